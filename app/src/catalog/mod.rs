@@ -1,0 +1,140 @@
+//! The store's catalogue: categories and products as the merchant pushes them, and as shoppers see them.
+
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+mod server;
+pub use server::*;
+
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A category as shown to a shopper, in the shopper's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub slug: String,
+    pub name: String,
+}
+
+/// What a product card shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductCard {
+    pub sku: String,
+    pub title: String,
+    pub image_url: String,
+    pub price: Money,
+    pub stock: i64,
+}
+
+/// A product page's data, in the shopper's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub sku: String,
+    pub title: String,
+    pub description: String,
+    pub image_url: String,
+    pub page_url: String,
+    pub price: Money,
+    pub stock: i64,
+    pub active: bool,
+    pub category: Category,
+}
+
+/// One page of a category's products.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryPage {
+    pub category: Category,
+    pub products: Vec<ProductCard>,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// A category as the merchant API receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CategoryInput {
+    /// URL-safe identifier, e.g. `kitchen`.
+    pub slug: String,
+    /// Name in the store's default language.
+    pub name: String,
+    /// Names in other languages, keyed by locale (`zh-CN`).
+    #[serde(default)]
+    pub translations: BTreeMap<String, String>,
+    /// Order in menus, smallest first.
+    #[serde(default)]
+    pub position: i64,
+}
+
+/// Title and description of a product in one more language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProductText {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A product as the merchant API receives it: created when the SKU is new, replaced otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProductInput {
+    /// The merchant's stock-keeping unit, unique in the store.
+    pub sku: String,
+    /// Slug of an existing category.
+    pub category: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Absolute http(s) URL or a path on this server.
+    #[serde(default)]
+    pub image_url: String,
+    /// The product's page in the merchant's store.
+    #[serde(default)]
+    pub page_url: String,
+    /// Price in minor units of `currency` (fen, cents).
+    pub price_minor: i64,
+    /// ISO 4217 code, e.g. `CNY`.
+    pub currency: String,
+    pub stock: i64,
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// Title and description in other languages, keyed by locale (`zh-CN`).
+    #[serde(default)]
+    pub translations: BTreeMap<String, ProductText>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A new price for an existing product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PriceChange {
+    pub sku: String,
+    pub price_minor: i64,
+    /// Must be the product's currency.
+    pub currency: String,
+}
+
+/// A new stock level for an existing product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StockChange {
+    pub sku: String,
+    pub stock: i64,
+}
+
+/// How many rows an upsert created and how many it changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UpsertSummary {
+    pub created: u64,
+    pub updated: u64,
+}

@@ -1,0 +1,80 @@
+//! The catalogue's server functions, called by the storefront's pages.
+
+use super::{Category, CategoryPage, Product, ProductCard};
+use crate::error::AppError;
+use crate::identity::client::RapportClient;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use {
+    super::ssr, crate::error::respond_with, crate::events::EventKind, crate::events::ssr::record_for_viewer,
+    crate::i18n, crate::identity::ssr::current_viewer, crate::state::app_state,
+};
+
+/// Products per category page.
+pub const PER_PAGE: i64 = 24;
+
+/// What the home page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomePage {
+    pub categories: Vec<Category>,
+    pub new_arrivals: Vec<ProductCard>,
+}
+
+/// A supported locale for the requested tag, so that a bad tag falls back instead of failing.
+#[cfg(feature = "ssr")]
+fn supported(locale: &str) -> &'static str {
+    i18n::negotiate(locale).unwrap_or(i18n::DEFAULT_LOCALE)
+}
+
+#[server]
+pub async fn shop_categories(locale: String) -> Result<Vec<Category>, AppError> {
+    let state = app_state()?;
+    Ok(ssr::categories(&state.db, supported(&locale)).await?)
+}
+
+#[server]
+pub async fn home_listing(locale: String) -> Result<HomePage, AppError> {
+    let state = app_state()?;
+    let locale = supported(&locale);
+    Ok(HomePage {
+        categories: ssr::categories(&state.db, locale).await?,
+        new_arrivals: ssr::new_arrivals(&state.db, locale, 8).await?,
+    })
+}
+
+#[server]
+pub async fn category_listing(slug: String, locale: String, page: i64) -> Result<CategoryPage, AppError> {
+    let state = app_state()?;
+    ssr::category_page(&state.db, &slug, supported(&locale), page, PER_PAGE)
+        .await?
+        .ok_or_else(|| respond_with(AppError::not_found(Some("slug".into()), "There is no such category.")))
+}
+
+#[server]
+pub async fn product_details(sku: String, locale: String) -> Result<Product, AppError> {
+    let state = app_state()?;
+    ssr::product(&state.db, &sku, supported(&locale))
+        .await?
+        .ok_or_else(|| respond_with(AppError::not_found(Some("sku".into()), "There is no such product.")))
+}
+
+/// Records that the viewer put `quantity` of a product in the store's cart (the cart itself is the store's).
+#[server(client = RapportClient)]
+pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    if !(1..=99).contains(&quantity) {
+        return Err(respond_with(AppError::invalid("quantity", "must be between 1 and 99")));
+    }
+    record_for_viewer(&state.db, &viewer, &sku, EventKind::Carted, crate::time::now()).await.map_err(|e| respond_with(e.into()))?;
+    Ok(quantity)
+}
+
+/// Records that the viewer looked at a product.
+#[server(client = RapportClient)]
+pub async fn record_view(sku: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    record_for_viewer(&state.db, &viewer, &sku, EventKind::Viewed, crate::time::now()).await.map_err(|e| respond_with(e.into()))
+}

@@ -1,0 +1,361 @@
+//! The catalogue's SQL: one store function per operation, used by the merchant API and the storefront alike.
+
+use super::rules::{validate_batch, validate_category, validate_price_change, validate_product, validate_stock_change};
+use super::{Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput, StockChange, UpsertSummary};
+use crate::error::AppError;
+use crate::money::Money;
+use crate::store::{Db, StoreError};
+use crate::time::Millis;
+use sqlx::{Any, Row, Transaction};
+
+/// The most items one merchant-API batch may carry.
+pub const MAX_BATCH: usize = 1000;
+
+const PRODUCT_COLUMNS: &str = "p.id, p.sku, COALESCE(t.title, p.title) AS title, \
+     COALESCE(t.description, p.description) AS description, p.image_url, p.page_url, p.price_minor, p.currency, \
+     p.stock, p.active, c.slug AS category_slug, COALESCE(ct.name, c.name) AS category_name";
+
+const PRODUCT_JOINS: &str = "FROM products p JOIN categories c ON c.id = p.category_id \
+     LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
+     LEFT JOIN category_translations ct ON ct.category_id = c.id AND ct.locale = $1";
+
+fn product_from_row(row: &sqlx::any::AnyRow) -> Result<Product, sqlx::Error> {
+    Ok(Product {
+        sku: row.try_get("sku")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        image_url: row.try_get("image_url")?,
+        page_url: row.try_get("page_url")?,
+        price: Money::new(row.try_get("price_minor")?, row.try_get::<String, _>("currency")?),
+        stock: row.try_get("stock")?,
+        active: row.try_get("active")?,
+        category: Category { slug: row.try_get("category_slug")?, name: row.try_get("category_name")? },
+    })
+}
+
+fn card_from_row(row: &sqlx::any::AnyRow) -> Result<ProductCard, sqlx::Error> {
+    Ok(ProductCard {
+        sku: row.try_get("sku")?,
+        title: row.try_get("title")?,
+        image_url: row.try_get("image_url")?,
+        price: Money::new(row.try_get("price_minor")?, row.try_get::<String, _>("currency")?),
+        stock: row.try_get("stock")?,
+    })
+}
+
+/// Creates or replaces categories, all or none.
+pub async fn upsert_categories(db: &Db, categories: &[CategoryInput]) -> Result<UpsertSummary, StoreError> {
+    validate_batch("categories", categories, MAX_BATCH, |c| &c.slug, validate_category)?;
+    let mut tx = db.write().await?;
+    let mut summary = UpsertSummary::default();
+    for category in categories {
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1")
+            .bind(&category.slug)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let id = match existing {
+            Some(id) => {
+                sqlx::query("UPDATE categories SET name = $1, position = $2 WHERE id = $3")
+                    .bind(&category.name)
+                    .bind(category.position)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                summary.updated += 1;
+                id
+            }
+            None => {
+                summary.created += 1;
+                sqlx::query_scalar("INSERT INTO categories (slug, name, position) VALUES ($1, $2, $3) RETURNING id")
+                    .bind(&category.slug)
+                    .bind(&category.name)
+                    .bind(category.position)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+        };
+        sqlx::query("DELETE FROM category_translations WHERE category_id = $1").bind(id).execute(&mut *tx).await?;
+        for (locale, name) in &category.translations {
+            sqlx::query("INSERT INTO category_translations (category_id, locale, name) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(locale)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Creates or replaces products, all or none. Every new price and stock level is recorded in the
+/// product's history with the time `now`.
+pub async fn upsert_products(db: &Db, products: &[ProductInput], now: Millis) -> Result<UpsertSummary, StoreError> {
+    validate_batch("products", products, MAX_BATCH, |p| &p.sku, validate_product)?;
+    let mut tx = db.write().await?;
+    let mut summary = UpsertSummary::default();
+    for (index, product) in products.iter().enumerate() {
+        let category_id: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1")
+            .bind(&product.category)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(
+                    Some(format!("products[{index}].category")),
+                    format!("unknown category \"{}\"; create it with PUT /api/v1/categories first", product.category),
+                )
+            })?;
+        let existing = sqlx::query("SELECT id, price_minor, currency, stock FROM products WHERE sku = $1")
+            .bind(&product.sku)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (id, price_changed, stock_changed) = match existing {
+            Some(row) => {
+                let id: i64 = row.try_get("id")?;
+                let price_changed = row.try_get::<i64, _>("price_minor")? != product.price_minor
+                    || row.try_get::<String, _>("currency")? != product.currency;
+                let stock_changed = row.try_get::<i64, _>("stock")? != product.stock;
+                sqlx::query(
+                    "UPDATE products SET category_id = $1, title = $2, description = $3, image_url = $4, page_url = $5, \
+                     price_minor = $6, currency = $7, stock = $8, active = $9, updated_at = $10 WHERE id = $11",
+                )
+                .bind(category_id)
+                .bind(&product.title)
+                .bind(&product.description)
+                .bind(&product.image_url)
+                .bind(&product.page_url)
+                .bind(product.price_minor)
+                .bind(&product.currency)
+                .bind(product.stock)
+                .bind(product.active)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                summary.updated += 1;
+                (id, price_changed, stock_changed)
+            }
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO products (sku, category_id, title, description, image_url, page_url, price_minor, \
+                     currency, stock, active, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                )
+                .bind(&product.sku)
+                .bind(category_id)
+                .bind(&product.title)
+                .bind(&product.description)
+                .bind(&product.image_url)
+                .bind(&product.page_url)
+                .bind(product.price_minor)
+                .bind(&product.currency)
+                .bind(product.stock)
+                .bind(product.active)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                summary.created += 1;
+                (id, true, true)
+            }
+        };
+        if price_changed {
+            record_price(&mut tx, id, product.price_minor, &product.currency, now).await?;
+        }
+        if stock_changed {
+            record_stock(&mut tx, id, product.stock, now).await?;
+        }
+        sqlx::query("DELETE FROM product_translations WHERE product_id = $1").bind(id).execute(&mut *tx).await?;
+        for (locale, text) in &product.translations {
+            sqlx::query("INSERT INTO product_translations (product_id, locale, title, description) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(locale)
+                .bind(&text.title)
+                .bind(&text.description)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(summary)
+}
+
+async fn record_price(tx: &mut Transaction<'static, Any>, product_id: i64, price_minor: i64, currency: &str, at: Millis) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO price_history (product_id, price_minor, currency, changed_at) VALUES ($1, $2, $3, $4)")
+        .bind(product_id)
+        .bind(price_minor)
+        .bind(currency)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn record_stock(tx: &mut Transaction<'static, Any>, product_id: i64, stock: i64, at: Millis) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO stock_history (product_id, stock, changed_at) VALUES ($1, $2, $3)")
+        .bind(product_id)
+        .bind(stock)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Looks up a product's id and current price by SKU inside a transaction, naming `field` when it is unknown.
+pub async fn product_for_update(
+    tx: &mut Transaction<'static, Any>,
+    sku: &str,
+    field: &str,
+) -> Result<(i64, i64, String, i64), StoreError> {
+    let row = sqlx::query("SELECT id, price_minor, currency, stock FROM products WHERE sku = $1")
+        .bind(sku)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some(field.to_owned()), format!("unknown product \"{sku}\"")))?;
+    Ok((row.try_get("id")?, row.try_get("price_minor")?, row.try_get("currency")?, row.try_get("stock")?))
+}
+
+/// Applies price changes, all or none; an unchanged price records nothing.
+pub async fn change_prices(db: &Db, changes: &[PriceChange], now: Millis) -> Result<u64, StoreError> {
+    validate_batch("prices", changes, MAX_BATCH, |c| &c.sku, validate_price_change)?;
+    let mut tx = db.write().await?;
+    let mut changed = 0;
+    for (index, change) in changes.iter().enumerate() {
+        let (id, price, currency, _) = product_for_update(&mut tx, &change.sku, &format!("prices[{index}].sku")).await?;
+        if currency != change.currency {
+            return Err(AppError::invalid(
+                format!("prices[{index}].currency"),
+                format!("the product is priced in {currency}; send the whole product to change its currency"),
+            )
+            .into());
+        }
+        if price == change.price_minor {
+            continue;
+        }
+        sqlx::query("UPDATE products SET price_minor = $1, updated_at = $2 WHERE id = $3")
+            .bind(change.price_minor)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_price(&mut tx, id, change.price_minor, &currency, now).await?;
+        changed += 1;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Applies stock levels, all or none; an unchanged level records nothing.
+pub async fn change_stock(db: &Db, changes: &[StockChange], now: Millis) -> Result<u64, StoreError> {
+    validate_batch("stock", changes, MAX_BATCH, |c| &c.sku, validate_stock_change)?;
+    let mut tx = db.write().await?;
+    let mut changed = 0;
+    for (index, change) in changes.iter().enumerate() {
+        let (id, _, _, stock) = product_for_update(&mut tx, &change.sku, &format!("stock[{index}].sku")).await?;
+        if stock == change.stock {
+            continue;
+        }
+        sqlx::query("UPDATE products SET stock = $1, updated_at = $2 WHERE id = $3")
+            .bind(change.stock)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_stock(&mut tx, id, change.stock, now).await?;
+        changed += 1;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Every category, in menu order, named in `locale`.
+pub async fn categories(db: &Db, locale: &str) -> Result<Vec<Category>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.slug, COALESCE(ct.name, c.name) AS name FROM categories c \
+         LEFT JOIN category_translations ct ON ct.category_id = c.id AND ct.locale = $1 \
+         ORDER BY c.position, c.slug",
+    )
+    .bind(locale)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| Ok(Category { slug: row.try_get("slug")?, name: row.try_get("name")? }))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// An active product by SKU, in `locale`; inactive products are shown too, marked, so old links keep working.
+pub async fn product(db: &Db, sku: &str, locale: &str) -> Result<Option<Product>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {PRODUCT_COLUMNS} {PRODUCT_JOINS} WHERE p.sku = $2"))
+        .bind(locale)
+        .bind(sku)
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(row.as_ref().map(product_from_row).transpose()?)
+}
+
+/// The newest active products.
+pub async fn new_arrivals(db: &Db, locale: &str, limit: i64) -> Result<Vec<ProductCard>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {PRODUCT_COLUMNS} {PRODUCT_JOINS} WHERE p.active = TRUE ORDER BY p.created_at DESC, p.id DESC LIMIT $2"
+    ))
+    .bind(locale)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows.iter().map(card_from_row).collect::<Result<_, _>>()?)
+}
+
+/// One page of a category's active products, newest first; `None` when the category does not exist.
+pub async fn category_page(db: &Db, slug: &str, locale: &str, page: i64, per_page: i64) -> Result<Option<CategoryPage>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT c.id, c.slug, COALESCE(ct.name, c.name) AS name, \
+         (SELECT COUNT(*) FROM products p WHERE p.category_id = c.id AND p.active = TRUE) AS total \
+         FROM categories c LEFT JOIN category_translations ct ON ct.category_id = c.id AND ct.locale = $1 \
+         WHERE c.slug = $2",
+    )
+    .bind(locale)
+    .bind(slug)
+    .fetch_optional(db.reader())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let category_id: i64 = row.try_get("id")?;
+    let total: i64 = row.try_get("total")?;
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let page = page.clamp(1, pages);
+    let rows = sqlx::query(&format!(
+        "SELECT {PRODUCT_COLUMNS} {PRODUCT_JOINS} WHERE p.category_id = $2 AND p.active = TRUE \
+         ORDER BY p.created_at DESC, p.id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(locale)
+    .bind(category_id)
+    .bind(per_page)
+    .bind((page - 1) * per_page)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(Some(CategoryPage {
+        category: Category { slug: row.try_get("slug")?, name: row.try_get("name")? },
+        products: rows.iter().map(card_from_row).collect::<Result<_, _>>()?,
+        page,
+        pages,
+    }))
+}
+
+/// A product's recorded prices, oldest first.
+pub async fn price_history(db: &Db, sku: &str) -> Result<Vec<(Millis, Money)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT h.changed_at, h.price_minor, h.currency FROM price_history h JOIN products p ON p.id = h.product_id \
+         WHERE p.sku = $1 ORDER BY h.changed_at, h.id",
+    )
+    .bind(sku)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| Ok((row.try_get("changed_at")?, Money::new(row.try_get("price_minor")?, row.try_get::<String, _>("currency")?))))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,53 @@
+//! Shopper events: what shoppers did with which product, and when. Every capability records its events
+//! through [`ssr::record`]; the personalised feed reads them.
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+/// What a shopper did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Viewed,
+    Wishlisted,
+    Unwishlisted,
+    Carted,
+    Purchased,
+    Reviewed,
+    Dismissed,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Viewed => "viewed",
+            EventKind::Wishlisted => "wishlisted",
+            EventKind::Unwishlisted => "unwishlisted",
+            EventKind::Carted => "carted",
+            EventKind::Purchased => "purchased",
+            EventKind::Reviewed => "reviewed",
+            EventKind::Dismissed => "dismissed",
+        }
+    }
+}
+
+/// An event as the merchant API receives it: by a shopper or by a guest, never both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    /// The store's shopper id.
+    #[serde(default)]
+    pub shopper_id: Option<String>,
+    /// A guest id, for visitors who have not signed in.
+    #[serde(default)]
+    pub guest_id: Option<String>,
+    pub sku: String,
+    pub kind: EventKind,
+    /// RFC 3339 time; now when absent.
+    #[serde(default)]
+    pub occurred_at: Option<String>,
+}

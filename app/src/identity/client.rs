@@ -1,0 +1,78 @@
+//! The browser side of identity: where the token is kept, and the server-function client that sends it.
+
+use super::TOKEN_HEADER;
+use futures::{Sink, Stream};
+use leptos::server_fn::client::Client;
+use leptos::server_fn::client::browser::BrowserClient;
+use leptos::server_fn::error::FromServerFnError;
+use leptos::server_fn::request::browser::BrowserRequest;
+use leptos::server_fn::response::browser::BrowserResponse;
+
+/// The `localStorage` key the token is kept under, shared with the embed loader.
+pub const TOKEN_KEY: &str = "rapport.token";
+
+/// The token this browser holds, if any.
+pub fn stored_token() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::Storage;
+        gloo_storage::LocalStorage::raw().get_item(TOKEN_KEY).ok().flatten()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// Keeps `token` for the next requests, or forgets the current one with `None`.
+pub fn store_token(token: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::Storage;
+        let storage = gloo_storage::LocalStorage::raw();
+        let _ = match token {
+            Some(token) => storage.set_item(TOKEN_KEY, token),
+            None => storage.remove_item(TOKEN_KEY),
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = token;
+}
+
+/// Sends every server-function request with the shopper's or guest's token in the [`TOKEN_HEADER`] header.
+pub struct RapportClient;
+
+impl<E, IS, OS> Client<E, IS, OS> for RapportClient
+where
+    E: FromServerFnError,
+    IS: FromServerFnError,
+    OS: FromServerFnError,
+{
+    type Request = BrowserRequest;
+    type Response = BrowserResponse;
+
+    fn send(request: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
+        if let Some(token) = stored_token() {
+            request.headers().append(TOKEN_HEADER, &token);
+        }
+        <BrowserClient as Client<E, IS, OS>>::send(request)
+    }
+
+    fn open_websocket(
+        path: &str,
+    ) -> impl Future<
+        Output = Result<
+            (
+                impl Stream<Item = Result<server_fn::Bytes, server_fn::Bytes>> + Send + 'static,
+                impl Sink<server_fn::Bytes> + Send + 'static,
+            ),
+            E,
+        >,
+    > + Send {
+        <BrowserClient as Client<E, IS, OS>>::open_websocket(path)
+    }
+
+    fn spawn(future: impl Future<Output = ()> + Send + 'static) {
+        <BrowserClient as Client<E, IS, OS>>::spawn(future)
+    }
+}

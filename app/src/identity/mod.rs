@@ -1,0 +1,88 @@
+//! Who a request acts for: a shopper proven by the store's signed token, or an anonymous guest.
+//! Every server function that reads or writes a shopper's data asks [`ssr::current_viewer`] first.
+
+pub mod client;
+mod server;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod token;
+pub use server::*;
+
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+
+/// The request header widgets send the token in (never a cookie, so that other sites cannot ride on it).
+pub const TOKEN_HEADER: &str = "x-rapport-token";
+
+/// Who a request speaks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Viewer {
+    /// A shopper, by the store's own shopper id.
+    Shopper(String),
+    /// An anonymous visitor, by a random guest id.
+    Guest(String),
+}
+
+/// A shopper as the merchant API receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShopperInput {
+    /// The store's own id for this shopper.
+    pub shopper_id: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub display_name: String,
+    /// Preferred language, e.g. `en` or `zh-CN`.
+    #[serde(default = "default_locale")]
+    pub locale: String,
+}
+
+fn default_locale() -> String {
+    "en".into()
+}
+
+/// A demo shopper the sign-in page offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoShopper {
+    pub shopper_id: String,
+    pub display_name: String,
+    pub orders: i64,
+}
+
+/// A past order on the account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub order_id: String,
+    pub placed_at: i64,
+    pub status: String,
+    pub total: Money,
+    pub items: i64,
+}
+
+/// What the account page shows a signed-in shopper about themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub shopper_id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub locale: String,
+    pub recent_orders: Vec<OrderSummary>,
+}
+
+/// A token issued to the browser, with the viewer it speaks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedToken {
+    pub token: String,
+    pub viewer: Viewer,
+}
+
+/// Makes sure this browser holds a token, asking the server for a guest one when it holds none.
+pub async fn ensure_viewer() -> Result<(), crate::error::AppError> {
+    if client::stored_token().is_none() {
+        let issued = start_guest_session().await?;
+        client::store_token(Some(&issued.token));
+    }
+    Ok(())
+}

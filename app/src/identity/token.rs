@@ -1,0 +1,119 @@
+//! Signed shopper and guest tokens: the store proves who the shopper is with an HMAC-SHA256 over the
+//! subject and an expiry, keyed by a secret only the store and Rapport know.
+//!
+//! Format: `v1.<kind>.<subject>.<expires>.<signature>` where kind is `s` (a store's shopper id) or `g`
+//! (a guest id), subject is base64url without padding, expires is Unix seconds, and the signature is
+//! hex HMAC-SHA256 of `v1.<kind>.<subject>.<expires>`.
+
+use super::Viewer;
+use crate::error::AppError;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::sync::Arc;
+
+/// The store's signing secret. Debug output never shows it.
+#[derive(Clone)]
+pub struct StoreSecret(Arc<[u8]>);
+
+impl StoreSecret {
+    /// Secrets shorter than 32 bytes are refused: they could be guessed.
+    pub fn new(secret: &str) -> Result<Self, String> {
+        if secret.len() < 32 {
+            return Err("the store secret must be at least 32 characters long".into());
+        }
+        Ok(Self(secret.as_bytes().into()))
+    }
+
+    fn mac(&self, payload: &str) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        mac.update(payload.as_bytes());
+        mac
+    }
+}
+
+impl std::fmt::Debug for StoreSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreSecret(…)")
+    }
+}
+
+/// Issues a token for `viewer` that expires at `expires` (Unix seconds).
+pub fn issue(secret: &StoreSecret, viewer: &Viewer, expires: i64) -> String {
+    let (kind, subject) = match viewer {
+        Viewer::Shopper(id) => ("s", id.as_str()),
+        Viewer::Guest(id) => ("g", id.as_str()),
+    };
+    let payload = format!("v1.{kind}.{}.{expires}", URL_SAFE_NO_PAD.encode(subject));
+    let signature = hex::encode(secret.mac(&payload).finalize().into_bytes());
+    format!("{payload}.{signature}")
+}
+
+/// Verifies a token at time `now` (Unix seconds) and yields who it speaks for.
+pub fn verify(secret: &StoreSecret, token: &str, now: i64) -> Result<Viewer, AppError> {
+    let forged = || AppError::unauthorized("The sign-in token is not valid; please sign in again.");
+    let (payload, signature) = token.rsplit_once('.').ok_or_else(forged)?;
+    let signature = hex::decode(signature).map_err(|_| forged())?;
+    // Constant-time comparison: a timing difference must not reveal how much of a forged signature matched.
+    secret.mac(payload).verify_slice(&signature).map_err(|_| forged())?;
+    let mut parts = payload.split('.');
+    let (Some("v1"), Some(kind), Some(subject), Some(expires), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(forged());
+    };
+    let expires: i64 = expires.parse().map_err(|_| forged())?;
+    if expires <= now {
+        return Err(AppError::new("token_expired", "Your sign-in has expired; please sign in again."));
+    }
+    let subject = URL_SAFE_NO_PAD.decode(subject).ok().and_then(|bytes| String::from_utf8(bytes).ok()).ok_or_else(forged)?;
+    match kind {
+        "s" => Ok(Viewer::Shopper(subject)),
+        "g" => Ok(Viewer::Guest(subject)),
+        _ => Err(forged()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret() -> StoreSecret {
+        StoreSecret::new("a-test-secret-that-is-long-enough-0123").unwrap()
+    }
+
+    #[test]
+    fn a_token_verifies_until_it_expires() {
+        let token = issue(&secret(), &Viewer::Shopper("cust-42".into()), 1_000);
+        assert_eq!(verify(&secret(), &token, 999), Ok(Viewer::Shopper("cust-42".into())));
+        assert_eq!(verify(&secret(), &token, 1_000).unwrap_err().code, "token_expired");
+    }
+
+    #[test]
+    fn tampering_with_any_part_is_caught() {
+        let token = issue(&secret(), &Viewer::Shopper("cust-42".into()), 1_000);
+        let other_subject = token.replace(&URL_SAFE_NO_PAD.encode("cust-42"), &URL_SAFE_NO_PAD.encode("cust-43"));
+        let later_expiry = token.replace(".1000.", ".9999.");
+        let as_guest = token.replacen(".s.", ".g.", 1);
+        let mut flipped = token.clone();
+        let last = flipped.pop().unwrap();
+        flipped.push(if last == '0' { '1' } else { '0' });
+        for forged in [other_subject, later_expiry, as_guest, flipped, String::new(), "v1.s.x.1".into()] {
+            assert_eq!(verify(&secret(), &forged, 0).unwrap_err().code, "unauthorized", "{forged}");
+        }
+    }
+
+    #[test]
+    fn another_store_secret_is_refused() {
+        let token = issue(&secret(), &Viewer::Guest("g-1".into()), 1_000);
+        let other = StoreSecret::new("another-secret-that-is-long-enough-456").unwrap();
+        assert!(verify(&other, &token, 0).is_err());
+        assert_eq!(verify(&secret(), &token, 0), Ok(Viewer::Guest("g-1".into())));
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(StoreSecret::new("short").is_err());
+    }
+}

@@ -1,0 +1,29 @@
+//! Rapport: customer-relationship widgets for online stores, as a Leptos app.
+//!
+//! Organised by capability: each module holds its types, its server functions, its views and, under the
+//! `ssr` feature, its SQL. The demo storefront (`storefront`) shows every widget in place.
+
+pub mod catalog;
+pub mod error;
+pub mod events;
+pub mod i18n;
+pub mod identity;
+pub mod money;
+pub mod orders;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod storefront;
+pub mod time;
+pub mod ui;
+
+pub use storefront::{App, shell};
+
+/// Entry point of the WASM bundle: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,61 @@
+//! Orders and refunds, as the merchant's systems report them. Idempotency keys make retries safe.
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+/// One line of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderLineInput {
+    pub sku: String,
+    pub quantity: i64,
+    /// Price paid per unit, in minor units of the order's currency.
+    pub unit_price_minor: i64,
+}
+
+/// A paid order as the merchant API receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderInput {
+    /// The store's own order number.
+    pub order_id: String,
+    /// The store's shopper id.
+    pub shopper_id: String,
+    pub currency: String,
+    pub lines: Vec<OrderLineInput>,
+    #[serde(default)]
+    pub shipping_minor: i64,
+    #[serde(default)]
+    pub tax_minor: i64,
+    /// RFC 3339 time the order was paid; now when absent.
+    #[serde(default)]
+    pub placed_at: Option<String>,
+}
+
+/// A refund of part or all of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefundInput {
+    pub amount_minor: i64,
+    /// RFC 3339 time of the refund; now when absent.
+    #[serde(default)]
+    pub refunded_at: Option<String>,
+}
+
+/// Where an order stands after a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderOutcome {
+    pub order_id: String,
+    /// `paid`, `refunded` or `cancelled`.
+    pub status: String,
+    pub total_minor: i64,
+    pub refunded_minor: i64,
+    /// True when this request repeated an earlier one with the same idempotency key and changed nothing.
+    pub replayed: bool,
+}

@@ -1,0 +1,240 @@
+//! The orders' SQL.
+
+use super::{OrderInput, OrderOutcome, RefundInput};
+use crate::catalog::rules::{validate_key, validate_price};
+use crate::catalog::ssr::product_for_update;
+use crate::error::AppError;
+use crate::events::EventKind;
+use crate::events::ssr::{NewEvent, record, shopper_key};
+use crate::store::{Db, StoreError, is_unique_violation};
+use crate::time::{Millis, parse_rfc3339};
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+
+pub const MAX_ORDER_LINES: usize = 500;
+const MAX_QUANTITY: i64 = 100_000;
+
+/// A fingerprint of a request body: the same idempotency key with a different body is refused.
+fn request_hash(body: &impl serde::Serialize) -> String {
+    hex::encode(Sha256::digest(serde_json::to_vec(body).unwrap_or_default()))
+}
+
+/// An idempotency key is chosen by the caller: any printable ASCII, 1 to 255 characters.
+pub fn validate_idempotency_key(key: &str) -> Result<(), AppError> {
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters"));
+    }
+    Ok(())
+}
+
+fn optional_time(field: &str, text: Option<&str>, now: Millis) -> Result<Millis, AppError> {
+    match text {
+        Some(text) => parse_rfc3339(text).map_err(|message| AppError::invalid(field, message)),
+        None => Ok(now),
+    }
+}
+
+pub fn validate_order(input: &OrderInput) -> Result<(), AppError> {
+    validate_key("order_id", &input.order_id)?;
+    validate_key("shopper_id", &input.shopper_id)?;
+    validate_price("shipping_minor", input.shipping_minor, "currency", &input.currency)?;
+    validate_price("tax_minor", input.tax_minor, "currency", &input.currency)?;
+    if input.lines.is_empty() {
+        return Err(AppError::invalid("lines", "an order needs at least one line"));
+    }
+    if input.lines.len() > MAX_ORDER_LINES {
+        return Err(AppError::invalid("lines", format!("an order may have at most {MAX_ORDER_LINES} lines")));
+    }
+    for (index, line) in input.lines.iter().enumerate() {
+        let field = |name: &str| format!("lines[{index}].{name}");
+        validate_key(&field("sku"), &line.sku)?;
+        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+            return Err(AppError::invalid(field("quantity"), format!("must be between 1 and {MAX_QUANTITY}")));
+        }
+        validate_price(&field("unit_price_minor"), line.unit_price_minor, "currency", &input.currency)?;
+    }
+    Ok(())
+}
+
+async fn outcome_for_key(tx: &mut Transaction<'static, Any>, table: &str, key: &str, hash: &str) -> Result<Option<OrderOutcome>, StoreError> {
+    let order_column = if table == "orders" { "id" } else { "order_id" };
+    let Some(row) = sqlx::query(&format!("SELECT {order_column} AS order_key, request_hash FROM {table} WHERE idempotency_key = $1"))
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.try_get::<String, _>("request_hash")? != hash {
+        return Err(AppError::conflict("This Idempotency-Key was already used for a different request.").into());
+    }
+    let mut outcome = order_outcome(tx, row.try_get("order_key")?).await?;
+    outcome.replayed = true;
+    Ok(Some(outcome))
+}
+
+async fn order_outcome(tx: &mut Transaction<'static, Any>, order_key: i64) -> Result<OrderOutcome, StoreError> {
+    let row = sqlx::query(
+        "SELECT external_id, status, subtotal_minor + shipping_minor + tax_minor AS total_minor, refunded_minor \
+         FROM orders WHERE id = $1",
+    )
+    .bind(order_key)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(OrderOutcome {
+        order_id: row.try_get("external_id")?,
+        status: row.try_get("status")?,
+        total_minor: row.try_get("total_minor")?,
+        refunded_minor: row.try_get("refunded_minor")?,
+        replayed: false,
+    })
+}
+
+/// Records a paid order and its `purchased` events. A retry with the same idempotency key and body changes
+/// nothing and answers as the first request did.
+pub async fn record_order(db: &Db, idempotency_key: &str, input: &OrderInput, now: Millis) -> Result<OrderOutcome, StoreError> {
+    validate_idempotency_key(idempotency_key)?;
+    validate_order(input)?;
+    let placed_at = optional_time("placed_at", input.placed_at.as_deref(), now)?;
+    let hash = request_hash(input);
+    let mut tx = db.write().await?;
+    if let Some(outcome) = outcome_for_key(&mut tx, "orders", idempotency_key, &hash).await? {
+        return Ok(outcome);
+    }
+    let shopper = shopper_key(&mut tx, &input.shopper_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("shopper_id".into()), format!("unknown shopper \"{}\"", input.shopper_id)))?;
+    let mut products = Vec::with_capacity(input.lines.len());
+    for (index, line) in input.lines.iter().enumerate() {
+        products.push(product_for_update(&mut tx, &line.sku, &format!("lines[{index}].sku")).await?.0);
+    }
+    let subtotal = input.lines.iter().try_fold(0i64, |sum, line| sum.checked_add(line.quantity.checked_mul(line.unit_price_minor)?));
+    let subtotal = subtotal.ok_or_else(|| AppError::invalid("lines", "the order total is too large"))?;
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO orders (external_id, shopper_id, status, currency, subtotal_minor, shipping_minor, tax_minor, \
+         placed_at, idempotency_key, request_hash) VALUES ($1, $2, 'paid', $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(&input.order_id)
+    .bind(shopper)
+    .bind(&input.currency)
+    .bind(subtotal)
+    .bind(input.shipping_minor)
+    .bind(input.tax_minor)
+    .bind(placed_at)
+    .bind(idempotency_key)
+    .bind(&hash)
+    .fetch_one(&mut *tx)
+    .await;
+    let order_key: i64 = match inserted {
+        Ok(id) => id,
+        Err(error) if is_unique_violation(&error) => {
+            return Err(AppError::conflict(format!(
+                "order \"{}\" was already recorded under another Idempotency-Key",
+                input.order_id
+            ))
+            .into());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let mut events = Vec::with_capacity(input.lines.len());
+    for (line_no, (line, product_id)) in input.lines.iter().zip(products).enumerate() {
+        sqlx::query(
+            "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_minor) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(order_key)
+        .bind(line_no as i64)
+        .bind(product_id)
+        .bind(line.quantity)
+        .bind(line.unit_price_minor)
+        .execute(&mut *tx)
+        .await?;
+        events.push(NewEvent { shopper_id: Some(shopper), guest_id: None, product_id, kind: EventKind::Purchased, at: placed_at });
+    }
+    record(&mut tx, &events).await?;
+    let outcome = order_outcome(&mut tx, order_key).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Refunds part or all of an order; a full refund marks it `refunded`. Idempotent like [`record_order`].
+pub async fn record_refund(db: &Db, idempotency_key: &str, order_id: &str, input: &RefundInput, now: Millis) -> Result<OrderOutcome, StoreError> {
+    validate_idempotency_key(idempotency_key)?;
+    validate_key("order_id", order_id)?;
+    if input.amount_minor <= 0 {
+        return Err(AppError::invalid("amount_minor", "must be greater than zero").into());
+    }
+    let refunded_at = optional_time("refunded_at", input.refunded_at.as_deref(), now)?;
+    let hash = request_hash(&(order_id, input));
+    let mut tx = db.write().await?;
+    if let Some(outcome) = outcome_for_key(&mut tx, "refunds", idempotency_key, &hash).await? {
+        return Ok(outcome);
+    }
+    let order_key: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE external_id = $1")
+        .bind(order_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("order_id".into()), format!("unknown order \"{order_id}\"")))?;
+    let before = order_outcome(&mut tx, order_key).await?;
+    if before.status == "cancelled" {
+        return Err(AppError::conflict("a cancelled order cannot be refunded").into());
+    }
+    let refundable = before.total_minor - before.refunded_minor;
+    if input.amount_minor > refundable {
+        return Err(AppError::invalid("amount_minor", format!("exceeds the refundable amount of {refundable}")).into());
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO refunds (order_id, amount_minor, refunded_at, idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(order_key)
+    .bind(input.amount_minor)
+    .bind(refunded_at)
+    .bind(idempotency_key)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await;
+    if let Err(error) = inserted {
+        return Err(if is_unique_violation(&error) {
+            AppError::conflict("a request with this Idempotency-Key is already being processed").into()
+        } else {
+            error.into()
+        });
+    }
+    sqlx::query(
+        "UPDATE orders SET refunded_minor = refunded_minor + $1, \
+         status = CASE WHEN refunded_minor + $1 >= subtotal_minor + shipping_minor + tax_minor THEN 'refunded' ELSE status END \
+         WHERE id = $2",
+    )
+    .bind(input.amount_minor)
+    .bind(order_key)
+    .execute(&mut *tx)
+    .await?;
+    let outcome = order_outcome(&mut tx, order_key).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Cancels a paid order that has no refunds. Cancelling twice is harmless.
+pub async fn cancel_order(db: &Db, order_id: &str) -> Result<OrderOutcome, StoreError> {
+    validate_key("order_id", order_id)?;
+    let mut tx = db.write().await?;
+    let order_key: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE external_id = $1")
+        .bind(order_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("order_id".into()), format!("unknown order \"{order_id}\"")))?;
+    let before = order_outcome(&mut tx, order_key).await?;
+    match before.status.as_str() {
+        "cancelled" => return Ok(OrderOutcome { replayed: true, ..before }),
+        _ if before.refunded_minor > 0 => {
+            return Err(AppError::conflict("an order with refunds cannot be cancelled; refund the rest instead").into());
+        }
+        _ => {}
+    }
+    sqlx::query("UPDATE orders SET status = 'cancelled' WHERE id = $1").bind(order_key).execute(&mut *tx).await?;
+    let outcome = order_outcome(&mut tx, order_key).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,24 @@
+//! The server's shared state, handed to server functions through Leptos context and to axum handlers through `State`.
+
+use crate::error::AppError;
+use crate::identity::token::StoreSecret;
+use crate::store::Db;
+use axum::extract::FromRef;
+use leptos::prelude::*;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub secret: StoreSecret,
+    /// Demo mode: the "sign in as" page may issue tokens for any shopper. Off unless configured on.
+    pub demo: bool,
+}
+
+/// The state, from inside a server function.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from server-function context");
+        AppError::internal()
+    })
+}

@@ -1,0 +1,206 @@
+//! The database handle every capability's store functions take: SQLite (embedded default) or PostgreSQL,
+//! behind one `sqlx::Any` pool so that each query is written once for both backends.
+
+use crate::error::AppError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::any::AnyRow as Row;
+
+/// Which database the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool to the store's database.
+///
+/// SQLite allows one writer at a time, so writes go through a pool of one connection and open with
+/// `BEGIN IMMEDIATE`: concurrent requests queue for the writer instead of failing with "database is locked".
+/// PostgreSQL uses one pool for both.
+#[derive(Debug, Clone)]
+pub struct Db {
+    reader: AnyPool,
+    writer: AnyPool,
+    backend: Backend,
+}
+
+/// Errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The caller's input breaks a rule; nothing was written.
+    #[error("{0}")]
+    Rejected(AppError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("bad database URL: {0}")]
+    Url(String),
+}
+
+impl From<AppError> for StoreError {
+    fn from(error: AppError) -> Self {
+        StoreError::Rejected(error)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Rejected(error) => error,
+            other => {
+                tracing::error!(error = %other, "store failure");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+/// True when a database error is a unique-key violation, which store functions turn into a domain error.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+impl Db {
+    /// Connects to `url`: `sqlite://path/to/file.db` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Url(format!(
+                "\"{url}\" is neither sqlite://… nor postgres://…"
+            )));
+        };
+        match backend {
+            Backend::Sqlite => {
+                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or_default();
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|error| StoreError::Url(format!("cannot create {}: {error}", parent.display())))?;
+                    }
+                }
+                let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+                let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+                let pool = |size: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(size)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                )
+                                .await?;
+                                Ok(())
+                            })
+                        })
+                        .connect_with(options.clone())
+                };
+                let writer = pool(1).await?;
+                let reader = pool(8).await?;
+                Ok(Db { reader, writer, backend })
+            }
+            Backend::Postgres => {
+                let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?;
+                Ok(Db { reader: pool.clone(), writer: pool, backend })
+            }
+        }
+    }
+
+    /// Applies the migrations of this backend that have not run yet. Safe to call from several
+    /// instances at once on PostgreSQL (sqlx takes an advisory lock).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.writer).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads.
+    pub fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// Starts a write transaction. Everything a request changes happens in one, so a rejected request changes nothing.
+    pub async fn write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        let statement = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        Ok(self.writer.begin_with(statement).await?)
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// Test support: a fresh, migrated database per backend, SQLite always and PostgreSQL when
+/// `RAPPORT_TEST_POSTGRES_URL` names a server (the README's test command starts one).
+#[cfg(test)]
+pub mod testing {
+    use super::*;
+    use sqlx::Connection;
+
+    /// A migrated, empty database and whatever keeps it alive.
+    pub struct TestDb {
+        pub db: Db,
+        _dir: Option<tempfile::TempDir>,
+    }
+
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/store.db", dir.path().display());
+        let db = Db::connect(&url).await.expect("open SQLite");
+        db.migrate().await.expect("migrate SQLite");
+        TestDb { db, _dir: Some(dir) }
+    }
+
+    /// A new database on the test PostgreSQL server, or `None` when none is configured.
+    /// With `RAPPORT_REQUIRE_POSTGRES=1` a missing server fails the test instead of skipping it.
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(admin_url) = std::env::var("RAPPORT_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var("RAPPORT_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "RAPPORT_REQUIRE_POSTGRES=1 but RAPPORT_TEST_POSTGRES_URL is not set"
+            );
+            return None;
+        };
+        sqlx::any::install_default_drivers();
+        let name = format!("rapport_test_{:016x}", rand::random::<u64>());
+        let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to test PostgreSQL");
+        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        let base = admin_url.rsplit_once('/').map(|(base, _)| base).expect("URL has a database");
+        let db = Db::connect(&format!("{base}/{name}")).await.expect("open PostgreSQL");
+        db.migrate().await.expect("migrate PostgreSQL");
+        Some(TestDb { db, _dir: None })
+    }
+
+    /// Every backend this test run can reach.
+    pub async fn all() -> Vec<TestDb> {
+        let mut dbs = vec![sqlite().await];
+        dbs.extend(postgres().await);
+        dbs
+    }
+}

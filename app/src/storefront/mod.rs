@@ -1,0 +1,94 @@
+//! The demo storefront: a small shop that shows every Rapport widget in place.
+
+mod account;
+mod category;
+mod home;
+mod layout;
+mod product;
+mod sign_in;
+
+use crate::i18n::{self, I18n};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = initial_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The storefront app: routes of the demo shop.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(I18n::new(initial_locale()));
+    view! {
+        <Stylesheet id="leptos" href="/pkg/rapport.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Rapport Demo Store".to_owned() } else { format!("{page} · Rapport Demo Store") } />
+        <Router>
+            <layout::Layout>
+                <Routes fallback=|| view! { <layout::NotFound /> }>
+                    <Route path=path!("/") view=home::HomePage />
+                    <Route path=path!("/c/:slug") view=category::CategoryPage />
+                    <Route path=path!("/p/:sku") view=product::ProductPage />
+                    <Route path=path!("/account") view=account::AccountPage />
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage />
+                </Routes>
+            </layout::Layout>
+        </Router>
+    }
+}
+
+/// The language to render in. On the server: `?lang=`, then the language cookie, then `Accept-Language`;
+/// in the browser: the language the server rendered, so that hydration matches.
+fn initial_locale() -> &'static str {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().map(|parts| locale_of_request(&parts)).unwrap_or(i18n::DEFAULT_LOCALE)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|lang| i18n::negotiate(&lang))
+            .unwrap_or(i18n::DEFAULT_LOCALE)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn locale_of_request(parts: &http::request::Parts) -> &'static str {
+    let from_query = parts.uri.query().and_then(|query| {
+        query.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(i18n::negotiate)
+    });
+    if let Some(locale) = from_query {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(cookie) = http::HeaderValue::from_str(&format!("{}={locale}; Path=/; Max-Age=31536000; SameSite=Lax", i18n::LOCALE_COOKIE)) {
+                response.append_header(http::header::SET_COOKIE, cookie);
+            }
+        }
+        return locale;
+    }
+    let from_cookie = parts.headers.get_all(http::header::COOKIE).iter().filter_map(|value| value.to_str().ok()).find_map(|cookies| {
+        cookies.split(';').find_map(|pair| pair.trim().strip_prefix(&format!("{}=", i18n::LOCALE_COOKIE))).and_then(i18n::negotiate)
+    });
+    from_cookie
+        .or_else(|| parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(i18n::from_accept_language))
+        .unwrap_or(i18n::DEFAULT_LOCALE)
+}

@@ -1,0 +1,140 @@
+use super::layout::ADD_TO_CART_EVENT;
+use crate::catalog::{Product, add_to_cart, product_details, record_view};
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+use crate::identity::ensure_viewer;
+use crate::ui::{ErrorNotice, Loading, PriceTag, StockBadge};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let sku = move || params.read().get("sku").unwrap_or_default();
+    let product = Resource::new(move || (sku(), i18n.locale()), |(sku, locale)| product_details(sku, locale.to_owned()));
+    // Views are recorded from the browser after hydration, so that crawlers and prefetches do not count.
+    Effect::new(move |_| {
+        let sku = sku();
+        leptos::task::spawn_local(async move {
+            if ensure_viewer().await.is_ok() {
+                let _ = record_view(sku).await;
+            }
+        });
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match product.await {
+                    Ok(product) => view! { <ProductDetails product /> }.into_any(),
+                    Err(error) if error.code == "not_found" => view! {
+                        <section class="shop-notice"><h1>{move || i18n.t("product.not_found")}</h1></section>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProductDetails(product: Product) -> impl IntoView {
+    let i18n = use_i18n();
+    let category_href = format!("/c/{}", product.category.slug);
+    let category_name = product.category.name.clone();
+    let sku = product.sku.clone();
+    let available = product.active && product.stock > 0;
+    view! {
+        <Title text=product.title.clone() />
+        <nav class="shop-breadcrumb">
+            <a href=category_href>{move || i18n.t_with("product.back_to", &[("category", category_name.clone())])}</a>
+        </nav>
+        <article class="shop-product" data-sku=product.sku.clone()>
+            <img class="shop-product__image" src=product.image_url.clone() alt=product.title.clone() width="480" height="480" />
+            <div class="shop-product__info">
+                <h1 class="shop-product__title">{product.title.clone()}</h1>
+                <p class="shop-product__sku">{move || i18n.t_with("product.sku", &[("sku", sku.clone())])}</p>
+                <p class="shop-product__price"><PriceTag price=product.price.clone() /></p>
+                {if product.active {
+                    view! { <StockBadge stock=product.stock /> }.into_any()
+                } else {
+                    view! { <span class="rapport-stock rapport-stock--out">{move || i18n.t("product.inactive")}</span> }.into_any()
+                }}
+                <AddToCart sku=product.sku.clone() available />
+                <p class="shop-product__description">{product.description.clone()}</p>
+            </div>
+        </article>
+    }
+}
+
+/// Quantity and "Add to cart": records the intent through a server function, then tells the host page with a
+/// `rapport:add-to-cart` DOM event carrying the SKU and quantity.
+#[component]
+fn AddToCart(sku: String, available: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let quantity = RwSignal::new(1i64);
+    let added = RwSignal::new(0i64);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let add = Action::new_local(move |quantity: &i64| {
+        let (sku, quantity) = (sku.clone(), *quantity);
+        async move {
+            ensure_viewer().await?;
+            let quantity = add_to_cart(sku.clone(), quantity).await?;
+            Ok::<_, AppError>((sku, quantity))
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok((sku, quantity))) = add.value().get() {
+            added.update(|total| *total += quantity);
+            if let Some(button) = button.get_untracked() {
+                emit_add_to_cart(&button, &sku, quantity);
+            }
+        }
+    });
+    view! {
+        <form class="shop-buy" on:submit=move |ev| {
+            ev.prevent_default();
+            add.dispatch(quantity.get_untracked());
+        }>
+            <label class="shop-buy__quantity">
+                {move || i18n.t("product.quantity")}
+                <input
+                    type="number"
+                    min="1"
+                    max="99"
+                    prop:value=move || quantity.get().to_string()
+                    on:input=move |ev| quantity.set(event_target_value(&ev).parse().unwrap_or(1).clamp(1, 99))
+                />
+            </label>
+            <button class="rapport-button rapport-button--primary" type="submit" node_ref=button disabled=move || !available || add.pending().get()>
+                {move || if add.pending().get() { i18n.t("product.adding") } else { i18n.t("product.add_to_cart") }}
+            </button>
+            <p class="shop-buy__status" role="status">
+                {move || match add.value().get() {
+                    Some(Ok(_)) => i18n.t_with("product.added", &[("count", added.get().to_string())]),
+                    Some(Err(error)) => i18n.t_with("common.error", &[("message", error.message)]),
+                    None => String::new(),
+                }}
+            </p>
+        </form>
+    }
+}
+
+fn emit_add_to_cart(target: &leptos::web_sys::HtmlButtonElement, sku: &str, quantity: i64) {
+    #[cfg(feature = "hydrate")]
+    {
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"sku".into(), &sku.into());
+        let _ = js_sys::Reflect::set(&detail, &"quantity".into(), &(quantity as f64).into());
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&detail);
+        init.set_bubbles(true);
+        init.set_composed(true);
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(ADD_TO_CART_EVENT, &init) {
+            let _ = target.dispatch_event(&event);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (target, sku, quantity, ADD_TO_CART_EVENT);
+}

@@ -1,0 +1,158 @@
+//! Time is UTC, carried as epoch milliseconds; windows such as "last 30 days" are computed here and nowhere else.
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+pub const DAY_MS: Millis = 24 * 60 * 60 * 1000;
+
+/// The start of the window of `days` days that ends at `now`: "last 30 days" is `window_start(now, 30)..=now`.
+pub fn window_start(now: Millis, days: i64) -> Millis {
+    now - days * DAY_MS
+}
+
+/// The current time. Only the server's clock counts.
+#[cfg(feature = "ssr")]
+pub fn now() -> Millis {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|elapsed| elapsed.as_millis() as Millis).unwrap_or(0)
+}
+
+/// Days since 1970-01-01 to a civil (year, month, day), after Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The UTC calendar date of a timestamp as `YYYY-MM-DD`.
+pub fn iso_date(at: Millis) -> String {
+    let (year, month, day) = civil_from_days(at.div_euclid(DAY_MS));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Formats a timestamp as RFC 3339 UTC with milliseconds, e.g. `2026-11-22T09:30:00.000Z`.
+pub fn to_rfc3339(at: Millis) -> String {
+    let millis_of_day = at.rem_euclid(DAY_MS);
+    let seconds = millis_of_day / 1000;
+    format!(
+        "{}T{:02}:{:02}:{:02}.{:03}Z",
+        iso_date(at),
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60,
+        millis_of_day % 1000
+    )
+}
+
+/// Parses an RFC 3339 UTC timestamp such as `2026-11-22T09:30:00Z` or `2026-11-22T09:30:00.250+08:00`.
+pub fn parse_rfc3339(text: &str) -> Result<Millis, String> {
+    let bad = || format!("\"{text}\" is not an RFC 3339 timestamp such as 2026-11-22T09:30:00Z");
+    let bytes = text.as_bytes();
+    if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b't' | b' ') {
+        return Err(bad());
+    }
+    let number = |range: std::ops::Range<usize>| -> Result<i64, String> {
+        text.get(range).filter(|s| s.bytes().all(|b| b.is_ascii_digit())).and_then(|s| s.parse().ok()).ok_or_else(bad)
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    if bytes[13] != b':' || bytes[16] != b':' {
+        return Err(bad());
+    }
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let mut rest = &text[19..];
+    let mut millis = 0;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err(bad());
+        }
+        let first3: String = fraction[..digits].chars().chain("000".chars()).take(3).collect();
+        millis = first3.parse::<i64>().map_err(|_| bad())?;
+        rest = &fraction[digits..];
+    }
+    let offset_minutes = match rest {
+        "Z" | "z" => 0,
+        _ if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return Err(bad()),
+            };
+            let hours: i64 = rest[1..3].parse().map_err(|_| bad())?;
+            let minutes: i64 = rest[4..6].parse().map_err(|_| bad())?;
+            sign * (hours * 60 + minutes)
+        }
+        _ => return Err(bad()),
+    };
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 60 {
+        return Err(bad());
+    }
+    let days = days_from_civil(year, month as u32, day as u32);
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_minutes * 60;
+    Ok(seconds * 1000 + millis)
+}
+
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month = i64::from(month);
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_utc_and_offsets_to_the_same_instant() {
+        let utc = parse_rfc3339("2026-11-22T01:30:00Z").unwrap();
+        assert_eq!(parse_rfc3339("2026-11-22T09:30:00+08:00").unwrap(), utc);
+        assert_eq!(utc, 1_795_311_000_000);
+        assert_eq!(parse_rfc3339("2026-11-22T01:30:00.25Z").unwrap(), utc + 250);
+    }
+
+    #[test]
+    fn rejects_impossible_dates_and_other_formats() {
+        for text in ["2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-22", "yesterday", "2026-11-22T25:00:00Z"] {
+            assert!(parse_rfc3339(text).is_err(), "{text} should be refused");
+        }
+        assert!(parse_rfc3339("2024-02-29T00:00:00Z").is_ok());
+    }
+
+    #[test]
+    fn dates_round_trip_through_days() {
+        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(parse_rfc3339("2024-02-29T23:59:59Z").unwrap()), "2024-02-29");
+        assert_eq!(iso_date(-1), "1969-12-31");
+    }
+
+    #[test]
+    fn formatting_and_parsing_round_trip() {
+        for at in [0, 1_795_311_000_250, -86_400_001, 951_782_400_000] {
+            assert_eq!(parse_rfc3339(&to_rfc3339(at)), Ok(at), "{}", to_rfc3339(at));
+        }
+        assert_eq!(to_rfc3339(1_795_311_000_250), "2026-11-22T01:30:00.250Z");
+    }
+
+    #[test]
+    fn a_window_ends_now_and_reaches_back_whole_days() {
+        assert_eq!(window_start(31 * DAY_MS, 30), DAY_MS);
+    }
+}

@@ -1,0 +1,65 @@
+//! Components shared by every capability: prices, stock, product cards, loading and error states.
+
+use crate::catalog::ProductCard;
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+use crate::money::Money;
+use leptos::prelude::*;
+
+/// Stock at or below this many units is shown as "only N left".
+pub const LOW_STOCK: i64 = 5;
+
+/// A price, formatted for its currency.
+#[component]
+pub fn PriceTag(price: Money) -> impl IntoView {
+    view! { <span class="rapport-price">{price.display()}</span> }
+}
+
+/// How many units are left, in words; not by colour alone.
+#[component]
+pub fn StockBadge(stock: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let (class, key) = match stock {
+        0 => ("rapport-stock rapport-stock--out", "product.out_of_stock"),
+        s if s <= LOW_STOCK => ("rapport-stock rapport-stock--low", "product.low_stock"),
+        _ => ("rapport-stock rapport-stock--in", "product.in_stock"),
+    };
+    let text = move || i18n.t_with(key, &[("count", stock.to_string())]);
+    view! { <span class=class>{text}</span> }
+}
+
+/// A product in a grid: image, title, price and stock, linking to its page.
+#[component]
+pub fn ProductTile(product: ProductCard) -> impl IntoView {
+    let href = format!("/p/{}", product.sku);
+    view! {
+        <li class="shop-tile">
+            <a href=href class="shop-tile__link">
+                <img class="shop-tile__image" src=product.image_url alt="" loading="lazy" width="320" height="320" />
+                <span class="shop-tile__title">{product.title}</span>
+            </a>
+            <span class="shop-tile__meta">
+                <PriceTag price=product.price />
+                <StockBadge stock=product.stock />
+            </span>
+        </li>
+    }
+}
+
+/// The message of a failed request, in a form the shopper can act on.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="rapport-error" role="alert">
+            {move || i18n.t_with("common.error", &[("message", error.message.clone())])}
+        </p>
+    }
+}
+
+/// What a section shows while its data loads.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="rapport-loading" aria-busy="true">{move || i18n.t("common.loading")}</p> }
+}

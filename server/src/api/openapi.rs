@@ -1,0 +1,37 @@
+//! The OpenAPI 3 document of the merchant API, generated from the handlers and types.
+
+use super::handlers;
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport."),
+    paths(
+        handlers::put_categories,
+        handlers::put_products,
+        handlers::post_prices,
+        handlers::post_stock,
+        handlers::put_shoppers,
+        handlers::post_order,
+        handlers::post_refund,
+        handlers::post_cancel,
+        handlers::post_events,
+    ),
+    modifiers(&BearerKey)
+)]
+pub struct MerchantApi;
+
+struct BearerKey;
+
+impl Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(MerchantApi::openapi())
+}

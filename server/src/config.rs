@@ -1,0 +1,107 @@
+//! All configuration in one place: command-line flags, each with an environment-variable fallback and a default.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about = "Rapport: customer-relationship widgets for online stores")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to serve on.
+    #[arg(long, env = "RAPPORT_BIND", default_value = "127.0.0.1:3000", global = true)]
+    pub bind: SocketAddr,
+    /// Database: `sqlite://path/file.db` (embedded, the default) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/rapport.db", global = true)]
+    pub database_url: String,
+    /// Secret shared with the store for signing shopper tokens, at least 32 characters.
+    /// Required unless --demo, which falls back to a fixed, public demo secret.
+    #[arg(long, env = "RAPPORT_STORE_SECRET", hide_env_values = true, global = true)]
+    pub store_secret: Option<String>,
+    /// Bearer keys the merchant API accepts, comma-separated. With none, the API refuses every request.
+    #[arg(long, env = "RAPPORT_API_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
+    pub api_keys: Vec<String>,
+    /// Origins of store pages allowed to embed widgets (CORS), comma-separated, e.g. https://shop.example.
+    #[arg(long, env = "RAPPORT_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
+    pub allowed_origins: Vec<String>,
+    /// Demo mode: loads demo data on first start and offers "sign in as" any demo shopper. Never in production.
+    #[arg(long, env = "RAPPORT_DEMO", global = true)]
+    pub demo: bool,
+    /// Log filter, in tracing's env-filter syntax.
+    #[arg(long, env = "RAPPORT_LOG", default_value = "info,sqlx=warn", global = true)]
+    pub log: String,
+    /// Log format.
+    #[arg(long, env = "RAPPORT_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+    /// Folder of the built site (WASM, CSS, assets) that cargo-leptos writes.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scale {
+    /// 500+ products, 2,000 shoppers, 20,000 orders, 200,000 events: the demo.
+    Small,
+    /// 50,000 products, 100,000 shoppers, 5,000,000 events: for benchmarks.
+    Large,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations and serve the storefront, widgets and merchant API (the default).
+    Serve,
+    /// Apply migrations and exit.
+    Migrate,
+    /// Load deterministic demo data into an empty database.
+    Seed {
+        #[arg(long, value_enum, default_value = "small")]
+        scale: Scale,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Print a signed shopper token, as the store would issue it.
+    Token {
+        /// The store's shopper id.
+        #[arg(long)]
+        shopper: String,
+        /// Hours until it expires.
+        #[arg(long, default_value_t = 24)]
+        hours: i64,
+    },
+    /// Measure the ingest rate of the store functions on this database.
+    BenchIngest {
+        /// Products to upsert.
+        #[arg(long, default_value_t = 20_000)]
+        products: usize,
+        /// Events to record.
+        #[arg(long, default_value_t = 200_000)]
+        events: usize,
+    },
+}
+
+/// Known only to the demo: anyone can forge tokens with it, which is why it is refused outside demo mode.
+pub const DEMO_SECRET: &str = "rapport-demo-secret-anyone-can-read-this-000";
+
+impl Config {
+    /// The store secret to sign with, or why there is none.
+    pub fn secret(&self) -> Result<app::identity::token::StoreSecret, String> {
+        match (&self.store_secret, self.demo) {
+            (Some(secret), _) => app::identity::token::StoreSecret::new(secret),
+            (None, true) => app::identity::token::StoreSecret::new(DEMO_SECRET),
+            (None, false) => Err("RAPPORT_STORE_SECRET (or --store-secret) is required outside demo mode".into()),
+        }
+    }
+}

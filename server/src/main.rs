@@ -1,0 +1,132 @@
+use app::state::AppState;
+use app::store::Db;
+use clap::Parser;
+use leptos::prelude::LeptosOptions;
+use server::config::{Cli, Command, Config, LogFormat, Scale};
+use server::{RouterOptions, api, metrics, seed};
+use std::process::ExitCode;
+use std::time::Instant;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.config);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn open(config: &Config) -> Result<Db, String> {
+    let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            open(&config).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { scale, seed } => {
+            let db = open(&config).await?;
+            load_demo_data(&db, scale, seed).await
+        }
+        Command::Token { shopper, hours } => {
+            let secret = config.secret()?;
+            let expires = app::time::now() / 1000 + hours * 3600;
+            println!("{}", app::identity::token::issue(&secret, &app::identity::Viewer::Shopper(shopper), expires));
+            Ok(())
+        }
+        Command::BenchIngest { products, events } => {
+            let db = open(&config).await?;
+            server::bench::ingest(&db, products, events).await
+        }
+    }
+}
+
+async fn load_demo_data(db: &Db, scale: Scale, seed_value: u64) -> Result<(), String> {
+    let started = Instant::now();
+    tracing::info!(?scale, seed = seed_value, "loading demo data");
+    let loaded = seed::seed(db, seed::Volume::of(scale), seed_value, app::time::now()).await.map_err(|e| e.to_string())?;
+    tracing::info!(?loaded, seconds = started.elapsed().as_secs_f64(), "demo data loaded");
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let secret = config.secret()?;
+    if config.demo && config.store_secret.is_none() {
+        tracing::warn!("demo mode with the public demo secret: anyone can sign tokens; never use this in production");
+    }
+    if config.api_keys.is_empty() {
+        tracing::warn!("no API keys configured (RAPPORT_API_KEYS): the merchant API refuses every request");
+    }
+    let db = open(&config).await?;
+    let empty: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(db.reader()).await.map_err(|e| e.to_string())?;
+    if config.demo && empty == 0 {
+        load_demo_data(&db, Scale::Small, 2026).await?;
+    }
+    let leptos_options = LeptosOptions::builder()
+        .output_name("rapport")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build();
+    let state = AppState { leptos_options, db: db.clone(), secret, demo: config.demo };
+    let options = RouterOptions {
+        api_keys: api::ApiKeys::new(&config.api_keys),
+        allowed_origins: config.allowed_origins.clone(),
+        metrics: metrics::Metrics::default(),
+    };
+    let router = server::router(state, options)?;
+    let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    tracing::info!("serving on http://{}", config.bind);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the server stops.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
