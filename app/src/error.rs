@@ -21,16 +21,28 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_owned(), message: message.into(), field: None }
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// A bad value in one input field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: "invalid".to_owned(), message: message.into(), field: Some(field.into()) }
+        Self {
+            code: "invalid".to_owned(),
+            message: message.into(),
+            field: Some(field.into()),
+        }
     }
 
     pub fn not_found(field: Option<String>, message: impl Into<String>) -> Self {
-        Self { code: "not_found".to_owned(), message: message.into(), field }
+        Self {
+            code: "not_found".to_owned(),
+            message: message.into(),
+            field,
+        }
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
@@ -42,7 +54,10 @@ impl AppError {
     }
 
     pub fn internal() -> Self {
-        Self::new("internal", "Something went wrong on our side; please try again.")
+        Self::new(
+            "internal",
+            "Something went wrong on our side; please try again.",
+        )
     }
 
     /// Prefixes the field path, so that an error found in one item of a batch names the item.
@@ -57,9 +72,9 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self.code.as_str() {
-            "invalid" | "malformed" => 422,
-            "bad_request" => 400,
-            "unauthorized" => 401,
+            "invalid" => 422,
+            "malformed" | "bad_request" => 400,
+            "unauthorized" | "token_expired" => 401,
             "forbidden" => 403,
             "not_found" => 404,
             "conflict" => 409,
@@ -87,11 +102,15 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
-                Self::new("network", "Could not reach the store; check your connection and try again.")
-            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
+                "network",
+                "Could not reach the store; check your connection and try again.",
+            ),
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
-                Self::new("bad_request", format!("The request was not understood: {detail}"))
+                Self::new(
+                    "bad_request",
+                    format!("The request was not understood: {detail}"),
+                )
             }
             other => Self::new("internal", other.to_string()),
         }
@@ -103,7 +122,8 @@ impl FromServerFnError for AppError {
 pub fn respond_with(error: AppError) -> AppError {
     if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         options.set_status(
-            http::StatusCode::from_u16(error.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            http::StatusCode::from_u16(error.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
         );
     }
     error
@@ -123,6 +143,9 @@ mod tests {
     #[test]
     fn the_json_shape_omits_an_absent_field() {
         let json = serde_json::to_string(&AppError::unauthorized("missing API key")).unwrap();
-        assert_eq!(json, r#"{"code":"unauthorized","message":"missing API key"}"#);
+        assert_eq!(
+            json,
+            r#"{"code":"unauthorized","message":"missing API key"}"#
+        );
     }
 }

@@ -80,15 +80,22 @@ impl Db {
         };
         match backend {
             Backend::Sqlite => {
-                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or_default();
-                if let Some(parent) = std::path::Path::new(path).parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)
-                            .map_err(|error| StoreError::Url(format!("cannot create {}: {error}", parent.display())))?;
-                    }
+                if let Some(parent) = std::path::Path::new(path).parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent).map_err(|error| {
+                        StoreError::Url(format!("cannot create {}: {error}", parent.display()))
+                    })?;
                 }
-                let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+                let url = if url.contains('?') {
+                    url.to_owned()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
                 let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
                 let pool = |size: u32| {
                     AnyPoolOptions::new()
@@ -108,7 +115,11 @@ impl Db {
                 };
                 let writer = pool(1).await?;
                 let reader = pool(8).await?;
-                Ok(Db { reader, writer, backend })
+                Ok(Db {
+                    reader,
+                    writer,
+                    backend,
+                })
             }
             Backend::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
@@ -117,7 +128,11 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;
-                Ok(Db { reader: pool.clone(), writer: pool, backend })
+                Ok(Db {
+                    reader: pool.clone(),
+                    writer: pool,
+                    backend,
+                })
             }
         }
     }
@@ -126,8 +141,16 @@ impl Db {
     /// instances at once on PostgreSQL (sqlx takes an advisory lock).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.writer).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.writer)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.writer)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -158,7 +181,7 @@ impl Db {
 
 /// Test support: a fresh, migrated database per backend, SQLite always and PostgreSQL when
 /// `RAPPORT_TEST_POSTGRES_URL` names a server (the README's test command starts one).
-#[cfg(test)]
+#[cfg(any(test, feature = "test-support"))]
 pub mod testing {
     use super::*;
     use sqlx::Connection;
@@ -174,7 +197,10 @@ pub mod testing {
         let url = format!("sqlite://{}/store.db", dir.path().display());
         let db = Db::connect(&url).await.expect("open SQLite");
         db.migrate().await.expect("migrate SQLite");
-        TestDb { db, _dir: Some(dir) }
+        TestDb {
+            db,
+            _dir: Some(dir),
+        }
     }
 
     /// A new database on the test PostgreSQL server, or `None` when none is configured.
@@ -189,10 +215,20 @@ pub mod testing {
         };
         sqlx::any::install_default_drivers();
         let name = format!("rapport_test_{:016x}", rand::random::<u64>());
-        let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to test PostgreSQL");
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-        let base = admin_url.rsplit_once('/').map(|(base, _)| base).expect("URL has a database");
-        let db = Db::connect(&format!("{base}/{name}")).await.expect("open PostgreSQL");
+        let mut admin = sqlx::AnyConnection::connect(&admin_url)
+            .await
+            .expect("connect to test PostgreSQL");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .expect("URL has a database");
+        let db = Db::connect(&format!("{base}/{name}"))
+            .await
+            .expect("open PostgreSQL");
         db.migrate().await.expect("migrate PostgreSQL");
         Some(TestDb { db, _dir: None })
     }
@@ -202,5 +238,61 @@ pub mod testing {
         let mut dbs = vec![sqlite().await];
         dbs.extend(postgres().await);
         dbs
+    }
+
+    /// The category `kitchen`, with a Chinese name.
+    pub async fn add_kitchen(db: &Db) {
+        let kitchen = crate::catalog::CategoryInput {
+            slug: "kitchen".into(),
+            name: "Kitchen".into(),
+            translations: [("zh-CN".to_owned(), "厨房".to_owned())].into(),
+            position: 0,
+        };
+        crate::catalog::ssr::upsert_categories(db, &[kitchen])
+            .await
+            .expect("add category");
+    }
+
+    /// A kitchen product in CNY.
+    pub fn product_input(sku: &str, price_minor: i64, stock: i64) -> crate::catalog::ProductInput {
+        crate::catalog::ProductInput {
+            sku: sku.into(),
+            category: "kitchen".into(),
+            title: format!("Teapot {sku}"),
+            description: "A teapot.".into(),
+            image_url: format!("/demo-img/{sku}.svg"),
+            page_url: String::new(),
+            price_minor,
+            currency: "CNY".into(),
+            stock,
+            active: true,
+            translations: Default::default(),
+        }
+    }
+
+    pub async fn add_products(db: &Db, products: &[crate::catalog::ProductInput]) {
+        crate::catalog::ssr::upsert_products(db, products, 1_000)
+            .await
+            .expect("add products");
+    }
+
+    pub async fn add_shopper(db: &Db, id: &str) {
+        let shopper = crate::identity::ShopperInput {
+            shopper_id: id.into(),
+            email: Some(format!("{id}@example.com")),
+            display_name: format!("Shopper {id}"),
+            locale: "en".into(),
+        };
+        crate::identity::ssr::upsert_shoppers(db, &[shopper], 1_000)
+            .await
+            .expect("add shopper");
+    }
+
+    /// The number of rows in `table`.
+    pub async fn count(db: &Db, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(db.reader())
+            .await
+            .expect("count rows")
     }
 }

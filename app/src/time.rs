@@ -14,7 +14,10 @@ pub fn window_start(now: Millis, days: i64) -> Millis {
 #[cfg(feature = "ssr")]
 pub fn now() -> Millis {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|elapsed| elapsed.as_millis() as Millis).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis() as Millis)
+        .unwrap_or(0)
 }
 
 /// Days since 1970-01-01 to a civil (year, month, day), after Howard Hinnant's `civil_from_days`.
@@ -22,7 +25,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
@@ -55,11 +59,18 @@ pub fn to_rfc3339(at: Millis) -> String {
 pub fn parse_rfc3339(text: &str) -> Result<Millis, String> {
     let bad = || format!("\"{text}\" is not an RFC 3339 timestamp such as 2026-11-22T09:30:00Z");
     let bytes = text.as_bytes();
-    if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b't' | b' ') {
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't' | b' ')
+    {
         return Err(bad());
     }
     let number = |range: std::ops::Range<usize>| -> Result<i64, String> {
-        text.get(range).filter(|s| s.bytes().all(|b| b.is_ascii_digit())).and_then(|s| s.parse().ok()).ok_or_else(bad)
+        text.get(range)
+            .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(bad)
     };
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
     if bytes[13] != b':' || bytes[16] != b':' {
@@ -73,7 +84,11 @@ pub fn parse_rfc3339(text: &str) -> Result<Millis, String> {
         if digits == 0 {
             return Err(bad());
         }
-        let first3: String = fraction[..digits].chars().chain("000".chars()).take(3).collect();
+        let first3: String = fraction[..digits]
+            .chars()
+            .chain("000".chars())
+            .take(3)
+            .collect();
         millis = first3.parse::<i64>().map_err(|_| bad())?;
         rest = &fraction[digits..];
     }
@@ -111,7 +126,8 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year.rem_euclid(400);
     let month = i64::from(month);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -130,7 +146,13 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates_and_other_formats() {
-        for text in ["2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-22", "yesterday", "2026-11-22T25:00:00Z"] {
+        for text in [
+            "2026-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-22",
+            "yesterday",
+            "2026-11-22T25:00:00Z",
+        ] {
             assert!(parse_rfc3339(text).is_err(), "{text} should be refused");
         }
         assert!(parse_rfc3339("2024-02-29T00:00:00Z").is_ok());
@@ -139,7 +161,10 @@ mod tests {
     #[test]
     fn dates_round_trip_through_days() {
         assert_eq!(iso_date(0), "1970-01-01");
-        assert_eq!(iso_date(parse_rfc3339("2024-02-29T23:59:59Z").unwrap()), "2024-02-29");
+        assert_eq!(
+            iso_date(parse_rfc3339("2024-02-29T23:59:59Z").unwrap()),
+            "2024-02-29"
+        );
         assert_eq!(iso_date(-1), "1969-12-31");
     }
 

@@ -10,7 +10,10 @@ use std::time::Instant;
 
 fn rate(count: usize, started: Instant) -> String {
     let seconds = started.elapsed().as_secs_f64();
-    format!("{count} in {seconds:.2} s = {:.0}/s", count as f64 / seconds)
+    format!(
+        "{count} in {seconds:.2} s = {:.0}/s",
+        count as f64 / seconds
+    )
 }
 
 /// Upserts `products` products in batches of 1,000, then records `events` events in batches of 5,000, and prints the rates.
@@ -18,9 +21,17 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
     let err = |e: app::store::StoreError| e.to_string();
     let run = format!("{:x}", now());
     let category = format!("bench-{run}");
-    catalog::upsert_categories(db, &[CategoryInput { slug: category.clone(), name: "Benchmark".into(), translations: BTreeMap::new(), position: 99 }])
-        .await
-        .map_err(err)?;
+    catalog::upsert_categories(
+        db,
+        &[CategoryInput {
+            slug: category.clone(),
+            name: "Benchmark".into(),
+            translations: BTreeMap::new(),
+            position: 99,
+        }],
+    )
+    .await
+    .map_err(err)?;
     let skus: Vec<String> = (0..products).map(|i| format!("B{run}-{i}")).collect();
     let started = Instant::now();
     for chunk in skus.chunks(catalog::MAX_BATCH) {
@@ -40,14 +51,25 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
                 translations: BTreeMap::new(),
             })
             .collect();
-        catalog::upsert_products(db, &batch, now()).await.map_err(err)?;
+        catalog::upsert_products(db, &batch, now())
+            .await
+            .map_err(err)?;
     }
     println!("products upserted: {}", rate(products, started));
 
     let shopper = format!("bench-shopper-{run}");
-    identity::upsert_shoppers(db, &[ShopperInput { shopper_id: shopper.clone(), email: None, display_name: "Bench".into(), locale: "en".into() }], now())
-        .await
-        .map_err(err)?;
+    identity::upsert_shoppers(
+        db,
+        &[ShopperInput {
+            shopper_id: shopper.clone(),
+            email: None,
+            display_name: "Bench".into(),
+            locale: "en".into(),
+        }],
+        now(),
+    )
+    .await
+    .map_err(err)?;
     let started = Instant::now();
     let mut recorded = 0;
     while recorded < events {

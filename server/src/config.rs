@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 
 #[derive(Debug, Parser)]
-#[command(name = "server", version, about = "Rapport: customer-relationship widgets for online stores")]
+#[command(
+    name = "server",
+    version,
+    about = "Rapport: customer-relationship widgets for online stores"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -15,32 +19,74 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address and port to serve on.
-    #[arg(long, env = "RAPPORT_BIND", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "RAPPORT_BIND",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub bind: SocketAddr,
     /// Database: `sqlite://path/file.db` (embedded, the default) or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/rapport.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/rapport.db",
+        global = true
+    )]
     pub database_url: String,
     /// Secret shared with the store for signing shopper tokens, at least 32 characters.
     /// Required unless --demo, which falls back to a fixed, public demo secret.
-    #[arg(long, env = "RAPPORT_STORE_SECRET", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "RAPPORT_STORE_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
     pub store_secret: Option<String>,
     /// Bearer keys the merchant API accepts, comma-separated. With none, the API refuses every request.
-    #[arg(long, env = "RAPPORT_API_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "RAPPORT_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true,
+        global = true
+    )]
     pub api_keys: Vec<String>,
     /// Origins of store pages allowed to embed widgets (CORS), comma-separated, e.g. https://shop.example.
-    #[arg(long, env = "RAPPORT_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
+    #[arg(
+        long,
+        env = "RAPPORT_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
     pub allowed_origins: Vec<String>,
     /// Demo mode: loads demo data on first start and offers "sign in as" any demo shopper. Never in production.
     #[arg(long, env = "RAPPORT_DEMO", global = true)]
     pub demo: bool,
     /// Log filter, in tracing's env-filter syntax.
-    #[arg(long, env = "RAPPORT_LOG", default_value = "info,sqlx=warn", global = true)]
+    #[arg(
+        long,
+        env = "RAPPORT_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
     pub log: String,
     /// Log format.
-    #[arg(long, env = "RAPPORT_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "RAPPORT_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
     pub log_format: LogFormat,
     /// Folder of the built site (WASM, CSS, assets) that cargo-leptos writes.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: String,
 }
 
@@ -101,7 +147,9 @@ impl Config {
         match (&self.store_secret, self.demo) {
             (Some(secret), _) => app::identity::token::StoreSecret::new(secret),
             (None, true) => app::identity::token::StoreSecret::new(DEMO_SECRET),
-            (None, false) => Err("RAPPORT_STORE_SECRET (or --store-secret) is required outside demo mode".into()),
+            (None, false) => {
+                Err("RAPPORT_STORE_SECRET (or --store-secret) is required outside demo mode".into())
+            }
         }
     }
 }

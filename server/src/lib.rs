@@ -34,8 +34,12 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
     let context = move || provide_context(context_state.clone());
     let leptos_options = state.leptos_options.clone();
     let mut storefront = Router::new()
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .with_state(state.clone());
     if !options.allowed_origins.is_empty() {
         storefront = storefront.layer(cors(&options.allowed_origins)?);
@@ -44,10 +48,16 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
         .route("/healthz", get(healthz))
         .with_state(state.clone())
         .nest("/api/v1", api::router(state, options.api_keys))
-        .route("/metrics", get(metrics::render).with_state(options.metrics.clone()))
+        .route(
+            "/metrics",
+            get(metrics::render).with_state(options.metrics.clone()),
+        )
         .route("/demo-img/{*path}", get(demo_images::image))
         .merge(storefront)
-        .layer(axum::middleware::from_fn_with_state(options.metrics, metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            options.metrics,
+            metrics::track,
+        ))
         .layer(TraceLayer::new_for_http()))
 }
 
@@ -55,20 +65,32 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
 fn cors(origins: &[String]) -> Result<CorsLayer, String> {
     let origins = origins
         .iter()
-        .map(|origin| HeaderValue::from_str(origin.trim()).map_err(|_| format!("\"{origin}\" is not a valid origin")))
+        .map(|origin| {
+            HeaderValue::from_str(origin.trim())
+                .map_err(|_| format!("\"{origin}\" is not a valid origin"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([http::header::CONTENT_TYPE, http::header::ACCEPT, HeaderName::from_static(app::identity::TOKEN_HEADER)]))
+        .allow_headers([
+            http::header::CONTENT_TYPE,
+            http::header::ACCEPT,
+            HeaderName::from_static(app::identity::TOKEN_HEADER),
+        ]))
 }
 
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> (http::StatusCode, &'static str) {
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (http::StatusCode, &'static str) {
     match sqlx::query("SELECT 1").execute(state.db.reader()).await {
         Ok(_) => (http::StatusCode::OK, "ok"),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
-            (http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unreachable",
+            )
         }
     }
 }

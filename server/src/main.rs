@@ -24,7 +24,9 @@ async fn main() -> ExitCode {
 
 fn init_logging(config: &Config) {
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match config.log_format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -32,7 +34,9 @@ fn init_logging(config: &Config) {
 }
 
 async fn open(config: &Config) -> Result<Db, String> {
-    let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
 }
@@ -53,7 +57,14 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Token { shopper, hours } => {
             let secret = config.secret()?;
             let expires = app::time::now() / 1000 + hours * 3600;
-            println!("{}", app::identity::token::issue(&secret, &app::identity::Viewer::Shopper(shopper), expires));
+            println!(
+                "{}",
+                app::identity::token::issue(
+                    &secret,
+                    &app::identity::Viewer::Shopper(shopper),
+                    expires
+                )
+            );
             Ok(())
         }
         Command::BenchIngest { products, events } => {
@@ -66,21 +77,34 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn load_demo_data(db: &Db, scale: Scale, seed_value: u64) -> Result<(), String> {
     let started = Instant::now();
     tracing::info!(?scale, seed = seed_value, "loading demo data");
-    let loaded = seed::seed(db, seed::Volume::of(scale), seed_value, app::time::now()).await.map_err(|e| e.to_string())?;
-    tracing::info!(?loaded, seconds = started.elapsed().as_secs_f64(), "demo data loaded");
+    let loaded = seed::seed(db, seed::Volume::of(scale), seed_value, app::time::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(
+        ?loaded,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo data loaded"
+    );
     Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), String> {
     let secret = config.secret()?;
     if config.demo && config.store_secret.is_none() {
-        tracing::warn!("demo mode with the public demo secret: anyone can sign tokens; never use this in production");
+        tracing::warn!(
+            "demo mode with the public demo secret: anyone can sign tokens; never use this in production"
+        );
     }
     if config.api_keys.is_empty() {
-        tracing::warn!("no API keys configured (RAPPORT_API_KEYS): the merchant API refuses every request");
+        tracing::warn!(
+            "no API keys configured (RAPPORT_API_KEYS): the merchant API refuses every request"
+        );
     }
     let db = open(&config).await?;
-    let empty: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(db.reader()).await.map_err(|e| e.to_string())?;
+    let empty: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
+        .fetch_one(db.reader())
+        .await
+        .map_err(|e| e.to_string())?;
     if config.demo && empty == 0 {
         load_demo_data(&db, Scale::Small, 2026).await?;
     }
@@ -90,16 +114,26 @@ async fn serve(config: Config) -> Result<(), String> {
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
-    let state = AppState { leptos_options, db: db.clone(), secret, demo: config.demo };
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+        secret,
+        demo: config.demo,
+    };
     let options = RouterOptions {
         api_keys: api::ApiKeys::new(&config.api_keys),
         allowed_origins: config.allowed_origins.clone(),
         metrics: metrics::Metrics::default(),
     };
     let router = server::router(state, options)?;
-    let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     tracing::info!("serving on http://{}", config.bind);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

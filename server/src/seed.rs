@@ -32,8 +32,18 @@ pub struct Volume {
 impl Volume {
     pub fn of(scale: Scale) -> Self {
         match scale {
-            Scale::Small => Volume { products: 600, shoppers: 2_000, orders: 20_000, events: 200_000 },
-            Scale::Large => Volume { products: 50_000, shoppers: 100_000, orders: 250_000, events: 5_000_000 },
+            Scale::Small => Volume {
+                products: 600,
+                shoppers: 2_000,
+                orders: 20_000,
+                events: 200_000,
+            },
+            Scale::Large => Volume {
+                products: 50_000,
+                shoppers: 100_000,
+                orders: 250_000,
+                events: 5_000_000,
+            },
         }
     }
 }
@@ -48,32 +58,246 @@ struct CategorySpec {
 }
 
 const CATEGORIES: [CategorySpec; 12] = [
-    CategorySpec { slug: "kitchen", name: "Kitchen", name_zh: "厨房", price: (2_900, 89_900), nouns: [("Teapot", "茶壶"), ("Chef's Knife", "厨师刀"), ("Wok", "炒锅"), ("Cutting Board", "砧板"), ("Rice Cooker", "电饭煲"), ("Mixing Bowl", "搅拌碗"), ("Kettle", "烧水壶"), ("Spatula", "锅铲")] },
-    CategorySpec { slug: "tea", name: "Tea", name_zh: "茶叶", price: (1_900, 59_900), nouns: [("Longjing Green Tea", "龙井绿茶"), ("Pu'er Cake", "普洱茶饼"), ("Oolong", "乌龙茶"), ("Jasmine Tea", "茉莉花茶"), ("Black Tea", "红茶"), ("White Tea", "白茶"), ("Tea Sampler", "茶叶礼盒"), ("Chrysanthemum Tea", "菊花茶")] },
-    CategorySpec { slug: "books", name: "Books", name_zh: "图书", price: (1_500, 19_900), nouns: [("Cookbook", "食谱"), ("Novel", "小说"), ("Travel Guide", "旅行指南"), ("Poetry Collection", "诗集"), ("History Book", "历史读物"), ("Picture Book", "绘本"), ("Notebook", "笔记本"), ("Atlas", "地图集")] },
-    CategorySpec { slug: "electronics", name: "Electronics", name_zh: "数码", price: (4_900, 299_900), nouns: [("Wireless Earbuds", "无线耳机"), ("Power Bank", "移动电源"), ("Smart Watch", "智能手表"), ("Bluetooth Speaker", "蓝牙音箱"), ("USB-C Charger", "USB-C 充电器"), ("E-Reader", "电子阅读器"), ("Keyboard", "键盘"), ("Webcam", "摄像头")] },
-    CategorySpec { slug: "toys", name: "Toys", name_zh: "玩具", price: (1_900, 39_900), nouns: [("Building Blocks", "积木"), ("Jigsaw Puzzle", "拼图"), ("Plush Panda", "熊猫毛绒玩具"), ("Kite", "风筝"), ("Model Train", "模型火车"), ("Board Game", "桌游"), ("Yo-yo", "悠悠球"), ("Drawing Set", "绘画套装")] },
-    CategorySpec { slug: "beauty", name: "Beauty", name_zh: "美妆", price: (2_900, 69_900), nouns: [("Face Cream", "面霜"), ("Sheet Mask", "面膜"), ("Lip Balm", "润唇膏"), ("Sunscreen", "防晒霜"), ("Shampoo", "洗发水"), ("Hand Cream", "护手霜"), ("Perfume", "香水"), ("Cleanser", "洁面乳")] },
-    CategorySpec { slug: "outdoor", name: "Outdoor", name_zh: "户外", price: (3_900, 199_900), nouns: [("Tent", "帐篷"), ("Backpack", "背包"), ("Sleeping Bag", "睡袋"), ("Water Bottle", "运动水壶"), ("Headlamp", "头灯"), ("Trekking Poles", "登山杖"), ("Camping Stove", "露营炉"), ("Rain Jacket", "雨衣")] },
-    CategorySpec { slug: "home", name: "Home", name_zh: "家居", price: (2_900, 129_900), nouns: [("Throw Pillow", "抱枕"), ("Table Lamp", "台灯"), ("Vase", "花瓶"), ("Blanket", "毛毯"), ("Wall Clock", "挂钟"), ("Storage Box", "收纳盒"), ("Scented Candle", "香薰蜡烛"), ("Rug", "地毯")] },
-    CategorySpec { slug: "fashion", name: "Fashion", name_zh: "服饰", price: (2_900, 89_900), nouns: [("T-shirt", "T恤"), ("Scarf", "围巾"), ("Sneakers", "运动鞋"), ("Hoodie", "连帽衫"), ("Wallet", "钱包"), ("Sun Hat", "遮阳帽"), ("Socks", "袜子"), ("Tote Bag", "帆布包")] },
-    CategorySpec { slug: "sports", name: "Sports", name_zh: "运动", price: (1_900, 99_900), nouns: [("Yoga Mat", "瑜伽垫"), ("Dumbbells", "哑铃"), ("Jump Rope", "跳绳"), ("Badminton Racket", "羽毛球拍"), ("Basketball", "篮球"), ("Running Belt", "跑步腰包"), ("Table Tennis Set", "乒乓球套装"), ("Resistance Bands", "弹力带")] },
-    CategorySpec { slug: "garden", name: "Garden", name_zh: "园艺", price: (1_500, 49_900), nouns: [("Flower Pot", "花盆"), ("Watering Can", "洒水壶"), ("Pruning Shears", "修枝剪"), ("Seed Kit", "种子套装"), ("Bonsai Tree", "盆景"), ("Garden Gloves", "园艺手套"), ("Plant Stand", "花架"), ("Compost Bin", "堆肥箱")] },
-    CategorySpec { slug: "pets", name: "Pets", name_zh: "宠物", price: (990, 59_900), nouns: [("Cat Tree", "猫爬架"), ("Dog Leash", "狗绳"), ("Pet Bed", "宠物窝"), ("Chew Toy", "磨牙玩具"), ("Food Bowl", "食盆"), ("Grooming Brush", "梳毛刷"), ("Cat Litter", "猫砂"), ("Pet Carrier", "宠物背包")] },
+    CategorySpec {
+        slug: "kitchen",
+        name: "Kitchen",
+        name_zh: "厨房",
+        price: (2_900, 89_900),
+        nouns: [
+            ("Teapot", "茶壶"),
+            ("Chef's Knife", "厨师刀"),
+            ("Wok", "炒锅"),
+            ("Cutting Board", "砧板"),
+            ("Rice Cooker", "电饭煲"),
+            ("Mixing Bowl", "搅拌碗"),
+            ("Kettle", "烧水壶"),
+            ("Spatula", "锅铲"),
+        ],
+    },
+    CategorySpec {
+        slug: "tea",
+        name: "Tea",
+        name_zh: "茶叶",
+        price: (1_900, 59_900),
+        nouns: [
+            ("Longjing Green Tea", "龙井绿茶"),
+            ("Pu'er Cake", "普洱茶饼"),
+            ("Oolong", "乌龙茶"),
+            ("Jasmine Tea", "茉莉花茶"),
+            ("Black Tea", "红茶"),
+            ("White Tea", "白茶"),
+            ("Tea Sampler", "茶叶礼盒"),
+            ("Chrysanthemum Tea", "菊花茶"),
+        ],
+    },
+    CategorySpec {
+        slug: "books",
+        name: "Books",
+        name_zh: "图书",
+        price: (1_500, 19_900),
+        nouns: [
+            ("Cookbook", "食谱"),
+            ("Novel", "小说"),
+            ("Travel Guide", "旅行指南"),
+            ("Poetry Collection", "诗集"),
+            ("History Book", "历史读物"),
+            ("Picture Book", "绘本"),
+            ("Notebook", "笔记本"),
+            ("Atlas", "地图集"),
+        ],
+    },
+    CategorySpec {
+        slug: "electronics",
+        name: "Electronics",
+        name_zh: "数码",
+        price: (4_900, 299_900),
+        nouns: [
+            ("Wireless Earbuds", "无线耳机"),
+            ("Power Bank", "移动电源"),
+            ("Smart Watch", "智能手表"),
+            ("Bluetooth Speaker", "蓝牙音箱"),
+            ("USB-C Charger", "USB-C 充电器"),
+            ("E-Reader", "电子阅读器"),
+            ("Keyboard", "键盘"),
+            ("Webcam", "摄像头"),
+        ],
+    },
+    CategorySpec {
+        slug: "toys",
+        name: "Toys",
+        name_zh: "玩具",
+        price: (1_900, 39_900),
+        nouns: [
+            ("Building Blocks", "积木"),
+            ("Jigsaw Puzzle", "拼图"),
+            ("Plush Panda", "熊猫毛绒玩具"),
+            ("Kite", "风筝"),
+            ("Model Train", "模型火车"),
+            ("Board Game", "桌游"),
+            ("Yo-yo", "悠悠球"),
+            ("Drawing Set", "绘画套装"),
+        ],
+    },
+    CategorySpec {
+        slug: "beauty",
+        name: "Beauty",
+        name_zh: "美妆",
+        price: (2_900, 69_900),
+        nouns: [
+            ("Face Cream", "面霜"),
+            ("Sheet Mask", "面膜"),
+            ("Lip Balm", "润唇膏"),
+            ("Sunscreen", "防晒霜"),
+            ("Shampoo", "洗发水"),
+            ("Hand Cream", "护手霜"),
+            ("Perfume", "香水"),
+            ("Cleanser", "洁面乳"),
+        ],
+    },
+    CategorySpec {
+        slug: "outdoor",
+        name: "Outdoor",
+        name_zh: "户外",
+        price: (3_900, 199_900),
+        nouns: [
+            ("Tent", "帐篷"),
+            ("Backpack", "背包"),
+            ("Sleeping Bag", "睡袋"),
+            ("Water Bottle", "运动水壶"),
+            ("Headlamp", "头灯"),
+            ("Trekking Poles", "登山杖"),
+            ("Camping Stove", "露营炉"),
+            ("Rain Jacket", "雨衣"),
+        ],
+    },
+    CategorySpec {
+        slug: "home",
+        name: "Home",
+        name_zh: "家居",
+        price: (2_900, 129_900),
+        nouns: [
+            ("Throw Pillow", "抱枕"),
+            ("Table Lamp", "台灯"),
+            ("Vase", "花瓶"),
+            ("Blanket", "毛毯"),
+            ("Wall Clock", "挂钟"),
+            ("Storage Box", "收纳盒"),
+            ("Scented Candle", "香薰蜡烛"),
+            ("Rug", "地毯"),
+        ],
+    },
+    CategorySpec {
+        slug: "fashion",
+        name: "Fashion",
+        name_zh: "服饰",
+        price: (2_900, 89_900),
+        nouns: [
+            ("T-shirt", "T恤"),
+            ("Scarf", "围巾"),
+            ("Sneakers", "运动鞋"),
+            ("Hoodie", "连帽衫"),
+            ("Wallet", "钱包"),
+            ("Sun Hat", "遮阳帽"),
+            ("Socks", "袜子"),
+            ("Tote Bag", "帆布包"),
+        ],
+    },
+    CategorySpec {
+        slug: "sports",
+        name: "Sports",
+        name_zh: "运动",
+        price: (1_900, 99_900),
+        nouns: [
+            ("Yoga Mat", "瑜伽垫"),
+            ("Dumbbells", "哑铃"),
+            ("Jump Rope", "跳绳"),
+            ("Badminton Racket", "羽毛球拍"),
+            ("Basketball", "篮球"),
+            ("Running Belt", "跑步腰包"),
+            ("Table Tennis Set", "乒乓球套装"),
+            ("Resistance Bands", "弹力带"),
+        ],
+    },
+    CategorySpec {
+        slug: "garden",
+        name: "Garden",
+        name_zh: "园艺",
+        price: (1_500, 49_900),
+        nouns: [
+            ("Flower Pot", "花盆"),
+            ("Watering Can", "洒水壶"),
+            ("Pruning Shears", "修枝剪"),
+            ("Seed Kit", "种子套装"),
+            ("Bonsai Tree", "盆景"),
+            ("Garden Gloves", "园艺手套"),
+            ("Plant Stand", "花架"),
+            ("Compost Bin", "堆肥箱"),
+        ],
+    },
+    CategorySpec {
+        slug: "pets",
+        name: "Pets",
+        name_zh: "宠物",
+        price: (990, 59_900),
+        nouns: [
+            ("Cat Tree", "猫爬架"),
+            ("Dog Leash", "狗绳"),
+            ("Pet Bed", "宠物窝"),
+            ("Chew Toy", "磨牙玩具"),
+            ("Food Bowl", "食盆"),
+            ("Grooming Brush", "梳毛刷"),
+            ("Cat Litter", "猫砂"),
+            ("Pet Carrier", "宠物背包"),
+        ],
+    },
 ];
 
 const ADJECTIVES: [(&str, &str); 12] = [
-    ("Classic", "经典"), ("Deluxe", "豪华"), ("Compact", "迷你"), ("Bamboo", "竹制"), ("Ceramic", "陶瓷"), ("Eco", "环保"),
-    ("Premium", "精选"), ("Travel", "便携"), ("Vintage", "复古"), ("Smart", "智能"), ("Cozy", "舒适"), ("Handmade", "手工"),
+    ("Classic", "经典"),
+    ("Deluxe", "豪华"),
+    ("Compact", "迷你"),
+    ("Bamboo", "竹制"),
+    ("Ceramic", "陶瓷"),
+    ("Eco", "环保"),
+    ("Premium", "精选"),
+    ("Travel", "便携"),
+    ("Vintage", "复古"),
+    ("Smart", "智能"),
+    ("Cozy", "舒适"),
+    ("Handmade", "手工"),
 ];
 
 const GIVEN_NAMES: [(&str, &str); 16] = [
-    ("Wei", "伟"), ("Fang", "芳"), ("Na", "娜"), ("Min", "敏"), ("Jing", "静"), ("Lei", "磊"), ("Yang", "洋"), ("Yan", "艳"),
-    ("Emma", "艾玛"), ("Liam", "利亚姆"), ("Olivia", "奥利维亚"), ("Noah", "诺亚"), ("Ava", "艾娃"), ("Lucas", "卢卡斯"), ("Mia", "米娅"), ("Leo", "里奥"),
+    ("Wei", "伟"),
+    ("Fang", "芳"),
+    ("Na", "娜"),
+    ("Min", "敏"),
+    ("Jing", "静"),
+    ("Lei", "磊"),
+    ("Yang", "洋"),
+    ("Yan", "艳"),
+    ("Emma", "艾玛"),
+    ("Liam", "利亚姆"),
+    ("Olivia", "奥利维亚"),
+    ("Noah", "诺亚"),
+    ("Ava", "艾娃"),
+    ("Lucas", "卢卡斯"),
+    ("Mia", "米娅"),
+    ("Leo", "里奥"),
 ];
 const FAMILY_NAMES: [(&str, &str); 12] = [
-    ("Wang", "王"), ("Li", "李"), ("Zhang", "张"), ("Liu", "刘"), ("Chen", "陈"), ("Yang", "杨"),
-    ("Smith", "史密斯"), ("Garcia", "加西亚"), ("Müller", "穆勒"), ("Tanaka", "田中"), ("Kim", "金"), ("Brown", "布朗"),
+    ("Wang", "王"),
+    ("Li", "李"),
+    ("Zhang", "张"),
+    ("Liu", "刘"),
+    ("Chen", "陈"),
+    ("Yang", "杨"),
+    ("Smith", "史密斯"),
+    ("Garcia", "加西亚"),
+    ("Müller", "穆勒"),
+    ("Tanaka", "田中"),
+    ("Kim", "金"),
+    ("Brown", "布朗"),
 ];
 
 struct SeedProduct {
@@ -114,9 +338,14 @@ fn rfc(at: Millis) -> Option<String> {
 
 /// Loads demo data into an empty database.
 pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<Loaded, StoreError> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(db.reader()).await?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
+        .fetch_one(db.reader())
+        .await?;
     if existing > 0 {
-        return Err(app::error::AppError::conflict("the database already holds products; demo data loads only into an empty one").into());
+        return Err(app::error::AppError::conflict(
+            "the database already holds products; demo data loads only into an empty one",
+        )
+        .into());
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let today = today - today.rem_euclid(DAY_MS);
@@ -146,21 +375,37 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         let (noun, noun_zh) = spec.nouns[(within / ADJECTIVES.len()) % spec.nouns.len()];
         let series = within / (ADJECTIVES.len() * spec.nouns.len());
         let (title, title_zh) = if series == 0 {
-            (format!("{adjective} {noun}"), format!("{adjective_zh}{noun_zh}"))
+            (
+                format!("{adjective} {noun}"),
+                format!("{adjective_zh}{noun_zh}"),
+            )
         } else {
-            (format!("{adjective} {noun} No. {}", series + 1), format!("{adjective_zh}{noun_zh} {}号", series + 1))
+            (
+                format!("{adjective} {noun} No. {}", series + 1),
+                format!("{adjective_zh}{noun_zh} {}号", series + 1),
+            )
         };
         let sku = format!("{}-{:05}", spec.slug[..3].to_ascii_uppercase(), index + 1);
         let (low, high) = spec.price;
         // Prices cluster at the low end and end in 0 or 9, like shop prices do.
         let raw = low as f64 * ((high as f64 / low as f64).powf(unit(&mut rng).powf(1.6)));
-        let price = ((raw / 100.0).round() as i64).max(1) * 100 - if rng.gen_bool(0.6) { 10 } else { 0 };
-        let stock = if rng.gen_bool(0.08) { 0 } else if rng.gen_bool(0.1) { rng.gen_range(1..=5) } else { rng.gen_range(6..=400) };
+        let price =
+            ((raw / 100.0).round() as i64).max(1) * 100 - if rng.gen_bool(0.6) { 10 } else { 0 };
+        let stock = if rng.gen_bool(0.08) {
+            0
+        } else if rng.gen_bool(0.1) {
+            rng.gen_range(1..=5)
+        } else {
+            rng.gen_range(6..=400)
+        };
         inputs.push(ProductInput {
             sku: sku.clone(),
             category: spec.slug.into(),
             title: title.clone(),
-            description: format!("{title}: a demo product of the {} department, chosen by shoppers like you.", spec.name.to_lowercase()),
+            description: format!(
+                "{title}: a demo product of the {} department, chosen by shoppers like you.",
+                spec.name.to_lowercase()
+            ),
             image_url: format!("/demo-img/{sku}.svg"),
             page_url: format!("/p/{sku}"),
             price_minor: price,
@@ -169,10 +414,20 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             active: !rng.gen_bool(0.02),
             translations: BTreeMap::from([(
                 "zh-CN".to_owned(),
-                ProductText { title: title_zh.clone(), description: format!("{title_zh}：{}频道的演示商品，深受顾客喜爱。", spec.name_zh) },
+                ProductText {
+                    title: title_zh.clone(),
+                    description: format!(
+                        "{title_zh}：{}频道的演示商品，深受顾客喜爱。",
+                        spec.name_zh
+                    ),
+                },
             )]),
         });
-        products.push(SeedProduct { sku, category, price });
+        products.push(SeedProduct {
+            sku,
+            category,
+            price,
+        });
     }
     for (batch_no, batch) in inputs.chunks(catalog::MAX_BATCH).enumerate() {
         // Spread creation over the store's first months so that "new arrivals" means something.
@@ -188,9 +443,14 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     }
     let shelves: Vec<Shelf> = (0..CATEGORIES.len())
         .map(|category| {
-            let members: Vec<usize> = (0..products.len()).filter(|p| products[*p].category == category).collect();
+            let members: Vec<usize> = (0..products.len())
+                .filter(|p| products[*p].category == category)
+                .collect();
             let weights: Vec<f64> = members.iter().map(|p| popularity[*p]).collect();
-            Shelf { popularity: WeightedIndex::new(weights).expect("every category has products"), products: members }
+            Shelf {
+                popularity: WeightedIndex::new(weights).expect("every category has products"),
+                products: members,
+            }
         })
         .collect();
 
@@ -200,18 +460,29 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         if !rng.gen_bool(0.4) {
             continue;
         }
-        let mut days: Vec<i64> = (0..rng.gen_range(1..=4)).map(|_| rng.gen_range(1..365)).collect();
+        let mut days: Vec<i64> = (0..rng.gen_range(1..=4))
+            .map(|_| rng.gen_range(1..365))
+            .collect();
         days.sort_unstable();
         days.dedup();
         for day in days {
-            let factor = if rng.gen_bool(0.65) { rng.gen_range(0.7..0.97) } else { rng.gen_range(1.03..1.25) };
+            let factor = if rng.gen_bool(0.65) {
+                rng.gen_range(0.7..0.97)
+            } else {
+                rng.gen_range(1.03..1.25)
+            };
             product.price = (((product.price as f64 * factor) / 10.0).round() as i64).max(1) * 10;
-            changes_by_day.entry(day).or_default().push(PriceChange { sku: product.sku.clone(), price_minor: product.price, currency: "CNY".into() });
+            changes_by_day.entry(day).or_default().push(PriceChange {
+                sku: product.sku.clone(),
+                price_minor: product.price,
+                currency: "CNY".into(),
+            });
         }
     }
     for (day, changes) in changes_by_day.into_iter().rev() {
         for batch in changes.chunks(catalog::MAX_BATCH) {
-            loaded.price_changes += catalog::change_prices(db, batch, today - day * DAY_MS).await? as usize;
+            loaded.price_changes +=
+                catalog::change_prices(db, batch, today - day * DAY_MS).await? as usize;
         }
     }
 
@@ -226,7 +497,11 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         shopper_inputs.push(ShopperInput {
             shopper_id: id.clone(),
             email: Some(format!("{id}@example.com")),
-            display_name: if chinese { format!("{family_zh}{given_zh}") } else { format!("{given} {family}") },
+            display_name: if chinese {
+                format!("{family_zh}{given_zh}")
+            } else {
+                format!("{given} {family}")
+            },
             locale: if chinese { "zh-CN".into() } else { "en".into() },
         });
         let mut favourites: Vec<usize> = (0..CATEGORIES.len()).collect();
@@ -238,11 +513,17 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         identity::upsert_shoppers(db, batch, opened).await?;
     }
     loaded.shoppers = shoppers.len();
-    let activity: Vec<f64> = (0..shoppers.len()).map(|_| 1.0 / (1.0 - unit(&mut rng)).powf(0.8) - 0.9).collect();
+    let activity: Vec<f64> = (0..shoppers.len())
+        .map(|_| 1.0 / (1.0 - unit(&mut rng)).powf(0.8) - 0.9)
+        .collect();
     let by_activity = WeightedIndex::new(&activity).expect("positive activity");
 
     let pick_product = |rng: &mut ChaCha8Rng, shopper: &SeedShopper| -> usize {
-        let category = if rng.gen_bool(0.8) { shopper.favourites[rng.gen_range(0..shopper.favourites.len())] } else { rng.gen_range(0..CATEGORIES.len()) };
+        let category = if rng.gen_bool(0.8) {
+            shopper.favourites[rng.gen_range(0..shopper.favourites.len())]
+        } else {
+            rng.gen_range(0..CATEGORIES.len())
+        };
         let shelf = &shelves[category];
         shelf.products[shelf.popularity.sample(rng)]
     };
@@ -251,14 +532,23 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     let mut purchased = 0usize;
     for index in 0..volume.orders {
         let shopper = &shoppers[by_activity.sample(&mut rng)];
-        let placed_at = today - ((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS as f64) as i64 - rng.gen_range(0..DAY_MS);
+        let placed_at = today
+            - ((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS as f64) as i64
+            - rng.gen_range(0..DAY_MS);
         let mut seen = HashSet::new();
-        let picked: Vec<usize> = (0..rng.gen_range(1..=4)).map(|_| pick_product(&mut rng, shopper)).filter(|product| seen.insert(*product)).collect();
+        let picked: Vec<usize> = (0..rng.gen_range(1..=4))
+            .map(|_| pick_product(&mut rng, shopper))
+            .filter(|product| seen.insert(*product))
+            .collect();
         let lines: Vec<OrderLineInput> = picked
             .into_iter()
             .map(|product| OrderLineInput {
                 sku: products[product].sku.clone(),
-                quantity: if rng.gen_bool(0.8) { 1 } else { rng.gen_range(2..=3) },
+                quantity: if rng.gen_bool(0.8) {
+                    1
+                } else {
+                    rng.gen_range(2..=3)
+                },
                 unit_price_minor: products[product].price,
             })
             .collect();
@@ -278,17 +568,38 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         if roll < 0.01 {
             orders::cancel_order(db, &order_id).await?;
         } else if roll < 0.04 {
-            let amount = if roll < 0.03 { outcome.total_minor } else { (outcome.total_minor / 3).max(1) };
+            let amount = if roll < 0.03 {
+                outcome.total_minor
+            } else {
+                (outcome.total_minor / 3).max(1)
+            };
             let refunded_at = (placed_at + rng.gen_range(1..20) * DAY_MS).min(today);
-            let refund = RefundInput { amount_minor: amount, refunded_at: rfc(refunded_at) };
-            orders::record_refund(db, &format!("seed-refund-{order_id}"), &order_id, &refund, today).await?;
+            let refund = RefundInput {
+                amount_minor: amount,
+                refunded_at: rfc(refunded_at),
+            };
+            orders::record_refund(
+                db,
+                &format!("seed-refund-{order_id}"),
+                &order_id,
+                &refund,
+                today,
+            )
+            .await?;
         }
     }
     loaded.orders = volume.orders;
 
     // Browsing events: views dominate; some from guests who never signed in.
-    let kinds = [(EventKind::Viewed, 80.0), (EventKind::Carted, 12.0), (EventKind::Wishlisted, 6.0), (EventKind::Unwishlisted, 1.0), (EventKind::Dismissed, 1.0)];
-    let kind_index = WeightedIndex::new(kinds.iter().map(|(_, weight)| *weight)).expect("positive weights");
+    let kinds = [
+        (EventKind::Viewed, 80.0),
+        (EventKind::Carted, 12.0),
+        (EventKind::Wishlisted, 6.0),
+        (EventKind::Unwishlisted, 1.0),
+        (EventKind::Dismissed, 1.0),
+    ];
+    let kind_index =
+        WeightedIndex::new(kinds.iter().map(|(_, weight)| *weight)).expect("positive weights");
     let browsing = volume.events.saturating_sub(purchased);
     let mut batch = Vec::with_capacity(events::MAX_EVENT_BATCH);
     for index in 0..browsing {

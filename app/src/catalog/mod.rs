@@ -1,9 +1,9 @@
 //! The store's catalogue: categories and products as the merchant pushes them, and as shoppers see them.
 
 pub mod rules;
+mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-mod server;
 pub use server::*;
 
 use crate::money::Money;

@@ -18,24 +18,47 @@ pub fn validate_key(field: &str, value: &str) -> Result<(), AppError> {
         return Err(AppError::invalid(field, "is required"));
     }
     if value.len() > MAX_SKU_LEN {
-        return Err(AppError::invalid(field, format!("must be at most {MAX_SKU_LEN} characters")));
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {MAX_SKU_LEN} characters"),
+        ));
     }
-    if !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        return Err(AppError::invalid(field, "may contain only letters, digits, '-', '_' and '.'"));
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(AppError::invalid(
+            field,
+            "may contain only letters, digits, '-', '_' and '.'",
+        ));
     }
     Ok(())
 }
 
 /// Free text that must not be blank and has a length limit.
-pub fn validate_text(field: &str, value: &str, required: bool, max_chars: usize) -> Result<(), AppError> {
+pub fn validate_text(
+    field: &str,
+    value: &str,
+    required: bool,
+    max_chars: usize,
+) -> Result<(), AppError> {
     if required && value.trim().is_empty() {
         return Err(AppError::invalid(field, "is required"));
     }
     if value.chars().count() > max_chars {
-        return Err(AppError::invalid(field, format!("must be at most {max_chars} characters")));
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(AppError::invalid(field, "must not contain control characters"));
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(AppError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(())
 }
@@ -46,36 +69,59 @@ pub fn validate_url(field: &str, value: &str) -> Result<(), AppError> {
         return Ok(());
     }
     if value.len() > MAX_URL_LEN {
-        return Err(AppError::invalid(field, format!("must be at most {MAX_URL_LEN} characters")));
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {MAX_URL_LEN} characters"),
+        ));
     }
-    let well_formed = (value.starts_with("https://") || value.starts_with("http://") || value.starts_with('/'))
-        && !value.starts_with("//")
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+    let well_formed =
+        (value.starts_with("https://") || value.starts_with("http://") || value.starts_with('/'))
+            && !value.starts_with("//")
+            && !value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
     if well_formed {
         Ok(())
     } else {
-        Err(AppError::invalid(field, "must be an http(s) URL or a path starting with '/'"))
+        Err(AppError::invalid(
+            field,
+            "must be an http(s) URL or a path starting with '/'",
+        ))
     }
 }
 
 /// A locale tag such as `en` or `zh-CN`.
 pub fn validate_locale(field: &str, value: &str) -> Result<(), AppError> {
     let mut parts = value.split('-');
-    let language_ok = parts.next().is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_lowercase()));
-    let rest_ok = parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let language_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_lowercase()));
+    let rest_ok =
+        parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if language_ok && rest_ok {
         Ok(())
     } else {
-        Err(AppError::invalid(field, format!("\"{value}\" is not a locale tag such as en or zh-CN")))
+        Err(AppError::invalid(
+            field,
+            format!("\"{value}\" is not a locale tag such as en or zh-CN"),
+        ))
     }
 }
 
-pub fn validate_price(field: &str, price_minor: i64, currency_field: &str, currency: &str) -> Result<(), AppError> {
+pub fn validate_price(
+    field: &str,
+    price_minor: i64,
+    currency_field: &str,
+    currency: &str,
+) -> Result<(), AppError> {
     if price_minor < 0 {
         return Err(AppError::invalid(field, "must not be negative"));
     }
     if price_minor > MAX_PRICE_MINOR {
-        return Err(AppError::invalid(field, format!("must be at most {MAX_PRICE_MINOR}")));
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {MAX_PRICE_MINOR}"),
+        ));
     }
     validate_currency(currency).map_err(|message| AppError::invalid(currency_field, message))
 }
@@ -85,7 +131,10 @@ pub fn validate_stock(field: &str, stock: i64) -> Result<(), AppError> {
         return Err(AppError::invalid(field, "must not be negative"));
     }
     if stock > MAX_STOCK {
-        return Err(AppError::invalid(field, format!("must be at most {MAX_STOCK}")));
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {MAX_STOCK}"),
+        ));
     }
     Ok(())
 }
@@ -104,23 +153,43 @@ pub fn validate_product(input: &ProductInput) -> Result<(), AppError> {
     validate_key("sku", &input.sku)?;
     validate_key("category", &input.category)?;
     validate_text("title", &input.title, true, MAX_TITLE_LEN)?;
-    validate_text("description", &input.description, false, MAX_DESCRIPTION_LEN)?;
+    validate_text(
+        "description",
+        &input.description,
+        false,
+        MAX_DESCRIPTION_LEN,
+    )?;
     validate_url("image_url", &input.image_url)?;
     validate_url("page_url", &input.page_url)?;
-    validate_price("price_minor", input.price_minor, "currency", &input.currency)?;
+    validate_price(
+        "price_minor",
+        input.price_minor,
+        "currency",
+        &input.currency,
+    )?;
     validate_stock("stock", input.stock)?;
     for (locale, text) in &input.translations {
         let field = format!("translations.{locale}");
         validate_locale(&field, locale)?;
         validate_text(&format!("{field}.title"), &text.title, true, MAX_TITLE_LEN)?;
-        validate_text(&format!("{field}.description"), &text.description, false, MAX_DESCRIPTION_LEN)?;
+        validate_text(
+            &format!("{field}.description"),
+            &text.description,
+            false,
+            MAX_DESCRIPTION_LEN,
+        )?;
     }
     Ok(())
 }
 
 pub fn validate_price_change(input: &PriceChange) -> Result<(), AppError> {
     validate_key("sku", &input.sku)?;
-    validate_price("price_minor", input.price_minor, "currency", &input.currency)
+    validate_price(
+        "price_minor",
+        input.price_minor,
+        "currency",
+        &input.currency,
+    )
 }
 
 pub fn validate_stock_change(input: &StockChange) -> Result<(), AppError> {
@@ -141,13 +210,19 @@ pub fn validate_batch<T>(
         return Err(AppError::invalid(name, "must contain at least one item"));
     }
     if items.len() > max_len {
-        return Err(AppError::invalid(name, format!("must contain at most {max_len} items, got {}", items.len())));
+        return Err(AppError::invalid(
+            name,
+            format!("must contain at most {max_len} items, got {}", items.len()),
+        ));
     }
     let mut seen = std::collections::HashSet::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         validate(item).map_err(|error| error.within(&format!("{name}[{index}]")))?;
         if !seen.insert(key(item)) {
-            return Err(AppError::invalid(format!("{name}[{index}]"), format!("\"{}\" appears twice in this batch", key(item))));
+            return Err(AppError::invalid(
+                format!("{name}[{index}]"),
+                format!("\"{}\" appears twice in this batch", key(item)),
+            ));
         }
     }
     Ok(())
@@ -156,6 +231,7 @@ pub fn validate_batch<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::ProductText;
     use std::collections::BTreeMap;
 
     fn teapot() -> ProductInput {
@@ -181,18 +257,31 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(Box<dyn Fn(&mut ProductInput)>, &str)> = vec![
+        type Spoil = Box<dyn Fn(&mut ProductInput)>;
+        let cases: Vec<(Spoil, &str)> = vec![
             (Box::new(|p| p.sku.clear()), "sku"),
             (Box::new(|p| p.sku = "tea pot".into()), "sku"),
             (Box::new(|p| p.title = "  ".into()), "title"),
             (Box::new(|p| p.price_minor = -1), "price_minor"),
             (Box::new(|p| p.currency = "XXY".into()), "currency"),
             (Box::new(|p| p.stock = -3), "stock"),
-            (Box::new(|p| p.image_url = "javascript:alert(1)".into()), "image_url"),
-            (Box::new(|p| p.page_url = "//evil.example".into()), "page_url"),
+            (
+                Box::new(|p| p.image_url = "javascript:alert(1)".into()),
+                "image_url",
+            ),
+            (
+                Box::new(|p| p.page_url = "//evil.example".into()),
+                "page_url",
+            ),
             (
                 Box::new(|p| {
-                    p.translations.insert("zh_CN".into(), ProductText { title: "茶壶".into(), description: String::new() });
+                    p.translations.insert(
+                        "zh_CN".into(),
+                        ProductText {
+                            title: "茶壶".into(),
+                            description: String::new(),
+                        },
+                    );
                 }),
                 "translations.zh_CN",
             ),
@@ -209,14 +298,35 @@ mod tests {
     fn batches_name_the_item_and_refuse_duplicates_and_excess() {
         let mut second = teapot();
         second.price_minor = -5;
-        let error = validate_batch("products", &[teapot(), second], 10, |p| &p.sku, validate_product).unwrap_err();
+        let error = validate_batch(
+            "products",
+            &[teapot(), second],
+            10,
+            |p| &p.sku,
+            validate_product,
+        )
+        .unwrap_err();
         assert_eq!(error.field.as_deref(), Some("products[1].price_minor"));
 
-        let error = validate_batch("products", &[teapot(), teapot()], 10, |p| &p.sku, validate_product).unwrap_err();
+        let error = validate_batch(
+            "products",
+            &[teapot(), teapot()],
+            10,
+            |p| &p.sku,
+            validate_product,
+        )
+        .unwrap_err();
         assert_eq!(error.field.as_deref(), Some("products[1]"));
         assert!(error.message.contains("twice"));
 
-        let error = validate_batch("products", &[teapot(), teapot()], 1, |p| &p.sku, validate_product).unwrap_err();
+        let error = validate_batch(
+            "products",
+            &[teapot(), teapot()],
+            1,
+            |p| &p.sku,
+            validate_product,
+        )
+        .unwrap_err();
         assert!(error.message.contains("at most 1"));
 
         let empty: [ProductInput; 0] = [];

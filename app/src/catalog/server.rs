@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr, crate::error::respond_with, crate::events::EventKind, crate::events::ssr::record_for_viewer,
-    crate::i18n, crate::identity::ssr::current_viewer, crate::state::app_state,
+    super::ssr, crate::error::respond_with, crate::events::EventKind,
+    crate::events::ssr::record_for_viewer, crate::i18n, crate::identity::ssr::current_viewer,
+    crate::state::app_state,
 };
 
 /// Products per category page.
@@ -44,11 +45,20 @@ pub async fn home_listing(locale: String) -> Result<HomePage, AppError> {
 }
 
 #[server]
-pub async fn category_listing(slug: String, locale: String, page: i64) -> Result<CategoryPage, AppError> {
+pub async fn category_listing(
+    slug: String,
+    locale: String,
+    page: i64,
+) -> Result<CategoryPage, AppError> {
     let state = app_state()?;
     ssr::category_page(&state.db, &slug, supported(&locale), page, PER_PAGE)
         .await?
-        .ok_or_else(|| respond_with(AppError::not_found(Some("slug".into()), "There is no such category.")))
+        .ok_or_else(|| {
+            respond_with(AppError::not_found(
+                Some("slug".into()),
+                "There is no such category.",
+            ))
+        })
 }
 
 #[server]
@@ -56,7 +66,12 @@ pub async fn product_details(sku: String, locale: String) -> Result<Product, App
     let state = app_state()?;
     ssr::product(&state.db, &sku, supported(&locale))
         .await?
-        .ok_or_else(|| respond_with(AppError::not_found(Some("sku".into()), "There is no such product.")))
+        .ok_or_else(|| {
+            respond_with(AppError::not_found(
+                Some("sku".into()),
+                "There is no such product.",
+            ))
+        })
 }
 
 /// Records that the viewer put `quantity` of a product in the store's cart (the cart itself is the store's).
@@ -65,9 +80,20 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
     let state = app_state()?;
     let viewer = current_viewer(&state).await.map_err(respond_with)?;
     if !(1..=99).contains(&quantity) {
-        return Err(respond_with(AppError::invalid("quantity", "must be between 1 and 99")));
+        return Err(respond_with(AppError::invalid(
+            "quantity",
+            "must be between 1 and 99",
+        )));
     }
-    record_for_viewer(&state.db, &viewer, &sku, EventKind::Carted, crate::time::now()).await.map_err(|e| respond_with(e.into()))?;
+    record_for_viewer(
+        &state.db,
+        &viewer,
+        &sku,
+        EventKind::Carted,
+        crate::time::now(),
+    )
+    .await
+    .map_err(|e| respond_with(e.into()))?;
     Ok(quantity)
 }
 
@@ -76,5 +102,13 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
 pub async fn record_view(sku: String) -> Result<(), AppError> {
     let state = app_state()?;
     let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    record_for_viewer(&state.db, &viewer, &sku, EventKind::Viewed, crate::time::now()).await.map_err(|e| respond_with(e.into()))
+    record_for_viewer(
+        &state.db,
+        &viewer,
+        &sku,
+        EventKind::Viewed,
+        crate::time::now(),
+    )
+    .await
+    .map_err(|e| respond_with(e.into()))
 }

@@ -1,7 +1,13 @@
 //! The catalogue's SQL: one store function per operation, used by the merchant API and the storefront alike.
 
-use super::rules::{validate_batch, validate_category, validate_price_change, validate_product, validate_stock_change};
-use super::{Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput, StockChange, UpsertSummary};
+use super::rules::{
+    validate_batch, validate_category, validate_price_change, validate_product,
+    validate_stock_change,
+};
+use super::{
+    Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput,
+    StockChange, UpsertSummary,
+};
 use crate::error::AppError;
 use crate::money::Money;
 use crate::store::{Db, StoreError};
@@ -13,7 +19,7 @@ pub const MAX_BATCH: usize = 1000;
 
 const PRODUCT_COLUMNS: &str = "p.id, p.sku, COALESCE(t.title, p.title) AS title, \
      COALESCE(t.description, p.description) AS description, p.image_url, p.page_url, p.price_minor, p.currency, \
-     p.stock, p.active, c.slug AS category_slug, COALESCE(ct.name, c.name) AS category_name";
+     p.stock, CAST(CASE WHEN p.active THEN 1 ELSE 0 END AS BIGINT) AS active, c.slug AS category_slug, COALESCE(ct.name, c.name) AS category_name";
 
 const PRODUCT_JOINS: &str = "FROM products p JOIN categories c ON c.id = p.category_id \
      LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
@@ -26,10 +32,17 @@ fn product_from_row(row: &sqlx::any::AnyRow) -> Result<Product, sqlx::Error> {
         description: row.try_get("description")?,
         image_url: row.try_get("image_url")?,
         page_url: row.try_get("page_url")?,
-        price: Money::new(row.try_get("price_minor")?, row.try_get::<String, _>("currency")?),
+        price: Money::new(
+            row.try_get("price_minor")?,
+            row.try_get::<String, _>("currency")?,
+        ),
         stock: row.try_get("stock")?,
-        active: row.try_get("active")?,
-        category: Category { slug: row.try_get("category_slug")?, name: row.try_get("category_name")? },
+        // The Any driver decodes no SQLite booleans, so the query turns `active` into 0 or 1.
+        active: row.try_get::<i64, _>("active")? != 0,
+        category: Category {
+            slug: row.try_get("category_slug")?,
+            name: row.try_get("category_name")?,
+        },
     })
 }
 
@@ -38,14 +51,26 @@ fn card_from_row(row: &sqlx::any::AnyRow) -> Result<ProductCard, sqlx::Error> {
         sku: row.try_get("sku")?,
         title: row.try_get("title")?,
         image_url: row.try_get("image_url")?,
-        price: Money::new(row.try_get("price_minor")?, row.try_get::<String, _>("currency")?),
+        price: Money::new(
+            row.try_get("price_minor")?,
+            row.try_get::<String, _>("currency")?,
+        ),
         stock: row.try_get("stock")?,
     })
 }
 
 /// Creates or replaces categories, all or none.
-pub async fn upsert_categories(db: &Db, categories: &[CategoryInput]) -> Result<UpsertSummary, StoreError> {
-    validate_batch("categories", categories, MAX_BATCH, |c| &c.slug, validate_category)?;
+pub async fn upsert_categories(
+    db: &Db,
+    categories: &[CategoryInput],
+) -> Result<UpsertSummary, StoreError> {
+    validate_batch(
+        "categories",
+        categories,
+        MAX_BATCH,
+        |c| &c.slug,
+        validate_category,
+    )?;
     let mut tx = db.write().await?;
     let mut summary = UpsertSummary::default();
     for category in categories {
@@ -74,14 +99,19 @@ pub async fn upsert_categories(db: &Db, categories: &[CategoryInput]) -> Result<
                     .await?
             }
         };
-        sqlx::query("DELETE FROM category_translations WHERE category_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM category_translations WHERE category_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         for (locale, name) in &category.translations {
-            sqlx::query("INSERT INTO category_translations (category_id, locale, name) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(locale)
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO category_translations (category_id, locale, name) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(locale)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
         }
     }
     tx.commit().await?;
@@ -90,8 +120,18 @@ pub async fn upsert_categories(db: &Db, categories: &[CategoryInput]) -> Result<
 
 /// Creates or replaces products, all or none. Every new price and stock level is recorded in the
 /// product's history with the time `now`.
-pub async fn upsert_products(db: &Db, products: &[ProductInput], now: Millis) -> Result<UpsertSummary, StoreError> {
-    validate_batch("products", products, MAX_BATCH, |p| &p.sku, validate_product)?;
+pub async fn upsert_products(
+    db: &Db,
+    products: &[ProductInput],
+    now: Millis,
+) -> Result<UpsertSummary, StoreError> {
+    validate_batch(
+        "products",
+        products,
+        MAX_BATCH,
+        |p| &p.sku,
+        validate_product,
+    )?;
     let mut tx = db.write().await?;
     let mut summary = UpsertSummary::default();
     for (index, product) in products.iter().enumerate() {
@@ -102,13 +142,17 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput], now: Millis) ->
             .ok_or_else(|| {
                 AppError::not_found(
                     Some(format!("products[{index}].category")),
-                    format!("unknown category \"{}\"; create it with PUT /api/v1/categories first", product.category),
+                    format!(
+                        "unknown category \"{}\"; create it with PUT /api/v1/categories first",
+                        product.category
+                    ),
                 )
             })?;
-        let existing = sqlx::query("SELECT id, price_minor, currency, stock FROM products WHERE sku = $1")
-            .bind(&product.sku)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing =
+            sqlx::query("SELECT id, price_minor, currency, stock FROM products WHERE sku = $1")
+                .bind(&product.sku)
+                .fetch_optional(&mut *tx)
+                .await?;
         let (id, price_changed, stock_changed) = match existing {
             Some(row) => {
                 let id: i64 = row.try_get("id")?;
@@ -164,7 +208,10 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput], now: Millis) ->
         if stock_changed {
             record_stock(&mut tx, id, product.stock, now).await?;
         }
-        sqlx::query("DELETE FROM product_translations WHERE product_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM product_translations WHERE product_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         for (locale, text) in &product.translations {
             sqlx::query("INSERT INTO product_translations (product_id, locale, title, description) VALUES ($1, $2, $3, $4)")
                 .bind(id)
@@ -179,7 +226,13 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput], now: Millis) ->
     Ok(summary)
 }
 
-async fn record_price(tx: &mut Transaction<'static, Any>, product_id: i64, price_minor: i64, currency: &str, at: Millis) -> Result<(), sqlx::Error> {
+async fn record_price(
+    tx: &mut Transaction<'static, Any>,
+    product_id: i64,
+    price_minor: i64,
+    currency: &str,
+    at: Millis,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO price_history (product_id, price_minor, currency, changed_at) VALUES ($1, $2, $3, $4)")
         .bind(product_id)
         .bind(price_minor)
@@ -190,7 +243,12 @@ async fn record_price(tx: &mut Transaction<'static, Any>, product_id: i64, price
     Ok(())
 }
 
-async fn record_stock(tx: &mut Transaction<'static, Any>, product_id: i64, stock: i64, at: Millis) -> Result<(), sqlx::Error> {
+async fn record_stock(
+    tx: &mut Transaction<'static, Any>,
+    product_id: i64,
+    stock: i64,
+    at: Millis,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO stock_history (product_id, stock, changed_at) VALUES ($1, $2, $3)")
         .bind(product_id)
         .bind(stock)
@@ -210,17 +268,35 @@ pub async fn product_for_update(
         .bind(sku)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| AppError::not_found(Some(field.to_owned()), format!("unknown product \"{sku}\"")))?;
-    Ok((row.try_get("id")?, row.try_get("price_minor")?, row.try_get("currency")?, row.try_get("stock")?))
+        .ok_or_else(|| {
+            AppError::not_found(Some(field.to_owned()), format!("unknown product \"{sku}\""))
+        })?;
+    Ok((
+        row.try_get("id")?,
+        row.try_get("price_minor")?,
+        row.try_get("currency")?,
+        row.try_get("stock")?,
+    ))
 }
 
 /// Applies price changes, all or none; an unchanged price records nothing.
-pub async fn change_prices(db: &Db, changes: &[PriceChange], now: Millis) -> Result<u64, StoreError> {
-    validate_batch("prices", changes, MAX_BATCH, |c| &c.sku, validate_price_change)?;
+pub async fn change_prices(
+    db: &Db,
+    changes: &[PriceChange],
+    now: Millis,
+) -> Result<u64, StoreError> {
+    validate_batch(
+        "prices",
+        changes,
+        MAX_BATCH,
+        |c| &c.sku,
+        validate_price_change,
+    )?;
     let mut tx = db.write().await?;
     let mut changed = 0;
     for (index, change) in changes.iter().enumerate() {
-        let (id, price, currency, _) = product_for_update(&mut tx, &change.sku, &format!("prices[{index}].sku")).await?;
+        let (id, price, currency, _) =
+            product_for_update(&mut tx, &change.sku, &format!("prices[{index}].sku")).await?;
         if currency != change.currency {
             return Err(AppError::invalid(
                 format!("prices[{index}].currency"),
@@ -245,12 +321,23 @@ pub async fn change_prices(db: &Db, changes: &[PriceChange], now: Millis) -> Res
 }
 
 /// Applies stock levels, all or none; an unchanged level records nothing.
-pub async fn change_stock(db: &Db, changes: &[StockChange], now: Millis) -> Result<u64, StoreError> {
-    validate_batch("stock", changes, MAX_BATCH, |c| &c.sku, validate_stock_change)?;
+pub async fn change_stock(
+    db: &Db,
+    changes: &[StockChange],
+    now: Millis,
+) -> Result<u64, StoreError> {
+    validate_batch(
+        "stock",
+        changes,
+        MAX_BATCH,
+        |c| &c.sku,
+        validate_stock_change,
+    )?;
     let mut tx = db.write().await?;
     let mut changed = 0;
     for (index, change) in changes.iter().enumerate() {
-        let (id, _, _, stock) = product_for_update(&mut tx, &change.sku, &format!("stock[{index}].sku")).await?;
+        let (id, _, _, stock) =
+            product_for_update(&mut tx, &change.sku, &format!("stock[{index}].sku")).await?;
         if stock == change.stock {
             continue;
         }
@@ -279,22 +366,33 @@ pub async fn categories(db: &Db, locale: &str) -> Result<Vec<Category>, StoreErr
     .await?;
     Ok(rows
         .iter()
-        .map(|row| Ok(Category { slug: row.try_get("slug")?, name: row.try_get("name")? }))
+        .map(|row| {
+            Ok(Category {
+                slug: row.try_get("slug")?,
+                name: row.try_get("name")?,
+            })
+        })
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// An active product by SKU, in `locale`; inactive products are shown too, marked, so old links keep working.
 pub async fn product(db: &Db, sku: &str, locale: &str) -> Result<Option<Product>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {PRODUCT_COLUMNS} {PRODUCT_JOINS} WHERE p.sku = $2"))
-        .bind(locale)
-        .bind(sku)
-        .fetch_optional(db.reader())
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {PRODUCT_COLUMNS} {PRODUCT_JOINS} WHERE p.sku = $2"
+    ))
+    .bind(locale)
+    .bind(sku)
+    .fetch_optional(db.reader())
+    .await?;
     Ok(row.as_ref().map(product_from_row).transpose()?)
 }
 
 /// The newest active products.
-pub async fn new_arrivals(db: &Db, locale: &str, limit: i64) -> Result<Vec<ProductCard>, StoreError> {
+pub async fn new_arrivals(
+    db: &Db,
+    locale: &str,
+    limit: i64,
+) -> Result<Vec<ProductCard>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {PRODUCT_COLUMNS} {PRODUCT_JOINS} WHERE p.active = TRUE ORDER BY p.created_at DESC, p.id DESC LIMIT $2"
     ))
@@ -306,7 +404,13 @@ pub async fn new_arrivals(db: &Db, locale: &str, limit: i64) -> Result<Vec<Produ
 }
 
 /// One page of a category's active products, newest first; `None` when the category does not exist.
-pub async fn category_page(db: &Db, slug: &str, locale: &str, page: i64, per_page: i64) -> Result<Option<CategoryPage>, StoreError> {
+pub async fn category_page(
+    db: &Db,
+    slug: &str,
+    locale: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<Option<CategoryPage>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT c.id, c.slug, COALESCE(ct.name, c.name) AS name, \
          (SELECT COUNT(*) FROM products p WHERE p.category_id = c.id AND p.active = TRUE) AS total \
@@ -335,7 +439,10 @@ pub async fn category_page(db: &Db, slug: &str, locale: &str, page: i64, per_pag
     .fetch_all(db.reader())
     .await?;
     Ok(Some(CategoryPage {
-        category: Category { slug: row.try_get("slug")?, name: row.try_get("name")? },
+        category: Category {
+            slug: row.try_get("slug")?,
+            name: row.try_get("name")?,
+        },
         products: rows.iter().map(card_from_row).collect::<Result<_, _>>()?,
         page,
         pages,
@@ -353,7 +460,15 @@ pub async fn price_history(db: &Db, sku: &str) -> Result<Vec<(Millis, Money)>, S
     .await?;
     Ok(rows
         .iter()
-        .map(|row| Ok((row.try_get("changed_at")?, Money::new(row.try_get("price_minor")?, row.try_get::<String, _>("currency")?))))
+        .map(|row| {
+            Ok((
+                row.try_get("changed_at")?,
+                Money::new(
+                    row.try_get("price_minor")?,
+                    row.try_get::<String, _>("currency")?,
+                ),
+            ))
+        })
         .collect::<Result<_, sqlx::Error>>()?)
 }
 

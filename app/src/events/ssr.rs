@@ -26,19 +26,36 @@ pub struct NewEvent {
 }
 
 /// Records events inside the caller's transaction. The one place events are written.
-pub async fn record(tx: &mut Transaction<'static, Any>, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+pub async fn record(
+    tx: &mut Transaction<'static, Any>,
+    events: &[NewEvent],
+) -> Result<(), sqlx::Error> {
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::from("INSERT INTO shopper_events (shopper_id, guest_id, product_id, kind, occurred_at) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO shopper_events (shopper_id, guest_id, product_id, kind, occurred_at) VALUES ",
+        );
         for index in 0..chunk.len() {
             let base = index * 5;
             if index > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", base + 1, base + 2, base + 3, base + 4, base + 5));
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                base + 1,
+                base + 2,
+                base + 3,
+                base + 4,
+                base + 5
+            ));
         }
         let mut query = sqlx::query(&sql);
         for event in chunk {
-            query = query.bind(event.shopper_id).bind(event.guest_id.clone()).bind(event.product_id).bind(event.kind.as_str()).bind(event.at);
+            query = query
+                .bind(event.shopper_id)
+                .bind(event.guest_id.clone())
+                .bind(event.product_id)
+                .bind(event.kind.as_str())
+                .bind(event.at);
         }
         query.execute(&mut **tx).await?;
     }
@@ -49,12 +66,24 @@ fn validate_event(input: &EventInput, now: Millis) -> Result<Millis, AppError> {
     match (&input.shopper_id, &input.guest_id) {
         (Some(shopper), None) => validate_key("shopper_id", shopper)?,
         (None, Some(guest)) => validate_key("guest_id", guest)?,
-        (Some(_), Some(_)) => return Err(AppError::invalid("guest_id", "give either shopper_id or guest_id, not both")),
-        (None, None) => return Err(AppError::invalid("shopper_id", "give either shopper_id or guest_id")),
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid(
+                "guest_id",
+                "give either shopper_id or guest_id, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(AppError::invalid(
+                "shopper_id",
+                "give either shopper_id or guest_id",
+            ));
+        }
     }
     validate_key("sku", &input.sku)?;
     let at = match &input.occurred_at {
-        Some(text) => parse_rfc3339(text).map_err(|message| AppError::invalid("occurred_at", message))?,
+        Some(text) => {
+            parse_rfc3339(text).map_err(|message| AppError::invalid("occurred_at", message))?
+        }
         None => now,
     };
     if at > now + MAX_CLOCK_SKEW_MS {
@@ -69,12 +98,21 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
         return Err(AppError::invalid("events", "must contain at least one item").into());
     }
     if inputs.len() > MAX_EVENT_BATCH {
-        return Err(AppError::invalid("events", format!("must contain at most {MAX_EVENT_BATCH} items, got {}", inputs.len())).into());
+        return Err(AppError::invalid(
+            "events",
+            format!(
+                "must contain at most {MAX_EVENT_BATCH} items, got {}",
+                inputs.len()
+            ),
+        )
+        .into());
     }
     let times = inputs
         .iter()
         .enumerate()
-        .map(|(index, input)| validate_event(input, now).map_err(|error| error.within(&format!("events[{index}]"))))
+        .map(|(index, input)| {
+            validate_event(input, now).map_err(|error| error.within(&format!("events[{index}]")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut tx = db.write().await?;
     let mut shoppers: HashMap<&str, i64> = HashMap::new();
@@ -86,7 +124,10 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
                 Some(id) => *id,
                 None => {
                     let id = shopper_key(&mut tx, external).await?.ok_or_else(|| {
-                        AppError::not_found(Some(format!("events[{index}].shopper_id")), format!("unknown shopper \"{external}\""))
+                        AppError::not_found(
+                            Some(format!("events[{index}].shopper_id")),
+                            format!("unknown shopper \"{external}\""),
+                        )
                     })?;
                     shoppers.insert(external, id);
                     id
@@ -101,12 +142,23 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
                     .bind(&input.sku)
                     .fetch_optional(&mut *tx)
                     .await?
-                    .ok_or_else(|| AppError::not_found(Some(format!("events[{index}].sku")), format!("unknown product \"{}\"", input.sku)))?;
+                    .ok_or_else(|| {
+                        AppError::not_found(
+                            Some(format!("events[{index}].sku")),
+                            format!("unknown product \"{}\"", input.sku),
+                        )
+                    })?;
                 products.insert(&input.sku, id);
                 id
             }
         };
-        events.push(NewEvent { shopper_id, guest_id: input.guest_id.clone(), product_id, kind: input.kind, at });
+        events.push(NewEvent {
+            shopper_id,
+            guest_id: input.guest_id.clone(),
+            product_id,
+            kind: input.kind,
+            at,
+        });
     }
     record(&mut tx, &events).await?;
     tx.commit().await?;
@@ -114,12 +166,23 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
 }
 
 /// The store's row id of a shopper, by the store's own shopper id.
-pub async fn shopper_key(tx: &mut Transaction<'static, Any>, external_id: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1").bind(external_id).fetch_optional(&mut **tx).await
+pub async fn shopper_key(
+    tx: &mut Transaction<'static, Any>,
+    external_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
+        .bind(external_id)
+        .fetch_optional(&mut **tx)
+        .await
 }
 
 /// How many events of `kind` a product has had since `since`.
-pub async fn count_for_product(db: &Db, sku: &str, kind: EventKind, since: Millis) -> Result<i64, StoreError> {
+pub async fn count_for_product(
+    db: &Db,
+    sku: &str,
+    kind: EventKind,
+    since: Millis,
+) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM shopper_events e JOIN products p ON p.id = e.product_id \
          WHERE p.sku = $1 AND e.kind = $2 AND e.occurred_at >= $3",
@@ -132,24 +195,46 @@ pub async fn count_for_product(db: &Db, sku: &str, kind: EventKind, since: Milli
 }
 
 /// Records one event for the verified viewer of a shopper-path request.
-pub async fn record_for_viewer(db: &Db, viewer: &crate::identity::Viewer, sku: &str, kind: EventKind, now: Millis) -> Result<(), StoreError> {
+pub async fn record_for_viewer(
+    db: &Db,
+    viewer: &crate::identity::Viewer,
+    sku: &str,
+    kind: EventKind,
+    now: Millis,
+) -> Result<(), StoreError> {
     use crate::identity::Viewer;
     let mut tx = db.write().await?;
-    let product_id: i64 = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
-        .bind(sku)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::not_found(Some("sku".into()), "This product is not available."))?;
+    let product_id: i64 =
+        sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
+            .bind(sku)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(Some("sku".into()), "This product is not available.")
+            })?;
     let (shopper_id, guest_id) = match viewer {
         Viewer::Shopper(external) => {
-            let id = shopper_key(&mut tx, external)
-                .await?
-                .ok_or_else(|| AppError::not_found(None, "The store has not shared your profile with us yet."))?;
+            let id = shopper_key(&mut tx, external).await?.ok_or_else(|| {
+                AppError::not_found(None, "The store has not shared your profile with us yet.")
+            })?;
             (Some(id), None)
         }
         Viewer::Guest(guest) => (None, Some(guest.clone())),
     };
-    record(&mut tx, &[NewEvent { shopper_id, guest_id, product_id, kind, at: now }]).await?;
+    record(
+        &mut tx,
+        &[NewEvent {
+            shopper_id,
+            guest_id,
+            product_id,
+            kind,
+            at: now,
+        }],
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

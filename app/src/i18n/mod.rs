@@ -8,7 +8,11 @@ use std::sync::LazyLock;
 /// The languages the shop speaks: locale tag, the language's own name, and its translation file.
 const CATALOGS: &[(&str, &str, &str)] = &[
     ("en", "English", include_str!("../../locales/en.json")),
-    ("zh-CN", "简体中文", include_str!("../../locales/zh-CN.json")),
+    (
+        "zh-CN",
+        "简体中文",
+        include_str!("../../locales/zh-CN.json"),
+    ),
 ];
 
 /// The language shown when nothing else is known.
@@ -21,7 +25,12 @@ type Catalog = HashMap<String, String>;
 static PARSED: LazyLock<HashMap<&'static str, Catalog>> = LazyLock::new(|| {
     CATALOGS
         .iter()
-        .map(|(locale, _, json)| (*locale, serde_json::from_str(json).unwrap_or_else(|e| panic!("locales/{locale}.json: {e}"))))
+        .map(|(locale, _, json)| {
+            (
+                *locale,
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("locales/{locale}.json: {e}")),
+            )
+        })
         .collect()
 });
 
@@ -33,12 +42,21 @@ pub fn languages() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// The supported locale that best matches `tag` (`zh`, `zh-Hans-CN` and `zh-CN` all give `zh-CN`).
 pub fn negotiate(tag: &str) -> Option<&'static str> {
     let tag = tag.trim();
-    let language = tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    let language = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     CATALOGS
         .iter()
         .map(|(locale, _, _)| *locale)
         .find(|locale| locale.eq_ignore_ascii_case(tag))
-        .or_else(|| CATALOGS.iter().map(|(locale, _, _)| *locale).find(|locale| locale.split('-').next() == Some(language.as_str())))
+        .or_else(|| {
+            CATALOGS
+                .iter()
+                .map(|(locale, _, _)| *locale)
+                .find(|locale| locale.split('-').next() == Some(language.as_str()))
+        })
 }
 
 /// Picks the locale from an `Accept-Language` header value, by the order of preference it gives.
@@ -48,7 +66,10 @@ pub fn from_accept_language(header: &str) -> Option<&'static str> {
         .filter_map(|part| {
             let mut pieces = part.split(';');
             let tag = pieces.next()?.trim();
-            let quality = pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse().ok()).unwrap_or(1.0);
+            let quality = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(1.0);
             Some((quality, tag))
         })
         .collect();
@@ -61,7 +82,11 @@ pub fn translate(locale: &str, key: &str) -> String {
     PARSED
         .get(locale)
         .and_then(|catalog| catalog.get(key))
-        .or_else(|| PARSED.get(DEFAULT_LOCALE).and_then(|catalog| catalog.get(key)))
+        .or_else(|| {
+            PARSED
+                .get(DEFAULT_LOCALE)
+                .and_then(|catalog| catalog.get(key))
+        })
         .cloned()
         .unwrap_or_else(|| key.to_owned())
 }
@@ -74,7 +99,9 @@ pub struct I18n {
 
 impl I18n {
     pub fn new(locale: &'static str) -> Self {
-        Self { locale: RwSignal::new(locale) }
+        Self {
+            locale: RwSignal::new(locale),
+        }
     }
 
     /// The current locale tag; reactive.
@@ -93,7 +120,9 @@ impl I18n {
 
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn t_with(&self, key: &str, values: &[(&str, String)]) -> String {
-        values.iter().fold(self.t(key), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+        values.iter().fold(self.t(key), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
     }
 }
 
@@ -110,11 +139,20 @@ mod tests {
     fn every_language_has_every_key() {
         let english = &PARSED[DEFAULT_LOCALE];
         for (locale, catalog) in PARSED.iter() {
-            let mut missing: Vec<_> = english.keys().filter(|key| !catalog.contains_key(*key)).collect();
-            let mut extra: Vec<_> = catalog.keys().filter(|key| !english.contains_key(*key)).collect();
+            let mut missing: Vec<_> = english
+                .keys()
+                .filter(|key| !catalog.contains_key(*key))
+                .collect();
+            let mut extra: Vec<_> = catalog
+                .keys()
+                .filter(|key| !english.contains_key(*key))
+                .collect();
             missing.sort();
             extra.sort();
-            assert!(missing.is_empty() && extra.is_empty(), "{locale}: missing {missing:?}, extra {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{locale}: missing {missing:?}, extra {extra:?}"
+            );
         }
     }
 
@@ -137,10 +175,16 @@ mod tests {
             }
         }
         let mut keys = Vec::new();
-        walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut keys);
+        walk(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            &mut keys,
+        );
         assert!(keys.len() > 20, "the scan found too few keys: {keys:?}");
         let english = &PARSED[DEFAULT_LOCALE];
-        let missing: Vec<_> = keys.iter().filter(|key| !english.contains_key(*key)).collect();
+        let missing: Vec<_> = keys
+            .iter()
+            .filter(|key| !english.contains_key(*key))
+            .collect();
         assert!(missing.is_empty(), "untranslated keys: {missing:?}");
     }
 
@@ -149,7 +193,10 @@ mod tests {
         assert_eq!(negotiate("zh-Hans-CN"), Some("zh-CN"));
         assert_eq!(negotiate("ZH-cn"), Some("zh-CN"));
         assert_eq!(negotiate("fr"), None);
-        assert_eq!(from_accept_language("fr-FR, zh;q=0.8, en;q=0.5"), Some("zh-CN"));
+        assert_eq!(
+            from_accept_language("fr-FR, zh;q=0.8, en;q=0.5"),
+            Some("zh-CN")
+        );
         assert_eq!(from_accept_language("de"), None);
     }
 

@@ -16,7 +16,10 @@ pub fn stored_token() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         use gloo_storage::Storage;
-        gloo_storage::LocalStorage::raw().get_item(TOKEN_KEY).ok().flatten()
+        gloo_storage::LocalStorage::raw()
+            .get_item(TOKEN_KEY)
+            .ok()
+            .flatten()
     }
     #[cfg(not(feature = "hydrate"))]
     {

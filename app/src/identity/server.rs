@@ -5,7 +5,9 @@ use super::{Account, DemoShopper, IssuedToken};
 use crate::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use {super::Viewer, super::ssr, super::token, crate::error::respond_with, crate::state::app_state};
+use {
+    super::Viewer, super::ssr, super::token, crate::error::respond_with, crate::state::app_state,
+};
 
 /// How long a guest token lasts.
 #[cfg(feature = "ssr")]
@@ -19,7 +21,11 @@ const DEMO_TOKEN_SECONDS: i64 = 24 * 3600;
 pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
     let state = app_state()?;
     let viewer = Viewer::Guest(format!("g{:032x}", rand::random::<u128>()));
-    let token = token::issue(&state.secret, &viewer, crate::time::now() / 1000 + GUEST_TOKEN_SECONDS);
+    let token = token::issue(
+        &state.secret,
+        &viewer,
+        crate::time::now() / 1000 + GUEST_TOKEN_SECONDS,
+    );
     Ok(IssuedToken { token, viewer })
 }
 
@@ -28,7 +34,10 @@ pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
 pub async fn demo_shoppers() -> Result<Vec<DemoShopper>, AppError> {
     let state = app_state()?;
     if !state.demo {
-        return Err(respond_with(AppError::new("disabled", "Demo sign-in is turned off on this store.")));
+        return Err(respond_with(AppError::new(
+            "disabled",
+            "Demo sign-in is turned off on this store.",
+        )));
     }
     Ok(ssr::demo_shoppers(&state.db, 12).await?)
 }
@@ -38,13 +47,23 @@ pub async fn demo_shoppers() -> Result<Vec<DemoShopper>, AppError> {
 pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
     let state = app_state()?;
     if !state.demo {
-        return Err(respond_with(AppError::new("disabled", "Demo sign-in is turned off on this store.")));
+        return Err(respond_with(AppError::new(
+            "disabled",
+            "Demo sign-in is turned off on this store.",
+        )));
     }
     if !ssr::shopper_exists(&state.db, &shopper_id).await? {
-        return Err(respond_with(AppError::not_found(Some("shopper_id".into()), "There is no such shopper.")));
+        return Err(respond_with(AppError::not_found(
+            Some("shopper_id".into()),
+            "There is no such shopper.",
+        )));
     }
     let viewer = Viewer::Shopper(shopper_id);
-    let token = token::issue(&state.secret, &viewer, crate::time::now() / 1000 + DEMO_TOKEN_SECONDS);
+    let token = token::issue(
+        &state.secret,
+        &viewer,
+        crate::time::now() / 1000 + DEMO_TOKEN_SECONDS,
+    );
     Ok(IssuedToken { token, viewer })
 }
 
@@ -55,5 +74,10 @@ pub async fn my_account() -> Result<Account, AppError> {
     let shopper_id = ssr::current_shopper(&state).await.map_err(respond_with)?;
     ssr::account(&state.db, &shopper_id, 10)
         .await?
-        .ok_or_else(|| respond_with(AppError::not_found(None, "The store has not shared your profile with us yet.")))
+        .ok_or_else(|| {
+            respond_with(AppError::not_found(
+                None,
+                "The store has not shared your profile with us yet.",
+            ))
+        })
 }

@@ -14,11 +14,15 @@ use sqlx::Row;
 /// Verifies the token the request carries and yields who it speaks for. Every server function that acts
 /// for a shopper or guest calls this first.
 pub async fn current_viewer(state: &AppState) -> Result<Viewer, AppError> {
-    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::internal())?;
+    let headers: http::HeaderMap = leptos_axum::extract()
+        .await
+        .map_err(|_| AppError::internal())?;
     let token = headers
         .get(TOKEN_HEADER)
         .and_then(|value| value.to_str().ok())
-        .ok_or_else(|| AppError::unauthorized("Please sign in, or allow this site to remember you as a guest."))?;
+        .ok_or_else(|| {
+            AppError::unauthorized("Please sign in, or allow this site to remember you as a guest.")
+        })?;
     verify(&state.secret, token, crate::time::now() / 1000)
 }
 
@@ -26,7 +30,9 @@ pub async fn current_viewer(state: &AppState) -> Result<Viewer, AppError> {
 pub async fn current_shopper(state: &AppState) -> Result<String, AppError> {
     match current_viewer(state).await? {
         Viewer::Shopper(id) => Ok(id),
-        Viewer::Guest(_) => Err(AppError::unauthorized("Please sign in to see your account.")),
+        Viewer::Guest(_) => Err(AppError::unauthorized(
+            "Please sign in to see your account.",
+        )),
     }
 }
 
@@ -36,18 +42,33 @@ pub fn validate_shopper(input: &ShopperInput) -> Result<(), AppError> {
     validate_locale("locale", &input.locale)?;
     if let Some(email) = &input.email {
         let plausible = email.len() <= 254
-            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+            && email
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
             && !email.chars().any(|c| c.is_whitespace() || c.is_control());
         if !plausible {
-            return Err(AppError::invalid("email", format!("\"{email}\" is not an email address")));
+            return Err(AppError::invalid(
+                "email",
+                format!("\"{email}\" is not an email address"),
+            ));
         }
     }
     Ok(())
 }
 
 /// Creates or updates shoppers, all or none.
-pub async fn upsert_shoppers(db: &Db, shoppers: &[ShopperInput], now: Millis) -> Result<crate::catalog::UpsertSummary, StoreError> {
-    validate_batch("shoppers", shoppers, MAX_BATCH, |s| &s.shopper_id, validate_shopper)?;
+pub async fn upsert_shoppers(
+    db: &Db,
+    shoppers: &[ShopperInput],
+    now: Millis,
+) -> Result<crate::catalog::UpsertSummary, StoreError> {
+    validate_batch(
+        "shoppers",
+        shoppers,
+        MAX_BATCH,
+        |s| &s.shopper_id,
+        validate_shopper,
+    )?;
     let mut tx = db.write().await?;
     let mut summary = crate::catalog::UpsertSummary::default();
     for shopper in shoppers {
@@ -115,11 +136,17 @@ pub async fn shopper_exists(db: &Db, shopper_id: &str) -> Result<bool, StoreErro
 }
 
 /// A shopper's own account: profile and most recent orders. Only ever called with the verified shopper's id.
-pub async fn account(db: &Db, shopper_id: &str, orders: i64) -> Result<Option<Account>, StoreError> {
-    let Some(row) = sqlx::query("SELECT id, external_id, display_name, email, locale FROM shoppers WHERE external_id = $1")
-        .bind(shopper_id)
-        .fetch_optional(db.reader())
-        .await?
+pub async fn account(
+    db: &Db,
+    shopper_id: &str,
+    orders: i64,
+) -> Result<Option<Account>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT id, external_id, display_name, email, locale FROM shoppers WHERE external_id = $1",
+    )
+    .bind(shopper_id)
+    .fetch_optional(db.reader())
+    .await?
     else {
         return Ok(None);
     };
@@ -141,7 +168,10 @@ pub async fn account(db: &Db, shopper_id: &str, orders: i64) -> Result<Option<Ac
                 order_id: row.try_get("external_id")?,
                 placed_at: row.try_get("placed_at")?,
                 status: row.try_get("status")?,
-                total: Money::new(row.try_get("total_minor")?, row.try_get::<String, _>("currency")?),
+                total: Money::new(
+                    row.try_get("total_minor")?,
+                    row.try_get::<String, _>("currency")?,
+                ),
                 items: row.try_get::<Option<i64>, _>("items")?.unwrap_or(0),
             })
         })

@@ -27,7 +27,8 @@ impl StoreSecret {
     }
 
     fn mac(&self, payload: &str) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
         mac.update(payload.as_bytes());
         mac
     }
@@ -56,18 +57,32 @@ pub fn verify(secret: &StoreSecret, token: &str, now: i64) -> Result<Viewer, App
     let (payload, signature) = token.rsplit_once('.').ok_or_else(forged)?;
     let signature = hex::decode(signature).map_err(|_| forged())?;
     // Constant-time comparison: a timing difference must not reveal how much of a forged signature matched.
-    secret.mac(payload).verify_slice(&signature).map_err(|_| forged())?;
+    secret
+        .mac(payload)
+        .verify_slice(&signature)
+        .map_err(|_| forged())?;
     let mut parts = payload.split('.');
-    let (Some("v1"), Some(kind), Some(subject), Some(expires), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("v1"), Some(kind), Some(subject), Some(expires), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return Err(forged());
     };
     let expires: i64 = expires.parse().map_err(|_| forged())?;
     if expires <= now {
-        return Err(AppError::new("token_expired", "Your sign-in has expired; please sign in again."));
+        return Err(AppError::new(
+            "token_expired",
+            "Your sign-in has expired; please sign in again.",
+        ));
     }
-    let subject = URL_SAFE_NO_PAD.decode(subject).ok().and_then(|bytes| String::from_utf8(bytes).ok()).ok_or_else(forged)?;
+    let subject = URL_SAFE_NO_PAD
+        .decode(subject)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(forged)?;
     match kind {
         "s" => Ok(Viewer::Shopper(subject)),
         "g" => Ok(Viewer::Guest(subject)),
@@ -86,21 +101,41 @@ mod tests {
     #[test]
     fn a_token_verifies_until_it_expires() {
         let token = issue(&secret(), &Viewer::Shopper("cust-42".into()), 1_000);
-        assert_eq!(verify(&secret(), &token, 999), Ok(Viewer::Shopper("cust-42".into())));
-        assert_eq!(verify(&secret(), &token, 1_000).unwrap_err().code, "token_expired");
+        assert_eq!(
+            verify(&secret(), &token, 999),
+            Ok(Viewer::Shopper("cust-42".into()))
+        );
+        assert_eq!(
+            verify(&secret(), &token, 1_000).unwrap_err().code,
+            "token_expired"
+        );
     }
 
     #[test]
     fn tampering_with_any_part_is_caught() {
         let token = issue(&secret(), &Viewer::Shopper("cust-42".into()), 1_000);
-        let other_subject = token.replace(&URL_SAFE_NO_PAD.encode("cust-42"), &URL_SAFE_NO_PAD.encode("cust-43"));
+        let other_subject = token.replace(
+            &URL_SAFE_NO_PAD.encode("cust-42"),
+            &URL_SAFE_NO_PAD.encode("cust-43"),
+        );
         let later_expiry = token.replace(".1000.", ".9999.");
         let as_guest = token.replacen(".s.", ".g.", 1);
         let mut flipped = token.clone();
         let last = flipped.pop().unwrap();
         flipped.push(if last == '0' { '1' } else { '0' });
-        for forged in [other_subject, later_expiry, as_guest, flipped, String::new(), "v1.s.x.1".into()] {
-            assert_eq!(verify(&secret(), &forged, 0).unwrap_err().code, "unauthorized", "{forged}");
+        for forged in [
+            other_subject,
+            later_expiry,
+            as_guest,
+            flipped,
+            String::new(),
+            "v1.s.x.1".into(),
+        ] {
+            assert_eq!(
+                verify(&secret(), &forged, 0).unwrap_err().code,
+                "unauthorized",
+                "{forged}"
+            );
         }
     }
 
@@ -109,7 +144,10 @@ mod tests {
         let token = issue(&secret(), &Viewer::Guest("g-1".into()), 1_000);
         let other = StoreSecret::new("another-secret-that-is-long-enough-456").unwrap();
         assert!(verify(&other, &token, 0).is_err());
-        assert_eq!(verify(&secret(), &token, 0), Ok(Viewer::Guest("g-1".into())));
+        assert_eq!(
+            verify(&secret(), &token, 0),
+            Ok(Viewer::Guest("g-1".into()))
+        );
     }
 
     #[test]

@@ -22,7 +22,10 @@ fn request_hash(body: &impl serde::Serialize) -> String {
 /// An idempotency key is chosen by the caller: any printable ASCII, 1 to 255 characters.
 pub fn validate_idempotency_key(key: &str) -> Result<(), AppError> {
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(AppError::invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters"));
+        return Err(AppError::invalid(
+            "Idempotency-Key",
+            "must be 1 to 255 printable ASCII characters",
+        ));
     }
     Ok(())
 }
@@ -37,43 +40,75 @@ fn optional_time(field: &str, text: Option<&str>, now: Millis) -> Result<Millis,
 pub fn validate_order(input: &OrderInput) -> Result<(), AppError> {
     validate_key("order_id", &input.order_id)?;
     validate_key("shopper_id", &input.shopper_id)?;
-    validate_price("shipping_minor", input.shipping_minor, "currency", &input.currency)?;
+    validate_price(
+        "shipping_minor",
+        input.shipping_minor,
+        "currency",
+        &input.currency,
+    )?;
     validate_price("tax_minor", input.tax_minor, "currency", &input.currency)?;
     if input.lines.is_empty() {
-        return Err(AppError::invalid("lines", "an order needs at least one line"));
+        return Err(AppError::invalid(
+            "lines",
+            "an order needs at least one line",
+        ));
     }
     if input.lines.len() > MAX_ORDER_LINES {
-        return Err(AppError::invalid("lines", format!("an order may have at most {MAX_ORDER_LINES} lines")));
+        return Err(AppError::invalid(
+            "lines",
+            format!("an order may have at most {MAX_ORDER_LINES} lines"),
+        ));
     }
     for (index, line) in input.lines.iter().enumerate() {
         let field = |name: &str| format!("lines[{index}].{name}");
         validate_key(&field("sku"), &line.sku)?;
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-            return Err(AppError::invalid(field("quantity"), format!("must be between 1 and {MAX_QUANTITY}")));
+            return Err(AppError::invalid(
+                field("quantity"),
+                format!("must be between 1 and {MAX_QUANTITY}"),
+            ));
         }
-        validate_price(&field("unit_price_minor"), line.unit_price_minor, "currency", &input.currency)?;
+        validate_price(
+            &field("unit_price_minor"),
+            line.unit_price_minor,
+            "currency",
+            &input.currency,
+        )?;
     }
     Ok(())
 }
 
-async fn outcome_for_key(tx: &mut Transaction<'static, Any>, table: &str, key: &str, hash: &str) -> Result<Option<OrderOutcome>, StoreError> {
+async fn outcome_for_key(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    key: &str,
+    hash: &str,
+) -> Result<Option<OrderOutcome>, StoreError> {
     let order_column = if table == "orders" { "id" } else { "order_id" };
-    let Some(row) = sqlx::query(&format!("SELECT {order_column} AS order_key, request_hash FROM {table} WHERE idempotency_key = $1"))
-        .bind(key)
-        .fetch_optional(&mut **tx)
-        .await?
+    let Some(row) = sqlx::query(&format!(
+        "SELECT {order_column} AS order_key, request_hash FROM {table} WHERE idempotency_key = $1"
+    ))
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?
     else {
         return Ok(None);
     };
     if row.try_get::<String, _>("request_hash")? != hash {
-        return Err(AppError::conflict("This Idempotency-Key was already used for a different request.").into());
+        return Err(AppError::conflict(
+            "This Idempotency-Key was already used for a different request.",
+        )
+        .into());
     }
     let mut outcome = order_outcome(tx, row.try_get("order_key")?).await?;
     outcome.replayed = true;
     Ok(Some(outcome))
 }
 
-async fn order_outcome(tx: &mut Transaction<'static, Any>, order_key: i64) -> Result<OrderOutcome, StoreError> {
+async fn order_outcome(
+    tx: &mut Transaction<'static, Any>,
+    order_key: i64,
+) -> Result<OrderOutcome, StoreError> {
     let row = sqlx::query(
         "SELECT external_id, status, subtotal_minor + shipping_minor + tax_minor AS total_minor, refunded_minor \
          FROM orders WHERE id = $1",
@@ -92,7 +127,12 @@ async fn order_outcome(tx: &mut Transaction<'static, Any>, order_key: i64) -> Re
 
 /// Records a paid order and its `purchased` events. A retry with the same idempotency key and body changes
 /// nothing and answers as the first request did.
-pub async fn record_order(db: &Db, idempotency_key: &str, input: &OrderInput, now: Millis) -> Result<OrderOutcome, StoreError> {
+pub async fn record_order(
+    db: &Db,
+    idempotency_key: &str,
+    input: &OrderInput,
+    now: Millis,
+) -> Result<OrderOutcome, StoreError> {
     validate_idempotency_key(idempotency_key)?;
     validate_order(input)?;
     let placed_at = optional_time("placed_at", input.placed_at.as_deref(), now)?;
@@ -103,13 +143,25 @@ pub async fn record_order(db: &Db, idempotency_key: &str, input: &OrderInput, no
     }
     let shopper = shopper_key(&mut tx, &input.shopper_id)
         .await?
-        .ok_or_else(|| AppError::not_found(Some("shopper_id".into()), format!("unknown shopper \"{}\"", input.shopper_id)))?;
+        .ok_or_else(|| {
+            AppError::not_found(
+                Some("shopper_id".into()),
+                format!("unknown shopper \"{}\"", input.shopper_id),
+            )
+        })?;
     let mut products = Vec::with_capacity(input.lines.len());
     for (index, line) in input.lines.iter().enumerate() {
-        products.push(product_for_update(&mut tx, &line.sku, &format!("lines[{index}].sku")).await?.0);
+        products.push(
+            product_for_update(&mut tx, &line.sku, &format!("lines[{index}].sku"))
+                .await?
+                .0,
+        );
     }
-    let subtotal = input.lines.iter().try_fold(0i64, |sum, line| sum.checked_add(line.quantity.checked_mul(line.unit_price_minor)?));
-    let subtotal = subtotal.ok_or_else(|| AppError::invalid("lines", "the order total is too large"))?;
+    let subtotal = input.lines.iter().try_fold(0i64, |sum, line| {
+        sum.checked_add(line.quantity.checked_mul(line.unit_price_minor)?)
+    });
+    let subtotal =
+        subtotal.ok_or_else(|| AppError::invalid("lines", "the order total is too large"))?;
     let inserted = sqlx::query_scalar(
         "INSERT INTO orders (external_id, shopper_id, status, currency, subtotal_minor, shipping_minor, tax_minor, \
          placed_at, idempotency_key, request_hash) VALUES ($1, $2, 'paid', $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -148,7 +200,13 @@ pub async fn record_order(db: &Db, idempotency_key: &str, input: &OrderInput, no
         .bind(line.unit_price_minor)
         .execute(&mut *tx)
         .await?;
-        events.push(NewEvent { shopper_id: Some(shopper), guest_id: None, product_id, kind: EventKind::Purchased, at: placed_at });
+        events.push(NewEvent {
+            shopper_id: Some(shopper),
+            guest_id: None,
+            product_id,
+            kind: EventKind::Purchased,
+            at: placed_at,
+        });
     }
     record(&mut tx, &events).await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
@@ -157,7 +215,13 @@ pub async fn record_order(db: &Db, idempotency_key: &str, input: &OrderInput, no
 }
 
 /// Refunds part or all of an order; a full refund marks it `refunded`. Idempotent like [`record_order`].
-pub async fn record_refund(db: &Db, idempotency_key: &str, order_id: &str, input: &RefundInput, now: Millis) -> Result<OrderOutcome, StoreError> {
+pub async fn record_refund(
+    db: &Db,
+    idempotency_key: &str,
+    order_id: &str,
+    input: &RefundInput,
+    now: Millis,
+) -> Result<OrderOutcome, StoreError> {
     validate_idempotency_key(idempotency_key)?;
     validate_key("order_id", order_id)?;
     if input.amount_minor <= 0 {
@@ -173,14 +237,23 @@ pub async fn record_refund(db: &Db, idempotency_key: &str, order_id: &str, input
         .bind(order_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| AppError::not_found(Some("order_id".into()), format!("unknown order \"{order_id}\"")))?;
+        .ok_or_else(|| {
+            AppError::not_found(
+                Some("order_id".into()),
+                format!("unknown order \"{order_id}\""),
+            )
+        })?;
     let before = order_outcome(&mut tx, order_key).await?;
     if before.status == "cancelled" {
         return Err(AppError::conflict("a cancelled order cannot be refunded").into());
     }
     let refundable = before.total_minor - before.refunded_minor;
     if input.amount_minor > refundable {
-        return Err(AppError::invalid("amount_minor", format!("exceeds the refundable amount of {refundable}")).into());
+        return Err(AppError::invalid(
+            "amount_minor",
+            format!("exceeds the refundable amount of {refundable}"),
+        )
+        .into());
     }
     let inserted = sqlx::query(
         "INSERT INTO refunds (order_id, amount_minor, refunded_at, idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5)",
@@ -194,7 +267,8 @@ pub async fn record_refund(db: &Db, idempotency_key: &str, order_id: &str, input
     .await;
     if let Err(error) = inserted {
         return Err(if is_unique_violation(&error) {
-            AppError::conflict("a request with this Idempotency-Key is already being processed").into()
+            AppError::conflict("a request with this Idempotency-Key is already being processed")
+                .into()
         } else {
             error.into()
         });
@@ -221,16 +295,32 @@ pub async fn cancel_order(db: &Db, order_id: &str) -> Result<OrderOutcome, Store
         .bind(order_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| AppError::not_found(Some("order_id".into()), format!("unknown order \"{order_id}\"")))?;
+        .ok_or_else(|| {
+            AppError::not_found(
+                Some("order_id".into()),
+                format!("unknown order \"{order_id}\""),
+            )
+        })?;
     let before = order_outcome(&mut tx, order_key).await?;
     match before.status.as_str() {
-        "cancelled" => return Ok(OrderOutcome { replayed: true, ..before }),
+        "cancelled" => {
+            return Ok(OrderOutcome {
+                replayed: true,
+                ..before
+            });
+        }
         _ if before.refunded_minor > 0 => {
-            return Err(AppError::conflict("an order with refunds cannot be cancelled; refund the rest instead").into());
+            return Err(AppError::conflict(
+                "an order with refunds cannot be cancelled; refund the rest instead",
+            )
+            .into());
         }
         _ => {}
     }
-    sqlx::query("UPDATE orders SET status = 'cancelled' WHERE id = $1").bind(order_key).execute(&mut *tx).await?;
+    sqlx::query("UPDATE orders SET status = 'cancelled' WHERE id = $1")
+        .bind(order_key)
+        .execute(&mut *tx)
+        .await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)

@@ -11,7 +11,13 @@ pub fn CategoryPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let page_number = move || query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1);
+    let page_number = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(1)
+    };
     let page = Resource::new(
         move || (slug(), i18n.locale(), page_number()),
         |(slug, locale, page)| category_listing(slug, locale.to_owned(), page),

@@ -7,7 +7,10 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(move || i18n.locale(), |locale| home_listing(locale.to_owned()));
+    let page = Resource::new(
+        move || i18n.locale(),
+        |locale| home_listing(locale.to_owned()),
+    );
     view! {
         <Title text="" />
         <section class="shop-hero">

@@ -11,7 +11,10 @@ pub const ADD_TO_CART_EVENT: &str = "rapport:add-to-cart";
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
-    let categories = Resource::new(move || i18n.locale(), |locale| shop_categories(locale.to_owned()));
+    let categories = Resource::new(
+        move || i18n.locale(),
+        |locale| shop_categories(locale.to_owned()),
+    );
     let cart_count = RwSignal::new(0i64);
     handle_add_to_cart(cart_count);
     view! {
@@ -88,7 +91,10 @@ fn switch_language(i18n: i18n::I18n, locale: &'static str) {
             let _ = html.set_attribute("lang", locale);
         }
         if let Ok(html_document) = document.dyn_into::<web_sys::HtmlDocument>() {
-            let _ = html_document.set_cookie(&format!("{}={locale}; Path=/; Max-Age=31536000; SameSite=Lax", i18n::LOCALE_COOKIE));
+            let _ = html_document.set_cookie(&format!(
+                "{}={locale}; Path=/; Max-Age=31536000; SameSite=Lax",
+                i18n::LOCALE_COOKIE
+            ));
         }
     }
 }
@@ -100,7 +106,12 @@ fn handle_add_to_cart(cart_count: RwSignal<i64>) {
         use gloo_storage::Storage;
         const CART_KEY: &str = "demo.cart_count";
         let storage = gloo_storage::LocalStorage::raw();
-        let saved = storage.get_item(CART_KEY).ok().flatten().and_then(|n| n.parse().ok()).unwrap_or(0);
+        let saved = storage
+            .get_item(CART_KEY)
+            .ok()
+            .flatten()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
         cart_count.set(saved);
         let handle = window_event_listener_untyped(ADD_TO_CART_EVENT, move |event| {
             use wasm_bindgen::JsCast;
@@ -110,7 +121,8 @@ fn handle_add_to_cart(cart_count: RwSignal<i64>) {
                 .and_then(|value| value.as_f64())
                 .unwrap_or(1.0) as i64;
             cart_count.update(|count| *count += quantity);
-            let _ = gloo_storage::LocalStorage::raw().set_item(CART_KEY, &cart_count.get_untracked().to_string());
+            let _ = gloo_storage::LocalStorage::raw()
+                .set_item(CART_KEY, &cart_count.get_untracked().to_string());
         });
         on_cleanup(move || handle.remove());
     }

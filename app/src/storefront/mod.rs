@@ -11,7 +11,7 @@ use crate::i18n::{self, I18n};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -24,6 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <MetaTags />
             </head>
             <body>
@@ -33,7 +34,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The storefront app: routes of the demo shop.
+/// The storefront app: routes of the demo shop. Pages render whole on the server before they are sent
+/// (`SsrMode::Async`), so that they read complete without JavaScript and answer with the right status (404).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -44,11 +46,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <layout::Layout>
                 <Routes fallback=|| view! { <layout::NotFound /> }>
-                    <Route path=path!("/") view=home::HomePage />
-                    <Route path=path!("/c/:slug") view=category::CategoryPage />
-                    <Route path=path!("/p/:sku") view=product::ProductPage />
-                    <Route path=path!("/account") view=account::AccountPage />
-                    <Route path=path!("/sign-in") view=sign_in::SignInPage />
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/c/:slug") view=category::CategoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:sku") view=product::ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async />
                 </Routes>
             </layout::Layout>
         </Router>
@@ -60,7 +62,9 @@ pub fn App() -> impl IntoView {
 fn initial_locale() -> &'static str {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>().map(|parts| locale_of_request(&parts)).unwrap_or(i18n::DEFAULT_LOCALE)
+        use_context::<http::request::Parts>()
+            .map(|parts| locale_of_request(&parts))
+            .unwrap_or(i18n::DEFAULT_LOCALE)
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -75,20 +79,43 @@ fn initial_locale() -> &'static str {
 #[cfg(feature = "ssr")]
 fn locale_of_request(parts: &http::request::Parts) -> &'static str {
     let from_query = parts.uri.query().and_then(|query| {
-        query.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(i18n::negotiate)
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .and_then(i18n::negotiate)
     });
     if let Some(locale) = from_query {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(cookie) = http::HeaderValue::from_str(&format!("{}={locale}; Path=/; Max-Age=31536000; SameSite=Lax", i18n::LOCALE_COOKIE)) {
-                response.append_header(http::header::SET_COOKIE, cookie);
-            }
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(cookie) = http::HeaderValue::from_str(&format!(
+                "{}={locale}; Path=/; Max-Age=31536000; SameSite=Lax",
+                i18n::LOCALE_COOKIE
+            ))
+        {
+            response.append_header(http::header::SET_COOKIE, cookie);
         }
         return locale;
     }
-    let from_cookie = parts.headers.get_all(http::header::COOKIE).iter().filter_map(|value| value.to_str().ok()).find_map(|cookies| {
-        cookies.split(';').find_map(|pair| pair.trim().strip_prefix(&format!("{}=", i18n::LOCALE_COOKIE))).and_then(i18n::negotiate)
-    });
+    let from_cookie = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|cookies| {
+            cookies
+                .split(';')
+                .find_map(|pair| {
+                    pair.trim()
+                        .strip_prefix(&format!("{}=", i18n::LOCALE_COOKIE))
+                })
+                .and_then(i18n::negotiate)
+        });
     from_cookie
-        .or_else(|| parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(i18n::from_accept_language))
+        .or_else(|| {
+            parts
+                .headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(i18n::from_accept_language)
+        })
         .unwrap_or(i18n::DEFAULT_LOCALE)
 }

@@ -13,7 +13,10 @@ pub fn ProductPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let sku = move || params.read().get("sku").unwrap_or_default();
-    let product = Resource::new(move || (sku(), i18n.locale()), |(sku, locale)| product_details(sku, locale.to_owned()));
+    let product = Resource::new(
+        move || (sku(), i18n.locale()),
+        |(sku, locale)| product_details(sku, locale.to_owned()),
+    );
     // Views are recorded from the browser after hydration, so that crawlers and prefetches do not count.
     Effect::new(move |_| {
         let sku = sku();
@@ -131,7 +134,8 @@ fn emit_add_to_cart(target: &leptos::web_sys::HtmlButtonElement, sku: &str, quan
         init.set_detail(&detail);
         init.set_bubbles(true);
         init.set_composed(true);
-        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(ADD_TO_CART_EVENT, &init) {
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(ADD_TO_CART_EVENT, &init)
+        {
             let _ = target.dispatch_event(&event);
         }
     }

@@ -26,12 +26,24 @@ pub struct ApiKeys(Arc<Vec<[u8; 32]>>);
 
 impl ApiKeys {
     pub fn new(keys: &[String]) -> Self {
-        Self(Arc::new(keys.iter().filter(|k| !k.is_empty()).map(|k| Sha256::digest(k.as_bytes()).into()).collect()))
+        Self(Arc::new(
+            keys.iter()
+                .filter(|k| !k.is_empty())
+                .map(|k| Sha256::digest(k.as_bytes()).into())
+                .collect(),
+        ))
     }
 
     fn accepts(&self, key: &str) -> bool {
         let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
-        self.0.iter().fold(false, |found, known| found | (known.iter().zip(digest).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0))
+        self.0.iter().fold(false, |found, known| {
+            found
+                | (known
+                    .iter()
+                    .zip(digest)
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0)
+        })
     }
 }
 
@@ -52,10 +64,14 @@ impl From<app::store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(self.0)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, http::HeaderValue::from_static("Bearer realm=\"rapport\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                http::HeaderValue::from_static("Bearer realm=\"rapport\""),
+            );
         }
         response
     }
@@ -76,34 +92,49 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|value| value.split(';').next())
             .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
         if !is_json {
-            return Err(AppError::new("unsupported_media_type", "send the body as JSON with Content-Type: application/json").into());
+            return Err(AppError::new(
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            )
+            .into());
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::new("too_large", format!("the body exceeds the limit of {MAX_BODY_BYTES} bytes"))
-            } else {
-                AppError::new("bad_request", "the request body could not be read")
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::new(
+                        "too_large",
+                        format!("the body exceeds the limit of {MAX_BODY_BYTES} bytes"),
+                    )
+                } else {
+                    AppError::new("bad_request", "the request body could not be read")
+                }
+            })?;
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
             let path = error.path().to_string();
             let inner = error.into_inner();
             match inner.classify() {
-                serde_json::error::Category::Data => {
-                    AppError::invalid(if path == "." { String::new() } else { path }, strip_position(&inner.to_string()))
-                }
+                serde_json::error::Category::Data => AppError::invalid(
+                    if path == "." { String::new() } else { path },
+                    strip_position(&inner.to_string()),
+                ),
                 _ => AppError::new("malformed", format!("the body is not valid JSON: {inner}")),
             }
         })?;
-        deserializer.end().map_err(|error| AppError::new("malformed", format!("the body is not valid JSON: {error}")))?;
+        deserializer.end().map_err(|error| {
+            AppError::new("malformed", format!("the body is not valid JSON: {error}"))
+        })?;
         Ok(ApiJson(value))
     }
 }
 
 /// serde_json appends " at line 1 column 37" to data errors; the field path says more.
 fn strip_position(message: &str) -> String {
-    message.rsplit_once(" at line ").map_or(message, |(head, _)| head).to_owned()
+    message
+        .rsplit_once(" at line ")
+        .map_or(message, |(head, _)| head)
+        .to_owned()
 }
 
 async fn require_api_key(State(keys): State<ApiKeys>, request: Request, next: Next) -> Response {
@@ -114,14 +145,21 @@ async fn require_api_key(State(keys): State<ApiKeys>, request: Request, next: Ne
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim);
     match presented {
-        None => ApiError(AppError::unauthorized("send your API key as Authorization: Bearer <key>")).into_response(),
+        None => ApiError(AppError::unauthorized(
+            "send your API key as Authorization: Bearer <key>",
+        ))
+        .into_response(),
         Some(key) if keys.accepts(key) => next.run(request).await,
         Some(_) => ApiError(AppError::unauthorized("the API key is not valid")).into_response(),
     }
 }
 
 async fn unknown_endpoint() -> ApiError {
-    AppError::not_found(None, "there is no such API endpoint; see /api/v1/openapi.json").into()
+    AppError::not_found(
+        None,
+        "there is no such API endpoint; see /api/v1/openapi.json",
+    )
+    .into()
 }
 
 /// The idempotency key of a request that must not count twice.

@@ -1,0 +1,233 @@
+use super::*;
+use crate::orders::OrderLineInput;
+use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+
+fn order(order_id: &str, shopper: &str) -> OrderInput {
+    OrderInput {
+        order_id: order_id.into(),
+        shopper_id: shopper.into(),
+        currency: "CNY".into(),
+        lines: vec![
+            OrderLineInput {
+                sku: "A".into(),
+                quantity: 2,
+                unit_price_minor: 1_000,
+            },
+            OrderLineInput {
+                sku: "B".into(),
+                quantity: 1,
+                unit_price_minor: 500,
+            },
+        ],
+        shipping_minor: 300,
+        tax_minor: 0,
+        placed_at: Some("2026-11-01T10:00:00Z".into()),
+    }
+}
+
+async fn shop(db: &Db) {
+    add_kitchen(db).await;
+    add_products(
+        db,
+        &[product_input("A", 1_000, 5), product_input("B", 500, 5)],
+    )
+    .await;
+    add_shopper(db, "alice").await;
+    add_shopper(db, "bob").await;
+}
+
+#[tokio::test]
+async fn a_retried_order_is_recorded_once() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let first = record_order(db, "key-1", &order("O-1", "alice"), 9)
+            .await
+            .unwrap();
+        assert_eq!(
+            (first.status.as_str(), first.total_minor, first.replayed),
+            ("paid", 2_800, false)
+        );
+        let retry = record_order(db, "key-1", &order("O-1", "alice"), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            retry,
+            OrderOutcome {
+                replayed: true,
+                ..first
+            }
+        );
+        assert_eq!(count(db, "orders").await, 1);
+        assert_eq!(count(db, "order_lines").await, 2);
+        let purchased: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM shopper_events WHERE kind = 'purchased'")
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(purchased, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_reused_key_or_order_number_is_refused_and_changes_nothing() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        record_order(db, "key-1", &order("O-1", "alice"), 9)
+            .await
+            .unwrap();
+
+        let StoreError::Rejected(error) = record_order(db, "key-1", &order("O-2", "alice"), 9)
+            .await
+            .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.code, "conflict");
+        let StoreError::Rejected(error) = record_order(db, "key-2", &order("O-1", "alice"), 9)
+            .await
+            .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.code, "conflict");
+        assert!(error.message.contains("O-1"));
+        assert_eq!(
+            (
+                count(db, "orders").await,
+                count(db, "order_lines").await,
+                count(db, "shopper_events").await
+            ),
+            (1, 2, 2)
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_order_naming_an_unknown_shopper_or_product_writes_nothing() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let StoreError::Rejected(error) = record_order(db, "k", &order("O-1", "carol"), 9)
+            .await
+            .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.field.as_deref(), Some("shopper_id"));
+        let mut unknown_product = order("O-1", "alice");
+        unknown_product.lines[1].sku = "ZZZ".into();
+        let StoreError::Rejected(error) = record_order(db, "k", &unknown_product, 9)
+            .await
+            .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.field.as_deref(), Some("lines[1].sku"));
+        let mut zero = order("O-1", "alice");
+        zero.lines[0].quantity = 0;
+        let StoreError::Rejected(error) = record_order(db, "k", &zero, 9).await.unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(error.field.as_deref(), Some("lines[0].quantity"));
+        let mut bad_time = order("O-1", "alice");
+        bad_time.placed_at = Some("last tuesday".into());
+        let StoreError::Rejected(error) = record_order(db, "k", &bad_time, 9).await.unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.field.as_deref(), Some("placed_at"));
+        assert_eq!(
+            (count(db, "orders").await, count(db, "shopper_events").await),
+            (0, 0)
+        );
+    }
+}
+
+#[tokio::test]
+async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        record_order(db, "key-1", &order("O-1", "alice"), 9)
+            .await
+            .unwrap();
+        let part = RefundInput {
+            amount_minor: 800,
+            refunded_at: None,
+        };
+        let after_part = record_refund(db, "r-1", "O-1", &part, 20).await.unwrap();
+        assert_eq!(
+            (after_part.status.as_str(), after_part.refunded_minor),
+            ("paid", 800)
+        );
+        assert!(
+            record_refund(db, "r-1", "O-1", &part, 21)
+                .await
+                .unwrap()
+                .replayed
+        );
+
+        let too_much = RefundInput {
+            amount_minor: 2_001,
+            refunded_at: None,
+        };
+        let StoreError::Rejected(error) = record_refund(db, "r-2", "O-1", &too_much, 22)
+            .await
+            .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.field.as_deref(), Some("amount_minor"));
+        assert!(error.message.contains("2000"));
+
+        let rest = RefundInput {
+            amount_minor: 2_000,
+            refunded_at: Some("2026-11-05T00:00:00Z".into()),
+        };
+        let refunded = record_refund(db, "r-3", "O-1", &rest, 23).await.unwrap();
+        assert_eq!(
+            (refunded.status.as_str(), refunded.refunded_minor),
+            ("refunded", 2_800)
+        );
+        assert_eq!(count(db, "refunds").await, 2);
+
+        let StoreError::Rejected(error) = cancel_order(db, "O-1").await.unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(error.code, "conflict");
+        let StoreError::Rejected(error) = record_refund(db, "r-4", "O-404", &part, 24)
+            .await
+            .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.code, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_order_cannot_be_refunded() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        record_order(db, "key-1", &order("O-1", "bob"), 9)
+            .await
+            .unwrap();
+        assert_eq!(cancel_order(db, "O-1").await.unwrap().status, "cancelled");
+        assert!(cancel_order(db, "O-1").await.unwrap().replayed);
+        let refund = RefundInput {
+            amount_minor: 100,
+            refunded_at: None,
+        };
+        let StoreError::Rejected(error) = record_refund(db, "r-1", "O-1", &refund, 20)
+            .await
+            .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.code, "conflict");
+        assert_eq!(count(db, "refunds").await, 0);
+    }
+}

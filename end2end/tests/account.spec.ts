@@ -1,0 +1,42 @@
+import { expect, test, waitForHandler } from './support';
+
+/** How many recent orders the account page lists at most. */
+const RECENT_ORDERS = 10;
+
+test('shopper signs in as a demo shopper and sees their orders', { tag: '@js-only' }, async ({ page }) => {
+  // The account page loads in the browser: without a token it asks the shopper to sign in.
+  await page.goto('/account');
+  await expect(page.getByText('You are not signed in.')).toBeVisible();
+  await page.getByRole('link', { name: 'Sign in to see your orders.' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+
+  // Demo mode lists shoppers, the one with the most orders first.
+  const shopper = page.locator('li.shop-sign-in__shopper').first();
+  const signIn = shopper.locator('button[data-shopper]');
+  await expect(signIn).toHaveText(/^Sign in as .+/);
+  await expect(signIn).toHaveAttribute('data-shopper', /.+/);
+  const name = (await signIn.textContent())!.trim().replace(/^Sign in as /, '');
+  const ordersText = (await shopper.locator('span').textContent())!.trim();
+  const orders = Number(/^(\d+) orders$/.exec(ordersText)?.[1]);
+  expect(orders, `order count in ${JSON.stringify(ordersText)}`).toBeGreaterThan(0);
+
+  await waitForHandler(page, 'click', 'button[data-shopper]');
+  await signIn.click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId('account-name')).toContainText(name);
+  expect(await page.evaluate(() => localStorage.getItem('rapport.token'))).toBeTruthy();
+
+  const rows = page.locator('table.shop-orders tbody tr');
+  await expect(rows).toHaveCount(Math.min(orders, RECENT_ORDERS));
+  const firstOrder = rows.first().locator('td');
+  await expect(firstOrder.nth(0)).not.toHaveText('');
+  await expect(firstOrder.nth(1)).toHaveText(/^\d{4}-\d{2}-\d{2}$/);
+  await expect(firstOrder.nth(2)).toHaveText(/^(Paid|Refunded|Cancelled)$/);
+  await expect(firstOrder.nth(3)).toHaveText(/^\d+$/);
+  await expect(firstOrder.nth(4).locator('.rapport-price')).toHaveText(/\d/);
+
+  // The token outlives a reload.
+  await page.reload();
+  await expect(page.getByTestId('account-name')).toContainText(name);
+  await expect(rows).toHaveCount(Math.min(orders, RECENT_ORDERS));
+});

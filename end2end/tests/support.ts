@@ -1,0 +1,122 @@
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+
+/** A `rapport:add-to-cart` event as it reached `window`. */
+export type CartEvent = { sku: unknown; quantity: unknown; target: string };
+
+type ListenerRecord = { type: string; target: EventTarget };
+
+declare global {
+  interface Window {
+    /** Every `rapport:add-to-cart` event that bubbled up to `window`, oldest first. */
+    __cartEvents?: CartEvent[];
+    /** Every `addEventListener` call the page made, so that tests can tell when an element is hydrated. */
+    __rapportListeners?: ListenerRecord[];
+  }
+}
+
+/** The demo catalogue's first product (index 1 is a kitchen product); it exists in every seeded store. */
+export const FIRST_PRODUCT_SKU = 'KIT-00001';
+
+/**
+ * Runs in the page before any of the app's scripts (with JavaScript on only). It
+ * - records every `addEventListener` call: Leptos attaches an element's handlers when it hydrates that element
+ *   (the app does not turn on event delegation), so "the form has a `submit` listener" means "the form is
+ *   hydrated" — no fixed sleep, no guessing from network silence;
+ * - records the `rapport:add-to-cart` events that bubble up to `window`, as a host page would see them.
+ * It must stay self-contained: Playwright sends its source text to the browser.
+ */
+function instrumentPage(): void {
+  if (window.__rapportListeners) return;
+  const listeners: ListenerRecord[] = [];
+  const cartEvents: CartEvent[] = [];
+  window.__rapportListeners = listeners;
+  window.__cartEvents = cartEvents;
+  const addEventListener = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (
+    this: EventTarget,
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    listeners.push({ type, target: this });
+    return addEventListener.call(this, type, listener, options);
+  };
+  window.addEventListener('rapport:add-to-cart', (event) => {
+    const detail = ((event as CustomEvent).detail ?? {}) as { sku?: unknown; quantity?: unknown };
+    const target = event.target instanceof Element ? event.target.tagName.toLowerCase() : String(event.target);
+    cartEvents.push({ sku: detail.sku, quantity: detail.quantity, target });
+  });
+}
+
+/** Playwright's `test`, with the page instrumented (see `instrumentPage`) whenever JavaScript is on. */
+export const test = base.extend<{ pageInstrumentation: void }>({
+  pageInstrumentation: [
+    async ({ page, javaScriptEnabled }, use) => {
+      if (javaScriptEnabled) {
+        await page.addInitScript(instrumentPage);
+      }
+      await use();
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/**
+ * Waits until the app has attached a `type` handler to a connected element matching `selector`, i.e. until
+ * that element is hydrated (or was rendered in the browser). Use before interacting with an element whose
+ * behaviour needs the WASM app.
+ */
+export async function waitForHandler(page: Page, type: string, selector: string): Promise<void> {
+  await test.step(`wait until the app handles "${type}" on ${selector}`, async () => {
+    await page.waitForFunction(
+      ([type, selector]) =>
+        (window.__rapportListeners ?? []).some(
+          (record) =>
+            record.type === type &&
+            record.target instanceof Element &&
+            record.target.isConnected &&
+            record.target.matches(selector),
+        ),
+      [type, selector] as const,
+    );
+  });
+}
+
+/** The cart events recorded on `window` so far. */
+export async function cartEvents(page: Page): Promise<CartEvent[]> {
+  return page.evaluate(() => window.__cartEvents ?? []);
+}
+
+/** Escapes text as the server renders it into HTML text nodes. */
+export function escapeHtmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The tiles of a category or home grid. */
+export function productTiles(page: Page) {
+  return page.locator('ul.shop-grid > li.shop-tile');
+}
+
+/** The first tile of the current grid whose product can be bought (its stock badge is not "out of stock"). */
+export function firstInStockTile(page: Page) {
+  return productTiles(page)
+    .filter({ has: page.locator('.rapport-stock:not(.rapport-stock--out)') })
+    .first();
+}
+
+/**
+ * The `href` of every element `links` matches, in document order. Reads them through Playwright's own
+ * isolated world (not `evaluateAll`), so it works with JavaScript off too.
+ */
+export async function hrefs(links: Locator): Promise<(string | null)[]> {
+  return Promise.all((await links.all()).map((link) => link.getAttribute('href')));
+}
+
+/** The SKU a product link points at (`/p/KIT-00001` gives `KIT-00001`). */
+export function skuOfHref(href: string | null): string {
+  const match = /^\/p\/([A-Z]{3}-\d{5})$/.exec(href ?? '');
+  expect(match, `a product link, got ${JSON.stringify(href)}`).not.toBeNull();
+  return match![1];
+}

@@ -1,0 +1,504 @@
+//! The merchant API and the shopper identity check, through the whole router, on SQLite and PostgreSQL.
+
+use app::identity::token::{StoreSecret, issue};
+use app::identity::{MyAccount, Viewer};
+use app::state::AppState;
+use app::store::testing::{self, TestDb, count};
+use axum::Router;
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use leptos::prelude::LeptosOptions;
+use leptos::server_fn::ServerFn;
+use serde_json::{Value, json};
+use server::{RouterOptions, api::ApiKeys};
+use tower::ServiceExt;
+
+const KEY: &str = "test-merchant-key";
+const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
+
+struct Shop {
+    store: TestDb,
+    router: Router,
+}
+
+async fn shops() -> Vec<Shop> {
+    testing::all()
+        .await
+        .into_iter()
+        .map(|store| {
+            let state = AppState {
+                leptos_options: LeptosOptions::builder().output_name("rapport").build(),
+                db: store.db.clone(),
+                secret: StoreSecret::new(SECRET).unwrap(),
+                demo: false,
+            };
+            let options = RouterOptions {
+                api_keys: ApiKeys::new(&[KEY.to_owned()]),
+                ..Default::default()
+            };
+            Shop {
+                router: server::router(state, options).unwrap(),
+                store,
+            }
+        })
+        .collect()
+}
+
+async fn send(router: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+    )
+}
+
+/// A merchant-API request with the right key and a JSON content type.
+fn authorized(method: &str, path: &str) -> http::request::Builder {
+    Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
+        .header(header::CONTENT_TYPE, "application/json")
+}
+
+fn json_request(method: &str, path: &str, body: &Value) -> Request<Body> {
+    authorized(method, path)
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn teapot(sku: &str) -> Value {
+    json!({"sku": sku, "category": "kitchen", "title": "Teapot", "price_minor": 12900, "currency": "CNY", "stock": 3})
+}
+
+async fn stock_the_shop(shop: &Shop) {
+    let categories = json!({"categories": [{"slug": "kitchen", "name": "Kitchen", "translations": {"zh-CN": "厨房"}}]});
+    assert_eq!(
+        send(
+            &shop.router,
+            json_request("PUT", "/api/v1/categories", &categories)
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (status, body) = send(
+        &shop.router,
+        json_request(
+            "PUT",
+            "/api/v1/products",
+            &json!({"products": [teapot("A"), teapot("B")]}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"created": 2, "updated": 0}))
+    );
+    let shoppers = json!({"shoppers": [{"shopper_id": "alice", "display_name": "Alice", "email": "alice@example.com"}, {"shopper_id": "bob", "display_name": "Bob"}]});
+    assert_eq!(
+        send(
+            &shop.router,
+            json_request("PUT", "/api/v1/shoppers", &shoppers)
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+}
+
+/// Rows in every table a request could touch, to show that a rejected request changed nothing.
+async fn footprint(shop: &Shop) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in [
+        "categories",
+        "products",
+        "price_history",
+        "stock_history",
+        "shoppers",
+        "orders",
+        "order_lines",
+        "refunds",
+        "shopper_events",
+    ] {
+        counts.push(count(&shop.store.db, table).await);
+    }
+    counts
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_api_key_is_refused_and_changes_nothing() {
+    for shop in shops().await {
+        let body = json!({"categories": [{"slug": "kitchen", "name": "Kitchen"}]}).to_string();
+        let no_key = Request::put("/api/v1/categories")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let (status, error) = send(&shop.router, no_key).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        );
+        let wrong_key = Request::put("/api/v1/categories")
+            .header(header::AUTHORIZATION, "Bearer not-the-key")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        assert_eq!(
+            send(&shop.router, wrong_key).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(count(&shop.store.db, "categories").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn each_kind_of_bad_input_gets_a_field_level_4xx_and_changes_nothing() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let before = footprint(&shop).await;
+        let mut no_sku = teapot("C");
+        no_sku.as_object_mut().unwrap().remove("sku");
+        let mut negative = teapot("C");
+        negative["price_minor"] = json!(-1);
+        let mut unknown_currency = teapot("C");
+        unknown_currency["currency"] = json!("XQQ");
+        let mut misspelt = teapot("C");
+        misspelt["prise_minor"] = json!(1);
+        // method, path, body, then the status, code and field the answer must have
+        type Case = (
+            &'static str,
+            &'static str,
+            Value,
+            StatusCode,
+            &'static str,
+            Option<&'static str>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "PUT",
+                "/api/v1/products",
+                json!({"products": [teapot("C"), no_sku]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("products[1]"),
+            ),
+            (
+                "PUT",
+                "/api/v1/products",
+                json!({"products": [teapot("C"), negative]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("products[1].price_minor"),
+            ),
+            (
+                "PUT",
+                "/api/v1/products",
+                json!({"products": [unknown_currency]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("products[0].currency"),
+            ),
+            (
+                "PUT",
+                "/api/v1/products",
+                json!({"products": [misspelt]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("products[0].prise_minor"),
+            ),
+            (
+                "PUT",
+                "/api/v1/products",
+                json!({"products": [teapot("C"), teapot("C")]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("products[1]"),
+            ),
+            (
+                "PUT",
+                "/api/v1/products",
+                json!({"products": []}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("products"),
+            ),
+            (
+                "POST",
+                "/api/v1/prices",
+                json!({"prices": [{"sku": "A", "price_minor": 1, "currency": "CNY"}, {"sku": "ZZZ", "price_minor": 1, "currency": "CNY"}]}),
+                StatusCode::NOT_FOUND,
+                "not_found",
+                Some("prices[1].sku"),
+            ),
+            (
+                "POST",
+                "/api/v1/stock",
+                json!({"stock": [{"sku": "A", "stock": -5}]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("stock[0].stock"),
+            ),
+            (
+                "POST",
+                "/api/v1/events",
+                json!({"events": [{"shopper_id": "alice", "sku": "A", "kind": "teleported"}]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("events[0].kind"),
+            ),
+            (
+                "POST",
+                "/api/v1/events",
+                json!({"events": [{"shopper_id": "nobody", "sku": "A", "kind": "viewed"}]}),
+                StatusCode::NOT_FOUND,
+                "not_found",
+                Some("events[0].shopper_id"),
+            ),
+            (
+                "PUT",
+                "/api/v1/shoppers",
+                json!({"shoppers": [{"shopper_id": "x y", "display_name": "X"}]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Some("shoppers[0].shopper_id"),
+            ),
+        ];
+        for (method, path, body, status, code, field) in cases {
+            let (got_status, error) = send(&shop.router, json_request(method, path, &body)).await;
+            assert_eq!(
+                (got_status, error["code"].as_str(), error["field"].as_str()),
+                (status, Some(code), field),
+                "{method} {path} {body}: {error}"
+            );
+            assert!(
+                !error["message"].as_str().unwrap_or_default().is_empty(),
+                "{error}"
+            );
+        }
+
+        let malformed = authorized("PUT", "/api/v1/products")
+            .body(Body::from("{\"products\": ["))
+            .unwrap();
+        let (status, error) = send(&shop.router, malformed).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("malformed"))
+        );
+
+        let not_json = Request::put("/api/v1/products")
+            .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
+            .body(Body::from("sku=A"))
+            .unwrap();
+        assert_eq!(
+            send(&shop.router, not_json).await.0,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+
+        let huge = json!({"products": [{"sku": "BIG", "category": "kitchen", "title": "x".repeat(3 << 20), "price_minor": 1, "currency": "CNY", "stock": 1}]});
+        let (status, error) =
+            send(&shop.router, json_request("PUT", "/api/v1/products", &huge)).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large"))
+        );
+
+        let too_many: Vec<Value> = (0..1001).map(|i| teapot(&format!("M{i}"))).collect();
+        let (status, error) = send(
+            &shop.router,
+            json_request("PUT", "/api/v1/products", &json!({"products": too_many})),
+        )
+        .await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("products"))
+        );
+
+        let (status, error) = send(
+            &shop.router,
+            json_request("POST", "/api/v1/nothing-here", &json!({})),
+        )
+        .await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found"))
+        );
+
+        assert_eq!(footprint(&shop).await, before);
+    }
+}
+
+#[tokio::test]
+async fn a_retried_order_is_recorded_once_and_refunds_need_their_own_key() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let order = json!({"order_id": "O-1", "shopper_id": "alice", "currency": "CNY", "shipping_minor": 500,
+            "lines": [{"sku": "A", "quantity": 2, "unit_price_minor": 12900}]});
+        let with_key = |key: &str, path: &str, body: &Value| {
+            authorized("POST", path)
+                .header("idempotency-key", key)
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+
+        let (status, error) =
+            send(&shop.router, json_request("POST", "/api/v1/orders", &order)).await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("Idempotency-Key"))
+        );
+
+        let (status, first) = send(&shop.router, with_key("k-1", "/api/v1/orders", &order)).await;
+        assert_eq!(
+            (status, &first["total_minor"], &first["replayed"]),
+            (StatusCode::CREATED, &json!(26300), &json!(false))
+        );
+        let (status, again) = send(&shop.router, with_key("k-1", "/api/v1/orders", &order)).await;
+        assert_eq!((status, &again["replayed"]), (StatusCode::OK, &json!(true)));
+        assert_eq!(count(&shop.store.db, "orders").await, 1);
+
+        let mut changed = order.clone();
+        changed["order_id"] = json!("O-2");
+        assert_eq!(
+            send(&shop.router, with_key("k-1", "/api/v1/orders", &changed))
+                .await
+                .0,
+            StatusCode::CONFLICT
+        );
+
+        let refund = json!({"amount_minor": 26300});
+        let (status, refunded) = send(
+            &shop.router,
+            with_key("r-1", "/api/v1/orders/O-1/refunds", &refund),
+        )
+        .await;
+        assert_eq!(
+            (status, &refunded["status"]),
+            (StatusCode::CREATED, &json!("refunded"))
+        );
+        let (status, _) = send(
+            &shop.router,
+            with_key(
+                "r-2",
+                "/api/v1/orders/O-1/refunds",
+                &json!({"amount_minor": 1}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(count(&shop.store.db, "refunds").await, 1);
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let shop = shops().await.remove(0);
+    let request = Request::get("/api/v1/openapi.json")
+        .body(Body::empty())
+        .unwrap();
+    let (status, document) = send(&shop.router, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/products",
+        "/api/v1/prices",
+        "/api/v1/stock",
+        "/api/v1/categories",
+        "/api/v1/shoppers",
+        "/api/v1/orders",
+        "/api/v1/orders/{order_id}/refunds",
+        "/api/v1/events",
+    ] {
+        assert!(
+            document["paths"][path].is_object(),
+            "{path} is missing from the document"
+        );
+    }
+    assert!(
+        document["components"]["schemas"]["ProductInput"]["properties"]["price_minor"].is_object()
+    );
+}
+
+fn account_request(token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(MyAccount::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(token) = token {
+        request = request.header(app::identity::TOKEN_HEADER, token);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn a_shopper_reads_their_own_account_and_no_one_elses() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let secret = StoreSecret::new(SECRET).unwrap();
+        let far = app::time::now() / 1000 + 3600;
+
+        let (status, account) = send(
+            &shop.router,
+            account_request(Some(&issue(&secret, &Viewer::Shopper("alice".into()), far))),
+        )
+        .await;
+        assert_eq!(
+            (status, account["display_name"].as_str()),
+            (StatusCode::OK, Some("Alice")),
+            "{account}"
+        );
+
+        let forged = issue(
+            &StoreSecret::new("some-other-secret-that-is-long-enough-42").unwrap(),
+            &Viewer::Shopper("bob".into()),
+            far,
+        );
+        let expired = issue(&secret, &Viewer::Shopper("bob".into()), 1);
+        let guest = issue(&secret, &Viewer::Guest("g-1".into()), far);
+        for (token, code) in [
+            (None, "unauthorized"),
+            (Some(forged.as_str()), "unauthorized"),
+            (Some(expired.as_str()), "token_expired"),
+            (Some(guest.as_str()), "unauthorized"),
+        ] {
+            let (status, error) = send(&shop.router, account_request(token)).await;
+            assert_eq!(
+                (status, error["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some(code)),
+                "{error}"
+            );
+            assert!(error.get("display_name").is_none());
+        }
+    }
+}
+
+#[tokio::test]
+async fn health_and_metrics_are_served() {
+    let shop = shops().await.remove(0);
+    let (status, body) = send(
+        &shop.router,
+        Request::get("/healthz").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::OK, Value::String("ok".into())));
+    let (status, body) = send(
+        &shop.router,
+        Request::get("/metrics").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = body.as_str().unwrap().to_owned();
+    assert!(
+        text.contains(
+            "rapport_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("rapport_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+}
