@@ -112,7 +112,8 @@ fn handle_add_to_cart(cart_count: RwSignal<i64>) {
             .flatten()
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        cart_count.set(saved);
+        // After hydration: the server rendered 0, and hydration keeps the server's text.
+        Effect::new(move |_| cart_count.set(saved));
         let handle = window_event_listener_untyped(ADD_TO_CART_EVENT, move |event| {
             use wasm_bindgen::JsCast;
             let quantity = event
