@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod identity;
 pub mod money;
 pub mod orders;
+pub mod reviews;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

@@ -26,12 +26,18 @@ test('shopper signs in as a demo shopper and sees their orders', { tag: '@js-onl
   await expect(page.getByTestId('account-name')).toContainText(name);
   expect(await page.evaluate(() => localStorage.getItem('rapport.token'))).toBeTruthy();
 
+  // The shop now speaks the shopper's own language, the one their profile names.
+  const locale = (await page.locator('.shop-account__profile dd[data-locale]').getAttribute('data-locale'))!;
+  expect(['en', 'zh-CN']).toContain(locale);
+  await expect(page.locator('html')).toHaveAttribute('lang', locale);
+  const statuses = locale === 'zh-CN' ? /^(已付款|已退款|已取消)$/ : /^(Paid|Refunded|Cancelled)$/;
+
   const rows = page.locator('table.shop-orders tbody tr');
   await expect(rows).toHaveCount(Math.min(orders, RECENT_ORDERS));
   const firstOrder = rows.first().locator('td');
   await expect(firstOrder.nth(0)).not.toHaveText('');
   await expect(firstOrder.nth(1)).toHaveText(/^\d{4}-\d{2}-\d{2}$/);
-  await expect(firstOrder.nth(2)).toHaveText(/^(Paid|Refunded|Cancelled)$/);
+  await expect(firstOrder.nth(2)).toHaveText(statuses);
   await expect(firstOrder.nth(3)).toHaveText(/^\d+$/);
   await expect(firstOrder.nth(4).locator('.rapport-price')).toHaveText(/\d/);
 

@@ -76,6 +76,8 @@ pub struct Account {
 pub struct IssuedToken {
     pub token: String,
     pub viewer: Viewer,
+    /// The shopper's preferred language, for the page to switch to on signing in.
+    pub locale: Option<String>,
 }
 
 /// Makes sure this browser holds a token, asking the server for a guest one when it holds none.

@@ -26,7 +26,11 @@ pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
         &viewer,
         crate::time::now() / 1000 + GUEST_TOKEN_SECONDS,
     );
-    Ok(IssuedToken { token, viewer })
+    Ok(IssuedToken {
+        token,
+        viewer,
+        locale: None,
+    })
 }
 
 /// Demo mode only: the shoppers the sign-in page offers.
@@ -52,19 +56,23 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
             "Demo sign-in is turned off on this store.",
         )));
     }
-    if !ssr::shopper_exists(&state.db, &shopper_id).await? {
+    let Some(locale) = ssr::shopper_locale(&state.db, &shopper_id).await? else {
         return Err(respond_with(AppError::not_found(
             Some("shopper_id".into()),
             "There is no such shopper.",
         )));
-    }
+    };
     let viewer = Viewer::Shopper(shopper_id);
     let token = token::issue(
         &state.secret,
         &viewer,
         crate::time::now() / 1000 + DEMO_TOKEN_SECONDS,
     );
-    Ok(IssuedToken { token, viewer })
+    Ok(IssuedToken {
+        token,
+        viewer,
+        locale: Some(locale),
+    })
 }
 
 /// The signed-in shopper's own account.

@@ -126,13 +126,14 @@ pub async fn demo_shoppers(db: &Db, limit: i64) -> Result<Vec<DemoShopper>, Stor
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
-/// Whether the store has told Rapport about this shopper.
-pub async fn shopper_exists(db: &Db, shopper_id: &str) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
-        .bind(shopper_id)
-        .fetch_optional(db.reader())
-        .await?;
-    Ok(found.is_some())
+/// The shopper's preferred language, or `None` when the store has not told Rapport about this shopper.
+pub async fn shopper_locale(db: &Db, shopper_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT locale FROM shoppers WHERE external_id = $1")
+            .bind(shopper_id)
+            .fetch_optional(db.reader())
+            .await?,
+    )
 }
 
 /// A shopper's own account: profile and most recent orders. Only ever called with the verified shopper's id.

@@ -27,10 +27,16 @@ pub fn AccountPage() -> impl IntoView {
                             let no_orders = orders.is_empty();
                             view! {
                                 <dl class="shop-account__profile">
+                                    <dt>{move || i18n.t("account.name")}</dt>
+                                    <dd data-testid="account-name">{account.display_name.clone()}</dd>
                                     <dt>{move || i18n.t("account.email")}</dt>
-                                    <dd data-testid="account-name">{account.display_name.clone()}" · "{account.email.clone().unwrap_or_default()}</dd>
+                                    <dd>{account.email.clone().unwrap_or_default()}</dd>
                                     <dt>{move || i18n.t("account.language")}</dt>
-                                    <dd>{account.locale.clone()}</dd>
+                                    <dd data-locale=account.locale.clone()>
+                                        {crate::i18n::languages()
+                                            .find(|(tag, _)| *tag == account.locale)
+                                            .map_or_else(|| account.locale.clone(), |(_, name)| name.to_owned())}
+                                    </dd>
                                 </dl>
                                 <h2>{move || i18n.t("account.orders")}</h2>
                                 <Show when=move || no_orders>

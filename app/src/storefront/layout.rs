@@ -81,7 +81,8 @@ fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-fn switch_language(i18n: i18n::I18n, locale: &'static str) {
+/// Shows the shop in `locale` from now on, and remembers the choice for the server.
+pub fn switch_language(i18n: i18n::I18n, locale: &'static str) {
     i18n.set_locale(locale);
     #[cfg(feature = "hydrate")]
     {

@@ -1,5 +1,6 @@
+use super::layout::switch_language;
 use crate::error::AppError;
-use crate::i18n::use_i18n;
+use crate::i18n::{self, use_i18n};
 use crate::identity::client::store_token;
 use crate::identity::{demo_shoppers, demo_sign_in};
 use crate::ui::{ErrorNotice, Loading};
@@ -18,6 +19,10 @@ pub fn SignInPage() -> impl IntoView {
         async move {
             let issued = demo_sign_in(shopper_id).await?;
             store_token(Some(&issued.token));
+            // The shop follows the signed-in shopper's language.
+            if let Some(locale) = issued.locale.as_deref().and_then(i18n::negotiate) {
+                switch_language(i18n, locale);
+            }
             Ok::<_, AppError>(())
         }
     });

@@ -1,0 +1,199 @@
+//! The reviews' pure rules: ranking by confidence, the auto-publish rule, and validation of what a shopper writes.
+
+use crate::error::AppError;
+
+/// z for a two-sided 95% confidence interval.
+const Z_95: f64 = 1.959_963_984_540_054;
+
+/// The lower bound of the Wilson score interval (95%) for the share of helpful votes.
+///
+/// It asks "how helpful is this review at least, given how few votes we have seen?", so that 3 helpful votes of 3
+/// (0.44) do not outrank 95 of 100 (0.89). A review without votes scores 0.
+pub fn wilson_lower_bound(helpful: u64, not_helpful: u64) -> f64 {
+    // With no helpful votes the bound is exactly 0; computing it would leave a rounding crumb above 0.
+    if helpful == 0 {
+        return 0.0;
+    }
+    let n = (helpful + not_helpful) as f64;
+    let p = helpful as f64 / n;
+    let z2 = Z_95 * Z_95;
+    let centre = p + z2 / (2.0 * n);
+    let margin = Z_95 * ((p * (1.0 - p) + z2 / (4.0 * n)) / n).sqrt();
+    ((centre - margin) / (1.0 + z2 / n)).max(0.0)
+}
+
+/// The "most helpful" ranking score: the Wilson lower bound, multiplied by `verified_weight` for a review of a
+/// verified purchase (1.0 gives verified reviews no advantage).
+pub fn helpfulness_score(
+    helpful: u64,
+    not_helpful: u64,
+    verified: bool,
+    verified_weight: f64,
+) -> f64 {
+    let score = wilson_lower_bound(helpful, not_helpful);
+    if verified {
+        score * verified_weight
+    } else {
+        score
+    }
+}
+
+/// When a new or edited review goes live without a merchant looking at it first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AutoPublish {
+    /// Publish at once only reviews of a verified purchase.
+    pub require_verified: bool,
+    /// Publish at once only reviews rated at least this many stars.
+    pub min_rating: u8,
+}
+
+impl Default for AutoPublish {
+    /// Verified purchases rated 3 stars or more go live at once; the rest wait for moderation.
+    fn default() -> Self {
+        Self {
+            require_verified: true,
+            min_rating: 3,
+        }
+    }
+}
+
+impl AutoPublish {
+    pub fn publishes(&self, verified: bool, rating: u8) -> bool {
+        (verified || !self.require_verified) && rating >= self.min_rating
+    }
+}
+
+pub const MAX_TITLE_CHARS: usize = 120;
+pub const MAX_BODY_CHARS: usize = 5_000;
+pub const MIN_BODY_CHARS: usize = 10;
+
+/// A star rating, 1 to 5.
+pub fn validate_rating(field: &str, rating: i64) -> Result<u8, AppError> {
+    match u8::try_from(rating) {
+        Ok(stars @ 1..=5) => Ok(stars),
+        _ => Err(AppError::invalid(
+            field,
+            "must be a whole number of stars from 1 to 5",
+        )),
+    }
+}
+
+/// Title and body: plain text within limits, with no control characters (line breaks allowed in the body).
+pub fn validate_text(title: &str, body: &str) -> Result<(), AppError> {
+    if title.trim().is_empty() {
+        return Err(AppError::invalid("title", "is required"));
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(AppError::invalid(
+            "title",
+            format!("must be at most {MAX_TITLE_CHARS} characters"),
+        ));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(AppError::invalid("title", "must be a single line of text"));
+    }
+    let body_chars = body.trim().chars().count();
+    if body_chars < MIN_BODY_CHARS {
+        return Err(AppError::invalid(
+            "body",
+            format!("must be at least {MIN_BODY_CHARS} characters"),
+        ));
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(AppError::invalid(
+            "body",
+            format!("must be at most {MAX_BODY_CHARS} characters"),
+        ));
+    }
+    if body
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(AppError::invalid(
+            "body",
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn few_perfect_votes_do_not_outrank_many_good_ones() {
+        let three_of_three = wilson_lower_bound(3, 0);
+        let ninety_five_of_hundred = wilson_lower_bound(95, 5);
+        assert!((three_of_three - 0.4385).abs() < 1e-3, "{three_of_three}");
+        assert!(
+            (ninety_five_of_hundred - 0.8883).abs() < 1e-3,
+            "{ninety_five_of_hundred}"
+        );
+        assert!(ninety_five_of_hundred > three_of_three);
+    }
+
+    #[test]
+    fn the_bound_stays_within_zero_and_one_and_grows_with_evidence() {
+        assert_eq!(wilson_lower_bound(0, 0), 0.0);
+        assert_eq!(wilson_lower_bound(0, 50), 0.0);
+        assert!(wilson_lower_bound(1_000_000, 0) < 1.0);
+        assert!(wilson_lower_bound(10, 0) < wilson_lower_bound(100, 0));
+        assert!(wilson_lower_bound(50, 50) < 0.5);
+    }
+
+    #[test]
+    fn verified_purchases_can_weigh_more() {
+        assert_eq!(
+            helpfulness_score(9, 1, true, 1.0),
+            helpfulness_score(9, 1, false, 1.0)
+        );
+        assert!(helpfulness_score(9, 1, true, 1.2) > helpfulness_score(9, 1, false, 1.2));
+    }
+
+    #[test]
+    fn the_default_auto_publish_rule() {
+        let rule = AutoPublish::default();
+        assert!(rule.publishes(true, 3));
+        assert!(!rule.publishes(true, 2));
+        assert!(!rule.publishes(false, 5));
+        assert!(
+            AutoPublish {
+                require_verified: false,
+                min_rating: 1
+            }
+            .publishes(false, 1)
+        );
+    }
+
+    #[test]
+    fn ratings_and_texts_are_checked() {
+        assert_eq!(validate_rating("rating", 5), Ok(5));
+        for bad in [0, 6, -1, 256] {
+            assert_eq!(
+                validate_rating("rating", bad).unwrap_err().field.as_deref(),
+                Some("rating")
+            );
+        }
+        assert!(validate_text("Great pot", "Pours well, keeps tea hot.").is_ok());
+        assert_eq!(
+            validate_text("", "Pours well, keeps tea hot.")
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            validate_text("Ok", "short").unwrap_err().field.as_deref(),
+            Some("body")
+        );
+        assert!(validate_text("Ok", &"x".repeat(MAX_BODY_CHARS + 1)).is_err());
+        assert!(
+            validate_text(
+                "Zero\u{200b}width \u{202e}rtl 🫖",
+                "Emoji 🫖 and 𠜎 four-byte characters are fine."
+            )
+            .is_ok()
+        );
+    }
+}

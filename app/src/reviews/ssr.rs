@@ -1,0 +1,604 @@
+//! The reviews' SQL.
+
+use super::rules::{AutoPublish, helpfulness_score, validate_rating, validate_text};
+use super::{
+    Review, ReviewFilter, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, Vote, VoteTally,
+};
+use crate::catalog::rules::validate_key;
+use crate::error::AppError;
+use crate::events::EventKind;
+use crate::events::ssr::{NewEvent, record, shopper_key};
+use crate::store::{Db, StoreError, is_unique_violation};
+use crate::time::{DAY_MS, Millis};
+use sqlx::{Any, Row, Transaction};
+use std::collections::BTreeMap;
+
+/// The rules a store sets for reviews.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReviewPolicy {
+    pub auto_publish: AutoPublish,
+    /// Weight of a verified purchase in the "most helpful" score.
+    pub verified_weight: f64,
+    /// Reviews one shopper may write (or edit) in 24 hours.
+    pub reviews_per_day: i64,
+    /// Helpfulness votes one shopper may cast in a minute.
+    pub votes_per_minute: i64,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        Self {
+            auto_publish: AutoPublish::default(),
+            verified_weight: 1.0,
+            reviews_per_day: 10,
+            votes_per_minute: 30,
+        }
+    }
+}
+
+/// The criteria a review may rate and their names: the same few for every category in this version.
+pub const CRITERIA: [&str; 4] = ["quality", "value", "fit", "delivery"];
+
+fn validate_review(input: &ReviewInput) -> Result<u8, AppError> {
+    let rating = validate_rating("rating", input.rating)?;
+    validate_text(&input.title, &input.body)?;
+    for (criterion, stars) in &input.criteria {
+        if !CRITERIA.contains(&criterion.as_str()) {
+            return Err(AppError::invalid(
+                format!("criteria.{criterion}"),
+                format!("is not a criterion; rate {}", CRITERIA.join(", ")),
+            ));
+        }
+        validate_rating(&format!("criteria.{criterion}"), *stars)?;
+    }
+    Ok(rating)
+}
+
+/// One entry of the moderation log: who did what to a review, when, and the status it moved between.
+struct StatusChange<'a> {
+    review_id: i64,
+    actor: &'a str,
+    action: &'a str,
+    from: Option<ReviewStatus>,
+    to: ReviewStatus,
+    reason: Option<&'a str>,
+    at: Millis,
+}
+
+async fn log_status(
+    tx: &mut Transaction<'static, Any>,
+    change: StatusChange<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO review_moderation_log (review_id, actor, action, from_status, to_status, reason, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(change.review_id)
+    .bind(change.actor)
+    .bind(change.action)
+    .bind(change.from.map(ReviewStatus::as_str))
+    .bind(change.to.as_str())
+    .bind(change.reason)
+    .bind(change.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes the shopper's review of a product, or edits it if they wrote one before (keeping its votes and marking
+/// it edited). Whether it goes live at once follows the policy's auto-publish rule.
+pub async fn write_review(
+    db: &Db,
+    shopper: &str,
+    sku: &str,
+    input: &ReviewInput,
+    policy: &ReviewPolicy,
+    now: Millis,
+) -> Result<Review, StoreError> {
+    let rating = validate_review(input)?;
+    validate_key("sku", sku)?;
+    let mut tx = db.write().await?;
+    let shopper_id = shopper_key(&mut tx, shopper).await?.ok_or_else(|| {
+        AppError::not_found(None, "The store has not shared your profile with us yet.")
+    })?;
+    let product_id: i64 =
+        sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
+            .bind(sku)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(Some("sku".into()), "This product is not available.")
+            })?;
+    let written_today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reviews WHERE shopper_id = $1 AND updated_at > $2",
+    )
+    .bind(shopper_id)
+    .bind(now - DAY_MS)
+    .fetch_one(&mut *tx)
+    .await?;
+    if written_today >= policy.reviews_per_day {
+        return Err(AppError::new(
+            "rate_limited",
+            format!(
+                "You can write at most {} reviews a day; please come back tomorrow.",
+                policy.reviews_per_day
+            ),
+        )
+        .into());
+    }
+    let verified: bool = sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM orders o JOIN order_lines l ON l.order_id = o.id \
+         WHERE o.shopper_id = $1 AND l.product_id = $2 AND o.status = 'paid'",
+    )
+    .bind(shopper_id)
+    .bind(product_id)
+    .fetch_one(&mut *tx)
+    .await?
+        > 0;
+    let status = if policy.auto_publish.publishes(verified, rating) {
+        ReviewStatus::Published
+    } else {
+        ReviewStatus::Pending
+    };
+    let existing =
+        sqlx::query("SELECT id, status FROM reviews WHERE product_id = $1 AND shopper_id = $2")
+            .bind(product_id)
+            .bind(shopper_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (review_id, before) = match existing {
+        Some(row) => {
+            let id: i64 = row.try_get("id")?;
+            sqlx::query(
+                "UPDATE reviews SET rating = $1, title = $2, body = $3, status = $4, rejection_reason = NULL, \
+                 verified = $5, edited = 1, updated_at = $6 WHERE id = $7",
+            )
+            .bind(i64::from(rating))
+            .bind(&input.title)
+            .bind(&input.body)
+            .bind(status.as_str())
+            .bind(i64::from(verified))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM review_ratings WHERE review_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            (
+                id,
+                ReviewStatus::parse(&row.try_get::<String, _>("status")?),
+            )
+        }
+        None => {
+            let inserted = sqlx::query_scalar(
+                "INSERT INTO reviews (product_id, shopper_id, rating, title, body, status, verified, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            )
+            .bind(product_id)
+            .bind(shopper_id)
+            .bind(i64::from(rating))
+            .bind(&input.title)
+            .bind(&input.body)
+            .bind(status.as_str())
+            .bind(i64::from(verified))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await;
+            match inserted {
+                Ok(id) => (id, None),
+                Err(error) if is_unique_violation(&error) => {
+                    return Err(AppError::conflict(
+                        "You have just written a review of this product; reload to edit it.",
+                    )
+                    .into());
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    };
+    for (criterion, stars) in &input.criteria {
+        sqlx::query(
+            "INSERT INTO review_ratings (review_id, criterion, rating) VALUES ($1, $2, $3)",
+        )
+        .bind(review_id)
+        .bind(criterion)
+        .bind(*stars)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let action = if before.is_some() {
+        "edited"
+    } else {
+        "written"
+    };
+    log_status(
+        &mut tx,
+        StatusChange {
+            review_id,
+            actor: &format!("shopper:{shopper}"),
+            action,
+            from: before,
+            to: status,
+            reason: None,
+            at: now,
+        },
+    )
+    .await?;
+    record(
+        &mut tx,
+        &[NewEvent {
+            shopper_id: Some(shopper_id),
+            guest_id: None,
+            product_id,
+            kind: EventKind::Reviewed,
+            at: now,
+        }],
+    )
+    .await?;
+    let review = review_by_id(&mut tx, review_id).await?;
+    tx.commit().await?;
+    Ok(review)
+}
+
+const REVIEW_COLUMNS: &str = "r.id, r.rating, r.title, r.body, s.display_name AS author, r.created_at, r.verified, \
+     r.edited, r.status, r.rejection_reason, r.helpful_count, r.not_helpful_count";
+
+fn review_from_row(row: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
+    Ok(Review {
+        id: row.try_get("id")?,
+        rating: row.try_get::<i64, _>("rating")? as u8,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        author: row.try_get("author")?,
+        created_at: row.try_get("created_at")?,
+        verified: row.try_get::<i64, _>("verified")? != 0,
+        edited: row.try_get::<i64, _>("edited")? != 0,
+        status: ReviewStatus::parse(&row.try_get::<String, _>("status")?)
+            .unwrap_or(ReviewStatus::Pending),
+        rejection_reason: row.try_get("rejection_reason")?,
+        helpful: row.try_get("helpful_count")?,
+        not_helpful: row.try_get("not_helpful_count")?,
+        criteria: BTreeMap::new(),
+    })
+}
+
+async fn review_by_id(
+    tx: &mut Transaction<'static, Any>,
+    review_id: i64,
+) -> Result<Review, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {REVIEW_COLUMNS} FROM reviews r JOIN shoppers s ON s.id = r.shopper_id WHERE r.id = $1"))
+        .bind(review_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut review = review_from_row(&row)?;
+    let ratings = sqlx::query("SELECT criterion, rating FROM review_ratings WHERE review_id = $1")
+        .bind(review_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    for rating in ratings {
+        review.criteria.insert(
+            rating.try_get("criterion")?,
+            rating.try_get::<i64, _>("rating")? as u8,
+        );
+    }
+    Ok(review)
+}
+
+/// Casts, changes (`Some`) or withdraws (`None`) a shopper's helpfulness vote on a published review. The database
+/// keeps one vote per shopper per review; the counts are recounted from the votes, so concurrent double-submits
+/// leave exactly one vote and right counts.
+pub async fn vote(
+    db: &Db,
+    shopper: &str,
+    review_id: i64,
+    helpful: Vote,
+    policy: &ReviewPolicy,
+    now: Millis,
+) -> Result<VoteTally, StoreError> {
+    let mut tx = db.write().await?;
+    let shopper_id = shopper_key(&mut tx, shopper).await?.ok_or_else(|| {
+        AppError::not_found(None, "The store has not shared your profile with us yet.")
+    })?;
+    // Take the review's row lock first (a no-op update): concurrent votes on one review then queue here, and the
+    // recount below sees every vote committed before, so no count is lost on PostgreSQL.
+    sqlx::query("UPDATE reviews SET helpful_count = helpful_count WHERE id = $1")
+        .bind(review_id)
+        .execute(&mut *tx)
+        .await?;
+    let review = sqlx::query("SELECT shopper_id, status, verified FROM reviews WHERE id = $1")
+        .bind(review_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
+    if review.try_get::<String, _>("status")? != ReviewStatus::Published.as_str() {
+        return Err(
+            AppError::not_found(Some("review_id".into()), "This review is not published.").into(),
+        );
+    }
+    if review.try_get::<i64, _>("shopper_id")? == shopper_id {
+        return Err(AppError::new("forbidden", "You cannot vote on your own review.").into());
+    }
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM helpful_votes WHERE shopper_id = $1 AND voted_at > $2",
+    )
+    .bind(shopper_id)
+    .bind(now - 60_000)
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent >= policy.votes_per_minute {
+        return Err(AppError::new(
+            "rate_limited",
+            "You are voting very fast; please wait a minute.",
+        )
+        .into());
+    }
+    match helpful {
+        Some(helpful) => {
+            sqlx::query(
+                "INSERT INTO helpful_votes (review_id, shopper_id, helpful, voted_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (review_id, shopper_id) DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at",
+            )
+            .bind(review_id)
+            .bind(shopper_id)
+            .bind(i64::from(helpful))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM helpful_votes WHERE review_id = $1 AND shopper_id = $2")
+                .bind(review_id)
+                .bind(shopper_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    let counts = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(helpful), 0) AS BIGINT) AS helpful, COUNT(*) AS votes FROM helpful_votes WHERE review_id = $1",
+    )
+    .bind(review_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let helpful_count: i64 = counts.try_get("helpful")?;
+    let not_helpful_count = counts.try_get::<i64, _>("votes")? - helpful_count;
+    let verified = review.try_get::<i64, _>("verified")? != 0;
+    let score = helpfulness_score(
+        helpful_count as u64,
+        not_helpful_count as u64,
+        verified,
+        policy.verified_weight,
+    );
+    sqlx::query("UPDATE reviews SET helpful_count = $1, not_helpful_count = $2, helpful_score = $3 WHERE id = $4")
+        .bind(helpful_count)
+        .bind(not_helpful_count)
+        .bind(score)
+        .bind(review_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(VoteTally {
+        helpful: helpful_count,
+        not_helpful: not_helpful_count,
+        your_vote: helpful,
+    })
+}
+
+/// The rating summary of a product's published reviews.
+pub async fn summary(db: &Db, sku: &str) -> Result<ReviewSummary, StoreError> {
+    let rows = sqlx::query(
+        "SELECT r.rating, COUNT(*) AS reviews FROM reviews r JOIN products p ON p.id = r.product_id \
+         WHERE p.sku = $1 AND r.status = 'published' GROUP BY r.rating",
+    )
+    .bind(sku)
+    .fetch_all(db.reader())
+    .await?;
+    let mut histogram = [0i64; 5];
+    for row in &rows {
+        let stars: i64 = row.try_get("rating")?;
+        histogram[(5 - stars) as usize] = row.try_get("reviews")?;
+    }
+    let count: i64 = histogram.iter().sum();
+    let stars: i64 = histogram
+        .iter()
+        .zip([5, 4, 3, 2, 1])
+        .map(|(n, s)| n * s)
+        .sum();
+    let average = (count > 0).then(|| round_tenth(stars as f64 / count as f64));
+    let criteria = sqlx::query(
+        "SELECT q.criterion, CAST(SUM(q.rating) AS BIGINT) AS total, COUNT(*) AS ratings FROM review_ratings q \
+         JOIN reviews r ON r.id = q.review_id JOIN products p ON p.id = r.product_id \
+         WHERE p.sku = $1 AND r.status = 'published' GROUP BY q.criterion",
+    )
+    .bind(sku)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        let total: i64 = row.try_get("total")?;
+        let ratings: i64 = row.try_get("ratings")?;
+        Ok((row.try_get("criterion")?, round_tenth(total as f64 / ratings as f64)))
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(ReviewSummary {
+        count,
+        average,
+        histogram,
+        criteria,
+    })
+}
+
+fn round_tenth(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+/// One page of a product's published reviews, sorted and filtered.
+pub async fn list(
+    db: &Db,
+    sku: &str,
+    sort: ReviewSort,
+    filter: ReviewFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Review>, StoreError> {
+    let order = match sort {
+        ReviewSort::MostHelpful => "r.helpful_score DESC, r.created_at DESC, r.id DESC",
+        ReviewSort::Newest => "r.created_at DESC, r.id DESC",
+        ReviewSort::HighestRating => "r.rating DESC, r.created_at DESC, r.id DESC",
+        ReviewSort::LowestRating => "r.rating ASC, r.created_at DESC, r.id DESC",
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {REVIEW_COLUMNS} FROM reviews r JOIN shoppers s ON s.id = r.shopper_id \
+         WHERE r.product_id = (SELECT id FROM products WHERE sku = $1) AND r.status = 'published' \
+         AND ($2 = 0 OR r.rating = $2) AND ($3 = 0 OR r.verified = 1) \
+         ORDER BY {order} LIMIT $4 OFFSET $5"
+    ))
+    .bind(sku)
+    .bind(i64::from(filter.stars.unwrap_or(0)))
+    .bind(i64::from(filter.verified_only))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    let mut reviews = rows
+        .iter()
+        .map(review_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    if !reviews.is_empty() {
+        let ids = reviews
+            .iter()
+            .map(|r| r.id.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        // The ids are integers from the query above, so formatting them into the SQL is safe.
+        let ratings = sqlx::query(&format!(
+            "SELECT review_id, criterion, rating FROM review_ratings WHERE review_id IN ({ids})"
+        ))
+        .fetch_all(db.reader())
+        .await?;
+        for rating in ratings {
+            let review_id: i64 = rating.try_get("review_id")?;
+            if let Some(review) = reviews.iter_mut().find(|r| r.id == review_id) {
+                review.criteria.insert(
+                    rating.try_get("criterion")?,
+                    rating.try_get::<i64, _>("rating")? as u8,
+                );
+            }
+        }
+    }
+    Ok(reviews)
+}
+
+/// A merchant's decision on a review: publish, reject (with a reason the author sees) or send back to pending.
+/// Recorded in the moderation log with who and when.
+pub async fn moderate(
+    db: &Db,
+    review_id: i64,
+    to: ReviewStatus,
+    actor: &str,
+    reason: Option<&str>,
+    now: Millis,
+) -> Result<Review, StoreError> {
+    if to == ReviewStatus::Rejected && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(
+            AppError::invalid("reason", "a rejection needs a reason the author will see").into(),
+        );
+    }
+    let mut tx = db.write().await?;
+    let before: String = sqlx::query_scalar("SELECT status FROM reviews WHERE id = $1")
+        .bind(review_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
+    sqlx::query("UPDATE reviews SET status = $1, rejection_reason = $2 WHERE id = $3")
+        .bind(to.as_str())
+        .bind(if to == ReviewStatus::Rejected {
+            reason
+        } else {
+            None
+        })
+        .bind(review_id)
+        .execute(&mut *tx)
+        .await?;
+    log_status(
+        &mut tx,
+        StatusChange {
+            review_id,
+            actor,
+            action: "moderated",
+            from: ReviewStatus::parse(&before),
+            to,
+            reason,
+            at: now,
+        },
+    )
+    .await?;
+    let review = review_by_id(&mut tx, review_id).await?;
+    tx.commit().await?;
+    Ok(review)
+}
+
+/// A shopper reports a review as inappropriate: it leaves the public list until a merchant decides.
+pub async fn report(
+    db: &Db,
+    shopper: &str,
+    review_id: i64,
+    reason: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    if reason.trim().is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "reason",
+            "say in up to 500 characters what is wrong with this review",
+        )
+        .into());
+    }
+    let mut tx = db.write().await?;
+    let shopper_id = shopper_key(&mut tx, shopper).await?.ok_or_else(|| {
+        AppError::not_found(None, "The store has not shared your profile with us yet.")
+    })?;
+    let status: String = sqlx::query_scalar("SELECT status FROM reviews WHERE id = $1")
+        .bind(review_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
+    let inserted = sqlx::query("INSERT INTO review_reports (review_id, shopper_id, reason, reported_at) VALUES ($1, $2, $3, $4)")
+        .bind(review_id)
+        .bind(shopper_id)
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+    match inserted {
+        Ok(_) => {}
+        Err(error) if is_unique_violation(&error) => {
+            return Err(AppError::conflict("You have already reported this review.").into());
+        }
+        Err(error) => return Err(error.into()),
+    }
+    sqlx::query(
+        "UPDATE reviews SET report_count = report_count + 1, status = 'pending' WHERE id = $1",
+    )
+    .bind(review_id)
+    .execute(&mut *tx)
+    .await?;
+    log_status(
+        &mut tx,
+        StatusChange {
+            review_id,
+            actor: &format!("shopper:{shopper}"),
+            action: "reported",
+            from: ReviewStatus::parse(&status),
+            to: ReviewStatus::Pending,
+            reason: Some(reason),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
