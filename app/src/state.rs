@@ -13,6 +13,8 @@ pub struct AppState {
     pub secret: StoreSecret,
     /// Demo mode: the "sign in as" page may issue tokens for any shopper. Off unless configured on.
     pub demo: bool,
+    /// The store's rules for reviews: auto-publishing, ranking weight, rate limits.
+    pub reviews: crate::reviews::ssr::ReviewPolicy,
 }
 
 /// The state, from inside a server function.

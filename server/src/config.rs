@@ -63,6 +63,41 @@ pub struct Config {
     /// Demo mode: loads demo data on first start and offers "sign in as" any demo shopper. Never in production.
     #[arg(long, env = "RAPPORT_DEMO", global = true)]
     pub demo: bool,
+    /// Reviews one shopper may write or edit in 24 hours.
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEWS_PER_DAY",
+        default_value_t = 10,
+        global = true
+    )]
+    pub reviews_per_day: i64,
+    /// Helpfulness votes one shopper may cast in a minute.
+    #[arg(
+        long,
+        env = "RAPPORT_VOTES_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub votes_per_minute: i64,
+    /// Weight of a verified purchase in the "most helpful" ranking (1 gives it no advantage).
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEW_VERIFIED_WEIGHT",
+        default_value_t = 1.0,
+        global = true
+    )]
+    pub review_verified_weight: f64,
+    /// Reviews rated at least this many stars go live without moderation (if verified, see below).
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEW_AUTO_PUBLISH_MIN_RATING",
+        default_value_t = 3,
+        global = true
+    )]
+    pub review_auto_publish_min_rating: u8,
+    /// Whether only verified purchases go live without moderation.
+    #[arg(long, env = "RAPPORT_REVIEW_AUTO_PUBLISH_VERIFIED_ONLY", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub review_auto_publish_verified_only: bool,
     /// Log filter, in tracing's env-filter syntax.
     #[arg(
         long,
@@ -142,6 +177,28 @@ pub enum Command {
 pub const DEMO_SECRET: &str = "rapport-demo-secret-anyone-can-read-this-000";
 
 impl Config {
+    /// The review rules, or what is wrong with them.
+    pub fn review_policy(&self) -> Result<app::reviews::ssr::ReviewPolicy, String> {
+        if !(1..=5).contains(&self.review_auto_publish_min_rating) {
+            return Err("--review-auto-publish-min-rating must be from 1 to 5".into());
+        }
+        if !(self.review_verified_weight.is_finite() && self.review_verified_weight > 0.0) {
+            return Err("--review-verified-weight must be a positive number".into());
+        }
+        if self.reviews_per_day < 1 || self.votes_per_minute < 1 {
+            return Err("--reviews-per-day and --votes-per-minute must be at least 1".into());
+        }
+        Ok(app::reviews::ssr::ReviewPolicy {
+            auto_publish: app::reviews::rules::AutoPublish {
+                require_verified: self.review_auto_publish_verified_only,
+                min_rating: self.review_auto_publish_min_rating,
+            },
+            verified_weight: self.review_verified_weight,
+            reviews_per_day: self.reviews_per_day,
+            votes_per_minute: self.votes_per_minute,
+        })
+    }
+
     /// The store secret to sign with, or why there is none.
     pub fn secret(&self) -> Result<app::identity::token::StoreSecret, String> {
         match (&self.store_secret, self.demo) {

@@ -90,6 +90,7 @@ async fn load_demo_data(db: &Db, scale: Scale, seed_value: u64) -> Result<(), St
 
 async fn serve(config: Config) -> Result<(), String> {
     let secret = config.secret()?;
+    let reviews = config.review_policy()?;
     if config.demo && config.store_secret.is_none() {
         tracing::warn!(
             "demo mode with the public demo secret: anyone can sign tokens; never use this in production"
@@ -119,6 +120,7 @@ async fn serve(config: Config) -> Result<(), String> {
         db: db.clone(),
         secret,
         demo: config.demo,
+        reviews,
     };
     let options = RouterOptions {
         api_keys: api::ApiKeys::new(&config.api_keys),

@@ -25,6 +25,10 @@ pub struct Volume {
     pub products: usize,
     pub shoppers: usize,
     pub orders: usize,
+    /// Reviews written by shoppers of what they bought (most) or only browsed.
+    pub reviews: usize,
+    /// Helpfulness votes on those reviews.
+    pub votes: usize,
     /// All events, the `purchased` ones that orders record included.
     pub events: usize,
 }
@@ -36,12 +40,16 @@ impl Volume {
                 products: 600,
                 shoppers: 2_000,
                 orders: 20_000,
+                reviews: 3_000,
+                votes: 15_000,
                 events: 200_000,
             },
             Scale::Large => Volume {
                 products: 50_000,
                 shoppers: 100_000,
                 orders: 250_000,
+                reviews: 100_000,
+                votes: 1_000_000,
                 events: 5_000_000,
             },
         }
@@ -300,6 +308,80 @@ const FAMILY_NAMES: [(&str, &str); 12] = [
     ("Brown", "布朗"),
 ];
 
+/// Review titles and bodies by star rating, in English and Chinese.
+const REVIEW_TEXTS: [[(&str, &str, &str, &str); 2]; 5] = [
+    [
+        (
+            "Disappointed",
+            "It broke within a week and the seller was slow to answer. Would not buy again.",
+            "很失望",
+            "用了不到一周就坏了，客服回复也很慢，不会再买。",
+        ),
+        (
+            "Not as described",
+            "The colour and size were different from the pictures. Returned it.",
+            "与描述不符",
+            "颜色和尺寸都和图片不一样，已经退货了。",
+        ),
+    ],
+    [
+        (
+            "Just okay",
+            "Works, but feels cheap for the price. There are better options.",
+            "一般般",
+            "能用，但以这个价格来说做工偏廉价，还有更好的选择。",
+        ),
+        (
+            "Meh",
+            "Does the job, barely. Delivery took longer than promised.",
+            "凑合",
+            "勉强能用，配送时间也比承诺的长。",
+        ),
+    ],
+    [
+        (
+            "Fine for everyday use",
+            "Nothing special, but it does what it says. Fair value.",
+            "日常够用",
+            "没什么特别的，但该有的功能都有，价格还算公道。",
+        ),
+        (
+            "Average",
+            "Decent quality, a few rough edges. Happy enough.",
+            "中规中矩",
+            "质量还行，有些小瑕疵，总体还算满意。",
+        ),
+    ],
+    [
+        (
+            "Very good",
+            "Solid quality and arrived quickly. One small flaw keeps it from five stars.",
+            "很不错",
+            "质量扎实，到货很快。有一个小缺点，所以给四星。",
+        ),
+        (
+            "Would recommend",
+            "Better than I expected for the price. I use it every day.",
+            "推荐购买",
+            "以这个价格来说超出预期，我每天都在用。",
+        ),
+    ],
+    [
+        (
+            "Excellent!",
+            "Beautifully made, works perfectly, and the packaging was lovely. Buying another as a gift.",
+            "非常棒！",
+            "做工精美，效果完美，包装也很用心。准备再买一个送人。",
+        ),
+        (
+            "Love it",
+            "Exactly what I wanted. Great quality and fast delivery.",
+            "超级喜欢",
+            "正是我想要的，质量很好，发货也快。",
+        ),
+    ],
+];
+
 struct SeedProduct {
     sku: String,
     category: usize,
@@ -325,6 +407,22 @@ pub struct Loaded {
     pub orders: usize,
     pub events: usize,
     pub price_changes: usize,
+    pub reviews: usize,
+    pub votes: usize,
+}
+
+/// Stars for some of the review criteria, near the overall rating.
+fn rated_criteria(rng: &mut ChaCha8Rng, stars: i64) -> BTreeMap<String, i64> {
+    let mut rated = BTreeMap::new();
+    for criterion in app::reviews::CRITERIA {
+        if rng.gen_bool(0.6) {
+            rated.insert(
+                criterion.to_owned(),
+                (stars + rng.gen_range(-1..=1)).clamp(1, 5),
+            );
+        }
+    }
+    rated
 }
 
 /// A uniform number in [0, 1).
@@ -589,6 +687,77 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         }
     }
     loaded.orders = volume.orders;
+
+    // Reviews, mostly of what the author bought, rated in the J shape real shops see; then helpfulness votes,
+    // more of them on the more popular products.
+    let policy = app::reviews::ssr::ReviewPolicy {
+        // Every demo review goes live, so that the storefront shows them; the store's own rule is the configured one.
+        auto_publish: app::reviews::rules::AutoPublish {
+            require_verified: false,
+            min_rating: 1,
+        },
+        reviews_per_day: i64::MAX,
+        votes_per_minute: i64::MAX,
+        ..Default::default()
+    };
+    let ratings = WeightedIndex::new([6.0, 5.0, 10.0, 27.0, 52.0]).expect("positive weights");
+    let mut reviews: Vec<(i64, usize)> = Vec::with_capacity(volume.reviews);
+    let mut reviewed = HashSet::new();
+    while reviews.len() < volume.reviews {
+        let author = by_activity.sample(&mut rng);
+        let product = pick_product(&mut rng, &shoppers[author]);
+        if !reviewed.insert((author, product)) {
+            continue;
+        }
+        let stars = ratings.sample(&mut rng) + 1;
+        let chinese = shopper_inputs[author].locale == "zh-CN";
+        let (title, body, title_zh, body_zh) = REVIEW_TEXTS[stars - 1][rng.gen_range(0..2)];
+        let input = app::reviews::ReviewInput {
+            rating: stars as i64,
+            title: if chinese { title_zh } else { title }.to_owned(),
+            body: if chinese { body_zh } else { body }.to_owned(),
+            criteria: rated_criteria(&mut rng, stars as i64),
+        };
+        let written_at = today - ((1.0 - unit(&mut rng).sqrt()) * 300.0 * DAY_MS as f64) as i64;
+        match app::reviews::ssr::write_review(
+            db,
+            &shoppers[author].id,
+            &products[product].sku,
+            &input,
+            &policy,
+            written_at,
+        )
+        .await
+        {
+            Ok(review) => reviews.push((review.id, author)),
+            // Withdrawn products take no reviews; skip them as a shopper would.
+            Err(StoreError::Rejected(_)) => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    loaded.reviews = reviews.len();
+    let review_popularity =
+        WeightedIndex::new((0..reviews.len()).map(|i| 1.0 / (i as f64 + 10.0))).expect("reviews");
+    let mut votes = 0;
+    while votes < volume.votes {
+        let (review_id, author) = reviews[review_popularity.sample(&mut rng)];
+        let voter = by_activity.sample(&mut rng);
+        if voter == author {
+            continue;
+        }
+        let helpful = rng.gen_bool(0.8);
+        app::reviews::ssr::vote(
+            db,
+            &shoppers[voter].id,
+            review_id,
+            Some(helpful),
+            &policy,
+            today,
+        )
+        .await?;
+        votes += 1;
+    }
+    loaded.votes = votes;
 
     // Browsing events: views dominate; some from guests who never signed in.
     let kinds = [

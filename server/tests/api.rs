@@ -31,6 +31,7 @@ async fn shops() -> Vec<Shop> {
                 db: store.db.clone(),
                 secret: StoreSecret::new(SECRET).unwrap(),
                 demo: false,
+                reviews: Default::default(),
             };
             let options = RouterOptions {
                 api_keys: ApiKeys::new(&[KEY.to_owned()]),

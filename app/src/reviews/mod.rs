@@ -2,11 +2,19 @@
 //! read them ranked by a confidence score (see [`rules::wilson_lower_bound`]).
 
 pub mod rules;
+mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+mod widget;
+pub use server::*;
+pub use widget::Reviews;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The criteria a review may rate besides its overall stars; their names are in the translation files
+/// (`reviews.criterion.<name>`).
+pub const CRITERIA: [&str; 4] = ["quality", "value", "fit", "delivery"];
 
 /// Where a review stands in moderation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

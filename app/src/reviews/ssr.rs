@@ -2,7 +2,8 @@
 
 use super::rules::{AutoPublish, helpfulness_score, validate_rating, validate_text};
 use super::{
-    Review, ReviewFilter, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, Vote, VoteTally,
+    CRITERIA, Review, ReviewFilter, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, Vote,
+    VoteTally,
 };
 use crate::catalog::rules::validate_key;
 use crate::error::AppError;
@@ -35,9 +36,6 @@ impl Default for ReviewPolicy {
         }
     }
 }
-
-/// The criteria a review may rate and their names: the same few for every category in this version.
-pub const CRITERIA: [&str; 4] = ["quality", "value", "fit", "delivery"];
 
 fn validate_review(input: &ReviewInput) -> Result<u8, AppError> {
     let rating = validate_rating("rating", input.rating)?;
@@ -488,6 +486,32 @@ pub async fn list(
         }
     }
     Ok(reviews)
+}
+
+/// A shopper's helpfulness votes on a product's reviews, by review id.
+pub async fn votes_of(
+    db: &Db,
+    shopper: &str,
+    sku: &str,
+) -> Result<BTreeMap<i64, bool>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT v.review_id, v.helpful FROM helpful_votes v JOIN reviews r ON r.id = v.review_id \
+         JOIN products p ON p.id = r.product_id JOIN shoppers s ON s.id = v.shopper_id \
+         WHERE p.sku = $1 AND s.external_id = $2",
+    )
+    .bind(sku)
+    .bind(shopper)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get("review_id")?,
+                row.try_get::<i64, _>("helpful")? != 0,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// A merchant's decision on a review: publish, reject (with a reason the author sees) or send back to pending.

@@ -3,6 +3,7 @@ use crate::catalog::{Product, add_to_cart, product_details, record_view};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::identity::ensure_viewer;
+use crate::reviews::Reviews;
 use crate::ui::{ErrorNotice, Loading, PriceTag, StockBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -68,6 +69,7 @@ fn ProductDetails(product: Product) -> impl IntoView {
                 <p class="shop-product__description">{product.description.clone()}</p>
             </div>
         </article>
+        <Reviews sku=product.sku.clone() />
     }
 }
 

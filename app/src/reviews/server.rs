@@ -1,0 +1,118 @@
+//! The reviews' server functions, called by the `Reviews` widget.
+
+use super::{Review, ReviewInput, ReviewSort, ReviewSummary, Vote, VoteTally};
+use crate::error::AppError;
+use crate::identity::client::RapportClient;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+#[cfg(feature = "ssr")]
+use {
+    super::ReviewFilter, super::ssr, crate::error::respond_with,
+    crate::identity::ssr::current_shopper, crate::state::app_state,
+};
+
+/// Reviews shown per "load more".
+pub const PAGE: i64 = 10;
+
+/// What the widget shows: the summary and the first `shown` reviews of the chosen order and filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewsPage {
+    pub summary: ReviewSummary,
+    pub reviews: Vec<Review>,
+    /// Whether "load more" has more to load.
+    pub more: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn store_error(error: crate::store::StoreError) -> AppError {
+    respond_with(error.into())
+}
+
+/// A product's rating summary and its published reviews, sorted and filtered. Public: no sign-in needed.
+#[server]
+pub async fn product_reviews(
+    sku: String,
+    sort: ReviewSort,
+    stars: Option<u8>,
+    verified_only: bool,
+    shown: i64,
+) -> Result<ReviewsPage, AppError> {
+    let state = app_state()?;
+    if stars.is_some_and(|s| !(1..=5).contains(&s)) {
+        return Err(respond_with(AppError::invalid(
+            "stars",
+            "must be from 1 to 5",
+        )));
+    }
+    let limit = shown.clamp(PAGE, 500);
+    let filter = ReviewFilter {
+        stars,
+        verified_only,
+    };
+    let summary = ssr::summary(&state.db, &sku).await.map_err(store_error)?;
+    let mut reviews = ssr::list(&state.db, &sku, sort, filter, 0, limit + 1)
+        .await
+        .map_err(store_error)?;
+    let more = reviews.len() as i64 > limit;
+    reviews.truncate(limit as usize);
+    Ok(ReviewsPage {
+        summary,
+        reviews,
+        more,
+    })
+}
+
+/// The signed-in shopper's helpfulness votes on a product's reviews, by review id.
+#[server(client = RapportClient)]
+pub async fn my_review_votes(sku: String) -> Result<BTreeMap<i64, bool>, AppError> {
+    let state = app_state()?;
+    let shopper = current_shopper(&state).await.map_err(respond_with)?;
+    ssr::votes_of(&state.db, &shopper, &sku)
+        .await
+        .map_err(store_error)
+}
+
+/// Writes (or edits) the signed-in shopper's review of a product.
+#[server(client = RapportClient, input = server_fn::codec::Json)]
+pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Review, AppError> {
+    let state = app_state()?;
+    let shopper = current_shopper(&state).await.map_err(respond_with)?;
+    ssr::write_review(
+        &state.db,
+        &shopper,
+        &sku,
+        &review,
+        &state.reviews,
+        crate::time::now(),
+    )
+    .await
+    .map_err(store_error)
+}
+
+/// Casts, changes or withdraws (`helpful: None`) the signed-in shopper's helpfulness vote.
+#[server(client = RapportClient)]
+pub async fn vote_on_review(review_id: i64, helpful: Vote) -> Result<VoteTally, AppError> {
+    let state = app_state()?;
+    let shopper = current_shopper(&state).await.map_err(respond_with)?;
+    ssr::vote(
+        &state.db,
+        &shopper,
+        review_id,
+        helpful,
+        &state.reviews,
+        crate::time::now(),
+    )
+    .await
+    .map_err(store_error)
+}
+
+/// Reports a review as inappropriate; it leaves the public list until a merchant decides.
+#[server(client = RapportClient)]
+pub async fn report_review(review_id: i64, reason: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let shopper = current_shopper(&state).await.map_err(respond_with)?;
+    ssr::report(&state.db, &shopper, review_id, &reason, crate::time::now())
+        .await
+        .map_err(store_error)
+}

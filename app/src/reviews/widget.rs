@@ -1,0 +1,464 @@
+//! The `Reviews` widget: a product's rating summary, its reviews with helpfulness votes, and the shopper's own review.
+
+use super::{
+    Review, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, VoteTally, my_review_votes,
+    product_reviews, report_review, vote_on_review, write_product_review,
+};
+use crate::error::AppError;
+use crate::i18n::{I18n, use_i18n};
+use crate::identity::client::stored_token;
+use crate::time::iso_date;
+use crate::ui::ErrorNotice;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use std::collections::BTreeMap;
+
+const SORTS: [(ReviewSort, &str, &str); 4] = [
+    (
+        ReviewSort::MostHelpful,
+        "most_helpful",
+        "reviews.sort.most_helpful",
+    ),
+    (ReviewSort::Newest, "newest", "reviews.sort.newest"),
+    (
+        ReviewSort::HighestRating,
+        "highest_rating",
+        "reviews.sort.highest_rating",
+    ),
+    (
+        ReviewSort::LowestRating,
+        "lowest_rating",
+        "reviews.sort.lowest_rating",
+    ),
+];
+
+/// The view the page address asks for, so that a link reproduces it: `?sort=newest&stars=5&verified=1&shown=20`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReviewView {
+    sort: ReviewSort,
+    stars: Option<u8>,
+    verified_only: bool,
+    shown: i64,
+}
+
+impl ReviewView {
+    fn query(&self) -> String {
+        let sort = SORTS
+            .iter()
+            .find(|(s, _, _)| *s == self.sort)
+            .map_or("most_helpful", |(_, name, _)| name);
+        let mut query = format!("?sort={sort}");
+        if let Some(stars) = self.stars {
+            query.push_str(&format!("&stars={stars}"));
+        }
+        if self.verified_only {
+            query.push_str("&verified=1");
+        }
+        if self.shown > super::PAGE {
+            query.push_str(&format!("&shown={}", self.shown));
+        }
+        query.push_str("#reviews");
+        query
+    }
+}
+
+fn stars_text(i18n: I18n, stars: u8) -> String {
+    i18n.t_with("reviews.stars_of_five", &[("stars", stars.to_string())])
+}
+
+fn star_glyphs(stars: u8) -> String {
+    (1..=5)
+        .map(|s| if s <= stars { '★' } else { '☆' })
+        .collect()
+}
+
+/// True when this browser holds a signed-in shopper's token (not a guest's).
+fn signed_in() -> bool {
+    stored_token().is_some_and(|token| token.starts_with("v1.s."))
+}
+
+/// A product's reviews: summary with a star histogram, sortable and filterable list with helpfulness votes,
+/// "load more", a note on how reviews are sorted, and the signed-in shopper's own review form.
+///
+/// The view follows the page address (`?sort=`, `?stars=`, `?verified=1`, `?shown=`), so it renders on the server,
+/// works without JavaScript, and a link reproduces it.
+///
+/// ```ignore
+/// view! { <Reviews sku="KIT-00001".to_owned() /> }
+/// ```
+#[component]
+pub fn Reviews(sku: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let view_of_query = move || {
+        let query = query.read();
+        ReviewView {
+            sort: query
+                .get("sort")
+                .and_then(|name| {
+                    SORTS
+                        .iter()
+                        .find(|(_, n, _)| *n == name)
+                        .map(|(sort, _, _)| *sort)
+                })
+                .unwrap_or_default(),
+            stars: query
+                .get("stars")
+                .and_then(|s| s.parse().ok())
+                .filter(|s| (1..=5).contains(s)),
+            verified_only: query.get("verified").as_deref() == Some("1"),
+            shown: query
+                .get("shown")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(super::PAGE)
+                .clamp(super::PAGE, 500),
+        }
+    };
+    let page_sku = sku.clone();
+    let page = Resource::new(view_of_query, move |view| {
+        product_reviews(
+            page_sku.clone(),
+            view.sort,
+            view.stars,
+            view.verified_only,
+            view.shown,
+        )
+    });
+    let votes_sku = sku.clone();
+    let my_votes = LocalResource::new(move || {
+        let sku = votes_sku.clone();
+        async move {
+            if signed_in() {
+                my_review_votes(sku).await.unwrap_or_default()
+            } else {
+                BTreeMap::new()
+            }
+        }
+    });
+    view! {
+        <section id="reviews" class="rapport-reviews" aria-labelledby="rapport-reviews-title">
+            <h2 id="rapport-reviews-title">{move || i18n.t("reviews.title")}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let current = view_of_query();
+                    match page.await {
+                        Ok(page) => view! {
+                            <ReviewSummaryView summary=page.summary.clone() current />
+                            <ReviewControls current />
+                            <ol class="rapport-reviews__list">
+                                {page.reviews.into_iter().map(|review| view! {
+                                    <ReviewItem review my_votes />
+                                }).collect_view()}
+                            </ol>
+                            {page.more.then(|| {
+                                let more = ReviewView { shown: current.shown + super::PAGE, ..current };
+                                view! { <a href=more.query() class="rapport-button rapport-reviews__more">{move || i18n.t("reviews.load_more")}</a> }
+                            })}
+                        }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <details class="rapport-reviews__method">
+                <summary>{move || i18n.t("reviews.method_title")}</summary>
+                <p>{move || i18n.t("reviews.method_text")}</p>
+            </details>
+            <WriteReview sku on_written=move || page.refetch() />
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ReviewSummaryView(summary: ReviewSummary, current: ReviewView) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = summary.count;
+    let average = summary
+        .average
+        .map(|a| format!("{a:.1}"))
+        .unwrap_or_else(|| "–".to_owned());
+    let criteria = summary.criteria.clone();
+    view! {
+        <div class="rapport-reviews__summary">
+            <p class="rapport-reviews__average">
+                <span class="rapport-reviews__average-value" data-testid="review-average">{average}</span>
+                <span class="rapport-reviews__average-count">{move || i18n.t_with("reviews.count", &[("count", count.to_string())])}</span>
+            </p>
+            <ul class="rapport-reviews__histogram">
+                {summary.histogram.into_iter().zip([5u8, 4, 3, 2, 1]).map(|(n, stars)| {
+                    let percent = if count > 0 { (n * 100 + count / 2) / count } else { 0 };
+                    let selected = current.stars == Some(stars);
+                    let target = ReviewView { stars: (!selected).then_some(stars), shown: super::PAGE, ..current };
+                    view! {
+                        <li>
+                            <a href=target.query() class="rapport-reviews__bar" aria-current=selected.then_some("true") data-stars=stars.to_string()>
+                                <span class="rapport-reviews__bar-label">{move || stars_text(i18n, stars)}</span>
+                                <span class="rapport-reviews__bar-track" aria-hidden="true">
+                                    <span class="rapport-reviews__bar-fill" style=format!("width: {percent}%")></span>
+                                </span>
+                                <span class="rapport-reviews__bar-count">{format!("{n} ({percent}%)")}</span>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <dl class="rapport-reviews__criteria">
+                {criteria.into_iter().map(|(criterion, average)| {
+                    let key = format!("reviews.criterion.{criterion}");
+                    view! { <dt>{move || i18n.t(&key)}</dt><dd>{format!("{average:.1}")}</dd> }
+                }).collect_view()}
+            </dl>
+        </div>
+    }
+    .into_any()
+}
+
+/// Sort and "verified purchases only": a GET form, so it works without JavaScript; the router submits it in place.
+#[component]
+fn ReviewControls(current: ReviewView) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <leptos_router::components::Form method="GET" action="" noscroll=true attr:class="rapport-reviews__controls">
+            {current.stars.map(|stars| view! { <input type="hidden" name="stars" value=stars.to_string() /> })}
+            <label>
+                {move || i18n.t("reviews.sort")}
+                <select name="sort">
+                    {SORTS.iter().map(|(sort, name, key)| {
+                        let selected = *sort == current.sort;
+                        view! { <option value=*name selected=selected>{move || i18n.t(key)}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                <input type="checkbox" name="verified" value="1" checked=current.verified_only />
+                {move || i18n.t("reviews.verified_only")}
+            </label>
+            <button type="submit" class="rapport-button">{move || i18n.t("reviews.apply")}</button>
+        </leptos_router::components::Form>
+    }
+    .into_any()
+}
+
+#[component]
+fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = review.id;
+    let tally = RwSignal::new(VoteTally {
+        helpful: review.helpful,
+        not_helpful: review.not_helpful,
+        your_vote: None,
+    });
+    // The shopper's own earlier vote arrives after hydration, from the browser.
+    Effect::new(move |_| {
+        if let Some(votes) = my_votes.get() {
+            tally.update(|t| t.your_vote = votes.get(&id).copied());
+        }
+    });
+    let problem = RwSignal::new(None::<AppError>);
+    let cast = Action::new_local(move |choice: &Option<bool>| {
+        let choice = *choice;
+        async move { vote_on_review(id, choice).await }
+    });
+    // The counts before the vote in flight, to restore if the server refuses it.
+    let before_vote = StoredValue::new(None::<VoteTally>);
+    Effect::new(move |_| match cast.value().get() {
+        Some(Ok(server)) => tally.set(server),
+        Some(Err(error)) => {
+            if let Some(before) = before_vote.get_value() {
+                tally.set(before);
+            }
+            problem.set(Some(error));
+        }
+        None => {}
+    });
+    let vote = move |helpful: bool| {
+        if !signed_in() {
+            problem.set(Some(AppError::unauthorized(
+                i18n.t("reviews.sign_in_to_vote"),
+            )));
+            return;
+        }
+        let before = tally.get_untracked();
+        let choice = if before.your_vote == Some(helpful) {
+            None
+        } else {
+            Some(helpful)
+        };
+        // Show the vote at once; the server's answer confirms or corrects it.
+        before_vote.set_value(Some(before));
+        tally.set(optimistic(before, choice));
+        problem.set(None);
+        cast.dispatch(choice);
+    };
+    let reporting = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let report = Action::new_local(move |reason: &String| {
+        let reason = reason.clone();
+        async move { report_review(id, reason).await }
+    });
+    let criteria = review.criteria.clone();
+    view! {
+        <li class="rapport-review" data-review-id=id.to_string()>
+            <p class="rapport-review__stars" aria-label=move || stars_text(i18n, review.rating)>{star_glyphs(review.rating)}</p>
+            <h3 class="rapport-review__title">{review.title.clone()}</h3>
+            <p class="rapport-review__meta">
+                <span class="rapport-review__author">{review.author.clone()}</span>
+                " · "
+                <time>{iso_date(review.created_at)}</time>
+                {review.verified.then(|| view! { <span class="rapport-review__verified">{move || i18n.t("reviews.verified")}</span> })}
+                {review.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
+            </p>
+            <p class="rapport-review__body">{review.body.clone()}</p>
+            <dl class="rapport-review__criteria">
+                {criteria.into_iter().map(|(criterion, stars)| {
+                    let key = format!("reviews.criterion.{criterion}");
+                    view! { <dt>{move || i18n.t(&key)}</dt><dd aria-label=move || stars_text(i18n, stars)>{star_glyphs(stars)}</dd> }
+                }).collect_view()}
+            </dl>
+            <p class="rapport-review__helpful-count" data-testid="helpful-count">
+                {move || i18n.t_with("reviews.found_helpful", &[("count", tally.get().helpful.to_string())])}
+            </p>
+            <div class="rapport-review__actions">
+                <button type="button" class="rapport-button rapport-review__vote" data-vote="helpful"
+                    aria-pressed=move || (tally.get().your_vote == Some(true)).to_string()
+                    on:click=move |_| vote(true)>
+                    {move || i18n.t("reviews.helpful")}
+                </button>
+                <button type="button" class="rapport-button rapport-review__vote" data-vote="not-helpful"
+                    aria-pressed=move || (tally.get().your_vote == Some(false)).to_string()
+                    on:click=move |_| vote(false)>
+                    {move || i18n.t("reviews.not_helpful")}
+                </button>
+                <button type="button" class="rapport-link-button" on:click=move |_| reporting.update(|r| *r = !*r)>
+                    {move || i18n.t("reviews.report")}
+                </button>
+            </div>
+            <Show when=move || reporting.get() && report.value().get().is_none_or(|r| r.is_err())>
+                <form class="rapport-review__report" on:submit=move |ev| {
+                    ev.prevent_default();
+                    report.dispatch(reason.get_untracked());
+                }>
+                    <label>
+                        {move || i18n.t("reviews.report_reason")}
+                        <input type="text" maxlength="500" required prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="submit" class="rapport-button">{move || i18n.t("reviews.report_send")}</button>
+                </form>
+            </Show>
+            {move || report.value().get().map(|result| match result {
+                Ok(()) => view! { <p role="status">{move || i18n.t("reviews.reported")}</p> }.into_any(),
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
+            })}
+            {move || problem.get().map(|error| view! { <ErrorNotice error /> })}
+        </li>
+    }
+    .into_any()
+}
+
+/// The counts as they will be once the server has taken `choice` (a vote, or `None` to withdraw).
+fn optimistic(before: VoteTally, choice: Option<bool>) -> VoteTally {
+    let mut after = before;
+    match before.your_vote {
+        Some(true) => after.helpful -= 1,
+        Some(false) => after.not_helpful -= 1,
+        None => {}
+    }
+    match choice {
+        Some(true) => after.helpful += 1,
+        Some(false) => after.not_helpful += 1,
+        None => {}
+    }
+    after.your_vote = choice;
+    after
+}
+
+/// The signed-in shopper's review form. Guests see a sign-in link instead.
+#[component]
+fn WriteReview(
+    sku: String,
+    on_written: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // Known only in the browser, after hydration, so the server and the first browser render agree.
+    let shopper = RwSignal::new(false);
+    Effect::new(move |_| shopper.set(signed_in()));
+    let rating = RwSignal::new(0i64);
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let criteria = RwSignal::new(BTreeMap::<String, i64>::new());
+    let write = Action::new_local(move |input: &ReviewInput| {
+        let (sku, input) = (sku.clone(), input.clone());
+        async move { write_product_review(sku, input).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = write.value().get() {
+            on_written();
+        }
+    });
+    view! {
+        <div class="rapport-reviews__write">
+            <h3>{move || i18n.t("reviews.write_title")}</h3>
+            <Show when=move || shopper.get() fallback=move || view! {
+                <p><a href="/sign-in">{move || i18n.t("reviews.sign_in_to_write")}</a></p>
+            }>
+                <form class="rapport-review-form" on:submit=move |ev| {
+                    ev.prevent_default();
+                    write.dispatch(ReviewInput {
+                        rating: rating.get_untracked(),
+                        title: title.get_untracked(),
+                        body: body.get_untracked(),
+                        criteria: criteria.get_untracked(),
+                    });
+                }>
+                    <fieldset class="rapport-review-form__rating">
+                        <legend>{move || i18n.t("reviews.your_rating")}</legend>
+                        {(1..=5u8).map(|stars| view! {
+                            <label>
+                                <input type="radio" name="rating" value=stars.to_string() required
+                                    on:change=move |_| rating.set(i64::from(stars)) />
+                                <span aria-hidden="true">{star_glyphs(stars)}</span>
+                                <span class="rapport-visually-hidden">{move || stars_text(i18n, stars)}</span>
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <label>
+                        {move || i18n.t("reviews.your_title")}
+                        <input type="text" name="title" maxlength="120" required on:input=move |ev| title.set(event_target_value(&ev)) />
+                    </label>
+                    <label>
+                        {move || i18n.t("reviews.your_text")}
+                        <textarea name="body" rows="5" maxlength="5000" required on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                    </label>
+                    <div class="rapport-review-form__criteria">
+                        {super::CRITERIA.iter().map(|criterion| {
+                            let key = format!("reviews.criterion.{criterion}");
+                            view! {
+                                <label>
+                                    {move || i18n.t(&key)}
+                                    <select name=*criterion on:change=move |ev| {
+                                        let value: i64 = event_target_value(&ev).parse().unwrap_or(0);
+                                        criteria.update(|c| {
+                                            if value == 0 { c.remove(*criterion); } else { c.insert((*criterion).to_owned(), value); }
+                                        });
+                                    }>
+                                        <option value="0">"–"</option>
+                                        {(1..=5u8).rev().map(|s| view! { <option value=s.to_string()>{star_glyphs(s)}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                    <button type="submit" class="rapport-button rapport-button--primary" disabled=move || write.pending().get()>
+                        {move || i18n.t("reviews.submit")}
+                    </button>
+                    {move || write.value().get().map(|result| match result {
+                        Ok(review) if review.status == ReviewStatus::Published => view! { <p role="status">{move || i18n.t("reviews.thanks_published")}</p> }.into_any(),
+                        Ok(_) => view! { <p role="status">{move || i18n.t("reviews.thanks_pending")}</p> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    })}
+                </form>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
