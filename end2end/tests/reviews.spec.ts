@@ -33,6 +33,8 @@ test('shopper sorts reviews and filters them by stars', async ({ page }) => {
   await page.locator('.rapport-reviews__controls select[name="sort"]').selectOption('newest');
   await page.locator('.rapport-reviews__controls button[type="submit"]').click();
   await expect(page).toHaveURL(/sort=newest/);
+  await expect(page.locator('.rapport-reviews__controls select[name="sort"]')).toHaveValue('newest');
+  await expect(reviews(page).first()).toBeVisible();
   const dates = await reviews(page).locator('time').allTextContents();
   expect(dates.length).toBeGreaterThan(0);
   expect([...dates].sort().reverse()).toEqual(dates);
@@ -41,6 +43,7 @@ test('shopper sorts reviews and filters them by stars', async ({ page }) => {
   await fiveStars.click();
   await expect(page).toHaveURL(/stars=5/);
   await expect(page.locator('a.rapport-reviews__bar[data-stars="5"]')).toHaveAttribute('aria-current', 'true');
+  await expect(reviews(page).first()).toBeVisible();
   const stars = await reviews(page).locator('.rapport-review__stars').evaluateAll((nodes) =>
     nodes.map((node) => node.getAttribute('aria-label')),
   );

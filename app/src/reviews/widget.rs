@@ -10,7 +10,8 @@ use crate::identity::client::stored_token;
 use crate::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use std::collections::BTreeMap;
 
 const SORTS: [(ReviewSort, &str, &str); 4] = [
@@ -213,16 +214,42 @@ fn ReviewSummaryView(summary: ReviewSummary, current: ReviewView) -> impl IntoVi
     .into_any()
 }
 
-/// Sort and "verified purchases only": a GET form, so it works without JavaScript; the router submits it in place.
+/// Sort and "verified purchases only": a GET form, so it works without JavaScript; once hydrated it applies a
+/// change at once, in place, without scrolling.
 #[component]
 fn ReviewControls(current: ReviewView) -> impl IntoView {
     let i18n = use_i18n();
+    let navigate = use_navigate();
+    let chosen = RwSignal::new(current);
+    let apply = move || {
+        let view = ReviewView {
+            shown: super::PAGE,
+            ..chosen.get_untracked()
+        };
+        navigate(
+            &view.query(),
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let on_sort = apply.clone();
+    let on_verified = apply.clone();
     view! {
-        <leptos_router::components::Form method="GET" action="" noscroll=true attr:class="rapport-reviews__controls">
+        <form method="get" class="rapport-reviews__controls" on:submit=move |ev| {
+            ev.prevent_default();
+            apply();
+        }>
             {current.stars.map(|stars| view! { <input type="hidden" name="stars" value=stars.to_string() /> })}
             <label>
                 {move || i18n.t("reviews.sort")}
-                <select name="sort">
+                <select name="sort" on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    let sort = SORTS.iter().find(|(_, n, _)| *n == name).map(|(sort, _, _)| *sort).unwrap_or_default();
+                    chosen.update(|view| view.sort = sort);
+                    on_sort();
+                }>
                     {SORTS.iter().map(|(sort, name, key)| {
                         let selected = *sort == current.sort;
                         view! { <option value=*name selected=selected>{move || i18n.t(key)}</option> }
@@ -230,11 +257,15 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
                 </select>
             </label>
             <label>
-                <input type="checkbox" name="verified" value="1" checked=current.verified_only />
+                <input type="checkbox" name="verified" value="1" checked=current.verified_only
+                    on:change=move |ev| {
+                        chosen.update(|view| view.verified_only = event_target_checked(&ev));
+                        on_verified();
+                    } />
                 {move || i18n.t("reviews.verified_only")}
             </label>
             <button type="submit" class="rapport-button">{move || i18n.t("reviews.apply")}</button>
-        </leptos_router::components::Form>
+        </form>
     }
     .into_any()
 }
@@ -255,7 +286,7 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
         }
     });
     let problem = RwSignal::new(None::<AppError>);
-    let cast = Action::new_local(move |choice: &Option<bool>| {
+    let cast = Action::new(move |choice: &Option<bool>| {
         let choice = *choice;
         async move { vote_on_review(id, choice).await }
     });
@@ -292,7 +323,7 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
     };
     let reporting = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
-    let report = Action::new_local(move |reason: &String| {
+    let report = Action::new(move |reason: &String| {
         let reason = reason.clone();
         async move { report_review(id, reason).await }
     });
@@ -386,7 +417,7 @@ fn WriteReview(
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let criteria = RwSignal::new(BTreeMap::<String, i64>::new());
-    let write = Action::new_local(move |input: &ReviewInput| {
+    let write = Action::new(move |input: &ReviewInput| {
         let (sku, input) = (sku.clone(), input.clone());
         async move { write_product_review(sku, input).await }
     });

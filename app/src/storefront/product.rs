@@ -81,7 +81,7 @@ fn AddToCart(sku: String, available: bool) -> impl IntoView {
     let quantity = RwSignal::new(1i64);
     let added = RwSignal::new(0i64);
     let button = NodeRef::<leptos::html::Button>::new();
-    let add = Action::new_local(move |quantity: &i64| {
+    let add = Action::new(move |quantity: &i64| {
         let (sku, quantity) = (sku.clone(), *quantity);
         async move {
             ensure_viewer().await?;

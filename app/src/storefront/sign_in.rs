@@ -14,7 +14,7 @@ pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let shoppers = Resource::new(|| (), |_| demo_shoppers());
     let navigate = use_navigate();
-    let sign_in = Action::new_local(move |shopper_id: &String| {
+    let sign_in = Action::new(move |shopper_id: &String| {
         let shopper_id = shopper_id.clone();
         async move {
             let issued = demo_sign_in(shopper_id).await?;
