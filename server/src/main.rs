@@ -1,5 +1,6 @@
 use app::state::AppState;
 use app::store::Db;
+use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use server::config::{Cli, Command, Config, LogFormat, Scale};
@@ -130,7 +131,13 @@ async fn serve(config: Config) -> Result<(), String> {
     let router = server::router(state, options)?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
+        // Without TCP_NODELAY a response's last segment can wait 40 ms for the client's delayed ACK.
+        .tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::warn!(%error, "cannot set TCP_NODELAY");
+            }
+        });
     tracing::info!("serving on http://{}", config.bind);
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

@@ -279,6 +279,22 @@ pub async fn product_for_update(
     ))
 }
 
+/// The row id of an active product, for shopper-path writes; an unknown or withdrawn product is refused.
+pub async fn active_product_id(
+    tx: &mut Transaction<'static, Any>,
+    sku: &str,
+) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
+            .bind(sku)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(Some("sku".into()), "This product is not available.")
+            })?,
+    )
+}
+
 /// Applies price changes, all or none; an unchanged price records nothing.
 pub async fn change_prices(
     db: &Db,

@@ -176,6 +176,17 @@ pub async fn shopper_key(
         .await
 }
 
+/// The row id of the verified shopper a shopper-path request acts for; refused when the store has not shared
+/// the shopper's profile yet.
+pub async fn known_shopper(
+    tx: &mut Transaction<'static, Any>,
+    external_id: &str,
+) -> Result<i64, StoreError> {
+    Ok(shopper_key(tx, external_id).await?.ok_or_else(|| {
+        AppError::not_found(None, "The store has not shared your profile with us yet.")
+    })?)
+}
+
 /// How many events of `kind` a product has had since `since`.
 pub async fn count_for_product(
     db: &Db,
@@ -204,19 +215,10 @@ pub async fn record_for_viewer(
 ) -> Result<(), StoreError> {
     use crate::identity::Viewer;
     let mut tx = db.write().await?;
-    let product_id: i64 =
-        sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
-            .bind(sku)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(Some("sku".into()), "This product is not available.")
-            })?;
+    let product_id = crate::catalog::ssr::active_product_id(&mut tx, sku).await?;
     let (shopper_id, guest_id) = match viewer {
         Viewer::Shopper(external) => {
-            let id = shopper_key(&mut tx, external).await?.ok_or_else(|| {
-                AppError::not_found(None, "The store has not shared your profile with us yet.")
-            })?;
+            let id = known_shopper(&mut tx, external).await?;
             (Some(id), None)
         }
         Viewer::Guest(guest) => (None, Some(guest.clone())),

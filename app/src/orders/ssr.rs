@@ -125,6 +125,22 @@ async fn order_outcome(
     })
 }
 
+/// The row id of an order, by the store's order number.
+async fn order_key(tx: &mut Transaction<'static, Any>, order_id: &str) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM orders WHERE external_id = $1")
+            .bind(order_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(
+                    Some("order_id".into()),
+                    format!("unknown order \"{order_id}\""),
+                )
+            })?,
+    )
+}
+
 /// Records a paid order and its `purchased` events. A retry with the same idempotency key and body changes
 /// nothing and answers as the first request did.
 pub async fn record_order(
@@ -233,16 +249,7 @@ pub async fn record_refund(
     if let Some(outcome) = outcome_for_key(&mut tx, "refunds", idempotency_key, &hash).await? {
         return Ok(outcome);
     }
-    let order_key: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE external_id = $1")
-        .bind(order_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                Some("order_id".into()),
-                format!("unknown order \"{order_id}\""),
-            )
-        })?;
+    let order_key = order_key(&mut tx, order_id).await?;
     let before = order_outcome(&mut tx, order_key).await?;
     if before.status == "cancelled" {
         return Err(AppError::conflict("a cancelled order cannot be refunded").into());
@@ -291,16 +298,7 @@ pub async fn record_refund(
 pub async fn cancel_order(db: &Db, order_id: &str) -> Result<OrderOutcome, StoreError> {
     validate_key("order_id", order_id)?;
     let mut tx = db.write().await?;
-    let order_key: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE external_id = $1")
-        .bind(order_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                Some("order_id".into()),
-                format!("unknown order \"{order_id}\""),
-            )
-        })?;
+    let order_key = order_key(&mut tx, order_id).await?;
     let before = order_outcome(&mut tx, order_key).await?;
     match before.status.as_str() {
         "cancelled" => {

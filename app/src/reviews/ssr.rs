@@ -6,9 +6,10 @@ use super::{
     VoteTally,
 };
 use crate::catalog::rules::validate_key;
+use crate::catalog::ssr::active_product_id;
 use crate::error::AppError;
 use crate::events::EventKind;
-use crate::events::ssr::{NewEvent, record, shopper_key};
+use crate::events::ssr::{NewEvent, known_shopper, record};
 use crate::store::{Db, StoreError, is_unique_violation};
 use crate::time::{DAY_MS, Millis};
 use sqlx::{Any, Row, Transaction};
@@ -96,17 +97,8 @@ pub async fn write_review(
     let rating = validate_review(input)?;
     validate_key("sku", sku)?;
     let mut tx = db.write().await?;
-    let shopper_id = shopper_key(&mut tx, shopper).await?.ok_or_else(|| {
-        AppError::not_found(None, "The store has not shared your profile with us yet.")
-    })?;
-    let product_id: i64 =
-        sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
-            .bind(sku)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(Some("sku".into()), "This product is not available.")
-            })?;
+    let shopper_id = known_shopper(&mut tx, shopper).await?;
+    let product_id = active_product_id(&mut tx, sku).await?;
     let written_today: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM reviews WHERE shopper_id = $1 AND updated_at > $2",
     )
@@ -296,9 +288,7 @@ pub async fn vote(
     now: Millis,
 ) -> Result<VoteTally, StoreError> {
     let mut tx = db.write().await?;
-    let shopper_id = shopper_key(&mut tx, shopper).await?.ok_or_else(|| {
-        AppError::not_found(None, "The store has not shared your profile with us yet.")
-    })?;
+    let shopper_id = known_shopper(&mut tx, shopper).await?;
     // Take the review's row lock first (a no-op update): concurrent votes on one review then queue here, and the
     // recount below sees every vote committed before, so no count is lost on PostgreSQL.
     sqlx::query("UPDATE reviews SET helpful_count = helpful_count WHERE id = $1")
@@ -579,9 +569,7 @@ pub async fn report(
         .into());
     }
     let mut tx = db.write().await?;
-    let shopper_id = shopper_key(&mut tx, shopper).await?.ok_or_else(|| {
-        AppError::not_found(None, "The store has not shared your profile with us yet.")
-    })?;
+    let shopper_id = known_shopper(&mut tx, shopper).await?;
     let status: String = sqlx::query_scalar("SELECT status FROM reviews WHERE id = $1")
         .bind(review_id)
         .fetch_optional(&mut *tx)
