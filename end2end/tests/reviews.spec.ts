@@ -57,6 +57,20 @@ test('shopper sorts reviews and filters them by stars', async ({ page }) => {
   await expect(page.locator('.rapport-reviews__controls select[name="sort"]')).toHaveValue('newest');
 });
 
+test('search engines find the product rating in the server-rendered page', async ({ page }) => {
+  const sku = await productWithReviews(page, 1);
+  const html = await (await page.request.get(`/p/${sku}`)).text();
+  const script = /<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html);
+  expect(script, 'a JSON-LD script in the page').not.toBeNull();
+  const product = JSON.parse(script![1]);
+  expect(product['@type']).toBe('Product');
+  expect(product.sku).toBe(sku);
+  expect(product.aggregateRating.reviewCount).toBeGreaterThan(0);
+  expect(product.aggregateRating.ratingValue).toBeGreaterThanOrEqual(1);
+  expect(product.review.length).toBeGreaterThan(0);
+  expect(product.review[0]['@type']).toBe('Review');
+});
+
 test('a guest who votes is asked to sign in', { tag: '@js-only' }, async ({ page }) => {
   const sku = await productWithReviews(page, 1);
   await page.goto(`/p/${sku}`);

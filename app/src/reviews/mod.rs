@@ -2,6 +2,7 @@
 //! read them ranked by a confidence score (see [`rules::wilson_lower_bound`]).
 
 pub mod rules;
+pub mod seo;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;

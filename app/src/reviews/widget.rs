@@ -88,7 +88,12 @@ fn signed_in() -> bool {
 /// view! { <Reviews sku="KIT-00001".to_owned() /> }
 /// ```
 #[component]
-pub fn Reviews(sku: String) -> impl IntoView {
+pub fn Reviews(
+    sku: String,
+    /// The product's name: when given, the widget adds schema.org JSON-LD for search engines.
+    #[prop(optional, into)]
+    product_name: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let view_of_query = move || {
@@ -125,6 +130,7 @@ pub fn Reviews(sku: String) -> impl IntoView {
             view.shown,
         )
     });
+    let seo_sku = sku.clone();
     let votes_sku = sku.clone();
     let my_votes = LocalResource::new(move || {
         let sku = votes_sku.clone();
@@ -140,10 +146,15 @@ pub fn Reviews(sku: String) -> impl IntoView {
         <section id="reviews" class="rapport-reviews" aria-labelledby="rapport-reviews-title">
             <h2 id="rapport-reviews-title">{move || i18n.t("reviews.title")}</h2>
             <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
+                {move || {
+                    let (product_name, seo_sku) = (product_name.clone(), seo_sku.clone());
+                    Suspend::new(async move {
                     let current = view_of_query();
                     match page.await {
                         Ok(page) => view! {
+                            {product_name.as_deref().and_then(|name| super::seo::product_json_ld(name, &seo_sku, &page.summary, &page.reviews)).map(|json_ld| view! {
+                                <script type="application/ld+json" inner_html=json_ld></script>
+                            })}
                             <ReviewSummaryView summary=page.summary.clone() current />
                             <ReviewControls current />
                             <ol class="rapport-reviews__list">
@@ -158,7 +169,8 @@ pub fn Reviews(sku: String) -> impl IntoView {
                         }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
-                })}
+                })
+                }}
             </Transition>
             <details class="rapport-reviews__method">
                 <summary>{move || i18n.t("reviews.method_title")}</summary>

@@ -69,7 +69,7 @@ fn ProductDetails(product: Product) -> impl IntoView {
                 <p class="shop-product__description">{product.description.clone()}</p>
             </div>
         </article>
-        <Reviews sku=product.sku.clone() />
+        <Reviews sku=product.sku.clone() product_name=product.title.clone() />
     }
 }
 
