@@ -88,3 +88,225 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
     println!("events recorded: {}", rate(events, started));
     Ok(())
 }
+
+/// p50 and p99 of a set of durations, in milliseconds.
+fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    (at(0.50), at(0.99))
+}
+
+/// Loads one product with `reviews` reviews and `votes` helpfulness votes, then measures the read the `Reviews`
+/// widget makes (summary and first page by most helpful) and the rate of votes through the store function.
+pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String> {
+    use app::reviews::ssr::{self as store, ReviewPolicy};
+    use app::reviews::{ReviewFilter, ReviewInput, ReviewSort};
+    use sqlx::Row;
+    let err = |e: app::store::StoreError| e.to_string();
+    let run = format!("{:x}", now());
+    let sku = format!("R{run}");
+    let category = format!("bench-{run}");
+    catalog::upsert_categories(
+        db,
+        &[CategoryInput {
+            slug: category.clone(),
+            name: "Benchmark".into(),
+            translations: BTreeMap::new(),
+            position: 99,
+        }],
+    )
+    .await
+    .map_err(err)?;
+    let product = ProductInput {
+        sku: sku.clone(),
+        category,
+        title: "Much-reviewed teapot".into(),
+        description: String::new(),
+        image_url: String::new(),
+        page_url: String::new(),
+        price_minor: 9_900,
+        currency: "CNY".into(),
+        stock: 10,
+        active: true,
+        translations: BTreeMap::new(),
+    };
+    catalog::upsert_products(db, &[product], now())
+        .await
+        .map_err(err)?;
+    let shoppers: Vec<String> = (0..reviews).map(|i| format!("r{run}-{i}")).collect();
+    for chunk in shoppers.chunks(catalog::MAX_BATCH) {
+        let batch: Vec<ShopperInput> = chunk
+            .iter()
+            .map(|id| ShopperInput {
+                shopper_id: id.clone(),
+                email: None,
+                display_name: id.clone(),
+                locale: "en".into(),
+            })
+            .collect();
+        identity::upsert_shoppers(db, &batch, now())
+            .await
+            .map_err(err)?;
+    }
+    let policy = ReviewPolicy {
+        auto_publish: app::reviews::rules::AutoPublish {
+            require_verified: false,
+            min_rating: 1,
+        },
+        reviews_per_day: i64::MAX,
+        votes_per_minute: i64::MAX,
+        ..ReviewPolicy::default()
+    };
+    let started = Instant::now();
+    let mut review_ids = Vec::with_capacity(reviews);
+    for (index, shopper) in shoppers.iter().enumerate() {
+        let input = ReviewInput {
+            rating: (index % 5 + 1) as i64,
+            title: format!("Review {index}"),
+            body: "A review written by the reviews benchmark.".into(),
+            criteria: BTreeMap::new(),
+        };
+        review_ids.push(
+            store::write_review(db, shopper, &sku, &input, &policy, now() - index as i64)
+                .await
+                .map_err(err)?
+                .id,
+        );
+    }
+    println!("reviews written: {}", rate(reviews, started));
+
+    // A million votes one by one would take minutes: bulk-load them (most on the first reviews, as on real
+    // products), then set each review's counts and score as the vote function would.
+    let shopper_keys: Vec<i64> =
+        sqlx::query("SELECT id FROM shoppers WHERE external_id LIKE $1 ORDER BY id")
+            .bind(format!("r{run}-%"))
+            .fetch_all(db.reader())
+            .await
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|row| row.try_get::<i64, _>("id"))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+    // Zipf-shaped shares, capped at one vote per other shopper, with what the cap cut off spread over the rest.
+    let harmonic: f64 = (1..=reviews).map(|rank| 1.0 / rank as f64).sum();
+    let cap = shopper_keys.len() - 1;
+    let mut counts: Vec<usize> = (0..reviews)
+        .map(|rank| ((votes as f64 / (rank as f64 + 1.0) / harmonic) as usize).min(cap))
+        .collect();
+    let mut missing = votes.saturating_sub(counts.iter().sum());
+    while missing > 0 && counts.iter().any(|count| *count < cap) {
+        for count in counts
+            .iter_mut()
+            .filter(|count| **count < cap)
+            .take(missing)
+        {
+            *count += 1;
+            missing -= 1;
+        }
+    }
+    let started = Instant::now();
+    let mut pending = Vec::new();
+    let mut loaded = 0;
+    let mut per_review = Vec::with_capacity(reviews);
+    for (rank, (review, count)) in review_ids.iter().zip(counts).enumerate() {
+        let helpful = count * (rank % 7 + 2) / 10;
+        per_review.push((*review, helpful as i64, (count - helpful) as i64));
+        for voter in 0..count {
+            pending.push((
+                *review,
+                shopper_keys[(rank + 1 + voter) % shopper_keys.len()],
+                i64::from(voter < helpful),
+            ));
+        }
+        loaded += count;
+        if pending.len() >= 20_000 || rank + 1 == review_ids.len() {
+            let mut tx = db.write().await.map_err(err)?;
+            for chunk in pending.chunks(300) {
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("(${}, ${}, ${}, 0)", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO helpful_votes (review_id, shopper_id, helpful, voted_at) VALUES {}",
+                    values.join(", ")
+                );
+                let mut query = sqlx::query(&sql);
+                for (review, shopper, helpful) in chunk {
+                    query = query.bind(*review).bind(*shopper).bind(*helpful);
+                }
+                query.execute(&mut *tx).await.map_err(|e| e.to_string())?;
+            }
+            tx.commit().await.map_err(|e| e.to_string())?;
+            pending.clear();
+        }
+    }
+    let mut tx = db.write().await.map_err(err)?;
+    for (review, helpful, not_helpful) in &per_review {
+        let score = app::reviews::rules::helpfulness_score(
+            *helpful as u64,
+            *not_helpful as u64,
+            false,
+            1.0,
+        );
+        sqlx::query("UPDATE reviews SET helpful_count = $1, not_helpful_count = $2, helpful_score = $3 WHERE id = $4")
+            .bind(*helpful)
+            .bind(*not_helpful)
+            .bind(score)
+            .bind(*review)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    tx.commit().await.map_err(|e| e.to_string())?;
+    println!("votes bulk-loaded: {}", rate(loaded, started));
+    // Fresh planner statistics, as PostgreSQL's autovacuum (or SQLite's optimize) would gather soon after a load.
+    sqlx::query("ANALYZE")
+        .execute(db.reader())
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let (mut page_samples, mut summary_samples) =
+        (Vec::with_capacity(1_000), Vec::with_capacity(1_000));
+    for _ in 0..1_000 {
+        let started = Instant::now();
+        store::list(
+            db,
+            &sku,
+            ReviewSort::MostHelpful,
+            ReviewFilter::default(),
+            0,
+            10,
+        )
+        .await
+        .map_err(err)?;
+        page_samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = Instant::now();
+        store::summary(db, &sku).await.map_err(err)?;
+        summary_samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p99) = percentiles(page_samples);
+    println!(
+        "first page of 10 by most helpful ({reviews} reviews, {loaded} votes): p50 {p50:.2} ms, p99 {p99:.2} ms"
+    );
+    let (p50, p99) = percentiles(summary_samples);
+    println!(
+        "rating summary (histogram and criteria) of the same product: p50 {p50:.2} ms, p99 {p99:.2} ms"
+    );
+
+    let casts = 20_000;
+    let started = Instant::now();
+    for index in 0..casts {
+        let voter = &shoppers[(index * 7919) % shoppers.len()];
+        let review = review_ids[index % review_ids.len()];
+        match store::vote(db, voter, review, Some(index % 3 != 0), &policy, now()).await {
+            Ok(_) => {}
+            // A voter drawn onto their own review: refused, as it should be; it still counts as a request served.
+            Err(app::store::StoreError::Rejected(_)) => {}
+            Err(error) => return Err(error.to_string()),
+        }
+    }
+    println!(
+        "votes through the store function, one at a time: {}",
+        rate(casts, started)
+    );
+    Ok(())
+}

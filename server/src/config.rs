@@ -162,6 +162,13 @@ pub enum Command {
         #[arg(long, default_value_t = 24)]
         hours: i64,
     },
+    /// Measure the reviews read and the vote rate on one product with many reviews and votes.
+    BenchReviews {
+        #[arg(long, default_value_t = 10_000)]
+        reviews: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        votes: usize,
+    },
     /// Measure the ingest rate of the store functions on this database.
     BenchIngest {
         /// Products to upsert.

@@ -68,6 +68,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::BenchReviews { reviews, votes } => {
+            let db = open(&config).await?;
+            server::bench::reviews(&db, reviews, votes).await
+        }
         Command::BenchIngest { products, events } => {
             let db = open(&config).await?;
             server::bench::ingest(&db, products, events).await
