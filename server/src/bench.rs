@@ -16,40 +16,49 @@ fn rate(count: usize, started: Instant) -> String {
     )
 }
 
+/// A category of its own for one benchmark run, so that runs never collide; returns its slug.
+async fn bench_category(db: &Db, run: &str) -> Result<String, String> {
+    let slug = format!("bench-{run}");
+    let category = CategoryInput {
+        slug: slug.clone(),
+        name: "Benchmark".into(),
+        translations: BTreeMap::new(),
+        position: 99,
+    };
+    catalog::upsert_categories(db, &[category])
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(slug)
+}
+
+/// A plain benchmark product.
+fn bench_product(sku: &str, category: &str) -> ProductInput {
+    ProductInput {
+        sku: sku.to_owned(),
+        category: category.to_owned(),
+        title: format!("Benchmark product {sku}"),
+        description: "A product written by a benchmark.".into(),
+        image_url: String::new(),
+        page_url: String::new(),
+        price_minor: 9_900,
+        currency: "CNY".into(),
+        stock: 10,
+        active: true,
+        translations: BTreeMap::new(),
+    }
+}
+
 /// Upserts `products` products in batches of 1,000, then records `events` events in batches of 5,000, and prints the rates.
 pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), String> {
     let err = |e: app::store::StoreError| e.to_string();
     let run = format!("{:x}", now());
-    let category = format!("bench-{run}");
-    catalog::upsert_categories(
-        db,
-        &[CategoryInput {
-            slug: category.clone(),
-            name: "Benchmark".into(),
-            translations: BTreeMap::new(),
-            position: 99,
-        }],
-    )
-    .await
-    .map_err(err)?;
+    let category = bench_category(db, &run).await?;
     let skus: Vec<String> = (0..products).map(|i| format!("B{run}-{i}")).collect();
     let started = Instant::now();
     for chunk in skus.chunks(catalog::MAX_BATCH) {
         let batch: Vec<ProductInput> = chunk
             .iter()
-            .map(|sku| ProductInput {
-                sku: sku.clone(),
-                category: category.clone(),
-                title: format!("Benchmark product {sku}"),
-                description: "A product written by the ingest benchmark.".into(),
-                image_url: String::new(),
-                page_url: String::new(),
-                price_minor: 9_900,
-                currency: "CNY".into(),
-                stock: 10,
-                active: true,
-                translations: BTreeMap::new(),
-            })
+            .map(|sku| bench_product(sku, &category))
             .collect();
         catalog::upsert_products(db, &batch, now())
             .await
@@ -105,31 +114,8 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     let err = |e: app::store::StoreError| e.to_string();
     let run = format!("{:x}", now());
     let sku = format!("R{run}");
-    let category = format!("bench-{run}");
-    catalog::upsert_categories(
-        db,
-        &[CategoryInput {
-            slug: category.clone(),
-            name: "Benchmark".into(),
-            translations: BTreeMap::new(),
-            position: 99,
-        }],
-    )
-    .await
-    .map_err(err)?;
-    let product = ProductInput {
-        sku: sku.clone(),
-        category,
-        title: "Much-reviewed teapot".into(),
-        description: String::new(),
-        image_url: String::new(),
-        page_url: String::new(),
-        price_minor: 9_900,
-        currency: "CNY".into(),
-        stock: 10,
-        active: true,
-        translations: BTreeMap::new(),
-    };
+    let category = bench_category(db, &run).await?;
+    let product = bench_product(&sku, &category);
     catalog::upsert_products(db, &[product], now())
         .await
         .map_err(err)?;

@@ -254,6 +254,37 @@ fn review_from_row(row: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
     })
 }
 
+/// Fills in the per-criterion stars of `reviews`, in one query.
+async fn attach_criteria<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    reviews: &mut [Review],
+) -> Result<(), sqlx::Error> {
+    if reviews.is_empty() {
+        return Ok(());
+    }
+    let ids = reviews
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // The ids are integers read from the database, so formatting them into the SQL is safe.
+    let ratings = sqlx::query(&format!(
+        "SELECT review_id, criterion, rating FROM review_ratings WHERE review_id IN ({ids})"
+    ))
+    .fetch_all(executor)
+    .await?;
+    for rating in ratings {
+        let review_id: i64 = rating.try_get("review_id")?;
+        if let Some(review) = reviews.iter_mut().find(|r| r.id == review_id) {
+            review.criteria.insert(
+                rating.try_get("criterion")?,
+                rating.try_get::<i64, _>("rating")? as u8,
+            );
+        }
+    }
+    Ok(())
+}
+
 async fn review_by_id(
     tx: &mut Transaction<'static, Any>,
     review_id: i64,
@@ -262,17 +293,9 @@ async fn review_by_id(
         .bind(review_id)
         .fetch_one(&mut **tx)
         .await?;
-    let mut review = review_from_row(&row)?;
-    let ratings = sqlx::query("SELECT criterion, rating FROM review_ratings WHERE review_id = $1")
-        .bind(review_id)
-        .fetch_all(&mut **tx)
-        .await?;
-    for rating in ratings {
-        review.criteria.insert(
-            rating.try_get("criterion")?,
-            rating.try_get::<i64, _>("rating")? as u8,
-        );
-    }
+    let mut review = [review_from_row(&row)?];
+    attach_criteria(&mut **tx, &mut review).await?;
+    let [review] = review;
     Ok(review)
 }
 
@@ -453,28 +476,7 @@ pub async fn list(
         .iter()
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    if !reviews.is_empty() {
-        let ids = reviews
-            .iter()
-            .map(|r| r.id.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        // The ids are integers from the query above, so formatting them into the SQL is safe.
-        let ratings = sqlx::query(&format!(
-            "SELECT review_id, criterion, rating FROM review_ratings WHERE review_id IN ({ids})"
-        ))
-        .fetch_all(db.reader())
-        .await?;
-        for rating in ratings {
-            let review_id: i64 = rating.try_get("review_id")?;
-            if let Some(review) = reviews.iter_mut().find(|r| r.id == review_id) {
-                review.criteria.insert(
-                    rating.try_get("criterion")?,
-                    rating.try_get::<i64, _>("rating")? as u8,
-                );
-            }
-        }
-    }
+    attach_criteria(db.reader(), &mut reviews).await?;
     Ok(reviews)
 }
 
