@@ -187,24 +187,6 @@ pub async fn known_shopper(
     })?)
 }
 
-/// How many events of `kind` a product has had since `since`.
-pub async fn count_for_product(
-    db: &Db,
-    sku: &str,
-    kind: EventKind,
-    since: Millis,
-) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM shopper_events e JOIN products p ON p.id = e.product_id \
-         WHERE p.sku = $1 AND e.kind = $2 AND e.occurred_at >= $3",
-    )
-    .bind(sku)
-    .bind(kind.as_str())
-    .bind(since)
-    .fetch_one(db.reader())
-    .await?)
-}
-
 /// Records one event for the verified viewer of a shopper-path request.
 pub async fn record_for_viewer(
     db: &Db,
