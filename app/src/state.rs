@@ -13,6 +13,8 @@ pub struct AppState {
     pub secret: StoreSecret,
     /// Demo mode: the "sign in as" page may issue tokens for any shopper. Off unless configured on.
     pub demo: bool,
+    /// The store's API keys, for the merchant API and the merchant pages' sign-in.
+    pub merchant_keys: crate::identity::merchant::MerchantKeys,
     /// The store's rules for reviews: auto-publishing, ranking weight, rate limits.
     pub reviews: crate::reviews::ssr::ReviewPolicy,
 }

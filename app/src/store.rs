@@ -247,6 +247,7 @@ pub mod testing {
             name: "Kitchen".into(),
             translations: [("zh-CN".to_owned(), "厨房".to_owned())].into(),
             position: 0,
+            review_criteria: None,
         };
         crate::catalog::ssr::upsert_categories(db, &[kitchen])
             .await

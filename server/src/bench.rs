@@ -24,6 +24,7 @@ async fn bench_category(db: &Db, run: &str) -> Result<String, String> {
         name: "Benchmark".into(),
         translations: BTreeMap::new(),
         position: 99,
+        review_criteria: None,
     };
     catalog::upsert_categories(db, &[category])
         .await

@@ -98,6 +98,22 @@ pub struct Config {
     /// Whether only verified purchases go live without moderation.
     #[arg(long, env = "RAPPORT_REVIEW_AUTO_PUBLISH_VERIFIED_ONLY", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub review_auto_publish_verified_only: bool,
+    /// Points a published review of a verified purchase earns its author towards their member tier.
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEW_POINTS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub review_points: i64,
+    /// The most points reviews can earn one shopper in a calendar month.
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEW_POINTS_MONTHLY_CAP",
+        default_value_t = 50,
+        global = true
+    )]
+    pub review_points_monthly_cap: i64,
     /// Log filter, in tracing's env-filter syntax.
     #[arg(
         long,
@@ -195,6 +211,11 @@ impl Config {
         if self.reviews_per_day < 1 || self.votes_per_minute < 1 {
             return Err("--reviews-per-day and --votes-per-minute must be at least 1".into());
         }
+        if self.review_points < 0 || self.review_points_monthly_cap < 0 {
+            return Err(
+                "--review-points and --review-points-monthly-cap must not be negative".into(),
+            );
+        }
         Ok(app::reviews::ssr::ReviewPolicy {
             auto_publish: app::reviews::rules::AutoPublish {
                 require_verified: self.review_auto_publish_verified_only,
@@ -203,6 +224,10 @@ impl Config {
             verified_weight: self.review_verified_weight,
             reviews_per_day: self.reviews_per_day,
             votes_per_minute: self.votes_per_minute,
+            points: app::reviews::rules::ReviewPoints {
+                per_review: self.review_points,
+                monthly_cap: self.review_points_monthly_cap,
+            },
         })
     }
 

@@ -21,7 +21,6 @@ use tower_http::trace::TraceLayer;
 /// Everything the router needs beyond the state the server functions see.
 #[derive(Clone, Default)]
 pub struct RouterOptions {
-    pub api_keys: api::ApiKeys,
     /// Store origins allowed to call the widgets' server functions from their pages.
     pub allowed_origins: Vec<String>,
     pub metrics: metrics::Metrics,
@@ -47,7 +46,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .with_state(state.clone())
-        .nest("/api/v1", api::router(state, options.api_keys))
+        .nest("/api/v1", api::router(state))
         .route(
             "/metrics",
             get(metrics::render).with_state(options.metrics.clone()),

@@ -1,10 +1,11 @@
+use app::identity::merchant::MerchantKeys;
 use app::state::AppState;
 use app::store::Db;
 use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use server::config::{Cli, Command, Config, LogFormat, Scale};
-use server::{RouterOptions, api, metrics, seed};
+use server::{RouterOptions, metrics, seed};
 use std::process::ExitCode;
 use std::time::Instant;
 use tracing_subscriber::EnvFilter;
@@ -125,10 +126,10 @@ async fn serve(config: Config) -> Result<(), String> {
         db: db.clone(),
         secret,
         demo: config.demo,
+        merchant_keys: MerchantKeys::new(&config.api_keys),
         reviews,
     };
     let options = RouterOptions {
-        api_keys: api::ApiKeys::new(&config.api_keys),
         allowed_origins: config.allowed_origins.clone(),
         metrics: metrics::Metrics::default(),
     };

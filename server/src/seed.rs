@@ -63,6 +63,8 @@ struct CategorySpec {
     nouns: [(&'static str, &'static str); 8],
     /// Typical price range in fen.
     price: (i64, i64),
+    /// What its reviews rate besides the overall stars.
+    criteria: &'static [&'static str],
 }
 
 const CATEGORIES: [CategorySpec; 12] = [
@@ -71,6 +73,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Kitchen",
         name_zh: "厨房",
         price: (2_900, 89_900),
+        criteria: &["quality", "ease_of_use", "durability", "value"],
         nouns: [
             ("Teapot", "茶壶"),
             ("Chef's Knife", "厨师刀"),
@@ -87,6 +90,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Tea",
         name_zh: "茶叶",
         price: (1_900, 59_900),
+        criteria: &["taste", "freshness", "value"],
         nouns: [
             ("Longjing Green Tea", "龙井绿茶"),
             ("Pu'er Cake", "普洱茶饼"),
@@ -103,6 +107,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Books",
         name_zh: "图书",
         price: (1_500, 19_900),
+        criteria: &["quality", "value", "delivery"],
         nouns: [
             ("Cookbook", "食谱"),
             ("Novel", "小说"),
@@ -119,6 +124,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Electronics",
         name_zh: "数码",
         price: (4_900, 299_900),
+        criteria: &["quality", "battery_life", "sound", "value"],
         nouns: [
             ("Wireless Earbuds", "无线耳机"),
             ("Power Bank", "移动电源"),
@@ -135,6 +141,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Toys",
         name_zh: "玩具",
         price: (1_900, 39_900),
+        criteria: &["quality", "durability", "value"],
         nouns: [
             ("Building Blocks", "积木"),
             ("Jigsaw Puzzle", "拼图"),
@@ -151,6 +158,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Beauty",
         name_zh: "美妆",
         price: (2_900, 69_900),
+        criteria: &["quality", "value", "delivery"],
         nouns: [
             ("Face Cream", "面霜"),
             ("Sheet Mask", "面膜"),
@@ -167,6 +175,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Outdoor",
         name_zh: "户外",
         price: (3_900, 199_900),
+        criteria: &["durability", "comfort", "value"],
         nouns: [
             ("Tent", "帐篷"),
             ("Backpack", "背包"),
@@ -183,6 +192,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Home",
         name_zh: "家居",
         price: (2_900, 129_900),
+        criteria: &["quality", "design", "value"],
         nouns: [
             ("Throw Pillow", "抱枕"),
             ("Table Lamp", "台灯"),
@@ -199,6 +209,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Fashion",
         name_zh: "服饰",
         price: (2_900, 89_900),
+        criteria: &["fit", "comfort", "quality", "value"],
         nouns: [
             ("T-shirt", "T恤"),
             ("Scarf", "围巾"),
@@ -215,6 +226,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Sports",
         name_zh: "运动",
         price: (1_900, 99_900),
+        criteria: &["comfort", "durability", "value"],
         nouns: [
             ("Yoga Mat", "瑜伽垫"),
             ("Dumbbells", "哑铃"),
@@ -231,6 +243,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Garden",
         name_zh: "园艺",
         price: (1_500, 49_900),
+        criteria: &["quality", "durability", "delivery"],
         nouns: [
             ("Flower Pot", "花盆"),
             ("Watering Can", "洒水壶"),
@@ -247,6 +260,7 @@ const CATEGORIES: [CategorySpec; 12] = [
         name: "Pets",
         name_zh: "宠物",
         price: (990, 59_900),
+        criteria: &["quality", "value", "delivery"],
         nouns: [
             ("Cat Tree", "猫爬架"),
             ("Dog Leash", "狗绳"),
@@ -411,13 +425,13 @@ pub struct Loaded {
     pub votes: usize,
 }
 
-/// Stars for some of the review criteria, near the overall rating.
-fn rated_criteria(rng: &mut ChaCha8Rng, stars: i64) -> BTreeMap<String, i64> {
+/// Stars for some of the category's review criteria, near the overall rating.
+fn rated_criteria(rng: &mut ChaCha8Rng, criteria: &[&str], stars: i64) -> BTreeMap<String, i64> {
     let mut rated = BTreeMap::new();
-    for criterion in app::reviews::CRITERIA {
+    for criterion in criteria {
         if rng.gen_bool(0.6) {
             rated.insert(
-                criterion.to_owned(),
+                (*criterion).to_owned(),
                 (stars + rng.gen_range(-1..=1)).clamp(1, 5),
             );
         }
@@ -458,6 +472,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             name: spec.name.into(),
             translations: BTreeMap::from([("zh-CN".to_owned(), spec.name_zh.to_owned())]),
             position: position as i64,
+            review_criteria: Some(spec.criteria.iter().map(|c| (*c).to_owned()).collect()),
         })
         .collect();
     catalog::upsert_categories(db, &categories).await?;
@@ -716,7 +731,11 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             rating: stars as i64,
             title: if chinese { title_zh } else { title }.to_owned(),
             body: if chinese { body_zh } else { body }.to_owned(),
-            criteria: rated_criteria(&mut rng, stars as i64),
+            criteria: rated_criteria(
+                &mut rng,
+                CATEGORIES[product % CATEGORIES.len()].criteria,
+                stars as i64,
+            ),
         };
         let written_at = today - ((1.0 - unit(&mut rng).sqrt()) * 300.0 * DAY_MS as f64) as i64;
         match app::reviews::ssr::write_review(

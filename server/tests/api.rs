@@ -1,5 +1,6 @@
 //! The merchant API and the shopper identity check, through the whole router, on SQLite and PostgreSQL.
 
+use app::identity::merchant::MerchantKeys;
 use app::identity::token::{StoreSecret, issue};
 use app::identity::{MyAccount, Viewer};
 use app::state::AppState;
@@ -10,7 +11,7 @@ use http::{Request, StatusCode, header};
 use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
 use serde_json::{Value, json};
-use server::{RouterOptions, api::ApiKeys};
+use server::RouterOptions;
 use tower::ServiceExt;
 
 const KEY: &str = "test-merchant-key";
@@ -31,12 +32,10 @@ async fn shops() -> Vec<Shop> {
                 db: store.db.clone(),
                 secret: StoreSecret::new(SECRET).unwrap(),
                 demo: false,
+                merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
                 reviews: Default::default(),
             };
-            let options = RouterOptions {
-                api_keys: ApiKeys::new(&[KEY.to_owned()]),
-                ..Default::default()
-            };
+            let options = RouterOptions::default();
             Shop {
                 router: server::router(state, options).unwrap(),
                 store,

@@ -65,6 +65,11 @@ pub struct CategoryInput {
     /// Order in menus, smallest first.
     #[serde(default)]
     pub position: i64,
+    /// What reviews in this category rate besides the overall stars, at most five names from `quality`, `value`,
+    /// `fit`, `delivery`, `comfort`, `durability`, `ease_of_use`, `battery_life`, `sound`, `taste`, `freshness`,
+    /// `design`. Omitted: `quality`, `value`, `delivery`. Empty: overall stars only.
+    #[serde(default)]
+    pub review_criteria: Option<Vec<String>>,
 }
 
 /// Title and description of a product in one more language.

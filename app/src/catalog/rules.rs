@@ -3,6 +3,7 @@
 use super::{CategoryInput, PriceChange, ProductInput, StockChange};
 use crate::error::AppError;
 use crate::money::validate_currency;
+use crate::reviews::{CRITERIA_VOCABULARY, MAX_CRITERIA};
 
 pub const MAX_SKU_LEN: usize = 64;
 pub const MAX_TITLE_LEN: usize = 200;
@@ -145,6 +146,38 @@ pub fn validate_category(input: &CategoryInput) -> Result<(), AppError> {
     for (locale, name) in &input.translations {
         validate_locale(&format!("translations.{locale}"), locale)?;
         validate_text(&format!("translations.{locale}"), name, true, MAX_TITLE_LEN)?;
+    }
+    if let Some(criteria) = &input.review_criteria {
+        validate_review_criteria(criteria)?;
+    }
+    Ok(())
+}
+
+/// A category's review criteria: known names, each once, at most [`MAX_CRITERIA`].
+pub fn validate_review_criteria(criteria: &[String]) -> Result<(), AppError> {
+    if criteria.len() > MAX_CRITERIA {
+        return Err(AppError::invalid(
+            "review_criteria",
+            format!("name at most {MAX_CRITERIA} criteria"),
+        ));
+    }
+    for (index, criterion) in criteria.iter().enumerate() {
+        let field = format!("review_criteria[{index}]");
+        if !CRITERIA_VOCABULARY.contains(&criterion.as_str()) {
+            return Err(AppError::invalid(
+                field,
+                format!(
+                    "\"{criterion}\" is not a review criterion; use one of {}",
+                    CRITERIA_VOCABULARY.join(", ")
+                ),
+            ));
+        }
+        if criteria[..index].contains(criterion) {
+            return Err(AppError::invalid(
+                field,
+                format!("\"{criterion}\" is named twice"),
+            ));
+        }
     }
     Ok(())
 }

@@ -78,11 +78,13 @@ pub async fn upsert_categories(
             .bind(&category.slug)
             .fetch_optional(&mut *tx)
             .await?;
+        let criteria = category.review_criteria.as_ref().map(|c| c.join(","));
         let id = match existing {
             Some(id) => {
-                sqlx::query("UPDATE categories SET name = $1, position = $2 WHERE id = $3")
+                sqlx::query("UPDATE categories SET name = $1, position = $2, review_criteria = $3 WHERE id = $4")
                     .bind(&category.name)
                     .bind(category.position)
+                    .bind(&criteria)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
@@ -91,10 +93,11 @@ pub async fn upsert_categories(
             }
             None => {
                 summary.created += 1;
-                sqlx::query_scalar("INSERT INTO categories (slug, name, position) VALUES ($1, $2, $3) RETURNING id")
+                sqlx::query_scalar("INSERT INTO categories (slug, name, position, review_criteria) VALUES ($1, $2, $3, $4) RETURNING id")
                     .bind(&category.slug)
                     .bind(&category.name)
                     .bind(category.position)
+                    .bind(&criteria)
                     .fetch_one(&mut *tx)
                     .await?
             }

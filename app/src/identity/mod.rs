@@ -2,6 +2,7 @@
 //! Every server function that reads or writes a shopper's data asks [`ssr::current_viewer`] first.
 
 pub mod client;
+pub mod merchant;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;

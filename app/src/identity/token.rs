@@ -1,8 +1,8 @@
 //! Signed shopper and guest tokens: the store proves who the shopper is with an HMAC-SHA256 over the
 //! subject and an expiry, keyed by a secret only the store and Rapport know.
 //!
-//! Format: `v1.<kind>.<subject>.<expires>.<signature>` where kind is `s` (a store's shopper id) or `g`
-//! (a guest id), subject is base64url without padding, expires is Unix seconds, and the signature is
+//! Format: `v1.<kind>.<subject>.<expires>.<signature>` where kind is `s` (a store's shopper id), `g`
+//! (a guest id) or `m` (a merchant's moderation session, see [`issue_merchant`]), subject is base64url without padding, expires is Unix seconds, and the signature is
 //! hex HMAC-SHA256 of `v1.<kind>.<subject>.<expires>`.
 
 use super::Viewer;
@@ -42,18 +42,46 @@ impl std::fmt::Debug for StoreSecret {
 
 /// Issues a token for `viewer` that expires at `expires` (Unix seconds).
 pub fn issue(secret: &StoreSecret, viewer: &Viewer, expires: i64) -> String {
-    let (kind, subject) = match viewer {
-        Viewer::Shopper(id) => ("s", id.as_str()),
-        Viewer::Guest(id) => ("g", id.as_str()),
-    };
+    match viewer {
+        Viewer::Shopper(id) => sign(secret, "s", id, expires),
+        Viewer::Guest(id) => sign(secret, "g", id, expires),
+    }
+}
+
+/// Verifies a shopper's or guest's token at time `now` (Unix seconds) and yields who it speaks for.
+pub fn verify(secret: &StoreSecret, token: &str, now: i64) -> Result<Viewer, AppError> {
+    match open(secret, token, now)? {
+        ("s", subject) => Ok(Viewer::Shopper(subject)),
+        ("g", subject) => Ok(Viewer::Guest(subject)),
+        _ => Err(forged()),
+    }
+}
+
+/// Issues a merchant's moderation session for `name` (who the moderation log records), until `expires`.
+pub fn issue_merchant(secret: &StoreSecret, name: &str, expires: i64) -> String {
+    sign(secret, "m", name, expires)
+}
+
+/// Verifies a merchant's moderation session and yields the merchant's name. Shopper tokens are refused.
+pub fn verify_merchant(secret: &StoreSecret, token: &str, now: i64) -> Result<String, AppError> {
+    match open(secret, token, now)? {
+        ("m", name) => Ok(name),
+        _ => Err(forged()),
+    }
+}
+
+fn forged() -> AppError {
+    AppError::unauthorized("The sign-in token is not valid; please sign in again.")
+}
+
+fn sign(secret: &StoreSecret, kind: &str, subject: &str, expires: i64) -> String {
     let payload = format!("v1.{kind}.{}.{expires}", URL_SAFE_NO_PAD.encode(subject));
     let signature = hex::encode(secret.mac(&payload).finalize().into_bytes());
     format!("{payload}.{signature}")
 }
 
-/// Verifies a token at time `now` (Unix seconds) and yields who it speaks for.
-pub fn verify(secret: &StoreSecret, token: &str, now: i64) -> Result<Viewer, AppError> {
-    let forged = || AppError::unauthorized("The sign-in token is not valid; please sign in again.");
+/// Checks a token's signature and expiry and yields its kind and subject.
+fn open<'t>(secret: &StoreSecret, token: &'t str, now: i64) -> Result<(&'t str, String), AppError> {
     let (payload, signature) = token.rsplit_once('.').ok_or_else(forged)?;
     let signature = hex::decode(signature).map_err(|_| forged())?;
     // Constant-time comparison: a timing difference must not reveal how much of a forged signature matched.
@@ -83,11 +111,7 @@ pub fn verify(secret: &StoreSecret, token: &str, now: i64) -> Result<Viewer, App
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .ok_or_else(forged)?;
-    match kind {
-        "s" => Ok(Viewer::Shopper(subject)),
-        "g" => Ok(Viewer::Guest(subject)),
-        _ => Err(forged()),
-    }
+    Ok((kind, subject))
 }
 
 #[cfg(test)]
@@ -147,6 +171,27 @@ mod tests {
         assert_eq!(
             verify(&secret(), &token, 0),
             Ok(Viewer::Guest("g-1".into()))
+        );
+    }
+
+    #[test]
+    fn merchant_sessions_and_shopper_tokens_are_not_interchangeable() {
+        let merchant = issue_merchant(&secret(), "Mei", 1_000);
+        assert_eq!(verify_merchant(&secret(), &merchant, 999), Ok("Mei".into()));
+        assert_eq!(
+            verify(&secret(), &merchant, 0).unwrap_err().code,
+            "unauthorized"
+        );
+        let shopper = issue(&secret(), &Viewer::Shopper("Mei".into()), 1_000);
+        assert_eq!(
+            verify_merchant(&secret(), &shopper, 0).unwrap_err().code,
+            "unauthorized"
+        );
+        assert_eq!(
+            verify_merchant(&secret(), &merchant, 1_000)
+                .unwrap_err()
+                .code,
+            "token_expired"
         );
     }
 

@@ -1,23 +1,47 @@
 //! Product reviews with helpfulness votes: shoppers write one review per product, vote on others' reviews, and
 //! read them ranked by a confidence score (see [`rules::wilson_lower_bound`]).
 
+mod moderation;
+mod points;
 pub mod rules;
 pub mod seo;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 mod widget;
+pub use moderation::ModerationDesk;
+pub use points::MyReviewPoints;
 pub use server::*;
 pub use widget::Reviews;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The criteria a review may rate besides its overall stars; their names are in the translation files
-/// (`reviews.criterion.<name>`).
-pub const CRITERIA: [&str; 4] = ["quality", "value", "fit", "delivery"];
+/// Every criterion a category may ask its reviews to rate besides the overall stars. A fixed vocabulary, so that
+/// each has a name in every language (`reviews.criterion.<name>` in the translation files).
+pub const CRITERIA_VOCABULARY: [&str; 12] = [
+    "quality",
+    "value",
+    "fit",
+    "delivery",
+    "comfort",
+    "durability",
+    "ease_of_use",
+    "battery_life",
+    "sound",
+    "taste",
+    "freshness",
+    "design",
+];
+
+/// The criteria of a category that names none.
+pub const DEFAULT_CRITERIA: [&str; 3] = ["quality", "value", "delivery"];
+
+/// The most criteria one category may ask for: more would make writing a review a chore.
+pub const MAX_CRITERIA: usize = 5;
 
 /// Where a review stands in moderation.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReviewStatus {
@@ -57,6 +81,7 @@ pub struct ReviewInput {
 }
 
 /// A review as shoppers see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     pub id: i64,
@@ -103,6 +128,8 @@ pub struct ReviewSummary {
     pub histogram: [i64; 5],
     /// Average stars per criterion, rounded to one decimal.
     pub criteria: BTreeMap<String, f64>,
+    /// The criteria the product's category asks reviews to rate, in the category's order.
+    pub criteria_asked: Vec<String>,
 }
 
 /// A shopper's helpfulness vote: helpful, not helpful, or withdrawn (`None`).
@@ -114,4 +141,104 @@ pub struct VoteTally {
     pub helpful: i64,
     pub not_helpful: i64,
     pub your_vote: Vote,
+}
+
+/// The lists a merchant works through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ModerationQueue {
+    /// New or edited reviews waiting for a first decision, oldest first.
+    #[default]
+    Pending,
+    /// Reviews shoppers reported, out of the public list until decided, oldest first.
+    Reported,
+    /// Rejected reviews, newest first, to restore a wrong decision.
+    Rejected,
+    /// Published reviews, newest first.
+    Published,
+}
+
+impl ModerationQueue {
+    pub const ALL: [ModerationQueue; 4] = [
+        ModerationQueue::Pending,
+        ModerationQueue::Reported,
+        ModerationQueue::Rejected,
+        ModerationQueue::Published,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModerationQueue::Pending => "pending",
+            ModerationQueue::Reported => "reported",
+            ModerationQueue::Rejected => "rejected",
+            ModerationQueue::Published => "published",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|queue| queue.as_str() == text)
+    }
+}
+
+/// What a merchant decides about a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "lowercase")]
+pub enum ModerationDecision {
+    /// Publish a pending or reported review (the reports are dismissed).
+    Approve,
+    /// Take a review out of the public list, with a reason its author sees.
+    Reject { reason: String },
+    /// Publish again a review that was rejected.
+    Restore,
+}
+
+/// A shopper's report of a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReviewReport {
+    pub reason: String,
+    /// Epoch milliseconds.
+    pub reported_at: i64,
+}
+
+/// A review as a merchant moderates it: the review, its product, and the reports not yet decided.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModerationItem {
+    pub review: Review,
+    pub sku: String,
+    pub product_title: String,
+    pub open_reports: Vec<ReviewReport>,
+    /// Everything that happened to the review, oldest first.
+    pub history: Vec<ModerationEntry>,
+}
+
+/// One entry of a review's moderation history: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ModerationEntry {
+    /// `shopper:<id>`, `merchant:<name>` (the merchant pages) or `api-key:<fingerprint>` (the merchant API).
+    pub actor: String,
+    /// `written`, `edited`, `reported`, `approved`, `rejected` or `restored`.
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+    /// Epoch milliseconds.
+    pub at: i64,
+}
+
+/// Points a shopper's review earned, as their account page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewPointsAward {
+    pub sku: String,
+    pub product_title: String,
+    pub points: i64,
+    /// Fewer points than the rule gives, because the monthly cap was reached.
+    pub capped: bool,
+    /// `YYYY-MM`, the month the award counts in.
+    pub month: String,
+    /// The review left the public list, so the points no longer count.
+    pub revoked: bool,
 }

@@ -63,6 +63,41 @@ impl AutoPublish {
     }
 }
 
+/// The criteria a category asks its reviews to rate, from its stored column: absent means the default set, empty
+/// means none.
+pub fn category_criteria(column: Option<&str>) -> Vec<String> {
+    match column {
+        None => super::DEFAULT_CRITERIA.map(str::to_owned).to_vec(),
+        Some("") => Vec::new(),
+        Some(names) => names.split(',').map(str::to_owned).collect(),
+    }
+}
+
+/// Points a published review of a verified purchase earns its author, towards their member tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewPoints {
+    pub per_review: i64,
+    /// The most points reviews can earn one shopper in a calendar month (UTC).
+    pub monthly_cap: i64,
+}
+
+impl Default for ReviewPoints {
+    fn default() -> Self {
+        Self {
+            per_review: 10,
+            monthly_cap: 50,
+        }
+    }
+}
+
+impl ReviewPoints {
+    /// The points a review earns when its author already earned `this_month` points this month: the full
+    /// amount up to the cap, what is left below it, or nothing.
+    pub fn award(&self, this_month: i64) -> i64 {
+        self.per_review.min(self.monthly_cap - this_month).max(0)
+    }
+}
+
 pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_BODY_CHARS: usize = 5_000;
 pub const MIN_BODY_CHARS: usize = 10;
@@ -120,6 +155,43 @@ pub fn validate_text(title: &str, body: &str) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn review_points_stop_at_the_monthly_cap() {
+        let rule = ReviewPoints {
+            per_review: 10,
+            monthly_cap: 25,
+        };
+        assert_eq!(rule.award(0), 10);
+        assert_eq!(rule.award(10), 10);
+        assert_eq!(rule.award(20), 5);
+        assert_eq!(rule.award(25), 0);
+        assert_eq!(
+            rule.award(40),
+            0,
+            "a cap lowered later never gives negative points"
+        );
+    }
+
+    #[test]
+    fn a_category_without_criteria_gets_the_default_set() {
+        assert_eq!(category_criteria(None), ["quality", "value", "delivery"]);
+        assert!(category_criteria(Some("")).is_empty());
+        assert_eq!(
+            category_criteria(Some("taste,freshness")),
+            ["taste", "freshness"]
+        );
+    }
+
+    #[test]
+    fn every_criterion_has_a_name_in_every_language() {
+        for locale in ["en", "zh-CN"] {
+            for criterion in super::super::CRITERIA_VOCABULARY {
+                let key = format!("reviews.criterion.{criterion}");
+                assert_ne!(crate::i18n::translate(locale, &key), key, "{locale}: {key}");
+            }
+        }
+    }
 
     #[test]
     fn few_perfect_votes_do_not_outrank_many_good_ones() {

@@ -62,6 +62,7 @@ mod tests {
             average,
             histogram: [1, 1, 0, 0, 0],
             criteria: BTreeMap::new(),
+            criteria_asked: Vec::new(),
         }
     }
 

@@ -1,6 +1,9 @@
 //! The reviews' server functions, called by the `Reviews` widget.
 
-use super::{Review, ReviewInput, ReviewSort, ReviewSummary, Vote, VoteTally};
+use super::{
+    ModerationItem, ModerationQueue, Review, ReviewInput, ReviewPointsAward, ReviewSort,
+    ReviewSummary, Vote, VoteTally,
+};
 use crate::error::AppError;
 use crate::identity::client::RapportClient;
 use leptos::prelude::*;
@@ -8,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use {
-    super::ReviewFilter, super::ssr, crate::error::respond_with,
-    crate::identity::ssr::current_shopper, crate::state::app_state,
+    super::ModerationDecision, super::ReviewFilter, super::ssr, crate::error::respond_with,
+    crate::identity::merchant::current_merchant, crate::identity::ssr::current_shopper,
+    crate::state::app_state,
 };
 
 /// Reviews shown per "load more".
@@ -112,7 +116,92 @@ pub async fn vote_on_review(review_id: i64, helpful: Vote) -> Result<VoteTally, 
 pub async fn report_review(review_id: i64, reason: String) -> Result<(), AppError> {
     let state = app_state()?;
     let shopper = current_shopper(&state).await.map_err(respond_with)?;
-    ssr::report(&state.db, &shopper, review_id, &reason, crate::time::now())
+    ssr::report(
+        &state.db,
+        &shopper,
+        review_id,
+        &reason,
+        &state.reviews,
+        crate::time::now(),
+    )
+    .await
+    .map_err(store_error)
+}
+
+/// The points the signed-in shopper's reviews earned, newest first.
+#[server(client = RapportClient)]
+pub async fn my_review_points() -> Result<Vec<ReviewPointsAward>, AppError> {
+    let state = app_state()?;
+    let shopper = current_shopper(&state).await.map_err(respond_with)?;
+    ssr::points_of(&state.db, &shopper)
         .await
         .map_err(store_error)
+}
+
+/// Reviews the moderation page lists at a time.
+pub const MODERATION_PAGE: i64 = 20;
+
+/// One moderation queue as the merchant page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModerationListing {
+    /// Who is signed in, as the moderation log records them.
+    pub merchant: String,
+    pub items: Vec<ModerationItem>,
+    pub more: bool,
+}
+
+/// The first `shown` reviews of a moderation queue. Merchants only.
+#[server]
+pub async fn moderation_page(
+    queue: ModerationQueue,
+    shown: i64,
+) -> Result<ModerationListing, AppError> {
+    let state = app_state()?;
+    let merchant = current_merchant(&state).map_err(respond_with)?;
+    let limit = shown.clamp(MODERATION_PAGE, 500);
+    let mut items = ssr::moderation_queue(&state.db, queue, 0, limit + 1)
+        .await
+        .map_err(store_error)?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    Ok(ModerationListing {
+        merchant,
+        items,
+        more,
+    })
+}
+
+/// A merchant's decision on a review from the moderation page: `approve`, `reject` (with `reason`) or
+/// `restore`. Recorded in the moderation log under the signed-in merchant's name.
+#[server]
+pub async fn moderate_review(
+    review_id: i64,
+    decision: String,
+    reason: Option<String>,
+) -> Result<Review, AppError> {
+    let state = app_state()?;
+    let merchant = current_merchant(&state).map_err(respond_with)?;
+    let decision = match decision.as_str() {
+        "approve" => ModerationDecision::Approve,
+        "restore" => ModerationDecision::Restore,
+        "reject" => ModerationDecision::Reject {
+            reason: reason.unwrap_or_default(),
+        },
+        _ => {
+            return Err(respond_with(AppError::invalid(
+                "decision",
+                "must be approve, reject or restore",
+            )));
+        }
+    };
+    ssr::decide(
+        &state.db,
+        review_id,
+        &decision,
+        &format!("merchant:{merchant}"),
+        &state.reviews,
+        crate::time::now(),
+    )
+    .await
+    .map_err(store_error)
 }

@@ -1,9 +1,12 @@
 //! The reviews' SQL.
 
-use super::rules::{AutoPublish, helpfulness_score, validate_rating, validate_text};
+use super::rules::{
+    AutoPublish, ReviewPoints, category_criteria, helpfulness_score, validate_rating, validate_text,
+};
 use super::{
-    CRITERIA, Review, ReviewFilter, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, Vote,
-    VoteTally,
+    CRITERIA_VOCABULARY, ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue,
+    Review, ReviewFilter, ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus,
+    ReviewSummary, Vote, VoteTally,
 };
 use crate::catalog::rules::validate_key;
 use crate::catalog::ssr::active_product_id;
@@ -11,7 +14,7 @@ use crate::error::AppError;
 use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, known_shopper, record};
 use crate::store::{Db, StoreError, is_unique_violation};
-use crate::time::{DAY_MS, Millis};
+use crate::time::{DAY_MS, Millis, iso_date};
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 
@@ -25,6 +28,8 @@ pub struct ReviewPolicy {
     pub reviews_per_day: i64,
     /// Helpfulness votes one shopper may cast in a minute.
     pub votes_per_minute: i64,
+    /// Points for published reviews of verified purchases.
+    pub points: ReviewPoints,
 }
 
 impl Default for ReviewPolicy {
@@ -34,6 +39,7 @@ impl Default for ReviewPolicy {
             verified_weight: 1.0,
             reviews_per_day: 10,
             votes_per_minute: 30,
+            points: ReviewPoints::default(),
         }
     }
 }
@@ -42,10 +48,10 @@ fn validate_review(input: &ReviewInput) -> Result<u8, AppError> {
     let rating = validate_rating("rating", input.rating)?;
     validate_text(&input.title, &input.body)?;
     for (criterion, stars) in &input.criteria {
-        if !CRITERIA.contains(&criterion.as_str()) {
+        if !CRITERIA_VOCABULARY.contains(&criterion.as_str()) {
             return Err(AppError::invalid(
                 format!("criteria.{criterion}"),
-                format!("is not a criterion; rate {}", CRITERIA.join(", ")),
+                "is not a review criterion",
             ));
         }
         validate_rating(&format!("criteria.{criterion}"), *stars)?;
@@ -99,6 +105,18 @@ pub async fn write_review(
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
     let product_id = active_product_id(&mut tx, sku).await?;
+    let asked = criteria_of_product(&mut tx, product_id).await?;
+    if let Some(criterion) = input.criteria.keys().find(|c| !asked.contains(c)) {
+        return Err(AppError::invalid(
+            format!("criteria.{criterion}"),
+            if asked.is_empty() {
+                "reviews of this product rate only the overall stars".to_owned()
+            } else {
+                format!("reviews of this product rate {}", asked.join(", "))
+            },
+        )
+        .into());
+    }
     let written_today: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM reviews WHERE shopper_id = $1 AND updated_at > $2",
     )
@@ -125,17 +143,23 @@ pub async fn write_review(
     .fetch_one(&mut *tx)
     .await?
         > 0;
-    let status = if policy.auto_publish.publishes(verified, rating) {
+    let existing = sqlx::query(
+        "SELECT id, status, open_reports FROM reviews WHERE product_id = $1 AND shopper_id = $2",
+    )
+    .bind(product_id)
+    .bind(shopper_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    // Editing a reported review must not slip it past the merchant who has yet to decide on the reports.
+    let reported = match &existing {
+        Some(row) => row.try_get::<i64, _>("open_reports")? > 0,
+        None => false,
+    };
+    let status = if !reported && policy.auto_publish.publishes(verified, rating) {
         ReviewStatus::Published
     } else {
         ReviewStatus::Pending
     };
-    let existing =
-        sqlx::query("SELECT id, status FROM reviews WHERE product_id = $1 AND shopper_id = $2")
-            .bind(product_id)
-            .bind(shopper_id)
-            .fetch_optional(&mut *tx)
-            .await?;
     let (review_id, before) = match existing {
         Some(row) => {
             let id: i64 = row.try_get("id")?;
@@ -227,6 +251,7 @@ pub async fn write_review(
         }],
     )
     .await?;
+    settle_points(&mut tx, review_id, &policy.points, now).await?;
     let review = review_by_id(&mut tx, review_id).await?;
     tx.commit().await?;
     Ok(review)
@@ -432,12 +457,97 @@ pub async fn summary(db: &Db, sku: &str) -> Result<ReviewSummary, StoreError> {
         Ok((row.try_get("criterion")?, round_tenth(total as f64 / ratings as f64)))
     })
     .collect::<Result<_, sqlx::Error>>()?;
+    let criteria_asked = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT c.review_criteria FROM products p JOIN categories c ON c.id = p.category_id WHERE p.sku = $1",
+    )
+    .bind(sku)
+    .fetch_optional(db.reader())
+    .await?
+    .map(|column| category_criteria(column.as_deref()))
+    .unwrap_or_default();
     Ok(ReviewSummary {
         count,
         average,
         histogram,
         criteria,
+        criteria_asked,
     })
+}
+
+/// The criteria reviews of a product rate, from its category.
+async fn criteria_of_product(
+    tx: &mut Transaction<'static, Any>,
+    product_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let column: Option<String> = sqlx::query_scalar(
+        "SELECT c.review_criteria FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
+    )
+    .bind(product_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(category_criteria(column.as_deref()))
+}
+
+/// Brings a review's points in line with its status: a published review of a verified purchase holds an award
+/// (capped per month, counted in the month it is granted); any other review holds none, so an award is revoked
+/// when its review leaves the public list and granted afresh if it comes back.
+async fn settle_points(
+    tx: &mut Transaction<'static, Any>,
+    review_id: i64,
+    rule: &ReviewPoints,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    let review = sqlx::query("SELECT shopper_id, status, verified FROM reviews WHERE id = $1")
+        .bind(review_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let shopper_id: i64 = review.try_get("shopper_id")?;
+    let earns = review.try_get::<String, _>("status")? == ReviewStatus::Published.as_str()
+        && review.try_get::<i64, _>("verified")? != 0;
+    let held: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT revoked_at FROM review_points WHERE review_id = $1")
+            .bind(review_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match (earns, held) {
+        (true, Some(None)) | (false, None) | (false, Some(Some(_))) => {}
+        (false, Some(None)) => {
+            sqlx::query("UPDATE review_points SET revoked_at = $1 WHERE review_id = $2")
+                .bind(now)
+                .bind(review_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        (true, earlier) => {
+            let month = iso_date(now)[..7].to_owned();
+            let this_month: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM review_points \
+                 WHERE shopper_id = $1 AND month = $2 AND revoked_at IS NULL",
+            )
+            .bind(shopper_id)
+            .bind(&month)
+            .fetch_one(&mut **tx)
+            .await?;
+            let points = rule.award(this_month);
+            let statement = if earlier.is_some() {
+                "UPDATE review_points SET shopper_id = $2, points = $3, capped = $4, month = $5, awarded_at = $6, \
+                 revoked_at = NULL WHERE review_id = $1"
+            } else {
+                "INSERT INTO review_points (review_id, shopper_id, points, capped, month, awarded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)"
+            };
+            sqlx::query(statement)
+                .bind(review_id)
+                .bind(shopper_id)
+                .bind(points)
+                .bind(i64::from(points < rule.per_review))
+                .bind(&month)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 fn round_tenth(value: f64) -> f64 {
@@ -506,50 +616,73 @@ pub async fn votes_of(
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
-/// A merchant's decision on a review: publish, reject (with a reason the author sees) or send back to pending.
-/// Recorded in the moderation log with who and when.
-pub async fn moderate(
+/// A merchant's decision on a review, recorded in the moderation log with who (`actor`) and when. A decision
+/// that does not fit the review's status (approving a published review, restoring one that was not rejected) is
+/// refused as a conflict, so that two merchants deciding at once cannot overwrite each other unseen.
+pub async fn decide(
     db: &Db,
     review_id: i64,
-    to: ReviewStatus,
+    decision: &ModerationDecision,
     actor: &str,
-    reason: Option<&str>,
+    policy: &ReviewPolicy,
     now: Millis,
 ) -> Result<Review, StoreError> {
-    if to == ReviewStatus::Rejected && reason.is_none_or(|r| r.trim().is_empty()) {
-        return Err(
-            AppError::invalid("reason", "a rejection needs a reason the author will see").into(),
-        );
-    }
+    let (to, action, reason) = match decision {
+        ModerationDecision::Approve => (ReviewStatus::Published, "approved", None),
+        ModerationDecision::Restore => (ReviewStatus::Published, "restored", None),
+        ModerationDecision::Reject { reason } => {
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > 500 {
+                return Err(AppError::invalid(
+                    "reason",
+                    "a rejection needs a reason the author will see, in up to 500 characters",
+                )
+                .into());
+            }
+            (ReviewStatus::Rejected, "rejected", Some(reason))
+        }
+    };
     let mut tx = db.write().await?;
-    let before: String = sqlx::query_scalar("SELECT status FROM reviews WHERE id = $1")
+    let status: String = sqlx::query_scalar("SELECT status FROM reviews WHERE id = $1")
         .bind(review_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
-    sqlx::query("UPDATE reviews SET status = $1, rejection_reason = $2 WHERE id = $3")
-        .bind(to.as_str())
-        .bind(if to == ReviewStatus::Rejected {
-            reason
-        } else {
-            None
-        })
-        .bind(review_id)
-        .execute(&mut *tx)
-        .await?;
+    let before = ReviewStatus::parse(&status);
+    let fits = match decision {
+        ModerationDecision::Approve => before == Some(ReviewStatus::Pending),
+        ModerationDecision::Restore => before == Some(ReviewStatus::Rejected),
+        ModerationDecision::Reject { .. } => before != Some(ReviewStatus::Rejected),
+    };
+    if !fits {
+        let status = before.map_or("unknown", ReviewStatus::as_str);
+        return Err(AppError::conflict(format!(
+            "This review is {status}, so it cannot be {action}; reload to see its current status."
+        ))
+        .into());
+    }
+    sqlx::query(
+        "UPDATE reviews SET status = $1, rejection_reason = $2, open_reports = 0 WHERE id = $3",
+    )
+    .bind(to.as_str())
+    .bind(reason)
+    .bind(review_id)
+    .execute(&mut *tx)
+    .await?;
     log_status(
         &mut tx,
         StatusChange {
             review_id,
             actor,
-            action: "moderated",
-            from: ReviewStatus::parse(&before),
+            action,
+            from: before,
             to,
             reason,
             at: now,
         },
     )
     .await?;
+    settle_points(&mut tx, review_id, &policy.points, now).await?;
     let review = review_by_id(&mut tx, review_id).await?;
     tx.commit().await?;
     Ok(review)
@@ -561,6 +694,7 @@ pub async fn report(
     shopper: &str,
     review_id: i64,
     reason: &str,
+    policy: &ReviewPolicy,
     now: Millis,
 ) -> Result<(), StoreError> {
     if reason.trim().is_empty() || reason.chars().count() > 500 {
@@ -592,7 +726,8 @@ pub async fn report(
         Err(error) => return Err(error.into()),
     }
     sqlx::query(
-        "UPDATE reviews SET report_count = report_count + 1, status = 'pending' WHERE id = $1",
+        "UPDATE reviews SET report_count = report_count + 1, open_reports = open_reports + 1, status = 'pending' \
+         WHERE id = $1",
     )
     .bind(review_id)
     .execute(&mut *tx)
@@ -610,8 +745,129 @@ pub async fn report(
         },
     )
     .await?;
+    settle_points(&mut tx, review_id, &policy.points, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A page of one moderation queue, with each review's product and open reports.
+pub async fn moderation_queue(
+    db: &Db,
+    queue: ModerationQueue,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ModerationItem>, StoreError> {
+    let (condition, order) = match queue {
+        ModerationQueue::Pending => ("r.status = 'pending' AND r.open_reports = 0", "ASC"),
+        ModerationQueue::Reported => ("r.status = 'pending' AND r.open_reports > 0", "ASC"),
+        ModerationQueue::Rejected => ("r.status = 'rejected'", "DESC"),
+        ModerationQueue::Published => ("r.status = 'published'", "DESC"),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {REVIEW_COLUMNS}, r.open_reports, p.sku, p.title AS product_title FROM reviews r \
+         JOIN shoppers s ON s.id = r.shopper_id JOIN products p ON p.id = r.product_id \
+         WHERE {condition} ORDER BY r.updated_at {order}, r.id {order} LIMIT $1 OFFSET $2"
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    let mut reviews = rows
+        .iter()
+        .map(review_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    attach_criteria(db.reader(), &mut reviews).await?;
+    let mut items = Vec::with_capacity(reviews.len());
+    for (review, row) in reviews.into_iter().zip(&rows) {
+        // Open reports are the latest `open_reports` of the review's reports.
+        let open_reports = sqlx::query(
+            "SELECT reason, reported_at FROM review_reports WHERE review_id = $1 \
+             ORDER BY reported_at DESC, id DESC LIMIT $2",
+        )
+        .bind(review.id)
+        .bind(row.try_get::<i64, _>("open_reports")?)
+        .fetch_all(db.reader())
+        .await?
+        .iter()
+        .map(|report| {
+            Ok(ReviewReport {
+                reason: report.try_get("reason")?,
+                reported_at: report.try_get("reported_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+        let history = history_of(db, review.id).await?;
+        items.push(ModerationItem {
+            review,
+            sku: row.try_get("sku")?,
+            product_title: row.try_get("product_title")?,
+            open_reports,
+            history,
+        });
+    }
+    Ok(items)
+}
+
+/// Everything that happened to a review, oldest first.
+pub async fn moderation_history(
+    db: &Db,
+    review_id: i64,
+) -> Result<Vec<ModerationEntry>, StoreError> {
+    let history = history_of(db, review_id).await?;
+    if history.is_empty() {
+        return Err(
+            AppError::not_found(Some("review_id".into()), "There is no such review.").into(),
+        );
+    }
+    Ok(history)
+}
+
+async fn history_of(db: &Db, review_id: i64) -> Result<Vec<ModerationEntry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT actor, action, from_status, to_status, reason, at FROM review_moderation_log \
+         WHERE review_id = $1 ORDER BY at, id",
+    )
+    .bind(review_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ModerationEntry {
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                from_status: row.try_get("from_status")?,
+                to_status: row.try_get("to_status")?,
+                reason: row.try_get("reason")?,
+                at: row.try_get("at")?,
+            })
+        })
+        .collect()
+}
+
+/// The points a shopper's reviews earned, newest first.
+pub async fn points_of(db: &Db, shopper: &str) -> Result<Vec<ReviewPointsAward>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT p.sku, p.title, a.points, a.capped, a.month, a.revoked_at FROM review_points a \
+         JOIN reviews r ON r.id = a.review_id JOIN products p ON p.id = r.product_id \
+         JOIN shoppers s ON s.id = a.shopper_id WHERE s.external_id = $1 \
+         ORDER BY a.awarded_at DESC, a.review_id DESC",
+    )
+    .bind(shopper)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(ReviewPointsAward {
+                sku: row.try_get("sku")?,
+                product_title: row.try_get("title")?,
+                points: row.try_get("points")?,
+                capped: row.try_get::<i64, _>("capped")? != 0,
+                month: row.try_get("month")?,
+                revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 #[cfg(test)]

@@ -131,6 +131,12 @@ pub fn Reviews(
         )
     });
     let seo_sku = sku.clone();
+    let criteria_asked = Signal::derive(move || {
+        page.get()
+            .and_then(Result::ok)
+            .map(|page| page.summary.criteria_asked)
+            .unwrap_or_default()
+    });
     let votes_sku = sku.clone();
     let my_votes = LocalResource::new(move || {
         let sku = votes_sku.clone();
@@ -176,7 +182,7 @@ pub fn Reviews(
                 <summary>{move || i18n.t("reviews.method_title")}</summary>
                 <p>{move || i18n.t("reviews.method_text")}</p>
             </details>
-            <WriteReview sku on_written=move || page.refetch() />
+            <WriteReview sku criteria_asked on_written=move || page.refetch() />
         </section>
     }
     .into_any()
@@ -190,7 +196,12 @@ fn ReviewSummaryView(summary: ReviewSummary, current: ReviewView) -> impl IntoVi
         .average
         .map(|a| format!("{a:.1}"))
         .unwrap_or_else(|| "–".to_owned());
-    let criteria = summary.criteria.clone();
+    // The category's criteria, in its order, each with the average of the reviews that rated it.
+    let criteria: Vec<(String, f64)> = summary
+        .criteria_asked
+        .iter()
+        .filter_map(|c| summary.criteria.get(c).map(|average| (c.clone(), *average)))
+        .collect();
     view! {
         <div class="rapport-reviews__summary">
             <p class="rapport-reviews__average">
@@ -419,6 +430,8 @@ fn optimistic(before: VoteTally, choice: Option<bool>) -> VoteTally {
 #[component]
 fn WriteReview(
     sku: String,
+    /// What the product's category asks reviews to rate.
+    criteria_asked: Signal<Vec<String>>,
     on_written: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -473,15 +486,16 @@ fn WriteReview(
                         <textarea name="body" rows="5" maxlength="5000" required on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                     </label>
                     <div class="rapport-review-form__criteria">
-                        {super::CRITERIA.iter().map(|criterion| {
+                        {move || criteria_asked.get().into_iter().map(|criterion| {
                             let key = format!("reviews.criterion.{criterion}");
+                            let name = criterion.clone();
                             view! {
                                 <label>
                                     {move || i18n.t(&key)}
-                                    <select name=*criterion on:change=move |ev| {
+                                    <select name=name on:change=move |ev| {
                                         let value: i64 = event_target_value(&ev).parse().unwrap_or(0);
                                         criteria.update(|c| {
-                                            if value == 0 { c.remove(*criterion); } else { c.insert((*criterion).to_owned(), value); }
+                                            if value == 0 { c.remove(&criterion); } else { c.insert(criterion.clone(), value); }
                                         });
                                     }>
                                         <option value="0">"–"</option>

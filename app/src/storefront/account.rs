@@ -67,6 +67,7 @@ pub fn AccountPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                                <crate::reviews::MyReviewPoints />
                                 <button class="rapport-button" on:click=sign_out>{move || i18n.t("account.sign_out")}</button>
                             }.into_any()
                         }

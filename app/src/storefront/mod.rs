@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:sku") view=product::ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/merchant/reviews") view=crate::reviews::ModerationDesk ssr=SsrMode::Async />
                 </Routes>
             </layout::Layout>
         </Router>

@@ -1,6 +1,6 @@
 //! The merchant API's handlers: each parses its body, calls the one store function for its operation, and answers.
 
-use super::{ApiError, ApiJson, idempotency_key};
+use super::{ApiCaller, ApiError, ApiJson, idempotency_key};
 use app::catalog::{
     CategoryInput, PriceChange, ProductInput, StockChange, UpsertSummary, ssr as catalog,
 };
@@ -8,10 +8,15 @@ use app::error::AppError;
 use app::events::{EventInput, ssr as events};
 use app::identity::{ShopperInput, ssr as identity};
 use app::orders::{OrderInput, OrderOutcome, RefundInput, ssr as orders};
+use app::reviews::{
+    ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ssr as reviews,
+};
 use app::state::AppState;
 use app::time::now;
+use axum::Extension;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -190,4 +195,143 @@ pub async fn post_events(
     Ok(Json(Recorded {
         recorded: events::record_batch(&state.db, &batch.events, now()).await?,
     }))
+}
+
+/// Which moderation queue to list, and which page of it.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// `pending` (default), `reported`, `rejected` or `published`.
+    #[serde(default)]
+    pub queue: ModerationQueue,
+    /// Reviews to skip.
+    #[serde(default)]
+    pub offset: i64,
+    /// Reviews to return, 1 to 200 (default 50).
+    #[serde(default = "default_queue_limit")]
+    pub limit: i64,
+}
+
+fn default_queue_limit() -> i64 {
+    50
+}
+
+/// A page of a moderation queue.
+#[derive(Serialize, ToSchema)]
+pub struct ModerationList {
+    pub reviews: Vec<ModerationItem>,
+}
+
+/// A review's moderation history.
+#[derive(Serialize, ToSchema)]
+pub struct ModerationHistory {
+    pub entries: Vec<ModerationEntry>,
+}
+
+/// Why a review is rejected; its author sees the reason.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    pub reason: String,
+}
+
+/// Lists reviews waiting for a decision (`pending`, `reported`) or decided (`rejected`, `published`).
+#[utoipa::path(get, path = "/api/v1/reviews", params(QueueQuery), security(("api_key" = [])),
+    responses((status = 200, body = ModerationList), (status = "4XX", body = AppError)))]
+pub async fn get_reviews(
+    State(state): State<AppState>,
+    query: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Json<ModerationList>, ApiError> {
+    let Query(query) = query.map_err(|rejection| {
+        AppError::invalid(
+            "query",
+            format!(
+                "{}; queue is one of pending, reported, rejected, published",
+                rejection.body_text()
+            ),
+        )
+    })?;
+    if !(1..=200).contains(&query.limit) {
+        return Err(AppError::invalid("limit", "must be from 1 to 200").into());
+    }
+    if query.offset < 0 {
+        return Err(AppError::invalid("offset", "must not be negative").into());
+    }
+    Ok(Json(ModerationList {
+        reviews: reviews::moderation_queue(&state.db, query.queue, query.offset, query.limit)
+            .await?,
+    }))
+}
+
+/// Everything that happened to a review: who wrote, edited, reported, approved, rejected or restored it, and when.
+#[utoipa::path(get, path = "/api/v1/reviews/{review_id}/history", security(("api_key" = [])),
+    params(("review_id" = i64, Path, description = "The review's id")),
+    responses((status = 200, body = ModerationHistory), (status = "4XX", body = AppError)))]
+pub async fn get_review_history(
+    State(state): State<AppState>,
+    Path(review_id): Path<i64>,
+) -> Result<Json<ModerationHistory>, ApiError> {
+    Ok(Json(ModerationHistory {
+        entries: reviews::moderation_history(&state.db, review_id).await?,
+    }))
+}
+
+async fn decide(
+    state: &AppState,
+    caller: &ApiCaller,
+    review_id: i64,
+    decision: ModerationDecision,
+) -> Result<Json<Review>, ApiError> {
+    Ok(Json(
+        reviews::decide(
+            &state.db,
+            review_id,
+            &decision,
+            &caller.0,
+            &state.reviews,
+            now(),
+        )
+        .await?,
+    ))
+}
+
+/// Publishes a pending or reported review (its open reports are dismissed). 409 if it is not pending.
+#[utoipa::path(post, path = "/api/v1/reviews/{review_id}/approve", security(("api_key" = [])),
+    params(("review_id" = i64, Path, description = "The review's id")),
+    responses((status = 200, body = Review), (status = "4XX", body = AppError)))]
+pub async fn post_review_approve(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(review_id): Path<i64>,
+) -> Result<Json<Review>, ApiError> {
+    decide(&state, &caller, review_id, ModerationDecision::Approve).await
+}
+
+/// Rejects a review with a reason its author sees. 409 if it is already rejected.
+#[utoipa::path(post, path = "/api/v1/reviews/{review_id}/reject", request_body = Rejection, security(("api_key" = [])),
+    params(("review_id" = i64, Path, description = "The review's id")),
+    responses((status = 200, body = Review), (status = "4XX", body = AppError)))]
+pub async fn post_review_reject(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(review_id): Path<i64>,
+    ApiJson(rejection): ApiJson<Rejection>,
+) -> Result<Json<Review>, ApiError> {
+    let decision = ModerationDecision::Reject {
+        reason: rejection.reason,
+    };
+    decide(&state, &caller, review_id, decision).await
+}
+
+/// Publishes again a rejected review. 409 if it is not rejected.
+#[utoipa::path(post, path = "/api/v1/reviews/{review_id}/restore", security(("api_key" = [])),
+    params(("review_id" = i64, Path, description = "The review's id")),
+    responses((status = 200, body = Review), (status = "4XX", body = AppError)))]
+pub async fn post_review_restore(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(review_id): Path<i64>,
+) -> Result<Json<Review>, ApiError> {
+    decide(&state, &caller, review_id, ModerationDecision::Restore).await
 }

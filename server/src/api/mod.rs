@@ -14,38 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
-use std::sync::Arc;
 
 /// The largest request body the API reads.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-
-/// The configured API keys, kept as SHA-256 digests so that comparing them takes the same time whatever the input.
-#[derive(Clone, Default)]
-pub struct ApiKeys(Arc<Vec<[u8; 32]>>);
-
-impl ApiKeys {
-    pub fn new(keys: &[String]) -> Self {
-        Self(Arc::new(
-            keys.iter()
-                .filter(|k| !k.is_empty())
-                .map(|k| Sha256::digest(k.as_bytes()).into())
-                .collect(),
-        ))
-    }
-
-    fn accepts(&self, key: &str) -> bool {
-        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
-        self.0.iter().fold(false, |found, known| {
-            found
-                | (known
-                    .iter()
-                    .zip(digest)
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0)
-        })
-    }
-}
 
 /// An API error as an HTTP response: the status its code maps to and the JSON error shape.
 pub struct ApiError(pub AppError);
@@ -137,7 +108,15 @@ fn strip_position(message: &str) -> String {
         .to_owned()
 }
 
-async fn require_api_key(State(keys): State<ApiKeys>, request: Request, next: Next) -> Response {
+/// Who made an API request, for the moderation log: the fingerprint of the API key used.
+#[derive(Debug, Clone)]
+pub struct ApiCaller(pub String);
+
+async fn require_api_key(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -149,8 +128,15 @@ async fn require_api_key(State(keys): State<ApiKeys>, request: Request, next: Ne
             "send your API key as Authorization: Bearer <key>",
         ))
         .into_response(),
-        Some(key) if keys.accepts(key) => next.run(request).await,
-        Some(_) => ApiError(AppError::unauthorized("the API key is not valid")).into_response(),
+        Some(key) => match state.merchant_keys.identify(key) {
+            Some(fingerprint) => {
+                request
+                    .extensions_mut()
+                    .insert(ApiCaller(format!("api-key:{fingerprint}")));
+                next.run(request).await
+            }
+            None => ApiError(AppError::unauthorized("the API key is not valid")).into_response(),
+        },
     }
 }
 
@@ -171,7 +157,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
         .ok_or_else(|| AppError::invalid("Idempotency-Key", "this request needs an Idempotency-Key header, so that a retry is not recorded twice").into())
 }
 
-pub fn router(state: AppState, keys: ApiKeys) -> Router {
+pub fn router(state: AppState) -> Router {
     let authenticated = Router::new()
         .route("/categories", put(handlers::put_categories))
         .route("/products", put(handlers::put_products))
@@ -182,7 +168,27 @@ pub fn router(state: AppState, keys: ApiKeys) -> Router {
         .route("/orders/{order_id}/refunds", post(handlers::post_refund))
         .route("/orders/{order_id}/cancel", post(handlers::post_cancel))
         .route("/events", post(handlers::post_events))
-        .route_layer(middleware::from_fn_with_state(keys, require_api_key));
+        .route("/reviews", get(handlers::get_reviews))
+        .route(
+            "/reviews/{review_id}/history",
+            get(handlers::get_review_history),
+        )
+        .route(
+            "/reviews/{review_id}/approve",
+            post(handlers::post_review_approve),
+        )
+        .route(
+            "/reviews/{review_id}/reject",
+            post(handlers::post_review_reject),
+        )
+        .route(
+            "/reviews/{review_id}/restore",
+            post(handlers::post_review_restore),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key,
+        ));
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .merge(authenticated)

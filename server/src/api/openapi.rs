@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport."),
+    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, and moderate reviews."),
     paths(
         handlers::put_categories,
         handlers::put_products,
@@ -18,6 +18,11 @@ use utoipa::{Modify, OpenApi};
         handlers::post_refund,
         handlers::post_cancel,
         handlers::post_events,
+        handlers::get_reviews,
+        handlers::get_review_history,
+        handlers::post_review_approve,
+        handlers::post_review_reject,
+        handlers::post_review_restore,
     ),
     modifiers(&BearerKey)
 )]

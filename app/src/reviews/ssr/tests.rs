@@ -466,16 +466,17 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
         let published = write_review(db, "alice", "A", &review(4), &policy, NOW)
             .await
             .unwrap();
-        let StoreError::Rejected(error) =
-            report(db, "bob", published.id, " ", NOW).await.unwrap_err()
+        let StoreError::Rejected(error) = report(db, "bob", published.id, " ", &policy, NOW)
+            .await
+            .unwrap_err()
         else {
             panic!()
         };
         assert_eq!(error.field.as_deref(), Some("reason"));
-        report(db, "bob", published.id, "Spam link", NOW)
+        report(db, "bob", published.id, "Spam link", &policy, NOW)
             .await
             .unwrap();
-        let StoreError::Rejected(error) = report(db, "bob", published.id, "Again", NOW)
+        let StoreError::Rejected(error) = report(db, "bob", published.id, "Again", &policy, NOW)
             .await
             .unwrap_err()
         else {
@@ -489,12 +490,37 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
                 .is_empty()
         );
 
-        let StoreError::Rejected(error) = moderate(
+        // Editing a reported review does not put it back in the list behind the merchant's back.
+        let edited = write_review(db, "alice", "A", &review(5), &policy, NOW + 1)
+            .await
+            .unwrap();
+        assert_eq!(edited.status, ReviewStatus::Pending);
+        let reported = moderation_queue(db, ModerationQueue::Reported, 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(reported.len(), 1);
+        assert_eq!(reported[0].open_reports[0].reason, "Spam link");
+        assert_eq!(
+            (reported[0].sku.as_str(), reported[0].product_title.as_str()),
+            ("A", "Teapot A")
+        );
+        assert!(
+            moderation_queue(db, ModerationQueue::Pending, 0, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a reported review is in the reported queue only"
+        );
+
+        let reject = |reason: &str| ModerationDecision::Reject {
+            reason: reason.into(),
+        };
+        let StoreError::Rejected(error) = decide(
             db,
             published.id,
-            ReviewStatus::Rejected,
+            &reject("  "),
             "merchant:ops",
-            None,
+            &policy,
             NOW,
         )
         .await
@@ -502,13 +528,29 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             panic!()
         };
         assert_eq!(error.field.as_deref(), Some("reason"));
-        let rejected = moderate(
+        let StoreError::Rejected(error) = decide(
             db,
             published.id,
-            ReviewStatus::Rejected,
+            &ModerationDecision::Restore,
             "merchant:ops",
-            Some("Contains a link"),
+            &policy,
             NOW,
+        )
+        .await
+        .unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(
+            error.code, "conflict",
+            "only a rejected review can be restored"
+        );
+        let rejected = decide(
+            db,
+            published.id,
+            &reject("Contains a link"),
+            "merchant:ops",
+            &policy,
+            NOW + 2,
         )
         .await
         .unwrap();
@@ -516,13 +558,20 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             (rejected.status, rejected.rejection_reason.as_deref()),
             (ReviewStatus::Rejected, Some("Contains a link"))
         );
-        let restored = moderate(
+        assert!(
+            moderation_queue(db, ModerationQueue::Reported, 0, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a decision closes the reports"
+        );
+        let restored = decide(
             db,
             published.id,
-            ReviewStatus::Published,
+            &ModerationDecision::Restore,
             "merchant:ops",
-            None,
-            NOW + 1,
+            &policy,
+            NOW + 3,
         )
         .await
         .unwrap();
@@ -530,6 +579,19 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             (restored.status, restored.rejection_reason),
             (ReviewStatus::Published, None)
         );
+        let StoreError::Rejected(error) = decide(
+            db,
+            published.id,
+            &ModerationDecision::Approve,
+            "merchant:ops",
+            &policy,
+            NOW + 4,
+        )
+        .await
+        .unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(error.code, "conflict", "approving twice is refused");
         assert_eq!(
             list(db, "A", ReviewSort::Newest, ReviewFilter::default(), 0, 10)
                 .await
@@ -537,25 +599,200 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
                 .len(),
             1
         );
-        let actions: Vec<(String, String)> = sqlx::query_as(
-            "SELECT actor, action FROM review_moderation_log WHERE review_id = $1 ORDER BY id",
-        )
-        .bind(published.id)
-        .fetch_all(db.reader())
-        .await
-        .unwrap();
-        let actions: Vec<_> = actions
+        let history: Vec<String> = moderation_history(db, published.id)
+            .await
+            .unwrap()
             .iter()
-            .map(|(actor, action)| format!("{actor} {action}"))
+            .map(|entry| format!("{} {} {}", entry.actor, entry.action, entry.to_status))
             .collect();
         assert_eq!(
-            actions,
+            history,
             [
-                "shopper:alice written",
-                "shopper:bob reported",
-                "merchant:ops moderated",
-                "merchant:ops moderated"
+                "shopper:alice written published",
+                "shopper:bob reported pending",
+                "shopper:alice edited pending",
+                "merchant:ops rejected rejected",
+                "merchant:ops restored published"
             ]
+        );
+        let StoreError::Rejected(error) = moderation_history(db, 999_999).await.unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(error.code, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let skus: Vec<String> = (0..4).map(|i| format!("P{i}")).collect();
+        let products: Vec<_> = skus.iter().map(|sku| product_input(sku, 500, 5)).collect();
+        add_products(db, &products).await;
+        let order = OrderInput {
+            order_id: "O-2".into(),
+            shopper_id: "alice".into(),
+            currency: "CNY".into(),
+            lines: skus
+                .iter()
+                .map(|sku| OrderLineInput {
+                    sku: sku.clone(),
+                    quantity: 1,
+                    unit_price_minor: 500,
+                })
+                .collect(),
+            shipping_minor: 0,
+            tax_minor: 0,
+            placed_at: None,
+        };
+        record_order(db, "k-2", &order, NOW - DAY_MS).await.unwrap();
+        let policy = ReviewPolicy {
+            points: ReviewPoints {
+                per_review: 10,
+                monthly_cap: 25,
+            },
+            ..Default::default()
+        };
+        // bob's review of A is not a verified purchase: it is held for moderation and earns nothing.
+        let unverified = write_review(db, "bob", "A", &review(5), &policy, NOW)
+            .await
+            .unwrap();
+        decide(
+            db,
+            unverified.id,
+            &ModerationDecision::Approve,
+            "merchant:ops",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert!(points_of(db, "bob").await.unwrap().is_empty());
+
+        let mut written = Vec::new();
+        for (minute, sku) in skus.iter().take(3).enumerate() {
+            written.push(
+                write_review(db, "alice", sku, &review(5), &policy, NOW + minute as i64)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let awards = points_of(db, "alice").await.unwrap();
+        let points: Vec<(i64, bool)> = awards.iter().map(|a| (a.points, a.capped)).collect();
+        assert_eq!(
+            points,
+            [(5, true), (10, false), (10, false)],
+            "newest first"
+        );
+
+        // Rejecting a review takes its points back; that frees room under the cap for the next one.
+        decide(
+            db,
+            written[0].id,
+            &ModerationDecision::Reject {
+                reason: "Off topic".into(),
+            },
+            "merchant:ops",
+            &policy,
+            NOW + 10,
+        )
+        .await
+        .unwrap();
+        write_review(db, "alice", &skus[3], &review(5), &policy, NOW + 11)
+            .await
+            .unwrap();
+        let awards = points_of(db, "alice").await.unwrap();
+        let counted: i64 = awards.iter().filter(|a| !a.revoked).map(|a| a.points).sum();
+        assert_eq!(counted, 25);
+        assert_eq!(awards.iter().filter(|a| a.revoked).count(), 1);
+        // Editing a published review keeps its one award.
+        write_review(db, "alice", &skus[1], &review(4), &policy, NOW + 12)
+            .await
+            .unwrap();
+        assert_eq!(count(db, "review_points").await, 4);
+        assert!(awards.iter().all(|a| a.month == "2027-01"), "{awards:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_review_rates_only_the_criteria_of_its_category() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let tea = crate::catalog::CategoryInput {
+            slug: "tea".into(),
+            name: "Tea".into(),
+            translations: BTreeMap::new(),
+            position: 1,
+            review_criteria: Some(vec!["taste".into(), "freshness".into()]),
+        };
+        crate::catalog::ssr::upsert_categories(db, &[tea])
+            .await
+            .unwrap();
+        let mut oolong = product_input("OOLONG", 3_000, 5);
+        oolong.category = "tea".into();
+        add_products(db, &[oolong]).await;
+        let policy = ReviewPolicy::default();
+
+        let StoreError::Rejected(error) =
+            write_review(db, "alice", "OOLONG", &review(5), &policy, NOW)
+                .await
+                .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(error.field.as_deref(), Some("criteria.quality"));
+        assert!(
+            error.message.contains("taste, freshness"),
+            "{}",
+            error.message
+        );
+        let StoreError::Rejected(error) = write_review(
+            db,
+            "alice",
+            "OOLONG",
+            &ReviewInput {
+                criteria: BTreeMap::from([("smell".to_owned(), 4)]),
+                ..review(5)
+            },
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(error.field.as_deref(), Some("criteria.smell"));
+        assert_eq!(
+            count(db, "reviews").await,
+            0,
+            "a refused review changes nothing"
+        );
+
+        let tasted = ReviewInput {
+            criteria: BTreeMap::from([("taste".to_owned(), 5), ("freshness".to_owned(), 3)]),
+            ..review(4)
+        };
+        let pending = write_review(db, "bob", "OOLONG", &tasted, &policy, NOW)
+            .await
+            .unwrap();
+        decide(
+            db,
+            pending.id,
+            &ModerationDecision::Approve,
+            "merchant:ops",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        let summary = summary(db, "OOLONG").await.unwrap();
+        assert_eq!(summary.criteria_asked, ["taste", "freshness"]);
+        assert_eq!(summary.criteria.get("freshness"), Some(&3.0));
+        assert_eq!(
+            super::summary(db, "A").await.unwrap().criteria_asked,
+            ["quality", "value", "delivery"]
         );
     }
 }

@@ -1,0 +1,165 @@
+//! Merchants: API keys for the store's systems, and a moderation session for people working in Rapport's own
+//! merchant pages.
+//!
+//! A merchant signs in to the pages with one of the store's API keys and the name the moderation log should
+//! record. The session is a signed token (kind `m`, see [`super::token`]) in an `HttpOnly`, `SameSite=Strict`
+//! cookie: page scripts cannot read it, other sites cannot send it, and the pages render on the server and work
+//! without JavaScript. Widgets never use it; they identify shoppers by header only.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    crate::error::respond_with,
+    crate::state::AppState,
+    crate::state::app_state,
+    sha2::{Digest, Sha256},
+    std::sync::Arc,
+};
+
+/// The cookie that carries a merchant's moderation session.
+pub const MERCHANT_COOKIE: &str = "rapport_merchant";
+
+/// How long a moderation session lasts: a working day.
+#[cfg(feature = "ssr")]
+const SESSION_SECONDS: i64 = 8 * 3600;
+
+/// The store's API keys, kept as SHA-256 digests so that checking one takes the same time whatever the input.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+pub struct MerchantKeys(Arc<Vec<[u8; 32]>>);
+
+#[cfg(feature = "ssr")]
+impl MerchantKeys {
+    pub fn new(keys: &[String]) -> Self {
+        Self(Arc::new(
+            keys.iter()
+                .filter(|k| !k.is_empty())
+                .map(|k| Sha256::digest(k.as_bytes()).into())
+                .collect(),
+        ))
+    }
+
+    /// Which configured key `key` is, by a short fingerprint the logs may show, or `None` for an unknown key.
+    pub fn identify(&self, key: &str) -> Option<String> {
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        let known = self.0.iter().fold(false, |found, known| {
+            found
+                | (known
+                    .iter()
+                    .zip(digest)
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0)
+        });
+        known.then(|| hex::encode(&digest[..4]))
+    }
+}
+
+/// The merchant the request's moderation session names, or `unauthorized`.
+#[cfg(feature = "ssr")]
+pub fn current_merchant(state: &AppState) -> Result<String, AppError> {
+    let parts = use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
+    let session = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(&format!("{MERCHANT_COOKIE}=")))
+        .ok_or_else(|| AppError::unauthorized("Please sign in as the merchant."))?;
+    super::token::verify_merchant(&state.secret, session, crate::time::now() / 1000)
+}
+
+#[cfg(feature = "ssr")]
+fn set_session_cookie(value: &str, max_age: i64) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(cookie) = http::HeaderValue::from_str(&format!(
+            "{MERCHANT_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict"
+        ))
+    {
+        response.append_header(http::header::SET_COOKIE, cookie);
+    }
+}
+
+/// Signs a merchant in to the merchant pages with one of the store's API keys. `name` is who the moderation
+/// log records. On success the browser is sent on to `next` (a path on this site).
+#[server]
+pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(respond_with(AppError::invalid(
+            "name",
+            "give your name (up to 60 characters) for the moderation log",
+        )));
+    }
+    let Some(fingerprint) = state.merchant_keys.identify(key.trim()) else {
+        tracing::warn!("merchant sign-in with an unknown API key");
+        return Err(respond_with(AppError::unauthorized(
+            "That API key is not one of this store's keys.",
+        )));
+    };
+    tracing::info!(merchant = name, key = fingerprint, "merchant signed in");
+    let token = super::token::issue_merchant(
+        &state.secret,
+        name,
+        crate::time::now() / 1000 + SESSION_SECONDS,
+    );
+    set_session_cookie(&token, SESSION_SECONDS);
+    // Only paths on this site, so that the sign-in form cannot be turned into an open redirect.
+    let next = if next.starts_with('/') && !next.starts_with("//") {
+        next
+    } else {
+        "/merchant/reviews".to_owned()
+    };
+    leptos_axum::redirect(&next);
+    Ok(())
+}
+
+/// Ends the merchant's moderation session.
+#[server]
+pub async fn merchant_sign_out() -> Result<(), AppError> {
+    set_session_cookie("", 0);
+    leptos_axum::redirect("/merchant/reviews");
+    Ok(())
+}
+
+/// The merchant's sign-in form, shown by merchant pages to a visitor without a session.
+#[component]
+pub fn MerchantSignInForm(
+    /// Where to go once signed in.
+    #[prop(into)]
+    next: String,
+) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    let sign_in = ServerAction::<MerchantSignIn>::new();
+    let after = next.clone();
+    // The session cookie is in place: load the page afresh, so everything renders for the merchant.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_in.value().get() {
+            let _ = window().location().assign(&after);
+        }
+    });
+    view! {
+        <section class="rapport-merchant-sign-in">
+            <h2>{move || i18n.t("merchant.sign_in_title")}</h2>
+            <p>{move || i18n.t("merchant.sign_in_text")}</p>
+            <ActionForm action=sign_in>
+                <input type="hidden" name="next" value=next />
+                <label>
+                    {move || i18n.t("merchant.your_name")}
+                    <input type="text" name="name" maxlength="60" required autocomplete="name" />
+                </label>
+                <label>
+                    {move || i18n.t("merchant.api_key")}
+                    <input type="password" name="key" required autocomplete="current-password" />
+                </label>
+                <button type="submit" class="rapport-button rapport-button--primary">
+                    {move || i18n.t("merchant.sign_in")}
+                </button>
+            </ActionForm>
+            {move || sign_in.value().get().and_then(Result::err).map(|error| view! { <crate::ui::ErrorNotice error /> })}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,178 @@
+//! The merchant's moderation desk: the queues of pending, reported, rejected and published reviews, with
+//! approve / reject / restore and each review's history.
+
+use super::{
+    MODERATION_PAGE, ModerateReview, ModerationItem, ModerationQueue, ReviewStatus, moderation_page,
+};
+use crate::i18n::use_i18n;
+use crate::identity::merchant::{MerchantSignInForm, MerchantSignOut};
+use crate::time::iso_date;
+use crate::ui::ErrorNotice;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+fn queue_address(queue: ModerationQueue, shown: i64) -> String {
+    let mut address = format!("/merchant/reviews?queue={}", queue.as_str());
+    if shown > MODERATION_PAGE {
+        address.push_str(&format!("&shown={shown}"));
+    }
+    address
+}
+
+/// The moderation desk, for merchants signed in with the store's credentials; others see the sign-in form.
+/// The queue follows the page address (`?queue=reported&shown=40`), and every decision is an ordinary form, so
+/// the desk works without JavaScript.
+///
+/// ```ignore
+/// view! { <Route path=path!("/merchant/reviews") view=ModerationDesk /> }
+/// ```
+#[component]
+pub fn ModerationDesk() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let chosen = move || {
+        let query = query.read();
+        let queue = query
+            .get("queue")
+            .and_then(|name| ModerationQueue::parse(&name))
+            .unwrap_or_default();
+        let shown = query
+            .get("shown")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(MODERATION_PAGE)
+            .clamp(MODERATION_PAGE, 500);
+        (queue, shown)
+    };
+    let decide = ServerAction::<ModerateReview>::new();
+    let page = Resource::new(
+        move || (chosen(), decide.version().get()),
+        |((queue, shown), _)| moderation_page(queue, shown),
+    );
+    let sign_out = ServerAction::<MerchantSignOut>::new();
+    view! {
+        <section class="shop-section rapport-moderation">
+            <h1>{move || i18n.t("moderation.title")}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (queue, shown) = chosen();
+                    match page.await {
+                        Ok(page) => view! {
+                            <div class="rapport-moderation__session">
+                                <span data-testid="merchant-name">{move || i18n.t_with("moderation.signed_in_as", &[("name", page.merchant.clone())])}</span>
+                                <ActionForm action=sign_out>
+                                    <button type="submit" class="rapport-link-button">{move || i18n.t("merchant.sign_out")}</button>
+                                </ActionForm>
+                            </div>
+                            <nav class="rapport-moderation__queues" aria-label=move || i18n.t("moderation.queues")>
+                                {ModerationQueue::ALL.into_iter().map(|each| {
+                                    let key = format!("moderation.queue.{}", each.as_str());
+                                    view! {
+                                        <a href=queue_address(each, MODERATION_PAGE) aria-current=(each == queue).then_some("page")>
+                                            {move || i18n.t(&key)}
+                                        </a>
+                                    }
+                                }).collect_view()}
+                            </nav>
+                            {move || decide.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                            {page.items.is_empty().then(|| view! { <p class="rapport-moderation__empty">{move || i18n.t("moderation.empty")}</p> })}
+                            <ol class="rapport-moderation__list">
+                                {page.items.into_iter().map(|item| view! { <ModerationCard item decide /> }).collect_view()}
+                            </ol>
+                            {page.more.then(|| view! {
+                                <a class="rapport-button" href=queue_address(queue, shown + MODERATION_PAGE)>{move || i18n.t("moderation.more")}</a>
+                            })}
+                        }.into_any(),
+                        Err(error) if error.code == "unauthorized" || error.code == "token_expired" => view! {
+                            <MerchantSignInForm next=queue_address(queue, shown) />
+                        }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ModerationCard(item: ModerationItem, decide: ServerAction<ModerateReview>) -> impl IntoView {
+    let i18n = use_i18n();
+    let review = item.review;
+    let id = review.id.to_string();
+    let status_key = format!("moderation.status.{}", review.status.as_str());
+    let decision_form = move |decision: &'static str, label: &'static str, with_reason: bool| {
+        let id = id.clone();
+        view! {
+            <ActionForm action=decide attr:class="rapport-moderation__decision">
+                <input type="hidden" name="review_id" value=id />
+                <input type="hidden" name="decision" value=decision />
+                {with_reason.then(|| view! {
+                    <label>
+                        {move || i18n.t("moderation.reason")}
+                        <input type="text" name="reason" maxlength="500" required />
+                    </label>
+                })}
+                <button type="submit" class="rapport-button" data-decision=decision>{move || i18n.t(label)}</button>
+            </ActionForm>
+        }
+    };
+    let decisions = match review.status {
+        ReviewStatus::Pending => view! {
+            {decision_form("approve", "moderation.approve", false)}
+            {decision_form("reject", "moderation.reject", true)}
+        }
+        .into_any(),
+        ReviewStatus::Published => decision_form("reject", "moderation.reject", true).into_any(),
+        ReviewStatus::Rejected => decision_form("restore", "moderation.restore", false).into_any(),
+    };
+    view! {
+        <li class="rapport-moderation__item" data-review-id=review.id.to_string()>
+            <p class="rapport-moderation__product">
+                <a href=format!("/p/{}", item.sku)>{item.product_title.clone()}</a>
+                " · "
+                <span class="rapport-moderation__status">{move || i18n.t(&status_key)}</span>
+            </p>
+            <p class="rapport-review__stars" aria-label=move || i18n.t_with("reviews.stars_of_five", &[("stars", review.rating.to_string())])>
+                {(1..=5).map(|s| if s <= review.rating { '★' } else { '☆' }).collect::<String>()}
+            </p>
+            <h2 class="rapport-review__title">{review.title.clone()}</h2>
+            <p class="rapport-review__meta">
+                <span class="rapport-review__author">{review.author.clone()}</span>
+                " · "
+                <time>{iso_date(review.created_at)}</time>
+                {review.verified.then(|| view! { <span class="rapport-review__verified">{move || i18n.t("reviews.verified")}</span> })}
+                {review.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
+            </p>
+            <p class="rapport-review__body">{review.body.clone()}</p>
+            {review.rejection_reason.clone().map(|reason| view! {
+                <p class="rapport-moderation__rejection">{move || i18n.t("moderation.rejected_because")} " " {reason}</p>
+            })}
+            {(!item.open_reports.is_empty()).then(|| view! {
+                <div class="rapport-moderation__reports">
+                    <h3>{move || i18n.t("moderation.reports")}</h3>
+                    <ul>
+                        {item.open_reports.into_iter().map(|report| view! {
+                            <li><time>{iso_date(report.reported_at)}</time> " · " {report.reason}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <details class="rapport-moderation__history">
+                <summary>{move || i18n.t("moderation.history")}</summary>
+                <ol>
+                    {item.history.into_iter().map(|entry| {
+                        let action_key = format!("moderation.action.{}", entry.action);
+                        view! {
+                            <li>
+                                <time>{crate::time::to_rfc3339(entry.at)}</time> " · " {entry.actor} " · " {move || i18n.t(&action_key)}
+                                {entry.reason.map(|reason| view! { " · " {reason} })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            </details>
+            <div class="rapport-moderation__decisions">{decisions}</div>
+        </li>
+    }
+    .into_any()
+}

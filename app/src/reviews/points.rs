@@ -1,0 +1,51 @@
+//! The shopper's review points, as their account page lists them.
+
+use super::my_review_points;
+use crate::i18n::use_i18n;
+use crate::ui::ErrorNotice;
+use leptos::prelude::*;
+
+/// The points the signed-in shopper's reviews earned towards their member tier: per review, the month it counts
+/// in, and whether the monthly cap cut it or a merchant's decision took it back. Loads in the browser, where
+/// the shopper's token is.
+///
+/// ```ignore
+/// view! { <MyReviewPoints /> }
+/// ```
+#[component]
+pub fn MyReviewPoints() -> impl IntoView {
+    let i18n = use_i18n();
+    let awards = LocalResource::new(my_review_points);
+    view! {
+        <section class="rapport-review-points">
+            <h2>{move || i18n.t("points.title")}</h2>
+            <p>{move || i18n.t("points.rule")}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match awards.await {
+                        Ok(awards) if awards.is_empty() => view! { <p>{move || i18n.t("points.none")}</p> }.into_any(),
+                        Ok(awards) => {
+                            let counted: i64 = awards.iter().filter(|a| !a.revoked).map(|a| a.points).sum();
+                            view! {
+                                <p data-testid="review-points-total">{move || i18n.t_with("points.total", &[("points", counted.to_string())])}</p>
+                                <ul class="rapport-review-points__list">
+                                    {awards.into_iter().map(|award| view! {
+                                        <li>
+                                            <a href=format!("/p/{}", award.sku)>{award.product_title}</a>
+                                            " · " {award.month} " · "
+                                            <strong>{move || i18n.t_with("points.points", &[("points", award.points.to_string())])}</strong>
+                                            {award.capped.then(|| view! { " · " {move || i18n.t("points.capped")} })}
+                                            {award.revoked.then(|| view! { " · " {move || i18n.t("points.revoked")} })}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+    .into_any()
+}
