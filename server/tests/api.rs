@@ -12,6 +12,7 @@ use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
 use serde_json::{Value, json};
 use server::RouterOptions;
+use sha2::Digest;
 use tower::ServiceExt;
 
 const KEY: &str = "test-merchant-key";
@@ -413,6 +414,11 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/orders",
         "/api/v1/orders/{order_id}/refunds",
         "/api/v1/events",
+        "/api/v1/reviews",
+        "/api/v1/reviews/{review_id}/history",
+        "/api/v1/reviews/{review_id}/approve",
+        "/api/v1/reviews/{review_id}/reject",
+        "/api/v1/reviews/{review_id}/restore",
     ] {
         assert!(
             document["paths"][path].is_object(),
@@ -501,4 +507,269 @@ async fn health_and_metrics_are_served() {
         text.contains("rapport_http_request_duration_seconds_bucket"),
         "{text}"
     );
+}
+
+/// bob's review of A: not a verified purchase, so it waits for moderation.
+async fn pending_review(shop: &Shop) -> i64 {
+    stock_the_shop(shop).await;
+    let input = app::reviews::ReviewInput {
+        rating: 2,
+        title: "Drips".into(),
+        body: "The spout drips on the table.".into(),
+        criteria: Default::default(),
+    };
+    app::reviews::ssr::write_review(
+        &shop.store.db,
+        "bob",
+        "A",
+        &input,
+        &Default::default(),
+        app::time::now(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+#[tokio::test]
+async fn a_merchant_moderates_reviews_through_the_api() {
+    for shop in shops().await {
+        let id = pending_review(&shop).await;
+        let list = |queue: &str| {
+            authorized("GET", &format!("/api/v1/reviews?queue={queue}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (status, pending) = send(&shop.router, list("pending")).await;
+        assert_eq!(status, StatusCode::OK, "{pending}");
+        assert_eq!(pending["reviews"][0]["review"]["id"], json!(id));
+        assert_eq!(pending["reviews"][0]["sku"], json!("A"));
+
+        let (status, error) = send(&shop.router, list("someday")).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid")),
+            "{error}"
+        );
+        let (status, _) = send(
+            &shop.router,
+            authorized("GET", "/api/v1/reviews?limit=0")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let reject =
+            |body: Value| json_request("POST", &format!("/api/v1/reviews/{id}/reject"), &body);
+        let (status, error) = send(&shop.router, reject(json!({"reason": ""}))).await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+        );
+        let (status, review) = send(
+            &shop.router,
+            reject(json!({"reason": "Not about the product"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{review}");
+        assert_eq!(review["status"], json!("rejected"));
+        assert_eq!(review["rejection_reason"], json!("Not about the product"));
+        let (status, error) = send(&shop.router, reject(json!({"reason": "Again"}))).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::CONFLICT, Some("conflict"))
+        );
+
+        let decide = |action: &str, review: i64| {
+            authorized("POST", &format!("/api/v1/reviews/{review}/{action}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (status, _) = send(&shop.router, decide("approve", id)).await;
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "a rejected review is restored, not approved"
+        );
+        let (status, review) = send(&shop.router, decide("restore", id)).await;
+        assert_eq!(
+            (status, review["status"].as_str()),
+            (StatusCode::OK, Some("published"))
+        );
+        let (status, error) = send(&shop.router, decide("restore", 999_999)).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found"))
+        );
+
+        let (status, history) = send(
+            &shop.router,
+            authorized("GET", &format!("/api/v1/reviews/{id}/history"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let entries: Vec<String> = history["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["actor"].as_str().unwrap(),
+                    e["action"].as_str().unwrap()
+                )
+            })
+            .collect();
+        let key: String = sha2::Sha256::digest(KEY.as_bytes())[..4]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                "shopper:bob written".to_owned(),
+                format!("api-key:{key} rejected"),
+                format!("api-key:{key} restored"),
+            ]
+        );
+
+        let (status, _) = send(
+            &shop.router,
+            Request::get("/api/v1/reviews").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "the queue needs an API key"
+        );
+    }
+}
+
+fn server_fn_request(path: &str, form: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(form.to_owned())).unwrap()
+}
+
+#[tokio::test]
+async fn only_a_signed_in_merchant_reaches_the_moderation_desk() {
+    use app::identity::merchant::MerchantSignIn;
+    use app::reviews::{ModerateReview, ModerationPage};
+    for shop in shops().await {
+        let id = pending_review(&shop).await;
+        let queue = "queue=pending&shown=20";
+
+        let (status, error) = send(
+            &shop.router,
+            server_fn_request(ModerationPage::PATH, queue, None),
+        )
+        .await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        );
+        // A shopper's token, even in the cookie's place, is not a merchant session.
+        let secret = StoreSecret::new(SECRET).unwrap();
+        let shopper = issue(
+            &secret,
+            &Viewer::Shopper("alice".into()),
+            app::time::now() / 1000 + 60,
+        );
+        let (status, _) = send(
+            &shop.router,
+            server_fn_request(
+                ModerationPage::PATH,
+                queue,
+                Some(&format!("rapport_merchant={shopper}")),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        let (status, error) = send(
+            &shop.router,
+            server_fn_request(
+                MerchantSignIn::PATH,
+                "name=Mei&key=wrong-key&next=%2Fmerchant%2Freviews",
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        );
+
+        let response = shop
+            .router
+            .clone()
+            .oneshot(server_fn_request(
+                MerchantSignIn::PATH,
+                &format!("name=Mei&key={KEY}&next=%2Fmerchant%2Freviews"),
+                None,
+            ))
+            .await
+            .unwrap();
+        assert!(response.status().is_success() || response.status().is_redirection());
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|value| value.to_str().ok())
+            .expect("a session cookie")
+            .to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let session = cookie.split(';').next().unwrap().to_owned();
+
+        let (status, page) = send(
+            &shop.router,
+            server_fn_request(ModerationPage::PATH, queue, Some(&session)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["merchant"], json!("Mei"));
+        assert_eq!(page["items"][0]["review"]["id"], json!(id));
+
+        let (status, error) = send(
+            &shop.router,
+            server_fn_request(
+                ModerateReview::PATH,
+                &format!("review_id={id}&decision=delete"),
+                Some(&session),
+            ),
+        )
+        .await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("decision"))
+        );
+        let (status, review) = send(
+            &shop.router,
+            server_fn_request(
+                ModerateReview::PATH,
+                &format!("review_id={id}&decision=approve"),
+                Some(&session),
+            ),
+        )
+        .await;
+        assert_eq!(
+            (status, review["status"].as_str()),
+            (StatusCode::OK, Some("published")),
+            "{review}"
+        );
+        let history = app::reviews::ssr::moderation_history(&shop.store.db, id)
+            .await
+            .unwrap();
+        assert_eq!(history.last().unwrap().actor, "merchant:Mei");
+    }
 }
