@@ -135,7 +135,7 @@ test('shopper writes a review and markup in it is shown as text', { tag: '@js-on
   await form.locator('label:has(input[value="5"])').click();
   await form.locator('input[name="title"]').fill(title);
   await form.locator('textarea[name="body"]').fill(body);
-  await form.locator('select[name="quality"]').selectOption('5');
+  await form.locator('select[name="taste"]').selectOption('5');
   const written = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/api/write_product_review'));
   await form.locator('button[type="submit"]').click();
   expect((await written).status()).toBe(200);

@@ -5,7 +5,10 @@ ALTER TABLE categories ADD COLUMN review_criteria TEXT;
 -- Reports no merchant has decided on yet: while there are any, the review stays out of the public list, even
 -- when its author edits it. report_count keeps the total.
 ALTER TABLE reviews ADD COLUMN open_reports INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX reviews_moderation ON reviews (status, open_reports, updated_at);
+-- When the review last changed status, so that each moderation queue lists in the order things happened.
+ALTER TABLE reviews ADD COLUMN status_changed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE reviews SET status_changed_at = updated_at;
+CREATE INDEX reviews_moderation ON reviews (status, open_reports, status_changed_at);
 
 CREATE TABLE review_points (
     review_id  INTEGER PRIMARY KEY REFERENCES reviews(id) ON DELETE CASCADE,

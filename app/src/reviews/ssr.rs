@@ -165,7 +165,7 @@ pub async fn write_review(
             let id: i64 = row.try_get("id")?;
             sqlx::query(
                 "UPDATE reviews SET rating = $1, title = $2, body = $3, status = $4, rejection_reason = NULL, \
-                 verified = $5, edited = 1, updated_at = $6 WHERE id = $7",
+                 verified = $5, edited = 1, updated_at = $6, status_changed_at = $6 WHERE id = $7",
             )
             .bind(i64::from(rating))
             .bind(&input.title)
@@ -187,8 +187,8 @@ pub async fn write_review(
         }
         None => {
             let inserted = sqlx::query_scalar(
-                "INSERT INTO reviews (product_id, shopper_id, rating, title, body, status, verified, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                "INSERT INTO reviews (product_id, shopper_id, rating, title, body, status, verified, created_at, updated_at, \
+                 status_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
             )
             .bind(product_id)
             .bind(shopper_id)
@@ -662,10 +662,11 @@ pub async fn decide(
         .into());
     }
     sqlx::query(
-        "UPDATE reviews SET status = $1, rejection_reason = $2, open_reports = 0 WHERE id = $3",
+        "UPDATE reviews SET status = $1, rejection_reason = $2, open_reports = 0, status_changed_at = $3 WHERE id = $4",
     )
     .bind(to.as_str())
     .bind(reason)
+    .bind(now)
     .bind(review_id)
     .execute(&mut *tx)
     .await?;
@@ -726,9 +727,10 @@ pub async fn report(
         Err(error) => return Err(error.into()),
     }
     sqlx::query(
-        "UPDATE reviews SET report_count = report_count + 1, open_reports = open_reports + 1, status = 'pending' \
-         WHERE id = $1",
+        "UPDATE reviews SET report_count = report_count + 1, open_reports = open_reports + 1, status = 'pending', \
+         status_changed_at = $1 WHERE id = $2",
     )
+    .bind(now)
     .bind(review_id)
     .execute(&mut *tx)
     .await?;
@@ -766,7 +768,7 @@ pub async fn moderation_queue(
     let rows = sqlx::query(&format!(
         "SELECT {REVIEW_COLUMNS}, r.open_reports, p.sku, p.title AS product_title FROM reviews r \
          JOIN shoppers s ON s.id = r.shopper_id JOIN products p ON p.id = r.product_id \
-         WHERE {condition} ORDER BY r.updated_at {order}, r.id {order} LIMIT $1 OFFSET $2"
+         WHERE {condition} ORDER BY r.status_changed_at {order}, r.id {order} LIMIT $1 OFFSET $2"
     ))
     .bind(limit)
     .bind(offset)
