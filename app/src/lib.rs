@@ -18,6 +18,7 @@ pub mod store;
 pub mod storefront;
 pub mod time;
 pub mod ui;
+pub mod wishlist;
 
 pub use storefront::{App, shell};
 

@@ -17,6 +17,8 @@ pub struct AppState {
     pub merchant_keys: crate::identity::merchant::MerchantKeys,
     /// The store's rules for reviews: auto-publishing, ranking weight, rate limits.
     pub reviews: crate::reviews::ssr::ReviewPolicy,
+    /// The store's limits on wish lists.
+    pub wishlists: crate::wishlist::rules::WishlistPolicy,
 }
 
 /// The state, from inside a server function.

@@ -114,6 +114,25 @@ pub struct Config {
         global = true
     )]
     pub review_points_monthly_cap: i64,
+    /// Wish lists one shopper may keep, the default list included.
+    #[arg(
+        long,
+        env = "RAPPORT_WISHLISTS_PER_SHOPPER",
+        default_value_t = 20,
+        global = true
+    )]
+    pub wishlists_per_shopper: i64,
+    /// Items one wish list may hold.
+    #[arg(
+        long,
+        env = "RAPPORT_WISHLIST_ITEMS",
+        default_value_t = 500,
+        global = true
+    )]
+    pub wishlist_items: i64,
+    /// Whether the heart button shows how many shoppers saved a product.
+    #[arg(long, env = "RAPPORT_WISHLIST_SHOW_SAVED_COUNT", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub wishlist_show_saved_count: bool,
     /// Log filter, in tracing's env-filter syntax.
     #[arg(
         long,
@@ -228,6 +247,18 @@ impl Config {
                 per_review: self.review_points,
                 monthly_cap: self.review_points_monthly_cap,
             },
+        })
+    }
+
+    /// The wish-list limits, or what is wrong with them.
+    pub fn wishlist_policy(&self) -> Result<app::wishlist::rules::WishlistPolicy, String> {
+        if self.wishlists_per_shopper < 1 || self.wishlist_items < 1 {
+            return Err("--wishlists-per-shopper and --wishlist-items must be at least 1".into());
+        }
+        Ok(app::wishlist::rules::WishlistPolicy {
+            max_lists: self.wishlists_per_shopper,
+            max_items: self.wishlist_items,
+            show_saved_count: self.wishlist_show_saved_count,
         })
     }
 

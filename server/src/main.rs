@@ -128,6 +128,7 @@ async fn serve(config: Config) -> Result<(), String> {
         demo: config.demo,
         merchant_keys: MerchantKeys::new(&config.api_keys),
         reviews,
+        wishlists: config.wishlist_policy()?,
     };
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),

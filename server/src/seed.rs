@@ -715,6 +715,13 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         votes_per_minute: i64::MAX,
         ..Default::default()
     };
+    // Every twentieth review meets the store's default rule instead, as a new review would: those it does not
+    // publish wait in the merchant's moderation queue.
+    let store_rule = app::reviews::ssr::ReviewPolicy {
+        reviews_per_day: i64::MAX,
+        votes_per_minute: i64::MAX,
+        ..Default::default()
+    };
     let ratings = WeightedIndex::new([6.0, 5.0, 10.0, 27.0, 52.0]).expect("positive weights");
     let mut reviews: Vec<(i64, usize)> = Vec::with_capacity(volume.reviews);
     let mut reviewed = HashSet::new();
@@ -743,7 +750,11 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             &shoppers[author].id,
             &products[product].sku,
             &input,
-            &policy,
+            if reviews.len() % 20 == 19 {
+                &store_rule
+            } else {
+                &policy
+            },
             written_at,
         )
         .await
@@ -765,7 +776,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             continue;
         }
         let helpful = rng.gen_bool(0.8);
-        app::reviews::ssr::vote(
+        match app::reviews::ssr::vote(
             db,
             &shoppers[voter].id,
             review_id,
@@ -773,10 +784,41 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             &policy,
             today,
         )
-        .await?;
-        votes += 1;
+        .await
+        {
+            Ok(_) => votes += 1,
+            // Reviews waiting for moderation take no votes.
+            Err(StoreError::Rejected(_)) => continue,
+            Err(error) => return Err(error),
+        }
     }
     loaded.votes = votes;
+
+    // A few reports, so that the moderation desk's "reported" queue has work in it.
+    let reasons = [
+        "Advertises another shop",
+        "Not about this product",
+        "Rude language",
+    ];
+    for (index, (review_id, author)) in reviews.iter().enumerate().step_by(150) {
+        let reporter = by_activity.sample(&mut rng);
+        if reporter == *author {
+            continue;
+        }
+        match app::reviews::ssr::report(
+            db,
+            &shoppers[reporter].id,
+            *review_id,
+            reasons[index % reasons.len()],
+            &policy,
+            today,
+        )
+        .await
+        {
+            Ok(()) | Err(StoreError::Rejected(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
 
     // Browsing events: views dominate; some from guests who never signed in.
     let kinds = [

@@ -35,6 +35,7 @@ async fn shops() -> Vec<Shop> {
                 demo: false,
                 merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
                 reviews: Default::default(),
+                wishlists: Default::default(),
             };
             let options = RouterOptions::default();
             Shop {

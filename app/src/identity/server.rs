@@ -62,6 +62,11 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
             "There is no such shopper.",
         )));
     };
+    // The browser signing in was a guest until now: what the guest saved moves to the shopper.
+    if let Ok(Viewer::Guest(guest)) = ssr::current_viewer(&state).await {
+        crate::wishlist::ssr::adopt_guest_lists(&state.db, &guest, &shopper_id, crate::time::now())
+            .await?;
+    }
     let viewer = Viewer::Shopper(shopper_id);
     let token = token::issue(
         &state.secret,
@@ -73,6 +78,28 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
         viewer,
         locale: Some(locale),
     })
+}
+
+/// Moves what a guest saved to the signed-in shopper, for stores whose own sign-in issues the shopper token:
+/// call it once with the guest token the browser held before. The guest token must be valid (signed by this
+/// store), so nobody can claim another visitor's guest data by guessing an id.
+#[server(client = RapportClient)]
+pub async fn adopt_guest(guest_token: String) -> Result<u64, AppError> {
+    let state = app_state()?;
+    let shopper_id = ssr::current_shopper(&state).await.map_err(respond_with)?;
+    let Viewer::Guest(guest) =
+        token::verify(&state.secret, &guest_token, crate::time::now() / 1000)
+            .map_err(respond_with)?
+    else {
+        return Err(respond_with(AppError::invalid(
+            "guest_token",
+            "is a shopper's token, not a guest's",
+        )));
+    };
+    Ok(
+        crate::wishlist::ssr::adopt_guest_lists(&state.db, &guest, &shopper_id, crate::time::now())
+            .await?,
+    )
 }
 
 /// The signed-in shopper's own account.

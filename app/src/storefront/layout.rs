@@ -2,11 +2,10 @@
 
 use crate::catalog::shop_categories;
 use crate::i18n::{self, use_i18n};
+#[cfg(feature = "hydrate")]
+use crate::ui::ADD_TO_CART_EVENT;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// The DOM event the widgets emit when a shopper adds to the cart; the cart belongs to the store.
-pub const ADD_TO_CART_EVENT: &str = "rapport:add-to-cart";
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -27,6 +26,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 <nav class="shop-header__actions" aria-label=move || i18n.t("nav.account")>
                     <LanguageSwitch />
+                    <a class="shop-header__link" href="/wishlist">{move || i18n.t("nav.wishlist")}</a>
                     <a class="shop-header__link" href="/account">{move || i18n.t("nav.account")}</a>
                     <span class="shop-cart" aria-live="polite">
                         {move || i18n.t("nav.cart")}

@@ -6,6 +6,7 @@ mod home;
 mod layout;
 mod product;
 mod sign_in;
+mod wishlist;
 
 use crate::i18n::{self, I18n};
 use leptos::prelude::*;
@@ -51,6 +52,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:sku") view=product::ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/wishlist") view=wishlist::WishlistPage ssr=SsrMode::Async />
+                    <Route path=path!("/wishlist/shared/:token") view=crate::wishlist::SharedWishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/merchant/reviews") view=crate::reviews::ModerationDesk ssr=SsrMode::Async />
                 </Routes>
             </layout::Layout>

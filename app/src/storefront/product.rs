@@ -1,10 +1,10 @@
-use super::layout::ADD_TO_CART_EVENT;
 use crate::catalog::{Product, add_to_cart, product_details, record_view};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::identity::ensure_viewer;
 use crate::reviews::Reviews;
-use crate::ui::{ErrorNotice, Loading, PriceTag, StockBadge};
+use crate::ui::{ErrorNotice, Loading, PriceTag, StockBadge, emit_add_to_cart};
+use crate::wishlist::WishlistButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -66,6 +66,7 @@ fn ProductDetails(product: Product) -> impl IntoView {
                     view! { <span class="rapport-stock rapport-stock--out">{move || i18n.t("product.inactive")}</span> }.into_any()
                 }}
                 <AddToCart sku=product.sku.clone() available />
+                {product.active.then(|| view! { <WishlistButton sku=product.sku.clone() /> })}
                 <p class="shop-product__description">{product.description.clone()}</p>
             </div>
         </article>
@@ -124,23 +125,4 @@ fn AddToCart(sku: String, available: bool) -> impl IntoView {
             </p>
         </form>
     }
-}
-
-fn emit_add_to_cart(target: &leptos::web_sys::HtmlButtonElement, sku: &str, quantity: i64) {
-    #[cfg(feature = "hydrate")]
-    {
-        let detail = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&detail, &"sku".into(), &sku.into());
-        let _ = js_sys::Reflect::set(&detail, &"quantity".into(), &(quantity as f64).into());
-        let init = web_sys::CustomEventInit::new();
-        init.set_detail(&detail);
-        init.set_bubbles(true);
-        init.set_composed(true);
-        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(ADD_TO_CART_EVENT, &init)
-        {
-            let _ = target.dispatch_event(&event);
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (target, sku, quantity, ADD_TO_CART_EVENT);
 }

@@ -1,5 +1,8 @@
 //! Components shared by every capability: prices, stock, product cards, loading and error states.
 
+mod events;
+pub use events::{ADD_TO_CART_EVENT, emit_add_to_cart, emit_event};
+
 use crate::catalog::ProductCard;
 use crate::error::AppError;
 use crate::i18n::use_i18n;

@@ -1,0 +1,673 @@
+//! The wish lists' SQL. Every function takes the verified viewer and touches only that viewer's lists: a list id
+//! of someone else's list is answered exactly like an unknown id, so that ids reveal nothing.
+
+use super::rules::{WishlistPolicy, validate_list_name};
+use super::{
+    MostWished, SavedState, SharedWishlist, Wishlist, WishlistItem, WishlistSort, WishlistSummary,
+};
+use crate::catalog::rules::validate_key;
+use crate::catalog::ssr::active_product_id;
+use crate::error::AppError;
+use crate::events::EventKind;
+use crate::events::ssr::{NewEvent, known_shopper, record};
+use crate::identity::Viewer;
+use crate::money::Money;
+use crate::store::{Db, StoreError};
+use crate::time::Millis;
+use sqlx::{Any, Row, Transaction};
+
+/// Whose lists a request touches, resolved to the store's keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Owner {
+    Shopper(i64),
+    Guest(String),
+}
+
+impl Owner {
+    /// The owner as the two parameters of [`OWNED`]: shopper row id and guest id, one of them null.
+    fn binds(&self) -> (Option<i64>, Option<String>) {
+        match self {
+            Owner::Shopper(id) => (Some(*id), None),
+            Owner::Guest(id) => (None, Some(id.clone())),
+        }
+    }
+}
+
+/// Matches the lists of the owner bound as `$1` (shopper row id) and `$2` (guest id); exactly one is not null.
+const OWNED: &str = "(w.shopper_id = $1 OR w.guest_id = $2)";
+
+async fn owner(tx: &mut Transaction<'static, Any>, viewer: &Viewer) -> Result<Owner, StoreError> {
+    Ok(match viewer {
+        Viewer::Shopper(external) => Owner::Shopper(known_shopper(tx, external).await?),
+        Viewer::Guest(guest) => Owner::Guest(guest.clone()),
+    })
+}
+
+/// The owner for reads, which need no transaction: an unknown shopper simply has no lists.
+async fn reading_owner(db: &Db, viewer: &Viewer) -> Result<Option<Owner>, sqlx::Error> {
+    Ok(match viewer {
+        Viewer::Shopper(external) => {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM shoppers WHERE external_id = $1")
+                .bind(external)
+                .fetch_optional(db.reader())
+                .await?
+                .map(Owner::Shopper)
+        }
+        Viewer::Guest(guest) => Some(Owner::Guest(guest.clone())),
+    })
+}
+
+fn no_such_list() -> AppError {
+    AppError::not_found(Some("list_id".into()), "There is no such wish list.")
+}
+
+/// The owner's default list, created on first use.
+async fn default_list(
+    tx: &mut Transaction<'static, Any>,
+    owner: &Owner,
+    now: Millis,
+) -> Result<i64, sqlx::Error> {
+    let (shopper, guest) = owner.binds();
+    let existing: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT w.id FROM wishlists w WHERE {OWNED} AND w.is_default = 1"
+    ))
+    .bind(shopper)
+    .bind(guest.clone())
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    sqlx::query_scalar(
+        "INSERT INTO wishlists (shopper_id, guest_id, name, is_default, created_at) VALUES ($1, $2, '', 1, $3) \
+         RETURNING id",
+    )
+    .bind(shopper)
+    .bind(guest)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// `list_id` if the owner has it, or the owner's default list for `None`.
+async fn owned_list(
+    tx: &mut Transaction<'static, Any>,
+    owner: &Owner,
+    list_id: Option<i64>,
+    now: Millis,
+) -> Result<i64, StoreError> {
+    let Some(list_id) = list_id else {
+        return Ok(default_list(tx, owner, now).await?);
+    };
+    let (shopper, guest) = owner.binds();
+    sqlx::query_scalar::<_, i64>(&format!(
+        "SELECT w.id FROM wishlists w WHERE {OWNED} AND w.id = $3"
+    ))
+    .bind(shopper)
+    .bind(guest)
+    .bind(list_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| no_such_list().into())
+}
+
+fn signed_in_only(viewer: &Viewer) -> Result<(), AppError> {
+    match viewer {
+        Viewer::Shopper(_) => Ok(()),
+        Viewer::Guest(_) => Err(AppError::unauthorized(
+            "Sign in to keep more than one wish list.",
+        )),
+    }
+}
+
+/// The viewer's lists, the default one first (it is created if missing only when something is saved).
+pub async fn lists(db: &Db, viewer: &Viewer) -> Result<Vec<WishlistSummary>, StoreError> {
+    let Some(owner) = reading_owner(db, viewer).await? else {
+        return Ok(Vec::new());
+    };
+    let (shopper, guest) = owner.binds();
+    let rows = sqlx::query(&format!(
+        "SELECT w.id, w.name, w.is_default, w.share_token, \
+         (SELECT COUNT(*) FROM wishlist_items i WHERE i.wishlist_id = w.id) AS items \
+         FROM wishlists w WHERE {OWNED} ORDER BY w.is_default DESC, w.created_at, w.id"
+    ))
+    .bind(shopper)
+    .bind(guest)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<_, _>>()?)
+}
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<WishlistSummary, sqlx::Error> {
+    Ok(WishlistSummary {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        is_default: row.try_get::<i64, _>("is_default")? != 0,
+        items: row.try_get("items")?,
+        share_token: row.try_get("share_token")?,
+    })
+}
+
+/// Creates a named list for a signed-in shopper.
+pub async fn create_list(
+    db: &Db,
+    viewer: &Viewer,
+    name: &str,
+    policy: &WishlistPolicy,
+    now: Millis,
+) -> Result<WishlistSummary, StoreError> {
+    signed_in_only(viewer)?;
+    let name = validate_list_name(name)?;
+    let mut tx = db.write().await?;
+    let owner = owner(&mut tx, viewer).await?;
+    default_list(&mut tx, &owner, now).await?;
+    let (shopper, guest) = owner.binds();
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM wishlists w WHERE {OWNED}"))
+        .bind(shopper)
+        .bind(guest.clone())
+        .fetch_one(&mut *tx)
+        .await?;
+    if count >= policy.max_lists {
+        return Err(AppError::new(
+            "limit_reached",
+            format!(
+                "You can keep at most {} wish lists; delete one first.",
+                policy.max_lists
+            ),
+        )
+        .into());
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO wishlists (shopper_id, guest_id, name, is_default, created_at) VALUES ($1, $2, $3, 0, $4) \
+         RETURNING id",
+    )
+    .bind(shopper)
+    .bind(guest)
+    .bind(&name)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(WishlistSummary {
+        id,
+        name,
+        is_default: false,
+        items: 0,
+        share_token: None,
+    })
+}
+
+/// Renames one of the viewer's lists.
+pub async fn rename_list(
+    db: &Db,
+    viewer: &Viewer,
+    list_id: i64,
+    name: &str,
+) -> Result<(), StoreError> {
+    signed_in_only(viewer)?;
+    let name = validate_list_name(name)?;
+    let mut tx = db.write().await?;
+    let owner = owner(&mut tx, viewer).await?;
+    let list_id = owned_list(&mut tx, &owner, Some(list_id), 0).await?;
+    sqlx::query("UPDATE wishlists SET name = $1 WHERE id = $2")
+        .bind(&name)
+        .bind(list_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes one of the viewer's named lists with its items. The default list stays.
+pub async fn delete_list(db: &Db, viewer: &Viewer, list_id: i64) -> Result<(), StoreError> {
+    signed_in_only(viewer)?;
+    let mut tx = db.write().await?;
+    let owner = owner(&mut tx, viewer).await?;
+    let list_id = owned_list(&mut tx, &owner, Some(list_id), 0).await?;
+    let is_default: i64 = sqlx::query_scalar("SELECT is_default FROM wishlists WHERE id = $1")
+        .bind(list_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if is_default != 0 {
+        return Err(AppError::new(
+            "forbidden",
+            "The default wish list cannot be deleted; remove its items instead.",
+        )
+        .into());
+    }
+    sqlx::query("DELETE FROM wishlist_items WHERE wishlist_id = $1")
+        .bind(list_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM wishlists WHERE id = $1")
+        .bind(list_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn record_wish(
+    tx: &mut Transaction<'static, Any>,
+    owner: &Owner,
+    product_id: i64,
+    kind: EventKind,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    let (shopper_id, guest_id) = owner.binds();
+    record(
+        tx,
+        &[NewEvent {
+            shopper_id,
+            guest_id,
+            product_id,
+            kind,
+            at: now,
+        }],
+    )
+    .await
+}
+
+/// Saves a product into one of the viewer's lists (the default list for `None`). Saving it again changes
+/// nothing. Records a `wishlisted` event when the product is new to the list.
+pub async fn save(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    list_id: Option<i64>,
+    policy: &WishlistPolicy,
+    now: Millis,
+) -> Result<(), StoreError> {
+    validate_key("sku", sku)?;
+    let mut tx = db.write().await?;
+    let owner = owner(&mut tx, viewer).await?;
+    let product_id = active_product_id(&mut tx, sku).await?;
+    let list_id = owned_list(&mut tx, &owner, list_id, now).await?;
+    let held: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2",
+    )
+    .bind(list_id)
+    .bind(product_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if held > 0 {
+        return Ok(());
+    }
+    let items: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1")
+            .bind(list_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if items >= policy.max_items {
+        return Err(AppError::new(
+            "limit_reached",
+            format!(
+                "A wish list holds at most {} items; remove some first.",
+                policy.max_items
+            ),
+        )
+        .into());
+    }
+    sqlx::query(
+        "INSERT INTO wishlist_items (wishlist_id, product_id, saved_at, saved_price_minor, saved_currency, saved_in_stock) \
+         SELECT $1, p.id, $2, p.price_minor, p.currency, CASE WHEN p.stock > 0 THEN 1 ELSE 0 END \
+         FROM products p WHERE p.id = $3",
+    )
+    .bind(list_id)
+    .bind(now)
+    .bind(product_id)
+    .execute(&mut *tx)
+    .await?;
+    record_wish(&mut tx, &owner, product_id, EventKind::Wishlisted, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a product from one of the viewer's lists (the default list for `None`); removing what is not there
+/// changes nothing. Records an `unwishlisted` event when something was removed. Works for withdrawn products too.
+pub async fn remove(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    list_id: Option<i64>,
+    now: Millis,
+) -> Result<(), StoreError> {
+    validate_key("sku", sku)?;
+    let mut tx = db.write().await?;
+    let owner = owner(&mut tx, viewer).await?;
+    let list_id = owned_list(&mut tx, &owner, list_id, now).await?;
+    let product_id = product_id(&mut tx, sku).await?;
+    let removed =
+        sqlx::query("DELETE FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2")
+            .bind(list_id)
+            .bind(product_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if removed > 0 {
+        record_wish(&mut tx, &owner, product_id, EventKind::Unwishlisted, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Any product's row id, active or not: items of withdrawn products can still be moved and removed.
+async fn product_id(tx: &mut Transaction<'static, Any>, sku: &str) -> Result<i64, StoreError> {
+    sqlx::query_scalar::<_, i64>("SELECT id FROM products WHERE sku = $1")
+        .bind(sku)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("sku".into()), "There is no such product.").into())
+}
+
+/// Moves an item from one of the viewer's lists to another, keeping when and at what price it was saved.
+pub async fn move_item(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    from: i64,
+    to: i64,
+    policy: &WishlistPolicy,
+) -> Result<(), StoreError> {
+    validate_key("sku", sku)?;
+    let mut tx = db.write().await?;
+    let owner = owner(&mut tx, viewer).await?;
+    let from = owned_list(&mut tx, &owner, Some(from), 0).await?;
+    let to = owned_list(&mut tx, &owner, Some(to), 0).await?;
+    let product_id = product_id(&mut tx, sku).await?;
+    if from == to {
+        return Ok(());
+    }
+    let in_target: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2",
+    )
+    .bind(to)
+    .bind(product_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if in_target == 0 {
+        let items: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1")
+                .bind(to)
+                .fetch_one(&mut *tx)
+                .await?;
+        if items >= policy.max_items {
+            return Err(AppError::new(
+                "limit_reached",
+                format!(
+                    "A wish list holds at most {} items; remove some first.",
+                    policy.max_items
+                ),
+            )
+            .into());
+        }
+        let moved = sqlx::query(
+            "UPDATE wishlist_items SET wishlist_id = $1 WHERE wishlist_id = $2 AND product_id = $3",
+        )
+        .bind(to)
+        .bind(from)
+        .bind(product_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved == 0 {
+            return Err(AppError::not_found(
+                Some("sku".into()),
+                "That product is not in this wish list.",
+            )
+            .into());
+        }
+    } else {
+        // Already in the target list: the move only takes it out of the source.
+        sqlx::query("DELETE FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2")
+            .bind(from)
+            .bind(product_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+const ITEM_COLUMNS: &str = "p.sku, COALESCE(t.title, p.title) AS title, p.image_url, p.price_minor, p.currency, \
+     p.stock, CAST(CASE WHEN p.active THEN 1 ELSE 0 END AS BIGINT) AS active, i.saved_at, i.saved_price_minor, \
+     i.saved_currency, i.saved_in_stock";
+
+fn item_from_row(row: &sqlx::any::AnyRow) -> Result<WishlistItem, sqlx::Error> {
+    Ok(WishlistItem {
+        sku: row.try_get("sku")?,
+        title: row.try_get("title")?,
+        image_url: row.try_get("image_url")?,
+        price: Money::new(
+            row.try_get("price_minor")?,
+            row.try_get::<String, _>("currency")?,
+        ),
+        stock: row.try_get("stock")?,
+        available: row.try_get::<i64, _>("active")? != 0,
+        saved_at: row.try_get("saved_at")?,
+        saved_price: Money::new(
+            row.try_get("saved_price_minor")?,
+            row.try_get::<String, _>("saved_currency")?,
+        ),
+        saved_in_stock: row.try_get::<i64, _>("saved_in_stock")? != 0,
+    })
+}
+
+async fn items_of(
+    db: &Db,
+    list_id: i64,
+    locale: &str,
+    sort: WishlistSort,
+) -> Result<Vec<WishlistItem>, sqlx::Error> {
+    let order = match sort {
+        WishlistSort::Saved => "i.saved_at DESC, p.id DESC",
+        WishlistSort::Price => "p.price_minor ASC, i.saved_at DESC",
+        WishlistSort::PriceDrop => "(i.saved_price_minor - p.price_minor) DESC, i.saved_at DESC",
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {ITEM_COLUMNS} FROM wishlist_items i JOIN products p ON p.id = i.product_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
+         WHERE i.wishlist_id = $2 ORDER BY {order}"
+    ))
+    .bind(locale)
+    .bind(list_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(item_from_row).collect()
+}
+
+/// One of the viewer's lists with its items (the default list for `None`, empty if never used).
+pub async fn wishlist(
+    db: &Db,
+    viewer: &Viewer,
+    list_id: Option<i64>,
+    locale: &str,
+    sort: WishlistSort,
+) -> Result<Wishlist, StoreError> {
+    let all = lists(db, viewer).await?;
+    let summary = match list_id {
+        Some(id) => all
+            .into_iter()
+            .find(|list| list.id == id)
+            .ok_or_else(no_such_list)?,
+        None => match all.into_iter().find(|list| list.is_default) {
+            Some(list) => list,
+            None => {
+                return Ok(Wishlist {
+                    summary: WishlistSummary {
+                        id: 0,
+                        name: String::new(),
+                        is_default: true,
+                        items: 0,
+                        share_token: None,
+                    },
+                    items: Vec::new(),
+                });
+            }
+        },
+    };
+    let items = items_of(db, summary.id, locale, sort).await?;
+    Ok(Wishlist { summary, items })
+}
+
+/// Makes a list public under a new unguessable link (`true`) or private again (`false`), which kills the old
+/// link for good. Returns the link's secret when public.
+pub async fn set_shared(
+    db: &Db,
+    viewer: &Viewer,
+    list_id: i64,
+    shared: bool,
+) -> Result<Option<String>, StoreError> {
+    let mut tx = db.write().await?;
+    let owner = owner(&mut tx, viewer).await?;
+    let list_id = owned_list(&mut tx, &owner, Some(list_id), 0).await?;
+    let token = shared.then(|| format!("{:032x}", rand::random::<u128>()));
+    sqlx::query("UPDATE wishlists SET share_token = $1 WHERE id = $2")
+        .bind(&token)
+        .bind(list_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// A shared list by its link's secret; a revoked or unknown link is not found.
+pub async fn shared_list(db: &Db, token: &str, locale: &str) -> Result<SharedWishlist, StoreError> {
+    let gone = || {
+        AppError::not_found(
+            Some("token".into()),
+            "This wish list is not shared, or its owner stopped sharing it.",
+        )
+    };
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(gone().into());
+    }
+    let row = sqlx::query(
+        "SELECT w.id, w.name, COALESCE(s.display_name, '') AS owner FROM wishlists w \
+         LEFT JOIN shoppers s ON s.id = w.shopper_id WHERE w.share_token = $1",
+    )
+    .bind(token)
+    .fetch_optional(db.reader())
+    .await?
+    .ok_or_else(gone)?;
+    let items = items_of(db, row.try_get("id")?, locale, WishlistSort::Saved).await?;
+    Ok(SharedWishlist {
+        name: row.try_get("name")?,
+        owner: row.try_get("owner")?,
+        items,
+    })
+}
+
+/// Where a product stands in the viewer's lists, for the heart button.
+pub async fn saved_state(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    policy: &WishlistPolicy,
+) -> Result<SavedState, StoreError> {
+    let mut lists_with_product = Vec::new();
+    if let Some(owner) = reading_owner(db, viewer).await? {
+        let (shopper, guest) = owner.binds();
+        let rows = sqlx::query(&format!(
+            "SELECT w.id, w.name, w.is_default, w.share_token, \
+             (SELECT COUNT(*) FROM wishlist_items i WHERE i.wishlist_id = w.id) AS items, \
+             (SELECT COUNT(*) FROM wishlist_items i JOIN products p ON p.id = i.product_id \
+              WHERE i.wishlist_id = w.id AND p.sku = $3) AS holds \
+             FROM wishlists w WHERE {OWNED} ORDER BY w.is_default DESC, w.created_at, w.id"
+        ))
+        .bind(shopper)
+        .bind(guest)
+        .bind(sku)
+        .fetch_all(db.reader())
+        .await?;
+        for row in &rows {
+            lists_with_product.push((summary_from_row(row)?, row.try_get::<i64, _>("holds")? > 0));
+        }
+    }
+    let saved_by = if policy.show_saved_count {
+        Some(savers(db, sku).await?)
+    } else {
+        None
+    };
+    Ok(SavedState {
+        lists: lists_with_product,
+        saved_by,
+    })
+}
+
+/// How many shoppers and guests have a product in at least one list.
+async fn savers(db: &Db, sku: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT w.shopper_id, w.guest_id FROM wishlist_items i \
+         JOIN wishlists w ON w.id = i.wishlist_id JOIN products p ON p.id = i.product_id WHERE p.sku = $1) owners",
+    )
+    .bind(sku)
+    .fetch_one(db.reader())
+    .await
+}
+
+/// The products in the most lists' owners, for merchants.
+pub async fn most_wished(db: &Db, limit: i64) -> Result<Vec<MostWished>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT p.sku, p.title, COUNT(DISTINCT COALESCE(CAST(w.shopper_id AS TEXT), 'g:' || w.guest_id)) AS savers \
+         FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id JOIN products p ON p.id = i.product_id \
+         GROUP BY p.id, p.sku, p.title ORDER BY savers DESC, p.sku LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(MostWished {
+                sku: row.try_get("sku")?,
+                title: row.try_get("title")?,
+                savers: row.try_get("savers")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Moves a guest's saved items into the shopper's default list when the guest signs in, without duplicates, and
+/// deletes the guest's lists, so the guest id no longer reaches them. Returns how many items were new to the
+/// shopper.
+pub async fn adopt_guest_lists(
+    db: &Db,
+    guest: &str,
+    shopper: &str,
+    now: Millis,
+) -> Result<u64, StoreError> {
+    let mut tx = db.write().await?;
+    let shopper = Owner::Shopper(known_shopper(&mut tx, shopper).await?);
+    let target = default_list(&mut tx, &shopper, now).await?;
+    let adopted = sqlx::query(
+        "INSERT INTO wishlist_items (wishlist_id, product_id, saved_at, saved_price_minor, saved_currency, saved_in_stock) \
+         SELECT $1, i.product_id, MIN(i.saved_at), MIN(i.saved_price_minor), MIN(i.saved_currency), MIN(i.saved_in_stock) \
+         FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+         WHERE w.guest_id = $2 AND i.product_id NOT IN (SELECT product_id FROM wishlist_items WHERE wishlist_id = $1) \
+         GROUP BY i.product_id",
+    )
+    .bind(target)
+    .bind(guest)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "DELETE FROM wishlist_items WHERE wishlist_id IN (SELECT id FROM wishlists WHERE guest_id = $1)",
+    )
+    .bind(guest)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM wishlists WHERE guest_id = $1")
+        .bind(guest)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(adopted)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,431 @@
+//! The wish-list widgets: the heart button for a product, the shopper's lists, and a shared list's read-only view.
+
+use super::rules::change_since_saved;
+use super::{
+    ItemChange, SavedState, WishlistItem, WishlistSort, WishlistSummary, change_wishlist,
+    create_wishlist, delete_wishlist, move_wishlist_item, my_wishlist, open_shared_wishlist,
+    share_wishlist, wishlist_state,
+};
+use crate::error::AppError;
+use crate::i18n::{I18n, use_i18n};
+use crate::identity::ensure_viewer;
+use crate::time::iso_date;
+use crate::ui::{ErrorNotice, PriceTag, StockBadge, emit_add_to_cart, emit_event};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The DOM event a wish-list change sends to the host page, with `{sku, saved}`.
+pub const WISHLIST_CHANGE_EVENT: &str = "rapport:wishlist-change";
+
+fn list_name(i18n: I18n, list: &WishlistSummary) -> String {
+    if list.is_default {
+        i18n.t("wishlist.default_name")
+    } else {
+        list.name.clone()
+    }
+}
+
+/// A heart toggle that saves a product to the shopper's (or guest's) default wish list, or takes it out of every
+/// list holding it. With several lists, a chooser saves into any of them. Shows how many shoppers saved the
+/// product when the store allows it. Sends `rapport:wishlist-change` with `{sku, saved}` to the host page.
+///
+/// The shopper's lists live behind their token, so the button renders empty on the server and fills in once
+/// the browser has the token.
+///
+/// ```ignore
+/// view! { <WishlistButton sku="KIT-00001".to_owned() /> }
+/// ```
+#[component]
+pub fn WishlistButton(sku: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = RwSignal::new(None::<SavedState>);
+    let problem = RwSignal::new(None::<AppError>);
+    let load_sku = sku.clone();
+    let load = LocalResource::new(move || {
+        let sku = load_sku.clone();
+        async move {
+            ensure_viewer().await?;
+            wishlist_state(sku).await
+        }
+    });
+    Effect::new(move |_| match load.get() {
+        Some(Ok(loaded)) => state.set(Some(loaded)),
+        Some(Err(error)) => problem.set(Some(error)),
+        None => {}
+    });
+    let button = NodeRef::<leptos::html::Button>::new();
+    let change_sku = sku.clone();
+    let change = Action::new(move |(list_id, save): &(Option<i64>, bool)| {
+        let (sku, list_id, save) = (change_sku.clone(), *list_id, *save);
+        async move {
+            ensure_viewer().await?;
+            change_wishlist(sku, list_id, save).await
+        }
+    });
+    let event_sku = sku.clone();
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(changed)) => {
+            let saved = changed.lists.iter().any(|(_, holds)| *holds);
+            state.set(Some(changed));
+            problem.set(None);
+            if let Some(button) = button.get_untracked() {
+                emit_event(
+                    &button,
+                    WISHLIST_CHANGE_EVENT,
+                    &[("sku", event_sku.as_str().into()), ("saved", saved.into())],
+                );
+            }
+        }
+        Some(Err(error)) => problem.set(Some(error)),
+        None => {}
+    });
+    let saved = move || {
+        state
+            .get()
+            .is_some_and(|s| s.lists.iter().any(|(_, holds)| *holds))
+    };
+    let toggle = move |_| {
+        if saved() {
+            // Out of every list that holds it: the heart means "saved anywhere".
+            let holding: Vec<i64> = state
+                .get_untracked()
+                .map(|s| {
+                    s.lists
+                        .iter()
+                        .filter(|(_, h)| *h)
+                        .map(|(l, _)| l.id)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for list_id in holding {
+                change.dispatch((Some(list_id), false));
+            }
+        } else {
+            change.dispatch((None, true));
+        }
+    };
+    view! {
+        <div class="rapport-wishlist-button">
+            <button type="button" class="rapport-wishlist-button__heart" node_ref=button
+                aria-pressed=move || saved().to_string()
+                aria-label=move || if saved() { i18n.t("wishlist.saved") } else { i18n.t("wishlist.save") }
+                disabled=move || state.get().is_none() || change.pending().get()
+                on:click=toggle>
+                <span aria-hidden="true">{move || if saved() { "♥" } else { "♡" }}</span>
+                <span class="rapport-wishlist-button__label">{move || if saved() { i18n.t("wishlist.saved") } else { i18n.t("wishlist.save") }}</span>
+            </button>
+            {move || state.get().and_then(|s| s.saved_by).filter(|n| *n > 0).map(|n| view! {
+                <span class="rapport-wishlist-button__count" data-testid="saved-by">{move || i18n.t_with("wishlist.saved_by", &[("count", n.to_string())])}</span>
+            })}
+            {move || state.get().filter(|s| s.lists.len() > 1).map(|s| view! {
+                <details class="rapport-wishlist-button__chooser">
+                    <summary>{move || i18n.t("wishlist.choose_list")}</summary>
+                    <ul>
+                        {s.lists.into_iter().map(|(list, holds)| {
+                            let name = list_name(i18n, &list);
+                            view! {
+                                <li>
+                                    <label>
+                                        <input type="checkbox" checked=holds data-list-id=list.id.to_string()
+                                            on:change=move |ev| { change.dispatch((Some(list.id), event_target_checked(&ev))); } />
+                                        {name}
+                                    </label>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
+            {move || problem.get().map(|error| view! { <ErrorNotice error /> })}
+        </div>
+    }
+    .into_any()
+}
+
+fn change_text(i18n: I18n, item: &WishlistItem) -> Option<(String, &'static str)> {
+    match change_since_saved(item) {
+        ItemChange::NoLongerAvailable => {
+            Some((i18n.t("wishlist.change.unavailable"), "unavailable"))
+        }
+        ItemChange::BackInStock => Some((i18n.t("wishlist.change.back_in_stock"), "back-in-stock")),
+        ItemChange::OutOfStock => Some((i18n.t("wishlist.change.out_of_stock"), "out-of-stock")),
+        ItemChange::Cheaper(by) => Some((
+            i18n.t_with("wishlist.change.cheaper", &[("amount", by.display())]),
+            "cheaper",
+        )),
+        ItemChange::Dearer(by) => Some((
+            i18n.t_with("wishlist.change.dearer", &[("amount", by.display())]),
+            "dearer",
+        )),
+        ItemChange::Unchanged => None,
+    }
+}
+
+/// One saved product as a card: picture, title, price now, stock, and what changed since saving.
+#[component]
+fn SavedItem(item: WishlistItem, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+    let i18n = use_i18n();
+    let change = change_text(i18n, &item);
+    view! {
+        <li class="rapport-wishlist__item" data-sku=item.sku.clone()>
+            <img src=item.image_url.clone() alt="" width="96" height="96" loading="lazy" />
+            <div class="rapport-wishlist__details">
+                <a href=format!("/p/{}", item.sku) class="rapport-wishlist__title">{item.title.clone()}</a>
+                <PriceTag price=item.price.clone() />
+                {item.available.then(|| view! { <StockBadge stock=item.stock /> })}
+                {change.map(|(text, kind)| view! { <p class=format!("rapport-wishlist__change rapport-wishlist__change--{kind}") data-change=kind>{text}</p> })}
+                <p class="rapport-wishlist__saved">{move || i18n.t_with("wishlist.saved_on", &[("date", iso_date(item.saved_at))])}</p>
+            </div>
+            {children.map(|children| view! { <div class="rapport-wishlist__actions">{children()}</div> })}
+        </li>
+    }
+}
+
+/// The shopper's wish lists: every saved item with its price and stock now and what changed since saving,
+/// sorted by date saved, price or biggest drop; remove, move to another list, add to cart (a
+/// `rapport:add-to-cart` event for the host page); create, rename, delete and share lists. The list and sort
+/// follow the page address (`?list=7&sort=price_drop`).
+///
+/// ```ignore
+/// view! { <Wishlist /> }
+/// ```
+#[component]
+pub fn Wishlist() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let chosen = move || {
+        let query = query.read();
+        let list_id = query.get("list").and_then(|id| id.parse::<i64>().ok());
+        let sort = match query.get("sort").as_deref() {
+            Some("price") => WishlistSort::Price,
+            Some("price_drop") => WishlistSort::PriceDrop,
+            _ => WishlistSort::Saved,
+        };
+        (list_id, sort)
+    };
+    let changed = RwSignal::new(0u32);
+    let page = LocalResource::new(move || {
+        let (list_id, sort) = chosen();
+        changed.track();
+        let locale = i18n.locale().to_owned();
+        async move {
+            ensure_viewer().await?;
+            my_wishlist(list_id, sort, locale).await
+        }
+    });
+    let problem = RwSignal::new(None::<AppError>);
+    let done = move |result: Result<(), AppError>| match result {
+        Ok(()) => {
+            problem.set(None);
+            changed.update(|n| *n += 1);
+        }
+        Err(error) => problem.set(Some(error)),
+    };
+    let remove = Action::new(move |(sku, list_id): &(String, i64)| {
+        let (sku, list_id) = (sku.clone(), *list_id);
+        async move { change_wishlist(sku, Some(list_id), false).await.map(|_| ()) }
+    });
+    let move_to = Action::new(move |(sku, from, to): &(String, i64, i64)| {
+        let (sku, from, to) = (sku.clone(), *from, *to);
+        async move { move_wishlist_item(sku, from, to).await }
+    });
+    let create = Action::new(move |name: &String| {
+        let name = name.clone();
+        async move { create_wishlist(name).await.map(|_| ()) }
+    });
+    let delete = Action::new(move |list_id: &i64| {
+        let list_id = *list_id;
+        async move { delete_wishlist(list_id).await }
+    });
+    let share = Action::new(move |(list_id, shared): &(i64, bool)| {
+        let (list_id, shared) = (*list_id, *shared);
+        async move { share_wishlist(list_id, shared).await.map(|_| ()) }
+    });
+    Effect::new(move |_| remove.value().get().map(done));
+    Effect::new(move |_| move_to.value().get().map(done));
+    Effect::new(move |_| create.value().get().map(done));
+    Effect::new(move |_| share.value().get().map(done));
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(result) = delete.value().get() {
+            if result.is_ok() {
+                navigate("/wishlist", Default::default());
+            }
+            done(result);
+        }
+    });
+    let new_name = RwSignal::new(String::new());
+    let confirming_delete = RwSignal::new(false);
+    view! {
+        <section class="rapport-wishlist">
+            <Suspense fallback=move || view! { <p class="rapport-loading">{move || i18n.t("wishlist.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let (_, sort) = chosen();
+                    match page.await {
+                        Ok(page) => {
+                            let current = page.list.summary.clone();
+                            let lists = page.lists.clone();
+                            let signed_in = crate::identity::client::stored_token().is_some_and(|t| t.starts_with("v1.s."));
+                            view! {
+                                <nav class="rapport-wishlist__lists" aria-label=move || i18n.t("wishlist.lists")>
+                                    {lists.iter().map(|list| {
+                                        let href = if list.is_default { "/wishlist".to_owned() } else { format!("/wishlist?list={}", list.id) };
+                                        let current_list = list.id == current.id;
+                                        view! {
+                                            <a href=href aria-current=current_list.then_some("page")>
+                                                {list_name(i18n, list)} " (" {list.items} ")"
+                                            </a>
+                                        }
+                                    }).collect_view()}
+                                </nav>
+                                <div class="rapport-wishlist__toolbar">
+                                    <label>
+                                        {move || i18n.t("wishlist.sort")}
+                                        <select on:change=move |ev| {
+                                            let sort = event_target_value(&ev);
+                                            let list = chosen().0.map(|id| format!("list={id}&")).unwrap_or_default();
+                                            leptos_router::hooks::use_navigate()(&format!("/wishlist?{list}sort={sort}"), Default::default());
+                                        }>
+                                            {[(WishlistSort::Saved, "saved"), (WishlistSort::Price, "price"), (WishlistSort::PriceDrop, "price_drop")].into_iter().map(|(each, name)| {
+                                                let key = format!("wishlist.sort.{name}");
+                                                view! { <option value=name selected=each == sort>{move || i18n.t(&key)}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    {(current.id != 0).then(|| {
+                                        let list_id = current.id;
+                                        let link = current.share_token.clone().map(|token| format!("{}/wishlist/shared/{token}", window().location().origin().unwrap_or_default()));
+                                        view! {
+                                            <div class="rapport-wishlist__share">
+                                                {match link {
+                                                    Some(link) => view! {
+                                                        <label>{move || i18n.t("wishlist.share_link")}
+                                                            <input type="text" readonly value=link data-testid="share-link" />
+                                                        </label>
+                                                        <button type="button" class="rapport-button" on:click=move |_| { share.dispatch((list_id, false)); }>{move || i18n.t("wishlist.make_private")}</button>
+                                                    }.into_any(),
+                                                    None => view! {
+                                                        <button type="button" class="rapport-button" on:click=move |_| { share.dispatch((list_id, true)); }>{move || i18n.t("wishlist.share")}</button>
+                                                    }.into_any(),
+                                                }}
+                                            </div>
+                                        }
+                                    })}
+                                </div>
+                                {page.list.items.is_empty().then(|| view! { <p class="rapport-wishlist__empty">{move || i18n.t("wishlist.empty")}</p> })}
+                                <ul class="rapport-wishlist__items">
+                                    {page.list.items.into_iter().map(|item| {
+                                        let sku = item.sku.clone();
+                                        let from = current.id;
+                                        let others: Vec<WishlistSummary> = lists.iter().filter(|l| l.id != from).cloned().collect();
+                                        let (remove_sku, move_sku, cart_sku) = (sku.clone(), sku.clone(), sku.clone());
+                                        let available = item.available && item.stock > 0;
+                                        view! {
+                                            <SavedItem item>
+                                                <button type="button" class="rapport-button rapport-button--primary" disabled=!available
+                                                    on:click=move |ev| {
+                                                        if let Some(target) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(t).ok()) {
+                                                            emit_add_to_cart(&target, &cart_sku, 1);
+                                                        }
+                                                    }>
+                                                    {move || i18n.t("wishlist.add_to_cart")}
+                                                </button>
+                                                {(!others.is_empty()).then(|| view! {
+                                                    <label>
+                                                        {move || i18n.t("wishlist.move_to")}
+                                                        <select data-testid="move-to" on:change=move |ev| {
+                                                            if let Ok(to) = event_target_value(&ev).parse::<i64>() {
+                                                                move_to.dispatch((move_sku.clone(), from, to));
+                                                            }
+                                                        }>
+                                                            <option value="">"–"</option>
+                                                            {others.iter().map(|list| view! { <option value=list.id.to_string()>{list_name(i18n, list)}</option> }).collect_view()}
+                                                        </select>
+                                                    </label>
+                                                })}
+                                                <button type="button" class="rapport-link-button" on:click=move |_| { remove.dispatch((remove_sku.clone(), from)); }>
+                                                    {move || i18n.t("wishlist.remove")}
+                                                </button>
+                                            </SavedItem>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                {signed_in.then(|| view! {
+                                    <form class="rapport-wishlist__new" on:submit=move |ev| {
+                                        ev.prevent_default();
+                                        create.dispatch(new_name.get_untracked());
+                                        new_name.set(String::new());
+                                    }>
+                                        <label>
+                                            {move || i18n.t("wishlist.new_list")}
+                                            <input type="text" name="name" maxlength="60" required prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                                        </label>
+                                        <button type="submit" class="rapport-button">{move || i18n.t("wishlist.create")}</button>
+                                    </form>
+                                })}
+                                {(!current.is_default && current.id != 0).then(|| {
+                                    let list_id = current.id;
+                                    view! {
+                                        <div class="rapport-wishlist__delete">
+                                            <Show when=move || confirming_delete.get() fallback=move || view! {
+                                                <button type="button" class="rapport-link-button" on:click=move |_| confirming_delete.set(true)>{move || i18n.t("wishlist.delete")}</button>
+                                            }>
+                                                <p role="alert">{move || i18n.t("wishlist.delete_confirm")}</p>
+                                                <button type="button" class="rapport-button" data-testid="confirm-delete" on:click=move |_| { confirming_delete.set(false); delete.dispatch(list_id); }>{move || i18n.t("wishlist.delete_yes")}</button>
+                                                <button type="button" class="rapport-link-button" on:click=move |_| confirming_delete.set(false)>{move || i18n.t("wishlist.delete_no")}</button>
+                                            </Show>
+                                        </div>
+                                    }
+                                })}
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {move || problem.get().map(|error| view! { <ErrorNotice error /> })}
+        </section>
+    }
+    .into_any()
+}
+
+/// A shared wish list, read-only, for anyone with its link (`/wishlist/shared/:token`). Renders on the server.
+#[component]
+pub fn SharedWishlistPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let list = Resource::new(
+        move || {
+            (
+                params.read().get("token").unwrap_or_default(),
+                i18n.locale(),
+            )
+        },
+        |(token, locale)| open_shared_wishlist(token, locale.to_owned()),
+    );
+    view! {
+        <section class="shop-section rapport-wishlist rapport-wishlist--shared">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(list) => {
+                            let title = if list.name.is_empty() {
+                                i18n.t_with("wishlist.shared_default_title", &[("owner", list.owner.clone())])
+                            } else {
+                                i18n.t_with("wishlist.shared_title", &[("owner", list.owner.clone()), ("name", list.name.clone())])
+                            };
+                            view! {
+                                <h1>{title}</h1>
+                                <ul class="rapport-wishlist__items">
+                                    {list.items.into_iter().map(|item| view! { <SavedItem item /> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+    .into_any()
+}
