@@ -24,7 +24,8 @@ test('a visitor without merchant credentials sees only the sign-in form', async 
   await expect(cards(page)).toHaveCount(0);
 
   // The session cookie is the only way in; a wrong key gets a clear refusal.
-  const refused = await page.request.post('/api/merchant_sign_in', {
+  const action = await page.locator('.rapport-merchant-sign-in form').getAttribute('action');
+  const refused = await page.request.post(action!, {
     form: { name: 'Mallory', key: 'not-a-key', next: '/merchant/reviews' },
     headers: { Accept: 'application/json' },
   });

@@ -44,11 +44,12 @@ pub fn ModerationDesk() -> impl IntoView {
         (queue, shown)
     };
     let decide = ServerAction::<ModerateReview>::new();
-    let page = Resource::new(
-        move || (chosen(), decide.version().get()),
-        |((queue, shown), _)| moderation_page(queue, shown),
-    );
     let sign_out = ServerAction::<MerchantSignOut>::new();
+    // After a decision or signing out, the queue is read again.
+    let page = Resource::new(
+        move || (chosen(), decide.version().get(), sign_out.version().get()),
+        |((queue, shown), _, _)| moderation_page(queue, shown),
+    );
     view! {
         <section class="shop-section rapport-moderation">
             <h1>{move || i18n.t("moderation.title")}</h1>

@@ -265,7 +265,10 @@ async fn a_shared_link_shows_the_list_until_it_is_made_private() {
             .unwrap();
         assert_eq!(token.len(), 32);
         let shared = shared_list(db, &token, "en").await.unwrap();
-        assert_eq!((shared.owner.as_str(), shared.items.len()), ("Shopper alice", 1));
+        assert_eq!(
+            (shared.owner.as_str(), shared.items.len()),
+            ("Shopper alice", 1)
+        );
 
         let renewed = set_shared(db, &alice(), list_id, true)
             .await
