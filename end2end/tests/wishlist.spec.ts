@@ -56,6 +56,10 @@ test('shopper makes a second list, moves an item there, and shares it', { tag: '
   await gifts.click();
   await expect(item).toBeVisible();
 
+  await page.locator('.rapport-wishlist__toolbar select').selectOption('price_drop');
+  await expect(page).toHaveURL(new RegExp(`list=${listId}&sort=price_drop`));
+  await expect(item).toBeVisible();
+
   await page.locator('.rapport-wishlist__share button').click();
   const link = await page.getByTestId('share-link').inputValue();
   expect(link).toMatch(/\/wishlist\/shared\/[0-9a-f]{32}$/);

@@ -420,6 +420,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/reviews/{review_id}/approve",
         "/api/v1/reviews/{review_id}/reject",
         "/api/v1/reviews/{review_id}/restore",
+        "/api/v1/wishlists/most-wished",
     ] {
         assert!(
             document["paths"][path].is_object(),
@@ -772,5 +773,48 @@ async fn only_a_signed_in_merchant_reaches_the_moderation_desk() {
             .await
             .unwrap();
         assert_eq!(history.last().unwrap().actor, "merchant:Mei");
+    }
+}
+
+#[tokio::test]
+async fn merchants_read_the_most_wished_products() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let policy = Default::default();
+        for (viewer, sku) in [
+            (Viewer::Shopper("alice".into()), "B"),
+            (Viewer::Shopper("bob".into()), "B"),
+            (Viewer::Guest("g-1".into()), "B"),
+            (Viewer::Shopper("alice".into()), "A"),
+        ] {
+            app::wishlist::ssr::save(
+                &shop.store.db,
+                &viewer,
+                sku,
+                None,
+                &policy,
+                app::time::now(),
+            )
+            .await
+            .unwrap();
+        }
+        let get = |query: &str| {
+            authorized("GET", &format!("/api/v1/wishlists/most-wished{query}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (status, body) = send(&shop.router, get("?limit=1")).await;
+        assert_eq!(
+            (status, body),
+            (
+                StatusCode::OK,
+                json!({"products": [{"sku": "B", "title": "Teapot", "savers": 3}]})
+            )
+        );
+        let (status, error) = send(&shop.router, get("?limit=500")).await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
+        );
     }
 }

@@ -27,6 +27,11 @@ pub fn stored_token() -> Option<String> {
     }
 }
 
+/// True when this browser holds a signed-in shopper's token (not a guest's).
+pub fn signed_in() -> bool {
+    stored_token().is_some_and(|token| token.starts_with("v1.s."))
+}
+
 /// Keeps `token` for the next requests, or forgets the current one with `None`.
 pub fn store_token(token: Option<&str>) {
     #[cfg(feature = "hydrate")]

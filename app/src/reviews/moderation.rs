@@ -1,6 +1,7 @@
 //! The merchant's moderation desk: the queues of pending, reported, rejected and published reviews, with
 //! approve / reject / restore and each review's history.
 
+use super::widget::{star_glyphs, stars_text};
 use super::{
     MODERATION_PAGE, ModerateReview, ModerationItem, ModerationQueue, ReviewStatus, moderation_page,
 };
@@ -133,9 +134,7 @@ fn ModerationCard(item: ModerationItem, decide: ServerAction<ModerateReview>) ->
                 " · "
                 <span class="rapport-moderation__status">{move || i18n.t(&status_key)}</span>
             </p>
-            <p class="rapport-review__stars" aria-label=move || i18n.t_with("reviews.stars_of_five", &[("stars", review.rating.to_string())])>
-                {(1..=5).map(|s| if s <= review.rating { '★' } else { '☆' }).collect::<String>()}
-            </p>
+            <p class="rapport-review__stars" aria-label=move || stars_text(i18n, review.rating)>{star_glyphs(review.rating)}</p>
             <h2 class="rapport-review__title">{review.title.clone()}</h2>
             <p class="rapport-review__meta">
                 <span class="rapport-review__author">{review.author.clone()}</span>

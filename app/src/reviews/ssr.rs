@@ -16,7 +16,7 @@ use crate::events::ssr::{NewEvent, known_shopper, record};
 use crate::store::{Db, StoreError, is_unique_violation};
 use crate::time::{DAY_MS, Millis, iso_date};
 use sqlx::{Any, Row, Transaction};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The rules a store sets for reviews.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -279,6 +279,15 @@ fn review_from_row(row: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
     })
 }
 
+/// The reviews' ids as an SQL list. They are integers, so formatting them into the SQL is safe.
+fn id_list(reviews: &[Review]) -> String {
+    reviews
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Fills in the per-criterion stars of `reviews`, in one query.
 async fn attach_criteria<'e>(
     executor: impl sqlx::Executor<'e, Database = Any>,
@@ -287,12 +296,7 @@ async fn attach_criteria<'e>(
     if reviews.is_empty() {
         return Ok(());
     }
-    let ids = reviews
-        .iter()
-        .map(|r| r.id.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    // The ids are integers read from the database, so formatting them into the SQL is safe.
+    let ids = id_list(reviews);
     let ratings = sqlx::query(&format!(
         "SELECT review_id, criterion, rating FROM review_ratings WHERE review_id IN ({ids})"
     ))
@@ -779,26 +783,34 @@ pub async fn moderation_queue(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
+    if reviews.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The page's reports and histories in one query each, not two per review.
+    let ids = id_list(&reviews);
+    let mut reports: HashMap<i64, Vec<ReviewReport>> = HashMap::new();
+    for report in sqlx::query(&format!(
+        "SELECT review_id, reason, reported_at FROM review_reports WHERE review_id IN ({ids}) \
+         ORDER BY reported_at DESC, id DESC"
+    ))
+    .fetch_all(db.reader())
+    .await?
+    {
+        reports
+            .entry(report.try_get("review_id")?)
+            .or_default()
+            .push(ReviewReport {
+                reason: report.try_get("reason")?,
+                reported_at: report.try_get("reported_at")?,
+            });
+    }
+    let mut histories = histories_of(db, &ids).await?;
     let mut items = Vec::with_capacity(reviews.len());
     for (review, row) in reviews.into_iter().zip(&rows) {
         // Open reports are the latest `open_reports` of the review's reports.
-        let open_reports = sqlx::query(
-            "SELECT reason, reported_at FROM review_reports WHERE review_id = $1 \
-             ORDER BY reported_at DESC, id DESC LIMIT $2",
-        )
-        .bind(review.id)
-        .bind(row.try_get::<i64, _>("open_reports")?)
-        .fetch_all(db.reader())
-        .await?
-        .iter()
-        .map(|report| {
-            Ok(ReviewReport {
-                reason: report.try_get("reason")?,
-                reported_at: report.try_get("reported_at")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-        let history = history_of(db, review.id).await?;
+        let mut open_reports = reports.remove(&review.id).unwrap_or_default();
+        open_reports.truncate(row.try_get::<i64, _>("open_reports")? as usize);
+        let history = histories.remove(&review.id).unwrap_or_default();
         items.push(ModerationItem {
             review,
             sku: row.try_get("sku")?,
@@ -815,7 +827,10 @@ pub async fn moderation_history(
     db: &Db,
     review_id: i64,
 ) -> Result<Vec<ModerationEntry>, StoreError> {
-    let history = history_of(db, review_id).await?;
+    let history = histories_of(db, &review_id.to_string())
+        .await?
+        .remove(&review_id)
+        .unwrap_or_default();
     if history.is_empty() {
         return Err(
             AppError::not_found(Some("review_id".into()), "There is no such review.").into(),
@@ -824,26 +839,32 @@ pub async fn moderation_history(
     Ok(history)
 }
 
-async fn history_of(db: &Db, review_id: i64) -> Result<Vec<ModerationEntry>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT actor, action, from_status, to_status, reason, at FROM review_moderation_log \
-         WHERE review_id = $1 ORDER BY at, id",
-    )
-    .bind(review_id)
+/// The moderation histories of the reviews in `ids` (a list made by [`id_list`]), each oldest first.
+async fn histories_of(
+    db: &Db,
+    ids: &str,
+) -> Result<HashMap<i64, Vec<ModerationEntry>>, sqlx::Error> {
+    let mut histories: HashMap<i64, Vec<ModerationEntry>> = HashMap::new();
+    for row in sqlx::query(&format!(
+        "SELECT review_id, actor, action, from_status, to_status, reason, at FROM review_moderation_log \
+         WHERE review_id IN ({ids}) ORDER BY at, id"
+    ))
     .fetch_all(db.reader())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ModerationEntry {
+    .await?
+    {
+        histories
+            .entry(row.try_get("review_id")?)
+            .or_default()
+            .push(ModerationEntry {
                 actor: row.try_get("actor")?,
                 action: row.try_get("action")?,
                 from_status: row.try_get("from_status")?,
                 to_status: row.try_get("to_status")?,
                 reason: row.try_get("reason")?,
                 at: row.try_get("at")?,
-            })
-        })
-        .collect()
+            });
+    }
+    Ok(histories)
 }
 
 /// The points a shopper's reviews earned, newest first.

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
-use crate::identity::client::stored_token;
+use crate::identity::client::signed_in;
 use crate::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
@@ -63,19 +63,14 @@ impl ReviewView {
     }
 }
 
-fn stars_text(i18n: I18n, stars: u8) -> String {
+pub(super) fn stars_text(i18n: I18n, stars: u8) -> String {
     i18n.t_with("reviews.stars_of_five", &[("stars", stars.to_string())])
 }
 
-fn star_glyphs(stars: u8) -> String {
+pub(super) fn star_glyphs(stars: u8) -> String {
     (1..=5)
         .map(|s| if s <= stars { '★' } else { '☆' })
         .collect()
-}
-
-/// True when this browser holds a signed-in shopper's token (not a guest's).
-fn signed_in() -> bool {
-    stored_token().is_some_and(|token| token.starts_with("v1.s."))
 }
 
 /// A product's reviews: summary with a star histogram, sortable and filterable list with helpfulness votes,

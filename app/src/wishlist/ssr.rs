@@ -89,16 +89,12 @@ async fn default_list(
     .await
 }
 
-/// `list_id` if the owner has it, or the owner's default list for `None`.
+/// `list_id` if the owner has it; someone else's list is answered like an unknown one.
 async fn owned_list(
     tx: &mut Transaction<'static, Any>,
     owner: &Owner,
-    list_id: Option<i64>,
-    now: Millis,
+    list_id: i64,
 ) -> Result<i64, StoreError> {
-    let Some(list_id) = list_id else {
-        return Ok(default_list(tx, owner, now).await?);
-    };
     let (shopper, guest) = owner.binds();
     sqlx::query_scalar::<_, i64>(&format!(
         "SELECT w.id FROM wishlists w WHERE {OWNED} AND w.id = $3"
@@ -109,6 +105,59 @@ async fn owned_list(
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(|| no_such_list().into())
+}
+
+/// The list a save or remove acts on: `list_id` if the owner has it, or the owner's default list for `None`.
+async fn target_list(
+    tx: &mut Transaction<'static, Any>,
+    owner: &Owner,
+    list_id: Option<i64>,
+    now: Millis,
+) -> Result<i64, StoreError> {
+    match list_id {
+        Some(list_id) => owned_list(tx, owner, list_id).await,
+        None => Ok(default_list(tx, owner, now).await?),
+    }
+}
+
+/// Whether a list holds a product.
+async fn holds(
+    tx: &mut Transaction<'static, Any>,
+    list_id: i64,
+    product_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let held: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2",
+    )
+    .bind(list_id)
+    .bind(product_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(held > 0)
+}
+
+/// Refuses one more item in a list that is full.
+async fn ensure_room(
+    tx: &mut Transaction<'static, Any>,
+    list_id: i64,
+    policy: &WishlistPolicy,
+) -> Result<(), StoreError> {
+    let items: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1")
+            .bind(list_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if items >= policy.max_items {
+        return Err(AppError::new(
+            "limit_reached",
+            format!(
+                "A wish list holds at most {} items; remove some first.",
+                policy.max_items
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn signed_in_only(viewer: &Viewer) -> Result<(), AppError> {
@@ -211,7 +260,7 @@ pub async fn rename_list(
     let name = validate_list_name(name)?;
     let mut tx = db.write().await?;
     let owner = owner(&mut tx, viewer).await?;
-    let list_id = owned_list(&mut tx, &owner, Some(list_id), 0).await?;
+    let list_id = owned_list(&mut tx, &owner, list_id).await?;
     sqlx::query("UPDATE wishlists SET name = $1 WHERE id = $2")
         .bind(&name)
         .bind(list_id)
@@ -226,7 +275,7 @@ pub async fn delete_list(db: &Db, viewer: &Viewer, list_id: i64) -> Result<(), S
     signed_in_only(viewer)?;
     let mut tx = db.write().await?;
     let owner = owner(&mut tx, viewer).await?;
-    let list_id = owned_list(&mut tx, &owner, Some(list_id), 0).await?;
+    let list_id = owned_list(&mut tx, &owner, list_id).await?;
     let is_default: i64 = sqlx::query_scalar("SELECT is_default FROM wishlists WHERE id = $1")
         .bind(list_id)
         .fetch_one(&mut *tx)
@@ -285,32 +334,11 @@ pub async fn save(
     let mut tx = db.write().await?;
     let owner = owner(&mut tx, viewer).await?;
     let product_id = active_product_id(&mut tx, sku).await?;
-    let list_id = owned_list(&mut tx, &owner, list_id, now).await?;
-    let held: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2",
-    )
-    .bind(list_id)
-    .bind(product_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if held > 0 {
+    let list_id = target_list(&mut tx, &owner, list_id, now).await?;
+    if holds(&mut tx, list_id, product_id).await? {
         return Ok(());
     }
-    let items: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1")
-            .bind(list_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    if items >= policy.max_items {
-        return Err(AppError::new(
-            "limit_reached",
-            format!(
-                "A wish list holds at most {} items; remove some first.",
-                policy.max_items
-            ),
-        )
-        .into());
-    }
+    ensure_room(&mut tx, list_id, policy).await?;
     sqlx::query(
         "INSERT INTO wishlist_items (wishlist_id, product_id, saved_at, saved_price_minor, saved_currency, saved_in_stock) \
          SELECT $1, p.id, $2, p.price_minor, p.currency, CASE WHEN p.stock > 0 THEN 1 ELSE 0 END \
@@ -338,7 +366,7 @@ pub async fn remove(
     validate_key("sku", sku)?;
     let mut tx = db.write().await?;
     let owner = owner(&mut tx, viewer).await?;
-    let list_id = owned_list(&mut tx, &owner, list_id, now).await?;
+    let list_id = target_list(&mut tx, &owner, list_id, now).await?;
     let product_id = product_id(&mut tx, sku).await?;
     let removed =
         sqlx::query("DELETE FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2")
@@ -375,35 +403,14 @@ pub async fn move_item(
     validate_key("sku", sku)?;
     let mut tx = db.write().await?;
     let owner = owner(&mut tx, viewer).await?;
-    let from = owned_list(&mut tx, &owner, Some(from), 0).await?;
-    let to = owned_list(&mut tx, &owner, Some(to), 0).await?;
+    let from = owned_list(&mut tx, &owner, from).await?;
+    let to = owned_list(&mut tx, &owner, to).await?;
     let product_id = product_id(&mut tx, sku).await?;
     if from == to {
         return Ok(());
     }
-    let in_target: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2",
-    )
-    .bind(to)
-    .bind(product_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if in_target == 0 {
-        let items: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1")
-                .bind(to)
-                .fetch_one(&mut *tx)
-                .await?;
-        if items >= policy.max_items {
-            return Err(AppError::new(
-                "limit_reached",
-                format!(
-                    "A wish list holds at most {} items; remove some first.",
-                    policy.max_items
-                ),
-            )
-            .into());
-        }
+    if !holds(&mut tx, to, product_id).await? {
+        ensure_room(&mut tx, to, policy).await?;
         let moved = sqlx::query(
             "UPDATE wishlist_items SET wishlist_id = $1 WHERE wishlist_id = $2 AND product_id = $3",
         )
@@ -523,7 +530,7 @@ pub async fn set_shared(
 ) -> Result<Option<String>, StoreError> {
     let mut tx = db.write().await?;
     let owner = owner(&mut tx, viewer).await?;
-    let list_id = owned_list(&mut tx, &owner, Some(list_id), 0).await?;
+    let list_id = owned_list(&mut tx, &owner, list_id).await?;
     let token = shared.then(|| format!("{:032x}", rand::random::<u128>()));
     sqlx::query("UPDATE wishlists SET share_token = $1 WHERE id = $2")
         .bind(&token)

@@ -246,6 +246,17 @@ pub fn Wishlist() -> impl IntoView {
     Effect::new(move |_| create.value().get().map(done));
     Effect::new(move |_| share.value().get().map(done));
     let navigate = leptos_router::hooks::use_navigate();
+    // Event handlers run outside the component, so they take the navigation function from here.
+    let navigate_to_sort = StoredValue::new({
+        let navigate = navigate.clone();
+        move |sort: String| {
+            let list = chosen()
+                .0
+                .map(|id| format!("list={id}&"))
+                .unwrap_or_default();
+            navigate(&format!("/wishlist?{list}sort={sort}"), Default::default());
+        }
+    });
     Effect::new(move |_| {
         if let Some(result) = delete.value().get() {
             if result.is_ok() {
@@ -265,7 +276,7 @@ pub fn Wishlist() -> impl IntoView {
                         Ok(page) => {
                             let current = page.list.summary.clone();
                             let lists = page.lists.clone();
-                            let signed_in = crate::identity::client::stored_token().is_some_and(|t| t.starts_with("v1.s."));
+                            let signed_in = crate::identity::client::signed_in();
                             view! {
                                 <nav class="rapport-wishlist__lists" aria-label=move || i18n.t("wishlist.lists")>
                                     {lists.iter().map(|list| {
@@ -282,9 +293,7 @@ pub fn Wishlist() -> impl IntoView {
                                     <label>
                                         {move || i18n.t("wishlist.sort")}
                                         <select on:change=move |ev| {
-                                            let sort = event_target_value(&ev);
-                                            let list = chosen().0.map(|id| format!("list={id}&")).unwrap_or_default();
-                                            leptos_router::hooks::use_navigate()(&format!("/wishlist?{list}sort={sort}"), Default::default());
+                                            navigate_to_sort.with_value(|to_sort| to_sort(event_target_value(&ev)));
                                         }>
                                             {[(WishlistSort::Saved, "saved"), (WishlistSort::Price, "price"), (WishlistSort::PriceDrop, "price_drop")].into_iter().map(|(each, name)| {
                                                 let key = format!("wishlist.sort.{name}");

@@ -13,6 +13,7 @@ use app::reviews::{
 };
 use app::state::AppState;
 use app::time::now;
+use app::wishlist::{MostWished, ssr as wishlist};
 use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -334,4 +335,41 @@ pub async fn post_review_restore(
     Path(review_id): Path<i64>,
 ) -> Result<Json<Review>, ApiError> {
     decide(&state, &caller, review_id, ModerationDecision::Restore).await
+}
+
+/// How many of the most wished products to list.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MostWishedQuery {
+    /// 1 to 200 (default 20).
+    #[serde(default = "default_most_wished_limit")]
+    pub limit: i64,
+}
+
+fn default_most_wished_limit() -> i64 {
+    20
+}
+
+/// The products in the most shoppers' wish lists.
+#[derive(Serialize, ToSchema)]
+pub struct MostWishedList {
+    pub products: Vec<MostWished>,
+}
+
+/// The products most shoppers (and guests) keep in a wish list, most wished first.
+#[utoipa::path(get, path = "/api/v1/wishlists/most-wished", params(MostWishedQuery), security(("api_key" = [])),
+    responses((status = 200, body = MostWishedList), (status = "4XX", body = AppError)))]
+pub async fn get_most_wished(
+    State(state): State<AppState>,
+    query: Result<Query<MostWishedQuery>, QueryRejection>,
+) -> Result<Json<MostWishedList>, ApiError> {
+    let Query(query) =
+        query.map_err(|rejection| AppError::invalid("query", rejection.body_text()))?;
+    if !(1..=200).contains(&query.limit) {
+        return Err(AppError::invalid("limit", "must be from 1 to 200").into());
+    }
+    Ok(Json(MostWishedList {
+        products: wishlist::most_wished(&state.db, query.limit).await?,
+    }))
 }

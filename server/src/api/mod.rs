@@ -169,6 +169,7 @@ pub fn router(state: AppState) -> Router {
         .route("/orders/{order_id}/cancel", post(handlers::post_cancel))
         .route("/events", post(handlers::post_events))
         .route("/reviews", get(handlers::get_reviews))
+        .route("/wishlists/most-wished", get(handlers::get_most_wished))
         .route(
             "/reviews/{review_id}/history",
             get(handlers::get_review_history),

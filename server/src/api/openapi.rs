@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         handlers::post_review_approve,
         handlers::post_review_reject,
         handlers::post_review_restore,
+        handlers::get_most_wished,
     ),
     modifiers(&BearerKey)
 )]
