@@ -1,4 +1,4 @@
-import { expect, FIRST_PRODUCT_SKU, test, waitForHandler } from './support';
+import { cartEvents, expect, FIRST_PRODUCT_SKU, firstInStockTile, skuOfHref, test, waitForHandler } from './support';
 
 test('guest saves a product, signs in, and finds it in their wish list', { tag: '@js-only' }, async ({ page }) => {
   await page.goto(`/p/${FIRST_PRODUCT_SKU}?lang=en`);
@@ -75,4 +75,34 @@ test('shopper makes a second list, moves an item there, and shares it', { tag: '
   await other.reload();
   await expect(other.getByRole('alert')).toContainText('stopped sharing');
   await stranger.close();
+});
+
+test('guest saves a product from a category card and adds it to the cart from the wish list', { tag: '@js-only' }, async ({ page }) => {
+  await page.goto('/c/kitchen?lang=en');
+  const tile = firstInStockTile(page);
+  const sku = skuOfHref(await tile.locator('a.shop-tile__link').getAttribute('href'));
+  const heart = tile.locator('.rapport-wishlist-button__heart');
+  await waitForHandler(page, 'click', '.shop-tile .rapport-wishlist-button__heart');
+  await expect(heart).toBeEnabled();
+  await expect(heart).toHaveAttribute('aria-pressed', 'false');
+  await expect(heart).toHaveAccessibleName('Save to wish list');
+  await heart.click();
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+  await expect(heart).toHaveAccessibleName('Saved');
+  await expect(page, 'the heart sits above the card link').toHaveURL(/\/c\/kitchen/);
+
+  // A fresh page asks for every card's state at once and shows this one saved.
+  const statesCall = page.waitForRequest((request) => new URL(request.url()).pathname.startsWith('/api/wishlist_states'));
+  await page.reload();
+  await statesCall;
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+
+  await page.goto('/wishlist');
+  const item = page.locator(`li.rapport-wishlist__item[data-sku="${sku}"]`);
+  const addToCart = item.getByRole('button', { name: 'Add to cart' });
+  await waitForHandler(page, 'click', 'li.rapport-wishlist__item button.rapport-button--primary');
+  await expect(page.getByTestId('cart-count')).toHaveText('0');
+  await addToCart.click();
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+  await expect.poll(() => cartEvents(page)).toEqual([{ sku, quantity: 1, target: 'button' }]);
 });

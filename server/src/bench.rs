@@ -1,4 +1,5 @@
-//! `server bench-ingest`: the ingest rate of the store functions the merchant API calls, on the configured database.
+//! The `server bench-*` commands: ingest rates, and the reads and writes the widgets make, timed in process on the
+//! configured database.
 
 use app::catalog::{CategoryInput, ProductInput, ssr as catalog};
 use app::events::{EventInput, EventKind, ssr as events};
@@ -295,5 +296,142 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
         "votes through the store function, one at a time: {}",
         rate(casts, started)
     );
+    Ok(())
+}
+
+/// Prints the p50 and p99 of `samples` under `label`.
+fn report(label: &str, samples: Vec<f64>) {
+    let count = samples.len();
+    let (p50, p99) = percentiles(samples);
+    println!("{label} ({count} times): p50 {p50:.2} ms, p99 {p99:.2} ms");
+}
+
+/// On a database holding demo data: fills a new shopper's default wish list with `items` of its products, then
+/// times what the widgets ask of the store: the heart's save and remove, the whole list with current prices and
+/// what changed (by date saved and by biggest drop), and a grid's 24 heart states.
+pub async fn wishlists(db: &Db, items: usize) -> Result<(), String> {
+    use app::identity::Viewer;
+    use app::wishlist::WishlistSort;
+    use app::wishlist::rules::WishlistPolicy;
+    use app::wishlist::ssr as store;
+    let err = |e: app::store::StoreError| e.to_string();
+    let count = |table: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(db.reader())
+            .await
+            .map_err(|e| e.to_string())
+    };
+    println!(
+        "store: {} products, {} shoppers, {} events, {} wish-list items",
+        count("products").await?,
+        count("shoppers").await?,
+        count("shopper_events").await?,
+        count("wishlist_items").await?
+    );
+    let active: Vec<String> =
+        sqlx::query_scalar("SELECT sku FROM products WHERE active = 1 ORDER BY id")
+            .fetch_all(db.reader())
+            .await
+            .map_err(|e| e.to_string())?;
+    let toggled = 500;
+    if active.len() < items + toggled {
+        return Err(format!(
+            "needs at least {} active products; load the demo data first (`server seed --scale large`)",
+            items + toggled
+        ));
+    }
+    // Spread over the whole catalogue, as a real list is.
+    let stride = active.len() / (items + toggled);
+    let picked: Vec<&String> = active
+        .iter()
+        .step_by(stride)
+        .take(items + toggled)
+        .collect();
+    let (listed, others) = picked.split_at(items);
+
+    let run = format!("{:x}", now());
+    let shopper = format!("bench-wishlist-{run}");
+    identity::upsert_shoppers(
+        db,
+        &[ShopperInput {
+            shopper_id: shopper.clone(),
+            email: None,
+            display_name: "Bench".into(),
+            locale: "en".into(),
+        }],
+        now(),
+    )
+    .await
+    .map_err(err)?;
+    let viewer = Viewer::Shopper(shopper);
+    let policy = WishlistPolicy {
+        show_saved_count: true,
+        ..WishlistPolicy::default()
+    };
+    let mut saves = Vec::with_capacity(items);
+    for sku in listed {
+        let started = Instant::now();
+        store::save(db, &viewer, sku, None, &policy, now())
+            .await
+            .map_err(err)?;
+        saves.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    report(
+        &format!("filling the list to {items} items, one save each"),
+        saves,
+    );
+
+    let mut toggles = Vec::with_capacity(2 * toggled);
+    for sku in others {
+        let started = Instant::now();
+        store::save(db, &viewer, sku, None, &policy, now())
+            .await
+            .map_err(err)?;
+        toggles.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = Instant::now();
+        store::remove(db, &viewer, sku, None, now())
+            .await
+            .map_err(err)?;
+        toggles.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    report(
+        &format!("heart toggle on a {items}-item list (save or remove, with its event)"),
+        toggles,
+    );
+
+    for (sort, name) in [
+        (WishlistSort::Saved, "by date saved"),
+        (WishlistSort::PriceDrop, "by biggest drop"),
+    ] {
+        let mut loads = Vec::with_capacity(500);
+        for _ in 0..500 {
+            let started = Instant::now();
+            let list = store::wishlist(db, &viewer, None, "zh-CN", sort)
+                .await
+                .map_err(err)?;
+            loads.push(started.elapsed().as_secs_f64() * 1000.0);
+            if list.items.len() != items {
+                return Err(format!(
+                    "the list holds {} items, not {items}",
+                    list.items.len()
+                ));
+            }
+        }
+        report(
+            &format!("loading the {items}-item list with current prices, {name}"),
+            loads,
+        );
+    }
+
+    let grid: Vec<String> = others.iter().take(24).map(|sku| (*sku).clone()).collect();
+    let mut states = Vec::with_capacity(1_000);
+    for _ in 0..1_000 {
+        let started = Instant::now();
+        store::saved_states(db, &viewer, &grid, &policy)
+            .await
+            .map_err(err)?;
+        states.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    report("a grid's 24 heart states with saved-by counts", states);
     Ok(())
 }

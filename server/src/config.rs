@@ -204,6 +204,12 @@ pub enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         votes: usize,
     },
+    /// Measure the wish-list widgets' reads and writes on a database that holds demo data.
+    BenchWishlists {
+        /// Items in the measured list.
+        #[arg(long, default_value_t = 200)]
+        items: usize,
+    },
     /// Measure the ingest rate of the store functions on this database.
     BenchIngest {
         /// Products to upsert.

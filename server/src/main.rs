@@ -73,6 +73,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             let db = open(&config).await?;
             server::bench::reviews(&db, reviews, votes).await
         }
+        Command::BenchWishlists { items } => {
+            let db = open(&config).await?;
+            server::bench::wishlists(&db, items).await
+        }
         Command::BenchIngest { products, events } => {
             let db = open(&config).await?;
             server::bench::ingest(&db, products, events).await

@@ -9,10 +9,12 @@ use crate::config::Scale;
 use app::catalog::ssr as catalog;
 use app::catalog::{CategoryInput, PriceChange, ProductInput, ProductText};
 use app::events::{EventInput, EventKind, ssr as events};
-use app::identity::{ShopperInput, ssr as identity};
+use app::identity::{ShopperInput, Viewer, ssr as identity};
 use app::orders::{OrderInput, OrderLineInput, RefundInput, ssr as orders};
 use app::store::{Db, StoreError};
 use app::time::{DAY_MS, Millis, to_rfc3339};
+use app::wishlist::rules::WishlistPolicy;
+use app::wishlist::ssr as wishlists;
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -423,6 +425,7 @@ pub struct Loaded {
     pub price_changes: usize,
     pub reviews: usize,
     pub votes: usize,
+    pub wishlist_items: usize,
 }
 
 /// Stars for some of the category's review criteria, near the overall rating.
@@ -820,12 +823,11 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         }
     }
 
-    // Browsing events: views dominate; some from guests who never signed in.
+    // Browsing events: views dominate; some from guests who never signed in. Wish-list events come from the
+    // wish lists below, which record them as the widget does.
     let kinds = [
         (EventKind::Viewed, 80.0),
         (EventKind::Carted, 12.0),
-        (EventKind::Wishlisted, 6.0),
-        (EventKind::Unwishlisted, 1.0),
         (EventKind::Dismissed, 1.0),
     ];
     let kind_index =
@@ -849,5 +851,64 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         }
     }
     loaded.events = browsing + purchased;
+
+    // Wish lists, through the store functions: a quarter of the shoppers keep one, a few a second named list,
+    // and some share theirs. Their own random stream, so that adding them left the rest of the store as it was.
+    let mut wish_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5749_5348);
+    let wish_policy = WishlistPolicy::default();
+    for (index, shopper) in shoppers.iter().enumerate() {
+        if !wish_rng.gen_bool(0.25) {
+            continue;
+        }
+        let viewer = Viewer::Shopper(shopper.id.clone());
+        let started = today - wish_rng.gen_range(30..90) * DAY_MS;
+        let gifts = if wish_rng.gen_bool(0.08) {
+            let name = if shopper_inputs[index].locale == "zh-CN" {
+                "礼物"
+            } else {
+                "Gifts"
+            };
+            Some(
+                wishlists::create_list(db, &viewer, name, &wish_policy, started)
+                    .await?
+                    .id,
+            )
+        } else {
+            None
+        };
+        for _ in 0..wish_rng.gen_range(1..=12) {
+            let sku = &products[pick_product(&mut wish_rng, shopper)].sku;
+            let list = gifts.filter(|_| wish_rng.gen_bool(0.3));
+            let at = started + wish_rng.gen_range(0..20 * DAY_MS);
+            match wishlists::save(db, &viewer, sku, list, &wish_policy, at).await {
+                Ok(()) => loaded.wishlist_items += 1,
+                // Withdrawn products cannot be saved.
+                Err(StoreError::Rejected(_)) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        if wish_rng.gen_bool(0.05) {
+            if let Some(list) = wishlists::lists(db, &viewer).await?.first() {
+                wishlists::set_shared(db, &viewer, list.id, true).await?;
+            }
+        }
+    }
+
+    // This week's deals: a few products drop in price after most lists were saved, so that the lists show what
+    // changed since saving and price-drop alerts have something to tell.
+    let mut deals = Vec::new();
+    for product in &products {
+        if wish_rng.gen_bool(0.04) {
+            let factor = wish_rng.gen_range(0.7..0.92);
+            deals.push(PriceChange {
+                sku: product.sku.clone(),
+                price_minor: (((product.price as f64 * factor) / 10.0).round() as i64).max(1) * 10,
+                currency: "CNY".into(),
+            });
+        }
+    }
+    for batch in deals.chunks(catalog::MAX_BATCH) {
+        loaded.price_changes += catalog::change_prices(db, batch, today).await? as usize;
+    }
     Ok(loaded)
 }

@@ -1,6 +1,6 @@
 use crate::catalog::category_listing;
 use crate::i18n::use_i18n;
-use crate::ui::{ErrorNotice, Loading, ProductTile};
+use crate::ui::{ErrorNotice, Loading, ProductGrid};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -38,9 +38,7 @@ pub fn CategoryPage() -> impl IntoView {
                                 <Show when=move || empty>
                                     <p>{move || i18n.t("category.empty")}</p>
                                 </Show>
-                                <ul class="shop-grid">
-                                    {page.products.into_iter().map(|product| view! { <ProductTile product /> }).collect_view()}
-                                </ul>
+                                <ProductGrid products=page.products />
                                 <nav class="shop-pager" aria-label=move || i18n.t_with("category.page", &[("page", page.page.to_string()), ("pages", page.pages.to_string())])>
                                     {previous.map(|href| view! { <a rel="prev" href=href>{move || i18n.t("category.previous")}</a> })}
                                     <span>{move || i18n.t_with("category.page", &[("page", page.page.to_string()), ("pages", page.pages.to_string())])}</span>

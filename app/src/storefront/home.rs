@@ -1,6 +1,6 @@
 use crate::catalog::home_listing;
 use crate::i18n::use_i18n;
-use crate::ui::{ErrorNotice, Loading, ProductTile};
+use crate::ui::{ErrorNotice, Loading, ProductGrid};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -36,9 +36,7 @@ pub fn HomePage() -> impl IntoView {
                         </section>
                         <section class="shop-section">
                             <h2>{move || i18n.t("home.new_arrivals")}</h2>
-                            <ul class="shop-grid">
-                                {home.new_arrivals.into_iter().map(|product| view! { <ProductTile product /> }).collect_view()}
-                            </ul>
+                            <ProductGrid products=home.new_arrivals />
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),

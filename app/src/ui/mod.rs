@@ -7,6 +7,7 @@ use crate::catalog::ProductCard;
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::money::Money;
+use crate::wishlist::{SavedStates, WishlistButton};
 use leptos::prelude::*;
 
 /// Stock at or below this many units is shown as "only N left".
@@ -31,7 +32,18 @@ pub fn StockBadge(stock: i64) -> impl IntoView {
     view! { <span class=class>{text}</span> }
 }
 
-/// A product in a grid: image, title, price and stock, linking to its page.
+/// Products as a grid of cards, each with a wish-list heart; the hearts' states come in one request.
+#[component]
+pub fn ProductGrid(products: Vec<ProductCard>) -> impl IntoView {
+    SavedStates::provide(products.iter().map(|p| p.sku.clone()).collect());
+    view! {
+        <ul class="shop-grid">
+            {products.into_iter().map(|product| view! { <ProductTile product /> }).collect_view()}
+        </ul>
+    }
+}
+
+/// A product in a grid: image, title, price and stock, linking to its page, and a heart to save it.
 #[component]
 pub fn ProductTile(product: ProductCard) -> impl IntoView {
     let href = format!("/p/{}", product.sku);
@@ -44,6 +56,7 @@ pub fn ProductTile(product: ProductCard) -> impl IntoView {
             <span class="shop-tile__meta">
                 <PriceTag price=product.price />
                 <StockBadge stock=product.stock />
+                <WishlistButton sku=product.sku compact=true />
             </span>
         </li>
     }

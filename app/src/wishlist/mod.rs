@@ -7,7 +7,9 @@ mod server;
 pub mod ssr;
 mod widget;
 pub use server::*;
-pub use widget::{SharedWishlistPage, WISHLIST_CHANGE_EVENT, Wishlist, WishlistButton};
+pub use widget::{
+    SavedStates, SharedWishlistPage, WISHLIST_CHANGE_EVENT, Wishlist, WishlistButton,
+};
 
 use crate::money::Money;
 use serde::{Deserialize, Serialize};

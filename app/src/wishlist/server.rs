@@ -34,6 +34,16 @@ pub async fn wishlist_state(sku: String) -> Result<SavedState, AppError> {
         .map_err(store_error)
 }
 
+/// Where each of a page's products stands in the viewer's lists, in the order given (at most 100).
+#[server(client = RapportClient)]
+pub async fn wishlist_states(skus: Vec<String>) -> Result<Vec<SavedState>, AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    ssr::saved_states(&state.db, &viewer, &skus, &state.wishlists)
+        .await
+        .map_err(store_error)
+}
+
 /// Saves (`save: true`) or removes a product in one of the viewer's lists (`list_id: None` is the default list).
 #[server(client = RapportClient)]
 pub async fn change_wishlist(

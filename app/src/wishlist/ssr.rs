@@ -15,6 +15,7 @@ use crate::money::Money;
 use crate::store::{Db, StoreError};
 use crate::time::Millis;
 use sqlx::{Any, Row, Transaction};
+use std::collections::{HashMap, HashSet};
 
 /// Whose lists a request touches, resolved to the store's keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,9 +172,13 @@ fn signed_in_only(viewer: &Viewer) -> Result<(), AppError> {
 
 /// The viewer's lists, the default one first (it is created if missing only when something is saved).
 pub async fn lists(db: &Db, viewer: &Viewer) -> Result<Vec<WishlistSummary>, StoreError> {
-    let Some(owner) = reading_owner(db, viewer).await? else {
-        return Ok(Vec::new());
-    };
+    match reading_owner(db, viewer).await? {
+        Some(owner) => Ok(owner_lists(db, &owner).await?),
+        None => Ok(Vec::new()),
+    }
+}
+
+async fn owner_lists(db: &Db, owner: &Owner) -> Result<Vec<WishlistSummary>, sqlx::Error> {
     let (shopper, guest) = owner.binds();
     let rows = sqlx::query(&format!(
         "SELECT w.id, w.name, w.is_default, w.share_token, \
@@ -184,10 +189,7 @@ pub async fn lists(db: &Db, viewer: &Viewer) -> Result<Vec<WishlistSummary>, Sto
     .bind(guest)
     .fetch_all(db.reader())
     .await?;
-    Ok(rows
-        .iter()
-        .map(summary_from_row)
-        .collect::<Result<_, _>>()?)
+    rows.iter().map(summary_from_row).collect()
 }
 
 fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<WishlistSummary, sqlx::Error> {
@@ -568,61 +570,108 @@ pub async fn shared_list(db: &Db, token: &str, locale: &str) -> Result<SharedWis
     })
 }
 
-/// Where a product stands in the viewer's lists, for the heart button.
+/// Where a product stands in the viewer's lists.
 pub async fn saved_state(
     db: &Db,
     viewer: &Viewer,
     sku: &str,
     policy: &WishlistPolicy,
 ) -> Result<SavedState, StoreError> {
-    let mut lists_with_product = Vec::new();
-    if let Some(owner) = reading_owner(db, viewer).await? {
-        let (shopper, guest) = owner.binds();
-        let rows = sqlx::query(&format!(
-            "SELECT w.id, w.name, w.is_default, w.share_token, \
-             (SELECT COUNT(*) FROM wishlist_items i WHERE i.wishlist_id = w.id) AS items, \
-             (SELECT COUNT(*) FROM wishlist_items i JOIN products p ON p.id = i.product_id \
-              WHERE i.wishlist_id = w.id AND p.sku = $3) AS holds \
-             FROM wishlists w WHERE {OWNED} ORDER BY w.is_default DESC, w.created_at, w.id"
-        ))
-        .bind(shopper)
-        .bind(guest)
-        .bind(sku)
-        .fetch_all(db.reader())
-        .await?;
-        for row in &rows {
-            lists_with_product.push((summary_from_row(row)?, row.try_get::<i64, _>("holds")? > 0));
-        }
-    }
-    let saved_by = if policy.show_saved_count {
-        Some(savers(db, sku).await?)
-    } else {
-        None
-    };
-    Ok(SavedState {
-        lists: lists_with_product,
-        saved_by,
-    })
+    let mut states = saved_states(db, viewer, &[sku.to_owned()], policy).await?;
+    Ok(states.remove(0))
 }
 
-/// How many shoppers and guests have a product in at least one list.
-async fn savers(db: &Db, sku: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT DISTINCT w.shopper_id, w.guest_id FROM wishlist_items i \
-         JOIN wishlists w ON w.id = i.wishlist_id JOIN products p ON p.id = i.product_id WHERE p.sku = $1) owners",
-    )
-    .bind(sku)
-    .fetch_one(db.reader())
-    .await
+/// Most products a grid asks about at once.
+pub const MAX_STATES: usize = 100;
+
+/// Counts the distinct owners (shopper or guest) of the lists joined as `w`.
+const OWNERS: &str = "COUNT(DISTINCT COALESCE(CAST(w.shopper_id AS TEXT), 'g:' || w.guest_id))";
+
+/// Where each of `skus` stands in the viewer's lists, in the order given: three queries however many products a
+/// grid of cards shows.
+pub async fn saved_states(
+    db: &Db,
+    viewer: &Viewer,
+    skus: &[String],
+    policy: &WishlistPolicy,
+) -> Result<Vec<SavedState>, StoreError> {
+    if skus.len() > MAX_STATES {
+        return Err(AppError::invalid(
+            "skus",
+            format!("Ask about at most {MAX_STATES} products at once."),
+        )
+        .into());
+    }
+    let owner = reading_owner(db, viewer).await?;
+    let lists = match &owner {
+        Some(owner) => owner_lists(db, owner).await?,
+        None => Vec::new(),
+    };
+    // Numbered placeholders for the SKUs, from `$first` on.
+    let wanted = |first: usize| {
+        (first..first + skus.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut held = HashSet::new();
+    if let Some(owner) = owner.filter(|_| !lists.is_empty() && !skus.is_empty()) {
+        let (shopper, guest) = owner.binds();
+        let sql = format!(
+            "SELECT i.wishlist_id, p.sku FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+             JOIN products p ON p.id = i.product_id WHERE {OWNED} AND p.sku IN ({})",
+            wanted(3)
+        );
+        let mut query = sqlx::query(&sql).bind(shopper).bind(guest);
+        for sku in skus {
+            query = query.bind(sku);
+        }
+        for row in query.fetch_all(db.reader()).await? {
+            held.insert((
+                row.try_get::<i64, _>("wishlist_id")?,
+                row.try_get::<String, _>("sku")?,
+            ));
+        }
+    }
+    let mut saved_by = HashMap::new();
+    if policy.show_saved_count && !skus.is_empty() {
+        let sql = format!(
+            "SELECT p.sku, {OWNERS} AS savers FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+             JOIN products p ON p.id = i.product_id WHERE p.sku IN ({}) GROUP BY p.sku",
+            wanted(1)
+        );
+        let mut query = sqlx::query(&sql);
+        for sku in skus {
+            query = query.bind(sku);
+        }
+        for row in query.fetch_all(db.reader()).await? {
+            saved_by.insert(
+                row.try_get::<String, _>("sku")?,
+                row.try_get::<i64, _>("savers")?,
+            );
+        }
+    }
+    Ok(skus
+        .iter()
+        .map(|sku| SavedState {
+            lists: lists
+                .iter()
+                .map(|list| (list.clone(), held.contains(&(list.id, sku.clone()))))
+                .collect(),
+            saved_by: policy
+                .show_saved_count
+                .then(|| saved_by.get(sku).copied().unwrap_or(0)),
+        })
+        .collect())
 }
 
 /// The products in the most lists' owners, for merchants.
 pub async fn most_wished(db: &Db, limit: i64) -> Result<Vec<MostWished>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT p.sku, p.title, COUNT(DISTINCT COALESCE(CAST(w.shopper_id AS TEXT), 'g:' || w.guest_id)) AS savers \
+    let rows = sqlx::query(&format!(
+        "SELECT p.sku, p.title, {OWNERS} AS savers \
          FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id JOIN products p ON p.id = i.product_id \
-         GROUP BY p.id, p.sku, p.title ORDER BY savers DESC, p.sku LIMIT $1",
-    )
+         GROUP BY p.id, p.sku, p.title ORDER BY savers DESC, p.sku LIMIT $1"
+    ))
     .bind(limit)
     .fetch_all(db.reader())
     .await?;

@@ -4,7 +4,7 @@ use super::rules::change_since_saved;
 use super::{
     ItemChange, SavedState, WishlistItem, WishlistSort, WishlistSummary, change_wishlist,
     create_wishlist, delete_wishlist, move_wishlist_item, my_wishlist, open_shared_wishlist,
-    share_wishlist, wishlist_state,
+    share_wishlist, wishlist_state, wishlist_states,
 };
 use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
@@ -25,25 +25,72 @@ fn list_name(i18n: I18n, list: &WishlistSummary) -> String {
     }
 }
 
+/// The saved state of every product in a grid, fetched in one request and shared by the hearts on its cards.
+#[derive(Clone, Copy)]
+pub struct SavedStates {
+    skus: StoredValue<Vec<String>>,
+    states: LocalResource<Result<Vec<SavedState>, AppError>>,
+}
+
+impl SavedStates {
+    /// Provides the states of `skus` to the `WishlistButton`s rendered below the calling component.
+    pub fn provide(skus: Vec<String>) {
+        let asked = skus.clone();
+        let states = LocalResource::new(move || {
+            let skus = asked.clone();
+            async move {
+                ensure_viewer().await?;
+                wishlist_states(skus).await
+            }
+        });
+        provide_context(SavedStates {
+            skus: StoredValue::new(skus),
+            states,
+        });
+    }
+
+    /// The state of one product of the grid, or `None` when the grid did not ask about it.
+    async fn of(self, sku: &str) -> Option<Result<SavedState, AppError>> {
+        let index = self
+            .skus
+            .with_value(|skus| skus.iter().position(|s| s == sku))?;
+        Some(
+            self.states
+                .await
+                .map(|mut states| states.swap_remove(index)),
+        )
+    }
+}
+
 /// A heart toggle that saves a product to the shopper's (or guest's) default wish list, or takes it out of every
 /// list holding it. With several lists, a chooser saves into any of them. Shows how many shoppers saved the
 /// product when the store allows it. Sends `rapport:wishlist-change` with `{sku, saved}` to the host page.
 ///
 /// The shopper's lists live behind their token, so the button renders empty on the server and fills in once
-/// the browser has the token.
+/// the browser has the token. `compact` is the card form: the heart alone (its label stays for screen readers),
+/// no count and no chooser; inside a grid that called [`SavedStates::provide`] it asks nothing by itself.
 ///
 /// ```ignore
 /// view! { <WishlistButton sku="KIT-00001".to_owned() /> }
+/// view! { <WishlistButton sku="KIT-00001".to_owned() compact=true /> }
 /// ```
 #[component]
-pub fn WishlistButton(sku: String) -> impl IntoView {
+pub fn WishlistButton(sku: String, #[prop(optional)] compact: bool) -> impl IntoView {
     let i18n = use_i18n();
     let state = RwSignal::new(None::<SavedState>);
     let problem = RwSignal::new(None::<AppError>);
     let load_sku = sku.clone();
+    let grid = use_context::<SavedStates>();
     let load = LocalResource::new(move || {
         let sku = load_sku.clone();
         async move {
+            let from_grid = match grid {
+                Some(grid) => grid.of(&sku).await,
+                None => None,
+            };
+            if let Some(known) = from_grid {
+                return known;
+            }
             ensure_viewer().await?;
             wishlist_state(sku).await
         }
@@ -105,7 +152,7 @@ pub fn WishlistButton(sku: String) -> impl IntoView {
         }
     };
     view! {
-        <div class="rapport-wishlist-button">
+        <div class="rapport-wishlist-button" class:rapport-wishlist-button--compact=compact>
             <button type="button" class="rapport-wishlist-button__heart" node_ref=button
                 aria-pressed=move || saved().to_string()
                 aria-label=move || if saved() { i18n.t("wishlist.saved") } else { i18n.t("wishlist.save") }
@@ -114,10 +161,10 @@ pub fn WishlistButton(sku: String) -> impl IntoView {
                 <span aria-hidden="true">{move || if saved() { "♥" } else { "♡" }}</span>
                 <span class="rapport-wishlist-button__label">{move || if saved() { i18n.t("wishlist.saved") } else { i18n.t("wishlist.save") }}</span>
             </button>
-            {move || state.get().and_then(|s| s.saved_by).filter(|n| *n > 0).map(|n| view! {
+            {move || state.get().filter(|_| !compact).and_then(|s| s.saved_by).filter(|n| *n > 0).map(|n| view! {
                 <span class="rapport-wishlist-button__count" data-testid="saved-by">{move || i18n.t_with("wishlist.saved_by", &[("count", n.to_string())])}</span>
             })}
-            {move || state.get().filter(|s| s.lists.len() > 1).map(|s| view! {
+            {move || state.get().filter(|s| !compact && s.lists.len() > 1).map(|s| view! {
                 <details class="rapport-wishlist-button__chooser">
                     <summary>{move || i18n.t("wishlist.choose_list")}</summary>
                     <ul>

@@ -336,3 +336,61 @@ async fn a_guest_list_merges_into_the_shopper_default_list_on_sign_in() {
         assert_eq!((wished[0].sku.as_str(), wished[0].savers), ("A", 2));
     }
 }
+
+#[tokio::test]
+async fn a_grid_learns_every_hearts_state_in_one_call() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = WishlistPolicy {
+            show_saved_count: true,
+            ..WishlistPolicy::default()
+        };
+        save(db, &alice(), "A", None, &policy, NOW).await.unwrap();
+        let second = create_list(db, &alice(), "Gifts", &policy, NOW)
+            .await
+            .unwrap();
+        save(db, &alice(), "C", Some(second.id), &policy, NOW)
+            .await
+            .unwrap();
+        save(db, &bob(), "A", None, &policy, NOW).await.unwrap();
+        save(db, &Viewer::Guest("g-1".into()), "A", None, &policy, NOW)
+            .await
+            .unwrap();
+
+        let grid: Vec<String> = ["C", "B", "A", "NOPE"].map(String::from).to_vec();
+        let states = saved_states(db, &alice(), &grid, &policy).await.unwrap();
+        let holding: Vec<Vec<bool>> = states
+            .iter()
+            .map(|s| s.lists.iter().map(|(_, holds)| *holds).collect())
+            .collect();
+        assert_eq!(
+            holding,
+            [
+                vec![false, true],
+                vec![false, false],
+                vec![true, false],
+                vec![false, false]
+            ],
+            "in the order asked, default list first"
+        );
+        let saved_by: Vec<Option<i64>> = states.iter().map(|s| s.saved_by).collect();
+        assert_eq!(saved_by, [Some(1), Some(0), Some(3), Some(0)]);
+        assert_eq!(
+            states[2],
+            saved_state(db, &alice(), "A", &policy).await.unwrap(),
+            "one product alone gives the same answer"
+        );
+
+        let stranger = saved_states(db, &Viewer::Shopper("nobody".into()), &grid, &policy)
+            .await
+            .unwrap();
+        assert!(stranger.iter().all(|s| s.lists.is_empty()));
+
+        let too_many: Vec<String> = (0..=MAX_STATES).map(|i| format!("S{i}")).collect();
+        let refused = saved_states(db, &alice(), &too_many, &policy)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("at most 100"), "{refused}");
+    }
+}
