@@ -3,6 +3,7 @@
 //! Organised by capability: each module holds its types, its server functions, its views and, under the
 //! `ssr` feature, its SQL. The demo storefront (`storefront`) shows every widget in place.
 
+pub mod alerts;
 pub mod catalog;
 pub mod error;
 pub mod events;

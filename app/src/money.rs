@@ -195,6 +195,68 @@ impl Money {
         }
     }
 
+    /// Reads an amount a shopper typed in `currency`'s major units ("99.5", "1,299.00", "¥20"), refusing more
+    /// decimals than the currency has, signs and anything that is not a number.
+    pub fn parse(text: &str, currency: &str) -> Result<Self, String> {
+        let digits = u32::from(minor_digits(currency).unwrap_or(2));
+        let cleaned: String = text
+            .trim()
+            .trim_start_matches(symbol(currency).unwrap_or_default())
+            .chars()
+            .filter(|c| *c != ',' && !c.is_whitespace())
+            .collect();
+        let invalid = || format!("\"{}\" is not an amount of money", text.trim());
+        let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+        if whole.is_empty() && fraction.is_empty()
+            || !whole
+                .chars()
+                .chain(fraction.chars())
+                .all(|c| c.is_ascii_digit())
+        {
+            return Err(invalid());
+        }
+        if fraction.len() > digits as usize {
+            return Err(format!(
+                "{currency} amounts have at most {digits} decimal places"
+            ));
+        }
+        let scale = 10i64.pow(digits);
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| invalid())?
+        };
+        let fraction: i64 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse::<i64>().map_err(|_| invalid())?
+                * 10i64.pow(digits - fraction.len() as u32)
+        };
+        let amount_minor = whole
+            .checked_mul(scale)
+            .and_then(|minor| minor.checked_add(fraction))
+            .ok_or_else(invalid)?;
+        Ok(Self::new(amount_minor, currency))
+    }
+
+    /// The amount as a shopper would type it: a plain decimal without symbol or grouping ("1299.00").
+    pub fn plain(&self) -> String {
+        let digits = u32::from(minor_digits(&self.currency).unwrap_or(2));
+        let scale = 10u64.pow(digits);
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let magnitude = self.amount_minor.unsigned_abs();
+        if digits == 0 {
+            format!("{sign}{magnitude}")
+        } else {
+            format!(
+                "{sign}{}.{:0width$}",
+                magnitude / scale,
+                magnitude % scale,
+                width = digits as usize
+            )
+        }
+    }
+
     /// Formats the amount for a shopper, e.g. `¥1,299.00`, `$12.99`, `€5.00`, `¥1,200` (JPY).
     pub fn display(&self) -> String {
         let digits = u32::from(minor_digits(&self.currency).unwrap_or(2));
@@ -246,6 +308,29 @@ fn group_thousands(value: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_amounts_as_shoppers_type_them() {
+        let cny = |text| Money::parse(text, "CNY").map(|m| m.amount_minor);
+        assert_eq!(cny("99.5"), Ok(9_950));
+        assert_eq!(cny(" ¥1,299.00 "), Ok(129_900));
+        assert_eq!(cny("20"), Ok(2_000));
+        assert_eq!(Money::new(129_900, "CNY").plain(), "1299.00");
+        let typed = Money::new(129_950, "CNY").plain();
+        assert_eq!(Money::parse(&typed, "CNY").unwrap().amount_minor, 129_950);
+        assert_eq!(Money::new(1_200, "JPY").plain(), "1200");
+        assert_eq!(cny(".5"), Ok(50));
+        assert_eq!(Money::parse("1200", "JPY").unwrap().amount_minor, 1_200);
+        assert!(
+            Money::parse("12.5", "JPY")
+                .unwrap_err()
+                .contains("0 decimal")
+        );
+        assert!(cny("1.234").unwrap_err().contains("2 decimal"));
+        for bad in ["", "-5", "abc", "1.2.3", ".", "99999999999999999999"] {
+            assert!(cny(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
 
     #[test]
     fn formats_by_the_currency_minor_digits() {

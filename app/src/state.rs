@@ -19,6 +19,8 @@ pub struct AppState {
     pub reviews: crate::reviews::ssr::ReviewPolicy,
     /// The store's limits on wish lists.
     pub wishlists: crate::wishlist::rules::WishlistPolicy,
+    /// The store's rules for price and stock alerts, and the channels it sends them on.
+    pub alerts: crate::alerts::rules::AlertPolicy,
 }
 
 /// The state, from inside a server function.

@@ -272,9 +272,14 @@ pub mod testing {
     }
 
     pub async fn add_products(db: &Db, products: &[crate::catalog::ProductInput]) {
-        crate::catalog::ssr::upsert_products(db, products, 1_000)
-            .await
-            .expect("add products");
+        crate::catalog::ssr::upsert_products(
+            db,
+            products,
+            &crate::alerts::rules::AlertPolicy::default(),
+            1_000,
+        )
+        .await
+        .expect("add products");
     }
 
     pub async fn add_shopper(db: &Db, id: &str) {

@@ -1,6 +1,7 @@
 //! The `server bench-*` commands: ingest rates, and the reads and writes the widgets make, timed in process on the
 //! configured database.
 
+use app::alerts::rules::AlertPolicy;
 use app::catalog::{CategoryInput, ProductInput, ssr as catalog};
 use app::events::{EventInput, EventKind, ssr as events};
 use app::identity::{ShopperInput, ssr as identity};
@@ -62,7 +63,7 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
             .iter()
             .map(|sku| bench_product(sku, &category))
             .collect();
-        catalog::upsert_products(db, &batch, now())
+        catalog::upsert_products(db, &batch, &AlertPolicy::default(), now())
             .await
             .map_err(err)?;
     }
@@ -118,7 +119,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     let sku = format!("R{run}");
     let category = bench_category(db, &run).await?;
     let product = bench_product(&sku, &category);
-    catalog::upsert_products(db, &[product], now())
+    catalog::upsert_products(db, &[product], &AlertPolicy::default(), now())
         .await
         .map_err(err)?;
     let shoppers: Vec<String> = (0..reviews).map(|i| format!("r{run}-{i}")).collect();

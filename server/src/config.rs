@@ -133,6 +133,38 @@ pub struct Config {
     /// Whether the heart button shows how many shoppers saved a product.
     #[arg(long, env = "RAPPORT_WISHLIST_SHOW_SAVED_COUNT", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub wishlist_show_saved_count: bool,
+    /// A price drop smaller than this percentage of the price an alert measures against is not notified.
+    #[arg(
+        long,
+        env = "RAPPORT_ALERT_MIN_DROP_PERCENT",
+        default_value_t = 2,
+        global = true
+    )]
+    pub alert_min_drop_percent: i64,
+    /// A price drop smaller than this many minor units (fen, cents) is not notified.
+    #[arg(
+        long,
+        env = "RAPPORT_ALERT_MIN_DROP",
+        default_value_t = 100,
+        global = true
+    )]
+    pub alert_min_drop: i64,
+    /// At most one notice per alert in this many hours.
+    #[arg(
+        long,
+        env = "RAPPORT_ALERT_COOLDOWN_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub alert_cooldown_hours: i64,
+    /// A restock of N units notifies at most N times this many back-in-stock subscribers.
+    #[arg(
+        long,
+        env = "RAPPORT_ALERT_RESTOCK_MULTIPLE",
+        default_value_t = 3,
+        global = true
+    )]
+    pub alert_restock_multiple: i64,
     /// Log filter, in tracing's env-filter syntax.
     #[arg(
         long,
@@ -265,6 +297,26 @@ impl Config {
             max_lists: self.wishlists_per_shopper,
             max_items: self.wishlist_items,
             show_saved_count: self.wishlist_show_saved_count,
+        })
+    }
+
+    /// The alert rules, or what is wrong with them.
+    pub fn alert_policy(&self) -> Result<app::alerts::rules::AlertPolicy, String> {
+        if !(0..=99).contains(&self.alert_min_drop_percent) {
+            return Err("--alert-min-drop-percent must be from 0 to 99".into());
+        }
+        if self.alert_min_drop < 0 || self.alert_cooldown_hours < 0 {
+            return Err("--alert-min-drop and --alert-cooldown-hours cannot be negative".into());
+        }
+        if self.alert_restock_multiple < 1 {
+            return Err("--alert-restock-multiple must be at least 1".into());
+        }
+        Ok(app::alerts::rules::AlertPolicy {
+            min_drop_percent: self.alert_min_drop_percent,
+            min_drop_minor: self.alert_min_drop,
+            cooldown: self.alert_cooldown_hours * 60 * 60 * 1000,
+            restock_multiple: self.alert_restock_multiple,
+            ..Default::default()
         })
     }
 

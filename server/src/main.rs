@@ -133,6 +133,7 @@ async fn serve(config: Config) -> Result<(), String> {
         merchant_keys: MerchantKeys::new(&config.api_keys),
         reviews,
         wishlists: config.wishlist_policy()?,
+        alerts: config.alert_policy()?,
     };
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),

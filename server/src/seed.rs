@@ -6,6 +6,7 @@
 //! start of the current UTC day.
 
 use crate::config::Scale;
+use app::alerts::rules::AlertPolicy;
 use app::catalog::ssr as catalog;
 use app::catalog::{CategoryInput, PriceChange, ProductInput, ProductText};
 use app::events::{EventInput, EventKind, ssr as events};
@@ -547,7 +548,13 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     }
     for (batch_no, batch) in inputs.chunks(catalog::MAX_BATCH).enumerate() {
         // Spread creation over the store's first months so that "new arrivals" means something.
-        catalog::upsert_products(db, batch, opened + batch_no as i64 * DAY_MS).await?;
+        catalog::upsert_products(
+            db,
+            batch,
+            &AlertPolicy::default(),
+            opened + batch_no as i64 * DAY_MS,
+        )
+        .await?;
     }
     loaded.products = products.len();
 
@@ -598,7 +605,8 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     for (day, changes) in changes_by_day.into_iter().rev() {
         for batch in changes.chunks(catalog::MAX_BATCH) {
             loaded.price_changes +=
-                catalog::change_prices(db, batch, today - day * DAY_MS).await? as usize;
+                catalog::change_prices(db, batch, &AlertPolicy::default(), today - day * DAY_MS)
+                    .await? as usize;
         }
     }
 
@@ -908,7 +916,8 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         }
     }
     for batch in deals.chunks(catalog::MAX_BATCH) {
-        loaded.price_changes += catalog::change_prices(db, batch, today).await? as usize;
+        loaded.price_changes +=
+            catalog::change_prices(db, batch, &AlertPolicy::default(), today).await? as usize;
     }
     Ok(loaded)
 }

@@ -36,6 +36,7 @@ async fn shops() -> Vec<Shop> {
                 merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
                 reviews: Default::default(),
                 wishlists: Default::default(),
+                alerts: Default::default(),
             };
             let options = RouterOptions::default();
             Shop {

@@ -8,6 +8,8 @@ use super::{
     Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput,
     StockChange, UpsertSummary,
 };
+use crate::alerts::rules::AlertPolicy;
+use crate::alerts::ssr as alert_store;
 use crate::error::AppError;
 use crate::money::Money;
 use crate::store::{Db, StoreError};
@@ -126,6 +128,7 @@ pub async fn upsert_categories(
 pub async fn upsert_products(
     db: &Db,
     products: &[ProductInput],
+    alerts: &AlertPolicy,
     now: Millis,
 ) -> Result<UpsertSummary, StoreError> {
     validate_batch(
@@ -156,12 +159,15 @@ pub async fn upsert_products(
                 .bind(&product.sku)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let (id, price_changed, stock_changed) = match existing {
+        // What the product was, for the history and the alerts; a new product was nothing before.
+        let (id, before) = match existing {
             Some(row) => {
                 let id: i64 = row.try_get("id")?;
-                let price_changed = row.try_get::<i64, _>("price_minor")? != product.price_minor
-                    || row.try_get::<String, _>("currency")? != product.currency;
-                let stock_changed = row.try_get::<i64, _>("stock")? != product.stock;
+                let before = Before {
+                    price_minor: row.try_get("price_minor")?,
+                    currency: row.try_get("currency")?,
+                    stock: row.try_get("stock")?,
+                };
                 sqlx::query(
                     "UPDATE products SET category_id = $1, title = $2, description = $3, image_url = $4, page_url = $5, \
                      price_minor = $6, currency = $7, stock = $8, active = $9, updated_at = $10 WHERE id = $11",
@@ -180,7 +186,7 @@ pub async fn upsert_products(
                 .execute(&mut *tx)
                 .await?;
                 summary.updated += 1;
-                (id, price_changed, stock_changed)
+                (id, Some(before))
             }
             None => {
                 let id: i64 = sqlx::query_scalar(
@@ -202,14 +208,48 @@ pub async fn upsert_products(
                 .fetch_one(&mut *tx)
                 .await?;
                 summary.created += 1;
-                (id, true, true)
+                (id, None)
             }
         };
-        if price_changed {
-            record_price(&mut tx, id, product.price_minor, &product.currency, now).await?;
+        match &before {
+            Some(before) if before.currency == product.currency => {
+                if before.price_minor != product.price_minor {
+                    let change =
+                        record_price(&mut tx, id, product.price_minor, &product.currency, now)
+                            .await?;
+                    alert_store::price_changed(
+                        &mut tx,
+                        id,
+                        before.price_minor,
+                        product.price_minor,
+                        &product.currency,
+                        change,
+                        alerts,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            // A new product, or one repriced in another currency: nothing to compare the price with.
+            _ => {
+                record_price(&mut tx, id, product.price_minor, &product.currency, now).await?;
+            }
         }
-        if stock_changed {
-            record_stock(&mut tx, id, product.stock, now).await?;
+        let old_stock = before.as_ref().map(|b| b.stock);
+        if old_stock != Some(product.stock) {
+            let change = record_stock(&mut tx, id, product.stock, now).await?;
+            if let Some(old_stock) = old_stock {
+                alert_store::stock_changed(
+                    &mut tx,
+                    id,
+                    old_stock,
+                    product.stock,
+                    change,
+                    alerts,
+                    now,
+                )
+                .await?;
+            }
         }
         sqlx::query("DELETE FROM product_translations WHERE product_id = $1")
             .bind(id)
@@ -229,36 +269,47 @@ pub async fn upsert_products(
     Ok(summary)
 }
 
+/// A product's price and stock before an upsert changed them.
+struct Before {
+    price_minor: i64,
+    currency: String,
+    stock: i64,
+}
+
+/// Records a price in the history; returns the change's id, which keys the notices it causes.
 async fn record_price(
     tx: &mut Transaction<'static, Any>,
     product_id: i64,
     price_minor: i64,
     currency: &str,
     at: Millis,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO price_history (product_id, price_minor, currency, changed_at) VALUES ($1, $2, $3, $4)")
-        .bind(product_id)
-        .bind(price_minor)
-        .bind(currency)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO price_history (product_id, price_minor, currency, changed_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(product_id)
+    .bind(price_minor)
+    .bind(currency)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await
 }
 
+/// Records a stock level in the history; returns the change's id.
 async fn record_stock(
     tx: &mut Transaction<'static, Any>,
     product_id: i64,
     stock: i64,
     at: Millis,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO stock_history (product_id, stock, changed_at) VALUES ($1, $2, $3)")
-        .bind(product_id)
-        .bind(stock)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO stock_history (product_id, stock, changed_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(product_id)
+    .bind(stock)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await
 }
 
 /// Looks up a product's id and current price by SKU inside a transaction, naming `field` when it is unknown.
@@ -302,6 +353,7 @@ pub async fn active_product_id(
 pub async fn change_prices(
     db: &Db,
     changes: &[PriceChange],
+    alerts: &AlertPolicy,
     now: Millis,
 ) -> Result<u64, StoreError> {
     validate_batch(
@@ -332,7 +384,18 @@ pub async fn change_prices(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        record_price(&mut tx, id, change.price_minor, &currency, now).await?;
+        let change_id = record_price(&mut tx, id, change.price_minor, &currency, now).await?;
+        alert_store::price_changed(
+            &mut tx,
+            id,
+            price,
+            change.price_minor,
+            &currency,
+            change_id,
+            alerts,
+            now,
+        )
+        .await?;
         changed += 1;
     }
     tx.commit().await?;
@@ -343,6 +406,7 @@ pub async fn change_prices(
 pub async fn change_stock(
     db: &Db,
     changes: &[StockChange],
+    alerts: &AlertPolicy,
     now: Millis,
 ) -> Result<u64, StoreError> {
     validate_batch(
@@ -366,7 +430,9 @@ pub async fn change_stock(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        record_stock(&mut tx, id, change.stock, now).await?;
+        let change_id = record_stock(&mut tx, id, change.stock, now).await?;
+        alert_store::stock_changed(&mut tx, id, stock, change.stock, change_id, alerts, now)
+            .await?;
         changed += 1;
     }
     tx.commit().await?;

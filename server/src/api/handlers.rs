@@ -90,7 +90,7 @@ pub async fn put_products(
     ApiJson(batch): ApiJson<ProductBatch>,
 ) -> Result<Json<UpsertSummary>, ApiError> {
     Ok(Json(
-        catalog::upsert_products(&state.db, &batch.products, now()).await?,
+        catalog::upsert_products(&state.db, &batch.products, &state.alerts, now()).await?,
     ))
 }
 
@@ -102,7 +102,7 @@ pub async fn post_prices(
     ApiJson(batch): ApiJson<PriceBatch>,
 ) -> Result<Json<Changed>, ApiError> {
     Ok(Json(Changed {
-        changed: catalog::change_prices(&state.db, &batch.prices, now()).await?,
+        changed: catalog::change_prices(&state.db, &batch.prices, &state.alerts, now()).await?,
     }))
 }
 
@@ -114,7 +114,7 @@ pub async fn post_stock(
     ApiJson(batch): ApiJson<StockBatch>,
 ) -> Result<Json<Changed>, ApiError> {
     Ok(Json(Changed {
-        changed: catalog::change_stock(&state.db, &batch.stock, now()).await?,
+        changed: catalog::change_stock(&state.db, &batch.stock, &state.alerts, now()).await?,
     }))
 }
 

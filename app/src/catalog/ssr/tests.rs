@@ -1,4 +1,5 @@
 use super::*;
+use crate::alerts::rules::AlertPolicy;
 use crate::catalog::ProductText;
 use crate::store::testing::{add_kitchen, add_products, all, count, product_input, sqlite};
 
@@ -16,7 +17,9 @@ async fn products_are_created_then_replaced_and_every_price_is_kept() {
             },
         );
         assert_eq!(
-            upsert_products(db, &[teapot.clone()], 1_000).await.unwrap(),
+            upsert_products(db, &[teapot.clone()], &AlertPolicy::default(), 1_000)
+                .await
+                .unwrap(),
             UpsertSummary {
                 created: 1,
                 updated: 0
@@ -26,14 +29,18 @@ async fn products_are_created_then_replaced_and_every_price_is_kept() {
         teapot.price_minor = 9_900;
         teapot.title = "Teapot, now cheaper".into();
         assert_eq!(
-            upsert_products(db, &[teapot.clone()], 2_000).await.unwrap(),
+            upsert_products(db, &[teapot.clone()], &AlertPolicy::default(), 2_000)
+                .await
+                .unwrap(),
             UpsertSummary {
                 created: 0,
                 updated: 1
             }
         );
         // The same price again records nothing new.
-        upsert_products(db, &[teapot], 3_000).await.unwrap();
+        upsert_products(db, &[teapot], &AlertPolicy::default(), 3_000)
+            .await
+            .unwrap();
 
         let history = price_history(db, "TEA-1").await.unwrap();
         assert_eq!(
@@ -64,9 +71,14 @@ async fn a_batch_with_one_bad_product_writes_nothing() {
         add_kitchen(db).await;
         let mut stray = product_input("TEA-2", 100, 1);
         stray.category = "garden".into();
-        let error = upsert_products(db, &[product_input("TEA-1", 100, 1), stray], 1_000)
-            .await
-            .unwrap_err();
+        let error = upsert_products(
+            db,
+            &[product_input("TEA-1", 100, 1), stray],
+            &AlertPolicy::default(),
+            1_000,
+        )
+        .await
+        .unwrap_err();
         let StoreError::Rejected(error) = error else {
             panic!("expected a rejection, got {error:?}")
         };
@@ -77,7 +89,9 @@ async fn a_batch_with_one_bad_product_writes_nothing() {
         let mut negative = product_input("TEA-3", -1, 1);
         negative.stock = 2;
         let StoreError::Rejected(error) =
-            upsert_products(db, &[negative], 1_000).await.unwrap_err()
+            upsert_products(db, &[negative], &AlertPolicy::default(), 1_000)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
@@ -109,7 +123,10 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                 currency: "CNY".into(),
             },
         ];
-        let StoreError::Rejected(error) = change_prices(db, &changes, 5_000).await.unwrap_err()
+        let StoreError::Rejected(error) =
+            change_prices(db, &changes, &AlertPolicy::default(), 5_000)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
@@ -133,7 +150,9 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
             currency: "USD".into(),
         }];
         let StoreError::Rejected(error) =
-            change_prices(db, &wrong_currency, 5_000).await.unwrap_err()
+            change_prices(db, &wrong_currency, &AlertPolicy::default(), 5_000)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
@@ -152,7 +171,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
             },
         ];
         assert_eq!(
-            change_prices(db, &unchanged_and_changed, 6_000)
+            change_prices(db, &unchanged_and_changed, &AlertPolicy::default(), 6_000)
                 .await
                 .unwrap(),
             1
@@ -170,6 +189,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                     sku: "A".into(),
                     stock: 7
                 }],
+                &AlertPolicy::default(),
                 7_000
             )
             .await
@@ -183,6 +203,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                 sku: "A".into(),
                 stock: -1,
             }],
+            &AlertPolicy::default(),
             8_000,
         )
         .await
@@ -201,7 +222,9 @@ async fn category_pages_list_active_products_newest_first() {
         for index in 0..5 {
             let mut item = product_input(&format!("P{index}"), 100, 1);
             item.active = index != 2;
-            upsert_products(db, &[item], 1_000 + index).await.unwrap();
+            upsert_products(db, &[item], &AlertPolicy::default(), 1_000 + index)
+                .await
+                .unwrap();
         }
         let first = category_page(db, "kitchen", "en", 1, 3)
             .await
@@ -240,7 +263,7 @@ async fn concurrent_writes_on_sqlite_never_fail_as_locked() {
                 let batch: Vec<_> = (0..20)
                     .map(|i| product_input(&format!("W{writer}-{round}-{i}"), 100 + i, 1))
                     .collect();
-                upsert_products(&db, &batch, 1_000).await?;
+                upsert_products(&db, &batch, &AlertPolicy::default(), 1_000).await?;
                 change_prices(
                     &db,
                     &[PriceChange {
@@ -248,6 +271,7 @@ async fn concurrent_writes_on_sqlite_never_fail_as_locked() {
                         price_minor: 1,
                         currency: "CNY".into(),
                     }],
+                    &AlertPolicy::default(),
                     2_000,
                 )
                 .await?;

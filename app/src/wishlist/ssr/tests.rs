@@ -1,4 +1,5 @@
 use super::*;
+use crate::alerts::rules::AlertPolicy;
 use crate::catalog::PriceChange;
 use crate::catalog::ssr::{change_prices, upsert_products};
 use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
@@ -79,13 +80,16 @@ async fn the_list_shows_what_changed_since_saving_and_sorts_by_it() {
                 price_minor: 10_000,
                 currency: "CNY".into(),
             }],
+            &AlertPolicy::default(),
             NOW + 10,
         )
         .await
         .unwrap();
         let mut withdrawn = product_input("C", 500, 2);
         withdrawn.active = false;
-        upsert_products(db, &[withdrawn], NOW + 11).await.unwrap();
+        upsert_products(db, &[withdrawn], &AlertPolicy::default(), NOW + 11)
+            .await
+            .unwrap();
 
         let newest = wishlist(db, &alice(), None, "en", WishlistSort::Saved)
             .await

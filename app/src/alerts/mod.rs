@@ -1,0 +1,124 @@
+//! Price-drop and back-in-stock alerts: shoppers (or guests, by confirmed email) ask to hear when a product gets
+//! cheaper or comes back; a price or stock change through the merchant API writes the notices it causes into an
+//! outbox in the same transaction, and workers deliver them by email and webhook while the in-widget inbox shows
+//! them at once.
+
+pub mod rules;
+mod server;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+mod widget;
+pub use server::*;
+pub use widget::{ALERT_SUBSCRIBED_EVENT, AlertInbox, MyAlerts, PriceAlert};
+
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+
+/// When a price alert fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum PriceRule {
+    /// Any real drop (above the store's minimum drop).
+    AnyDrop,
+    /// A drop to or below a target price.
+    Below { target_minor: i64 },
+    /// A drop of at least this percentage of the price it is measured against.
+    ByPercent { percent: i64 },
+}
+
+impl PriceRule {
+    /// The name the database stores.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PriceRule::AnyDrop => "any",
+            PriceRule::Below { .. } => "target",
+            PriceRule::ByPercent { .. } => "percent",
+        }
+    }
+}
+
+/// What an alert waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    PriceDrop,
+    BackInStock,
+}
+
+impl AlertKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            AlertKind::PriceDrop => "price_drop",
+            AlertKind::BackInStock => "back_in_stock",
+        }
+    }
+}
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    /// A guest's alert waiting for its email address to be confirmed.
+    Unconfirmed,
+    Active,
+    /// A back-in-stock alert that has told its shopper; it fires once.
+    Fired,
+    Cancelled,
+}
+
+/// One alert as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: i64,
+    pub sku: String,
+    pub title: String,
+    pub kind: AlertKind,
+    pub rule: PriceRule,
+    /// The price a further drop is measured against.
+    pub reference: Money,
+    pub status: AlertStatus,
+    pub created_at: i64,
+    pub last_notified_at: Option<i64>,
+}
+
+/// A product's price and stock with the viewer's live alerts on it, for the `PriceAlert` widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductAlerts {
+    pub price: Money,
+    pub stock: i64,
+    pub price_drop: Option<Alert>,
+    pub back_in_stock: Option<Alert>,
+    /// Whether a guest may subscribe with an email address (the store sends email).
+    pub guest_email: bool,
+}
+
+/// What a notice tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    PriceDrop,
+    BackInStock,
+    /// Something in the shopper's wish list got dearer (for shoppers who asked to hear it).
+    PriceRise,
+}
+
+/// A notice in the shopper's inbox. Every price notice shows the lowest price of the 30 days before the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: i64,
+    pub kind: NoticeKind,
+    pub sku: String,
+    pub title: String,
+    pub old_price: Money,
+    pub new_price: Money,
+    pub lowest_30_days: Money,
+    pub created_at: i64,
+    pub read: bool,
+}
+
+/// The shopper's in-widget notices, newest first, with how many are unread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub unread: i64,
+    pub notices: Vec<Notice>,
+}

@@ -1,0 +1,317 @@
+//! The alerts' pure rules: when a price change fires a price alert (and what it then measures against), how many
+//! back-in-stock subscribers a restock reaches, the EU Omnibus "lowest price of the previous 30 days", retry
+//! timing, and validation of what a shopper asks for.
+
+use super::PriceRule;
+use crate::error::AppError;
+use crate::time::{DAY_MS, Millis};
+
+/// The rules a store sets on alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertPolicy {
+    /// A drop smaller than this percentage of the reference price is hover, not news.
+    pub min_drop_percent: i64,
+    /// A drop smaller than this many minor units is hover, not news.
+    pub min_drop_minor: i64,
+    /// At most one notice per alert (so per shopper and product) in this span.
+    pub cooldown: Millis,
+    /// A restock of N units notifies at most N × this many back-in-stock subscribers.
+    pub restock_multiple: i64,
+    /// Deliveries tried before a notice is marked failed.
+    pub max_attempts: i64,
+    /// Whether notices go out by email (an SMTP server is configured).
+    pub email: bool,
+    /// Whether notices also go to the merchant's webhook.
+    pub webhook: bool,
+}
+
+impl Default for AlertPolicy {
+    fn default() -> Self {
+        Self {
+            min_drop_percent: 2,
+            min_drop_minor: 100,
+            cooldown: DAY_MS,
+            restock_multiple: 3,
+            max_attempts: 8,
+            email: false,
+            webhook: false,
+        }
+    }
+}
+
+/// What a live price alert knows when a price changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceWatch {
+    pub rule: PriceRule,
+    /// The price a drop is measured against: the price at subscription, then the price of the last notice.
+    pub reference_minor: i64,
+    pub last_notified_at: Option<Millis>,
+}
+
+/// Whether a change to `new_minor` fires the alert. A drop must clear the rule, both minimum-drop thresholds
+/// (so a price hovering around one value stays quiet) and the cooldown. A suppressed drop leaves the reference
+/// where it was, so the next change after the cooldown still counts it.
+pub fn price_drop_fires(
+    watch: &PriceWatch,
+    new_minor: i64,
+    policy: &AlertPolicy,
+    now: Millis,
+) -> bool {
+    let reference = watch.reference_minor;
+    let drop = reference - new_minor;
+    if drop <= 0 {
+        return false;
+    }
+    let clears_rule = match watch.rule {
+        PriceRule::AnyDrop => true,
+        PriceRule::Below { target_minor } => new_minor <= target_minor,
+        // At least `percent` of the reference, in integer arithmetic: drop / reference >= percent / 100.
+        PriceRule::ByPercent { percent } => drop * 100 >= reference * percent,
+    };
+    let clears_hover =
+        drop >= policy.min_drop_minor && drop * 100 >= reference * policy.min_drop_percent;
+    let cooled_down = watch
+        .last_notified_at
+        .is_none_or(|last| now - last >= policy.cooldown);
+    clears_rule && clears_hover && cooled_down
+}
+
+/// How many back-in-stock subscribers a restock from zero to `units` notifies, in subscription order.
+pub fn restock_reach(units: i64, subscribers: usize, policy: &AlertPolicy) -> usize {
+    let reach = units.max(0).saturating_mul(policy.restock_multiple.max(1));
+    subscribers.min(usize::try_from(reach).unwrap_or(usize::MAX))
+}
+
+/// The lowest price of the 30 days before `at` (EU Omnibus Directive, article 6a), from the price in effect 30
+/// days before and every change since, oldest first: `(changed_at, price)`. `None` without any price then.
+pub fn lowest_of_30_days(history: &[(Millis, i64)], at: Millis) -> Option<i64> {
+    let since = at - 30 * DAY_MS;
+    let in_effect_at_start = history
+        .iter()
+        .take_while(|(changed_at, _)| *changed_at <= since)
+        .last()
+        .map(|(_, price)| *price);
+    history
+        .iter()
+        .filter(|(changed_at, _)| *changed_at > since && *changed_at < at)
+        .map(|(_, price)| *price)
+        .chain(in_effect_at_start)
+        .min()
+}
+
+/// When to try a failed delivery again: exponential backoff from 30 s, capped at 6 hours, with ±20% jitter
+/// (`jitter` in [-1, 1]) so that many notices failing together do not retry together.
+pub fn retry_delay(attempts: i64, jitter: f64) -> Millis {
+    let base = 30_000i64.saturating_mul(1i64 << attempts.clamp(0, 20));
+    let capped = base.min(6 * 60 * 60 * 1000);
+    capped + (capped as f64 * 0.2 * jitter.clamp(-1.0, 1.0)) as i64
+}
+
+/// Checks a price rule against the current price: a target must be below it, a percentage from 1 to 99.
+pub fn validate_price_rule(rule: &PriceRule, current_minor: i64) -> Result<(), AppError> {
+    match *rule {
+        PriceRule::AnyDrop => Ok(()),
+        PriceRule::Below { target_minor } if target_minor < 0 => Err(AppError::invalid(
+            "target",
+            "The target price cannot be negative.",
+        )),
+        PriceRule::Below { target_minor } if target_minor >= current_minor => {
+            Err(AppError::invalid(
+                "target",
+                "The target price must be below the current price.",
+            ))
+        }
+        PriceRule::ByPercent { percent } if !(1..=99).contains(&percent) => Err(AppError::invalid(
+            "percent",
+            "The percentage must be from 1 to 99.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The longest email address accepted (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// A guest's email address, trimmed and lower-cased in its domain: one `@`, a dotted domain, no spaces or
+/// control characters. Deliverability is what the double opt-in checks.
+pub fn validate_email(email: &str) -> Result<String, AppError> {
+    let email = email.trim();
+    let invalid = || {
+        AppError::invalid(
+            "email",
+            "Enter a valid email address, like name@example.com.",
+        )
+    };
+    if email.is_empty() || email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(invalid());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let plain = |part: &str| {
+        !part.is_empty()
+            && !part
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '@' | '<' | '>' | '"'))
+    };
+    let dotted = domain.split('.').count() >= 2 && domain.split('.').all(|label| !label.is_empty());
+    if !(plain(local) && plain(domain) && dotted) {
+        return Err(invalid());
+    }
+    Ok(format!("{local}@{}", domain.to_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: Millis = 1_800_000_000_000;
+
+    fn watch(rule: PriceRule, reference_minor: i64) -> PriceWatch {
+        PriceWatch {
+            rule,
+            reference_minor,
+            last_notified_at: None,
+        }
+    }
+
+    #[test]
+    fn any_drop_fires_on_a_real_drop_and_not_on_hover() {
+        let policy = AlertPolicy::default();
+        let any = watch(PriceRule::AnyDrop, 10_000);
+        assert!(price_drop_fires(&any, 9_000, &policy, NOW));
+        assert!(!price_drop_fires(&any, 10_000, &policy, NOW), "same price");
+        assert!(!price_drop_fires(&any, 11_000, &policy, NOW), "a rise");
+        // ¥100.00 → ¥99.50: under both the 2% and the ¥1 minimum.
+        assert!(!price_drop_fires(&any, 9_950, &policy, NOW));
+        // ¥100.00 → ¥98.00 is exactly 2% and ¥2: fires.
+        assert!(price_drop_fires(&any, 9_800, &policy, NOW));
+        // A cheap item: ¥5.00 → ¥4.50 is 10% but only ¥0.50, under the absolute minimum.
+        assert!(!price_drop_fires(
+            &watch(PriceRule::AnyDrop, 500),
+            450,
+            &policy,
+            NOW
+        ));
+    }
+
+    #[test]
+    fn a_target_fires_at_or_below_it_and_a_percentage_at_or_beyond_it() {
+        let policy = AlertPolicy::default();
+        let target = watch(
+            PriceRule::Below {
+                target_minor: 8_000,
+            },
+            10_000,
+        );
+        assert!(!price_drop_fires(&target, 8_010, &policy, NOW));
+        assert!(price_drop_fires(&target, 8_000, &policy, NOW));
+        assert!(price_drop_fires(&target, 5_000, &policy, NOW));
+        let percent = watch(PriceRule::ByPercent { percent: 15 }, 10_000);
+        assert!(!price_drop_fires(&percent, 8_510, &policy, NOW));
+        assert!(price_drop_fires(&percent, 8_500, &policy, NOW));
+    }
+
+    #[test]
+    fn the_cooldown_holds_back_a_second_notice_but_not_the_drop() {
+        let policy = AlertPolicy::default();
+        let mut fired = watch(PriceRule::AnyDrop, 9_000);
+        fired.last_notified_at = Some(NOW);
+        assert!(!price_drop_fires(&fired, 8_000, &policy, NOW + DAY_MS - 1));
+        // After the cooldown the same reference still counts the drop that was held back.
+        assert!(price_drop_fires(&fired, 8_000, &policy, NOW + DAY_MS));
+    }
+
+    #[test]
+    fn after_firing_only_a_further_drop_fires() {
+        let policy = AlertPolicy {
+            cooldown: 0,
+            ..AlertPolicy::default()
+        };
+        // The store lowers the reference to the price it notified of.
+        let lowered = watch(PriceRule::AnyDrop, 9_000);
+        assert!(
+            !price_drop_fires(&lowered, 9_000, &policy, NOW),
+            "back to the notified price"
+        );
+        assert!(!price_drop_fires(&lowered, 9_500, &policy, NOW), "up again");
+        assert!(
+            price_drop_fires(&lowered, 8_500, &policy, NOW),
+            "a further drop"
+        );
+    }
+
+    #[test]
+    fn a_restock_reaches_a_multiple_of_its_units() {
+        let policy = AlertPolicy::default();
+        assert_eq!(restock_reach(2, 100, &policy), 6);
+        assert_eq!(restock_reach(50, 100, &policy), 100);
+        assert_eq!(restock_reach(0, 100, &policy), 0);
+        assert_eq!(restock_reach(i64::MAX, 7, &policy), 7);
+    }
+
+    #[test]
+    fn the_omnibus_price_counts_the_price_in_effect_30_days_ago() {
+        let at = 100 * DAY_MS;
+        let history = [
+            (10 * DAY_MS, 9_000),
+            (60 * DAY_MS, 12_000),
+            (80 * DAY_MS, 11_000),
+            (at, 8_000),
+        ];
+        // The window opens on day 70, when 12,000 was in effect; 11,000 followed on day 80. The change being
+        // announced (day 100) is not counted.
+        assert_eq!(lowest_of_30_days(&history, at), Some(11_000));
+        assert_eq!(lowest_of_30_days(&history, 65 * DAY_MS), Some(9_000));
+        assert_eq!(lowest_of_30_days(&[], at), None);
+    }
+
+    #[test]
+    fn retries_back_off_exponentially_with_jitter_and_a_cap() {
+        assert_eq!(retry_delay(0, 0.0), 30_000);
+        assert_eq!(retry_delay(1, 0.0), 60_000);
+        assert_eq!(retry_delay(3, 0.0), 240_000);
+        assert_eq!(retry_delay(30, 0.0), 6 * 60 * 60 * 1000);
+        assert_eq!(retry_delay(0, 1.0), 36_000);
+        assert_eq!(retry_delay(0, -1.0), 24_000);
+    }
+
+    #[test]
+    fn rules_and_emails_are_checked() {
+        assert!(
+            validate_price_rule(
+                &PriceRule::Below {
+                    target_minor: 10_000
+                },
+                10_000
+            )
+            .is_err()
+        );
+        assert!(validate_price_rule(&PriceRule::Below { target_minor: -1 }, 10_000).is_err());
+        assert!(
+            validate_price_rule(
+                &PriceRule::Below {
+                    target_minor: 9_999
+                },
+                10_000
+            )
+            .is_ok()
+        );
+        assert!(validate_price_rule(&PriceRule::ByPercent { percent: 0 }, 10_000).is_err());
+        assert!(validate_price_rule(&PriceRule::ByPercent { percent: 100 }, 10_000).is_err());
+        assert!(validate_price_rule(&PriceRule::ByPercent { percent: 99 }, 10_000).is_ok());
+        assert_eq!(
+            validate_email(" Li.Na@Example.COM ").unwrap(),
+            "Li.Na@example.com"
+        );
+        for bad in [
+            "",
+            "no-at.example.com",
+            "a@b",
+            "a b@example.com",
+            "a@@example.com",
+            "a@example..com",
+            "<a>@x.y",
+        ] {
+            assert!(validate_email(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The alerts' server functions, called by the `PriceAlert`, `AlertInbox` and `MyAlerts` widgets. Each acts for
+//! the verified viewer and reaches only that viewer's alerts and notices.
+
+use super::{Alert, AlertKind, Inbox, PriceRule, ProductAlerts};
+use crate::error::AppError;
+use crate::identity::client::RapportClient;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use {
+    super::ssr, crate::error::respond_with, crate::identity::ssr::current_viewer,
+    crate::state::app_state, crate::time::now,
+};
+
+#[cfg(feature = "ssr")]
+fn store_error(error: crate::store::StoreError) -> AppError {
+    respond_with(error.into())
+}
+
+/// The shopper's alerts and notice preferences, for the account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSettings {
+    pub alerts: Vec<Alert>,
+    /// Whether the shopper hears when something in their wish lists gets dearer.
+    pub price_rise_notices: bool,
+}
+
+/// A product's price and stock and the viewer's live alerts on it.
+#[server(client = RapportClient)]
+pub async fn alerts_on_product(sku: String, locale: String) -> Result<ProductAlerts, AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    ssr::product_alerts(&state.db, &viewer, &sku, &locale, &state.alerts)
+        .await
+        .map_err(store_error)
+}
+
+/// Subscribes the viewer to an alert on a product, or changes the one they have (`email` for guests).
+#[server(client = RapportClient, input = server_fn::codec::Json)]
+pub async fn subscribe_alert(
+    sku: String,
+    kind: AlertKind,
+    rule: PriceRule,
+    email: Option<String>,
+    locale: String,
+) -> Result<Alert, AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    let request = ssr::AlertRequest { kind, rule, email };
+    ssr::subscribe(
+        &state.db,
+        &viewer,
+        &sku,
+        &request,
+        &locale,
+        &state.alerts,
+        now(),
+    )
+    .await
+    .map_err(store_error)
+}
+
+/// Cancels one of the shopper's alerts.
+#[server(client = RapportClient)]
+pub async fn cancel_alert(alert_id: i64) -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    ssr::cancel(&state.db, &viewer, alert_id, now())
+        .await
+        .map_err(store_error)
+}
+
+/// The shopper's live alerts and notice preferences.
+#[server(client = RapportClient)]
+pub async fn my_alert_settings(locale: String) -> Result<AlertSettings, AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    Ok(AlertSettings {
+        alerts: ssr::my_alerts(&state.db, &viewer, &locale)
+            .await
+            .map_err(store_error)?,
+        price_rise_notices: ssr::price_rise_notices(&state.db, &viewer)
+            .await
+            .map_err(store_error)?,
+    })
+}
+
+/// Turns notices of price rises on wish-list items on or off.
+#[server(client = RapportClient)]
+pub async fn choose_price_rise_notices(enabled: bool) -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    ssr::set_price_rise_notices(&state.db, &viewer, enabled)
+        .await
+        .map_err(store_error)
+}
+
+/// The shopper's in-widget notices and unread count.
+#[server(client = RapportClient)]
+pub async fn inbox_notices(locale: String) -> Result<Inbox, AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    ssr::inbox(&state.db, &viewer, &locale)
+        .await
+        .map_err(store_error)
+}
+
+/// Marks the shopper's notices read (the inbox was opened).
+#[server(client = RapportClient)]
+pub async fn mark_inbox_read() -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    ssr::mark_read(&state.db, &viewer, now())
+        .await
+        .map_err(store_error)
+}

@@ -1,0 +1,820 @@
+//! The alerts' SQL: subscriptions, the notices a price or stock change writes into the outbox (inside the
+//! change's own transaction), the in-widget inbox, and the account's list of alerts.
+
+use super::rules::{
+    AlertPolicy, PriceWatch, lowest_of_30_days, price_drop_fires, restock_reach, validate_email,
+    validate_price_rule,
+};
+use super::{Alert, AlertKind, AlertStatus, Inbox, Notice, NoticeKind, PriceRule, ProductAlerts};
+use crate::error::AppError;
+use crate::events::ssr::known_shopper;
+use crate::identity::Viewer;
+use crate::money::Money;
+use crate::store::{Db, StoreError, is_unique_violation};
+use crate::time::{DAY_MS, Millis};
+use sqlx::{Any, Row, Transaction};
+
+#[cfg(test)]
+mod tests;
+
+/// Notices written per statement: 15 parameters each keeps a statement far below both backends' limits.
+const NOTICE_BATCH: usize = 500;
+
+/// Who an alert belongs to.
+enum Subscriber {
+    /// A signed-in shopper (row id): active at once, told in the inbox and at the email the store shared.
+    Shopper(i64),
+    /// A guest's email address, which must be confirmed before anything is sent to it.
+    Guest(String),
+}
+
+/// What a shopper asks for from the `PriceAlert` widget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRequest {
+    pub kind: AlertKind,
+    /// Ignored for back-in-stock alerts.
+    pub rule: PriceRule,
+    /// A guest's address; a signed-in shopper's comes from the store.
+    pub email: Option<String>,
+}
+
+const ALERT_COLUMNS: &str = "a.id, p.sku, COALESCE(t.title, p.title) AS title, a.kind, a.rule, a.target_minor, \
+     a.percent, a.reference_minor, a.currency, a.status, a.created_at, a.last_notified_at";
+
+fn alert_from_row(row: &sqlx::any::AnyRow) -> Result<Alert, sqlx::Error> {
+    let rule = match row.try_get::<String, _>("rule")?.as_str() {
+        "target" => PriceRule::Below {
+            target_minor: row.try_get("target_minor")?,
+        },
+        "percent" => PriceRule::ByPercent {
+            percent: row.try_get("percent")?,
+        },
+        _ => PriceRule::AnyDrop,
+    };
+    let kind = match row.try_get::<String, _>("kind")?.as_str() {
+        "back_in_stock" => AlertKind::BackInStock,
+        _ => AlertKind::PriceDrop,
+    };
+    let status = match row.try_get::<String, _>("status")?.as_str() {
+        "unconfirmed" => AlertStatus::Unconfirmed,
+        "active" => AlertStatus::Active,
+        "fired" => AlertStatus::Fired,
+        _ => AlertStatus::Cancelled,
+    };
+    Ok(Alert {
+        id: row.try_get("id")?,
+        sku: row.try_get("sku")?,
+        title: row.try_get("title")?,
+        kind,
+        rule,
+        reference: Money::new(
+            row.try_get("reference_minor")?,
+            row.try_get::<String, _>("currency")?,
+        ),
+        status,
+        created_at: row.try_get("created_at")?,
+        last_notified_at: row.try_get("last_notified_at")?,
+    })
+}
+
+async fn subscriber(
+    tx: &mut Transaction<'static, Any>,
+    viewer: &Viewer,
+    email: Option<&str>,
+    policy: &AlertPolicy,
+) -> Result<Subscriber, StoreError> {
+    match viewer {
+        Viewer::Shopper(external) => Ok(Subscriber::Shopper(known_shopper(tx, external).await?)),
+        Viewer::Guest(_) if !policy.email => Err(AppError::unauthorized(
+            "Sign in to get alerts: this store does not send alerts by email.",
+        )
+        .into()),
+        Viewer::Guest(_) => {
+            let email = email.ok_or_else(|| {
+                AppError::invalid("email", "Enter your email address to get alerts.")
+            })?;
+            Ok(Subscriber::Guest(validate_email(email)?))
+        }
+    }
+}
+
+/// Subscribes the viewer to a price-drop or back-in-stock alert on a product, or changes the rule of the live
+/// alert they already have there. A guest's alert waits for the confirmation email (queued here) before it fires.
+pub async fn subscribe(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    request: &AlertRequest,
+    locale: &str,
+    policy: &AlertPolicy,
+    now: Millis,
+) -> Result<Alert, StoreError> {
+    let mut tx = db.write().await?;
+    let product = sqlx::query(
+        "SELECT id, price_minor, currency, stock FROM products WHERE sku = $1 AND active = TRUE",
+    )
+    .bind(sku)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::not_found(Some("sku".into()), "This product is not available."))?;
+    let product_id: i64 = product.try_get("id")?;
+    let price: i64 = product.try_get("price_minor")?;
+    let currency: String = product.try_get("currency")?;
+    let rule = match request.kind {
+        AlertKind::PriceDrop => {
+            validate_price_rule(&request.rule, price)?;
+            request.rule
+        }
+        AlertKind::BackInStock if product.try_get::<i64, _>("stock")? > 0 => {
+            return Err(
+                AppError::conflict("This product is in stock: it can be bought now.").into(),
+            );
+        }
+        AlertKind::BackInStock => PriceRule::AnyDrop,
+    };
+    let subscriber = subscriber(&mut tx, viewer, request.email.as_deref(), policy).await?;
+    let (shopper, email) = match &subscriber {
+        Subscriber::Shopper(id) => (Some(*id), None),
+        Subscriber::Guest(email) => (None, Some(email.clone())),
+    };
+    let (target, percent) = match rule {
+        PriceRule::AnyDrop => (None, None),
+        PriceRule::Below { target_minor } => (Some(target_minor), None),
+        PriceRule::ByPercent { percent } => (None, Some(percent)),
+    };
+    let live: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM alerts WHERE product_id = $1 AND kind = $2 AND status IN ('unconfirmed', 'active') \
+         AND (shopper_id = $3 OR email = $4)",
+    )
+    .bind(product_id)
+    .bind(request.kind.name())
+    .bind(shopper)
+    .bind(email.clone())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let id = match live {
+        // A changed rule measures from today's price.
+        Some(id) => {
+            sqlx::query(
+                "UPDATE alerts SET rule = $1, target_minor = $2, percent = $3, reference_minor = $4, currency = $5 \
+                 WHERE id = $6",
+            )
+            .bind(rule.name())
+            .bind(target)
+            .bind(percent)
+            .bind(price)
+            .bind(&currency)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+        None => {
+            let (status, token) = match subscriber {
+                Subscriber::Shopper(_) => ("active", None),
+                Subscriber::Guest(_) => (
+                    "unconfirmed",
+                    Some(format!("{:032x}", rand::random::<u128>())),
+                ),
+            };
+            let inserted = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO alerts (product_id, shopper_id, email, kind, rule, target_minor, percent, reference_minor, \
+                 currency, status, confirm_token, created_at, confirmed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            )
+            .bind(product_id)
+            .bind(shopper)
+            .bind(email.clone())
+            .bind(request.kind.name())
+            .bind(rule.name())
+            .bind(target)
+            .bind(percent)
+            .bind(price)
+            .bind(&currency)
+            .bind(status)
+            .bind(token.clone())
+            .bind(now)
+            .bind((status == "active").then_some(now))
+            .fetch_one(&mut *tx)
+            .await;
+            let id = match inserted {
+                Ok(id) => id,
+                // Two tabs subscribing at once: the other one won.
+                Err(error) if is_unique_violation(&error) => {
+                    return Err(AppError::conflict("You already have this alert.").into());
+                }
+                Err(error) => return Err(error.into()),
+            };
+            if token.is_some() {
+                queue_notices(
+                    &mut tx,
+                    &[NewNotice {
+                        alert_id: Some(id),
+                        change_key: "confirm".into(),
+                        channel: "email",
+                        kind: "confirm",
+                        product_id,
+                        shopper_id: None,
+                        email: email.clone(),
+                        old_price: price,
+                        new_price: price,
+                        lowest_30_days: price,
+                        currency: currency.clone(),
+                    }],
+                    now,
+                )
+                .await?;
+            }
+            id
+        }
+    };
+    let alert = alert_by_id(&mut tx, id, locale).await?;
+    tx.commit().await?;
+    Ok(alert)
+}
+
+async fn alert_by_id(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    locale: &str,
+) -> Result<Alert, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 WHERE a.id = $2"
+    ))
+    .bind(locale)
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    alert_from_row(&row)
+}
+
+/// Confirms a guest's alert from the link in its confirmation email; returns the alert.
+pub async fn confirm(db: &Db, token: &str, locale: &str, now: Millis) -> Result<Alert, StoreError> {
+    let mut tx = db.write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "SELECT id FROM alerts WHERE confirm_token = $1 AND status IN ('unconfirmed', 'active')",
+    )
+    .bind(token)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        AppError::not_found(
+            Some("token".into()),
+            "This confirmation link is not valid any more; subscribe again from the product page.",
+        )
+    })?;
+    sqlx::query(
+        "UPDATE alerts SET status = 'active', confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let alert = alert_by_id(&mut tx, id, locale).await?;
+    tx.commit().await?;
+    Ok(alert)
+}
+
+/// Cancels one of the shopper's live alerts; someone else's is answered like an unknown one.
+pub async fn cancel(
+    db: &Db,
+    viewer: &Viewer,
+    alert_id: i64,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let Viewer::Shopper(external) = viewer else {
+        return Err(no_such_alert().into());
+    };
+    let mut tx = db.write().await?;
+    let shopper = known_shopper(&mut tx, external).await?;
+    let cancelled = sqlx::query(
+        "UPDATE alerts SET status = 'cancelled', ended_at = $1 \
+         WHERE id = $2 AND shopper_id = $3 AND status IN ('unconfirmed', 'active')",
+    )
+    .bind(now)
+    .bind(alert_id)
+    .bind(shopper)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if cancelled == 0 {
+        return Err(no_such_alert().into());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cancels an alert whose unsubscribe link the server has already verified (its signature names the alert).
+/// Cancelling twice is not an error: the link in every email of the alert keeps working.
+pub async fn unsubscribe(
+    db: &Db,
+    alert_id: i64,
+    locale: &str,
+    now: Millis,
+) -> Result<Alert, StoreError> {
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "UPDATE alerts SET status = 'cancelled', ended_at = $1 WHERE id = $2 AND status IN ('unconfirmed', 'active')",
+    )
+    .bind(now)
+    .bind(alert_id)
+    .execute(&mut *tx)
+    .await?;
+    let alert = sqlx::query(&format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 WHERE a.id = $2"
+    ))
+    .bind(locale)
+    .bind(alert_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(no_such_alert)?;
+    tx.commit().await?;
+    Ok(alert_from_row(&alert)?)
+}
+
+fn no_such_alert() -> AppError {
+    AppError::not_found(Some("alert_id".into()), "There is no such alert.")
+}
+
+/// The shopper's row id for reads; guests and unknown shoppers have none.
+async fn reading_shopper(db: &Db, viewer: &Viewer) -> Result<Option<i64>, sqlx::Error> {
+    match viewer {
+        Viewer::Shopper(external) => {
+            sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
+                .bind(external)
+                .fetch_optional(db.reader())
+                .await
+        }
+        Viewer::Guest(_) => Ok(None),
+    }
+}
+
+/// A product's price and stock and the viewer's live alerts on it.
+pub async fn product_alerts(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    locale: &str,
+    policy: &AlertPolicy,
+) -> Result<ProductAlerts, StoreError> {
+    let product = sqlx::query(
+        "SELECT id, price_minor, currency, stock FROM products WHERE sku = $1 AND active = TRUE",
+    )
+    .bind(sku)
+    .fetch_optional(db.reader())
+    .await?
+    .ok_or_else(|| AppError::not_found(Some("sku".into()), "This product is not available."))?;
+    let mut state = ProductAlerts {
+        price: Money::new(
+            product.try_get("price_minor")?,
+            product.try_get::<String, _>("currency")?,
+        ),
+        stock: product.try_get("stock")?,
+        price_drop: None,
+        back_in_stock: None,
+        guest_email: policy.email,
+    };
+    if let Some(shopper) = reading_shopper(db, viewer).await? {
+        let rows = sqlx::query(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
+             LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
+             WHERE a.shopper_id = $2 AND a.product_id = $3 AND a.status IN ('unconfirmed', 'active')"
+        ))
+        .bind(locale)
+        .bind(shopper)
+        .bind(product.try_get::<i64, _>("id")?)
+        .fetch_all(db.reader())
+        .await?;
+        for row in &rows {
+            let alert = alert_from_row(row)?;
+            match alert.kind {
+                AlertKind::PriceDrop => state.price_drop = Some(alert),
+                AlertKind::BackInStock => state.back_in_stock = Some(alert),
+            }
+        }
+    }
+    Ok(state)
+}
+
+/// Every live alert of the shopper, newest first, for the account page.
+pub async fn my_alerts(db: &Db, viewer: &Viewer, locale: &str) -> Result<Vec<Alert>, StoreError> {
+    let Some(shopper) = reading_shopper(db, viewer).await? else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
+         WHERE a.shopper_id = $2 AND a.status IN ('unconfirmed', 'active') ORDER BY a.created_at DESC, a.id DESC"
+    ))
+    .bind(locale)
+    .bind(shopper)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows.iter().map(alert_from_row).collect::<Result<_, _>>()?)
+}
+
+/// A notice on its way into the outbox.
+struct NewNotice {
+    alert_id: Option<i64>,
+    change_key: String,
+    channel: &'static str,
+    kind: &'static str,
+    product_id: i64,
+    shopper_id: Option<i64>,
+    email: Option<String>,
+    old_price: i64,
+    new_price: i64,
+    lowest_30_days: i64,
+    currency: String,
+}
+
+/// Writes notices in multi-row statements. In-widget notices are delivered by being written; the rest wait for
+/// a worker. A notice that already exists for its alert, change and channel is left alone.
+async fn queue_notices(
+    tx: &mut Transaction<'static, Any>,
+    notices: &[NewNotice],
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    for chunk in notices.chunks(NOTICE_BATCH) {
+        // Fifteen parameters a row; the thirteenth (written at) is also the first delivery attempt's time.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let mut row: Vec<String> = (1..=15).map(|k| format!("${}", i * 15 + k)).collect();
+                row.push(format!("${}", i * 15 + 13));
+                format!("({}, 0)", row.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO notices (alert_id, change_key, channel, kind, product_id, shopper_id, email, old_price_minor, \
+             new_price_minor, lowest_30d_minor, currency, status, created_at, tracking_token, sent_at, next_attempt_at, \
+             attempts) VALUES {} ON CONFLICT DO NOTHING",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for notice in chunk {
+            let delivered = notice.channel == "inbox";
+            query = query
+                .bind(notice.alert_id)
+                .bind(&notice.change_key)
+                .bind(notice.channel)
+                .bind(notice.kind)
+                .bind(notice.product_id)
+                .bind(notice.shopper_id)
+                .bind(notice.email.clone())
+                .bind(notice.old_price)
+                .bind(notice.new_price)
+                .bind(notice.lowest_30_days)
+                .bind(&notice.currency)
+                .bind(if delivered { "sent" } else { "queued" })
+                .bind(now)
+                .bind(format!("{:032x}", rand::random::<u128>()))
+                .bind(delivered.then_some(now));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The channels a notice to this subscriber goes out on.
+fn channels(shopper: Option<i64>, email: Option<&str>, policy: &AlertPolicy) -> Vec<&'static str> {
+    let mut channels = Vec::with_capacity(3);
+    if shopper.is_some() {
+        channels.push("inbox");
+    }
+    if policy.email && email.is_some() {
+        channels.push("email");
+    }
+    if policy.webhook {
+        channels.push("webhook");
+    }
+    channels
+}
+
+/// The lowest price of the 30 days before `at`, from the product's price history.
+async fn lowest_before(
+    tx: &mut Transaction<'static, Any>,
+    product_id: i64,
+    at: Millis,
+    fallback: i64,
+) -> Result<i64, sqlx::Error> {
+    let since = at - 30 * DAY_MS;
+    let rows = sqlx::query(
+        "SELECT changed_at, price_minor FROM price_history WHERE product_id = $1 AND changed_at <= $3 AND changed_at >= \
+         COALESCE((SELECT MAX(changed_at) FROM price_history WHERE product_id = $1 AND changed_at <= $2), 0) \
+         ORDER BY changed_at, id",
+    )
+    .bind(product_id)
+    .bind(since)
+    .bind(at)
+    .fetch_all(&mut **tx)
+    .await?;
+    let history: Vec<(Millis, i64)> = rows
+        .iter()
+        .map(|row| Ok((row.try_get("changed_at")?, row.try_get("price_minor")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(lowest_of_30_days(&history, at).unwrap_or(fallback))
+}
+
+/// Called by the catalog inside the transaction that changes a product's price (`change_id` is the new
+/// price-history row): queues the notices of every price alert the drop fires and lowers their reference, and
+/// tells shoppers who asked to hear of rises in their wish lists. Returns the number of notices queued.
+#[allow(clippy::too_many_arguments)]
+pub async fn price_changed(
+    tx: &mut Transaction<'static, Any>,
+    product_id: i64,
+    old_minor: i64,
+    new_minor: i64,
+    currency: &str,
+    change_id: i64,
+    policy: &AlertPolicy,
+    at: Millis,
+) -> Result<usize, sqlx::Error> {
+    if old_minor == new_minor {
+        return Ok(0);
+    }
+    let change_key = format!("price:{change_id}");
+    let mut notices = Vec::new();
+    let mut fired = Vec::new();
+    let lowest = lowest_before(tx, product_id, at, old_minor).await?;
+    let notice =
+        |alert_id: Option<i64>, channel, kind, shopper_id, email: Option<String>| NewNotice {
+            alert_id,
+            change_key: change_key.clone(),
+            channel,
+            kind,
+            product_id,
+            shopper_id,
+            email,
+            old_price: old_minor,
+            new_price: new_minor,
+            lowest_30_days: lowest,
+            currency: currency.to_owned(),
+        };
+    if new_minor < old_minor {
+        let rows = sqlx::query(
+            "SELECT a.id, a.shopper_id, COALESCE(a.email, s.email) AS email, a.rule, a.target_minor, a.percent, \
+             a.reference_minor, a.last_notified_at FROM alerts a LEFT JOIN shoppers s ON s.id = a.shopper_id \
+             WHERE a.product_id = $1 AND a.kind = 'price_drop' AND a.status = 'active' AND a.currency = $2 ORDER BY a.id",
+        )
+        .bind(product_id)
+        .bind(currency)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in &rows {
+            let rule = match row.try_get::<String, _>("rule")?.as_str() {
+                "target" => PriceRule::Below {
+                    target_minor: row.try_get("target_minor")?,
+                },
+                "percent" => PriceRule::ByPercent {
+                    percent: row.try_get("percent")?,
+                },
+                _ => PriceRule::AnyDrop,
+            };
+            let watch = PriceWatch {
+                rule,
+                reference_minor: row.try_get("reference_minor")?,
+                last_notified_at: row.try_get("last_notified_at")?,
+            };
+            if !price_drop_fires(&watch, new_minor, policy, at) {
+                continue;
+            }
+            let id: i64 = row.try_get("id")?;
+            let shopper: Option<i64> = row.try_get("shopper_id")?;
+            let email: Option<String> = row.try_get("email")?;
+            for channel in channels(shopper, email.as_deref(), policy) {
+                notices.push(notice(
+                    Some(id),
+                    channel,
+                    "price_drop",
+                    shopper,
+                    email.clone(),
+                ));
+            }
+            fired.push(id);
+        }
+    } else {
+        let rows = sqlx::query(
+            "SELECT DISTINCT w.shopper_id, s.email FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+             JOIN alert_preferences ap ON ap.shopper_id = w.shopper_id AND ap.notify_price_rise = 1 \
+             JOIN shoppers s ON s.id = w.shopper_id WHERE i.product_id = $1",
+        )
+        .bind(product_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in &rows {
+            let shopper: Option<i64> = row.try_get("shopper_id")?;
+            let email: Option<String> = row.try_get("email")?;
+            for channel in channels(shopper, email.as_deref(), policy) {
+                notices.push(notice(None, channel, "price_rise", shopper, email.clone()));
+            }
+        }
+    }
+    queue_notices(tx, &notices, at).await?;
+    for chunk in fired.chunks(NOTICE_BATCH) {
+        let ids = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "UPDATE alerts SET reference_minor = $1, last_notified_at = $2 WHERE id IN ({ids})"
+        ))
+        .bind(new_minor)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(notices.len())
+}
+
+/// Called by the catalog inside the transaction that changes a product's stock: a restock from zero tells the
+/// back-in-stock subscribers, oldest subscription first, up to the store's multiple of the units that came back.
+/// Each of those alerts has fired and ends; the rest wait for the next restock.
+pub async fn stock_changed(
+    tx: &mut Transaction<'static, Any>,
+    product_id: i64,
+    old_stock: i64,
+    new_stock: i64,
+    change_id: i64,
+    policy: &AlertPolicy,
+    at: Millis,
+) -> Result<usize, sqlx::Error> {
+    if old_stock != 0 || new_stock <= 0 {
+        return Ok(0);
+    }
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM alerts WHERE product_id = $1 AND kind = 'back_in_stock' AND status = 'active'",
+    )
+    .bind(product_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let reach = restock_reach(new_stock, usize::try_from(waiting).unwrap_or(0), policy);
+    if reach == 0 {
+        return Ok(0);
+    }
+    let product = sqlx::query("SELECT price_minor, currency FROM products WHERE id = $1")
+        .bind(product_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let price: i64 = product.try_get("price_minor")?;
+    let currency: String = product.try_get("currency")?;
+    let lowest = lowest_before(tx, product_id, at, price).await?;
+    let rows = sqlx::query(
+        "SELECT a.id, a.shopper_id, COALESCE(a.email, s.email) AS email FROM alerts a \
+         LEFT JOIN shoppers s ON s.id = a.shopper_id \
+         WHERE a.product_id = $1 AND a.kind = 'back_in_stock' AND a.status = 'active' ORDER BY a.id LIMIT $2",
+    )
+    .bind(product_id)
+    .bind(reach as i64)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut notices = Vec::new();
+    let mut fired = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let shopper: Option<i64> = row.try_get("shopper_id")?;
+        let email: Option<String> = row.try_get("email")?;
+        for channel in channels(shopper, email.as_deref(), policy) {
+            notices.push(NewNotice {
+                alert_id: Some(id),
+                change_key: format!("stock:{change_id}"),
+                channel,
+                kind: "back_in_stock",
+                product_id,
+                shopper_id: shopper,
+                email: email.clone(),
+                old_price: price,
+                new_price: price,
+                lowest_30_days: lowest,
+                currency: currency.clone(),
+            });
+        }
+        fired.push(id);
+    }
+    queue_notices(tx, &notices, at).await?;
+    for chunk in fired.chunks(NOTICE_BATCH) {
+        let ids = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "UPDATE alerts SET status = 'fired', last_notified_at = $1, ended_at = $1 WHERE id IN ({ids})"
+        ))
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(notices.len())
+}
+
+/// Whether the shopper hears of price rises on what their wish lists hold.
+pub async fn set_price_rise_notices(
+    db: &Db,
+    viewer: &Viewer,
+    enabled: bool,
+) -> Result<(), StoreError> {
+    let Viewer::Shopper(external) = viewer else {
+        return Err(AppError::unauthorized("Sign in to choose which notices you get.").into());
+    };
+    let mut tx = db.write().await?;
+    let shopper = known_shopper(&mut tx, external).await?;
+    sqlx::query(
+        "INSERT INTO alert_preferences (shopper_id, notify_price_rise) VALUES ($1, $2) \
+         ON CONFLICT (shopper_id) DO UPDATE SET notify_price_rise = excluded.notify_price_rise",
+    )
+    .bind(shopper)
+    .bind(i64::from(enabled))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the shopper asked to hear of price rises.
+pub async fn price_rise_notices(db: &Db, viewer: &Viewer) -> Result<bool, StoreError> {
+    let Some(shopper) = reading_shopper(db, viewer).await? else {
+        return Ok(false);
+    };
+    let enabled: Option<i64> =
+        sqlx::query_scalar("SELECT notify_price_rise FROM alert_preferences WHERE shopper_id = $1")
+            .bind(shopper)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(enabled == Some(1))
+}
+
+/// The most notices the inbox shows.
+pub const INBOX_SIZE: i64 = 30;
+
+/// The shopper's in-widget notices, newest first, and how many are unread. Guests have none.
+pub async fn inbox(db: &Db, viewer: &Viewer, locale: &str) -> Result<Inbox, StoreError> {
+    let Some(shopper) = reading_shopper(db, viewer).await? else {
+        return Ok(Inbox {
+            unread: 0,
+            notices: Vec::new(),
+        });
+    };
+    let unread: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notices WHERE shopper_id = $1 AND channel = 'inbox' AND read_at IS NULL",
+    )
+    .bind(shopper)
+    .fetch_one(db.reader())
+    .await?;
+    let rows = sqlx::query(
+        "SELECT n.id, n.kind, p.sku, COALESCE(t.title, p.title) AS title, n.old_price_minor, n.new_price_minor, \
+         n.lowest_30d_minor, n.currency, n.created_at, n.read_at FROM notices n JOIN products p ON p.id = n.product_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
+         WHERE n.shopper_id = $2 AND n.channel = 'inbox' ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
+    )
+    .bind(locale)
+    .bind(shopper)
+    .bind(INBOX_SIZE)
+    .fetch_all(db.reader())
+    .await?;
+    let notices = rows
+        .iter()
+        .map(|row| {
+            let currency: String = row.try_get("currency")?;
+            let money = |column: &str| -> Result<Money, sqlx::Error> {
+                Ok(Money::new(row.try_get(column)?, currency.clone()))
+            };
+            Ok(Notice {
+                id: row.try_get("id")?,
+                kind: match row.try_get::<String, _>("kind")?.as_str() {
+                    "back_in_stock" => NoticeKind::BackInStock,
+                    "price_rise" => NoticeKind::PriceRise,
+                    _ => NoticeKind::PriceDrop,
+                },
+                sku: row.try_get("sku")?,
+                title: row.try_get("title")?,
+                old_price: money("old_price_minor")?,
+                new_price: money("new_price_minor")?,
+                lowest_30_days: money("lowest_30d_minor")?,
+                created_at: row.try_get("created_at")?,
+                read: row.try_get::<Option<i64>, _>("read_at")?.is_some(),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Inbox { unread, notices })
+}
+
+/// Marks every notice in the shopper's inbox read.
+pub async fn mark_read(db: &Db, viewer: &Viewer, now: Millis) -> Result<(), StoreError> {
+    let Viewer::Shopper(external) = viewer else {
+        return Ok(());
+    };
+    let mut tx = db.write().await?;
+    let shopper = known_shopper(&mut tx, external).await?;
+    sqlx::query(
+        "UPDATE notices SET read_at = $1 WHERE shopper_id = $2 AND channel = 'inbox' AND read_at IS NULL",
+    )
+    .bind(now)
+    .bind(shopper)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,540 @@
+use super::*;
+use crate::catalog::ssr::{change_prices, change_stock, upsert_products};
+use crate::catalog::{PriceChange, StockChange};
+use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::wishlist::rules::WishlistPolicy;
+
+const NOW: Millis = 1_800_000_000_000;
+const HOUR: Millis = 60 * 60 * 1000;
+
+fn shopper(id: &str) -> Viewer {
+    Viewer::Shopper(id.into())
+}
+
+fn price_drop(rule: PriceRule) -> AlertRequest {
+    AlertRequest {
+        kind: AlertKind::PriceDrop,
+        rule,
+        email: None,
+    }
+}
+
+fn back_in_stock() -> AlertRequest {
+    AlertRequest {
+        kind: AlertKind::BackInStock,
+        rule: PriceRule::AnyDrop,
+        email: None,
+    }
+}
+
+async fn reprice(db: &Db, sku: &str, price_minor: i64, policy: &AlertPolicy, at: Millis) {
+    change_prices(
+        db,
+        &[PriceChange {
+            sku: sku.into(),
+            price_minor,
+            currency: "CNY".into(),
+        }],
+        policy,
+        at,
+    )
+    .await
+    .unwrap();
+}
+
+async fn restock(db: &Db, sku: &str, stock: i64, policy: &AlertPolicy, at: Millis) {
+    change_stock(
+        db,
+        &[StockChange {
+            sku: sku.into(),
+            stock,
+        }],
+        policy,
+        at,
+    )
+    .await
+    .unwrap();
+}
+
+/// The inbox notices of a shopper as (kind, old, new, lowest of 30 days), oldest first.
+async fn told(db: &Db, id: &str) -> Vec<(NoticeKind, i64, i64, i64)> {
+    let mut notices: Vec<_> = inbox(db, &shopper(id), "en")
+        .await
+        .unwrap()
+        .notices
+        .into_iter()
+        .map(|n| {
+            (
+                n.kind,
+                n.old_price.amount_minor,
+                n.new_price.amount_minor,
+                n.lowest_30_days.amount_minor,
+            )
+        })
+        .collect();
+    notices.reverse();
+    notices
+}
+
+async fn shop(db: &Db) {
+    add_kitchen(db).await;
+    add_products(
+        db,
+        &[
+            product_input("A", 10_000, 5),
+            product_input("OUT", 3_000, 0),
+        ],
+    )
+    .await;
+    for id in ["alice", "bob", "carol", "dan"] {
+        add_shopper(db, id).await;
+    }
+}
+
+#[tokio::test]
+async fn a_real_drop_tells_each_subscriber_once_and_lowers_the_reference() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy::default();
+        subscribe(
+            db,
+            &shopper("alice"),
+            "A",
+            &price_drop(PriceRule::AnyDrop),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        subscribe(
+            db,
+            &shopper("bob"),
+            "A",
+            &price_drop(PriceRule::Below {
+                target_minor: 8_000,
+            }),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+
+        // Hover: ¥100.00 → ¥99.50 is under the minimum drop.
+        reprice(db, "A", 9_950, &policy, NOW + HOUR).await;
+        assert!(told(db, "alice").await.is_empty());
+        // A real drop: alice hears, bob's target is not reached. The lowest of 30 days is the ¥99.50 of an hour ago.
+        reprice(db, "A", 9_000, &policy, NOW + 2 * HOUR).await;
+        assert_eq!(
+            told(db, "alice").await,
+            [(NoticeKind::PriceDrop, 9_950, 9_000, 9_950)]
+        );
+        assert!(told(db, "bob").await.is_empty());
+        // A further drop within a day: held back by the cooldown for alice, and bob's target is met.
+        reprice(db, "A", 7_900, &policy, NOW + 3 * HOUR).await;
+        assert_eq!(told(db, "alice").await.len(), 1);
+        assert_eq!(
+            told(db, "bob").await,
+            [(NoticeKind::PriceDrop, 9_000, 7_900, 9_000)]
+        );
+        // The next day alice hears of the drop that was held back, measured from her lowered reference.
+        reprice(db, "A", 7_800, &policy, NOW + 30 * HOUR).await;
+        assert_eq!(told(db, "alice").await.len(), 2);
+        let alerts = my_alerts(db, &shopper("alice"), "en").await.unwrap();
+        assert_eq!(alerts[0].reference.amount_minor, 7_800);
+        // A rise and a fall back to the notified price tell nobody anything new.
+        reprice(db, "A", 9_000, &policy, NOW + 60 * HOUR).await;
+        reprice(db, "A", 7_800, &policy, NOW + 90 * HOUR).await;
+        assert_eq!(told(db, "alice").await.len(), 2);
+        assert_eq!(told(db, "bob").await.len(), 1);
+        assert_eq!(
+            count(db, "notices").await,
+            3,
+            "inbox only: no email or webhook configured"
+        );
+    }
+}
+
+#[tokio::test]
+async fn notices_go_out_on_every_configured_channel_in_the_changes_transaction() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy {
+            email: true,
+            webhook: true,
+            ..AlertPolicy::default()
+        };
+        subscribe(
+            db,
+            &shopper("alice"),
+            "A",
+            &price_drop(PriceRule::AnyDrop),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        let guest = AlertRequest {
+            email: Some("Guest@Example.com".into()),
+            ..price_drop(PriceRule::ByPercent { percent: 5 })
+        };
+        let alert = subscribe(
+            db,
+            &Viewer::Guest("g1".into()),
+            "A",
+            &guest,
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(alert.status, AlertStatus::Unconfirmed);
+        let confirmations: Vec<(String, String)> =
+            sqlx::query_as("SELECT kind, email FROM notices WHERE channel = 'email'")
+                .fetch_all(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(
+            confirmations,
+            [("confirm".into(), "Guest@example.com".into())]
+        );
+
+        // Unconfirmed: the guest's alert stays quiet.
+        reprice(db, "A", 9_000, &policy, NOW + HOUR).await;
+        let queued = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(db.reader())
+                .await
+                .unwrap()
+        };
+        assert_eq!(
+            queued("SELECT COUNT(*) FROM notices WHERE kind = 'price_drop'").await,
+            3,
+            "alice: inbox, email (the address the store shared) and webhook"
+        );
+        let token: String =
+            sqlx::query_scalar("SELECT confirm_token FROM alerts WHERE email IS NOT NULL")
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(
+            confirm(db, &token, "en", NOW + HOUR).await.unwrap().status,
+            AlertStatus::Active
+        );
+        assert!(confirm(db, "forged", "en", NOW).await.is_err());
+        reprice(db, "A", 8_000, &policy, NOW + 2 * HOUR).await;
+        assert_eq!(
+            queued("SELECT COUNT(*) FROM notices WHERE kind = 'price_drop' AND email = 'Guest@example.com'").await,
+            2,
+            "the confirmed guest: email and webhook, no inbox"
+        );
+        assert_eq!(
+            queued("SELECT COUNT(*) FROM notices WHERE status = 'queued' AND channel <> 'inbox'")
+                .await,
+            5
+        );
+
+        // A change that fails validation rolls back with the notices it would have caused.
+        let failed = change_prices(
+            db,
+            &[
+                PriceChange {
+                    sku: "A".into(),
+                    price_minor: 1_000,
+                    currency: "CNY".into(),
+                },
+                PriceChange {
+                    sku: "NOPE".into(),
+                    price_minor: 1,
+                    currency: "CNY".into(),
+                },
+            ],
+            &policy,
+            NOW + 50 * HOUR,
+        )
+        .await;
+        assert!(failed.is_err());
+        assert_eq!(
+            queued("SELECT COUNT(*) FROM notices WHERE new_price_minor = 1000").await,
+            0
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_restock_tells_the_first_subscribers_up_to_a_multiple_of_the_units() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy {
+            restock_multiple: 1,
+            ..AlertPolicy::default()
+        };
+        for id in ["carol", "alice", "bob"] {
+            subscribe(
+                db,
+                &shopper(id),
+                "OUT",
+                &back_in_stock(),
+                "en",
+                &policy,
+                NOW,
+            )
+            .await
+            .unwrap();
+        }
+        let in_stock = subscribe(
+            db,
+            &shopper("dan"),
+            "A",
+            &back_in_stock(),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap_err();
+        assert!(in_stock.to_string().contains("in stock"), "{in_stock}");
+
+        // Two units: the two oldest subscriptions hear; bob waits.
+        restock(db, "OUT", 2, &policy, NOW + HOUR).await;
+        assert_eq!(
+            told(db, "carol").await,
+            [(NoticeKind::BackInStock, 3_000, 3_000, 3_000)]
+        );
+        assert_eq!(told(db, "alice").await.len(), 1);
+        assert!(told(db, "bob").await.is_empty());
+        // Sold out and back: bob's turn; carol and alice were told once and their alerts ended.
+        restock(db, "OUT", 0, &policy, NOW + 2 * HOUR).await;
+        restock(db, "OUT", 5, &policy, NOW + 3 * HOUR).await;
+        assert_eq!(told(db, "bob").await.len(), 1);
+        assert_eq!(told(db, "carol").await.len(), 1);
+        // A change between two positive levels is no restock.
+        restock(db, "OUT", 9, &policy, NOW + 4 * HOUR).await;
+        assert_eq!(count(db, "notices").await, 3);
+        assert!(
+            my_alerts(db, &shopper("carol"), "en")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn wish_list_rises_reach_only_shoppers_who_asked() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy::default();
+        for id in ["alice", "bob"] {
+            crate::wishlist::ssr::save(
+                db,
+                &shopper(id),
+                "A",
+                None,
+                &WishlistPolicy::default(),
+                NOW,
+            )
+            .await
+            .unwrap();
+        }
+        set_price_rise_notices(db, &shopper("alice"), true)
+            .await
+            .unwrap();
+        assert!(price_rise_notices(db, &shopper("alice")).await.unwrap());
+        assert!(!price_rise_notices(db, &shopper("bob")).await.unwrap());
+        reprice(db, "A", 11_000, &policy, NOW + HOUR).await;
+        assert_eq!(
+            told(db, "alice").await,
+            [(NoticeKind::PriceRise, 10_000, 11_000, 10_000)]
+        );
+        assert!(told(db, "bob").await.is_empty());
+        set_price_rise_notices(db, &shopper("alice"), false)
+            .await
+            .unwrap();
+        reprice(db, "A", 12_000, &policy, NOW + 2 * HOUR).await;
+        assert_eq!(told(db, "alice").await.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_and_change_nothing() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy::default();
+        let refused = |request: AlertRequest,
+                       viewer: Viewer,
+                       sku: &'static str,
+                       policy: AlertPolicy| async move {
+            subscribe(db, &viewer, sku, &request, "en", &policy, NOW)
+                .await
+                .unwrap_err()
+                .to_string()
+        };
+        let target = refused(
+            price_drop(PriceRule::Below {
+                target_minor: 10_000,
+            }),
+            shopper("alice"),
+            "A",
+            policy.clone(),
+        )
+        .await;
+        assert!(target.contains("below the current price"), "{target}");
+        let percent = refused(
+            price_drop(PriceRule::ByPercent { percent: 100 }),
+            shopper("alice"),
+            "A",
+            policy.clone(),
+        )
+        .await;
+        assert!(percent.contains("1 to 99"), "{percent}");
+        let unknown = refused(
+            price_drop(PriceRule::AnyDrop),
+            shopper("alice"),
+            "NOPE",
+            policy.clone(),
+        )
+        .await;
+        assert!(unknown.contains("not available"), "{unknown}");
+        let no_email = refused(
+            price_drop(PriceRule::AnyDrop),
+            Viewer::Guest("g1".into()),
+            "A",
+            policy.clone(),
+        )
+        .await;
+        assert!(no_email.contains("Sign in"), "{no_email}");
+        let with_email = AlertPolicy {
+            email: true,
+            ..policy.clone()
+        };
+        let bad_email = AlertRequest {
+            email: Some("not-an-address".into()),
+            ..price_drop(PriceRule::AnyDrop)
+        };
+        let invalid = refused(bad_email, Viewer::Guest("g1".into()), "A", with_email).await;
+        assert!(invalid.contains("valid email"), "{invalid}");
+        assert_eq!(count(db, "alerts").await, 0);
+        assert_eq!(count(db, "notices").await, 0);
+
+        // Changing an alert keeps one alert; cancelling someone else's is answered like an unknown one.
+        let first = subscribe(
+            db,
+            &shopper("alice"),
+            "A",
+            &price_drop(PriceRule::AnyDrop),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        let changed = subscribe(
+            db,
+            &shopper("alice"),
+            "A",
+            &price_drop(PriceRule::ByPercent { percent: 20 }),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(first.id, changed.id);
+        assert_eq!(changed.rule, PriceRule::ByPercent { percent: 20 });
+        assert!(cancel(db, &shopper("bob"), first.id, NOW).await.is_err());
+        assert_eq!(
+            my_alerts(db, &shopper("alice"), "en").await.unwrap().len(),
+            1
+        );
+        assert!(
+            product_alerts(db, &shopper("bob"), "A", "en", &policy)
+                .await
+                .unwrap()
+                .price_drop
+                .is_none()
+        );
+        cancel(db, &shopper("alice"), first.id, NOW).await.unwrap();
+        assert!(
+            my_alerts(db, &shopper("alice"), "en")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            cancel(db, &shopper("alice"), first.id, NOW).await.is_err(),
+            "already cancelled"
+        );
+        // A withdrawn product takes no alerts.
+        let mut withdrawn = product_input("A", 10_000, 5);
+        withdrawn.active = false;
+        upsert_products(db, &[withdrawn], &policy, NOW)
+            .await
+            .unwrap();
+        let gone = refused(
+            price_drop(PriceRule::AnyDrop),
+            shopper("alice"),
+            "A",
+            policy.clone(),
+        )
+        .await;
+        assert!(gone.contains("not available"), "{gone}");
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_counts_unread_notices_and_is_the_shoppers_own() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy::default();
+        subscribe(
+            db,
+            &shopper("alice"),
+            "A",
+            &price_drop(PriceRule::AnyDrop),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        reprice(db, "A", 9_000, &policy, NOW + HOUR).await;
+        assert_eq!(inbox(db, &shopper("alice"), "en").await.unwrap().unread, 1);
+        assert_eq!(
+            inbox(db, &shopper("bob"), "en")
+                .await
+                .unwrap()
+                .notices
+                .len(),
+            0
+        );
+        mark_read(db, &shopper("bob"), NOW).await.unwrap();
+        assert_eq!(
+            inbox(db, &shopper("alice"), "en").await.unwrap().unread,
+            1,
+            "bob reads only his own"
+        );
+        mark_read(db, &shopper("alice"), NOW + 2 * HOUR)
+            .await
+            .unwrap();
+        let read = inbox(db, &shopper("alice"), "en").await.unwrap();
+        assert_eq!(read.unread, 0);
+        assert!(read.notices[0].read);
+        assert!(
+            inbox(db, &Viewer::Guest("g".into()), "en")
+                .await
+                .unwrap()
+                .notices
+                .is_empty()
+        );
+    }
+}
