@@ -68,6 +68,7 @@ pub fn AccountPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 <crate::reviews::MyReviewPoints />
+                                <crate::alerts::MyAlerts />
                                 <button class="rapport-button" on:click=sign_out>{move || i18n.t("account.sign_out")}</button>
                             }.into_any()
                         }

@@ -1,5 +1,6 @@
 //! The shop's frame: header with categories, language switch, account and cart; footer.
 
+use crate::alerts::AlertInbox;
 use crate::catalog::shop_categories;
 use crate::i18n::{self, use_i18n};
 #[cfg(feature = "hydrate")]
@@ -26,6 +27,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 <nav class="shop-header__actions" aria-label=move || i18n.t("nav.account")>
                     <LanguageSwitch />
+                    <AlertInbox />
                     <a class="shop-header__link" href="/wishlist">{move || i18n.t("nav.wishlist")}</a>
                     <a class="shop-header__link" href="/account">{move || i18n.t("nav.account")}</a>
                     <span class="shop-cart" aria-live="polite">

@@ -1,3 +1,4 @@
+use crate::alerts::PriceAlert;
 use crate::catalog::{Product, add_to_cart, product_details, record_view};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
@@ -68,6 +69,7 @@ fn ProductDetails(product: Product) -> impl IntoView {
                 <AddToCart sku=product.sku.clone() available />
                 {product.active.then(|| view! { <WishlistButton sku=product.sku.clone() /> })}
                 <p class="shop-product__description">{product.description.clone()}</p>
+                {product.active.then(|| view! { <PriceAlert sku=product.sku.clone() /> })}
             </div>
         </article>
         <Reviews sku=product.sku.clone() product_name=product.title.clone() />

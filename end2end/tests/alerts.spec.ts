@@ -1,0 +1,80 @@
+import type { APIRequestContext, Page } from '@playwright/test';
+import { expect, firstInStockTile, skuOfHref, test, waitForHandler } from './support';
+
+/** The API key `./rapport test` starts the server with. */
+const MERCHANT_KEY = 'demo-merchant-key';
+
+/** Sets a product's price through the merchant API, as the store's own systems would. */
+async function setPrice(request: APIRequestContext, sku: string, priceMinor: number): Promise<void> {
+  const response = await request.post('/api/v1/prices', {
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+    data: { prices: [{ sku, price_minor: priceMinor, currency: 'CNY' }] },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+async function signIn(page: Page, nth: number): Promise<void> {
+  await page.goto('/sign-in?lang=en');
+  await waitForHandler(page, 'click', 'button[data-shopper]');
+  await page.locator('button[data-shopper]').nth(nth).click();
+  await expect(page).toHaveURL(/\/account$/);
+}
+
+test('shopper sets a price-drop alert, the merchant lowers the price, and the bell shows the notice', { tag: '@js-only' }, async ({ page }) => {
+  await signIn(page, 6);
+  // A garden product nobody else's test touches; its price is set first so that the drop below is known.
+  await page.goto('/c/garden?lang=en');
+  const sku = skuOfHref(await firstInStockTile(page).locator('a.shop-tile__link').getAttribute('href'));
+  await setPrice(page.request, sku, 10_000);
+
+  await page.goto(`/p/${sku}`);
+  const widget = page.locator('section.rapport-price-alert');
+  await waitForHandler(page, 'submit', 'form.rapport-price-alert__form');
+  await expect(widget.getByRole('radio', { name: 'Any price drop' })).toBeChecked();
+  const subscribed = page.evaluate(
+    () =>
+      new Promise<{ sku: string; kind: string }>((resolve) =>
+        window.addEventListener('rapport:alert-subscribed', (event) => resolve((event as CustomEvent).detail), {
+          once: true,
+        }),
+      ),
+  );
+  await widget.getByRole('button', { name: 'Notify me when the price drops' }).click();
+  await expect(widget.getByTestId('current-alert')).toContainText('You will be told of any price drop from ¥100.00.');
+  expect(await subscribed).toEqual({ sku, kind: 'price_drop' });
+
+  // A target at or above today's price is refused with a reason, and the alert stays as it was.
+  await widget.getByRole('radio', { name: 'When it costs no more than a price I choose' }).check();
+  await widget.getByLabel('Target price').fill('120');
+  await widget.getByRole('button', { name: 'Change alert' }).click();
+  await expect(widget.getByRole('alert')).toContainText('The target price must be below the current price.');
+  await expect(widget.getByTestId('current-alert')).toContainText('any price drop from ¥100.00');
+
+  await setPrice(page.request, sku, 8_000);
+  await page.reload();
+  const bell = page.locator('.rapport-alert-inbox__bell');
+  await expect(page.getByTestId('alert-count')).toHaveText('1');
+  await expect(bell).toHaveAccessibleName('Notifications, 1 unread');
+  await waitForHandler(page, 'click', '.rapport-alert-inbox__bell');
+  await bell.click();
+  const notice = page.locator(`li.rapport-alert-inbox__notice[data-sku="${sku}"]`).first();
+  await expect(notice).toContainText('is now ¥80.00 (was ¥100.00). Lowest price in the previous 30 days:');
+  await expect(page.getByTestId('alert-count')).toBeHidden();
+
+  // The account page lists the alert, now measured from the notified price, and cancels it.
+  await page.goto('/account');
+  const listed = page.locator(`.rapport-my-alerts__list li[data-sku="${sku}"]`);
+  await expect(listed).toContainText('any price drop from ¥80.00');
+  await waitForHandler(page, 'click', '.rapport-my-alerts__list button');
+  await listed.getByRole('button', { name: 'Cancel alert' }).click();
+  await expect(listed).toHaveCount(0);
+});
+
+test('a guest is asked to sign in for alerts when the store sends no email', { tag: '@js-only' }, async ({ page }) => {
+  await page.goto('/c/garden?lang=en');
+  const sku = skuOfHref(await firstInStockTile(page).locator('a.shop-tile__link').getAttribute('href'));
+  await page.goto(`/p/${sku}`);
+  const widget = page.locator('section.rapport-price-alert');
+  await expect(widget.getByRole('link', { name: 'Sign in to get price-drop and back-in-stock alerts' })).toBeVisible();
+  await expect(page.locator('.rapport-alert-inbox__bell')).toHaveCount(0);
+});
