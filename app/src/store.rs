@@ -155,6 +155,24 @@ impl Db {
         Ok(())
     }
 
+    /// Gathers the query planner's statistics afresh. SQLite has no autovacuum to do it: without statistics it
+    /// plans "did this shopper buy this product" from the product's side, which on a popular product of a large
+    /// store reads every order line of it (45 ms instead of 0.02 ms, measured on the large demo data). The server
+    /// calls this at start; bulk loads call it between their phases.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        sqlx::query("ANALYZE").execute(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Keeps the statistics fresh as the store grows: on SQLite, re-analyses only the tables that changed a lot,
+    /// with bounded effort (the server calls it every hour); PostgreSQL's autovacuum does this by itself.
+    pub async fn keep_statistics_fresh(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA optimize").execute(&self.writer).await?;
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -157,6 +157,55 @@ pub struct Config {
         global = true
     )]
     pub alert_cooldown_hours: i64,
+    /// The SMTP server alert emails go through: `smtp://host:port` (plain, for a local relay),
+    /// `smtp://user:pass@host:587?tls=required` or `smtps://host:465`. Without one, alerts are shown in the
+    /// widget only and guests cannot subscribe.
+    #[arg(long, env = "RAPPORT_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of alert emails.
+    #[arg(
+        long,
+        env = "RAPPORT_MAIL_FROM",
+        default_value = "Rapport Demo Store <alerts@rapport.localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// The store's public address, for the links in alert emails.
+    #[arg(
+        long,
+        env = "RAPPORT_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000",
+        global = true
+    )]
+    pub public_url: String,
+    /// A webhook of the merchant's that receives every alert notice as signed JSON (for stores that send
+    /// through their own marketing tools).
+    #[arg(long, env = "RAPPORT_ALERT_WEBHOOK_URL", global = true)]
+    pub alert_webhook_url: Option<String>,
+    /// The secret the webhook's calls are signed with (HMAC-SHA256), at least 32 characters.
+    #[arg(
+        long,
+        env = "RAPPORT_ALERT_WEBHOOK_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub alert_webhook_secret: Option<String>,
+    /// Delivery attempts per notice before it is marked failed.
+    #[arg(
+        long,
+        env = "RAPPORT_ALERT_MAX_ATTEMPTS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub alert_max_attempts: i64,
+    /// How long a worker reserves the notices it claimed; after a crash they are retried when it runs out.
+    #[arg(
+        long,
+        env = "RAPPORT_DELIVERY_LEASE_SECONDS",
+        default_value_t = 120,
+        global = true
+    )]
+    pub delivery_lease_seconds: i64,
     /// A restock of N units notifies at most N times this many back-in-stock subscribers.
     #[arg(
         long,
@@ -212,6 +261,8 @@ pub enum Command {
     Serve,
     /// Apply migrations and exit.
     Migrate,
+    /// Deliver alert notices (email, webhook) without serving pages: extra workers for a busy store.
+    Work,
     /// Load deterministic demo data into an empty database.
     Seed {
         #[arg(long, value_enum, default_value = "small")]
@@ -311,12 +362,55 @@ impl Config {
         if self.alert_restock_multiple < 1 {
             return Err("--alert-restock-multiple must be at least 1".into());
         }
+        if self.alert_max_attempts < 1 {
+            return Err("--alert-max-attempts must be at least 1".into());
+        }
         Ok(app::alerts::rules::AlertPolicy {
             min_drop_percent: self.alert_min_drop_percent,
             min_drop_minor: self.alert_min_drop,
             cooldown: self.alert_cooldown_hours * 60 * 60 * 1000,
             restock_multiple: self.alert_restock_multiple,
-            ..Default::default()
+            max_attempts: self.alert_max_attempts,
+            email: self.smtp_url.is_some(),
+            webhook: self.alert_webhook_url.is_some(),
+        })
+    }
+
+    /// Where alert notices go, or what is wrong with it.
+    pub fn delivery(&self) -> Result<crate::delivery::DeliveryConfig, String> {
+        let webhook = match (&self.alert_webhook_url, &self.alert_webhook_secret) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(
+                    "--alert-webhook-url needs --alert-webhook-secret to sign its calls".into(),
+                );
+            }
+            (Some(_), Some(secret)) if secret.len() < 32 => {
+                return Err("--alert-webhook-secret must be at least 32 characters long".into());
+            }
+            (Some(url), Some(secret)) => {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(format!(
+                        "--alert-webhook-url \"{url}\" is not an http(s) address"
+                    ));
+                }
+                Some((url.clone(), secret.clone()))
+            }
+        };
+        if self.delivery_lease_seconds < 1 {
+            return Err("--delivery-lease-seconds must be at least 1".into());
+        }
+        Ok(crate::delivery::DeliveryConfig {
+            smtp_url: self.smtp_url.clone(),
+            mail_from: self
+                .mail_from
+                .parse()
+                .map_err(|e| format!("--mail-from \"{}\": {e}", self.mail_from))?,
+            public_url: self.public_url.clone(),
+            webhook,
+            lease: self.delivery_lease_seconds * 1000,
+            batch: 100,
+            poll: std::time::Duration::from_secs(1),
         })
     }
 

@@ -1,9 +1,11 @@
 //! The Rapport server: configuration, the router (storefront, widgets' server functions, merchant API,
 //! health and metrics), demo data and benchmarks. The binary in `main.rs` is a thin command line over this.
 
+pub mod alert_links;
 pub mod api;
 pub mod bench;
 pub mod config;
+pub mod delivery;
 pub mod demo_images;
 pub mod metrics;
 pub mod seed;
@@ -46,12 +48,20 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .with_state(state.clone())
-        .nest("/api/v1", api::router(state))
+        .nest("/api/v1", api::router(state.clone()))
         .route(
             "/metrics",
             get(metrics::render).with_state(options.metrics.clone()),
         )
         .route("/demo-img/{*path}", get(demo_images::image))
+        .route(
+            "/alerts/click/{token}",
+            get(alert_links::click).with_state(state.clone()),
+        )
+        .route(
+            "/alerts/unsubscribe/{token}",
+            axum::routing::post(alert_links::unsubscribe).with_state(state.clone()),
+        )
         .merge(storefront)
         .layer(axum::middleware::from_fn_with_state(
             options.metrics,

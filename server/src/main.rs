@@ -5,6 +5,7 @@ use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use server::config::{Cli, Command, Config, LogFormat, Scale};
+use server::delivery::Deliverer;
 use server::{RouterOptions, metrics, seed};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -47,6 +48,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
+        Command::Work => work(config).await,
         Command::Migrate => {
             open(&config).await?;
             tracing::info!("migrations applied");
@@ -125,19 +127,33 @@ async fn serve(config: Config) -> Result<(), String> {
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
+    let alerts = config.alert_policy()?;
     let state = AppState {
         leptos_options,
         db: db.clone(),
-        secret,
+        secret: secret.clone(),
         demo: config.demo,
         merchant_keys: MerchantKeys::new(&config.api_keys),
         reviews,
         wishlists: config.wishlist_policy()?,
-        alerts: config.alert_policy()?,
+        alerts: alerts.clone(),
     };
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),
         metrics: metrics::Metrics::default(),
+    };
+    if db.backend() == app::store::Backend::Sqlite {
+        db.refresh_statistics()
+            .await
+            .map_err(|e| format!("cannot analyse the database: {e}"))?;
+    }
+    let statistics = tokio::spawn(keep_statistics_fresh(db.clone()));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let delivery = if alerts.email || alerts.webhook {
+        let deliverer = Deliverer::new(db.clone(), secret, alerts, config.delivery()?)?;
+        Some(tokio::spawn(deliverer.run(stopped)))
+    } else {
+        None
     };
     let router = server::router(state, options)?;
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -154,8 +170,42 @@ async fn serve(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
+    let _ = stop.send(true);
+    statistics.abort();
+    if let Some(delivery) = delivery {
+        let _ = delivery.await;
+    }
     db.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Re-analyses the tables that changed a lot, every hour, so that query plans follow the store's growth.
+async fn keep_statistics_fresh(db: Db) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    hourly.tick().await;
+    loop {
+        hourly.tick().await;
+        if let Err(error) = db.keep_statistics_fresh().await {
+            tracing::warn!(%error, "cannot refresh the planner's statistics");
+        }
+    }
+}
+
+/// Delivers alert notices until SIGTERM or Ctrl-C; the notice in hand is finished first.
+async fn work(config: Config) -> Result<(), String> {
+    let alerts = config.alert_policy()?;
+    if !(alerts.email || alerts.webhook) {
+        return Err("nothing to deliver: set --smtp-url or --alert-webhook-url".into());
+    }
+    let db = open(&config).await?;
+    let deliverer = Deliverer::new(db.clone(), config.secret()?, alerts, config.delivery()?)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(deliverer.run(stopped));
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    db.close().await;
     Ok(())
 }
 

@@ -637,6 +637,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         identity::upsert_shoppers(db, batch, opened).await?;
     }
     loaded.shoppers = shoppers.len();
+    db.refresh_statistics().await?;
     let activity: Vec<f64> = (0..shoppers.len())
         .map(|_| 1.0 / (1.0 - unit(&mut rng)).powf(0.8) - 0.9)
         .collect();
@@ -713,6 +714,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         }
     }
     loaded.orders = volume.orders;
+    db.refresh_statistics().await?;
 
     // Reviews, mostly of what the author bought, rated in the J shape real shops see; then helpfulness votes,
     // more of them on the more popular products.
@@ -777,6 +779,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         }
     }
     loaded.reviews = reviews.len();
+    db.refresh_statistics().await?;
     let review_popularity =
         WeightedIndex::new((0..reviews.len()).map(|i| 1.0 / (i as f64 + 10.0))).expect("reviews");
     let mut votes = 0;
@@ -859,6 +862,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         }
     }
     loaded.events = browsing + purchased;
+    db.refresh_statistics().await?;
 
     // Wish lists, through the store functions: a quarter of the shoppers keep one, a few a second named list,
     // and some share theirs. Their own random stream, so that adding them left the rest of the store as it was.
@@ -919,5 +923,6 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         loaded.price_changes +=
             catalog::change_prices(db, batch, &AlertPolicy::default(), today).await? as usize;
     }
+    db.refresh_statistics().await?;
     Ok(loaded)
 }

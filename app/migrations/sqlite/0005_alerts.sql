@@ -15,6 +15,8 @@ CREATE TABLE alerts (
     currency         TEXT    NOT NULL,
     status           TEXT    NOT NULL CHECK (status IN ('unconfirmed', 'active', 'fired', 'cancelled')),
     confirm_token    TEXT    UNIQUE,
+    -- The language the alert's emails are written in (a shopper's own setting wins).
+    locale           TEXT    NOT NULL,
     created_at       INTEGER NOT NULL,
     confirmed_at     INTEGER,
     last_notified_at INTEGER,
@@ -50,7 +52,7 @@ CREATE TABLE notices (
     new_price_minor  INTEGER NOT NULL,
     lowest_30d_minor INTEGER NOT NULL,
     currency         TEXT    NOT NULL,
-    status           TEXT    NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+    status           TEXT    NOT NULL CHECK (status IN ('queued', 'sent', 'failed', 'withdrawn')),
     attempts         INTEGER NOT NULL DEFAULT 0,
     next_attempt_at  INTEGER NOT NULL,
     last_error       TEXT,

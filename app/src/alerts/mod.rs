@@ -3,11 +3,13 @@
 //! outbox in the same transaction, and workers deliver them by email and webhook while the in-widget inbox shows
 //! them at once.
 
+mod pages;
 pub mod rules;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 mod widget;
+pub use pages::{AlertConfirmPage, AlertUnsubscribePage};
 pub use server::*;
 pub use widget::{ALERT_SUBSCRIBED_EVENT, AlertInbox, MyAlerts, PriceAlert};
 

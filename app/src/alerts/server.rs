@@ -95,6 +95,26 @@ pub async fn choose_price_rise_notices(enabled: bool) -> Result<(), AppError> {
         .map_err(store_error)
 }
 
+/// Confirms a guest's alert from the link in its confirmation email.
+#[server]
+pub async fn confirm_alert(token: String, locale: String) -> Result<Alert, AppError> {
+    let state = app_state()?;
+    ssr::confirm(&state.db, &token, &locale, now())
+        .await
+        .map_err(store_error)
+}
+
+/// The alert an email's unsubscribe link names, for its page.
+#[server]
+pub async fn alert_of_unsubscribe_link(token: String, locale: String) -> Result<Alert, AppError> {
+    let state = app_state()?;
+    let alert_id =
+        crate::identity::token::verify_unsubscribe(&state.secret, &token).map_err(respond_with)?;
+    ssr::alert(&state.db, alert_id, &locale)
+        .await
+        .map_err(store_error)
+}
+
 /// The shopper's in-widget notices and unread count.
 #[server(client = RapportClient)]
 pub async fn inbox_notices(locale: String) -> Result<Inbox, AppError> {

@@ -179,8 +179,8 @@ pub async fn subscribe(
             };
             let inserted = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO alerts (product_id, shopper_id, email, kind, rule, target_minor, percent, reference_minor, \
-                 currency, status, confirm_token, created_at, confirmed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                 currency, status, confirm_token, created_at, confirmed_at, locale) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
             )
             .bind(product_id)
             .bind(shopper)
@@ -195,6 +195,7 @@ pub async fn subscribe(
             .bind(token.clone())
             .bind(now)
             .bind((status == "active").then_some(now))
+            .bind(locale)
             .fetch_one(&mut *tx)
             .await;
             let id = match inserted {
@@ -276,6 +277,20 @@ pub async fn confirm(db: &Db, token: &str, locale: &str, now: Millis) -> Result<
     Ok(alert)
 }
 
+/// One alert, for the pages its email links open.
+pub async fn alert(db: &Db, alert_id: i64, locale: &str) -> Result<Alert, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 WHERE a.id = $2"
+    ))
+    .bind(locale)
+    .bind(alert_id)
+    .fetch_optional(db.reader())
+    .await?
+    .ok_or_else(no_such_alert)?;
+    Ok(alert_from_row(&row)?)
+}
+
 /// Cancels one of the shopper's live alerts; someone else's is answered like an unknown one.
 pub async fn cancel(
     db: &Db,
@@ -301,6 +316,7 @@ pub async fn cancel(
     if cancelled == 0 {
         return Err(no_such_alert().into());
     }
+    withdraw_queued(&mut tx, alert_id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -321,6 +337,7 @@ pub async fn unsubscribe(
     .bind(alert_id)
     .execute(&mut *tx)
     .await?;
+    withdraw_queued(&mut tx, alert_id).await?;
     let alert = sqlx::query(&format!(
         "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
          LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 WHERE a.id = $2"
@@ -332,6 +349,20 @@ pub async fn unsubscribe(
     .ok_or_else(no_such_alert)?;
     tx.commit().await?;
     Ok(alert_from_row(&alert)?)
+}
+
+/// A cancelled alert sends nothing more, not even what was already queued: unsubscribing takes effect at once.
+async fn withdraw_queued(
+    tx: &mut Transaction<'static, Any>,
+    alert_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE notices SET status = 'withdrawn' WHERE alert_id = $1 AND status = 'queued'",
+    )
+    .bind(alert_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn no_such_alert() -> AppError {
@@ -817,4 +848,178 @@ pub async fn mark_read(db: &Db, viewer: &Viewer, now: Millis) -> Result<(), Stor
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A notice a worker is to deliver by email or webhook, with what its message needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub id: i64,
+    pub alert_id: Option<i64>,
+    /// `price_drop`, `back_in_stock`, `price_rise` or `confirm`.
+    pub kind: String,
+    pub channel: String,
+    pub email: Option<String>,
+    /// The store's id of the shopper, for a signed-in shopper's notice.
+    pub shopper: Option<String>,
+    pub sku: String,
+    pub title: String,
+    pub old_price: Money,
+    pub new_price: Money,
+    pub lowest_30_days: Money,
+    /// The secret of the notice's tracked link.
+    pub tracking_token: String,
+    /// For `confirm` notices: the secret of the confirmation link.
+    pub confirm_token: Option<String>,
+    pub locale: String,
+    /// Delivery attempts started, this one included.
+    pub attempts: i64,
+    pub created_at: Millis,
+}
+
+/// Claims up to `limit` notices of `channel` that are due, for `lease` milliseconds: until then no other worker
+/// (another task, process or server on the same database) claims them, and if this worker dies they become due
+/// again when the lease runs out. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets workers claim side by side; SQLite
+/// has one writer at a time.
+pub async fn claim_due(
+    db: &Db,
+    channel: &str,
+    limit: i64,
+    lease: Millis,
+    now: Millis,
+) -> Result<Vec<Outgoing>, StoreError> {
+    let lock = match db.backend() {
+        crate::store::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        crate::store::Backend::Sqlite => "",
+    };
+    let mut tx = db.write().await?;
+    let claimed: Vec<i64> = sqlx::query_scalar(&format!(
+        "UPDATE notices SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN \
+         (SELECT id FROM notices WHERE channel = $2 AND status = 'queued' AND next_attempt_at <= $3 \
+          ORDER BY next_attempt_at, id LIMIT $4 {lock}) RETURNING id"
+    ))
+    .bind(now + lease)
+    .bind(channel)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    if claimed.is_empty() {
+        tx.commit().await?;
+        return Ok(Vec::new());
+    }
+    let ids = claimed
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(&format!(
+        "SELECT n.id, n.alert_id, n.kind, n.channel, n.email, p.sku, n.old_price_minor, n.new_price_minor, \
+         n.lowest_30d_minor, n.currency, n.tracking_token, n.attempts, n.created_at, a.confirm_token, s.external_id, \
+         COALESCE(s.locale, a.locale, 'en') AS locale, COALESCE(t.title, p.title) AS title \
+         FROM notices n JOIN products p ON p.id = n.product_id LEFT JOIN alerts a ON a.id = n.alert_id \
+         LEFT JOIN shoppers s ON s.id = n.shopper_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = COALESCE(s.locale, a.locale, 'en') \
+         WHERE n.id IN ({ids}) ORDER BY n.id"
+    ))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let currency: String = row.try_get("currency")?;
+            let money = |column: &str| -> Result<Money, sqlx::Error> {
+                Ok(Money::new(row.try_get(column)?, currency.clone()))
+            };
+            Ok(Outgoing {
+                id: row.try_get("id")?,
+                alert_id: row.try_get("alert_id")?,
+                kind: row.try_get("kind")?,
+                channel: row.try_get("channel")?,
+                email: row.try_get("email")?,
+                shopper: row.try_get("external_id")?,
+                sku: row.try_get("sku")?,
+                title: row.try_get("title")?,
+                old_price: money("old_price_minor")?,
+                new_price: money("new_price_minor")?,
+                lowest_30_days: money("lowest_30d_minor")?,
+                tracking_token: row.try_get("tracking_token")?,
+                confirm_token: row.try_get("confirm_token")?,
+                locale: row.try_get("locale")?,
+                attempts: row.try_get("attempts")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Records a delivered notice. Only a notice still queued changes: a late duplicate report changes nothing.
+pub async fn delivered(db: &Db, notice_id: i64, now: Millis) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "UPDATE notices SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2 AND status = 'queued'",
+    )
+    .bind(now)
+    .bind(notice_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a failed attempt: the notice is tried again after a backoff (`jitter` in [-1, 1]), or marked failed
+/// once it has used the store's attempts.
+pub async fn delivery_failed(
+    db: &Db,
+    notice_id: i64,
+    error: &str,
+    policy: &AlertPolicy,
+    jitter: f64,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    let attempts: Option<i64> =
+        sqlx::query_scalar("SELECT attempts FROM notices WHERE id = $1 AND status = 'queued'")
+            .bind(notice_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(attempts) = attempts {
+        let status = if attempts >= policy.max_attempts {
+            "failed"
+        } else {
+            "queued"
+        };
+        sqlx::query(
+            "UPDATE notices SET status = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4",
+        )
+        .bind(status)
+        .bind(now + super::rules::retry_delay(attempts - 1, jitter))
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(notice_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a click on a notice's tracked link; returns the product to send the shopper to.
+pub async fn clicked(db: &Db, tracking_token: &str, now: Millis) -> Result<String, StoreError> {
+    let mut tx = db.write().await?;
+    let sku: String = sqlx::query_scalar(
+        "SELECT p.sku FROM notices n JOIN products p ON p.id = n.product_id WHERE n.tracking_token = $1",
+    )
+    .bind(tracking_token)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::not_found(Some("token".into()), "This link is not valid."))?;
+    sqlx::query(
+        "UPDATE notices SET clicked_at = COALESCE(clicked_at, $1) WHERE tracking_token = $2",
+    )
+    .bind(now)
+    .bind(tracking_token)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(sku)
 }

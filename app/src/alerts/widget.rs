@@ -21,7 +21,7 @@ pub const ALERT_SUBSCRIBED_EVENT: &str = "rapport:alert-subscribed";
 const INBOX_REFRESH_MS: u64 = 30_000;
 
 /// An alert's rule in words: "any price drop", "when it is ¥80.00 or less", "a drop of 15% or more".
-fn rule_text(i18n: I18n, alert: &Alert) -> String {
+pub(super) fn rule_text(i18n: I18n, alert: &Alert) -> String {
     match (alert.kind, alert.rule) {
         (AlertKind::BackInStock, _) => i18n.t("alerts.rule.back_in_stock"),
         (AlertKind::PriceDrop, PriceRule::AnyDrop) => {
@@ -349,7 +349,9 @@ pub fn AlertInbox() -> impl IntoView {
                 <button type="button" class="rapport-alert-inbox__bell" aria-expanded=move || open.get().to_string()
                     aria-label=move || i18n.t_with("alerts.inbox.label", &[("count", unread().to_string())])
                     on:click=toggle>
-                    <span aria-hidden="true">"🔔"</span>
+                    <svg class="rapport-alert-inbox__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6v-5a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" />
+                    </svg>
                     <span class="rapport-alert-inbox__count" data-testid="alert-count" hidden=move || unread() == 0>{unread}</span>
                 </button>
                 <Show when=move || open.get()>

@@ -91,6 +91,15 @@ pub fn translate(locale: &str, key: &str) -> String {
         .unwrap_or_else(|| key.to_owned())
 }
 
+/// [`translate`] with `{name}` placeholders filled in; for text made outside a page, such as emails.
+pub fn translate_with(locale: &str, key: &str, values: &[(&str, String)]) -> String {
+    values
+        .iter()
+        .fold(translate(locale, key), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
 /// The current language, shared through context.
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
@@ -120,9 +129,7 @@ impl I18n {
 
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn t_with(&self, key: &str, values: &[(&str, String)]) -> String {
-        values.iter().fold(self.t(key), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
+        translate_with(self.locale(), key, values)
     }
 }
 

@@ -70,6 +70,26 @@ pub fn verify_merchant(secret: &StoreSecret, token: &str, now: i64) -> Result<St
     }
 }
 
+/// The secret of an alert's unsubscribe link (kind `u`): it names the alert, never expires, and cannot be made
+/// for another alert without the store secret.
+pub fn issue_unsubscribe(secret: &StoreSecret, alert_id: i64) -> String {
+    sign(secret, "u", &alert_id.to_string(), i64::MAX)
+}
+
+/// The alert an unsubscribe link names, if the store signed it.
+pub fn verify_unsubscribe(secret: &StoreSecret, token: &str) -> Result<i64, AppError> {
+    let tampered = || {
+        AppError::invalid(
+            "token",
+            "This unsubscribe link is not valid; use the link in your latest email or your account page.",
+        )
+    };
+    match open(secret, token, 0) {
+        Ok(("u", subject)) => subject.parse().map_err(|_| tampered()),
+        _ => Err(tampered()),
+    }
+}
+
 fn forged() -> AppError {
     AppError::unauthorized("The sign-in token is not valid; please sign in again.")
 }
@@ -120,6 +140,27 @@ mod tests {
 
     fn secret() -> StoreSecret {
         StoreSecret::new("a-test-secret-that-is-long-enough-0123").unwrap()
+    }
+
+    #[test]
+    fn an_unsubscribe_link_names_its_alert_and_nothing_else() {
+        let link = issue_unsubscribe(&secret(), 42);
+        assert_eq!(verify_unsubscribe(&secret(), &link), Ok(42));
+        let other = link.replacen(
+            &URL_SAFE_NO_PAD.encode("42"),
+            &URL_SAFE_NO_PAD.encode("43"),
+            1,
+        );
+        assert!(verify_unsubscribe(&secret(), &other).is_err());
+        let shopper = issue(&secret(), &Viewer::Shopper("42".into()), i64::MAX);
+        assert!(
+            verify_unsubscribe(&secret(), &shopper).is_err(),
+            "a sign-in token is no unsubscribe link"
+        );
+        assert!(
+            verify(&secret(), &link, 0).is_err(),
+            "and the other way round"
+        );
     }
 
     #[test]

@@ -1,0 +1,416 @@
+//! Delivers the alerts' outbox: emails over SMTP and notices to the merchant's webhook. Price and stock changes
+//! write notices in their own transaction (see `app::alerts::ssr`); this worker claims due ones under a lease,
+//! sends them one at a time, and records each outcome before starting the next, so that a crash leaves at most
+//! the one notice in flight undecided (its stable `Message-ID` lets mail systems drop the rare duplicate).
+//! Failures are retried with exponential backoff and jitter until the store's attempts run out.
+
+use app::alerts::rules::AlertPolicy;
+use app::alerts::ssr::{self as outbox, Outgoing};
+use app::i18n::translate_with;
+use app::identity::token::{StoreSecret, issue_unsubscribe};
+use app::store::{Db, StoreError};
+use app::time::{Millis, now};
+use hmac::{Hmac, Mac};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use rand::Rng;
+use sha2::Sha256;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Where and how notices are delivered.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// `smtp://host:port` (plain, for a local relay), `smtp://…?tls=required` or `smtps://…`; none: no email.
+    pub smtp_url: Option<String>,
+    /// The sender of alert emails.
+    pub mail_from: Mailbox,
+    /// The store's public address, for links in emails (`https://shop.example.com`).
+    pub public_url: String,
+    /// The merchant's webhook and the secret its notices are signed with.
+    pub webhook: Option<(String, String)>,
+    /// How long a claimed notice is reserved for the worker that claimed it.
+    pub lease: Millis,
+    /// Notices claimed at a time.
+    pub batch: i64,
+    /// How long an idle worker waits before looking again.
+    pub poll: Duration,
+}
+
+/// What went wrong delivering one notice; it is retried later.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("cannot build the email: {0}")]
+    Message(String),
+    #[error("the SMTP server refused or failed: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("the webhook call failed: {0}")]
+    Webhook(String),
+    #[error("the notice has no address for its channel")]
+    NoAddress,
+}
+
+/// The delivery worker: one per server process (or `server work` process), any number per database.
+pub struct Deliverer {
+    db: Db,
+    secret: StoreSecret,
+    policy: AlertPolicy,
+    config: DeliveryConfig,
+    mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    http: reqwest::Client,
+}
+
+impl Deliverer {
+    pub fn new(
+        db: Db,
+        secret: StoreSecret,
+        policy: AlertPolicy,
+        config: DeliveryConfig,
+    ) -> Result<Self, String> {
+        let mailer = match &config.smtp_url {
+            Some(url) => Some(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("--smtp-url: {e}"))?
+                    .timeout(Some(Duration::from_secs(30)))
+                    .build(),
+            ),
+            None => None,
+        };
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
+        Ok(Self {
+            db,
+            secret,
+            policy,
+            config,
+            mailer,
+            http,
+        })
+    }
+
+    fn channels(&self) -> Vec<&'static str> {
+        let mut channels = Vec::new();
+        if self.mailer.is_some() {
+            channels.push("email");
+        }
+        if self.config.webhook.is_some() {
+            channels.push("webhook");
+        }
+        channels
+    }
+
+    /// Delivers until `stop` turns true, finishing the notice in hand first.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        tracing::info!(channels = ?self.channels(), "delivering alert notices");
+        while !*stop.borrow() {
+            let mut delivered = 0;
+            for channel in self.channels() {
+                match self.deliver_due(channel, &stop).await {
+                    Ok(count) => delivered += count,
+                    Err(error) => tracing::error!(%error, channel, "cannot read the outbox"),
+                }
+            }
+            if delivered == 0 {
+                tokio::select! {
+                    () = tokio::time::sleep(self.config.poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        tracing::info!("alert delivery stopped");
+    }
+
+    /// Claims one batch of due notices on `channel` and delivers them in order; returns how many were tried.
+    /// Stops early (the rest of the batch returns to the outbox when its lease ends) if `stop` turns true.
+    pub async fn deliver_due(
+        &self,
+        channel: &str,
+        stop: &watch::Receiver<bool>,
+    ) -> Result<usize, StoreError> {
+        let batch = outbox::claim_due(
+            &self.db,
+            channel,
+            self.config.batch,
+            self.config.lease,
+            now(),
+        )
+        .await?;
+        let mut tried = 0;
+        for notice in &batch {
+            if *stop.borrow() {
+                break;
+            }
+            tried += 1;
+            let outcome = match channel {
+                "email" => self.send_email(notice).await,
+                _ => self.call_webhook(notice).await,
+            };
+            match outcome {
+                Ok(()) => outbox::delivered(&self.db, notice.id, now()).await?,
+                Err(error) => {
+                    tracing::warn!(notice = notice.id, attempts = notice.attempts, %error, "delivery failed");
+                    let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
+                    outbox::delivery_failed(
+                        &self.db,
+                        notice.id,
+                        &error.to_string(),
+                        &self.policy,
+                        jitter,
+                        now(),
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(tried)
+    }
+
+    fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.config.public_url.trim_end_matches('/'))
+    }
+
+    async fn send_email(&self, notice: &Outgoing) -> Result<(), DeliveryError> {
+        let mailer = self.mailer.as_ref().ok_or(DeliveryError::NoAddress)?;
+        let message = self.email(notice)?;
+        mailer.send(message).await?;
+        Ok(())
+    }
+
+    /// The email for a notice: plain text and HTML, a stable `Message-ID`, and RFC 8058 one-click unsubscribe.
+    pub fn email(&self, notice: &Outgoing) -> Result<Message, DeliveryError> {
+        let to: Mailbox = notice
+            .email
+            .as_deref()
+            .ok_or(DeliveryError::NoAddress)?
+            .parse()
+            .map_err(|e| DeliveryError::Message(format!("bad address: {e}")))?;
+        let content = EmailContent::of(notice, self);
+        let domain = self.config.mail_from.email.domain().to_owned();
+        let mut builder = Message::builder()
+            .from(self.config.mail_from.clone())
+            .to(to)
+            .subject(content.subject.clone())
+            .message_id(Some(format!("<notice-{}@{domain}>", notice.id)))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Rapport-Notice"),
+                notice.id.to_string(),
+            ));
+        if let Some(unsubscribe) = &content.unsubscribe {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{unsubscribe}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        builder
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(content.text()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(content.html()),
+                    ),
+            )
+            .map_err(|e| DeliveryError::Message(e.to_string()))
+    }
+
+    async fn call_webhook(&self, notice: &Outgoing) -> Result<(), DeliveryError> {
+        let (url, secret) = self
+            .config
+            .webhook
+            .as_ref()
+            .ok_or(DeliveryError::NoAddress)?;
+        let body = serde_json::json!({
+            "id": notice.id,
+            "kind": notice.kind,
+            "sku": notice.sku,
+            "title": notice.title,
+            "shopper_id": notice.shopper,
+            "email": notice.email,
+            "currency": notice.new_price.currency,
+            "old_price_minor": notice.old_price.amount_minor,
+            "new_price_minor": notice.new_price.amount_minor,
+            "lowest_30_days_minor": notice.lowest_30_days.amount_minor,
+            "created_at": app::time::to_rfc3339(notice.created_at),
+        })
+        .to_string();
+        let timestamp = now() / 1000;
+        let response = self
+            .http
+            .post(url)
+            .header("Content-Type", "application/json")
+            .header("X-Rapport-Notice", notice.id.to_string())
+            .header(
+                "X-Rapport-Signature",
+                webhook_signature(secret, timestamp, &body),
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| DeliveryError::Webhook(e.to_string()))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(DeliveryError::Webhook(format!(
+                "the webhook answered {}",
+                response.status()
+            )))
+        }
+    }
+}
+
+/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the merchant recomputes it with the shared secret,
+/// and refuses old timestamps so that a captured call cannot be replayed.
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(format!("{timestamp}.{body}").as_bytes());
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+/// An alert email's words and links, in the subscriber's language.
+struct EmailContent {
+    subject: String,
+    lines: Vec<String>,
+    /// The main link and its label: the product (tracked) or the confirmation.
+    action: (String, String),
+    unsubscribe: Option<String>,
+    footer: String,
+}
+
+impl EmailContent {
+    fn of(notice: &Outgoing, deliverer: &Deliverer) -> Self {
+        let locale = notice.locale.as_str();
+        let values = [
+            ("title", notice.title.clone()),
+            ("old", notice.old_price.display()),
+            ("new", notice.new_price.display()),
+            ("lowest", notice.lowest_30_days.display()),
+        ];
+        let t = |key: &str| translate_with(locale, key, &values);
+        let unsubscribe = notice.alert_id.map(|alert| {
+            deliverer.link(&format!(
+                "/alerts/unsubscribe/{}",
+                issue_unsubscribe(&deliverer.secret, alert)
+            ))
+        });
+        let product = deliverer.link(&format!("/alerts/click/{}", notice.tracking_token));
+        let (subject, lines, action) = match notice.kind.as_str() {
+            "confirm" => (
+                t("email.confirm.subject"),
+                vec![t("email.confirm.body")],
+                (
+                    deliverer.link(&format!(
+                        "/alerts/confirm/{}",
+                        notice.confirm_token.clone().unwrap_or_default()
+                    )),
+                    t("email.confirm.action"),
+                ),
+            ),
+            kind => (
+                t(&format!("email.{kind}.subject")),
+                vec![t(&format!("alerts.notice.{kind}"))],
+                (product, t("email.view")),
+            ),
+        };
+        Self {
+            subject,
+            lines,
+            action,
+            unsubscribe,
+            footer: t("email.footer"),
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut text = self.lines.join("\n\n");
+        text.push_str(&format!("\n\n{}: {}\n", self.action.1, self.action.0));
+        if let Some(unsubscribe) = &self.unsubscribe {
+            text.push_str(&format!("\n{}\n", self.footer));
+            text.push_str(&format!("{unsubscribe}\n"));
+        }
+        text
+    }
+
+    fn html(&self) -> String {
+        let paragraphs: String = self
+            .lines
+            .iter()
+            .map(|line| format!("<p>{}</p>", escape(line)))
+            .collect();
+        let unsubscribe = self
+            .unsubscribe
+            .as_ref()
+            .map(|link| {
+                format!(
+                    "<p style=\"color:#6b6b6b;font-size:13px\">{} <a href=\"{}\">{}</a></p>",
+                    escape(&self.footer),
+                    escape(link),
+                    escape(link)
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}\
+             <p><a href=\"{}\" style=\"display:inline-block;padding:10px 18px;background:#c2410c;color:#fff;\
+             border-radius:6px;text-decoration:none\">{}</a></p>{unsubscribe}</body></html>",
+            escape(&self.action.0),
+            escape(&self.action.1)
+        )
+    }
+}
+
+/// Escapes text for HTML: product titles come from the merchant and are shown as text, never as markup.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_a_title_stays_text() {
+        assert_eq!(
+            escape("<b>\"Tea\" & 'cups'</b>"),
+            "&lt;b&gt;&quot;Tea&quot; &amp; &#39;cups&#39;&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn the_webhook_signature_covers_time_and_body() {
+        let signed = webhook_signature("secret", 1_700_000_000, "{\"id\":1}");
+        assert!(signed.starts_with("t=1700000000,v1="));
+        assert_ne!(
+            signed,
+            webhook_signature("secret", 1_700_000_001, "{\"id\":1}")
+        );
+        assert_ne!(
+            signed,
+            webhook_signature("secret", 1_700_000_000, "{\"id\":2}")
+        );
+        assert_ne!(
+            signed,
+            webhook_signature("other", 1_700_000_000, "{\"id\":1}")
+        );
+    }
+}
