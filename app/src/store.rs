@@ -207,6 +207,8 @@ pub mod testing {
     /// A migrated, empty database and whatever keeps it alive.
     pub struct TestDb {
         pub db: Db,
+        /// Where it is, for other processes (a worker) to open it too.
+        pub url: String,
         _dir: Option<tempfile::TempDir>,
     }
 
@@ -217,6 +219,7 @@ pub mod testing {
         db.migrate().await.expect("migrate SQLite");
         TestDb {
             db,
+            url,
             _dir: Some(dir),
         }
     }
@@ -244,11 +247,14 @@ pub mod testing {
             .rsplit_once('/')
             .map(|(base, _)| base)
             .expect("URL has a database");
-        let db = Db::connect(&format!("{base}/{name}"))
-            .await
-            .expect("open PostgreSQL");
+        let url = format!("{base}/{name}");
+        let db = Db::connect(&url).await.expect("open PostgreSQL");
         db.migrate().await.expect("migrate PostgreSQL");
-        Some(TestDb { db, _dir: None })
+        Some(TestDb {
+            db,
+            url,
+            _dir: None,
+        })
     }
 
     /// Every backend this test run can reach.

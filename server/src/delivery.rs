@@ -53,6 +53,8 @@ pub enum DeliveryError {
 
 /// The delivery worker: one per server process (or `server work` process), any number per database.
 pub struct Deliverer {
+    /// This worker's name in the outbox's leases.
+    name: String,
     db: Db,
     secret: StoreSecret,
     policy: AlertPolicy,
@@ -82,6 +84,7 @@ impl Deliverer {
             .build()
             .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
         Ok(Self {
+            name: format!("{}-{:08x}", std::process::id(), rand::random::<u32>()),
             db,
             secret,
             policy,
@@ -134,6 +137,7 @@ impl Deliverer {
             &self.db,
             channel,
             self.config.batch,
+            &self.name,
             self.config.lease,
             now(),
         )
@@ -142,6 +146,9 @@ impl Deliverer {
         for notice in &batch {
             if *stop.borrow() {
                 break;
+            }
+            if !outbox::renew(&self.db, notice.id, &self.name, self.config.lease, now()).await? {
+                continue;
             }
             tried += 1;
             let outcome = match channel {

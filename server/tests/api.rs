@@ -36,7 +36,11 @@ async fn shops() -> Vec<Shop> {
                 merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
                 reviews: Default::default(),
                 wishlists: Default::default(),
-                alerts: Default::default(),
+                // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
+                alerts: app::alerts::rules::AlertPolicy {
+                    email: true,
+                    ..Default::default()
+                },
             };
             let options = RouterOptions::default();
             Shop {
@@ -817,5 +821,126 @@ async fn merchants_read_the_most_wished_products() {
             (status, error["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
         );
+    }
+}
+
+#[tokio::test]
+async fn one_click_unsubscribe_stops_an_alert_at_once_and_a_forged_link_changes_nothing() {
+    use app::alerts::ssr::{AlertRequest, subscribe};
+    use app::alerts::{AlertKind, PriceRule};
+    use app::identity::token::issue_unsubscribe;
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let db = &shop.store.db;
+        let policy = app::alerts::rules::AlertPolicy {
+            email: true,
+            ..Default::default()
+        };
+        let request = AlertRequest {
+            kind: AlertKind::PriceDrop,
+            rule: PriceRule::AnyDrop,
+            email: None,
+        };
+        let alert = subscribe(
+            db,
+            &Viewer::Shopper("alice".into()),
+            "A",
+            &request,
+            "en",
+            &policy,
+            1_000,
+        )
+        .await
+        .unwrap();
+        let (status, _) = send(
+            &shop.router,
+            json_request(
+                "POST",
+                "/api/v1/prices",
+                &json!({"prices": [{"sku": "A", "price_minor": 1_000, "currency": "CNY"}]}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let statuses = || async {
+            sqlx::query_scalar::<_, String>("SELECT status FROM notices WHERE channel = 'email'")
+                .fetch_all(db.reader())
+                .await
+                .unwrap()
+        };
+        assert_eq!(statuses().await, ["queued"]);
+
+        let one_click = |token: &str| {
+            Request::post(format!("/alerts/unsubscribe/{token}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("List-Unsubscribe=One-Click"))
+                .unwrap()
+        };
+        let forged = issue_unsubscribe(
+            &StoreSecret::new("another-secret-that-is-also-long-enough").unwrap(),
+            alert.id,
+        );
+        let (status, error) = send(&shop.router, one_click(&forged)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error["message"].as_str().unwrap().contains("not valid"));
+        assert_eq!(
+            statuses().await,
+            ["queued"],
+            "a forged link changes nothing"
+        );
+
+        let link = issue_unsubscribe(&StoreSecret::new(SECRET).unwrap(), alert.id);
+        for _ in 0..2 {
+            let (status, body) = send(&shop.router, one_click(&link)).await;
+            assert_eq!(
+                (status, body),
+                (StatusCode::OK, Value::String("unsubscribed".into()))
+            );
+        }
+        assert_eq!(
+            statuses().await,
+            ["withdrawn"],
+            "what was queued is not sent"
+        );
+        let alert_status: String = sqlx::query_scalar("SELECT status FROM alerts WHERE id = $1")
+            .bind(alert.id)
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+        assert_eq!(alert_status, "cancelled");
+
+        // The storefront page's button (no List-Unsubscribe field) comes back to the page.
+        let from_page = Request::post(format!("/alerts/unsubscribe/{link}"))
+            .body(Body::empty())
+            .unwrap();
+        let response = shop.router.clone().oneshot(from_page).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            response.headers()[header::LOCATION],
+            format!("/alerts/unsubscribe/{link}")
+        );
+
+        // The tracked product link counts the click and sends the shopper on.
+        let tracking: String =
+            sqlx::query_scalar("SELECT tracking_token FROM notices WHERE channel = 'inbox'")
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        let click = |token: &str| {
+            Request::get(format!("/alerts/click/{token}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let response = shop.router.clone().oneshot(click(&tracking)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()[header::LOCATION], "/p/A");
+        let clicked: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE clicked_at IS NOT NULL")
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(clicked, 1);
+        let (status, _) = send(&shop.router, click("not-a-token")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }

@@ -54,6 +54,8 @@ CREATE TABLE notices (
     currency         TEXT    NOT NULL,
     status           TEXT    NOT NULL CHECK (status IN ('queued', 'sent', 'failed', 'withdrawn')),
     attempts         BIGINT  NOT NULL DEFAULT 0,
+    -- The worker holding the notice's lease; it renews the lease before each send and skips a notice it lost.
+    claimed_by       TEXT,
     next_attempt_at  BIGINT  NOT NULL,
     last_error       TEXT,
     tracking_token   TEXT    NOT NULL UNIQUE,

@@ -876,14 +876,16 @@ pub struct Outgoing {
     pub created_at: Millis,
 }
 
-/// Claims up to `limit` notices of `channel` that are due, for `lease` milliseconds: until then no other worker
-/// (another task, process or server on the same database) claims them, and if this worker dies they become due
-/// again when the lease runs out. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets workers claim side by side; SQLite
-/// has one writer at a time.
+/// Claims up to `limit` notices of `channel` that are due for `worker`, for `lease` milliseconds: until then no
+/// other worker (another task, process or server on the same database) claims them, and if this worker dies they
+/// become due again when the lease runs out. The worker renews each notice's lease with [`renew`] just before
+/// sending it, so a long batch cannot outlive its leases. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets workers
+/// claim side by side; SQLite has one writer at a time.
 pub async fn claim_due(
     db: &Db,
     channel: &str,
     limit: i64,
+    worker: &str,
     lease: Millis,
     now: Millis,
 ) -> Result<Vec<Outgoing>, StoreError> {
@@ -893,7 +895,7 @@ pub async fn claim_due(
     };
     let mut tx = db.write().await?;
     let claimed: Vec<i64> = sqlx::query_scalar(&format!(
-        "UPDATE notices SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN \
+        "UPDATE notices SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = $5 WHERE id IN \
          (SELECT id FROM notices WHERE channel = $2 AND status = 'queued' AND next_attempt_at <= $3 \
           ORDER BY next_attempt_at, id LIMIT $4 {lock}) RETURNING id"
     ))
@@ -901,6 +903,7 @@ pub async fn claim_due(
     .bind(channel)
     .bind(now)
     .bind(limit)
+    .bind(worker)
     .fetch_all(&mut *tx)
     .await?;
     if claimed.is_empty() {
@@ -951,6 +954,29 @@ pub async fn claim_due(
             })
         })
         .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Extends `worker`'s lease on a notice it is about to send; `false` when the notice is no longer its to send
+/// (another worker claimed it after the lease ran out, or it was delivered or withdrawn meanwhile).
+pub async fn renew(
+    db: &Db,
+    notice_id: i64,
+    worker: &str,
+    lease: Millis,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let mut tx = db.write().await?;
+    let renewed = sqlx::query(
+        "UPDATE notices SET next_attempt_at = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'queued'",
+    )
+    .bind(now + lease)
+    .bind(notice_id)
+    .bind(worker)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(renewed == 1)
 }
 
 /// Records a delivered notice. Only a notice still queued changes: a late duplicate report changes nothing.

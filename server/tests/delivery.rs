@@ -1,0 +1,318 @@
+//! Alert emails through a real SMTP server on loopback (aiosmtpd, started by each test), delivered by real
+//! `server work` processes: every notice arrives once even when a worker is killed with a message in flight,
+//! and two workers on one PostgreSQL database never send the same notice.
+
+use app::alerts::rules::AlertPolicy;
+use app::alerts::ssr::{AlertRequest, subscribe};
+use app::alerts::{AlertKind, PriceRule};
+use app::catalog::PriceChange;
+use app::catalog::ssr::change_prices;
+use app::identity::Viewer;
+use app::store::Db;
+use app::store::testing::{self, TestDb, add_kitchen, add_products, add_shopper, product_input};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits up to a minute for `done`, checking every 50 ms.
+async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let started = Instant::now();
+    while !done().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The SMTP server: a child process that writes each accepted message into `dir`.
+struct Sink {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Sink {
+    async fn start(dir: &Path, hold_after: Option<usize>) -> Sink {
+        let port = free_port();
+        let _ = std::fs::remove_file(dir.join("ready"));
+        // Debian's Python, which has the python3-aiosmtpd package (a `python3` earlier on PATH may not).
+        let mut command = Command::new("/usr/bin/python3");
+        command
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py"))
+            .args(["--port", &port.to_string(), "--dir"])
+            .arg(dir)
+            .stdout(Stdio::null());
+        if let Some(hold) = hold_after {
+            command.args(["--hold-after", &hold.to_string()]);
+        }
+        let child = command
+            .spawn()
+            .expect("python3 with aiosmtpd (Debian: python3-aiosmtpd) runs the test SMTP server");
+        let ready = dir.join("ready");
+        eventually("the SMTP server listens", async || ready.exists()).await;
+        Sink {
+            child,
+            port,
+            dir: dir.to_owned(),
+        }
+    }
+
+    /// Every message received so far, raw.
+    fn messages(&self) -> Vec<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|path| std::fs::read_to_string(path).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `server work` process delivering to the sink.
+fn worker(database_url: &str, sink: &Sink) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--database-url",
+            database_url,
+            "--store-secret",
+            SECRET,
+            "--smtp-url",
+            &format!("smtp://127.0.0.1:{}", sink.port),
+            "--public-url",
+            "https://shop.example",
+            "--mail-from",
+            "Rapport Test Shop <alerts@shop.example>",
+            "--delivery-lease-seconds",
+            "1",
+            "--log",
+            "warn",
+            "work",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start a worker")
+}
+
+/// A header of a raw message, unfolded.
+fn header(message: &str, name: &str) -> Option<String> {
+    let head = message.split("\r\n\r\n").next().unwrap_or_default();
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+    unfolded.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
+}
+
+/// An RFC 2047 header value as text: lettre writes non-ASCII words as `=?utf-8?b?…?=`; the space between two
+/// encoded words is not part of the text.
+fn decoded(value: &str) -> String {
+    use base64::Engine;
+    let mut text = String::new();
+    let mut after_encoded = false;
+    for word in value.split_whitespace() {
+        let encoded = word
+            .strip_prefix("=?utf-8?b?")
+            .and_then(|w| w.strip_suffix("?="));
+        if !(text.is_empty() || after_encoded && encoded.is_some()) {
+            text.push(' ');
+        }
+        match encoded {
+            Some(inner) => text.push_str(
+                &String::from_utf8(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(inner)
+                        .unwrap(),
+                )
+                .unwrap(),
+            ),
+            None => text.push_str(word),
+        }
+        after_encoded = encoded.is_some();
+    }
+    text
+}
+
+/// `subscribers` shoppers with a price-drop alert on one product, whose price then drops: that many emails are
+/// queued (and as many inbox notices, delivered at once).
+async fn queue_price_drop_emails(db: &Db, subscribers: usize) -> BTreeSet<String> {
+    add_kitchen(db).await;
+    add_products(db, &[product_input("KIT-1", 10_000, 5)]).await;
+    let policy = AlertPolicy {
+        email: true,
+        ..AlertPolicy::default()
+    };
+    for index in 0..subscribers {
+        let shopper = format!("shopper-{index:03}");
+        add_shopper(db, &shopper).await;
+        let request = AlertRequest {
+            kind: AlertKind::PriceDrop,
+            rule: PriceRule::AnyDrop,
+            email: None,
+        };
+        subscribe(
+            db,
+            &Viewer::Shopper(shopper),
+            "KIT-1",
+            &request,
+            "en",
+            &policy,
+            1_000,
+        )
+        .await
+        .unwrap();
+    }
+    let drop = PriceChange {
+        sku: "KIT-1".into(),
+        price_minor: 8_000,
+        currency: "CNY".into(),
+    };
+    change_prices(db, &[drop], &policy, 2_000).await.unwrap();
+    sqlx::query_scalar::<_, i64>("SELECT id FROM notices WHERE channel = 'email' ORDER BY id")
+        .fetch_all(db.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect()
+}
+
+async fn emails_sent(db: &Db) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE channel = 'email' AND status = 'sent'")
+        .fetch_one(db.reader())
+        .await
+        .unwrap()
+}
+
+/// The notice ids of the received messages, in arrival order.
+fn delivered_ids(sink: &Sink) -> Vec<String> {
+    sink.messages()
+        .iter()
+        .map(|message| header(message, "X-Rapport-Notice").expect("X-Rapport-Notice header"))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_email_arrives_once_though_the_worker_is_killed_with_a_message_in_flight() {
+    let store = testing::sqlite().await;
+    let queued = queue_price_drop_emails(&store.db, 12).await;
+    let mail = tempfile::tempdir().unwrap();
+
+    // The server accepts five messages and then holds the sixth: the worker waits for its answer.
+    let holding = Sink::start(mail.path(), Some(5)).await;
+    let mut first = worker(&store.url, &holding);
+    let held = mail.path().join("holding");
+    eventually("the sixth message is in flight", async || held.exists()).await;
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_eq!(delivered_ids(&holding).len(), 5);
+    assert_eq!(
+        emails_sent(&store.db).await,
+        5,
+        "each accepted message was recorded before the next began"
+    );
+    drop(holding);
+
+    // A restarted server and worker: the rest of the batch, the held message included, once each.
+    let sink = Sink::start(mail.path(), None).await;
+    let mut second = worker(&store.url, &sink);
+    eventually("every email is sent", async || {
+        emails_sent(&store.db).await == 12
+    })
+    .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let ids = delivered_ids(&sink);
+    assert_eq!(ids.len(), 12, "no email twice: {ids:?}");
+    assert_eq!(ids.iter().cloned().collect::<BTreeSet<_>>(), queued);
+
+    let message = &sink.messages()[0];
+    assert_eq!(
+        decoded(&header(message, "Subject").unwrap()),
+        "Price drop: Teapot KIT-1 is now ¥80.00"
+    );
+    assert_eq!(
+        header(message, "From").as_deref(),
+        Some("\"Rapport Test Shop\" <alerts@shop.example>")
+    );
+    assert!(header(message, "To").unwrap().ends_with("@example.com"));
+    let unsubscribe = header(message, "List-Unsubscribe").unwrap();
+    assert!(
+        unsubscribe.starts_with("<https://shop.example/alerts/unsubscribe/v1.u."),
+        "{unsubscribe}"
+    );
+    assert_eq!(
+        header(message, "List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let id = header(message, "X-Rapport-Notice").unwrap();
+    assert_eq!(
+        header(message, "Message-ID"),
+        Some(format!("<notice-{id}@shop.example>")),
+        "a stable Message-ID lets mail systems drop a duplicate"
+    );
+    assert!(
+        header(message, "Content-Type")
+            .unwrap()
+            .starts_with("multipart/alternative")
+    );
+    assert!(message.contains("Content-Type: text/plain; charset=utf-8"));
+    assert!(message.contains("Content-Type: text/html; charset=utf-8"));
+    assert!(message.contains("https://shop.example/alerts/click/"));
+}
+
+#[tokio::test]
+async fn two_workers_on_one_postgres_database_send_each_email_once() {
+    let Some(store) = testing::postgres().await else {
+        return;
+    };
+    let store: TestDb = store;
+    // More than one batch (100), so that both workers claim at the same time.
+    let queued = queue_price_drop_emails(&store.db, 250).await;
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::start(mail.path(), None).await;
+    let mut workers = [worker(&store.url, &sink), worker(&store.url, &sink)];
+    eventually("every email is sent", async || {
+        emails_sent(&store.db).await == 250
+    })
+    .await;
+    for worker in &mut workers {
+        worker.kill().unwrap();
+        worker.wait().unwrap();
+    }
+    let ids = delivered_ids(&sink);
+    assert_eq!(ids.len(), 250, "no email twice");
+    assert_eq!(ids.into_iter().collect::<BTreeSet<_>>(), queued);
+    let senders: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT claimed_by) FROM notices WHERE channel = 'email' AND status = 'sent'",
+    )
+    .fetch_one(store.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(senders, 2, "both workers delivered");
+}
