@@ -1,5 +1,6 @@
 import type { APIRequestContext, Page } from '@playwright/test';
-import { expect, firstInStockTile, skuOfHref, test, waitForHandler } from './support';
+import { decodeWords, emailsTo, linkIn, nthEmailTo } from './mailbox';
+import { expect, firstInStockTile, productTiles, skuOfHref, test, waitForHandler } from './support';
 
 /** The API key `./rapport test` starts the server with. */
 const MERCHANT_KEY = 'demo-merchant-key';
@@ -70,11 +71,44 @@ test('shopper sets a price-drop alert, the merchant lowers the price, and the be
   await expect(listed).toHaveCount(0);
 });
 
-test('a guest is asked to sign in for alerts when the store sends no email', { tag: '@js-only' }, async ({ page }) => {
+test('guest subscribes by email, confirms, hears of the drop by email, and stops the alert from it', { tag: '@js-only' }, async ({ page }) => {
+  const address = `guest-${Date.now()}@example.com`;
   await page.goto('/c/garden?lang=en');
-  const sku = skuOfHref(await firstInStockTile(page).locator('a.shop-tile__link').getAttribute('href'));
+  const tile = productTiles(page).filter({ has: page.locator('.rapport-stock:not(.rapport-stock--out)') }).nth(1);
+  const sku = skuOfHref(await tile.locator('a.shop-tile__link').getAttribute('href'));
+  await setPrice(page.request, sku, 10_000);
+
   await page.goto(`/p/${sku}`);
+  const title = (await page.locator('h1.shop-product__title').textContent())!;
   const widget = page.locator('section.rapport-price-alert');
-  await expect(widget.getByRole('link', { name: 'Sign in to get price-drop and back-in-stock alerts' })).toBeVisible();
-  await expect(page.locator('.rapport-alert-inbox__bell')).toHaveCount(0);
+  await waitForHandler(page, 'submit', 'form.rapport-price-alert__form');
+  const form = widget.locator('form.rapport-price-alert__form').last();
+  await form.getByLabel('Your email address').fill(address);
+  await form.getByRole('button', { name: 'Notify me when the price drops' }).click();
+  await expect(widget.getByTestId('current-alert')).toContainText('Check your email: confirm the link we sent');
+
+  // Double opt-in: nothing but the confirmation is sent until the link in it is opened.
+  const confirmation = await nthEmailTo(address, 1);
+  expect(decodeWords(confirmation.headers.get('subject')!)).toBe(`Confirm your alert for ${title}`);
+  await page.goto(linkIn(confirmation, '/alerts/confirm/'));
+  await expect(page.getByTestId('alert-page-result')).toHaveText(
+    `Your alert for ${title} is on: we will email you of any price drop from ¥100.00.`,
+  );
+
+  await setPrice(page.request, sku, 8_000);
+  const drop = await nthEmailTo(address, 2);
+  expect(decodeWords(drop.headers.get('subject')!)).toBe(`Price drop: ${title} is now ¥80.00`);
+  expect(drop.text).toContain(`${title} is now ¥80.00 (was ¥100.00). Lowest price in the previous 30 days:`);
+  expect(drop.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+  const unsubscribe = drop.headers.get('list-unsubscribe')!.replace(/^<|>$/g, '');
+
+  // The unsubscribe address opened in a browser asks first, then stops the alert.
+  await page.goto(unsubscribe);
+  await page.getByRole('button', { name: 'Stop this alert' }).click();
+  await expect(page.getByTestId('alert-page-result')).toHaveText(
+    `The alert for ${title} is stopped. You will get no more emails about it.`,
+  );
+  await setPrice(page.request, sku, 6_000);
+  await page.waitForTimeout(2_000);
+  expect(emailsTo(address)).toHaveLength(2);
 });

@@ -7,6 +7,9 @@ CREATE TABLE alerts (
     product_id       INTEGER NOT NULL REFERENCES products(id),
     shopper_id       INTEGER REFERENCES shoppers(id),
     email            TEXT,
+    -- The anonymous visitor who subscribed with `email`: their widget shows the alert, and it moves to their
+    -- account when they sign in.
+    guest_id         TEXT,
     kind             TEXT    NOT NULL CHECK (kind IN ('price_drop', 'back_in_stock')),
     rule             TEXT    NOT NULL CHECK (rule IN ('any', 'target', 'percent')),
     target_minor     INTEGER CHECK (target_minor >= 0),
@@ -27,6 +30,7 @@ CREATE UNIQUE INDEX alerts_live_per_shopper ON alerts (shopper_id, product_id, k
     WHERE status IN ('unconfirmed', 'active') AND shopper_id IS NOT NULL;
 CREATE UNIQUE INDEX alerts_live_per_email ON alerts (email, product_id, kind)
     WHERE status IN ('unconfirmed', 'active') AND email IS NOT NULL;
+CREATE INDEX alerts_guest ON alerts (guest_id);
 -- Firing reads a product's live alerts in subscription order.
 CREATE INDEX alerts_product ON alerts (product_id, kind, status, id);
 

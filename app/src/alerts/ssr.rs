@@ -24,8 +24,8 @@ const NOTICE_BATCH: usize = 500;
 enum Subscriber {
     /// A signed-in shopper (row id): active at once, told in the inbox and at the email the store shared.
     Shopper(i64),
-    /// A guest's email address, which must be confirmed before anything is sent to it.
-    Guest(String),
+    /// A guest's email address, which must be confirmed before anything is sent to it, and the guest's id.
+    Guest(String, String),
 }
 
 /// What a shopper asks for from the `PriceAlert` widget.
@@ -89,11 +89,11 @@ async fn subscriber(
             "Sign in to get alerts: this store does not send alerts by email.",
         )
         .into()),
-        Viewer::Guest(_) => {
+        Viewer::Guest(guest) => {
             let email = email.ok_or_else(|| {
                 AppError::invalid("email", "Enter your email address to get alerts.")
             })?;
-            Ok(Subscriber::Guest(validate_email(email)?))
+            Ok(Subscriber::Guest(validate_email(email)?, guest.clone()))
         }
     }
 }
@@ -133,9 +133,9 @@ pub async fn subscribe(
         AlertKind::BackInStock => PriceRule::AnyDrop,
     };
     let subscriber = subscriber(&mut tx, viewer, request.email.as_deref(), policy).await?;
-    let (shopper, email) = match &subscriber {
-        Subscriber::Shopper(id) => (Some(*id), None),
-        Subscriber::Guest(email) => (None, Some(email.clone())),
+    let (shopper, email, guest) = match &subscriber {
+        Subscriber::Shopper(id) => (Some(*id), None, None),
+        Subscriber::Guest(email, guest) => (None, Some(email.clone()), Some(guest.clone())),
     };
     let (target, percent) = match rule {
         PriceRule::AnyDrop => (None, None),
@@ -172,15 +172,15 @@ pub async fn subscribe(
         None => {
             let (status, token) = match subscriber {
                 Subscriber::Shopper(_) => ("active", None),
-                Subscriber::Guest(_) => (
+                Subscriber::Guest(..) => (
                     "unconfirmed",
                     Some(format!("{:032x}", rand::random::<u128>())),
                 ),
             };
             let inserted = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO alerts (product_id, shopper_id, email, kind, rule, target_minor, percent, reference_minor, \
-                 currency, status, confirm_token, created_at, confirmed_at, locale) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                 currency, status, confirm_token, created_at, confirmed_at, locale, guest_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
             )
             .bind(product_id)
             .bind(shopper)
@@ -196,6 +196,7 @@ pub async fn subscribe(
             .bind(now)
             .bind((status == "active").then_some(now))
             .bind(locale)
+            .bind(guest)
             .fetch_one(&mut *tx)
             .await;
             let id = match inserted {
@@ -407,15 +408,22 @@ pub async fn product_alerts(
         back_in_stock: None,
         guest_email: policy.email,
     };
-    if let Some(shopper) = reading_shopper(db, viewer).await? {
+    let shopper = reading_shopper(db, viewer).await?;
+    let guest = match viewer {
+        Viewer::Guest(guest) => Some(guest.clone()),
+        Viewer::Shopper(_) => None,
+    };
+    if shopper.is_some() || guest.is_some() {
         let rows = sqlx::query(&format!(
             "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
              LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
-             WHERE a.shopper_id = $2 AND a.product_id = $3 AND a.status IN ('unconfirmed', 'active')"
+             WHERE (a.shopper_id = $2 OR a.guest_id = $4) AND a.product_id = $3 \
+             AND a.status IN ('unconfirmed', 'active')"
         ))
         .bind(locale)
         .bind(shopper)
         .bind(product.try_get::<i64, _>("id")?)
+        .bind(guest)
         .fetch_all(db.reader())
         .await?;
         for row in &rows {
@@ -427,6 +435,56 @@ pub async fn product_alerts(
         }
     }
     Ok(state)
+}
+
+/// Moves a guest's live alerts to the shopper who just signed in: they become the shopper's (told at the
+/// address the store shared, with no confirmation needed), except where the shopper already has that alert,
+/// which the guest's copy then ends in favour of. Returns how many moved.
+pub async fn adopt_guest_alerts(
+    db: &Db,
+    guest: &str,
+    shopper: &str,
+    now: Millis,
+) -> Result<u64, StoreError> {
+    let mut tx = db.write().await?;
+    let shopper = known_shopper(&mut tx, shopper).await?;
+    let duplicates: Vec<i64> = sqlx::query_scalar(
+        "SELECT g.id FROM alerts g JOIN alerts s ON s.product_id = g.product_id AND s.kind = g.kind \
+         AND s.shopper_id = $1 AND s.status IN ('unconfirmed', 'active') \
+         WHERE g.guest_id = $2 AND g.status IN ('unconfirmed', 'active')",
+    )
+    .bind(shopper)
+    .bind(guest)
+    .fetch_all(&mut *tx)
+    .await?;
+    for id in &duplicates {
+        sqlx::query("UPDATE alerts SET status = 'cancelled', ended_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        withdraw_queued(&mut tx, *id).await?;
+    }
+    // Signed in, the shopper needs no confirmation email any more.
+    sqlx::query(
+        "UPDATE notices SET status = 'withdrawn' WHERE kind = 'confirm' AND status = 'queued' \
+         AND alert_id IN (SELECT id FROM alerts WHERE guest_id = $1)",
+    )
+    .bind(guest)
+    .execute(&mut *tx)
+    .await?;
+    let moved = sqlx::query(
+        "UPDATE alerts SET shopper_id = $1, email = NULL, guest_id = NULL, status = 'active', \
+         confirmed_at = COALESCE(confirmed_at, $2) WHERE guest_id = $3 AND status IN ('unconfirmed', 'active')",
+    )
+    .bind(shopper)
+    .bind(now)
+    .bind(guest)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(moved)
 }
 
 /// Every live alert of the shopper, newest first, for the account page.

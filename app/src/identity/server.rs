@@ -66,6 +66,8 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
     if let Ok(Viewer::Guest(guest)) = ssr::current_viewer(&state).await {
         crate::wishlist::ssr::adopt_guest_lists(&state.db, &guest, &shopper_id, crate::time::now())
             .await?;
+        crate::alerts::ssr::adopt_guest_alerts(&state.db, &guest, &shopper_id, crate::time::now())
+            .await?;
     }
     let viewer = Viewer::Shopper(shopper_id);
     let token = token::issue(
@@ -80,7 +82,7 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
     })
 }
 
-/// Moves what a guest saved to the signed-in shopper, for stores whose own sign-in issues the shopper token:
+/// Moves what a guest saved (wish-list items, alerts) to the signed-in shopper, for stores whose own sign-in issues the shopper token:
 /// call it once with the guest token the browser held before. The guest token must be valid (signed by this
 /// store), so nobody can claim another visitor's guest data by guessing an id.
 #[server(client = RapportClient)]
@@ -96,10 +98,12 @@ pub async fn adopt_guest(guest_token: String) -> Result<u64, AppError> {
             "is a shopper's token, not a guest's",
         )));
     };
-    Ok(
-        crate::wishlist::ssr::adopt_guest_lists(&state.db, &guest, &shopper_id, crate::time::now())
-            .await?,
-    )
+    let now = crate::time::now();
+    let items =
+        crate::wishlist::ssr::adopt_guest_lists(&state.db, &guest, &shopper_id, now).await?;
+    let alerts =
+        crate::alerts::ssr::adopt_guest_alerts(&state.db, &guest, &shopper_id, now).await?;
+    Ok(items + alerts)
 }
 
 /// The signed-in shopper's own account.

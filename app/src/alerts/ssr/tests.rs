@@ -538,3 +538,96 @@ async fn the_inbox_counts_unread_notices_and_is_the_shoppers_own() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_guests_alerts_move_to_the_shopper_who_signs_in() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy {
+            email: true,
+            ..AlertPolicy::default()
+        };
+        let guest = Viewer::Guest("g-7".into());
+        let by_email = |request: AlertRequest| AlertRequest {
+            email: Some("visitor@example.com".into()),
+            ..request
+        };
+        subscribe(
+            db,
+            &guest,
+            "A",
+            &by_email(price_drop(PriceRule::AnyDrop)),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        subscribe(
+            db,
+            &guest,
+            "OUT",
+            &by_email(back_in_stock()),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        let seen = product_alerts(db, &guest, "A", "en", &policy)
+            .await
+            .unwrap();
+        assert_eq!(seen.price_drop.unwrap().status, AlertStatus::Unconfirmed);
+        assert!(
+            product_alerts(db, &Viewer::Guest("g-8".into()), "A", "en", &policy)
+                .await
+                .unwrap()
+                .price_drop
+                .is_none(),
+            "another visitor does not see it"
+        );
+        subscribe(
+            db,
+            &shopper("alice"),
+            "A",
+            &price_drop(PriceRule::AnyDrop),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+
+        assert_eq!(
+            adopt_guest_alerts(db, "g-7", "alice", NOW + 1)
+                .await
+                .unwrap(),
+            1
+        );
+        let mine = my_alerts(db, &shopper("alice"), "en").await.unwrap();
+        assert_eq!(
+            mine.len(),
+            2,
+            "her own price alert and the guest's stock alert"
+        );
+        assert!(mine.iter().all(|a| a.status == AlertStatus::Active));
+        assert!(
+            product_alerts(db, &guest, "OUT", "en", &policy)
+                .await
+                .unwrap()
+                .back_in_stock
+                .is_none()
+        );
+        let queued_confirmations: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notices WHERE kind = 'confirm' AND status = 'queued'",
+        )
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+        assert_eq!(
+            queued_confirmations, 0,
+            "signed in, nobody needs to confirm"
+        );
+    }
+}
