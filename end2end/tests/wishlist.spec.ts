@@ -104,5 +104,10 @@ test('guest saves a product from a category card and adds it to the cart from th
   await expect(page.getByTestId('cart-count')).toHaveText('0');
   await addToCart.click();
   await expect(page.getByTestId('cart-count')).toHaveText('1');
+  // "Notify me of price drops" leads to the product's price-alert widget.
+  await expect(item.getByRole('link', { name: 'Notify me of price drops' })).toHaveAttribute(
+    'href',
+    `/p/${sku}#rapport-price-alert`,
+  );
   await expect.poll(() => cartEvents(page)).toEqual([{ sku, quantity: 1, target: 'button' }]);
 });

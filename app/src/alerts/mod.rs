@@ -11,7 +11,7 @@ pub mod ssr;
 mod widget;
 pub use pages::{AlertConfirmPage, AlertUnsubscribePage};
 pub use server::*;
-pub use widget::{ALERT_SUBSCRIBED_EVENT, AlertInbox, MyAlerts, PriceAlert};
+pub use widget::{ALERT_SUBSCRIBED_EVENT, AlertInbox, MyAlerts, PRICE_ALERT_ANCHOR, PriceAlert};
 
 use crate::money::Money;
 use serde::{Deserialize, Serialize};

@@ -17,6 +17,9 @@ use leptos::prelude::*;
 /// The DOM event sent to the host page when the shopper subscribes, with `{sku, kind}`.
 pub const ALERT_SUBSCRIBED_EVENT: &str = "rapport:alert-subscribed";
 
+/// The id of the `PriceAlert` widget's section, for links that lead to it (`/p/SKU#rapport-price-alert`).
+pub const PRICE_ALERT_ANCHOR: &str = "rapport-price-alert";
+
 /// How often an open page asks for new notices.
 const INBOX_REFRESH_MS: u64 = 30_000;
 
@@ -115,7 +118,7 @@ pub fn PriceAlert(sku: String) -> impl IntoView {
         None => {}
     });
     view! {
-        <section class="rapport-price-alert" node_ref=root aria-labelledby="rapport-price-alert-title">
+        <section class="rapport-price-alert" id=PRICE_ALERT_ANCHOR node_ref=root aria-labelledby="rapport-price-alert-title">
             <h2 id="rapport-price-alert-title" class="rapport-price-alert__title">{move || i18n.t("alerts.title")}</h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

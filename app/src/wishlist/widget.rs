@@ -374,8 +374,9 @@ pub fn Wishlist() -> impl IntoView {
                                         let sku = item.sku.clone();
                                         let from = current.id;
                                         let others: Vec<WishlistSummary> = lists.iter().filter(|l| l.id != from).cloned().collect();
-                                        let (remove_sku, move_sku, cart_sku) = (sku.clone(), sku.clone(), sku.clone());
+                                        let (remove_sku, move_sku, cart_sku, alert_sku) = (sku.clone(), sku.clone(), sku.clone(), sku.clone());
                                         let available = item.available && item.stock > 0;
+                                        let item_available = item.available;
                                         view! {
                                             <SavedItem item>
                                                 <button type="button" class="rapport-button rapport-button--primary" disabled=!available
@@ -398,6 +399,11 @@ pub fn Wishlist() -> impl IntoView {
                                                             {others.iter().map(|list| view! { <option value=list.id.to_string()>{list_name(i18n, list)}</option> }).collect_view()}
                                                         </select>
                                                     </label>
+                                                })}
+                                                {item_available.then(|| view! {
+                                                    <a class="rapport-wishlist__alert" href=format!("/p/{alert_sku}#{}", crate::alerts::PRICE_ALERT_ANCHOR)>
+                                                        {move || i18n.t("wishlist.notify_price_drops")}
+                                                    </a>
                                                 })}
                                                 <button type="button" class="rapport-link-button" on:click=move |_| { remove.dispatch((remove_sku.clone(), from)); }>
                                                     {move || i18n.t("wishlist.remove")}
