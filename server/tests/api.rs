@@ -426,6 +426,8 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/reviews/{review_id}/reject",
         "/api/v1/reviews/{review_id}/restore",
         "/api/v1/wishlists/most-wished",
+        "/api/v1/alerts/report",
+        "/api/v1/alerts/failed",
     ] {
         assert!(
             document["paths"][path].is_object(),
@@ -942,5 +944,31 @@ async fn one_click_unsubscribe_stops_an_alert_at_once_and_a_forged_link_changes_
         assert_eq!(clicked, 1);
         let (status, _) = send(&shop.router, click("not-a-token")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // The merchant's report counts it all; a notice given up on is listed with its error.
+        let (status, report) = send(
+            &shop.router,
+            authorized("GET", "/api/v1/alerts/report")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            report["products"][0],
+            json!({"sku": "A", "title": "Teapot", "price_alerts": 0, "stock_alerts": 0, "notices_sent": 1,
+                   "notices_queued": 0, "notices_failed": 0, "notices_clicked": 1})
+        );
+        let (status, error) = send(
+            &shop.router,
+            authorized("GET", "/api/v1/alerts/failed?limit=0")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
+        );
     }
 }

@@ -124,3 +124,37 @@ pub struct Inbox {
     pub unread: i64,
     pub notices: Vec<Notice>,
 }
+
+/// How alerts do on one product, for the merchant: who waits for what, and what the notices achieved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProductAlertReport {
+    pub sku: String,
+    pub title: String,
+    /// Live price-drop alerts (confirmed, or a signed-in shopper's).
+    pub price_alerts: i64,
+    /// Live back-in-stock alerts.
+    pub stock_alerts: i64,
+    /// Notices delivered, on every channel (an email and an inbox notice are two).
+    pub notices_sent: i64,
+    /// Email and webhook notices still waiting or being retried.
+    pub notices_queued: i64,
+    /// Notices given up on after the store's attempts; see the failed list for why.
+    pub notices_failed: i64,
+    /// Notices whose tracked link was opened at least once.
+    pub notices_clicked: i64,
+}
+
+/// A notice that could not be delivered, for the merchant to look into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FailedNotice {
+    pub id: i64,
+    pub sku: String,
+    pub channel: String,
+    pub kind: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}

@@ -5,7 +5,10 @@ use super::rules::{
     AlertPolicy, PriceWatch, lowest_of_30_days, price_drop_fires, restock_reach, validate_email,
     validate_price_rule,
 };
-use super::{Alert, AlertKind, AlertStatus, Inbox, Notice, NoticeKind, PriceRule, ProductAlerts};
+use super::{
+    Alert, AlertKind, AlertStatus, FailedNotice, Inbox, Notice, NoticeKind, PriceRule,
+    ProductAlertReport, ProductAlerts,
+};
 use crate::error::AppError;
 use crate::events::ssr::known_shopper;
 use crate::identity::Viewer;
@@ -1106,4 +1109,62 @@ pub async fn clicked(db: &Db, tracking_token: &str, now: Millis) -> Result<Strin
     .await?;
     tx.commit().await?;
     Ok(sku)
+}
+
+/// Alerts and their notices per product, for the merchant: the products with the most live alerts first.
+pub async fn merchant_report(db: &Db, limit: i64) -> Result<Vec<ProductAlertReport>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM (SELECT p.sku, p.title, \
+         (SELECT COUNT(*) FROM alerts a WHERE a.product_id = p.id AND a.kind = 'price_drop' AND a.status = 'active') AS price_alerts, \
+         (SELECT COUNT(*) FROM alerts a WHERE a.product_id = p.id AND a.kind = 'back_in_stock' AND a.status = 'active') AS stock_alerts, \
+         (SELECT COUNT(*) FROM notices n WHERE n.product_id = p.id AND n.kind <> 'confirm' AND n.status = 'sent') AS sent, \
+         (SELECT COUNT(*) FROM notices n WHERE n.product_id = p.id AND n.kind <> 'confirm' AND n.status = 'queued') AS queued, \
+         (SELECT COUNT(*) FROM notices n WHERE n.product_id = p.id AND n.kind <> 'confirm' AND n.status = 'failed') AS failed, \
+         (SELECT COUNT(*) FROM notices n WHERE n.product_id = p.id AND n.clicked_at IS NOT NULL) AS clicked \
+         FROM products p WHERE p.id IN (SELECT product_id FROM alerts UNION SELECT product_id FROM notices)) r \
+         ORDER BY r.price_alerts + r.stock_alerts DESC, r.sent DESC, r.sku LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(ProductAlertReport {
+                sku: row.try_get("sku")?,
+                title: row.try_get("title")?,
+                price_alerts: row.try_get("price_alerts")?,
+                stock_alerts: row.try_get("stock_alerts")?,
+                notices_sent: row.try_get("sent")?,
+                notices_queued: row.try_get("queued")?,
+                notices_failed: row.try_get("failed")?,
+                notices_clicked: row.try_get("clicked")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The notices given up on, newest first, with the last error.
+pub async fn failed_notices(db: &Db, limit: i64) -> Result<Vec<FailedNotice>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT n.id, p.sku, n.channel, n.kind, n.attempts, n.last_error, n.created_at FROM notices n \
+         JOIN products p ON p.id = n.product_id WHERE n.status = 'failed' ORDER BY n.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(FailedNotice {
+                id: row.try_get("id")?,
+                sku: row.try_get("sku")?,
+                channel: row.try_get("channel")?,
+                kind: row.try_get("kind")?,
+                attempts: row.try_get("attempts")?,
+                last_error: row.try_get("last_error")?,
+                created_at: crate::time::to_rfc3339(row.try_get("created_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
 }

@@ -1,6 +1,7 @@
 //! The merchant API's handlers: each parses its body, calls the one store function for its operation, and answers.
 
 use super::{ApiCaller, ApiError, ApiJson, idempotency_key};
+use app::alerts::{FailedNotice, ProductAlertReport, ssr as alerts};
 use app::catalog::{
     CategoryInput, PriceChange, ProductInput, StockChange, UpsertSummary, ssr as catalog,
 };
@@ -371,5 +372,67 @@ pub async fn get_most_wished(
     }
     Ok(Json(MostWishedList {
         products: wishlist::most_wished(&state.db, query.limit).await?,
+    }))
+}
+
+/// How many rows a report lists.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// 1 to 200 (default 50).
+    #[serde(default = "default_report_limit")]
+    pub limit: i64,
+}
+
+fn default_report_limit() -> i64 {
+    50
+}
+
+fn report_limit(query: Result<Query<ReportQuery>, QueryRejection>) -> Result<i64, ApiError> {
+    let Query(query) =
+        query.map_err(|rejection| AppError::invalid("query", rejection.body_text()))?;
+    if !(1..=200).contains(&query.limit) {
+        return Err(AppError::invalid("limit", "must be from 1 to 200").into());
+    }
+    Ok(query.limit)
+}
+
+/// Alerts per product and what their notices did.
+#[derive(Serialize, ToSchema)]
+pub struct AlertReport {
+    pub products: Vec<ProductAlertReport>,
+}
+
+/// Price and stock alerts per product: live alerts, notices sent, queued, failed and clicked (emails' links are
+/// tracked), so that the merchant sees which drops brought shoppers back. Most alerts first.
+#[utoipa::path(get, path = "/api/v1/alerts/report", params(ReportQuery), security(("api_key" = [])),
+    responses((status = 200, body = AlertReport), (status = "4XX", body = AppError)))]
+pub async fn get_alert_report(
+    State(state): State<AppState>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Json<AlertReport>, ApiError> {
+    let limit = report_limit(query)?;
+    Ok(Json(AlertReport {
+        products: alerts::merchant_report(&state.db, limit).await?,
+    }))
+}
+
+/// Notices that could not be delivered.
+#[derive(Serialize, ToSchema)]
+pub struct FailedNotices {
+    pub notices: Vec<FailedNotice>,
+}
+
+/// Email and webhook notices given up on after the store's delivery attempts, newest first, with the last error.
+#[utoipa::path(get, path = "/api/v1/alerts/failed", params(ReportQuery), security(("api_key" = [])),
+    responses((status = 200, body = FailedNotices), (status = "4XX", body = AppError)))]
+pub async fn get_failed_notices(
+    State(state): State<AppState>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Json<FailedNotices>, ApiError> {
+    let limit = report_limit(query)?;
+    Ok(Json(FailedNotices {
+        notices: alerts::failed_notices(&state.db, limit).await?,
     }))
 }

@@ -170,6 +170,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events", post(handlers::post_events))
         .route("/reviews", get(handlers::get_reviews))
         .route("/wishlists/most-wished", get(handlers::get_most_wished))
+        .route("/alerts/report", get(handlers::get_alert_report))
+        .route("/alerts/failed", get(handlers::get_failed_notices))
         .route(
             "/reviews/{review_id}/history",
             get(handlers::get_review_history),

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, and moderate reviews."),
+    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, moderate reviews, and read wish-list and alert reports."),
     paths(
         handlers::put_categories,
         handlers::put_products,
@@ -24,6 +24,8 @@ use utoipa::{Modify, OpenApi};
         handlers::post_review_reject,
         handlers::post_review_restore,
         handlers::get_most_wished,
+        handlers::get_alert_report,
+        handlers::get_failed_notices,
     ),
     modifiers(&BearerKey)
 )]

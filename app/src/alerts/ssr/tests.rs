@@ -631,3 +631,94 @@ async fn a_guests_alerts_move_to_the_shopper_who_signs_in() {
         );
     }
 }
+
+#[tokio::test]
+async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy {
+            email: true,
+            max_attempts: 2,
+            ..AlertPolicy::default()
+        };
+        subscribe(
+            db,
+            &shopper("alice"),
+            "A",
+            &price_drop(PriceRule::AnyDrop),
+            "en",
+            &policy,
+            NOW,
+        )
+        .await
+        .unwrap();
+        reprice(db, "A", 9_000, &policy, NOW + HOUR).await;
+
+        let now = NOW + HOUR;
+        let claimed = claim_due(db, "email", 10, "w1", 60_000, now).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].email.as_deref(), Some("alice@example.com"));
+        assert_eq!(claimed[0].shopper.as_deref(), Some("alice"));
+        assert!(
+            claim_due(db, "email", 10, "w2", 60_000, now)
+                .await
+                .unwrap()
+                .is_empty(),
+            "leased to w1"
+        );
+        assert!(!renew(db, claimed[0].id, "w2", 60_000, now).await.unwrap());
+        assert!(renew(db, claimed[0].id, "w1", 60_000, now).await.unwrap());
+        delivery_failed(db, claimed[0].id, "connection refused", &policy, 0.0, now)
+            .await
+            .unwrap();
+        assert!(
+            claim_due(db, "email", 10, "w1", 60_000, now + 29_000)
+                .await
+                .unwrap()
+                .is_empty(),
+            "the first retry waits 30 s"
+        );
+        let again = claim_due(db, "email", 10, "w1", 60_000, now + 30_000)
+            .await
+            .unwrap();
+        assert_eq!(again[0].attempts, 2);
+        delivery_failed(
+            db,
+            again[0].id,
+            "mailbox unavailable",
+            &policy,
+            0.0,
+            now + 30_000,
+        )
+        .await
+        .unwrap();
+        assert!(
+            claim_due(db, "email", 10, "w1", 60_000, now + DAY_MS)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let failed = failed_notices(db, 10).await.unwrap();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(
+            (
+                failed[0].sku.as_str(),
+                failed[0].attempts,
+                failed[0].last_error.as_deref()
+            ),
+            ("A", 2, Some("mailbox unavailable"))
+        );
+        let report = merchant_report(db, 10).await.unwrap();
+        assert_eq!(
+            (
+                report[0].price_alerts,
+                report[0].notices_sent,
+                report[0].notices_failed
+            ),
+            (1, 1, 1),
+            "the inbox notice was delivered, the email failed"
+        );
+    }
+}
