@@ -436,3 +436,121 @@ pub async fn wishlists(db: &Db, items: usize) -> Result<(), String> {
     report("a grid's 24 heart states with saved-by counts", states);
     Ok(())
 }
+
+/// One product with `subscribers` price-drop alerts (signed-in shoppers with email addresses): times the price
+/// change that fires them all, which writes every notice into the outbox in its own transaction. Then, when
+/// `smtp_url` names a server, delivers `deliveries` of the queued emails through it and prints the rate.
+pub async fn alerts(
+    db: &Db,
+    subscribers: usize,
+    deliveries: usize,
+    smtp_url: Option<String>,
+) -> Result<(), String> {
+    use app::catalog::PriceChange;
+    let err = |e: app::store::StoreError| e.to_string();
+    let sql = |e: sqlx::Error| e.to_string();
+    let run = format!("{:x}", now());
+    let category = bench_category(db, &run).await?;
+    let sku = format!("A{run}");
+    let product = bench_product(&sku, &category);
+    catalog::upsert_products(db, &[product], &AlertPolicy::default(), now())
+        .await
+        .map_err(err)?;
+    let started = Instant::now();
+    let ids: Vec<String> = (0..subscribers).map(|i| format!("a{run}-{i}")).collect();
+    for chunk in ids.chunks(catalog::MAX_BATCH) {
+        let batch: Vec<ShopperInput> = chunk
+            .iter()
+            .map(|id| ShopperInput {
+                shopper_id: id.clone(),
+                email: Some(format!("{id}@bench.example")),
+                display_name: id.clone(),
+                locale: "en".into(),
+            })
+            .collect();
+        identity::upsert_shoppers(db, &batch, now())
+            .await
+            .map_err(err)?;
+    }
+    // Subscriptions one by one would take minutes: bulk-load them as `subscribe` writes them.
+    let product_id: i64 = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+        .bind(&sku)
+        .fetch_one(db.reader())
+        .await
+        .map_err(sql)?;
+    let mut tx = db.write().await.map_err(err)?;
+    sqlx::query(
+        "INSERT INTO alerts (product_id, shopper_id, kind, rule, reference_minor, currency, status, created_at, \
+         confirmed_at, locale) SELECT $1, id, 'price_drop', 'any', 9900, 'CNY', 'active', $2, $2, 'en' \
+         FROM shoppers WHERE external_id LIKE $3",
+    )
+    .bind(product_id)
+    .bind(now())
+    .bind(format!("a{run}-%"))
+    .execute(&mut *tx)
+    .await
+    .map_err(sql)?;
+    tx.commit().await.map_err(sql)?;
+    println!(
+        "{subscribers} subscribers loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let policy = AlertPolicy {
+        email: true,
+        ..AlertPolicy::default()
+    };
+    let drop = PriceChange {
+        sku: sku.clone(),
+        price_minor: 7_900,
+        currency: "CNY".into(),
+    };
+    let started = Instant::now();
+    catalog::change_prices(db, &[drop], &policy, now())
+        .await
+        .map_err(err)?;
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_one(db.reader())
+        .await
+        .map_err(sql)?;
+    println!(
+        "price change to {queued} notices committed (inbox and email for {subscribers} alerts): {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let Some(smtp_url) = smtp_url else {
+        return Ok(());
+    };
+    let config = crate::delivery::DeliveryConfig {
+        smtp_url: Some(smtp_url),
+        mail_from: "Bench <bench@rapport.localhost>"
+            .parse()
+            .map_err(|e| format!("{e}"))?,
+        public_url: "https://shop.example".into(),
+        webhook: None,
+        lease: 120_000,
+        batch: 100,
+        poll: std::time::Duration::from_millis(100),
+    };
+    let secret = app::identity::token::StoreSecret::new("bench-secret-that-is-long-enough-000000")?;
+    let deliverer = crate::delivery::Deliverer::new(db.clone(), secret, policy, config)?;
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    let started = Instant::now();
+    let mut delivered = 0;
+    while delivered < deliveries {
+        let tried = deliverer
+            .deliver_due("email", &stopped)
+            .await
+            .map_err(err)?;
+        if tried == 0 {
+            break;
+        }
+        delivered += tried;
+    }
+    println!(
+        "emails delivered to the SMTP server, one worker: {}",
+        rate(delivered, started)
+    );
+    Ok(())
+}

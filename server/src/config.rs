@@ -293,6 +293,15 @@ pub enum Command {
         #[arg(long, default_value_t = 200)]
         items: usize,
     },
+    /// Measure how fast a price change queues the notices of many alerts, and (with --smtp-url) how fast a
+    /// worker delivers them.
+    BenchAlerts {
+        #[arg(long, default_value_t = 100_000)]
+        subscribers: usize,
+        /// Emails to deliver to the SMTP server.
+        #[arg(long, default_value_t = 5_000)]
+        deliveries: usize,
+    },
     /// Measure the ingest rate of the store functions on this database.
     BenchIngest {
         /// Products to upsert.

@@ -79,6 +79,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             let db = open(&config).await?;
             server::bench::wishlists(&db, items).await
         }
+        Command::BenchAlerts {
+            subscribers,
+            deliveries,
+        } => {
+            let db = open(&config).await?;
+            server::bench::alerts(&db, subscribers, deliveries, config.smtp_url.clone()).await
+        }
         Command::BenchIngest { products, events } => {
             let db = open(&config).await?;
             server::bench::ingest(&db, products, events).await

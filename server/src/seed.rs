@@ -899,10 +899,10 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
                 Err(error) => return Err(error),
             }
         }
-        if wish_rng.gen_bool(0.05) {
-            if let Some(list) = wishlists::lists(db, &viewer).await?.first() {
-                wishlists::set_shared(db, &viewer, list.id, true).await?;
-            }
+        if wish_rng.gen_bool(0.05)
+            && let Some(list) = wishlists::lists(db, &viewer).await?.first()
+        {
+            wishlists::set_shared(db, &viewer, list.id, true).await?;
         }
     }
 
