@@ -25,17 +25,24 @@ enum Owner {
 }
 
 impl Owner {
-    /// The owner as the two parameters of [`OWNED`]: shopper row id and guest id, one of them null.
+    /// The owner as the two parameters of [`Owner::owned`]: shopper row id and guest id, one of them null.
     fn binds(&self) -> (Option<i64>, Option<String>) {
         match self {
             Owner::Shopper(id) => (Some(*id), None),
             Owner::Guest(id) => (None, Some(id.clone())),
         }
     }
-}
 
-/// Matches the lists of the owner bound as `$1` (shopper row id) and `$2` (guest id); exactly one is not null.
-const OWNED: &str = "(w.shopper_id = $1 OR w.guest_id = $2)";
+    /// Matches this owner's lists (`w`), with the owner bound as `$1` (shopper row id) and `$2` (guest id). One
+    /// column per kind of owner, not an `OR` of both: SQLite scans every list for the `OR` (2.8 ms on the large
+    /// demo data) and uses the index for this. The other parameter is still named, so both keep their numbers.
+    fn owned(&self) -> &'static str {
+        match self {
+            Owner::Shopper(_) => "(w.shopper_id = $1 AND $2 IS NULL)",
+            Owner::Guest(_) => "(w.guest_id = $2 AND $1 IS NULL)",
+        }
+    }
+}
 
 async fn owner(tx: &mut Transaction<'static, Any>, viewer: &Viewer) -> Result<Owner, StoreError> {
     Ok(match viewer {
@@ -70,7 +77,8 @@ async fn default_list(
 ) -> Result<i64, sqlx::Error> {
     let (shopper, guest) = owner.binds();
     let existing: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT w.id FROM wishlists w WHERE {OWNED} AND w.is_default = 1"
+        "SELECT w.id FROM wishlists w WHERE {owned} AND w.is_default = 1",
+        owned = owner.owned()
     ))
     .bind(shopper)
     .bind(guest.clone())
@@ -98,7 +106,8 @@ async fn owned_list(
 ) -> Result<i64, StoreError> {
     let (shopper, guest) = owner.binds();
     sqlx::query_scalar::<_, i64>(&format!(
-        "SELECT w.id FROM wishlists w WHERE {OWNED} AND w.id = $3"
+        "SELECT w.id FROM wishlists w WHERE {owned} AND w.id = $3",
+        owned = owner.owned()
     ))
     .bind(shopper)
     .bind(guest)
@@ -183,7 +192,8 @@ async fn owner_lists(db: &Db, owner: &Owner) -> Result<Vec<WishlistSummary>, sql
     let rows = sqlx::query(&format!(
         "SELECT w.id, w.name, w.is_default, w.share_token, \
          (SELECT COUNT(*) FROM wishlist_items i WHERE i.wishlist_id = w.id) AS items \
-         FROM wishlists w WHERE {OWNED} ORDER BY w.is_default DESC, w.created_at, w.id"
+         FROM wishlists w WHERE {owned} ORDER BY w.is_default DESC, w.created_at, w.id",
+        owned = owner.owned()
     ))
     .bind(shopper)
     .bind(guest)
@@ -216,11 +226,14 @@ pub async fn create_list(
     let owner = owner(&mut tx, viewer).await?;
     default_list(&mut tx, &owner, now).await?;
     let (shopper, guest) = owner.binds();
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM wishlists w WHERE {OWNED}"))
-        .bind(shopper)
-        .bind(guest.clone())
-        .fetch_one(&mut *tx)
-        .await?;
+    let count: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM wishlists w WHERE {owned}",
+        owned = owner.owned()
+    ))
+    .bind(shopper)
+    .bind(guest.clone())
+    .fetch_one(&mut *tx)
+    .await?;
     if count >= policy.max_lists {
         return Err(AppError::new(
             "limit_reached",
@@ -619,8 +632,9 @@ pub async fn saved_states(
         let (shopper, guest) = owner.binds();
         let sql = format!(
             "SELECT i.wishlist_id, p.sku FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
-             JOIN products p ON p.id = i.product_id WHERE {OWNED} AND p.sku IN ({})",
-            wanted(3)
+             JOIN products p ON p.id = i.product_id WHERE {owned} AND p.sku IN ({})",
+            wanted(3),
+            owned = owner.owned()
         );
         let mut query = sqlx::query(&sql).bind(shopper).bind(guest);
         for sku in skus {
