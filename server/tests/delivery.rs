@@ -160,12 +160,23 @@ fn decoded(value: &str) -> String {
 /// `subscribers` shoppers with a price-drop alert on one product, whose price then drops: that many emails are
 /// queued (and as many inbox notices, delivered at once).
 async fn queue_price_drop_emails(db: &Db, subscribers: usize) -> BTreeSet<String> {
-    add_kitchen(db).await;
-    add_products(db, &[product_input("KIT-1", 10_000, 5)]).await;
     let policy = AlertPolicy {
         email: true,
         ..AlertPolicy::default()
     };
+    queue_price_drop(db, subscribers, &policy, "email").await
+}
+
+/// `subscribers` price-drop alerts on one product whose price then drops; the ids of the notices queued on
+/// `channel`.
+async fn queue_price_drop(
+    db: &Db,
+    subscribers: usize,
+    policy: &AlertPolicy,
+    channel: &str,
+) -> BTreeSet<String> {
+    add_kitchen(db).await;
+    add_products(db, &[product_input("KIT-1", 10_000, 5)]).await;
     for index in 0..subscribers {
         let shopper = format!("shopper-{index:03}");
         add_shopper(db, &shopper).await;
@@ -180,7 +191,7 @@ async fn queue_price_drop_emails(db: &Db, subscribers: usize) -> BTreeSet<String
             "KIT-1",
             &request,
             "en",
-            &policy,
+            policy,
             1_000,
         )
         .await
@@ -191,8 +202,9 @@ async fn queue_price_drop_emails(db: &Db, subscribers: usize) -> BTreeSet<String
         price_minor: 8_000,
         currency: "CNY".into(),
     };
-    change_prices(db, &[drop], &policy, 2_000).await.unwrap();
-    sqlx::query_scalar::<_, i64>("SELECT id FROM notices WHERE channel = 'email' ORDER BY id")
+    change_prices(db, &[drop], policy, 2_000).await.unwrap();
+    sqlx::query_scalar::<_, i64>("SELECT id FROM notices WHERE channel = $1 ORDER BY id")
+        .bind(channel)
         .fetch_all(db.reader())
         .await
         .unwrap()
@@ -315,4 +327,106 @@ async fn two_workers_on_one_postgres_database_send_each_email_once() {
     .await
     .unwrap();
     assert_eq!(senders, 2, "both workers delivered");
+}
+
+#[tokio::test]
+async fn the_merchants_webhook_gets_every_notice_once_signed_with_the_shared_secret() {
+    use axum::http::HeaderMap;
+    use std::sync::{Arc, Mutex};
+    const HOOK_SECRET: &str = "the-merchant-webhook-secret-0123456789";
+    let store = testing::sqlite().await;
+    let policy = AlertPolicy {
+        webhook: true,
+        ..AlertPolicy::default()
+    };
+    let queued = queue_price_drop(&store.db, 5, &policy, "webhook").await;
+
+    // The merchant's endpoint: records what it receives.
+    let received: Arc<Mutex<Vec<(HeaderMap, String)>>> = Arc::default();
+    let record = received.clone();
+    let hook = axum::Router::new().route(
+        "/rapport-hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push((headers, body));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/rapport-hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await });
+
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--database-url",
+            &store.url,
+            "--store-secret",
+            SECRET,
+            "--alert-webhook-url",
+            &url,
+            "--alert-webhook-secret",
+            HOOK_SECRET,
+            "--log",
+            "warn",
+            "work",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let sent = async || {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM notices WHERE channel = 'webhook' AND status = 'sent'",
+        )
+        .fetch_one(store.db.reader())
+        .await
+        .unwrap()
+    };
+    eventually("every webhook notice is sent", async || sent().await == 5).await;
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+
+    let calls = received.lock().unwrap().clone();
+    let mut ids = BTreeSet::new();
+    for (headers, body) in &calls {
+        let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+        let signature = header("x-rapport-signature");
+        let timestamp: i64 = signature
+            .strip_prefix("t=")
+            .and_then(|rest| rest.split(',').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            signature,
+            server::delivery::webhook_signature(HOOK_SECRET, timestamp, body),
+            "the merchant can verify the call"
+        );
+        let payload: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(payload["id"].to_string(), header("x-rapport-notice"));
+        assert_eq!(
+            (
+                &payload["kind"],
+                &payload["sku"],
+                &payload["old_price_minor"],
+                &payload["new_price_minor"]
+            ),
+            (
+                &"price_drop".into(),
+                &"KIT-1".into(),
+                &10_000.into(),
+                &8_000.into()
+            )
+        );
+        assert!(
+            payload["shopper_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("shopper-")
+        );
+        ids.insert(header("x-rapport-notice"));
+    }
+    assert_eq!(calls.len(), 5, "each notice once");
+    assert_eq!(ids, queued);
 }
