@@ -46,11 +46,16 @@ pub struct AlertRequest {
     pub email: Option<String>,
 }
 
-const ALERT_COLUMNS: &str = "a.id, p.sku, COALESCE(t.title, p.title) AS title, a.kind, a.rule, a.target_minor, \
-     a.percent, a.reference_minor, a.currency, a.status, a.created_at, a.last_notified_at";
+/// Alerts as their owners see them, with the product's title in the language bound as `$1`; callers add the
+/// `WHERE` on `a`.
+const SELECT_ALERTS: &str = "SELECT a.id, p.sku, COALESCE(t.title, p.title) AS title, a.kind, a.rule, \
+     a.target_minor, a.percent, a.reference_minor, a.currency, a.status, a.created_at, a.last_notified_at \
+     FROM alerts a JOIN products p ON p.id = a.product_id \
+     LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1";
 
-fn alert_from_row(row: &sqlx::any::AnyRow) -> Result<Alert, sqlx::Error> {
-    let rule = match row.try_get::<String, _>("rule")?.as_str() {
+/// An alert's price rule from its `rule`, `target_minor` and `percent` columns.
+fn rule_from_row(row: &sqlx::any::AnyRow) -> Result<PriceRule, sqlx::Error> {
+    Ok(match row.try_get::<String, _>("rule")?.as_str() {
         "target" => PriceRule::Below {
             target_minor: row.try_get("target_minor")?,
         },
@@ -58,7 +63,11 @@ fn alert_from_row(row: &sqlx::any::AnyRow) -> Result<Alert, sqlx::Error> {
             percent: row.try_get("percent")?,
         },
         _ => PriceRule::AnyDrop,
-    };
+    })
+}
+
+fn alert_from_row(row: &sqlx::any::AnyRow) -> Result<Alert, sqlx::Error> {
+    let rule = rule_from_row(row)?;
     let kind = match row.try_get::<String, _>("kind")?.as_str() {
         "back_in_stock" => AlertKind::BackInStock,
         _ => AlertKind::PriceDrop,
@@ -238,25 +247,24 @@ pub async fn subscribe(
             id
         }
     };
-    let alert = alert_by_id(&mut tx, id, locale).await?;
+    let alert = alert_by_id(&mut *tx, id, locale).await?;
     tx.commit().await?;
     Ok(alert)
 }
 
-async fn alert_by_id(
-    tx: &mut Transaction<'static, Any>,
+/// One alert, read in a transaction or from the pool; an unknown one is answered as such.
+async fn alert_by_id<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
     id: i64,
     locale: &str,
-) -> Result<Alert, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
-         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 WHERE a.id = $2"
-    ))
-    .bind(locale)
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    alert_from_row(&row)
+) -> Result<Alert, StoreError> {
+    let row = sqlx::query(&format!("{SELECT_ALERTS} WHERE a.id = $2"))
+        .bind(locale)
+        .bind(id)
+        .fetch_optional(executor)
+        .await?
+        .ok_or_else(no_such_alert)?;
+    Ok(alert_from_row(&row)?)
 }
 
 /// Confirms a guest's alert from the link in its confirmation email; returns the alert.
@@ -281,23 +289,14 @@ pub async fn confirm(db: &Db, token: &str, locale: &str, now: Millis) -> Result<
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    let alert = alert_by_id(&mut tx, id, locale).await?;
+    let alert = alert_by_id(&mut *tx, id, locale).await?;
     tx.commit().await?;
     Ok(alert)
 }
 
 /// One alert, for the pages its email links open.
 pub async fn alert(db: &Db, alert_id: i64, locale: &str) -> Result<Alert, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
-         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 WHERE a.id = $2"
-    ))
-    .bind(locale)
-    .bind(alert_id)
-    .fetch_optional(db.reader())
-    .await?
-    .ok_or_else(no_such_alert)?;
-    Ok(alert_from_row(&row)?)
+    alert_by_id(db.reader(), alert_id, locale).await
 }
 
 /// Cancels one of the shopper's live alerts; someone else's is answered like an unknown one.
@@ -347,17 +346,9 @@ pub async fn unsubscribe(
     .execute(&mut *tx)
     .await?;
     withdraw_queued(&mut tx, alert_id).await?;
-    let alert = sqlx::query(&format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
-         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 WHERE a.id = $2"
-    ))
-    .bind(locale)
-    .bind(alert_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(no_such_alert)?;
+    let alert = alert_by_id(&mut *tx, alert_id, locale).await?;
     tx.commit().await?;
-    Ok(alert_from_row(&alert)?)
+    Ok(alert)
 }
 
 /// A cancelled alert sends nothing more, not even what was already queued: unsubscribing takes effect at once.
@@ -423,9 +414,7 @@ pub async fn product_alerts(
     };
     if shopper.is_some() || guest.is_some() {
         let rows = sqlx::query(&format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
-             LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
-             WHERE (a.shopper_id = $2 OR a.guest_id = $4) AND a.product_id = $3 \
+            "{SELECT_ALERTS} WHERE (a.shopper_id = $2 OR a.guest_id = $4) AND a.product_id = $3 \
              AND a.status IN ('unconfirmed', 'active')"
         ))
         .bind(locale)
@@ -501,9 +490,7 @@ pub async fn my_alerts(db: &Db, viewer: &Viewer, locale: &str) -> Result<Vec<Ale
         return Ok(Vec::new());
     };
     let rows = sqlx::query(&format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN products p ON p.id = a.product_id \
-         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
-         WHERE a.shopper_id = $2 AND a.status IN ('unconfirmed', 'active') ORDER BY a.created_at DESC, a.id DESC"
+        "{SELECT_ALERTS} WHERE a.shopper_id = $2 AND a.status IN ('unconfirmed', 'active') ORDER BY a.created_at DESC, a.id DESC"
     ))
     .bind(locale)
     .bind(shopper)
@@ -660,17 +647,8 @@ pub async fn price_changed(
         .fetch_all(&mut **tx)
         .await?;
         for row in &rows {
-            let rule = match row.try_get::<String, _>("rule")?.as_str() {
-                "target" => PriceRule::Below {
-                    target_minor: row.try_get("target_minor")?,
-                },
-                "percent" => PriceRule::ByPercent {
-                    percent: row.try_get("percent")?,
-                },
-                _ => PriceRule::AnyDrop,
-            };
             let watch = PriceWatch {
-                rule,
+                rule: rule_from_row(row)?,
                 reference_minor: row.try_get("reference_minor")?,
                 last_notified_at: row.try_get("last_notified_at")?,
             };
