@@ -149,11 +149,9 @@ async fn serve(config: Config) -> Result<(), String> {
         allowed_origins: config.allowed_origins.clone(),
         metrics: metrics::Metrics::default(),
     };
-    if db.backend() == app::store::Backend::Sqlite {
-        db.refresh_statistics()
-            .await
-            .map_err(|e| format!("cannot analyse the database: {e}"))?;
-    }
+    db.keep_statistics_fresh()
+        .await
+        .map_err(|e| format!("cannot analyse the database: {e}"))?;
     let statistics = tokio::spawn(keep_statistics_fresh(db.clone()));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let delivery = if alerts.email || alerts.webhook {

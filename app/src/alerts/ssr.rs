@@ -10,7 +10,7 @@ use super::{
     ProductAlertReport, ProductAlerts,
 };
 use crate::error::AppError;
-use crate::events::ssr::known_shopper;
+use crate::events::ssr::{known_shopper, shopper_key};
 use crate::identity::Viewer;
 use crate::money::Money;
 use crate::store::{Db, StoreError, is_unique_violation};
@@ -372,12 +372,7 @@ fn no_such_alert() -> AppError {
 /// The shopper's row id for reads; guests and unknown shoppers have none.
 async fn reading_shopper(db: &Db, viewer: &Viewer) -> Result<Option<i64>, sqlx::Error> {
     match viewer {
-        Viewer::Shopper(external) => {
-            sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
-                .bind(external)
-                .fetch_optional(db.reader())
-                .await
-        }
+        Viewer::Shopper(external) => shopper_key(db.reader(), external).await,
         Viewer::Guest(_) => Ok(None),
     }
 }

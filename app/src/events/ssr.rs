@@ -123,7 +123,7 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
             Some(external) => Some(match shoppers.get(external) {
                 Some(id) => *id,
                 None => {
-                    let id = shopper_key(&mut tx, external).await?.ok_or_else(|| {
+                    let id = shopper_key(&mut *tx, external).await?.ok_or_else(|| {
                         AppError::not_found(
                             Some(format!("events[{index}].shopper_id")),
                             format!("unknown shopper \"{external}\""),
@@ -166,13 +166,14 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
 }
 
 /// The store's row id of a shopper, by the store's own shopper id.
-pub async fn shopper_key(
-    tx: &mut Transaction<'static, Any>,
+/// Reads in a transaction or from the pool; `None` for a shopper the store has not shared.
+pub async fn shopper_key<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
     external_id: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
         .bind(external_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(executor)
         .await
 }
 
@@ -182,7 +183,7 @@ pub async fn known_shopper(
     tx: &mut Transaction<'static, Any>,
     external_id: &str,
 ) -> Result<i64, StoreError> {
-    Ok(shopper_key(tx, external_id).await?.ok_or_else(|| {
+    Ok(shopper_key(&mut **tx, external_id).await?.ok_or_else(|| {
         AppError::not_found(None, "The store has not shared your profile with us yet.")
     })?)
 }

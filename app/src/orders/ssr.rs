@@ -157,7 +157,7 @@ pub async fn record_order(
     if let Some(outcome) = outcome_for_key(&mut tx, "orders", idempotency_key, &hash).await? {
         return Ok(outcome);
     }
-    let shopper = shopper_key(&mut tx, &input.shopper_id)
+    let shopper = shopper_key(&mut *tx, &input.shopper_id)
         .await?
         .ok_or_else(|| {
             AppError::not_found(

@@ -9,7 +9,7 @@ use crate::catalog::rules::validate_key;
 use crate::catalog::ssr::active_product_id;
 use crate::error::AppError;
 use crate::events::EventKind;
-use crate::events::ssr::{NewEvent, known_shopper, record};
+use crate::events::ssr::{NewEvent, known_shopper, record, shopper_key};
 use crate::identity::Viewer;
 use crate::money::Money;
 use crate::store::{Db, StoreError};
@@ -54,13 +54,9 @@ async fn owner(tx: &mut Transaction<'static, Any>, viewer: &Viewer) -> Result<Ow
 /// The owner for reads, which need no transaction: an unknown shopper simply has no lists.
 async fn reading_owner(db: &Db, viewer: &Viewer) -> Result<Option<Owner>, sqlx::Error> {
     Ok(match viewer {
-        Viewer::Shopper(external) => {
-            sqlx::query_scalar::<_, i64>("SELECT id FROM shoppers WHERE external_id = $1")
-                .bind(external)
-                .fetch_optional(db.reader())
-                .await?
-                .map(Owner::Shopper)
-        }
+        Viewer::Shopper(external) => shopper_key(db.reader(), external)
+            .await?
+            .map(Owner::Shopper),
         Viewer::Guest(guest) => Some(Owner::Guest(guest.clone())),
     })
 }
