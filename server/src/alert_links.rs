@@ -4,7 +4,7 @@
 
 use crate::api::ApiError;
 use app::alerts::ssr as alerts;
-use app::identity::token::verify_unsubscribe;
+use app::identity::token::{verify_tracking, verify_unsubscribe};
 use app::state::AppState;
 use app::time::now;
 use axum::extract::{Path, State};
@@ -12,7 +12,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// Counts the click and sends the shopper to the product.
 pub async fn click(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match alerts::clicked(&state.db, &token, now()).await {
+    let notice_id = match verify_tracking(&state.secret, &token) {
+        Ok(id) => id,
+        Err(error) => return ApiError(error).into_response(),
+    };
+    match alerts::clicked(&state.db, notice_id, now()).await {
         Ok(sku) => Redirect::to(&format!("/p/{sku}")).into_response(),
         Err(error) => ApiError::from(error).into_response(),
     }

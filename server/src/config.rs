@@ -198,6 +198,14 @@ pub struct Config {
         global = true
     )]
     pub alert_max_attempts: i64,
+    /// Seconds before the first retry of a failed email or webhook call; each further retry waits twice as long.
+    #[arg(
+        long,
+        env = "RAPPORT_DELIVERY_FIRST_RETRY_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub delivery_first_retry_seconds: i64,
     /// How long a worker reserves the notices it claimed; after a crash they are retried when it runs out.
     #[arg(
         long,
@@ -206,6 +214,15 @@ pub struct Config {
         global = true
     )]
     pub delivery_lease_seconds: i64,
+    /// Notices one worker sends at once, each on its own SMTP connection: delivery waits on the network far more
+    /// than it works, so sending side by side multiplies what one worker delivers.
+    #[arg(
+        long,
+        env = "RAPPORT_DELIVERY_CONCURRENCY",
+        default_value_t = 8,
+        global = true
+    )]
+    pub delivery_concurrency: usize,
     /// A restock of N units notifies at most N times this many back-in-stock subscribers.
     #[arg(
         long,
@@ -374,12 +391,16 @@ impl Config {
         if self.alert_max_attempts < 1 {
             return Err("--alert-max-attempts must be at least 1".into());
         }
+        if !(1..=6 * 60 * 60).contains(&self.delivery_first_retry_seconds) {
+            return Err("--delivery-first-retry-seconds must be from 1 to 21600 (6 hours)".into());
+        }
         Ok(app::alerts::rules::AlertPolicy {
             min_drop_percent: self.alert_min_drop_percent,
             min_drop_minor: self.alert_min_drop,
             cooldown: self.alert_cooldown_hours * 60 * 60 * 1000,
             restock_multiple: self.alert_restock_multiple,
             max_attempts: self.alert_max_attempts,
+            first_retry: self.delivery_first_retry_seconds * 1000,
             email: self.smtp_url.is_some(),
             webhook: self.alert_webhook_url.is_some(),
         })
@@ -409,6 +430,9 @@ impl Config {
         if self.delivery_lease_seconds < 1 {
             return Err("--delivery-lease-seconds must be at least 1".into());
         }
+        if !(1..=64).contains(&self.delivery_concurrency) {
+            return Err("--delivery-concurrency must be between 1 and 64".into());
+        }
         Ok(crate::delivery::DeliveryConfig {
             smtp_url: self.smtp_url.clone(),
             mail_from: self
@@ -419,6 +443,7 @@ impl Config {
             webhook,
             lease: self.delivery_lease_seconds * 1000,
             batch: 100,
+            concurrency: self.delivery_concurrency,
             poll: std::time::Duration::from_secs(1),
         })
     }

@@ -1,18 +1,20 @@
 //! Delivers the alerts' outbox: emails over SMTP and notices to the merchant's webhook. Price and stock changes
 //! write notices in their own transaction (see `app::alerts::ssr`); this worker claims due ones under a lease,
-//! sends them one at a time, and records each outcome before starting the next, so that a crash leaves at most
-//! the one notice in flight undecided (its stable `Message-ID` lets mail systems drop the rare duplicate).
+//! sends a few at a time, and records each outcome the moment it is known, so that a crash leaves only the
+//! notices in flight undecided (their stable `Message-ID` lets mail systems drop the rare duplicate).
 //! Failures are retried with exponential backoff and jitter until the store's attempts run out.
 
 use app::alerts::rules::AlertPolicy;
 use app::alerts::ssr::{self as outbox, Outgoing};
 use app::i18n::translate_with;
-use app::identity::token::{StoreSecret, issue_unsubscribe};
+use app::identity::token::{StoreSecret, issue_tracking, issue_unsubscribe};
 use app::store::{Db, StoreError};
 use app::time::{Millis, now};
+use futures::{StreamExt, TryStreamExt};
 use hmac::{Hmac, Mac};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rand::Rng;
 use sha2::Sha256;
@@ -34,6 +36,8 @@ pub struct DeliveryConfig {
     pub lease: Millis,
     /// Notices claimed at a time.
     pub batch: i64,
+    /// Notices sent at once (each email on its own pooled SMTP connection).
+    pub concurrency: usize,
     /// How long an idle worker waits before looking again.
     pub poll: Duration,
 }
@@ -75,6 +79,7 @@ impl Deliverer {
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| format!("--smtp-url: {e}"))?
                     .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(PoolConfig::new().max_size(config.concurrency.max(1) as u32))
                     .build(),
             ),
             None => None,
@@ -126,8 +131,9 @@ impl Deliverer {
         tracing::info!("alert delivery stopped");
     }
 
-    /// Claims one batch of due notices on `channel` and delivers them in order; returns how many were tried.
-    /// Stops early (the rest of the batch returns to the outbox when its lease ends) if `stop` turns true.
+    /// Claims one batch of due notices on `channel` and delivers them, `concurrency` at a time, in claim order;
+    /// returns how many were tried. Stops starting new ones (the rest of the batch returns to the outbox when its
+    /// lease ends) once `stop` turns true.
     pub async fn deliver_due(
         &self,
         channel: &str,
@@ -142,37 +148,50 @@ impl Deliverer {
             now(),
         )
         .await?;
-        let mut tried = 0;
-        for notice in &batch {
-            if *stop.borrow() {
-                break;
-            }
-            if !outbox::renew(&self.db, notice.id, &self.name, self.config.lease, now()).await? {
-                continue;
-            }
-            tried += 1;
-            let outcome = match channel {
-                "email" => self.send_email(notice).await,
-                _ => self.call_webhook(notice).await,
-            };
-            match outcome {
-                Ok(()) => outbox::delivered(&self.db, notice.id, now()).await?,
-                Err(error) => {
-                    tracing::warn!(notice = notice.id, attempts = notice.attempts, %error, "delivery failed");
-                    let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
-                    outbox::delivery_failed(
-                        &self.db,
-                        notice.id,
-                        &error.to_string(),
-                        &self.policy,
-                        jitter,
-                        now(),
-                    )
-                    .await?;
-                }
+        futures::stream::iter(batch)
+            .map(|notice| self.deliver(channel, notice, stop))
+            .buffer_unordered(self.config.concurrency.max(1))
+            .try_fold(
+                0,
+                |tried, sent| async move { Ok(tried + usize::from(sent)) },
+            )
+            .await
+    }
+
+    /// Sends one claimed notice and records the outcome at once; `false` when it was not tried (stopping, or the
+    /// notice is no longer this worker's).
+    async fn deliver(
+        &self,
+        channel: &str,
+        notice: Outgoing,
+        stop: &watch::Receiver<bool>,
+    ) -> Result<bool, StoreError> {
+        if *stop.borrow()
+            || !outbox::renew(&self.db, notice.id, &self.name, self.config.lease, now()).await?
+        {
+            return Ok(false);
+        }
+        let outcome = match channel {
+            "email" => self.send_email(&notice).await,
+            _ => self.call_webhook(&notice).await,
+        };
+        match outcome {
+            Ok(()) => outbox::delivered(&self.db, notice.id, now()).await?,
+            Err(error) => {
+                tracing::warn!(notice = notice.id, attempts = notice.attempts, %error, "delivery failed");
+                let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
+                outbox::delivery_failed(
+                    &self.db,
+                    notice.id,
+                    &error.to_string(),
+                    &self.policy,
+                    jitter,
+                    now(),
+                )
+                .await?;
             }
         }
-        Ok(tried)
+        Ok(true)
     }
 
     fn link(&self, path: &str) -> String {
@@ -316,7 +335,10 @@ impl EmailContent {
                 issue_unsubscribe(&deliverer.secret, alert)
             ))
         });
-        let product = deliverer.link(&format!("/alerts/click/{}", notice.tracking_token));
+        let product = deliverer.link(&format!(
+            "/alerts/click/{}",
+            issue_tracking(&deliverer.secret, notice.id)
+        ));
         let (subject, lines, action) = match notice.kind.as_str() {
             "confirm" => (
                 t("email.confirm.subject"),

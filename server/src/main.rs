@@ -84,7 +84,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             deliveries,
         } => {
             let db = open(&config).await?;
-            server::bench::alerts(&db, subscribers, deliveries, config.smtp_url.clone()).await
+            server::bench::alerts(
+                &db,
+                subscribers,
+                deliveries,
+                config.smtp_url.clone(),
+                config.delivery_concurrency,
+            )
+            .await
         }
         Command::BenchIngest { products, events } => {
             let db = open(&config).await?;

@@ -830,7 +830,7 @@ async fn merchants_read_the_most_wished_products() {
 async fn one_click_unsubscribe_stops_an_alert_at_once_and_a_forged_link_changes_nothing() {
     use app::alerts::ssr::{AlertRequest, subscribe};
     use app::alerts::{AlertKind, PriceRule};
-    use app::identity::token::issue_unsubscribe;
+    use app::identity::token::{issue_tracking, issue_unsubscribe};
     for shop in shops().await {
         stock_the_shop(&shop).await;
         let db = &shop.store.db;
@@ -923,16 +923,29 @@ async fn one_click_unsubscribe_stops_an_alert_at_once_and_a_forged_link_changes_
         );
 
         // The tracked product link counts the click and sends the shopper on.
-        let tracking: String =
-            sqlx::query_scalar("SELECT tracking_token FROM notices WHERE channel = 'inbox'")
-                .fetch_one(db.reader())
-                .await
-                .unwrap();
         let click = |token: &str| {
             Request::get(format!("/alerts/click/{token}"))
                 .body(Body::empty())
                 .unwrap()
         };
+        let notice: i64 = sqlx::query_scalar("SELECT id FROM notices WHERE channel = 'inbox'")
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+        let tracking = issue_tracking(&StoreSecret::new(SECRET).unwrap(), notice);
+        let (status, _) = send(
+            &shop.router,
+            click(&issue_tracking(
+                &StoreSecret::new("another-secret-that-is-also-long-enough").unwrap(),
+                notice,
+            )),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "a forged link counts nothing"
+        );
         let response = shop.router.clone().oneshot(click(&tracking)).await.unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(response.headers()[header::LOCATION], "/p/A");

@@ -234,19 +234,19 @@ async fn every_email_arrives_once_though_the_worker_is_killed_with_a_message_in_
     let queued = queue_price_drop_emails(&store.db, 12).await;
     let mail = tempfile::tempdir().unwrap();
 
-    // The server accepts five messages and then holds the sixth: the worker waits for its answer.
+    // The server accepts five messages and then holds every further one: the worker, which sends several at
+    // once, waits for their answers. It is killed once the five are recorded, with the rest in flight.
     let holding = Sink::start(mail.path(), Some(5)).await;
     let mut first = worker(&store.url, &holding);
     let held = mail.path().join("holding");
-    eventually("the sixth message is in flight", async || held.exists()).await;
+    eventually("a sixth message is in flight", async || held.exists()).await;
+    eventually("the accepted messages are recorded", async || {
+        emails_sent(&store.db).await == 5
+    })
+    .await;
     first.kill().unwrap();
     first.wait().unwrap();
     assert_eq!(delivered_ids(&holding).len(), 5);
-    assert_eq!(
-        emails_sent(&store.db).await,
-        5,
-        "each accepted message was recorded before the next began"
-    );
     drop(holding);
 
     // A restarted server and worker: the rest of the batch, the held message included, once each.
@@ -429,4 +429,110 @@ async fn the_merchants_webhook_gets_every_notice_once_signed_with_the_shared_sec
     }
     assert_eq!(calls.len(), 5, "each notice once");
     assert_eq!(ids, queued);
+}
+
+#[tokio::test]
+async fn a_failing_webhook_is_retried_with_backoff_until_the_attempts_run_out() {
+    use axum::http::{HeaderMap, StatusCode};
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+    let store = testing::sqlite().await;
+    let policy = AlertPolicy {
+        webhook: true,
+        ..AlertPolicy::default()
+    };
+    let queued: Vec<String> = queue_price_drop(&store.db, 2, &policy, "webhook")
+        .await
+        .into_iter()
+        .collect();
+    let (recovers, stays_down) = (queued[0].clone(), queued[1].clone());
+
+    // The merchant's endpoint is down: it answers 503 to every call, except that it recovers for the first
+    // notice on its third attempt.
+    let calls: Arc<Mutex<BTreeMap<String, Vec<Instant>>>> = Arc::default();
+    let record = calls.clone();
+    let first = recovers.clone();
+    let hook = axum::Router::new().route(
+        "/rapport-hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let record = record.clone();
+            let first = first.clone();
+            async move {
+                let notice = headers["x-rapport-notice"].to_str().unwrap().to_owned();
+                let mut calls = record.lock().unwrap();
+                let attempts = calls.entry(notice.clone()).or_default();
+                attempts.push(Instant::now());
+                if notice == first && attempts.len() == 3 {
+                    StatusCode::OK
+                } else {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/rapport-hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await });
+
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--database-url",
+            &store.url,
+            "--store-secret",
+            SECRET,
+            "--alert-webhook-url",
+            &url,
+            "--alert-webhook-secret",
+            "the-merchant-webhook-secret-0123456789",
+            "--alert-max-attempts",
+            "3",
+            "--delivery-first-retry-seconds",
+            "1",
+            "--log",
+            "error",
+            "work",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = async |id: &str| {
+        sqlx::query_scalar::<_, String>("SELECT status FROM notices WHERE id = $1")
+            .bind(id.parse::<i64>().unwrap())
+            .fetch_one(store.db.reader())
+            .await
+            .unwrap()
+    };
+    eventually("one notice is sent and the other given up on", async || {
+        status(&recovers).await == "sent" && status(&stays_down).await == "failed"
+    })
+    .await;
+    // A failed notice is not tried again.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+
+    let calls = calls.lock().unwrap().clone();
+    for id in [&recovers, &stays_down] {
+        let attempts = &calls[id];
+        assert_eq!(attempts.len(), 3, "notice {id}: three attempts");
+        // 1 s, then 2 s, each at most 20% earlier for jitter.
+        let waits: Vec<Duration> = attempts.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(waits[0] >= Duration::from_millis(800), "{waits:?}");
+        assert!(waits[1] >= Duration::from_millis(1_600), "{waits:?}");
+    }
+    let failed = app::alerts::ssr::failed_notices(&store.db, 10)
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 1, "the merchant sees the notice given up on");
+    assert_eq!(failed[0].id.to_string(), stays_down);
+    assert_eq!(failed[0].attempts, 3);
+    assert!(
+        failed[0]
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("503"),
+        "{:?}",
+        failed[0].last_error
+    );
 }

@@ -19,6 +19,8 @@ pub struct AlertPolicy {
     pub restock_multiple: i64,
     /// Deliveries tried before a notice is marked failed.
     pub max_attempts: i64,
+    /// The wait before the first retry of a failed delivery; each further retry waits twice as long.
+    pub first_retry: Millis,
     /// Whether notices go out by email (an SMTP server is configured).
     pub email: bool,
     /// Whether notices also go to the merchant's webhook.
@@ -33,6 +35,7 @@ impl Default for AlertPolicy {
             cooldown: DAY_MS,
             restock_multiple: 3,
             max_attempts: 8,
+            first_retry: 30_000,
             email: false,
             webhook: false,
         }
@@ -70,10 +73,13 @@ pub fn price_drop_fires(
     };
     let clears_hover =
         drop >= policy.min_drop_minor && drop * 100 >= reference * policy.min_drop_percent;
-    let cooled_down = watch
-        .last_notified_at
-        .is_none_or(|last| now - last >= policy.cooldown);
-    clears_rule && clears_hover && cooled_down
+    clears_rule && clears_hover && cooled_down(watch.last_notified_at, policy, now)
+}
+
+/// The frequency cap: whether a shopper last told of a product at `last_notified_at` may be told of it again now.
+/// Drops count per alert; rises of a wish-list item count per shopper and product.
+pub fn cooled_down(last_notified_at: Option<Millis>, policy: &AlertPolicy, now: Millis) -> bool {
+    last_notified_at.is_none_or(|last| now - last >= policy.cooldown)
 }
 
 /// How many back-in-stock subscribers a restock from zero to `units` notifies, in subscription order.
@@ -99,10 +105,14 @@ pub fn lowest_of_30_days(history: &[(Millis, i64)], at: Millis) -> Option<i64> {
         .min()
 }
 
-/// When to try a failed delivery again: exponential backoff from 30 s, capped at 6 hours, with ±20% jitter
-/// (`jitter` in [-1, 1]) so that many notices failing together do not retry together.
-pub fn retry_delay(attempts: i64, jitter: f64) -> Millis {
-    let base = 30_000i64.saturating_mul(1i64 << attempts.clamp(0, 20));
+/// When to try a failed delivery again after `attempts` retries: exponential backoff from the policy's first
+/// retry (30 s by default), capped at 6 hours, with ±20% jitter (`jitter` in [-1, 1]) so that many notices
+/// failing together do not retry together.
+pub fn retry_delay(attempts: i64, jitter: f64, policy: &AlertPolicy) -> Millis {
+    let base = policy
+        .first_retry
+        .max(1)
+        .saturating_mul(1i64 << attempts.clamp(0, 20));
     let capped = base.min(6 * 60 * 60 * 1000);
     capped + (capped as f64 * 0.2 * jitter.clamp(-1.0, 1.0)) as i64
 }
@@ -221,6 +231,19 @@ mod tests {
     }
 
     #[test]
+    fn the_frequency_cap_opens_exactly_when_the_cooldown_ends() {
+        let policy = AlertPolicy::default();
+        assert!(cooled_down(None, &policy, NOW), "never told");
+        assert!(!cooled_down(Some(NOW), &policy, NOW + DAY_MS - 1));
+        assert!(cooled_down(Some(NOW), &policy, NOW + DAY_MS));
+        let no_cap = AlertPolicy {
+            cooldown: 0,
+            ..AlertPolicy::default()
+        };
+        assert!(cooled_down(Some(NOW), &no_cap, NOW));
+    }
+
+    #[test]
     fn after_firing_only_a_further_drop_fires() {
         let policy = AlertPolicy {
             cooldown: 0,
@@ -266,12 +289,18 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially_with_jitter_and_a_cap() {
-        assert_eq!(retry_delay(0, 0.0), 30_000);
-        assert_eq!(retry_delay(1, 0.0), 60_000);
-        assert_eq!(retry_delay(3, 0.0), 240_000);
-        assert_eq!(retry_delay(30, 0.0), 6 * 60 * 60 * 1000);
-        assert_eq!(retry_delay(0, 1.0), 36_000);
-        assert_eq!(retry_delay(0, -1.0), 24_000);
+        let policy = AlertPolicy::default();
+        assert_eq!(retry_delay(0, 0.0, &policy), 30_000);
+        assert_eq!(retry_delay(1, 0.0, &policy), 60_000);
+        assert_eq!(retry_delay(3, 0.0, &policy), 240_000);
+        assert_eq!(retry_delay(30, 0.0, &policy), 6 * 60 * 60 * 1000);
+        assert_eq!(retry_delay(0, 1.0, &policy), 36_000);
+        assert_eq!(retry_delay(0, -1.0, &policy), 24_000);
+        let quick = AlertPolicy {
+            first_retry: 1_000,
+            ..AlertPolicy::default()
+        };
+        assert_eq!(retry_delay(2, 0.0, &quick), 4_000);
     }
 
     #[test]

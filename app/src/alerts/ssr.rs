@@ -2,8 +2,8 @@
 //! change's own transaction), the in-widget inbox, and the account's list of alerts.
 
 use super::rules::{
-    AlertPolicy, PriceWatch, lowest_of_30_days, price_drop_fires, restock_reach, validate_email,
-    validate_price_rule,
+    AlertPolicy, PriceWatch, cooled_down, lowest_of_30_days, price_drop_fires, restock_reach,
+    validate_email, validate_price_rule,
 };
 use super::{
     Alert, AlertKind, AlertStatus, FailedNotice, Inbox, Notice, NoticeKind, PriceRule,
@@ -20,12 +20,9 @@ use sqlx::{Any, Row, Transaction};
 #[cfg(test)]
 mod tests;
 
-/// Notices written per statement. SQLite looks each `$N` parameter up by a linear scan, so a statement's binding
-/// cost grows with the square of its parameters: 500 rows (7,500 parameters) spent three quarters of a 100,000-alert
-/// price change there; 32 rows (480 parameters) keep it small while still saving most round trips.
-const NOTICE_BATCH: usize = 32;
-
-/// Alert ids updated per statement; they are written into the SQL, not bound.
+/// Alert or shopper ids per statement when queueing notices or updating alerts; they are written into the SQL as
+/// integers, not bound. (SQLite looks each `$N` parameter up by a linear scan, so binding one parameter per row
+/// would cost the square of the rows.)
 const ID_BATCH: usize = 500;
 
 /// Who an alert belongs to.
@@ -225,24 +222,17 @@ pub async fn subscribe(
                 Err(error) => return Err(error.into()),
             };
             if token.is_some() {
-                queue_notices(
-                    &mut tx,
-                    &[NewNotice {
-                        alert_id: Some(id),
-                        change_key: "confirm".into(),
-                        channel: "email",
-                        kind: "confirm",
-                        product_id,
-                        shopper_id: None,
-                        email: email.clone(),
-                        old_price: price,
-                        new_price: price,
-                        lowest_30_days: price,
-                        currency: currency.clone(),
-                    }],
-                    now,
-                )
-                .await?;
+                let change = AlertChange {
+                    product_id,
+                    kind: "confirm",
+                    source: format!("confirm:{id}"),
+                    old_price: price,
+                    new_price: price,
+                    lowest_30_days: price,
+                    currency: &currency,
+                };
+                let change_id = record_change(&mut tx, &change, now).await?;
+                queue_notices(&mut tx, change_id, "email", Recipients::Alerts(&[id]), now).await?;
             }
             id
         }
@@ -459,8 +449,9 @@ pub async fn adopt_guest_alerts(
     }
     // Signed in, the shopper needs no confirmation email any more.
     sqlx::query(
-        "UPDATE notices SET status = 'withdrawn' WHERE kind = 'confirm' AND status = 'queued' \
-         AND alert_id IN (SELECT id FROM alerts WHERE guest_id = $1)",
+        "UPDATE notices SET status = 'withdrawn' WHERE status = 'queued' \
+         AND alert_id IN (SELECT id FROM alerts WHERE guest_id = $1) \
+         AND EXISTS (SELECT 1 FROM alert_changes c WHERE c.id = notices.change_id AND c.kind = 'confirm')",
     )
     .bind(guest)
     .execute(&mut *tx)
@@ -494,81 +485,165 @@ pub async fn my_alerts(db: &Db, viewer: &Viewer, locale: &str) -> Result<Vec<Ale
     Ok(rows.iter().map(alert_from_row).collect::<Result<_, _>>()?)
 }
 
-/// A notice on its way into the outbox.
-struct NewNotice {
-    alert_id: Option<i64>,
-    change_key: String,
-    channel: &'static str,
-    kind: &'static str,
+/// What one price or stock change (or one confirmation email) tells its recipients; all its notices share it.
+struct AlertChange<'a> {
     product_id: i64,
-    shopper_id: Option<i64>,
-    email: Option<String>,
+    /// `price_drop`, `back_in_stock`, `price_rise` or `confirm`.
+    kind: &'static str,
+    /// What caused it, unique: `price:<history id>`, `stock:<change id>` or `confirm:<alert id>`.
+    source: String,
     old_price: i64,
     new_price: i64,
     lowest_30_days: i64,
-    currency: String,
+    currency: &'a str,
 }
 
-/// Writes notices in multi-row statements. In-widget notices are delivered by being written; the rest wait for
-/// a worker. A notice that already exists for its alert, change and channel is left alone.
+/// Writes a change's shared facts once; returns its id, which its notices carry.
+async fn record_change(
+    tx: &mut Transaction<'static, Any>,
+    change: &AlertChange<'_>,
+    now: Millis,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO alert_changes (product_id, kind, source, old_price_minor, new_price_minor, lowest_30d_minor, \
+         currency, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(change.product_id)
+    .bind(change.kind)
+    .bind(&change.source)
+    .bind(change.old_price)
+    .bind(change.new_price)
+    .bind(change.lowest_30_days)
+    .bind(change.currency)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Who a batch of notices goes to.
+enum Recipients<'a> {
+    /// Alerts (row ids): each notice belongs to its alert and to the alert's shopper, if any.
+    Alerts(&'a [i64]),
+    /// Shoppers (row ids) told without an alert: price rises of wish-list items.
+    Shoppers(&'a [i64]),
+}
+
+/// Queues one notice of `change` on `channel` per recipient. In-widget notices are delivered by being written;
+/// the rest wait for a worker. The change is new, so no notice of it exists yet: a second one for the same
+/// alert (or shopper) and channel would break the unique key and roll the change back. The rows are copied from
+/// the recipients' own rows by the database, `ID_BATCH` ids at a time: a change with 100,000 subscribers binds a
+/// handful of parameters per statement, not 100,000 rows of them.
 async fn queue_notices(
     tx: &mut Transaction<'static, Any>,
-    notices: &[NewNotice],
+    change_id: i64,
+    channel: &'static str,
+    recipients: Recipients<'_>,
     now: Millis,
 ) -> Result<(), sqlx::Error> {
-    for chunk in notices.chunks(NOTICE_BATCH) {
-        // Fifteen parameters a row; the thirteenth (written at) is also the first delivery attempt's time.
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let mut row: Vec<String> = (1..=15).map(|k| format!("${}", i * 15 + k)).collect();
-                row.push(format!("${}", i * 15 + 13));
-                format!("({}, 0)", row.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO notices (alert_id, change_key, channel, kind, product_id, shopper_id, email, old_price_minor, \
-             new_price_minor, lowest_30d_minor, currency, status, created_at, tracking_token, sent_at, next_attempt_at, \
-             attempts) VALUES {} ON CONFLICT DO NOTHING",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for notice in chunk {
-            let delivered = notice.channel == "inbox";
-            query = query
-                .bind(notice.alert_id)
-                .bind(&notice.change_key)
-                .bind(notice.channel)
-                .bind(notice.kind)
-                .bind(notice.product_id)
-                .bind(notice.shopper_id)
-                .bind(notice.email.clone())
-                .bind(notice.old_price)
-                .bind(notice.new_price)
-                .bind(notice.lowest_30_days)
-                .bind(&notice.currency)
-                .bind(if delivered { "sent" } else { "queued" })
-                .bind(now)
-                .bind(format!("{:032x}", rand::random::<u128>()))
-                .bind(delivered.then_some(now));
-        }
-        query.execute(&mut **tx).await?;
+    let delivered = channel == "inbox";
+    let (ids, owners, table) = match recipients {
+        Recipients::Alerts(ids) => (ids, "a.id, a.shopper_id", "alerts"),
+        Recipients::Shoppers(ids) => (ids, "NULL, a.id", "shoppers"),
+    };
+    for chunk in ids.chunks(ID_BATCH) {
+        let ids = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "INSERT INTO notices (change_id, alert_id, shopper_id, channel, status, created_at, next_attempt_at, \
+             sent_at, attempts) SELECT $1, {owners}, $2, $3, $4, $4, $5, 0 FROM {table} a WHERE a.id IN ({ids}) \
+             ORDER BY a.id"
+        ))
+        .bind(change_id)
+        .bind(channel)
+        .bind(if delivered { "sent" } else { "queued" })
+        .bind(now)
+        .bind(delivered.then_some(now))
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
 
-/// The channels a notice to this subscriber goes out on.
-fn channels(shopper: Option<i64>, email: Option<&str>, policy: &AlertPolicy) -> Vec<&'static str> {
-    let mut channels = Vec::with_capacity(3);
-    if shopper.is_some() {
-        channels.push("inbox");
+/// Recipients sorted by the channels their notices go out on.
+#[derive(Default)]
+struct Outbound {
+    inbox: Vec<i64>,
+    email: Vec<i64>,
+    webhook: Vec<i64>,
+}
+
+impl Outbound {
+    /// Adds a recipient: a shopper's notices show in the inbox, anyone with an address is emailed when the store
+    /// sends email, and the merchant's webhook hears of every one.
+    fn add(&mut self, id: i64, shopper: bool, reachable: bool, policy: &AlertPolicy) {
+        if shopper {
+            self.inbox.push(id);
+        }
+        if policy.email && reachable {
+            self.email.push(id);
+        }
+        if policy.webhook {
+            self.webhook.push(id);
+        }
     }
-    if policy.email && email.is_some() {
-        channels.push("email");
+
+    fn len(&self) -> usize {
+        self.inbox.len() + self.email.len() + self.webhook.len()
     }
-    if policy.webhook {
-        channels.push("webhook");
+
+    /// Queues every notice of `change_id`; `alerts` says whether the ids are alerts' or shoppers'.
+    async fn queue(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        change_id: i64,
+        alerts: bool,
+        now: Millis,
+    ) -> Result<(), sqlx::Error> {
+        for (channel, ids) in [
+            ("inbox", &self.inbox),
+            ("email", &self.email),
+            ("webhook", &self.webhook),
+        ] {
+            let recipients = if alerts {
+                Recipients::Alerts(ids)
+            } else {
+                Recipients::Shoppers(ids)
+            };
+            queue_notices(tx, change_id, channel, recipients, now).await?;
+        }
+        Ok(())
     }
-    channels
+}
+
+/// Whether an alert's notices have an address to be emailed at (its own, or its shopper's), as 0 or 1.
+const REACHABLE: &str = "CAST(CASE WHEN a.email IS NOT NULL OR s.email IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) \
+                         AS reachable";
+
+/// Runs `UPDATE alerts SET <assignments> WHERE id IN (…)` over `ids`, `ID_BATCH` at a time, with `values` bound
+/// as `$1`, `$2`, ….
+async fn update_alerts(
+    tx: &mut Transaction<'static, Any>,
+    assignments: &str,
+    values: &[i64],
+    ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(ID_BATCH) {
+        let ids = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("UPDATE alerts SET {assignments} WHERE id IN ({ids})");
+        let mut query = sqlx::query(&sql);
+        for value in values {
+            query = query.bind(*value);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// The lowest price of the 30 days before `at`, from the product's price history.
@@ -598,7 +673,8 @@ async fn lowest_before(
 
 /// Called by the catalog inside the transaction that changes a product's price (`change_id` is the new
 /// price-history row): queues the notices of every price alert the drop fires and lowers their reference, and
-/// tells shoppers who asked to hear of rises in their wish lists. Returns the number of notices queued.
+/// tells shoppers who asked to hear of rises in their wish lists (at most once per product within the store's
+/// cooldown). Returns the number of notices queued.
 #[allow(clippy::too_many_arguments)]
 pub async fn price_changed(
     tx: &mut Transaction<'static, Any>,
@@ -613,30 +689,15 @@ pub async fn price_changed(
     if old_minor == new_minor {
         return Ok(0);
     }
-    let change_key = format!("price:{change_id}");
-    let mut notices = Vec::new();
+    let drop = new_minor < old_minor;
+    let mut outbound = Outbound::default();
     let mut fired = Vec::new();
-    let lowest = lowest_before(tx, product_id, at, old_minor).await?;
-    let notice =
-        |alert_id: Option<i64>, channel, kind, shopper_id, email: Option<String>| NewNotice {
-            alert_id,
-            change_key: change_key.clone(),
-            channel,
-            kind,
-            product_id,
-            shopper_id,
-            email,
-            old_price: old_minor,
-            new_price: new_minor,
-            lowest_30_days: lowest,
-            currency: currency.to_owned(),
-        };
-    if new_minor < old_minor {
-        let rows = sqlx::query(
-            "SELECT a.id, a.shopper_id, COALESCE(a.email, s.email) AS email, a.rule, a.target_minor, a.percent, \
-             a.reference_minor, a.last_notified_at FROM alerts a LEFT JOIN shoppers s ON s.id = a.shopper_id \
-             WHERE a.product_id = $1 AND a.kind = 'price_drop' AND a.status = 'active' AND a.currency = $2 ORDER BY a.id",
-        )
+    if drop {
+        let rows = sqlx::query(&format!(
+            "SELECT a.id, a.shopper_id, a.rule, a.target_minor, a.percent, a.reference_minor, a.last_notified_at, \
+             {REACHABLE} FROM alerts a LEFT JOIN shoppers s ON s.id = a.shopper_id \
+             WHERE a.product_id = $1 AND a.kind = 'price_drop' AND a.status = 'active' AND a.currency = $2 ORDER BY a.id"
+        ))
         .bind(product_id)
         .bind(currency)
         .fetch_all(&mut **tx)
@@ -652,51 +713,61 @@ pub async fn price_changed(
             }
             let id: i64 = row.try_get("id")?;
             let shopper: Option<i64> = row.try_get("shopper_id")?;
-            let email: Option<String> = row.try_get("email")?;
-            for channel in channels(shopper, email.as_deref(), policy) {
-                notices.push(notice(
-                    Some(id),
-                    channel,
-                    "price_drop",
-                    shopper,
-                    email.clone(),
-                ));
-            }
+            outbound.add(
+                id,
+                shopper.is_some(),
+                row.try_get::<i64, _>("reachable")? == 1,
+                policy,
+            );
             fired.push(id);
         }
     } else {
         let rows = sqlx::query(
-            "SELECT DISTINCT w.shopper_id, s.email FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
-             JOIN alert_preferences ap ON ap.shopper_id = w.shopper_id AND ap.notify_price_rise = 1 \
-             JOIN shoppers s ON s.id = w.shopper_id WHERE i.product_id = $1",
+            "SELECT s.id, CAST(CASE WHEN s.email IS NULL THEN 0 ELSE 1 END AS BIGINT) AS reachable, \
+             (SELECT MAX(n.created_at) FROM notices n JOIN alert_changes c ON c.id = n.change_id \
+              WHERE n.shopper_id = s.id AND n.alert_id IS NULL AND c.product_id = $1 AND c.kind = 'price_rise') \
+             AS last_notified_at \
+             FROM shoppers s JOIN alert_preferences ap ON ap.shopper_id = s.id AND ap.notify_price_rise = 1 \
+             WHERE s.id IN (SELECT w.shopper_id FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+             WHERE i.product_id = $1) ORDER BY s.id",
         )
         .bind(product_id)
         .fetch_all(&mut **tx)
         .await?;
         for row in &rows {
-            let shopper: Option<i64> = row.try_get("shopper_id")?;
-            let email: Option<String> = row.try_get("email")?;
-            for channel in channels(shopper, email.as_deref(), policy) {
-                notices.push(notice(None, channel, "price_rise", shopper, email.clone()));
+            if !cooled_down(row.try_get("last_notified_at")?, policy, at) {
+                continue;
             }
+            outbound.add(
+                row.try_get("id")?,
+                true,
+                row.try_get::<i64, _>("reachable")? == 1,
+                policy,
+            );
         }
     }
-    queue_notices(tx, &notices, at).await?;
-    for chunk in fired.chunks(ID_BATCH) {
-        let ids = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        sqlx::query(&format!(
-            "UPDATE alerts SET reference_minor = $1, last_notified_at = $2 WHERE id IN ({ids})"
-        ))
-        .bind(new_minor)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+    if outbound.len() > 0 {
+        let lowest = lowest_before(tx, product_id, at, old_minor).await?;
+        let change = AlertChange {
+            product_id,
+            kind: if drop { "price_drop" } else { "price_rise" },
+            source: format!("price:{change_id}"),
+            old_price: old_minor,
+            new_price: new_minor,
+            lowest_30_days: lowest,
+            currency,
+        };
+        let change_id = record_change(tx, &change, at).await?;
+        outbound.queue(tx, change_id, drop, at).await?;
     }
-    Ok(notices.len())
+    update_alerts(
+        tx,
+        "reference_minor = $1, last_notified_at = $2",
+        &[new_minor, at],
+        &fired,
+    )
+    .await?;
+    Ok(outbound.len())
 }
 
 /// Called by the catalog inside the transaction that changes a product's stock: a restock from zero tells the
@@ -731,53 +802,46 @@ pub async fn stock_changed(
     let price: i64 = product.try_get("price_minor")?;
     let currency: String = product.try_get("currency")?;
     let lowest = lowest_before(tx, product_id, at, price).await?;
-    let rows = sqlx::query(
-        "SELECT a.id, a.shopper_id, COALESCE(a.email, s.email) AS email FROM alerts a \
-         LEFT JOIN shoppers s ON s.id = a.shopper_id \
-         WHERE a.product_id = $1 AND a.kind = 'back_in_stock' AND a.status = 'active' ORDER BY a.id LIMIT $2",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT a.id, a.shopper_id, {REACHABLE} FROM alerts a LEFT JOIN shoppers s ON s.id = a.shopper_id \
+         WHERE a.product_id = $1 AND a.kind = 'back_in_stock' AND a.status = 'active' ORDER BY a.id LIMIT $2"
+    ))
     .bind(product_id)
     .bind(reach as i64)
     .fetch_all(&mut **tx)
     .await?;
-    let mut notices = Vec::new();
+    let mut outbound = Outbound::default();
     let mut fired = Vec::with_capacity(rows.len());
     for row in &rows {
         let id: i64 = row.try_get("id")?;
         let shopper: Option<i64> = row.try_get("shopper_id")?;
-        let email: Option<String> = row.try_get("email")?;
-        for channel in channels(shopper, email.as_deref(), policy) {
-            notices.push(NewNotice {
-                alert_id: Some(id),
-                change_key: format!("stock:{change_id}"),
-                channel,
-                kind: "back_in_stock",
-                product_id,
-                shopper_id: shopper,
-                email: email.clone(),
-                old_price: price,
-                new_price: price,
-                lowest_30_days: lowest,
-                currency: currency.clone(),
-            });
-        }
+        outbound.add(
+            id,
+            shopper.is_some(),
+            row.try_get::<i64, _>("reachable")? == 1,
+            policy,
+        );
         fired.push(id);
     }
-    queue_notices(tx, &notices, at).await?;
-    for chunk in fired.chunks(ID_BATCH) {
-        let ids = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        sqlx::query(&format!(
-            "UPDATE alerts SET status = 'fired', last_notified_at = $1, ended_at = $1 WHERE id IN ({ids})"
-        ))
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(notices.len())
+    let change = AlertChange {
+        product_id,
+        kind: "back_in_stock",
+        source: format!("stock:{change_id}"),
+        old_price: price,
+        new_price: price,
+        lowest_30_days: lowest,
+        currency: &currency,
+    };
+    let change_id = record_change(tx, &change, at).await?;
+    outbound.queue(tx, change_id, true, at).await?;
+    update_alerts(
+        tx,
+        "status = 'fired', last_notified_at = $1, ended_at = $1",
+        &[at],
+        &fired,
+    )
+    .await?;
+    Ok(outbound.len())
 }
 
 /// Whether the shopper hears of price rises on what their wish lists hold.
@@ -834,8 +898,9 @@ pub async fn inbox(db: &Db, viewer: &Viewer, locale: &str) -> Result<Inbox, Stor
     .fetch_one(db.reader())
     .await?;
     let rows = sqlx::query(
-        "SELECT n.id, n.kind, p.sku, COALESCE(t.title, p.title) AS title, n.old_price_minor, n.new_price_minor, \
-         n.lowest_30d_minor, n.currency, n.created_at, n.read_at FROM notices n JOIN products p ON p.id = n.product_id \
+        "SELECT n.id, c.kind, p.sku, COALESCE(t.title, p.title) AS title, c.old_price_minor, c.new_price_minor, \
+         c.lowest_30d_minor, c.currency, n.created_at, n.read_at FROM notices n \
+         JOIN alert_changes c ON c.id = n.change_id JOIN products p ON p.id = c.product_id \
          LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
          WHERE n.shopper_id = $2 AND n.channel = 'inbox' ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
     )
@@ -905,8 +970,6 @@ pub struct Outgoing {
     pub old_price: Money,
     pub new_price: Money,
     pub lowest_30_days: Money,
-    /// The secret of the notice's tracked link.
-    pub tracking_token: String,
     /// For `confirm` notices: the secret of the confirmation link.
     pub confirm_token: Option<String>,
     pub locale: String,
@@ -955,11 +1018,11 @@ pub async fn claim_due(
         .collect::<Vec<_>>()
         .join(", ");
     let rows = sqlx::query(&format!(
-        "SELECT n.id, n.alert_id, n.kind, n.channel, n.email, p.sku, n.old_price_minor, n.new_price_minor, \
-         n.lowest_30d_minor, n.currency, n.tracking_token, n.attempts, n.created_at, a.confirm_token, s.external_id, \
+        "SELECT n.id, n.alert_id, c.kind, n.channel, COALESCE(a.email, s.email) AS email, p.sku, c.old_price_minor, \
+         c.new_price_minor, c.lowest_30d_minor, c.currency, n.attempts, n.created_at, a.confirm_token, s.external_id, \
          COALESCE(s.locale, a.locale, 'en') AS locale, COALESCE(t.title, p.title) AS title \
-         FROM notices n JOIN products p ON p.id = n.product_id LEFT JOIN alerts a ON a.id = n.alert_id \
-         LEFT JOIN shoppers s ON s.id = n.shopper_id \
+         FROM notices n JOIN alert_changes c ON c.id = n.change_id JOIN products p ON p.id = c.product_id \
+         LEFT JOIN alerts a ON a.id = n.alert_id LEFT JOIN shoppers s ON s.id = COALESCE(n.shopper_id, a.shopper_id) \
          LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = COALESCE(s.locale, a.locale, 'en') \
          WHERE n.id IN ({ids}) ORDER BY n.id"
     ))
@@ -985,7 +1048,6 @@ pub async fn claim_due(
                 old_price: money("old_price_minor")?,
                 new_price: money("new_price_minor")?,
                 lowest_30_days: money("lowest_30d_minor")?,
-                tracking_token: row.try_get("tracking_token")?,
                 confirm_token: row.try_get("confirm_token")?,
                 locale: row.try_get("locale")?,
                 attempts: row.try_get("attempts")?,
@@ -1058,7 +1120,7 @@ pub async fn delivery_failed(
             "UPDATE notices SET status = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4",
         )
         .bind(status)
-        .bind(now + super::rules::retry_delay(attempts - 1, jitter))
+        .bind(now + super::rules::retry_delay(attempts - 1, jitter, policy))
         .bind(error.chars().take(500).collect::<String>())
         .bind(notice_id)
         .execute(&mut *tx)
@@ -1068,23 +1130,23 @@ pub async fn delivery_failed(
     Ok(())
 }
 
-/// Records a click on a notice's tracked link; returns the product to send the shopper to.
-pub async fn clicked(db: &Db, tracking_token: &str, now: Millis) -> Result<String, StoreError> {
+/// Records the first click on a notice's tracked link (its signature already checked); returns the product to
+/// send the shopper to.
+pub async fn clicked(db: &Db, notice_id: i64, now: Millis) -> Result<String, StoreError> {
     let mut tx = db.write().await?;
     let sku: String = sqlx::query_scalar(
-        "SELECT p.sku FROM notices n JOIN products p ON p.id = n.product_id WHERE n.tracking_token = $1",
+        "SELECT p.sku FROM notices n JOIN alert_changes c ON c.id = n.change_id \
+         JOIN products p ON p.id = c.product_id WHERE n.id = $1",
     )
-    .bind(tracking_token)
+    .bind(notice_id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| AppError::not_found(Some("token".into()), "This link is not valid."))?;
-    sqlx::query(
-        "UPDATE notices SET clicked_at = COALESCE(clicked_at, $1) WHERE tracking_token = $2",
-    )
-    .bind(now)
-    .bind(tracking_token)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE notices SET clicked_at = COALESCE(clicked_at, $1) WHERE id = $2")
+        .bind(now)
+        .bind(notice_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(sku)
 }
@@ -1095,11 +1157,11 @@ pub async fn merchant_report(db: &Db, limit: i64) -> Result<Vec<ProductAlertRepo
         "SELECT * FROM (SELECT p.sku, p.title, \
          (SELECT COUNT(*) FROM alerts a WHERE a.product_id = p.id AND a.kind = 'price_drop' AND a.status = 'active') AS price_alerts, \
          (SELECT COUNT(*) FROM alerts a WHERE a.product_id = p.id AND a.kind = 'back_in_stock' AND a.status = 'active') AS stock_alerts, \
-         (SELECT COUNT(*) FROM notices n WHERE n.product_id = p.id AND n.kind <> 'confirm' AND n.status = 'sent') AS sent, \
-         (SELECT COUNT(*) FROM notices n WHERE n.product_id = p.id AND n.kind <> 'confirm' AND n.status = 'queued') AS queued, \
-         (SELECT COUNT(*) FROM notices n WHERE n.product_id = p.id AND n.kind <> 'confirm' AND n.status = 'failed') AS failed, \
-         (SELECT COUNT(*) FROM notices n WHERE n.product_id = p.id AND n.clicked_at IS NOT NULL) AS clicked \
-         FROM products p WHERE p.id IN (SELECT product_id FROM alerts UNION SELECT product_id FROM notices)) r \
+         (SELECT COUNT(*) FROM alert_changes c JOIN notices n ON n.change_id = c.id WHERE c.product_id = p.id AND c.kind <> 'confirm' AND n.status = 'sent') AS sent, \
+         (SELECT COUNT(*) FROM alert_changes c JOIN notices n ON n.change_id = c.id WHERE c.product_id = p.id AND c.kind <> 'confirm' AND n.status = 'queued') AS queued, \
+         (SELECT COUNT(*) FROM alert_changes c JOIN notices n ON n.change_id = c.id WHERE c.product_id = p.id AND c.kind <> 'confirm' AND n.status = 'failed') AS failed, \
+         (SELECT COUNT(*) FROM alert_changes c JOIN notices n ON n.change_id = c.id WHERE c.product_id = p.id AND n.clicked_at IS NOT NULL) AS clicked \
+         FROM products p WHERE p.id IN (SELECT product_id FROM alerts UNION SELECT product_id FROM alert_changes)) r \
          ORDER BY r.price_alerts + r.stock_alerts DESC, r.sent DESC, r.sku LIMIT $1",
     )
     .bind(limit)
@@ -1125,8 +1187,9 @@ pub async fn merchant_report(db: &Db, limit: i64) -> Result<Vec<ProductAlertRepo
 /// The notices given up on, newest first, with the last error.
 pub async fn failed_notices(db: &Db, limit: i64) -> Result<Vec<FailedNotice>, StoreError> {
     let rows = sqlx::query(
-        "SELECT n.id, p.sku, n.channel, n.kind, n.attempts, n.last_error, n.created_at FROM notices n \
-         JOIN products p ON p.id = n.product_id WHERE n.status = 'failed' ORDER BY n.id DESC LIMIT $1",
+        "SELECT n.id, p.sku, n.channel, c.kind, n.attempts, n.last_error, n.created_at FROM notices n \
+         JOIN alert_changes c ON c.id = n.change_id JOIN products p ON p.id = c.product_id \
+         WHERE n.status = 'failed' ORDER BY n.id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db.reader())

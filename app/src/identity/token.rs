@@ -2,7 +2,8 @@
 //! subject and an expiry, keyed by a secret only the store and Rapport know.
 //!
 //! Format: `v1.<kind>.<subject>.<expires>.<signature>` where kind is `s` (a store's shopper id), `g`
-//! (a guest id) or `m` (a merchant's moderation session, see [`issue_merchant`]), subject is base64url without padding, expires is Unix seconds, and the signature is
+//! (a guest id), `m` (a merchant's moderation session, see [`issue_merchant`]), `u` (an alert's unsubscribe link)
+//! or `t` (a notice's tracked link); subject is base64url without padding, expires is Unix seconds, and the signature is
 //! hex HMAC-SHA256 of `v1.<kind>.<subject>.<expires>`.
 
 use super::Viewer;
@@ -90,6 +91,21 @@ pub fn verify_unsubscribe(secret: &StoreSecret, token: &str) -> Result<i64, AppE
     }
 }
 
+/// The secret of a notice's tracked product link (kind `t`): it names the notice, so a click is counted for the
+/// notice it came from, and cannot be made for another notice without the store secret.
+pub fn issue_tracking(secret: &StoreSecret, notice_id: i64) -> String {
+    sign(secret, "t", &notice_id.to_string(), i64::MAX)
+}
+
+/// The notice a tracked link names, if the store signed it.
+pub fn verify_tracking(secret: &StoreSecret, token: &str) -> Result<i64, AppError> {
+    let tampered = || AppError::not_found(Some("token".into()), "This link is not valid.");
+    match open(secret, token, 0) {
+        Ok(("t", subject)) => subject.parse().map_err(|_| tampered()),
+        _ => Err(tampered()),
+    }
+}
+
 fn forged() -> AppError {
     AppError::unauthorized("The sign-in token is not valid; please sign in again.")
 }
@@ -161,6 +177,20 @@ mod tests {
             verify(&secret(), &link, 0).is_err(),
             "and the other way round"
         );
+    }
+
+    #[test]
+    fn a_tracked_link_names_its_notice_and_is_no_unsubscribe_link() {
+        let link = issue_tracking(&secret(), 7);
+        assert_eq!(verify_tracking(&secret(), &link), Ok(7));
+        let other = link.replacen(
+            &URL_SAFE_NO_PAD.encode("7"),
+            &URL_SAFE_NO_PAD.encode("8"),
+            1,
+        );
+        assert!(verify_tracking(&secret(), &other).is_err());
+        assert!(verify_unsubscribe(&secret(), &link).is_err());
+        assert!(verify_tracking(&secret(), &issue_unsubscribe(&secret(), 7)).is_err());
     }
 
     #[test]

@@ -497,7 +497,8 @@ async fn items_of(
     rows.iter().map(item_from_row).collect()
 }
 
-/// One of the viewer's lists with its items (the default list for `None`, empty if never used).
+/// One of the viewer's lists with its items (the default list for `None`, empty if never used). Two queries:
+/// the list, found by its owner's key, and its items with their current prices.
 pub async fn wishlist(
     db: &Db,
     viewer: &Viewer,
@@ -505,29 +506,45 @@ pub async fn wishlist(
     locale: &str,
     sort: WishlistSort,
 ) -> Result<Wishlist, StoreError> {
-    let all = lists(db, viewer).await?;
-    let summary = match list_id {
-        Some(id) => all
-            .into_iter()
-            .find(|list| list.id == id)
-            .ok_or_else(no_such_list)?,
-        None => match all.into_iter().find(|list| list.is_default) {
-            Some(list) => list,
-            None => {
-                return Ok(Wishlist {
-                    summary: WishlistSummary {
-                        id: 0,
-                        name: String::new(),
-                        is_default: true,
-                        items: 0,
-                        share_token: None,
-                    },
-                    items: Vec::new(),
-                });
-            }
+    let never_used = || Wishlist {
+        summary: WishlistSummary {
+            id: 0,
+            name: String::new(),
+            is_default: true,
+            items: 0,
+            share_token: None,
         },
+        items: Vec::new(),
     };
+    // The shopper's row id is looked up inside the query, which saves a round trip.
+    let (owned, key) = match viewer {
+        Viewer::Shopper(external) => (
+            "w.shopper_id = (SELECT s.id FROM shoppers s WHERE s.external_id = $1)",
+            external,
+        ),
+        Viewer::Guest(guest) => ("w.guest_id = $1", guest),
+    };
+    let which = match list_id {
+        Some(_) => "w.id = $2",
+        None => "w.is_default = 1",
+    };
+    let sql = format!(
+        "SELECT w.id, w.name, w.is_default, w.share_token, CAST(0 AS BIGINT) AS items FROM wishlists w WHERE {owned} AND {which}"
+    );
+    let mut query = sqlx::query(&sql).bind(key);
+    if let Some(id) = list_id {
+        query = query.bind(id);
+    }
+    let row = query.fetch_optional(db.reader()).await?;
+    let Some(row) = row else {
+        return match list_id {
+            Some(_) => Err(no_such_list().into()),
+            None => Ok(never_used()),
+        };
+    };
+    let mut summary = summary_from_row(&row)?;
     let items = items_of(db, summary.id, locale, sort).await?;
+    summary.items = items.len() as i64;
     Ok(Wishlist { summary, items })
 }
 

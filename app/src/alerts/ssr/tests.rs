@@ -194,11 +194,13 @@ async fn notices_go_out_on_every_configured_channel_in_the_changes_transaction()
         .await
         .unwrap();
         assert_eq!(alert.status, AlertStatus::Unconfirmed);
-        let confirmations: Vec<(String, String)> =
-            sqlx::query_as("SELECT kind, email FROM notices WHERE channel = 'email'")
-                .fetch_all(db.reader())
-                .await
-                .unwrap();
+        let confirmations: Vec<(String, String)> = sqlx::query_as(
+            "SELECT c.kind, a.email FROM notices n JOIN alert_changes c ON c.id = n.change_id \
+                 JOIN alerts a ON a.id = n.alert_id WHERE n.channel = 'email'",
+        )
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
         assert_eq!(
             confirmations,
             [("confirm".into(), "Guest@example.com".into())]
@@ -213,7 +215,11 @@ async fn notices_go_out_on_every_configured_channel_in_the_changes_transaction()
                 .unwrap()
         };
         assert_eq!(
-            queued("SELECT COUNT(*) FROM notices WHERE kind = 'price_drop'").await,
+            queued(
+                "SELECT COUNT(*) FROM notices n JOIN alert_changes c ON c.id = n.change_id \
+                 WHERE c.kind = 'price_drop'"
+            )
+            .await,
             3,
             "alice: inbox, email (the address the store shared) and webhook"
         );
@@ -229,7 +235,11 @@ async fn notices_go_out_on_every_configured_channel_in_the_changes_transaction()
         assert!(confirm(db, "forged", "en", NOW).await.is_err());
         reprice(db, "A", 8_000, &policy, NOW + 2 * HOUR).await;
         assert_eq!(
-            queued("SELECT COUNT(*) FROM notices WHERE kind = 'price_drop' AND email = 'Guest@example.com'").await,
+            queued(
+                "SELECT COUNT(*) FROM notices n JOIN alert_changes c ON c.id = n.change_id \
+                 JOIN alerts a ON a.id = n.alert_id WHERE c.kind = 'price_drop' AND a.email = 'Guest@example.com'"
+            )
+            .await,
             2,
             "the confirmed guest: email and webhook, no inbox"
         );
@@ -260,7 +270,7 @@ async fn notices_go_out_on_every_configured_channel_in_the_changes_transaction()
         .await;
         assert!(failed.is_err());
         assert_eq!(
-            queued("SELECT COUNT(*) FROM notices WHERE new_price_minor = 1000").await,
+            queued("SELECT COUNT(*) FROM alert_changes WHERE new_price_minor = 1000").await,
             0
         );
     }
@@ -355,11 +365,19 @@ async fn wish_list_rises_reach_only_shoppers_who_asked() {
             [(NoticeKind::PriceRise, 10_000, 11_000, 10_000)]
         );
         assert!(told(db, "bob").await.is_empty());
+        // The frequency cap: a second rise within the cooldown is not news; after it, it is.
+        reprice(db, "A", 11_500, &policy, NOW + 2 * HOUR).await;
+        assert_eq!(told(db, "alice").await.len(), 1);
+        reprice(db, "A", 12_000, &policy, NOW + 25 * HOUR).await;
+        assert_eq!(
+            told(db, "alice").await[1],
+            (NoticeKind::PriceRise, 11_500, 12_000, 10_000)
+        );
         set_price_rise_notices(db, &shopper("alice"), false)
             .await
             .unwrap();
-        reprice(db, "A", 12_000, &policy, NOW + 2 * HOUR).await;
-        assert_eq!(told(db, "alice").await.len(), 1);
+        reprice(db, "A", 13_000, &policy, NOW + 60 * HOUR).await;
+        assert_eq!(told(db, "alice").await.len(), 2);
     }
 }
 
@@ -620,7 +638,8 @@ async fn a_guests_alerts_move_to_the_shopper_who_signs_in() {
                 .is_none()
         );
         let queued_confirmations: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notices WHERE kind = 'confirm' AND status = 'queued'",
+            "SELECT COUNT(*) FROM notices n JOIN alert_changes c ON c.id = n.change_id \
+             WHERE c.kind = 'confirm' AND n.status = 'queued'",
         )
         .fetch_one(db.reader())
         .await
