@@ -1,5 +1,5 @@
 //! Alert emails through a real SMTP server on loopback (aiosmtpd, started by each test), delivered by real
-//! `server work` processes: every notice arrives once even when a worker is killed with a message in flight,
+//! `server work` processes: every notice arrives once even when a worker is killed with messages in flight,
 //! and two workers on one PostgreSQL database never send the same notice.
 
 use app::alerts::rules::AlertPolicy;
@@ -16,6 +16,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
+/// The secret the merchant's webhook calls are signed with.
+const HOOK_SECRET: &str = "the-merchant-webhook-secret-0123456789";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -115,6 +117,34 @@ fn worker(database_url: &str, sink: &Sink) -> Child {
         .stdout(Stdio::null())
         .spawn()
         .expect("start a worker")
+}
+
+/// Serves the merchant's webhook endpoint `hook` on a loopback port; returns its address.
+async fn serve_webhook(hook: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/rapport-hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await });
+    url
+}
+
+/// A `server work` process calling the webhook at `url`, with `extra` settings.
+fn webhook_worker(database_url: &str, url: &str, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--database-url",
+            database_url,
+            "--store-secret",
+            SECRET,
+            "--alert-webhook-url",
+            url,
+            "--alert-webhook-secret",
+            HOOK_SECRET,
+        ])
+        .args(extra)
+        .args(["--log", "error", "work"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start a webhook worker")
 }
 
 /// A header of a raw message, unfolded.
@@ -229,7 +259,7 @@ fn delivered_ids(sink: &Sink) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn every_email_arrives_once_though_the_worker_is_killed_with_a_message_in_flight() {
+async fn every_email_arrives_once_though_the_worker_is_killed_with_messages_in_flight() {
     let store = testing::sqlite().await;
     let queued = queue_price_drop_emails(&store.db, 12).await;
     let mail = tempfile::tempdir().unwrap();
@@ -333,7 +363,6 @@ async fn two_workers_on_one_postgres_database_send_each_email_once() {
 async fn the_merchants_webhook_gets_every_notice_once_signed_with_the_shared_secret() {
     use axum::http::HeaderMap;
     use std::sync::{Arc, Mutex};
-    const HOOK_SECRET: &str = "the-merchant-webhook-secret-0123456789";
     let store = testing::sqlite().await;
     let policy = AlertPolicy {
         webhook: true,
@@ -354,27 +383,8 @@ async fn the_merchants_webhook_gets_every_notice_once_signed_with_the_shared_sec
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/rapport-hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, hook).await });
-
-    let mut worker = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args([
-            "--database-url",
-            &store.url,
-            "--store-secret",
-            SECRET,
-            "--alert-webhook-url",
-            &url,
-            "--alert-webhook-secret",
-            HOOK_SECRET,
-            "--log",
-            "warn",
-            "work",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let url = serve_webhook(hook).await;
+    let mut worker = webhook_worker(&store.url, &url, &[]);
     let sent = async || {
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM notices WHERE channel = 'webhook' AND status = 'sent'",
@@ -470,31 +480,17 @@ async fn a_failing_webhook_is_retried_with_backoff_until_the_attempts_run_out() 
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/rapport-hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, hook).await });
-
-    let mut worker = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args([
-            "--database-url",
-            &store.url,
-            "--store-secret",
-            SECRET,
-            "--alert-webhook-url",
-            &url,
-            "--alert-webhook-secret",
-            "the-merchant-webhook-secret-0123456789",
+    let url = serve_webhook(hook).await;
+    let mut worker = webhook_worker(
+        &store.url,
+        &url,
+        &[
             "--alert-max-attempts",
             "3",
             "--delivery-first-retry-seconds",
             "1",
-            "--log",
-            "error",
-            "work",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+        ],
+    );
     let status = async |id: &str| {
         sqlx::query_scalar::<_, String>("SELECT status FROM notices WHERE id = $1")
             .bind(id.parse::<i64>().unwrap())
