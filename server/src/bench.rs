@@ -123,20 +123,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
         .await
         .map_err(err)?;
     let shoppers: Vec<String> = (0..reviews).map(|i| format!("r{run}-{i}")).collect();
-    for chunk in shoppers.chunks(catalog::MAX_BATCH) {
-        let batch: Vec<ShopperInput> = chunk
-            .iter()
-            .map(|id| ShopperInput {
-                shopper_id: id.clone(),
-                email: None,
-                display_name: id.clone(),
-                locale: "en".into(),
-            })
-            .collect();
-        identity::upsert_shoppers(db, &batch, now())
-            .await
-            .map_err(err)?;
-    }
+    add_shoppers(db, &shoppers, false).await?;
     let policy = ReviewPolicy {
         auto_publish: app::reviews::rules::AutoPublish {
             require_verified: false,
@@ -307,6 +294,26 @@ fn report(label: &str, samples: Vec<f64>) {
     println!("{label} ({count} times): p50 {p50:.2} ms, p99 {p99:.2} ms");
 }
 
+/// Creates the shoppers `ids` (named after their ids, with an address at `bench.example` when `with_email`) in
+/// the API's batch size.
+async fn add_shoppers(db: &Db, ids: &[String], with_email: bool) -> Result<(), String> {
+    for chunk in ids.chunks(catalog::MAX_BATCH) {
+        let batch: Vec<ShopperInput> = chunk
+            .iter()
+            .map(|id| ShopperInput {
+                shopper_id: id.clone(),
+                email: with_email.then(|| format!("{id}@bench.example")),
+                display_name: id.clone(),
+                locale: "en".into(),
+            })
+            .collect();
+        identity::upsert_shoppers(db, &batch, now())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// On a database holding demo data: fills a new shopper's default wish list with `items` of its products, then
 /// times what the widgets ask of the store: the heart's save and remove, the whole list with current prices and
 /// what changed (by date saved and by biggest drop), and a grid's 24 heart states.
@@ -460,20 +467,7 @@ pub async fn alerts(
         .map_err(err)?;
     let started = Instant::now();
     let ids: Vec<String> = (0..subscribers).map(|i| format!("a{run}-{i}")).collect();
-    for chunk in ids.chunks(catalog::MAX_BATCH) {
-        let batch: Vec<ShopperInput> = chunk
-            .iter()
-            .map(|id| ShopperInput {
-                shopper_id: id.clone(),
-                email: Some(format!("{id}@bench.example")),
-                display_name: id.clone(),
-                locale: "en".into(),
-            })
-            .collect();
-        identity::upsert_shoppers(db, &batch, now())
-            .await
-            .map_err(err)?;
-    }
+    add_shoppers(db, &ids, true).await?;
     // Subscriptions one by one would take minutes: bulk-load them as `subscribe` writes them.
     let product_id: i64 = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
         .bind(&sku)

@@ -25,6 +25,14 @@ mod tests;
 /// would cost the square of the rows.)
 const ID_BATCH: usize = 500;
 
+/// Row ids as the inside of an SQL `IN (…)`: integers written into the statement, so nothing to bind.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Who an alert belongs to.
 enum Subscriber {
     /// A signed-in shopper (row id): active at once, told in the inbox and at the email the store shared.
@@ -546,11 +554,7 @@ async fn queue_notices(
         Recipients::Shoppers(ids) => (ids, "NULL, a.id", "shoppers"),
     };
     for chunk in ids.chunks(ID_BATCH) {
-        let ids = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let ids = id_list(chunk);
         sqlx::query(&format!(
             "INSERT INTO notices (change_id, alert_id, shopper_id, channel, status, created_at, next_attempt_at, \
              sent_at, attempts) SELECT $1, {owners}, $2, $3, $4, $4, $5, 0 FROM {table} a WHERE a.id IN ({ids}) \
@@ -631,12 +635,10 @@ async fn update_alerts(
     ids: &[i64],
 ) -> Result<(), sqlx::Error> {
     for chunk in ids.chunks(ID_BATCH) {
-        let ids = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("UPDATE alerts SET {assignments} WHERE id IN ({ids})");
+        let sql = format!(
+            "UPDATE alerts SET {assignments} WHERE id IN ({})",
+            id_list(chunk)
+        );
         let mut query = sqlx::query(&sql);
         for value in values {
             query = query.bind(*value);
@@ -1012,11 +1014,7 @@ pub async fn claim_due(
         tx.commit().await?;
         return Ok(Vec::new());
     }
-    let ids = claimed
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let ids = id_list(&claimed);
     let rows = sqlx::query(&format!(
         "SELECT n.id, n.alert_id, c.kind, n.channel, COALESCE(a.email, s.email) AS email, p.sku, c.old_price_minor, \
          c.new_price_minor, c.lowest_30d_minor, c.currency, n.attempts, n.created_at, a.confirm_token, s.external_id, \
@@ -1151,18 +1149,26 @@ pub async fn clicked(db: &Db, notice_id: i64, now: Millis) -> Result<String, Sto
     Ok(sku)
 }
 
-/// Alerts and their notices per product, for the merchant: the products with the most live alerts first.
+/// Alerts and their notices per product, for the merchant: the products with the most live alerts first. Each
+/// table is read once and counted per product, rather than once per count.
 pub async fn merchant_report(db: &Db, limit: i64) -> Result<Vec<ProductAlertReport>, StoreError> {
     let rows = sqlx::query(
-        "SELECT * FROM (SELECT p.sku, p.title, \
-         (SELECT COUNT(*) FROM alerts a WHERE a.product_id = p.id AND a.kind = 'price_drop' AND a.status = 'active') AS price_alerts, \
-         (SELECT COUNT(*) FROM alerts a WHERE a.product_id = p.id AND a.kind = 'back_in_stock' AND a.status = 'active') AS stock_alerts, \
-         (SELECT COUNT(*) FROM alert_changes c JOIN notices n ON n.change_id = c.id WHERE c.product_id = p.id AND c.kind <> 'confirm' AND n.status = 'sent') AS sent, \
-         (SELECT COUNT(*) FROM alert_changes c JOIN notices n ON n.change_id = c.id WHERE c.product_id = p.id AND c.kind <> 'confirm' AND n.status = 'queued') AS queued, \
-         (SELECT COUNT(*) FROM alert_changes c JOIN notices n ON n.change_id = c.id WHERE c.product_id = p.id AND c.kind <> 'confirm' AND n.status = 'failed') AS failed, \
-         (SELECT COUNT(*) FROM alert_changes c JOIN notices n ON n.change_id = c.id WHERE c.product_id = p.id AND n.clicked_at IS NOT NULL) AS clicked \
-         FROM products p WHERE p.id IN (SELECT product_id FROM alerts UNION SELECT product_id FROM alert_changes)) r \
-         ORDER BY r.price_alerts + r.stock_alerts DESC, r.sent DESC, r.sku LIMIT $1",
+        "SELECT p.sku, p.title, COALESCE(live.price_alerts, 0) AS price_alerts, \
+         COALESCE(live.stock_alerts, 0) AS stock_alerts, COALESCE(told.sent, 0) AS sent, COALESCE(told.queued, 0) AS queued, \
+         COALESCE(told.failed, 0) AS failed, COALESCE(told.clicked, 0) AS clicked FROM products p \
+         LEFT JOIN (SELECT product_id, \
+           CAST(SUM(CASE WHEN kind = 'price_drop' THEN 1 ELSE 0 END) AS BIGINT) AS price_alerts, \
+           CAST(SUM(CASE WHEN kind = 'back_in_stock' THEN 1 ELSE 0 END) AS BIGINT) AS stock_alerts \
+           FROM alerts WHERE status = 'active' GROUP BY product_id) live ON live.product_id = p.id \
+         LEFT JOIN (SELECT c.product_id, \
+           CAST(SUM(CASE WHEN c.kind <> 'confirm' AND n.status = 'sent' THEN 1 ELSE 0 END) AS BIGINT) AS sent, \
+           CAST(SUM(CASE WHEN c.kind <> 'confirm' AND n.status = 'queued' THEN 1 ELSE 0 END) AS BIGINT) AS queued, \
+           CAST(SUM(CASE WHEN c.kind <> 'confirm' AND n.status = 'failed' THEN 1 ELSE 0 END) AS BIGINT) AS failed, \
+           CAST(SUM(CASE WHEN n.clicked_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS clicked \
+           FROM alert_changes c JOIN notices n ON n.change_id = c.id GROUP BY c.product_id) told ON told.product_id = p.id \
+         WHERE p.id IN (SELECT product_id FROM alerts UNION SELECT product_id FROM alert_changes) \
+         ORDER BY COALESCE(live.price_alerts, 0) + COALESCE(live.stock_alerts, 0) DESC, COALESCE(told.sent, 0) DESC, p.sku \
+         LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db.reader())
