@@ -149,3 +149,9 @@ mod tests {
         );
     }
 }
+
+/// A store failure as a server-function error, with its HTTP status.
+#[cfg(feature = "ssr")]
+pub fn store_error(error: crate::store::StoreError) -> AppError {
+    respond_with(error.into())
+}

@@ -17,6 +17,7 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod storefront;
+pub mod tiers;
 pub mod time;
 pub mod ui;
 pub mod wishlist;

@@ -182,6 +182,7 @@ pub fn validate_currency(code: &str) -> Result<(), String> {
 
 /// An amount of money in minor units of its currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Money {
     pub amount_minor: i64,
     pub currency: String,

@@ -65,6 +65,15 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Row ids as the inside of an SQL `IN (…)`: integers written into the statement, so nothing to bind (binding
+/// hundreds of parameters costs SQLite more than the query).
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Db {
     /// Connects to `url`: `sqlite://path/to/file.db` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {

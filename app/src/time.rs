@@ -10,6 +10,24 @@ pub fn window_start(now: Millis, days: i64) -> Millis {
     now - days * DAY_MS
 }
 
+/// The periods a store reviews something on: `every_months` months (a divisor of 12), starting on the first of
+/// January, at midnight in the store's time zone (`utc_offset_minutes` east of UTC). Returns the start of the
+/// period holding `at` and the start of the next one.
+pub fn period_bounds(at: Millis, every_months: u32, utc_offset_minutes: i64) -> (Millis, Millis) {
+    let offset = utc_offset_minutes * 60_000;
+    let (year, month, _) = civil_from_days((at + offset).div_euclid(DAY_MS));
+    let first = (month - 1) / every_months * every_months + 1;
+    let (next_year, next_month) = if first + every_months > 12 {
+        (year + 1, first + every_months - 12)
+    } else {
+        (year, first + every_months)
+    };
+    (
+        days_from_civil(year, first, 1) * DAY_MS - offset,
+        days_from_civil(next_year, next_month, 1) * DAY_MS - offset,
+    )
+}
+
 /// The current time. Only the server's clock counts.
 #[cfg(feature = "ssr")]
 pub fn now() -> Millis {
@@ -174,6 +192,34 @@ mod tests {
             assert_eq!(parse_rfc3339(&to_rfc3339(at)), Ok(at), "{}", to_rfc3339(at));
         }
         assert_eq!(to_rfc3339(1_795_311_000_250), "2026-11-22T01:30:00.250Z");
+    }
+
+    #[test]
+    fn periods_start_at_local_midnight_on_the_first_of_their_month() {
+        let at = |text| parse_rfc3339(text).unwrap();
+        // Quarterly in UTC.
+        assert_eq!(
+            period_bounds(at("2026-11-22T09:30:00Z"), 3, 0),
+            (at("2026-10-01T00:00:00Z"), at("2027-01-01T00:00:00Z"))
+        );
+        // In Beijing (UTC+8) the new year begins at 16:00 UTC on 31 December.
+        assert_eq!(
+            period_bounds(at("2026-12-31T16:00:00Z"), 3, 480),
+            (at("2026-12-31T16:00:00Z"), at("2027-03-31T16:00:00Z"))
+        );
+        assert_eq!(
+            period_bounds(at("2026-12-31T15:59:59.999Z"), 3, 480).0,
+            at("2026-09-30T16:00:00Z")
+        );
+        // West of UTC, and yearly.
+        assert_eq!(
+            period_bounds(at("2027-01-01T03:00:00Z"), 12, -300),
+            (at("2026-01-01T05:00:00Z"), at("2027-01-01T05:00:00Z"))
+        );
+        assert_eq!(
+            period_bounds(at("2026-06-15T00:00:00Z"), 1, 0),
+            (at("2026-06-01T00:00:00Z"), at("2026-07-01T00:00:00Z"))
+        );
     }
 
     #[test]

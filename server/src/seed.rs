@@ -691,7 +691,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         let outcome = orders::record_order(db, &format!("seed-{order_id}"), &order, today).await?;
         let roll = unit(&mut rng);
         if roll < 0.01 {
-            orders::cancel_order(db, &order_id).await?;
+            orders::cancel_order(db, &order_id, today).await?;
         } else if roll < 0.04 {
             let amount = if roll < 0.03 {
                 outcome.total_minor

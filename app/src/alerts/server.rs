@@ -8,14 +8,12 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr, crate::error::respond_with, crate::identity::ssr::current_viewer,
-    crate::state::app_state, crate::time::now,
+    super::ssr,
+    crate::error::{respond_with, store_error},
+    crate::identity::ssr::current_viewer,
+    crate::state::app_state,
+    crate::time::now,
 };
-
-#[cfg(feature = "ssr")]
-fn store_error(error: crate::store::StoreError) -> AppError {
-    respond_with(error.into())
-}
 
 /// The shopper's alerts and notice preferences, for the account page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

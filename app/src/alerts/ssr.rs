@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::events::ssr::{known_shopper, shopper_key};
 use crate::identity::Viewer;
 use crate::money::Money;
-use crate::store::{Db, StoreError, is_unique_violation};
+use crate::store::{Db, StoreError, id_list, is_unique_violation};
 use crate::time::{DAY_MS, Millis};
 use sqlx::{Any, Row, Transaction};
 
@@ -24,14 +24,6 @@ mod tests;
 /// integers, not bound. (SQLite looks each `$N` parameter up by a linear scan, so binding one parameter per row
 /// would cost the square of the rows.)
 const ID_BATCH: usize = 500;
-
-/// Row ids as the inside of an SQL `IN (…)`: integers written into the statement, so nothing to bind.
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Who an alert belongs to.
 enum Subscriber {

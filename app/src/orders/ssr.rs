@@ -225,6 +225,7 @@ pub async fn record_order(
         });
     }
     record(&mut tx, &events).await?;
+    crate::tiers::ssr::recompute(&mut tx, shopper, now).await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)
@@ -289,13 +290,31 @@ pub async fn record_refund(
     .bind(order_key)
     .execute(&mut *tx)
     .await?;
+    recompute_buyer(&mut tx, order_key, now).await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)
 }
 
+/// The buyer's member tier follows what their order now counts for.
+async fn recompute_buyer(
+    tx: &mut Transaction<'static, Any>,
+    order_key: i64,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let shopper: i64 = sqlx::query_scalar("SELECT shopper_id FROM orders WHERE id = $1")
+        .bind(order_key)
+        .fetch_one(&mut **tx)
+        .await?;
+    crate::tiers::ssr::recompute(tx, shopper, now).await
+}
+
 /// Cancels a paid order that has no refunds. Cancelling twice is harmless.
-pub async fn cancel_order(db: &Db, order_id: &str) -> Result<OrderOutcome, StoreError> {
+pub async fn cancel_order(
+    db: &Db,
+    order_id: &str,
+    now: Millis,
+) -> Result<OrderOutcome, StoreError> {
     validate_key("order_id", order_id)?;
     let mut tx = db.write().await?;
     let order_key = order_key(&mut tx, order_id).await?;
@@ -319,6 +338,7 @@ pub async fn cancel_order(db: &Db, order_id: &str) -> Result<OrderOutcome, Store
         .bind(order_key)
         .execute(&mut *tx)
         .await?;
+    recompute_buyer(&mut tx, order_key, now).await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)

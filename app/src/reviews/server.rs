@@ -11,8 +11,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use {
-    super::ModerationDecision, super::ReviewFilter, super::ssr, crate::error::respond_with,
-    crate::identity::merchant::current_merchant, crate::identity::ssr::current_shopper,
+    super::ModerationDecision,
+    super::ReviewFilter,
+    super::ssr,
+    crate::error::{respond_with, store_error},
+    crate::identity::merchant::current_merchant,
+    crate::identity::ssr::current_shopper,
     crate::state::app_state,
 };
 
@@ -26,11 +30,6 @@ pub struct ReviewsPage {
     pub reviews: Vec<Review>,
     /// Whether "load more" has more to load.
     pub more: bool,
-}
-
-#[cfg(feature = "ssr")]
-fn store_error(error: crate::store::StoreError) -> AppError {
-    respond_with(error.into())
 }
 
 /// A product's rating summary and its published reviews, sorted and filtered. Public: no sign-in needed.

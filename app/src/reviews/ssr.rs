@@ -494,13 +494,13 @@ async fn criteria_of_product(
 
 /// Brings a review's points in line with its status: a published review of a verified purchase holds an award
 /// (capped per month, counted in the month it is granted); any other review holds none, so an award is revoked
-/// when its review leaves the public list and granted afresh if it comes back.
+/// when its review leaves the public list and granted afresh if it comes back. The author's member tier follows.
 async fn settle_points(
     tx: &mut Transaction<'static, Any>,
     review_id: i64,
     rule: &ReviewPoints,
     now: Millis,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let review = sqlx::query("SELECT shopper_id, status, verified FROM reviews WHERE id = $1")
         .bind(review_id)
         .fetch_one(&mut **tx)
@@ -514,7 +514,7 @@ async fn settle_points(
             .fetch_optional(&mut **tx)
             .await?;
     match (earns, held) {
-        (true, Some(None)) | (false, None) | (false, Some(Some(_))) => {}
+        (true, Some(None)) | (false, None) | (false, Some(Some(_))) => return Ok(()),
         (false, Some(None)) => {
             sqlx::query("UPDATE review_points SET revoked_at = $1 WHERE review_id = $2")
                 .bind(now)
@@ -551,7 +551,7 @@ async fn settle_points(
                 .await?;
         }
     }
-    Ok(())
+    crate::tiers::ssr::recompute(tx, shopper_id, now).await
 }
 
 fn round_tenth(value: f64) -> f64 {

@@ -67,6 +67,7 @@ pub fn AccountPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                                <crate::tiers::TierProgress />
                                 <crate::reviews::MyReviewPoints />
                                 <crate::alerts::MyAlerts />
                                 <button class="rapport-button" on:click=sign_out>{move || i18n.t("account.sign_out")}</button>

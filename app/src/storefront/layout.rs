@@ -3,6 +3,7 @@
 use crate::alerts::AlertInbox;
 use crate::catalog::shop_categories;
 use crate::i18n::{self, use_i18n};
+use crate::tiers::TierBadge;
 #[cfg(feature = "hydrate")]
 use crate::ui::ADD_TO_CART_EVENT;
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <nav class="shop-header__actions" aria-label=move || i18n.t("nav.account")>
                     <LanguageSwitch />
                     <AlertInbox />
+                    <TierBadge />
                     <a class="shop-header__link" href="/wishlist">{move || i18n.t("nav.wishlist")}</a>
                     <a class="shop-header__link" href="/account">{move || i18n.t("nav.account")}</a>
                     <span class="shop-cart" aria-live="polite">

@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/wishlist") view=wishlist::WishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/wishlist/shared/:token") view=crate::wishlist::SharedWishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/merchant/reviews") view=crate::reviews::ModerationDesk ssr=SsrMode::Async />
+                    <Route path=path!("/merchant/tiers") view=crate::tiers::MerchantTiersPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/confirm/:token") view=crate::alerts::AlertConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/unsubscribe/:token") view=crate::alerts::AlertUnsubscribePage ssr=SsrMode::Async />
                 </Routes>

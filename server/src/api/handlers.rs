@@ -184,7 +184,9 @@ pub async fn post_cancel(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
 ) -> Result<Json<OrderOutcome>, ApiError> {
-    Ok(Json(orders::cancel_order(&state.db, &order_id).await?))
+    Ok(Json(
+        orders::cancel_order(&state.db, &order_id, now()).await?,
+    ))
 }
 
 /// Records shopper events; all or none.

@@ -193,7 +193,7 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
         );
         assert_eq!(count(db, "refunds").await, 2);
 
-        let StoreError::Rejected(error) = cancel_order(db, "O-1").await.unwrap_err() else {
+        let StoreError::Rejected(error) = cancel_order(db, "O-1", 20).await.unwrap_err() else {
             panic!()
         };
         assert_eq!(error.code, "conflict");
@@ -215,8 +215,11 @@ async fn a_cancelled_order_cannot_be_refunded() {
         record_order(db, "key-1", &order("O-1", "bob"), 9)
             .await
             .unwrap();
-        assert_eq!(cancel_order(db, "O-1").await.unwrap().status, "cancelled");
-        assert!(cancel_order(db, "O-1").await.unwrap().replayed);
+        assert_eq!(
+            cancel_order(db, "O-1", 20).await.unwrap().status,
+            "cancelled"
+        );
+        assert!(cancel_order(db, "O-1", 20).await.unwrap().replayed);
         let refund = RefundInput {
             amount_minor: 100,
             refunded_at: None,

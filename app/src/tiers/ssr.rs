@@ -1,0 +1,497 @@
+//! The tiers' SQL: the versioned rules, each member's held tier, recomputation when growth changes, the review
+//! that applies downgrades, and the merchant's overview and rule preview.
+
+use super::rules::{OrderFacts, PointsFacts, after_growth, after_review, standing};
+use super::{
+    CloseMember, MemberStanding, ReviewSummary, TierCount, TierPreview, TierRules, TiersOverview,
+};
+use crate::error::AppError;
+use crate::events::ssr::shopper_key;
+use crate::money::Money;
+use crate::store::{Db, StoreError, id_list, is_unique_violation};
+use crate::time::{Millis, window_start};
+use sqlx::{Any, AnyConnection, Row, Transaction};
+use std::collections::HashMap;
+
+/// Members a review handles in one transaction, so that the writer is never held for long.
+const REVIEW_BATCH: usize = 500;
+/// Members the merchant's "close to the next tier" list shows.
+const CLOSE_LIST: i64 = 20;
+
+/// What growth is computed from, per shopper row id.
+type Facts = HashMap<i64, (Vec<OrderFacts>, Vec<PointsFacts>)>;
+
+/// A member's stored tier.
+struct Held {
+    code: String,
+    rank: i64,
+    since: Millis,
+    reviewed_at: Option<Millis>,
+}
+
+/// The rules in force and their version; the built-in defaults (version 0) until a merchant saves some.
+pub async fn current_rules(conn: &mut AnyConnection) -> Result<(i64, TierRules), StoreError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT version, rules FROM tier_rules ORDER BY version DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    match row {
+        None => Ok((0, TierRules::default())),
+        Some((version, json)) => serde_json::from_str(&json)
+            .map(|rules| (version, rules))
+            .map_err(|error| StoreError::Database(sqlx::Error::Decode(Box::new(error)))),
+    }
+}
+
+/// The rules in force, read on their own.
+pub async fn rules_in_force(db: &Db) -> Result<(i64, TierRules), StoreError> {
+    current_rules(&mut *db.reader().acquire().await?).await
+}
+
+/// Saves a rule set as the next version, after validating it. Members move to it as their growth changes and
+/// at the next review.
+pub async fn save_rules(
+    db: &Db,
+    rules: &TierRules,
+    saved_by: &str,
+    now: Millis,
+) -> Result<i64, StoreError> {
+    rules.validate()?;
+    let json = serde_json::to_string(rules).map_err(|_| AppError::internal())?;
+    let mut tx = db.write().await?;
+    let version: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) FROM tier_rules")
+            .fetch_one(&mut *tx)
+            .await?;
+    let saved = sqlx::query(
+        "INSERT INTO tier_rules (version, rules, saved_by, saved_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(version)
+    .bind(json)
+    .bind(saved_by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    match saved {
+        Ok(_) => {}
+        Err(error) if is_unique_violation(&error) => {
+            return Err(AppError::conflict(
+                "the tier rules were saved by someone else a moment ago; reload them and try again",
+            )
+            .into());
+        }
+        Err(error) => return Err(error.into()),
+    }
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// The orders and review points behind the growth of `shoppers` (everyone when `None`) since `since`.
+async fn facts(
+    conn: &mut AnyConnection,
+    shoppers: Option<&[i64]>,
+    since: Millis,
+) -> Result<Facts, sqlx::Error> {
+    let only = shoppers.map_or_else(String::new, |ids| {
+        format!("AND shopper_id IN ({})", id_list(ids))
+    });
+    let mut facts = Facts::new();
+    let orders = sqlx::query(&format!(
+        "SELECT shopper_id, placed_at, currency, subtotal_minor, shipping_minor, tax_minor, refunded_minor, status \
+         FROM orders WHERE placed_at > $1 {only}"
+    ))
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in orders {
+        facts
+            .entry(row.try_get("shopper_id")?)
+            .or_default()
+            .0
+            .push(OrderFacts {
+                placed_at: row.try_get("placed_at")?,
+                currency: row.try_get("currency")?,
+                subtotal_minor: row.try_get("subtotal_minor")?,
+                shipping_minor: row.try_get("shipping_minor")?,
+                tax_minor: row.try_get("tax_minor")?,
+                refunded_minor: row.try_get("refunded_minor")?,
+                cancelled: row.try_get::<String, _>("status")? == "cancelled",
+            });
+    }
+    let awards = sqlx::query(&format!(
+        "SELECT shopper_id, awarded_at, month, points FROM review_points \
+         WHERE revoked_at IS NULL AND awarded_at > $1 {only}"
+    ))
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in awards {
+        facts
+            .entry(row.try_get("shopper_id")?)
+            .or_default()
+            .1
+            .push(PointsFacts {
+                awarded_at: row.try_get("awarded_at")?,
+                month: row.try_get("month")?,
+                points: row.try_get("points")?,
+            });
+    }
+    Ok(facts)
+}
+
+async fn held(conn: &mut AnyConnection, shopper: i64) -> Result<Option<Held>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT tier, tier_rank, since, reviewed_at FROM member_tiers WHERE shopper_id = $1",
+    )
+    .bind(shopper)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        Ok(Held {
+            code: row.try_get("tier")?,
+            rank: row.try_get("tier_rank")?,
+            since: row.try_get("since")?,
+            reviewed_at: row.try_get("reviewed_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Where a stored tier sits in `rules`: by its code, or by its old place when a later version dropped the code.
+fn rank_in(rules: &TierRules, held: &Held) -> usize {
+    rules
+        .rank_of(&held.code)
+        .unwrap_or_else(|| (held.rank.max(0) as usize).min(rules.tiers.len() - 1))
+}
+
+/// Writes a member's tier, and the change when there is one.
+#[allow(clippy::too_many_arguments)]
+async fn store_tier(
+    conn: &mut AnyConnection,
+    shopper: i64,
+    before: Option<&Held>,
+    (version, rules): (i64, &TierRules),
+    rank: usize,
+    standing: &MemberStanding,
+    reviewed_at: Option<Millis>,
+    reason: &str,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    let code = &rules.tier(rank).code;
+    let changed = before.is_none_or(|held| &held.code != code);
+    let since = match before {
+        Some(held) if !changed => held.since,
+        _ => now,
+    };
+    let statement = if before.is_some() {
+        "UPDATE member_tiers SET tier = $2, tier_rank = $3, growth_minor = $4, pending_minor = $5, rules_version = $6, \
+         since = $7, reviewed_at = $8, computed_at = $9 WHERE shopper_id = $1"
+    } else {
+        "INSERT INTO member_tiers (shopper_id, tier, tier_rank, growth_minor, pending_minor, rules_version, since, \
+         reviewed_at, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    };
+    sqlx::query(statement)
+        .bind(shopper)
+        .bind(code)
+        .bind(rank as i64)
+        .bind(standing.growth.amount_minor)
+        .bind(standing.pending.amount_minor)
+        .bind(version)
+        .bind(since)
+        .bind(reviewed_at.or(before.and_then(|held| held.reviewed_at)))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    // A first row for a member still in the lowest tier is not a change worth recording.
+    if changed && (before.is_some() || rank > 0) {
+        sqlx::query(
+            "INSERT INTO tier_changes (shopper_id, from_tier, to_tier, reason, rules_version, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(shopper)
+        .bind(before.map(|held| held.code.clone()))
+        .bind(code)
+        .bind(reason)
+        .bind(version)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Brings one member's tier up to date after their growth changed (an order, a refund, a cancellation, a
+/// review award given or taken back), inside the transaction that changed it: up at once, never down.
+pub async fn recompute(
+    tx: &mut Transaction<'static, Any>,
+    shopper: i64,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let conn: &mut AnyConnection = tx;
+    let (version, rules) = current_rules(conn).await?;
+    let mut facts = facts(conn, Some(&[shopper]), window_start(now, rules.window_days)).await?;
+    let (orders, points) = facts.remove(&shopper).unwrap_or_default();
+    let before = held(conn, shopper).await?;
+    let held_rank = before
+        .as_ref()
+        .map(|held| (rank_in(&rules, held), held.since));
+    let standing = standing(&rules, version, held_rank, &orders, &points, now);
+    let rank = after_growth(
+        held_rank.map_or(0, |(rank, _)| rank),
+        standing.qualified_rank,
+    );
+    // A new member joins after the last review date: the next review is the first that can lower their tier.
+    let reviewed_at = before.is_none().then(|| rules.reviews_around(now).0);
+    store_tier(
+        conn,
+        shopper,
+        before.as_ref(),
+        (version, &rules),
+        rank,
+        &standing,
+        reviewed_at,
+        "growth",
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Where a shopper stands, for their widget and the store's checkout. An unknown shopper is an error.
+pub async fn standing_of(
+    db: &Db,
+    shopper_id: &str,
+    now: Millis,
+) -> Result<MemberStanding, StoreError> {
+    let mut conn = db.reader().acquire().await?;
+    let shopper = shopper_key(&mut *conn, shopper_id).await?.ok_or_else(|| {
+        AppError::not_found(
+            Some("shopper_id".into()),
+            format!("unknown shopper \"{shopper_id}\""),
+        )
+    })?;
+    let (version, rules) = current_rules(&mut conn).await?;
+    let mut facts = facts(
+        &mut conn,
+        Some(&[shopper]),
+        window_start(now, rules.window_days),
+    )
+    .await?;
+    let (orders, points) = facts.remove(&shopper).unwrap_or_default();
+    let held = held(&mut conn, shopper)
+        .await?
+        .map(|held| (rank_in(&rules, &held), held.since));
+    Ok(standing(&rules, version, held, &orders, &points, now))
+}
+
+/// Applies the last review date to every member not yet reviewed on it: tiers follow the growth at the review
+/// (up, or down by one at most), and never fall below what today's growth reaches. Shoppers with growth but no
+/// stored tier yet (orders from before tiers existed) are placed too. Runs in batches; safe to run again.
+pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
+    let mut summary = ReviewSummary::default();
+    loop {
+        let mut tx = db.write().await?;
+        let conn: &mut AnyConnection = &mut tx;
+        let (version, rules) = current_rules(conn).await?;
+        let (review_at, _) = rules.reviews_around(now);
+        // Growth is needed at the review date and today; the review's window starts first.
+        let since = window_start(review_at, rules.window_days);
+        let due: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT shopper_id FROM member_tiers WHERE reviewed_at IS NULL OR reviewed_at < $1 \
+             UNION SELECT DISTINCT o.shopper_id FROM orders o WHERE o.placed_at > $2 \
+             AND NOT EXISTS (SELECT 1 FROM member_tiers m WHERE m.shopper_id = o.shopper_id) \
+             ORDER BY 1 LIMIT {REVIEW_BATCH}"
+        ))
+        .bind(review_at)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+        if due.is_empty() {
+            return Ok(summary);
+        }
+        let mut facts = facts(conn, Some(&due), since).await?;
+        for shopper in due {
+            let (orders, points) = facts.remove(&shopper).unwrap_or_default();
+            let before = held(conn, shopper).await?;
+            let held_rank = before.as_ref().map_or(0, |held| rank_in(&rules, held));
+            let at_review = rules.qualified(rules.growth(&orders, &points, review_at).value());
+            let standing = standing(
+                &rules,
+                version,
+                before.as_ref().map(|held| (held_rank, held.since)),
+                &orders,
+                &points,
+                now,
+            );
+            let rank = after_review(held_rank, at_review).max(standing.qualified_rank);
+            summary.reviewed += 1;
+            if before.is_some() && rank > held_rank {
+                summary.moved_up += 1;
+            }
+            if rank < held_rank {
+                summary.moved_down += 1;
+            }
+            store_tier(
+                conn,
+                shopper,
+                before.as_ref(),
+                (version, &rules),
+                rank,
+                &standing,
+                Some(review_at),
+                "review",
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+}
+
+/// Every shopper per tier held (shoppers without a stored tier hold the lowest), and the members closest to
+/// their next tier.
+pub async fn overview(db: &Db) -> Result<TiersOverview, StoreError> {
+    let mut conn = db.reader().acquire().await?;
+    let (version, rules) = current_rules(&mut conn).await?;
+    let shoppers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shoppers")
+        .fetch_one(&mut *conn)
+        .await?;
+    let held: Vec<(String, i64)> =
+        sqlx::query_as("SELECT tier, COUNT(*) FROM member_tiers GROUP BY tier")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut distribution: Vec<TierCount> = rules
+        .tiers
+        .iter()
+        .map(|tier| TierCount {
+            code: tier.code.clone(),
+            members: 0,
+        })
+        .collect();
+    let mut stored = 0;
+    for (code, members) in held {
+        stored += members;
+        // A tier a later rule set dropped counts where its members now sit.
+        let rank = rules.rank_of(&code).unwrap_or(0);
+        distribution[rank].members += members;
+    }
+    distribution[0].members += shoppers - stored;
+    // The next tier's threshold per held tier, written into the statement from the validated rules.
+    let next_of = |column: &str| {
+        let arms: String = rules
+            .tiers
+            .windows(2)
+            .map(|pair| format!(" WHEN '{}' THEN {}", pair[0].code, pair[1].threshold_minor))
+            .collect();
+        format!("CASE {column}{arms} END")
+    };
+    let close = if rules.tiers.len() < 2 {
+        Vec::new()
+    } else {
+        let next = next_of("m.tier");
+        sqlx::query(&format!(
+            "SELECT s.external_id, s.display_name, m.tier, m.growth_minor, {next} AS next_minor \
+             FROM member_tiers m JOIN shoppers s ON s.id = m.shopper_id \
+             WHERE {next} IS NOT NULL AND m.growth_minor < {next} AND m.growth_minor * 5 >= {next} * 4 \
+             ORDER BY {next} - m.growth_minor, s.external_id LIMIT {CLOSE_LIST}"
+        ))
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let tier: String = row.try_get("tier")?;
+            let growth: i64 = row.try_get("growth_minor")?;
+            let next_minor: i64 = row.try_get("next_minor")?;
+            let rank = rules.rank_of(&tier).unwrap_or(0);
+            Ok(CloseMember {
+                shopper_id: row.try_get("external_id")?,
+                display_name: row.try_get("display_name")?,
+                next: rules.tier(rank + 1).code.clone(),
+                tier,
+                growth: Money::new(growth, &rules.currency),
+                to_next: Money::new(next_minor - growth, &rules.currency),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?
+    };
+    Ok(TiersOverview {
+        rules_version: version,
+        rules,
+        distribution,
+        close,
+    })
+}
+
+/// What `proposed` would do to today's members if saved now: each member's held tier mapped onto the proposed
+/// tiers (by code, else the highest proposed tier whose threshold the held one reaches), then moved as the
+/// proposed rules would move it by the next review. Nothing is written.
+pub async fn preview(
+    db: &Db,
+    proposed: &TierRules,
+    now: Millis,
+) -> Result<TierPreview, StoreError> {
+    proposed.validate()?;
+    let mut conn = db.reader().acquire().await?;
+    let (_, rules) = current_rules(&mut conn).await?;
+    let shoppers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shoppers")
+        .fetch_one(&mut *conn)
+        .await?;
+    let (_, review_at) = proposed.reviews_around(now);
+    let mut facts = facts(&mut conn, None, window_start(now, proposed.window_days)).await?;
+    let stored: Vec<(i64, String)> = sqlx::query_as("SELECT shopper_id, tier FROM member_tiers")
+        .fetch_all(&mut *conn)
+        .await?;
+    let map_held = |code: &str| {
+        proposed.rank_of(code).unwrap_or_else(|| {
+            let threshold = rules
+                .rank_of(code)
+                .map_or(0, |rank| rules.tier(rank).threshold_minor);
+            proposed.qualified(threshold)
+        })
+    };
+    let mut held: HashMap<i64, usize> = stored
+        .iter()
+        .map(|(shopper, code)| (*shopper, map_held(code)))
+        .collect();
+    for shopper in facts.keys() {
+        held.entry(*shopper).or_insert(0);
+    }
+    let count = |ranks: &mut dyn Iterator<Item = usize>| {
+        let mut counts: Vec<TierCount> = proposed
+            .tiers
+            .iter()
+            .map(|tier| TierCount {
+                code: tier.code.clone(),
+                members: 0,
+            })
+            .collect();
+        for rank in ranks {
+            counts[rank].members += 1;
+        }
+        counts[0].members += shoppers - held.len() as i64;
+        counts
+    };
+    let mut moved = Vec::with_capacity(held.len());
+    for (shopper, rank) in &held {
+        let (orders, points) = facts.remove(shopper).unwrap_or_default();
+        let today = proposed.qualified(proposed.growth(&orders, &points, now).value());
+        let at_review = proposed.qualified(proposed.growth(&orders, &points, review_at).value());
+        moved.push((*rank, after_review(*rank, at_review).max(today)));
+    }
+    Ok(TierPreview {
+        members: shoppers,
+        before: count(&mut moved.iter().map(|(before, _)| *before)),
+        after: count(&mut moved.iter().map(|(_, after)| *after)),
+        moving_up: moved
+            .iter()
+            .filter(|(before, after)| after > before)
+            .count() as i64,
+        moving_down: moved
+            .iter()
+            .filter(|(before, after)| after < before)
+            .count() as i64,
+    })
+}
+
+#[cfg(test)]
+mod tests;

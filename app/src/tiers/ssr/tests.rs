@@ -1,0 +1,258 @@
+use super::*;
+use crate::orders::ssr::{cancel_order, record_order, record_refund};
+use crate::orders::{OrderInput, OrderLineInput, RefundInput};
+use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::time::parse_rfc3339;
+
+fn at(text: &str) -> Millis {
+    parse_rfc3339(text).unwrap()
+}
+
+/// The default rules without a return window, so that spend counts at once.
+fn rules() -> TierRules {
+    TierRules {
+        return_window_days: 0,
+        ..TierRules::default()
+    }
+}
+
+async fn shop(db: &Db) {
+    add_kitchen(db).await;
+    add_products(db, &[product_input("A", 100_000, 1_000)]).await;
+    for shopper in ["alice", "bob", "carol"] {
+        add_shopper(db, shopper).await;
+    }
+    save_rules(db, &rules(), "test", 1).await.unwrap();
+}
+
+async fn buy(db: &Db, order_id: &str, shopper: &str, units: i64, placed_at: &str) {
+    let order = OrderInput {
+        order_id: order_id.into(),
+        shopper_id: shopper.into(),
+        currency: "CNY".into(),
+        lines: vec![OrderLineInput {
+            sku: "A".into(),
+            quantity: units,
+            unit_price_minor: 100_000,
+        }],
+        shipping_minor: 1_000,
+        tax_minor: 0,
+        placed_at: Some(placed_at.into()),
+    };
+    record_order(db, &format!("key-{order_id}"), &order, at(placed_at))
+        .await
+        .unwrap();
+}
+
+async fn tier_of(db: &Db, shopper: &str, now: Millis) -> (String, i64) {
+    let standing = standing_of(db, shopper, now).await.unwrap();
+    (
+        standing.rules.tier(standing.rank).code.clone(),
+        standing.growth.amount_minor,
+    )
+}
+
+#[tokio::test]
+async fn an_order_past_a_threshold_upgrades_at_once_and_is_recorded() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let now = at("2026-11-22T10:00:00Z");
+        assert_eq!(tier_of(db, "alice", now).await, ("bronze".into(), 0));
+        buy(db, "O-1", "alice", 4, "2026-11-22T09:00:00Z").await;
+        assert_eq!(tier_of(db, "alice", now).await, ("silver".into(), 400_000));
+        buy(db, "O-2", "alice", 1, "2026-11-22T09:30:00Z").await;
+        assert_eq!(tier_of(db, "alice", now).await, ("gold".into(), 500_000));
+        let changes: Vec<(Option<String>, String, String)> =
+            sqlx::query_as("SELECT from_tier, to_tier, reason FROM tier_changes ORDER BY id")
+                .fetch_all(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(
+            changes,
+            vec![
+                (None, "silver".into(), "growth".into()),
+                (Some("silver".into()), "gold".into(), "growth".into()),
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refund_takes_back_growth_but_the_tier_falls_only_at_a_review_and_one_step() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        buy(db, "O-1", "alice", 21, "2026-11-02T09:00:00Z").await;
+        let now = at("2026-11-22T10:00:00Z");
+        assert_eq!(
+            tier_of(db, "alice", now).await,
+            ("diamond".into(), 2_100_000)
+        );
+        let refund = RefundInput {
+            amount_minor: 2_000_000,
+            refunded_at: None,
+        };
+        record_refund(db, "refund-1", "O-1", &refund, now)
+            .await
+            .unwrap();
+        let standing = standing_of(db, "alice", now).await.unwrap();
+        assert_eq!((standing.rank, standing.qualified_rank), (3, 1));
+        assert_eq!(standing.growth.amount_minor, 100_000);
+        let keep = standing.keep.unwrap();
+        assert_eq!(keep.needed.amount_minor, 1_900_000);
+
+        // Reviews before the review date change nothing; the one on 1 January (Beijing) lowers by one tier.
+        let summary = review(db, now).await.unwrap();
+        assert_eq!(summary.moved_down, 0);
+        assert_eq!(tier_of(db, "alice", now).await.0, "diamond");
+        let january = at("2027-01-02T00:00:00Z");
+        let summary = review(db, january).await.unwrap();
+        assert_eq!((summary.moved_down, summary.moved_up), (1, 0));
+        assert_eq!(tier_of(db, "alice", january).await.0, "gold");
+        // Running it again on the same date does nothing more.
+        assert_eq!(review(db, january).await.unwrap().reviewed, 0);
+        assert_eq!(tier_of(db, "alice", january).await.0, "gold");
+        let april = at("2027-04-01T00:00:00Z");
+        review(db, april).await.unwrap();
+        assert_eq!(tier_of(db, "alice", april).await.0, "silver");
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_order_counts_nothing() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        buy(db, "O-1", "bob", 2, "2026-11-20T09:00:00Z").await;
+        let now = at("2026-11-22T10:00:00Z");
+        cancel_order(db, "O-1", now).await.unwrap();
+        assert_eq!(tier_of(db, "bob", now).await.1, 0);
+    }
+}
+
+#[tokio::test]
+async fn published_reviews_of_bought_products_add_growth_and_rejection_takes_it_back() {
+    use crate::reviews::ModerationDecision;
+    use crate::reviews::ReviewInput;
+    use crate::reviews::ssr::{ReviewPolicy, decide, write_review};
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        buy(db, "O-1", "carol", 1, "2026-11-20T09:00:00Z").await;
+        let now = at("2026-11-22T10:00:00Z");
+        let input = ReviewInput {
+            rating: 5,
+            title: "Lovely".into(),
+            body: "Pours well and keeps the tea warm.".into(),
+            criteria: Default::default(),
+        };
+        let policy = ReviewPolicy::default();
+        let review = write_review(db, "carol", "A", &input, &policy, now)
+            .await
+            .unwrap();
+        // The order's goods (shipping does not count) and 10 points at ¥1 each.
+        assert_eq!(tier_of(db, "carol", now).await.1, 101_000);
+        let rejection = ModerationDecision::Reject {
+            reason: "Not about the product".into(),
+        };
+        decide(db, review.id, &rejection, "merchant:test", &policy, now)
+            .await
+            .unwrap();
+        assert_eq!(tier_of(db, "carol", now).await.1, 100_000);
+    }
+}
+
+#[tokio::test]
+async fn bad_rules_are_refused_and_change_nothing_good_ones_are_versioned_and_used() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let mut bad = rules();
+        bad.tiers[2].threshold_minor = 50_000;
+        let StoreError::Rejected(error) = save_rules(db, &bad, "test", 2).await.unwrap_err() else {
+            panic!("expected a rejection");
+        };
+        assert_eq!(error.field.as_deref(), Some("tiers[2].threshold_minor"));
+        assert_eq!(count(db, "tier_rules").await, 1);
+
+        let mut cheaper = rules();
+        cheaper.tiers[1].threshold_minor = 50_000;
+        assert_eq!(save_rules(db, &cheaper, "test", 3).await.unwrap(), 2);
+        assert_eq!(rules_in_force(db).await.unwrap(), (2, cheaper));
+        buy(db, "O-1", "alice", 1, "2026-11-22T09:00:00Z").await;
+        let standing = standing_of(db, "alice", at("2026-11-22T10:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!((standing.rules_version, standing.rank), (2, 1));
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_shopper_is_not_found() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let StoreError::Rejected(error) = standing_of(db, "nobody", 0).await.unwrap_err() else {
+            panic!("expected a rejection");
+        };
+        assert_eq!(
+            (error.code.as_str(), error.field.as_deref()),
+            ("not_found", Some("shopper_id"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_overview_counts_every_shopper_and_the_preview_changes_nothing() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        buy(db, "O-1", "alice", 5, "2026-11-20T09:00:00Z").await;
+        buy(db, "O-2", "bob", 4, "2026-11-20T09:00:00Z").await;
+        let overview = overview(db).await.unwrap();
+        let members: Vec<i64> = overview.distribution.iter().map(|c| c.members).collect();
+        assert_eq!(members, vec![1, 1, 1, 0]);
+        assert_eq!(overview.close.len(), 1);
+        assert_eq!(overview.close[0].shopper_id, "bob");
+        assert_eq!(overview.close[0].to_next.amount_minor, 100_000);
+
+        // Gold at ¥6,000 and Silver at ¥300: Alice (¥5,000) would fall to Silver at the review, Bob stays
+        // Silver, and Carol, with nothing spent, stays Bronze.
+        let mut proposed = rules();
+        proposed.tiers[2].threshold_minor = 600_000;
+        proposed.tiers[1].threshold_minor = 30_000;
+        let before = count(db, "member_tiers").await;
+        let preview = preview(db, &proposed, at("2026-11-22T10:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(preview.members, 3);
+        let now: Vec<i64> = preview.before.iter().map(|c| c.members).collect();
+        let after: Vec<i64> = preview.after.iter().map(|c| c.members).collect();
+        assert_eq!(now, vec![1, 1, 1, 0]);
+        assert_eq!(after, vec![1, 2, 0, 0]);
+        assert_eq!((preview.moving_up, preview.moving_down), (0, 1));
+        assert_eq!(count(db, "member_tiers").await, before);
+        assert_eq!(rules_in_force(db).await.unwrap().1, rules());
+    }
+}
+
+#[tokio::test]
+async fn a_review_places_shoppers_whose_orders_came_before_tiers() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        buy(db, "O-1", "alice", 6, "2026-11-20T09:00:00Z").await;
+        sqlx::query("DELETE FROM member_tiers")
+            .execute(db.reader())
+            .await
+            .unwrap();
+        let summary = review(db, at("2026-11-22T10:00:00Z")).await.unwrap();
+        assert_eq!(summary.reviewed, 1);
+        let stored: String = sqlx::query_scalar("SELECT tier FROM member_tiers")
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+        assert_eq!(stored, "gold");
+    }
+}

@@ -1,0 +1,300 @@
+//! The member's widgets: `TierBadge` for headers, and `TierProgress` with the growth, the way to the next tier,
+//! what keeps the current one, the benefits, and every rule in plain words.
+
+use super::{MemberStanding, Tier, TierRules, my_tier};
+use crate::i18n::{I18n, use_i18n};
+use crate::identity::client::signed_in;
+use crate::money::Money;
+use crate::time::{Millis, iso_date};
+use crate::ui::ErrorNotice;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// A name from a per-language map, in the shop's language or else English.
+fn localised(names: &BTreeMap<String, String>, i18n: I18n) -> String {
+    names
+        .get(i18n.locale())
+        .or_else(|| names.get(crate::i18n::DEFAULT_LOCALE))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A date as the store's members see it: in the store's time zone.
+fn store_date(rules: &TierRules, at: Millis) -> String {
+    iso_date(at + rules.utc_offset_minutes * 60_000)
+}
+
+/// The outline of a tier's icon, drawn inline so that it needs no image request.
+fn icon_path(icon: &str) -> &'static str {
+    match icon {
+        "star" => "M12 2l3 6.5 7 .8-5.2 4.8 1.5 7L12 17.6 5.7 21.1l1.5-7L2 9.3l7-.8z",
+        "crown" => "M3 18h18l-1.5-10-4.5 4-3-7-3 7-4.5-4z",
+        "diamond" => "M6 3h12l4 6-10 12L2 9z",
+        _ => "M12 8a6 6 0 1 1 0 12 6 6 0 0 1 0-12zM8 2h8l-2 5h-4z",
+    }
+}
+
+/// A tier as a small badge: its icon, its colour, and its name in words, so that it never relies on colour.
+#[component]
+pub fn TierMark(tier: Tier) -> impl IntoView {
+    let i18n = use_i18n();
+    let names = tier.names.clone();
+    view! {
+        <span class="rapport-tier-badge" data-tier=tier.code.clone() style=format!("--rapport-tier-colour: {}", tier.colour)>
+            <svg class="rapport-tier-badge__icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                <path d=icon_path(&tier.icon) fill="currentColor" />
+            </svg>
+            <span class="rapport-tier-badge__name">
+                {move || i18n.t_with("tiers.badge", &[("tier", localised(&names, i18n))])}
+            </span>
+        </span>
+    }
+}
+
+/// The signed-in shopper's member tier as a small badge, for the store's header; nothing for guests. Loads in
+/// the browser, where the shopper's token is.
+///
+/// ```ignore
+/// view! { <TierBadge /> }
+/// ```
+#[component]
+pub fn TierBadge() -> impl IntoView {
+    // Known only after hydration, so that the server's HTML and the first client render agree.
+    let shopper = RwSignal::new(false);
+    Effect::new(move |_| shopper.set(signed_in()));
+    let standing = LocalResource::new(move || {
+        let enabled = shopper.get();
+        async move { if enabled { my_tier().await.ok() } else { None } }
+    });
+    view! {
+        <a class="rapport-tier-badge__link" href="/account#tier" data-testid="tier-badge">
+            {move || standing.get().flatten().map(|standing| {
+                let tier = standing.rules.tier(standing.rank).clone();
+                view! { <TierMark tier /> }
+            })}
+        </a>
+    }
+}
+
+/// The member's tier in full: the growth value and what makes it up, a progress bar with the exact amount the
+/// next tier needs, spend still pending, what keeps the tier at the next review and by when, the benefits of
+/// this tier and the next, and a plain-language account of every rule. Loads in the browser, for the signed-in
+/// shopper.
+///
+/// ```ignore
+/// view! { <TierProgress /> }
+/// ```
+#[component]
+pub fn TierProgress() -> impl IntoView {
+    let i18n = use_i18n();
+    let standing = LocalResource::new(my_tier);
+    view! {
+        <section class="rapport-tier-progress" id="tier" data-testid="tier-progress">
+            <h2>{move || i18n.t("tiers.title")}</h2>
+            <Suspense fallback=move || view! { <p class="rapport-loading">{move || i18n.t("common.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match standing.await {
+                        Ok(standing) => view! { <Standing standing /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Standing(standing: MemberStanding) -> impl IntoView {
+    let i18n = use_i18n();
+    let rules = standing.rules.clone();
+    let tier = rules.tier(standing.rank).clone();
+    let next = rules.tiers.get(standing.rank + 1).cloned();
+    let tier_name = {
+        let names = tier.names.clone();
+        move || localised(&names, i18n)
+    };
+    let since = standing.since.map(|at| store_date(&rules, at));
+    let window_from = store_date(&rules, standing.window_start);
+    let growth = standing.growth.display();
+    let spend = standing.spend.display();
+    let activity = standing.activity.display();
+    let points = standing.activity_points.to_string();
+    let percent = standing.progress_percent;
+    let to_next = match (next.clone(), standing.to_next.clone()) {
+        (Some(next), Some(needed)) => {
+            let next_names = next.names.clone();
+            let needed = needed.display();
+            view! {
+                <p class="rapport-tier-progress__next" data-testid="tier-to-next">
+                    {move || i18n.t_with("tiers.to_next", &[("amount", needed.clone()), ("tier", localised(&next_names, i18n))])}
+                </p>
+            }
+            .into_any()
+        }
+        _ => view! { <p class="rapport-tier-progress__next" data-testid="tier-to-next">{move || i18n.t("tiers.top")}</p> }.into_any(),
+    };
+    let pending = (standing.pending.amount_minor > 0).then(|| {
+        let amount = standing.pending.display();
+        let days = rules.return_window_days.to_string();
+        view! {
+            <p class="rapport-tier-progress__pending" data-testid="tier-pending">
+                {move || i18n.t_with("tiers.pending", &[("amount", amount.clone()), ("days", days.clone())])}
+            </p>
+        }
+    });
+    let keep = standing.keep.clone().map(|keep| {
+        let review = store_date(&rules, keep.review_at);
+        let order_by = store_date(&rules, keep.order_by);
+        let threshold = Money::new(tier.threshold_minor, &rules.currency).display();
+        let projected = keep.projected.display();
+        let needed = keep.needed.display();
+        let kept = keep.needed.amount_minor == 0;
+        let tier_name = tier_name.clone();
+        let class = if keep.warn {
+            "rapport-tier-progress__keep rapport-tier-progress__keep--warn"
+        } else {
+            "rapport-tier-progress__keep"
+        };
+        view! {
+            <p class=class data-testid="tier-keep" role=keep.warn.then_some("alert")>
+                {move || if kept {
+                    i18n.t_with("tiers.kept", &[("tier", tier_name()), ("date", review.clone()), ("projected", projected.clone())])
+                } else {
+                    i18n.t_with("tiers.keep", &[
+                        ("tier", tier_name()),
+                        ("date", review.clone()),
+                        ("threshold", threshold.clone()),
+                        ("projected", projected.clone()),
+                        ("needed", needed.clone()),
+                        ("order_by", order_by.clone()),
+                    ])
+                }}
+            </p>
+        }
+    });
+    let next_benefits = next.clone().map(|next| {
+        let names = next.names.clone();
+        view! {
+            <div class="rapport-tier-progress__benefits">
+                <h3>{move || i18n.t_with("tiers.benefits_of", &[("tier", localised(&names, i18n))])}</h3>
+                <Benefits tier=next />
+            </div>
+        }
+    });
+    view! {
+        <div class="rapport-tier-progress__head">
+            <TierMark tier=tier.clone() />
+            {since.map(|date| view! { <span class="rapport-tier-progress__since">{move || i18n.t_with("tiers.since", &[("date", date.clone())])}</span> })}
+        </div>
+        <p class="rapport-tier-progress__growth" data-testid="tier-growth">
+            {move || i18n.t_with("tiers.growth", &[
+                ("growth", growth.clone()),
+                ("spend", spend.clone()),
+                ("points", points.clone()),
+                ("activity", activity.clone()),
+                ("from", window_from.clone()),
+            ])}
+        </p>
+        <div
+            class="rapport-tier-progress__bar"
+            role="progressbar"
+            aria-valuemin="0"
+            aria-valuemax="100"
+            aria-valuenow=percent.to_string()
+            aria-label=move || i18n.t("tiers.progress")
+            data-testid="tier-bar"
+            style=format!("--rapport-tier-colour: {}", tier.colour)
+        >
+            <span class="rapport-tier-progress__fill" style=format!("width: {percent}%")></span>
+        </div>
+        {to_next}
+        {pending}
+        {keep}
+        <div class="rapport-tier-progress__benefit-lists">
+            <div class="rapport-tier-progress__benefits">
+                <h3>{move || i18n.t_with("tiers.benefits_of", &[("tier", tier_name())])}</h3>
+                <Benefits tier=tier.clone() />
+            </div>
+            {next_benefits}
+        </div>
+        <RulesExplained rules=rules.clone() />
+    }
+    .into_any()
+}
+
+#[component]
+fn Benefits(tier: Tier) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="rapport-tier-progress__benefit-list">
+            {tier.benefits.into_iter().map(|benefit| {
+                let names = benefit.names;
+                view! { <li data-benefit=benefit.code>{move || localised(&names, i18n)}</li> }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// Every rule that places a member, in words, with the thresholds of all tiers.
+#[component]
+fn RulesExplained(rules: TierRules) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = |minor: i64| Money::new(minor, &rules.currency).display();
+    let excluded = match (rules.count_shipping, rules.count_tax) {
+        (true, true) => "tiers.rule.counts_all",
+        (true, false) => "tiers.rule.no_tax",
+        (false, true) => "tiers.rule.no_shipping",
+        (false, false) => "tiers.rule.no_shipping_tax",
+    };
+    let days = rules.window_days.to_string();
+    let return_days = rules.return_window_days.to_string();
+    let point_value = money(rules.points_value_minor);
+    let cap = rules.points_monthly_cap.to_string();
+    let months = rules.review_every_months.to_string();
+    let warn = rules.warn_days.to_string();
+    let offset = {
+        let minutes = rules.utc_offset_minutes;
+        format!(
+            "UTC{}{:02}:{:02}",
+            if minutes < 0 { '-' } else { '+' },
+            minutes.abs() / 60,
+            minutes.abs() % 60
+        )
+    };
+    let settle = if rules.return_window_days == 0 {
+        "tiers.rule.settle_now"
+    } else {
+        "tiers.rule.settle"
+    };
+    let thresholds: Vec<(BTreeMap<String, String>, String)> = rules
+        .tiers
+        .iter()
+        .map(|tier| (tier.names.clone(), money(tier.threshold_minor)))
+        .collect();
+    view! {
+        <details class="rapport-tier-progress__rules" open>
+            <summary>{move || i18n.t("tiers.rules_title")}</summary>
+            <ul>
+                <li>{move || i18n.t_with("tiers.rule.growth", &[("days", days.clone())])} " " {move || i18n.t(excluded)}</li>
+                <li>{move || i18n.t_with(settle, &[("days", return_days.clone())])}</li>
+                <li>{move || i18n.t_with("tiers.rule.points", &[("value", point_value.clone()), ("cap", cap.clone())])}</li>
+                <li>{move || i18n.t("tiers.rule.upgrade")}</li>
+                <li>{move || i18n.t_with("tiers.rule.review", &[("months", months.clone()), ("zone", offset.clone()), ("warn", warn.clone())])}</li>
+                <li>{move || i18n.t("tiers.rule.refund")}</li>
+            </ul>
+            <table class="rapport-tier-progress__thresholds">
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t("tiers.tier")}</th>
+                        <th scope="col">{move || i18n.t("tiers.threshold")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {thresholds.into_iter().map(|(names, threshold)| view! {
+                        <tr><td>{move || localised(&names, i18n)}</td><td>{threshold}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </details>
+    }
+}
