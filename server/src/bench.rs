@@ -556,3 +556,100 @@ pub async fn alerts(
     }
     Ok(())
 }
+
+/// On a database holding demo data: places every shopper once (a review), then records `orders` orders for the
+/// shoppers with the longest order histories and times their buyer's tier recomputation, alone and as part of
+/// the order; finally times a rule preview over every shopper.
+pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
+    use app::orders::{OrderInput, OrderLineInput, ssr as store};
+    use app::tiers::ssr as tiers;
+    let err = |e: app::store::StoreError| e.to_string();
+    let sql = |e: sqlx::Error| e.to_string();
+    let started = Instant::now();
+    let summary = tiers::review(db, now()).await.map_err(err)?;
+    println!(
+        "review of members not yet reviewed on the last review date: {} in {:.2} s",
+        summary.reviewed,
+        started.elapsed().as_secs_f64()
+    );
+    let heavy: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT s.external_id, COUNT(*) FROM orders o JOIN shoppers s ON s.id = o.shopper_id \
+         GROUP BY s.external_id ORDER BY COUNT(*) DESC, s.external_id LIMIT 50",
+    )
+    .fetch_all(db.reader())
+    .await
+    .map_err(sql)?;
+    let (sku, price): (String, i64) = sqlx::query_as(
+        "SELECT sku, price_minor FROM products WHERE active = 1 AND currency = 'CNY' ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(db.reader())
+    .await
+    .map_err(sql)?
+    .ok_or("load the demo data first (`server seed --scale large`)")?;
+    let (Some((_, most)), Some((_, least))) = (heavy.first(), heavy.last()) else {
+        return Err("load the demo data first (`server seed --scale large`)".into());
+    };
+    println!("buyers: the 50 with the most orders ({least} to {most} orders each)");
+    let run = format!("{:x}", now());
+    let mut whole = Vec::with_capacity(orders);
+    let mut alone = Vec::with_capacity(orders);
+    for index in 0..orders {
+        let (shopper, _) = &heavy[index % heavy.len()];
+        let order = OrderInput {
+            order_id: format!("bench-{run}-{index}"),
+            shopper_id: shopper.clone(),
+            currency: "CNY".into(),
+            lines: vec![OrderLineInput {
+                sku: sku.clone(),
+                quantity: 1,
+                unit_price_minor: price,
+            }],
+            shipping_minor: 0,
+            tax_minor: 0,
+            placed_at: None,
+        };
+        let started = Instant::now();
+        store::record_order(db, &format!("bench-{run}-{index}"), &order, now())
+            .await
+            .map_err(err)?;
+        whole.push(started.elapsed().as_secs_f64() * 1000.0);
+        let key: i64 = sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
+            .bind(shopper)
+            .fetch_one(db.reader())
+            .await
+            .map_err(sql)?;
+        let mut tx = db.write().await.map_err(err)?;
+        let started = Instant::now();
+        tiers::recompute(&mut tx, key, now()).await.map_err(err)?;
+        alone.push(started.elapsed().as_secs_f64() * 1000.0);
+        tx.commit().await.map_err(sql)?;
+    }
+    report(
+        "a buyer's tier recomputed after an order (in its transaction)",
+        alone,
+    );
+    report(
+        "an order recorded, with its events and the tier recomputation",
+        whole,
+    );
+
+    let (_, rules) = tiers::rules_in_force(db).await.map_err(err)?;
+    let mut proposed = rules.clone();
+    if let Some(top) = proposed.tiers.last_mut() {
+        top.threshold_minor += top.threshold_minor / 2;
+    }
+    let mut previews = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let preview = tiers::preview(db, &proposed, now()).await.map_err(err)?;
+        previews.push(started.elapsed().as_secs_f64() * 1000.0);
+        if previews.len() == 1 {
+            println!(
+                "preview (top tier's threshold raised by half) over {} shoppers: {} up, {} down",
+                preview.members, preview.moving_up, preview.moving_down
+            );
+        }
+    }
+    report("rule preview over every shopper", previews);
+    Ok(())
+}

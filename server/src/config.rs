@@ -231,6 +231,16 @@ pub struct Config {
         global = true
     )]
     pub alert_restock_multiple: i64,
+    /// How often, in seconds, the server checks whether a tier review date has passed and applies it (downgrades
+    /// by one tier at most, upgrades missed). Review dates themselves come from the tier rules; 0 turns the check
+    /// off, for a deployment where one `server review-tiers` job runs it instead.
+    #[arg(
+        long,
+        env = "RAPPORT_TIER_REVIEW_INTERVAL_SECONDS",
+        default_value_t = 3_600,
+        global = true
+    )]
+    pub tier_review_interval_seconds: u64,
     /// Log filter, in tracing's env-filter syntax.
     #[arg(
         long,
@@ -296,6 +306,15 @@ pub enum Command {
         /// Hours until it expires.
         #[arg(long, default_value_t = 24)]
         hours: i64,
+    },
+    /// Apply the last tier review date to every member not yet reviewed on it, and exit.
+    ReviewTiers,
+    /// Measure a tier recomputation after an order, and a rule preview over every shopper, on a database that
+    /// holds demo data.
+    BenchTiers {
+        /// Orders recorded, each followed by its buyer's recomputation.
+        #[arg(long, default_value_t = 2_000)]
+        orders: usize,
     },
     /// Measure the reviews read and the vote rate on one product with many reviews and votes.
     BenchReviews {

@@ -71,6 +71,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::ReviewTiers => {
+            let db = open(&config).await?;
+            let summary = app::tiers::ssr::review(&db, app::time::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!(?summary, "tier review applied");
+            Ok(())
+        }
+        Command::BenchTiers { orders } => {
+            let db = open(&config).await?;
+            server::bench::tiers(&db, orders).await
+        }
         Command::BenchReviews { reviews, votes } => {
             let db = open(&config).await?;
             server::bench::reviews(&db, reviews, votes).await
@@ -160,6 +172,12 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot analyse the database: {e}"))?;
     let statistics = tokio::spawn(keep_statistics_fresh(db.clone()));
+    let tier_reviews = (config.tier_review_interval_seconds > 0).then(|| {
+        tokio::spawn(review_tiers(
+            db.clone(),
+            std::time::Duration::from_secs(config.tier_review_interval_seconds),
+        ))
+    });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let delivery = if alerts.email || alerts.webhook {
         let deliverer = Deliverer::new(db.clone(), secret, alerts, config.delivery()?)?;
@@ -184,6 +202,9 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let _ = stop.send(true);
     statistics.abort();
+    if let Some(tier_reviews) = tier_reviews {
+        tier_reviews.abort();
+    }
     if let Some(delivery) = delivery {
         let _ = delivery.await;
     }
@@ -200,6 +221,20 @@ async fn keep_statistics_fresh(db: Db) {
         hourly.tick().await;
         if let Err(error) = db.keep_statistics_fresh().await {
             tracing::warn!(%error, "cannot refresh the planner's statistics");
+        }
+    }
+}
+
+/// Applies tier review dates as they pass: checks at start-up and then every `every`. A review already applied
+/// finds nobody due, so the check is cheap and several instances may run it.
+async fn review_tiers(db: Db, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        match app::tiers::ssr::review(&db, app::time::now()).await {
+            Ok(summary) if summary.reviewed > 0 => tracing::info!(?summary, "tier review applied"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "tier review failed; retrying at the next check"),
         }
     }
 }

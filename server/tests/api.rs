@@ -428,6 +428,10 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/wishlists/most-wished",
         "/api/v1/alerts/report",
         "/api/v1/alerts/failed",
+        "/api/v1/shoppers/{shopper_id}/tier",
+        "/api/v1/tiers",
+        "/api/v1/tiers/rules",
+        "/api/v1/tiers/preview",
     ] {
         assert!(
             document["paths"][path].is_object(),
@@ -983,5 +987,126 @@ async fn one_click_unsubscribe_stops_an_alert_at_once_and_a_forged_link_changes_
             (status, error["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
         );
+    }
+}
+
+#[tokio::test]
+async fn merchants_run_the_tier_programme_and_checkout_reads_a_shoppers_tier() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let (status, rules) = send(
+            &shop.router,
+            authorized("GET", "/api/v1/tiers/rules")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, &rules["version"]), (StatusCode::OK, &json!(0)));
+        let mut proposed = rules["rules"].clone();
+        proposed["return_window_days"] = json!(0);
+
+        // Bad rule sets: refused naming the field, nothing saved.
+        for (change, field) in [
+            (
+                ("tiers", 2, "threshold_minor", json!(1)),
+                "tiers[2].threshold_minor",
+            ),
+            (
+                ("tiers", 0, "threshold_minor", json!(100)),
+                "tiers[0].threshold_minor",
+            ),
+            (
+                ("tiers", 1, "threshold_minor", json!(-100)),
+                "tiers[1].threshold_minor",
+            ),
+            (
+                ("tiers", 3, "names", json!({"en": "Diamond"})),
+                "tiers[3].names.zh-CN",
+            ),
+        ] {
+            let ((list, index, key, value), expected) = (change, field);
+            let mut bad = proposed.clone();
+            bad[list][index][key] = value;
+            let (status, error) = send(
+                &shop.router,
+                json_request("PUT", "/api/v1/tiers/rules", &bad),
+            )
+            .await;
+            assert_eq!(
+                (status, error["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(expected))
+            );
+        }
+        let mut unknown_field = proposed.clone();
+        unknown_field["colour_scheme"] = json!("dark");
+        let (status, _) = send(
+            &shop.router,
+            json_request("PUT", "/api/v1/tiers/rules", &unknown_field),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(count(&shop.store.db, "tier_rules").await, 0);
+
+        // A preview changes nothing; saving makes version 1.
+        let (status, preview) = send(
+            &shop.router,
+            json_request("POST", "/api/v1/tiers/preview", &proposed),
+        )
+        .await;
+        assert_eq!((status, &preview["members"]), (StatusCode::OK, &json!(2)));
+        assert_eq!(count(&shop.store.db, "tier_rules").await, 0);
+        let (status, saved) = send(
+            &shop.router,
+            json_request("PUT", "/api/v1/tiers/rules", &proposed),
+        )
+        .await;
+        assert_eq!(
+            (status, &saved["version"]),
+            (StatusCode::CREATED, &json!(1))
+        );
+
+        // An order past Silver's ¥1,000 moves Alice up at once; checkout reads her tier and its benefits.
+        let order = json!({"order_id": "O-1", "shopper_id": "alice", "currency": "CNY",
+            "lines": [{"sku": "A", "quantity": 8, "unit_price_minor": 12900}]});
+        let request = authorized("POST", "/api/v1/orders")
+            .header("idempotency-key", "o-1")
+            .body(Body::from(order.to_string()))
+            .unwrap();
+        assert_eq!(send(&shop.router, request).await.0, StatusCode::CREATED);
+        let (status, standing) = send(
+            &shop.router,
+            authorized("GET", "/api/v1/shoppers/alice/tier")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(standing["rank"], json!(1));
+        assert_eq!(standing["growth"]["amount_minor"], json!(103_200));
+        assert_eq!(standing["rules"]["tiers"][1]["code"], json!("silver"));
+        assert!(standing["rules"]["tiers"][1]["benefits"][0]["code"].is_string());
+
+        let (status, error) = send(
+            &shop.router,
+            authorized("GET", "/api/v1/shoppers/nobody/tier")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::NOT_FOUND, Some("shopper_id"))
+        );
+
+        let (status, overview) = send(
+            &shop.router,
+            authorized("GET", "/api/v1/tiers")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(overview["distribution"][0]["members"], json!(1));
+        assert_eq!(overview["distribution"][1]["members"], json!(1));
     }
 }

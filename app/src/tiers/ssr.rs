@@ -8,13 +8,15 @@ use super::{
 use crate::error::AppError;
 use crate::events::ssr::shopper_key;
 use crate::money::Money;
-use crate::store::{Db, StoreError, id_list, is_unique_violation};
+use crate::store::{Backend, Db, StoreError, id_list, is_unique_violation};
 use crate::time::{Millis, window_start};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::HashMap;
 
 /// Members a review handles in one transaction, so that the writer is never held for long.
 const REVIEW_BATCH: usize = 500;
+/// The PostgreSQL advisory lock a tier review holds.
+const REVIEW_LOCK: i64 = 0x7469_6572_7300;
 /// Members the merchant's "close to the next tier" list shows.
 const CLOSE_LIST: i64 = 20;
 
@@ -292,6 +294,17 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
     loop {
         let mut tx = db.write().await?;
         let conn: &mut AnyConnection = &mut tx;
+        // On PostgreSQL several instances may review at once: one works, the others find it busy and leave it.
+        // (SQLite's one writer already takes them in turn.)
+        if db.backend() == Backend::Postgres {
+            let ours: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                .bind(REVIEW_LOCK)
+                .fetch_one(&mut *conn)
+                .await?;
+            if !ours {
+                return Ok(summary);
+            }
+        }
         let (version, rules) = current_rules(conn).await?;
         let (review_at, _) = rules.reviews_around(now);
         // Growth is needed at the review date and today; the review's window starts first.

@@ -13,6 +13,7 @@ use app::reviews::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ssr as reviews,
 };
 use app::state::AppState;
+use app::tiers::{MemberStanding, TierPreview, TierRules, TiersOverview, ssr as tiers};
 use app::time::now;
 use app::wishlist::{MostWished, ssr as wishlist};
 use axum::Extension;
@@ -437,4 +438,71 @@ pub async fn get_failed_notices(
     Ok(Json(FailedNotices {
         notices: alerts::failed_notices(&state.db, limit).await?,
     }))
+}
+
+/// The tier rules in force and their version.
+#[derive(Serialize, ToSchema)]
+pub struct VersionedTierRules {
+    /// 0 while the built-in defaults are in force.
+    pub version: i64,
+    pub rules: TierRules,
+}
+
+/// Where a shopper stands in the member programme: the tier held (an index into `rules.tiers`, whose entry
+/// lists its benefits for checkout), the growth value and what makes it up, the way to the next tier, and what
+/// keeps the current one at the next review.
+#[utoipa::path(get, path = "/api/v1/shoppers/{shopper_id}/tier", security(("api_key" = [])),
+    params(("shopper_id" = String, Path, description = "The store's shopper id")),
+    responses((status = 200, body = MemberStanding), (status = "4XX", body = AppError)))]
+pub async fn get_shopper_tier(
+    State(state): State<AppState>,
+    Path(shopper_id): Path<String>,
+) -> Result<Json<MemberStanding>, ApiError> {
+    Ok(Json(
+        tiers::standing_of(&state.db, &shopper_id, now()).await?,
+    ))
+}
+
+/// The tier rules in force.
+#[utoipa::path(get, path = "/api/v1/tiers/rules", security(("api_key" = [])),
+    responses((status = 200, body = VersionedTierRules), (status = "4XX", body = AppError)))]
+pub async fn get_tier_rules(
+    State(state): State<AppState>,
+) -> Result<Json<VersionedTierRules>, ApiError> {
+    let (version, rules) = tiers::rules_in_force(&state.db).await?;
+    Ok(Json(VersionedTierRules { version, rules }))
+}
+
+/// Saves a rule set as the next version, after validating it (422 naming the field otherwise, and nothing
+/// saved). Members move up under it as their growth changes, and down only at the next review.
+#[utoipa::path(put, path = "/api/v1/tiers/rules", request_body = TierRules, security(("api_key" = [])),
+    responses((status = 201, body = VersionedTierRules), (status = "4XX", body = AppError)))]
+pub async fn put_tier_rules(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    ApiJson(rules): ApiJson<TierRules>,
+) -> Result<(StatusCode, Json<VersionedTierRules>), ApiError> {
+    let version = tiers::save_rules(&state.db, &rules, &caller.0, now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(VersionedTierRules { version, rules }),
+    ))
+}
+
+/// What a proposed rule set would do to today's members, without saving it: members per tier now and after,
+/// and how many would move up at once or down at the next review.
+#[utoipa::path(post, path = "/api/v1/tiers/preview", request_body = TierRules, security(("api_key" = [])),
+    responses((status = 200, body = TierPreview), (status = "4XX", body = AppError)))]
+pub async fn post_tier_preview(
+    State(state): State<AppState>,
+    ApiJson(rules): ApiJson<TierRules>,
+) -> Result<Json<TierPreview>, ApiError> {
+    Ok(Json(tiers::preview(&state.db, &rules, now()).await?))
+}
+
+/// Members per tier, and the members closest to their next tier.
+#[utoipa::path(get, path = "/api/v1/tiers", security(("api_key" = [])),
+    responses((status = 200, body = TiersOverview), (status = "4XX", body = AppError)))]
+pub async fn get_tiers(State(state): State<AppState>) -> Result<Json<TiersOverview>, ApiError> {
+    Ok(Json(tiers::overview(&state.db).await?))
 }

@@ -173,6 +173,16 @@ pub fn router(state: AppState) -> Router {
         .route("/alerts/report", get(handlers::get_alert_report))
         .route("/alerts/failed", get(handlers::get_failed_notices))
         .route(
+            "/shoppers/{shopper_id}/tier",
+            get(handlers::get_shopper_tier),
+        )
+        .route("/tiers", get(handlers::get_tiers))
+        .route(
+            "/tiers/rules",
+            get(handlers::get_tier_rules).put(handlers::put_tier_rules),
+        )
+        .route("/tiers/preview", post(handlers::post_tier_preview))
+        .route(
             "/reviews/{review_id}/history",
             get(handlers::get_review_history),
         )

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, moderate reviews, and read wish-list and alert reports."),
+    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, moderate reviews, read wish-list and alert reports, and run the member-tier programme."),
     paths(
         handlers::put_categories,
         handlers::put_products,
@@ -26,6 +26,11 @@ use utoipa::{Modify, OpenApi};
         handlers::get_most_wished,
         handlers::get_alert_report,
         handlers::get_failed_notices,
+        handlers::get_shopper_tier,
+        handlers::get_tiers,
+        handlers::get_tier_rules,
+        handlers::put_tier_rules,
+        handlers::post_tier_preview,
     ),
     modifiers(&BearerKey)
 )]
