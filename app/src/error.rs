@@ -129,6 +129,12 @@ pub fn respond_with(error: AppError) -> AppError {
     error
 }
 
+/// A store failure as a server-function error, with its HTTP status.
+#[cfg(feature = "ssr")]
+pub fn store_error(error: crate::store::StoreError) -> AppError {
+    respond_with(error.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,10 +154,4 @@ mod tests {
             r#"{"code":"unauthorized","message":"missing API key"}"#
         );
     }
-}
-
-/// A store failure as a server-function error, with its HTTP status.
-#[cfg(feature = "ssr")]
-pub fn store_error(error: crate::store::StoreError) -> AppError {
-    respond_with(error.into())
 }
