@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 
 /** A `rapport:add-to-cart` event as it reached `window`. */
@@ -119,4 +120,25 @@ export function skuOfHref(href: string | null): string {
   const match = /^\/p\/([A-Z]{3}-\d{5})$/.exec(href ?? '');
   expect(match, `a product link, got ${JSON.stringify(href)}`).not.toBeNull();
   return match![1];
+}
+
+/** The API key `./rapport test` starts the server with. */
+export const MERCHANT_KEY = 'demo-merchant-key';
+
+/** The demo store's public signing secret (the server falls back to it in demo mode without a secret of its own). */
+const DEMO_SECRET = 'rapport-demo-secret-anyone-can-read-this-000';
+
+/**
+ * A shopper token for `shopperId`, signed as the store's own login would sign it (see app/src/identity/token.rs):
+ * `v1.s.<id, base64url>.<expiry, Unix seconds>.<HMAC-SHA256, hex>`.
+ */
+export function shopperToken(shopperId: string, hours = 1): string {
+  const payload = `v1.s.${Buffer.from(shopperId).toString('base64url')}.${Math.floor(Date.now() / 1000) + hours * 3600}`;
+  return `${payload}.${createHmac('sha256', DEMO_SECRET).update(payload).digest('hex')}`;
+}
+
+/** Signs the browser in as `shopperId` by keeping the store's token where the widgets read it. */
+export async function signInWithToken(page: Page, shopperId: string): Promise<void> {
+  await page.goto('/?lang=en');
+  await page.evaluate((token) => localStorage.setItem('rapport.token', token), shopperToken(shopperId));
 }

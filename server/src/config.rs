@@ -231,9 +231,9 @@ pub struct Config {
         global = true
     )]
     pub alert_restock_multiple: i64,
-    /// How often, in seconds, the server checks whether a tier review date has passed and applies it (downgrades
-    /// by one tier at most, upgrades missed). Review dates themselves come from the tier rules; 0 turns the check
-    /// off, for a deployment where one `server review-tiers` job runs it instead.
+    /// How often, in seconds, the server applies a tier review date that has passed (downgrades by one tier at
+    /// most) and moves up members whose pending spend has settled. Review dates come from the tier rules; 0
+    /// turns the check off, for a deployment where a `server review-tiers` job runs it instead.
     #[arg(
         long,
         env = "RAPPORT_TIER_REVIEW_INTERVAL_SECONDS",
@@ -307,7 +307,8 @@ pub enum Command {
         #[arg(long, default_value_t = 24)]
         hours: i64,
     },
-    /// Apply the last tier review date to every member not yet reviewed on it, and exit.
+    /// Apply the last tier review date to every member not yet reviewed on it, move up members whose pending
+    /// spend has settled, and exit.
     ReviewTiers,
     /// Measure a tier recomputation after an order, and a rule preview over every shopper, on a database that
     /// holds demo data.

@@ -76,7 +76,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let summary = app::tiers::ssr::review(&db, app::time::now())
                 .await
                 .map_err(|e| e.to_string())?;
-            tracing::info!(?summary, "tier review applied");
+            let settled = app::tiers::ssr::settle(&db, app::time::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!(
+                ?summary,
+                settled,
+                "tier review applied, settled spend counted"
+            );
             Ok(())
         }
         Command::BenchTiers { orders } => {
@@ -225,8 +232,9 @@ async fn keep_statistics_fresh(db: Db) {
     }
 }
 
-/// Applies tier review dates as they pass: checks at start-up and then every `every`. A review already applied
-/// finds nobody due, so the check is cheap and several instances may run it.
+/// Keeps stored tiers in step with time: at start-up and then every `every`, applies a review date that has
+/// passed, and moves up members whose pending spend has settled. Work already done finds nobody due, so the
+/// check is cheap and several instances may run it.
 async fn review_tiers(db: Db, every: std::time::Duration) {
     let mut ticks = tokio::time::interval(every);
     loop {
@@ -235,6 +243,13 @@ async fn review_tiers(db: Db, every: std::time::Duration) {
             Ok(summary) if summary.reviewed > 0 => tracing::info!(?summary, "tier review applied"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "tier review failed; retrying at the next check"),
+        }
+        match app::tiers::ssr::settle(&db, app::time::now()).await {
+            Ok(settled) if settled > 0 => tracing::info!(settled, "members' settled spend counted"),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "counting settled spend failed; retrying at the next check")
+            }
         }
     }
 }

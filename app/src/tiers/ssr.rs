@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::events::ssr::shopper_key;
 use crate::money::Money;
 use crate::store::{Backend, Db, StoreError, id_list, is_unique_violation};
-use crate::time::{Millis, window_start};
+use crate::time::{DAY_MS, Millis, window_start};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::HashMap;
 
@@ -293,18 +293,10 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
     let mut summary = ReviewSummary::default();
     loop {
         let mut tx = db.write().await?;
-        let conn: &mut AnyConnection = &mut tx;
-        // On PostgreSQL several instances may review at once: one works, the others find it busy and leave it.
-        // (SQLite's one writer already takes them in turn.)
-        if db.backend() == Backend::Postgres {
-            let ours: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-                .bind(REVIEW_LOCK)
-                .fetch_one(&mut *conn)
-                .await?;
-            if !ours {
-                return Ok(summary);
-            }
+        if !hold_review_lock(db, &mut tx).await? {
+            return Ok(summary);
         }
+        let conn: &mut AnyConnection = &mut tx;
         let (version, rules) = current_rules(conn).await?;
         let (review_at, _) = rules.reviews_around(now);
         // Growth is needed at the review date and today; the review's window starts first.
@@ -320,6 +312,7 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
         .fetch_all(&mut *conn)
         .await?;
         if due.is_empty() {
+            tx.rollback().await?;
             return Ok(summary);
         }
         let mut facts = facts(conn, Some(&due), since).await?;
@@ -359,6 +352,59 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
         }
         tx.commit().await?;
     }
+}
+
+/// Moves up the members whose pending spend finished its return window since their tier was last computed:
+/// time passing changed their growth, and no order or refund arrives to say so. Returns how many were
+/// recomputed.
+pub async fn settle(db: &Db, now: Millis) -> Result<i64, StoreError> {
+    let mut settled = 0;
+    loop {
+        let mut tx = db.write().await?;
+        if !hold_review_lock(db, &mut tx).await? {
+            return Ok(settled);
+        }
+        let (_, rules) = current_rules(&mut tx).await?;
+        let return_window = rules.return_window_days * DAY_MS;
+        if return_window == 0 {
+            tx.rollback().await?;
+            return Ok(settled);
+        }
+        // An order settles at placed_at + return_window: due when that fell after the last computation.
+        let due: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT m.shopper_id FROM member_tiers m JOIN orders o ON o.shopper_id = m.shopper_id \
+             WHERE o.placed_at > m.computed_at - {return_window} AND o.placed_at <= $1 \
+             ORDER BY 1 LIMIT {REVIEW_BATCH}"
+        ))
+        .bind(now - return_window)
+        .fetch_all(&mut *tx)
+        .await?;
+        if due.is_empty() {
+            // Ends the transaction now, releasing the lock: a dropped one would roll back only later.
+            tx.rollback().await?;
+            return Ok(settled);
+        }
+        for shopper in due {
+            recompute(&mut tx, shopper, now).await?;
+            settled += 1;
+        }
+        tx.commit().await?;
+    }
+}
+
+/// On PostgreSQL several instances may run the periodic tier work at once: one works, the others find it busy
+/// and leave it. (SQLite's one writer already takes them in turn.)
+async fn hold_review_lock(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+) -> Result<bool, sqlx::Error> {
+    if db.backend() != Backend::Postgres {
+        return Ok(true);
+    }
+    sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(REVIEW_LOCK)
+        .fetch_one(&mut **tx)
+        .await
 }
 
 /// Every shopper per tier held (shoppers without a stored tier hold the lowest), and the members closest to

@@ -256,3 +256,30 @@ async fn a_review_places_shoppers_whose_orders_came_before_tiers() {
         assert_eq!(stored, "gold");
     }
 }
+
+#[tokio::test]
+async fn pending_spend_moves_a_member_up_once_its_return_window_ends() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let mut with_returns = rules();
+        with_returns.return_window_days = 7;
+        save_rules(db, &with_returns, "test", 2).await.unwrap();
+        buy(db, "O-1", "alice", 2, "2026-11-20T09:00:00Z").await;
+        let stored = || async {
+            sqlx::query_scalar::<_, String>("SELECT tier FROM member_tiers")
+                .fetch_one(db.reader())
+                .await
+                .unwrap()
+        };
+        assert_eq!(stored().await, "bronze", "¥2,000 is pending for 7 days");
+        assert_eq!(settle(db, at("2026-11-27T08:59:59Z")).await.unwrap(), 0);
+        assert_eq!(settle(db, at("2026-11-27T09:00:00Z")).await.unwrap(), 1);
+        assert_eq!(stored().await, "silver");
+        assert_eq!(
+            settle(db, at("2026-11-28T00:00:00Z")).await.unwrap(),
+            0,
+            "done once"
+        );
+    }
+}
