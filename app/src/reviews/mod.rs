@@ -97,6 +97,9 @@ pub struct Review {
     pub helpful: i64,
     pub not_helpful: i64,
     pub criteria: BTreeMap<String, u8>,
+    /// The author's member tier, shown beside their name; none in the lowest tier.
+    #[serde(default)]
+    pub author_tier: Option<crate::tiers::Tier>,
 }
 
 /// The orders "most helpful", "newest", "highest rating" and "lowest rating".

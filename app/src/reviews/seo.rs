@@ -81,6 +81,7 @@ mod tests {
             helpful: 0,
             not_helpful: 0,
             criteria: BTreeMap::new(),
+            author_tier: None,
         }
     }
 

@@ -276,6 +276,7 @@ fn review_from_row(row: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
         helpful: row.try_get("helpful_count")?,
         not_helpful: row.try_get("not_helpful_count")?,
         criteria: BTreeMap::new(),
+        author_tier: None,
     })
 }
 
@@ -591,7 +592,34 @@ pub async fn list(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
+    attach_author_tiers(db, &mut reviews).await?;
     Ok(reviews)
+}
+
+/// Each author's member tier above the lowest, as their badge shows it.
+async fn attach_author_tiers(db: &Db, reviews: &mut [Review]) -> Result<(), StoreError> {
+    if reviews.is_empty() {
+        return Ok(());
+    }
+    let mut conn = db.reader().acquire().await?;
+    let (_, rules) = crate::tiers::ssr::current_rules(&mut conn).await?;
+    let tiers: BTreeMap<i64, String> = sqlx::query_as(&format!(
+        "SELECT r.id, m.tier FROM reviews r JOIN member_tiers m ON m.shopper_id = r.shopper_id \
+         WHERE r.id IN ({}) AND m.tier_rank > 0",
+        id_list(reviews)
+    ))
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    for review in reviews {
+        review.author_tier = tiers
+            .get(&review.id)
+            .and_then(|code| rules.rank_of(code))
+            .filter(|rank| *rank > 0)
+            .map(|rank| rules.tiers[rank].clone());
+    }
+    Ok(())
 }
 
 /// A shopper's helpfulness votes on a product's reviews, by review id.

@@ -352,6 +352,7 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
             <h3 class="rapport-review__title">{review.title.clone()}</h3>
             <p class="rapport-review__meta">
                 <span class="rapport-review__author">{review.author.clone()}</span>
+                {review.author_tier.clone().map(|tier| view! { " " <crate::tiers::TierMark tier /> })}
                 " · "
                 <time>{iso_date(review.created_at)}</time>
                 {review.verified.then(|| view! { <span class="rapport-review__verified">{move || i18n.t("reviews.verified")}</span> })}

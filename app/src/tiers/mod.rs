@@ -12,7 +12,7 @@ mod widget;
 
 pub use pages::MerchantTiersPage;
 pub use server::*;
-pub use widget::{TierBadge, TierProgress};
+pub use widget::{TierBadge, TierMark, TierProgress};
 
 use crate::money::Money;
 use crate::time::Millis;

@@ -35,6 +35,11 @@ fn icon_path(icon: &str) -> &'static str {
 }
 
 /// A tier as a small badge: its icon, its colour, and its name in words, so that it never relies on colour.
+/// Shown beside review authors, and by [`TierBadge`] for the signed-in shopper.
+///
+/// ```ignore
+/// view! { <TierMark tier=rules.tiers[2].clone() /> }
+/// ```
 #[component]
 pub fn TierMark(tier: Tier) -> impl IntoView {
     let i18n = use_i18n();
