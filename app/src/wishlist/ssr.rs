@@ -12,7 +12,7 @@ use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, known_shopper, record, shopper_key};
 use crate::identity::Viewer;
 use crate::money::Money;
-use crate::store::{Db, StoreError};
+use crate::store::{Backend, Db, StoreError};
 use crate::time::Millis;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
@@ -450,51 +450,87 @@ pub async fn move_item(
     Ok(())
 }
 
-const ITEM_COLUMNS: &str = "p.sku, COALESCE(t.title, p.title) AS title, p.image_url, p.price_minor, p.currency, \
-     p.stock, CAST(CASE WHEN p.active THEN 1 ELSE 0 END AS BIGINT) AS active, i.saved_at, i.saved_price_minor, \
-     i.saved_currency, i.saved_in_stock";
+/// An item's fields, in the order of [`ItemFields`].
+const ITEM_FIELDS: &str = "p.sku, COALESCE(t.title, p.title), p.image_url, p.price_minor, p.currency, p.stock, \
+     CASE WHEN p.active THEN 1 ELSE 0 END, i.saved_at, i.saved_price_minor, i.saved_currency, i.saved_in_stock";
 
-fn item_from_row(row: &sqlx::any::AnyRow) -> Result<WishlistItem, sqlx::Error> {
-    Ok(WishlistItem {
-        sku: row.try_get("sku")?,
-        title: row.try_get("title")?,
-        image_url: row.try_get("image_url")?,
-        price: Money::new(
-            row.try_get("price_minor")?,
-            row.try_get::<String, _>("currency")?,
-        ),
-        stock: row.try_get("stock")?,
-        available: row.try_get::<i64, _>("active")? != 0,
-        saved_at: row.try_get("saved_at")?,
-        saved_price: Money::new(
-            row.try_get("saved_price_minor")?,
-            row.try_get::<String, _>("saved_currency")?,
-        ),
-        saved_in_stock: row.try_get::<i64, _>("saved_in_stock")? != 0,
-    })
-}
+/// One item as the list query's JSON carries it: sku, title, image, price, currency, stock, active (0/1), saved
+/// at, saved price, saved currency, in stock when saved (0/1).
+type ItemFields = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+);
 
+/// A list's items with their current prices. The database returns them as one JSON array in one row: sqlx's
+/// SQLite driver hands every row across threads on its own, which took longer than the query itself for a
+/// 200-item list (BENCHMARKS.md).
 async fn items_of(
     db: &Db,
     list_id: i64,
     locale: &str,
     sort: WishlistSort,
-) -> Result<Vec<WishlistItem>, sqlx::Error> {
+) -> Result<Vec<WishlistItem>, StoreError> {
     let order = match sort {
         WishlistSort::Saved => "i.saved_at DESC, p.id DESC",
         WishlistSort::Price => "p.price_minor ASC, i.saved_at DESC",
         WishlistSort::PriceDrop => "(i.saved_price_minor - p.price_minor) DESC, i.saved_at DESC",
     };
-    let rows = sqlx::query(&format!(
-        "SELECT {ITEM_COLUMNS} FROM wishlist_items i JOIN products p ON p.id = i.product_id \
+    let aggregate = match db.backend() {
+        Backend::Sqlite => format!("json_group_array(json_array({ITEM_FIELDS}) ORDER BY {order})"),
+        Backend::Postgres => {
+            format!("CAST(json_agg(json_build_array({ITEM_FIELDS}) ORDER BY {order}) AS TEXT)")
+        }
+    };
+    let json: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT {aggregate} FROM wishlist_items i JOIN products p ON p.id = i.product_id \
          LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
-         WHERE i.wishlist_id = $2 ORDER BY {order}"
+         WHERE i.wishlist_id = $2"
     ))
     .bind(locale)
     .bind(list_id)
-    .fetch_all(db.reader())
+    .fetch_one(db.reader())
     .await?;
-    rows.iter().map(item_from_row).collect()
+    let items: Vec<ItemFields> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
+        .map_err(|error| StoreError::Database(sqlx::Error::Decode(Box::new(error))))?;
+    Ok(items
+        .into_iter()
+        .map(
+            |(
+                sku,
+                title,
+                image_url,
+                price,
+                currency,
+                stock,
+                active,
+                saved_at,
+                saved_price,
+                saved_currency,
+                saved_in_stock,
+            )| {
+                WishlistItem {
+                    sku,
+                    title,
+                    image_url,
+                    price: Money::new(price, currency),
+                    stock,
+                    available: active != 0,
+                    saved_at,
+                    saved_price: Money::new(saved_price, saved_currency),
+                    saved_in_stock: saved_in_stock != 0,
+                }
+            },
+        )
+        .collect())
 }
 
 /// One of the viewer's lists with its items (the default list for `None`, empty if never used). Two queries:
