@@ -434,12 +434,34 @@ impl TierRules {
         {
             *per_month.entry(award.month.as_str()).or_default() += award.points;
         }
-        growth.activity_points = per_month
-            .values()
-            .map(|points| (*points).min(self.points_monthly_cap))
+        self.add_activity(&mut growth, per_month.into_values());
+        growth
+    }
+
+    /// Adds review points, given as each month's total, capped per month and valued.
+    pub fn add_activity(&self, growth: &mut Growth, monthly: impl IntoIterator<Item = i64>) {
+        growth.activity_points = monthly
+            .into_iter()
+            .map(|points| points.min(self.points_monthly_cap))
             .sum();
         growth.activity_minor = growth.activity_points * self.points_value_minor;
-        growth
+    }
+
+    /// [`Self::counted_spend`] of the `orders` row, as SQL, for adding up in the database.
+    pub fn counted_spend_sql(&self) -> String {
+        let counted = format!(
+            "subtotal_minor{}{} - refunded_minor",
+            if self.count_shipping {
+                " + shipping_minor"
+            } else {
+                ""
+            },
+            if self.count_tax { " + tax_minor" } else { "" },
+        );
+        format!(
+            "CASE WHEN status = 'cancelled' OR currency <> '{}' OR {counted} < 0 THEN 0 ELSE {counted} END",
+            self.currency
+        )
     }
 
     /// The last review at or before `at`, and the next one after it.

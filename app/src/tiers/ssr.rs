@@ -1,7 +1,7 @@
 //! The tiers' SQL: the versioned rules, each member's held tier, recomputation when growth changes, the review
 //! that applies downgrades, and the merchant's overview and rule preview.
 
-use super::rules::{OrderFacts, PointsFacts, after_growth, after_review, standing};
+use super::rules::{Growth, OrderFacts, PointsFacts, after_growth, after_review, standing};
 use super::{
     CloseMember, MemberStanding, ReviewSummary, TierCount, TierPreview, TierRules, TiersOverview,
 };
@@ -174,7 +174,7 @@ async fn store_tier(
     before: Option<&Held>,
     (version, rules): (i64, &TierRules),
     rank: usize,
-    standing: &MemberStanding,
+    growth: &Growth,
     reviewed_at: Option<Millis>,
     reason: &str,
     now: Millis,
@@ -196,8 +196,8 @@ async fn store_tier(
         .bind(shopper)
         .bind(code)
         .bind(rank as i64)
-        .bind(standing.growth.amount_minor)
-        .bind(standing.pending.amount_minor)
+        .bind(growth.value())
+        .bind(growth.pending_minor)
         .bind(version)
         .bind(since)
         .bind(reviewed_at.or(before.and_then(|held| held.reviewed_at)))
@@ -222,6 +222,53 @@ async fn store_tier(
     Ok(())
 }
 
+/// A member's growth at `now`, added up by the database: this runs with every order, and the heaviest buyers
+/// have thousands in a year, which would cost more to read row by row than to sum where they are.
+async fn growth_now(
+    conn: &mut AnyConnection,
+    rules: &TierRules,
+    shopper: i64,
+    now: Millis,
+) -> Result<Growth, sqlx::Error> {
+    let start = window_start(now, rules.window_days);
+    let counted = rules.counted_spend_sql();
+    let settles_by = now - rules.return_window_days * DAY_MS;
+    // Settled and pending spend as two ranges of the index, so that each order is looked at once.
+    let sum = format!(
+        "SELECT CAST(COALESCE(SUM({counted}), 0) AS BIGINT) FROM orders \
+         WHERE shopper_id = $1 AND placed_at > $2 AND placed_at <= $3"
+    );
+    let mut spend = [0i64; 2];
+    for (total, (from, to)) in spend
+        .iter_mut()
+        .zip([(start, settles_by), (settles_by, now)])
+    {
+        *total = sqlx::query_scalar(&sum)
+            .bind(shopper)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&mut *conn)
+            .await?;
+    }
+    let [spend_minor, pending_minor] = spend;
+    let monthly: Vec<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(points) AS BIGINT) FROM review_points \
+         WHERE shopper_id = $1 AND revoked_at IS NULL AND awarded_at > $2 AND awarded_at <= $3 GROUP BY month",
+    )
+    .bind(shopper)
+    .bind(start)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut growth = Growth {
+        spend_minor,
+        pending_minor,
+        ..Growth::default()
+    };
+    rules.add_activity(&mut growth, monthly);
+    Ok(growth)
+}
+
 /// Brings one member's tier up to date after their growth changed (an order, a refund, a cancellation, a
 /// review award given or taken back), inside the transaction that changed it: up at once, never down.
 pub async fn recompute(
@@ -231,17 +278,10 @@ pub async fn recompute(
 ) -> Result<(), StoreError> {
     let conn: &mut AnyConnection = tx;
     let (version, rules) = current_rules(conn).await?;
-    let mut facts = facts(conn, Some(&[shopper]), window_start(now, rules.window_days)).await?;
-    let (orders, points) = facts.remove(&shopper).unwrap_or_default();
+    let growth = growth_now(conn, &rules, shopper, now).await?;
     let before = held(conn, shopper).await?;
-    let held_rank = before
-        .as_ref()
-        .map(|held| (rank_in(&rules, held), held.since));
-    let standing = standing(&rules, version, held_rank, &orders, &points, now);
-    let rank = after_growth(
-        held_rank.map_or(0, |(rank, _)| rank),
-        standing.qualified_rank,
-    );
+    let held_rank = before.as_ref().map_or(0, |held| rank_in(&rules, held));
+    let rank = after_growth(held_rank, rules.qualified(growth.value()));
     // A new member joins after the last review date: the next review is the first that can lower their tier.
     let reviewed_at = before.is_none().then(|| rules.reviews_around(now).0);
     store_tier(
@@ -250,7 +290,7 @@ pub async fn recompute(
         before.as_ref(),
         (version, &rules),
         rank,
-        &standing,
+        &growth,
         reviewed_at,
         "growth",
         now,
@@ -321,15 +361,8 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
             let before = held(conn, shopper).await?;
             let held_rank = before.as_ref().map_or(0, |held| rank_in(&rules, held));
             let at_review = rules.qualified(rules.growth(&orders, &points, review_at).value());
-            let standing = standing(
-                &rules,
-                version,
-                before.as_ref().map(|held| (held_rank, held.since)),
-                &orders,
-                &points,
-                now,
-            );
-            let rank = after_review(held_rank, at_review).max(standing.qualified_rank);
+            let growth = rules.growth(&orders, &points, now);
+            let rank = after_review(held_rank, at_review).max(rules.qualified(growth.value()));
             summary.reviewed += 1;
             if before.is_some() && rank > held_rank {
                 summary.moved_up += 1;
@@ -343,7 +376,7 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
                 before.as_ref(),
                 (version, &rules),
                 rank,
-                &standing,
+                &growth,
                 Some(review_at),
                 "review",
                 now,

@@ -293,3 +293,80 @@ async fn pending_spend_moves_a_member_up_once_its_return_window_ends() {
         );
     }
 }
+
+/// What `recompute` stored, which the database added up.
+async fn stored_growth(db: &Db, shopper: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT m.growth_minor, m.pending_minor FROM member_tiers m JOIN shoppers s ON s.id = m.shopper_id \
+         WHERE s.external_id = $1",
+    )
+    .bind(shopper)
+    .fetch_one(db.reader())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_database_adds_up_growth_as_the_rules_do() {
+    use crate::reviews::ReviewInput;
+    use crate::reviews::ssr::{ReviewPolicy, write_review};
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let mut counting_shipping = rules();
+        counting_shipping.count_shipping = true;
+        counting_shipping.return_window_days = 7;
+        save_rules(db, &counting_shipping, "test", 2).await.unwrap();
+        let now = at("2026-11-22T10:00:00Z");
+        buy(db, "O-1", "alice", 1, "2026-10-01T09:00:00Z").await;
+        buy(db, "O-2", "alice", 2, "2026-10-02T09:00:00Z").await;
+        buy(db, "O-3", "alice", 1, "2026-10-03T09:00:00Z").await;
+        buy(db, "O-4", "alice", 1, "2026-11-20T09:00:00Z").await;
+        let usd = OrderInput {
+            order_id: "O-5".into(),
+            shopper_id: "alice".into(),
+            currency: "USD".into(),
+            lines: vec![OrderLineInput {
+                sku: "A".into(),
+                quantity: 1,
+                unit_price_minor: 5_000,
+            }],
+            shipping_minor: 0,
+            tax_minor: 0,
+            placed_at: Some("2026-10-04T09:00:00Z".into()),
+        };
+        record_order(db, "key-O-5", &usd, now).await.unwrap();
+        let partial = RefundInput {
+            amount_minor: 30_000,
+            refunded_at: None,
+        };
+        record_refund(db, "refund-1", "O-2", &partial, now)
+            .await
+            .unwrap();
+        let whole = RefundInput {
+            amount_minor: 101_000,
+            refunded_at: None,
+        };
+        record_refund(db, "refund-2", "O-1", &whole, now)
+            .await
+            .unwrap();
+        cancel_order(db, "O-3", now).await.unwrap();
+        let input = ReviewInput {
+            rating: 4,
+            title: "Good".into(),
+            body: "Sturdy and pours without dripping.".into(),
+            criteria: Default::default(),
+        };
+        write_review(db, "alice", "A", &input, &ReviewPolicy::default(), now)
+            .await
+            .unwrap();
+        let standing = standing_of(db, "alice", now).await.unwrap();
+        // O-2 with shipping, less its refund, and 10 review points; O-4 is pending; the rest count nothing.
+        assert_eq!(standing.growth.amount_minor, 201_000 - 30_000 + 1_000);
+        assert_eq!(standing.pending.amount_minor, 101_000);
+        assert_eq!(
+            stored_growth(db, "alice").await,
+            (standing.growth.amount_minor, standing.pending.amount_minor)
+        );
+    }
+}
