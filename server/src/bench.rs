@@ -620,14 +620,17 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
             .await
             .map_err(err)?;
         whole.push(started.elapsed().as_secs_f64() * 1000.0);
-        let key: i64 = sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
-            .bind(shopper)
-            .fetch_one(db.reader())
-            .await
-            .map_err(sql)?;
+        let (key, order): (i64, i64) =
+            sqlx::query_as("SELECT shopper_id, id FROM orders WHERE external_id = $1")
+                .bind(format!("bench-{run}-{index}"))
+                .fetch_one(db.reader())
+                .await
+                .map_err(sql)?;
         let mut tx = db.write().await.map_err(err)?;
         let started = Instant::now();
-        tiers::recompute(&mut tx, key, now()).await.map_err(err)?;
+        tiers::recompute(&mut tx, key, tiers::GrowthChange::NewOrder(order), now())
+            .await
+            .map_err(err)?;
         alone.push(started.elapsed().as_secs_f64() * 1000.0);
         tx.commit().await.map_err(sql)?;
     }

@@ -15,8 +15,10 @@ CREATE TABLE member_tiers (
     -- The tier's code, and its place in the rules it was computed under (for when a later version drops the code).
     tier          TEXT    NOT NULL,
     tier_rank     INTEGER NOT NULL CHECK (tier_rank >= 0),
-    -- Growth value (settled) and pending spend when last computed, in minor units of the rules' currency.
+    -- Growth value (settled), settled spend (growth without review points) and pending spend when last
+    -- computed, in minor units of the rules' currency: an order's recomputation carries the spend forward.
     growth_minor  INTEGER NOT NULL,
+    spend_minor   INTEGER NOT NULL,
     pending_minor INTEGER NOT NULL,
     rules_version INTEGER NOT NULL,
     -- When the member reached this tier.

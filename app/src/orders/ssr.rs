@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, record, shopper_key};
 use crate::store::{Db, StoreError, is_unique_violation};
+use crate::tiers::ssr::GrowthChange;
 use crate::time::{Millis, parse_rfc3339};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
@@ -225,7 +226,7 @@ pub async fn record_order(
         });
     }
     record(&mut tx, &events).await?;
-    crate::tiers::ssr::recompute(&mut tx, shopper, now).await?;
+    crate::tiers::ssr::recompute(&mut tx, shopper, GrowthChange::NewOrder(order_key), now).await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)
@@ -306,7 +307,7 @@ async fn recompute_buyer(
         .bind(order_key)
         .fetch_one(&mut **tx)
         .await?;
-    crate::tiers::ssr::recompute(tx, shopper, now).await
+    crate::tiers::ssr::recompute(tx, shopper, GrowthChange::Revalued, now).await
 }
 
 /// Cancels a paid order that has no refunds. Cancelling twice is harmless.

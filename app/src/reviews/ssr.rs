@@ -552,7 +552,13 @@ async fn settle_points(
                 .await?;
         }
     }
-    crate::tiers::ssr::recompute(tx, shopper_id, now).await
+    crate::tiers::ssr::recompute(
+        tx,
+        shopper_id,
+        crate::tiers::ssr::GrowthChange::Revalued,
+        now,
+    )
+    .await
 }
 
 fn round_tenth(value: f64) -> f64 {

@@ -23,13 +23,31 @@ const CLOSE_LIST: i64 = 20;
 /// What growth is computed from, per shopper row id.
 type Facts = HashMap<i64, (Vec<OrderFacts>, Vec<PointsFacts>)>;
 
-/// A member's stored tier.
+/// A member's stored tier, and the spend it was computed from.
 struct Held {
     code: String,
     rank: i64,
     since: Millis,
     reviewed_at: Option<Millis>,
+    spend_minor: i64,
+    pending_minor: i64,
+    rules_version: i64,
+    computed_at: Millis,
 }
+
+/// What changed a member's growth, which decides how much of it is counted again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrowthChange {
+    /// This order (its row id) was just recorded.
+    NewOrder(i64),
+    /// Only time passed: spend settled, or left the window.
+    Elapsed,
+    /// Something already counted changed value: a refund, a cancellation, a review award given or taken back.
+    Revalued,
+}
+
+/// Spend is carried forward from the last computation when that is at most this old; older, it is counted anew.
+const CARRY_LIMIT: Millis = 30 * DAY_MS;
 
 /// The rules in force and their version; the built-in defaults (version 0) until a merchant saves some.
 pub async fn current_rules(conn: &mut AnyConnection) -> Result<(i64, TierRules), StoreError> {
@@ -143,7 +161,8 @@ async fn facts(
 
 async fn held(conn: &mut AnyConnection, shopper: i64) -> Result<Option<Held>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT tier, tier_rank, since, reviewed_at FROM member_tiers WHERE shopper_id = $1",
+        "SELECT tier, tier_rank, since, reviewed_at, spend_minor, pending_minor, rules_version, computed_at \
+         FROM member_tiers WHERE shopper_id = $1",
     )
     .bind(shopper)
     .fetch_optional(&mut *conn)
@@ -154,6 +173,10 @@ async fn held(conn: &mut AnyConnection, shopper: i64) -> Result<Option<Held>, sq
             rank: row.try_get("tier_rank")?,
             since: row.try_get("since")?,
             reviewed_at: row.try_get("reviewed_at")?,
+            spend_minor: row.try_get("spend_minor")?,
+            pending_minor: row.try_get("pending_minor")?,
+            rules_version: row.try_get("rules_version")?,
+            computed_at: row.try_get("computed_at")?,
         })
     })
     .transpose()
@@ -187,10 +210,10 @@ async fn store_tier(
     };
     let statement = if before.is_some() {
         "UPDATE member_tiers SET tier = $2, tier_rank = $3, growth_minor = $4, pending_minor = $5, rules_version = $6, \
-         since = $7, reviewed_at = $8, computed_at = $9 WHERE shopper_id = $1"
+         since = $7, reviewed_at = $8, computed_at = $9, spend_minor = $10 WHERE shopper_id = $1"
     } else {
         "INSERT INTO member_tiers (shopper_id, tier, tier_rank, growth_minor, pending_minor, rules_version, since, \
-         reviewed_at, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+         reviewed_at, computed_at, spend_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     };
     sqlx::query(statement)
         .bind(shopper)
@@ -202,6 +225,7 @@ async fn store_tier(
         .bind(since)
         .bind(reviewed_at.or(before.and_then(|held| held.reviewed_at)))
         .bind(now)
+        .bind(growth.spend_minor)
         .execute(&mut *conn)
         .await?;
     // A first row for a member still in the lowest tier is not a change worth recording.
@@ -222,64 +246,156 @@ async fn store_tier(
     Ok(())
 }
 
-/// A member's growth at `now`, added up by the database: this runs with every order, and the heaviest buyers
-/// have thousands in a year, which would cost more to read row by row than to sum where they are.
-async fn growth_now(
+/// The counted spend of a member's orders placed in `from..=to` (`from` excluded), leaving out the order
+/// `except` (a row id; 0 for none).
+async fn spend_between(
+    conn: &mut AnyConnection,
+    rules: &TierRules,
+    shopper: i64,
+    (from, to): (Millis, Millis),
+    except: i64,
+) -> Result<i64, sqlx::Error> {
+    if to <= from {
+        return Ok(0);
+    }
+    sqlx::query_scalar(&format!(
+        "SELECT CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM orders \
+         WHERE shopper_id = $1 AND placed_at > $2 AND placed_at <= $3 AND id <> $4",
+        rules.counted_spend_sql()
+    ))
+    .bind(shopper)
+    .bind(from)
+    .bind(to)
+    .bind(except)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Settled and pending spend at `now`, carried forward from the member's last computation: what settled or
+/// left the window since, and the new order. A few orders are read instead of a year's, which matters for buyers
+/// with thousands. `None` when it must be counted anew: something counted changed value, the rules changed, or
+/// the last computation is too old (or in the future).
+async fn carried_forward(
+    conn: &mut AnyConnection,
+    (version, rules): (i64, &TierRules),
+    shopper: i64,
+    held: &Held,
+    change: GrowthChange,
+    now: Millis,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let then = held.computed_at;
+    if change == GrowthChange::Revalued
+        || held.rules_version != version
+        || now < then
+        || now - then > CARRY_LIMIT
+    {
+        return Ok(None);
+    }
+    let except = match change {
+        GrowthChange::NewOrder(order) => order,
+        _ => 0,
+    };
+    let window = rules.window_days * DAY_MS;
+    let returns = rules.return_window_days * DAY_MS;
+    // Spend that finished its return window, spend that left the growth window, and orders placed since (a
+    // store may report an order late), all among the orders known at the last computation.
+    let settled = spend_between(
+        conn,
+        rules,
+        shopper,
+        (then - returns, now - returns),
+        except,
+    )
+    .await?;
+    let left = spend_between(conn, rules, shopper, (then - window, now - window), except).await?;
+    let arrived = spend_between(conn, rules, shopper, (then, now), except).await?;
+    let mut spend = held.spend_minor + settled - left;
+    let mut pending = held.pending_minor + arrived - settled;
+    if let GrowthChange::NewOrder(order) = change {
+        let (placed_at, counted): (Millis, i64) = sqlx::query_as(&format!(
+            "SELECT placed_at, CAST({} AS BIGINT) FROM orders WHERE id = $1",
+            rules.counted_spend_sql()
+        ))
+        .bind(order)
+        .fetch_one(&mut *conn)
+        .await?;
+        if placed_at > now - window && placed_at <= now - returns {
+            spend += counted;
+        } else if placed_at > now - returns && placed_at <= now {
+            pending += counted;
+        }
+    }
+    Ok(Some((spend, pending)))
+}
+
+/// A member's settled and pending spend at `now`, added up by the database over the whole window.
+async fn spend_now(
     conn: &mut AnyConnection,
     rules: &TierRules,
     shopper: i64,
     now: Millis,
-) -> Result<Growth, sqlx::Error> {
-    let start = window_start(now, rules.window_days);
-    let counted = rules.counted_spend_sql();
+) -> Result<(i64, i64), sqlx::Error> {
     let settles_by = now - rules.return_window_days * DAY_MS;
-    // Settled and pending spend as two ranges of the index, so that each order is looked at once.
-    let sum = format!(
-        "SELECT CAST(COALESCE(SUM({counted}), 0) AS BIGINT) FROM orders \
-         WHERE shopper_id = $1 AND placed_at > $2 AND placed_at <= $3"
-    );
-    let mut spend = [0i64; 2];
-    for (total, (from, to)) in spend
-        .iter_mut()
-        .zip([(start, settles_by), (settles_by, now)])
-    {
-        *total = sqlx::query_scalar(&sum)
-            .bind(shopper)
-            .bind(from)
-            .bind(to)
-            .fetch_one(&mut *conn)
-            .await?;
-    }
-    let [spend_minor, pending_minor] = spend;
+    let start = window_start(now, rules.window_days);
+    Ok((
+        spend_between(conn, rules, shopper, (start, settles_by), 0).await?,
+        spend_between(conn, rules, shopper, (settles_by.max(start), now), 0).await?,
+    ))
+}
+
+/// Review points of the window, capped per month, added to `growth`.
+async fn add_activity(
+    conn: &mut AnyConnection,
+    rules: &TierRules,
+    shopper: i64,
+    growth: &mut Growth,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
     let monthly: Vec<i64> = sqlx::query_scalar(
         "SELECT CAST(SUM(points) AS BIGINT) FROM review_points \
          WHERE shopper_id = $1 AND revoked_at IS NULL AND awarded_at > $2 AND awarded_at <= $3 GROUP BY month",
     )
     .bind(shopper)
-    .bind(start)
+    .bind(window_start(now, rules.window_days))
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
+    rules.add_activity(growth, monthly);
+    Ok(())
+}
+
+/// Brings one member's tier up to date after their growth changed, inside the transaction that changed it: up
+/// at once, never down. Spend is carried forward from the last computation when `change` allows.
+pub async fn recompute(
+    tx: &mut Transaction<'static, Any>,
+    shopper: i64,
+    change: GrowthChange,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let conn: &mut AnyConnection = tx;
+    if conn.backend_name() == "PostgreSQL" {
+        // Two orders of one member at once take turns, so that each carries the other's spend forward.
+        sqlx::query("SELECT 1 FROM member_tiers WHERE shopper_id = $1 FOR UPDATE")
+            .bind(shopper)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    let (version, rules) = current_rules(conn).await?;
+    let before = held(conn, shopper).await?;
+    let carried = match &before {
+        Some(held) => carried_forward(conn, (version, &rules), shopper, held, change, now).await?,
+        None => None,
+    };
+    let (spend_minor, pending_minor) = match carried {
+        Some(spend) => spend,
+        None => spend_now(conn, &rules, shopper, now).await?,
+    };
     let mut growth = Growth {
         spend_minor,
         pending_minor,
         ..Growth::default()
     };
-    rules.add_activity(&mut growth, monthly);
-    Ok(growth)
-}
-
-/// Brings one member's tier up to date after their growth changed (an order, a refund, a cancellation, a
-/// review award given or taken back), inside the transaction that changed it: up at once, never down.
-pub async fn recompute(
-    tx: &mut Transaction<'static, Any>,
-    shopper: i64,
-    now: Millis,
-) -> Result<(), StoreError> {
-    let conn: &mut AnyConnection = tx;
-    let (version, rules) = current_rules(conn).await?;
-    let growth = growth_now(conn, &rules, shopper, now).await?;
-    let before = held(conn, shopper).await?;
+    add_activity(conn, &rules, shopper, &mut growth, now).await?;
     let held_rank = before.as_ref().map_or(0, |held| rank_in(&rules, held));
     let rank = after_growth(held_rank, rules.qualified(growth.value()));
     // A new member joins after the last review date: the next review is the first that can lower their tier.
@@ -418,7 +534,7 @@ pub async fn settle(db: &Db, now: Millis) -> Result<i64, StoreError> {
             return Ok(settled);
         }
         for shopper in due {
-            recompute(&mut tx, shopper, now).await?;
+            recompute(&mut tx, shopper, GrowthChange::Elapsed, now).await?;
             settled += 1;
         }
         tx.commit().await?;

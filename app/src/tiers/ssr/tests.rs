@@ -370,3 +370,54 @@ async fn the_database_adds_up_growth_as_the_rules_do() {
         );
     }
 }
+
+#[tokio::test]
+async fn growth_carried_forward_from_order_to_order_matches_a_full_count() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let mut with_returns = rules();
+        with_returns.return_window_days = 7;
+        save_rules(db, &with_returns, "test", 2).await.unwrap();
+        let order = |id: &str, units: i64, placed_at: &str| OrderInput {
+            order_id: id.into(),
+            shopper_id: "alice".into(),
+            currency: "CNY".into(),
+            lines: vec![OrderLineInput {
+                sku: "A".into(),
+                quantity: units,
+                unit_price_minor: 100_000,
+            }],
+            shipping_minor: 0,
+            tax_minor: 0,
+            placed_at: Some(placed_at.into()),
+        };
+        // Each step: an order (some reported late, one from before the window's edge), recorded at `now`.
+        let steps = [
+            ("O-1", 1, "2025-11-25T00:00:00Z", "2026-11-20T00:00:00Z"),
+            ("O-2", 2, "2026-11-21T00:00:00Z", "2026-11-21T00:00:00Z"),
+            ("O-3", 4, "2026-11-26T00:00:00Z", "2026-11-26T00:00:00Z"), // O-1 has left the window
+            ("O-4", 8, "2026-11-10T00:00:00Z", "2026-11-29T00:00:00Z"), // late; O-2 has settled
+            ("O-5", 16, "2026-12-24T00:00:00Z", "2026-12-24T00:00:00Z"), // 25 days on; O-3 has settled
+        ];
+        for (id, units, placed_at, now) in steps {
+            record_order(
+                db,
+                &format!("key-{id}"),
+                &order(id, units, placed_at),
+                at(now),
+            )
+            .await
+            .unwrap();
+            let counted = standing_of(db, "alice", at(now)).await.unwrap();
+            assert_eq!(
+                stored_growth(db, "alice").await,
+                (counted.growth.amount_minor, counted.pending.amount_minor),
+                "after {id}"
+            );
+        }
+        // Time alone: O-5 settles.
+        assert_eq!(settle(db, at("2026-12-31T00:00:00Z")).await.unwrap(), 1);
+        assert_eq!(stored_growth(db, "alice").await, (3_000_000, 0));
+    }
+}
