@@ -1,5 +1,5 @@
 import type { APIRequestContext, Page } from '@playwright/test';
-import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, signInWithToken, test } from './support';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, signInWithToken, test, waitForHandler } from './support';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -36,6 +36,24 @@ async function signInAsMerchant(page: Page): Promise<void> {
   await form.locator('button[type="submit"]').click();
   await expect(page.getByTestId('merchant-name')).toHaveText('Signed in as Tao');
 }
+
+test('demo shopper signs in and sees their member tier in the header and on the account page', { tag: '@js-only' }, async ({ page }) => {
+  await page.goto('/sign-in?lang=en');
+  await waitForHandler(page, 'click', 'button[data-shopper]');
+  const signIn = page.locator('button[data-shopper]').first();
+  const shopper = (await signIn.getAttribute('data-shopper'))!;
+  await signIn.click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  // The widgets show what the store's checkout reads through the API.
+  const standing = await api(page.request, 'GET', `/api/v1/shoppers/${shopper}/tier`);
+  const tier = standing.rules.tiers[standing.rank];
+  await expect(page.getByTestId('tier-badge').locator('.rapport-tier-badge')).toHaveAttribute('data-tier', tier.code);
+  const progress = page.getByTestId('tier-progress');
+  await expect(progress.locator('.rapport-tier-progress__head .rapport-tier-badge')).toHaveAttribute('data-tier', tier.code);
+  await expect(progress.getByRole('progressbar')).toHaveAttribute('aria-valuenow', String(standing.progress_percent));
+  await expect(progress.locator('.rapport-tier-progress__thresholds tbody tr')).toHaveCount(standing.rules.tiers.length);
+});
 
 test('member sees their tier and progress, and orders the store reports move the bar and then the tier', { tag: '@js-only' }, async ({ page }) => {
   const shopper = `tier-member-${Date.now()}`;

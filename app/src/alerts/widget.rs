@@ -7,7 +7,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
-use crate::identity::client::signed_in;
+use crate::identity::client::{signed_in, use_signed_in};
 use crate::identity::ensure_viewer;
 use crate::money::Money;
 use crate::time::iso_date;
@@ -304,9 +304,7 @@ fn notice_text(i18n: I18n, notice: &Notice) -> String {
 #[component]
 pub fn AlertInbox() -> impl IntoView {
     let i18n = use_i18n();
-    // Known only in the browser, after hydration, so that the server's HTML and the first client render agree.
-    let shopper = RwSignal::new(false);
-    Effect::new(move |_| shopper.set(signed_in()));
+    let shopper = use_signed_in();
     let refresh = RwSignal::new(0u32);
     let inbox = LocalResource::new(move || {
         refresh.track();

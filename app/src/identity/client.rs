@@ -11,6 +11,10 @@ use leptos::server_fn::response::browser::BrowserResponse;
 /// The `localStorage` key the token is kept under, shared with the embed loader.
 pub const TOKEN_KEY: &str = "rapport.token";
 
+/// The DOM event sent on `window` when this browser signs in or out (its token changed), with `{signed_in}`.
+/// Widgets that show the shopper's own data (the alert bell, the tier badge) follow it; a host page can too.
+pub const IDENTITY_CHANGE_EVENT: &str = "rapport:identity-change";
+
 /// The token this browser holds, if any.
 pub fn stored_token() -> Option<String> {
     #[cfg(feature = "hydrate")]
@@ -32,6 +36,27 @@ pub fn signed_in() -> bool {
     stored_token().is_some_and(|token| token.starts_with("v1.s."))
 }
 
+/// Whether this browser holds a signed-in shopper's token, following sign-in and sign-out. False on the server
+/// and until hydration, so that the server's HTML and the first browser render agree.
+///
+/// ```ignore
+/// let shopper = use_signed_in();
+/// view! { <Show when=move || shopper.get()>"Welcome back"</Show> }
+/// ```
+pub fn use_signed_in() -> leptos::prelude::ReadSignal<bool> {
+    use leptos::prelude::*;
+    let (shopper, set_shopper) = signal(false);
+    Effect::new(move |_| set_shopper.set(signed_in()));
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener_untyped(IDENTITY_CHANGE_EVENT, move |_| {
+            set_shopper.set(signed_in())
+        });
+        on_cleanup(move || handle.remove());
+    }
+    shopper
+}
+
 /// Keeps `token` for the next requests, or forgets the current one with `None`.
 pub fn store_token(token: Option<&str>) {
     #[cfg(feature = "hydrate")]
@@ -42,6 +67,11 @@ pub fn store_token(token: Option<&str>) {
             Some(token) => storage.set_item(TOKEN_KEY, token),
             None => storage.remove_item(TOKEN_KEY),
         };
+        crate::ui::emit_event(
+            &leptos::prelude::window(),
+            IDENTITY_CHANGE_EVENT,
+            &[("signed_in", wasm_bindgen::JsValue::from_bool(signed_in()))],
+        );
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = token;

@@ -85,7 +85,10 @@ pub struct IssuedToken {
 pub async fn ensure_viewer() -> Result<(), crate::error::AppError> {
     if client::stored_token().is_none() {
         let issued = start_guest_session().await?;
-        client::store_token(Some(&issued.token));
+        // The store may have signed the shopper in while the guest token was on its way: theirs wins.
+        if client::stored_token().is_none() {
+            client::store_token(Some(&issued.token));
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
-use crate::identity::client::signed_in;
+use crate::identity::client::{signed_in, use_signed_in};
 use crate::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
@@ -431,9 +431,7 @@ fn WriteReview(
     on_written: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    // Known only in the browser, after hydration, so the server and the first browser render agree.
-    let shopper = RwSignal::new(false);
-    Effect::new(move |_| shopper.set(signed_in()));
+    let shopper = use_signed_in();
     let rating = RwSignal::new(0i64);
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());

@@ -3,7 +3,7 @@
 
 use super::{MemberStanding, Tier, TierRules, my_tier};
 use crate::i18n::{I18n, use_i18n};
-use crate::identity::client::signed_in;
+use crate::identity::client::use_signed_in;
 use crate::money::Money;
 use crate::time::{Millis, iso_date};
 use crate::ui::ErrorNotice;
@@ -64,9 +64,7 @@ pub fn TierMark(tier: Tier) -> impl IntoView {
 /// ```
 #[component]
 pub fn TierBadge() -> impl IntoView {
-    // Known only after hydration, so that the server's HTML and the first client render agree.
-    let shopper = RwSignal::new(false);
-    Effect::new(move |_| shopper.set(signed_in()));
+    let shopper = use_signed_in();
     let standing = LocalResource::new(move || {
         let enabled = shopper.get();
         async move { if enabled { my_tier().await.ok() } else { None } }
