@@ -44,6 +44,19 @@ async fn buy(db: &Db, order_id: &str, shopper: &str, units: i64, placed_at: &str
         .unwrap();
 }
 
+/// A five-star review of the teapot by `shopper`, published under the store's default rules (a verified purchase).
+async fn review_teapot(db: &Db, shopper: &str, now: Millis) -> crate::reviews::Review {
+    let input = crate::reviews::ReviewInput {
+        rating: 5,
+        title: "Lovely".into(),
+        body: "Pours well and keeps the tea warm.".into(),
+        criteria: Default::default(),
+    };
+    crate::reviews::ssr::write_review(db, shopper, "A", &input, &Default::default(), now)
+        .await
+        .unwrap()
+}
+
 async fn tier_of(db: &Db, shopper: &str, now: Millis) -> (String, i64) {
     let standing = standing_of(db, shopper, now).await.unwrap();
     (
@@ -134,23 +147,14 @@ async fn a_cancelled_order_counts_nothing() {
 #[tokio::test]
 async fn published_reviews_of_bought_products_add_growth_and_rejection_takes_it_back() {
     use crate::reviews::ModerationDecision;
-    use crate::reviews::ReviewInput;
-    use crate::reviews::ssr::{ReviewPolicy, decide, write_review};
+    use crate::reviews::ssr::{ReviewPolicy, decide};
     for store in all().await {
         let db = &store.db;
         shop(db).await;
         buy(db, "O-1", "carol", 1, "2026-11-20T09:00:00Z").await;
         let now = at("2026-11-22T10:00:00Z");
-        let input = ReviewInput {
-            rating: 5,
-            title: "Lovely".into(),
-            body: "Pours well and keeps the tea warm.".into(),
-            criteria: Default::default(),
-        };
         let policy = ReviewPolicy::default();
-        let review = write_review(db, "carol", "A", &input, &policy, now)
-            .await
-            .unwrap();
+        let review = review_teapot(db, "carol", now).await;
         // The order's goods (shipping does not count) and 10 points at ¥1 each.
         assert_eq!(tier_of(db, "carol", now).await.1, 101_000);
         // Readers see the author's badge beside the review.
@@ -308,8 +312,6 @@ async fn stored_growth(db: &Db, shopper: &str) -> (i64, i64) {
 
 #[tokio::test]
 async fn the_database_adds_up_growth_as_the_rules_do() {
-    use crate::reviews::ReviewInput;
-    use crate::reviews::ssr::{ReviewPolicy, write_review};
     for store in all().await {
         let db = &store.db;
         shop(db).await;
@@ -351,15 +353,7 @@ async fn the_database_adds_up_growth_as_the_rules_do() {
             .await
             .unwrap();
         cancel_order(db, "O-3", now).await.unwrap();
-        let input = ReviewInput {
-            rating: 4,
-            title: "Good".into(),
-            body: "Sturdy and pours without dripping.".into(),
-            criteria: Default::default(),
-        };
-        write_review(db, "alice", "A", &input, &ReviewPolicy::default(), now)
-            .await
-            .unwrap();
+        review_teapot(db, "alice", now).await;
         let standing = standing_of(db, "alice", now).await.unwrap();
         // O-2 with shipping, less its refund, and 10 review points; O-4 is pending; the rest count nothing.
         assert_eq!(standing.growth.amount_minor, 201_000 - 30_000 + 1_000);
