@@ -69,6 +69,11 @@ impl AppError {
         self
     }
 
+    /// The caller is not signed in, or their sign-in ran out: a page shows its sign-in form instead.
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self.code.as_str(), "unauthorized" | "token_expired")
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self.code.as_str() {

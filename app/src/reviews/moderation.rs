@@ -84,7 +84,7 @@ pub fn ModerationDesk() -> impl IntoView {
                                 <a class="rapport-button" href=queue_address(queue, shown + MODERATION_PAGE)>{move || i18n.t("moderation.more")}</a>
                             })}
                         }.into_any(),
-                        Err(error) if error.code == "unauthorized" || error.code == "token_expired" => view! {
+                        Err(error) if error.needs_sign_in() => view! {
                             <MerchantSignInForm next=queue_address(queue, shown) />
                         }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),

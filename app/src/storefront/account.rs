@@ -73,7 +73,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <button class="rapport-button" on:click=sign_out>{move || i18n.t("account.sign_out")}</button>
                             }.into_any()
                         }
-                        Err(error) if error.code == "unauthorized" || error.code == "token_expired" => view! {
+                        Err(error) if error.needs_sign_in() => view! {
                             <p>{move || i18n.t("account.signed_out")}</p>
                             <p><a class="rapport-button rapport-button--primary" href="/sign-in">{move || i18n.t("account.sign_in_prompt")}</a></p>
                         }.into_any(),

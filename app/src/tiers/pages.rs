@@ -53,7 +53,7 @@ pub fn MerchantTiersPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(page) => view! { <TiersDesk page save /> }.into_any(),
-                        Err(error) if error.code == "unauthorized" || error.code == "token_expired" => view! {
+                        Err(error) if error.needs_sign_in() => view! {
                             <MerchantSignInForm next="/merchant/tiers" />
                         }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),

@@ -495,16 +495,17 @@ pub fn progress_percent(growth: i64, from: i64, to: i64) -> u8 {
     done.min(99) as u8
 }
 
-/// Where a member stands at `now`, holding `held` (tier index and since when) before this moment.
+/// Where a member stands at `now`, holding `held` (tier index and since when) before this moment, with
+/// `growth` today and `at_review` the growth that will still count at the next review
+/// (`rules.reviews_around(now).1`), from what is known today.
 pub fn standing(
     rules: &TierRules,
     rules_version: i64,
     held: Option<(usize, Millis)>,
-    orders: &[OrderFacts],
-    points: &[PointsFacts],
+    growth: Growth,
+    at_review: Growth,
     now: Millis,
 ) -> MemberStanding {
-    let growth = rules.growth(orders, points, now);
     let value = growth.value();
     let qualified_rank = rules.qualified(value);
     let (rank, since) = match held {
@@ -523,7 +524,7 @@ pub fn standing(
     let next = rules.tiers.get(rank + 1);
     let keep = (rank > 0).then(|| {
         let (_, review_at) = rules.reviews_around(now);
-        let projected = rules.growth(orders, points, review_at).value();
+        let projected = at_review.value();
         let needed = (rules.tier(rank).threshold_minor - projected).max(0);
         KeepTier {
             review_at,

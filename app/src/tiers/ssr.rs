@@ -328,36 +328,40 @@ async fn carried_forward(
     Ok(Some((spend, pending)))
 }
 
-/// A member's settled and pending spend at `now`, added up by the database over the whole window.
-async fn spend_now(
+/// A member's growth at `at`, added up by the database over the whole window: spend past its return window,
+/// spend inside it, and review points. `at` may lie ahead (the next review), counting what is known today.
+async fn growth_at(
     conn: &mut AnyConnection,
     rules: &TierRules,
     shopper: i64,
-    now: Millis,
-) -> Result<(i64, i64), sqlx::Error> {
-    let settles_by = now - rules.return_window_days * DAY_MS;
-    let start = window_start(now, rules.window_days);
-    Ok((
-        spend_between(conn, rules, shopper, (start, settles_by), 0).await?,
-        spend_between(conn, rules, shopper, (settles_by.max(start), now), 0).await?,
-    ))
+    at: Millis,
+) -> Result<Growth, sqlx::Error> {
+    let settles_by = at - rules.return_window_days * DAY_MS;
+    let start = window_start(at, rules.window_days);
+    let mut growth = Growth {
+        spend_minor: spend_between(conn, rules, shopper, (start, settles_by), 0).await?,
+        pending_minor: spend_between(conn, rules, shopper, (settles_by.max(start), at), 0).await?,
+        ..Growth::default()
+    };
+    add_activity(conn, rules, shopper, &mut growth, at).await?;
+    Ok(growth)
 }
 
-/// Review points of the window, capped per month, added to `growth`.
+/// Review points of the window that ends at `at`, capped per month, added to `growth`.
 async fn add_activity(
     conn: &mut AnyConnection,
     rules: &TierRules,
     shopper: i64,
     growth: &mut Growth,
-    now: Millis,
+    at: Millis,
 ) -> Result<(), sqlx::Error> {
     let monthly: Vec<i64> = sqlx::query_scalar(
         "SELECT CAST(SUM(points) AS BIGINT) FROM review_points \
          WHERE shopper_id = $1 AND revoked_at IS NULL AND awarded_at > $2 AND awarded_at <= $3 GROUP BY month",
     )
     .bind(shopper)
-    .bind(window_start(now, rules.window_days))
-    .bind(now)
+    .bind(window_start(at, rules.window_days))
+    .bind(at)
     .fetch_all(&mut *conn)
     .await?;
     rules.add_activity(growth, monthly);
@@ -386,16 +390,18 @@ pub async fn recompute(
         Some(held) => carried_forward(conn, (version, &rules), shopper, held, change, now).await?,
         None => None,
     };
-    let (spend_minor, pending_minor) = match carried {
-        Some(spend) => spend,
-        None => spend_now(conn, &rules, shopper, now).await?,
+    let growth = match carried {
+        Some((spend_minor, pending_minor)) => {
+            let mut growth = Growth {
+                spend_minor,
+                pending_minor,
+                ..Growth::default()
+            };
+            add_activity(conn, &rules, shopper, &mut growth, now).await?;
+            growth
+        }
+        None => growth_at(conn, &rules, shopper, now).await?,
     };
-    let mut growth = Growth {
-        spend_minor,
-        pending_minor,
-        ..Growth::default()
-    };
-    add_activity(conn, &rules, shopper, &mut growth, now).await?;
     let held_rank = before.as_ref().map_or(0, |held| rank_in(&rules, held));
     let rank = after_growth(held_rank, rules.qualified(growth.value()));
     // A new member joins after the last review date: the next review is the first that can lower their tier.
@@ -415,7 +421,8 @@ pub async fn recompute(
     Ok(())
 }
 
-/// Where a shopper stands, for their widget and the store's checkout. An unknown shopper is an error.
+/// Where a shopper stands, for their widget and the store's checkout: a few sums over the shopper's index
+/// ranges, since the header's badge asks on every page. An unknown shopper is an error.
 pub async fn standing_of(
     db: &Db,
     shopper_id: &str,
@@ -429,17 +436,12 @@ pub async fn standing_of(
         )
     })?;
     let (version, rules) = current_rules(&mut conn).await?;
-    let mut facts = facts(
-        &mut conn,
-        Some(&[shopper]),
-        window_start(now, rules.window_days),
-    )
-    .await?;
-    let (orders, points) = facts.remove(&shopper).unwrap_or_default();
+    let growth = growth_at(&mut conn, &rules, shopper, now).await?;
+    let at_review = growth_at(&mut conn, &rules, shopper, rules.reviews_around(now).1).await?;
     let held = held(&mut conn, shopper)
         .await?
         .map(|held| (rank_in(&rules, &held), held.since));
-    Ok(standing(&rules, version, held, &orders, &points, now))
+    Ok(standing(&rules, version, held, growth, at_review, now))
 }
 
 /// Applies the last review date to every member not yet reviewed on it: tiers follow the growth at the review

@@ -25,6 +25,26 @@ fn points(awarded_at: &str, points: i64) -> PointsFacts {
     }
 }
 
+/// `standing` with the growth of `orders` and `points` counted by the rules, today and at the next review.
+fn standing(
+    rules: &TierRules,
+    version: i64,
+    held: Option<(usize, Millis)>,
+    orders: &[OrderFacts],
+    points: &[PointsFacts],
+    now: Millis,
+) -> MemberStanding {
+    let (_, review_at) = rules.reviews_around(now);
+    super::standing(
+        rules,
+        version,
+        held,
+        rules.growth(orders, points, now),
+        rules.growth(orders, points, review_at),
+        now,
+    )
+}
+
 fn rules() -> TierRules {
     TierRules {
         return_window_days: 0,
@@ -154,7 +174,7 @@ fn standing_says_what_is_needed_next_and_what_keeps_the_tier() {
         order("2026-01-10T00:00:00Z", 450_000),
         order("2026-11-01T00:00:00Z", 30_000),
     ];
-    let standing = standing(
+    let gold = standing(
         &rules,
         3,
         Some((2, at("2026-01-10T00:00:00Z"))),
@@ -162,11 +182,11 @@ fn standing_says_what_is_needed_next_and_what_keeps_the_tier() {
         &[],
         now,
     );
-    assert_eq!(standing.rank, 2);
-    assert_eq!(standing.qualified_rank, 1, "480,000 reaches Silver only");
-    assert_eq!(standing.growth.amount_minor, 480_000);
-    assert_eq!(standing.to_next.unwrap().amount_minor, 1_520_000);
-    let keep = standing.keep.unwrap();
+    assert_eq!(gold.rank, 2);
+    assert_eq!(gold.qualified_rank, 1, "480,000 reaches Silver only");
+    assert_eq!(gold.growth.amount_minor, 480_000);
+    assert_eq!(gold.to_next.unwrap().amount_minor, 1_520_000);
+    let keep = gold.keep.unwrap();
     // The next quarterly review in Beijing time: 1 January 2027, 00:00 +08:00.
     assert_eq!(keep.review_at, at("2026-12-31T16:00:00Z"));
     assert_eq!(keep.projected.amount_minor, 480_000);
@@ -175,7 +195,7 @@ fn standing_says_what_is_needed_next_and_what_keeps_the_tier() {
         !keep.warn,
         "39 days before the review, outside the 30-day warning"
     );
-    let closer = super::standing(
+    let closer = standing(
         &rules,
         3,
         Some((2, 0)),
