@@ -518,7 +518,7 @@ pub async fn alerts(
         .await
         .map_err(sql)?;
     println!(
-        "price change to {queued} notices committed (inbox and email for {subscribers} alerts): {:.2} s",
+        "price change to {queued} notices committed (one per alert: an email, shown in the inbox too; {subscribers} alerts): {:.2} s",
         started.elapsed().as_secs_f64()
     );
 

@@ -932,7 +932,7 @@ async fn one_click_unsubscribe_stops_an_alert_at_once_and_a_forged_link_changes_
                 .body(Body::empty())
                 .unwrap()
         };
-        let notice: i64 = sqlx::query_scalar("SELECT id FROM notices WHERE channel = 'inbox'")
+        let notice: i64 = sqlx::query_scalar("SELECT id FROM notices WHERE channel = 'email'")
             .fetch_one(db.reader())
             .await
             .unwrap();

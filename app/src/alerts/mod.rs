@@ -135,7 +135,8 @@ pub struct ProductAlertReport {
     pub price_alerts: i64,
     /// Live back-in-stock alerts.
     pub stock_alerts: i64,
-    /// Notices delivered, on every channel (an email and an inbox notice are two).
+    /// Notices delivered: emails and webhooks sent, and inbox notices of shoppers who are not emailed (an emailed
+    /// shopper's inbox shows the email's notice at once).
     pub notices_sent: i64,
     /// Email and webhook notices still waiting or being retried.
     pub notices_queued: i64,

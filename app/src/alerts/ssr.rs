@@ -13,17 +13,12 @@ use crate::error::AppError;
 use crate::events::ssr::{known_shopper, shopper_key};
 use crate::identity::Viewer;
 use crate::money::Money;
-use crate::store::{Db, StoreError, id_list, is_unique_violation};
+use crate::store::{Db, IdSet, StoreError, id_list, is_unique_violation};
 use crate::time::{DAY_MS, Millis};
 use sqlx::{Any, Row, Transaction};
 
 #[cfg(test)]
 mod tests;
-
-/// Alert or shopper ids per statement when queueing notices or updating alerts; they are written into the SQL as
-/// integers, not bound. (SQLite looks each `$N` parameter up by a linear scan, so binding one parameter per row
-/// would cost the square of the rows.)
-const ID_BATCH: usize = 500;
 
 /// Who an alert belongs to.
 enum Subscriber {
@@ -531,8 +526,7 @@ enum Recipients<'a> {
 /// Queues one notice of `change` on `channel` per recipient. In-widget notices are delivered by being written;
 /// the rest wait for a worker. The change is new, so no notice of it exists yet: a second one for the same
 /// alert (or shopper) and channel would break the unique key and roll the change back. The rows are copied from
-/// the recipients' own rows by the database, `ID_BATCH` ids at a time: a change with 100,000 subscribers binds a
-/// handful of parameters per statement, not 100,000 rows of them.
+/// the recipients' own rows by the database in one statement, the ids bound as one [`IdSet`].
 async fn queue_notices(
     tx: &mut Transaction<'static, Any>,
     change_id: i64,
@@ -545,21 +539,23 @@ async fn queue_notices(
         Recipients::Alerts(ids) => (ids, "a.id, a.shopper_id", "alerts"),
         Recipients::Shoppers(ids) => (ids, "NULL, a.id", "shoppers"),
     };
-    for chunk in ids.chunks(ID_BATCH) {
-        let ids = id_list(chunk);
-        sqlx::query(&format!(
-            "INSERT INTO notices (change_id, alert_id, shopper_id, channel, status, created_at, next_attempt_at, \
-             sent_at, attempts) SELECT $1, {owners}, $2, $3, $4, $4, $5, 0 FROM {table} a WHERE a.id IN ({ids}) \
-             ORDER BY a.id"
-        ))
-        .bind(change_id)
-        .bind(channel)
-        .bind(if delivered { "sent" } else { "queued" })
-        .bind(now)
-        .bind(delivered.then_some(now))
-        .execute(&mut **tx)
-        .await?;
+    if ids.is_empty() {
+        return Ok(());
     }
+    let ids = IdSet::new(tx, ids);
+    sqlx::query(&format!(
+        "INSERT INTO notices (change_id, alert_id, shopper_id, channel, status, created_at, next_attempt_at, \
+         sent_at, attempts) SELECT $1, {owners}, $2, $3, $4, $4, $5, 0 FROM {} JOIN {table} a ON a.id = f.id ORDER BY a.id",
+        ids.table("f", 6)
+    ))
+    .bind(change_id)
+    .bind(channel)
+    .bind(if delivered { "sent" } else { "queued" })
+    .bind(now)
+    .bind(delivered.then_some(now))
+    .bind(ids.value())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -572,14 +568,14 @@ struct Outbound {
 }
 
 impl Outbound {
-    /// Adds a recipient: a shopper's notices show in the inbox, anyone with an address is emailed when the store
-    /// sends email, and the merchant's webhook hears of every one.
+    /// Adds a recipient: anyone with an address is emailed when the store sends email, and the merchant's webhook
+    /// hears of every one. A shopper's inbox shows all their notices but the webhook's, so an emailed notice is
+    /// their inbox notice too (one row, not two); a shopper who is not emailed gets an inbox-only notice.
     fn add(&mut self, id: i64, shopper: bool, reachable: bool, policy: &AlertPolicy) {
-        if shopper {
-            self.inbox.push(id);
-        }
         if policy.email && reachable {
             self.email.push(id);
+        } else if shopper {
+            self.inbox.push(id);
         }
         if policy.webhook {
             self.webhook.push(id);
@@ -618,25 +614,26 @@ impl Outbound {
 const REACHABLE: &str = "CAST(CASE WHEN a.email IS NOT NULL OR s.email IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) \
                          AS reachable";
 
-/// Runs `UPDATE alerts SET <assignments> WHERE id IN (…)` over `ids`, `ID_BATCH` at a time, with `values` bound
-/// as `$1`, `$2`, ….
+/// Runs `UPDATE alerts SET <assignments>` on the alerts `ids`, with `values` bound as `$1`, `$2`, ….
 async fn update_alerts(
     tx: &mut Transaction<'static, Any>,
     assignments: &str,
     values: &[i64],
     ids: &[i64],
 ) -> Result<(), sqlx::Error> {
-    for chunk in ids.chunks(ID_BATCH) {
-        let sql = format!(
-            "UPDATE alerts SET {assignments} WHERE id IN ({})",
-            id_list(chunk)
-        );
-        let mut query = sqlx::query(&sql);
-        for value in values {
-            query = query.bind(*value);
-        }
-        query.execute(&mut **tx).await?;
+    if ids.is_empty() {
+        return Ok(());
     }
+    let set = IdSet::new(tx, ids);
+    let sql = format!(
+        "UPDATE alerts SET {assignments} FROM {} WHERE alerts.id = f.id",
+        set.table("f", values.len() + 1)
+    );
+    let mut query = sqlx::query(&sql);
+    for value in values {
+        query = query.bind(*value);
+    }
+    query.bind(set.value()).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -886,7 +883,7 @@ pub async fn inbox(db: &Db, viewer: &Viewer, locale: &str) -> Result<Inbox, Stor
         });
     };
     let unread: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notices WHERE shopper_id = $1 AND channel = 'inbox' AND read_at IS NULL",
+        "SELECT COUNT(*) FROM notices WHERE shopper_id = $1 AND channel <> 'webhook' AND read_at IS NULL",
     )
     .bind(shopper)
     .fetch_one(db.reader())
@@ -896,7 +893,7 @@ pub async fn inbox(db: &Db, viewer: &Viewer, locale: &str) -> Result<Inbox, Stor
          c.lowest_30d_minor, c.currency, n.created_at, n.read_at FROM notices n \
          JOIN alert_changes c ON c.id = n.change_id JOIN products p ON p.id = c.product_id \
          LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
-         WHERE n.shopper_id = $2 AND n.channel = 'inbox' ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
+         WHERE n.shopper_id = $2 AND n.channel <> 'webhook' ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
     )
     .bind(locale)
     .bind(shopper)
@@ -938,7 +935,7 @@ pub async fn mark_read(db: &Db, viewer: &Viewer, now: Millis) -> Result<(), Stor
     let mut tx = db.write().await?;
     let shopper = known_shopper(&mut tx, external).await?;
     sqlx::query(
-        "UPDATE notices SET read_at = $1 WHERE shopper_id = $2 AND channel = 'inbox' AND read_at IS NULL",
+        "UPDATE notices SET read_at = $1 WHERE shopper_id = $2 AND channel <> 'webhook' AND read_at IS NULL",
     )
     .bind(now)
     .bind(shopper)
