@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod catalog;
 pub mod error;
 pub mod events;
+pub mod feed;
 pub mod i18n;
 pub mod identity;
 pub mod money;

@@ -307,6 +307,24 @@ pub enum Command {
         #[arg(long, default_value_t = 24)]
         hours: i64,
     },
+    /// Measure the feed offline: hold out each sampled shopper's last purchase and score the feed's 10
+    /// recommendations from their earlier history against popularity and chance (hit rate and NDCG). Reads this
+    /// store's events, or with --inter a RecBole atomic interaction file (`./rapport evaluate` fetches
+    /// MovieLens-1M).
+    EvaluateFeed {
+        /// A RecBole `.inter` file (tab-separated, header with user_id, item_id and timestamp columns).
+        #[arg(long)]
+        inter: Option<std::path::PathBuf>,
+        /// Shoppers whose last purchase is held out.
+        #[arg(long, default_value_t = 2_000)]
+        shoppers: usize,
+        /// Recommendations per shopper.
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        /// Seed of the sample and of the random baseline.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Apply the last tier review date to every member not yet reviewed on it, move up members whose pending
     /// spend has settled, and exit.
     ReviewTiers,

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod config;
 pub mod delivery;
 pub mod demo_images;
+pub mod evaluation;
 pub mod metrics;
 pub mod seed;
 

@@ -86,6 +86,29 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::EvaluateFeed {
+            inter,
+            shoppers,
+            k,
+            seed,
+        } => {
+            let evaluation = server::evaluation::Evaluation { shoppers, k, seed };
+            let (source, interactions) = match inter {
+                Some(path) => (
+                    path.display().to_string(),
+                    server::evaluation::read_inter(&path)?,
+                ),
+                None => {
+                    let db = open(&config).await?;
+                    (
+                        "this store's events".to_owned(),
+                        server::evaluation::read_events(&db).await?,
+                    )
+                }
+            };
+            server::evaluation::run(&source, &interactions, &evaluation);
+            Ok(())
+        }
         Command::BenchTiers { orders } => {
             let db = open(&config).await?;
             server::bench::tiers(&db, orders).await

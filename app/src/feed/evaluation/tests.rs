@@ -1,0 +1,128 @@
+use super::*;
+
+fn event(shopper: i64, product: i64, kind: EventKind, at: Millis) -> Interaction {
+    Interaction {
+        shopper,
+        product,
+        kind,
+        at,
+    }
+}
+
+#[test]
+fn the_last_purchase_is_held_out_with_what_came_after_it() {
+    let history = [
+        event(1, 10, EventKind::Viewed, 1),
+        event(1, 11, EventKind::Purchased, 2),
+        event(1, 12, EventKind::Purchased, 3),
+        event(1, 13, EventKind::Viewed, 4),
+        event(2, 10, EventKind::Purchased, 1),
+    ];
+    let split = leave_last_out(&history, 10, 1);
+    assert_eq!(
+        split.cases,
+        [Case {
+            shopper: 1,
+            product: 12,
+            at: 3
+        }],
+        "shopper 2 has nothing before their purchase"
+    );
+    let kept: Vec<(i64, i64)> = split.train.iter().map(|e| (e.shopper, e.product)).collect();
+    assert_eq!(kept, [(1, 10), (1, 11), (2, 10)]);
+}
+
+#[test]
+fn a_repeat_purchase_is_no_test_case_and_the_sample_is_capped_and_repeatable() {
+    let mut history = vec![
+        event(1, 10, EventKind::Purchased, 1),
+        event(1, 10, EventKind::Purchased, 2),
+    ];
+    for shopper in 2..50 {
+        history.push(event(shopper, 1, EventKind::Viewed, 1));
+        history.push(event(shopper, 2, EventKind::Purchased, 2));
+    }
+    let split = leave_last_out(&history, 1_000, 3);
+    assert_eq!(split.cases.len(), 48);
+    assert!(split.cases.iter().all(|c| c.shopper != 1));
+    let few = leave_last_out(&history, 5, 3);
+    assert_eq!(few.cases.len(), 5);
+    assert_eq!(few, leave_last_out(&history, 5, 3));
+    assert_ne!(
+        few.cases,
+        leave_last_out(&history, 5, 4).cases,
+        "another seed, another sample"
+    );
+}
+
+#[test]
+fn hit_rate_and_ndcg_reward_finding_the_product_and_finding_it_early() {
+    let cases = [
+        Case {
+            shopper: 1,
+            product: 7,
+            at: 0,
+        },
+        Case {
+            shopper: 2,
+            product: 8,
+            at: 0,
+        },
+    ];
+    let scores = score(
+        &cases,
+        |case| {
+            if case.shopper == 1 {
+                vec![7, 1]
+            } else {
+                vec![1, 2, 8]
+            }
+        },
+        10,
+    );
+    assert_eq!(scores.hit_rate, 1.0);
+    assert!(
+        (scores.ndcg - (1.0 + 0.5) / 2.0).abs() < 1e-9,
+        "ranks 0 and 2: 1 and 1/log2(4)"
+    );
+    let top2 = score(
+        &cases,
+        |case| {
+            if case.shopper == 1 {
+                vec![7, 1]
+            } else {
+                vec![1, 2, 8]
+            }
+        },
+        2,
+    );
+    assert_eq!(top2.hit_rate, 0.5, "a hit below k does not count");
+}
+
+#[test]
+fn on_histories_with_a_pattern_the_feed_beats_popularity_and_chance() {
+    // Two tastes: shoppers who buy A1 then A2, and shoppers who buy B1 then B2. A popular product P is bought by
+    // everyone first. Popularity recommends P-like best sellers; the feed knows A2 follows A1.
+    let mut history = Vec::new();
+    for shopper in 0..200 {
+        let (first, second) = if shopper % 2 == 0 { (1, 2) } else { (11, 12) };
+        history.push(event(shopper, 100, EventKind::Purchased, 1));
+        history.push(event(shopper, first, EventKind::Purchased, 2));
+        history.push(event(shopper, second, EventKind::Purchased, 3));
+        // Noise: everyone views a few other products.
+        for n in 0..3 {
+            history.push(event(
+                shopper,
+                200 + (shopper * 7 + n) % 40,
+                EventKind::Viewed,
+                2,
+            ));
+        }
+    }
+    let report = evaluate(&history, 50, 10, &SimilarityRules::default(), 11);
+    assert_eq!(report.cases, 50);
+    assert_eq!(report.feed.hit_rate, 1.0);
+    assert!(report.feed.ndcg > 0.99, "{report:?}");
+    assert!(report.popularity.ndcg < report.feed.ndcg, "{report:?}");
+    assert!(report.random.hit_rate < 0.5, "{report:?}");
+}
