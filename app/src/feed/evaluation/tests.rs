@@ -69,33 +69,20 @@ fn hit_rate_and_ndcg_reward_finding_the_product_and_finding_it_early() {
             at: 0,
         },
     ];
-    let scores = score(
-        &cases,
-        |case| {
-            if case.shopper == 1 {
-                vec![7, 1]
-            } else {
-                vec![1, 2, 8]
-            }
-        },
-        10,
-    );
+    let ranked = |case: &Case| {
+        if case.shopper == 1 {
+            vec![7, 1]
+        } else {
+            vec![1, 2, 8]
+        }
+    };
+    let scores = score(&cases, ranked, 10);
     assert_eq!(scores.hit_rate, 1.0);
     assert!(
         (scores.ndcg - (1.0 + 0.5) / 2.0).abs() < 1e-9,
         "ranks 0 and 2: 1 and 1/log2(4)"
     );
-    let top2 = score(
-        &cases,
-        |case| {
-            if case.shopper == 1 {
-                vec![7, 1]
-            } else {
-                vec![1, 2, 8]
-            }
-        },
-        2,
-    );
+    let top2 = score(&cases, ranked, 2);
     assert_eq!(top2.hit_rate, 0.5, "a hit below k does not count");
 }
 
