@@ -21,6 +21,8 @@ pub struct AppState {
     pub wishlists: crate::wishlist::rules::WishlistPolicy,
     /// The store's rules for price and stock alerts, and the channels it sends them on.
     pub alerts: crate::alerts::rules::AlertPolicy,
+    /// How the feed's similarity is built and refreshed.
+    pub feed: crate::feed::ssr::RefreshPolicy,
 }
 
 /// The state, from inside a server function.

@@ -346,6 +346,7 @@ pub mod testing {
             translations: [("zh-CN".to_owned(), "厨房".to_owned())].into(),
             position: 0,
             review_criteria: None,
+            repeatable: false,
         };
         crate::catalog::ssr::upsert_categories(db, &[kitchen])
             .await

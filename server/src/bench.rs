@@ -27,6 +27,7 @@ async fn bench_category(db: &Db, run: &str) -> Result<String, String> {
         translations: BTreeMap::new(),
         position: 99,
         review_criteria: None,
+        repeatable: false,
     };
     catalog::upsert_categories(db, &[category])
         .await

@@ -193,6 +193,7 @@ async fn serve(config: Config) -> Result<(), String> {
         reviews,
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
+        feed: Default::default(),
     };
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),

@@ -477,6 +477,8 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             translations: BTreeMap::from([("zh-CN".to_owned(), spec.name_zh.to_owned())]),
             position: position as i64,
             review_criteria: Some(spec.criteria.iter().map(|c| (*c).to_owned()).collect()),
+            // Tea, beauty products and pet food run out and are bought again.
+            repeatable: matches!(spec.slug, "tea" | "beauty" | "pets"),
         })
         .collect();
     catalog::upsert_categories(db, &categories).await?;

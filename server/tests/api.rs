@@ -41,6 +41,7 @@ async fn shops() -> Vec<Shop> {
                     email: true,
                     ..Default::default()
                 },
+                feed: Default::default(),
             };
             let options = RouterOptions::default();
             Shop {

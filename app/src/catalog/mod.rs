@@ -70,6 +70,10 @@ pub struct CategoryInput {
     /// `design`. Omitted: `quality`, `value`, `delivery`. Empty: overall stars only.
     #[serde(default)]
     pub review_criteria: Option<Vec<String>>,
+    /// Whether shoppers buy this category's products again and again (coffee, groceries): the personalised feed
+    /// keeps recommending them after a purchase. Omitted: no.
+    #[serde(default)]
+    pub repeatable: bool,
 }
 
 /// Title and description of a product in one more language.

@@ -83,10 +83,11 @@ pub async fn upsert_categories(
         let criteria = category.review_criteria.as_ref().map(|c| c.join(","));
         let id = match existing {
             Some(id) => {
-                sqlx::query("UPDATE categories SET name = $1, position = $2, review_criteria = $3 WHERE id = $4")
+                sqlx::query("UPDATE categories SET name = $1, position = $2, review_criteria = $3, repeatable = $4 WHERE id = $5")
                     .bind(&category.name)
                     .bind(category.position)
                     .bind(&criteria)
+                    .bind(i64::from(category.repeatable))
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
@@ -95,11 +96,12 @@ pub async fn upsert_categories(
             }
             None => {
                 summary.created += 1;
-                sqlx::query_scalar("INSERT INTO categories (slug, name, position, review_criteria) VALUES ($1, $2, $3, $4) RETURNING id")
+                sqlx::query_scalar("INSERT INTO categories (slug, name, position, review_criteria, repeatable) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                     .bind(&category.slug)
                     .bind(&category.name)
                     .bind(category.position)
                     .bind(&criteria)
+                    .bind(i64::from(category.repeatable))
                     .fetch_one(&mut *tx)
                     .await?
             }

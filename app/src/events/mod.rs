@@ -32,6 +32,21 @@ impl EventKind {
             EventKind::Dismissed => "dismissed",
         }
     }
+
+    /// The kind a stored name stands for.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        [
+            EventKind::Viewed,
+            EventKind::Wishlisted,
+            EventKind::Unwishlisted,
+            EventKind::Carted,
+            EventKind::Purchased,
+            EventKind::Reviewed,
+            EventKind::Dismissed,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == name)
+    }
 }
 
 /// An event as the merchant API receives it: by a shopper or by a guest, never both.

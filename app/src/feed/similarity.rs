@@ -117,14 +117,44 @@ pub struct Similar {
     pub score: f32,
 }
 
-/// Every product's most similar products, most similar first (ties: lower product id first).
+/// Every product's most similar products, most similar first (ties: lower product id first); products with no
+/// similar product are left out.
 pub fn similar_products(
     interactions: &[Interaction],
     rules: &SimilarityRules,
 ) -> BTreeMap<i64, Vec<Similar>> {
+    neighbourhoods(interactions, rules, None, &HashMap::new())
+        .into_iter()
+        .filter(|(_, neighbourhood)| !neighbourhood.similar.is_empty())
+        .map(|(product, neighbourhood)| (product, neighbourhood.similar))
+        .collect()
+}
+
+/// A product's place among the others: the length of its interest vector over shoppers, and its most similar
+/// products.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbourhood {
+    pub norm: f32,
+    pub similar: Vec<Similar>,
+}
+
+/// The neighbourhoods of `targets`, or of every product when `targets` is `None`.
+///
+/// A partial build is what keeps the stored lists fresh without rereading every event: the caller passes the
+/// products of the shoppers who did something new, and every event of every shopper who touched one of them.
+/// That is all a target's list depends on, except the norms of the products it is compared with; those come from
+/// `known_norms` (the stored ones), which are still exact, because a product none of whose shoppers did anything
+/// new has the same norm as before. Products missing from `known_norms` use the norm of the events given.
+pub fn neighbourhoods(
+    interactions: &[Interaction],
+    rules: &SimilarityRules,
+    targets: Option<&HashSet<i64>>,
+    known_norms: &HashMap<i64, f32>,
+) -> BTreeMap<i64, Neighbourhood> {
     let mut index: HashMap<i64, u32> = HashMap::new();
     let mut products: Vec<i64> = Vec::new();
-    let mut norms: Vec<f32> = Vec::new();
+    let mut targeted: Vec<bool> = Vec::new();
+    let mut squares: Vec<f32> = Vec::new();
     // Per product (dense index), the products of higher index sharing a shopper: dot product and shoppers.
     let mut shared: Vec<HashMap<u32, (f32, u32)>> = Vec::new();
     let mut shoppers: Vec<_> = interests(interactions, rules.half_life)
@@ -140,7 +170,8 @@ pub fn similar_products(
             .map(|&(product, interest)| {
                 let i = *index.entry(product).or_insert_with(|| {
                     products.push(product);
-                    norms.push(0.0);
+                    targeted.push(targets.is_none_or(|targets| targets.contains(&product)));
+                    squares.push(0.0);
                     shared.push(HashMap::new());
                     (products.len() - 1) as u32
                 });
@@ -149,22 +180,34 @@ pub fn similar_products(
             .collect();
         dense.sort_unstable_by_key(|&(i, _)| i);
         for (n, &(i, a)) in dense.iter().enumerate() {
-            norms[i as usize] += a * a;
+            squares[i as usize] += a * a;
             let row = &mut shared[i as usize];
             for &(j, b) in &dense[n + 1..] {
+                if !targeted[i as usize] && !targeted[j as usize] {
+                    continue;
+                }
                 let cell = row.entry(j).or_insert((0.0, 0));
                 cell.0 += a * b;
                 cell.1 += 1;
             }
         }
     }
+    let norms: Vec<f32> = products
+        .iter()
+        .zip(&squares)
+        .zip(&targeted)
+        .map(|((product, square), &targeted)| match known_norms.get(product) {
+            Some(&norm) if !targeted => norm,
+            _ => square.sqrt(),
+        })
+        .collect();
     let mut lists: Vec<Vec<Similar>> = vec![Vec::new(); products.len()];
     for (i, row) in shared.iter().enumerate() {
         for (&j, &(dot, count)) in row {
             let j = j as usize;
-            let cosine = dot / (norms[i] * norms[j]).sqrt();
+            let cosine = dot / (norms[i] * norms[j]);
             let score = cosine * count as f32 / (count as f32 + rules.shrinkage);
-            if score > 0.0 {
+            if score > 0.0 && score.is_finite() {
                 lists[i].push(Similar {
                     product: products[j],
                     score,
@@ -179,13 +222,15 @@ pub fn similar_products(
     products
         .iter()
         .zip(lists)
-        .filter(|(_, list)| !list.is_empty())
-        .map(|(&product, mut list)| {
-            list.sort_unstable_by(|a, b| {
+        .zip(norms)
+        .zip(targeted)
+        .filter(|(_, targeted)| *targeted)
+        .map(|(((&product, mut similar), norm), _)| {
+            similar.sort_unstable_by(|a, b| {
                 b.score.total_cmp(&a.score).then(a.product.cmp(&b.product))
             });
-            list.truncate(rules.neighbours);
-            (product, list)
+            similar.truncate(rules.neighbours);
+            (product, Neighbourhood { norm, similar })
         })
         .collect()
 }
@@ -273,4 +318,26 @@ pub fn anchors(
     });
     anchors.truncate(limit);
     anchors
+}
+
+/// A neighbour list as it is stored: `"id:score id:score …"`, most similar first.
+pub fn encode_neighbours(similar: &[Similar]) -> String {
+    similar
+        .iter()
+        .map(|s| format!("{}:{}", s.product, s.score))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A stored neighbour list; malformed entries are skipped (the next refresh rewrites the row).
+pub fn decode_neighbours(text: &str) -> Vec<Similar> {
+    text.split_ascii_whitespace()
+        .filter_map(|entry| {
+            let (product, score) = entry.split_once(':')?;
+            Some(Similar {
+                product: product.parse().ok()?,
+                score: score.parse().ok()?,
+            })
+        })
+        .collect()
 }

@@ -1,4 +1,5 @@
 use crate::catalog::home_listing;
+use crate::feed::HomeFeed;
 use crate::i18n::use_i18n;
 use crate::ui::{ErrorNotice, Loading, ProductGrid};
 use leptos::prelude::*;
@@ -17,6 +18,7 @@ pub fn HomePage() -> impl IntoView {
             <h1 class="shop-hero__title">{move || i18n.t("home.hero_title")}</h1>
             <p class="shop-hero__text">{move || i18n.t("home.hero_text")}</p>
         </section>
+        <HomeFeed />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {

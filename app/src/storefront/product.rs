@@ -1,6 +1,7 @@
 use crate::alerts::PriceAlert;
 use crate::catalog::{Product, add_to_cart, product_details, record_view};
 use crate::error::AppError;
+use crate::feed::{AlsoBought, AlsoViewed};
 use crate::i18n::use_i18n;
 use crate::identity::ensure_viewer;
 use crate::reviews::Reviews;
@@ -72,6 +73,8 @@ fn ProductDetails(product: Product) -> impl IntoView {
                 {product.active.then(|| view! { <PriceAlert sku=product.sku.clone() /> })}
             </div>
         </article>
+        <AlsoBought sku=product.sku.clone() />
+        <AlsoViewed sku=product.sku.clone() />
         <Reviews sku=product.sku.clone() product_name=product.title.clone() />
     }
 }

@@ -240,3 +240,54 @@ fn anchors_are_the_strongest_recent_interests() {
     // 6 was a purchase, but 100 days ago: 4 × 0.1 = 0.4, below the fresh save (3) and the fresh view (1).
     assert_eq!(picked, [7, 5]);
 }
+
+#[test]
+fn neighbour_lists_survive_storage_exactly() {
+    let list = vec![
+        Similar {
+            product: 12,
+            score: 0.123_456_79,
+        },
+        Similar {
+            product: 7,
+            score: 1.0e-7,
+        },
+    ];
+    let text = encode_neighbours(&list);
+    assert_eq!(decode_neighbours(&text), list);
+    assert_eq!(decode_neighbours(""), []);
+    assert_eq!(decode_neighbours("5:0.5 junk 6:x 7:0.25").len(), 2);
+}
+
+#[test]
+fn a_partial_build_gives_its_targets_the_lists_of_a_full_build() {
+    let mut history = vec![
+        bought(1, 10),
+        bought(1, 11),
+        bought(2, 10),
+        bought(2, 12),
+        bought(3, 11),
+        bought(3, 12),
+        bought(3, 13),
+        event(4, 13, EventKind::Viewed, 0),
+        // Shopper 5 never touches 10 or 13, but makes 11's norm longer than the partial build's events show.
+        bought(5, 11),
+        bought(5, 14),
+    ];
+    let before = neighbourhoods(&history, &plain(), None, &HashMap::new());
+    // Shopper 4 does something new with 10: their products are the targets, and the partial build reads the
+    // events of every shopper who touched a target, which leaves shopper 5 out.
+    history.push(event(4, 10, EventKind::Wishlisted, DAY));
+    let full = neighbourhoods(&history, &plain(), None, &HashMap::new());
+    let targets: HashSet<i64> = [10, 13].into();
+    let read: Vec<Interaction> = history.iter().copied().filter(|e| e.shopper != 5).collect();
+    let stored: HashMap<i64, f32> = before.iter().map(|(&p, n)| (p, n.norm)).collect();
+    let partial = neighbourhoods(&read, &plain(), Some(&targets), &stored);
+    assert_eq!(partial.keys().copied().collect::<Vec<_>>(), [10, 13]);
+    for product in [10, 13] {
+        assert_eq!(partial[&product], full[&product], "product {product}");
+    }
+    // Without the stored norms, 11 would look closer to the targets than it is.
+    let unaware = neighbourhoods(&read, &plain(), Some(&targets), &HashMap::new());
+    assert_ne!(unaware[&10], full[&10]);
+}

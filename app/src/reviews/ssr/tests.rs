@@ -726,6 +726,7 @@ async fn a_review_rates_only_the_criteria_of_its_category() {
             translations: BTreeMap::new(),
             position: 1,
             review_criteria: Some(vec!["taste".into(), "freshness".into()]),
+            repeatable: true,
         };
         crate::catalog::ssr::upsert_categories(db, &[tea])
             .await

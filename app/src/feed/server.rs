@@ -1,0 +1,73 @@
+//! The feed's server functions.
+
+use super::{Feed, RelatedBy};
+use crate::catalog::ProductCard;
+use crate::error::AppError;
+use crate::identity::client::RapportClient;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::rules::page_size, super::ssr, crate::error::respond_with, crate::events::EventKind,
+    crate::events::ssr::record_for_viewer, crate::identity::ssr::current_viewer, crate::i18n,
+    crate::state::app_state,
+};
+
+/// The viewer's home feed, `per_section` cards a section at most (clamped to 1–24). Without a valid token (a
+/// first visit, a crawler, the server rendering the page) it is the store's best sellers and trending products.
+#[server(client = RapportClient)]
+pub async fn home_feed(locale: String, per_section: i64) -> Result<Feed, AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.ok();
+    let locale = i18n::negotiate(&locale).unwrap_or(i18n::DEFAULT_LOCALE);
+    Ok(ssr::feed(
+        &state.db,
+        viewer.as_ref(),
+        locale,
+        page_size(per_section),
+        &state.feed.rules,
+        crate::time::now(),
+    )
+    .await?)
+}
+
+/// A product page's "customers who bought this also bought" or "… viewed … also viewed", `limit` at most
+/// (clamped to 1–24). An unknown SKU is a 404 with a message.
+#[server]
+pub async fn related_products(
+    sku: String,
+    by: RelatedBy,
+    locale: String,
+    limit: i64,
+) -> Result<Vec<ProductCard>, AppError> {
+    let state = app_state()?;
+    let locale = i18n::negotiate(&locale).unwrap_or(i18n::DEFAULT_LOCALE);
+    ssr::related(&state.db, &sku, by, locale, page_size(limit))
+        .await
+        .map_err(|error| respond_with(error.into()))
+}
+
+/// "Not interested": the viewer never sees the product in their feed again.
+#[server(client = RapportClient)]
+pub async fn not_interested(sku: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    record_for_viewer(
+        &state.db,
+        &viewer,
+        &sku,
+        EventKind::Dismissed,
+        crate::time::now(),
+    )
+    .await
+    .map_err(|error| respond_with(error.into()))
+}
+
+/// Empties the viewer's "Recently viewed" (the "Clear" button of the section).
+#[server(client = RapportClient)]
+pub async fn forget_recently_viewed() -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    ssr::clear_recently_viewed(&state.db, &viewer, crate::time::now())
+        .await
+        .map_err(|error| respond_with(error.into()))
+}

@@ -1,0 +1,916 @@
+//! The feed's SQL: the background refresh of the stored neighbour lists and popularity, and serving a feed from
+//! them.
+//!
+//! Serving reads a few hundred of the viewer's latest events, the neighbour lists of the products they point to,
+//! and the product cards, in about ten queries on one connection, so a feed follows what the shopper did a
+//! moment ago; only the similarity between products comes from the background.
+
+use super::rules::{
+    self, ANCHORS, BECAUSE_SECTIONS, Exclusions, FeedInputs, HISTORY, PlannedReason,
+    PlannedSection, ProductFacts, RECENTLY_VIEWED,
+};
+use super::similarity::{
+    Interaction, Similar, SimilarityRules, anchors, decode_neighbours, encode_neighbours,
+    neighbourhoods, recommend,
+};
+use super::{Feed, FeedCard, FeedSection, Reason, RelatedBy, SectionKind};
+use crate::catalog::ProductCard;
+use crate::error::AppError;
+use crate::events::EventKind;
+use crate::events::ssr::shopper_key;
+use crate::identity::Viewer;
+use crate::money::Money;
+use crate::store::{Backend, Db, IdSet, StoreError};
+use crate::time::{DAY_MS, Millis};
+use futures::TryStreamExt;
+use sqlx::any::AnyArguments;
+use sqlx::pool::PoolConnection;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[cfg(test)]
+mod tests;
+
+/// The lists stored per product: every kind of event for the home feed, purchases for "also bought", views for
+/// "also viewed".
+const LISTS: [(&str, Option<EventKind>); 3] = [
+    ("interest", None),
+    ("bought", Some(EventKind::Purchased)),
+    ("viewed", Some(EventKind::Viewed)),
+];
+
+/// The PostgreSQL advisory lock that lets one instance at a time refresh ("RAPPFEED").
+const REFRESH_LOCK: i64 = 0x5241_5050_4645_4544;
+
+/// Rows per upsert statement and statements per transaction: short transactions keep SQLite's single writer
+/// free for shoppers while a rebuild writes.
+const ROWS_PER_UPSERT: usize = 200;
+const UPSERTS_PER_TRANSACTION: usize = 10;
+
+/// How the background refresh works.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshPolicy {
+    pub rules: SimilarityRules,
+    /// Every list is rebuilt from all events this often; in between, refreshes are partial.
+    pub full_every: Millis,
+    /// Popularity (best sellers, trending) is recomputed this often.
+    pub popularity_every: Millis,
+    /// A partial refresh whose products exceed this share of the stored ones rebuilds everything instead.
+    pub partial_share: f64,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        RefreshPolicy {
+            rules: SimilarityRules::default(),
+            full_every: DAY_MS,
+            popularity_every: 15 * 60 * 1000,
+            partial_share: 0.25,
+        }
+    }
+}
+
+/// What a refresh of the neighbour lists did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refreshed {
+    /// Another instance holds the refresh lock; nothing was done.
+    Busy,
+    /// No event came since the last refresh.
+    UpToDate,
+    /// Lists recomputed for the products of the shoppers with new events.
+    Partial {
+        events: u64,
+        shoppers: u64,
+        products: u64,
+    },
+    /// Every list rebuilt from every event.
+    Full { events: u64, products: u64 },
+}
+
+/// What [`refresh`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshReport {
+    pub lists: Refreshed,
+    /// Whether best sellers and trending were recomputed.
+    pub popularity: bool,
+}
+
+/// Brings the stored neighbour lists up to the latest event, and popularity up to date when it is due: a full
+/// rebuild when `full` is asked, when none was made yet or when the last is older than the policy says, a partial
+/// refresh otherwise. On PostgreSQL one instance at a time does it; the others get [`Refreshed::Busy`].
+pub async fn refresh(
+    db: &Db,
+    policy: &RefreshPolicy,
+    now: Millis,
+    full: bool,
+) -> Result<RefreshReport, StoreError> {
+    let lock = match db.backend() {
+        Backend::Postgres => {
+            let mut connection = db.reader().acquire().await?;
+            let locked: i64 = sqlx::query_scalar(
+                "SELECT CAST(CASE WHEN pg_try_advisory_lock($1) THEN 1 ELSE 0 END AS BIGINT)",
+            )
+            .bind(REFRESH_LOCK)
+            .fetch_one(&mut *connection)
+            .await?;
+            if locked == 0 {
+                return Ok(RefreshReport {
+                    lists: Refreshed::Busy,
+                    popularity: false,
+                });
+            }
+            Some(connection)
+        }
+        Backend::Sqlite => None,
+    };
+    let result = refresh_holding_lock(db, policy, now, full).await;
+    if let Some(connection) = lock {
+        release(connection).await;
+    }
+    result
+}
+
+/// Releases the refresh lock; a session lock must not go back to the pool held, so a connection that cannot
+/// release it is closed, which releases it too.
+async fn release(mut connection: PoolConnection<Any>) {
+    if let Err(error) = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(REFRESH_LOCK)
+        .execute(&mut *connection)
+        .await
+    {
+        tracing::warn!(%error, "cannot release the feed refresh lock; closing its connection");
+        let _ = connection.close().await;
+    }
+}
+
+async fn refresh_holding_lock(
+    db: &Db,
+    policy: &RefreshPolicy,
+    now: Millis,
+    full: bool,
+) -> Result<RefreshReport, StoreError> {
+    let state = sqlx::query(
+        "SELECT through_event_id, full_build_at, popularity_at FROM feed_refresh WHERE id = 1",
+    )
+    .fetch_one(db.reader())
+    .await?;
+    let through: i64 = state.try_get("through_event_id")?;
+    let full_build_at: Option<Millis> = state.try_get("full_build_at")?;
+    let popularity_at: Option<Millis> = state.try_get("popularity_at")?;
+    let latest: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM shopper_events")
+            .fetch_one(db.reader())
+            .await?;
+    let full = full || full_build_at.is_none_or(|at| now - at >= policy.full_every);
+    let lists = if full {
+        full_build(db, policy, latest, now).await?
+    } else if latest > through {
+        partial_build(db, policy, through, latest, now).await?
+    } else {
+        Refreshed::UpToDate
+    };
+    let popularity =
+        matches!(lists, Refreshed::Full { .. }) || popularity_at.is_none_or(|at| now - at >= policy.popularity_every);
+    if popularity {
+        refresh_popularity(db, now).await?;
+    }
+    Ok(RefreshReport { lists, popularity })
+}
+
+/// Every signed-in shopper's events up to `through`, or only those of `shoppers`. Guests' histories are short
+/// and end when their browser forgets them; they get recommendations, but do not shape similarity.
+async fn read_interactions(
+    connection: &mut AnyConnection,
+    shoppers: Option<&[i64]>,
+    through: i64,
+) -> Result<Vec<Interaction>, StoreError> {
+    let set = shoppers.map(|shoppers| IdSet::new(connection, shoppers));
+    let sql = match &set {
+        None => "SELECT e.shopper_id, e.product_id, e.kind, e.occurred_at FROM shopper_events e \
+                 WHERE e.shopper_id IS NOT NULL AND e.id <= $1"
+            .to_owned(),
+        Some(set) => format!(
+            "SELECT e.shopper_id, e.product_id, e.kind, e.occurred_at FROM {} \
+             JOIN shopper_events e ON e.shopper_id = s.id WHERE e.id <= $1",
+            set.table("s", 2)
+        ),
+    };
+    let mut query = sqlx::query_as::<_, (i64, i64, String, i64)>(&sql).bind(through);
+    if let Some(set) = &set {
+        query = query.bind(set.value());
+    }
+    let mut rows = query.fetch(&mut *connection);
+    let mut interactions = Vec::new();
+    while let Some((shopper, product, kind, at)) = rows.try_next().await? {
+        if let Some(kind) = EventKind::parse(&kind) {
+            interactions.push(Interaction {
+                shopper,
+                product,
+                kind,
+                at,
+            });
+        }
+    }
+    Ok(interactions)
+}
+
+/// Every signed-in shopper's events in the store, for the offline evaluation.
+pub async fn all_interactions(db: &Db) -> Result<Vec<Interaction>, StoreError> {
+    let mut connection = db.reader().acquire().await?;
+    read_interactions(&mut connection, None, i64::MAX).await
+}
+
+/// The interactions one stored list is built from.
+fn of_kind(interactions: &[Interaction], kind: Option<EventKind>) -> Vec<Interaction> {
+    interactions
+        .iter()
+        .filter(|event| kind.is_none_or(|kind| event.kind == kind))
+        .copied()
+        .collect()
+}
+
+async fn full_build(
+    db: &Db,
+    policy: &RefreshPolicy,
+    latest: i64,
+    now: Millis,
+) -> Result<Refreshed, StoreError> {
+    let interactions = {
+        let mut connection = db.reader().acquire().await?;
+        read_interactions(&mut connection, None, latest).await?
+    };
+    let mut products = 0;
+    for (list, kind) in LISTS {
+        let built = neighbourhoods(
+            &of_kind(&interactions, kind),
+            &policy.rules,
+            None,
+            &HashMap::new(),
+        );
+        products = products.max(built.len() as u64);
+        write_lists(db, list, &built).await?;
+    }
+    sqlx::query("UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2 WHERE id = 1")
+        .bind(latest)
+        .bind(now)
+        .execute(&mut *db.write().await?)
+        .await?;
+    Ok(Refreshed::Full {
+        events: interactions.len() as u64,
+        products,
+    })
+}
+
+async fn partial_build(
+    db: &Db,
+    policy: &RefreshPolicy,
+    through: i64,
+    latest: i64,
+    now: Millis,
+) -> Result<Refreshed, StoreError> {
+    let mut connection = db.reader().acquire().await?;
+    let shoppers: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT shopper_id FROM shopper_events WHERE id > $1 AND id <= $2 AND shopper_id IS NOT NULL",
+    )
+    .bind(through)
+    .bind(latest)
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut products: Vec<i64> = Vec::new();
+    if !shoppers.is_empty() {
+        let set = IdSet::new(&connection, &shoppers);
+        products = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT e.product_id FROM {} JOIN shopper_events e ON e.shopper_id = s.id WHERE e.id <= $1",
+            set.table("s", 2)
+        ))
+        .bind(latest)
+        .bind(set.value())
+        .fetch_all(&mut *connection)
+        .await?;
+        let stored: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM product_neighbours WHERE list = 'interest'",
+        )
+        .fetch_one(&mut *connection)
+        .await?;
+        if products.len() as f64 > policy.partial_share * stored as f64 {
+            drop(connection);
+            return full_build(db, policy, latest, now).await;
+        }
+        let set = IdSet::new(&connection, &products);
+        let readers: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT e.shopper_id FROM {} JOIN shopper_events e ON e.product_id = p.id \
+             WHERE e.shopper_id IS NOT NULL AND e.id <= $1",
+            set.table("p", 2)
+        ))
+        .bind(latest)
+        .bind(set.value())
+        .fetch_all(&mut *connection)
+        .await?;
+        let interactions = read_interactions(&mut connection, Some(&readers), latest).await?;
+        let touched: Vec<i64> = interactions
+            .iter()
+            .map(|event| event.product)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let norms = stored_norms(&mut connection, &touched).await?;
+        drop(connection);
+        let targets: HashSet<i64> = products.iter().copied().collect();
+        for (list, kind) in LISTS {
+            let known = norms.get(list).cloned().unwrap_or_default();
+            let built = neighbourhoods(
+                &of_kind(&interactions, kind),
+                &policy.rules,
+                Some(&targets),
+                &known,
+            );
+            write_lists(db, list, &built).await?;
+        }
+    }
+    sqlx::query("UPDATE feed_refresh SET through_event_id = $1 WHERE id = 1")
+        .bind(latest)
+        .execute(&mut *db.write().await?)
+        .await?;
+    Ok(Refreshed::Partial {
+        events: (latest - through) as u64,
+        shoppers: shoppers.len() as u64,
+        products: products.len() as u64,
+    })
+}
+
+/// The stored norms of `products`, per list.
+async fn stored_norms(
+    connection: &mut AnyConnection,
+    products: &[i64],
+) -> Result<HashMap<String, HashMap<i64, f32>>, StoreError> {
+    let set = IdSet::new(connection, products);
+    let rows = sqlx::query_as::<_, (String, i64, f64)>(&format!(
+        "SELECT n.list, n.product_id, n.norm FROM {} JOIN product_neighbours n ON n.product_id = p.id",
+        set.table("p", 1)
+    ))
+    .bind(set.value())
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut norms: HashMap<String, HashMap<i64, f32>> = HashMap::new();
+    for (list, product, norm) in rows {
+        norms.entry(list).or_default().insert(product, norm as f32);
+    }
+    Ok(norms)
+}
+
+/// Stores the lists of `built`, replacing those of the same products.
+async fn write_lists(
+    db: &Db,
+    list: &str,
+    built: &BTreeMap<i64, super::similarity::Neighbourhood>,
+) -> Result<(), StoreError> {
+    let rows: Vec<(i64, f64, String)> = built
+        .iter()
+        .map(|(&product, neighbourhood)| {
+            (
+                product,
+                f64::from(neighbourhood.norm),
+                encode_neighbours(&neighbourhood.similar),
+            )
+        })
+        .collect();
+    for transaction in rows.chunks(ROWS_PER_UPSERT * UPSERTS_PER_TRANSACTION) {
+        let mut tx = db.write().await?;
+        for chunk in transaction.chunks(ROWS_PER_UPSERT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+                .collect();
+            let sql = format!(
+                "INSERT INTO product_neighbours (list, product_id, norm, neighbours) VALUES {} \
+                 ON CONFLICT (list, product_id) DO UPDATE SET norm = excluded.norm, neighbours = excluded.neighbours",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(list);
+            for (product, norm, neighbours) in chunk {
+                query = query.bind(*product).bind(*norm).bind(neighbours.as_str());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Best sellers and trending products per category, kept for each category's 50 best of either.
+async fn refresh_popularity(db: &Db, now: Millis) -> Result<(), StoreError> {
+    const PER_CATEGORY: usize = 50;
+    let weight = "CASE e.kind WHEN 'purchased' THEN 4 WHEN 'wishlisted' THEN 3 WHEN 'carted' THEN 2 ELSE 1 END";
+    let rows = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&format!(
+        "SELECT e.product_id, p.category_id, \
+         CAST(SUM(CASE WHEN e.kind = 'purchased' AND e.occurred_at >= $1 THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN e.occurred_at >= $2 THEN {weight} ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN e.occurred_at < $2 THEN {weight} ELSE 0 END) AS BIGINT) \
+         FROM shopper_events e JOIN products p ON p.id = e.product_id \
+         WHERE e.occurred_at >= $3 AND e.occurred_at <= $4 \
+         AND e.kind IN ('viewed', 'wishlisted', 'carted', 'purchased') \
+         GROUP BY e.product_id, p.category_id"
+    ))
+    .bind(now - 30 * DAY_MS)
+    .bind(now - 7 * DAY_MS)
+    .bind(now - 35 * DAY_MS)
+    .bind(now)
+    .fetch_all(db.reader())
+    .await?;
+    let mut by_category: HashMap<i64, Vec<(i64, i64, f64)>> = HashMap::new();
+    for (product, category, sold, last_week, before) in rows {
+        let trending = rules::trending_score(last_week as f64, before as f64);
+        by_category
+            .entry(category)
+            .or_default()
+            .push((product, sold, trending));
+    }
+    let mut kept: Vec<(i64, i64, i64, f64)> = Vec::new();
+    for (category, mut products) in by_category {
+        let mut keep = HashSet::new();
+        products.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        keep.extend(products.iter().filter(|p| p.1 > 0).take(PER_CATEGORY).map(|p| p.0));
+        products.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        keep.extend(products.iter().filter(|p| p.2 > 0.0).take(PER_CATEGORY).map(|p| p.0));
+        kept.extend(
+            products
+                .into_iter()
+                .filter(|p| keep.contains(&p.0))
+                .map(|(product, sold, trending)| (product, category, sold, trending)),
+        );
+    }
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM product_popularity")
+        .execute(&mut *tx)
+        .await?;
+    for chunk in kept.chunks(ROWS_PER_UPSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO product_popularity (product_id, category_id, sold, trending) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (product, category, sold, trending) in chunk {
+            query = query.bind(*product).bind(*category).bind(*sold).bind(*trending);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE feed_refresh SET popularity_at = $1 WHERE id = 1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whose feed: a shopper's row id or a guest id.
+enum Owner {
+    Shopper(i64),
+    Guest(String),
+}
+
+impl Owner {
+    fn column(&self) -> &'static str {
+        match self {
+            Owner::Shopper(_) => "shopper_id",
+            Owner::Guest(_) => "guest_id",
+        }
+    }
+
+    fn bind<'q>(&'q self, query: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
+        match self {
+            Owner::Shopper(id) => query.bind(*id),
+            Owner::Guest(guest) => query.bind(guest.as_str()),
+        }
+    }
+
+    /// The key of `recently_viewed_cleared`.
+    fn key(&self) -> String {
+        match self {
+            Owner::Shopper(id) => format!("s:{id}"),
+            Owner::Guest(guest) => format!("g:{guest}"),
+        }
+    }
+}
+
+/// The viewer's owner row; `None` for nobody, or for a shopper the store has not shared (they get cold start).
+async fn owner(
+    connection: &mut AnyConnection,
+    viewer: Option<&Viewer>,
+) -> Result<Option<Owner>, StoreError> {
+    Ok(match viewer {
+        None => None,
+        Some(Viewer::Shopper(external)) => shopper_key(&mut *connection, external)
+            .await?
+            .map(Owner::Shopper),
+        Some(Viewer::Guest(guest)) => Some(Owner::Guest(guest.clone())),
+    })
+}
+
+/// A product as the feed shows and judges it.
+struct Listed {
+    card: ProductCard,
+    category_slug: String,
+    category_name: String,
+    facts: ProductFacts,
+}
+
+/// The cards and facts of `ids`, in `locale`.
+async fn listed(
+    connection: &mut AnyConnection,
+    ids: &[i64],
+    locale: &str,
+    into: &mut HashMap<i64, Listed>,
+) -> Result<(), StoreError> {
+    let missing: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !into.contains_key(id))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let set = IdSet::new(connection, &missing);
+    let rows = sqlx::query(&format!(
+        "SELECT p.id, p.sku, COALESCE(t.title, p.title) AS title, p.image_url, p.price_minor, p.currency, \
+         p.stock, CAST(CASE WHEN p.active THEN 1 ELSE 0 END AS BIGINT) AS active, p.category_id, c.repeatable, \
+         c.slug, COALESCE(ct.name, c.name) AS category_name \
+         FROM {} JOIN products p ON p.id = f.id JOIN categories c ON c.id = p.category_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = $1 \
+         LEFT JOIN category_translations ct ON ct.category_id = c.id AND ct.locale = $1",
+        set.table("f", 2)
+    ))
+    .bind(locale)
+    .bind(set.value())
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in rows {
+        let stock: i64 = row.try_get("stock")?;
+        let active = row.try_get::<i64, _>("active")? != 0;
+        into.insert(
+            row.try_get("id")?,
+            Listed {
+                card: ProductCard {
+                    sku: row.try_get("sku")?,
+                    title: row.try_get("title")?,
+                    image_url: row.try_get("image_url")?,
+                    price: Money::new(
+                        row.try_get("price_minor")?,
+                        row.try_get::<String, _>("currency")?,
+                    ),
+                    stock,
+                },
+                category_slug: row.try_get("slug")?,
+                category_name: row.try_get("category_name")?,
+                facts: ProductFacts {
+                    category: row.try_get("category_id")?,
+                    repeatable: row.try_get::<i64, _>("repeatable")? != 0,
+                    available: active && stock > 0,
+                },
+            },
+        );
+    }
+    Ok(())
+}
+
+/// The stored `list` of each of `products`.
+async fn neighbour_lists(
+    connection: &mut AnyConnection,
+    list: &str,
+    products: &[i64],
+) -> Result<BTreeMap<i64, Vec<Similar>>, StoreError> {
+    if products.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let set = IdSet::new(connection, products);
+    let rows = sqlx::query_as::<_, (i64, String)>(&format!(
+        "SELECT n.product_id, n.neighbours FROM {} JOIN product_neighbours n ON n.product_id = f.id AND n.list = $1",
+        set.table("f", 2)
+    ))
+    .bind(list)
+    .bind(set.value())
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(product, text)| (product, decode_neighbours(&text)))
+        .collect())
+}
+
+/// Best sellers of each of `categories`, best first.
+async fn popular_in(
+    connection: &mut AnyConnection,
+    categories: &[i64],
+) -> Result<HashMap<i64, Vec<i64>>, StoreError> {
+    let mut popular: HashMap<i64, Vec<i64>> = HashMap::new();
+    if categories.is_empty() {
+        return Ok(popular);
+    }
+    let set = IdSet::new(connection, categories);
+    let rows = sqlx::query_as::<_, (i64, i64)>(&format!(
+        "SELECT pp.category_id, pp.product_id FROM {} JOIN product_popularity pp ON pp.category_id = c.id \
+         WHERE pp.sold > 0 ORDER BY pp.sold DESC, pp.product_id",
+        set.table("c", 1)
+    ))
+    .bind(set.value())
+    .fetch_all(&mut *connection)
+    .await?;
+    for (category, product) in rows {
+        popular.entry(category).or_default().push(product);
+    }
+    Ok(popular)
+}
+
+/// The store's best sellers (`by` is `sold`) or trending products (`trending`), best first.
+async fn ranked_by(connection: &mut AnyConnection, by: &str) -> Result<Vec<i64>, StoreError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT product_id FROM product_popularity WHERE {by} > 0 ORDER BY {by} DESC, product_id LIMIT 100"
+    ))
+    .fetch_all(&mut *connection)
+    .await?)
+}
+
+/// Products in the owner's wish lists or price-drop alerts that cost less now than then, with the price then.
+async fn price_drops(
+    connection: &mut AnyConnection,
+    owner: &Owner,
+) -> Result<Vec<(i64, Money)>, StoreError> {
+    let column = owner.column();
+    let sql = format!(
+        "SELECT wi.product_id, wi.saved_price_minor, wi.saved_currency FROM wishlists w \
+         JOIN wishlist_items wi ON wi.wishlist_id = w.id JOIN products p ON p.id = wi.product_id \
+         WHERE w.{column} = $1 AND p.currency = wi.saved_currency AND p.price_minor < wi.saved_price_minor \
+         UNION \
+         SELECT a.product_id, a.reference_minor, a.currency FROM alerts a JOIN products p ON p.id = a.product_id \
+         WHERE a.{column} = $1 AND a.kind = 'price_drop' AND a.status = 'active' \
+         AND p.currency = a.currency AND p.price_minor < a.reference_minor"
+    );
+    let rows = owner
+        .bind(sqlx::query(&sql))
+        .fetch_all(&mut *connection)
+        .await?;
+    let mut drops: Vec<(i64, Money)> = Vec::new();
+    for row in rows {
+        let product: i64 = row.try_get(0)?;
+        let was = Money::new(row.try_get(1)?, row.try_get::<String, _>(2)?);
+        match drops.iter_mut().find(|(id, _)| *id == product) {
+            // Saved in a list and watched by an alert: the higher price then is the larger drop.
+            Some((_, known)) if known.amount_minor < was.amount_minor => *known = was,
+            Some(_) => {}
+            None => drops.push((product, was)),
+        }
+    }
+    Ok(drops)
+}
+
+/// The home feed of `viewer` (or of nobody: best sellers and trending), `per_section` cards a section at most.
+pub async fn feed(
+    db: &Db,
+    viewer: Option<&Viewer>,
+    locale: &str,
+    per_section: usize,
+    rules: &SimilarityRules,
+    now: Millis,
+) -> Result<Feed, StoreError> {
+    let mut connection = db.reader().acquire().await?;
+    let owner = owner(&mut connection, viewer).await?;
+    let mut history: Vec<Interaction> = Vec::new();
+    let mut exclusions = Exclusions::default();
+    let mut cleared_at = None;
+    if let Some(owner) = &owner {
+        let column = owner.column();
+        let sql = format!(
+            "SELECT product_id, kind, occurred_at FROM shopper_events WHERE {column} = $1 \
+             ORDER BY occurred_at DESC, id DESC LIMIT {HISTORY}"
+        );
+        for row in owner.bind(sqlx::query(&sql)).fetch_all(&mut *connection).await? {
+            if let Some(kind) = EventKind::parse(&row.try_get::<String, _>(1)?) {
+                history.push(Interaction {
+                    shopper: 0,
+                    product: row.try_get(0)?,
+                    kind,
+                    at: row.try_get(2)?,
+                });
+            }
+        }
+        // Purchases and dismissals count however old they are.
+        let sql = format!(
+            "SELECT product_id, kind FROM shopper_events WHERE {column} = $1 AND kind IN ('purchased', 'dismissed')"
+        );
+        for row in owner.bind(sqlx::query(&sql)).fetch_all(&mut *connection).await? {
+            let product: i64 = row.try_get(0)?;
+            if row.try_get::<String, _>(1)? == "purchased" {
+                exclusions.bought.insert(product);
+            } else {
+                exclusions.dismissed.insert(product);
+            }
+        }
+        cleared_at = sqlx::query_scalar("SELECT cleared_at FROM recently_viewed_cleared WHERE viewer = $1")
+            .bind(owner.key())
+            .fetch_optional(&mut *connection)
+            .await?;
+    }
+    let strongest = anchors(&history, rules.half_life, now, ANCHORS);
+    let recent = rules::recent_actions(&history, BECAUSE_SECTIONS + 2);
+    let viewed = rules::recently_viewed(&history, cleared_at, RECENTLY_VIEWED);
+    let anchor_ids: Vec<i64> = strongest
+        .iter()
+        .map(|a| a.product)
+        .chain(recent.iter().map(|(product, _)| *product))
+        .collect();
+    let lists = neighbour_lists(&mut connection, "interest", &anchor_ids).await?;
+    let recommendations = recommend(&strongest, &lists, &exclusions.dismissed, 100);
+
+    let mut products: HashMap<i64, Listed> = HashMap::new();
+    let first: Vec<i64> = anchor_ids
+        .iter()
+        .chain(&viewed)
+        .copied()
+        .chain(recommendations.iter().map(|r| r.product))
+        .chain(
+            recent
+                .iter()
+                .flat_map(|(product, _)| lists.get(product).into_iter().flatten())
+                .map(|similar| similar.product),
+        )
+        .collect();
+    listed(&mut connection, &first, locale, &mut products).await?;
+    let facts = |products: &HashMap<i64, Listed>| -> HashMap<i64, ProductFacts> {
+        products.iter().map(|(&id, listed)| (id, listed.facts)).collect()
+    };
+    let favourite = rules::favourite_category(&strongest, &facts(&products));
+    let categories: Vec<i64> = favourite
+        .into_iter()
+        .chain(
+            recent
+                .iter()
+                .filter_map(|(product, _)| products.get(product).map(|p| p.facts.category)),
+        )
+        .collect();
+    let popular = popular_in(&mut connection, &categories).await?;
+    let best_sellers = ranked_by(&mut connection, "sold").await?;
+    let trending = ranked_by(&mut connection, "trending").await?;
+    let drops = match &owner {
+        Some(owner) => price_drops(&mut connection, owner).await?,
+        None => Vec::new(),
+    };
+    let because: Vec<(i64, super::Activity, Vec<i64>)> = recent
+        .iter()
+        .map(|&(anchor, action)| {
+            let similar = lists.get(&anchor).into_iter().flatten().map(|s| s.product);
+            let same_category = products
+                .get(&anchor)
+                .and_then(|p| popular.get(&p.facts.category))
+                .into_iter()
+                .flatten()
+                .copied();
+            (anchor, action, similar.chain(same_category).collect())
+        })
+        .collect();
+    let second: Vec<i64> = popular
+        .values()
+        .flatten()
+        .chain(&best_sellers)
+        .chain(&trending)
+        .copied()
+        .chain(drops.iter().map(|(id, _)| *id))
+        .collect();
+    listed(&mut connection, &second, locale, &mut products).await?;
+    drop(connection);
+
+    let inputs = FeedInputs {
+        recommendations,
+        actions: rules::strongest_actions(&history),
+        because,
+        recently_viewed: viewed,
+        price_drops: drops,
+        favourite: favourite.map(|category| (category, popular.get(&category).cloned().unwrap_or_default())),
+        best_sellers,
+        trending,
+    };
+    let planned = rules::plan(&inputs, &facts(&products), &exclusions, per_section);
+    Ok(Feed {
+        sections: planned
+            .into_iter()
+            .filter_map(|planned| section(planned, &products))
+            .collect(),
+    })
+}
+
+/// A planned section with its products' cards and its reasons in words.
+fn section(planned: rules::Planned, products: &HashMap<i64, Listed>) -> Option<FeedSection> {
+    let category_name = |category: i64| {
+        products
+            .values()
+            .find(|p| p.facts.category == category)
+            .map(|p| p.category_name.clone())
+            .unwrap_or_default()
+    };
+    let kind = match planned.section {
+        PlannedSection::RecommendedForYou => SectionKind::RecommendedForYou,
+        PlannedSection::Because { anchor, action } => {
+            let anchor = products.get(&anchor)?;
+            SectionKind::Because {
+                action,
+                sku: anchor.card.sku.clone(),
+                title: anchor.card.title.clone(),
+            }
+        }
+        PlannedSection::RecentlyViewed => SectionKind::RecentlyViewed,
+        PlannedSection::PriceDrops => SectionKind::PriceDrops,
+        PlannedSection::PopularIn { category } => SectionKind::PopularIn {
+            category: category_name(category),
+        },
+        PlannedSection::BestSellers => SectionKind::BestSellers,
+        PlannedSection::TrendingNow => SectionKind::TrendingNow,
+    };
+    let cards = planned
+        .cards
+        .into_iter()
+        .filter_map(|(id, reason)| {
+            let listed = products.get(&id)?;
+            let reason = match reason {
+                PlannedReason::Because { anchor, action } => Reason::Because {
+                    action,
+                    title: products.get(&anchor)?.card.title.clone(),
+                },
+                PlannedReason::RecentlyViewed => Reason::RecentlyViewed,
+                PlannedReason::PriceDrop { was } => Reason::PriceDrop { was },
+                PlannedReason::BestSeller => Reason::BestSeller,
+                PlannedReason::Trending => Reason::Trending,
+                PlannedReason::PopularIn { category } => Reason::PopularIn {
+                    category: category_name(category),
+                },
+            };
+            Some(FeedCard {
+                product: listed.card.clone(),
+                category: listed.category_slug.clone(),
+                reason,
+            })
+        })
+        .collect();
+    Some(FeedSection { kind, cards })
+}
+
+/// A product page's "customers who bought / viewed this also …": its stored neighbours that are available, most
+/// similar first, at most `limit`. An unknown SKU is an error the page can show.
+pub async fn related(
+    db: &Db,
+    sku: &str,
+    by: RelatedBy,
+    locale: &str,
+    limit: usize,
+) -> Result<Vec<ProductCard>, StoreError> {
+    let mut connection = db.reader().acquire().await?;
+    let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+        .bind(sku)
+        .fetch_optional(&mut *connection)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("sku".into()), format!("unknown product \"{sku}\"")))?;
+    let list = match by {
+        RelatedBy::Bought => "bought",
+        RelatedBy::Viewed => "viewed",
+    };
+    let similar: Vec<i64> = neighbour_lists(&mut connection, list, &[product])
+        .await?
+        .remove(&product)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.product)
+        .collect();
+    let mut products = HashMap::new();
+    listed(&mut connection, &similar, locale, &mut products).await?;
+    Ok(similar
+        .iter()
+        .filter_map(|id| products.remove(id))
+        .filter(|p| p.facts.available)
+        .take(limit)
+        .map(|p| p.card)
+        .collect())
+}
+
+/// Hides the viewer's "Recently viewed" up to `now` (views after it show again).
+pub async fn clear_recently_viewed(db: &Db, viewer: &Viewer, now: Millis) -> Result<(), StoreError> {
+    let owner = {
+        let mut connection = db.reader().acquire().await?;
+        owner(&mut connection, Some(viewer)).await?
+    };
+    let Some(owner) = owner else {
+        return Err(AppError::not_found(None, "The store has not shared your profile with us yet.").into());
+    };
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "INSERT INTO recently_viewed_cleared (viewer, cleared_at) VALUES ($1, $2) \
+         ON CONFLICT (viewer) DO UPDATE SET cleared_at = excluded.cleared_at",
+    )
+    .bind(owner.key())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! The feed's widgets: `HomeFeed` for a home page, `AlsoBought` and `AlsoViewed` for a product page.
+
+use super::rules::DEFAULT_PER_SECTION;
+use super::{
+    Activity, FeedCard, FeedSection, Reason, RelatedBy, SectionKind, forget_recently_viewed, home_feed,
+    not_interested, related_products,
+};
+use crate::catalog::ProductCard;
+use crate::i18n::{I18n, use_i18n};
+use crate::identity::client::{IDENTITY_CHANGE_EVENT, stored_token};
+use crate::identity::ensure_viewer;
+use crate::ui::{ErrorNotice, PriceTag, ProductGrid};
+use leptos::prelude::*;
+use std::collections::HashSet;
+
+/// The personalised home page, in sections ("Recommended for you", "Because you viewed X", "Recently viewed",
+/// "Price drops on things you watch", "Popular in <category>", and "Best sellers" and "Trending now" for
+/// visitors the store does not know yet), each card with its reason and a "Not interested" button.
+///
+/// The server renders the store's best sellers (the page reads complete without JavaScript); once the page is
+/// live, the feed is asked again with the viewer's token and follows sign-in and sign-out.
+///
+/// ```ignore
+/// view! { <HomeFeed /> }
+/// view! { <HomeFeed per_section=12 /> }
+/// ```
+#[component]
+pub fn HomeFeed(
+    /// Cards per section at most (1–24).
+    #[prop(default = DEFAULT_PER_SECTION)]
+    per_section: usize,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // False on the server and at hydration, so that both render the same feed; true once the browser runs.
+    let live = RwSignal::new(false);
+    let identity = RwSignal::new(0u32);
+    Effect::new(move |_| live.set(true));
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener_untyped(IDENTITY_CHANGE_EVENT, move |_| {
+            identity.update(|version| *version += 1)
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = IDENTITY_CHANGE_EVENT;
+    let feed = Resource::new(
+        move || {
+            (
+                i18n.locale(),
+                live.get() && stored_token().is_some(),
+                identity.get(),
+            )
+        },
+        move |(locale, _, _)| home_feed(locale.to_owned(), per_section as i64),
+    );
+    let dismissed = RwSignal::new(HashSet::<String>::new());
+    view! {
+        <div class="rapport-feed" data-testid="home-feed">
+            <Transition fallback=move || view! { <p class="rapport-loading">{move || i18n.t("common.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match feed.await {
+                        Ok(feed) => feed.sections.into_iter().map(|section| view! {
+                            <Section section dismissed live />
+                        }).collect_view().into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// A section's title in the shopper's language.
+fn section_title(kind: &SectionKind, i18n: I18n) -> String {
+    match kind {
+        SectionKind::RecommendedForYou => i18n.t("feed.recommended"),
+        SectionKind::Because { action, title, .. } => {
+            i18n.t_with(because_key(*action), &[("title", title.clone())])
+        }
+        SectionKind::RecentlyViewed => i18n.t("feed.recently_viewed"),
+        SectionKind::PriceDrops => i18n.t("feed.price_drops"),
+        SectionKind::PopularIn { category } => {
+            i18n.t_with("feed.popular_in", &[("category", category.clone())])
+        }
+        SectionKind::BestSellers => i18n.t("feed.best_sellers"),
+        SectionKind::TrendingNow => i18n.t("feed.trending"),
+    }
+}
+
+/// The title of a "Because you …" section, by what the shopper did.
+fn because_key(action: Activity) -> &'static str {
+    match action {
+        Activity::Viewed => "feed.because_viewed",
+        Activity::Saved => "feed.because_saved",
+        Activity::Carted => "feed.because_carted",
+        Activity::Bought => "feed.because_bought",
+    }
+}
+
+/// A card's reason when it comes from something the shopper did.
+fn reason_key(action: Activity) -> &'static str {
+    match action {
+        Activity::Viewed => "feed.reason_viewed",
+        Activity::Saved => "feed.reason_saved",
+        Activity::Carted => "feed.reason_carted",
+        Activity::Bought => "feed.reason_bought",
+    }
+}
+
+/// A card's reason in the shopper's language.
+fn reason_text(reason: &Reason, price: &crate::money::Money, i18n: I18n) -> String {
+    match reason {
+        Reason::Because { action, title } => {
+            i18n.t_with(reason_key(*action), &[("title", title.clone())])
+        }
+        Reason::RecentlyViewed => i18n.t("feed.reason_recently_viewed"),
+        Reason::PriceDrop { was } => i18n.t_with(
+            "feed.reason_price_drop",
+            &[("was", was.display()), ("now", price.display())],
+        ),
+        Reason::BestSeller => i18n.t("feed.reason_best_seller"),
+        Reason::Trending => i18n.t("feed.reason_trending"),
+        Reason::PopularIn { category } => {
+            i18n.t_with("feed.reason_popular_in", &[("category", category.clone())])
+        }
+    }
+}
+
+#[component]
+fn Section(
+    section: FeedSection,
+    dismissed: RwSignal<HashSet<String>>,
+    live: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let key = section.kind.key();
+    let anchor = match &section.kind {
+        SectionKind::Because { sku, .. } => Some(sku.clone()),
+        _ => None,
+    };
+    let kind = section.kind.clone();
+    let recent = matches!(section.kind, SectionKind::RecentlyViewed);
+    let heading = format!("rapport-feed-{key}-{}", anchor.clone().unwrap_or_default());
+    let clear = Action::new(|_: &()| async move {
+        forget_recently_viewed().await?;
+        Ok::<_, crate::error::AppError>(())
+    });
+    let cleared = move || matches!(clear.value().get(), Some(Ok(())));
+    let labelled_by = heading.clone();
+    view! {
+        <section class="rapport-feed__section" data-section=key data-anchor=anchor aria-labelledby=labelled_by hidden=cleared>
+            <h2 class="rapport-feed__title" id=heading>{move || section_title(&kind, i18n)}</h2>
+            <Show when=move || recent && live.get()>
+                <button type="button" class="rapport-feed__clear" on:click=move |_| { clear.dispatch(()); }>
+                    {move || i18n.t("feed.clear_recently_viewed")}
+                </button>
+            </Show>
+            <ul class="rapport-feed__cards">
+                {section.cards.into_iter().map(|card| view! {
+                    <Card card dismissed live dismissable=!recent />
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Card(
+    card: FeedCard,
+    dismissed: RwSignal<HashSet<String>>,
+    live: RwSignal<bool>,
+    dismissable: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sku = card.product.sku.clone();
+    let href = format!("/p/{}", card.product.sku);
+    let reason = card.reason.clone();
+    let price = card.product.price.clone();
+    let title = card.product.title.clone();
+    let dismiss = Action::new(move |sku: &String| {
+        let sku = sku.clone();
+        async move {
+            ensure_viewer().await?;
+            not_interested(sku.clone()).await?;
+            Ok::<_, crate::error::AppError>(sku)
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(sku)) = dismiss.value().get() {
+            dismissed.update(|skus| {
+                skus.insert(sku);
+            });
+        }
+    });
+    let hidden = {
+        let sku = sku.clone();
+        move || dismissed.with(|skus| skus.contains(&sku))
+    };
+    let card_sku = sku.clone();
+    view! {
+        <li class="rapport-feed__card" data-sku=card_sku data-category=card.category.clone() class:rapport-feed__card--hidden=hidden>
+            <a class="rapport-feed__link" href=href>
+                <img class="rapport-feed__image" src=card.product.image_url.clone() alt="" loading="lazy" width="200" height="200" />
+                <span class="rapport-feed__name">{card.product.title.clone()}</span>
+            </a>
+            <span class="rapport-feed__price"><PriceTag price=card.product.price.clone() /></span>
+            <span class="rapport-feed__reason" data-testid="feed-reason">{move || reason_text(&reason, &price, i18n)}</span>
+            <Show when=move || dismissable && live.get()>
+                {
+                    let sku = sku.clone();
+                    let title = title.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="rapport-feed__dismiss"
+                            aria-label=move || i18n.t_with("feed.not_interested_in", &[("title", title.clone())])
+                            disabled=move || dismiss.pending().get()
+                            on:click=move |_| { dismiss.dispatch(sku.clone()); }
+                        >
+                            {move || i18n.t("feed.not_interested")}
+                        </button>
+                    }
+                }
+            </Show>
+            {move || match dismiss.value().get() {
+                Some(Err(error)) => Some(view! { <ErrorNotice error /> }),
+                _ => None,
+            }}
+        </li>
+    }
+}
+
+/// A product page's neighbours, rendered on the server so that they read without JavaScript; nothing when the
+/// product has none yet.
+#[component]
+fn Related(sku: String, by: RelatedBy, limit: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let (key, testid) = match by {
+        RelatedBy::Bought => ("feed.also_bought", "also-bought"),
+        RelatedBy::Viewed => ("feed.also_viewed", "also-viewed"),
+    };
+    let products = Resource::new(
+        move || (sku.clone(), i18n.locale()),
+        move |(sku, locale)| related_products(sku, by, locale.to_owned(), limit as i64),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match products.await {
+                    Ok(products) if products.is_empty() => ().into_any(),
+                    Ok(products) => view! { <RelatedShelf key testid products /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RelatedShelf(key: &'static str, testid: &'static str, products: Vec<ProductCard>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="rapport-related" data-testid=testid>
+            <h2 class="rapport-related__title">{move || i18n.t(key)}</h2>
+            <ProductGrid products />
+        </section>
+    }
+}
+
+/// "Customers who bought this also bought", for a product page: the products most often bought by the same
+/// shoppers, available ones only.
+///
+/// ```ignore
+/// view! { <AlsoBought sku="KIT-00001".to_owned() /> }
+/// ```
+#[component]
+pub fn AlsoBought(
+    sku: String,
+    /// Products shown at most (1–24).
+    #[prop(default = DEFAULT_PER_SECTION)]
+    limit: usize,
+) -> impl IntoView {
+    view! { <Related sku by=RelatedBy::Bought limit /> }
+}
+
+/// "Customers who viewed this also viewed", for a product page.
+///
+/// ```ignore
+/// view! { <AlsoViewed sku="KIT-00001".to_owned() /> }
+/// ```
+#[component]
+pub fn AlsoViewed(
+    sku: String,
+    /// Products shown at most (1–24).
+    #[prop(default = DEFAULT_PER_SECTION)]
+    limit: usize,
+) -> impl IntoView {
+    view! { <Related sku by=RelatedBy::Viewed limit /> }
+}
