@@ -227,12 +227,13 @@ pub struct FeedInputs {
     pub trending: Vec<i64>,
 }
 
-/// The sections of a feed: price drops, "Recommended for you", "Because you …", "Popular in <category>" and
-/// "Recently viewed" from the shopper's own history, then "Best sellers" and "Trending now" when fewer than two
+/// The sections of a feed: price drops, "Because you …" (what the shopper did last comes first, so the feed
+/// visibly follows them), "Recommended for you", "Popular in <category>" and "Recently viewed" from the shopper's
+/// own history, then "Best sellers" and "Trending now" when fewer than two
 /// personal sections could be filled (a guest, a new shopper, or a shopper the store does not know).
 ///
-/// Every card passes the shopper's [`Exclusions`]; a product appears in one section only (recently viewed
-/// aside, which is the shopper's own history); mixed sections take at most [`per_category`] of one category;
+/// Every card passes the shopper's [`Exclusions`]; the products the shopper just acted on are not suggested back
+/// to them; a product appears in one section only (recently viewed aside, which is the shopper's own history); mixed sections take at most [`per_category`] of one category;
 /// sections with fewer than [`MIN_PER_SECTION`] cards are left out.
 pub fn plan(
     inputs: &FeedInputs,
@@ -244,8 +245,12 @@ pub fn plan(
     let mut sections = Vec::new();
     let cap = per_category(per_section);
     let category = |id: &i64| facts.get(id).map(|facts| facts.category);
+    // What the shopper just did is theirs already: it shows under "Recently viewed", not as a suggestion.
+    let own: HashSet<i64> = inputs.because.iter().map(|(anchor, _, _)| *anchor).collect();
     let allowed = |id: i64, shown: &HashSet<i64>| {
-        !shown.contains(&id) && facts.get(&id).is_some_and(|f| exclusions.allows(id, f))
+        !shown.contains(&id)
+            && !own.contains(&id)
+            && facts.get(&id).is_some_and(|f| exclusions.allows(id, f))
     };
     let keep = |section: PlannedSection,
                     cards: Vec<(i64, PlannedReason)>,
@@ -260,11 +265,51 @@ pub fn plan(
     let drops = inputs
         .price_drops
         .iter()
-        .filter(|(id, _)| allowed(*id, &shown))
+        .filter(|(id, _)| {
+            !shown.contains(id) && facts.get(id).is_some_and(|f| exclusions.allows(*id, f))
+        })
         .take(per_section)
         .map(|(id, was)| (*id, PlannedReason::PriceDrop { was: was.clone() }))
         .collect();
     keep(PlannedSection::PriceDrops, drops, &mut shown, &mut sections);
+
+    let mut because_sections = 0;
+    for (anchor, action, candidates) in &inputs.because {
+        if because_sections == BECAUSE_SECTIONS {
+            break;
+        }
+        let mut unique = HashSet::new();
+        let cards: Vec<_> = diversify(
+            candidates
+                .iter()
+                .filter(|&&id| unique.insert(id) && allowed(id, &shown)),
+            |id| category(id),
+            per_section,
+            cap,
+        )
+        .into_iter()
+        .map(|&id| {
+            (
+                id,
+                PlannedReason::Because {
+                    anchor: *anchor,
+                    action: *action,
+                },
+            )
+        })
+        .collect();
+        let before = sections.len();
+        keep(
+            PlannedSection::Because {
+                anchor: *anchor,
+                action: *action,
+            },
+            cards,
+            &mut shown,
+            &mut sections,
+        );
+        because_sections += sections.len() - before;
+    }
 
     let recommended = diversify(
         inputs
@@ -298,48 +343,11 @@ pub fn plan(
         &mut sections,
     );
 
-    let mut because_sections = 0;
-    for (anchor, action, candidates) in &inputs.because {
-        if because_sections == BECAUSE_SECTIONS {
-            break;
-        }
-        let mut unique = HashSet::new();
-        let cards: Vec<_> = diversify(
-            candidates
-                .iter()
-                .filter(|&&id| id != *anchor && unique.insert(id) && allowed(id, &shown)),
-            |id| category(id),
-            per_section,
-            cap,
-        )
-        .into_iter()
-        .map(|&id| {
-            (
-                id,
-                PlannedReason::Because {
-                    anchor: *anchor,
-                    action: *action,
-                },
-            )
-        })
-        .collect();
-        let before = sections.len();
-        keep(
-            PlannedSection::Because {
-                anchor: *anchor,
-                action: *action,
-            },
-            cards,
-            &mut shown,
-            &mut sections,
-        );
-        because_sections += sections.len() - before;
-    }
-
     if let Some((favourite, best)) = &inputs.favourite {
+        let mut unique = HashSet::new();
         let cards = best
             .iter()
-            .filter(|&&id| allowed(id, &shown))
+            .filter(|&&id| unique.insert(id) && allowed(id, &shown))
             .take(per_section)
             .map(|&id| {
                 (

@@ -251,11 +251,13 @@ async fn full_build(
         products = products.max(built.len() as u64);
         write_lists(db, list, &built).await?;
     }
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2 WHERE id = 1")
         .bind(latest)
         .bind(now)
-        .execute(&mut *db.write().await?)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(Refreshed::Full {
         events: interactions.len() as u64,
         products,
@@ -328,10 +330,12 @@ async fn partial_build(
             write_lists(db, list, &built).await?;
         }
     }
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE feed_refresh SET through_event_id = $1 WHERE id = 1")
         .bind(latest)
-        .execute(&mut *db.write().await?)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(Refreshed::Partial {
         events: (latest - through) as u64,
         shoppers: shoppers.len() as u64,
@@ -750,6 +754,8 @@ pub async fn feed(
                 .iter()
                 .filter_map(|(product, _)| products.get(product).map(|p| p.facts.category)),
         )
+        .collect::<HashSet<_>>()
+        .into_iter()
         .collect();
     let popular = popular_in(&mut connection, &categories).await?;
     let best_sellers = ranked_by(&mut connection, "sold").await?;

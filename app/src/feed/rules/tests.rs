@@ -167,7 +167,7 @@ fn a_known_shopper_gets_personal_sections_with_reasons_and_no_cold_start() {
     shelf(&mut facts, &[10, 11, 12, 13], 8);
     shelf(&mut facts, &[100, 101], 9);
     let inputs = FeedInputs {
-        recommendations: picks(&[1, 2, 3, 10, 4]),
+        recommendations: picks(&[101, 1, 2, 3, 10, 4]),
         actions: [(100, Activity::Saved)].into(),
         because: vec![
             (101, Activity::Viewed, vec![101, 2, 5, 6, 11, 12]),
@@ -186,30 +186,30 @@ fn a_known_shopper_gets_personal_sections_with_reasons_and_no_cold_start() {
     assert_eq!(
         kinds,
         [
-            PlannedSection::RecommendedForYou,
             PlannedSection::Because {
                 anchor: 101,
                 action: Activity::Viewed
             },
+            PlannedSection::RecommendedForYou,
         ],
         "the second anchor has too few candidates, popular-in is used up, cold start is not needed"
     );
     assert_eq!(
         ids(&sections[0]),
-        [1, 2, 10],
-        "3 was bought, 4 would be a third of category 7"
+        [2, 5, 11],
+        "not the anchor, two of category 7 at most, not the dismissed 12"
     );
     assert_eq!(
-        sections[0].cards[0].1,
+        ids(&sections[1]),
+        [1, 10, 4],
+        "101 was just viewed, 2 is shown above, 3 was bought"
+    );
+    assert_eq!(
+        sections[1].cards[0].1,
         PlannedReason::Because {
             anchor: 100,
             action: Activity::Saved
         }
-    );
-    assert_eq!(
-        ids(&sections[1]),
-        [5, 6, 11],
-        "not the anchor, not what was shown above, not the dismissed 12"
     );
 }
 

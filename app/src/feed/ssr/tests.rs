@@ -1,1 +1,332 @@
 use super::*;
+use crate::feed::Activity;
+use crate::catalog::{CategoryInput, ProductInput};
+use crate::events::EventInput;
+use crate::events::ssr::{record_batch, record_for_viewer};
+use crate::store::testing::{add_kitchen, add_products, add_shopper, all, product_input};
+use crate::time::to_rfc3339;
+
+const NOW: Millis = 400 * DAY_MS;
+
+fn policy() -> RefreshPolicy {
+    RefreshPolicy {
+        partial_share: 1.0,
+        ..RefreshPolicy::default()
+    }
+}
+
+fn tea(sku: &str) -> ProductInput {
+    ProductInput {
+        category: "tea".into(),
+        title: format!("Tea {sku}"),
+        ..product_input(sku, 500, 5)
+    }
+}
+
+fn did(shopper: &str, sku: &str, kind: EventKind, days_ago: i64) -> EventInput {
+    EventInput {
+        shopper_id: Some(shopper.into()),
+        guest_id: None,
+        sku: sku.into(),
+        kind,
+        occurred_at: Some(to_rfc3339(NOW - days_ago * DAY_MS)),
+    }
+}
+
+/// Eight kitchen products (K8 sold out) and four teas (a repeatable category), and five shoppers whose
+/// histories tie K1 to K2, K3 and K4.
+async fn shop(db: &Db) {
+    add_kitchen(db).await;
+    crate::catalog::ssr::upsert_categories(
+        db,
+        &[CategoryInput {
+            slug: "tea".into(),
+            name: "Tea".into(),
+            translations: Default::default(),
+            position: 1,
+            review_criteria: None,
+            repeatable: true,
+        }],
+    )
+    .await
+    .unwrap();
+    let mut products: Vec<ProductInput> = (1..=8)
+        .map(|n| product_input(&format!("K{n}"), 1000, 5))
+        .collect();
+    products[7].stock = 0;
+    products.extend((1..=4).map(|n| tea(&format!("T{n}"))));
+    add_products(db, &products).await;
+    let bought = EventKind::Purchased;
+    let viewed = EventKind::Viewed;
+    let mut events = Vec::new();
+    for (shopper, history) in [
+        ("s1", vec![("K1", bought), ("K2", bought), ("K3", bought), ("T1", bought)]),
+        ("s2", vec![("K1", bought), ("K2", bought), ("K4", bought), ("K5", viewed)]),
+        ("s3", vec![("K1", bought), ("K3", bought), ("K4", bought), ("K8", bought), ("T2", bought)]),
+        ("s4", vec![("K1", viewed), ("K2", viewed), ("K5", viewed), ("K6", viewed), ("T1", viewed)]),
+        ("s5", vec![("K2", bought), ("K3", bought), ("K6", bought), ("T1", bought), ("T2", bought)]),
+    ] {
+        add_shopper(db, shopper).await;
+        for (days_ago, (sku, kind)) in history.into_iter().enumerate() {
+            events.push(did(shopper, sku, kind, 10 - days_ago as i64));
+        }
+    }
+    record_batch(db, &events, NOW).await.unwrap();
+}
+
+async fn stored(db: &Db) -> BTreeMap<(String, i64), String> {
+    sqlx::query_as::<_, (String, i64, String)>("SELECT list, product_id, neighbours FROM product_neighbours")
+        .fetch_all(db.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(list, product, neighbours)| ((list, product), neighbours))
+        .collect()
+}
+
+async fn product_id(db: &Db, sku: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+        .bind(sku)
+        .fetch_one(db.reader())
+        .await
+        .unwrap()
+}
+
+fn skus(cards: &[ProductCard]) -> Vec<&str> {
+    cards.iter().map(|card| card.sku.as_str()).collect()
+}
+
+/// Every card of a feed but the shopper's own "Recently viewed", by SKU.
+fn recommended(feed: &Feed) -> Vec<&str> {
+    feed.sections
+        .iter()
+        .filter(|section| section.kind != SectionKind::RecentlyViewed)
+        .flat_map(|section| section.cards.iter().map(|card| card.product.sku.as_str()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_as_a_full_build_would() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let first = refresh(db, &policy(), NOW, false).await.unwrap();
+        assert!(matches!(first.lists, Refreshed::Full { events: 23, .. }), "{first:?}");
+        assert!(first.popularity);
+        let again = refresh(db, &policy(), NOW + 1, false).await.unwrap();
+        assert_eq!(again.lists, Refreshed::UpToDate);
+        assert!(!again.popularity, "popularity is not due yet");
+
+        add_shopper(db, "s6").await;
+        record_batch(
+            db,
+            &[
+                did("s6", "K5", EventKind::Purchased, 0),
+                did("s6", "K7", EventKind::Purchased, 0),
+                did("s6", "K1", EventKind::Wishlisted, 0),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+        let partial = refresh(db, &policy(), NOW + 2, false).await.unwrap();
+        assert_eq!(
+            partial.lists,
+            Refreshed::Partial {
+                events: 3,
+                shoppers: 1,
+                products: 3
+            }
+        );
+        let after_partial = stored(db).await;
+        refresh(db, &policy(), NOW + 3, true).await.unwrap();
+        let after_full = stored(db).await;
+        for sku in ["K1", "K5", "K7"] {
+            let id = product_id(db, sku).await;
+            for list in ["interest", "bought", "viewed"] {
+                let key = (list.to_owned(), id);
+                assert_eq!(after_partial.get(&key), after_full.get(&key), "{list} of {sku}");
+            }
+        }
+        let k7 = product_id(db, "K7").await;
+        assert!(
+            !after_partial[&("bought".to_owned(), k7)].is_empty(),
+            "K7 had no list before; the partial refresh made one"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_one_instance_refreshes_at_a_time_on_postgres() {
+    let Some(store) = crate::store::testing::postgres().await else {
+        return;
+    };
+    let db = &store.db;
+    shop(db).await;
+    let mut other = db.reader().acquire().await.unwrap();
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(REFRESH_LOCK)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let busy = refresh(db, &policy(), NOW, false).await.unwrap();
+    assert_eq!(busy.lists, Refreshed::Busy);
+    assert!(stored(db).await.is_empty(), "nothing was written");
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(REFRESH_LOCK)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let done = refresh(db, &policy(), NOW, false).await.unwrap();
+    assert!(matches!(done.lists, Refreshed::Full { .. }));
+    // The lock went back with the connection released: the next refresh gets it again.
+    let next = refresh(db, &policy(), NOW + 1, false).await.unwrap();
+    assert_eq!(next.lists, Refreshed::UpToDate);
+}
+
+#[tokio::test]
+async fn the_feed_follows_what_the_shopper_did_a_moment_ago_and_leaves_out_what_they_cannot_want() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        refresh(db, &policy(), NOW, false).await.unwrap();
+        add_shopper(db, "alice").await;
+        let alice = Viewer::Shopper("alice".into());
+        let rules = SimilarityRules::default();
+        let before = feed(db, Some(&alice), "en", 4, &rules, NOW).await.unwrap();
+        assert_eq!(before.sections[0].kind, SectionKind::BestSellers);
+        assert!(
+            before.sections.iter().all(|s| matches!(
+                s.kind,
+                SectionKind::BestSellers | SectionKind::TrendingNow
+            )),
+            "a shopper with no history gets cold start"
+        );
+
+        // No refresh in between: the events of the last moment pick the anchors.
+        record_batch(db, &[did("alice", "K2", EventKind::Purchased, 1)], NOW)
+            .await
+            .unwrap();
+        for (sku, kind) in [
+            ("T1", EventKind::Purchased),
+            ("K3", EventKind::Dismissed),
+            ("K1", EventKind::Viewed),
+        ] {
+            record_for_viewer(db, &alice, sku, kind, NOW).await.unwrap();
+        }
+        let after = feed(db, Some(&alice), "en", 4, &rules, NOW).await.unwrap();
+        let shown = recommended(&after);
+        assert!(shown.contains(&"K4"), "K4 goes with K1: {shown:?}");
+        for excluded in ["K1", "K2", "K3", "K8"] {
+            assert!(
+                !shown.contains(&excluded),
+                "{excluded} is the anchor, bought, dismissed or sold out: {shown:?}"
+            );
+        }
+        let because_k1 = Reason::Because {
+            action: Activity::Viewed,
+            title: "Teapot K1".into(),
+        };
+        assert!(
+            after
+                .sections
+                .iter()
+                .flat_map(|s| &s.cards)
+                .any(|card| card.reason == because_k1 && card.category == "kitchen"),
+            "a kitchen product because of the view a moment ago"
+        );
+        let mut unique = shown.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), shown.len(), "each product once: {shown:?}");
+        for section in &after.sections {
+            let kitchen = section.cards.iter().filter(|c| c.category == "kitchen").count();
+            let mixed = !matches!(
+                section.kind,
+                SectionKind::PopularIn { .. } | SectionKind::RecentlyViewed | SectionKind::PriceDrops
+            );
+            assert!(kitchen <= 2 || !mixed, "{:?} is diversified", section.kind);
+        }
+    }
+}
+
+#[tokio::test]
+async fn recently_viewed_is_newest_first_and_empty_after_clearing() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let guest = Viewer::Guest("g-1".into());
+        for (at, sku) in ["K5", "K6", "K7", "K5"].into_iter().enumerate() {
+            record_for_viewer(db, &guest, sku, EventKind::Viewed, NOW + at as i64)
+                .await
+                .unwrap();
+        }
+        let rules = SimilarityRules::default();
+        let feed_now = feed(db, Some(&guest), "en", 8, &rules, NOW + 10).await.unwrap();
+        let viewed = feed_now
+            .sections
+            .iter()
+            .find(|s| s.kind == SectionKind::RecentlyViewed)
+            .expect("a recently viewed section");
+        let viewed: Vec<_> = viewed.cards.iter().map(|c| c.product.sku.as_str()).collect();
+        assert_eq!(viewed, ["K5", "K7", "K6"]);
+
+        clear_recently_viewed(db, &guest, NOW + 10).await.unwrap();
+        let cleared = feed(db, Some(&guest), "en", 8, &rules, NOW + 11).await.unwrap();
+        assert!(cleared.sections.iter().all(|s| s.kind != SectionKind::RecentlyViewed));
+        let nobody = Viewer::Shopper("nobody".into());
+        assert!(clear_recently_viewed(db, &nobody, NOW).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn nobody_and_shoppers_the_store_does_not_know_get_best_sellers_and_trending() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        refresh(db, &policy(), NOW, false).await.unwrap();
+        let rules = SimilarityRules::default();
+        let anonymous = feed(db, None, "en", 4, &rules, NOW).await.unwrap();
+        let unknown = Viewer::Shopper("nobody".into());
+        let stranger = feed(db, Some(&unknown), "en", 4, &rules, NOW).await.unwrap();
+        assert_eq!(anonymous, stranger);
+        assert_eq!(anonymous.sections[0].kind, SectionKind::BestSellers);
+        let best: Vec<_> = anonymous.sections[0]
+            .cards
+            .iter()
+            .map(|c| c.product.sku.as_str())
+            .collect();
+        assert_eq!(best, ["K1", "K2", "T1", "T2"], "most sold first, two per category");
+        assert_eq!(anonymous.sections[0].cards[0].reason, Reason::BestSeller);
+    }
+}
+
+#[tokio::test]
+async fn a_product_page_shows_what_its_buyers_also_bought_and_an_unknown_product_is_an_error() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        refresh(db, &policy(), NOW, false).await.unwrap();
+        let bought = related(db, "K1", RelatedBy::Bought, "en", 24).await.unwrap();
+        let bought = skus(&bought);
+        for sku in ["K2", "K3", "K4"] {
+            assert!(bought.contains(&sku), "{bought:?}");
+        }
+        assert!(!bought.contains(&"K8"), "sold out");
+        assert!(!bought.contains(&"K5"), "only viewed with K1, never bought");
+        let viewed = related(db, "K1", RelatedBy::Viewed, "en", 24).await.unwrap();
+        let viewed = skus(&viewed);
+        assert!(viewed.contains(&"K2") && viewed.contains(&"K5"), "s4 viewed them with K1: {viewed:?}");
+        assert!(!viewed.contains(&"K3"), "bought with K1, never viewed: {viewed:?}");
+        assert_eq!(related(db, "K1", RelatedBy::Bought, "en", 1).await.unwrap().len(), 1);
+
+        let StoreError::Rejected(error) = related(db, "NOPE", RelatedBy::Bought, "en", 8)
+            .await
+            .unwrap_err()
+        else {
+            panic!("an unknown product is the caller's mistake")
+        };
+        assert_eq!(error.code, "not_found");
+        assert_eq!(error.field.as_deref(), Some("sku"));
+    }
+}
