@@ -241,6 +241,16 @@ pub struct Config {
         global = true
     )]
     pub tier_review_interval_seconds: u64,
+    /// How often, in seconds, the server brings the feed's similarity lists up to the latest events (a full
+    /// rebuild once a day, partial refreshes in between; on PostgreSQL one instance at a time). 0 turns it off,
+    /// for a deployment where a `server refresh-feed` job runs it instead.
+    #[arg(
+        long,
+        env = "RAPPORT_FEED_REFRESH_SECONDS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub feed_refresh_seconds: u64,
     /// Log filter, in tracing's env-filter syntax.
     #[arg(
         long,
@@ -324,6 +334,12 @@ pub enum Command {
         /// Seed of the sample and of the random baseline.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Bring the feed's similarity lists and popularity up to the latest events once, and exit; `--full`
+    /// rebuilds every list from every event.
+    RefreshFeed {
+        #[arg(long)]
+        full: bool,
     },
     /// Apply the last tier review date to every member not yet reviewed on it, move up members whose pending
     /// spend has settled, and exit.

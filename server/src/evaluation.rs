@@ -5,8 +5,6 @@
 use app::events::EventKind;
 use app::feed::evaluation::{Report, evaluate};
 use app::feed::similarity::{Interaction, SimilarityRules};
-use app::store::Db;
-use sqlx::Row;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -71,37 +69,6 @@ pub fn read_inter(path: &std::path::Path) -> Result<Vec<Interaction>, String> {
         });
     }
     Ok(interactions)
-}
-
-/// Every signed-in shopper's events in this store's database, oldest first.
-pub async fn read_events(db: &Db) -> Result<Vec<Interaction>, String> {
-    let rows = sqlx::query(
-        "SELECT shopper_id, product_id, kind, occurred_at FROM shopper_events WHERE shopper_id IS NOT NULL \
-         ORDER BY occurred_at, id",
-    )
-    .fetch_all(db.reader())
-    .await
-    .map_err(|e| e.to_string())?;
-    rows.iter()
-        .map(|row| {
-            let kind = match row.try_get::<String, _>("kind")?.as_str() {
-                "viewed" => EventKind::Viewed,
-                "wishlisted" => EventKind::Wishlisted,
-                "unwishlisted" => EventKind::Unwishlisted,
-                "carted" => EventKind::Carted,
-                "purchased" => EventKind::Purchased,
-                "reviewed" => EventKind::Reviewed,
-                _ => EventKind::Dismissed,
-            };
-            Ok(Interaction {
-                shopper: row.try_get("shopper_id")?,
-                product: row.try_get("product_id")?,
-                kind,
-                at: row.try_get("occurred_at")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(|e| e.to_string())
 }
 
 /// Evaluates and prints the feed against its baselines.

@@ -100,13 +100,33 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ),
                 None => {
                     let db = open(&config).await?;
-                    (
-                        "this store's events".to_owned(),
-                        server::evaluation::read_events(&db).await?,
-                    )
+                    let interactions = app::feed::ssr::all_interactions(&db)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    ("this store's events".to_owned(), interactions)
                 }
             };
             server::evaluation::run(&source, &interactions, &evaluation);
+            Ok(())
+        }
+        Command::RefreshFeed { full } => {
+            let db = open(&config).await?;
+            let started = Instant::now();
+            let report = app::feed::ssr::refresh(
+                &db,
+                &app::feed::ssr::RefreshPolicy::default(),
+                app::time::now(),
+                full,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "{:?}, popularity recomputed: {}, in {:.2} s",
+                report.lists,
+                report.popularity,
+                started.elapsed().as_secs_f64()
+            );
+            db.close().await;
             Ok(())
         }
         Command::BenchTiers { orders } => {
@@ -209,6 +229,12 @@ async fn serve(config: Config) -> Result<(), String> {
             std::time::Duration::from_secs(config.tier_review_interval_seconds),
         ))
     });
+    let feed_refresh = (config.feed_refresh_seconds > 0).then(|| {
+        tokio::spawn(refresh_feed(
+            db.clone(),
+            std::time::Duration::from_secs(config.feed_refresh_seconds),
+        ))
+    });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let delivery = if alerts.email || alerts.webhook {
         let deliverer = Deliverer::new(db.clone(), secret, alerts, config.delivery()?)?;
@@ -235,6 +261,9 @@ async fn serve(config: Config) -> Result<(), String> {
     statistics.abort();
     if let Some(tier_reviews) = tier_reviews {
         tier_reviews.abort();
+    }
+    if let Some(feed_refresh) = feed_refresh {
+        feed_refresh.abort();
     }
     if let Some(delivery) = delivery {
         let _ = delivery.await;
@@ -274,6 +303,26 @@ async fn review_tiers(db: Db, every: std::time::Duration) {
             Err(error) => {
                 tracing::warn!(%error, "counting settled spend failed; retrying at the next check")
             }
+        }
+    }
+}
+
+/// Keeps the feed's similarity lists and popularity in step with the events: at start-up and then every `every`.
+/// Serving never waits for it; a shopper's own latest events count at once.
+async fn refresh_feed(db: Db, every: std::time::Duration) {
+    let policy = app::feed::ssr::RefreshPolicy::default();
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let started = Instant::now();
+        match app::feed::ssr::refresh(&db, &policy, app::time::now(), false).await {
+            Ok(report) => tracing::debug!(
+                ?report,
+                seconds = started.elapsed().as_secs_f64(),
+                "feed refreshed"
+            ),
+            Err(error) => tracing::warn!(%error, "feed refresh failed; retrying at the next tick"),
         }
     }
 }

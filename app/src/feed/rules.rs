@@ -246,16 +246,20 @@ pub fn plan(
     let cap = per_category(per_section);
     let category = |id: &i64| facts.get(id).map(|facts| facts.category);
     // What the shopper just did is theirs already: it shows under "Recently viewed", not as a suggestion.
-    let own: HashSet<i64> = inputs.because.iter().map(|(anchor, _, _)| *anchor).collect();
+    let own: HashSet<i64> = inputs
+        .because
+        .iter()
+        .map(|(anchor, _, _)| *anchor)
+        .collect();
     let allowed = |id: i64, shown: &HashSet<i64>| {
         !shown.contains(&id)
             && !own.contains(&id)
             && facts.get(&id).is_some_and(|f| exclusions.allows(id, f))
     };
     let keep = |section: PlannedSection,
-                    cards: Vec<(i64, PlannedReason)>,
-                    shown: &mut HashSet<i64>,
-                    sections: &mut Vec<Planned>| {
+                cards: Vec<(i64, PlannedReason)>,
+                shown: &mut HashSet<i64>,
+                sections: &mut Vec<Planned>| {
         if cards.len() >= MIN_PER_SECTION {
             shown.extend(cards.iter().map(|(id, _)| *id));
             sections.push(Planned { section, cards });

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::rules::page_size, super::ssr, crate::error::respond_with, crate::events::EventKind,
-    crate::events::ssr::record_for_viewer, crate::identity::ssr::current_viewer, crate::i18n,
+    crate::events::ssr::record_for_viewer, crate::i18n, crate::identity::ssr::current_viewer,
     crate::state::app_state,
 };
 

@@ -196,10 +196,12 @@ pub fn neighbourhoods(
         .iter()
         .zip(&squares)
         .zip(&targeted)
-        .map(|((product, square), &targeted)| match known_norms.get(product) {
-            Some(&norm) if !targeted => norm,
-            _ => square.sqrt(),
-        })
+        .map(
+            |((product, square), &targeted)| match known_norms.get(product) {
+                Some(&norm) if !targeted => norm,
+                _ => square.sqrt(),
+            },
+        )
         .collect();
     let mut lists: Vec<Vec<Similar>> = vec![Vec::new(); products.len()];
     for (i, row) in shared.iter().enumerate() {

@@ -170,8 +170,8 @@ async fn refresh_holding_lock(
     } else {
         Refreshed::UpToDate
     };
-    let popularity =
-        matches!(lists, Refreshed::Full { .. }) || popularity_at.is_none_or(|at| now - at >= policy.popularity_every);
+    let popularity = matches!(lists, Refreshed::Full { .. })
+        || popularity_at.is_none_or(|at| now - at >= policy.popularity_every);
     if popularity {
         refresh_popularity(db, now).await?;
     }
@@ -215,10 +215,12 @@ async fn read_interactions(
     Ok(interactions)
 }
 
-/// Every signed-in shopper's events in the store, for the offline evaluation.
+/// Every signed-in shopper's events in the store, oldest first, for the offline evaluation.
 pub async fn all_interactions(db: &Db) -> Result<Vec<Interaction>, StoreError> {
     let mut connection = db.reader().acquire().await?;
-    read_interactions(&mut connection, None, i64::MAX).await
+    let mut interactions = read_interactions(&mut connection, None, i64::MAX).await?;
+    interactions.sort_by_key(|event| event.at);
+    Ok(interactions)
 }
 
 /// The interactions one stored list is built from.
@@ -433,9 +435,21 @@ async fn refresh_popularity(db: &Db, now: Millis) -> Result<(), StoreError> {
     for (category, mut products) in by_category {
         let mut keep = HashSet::new();
         products.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        keep.extend(products.iter().filter(|p| p.1 > 0).take(PER_CATEGORY).map(|p| p.0));
+        keep.extend(
+            products
+                .iter()
+                .filter(|p| p.1 > 0)
+                .take(PER_CATEGORY)
+                .map(|p| p.0),
+        );
         products.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-        keep.extend(products.iter().filter(|p| p.2 > 0.0).take(PER_CATEGORY).map(|p| p.0));
+        keep.extend(
+            products
+                .iter()
+                .filter(|p| p.2 > 0.0)
+                .take(PER_CATEGORY)
+                .map(|p| p.0),
+        );
         kept.extend(
             products
                 .into_iter()
@@ -449,7 +463,15 @@ async fn refresh_popularity(db: &Db, now: Millis) -> Result<(), StoreError> {
         .await?;
     for chunk in kept.chunks(ROWS_PER_UPSERT) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    4 * i + 1,
+                    4 * i + 2,
+                    4 * i + 3,
+                    4 * i + 4
+                )
+            })
             .collect();
         let sql = format!(
             "INSERT INTO product_popularity (product_id, category_id, sold, trending) VALUES {}",
@@ -457,7 +479,11 @@ async fn refresh_popularity(db: &Db, now: Millis) -> Result<(), StoreError> {
         );
         let mut query = sqlx::query(&sql);
         for (product, category, sold, trending) in chunk {
-            query = query.bind(*product).bind(*category).bind(*sold).bind(*trending);
+            query = query
+                .bind(*product)
+                .bind(*category)
+                .bind(*sold)
+                .bind(*trending);
         }
         query.execute(&mut *tx).await?;
     }
@@ -483,7 +509,10 @@ impl Owner {
         }
     }
 
-    fn bind<'q>(&'q self, query: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
+    fn bind<'q>(
+        &'q self,
+        query: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Query<'q, Any, AnyArguments<'q>> {
         match self {
             Owner::Shopper(id) => query.bind(*id),
             Owner::Guest(guest) => query.bind(guest.as_str()),
@@ -691,7 +720,11 @@ pub async fn feed(
             "SELECT product_id, kind, occurred_at FROM shopper_events WHERE {column} = $1 \
              ORDER BY occurred_at DESC, id DESC LIMIT {HISTORY}"
         );
-        for row in owner.bind(sqlx::query(&sql)).fetch_all(&mut *connection).await? {
+        for row in owner
+            .bind(sqlx::query(&sql))
+            .fetch_all(&mut *connection)
+            .await?
+        {
             if let Some(kind) = EventKind::parse(&row.try_get::<String, _>(1)?) {
                 history.push(Interaction {
                     shopper: 0,
@@ -705,7 +738,11 @@ pub async fn feed(
         let sql = format!(
             "SELECT product_id, kind FROM shopper_events WHERE {column} = $1 AND kind IN ('purchased', 'dismissed')"
         );
-        for row in owner.bind(sqlx::query(&sql)).fetch_all(&mut *connection).await? {
+        for row in owner
+            .bind(sqlx::query(&sql))
+            .fetch_all(&mut *connection)
+            .await?
+        {
             let product: i64 = row.try_get(0)?;
             if row.try_get::<String, _>(1)? == "purchased" {
                 exclusions.bought.insert(product);
@@ -713,10 +750,11 @@ pub async fn feed(
                 exclusions.dismissed.insert(product);
             }
         }
-        cleared_at = sqlx::query_scalar("SELECT cleared_at FROM recently_viewed_cleared WHERE viewer = $1")
-            .bind(owner.key())
-            .fetch_optional(&mut *connection)
-            .await?;
+        cleared_at =
+            sqlx::query_scalar("SELECT cleared_at FROM recently_viewed_cleared WHERE viewer = $1")
+                .bind(owner.key())
+                .fetch_optional(&mut *connection)
+                .await?;
     }
     let strongest = anchors(&history, rules.half_life, now, ANCHORS);
     let recent = rules::recent_actions(&history, BECAUSE_SECTIONS + 2);
@@ -744,7 +782,10 @@ pub async fn feed(
         .collect();
     listed(&mut connection, &first, locale, &mut products).await?;
     let facts = |products: &HashMap<i64, Listed>| -> HashMap<i64, ProductFacts> {
-        products.iter().map(|(&id, listed)| (id, listed.facts)).collect()
+        products
+            .iter()
+            .map(|(&id, listed)| (id, listed.facts))
+            .collect()
     };
     let favourite = rules::favourite_category(&strongest, &facts(&products));
     let categories: Vec<i64> = favourite
@@ -794,7 +835,12 @@ pub async fn feed(
         because,
         recently_viewed: viewed,
         price_drops: drops,
-        favourite: favourite.map(|category| (category, popular.get(&category).cloned().unwrap_or_default())),
+        favourite: favourite.map(|category| {
+            (
+                category,
+                popular.get(&category).cloned().unwrap_or_default(),
+            )
+        }),
         best_sellers,
         trending,
     };
@@ -876,7 +922,9 @@ pub async fn related(
         .bind(sku)
         .fetch_optional(&mut *connection)
         .await?
-        .ok_or_else(|| AppError::not_found(Some("sku".into()), format!("unknown product \"{sku}\"")))?;
+        .ok_or_else(|| {
+            AppError::not_found(Some("sku".into()), format!("unknown product \"{sku}\""))
+        })?;
     let list = match by {
         RelatedBy::Bought => "bought",
         RelatedBy::Viewed => "viewed",
@@ -900,13 +948,21 @@ pub async fn related(
 }
 
 /// Hides the viewer's "Recently viewed" up to `now` (views after it show again).
-pub async fn clear_recently_viewed(db: &Db, viewer: &Viewer, now: Millis) -> Result<(), StoreError> {
+pub async fn clear_recently_viewed(
+    db: &Db,
+    viewer: &Viewer,
+    now: Millis,
+) -> Result<(), StoreError> {
     let owner = {
         let mut connection = db.reader().acquire().await?;
         owner(&mut connection, Some(viewer)).await?
     };
     let Some(owner) = owner else {
-        return Err(AppError::not_found(None, "The store has not shared your profile with us yet.").into());
+        return Err(AppError::not_found(
+            None,
+            "The store has not shared your profile with us yet.",
+        )
+        .into());
     };
     let mut tx = db.write().await?;
     sqlx::query(

@@ -2,8 +2,8 @@
 
 use super::rules::DEFAULT_PER_SECTION;
 use super::{
-    Activity, FeedCard, FeedSection, Reason, RelatedBy, SectionKind, forget_recently_viewed, home_feed,
-    not_interested, related_products,
+    Activity, FeedCard, FeedSection, Reason, RelatedBy, SectionKind, forget_recently_viewed,
+    home_feed, not_interested, related_products,
 };
 use crate::catalog::ProductCard;
 use crate::i18n::{I18n, use_i18n};
@@ -258,7 +258,11 @@ fn Related(sku: String, by: RelatedBy, limit: usize) -> impl IntoView {
 }
 
 #[component]
-fn RelatedShelf(key: &'static str, testid: &'static str, products: Vec<ProductCard>) -> impl IntoView {
+fn RelatedShelf(
+    key: &'static str,
+    testid: &'static str,
+    products: Vec<ProductCard>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="rapport-related" data-testid=testid>

@@ -72,7 +72,10 @@ fn out_of_stock_dismissed_and_bought_products_are_excluded_unless_the_category_i
     };
     assert!(!exclusions.allows(1, &plain), "bought");
     assert!(exclusions.allows(2, &coffee), "bought, but repeatable");
-    assert!(!exclusions.allows(3, &coffee), "dismissed, even if repeatable");
+    assert!(
+        !exclusions.allows(3, &coffee),
+        "dismissed, even if repeatable"
+    );
     assert!(!exclusions.allows(4, &sold_out), "out of stock or inactive");
     assert!(exclusions.allows(4, &plain));
 }
@@ -100,7 +103,11 @@ fn the_latest_actions_pick_the_because_sections_newest_first_once_each() {
     ]);
     assert_eq!(
         recent_actions(&events, 3),
-        [(5, Activity::Viewed), (3, Activity::Saved), (2, Activity::Viewed)]
+        [
+            (5, Activity::Viewed),
+            (3, Activity::Saved),
+            (2, Activity::Viewed)
+        ]
     );
     // For reasons of recommendations, what weighs most: the purchase of 5, not its later view.
     let strongest = strongest_actions(&events);

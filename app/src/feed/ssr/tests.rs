@@ -1,8 +1,8 @@
 use super::*;
-use crate::feed::Activity;
 use crate::catalog::{CategoryInput, ProductInput};
 use crate::events::EventInput;
 use crate::events::ssr::{record_batch, record_for_viewer};
+use crate::feed::Activity;
 use crate::store::testing::{add_kitchen, add_products, add_shopper, all, product_input};
 use crate::time::to_rfc3339;
 
@@ -60,11 +60,54 @@ async fn shop(db: &Db) {
     let viewed = EventKind::Viewed;
     let mut events = Vec::new();
     for (shopper, history) in [
-        ("s1", vec![("K1", bought), ("K2", bought), ("K3", bought), ("T1", bought)]),
-        ("s2", vec![("K1", bought), ("K2", bought), ("K4", bought), ("K5", viewed)]),
-        ("s3", vec![("K1", bought), ("K3", bought), ("K4", bought), ("K8", bought), ("T2", bought)]),
-        ("s4", vec![("K1", viewed), ("K2", viewed), ("K5", viewed), ("K6", viewed), ("T1", viewed)]),
-        ("s5", vec![("K2", bought), ("K3", bought), ("K6", bought), ("T1", bought), ("T2", bought)]),
+        (
+            "s1",
+            vec![
+                ("K1", bought),
+                ("K2", bought),
+                ("K3", bought),
+                ("T1", bought),
+            ],
+        ),
+        (
+            "s2",
+            vec![
+                ("K1", bought),
+                ("K2", bought),
+                ("K4", bought),
+                ("K5", viewed),
+            ],
+        ),
+        (
+            "s3",
+            vec![
+                ("K1", bought),
+                ("K3", bought),
+                ("K4", bought),
+                ("K8", bought),
+                ("T2", bought),
+            ],
+        ),
+        (
+            "s4",
+            vec![
+                ("K1", viewed),
+                ("K2", viewed),
+                ("K5", viewed),
+                ("K6", viewed),
+                ("T1", viewed),
+            ],
+        ),
+        (
+            "s5",
+            vec![
+                ("K2", bought),
+                ("K3", bought),
+                ("K6", bought),
+                ("T1", bought),
+                ("T2", bought),
+            ],
+        ),
     ] {
         add_shopper(db, shopper).await;
         for (days_ago, (sku, kind)) in history.into_iter().enumerate() {
@@ -75,13 +118,15 @@ async fn shop(db: &Db) {
 }
 
 async fn stored(db: &Db) -> BTreeMap<(String, i64), String> {
-    sqlx::query_as::<_, (String, i64, String)>("SELECT list, product_id, neighbours FROM product_neighbours")
-        .fetch_all(db.reader())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(list, product, neighbours)| ((list, product), neighbours))
-        .collect()
+    sqlx::query_as::<_, (String, i64, String)>(
+        "SELECT list, product_id, neighbours FROM product_neighbours",
+    )
+    .fetch_all(db.reader())
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(list, product, neighbours)| ((list, product), neighbours))
+    .collect()
 }
 
 async fn product_id(db: &Db, sku: &str) -> i64 {
@@ -106,12 +151,16 @@ fn recommended(feed: &Feed) -> Vec<&str> {
 }
 
 #[tokio::test]
-async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_as_a_full_build_would() {
+async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_as_a_full_build_would()
+ {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
         let first = refresh(db, &policy(), NOW, false).await.unwrap();
-        assert!(matches!(first.lists, Refreshed::Full { events: 23, .. }), "{first:?}");
+        assert!(
+            matches!(first.lists, Refreshed::Full { events: 23, .. }),
+            "{first:?}"
+        );
         assert!(first.popularity);
         let again = refresh(db, &policy(), NOW + 1, false).await.unwrap();
         assert_eq!(again.lists, Refreshed::UpToDate);
@@ -145,7 +194,11 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
             let id = product_id(db, sku).await;
             for list in ["interest", "bought", "viewed"] {
                 let key = (list.to_owned(), id);
-                assert_eq!(after_partial.get(&key), after_full.get(&key), "{list} of {sku}");
+                assert_eq!(
+                    after_partial.get(&key),
+                    after_full.get(&key),
+                    "{list} of {sku}"
+                );
             }
         }
         let k7 = product_id(db, "K7").await;
@@ -196,10 +249,10 @@ async fn the_feed_follows_what_the_shopper_did_a_moment_ago_and_leaves_out_what_
         let before = feed(db, Some(&alice), "en", 4, &rules, NOW).await.unwrap();
         assert_eq!(before.sections[0].kind, SectionKind::BestSellers);
         assert!(
-            before.sections.iter().all(|s| matches!(
-                s.kind,
-                SectionKind::BestSellers | SectionKind::TrendingNow
-            )),
+            before
+                .sections
+                .iter()
+                .all(|s| matches!(s.kind, SectionKind::BestSellers | SectionKind::TrendingNow)),
             "a shopper with no history gets cold start"
         );
 
@@ -240,10 +293,16 @@ async fn the_feed_follows_what_the_shopper_did_a_moment_ago_and_leaves_out_what_
         unique.dedup();
         assert_eq!(unique.len(), shown.len(), "each product once: {shown:?}");
         for section in &after.sections {
-            let kitchen = section.cards.iter().filter(|c| c.category == "kitchen").count();
+            let kitchen = section
+                .cards
+                .iter()
+                .filter(|c| c.category == "kitchen")
+                .count();
             let mixed = !matches!(
                 section.kind,
-                SectionKind::PopularIn { .. } | SectionKind::RecentlyViewed | SectionKind::PriceDrops
+                SectionKind::PopularIn { .. }
+                    | SectionKind::RecentlyViewed
+                    | SectionKind::PriceDrops
             );
             assert!(kitchen <= 2 || !mixed, "{:?} is diversified", section.kind);
         }
@@ -262,18 +321,31 @@ async fn recently_viewed_is_newest_first_and_empty_after_clearing() {
                 .unwrap();
         }
         let rules = SimilarityRules::default();
-        let feed_now = feed(db, Some(&guest), "en", 8, &rules, NOW + 10).await.unwrap();
+        let feed_now = feed(db, Some(&guest), "en", 8, &rules, NOW + 10)
+            .await
+            .unwrap();
         let viewed = feed_now
             .sections
             .iter()
             .find(|s| s.kind == SectionKind::RecentlyViewed)
             .expect("a recently viewed section");
-        let viewed: Vec<_> = viewed.cards.iter().map(|c| c.product.sku.as_str()).collect();
+        let viewed: Vec<_> = viewed
+            .cards
+            .iter()
+            .map(|c| c.product.sku.as_str())
+            .collect();
         assert_eq!(viewed, ["K5", "K7", "K6"]);
 
         clear_recently_viewed(db, &guest, NOW + 10).await.unwrap();
-        let cleared = feed(db, Some(&guest), "en", 8, &rules, NOW + 11).await.unwrap();
-        assert!(cleared.sections.iter().all(|s| s.kind != SectionKind::RecentlyViewed));
+        let cleared = feed(db, Some(&guest), "en", 8, &rules, NOW + 11)
+            .await
+            .unwrap();
+        assert!(
+            cleared
+                .sections
+                .iter()
+                .all(|s| s.kind != SectionKind::RecentlyViewed)
+        );
         let nobody = Viewer::Shopper("nobody".into());
         assert!(clear_recently_viewed(db, &nobody, NOW).await.is_err());
     }
@@ -288,7 +360,9 @@ async fn nobody_and_shoppers_the_store_does_not_know_get_best_sellers_and_trendi
         let rules = SimilarityRules::default();
         let anonymous = feed(db, None, "en", 4, &rules, NOW).await.unwrap();
         let unknown = Viewer::Shopper("nobody".into());
-        let stranger = feed(db, Some(&unknown), "en", 4, &rules, NOW).await.unwrap();
+        let stranger = feed(db, Some(&unknown), "en", 4, &rules, NOW)
+            .await
+            .unwrap();
         assert_eq!(anonymous, stranger);
         assert_eq!(anonymous.sections[0].kind, SectionKind::BestSellers);
         let best: Vec<_> = anonymous.sections[0]
@@ -296,7 +370,11 @@ async fn nobody_and_shoppers_the_store_does_not_know_get_best_sellers_and_trendi
             .iter()
             .map(|c| c.product.sku.as_str())
             .collect();
-        assert_eq!(best, ["K1", "K2", "T1", "T2"], "most sold first, two per category");
+        assert_eq!(
+            best,
+            ["K1", "K2", "T1", "T2"],
+            "most sold first, two per category"
+        );
         assert_eq!(anonymous.sections[0].cards[0].reason, Reason::BestSeller);
     }
 }
@@ -307,18 +385,34 @@ async fn a_product_page_shows_what_its_buyers_also_bought_and_an_unknown_product
         let db = &store.db;
         shop(db).await;
         refresh(db, &policy(), NOW, false).await.unwrap();
-        let bought = related(db, "K1", RelatedBy::Bought, "en", 24).await.unwrap();
+        let bought = related(db, "K1", RelatedBy::Bought, "en", 24)
+            .await
+            .unwrap();
         let bought = skus(&bought);
         for sku in ["K2", "K3", "K4"] {
             assert!(bought.contains(&sku), "{bought:?}");
         }
         assert!(!bought.contains(&"K8"), "sold out");
         assert!(!bought.contains(&"K5"), "only viewed with K1, never bought");
-        let viewed = related(db, "K1", RelatedBy::Viewed, "en", 24).await.unwrap();
+        let viewed = related(db, "K1", RelatedBy::Viewed, "en", 24)
+            .await
+            .unwrap();
         let viewed = skus(&viewed);
-        assert!(viewed.contains(&"K2") && viewed.contains(&"K5"), "s4 viewed them with K1: {viewed:?}");
-        assert!(!viewed.contains(&"K3"), "bought with K1, never viewed: {viewed:?}");
-        assert_eq!(related(db, "K1", RelatedBy::Bought, "en", 1).await.unwrap().len(), 1);
+        assert!(
+            viewed.contains(&"K2") && viewed.contains(&"K5"),
+            "s4 viewed them with K1: {viewed:?}"
+        );
+        assert!(
+            !viewed.contains(&"K3"),
+            "bought with K1, never viewed: {viewed:?}"
+        );
+        assert_eq!(
+            related(db, "K1", RelatedBy::Bought, "en", 1)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
 
         let StoreError::Rejected(error) = related(db, "NOPE", RelatedBy::Bought, "en", 8)
             .await
