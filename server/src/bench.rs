@@ -664,3 +664,126 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
     report("rule preview over every shopper", previews);
     Ok(())
 }
+
+/// The feed on a database that holds (large) demo data: a full rebuild of the similarity lists on a quarter, a
+/// half and all of the events; a partial refresh after new events; and the server time of building the home feed
+/// for the shoppers with the longest histories, for guests, and for visitors the store does not know.
+pub async fn feed(db: &Db, requests: usize) -> Result<(), String> {
+    use app::feed::ssr::{self as feed, RefreshPolicy, Refreshed};
+    use app::identity::Viewer;
+    let policy = RefreshPolicy::default();
+    let started = Instant::now();
+    let interactions = feed::all_interactions(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "read {} signed-in events in {:.2} s",
+        interactions.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("| events | products with a list | build and store | events/s |\n|---|---|---|---|");
+    for share in [4, 2, 1] {
+        let events = &interactions[..interactions.len() / share];
+        let started = Instant::now();
+        let products = feed::store_lists(db, &policy.rules, events)
+            .await
+            .map_err(|e| e.to_string())?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "| {} | {products} | {seconds:.2} s | {:.0} |",
+            events.len(),
+            events.len() as f64 / seconds
+        );
+    }
+    drop(interactions);
+    let started = Instant::now();
+    let full = feed::refresh(db, &policy, now(), true)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "full refresh (read, build, store, popularity): {:?} in {:.2} s",
+        full.lists,
+        started.elapsed().as_secs_f64()
+    );
+
+    // A minute of a busy store: 200 shoppers do something new, then the partial refresh.
+    let shoppers: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT s.external_id, CAST(COUNT(*) AS BIGINT) AS n FROM shopper_events e \
+         JOIN shoppers s ON s.id = e.shopper_id GROUP BY s.external_id ORDER BY n DESC, s.external_id LIMIT 200",
+    )
+    .fetch_all(db.reader())
+    .await
+    .map_err(|e| e.to_string())?;
+    let skus: Vec<String> =
+        sqlx::query_scalar("SELECT sku FROM products WHERE active = TRUE ORDER BY id LIMIT 2000")
+            .fetch_all(db.reader())
+            .await
+            .map_err(|e| e.to_string())?;
+    let fresh: Vec<EventInput> = shoppers
+        .iter()
+        .enumerate()
+        .map(|(n, (shopper, _))| EventInput {
+            shopper_id: Some(shopper.clone()),
+            guest_id: None,
+            sku: skus[(n * 7919) % skus.len()].clone(),
+            kind: EventKind::Viewed,
+            occurred_at: None,
+        })
+        .collect();
+    events::record_batch(db, &fresh, now())
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let partial = feed::refresh(db, &policy, now(), false)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !matches!(partial.lists, Refreshed::Partial { .. }) {
+        return Err(format!(
+            "expected a partial refresh, got {:?}",
+            partial.lists
+        ));
+    }
+    println!(
+        "partial refresh after 200 shoppers' new events: {:?} in {:.2} s",
+        partial.lists,
+        started.elapsed().as_secs_f64()
+    );
+
+    let longest = shoppers.first().map_or(0, |(_, n)| *n);
+    let viewers: [(&str, Vec<Option<Viewer>>); 3] = [
+        (
+            "shoppers with the longest histories",
+            shoppers
+                .iter()
+                .map(|(id, _)| Some(Viewer::Shopper(id.clone())))
+                .collect(),
+        ),
+        (
+            "guests with a few views",
+            (0..200)
+                .map(|n| Some(Viewer::Guest(format!("g-demo-{n:05}"))))
+                .collect(),
+        ),
+        ("visitors without a token (cold start)", vec![None]),
+    ];
+    println!(
+        "\n| home feed for | requests | p50 | p99 |\n|---|---|---|---|\n(longest history: {longest} events)"
+    );
+    for (who, viewers) in viewers {
+        let mut samples = Vec::with_capacity(requests);
+        for n in 0..requests {
+            let viewer = viewers[n % viewers.len()].as_ref();
+            let started = Instant::now();
+            let built = feed::feed(db, viewer, "en", 8, &policy.rules, now())
+                .await
+                .map_err(|e| e.to_string())?;
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+            if built.sections.is_empty() {
+                return Err(format!("an empty feed for {viewer:?}"));
+            }
+        }
+        let (p50, p99) = percentiles(samples);
+        println!("| {who} | {requests} | {p50:.2} ms | {p99:.2} ms |");
+    }
+    Ok(())
+}

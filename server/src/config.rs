@@ -374,6 +374,13 @@ pub enum Command {
         deliveries: usize,
     },
     /// Measure the ingest rate of the store functions on this database.
+    /// Measure the feed on a database that holds demo data: full rebuilds at three sizes, a partial refresh, and
+    /// the server time of building home feeds. Writes the similarity lists and some events.
+    BenchFeed {
+        /// Home feeds built per kind of viewer.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+    },
     BenchIngest {
         /// Products to upsert.
         #[arg(long, default_value_t = 20_000)]

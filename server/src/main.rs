@@ -155,6 +155,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             )
             .await
         }
+        Command::BenchFeed { requests } => {
+            let db = open(&config).await?;
+            server::bench::feed(&db, requests).await
+        }
         Command::BenchIngest { products, events } => {
             let db = open(&config).await?;
             server::bench::ingest(&db, products, events).await
@@ -229,6 +233,21 @@ async fn serve(config: Config) -> Result<(), String> {
             std::time::Duration::from_secs(config.tier_review_interval_seconds),
         ))
     });
+    if config.feed_refresh_seconds > 0
+        && !app::feed::ssr::ever_built(&db)
+            .await
+            .map_err(|e| e.to_string())?
+    {
+        let started = Instant::now();
+        let policy = app::feed::ssr::RefreshPolicy::default();
+        app::feed::ssr::refresh(&db, &policy, app::time::now(), true)
+            .await
+            .map_err(|e| format!("cannot build the feed's similarity lists: {e}"))?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "feed similarity lists built"
+        );
+    }
     let feed_refresh = (config.feed_refresh_seconds > 0).then(|| {
         tokio::spawn(refresh_feed(
             db.clone(),

@@ -131,6 +131,16 @@ pub async fn refresh(
     result
 }
 
+/// Whether the neighbour lists were ever built on this database: a server builds them before it serves the
+/// first feed, instead of showing empty shelves until its first background refresh.
+pub async fn ever_built(db: &Db) -> Result<bool, StoreError> {
+    let built: Option<Millis> =
+        sqlx::query_scalar("SELECT full_build_at FROM feed_refresh WHERE id = 1")
+            .fetch_one(db.reader())
+            .await?;
+    Ok(built.is_some())
+}
+
 /// Releases the refresh lock; a session lock must not go back to the pool held, so a connection that cannot
 /// release it is closed, which releases it too.
 async fn release(mut connection: PoolConnection<Any>) {
@@ -242,17 +252,7 @@ async fn full_build(
         let mut connection = db.reader().acquire().await?;
         read_interactions(&mut connection, None, latest).await?
     };
-    let mut products = 0;
-    for (list, kind) in LISTS {
-        let built = neighbourhoods(
-            &of_kind(&interactions, kind),
-            &policy.rules,
-            None,
-            &HashMap::new(),
-        );
-        products = products.max(built.len() as u64);
-        write_lists(db, list, &built).await?;
-    }
+    let products = store_lists(db, &policy.rules, &interactions).await?;
     let mut tx = db.write().await?;
     sqlx::query("UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2 WHERE id = 1")
         .bind(latest)
@@ -264,6 +264,23 @@ async fn full_build(
         events: interactions.len() as u64,
         products,
     })
+}
+
+/// Builds every list from `interactions` and stores them; returns how many products have an interest list.
+pub async fn store_lists(
+    db: &Db,
+    rules: &SimilarityRules,
+    interactions: &[Interaction],
+) -> Result<u64, StoreError> {
+    let mut products = 0;
+    for (list, kind) in LISTS {
+        let built = neighbourhoods(&of_kind(interactions, kind), rules, None, &HashMap::new());
+        if kind.is_none() {
+            products = built.len() as u64;
+        }
+        write_lists(db, list, &built).await?;
+    }
+    Ok(products)
 }
 
 async fn partial_build(
