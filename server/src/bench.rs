@@ -669,7 +669,7 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
 /// half and all of the events; a partial refresh after new events; and the server time of building the home feed
 /// for the shoppers with the longest histories, for guests, and for visitors the store does not know.
 pub async fn feed(db: &Db, requests: usize) -> Result<(), String> {
-    use app::feed::ssr::{self as feed, RefreshPolicy, Refreshed};
+    use app::feed::ssr::{self as feed, RefreshPolicy};
     use app::identity::Viewer;
     let policy = RefreshPolicy::default();
     let started = Instant::now();
@@ -706,7 +706,6 @@ pub async fn feed(db: &Db, requests: usize) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
 
-    // A minute of a busy store: 200 shoppers do something new, then the partial refresh.
     let shoppers: Vec<(String, i64)> = sqlx::query_as(
         "SELECT s.external_id, CAST(COUNT(*) AS BIGINT) AS n FROM shopper_events e \
          JOIN shoppers s ON s.id = e.shopper_id GROUP BY s.external_id ORDER BY n DESC, s.external_id LIMIT 200",
@@ -719,35 +718,39 @@ pub async fn feed(db: &Db, requests: usize) -> Result<(), String> {
             .fetch_all(db.reader())
             .await
             .map_err(|e| e.to_string())?;
-    let fresh: Vec<EventInput> = shoppers
-        .iter()
-        .enumerate()
-        .map(|(n, (shopper, _))| EventInput {
-            shopper_id: Some(shopper.clone()),
-            guest_id: None,
-            sku: skus[(n * 7919) % skus.len()].clone(),
-            kind: EventKind::Viewed,
-            occurred_at: None,
-        })
-        .collect();
-    events::record_batch(db, &fresh, now())
-        .await
-        .map_err(|e| e.to_string())?;
-    let started = Instant::now();
-    let partial = feed::refresh(db, &policy, now(), false)
-        .await
-        .map_err(|e| e.to_string())?;
-    if !matches!(partial.lists, Refreshed::Partial { .. }) {
-        return Err(format!(
-            "expected a partial refresh, got {:?}",
-            partial.lists
-        ));
+    // Busy minutes: this many ordinary shoppers each do something new, then the partial refresh.
+    for (batch, offset) in [(20, 1000), (200, 2000)] {
+        let movers: Vec<String> =
+            sqlx::query_scalar("SELECT external_id FROM shoppers ORDER BY id LIMIT $1 OFFSET $2")
+                .bind(batch as i64)
+                .bind(offset)
+                .fetch_all(db.reader())
+                .await
+                .map_err(|e| e.to_string())?;
+        let fresh: Vec<EventInput> = movers
+            .iter()
+            .enumerate()
+            .map(|(n, shopper)| EventInput {
+                shopper_id: Some(shopper.clone()),
+                guest_id: None,
+                sku: skus[(n * 7919) % skus.len()].clone(),
+                kind: EventKind::Wishlisted,
+                occurred_at: None,
+            })
+            .collect();
+        events::record_batch(db, &fresh, now())
+            .await
+            .map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let partial = feed::refresh(db, &policy, now(), false)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "refresh after {batch} shoppers' new events: {:?} in {:.2} s",
+            partial.lists,
+            started.elapsed().as_secs_f64()
+        );
     }
-    println!(
-        "partial refresh after 200 shoppers' new events: {:?} in {:.2} s",
-        partial.lists,
-        started.elapsed().as_secs_f64()
-    );
 
     let longest = shoppers.first().map_or(0, |(_, n)| *n);
     let viewers: [(&str, Vec<Option<Viewer>>); 3] = [

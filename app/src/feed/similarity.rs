@@ -110,6 +110,25 @@ pub fn interests(
     by_shopper
 }
 
+/// A shopper's `limit` strongest interests, strongest first (ties: lower product id first).
+fn strongest(wanted: HashMap<i64, f32>, limit: usize) -> Vec<(i64, f32)> {
+    let mut wanted: Vec<(i64, f32)> = wanted.into_iter().collect();
+    wanted.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    wanted.truncate(limit);
+    wanted
+}
+
+/// The products whose similarity `interactions` shape: each shopper's strongest `products_per_shopper`. A
+/// shopper's new event changes the lists of these products only (before and after the event), which is what a
+/// partial refresh recomputes.
+pub fn counted_products(interactions: &[Interaction], rules: &SimilarityRules) -> HashSet<i64> {
+    interests(interactions, rules.half_life)
+        .into_values()
+        .flat_map(|wanted| strongest(wanted, rules.products_per_shopper))
+        .map(|(product, _)| product)
+        .collect()
+}
+
 /// A product and how similar it is to another.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Similar {
@@ -162,9 +181,7 @@ pub fn neighbourhoods(
         .collect();
     shoppers.sort_unstable_by_key(|(shopper, _)| *shopper);
     for (_, wanted) in shoppers {
-        let mut wanted: Vec<(i64, f32)> = wanted.into_iter().collect();
-        wanted.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        wanted.truncate(rules.products_per_shopper);
+        let wanted = strongest(wanted, rules.products_per_shopper);
         let mut dense: Vec<(u32, f32)> = wanted
             .iter()
             .map(|&(product, interest)| {

@@ -10,8 +10,8 @@ use super::rules::{
     PlannedSection, ProductFacts, RECENTLY_VIEWED,
 };
 use super::similarity::{
-    Interaction, Similar, SimilarityRules, anchors, decode_neighbours, encode_neighbours,
-    neighbourhoods, recommend,
+    Interaction, Similar, SimilarityRules, anchors, counted_products, decode_neighbours,
+    encode_neighbours, neighbourhoods, recommend,
 };
 use super::{Feed, FeedCard, FeedSection, Reason, RelatedBy, SectionKind};
 use crate::catalog::ProductCard;
@@ -298,17 +298,26 @@ async fn partial_build(
     .bind(latest)
     .fetch_all(&mut *connection)
     .await?;
-    let mut products: Vec<i64> = Vec::new();
+    // Per list, the products whose lists the new events change: those each of these shoppers' similarity counts,
+    // before the new events and after.
+    let mut targets: HashMap<&str, HashSet<i64>> = HashMap::new();
     if !shoppers.is_empty() {
-        let set = IdSet::new(&connection, &shoppers);
-        products = sqlx::query_scalar(&format!(
-            "SELECT DISTINCT e.product_id FROM {} JOIN shopper_events e ON e.shopper_id = s.id WHERE e.id <= $1",
-            set.table("s", 2)
-        ))
-        .bind(latest)
-        .bind(set.value())
-        .fetch_all(&mut *connection)
-        .await?;
+        let after = read_interactions(&mut connection, Some(&shoppers), latest).await?;
+        let before = read_interactions(&mut connection, Some(&shoppers), through).await?;
+        for (list, kind) in LISTS {
+            let mut changed = counted_products(&of_kind(&after, kind), &policy.rules);
+            changed.extend(counted_products(&of_kind(&before, kind), &policy.rules));
+            targets.insert(list, changed);
+        }
+    }
+    let products: Vec<i64> = targets
+        .values()
+        .flatten()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if !products.is_empty() {
         let stored: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM product_neighbours WHERE list = 'interest'",
         )
@@ -337,13 +346,12 @@ async fn partial_build(
             .collect();
         let norms = stored_norms(&mut connection, &touched).await?;
         drop(connection);
-        let targets: HashSet<i64> = products.iter().copied().collect();
         for (list, kind) in LISTS {
             let known = norms.get(list).cloned().unwrap_or_default();
             let built = neighbourhoods(
                 &of_kind(&interactions, kind),
                 &policy.rules,
-                Some(&targets),
+                Some(&targets[list]),
                 &known,
             );
             write_lists(db, list, &built).await?;
