@@ -376,16 +376,23 @@ async fn stored_norms(
     products: &[i64],
 ) -> Result<HashMap<String, HashMap<i64, f32>>, StoreError> {
     let set = IdSet::new(connection, products);
-    let rows = sqlx::query_as::<_, (String, i64, f64)>(&format!(
-        "SELECT n.list, n.product_id, n.norm FROM {} JOIN product_neighbours n ON n.product_id = p.id",
-        set.table("p", 1)
-    ))
-    .bind(set.value())
-    .fetch_all(&mut *connection)
-    .await?;
     let mut norms: HashMap<String, HashMap<i64, f32>> = HashMap::new();
-    for (list, product, norm) in rows {
-        norms.entry(list).or_default().insert(product, norm as f32);
+    for (list, _) in LISTS {
+        let rows = sqlx::query_as::<_, (i64, f64)>(&format!(
+            "SELECT n.product_id, n.norm FROM {} CROSS JOIN product_neighbours n \
+             WHERE n.list = $1 AND n.product_id = p.id",
+            set.table("p", 2)
+        ))
+        .bind(list)
+        .bind(set.value())
+        .fetch_all(&mut *connection)
+        .await?;
+        norms.insert(
+            list.to_owned(),
+            rows.into_iter()
+                .map(|(product, norm)| (product, norm as f32))
+                .collect(),
+        );
     }
     Ok(norms)
 }
@@ -646,7 +653,8 @@ async fn neighbour_lists(
     }
     let set = IdSet::new(connection, products);
     let rows = sqlx::query_as::<_, (i64, String)>(&format!(
-        "SELECT n.product_id, n.neighbours FROM {} JOIN product_neighbours n ON n.product_id = f.id AND n.list = $1",
+        "SELECT n.product_id, n.neighbours FROM {} CROSS JOIN product_neighbours n \
+         WHERE n.list = $1 AND n.product_id = f.id",
         set.table("f", 2)
     ))
     .bind(list)
