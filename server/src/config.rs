@@ -247,7 +247,7 @@ pub struct Config {
     #[arg(
         long,
         env = "RAPPORT_FEED_REFRESH_SECONDS",
-        default_value_t = 60,
+        default_value_t = 300,
         global = true
     )]
     pub feed_refresh_seconds: u64,

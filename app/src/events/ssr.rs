@@ -188,6 +188,27 @@ pub async fn known_shopper(
     })?)
 }
 
+/// Moves a guest's events to the shopper who just signed in, so that their feed, "Recently viewed" and "Not
+/// interested" choices follow them. Returns how many moved.
+pub async fn adopt_guest_events(
+    db: &Db,
+    guest_id: &str,
+    shopper_external_id: &str,
+) -> Result<u64, StoreError> {
+    let mut tx = db.write().await?;
+    let shopper = known_shopper(&mut tx, shopper_external_id).await?;
+    let moved = sqlx::query(
+        "UPDATE shopper_events SET shopper_id = $1, guest_id = NULL WHERE guest_id = $2",
+    )
+    .bind(shopper)
+    .bind(guest_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(moved)
+}
+
 /// Records one event for the verified viewer of a shopper-path request.
 pub async fn record_for_viewer(
     db: &Db,

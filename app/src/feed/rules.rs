@@ -41,6 +41,12 @@ pub fn page_size(requested: i64) -> usize {
     requested.clamp(1, MAX_PER_SECTION as i64) as usize
 }
 
+/// Cards per feed section a request asked for, clamped to `MIN_PER_SECTION..=MAX_PER_SECTION`: a section is
+/// shown only with `MIN_PER_SECTION` cards, so asking for fewer would empty the feed.
+pub fn section_size(requested: i64) -> usize {
+    requested.clamp(MIN_PER_SECTION as i64, MAX_PER_SECTION as i64) as usize
+}
+
 /// The most cards of one category in a mixed section of `limit`: half, so that no section is one category.
 pub fn per_category(limit: usize) -> usize {
     limit.div_ceil(2).max(1)
@@ -229,12 +235,13 @@ pub struct FeedInputs {
 
 /// The sections of a feed: price drops, "Because you …" (what the shopper did last comes first, so the feed
 /// visibly follows them), "Recommended for you", "Popular in <category>" and "Recently viewed" from the shopper's
-/// own history, then "Best sellers" and "Trending now" when fewer than two
-/// personal sections could be filled (a guest, a new shopper, or a shopper the store does not know).
+/// own history, then "Best sellers" and "Trending now" when fewer than two sections of suggestions could be
+/// filled (a guest, a new shopper, or a shopper the store does not know; "Recently viewed" suggests nothing).
 ///
-/// Every card passes the shopper's [`Exclusions`]; the products the shopper just acted on are not suggested back
-/// to them; a product appears in one section only (recently viewed aside, which is the shopper's own history); mixed sections take at most [`per_category`] of one category;
-/// sections with fewer than [`MIN_PER_SECTION`] cards are left out.
+/// Every suggested card passes the shopper's [`Exclusions`], and is not something the shopper just acted on; a
+/// product is suggested in one section only; "Because you …", "Recommended for you", "Best sellers" and
+/// "Trending now" take at most [`per_category`] of one category; sections with fewer than [`MIN_PER_SECTION`]
+/// cards are left out. "Recently viewed" is the shopper's own history: available products they did not dismiss.
 pub fn plan(
     inputs: &FeedInputs,
     facts: &HashMap<i64, ProductFacts>,

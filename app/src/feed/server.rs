@@ -7,12 +7,17 @@ use crate::identity::client::RapportClient;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::rules::page_size, super::ssr, crate::error::respond_with, crate::events::EventKind,
-    crate::events::ssr::record_for_viewer, crate::i18n, crate::identity::ssr::current_viewer,
+    super::rules::{page_size, section_size},
+    super::ssr,
+    crate::error::respond_with,
+    crate::events::EventKind,
+    crate::events::ssr::record_for_viewer,
+    crate::i18n,
+    crate::identity::ssr::current_viewer,
     crate::state::app_state,
 };
 
-/// The viewer's home feed, `per_section` cards a section at most (clamped to 1–24). Without a valid token (a
+/// The viewer's home feed, `per_section` cards a section at most (clamped to 3–24). Without a valid token (a
 /// first visit, a crawler, the server rendering the page) it is the store's best sellers and trending products.
 #[server(client = RapportClient)]
 pub async fn home_feed(locale: String, per_section: i64) -> Result<Feed, AppError> {
@@ -23,7 +28,7 @@ pub async fn home_feed(locale: String, per_section: i64) -> Result<Feed, AppErro
         &state.db,
         viewer.as_ref(),
         locale,
-        page_size(per_section),
+        section_size(per_section),
         &state.feed.rules,
         crate::time::now(),
     )

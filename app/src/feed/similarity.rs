@@ -48,6 +48,9 @@ pub struct SimilarityRules {
     /// Similarity is scaled by `shared / (shared + shrinkage)`, where `shared` is the number of shoppers who
     /// wanted both products.
     pub shrinkage: f32,
+    /// Pairs fewer shoppers than this share are not neighbours. The public lists ("customers who bought this also
+    /// bought") need at least two, so that they never show what one shopper bought.
+    pub min_shared: u32,
 }
 
 impl Default for SimilarityRules {
@@ -57,6 +60,7 @@ impl Default for SimilarityRules {
             half_life: 90 * DAY_MS,
             products_per_shopper: 100,
             shrinkage: 5.0,
+            min_shared: 1,
         }
     }
 }
@@ -223,6 +227,9 @@ pub fn neighbourhoods(
     let mut lists: Vec<Vec<Similar>> = vec![Vec::new(); products.len()];
     for (i, row) in shared.iter().enumerate() {
         for (&j, &(dot, count)) in row {
+            if count < rules.min_shared {
+                continue;
+            }
             let j = j as usize;
             let cosine = dot / (norms[i] * norms[j]);
             let score = cosine * count as f32 / (count as f32 + rules.shrinkage);

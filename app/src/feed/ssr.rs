@@ -10,8 +10,8 @@ use super::rules::{
     PlannedSection, ProductFacts, RECENTLY_VIEWED,
 };
 use super::similarity::{
-    Interaction, Similar, SimilarityRules, anchors, counted_products, decode_neighbours,
-    encode_neighbours, neighbourhoods, recommend,
+    Interaction, Neighbourhood, Similar, SimilarityRules, anchors, counted_products,
+    decode_neighbours, encode_neighbours, neighbourhoods, recommend,
 };
 use super::{Feed, FeedCard, FeedSection, Reason, RelatedBy, SectionKind};
 use crate::catalog::ProductCard;
@@ -39,6 +39,19 @@ const LISTS: [(&str, Option<EventKind>); 3] = [
     ("bought", Some(EventKind::Purchased)),
     ("viewed", Some(EventKind::Viewed)),
 ];
+
+/// The rules of one stored list: the lists a product page shows to anyone ("bought", "viewed") pair products
+/// only when two shoppers or more share them, so that they never tell what one shopper bought.
+fn list_rules(rules: &SimilarityRules, list: &str) -> SimilarityRules {
+    SimilarityRules {
+        min_shared: if list == "interest" {
+            rules.min_shared
+        } else {
+            rules.min_shared.max(2)
+        },
+        ..rules.clone()
+    }
+}
 
 /// The PostgreSQL advisory lock that lets one instance at a time refresh ("RAPPFEED").
 const REFRESH_LOCK: i64 = 0x5241_5050_4645_4544;
@@ -274,11 +287,17 @@ pub async fn store_lists(
 ) -> Result<u64, StoreError> {
     let mut products = 0;
     for (list, kind) in LISTS {
-        let built = neighbourhoods(&of_kind(interactions, kind), rules, None, &HashMap::new());
+        let built = neighbourhoods(
+            &of_kind(interactions, kind),
+            &list_rules(rules, list),
+            None,
+            &HashMap::new(),
+        );
         if kind.is_none() {
             products = built.len() as u64;
         }
         write_lists(db, list, &built).await?;
+        remove_others(db, list, &built).await?;
     }
     Ok(products)
 }
@@ -348,12 +367,19 @@ async fn partial_build(
         drop(connection);
         for (list, kind) in LISTS {
             let known = norms.get(list).cloned().unwrap_or_default();
-            let built = neighbourhoods(
+            let mut built = neighbourhoods(
                 &of_kind(&interactions, kind),
-                &policy.rules,
+                &list_rules(&policy.rules, list),
                 Some(&targets[list]),
                 &known,
             );
+            // A target no shopper counts any more has no neighbours now: its stored list must go too.
+            for &product in &targets[list] {
+                built.entry(product).or_insert(Neighbourhood {
+                    norm: 0.0,
+                    similar: Vec::new(),
+                });
+            }
             write_lists(db, list, &built).await?;
         }
     }
@@ -401,7 +427,7 @@ async fn stored_norms(
 async fn write_lists(
     db: &Db,
     list: &str,
-    built: &BTreeMap<i64, super::similarity::Neighbourhood>,
+    built: &BTreeMap<i64, Neighbourhood>,
 ) -> Result<(), StoreError> {
     let rows: Vec<(i64, f64, String)> = built
         .iter()
@@ -432,6 +458,38 @@ async fn write_lists(
         }
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// Deletes the stored lists of products a full build did not produce (no shopper counts them any more).
+async fn remove_others(
+    db: &Db,
+    list: &str,
+    built: &BTreeMap<i64, Neighbourhood>,
+) -> Result<(), StoreError> {
+    let stored: Vec<i64> =
+        sqlx::query_scalar("SELECT product_id FROM product_neighbours WHERE list = $1")
+            .bind(list)
+            .fetch_all(db.reader())
+            .await?;
+    let gone: Vec<i64> = stored
+        .into_iter()
+        .filter(|product| !built.contains_key(product))
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.write().await?;
+    let set = IdSet::new(&tx, &gone);
+    sqlx::query(&format!(
+        "DELETE FROM product_neighbours WHERE list = $1 AND product_id IN (SELECT f.id FROM {})",
+        set.table("f", 2)
+    ))
+    .bind(list)
+    .bind(set.value())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -691,13 +749,51 @@ async fn popular_in(
     Ok(popular)
 }
 
-/// The store's best sellers (`by` is `sold`) or trending products (`trending`), best first.
-async fn ranked_by(connection: &mut AnyConnection, by: &str) -> Result<Vec<i64>, StoreError> {
+/// The store's `limit` best sellers (`by` is `sold`) or trending products (`trending`), best first.
+async fn ranked_by(
+    connection: &mut AnyConnection,
+    by: &str,
+    limit: usize,
+) -> Result<Vec<i64>, StoreError> {
     Ok(sqlx::query_scalar(&format!(
-        "SELECT product_id FROM product_popularity WHERE {by} > 0 ORDER BY {by} DESC, product_id LIMIT 100"
+        "SELECT product_id FROM product_popularity WHERE {by} > 0 ORDER BY {by} DESC, product_id LIMIT {limit}"
     ))
     .fetch_all(&mut *connection)
     .await?)
+}
+
+/// Which of `products` the owner bought or dismissed, however long ago: asked of the candidates only, through a
+/// small partial index, so that a shopper with a hundred thousand events costs no more than one with ten.
+async fn kept_apart(
+    connection: &mut AnyConnection,
+    owner: &Owner,
+    products: &[i64],
+) -> Result<Exclusions, StoreError> {
+    let mut exclusions = Exclusions::default();
+    if products.is_empty() {
+        return Ok(exclusions);
+    }
+    let set = IdSet::new(connection, products);
+    let sql = format!(
+        "SELECT e.product_id, e.kind FROM {} CROSS JOIN shopper_events e \
+         WHERE e.{} = $1 AND e.product_id = f.id AND e.kind IN ('purchased', 'dismissed')",
+        set.table("f", 2),
+        owner.column()
+    );
+    let rows = owner
+        .bind(sqlx::query(&sql))
+        .bind(set.value())
+        .fetch_all(&mut *connection)
+        .await?;
+    for row in rows {
+        let product: i64 = row.try_get(0)?;
+        if row.try_get::<String, _>(1)? == "purchased" {
+            exclusions.bought.insert(product);
+        } else {
+            exclusions.dismissed.insert(product);
+        }
+    }
+    Ok(exclusions)
 }
 
 /// Products in the owner's wish lists or price-drop alerts that cost less now than then, with the price then.
@@ -712,7 +808,7 @@ async fn price_drops(
          WHERE w.{column} = $1 AND p.currency = wi.saved_currency AND p.price_minor < wi.saved_price_minor \
          UNION \
          SELECT a.product_id, a.reference_minor, a.currency FROM alerts a JOIN products p ON p.id = a.product_id \
-         WHERE a.{column} = $1 AND a.kind = 'price_drop' AND a.status = 'active' \
+         WHERE a.{column} = $1 AND a.kind = 'price_drop' AND a.status IN ('unconfirmed', 'active') \
          AND p.currency = a.currency AND p.price_minor < a.reference_minor"
     );
     let rows = owner
@@ -745,7 +841,6 @@ pub async fn feed(
     let mut connection = db.reader().acquire().await?;
     let owner = owner(&mut connection, viewer).await?;
     let mut history: Vec<Interaction> = Vec::new();
-    let mut exclusions = Exclusions::default();
     let mut cleared_at = None;
     if let Some(owner) = &owner {
         let column = owner.column();
@@ -767,38 +862,35 @@ pub async fn feed(
                 });
             }
         }
-        // Purchases and dismissals count however old they are.
-        let sql = format!(
-            "SELECT product_id, kind FROM shopper_events WHERE {column} = $1 AND kind IN ('purchased', 'dismissed')"
-        );
-        for row in owner
-            .bind(sqlx::query(&sql))
-            .fetch_all(&mut *connection)
-            .await?
-        {
-            let product: i64 = row.try_get(0)?;
-            if row.try_get::<String, _>(1)? == "purchased" {
-                exclusions.bought.insert(product);
-            } else {
-                exclusions.dismissed.insert(product);
-            }
-        }
         cleared_at =
             sqlx::query_scalar("SELECT cleared_at FROM recently_viewed_cleared WHERE viewer = $1")
                 .bind(owner.key())
                 .fetch_optional(&mut *connection)
                 .await?;
     }
-    let strongest = anchors(&history, rules.half_life, now, ANCHORS);
+    // A product the shopper said "not interested" to lately is no anchor, whatever else they did with it.
+    let rejected: HashSet<i64> = history
+        .iter()
+        .filter(|event| event.kind == EventKind::Dismissed)
+        .map(|event| event.product)
+        .collect();
+    let mut strongest = anchors(&history, rules.half_life, now, ANCHORS);
+    strongest.retain(|anchor| !rejected.contains(&anchor.product));
     let recent = rules::recent_actions(&history, BECAUSE_SECTIONS + 2);
+    // Each source offers a few sections' worth of candidates: enough after exclusions and deduplication, and few
+    // enough that the cards to read stay in the hundreds.
+    let depth = 4 * per_section;
     let viewed = rules::recently_viewed(&history, cleared_at, RECENTLY_VIEWED);
     let anchor_ids: Vec<i64> = strongest
         .iter()
         .map(|a| a.product)
         .chain(recent.iter().map(|(product, _)| *product))
         .collect();
-    let lists = neighbour_lists(&mut connection, "interest", &anchor_ids).await?;
-    let recommendations = recommend(&strongest, &lists, &exclusions.dismissed, 100);
+    let mut lists = neighbour_lists(&mut connection, "interest", &anchor_ids).await?;
+    for list in lists.values_mut() {
+        list.truncate(depth);
+    }
+    let recommendations = recommend(&strongest, &lists, &rejected, depth);
 
     let mut products: HashMap<i64, Listed> = HashMap::new();
     let first: Vec<i64> = anchor_ids
@@ -831,9 +923,12 @@ pub async fn feed(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let popular = popular_in(&mut connection, &categories).await?;
-    let best_sellers = ranked_by(&mut connection, "sold").await?;
-    let trending = ranked_by(&mut connection, "trending").await?;
+    let mut popular = popular_in(&mut connection, &categories).await?;
+    for best in popular.values_mut() {
+        best.truncate(depth);
+    }
+    let best_sellers = ranked_by(&mut connection, "sold", depth).await?;
+    let trending = ranked_by(&mut connection, "trending", depth).await?;
     let drops = match &owner {
         Some(owner) => price_drops(&mut connection, owner).await?,
         None => Vec::new(),
@@ -860,6 +955,11 @@ pub async fn feed(
         .chain(drops.iter().map(|(id, _)| *id))
         .collect();
     listed(&mut connection, &second, locale, &mut products).await?;
+    let candidates: Vec<i64> = products.keys().copied().collect();
+    let exclusions = match &owner {
+        Some(owner) => kept_apart(&mut connection, owner, &candidates).await?,
+        None => Exclusions::default(),
+    };
     drop(connection);
 
     let inputs = FeedInputs {

@@ -26,7 +26,7 @@ use std::collections::HashSet;
 /// ```
 #[component]
 pub fn HomeFeed(
-    /// Cards per section at most (1–24).
+    /// Cards per section at most (3–24).
     #[prop(default = DEFAULT_PER_SECTION)]
     per_section: usize,
 ) -> impl IntoView {
@@ -178,19 +178,17 @@ fn Card(
     let reason = card.reason.clone();
     let price = card.product.price.clone();
     let title = card.product.title.clone();
+    // The feed's own set remembers the dismissal: a first-time visitor's new guest token makes the feed reload
+    // while the request is on its way, and the card may be gone before its answer arrives.
     let dismiss = Action::new(move |sku: &String| {
         let sku = sku.clone();
         async move {
             ensure_viewer().await?;
             not_interested(sku.clone()).await?;
-            Ok::<_, crate::error::AppError>(sku)
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(sku)) = dismiss.value().get() {
             dismissed.update(|skus| {
                 skus.insert(sku);
             });
+            Ok::<_, crate::error::AppError>(())
         }
     });
     let hidden = {

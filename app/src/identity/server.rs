@@ -68,6 +68,7 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
             .await?;
         crate::alerts::ssr::adopt_guest_alerts(&state.db, &guest, &shopper_id, crate::time::now())
             .await?;
+        crate::events::ssr::adopt_guest_events(&state.db, &guest, &shopper_id).await?;
     }
     let viewer = Viewer::Shopper(shopper_id);
     let token = token::issue(
@@ -82,7 +83,7 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
     })
 }
 
-/// Moves what a guest saved (wish-list items, alerts) to the signed-in shopper, for stores whose own sign-in issues the shopper token:
+/// Moves what a guest saved (wish-list items, alerts) and did (browsing, for the feed) to the signed-in shopper, for stores whose own sign-in issues the shopper token:
 /// call it once with the guest token the browser held before. The guest token must be valid (signed by this
 /// store), so nobody can claim another visitor's guest data by guessing an id.
 #[server(client = RapportClient)]
@@ -103,6 +104,7 @@ pub async fn adopt_guest(guest_token: String) -> Result<u64, AppError> {
         crate::wishlist::ssr::adopt_guest_lists(&state.db, &guest, &shopper_id, now).await?;
     let alerts =
         crate::alerts::ssr::adopt_guest_alerts(&state.db, &guest, &shopper_id, now).await?;
+    crate::events::ssr::adopt_guest_events(&state.db, &guest, &shopper_id).await?;
     Ok(items + alerts)
 }
 

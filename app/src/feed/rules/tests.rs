@@ -49,6 +49,13 @@ fn page_sizes_are_clamped_to_one_and_the_maximum() {
     assert_eq!(page_size(0), 1);
     assert_eq!(page_size(8), 8);
     assert_eq!(page_size(i64::MAX), MAX_PER_SECTION);
+    assert_eq!(
+        section_size(1),
+        MIN_PER_SECTION,
+        "a section needs three cards to show"
+    );
+    assert_eq!(section_size(-9), MIN_PER_SECTION);
+    assert_eq!(section_size(1_000_000), MAX_PER_SECTION);
 }
 
 #[test]

@@ -291,3 +291,26 @@ fn a_partial_build_gives_its_targets_the_lists_of_a_full_build() {
     let unaware = neighbourhoods(&read, &plain(), Some(&targets), &HashMap::new());
     assert_ne!(unaware[&10], full[&10]);
 }
+
+#[test]
+fn pairs_too_few_shoppers_share_are_no_neighbours() {
+    let history = [
+        bought(1, 10),
+        bought(1, 11),
+        bought(2, 10),
+        bought(2, 12),
+        bought(3, 10),
+        bought(3, 12),
+    ];
+    let rules = SimilarityRules {
+        min_shared: 2,
+        ..plain()
+    };
+    let table = similar_products(&history, &rules);
+    assert_eq!(
+        neighbours_of(&table, 10),
+        [12],
+        "only shopper 1 bought 10 with 11"
+    );
+    assert!(!table.contains_key(&11));
+}

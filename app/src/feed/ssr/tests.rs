@@ -34,7 +34,7 @@ fn did(shopper: &str, sku: &str, kind: EventKind, days_ago: i64) -> EventInput {
 }
 
 /// Eight kitchen products (K8 sold out) and four teas (a repeatable category), and five shoppers whose
-/// histories tie K1 to K2, K3 and K4.
+/// purchases tie K1 to K2, K3 and K4, and whose views tie it to K2 and K5.
 async fn shop(db: &Db) {
     add_kitchen(db).await;
     crate::catalog::ssr::upsert_categories(
@@ -106,12 +106,15 @@ async fn shop(db: &Db) {
                 ("K6", bought),
                 ("T1", bought),
                 ("T2", bought),
+                ("K1", viewed),
+                ("K2", viewed),
+                ("K5", viewed),
             ],
         ),
     ] {
         add_shopper(db, shopper).await;
         for (days_ago, (sku, kind)) in history.into_iter().enumerate() {
-            events.push(did(shopper, sku, kind, 10 - days_ago as i64));
+            events.push(did(shopper, sku, kind, 12 - days_ago as i64));
         }
     }
     record_batch(db, &events, NOW).await.unwrap();
@@ -158,7 +161,7 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
         shop(db).await;
         let first = refresh(db, &policy(), NOW, false).await.unwrap();
         assert!(
-            matches!(first.lists, Refreshed::Full { events: 23, .. }),
+            matches!(first.lists, Refreshed::Full { events: 26, .. }),
             "{first:?}"
         );
         assert!(first.popularity);
@@ -203,7 +206,7 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
         }
         let k7 = product_id(db, "K7").await;
         assert!(
-            !after_partial[&("bought".to_owned(), k7)].is_empty(),
+            !after_partial[&("interest".to_owned(), k7)].is_empty(),
             "K7 had no list before; the partial refresh made one"
         );
     }
@@ -400,7 +403,11 @@ async fn a_product_page_shows_what_its_buyers_also_bought_and_an_unknown_product
         let viewed = skus(&viewed);
         assert!(
             viewed.contains(&"K2") && viewed.contains(&"K5"),
-            "s4 viewed them with K1: {viewed:?}"
+            "s4 and s5 viewed them with K1: {viewed:?}"
+        );
+        assert!(
+            !viewed.contains(&"K6"),
+            "only s4 viewed it with K1, which a public list never tells"
         );
         assert!(
             !viewed.contains(&"K3"),
@@ -422,5 +429,55 @@ async fn a_product_page_shows_what_its_buyers_also_bought_and_an_unknown_product
         };
         assert_eq!(error.code, "not_found");
         assert_eq!(error.field.as_deref(), Some("sku"));
+    }
+}
+
+#[tokio::test]
+async fn a_guests_browsing_follows_them_when_they_sign_in() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        add_shopper(db, "alice").await;
+        let guest = Viewer::Guest("g-2".into());
+        for (at, sku) in ["K5", "K6", "K7"].into_iter().enumerate() {
+            record_for_viewer(db, &guest, sku, EventKind::Viewed, NOW + at as i64)
+                .await
+                .unwrap();
+        }
+        record_for_viewer(db, &guest, "K4", EventKind::Dismissed, NOW + 5)
+            .await
+            .unwrap();
+        let moved = crate::events::ssr::adopt_guest_events(db, "g-2", "alice")
+            .await
+            .unwrap();
+        assert_eq!(moved, 4);
+        let rules = SimilarityRules::default();
+        let alice = Viewer::Shopper("alice".into());
+        let theirs = feed(db, Some(&alice), "en", 8, &rules, NOW + 10)
+            .await
+            .unwrap();
+        let viewed = theirs
+            .sections
+            .iter()
+            .find(|s| s.kind == SectionKind::RecentlyViewed)
+            .expect("the guest's views are alice's now");
+        let viewed: Vec<_> = viewed
+            .cards
+            .iter()
+            .map(|c| c.product.sku.as_str())
+            .collect();
+        assert_eq!(viewed, ["K7", "K6", "K5"]);
+        assert!(
+            !recommended(&theirs).contains(&"K4"),
+            "the guest's dismissal holds"
+        );
+        let left = feed(db, Some(&guest), "en", 8, &rules, NOW + 10)
+            .await
+            .unwrap();
+        assert!(
+            left.sections
+                .iter()
+                .all(|s| s.kind != SectionKind::RecentlyViewed)
+        );
     }
 }
