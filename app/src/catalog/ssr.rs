@@ -48,7 +48,8 @@ fn product_from_row(row: &sqlx::any::AnyRow) -> Result<Product, sqlx::Error> {
     })
 }
 
-fn card_from_row(row: &sqlx::any::AnyRow) -> Result<ProductCard, sqlx::Error> {
+/// A product card from a row with the columns `sku`, `title`, `image_url`, `price_minor`, `currency`, `stock`.
+pub(crate) fn card_from_row(row: &sqlx::any::AnyRow) -> Result<ProductCard, sqlx::Error> {
     Ok(ProductCard {
         sku: row.try_get("sku")?,
         title: row.try_get("title")?,

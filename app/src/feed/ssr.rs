@@ -15,6 +15,7 @@ use super::similarity::{
 };
 use super::{Feed, FeedCard, FeedSection, Reason, RelatedBy, SectionKind};
 use crate::catalog::ProductCard;
+use crate::catalog::ssr::card_from_row;
 use crate::error::AppError;
 use crate::events::EventKind;
 use crate::events::ssr::shopper_key;
@@ -672,27 +673,19 @@ async fn listed(
     .fetch_all(&mut *connection)
     .await?;
     for row in rows {
-        let stock: i64 = row.try_get("stock")?;
+        let card = card_from_row(&row)?;
         let active = row.try_get::<i64, _>("active")? != 0;
+        let available = active && card.stock > 0;
         into.insert(
             row.try_get("id")?,
             Listed {
-                card: ProductCard {
-                    sku: row.try_get("sku")?,
-                    title: row.try_get("title")?,
-                    image_url: row.try_get("image_url")?,
-                    price: Money::new(
-                        row.try_get("price_minor")?,
-                        row.try_get::<String, _>("currency")?,
-                    ),
-                    stock,
-                },
+                card,
                 category_slug: row.try_get("slug")?,
                 category_name: row.try_get("category_name")?,
                 facts: ProductFacts {
                     category: row.try_get("category_id")?,
                     repeatable: row.try_get::<i64, _>("repeatable")? != 0,
-                    available: active && stock > 0,
+                    available,
                 },
             },
         );
@@ -892,7 +885,9 @@ pub async fn feed(
     }
     let recommendations = recommend(&strongest, &lists, &rejected, depth);
 
-    let mut products: HashMap<i64, Listed> = HashMap::new();
+    // Facts (category, stock) first for every candidate, cards only for what is shown: a feed weighs a few
+    // hundred candidates to show a few dozen.
+    let mut facts: HashMap<i64, ProductFacts> = HashMap::new();
     let first: Vec<i64> = anchor_ids
         .iter()
         .chain(&viewed)
@@ -905,20 +900,14 @@ pub async fn feed(
                 .map(|similar| similar.product),
         )
         .collect();
-    listed(&mut connection, &first, locale, &mut products).await?;
-    let facts = |products: &HashMap<i64, Listed>| -> HashMap<i64, ProductFacts> {
-        products
-            .iter()
-            .map(|(&id, listed)| (id, listed.facts))
-            .collect()
-    };
-    let favourite = rules::favourite_category(&strongest, &facts(&products));
+    facts_of(&mut connection, &first, &mut facts).await?;
+    let favourite = rules::favourite_category(&strongest, &facts);
     let categories: Vec<i64> = favourite
         .into_iter()
         .chain(
             recent
                 .iter()
-                .filter_map(|(product, _)| products.get(product).map(|p| p.facts.category)),
+                .filter_map(|(product, _)| facts.get(product).map(|f| f.category)),
         )
         .collect::<HashSet<_>>()
         .into_iter()
@@ -937,9 +926,9 @@ pub async fn feed(
         .iter()
         .map(|&(anchor, action)| {
             let similar = lists.get(&anchor).into_iter().flatten().map(|s| s.product);
-            let same_category = products
+            let same_category = facts
                 .get(&anchor)
-                .and_then(|p| popular.get(&p.facts.category))
+                .and_then(|f| popular.get(&f.category))
                 .into_iter()
                 .flatten()
                 .copied();
@@ -954,13 +943,12 @@ pub async fn feed(
         .copied()
         .chain(drops.iter().map(|(id, _)| *id))
         .collect();
-    listed(&mut connection, &second, locale, &mut products).await?;
-    let candidates: Vec<i64> = products.keys().copied().collect();
+    facts_of(&mut connection, &second, &mut facts).await?;
+    let candidates: Vec<i64> = facts.keys().copied().collect();
     let exclusions = match &owner {
         Some(owner) => kept_apart(&mut connection, owner, &candidates).await?,
         None => Exclusions::default(),
     };
-    drop(connection);
 
     let inputs = FeedInputs {
         recommendations,
@@ -977,13 +965,76 @@ pub async fn feed(
         best_sellers,
         trending,
     };
-    let planned = rules::plan(&inputs, &facts(&products), &exclusions, per_section);
+    let planned = rules::plan(&inputs, &facts, &exclusions, per_section);
+    // The cards shown, and the products their reasons and titles name.
+    let shown: Vec<i64> = planned
+        .iter()
+        .flat_map(|planned| {
+            let anchor = match planned.section {
+                PlannedSection::Because { anchor, .. } => Some(anchor),
+                _ => None,
+            };
+            planned
+                .cards
+                .iter()
+                .flat_map(|(id, reason)| {
+                    let named = match reason {
+                        PlannedReason::Because { anchor, .. } => Some(*anchor),
+                        _ => None,
+                    };
+                    std::iter::once(*id).chain(named)
+                })
+                .chain(anchor)
+        })
+        .collect();
+    let mut products: HashMap<i64, Listed> = HashMap::new();
+    listed(&mut connection, &shown, locale, &mut products).await?;
+    drop(connection);
     Ok(Feed {
         sections: planned
             .into_iter()
             .filter_map(|planned| section(planned, &products))
             .collect(),
     })
+}
+
+/// The facts serving judges `ids` by, added to `into`.
+async fn facts_of(
+    connection: &mut AnyConnection,
+    ids: &[i64],
+    into: &mut HashMap<i64, ProductFacts>,
+) -> Result<(), StoreError> {
+    let missing: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !into.contains_key(id))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let set = IdSet::new(connection, &missing);
+    let rows = sqlx::query_as::<_, (i64, i64, i64, i64)>(&format!(
+        "SELECT p.id, p.category_id, c.repeatable, \
+         CAST(CASE WHEN p.active AND p.stock > 0 THEN 1 ELSE 0 END AS BIGINT) \
+         FROM {} JOIN products p ON p.id = f.id JOIN categories c ON c.id = p.category_id",
+        set.table("f", 1)
+    ))
+    .bind(set.value())
+    .fetch_all(&mut *connection)
+    .await?;
+    for (id, category, repeatable, available) in rows {
+        into.insert(
+            id,
+            ProductFacts {
+                category,
+                repeatable: repeatable != 0,
+                available: available != 0,
+            },
+        );
+    }
+    Ok(())
 }
 
 /// A planned section with its products' cards and its reasons in words.
