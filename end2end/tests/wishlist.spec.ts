@@ -2,8 +2,8 @@ import { cartEvents, expect, FIRST_PRODUCT_SKU, firstInStockTile, skuOfHref, tes
 
 test('guest saves a product, signs in, and finds it in their wish list', { tag: '@js-only' }, async ({ page }) => {
   await page.goto(`/p/${FIRST_PRODUCT_SKU}?lang=en`);
-  const heart = page.locator('.rapport-wishlist-button__heart');
-  await waitForHandler(page, 'click', '.rapport-wishlist-button__heart');
+  const heart = page.locator('.shop-product .rapport-wishlist-button__heart');
+  await waitForHandler(page, 'click', '.shop-product .rapport-wishlist-button__heart');
   await expect(heart).toBeEnabled();
   await expect(heart).toHaveAttribute('aria-pressed', 'false');
   const changes = page.evaluate(
@@ -35,8 +35,8 @@ test('shopper makes a second list, moves an item there, and shares it', { tag: '
   await page.locator('button[data-shopper]').nth(4).click();
   await expect(page).toHaveURL(/\/account$/);
   await page.goto(`/p/${FIRST_PRODUCT_SKU}`);
-  await waitForHandler(page, 'click', '.rapport-wishlist-button__heart');
-  const heart = page.locator('.rapport-wishlist-button__heart');
+  await waitForHandler(page, 'click', '.shop-product .rapport-wishlist-button__heart');
+  const heart = page.locator('.shop-product .rapport-wishlist-button__heart');
   await expect(heart).toBeEnabled();
   if ((await heart.getAttribute('aria-pressed')) === 'false') await heart.click();
   await expect(heart).toHaveAttribute('aria-pressed', 'true');

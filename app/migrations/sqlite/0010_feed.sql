@@ -4,9 +4,9 @@ ALTER TABLE categories ADD COLUMN repeatable INTEGER NOT NULL DEFAULT 0 CHECK (r
 
 -- The feed asks whether the viewer bought or dismissed each of its candidate products, however long ago: these
 -- indexes hold those events only (a small share), so a shopper with a long history costs no more than another.
-CREATE INDEX shopper_events_kept ON shopper_events (shopper_id, product_id)
+CREATE INDEX shopper_events_kept ON shopper_events (shopper_id, product_id, kind)
     WHERE kind IN ('purchased', 'dismissed');
-CREATE INDEX shopper_events_kept_by_guest ON shopper_events (guest_id, product_id)
+CREATE INDEX shopper_events_kept_by_guest ON shopper_events (guest_id, product_id, kind)
     WHERE kind IN ('purchased', 'dismissed');
 
 -- Each product's most similar products, per list: 'interest' (every kind of event, for the home feed), 'bought'
