@@ -641,6 +641,16 @@ struct Listed {
     facts: ProductFacts,
 }
 
+/// The distinct `ids` that `known` has no entry for yet.
+fn unknown<V>(ids: &[i64], known: &HashMap<i64, V>) -> Vec<i64> {
+    ids.iter()
+        .copied()
+        .filter(|id| !known.contains_key(id))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 /// The cards and facts of `ids`, in `locale`.
 async fn listed(
     connection: &mut AnyConnection,
@@ -648,13 +658,7 @@ async fn listed(
     locale: &str,
     into: &mut HashMap<i64, Listed>,
 ) -> Result<(), StoreError> {
-    let missing: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| !into.contains_key(id))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let missing = unknown(ids, into);
     if missing.is_empty() {
         return Ok(());
     }
@@ -1016,13 +1020,7 @@ async fn facts_of(
     ids: &[i64],
     into: &mut HashMap<i64, ProductFacts>,
 ) -> Result<(), StoreError> {
-    let missing: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| !into.contains_key(id))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let missing = unknown(ids, into);
     if missing.is_empty() {
         return Ok(());
     }
