@@ -208,6 +208,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .site_addr(config.bind)
         .build();
     let alerts = config.alert_policy()?;
+    let feed = app::feed::ssr::RefreshPolicy::default();
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -217,7 +218,7 @@ async fn serve(config: Config) -> Result<(), String> {
         reviews,
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
-        feed: Default::default(),
+        feed: feed.clone(),
     };
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),
@@ -239,8 +240,7 @@ async fn serve(config: Config) -> Result<(), String> {
             .map_err(|e| e.to_string())?
     {
         let started = Instant::now();
-        let policy = app::feed::ssr::RefreshPolicy::default();
-        app::feed::ssr::refresh(&db, &policy, app::time::now(), true)
+        app::feed::ssr::refresh(&db, &feed, app::time::now(), true)
             .await
             .map_err(|e| format!("cannot build the feed's similarity lists: {e}"))?;
         tracing::info!(
@@ -251,6 +251,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let feed_refresh = (config.feed_refresh_seconds > 0).then(|| {
         tokio::spawn(refresh_feed(
             db.clone(),
+            feed,
             std::time::Duration::from_secs(config.feed_refresh_seconds),
         ))
     });
@@ -328,8 +329,7 @@ async fn review_tiers(db: Db, every: std::time::Duration) {
 
 /// Keeps the feed's similarity lists and popularity in step with the events: at start-up and then every `every`.
 /// Serving never waits for it; a shopper's own latest events count at once.
-async fn refresh_feed(db: Db, every: std::time::Duration) {
-    let policy = app::feed::ssr::RefreshPolicy::default();
+async fn refresh_feed(db: Db, policy: app::feed::ssr::RefreshPolicy, every: std::time::Duration) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

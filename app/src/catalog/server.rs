@@ -7,8 +7,12 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr, crate::error::respond_with, crate::events::EventKind,
-    crate::events::ssr::record_for_viewer, crate::i18n, crate::identity::ssr::current_viewer,
+    super::ssr,
+    crate::error::respond_with,
+    crate::events::EventKind,
+    crate::events::ssr::{record_for_request, record_for_viewer},
+    crate::i18n,
+    crate::identity::ssr::current_viewer,
     crate::state::app_state,
 };
 
@@ -100,15 +104,5 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
 /// Records that the viewer looked at a product.
 #[server(client = RapportClient)]
 pub async fn record_view(sku: String) -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    record_for_viewer(
-        &state.db,
-        &viewer,
-        &sku,
-        EventKind::Viewed,
-        crate::time::now(),
-    )
-    .await
-    .map_err(|e| respond_with(e.into()))
+    record_for_request(&sku, EventKind::Viewed).await
 }

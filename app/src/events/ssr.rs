@@ -188,6 +188,18 @@ pub async fn known_shopper(
     })?)
 }
 
+/// Records one event on `sku` for the verified viewer of the current server-function request, its errors ready
+/// to answer with (not signed, unknown product).
+pub async fn record_for_request(sku: &str, kind: EventKind) -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let viewer = crate::identity::ssr::current_viewer(&state)
+        .await
+        .map_err(crate::error::respond_with)?;
+    record_for_viewer(&state.db, &viewer, sku, kind, crate::time::now())
+        .await
+        .map_err(|error| crate::error::respond_with(error.into()))
+}
+
 /// Moves a guest's events to the shopper who just signed in, so that their feed, "Recently viewed" and "Not
 /// interested" choices follow them. Returns how many moved.
 pub async fn adopt_guest_events(

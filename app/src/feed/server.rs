@@ -11,7 +11,7 @@ use {
     super::ssr,
     crate::error::respond_with,
     crate::events::EventKind,
-    crate::events::ssr::record_for_viewer,
+    crate::events::ssr::record_for_request,
     crate::i18n,
     crate::identity::ssr::current_viewer,
     crate::state::app_state,
@@ -54,17 +54,7 @@ pub async fn related_products(
 /// "Not interested": the viewer never sees the product in their feed again.
 #[server(client = RapportClient)]
 pub async fn not_interested(sku: String) -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    record_for_viewer(
-        &state.db,
-        &viewer,
-        &sku,
-        EventKind::Dismissed,
-        crate::time::now(),
-    )
-    .await
-    .map_err(|error| respond_with(error.into()))
+    record_for_request(&sku, EventKind::Dismissed).await
 }
 
 /// Empties the viewer's "Recently viewed" (the "Clear" button of the section).

@@ -35,6 +35,17 @@ pub struct Interaction {
     pub at: Millis,
 }
 
+impl Interaction {
+    pub fn new(shopper: i64, product: i64, kind: EventKind, at: Millis) -> Self {
+        Interaction {
+            shopper,
+            product,
+            kind,
+            at,
+        }
+    }
+}
+
 /// The knobs of the similarity build.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimilarityRules {

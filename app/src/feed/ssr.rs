@@ -11,7 +11,7 @@ use super::rules::{
 };
 use super::similarity::{
     Interaction, Neighbourhood, Similar, SimilarityRules, anchors, counted_products,
-    decode_neighbours, encode_neighbours, neighbourhoods, recommend,
+    decode_neighbours, encode_neighbours, event_weight, neighbourhoods, recommend,
 };
 use super::{Feed, FeedCard, FeedSection, Reason, RelatedBy, SectionKind};
 use crate::catalog::ProductCard;
@@ -228,12 +228,7 @@ async fn read_interactions(
     let mut interactions = Vec::new();
     while let Some((shopper, product, kind, at)) = rows.try_next().await? {
         if let Some(kind) = EventKind::parse(&kind) {
-            interactions.push(Interaction {
-                shopper,
-                product,
-                kind,
-                at,
-            });
+            interactions.push(Interaction::new(shopper, product, kind, at));
         }
     }
     Ok(interactions)
@@ -497,7 +492,26 @@ async fn remove_others(
 /// Best sellers and trending products per category, kept for each category's 50 best of either.
 async fn refresh_popularity(db: &Db, now: Millis) -> Result<(), StoreError> {
     const PER_CATEGORY: usize = 50;
-    let weight = "CASE e.kind WHEN 'purchased' THEN 4 WHEN 'wishlisted' THEN 3 WHEN 'carted' THEN 2 ELSE 1 END";
+    // Trending weighs events as similarity does (a purchase says more than a view).
+    let kinds = [
+        EventKind::Purchased,
+        EventKind::Wishlisted,
+        EventKind::Carted,
+        EventKind::Viewed,
+    ];
+    let weight = format!(
+        "CASE e.kind {} ELSE 0 END",
+        kinds
+            .iter()
+            .map(|kind| format!("WHEN '{}' THEN {}", kind.as_str(), event_weight(*kind)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let listed_kinds = kinds
+        .iter()
+        .map(|kind| format!("'{}'", kind.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&format!(
         "SELECT e.product_id, p.category_id, \
          CAST(SUM(CASE WHEN e.kind = 'purchased' AND e.occurred_at >= $1 THEN 1 ELSE 0 END) AS BIGINT), \
@@ -505,7 +519,7 @@ async fn refresh_popularity(db: &Db, now: Millis) -> Result<(), StoreError> {
          CAST(SUM(CASE WHEN e.occurred_at < $2 THEN {weight} ELSE 0 END) AS BIGINT) \
          FROM shopper_events e JOIN products p ON p.id = e.product_id \
          WHERE e.occurred_at >= $3 AND e.occurred_at <= $4 \
-         AND e.kind IN ('viewed', 'wishlisted', 'carted', 'purchased') \
+         AND e.kind IN ({listed_kinds}) \
          GROUP BY e.product_id, p.category_id"
     ))
     .bind(now - 30 * DAY_MS)
@@ -656,13 +670,12 @@ async fn listed(
     connection: &mut AnyConnection,
     ids: &[i64],
     locale: &str,
-    into: &mut HashMap<i64, Listed>,
-) -> Result<(), StoreError> {
-    let missing = unknown(ids, into);
-    if missing.is_empty() {
-        return Ok(());
+) -> Result<HashMap<i64, Listed>, StoreError> {
+    let mut listed = HashMap::new();
+    if ids.is_empty() {
+        return Ok(listed);
     }
-    let set = IdSet::new(connection, &missing);
+    let set = IdSet::new(connection, ids);
     let rows = sqlx::query(&format!(
         "SELECT p.id, p.sku, COALESCE(t.title, p.title) AS title, p.image_url, p.price_minor, p.currency, \
          p.stock, CAST(CASE WHEN p.active THEN 1 ELSE 0 END AS BIGINT) AS active, p.category_id, c.repeatable, \
@@ -680,7 +693,7 @@ async fn listed(
         let card = card_from_row(&row)?;
         let active = row.try_get::<i64, _>("active")? != 0;
         let available = active && card.stock > 0;
-        into.insert(
+        listed.insert(
             row.try_get("id")?,
             Listed {
                 card,
@@ -694,7 +707,7 @@ async fn listed(
             },
         );
     }
-    Ok(())
+    Ok(listed)
 }
 
 /// The stored `list` of each of `products`.
@@ -863,12 +876,7 @@ pub async fn feed(
             .await?
         {
             if let Some(kind) = EventKind::parse(&row.try_get::<String, _>(1)?) {
-                history.push(Interaction {
-                    shopper: 0,
-                    product: row.try_get(0)?,
-                    kind,
-                    at: row.try_get(2)?,
-                });
+                history.push(Interaction::new(0, row.try_get(0)?, kind, row.try_get(2)?));
             }
         }
         cleared_at =
@@ -1002,9 +1010,10 @@ pub async fn feed(
                 })
                 .chain(anchor)
         })
+        .collect::<HashSet<_>>()
+        .into_iter()
         .collect();
-    let mut products: HashMap<i64, Listed> = HashMap::new();
-    listed(&mut connection, &shown, locale, &mut products).await?;
+    let products = listed(&mut connection, &shown, locale).await?;
     drop(connection);
     Ok(Feed {
         sections: planned
@@ -1130,8 +1139,7 @@ pub async fn related(
         .into_iter()
         .map(|s| s.product)
         .collect();
-    let mut products = HashMap::new();
-    listed(&mut connection, &similar, locale, &mut products).await?;
+    let mut products = listed(&mut connection, &similar, locale).await?;
     Ok(similar
         .iter()
         .filter_map(|id| products.remove(id))

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::catalog::ProductCard;
 use crate::i18n::{I18n, use_i18n};
-use crate::identity::client::{IDENTITY_CHANGE_EVENT, stored_token};
+use crate::identity::client::{stored_token, use_signed_in};
 use crate::identity::ensure_viewer;
 use crate::ui::{ErrorNotice, PriceTag, ProductGrid};
 use leptos::prelude::*;
@@ -31,25 +31,17 @@ pub fn HomeFeed(
     per_section: usize,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    // False on the server and at hydration, so that both render the same feed; true once the browser runs.
+    // False on the server and at hydration, so that both render the same feed; true once the browser runs, which
+    // then asks with its token. Signing in and out asks again.
     let live = RwSignal::new(false);
-    let identity = RwSignal::new(0u32);
     Effect::new(move |_| live.set(true));
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = window_event_listener_untyped(IDENTITY_CHANGE_EVENT, move |_| {
-            identity.update(|version| *version += 1)
-        });
-        on_cleanup(move || handle.remove());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = IDENTITY_CHANGE_EVENT;
+    let shopper = use_signed_in();
     let feed = Resource::new(
         move || {
             (
                 i18n.locale(),
                 live.get() && stored_token().is_some(),
-                identity.get(),
+                shopper.get(),
             )
         },
         move |(locale, _, _)| home_feed(locale.to_owned(), per_section as i64),
@@ -156,6 +148,10 @@ fn Section(
                     {move || i18n.t("feed.clear_recently_viewed")}
                 </button>
             </Show>
+            {move || match clear.value().get() {
+                Some(Err(error)) => Some(view! { <ErrorNotice error /> }),
+                _ => None,
+            }}
             <ul class="rapport-feed__cards">
                 {section.cards.into_iter().map(|card| view! {
                     <Card card dismissed live dismissable=!recent />
@@ -178,8 +174,8 @@ fn Card(
     let reason = card.reason.clone();
     let price = card.product.price.clone();
     let title = card.product.title.clone();
-    // The feed's own set remembers the dismissal: a first-time visitor's new guest token makes the feed reload
-    // while the request is on its way, and the card may be gone before its answer arrives.
+    // The feed's own set remembers the dismissal, so that it holds even if the feed reloads (signing in) while
+    // the request is on its way and the card is gone before its answer arrives.
     let dismiss = Action::new(move |sku: &String| {
         let sku = sku.clone();
         async move {

@@ -1,22 +1,13 @@
 use super::*;
 
-fn event(shopper: i64, product: i64, kind: EventKind, at: Millis) -> Interaction {
-    Interaction {
-        shopper,
-        product,
-        kind,
-        at,
-    }
-}
-
 #[test]
 fn the_last_purchase_is_held_out_with_what_came_after_it() {
     let history = [
-        event(1, 10, EventKind::Viewed, 1),
-        event(1, 11, EventKind::Purchased, 2),
-        event(1, 12, EventKind::Purchased, 3),
-        event(1, 13, EventKind::Viewed, 4),
-        event(2, 10, EventKind::Purchased, 1),
+        Interaction::new(1, 10, EventKind::Viewed, 1),
+        Interaction::new(1, 11, EventKind::Purchased, 2),
+        Interaction::new(1, 12, EventKind::Purchased, 3),
+        Interaction::new(1, 13, EventKind::Viewed, 4),
+        Interaction::new(2, 10, EventKind::Purchased, 1),
     ];
     let split = leave_last_out(&history, 10, 1);
     assert_eq!(
@@ -35,12 +26,12 @@ fn the_last_purchase_is_held_out_with_what_came_after_it() {
 #[test]
 fn a_repeat_purchase_is_no_test_case_and_the_sample_is_capped_and_repeatable() {
     let mut history = vec![
-        event(1, 10, EventKind::Purchased, 1),
-        event(1, 10, EventKind::Purchased, 2),
+        Interaction::new(1, 10, EventKind::Purchased, 1),
+        Interaction::new(1, 10, EventKind::Purchased, 2),
     ];
     for shopper in 2..50 {
-        history.push(event(shopper, 1, EventKind::Viewed, 1));
-        history.push(event(shopper, 2, EventKind::Purchased, 2));
+        history.push(Interaction::new(shopper, 1, EventKind::Viewed, 1));
+        history.push(Interaction::new(shopper, 2, EventKind::Purchased, 2));
     }
     let split = leave_last_out(&history, 1_000, 3);
     assert_eq!(split.cases.len(), 48);
@@ -93,12 +84,12 @@ fn on_histories_with_a_pattern_the_feed_beats_popularity_and_chance() {
     let mut history = Vec::new();
     for shopper in 0..200 {
         let (first, second) = if shopper % 2 == 0 { (1, 2) } else { (11, 12) };
-        history.push(event(shopper, 100, EventKind::Purchased, 1));
-        history.push(event(shopper, first, EventKind::Purchased, 2));
-        history.push(event(shopper, second, EventKind::Purchased, 3));
+        history.push(Interaction::new(shopper, 100, EventKind::Purchased, 1));
+        history.push(Interaction::new(shopper, first, EventKind::Purchased, 2));
+        history.push(Interaction::new(shopper, second, EventKind::Purchased, 3));
         // Noise: everyone views a few other products.
         for n in 0..3 {
-            history.push(event(
+            history.push(Interaction::new(
                 shopper,
                 200 + (shopper * 7 + n) % 40,
                 EventKind::Viewed,

@@ -4,12 +4,7 @@ use super::*;
 fn history(events: &[(i64, EventKind, Millis)]) -> Vec<Interaction> {
     events
         .iter()
-        .map(|&(product, kind, at)| Interaction {
-            shopper: 1,
-            product,
-            kind,
-            at,
-        })
+        .map(|&(product, kind, at)| Interaction::new(1, product, kind, at))
         .collect()
 }
 

@@ -2,17 +2,8 @@ use super::*;
 
 const DAY: Millis = DAY_MS;
 
-fn event(shopper: i64, product: i64, kind: EventKind, at: Millis) -> Interaction {
-    Interaction {
-        shopper,
-        product,
-        kind,
-        at,
-    }
-}
-
 fn bought(shopper: i64, product: i64) -> Interaction {
-    event(shopper, product, EventKind::Purchased, 0)
+    Interaction::new(shopper, product, EventKind::Purchased, 0)
 }
 
 fn plain() -> SimilarityRules {
@@ -56,11 +47,11 @@ fn weight_halves_every_half_life() {
 #[test]
 fn a_shoppers_interest_is_their_strongest_event_not_their_most_frequent() {
     let history = [
-        event(1, 7, EventKind::Viewed, 0),
-        event(1, 7, EventKind::Viewed, 0),
-        event(1, 7, EventKind::Viewed, 0),
-        event(1, 8, EventKind::Purchased, 0),
-        event(1, 9, EventKind::Dismissed, 0),
+        Interaction::new(1, 7, EventKind::Viewed, 0),
+        Interaction::new(1, 7, EventKind::Viewed, 0),
+        Interaction::new(1, 7, EventKind::Viewed, 0),
+        Interaction::new(1, 8, EventKind::Purchased, 0),
+        Interaction::new(1, 9, EventKind::Dismissed, 0),
     ];
     let interests = interests(&history, 30 * DAY);
     assert_eq!(interests[&1][&7], event_weight(EventKind::Viewed));
@@ -118,13 +109,13 @@ fn a_shoppers_older_interests_weigh_less_but_a_shopper_who_was_away_counts_fully
     let late = 400 * DAY;
     let history = [
         // Shopper 1 bought 50 and 51 long ago and has not been back; shopper 2 bought 50 and 52 lately.
-        event(1, 50, EventKind::Purchased, 0),
-        event(1, 51, EventKind::Purchased, 0),
-        event(2, 50, EventKind::Purchased, late),
-        event(2, 52, EventKind::Purchased, late),
+        Interaction::new(1, 50, EventKind::Purchased, 0),
+        Interaction::new(1, 51, EventKind::Purchased, 0),
+        Interaction::new(2, 50, EventKind::Purchased, late),
+        Interaction::new(2, 52, EventKind::Purchased, late),
         // Shopper 3 bought 60 long ago and 61 lately.
-        event(3, 60, EventKind::Purchased, 0),
-        event(3, 61, EventKind::Purchased, late),
+        Interaction::new(3, 60, EventKind::Purchased, 0),
+        Interaction::new(3, 61, EventKind::Purchased, late),
     ];
     let rules = plain();
     let wanted = interests(&history, rules.half_life);
@@ -149,12 +140,12 @@ fn only_the_top_neighbours_and_a_shoppers_strongest_products_are_kept() {
     );
 
     let mut history = vec![
-        event(1, 40, EventKind::Purchased, 0),
-        event(1, 41, EventKind::Purchased, 0),
-        event(1, 42, EventKind::Viewed, 0),
+        Interaction::new(1, 40, EventKind::Purchased, 0),
+        Interaction::new(1, 41, EventKind::Purchased, 0),
+        Interaction::new(1, 42, EventKind::Viewed, 0),
     ];
-    history.push(event(2, 42, EventKind::Purchased, 0));
-    history.push(event(2, 40, EventKind::Viewed, 0));
+    history.push(Interaction::new(2, 42, EventKind::Purchased, 0));
+    history.push(Interaction::new(2, 40, EventKind::Viewed, 0));
     let rules = SimilarityRules {
         products_per_shopper: 2,
         ..plain()
@@ -228,10 +219,10 @@ fn recommendations_add_up_over_anchors_and_name_the_strongest_reason() {
 #[test]
 fn anchors_are_the_strongest_recent_interests() {
     let history = [
-        event(1, 5, EventKind::Viewed, 100 * DAY),
-        event(1, 6, EventKind::Purchased, 0),
-        event(1, 7, EventKind::Wishlisted, 100 * DAY),
-        event(1, 8, EventKind::Dismissed, 100 * DAY),
+        Interaction::new(1, 5, EventKind::Viewed, 100 * DAY),
+        Interaction::new(1, 6, EventKind::Purchased, 0),
+        Interaction::new(1, 7, EventKind::Wishlisted, 100 * DAY),
+        Interaction::new(1, 8, EventKind::Dismissed, 100 * DAY),
     ];
     let picked: Vec<i64> = anchors(&history, 30 * DAY, 100 * DAY, 2)
         .iter()
@@ -269,7 +260,7 @@ fn a_partial_build_gives_its_targets_the_lists_of_a_full_build() {
         bought(3, 11),
         bought(3, 12),
         bought(3, 13),
-        event(4, 13, EventKind::Viewed, 0),
+        Interaction::new(4, 13, EventKind::Viewed, 0),
         // Shopper 5 never touches 10 or 13, but makes 11's norm longer than the partial build's events show.
         bought(5, 11),
         bought(5, 14),
@@ -277,7 +268,7 @@ fn a_partial_build_gives_its_targets_the_lists_of_a_full_build() {
     let before = neighbourhoods(&history, &plain(), None, &HashMap::new());
     // Shopper 4 does something new with 10: their products are the targets, and the partial build reads the
     // events of every shopper who touched a target, which leaves shopper 5 out.
-    history.push(event(4, 10, EventKind::Wishlisted, DAY));
+    history.push(Interaction::new(4, 10, EventKind::Wishlisted, DAY));
     let full = neighbourhoods(&history, &plain(), None, &HashMap::new());
     let targets: HashSet<i64> = [10, 13].into();
     let read: Vec<Interaction> = history.iter().copied().filter(|e| e.shopper != 5).collect();
