@@ -3,8 +3,12 @@
 //! Organised by capability: each module holds its types, its server functions, its views and, under the
 //! `ssr` feature, its SQL. The demo storefront (`storefront`) shows every widget in place.
 
+// Leptos views are deeply nested types; the review form's outgrows the default limit in the size-optimised WASM.
+#![recursion_limit = "256"]
+
 pub mod alerts;
 pub mod catalog;
+pub mod embed;
 pub mod error;
 pub mod events;
 pub mod feed;
@@ -25,8 +29,8 @@ pub mod wishlist;
 
 pub use storefront::{App, shell};
 
-/// Entry point of the WASM bundle: hydrates the server-rendered page.
-#[cfg(feature = "hydrate")]
+/// Entry point of the storefront's WASM bundle: hydrates the server-rendered page.
+#[cfg(feature = "storefront")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

@@ -10,6 +10,7 @@ use app::i18n::translate_with;
 use app::identity::token::{StoreSecret, issue_tracking, issue_unsubscribe};
 use app::store::{Db, StoreError};
 use app::time::{Millis, now};
+use app::ui::escape_html;
 use futures::{StreamExt, TryStreamExt};
 use hmac::{Hmac, Mac};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
@@ -380,7 +381,7 @@ impl EmailContent {
         let paragraphs: String = self
             .lines
             .iter()
-            .map(|line| format!("<p>{}</p>", escape(line)))
+            .map(|line| format!("<p>{}</p>", escape_html(line)))
             .collect();
         let unsubscribe = self
             .unsubscribe
@@ -388,9 +389,9 @@ impl EmailContent {
             .map(|link| {
                 format!(
                     "<p style=\"color:#6b6b6b;font-size:13px\">{} <a href=\"{}\">{}</a></p>",
-                    escape(&self.footer),
-                    escape(link),
-                    escape(link)
+                    escape_html(&self.footer),
+                    escape_html(link),
+                    escape_html(link)
                 )
             })
             .unwrap_or_default();
@@ -398,32 +399,15 @@ impl EmailContent {
             "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}\
              <p><a href=\"{}\" style=\"display:inline-block;padding:10px 18px;background:#c2410c;color:#fff;\
              border-radius:6px;text-decoration:none\">{}</a></p>{unsubscribe}</body></html>",
-            escape(&self.action.0),
-            escape(&self.action.1)
+            escape_html(&self.action.0),
+            escape_html(&self.action.1)
         )
     }
-}
-
-/// Escapes text for HTML: product titles come from the merchant and are shown as text, never as markup.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markup_in_a_title_stays_text() {
-        assert_eq!(
-            escape("<b>\"Tea\" & 'cups'</b>"),
-            "&lt;b&gt;&quot;Tea&quot; &amp; &#39;cups&#39;&lt;/b&gt;"
-        );
-    }
 
     #[test]
     fn the_webhook_signature_covers_time_and_body() {

@@ -71,23 +71,53 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
         .layer(TraceLayer::new_for_http()))
 }
 
-/// Lets pages of the configured store origins call the widgets' server functions with the token header.
+/// Lets pages of the configured store origins call the widgets' server functions with the token header, and
+/// load the WASM and its glue (module scripts are fetched with CORS). No credentials: the shopper's token travels
+/// in a header, never in a cookie, so a page of another origin cannot act for a shopper.
 fn cors(origins: &[String]) -> Result<CorsLayer, String> {
     let origins = origins
         .iter()
-        .map(|origin| {
-            HeaderValue::from_str(origin.trim())
-                .map_err(|_| format!("\"{origin}\" is not a valid origin"))
-        })
+        .map(|origin| store_origin(origin))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::POST])
         .allow_headers([
             http::header::CONTENT_TYPE,
             http::header::ACCEPT,
             HeaderName::from_static(app::identity::TOKEN_HEADER),
         ]))
+}
+
+/// A store origin as browsers send it: `https://shop.example` or `http://127.0.0.1:8080`, without path or
+/// trailing slash. A wildcard or `null` (sandboxed frames, `file:` pages) would let any page in, so they are
+/// refused.
+fn store_origin(text: &str) -> Result<HeaderValue, String> {
+    let origin = text.trim();
+    let refuse = |why: &str| Err(format!("allowed origin \"{origin}\": {why}"));
+    if origin == "*" || origin.eq_ignore_ascii_case("null") {
+        return refuse("name each store origin; a wildcard or null would let any page act");
+    }
+    let Some((scheme, host)) = origin.split_once("://") else {
+        return refuse("expected scheme://host[:port], e.g. https://shop.example");
+    };
+    if scheme != "https" && scheme != "http" {
+        return refuse("the scheme must be https or http");
+    }
+    if host.is_empty() || host.contains(['/', '?', '#', '*', '@', ' ']) {
+        return refuse(
+            "expected only scheme://host[:port], with no path, wildcard or trailing slash",
+        );
+    }
+    // Browsers send the host in lower case and leave the scheme's default port out: anything else never matches.
+    if host.chars().any(|c| c.is_ascii_uppercase()) {
+        return refuse("write the host in lower case, as browsers send it");
+    }
+    if (scheme == "https" && host.ends_with(":443")) || (scheme == "http" && host.ends_with(":80"))
+    {
+        return refuse("leave out the scheme's default port, as browsers do");
+    }
+    HeaderValue::from_str(origin).or_else(|_| refuse("not a valid header value"))
 }
 
 async fn healthz(
@@ -101,6 +131,36 @@ async fn healthz(
                 http::StatusCode::SERVICE_UNAVAILABLE,
                 "database unreachable",
             )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_origins_must_be_exact_origins() {
+        for good in [
+            "https://shop.example",
+            "http://127.0.0.1:3301",
+            " https://shop.example:8443 ",
+        ] {
+            assert!(store_origin(good).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("*", "wildcard"),
+            ("null", "wildcard or null"),
+            ("shop.example", "scheme://host"),
+            ("ftp://shop.example", "https or http"),
+            ("https://shop.example/", "trailing slash"),
+            ("https://shop.example/store", "no path"),
+            ("https://*.shop.example", "wildcard"),
+            ("https://Shop.example", "lower case"),
+            ("https://shop.example:443", "default port"),
+        ] {
+            let error = store_origin(bad).unwrap_err();
+            assert!(error.contains(why), "{bad}: {error}");
         }
     }
 }

@@ -27,29 +27,29 @@ async fn shops() -> Vec<Shop> {
     testing::all()
         .await
         .into_iter()
-        .map(|store| {
-            let state = AppState {
-                leptos_options: LeptosOptions::builder().output_name("rapport").build(),
-                db: store.db.clone(),
-                secret: StoreSecret::new(SECRET).unwrap(),
-                demo: false,
-                merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
-                reviews: Default::default(),
-                wishlists: Default::default(),
-                // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
-                alerts: app::alerts::rules::AlertPolicy {
-                    email: true,
-                    ..Default::default()
-                },
-                feed: Default::default(),
-            };
-            let options = RouterOptions::default();
-            Shop {
-                router: server::router(state, options).unwrap(),
-                store,
-            }
+        .map(|store| Shop {
+            router: server::router(state_of(&store), RouterOptions::default()).unwrap(),
+            store,
         })
         .collect()
+}
+
+fn state_of(store: &TestDb) -> AppState {
+    AppState {
+        leptos_options: LeptosOptions::builder().output_name("rapport").build(),
+        db: store.db.clone(),
+        secret: StoreSecret::new(SECRET).unwrap(),
+        demo: false,
+        merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
+        reviews: Default::default(),
+        wishlists: Default::default(),
+        // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
+        alerts: app::alerts::rules::AlertPolicy {
+            email: true,
+            ..Default::default()
+        },
+        feed: Default::default(),
+    }
 }
 
 async fn send(router: &Router, request: Request<Body>) -> (StatusCode, Value) {
@@ -493,6 +493,106 @@ async fn a_shopper_reads_their_own_account_and_no_one_elses() {
             assert!(error.get("display_name").is_none());
         }
     }
+}
+
+/// A browser's CORS preflight for a widget's call from a page of `origin`.
+fn preflight(origin: &str) -> Request<Body> {
+    Request::options(MyAccount::PATH)
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            format!("content-type,{}", app::identity::TOKEN_HEADER),
+        )
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn only_the_configured_store_origins_may_call_widgets_and_never_with_cookies() {
+    let store = testing::all().await.remove(0);
+    let options = RouterOptions {
+        allowed_origins: vec!["https://shop.example".into()],
+        ..RouterOptions::default()
+    };
+    let router = server::router(state_of(&store), options).unwrap();
+
+    let response = router
+        .clone()
+        .oneshot(preflight("https://shop.example"))
+        .await
+        .unwrap();
+    let headers = response.headers();
+    assert_eq!(
+        headers
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .map(|v| v.to_str().unwrap()),
+        Some("https://shop.example")
+    );
+    let allowed = headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+        .to_str()
+        .unwrap();
+    assert!(allowed.contains(app::identity::TOKEN_HEADER), "{allowed}");
+    assert!(
+        headers
+            .get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
+            .is_none()
+    );
+
+    for stranger in [
+        "https://evil.example",
+        "null",
+        "https://shop.example.evil.example",
+    ] {
+        let response = router.clone().oneshot(preflight(stranger)).await.unwrap();
+        assert!(
+            response
+                .headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .is_none(),
+            "{stranger} was let in"
+        );
+    }
+
+    for refused in [
+        vec!["*".to_owned()],
+        vec!["null".to_owned()],
+        vec!["https://shop.example/".to_owned()],
+    ] {
+        let options = RouterOptions {
+            allowed_origins: refused.clone(),
+            ..RouterOptions::default()
+        };
+        let error = server::router(state_of(&store), options).unwrap_err();
+        assert!(error.contains("allowed origin"), "{refused:?}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn no_server_function_answers_a_get() {
+    let shop = shops().await.remove(0);
+    stock_the_shop(&shop).await;
+    let paths: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert!(
+        paths.len() > 20,
+        "too few server functions found: {paths:?}"
+    );
+    let before = footprint(&shop).await;
+    for (path, method) in paths {
+        assert_eq!(method, http::Method::POST, "{path}");
+        let response = shop
+            .router
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "GET {path}"
+        );
+    }
+    assert_eq!(footprint(&shop).await, before);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::identity::client::{signed_in, use_signed_in};
 use crate::identity::ensure_viewer;
 use crate::money::Money;
 use crate::time::iso_date;
-use crate::ui::{ErrorNotice, emit_event};
+use crate::ui::{EmbeddedQuery, ErrorNotice, Pending, emit_event, use_shop_links};
 use leptos::prelude::*;
 
 /// The DOM event sent to the host page when the shopper subscribes, with `{sku, kind}`.
@@ -64,8 +64,12 @@ enum RuleChoice {
 /// view! { <PriceAlert sku="KIT-00001".to_owned() /> }
 /// ```
 #[component]
-pub fn PriceAlert(sku: String) -> impl IntoView {
+pub fn PriceAlert(
+    /// The product's SKU.
+    sku: String,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let embedded = use_context::<EmbeddedQuery>().is_some();
     let changed = RwSignal::new(0u32);
     let load_sku = sku.clone();
     let state = LocalResource::new(move || {
@@ -118,9 +122,11 @@ pub fn PriceAlert(sku: String) -> impl IntoView {
         None => {}
     });
     view! {
-        <section class="rapport-price-alert" id=PRICE_ALERT_ANCHOR node_ref=root aria-labelledby="rapport-price-alert-title">
+        <section class="rapport-price-alert" part="price-alert" id=PRICE_ALERT_ANCHOR node_ref=root aria-labelledby="rapport-price-alert-title">
             <h2 id="rapport-price-alert-title" class="rapport-price-alert__title">{move || i18n.t("alerts.title")}</h2>
-            <Suspense fallback=|| ()>
+            // In the storefront nothing while loading: the server renders this fallback (the data is the browser's),
+            // and anything else would not hydrate. Embedded, the mark keeps the widget's room until the data is in.
+            <Suspense fallback=move || embedded.then(Pending)>
                 {move || Suspend::new(async move {
                     match state.await {
                         Ok(state) => view! { <AlertChoices state subscribe cancel /> }.into_any(),
@@ -148,7 +154,7 @@ fn AlertChoices(
     if !shopper && !state.guest_email {
         return view! {
             <p class="rapport-price-alert__sign-in">
-                <a href="/sign-in">{move || i18n.t("alerts.sign_in")}</a>
+                <a href=use_shop_links().sign_in>{move || i18n.t("alerts.sign_in")}</a>
             </p>
         }
         .into_any();
@@ -346,8 +352,8 @@ pub fn AlertInbox() -> impl IntoView {
     });
     view! {
         <Show when=move || shopper.get()>
-            <div class="rapport-alert-inbox">
-                <button type="button" class="rapport-alert-inbox__bell" aria-expanded=move || open.get().to_string()
+            <div class="rapport-alert-inbox" part="alert-inbox">
+                <button type="button" class="rapport-alert-inbox__bell" part="bell" aria-expanded=move || open.get().to_string()
                     aria-label=move || i18n.t_with("alerts.inbox.label", &[("count", unread().to_string())])
                     on:click=toggle>
                     <svg class="rapport-alert-inbox__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
@@ -368,7 +374,7 @@ pub fn AlertInbox() -> impl IntoView {
                                             let text = notice_text(i18n, &notice);
                                             view! {
                                                 <li class="rapport-alert-inbox__notice" class:rapport-alert-inbox__notice--unread=!notice.read data-sku=notice.sku.clone()>
-                                                    <a href=format!("/p/{}", notice.sku)>{text}</a>
+                                                    <a href=use_shop_links().product(&notice.sku)>{text}</a>
                                                     <time>{iso_date(notice.created_at)}</time>
                                                 </li>
                                             }
@@ -435,7 +441,7 @@ pub fn MyAlerts() -> impl IntoView {
                                     let id = alert.id;
                                     view! {
                                         <li data-sku=alert.sku.clone()>
-                                            <a href=format!("/p/{}", alert.sku)>{alert.title.clone()}</a>
+                                            <a href=use_shop_links().product(&alert.sku)>{alert.title.clone()}</a>
                                             <span>{text}</span>
                                             <span class="rapport-my-alerts__since">{move || i18n.t_with("alerts.since", &[("date", since.clone())])}</span>
                                             <button type="button" class="rapport-link-button" on:click=move |_| { cancel.dispatch(id); }>

@@ -7,9 +7,9 @@ use super::{
 };
 use crate::catalog::ProductCard;
 use crate::i18n::{I18n, use_i18n};
-use crate::identity::client::{stored_token, use_signed_in};
+use crate::identity::client::{current_token, use_signed_in};
 use crate::identity::ensure_viewer;
-use crate::ui::{ErrorNotice, PriceTag, ProductGrid};
+use crate::ui::{ErrorNotice, Pending, PriceTag, ProductGrid, server_asset, use_shop_links};
 use leptos::prelude::*;
 use std::collections::HashSet;
 
@@ -40,7 +40,7 @@ pub fn HomeFeed(
         move || {
             (
                 i18n.locale(),
-                live.get() && stored_token().is_some(),
+                live.get() && current_token().is_some(),
                 shopper.get(),
             )
         },
@@ -48,7 +48,7 @@ pub fn HomeFeed(
     );
     let dismissed = RwSignal::new(HashSet::<String>::new());
     view! {
-        <div class="rapport-feed" data-testid="home-feed">
+        <div class="rapport-feed" part="feed" data-testid="home-feed">
             <Transition fallback=move || view! { <p class="rapport-loading">{move || i18n.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match feed.await {
@@ -141,7 +141,7 @@ fn Section(
     let cleared = move || matches!(clear.value().get(), Some(Ok(())));
     let labelled_by = heading.clone();
     view! {
-        <section class="rapport-feed__section" data-section=key data-anchor=anchor aria-labelledby=labelled_by hidden=cleared>
+        <section class="rapport-feed__section" part="section" data-section=key data-anchor=anchor aria-labelledby=labelled_by hidden=cleared>
             <h2 class="rapport-feed__title" id=heading>{move || section_title(&kind, i18n)}</h2>
             <Show when=move || recent && live.get()>
                 <button type="button" class="rapport-feed__clear" on:click=move |_| { clear.dispatch(()); }>
@@ -170,7 +170,7 @@ fn Card(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sku = card.product.sku.clone();
-    let href = format!("/p/{}", card.product.sku);
+    let href = use_shop_links().product(&card.product.sku);
     let reason = card.reason.clone();
     let price = card.product.price.clone();
     let title = card.product.title.clone();
@@ -193,9 +193,9 @@ fn Card(
     };
     let card_sku = sku.clone();
     view! {
-        <li class="rapport-feed__card" data-sku=card_sku data-category=card.category.clone() class:rapport-feed__card--hidden=hidden>
+        <li class="rapport-feed__card" part="card" data-sku=card_sku data-category=card.category.clone() class:rapport-feed__card--hidden=hidden>
             <a class="rapport-feed__link" href=href>
-                <img class="rapport-feed__image" src=card.product.image_url.clone() alt="" loading="lazy" width="200" height="200" />
+                <img class="rapport-feed__image" src=server_asset(&card.product.image_url) alt="" loading="lazy" width="200" height="200" />
                 <span class="rapport-feed__name">{card.product.title.clone()}</span>
             </a>
             <span class="rapport-feed__price"><PriceTag price=card.product.price.clone() /></span>
@@ -239,7 +239,7 @@ fn Related(sku: String, by: RelatedBy, limit: usize) -> impl IntoView {
         move |(sku, locale)| related_products(sku, by, locale.to_owned(), limit as i64),
     );
     view! {
-        <Transition fallback=|| ()>
+        <Transition fallback=Pending>
             {move || Suspend::new(async move {
                 match products.await {
                     Ok(products) if products.is_empty() => ().into_any(),
@@ -259,7 +259,7 @@ fn RelatedShelf(
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <section class="rapport-related" data-testid=testid>
+        <section class="rapport-related" part="related" data-testid=testid>
             <h2 class="rapport-related__title">{move || i18n.t(key)}</h2>
             <ProductGrid products />
         </section>
@@ -274,6 +274,7 @@ fn RelatedShelf(
 /// ```
 #[component]
 pub fn AlsoBought(
+    /// The product's SKU.
     sku: String,
     /// Products shown at most (1–24).
     #[prop(default = DEFAULT_PER_SECTION)]
@@ -289,6 +290,7 @@ pub fn AlsoBought(
 /// ```
 #[component]
 pub fn AlsoViewed(
+    /// The product's SKU.
     sku: String,
     /// Products shown at most (1–24).
     #[prop(default = DEFAULT_PER_SECTION)]

@@ -15,15 +15,21 @@ pub const TOKEN_KEY: &str = "rapport.token";
 /// Widgets that show the shopper's own data (the alert bell, the tier badge) follow it; a host page can too.
 pub const IDENTITY_CHANGE_EVENT: &str = "rapport:identity-change";
 
-/// The token this browser holds, if any.
-pub fn stored_token() -> Option<String> {
+/// The `<meta name="rapport-shopper-token" content="…">` in which a store's page names its signed-in shopper
+/// to embedded widgets. It wins over a token kept in this browser: the store knows who is signed in.
+pub const SHOPPER_TOKEN_META: &str = "rapport-shopper-token";
+
+/// The token requests go with: the store page's signed-in shopper, else the one this browser keeps, if any.
+pub fn current_token() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         use gloo_storage::Storage;
-        gloo_storage::LocalStorage::raw()
-            .get_item(TOKEN_KEY)
-            .ok()
-            .flatten()
+        page_token().or_else(|| {
+            gloo_storage::LocalStorage::raw()
+                .get_item(TOKEN_KEY)
+                .ok()
+                .flatten()
+        })
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -31,9 +37,44 @@ pub fn stored_token() -> Option<String> {
     }
 }
 
-/// True when this browser holds a signed-in shopper's token (not a guest's).
+/// The guest token this browser keeps while the store's page names a signed-in shopper: what that guest saved
+/// is still to move to the shopper (see [`crate::embed::start_embed`]).
+pub fn guest_token_to_adopt() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::Storage;
+        let kept = gloo_storage::LocalStorage::raw()
+            .get_item(TOKEN_KEY)
+            .ok()
+            .flatten()?;
+        let shopper = page_token().is_some_and(|token| names_shopper(&token));
+        (shopper && kept.starts_with("v1.g.")).then_some(kept)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// Whether `token` speaks for a store's shopper rather than a guest (see `token.rs` for the format).
+fn names_shopper(token: &str) -> bool {
+    token.starts_with("v1.s.")
+}
+
+#[cfg(feature = "hydrate")]
+fn page_token() -> Option<String> {
+    leptos::prelude::document()
+        .query_selector(&format!("meta[name=\"{SHOPPER_TOKEN_META}\"]"))
+        .ok()
+        .flatten()?
+        .get_attribute("content")
+        .map(|token| token.trim().to_owned())
+        .filter(|token| !token.is_empty())
+}
+
+/// True when requests go with a signed-in shopper's token (not a guest's): the store page's, or this browser's.
 pub fn signed_in() -> bool {
-    stored_token().is_some_and(|token| token.starts_with("v1.s."))
+    current_token().is_some_and(|token| names_shopper(&token))
 }
 
 /// Whether this browser holds a signed-in shopper's token, following sign-in and sign-out. False on the server
@@ -55,6 +96,28 @@ pub fn use_signed_in() -> leptos::prelude::ReadSignal<bool> {
         on_cleanup(move || handle.remove());
     }
     shopper
+}
+
+/// How many times this browser signed in or out since the component was made: a resource that tracks it asks
+/// again for the new viewer, and only then (unlike [`use_signed_in`], it does not change at hydration).
+///
+/// ```ignore
+/// let viewer = use_identity_changes();
+/// let lists = LocalResource::new(move || { viewer.track(); my_wishlists() });
+/// ```
+pub fn use_identity_changes() -> leptos::prelude::ReadSignal<u32> {
+    use leptos::prelude::*;
+    let (changes, set_changes) = signal(0u32);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener_untyped(IDENTITY_CHANGE_EVENT, move |_| {
+            set_changes.update(|n| *n += 1)
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set_changes;
+    changes
 }
 
 /// Keeps `token` for the next requests, or forgets the current one with `None`.
@@ -90,7 +153,7 @@ where
     type Response = BrowserResponse;
 
     fn send(request: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
-        if let Some(token) = stored_token() {
+        if let Some(token) = current_token() {
             request.headers().append(TOKEN_HEADER, &token);
         }
         <BrowserClient as Client<E, IS, OS>>::send(request)

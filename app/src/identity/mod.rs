@@ -83,10 +83,10 @@ pub struct IssuedToken {
 
 /// Makes sure this browser holds a token, asking the server for a guest one when it holds none.
 pub async fn ensure_viewer() -> Result<(), crate::error::AppError> {
-    if client::stored_token().is_none() {
+    if client::current_token().is_none() {
         let issued = start_guest_session().await?;
         // The store may have signed the shopper in while the guest token was on its way: theirs wins.
-        if client::stored_token().is_none() {
+        if client::current_token().is_none() {
             client::store_token(Some(&issued.token));
         }
     }

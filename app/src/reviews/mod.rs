@@ -12,7 +12,7 @@ mod widget;
 pub use moderation::ModerationDesk;
 pub use points::MyReviewPoints;
 pub use server::*;
-pub use widget::Reviews;
+pub use widget::{REVIEW_SUBMITTED_EVENT, Reviews};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -8,11 +8,13 @@ use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::{signed_in, use_signed_in};
 use crate::time::iso_date;
-use crate::ui::ErrorNotice;
+use crate::ui::{ErrorNotice, Pending, emit_event, use_page_query, use_shop_links};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use std::collections::BTreeMap;
+
+/// The DOM event sent when the shopper's review was saved, with `{sku, rating, status}` (`status` is `pending`
+/// until moderation publishes it, or `published`).
+pub const REVIEW_SUBMITTED_EVENT: &str = "rapport:review-submitted";
 
 const SORTS: [(ReviewSort, &str, &str); 4] = [
     (
@@ -84,36 +86,34 @@ pub(super) fn star_glyphs(stars: u8) -> String {
 /// ```
 #[component]
 pub fn Reviews(
+    /// The product's SKU.
     sku: String,
     /// The product's name: when given, the widget adds schema.org JSON-LD for search engines.
     #[prop(optional, into)]
     product_name: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let view_of_query = move || {
-        let query = query.read();
-        ReviewView {
-            sort: query
-                .get("sort")
-                .and_then(|name| {
-                    SORTS
-                        .iter()
-                        .find(|(_, n, _)| *n == name)
-                        .map(|(sort, _, _)| *sort)
-                })
-                .unwrap_or_default(),
-            stars: query
-                .get("stars")
-                .and_then(|s| s.parse().ok())
-                .filter(|s| (1..=5).contains(s)),
-            verified_only: query.get("verified").as_deref() == Some("1"),
-            shown: query
-                .get("shown")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(super::PAGE)
-                .clamp(super::PAGE, 500),
-        }
+    let query = use_page_query();
+    let view_of_query = move || ReviewView {
+        sort: query
+            .get("sort")
+            .and_then(|name| {
+                SORTS
+                    .iter()
+                    .find(|(_, n, _)| *n == name)
+                    .map(|(sort, _, _)| *sort)
+            })
+            .unwrap_or_default(),
+        stars: query
+            .get("stars")
+            .and_then(|s| s.parse().ok())
+            .filter(|s| (1..=5).contains(s)),
+        verified_only: query.get("verified").as_deref() == Some("1"),
+        shown: query
+            .get("shown")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(super::PAGE)
+            .clamp(super::PAGE, 500),
     };
     let page_sku = sku.clone();
     let page = Resource::new(view_of_query, move |view| {
@@ -144,9 +144,9 @@ pub fn Reviews(
         }
     });
     view! {
-        <section id="reviews" class="rapport-reviews" aria-labelledby="rapport-reviews-title">
+        <section id="reviews" class="rapport-reviews" part="reviews" aria-labelledby="rapport-reviews-title">
             <h2 id="rapport-reviews-title">{move || i18n.t("reviews.title")}</h2>
-            <Transition fallback=|| ()>
+            <Transition fallback=Pending>
                 {move || {
                     let (product_name, seo_sku) = (product_name.clone(), seo_sku.clone());
                     Suspend::new(async move {
@@ -213,7 +213,7 @@ fn ReviewSummaryView(summary: ReviewSummary, current: ReviewView) -> impl IntoVi
                             <a href=target.query() class="rapport-reviews__bar" aria-current=selected.then_some("true") data-stars=stars.to_string()>
                                 <span class="rapport-reviews__bar-label">{move || stars_text(i18n, stars)}</span>
                                 <span class="rapport-reviews__bar-track" aria-hidden="true">
-                                    <span class="rapport-reviews__bar-fill" style=format!("width: {percent}%")></span>
+                                    <span class="rapport-reviews__bar-fill" style=("width", format!("{percent}%"))></span>
                                 </span>
                                 <span class="rapport-reviews__bar-count">{format!("{n} ({percent}%)")}</span>
                             </a>
@@ -237,23 +237,15 @@ fn ReviewSummaryView(summary: ReviewSummary, current: ReviewView) -> impl IntoVi
 #[component]
 fn ReviewControls(current: ReviewView) -> impl IntoView {
     let i18n = use_i18n();
-    let navigate = use_navigate();
+    let query = use_page_query();
     let chosen = RwSignal::new(current);
     let apply = move || {
         let view = ReviewView {
             shown: super::PAGE,
             ..chosen.get_untracked()
         };
-        navigate(
-            &view.query(),
-            NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        query.go(&view.query());
     };
-    let on_sort = apply.clone();
-    let on_verified = apply.clone();
     view! {
         <form method="get" class="rapport-reviews__controls" on:submit=move |ev| {
             ev.prevent_default();
@@ -266,7 +258,7 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
                     let name = event_target_value(&ev);
                     let sort = SORTS.iter().find(|(_, n, _)| *n == name).map(|(sort, _, _)| *sort).unwrap_or_default();
                     chosen.update(|view| view.sort = sort);
-                    on_sort();
+                    apply();
                 }>
                     {SORTS.iter().map(|(sort, name, key)| {
                         let selected = *sort == current.sort;
@@ -278,7 +270,7 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
                 <input type="checkbox" name="verified" value="1" checked=current.verified_only
                     on:change=move |ev| {
                         chosen.update(|view| view.verified_only = event_target_checked(&ev));
-                        on_verified();
+                        apply();
                     } />
                 {move || i18n.t("reviews.verified_only")}
             </label>
@@ -347,7 +339,7 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
     });
     let criteria = review.criteria.clone();
     view! {
-        <li class="rapport-review" data-review-id=id.to_string()>
+        <li class="rapport-review" part="review" data-review-id=id.to_string()>
             <p class="rapport-review__stars" aria-label=move || stars_text(i18n, review.rating)>{star_glyphs(review.rating)}</p>
             <h3 class="rapport-review__title">{review.title.clone()}</h3>
             <p class="rapport-review__meta">
@@ -369,12 +361,12 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
                 {move || i18n.t_with("reviews.found_helpful", &[("count", tally.get().helpful.to_string())])}
             </p>
             <div class="rapport-review__actions">
-                <button type="button" class="rapport-button rapport-review__vote" data-vote="helpful"
+                <button type="button" class="rapport-button rapport-review__vote" part="vote" data-vote="helpful"
                     aria-pressed=move || (tally.get().your_vote == Some(true)).to_string()
                     on:click=move |_| vote(true)>
                     {move || i18n.t("reviews.helpful")}
                 </button>
-                <button type="button" class="rapport-button rapport-review__vote" data-vote="not-helpful"
+                <button type="button" class="rapport-button rapport-review__vote" part="vote" data-vote="not-helpful"
                     aria-pressed=move || (tally.get().your_vote == Some(false)).to_string()
                     on:click=move |_| vote(false)>
                     {move || i18n.t("reviews.not_helpful")}
@@ -436,12 +428,26 @@ fn WriteReview(
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let criteria = RwSignal::new(BTreeMap::<String, i64>::new());
+    let links = use_shop_links();
+    let form = NodeRef::<leptos::html::Form>::new();
+    let event_sku = sku.clone();
     let write = Action::new(move |input: &ReviewInput| {
         let (sku, input) = (sku.clone(), input.clone());
         async move { write_product_review(sku, input).await }
     });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = write.value().get() {
+        if let Some(Ok(review)) = write.value().get() {
+            if let Some(form) = form.get_untracked() {
+                emit_event(
+                    &form,
+                    REVIEW_SUBMITTED_EVENT,
+                    &[
+                        ("sku", event_sku.as_str().into()),
+                        ("rating", f64::from(review.rating).into()),
+                        ("status", review.status.as_str().into()),
+                    ],
+                );
+            }
             on_written();
         }
     });
@@ -449,9 +455,9 @@ fn WriteReview(
         <div class="rapport-reviews__write">
             <h3>{move || i18n.t("reviews.write_title")}</h3>
             <Show when=move || shopper.get() fallback=move || view! {
-                <p><a href="/sign-in">{move || i18n.t("reviews.sign_in_to_write")}</a></p>
+                <p><a href=links.sign_in.clone()>{move || i18n.t("reviews.sign_in_to_write")}</a></p>
             }>
-                <form class="rapport-review-form" on:submit=move |ev| {
+                <form class="rapport-review-form" part="review-form" node_ref=form on:submit=move |ev| {
                     ev.prevent_default();
                     write.dispatch(ReviewInput {
                         rating: rating.get_untracked(),

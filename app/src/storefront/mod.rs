@@ -2,6 +2,7 @@
 
 mod account;
 mod category;
+mod embedding;
 mod home;
 mod layout;
 mod product;
@@ -26,6 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href="/rapport-theme.css" />
                 <MetaTags />
             </head>
             <body>
@@ -56,6 +58,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/wishlist/shared/:token") view=crate::wishlist::SharedWishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/merchant/reviews") view=crate::reviews::ModerationDesk ssr=SsrMode::Async />
                     <Route path=path!("/merchant/tiers") view=crate::tiers::MerchantTiersPage ssr=SsrMode::Async />
+                    <Route path=path!("/embed") view=embedding::EmbedSnippetsPage ssr=SsrMode::Async />
+                    <Route path=path!("/gallery") view=embedding::GalleryPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/confirm/:token") view=crate::alerts::AlertConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/unsubscribe/:token") view=crate::alerts::AlertUnsubscribePage ssr=SsrMode::Async />
                 </Routes>

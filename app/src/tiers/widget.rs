@@ -6,7 +6,7 @@ use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::use_signed_in;
 use crate::money::Money;
 use crate::time::{Millis, iso_date};
-use crate::ui::ErrorNotice;
+use crate::ui::{ErrorNotice, Pending, use_shop_links};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -45,7 +45,7 @@ pub fn TierMark(tier: Tier) -> impl IntoView {
     let i18n = use_i18n();
     let names = tier.names.clone();
     view! {
-        <span class="rapport-tier-badge" data-tier=tier.code.clone() style=format!("--rapport-tier-colour: {}", tier.colour)>
+        <span class="rapport-tier-badge" data-tier=tier.code.clone() style=("--rapport-tier-colour", tier.colour.clone())>
             <svg class="rapport-tier-badge__icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
                 <path d=icon_path(&tier.icon) fill="currentColor" />
             </svg>
@@ -69,13 +69,20 @@ pub fn TierBadge() -> impl IntoView {
         let enabled = shopper.get();
         async move { if enabled { my_tier().await.ok() } else { None } }
     });
-    view! {
-        <a class="rapport-tier-badge__link" href="/account#tier" data-testid="tier-badge">
-            {move || standing.get().flatten().map(|standing| {
-                let tier = standing.rules.tier(standing.rank).clone();
-                view! { <TierMark tier /> }
-            })}
-        </a>
+    let account = format!("{}#tier", use_shop_links().account);
+    // Nothing at all for guests: an empty link would be announced with no name.
+    move || match standing.get() {
+        Some(Some(standing)) => {
+            let tier = standing.rules.tier(standing.rank).clone();
+            view! {
+                <a class="rapport-tier-badge__link" part="tier-badge" href=account.clone() data-testid="tier-badge">
+                    <TierMark tier />
+                </a>
+            }
+            .into_any()
+        }
+        None if shopper.get() => view! { <Pending /> }.into_any(),
+        _ => ().into_any(),
     }
 }
 
@@ -90,10 +97,18 @@ pub fn TierBadge() -> impl IntoView {
 #[component]
 pub fn TierProgress() -> impl IntoView {
     let i18n = use_i18n();
-    let standing = LocalResource::new(my_tier);
+    let shopper = use_signed_in();
+    let standing = LocalResource::new(move || {
+        shopper.track();
+        my_tier()
+    });
+    let sign_in = use_shop_links().sign_in;
     view! {
-        <section class="rapport-tier-progress" id="tier" data-testid="tier-progress">
+        <section class="rapport-tier-progress" part="tier-progress" id="tier" data-testid="tier-progress">
             <h2>{move || i18n.t("tiers.title")}</h2>
+            <Show when=move || shopper.get() fallback=move || view! {
+                <p class="rapport-tier-progress__sign-in"><a href=sign_in.clone()>{move || i18n.t("tiers.sign_in")}</a></p>
+            }>
             <Suspense fallback=move || view! { <p class="rapport-loading">{move || i18n.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match standing.await {
@@ -102,6 +117,7 @@ pub fn TierProgress() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            </Show>
         </section>
     }
 }
@@ -206,9 +222,9 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
             aria-valuenow=percent.to_string()
             aria-label=move || i18n.t("tiers.progress")
             data-testid="tier-bar"
-            style=format!("--rapport-tier-colour: {}", tier.colour)
+            style=("--rapport-tier-colour", tier.colour.clone())
         >
-            <span class="rapport-tier-progress__fill" style=format!("width: {percent}%")></span>
+            <span class="rapport-tier-progress__fill" style=("width", format!("{percent}%"))></span>
         </div>
         {to_next}
         {pending}

@@ -1,7 +1,11 @@
 //! Components shared by every capability: prices, stock, product cards, loading and error states.
 
 mod events;
+mod links;
+mod page_query;
 pub use events::{ADD_TO_CART_EVENT, emit_add_to_cart, emit_event};
+pub use links::{ShopLinks, server_asset, use_shop_links};
+pub use page_query::{EmbeddedQuery, PageQuery, parse_query, use_page_query};
 
 use crate::catalog::ProductCard;
 use crate::error::AppError;
@@ -9,6 +13,16 @@ use crate::i18n::use_i18n;
 use crate::money::Money;
 use crate::wishlist::{SavedStates, WishlistButton};
 use leptos::prelude::*;
+
+/// Escapes text for HTML written as a string (an email's body, a snippet to paste): whatever a merchant or
+/// shopper wrote stays text, never markup. Views need none of this: Leptos escapes what they show.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
 
 /// Stock at or below this many units is shown as "only N left".
 pub const LOW_STOCK: i64 = 5;
@@ -46,11 +60,11 @@ pub fn ProductGrid(products: Vec<ProductCard>) -> impl IntoView {
 /// A product in a grid: image, title, price and stock, linking to its page, and a heart to save it.
 #[component]
 pub fn ProductTile(product: ProductCard) -> impl IntoView {
-    let href = format!("/p/{}", product.sku);
+    let href = use_shop_links().product(&product.sku);
     view! {
         <li class="shop-tile">
             <a href=href class="shop-tile__link">
-                <img class="shop-tile__image" src=product.image_url alt="" loading="lazy" width="320" height="320" />
+                <img class="shop-tile__image" src=server_asset(&product.image_url) alt="" loading="lazy" width="320" height="320" />
                 <span class="shop-tile__title">{product.title}</span>
             </a>
             <span class="shop-tile__meta">
@@ -73,9 +87,29 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
+/// The mark of a widget still waiting for its data, where it shows nothing meanwhile (so that the page does not
+/// flash a "loading" line). The embed loader keeps the widget's reserved height while one is on screen.
+#[component]
+pub fn Pending() -> impl IntoView {
+    view! { <span class="rapport-loading" aria-busy="true" hidden></span> }
+}
+
 /// What a section shows while its data loads.
 #[component]
 pub fn Loading() -> impl IntoView {
     let i18n = use_i18n();
     view! { <p class="rapport-loading" aria-busy="true">{move || i18n.t("common.loading")}</p> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_stays_text() {
+        assert_eq!(
+            escape_html("<b>\"Tea\" & 'cups'</b>"),
+            "&lt;b&gt;&quot;Tea&quot; &amp; &#39;cups&#39;&lt;/b&gt;"
+        );
+    }
 }

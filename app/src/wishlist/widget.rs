@@ -8,11 +8,15 @@ use super::{
 };
 use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
+use crate::identity::client::use_identity_changes;
 use crate::identity::ensure_viewer;
 use crate::time::iso_date;
-use crate::ui::{ErrorNotice, PriceTag, StockBadge, emit_add_to_cart, emit_event};
+use crate::ui::{
+    ErrorNotice, PriceTag, StockBadge, emit_add_to_cart, emit_event, server_asset, use_page_query,
+    use_shop_links,
+};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 /// The DOM event a wish-list change sends to the host page, with `{sku, saved}`.
 pub const WISHLIST_CHANGE_EVENT: &str = "rapport:wishlist-change";
@@ -75,13 +79,22 @@ impl SavedStates {
 /// view! { <WishlistButton sku="KIT-00001".to_owned() compact=true /> }
 /// ```
 #[component]
-pub fn WishlistButton(sku: String, #[prop(optional)] compact: bool) -> impl IntoView {
+pub fn WishlistButton(
+    /// The product's SKU.
+    sku: String,
+    /// The card form: the heart alone, no count and no list chooser.
+    #[prop(optional)]
+    compact: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let state = RwSignal::new(None::<SavedState>);
     let problem = RwSignal::new(None::<AppError>);
     let load_sku = sku.clone();
     let grid = use_context::<SavedStates>();
+    // Signing in or out (the store's page changing its token) shows the other viewer's state.
+    let viewer = use_identity_changes();
     let load = LocalResource::new(move || {
+        viewer.track();
         let sku = load_sku.clone();
         async move {
             let from_grid = match grid {
@@ -152,8 +165,8 @@ pub fn WishlistButton(sku: String, #[prop(optional)] compact: bool) -> impl Into
         }
     };
     view! {
-        <div class="rapport-wishlist-button" class:rapport-wishlist-button--compact=compact>
-            <button type="button" class="rapport-wishlist-button__heart" node_ref=button
+        <div class="rapport-wishlist-button" part="wishlist-button" class:rapport-wishlist-button--compact=compact>
+            <button type="button" class="rapport-wishlist-button__heart" part="heart" node_ref=button
                 aria-pressed=move || saved().to_string()
                 aria-label=move || if saved() { i18n.t("wishlist.saved") } else { i18n.t("wishlist.save") }
                 disabled=move || state.get().is_none() || change.pending().get()
@@ -215,9 +228,9 @@ fn SavedItem(item: WishlistItem, #[prop(optional)] children: Option<Children>) -
     let change = change_text(i18n, &item);
     view! {
         <li class="rapport-wishlist__item" data-sku=item.sku.clone()>
-            <img src=item.image_url.clone() alt="" width="96" height="96" loading="lazy" />
+            <img src=server_asset(&item.image_url) alt="" width="96" height="96" loading="lazy" />
             <div class="rapport-wishlist__details">
-                <a href=format!("/p/{}", item.sku) class="rapport-wishlist__title">{item.title.clone()}</a>
+                <a href=use_shop_links().product(&item.sku) class="rapport-wishlist__title">{item.title.clone()}</a>
                 <PriceTag price=item.price.clone() />
                 {item.available.then(|| view! { <StockBadge stock=item.stock /> })}
                 {change.map(|(text, kind)| view! { <p class=format!("rapport-wishlist__change rapport-wishlist__change--{kind}") data-change=kind>{text}</p> })}
@@ -239,9 +252,8 @@ fn SavedItem(item: WishlistItem, #[prop(optional)] children: Option<Children>) -
 #[component]
 pub fn Wishlist() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
+    let query = use_page_query();
     let chosen = move || {
-        let query = query.read();
         let list_id = query.get("list").and_then(|id| id.parse::<i64>().ok());
         let sort = match query.get("sort").as_deref() {
             Some("price") => WishlistSort::Price,
@@ -251,9 +263,11 @@ pub fn Wishlist() -> impl IntoView {
         (list_id, sort)
     };
     let changed = RwSignal::new(0u32);
+    let viewer = use_identity_changes();
     let page = LocalResource::new(move || {
         let (list_id, sort) = chosen();
         changed.track();
+        viewer.track();
         let locale = i18n.locale().to_owned();
         async move {
             ensure_viewer().await?;
@@ -292,22 +306,17 @@ pub fn Wishlist() -> impl IntoView {
     Effect::new(move |_| move_to.value().get().map(done));
     Effect::new(move |_| create.value().get().map(done));
     Effect::new(move |_| share.value().get().map(done));
-    let navigate = leptos_router::hooks::use_navigate();
-    // Event handlers run outside the component, so they take the navigation function from here.
-    let navigate_to_sort = StoredValue::new({
-        let navigate = navigate.clone();
-        move |sort: String| {
-            let list = chosen()
-                .0
-                .map(|id| format!("list={id}&"))
-                .unwrap_or_default();
-            navigate(&format!("/wishlist?{list}sort={sort}"), Default::default());
-        }
-    });
+    let navigate_to_sort = move |sort: String| {
+        let list = chosen()
+            .0
+            .map(|id| format!("list={id}&"))
+            .unwrap_or_default();
+        query.go(&format!("?{list}sort={sort}"));
+    };
     Effect::new(move |_| {
         if let Some(result) = delete.value().get() {
             if result.is_ok() {
-                navigate("/wishlist", Default::default());
+                query.go("?");
             }
             done(result);
         }
@@ -315,7 +324,7 @@ pub fn Wishlist() -> impl IntoView {
     let new_name = RwSignal::new(String::new());
     let confirming_delete = RwSignal::new(false);
     view! {
-        <section class="rapport-wishlist">
+        <section class="rapport-wishlist" part="wishlist">
             <Suspense fallback=move || view! { <p class="rapport-loading">{move || i18n.t("wishlist.loading")}</p> }>
                 {move || Suspend::new(async move {
                     let (_, sort) = chosen();
@@ -327,7 +336,7 @@ pub fn Wishlist() -> impl IntoView {
                             view! {
                                 <nav class="rapport-wishlist__lists" aria-label=move || i18n.t("wishlist.lists")>
                                     {lists.iter().map(|list| {
-                                        let href = if list.is_default { "/wishlist".to_owned() } else { format!("/wishlist?list={}", list.id) };
+                                        let href = if list.is_default { "?".to_owned() } else { format!("?list={}", list.id) };
                                         let current_list = list.id == current.id;
                                         view! {
                                             <a href=href aria-current=current_list.then_some("page")>
@@ -340,7 +349,7 @@ pub fn Wishlist() -> impl IntoView {
                                     <label>
                                         {move || i18n.t("wishlist.sort")}
                                         <select on:change=move |ev| {
-                                            navigate_to_sort.with_value(|to_sort| to_sort(event_target_value(&ev)));
+                                            navigate_to_sort(event_target_value(&ev));
                                         }>
                                             {[(WishlistSort::Saved, "saved"), (WishlistSort::Price, "price"), (WishlistSort::PriceDrop, "price_drop")].into_iter().map(|(each, name)| {
                                                 let key = format!("wishlist.sort.{name}");
@@ -350,7 +359,7 @@ pub fn Wishlist() -> impl IntoView {
                                     </label>
                                     {(current.id != 0).then(|| {
                                         let list_id = current.id;
-                                        let link = current.share_token.clone().map(|token| format!("{}/wishlist/shared/{token}", window().location().origin().unwrap_or_default()));
+                                        let link = current.share_token.clone().map(|token| shared_list_link(&token));
                                         view! {
                                             <div class="rapport-wishlist__share">
                                                 {match link {
@@ -401,7 +410,7 @@ pub fn Wishlist() -> impl IntoView {
                                                     </label>
                                                 })}
                                                 {item_available.then(|| view! {
-                                                    <a class="rapport-wishlist__alert" href=format!("/p/{alert_sku}#{}", crate::alerts::PRICE_ALERT_ANCHOR)>
+                                                    <a class="rapport-wishlist__alert" href=format!("{}#{}", use_shop_links().product(&alert_sku), crate::alerts::PRICE_ALERT_ANCHOR)>
                                                         {move || i18n.t("wishlist.notify_price_drops")}
                                                     </a>
                                                 })}
@@ -449,6 +458,17 @@ pub fn Wishlist() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The address of a shared list on the Rapport server, which serves it (also when the list is embedded in a
+/// store's page on another origin).
+fn shared_list_link(token: &str) -> String {
+    let link = server_asset(&format!("/wishlist/shared/{token}"));
+    if link.starts_with('/') {
+        format!("{}{link}", window().location().origin().unwrap_or_default())
+    } else {
+        link
+    }
 }
 
 /// A shared wish list, read-only, for anyone with its link (`/wishlist/shared/:token`). Renders on the server.

@@ -1,0 +1,146 @@
+//! The browser half of embedding: what the loader calls once the WASM is in.
+
+use super::EmbeddableWidget;
+use crate::alerts::{AlertInbox, PriceAlert};
+use crate::feed::{AlsoBought, AlsoViewed, HomeFeed};
+use crate::i18n::{DEFAULT_LOCALE, I18n, negotiate};
+use crate::identity::adopt_guest;
+use crate::identity::client::{guest_token_to_adopt, store_token};
+use crate::reviews::Reviews;
+use crate::tiers::{TierBadge, TierProgress};
+use crate::ui::{EmbeddedQuery, ShopLinks, parse_query};
+use crate::wishlist::{Wishlist, WishlistButton};
+use leptos::mount::UnmountHandle;
+use leptos::prelude::*;
+use leptos::tachys::view::Render;
+use leptos_router::params::ParamsMap;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// Called once by the loader: widgets' requests go to `server` (the Rapport server's origin). When the page names
+/// a signed-in shopper and this browser still keeps the guest token it browsed with, what the guest saved moves
+/// to the shopper, as at the demo store's sign-in.
+#[wasm_bindgen]
+pub fn start_embed(server: String) {
+    console_error_panic_hook::set_once();
+    // The storefront's own pages (the gallery) load this bundle beside theirs: their origin is already right.
+    let _ = leptos::server_fn::client::try_set_server_url(Box::leak(server.into_boxed_str()));
+    if let Some(guest) = guest_token_to_adopt() {
+        // Widgets following the shopper's data ask again when the kept token goes (`rapport:identity-change`).
+        leptos::task::spawn_local(async move {
+            match adopt_guest(guest).await {
+                Ok(_) => store_token(None),
+                // A guest token that no longer verifies has nothing to move: forget it rather than retry forever.
+                Err(error) if error.needs_sign_in() => store_token(None),
+                Err(error) => {
+                    leptos::logging::warn!("Rapport: the guest's saves stay apart for now: {error}")
+                }
+            }
+        });
+    }
+}
+
+/// A widget living in a store page's element; the loader keeps it to switch its language or take it down.
+#[wasm_bindgen]
+pub struct MountedWidget {
+    i18n: I18n,
+    handle: Option<UnmountHandle<<AnyView as Render>::State>>,
+}
+
+#[wasm_bindgen]
+impl MountedWidget {
+    /// Switches the widget to `lang` (a language tag such as `zh-CN`; an unknown one gives English).
+    pub fn set_language(&self, lang: &str) {
+        self.i18n
+            .set_locale(negotiate(lang).unwrap_or(DEFAULT_LOCALE));
+    }
+
+    /// Takes the widget out of the page and frees what it held.
+    pub fn unmount(&mut self) {
+        self.handle.take();
+    }
+}
+
+/// Renders the widget of the custom element `tag` into `container` (an element in its shadow root).
+///
+/// `product` is the element's `product` attribute (a SKU), `lang` its language, and the `*_url` arguments the
+/// store's own pages that the widget links to (`product_url` holds `{sku}`).
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn mount_widget(
+    container: web_sys::HtmlElement,
+    tag: &str,
+    product: Option<String>,
+    lang: Option<String>,
+    product_url: String,
+    sign_in_url: String,
+    account_url: String,
+) -> Result<MountedWidget, JsError> {
+    let widget = EmbeddableWidget::from_tag(tag)
+        .ok_or_else(|| JsError::new(&format!("<{tag}> is not a Rapport widget")))?;
+    let product = product
+        .map(|sku| sku.trim().to_owned())
+        .filter(|sku| !sku.is_empty());
+    if widget.needs_product() && product.is_none() {
+        return Err(JsError::new(&format!(
+            "<{tag}> needs a product attribute: the product's SKU, as in <{tag} product=\"KIT-00001\">"
+        )));
+    }
+    let sku = product.unwrap_or_default();
+    let locale = lang
+        .as_deref()
+        .and_then(negotiate)
+        .unwrap_or(DEFAULT_LOCALE);
+    let links = ShopLinks {
+        product: product_url,
+        sign_in: sign_in_url,
+        account: account_url,
+    };
+    // The language lives in the widget's own reactive owner, so that unmounting frees it; the handle keeps a copy.
+    let language = std::rc::Rc::new(std::cell::Cell::new(None));
+    let made = language.clone();
+    let handle = leptos::mount::mount_to(container, move || {
+        let i18n = I18n::new(locale);
+        made.set(Some(i18n));
+        provide_context(i18n);
+        provide_context(links);
+        let query = RwSignal::new(ParamsMap::new());
+        provide_context(EmbeddedQuery(query));
+        let view = match widget {
+            EmbeddableWidget::Reviews => view! { <Reviews sku /> }.into_any(),
+            EmbeddableWidget::WishlistButton => view! { <WishlistButton sku /> }.into_any(),
+            EmbeddableWidget::Wishlist => view! { <Wishlist /> }.into_any(),
+            EmbeddableWidget::PriceAlert => view! { <PriceAlert sku /> }.into_any(),
+            EmbeddableWidget::AlertInbox => view! { <AlertInbox /> }.into_any(),
+            EmbeddableWidget::TierBadge => view! { <TierBadge /> }.into_any(),
+            EmbeddableWidget::TierProgress => view! { <TierProgress /> }.into_any(),
+            EmbeddableWidget::Feed => view! { <HomeFeed /> }.into_any(),
+            EmbeddableWidget::AlsoBought => view! { <AlsoBought sku /> }.into_any(),
+            EmbeddableWidget::AlsoViewed => view! { <AlsoViewed sku /> }.into_any(),
+        };
+        // The widgets' view links (`?sort=newest`) would lead the store's page away: the widget follows them
+        // in its own query instead.
+        let follow_view_link = move |event: leptos::ev::MouseEvent| {
+            let link = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                .and_then(|element| element.closest("a[href^='?']").ok().flatten());
+            if let Some(href) = link.and_then(|link| link.get_attribute("href")) {
+                event.prevent_default();
+                query.set(parse_query(&href));
+            }
+        };
+        view! {
+            <div class="rapport-embed" lang=move || i18n.locale() on:click=follow_view_link>
+                {view}
+            </div>
+        }
+        .into_any()
+    });
+    Ok(MountedWidget {
+        i18n: language
+            .get()
+            .expect("the mount made the widget's language"),
+        handle: Some(handle),
+    })
+}

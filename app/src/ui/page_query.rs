@@ -1,0 +1,95 @@
+//! The view a widget shows (sort, filter, list) lives in the page address in the storefront, so a link
+//! reproduces it and it works without JavaScript. An embedded widget must not touch the store's address, so it
+//! keeps the same query in a signal of its own; the widget reads and changes it the same way in both.
+
+use leptos::prelude::*;
+use leptos_router::params::ParamsMap;
+
+/// The query of an embedded widget, provided by the embed mount instead of a router.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedQuery(pub RwSignal<ParamsMap>);
+
+/// A widget's view query: the page's in the storefront, the widget's own when embedded.
+#[derive(Clone, Copy)]
+pub struct PageQuery {
+    params: Signal<ParamsMap>,
+    go: Callback<String>,
+}
+
+impl PageQuery {
+    /// The value of `key`; reactive.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.params.with(|params| params.get(key))
+    }
+
+    /// Shows the view of `href`, a link of the form `?key=value&…` (a path or `#fragment` is ignored when
+    /// embedded), without scrolling.
+    pub fn go(&self, href: &str) {
+        self.go.run(href.to_owned());
+    }
+}
+
+/// The view query of the widget being built; see the module documentation.
+///
+/// ```ignore
+/// let query = use_page_query();
+/// let sort = move || query.get("sort");
+/// view! { <button on:click=move |_| query.go("?sort=newest")>"Newest"</button> }
+/// ```
+pub fn use_page_query() -> PageQuery {
+    match use_context::<EmbeddedQuery>() {
+        Some(EmbeddedQuery(local)) => PageQuery {
+            params: local.into(),
+            go: Callback::new(move |href: String| local.set(parse_query(&href))),
+        },
+        None => {
+            let query = leptos_router::hooks::use_query_map();
+            let navigate = leptos_router::hooks::use_navigate();
+            PageQuery {
+                params: query.into(),
+                go: Callback::new(move |href: String| {
+                    navigate(
+                        &href,
+                        leptos_router::NavigateOptions {
+                            scroll: false,
+                            ..Default::default()
+                        },
+                    )
+                }),
+            }
+        }
+    }
+}
+
+/// The query of `href` (`/wishlist?list=3&sort=price#top` gives `list=3`, `sort=price`).
+pub fn parse_query(href: &str) -> ParamsMap {
+    let without_fragment = href.split('#').next().unwrap_or_default();
+    let query = without_fragment
+        .split_once('?')
+        .map(|(_, query)| query)
+        .unwrap_or_default();
+    let mut params = ParamsMap::new();
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        params.replace(key.replace('+', " "), value.replace('+', " "));
+    }
+    params
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_gives_its_query_without_path_or_fragment() {
+        let params = parse_query("/wishlist?list=3&sort=price_drop#top");
+        assert_eq!(params.get("list").as_deref(), Some("3"));
+        assert_eq!(params.get("sort").as_deref(), Some("price_drop"));
+        assert_eq!(params.get("top"), None);
+        let params = parse_query("?stars=4&verified=1&q=two+words%21#reviews");
+        assert_eq!(params.get("stars").as_deref(), Some("4"));
+        assert_eq!(params.get("q").as_deref(), Some("two words!"));
+        assert_eq!(parse_query("/wishlist"), ParamsMap::new());
+        assert_eq!(parse_query("?"), ParamsMap::new());
+    }
+}

@@ -1,0 +1,318 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { APIRequestContext, Locator, Page } from '@playwright/test';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, shopperToken, test } from './support';
+import { startStore, type Store } from './store';
+
+/**
+ * Rapport's widgets in an existing store's page: a static page on another origin (another port) holding the
+ * loader's script tag and the widgets' elements, as a merchant pastes them. The Rapport server allows the first
+ * store origin (RAPPORT_ALLOWED_ORIGINS in ./rapport) and not the second.
+ */
+const RAPPORT = process.env.RAPPORT_BASE_URL ?? 'http://127.0.0.1:3000';
+const STORE_PORT = Number(process.env.RAPPORT_STORE_PORT ?? 3301);
+
+const WIDGETS = [
+  'rapport-tier-badge',
+  'rapport-alert-inbox',
+  'rapport-wishlist-button',
+  'rapport-price-alert',
+  'rapport-reviews',
+  'rapport-also-bought',
+  'rapport-tier-progress',
+  'rapport-wishlist',
+  'rapport-feed',
+];
+
+const EVENTS = [
+  'rapport:add-to-cart',
+  'rapport:wishlist-change',
+  'rapport:review-submitted',
+  'rapport:alert-subscribed',
+  'rapport:ready',
+];
+
+type HeardEvent = { type: string; detail: Record<string, unknown>; target: string };
+
+declare global {
+  interface Window {
+    __heard?: HeardEvent[];
+  }
+}
+
+let store: Store;
+let stranger: Store;
+
+test.beforeAll(async () => {
+  store = await startStore(STORE_PORT, RAPPORT);
+  stranger = await startStore(STORE_PORT + 1, RAPPORT);
+});
+
+test.afterAll(async () => {
+  await store.close();
+  await stranger.close();
+});
+
+/** Records every Rapport event that reaches the store page's `window`, as the store's own script would hear it. */
+async function listenAsTheStore(page: Page, events: string[]): Promise<void> {
+  await page.addInitScript((names: string[]) => {
+    const heard: HeardEvent[] = [];
+    window.__heard = heard;
+    for (const name of names) {
+      window.addEventListener(name, (event) => {
+        const target = event.target instanceof Element ? event.target.localName : String(event.target);
+        heard.push({ type: event.type, detail: (event as CustomEvent).detail ?? {}, target });
+      });
+    }
+  }, events);
+}
+
+async function heard(page: Page, type: string): Promise<HeardEvent[]> {
+  return (await page.evaluate(() => window.__heard ?? [])).filter((event) => event.type === type);
+}
+
+/** A shopper the store has just registered through the merchant API, and their signed token. */
+async function newShopper(request: APIRequestContext, name: string): Promise<string> {
+  const shopperId = `embed-${name}-${Date.now()}`;
+  const response = await request.put(`${RAPPORT}/api/v1/shoppers`, {
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+    data: { shoppers: [{ shopper_id: shopperId, display_name: `Embed ${name}` }] },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return shopperToken(shopperId);
+}
+
+/** Brings the widget near the viewport (it loads there) and waits until it shows its content. */
+async function readyWidget(page: Page, tag: string): Promise<Locator> {
+  const widget = page.locator(tag).first();
+  await widget.scrollIntoViewIfNeeded();
+  await expect(widget).toHaveAttribute('data-rapport', 'ready');
+  return widget;
+}
+
+test('shopper finds every widget working in an existing store page, untouched by its styles', { tag: '@js-only' }, async ({ page }) => {
+  const token = await newShopper(page.request, 'every');
+  await page.goto(`${store.origin}/?token=${token}`);
+  for (const tag of WIDGETS) {
+    const widget = await readyWidget(page, tag);
+    await expect(widget.locator('.rapport-error')).toHaveCount(0);
+  }
+
+  // Each renders in its own shadow root, so the store's rough rules (red, 30px, uppercase) do not reach it.
+  const vote = page.locator('rapport-reviews button[data-vote="helpful"]').first();
+  const style = await vote.evaluate((button) => {
+    const computed = getComputedStyle(button);
+    return { color: computed.color, size: computed.fontSize, transform: computed.textTransform };
+  });
+  expect(style).not.toEqual(expect.objectContaining({ color: 'rgb(221, 0, 0)' }));
+  expect(style.size).not.toBe('30px');
+  expect(style.transform).toBe('none');
+  expect(await page.locator('rapport-reviews').evaluate((element) => element.shadowRoot?.mode)).toBe('open');
+
+  // Links lead to the store's own product pages (the loader's data-product-url); images come from Rapport.
+  const tile = page.locator('rapport-also-bought a.shop-tile__link').first();
+  expect(await tile.getAttribute('href')).toMatch(/^\/products\/[A-Z]{3}-\d{5}$/);
+  expect(await page.locator('rapport-also-bought img').first().getAttribute('src')).toMatch(new RegExp(`^${RAPPORT}/`));
+  await expect(page.locator('rapport-tier-badge [data-testid="tier-badge"]')).toBeVisible();
+});
+
+test('shopper saves to wish list, votes, subscribes and reviews in a store page, and the page hears each', { tag: '@js-only' }, async ({ page }) => {
+  test.setTimeout(120_000);
+  await listenAsTheStore(page, EVENTS);
+  const token = await newShopper(page.request, 'acts');
+  await page.goto(`${store.origin}/?token=${token}`);
+
+  const button = await readyWidget(page, 'rapport-wishlist-button');
+  const heart = button.locator('button.rapport-wishlist-button__heart');
+  await expect(heart).toHaveAttribute('aria-pressed', 'false');
+  // By keyboard: the heart takes the focus, shows it, and Enter presses it.
+  await heart.focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(heart).toBeFocused();
+  expect(await heart.evaluate((element) => getComputedStyle(element).outlineStyle)).not.toBe('none');
+  await page.keyboard.press('Enter');
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => heard(page, 'rapport:wishlist-change')).toEqual([
+    { type: 'rapport:wishlist-change', detail: { sku: FIRST_PRODUCT_SKU, saved: true }, target: 'rapport-wishlist-button' },
+  ]);
+
+  const alert = await readyWidget(page, 'rapport-price-alert');
+  await alert.getByRole('button', { name: 'Notify me when the price drops' }).click();
+  await expect(alert.getByTestId('current-alert')).toContainText('You will be told of any price drop');
+  await expect.poll(async () => (await heard(page, 'rapport:alert-subscribed')).map((event) => event.detail)).toEqual([
+    { sku: FIRST_PRODUCT_SKU, kind: 'price_drop' },
+  ]);
+
+  const reviews = await readyWidget(page, 'rapport-reviews');
+  const helpful = reviews.locator('button[data-vote="helpful"]').first();
+  await expect(helpful).toHaveAttribute('aria-pressed', 'false');
+  await helpful.click();
+  await expect(helpful).toHaveAttribute('aria-pressed', 'true');
+
+  // Sorting happens inside the widget: the store's address stays as it was.
+  const address = page.url();
+  await reviews.locator('select[name="sort"]').selectOption('newest');
+  await expect(reviews.locator('select[name="sort"]')).toHaveValue('newest');
+  expect(page.url()).toBe(address);
+
+  const form = reviews.locator('form.rapport-review-form');
+  await form.locator('label:has(input[value="4"])').click();
+  await form.locator('input[name="title"]').fill('Sturdy, and it came quickly');
+  await form.locator('textarea[name="body"]').fill('Written from the store page itself, through the embedded widget.');
+  await form.locator('button[type="submit"]').click();
+  await expect(form.getByRole('status')).toHaveText(/Thank you!/);
+  await expect.poll(async () => (await heard(page, 'rapport:review-submitted')).map((event) => event.detail)).toEqual([
+    { sku: FIRST_PRODUCT_SKU, rating: 4, status: 'published' },
+  ]);
+
+  // An in-stock product saved from the also-bought tiles shows in the wish list on the same page, which asks the
+  // store's cart to add it.
+  const related = await readyWidget(page, 'rapport-also-bought');
+  const tile = related.locator('li.shop-tile', { has: page.locator('.rapport-stock--in') }).first();
+  const sku = /\/products\/(.+)$/.exec((await tile.locator('a.shop-tile__link').getAttribute('href'))!)![1];
+  await tile.locator('button.rapport-wishlist-button__heart').click();
+  await expect(tile.locator('button.rapport-wishlist-button__heart')).toHaveAttribute('aria-pressed', 'true');
+  await page.reload();
+  const wishlist = await readyWidget(page, 'rapport-wishlist');
+  await expect(wishlist.locator(`li.rapport-wishlist__item[data-sku="${FIRST_PRODUCT_SKU}"]`)).toBeVisible();
+  const item = wishlist.locator(`li.rapport-wishlist__item[data-sku="${sku}"]`);
+  await item.getByRole('button', { name: 'Add to cart' }).click();
+  await expect.poll(async () => (await heard(page, 'rapport:add-to-cart')).map((event) => [event.detail, event.target])).toEqual([
+    [{ sku, quantity: 1 }, 'rapport-wishlist'],
+  ]);
+});
+
+test('widgets added after the page loaded come to life, and follow a change of language', { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${store.origin}/`);
+  await readyWidget(page, 'rapport-reviews');
+  await page.evaluate(() => {
+    const later = document.getElementById('later')!;
+    later.insertAdjacentHTML('beforeend', '<rapport-wishlist-button product="KIT-00002" id="added"></rapport-wishlist-button>');
+  });
+  const added = await readyWidget(page, '#added');
+  await expect(added.locator('.rapport-wishlist-button__label')).toHaveText('Save to wish list');
+
+  await added.evaluate((element) => element.setAttribute('lang', 'zh-CN'));
+  await expect(added.locator('.rapport-wishlist-button__label')).toHaveText('加入心愿单');
+  await page.locator('rapport-reviews').evaluate((element) => element.setAttribute('lang', 'zh'));
+  await expect(page.locator('rapport-reviews h2').first()).toHaveText('顾客评价');
+
+  // Moved within the page (a single-page store re-rendering), it is the same live widget, not a new one.
+  const kept = await added.evaluate((element) => {
+    const mark = element.shadowRoot!.querySelector('.rapport-embed') as HTMLElement;
+    mark.dataset.mark = 'before the move';
+    const parent = element.parentElement!;
+    element.remove();
+    parent.prepend(element);
+    return new Promise((resolve) => setTimeout(() => resolve(mark.isConnected && mark.dataset.mark), 50));
+  });
+  expect(kept).toBe('before the move');
+  await expect(added.locator('.rapport-wishlist-button__label')).toHaveText('加入心愿单');
+});
+
+test("the page's theme reaches inside the widgets", { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${store.origin}/?theme=dark`);
+  const widget = await readyWidget(page, 'rapport-reviews');
+  const section = widget.locator('section.rapport-reviews');
+  const textColour = () => section.evaluate((element) => getComputedStyle(element).color);
+  // Rapport's example dark theme, put on the page's <html>, sets --rapport-color-text to #e6edf3.
+  await expect.poll(textColour).toBe('rgb(230, 237, 243)');
+
+  // A store's own value for a token, set on its page, wins over the theme and Rapport's defaults.
+  await page.evaluate(() => document.documentElement.style.setProperty('--rapport-color-text', 'rgb(1, 2, 3)'));
+  await expect.poll(textColour).toBe('rgb(1, 2, 3)');
+});
+
+test('a page of an origin the merchant did not allow is refused', { tag: '@js-only' }, async ({ page }) => {
+  // From the allowed store's page, its own script may call a widget's server function with the shopper's token.
+  const token = await newShopper(page.request, 'origins');
+  const asked = page.waitForRequest((request) => new URL(request.url()).pathname.startsWith('/api/wishlist_state'));
+  await page.goto(`${store.origin}/?token=${token}`);
+  const call = (await asked).url();
+  const callFromPage = () =>
+    page.evaluate(
+      async ([url, token, sku]) => {
+        try {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'x-rapport-token': token, 'content-type': 'application/x-www-form-urlencoded' },
+            body: `sku=${sku}`,
+          });
+          return `answered ${response.status}`;
+        } catch {
+          return 'refused';
+        }
+      },
+      [call, token, FIRST_PRODUCT_SKU],
+    );
+  expect(await callFromPage()).toBe('answered 200');
+
+  // A page of another origin gets no widgets, and its script cannot make the same call.
+  await page.goto(`${stranger.origin}/`);
+  const widget = page.locator('rapport-reviews');
+  await widget.scrollIntoViewIfNeeded();
+  await expect(widget).toHaveAttribute('data-rapport', 'error');
+  await expect(widget.getByRole('alert')).toHaveText('This part of the page could not load.');
+  expect(await callFromPage()).toBe('refused');
+});
+
+test('widgets work in a page with a strict Content Security Policy', { tag: '@js-only' }, async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  const token = await newShopper(page.request, 'csp');
+  const response = await page.goto(`${store.origin}/?csp=1&token=${token}`);
+  expect(response!.headers()['content-security-policy']).toContain("script-src " + RAPPORT + " 'wasm-unsafe-eval'");
+  for (const tag of ['rapport-wishlist-button', 'rapport-reviews', 'rapport-feed']) {
+    await readyWidget(page, tag);
+  }
+  const heart = page.locator('rapport-wishlist-button button.rapport-wishlist-button__heart');
+  await heart.click();
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+  expect(violations).toEqual([]);
+});
+
+test('embedded widgets pass an accessibility check, signed in and as a guest', { tag: '@js-only' }, async ({ page }) => {
+  for (const query of [`?token=${await newShopper(page.request, 'axe')}`, '']) {
+    await page.goto(`${store.origin}/${query}`);
+    for (const tag of WIDGETS) {
+      await readyWidget(page, tag);
+    }
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+    const serious = results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+    expect(serious, query ? 'signed in' : 'guest').toEqual([]);
+  }
+});
+
+test('merchant copies the snippets for a product, and a front-end developer browses the gallery', { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${RAPPORT}/embed?sku=${FIRST_PRODUCT_SKU}&lang=en`);
+  await expect(page.locator('pre[data-widget="rapport-reviews"]')).toHaveText(
+    `<rapport-reviews product="${FIRST_PRODUCT_SKU}"></rapport-reviews>`,
+  );
+  await expect(page.locator('pre').first()).toHaveText(`<script src="${RAPPORT}/embed.js" async></script>`);
+  await page.goto(`${RAPPORT}/embed?sku=NO-SUCH-SKU&lang=en`);
+  await expect(page.getByRole('alert')).toContainText('There is no such product.');
+  await expect(page.locator('pre[data-widget]')).toHaveCount(0);
+
+  await page.goto(`${RAPPORT}/gallery?lang=en`);
+  const looks = page.locator('section[data-widget="rapport-reviews"] [data-theme]');
+  await expect(looks).toHaveCount(2);
+  for (const look of await looks.all()) {
+    const widget = look.locator('rapport-reviews');
+    await widget.scrollIntoViewIfNeeded();
+    await expect(widget).toHaveAttribute('data-rapport', 'ready');
+  }
+  await expect(page.locator('[data-theme="dark"] rapport-reviews h2').first()).toHaveText('顾客评价');
+  const states = page.locator('section[data-widget="states"]');
+  await states.scrollIntoViewIfNeeded();
+  await expect(states.locator('[data-state="loading"] rapport-reviews')).toHaveAttribute('data-rapport', 'loading');
+  await expect(states.locator('[data-state="error"] rapport-also-bought')).toHaveAttribute('data-rapport', 'error');
+  await expect(states.locator('[data-state="error"] rapport-also-bought .rapport-error')).toContainText('unknown product "NO-SUCH-SKU"');
+  await expect(states.locator('[data-state="missing-product"] rapport-wishlist-button')).toHaveAttribute('data-rapport', 'error');
+  await expect(states.locator('[data-state="missing-product"] [role="alert"]')).toContainText('needs a product attribute');
+  await states.locator('[data-state="loading"] rapport-reviews').evaluate((element) => (element as HTMLElement & { load(): Promise<void> }).load());
+  await expect(states.locator('[data-state="loading"] rapport-reviews')).toHaveAttribute('data-rapport', 'ready');
+});

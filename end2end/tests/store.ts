@@ -1,0 +1,67 @@
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A plain "existing store": static pages on an origin of their own (another port than Rapport's), holding
+ * Rapport's widgets through the loader's one script tag. Query parameters shape each page as a store's server
+ * would: `token` (the signed-in shopper's Rapport token), `sku`, `theme` (light|dark, Rapport's example themes),
+ * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only).
+ */
+const here = join(__dirname, '..', 'store');
+
+export type Store = { origin: string; close: () => Promise<void> };
+
+export async function startStore(port: number, rapport: string): Promise<Store> {
+  const page = readFileSync(join(here, 'index.html'), 'utf8');
+  const css = readFileSync(join(here, 'store.css'), 'utf8');
+  const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname === '/store.css') {
+      response.writeHead(200, { 'content-type': 'text/css' }).end(css);
+      return;
+    }
+    if (url.pathname !== '/' && !url.pathname.startsWith('/products/')) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const token = url.searchParams.get('token');
+    const theme = url.searchParams.get('theme');
+    const sku = url.searchParams.get('sku') ?? 'KIT-00001';
+    const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
+    if (url.searchParams.get('csp') === '1') {
+      headers['content-security-policy'] = strictPolicy(rapport);
+    }
+    const html = page
+      .replaceAll('{{RAPPORT}}', rapport)
+      .replaceAll('{{SKU}}', escape(sku))
+      .replaceAll('{{TITLE}}', `Product ${escape(sku)}`)
+      .replace('{{TOKEN_META}}', token ? `<meta name="rapport-shopper-token" content="${escape(token)}">` : '')
+      .replace(
+        '{{THEME_LINKS}}',
+        theme ? `<link rel="stylesheet" href="${rapport}/themes/${escape(theme)}.css">` : '',
+      )
+      .replace('<html lang="en">', theme ? `<html lang="en" class="rapport-theme-${escape(theme)}">` : '<html lang="en">');
+    response.writeHead(200, headers).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The policy EMBEDDING.md tells merchants to add for Rapport, and nothing else (the store's CSS is 'self'). */
+export function strictPolicy(rapport: string): string {
+  return [
+    "default-src 'none'",
+    `script-src ${rapport} 'wasm-unsafe-eval'`,
+    `connect-src ${rapport}`,
+    `style-src 'self' ${rapport}`,
+    `img-src ${rapport}`,
+  ].join('; ');
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,220 @@
+/* Rapport's embed loader: one <script> tag puts Rapport's widgets into any store page. EMBEDDING.md is the guide.
+
+     <script src="https://rapport.example/embed.js" async></script>
+     <meta name="rapport-shopper-token" content="…">     (only when a shopper is signed in)
+     <rapport-reviews product="KIT-00001"></rapport-reviews>
+
+   Each widget is a custom element, so elements added at any time (single-page stores, infinite scroll) come to
+   life by themselves. The WASM is fetched only once a widget is on the page: at idle, or at once when a widget
+   comes near the viewport (`loading="eager"` mounts at once, `loading="manual"` waits for `element.load()`).
+   Each widget renders in its own shadow root; until it is ready it keeps the height it
+   will need, so the page does not jump. Plain script, no inline code or styles: it works under a strict CSP. */
+(() => {
+  'use strict';
+  const script = document.currentScript;
+  if (!script || window.Rapport) return; // A second copy of the tag changes nothing.
+  const server = new URL(script.src).origin;
+  const option = (name, fallback) => script.getAttribute('data-' + name) || fallback;
+  const links = [
+    option('product-url', server + '/p/{sku}'),
+    option('sign-in-url', server + '/sign-in'),
+    option('account-url', server + '/account'),
+  ];
+  const TAGS = [
+    'rapport-reviews',
+    'rapport-wishlist-button',
+    'rapport-wishlist',
+    'rapport-price-alert',
+    'rapport-alert-inbox',
+    'rapport-tier-badge',
+    'rapport-tier-progress',
+    'rapport-feed',
+    'rapport-also-bought',
+    'rapport-also-viewed',
+  ];
+  const FAILED = {
+    en: 'This part of the page could not load.',
+    zh: '此部分内容未能加载。',
+  };
+  const TOKEN_META = 'meta[name="rapport-shopper-token"]';
+
+  let runtime;
+  const load = () =>
+    (runtime ||= import(server + '/widgets/rapport-widgets.js')
+      .then(async (wasm) => {
+        await wasm.default({ module_or_path: server + '/widgets/rapport-widgets_bg.wasm' });
+        wasm.start_embed(server);
+        return wasm;
+      })
+      .catch((error) => {
+        runtime = undefined; // The next widget to load tries again (after a network blip, say).
+        throw error;
+      }));
+  let preloading = false;
+  const preloadWhenIdle = () => {
+    if (preloading) return;
+    preloading = true;
+    const idle = window.requestIdleCallback || ((run) => setTimeout(run, 200));
+    idle(() => load().catch(() => {}), { timeout: 3000 });
+  };
+  const nearViewport = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting) {
+          nearViewport.unobserve(entry.target);
+          entry.target.mount();
+        }
+      }
+    },
+    { rootMargin: '400px' },
+  );
+
+  class RapportWidget extends HTMLElement {
+    static observedAttributes = ['product', 'lang'];
+
+    connectedCallback() {
+      if (!this.shadowRoot) {
+        const root = this.attachShadow({ mode: 'open' });
+        const style = document.createElement('link');
+        style.rel = 'stylesheet';
+        style.href = server + '/pkg/rapport.css';
+        this.box = document.createElement('div');
+        this.box.setAttribute('part', 'widget');
+        root.append(style, this.box);
+      }
+      if (this.widget) return;
+      // rapport-theme.css keeps each widget's usual height until it is ready; `reserve` sets another.
+      this.style.minHeight = this.getAttribute('reserve') || '';
+      this.box.setAttribute('aria-busy', 'true');
+      this.setAttribute('data-rapport', 'loading');
+      const when = this.getAttribute('loading');
+      if (when === 'eager') {
+        this.mount();
+      } else if (when !== 'manual') {
+        preloadWhenIdle();
+        nearViewport.observe(this);
+      }
+    }
+
+    // With loading="manual" the widget waits for this call (a tab opening, say); otherwise it loads itself.
+    load() {
+      return this.mount();
+    }
+
+    disconnectedCallback() {
+      nearViewport.unobserve(this);
+      // A widget moved elsewhere in the page is disconnected and connected again at once: keep it.
+      queueMicrotask(() => this.isConnected || this.unmount());
+    }
+
+    attributeChangedCallback(name, before, after) {
+      if (before === after || !this.box) return;
+      if (!this.widget) {
+        // A widget that failed (no product yet, say) tries again with what changed.
+        if (this.getAttribute('data-rapport') === 'error') this.connectedCallback();
+        return;
+      }
+      if (name === 'lang') {
+        this.widget.set_language(this.language());
+      } else {
+        this.unmount();
+        this.connectedCallback();
+      }
+    }
+
+    language() {
+      return this.closest('[lang]')?.getAttribute('lang') || '';
+    }
+
+    async mount() {
+      let wasm;
+      try {
+        wasm = await load();
+      } catch (error) {
+        const english = !this.language().toLowerCase().startsWith('zh');
+        return this.fail(english ? FAILED.en : FAILED.zh, error);
+      }
+      if (this.widget || !this.isConnected) return;
+      try {
+        this.widget = wasm.mount_widget(this.box, this.localName, this.getAttribute('product'), this.language(), ...links);
+      } catch (error) {
+        return this.fail(error.message, error);
+      }
+      this.whenReady(() => {
+        this.style.minHeight = '';
+        this.box.removeAttribute('aria-busy');
+        this.setAttribute('data-rapport', this.box.querySelector('.rapport-error') ? 'error' : 'ready');
+        this.dispatchEvent(new CustomEvent('rapport:ready', { bubbles: true, composed: true }));
+      });
+    }
+
+    // Ready once the widget shows its content, not a "loading" line or the mark of data still on its way, and
+    // has kept it for a frame (a loaded section swaps its placeholder for its content in steps).
+    whenReady(done) {
+      const loaded = () => this.box.childElementCount > 0 && !this.box.querySelector('.rapport-loading');
+      let settling = false;
+      const check = () => {
+        if (settling || !loaded()) return;
+        settling = true;
+        requestAnimationFrame(() => {
+          settling = false;
+          if (!loaded() || !this.stopWatching) return;
+          this.stopWatching();
+          this.stopWatching = null;
+          done();
+        });
+      };
+      const watch = new MutationObserver(check);
+      watch.observe(this.box, { childList: true, subtree: true });
+      this.stopWatching = () => watch.disconnect();
+      check();
+    }
+
+    fail(message, error) {
+      console.error('Rapport: <' + this.localName + '>', error);
+      const notice = document.createElement('p');
+      notice.className = 'rapport-error';
+      notice.setAttribute('role', 'alert');
+      notice.textContent = message;
+      this.box.replaceChildren(notice);
+      this.style.minHeight = '';
+      this.box.removeAttribute('aria-busy');
+      this.setAttribute('data-rapport', 'error');
+    }
+
+    unmount() {
+      this.stopWatching?.();
+      this.stopWatching = null;
+      if (this.widget) {
+        this.widget.unmount();
+        this.widget.free();
+        this.widget = null;
+      }
+      this.box?.replaceChildren();
+    }
+  }
+
+  // Widgets showing the shopper's own data follow the store signing its shopper in or out in place (a
+  // single-page store changes the token's <meta>).
+  let token = document.querySelector(TOKEN_META)?.content || '';
+  new MutationObserver(() => {
+    const now = document.querySelector(TOKEN_META)?.content || '';
+    if (now === token) return;
+    token = now;
+    const detail = { signed_in: now.startsWith('v1.s.') };
+    window.dispatchEvent(new CustomEvent('rapport:identity-change', { detail }));
+  }).observe(document.head, { subtree: true, childList: true, attributes: true, attributeFilter: ['content'] });
+
+  if (!document.querySelector('link[href$="/rapport-theme.css"]')) {
+    const theme = document.createElement('link');
+    theme.rel = 'stylesheet';
+    theme.href = server + '/rapport-theme.css';
+    // First in the head: its cascade layer then comes before any the page declares, so the page's win.
+    document.head.prepend(theme);
+  }
+
+  for (const tag of TAGS) {
+    if (!customElements.get(tag)) customElements.define(tag, class extends RapportWidget {});
+  }
+  window.Rapport = Object.freeze({ server });
+})();
