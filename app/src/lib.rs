@@ -30,7 +30,7 @@ pub mod wishlist;
 pub use storefront::{App, shell};
 
 /// Entry point of the storefront's WASM bundle: hydrates the server-rendered page.
-#[cfg(feature = "storefront")]
+#[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

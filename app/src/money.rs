@@ -1,5 +1,6 @@
 //! Money is an integer amount of minor units (cents, fen) plus an ISO 4217 currency code: never floating point.
 
+use crate::i18n::{DEFAULT_LOCALE, currency_symbol, currency_symbols, translate, translate_with};
 use serde::{Deserialize, Serialize};
 
 /// Active ISO 4217 codes with their number of minor-unit digits.
@@ -200,9 +201,13 @@ impl Money {
     /// decimals than the currency has, signs and anything that is not a number.
     pub fn parse(text: &str, currency: &str) -> Result<Self, String> {
         let digits = u32::from(minor_digits(currency).unwrap_or(2));
-        let cleaned: String = text
-            .trim()
-            .trim_start_matches(symbol(currency).unwrap_or_default())
+        let typed = text.trim();
+        let typed = currency_symbols(currency)
+            .into_iter()
+            .chain([currency])
+            .find_map(|symbol| typed.strip_prefix(symbol))
+            .unwrap_or(typed);
+        let cleaned: String = typed
             .chars()
             .filter(|c| *c != ',' && !c.is_whitespace())
             .collect();
@@ -258,48 +263,58 @@ impl Money {
         }
     }
 
-    /// Formats the amount for a shopper, e.g. `¥1,299.00`, `$12.99`, `€5.00`, `¥1,200` (JPY).
-    pub fn display(&self) -> String {
+    /// Formats the amount as `locale` writes money (a locale of `app/locales`; see [`crate::i18n`] for what its
+    /// file says): CNY 1,299.00 is `CN¥1,299.00` in English and `¥1,299.00` in Chinese, and a currency the file
+    /// has no symbol for is written with its code, `KWD 1,234.567`.
+    ///
+    /// ```
+    /// use app::money::Money;
+    /// assert_eq!(Money::new(1_299, "USD").display_in("zh-CN"), "US$12.99");
+    /// ```
+    pub fn display_in(&self, locale: &str) -> String {
         let digits = u32::from(minor_digits(&self.currency).unwrap_or(2));
-        let scale = 10i64.pow(digits);
+        let scale = 10u64.pow(digits);
         let sign = if self.amount_minor < 0 { "-" } else { "" };
         let magnitude = self.amount_minor.unsigned_abs();
-        let whole = group_thousands(magnitude / scale as u64);
+        let whole = group_thousands(magnitude / scale, &translate(locale, "number.group"));
         let amount = if digits == 0 {
             whole
         } else {
-            let fraction = magnitude % scale as u64;
-            format!("{whole}.{fraction:0width$}", width = digits as usize)
+            let decimal = translate(locale, "number.decimal");
+            let fraction = magnitude % scale;
+            format!(
+                "{whole}{decimal}{fraction:0width$}",
+                width = digits as usize
+            )
         };
-        match symbol(&self.currency) {
-            Some(symbol) => format!("{sign}{symbol}{amount}"),
-            None => format!("{sign}{amount} {}", self.currency),
-        }
+        let written = match currency_symbol(locale, &self.currency) {
+            Some(symbol) => translate_with(
+                locale,
+                "money.with_symbol",
+                &[("symbol", symbol.to_owned()), ("amount", amount)],
+            ),
+            None => translate_with(
+                locale,
+                "money.with_code",
+                &[("code", self.currency.clone()), ("amount", amount)],
+            ),
+        };
+        format!("{sign}{written}")
+    }
+
+    /// [`Money::display_in`] the default language, for text no shopper's language applies to, such as the
+    /// merchant API's error messages.
+    pub fn display(&self) -> String {
+        self.display_in(DEFAULT_LOCALE)
     }
 }
 
-fn symbol(currency: &str) -> Option<&'static str> {
-    Some(match currency {
-        "CNY" | "JPY" => "¥",
-        "USD" => "$",
-        "EUR" => "€",
-        "GBP" => "£",
-        "KRW" => "₩",
-        "INR" => "₹",
-        "HKD" => "HK$",
-        "TWD" => "NT$",
-        "AUD" => "A$",
-        "CAD" => "CA$",
-        _ => return None,
-    })
-}
-
-fn group_thousands(value: u64) -> String {
+fn group_thousands(value: u64, separator: &str) -> String {
     let digits = value.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
     for (index, digit) in digits.chars().enumerate() {
         if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
+            grouped.push_str(separator);
         }
         grouped.push(digit);
     }
@@ -335,12 +350,47 @@ mod tests {
 
     #[test]
     fn formats_by_the_currency_minor_digits() {
-        assert_eq!(Money::new(129_900, "CNY").display(), "¥1,299.00");
+        assert_eq!(Money::new(129_900, "CNY").display(), "CN¥1,299.00");
         assert_eq!(Money::new(1_299, "USD").display(), "$12.99");
         assert_eq!(Money::new(1_200, "JPY").display(), "¥1,200");
-        assert_eq!(Money::new(1_234_567, "KWD").display(), "1,234.567 KWD");
+        assert_eq!(Money::new(1_234_567, "KWD").display(), "KWD\u{a0}1,234.567");
         assert_eq!(Money::new(-5, "EUR").display(), "-€0.05");
         assert_eq!(Money::new(0, "GBP").display(), "£0.00");
+        assert_eq!(Money::new(123_456_789, "CNY").display(), "CN¥1,234,567.89");
+    }
+
+    #[test]
+    fn formats_by_the_readers_language() {
+        // As Intl.NumberFormat (CLDR) writes them: each language says whose yen "¥" alone means.
+        assert_eq!(Money::new(129_900, "CNY").display_in("zh-CN"), "¥1,299.00");
+        assert_eq!(Money::new(1_200, "JPY").display_in("zh-CN"), "JP¥1,200");
+        assert_eq!(Money::new(1_299, "USD").display_in("zh-CN"), "US$12.99");
+        assert_eq!(Money::new(-5, "EUR").display_in("zh-CN"), "-€0.05");
+        assert_eq!(
+            Money::new(1_234_567, "KWD").display_in("zh-CN"),
+            "KWD\u{a0}1,234.567"
+        );
+        // A language the shop does not speak reads as the default one.
+        assert_eq!(Money::new(129_900, "CNY").display_in("fr"), "CN¥1,299.00");
+    }
+
+    #[test]
+    fn reads_back_what_every_language_writes() {
+        for locale in ["en", "zh-CN"] {
+            for (minor, currency) in [
+                (129_950, "CNY"),
+                (1_200, "JPY"),
+                (1_299, "USD"),
+                (1_234_567, "KWD"),
+            ] {
+                let written = Money::new(minor, currency).display_in(locale);
+                assert_eq!(
+                    Money::parse(&written, currency).map(|money| money.amount_minor),
+                    Ok(minor),
+                    "{written} in {locale}"
+                );
+            }
+        }
     }
 
     #[test]

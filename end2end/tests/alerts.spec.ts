@@ -41,7 +41,7 @@ test('shopper sets a price-drop alert, the merchant lowers the price, and the be
       ),
   );
   await widget.getByRole('button', { name: 'Notify me when the price drops' }).click();
-  await expect(widget.getByTestId('current-alert')).toContainText('You will be told of any price drop from ¥100.00.');
+  await expect(widget.getByTestId('current-alert')).toContainText('You will be told of any price drop from CN¥100.00.');
   expect(await subscribed).toEqual({ sku, kind: 'price_drop' });
 
   // A target at or above today's price is refused with a reason, and the alert stays as it was.
@@ -49,7 +49,7 @@ test('shopper sets a price-drop alert, the merchant lowers the price, and the be
   await widget.getByLabel('Target price').fill('120');
   await widget.getByRole('button', { name: 'Change alert' }).click();
   await expect(widget.getByRole('alert')).toContainText('The target price must be below the current price.');
-  await expect(widget.getByTestId('current-alert')).toContainText('any price drop from ¥100.00');
+  await expect(widget.getByTestId('current-alert')).toContainText('any price drop from CN¥100.00');
 
   await setPrice(page.request, sku, 8_000);
   await page.reload();
@@ -59,13 +59,13 @@ test('shopper sets a price-drop alert, the merchant lowers the price, and the be
   await waitForHandler(page, 'click', '.rapport-alert-inbox__bell');
   await bell.click();
   const notice = page.locator(`li.rapport-alert-inbox__notice[data-sku="${sku}"]`).first();
-  await expect(notice).toContainText('is now ¥80.00 (was ¥100.00). Lowest price in the previous 30 days:');
+  await expect(notice).toContainText('is now CN¥80.00 (was CN¥100.00). Lowest price in the previous 30 days:');
   await expect(page.getByTestId('alert-count')).toBeHidden();
 
   // The account page lists the alert, now measured from the notified price, and cancels it.
   await page.goto('/account');
   const listed = page.locator(`.rapport-my-alerts__list li[data-sku="${sku}"]`);
-  await expect(listed).toContainText('any price drop from ¥80.00');
+  await expect(listed).toContainText('any price drop from CN¥80.00');
   await waitForHandler(page, 'click', '.rapport-my-alerts__list button');
   await listed.getByRole('button', { name: 'Cancel alert' }).click();
   await expect(listed).toHaveCount(0);
@@ -92,13 +92,13 @@ test('guest subscribes by email, confirms, hears of the drop by email, and stops
   expect(decodeWords(confirmation.headers.get('subject')!)).toBe(`Confirm your alert for ${title}`);
   await page.goto(linkIn(confirmation, '/alerts/confirm/'));
   await expect(page.getByTestId('alert-page-result')).toHaveText(
-    `Your alert for ${title} is on: we will email you of any price drop from ¥100.00.`,
+    `Your alert for ${title} is on: we will email you of any price drop from CN¥100.00.`,
   );
 
   await setPrice(page.request, sku, 8_000);
   const drop = await nthEmailTo(address, 2);
-  expect(decodeWords(drop.headers.get('subject')!)).toBe(`Price drop: ${title} is now ¥80.00`);
-  expect(drop.text).toContain(`${title} is now ¥80.00 (was ¥100.00). Lowest price in the previous 30 days:`);
+  expect(decodeWords(drop.headers.get('subject')!)).toBe(`Price drop: ${title} is now CN¥80.00`);
+  expect(drop.text).toContain(`${title} is now CN¥80.00 (was CN¥100.00). Lowest price in the previous 30 days:`);
   expect(drop.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
   const unsubscribe = drop.headers.get('list-unsubscribe')!.replace(/^<|>$/g, '');
 

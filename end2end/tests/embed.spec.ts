@@ -196,6 +196,12 @@ test('widgets added after the page loaded come to life, and follow a change of l
   await expect(added.locator('.rapport-wishlist-button__label')).toHaveText('加入心愿单');
   await page.locator('rapport-reviews').evaluate((element) => element.setAttribute('lang', 'zh'));
   await expect(page.locator('rapport-reviews h2').first()).toHaveText('顾客评价');
+  // Prices follow the language too: English writes the renminbi CN¥, Chinese the yen sign alone.
+  const alert = await readyWidget(page, 'rapport-price-alert');
+  const legend = alert.locator('.rapport-price-alert__rules legend');
+  await expect(legend).toContainText(/CN¥\d/);
+  await alert.evaluate((element) => element.setAttribute('lang', 'zh-CN'));
+  await expect(legend).toContainText(/^[^C]*¥\d/);
 
   // Moved within the page (a single-page store re-rendering), it is the same live widget, not a new one.
   const kept = await added.evaluate((element) => {
@@ -208,6 +214,31 @@ test('widgets added after the page loaded come to life, and follow a change of l
   });
   expect(kept).toBe('before the move');
   await expect(added.locator('.rapport-wishlist-button__label')).toHaveText('加入心愿单');
+});
+
+test('a guest who saved a product keeps it when the store signs them in without a page load', { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${store.origin}/`);
+  const heart = (await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart');
+  await heart.click();
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+  const kept = () => page.evaluate(() => localStorage.getItem('rapport.token'));
+  expect(await kept()).toMatch(/^v1\.g\./);
+
+  // A single-page store's sign-in: the shopper's signed token arrives in the head, and the page stays.
+  const token = await newShopper(page.request, 'adopted');
+  await page.evaluate((content) => {
+    const meta = document.createElement('meta');
+    meta.name = 'rapport-shopper-token';
+    meta.content = content;
+    document.head.append(meta);
+  }, token);
+  // The guest's saves moved to the shopper, so the browser forgets the guest.
+  await expect.poll(kept).toBeNull();
+
+  // Seen later as that shopper alone, the product is on their list.
+  await page.goto(`${store.origin}/?token=${token}`);
+  const again = (await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart');
+  await expect(again).toHaveAttribute('aria-pressed', 'true');
 });
 
 test("the page's theme reaches inside the widgets", { tag: '@js-only' }, async ({ page }) => {
@@ -292,7 +323,9 @@ test('merchant copies the snippets for a product, and a front-end developer brow
   await expect(page.locator('pre[data-widget="rapport-reviews"]')).toHaveText(
     `<rapport-reviews product="${FIRST_PRODUCT_SKU}"></rapport-reviews>`,
   );
-  await expect(page.locator('pre').first()).toHaveText(`<script src="${RAPPORT}/embed.js" async></script>`);
+  await expect(page.locator('pre').first()).toHaveText(
+    `<script src="${RAPPORT}/embed.js" async></script>\n<link rel="stylesheet" href="${RAPPORT}/rapport-theme.css">`,
+  );
   await page.goto(`${RAPPORT}/embed?sku=NO-SUCH-SKU&lang=en`);
   await expect(page.getByRole('alert')).toContainText('There is no such product.');
   await expect(page.locator('pre[data-widget]')).toHaveCount(0);

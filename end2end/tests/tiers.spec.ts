@@ -69,27 +69,27 @@ test('member sees their tier and progress, and orders the store reports move the
   await expect(badge).toHaveAttribute('data-tier', 'bronze');
   await expect(badge).toHaveText('Bronze member');
   await expect(bar).toHaveAttribute('aria-valuenow', '0');
-  await expect(progress.getByTestId('tier-to-next')).toHaveText('¥1,000.00 more to Silver');
+  await expect(progress.getByTestId('tier-to-next')).toHaveText('CN¥1,000.00 more to Silver');
   // Every rule is spelled out, with every tier's threshold.
   await expect(progress.getByText(/Tiers are reviewed every 3 months/)).toBeVisible();
   await expect(progress.locator('.rapport-tier-progress__thresholds tbody tr')).toHaveText([
-    'Bronze¥0.00',
-    'Silver¥1,000.00',
-    'Gold¥5,000.00',
-    'Diamond¥20,000.00',
+    'BronzeCN¥0.00',
+    'SilverCN¥1,000.00',
+    'GoldCN¥5,000.00',
+    'DiamondCN¥20,000.00',
   ]);
 
   // Paid today: still inside its 7-day return window, so it is pending and the bar does not move.
   await postOrder(page.request, shopper, `${shopper}-1`, 30_000, 0);
   await page.reload();
-  await expect(progress.getByTestId('tier-pending')).toContainText('¥300.00 more is pending');
+  await expect(progress.getByTestId('tier-pending')).toContainText('CN¥300.00 more is pending');
   await expect(bar).toHaveAttribute('aria-valuenow', '0');
 
   // Paid ten days ago: it counts, and the bar moves.
   await postOrder(page.request, shopper, `${shopper}-2`, 40_000, 10);
   await page.reload();
   await expect(bar).toHaveAttribute('aria-valuenow', '40');
-  await expect(progress.getByTestId('tier-to-next')).toHaveText('¥600.00 more to Silver');
+  await expect(progress.getByTestId('tier-to-next')).toHaveText('CN¥600.00 more to Silver');
   await expect(badge).toHaveAttribute('data-tier', 'bronze');
 
   // Past the threshold: Silver at once, in the header and on the account page.
@@ -97,10 +97,10 @@ test('member sees their tier and progress, and orders the store reports move the
   await page.reload();
   await expect(badge).toHaveAttribute('data-tier', 'silver');
   await expect(badge).toHaveText('Silver member');
-  await expect(progress.getByTestId('tier-to-next')).toHaveText('¥3,900.00 more to Gold');
+  await expect(progress.getByTestId('tier-to-next')).toHaveText('CN¥3,900.00 more to Gold');
   await expect(bar).toHaveAttribute('aria-valuenow', '2');
   // The pending ¥300 will have counted by the next review, so Silver is kept then.
-  await expect(progress.getByTestId('tier-keep')).toContainText(/^Silver is kept at the review on \d{4}-\d{2}-01: ¥1,400\.00/);
+  await expect(progress.getByTestId('tier-keep')).toContainText(/^Silver is kept at the review on \d{4}-\d{2}-01: CN¥1,400\.00/);
   await expect(progress.locator('[data-benefit="birthday_gift"]').first()).toHaveText('A ¥20 birthday coupon');
 
   // Checkout reads the same standing through the merchant API.

@@ -325,9 +325,9 @@ impl EmailContent {
         let locale = notice.locale.as_str();
         let values = [
             ("title", notice.title.clone()),
-            ("old", notice.old_price.display()),
-            ("new", notice.new_price.display()),
-            ("lowest", notice.lowest_30_days.display()),
+            ("old", notice.old_price.display_in(locale)),
+            ("new", notice.new_price.display_in(locale)),
+            ("lowest", notice.lowest_30_days.display_in(locale)),
         ];
         let t = |key: &str| translate_with(locale, key, &values);
         let unsubscribe = notice.alert_id.map(|alert| {

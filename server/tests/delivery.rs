@@ -296,7 +296,7 @@ async fn every_email_arrives_once_though_the_worker_is_killed_with_messages_in_f
     let message = &sink.messages()[0];
     assert_eq!(
         decoded(&header(message, "Subject").unwrap()),
-        "Price drop: Teapot KIT-1 is now ¥80.00"
+        "Price drop: Teapot KIT-1 is now CN¥80.00"
     );
     assert_eq!(
         header(message, "From").as_deref(),

@@ -27,21 +27,22 @@ const INBOX_REFRESH_MS: u64 = 30_000;
 pub(super) fn rule_text(i18n: I18n, alert: &Alert) -> String {
     match (alert.kind, alert.rule) {
         (AlertKind::BackInStock, _) => i18n.t("alerts.rule.back_in_stock"),
-        (AlertKind::PriceDrop, PriceRule::AnyDrop) => {
-            i18n.t_with("alerts.rule.any", &[("price", alert.reference.display())])
-        }
+        (AlertKind::PriceDrop, PriceRule::AnyDrop) => i18n.t_with(
+            "alerts.rule.any",
+            &[("price", i18n.money(&alert.reference))],
+        ),
         (AlertKind::PriceDrop, PriceRule::Below { target_minor }) => i18n.t_with(
             "alerts.rule.target",
             &[(
                 "price",
-                Money::new(target_minor, alert.reference.currency.clone()).display(),
+                i18n.money(&Money::new(target_minor, alert.reference.currency.clone())),
             )],
         ),
         (AlertKind::PriceDrop, PriceRule::ByPercent { percent }) => i18n.t_with(
             "alerts.rule.percent",
             &[
                 ("percent", percent.to_string()),
-                ("price", alert.reference.display()),
+                ("price", i18n.money(&alert.reference)),
             ],
         ),
     }
@@ -251,13 +252,13 @@ fn AlertChoices(
             </label>
         }
     };
-    let price_now = state.price.display();
+    let price_now = state.price.clone();
     view! {
         {stock_part}
         {existing.as_ref().map(current)}
         <form class="rapport-price-alert__form" on:submit=submit>
             <fieldset class="rapport-price-alert__rules">
-                <legend>{move || i18n.t_with("alerts.price_drop", &[("price", price_now.clone())])}</legend>
+                <legend>{move || i18n.t_with("alerts.price_drop", &[("price", i18n.money(&price_now))])}</legend>
                 {radio(RuleChoice::Any, "any")}
                 {radio(RuleChoice::Target, "target")}
                 <Show when=move || choice.get() == RuleChoice::Target>
@@ -290,9 +291,9 @@ fn AlertChoices(
 fn notice_text(i18n: I18n, notice: &Notice) -> String {
     let prices = [
         ("title", notice.title.clone()),
-        ("old", notice.old_price.display()),
-        ("new", notice.new_price.display()),
-        ("lowest", notice.lowest_30_days.display()),
+        ("old", i18n.money(&notice.old_price)),
+        ("new", i18n.money(&notice.new_price)),
+        ("lowest", i18n.money(&notice.lowest_30_days)),
     ];
     match notice.kind {
         NoticeKind::PriceDrop => i18n.t_with("alerts.notice.price_drop", &prices),
@@ -322,7 +323,7 @@ pub fn AlertInbox() -> impl IntoView {
             inbox_notices(locale).await.map(Some)
         }
     });
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         if let Ok(handle) = set_interval_with_handle(
             move || refresh.update(|n| *n += 1),
@@ -331,7 +332,7 @@ pub fn AlertInbox() -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = INBOX_REFRESH_MS;
     let open = RwSignal::new(false);
     let read = Action::new(|_: &()| async move { mark_inbox_read().await });

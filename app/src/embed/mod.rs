@@ -3,9 +3,9 @@
 //! and calls [`mount_widget`], which renders the widget into the element's shadow root, talking to the Rapport
 //! server across origins with the shopper's token in a header.
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "widgets")]
 mod mount;
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "widgets")]
 pub use mount::{MountedWidget, mount_widget, start_embed};
 
 use crate::ui::escape_html;
@@ -84,10 +84,14 @@ impl EmbeddableWidget {
     }
 }
 
-/// The page lines that load the widgets from the Rapport server at `server` (its public URL).
+/// The page lines that load the widgets from the Rapport server at `server` (its public URL): the loader, and
+/// the theme defaults, which keep each widget's room from the first paint when they are in the head.
 pub fn loader_snippet(server: &str) -> String {
     let server = escape_html(server.trim_end_matches('/'));
-    format!("<script src=\"{server}/embed.js\" async></script>")
+    format!(
+        "<script src=\"{server}/embed.js\" async></script>\n\
+         <link rel=\"stylesheet\" href=\"{server}/rapport-theme.css\">"
+    )
 }
 
 #[cfg(test)]
@@ -119,7 +123,8 @@ mod tests {
         );
         assert_eq!(
             loader_snippet("https://rapport.example/"),
-            "<script src=\"https://rapport.example/embed.js\" async></script>"
+            "<script src=\"https://rapport.example/embed.js\" async></script>\n\
+             <link rel=\"stylesheet\" href=\"https://rapport.example/rapport-theme.css\">"
         );
     }
 }

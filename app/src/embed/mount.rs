@@ -5,7 +5,7 @@ use crate::alerts::{AlertInbox, PriceAlert};
 use crate::feed::{AlsoBought, AlsoViewed, HomeFeed};
 use crate::i18n::{DEFAULT_LOCALE, I18n, negotiate};
 use crate::identity::adopt_guest;
-use crate::identity::client::{guest_token_to_adopt, store_token};
+use crate::identity::client::{IDENTITY_CHANGE_EVENT, guest_token_to_adopt, store_token};
 use crate::reviews::Reviews;
 use crate::tiers::{TierBadge, TierProgress};
 use crate::ui::{EmbeddedQuery, ShopLinks, parse_query};
@@ -19,25 +19,41 @@ use wasm_bindgen::prelude::*;
 
 /// Called once by the loader: widgets' requests go to `server` (the Rapport server's origin). When the page names
 /// a signed-in shopper and this browser still keeps the guest token it browsed with, what the guest saved moves
-/// to the shopper, as at the demo store's sign-in.
+/// to the shopper, as at the demo store's sign-in: at once, and again whenever a single-page store signs a
+/// shopper in without a page load (the loader's `rapport:identity-change`).
 #[wasm_bindgen]
 pub fn start_embed(server: String) {
     console_error_panic_hook::set_once();
     // The storefront's own pages (the gallery) load this bundle beside theirs: their origin is already right.
     let _ = leptos::server_fn::client::try_set_server_url(Box::leak(server.into_boxed_str()));
-    if let Some(guest) = guest_token_to_adopt() {
-        // Widgets following the shopper's data ask again when the kept token goes (`rapport:identity-change`).
-        leptos::task::spawn_local(async move {
-            match adopt_guest(guest).await {
-                Ok(_) => store_token(None),
-                // A guest token that no longer verifies has nothing to move: forget it rather than retry forever.
-                Err(error) if error.needs_sign_in() => store_token(None),
-                Err(error) => {
-                    leptos::logging::warn!("Rapport: the guest's saves stay apart for now: {error}")
-                }
-            }
-        });
+    let moving = std::rc::Rc::new(std::cell::Cell::new(false));
+    adopt_kept_guest(moving.clone());
+    // Lives as long as the page: nothing takes the loader away.
+    let _ = window_event_listener_untyped(IDENTITY_CHANGE_EVENT, move |_| {
+        adopt_kept_guest(moving.clone())
+    });
+}
+
+/// Moves the kept guest's saves to the page's shopper, if there is a guest to adopt and no move under way.
+fn adopt_kept_guest(moving: std::rc::Rc<std::cell::Cell<bool>>) {
+    let Some(guest) = guest_token_to_adopt() else {
+        return;
+    };
+    if moving.replace(true) {
+        return;
     }
+    leptos::task::spawn_local(async move {
+        match adopt_guest(guest).await {
+            // Forgetting the guest token tells the widgets following the shopper's data to ask again.
+            Ok(_) => store_token(None),
+            // A guest token that no longer verifies has nothing to move: forget it rather than retry forever.
+            Err(error) if error.needs_sign_in() => store_token(None),
+            Err(error) => {
+                leptos::logging::warn!("Rapport: the guest's saves stay apart for now: {error}")
+            }
+        }
+        moving.set(false);
+    });
 }
 
 /// A widget living in a store page's element; the loader keeps it to switch its language or take it down.

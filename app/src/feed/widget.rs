@@ -109,7 +109,7 @@ fn reason_text(reason: &Reason, price: &crate::money::Money, i18n: I18n) -> Stri
         Reason::RecentlyViewed => i18n.t("feed.reason_recently_viewed"),
         Reason::PriceDrop { was } => i18n.t_with(
             "feed.reason_price_drop",
-            &[("was", was.display()), ("now", price.display())],
+            &[("was", i18n.money(was)), ("now", i18n.money(price))],
         ),
         Reason::BestSeller => i18n.t("feed.reason_best_seller"),
         Reason::Trending => i18n.t("feed.reason_trending"),

@@ -1,19 +1,16 @@
-//! Every user-facing string comes from the translation files in `app/locales/`, one JSON file per language.
-//! Adding a language is adding its file and its line in [`CATALOGS`].
+//! Every user-facing string comes from the translation files in `app/locales/`, one JSON file per language,
+//! named by its BCP 47 tag. Adding a language is adding its file: the build lists the files (`app/build.rs`).
+//! Besides the texts, a file names its language (`language.name`) and says how it writes money: its decimal and
+//! group separators (`number.*`), where the currency goes (`money.with_symbol`, `money.with_code`) and the
+//! currencies' symbols (`money.symbol.<ISO 4217 code>`); see [`crate::money::Money::display_in`].
 
+use crate::money::Money;
 use leptos::prelude::*;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// The languages the shop speaks: locale tag, the language's own name, and its translation file.
-const CATALOGS: &[(&str, &str, &str)] = &[
-    ("en", "English", include_str!("../../locales/en.json")),
-    (
-        "zh-CN",
-        "简体中文",
-        include_str!("../../locales/zh-CN.json"),
-    ),
-];
+/// The languages the shop speaks: locale tag and translation file, one for each file in `app/locales/`.
+const CATALOGS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 
 /// The language shown when nothing else is known.
 pub const DEFAULT_LOCALE: &str = "en";
@@ -25,7 +22,7 @@ type Catalog = HashMap<String, String>;
 static PARSED: LazyLock<HashMap<&'static str, Catalog>> = LazyLock::new(|| {
     CATALOGS
         .iter()
-        .map(|(locale, _, json)| {
+        .map(|(locale, json)| {
             (
                 *locale,
                 serde_json::from_str(json).unwrap_or_else(|e| panic!("locales/{locale}.json: {e}")),
@@ -36,7 +33,40 @@ static PARSED: LazyLock<HashMap<&'static str, Catalog>> = LazyLock::new(|| {
 
 /// The supported locales with their names, for the language switch.
 pub fn languages() -> impl Iterator<Item = (&'static str, &'static str)> {
-    CATALOGS.iter().map(|(locale, name, _)| (*locale, *name))
+    CATALOGS
+        .iter()
+        .map(|(locale, _)| (*locale, text(locale, "language.name").unwrap_or(locale)))
+}
+
+/// `key` in `locale`'s own file, without falling back to another language.
+fn text(locale: &str, key: &str) -> Option<&'static str> {
+    PARSED
+        .get(locale)
+        .and_then(|catalog| catalog.get(key))
+        .map(String::as_str)
+}
+
+/// How `locale` writes `currency`'s symbol, if its file gives one (`money.symbol.CNY`: `CN¥` in English); a
+/// language the shop does not speak writes it as the default language does.
+pub fn currency_symbol(locale: &str, currency: &str) -> Option<&'static str> {
+    let locale = if PARSED.contains_key(locale) {
+        locale
+    } else {
+        DEFAULT_LOCALE
+    };
+    text(locale, &format!("money.symbol.{currency}"))
+}
+
+/// Every way the shop's languages write `currency`'s symbol, longest first, so that an amount typed with any of
+/// them reads back.
+pub fn currency_symbols(currency: &str) -> Vec<&'static str> {
+    let mut symbols: Vec<_> = CATALOGS
+        .iter()
+        .filter_map(|(locale, _)| currency_symbol(locale, currency))
+        .collect();
+    symbols.sort_by_key(|symbol| std::cmp::Reverse(symbol.len()));
+    symbols.dedup();
+    symbols
 }
 
 /// The supported locale that best matches `tag` (`zh`, `zh-Hans-CN` and `zh-CN` all give `zh-CN`).
@@ -49,12 +79,12 @@ pub fn negotiate(tag: &str) -> Option<&'static str> {
         .to_ascii_lowercase();
     CATALOGS
         .iter()
-        .map(|(locale, _, _)| *locale)
+        .map(|(locale, _)| *locale)
         .find(|locale| locale.eq_ignore_ascii_case(tag))
         .or_else(|| {
             CATALOGS
                 .iter()
-                .map(|(locale, _, _)| *locale)
+                .map(|(locale, _)| *locale)
                 .find(|locale| locale.split('-').next() == Some(language.as_str()))
         })
 }
@@ -79,16 +109,10 @@ pub fn from_accept_language(header: &str) -> Option<&'static str> {
 
 /// Looks up `key` in `locale`, falling back to English, then to the key itself.
 pub fn translate(locale: &str, key: &str) -> String {
-    PARSED
-        .get(locale)
-        .and_then(|catalog| catalog.get(key))
-        .or_else(|| {
-            PARSED
-                .get(DEFAULT_LOCALE)
-                .and_then(|catalog| catalog.get(key))
-        })
-        .cloned()
-        .unwrap_or_else(|| key.to_owned())
+    text(locale, key)
+        .or_else(|| text(DEFAULT_LOCALE, key))
+        .unwrap_or(key)
+        .to_owned()
 }
 
 /// [`translate`] with `{name}` placeholders filled in; for text made outside a page, such as emails.
@@ -130,6 +154,12 @@ impl I18n {
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn t_with(&self, key: &str, values: &[(&str, String)]) -> String {
         translate_with(self.locale(), key, values)
+    }
+
+    /// `price` as this language writes it (`CN¥1,299.00` in English, `¥1,299.00` in Chinese); inside a
+    /// closure it follows a change of language.
+    pub fn money(&self, price: &Money) -> String {
+        price.display_in(self.locale())
     }
 }
 

@@ -21,7 +21,7 @@ pub const SHOPPER_TOKEN_META: &str = "rapport-shopper-token";
 
 /// The token requests go with: the store page's signed-in shopper, else the one this browser keeps, if any.
 pub fn current_token() -> Option<String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         use gloo_storage::Storage;
         page_token().or_else(|| {
@@ -31,7 +31,7 @@ pub fn current_token() -> Option<String> {
                 .flatten()
         })
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
@@ -40,7 +40,7 @@ pub fn current_token() -> Option<String> {
 /// The guest token this browser keeps while the store's page names a signed-in shopper: what that guest saved
 /// is still to move to the shopper (see [`crate::embed::start_embed`]).
 pub fn guest_token_to_adopt() -> Option<String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         use gloo_storage::Storage;
         let kept = gloo_storage::LocalStorage::raw()
@@ -50,7 +50,7 @@ pub fn guest_token_to_adopt() -> Option<String> {
         let shopper = page_token().is_some_and(|token| names_shopper(&token));
         (shopper && kept.starts_with("v1.g.")).then_some(kept)
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
@@ -61,7 +61,7 @@ fn names_shopper(token: &str) -> bool {
     token.starts_with("v1.s.")
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 fn page_token() -> Option<String> {
     leptos::prelude::document()
         .query_selector(&format!("meta[name=\"{SHOPPER_TOKEN_META}\"]"))
@@ -88,7 +88,7 @@ pub fn use_signed_in() -> leptos::prelude::ReadSignal<bool> {
     use leptos::prelude::*;
     let (shopper, set_shopper) = signal(false);
     Effect::new(move |_| set_shopper.set(signed_in()));
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let handle = window_event_listener_untyped(IDENTITY_CHANGE_EVENT, move |_| {
             set_shopper.set(signed_in())
@@ -108,21 +108,21 @@ pub fn use_signed_in() -> leptos::prelude::ReadSignal<bool> {
 pub fn use_identity_changes() -> leptos::prelude::ReadSignal<u32> {
     use leptos::prelude::*;
     let (changes, set_changes) = signal(0u32);
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let handle = window_event_listener_untyped(IDENTITY_CHANGE_EVENT, move |_| {
             set_changes.update(|n| *n += 1)
         });
         on_cleanup(move || handle.remove());
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = set_changes;
     changes
 }
 
 /// Keeps `token` for the next requests, or forgets the current one with `None`.
 pub fn store_token(token: Option<&str>) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         use gloo_storage::Storage;
         let storage = gloo_storage::LocalStorage::raw();
@@ -136,7 +136,7 @@ pub fn store_token(token: Option<&str>) {
             &[("signed_in", wasm_bindgen::JsValue::from_bool(signed_in()))],
         );
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = token;
 }
 

@@ -462,14 +462,15 @@ pub async fn summary(db: &Db, sku: &str) -> Result<ReviewSummary, StoreError> {
         Ok((row.try_get("criterion")?, round_tenth(total as f64 / ratings as f64)))
     })
     .collect::<Result<_, sqlx::Error>>()?;
+    // No row at all means no such product: a widget given a mistyped SKU says so instead of showing no reviews.
     let criteria_asked = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT c.review_criteria FROM products p JOIN categories c ON c.id = p.category_id WHERE p.sku = $1",
+        "SELECT c.review_criteria FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.sku = $1",
     )
     .bind(sku)
     .fetch_optional(db.reader())
     .await?
     .map(|column| category_criteria(column.as_deref()))
-    .unwrap_or_default();
+    .ok_or_else(|| AppError::not_found(Some("sku".into()), "There is no such product."))?;
     Ok(ReviewSummary {
         count,
         average,

@@ -4,7 +4,7 @@ use crate::alerts::AlertInbox;
 use crate::catalog::shop_categories;
 use crate::i18n::{self, use_i18n};
 use crate::tiers::TierBadge;
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 use crate::ui::ADD_TO_CART_EVENT;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -88,7 +88,7 @@ fn LanguageSwitch() -> impl IntoView {
 /// Shows the shop in `locale` from now on, and remembers the choice for the server.
 pub fn switch_language(i18n: i18n::I18n, locale: &'static str) {
     i18n.set_locale(locale);
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         use wasm_bindgen::JsCast;
         let document = document();
@@ -106,7 +106,7 @@ pub fn switch_language(i18n: i18n::I18n, locale: &'static str) {
 
 /// The demo store's cart: it counts what the widgets' `rapport:add-to-cart` events ask for, as a host page would.
 fn handle_add_to_cart(cart_count: RwSignal<i64>) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         use gloo_storage::Storage;
         const CART_KEY: &str = "demo.cart_count";
@@ -132,7 +132,7 @@ fn handle_add_to_cart(cart_count: RwSignal<i64>) {
         });
         on_cleanup(move || handle.remove());
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = cart_count;
 }
 

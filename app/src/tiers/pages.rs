@@ -130,8 +130,8 @@ fn TiersDesk(page: MerchantTiers, save: ServerAction<SaveTierRules>) -> impl Int
                         <tr>
                             <td>{member.display_name} " (" {member.shopper_id} ")"</td>
                             <td>{tier}</td>
-                            <td>{member.growth.display()}</td>
-                            <td>{member.to_next.display()} " → " {next}</td>
+                            <td>{i18n.money(&member.growth)}</td>
+                            <td>{i18n.money(&member.to_next)} " → " {next}</td>
                         </tr>
                     }
                 }).collect_view()}

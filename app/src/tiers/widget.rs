@@ -134,18 +134,17 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
     };
     let since = standing.since.map(|at| store_date(&rules, at));
     let window_from = store_date(&rules, standing.window_start);
-    let growth = standing.growth.display();
-    let spend = standing.spend.display();
-    let activity = standing.activity.display();
+    let growth = standing.growth.clone();
+    let spend = standing.spend.clone();
+    let activity = standing.activity.clone();
     let points = standing.activity_points.to_string();
     let percent = standing.progress_percent;
     let to_next = match (next.clone(), standing.to_next.clone()) {
         (Some(next), Some(needed)) => {
             let next_names = next.names.clone();
-            let needed = needed.display();
             view! {
                 <p class="rapport-tier-progress__next" data-testid="tier-to-next">
-                    {move || i18n.t_with("tiers.to_next", &[("amount", needed.clone()), ("tier", localised(&next_names, i18n))])}
+                    {move || i18n.t_with("tiers.to_next", &[("amount", i18n.money(&needed)), ("tier", localised(&next_names, i18n))])}
                 </p>
             }
             .into_any()
@@ -153,20 +152,20 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
         _ => view! { <p class="rapport-tier-progress__next" data-testid="tier-to-next">{move || i18n.t("tiers.top")}</p> }.into_any(),
     };
     let pending = (standing.pending.amount_minor > 0).then(|| {
-        let amount = standing.pending.display();
+        let amount = standing.pending.clone();
         let days = rules.return_window_days.to_string();
         view! {
             <p class="rapport-tier-progress__pending" data-testid="tier-pending">
-                {move || i18n.t_with("tiers.pending", &[("amount", amount.clone()), ("days", days.clone())])}
+                {move || i18n.t_with("tiers.pending", &[("amount", i18n.money(&amount)), ("days", days.clone())])}
             </p>
         }
     });
     let keep = standing.keep.clone().map(|keep| {
         let review = store_date(&rules, keep.review_at);
         let order_by = store_date(&rules, keep.order_by);
-        let threshold = Money::new(tier.threshold_minor, &rules.currency).display();
-        let projected = keep.projected.display();
-        let needed = keep.needed.display();
+        let threshold = Money::new(tier.threshold_minor, &rules.currency);
+        let projected = keep.projected.clone();
+        let needed = keep.needed.clone();
         let kept = keep.needed.amount_minor == 0;
         let tier_name = tier_name.clone();
         let class = if keep.warn {
@@ -177,14 +176,14 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
         view! {
             <p class=class data-testid="tier-keep" role=keep.warn.then_some("alert")>
                 {move || if kept {
-                    i18n.t_with("tiers.kept", &[("tier", tier_name()), ("date", review.clone()), ("projected", projected.clone())])
+                    i18n.t_with("tiers.kept", &[("tier", tier_name()), ("date", review.clone()), ("projected", i18n.money(&projected))])
                 } else {
                     i18n.t_with("tiers.keep", &[
                         ("tier", tier_name()),
                         ("date", review.clone()),
-                        ("threshold", threshold.clone()),
-                        ("projected", projected.clone()),
-                        ("needed", needed.clone()),
+                        ("threshold", i18n.money(&threshold)),
+                        ("projected", i18n.money(&projected)),
+                        ("needed", i18n.money(&needed)),
                         ("order_by", order_by.clone()),
                     ])
                 }}
@@ -207,10 +206,10 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
         </div>
         <p class="rapport-tier-progress__growth" data-testid="tier-growth">
             {move || i18n.t_with("tiers.growth", &[
-                ("growth", growth.clone()),
-                ("spend", spend.clone()),
+                ("growth", i18n.money(&growth)),
+                ("spend", i18n.money(&spend)),
                 ("points", points.clone()),
-                ("activity", activity.clone()),
+                ("activity", i18n.money(&activity)),
                 ("from", window_from.clone()),
             ])}
         </p>
@@ -258,7 +257,7 @@ fn Benefits(tier: Tier) -> impl IntoView {
 #[component]
 fn RulesExplained(rules: TierRules) -> impl IntoView {
     let i18n = use_i18n();
-    let money = |minor: i64| Money::new(minor, &rules.currency).display();
+    let money = |minor: i64| Money::new(minor, &rules.currency);
     let excluded = match (rules.count_shipping, rules.count_tax) {
         (true, true) => "tiers.rule.counts_all",
         (true, false) => "tiers.rule.no_tax",
@@ -285,7 +284,7 @@ fn RulesExplained(rules: TierRules) -> impl IntoView {
     } else {
         "tiers.rule.settle"
     };
-    let thresholds: Vec<(BTreeMap<String, String>, String)> = rules
+    let thresholds: Vec<(BTreeMap<String, String>, Money)> = rules
         .tiers
         .iter()
         .map(|tier| (tier.names.clone(), money(tier.threshold_minor)))
@@ -296,7 +295,7 @@ fn RulesExplained(rules: TierRules) -> impl IntoView {
             <ul>
                 <li>{move || i18n.t_with("tiers.rule.growth", &[("days", days.clone())])} " " {move || i18n.t(excluded)}</li>
                 <li>{move || i18n.t_with(settle, &[("days", return_days.clone())])}</li>
-                <li>{move || i18n.t_with("tiers.rule.points", &[("value", point_value.clone()), ("cap", cap.clone())])}</li>
+                <li>{move || i18n.t_with("tiers.rule.points", &[("value", i18n.money(&point_value)), ("cap", cap.clone())])}</li>
                 <li>{move || i18n.t("tiers.rule.upgrade")}</li>
                 <li>{move || i18n.t_with("tiers.rule.review", &[("months", months.clone()), ("zone", offset.clone()), ("warn", warn.clone())])}</li>
                 <li>{move || i18n.t("tiers.rule.refund")}</li>
@@ -310,7 +309,7 @@ fn RulesExplained(rules: TierRules) -> impl IntoView {
                 </thead>
                 <tbody>
                     {thresholds.into_iter().map(|(names, threshold)| view! {
-                        <tr><td>{move || localised(&names, i18n)}</td><td>{threshold}</td></tr>
+                        <tr><td>{move || localised(&names, i18n)}</td><td>{move || i18n.money(&threshold)}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>

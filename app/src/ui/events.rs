@@ -9,7 +9,7 @@ pub const ADD_TO_CART_EVENT: &str = "rapport:add-to-cart";
 /// Sends the DOM event `name` from `target` with `detail` as a plain object. It bubbles and crosses shadow roots
 /// (`composed`), so a listener on `window` of the host page hears it wherever the widget is mounted.
 pub fn emit_event(target: &EventTarget, name: &str, detail: &[(&str, JsValue)]) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let object = js_sys::Object::new();
         for (key, value) in detail {
@@ -23,7 +23,7 @@ pub fn emit_event(target: &EventTarget, name: &str, detail: &[(&str, JsValue)]) 
             let _ = target.dispatch_event(&event);
         }
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = (target, name, detail);
 }
 

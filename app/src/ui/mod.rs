@@ -27,10 +27,11 @@ pub fn escape_html(text: &str) -> String {
 /// Stock at or below this many units is shown as "only N left".
 pub const LOW_STOCK: i64 = 5;
 
-/// A price, formatted for its currency.
+/// A price, written as the shopper's language writes its currency.
 #[component]
 pub fn PriceTag(price: Money) -> impl IntoView {
-    view! { <span class="rapport-price">{price.display()}</span> }
+    let i18n = use_i18n();
+    view! { <span class="rapport-price">{move || i18n.money(&price)}</span> }
 }
 
 /// How many units are left, in words; not by colour alone.

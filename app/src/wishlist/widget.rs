@@ -210,11 +210,11 @@ fn change_text(i18n: I18n, item: &WishlistItem) -> Option<(String, &'static str)
         ItemChange::BackInStock => Some((i18n.t("wishlist.change.back_in_stock"), "back-in-stock")),
         ItemChange::OutOfStock => Some((i18n.t("wishlist.change.out_of_stock"), "out-of-stock")),
         ItemChange::Cheaper(by) => Some((
-            i18n.t_with("wishlist.change.cheaper", &[("amount", by.display())]),
+            i18n.t_with("wishlist.change.cheaper", &[("amount", i18n.money(&by))]),
             "cheaper",
         )),
         ItemChange::Dearer(by) => Some((
-            i18n.t_with("wishlist.change.dearer", &[("amount", by.display())]),
+            i18n.t_with("wishlist.change.dearer", &[("amount", i18n.money(&by))]),
             "dearer",
         )),
         ItemChange::Unchanged => None,

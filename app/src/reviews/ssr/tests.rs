@@ -121,6 +121,22 @@ async fn unverified_or_low_ratings_wait_for_moderation() {
 }
 
 #[tokio::test]
+async fn an_unknown_product_has_no_summary_rather_than_no_reviews() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        match summary(db, "NO-SUCH-SKU").await {
+            Err(StoreError::Rejected(error)) => {
+                assert_eq!(error.status(), 404);
+                assert_eq!(error.field.as_deref(), Some("sku"));
+                assert_eq!(error.message, "There is no such product.");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn bad_reviews_are_refused_and_change_nothing() {
     for store in all().await {
         let db = &store.db;
