@@ -23,6 +23,8 @@ pub struct AppState {
     pub alerts: crate::alerts::rules::AlertPolicy,
     /// How the feed's similarity is built and refreshed.
     pub feed: crate::feed::ssr::RefreshPolicy,
+    /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.
+    pub public_url: String,
 }
 
 /// The state, from inside a server function.

@@ -170,7 +170,8 @@ pub struct Config {
         global = true
     )]
     pub mail_from: String,
-    /// The store's public address, for the links in alert emails.
+    /// This server's public address: the links in alert emails, and where the embedding snippets of `/embed`
+    /// load the widgets from.
     #[arg(
         long,
         env = "RAPPORT_PUBLIC_URL",

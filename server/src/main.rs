@@ -219,6 +219,7 @@ async fn serve(config: Config) -> Result<(), String> {
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),
+        public_url: config.public_url.clone(),
     };
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),

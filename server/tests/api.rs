@@ -41,6 +41,7 @@ fn state_of(store: &TestDb) -> AppState {
         secret: StoreSecret::new(SECRET).unwrap(),
         demo: false,
         merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
+        public_url: "https://rapport.example".into(),
         reviews: Default::default(),
         wishlists: Default::default(),
         // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).

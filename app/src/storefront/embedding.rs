@@ -14,26 +14,14 @@ use leptos_router::hooks::use_query_map;
 /// A product every demo store has, for the snippets until the merchant names one.
 const EXAMPLE_SKU: &str = "KIT-00001";
 
-/// This server's origin as the store's page must name it.
+/// This server's origin as the store's page must name it: its configured public address, not the address this
+/// page was reached at, which may be an internal one behind a proxy. Hydration keeps the server's text; only a
+/// page drawn in the browser after a link inside the shop names the address the shop was loaded from.
 fn server_origin() -> String {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                let host = parts
-                    .headers
-                    .get(http::header::HOST)?
-                    .to_str()
-                    .ok()?
-                    .to_owned();
-                let scheme = parts
-                    .headers
-                    .get("x-forwarded-proto")
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or("http")
-                    .to_owned();
-                Some(format!("{scheme}://{host}"))
-            })
+        use_context::<crate::state::AppState>()
+            .map(|state| state.public_url.trim_end_matches('/').to_owned())
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
