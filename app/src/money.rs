@@ -200,16 +200,33 @@ impl Money {
     /// Reads an amount a shopper typed in `currency`'s major units ("99.5", "1,299.00", "¥20"), refusing more
     /// decimals than the currency has, signs and anything that is not a number.
     pub fn parse(text: &str, currency: &str) -> Result<Self, String> {
+        Self::parse_in(text, currency, DEFAULT_LOCALE)
+    }
+
+    /// [`Money::parse`] with `locale`'s separators, as [`Money::display_in`] writes them: what a shopper reads
+    /// in their language, they can type back. A currency symbol or code may come before or after the amount.
+    pub fn parse_in(text: &str, currency: &str, locale: &str) -> Result<Self, String> {
         let digits = u32::from(minor_digits(currency).unwrap_or(2));
         let typed = text.trim();
-        let typed = currency_symbols(currency)
+        let symbols: Vec<&str> = currency_symbols(currency)
             .into_iter()
             .chain([currency])
-            .find_map(|symbol| typed.strip_prefix(symbol))
+            .collect();
+        let typed = symbols
+            .iter()
+            .find_map(|symbol| {
+                typed
+                    .strip_prefix(symbol)
+                    .or_else(|| typed.strip_suffix(symbol))
+            })
             .unwrap_or(typed);
+        let group = translate(locale, "number.group");
+        let decimal = translate(locale, "number.decimal");
         let cleaned: String = typed
+            .replace(group.as_str(), "")
+            .replace(decimal.as_str(), ".")
             .chars()
-            .filter(|c| *c != ',' && !c.is_whitespace())
+            .filter(|c| !c.is_whitespace())
             .collect();
         let invalid = || format!("\"{}\" is not an amount of money", text.trim());
         let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
@@ -376,7 +393,7 @@ mod tests {
 
     #[test]
     fn reads_back_what_every_language_writes() {
-        for locale in ["en", "zh-CN"] {
+        for (locale, _) in crate::i18n::languages() {
             for (minor, currency) in [
                 (129_950, "CNY"),
                 (1_200, "JPY"),
@@ -385,7 +402,7 @@ mod tests {
             ] {
                 let written = Money::new(minor, currency).display_in(locale);
                 assert_eq!(
-                    Money::parse(&written, currency).map(|money| money.amount_minor),
+                    Money::parse_in(&written, currency, locale).map(|money| money.amount_minor),
                     Ok(minor),
                     "{written} in {locale}"
                 );

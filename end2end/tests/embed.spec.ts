@@ -241,6 +241,23 @@ test('a guest who saved a product keeps it when the store signs them in without 
   await expect(again).toHaveAttribute('aria-pressed', 'true');
 });
 
+test('a guest who saved a product keeps it on the next page, which names them signed in', { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${store.origin}/`);
+  const heart = (await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart');
+  await heart.click();
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+  const kept = () => page.evaluate(() => localStorage.getItem('rapport.token'));
+  expect(await kept()).toMatch(/^v1\.g\./);
+
+  // The shopper signs in on the store's own page; its next page names them. The move starts with the WASM,
+  // before any widget is mounted.
+  const token = await newShopper(page.request, 'next-page');
+  await page.goto(`${store.origin}/?token=${token}`);
+  await expect.poll(kept).toBeNull();
+  const again = (await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart');
+  await expect(again).toHaveAttribute('aria-pressed', 'true');
+});
+
 test("the page's theme reaches inside the widgets", { tag: '@js-only' }, async ({ page }) => {
   await page.goto(`${store.origin}/?theme=dark`);
   const widget = await readyWidget(page, 'rapport-reviews');

@@ -223,11 +223,13 @@ fn AlertChoices(
         ev.prevent_default();
         let rule = match choice.get_untracked() {
             RuleChoice::Any => Ok(PriceRule::AnyDrop),
-            RuleChoice::Target => Money::parse(&target.get_untracked(), &currency)
-                .map(|money| PriceRule::Below {
-                    target_minor: money.amount_minor,
-                })
-                .map_err(|_| i18n.t("alerts.target_invalid")),
+            RuleChoice::Target => {
+                Money::parse_in(&target.get_untracked(), &currency, i18n.locale())
+                    .map(|money| PriceRule::Below {
+                        target_minor: money.amount_minor,
+                    })
+                    .map_err(|_| i18n.t("alerts.target_invalid"))
+            }
             RuleChoice::Percent => percent
                 .get_untracked()
                 .trim()

@@ -42,7 +42,9 @@ fn adopt_kept_guest(moving: std::rc::Rc<std::cell::Cell<bool>>) {
     if moving.replace(true) {
         return;
     }
-    leptos::task::spawn_local(async move {
+    // Not Leptos's spawn_local: its executor starts with the first widget, and the page may name its shopper
+    // before any widget is mounted (the loader fetches the WASM at idle).
+    wasm_bindgen_futures::spawn_local(async move {
         match adopt_guest(guest).await {
             // Forgetting the guest token tells the widgets following the shopper's data to ask again.
             Ok(_) => store_token(None),
