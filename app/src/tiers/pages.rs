@@ -107,9 +107,10 @@ fn TiersDesk(page: MerchantTiers, save: ServerAction<SaveTierRules>) -> impl Int
             </tr></thead>
             <tbody>
                 {page.overview.distribution.into_iter().map(|TierCount { code, members: count }| {
-                    let name = tier_name(&distribution_rules, &code, i18n);
+                    // Names and amounts follow a language switch in place, as the rest of the page does.
+                    let (rules, tier) = (distribution_rules.clone(), code.clone());
                     let share = if members > 0 { format!("{:.1}%", count as f64 * 100.0 / members as f64) } else { "–".to_owned() };
-                    view! { <tr data-tier=code><td>{name}</td><td>{count}</td><td>{share}</td></tr> }
+                    view! { <tr data-tier=code><td>{move || tier_name(&rules, &tier, i18n)}</td><td>{count}</td><td>{share}</td></tr> }
                 }).collect_view()}
             </tbody>
         </table>
@@ -124,14 +125,14 @@ fn TiersDesk(page: MerchantTiers, save: ServerAction<SaveTierRules>) -> impl Int
             </tr></thead>
             <tbody>
                 {page.overview.close.into_iter().map(|member| {
-                    let tier = tier_name(&rules, &member.tier, i18n);
-                    let next = tier_name(&rules, &member.next, i18n);
+                    let (tier_rules, next_rules) = (rules.clone(), rules.clone());
+                    let (tier, next, growth, to_next) = (member.tier, member.next, member.growth, member.to_next);
                     view! {
                         <tr>
                             <td>{member.display_name} " (" {member.shopper_id} ")"</td>
-                            <td>{tier}</td>
-                            <td>{i18n.money(&member.growth)}</td>
-                            <td>{i18n.money(&member.to_next)} " → " {next}</td>
+                            <td>{move || tier_name(&tier_rules, &tier, i18n)}</td>
+                            <td>{move || i18n.money(&growth)}</td>
+                            <td>{move || i18n.money(&to_next)} " → " {move || tier_name(&next_rules, &next, i18n)}</td>
                         </tr>
                     }
                 }).collect_view()}
