@@ -216,13 +216,19 @@ test('widgets added after the page loaded come to life, and follow a change of l
   await expect(added.locator('.rapport-wishlist-button__label')).toHaveText('加入心愿单');
 });
 
-test('a guest who saved a product keeps it when the store signs them in without a page load', { tag: '@js-only' }, async ({ page }) => {
+/** A guest saves the store page's product with its heart; gives back how to read the token the browser keeps. */
+async function guestSavesTheProduct(page: Page): Promise<() => Promise<string | null>> {
   await page.goto(`${store.origin}/`);
   const heart = (await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart');
   await heart.click();
   await expect(heart).toHaveAttribute('aria-pressed', 'true');
   const kept = () => page.evaluate(() => localStorage.getItem('rapport.token'));
   expect(await kept()).toMatch(/^v1\.g\./);
+  return kept;
+}
+
+test('a guest who saved a product keeps it when the store signs them in without a page load', { tag: '@js-only' }, async ({ page }) => {
+  const kept = await guestSavesTheProduct(page);
 
   // A single-page store's sign-in: the shopper's signed token arrives in the head, and the page stays.
   const token = await newShopper(page.request, 'adopted');
@@ -242,12 +248,7 @@ test('a guest who saved a product keeps it when the store signs them in without 
 });
 
 test('a guest who saved a product keeps it on the next page, which names them signed in', { tag: '@js-only' }, async ({ page }) => {
-  await page.goto(`${store.origin}/`);
-  const heart = (await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart');
-  await heart.click();
-  await expect(heart).toHaveAttribute('aria-pressed', 'true');
-  const kept = () => page.evaluate(() => localStorage.getItem('rapport.token'));
-  expect(await kept()).toMatch(/^v1\.g\./);
+  const kept = await guestSavesTheProduct(page);
 
   // The shopper signs in on the store's own page; its next page names them. The move starts with the WASM,
   // before any widget is mounted.
