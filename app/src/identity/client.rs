@@ -23,13 +23,7 @@ pub const SHOPPER_TOKEN_META: &str = "rapport-shopper-token";
 pub fn current_token() -> Option<String> {
     #[cfg(feature = "browser")]
     {
-        use gloo_storage::Storage;
-        page_token().or_else(|| {
-            gloo_storage::LocalStorage::raw()
-                .get_item(TOKEN_KEY)
-                .ok()
-                .flatten()
-        })
+        page_token().or_else(kept_token)
     }
     #[cfg(not(feature = "browser"))]
     {
@@ -42,13 +36,9 @@ pub fn current_token() -> Option<String> {
 pub fn guest_token_to_adopt() -> Option<String> {
     #[cfg(feature = "browser")]
     {
-        use gloo_storage::Storage;
-        let kept = gloo_storage::LocalStorage::raw()
-            .get_item(TOKEN_KEY)
-            .ok()
-            .flatten()?;
+        let kept = kept_token()?;
         let shopper = page_token().is_some_and(|token| names_shopper(&token));
-        (shopper && kept.starts_with("v1.g.")).then_some(kept)
+        (shopper && names_guest(&kept)).then_some(kept)
     }
     #[cfg(not(feature = "browser"))]
     {
@@ -59,6 +49,22 @@ pub fn guest_token_to_adopt() -> Option<String> {
 /// Whether `token` speaks for a store's shopper rather than a guest (see `token.rs` for the format).
 fn names_shopper(token: &str) -> bool {
     token.starts_with("v1.s.")
+}
+
+/// Whether `token` speaks for a guest of this browser (see `token.rs` for the format).
+#[cfg(feature = "browser")]
+fn names_guest(token: &str) -> bool {
+    token.starts_with("v1.g.")
+}
+
+/// The token this browser keeps in `localStorage`, if any.
+#[cfg(feature = "browser")]
+fn kept_token() -> Option<String> {
+    use gloo_storage::Storage;
+    gloo_storage::LocalStorage::raw()
+        .get_item(TOKEN_KEY)
+        .ok()
+        .flatten()
 }
 
 #[cfg(feature = "browser")]
