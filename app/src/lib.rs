@@ -9,12 +9,11 @@
 pub mod alerts;
 pub mod catalog;
 pub mod embed;
-pub mod error;
 pub mod events;
 pub mod feed;
 pub mod i18n;
 pub mod identity;
-pub mod money;
+pub mod kernel;
 pub mod orders;
 pub mod reviews;
 #[cfg(feature = "ssr")]
@@ -23,7 +22,6 @@ pub mod state;
 pub mod store;
 pub mod storefront;
 pub mod tiers;
-pub mod time;
 pub mod ui;
 pub mod wishlist;
 

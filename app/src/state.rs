@@ -1,7 +1,7 @@
 //! The server's shared state, handed to server functions through Leptos context and to axum handlers through `State`.
 
-use crate::error::AppError;
 use crate::identity::token::StoreSecret;
+use crate::kernel::error::AppError;
 use crate::store::Db;
 use axum::extract::FromRef;
 use leptos::prelude::*;
@@ -23,6 +23,8 @@ pub struct AppState {
     pub alerts: crate::alerts::rules::AlertPolicy,
     /// How the feed's similarity is built and refreshed.
     pub feed: crate::feed::ssr::RefreshPolicy,
+    /// Attempt counts that slow guessing of keys and floods of guest sessions and sign-up emails.
+    pub throttles: crate::identity::throttle::Throttles,
     /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.
     pub public_url: String,
 }

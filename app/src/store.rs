@@ -1,7 +1,7 @@
 //! The database handle every capability's store functions take: SQLite (embedded default) or PostgreSQL,
 //! behind one `sqlx::Any` pool so that each query is written once for both backends.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 use std::str::FromStr;
@@ -58,6 +58,11 @@ impl From<StoreError> for AppError {
             }
         }
     }
+}
+
+/// A store failure as a server-function error, with its HTTP status.
+pub fn store_error(error: StoreError) -> AppError {
+    crate::kernel::error::respond_with(error.into())
 }
 
 /// True when a database error is a unique-key violation, which store functions turn into a domain error.

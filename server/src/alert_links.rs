@@ -5,8 +5,8 @@
 use crate::api::ApiError;
 use app::alerts::ssr as alerts;
 use app::identity::token::{verify_tracking, verify_unsubscribe};
+use app::kernel::time::now;
 use app::state::AppState;
-use app::time::now;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 

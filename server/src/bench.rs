@@ -5,8 +5,8 @@ use app::alerts::rules::AlertPolicy;
 use app::catalog::{CategoryInput, ProductInput, ssr as catalog};
 use app::events::{EventInput, EventKind, ssr as events};
 use app::identity::{ShopperInput, ssr as identity};
+use app::kernel::time::now;
 use app::store::Db;
-use app::time::now;
 use std::collections::BTreeMap;
 use std::time::Instant;
 

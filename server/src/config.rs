@@ -43,6 +43,14 @@ pub struct Config {
         global = true
     )]
     pub store_secret: Option<String>,
+    /// The longest a shopper token signed by the store may last, in days; longer ones are refused.
+    #[arg(
+        long,
+        env = "RAPPORT_SHOPPER_TOKEN_MAX_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shopper_token_max_days: i64,
     /// Bearer keys the merchant API accepts, comma-separated. With none, the API refuses every request.
     #[arg(
         long,
@@ -512,12 +520,20 @@ impl Config {
 
     /// The store secret to sign with, or why there is none.
     pub fn secret(&self) -> Result<app::identity::token::StoreSecret, String> {
-        match (&self.store_secret, self.demo) {
+        let secret = match (&self.store_secret, self.demo) {
             (Some(secret), _) => app::identity::token::StoreSecret::new(secret),
             (None, true) => app::identity::token::StoreSecret::new(DEMO_SECRET),
             (None, false) => {
                 Err("RAPPORT_STORE_SECRET (or --store-secret) is required outside demo mode".into())
             }
-        }
+        }?;
+        secret
+            .with_max_shopper_token_seconds(self.shopper_token_max_days.saturating_mul(86_400))
+            .map_err(|why| {
+                format!(
+                    "--shopper-token-max-days {}: {why}",
+                    self.shopper_token_max_days
+                )
+            })
     }
 }

@@ -8,8 +8,8 @@ use app::alerts::rules::AlertPolicy;
 use app::alerts::ssr::{self as outbox, Outgoing};
 use app::i18n::translate_with;
 use app::identity::token::{StoreSecret, issue_tracking, issue_unsubscribe};
+use app::kernel::time::{Millis, now};
 use app::store::{Db, StoreError};
-use app::time::{Millis, now};
 use app::ui::escape_html;
 use futures::{StreamExt, TryStreamExt};
 use hmac::{Hmac, Mac};
@@ -270,7 +270,7 @@ impl Deliverer {
             "old_price_minor": notice.old_price.amount_minor,
             "new_price_minor": notice.new_price.amount_minor,
             "lowest_30_days_minor": notice.lowest_30_days.amount_minor,
-            "created_at": app::time::to_rfc3339(notice.created_at),
+            "created_at": app::kernel::time::to_rfc3339(notice.created_at),
         })
         .to_string();
         let timestamp = now() / 1000;

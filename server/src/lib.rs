@@ -11,12 +11,18 @@ pub mod evaluation;
 pub mod metrics;
 pub mod seed;
 
+use app::identity::merchant::{MERCHANT_COOKIE, MerchantSignIn, MerchantSignOut, is_cross_site};
+use app::kernel::error::{AppError, ErrorCode};
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::body::Body;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderName, HeaderValue, Method};
 use leptos::prelude::provide_context;
+use leptos::server_fn::ServerFn;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -43,6 +49,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             context, shell,
         ))
         .with_state(state.clone());
+    storefront = storefront.layer(axum::middleware::map_response(server_fn_error_status));
     if !options.allowed_origins.is_empty() {
         storefront = storefront.layer(cors(&options.allowed_origins)?);
     }
@@ -68,7 +75,92 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             options.metrics,
             metrics::track,
         ))
+        .layer(axum::middleware::from_fn(
+            refuse_cross_site_merchant_requests,
+        ))
+        .layer(axum::middleware::map_response(security_headers))
         .layer(TraceLayer::new_for_http()))
+}
+
+/// Merchant sessions act only from Rapport's own pages: a state-changing request that carries the merchant's
+/// session cookie, or signs a merchant in or out, is refused when a page of another site sent it (CSRF), whatever
+/// server function or route it names. `SameSite=Strict` on the cookie stays as the second layer.
+async fn refuse_cross_site_merchant_requests(
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let changes_state = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let path = request.uri().path();
+    let for_a_merchant = carries_merchant_session(request.headers())
+        || path == MerchantSignIn::PATH
+        || path == MerchantSignOut::PATH;
+    if changes_state && for_a_merchant && is_cross_site(request.headers()) {
+        tracing::warn!(path, "cross-site merchant request refused");
+        return api::ApiError(AppError::new(
+            ErrorCode::Forbidden,
+            "Merchant actions are taken only from Rapport's own merchant pages.",
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn carries_merchant_session(headers: &http::HeaderMap) -> bool {
+    let prefix = format!("{MERCHANT_COOKIE}=");
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix(prefix.as_str()))
+        .any(|session| !session.is_empty())
+}
+
+/// Headers every response carries: browsers must not guess a content type (a JSON error read as HTML), and no
+/// other site learns which page a shopper came from (shared wish lists and alert links carry tokens in their URLs).
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers
+        .entry(http::header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
+    response
+}
+
+/// The largest server-function error body read back to find its status; error bodies are a few hundred bytes.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// Gives every server function's error response the HTTP status of its code, and `Retry-After` to a rate limit.
+/// server_fn answers every error with 500 unless the function set a status itself, so an argument that does not
+/// parse, or an error passed on with a bare `?`, would otherwise reach the caller as a server failure.
+async fn server_fn_error_status(response: Response) -> Response {
+    if !response
+        .headers()
+        .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_ERROR_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, "server function error body unreadable");
+            parts.status = http::StatusCode::INTERNAL_SERVER_ERROR;
+            return Response::from_parts(parts, Body::empty());
+        }
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = http::StatusCode::from_u16(error.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        api::add_error_headers(&error, &mut parts.headers);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Lets pages of the configured store origins call the widgets' server functions with the token header, and

@@ -60,7 +60,14 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Token { shopper, hours } => {
             let secret = config.secret()?;
-            let expires = app::time::now() / 1000 + hours * 3600;
+            if hours.saturating_mul(3600) > secret.max_shopper_token_seconds() {
+                return Err(format!(
+                    "--hours {hours}: the server refuses shopper tokens that last longer than {} days \
+                     (--shopper-token-max-days)",
+                    secret.max_shopper_token_seconds() / 86_400
+                ));
+            }
+            let expires = app::kernel::time::now() / 1000 + hours * 3600;
             println!(
                 "{}",
                 app::identity::token::issue(
@@ -73,10 +80,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::ReviewTiers => {
             let db = open(&config).await?;
-            let summary = app::tiers::ssr::review(&db, app::time::now())
+            let summary = app::tiers::ssr::review(&db, app::kernel::time::now())
                 .await
                 .map_err(|e| e.to_string())?;
-            let settled = app::tiers::ssr::settle(&db, app::time::now())
+            let settled = app::tiers::ssr::settle(&db, app::kernel::time::now())
                 .await
                 .map_err(|e| e.to_string())?;
             tracing::info!(
@@ -115,7 +122,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let report = app::feed::ssr::refresh(
                 &db,
                 &app::feed::ssr::RefreshPolicy::default(),
-                app::time::now(),
+                app::kernel::time::now(),
                 full,
             )
             .await
@@ -169,9 +176,14 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn load_demo_data(db: &Db, scale: Scale, seed_value: u64) -> Result<(), String> {
     let started = Instant::now();
     tracing::info!(?scale, seed = seed_value, "loading demo data");
-    let loaded = seed::seed(db, seed::Volume::of(scale), seed_value, app::time::now())
-        .await
-        .map_err(|e| e.to_string())?;
+    let loaded = seed::seed(
+        db,
+        seed::Volume::of(scale),
+        seed_value,
+        app::kernel::time::now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     tracing::info!(
         ?loaded,
         seconds = started.elapsed().as_secs_f64(),
@@ -220,6 +232,7 @@ async fn serve(config: Config) -> Result<(), String> {
         alerts: alerts.clone(),
         feed: feed.clone(),
         public_url: config.public_url.clone(),
+        throttles: Default::default(),
     };
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),
@@ -241,7 +254,7 @@ async fn serve(config: Config) -> Result<(), String> {
             .map_err(|e| e.to_string())?
     {
         let started = Instant::now();
-        app::feed::ssr::refresh(&db, &feed, app::time::now(), true)
+        app::feed::ssr::refresh(&db, &feed, app::kernel::time::now(), true)
             .await
             .map_err(|e| format!("cannot build the feed's similarity lists: {e}"))?;
         tracing::info!(
@@ -274,10 +287,14 @@ async fn serve(config: Config) -> Result<(), String> {
             }
         });
     tracing::info!("serving on http://{}", config.bind);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    // The client's address reaches handlers, for throttling guesses per client.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())?;
     let _ = stop.send(true);
     statistics.abort();
     if let Some(tier_reviews) = tier_reviews {
@@ -313,12 +330,12 @@ async fn review_tiers(db: Db, every: std::time::Duration) {
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
-        match app::tiers::ssr::review(&db, app::time::now()).await {
+        match app::tiers::ssr::review(&db, app::kernel::time::now()).await {
             Ok(summary) if summary.reviewed > 0 => tracing::info!(?summary, "tier review applied"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "tier review failed; retrying at the next check"),
         }
-        match app::tiers::ssr::settle(&db, app::time::now()).await {
+        match app::tiers::ssr::settle(&db, app::kernel::time::now()).await {
             Ok(settled) if settled > 0 => tracing::info!(settled, "members' settled spend counted"),
             Ok(_) => {}
             Err(error) => {
@@ -336,7 +353,7 @@ async fn refresh_feed(db: Db, policy: app::feed::ssr::RefreshPolicy, every: std:
     loop {
         ticks.tick().await;
         let started = Instant::now();
-        match app::feed::ssr::refresh(&db, &policy, app::time::now(), false).await {
+        match app::feed::ssr::refresh(&db, &policy, app::kernel::time::now(), false).await {
             Ok(report) => tracing::debug!(
                 ?report,
                 seconds = started.elapsed().as_secs_f64(),

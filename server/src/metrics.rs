@@ -30,6 +30,7 @@ pub struct Metrics {
     registry: Arc<Registry>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    throttled: Family<RouteLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -50,10 +51,17 @@ impl Default for Metrics {
             "HTTP request latency by route",
             latency.clone(),
         );
+        let throttled = Family::<RouteLabels, Counter>::default();
+        registry.register(
+            "throttled_requests",
+            "Requests refused for coming too fast or guessing keys (429), by route",
+            throttled.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             requests,
             latency,
+            throttled,
         }
     }
 }
@@ -83,6 +91,15 @@ pub async fn track(State(metrics): State<Metrics>, request: Request, next: Next)
             route: route.clone(),
         })
         .observe(started.elapsed().as_secs_f64());
+    if response.status() == http::StatusCode::TOO_MANY_REQUESTS {
+        metrics
+            .throttled
+            .get_or_create(&RouteLabels {
+                method: method.clone(),
+                route: route.clone(),
+            })
+            .inc();
+    }
     metrics
         .requests
         .get_or_create(&RequestLabels {

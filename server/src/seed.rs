@@ -11,9 +11,9 @@ use app::catalog::ssr as catalog;
 use app::catalog::{CategoryInput, PriceChange, ProductInput, ProductText};
 use app::events::{EventInput, EventKind, ssr as events};
 use app::identity::{ShopperInput, Viewer, ssr as identity};
+use app::kernel::time::{DAY_MS, Millis, to_rfc3339};
 use app::orders::{OrderInput, OrderLineInput, RefundInput, ssr as orders};
 use app::store::{Db, StoreError};
-use app::time::{DAY_MS, Millis, to_rfc3339};
 use app::wishlist::rules::WishlistPolicy;
 use app::wishlist::ssr as wishlists;
 use rand::distributions::{Distribution, WeightedIndex};
@@ -458,7 +458,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         .fetch_one(db.reader())
         .await?;
     if existing > 0 {
-        return Err(app::error::AppError::conflict(
+        return Err(app::kernel::error::AppError::conflict(
             "the database already holds products; demo data loads only into an empty one",
         )
         .into());

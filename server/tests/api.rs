@@ -1,144 +1,18 @@
 //! The merchant API and the shopper identity check, through the whole router, on SQLite and PostgreSQL.
 
-use app::identity::merchant::MerchantKeys;
+mod support;
+
 use app::identity::token::{StoreSecret, issue};
 use app::identity::{MyAccount, Viewer};
-use app::state::AppState;
-use app::store::testing::{self, TestDb, count};
-use axum::Router;
+use app::store::testing::{self, count};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
-use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
 use serde_json::{Value, json};
 use server::RouterOptions;
 use sha2::Digest;
+use support::*;
 use tower::ServiceExt;
-
-const KEY: &str = "test-merchant-key";
-const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
-
-struct Shop {
-    store: TestDb,
-    router: Router,
-}
-
-async fn shops() -> Vec<Shop> {
-    testing::all()
-        .await
-        .into_iter()
-        .map(|store| Shop {
-            router: server::router(state_of(&store), RouterOptions::default()).unwrap(),
-            store,
-        })
-        .collect()
-}
-
-fn state_of(store: &TestDb) -> AppState {
-    AppState {
-        leptos_options: LeptosOptions::builder().output_name("rapport").build(),
-        db: store.db.clone(),
-        secret: StoreSecret::new(SECRET).unwrap(),
-        demo: false,
-        merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
-        public_url: "https://rapport.example".into(),
-        reviews: Default::default(),
-        wishlists: Default::default(),
-        // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
-        alerts: app::alerts::rules::AlertPolicy {
-            email: true,
-            ..Default::default()
-        },
-        feed: Default::default(),
-    }
-}
-
-async fn send(router: &Router, request: Request<Body>) -> (StatusCode, Value) {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())),
-    )
-}
-
-/// A merchant-API request with the right key and a JSON content type.
-fn authorized(method: &str, path: &str) -> http::request::Builder {
-    Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
-        .header(header::CONTENT_TYPE, "application/json")
-}
-
-fn json_request(method: &str, path: &str, body: &Value) -> Request<Body> {
-    authorized(method, path)
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
-
-fn teapot(sku: &str) -> Value {
-    json!({"sku": sku, "category": "kitchen", "title": "Teapot", "price_minor": 12900, "currency": "CNY", "stock": 3})
-}
-
-async fn stock_the_shop(shop: &Shop) {
-    let categories = json!({"categories": [{"slug": "kitchen", "name": "Kitchen", "translations": {"zh-CN": "厨房"}}]});
-    assert_eq!(
-        send(
-            &shop.router,
-            json_request("PUT", "/api/v1/categories", &categories)
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
-    let (status, body) = send(
-        &shop.router,
-        json_request(
-            "PUT",
-            "/api/v1/products",
-            &json!({"products": [teapot("A"), teapot("B")]}),
-        ),
-    )
-    .await;
-    assert_eq!(
-        (status, body),
-        (StatusCode::OK, json!({"created": 2, "updated": 0}))
-    );
-    let shoppers = json!({"shoppers": [{"shopper_id": "alice", "display_name": "Alice", "email": "alice@example.com"}, {"shopper_id": "bob", "display_name": "Bob"}]});
-    assert_eq!(
-        send(
-            &shop.router,
-            json_request("PUT", "/api/v1/shoppers", &shoppers)
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
-}
-
-/// Rows in every table a request could touch, to show that a rejected request changed nothing.
-async fn footprint(shop: &Shop) -> Vec<i64> {
-    let mut counts = Vec::new();
-    for table in [
-        "categories",
-        "products",
-        "price_history",
-        "stock_history",
-        "shoppers",
-        "orders",
-        "order_lines",
-        "refunds",
-        "shopper_events",
-    ] {
-        counts.push(count(&shop.store.db, table).await);
-    }
-    counts
-}
 
 #[tokio::test]
 async fn a_missing_or_wrong_api_key_is_refused_and_changes_nothing() {
@@ -195,7 +69,7 @@ async fn each_kind_of_bad_input_gets_a_field_level_4xx_and_changes_nothing() {
                 json!({"products": [teapot("C"), no_sku]}),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                Some("products[1]"),
+                Some("products[1].sku"),
             ),
             (
                 "PUT",
@@ -338,6 +212,32 @@ async fn each_kind_of_bad_input_gets_a_field_level_4xx_and_changes_nothing() {
             (StatusCode::NOT_FOUND, Some("not_found"))
         );
 
+        // A path id that is no number, and a method the endpoint does not take: the same JSON shape.
+        let (status, error) = send(
+            &shop.router,
+            json_request("POST", "/api/v1/reviews/abc/approve", &json!({})),
+        )
+        .await;
+        assert_eq!(
+            (status, error["code"].as_str(), error["field"].as_str()),
+            (
+                StatusCode::BAD_REQUEST,
+                Some("bad_request"),
+                Some("review_id")
+            ),
+            "{error}"
+        );
+        let (status, error) = send(
+            &shop.router,
+            json_request("DELETE", "/api/v1/products", &json!({})),
+        )
+        .await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")),
+            "{error}"
+        );
+
         assert_eq!(footprint(&shop).await, before);
     }
 }
@@ -443,6 +343,36 @@ async fn the_openapi_document_describes_every_endpoint() {
     assert!(
         document["components"]["schemas"]["ProductInput"]["properties"]["price_minor"].is_object()
     );
+    let mut references = Vec::new();
+    collect_references(&document, &mut references);
+    assert!(references.len() > 20, "{references:?}");
+    for reference in references {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{reference} points outside the schemas"));
+        assert!(
+            document["components"]["schemas"][name].is_object(),
+            "{reference} is not defined"
+        );
+    }
+}
+
+/// Every `$ref` in an OpenAPI document.
+fn collect_references(value: &Value, references: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(reference)) => references.push(reference.clone()),
+                    _ => collect_references(inner, references),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_references(item, references)),
+        _ => {}
+    }
 }
 
 fn account_request(token: Option<&str>) -> Request<Body> {
@@ -459,7 +389,7 @@ async fn a_shopper_reads_their_own_account_and_no_one_elses() {
     for shop in shops().await {
         stock_the_shop(&shop).await;
         let secret = StoreSecret::new(SECRET).unwrap();
-        let far = app::time::now() / 1000 + 3600;
+        let far = app::kernel::time::now() / 1000 + 3600;
 
         let (status, account) = send(
             &shop.router,
@@ -639,7 +569,7 @@ async fn pending_review(shop: &Shop) -> i64 {
         "A",
         &input,
         &Default::default(),
-        app::time::now(),
+        app::kernel::time::now(),
     )
     .await
     .unwrap()
@@ -796,7 +726,7 @@ async fn only_a_signed_in_merchant_reaches_the_moderation_desk() {
         let shopper = issue(
             &secret,
             &Viewer::Shopper("alice".into()),
-            app::time::now() / 1000 + 60,
+            app::kernel::time::now() / 1000 + 60,
         );
         let (status, _) = send(
             &shop.router,
@@ -906,7 +836,7 @@ async fn merchants_read_the_most_wished_products() {
                 sku,
                 None,
                 &policy,
-                app::time::now(),
+                app::kernel::time::now(),
             )
             .await
             .unwrap();

@@ -13,7 +13,7 @@ pub use pages::{AlertConfirmPage, AlertUnsubscribePage};
 pub use server::*;
 pub use widget::{ALERT_SUBSCRIBED_EVENT, AlertInbox, MyAlerts, PRICE_ALERT_ANCHOR, PriceAlert};
 
-use crate::money::Money;
+use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// When a price alert fires.

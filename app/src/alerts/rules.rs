@@ -3,8 +3,8 @@
 //! timing, and validation of what a shopper asks for.
 
 use super::PriceRule;
-use crate::error::AppError;
-use crate::time::{DAY_MS, Millis};
+use crate::kernel::error::AppError;
+use crate::kernel::time::{DAY_MS, Millis};
 
 /// The rules a store sets on alerts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,13 +117,15 @@ pub fn retry_delay(attempts: i64, jitter: f64, policy: &AlertPolicy) -> Millis {
     capped + (capped as f64 * 0.2 * jitter.clamp(-1.0, 1.0)) as i64
 }
 
-/// Checks a price rule against the current price: a target must be below it, a percentage from 1 to 99.
+/// Checks a price rule against the current price: a target must be above zero and below it, a percentage from 1
+/// to 99.
 pub fn validate_price_rule(rule: &PriceRule, current_minor: i64) -> Result<(), AppError> {
     match *rule {
         PriceRule::AnyDrop => Ok(()),
-        PriceRule::Below { target_minor } if target_minor < 0 => Err(AppError::invalid(
+        // A price of zero is no price: a target of 0 would wait for a giveaway that never comes.
+        PriceRule::Below { target_minor } if target_minor <= 0 => Err(AppError::invalid(
             "target",
-            "The target price cannot be negative.",
+            "The target price must be above zero.",
         )),
         PriceRule::Below { target_minor } if target_minor >= current_minor => {
             Err(AppError::invalid(
@@ -137,36 +139,6 @@ pub fn validate_price_rule(rule: &PriceRule, current_minor: i64) -> Result<(), A
         )),
         _ => Ok(()),
     }
-}
-
-/// The longest email address accepted (RFC 5321's path limit).
-pub const MAX_EMAIL_CHARS: usize = 254;
-
-/// A guest's email address, trimmed and lower-cased in its domain: one `@`, a dotted domain, no spaces or
-/// control characters. Deliverability is what the double opt-in checks.
-pub fn validate_email(email: &str) -> Result<String, AppError> {
-    let email = email.trim();
-    let invalid = || {
-        AppError::invalid(
-            "email",
-            "Enter a valid email address, like name@example.com.",
-        )
-    };
-    if email.is_empty() || email.chars().count() > MAX_EMAIL_CHARS {
-        return Err(invalid());
-    }
-    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
-    let plain = |part: &str| {
-        !part.is_empty()
-            && !part
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '@' | '<' | '>' | '"'))
-    };
-    let dotted = domain.split('.').count() >= 2 && domain.split('.').all(|label| !label.is_empty());
-    if !(plain(local) && plain(domain) && dotted) {
-        return Err(invalid());
-    }
-    Ok(format!("{local}@{}", domain.to_lowercase()))
 }
 
 #[cfg(test)]
@@ -315,6 +287,8 @@ mod tests {
             .is_err()
         );
         assert!(validate_price_rule(&PriceRule::Below { target_minor: -1 }, 10_000).is_err());
+        assert!(validate_price_rule(&PriceRule::Below { target_minor: 0 }, 10_000).is_err());
+        assert!(validate_price_rule(&PriceRule::Below { target_minor: 1 }, 10_000).is_ok());
         assert!(
             validate_price_rule(
                 &PriceRule::Below {
@@ -327,20 +301,5 @@ mod tests {
         assert!(validate_price_rule(&PriceRule::ByPercent { percent: 0 }, 10_000).is_err());
         assert!(validate_price_rule(&PriceRule::ByPercent { percent: 100 }, 10_000).is_err());
         assert!(validate_price_rule(&PriceRule::ByPercent { percent: 99 }, 10_000).is_ok());
-        assert_eq!(
-            validate_email(" Li.Na@Example.COM ").unwrap(),
-            "Li.Na@example.com"
-        );
-        for bad in [
-            "",
-            "no-at.example.com",
-            "a@b",
-            "a b@example.com",
-            "a@@example.com",
-            "a@example..com",
-            "<a>@x.y",
-        ] {
-            assert!(validate_email(bad).is_err(), "{bad:?} should be refused");
-        }
     }
 }

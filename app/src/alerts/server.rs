@@ -2,17 +2,15 @@
 //! the verified viewer and reaches only that viewer's alerts and notices.
 
 use super::{Alert, AlertKind, Inbox, PriceRule, ProductAlerts};
-use crate::error::AppError;
 use crate::identity::client::RapportClient;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr,
-    crate::error::{respond_with, store_error},
-    crate::identity::ssr::current_viewer,
-    crate::state::app_state,
-    crate::time::now,
+    super::ssr, crate::identity::Viewer, crate::identity::ssr::current_viewer,
+    crate::identity::throttle::current_client, crate::kernel::error::respond_with,
+    crate::kernel::time::now, crate::state::app_state, crate::store::store_error,
 };
 
 /// The shopper's alerts and notice preferences, for the account page.
@@ -44,8 +42,28 @@ pub async fn subscribe_alert(
 ) -> Result<Alert, AppError> {
     let state = app_state()?;
     let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    // A guest's sign-up sends a confirmation email to any address written: slowed per client and per address.
+    let sign_up = match (&viewer, &email) {
+        (Viewer::Guest(_), Some(address)) => Some([
+            current_client(),
+            format!("email:{}", address.trim().to_lowercase()),
+        ]),
+        _ => None,
+    };
+    let moment = std::time::Instant::now();
+    if let Some(keys) = &sign_up {
+        state
+            .throttles
+            .email_sign_ups
+            .check(
+                keys,
+                moment,
+                "Too many alert sign-ups from here or to this address; please try again later.",
+            )
+            .map_err(respond_with)?;
+    }
     let request = ssr::AlertRequest { kind, rule, email };
-    ssr::subscribe(
+    let alert = ssr::subscribe(
         &state.db,
         &viewer,
         &sku,
@@ -55,7 +73,11 @@ pub async fn subscribe_alert(
         now(),
     )
     .await
-    .map_err(store_error)
+    .map_err(store_error)?;
+    if let Some(keys) = &sign_up {
+        state.throttles.email_sign_ups.record(keys, moment);
+    }
+    Ok(alert)
 }
 
 /// Cancels one of the shopper's alerts.

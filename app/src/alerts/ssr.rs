@@ -3,18 +3,19 @@
 
 use super::rules::{
     AlertPolicy, PriceWatch, cooled_down, lowest_of_30_days, price_drop_fires, restock_reach,
-    validate_email, validate_price_rule,
+    validate_price_rule,
 };
 use super::{
     Alert, AlertKind, AlertStatus, FailedNotice, Inbox, Notice, NoticeKind, PriceRule,
     ProductAlertReport, ProductAlerts,
 };
-use crate::error::AppError;
 use crate::events::ssr::{known_shopper, shopper_key};
 use crate::identity::Viewer;
-use crate::money::Money;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
+use crate::kernel::time::{DAY_MS, Millis};
+use crate::kernel::validate;
 use crate::store::{Db, IdSet, StoreError, id_list, is_unique_violation};
-use crate::time::{DAY_MS, Millis};
 use sqlx::{Any, Row, Transaction};
 
 #[cfg(test)]
@@ -102,7 +103,10 @@ async fn subscriber(
             let email = email.ok_or_else(|| {
                 AppError::invalid("email", "Enter your email address to get alerts.")
             })?;
-            Ok(Subscriber::Guest(validate_email(email)?, guest.clone()))
+            Ok(Subscriber::Guest(
+                validate::email("email", email)?,
+                guest.clone(),
+            ))
         }
     }
 }
@@ -1199,7 +1203,7 @@ pub async fn failed_notices(db: &Db, limit: i64) -> Result<Vec<FailedNotice>, St
                 kind: row.try_get("kind")?,
                 attempts: row.try_get("attempts")?,
                 last_error: row.try_get("last_error")?,
-                created_at: crate::time::to_rfc3339(row.try_get("created_at")?),
+                created_at: crate::kernel::time::to_rfc3339(row.try_get("created_at")?),
             })
         })
         .collect::<Result<_, sqlx::Error>>()?)

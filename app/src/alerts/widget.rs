@@ -5,12 +5,12 @@ use super::{
     cancel_alert, choose_price_rise_notices, inbox_notices, mark_inbox_read, my_alert_settings,
     subscribe_alert,
 };
-use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::{signed_in, use_signed_in};
 use crate::identity::ensure_viewer;
-use crate::money::Money;
-use crate::time::iso_date;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
+use crate::kernel::time::iso_date;
 use crate::ui::{EmbeddedQuery, ErrorNotice, Pending, emit_event, use_shop_links};
 use leptos::prelude::*;
 

@@ -6,7 +6,7 @@ mod server;
 pub mod ssr;
 pub use server::*;
 
-use crate::money::Money;
+use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

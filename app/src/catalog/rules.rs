@@ -1,68 +1,17 @@
 //! Validation of catalogue input: pure functions, shared by the merchant API and the demo-data generator.
 
 use super::{CategoryInput, PriceChange, ProductInput, StockChange};
-use crate::error::AppError;
-use crate::money::validate_currency;
+use crate::kernel::error::AppError;
+use crate::kernel::money::validate_currency;
+use crate::kernel::validate::{TextRule, key, locale, text};
 use crate::reviews::{CRITERIA_VOCABULARY, MAX_CRITERIA};
 
-pub const MAX_SKU_LEN: usize = 64;
 pub const MAX_TITLE_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 10_000;
 pub const MAX_URL_LEN: usize = 2048;
 /// A sanity bound on prices: 10^13 minor units is 100 billion in a two-digit currency.
 pub const MAX_PRICE_MINOR: i64 = 10_000_000_000_000;
 pub const MAX_STOCK: i64 = 1_000_000_000;
-
-/// A SKU or slug: 1 to 64 characters of letters, digits, `-`, `_` and `.`.
-pub fn validate_key(field: &str, value: &str) -> Result<(), AppError> {
-    if value.is_empty() {
-        return Err(AppError::invalid(field, "is required"));
-    }
-    if value.len() > MAX_SKU_LEN {
-        return Err(AppError::invalid(
-            field,
-            format!("must be at most {MAX_SKU_LEN} characters"),
-        ));
-    }
-    if !value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        return Err(AppError::invalid(
-            field,
-            "may contain only letters, digits, '-', '_' and '.'",
-        ));
-    }
-    Ok(())
-}
-
-/// Free text that must not be blank and has a length limit.
-pub fn validate_text(
-    field: &str,
-    value: &str,
-    required: bool,
-    max_chars: usize,
-) -> Result<(), AppError> {
-    if required && value.trim().is_empty() {
-        return Err(AppError::invalid(field, "is required"));
-    }
-    if value.chars().count() > max_chars {
-        return Err(AppError::invalid(
-            field,
-            format!("must be at most {max_chars} characters"),
-        ));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(AppError::invalid(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(())
-}
 
 /// An empty string, an absolute http(s) URL, or a path on this server.
 pub fn validate_url(field: &str, value: &str) -> Result<(), AppError> {
@@ -87,24 +36,6 @@ pub fn validate_url(field: &str, value: &str) -> Result<(), AppError> {
         Err(AppError::invalid(
             field,
             "must be an http(s) URL or a path starting with '/'",
-        ))
-    }
-}
-
-/// A locale tag such as `en` or `zh-CN`.
-pub fn validate_locale(field: &str, value: &str) -> Result<(), AppError> {
-    let mut parts = value.split('-');
-    let language_ok = parts
-        .next()
-        .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_lowercase()));
-    let rest_ok =
-        parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    if language_ok && rest_ok {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            field,
-            format!("\"{value}\" is not a locale tag such as en or zh-CN"),
         ))
     }
 }
@@ -141,11 +72,15 @@ pub fn validate_stock(field: &str, stock: i64) -> Result<(), AppError> {
 }
 
 pub fn validate_category(input: &CategoryInput) -> Result<(), AppError> {
-    validate_key("slug", &input.slug)?;
-    validate_text("name", &input.name, true, MAX_TITLE_LEN)?;
-    for (locale, name) in &input.translations {
-        validate_locale(&format!("translations.{locale}"), locale)?;
-        validate_text(&format!("translations.{locale}"), name, true, MAX_TITLE_LEN)?;
+    key("slug", &input.slug)?;
+    text("name", &input.name, TextRule::line(MAX_TITLE_LEN))?;
+    for (tag, name) in &input.translations {
+        locale(&format!("translations.{tag}"), tag)?;
+        text(
+            &format!("translations.{tag}"),
+            name,
+            TextRule::line(MAX_TITLE_LEN),
+        )?;
     }
     if let Some(criteria) = &input.review_criteria {
         validate_review_criteria(criteria)?;
@@ -183,14 +118,13 @@ pub fn validate_review_criteria(criteria: &[String]) -> Result<(), AppError> {
 }
 
 pub fn validate_product(input: &ProductInput) -> Result<(), AppError> {
-    validate_key("sku", &input.sku)?;
-    validate_key("category", &input.category)?;
-    validate_text("title", &input.title, true, MAX_TITLE_LEN)?;
-    validate_text(
+    key("sku", &input.sku)?;
+    key("category", &input.category)?;
+    text("title", &input.title, TextRule::line(MAX_TITLE_LEN))?;
+    text(
         "description",
         &input.description,
-        false,
-        MAX_DESCRIPTION_LEN,
+        TextRule::paragraphs(MAX_DESCRIPTION_LEN).optional(),
     )?;
     validate_url("image_url", &input.image_url)?;
     validate_url("page_url", &input.page_url)?;
@@ -201,22 +135,25 @@ pub fn validate_product(input: &ProductInput) -> Result<(), AppError> {
         &input.currency,
     )?;
     validate_stock("stock", input.stock)?;
-    for (locale, text) in &input.translations {
-        let field = format!("translations.{locale}");
-        validate_locale(&field, locale)?;
-        validate_text(&format!("{field}.title"), &text.title, true, MAX_TITLE_LEN)?;
-        validate_text(
+    for (tag, translated) in &input.translations {
+        let field = format!("translations.{tag}");
+        locale(&field, tag)?;
+        text(
+            &format!("{field}.title"),
+            &translated.title,
+            TextRule::line(MAX_TITLE_LEN),
+        )?;
+        text(
             &format!("{field}.description"),
-            &text.description,
-            false,
-            MAX_DESCRIPTION_LEN,
+            &translated.description,
+            TextRule::paragraphs(MAX_DESCRIPTION_LEN).optional(),
         )?;
     }
     Ok(())
 }
 
 pub fn validate_price_change(input: &PriceChange) -> Result<(), AppError> {
-    validate_key("sku", &input.sku)?;
+    key("sku", &input.sku)?;
     validate_price(
         "price_minor",
         input.price_minor,
@@ -226,45 +163,15 @@ pub fn validate_price_change(input: &PriceChange) -> Result<(), AppError> {
 }
 
 pub fn validate_stock_change(input: &StockChange) -> Result<(), AppError> {
-    validate_key("sku", &input.sku)?;
+    key("sku", &input.sku)?;
     validate_stock("stock", input.stock)
-}
-
-/// Validates every item of a batch, naming the failing item (`products[3].price_minor`), and refuses
-/// empty batches, batches over `max_len`, and keys that appear twice.
-pub fn validate_batch<T>(
-    name: &str,
-    items: &[T],
-    max_len: usize,
-    key: impl Fn(&T) -> &str,
-    validate: impl Fn(&T) -> Result<(), AppError>,
-) -> Result<(), AppError> {
-    if items.is_empty() {
-        return Err(AppError::invalid(name, "must contain at least one item"));
-    }
-    if items.len() > max_len {
-        return Err(AppError::invalid(
-            name,
-            format!("must contain at most {max_len} items, got {}", items.len()),
-        ));
-    }
-    let mut seen = std::collections::HashSet::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        validate(item).map_err(|error| error.within(&format!("{name}[{index}]")))?;
-        if !seen.insert(key(item)) {
-            return Err(AppError::invalid(
-                format!("{name}[{index}]"),
-                format!("\"{}\" appears twice in this batch", key(item)),
-            ));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::ProductText;
+    use crate::kernel::validate::batch;
     use std::collections::BTreeMap;
 
     fn teapot() -> ProductInput {
@@ -331,7 +238,7 @@ mod tests {
     fn batches_name_the_item_and_refuse_duplicates_and_excess() {
         let mut second = teapot();
         second.price_minor = -5;
-        let error = validate_batch(
+        let error = batch(
             "products",
             &[teapot(), second],
             10,
@@ -341,7 +248,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(error.field.as_deref(), Some("products[1].price_minor"));
 
-        let error = validate_batch(
+        let error = batch(
             "products",
             &[teapot(), teapot()],
             10,
@@ -352,7 +259,7 @@ mod tests {
         assert_eq!(error.field.as_deref(), Some("products[1]"));
         assert!(error.message.contains("twice"));
 
-        let error = validate_batch(
+        let error = batch(
             "products",
             &[teapot(), teapot()],
             1,
@@ -363,14 +270,6 @@ mod tests {
         assert!(error.message.contains("at most 1"));
 
         let empty: [ProductInput; 0] = [];
-        assert!(validate_batch("products", &empty, 1, |p| &p.sku, validate_product).is_err());
-    }
-
-    #[test]
-    fn locales_are_tags() {
-        assert!(validate_locale("l", "zh-CN").is_ok());
-        assert!(validate_locale("l", "en").is_ok());
-        assert!(validate_locale("l", "EN").is_err());
-        assert!(validate_locale("l", "zh_CN").is_err());
+        assert!(batch("products", &empty, 1, |p| &p.sku, validate_product).is_err());
     }
 }

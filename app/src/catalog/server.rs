@@ -1,18 +1,18 @@
 //! The catalogue's server functions, called by the storefront's pages.
 
 use super::{Category, CategoryPage, Product, ProductCard};
-use crate::error::AppError;
 use crate::identity::client::RapportClient;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::ssr,
-    crate::error::respond_with,
     crate::events::EventKind,
     crate::events::ssr::{record_for_request, record_for_viewer},
     crate::i18n,
     crate::identity::ssr::current_viewer,
+    crate::kernel::error::respond_with,
     crate::state::app_state,
 };
 
@@ -94,7 +94,7 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
         &viewer,
         &sku,
         EventKind::Carted,
-        crate::time::now(),
+        crate::kernel::time::now(),
     )
     .await
     .map_err(|e| respond_with(e.into()))?;

@@ -1,8 +1,7 @@
 //! The catalogue's SQL: one store function per operation, used by the merchant API and the storefront alike.
 
 use super::rules::{
-    validate_batch, validate_category, validate_price_change, validate_product,
-    validate_stock_change,
+    validate_category, validate_price_change, validate_product, validate_stock_change,
 };
 use super::{
     Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput,
@@ -10,10 +9,11 @@ use super::{
 };
 use crate::alerts::rules::AlertPolicy;
 use crate::alerts::ssr as alert_store;
-use crate::error::AppError;
-use crate::money::Money;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
+use crate::kernel::validate;
 use crate::store::{Db, StoreError};
-use crate::time::Millis;
 use sqlx::{Any, Row, Transaction};
 
 /// The most items one merchant-API batch may carry.
@@ -67,7 +67,7 @@ pub async fn upsert_categories(
     db: &Db,
     categories: &[CategoryInput],
 ) -> Result<UpsertSummary, StoreError> {
-    validate_batch(
+    validate::batch(
         "categories",
         categories,
         MAX_BATCH,
@@ -134,7 +134,7 @@ pub async fn upsert_products(
     alerts: &AlertPolicy,
     now: Millis,
 ) -> Result<UpsertSummary, StoreError> {
-    validate_batch(
+    validate::batch(
         "products",
         products,
         MAX_BATCH,
@@ -359,7 +359,7 @@ pub async fn change_prices(
     alerts: &AlertPolicy,
     now: Millis,
 ) -> Result<u64, StoreError> {
-    validate_batch(
+    validate::batch(
         "prices",
         changes,
         MAX_BATCH,
@@ -412,7 +412,7 @@ pub async fn change_stock(
     alerts: &AlertPolicy,
     now: Millis,
 ) -> Result<u64, StoreError> {
-    validate_batch(
+    validate::batch(
         "stock",
         changes,
         MAX_BATCH,

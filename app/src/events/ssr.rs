@@ -1,10 +1,10 @@
 //! The events' SQL.
 
 use super::{EventInput, EventKind};
-use crate::catalog::rules::validate_key;
-use crate::error::AppError;
+use crate::kernel::error::AppError;
+use crate::kernel::time::{Millis, parse_rfc3339};
+use crate::kernel::validate::key as validate_key;
 use crate::store::{Db, StoreError};
-use crate::time::{Millis, parse_rfc3339};
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
@@ -194,10 +194,10 @@ pub async fn record_for_request(sku: &str, kind: EventKind) -> Result<(), AppErr
     let state = crate::state::app_state()?;
     let viewer = crate::identity::ssr::current_viewer(&state)
         .await
-        .map_err(crate::error::respond_with)?;
-    record_for_viewer(&state.db, &viewer, sku, kind, crate::time::now())
+        .map_err(crate::kernel::error::respond_with)?;
+    record_for_viewer(&state.db, &viewer, sku, kind, crate::kernel::time::now())
         .await
-        .map_err(|error| crate::error::respond_with(error.into()))
+        .map_err(|error| crate::kernel::error::respond_with(error.into()))
 }
 
 /// Moves a guest's events to the shopper who just signed in, so that their feed, "Recently viewed" and "Not

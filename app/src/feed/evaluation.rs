@@ -15,7 +15,7 @@
 
 use super::similarity::{Interaction, SimilarityRules, anchors, recommend, similar_products};
 use crate::events::EventKind;
-use crate::time::Millis;
+use crate::kernel::time::Millis;
 use std::collections::{HashMap, HashSet};
 
 #[cfg(test)]

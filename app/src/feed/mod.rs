@@ -19,7 +19,7 @@ pub use server::*;
 pub use widget::{AlsoBought, AlsoViewed, HomeFeed};
 
 use crate::catalog::ProductCard;
-use crate::money::Money;
+use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// What the shopper did with the product a recommendation comes from.

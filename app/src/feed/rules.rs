@@ -14,8 +14,8 @@
 use super::Activity;
 use super::similarity::{Anchor, Interaction, Recommendation, event_weight};
 use crate::events::EventKind;
-use crate::money::Money;
-use crate::time::Millis;
+use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
 use std::collections::{HashMap, HashSet};
 
 #[cfg(test)]

@@ -2,18 +2,18 @@
 
 use super::{Feed, RelatedBy};
 use crate::catalog::ProductCard;
-use crate::error::AppError;
 use crate::identity::client::RapportClient;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::rules::{page_size, section_size},
     super::ssr,
-    crate::error::respond_with,
     crate::events::EventKind,
     crate::events::ssr::record_for_request,
     crate::i18n,
     crate::identity::ssr::current_viewer,
+    crate::kernel::error::respond_with,
     crate::state::app_state,
 };
 
@@ -30,7 +30,7 @@ pub async fn home_feed(locale: String, per_section: i64) -> Result<Feed, AppErro
         locale,
         section_size(per_section),
         &state.feed.rules,
-        crate::time::now(),
+        crate::kernel::time::now(),
     )
     .await?)
 }
@@ -62,7 +62,7 @@ pub async fn not_interested(sku: String) -> Result<(), AppError> {
 pub async fn forget_recently_viewed() -> Result<(), AppError> {
     let state = app_state()?;
     let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::clear_recently_viewed(&state.db, &viewer, crate::time::now())
+    ssr::clear_recently_viewed(&state.db, &viewer, crate::kernel::time::now())
         .await
         .map_err(|error| respond_with(error.into()))
 }

@@ -20,7 +20,7 @@
 //! ```
 
 use crate::events::EventKind;
-use crate::time::{DAY_MS, Millis};
+use crate::kernel::time::{DAY_MS, Millis};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[cfg(test)]

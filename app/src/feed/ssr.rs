@@ -16,13 +16,13 @@ use super::similarity::{
 use super::{Feed, FeedCard, FeedSection, Reason, RelatedBy, SectionKind};
 use crate::catalog::ProductCard;
 use crate::catalog::ssr::card_from_row;
-use crate::error::AppError;
 use crate::events::EventKind;
 use crate::events::ssr::shopper_key;
 use crate::identity::Viewer;
-use crate::money::Money;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
+use crate::kernel::time::{DAY_MS, Millis};
 use crate::store::{Backend, Db, IdSet, StoreError};
-use crate::time::{DAY_MS, Millis};
 use futures::TryStreamExt;
 use sqlx::any::AnyArguments;
 use sqlx::pool::PoolConnection;

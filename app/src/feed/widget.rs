@@ -101,7 +101,7 @@ fn reason_key(action: Activity) -> &'static str {
 }
 
 /// A card's reason in the shopper's language.
-fn reason_text(reason: &Reason, price: &crate::money::Money, i18n: I18n) -> String {
+fn reason_text(reason: &Reason, price: &crate::kernel::money::Money, i18n: I18n) -> String {
     match reason {
         Reason::Because { action, title } => {
             i18n.t_with(reason_key(*action), &[("title", title.clone())])
@@ -136,7 +136,7 @@ fn Section(
     let heading = format!("rapport-feed-{key}-{}", anchor.clone().unwrap_or_default());
     let clear = Action::new(|_: &()| async move {
         forget_recently_viewed().await?;
-        Ok::<_, crate::error::AppError>(())
+        Ok::<_, crate::kernel::error::AppError>(())
     });
     let cleared = move || matches!(clear.value().get(), Some(Ok(())));
     let labelled_by = heading.clone();
@@ -184,7 +184,7 @@ fn Card(
             dismissed.update(|skus| {
                 skus.insert(sku);
             });
-            Ok::<_, crate::error::AppError>(())
+            Ok::<_, crate::kernel::error::AppError>(())
         }
     });
     let hidden = {

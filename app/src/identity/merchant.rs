@@ -6,11 +6,12 @@
 //! cookie: page scripts cannot read it, other sites cannot send it, and the pages render on the server and work
 //! without JavaScript. Widgets never use it; they identify shoppers by header only.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    crate::error::respond_with,
+    crate::kernel::error::respond_with,
+    crate::kernel::validate::{TextRule, text},
     crate::state::AppState,
     crate::state::app_state,
     sha2::{Digest, Sha256},
@@ -19,6 +20,11 @@ use {
 
 /// The cookie that carries a merchant's moderation session.
 pub const MERCHANT_COOKIE: &str = "rapport_merchant";
+
+/// What a client that guessed too many keys is told.
+#[cfg(feature = "ssr")]
+pub const TOO_MANY_WRONG_KEYS: &str =
+    "Too many wrong API keys from here; wait a while before trying again.";
 
 /// How long a moderation session lasts: a working day.
 #[cfg(feature = "ssr")]
@@ -55,6 +61,24 @@ impl MerchantKeys {
     }
 }
 
+/// Whether a request comes from a page of another site, by what the browser says of it: `Sec-Fetch-Site` where the
+/// browser sends it, else `Origin` against `Host`. A request with neither is no browser's cross-site form (those
+/// always carry one), so it passes; the session cookie's `SameSite=Strict` stays as a second layer.
+#[cfg(feature = "ssr")]
+pub fn is_cross_site(headers: &http::HeaderMap) -> bool {
+    let header = |name: http::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(site) = header(http::HeaderName::from_static("sec-fetch-site")) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match (header(http::header::ORIGIN), header(http::header::HOST)) {
+        (None, _) => false,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_none_or(|(_, authority)| !authority.eq_ignore_ascii_case(host)),
+        (Some(_), None) => true,
+    }
+}
+
 /// The merchant the request's moderation session names, or `unauthorized`.
 #[cfg(feature = "ssr")]
 pub fn current_merchant(state: &AppState) -> Result<String, AppError> {
@@ -67,15 +91,28 @@ pub fn current_merchant(state: &AppState) -> Result<String, AppError> {
         .flat_map(|cookies| cookies.split(';'))
         .find_map(|pair| pair.trim().strip_prefix(&format!("{MERCHANT_COOKIE}=")))
         .ok_or_else(|| AppError::unauthorized("Please sign in as the merchant."))?;
-    super::token::verify_merchant(&state.secret, session, crate::time::now() / 1000)
+    super::token::verify_merchant(&state.secret, session, crate::kernel::time::now() / 1000)
+}
+
+/// The session cookie's attributes: never readable by scripts nor sent by other sites, and only over HTTPS when the
+/// server's public address is HTTPS.
+#[cfg(feature = "ssr")]
+pub fn session_cookie(value: &str, max_age: i64, public_url: &str) -> String {
+    let secure = if public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{MERCHANT_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
+    )
 }
 
 #[cfg(feature = "ssr")]
-fn set_session_cookie(value: &str, max_age: i64) {
+fn set_session_cookie(state: &AppState, value: &str, max_age: i64) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(cookie) = http::HeaderValue::from_str(&format!(
-            "{MERCHANT_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict"
-        ))
+        && let Ok(cookie) =
+            http::HeaderValue::from_str(&session_cookie(value, max_age, &state.public_url))
     {
         response.append_header(http::header::SET_COOKIE, cookie);
     }
@@ -87,14 +124,23 @@ fn set_session_cookie(value: &str, max_age: i64) {
 pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result<(), AppError> {
     let state = app_state()?;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
-        return Err(respond_with(AppError::invalid(
-            "name",
-            "give your name (up to 60 characters) for the moderation log",
-        )));
-    }
+    text("name", name, TextRule::line(60)).map_err(respond_with)?;
+    let guesser = [
+        super::throttle::current_client(),
+        super::throttle::key_prefix(key.trim()),
+    ];
+    let moment = std::time::Instant::now();
+    state
+        .throttles
+        .wrong_keys
+        .check(&guesser, moment, TOO_MANY_WRONG_KEYS)
+        .map_err(respond_with)?;
     let Some(fingerprint) = state.merchant_keys.identify(key.trim()) else {
-        tracing::warn!("merchant sign-in with an unknown API key");
+        tracing::warn!(
+            client = guesser[0],
+            "merchant sign-in with an unknown API key"
+        );
+        state.throttles.wrong_keys.record(&guesser, moment);
         return Err(respond_with(AppError::unauthorized(
             "That API key is not one of this store's keys.",
         )));
@@ -103,9 +149,9 @@ pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result
     let token = super::token::issue_merchant(
         &state.secret,
         name,
-        crate::time::now() / 1000 + SESSION_SECONDS,
+        crate::kernel::time::now() / 1000 + SESSION_SECONDS,
     );
-    set_session_cookie(&token, SESSION_SECONDS);
+    set_session_cookie(&state, &token, SESSION_SECONDS);
     // Only paths on this site, so that the sign-in form cannot be turned into an open redirect.
     let next = if next.starts_with('/') && !next.starts_with("//") {
         next
@@ -119,7 +165,7 @@ pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result
 /// Ends the merchant's moderation session.
 #[server]
 pub async fn merchant_sign_out() -> Result<(), AppError> {
-    set_session_cookie("", 0);
+    set_session_cookie(&app_state()?, "", 0);
     leptos_axum::redirect("/merchant/reviews");
     Ok(())
 }
@@ -162,4 +208,73 @@ pub fn MerchantSignInForm(
         </section>
     }
     .into_any()
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| {
+                (
+                    http::HeaderName::from_static(name),
+                    http::HeaderValue::from_str(value).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_session_cookie_is_secure_behind_https() {
+        let cookie = session_cookie("t", 60, "https://rapport.example");
+        assert!(
+            cookie.ends_with("HttpOnly; SameSite=Strict; Secure"),
+            "{cookie}"
+        );
+        let local = session_cookie("t", 60, "http://127.0.0.1:3000");
+        assert!(!local.contains("Secure"), "{local}");
+    }
+
+    #[test]
+    fn only_requests_from_rapports_own_pages_are_same_site() {
+        for same in [
+            headers(&[("sec-fetch-site", "same-origin")]),
+            headers(&[("sec-fetch-site", "none")]),
+            headers(&[
+                ("origin", "https://rapport.example"),
+                ("host", "rapport.example"),
+            ]),
+            headers(&[
+                ("origin", "http://127.0.0.1:3100"),
+                ("host", "127.0.0.1:3100"),
+            ]),
+            headers(&[("host", "rapport.example")]),
+        ] {
+            assert!(!is_cross_site(&same), "{same:?}");
+        }
+        for cross in [
+            headers(&[("sec-fetch-site", "cross-site")]),
+            headers(&[("sec-fetch-site", "same-site")]),
+            // Sec-Fetch-Site wins: a page of another site cannot make the browser send "same-origin".
+            headers(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://rapport.example"),
+                ("host", "rapport.example"),
+            ]),
+            headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "rapport.example"),
+            ]),
+            headers(&[
+                ("origin", "https://rapport.example:8443"),
+                ("host", "rapport.example"),
+            ]),
+            headers(&[("origin", "null"), ("host", "rapport.example")]),
+            headers(&[("origin", "https://rapport.example")]),
+        ] {
+            assert!(is_cross_site(&cross), "{cross:?}");
+        }
+    }
 }

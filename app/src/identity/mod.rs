@@ -7,10 +7,12 @@ mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
 pub mod token;
 pub use server::*;
 
-use crate::money::Money;
+use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// The request header widgets send the token in (never a cookie, so that other sites cannot ride on it).
@@ -82,7 +84,7 @@ pub struct IssuedToken {
 }
 
 /// Makes sure this browser holds a token, asking the server for a guest one when it holds none.
-pub async fn ensure_viewer() -> Result<(), crate::error::AppError> {
+pub async fn ensure_viewer() -> Result<(), crate::kernel::error::AppError> {
     if client::current_token().is_none() {
         let issued = start_guest_session().await?;
         // The store may have signed the shopper in while the guest token was on its way: theirs wins.

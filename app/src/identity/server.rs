@@ -2,11 +2,12 @@
 
 use super::client::RapportClient;
 use super::{Account, DemoShopper, IssuedToken};
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::Viewer, super::ssr, super::token, crate::error::respond_with, crate::state::app_state,
+    super::Viewer, super::ssr, super::token, crate::kernel::error::ErrorCode,
+    crate::kernel::error::respond_with, crate::state::app_state,
 };
 
 /// How long a guest token lasts.
@@ -20,11 +21,23 @@ const DEMO_TOKEN_SECONDS: i64 = 24 * 3600;
 #[server(client = RapportClient)]
 pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
     let state = app_state()?;
+    let client = [super::throttle::current_client()];
+    let moment = std::time::Instant::now();
+    state
+        .throttles
+        .guest_sessions
+        .check(
+            &client,
+            moment,
+            "Too many new visitors from here at once; please try again in a minute.",
+        )
+        .map_err(respond_with)?;
+    state.throttles.guest_sessions.record(&client, moment);
     let viewer = Viewer::Guest(format!("g{:032x}", rand::random::<u128>()));
     let token = token::issue(
         &state.secret,
         &viewer,
-        crate::time::now() / 1000 + GUEST_TOKEN_SECONDS,
+        crate::kernel::time::now() / 1000 + GUEST_TOKEN_SECONDS,
     );
     Ok(IssuedToken {
         token,
@@ -39,7 +52,7 @@ pub async fn demo_shoppers() -> Result<Vec<DemoShopper>, AppError> {
     let state = app_state()?;
     if !state.demo {
         return Err(respond_with(AppError::new(
-            "disabled",
+            ErrorCode::Disabled,
             "Demo sign-in is turned off on this store.",
         )));
     }
@@ -52,7 +65,7 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
     let state = app_state()?;
     if !state.demo {
         return Err(respond_with(AppError::new(
-            "disabled",
+            ErrorCode::Disabled,
             "Demo sign-in is turned off on this store.",
         )));
     }
@@ -64,17 +77,27 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
     };
     // The browser signing in was a guest until now: what the guest saved moves to the shopper.
     if let Ok(Viewer::Guest(guest)) = ssr::current_viewer(&state).await {
-        crate::wishlist::ssr::adopt_guest_lists(&state.db, &guest, &shopper_id, crate::time::now())
-            .await?;
-        crate::alerts::ssr::adopt_guest_alerts(&state.db, &guest, &shopper_id, crate::time::now())
-            .await?;
+        crate::wishlist::ssr::adopt_guest_lists(
+            &state.db,
+            &guest,
+            &shopper_id,
+            crate::kernel::time::now(),
+        )
+        .await?;
+        crate::alerts::ssr::adopt_guest_alerts(
+            &state.db,
+            &guest,
+            &shopper_id,
+            crate::kernel::time::now(),
+        )
+        .await?;
         crate::events::ssr::adopt_guest_events(&state.db, &guest, &shopper_id).await?;
     }
     let viewer = Viewer::Shopper(shopper_id);
     let token = token::issue(
         &state.secret,
         &viewer,
-        crate::time::now() / 1000 + DEMO_TOKEN_SECONDS,
+        crate::kernel::time::now() / 1000 + DEMO_TOKEN_SECONDS,
     );
     Ok(IssuedToken {
         token,
@@ -90,16 +113,19 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
 pub async fn adopt_guest(guest_token: String) -> Result<u64, AppError> {
     let state = app_state()?;
     let shopper_id = ssr::current_shopper(&state).await.map_err(respond_with)?;
-    let Viewer::Guest(guest) =
-        token::verify(&state.secret, &guest_token, crate::time::now() / 1000)
-            .map_err(respond_with)?
+    let Viewer::Guest(guest) = token::verify(
+        &state.secret,
+        &guest_token,
+        crate::kernel::time::now() / 1000,
+    )
+    .map_err(respond_with)?
     else {
         return Err(respond_with(AppError::invalid(
             "guest_token",
             "is a shopper's token, not a guest's",
         )));
     };
-    let now = crate::time::now();
+    let now = crate::kernel::time::now();
     let items =
         crate::wishlist::ssr::adopt_guest_lists(&state.db, &guest, &shopper_id, now).await?;
     let alerts =

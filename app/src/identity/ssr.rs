@@ -2,13 +2,13 @@
 
 use super::token::verify;
 use super::{Account, DemoShopper, OrderSummary, ShopperInput, TOKEN_HEADER, Viewer};
-use crate::catalog::rules::{validate_batch, validate_key, validate_locale, validate_text};
 use crate::catalog::ssr::MAX_BATCH;
-use crate::error::AppError;
-use crate::money::Money;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
+use crate::kernel::validate::{self, TextRule};
 use crate::state::AppState;
 use crate::store::{Db, StoreError};
-use crate::time::Millis;
 use sqlx::Row;
 
 /// Verifies the token the request carries and yields who it speaks for. Every server function that acts
@@ -23,7 +23,7 @@ pub async fn current_viewer(state: &AppState) -> Result<Viewer, AppError> {
         .ok_or_else(|| {
             AppError::unauthorized("Please sign in, or allow this site to remember you as a guest.")
         })?;
-    verify(&state.secret, token, crate::time::now() / 1000)
+    verify(&state.secret, token, crate::kernel::time::now() / 1000)
 }
 
 /// Like [`current_viewer`], but only a signed-in shopper will do.
@@ -37,21 +37,11 @@ pub async fn current_shopper(state: &AppState) -> Result<String, AppError> {
 }
 
 pub fn validate_shopper(input: &ShopperInput) -> Result<(), AppError> {
-    validate_key("shopper_id", &input.shopper_id)?;
-    validate_text("display_name", &input.display_name, true, 100)?;
-    validate_locale("locale", &input.locale)?;
+    validate::key("shopper_id", &input.shopper_id)?;
+    validate::text("display_name", &input.display_name, TextRule::line(100))?;
+    validate::locale("locale", &input.locale)?;
     if let Some(email) = &input.email {
-        let plausible = email.len() <= 254
-            && email
-                .split_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-        if !plausible {
-            return Err(AppError::invalid(
-                "email",
-                format!("\"{email}\" is not an email address"),
-            ));
-        }
+        validate::email("email", email)?;
     }
     Ok(())
 }
@@ -62,7 +52,7 @@ pub async fn upsert_shoppers(
     shoppers: &[ShopperInput],
     now: Millis,
 ) -> Result<crate::catalog::UpsertSummary, StoreError> {
-    validate_batch(
+    validate::batch(
         "shoppers",
         shoppers,
         MAX_BATCH,

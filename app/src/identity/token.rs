@@ -7,16 +7,24 @@
 //! hex HMAC-SHA256 of `v1.<kind>.<subject>.<expires>`.
 
 use super::Viewer;
-use crate::error::AppError;
+use crate::kernel::error::{AppError, ErrorCode};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::sync::Arc;
 
-/// The store's signing secret. Debug output never shows it.
+/// The longest a shopper token the store signs may last, unless the store sets another limit: a leaked token
+/// must run out, and one that claims the year 3000 would not.
+pub const DEFAULT_SHOPPER_TOKEN_SECONDS: i64 = 30 * 24 * 3600;
+
+/// The store's signing secret, and the longest lifetime it accepts for the shopper tokens the store signs. Debug
+/// output never shows the secret.
 #[derive(Clone)]
-pub struct StoreSecret(Arc<[u8]>);
+pub struct StoreSecret {
+    key: Arc<[u8]>,
+    max_shopper_token_seconds: i64,
+}
 
 impl StoreSecret {
     /// Secrets shorter than 32 bytes are refused: they could be guessed.
@@ -24,12 +32,29 @@ impl StoreSecret {
         if secret.len() < 32 {
             return Err("the store secret must be at least 32 characters long".into());
         }
-        Ok(Self(secret.as_bytes().into()))
+        Ok(Self {
+            key: secret.as_bytes().into(),
+            max_shopper_token_seconds: DEFAULT_SHOPPER_TOKEN_SECONDS,
+        })
+    }
+
+    /// The same secret, accepting shopper tokens that expire at most `seconds` after they are presented.
+    pub fn with_max_shopper_token_seconds(mut self, seconds: i64) -> Result<Self, String> {
+        if seconds < 60 {
+            return Err("a shopper token's longest lifetime must be at least a minute".into());
+        }
+        self.max_shopper_token_seconds = seconds;
+        Ok(self)
+    }
+
+    /// The longest lifetime a shopper token may claim, in seconds.
+    pub fn max_shopper_token_seconds(&self) -> i64 {
+        self.max_shopper_token_seconds
     }
 
     fn mac(&self, payload: &str) -> Hmac<Sha256> {
         let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+            Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
         mac.update(payload.as_bytes());
         mac
     }
@@ -49,11 +74,19 @@ pub fn issue(secret: &StoreSecret, viewer: &Viewer, expires: i64) -> String {
     }
 }
 
-/// Verifies a shopper's or guest's token at time `now` (Unix seconds) and yields who it speaks for.
+/// Verifies a shopper's or guest's token at time `now` (Unix seconds) and yields who it speaks for. A shopper
+/// token that claims to last longer than the store allows is refused, however well signed.
 pub fn verify(secret: &StoreSecret, token: &str, now: i64) -> Result<Viewer, AppError> {
     match open(secret, token, now)? {
-        ("s", subject) => Ok(Viewer::Shopper(subject)),
-        ("g", subject) => Ok(Viewer::Guest(subject)),
+        ("s", _, expires) if expires.saturating_sub(now) > secret.max_shopper_token_seconds => {
+            Err(AppError::unauthorized(format!(
+                "This sign-in token lasts longer than the store allows (at most {} days); \
+                 the store must issue tokens that expire sooner.",
+                secret.max_shopper_token_seconds / 86_400
+            )))
+        }
+        ("s", subject, _) => Ok(Viewer::Shopper(subject)),
+        ("g", subject, _) => Ok(Viewer::Guest(subject)),
         _ => Err(forged()),
     }
 }
@@ -66,7 +99,7 @@ pub fn issue_merchant(secret: &StoreSecret, name: &str, expires: i64) -> String 
 /// Verifies a merchant's moderation session and yields the merchant's name. Shopper tokens are refused.
 pub fn verify_merchant(secret: &StoreSecret, token: &str, now: i64) -> Result<String, AppError> {
     match open(secret, token, now)? {
-        ("m", name) => Ok(name),
+        ("m", name, _) => Ok(name),
         _ => Err(forged()),
     }
 }
@@ -86,7 +119,7 @@ pub fn verify_unsubscribe(secret: &StoreSecret, token: &str) -> Result<i64, AppE
         )
     };
     match open(secret, token, 0) {
-        Ok(("u", subject)) => subject.parse().map_err(|_| tampered()),
+        Ok(("u", subject, _)) => subject.parse().map_err(|_| tampered()),
         _ => Err(tampered()),
     }
 }
@@ -101,7 +134,7 @@ pub fn issue_tracking(secret: &StoreSecret, notice_id: i64) -> String {
 pub fn verify_tracking(secret: &StoreSecret, token: &str) -> Result<i64, AppError> {
     let tampered = || AppError::not_found(Some("token".into()), "This link is not valid.");
     match open(secret, token, 0) {
-        Ok(("t", subject)) => subject.parse().map_err(|_| tampered()),
+        Ok(("t", subject, _)) => subject.parse().map_err(|_| tampered()),
         _ => Err(tampered()),
     }
 }
@@ -116,8 +149,12 @@ fn sign(secret: &StoreSecret, kind: &str, subject: &str, expires: i64) -> String
     format!("{payload}.{signature}")
 }
 
-/// Checks a token's signature and expiry and yields its kind and subject.
-fn open<'t>(secret: &StoreSecret, token: &'t str, now: i64) -> Result<(&'t str, String), AppError> {
+/// Checks a token's signature and expiry and yields its kind, subject and expiry.
+fn open<'t>(
+    secret: &StoreSecret,
+    token: &'t str,
+    now: i64,
+) -> Result<(&'t str, String, i64), AppError> {
     let (payload, signature) = token.rsplit_once('.').ok_or_else(forged)?;
     let signature = hex::decode(signature).map_err(|_| forged())?;
     // Constant-time comparison: a timing difference must not reveal how much of a forged signature matched.
@@ -138,7 +175,7 @@ fn open<'t>(secret: &StoreSecret, token: &'t str, now: i64) -> Result<(&'t str, 
     let expires: i64 = expires.parse().map_err(|_| forged())?;
     if expires <= now {
         return Err(AppError::new(
-            "token_expired",
+            ErrorCode::TokenExpired,
             "Your sign-in has expired; please sign in again.",
         ));
     }
@@ -147,7 +184,7 @@ fn open<'t>(secret: &StoreSecret, token: &'t str, now: i64) -> Result<(&'t str, 
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .ok_or_else(forged)?;
-    Ok((kind, subject))
+    Ok((kind, subject, expires))
 }
 
 #[cfg(test)]
@@ -202,7 +239,38 @@ mod tests {
         );
         assert_eq!(
             verify(&secret(), &token, 1_000).unwrap_err().code,
-            "token_expired"
+            ErrorCode::TokenExpired
+        );
+    }
+
+    #[test]
+    fn a_shopper_token_may_not_outlast_the_stores_limit() {
+        let now = 1_000_000;
+        let year_3000 = 32_503_680_000;
+        let cap = DEFAULT_SHOPPER_TOKEN_SECONDS;
+        let at_cap = issue(&secret(), &Viewer::Shopper("cust-42".into()), now + cap);
+        assert_eq!(
+            verify(&secret(), &at_cap, now),
+            Ok(Viewer::Shopper("cust-42".into()))
+        );
+        for expires in [now + cap + 1, year_3000, i64::MAX] {
+            let long = issue(&secret(), &Viewer::Shopper("cust-42".into()), expires);
+            let error = verify(&secret(), &long, now).unwrap_err();
+            assert_eq!(error.code, ErrorCode::Unauthorized);
+            assert!(
+                error.message.contains("at most 30 days"),
+                "{}",
+                error.message
+            );
+        }
+        let stricter = secret().with_max_shopper_token_seconds(3600).unwrap();
+        assert!(verify(&stricter, &at_cap, now).is_err());
+        assert!(secret().with_max_shopper_token_seconds(0).is_err());
+        // Rapport issues guests' tokens itself, for a year: the store's limit is for the tokens the store signs.
+        let guest = issue(&secret(), &Viewer::Guest("g-1".into()), now + 365 * 86_400);
+        assert_eq!(
+            verify(&stricter, &guest, now),
+            Ok(Viewer::Guest("g-1".into()))
         );
     }
 
@@ -228,7 +296,7 @@ mod tests {
         ] {
             assert_eq!(
                 verify(&secret(), &forged, 0).unwrap_err().code,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "{forged}"
             );
         }
@@ -251,18 +319,18 @@ mod tests {
         assert_eq!(verify_merchant(&secret(), &merchant, 999), Ok("Mei".into()));
         assert_eq!(
             verify(&secret(), &merchant, 0).unwrap_err().code,
-            "unauthorized"
+            ErrorCode::Unauthorized
         );
         let shopper = issue(&secret(), &Viewer::Shopper("Mei".into()), 1_000);
         assert_eq!(
             verify_merchant(&secret(), &shopper, 0).unwrap_err().code,
-            "unauthorized"
+            ErrorCode::Unauthorized
         );
         assert_eq!(
             verify_merchant(&secret(), &merchant, 1_000)
                 .unwrap_err()
                 .code,
-            "token_expired"
+            ErrorCode::TokenExpired
         );
     }
 

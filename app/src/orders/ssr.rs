@@ -1,19 +1,31 @@
 //! The orders' SQL.
 
 use super::{OrderInput, OrderOutcome, RefundInput};
-use crate::catalog::rules::{validate_key, validate_price};
+use crate::catalog::rules::validate_price;
 use crate::catalog::ssr::product_for_update;
-use crate::error::AppError;
 use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, record, shopper_key};
+use crate::kernel::error::AppError;
+use crate::kernel::time::{Millis, parse_rfc3339};
+use crate::kernel::validate::key as validate_key;
 use crate::store::{Db, StoreError, is_unique_violation};
 use crate::tiers::ssr::GrowthChange;
-use crate::time::{Millis, parse_rfc3339};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
 pub const MAX_ORDER_LINES: usize = 500;
 const MAX_QUANTITY: i64 = 100_000;
+/// The largest order total (lines, shipping and tax) in minor units: 100 billion in a two-digit currency, the same
+/// bound as a price. Each line and the sum of many orders (a shopper's tier growth) then stay far inside a 64-bit
+/// integer, which both databases add up exactly.
+pub const MAX_ORDER_TOTAL_MINOR: i64 = crate::catalog::rules::MAX_PRICE_MINOR;
+
+/// The sum of an order's lines, or `None` when it does not fit in 64 bits.
+fn lines_subtotal(input: &OrderInput) -> Option<i64> {
+    input.lines.iter().try_fold(0i64, |sum, line| {
+        sum.checked_add(line.quantity.checked_mul(line.unit_price_minor)?)
+    })
+}
 
 /// A fingerprint of a request body: the same idempotency key with a different body is refused.
 fn request_hash(body: &impl serde::Serialize) -> String {
@@ -76,6 +88,17 @@ pub fn validate_order(input: &OrderInput) -> Result<(), AppError> {
             &input.currency,
         )?;
     }
+    let total = lines_subtotal(input)
+        .and_then(|subtotal| subtotal.checked_add(input.shipping_minor))
+        .and_then(|subtotal| subtotal.checked_add(input.tax_minor));
+    if total.is_none_or(|total| total > MAX_ORDER_TOTAL_MINOR) {
+        return Err(AppError::invalid(
+            "lines",
+            format!(
+                "the order's total (lines, shipping and tax) must be at most {MAX_ORDER_TOTAL_MINOR} minor units"
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -104,6 +127,19 @@ async fn outcome_for_key(
     let mut outcome = order_outcome(tx, row.try_get("order_key")?).await?;
     outcome.replayed = true;
     Ok(Some(outcome))
+}
+
+/// The outcome a concurrent request with the same key recorded while this one was inserting (PostgreSQL runs
+/// identical requests side by side, and the second insert meets the first's key): replayed like any retry, or
+/// `None` when the conflict was over something else.
+async fn concurrent_outcome(
+    db: &Db,
+    table: &str,
+    key: &str,
+    hash: &str,
+) -> Result<Option<OrderOutcome>, StoreError> {
+    let mut tx = db.write().await?;
+    outcome_for_key(&mut tx, table, key, hash).await
 }
 
 async fn order_outcome(
@@ -174,11 +210,9 @@ pub async fn record_order(
                 .0,
         );
     }
-    let subtotal = input.lines.iter().try_fold(0i64, |sum, line| {
-        sum.checked_add(line.quantity.checked_mul(line.unit_price_minor)?)
-    });
-    let subtotal =
-        subtotal.ok_or_else(|| AppError::invalid("lines", "the order total is too large"))?;
+    // validate_order bounded the total, so the lines' sum fits.
+    let subtotal = lines_subtotal(input)
+        .ok_or_else(|| AppError::invalid("lines", "the order total is too large"))?;
     let inserted = sqlx::query_scalar(
         "INSERT INTO orders (external_id, shopper_id, status, currency, subtotal_minor, shipping_minor, tax_minor, \
          placed_at, idempotency_key, request_hash) VALUES ($1, $2, 'paid', $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -197,6 +231,10 @@ pub async fn record_order(
     let order_key: i64 = match inserted {
         Ok(id) => id,
         Err(error) if is_unique_violation(&error) => {
+            drop(tx);
+            if let Some(outcome) = concurrent_outcome(db, "orders", idempotency_key, &hash).await? {
+                return Ok(outcome);
+            }
             return Err(AppError::conflict(format!(
                 "order \"{}\" was already recorded under another Idempotency-Key",
                 input.order_id
@@ -275,12 +313,17 @@ pub async fn record_refund(
     .execute(&mut *tx)
     .await;
     if let Err(error) = inserted {
-        return Err(if is_unique_violation(&error) {
-            AppError::conflict("a request with this Idempotency-Key is already being processed")
-                .into()
-        } else {
-            error.into()
-        });
+        if !is_unique_violation(&error) {
+            return Err(error.into());
+        }
+        drop(tx);
+        return match concurrent_outcome(db, "refunds", idempotency_key, &hash).await? {
+            Some(outcome) => Ok(outcome),
+            None => Err(AppError::conflict(
+                "a request with this Idempotency-Key is already being processed",
+            )
+            .into()),
+        };
     }
     sqlx::query(
         "UPDATE orders SET refunded_minor = refunded_minor + $1, \

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::i18n::use_i18n;
 use crate::identity::merchant::{MerchantSignInForm, MerchantSignOut};
-use crate::time::iso_date;
+use crate::kernel::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -164,7 +164,7 @@ fn ModerationCard(item: ModerationItem, decide: ServerAction<ModerateReview>) ->
                         let action_key = format!("moderation.action.{}", entry.action);
                         view! {
                             <li>
-                                <time>{crate::time::to_rfc3339(entry.at)}</time> " · " {entry.actor} " · " {move || i18n.t(&action_key)}
+                                <time>{crate::kernel::time::to_rfc3339(entry.at)}</time> " · " {entry.actor} " · " {move || i18n.t(&action_key)}
                                 {entry.reason.map(|reason| view! { " · " {reason} })}
                             </li>
                         }

@@ -1,6 +1,7 @@
 //! The reviews' pure rules: ranking by confidence, the auto-publish rule, and validation of what a shopper writes.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
+use crate::kernel::validate::{TextRule, text};
 
 /// z for a two-sided 95% confidence interval.
 const Z_95: f64 = 1.959_963_984_540_054;
@@ -113,43 +114,25 @@ pub fn validate_rating(field: &str, rating: i64) -> Result<u8, AppError> {
     }
 }
 
-/// Title and body: plain text within limits, with no control characters (line breaks allowed in the body).
+/// Title and body: the shared text rule (a single-line title, a body of paragraphs), and a body long enough to
+/// say something.
 pub fn validate_text(title: &str, body: &str) -> Result<(), AppError> {
-    if title.trim().is_empty() {
-        return Err(AppError::invalid("title", "is required"));
-    }
-    if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(AppError::invalid(
-            "title",
-            format!("must be at most {MAX_TITLE_CHARS} characters"),
-        ));
-    }
-    if title.chars().any(char::is_control) {
-        return Err(AppError::invalid("title", "must be a single line of text"));
-    }
-    let body_chars = body.trim().chars().count();
-    if body_chars < MIN_BODY_CHARS {
+    text("title", title, TextRule::line(MAX_TITLE_CHARS))?;
+    if body.trim().chars().count() < MIN_BODY_CHARS {
         return Err(AppError::invalid(
             "body",
             format!("must be at least {MIN_BODY_CHARS} characters"),
         ));
     }
-    if body.chars().count() > MAX_BODY_CHARS {
-        return Err(AppError::invalid(
-            "body",
-            format!("must be at most {MAX_BODY_CHARS} characters"),
-        ));
-    }
-    if body
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(AppError::invalid(
-            "body",
-            "must not contain control characters",
-        ));
-    }
-    Ok(())
+    text("body", body, TextRule::paragraphs(MAX_BODY_CHARS))
+}
+
+/// The longest reason a merchant gives for rejecting a review, or a shopper for reporting one.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// A rejection's or report's reason: the shared text rule, paragraphs allowed.
+pub fn validate_reason(reason: &str) -> Result<(), AppError> {
+    text("reason", reason, TextRule::paragraphs(MAX_REASON_CHARS))
 }
 
 #[cfg(test)]

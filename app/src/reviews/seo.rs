@@ -22,7 +22,7 @@ pub fn product_json_ld(
                 "name": review.title,
                 "reviewBody": review.body,
                 "author": { "@type": "Person", "name": review.author },
-                "datePublished": crate::time::iso_date(review.created_at),
+                "datePublished": crate::kernel::time::iso_date(review.created_at),
                 "reviewRating": { "@type": "Rating", "ratingValue": review.rating, "bestRating": 5, "worstRating": 1 },
             })
         })

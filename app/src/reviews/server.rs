@@ -4,20 +4,16 @@ use super::{
     ModerationItem, ModerationQueue, Review, ReviewInput, ReviewPointsAward, ReviewSort,
     ReviewSummary, Vote, VoteTally,
 };
-use crate::error::AppError;
 use crate::identity::client::RapportClient;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use {
-    super::ModerationDecision,
-    super::ReviewFilter,
-    super::ssr,
-    crate::error::{respond_with, store_error},
-    crate::identity::merchant::current_merchant,
-    crate::identity::ssr::current_shopper,
-    crate::state::app_state,
+    super::ModerationDecision, super::ReviewFilter, super::ssr,
+    crate::identity::merchant::current_merchant, crate::identity::ssr::current_shopper,
+    crate::kernel::error::respond_with, crate::state::app_state, crate::store::store_error,
 };
 
 /// Reviews shown per "load more".
@@ -87,7 +83,7 @@ pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Re
         &sku,
         &review,
         &state.reviews,
-        crate::time::now(),
+        crate::kernel::time::now(),
     )
     .await
     .map_err(store_error)
@@ -104,7 +100,7 @@ pub async fn vote_on_review(review_id: i64, helpful: Vote) -> Result<VoteTally, 
         review_id,
         helpful,
         &state.reviews,
-        crate::time::now(),
+        crate::kernel::time::now(),
     )
     .await
     .map_err(store_error)
@@ -121,7 +117,7 @@ pub async fn report_review(review_id: i64, reason: String) -> Result<(), AppErro
         review_id,
         &reason,
         &state.reviews,
-        crate::time::now(),
+        crate::kernel::time::now(),
     )
     .await
     .map_err(store_error)
@@ -199,7 +195,7 @@ pub async fn moderate_review(
         &decision,
         &format!("merchant:{merchant}"),
         &state.reviews,
-        crate::time::now(),
+        crate::kernel::time::now(),
     )
     .await
     .map_err(store_error)

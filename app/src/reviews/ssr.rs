@@ -1,22 +1,26 @@
 //! The reviews' SQL.
 
 use super::rules::{
-    AutoPublish, ReviewPoints, category_criteria, helpfulness_score, validate_rating, validate_text,
+    AutoPublish, ReviewPoints, category_criteria, helpfulness_score, validate_rating,
+    validate_reason, validate_text,
 };
 use super::{
     CRITERIA_VOCABULARY, ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue,
     Review, ReviewFilter, ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus,
     ReviewSummary, Vote, VoteTally,
 };
-use crate::catalog::rules::validate_key;
 use crate::catalog::ssr::active_product_id;
-use crate::error::AppError;
 use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, known_shopper, record};
+use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::time::{DAY_MS, Millis, iso_date};
+use crate::kernel::validate::key as validate_key;
 use crate::store::{Db, StoreError, is_unique_violation};
-use crate::time::{DAY_MS, Millis, iso_date};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};
+
+/// The window `ReviewPolicy::votes_per_minute` counts votes in.
+const VOTE_WINDOW_MS: Millis = 60_000;
 
 /// The rules a store sets for reviews.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -117,20 +121,21 @@ pub async fn write_review(
         )
         .into());
     }
-    let written_today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM reviews WHERE shopper_id = $1 AND updated_at > $2",
+    // The oldest review in the window says when a slot frees up, for the Retry-After the shopper gets.
+    let (written_today, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(updated_at) FROM reviews WHERE shopper_id = $1 AND updated_at > $2",
     )
     .bind(shopper_id)
     .bind(now - DAY_MS)
     .fetch_one(&mut *tx)
     .await?;
     if written_today >= policy.reviews_per_day {
-        return Err(AppError::new(
-            "rate_limited",
+        return Err(AppError::rate_limited(
             format!(
                 "You can write at most {} reviews a day; please come back tomorrow.",
                 policy.reviews_per_day
             ),
+            oldest.unwrap_or(now) + DAY_MS - now,
         )
         .into());
     }
@@ -359,19 +364,21 @@ pub async fn vote(
         );
     }
     if review.try_get::<i64, _>("shopper_id")? == shopper_id {
-        return Err(AppError::new("forbidden", "You cannot vote on your own review.").into());
+        return Err(
+            AppError::new(ErrorCode::Forbidden, "You cannot vote on your own review.").into(),
+        );
     }
-    let recent: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM helpful_votes WHERE shopper_id = $1 AND voted_at > $2",
+    let (recent, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(voted_at) FROM helpful_votes WHERE shopper_id = $1 AND voted_at > $2",
     )
     .bind(shopper_id)
-    .bind(now - 60_000)
+    .bind(now - VOTE_WINDOW_MS)
     .fetch_one(&mut *tx)
     .await?;
     if recent >= policy.votes_per_minute {
-        return Err(AppError::new(
-            "rate_limited",
+        return Err(AppError::rate_limited(
             "You are voting very fast; please wait a minute.",
+            oldest.unwrap_or(now) + VOTE_WINDOW_MS - now,
         )
         .into());
     }
@@ -671,13 +678,7 @@ pub async fn decide(
         ModerationDecision::Restore => (ReviewStatus::Published, "restored", None),
         ModerationDecision::Reject { reason } => {
             let reason = reason.trim();
-            if reason.is_empty() || reason.chars().count() > 500 {
-                return Err(AppError::invalid(
-                    "reason",
-                    "a rejection needs a reason the author will see, in up to 500 characters",
-                )
-                .into());
-            }
+            validate_reason(reason)?;
             (ReviewStatus::Rejected, "rejected", Some(reason))
         }
     };
@@ -737,13 +738,7 @@ pub async fn report(
     policy: &ReviewPolicy,
     now: Millis,
 ) -> Result<(), StoreError> {
-    if reason.trim().is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::invalid(
-            "reason",
-            "say in up to 500 characters what is wrong with this review",
-        )
-        .into());
-    }
+    validate_reason(reason)?;
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
     let status: String = sqlx::query_scalar("SELECT status FROM reviews WHERE id = $1")

@@ -4,10 +4,10 @@ use super::{
     Review, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, VoteTally, my_review_votes,
     product_reviews, report_review, vote_on_review, write_product_review,
 };
-use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::{signed_in, use_signed_in};
-use crate::time::iso_date;
+use crate::kernel::error::AppError;
+use crate::kernel::time::iso_date;
 use crate::ui::{ErrorNotice, Pending, emit_event, use_page_query, use_shop_links};
 use leptos::prelude::*;
 use std::collections::BTreeMap;

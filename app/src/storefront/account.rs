@@ -1,7 +1,7 @@
 use crate::i18n::use_i18n;
 use crate::identity::client::store_token;
 use crate::identity::my_account;
-use crate::time::iso_date;
+use crate::kernel::time::iso_date;
 use crate::ui::{ErrorNotice, PriceTag};
 use leptos::prelude::*;
 use leptos_meta::Title;

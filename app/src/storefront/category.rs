@@ -1,5 +1,6 @@
 use crate::catalog::category_listing;
 use crate::i18n::use_i18n;
+use crate::kernel::error::ErrorCode;
 use crate::ui::{ErrorNotice, Loading, ProductGrid};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,7 +48,7 @@ pub fn CategoryPage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                    Err(error) if error.code == "not_found" => view! {
+                    Err(error) if error.code == ErrorCode::NotFound => view! {
                         <section class="shop-notice"><h1>{move || i18n.t("category.not_found")}</h1></section>
                     }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),

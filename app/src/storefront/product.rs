@@ -1,9 +1,9 @@
 use crate::alerts::PriceAlert;
 use crate::catalog::{Product, add_to_cart, product_details, record_view};
-use crate::error::AppError;
 use crate::feed::{AlsoBought, AlsoViewed};
 use crate::i18n::use_i18n;
 use crate::identity::ensure_viewer;
+use crate::kernel::error::{AppError, ErrorCode};
 use crate::reviews::Reviews;
 use crate::ui::{ErrorNotice, Loading, PriceTag, StockBadge, emit_add_to_cart};
 use crate::wishlist::WishlistButton;
@@ -34,7 +34,7 @@ pub fn ProductPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match product.await {
                     Ok(product) => view! { <ProductDetails product /> }.into_any(),
-                    Err(error) if error.code == "not_found" => view! {
+                    Err(error) if error.code == ErrorCode::NotFound => view! {
                         <section class="shop-notice"><h1>{move || i18n.t("product.not_found")}</h1></section>
                     }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),

@@ -1,8 +1,8 @@
 use super::layout::switch_language;
-use crate::error::AppError;
 use crate::i18n::{self, use_i18n};
 use crate::identity::client::store_token;
 use crate::identity::{demo_shoppers, demo_sign_in};
+use crate::kernel::error::{AppError, ErrorCode};
 use crate::ui::{ErrorNotice, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,7 +60,7 @@ pub fn SignInPage() -> impl IntoView {
                             </ul>
                             {move || sign_in.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                         }.into_any(),
-                        Err(error) if error.code == "disabled" => view! { <p>{move || i18n.t("sign_in.disabled")}</p> }.into_any(),
+                        Err(error) if error.code == ErrorCode::Disabled => view! { <p>{move || i18n.t("sign_in.disabled")}</p> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}

@@ -14,8 +14,8 @@ pub use pages::MerchantTiersPage;
 pub use server::*;
 pub use widget::{TierBadge, TierMark, TierProgress};
 
-use crate::money::Money;
-use crate::time::Millis;
+use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 use super::{MerchantTiers, SaveTierRules, TierCount, TierPreview, TierRules, load_tiers_desk};
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::merchant::MerchantSignInForm;
-use crate::ui::ErrorNotice;
+use crate::ui::{ErrorNotice, raw_text};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -143,7 +143,7 @@ fn TiersDesk(page: MerchantTiers, save: ServerAction<SaveTierRules>) -> impl Int
         <Form method="GET" action="/merchant/tiers" attr:class="rapport-tiers-admin__editor">
             <label>
                 {move || i18n.t("tiers.admin.rules_json")}
-                <textarea name="proposed" rows="24" spellcheck="false" data-testid="tiers-rules">{editor}</textarea>
+                <textarea name="proposed" rows="24" spellcheck="false" data-testid="tiers-rules">{raw_text(editor)}</textarea>
             </label>
             <button type="submit" class="rapport-button" data-testid="tiers-preview">{move || i18n.t("tiers.admin.preview")}</button>
         </Form>

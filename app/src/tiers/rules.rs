@@ -2,9 +2,10 @@
 //! downgrades, what keeps a tier, and the validation of a rule set.
 
 use super::{Benefit, KeepTier, MemberStanding, Tier, TierRules};
-use crate::error::AppError;
-use crate::money::{Money, validate_currency};
-use crate::time::{DAY_MS, Millis, period_bounds, window_start};
+use crate::kernel::error::AppError;
+use crate::kernel::money::{Money, validate_currency};
+use crate::kernel::time::{DAY_MS, Millis, period_bounds, window_start};
+use crate::kernel::validate::{TextRule, text};
 use std::collections::BTreeMap;
 
 /// The icons a tier may show.
@@ -232,13 +233,7 @@ fn validate_names(
                     format!("a name in {locale} is required"),
                 ));
             }
-            Some(name) if name.chars().count() > limit => {
-                return Err(AppError::invalid(
-                    format!("{field}.{locale}"),
-                    format!("must be at most {limit} characters"),
-                ));
-            }
-            Some(_) => {}
+            Some(name) => text(&format!("{field}.{locale}"), name, TextRule::line(limit))?,
         }
     }
     if let Some(other) = names

@@ -1,18 +1,15 @@
 //! The tiers' server functions: the member's standing for the widgets, and the merchant's tiers page.
 
 use super::{MemberStanding, TierPreview, TierRules, TiersOverview};
-use crate::error::AppError;
 use crate::identity::client::RapportClient;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr,
-    crate::error::{respond_with, store_error},
-    crate::identity::merchant::current_merchant,
-    crate::identity::ssr::current_shopper,
-    crate::state::app_state,
-    crate::time::now,
+    super::ssr, crate::identity::merchant::current_merchant, crate::identity::ssr::current_shopper,
+    crate::kernel::error::respond_with, crate::kernel::time::now, crate::state::app_state,
+    crate::store::store_error,
 };
 
 /// Where the signed-in shopper stands in the member programme, with the rules that place them.

@@ -5,11 +5,11 @@ use super::rules::{Growth, OrderFacts, PointsFacts, after_growth, after_review, 
 use super::{
     CloseMember, MemberStanding, ReviewSummary, TierCount, TierPreview, TierRules, TiersOverview,
 };
-use crate::error::AppError;
 use crate::events::ssr::shopper_key;
-use crate::money::Money;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
+use crate::kernel::time::{DAY_MS, Millis, window_start};
 use crate::store::{Backend, Db, StoreError, id_list, is_unique_violation};
-use crate::time::{DAY_MS, Millis, window_start};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::HashMap;
 

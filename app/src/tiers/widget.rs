@@ -4,8 +4,8 @@
 use super::{MemberStanding, Tier, TierRules, my_tier};
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::use_signed_in;
-use crate::money::Money;
-use crate::time::{Millis, iso_date};
+use crate::kernel::money::Money;
+use crate::kernel::time::{Millis, iso_date};
 use crate::ui::{ErrorNotice, Pending, use_shop_links};
 use leptos::prelude::*;
 use std::collections::BTreeMap;

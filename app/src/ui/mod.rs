@@ -8,9 +8,9 @@ pub use links::{ShopLinks, server_asset, use_shop_links};
 pub use page_query::{EmbeddedQuery, PageQuery, parse_query, use_page_query};
 
 use crate::catalog::ProductCard;
-use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::money::Money;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
 use crate::wishlist::{SavedStates, WishlistButton};
 use leptos::prelude::*;
 
@@ -22,6 +22,18 @@ pub fn escape_html(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
+}
+
+/// Text for the inside of a `<title>` or `<textarea>`. Browsers read no tags there but end the element at its
+/// closing tag, and Leptos writes such text on the server as it is (leptos_meta's title, tachys's textarea): a
+/// product named `</title><script>…` would run its script. So the server escapes it; in the browser the same text
+/// is set as text, never parsed, and stays as it is.
+pub fn raw_text(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        escape_html(&text)
+    } else {
+        text
+    }
 }
 
 /// Stock at or below this many units is shown as "only N left".

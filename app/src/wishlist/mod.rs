@@ -11,7 +11,7 @@ pub use widget::{
     SavedStates, SharedWishlistPage, WISHLIST_CHANGE_EVENT, Wishlist, WishlistButton,
 };
 
-use crate::money::Money;
+use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// A wish list as its owner sees it in list choosers and menus.

@@ -1,8 +1,9 @@
 //! The wish lists' pure rules: what changed since saving, list names, limits.
 
 use super::{ItemChange, WishlistItem};
-use crate::error::AppError;
-use crate::money::Money;
+use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
+use crate::kernel::validate::{TextRule, text};
 
 /// The longest list name, in characters.
 pub const MAX_LIST_NAME_CHARS: usize = 60;
@@ -52,24 +53,10 @@ pub fn change_since_saved(item: &WishlistItem) -> ItemChange {
     }
 }
 
-/// A list name: 1 to [`MAX_LIST_NAME_CHARS`] characters, trimmed, without control characters.
+/// A list name: the shared text rule for a line of at most [`MAX_LIST_NAME_CHARS`] characters, trimmed.
 pub fn validate_list_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid("name", "give the list a name"));
-    }
-    if name.chars().count() > MAX_LIST_NAME_CHARS {
-        return Err(AppError::invalid(
-            "name",
-            format!("a list name has at most {MAX_LIST_NAME_CHARS} characters"),
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::invalid(
-            "name",
-            "must not contain control characters",
-        ));
-    }
+    text("name", name, TextRule::line(MAX_LIST_NAME_CHARS))?;
     Ok(name.to_owned())
 }
 

@@ -2,17 +2,14 @@
 //! verified viewer (shopper or guest) and reaches only that viewer's lists, except the public shared-list read.
 
 use super::{SavedState, SharedWishlist, Wishlist, WishlistSort, WishlistSummary};
-use crate::error::AppError;
 use crate::identity::client::RapportClient;
+use crate::kernel::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr,
-    crate::error::{respond_with, store_error},
-    crate::identity::ssr::current_viewer,
-    crate::state::app_state,
-    crate::time::now,
+    super::ssr, crate::identity::ssr::current_viewer, crate::kernel::error::respond_with,
+    crate::kernel::time::now, crate::state::app_state, crate::store::store_error,
 };
 
 /// The viewer's lists and one of them with its items.

@@ -5,15 +5,15 @@ use super::rules::{WishlistPolicy, validate_list_name};
 use super::{
     MostWished, SavedState, SharedWishlist, Wishlist, WishlistItem, WishlistSort, WishlistSummary,
 };
-use crate::catalog::rules::validate_key;
 use crate::catalog::ssr::active_product_id;
-use crate::error::AppError;
 use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, known_shopper, record, shopper_key};
 use crate::identity::Viewer;
-use crate::money::Money;
+use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
+use crate::kernel::validate::key as validate_key;
 use crate::store::{Backend, Db, StoreError};
-use crate::time::Millis;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -72,26 +72,39 @@ async fn default_list(
     now: Millis,
 ) -> Result<i64, sqlx::Error> {
     let (shopper, guest) = owner.binds();
-    let existing: Option<i64> = sqlx::query_scalar(&format!(
+    let select = format!(
         "SELECT w.id FROM wishlists w WHERE {owned} AND w.is_default = 1",
         owned = owner.owned()
-    ))
-    .bind(shopper)
-    .bind(guest.clone())
-    .fetch_optional(&mut **tx)
-    .await?;
+    );
+    let existing: Option<i64> = sqlx::query_scalar(&select)
+        .bind(shopper)
+        .bind(guest.clone())
+        .fetch_optional(&mut **tx)
+        .await?;
     if let Some(id) = existing {
         return Ok(id);
     }
-    sqlx::query_scalar(
+    // On PostgreSQL a concurrent first save may create it between the read and this insert: then the insert does
+    // nothing, and the next read (a new snapshot) finds theirs.
+    let created: Option<i64> = sqlx::query_scalar(
         "INSERT INTO wishlists (shopper_id, guest_id, name, is_default, created_at) VALUES ($1, $2, '', 1, $3) \
-         RETURNING id",
+         ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(shopper)
-    .bind(guest)
+    .bind(guest.clone())
     .bind(now)
-    .fetch_one(&mut **tx)
-    .await
+    .fetch_optional(&mut **tx)
+    .await?;
+    match created {
+        Some(id) => Ok(id),
+        None => {
+            sqlx::query_scalar(&select)
+                .bind(shopper)
+                .bind(guest)
+                .fetch_one(&mut **tx)
+                .await
+        }
+    }
 }
 
 /// `list_id` if the owner has it; someone else's list is answered like an unknown one.
@@ -155,7 +168,7 @@ async fn ensure_room(
             .await?;
     if items >= policy.max_items {
         return Err(AppError::new(
-            "limit_reached",
+            ErrorCode::LimitReached,
             format!(
                 "A wish list holds at most {} items; remove some first.",
                 policy.max_items
@@ -232,7 +245,7 @@ pub async fn create_list(
     .await?;
     if count >= policy.max_lists {
         return Err(AppError::new(
-            "limit_reached",
+            ErrorCode::LimitReached,
             format!(
                 "You can keep at most {} wish lists; delete one first.",
                 policy.max_lists
@@ -293,7 +306,7 @@ pub async fn delete_list(db: &Db, viewer: &Viewer, list_id: i64) -> Result<(), S
         .await?;
     if is_default != 0 {
         return Err(AppError::new(
-            "forbidden",
+            ErrorCode::Forbidden,
             "The default wish list cannot be deleted; remove its items instead.",
         )
         .into());

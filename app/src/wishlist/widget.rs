@@ -6,11 +6,11 @@ use super::{
     create_wishlist, delete_wishlist, move_wishlist_item, my_wishlist, open_shared_wishlist,
     share_wishlist, wishlist_state, wishlist_states,
 };
-use crate::error::AppError;
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::use_identity_changes;
 use crate::identity::ensure_viewer;
-use crate::time::iso_date;
+use crate::kernel::error::AppError;
+use crate::kernel::time::iso_date;
 use crate::ui::{
     ErrorNotice, PriceTag, StockBadge, emit_add_to_cart, emit_event, server_asset, use_page_query,
     use_shop_links,

@@ -1,25 +1,25 @@
 //! The merchant API's handlers: each parses its body, calls the one store function for its operation, and answers.
 
-use super::{ApiCaller, ApiError, ApiJson, idempotency_key};
+use super::{ApiCaller, ApiError, ApiJson, ApiPath, idempotency_key};
 use app::alerts::{FailedNotice, ProductAlertReport, ssr as alerts};
 use app::catalog::{
     CategoryInput, PriceChange, ProductInput, StockChange, UpsertSummary, ssr as catalog,
 };
-use app::error::AppError;
 use app::events::{EventInput, ssr as events};
 use app::identity::{ShopperInput, ssr as identity};
+use app::kernel::error::AppError;
+use app::kernel::time::now;
 use app::orders::{OrderInput, OrderOutcome, RefundInput, ssr as orders};
 use app::reviews::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ssr as reviews,
 };
 use app::state::AppState;
 use app::tiers::{MemberStanding, TierPreview, TierRules, TiersOverview, ssr as tiers};
-use app::time::now;
 use app::wishlist::{MostWished, ssr as wishlist};
 use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -161,7 +161,7 @@ pub async fn post_order(
     responses((status = 201, body = OrderOutcome), (status = 200, description = "a replay", body = OrderOutcome), (status = "4XX", body = AppError)))]
 pub async fn post_refund(
     State(state): State<AppState>,
-    Path(order_id): Path<String>,
+    ApiPath(order_id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(refund): ApiJson<RefundInput>,
 ) -> Result<(StatusCode, Json<OrderOutcome>), ApiError> {
@@ -183,7 +183,7 @@ pub async fn post_refund(
     responses((status = 200, body = OrderOutcome), (status = "4XX", body = AppError)))]
 pub async fn post_cancel(
     State(state): State<AppState>,
-    Path(order_id): Path<String>,
+    ApiPath(order_id): ApiPath<String>,
 ) -> Result<Json<OrderOutcome>, ApiError> {
     Ok(Json(
         orders::cancel_order(&state.db, &order_id, now()).await?,
@@ -275,7 +275,7 @@ pub async fn get_reviews(
     responses((status = 200, body = ModerationHistory), (status = "4XX", body = AppError)))]
 pub async fn get_review_history(
     State(state): State<AppState>,
-    Path(review_id): Path<i64>,
+    ApiPath(review_id): ApiPath<i64>,
 ) -> Result<Json<ModerationHistory>, ApiError> {
     Ok(Json(ModerationHistory {
         entries: reviews::moderation_history(&state.db, review_id).await?,
@@ -308,7 +308,7 @@ async fn decide(
 pub async fn post_review_approve(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
-    Path(review_id): Path<i64>,
+    ApiPath(review_id): ApiPath<i64>,
 ) -> Result<Json<Review>, ApiError> {
     decide(&state, &caller, review_id, ModerationDecision::Approve).await
 }
@@ -320,7 +320,7 @@ pub async fn post_review_approve(
 pub async fn post_review_reject(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
-    Path(review_id): Path<i64>,
+    ApiPath(review_id): ApiPath<i64>,
     ApiJson(rejection): ApiJson<Rejection>,
 ) -> Result<Json<Review>, ApiError> {
     let decision = ModerationDecision::Reject {
@@ -336,7 +336,7 @@ pub async fn post_review_reject(
 pub async fn post_review_restore(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
-    Path(review_id): Path<i64>,
+    ApiPath(review_id): ApiPath<i64>,
 ) -> Result<Json<Review>, ApiError> {
     decide(&state, &caller, review_id, ModerationDecision::Restore).await
 }
@@ -456,7 +456,7 @@ pub struct VersionedTierRules {
     responses((status = 200, body = MemberStanding), (status = "4XX", body = AppError)))]
 pub async fn get_shopper_tier(
     State(state): State<AppState>,
-    Path(shopper_id): Path<String>,
+    ApiPath(shopper_id): ApiPath<String>,
 ) -> Result<Json<MemberStanding>, ApiError> {
     Ok(Json(
         tiers::standing_of(&state.db, &shopper_id, now()).await?,

@@ -4,14 +4,21 @@
 mod handlers;
 mod openapi;
 
-use app::error::AppError;
+use app::identity::merchant::TOO_MANY_WRONG_KEYS;
+use app::identity::throttle::{client_address, client_key, key_prefix};
+use app::kernel::error::{AppError, ErrorCode};
 use app::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{
+    DefaultBodyLimit, FromRequest, FromRequestParts, Path, RawPathParams, Request, State,
+};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 
@@ -37,7 +44,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(self.0)).into_response();
+        let mut response = (status, axum::Json(&self.0)).into_response();
+        add_error_headers(&self.0, response.headers_mut());
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -45,6 +53,13 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+/// The headers an error's code calls for on any response, API or server function: `Retry-After` on a rate limit.
+pub fn add_error_headers(error: &AppError, headers: &mut HeaderMap) {
+    if let Some(seconds) = error.retry_after_seconds {
+        headers.insert(header::RETRY_AFTER, http::HeaderValue::from(seconds));
     }
 }
 
@@ -64,7 +79,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
         if !is_json {
             return Err(AppError::new(
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body as JSON with Content-Type: application/json",
             )
             .into());
@@ -74,11 +89,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::new(
-                        "too_large",
+                        ErrorCode::TooLarge,
                         format!("the body exceeds the limit of {MAX_BODY_BYTES} bytes"),
                     )
                 } else {
-                    AppError::new("bad_request", "the request body could not be read")
+                    AppError::new(ErrorCode::BadRequest, "the request body could not be read")
                 }
             })?;
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
@@ -86,17 +101,91 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             let path = error.path().to_string();
             let inner = error.into_inner();
             match inner.classify() {
-                serde_json::error::Category::Data => AppError::invalid(
-                    if path == "." { String::new() } else { path },
-                    strip_position(&inner.to_string()),
+                serde_json::error::Category::Data => {
+                    let message = strip_position(&inner.to_string());
+                    AppError::invalid(field_of(&path, &message), message)
+                }
+                _ => AppError::new(
+                    ErrorCode::Malformed,
+                    format!("the body is not valid JSON: {inner}"),
                 ),
-                _ => AppError::new("malformed", format!("the body is not valid JSON: {inner}")),
             }
         })?;
         deserializer.end().map_err(|error| {
-            AppError::new("malformed", format!("the body is not valid JSON: {error}"))
+            AppError::new(
+                ErrorCode::Malformed,
+                format!("the body is not valid JSON: {error}"),
+            )
         })?;
         Ok(ApiJson(value))
+    }
+}
+
+/// The field a JSON data error concerns. serde reports a missing field at the object that should hold it, naming
+/// it only in the message: `missing field `sku`` at `products[2]` is about `products[2].sku`.
+fn field_of(path: &str, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match (path, missing) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => String::new(),
+        (path, Some(name)) => format!("{path}.{name}"),
+        (path, None) => path.to_owned(),
+    }
+}
+
+/// A path parameter whose every failure is an [`AppError`] in the one JSON shape, naming the parameter:
+/// `/reviews/abc/approve` is a 400 about `review_id`, not axum's plain-text rejection.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let names: Vec<String> = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map(|params| params.iter().map(|(name, _)| name.to_owned()).collect())
+            .unwrap_or_default();
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(PathRejection::FailedToDeserializePathParams(error)) => {
+                let (key, value, expected) = match error.kind() {
+                    ErrorKind::ParseErrorAtKey {
+                        key,
+                        value,
+                        expected_type,
+                    } => (Some(key.clone()), value.clone(), *expected_type),
+                    ErrorKind::ParseError {
+                        value,
+                        expected_type,
+                    }
+                    | ErrorKind::ParseErrorAtIndex {
+                        value,
+                        expected_type,
+                        ..
+                    } => (None, value.clone(), *expected_type),
+                    _ => (None, String::new(), "a valid value"),
+                };
+                let key = key.or_else(|| (names.len() == 1).then(|| names[0].clone()));
+                let expected = match expected {
+                    "i64" | "u64" | "i32" | "u32" => "a whole number",
+                    other => other,
+                };
+                let error = AppError::new(
+                    ErrorCode::BadRequest,
+                    format!("\"{value}\" in the path is not valid: expected {expected}"),
+                );
+                Err(ApiError(match key {
+                    Some(key) => error.on_field(key),
+                    None => error,
+                }))
+            }
+            Err(rejection) => {
+                tracing::error!(%rejection, "path parameters unreadable");
+                Err(ApiError(AppError::internal()))
+            }
+        }
     }
 }
 
@@ -128,16 +217,43 @@ async fn require_api_key(
             "send your API key as Authorization: Bearer <key>",
         ))
         .into_response(),
-        Some(key) => match state.merchant_keys.identify(key) {
-            Some(fingerprint) => {
-                request
-                    .extensions_mut()
-                    .insert(ApiCaller(format!("api-key:{fingerprint}")));
-                next.run(request).await
+        Some(key) => {
+            let guesser = [
+                client_key(client_address(request.extensions())),
+                key_prefix(key),
+            ];
+            let moment = std::time::Instant::now();
+            if let Err(error) =
+                state
+                    .throttles
+                    .wrong_keys
+                    .check(&guesser, moment, TOO_MANY_WRONG_KEYS)
+            {
+                return ApiError(error).into_response();
             }
-            None => ApiError(AppError::unauthorized("the API key is not valid")).into_response(),
-        },
+            match state.merchant_keys.identify(key) {
+                Some(fingerprint) => {
+                    request
+                        .extensions_mut()
+                        .insert(ApiCaller(format!("api-key:{fingerprint}")));
+                    next.run(request).await
+                }
+                None => {
+                    tracing::warn!(client = guesser[0], "API request with an unknown key");
+                    state.throttles.wrong_keys.record(&guesser, moment);
+                    ApiError(AppError::unauthorized("the API key is not valid")).into_response()
+                }
+            }
+        }
     }
+}
+
+async fn wrong_method(method: http::Method) -> ApiError {
+    AppError::new(
+        ErrorCode::MethodNotAllowed,
+        format!("this endpoint does not take {method}; see /api/v1/openapi.json"),
+    )
+    .into()
 }
 
 async fn unknown_endpoint() -> ApiError {
@@ -206,6 +322,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::document))
         .merge(authenticated)
         .fallback(unknown_endpoint)
+        .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -32,6 +32,8 @@ use utoipa::{Modify, OpenApi};
         handlers::put_tier_rules,
         handlers::post_tier_preview,
     ),
+    // Types named only by query parameters are not collected from the paths: list them, so every $ref resolves.
+    components(schemas(app::reviews::ModerationQueue)),
     modifiers(&BearerKey)
 )]
 pub struct MerchantApi;

@@ -1,5 +1,6 @@
 use super::*;
 use crate::identity::Viewer;
+use crate::kernel::error::ErrorCode;
 use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
 
 fn event(shopper: Option<&str>, guest: Option<&str>, sku: &str) -> EventInput {
@@ -90,7 +91,7 @@ async fn shopper_path_events_belong_to_the_verified_viewer() {
         .unwrap_err() else {
             panic!()
         };
-        assert_eq!(error.code, "not_found");
+        assert_eq!(error.code, ErrorCode::NotFound);
         let StoreError::Rejected(_) = record_for_viewer(
             db,
             &Viewer::Shopper("mallory".into()),

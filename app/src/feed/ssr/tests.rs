@@ -3,8 +3,9 @@ use crate::catalog::{CategoryInput, ProductInput};
 use crate::events::EventInput;
 use crate::events::ssr::{record_batch, record_for_viewer};
 use crate::feed::Activity;
+use crate::kernel::error::ErrorCode;
+use crate::kernel::time::to_rfc3339;
 use crate::store::testing::{add_kitchen, add_products, add_shopper, all, product_input};
-use crate::time::to_rfc3339;
 
 const NOW: Millis = 400 * DAY_MS;
 
@@ -427,7 +428,7 @@ async fn a_product_page_shows_what_its_buyers_also_bought_and_an_unknown_product
         else {
             panic!("an unknown product is the caller's mistake")
         };
-        assert_eq!(error.code, "not_found");
+        assert_eq!(error.code, ErrorCode::NotFound);
         assert_eq!(error.field.as_deref(), Some("sku"));
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::kernel::error::ErrorCode;
 use crate::orders::OrderLineInput;
 use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
 
@@ -34,6 +35,53 @@ async fn shop(db: &Db) {
     .await;
     add_shopper(db, "alice").await;
     add_shopper(db, "bob").await;
+}
+
+#[test]
+fn an_order_whose_total_exceeds_the_bound_is_refused_though_each_line_is_valid() {
+    let mut big = order("O-big", "alice");
+    for line in &mut big.lines {
+        line.quantity = 100_000;
+        line.unit_price_minor = 10_000_000_000_000;
+    }
+    assert!(validate_order(&big).is_err_and(|error| error.field.as_deref() == Some("lines")));
+    let mut at_bound = order("O-edge", "alice");
+    at_bound.lines.truncate(1);
+    at_bound.lines[0].quantity = 1;
+    at_bound.lines[0].unit_price_minor = MAX_ORDER_TOTAL_MINOR - 300;
+    assert_eq!(validate_order(&at_bound), Ok(()));
+    at_bound.tax_minor = 1;
+    assert!(validate_order(&at_bound).is_err());
+}
+
+#[tokio::test]
+async fn fifty_identical_orders_at_once_record_one_and_replay_it_to_the_rest() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let same = order("O-1", "alice");
+        let attempts = (0..50).map(|_| record_order(db, "key-1", &same, 9));
+        let outcomes: Vec<_> = futures::future::join_all(attempts)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            outcomes.iter().filter(|outcome| !outcome.replayed).count(),
+            1
+        );
+        assert!(outcomes.iter().all(|outcome| outcome.total_minor == 2_800));
+        assert_eq!(count(db, "orders").await, 1);
+        let refund = RefundInput {
+            amount_minor: 100,
+            refunded_at: None,
+        };
+        let refunds = (0..20).map(|_| record_refund(db, "refund-1", "O-1", &refund, 10));
+        for outcome in futures::future::join_all(refunds).await {
+            assert_eq!(outcome.unwrap().refunded_minor, 100);
+        }
+        assert_eq!(count(db, "refunds").await, 1);
+    }
 }
 
 #[tokio::test]
@@ -84,14 +132,14 @@ async fn a_reused_key_or_order_number_is_refused_and_changes_nothing() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "conflict");
+        assert_eq!(error.code, ErrorCode::Conflict);
         let StoreError::Rejected(error) = record_order(db, "key-2", &order("O-1", "alice"), 9)
             .await
             .unwrap_err()
         else {
             panic!()
         };
-        assert_eq!(error.code, "conflict");
+        assert_eq!(error.code, ErrorCode::Conflict);
         assert!(error.message.contains("O-1"));
         assert_eq!(
             (
@@ -196,14 +244,14 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
         let StoreError::Rejected(error) = cancel_order(db, "O-1", 20).await.unwrap_err() else {
             panic!()
         };
-        assert_eq!(error.code, "conflict");
+        assert_eq!(error.code, ErrorCode::Conflict);
         let StoreError::Rejected(error) = record_refund(db, "r-4", "O-404", &part, 24)
             .await
             .unwrap_err()
         else {
             panic!()
         };
-        assert_eq!(error.code, "not_found");
+        assert_eq!(error.code, ErrorCode::NotFound);
     }
 }
 
@@ -230,7 +278,7 @@ async fn a_cancelled_order_cannot_be_refunded() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "conflict");
+        assert_eq!(error.code, ErrorCode::Conflict);
         assert_eq!(count(db, "refunds").await, 0);
     }
 }

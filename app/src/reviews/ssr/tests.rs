@@ -178,7 +178,7 @@ async fn bad_reviews_are_refused_and_change_nothing() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "rate_limited");
+        assert_eq!(error.code, ErrorCode::RateLimited);
         assert_eq!(
             (
                 count(db, "reviews").await,
@@ -239,21 +239,21 @@ async fn shoppers_vote_once_change_or_withdraw_and_never_on_their_own_review() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "forbidden");
+        assert_eq!(error.code, ErrorCode::Forbidden);
         let StoreError::Rejected(error) = vote(db, "alice", pending.id, Some(true), &policy, NOW)
             .await
             .unwrap_err()
         else {
             panic!()
         };
-        assert_eq!(error.code, "not_found");
+        assert_eq!(error.code, ErrorCode::NotFound);
         let StoreError::Rejected(error) = vote(db, "alice", 999_999, Some(true), &policy, NOW)
             .await
             .unwrap_err()
         else {
             panic!()
         };
-        assert_eq!(error.code, "not_found");
+        assert_eq!(error.code, ErrorCode::NotFound);
         assert_eq!(count(db, "helpful_votes").await, 0);
 
         let hasty = ReviewPolicy {
@@ -270,7 +270,7 @@ async fn shoppers_vote_once_change_or_withdraw_and_never_on_their_own_review() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "rate_limited");
+        assert_eq!(error.code, ErrorCode::RateLimited);
     }
 }
 
@@ -498,7 +498,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "conflict");
+        assert_eq!(error.code, ErrorCode::Conflict);
         assert!(
             list(db, "A", ReviewSort::Newest, ReviewFilter::default(), 0, 10)
                 .await
@@ -557,7 +557,8 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             panic!()
         };
         assert_eq!(
-            error.code, "conflict",
+            error.code,
+            ErrorCode::Conflict,
             "only a rejected review can be restored"
         );
         let rejected = decide(
@@ -607,7 +608,11 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
         .unwrap_err() else {
             panic!()
         };
-        assert_eq!(error.code, "conflict", "approving twice is refused");
+        assert_eq!(
+            error.code,
+            ErrorCode::Conflict,
+            "approving twice is refused"
+        );
         assert_eq!(
             list(db, "A", ReviewSort::Newest, ReviewFilter::default(), 0, 10)
                 .await
@@ -634,7 +639,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
         let StoreError::Rejected(error) = moderation_history(db, 999_999).await.unwrap_err() else {
             panic!()
         };
-        assert_eq!(error.code, "not_found");
+        assert_eq!(error.code, ErrorCode::NotFound);
     }
 }
 

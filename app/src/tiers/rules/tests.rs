@@ -1,5 +1,5 @@
 use super::*;
-use crate::time::parse_rfc3339;
+use crate::kernel::time::parse_rfc3339;
 
 fn at(text: &str) -> Millis {
     parse_rfc3339(text).unwrap()

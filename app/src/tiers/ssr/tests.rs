@@ -1,8 +1,8 @@
 use super::*;
+use crate::kernel::time::parse_rfc3339;
 use crate::orders::ssr::{cancel_order, record_order, record_refund};
 use crate::orders::{OrderInput, OrderLineInput, RefundInput};
 use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
-use crate::time::parse_rfc3339;
 
 fn at(text: &str) -> Millis {
     parse_rfc3339(text).unwrap()

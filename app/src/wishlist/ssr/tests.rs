@@ -34,6 +34,22 @@ fn skus(list: &Wishlist) -> Vec<&str> {
 }
 
 #[tokio::test]
+async fn fifty_identical_first_saves_at_once_all_succeed_with_one_default_list() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = WishlistPolicy::default();
+        let shopper = alice();
+        let saves = (0..50).map(|_| save(db, &shopper, "A", None, &policy, NOW));
+        for outcome in futures::future::join_all(saves).await {
+            outcome.unwrap();
+        }
+        assert_eq!(count(db, "wishlists").await, 1);
+        assert_eq!(count(db, "wishlist_items").await, 1);
+    }
+}
+
+#[tokio::test]
 async fn saving_twice_keeps_one_item_and_each_change_is_an_event() {
     for store in all().await {
         let db = &store.db;
@@ -124,7 +140,8 @@ async fn the_list_shows_what_changed_since_saving_and_sorts_by_it() {
             panic!()
         };
         assert_eq!(
-            error.code, "not_found",
+            error.code,
+            ErrorCode::NotFound,
             "a withdrawn product cannot be saved anew"
         );
         remove(db, &alice(), "C", None, NOW + 13).await.unwrap();
@@ -152,7 +169,7 @@ async fn named_lists_move_items_and_respect_the_limits() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "limit_reached");
+        assert_eq!(error.code, ErrorCode::LimitReached);
         let StoreError::Rejected(error) = create_list(db, &alice(), "", &policy, NOW)
             .await
             .unwrap_err()
@@ -191,7 +208,7 @@ async fn named_lists_move_items_and_respect_the_limits() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "limit_reached");
+        assert_eq!(error.code, ErrorCode::LimitReached);
 
         rename_list(db, &alice(), birthday.id, "Wedding")
             .await
@@ -200,7 +217,7 @@ async fn named_lists_move_items_and_respect_the_limits() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "forbidden");
+        assert_eq!(error.code, ErrorCode::Forbidden);
         delete_list(db, &alice(), birthday.id).await.unwrap();
         assert_eq!(lists(db, &alice()).await.unwrap().len(), 1);
         assert_eq!(count(db, "wishlist_items").await, 0);
@@ -236,7 +253,7 @@ async fn no_shopper_reads_or_changes_another_shoppers_list() {
             let Err(StoreError::Rejected(error)) = result else {
                 panic!("bob reached alice's list: {result:?}")
             };
-            assert_eq!(error.code, "not_found");
+            assert_eq!(error.code, ErrorCode::NotFound);
         }
         assert_eq!(count(db, "wishlist_items").await, before);
         assert!(
@@ -287,7 +304,7 @@ async fn a_shared_link_shows_the_list_until_it_is_made_private() {
         let StoreError::Rejected(error) = shared_list(db, &renewed, "en").await.unwrap_err() else {
             panic!()
         };
-        assert_eq!(error.code, "not_found");
+        assert_eq!(error.code, ErrorCode::NotFound);
         assert!(shared_list(db, "' OR 1=1 --", "en").await.is_err());
     }
 }
@@ -310,7 +327,7 @@ async fn a_guest_list_merges_into_the_shopper_default_list_on_sign_in() {
         else {
             panic!()
         };
-        assert_eq!(error.code, "unauthorized", "guests keep one list");
+        assert_eq!(error.code, ErrorCode::Unauthorized, "guests keep one list");
 
         assert_eq!(
             adopt_guest_lists(db, "g-42", "alice", NOW + 3)

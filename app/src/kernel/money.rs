@@ -1,6 +1,8 @@
 //! Money is an integer amount of minor units (cents, fen) plus an ISO 4217 currency code: never floating point.
 
-use crate::i18n::{DEFAULT_LOCALE, currency_symbol, currency_symbols, translate, translate_with};
+use crate::kernel::locale::{
+    DEFAULT_LOCALE, currency_symbol, currency_symbols, translate, translate_with,
+};
 use serde::{Deserialize, Serialize};
 
 /// Active ISO 4217 codes with their number of minor-unit digits.
@@ -285,7 +287,7 @@ impl Money {
     /// has no symbol for is written with its code, `KWD 1,234.567`.
     ///
     /// ```
-    /// use app::money::Money;
+    /// use app::kernel::money::Money;
     /// assert_eq!(Money::new(1_299, "USD").display_in("zh-CN"), "US$12.99");
     /// ```
     pub fn display_in(&self, locale: &str) -> String {
@@ -393,7 +395,7 @@ mod tests {
 
     #[test]
     fn reads_back_what_every_language_writes() {
-        for (locale, _) in crate::i18n::languages() {
+        for (locale, _) in crate::kernel::locale::languages() {
             for (minor, currency) in [
                 (129_950, "CNY"),
                 (1_200, "JPY"),

@@ -1,0 +1,200 @@
+//! The shop's languages as data: every user-facing string comes from the translation files in `app/locales/`, one
+//! JSON file per language, named by its BCP 47 tag. Adding a language is adding its file: the build lists the
+//! files (`app/build.rs`). Besides the texts, a file names its language (`language.name`) and says how it writes
+//! money: its decimal and group separators (`number.*`), where the currency goes (`money.with_symbol`,
+//! `money.with_code`) and the currencies' symbols (`money.symbol.<ISO 4217 code>`); see
+//! [`crate::kernel::money::Money::display_in`]. The page's current language is [`crate::kernel::locale::I18n`], above this.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The languages the shop speaks: locale tag and translation file, one for each file in `app/locales/`.
+const CATALOGS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
+
+/// The language shown when nothing else is known.
+pub const DEFAULT_LOCALE: &str = "en";
+/// The cookie that remembers the shopper's choice of language (a preference, not an identity).
+pub const LOCALE_COOKIE: &str = "rapport_locale";
+
+type Catalog = HashMap<String, String>;
+
+static PARSED: LazyLock<HashMap<&'static str, Catalog>> = LazyLock::new(|| {
+    CATALOGS
+        .iter()
+        .map(|(locale, json)| {
+            (
+                *locale,
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("locales/{locale}.json: {e}")),
+            )
+        })
+        .collect()
+});
+
+/// The supported locales with their names, for the language switch.
+pub fn languages() -> impl Iterator<Item = (&'static str, &'static str)> {
+    CATALOGS
+        .iter()
+        .map(|(locale, _)| (*locale, text(locale, "language.name").unwrap_or(locale)))
+}
+
+/// `key` in `locale`'s own file, without falling back to another language.
+fn text(locale: &str, key: &str) -> Option<&'static str> {
+    PARSED
+        .get(locale)
+        .and_then(|catalog| catalog.get(key))
+        .map(String::as_str)
+}
+
+/// How `locale` writes `currency`'s symbol, if its file gives one (`money.symbol.CNY`: `CN¥` in English); a
+/// language the shop does not speak writes it as the default language does.
+pub fn currency_symbol(locale: &str, currency: &str) -> Option<&'static str> {
+    let locale = if PARSED.contains_key(locale) {
+        locale
+    } else {
+        DEFAULT_LOCALE
+    };
+    text(locale, &format!("money.symbol.{currency}"))
+}
+
+/// Every way the shop's languages write `currency`'s symbol, longest first, so that an amount typed with any of
+/// them reads back.
+pub fn currency_symbols(currency: &str) -> Vec<&'static str> {
+    let mut symbols: Vec<_> = CATALOGS
+        .iter()
+        .filter_map(|(locale, _)| currency_symbol(locale, currency))
+        .collect();
+    symbols.sort_by_key(|symbol| std::cmp::Reverse(symbol.len()));
+    symbols.dedup();
+    symbols
+}
+
+/// The supported locale that best matches `tag` (`zh`, `zh-Hans-CN` and `zh-CN` all give `zh-CN`).
+pub fn negotiate(tag: &str) -> Option<&'static str> {
+    let tag = tag.trim();
+    let language = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    CATALOGS
+        .iter()
+        .map(|(locale, _)| *locale)
+        .find(|locale| locale.eq_ignore_ascii_case(tag))
+        .or_else(|| {
+            CATALOGS
+                .iter()
+                .map(|(locale, _)| *locale)
+                .find(|locale| locale.split('-').next() == Some(language.as_str()))
+        })
+}
+
+/// Picks the locale from an `Accept-Language` header value, by the order of preference it gives.
+pub fn from_accept_language(header: &str) -> Option<&'static str> {
+    let mut ranked: Vec<(f32, &str)> = header
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let quality = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(1.0);
+            Some((quality, tag))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.into_iter().find_map(|(_, tag)| negotiate(tag))
+}
+
+/// Looks up `key` in `locale`, falling back to English, then to the key itself.
+pub fn translate(locale: &str, key: &str) -> String {
+    text(locale, key)
+        .or_else(|| text(DEFAULT_LOCALE, key))
+        .unwrap_or(key)
+        .to_owned()
+}
+
+/// [`translate`] with `{name}` placeholders filled in; for text made outside a page, such as emails.
+pub fn translate_with(locale: &str, key: &str, values: &[(&str, String)]) -> String {
+    values
+        .iter()
+        .fold(translate(locale, key), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_key() {
+        let english = &PARSED[DEFAULT_LOCALE];
+        for (locale, catalog) in PARSED.iter() {
+            let mut missing: Vec<_> = english
+                .keys()
+                .filter(|key| !catalog.contains_key(*key))
+                .collect();
+            let mut extra: Vec<_> = catalog
+                .keys()
+                .filter(|key| !english.contains_key(*key))
+                .collect();
+            missing.sort();
+            extra.sort();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{locale}: missing {missing:?}, extra {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_key_the_code_uses_is_translated() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let source = std::fs::read_to_string(&path).unwrap();
+                    for call in [".t(\"", ".t_with(\""] {
+                        for (start, _) in source.match_indices(call) {
+                            let rest = &source[start + call.len()..];
+                            found.push(rest[..rest.find('"').unwrap()].to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let mut keys = Vec::new();
+        walk(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            &mut keys,
+        );
+        assert!(keys.len() > 20, "the scan found too few keys: {keys:?}");
+        let english = &PARSED[DEFAULT_LOCALE];
+        let missing: Vec<_> = keys
+            .iter()
+            .filter(|key| !english.contains_key(*key))
+            .collect();
+        assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    }
+
+    #[test]
+    fn negotiation_prefers_the_best_supported_language() {
+        assert_eq!(negotiate("zh-Hans-CN"), Some("zh-CN"));
+        assert_eq!(negotiate("ZH-cn"), Some("zh-CN"));
+        assert_eq!(negotiate("fr"), None);
+        assert_eq!(
+            from_accept_language("fr-FR, zh;q=0.8, en;q=0.5"),
+            Some("zh-CN")
+        );
+        assert_eq!(from_accept_language("de"), None);
+    }
+
+    #[test]
+    fn placeholders_are_filled_and_unknown_keys_fall_back() {
+        assert_eq!(translate("zh-CN", "product.out_of_stock"), "缺货");
+        assert_eq!(translate("zh-CN", "no.such.key"), "no.such.key");
+    }
+}

@@ -1,0 +1,242 @@
+//! The app's module structure, read from its source: imports point one way (ARCHITECTURE.md), from pages down to
+//! the kernel, and no two top-level modules import each other, directly or round a cycle.
+//!
+//! The imports that break the rule today are listed in `DEBTS`, each with what it is for. A new one fails this
+//! test, and so does a listed one that is gone, so that the list only shrinks and says what is left to move.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// How low each top-level module sits: a module may import modules below it. Capabilities (level 3) may read each
+/// other's public types, never another's store functions (`ssr`).
+const LEVELS: &[(&str, u8)] = &[
+    ("kernel", 0),
+    ("i18n", 1),
+    ("store", 1),
+    ("identity", 2),
+    ("events", 2),
+    ("state", 2),
+    ("ui", 2),
+    ("catalog", 3),
+    ("reviews", 3),
+    ("wishlist", 3),
+    ("alerts", 3),
+    ("tiers", 3),
+    ("feed", 3),
+    ("orders", 3),
+    ("embed", 4),
+    ("storefront", 5),
+];
+
+/// Imports against the rule that are still to be moved, as `(from, to)`; `to` ends in `::ssr` when it is another
+/// module's store functions.
+const DEBTS: &[(&str, &str)] = &[
+    // A price change fans out alerts inside the catalogue's transaction: a flow to move out of catalog.
+    ("catalog", "alerts::ssr"),
+    // Events look up products by SKU and shoppers by id in those modules' SQL.
+    ("events", "catalog::ssr"),
+    ("events", "identity"),
+    ("events", "identity::ssr"),
+    ("events", "state"),
+    ("feed", "catalog::ssr"),
+    // Guest adoption at sign-in moves wish lists, alerts and events: a flow to move out of identity.
+    ("identity", "alerts::ssr"),
+    ("identity", "events::ssr"),
+    ("identity", "wishlist::ssr"),
+    // Identity validates shoppers' orders summary with catalogue types and renders with shared UI.
+    ("identity", "catalog"),
+    ("identity", "catalog::ssr"),
+    ("identity", "state"),
+    ("identity", "ui"),
+    // An order recomputes tier growth inside its transaction: a flow.
+    ("orders", "catalog::ssr"),
+    ("orders", "tiers::ssr"),
+    // A review award recomputes tier growth inside its transaction: a flow.
+    ("reviews", "catalog::ssr"),
+    ("reviews", "tiers::ssr"),
+    // The server state holds every capability's policy; each capability should provide its own.
+    ("state", "alerts"),
+    ("state", "feed::ssr"),
+    ("state", "identity"),
+    ("state", "reviews::ssr"),
+    ("state", "wishlist"),
+    // The database layer's test fixtures create categories, products and shoppers through their capabilities.
+    ("store", "alerts"),
+    ("store", "catalog"),
+    ("store", "catalog::ssr"),
+    ("store", "identity"),
+    ("store", "identity::ssr"),
+    // The product grid puts a wish-list heart on each card: the caller should hand it its card actions.
+    ("ui", "catalog"),
+    ("ui", "wishlist"),
+    ("wishlist", "catalog::ssr"),
+];
+
+fn level(module: &str) -> Option<u8> {
+    LEVELS
+        .iter()
+        .find(|(name, _)| *name == module)
+        .map(|(_, level)| *level)
+}
+
+/// Every `.rs` file under `dir` that is not a test module file.
+fn sources(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs")
+            && path.file_name().is_some_and(|name| name != "tests.rs")
+        {
+            found.push(path);
+        }
+    }
+}
+
+/// The code of a file without its unit tests (kept at the end of a file, by convention) and its comments.
+fn production_code(source: &str) -> String {
+    let end = ["#[cfg(test)]\nmod tests", "#[cfg(all(test"]
+        .iter()
+        .filter_map(|marker| source.find(marker))
+        .min()
+        .unwrap_or(source.len());
+    source[..end]
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Each top-level module's imports of other top-level modules, with `::ssr` for their store functions.
+fn imports() -> BTreeMap<String, BTreeSet<String>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut imports: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in files {
+        let relative = file.strip_prefix(&root).unwrap();
+        let from = relative
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        if from == "lib" {
+            continue;
+        }
+        assert!(level(&from).is_some(), "{from} has no level in LEVELS");
+        let code = production_code(&std::fs::read_to_string(&file).unwrap());
+        assert!(
+            !code.contains("crate::{"),
+            "{}: name one module per `use crate::…`, so that this test reads it",
+            relative.display()
+        );
+        for (start, _) in code.match_indices("crate::") {
+            let mut path = code[start + "crate::".len()..].split("::").map(|part| {
+                part.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+            });
+            let Some(Some(to)) = path.next() else {
+                continue;
+            };
+            if to == from || level(to).is_none() {
+                continue;
+            }
+            let target = match path.next() {
+                Some(Some("ssr")) => format!("{to}::ssr"),
+                _ => to.to_owned(),
+            };
+            imports.entry(from.clone()).or_default().insert(target);
+        }
+    }
+    imports
+}
+
+#[test]
+fn imports_point_down_the_layers_except_the_listed_debts() {
+    let imports = imports();
+    assert!(
+        imports.values().map(BTreeSet::len).sum::<usize>() > 40,
+        "the scan found too few imports: {imports:?}"
+    );
+    let mut against = BTreeSet::new();
+    for (from, targets) in &imports {
+        let from_level = level(from).unwrap();
+        for target in targets {
+            let module = target.trim_end_matches("::ssr");
+            let to_level = level(module).unwrap();
+            let allowed = to_level < from_level
+                || (to_level == 3 && from_level == 3 && !target.ends_with("::ssr"));
+            if !allowed {
+                against.insert((from.as_str(), target.as_str()));
+            }
+        }
+    }
+    let debts: BTreeSet<_> = DEBTS.iter().copied().collect();
+    let new: Vec<_> = against.difference(&debts).collect();
+    let paid: Vec<_> = debts.difference(&against).collect();
+    assert!(
+        new.is_empty(),
+        "imports against the direction kernel ← store ← identity ← capabilities ← pages: {new:?}"
+    );
+    assert!(
+        paid.is_empty(),
+        "these debts are paid: remove them from DEBTS: {paid:?}"
+    );
+}
+
+#[test]
+fn the_kernel_imports_nothing_of_the_app() {
+    let imports = imports();
+    assert_eq!(imports.get("kernel"), None, "{:?}", imports.get("kernel"));
+    assert_eq!(
+        imports
+            .get("i18n")
+            .map(|targets| targets.iter().collect::<Vec<_>>()),
+        Some(vec![&"kernel".to_owned()])
+    );
+}
+
+#[test]
+fn no_cycle_among_the_top_level_modules_outside_the_debts() {
+    let debts: BTreeSet<_> = DEBTS.iter().copied().collect();
+    let graph: BTreeMap<String, BTreeSet<String>> = imports()
+        .into_iter()
+        .map(|(from, targets)| {
+            let kept = targets
+                .iter()
+                .filter(|target| !debts.contains(&(from.as_str(), target.as_str())))
+                .map(|target| target.trim_end_matches("::ssr").to_owned())
+                .collect();
+            (from, kept)
+        })
+        .collect();
+    // Depth-first search for a path back to where it started.
+    fn reaches(
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        from: &str,
+        goal: &str,
+        seen: &mut BTreeSet<String>,
+        path: &mut Vec<String>,
+    ) -> bool {
+        for next in graph.get(from).into_iter().flatten() {
+            path.push(next.clone());
+            if next == goal || (seen.insert(next.clone()) && reaches(graph, next, goal, seen, path))
+            {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    for module in graph.keys() {
+        let mut path = vec![module.clone()];
+        assert!(
+            !reaches(&graph, module, module, &mut BTreeSet::new(), &mut path),
+            "import cycle: {}",
+            path.join(" → ")
+        );
+    }
+}

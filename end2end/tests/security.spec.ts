@@ -1,0 +1,49 @@
+import { MERCHANT_KEY, expect, test } from './support';
+
+/**
+ * Markup that sets a mark on the page if a browser ever runs it: in a title, a category name, a textarea.
+ * Checked through a locator, so that the test reads the page the same way with JavaScript off.
+ */
+const payload = (n: number) => `</title></textarea><script>document.documentElement.dataset.pwned='${n}'</script>`;
+
+test('merchant pushes a product and a category named with markup; shoppers see the names as text and nothing runs', async ({ page }) => {
+  const stamp = Date.now();
+  const slug = `markup-${stamp}`;
+  const sku = `MARKUP-${stamp}`;
+  const headers = { Authorization: `Bearer ${MERCHANT_KEY}` };
+  let response = await page.request.put('/api/v1/categories', { headers, data: { categories: [{ slug, name: payload(1) }] } });
+  expect(response.status(), await response.text()).toBe(200);
+  response = await page.request.put('/api/v1/products', {
+    headers,
+    data: { products: [{ sku, category: slug, title: payload(2), price_minor: 1000, currency: 'CNY', stock: 3 }] },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+
+  for (const [path, shown] of [
+    [`/p/${sku}?lang=en`, payload(2)],
+    [`/c/${slug}?lang=en`, payload(1)],
+  ] as const) {
+    const answer = await page.goto(path);
+    expect(answer?.status()).toBe(200);
+    const policy = answer?.headers()['content-security-policy'] ?? '';
+    expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]{16,}' 'wasm-unsafe-eval'/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(shown);
+    expect(await page.title()).toContain(shown);
+    await expect(page.locator('html[data-pwned]')).toHaveCount(0);
+  }
+});
+
+test('a previewed tier rule set with markup in it stays text on the merchant page', async ({ page }) => {
+  await page.goto('/merchant/tiers?lang=en');
+  const form = page.locator('.rapport-merchant-sign-in form');
+  await form.locator('input[name="name"]').fill('Tao');
+  await form.locator('input[name="key"]').fill(MERCHANT_KEY);
+  await form.locator('button[type="submit"]').click();
+  await expect(page.getByTestId('merchant-name')).toHaveText('Signed in as Tao');
+
+  const answer = await page.goto(`/merchant/tiers?lang=en&proposed=${encodeURIComponent(payload(3))}`);
+  expect(answer?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(answer?.headers()['x-frame-options']).toBe('DENY');
+  await expect(page.getByTestId('tiers-rules')).toHaveValue(payload(3));
+  await expect(page.locator('html[data-pwned]')).toHaveCount(0);
+});

@@ -1,0 +1,576 @@
+//! Hardening through the whole router, on SQLite and PostgreSQL: every shopper limit and every unparseable
+//! argument answers its 4xx in the one error shape and changes nothing; text pushed through the API stays text in
+//! every page; every response carries the security headers.
+
+mod support;
+
+use app::alerts::SubscribeAlert;
+use app::identity::merchant::MERCHANT_COOKIE;
+use app::identity::merchant::MerchantSignIn;
+use app::identity::token::{StoreSecret, issue, issue_merchant};
+use app::identity::{StartGuestSession, Viewer};
+use app::reviews::{ProductReviews, VoteOnReview, WriteProductReview};
+use app::store::testing::count;
+use app::tiers::SaveTierRules;
+use app::wishlist::{ChangeWishlist, CreateWishlist};
+use axum::body::Body;
+use http::{HeaderMap, Request, StatusCode, header};
+use leptos::server_fn::ServerFn;
+use serde_json::{Value, json};
+use support::*;
+use tower::ServiceExt;
+
+fn token_of(shopper: &str) -> String {
+    let a_day_on = app::kernel::time::now() / 1000 + 86_400;
+    issue(
+        &StoreSecret::new(SECRET).unwrap(),
+        &Viewer::Shopper(shopper.into()),
+        a_day_on,
+    )
+}
+
+/// A widget's call of a server function, with its arguments as a form (how the widgets send most of them).
+fn call(path: &str, shopper: &str, form: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(app::identity::TOKEN_HEADER, token_of(shopper))
+        .body(Body::from(form.to_owned()))
+        .unwrap()
+}
+
+/// A server-function call with a JSON body (the review form's).
+fn call_json(path: &str, shopper: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(app::identity::TOKEN_HEADER, token_of(shopper))
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn review_of(sku: &str) -> String {
+    json!({"sku": sku, "review": {"rating": 5, "title": "Pours well", "body": "Ten characters at least."}})
+        .to_string()
+}
+
+/// A rejection as the caller sees it: the status, the code, and the `Retry-After` header if any.
+fn refusal(status: StatusCode, headers: &HeaderMap, error: &Value) -> (StatusCode, String, bool) {
+    (
+        status,
+        error["code"].as_str().unwrap_or("").to_owned(),
+        headers.contains_key(header::RETRY_AFTER),
+    )
+}
+
+/// Rows every shopper action here could write.
+async fn shopper_footprint(shop: &Shop) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in ["reviews", "helpful_votes", "wishlists", "wishlist_items"] {
+        counts.push(count(&shop.store.db, table).await);
+    }
+    counts
+}
+
+#[tokio::test]
+async fn every_shopper_limit_answers_429_or_409_and_changes_nothing() {
+    let tight = |state: &mut app::state::AppState| {
+        state.reviews.reviews_per_day = 2;
+        state.reviews.votes_per_minute = 2;
+        state.reviews.auto_publish.require_verified = false;
+        state.wishlists.max_items = 2;
+        state.wishlists.max_lists = 2;
+    };
+    for shop in shops_with(tight).await {
+        stock_the_shop(&shop).await;
+        let (status, _) = send(
+            &shop.router,
+            json_request(
+                "PUT",
+                "/api/v1/products",
+                &json!({"products": [teapot("C")]}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+
+        // Bob's third review in a day.
+        let mut review_ids = Vec::new();
+        for sku in ["A", "B"] {
+            let (status, review) = send(
+                &shop.router,
+                call_json(WriteProductReview::PATH, "bob", &review_of(sku)),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{review}");
+            review_ids.push(review["id"].as_i64().unwrap());
+        }
+        let before = shopper_footprint(&shop).await;
+        let (status, headers, error) = send_for_headers(
+            &shop.router,
+            call_json(WriteProductReview::PATH, "bob", &review_of("C")),
+        )
+        .await;
+        assert_eq!(
+            refusal(status, &headers, &error),
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into(), true),
+            "{error}"
+        );
+        let retry: u64 = headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            (86_000..=86_400).contains(&retry),
+            "a day's window: {retry}"
+        );
+        assert_eq!(error["retry_after_seconds"], json!(retry));
+        assert_eq!(shopper_footprint(&shop).await, before);
+
+        // Alice's third vote in a minute.
+        for id in &review_ids {
+            let (status, tally) = send(
+                &shop.router,
+                call(
+                    VoteOnReview::PATH,
+                    "alice",
+                    &format!("review_id={id}&helpful=true"),
+                ),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{tally}");
+        }
+        let before = shopper_footprint(&shop).await;
+        let (status, headers, error) = send_for_headers(
+            &shop.router,
+            call(
+                VoteOnReview::PATH,
+                "alice",
+                &format!("review_id={}&helpful=false", review_ids[0]),
+            ),
+        )
+        .await;
+        assert_eq!(
+            refusal(status, &headers, &error),
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into(), true),
+            "{error}"
+        );
+        let retry: u64 = headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "a minute's window: {retry}");
+        assert_eq!(shopper_footprint(&shop).await, before);
+
+        // A third item in Alice's default list, and a third list.
+        for sku in ["A", "B"] {
+            let (status, saved) = send(
+                &shop.router,
+                call(
+                    ChangeWishlist::PATH,
+                    "alice",
+                    &format!("sku={sku}&save=true"),
+                ),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{saved}");
+        }
+        let (status, list) = send(
+            &shop.router,
+            call(CreateWishlist::PATH, "alice", "name=Gifts"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let before = shopper_footprint(&shop).await;
+        for (path, form) in [
+            (ChangeWishlist::PATH, "sku=C&save=true"),
+            (CreateWishlist::PATH, "name=More"),
+        ] {
+            let (status, headers, error) =
+                send_for_headers(&shop.router, call(path, "alice", form)).await;
+            assert_eq!(
+                refusal(status, &headers, &error),
+                (StatusCode::CONFLICT, "limit_reached".into(), false),
+                "{path} {form}: {error}"
+            );
+            assert!(error["message"].as_str().unwrap().contains("at most 2"));
+        }
+        assert_eq!(shopper_footprint(&shop).await, before);
+    }
+}
+
+#[tokio::test]
+async fn arguments_that_do_not_parse_answer_400_and_change_nothing() {
+    let shop = shops().await.remove(0);
+    stock_the_shop(&shop).await;
+    let (status, review) = send(
+        &shop.router,
+        call_json(WriteProductReview::PATH, "bob", &review_of("A")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    let before = shopper_footprint(&shop).await;
+    let review = |rating: &str| {
+        format!(
+            r#"{{"sku": "B", "review": {{"rating": {rating}, "title": "T", "body": "Ten characters at least."}}}}"#
+        )
+    };
+    let mut cases = vec![
+        call(VoteOnReview::PATH, "alice", "review_id=abc&helpful=true"),
+        call(VoteOnReview::PATH, "alice", "review_id=1&helpful=maybe"),
+        call(
+            VoteOnReview::PATH,
+            "alice",
+            "review_id=99999999999999999999&helpful=true",
+        ),
+        call(
+            ProductReviews::PATH,
+            "alice",
+            "sku=A&sort=sideways&verified_only=false&shown=10",
+        ),
+        call(ChangeWishlist::PATH, "alice", "sku=A&save=perhaps"),
+        call_json(WriteProductReview::PATH, "alice", "{not json"),
+    ];
+    for rating in ["\"abc\"", "2.5", "null", "9223372036854775808"] {
+        cases.push(call_json(
+            WriteProductReview::PATH,
+            "alice",
+            &review(rating),
+        ));
+    }
+    for request in cases {
+        let described = format!("{} {:?}", request.uri(), request.body());
+        let (status, error) = send(&shop.router, request).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_request")),
+            "{described}: {error}"
+        );
+        assert!(error["message"].as_str().unwrap().len() > 10, "{error}");
+    }
+    // A number that parses but is no rating is the rule's to refuse, naming the field.
+    let (status, error) = send(
+        &shop.router,
+        call_json(
+            WriteProductReview::PATH,
+            "alice",
+            &review("9223372036854775807"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rating")),
+        "{error}"
+    );
+    assert_eq!(shopper_footprint(&shop).await, before);
+}
+
+/// Markup that would run if it were written into a page as HTML.
+fn payload(n: u32) -> String {
+    format!("</title></textarea><script>window.pwned={n}</script>")
+}
+
+async fn page(shop: &Shop, path: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let (status, headers, body) =
+        send_for_headers(&shop.router, request.body(Body::empty()).unwrap()).await;
+    (
+        status,
+        headers,
+        body.as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+fn assert_inert(path: &str, html: &str) {
+    assert!(
+        !html.contains("<script>window.pwned"),
+        "{path} writes a pushed text as markup"
+    );
+    assert!(
+        html.contains("&lt;script&gt;window.pwned"),
+        "{path} does not show the pushed text"
+    );
+}
+
+#[tokio::test]
+async fn titles_and_names_pushed_through_the_api_stay_text_in_every_page() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let category = json!({"categories": [{"slug": "evil", "name": payload(1)}]});
+        let product = json!({"products": [{"sku": "EVIL-1", "category": "evil", "title": payload(2),
+            "price_minor": 100, "currency": "CNY", "stock": 1}]});
+        for (path, body) in [
+            ("/api/v1/categories", category),
+            ("/api/v1/products", product),
+        ] {
+            let (status, answer) = send(&shop.router, json_request("PUT", path, &body)).await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+        }
+        for path in ["/p/EVIL-1", "/c/evil"] {
+            let (status, _, html) = page(&shop, path, None).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_inert(path, &html);
+            assert!(html.contains("<title>&lt;/title&gt;"), "{path}: the title");
+        }
+
+        // A tier named with markup, and markup in the previewed rules, on the merchant's tiers page.
+        let (_, rules) = send(
+            &shop.router,
+            authorized("GET", "/api/v1/tiers/rules")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        let mut rules = rules["rules"].clone();
+        rules["tiers"][0]["names"]["en"] = json!(payload(3));
+        let (status, saved) = send(
+            &shop.router,
+            json_request("PUT", "/api/v1/tiers/rules", &rules),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{saved}");
+        let session = issue_merchant(
+            &StoreSecret::new(SECRET).unwrap(),
+            "Mei",
+            app::kernel::time::now() / 1000 + 3600,
+        );
+        let cookie = format!("{MERCHANT_COOKIE}={session}");
+        let proposed: String = url_encoded(&payload(4));
+        for path in [
+            "/merchant/tiers".to_owned(),
+            format!("/merchant/tiers?proposed={proposed}"),
+        ] {
+            let (status, _, html) = page(&shop, &path, Some(&cookie)).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(
+                html.contains("data-testid=\"tiers-rules\""),
+                "{path}: signed in"
+            );
+            assert_inert(&path, &html);
+        }
+    }
+}
+
+fn url_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_allow_only_their_own_scripts_and_merchant_pages_no_framing() {
+    let shop = shops().await.remove(0);
+    stock_the_shop(&shop).await;
+    let (status, headers, html) = page(&shop, "/p/A", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a script nonce");
+    assert!(nonce.len() >= 16, "{policy}");
+    assert!(policy.contains("script-src 'self' 'nonce-"), "{policy}");
+    let scripts = policy
+        .split(';')
+        .find(|directive| directive.trim().starts_with("script-src"))
+        .unwrap();
+    assert!(!scripts.contains("unsafe-inline"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'self'"), "{policy}");
+    // Every inline script Rapport writes carries the nonce; the JSON-LD data block runs nothing.
+    for script in html.split("<script").skip(1) {
+        let tag = script.split('>').next().unwrap();
+        if tag.contains("src=") || tag.contains("application/ld+json") {
+            continue;
+        }
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
+    }
+    let (_, again, _) = page(&shop, "/p/A", None).await;
+    assert_ne!(
+        again[header::CONTENT_SECURITY_POLICY],
+        headers[header::CONTENT_SECURITY_POLICY],
+        "a nonce is used once"
+    );
+
+    let (_, headers, _) = page(&shop, "/merchant/tiers", None).await;
+    let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+
+    // Every response, pages, API errors and server functions alike, forbids content sniffing.
+    for request in [
+        Request::get("/p/A").body(Body::empty()).unwrap(),
+        Request::get("/api/v1/products")
+            .body(Body::empty())
+            .unwrap(),
+        call(VoteOnReview::PATH, "alice", "review_id=abc&helpful=true"),
+        Request::get("/healthz").body(Body::empty()).unwrap(),
+    ] {
+        let described = request.uri().to_string();
+        let (_, headers, _) = send_for_headers(&shop.router, request).await;
+        assert_eq!(
+            headers[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff",
+            "{described}"
+        );
+        assert_eq!(
+            headers[header::REFERRER_POLICY],
+            "same-origin",
+            "{described}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_page_of_another_site_cannot_act_with_the_merchants_session() {
+    let shop = shops().await.remove(0);
+    stock_the_shop(&shop).await;
+    let (_, rules) = send(
+        &shop.router,
+        authorized("GET", "/api/v1/tiers/rules")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let form = format!("rules_json={}", url_encoded(&rules["rules"].to_string()));
+    let session = issue_merchant(
+        &StoreSecret::new(SECRET).unwrap(),
+        "Mei",
+        app::kernel::time::now() / 1000 + 3600,
+    );
+    let save = |site: &[(&str, &str)]| {
+        let mut request = Request::post(SaveTierRules::PATH)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "rapport.example")
+            .header(header::COOKIE, format!("{MERCHANT_COOKIE}={session}"));
+        for (name, value) in site {
+            request = request.header(*name, *value);
+        }
+        request.body(Body::from(form.clone())).unwrap()
+    };
+    for cross_site in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("origin", "https://evil.example")],
+        vec![
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://shop.rapport.example"),
+        ],
+    ] {
+        let (status, error) = send(&shop.router, save(&cross_site)).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden")),
+            "{cross_site:?}: {error}"
+        );
+        assert_eq!(count(&shop.store.db, "tier_rules").await, 0);
+    }
+    // The same request from the merchant's own page goes through.
+    let response = shop
+        .router
+        .clone()
+        .oneshot(save(&[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "https://rapport.example"),
+        ]))
+        .await
+        .unwrap();
+    assert!(response.status().is_success() || response.status().is_redirection());
+    assert_eq!(count(&shop.store.db, "tier_rules").await, 1);
+}
+
+#[tokio::test]
+async fn guessing_keys_and_flooding_sign_ups_are_slowed_down() {
+    let shop = shops().await.remove(0);
+    stock_the_shop(&shop).await;
+    let with_key = |key: &str| {
+        Request::get("/api/v1/tiers")
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    for guess in 0..10 {
+        let (status, _) = send(&shop.router, with_key(&format!("guess-{guess}"))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // The eleventh try is refused even with the right key, so guessing costs time whatever it finds.
+    let (status, headers, error) = send_for_headers(&shop.router, with_key(KEY)).await;
+    assert_eq!(
+        refusal(status, &headers, &error),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into(), true),
+        "{error}"
+    );
+    // The merchant pages' sign-in counts the same guesses.
+    let sign_in = Request::post(MerchantSignIn::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "name=Mei&key={KEY}&next=/merchant/tiers"
+        )))
+        .unwrap();
+    let (status, error) = send(&shop.router, sign_in).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{error}");
+    let (_, metrics) = send(
+        &shop.router,
+        Request::get("/metrics").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert!(
+        metrics
+            .as_str()
+            .unwrap()
+            .contains("rapport_throttled_requests_total{method=\"GET\",route=\"/api/v1/tiers\"} 1"),
+        "{metrics}"
+    );
+
+    // Guest sessions: generous, but not endless.
+    let start_guest = || {
+        Request::post(StartGuestSession::PATH)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let mut guest = String::new();
+    for _ in 0..300 {
+        let (status, issued) = send(&shop.router, start_guest()).await;
+        assert_eq!(status, StatusCode::OK, "{issued}");
+        guest = issued["token"].as_str().unwrap().to_owned();
+    }
+    let (status, headers, error) = send_for_headers(&shop.router, start_guest()).await;
+    assert_eq!(
+        refusal(status, &headers, &error),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into(), true),
+        "{error}"
+    );
+
+    // A guest's alert sign-ups, each sending a confirmation email: five an hour from one client.
+    let sign_up = |address: &str| {
+        let body = json!({"sku": "A", "kind": "price_drop", "rule": {"rule": "any_drop"},
+            "email": address, "locale": "en"});
+        Request::post(SubscribeAlert::PATH)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(app::identity::TOKEN_HEADER, guest.as_str())
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    for n in 0..5 {
+        let (status, alert) = send(&shop.router, sign_up(&format!("guest{n}@example.com"))).await;
+        assert_eq!(status, StatusCode::OK, "{alert}");
+    }
+    let alerts = count(&shop.store.db, "alerts").await;
+    let (status, headers, error) =
+        send_for_headers(&shop.router, sign_up("guest5@example.com")).await;
+    assert_eq!(
+        refusal(status, &headers, &error),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into(), true),
+        "{error}"
+    );
+    assert_eq!(count(&shop.store.db, "alerts").await, alerts);
+}

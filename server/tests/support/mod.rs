@@ -1,0 +1,159 @@
+//! What the router tests share: a shop on each backend, requests to the merchant API, and a stocked catalogue.
+// Each test file uses a part of this module; the rest would warn as unused there.
+#![allow(dead_code)]
+
+use app::identity::merchant::MerchantKeys;
+use app::identity::token::StoreSecret;
+use app::state::AppState;
+use app::store::testing::{self, TestDb, count};
+use axum::Router;
+use axum::body::Body;
+use http::{HeaderMap, Request, StatusCode, header};
+use leptos::prelude::LeptosOptions;
+use serde_json::{Value, json};
+use server::RouterOptions;
+use tower::ServiceExt;
+
+pub const KEY: &str = "test-merchant-key";
+pub const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
+
+pub struct Shop {
+    pub store: TestDb,
+    pub router: Router,
+}
+
+pub async fn shops() -> Vec<Shop> {
+    shops_with(|_| {}).await
+}
+
+/// A shop on each backend, with its state changed by `configure` first (tighter limits, say).
+pub async fn shops_with(configure: impl Fn(&mut AppState)) -> Vec<Shop> {
+    let mut shops = Vec::new();
+    for store in testing::all().await {
+        let mut state = state_of(&store);
+        configure(&mut state);
+        shops.push(Shop {
+            router: server::router(state, RouterOptions::default()).unwrap(),
+            store,
+        });
+    }
+    shops
+}
+
+pub fn state_of(store: &TestDb) -> AppState {
+    AppState {
+        leptos_options: LeptosOptions::builder().output_name("rapport").build(),
+        db: store.db.clone(),
+        secret: StoreSecret::new(SECRET).unwrap(),
+        demo: false,
+        merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
+        public_url: "https://rapport.example".into(),
+        reviews: Default::default(),
+        wishlists: Default::default(),
+        // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
+        alerts: app::alerts::rules::AlertPolicy {
+            email: true,
+            ..Default::default()
+        },
+        feed: Default::default(),
+        throttles: Default::default(),
+    }
+}
+
+pub async fn send(router: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let (status, _, body) = send_for_headers(router, request).await;
+    (status, body)
+}
+
+/// [`send`], with the response's headers.
+pub async fn send_for_headers(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, HeaderMap, Value) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+    )
+}
+
+/// A merchant-API request with the right key and a JSON content type.
+pub fn authorized(method: &str, path: &str) -> http::request::Builder {
+    Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
+        .header(header::CONTENT_TYPE, "application/json")
+}
+
+pub fn json_request(method: &str, path: &str, body: &Value) -> Request<Body> {
+    authorized(method, path)
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+pub fn teapot(sku: &str) -> Value {
+    json!({"sku": sku, "category": "kitchen", "title": "Teapot", "price_minor": 12900, "currency": "CNY", "stock": 3})
+}
+
+pub async fn stock_the_shop(shop: &Shop) {
+    let categories = json!({"categories": [{"slug": "kitchen", "name": "Kitchen", "translations": {"zh-CN": "厨房"}}]});
+    assert_eq!(
+        send(
+            &shop.router,
+            json_request("PUT", "/api/v1/categories", &categories)
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (status, body) = send(
+        &shop.router,
+        json_request(
+            "PUT",
+            "/api/v1/products",
+            &json!({"products": [teapot("A"), teapot("B")]}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"created": 2, "updated": 0}))
+    );
+    let shoppers = json!({"shoppers": [{"shopper_id": "alice", "display_name": "Alice", "email": "alice@example.com"}, {"shopper_id": "bob", "display_name": "Bob"}]});
+    assert_eq!(
+        send(
+            &shop.router,
+            json_request("PUT", "/api/v1/shoppers", &shoppers)
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+}
+
+/// Rows in every table a request could touch, to show that a rejected request changed nothing.
+pub async fn footprint(shop: &Shop) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in [
+        "categories",
+        "products",
+        "price_history",
+        "stock_history",
+        "shoppers",
+        "orders",
+        "order_lines",
+        "refunds",
+        "shopper_events",
+    ] {
+        counts.push(count(&shop.store.db, table).await);
+    }
+    counts
+}
