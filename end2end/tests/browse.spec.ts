@@ -14,8 +14,9 @@ test('shopper lands on the home page and sees the categories and new arrivals', 
   await expect(page.getByRole('heading', { level: 1, name: 'Things people love, picked for you' })).toBeVisible();
   await expect(page.getByRole('heading', { level: 2, name: 'Shop by category' })).toBeVisible();
   const cards = page.locator('ul.shop-category-grid a.shop-category-card');
-  await expect(cards).toHaveCount(CATEGORY_SLUGS.length);
-  expect(await hrefs(cards)).toEqual(CATEGORY_SLUGS.map((slug) => `/c/${slug}`));
+  // The demo's categories in their order; categories a test pushed through the API come after them.
+  await expect(cards.nth(CATEGORY_SLUGS.length - 1)).toBeVisible();
+  expect((await hrefs(cards)).slice(0, CATEGORY_SLUGS.length)).toEqual(CATEGORY_SLUGS.map((slug) => `/c/${slug}`));
   await expect(page.getByRole('heading', { level: 2, name: 'New arrivals' })).toBeVisible();
   await expect(productTiles(page).first()).toBeVisible();
 });

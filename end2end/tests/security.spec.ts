@@ -11,7 +11,7 @@ test('merchant pushes a product and a category named with markup; shoppers see t
   const slug = `markup-${stamp}`;
   const sku = `MARKUP-${stamp}`;
   const headers = { Authorization: `Bearer ${MERCHANT_KEY}` };
-  let response = await page.request.put('/api/v1/categories', { headers, data: { categories: [{ slug, name: payload(1) }] } });
+  let response = await page.request.put('/api/v1/categories', { headers, data: { categories: [{ slug, name: payload(1), position: 1000 }] } });
   expect(response.status(), await response.text()).toBe(200);
   response = await page.request.put('/api/v1/products', {
     headers,
