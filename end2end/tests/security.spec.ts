@@ -1,4 +1,4 @@
-import { MERCHANT_KEY, expect, test } from './support';
+import { MERCHANT_KEY, expect, signInAsMerchant, test } from './support';
 
 /**
  * Markup that sets a mark on the page if a browser ever runs it: in a title, a category name, a textarea.
@@ -34,12 +34,7 @@ test('merchant pushes a product and a category named with markup; shoppers see t
 });
 
 test('a previewed tier rule set with markup in it stays text on the merchant page', async ({ page }) => {
-  await page.goto('/merchant/tiers?lang=en');
-  const form = page.locator('.rapport-merchant-sign-in form');
-  await form.locator('input[name="name"]').fill('Tao');
-  await form.locator('input[name="key"]').fill(MERCHANT_KEY);
-  await form.locator('button[type="submit"]').click();
-  await expect(page.getByTestId('merchant-name')).toHaveText('Signed in as Tao');
+  await signInAsMerchant(page);
 
   const answer = await page.goto(`/merchant/tiers?lang=en&proposed=${encodeURIComponent(payload(3))}`);
   expect(answer?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");

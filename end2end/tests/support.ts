@@ -125,6 +125,16 @@ export function skuOfHref(href: string | null): string {
 /** The API key `./rapport test` starts the server with. */
 export const MERCHANT_KEY = 'demo-merchant-key';
 
+/** Signs the browser in to the merchant pages as Tao, through the sign-in form `path` shows. */
+export async function signInAsMerchant(page: Page, path = '/merchant/tiers?lang=en'): Promise<void> {
+  await page.goto(path);
+  const form = page.locator('.rapport-merchant-sign-in form');
+  await form.locator('input[name="name"]').fill('Tao');
+  await form.locator('input[name="key"]').fill(MERCHANT_KEY);
+  await form.locator('button[type="submit"]').click();
+  await expect(page.getByTestId('merchant-name')).toHaveText('Signed in as Tao');
+}
+
 /** The demo store's public signing secret (the server falls back to it in demo mode without a secret of its own). */
 const DEMO_SECRET = 'rapport-demo-secret-anyone-can-read-this-000';
 

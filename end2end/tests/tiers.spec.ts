@@ -1,5 +1,5 @@
-import type { APIRequestContext, Page } from '@playwright/test';
-import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, signInWithToken, test, waitForHandler } from './support';
+import type { APIRequestContext } from '@playwright/test';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, signInAsMerchant, signInWithToken, test, waitForHandler } from './support';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -26,15 +26,6 @@ async function postOrder(request: APIRequestContext, shopperId: string, orderId:
     },
   });
   expect(response.status(), await response.text()).toBe(201);
-}
-
-async function signInAsMerchant(page: Page): Promise<void> {
-  await page.goto('/merchant/tiers?lang=en');
-  const form = page.locator('.rapport-merchant-sign-in form');
-  await form.locator('input[name="name"]').fill('Tao');
-  await form.locator('input[name="key"]').fill(MERCHANT_KEY);
-  await form.locator('button[type="submit"]').click();
-  await expect(page.getByTestId('merchant-name')).toHaveText('Signed in as Tao');
 }
 
 test('demo shopper signs in and sees their member tier in the header and on the account page', { tag: '@js-only' }, async ({ page }) => {
