@@ -260,6 +260,10 @@ fn payload(n: u32) -> String {
     format!("</title></textarea><script>window.pwned={n}</script>")
 }
 
+/// Leptos's server rendering, run by two tests' runtimes at once, now and then stalls one of them (the server has
+/// one runtime and never does; the end-to-end tests load these pages in a browser): the page tests take turns.
+static RENDERING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn page(shop: &Shop, path: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
     let mut request = Request::get(path);
     if let Some(cookie) = cookie {
@@ -287,6 +291,7 @@ fn assert_inert(path: &str, html: &str) {
 
 #[tokio::test]
 async fn titles_and_names_pushed_through_the_api_stay_text_in_every_page() {
+    let _turn = RENDERING.lock().await;
     for shop in shops().await {
         stock_the_shop(&shop).await;
         let category = json!({"categories": [{"slug": "evil", "name": payload(1)}]});
@@ -357,6 +362,7 @@ fn url_encoded(text: &str) -> String {
 
 #[tokio::test]
 async fn pages_allow_only_their_own_scripts_and_merchant_pages_no_framing() {
+    let _turn = RENDERING.lock().await;
     let shop = shops().await.remove(0);
     stock_the_shop(&shop).await;
     let (status, headers, html) = page(&shop, "/p/A", None).await;

@@ -12,6 +12,7 @@ use http::{HeaderMap, Request, StatusCode, header};
 use leptos::prelude::LeptosOptions;
 use serde_json::{Value, json};
 use server::RouterOptions;
+use std::time::Duration;
 use tower::ServiceExt;
 
 pub const KEY: &str = "test-merchant-key";
@@ -70,7 +71,11 @@ pub async fn send_for_headers(
     router: &Router,
     request: Request<Body>,
 ) -> (StatusCode, HeaderMap, Value) {
-    let response = router.clone().oneshot(request).await.unwrap();
+    // A request that never answers fails its test here rather than holding up the whole run.
+    let response = tokio::time::timeout(Duration::from_secs(60), router.clone().oneshot(request))
+        .await
+        .expect("no answer within 60 s")
+        .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
