@@ -203,7 +203,7 @@ pub struct Config {
     #[arg(
         long,
         env = "RAPPORT_ALERT_MAX_ATTEMPTS",
-        default_value_t = 8,
+        default_value_t = 16,
         global = true
     )]
     pub alert_max_attempts: i64,

@@ -330,6 +330,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/wishlists/most-wished",
         "/api/v1/alerts/report",
         "/api/v1/alerts/failed",
+        "/api/v1/alerts/failed/resend",
         "/api/v1/shoppers/{shopper_id}/tier",
         "/api/v1/tiers",
         "/api/v1/tiers/rules",

@@ -34,7 +34,9 @@ impl Default for AlertPolicy {
             min_drop_minor: 100,
             cooldown: DAY_MS,
             restock_multiple: 3,
-            max_attempts: 8,
+            // 30 s doubling to 6 hours: sixteen attempts span about 38 hours, so a receiver down for a day still
+            // gets its notices.
+            max_attempts: 16,
             first_retry: 30_000,
             email: false,
             webhook: false,
@@ -263,6 +265,14 @@ mod tests {
     fn retries_back_off_exponentially_with_jitter_and_a_cap() {
         let policy = AlertPolicy::default();
         assert_eq!(retry_delay(0, 0.0, &policy), 30_000);
+        // The retries after each of the first `max_attempts - 1` attempts, as `delivery_failed` schedules them.
+        let span: Millis = (1..policy.max_attempts)
+            .map(|attempt| retry_delay(attempt - 1, 0.0, &policy))
+            .sum();
+        assert!(
+            span > DAY_MS,
+            "the default schedule gives up after {span} ms"
+        );
         assert_eq!(retry_delay(1, 0.0, &policy), 60_000);
         assert_eq!(retry_delay(3, 0.0, &policy), 240_000);
         assert_eq!(retry_delay(30, 0.0, &policy), 6 * 60 * 60 * 1000);

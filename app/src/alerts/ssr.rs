@@ -1121,6 +1121,27 @@ pub async fn delivery_failed(
     Ok(())
 }
 
+/// Queues failed notices (of `notice_ids`) for delivery again, from their first attempt, when the merchant has
+/// mended what made them fail (a receiver that was down). Notices that are not failed are left as they are; returns
+/// how many were queued.
+pub async fn resend_failed(db: &Db, notice_ids: &[i64], now: Millis) -> Result<u64, StoreError> {
+    let mut tx = db.write().await?;
+    let ids = IdSet::new(&tx, notice_ids);
+    let sql = format!(
+        "UPDATE notices SET status = 'queued', attempts = 0, next_attempt_at = $1, last_error = NULL, \
+         claimed_by = NULL WHERE status = 'failed' AND id IN (SELECT id FROM {})",
+        ids.table("r", 2)
+    );
+    let queued = sqlx::query(&sql)
+        .bind(now)
+        .bind(ids.value())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(queued)
+}
+
 /// Records the first click on a notice's tracked link (its signature already checked); returns the product to
 /// send the shopper to.
 pub async fn clicked(db: &Db, notice_id: i64, now: Millis) -> Result<String, StoreError> {

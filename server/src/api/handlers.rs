@@ -440,6 +440,38 @@ pub async fn get_failed_notices(
     }))
 }
 
+/// Failed notices to deliver again.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResendRequest {
+    /// Ids from `GET /api/v1/alerts/failed`, 1 to 1,000 of them.
+    pub notice_ids: Vec<i64>,
+}
+
+/// What a resend did.
+#[derive(Serialize, ToSchema)]
+pub struct Resent {
+    /// How many of the ids were failed notices, now queued again from their first attempt.
+    pub queued: u64,
+}
+
+/// Queues failed notices for delivery again, once what made them fail is mended (a webhook receiver that was
+/// down). Ids of notices that are not failed are passed over.
+#[utoipa::path(post, path = "/api/v1/alerts/failed/resend", request_body = ResendRequest,
+    security(("api_key" = [])),
+    responses((status = 200, body = Resent), (status = "4XX", body = AppError)))]
+pub async fn post_resend_failed(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ResendRequest>,
+) -> Result<Json<Resent>, ApiError> {
+    if !(1..=1000).contains(&request.notice_ids.len()) {
+        return Err(AppError::invalid("notice_ids", "name 1 to 1,000 notices").into());
+    }
+    Ok(Json(Resent {
+        queued: alerts::resend_failed(&state.db, &request.notice_ids, now()).await?,
+    }))
+}
+
 /// The tier rules in force and their version.
 #[derive(Serialize, ToSchema)]
 pub struct VersionedTierRules {

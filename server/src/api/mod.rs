@@ -288,6 +288,7 @@ pub fn router(state: AppState) -> Router {
         .route("/wishlists/most-wished", get(handlers::get_most_wished))
         .route("/alerts/report", get(handlers::get_alert_report))
         .route("/alerts/failed", get(handlers::get_failed_notices))
+        .route("/alerts/failed/resend", post(handlers::post_resend_failed))
         .route(
             "/shoppers/{shopper_id}/tier",
             get(handlers::get_shopper_tier),

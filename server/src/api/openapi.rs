@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         handlers::get_most_wished,
         handlers::get_alert_report,
         handlers::get_failed_notices,
+        handlers::post_resend_failed,
         handlers::get_shopper_tier,
         handlers::get_tiers,
         handlers::get_tier_rules,

@@ -746,5 +746,24 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
             1,
             "the inbox shows the notice whatever became of its email"
         );
+
+        // The merchant mends the mail server and sends the failed notice again; an unknown id changes nothing.
+        let later = now + DAY_MS;
+        assert_eq!(
+            resend_failed(db, &[failed[0].id, 999_999], later)
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(failed_notices(db, 10).await.unwrap().is_empty());
+        let resent = claim_due(db, "email", 10, "w1", 60_000, later)
+            .await
+            .unwrap();
+        assert_eq!((resent.len(), resent[0].attempts), (1, 1));
+        assert_eq!(
+            resend_failed(db, &[failed[0].id], later).await.unwrap(),
+            0,
+            "a queued notice is not failed"
+        );
     }
 }
