@@ -52,6 +52,13 @@ fn review_of(sku: &str) -> String {
         .to_string()
 }
 
+/// Sends a call that must succeed, and returns its answer.
+async fn succeeds(shop: &Shop, request: Request<Body>) -> Value {
+    let (status, answer) = send(&shop.router, request).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
 /// Asserts a 429 `rate_limited` whose `Retry-After` header and body agree, and returns the seconds to wait.
 fn retry_after(status: StatusCode, headers: &HeaderMap, error: &Value) -> u64 {
     assert_eq!(
@@ -102,12 +109,11 @@ async fn every_shopper_limit_answers_429_or_409_and_changes_nothing() {
         // Bob's third review in a day.
         let mut review_ids = Vec::new();
         for sku in ["A", "B"] {
-            let (status, review) = send(
-                &shop.router,
+            let review = succeeds(
+                &shop,
                 call_json(WriteProductReview::PATH, "bob", &review_of(sku)),
             )
             .await;
-            assert_eq!(status, StatusCode::OK, "{review}");
             review_ids.push(review["id"].as_i64().unwrap());
         }
         let before = shopper_footprint(&shop).await;
@@ -125,16 +131,8 @@ async fn every_shopper_limit_answers_429_or_409_and_changes_nothing() {
 
         // Alice's third vote in a minute.
         for id in &review_ids {
-            let (status, tally) = send(
-                &shop.router,
-                call(
-                    VoteOnReview::PATH,
-                    "alice",
-                    &format!("review_id={id}&helpful=true"),
-                ),
-            )
-            .await;
-            assert_eq!(status, StatusCode::OK, "{tally}");
+            let vote = format!("review_id={id}&helpful=true");
+            succeeds(&shop, call(VoteOnReview::PATH, "alice", &vote)).await;
         }
         let before = shopper_footprint(&shop).await;
         let (status, headers, error) = send_for_headers(
@@ -152,23 +150,10 @@ async fn every_shopper_limit_answers_429_or_409_and_changes_nothing() {
 
         // A third item in Alice's default list, and a third list.
         for sku in ["A", "B"] {
-            let (status, saved) = send(
-                &shop.router,
-                call(
-                    ChangeWishlist::PATH,
-                    "alice",
-                    &format!("sku={sku}&save=true"),
-                ),
-            )
-            .await;
-            assert_eq!(status, StatusCode::OK, "{saved}");
+            let save = format!("sku={sku}&save=true");
+            succeeds(&shop, call(ChangeWishlist::PATH, "alice", &save)).await;
         }
-        let (status, list) = send(
-            &shop.router,
-            call(CreateWishlist::PATH, "alice", "name=Gifts"),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{list}");
+        succeeds(&shop, call(CreateWishlist::PATH, "alice", "name=Gifts")).await;
         let before = shopper_footprint(&shop).await;
         for (path, form) in [
             (ChangeWishlist::PATH, "sku=C&save=true"),
@@ -192,12 +177,11 @@ async fn every_shopper_limit_answers_429_or_409_and_changes_nothing() {
 async fn arguments_that_do_not_parse_answer_400_and_change_nothing() {
     let shop = shops().await.remove(0);
     stock_the_shop(&shop).await;
-    let (status, review) = send(
-        &shop.router,
+    succeeds(
+        &shop,
         call_json(WriteProductReview::PATH, "bob", &review_of("A")),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{review}");
     let before = shopper_footprint(&shop).await;
     let review = |rating: &str| {
         format!(
@@ -253,6 +237,14 @@ async fn arguments_that_do_not_parse_answer_400_and_change_nothing() {
         "{error}"
     );
     assert_eq!(shopper_footprint(&shop).await, before);
+}
+
+/// The tier rules in force, as the merchant API gives them.
+async fn tier_rules(shop: &Shop) -> Value {
+    let request = authorized("GET", "/api/v1/tiers/rules")
+        .body(Body::empty())
+        .unwrap();
+    succeeds(shop, request).await["rules"].clone()
 }
 
 /// Markup that would run if it were written into a page as HTML.
@@ -312,14 +304,7 @@ async fn titles_and_names_pushed_through_the_api_stay_text_in_every_page() {
         }
 
         // A tier named with markup, and markup in the previewed rules, on the merchant's tiers page.
-        let (_, rules) = send(
-            &shop.router,
-            authorized("GET", "/api/v1/tiers/rules")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-        let mut rules = rules["rules"].clone();
+        let mut rules = tier_rules(&shop).await;
         rules["tiers"][0]["names"]["en"] = json!(payload(3));
         let (status, saved) = send(
             &shop.router,
@@ -429,14 +414,10 @@ async fn pages_allow_only_their_own_scripts_and_merchant_pages_no_framing() {
 async fn a_page_of_another_site_cannot_act_with_the_merchants_session() {
     let shop = shops().await.remove(0);
     stock_the_shop(&shop).await;
-    let (_, rules) = send(
-        &shop.router,
-        authorized("GET", "/api/v1/tiers/rules")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
-    let form = format!("rules_json={}", url_encoded(&rules["rules"].to_string()));
+    let form = format!(
+        "rules_json={}",
+        url_encoded(&tier_rules(&shop).await.to_string())
+    );
     let session = issue_merchant(
         &StoreSecret::new(SECRET).unwrap(),
         "Mei",
@@ -530,8 +511,7 @@ async fn guessing_keys_and_flooding_sign_ups_are_slowed_down() {
     };
     let mut guest = String::new();
     for _ in 0..300 {
-        let (status, issued) = send(&shop.router, start_guest()).await;
-        assert_eq!(status, StatusCode::OK, "{issued}");
+        let issued = succeeds(&shop, start_guest()).await;
         guest = issued["token"].as_str().unwrap().to_owned();
     }
     let (status, headers, error) = send_for_headers(&shop.router, start_guest()).await;
@@ -548,8 +528,7 @@ async fn guessing_keys_and_flooding_sign_ups_are_slowed_down() {
             .unwrap()
     };
     for n in 0..5 {
-        let (status, alert) = send(&shop.router, sign_up(&format!("guest{n}@example.com"))).await;
-        assert_eq!(status, StatusCode::OK, "{alert}");
+        succeeds(&shop, sign_up(&format!("guest{n}@example.com"))).await;
     }
     let alerts = count(&shop.store.db, "alerts").await;
     let (status, headers, error) =
