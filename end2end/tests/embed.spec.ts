@@ -18,6 +18,7 @@ const WIDGETS = [
   'rapport-price-alert',
   'rapport-reviews',
   'rapport-also-bought',
+  'rapport-also-viewed',
   'rapport-tier-progress',
   'rapport-wishlist',
   'rapport-feed',
@@ -90,8 +91,16 @@ async function readyWidget(page: Page, tag: string): Promise<Locator> {
 }
 
 test('shopper finds every widget working in an existing store page, untouched by its styles', { tag: '@js-only' }, async ({ page }) => {
+  // Every widget the server offers (its snippet page lists the registry) is on the store page and checked here.
+  await page.goto(`${RAPPORT}/embed?sku=${FIRST_PRODUCT_SKU}&lang=en`);
+  const offered = await page.locator('pre[data-widget]').evaluateAll((snippets) => snippets.map((pre) => pre.getAttribute('data-widget')));
+  expect([...offered].sort()).toEqual([...WIDGETS].sort());
   const token = await newShopper(page.request, 'every');
   await page.goto(`${store.origin}/?token=${token}`);
+  const placed = await page.locator('main, header').evaluateAll((parts) =>
+    parts.flatMap((part) => [...part.querySelectorAll('*')].map((element) => element.localName).filter((name) => name.startsWith('rapport-'))),
+  );
+  expect([...new Set(placed)].sort()).toEqual([...WIDGETS].sort());
   for (const tag of WIDGETS) {
     const widget = await readyWidget(page, tag);
     await expect(widget.locator('.rapport-error')).toHaveCount(0);
