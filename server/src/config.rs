@@ -191,6 +191,10 @@ pub struct Config {
     /// through their own marketing tools).
     #[arg(long, env = "RAPPORT_ALERT_WEBHOOK_URL", global = true)]
     pub alert_webhook_url: Option<String>,
+    /// Whether `serve` also delivers the queued emails and webhook calls. Off for servers that only queue them,
+    /// leaving delivery to `server work` processes (which may run elsewhere, with the SMTP credentials).
+    #[arg(long, env = "RAPPORT_SERVE_DELIVERS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub serve_delivers: bool,
     /// The secret the webhook's calls are signed with (HMAC-SHA256), at least 32 characters.
     #[arg(
         long,

@@ -270,12 +270,16 @@ async fn serve(config: Config) -> Result<(), String> {
         ))
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let delivery = if alerts.email || alerts.webhook {
+    let queues_deliveries = alerts.email || alerts.webhook;
+    let delivery = if config.serve_delivers && queues_deliveries {
         let deliverer = Deliverer::new(db.clone(), secret, alerts, config.delivery()?)?;
         Some(tokio::spawn(deliverer.run(stopped)))
     } else {
         None
     };
+    if delivery.is_none() && queues_deliveries {
+        tracing::info!("queueing emails and webhook calls for `server work` processes to deliver");
+    }
     let router = server::router(state, options)?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

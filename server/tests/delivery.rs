@@ -329,6 +329,56 @@ async fn every_email_arrives_once_though_the_worker_is_killed_with_messages_in_f
 }
 
 #[tokio::test]
+async fn a_server_set_to_queue_only_leaves_the_emails_to_a_worker() {
+    let store = testing::sqlite().await;
+    queue_price_drop_emails(&store.db, 3).await;
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::start(mail.path(), None).await;
+    let port = free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--database-url",
+            &store.url,
+            "--store-secret",
+            SECRET,
+            "--smtp-url",
+            &format!("smtp://127.0.0.1:{}", sink.port),
+            "--serve-delivers",
+            "false",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--log",
+            "warn",
+            "serve",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start a server");
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    eventually("the server answers", async || {
+        reqwest::get(&health)
+            .await
+            .is_ok_and(|answer| answer.status().is_success())
+    })
+    .await;
+    // A delivering server polls every second: three seconds of serving would have sent them.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(emails_sent(&store.db).await, 0);
+    assert!(sink.messages().is_empty());
+
+    let mut work = worker(&store.url, &sink);
+    eventually("the worker sends every email", async || {
+        emails_sent(&store.db).await == 3
+    })
+    .await;
+    for child in [&mut server, &mut work] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert_eq!(delivered_ids(&sink).len(), 3);
+}
+
+#[tokio::test]
 async fn two_workers_on_one_postgres_database_send_each_email_once() {
     let Some(store) = testing::postgres().await else {
         return;
