@@ -11,7 +11,7 @@ pub mod evaluation;
 pub mod metrics;
 pub mod seed;
 
-use app::identity::merchant::{MERCHANT_COOKIE, MerchantSignIn, MerchantSignOut, is_cross_site};
+use app::identity::merchant::{MerchantSignIn, MerchantSignOut, is_cross_site, session_in};
 use app::kernel::error::{AppError, ErrorCode};
 use app::state::AppState;
 use app::{App, shell};
@@ -94,7 +94,7 @@ async fn refuse_cross_site_merchant_requests(
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let path = request.uri().path();
-    let for_a_merchant = carries_merchant_session(request.headers())
+    let for_a_merchant = session_in(request.headers()).is_some()
         || path == MerchantSignIn::PATH
         || path == MerchantSignOut::PATH;
     if changes_state && for_a_merchant && is_cross_site(request.headers()) {
@@ -106,17 +106,6 @@ async fn refuse_cross_site_merchant_requests(
         .into_response();
     }
     next.run(request).await
-}
-
-fn carries_merchant_session(headers: &http::HeaderMap) -> bool {
-    let prefix = format!("{MERCHANT_COOKIE}=");
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|cookies| cookies.split(';'))
-        .filter_map(|pair| pair.trim().strip_prefix(prefix.as_str()))
-        .any(|session| !session.is_empty())
 }
 
 /// Headers every response carries: browsers must not guess a content type (a JSON error read as HTML), and no

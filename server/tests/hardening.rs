@@ -29,22 +29,23 @@ fn token_of(shopper: &str) -> String {
     )
 }
 
-/// A widget's call of a server function, with its arguments as a form (how the widgets send most of them).
-fn call(path: &str, shopper: &str, form: &str) -> Request<Body> {
+/// A widget's call of a server function for `shopper`, its arguments `body` of `content_type`.
+fn call_as(path: &str, shopper: &str, content_type: &str, body: &str) -> Request<Body> {
     Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(app::identity::TOKEN_HEADER, token_of(shopper))
-        .body(Body::from(form.to_owned()))
-        .unwrap()
-}
-
-/// A server-function call with a JSON body (the review form's).
-fn call_json(path: &str, shopper: &str, body: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_TYPE, content_type)
         .header(app::identity::TOKEN_HEADER, token_of(shopper))
         .body(Body::from(body.to_owned()))
         .unwrap()
+}
+
+/// Arguments as a form, as the widgets send most of them.
+fn call(path: &str, shopper: &str, form: &str) -> Request<Body> {
+    call_as(path, shopper, "application/x-www-form-urlencoded", form)
+}
+
+/// Arguments as JSON (the review form's).
+fn call_json(path: &str, shopper: &str, body: &str) -> Request<Body> {
+    call_as(path, shopper, "application/json", body)
 }
 
 fn review_of(sku: &str) -> String {

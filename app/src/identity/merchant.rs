@@ -23,7 +23,7 @@ pub const MERCHANT_COOKIE: &str = "rapport_merchant";
 
 /// What a client that guessed too many keys is told.
 #[cfg(feature = "ssr")]
-pub const TOO_MANY_WRONG_KEYS: &str =
+const TOO_MANY_WRONG_KEYS: &str =
     "Too many wrong API keys from here; wait a while before trying again.";
 
 /// How long a moderation session lasts: a working day.
@@ -79,19 +79,49 @@ pub fn is_cross_site(headers: &http::HeaderMap) -> bool {
     }
 }
 
-/// The merchant the request's moderation session names, or `unauthorized`.
+/// The merchant session a request's cookies carry, if any (not yet verified).
 #[cfg(feature = "ssr")]
-pub fn current_merchant(state: &AppState) -> Result<String, AppError> {
-    let parts = use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
-    let session = parts
-        .headers
+pub fn session_in(headers: &http::HeaderMap) -> Option<&str> {
+    let prefix = format!("{MERCHANT_COOKIE}=");
+    headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|cookies| cookies.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(&format!("{MERCHANT_COOKIE}=")))
+        .find_map(|pair| pair.trim().strip_prefix(prefix.as_str()))
+        .filter(|session| !session.is_empty())
+}
+
+/// The merchant the request's moderation session names, or `unauthorized`.
+#[cfg(feature = "ssr")]
+pub fn current_merchant(state: &AppState) -> Result<String, AppError> {
+    let parts = use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
+    let session = session_in(&parts.headers)
         .ok_or_else(|| AppError::unauthorized("Please sign in as the merchant."))?;
     super::token::verify_merchant(&state.secret, session, crate::kernel::time::now() / 1000)
+}
+
+/// Which of the store's API keys `key` is (its fingerprint), or `None`. A wrong key counts against the client
+/// and the key's first characters, and a client over the limit is refused before its key is looked at, so that
+/// guessing costs time whatever it finds. The merchant API and the merchant pages' sign-in both ask here.
+#[cfg(feature = "ssr")]
+pub fn identify_key(
+    state: &AppState,
+    client: String,
+    key: &str,
+) -> Result<Option<String>, AppError> {
+    let guesser = [client, super::throttle::key_prefix(key)];
+    let moment = std::time::Instant::now();
+    state
+        .throttles
+        .wrong_keys
+        .check(&guesser, moment, TOO_MANY_WRONG_KEYS)?;
+    let known = state.merchant_keys.identify(key);
+    if known.is_none() {
+        tracing::warn!(client = guesser[0], "an unknown API key");
+        state.throttles.wrong_keys.record(&guesser, moment);
+    }
+    Ok(known)
 }
 
 /// The session cookie's attributes: never readable by scripts nor sent by other sites, and only over HTTPS when the
@@ -125,22 +155,8 @@ pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result
     let state = app_state()?;
     let name = name.trim();
     text("name", name, TextRule::line(60)).map_err(respond_with)?;
-    let guesser = [
-        super::throttle::current_client(),
-        super::throttle::key_prefix(key.trim()),
-    ];
-    let moment = std::time::Instant::now();
-    state
-        .throttles
-        .wrong_keys
-        .check(&guesser, moment, TOO_MANY_WRONG_KEYS)
-        .map_err(respond_with)?;
-    let Some(fingerprint) = state.merchant_keys.identify(key.trim()) else {
-        tracing::warn!(
-            client = guesser[0],
-            "merchant sign-in with an unknown API key"
-        );
-        state.throttles.wrong_keys.record(&guesser, moment);
+    let client = super::throttle::current_client();
+    let Some(fingerprint) = identify_key(&state, client, key.trim()).map_err(respond_with)? else {
         return Err(respond_with(AppError::unauthorized(
             "That API key is not one of this store's keys.",
         )));

@@ -21,18 +21,15 @@ const DEMO_TOKEN_SECONDS: i64 = 24 * 3600;
 #[server(client = RapportClient)]
 pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
     let state = app_state()?;
-    let client = [super::throttle::current_client()];
-    let moment = std::time::Instant::now();
     state
         .throttles
         .guest_sessions
-        .check(
-            &client,
-            moment,
+        .admit(
+            &[super::throttle::current_client()],
+            std::time::Instant::now(),
             "Too many new visitors from here at once; please try again in a minute.",
         )
         .map_err(respond_with)?;
-    state.throttles.guest_sessions.record(&client, moment);
     let viewer = Viewer::Guest(format!("g{:032x}", rand::random::<u128>()));
     let token = token::issue(
         &state.secret,

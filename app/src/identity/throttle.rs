@@ -59,11 +59,20 @@ impl Throttle {
             .max();
         match wait {
             Some(wait) => {
-                tracing::warn!(?keys, "throttled");
+                // The client only: other keys may hold an email address, which logs should not.
+                tracing::warn!(client = keys.first(), "throttled");
                 Err(AppError::rate_limited(message, wait.as_millis() as i64))
             }
             None => Ok(()),
         }
+    }
+
+    /// [`Throttle::check`], and the attempt counted when it may go ahead: for limits on every attempt (not only on
+    /// failures).
+    pub fn admit(&self, keys: &[String], now: Instant, message: &str) -> Result<(), AppError> {
+        self.check(keys, now, message)?;
+        self.record(keys, now);
+        Ok(())
     }
 
     /// Counts an attempt against every one of `keys`.

@@ -4,8 +4,8 @@
 mod handlers;
 mod openapi;
 
-use app::identity::merchant::TOO_MANY_WRONG_KEYS;
-use app::identity::throttle::{client_address, client_key, key_prefix};
+use app::identity::merchant::identify_key;
+use app::identity::throttle::{client_address, client_key};
 use app::kernel::error::{AppError, ErrorCode};
 use app::state::AppState;
 use axum::Router;
@@ -218,29 +218,16 @@ async fn require_api_key(
         ))
         .into_response(),
         Some(key) => {
-            let guesser = [
-                client_key(client_address(request.extensions())),
-                key_prefix(key),
-            ];
-            let moment = std::time::Instant::now();
-            if let Err(error) =
-                state
-                    .throttles
-                    .wrong_keys
-                    .check(&guesser, moment, TOO_MANY_WRONG_KEYS)
-            {
-                return ApiError(error).into_response();
-            }
-            match state.merchant_keys.identify(key) {
-                Some(fingerprint) => {
+            let client = client_key(client_address(request.extensions()));
+            match identify_key(&state, client, key) {
+                Err(throttled) => ApiError(throttled).into_response(),
+                Ok(Some(fingerprint)) => {
                     request
                         .extensions_mut()
                         .insert(ApiCaller(format!("api-key:{fingerprint}")));
                     next.run(request).await
                 }
-                None => {
-                    tracing::warn!(client = guesser[0], "API request with an unknown key");
-                    state.throttles.wrong_keys.record(&guesser, moment);
+                Ok(None) => {
                     ApiError(AppError::unauthorized("the API key is not valid")).into_response()
                 }
             }
