@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod embed;
 pub mod events;
 pub mod feed;
+pub mod flows;
 pub mod i18n;
 pub mod identity;
 pub mod kernel;

@@ -15,8 +15,8 @@ pub struct AppState {
     pub demo: bool,
     /// The store's API keys, for the merchant API and the merchant pages' sign-in.
     pub merchant_keys: crate::identity::merchant::MerchantKeys,
-    /// The store's rules for reviews: auto-publishing, ranking weight, rate limits.
-    pub reviews: crate::reviews::ssr::ReviewPolicy,
+    /// The store's rules for reviews (auto-publishing, ranking weight, rate limits) and what follows an award.
+    pub reviews: crate::reviews::ssr::Reviews,
     /// The store's limits on wish lists.
     pub wishlists: crate::wishlist::rules::WishlistPolicy,
     /// The store's rules for price and stock alerts, and the channels it sends them on.

@@ -9,6 +9,21 @@ use std::time::Duration;
 
 pub use sqlx::any::AnyRow as Row;
 
+/// A write transaction, as [`Db::write`] opens it.
+pub type Tx = Transaction<'static, Any>;
+
+/// What must happen, inside the same transaction, after a capability changed something that another capability
+/// follows: a price change fires alerts, an order changes a member's tier growth. The capability making the change
+/// reports it here without knowing who follows; each follower is written once, in `flows`, and handed in by the
+/// caller.
+pub trait Then<Change>: Sync {
+    fn then<'t>(
+        &'t self,
+        tx: &'t mut Tx,
+        change: Change,
+    ) -> futures::future::BoxFuture<'t, Result<(), StoreError>>;
+}
+
 /// Which database the store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -265,7 +280,7 @@ impl Db {
     }
 
     /// Starts a write transaction. Everything a request changes happens in one, so a rejected request changes nothing.
-    pub async fn write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+    pub async fn write(&self) -> Result<Tx, StoreError> {
         let statement = match self.backend {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
@@ -344,61 +359,6 @@ pub mod testing {
         let mut dbs = vec![sqlite().await];
         dbs.extend(postgres().await);
         dbs
-    }
-
-    /// The category `kitchen`, with a Chinese name.
-    pub async fn add_kitchen(db: &Db) {
-        let kitchen = crate::catalog::CategoryInput {
-            slug: "kitchen".into(),
-            name: "Kitchen".into(),
-            translations: [("zh-CN".to_owned(), "厨房".to_owned())].into(),
-            position: 0,
-            review_criteria: None,
-            repeatable: false,
-        };
-        crate::catalog::ssr::upsert_categories(db, &[kitchen])
-            .await
-            .expect("add category");
-    }
-
-    /// A kitchen product in CNY.
-    pub fn product_input(sku: &str, price_minor: i64, stock: i64) -> crate::catalog::ProductInput {
-        crate::catalog::ProductInput {
-            sku: sku.into(),
-            category: "kitchen".into(),
-            title: format!("Teapot {sku}"),
-            description: "A teapot.".into(),
-            image_url: format!("/demo-img/{sku}.svg"),
-            page_url: String::new(),
-            price_minor,
-            currency: "CNY".into(),
-            stock,
-            active: true,
-            translations: Default::default(),
-        }
-    }
-
-    pub async fn add_products(db: &Db, products: &[crate::catalog::ProductInput]) {
-        crate::catalog::ssr::upsert_products(
-            db,
-            products,
-            &crate::alerts::rules::AlertPolicy::default(),
-            1_000,
-        )
-        .await
-        .expect("add products");
-    }
-
-    pub async fn add_shopper(db: &Db, id: &str) {
-        let shopper = crate::identity::ShopperInput {
-            shopper_id: id.into(),
-            email: Some(format!("{id}@example.com")),
-            display_name: format!("Shopper {id}"),
-            locale: "en".into(),
-        };
-        crate::identity::ssr::upsert_shoppers(db, &[shopper], 1_000)
-            .await
-            .expect("add shopper");
     }
 
     /// The number of rows in `table`.

@@ -4,6 +4,8 @@
 use app::alerts::rules::AlertPolicy;
 use app::catalog::{CategoryInput, ProductInput, ssr as catalog};
 use app::events::{EventInput, EventKind, ssr as events};
+use app::flows::catalog_alerts::CatalogAlerts;
+use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, ssr as identity};
 use app::kernel::time::now;
 use app::store::Db;
@@ -64,7 +66,7 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
             .iter()
             .map(|sku| bench_product(sku, &category))
             .collect();
-        catalog::upsert_products(db, &batch, &AlertPolicy::default(), now())
+        catalog::upsert_products(db, &batch, &CatalogAlerts(&AlertPolicy::default()), now())
             .await
             .map_err(err)?;
     }
@@ -120,9 +122,14 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     let sku = format!("R{run}");
     let category = bench_category(db, &run).await?;
     let product = bench_product(&sku, &category);
-    catalog::upsert_products(db, &[product], &AlertPolicy::default(), now())
-        .await
-        .map_err(err)?;
+    catalog::upsert_products(
+        db,
+        &[product],
+        &CatalogAlerts(&AlertPolicy::default()),
+        now(),
+    )
+    .await
+    .map_err(err)?;
     let shoppers: Vec<String> = (0..reviews).map(|i| format!("r{run}-{i}")).collect();
     add_shoppers(db, &shoppers, false).await?;
     let policy = ReviewPolicy {
@@ -144,10 +151,18 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
             criteria: BTreeMap::new(),
         };
         review_ids.push(
-            store::write_review(db, shopper, &sku, &input, &policy, now() - index as i64)
-                .await
-                .map_err(err)?
-                .id,
+            store::write_review(
+                db,
+                shopper,
+                &sku,
+                &input,
+                &policy,
+                &TierGrowth,
+                now() - index as i64,
+            )
+            .await
+            .map_err(err)?
+            .id,
         );
     }
     println!("reviews written: {}", rate(reviews, started));
@@ -470,9 +485,14 @@ pub async fn alerts(
     let category = bench_category(db, &run).await?;
     let sku = format!("A{run}");
     let product = bench_product(&sku, &category);
-    catalog::upsert_products(db, &[product], &AlertPolicy::default(), now())
-        .await
-        .map_err(err)?;
+    catalog::upsert_products(
+        db,
+        &[product],
+        &CatalogAlerts(&AlertPolicy::default()),
+        now(),
+    )
+    .await
+    .map_err(err)?;
     let started = Instant::now();
     let ids: Vec<String> = (0..subscribers).map(|i| format!("a{run}-{i}")).collect();
     add_shoppers(db, &ids, true).await?;
@@ -510,7 +530,7 @@ pub async fn alerts(
         currency: "CNY".into(),
     };
     let started = Instant::now();
-    catalog::change_prices(db, &[drop], &policy, now())
+    catalog::change_prices(db, &[drop], &CatalogAlerts(&policy), now())
         .await
         .map_err(err)?;
     let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notices n JOIN alert_changes c ON c.id = n.change_id WHERE c.product_id = $1")
@@ -617,9 +637,15 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
             placed_at: None,
         };
         let started = Instant::now();
-        store::record_order(db, &format!("bench-{run}-{index}"), &order, now())
-            .await
-            .map_err(err)?;
+        store::record_order(
+            db,
+            &format!("bench-{run}-{index}"),
+            &order,
+            &TierGrowth,
+            now(),
+        )
+        .await
+        .map_err(err)?;
         whole.push(started.elapsed().as_secs_f64() * 1000.0);
         let (key, order): (i64, i64) =
             sqlx::query_as("SELECT shopper_id, id FROM orders WHERE external_id = $1")

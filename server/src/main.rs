@@ -227,7 +227,10 @@ async fn serve(config: Config) -> Result<(), String> {
         secret: secret.clone(),
         demo: config.demo,
         merchant_keys: MerchantKeys::new(&config.api_keys),
-        reviews,
+        reviews: app::reviews::ssr::Reviews {
+            policy: reviews,
+            then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
+        },
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),

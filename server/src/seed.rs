@@ -10,6 +10,8 @@ use app::alerts::rules::AlertPolicy;
 use app::catalog::ssr as catalog;
 use app::catalog::{CategoryInput, PriceChange, ProductInput, ProductText};
 use app::events::{EventInput, EventKind, ssr as events};
+use app::flows::catalog_alerts::CatalogAlerts;
+use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, Viewer, ssr as identity};
 use app::kernel::time::{DAY_MS, Millis, to_rfc3339};
 use app::orders::{OrderInput, OrderLineInput, RefundInput, ssr as orders};
@@ -553,7 +555,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         catalog::upsert_products(
             db,
             batch,
-            &AlertPolicy::default(),
+            &CatalogAlerts(&AlertPolicy::default()),
             opened + batch_no as i64 * DAY_MS,
         )
         .await?;
@@ -606,9 +608,13 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     }
     for (day, changes) in changes_by_day.into_iter().rev() {
         for batch in changes.chunks(catalog::MAX_BATCH) {
-            loaded.price_changes +=
-                catalog::change_prices(db, batch, &AlertPolicy::default(), today - day * DAY_MS)
-                    .await? as usize;
+            loaded.price_changes += catalog::change_prices(
+                db,
+                batch,
+                &CatalogAlerts(&AlertPolicy::default()),
+                today - day * DAY_MS,
+            )
+            .await? as usize;
         }
     }
 
@@ -690,10 +696,12 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             placed_at: rfc(placed_at),
             lines,
         };
-        let outcome = orders::record_order(db, &format!("seed-{order_id}"), &order, today).await?;
+        let outcome =
+            orders::record_order(db, &format!("seed-{order_id}"), &order, &TierGrowth, today)
+                .await?;
         let roll = unit(&mut rng);
         if roll < 0.01 {
-            orders::cancel_order(db, &order_id, today).await?;
+            orders::cancel_order(db, &order_id, &TierGrowth, today).await?;
         } else if roll < 0.04 {
             let amount = if roll < 0.03 {
                 outcome.total_minor
@@ -710,6 +718,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
                 &format!("seed-refund-{order_id}"),
                 &order_id,
                 &refund,
+                &TierGrowth,
                 today,
             )
             .await?;
@@ -770,6 +779,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             } else {
                 &policy
             },
+            &TierGrowth,
             written_at,
         )
         .await
@@ -827,6 +837,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             *review_id,
             reasons[index % reasons.len()],
             &policy,
+            &TierGrowth,
             today,
         )
         .await
@@ -923,7 +934,8 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     }
     for batch in deals.chunks(catalog::MAX_BATCH) {
         loaded.price_changes +=
-            catalog::change_prices(db, batch, &AlertPolicy::default(), today).await? as usize;
+            catalog::change_prices(db, batch, &CatalogAlerts(&AlertPolicy::default()), today)
+                .await? as usize;
     }
     db.refresh_statistics().await?;
     Ok(loaded)

@@ -2,6 +2,7 @@
 
 mod support;
 
+use app::flows::tier_growth::TierGrowth;
 use app::identity::token::{StoreSecret, issue};
 use app::identity::{MyAccount, Viewer};
 use app::store::testing::{self, count};
@@ -570,6 +571,7 @@ async fn pending_review(shop: &Shop) -> i64 {
         "A",
         &input,
         &Default::default(),
+        &TierGrowth,
         app::kernel::time::now(),
     )
     .await

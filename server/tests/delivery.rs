@@ -7,9 +7,11 @@ use app::alerts::ssr::{AlertRequest, subscribe};
 use app::alerts::{AlertKind, PriceRule};
 use app::catalog::PriceChange;
 use app::catalog::ssr::change_prices;
+use app::flows::catalog_alerts::CatalogAlerts;
+use app::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use app::identity::Viewer;
 use app::store::Db;
-use app::store::testing::{self, TestDb, add_kitchen, add_products, add_shopper, product_input};
+use app::store::testing::{self, TestDb};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -232,7 +234,9 @@ async fn queue_price_drop(
         price_minor: 8_000,
         currency: "CNY".into(),
     };
-    change_prices(db, &[drop], policy, 2_000).await.unwrap();
+    change_prices(db, &[drop], &CatalogAlerts(policy), 2_000)
+        .await
+        .unwrap();
     sqlx::query_scalar::<_, i64>("SELECT id FROM notices WHERE channel = $1 ORDER BY id")
         .bind(channel)
         .fetch_all(db.reader())

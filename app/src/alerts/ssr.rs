@@ -15,8 +15,8 @@ use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::kernel::validate;
-use crate::store::{Db, IdSet, StoreError, id_list, is_unique_violation};
-use sqlx::{Any, Row, Transaction};
+use crate::store::{Db, IdSet, StoreError, Tx, id_list, is_unique_violation};
+use sqlx::Row;
 
 #[cfg(test)]
 mod tests;
@@ -88,7 +88,7 @@ fn alert_from_row(row: &sqlx::any::AnyRow) -> Result<Alert, sqlx::Error> {
 }
 
 async fn subscriber(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     viewer: &Viewer,
     email: Option<&str>,
     policy: &AlertPolicy,
@@ -243,7 +243,7 @@ pub async fn subscribe(
 
 /// One alert, read in a transaction or from the pool; an unknown one is answered as such.
 async fn alert_by_id<'e>(
-    executor: impl sqlx::Executor<'e, Database = Any>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     id: i64,
     locale: &str,
 ) -> Result<Alert, StoreError> {
@@ -341,10 +341,7 @@ pub async fn unsubscribe(
 }
 
 /// A cancelled alert sends nothing more, not even what was already queued: unsubscribing takes effect at once.
-async fn withdraw_queued(
-    tx: &mut Transaction<'static, Any>,
-    alert_id: i64,
-) -> Result<(), sqlx::Error> {
+async fn withdraw_queued(tx: &mut Tx, alert_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE notices SET status = 'withdrawn' WHERE alert_id = $1 AND status = 'queued'",
     )
@@ -422,13 +419,12 @@ pub async fn product_alerts(
 /// address the store shared, with no confirmation needed), except where the shopper already has that alert,
 /// which the guest's copy then ends in favour of. Returns how many moved.
 pub async fn adopt_guest_alerts(
-    db: &Db,
+    tx: &mut Tx,
     guest: &str,
     shopper: &str,
     now: Millis,
 ) -> Result<u64, StoreError> {
-    let mut tx = db.write().await?;
-    let shopper = known_shopper(&mut tx, shopper).await?;
+    let shopper = known_shopper(tx, shopper).await?;
     let duplicates: Vec<i64> = sqlx::query_scalar(
         "SELECT g.id FROM alerts g JOIN alerts s ON s.product_id = g.product_id AND s.kind = g.kind \
          AND s.shopper_id = $1 AND s.status IN ('unconfirmed', 'active') \
@@ -436,15 +432,15 @@ pub async fn adopt_guest_alerts(
     )
     .bind(shopper)
     .bind(guest)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
     for id in &duplicates {
         sqlx::query("UPDATE alerts SET status = 'cancelled', ended_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        withdraw_queued(&mut tx, *id).await?;
+        withdraw_queued(tx, *id).await?;
     }
     // Signed in, the shopper needs no confirmation email any more.
     sqlx::query(
@@ -453,7 +449,7 @@ pub async fn adopt_guest_alerts(
          AND EXISTS (SELECT 1 FROM alert_changes c WHERE c.id = notices.change_id AND c.kind = 'confirm')",
     )
     .bind(guest)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let moved = sqlx::query(
         "UPDATE alerts SET shopper_id = $1, email = NULL, guest_id = NULL, status = 'active', \
@@ -462,10 +458,9 @@ pub async fn adopt_guest_alerts(
     .bind(shopper)
     .bind(now)
     .bind(guest)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
-    tx.commit().await?;
     Ok(moved)
 }
 
@@ -499,7 +494,7 @@ struct AlertChange<'a> {
 
 /// Writes a change's shared facts once; returns its id, which its notices carry.
 async fn record_change(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     change: &AlertChange<'_>,
     now: Millis,
 ) -> Result<i64, sqlx::Error> {
@@ -532,7 +527,7 @@ enum Recipients<'a> {
 /// alert (or shopper) and channel would break the unique key and roll the change back. The rows are copied from
 /// the recipients' own rows by the database in one statement, the ids bound as one [`IdSet`].
 async fn queue_notices(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     change_id: i64,
     channel: &'static str,
     recipients: Recipients<'_>,
@@ -593,7 +588,7 @@ impl Outbound {
     /// Queues every notice of `change_id`; `alerts` says whether the ids are alerts' or shoppers'.
     async fn queue(
         &self,
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut Tx,
         change_id: i64,
         alerts: bool,
         now: Millis,
@@ -620,7 +615,7 @@ const REACHABLE: &str = "CAST(CASE WHEN a.email IS NOT NULL OR s.email IS NOT NU
 
 /// Runs `UPDATE alerts SET <assignments>` on the alerts `ids`, with `values` bound as `$1`, `$2`, ….
 async fn update_alerts(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     assignments: &str,
     values: &[i64],
     ids: &[i64],
@@ -643,7 +638,7 @@ async fn update_alerts(
 
 /// The lowest price of the 30 days before `at`, from the product's price history.
 async fn lowest_before(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     product_id: i64,
     at: Millis,
     fallback: i64,
@@ -672,7 +667,7 @@ async fn lowest_before(
 /// cooldown). Returns the number of notices queued.
 #[allow(clippy::too_many_arguments)]
 pub async fn price_changed(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     product_id: i64,
     old_minor: i64,
     new_minor: i64,
@@ -769,7 +764,7 @@ pub async fn price_changed(
 /// back-in-stock subscribers, oldest subscription first, up to the store's multiple of the units that came back.
 /// Each of those alerts has fired and ends; the rest wait for the next restock.
 pub async fn stock_changed(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     product_id: i64,
     old_stock: i64,
     new_stock: i64,

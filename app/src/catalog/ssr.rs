@@ -7,14 +7,34 @@ use super::{
     Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput,
     StockChange, UpsertSummary,
 };
-use crate::alerts::rules::AlertPolicy;
-use crate::alerts::ssr as alert_store;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate;
-use crate::store::{Db, StoreError};
-use sqlx::{Any, Row, Transaction};
+use crate::store::{Db, StoreError, Then, Tx};
+use sqlx::Row;
+
+/// A price or stock level that a catalogue write changed, reported inside its transaction to what follows it
+/// (price and stock alerts, in `flows`). A new product changes nothing: there was nothing before to compare with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProductChange {
+    Price {
+        product_id: i64,
+        from_minor: i64,
+        to_minor: i64,
+        currency: String,
+        /// The price history's row, which keys the notices the change causes.
+        change_id: i64,
+        at: Millis,
+    },
+    Stock {
+        product_id: i64,
+        from: i64,
+        to: i64,
+        change_id: i64,
+        at: Millis,
+    },
+}
 
 /// The most items one merchant-API batch may carry.
 pub const MAX_BATCH: usize = 1000;
@@ -131,7 +151,7 @@ pub async fn upsert_categories(
 pub async fn upsert_products(
     db: &Db,
     products: &[ProductInput],
-    alerts: &AlertPolicy,
+    then: &dyn Then<ProductChange>,
     now: Millis,
 ) -> Result<UpsertSummary, StoreError> {
     validate::batch(
@@ -220,15 +240,16 @@ pub async fn upsert_products(
                     let change =
                         record_price(&mut tx, id, product.price_minor, &product.currency, now)
                             .await?;
-                    alert_store::price_changed(
+                    then.then(
                         &mut tx,
-                        id,
-                        before.price_minor,
-                        product.price_minor,
-                        &product.currency,
-                        change,
-                        alerts,
-                        now,
+                        ProductChange::Price {
+                            product_id: id,
+                            from_minor: before.price_minor,
+                            to_minor: product.price_minor,
+                            currency: product.currency.clone(),
+                            change_id: change,
+                            at: now,
+                        },
                     )
                     .await?;
                 }
@@ -242,14 +263,15 @@ pub async fn upsert_products(
         if old_stock != Some(product.stock) {
             let change = record_stock(&mut tx, id, product.stock, now).await?;
             if let Some(old_stock) = old_stock {
-                alert_store::stock_changed(
+                then.then(
                     &mut tx,
-                    id,
-                    old_stock,
-                    product.stock,
-                    change,
-                    alerts,
-                    now,
+                    ProductChange::Stock {
+                        product_id: id,
+                        from: old_stock,
+                        to: product.stock,
+                        change_id: change,
+                        at: now,
+                    },
                 )
                 .await?;
             }
@@ -281,7 +303,7 @@ struct Before {
 
 /// Records a price in the history; returns the change's id, which keys the notices it causes.
 async fn record_price(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     product_id: i64,
     price_minor: i64,
     currency: &str,
@@ -300,7 +322,7 @@ async fn record_price(
 
 /// Records a stock level in the history; returns the change's id.
 async fn record_stock(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     product_id: i64,
     stock: i64,
     at: Millis,
@@ -317,7 +339,7 @@ async fn record_stock(
 
 /// Looks up a product's id and current price by SKU inside a transaction, naming `field` when it is unknown.
 pub async fn product_for_update(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     sku: &str,
     field: &str,
 ) -> Result<(i64, i64, String, i64), StoreError> {
@@ -337,10 +359,7 @@ pub async fn product_for_update(
 }
 
 /// The row id of an active product, for shopper-path writes; an unknown or withdrawn product is refused.
-pub async fn active_product_id(
-    tx: &mut Transaction<'static, Any>,
-    sku: &str,
-) -> Result<i64, StoreError> {
+pub async fn active_product_id(tx: &mut Tx, sku: &str) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
             .bind(sku)
@@ -356,7 +375,7 @@ pub async fn active_product_id(
 pub async fn change_prices(
     db: &Db,
     changes: &[PriceChange],
-    alerts: &AlertPolicy,
+    then: &dyn Then<ProductChange>,
     now: Millis,
 ) -> Result<u64, StoreError> {
     validate::batch(
@@ -388,15 +407,16 @@ pub async fn change_prices(
             .execute(&mut *tx)
             .await?;
         let change_id = record_price(&mut tx, id, change.price_minor, &currency, now).await?;
-        alert_store::price_changed(
+        then.then(
             &mut tx,
-            id,
-            price,
-            change.price_minor,
-            &currency,
-            change_id,
-            alerts,
-            now,
+            ProductChange::Price {
+                product_id: id,
+                from_minor: price,
+                to_minor: change.price_minor,
+                currency,
+                change_id,
+                at: now,
+            },
         )
         .await?;
         changed += 1;
@@ -409,7 +429,7 @@ pub async fn change_prices(
 pub async fn change_stock(
     db: &Db,
     changes: &[StockChange],
-    alerts: &AlertPolicy,
+    then: &dyn Then<ProductChange>,
     now: Millis,
 ) -> Result<u64, StoreError> {
     validate::batch(
@@ -434,8 +454,17 @@ pub async fn change_stock(
             .execute(&mut *tx)
             .await?;
         let change_id = record_stock(&mut tx, id, change.stock, now).await?;
-        alert_store::stock_changed(&mut tx, id, stock, change.stock, change_id, alerts, now)
-            .await?;
+        then.then(
+            &mut tx,
+            ProductChange::Stock {
+                product_id: id,
+                from: stock,
+                to: change.stock,
+                change_id,
+                at: now,
+            },
+        )
+        .await?;
         changed += 1;
     }
     tx.commit().await?;

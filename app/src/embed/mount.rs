@@ -3,8 +3,8 @@
 use super::EmbeddableWidget;
 use crate::alerts::{AlertInbox, PriceAlert};
 use crate::feed::{AlsoBought, AlsoViewed, HomeFeed};
+use crate::flows::adopt_guest;
 use crate::i18n::{DEFAULT_LOCALE, I18n, negotiate};
-use crate::identity::adopt_guest;
 use crate::identity::client::{IDENTITY_CHANGE_EVENT, guest_token_to_adopt, store_token};
 use crate::reviews::Reviews;
 use crate::tiers::{TierBadge, TierProgress};

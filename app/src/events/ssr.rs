@@ -4,8 +4,7 @@ use super::{EventInput, EventKind};
 use crate::kernel::error::AppError;
 use crate::kernel::time::{Millis, parse_rfc3339};
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Db, StoreError};
-use sqlx::{Any, Transaction};
+use crate::store::{Db, StoreError, Tx};
 use std::collections::HashMap;
 
 /// Events may be stamped at most this far in the future (clock skew between the store and Rapport).
@@ -26,10 +25,7 @@ pub struct NewEvent {
 }
 
 /// Records events inside the caller's transaction. The one place events are written.
-pub async fn record(
-    tx: &mut Transaction<'static, Any>,
-    events: &[NewEvent],
-) -> Result<(), sqlx::Error> {
+pub async fn record(tx: &mut Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> {
     for chunk in events.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO shopper_events (shopper_id, guest_id, product_id, kind, occurred_at) VALUES ",
@@ -168,7 +164,7 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
 /// The store's row id of a shopper, by the store's own shopper id.
 /// Reads in a transaction or from the pool; `None` for a shopper the store has not shared.
 pub async fn shopper_key<'e>(
-    executor: impl sqlx::Executor<'e, Database = Any>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     external_id: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
@@ -179,10 +175,7 @@ pub async fn shopper_key<'e>(
 
 /// The row id of the verified shopper a shopper-path request acts for; refused when the store has not shared
 /// the shopper's profile yet.
-pub async fn known_shopper(
-    tx: &mut Transaction<'static, Any>,
-    external_id: &str,
-) -> Result<i64, StoreError> {
+pub async fn known_shopper(tx: &mut Tx, external_id: &str) -> Result<i64, StoreError> {
     Ok(shopper_key(&mut **tx, external_id).await?.ok_or_else(|| {
         AppError::not_found(None, "The store has not shared your profile with us yet.")
     })?)
@@ -203,21 +196,19 @@ pub async fn record_for_request(sku: &str, kind: EventKind) -> Result<(), AppErr
 /// Moves a guest's events to the shopper who just signed in, so that their feed, "Recently viewed" and "Not
 /// interested" choices follow them. Returns how many moved.
 pub async fn adopt_guest_events(
-    db: &Db,
+    tx: &mut Tx,
     guest_id: &str,
     shopper_external_id: &str,
 ) -> Result<u64, StoreError> {
-    let mut tx = db.write().await?;
-    let shopper = known_shopper(&mut tx, shopper_external_id).await?;
+    let shopper = known_shopper(tx, shopper_external_id).await?;
     let moved = sqlx::query(
         "UPDATE shopper_events SET shopper_id = $1, guest_id = NULL WHERE guest_id = $2",
     )
     .bind(shopper)
     .bind(guest_id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
-    tx.commit().await?;
     Ok(moved)
 }
 

@@ -8,10 +8,19 @@ use crate::events::ssr::{NewEvent, record, shopper_key};
 use crate::kernel::error::AppError;
 use crate::kernel::time::{Millis, parse_rfc3339};
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Db, StoreError, is_unique_violation};
-use crate::tiers::ssr::GrowthChange;
+use crate::store::{Db, StoreError, Then, Tx, is_unique_violation};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
+
+/// How orders changed what a buyer has spent, reported inside the order's transaction to what follows it (member
+/// tier growth, in `flows`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpendChange {
+    /// The buyer's order (its row id) was just recorded.
+    NewOrder { buyer: i64, order: i64, at: Millis },
+    /// An order already counted changed value: a refund or a cancellation.
+    Revalued { buyer: i64, at: Millis },
+}
 
 pub const MAX_ORDER_LINES: usize = 500;
 const MAX_QUANTITY: i64 = 100_000;
@@ -103,7 +112,7 @@ pub fn validate_order(input: &OrderInput) -> Result<(), AppError> {
 }
 
 async fn outcome_for_key(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     table: &str,
     key: &str,
     hash: &str,
@@ -142,10 +151,7 @@ async fn concurrent_outcome(
     outcome_for_key(&mut tx, table, key, hash).await
 }
 
-async fn order_outcome(
-    tx: &mut Transaction<'static, Any>,
-    order_key: i64,
-) -> Result<OrderOutcome, StoreError> {
+async fn order_outcome(tx: &mut Tx, order_key: i64) -> Result<OrderOutcome, StoreError> {
     let row = sqlx::query(
         "SELECT external_id, status, subtotal_minor + shipping_minor + tax_minor AS total_minor, refunded_minor \
          FROM orders WHERE id = $1",
@@ -163,7 +169,7 @@ async fn order_outcome(
 }
 
 /// The row id of an order, by the store's order number.
-async fn order_key(tx: &mut Transaction<'static, Any>, order_id: &str) -> Result<i64, StoreError> {
+async fn order_key(tx: &mut Tx, order_id: &str) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT id FROM orders WHERE external_id = $1")
             .bind(order_id)
@@ -184,6 +190,7 @@ pub async fn record_order(
     db: &Db,
     idempotency_key: &str,
     input: &OrderInput,
+    then: &dyn Then<SpendChange>,
     now: Millis,
 ) -> Result<OrderOutcome, StoreError> {
     validate_idempotency_key(idempotency_key)?;
@@ -264,7 +271,15 @@ pub async fn record_order(
         });
     }
     record(&mut tx, &events).await?;
-    crate::tiers::ssr::recompute(&mut tx, shopper, GrowthChange::NewOrder(order_key), now).await?;
+    then.then(
+        &mut tx,
+        SpendChange::NewOrder {
+            buyer: shopper,
+            order: order_key,
+            at: now,
+        },
+    )
+    .await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)
@@ -276,6 +291,7 @@ pub async fn record_refund(
     idempotency_key: &str,
     order_id: &str,
     input: &RefundInput,
+    then: &dyn Then<SpendChange>,
     now: Millis,
 ) -> Result<OrderOutcome, StoreError> {
     validate_idempotency_key(idempotency_key)?;
@@ -334,29 +350,32 @@ pub async fn record_refund(
     .bind(order_key)
     .execute(&mut *tx)
     .await?;
-    recompute_buyer(&mut tx, order_key, now).await?;
+    revalue_buyer(&mut tx, order_key, then, now).await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)
 }
 
-/// The buyer's member tier follows what their order now counts for.
-async fn recompute_buyer(
-    tx: &mut Transaction<'static, Any>,
+/// Reports that the order's buyer now has a different spend.
+async fn revalue_buyer(
+    tx: &mut Tx,
     order_key: i64,
+    then: &dyn Then<SpendChange>,
     now: Millis,
 ) -> Result<(), StoreError> {
-    let shopper: i64 = sqlx::query_scalar("SELECT shopper_id FROM orders WHERE id = $1")
+    let buyer: i64 = sqlx::query_scalar("SELECT shopper_id FROM orders WHERE id = $1")
         .bind(order_key)
         .fetch_one(&mut **tx)
         .await?;
-    crate::tiers::ssr::recompute(tx, shopper, GrowthChange::Revalued, now).await
+    then.then(tx, SpendChange::Revalued { buyer, at: now })
+        .await
 }
 
 /// Cancels a paid order that has no refunds. Cancelling twice is harmless.
 pub async fn cancel_order(
     db: &Db,
     order_id: &str,
+    then: &dyn Then<SpendChange>,
     now: Millis,
 ) -> Result<OrderOutcome, StoreError> {
     validate_key("order_id", order_id)?;
@@ -382,7 +401,7 @@ pub async fn cancel_order(
         .bind(order_key)
         .execute(&mut *tx)
         .await?;
-    recompute_buyer(&mut tx, order_key, now).await?;
+    revalue_buyer(&mut tx, order_key, then, now).await?;
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)

@@ -82,7 +82,8 @@ pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Re
         &shopper,
         &sku,
         &review,
-        &state.reviews,
+        &state.reviews.policy,
+        &*state.reviews.then,
         crate::kernel::time::now(),
     )
     .await
@@ -99,7 +100,7 @@ pub async fn vote_on_review(review_id: i64, helpful: Vote) -> Result<VoteTally, 
         &shopper,
         review_id,
         helpful,
-        &state.reviews,
+        &state.reviews.policy,
         crate::kernel::time::now(),
     )
     .await
@@ -116,7 +117,8 @@ pub async fn report_review(review_id: i64, reason: String) -> Result<(), AppErro
         &shopper,
         review_id,
         &reason,
-        &state.reviews,
+        &state.reviews.policy,
+        &*state.reviews.then,
         crate::kernel::time::now(),
     )
     .await
@@ -194,7 +196,8 @@ pub async fn moderate_review(
         review_id,
         &decision,
         &format!("merchant:{merchant}"),
-        &state.reviews,
+        &state.reviews.policy,
+        &*state.reviews.then,
         crate::kernel::time::now(),
     )
     .await

@@ -15,12 +15,20 @@ use crate::events::ssr::{NewEvent, known_shopper, record};
 use crate::kernel::error::{AppError, ErrorCode};
 use crate::kernel::time::{DAY_MS, Millis, iso_date};
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Db, StoreError, is_unique_violation};
-use sqlx::{Any, Row, Transaction};
+use crate::store::{Db, StoreError, Then, Tx, is_unique_violation};
+use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 
 /// The window `ReviewPolicy::votes_per_minute` counts votes in.
 const VOTE_WINDOW_MS: Millis = 60_000;
+
+/// What the reviews' server functions need from the server: the store's rules, and what follows a change to a
+/// shopper's review points (member tier growth, which the server wires in from `flows`).
+#[derive(Clone)]
+pub struct Reviews {
+    pub policy: ReviewPolicy,
+    pub then: std::sync::Arc<dyn Then<PointsChange> + Send>,
+}
 
 /// The rules a store sets for reviews.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,10 +82,7 @@ struct StatusChange<'a> {
     at: Millis,
 }
 
-async fn log_status(
-    tx: &mut Transaction<'static, Any>,
-    change: StatusChange<'_>,
-) -> Result<(), sqlx::Error> {
+async fn log_status(tx: &mut Tx, change: StatusChange<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO review_moderation_log (review_id, actor, action, from_status, to_status, reason, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -102,6 +107,7 @@ pub async fn write_review(
     sku: &str,
     input: &ReviewInput,
     policy: &ReviewPolicy,
+    then: &dyn Then<PointsChange>,
     now: Millis,
 ) -> Result<Review, StoreError> {
     let rating = validate_review(input)?;
@@ -256,7 +262,7 @@ pub async fn write_review(
         }],
     )
     .await?;
-    settle_points(&mut tx, review_id, &policy.points, now).await?;
+    settle_points(&mut tx, review_id, &policy.points, then, now).await?;
     let review = review_by_id(&mut tx, review_id).await?;
     tx.commit().await?;
     Ok(review)
@@ -296,7 +302,7 @@ fn id_list(reviews: &[Review]) -> String {
 
 /// Fills in the per-criterion stars of `reviews`, in one query.
 async fn attach_criteria<'e>(
-    executor: impl sqlx::Executor<'e, Database = Any>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     reviews: &mut [Review],
 ) -> Result<(), sqlx::Error> {
     if reviews.is_empty() {
@@ -320,10 +326,7 @@ async fn attach_criteria<'e>(
     Ok(())
 }
 
-async fn review_by_id(
-    tx: &mut Transaction<'static, Any>,
-    review_id: i64,
-) -> Result<Review, sqlx::Error> {
+async fn review_by_id(tx: &mut Tx, review_id: i64) -> Result<Review, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {REVIEW_COLUMNS} FROM reviews r JOIN shoppers s ON s.id = r.shopper_id WHERE r.id = $1"))
         .bind(review_id)
         .fetch_one(&mut **tx)
@@ -488,10 +491,7 @@ pub async fn summary(db: &Db, sku: &str) -> Result<ReviewSummary, StoreError> {
 }
 
 /// The criteria reviews of a product rate, from its category.
-async fn criteria_of_product(
-    tx: &mut Transaction<'static, Any>,
-    product_id: i64,
-) -> Result<Vec<String>, sqlx::Error> {
+async fn criteria_of_product(tx: &mut Tx, product_id: i64) -> Result<Vec<String>, sqlx::Error> {
     let column: Option<String> = sqlx::query_scalar(
         "SELECT c.review_criteria FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
     )
@@ -501,13 +501,22 @@ async fn criteria_of_product(
     Ok(category_criteria(column.as_deref()))
 }
 
+/// Reports that a shopper's review points changed (an award given or taken back), inside the review's transaction,
+/// to what follows it (member tier growth, in `flows`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointsChange {
+    pub shopper: i64,
+    pub at: Millis,
+}
+
 /// Brings a review's points in line with its status: a published review of a verified purchase holds an award
 /// (capped per month, counted in the month it is granted); any other review holds none, so an award is revoked
 /// when its review leaves the public list and granted afresh if it comes back. The author's member tier follows.
 async fn settle_points(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     review_id: i64,
     rule: &ReviewPoints,
+    then: &dyn Then<PointsChange>,
     now: Millis,
 ) -> Result<(), StoreError> {
     let review = sqlx::query("SELECT shopper_id, status, verified FROM reviews WHERE id = $1")
@@ -560,11 +569,12 @@ async fn settle_points(
                 .await?;
         }
     }
-    crate::tiers::ssr::recompute(
+    then.then(
         tx,
-        shopper_id,
-        crate::tiers::ssr::GrowthChange::Revalued,
-        now,
+        PointsChange {
+            shopper: shopper_id,
+            at: now,
+        },
     )
     .await
 }
@@ -671,6 +681,7 @@ pub async fn decide(
     decision: &ModerationDecision,
     actor: &str,
     policy: &ReviewPolicy,
+    then: &dyn Then<PointsChange>,
     now: Millis,
 ) -> Result<Review, StoreError> {
     let (to, action, reason) = match decision {
@@ -723,7 +734,7 @@ pub async fn decide(
         },
     )
     .await?;
-    settle_points(&mut tx, review_id, &policy.points, now).await?;
+    settle_points(&mut tx, review_id, &policy.points, then, now).await?;
     let review = review_by_id(&mut tx, review_id).await?;
     tx.commit().await?;
     Ok(review)
@@ -736,6 +747,7 @@ pub async fn report(
     review_id: i64,
     reason: &str,
     policy: &ReviewPolicy,
+    then: &dyn Then<PointsChange>,
     now: Millis,
 ) -> Result<(), StoreError> {
     validate_reason(reason)?;
@@ -781,7 +793,7 @@ pub async fn report(
         },
     )
     .await?;
-    settle_points(&mut tx, review_id, &policy.points, now).await?;
+    settle_points(&mut tx, review_id, &policy.points, then, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 use super::layout::switch_language;
+use crate::flows::demo_sign_in;
 use crate::i18n::{self, use_i18n};
 use crate::identity::client::store_token;
-use crate::identity::{demo_shoppers, demo_sign_in};
+use crate::identity::demo_shoppers;
 use crate::kernel::error::{AppError, ErrorCode};
 use crate::ui::{ErrorNotice, Loading};
 use leptos::prelude::*;

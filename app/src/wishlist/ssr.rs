@@ -13,8 +13,8 @@ use crate::kernel::error::{AppError, ErrorCode};
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Backend, Db, StoreError};
-use sqlx::{Any, Row, Transaction};
+use crate::store::{Backend, Db, StoreError, Tx};
+use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
 /// Whose lists a request touches, resolved to the store's keys.
@@ -44,7 +44,7 @@ impl Owner {
     }
 }
 
-async fn owner(tx: &mut Transaction<'static, Any>, viewer: &Viewer) -> Result<Owner, StoreError> {
+async fn owner(tx: &mut Tx, viewer: &Viewer) -> Result<Owner, StoreError> {
     Ok(match viewer {
         Viewer::Shopper(external) => Owner::Shopper(known_shopper(tx, external).await?),
         Viewer::Guest(guest) => Owner::Guest(guest.clone()),
@@ -66,11 +66,7 @@ fn no_such_list() -> AppError {
 }
 
 /// The owner's default list, created on first use.
-async fn default_list(
-    tx: &mut Transaction<'static, Any>,
-    owner: &Owner,
-    now: Millis,
-) -> Result<i64, sqlx::Error> {
+async fn default_list(tx: &mut Tx, owner: &Owner, now: Millis) -> Result<i64, sqlx::Error> {
     let (shopper, guest) = owner.binds();
     let select = format!(
         "SELECT w.id FROM wishlists w WHERE {owned} AND w.is_default = 1",
@@ -108,11 +104,7 @@ async fn default_list(
 }
 
 /// `list_id` if the owner has it; someone else's list is answered like an unknown one.
-async fn owned_list(
-    tx: &mut Transaction<'static, Any>,
-    owner: &Owner,
-    list_id: i64,
-) -> Result<i64, StoreError> {
+async fn owned_list(tx: &mut Tx, owner: &Owner, list_id: i64) -> Result<i64, StoreError> {
     let (shopper, guest) = owner.binds();
     sqlx::query_scalar::<_, i64>(&format!(
         "SELECT w.id FROM wishlists w WHERE {owned} AND w.id = $3",
@@ -128,7 +120,7 @@ async fn owned_list(
 
 /// The list a save or remove acts on: `list_id` if the owner has it, or the owner's default list for `None`.
 async fn target_list(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     owner: &Owner,
     list_id: Option<i64>,
     now: Millis,
@@ -140,11 +132,7 @@ async fn target_list(
 }
 
 /// Whether a list holds a product.
-async fn holds(
-    tx: &mut Transaction<'static, Any>,
-    list_id: i64,
-    product_id: i64,
-) -> Result<bool, sqlx::Error> {
+async fn holds(tx: &mut Tx, list_id: i64, product_id: i64) -> Result<bool, sqlx::Error> {
     let held: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2",
     )
@@ -156,11 +144,7 @@ async fn holds(
 }
 
 /// Refuses one more item in a list that is full.
-async fn ensure_room(
-    tx: &mut Transaction<'static, Any>,
-    list_id: i64,
-    policy: &WishlistPolicy,
-) -> Result<(), StoreError> {
+async fn ensure_room(tx: &mut Tx, list_id: i64, policy: &WishlistPolicy) -> Result<(), StoreError> {
     let items: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1")
             .bind(list_id)
@@ -324,7 +308,7 @@ pub async fn delete_list(db: &Db, viewer: &Viewer, list_id: i64) -> Result<(), S
 }
 
 async fn record_wish(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     owner: &Owner,
     product_id: i64,
     kind: EventKind,
@@ -407,7 +391,7 @@ pub async fn remove(
 }
 
 /// Any product's row id, active or not: items of withdrawn products can still be moved and removed.
-async fn product_id(tx: &mut Transaction<'static, Any>, sku: &str) -> Result<i64, StoreError> {
+async fn product_id(tx: &mut Tx, sku: &str) -> Result<i64, StoreError> {
     sqlx::query_scalar::<_, i64>("SELECT id FROM products WHERE sku = $1")
         .bind(sku)
         .fetch_optional(&mut **tx)
@@ -767,14 +751,13 @@ pub async fn most_wished(db: &Db, limit: i64) -> Result<Vec<MostWished>, StoreEr
 /// deletes the guest's lists, so the guest id no longer reaches them. Returns how many items were new to the
 /// shopper.
 pub async fn adopt_guest_lists(
-    db: &Db,
+    tx: &mut Tx,
     guest: &str,
     shopper: &str,
     now: Millis,
 ) -> Result<u64, StoreError> {
-    let mut tx = db.write().await?;
-    let shopper = Owner::Shopper(known_shopper(&mut tx, shopper).await?);
-    let target = default_list(&mut tx, &shopper, now).await?;
+    let shopper = Owner::Shopper(known_shopper(tx, shopper).await?);
+    let target = default_list(tx, &shopper, now).await?;
     let adopted = sqlx::query(
         "INSERT INTO wishlist_items (wishlist_id, product_id, saved_at, saved_price_minor, saved_currency, saved_in_stock) \
          SELECT $1, i.product_id, MIN(i.saved_at), MIN(i.saved_price_minor), MIN(i.saved_currency), MIN(i.saved_in_stock) \
@@ -784,20 +767,19 @@ pub async fn adopt_guest_lists(
     )
     .bind(target)
     .bind(guest)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     sqlx::query(
         "DELETE FROM wishlist_items WHERE wishlist_id IN (SELECT id FROM wishlists WHERE guest_id = $1)",
     )
     .bind(guest)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM wishlists WHERE guest_id = $1")
         .bind(guest)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(adopted)
 }
 

@@ -6,6 +6,8 @@ use app::catalog::{
     CategoryInput, PriceChange, ProductInput, StockChange, UpsertSummary, ssr as catalog,
 };
 use app::events::{EventInput, ssr as events};
+use app::flows::catalog_alerts::CatalogAlerts;
+use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, ssr as identity};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
@@ -92,7 +94,13 @@ pub async fn put_products(
     ApiJson(batch): ApiJson<ProductBatch>,
 ) -> Result<Json<UpsertSummary>, ApiError> {
     Ok(Json(
-        catalog::upsert_products(&state.db, &batch.products, &state.alerts, now()).await?,
+        catalog::upsert_products(
+            &state.db,
+            &batch.products,
+            &CatalogAlerts(&state.alerts),
+            now(),
+        )
+        .await?,
     ))
 }
 
@@ -104,7 +112,13 @@ pub async fn post_prices(
     ApiJson(batch): ApiJson<PriceBatch>,
 ) -> Result<Json<Changed>, ApiError> {
     Ok(Json(Changed {
-        changed: catalog::change_prices(&state.db, &batch.prices, &state.alerts, now()).await?,
+        changed: catalog::change_prices(
+            &state.db,
+            &batch.prices,
+            &CatalogAlerts(&state.alerts),
+            now(),
+        )
+        .await?,
     }))
 }
 
@@ -116,7 +130,13 @@ pub async fn post_stock(
     ApiJson(batch): ApiJson<StockBatch>,
 ) -> Result<Json<Changed>, ApiError> {
     Ok(Json(Changed {
-        changed: catalog::change_stock(&state.db, &batch.stock, &state.alerts, now()).await?,
+        changed: catalog::change_stock(
+            &state.db,
+            &batch.stock,
+            &CatalogAlerts(&state.alerts),
+            now(),
+        )
+        .await?,
     }))
 }
 
@@ -143,7 +163,7 @@ pub async fn post_order(
     ApiJson(order): ApiJson<OrderInput>,
 ) -> Result<(StatusCode, Json<OrderOutcome>), ApiError> {
     let key = idempotency_key(&headers)?;
-    let outcome = orders::record_order(&state.db, &key, &order, now()).await?;
+    let outcome = orders::record_order(&state.db, &key, &order, &TierGrowth, now()).await?;
     Ok((
         if outcome.replayed {
             StatusCode::OK
@@ -166,7 +186,8 @@ pub async fn post_refund(
     ApiJson(refund): ApiJson<RefundInput>,
 ) -> Result<(StatusCode, Json<OrderOutcome>), ApiError> {
     let key = idempotency_key(&headers)?;
-    let outcome = orders::record_refund(&state.db, &key, &order_id, &refund, now()).await?;
+    let outcome =
+        orders::record_refund(&state.db, &key, &order_id, &refund, &TierGrowth, now()).await?;
     Ok((
         if outcome.replayed {
             StatusCode::OK
@@ -186,7 +207,7 @@ pub async fn post_cancel(
     ApiPath(order_id): ApiPath<String>,
 ) -> Result<Json<OrderOutcome>, ApiError> {
     Ok(Json(
-        orders::cancel_order(&state.db, &order_id, now()).await?,
+        orders::cancel_order(&state.db, &order_id, &TierGrowth, now()).await?,
     ))
 }
 
@@ -294,7 +315,8 @@ async fn decide(
             review_id,
             &decision,
             &caller.0,
-            &state.reviews,
+            &state.reviews.policy,
+            &*state.reviews.then,
             now(),
         )
         .await?,

@@ -49,7 +49,10 @@ pub fn state_of(store: &TestDb) -> AppState {
         demo: false,
         merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
         public_url: "https://rapport.example".into(),
-        reviews: Default::default(),
+        reviews: app::reviews::ssr::Reviews {
+            policy: Default::default(),
+            then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
+        },
         wishlists: Default::default(),
         // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
         alerts: app::alerts::rules::AlertPolicy {

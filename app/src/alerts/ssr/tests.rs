@@ -1,7 +1,9 @@
 use super::*;
 use crate::catalog::ssr::{change_prices, change_stock, upsert_products};
 use crate::catalog::{PriceChange, StockChange};
-use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::flows::catalog_alerts::CatalogAlerts;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::store::testing::{all, count};
 use crate::wishlist::rules::WishlistPolicy;
 
 const NOW: Millis = 1_800_000_000_000;
@@ -35,7 +37,7 @@ async fn reprice(db: &Db, sku: &str, price_minor: i64, policy: &AlertPolicy, at:
             price_minor,
             currency: "CNY".into(),
         }],
-        policy,
+        &CatalogAlerts(policy),
         at,
     )
     .await
@@ -49,7 +51,7 @@ async fn restock(db: &Db, sku: &str, stock: i64, policy: &AlertPolicy, at: Milli
             sku: sku.into(),
             stock,
         }],
-        policy,
+        &CatalogAlerts(policy),
         at,
     )
     .await
@@ -266,7 +268,7 @@ async fn notices_go_out_on_every_configured_channel_in_the_changes_transaction()
                     currency: "CNY".into(),
                 },
             ],
-            &policy,
+            &CatalogAlerts(&policy),
             NOW + 50 * HOUR,
         )
         .await;
@@ -496,7 +498,7 @@ async fn bad_requests_are_refused_and_change_nothing() {
         // A withdrawn product takes no alerts.
         let mut withdrawn = product_input("A", 10_000, 5);
         withdrawn.active = false;
-        upsert_products(db, &[withdrawn], &policy, NOW)
+        upsert_products(db, &[withdrawn], &CatalogAlerts(&policy), NOW)
             .await
             .unwrap();
         let gone = refused(
@@ -619,12 +621,12 @@ async fn a_guests_alerts_move_to_the_shopper_who_signs_in() {
         .await
         .unwrap();
 
-        assert_eq!(
-            adopt_guest_alerts(db, "g-7", "alice", NOW + 1)
-                .await
-                .unwrap(),
-            1
-        );
+        let mut tx = db.write().await.unwrap();
+        let moved = adopt_guest_alerts(&mut tx, "g-7", "alice", NOW + 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(moved, 1);
         let mine = my_alerts(db, &shopper("alice"), "en").await.unwrap();
         assert_eq!(
             mine.len(),

@@ -1,7 +1,9 @@
 use super::*;
 use crate::alerts::rules::AlertPolicy;
 use crate::catalog::ProductText;
-use crate::store::testing::{add_kitchen, add_products, all, count, product_input, sqlite};
+use crate::flows::catalog_alerts::CatalogAlerts;
+use crate::flows::testing::{add_kitchen, add_products, product_input};
+use crate::store::testing::{all, count, sqlite};
 
 #[tokio::test]
 async fn products_are_created_then_replaced_and_every_price_is_kept() {
@@ -17,9 +19,14 @@ async fn products_are_created_then_replaced_and_every_price_is_kept() {
             },
         );
         assert_eq!(
-            upsert_products(db, &[teapot.clone()], &AlertPolicy::default(), 1_000)
-                .await
-                .unwrap(),
+            upsert_products(
+                db,
+                &[teapot.clone()],
+                &CatalogAlerts(&AlertPolicy::default()),
+                1_000
+            )
+            .await
+            .unwrap(),
             UpsertSummary {
                 created: 1,
                 updated: 0
@@ -29,18 +36,28 @@ async fn products_are_created_then_replaced_and_every_price_is_kept() {
         teapot.price_minor = 9_900;
         teapot.title = "Teapot, now cheaper".into();
         assert_eq!(
-            upsert_products(db, &[teapot.clone()], &AlertPolicy::default(), 2_000)
-                .await
-                .unwrap(),
+            upsert_products(
+                db,
+                &[teapot.clone()],
+                &CatalogAlerts(&AlertPolicy::default()),
+                2_000
+            )
+            .await
+            .unwrap(),
             UpsertSummary {
                 created: 0,
                 updated: 1
             }
         );
         // The same price again records nothing new.
-        upsert_products(db, &[teapot], &AlertPolicy::default(), 3_000)
-            .await
-            .unwrap();
+        upsert_products(
+            db,
+            &[teapot],
+            &CatalogAlerts(&AlertPolicy::default()),
+            3_000,
+        )
+        .await
+        .unwrap();
 
         let history = price_history(db, "TEA-1").await.unwrap();
         assert_eq!(
@@ -74,7 +91,7 @@ async fn a_batch_with_one_bad_product_writes_nothing() {
         let error = upsert_products(
             db,
             &[product_input("TEA-1", 100, 1), stray],
-            &AlertPolicy::default(),
+            &CatalogAlerts(&AlertPolicy::default()),
             1_000,
         )
         .await
@@ -88,11 +105,14 @@ async fn a_batch_with_one_bad_product_writes_nothing() {
 
         let mut negative = product_input("TEA-3", -1, 1);
         negative.stock = 2;
-        let StoreError::Rejected(error) =
-            upsert_products(db, &[negative], &AlertPolicy::default(), 1_000)
-                .await
-                .unwrap_err()
-        else {
+        let StoreError::Rejected(error) = upsert_products(
+            db,
+            &[negative],
+            &CatalogAlerts(&AlertPolicy::default()),
+            1_000,
+        )
+        .await
+        .unwrap_err() else {
             panic!()
         };
         assert_eq!(error.field.as_deref(), Some("products[0].price_minor"));
@@ -124,7 +144,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
             },
         ];
         let StoreError::Rejected(error) =
-            change_prices(db, &changes, &AlertPolicy::default(), 5_000)
+            change_prices(db, &changes, &CatalogAlerts(&AlertPolicy::default()), 5_000)
                 .await
                 .unwrap_err()
         else {
@@ -149,11 +169,14 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
             price_minor: 800,
             currency: "USD".into(),
         }];
-        let StoreError::Rejected(error) =
-            change_prices(db, &wrong_currency, &AlertPolicy::default(), 5_000)
-                .await
-                .unwrap_err()
-        else {
+        let StoreError::Rejected(error) = change_prices(
+            db,
+            &wrong_currency,
+            &CatalogAlerts(&AlertPolicy::default()),
+            5_000,
+        )
+        .await
+        .unwrap_err() else {
             panic!()
         };
         assert_eq!(error.field.as_deref(), Some("prices[0].currency"));
@@ -171,9 +194,14 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
             },
         ];
         assert_eq!(
-            change_prices(db, &unchanged_and_changed, &AlertPolicy::default(), 6_000)
-                .await
-                .unwrap(),
+            change_prices(
+                db,
+                &unchanged_and_changed,
+                &CatalogAlerts(&AlertPolicy::default()),
+                6_000
+            )
+            .await
+            .unwrap(),
             1
         );
         assert_eq!(
@@ -189,7 +217,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                     sku: "A".into(),
                     stock: 7
                 }],
-                &AlertPolicy::default(),
+                &CatalogAlerts(&AlertPolicy::default()),
                 7_000
             )
             .await
@@ -203,7 +231,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                 sku: "A".into(),
                 stock: -1,
             }],
-            &AlertPolicy::default(),
+            &CatalogAlerts(&AlertPolicy::default()),
             8_000,
         )
         .await
@@ -222,9 +250,14 @@ async fn category_pages_list_active_products_newest_first() {
         for index in 0..5 {
             let mut item = product_input(&format!("P{index}"), 100, 1);
             item.active = index != 2;
-            upsert_products(db, &[item], &AlertPolicy::default(), 1_000 + index)
-                .await
-                .unwrap();
+            upsert_products(
+                db,
+                &[item],
+                &CatalogAlerts(&AlertPolicy::default()),
+                1_000 + index,
+            )
+            .await
+            .unwrap();
         }
         let first = category_page(db, "kitchen", "en", 1, 3)
             .await
@@ -263,7 +296,8 @@ async fn concurrent_writes_on_sqlite_never_fail_as_locked() {
                 let batch: Vec<_> = (0..20)
                     .map(|i| product_input(&format!("W{writer}-{round}-{i}"), 100 + i, 1))
                     .collect();
-                upsert_products(&db, &batch, &AlertPolicy::default(), 1_000).await?;
+                upsert_products(&db, &batch, &CatalogAlerts(&AlertPolicy::default()), 1_000)
+                    .await?;
                 change_prices(
                     &db,
                     &[PriceChange {
@@ -271,7 +305,7 @@ async fn concurrent_writes_on_sqlite_never_fail_as_locked() {
                         price_minor: 1,
                         currency: "CNY".into(),
                     }],
-                    &AlertPolicy::default(),
+                    &CatalogAlerts(&AlertPolicy::default()),
                     2_000,
                 )
                 .await?;

@@ -1,7 +1,8 @@
 use super::*;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use crate::identity::Viewer;
 use crate::kernel::error::ErrorCode;
-use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::store::testing::{all, count};
 
 fn event(shopper: Option<&str>, guest: Option<&str>, sku: &str) -> EventInput {
     EventInput {

@@ -3,9 +3,10 @@ use crate::catalog::{CategoryInput, ProductInput};
 use crate::events::EventInput;
 use crate::events::ssr::{record_batch, record_for_viewer};
 use crate::feed::Activity;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use crate::kernel::error::ErrorCode;
 use crate::kernel::time::to_rfc3339;
-use crate::store::testing::{add_kitchen, add_products, add_shopper, all, product_input};
+use crate::store::testing::all;
 
 const NOW: Millis = 400 * DAY_MS;
 
@@ -448,10 +449,10 @@ async fn a_guests_browsing_follows_them_when_they_sign_in() {
         record_for_viewer(db, &guest, "K4", EventKind::Dismissed, NOW + 5)
             .await
             .unwrap();
-        let moved = crate::events::ssr::adopt_guest_events(db, "g-2", "alice")
+        let adopted = crate::flows::guest_adoption::adopt(db, "g-2", "alice", NOW + 6)
             .await
             .unwrap();
-        assert_eq!(moved, 4);
+        assert_eq!(adopted, 0, "the guest saved nothing, only browsed");
         let rules = SimilarityRules::default();
         let alice = Viewer::Shopper("alice".into());
         let theirs = feed(db, Some(&alice), "en", 8, &rules, NOW + 10)

@@ -1,7 +1,9 @@
 use super::*;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::flows::tier_growth::TierGrowth;
 use crate::orders::ssr::record_order;
 use crate::orders::{OrderInput, OrderLineInput};
-use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::store::testing::{all, count};
 
 fn one_teapot(order_id: &str, shopper: &str, placed_at: &str) -> OrderInput {
     OrderInput {
@@ -31,6 +33,7 @@ async fn a_shopper_sees_only_their_own_orders() {
             db,
             "k1",
             &one_teapot("A-1", "alice", "2026-10-01T00:00:00Z"),
+            &TierGrowth,
             0,
         )
         .await
@@ -39,6 +42,7 @@ async fn a_shopper_sees_only_their_own_orders() {
             db,
             "k2",
             &one_teapot("A-2", "alice", "2026-11-01T00:00:00Z"),
+            &TierGrowth,
             0,
         )
         .await
@@ -47,6 +51,7 @@ async fn a_shopper_sees_only_their_own_orders() {
             db,
             "k3",
             &one_teapot("B-1", "bob", "2026-11-02T00:00:00Z"),
+            &TierGrowth,
             0,
         )
         .await

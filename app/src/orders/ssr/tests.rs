@@ -1,7 +1,9 @@
 use super::*;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::flows::tier_growth::TierGrowth;
 use crate::kernel::error::ErrorCode;
 use crate::orders::OrderLineInput;
-use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::store::testing::{all, count};
 
 fn order(order_id: &str, shopper: &str) -> OrderInput {
     OrderInput {
@@ -60,7 +62,7 @@ async fn fifty_identical_orders_at_once_record_one_and_replay_it_to_the_rest() {
         let db = &store.db;
         shop(db).await;
         let same = order("O-1", "alice");
-        let attempts = (0..50).map(|_| record_order(db, "key-1", &same, 9));
+        let attempts = (0..50).map(|_| record_order(db, "key-1", &same, &TierGrowth, 9));
         let outcomes: Vec<_> = futures::future::join_all(attempts)
             .await
             .into_iter()
@@ -76,7 +78,8 @@ async fn fifty_identical_orders_at_once_record_one_and_replay_it_to_the_rest() {
             amount_minor: 100,
             refunded_at: None,
         };
-        let refunds = (0..20).map(|_| record_refund(db, "refund-1", "O-1", &refund, 10));
+        let refunds =
+            (0..20).map(|_| record_refund(db, "refund-1", "O-1", &refund, &TierGrowth, 10));
         for outcome in futures::future::join_all(refunds).await {
             assert_eq!(outcome.unwrap().refunded_minor, 100);
         }
@@ -89,14 +92,14 @@ async fn a_retried_order_is_recorded_once() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        let first = record_order(db, "key-1", &order("O-1", "alice"), 9)
+        let first = record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, 9)
             .await
             .unwrap();
         assert_eq!(
             (first.status.as_str(), first.total_minor, first.replayed),
             ("paid", 2_800, false)
         );
-        let retry = record_order(db, "key-1", &order("O-1", "alice"), 10)
+        let retry = record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, 10)
             .await
             .unwrap();
         assert_eq!(
@@ -122,20 +125,22 @@ async fn a_reused_key_or_order_number_is_refused_and_changes_nothing() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        record_order(db, "key-1", &order("O-1", "alice"), 9)
+        record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, 9)
             .await
             .unwrap();
 
-        let StoreError::Rejected(error) = record_order(db, "key-1", &order("O-2", "alice"), 9)
-            .await
-            .unwrap_err()
+        let StoreError::Rejected(error) =
+            record_order(db, "key-1", &order("O-2", "alice"), &TierGrowth, 9)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
         assert_eq!(error.code, ErrorCode::Conflict);
-        let StoreError::Rejected(error) = record_order(db, "key-2", &order("O-1", "alice"), 9)
-            .await
-            .unwrap_err()
+        let StoreError::Rejected(error) =
+            record_order(db, "key-2", &order("O-1", "alice"), &TierGrowth, 9)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
@@ -157,16 +162,17 @@ async fn an_order_naming_an_unknown_shopper_or_product_writes_nothing() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        let StoreError::Rejected(error) = record_order(db, "k", &order("O-1", "carol"), 9)
-            .await
-            .unwrap_err()
+        let StoreError::Rejected(error) =
+            record_order(db, "k", &order("O-1", "carol"), &TierGrowth, 9)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
         assert_eq!(error.field.as_deref(), Some("shopper_id"));
         let mut unknown_product = order("O-1", "alice");
         unknown_product.lines[1].sku = "ZZZ".into();
-        let StoreError::Rejected(error) = record_order(db, "k", &unknown_product, 9)
+        let StoreError::Rejected(error) = record_order(db, "k", &unknown_product, &TierGrowth, 9)
             .await
             .unwrap_err()
         else {
@@ -175,13 +181,18 @@ async fn an_order_naming_an_unknown_shopper_or_product_writes_nothing() {
         assert_eq!(error.field.as_deref(), Some("lines[1].sku"));
         let mut zero = order("O-1", "alice");
         zero.lines[0].quantity = 0;
-        let StoreError::Rejected(error) = record_order(db, "k", &zero, 9).await.unwrap_err() else {
+        let StoreError::Rejected(error) = record_order(db, "k", &zero, &TierGrowth, 9)
+            .await
+            .unwrap_err()
+        else {
             panic!()
         };
         assert_eq!(error.field.as_deref(), Some("lines[0].quantity"));
         let mut bad_time = order("O-1", "alice");
         bad_time.placed_at = Some("last tuesday".into());
-        let StoreError::Rejected(error) = record_order(db, "k", &bad_time, 9).await.unwrap_err()
+        let StoreError::Rejected(error) = record_order(db, "k", &bad_time, &TierGrowth, 9)
+            .await
+            .unwrap_err()
         else {
             panic!()
         };
@@ -198,20 +209,22 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        record_order(db, "key-1", &order("O-1", "alice"), 9)
+        record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, 9)
             .await
             .unwrap();
         let part = RefundInput {
             amount_minor: 800,
             refunded_at: None,
         };
-        let after_part = record_refund(db, "r-1", "O-1", &part, 20).await.unwrap();
+        let after_part = record_refund(db, "r-1", "O-1", &part, &TierGrowth, 20)
+            .await
+            .unwrap();
         assert_eq!(
             (after_part.status.as_str(), after_part.refunded_minor),
             ("paid", 800)
         );
         assert!(
-            record_refund(db, "r-1", "O-1", &part, 21)
+            record_refund(db, "r-1", "O-1", &part, &TierGrowth, 21)
                 .await
                 .unwrap()
                 .replayed
@@ -221,9 +234,10 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
             amount_minor: 2_001,
             refunded_at: None,
         };
-        let StoreError::Rejected(error) = record_refund(db, "r-2", "O-1", &too_much, 22)
-            .await
-            .unwrap_err()
+        let StoreError::Rejected(error) =
+            record_refund(db, "r-2", "O-1", &too_much, &TierGrowth, 22)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
@@ -234,18 +248,22 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
             amount_minor: 2_000,
             refunded_at: Some("2026-11-05T00:00:00Z".into()),
         };
-        let refunded = record_refund(db, "r-3", "O-1", &rest, 23).await.unwrap();
+        let refunded = record_refund(db, "r-3", "O-1", &rest, &TierGrowth, 23)
+            .await
+            .unwrap();
         assert_eq!(
             (refunded.status.as_str(), refunded.refunded_minor),
             ("refunded", 2_800)
         );
         assert_eq!(count(db, "refunds").await, 2);
 
-        let StoreError::Rejected(error) = cancel_order(db, "O-1", 20).await.unwrap_err() else {
+        let StoreError::Rejected(error) =
+            cancel_order(db, "O-1", &TierGrowth, 20).await.unwrap_err()
+        else {
             panic!()
         };
         assert_eq!(error.code, ErrorCode::Conflict);
-        let StoreError::Rejected(error) = record_refund(db, "r-4", "O-404", &part, 24)
+        let StoreError::Rejected(error) = record_refund(db, "r-4", "O-404", &part, &TierGrowth, 24)
             .await
             .unwrap_err()
         else {
@@ -260,19 +278,27 @@ async fn a_cancelled_order_cannot_be_refunded() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        record_order(db, "key-1", &order("O-1", "bob"), 9)
+        record_order(db, "key-1", &order("O-1", "bob"), &TierGrowth, 9)
             .await
             .unwrap();
         assert_eq!(
-            cancel_order(db, "O-1", 20).await.unwrap().status,
+            cancel_order(db, "O-1", &TierGrowth, 20)
+                .await
+                .unwrap()
+                .status,
             "cancelled"
         );
-        assert!(cancel_order(db, "O-1", 20).await.unwrap().replayed);
+        assert!(
+            cancel_order(db, "O-1", &TierGrowth, 20)
+                .await
+                .unwrap()
+                .replayed
+        );
         let refund = RefundInput {
             amount_minor: 100,
             refunded_at: None,
         };
-        let StoreError::Rejected(error) = record_refund(db, "r-1", "O-1", &refund, 20)
+        let StoreError::Rejected(error) = record_refund(db, "r-1", "O-1", &refund, &TierGrowth, 20)
             .await
             .unwrap_err()
         else {

@@ -1,9 +1,11 @@
 use super::*;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::flows::tier_growth::TierGrowth;
 use crate::identity::ShopperInput;
 use crate::identity::ssr::upsert_shoppers;
 use crate::orders::ssr::record_order;
 use crate::orders::{OrderInput, OrderLineInput};
-use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::store::testing::{all, count};
 
 const NOW: Millis = 1_800_000_000_000;
 
@@ -39,7 +41,9 @@ async fn shop(db: &Db) {
         tax_minor: 0,
         placed_at: None,
     };
-    record_order(db, "k-1", &order, NOW - DAY_MS).await.unwrap();
+    record_order(db, "k-1", &order, &TierGrowth, NOW - DAY_MS)
+        .await
+        .unwrap();
 }
 
 async fn shoppers(db: &Db, n: usize) -> Vec<String> {
@@ -63,7 +67,7 @@ async fn one_review_per_shopper_per_product_and_writing_again_edits_it() {
         let db = &store.db;
         shop(db).await;
         let policy = ReviewPolicy::default();
-        let first = write_review(db, "alice", "A", &review(4), &policy, NOW)
+        let first = write_review(db, "alice", "A", &review(4), &policy, &TierGrowth, NOW)
             .await
             .unwrap();
         assert_eq!(
@@ -77,7 +81,7 @@ async fn one_review_per_shopper_per_product_and_writing_again_edits_it() {
 
         let mut again = review(5);
         again.criteria.clear();
-        let edited = write_review(db, "alice", "A", &again, &policy, NOW + 1)
+        let edited = write_review(db, "alice", "A", &again, &policy, &TierGrowth, NOW + 1)
             .await
             .unwrap();
         assert_eq!(
@@ -97,14 +101,14 @@ async fn unverified_or_low_ratings_wait_for_moderation() {
         shop(db).await;
         let policy = ReviewPolicy::default();
         assert_eq!(
-            write_review(db, "bob", "A", &review(5), &policy, NOW)
+            write_review(db, "bob", "A", &review(5), &policy, &TierGrowth, NOW)
                 .await
                 .unwrap()
                 .status,
             ReviewStatus::Pending
         );
         assert_eq!(
-            write_review(db, "alice", "A", &review(2), &policy, NOW)
+            write_review(db, "alice", "A", &review(2), &policy, &TierGrowth, NOW)
                 .await
                 .unwrap()
                 .status,
@@ -157,9 +161,10 @@ async fn bad_reviews_are_refused_and_change_nothing() {
             (review(4), "NOPE", Some("sku")),
         ];
         for (input, sku, field) in cases {
-            let StoreError::Rejected(error) = write_review(db, "alice", sku, &input, &policy, NOW)
-                .await
-                .unwrap_err()
+            let StoreError::Rejected(error) =
+                write_review(db, "alice", sku, &input, &policy, &TierGrowth, NOW)
+                    .await
+                    .unwrap_err()
             else {
                 panic!()
             };
@@ -169,12 +174,13 @@ async fn bad_reviews_are_refused_and_change_nothing() {
             reviews_per_day: 1,
             ..policy
         };
-        write_review(db, "alice", "A", &review(4), &strict, NOW)
+        write_review(db, "alice", "A", &review(4), &strict, &TierGrowth, NOW)
             .await
             .unwrap();
-        let StoreError::Rejected(error) = write_review(db, "alice", "B", &review(4), &strict, NOW)
-            .await
-            .unwrap_err()
+        let StoreError::Rejected(error) =
+            write_review(db, "alice", "B", &review(4), &strict, &TierGrowth, NOW)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
@@ -195,10 +201,10 @@ async fn shoppers_vote_once_change_or_withdraw_and_never_on_their_own_review() {
         let db = &store.db;
         shop(db).await;
         let policy = ReviewPolicy::default();
-        let published = write_review(db, "alice", "A", &review(4), &policy, NOW)
+        let published = write_review(db, "alice", "A", &review(4), &policy, &TierGrowth, NOW)
             .await
             .unwrap();
-        let pending = write_review(db, "bob", "A", &review(5), &policy, NOW)
+        let pending = write_review(db, "bob", "A", &review(5), &policy, &TierGrowth, NOW)
             .await
             .unwrap();
 
@@ -283,7 +289,7 @@ async fn concurrent_double_submits_leave_exactly_one_vote() {
             votes_per_minute: 1_000,
             ..ReviewPolicy::default()
         };
-        let published = write_review(db, "alice", "A", &review(4), &policy, NOW)
+        let published = write_review(db, "alice", "A", &review(4), &policy, &TierGrowth, NOW)
             .await
             .unwrap();
         let clicks: Vec<_> = (0..16)
@@ -319,7 +325,7 @@ async fn concurrent_votes_of_many_shoppers_are_all_counted() {
         shop(db).await;
         let voters = shoppers(db, 24).await;
         let policy = ReviewPolicy::default();
-        let published = write_review(db, "alice", "A", &review(4), &policy, NOW)
+        let published = write_review(db, "alice", "A", &review(4), &policy, &TierGrowth, NOW)
             .await
             .unwrap();
         let clicks: Vec<_> = voters
@@ -371,15 +377,31 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
             votes_per_minute: 1_000,
             ..ReviewPolicy::default()
         };
-        let few = write_review(db, &voters[0], "A", &review(5), &policy, NOW)
+        let few = write_review(db, &voters[0], "A", &review(5), &policy, &TierGrowth, NOW)
             .await
             .unwrap();
-        let many = write_review(db, &voters[1], "A", &review(3), &policy, NOW - 1)
-            .await
-            .unwrap();
-        let newest = write_review(db, &voters[2], "A", &review(1), &policy, NOW + 1)
-            .await
-            .unwrap();
+        let many = write_review(
+            db,
+            &voters[1],
+            "A",
+            &review(3),
+            &policy,
+            &TierGrowth,
+            NOW - 1,
+        )
+        .await
+        .unwrap();
+        let newest = write_review(
+            db,
+            &voters[2],
+            "A",
+            &review(1),
+            &policy,
+            &TierGrowth,
+            NOW + 1,
+        )
+        .await
+        .unwrap();
         for voter in &voters[3..6] {
             vote(db, voter, few.id, Some(true), &policy, NOW)
                 .await
@@ -479,22 +501,32 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
         let db = &store.db;
         shop(db).await;
         let policy = ReviewPolicy::default();
-        let published = write_review(db, "alice", "A", &review(4), &policy, NOW)
+        let published = write_review(db, "alice", "A", &review(4), &policy, &TierGrowth, NOW)
             .await
             .unwrap();
-        let StoreError::Rejected(error) = report(db, "bob", published.id, " ", &policy, NOW)
-            .await
-            .unwrap_err()
+        let StoreError::Rejected(error) =
+            report(db, "bob", published.id, " ", &policy, &TierGrowth, NOW)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
         assert_eq!(error.field.as_deref(), Some("reason"));
-        report(db, "bob", published.id, "Spam link", &policy, NOW)
-            .await
-            .unwrap();
-        let StoreError::Rejected(error) = report(db, "bob", published.id, "Again", &policy, NOW)
-            .await
-            .unwrap_err()
+        report(
+            db,
+            "bob",
+            published.id,
+            "Spam link",
+            &policy,
+            &TierGrowth,
+            NOW,
+        )
+        .await
+        .unwrap();
+        let StoreError::Rejected(error) =
+            report(db, "bob", published.id, "Again", &policy, &TierGrowth, NOW)
+                .await
+                .unwrap_err()
         else {
             panic!()
         };
@@ -507,7 +539,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
         );
 
         // Editing a reported review does not put it back in the list behind the merchant's back.
-        let edited = write_review(db, "alice", "A", &review(5), &policy, NOW + 1)
+        let edited = write_review(db, "alice", "A", &review(5), &policy, &TierGrowth, NOW + 1)
             .await
             .unwrap();
         assert_eq!(edited.status, ReviewStatus::Pending);
@@ -537,6 +569,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             &reject("  "),
             "merchant:ops",
             &policy,
+            &TierGrowth,
             NOW,
         )
         .await
@@ -550,6 +583,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             &ModerationDecision::Restore,
             "merchant:ops",
             &policy,
+            &TierGrowth,
             NOW,
         )
         .await
@@ -567,6 +601,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             &reject("Contains a link"),
             "merchant:ops",
             &policy,
+            &TierGrowth,
             NOW + 2,
         )
         .await
@@ -588,6 +623,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             &ModerationDecision::Restore,
             "merchant:ops",
             &policy,
+            &TierGrowth,
             NOW + 3,
         )
         .await
@@ -602,6 +638,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             &ModerationDecision::Approve,
             "merchant:ops",
             &policy,
+            &TierGrowth,
             NOW + 4,
         )
         .await
@@ -667,7 +704,9 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
             tax_minor: 0,
             placed_at: None,
         };
-        record_order(db, "k-2", &order, NOW - DAY_MS).await.unwrap();
+        record_order(db, "k-2", &order, &TierGrowth, NOW - DAY_MS)
+            .await
+            .unwrap();
         let policy = ReviewPolicy {
             points: ReviewPoints {
                 per_review: 10,
@@ -676,7 +715,7 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
             ..Default::default()
         };
         // bob's review of A is not a verified purchase: it is held for moderation and earns nothing.
-        let unverified = write_review(db, "bob", "A", &review(5), &policy, NOW)
+        let unverified = write_review(db, "bob", "A", &review(5), &policy, &TierGrowth, NOW)
             .await
             .unwrap();
         decide(
@@ -685,6 +724,7 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
             &ModerationDecision::Approve,
             "merchant:ops",
             &policy,
+            &TierGrowth,
             NOW,
         )
         .await
@@ -694,9 +734,17 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
         let mut written = Vec::new();
         for (minute, sku) in skus.iter().take(3).enumerate() {
             written.push(
-                write_review(db, "alice", sku, &review(5), &policy, NOW + minute as i64)
-                    .await
-                    .unwrap(),
+                write_review(
+                    db,
+                    "alice",
+                    sku,
+                    &review(5),
+                    &policy,
+                    &TierGrowth,
+                    NOW + minute as i64,
+                )
+                .await
+                .unwrap(),
             );
         }
         let awards = points_of(db, "alice").await.unwrap();
@@ -716,21 +764,38 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
             },
             "merchant:ops",
             &policy,
+            &TierGrowth,
             NOW + 10,
         )
         .await
         .unwrap();
-        write_review(db, "alice", &skus[3], &review(5), &policy, NOW + 11)
-            .await
-            .unwrap();
+        write_review(
+            db,
+            "alice",
+            &skus[3],
+            &review(5),
+            &policy,
+            &TierGrowth,
+            NOW + 11,
+        )
+        .await
+        .unwrap();
         let awards = points_of(db, "alice").await.unwrap();
         let counted: i64 = awards.iter().filter(|a| !a.revoked).map(|a| a.points).sum();
         assert_eq!(counted, 25);
         assert_eq!(awards.iter().filter(|a| a.revoked).count(), 1);
         // Editing a published review keeps its one award.
-        write_review(db, "alice", &skus[1], &review(4), &policy, NOW + 12)
-            .await
-            .unwrap();
+        write_review(
+            db,
+            "alice",
+            &skus[1],
+            &review(4),
+            &policy,
+            &TierGrowth,
+            NOW + 12,
+        )
+        .await
+        .unwrap();
         assert_eq!(count(db, "review_points").await, 4);
         assert!(awards.iter().all(|a| a.month == "2027-01"), "{awards:?}");
     }
@@ -758,7 +823,7 @@ async fn a_review_rates_only_the_criteria_of_its_category() {
         let policy = ReviewPolicy::default();
 
         let StoreError::Rejected(error) =
-            write_review(db, "alice", "OOLONG", &review(5), &policy, NOW)
+            write_review(db, "alice", "OOLONG", &review(5), &policy, &TierGrowth, NOW)
                 .await
                 .unwrap_err()
         else {
@@ -779,6 +844,7 @@ async fn a_review_rates_only_the_criteria_of_its_category() {
                 ..review(5)
             },
             &policy,
+            &TierGrowth,
             NOW,
         )
         .await
@@ -796,7 +862,7 @@ async fn a_review_rates_only_the_criteria_of_its_category() {
             criteria: BTreeMap::from([("taste".to_owned(), 5), ("freshness".to_owned(), 3)]),
             ..review(4)
         };
-        let pending = write_review(db, "bob", "OOLONG", &tasted, &policy, NOW)
+        let pending = write_review(db, "bob", "OOLONG", &tasted, &policy, &TierGrowth, NOW)
             .await
             .unwrap();
         decide(
@@ -805,6 +871,7 @@ async fn a_review_rates_only_the_criteria_of_its_category() {
             &ModerationDecision::Approve,
             "merchant:ops",
             &policy,
+            &TierGrowth,
             NOW,
         )
         .await

@@ -1,8 +1,10 @@
 use super::*;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::flows::tier_growth::TierGrowth;
 use crate::kernel::time::parse_rfc3339;
 use crate::orders::ssr::{cancel_order, record_order, record_refund};
 use crate::orders::{OrderInput, OrderLineInput, RefundInput};
-use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::store::testing::{all, count};
 
 fn at(text: &str) -> Millis {
     parse_rfc3339(text).unwrap()
@@ -39,9 +41,15 @@ async fn buy(db: &Db, order_id: &str, shopper: &str, units: i64, placed_at: &str
         tax_minor: 0,
         placed_at: Some(placed_at.into()),
     };
-    record_order(db, &format!("key-{order_id}"), &order, at(placed_at))
-        .await
-        .unwrap();
+    record_order(
+        db,
+        &format!("key-{order_id}"),
+        &order,
+        &TierGrowth,
+        at(placed_at),
+    )
+    .await
+    .unwrap();
 }
 
 /// A five-star review of the teapot by `shopper`, published under the store's default rules (a verified purchase).
@@ -52,9 +60,17 @@ async fn review_teapot(db: &Db, shopper: &str, now: Millis) -> crate::reviews::R
         body: "Pours well and keeps the tea warm.".into(),
         criteria: Default::default(),
     };
-    crate::reviews::ssr::write_review(db, shopper, "A", &input, &Default::default(), now)
-        .await
-        .unwrap()
+    crate::reviews::ssr::write_review(
+        db,
+        shopper,
+        "A",
+        &input,
+        &Default::default(),
+        &TierGrowth,
+        now,
+    )
+    .await
+    .unwrap()
 }
 
 async fn tier_of(db: &Db, shopper: &str, now: Millis) -> (String, i64) {
@@ -106,7 +122,7 @@ async fn a_refund_takes_back_growth_but_the_tier_falls_only_at_a_review_and_one_
             amount_minor: 2_000_000,
             refunded_at: None,
         };
-        record_refund(db, "refund-1", "O-1", &refund, now)
+        record_refund(db, "refund-1", "O-1", &refund, &TierGrowth, now)
             .await
             .unwrap();
         let standing = standing_of(db, "alice", now).await.unwrap();
@@ -139,7 +155,7 @@ async fn a_cancelled_order_counts_nothing() {
         shop(db).await;
         buy(db, "O-1", "bob", 2, "2026-11-20T09:00:00Z").await;
         let now = at("2026-11-22T10:00:00Z");
-        cancel_order(db, "O-1", now).await.unwrap();
+        cancel_order(db, "O-1", &TierGrowth, now).await.unwrap();
         assert_eq!(tier_of(db, "bob", now).await.1, 0);
     }
 }
@@ -170,9 +186,17 @@ async fn published_reviews_of_bought_products_add_growth_and_rejection_takes_it_
         let rejection = ModerationDecision::Reject {
             reason: "Not about the product".into(),
         };
-        decide(db, review.id, &rejection, "merchant:test", &policy, now)
-            .await
-            .unwrap();
+        decide(
+            db,
+            review.id,
+            &rejection,
+            "merchant:test",
+            &policy,
+            &TierGrowth,
+            now,
+        )
+        .await
+        .unwrap();
         assert_eq!(tier_of(db, "carol", now).await.1, 100_000);
     }
 }
@@ -337,22 +361,24 @@ async fn the_database_adds_up_growth_as_the_rules_do() {
             tax_minor: 0,
             placed_at: Some("2026-10-04T09:00:00Z".into()),
         };
-        record_order(db, "key-O-5", &usd, now).await.unwrap();
+        record_order(db, "key-O-5", &usd, &TierGrowth, now)
+            .await
+            .unwrap();
         let partial = RefundInput {
             amount_minor: 30_000,
             refunded_at: None,
         };
-        record_refund(db, "refund-1", "O-2", &partial, now)
+        record_refund(db, "refund-1", "O-2", &partial, &TierGrowth, now)
             .await
             .unwrap();
         let whole = RefundInput {
             amount_minor: 101_000,
             refunded_at: None,
         };
-        record_refund(db, "refund-2", "O-1", &whole, now)
+        record_refund(db, "refund-2", "O-1", &whole, &TierGrowth, now)
             .await
             .unwrap();
-        cancel_order(db, "O-3", now).await.unwrap();
+        cancel_order(db, "O-3", &TierGrowth, now).await.unwrap();
         review_teapot(db, "alice", now).await;
         let standing = standing_of(db, "alice", now).await.unwrap();
         // O-2 with shipping, less its refund, and 10 review points; O-4 is pending; the rest count nothing.
@@ -399,6 +425,7 @@ async fn growth_carried_forward_from_order_to_order_matches_a_full_count() {
                 db,
                 &format!("key-{id}"),
                 &order(id, units, placed_at),
+                &TierGrowth,
                 at(now),
             )
             .await

@@ -2,7 +2,9 @@ use super::*;
 use crate::alerts::rules::AlertPolicy;
 use crate::catalog::PriceChange;
 use crate::catalog::ssr::{change_prices, upsert_products};
-use crate::store::testing::{add_kitchen, add_products, add_shopper, all, count, product_input};
+use crate::flows::catalog_alerts::CatalogAlerts;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::store::testing::{all, count};
 
 const NOW: Millis = 1_800_000_000_000;
 
@@ -96,16 +98,21 @@ async fn the_list_shows_what_changed_since_saving_and_sorts_by_it() {
                 price_minor: 10_000,
                 currency: "CNY".into(),
             }],
-            &AlertPolicy::default(),
+            &CatalogAlerts(&AlertPolicy::default()),
             NOW + 10,
         )
         .await
         .unwrap();
         let mut withdrawn = product_input("C", 500, 2);
         withdrawn.active = false;
-        upsert_products(db, &[withdrawn], &AlertPolicy::default(), NOW + 11)
-            .await
-            .unwrap();
+        upsert_products(
+            db,
+            &[withdrawn],
+            &CatalogAlerts(&AlertPolicy::default()),
+            NOW + 11,
+        )
+        .await
+        .unwrap();
 
         let newest = wishlist(db, &alice(), None, "en", WishlistSort::Saved)
             .await
@@ -329,12 +336,12 @@ async fn a_guest_list_merges_into_the_shopper_default_list_on_sign_in() {
         };
         assert_eq!(error.code, ErrorCode::Unauthorized, "guests keep one list");
 
-        assert_eq!(
-            adopt_guest_lists(db, "g-42", "alice", NOW + 3)
-                .await
-                .unwrap(),
-            1
-        );
+        let mut tx = db.write().await.unwrap();
+        let moved = adopt_guest_lists(&mut tx, "g-42", "alice", NOW + 3)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(moved, 1);
         let merged = wishlist(db, &alice(), None, "en", WishlistSort::Saved)
             .await
             .unwrap();

@@ -1,0 +1,42 @@
+//! A member's tier growth follows what they spend and the review points they earn: orders, refunds and
+//! cancellations report spend changes, reviews report points changes, and the tiers' store recomputes the member.
+
+use crate::orders::ssr::SpendChange;
+use crate::reviews::ssr::PointsChange;
+use crate::store::{StoreError, Then, Tx};
+use crate::tiers::ssr::{GrowthChange, recompute};
+use futures::future::BoxFuture;
+
+/// Recomputes a member's tier growth after a change to what counts towards it.
+pub struct TierGrowth;
+
+impl Then<SpendChange> for TierGrowth {
+    fn then<'t>(
+        &'t self,
+        tx: &'t mut Tx,
+        change: SpendChange,
+    ) -> BoxFuture<'t, Result<(), StoreError>> {
+        let (buyer, growth, at) = match change {
+            SpendChange::NewOrder { buyer, order, at } => {
+                (buyer, GrowthChange::NewOrder(order), at)
+            }
+            SpendChange::Revalued { buyer, at } => (buyer, GrowthChange::Revalued, at),
+        };
+        Box::pin(recompute(tx, buyer, growth, at))
+    }
+}
+
+impl Then<PointsChange> for TierGrowth {
+    fn then<'t>(
+        &'t self,
+        tx: &'t mut Tx,
+        change: PointsChange,
+    ) -> BoxFuture<'t, Result<(), StoreError>> {
+        Box::pin(recompute(
+            tx,
+            change.shopper,
+            GrowthChange::Revalued,
+            change.at,
+        ))
+    }
+}
