@@ -54,9 +54,6 @@ const DEBTS: &[(&str, &str)] = &[
     ("state", "identity"),
     ("state", "reviews::ssr"),
     ("state", "wishlist"),
-    // The product grid puts a wish-list heart on each card: the caller should hand it its card actions.
-    ("ui", "catalog"),
-    ("ui", "wishlist"),
     ("wishlist", "catalog::ssr"),
 ];
 

@@ -4,7 +4,9 @@ pub mod rules;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+mod widget;
 pub use server::*;
+pub use widget::{ProductGrid, ProductTile};
 
 use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};

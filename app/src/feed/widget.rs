@@ -9,7 +9,8 @@ use crate::catalog::ProductCard;
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::{current_token, use_signed_in};
 use crate::identity::ensure_viewer;
-use crate::ui::{ErrorNotice, Pending, PriceTag, ProductGrid, server_asset, use_shop_links};
+use crate::ui::{ErrorNotice, Pending, PriceTag, server_asset, use_shop_links};
+use crate::wishlist::WishlistProductGrid;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
@@ -261,7 +262,7 @@ fn RelatedShelf(
     view! {
         <section class="rapport-related" part="related" data-testid=testid>
             <h2 class="rapport-related__title">{move || i18n.t(key)}</h2>
-            <ProductGrid products />
+            <WishlistProductGrid products />
         </section>
     }
 }

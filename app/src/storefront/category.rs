@@ -1,7 +1,8 @@
 use crate::catalog::category_listing;
 use crate::i18n::use_i18n;
 use crate::kernel::error::ErrorCode;
-use crate::ui::{ErrorNotice, Loading, ProductGrid};
+use crate::ui::{ErrorNotice, Loading};
+use crate::wishlist::WishlistProductGrid;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -39,7 +40,7 @@ pub fn CategoryPage() -> impl IntoView {
                                 <Show when=move || empty>
                                     <p>{move || i18n.t("category.empty")}</p>
                                 </Show>
-                                <ProductGrid products=page.products />
+                                <WishlistProductGrid products=page.products />
                                 <nav class="shop-pager" aria-label=move || i18n.t_with("category.page", &[("page", page.page.to_string()), ("pages", page.pages.to_string())])>
                                     {previous.map(|href| view! { <a rel="prev" href=href>{move || i18n.t("category.previous")}</a> })}
                                     <span>{move || i18n.t_with("category.page", &[("page", page.page.to_string()), ("pages", page.pages.to_string())])}</span>

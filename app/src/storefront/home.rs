@@ -1,7 +1,8 @@
 use crate::catalog::home_listing;
 use crate::feed::HomeFeed;
 use crate::i18n::use_i18n;
-use crate::ui::{ErrorNotice, Loading, ProductGrid};
+use crate::ui::{ErrorNotice, Loading};
+use crate::wishlist::WishlistProductGrid;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -38,7 +39,7 @@ pub fn HomePage() -> impl IntoView {
                         </section>
                         <section class="shop-section">
                             <h2>{move || i18n.t("home.new_arrivals")}</h2>
-                            <ProductGrid products=home.new_arrivals />
+                            <WishlistProductGrid products=home.new_arrivals />
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),

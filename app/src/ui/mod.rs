@@ -1,4 +1,4 @@
-//! Components shared by every capability: prices, stock, product cards, loading and error states.
+//! Components shared by every capability: prices, stock, loading and error states. They know no capability.
 
 mod events;
 mod links;
@@ -7,11 +7,9 @@ pub use events::{ADD_TO_CART_EVENT, emit_add_to_cart, emit_event};
 pub use links::{ShopLinks, server_asset, use_shop_links};
 pub use page_query::{EmbeddedQuery, PageQuery, parse_query, use_page_query};
 
-use crate::catalog::ProductCard;
 use crate::i18n::use_i18n;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
-use crate::wishlist::{SavedStates, WishlistButton};
 use leptos::prelude::*;
 
 /// Escapes text for HTML written as a string (an email's body, a snippet to paste): whatever a merchant or
@@ -57,36 +55,6 @@ pub fn StockBadge(stock: i64) -> impl IntoView {
     };
     let text = move || i18n.t_with(key, &[("count", stock.to_string())]);
     view! { <span class=class>{text}</span> }
-}
-
-/// Products as a grid of cards, each with a wish-list heart; the hearts' states come in one request.
-#[component]
-pub fn ProductGrid(products: Vec<ProductCard>) -> impl IntoView {
-    SavedStates::provide(products.iter().map(|p| p.sku.clone()).collect());
-    view! {
-        <ul class="shop-grid">
-            {products.into_iter().map(|product| view! { <ProductTile product /> }).collect_view()}
-        </ul>
-    }
-}
-
-/// A product in a grid: image, title, price and stock, linking to its page, and a heart to save it.
-#[component]
-pub fn ProductTile(product: ProductCard) -> impl IntoView {
-    let href = use_shop_links().product(&product.sku);
-    view! {
-        <li class="shop-tile">
-            <a href=href class="shop-tile__link">
-                <img class="shop-tile__image" src=server_asset(&product.image_url) alt="" loading="lazy" width="320" height="320" />
-                <span class="shop-tile__title">{product.title}</span>
-            </a>
-            <span class="shop-tile__meta">
-                <PriceTag price=product.price />
-                <StockBadge stock=product.stock />
-                <WishlistButton sku=product.sku compact=true />
-            </span>
-        </li>
-    }
 }
 
 /// The message of a failed request, in a form the shopper can act on.

@@ -9,6 +9,7 @@ mod widget;
 pub use server::*;
 pub use widget::{
     SavedStates, SharedWishlistPage, WISHLIST_CHANGE_EVENT, Wishlist, WishlistButton,
+    WishlistProductGrid,
 };
 
 use crate::kernel::money::Money;

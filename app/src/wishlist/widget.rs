@@ -66,6 +66,18 @@ impl SavedStates {
     }
 }
 
+/// Products as a grid of cards, each with a wish-list heart; the hearts' saved states come in one request.
+#[component]
+pub fn WishlistProductGrid(products: Vec<crate::catalog::ProductCard>) -> impl IntoView {
+    SavedStates::provide(products.iter().map(|p| p.sku.clone()).collect());
+    view! {
+        <crate::catalog::ProductGrid
+            products
+            actions=|sku| view! { <WishlistButton sku compact=true /> }
+        />
+    }
+}
+
 /// A heart toggle that saves a product to the shopper's (or guest's) default wish list, or takes it out of every
 /// list holding it. With several lists, a chooser saves into any of them. Shows how many shoppers saved the
 /// product when the store allows it. Sends `rapport:wishlist-change` with `{sku, saved}` to the host page.
