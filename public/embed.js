@@ -20,6 +20,7 @@
     option('sign-in-url', server + '/sign-in'),
     option('account-url', server + '/account'),
   ];
+  // Generated from the widget registry (app/src/embed/mod.rs), whose tests keep it in step.
   const TAGS = [
     'rapport-reviews',
     'rapport-wishlist-button',

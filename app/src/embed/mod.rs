@@ -10,7 +10,7 @@ pub use mount::{MountedWidget, mount_widget, start_embed};
 
 use crate::ui::escape_html;
 
-/// A widget a store page can hold, by its custom element.
+/// A widget a store page can hold, by its custom element. Everything said about it is its row in [`WIDGETS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmbeddableWidget {
     Reviews,
@@ -25,34 +25,145 @@ pub enum EmbeddableWidget {
     AlsoViewed,
 }
 
+/// The room a widget keeps on the page until it is ready, so that the page does not jump when it arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reserve {
+    /// A block this high (a CSS length).
+    Block(&'static str),
+    /// An inline box this high and wide, kept only when the page names a signed-in shopper: guests see nothing
+    /// there. `always` keeps it for guests too.
+    Inline {
+        height: &'static str,
+        width: &'static str,
+        always: bool,
+    },
+}
+
+/// One widget's row in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WidgetSpec {
+    pub widget: EmbeddableWidget,
+    /// The custom element's name.
+    pub tag: &'static str,
+    /// Whether the element needs `product="SKU"`.
+    pub needs_product: bool,
+    pub reserve: Reserve,
+    /// The DOM events it sends to the store's page (EMBEDDING.md, "DOM events").
+    pub emits: &'static [&'static str],
+}
+
+/// The widget registry: one row per widget. The embed loader's list of elements (`public/embed.js`), the theme's
+/// reserved room (`public/rapport-theme.css`), the snippets page, the gallery, EMBEDDING.md's table, the locale
+/// files' names and the end-to-end "every widget" test all follow it; the tests below and in `end2end` fail when
+/// one of them drifts. A new widget is a variant, a row here, its arm in `mount`, and its component, CSS and strings.
+pub const WIDGETS: [WidgetSpec; 10] = [
+    WidgetSpec {
+        widget: EmbeddableWidget::Reviews,
+        tag: "rapport-reviews",
+        needs_product: true,
+        reserve: Reserve::Block("40rem"),
+        emits: &["rapport:review-submitted"],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::WishlistButton,
+        tag: "rapport-wishlist-button",
+        needs_product: true,
+        reserve: Reserve::Inline {
+            height: "2.5rem",
+            width: "9rem",
+            always: true,
+        },
+        emits: &["rapport:wishlist-change"],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::Wishlist,
+        tag: "rapport-wishlist",
+        needs_product: false,
+        reserve: Reserve::Block("10rem"),
+        emits: &["rapport:add-to-cart", "rapport:wishlist-change"],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::PriceAlert,
+        tag: "rapport-price-alert",
+        needs_product: true,
+        reserve: Reserve::Block("28rem"),
+        emits: &["rapport:alert-subscribed"],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::AlertInbox,
+        tag: "rapport-alert-inbox",
+        needs_product: false,
+        reserve: Reserve::Inline {
+            height: "2.5rem",
+            width: "2.5rem",
+            always: false,
+        },
+        emits: &[],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::TierBadge,
+        tag: "rapport-tier-badge",
+        needs_product: false,
+        reserve: Reserve::Inline {
+            height: "1.75rem",
+            width: "6rem",
+            always: false,
+        },
+        emits: &[],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::TierProgress,
+        tag: "rapport-tier-progress",
+        needs_product: false,
+        reserve: Reserve::Block("9rem"),
+        emits: &[],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::Feed,
+        tag: "rapport-feed",
+        needs_product: false,
+        reserve: Reserve::Block("50rem"),
+        emits: &[],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::AlsoBought,
+        tag: "rapport-also-bought",
+        needs_product: true,
+        reserve: Reserve::Block("48rem"),
+        emits: &["rapport:wishlist-change"],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::AlsoViewed,
+        tag: "rapport-also-viewed",
+        needs_product: true,
+        reserve: Reserve::Block("48rem"),
+        emits: &["rapport:wishlist-change"],
+    },
+];
+
 impl EmbeddableWidget {
-    pub const ALL: [Self; 10] = [
-        Self::Reviews,
-        Self::WishlistButton,
-        Self::Wishlist,
-        Self::PriceAlert,
-        Self::AlertInbox,
-        Self::TierBadge,
-        Self::TierProgress,
-        Self::Feed,
-        Self::AlsoBought,
-        Self::AlsoViewed,
-    ];
+    /// Every widget, in the registry's order.
+    pub const ALL: [Self; WIDGETS.len()] = {
+        let mut all = [Self::Reviews; WIDGETS.len()];
+        let mut index = 0;
+        while index < WIDGETS.len() {
+            all[index] = WIDGETS[index].widget;
+            index += 1;
+        }
+        all
+    };
+
+    /// The widget's row in the registry.
+    pub fn spec(self) -> &'static WidgetSpec {
+        WIDGETS
+            .iter()
+            .find(|spec| spec.widget == self)
+            .expect("every widget has its row in WIDGETS")
+    }
 
     /// The custom element's name.
     pub fn tag(self) -> &'static str {
-        match self {
-            Self::Reviews => "rapport-reviews",
-            Self::WishlistButton => "rapport-wishlist-button",
-            Self::Wishlist => "rapport-wishlist",
-            Self::PriceAlert => "rapport-price-alert",
-            Self::AlertInbox => "rapport-alert-inbox",
-            Self::TierBadge => "rapport-tier-badge",
-            Self::TierProgress => "rapport-tier-progress",
-            Self::Feed => "rapport-feed",
-            Self::AlsoBought => "rapport-also-bought",
-            Self::AlsoViewed => "rapport-also-viewed",
-        }
+        self.spec().tag
     }
 
     pub fn from_tag(tag: &str) -> Option<Self> {
@@ -63,14 +174,7 @@ impl EmbeddableWidget {
 
     /// Whether the element needs `product="SKU"`.
     pub fn needs_product(self) -> bool {
-        matches!(
-            self,
-            Self::Reviews
-                | Self::WishlistButton
-                | Self::PriceAlert
-                | Self::AlsoBought
-                | Self::AlsoViewed
-        )
+        self.spec().needs_product
     }
 
     /// The element as a merchant pastes it into a page, for the product `sku` where it needs one.
@@ -95,36 +199,4 @@ pub fn loader_snippet(server: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_widget_is_found_by_its_tag_and_pastes_as_an_element() {
-        for widget in EmbeddableWidget::ALL {
-            assert_eq!(EmbeddableWidget::from_tag(widget.tag()), Some(widget));
-            assert!(widget.tag().starts_with("rapport-"));
-        }
-        assert_eq!(
-            EmbeddableWidget::from_tag("RAPPORT-FEED"),
-            Some(EmbeddableWidget::Feed)
-        );
-        assert_eq!(EmbeddableWidget::from_tag("rapport-nothing"), None);
-        assert_eq!(
-            EmbeddableWidget::Reviews.snippet("KIT-00001"),
-            "<rapport-reviews product=\"KIT-00001\"></rapport-reviews>"
-        );
-        assert_eq!(
-            EmbeddableWidget::WishlistButton.snippet("a\"<b>"),
-            "<rapport-wishlist-button product=\"a&quot;&lt;b&gt;\"></rapport-wishlist-button>"
-        );
-        assert_eq!(
-            EmbeddableWidget::Feed.snippet("ignored"),
-            "<rapport-feed></rapport-feed>"
-        );
-        assert_eq!(
-            loader_snippet("https://rapport.example/"),
-            "<script src=\"https://rapport.example/embed.js\" async></script>\n\
-             <link rel=\"stylesheet\" href=\"https://rapport.example/rapport-theme.css\">"
-        );
-    }
-}
+mod tests;
