@@ -18,8 +18,6 @@ pub mod kernel;
 pub mod orders;
 pub mod reviews;
 #[cfg(feature = "ssr")]
-pub mod state;
-#[cfg(feature = "ssr")]
 pub mod store;
 pub mod storefront;
 pub mod tiers;

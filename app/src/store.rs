@@ -9,6 +9,11 @@ use std::time::Duration;
 
 pub use sqlx::any::AnyRow as Row;
 
+/// The database, from the request's context (server functions and page renders).
+pub fn db() -> Result<Db, AppError> {
+    crate::kernel::context::server_context()
+}
+
 /// A write transaction, as [`Db::write`] opens it.
 pub type Tx = Transaction<'static, Any>;
 

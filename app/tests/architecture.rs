@@ -15,7 +15,6 @@ const LEVELS: &[(&str, u8)] = &[
     ("store", 1),
     ("identity", 2),
     ("events", 2),
-    ("state", 2),
     ("ui", 2),
     ("catalog", 3),
     ("reviews", 3),
@@ -36,24 +35,16 @@ const DEBTS: &[(&str, &str)] = &[
     ("events", "catalog::ssr"),
     ("events", "identity"),
     ("events", "identity::ssr"),
-    ("events", "state"),
     ("feed", "catalog::ssr"),
     // Identity validates shoppers' orders summary with catalogue types and renders with shared UI.
     ("identity", "catalog"),
     ("identity", "catalog::ssr"),
-    ("identity", "state"),
     ("identity", "ui"),
     // Orders and reviews look up products by SKU in the catalogue's SQL.
     ("orders", "catalog::ssr"),
     ("reviews", "catalog::ssr"),
     // Reviews show each author's member-tier badge by reading the tiers' rules and standings.
     ("reviews", "tiers::ssr"),
-    // The server state holds every capability's policy; each capability should provide its own.
-    ("state", "alerts"),
-    ("state", "feed::ssr"),
-    ("state", "identity"),
-    ("state", "reviews::ssr"),
-    ("state", "wishlist"),
     ("wishlist", "catalog::ssr"),
 ];
 

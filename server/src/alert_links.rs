@@ -3,16 +3,16 @@
 //! same address opened in a browser is the storefront's unsubscribe page, whose button posts here too).
 
 use crate::api::ApiError;
+use crate::state::AppState;
 use app::alerts::ssr as alerts;
 use app::identity::token::{verify_tracking, verify_unsubscribe};
 use app::kernel::time::now;
-use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// Counts the click and sends the shopper to the product.
 pub async fn click(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let notice_id = match verify_tracking(&state.secret, &token) {
+    let notice_id = match verify_tracking(&state.identity.secret, &token) {
         Ok(id) => id,
         Err(error) => return ApiError(error).into_response(),
     };
@@ -29,7 +29,7 @@ pub async fn unsubscribe(
     Path(token): Path<String>,
     body: String,
 ) -> Response {
-    let alert_id = match verify_unsubscribe(&state.secret, &token) {
+    let alert_id = match verify_unsubscribe(&state.identity.secret, &token) {
         Ok(id) => id,
         Err(error) => return ApiError(error).into_response(),
     };

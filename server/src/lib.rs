@@ -10,10 +10,11 @@ pub mod demo_images;
 pub mod evaluation;
 pub mod metrics;
 pub mod seed;
+pub mod state;
 
+use crate::state::AppState;
 use app::identity::merchant::{MerchantSignIn, MerchantSignOut, is_cross_site, session_in};
 use app::kernel::error::{AppError, ErrorCode};
-use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
@@ -21,7 +22,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderName, HeaderValue, Method};
-use leptos::prelude::provide_context;
 use leptos::server_fn::ServerFn;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -39,7 +39,7 @@ pub struct RouterOptions {
 pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String> {
     let routes = generate_route_list(App);
     let context_state = state.clone();
-    let context = move || provide_context(context_state.clone());
+    let context = move || context_state.provide();
     let leptos_options = state.leptos_options.clone();
     let mut storefront = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || {

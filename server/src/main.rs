@@ -1,11 +1,13 @@
 use app::identity::merchant::MerchantKeys;
-use app::state::AppState;
+use app::identity::ssr::Identity;
+use app::kernel::context::PublicUrl;
 use app::store::Db;
 use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use server::config::{Cli, Command, Config, LogFormat, Scale};
 use server::delivery::Deliverer;
+use server::state::AppState;
 use server::{RouterOptions, metrics, seed};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -224,9 +226,12 @@ async fn serve(config: Config) -> Result<(), String> {
     let state = AppState {
         leptos_options,
         db: db.clone(),
-        secret: secret.clone(),
-        demo: config.demo,
-        merchant_keys: MerchantKeys::new(&config.api_keys),
+        identity: Identity {
+            secret: secret.clone(),
+            merchant_keys: MerchantKeys::new(&config.api_keys),
+            throttles: Default::default(),
+            demo: config.demo,
+        },
         reviews: app::reviews::ssr::Reviews {
             policy: reviews,
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
@@ -234,8 +239,7 @@ async fn serve(config: Config) -> Result<(), String> {
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),
-        public_url: config.public_url.clone(),
-        throttles: Default::default(),
+        public_url: PublicUrl(config.public_url.clone()),
     };
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),

@@ -87,7 +87,7 @@ async fn shopper_footprint(shop: &Shop) -> Vec<i64> {
 
 #[tokio::test]
 async fn every_shopper_limit_answers_429_or_409_and_changes_nothing() {
-    let tight = |state: &mut app::state::AppState| {
+    let tight = |state: &mut server::state::AppState| {
         state.reviews.policy.reviews_per_day = 2;
         state.reviews.policy.votes_per_minute = 2;
         state.reviews.policy.auto_publish.require_verified = false;

@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr, crate::identity::Viewer, crate::identity::ssr::current_viewer,
-    crate::identity::throttle::current_client, crate::kernel::error::respond_with,
-    crate::kernel::time::now, crate::state::app_state, crate::store::store_error,
+    super::ssr, crate::identity::Viewer, crate::identity::ssr::identity,
+    crate::identity::ssr::request_viewer, crate::identity::throttle::current_client,
+    crate::kernel::error::respond_with, crate::kernel::time::now, crate::store::store_error,
 };
 
 /// The shopper's alerts and notice preferences, for the account page.
@@ -24,9 +24,10 @@ pub struct AlertSettings {
 /// A product's price and stock and the viewer's live alerts on it.
 #[server(client = RapportClient)]
 pub async fn alerts_on_product(sku: String, locale: String) -> Result<ProductAlerts, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::product_alerts(&state.db, &viewer, &sku, &locale, &state.alerts)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    let policy: super::rules::AlertPolicy = crate::kernel::context::server_context()?;
+    ssr::product_alerts(&db, &viewer, &sku, &locale, &policy)
         .await
         .map_err(store_error)
 }
@@ -40,8 +41,9 @@ pub async fn subscribe_alert(
     email: Option<String>,
     locale: String,
 ) -> Result<Alert, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    let policy: super::rules::AlertPolicy = crate::kernel::context::server_context()?;
     // A guest's sign-up sends a confirmation email to any address written: slowed per client and per address.
     let sign_up = match (&viewer, &email) {
         (Viewer::Guest(_), Some(address)) => Some([
@@ -50,10 +52,10 @@ pub async fn subscribe_alert(
         ]),
         _ => None,
     };
+    let throttles = identity()?.throttles;
     let moment = std::time::Instant::now();
     if let Some(keys) = &sign_up {
-        state
-            .throttles
+        throttles
             .email_sign_ups
             .check(
                 keys,
@@ -63,19 +65,11 @@ pub async fn subscribe_alert(
             .map_err(respond_with)?;
     }
     let request = ssr::AlertRequest { kind, rule, email };
-    let alert = ssr::subscribe(
-        &state.db,
-        &viewer,
-        &sku,
-        &request,
-        &locale,
-        &state.alerts,
-        now(),
-    )
-    .await
-    .map_err(store_error)?;
+    let alert = ssr::subscribe(&db, &viewer, &sku, &request, &locale, &policy, now())
+        .await
+        .map_err(store_error)?;
     if let Some(keys) = &sign_up {
-        state.throttles.email_sign_ups.record(keys, moment);
+        throttles.email_sign_ups.record(keys, moment);
     }
     Ok(alert)
 }
@@ -83,9 +77,9 @@ pub async fn subscribe_alert(
 /// Cancels one of the shopper's alerts.
 #[server(client = RapportClient)]
 pub async fn cancel_alert(alert_id: i64) -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::cancel(&state.db, &viewer, alert_id, now())
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    ssr::cancel(&db, &viewer, alert_id, now())
         .await
         .map_err(store_error)
 }
@@ -93,13 +87,13 @@ pub async fn cancel_alert(alert_id: i64) -> Result<(), AppError> {
 /// The shopper's live alerts and notice preferences.
 #[server(client = RapportClient)]
 pub async fn my_alert_settings(locale: String) -> Result<AlertSettings, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
     Ok(AlertSettings {
-        alerts: ssr::my_alerts(&state.db, &viewer, &locale)
+        alerts: ssr::my_alerts(&db, &viewer, &locale)
             .await
             .map_err(store_error)?,
-        price_rise_notices: ssr::price_rise_notices(&state.db, &viewer)
+        price_rise_notices: ssr::price_rise_notices(&db, &viewer)
             .await
             .map_err(store_error)?,
     })
@@ -108,9 +102,9 @@ pub async fn my_alert_settings(locale: String) -> Result<AlertSettings, AppError
 /// Turns notices of price rises on wish-list items on or off.
 #[server(client = RapportClient)]
 pub async fn choose_price_rise_notices(enabled: bool) -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::set_price_rise_notices(&state.db, &viewer, enabled)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    ssr::set_price_rise_notices(&db, &viewer, enabled)
         .await
         .map_err(store_error)
 }
@@ -118,8 +112,8 @@ pub async fn choose_price_rise_notices(enabled: bool) -> Result<(), AppError> {
 /// Confirms a guest's alert from the link in its confirmation email.
 #[server]
 pub async fn confirm_alert(token: String, locale: String) -> Result<Alert, AppError> {
-    let state = app_state()?;
-    ssr::confirm(&state.db, &token, &locale, now())
+    let db = crate::store::db()?;
+    ssr::confirm(&db, &token, &locale, now())
         .await
         .map_err(store_error)
 }
@@ -127,10 +121,10 @@ pub async fn confirm_alert(token: String, locale: String) -> Result<Alert, AppEr
 /// The alert an email's unsubscribe link names, for its page.
 #[server]
 pub async fn alert_of_unsubscribe_link(token: String, locale: String) -> Result<Alert, AppError> {
-    let state = app_state()?;
-    let alert_id =
-        crate::identity::token::verify_unsubscribe(&state.secret, &token).map_err(respond_with)?;
-    ssr::alert(&state.db, alert_id, &locale)
+    let db = crate::store::db()?;
+    let alert_id = crate::identity::token::verify_unsubscribe(&identity()?.secret, &token)
+        .map_err(respond_with)?;
+    ssr::alert(&db, alert_id, &locale)
         .await
         .map_err(store_error)
 }
@@ -138,19 +132,17 @@ pub async fn alert_of_unsubscribe_link(token: String, locale: String) -> Result<
 /// The shopper's in-widget notices and unread count.
 #[server(client = RapportClient)]
 pub async fn inbox_notices(locale: String) -> Result<Inbox, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::inbox(&state.db, &viewer, &locale)
-        .await
-        .map_err(store_error)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    ssr::inbox(&db, &viewer, &locale).await.map_err(store_error)
 }
 
 /// Marks the shopper's notices read (the inbox was opened).
 #[server(client = RapportClient)]
 pub async fn mark_inbox_read() -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::mark_read(&state.db, &viewer, now())
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    ssr::mark_read(&db, &viewer, now())
         .await
         .map_err(store_error)
 }

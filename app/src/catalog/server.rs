@@ -11,9 +11,8 @@ use {
     crate::events::EventKind,
     crate::events::ssr::{record_for_request, record_for_viewer},
     crate::i18n,
-    crate::identity::ssr::current_viewer,
+    crate::identity::ssr::request_viewer,
     crate::kernel::error::respond_with,
-    crate::state::app_state,
 };
 
 /// Products per category page.
@@ -34,17 +33,17 @@ fn supported(locale: &str) -> &'static str {
 
 #[server]
 pub async fn shop_categories(locale: String) -> Result<Vec<Category>, AppError> {
-    let state = app_state()?;
-    Ok(ssr::categories(&state.db, supported(&locale)).await?)
+    let db = crate::store::db()?;
+    Ok(ssr::categories(&db, supported(&locale)).await?)
 }
 
 #[server]
 pub async fn home_listing(locale: String) -> Result<HomePage, AppError> {
-    let state = app_state()?;
+    let db = crate::store::db()?;
     let locale = supported(&locale);
     Ok(HomePage {
-        categories: ssr::categories(&state.db, locale).await?,
-        new_arrivals: ssr::new_arrivals(&state.db, locale, 8).await?,
+        categories: ssr::categories(&db, locale).await?,
+        new_arrivals: ssr::new_arrivals(&db, locale, 8).await?,
     })
 }
 
@@ -54,8 +53,8 @@ pub async fn category_listing(
     locale: String,
     page: i64,
 ) -> Result<CategoryPage, AppError> {
-    let state = app_state()?;
-    ssr::category_page(&state.db, &slug, supported(&locale), page, PER_PAGE)
+    let db = crate::store::db()?;
+    ssr::category_page(&db, &slug, supported(&locale), page, PER_PAGE)
         .await?
         .ok_or_else(|| {
             respond_with(AppError::not_found(
@@ -67,8 +66,8 @@ pub async fn category_listing(
 
 #[server]
 pub async fn product_details(sku: String, locale: String) -> Result<Product, AppError> {
-    let state = app_state()?;
-    ssr::product(&state.db, &sku, supported(&locale))
+    let db = crate::store::db()?;
+    ssr::product(&db, &sku, supported(&locale))
         .await?
         .ok_or_else(|| {
             respond_with(AppError::not_found(
@@ -81,8 +80,8 @@ pub async fn product_details(sku: String, locale: String) -> Result<Product, App
 /// Records that the viewer put `quantity` of a product in the store's cart (the cart itself is the store's).
 #[server(client = RapportClient)]
 pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
     if !(1..=99).contains(&quantity) {
         return Err(respond_with(AppError::invalid(
             "quantity",
@@ -90,7 +89,7 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
         )));
     }
     record_for_viewer(
-        &state.db,
+        &db,
         &viewer,
         &sku,
         EventKind::Carted,

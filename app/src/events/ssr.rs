@@ -4,7 +4,7 @@ use super::{EventInput, EventKind};
 use crate::kernel::error::AppError;
 use crate::kernel::time::{Millis, parse_rfc3339};
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Db, StoreError, Tx};
+use crate::store::{Db, StoreError, Tx, db};
 use std::collections::HashMap;
 
 /// Events may be stamped at most this far in the future (clock skew between the store and Rapport).
@@ -184,11 +184,8 @@ pub async fn known_shopper(tx: &mut Tx, external_id: &str) -> Result<i64, StoreE
 /// Records one event on `sku` for the verified viewer of the current server-function request, its errors ready
 /// to answer with (not signed, unknown product).
 pub async fn record_for_request(sku: &str, kind: EventKind) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let viewer = crate::identity::ssr::current_viewer(&state)
-        .await
-        .map_err(crate::kernel::error::respond_with)?;
-    record_for_viewer(&state.db, &viewer, sku, kind, crate::kernel::time::now())
+    let viewer = crate::identity::ssr::request_viewer().await?;
+    record_for_viewer(&db()?, &viewer, sku, kind, crate::kernel::time::now())
         .await
         .map_err(|error| crate::kernel::error::respond_with(error.into()))
 }

@@ -12,24 +12,25 @@ use {
     crate::events::EventKind,
     crate::events::ssr::record_for_request,
     crate::i18n,
-    crate::identity::ssr::current_viewer,
+    crate::identity::ssr::request_viewer,
+    crate::identity::ssr::{current_viewer, identity},
     crate::kernel::error::respond_with,
-    crate::state::app_state,
 };
 
 /// The viewer's home feed, `per_section` cards a section at most (clamped to 3–24). Without a valid token (a
 /// first visit, a crawler, the server rendering the page) it is the store's best sellers and trending products.
 #[server(client = RapportClient)]
 pub async fn home_feed(locale: String, per_section: i64) -> Result<Feed, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.ok();
+    let db = crate::store::db()?;
+    let feed: ssr::RefreshPolicy = crate::kernel::context::server_context()?;
+    let viewer = current_viewer(&identity()?).await.ok();
     let locale = i18n::negotiate(&locale).unwrap_or(i18n::DEFAULT_LOCALE);
     Ok(ssr::feed(
-        &state.db,
+        &db,
         viewer.as_ref(),
         locale,
         section_size(per_section),
-        &state.feed.rules,
+        &feed.rules,
         crate::kernel::time::now(),
     )
     .await?)
@@ -44,9 +45,9 @@ pub async fn related_products(
     locale: String,
     limit: i64,
 ) -> Result<Vec<ProductCard>, AppError> {
-    let state = app_state()?;
+    let db = crate::store::db()?;
     let locale = i18n::negotiate(&locale).unwrap_or(i18n::DEFAULT_LOCALE);
-    ssr::related(&state.db, &sku, by, locale, page_size(limit))
+    ssr::related(&db, &sku, by, locale, page_size(limit))
         .await
         .map_err(|error| respond_with(error.into()))
 }
@@ -60,9 +61,9 @@ pub async fn not_interested(sku: String) -> Result<(), AppError> {
 /// Empties the viewer's "Recently viewed" (the "Clear" button of the section).
 #[server(client = RapportClient)]
 pub async fn forget_recently_viewed() -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::clear_recently_viewed(&state.db, &viewer, crate::kernel::time::now())
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    ssr::clear_recently_viewed(&db, &viewer, crate::kernel::time::now())
         .await
         .map_err(|error| respond_with(error.into()))
 }

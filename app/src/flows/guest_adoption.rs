@@ -9,8 +9,7 @@ use leptos::prelude::*;
 use {
     crate::identity::Viewer, crate::identity::ssr as identity, crate::identity::token,
     crate::kernel::error::ErrorCode, crate::kernel::error::respond_with,
-    crate::kernel::time::Millis, crate::state::app_state, crate::store::Db,
-    crate::store::StoreError,
+    crate::kernel::time::Millis, crate::store::Db, crate::store::StoreError,
 };
 
 /// How long a demo sign-in lasts.
@@ -32,14 +31,15 @@ pub async fn adopt(db: &Db, guest: &str, shopper: &str, now: Millis) -> Result<u
 /// Demo mode only: signs in as a demo shopper, as the store's own login would.
 #[server(client = RapportClient)]
 pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
-    let state = app_state()?;
-    if !state.demo {
+    let db = crate::store::db()?;
+    let who = identity::identity()?;
+    if !who.demo {
         return Err(respond_with(AppError::new(
             ErrorCode::Disabled,
             "Demo sign-in is turned off on this store.",
         )));
     }
-    let Some(locale) = identity::shopper_locale(&state.db, &shopper_id).await? else {
+    let Some(locale) = identity::shopper_locale(&db, &shopper_id).await? else {
         return Err(respond_with(AppError::not_found(
             Some("shopper_id".into()),
             "There is no such shopper.",
@@ -47,11 +47,11 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
     };
     let now = crate::kernel::time::now();
     // The browser signing in was a guest until now: what the guest saved moves to the shopper.
-    if let Ok(Viewer::Guest(guest)) = identity::current_viewer(&state).await {
-        adopt(&state.db, &guest, &shopper_id, now).await?;
+    if let Ok(Viewer::Guest(guest)) = identity::current_viewer(&who).await {
+        adopt(&db, &guest, &shopper_id, now).await?;
     }
     let viewer = Viewer::Shopper(shopper_id);
-    let token = token::issue(&state.secret, &viewer, now / 1000 + DEMO_TOKEN_SECONDS);
+    let token = token::issue(&who.secret, &viewer, now / 1000 + DEMO_TOKEN_SECONDS);
     Ok(IssuedToken {
         token,
         viewer,
@@ -64,20 +64,19 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
 /// store), so nobody can claim another visitor's guest data by guessing an id.
 #[server(client = RapportClient)]
 pub async fn adopt_guest(guest_token: String) -> Result<u64, AppError> {
-    let state = app_state()?;
-    let shopper_id = identity::current_shopper(&state)
-        .await
-        .map_err(respond_with)?;
+    let shopper_id = identity::request_shopper().await?;
+    let db = crate::store::db()?;
     let now = crate::kernel::time::now();
     let Viewer::Guest(guest) =
-        token::verify(&state.secret, &guest_token, now / 1000).map_err(respond_with)?
+        token::verify(&identity::identity()?.secret, &guest_token, now / 1000)
+            .map_err(respond_with)?
     else {
         return Err(respond_with(AppError::invalid(
             "guest_token",
             "is a shopper's token, not a guest's",
         )));
     };
-    Ok(adopt(&state.db, &guest, &shopper_id, now).await?)
+    Ok(adopt(&db, &guest, &shopper_id, now).await?)
 }
 
 #[cfg(all(test, feature = "ssr"))]

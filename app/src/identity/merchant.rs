@@ -10,10 +10,10 @@ use crate::kernel::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
+    super::ssr::{Identity, identity},
+    crate::kernel::context::{PublicUrl, server_context},
     crate::kernel::error::respond_with,
     crate::kernel::validate::{TextRule, text},
-    crate::state::AppState,
-    crate::state::app_state,
     sha2::{Digest, Sha256},
     std::sync::Arc,
 };
@@ -92,13 +92,19 @@ pub fn session_in(headers: &http::HeaderMap) -> Option<&str> {
         .filter(|session| !session.is_empty())
 }
 
+/// The merchant a merchant-page server function acts for, from the request's moderation session.
+#[cfg(feature = "ssr")]
+pub fn request_merchant() -> Result<String, AppError> {
+    current_merchant(&identity()?).map_err(respond_with)
+}
+
 /// The merchant the request's moderation session names, or `unauthorized`.
 #[cfg(feature = "ssr")]
-pub fn current_merchant(state: &AppState) -> Result<String, AppError> {
+pub fn current_merchant(identity: &Identity) -> Result<String, AppError> {
     let parts = use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
     let session = session_in(&parts.headers)
         .ok_or_else(|| AppError::unauthorized("Please sign in as the merchant."))?;
-    super::token::verify_merchant(&state.secret, session, crate::kernel::time::now() / 1000)
+    super::token::verify_merchant(&identity.secret, session, crate::kernel::time::now() / 1000)
 }
 
 /// Which of the store's API keys `key` is (its fingerprint), or `None`. A wrong key counts against the client
@@ -106,20 +112,20 @@ pub fn current_merchant(state: &AppState) -> Result<String, AppError> {
 /// guessing costs time whatever it finds. The merchant API and the merchant pages' sign-in both ask here.
 #[cfg(feature = "ssr")]
 pub fn identify_key(
-    state: &AppState,
+    identity: &Identity,
     client: String,
     key: &str,
 ) -> Result<Option<String>, AppError> {
     let guesser = [client, super::throttle::key_prefix(key)];
     let moment = std::time::Instant::now();
-    state
+    identity
         .throttles
         .wrong_keys
         .check(&guesser, moment, TOO_MANY_WRONG_KEYS)?;
-    let known = state.merchant_keys.identify(key);
+    let known = identity.merchant_keys.identify(key);
     if known.is_none() {
         tracing::warn!(client = guesser[0], "an unknown API key");
-        state.throttles.wrong_keys.record(&guesser, moment);
+        identity.throttles.wrong_keys.record(&guesser, moment);
     }
     Ok(known)
 }
@@ -139,35 +145,38 @@ pub fn session_cookie(value: &str, max_age: i64, public_url: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn set_session_cookie(state: &AppState, value: &str, max_age: i64) {
+fn set_session_cookie(value: &str, max_age: i64) -> Result<(), AppError> {
+    let PublicUrl(public_url) = server_context()?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(cookie) =
-            http::HeaderValue::from_str(&session_cookie(value, max_age, &state.public_url))
+            http::HeaderValue::from_str(&session_cookie(value, max_age, &public_url))
     {
         response.append_header(http::header::SET_COOKIE, cookie);
     }
+    Ok(())
 }
 
 /// Signs a merchant in to the merchant pages with one of the store's API keys. `name` is who the moderation
 /// log records. On success the browser is sent on to `next` (a path on this site).
 #[server]
 pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result<(), AppError> {
-    let state = app_state()?;
+    let identity = identity()?;
     let name = name.trim();
     text("name", name, TextRule::line(60)).map_err(respond_with)?;
     let client = super::throttle::current_client();
-    let Some(fingerprint) = identify_key(&state, client, key.trim()).map_err(respond_with)? else {
+    let Some(fingerprint) = identify_key(&identity, client, key.trim()).map_err(respond_with)?
+    else {
         return Err(respond_with(AppError::unauthorized(
             "That API key is not one of this store's keys.",
         )));
     };
     tracing::info!(merchant = name, key = fingerprint, "merchant signed in");
     let token = super::token::issue_merchant(
-        &state.secret,
+        &identity.secret,
         name,
         crate::kernel::time::now() / 1000 + SESSION_SECONDS,
     );
-    set_session_cookie(&state, &token, SESSION_SECONDS);
+    set_session_cookie(&token, SESSION_SECONDS)?;
     // Only paths on this site, so that the sign-in form cannot be turned into an open redirect.
     let next = if next.starts_with('/') && !next.starts_with("//") {
         next
@@ -181,7 +190,7 @@ pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result
 /// Ends the merchant's moderation session.
 #[server]
 pub async fn merchant_sign_out() -> Result<(), AppError> {
-    set_session_cookie(&app_state()?, "", 0);
+    set_session_cookie("", 0)?;
     leptos_axum::redirect("/merchant/reviews");
     Ok(())
 }

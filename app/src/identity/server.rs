@@ -6,8 +6,12 @@ use crate::kernel::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::Viewer, super::ssr, super::token, crate::kernel::error::ErrorCode,
-    crate::kernel::error::respond_with, crate::state::app_state,
+    super::Viewer,
+    super::ssr,
+    super::ssr::{identity, request_shopper},
+    super::token,
+    crate::kernel::error::ErrorCode,
+    crate::kernel::error::respond_with,
 };
 
 /// How long a guest token lasts.
@@ -17,8 +21,8 @@ const GUEST_TOKEN_SECONDS: i64 = 365 * 24 * 3600;
 /// Gives an anonymous visitor a signed guest id, so that widgets work before signing in.
 #[server(client = RapportClient)]
 pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
-    let state = app_state()?;
-    state
+    let identity = identity()?;
+    identity
         .throttles
         .guest_sessions
         .admit(
@@ -29,7 +33,7 @@ pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
         .map_err(respond_with)?;
     let viewer = Viewer::Guest(format!("g{:032x}", rand::random::<u128>()));
     let token = token::issue(
-        &state.secret,
+        &identity.secret,
         &viewer,
         crate::kernel::time::now() / 1000 + GUEST_TOKEN_SECONDS,
     );
@@ -43,27 +47,25 @@ pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
 /// Demo mode only: the shoppers the sign-in page offers.
 #[server(client = RapportClient)]
 pub async fn demo_shoppers() -> Result<Vec<DemoShopper>, AppError> {
-    let state = app_state()?;
-    if !state.demo {
+    let db = crate::store::db()?;
+    if !identity()?.demo {
         return Err(respond_with(AppError::new(
             ErrorCode::Disabled,
             "Demo sign-in is turned off on this store.",
         )));
     }
-    Ok(ssr::demo_shoppers(&state.db, 12).await?)
+    Ok(ssr::demo_shoppers(&db, 12).await?)
 }
 
 /// The signed-in shopper's own account.
 #[server(client = RapportClient)]
 pub async fn my_account() -> Result<Account, AppError> {
-    let state = app_state()?;
-    let shopper_id = ssr::current_shopper(&state).await.map_err(respond_with)?;
-    ssr::account(&state.db, &shopper_id, 10)
-        .await?
-        .ok_or_else(|| {
-            respond_with(AppError::not_found(
-                None,
-                "The store has not shared your profile with us yet.",
-            ))
-        })
+    let shopper_id = request_shopper().await?;
+    let db = crate::store::db()?;
+    ssr::account(&db, &shopper_id, 10).await?.ok_or_else(|| {
+        respond_with(AppError::not_found(
+            None,
+            "The store has not shared your profile with us yet.",
+        ))
+    })
 }

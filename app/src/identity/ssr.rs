@@ -7,13 +7,42 @@ use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::{self, TextRule};
-use crate::state::AppState;
 use crate::store::{Db, StoreError};
 use sqlx::Row;
 
-/// Verifies the token the request carries and yields who it speaks for. Every server function that acts
-/// for a shopper or guest calls this first.
-pub async fn current_viewer(state: &AppState) -> Result<Viewer, AppError> {
+/// What identity needs from the server: the store's secret, its API keys, the counts that slow guessing, and
+/// whether demo sign-in is on. The server holds it in its state and provides it to server functions.
+#[derive(Clone)]
+pub struct Identity {
+    pub secret: super::token::StoreSecret,
+    pub merchant_keys: super::merchant::MerchantKeys,
+    pub throttles: super::throttle::Throttles,
+    /// Demo mode: the "sign in as" page may issue tokens for any shopper. Off unless configured on.
+    pub demo: bool,
+}
+
+/// Identity's piece of the server's state, from the request's context.
+pub fn identity() -> Result<Identity, AppError> {
+    crate::kernel::context::server_context()
+}
+
+/// Who a shopper-path server function acts for (a shopper or a guest), from the token the request carries: the
+/// first line of every server function that reads or changes a viewer's own data.
+pub async fn request_viewer() -> Result<Viewer, AppError> {
+    current_viewer(&identity()?)
+        .await
+        .map_err(crate::kernel::error::respond_with)
+}
+
+/// Like [`request_viewer`], but only a signed-in shopper will do.
+pub async fn request_shopper() -> Result<String, AppError> {
+    current_shopper(&identity()?)
+        .await
+        .map_err(crate::kernel::error::respond_with)
+}
+
+/// Verifies the token the request carries and yields who it speaks for.
+pub async fn current_viewer(identity: &Identity) -> Result<Viewer, AppError> {
     let headers: http::HeaderMap = leptos_axum::extract()
         .await
         .map_err(|_| AppError::internal())?;
@@ -23,12 +52,12 @@ pub async fn current_viewer(state: &AppState) -> Result<Viewer, AppError> {
         .ok_or_else(|| {
             AppError::unauthorized("Please sign in, or allow this site to remember you as a guest.")
         })?;
-    verify(&state.secret, token, crate::kernel::time::now() / 1000)
+    verify(&identity.secret, token, crate::kernel::time::now() / 1000)
 }
 
 /// Like [`current_viewer`], but only a signed-in shopper will do.
-pub async fn current_shopper(state: &AppState) -> Result<String, AppError> {
-    match current_viewer(state).await? {
+pub async fn current_shopper(identity: &Identity) -> Result<String, AppError> {
+    match current_viewer(identity).await? {
         Viewer::Shopper(id) => Ok(id),
         Viewer::Guest(_) => Err(AppError::unauthorized(
             "Please sign in to see your account.",

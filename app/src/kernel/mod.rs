@@ -2,6 +2,8 @@
 //! shop's languages as data, and the input rules (keys, text, locales, emails). Nothing here imports a
 //! capability, the database layer or a page (ARCHITECTURE.md).
 
+#[cfg(feature = "ssr")]
+pub mod context;
 pub mod error;
 pub mod locale;
 pub mod money;

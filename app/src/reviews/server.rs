@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use {
     super::ModerationDecision, super::ReviewFilter, super::ssr,
-    crate::identity::merchant::current_merchant, crate::identity::ssr::current_shopper,
-    crate::kernel::error::respond_with, crate::state::app_state, crate::store::store_error,
+    crate::identity::merchant::request_merchant, crate::identity::ssr::request_shopper,
+    crate::kernel::error::respond_with, crate::store::store_error,
 };
 
 /// Reviews shown per "load more".
@@ -37,7 +37,7 @@ pub async fn product_reviews(
     verified_only: bool,
     shown: i64,
 ) -> Result<ReviewsPage, AppError> {
-    let state = app_state()?;
+    let db = crate::store::db()?;
     if stars.is_some_and(|s| !(1..=5).contains(&s)) {
         return Err(respond_with(AppError::invalid(
             "stars",
@@ -49,8 +49,8 @@ pub async fn product_reviews(
         stars,
         verified_only,
     };
-    let summary = ssr::summary(&state.db, &sku).await.map_err(store_error)?;
-    let mut reviews = ssr::list(&state.db, &sku, sort, filter, 0, limit + 1)
+    let summary = ssr::summary(&db, &sku).await.map_err(store_error)?;
+    let mut reviews = ssr::list(&db, &sku, sort, filter, 0, limit + 1)
         .await
         .map_err(store_error)?;
     let more = reviews.len() as i64 > limit;
@@ -65,9 +65,9 @@ pub async fn product_reviews(
 /// The signed-in shopper's helpfulness votes on a product's reviews, by review id.
 #[server(client = RapportClient)]
 pub async fn my_review_votes(sku: String) -> Result<BTreeMap<i64, bool>, AppError> {
-    let state = app_state()?;
-    let shopper = current_shopper(&state).await.map_err(respond_with)?;
-    ssr::votes_of(&state.db, &shopper, &sku)
+    let shopper = request_shopper().await?;
+    let db = crate::store::db()?;
+    ssr::votes_of(&db, &shopper, &sku)
         .await
         .map_err(store_error)
 }
@@ -75,15 +75,16 @@ pub async fn my_review_votes(sku: String) -> Result<BTreeMap<i64, bool>, AppErro
 /// Writes (or edits) the signed-in shopper's review of a product.
 #[server(client = RapportClient, input = server_fn::codec::Json)]
 pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Review, AppError> {
-    let state = app_state()?;
-    let shopper = current_shopper(&state).await.map_err(respond_with)?;
+    let shopper = request_shopper().await?;
+    let db = crate::store::db()?;
+    let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
     ssr::write_review(
-        &state.db,
+        &db,
         &shopper,
         &sku,
         &review,
-        &state.reviews.policy,
-        &*state.reviews.then,
+        &reviews.policy,
+        &*reviews.then,
         crate::kernel::time::now(),
     )
     .await
@@ -93,14 +94,15 @@ pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Re
 /// Casts, changes or withdraws (`helpful: None`) the signed-in shopper's helpfulness vote.
 #[server(client = RapportClient)]
 pub async fn vote_on_review(review_id: i64, helpful: Vote) -> Result<VoteTally, AppError> {
-    let state = app_state()?;
-    let shopper = current_shopper(&state).await.map_err(respond_with)?;
+    let shopper = request_shopper().await?;
+    let db = crate::store::db()?;
+    let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
     ssr::vote(
-        &state.db,
+        &db,
         &shopper,
         review_id,
         helpful,
-        &state.reviews.policy,
+        &reviews.policy,
         crate::kernel::time::now(),
     )
     .await
@@ -110,15 +112,16 @@ pub async fn vote_on_review(review_id: i64, helpful: Vote) -> Result<VoteTally, 
 /// Reports a review as inappropriate; it leaves the public list until a merchant decides.
 #[server(client = RapportClient)]
 pub async fn report_review(review_id: i64, reason: String) -> Result<(), AppError> {
-    let state = app_state()?;
-    let shopper = current_shopper(&state).await.map_err(respond_with)?;
+    let shopper = request_shopper().await?;
+    let db = crate::store::db()?;
+    let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
     ssr::report(
-        &state.db,
+        &db,
         &shopper,
         review_id,
         &reason,
-        &state.reviews.policy,
-        &*state.reviews.then,
+        &reviews.policy,
+        &*reviews.then,
         crate::kernel::time::now(),
     )
     .await
@@ -128,11 +131,9 @@ pub async fn report_review(review_id: i64, reason: String) -> Result<(), AppErro
 /// The points the signed-in shopper's reviews earned, newest first.
 #[server(client = RapportClient)]
 pub async fn my_review_points() -> Result<Vec<ReviewPointsAward>, AppError> {
-    let state = app_state()?;
-    let shopper = current_shopper(&state).await.map_err(respond_with)?;
-    ssr::points_of(&state.db, &shopper)
-        .await
-        .map_err(store_error)
+    let shopper = request_shopper().await?;
+    let db = crate::store::db()?;
+    ssr::points_of(&db, &shopper).await.map_err(store_error)
 }
 
 /// Reviews the moderation page lists at a time.
@@ -153,10 +154,10 @@ pub async fn moderation_page(
     queue: ModerationQueue,
     shown: i64,
 ) -> Result<ModerationListing, AppError> {
-    let state = app_state()?;
-    let merchant = current_merchant(&state).map_err(respond_with)?;
+    let merchant = request_merchant()?;
+    let db = crate::store::db()?;
     let limit = shown.clamp(MODERATION_PAGE, 500);
-    let mut items = ssr::moderation_queue(&state.db, queue, 0, limit + 1)
+    let mut items = ssr::moderation_queue(&db, queue, 0, limit + 1)
         .await
         .map_err(store_error)?;
     let more = items.len() as i64 > limit;
@@ -176,8 +177,9 @@ pub async fn moderate_review(
     decision: String,
     reason: Option<String>,
 ) -> Result<Review, AppError> {
-    let state = app_state()?;
-    let merchant = current_merchant(&state).map_err(respond_with)?;
+    let merchant = request_merchant()?;
+    let db = crate::store::db()?;
+    let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
     let decision = match decision.as_str() {
         "approve" => ModerationDecision::Approve,
         "restore" => ModerationDecision::Restore,
@@ -192,12 +194,12 @@ pub async fn moderate_review(
         }
     };
     ssr::decide(
-        &state.db,
+        &db,
         review_id,
         &decision,
         &format!("merchant:{merchant}"),
-        &state.reviews.policy,
-        &*state.reviews.then,
+        &reviews.policy,
+        &*reviews.then,
         crate::kernel::time::now(),
     )
     .await

@@ -20,8 +20,8 @@ const EXAMPLE_SKU: &str = "KIT-00001";
 fn server_origin() -> String {
     #[cfg(feature = "ssr")]
     {
-        use_context::<crate::state::AppState>()
-            .map(|state| state.public_url.trim_end_matches('/').to_owned())
+        use_context::<crate::kernel::context::PublicUrl>()
+            .map(|url| url.0.trim_end_matches('/').to_owned())
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

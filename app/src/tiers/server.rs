@@ -7,17 +7,16 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr, crate::identity::merchant::current_merchant, crate::identity::ssr::current_shopper,
-    crate::kernel::error::respond_with, crate::kernel::time::now, crate::state::app_state,
-    crate::store::store_error,
+    super::ssr, crate::identity::merchant::request_merchant, crate::identity::ssr::request_shopper,
+    crate::kernel::error::respond_with, crate::kernel::time::now, crate::store::store_error,
 };
 
 /// Where the signed-in shopper stands in the member programme, with the rules that place them.
 #[server(client = RapportClient)]
 pub async fn my_tier() -> Result<MemberStanding, AppError> {
-    let state = app_state()?;
-    let shopper = current_shopper(&state).await.map_err(respond_with)?;
-    ssr::standing_of(&state.db, &shopper, now())
+    let shopper = request_shopper().await?;
+    let db = crate::store::db()?;
+    ssr::standing_of(&db, &shopper, now())
         .await
         .map_err(store_error)
 }
@@ -42,9 +41,9 @@ pub fn parse_rules(json: &str) -> Result<TierRules, AppError> {
 /// The tiers page, previewing `proposed` (rules as JSON) when given. Merchants only.
 #[server]
 pub async fn load_tiers_desk(proposed: Option<String>) -> Result<MerchantTiers, AppError> {
-    let state = app_state()?;
-    let merchant = current_merchant(&state).map_err(respond_with)?;
-    let overview = ssr::overview(&state.db).await.map_err(store_error)?;
+    let merchant = request_merchant()?;
+    let db = crate::store::db()?;
+    let overview = ssr::overview(&db).await.map_err(store_error)?;
     let (editor, preview) = match proposed.filter(|json| !json.trim().is_empty()) {
         None => (
             serde_json::to_string_pretty(&overview.rules).map_err(|_| AppError::internal())?,
@@ -52,7 +51,7 @@ pub async fn load_tiers_desk(proposed: Option<String>) -> Result<MerchantTiers, 
         ),
         Some(json) => {
             let preview = match parse_rules(&json) {
-                Ok(rules) => ssr::preview(&state.db, &rules, now())
+                Ok(rules) => ssr::preview(&db, &rules, now())
                     .await
                     .map_err(AppError::from),
                 Err(error) => Err(error),
@@ -71,10 +70,10 @@ pub async fn load_tiers_desk(proposed: Option<String>) -> Result<MerchantTiers, 
 /// Saves `rules_json` as the next version of the rules, then shows the tiers page with it. Merchants only.
 #[server]
 pub async fn save_tier_rules(rules_json: String) -> Result<i64, AppError> {
-    let state = app_state()?;
-    let merchant = current_merchant(&state).map_err(respond_with)?;
+    let merchant = request_merchant()?;
+    let db = crate::store::db()?;
     let rules = parse_rules(&rules_json).map_err(respond_with)?;
-    let version = ssr::save_rules(&state.db, &rules, &format!("merchant:{merchant}"), now())
+    let version = ssr::save_rules(&db, &rules, &format!("merchant:{merchant}"), now())
         .await
         .map_err(store_error)?;
     leptos_axum::redirect(&format!("/merchant/tiers?saved={version}"));

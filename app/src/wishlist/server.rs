@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr, crate::identity::ssr::current_viewer, crate::kernel::error::respond_with,
-    crate::kernel::time::now, crate::state::app_state, crate::store::store_error,
+    super::ssr, crate::identity::ssr::request_viewer, crate::kernel::time::now,
+    crate::store::store_error,
 };
 
 /// The viewer's lists and one of them with its items.
@@ -22,9 +22,10 @@ pub struct WishlistPage {
 /// Where a product stands in the viewer's lists.
 #[server(client = RapportClient)]
 pub async fn wishlist_state(sku: String) -> Result<SavedState, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::saved_state(&state.db, &viewer, &sku, &state.wishlists)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    ssr::saved_state(&db, &viewer, &sku, &policy)
         .await
         .map_err(store_error)
 }
@@ -32,9 +33,10 @@ pub async fn wishlist_state(sku: String) -> Result<SavedState, AppError> {
 /// Where each of a page's products stands in the viewer's lists, in the order given (at most 100).
 #[server(client = RapportClient)]
 pub async fn wishlist_states(skus: Vec<String>) -> Result<Vec<SavedState>, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::saved_states(&state.db, &viewer, &skus, &state.wishlists)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    ssr::saved_states(&db, &viewer, &skus, &policy)
         .await
         .map_err(store_error)
 }
@@ -46,15 +48,16 @@ pub async fn change_wishlist(
     list_id: Option<i64>,
     save: bool,
 ) -> Result<SavedState, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
     if save {
-        ssr::save(&state.db, &viewer, &sku, list_id, &state.wishlists, now()).await
+        ssr::save(&db, &viewer, &sku, list_id, &policy, now()).await
     } else {
-        ssr::remove(&state.db, &viewer, &sku, list_id, now()).await
+        ssr::remove(&db, &viewer, &sku, list_id, now()).await
     }
     .map_err(store_error)?;
-    ssr::saved_state(&state.db, &viewer, &sku, &state.wishlists)
+    ssr::saved_state(&db, &viewer, &sku, &policy)
         .await
         .map_err(store_error)
 }
@@ -66,21 +69,22 @@ pub async fn my_wishlist(
     sort: WishlistSort,
     locale: String,
 ) -> Result<WishlistPage, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    let list = ssr::wishlist(&state.db, &viewer, list_id, &locale, sort)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    let list = ssr::wishlist(&db, &viewer, list_id, &locale, sort)
         .await
         .map_err(store_error)?;
-    let lists = ssr::lists(&state.db, &viewer).await.map_err(store_error)?;
+    let lists = ssr::lists(&db, &viewer).await.map_err(store_error)?;
     Ok(WishlistPage { lists, list })
 }
 
 /// Creates a named list (signed-in shoppers).
 #[server(client = RapportClient)]
 pub async fn create_wishlist(name: String) -> Result<WishlistSummary, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::create_list(&state.db, &viewer, &name, &state.wishlists, now())
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    ssr::create_list(&db, &viewer, &name, &policy, now())
         .await
         .map_err(store_error)
 }
@@ -88,9 +92,9 @@ pub async fn create_wishlist(name: String) -> Result<WishlistSummary, AppError> 
 /// Renames one of the shopper's lists.
 #[server(client = RapportClient)]
 pub async fn rename_wishlist(list_id: i64, name: String) -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::rename_list(&state.db, &viewer, list_id, &name)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    ssr::rename_list(&db, &viewer, list_id, &name)
         .await
         .map_err(store_error)
 }
@@ -98,9 +102,9 @@ pub async fn rename_wishlist(list_id: i64, name: String) -> Result<(), AppError>
 /// Deletes one of the shopper's named lists with its items.
 #[server(client = RapportClient)]
 pub async fn delete_wishlist(list_id: i64) -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::delete_list(&state.db, &viewer, list_id)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    ssr::delete_list(&db, &viewer, list_id)
         .await
         .map_err(store_error)
 }
@@ -108,9 +112,10 @@ pub async fn delete_wishlist(list_id: i64) -> Result<(), AppError> {
 /// Moves an item between two of the viewer's lists.
 #[server(client = RapportClient)]
 pub async fn move_wishlist_item(sku: String, from: i64, to: i64) -> Result<(), AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::move_item(&state.db, &viewer, &sku, from, to, &state.wishlists)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    ssr::move_item(&db, &viewer, &sku, from, to, &policy)
         .await
         .map_err(store_error)
 }
@@ -118,9 +123,9 @@ pub async fn move_wishlist_item(sku: String, from: i64, to: i64) -> Result<(), A
 /// Shares a list under a new secret link (`shared: true`, returns the link's secret) or makes it private.
 #[server(client = RapportClient)]
 pub async fn share_wishlist(list_id: i64, shared: bool) -> Result<Option<String>, AppError> {
-    let state = app_state()?;
-    let viewer = current_viewer(&state).await.map_err(respond_with)?;
-    ssr::set_shared(&state.db, &viewer, list_id, shared)
+    let viewer = request_viewer().await?;
+    let db = crate::store::db()?;
+    ssr::set_shared(&db, &viewer, list_id, shared)
         .await
         .map_err(store_error)
 }
@@ -131,8 +136,8 @@ pub async fn open_shared_wishlist(
     token: String,
     locale: String,
 ) -> Result<SharedWishlist, AppError> {
-    let state = app_state()?;
-    ssr::shared_list(&state.db, &token, &locale)
+    let db = crate::store::db()?;
+    ssr::shared_list(&db, &token, &locale)
         .await
         .map_err(store_error)
 }

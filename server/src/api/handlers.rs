@@ -1,6 +1,7 @@
 //! The merchant API's handlers: each parses its body, calls the one store function for its operation, and answers.
 
 use super::{ApiCaller, ApiError, ApiJson, ApiPath, idempotency_key};
+use crate::state::AppState;
 use app::alerts::{FailedNotice, ProductAlertReport, ssr as alerts};
 use app::catalog::{
     CategoryInput, PriceChange, ProductInput, StockChange, UpsertSummary, ssr as catalog,
@@ -15,7 +16,6 @@ use app::orders::{OrderInput, OrderOutcome, RefundInput, ssr as orders};
 use app::reviews::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ssr as reviews,
 };
-use app::state::AppState;
 use app::tiers::{MemberStanding, TierPreview, TierRules, TiersOverview, ssr as tiers};
 use app::wishlist::{MostWished, ssr as wishlist};
 use axum::Extension;

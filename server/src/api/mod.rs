@@ -4,10 +4,10 @@
 mod handlers;
 mod openapi;
 
+use crate::state::AppState;
 use app::identity::merchant::identify_key;
 use app::identity::throttle::{client_address, client_key};
 use app::kernel::error::{AppError, ErrorCode};
-use app::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::path::ErrorKind;
@@ -219,7 +219,7 @@ async fn require_api_key(
         .into_response(),
         Some(key) => {
             let client = client_key(client_address(request.extensions()));
-            match identify_key(&state, client, key) {
+            match identify_key(&state.identity, client, key) {
                 Err(throttled) => ApiError(throttled).into_response(),
                 Ok(Some(fingerprint)) => {
                     request

@@ -4,7 +4,6 @@
 
 use app::identity::merchant::MerchantKeys;
 use app::identity::token::StoreSecret;
-use app::state::AppState;
 use app::store::testing::{self, TestDb, count};
 use axum::Router;
 use axum::body::Body;
@@ -12,6 +11,7 @@ use http::{HeaderMap, Request, StatusCode, header};
 use leptos::prelude::LeptosOptions;
 use serde_json::{Value, json};
 use server::RouterOptions;
+use server::state::AppState;
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -45,10 +45,13 @@ pub fn state_of(store: &TestDb) -> AppState {
     AppState {
         leptos_options: LeptosOptions::builder().output_name("rapport").build(),
         db: store.db.clone(),
-        secret: StoreSecret::new(SECRET).unwrap(),
-        demo: false,
-        merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
-        public_url: "https://rapport.example".into(),
+        identity: app::identity::ssr::Identity {
+            secret: StoreSecret::new(SECRET).unwrap(),
+            merchant_keys: MerchantKeys::new(&[KEY.to_owned()]),
+            throttles: Default::default(),
+            demo: false,
+        },
+        public_url: app::kernel::context::PublicUrl("https://rapport.example".into()),
         reviews: app::reviews::ssr::Reviews {
             policy: Default::default(),
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
@@ -60,7 +63,6 @@ pub fn state_of(store: &TestDb) -> AppState {
             ..Default::default()
         },
         feed: Default::default(),
-        throttles: Default::default(),
     }
 }
 

@@ -1,0 +1,21 @@
+//! What the server hands every server function and page render through Leptos context: the database, identity's
+//! secret and keys, each capability's policy. Each layer asks for its own piece, so that none needs a state that
+//! knows every capability.
+
+use super::error::AppError;
+
+/// A piece of the server's state from the request's context. Missing, it is the server's bug, logged here.
+pub fn server_context<T: Clone + Send + Sync + 'static>() -> Result<T, AppError> {
+    leptos::prelude::use_context::<T>().ok_or_else(|| {
+        tracing::error!(
+            "{} is missing from the server-function context",
+            std::any::type_name::<T>()
+        );
+        AppError::internal()
+    })
+}
+
+/// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from, and whether the
+/// merchant's session cookie is `Secure`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(pub String);

@@ -1,0 +1,40 @@
+//! The server's state: what its axum handlers take through `State`, and what it hands each server function and
+//! page render through Leptos context, one piece per layer (the database, identity, each capability's policy), so
+//! that no part of the app needs a state that knows every capability.
+
+use app::identity::ssr::Identity;
+use app::kernel::context::PublicUrl;
+use app::store::Db;
+use axum::extract::FromRef;
+use leptos::prelude::*;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    /// The store's secret and API keys, the counts that slow guessing, and whether demo sign-in is on.
+    pub identity: Identity,
+    /// The store's rules for reviews (auto-publishing, ranking weight, rate limits) and what follows an award.
+    pub reviews: app::reviews::ssr::Reviews,
+    /// The store's limits on wish lists.
+    pub wishlists: app::wishlist::rules::WishlistPolicy,
+    /// The store's rules for price and stock alerts, and the channels it sends them on.
+    pub alerts: app::alerts::rules::AlertPolicy,
+    /// How the feed's similarity is built and refreshed.
+    pub feed: app::feed::ssr::RefreshPolicy,
+    /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.
+    pub public_url: PublicUrl,
+}
+
+impl AppState {
+    /// Provides each layer's piece to the current server function or page render.
+    pub fn provide(&self) {
+        provide_context(self.db.clone());
+        provide_context(self.identity.clone());
+        provide_context(self.reviews.clone());
+        provide_context(self.wishlists);
+        provide_context(self.alerts.clone());
+        provide_context(self.feed.clone());
+        provide_context(self.public_url.clone());
+    }
+}
