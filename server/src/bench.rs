@@ -61,7 +61,7 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
     let category = bench_category(db, &run).await?;
     let skus: Vec<String> = (0..products).map(|i| format!("B{run}-{i}")).collect();
     let started = Instant::now();
-    for chunk in skus.chunks(catalog::MAX_BATCH) {
+    for chunk in skus.chunks(app::kernel::validate::MAX_BATCH) {
         let batch: Vec<ProductInput> = chunk
             .iter()
             .map(|sku| bench_product(sku, &category))
@@ -267,6 +267,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
             ReviewFilter::default(),
             0,
             10,
+            &app::flows::tier_badges::TierBadges,
         )
         .await
         .map_err(err)?;
@@ -313,7 +314,7 @@ fn report(label: &str, samples: Vec<f64>) {
 /// Creates the shoppers `ids` (named after their ids, with an address at `bench.example` when `with_email`) in
 /// the API's batch size.
 async fn add_shoppers(db: &Db, ids: &[String], with_email: bool) -> Result<(), String> {
-    for chunk in ids.chunks(catalog::MAX_BATCH) {
+    for chunk in ids.chunks(app::kernel::validate::MAX_BATCH) {
         let batch: Vec<ShopperInput> = chunk
             .iter()
             .map(|id| ShopperInput {

@@ -235,6 +235,7 @@ async fn serve(config: Config) -> Result<(), String> {
         reviews: app::reviews::ssr::Reviews {
             policy: reviews,
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
+            badges: std::sync::Arc::new(app::flows::tier_badges::TierBadges),
         },
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),

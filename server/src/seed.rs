@@ -550,7 +550,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             price,
         });
     }
-    for (batch_no, batch) in inputs.chunks(catalog::MAX_BATCH).enumerate() {
+    for (batch_no, batch) in inputs.chunks(app::kernel::validate::MAX_BATCH).enumerate() {
         // Spread creation over the store's first months so that "new arrivals" means something.
         catalog::upsert_products(
             db,
@@ -607,7 +607,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         }
     }
     for (day, changes) in changes_by_day.into_iter().rev() {
-        for batch in changes.chunks(catalog::MAX_BATCH) {
+        for batch in changes.chunks(app::kernel::validate::MAX_BATCH) {
             loaded.price_changes += catalog::change_prices(
                 db,
                 batch,
@@ -641,7 +641,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         favourites.truncate(rng.gen_range(1..=3));
         shoppers.push(SeedShopper { id, favourites });
     }
-    for batch in shopper_inputs.chunks(catalog::MAX_BATCH) {
+    for batch in shopper_inputs.chunks(app::kernel::validate::MAX_BATCH) {
         identity::upsert_shoppers(db, batch, opened).await?;
     }
     loaded.shoppers = shoppers.len();
@@ -932,7 +932,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             });
         }
     }
-    for batch in deals.chunks(catalog::MAX_BATCH) {
+    for batch in deals.chunks(app::kernel::validate::MAX_BATCH) {
         loaded.price_changes +=
             catalog::change_prices(db, batch, &CatalogAlerts(&AlertPolicy::default()), today)
                 .await? as usize;

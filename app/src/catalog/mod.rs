@@ -12,6 +12,26 @@ use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Every criterion a category may ask its reviews to rate besides the overall stars. A fixed vocabulary, so that
+/// each has a name in every language (`reviews.criterion.<name>` in the translation files).
+pub const CRITERIA_VOCABULARY: [&str; 12] = [
+    "quality",
+    "value",
+    "fit",
+    "delivery",
+    "comfort",
+    "durability",
+    "ease_of_use",
+    "battery_life",
+    "sound",
+    "taste",
+    "freshness",
+    "design",
+];
+
+/// The most criteria one category may ask for: more would make writing a review a chore.
+pub const MAX_CRITERIA: usize = 5;
+
 /// A category as shown to a shopper, in the shopper's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Category {
@@ -140,12 +160,4 @@ pub struct PriceChange {
 pub struct StockChange {
     pub sku: String,
     pub stock: i64,
-}
-
-/// How many rows an upsert created and how many it changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct UpsertSummary {
-    pub created: u64,
-    pub updated: u64,
 }

@@ -1,10 +1,10 @@
 //! Validation of catalogue input: pure functions, shared by the merchant API and the demo-data generator.
 
+use super::{CRITERIA_VOCABULARY, MAX_CRITERIA};
 use super::{CategoryInput, PriceChange, ProductInput, StockChange};
 use crate::kernel::error::AppError;
 use crate::kernel::money::validate_currency;
 use crate::kernel::validate::{TextRule, key, locale, text};
-use crate::reviews::{CRITERIA_VOCABULARY, MAX_CRITERIA};
 
 pub const MAX_TITLE_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 10_000;

@@ -1,19 +1,11 @@
 //! The catalogue's server functions, called by the storefront's pages.
 
 use super::{Category, CategoryPage, Product, ProductCard};
-use crate::identity::client::RapportClient;
 use crate::kernel::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
-use {
-    super::ssr,
-    crate::events::EventKind,
-    crate::events::ssr::{record_for_request, record_for_viewer},
-    crate::i18n,
-    crate::identity::ssr::request_viewer,
-    crate::kernel::error::respond_with,
-};
+use {super::ssr, crate::i18n, crate::kernel::error::respond_with};
 
 /// Products per category page.
 pub const PER_PAGE: i64 = 24;
@@ -75,33 +67,4 @@ pub async fn product_details(sku: String, locale: String) -> Result<Product, App
                 "There is no such product.",
             ))
         })
-}
-
-/// Records that the viewer put `quantity` of a product in the store's cart (the cart itself is the store's).
-#[server(client = RapportClient)]
-pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
-    let viewer = request_viewer().await?;
-    let db = crate::store::db()?;
-    if !(1..=99).contains(&quantity) {
-        return Err(respond_with(AppError::invalid(
-            "quantity",
-            "must be between 1 and 99",
-        )));
-    }
-    record_for_viewer(
-        &db,
-        &viewer,
-        &sku,
-        EventKind::Carted,
-        crate::kernel::time::now(),
-    )
-    .await
-    .map_err(|e| respond_with(e.into()))?;
-    Ok(quantity)
-}
-
-/// Records that the viewer looked at a product.
-#[server(client = RapportClient)]
-pub async fn record_view(sku: String) -> Result<(), AppError> {
-    record_for_request(&sku, EventKind::Viewed).await
 }

@@ -5,12 +5,12 @@ use super::rules::{
 };
 use super::{
     Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput,
-    StockChange, UpsertSummary,
+    StockChange,
 };
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
-use crate::kernel::validate;
+use crate::kernel::validate::{self, MAX_BATCH, UpsertSummary};
 use crate::store::{Db, StoreError, Then, Tx};
 use sqlx::Row;
 
@@ -35,9 +35,6 @@ pub enum ProductChange {
         at: Millis,
     },
 }
-
-/// The most items one merchant-API batch may carry.
-pub const MAX_BATCH: usize = 1000;
 
 const PRODUCT_COLUMNS: &str = "p.id, p.sku, COALESCE(t.title, p.title) AS title, \
      COALESCE(t.description, p.description) AS description, p.image_url, p.page_url, p.price_minor, p.currency, \

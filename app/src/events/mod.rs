@@ -1,8 +1,10 @@
 //! Shopper events: what shoppers did with which product, and when. Every capability records its events
 //! through [`ssr::record`]; the personalised feed reads them.
 
+mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub use server::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Flows: where one capability's change causes another's, each written once, here.
+//! Flows: where one capability's change causes another's, or one shows another's data, each written once, here.
 //!
 //! A capability that makes such a change reports it inside its own transaction through [`crate::store::Then`],
 //! without knowing who follows; the caller (a server function, a merchant-API handler, a tool) hands in the flow
@@ -7,13 +7,16 @@
 //!
 //! - [`catalog_alerts`]: a price or stock change fires the price-drop, price-rise and back-in-stock alerts;
 //! - [`tier_growth`]: an order, a refund, a cancellation or a review award changes the member's tier growth;
-//! - [`guest_adoption`]: signing in moves a guest's wish lists, alerts and browsing to the shopper.
+//! - [`guest_adoption`]: signing in moves a guest's wish lists, alerts and browsing to the shopper;
+//! - [`tier_badges`]: a review shows its author's member-tier badge.
 
 #[cfg(feature = "ssr")]
 pub mod catalog_alerts;
 pub mod guest_adoption;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+#[cfg(feature = "ssr")]
+pub mod tier_badges;
 #[cfg(feature = "ssr")]
 pub mod tier_growth;
 

@@ -2,11 +2,10 @@
 
 use super::token::verify;
 use super::{Account, DemoShopper, OrderSummary, ShopperInput, TOKEN_HEADER, Viewer};
-use crate::catalog::ssr::MAX_BATCH;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
-use crate::kernel::validate::{self, TextRule};
+use crate::kernel::validate::{self, MAX_BATCH, TextRule, UpsertSummary};
 use crate::store::{Db, StoreError};
 use sqlx::Row;
 
@@ -80,7 +79,7 @@ pub async fn upsert_shoppers(
     db: &Db,
     shoppers: &[ShopperInput],
     now: Millis,
-) -> Result<crate::catalog::UpsertSummary, StoreError> {
+) -> Result<UpsertSummary, StoreError> {
     validate::batch(
         "shoppers",
         shoppers,
@@ -89,7 +88,7 @@ pub async fn upsert_shoppers(
         validate_shopper,
     )?;
     let mut tx = db.write().await?;
-    let mut summary = crate::catalog::UpsertSummary::default();
+    let mut summary = UpsertSummary::default();
     for shopper in shoppers {
         let updated = sqlx::query(
             "UPDATE shoppers SET email = $1, display_name = $2, locale = $3, updated_at = $4 WHERE external_id = $5",

@@ -3,6 +3,7 @@
 //! or a merchant page.
 
 use super::error::AppError;
+use serde::{Deserialize, Serialize};
 
 /// The longest key: SKUs, slugs, shopper and order ids.
 pub const MAX_KEY_LEN: usize = 64;
@@ -155,6 +156,17 @@ pub fn email(field: &str, value: &str) -> Result<String, AppError> {
         return Err(invalid());
     }
     Ok(format!("{local}@{}", domain.to_lowercase()))
+}
+
+/// The most items one merchant-API batch may carry.
+pub const MAX_BATCH: usize = 1000;
+
+/// The answer to a batch upsert: how many rows it created and how many it changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UpsertSummary {
+    pub created: u64,
+    pub updated: u64,
 }
 
 /// Validates every item of a batch, naming the failing item (`products[3].price_minor`), and refuses

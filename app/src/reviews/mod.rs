@@ -17,28 +17,8 @@ pub use widget::{REVIEW_SUBMITTED_EVENT, Reviews};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Every criterion a category may ask its reviews to rate besides the overall stars. A fixed vocabulary, so that
-/// each has a name in every language (`reviews.criterion.<name>` in the translation files).
-pub const CRITERIA_VOCABULARY: [&str; 12] = [
-    "quality",
-    "value",
-    "fit",
-    "delivery",
-    "comfort",
-    "durability",
-    "ease_of_use",
-    "battery_life",
-    "sound",
-    "taste",
-    "freshness",
-    "design",
-];
-
 /// The criteria of a category that names none.
 pub const DEFAULT_CRITERIA: [&str; 3] = ["quality", "value", "delivery"];
-
-/// The most criteria one category may ask for: more would make writing a review a chore.
-pub const MAX_CRITERIA: usize = 5;
 
 /// Where a review stands in moderation.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn every_criterion_has_a_name_in_every_language() {
         for locale in ["en", "zh-CN"] {
-            for criterion in super::super::CRITERIA_VOCABULARY {
+            for criterion in crate::catalog::CRITERIA_VOCABULARY {
                 let key = format!("reviews.criterion.{criterion}");
                 assert_ne!(crate::i18n::translate(locale, &key), key, "{locale}: {key}");
             }

@@ -50,7 +50,8 @@ pub async fn product_reviews(
         verified_only,
     };
     let summary = ssr::summary(&db, &sku).await.map_err(store_error)?;
-    let mut reviews = ssr::list(&db, &sku, sort, filter, 0, limit + 1)
+    let context: ssr::Reviews = crate::kernel::context::server_context()?;
+    let mut reviews = ssr::list(&db, &sku, sort, filter, 0, limit + 1, &*context.badges)
         .await
         .map_err(store_error)?;
     let more = reviews.len() as i64 > limit;

@@ -5,10 +5,11 @@ use super::rules::{
     validate_reason, validate_text,
 };
 use super::{
-    CRITERIA_VOCABULARY, ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue,
-    Review, ReviewFilter, ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus,
-    ReviewSummary, Vote, VoteTally,
+    ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ReviewFilter,
+    ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus, ReviewSummary, Vote,
+    VoteTally,
 };
+use crate::catalog::CRITERIA_VOCABULARY;
 use crate::catalog::ssr::active_product_id;
 use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, known_shopper, record};
@@ -22,12 +23,24 @@ use std::collections::{BTreeMap, HashMap};
 /// The window `ReviewPolicy::votes_per_minute` counts votes in.
 const VOTE_WINDOW_MS: Millis = 60_000;
 
-/// What the reviews' server functions need from the server: the store's rules, and what follows a change to a
-/// shopper's review points (member tier growth, which the server wires in from `flows`).
+/// What the reviews' server functions need from the server: the store's rules, what follows a change to a
+/// shopper's review points (member tier growth), and where authors' tier badges come from; the server wires the
+/// last two in from `flows`.
 #[derive(Clone)]
 pub struct Reviews {
     pub policy: ReviewPolicy,
     pub then: std::sync::Arc<dyn Then<PointsChange> + Send>,
+    pub badges: std::sync::Arc<dyn AuthorBadges>,
+}
+
+/// Where a review author's member-tier badge comes from (the tiers, in `flows`): the badge of each of `shoppers`
+/// (row ids) that has one.
+pub trait AuthorBadges: Send + Sync {
+    fn badges_of<'a>(
+        &'a self,
+        db: &'a Db,
+        shoppers: &'a [i64],
+    ) -> futures::future::BoxFuture<'a, Result<HashMap<i64, crate::tiers::Tier>, StoreError>>;
 }
 
 /// The rules a store sets for reviews.
@@ -591,6 +604,7 @@ pub async fn list(
     filter: ReviewFilter,
     offset: i64,
     limit: i64,
+    badges: &dyn AuthorBadges,
 ) -> Result<Vec<Review>, StoreError> {
     let order = match sort {
         ReviewSort::MostHelpful => "r.helpful_score DESC, r.created_at DESC, r.id DESC",
@@ -616,32 +630,34 @@ pub async fn list(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
-    attach_author_tiers(db, &mut reviews).await?;
+    attach_author_tiers(db, &mut reviews, badges).await?;
     Ok(reviews)
 }
 
 /// Each author's member tier above the lowest, as their badge shows it.
-async fn attach_author_tiers(db: &Db, reviews: &mut [Review]) -> Result<(), StoreError> {
+async fn attach_author_tiers(
+    db: &Db,
+    reviews: &mut [Review],
+    badges: &dyn AuthorBadges,
+) -> Result<(), StoreError> {
     if reviews.is_empty() {
         return Ok(());
     }
-    let mut conn = db.reader().acquire().await?;
-    let (_, rules) = crate::tiers::ssr::current_rules(&mut conn).await?;
-    let tiers: BTreeMap<i64, String> = sqlx::query_as(&format!(
-        "SELECT r.id, m.tier FROM reviews r JOIN member_tiers m ON m.shopper_id = r.shopper_id \
-         WHERE r.id IN ({}) AND m.tier_rank > 0",
+    let authors: HashMap<i64, i64> = sqlx::query_as(&format!(
+        "SELECT id, shopper_id FROM reviews WHERE id IN ({})",
         id_list(reviews)
     ))
-    .fetch_all(&mut *conn)
+    .fetch_all(db.reader())
     .await?
     .into_iter()
     .collect();
+    let shoppers: Vec<i64> = authors.values().copied().collect();
+    let badges = badges.badges_of(db, &shoppers).await?;
     for review in reviews {
-        review.author_tier = tiers
+        review.author_tier = authors
             .get(&review.id)
-            .and_then(|code| rules.rank_of(code))
-            .filter(|rank| *rank > 0)
-            .map(|rank| rules.tiers[rank].clone());
+            .and_then(|shopper| badges.get(shopper))
+            .cloned();
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 use crate::alerts::PriceAlert;
-use crate::catalog::{Product, add_to_cart, product_details, record_view};
+use crate::catalog::{Product, product_details};
+use crate::events::{add_to_cart, record_view};
 use crate::feed::{AlsoBought, AlsoViewed};
 use crate::i18n::use_i18n;
 use crate::identity::ensure_viewer;

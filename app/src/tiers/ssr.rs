@@ -3,7 +3,8 @@
 
 use super::rules::{Growth, OrderFacts, PointsFacts, after_growth, after_review, standing};
 use super::{
-    CloseMember, MemberStanding, ReviewSummary, TierCount, TierPreview, TierRules, TiersOverview,
+    CloseMember, MemberStanding, ReviewSummary, Tier, TierCount, TierPreview, TierRules,
+    TiersOverview,
 };
 use crate::events::ssr::shopper_key;
 use crate::kernel::error::AppError;
@@ -66,6 +67,29 @@ pub async fn current_rules(conn: &mut AnyConnection) -> Result<(i64, TierRules),
 /// The rules in force, read on their own.
 pub async fn rules_in_force(db: &Db) -> Result<(i64, TierRules), StoreError> {
     current_rules(&mut *db.reader().acquire().await?).await
+}
+
+/// The member tier above the lowest that each of `shoppers` (row ids) holds, as their badges show it; members of
+/// the lowest tier and non-members have none.
+pub async fn badges_of(db: &Db, shoppers: &[i64]) -> Result<HashMap<i64, Tier>, StoreError> {
+    if shoppers.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut conn = db.reader().acquire().await?;
+    let (_, rules) = current_rules(&mut conn).await?;
+    let held: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT shopper_id, tier FROM member_tiers WHERE shopper_id IN ({}) AND tier_rank > 0",
+        id_list(shoppers)
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(held
+        .into_iter()
+        .filter_map(|(shopper, code)| {
+            let rank = rules.rank_of(&code).filter(|rank| *rank > 0)?;
+            Some((shopper, rules.tiers[rank].clone()))
+        })
+        .collect())
 }
 
 /// Saves a rule set as the next version, after validating it. Members move to it as their growth changes and

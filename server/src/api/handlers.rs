@@ -3,15 +3,14 @@
 use super::{ApiCaller, ApiError, ApiJson, ApiPath, idempotency_key};
 use crate::state::AppState;
 use app::alerts::{FailedNotice, ProductAlertReport, ssr as alerts};
-use app::catalog::{
-    CategoryInput, PriceChange, ProductInput, StockChange, UpsertSummary, ssr as catalog,
-};
+use app::catalog::{CategoryInput, PriceChange, ProductInput, StockChange, ssr as catalog};
 use app::events::{EventInput, ssr as events};
 use app::flows::catalog_alerts::CatalogAlerts;
 use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, ssr as identity};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
+use app::kernel::validate::UpsertSummary;
 use app::orders::{OrderInput, OrderOutcome, RefundInput, ssr as orders};
 use app::reviews::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ssr as reviews,

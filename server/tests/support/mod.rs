@@ -55,6 +55,7 @@ pub fn state_of(store: &TestDb) -> AppState {
         reviews: app::reviews::ssr::Reviews {
             policy: Default::default(),
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
+            badges: std::sync::Arc::new(app::flows::tier_badges::TierBadges),
         },
         wishlists: Default::default(),
         // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).

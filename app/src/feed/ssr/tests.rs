@@ -1,3 +1,4 @@
+use super::refresh::REFRESH_LOCK;
 use super::*;
 use crate::catalog::{CategoryInput, ProductInput};
 use crate::events::EventInput;

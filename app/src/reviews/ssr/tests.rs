@@ -115,10 +115,18 @@ async fn unverified_or_low_ratings_wait_for_moderation() {
             ReviewStatus::Pending
         );
         assert!(
-            list(db, "A", ReviewSort::Newest, ReviewFilter::default(), 0, 10)
-                .await
-                .unwrap()
-                .is_empty()
+            list(
+                db,
+                "A",
+                ReviewSort::Newest,
+                ReviewFilter::default(),
+                0,
+                10,
+                &crate::flows::tier_badges::TierBadges
+            )
+            .await
+            .unwrap()
+            .is_empty()
         );
         assert_eq!(summary(db, "A").await.unwrap().count, 0);
     }
@@ -311,6 +319,7 @@ async fn concurrent_double_submits_leave_exactly_one_vote() {
             ReviewFilter::default(),
             0,
             10,
+            &crate::flows::tier_badges::TierBadges,
         )
         .await
         .unwrap();
@@ -356,6 +365,7 @@ async fn concurrent_votes_of_many_shoppers_are_all_counted() {
             ReviewFilter::default(),
             0,
             10,
+            &crate::flows::tier_badges::TierBadges,
         )
         .await
         .unwrap();
@@ -420,6 +430,7 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
             ReviewFilter::default(),
             0,
             10,
+            &crate::flows::tier_badges::TierBadges,
         )
         .await
         .unwrap();
@@ -427,9 +438,17 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
         assert_eq!(order(helpful), vec![many.id, few.id, newest.id]);
         assert_eq!(
             order(
-                list(db, "A", ReviewSort::Newest, ReviewFilter::default(), 0, 10)
-                    .await
-                    .unwrap()
+                list(
+                    db,
+                    "A",
+                    ReviewSort::Newest,
+                    ReviewFilter::default(),
+                    0,
+                    10,
+                    &crate::flows::tier_badges::TierBadges
+                )
+                .await
+                .unwrap()
             ),
             vec![newest.id, few.id, many.id]
         );
@@ -441,7 +460,8 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
                     ReviewSort::LowestRating,
                     ReviewFilter::default(),
                     0,
-                    10
+                    10,
+                    &crate::flows::tier_badges::TierBadges
                 )
                 .await
                 .unwrap()
@@ -456,7 +476,8 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
                     ReviewSort::HighestRating,
                     ReviewFilter::default(),
                     1,
-                    1
+                    1,
+                    &crate::flows::tier_badges::TierBadges
                 )
                 .await
                 .unwrap()
@@ -469,9 +490,17 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
         };
         assert_eq!(
             order(
-                list(db, "A", ReviewSort::Newest, five_stars, 0, 10)
-                    .await
-                    .unwrap()
+                list(
+                    db,
+                    "A",
+                    ReviewSort::Newest,
+                    five_stars,
+                    0,
+                    10,
+                    &crate::flows::tier_badges::TierBadges
+                )
+                .await
+                .unwrap()
             ),
             vec![few.id]
         );
@@ -480,10 +509,18 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
             verified_only: true,
         };
         assert!(
-            list(db, "A", ReviewSort::Newest, verified, 0, 10)
-                .await
-                .unwrap()
-                .is_empty()
+            list(
+                db,
+                "A",
+                ReviewSort::Newest,
+                verified,
+                0,
+                10,
+                &crate::flows::tier_badges::TierBadges
+            )
+            .await
+            .unwrap()
+            .is_empty()
         );
 
         let summary = summary(db, "A").await.unwrap();
@@ -532,10 +569,18 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
         };
         assert_eq!(error.code, ErrorCode::Conflict);
         assert!(
-            list(db, "A", ReviewSort::Newest, ReviewFilter::default(), 0, 10)
-                .await
-                .unwrap()
-                .is_empty()
+            list(
+                db,
+                "A",
+                ReviewSort::Newest,
+                ReviewFilter::default(),
+                0,
+                10,
+                &crate::flows::tier_badges::TierBadges
+            )
+            .await
+            .unwrap()
+            .is_empty()
         );
 
         // Editing a reported review does not put it back in the list behind the merchant's back.
@@ -651,10 +696,18 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             "approving twice is refused"
         );
         assert_eq!(
-            list(db, "A", ReviewSort::Newest, ReviewFilter::default(), 0, 10)
-                .await
-                .unwrap()
-                .len(),
+            list(
+                db,
+                "A",
+                ReviewSort::Newest,
+                ReviewFilter::default(),
+                0,
+                10,
+                &crate::flows::tier_badges::TierBadges
+            )
+            .await
+            .unwrap()
+            .len(),
             1
         );
         let history: Vec<String> = moderation_history(db, published.id)

@@ -174,10 +174,17 @@ async fn published_reviews_of_bought_products_add_growth_and_rejection_takes_it_
         // The order's goods (shipping does not count) and 10 points at ¥1 each.
         assert_eq!(tier_of(db, "carol", now).await.1, 101_000);
         // Readers see the author's badge beside the review.
-        let listed =
-            crate::reviews::ssr::list(db, "A", Default::default(), Default::default(), 0, 10)
-                .await
-                .unwrap();
+        let listed = crate::reviews::ssr::list(
+            db,
+            "A",
+            Default::default(),
+            Default::default(),
+            0,
+            10,
+            &crate::flows::tier_badges::TierBadges,
+        )
+        .await
+        .unwrap();
         let badge = listed[0]
             .author_tier
             .as_ref()

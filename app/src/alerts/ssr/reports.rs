@@ -1,0 +1,70 @@
+//! What the merchant sees of alerts: live alerts and notices per product, and deliveries that gave up.
+
+use super::*;
+
+/// Alerts and their notices per product, for the merchant: the products with the most live alerts first. Each
+/// table is read once and counted per product, rather than once per count.
+pub async fn merchant_report(db: &Db, limit: i64) -> Result<Vec<ProductAlertReport>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT p.sku, p.title, COALESCE(live.price_alerts, 0) AS price_alerts, \
+         COALESCE(live.stock_alerts, 0) AS stock_alerts, COALESCE(told.sent, 0) AS sent, COALESCE(told.queued, 0) AS queued, \
+         COALESCE(told.failed, 0) AS failed, COALESCE(told.clicked, 0) AS clicked FROM products p \
+         LEFT JOIN (SELECT product_id, \
+           CAST(SUM(CASE WHEN kind = 'price_drop' THEN 1 ELSE 0 END) AS BIGINT) AS price_alerts, \
+           CAST(SUM(CASE WHEN kind = 'back_in_stock' THEN 1 ELSE 0 END) AS BIGINT) AS stock_alerts \
+           FROM alerts WHERE status = 'active' GROUP BY product_id) live ON live.product_id = p.id \
+         LEFT JOIN (SELECT c.product_id, \
+           CAST(SUM(CASE WHEN c.kind <> 'confirm' AND n.status = 'sent' THEN 1 ELSE 0 END) AS BIGINT) AS sent, \
+           CAST(SUM(CASE WHEN c.kind <> 'confirm' AND n.status = 'queued' THEN 1 ELSE 0 END) AS BIGINT) AS queued, \
+           CAST(SUM(CASE WHEN c.kind <> 'confirm' AND n.status = 'failed' THEN 1 ELSE 0 END) AS BIGINT) AS failed, \
+           CAST(SUM(CASE WHEN n.clicked_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS clicked \
+           FROM alert_changes c JOIN notices n ON n.change_id = c.id GROUP BY c.product_id) told ON told.product_id = p.id \
+         WHERE p.id IN (SELECT product_id FROM alerts UNION SELECT product_id FROM alert_changes) \
+         ORDER BY COALESCE(live.price_alerts, 0) + COALESCE(live.stock_alerts, 0) DESC, COALESCE(told.sent, 0) DESC, p.sku \
+         LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(ProductAlertReport {
+                sku: row.try_get("sku")?,
+                title: row.try_get("title")?,
+                price_alerts: row.try_get("price_alerts")?,
+                stock_alerts: row.try_get("stock_alerts")?,
+                notices_sent: row.try_get("sent")?,
+                notices_queued: row.try_get("queued")?,
+                notices_failed: row.try_get("failed")?,
+                notices_clicked: row.try_get("clicked")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The notices given up on, newest first, with the last error.
+pub async fn failed_notices(db: &Db, limit: i64) -> Result<Vec<FailedNotice>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT n.id, p.sku, n.channel, c.kind, n.attempts, n.last_error, n.created_at FROM notices n \
+         JOIN alert_changes c ON c.id = n.change_id JOIN products p ON p.id = c.product_id \
+         WHERE n.status = 'failed' ORDER BY n.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(FailedNotice {
+                id: row.try_get("id")?,
+                sku: row.try_get("sku")?,
+                channel: row.try_get("channel")?,
+                kind: row.try_get("kind")?,
+                attempts: row.try_get("attempts")?,
+                last_error: row.try_get("last_error")?,
+                created_at: crate::kernel::time::to_rfc3339(row.try_get("created_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}

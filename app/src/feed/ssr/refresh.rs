@@ -1,0 +1,570 @@
+//! The background refresh: neighbour lists and popularity rebuilt from the events, in full or for the products whose events changed, under a lock so that one server refreshes at a time.
+
+use super::*;
+
+/// The lists stored per product: every kind of event for the home feed, purchases for "also bought", views for
+/// "also viewed".
+const LISTS: [(&str, Option<EventKind>); 3] = [
+    ("interest", None),
+    ("bought", Some(EventKind::Purchased)),
+    ("viewed", Some(EventKind::Viewed)),
+];
+
+/// The rules of one stored list: the lists a product page shows to anyone ("bought", "viewed") pair products
+/// only when two shoppers or more share them, so that they never tell what one shopper bought.
+fn list_rules(rules: &SimilarityRules, list: &str) -> SimilarityRules {
+    SimilarityRules {
+        min_shared: if list == "interest" {
+            rules.min_shared
+        } else {
+            rules.min_shared.max(2)
+        },
+        ..rules.clone()
+    }
+}
+
+/// The PostgreSQL advisory lock that lets one instance at a time refresh ("RAPPFEED").
+pub(super) const REFRESH_LOCK: i64 = 0x5241_5050_4645_4544;
+
+/// Rows per upsert statement and statements per transaction: short transactions keep SQLite's single writer
+/// free for shoppers while a rebuild writes.
+const ROWS_PER_UPSERT: usize = 200;
+const UPSERTS_PER_TRANSACTION: usize = 10;
+
+/// How the background refresh works.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshPolicy {
+    pub rules: SimilarityRules,
+    /// Every list is rebuilt from all events this often; in between, refreshes are partial.
+    pub full_every: Millis,
+    /// Popularity (best sellers, trending) is recomputed this often.
+    pub popularity_every: Millis,
+    /// A partial refresh whose products exceed this share of the stored ones rebuilds everything instead.
+    pub partial_share: f64,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        RefreshPolicy {
+            rules: SimilarityRules::default(),
+            full_every: DAY_MS,
+            popularity_every: 15 * 60 * 1000,
+            partial_share: 0.25,
+        }
+    }
+}
+
+/// What a refresh of the neighbour lists did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refreshed {
+    /// Another instance holds the refresh lock; nothing was done.
+    Busy,
+    /// No event came since the last refresh.
+    UpToDate,
+    /// Lists recomputed for the products of the shoppers with new events.
+    Partial {
+        events: u64,
+        shoppers: u64,
+        products: u64,
+    },
+    /// Every list rebuilt from every event.
+    Full { events: u64, products: u64 },
+}
+
+/// What [`refresh`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshReport {
+    pub lists: Refreshed,
+    /// Whether best sellers and trending were recomputed.
+    pub popularity: bool,
+}
+
+/// Brings the stored neighbour lists up to the latest event, and popularity up to date when it is due: a full
+/// rebuild when `full` is asked, when none was made yet or when the last is older than the policy says, a partial
+/// refresh otherwise. On PostgreSQL one instance at a time does it; the others get [`Refreshed::Busy`].
+pub async fn refresh(
+    db: &Db,
+    policy: &RefreshPolicy,
+    now: Millis,
+    full: bool,
+) -> Result<RefreshReport, StoreError> {
+    let lock = match db.backend() {
+        Backend::Postgres => {
+            let mut connection = db.reader().acquire().await?;
+            let locked: i64 = sqlx::query_scalar(
+                "SELECT CAST(CASE WHEN pg_try_advisory_lock($1) THEN 1 ELSE 0 END AS BIGINT)",
+            )
+            .bind(REFRESH_LOCK)
+            .fetch_one(&mut *connection)
+            .await?;
+            if locked == 0 {
+                return Ok(RefreshReport {
+                    lists: Refreshed::Busy,
+                    popularity: false,
+                });
+            }
+            Some(connection)
+        }
+        Backend::Sqlite => None,
+    };
+    let result = refresh_holding_lock(db, policy, now, full).await;
+    if let Some(connection) = lock {
+        release(connection).await;
+    }
+    result
+}
+
+/// Whether the neighbour lists were ever built on this database: a server builds them before it serves the
+/// first feed, instead of showing empty shelves until its first background refresh.
+pub async fn ever_built(db: &Db) -> Result<bool, StoreError> {
+    let built: Option<Millis> =
+        sqlx::query_scalar("SELECT full_build_at FROM feed_refresh WHERE id = 1")
+            .fetch_one(db.reader())
+            .await?;
+    Ok(built.is_some())
+}
+
+/// Releases the refresh lock; a session lock must not go back to the pool held, so a connection that cannot
+/// release it is closed, which releases it too.
+async fn release(mut connection: PoolConnection<Any>) {
+    if let Err(error) = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(REFRESH_LOCK)
+        .execute(&mut *connection)
+        .await
+    {
+        tracing::warn!(%error, "cannot release the feed refresh lock; closing its connection");
+        let _ = connection.close().await;
+    }
+}
+
+async fn refresh_holding_lock(
+    db: &Db,
+    policy: &RefreshPolicy,
+    now: Millis,
+    full: bool,
+) -> Result<RefreshReport, StoreError> {
+    let state = sqlx::query(
+        "SELECT through_event_id, full_build_at, popularity_at FROM feed_refresh WHERE id = 1",
+    )
+    .fetch_one(db.reader())
+    .await?;
+    let through: i64 = state.try_get("through_event_id")?;
+    let full_build_at: Option<Millis> = state.try_get("full_build_at")?;
+    let popularity_at: Option<Millis> = state.try_get("popularity_at")?;
+    let latest: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM shopper_events")
+            .fetch_one(db.reader())
+            .await?;
+    let full = full || full_build_at.is_none_or(|at| now - at >= policy.full_every);
+    let lists = if full {
+        full_build(db, policy, latest, now).await?
+    } else if latest > through {
+        partial_build(db, policy, through, latest, now).await?
+    } else {
+        Refreshed::UpToDate
+    };
+    let popularity = matches!(lists, Refreshed::Full { .. })
+        || popularity_at.is_none_or(|at| now - at >= policy.popularity_every);
+    if popularity {
+        refresh_popularity(db, now).await?;
+    }
+    Ok(RefreshReport { lists, popularity })
+}
+
+/// Every signed-in shopper's events up to `through`, or only those of `shoppers`. Guests' histories are short
+/// and end when their browser forgets them; they get recommendations, but do not shape similarity.
+async fn read_interactions(
+    connection: &mut AnyConnection,
+    shoppers: Option<&[i64]>,
+    through: i64,
+) -> Result<Vec<Interaction>, StoreError> {
+    let set = shoppers.map(|shoppers| IdSet::new(connection, shoppers));
+    let sql = match &set {
+        None => "SELECT e.shopper_id, e.product_id, e.kind, e.occurred_at FROM shopper_events e \
+                 WHERE e.shopper_id IS NOT NULL AND e.id <= $1"
+            .to_owned(),
+        Some(set) => format!(
+            "SELECT e.shopper_id, e.product_id, e.kind, e.occurred_at FROM {} \
+             JOIN shopper_events e ON e.shopper_id = s.id WHERE e.id <= $1",
+            set.table("s", 2)
+        ),
+    };
+    let mut query = sqlx::query_as::<_, (i64, i64, String, i64)>(&sql).bind(through);
+    if let Some(set) = &set {
+        query = query.bind(set.value());
+    }
+    let mut rows = query.fetch(&mut *connection);
+    let mut interactions = Vec::new();
+    while let Some((shopper, product, kind, at)) = rows.try_next().await? {
+        if let Some(kind) = EventKind::parse(&kind) {
+            interactions.push(Interaction::new(shopper, product, kind, at));
+        }
+    }
+    Ok(interactions)
+}
+
+/// Every signed-in shopper's events in the store, oldest first, for the offline evaluation.
+pub async fn all_interactions(db: &Db) -> Result<Vec<Interaction>, StoreError> {
+    let mut connection = db.reader().acquire().await?;
+    let mut interactions = read_interactions(&mut connection, None, i64::MAX).await?;
+    interactions.sort_by_key(|event| event.at);
+    Ok(interactions)
+}
+
+/// The interactions one stored list is built from.
+fn of_kind(interactions: &[Interaction], kind: Option<EventKind>) -> Vec<Interaction> {
+    interactions
+        .iter()
+        .filter(|event| kind.is_none_or(|kind| event.kind == kind))
+        .copied()
+        .collect()
+}
+
+async fn full_build(
+    db: &Db,
+    policy: &RefreshPolicy,
+    latest: i64,
+    now: Millis,
+) -> Result<Refreshed, StoreError> {
+    let interactions = {
+        let mut connection = db.reader().acquire().await?;
+        read_interactions(&mut connection, None, latest).await?
+    };
+    let products = store_lists(db, &policy.rules, &interactions).await?;
+    let mut tx = db.write().await?;
+    sqlx::query("UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2 WHERE id = 1")
+        .bind(latest)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Refreshed::Full {
+        events: interactions.len() as u64,
+        products,
+    })
+}
+
+/// Builds every list from `interactions` and stores them; returns how many products have an interest list.
+pub async fn store_lists(
+    db: &Db,
+    rules: &SimilarityRules,
+    interactions: &[Interaction],
+) -> Result<u64, StoreError> {
+    let mut products = 0;
+    for (list, kind) in LISTS {
+        let built = neighbourhoods(
+            &of_kind(interactions, kind),
+            &list_rules(rules, list),
+            None,
+            &HashMap::new(),
+        );
+        if kind.is_none() {
+            products = built.len() as u64;
+        }
+        write_lists(db, list, &built).await?;
+        remove_others(db, list, &built).await?;
+    }
+    Ok(products)
+}
+
+async fn partial_build(
+    db: &Db,
+    policy: &RefreshPolicy,
+    through: i64,
+    latest: i64,
+    now: Millis,
+) -> Result<Refreshed, StoreError> {
+    let mut connection = db.reader().acquire().await?;
+    let shoppers: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT shopper_id FROM shopper_events WHERE id > $1 AND id <= $2 AND shopper_id IS NOT NULL",
+    )
+    .bind(through)
+    .bind(latest)
+    .fetch_all(&mut *connection)
+    .await?;
+    // Per list, the products whose lists the new events change: those each of these shoppers' similarity counts,
+    // before the new events and after.
+    let mut targets: HashMap<&str, HashSet<i64>> = HashMap::new();
+    if !shoppers.is_empty() {
+        let after = read_interactions(&mut connection, Some(&shoppers), latest).await?;
+        let before = read_interactions(&mut connection, Some(&shoppers), through).await?;
+        for (list, kind) in LISTS {
+            let mut changed = counted_products(&of_kind(&after, kind), &policy.rules);
+            changed.extend(counted_products(&of_kind(&before, kind), &policy.rules));
+            targets.insert(list, changed);
+        }
+    }
+    let products: Vec<i64> = targets
+        .values()
+        .flatten()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if !products.is_empty() {
+        let stored: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM product_neighbours WHERE list = 'interest'",
+        )
+        .fetch_one(&mut *connection)
+        .await?;
+        if products.len() as f64 > policy.partial_share * stored as f64 {
+            drop(connection);
+            return full_build(db, policy, latest, now).await;
+        }
+        let set = IdSet::new(&connection, &products);
+        let readers: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT e.shopper_id FROM {} JOIN shopper_events e ON e.product_id = p.id \
+             WHERE e.shopper_id IS NOT NULL AND e.id <= $1",
+            set.table("p", 2)
+        ))
+        .bind(latest)
+        .bind(set.value())
+        .fetch_all(&mut *connection)
+        .await?;
+        let interactions = read_interactions(&mut connection, Some(&readers), latest).await?;
+        let touched: Vec<i64> = interactions
+            .iter()
+            .map(|event| event.product)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let norms = stored_norms(&mut connection, &touched).await?;
+        drop(connection);
+        for (list, kind) in LISTS {
+            let known = norms.get(list).cloned().unwrap_or_default();
+            let mut built = neighbourhoods(
+                &of_kind(&interactions, kind),
+                &list_rules(&policy.rules, list),
+                Some(&targets[list]),
+                &known,
+            );
+            // A target no shopper counts any more has no neighbours now: its stored list must go too.
+            for &product in &targets[list] {
+                built.entry(product).or_insert(Neighbourhood {
+                    norm: 0.0,
+                    similar: Vec::new(),
+                });
+            }
+            write_lists(db, list, &built).await?;
+        }
+    }
+    let mut tx = db.write().await?;
+    sqlx::query("UPDATE feed_refresh SET through_event_id = $1 WHERE id = 1")
+        .bind(latest)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Refreshed::Partial {
+        events: (latest - through) as u64,
+        shoppers: shoppers.len() as u64,
+        products: products.len() as u64,
+    })
+}
+
+/// The stored norms of `products`, per list.
+async fn stored_norms(
+    connection: &mut AnyConnection,
+    products: &[i64],
+) -> Result<HashMap<String, HashMap<i64, f32>>, StoreError> {
+    let set = IdSet::new(connection, products);
+    let mut norms: HashMap<String, HashMap<i64, f32>> = HashMap::new();
+    for (list, _) in LISTS {
+        let rows = sqlx::query_as::<_, (i64, f64)>(&format!(
+            "SELECT n.product_id, n.norm FROM {} CROSS JOIN product_neighbours n \
+             WHERE n.list = $1 AND n.product_id = p.id",
+            set.table("p", 2)
+        ))
+        .bind(list)
+        .bind(set.value())
+        .fetch_all(&mut *connection)
+        .await?;
+        norms.insert(
+            list.to_owned(),
+            rows.into_iter()
+                .map(|(product, norm)| (product, norm as f32))
+                .collect(),
+        );
+    }
+    Ok(norms)
+}
+
+/// Stores the lists of `built`, replacing those of the same products.
+async fn write_lists(
+    db: &Db,
+    list: &str,
+    built: &BTreeMap<i64, Neighbourhood>,
+) -> Result<(), StoreError> {
+    let rows: Vec<(i64, f64, String)> = built
+        .iter()
+        .map(|(&product, neighbourhood)| {
+            (
+                product,
+                f64::from(neighbourhood.norm),
+                encode_neighbours(&neighbourhood.similar),
+            )
+        })
+        .collect();
+    for transaction in rows.chunks(ROWS_PER_UPSERT * UPSERTS_PER_TRANSACTION) {
+        let mut tx = db.write().await?;
+        for chunk in transaction.chunks(ROWS_PER_UPSERT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+                .collect();
+            let sql = format!(
+                "INSERT INTO product_neighbours (list, product_id, norm, neighbours) VALUES {} \
+                 ON CONFLICT (list, product_id) DO UPDATE SET norm = excluded.norm, neighbours = excluded.neighbours",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(list);
+            for (product, norm, neighbours) in chunk {
+                query = query.bind(*product).bind(*norm).bind(neighbours.as_str());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Deletes the stored lists of products a full build did not produce (no shopper counts them any more).
+async fn remove_others(
+    db: &Db,
+    list: &str,
+    built: &BTreeMap<i64, Neighbourhood>,
+) -> Result<(), StoreError> {
+    let stored: Vec<i64> =
+        sqlx::query_scalar("SELECT product_id FROM product_neighbours WHERE list = $1")
+            .bind(list)
+            .fetch_all(db.reader())
+            .await?;
+    let gone: Vec<i64> = stored
+        .into_iter()
+        .filter(|product| !built.contains_key(product))
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.write().await?;
+    let set = IdSet::new(&tx, &gone);
+    sqlx::query(&format!(
+        "DELETE FROM product_neighbours WHERE list = $1 AND product_id IN (SELECT f.id FROM {})",
+        set.table("f", 2)
+    ))
+    .bind(list)
+    .bind(set.value())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Best sellers and trending products per category, kept for each category's 50 best of either.
+async fn refresh_popularity(db: &Db, now: Millis) -> Result<(), StoreError> {
+    const PER_CATEGORY: usize = 50;
+    // Trending weighs events as similarity does (a purchase says more than a view).
+    let kinds = [
+        EventKind::Purchased,
+        EventKind::Wishlisted,
+        EventKind::Carted,
+        EventKind::Viewed,
+    ];
+    let weight = format!(
+        "CASE e.kind {} ELSE 0 END",
+        kinds
+            .iter()
+            .map(|kind| format!("WHEN '{}' THEN {}", kind.as_str(), event_weight(*kind)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let listed_kinds = kinds
+        .iter()
+        .map(|kind| format!("'{}'", kind.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&format!(
+        "SELECT e.product_id, p.category_id, \
+         CAST(SUM(CASE WHEN e.kind = 'purchased' AND e.occurred_at >= $1 THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN e.occurred_at >= $2 THEN {weight} ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN e.occurred_at < $2 THEN {weight} ELSE 0 END) AS BIGINT) \
+         FROM shopper_events e JOIN products p ON p.id = e.product_id \
+         WHERE e.occurred_at >= $3 AND e.occurred_at <= $4 \
+         AND e.kind IN ({listed_kinds}) \
+         GROUP BY e.product_id, p.category_id"
+    ))
+    .bind(now - 30 * DAY_MS)
+    .bind(now - 7 * DAY_MS)
+    .bind(now - 35 * DAY_MS)
+    .bind(now)
+    .fetch_all(db.reader())
+    .await?;
+    let mut by_category: HashMap<i64, Vec<(i64, i64, f64)>> = HashMap::new();
+    for (product, category, sold, last_week, before) in rows {
+        let trending = rules::trending_score(last_week as f64, before as f64);
+        by_category
+            .entry(category)
+            .or_default()
+            .push((product, sold, trending));
+    }
+    let mut kept: Vec<(i64, i64, i64, f64)> = Vec::new();
+    for (category, mut products) in by_category {
+        let mut keep = HashSet::new();
+        products.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        keep.extend(
+            products
+                .iter()
+                .filter(|p| p.1 > 0)
+                .take(PER_CATEGORY)
+                .map(|p| p.0),
+        );
+        products.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        keep.extend(
+            products
+                .iter()
+                .filter(|p| p.2 > 0.0)
+                .take(PER_CATEGORY)
+                .map(|p| p.0),
+        );
+        kept.extend(
+            products
+                .into_iter()
+                .filter(|p| keep.contains(&p.0))
+                .map(|(product, sold, trending)| (product, category, sold, trending)),
+        );
+    }
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM product_popularity")
+        .execute(&mut *tx)
+        .await?;
+    for chunk in kept.chunks(ROWS_PER_UPSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    4 * i + 1,
+                    4 * i + 2,
+                    4 * i + 3,
+                    4 * i + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO product_popularity (product_id, category_id, sold, trending) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (product, category, sold, trending) in chunk {
+            query = query
+                .bind(*product)
+                .bind(*category)
+                .bind(*sold)
+                .bind(*trending);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE feed_refresh SET popularity_at = $1 WHERE id = 1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
