@@ -32,7 +32,6 @@ const LEVELS: &[(&str, u8)] = &[
 /// The level of the capabilities that build on the catalogue: they may read each other's public types.
 const CAPABILITIES: u8 = 6;
 
-
 fn level(module: &str) -> Option<u8> {
     LEVELS
         .iter()

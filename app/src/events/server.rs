@@ -1,11 +1,11 @@
 //! The event log's server functions: what a shopper did on a product page, recorded for the feed.
 
-use super::EventKind;
 use crate::identity::client::RapportClient;
 use crate::kernel::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
+    super::EventKind,
     super::ssr::{record_for_request, record_for_viewer},
     crate::identity::ssr::request_viewer,
     crate::kernel::error::respond_with,
