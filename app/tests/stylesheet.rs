@@ -76,7 +76,9 @@ fn every_css_file_beside_the_code_is_a_part() {
     found(&root().join("app/src"), &mut css);
     for file in &css {
         assert!(
-            PARTS.iter().any(|part| root().join(part) == root().join(file)),
+            PARTS
+                .iter()
+                .any(|part| root().join(part) == root().join(file)),
             "{file} is not in PARTS: the stylesheet would leave it out"
         );
     }

@@ -24,9 +24,9 @@ pub struct AlertSettings {
 /// A product's price and stock and the viewer's live alerts on it.
 #[server(client = RapportClient)]
 pub async fn alerts_on_product(sku: String, locale: String) -> Result<ProductAlerts, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
     let policy: super::rules::AlertPolicy = crate::kernel::context::server_context()?;
+    let viewer = request_viewer().await?;
     ssr::product_alerts(&db, &viewer, &sku, &locale, &policy)
         .await
         .map_err(store_error)
@@ -41,18 +41,20 @@ pub async fn subscribe_alert(
     email: Option<String>,
     locale: String,
 ) -> Result<Alert, AppError> {
-    let viewer = request_viewer().await?;
+    // Every piece of the request's context is taken before the first await: a page render polls a server
+    // function's later steps outside the request's reactive owner.
     let db = crate::store::db()?;
     let policy: super::rules::AlertPolicy = crate::kernel::context::server_context()?;
+    let throttles = identity()?.throttles;
+    let client = current_client();
+    let viewer = request_viewer().await?;
     // A guest's sign-up sends a confirmation email to any address written: slowed per client and per address.
     let sign_up = match (&viewer, &email) {
-        (Viewer::Guest(_), Some(address)) => Some([
-            current_client(),
-            format!("email:{}", address.trim().to_lowercase()),
-        ]),
+        (Viewer::Guest(_), Some(address)) => {
+            Some([client, format!("email:{}", address.trim().to_lowercase())])
+        }
         _ => None,
     };
-    let throttles = identity()?.throttles;
     let moment = std::time::Instant::now();
     if let Some(keys) = &sign_up {
         throttles
@@ -77,8 +79,8 @@ pub async fn subscribe_alert(
 /// Cancels one of the shopper's alerts.
 #[server(client = RapportClient)]
 pub async fn cancel_alert(alert_id: i64) -> Result<(), AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     ssr::cancel(&db, &viewer, alert_id, now())
         .await
         .map_err(store_error)
@@ -87,8 +89,8 @@ pub async fn cancel_alert(alert_id: i64) -> Result<(), AppError> {
 /// The shopper's live alerts and notice preferences.
 #[server(client = RapportClient)]
 pub async fn my_alert_settings(locale: String) -> Result<AlertSettings, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     Ok(AlertSettings {
         alerts: ssr::my_alerts(&db, &viewer, &locale)
             .await
@@ -102,8 +104,8 @@ pub async fn my_alert_settings(locale: String) -> Result<AlertSettings, AppError
 /// Turns notices of price rises on wish-list items on or off.
 #[server(client = RapportClient)]
 pub async fn choose_price_rise_notices(enabled: bool) -> Result<(), AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     ssr::set_price_rise_notices(&db, &viewer, enabled)
         .await
         .map_err(store_error)
@@ -132,16 +134,16 @@ pub async fn alert_of_unsubscribe_link(token: String, locale: String) -> Result<
 /// The shopper's in-widget notices and unread count.
 #[server(client = RapportClient)]
 pub async fn inbox_notices(locale: String) -> Result<Inbox, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     ssr::inbox(&db, &viewer, &locale).await.map_err(store_error)
 }
 
 /// Marks the shopper's notices read (the inbox was opened).
 #[server(client = RapportClient)]
 pub async fn mark_inbox_read() -> Result<(), AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     ssr::mark_read(&db, &viewer, now())
         .await
         .map_err(store_error)

@@ -14,8 +14,8 @@ use {
 /// Records that the viewer put `quantity` of a product in the store's cart (the cart itself is the store's).
 #[server(client = RapportClient)]
 pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     if !(1..=99).contains(&quantity) {
         return Err(respond_with(AppError::invalid(
             "quantity",

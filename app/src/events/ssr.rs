@@ -184,8 +184,9 @@ pub async fn known_shopper(tx: &mut Tx, external_id: &str) -> Result<i64, StoreE
 /// Records one event on `sku` for the verified viewer of the current server-function request, its errors ready
 /// to answer with (not signed, unknown product).
 pub async fn record_for_request(sku: &str, kind: EventKind) -> Result<(), AppError> {
+    let db = db()?;
     let viewer = crate::identity::ssr::request_viewer().await?;
-    record_for_viewer(&db()?, &viewer, sku, kind, crate::kernel::time::now())
+    record_for_viewer(&db, &viewer, sku, kind, crate::kernel::time::now())
         .await
         .map_err(|error| crate::kernel::error::respond_with(error.into()))
 }

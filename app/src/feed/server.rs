@@ -61,8 +61,8 @@ pub async fn not_interested(sku: String) -> Result<(), AppError> {
 /// Empties the viewer's "Recently viewed" (the "Clear" button of the section).
 #[server(client = RapportClient)]
 pub async fn forget_recently_viewed() -> Result<(), AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     ssr::clear_recently_viewed(&db, &viewer, crate::kernel::time::now())
         .await
         .map_err(|error| respond_with(error.into()))

@@ -64,12 +64,14 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
 /// store), so nobody can claim another visitor's guest data by guessing an id.
 #[server(client = RapportClient)]
 pub async fn adopt_guest(guest_token: String) -> Result<u64, AppError> {
-    let shopper_id = identity::request_shopper().await?;
+    // Every piece of the server's context is taken before the first await: a page render polls a server
+    // function's later steps outside the request's reactive owner.
     let db = crate::store::db()?;
+    let secret = identity::identity()?.secret;
+    let shopper_id = identity::request_shopper().await?;
     let now = crate::kernel::time::now();
     let Viewer::Guest(guest) =
-        token::verify(&identity::identity()?.secret, &guest_token, now / 1000)
-            .map_err(respond_with)?
+        token::verify(&secret, &guest_token, now / 1000).map_err(respond_with)?
     else {
         return Err(respond_with(AppError::invalid(
             "guest_token",

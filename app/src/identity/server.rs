@@ -60,8 +60,8 @@ pub async fn demo_shoppers() -> Result<Vec<DemoShopper>, AppError> {
 /// The signed-in shopper's own account.
 #[server(client = RapportClient)]
 pub async fn my_account() -> Result<Account, AppError> {
-    let shopper_id = request_shopper().await?;
     let db = crate::store::db()?;
+    let shopper_id = request_shopper().await?;
     ssr::account(&db, &shopper_id, 10).await?.ok_or_else(|| {
         respond_with(AppError::not_found(
             None,

@@ -5,6 +5,9 @@
 use super::error::AppError;
 
 /// A piece of the server's state from the request's context. Missing, it is the server's bug, logged here.
+///
+/// Take every piece a server function needs before its first `.await`: when a page render calls the server
+/// function, its steps after an await may run outside the request's reactive owner, where no context is found.
 pub fn server_context<T: Clone + Send + Sync + 'static>() -> Result<T, AppError> {
     leptos::prelude::use_context::<T>().ok_or_else(|| {
         tracing::error!(

@@ -37,6 +37,7 @@ pub async fn product_reviews(
     verified_only: bool,
     shown: i64,
 ) -> Result<ReviewsPage, AppError> {
+    let context: ssr::Reviews = crate::kernel::context::server_context()?;
     let db = crate::store::db()?;
     if stars.is_some_and(|s| !(1..=5).contains(&s)) {
         return Err(respond_with(AppError::invalid(
@@ -50,7 +51,6 @@ pub async fn product_reviews(
         verified_only,
     };
     let summary = ssr::summary(&db, &sku).await.map_err(store_error)?;
-    let context: ssr::Reviews = crate::kernel::context::server_context()?;
     let mut reviews = ssr::list(&db, &sku, sort, filter, 0, limit + 1, &*context.badges)
         .await
         .map_err(store_error)?;
@@ -66,8 +66,8 @@ pub async fn product_reviews(
 /// The signed-in shopper's helpfulness votes on a product's reviews, by review id.
 #[server(client = RapportClient)]
 pub async fn my_review_votes(sku: String) -> Result<BTreeMap<i64, bool>, AppError> {
-    let shopper = request_shopper().await?;
     let db = crate::store::db()?;
+    let shopper = request_shopper().await?;
     ssr::votes_of(&db, &shopper, &sku)
         .await
         .map_err(store_error)
@@ -76,9 +76,9 @@ pub async fn my_review_votes(sku: String) -> Result<BTreeMap<i64, bool>, AppErro
 /// Writes (or edits) the signed-in shopper's review of a product.
 #[server(client = RapportClient, input = server_fn::codec::Json)]
 pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Review, AppError> {
-    let shopper = request_shopper().await?;
     let db = crate::store::db()?;
     let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
+    let shopper = request_shopper().await?;
     ssr::write_review(
         &db,
         &shopper,
@@ -95,9 +95,9 @@ pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Re
 /// Casts, changes or withdraws (`helpful: None`) the signed-in shopper's helpfulness vote.
 #[server(client = RapportClient)]
 pub async fn vote_on_review(review_id: i64, helpful: Vote) -> Result<VoteTally, AppError> {
-    let shopper = request_shopper().await?;
     let db = crate::store::db()?;
     let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
+    let shopper = request_shopper().await?;
     ssr::vote(
         &db,
         &shopper,
@@ -113,9 +113,9 @@ pub async fn vote_on_review(review_id: i64, helpful: Vote) -> Result<VoteTally, 
 /// Reports a review as inappropriate; it leaves the public list until a merchant decides.
 #[server(client = RapportClient)]
 pub async fn report_review(review_id: i64, reason: String) -> Result<(), AppError> {
-    let shopper = request_shopper().await?;
     let db = crate::store::db()?;
     let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
+    let shopper = request_shopper().await?;
     ssr::report(
         &db,
         &shopper,
@@ -132,8 +132,8 @@ pub async fn report_review(review_id: i64, reason: String) -> Result<(), AppErro
 /// The points the signed-in shopper's reviews earned, newest first.
 #[server(client = RapportClient)]
 pub async fn my_review_points() -> Result<Vec<ReviewPointsAward>, AppError> {
-    let shopper = request_shopper().await?;
     let db = crate::store::db()?;
+    let shopper = request_shopper().await?;
     ssr::points_of(&db, &shopper).await.map_err(store_error)
 }
 

@@ -14,8 +14,8 @@ use {
 /// Where the signed-in shopper stands in the member programme, with the rules that place them.
 #[server(client = RapportClient)]
 pub async fn my_tier() -> Result<MemberStanding, AppError> {
-    let shopper = request_shopper().await?;
     let db = crate::store::db()?;
+    let shopper = request_shopper().await?;
     ssr::standing_of(&db, &shopper, now())
         .await
         .map_err(store_error)

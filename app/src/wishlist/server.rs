@@ -22,9 +22,9 @@ pub struct WishlistPage {
 /// Where a product stands in the viewer's lists.
 #[server(client = RapportClient)]
 pub async fn wishlist_state(sku: String) -> Result<SavedState, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
     let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    let viewer = request_viewer().await?;
     ssr::saved_state(&db, &viewer, &sku, &policy)
         .await
         .map_err(store_error)
@@ -33,9 +33,9 @@ pub async fn wishlist_state(sku: String) -> Result<SavedState, AppError> {
 /// Where each of a page's products stands in the viewer's lists, in the order given (at most 100).
 #[server(client = RapportClient)]
 pub async fn wishlist_states(skus: Vec<String>) -> Result<Vec<SavedState>, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
     let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    let viewer = request_viewer().await?;
     ssr::saved_states(&db, &viewer, &skus, &policy)
         .await
         .map_err(store_error)
@@ -48,9 +48,9 @@ pub async fn change_wishlist(
     list_id: Option<i64>,
     save: bool,
 ) -> Result<SavedState, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
     let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    let viewer = request_viewer().await?;
     if save {
         ssr::save(&db, &viewer, &sku, list_id, &policy, now()).await
     } else {
@@ -69,8 +69,8 @@ pub async fn my_wishlist(
     sort: WishlistSort,
     locale: String,
 ) -> Result<WishlistPage, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     let list = ssr::wishlist(&db, &viewer, list_id, &locale, sort)
         .await
         .map_err(store_error)?;
@@ -81,9 +81,9 @@ pub async fn my_wishlist(
 /// Creates a named list (signed-in shoppers).
 #[server(client = RapportClient)]
 pub async fn create_wishlist(name: String) -> Result<WishlistSummary, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
     let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    let viewer = request_viewer().await?;
     ssr::create_list(&db, &viewer, &name, &policy, now())
         .await
         .map_err(store_error)
@@ -92,8 +92,8 @@ pub async fn create_wishlist(name: String) -> Result<WishlistSummary, AppError> 
 /// Renames one of the shopper's lists.
 #[server(client = RapportClient)]
 pub async fn rename_wishlist(list_id: i64, name: String) -> Result<(), AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     ssr::rename_list(&db, &viewer, list_id, &name)
         .await
         .map_err(store_error)
@@ -102,8 +102,8 @@ pub async fn rename_wishlist(list_id: i64, name: String) -> Result<(), AppError>
 /// Deletes one of the shopper's named lists with its items.
 #[server(client = RapportClient)]
 pub async fn delete_wishlist(list_id: i64) -> Result<(), AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     ssr::delete_list(&db, &viewer, list_id)
         .await
         .map_err(store_error)
@@ -112,9 +112,9 @@ pub async fn delete_wishlist(list_id: i64) -> Result<(), AppError> {
 /// Moves an item between two of the viewer's lists.
 #[server(client = RapportClient)]
 pub async fn move_wishlist_item(sku: String, from: i64, to: i64) -> Result<(), AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
     let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
+    let viewer = request_viewer().await?;
     ssr::move_item(&db, &viewer, &sku, from, to, &policy)
         .await
         .map_err(store_error)
@@ -123,8 +123,8 @@ pub async fn move_wishlist_item(sku: String, from: i64, to: i64) -> Result<(), A
 /// Shares a list under a new secret link (`shared: true`, returns the link's secret) or makes it private.
 #[server(client = RapportClient)]
 pub async fn share_wishlist(list_id: i64, shared: bool) -> Result<Option<String>, AppError> {
-    let viewer = request_viewer().await?;
     let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
     ssr::set_shared(&db, &viewer, list_id, shared)
         .await
         .map_err(store_error)
