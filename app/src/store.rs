@@ -103,13 +103,21 @@ pub fn id_list(ids: &[i64]) -> String {
 /// 100,000 alerts writes their notices in one statement. As 200 statements of 500 listed ids each, parsing and
 /// planning them cost PostgreSQL more than the rows themselves (BENCHMARKS.md).
 ///
-/// ```ignore
-/// let fired = IdSet::new(&tx, &ids);
-/// let sql = format!("UPDATE alerts SET status = 'fired' FROM {} WHERE alerts.id = f.id", fired.table("f", 1));
-/// sqlx::query(&sql)
-///     .bind(fired.value())
-///     .execute(&mut *tx)
+/// ```
+/// use app::store::IdSet;
+/// use sqlx::Connection;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// sqlx::any::install_default_drivers();
+/// let mut connection = sqlx::AnyConnection::connect("sqlite::memory:").await?;
+/// let ids = IdSet::new(&connection, &[3, 5, 8]);
+/// let sql = format!("SELECT SUM(f.id) FROM {}", ids.table("f", 1));
+/// let sum: i64 = sqlx::query_scalar(&sql)
+///     .bind(ids.value())
+///     .fetch_one(&mut connection)
 ///     .await?;
+/// assert_eq!(sum, 16);
+/// # Ok::<(), sqlx::Error>(())
+/// # }).unwrap();
 /// ```
 pub struct IdSet {
     backend: Backend,

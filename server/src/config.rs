@@ -195,6 +195,24 @@ pub struct Config {
     /// leaving delivery to `server work` processes (which may run elsewhere, with the SMTP credentials).
     #[arg(long, env = "RAPPORT_SERVE_DELIVERS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub serve_delivers: bool,
+    /// After SIGTERM, how long `serve` goes on answering, closing each connection after its response and failing
+    /// `/healthz`, before it stops accepting: time for a load balancer to notice and for keep-alive clients to
+    /// move to another instance.
+    #[arg(
+        long,
+        env = "RAPPORT_SHUTDOWN_GRACE_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub shutdown_grace_seconds: u64,
+    /// The longest `serve` waits, once it stops accepting, for the requests in flight to finish.
+    #[arg(
+        long,
+        env = "RAPPORT_DRAIN_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub drain_timeout_seconds: u64,
     /// The secret the webhook's calls are signed with (HMAC-SHA256), at least 32 characters.
     #[arg(
         long,
@@ -297,14 +315,6 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Scale {
-    /// 500+ products, 2,000 shoppers, 20,000 orders, 200,000 events: the demo.
-    Small,
-    /// 50,000 products, 100,000 shoppers, 5,000,000 events: for benchmarks.
-    Large,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply migrations and serve the storefront, widgets and merchant API (the default).
@@ -313,14 +323,6 @@ pub enum Command {
     Migrate,
     /// Deliver alert notices (email, webhook) without serving pages: extra workers for a busy store.
     Work,
-    /// Load deterministic demo data into an empty database.
-    Seed {
-        #[arg(long, value_enum, default_value = "small")]
-        scale: Scale,
-        /// Random seed: the same seed gives the same data.
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
-    },
     /// Print a signed shopper token, as the store would issue it.
     Token {
         /// The store's shopper id.
@@ -329,24 +331,6 @@ pub enum Command {
         /// Hours until it expires.
         #[arg(long, default_value_t = 24)]
         hours: i64,
-    },
-    /// Measure the feed offline: hold out each sampled shopper's last purchase and score the feed's 10
-    /// recommendations from their earlier history against popularity and chance (hit rate and NDCG). Reads this
-    /// store's events, or with --inter a RecBole atomic interaction file (`./rapport evaluate` fetches
-    /// MovieLens-1M).
-    EvaluateFeed {
-        /// A RecBole `.inter` file (tab-separated, header with user_id, item_id and timestamp columns).
-        #[arg(long)]
-        inter: Option<std::path::PathBuf>,
-        /// Shoppers whose last purchase is held out.
-        #[arg(long, default_value_t = 2_000)]
-        shoppers: usize,
-        /// Recommendations per shopper.
-        #[arg(long, default_value_t = 10)]
-        k: usize,
-        /// Seed of the sample and of the random baseline.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
     },
     /// Bring the feed's similarity lists and popularity up to the latest events once, and exit; `--full`
     /// rebuilds every list from every event.
@@ -357,51 +341,6 @@ pub enum Command {
     /// Apply the last tier review date to every member not yet reviewed on it, move up members whose pending
     /// spend has settled, and exit.
     ReviewTiers,
-    /// Measure a tier recomputation after an order, and a rule preview over every shopper, on a database that
-    /// holds demo data.
-    BenchTiers {
-        /// Orders recorded, each followed by its buyer's recomputation.
-        #[arg(long, default_value_t = 2_000)]
-        orders: usize,
-    },
-    /// Measure the reviews read and the vote rate on one product with many reviews and votes.
-    BenchReviews {
-        #[arg(long, default_value_t = 10_000)]
-        reviews: usize,
-        #[arg(long, default_value_t = 1_000_000)]
-        votes: usize,
-    },
-    /// Measure the wish-list widgets' reads and writes on a database that holds demo data.
-    BenchWishlists {
-        /// Items in the measured list.
-        #[arg(long, default_value_t = 200)]
-        items: usize,
-    },
-    /// Measure how fast a price change queues the notices of many alerts, and (with --smtp-url) how fast a
-    /// worker delivers them.
-    BenchAlerts {
-        #[arg(long, default_value_t = 100_000)]
-        subscribers: usize,
-        /// Emails to deliver to the SMTP server.
-        #[arg(long, default_value_t = 5_000)]
-        deliveries: usize,
-    },
-    /// Measure the ingest rate of the store functions on this database.
-    /// Measure the feed on a database that holds demo data: full rebuilds at three sizes, a partial refresh, and
-    /// the server time of building home feeds. Writes the similarity lists and some events.
-    BenchFeed {
-        /// Home feeds built per kind of viewer.
-        #[arg(long, default_value_t = 2_000)]
-        requests: usize,
-    },
-    BenchIngest {
-        /// Products to upsert.
-        #[arg(long, default_value_t = 20_000)]
-        products: usize,
-        /// Events to record.
-        #[arg(long, default_value_t = 200_000)]
-        events: usize,
-    },
 }
 
 /// Known only to the demo: anyone can forge tokens with it, which is why it is refused outside demo mode.

@@ -1,15 +1,13 @@
 //! The Rapport server: configuration, the router (storefront, widgets' server functions, merchant API,
-//! health and metrics), demo data and benchmarks. The binary in `main.rs` is a thin command line over this.
+//! health and metrics) and the delivery of alert notices. The binary in `main.rs` is a thin command line over
+//! this; demo data, benchmarks and the feed's evaluation live in the `tools` crate.
 
 pub mod alert_links;
 pub mod api;
-pub mod bench;
 pub mod config;
 pub mod delivery;
 pub mod demo_images;
-pub mod evaluation;
 pub mod metrics;
-pub mod seed;
 pub mod state;
 
 use crate::state::AppState;
@@ -33,6 +31,23 @@ pub struct RouterOptions {
     /// Store origins allowed to call the widgets' server functions from their pages.
     pub allowed_origins: Vec<String>,
     pub metrics: metrics::Metrics,
+    pub draining: Draining,
+}
+
+/// Set once the server has been asked to stop: it still answers, but closes each connection after its response
+/// and fails its health check, so that clients and load balancers move away before the listener closes. A request
+/// sent on a kept-alive connection at the moment it is closed would otherwise get no answer at all.
+#[derive(Clone, Default)]
+pub struct Draining(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Draining {
+    pub fn start(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn started(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// The whole HTTP surface.
@@ -53,6 +68,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
     if !options.allowed_origins.is_empty() {
         storefront = storefront.layer(cors(&options.allowed_origins)?);
     }
+    let draining = options.draining.clone();
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .with_state(state.clone())
@@ -79,7 +95,32 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             refuse_cross_site_merchant_requests,
         ))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            draining,
+            close_when_draining,
+        ))
         .layer(TraceLayer::new_for_http()))
+}
+
+/// While draining: `/healthz` answers 503, and every response asks the client to close its connection (hyper then
+/// closes it once the response is sent), so no request is sent on a connection the server is about to drop.
+async fn close_when_draining(
+    axum::extract::State(draining): axum::extract::State<Draining>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    if !draining.started() {
+        return next.run(request).await;
+    }
+    let mut response = if request.uri().path() == "/healthz" {
+        (http::StatusCode::SERVICE_UNAVAILABLE, "stopping").into_response()
+    } else {
+        next.run(request).await
+    };
+    response
+        .headers_mut()
+        .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Merchant sessions act only from Rapport's own pages: a state-changing request that carries the merchant's

@@ -5,10 +5,11 @@ use app::store::Db;
 use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
-use server::config::{Cli, Command, Config, LogFormat, Scale};
+use server::config::{Cli, Command, Config, LogFormat};
 use server::delivery::Deliverer;
 use server::state::AppState;
-use server::{RouterOptions, metrics, seed};
+use server::{RouterOptions, metrics};
+use std::future::IntoFuture;
 use std::process::ExitCode;
 use std::time::Instant;
 use tracing_subscriber::EnvFilter;
@@ -56,10 +57,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Seed { scale, seed } => {
-            let db = open(&config).await?;
-            load_demo_data(&db, scale, seed).await
-        }
         Command::Token { shopper, hours } => {
             let secret = config.secret()?;
             if hours.saturating_mul(3600) > secret.max_shopper_token_seconds() {
@@ -95,29 +92,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::EvaluateFeed {
-            inter,
-            shoppers,
-            k,
-            seed,
-        } => {
-            let evaluation = server::evaluation::Evaluation { shoppers, k, seed };
-            let (source, interactions) = match inter {
-                Some(path) => (
-                    path.display().to_string(),
-                    server::evaluation::read_inter(&path)?,
-                ),
-                None => {
-                    let db = open(&config).await?;
-                    let interactions = app::feed::ssr::all_interactions(&db)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    ("this store's events".to_owned(), interactions)
-                }
-            };
-            server::evaluation::run(&source, &interactions, &evaluation);
-            Ok(())
-        }
         Command::RefreshFeed { full } => {
             let db = open(&config).await?;
             let started = Instant::now();
@@ -138,60 +112,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             db.close().await;
             Ok(())
         }
-        Command::BenchTiers { orders } => {
-            let db = open(&config).await?;
-            server::bench::tiers(&db, orders).await
-        }
-        Command::BenchReviews { reviews, votes } => {
-            let db = open(&config).await?;
-            server::bench::reviews(&db, reviews, votes).await
-        }
-        Command::BenchWishlists { items } => {
-            let db = open(&config).await?;
-            server::bench::wishlists(&db, items).await
-        }
-        Command::BenchAlerts {
-            subscribers,
-            deliveries,
-        } => {
-            let db = open(&config).await?;
-            server::bench::alerts(
-                &db,
-                subscribers,
-                deliveries,
-                config.smtp_url.clone(),
-                config.delivery_concurrency,
-            )
-            .await
-        }
-        Command::BenchFeed { requests } => {
-            let db = open(&config).await?;
-            server::bench::feed(&db, requests).await
-        }
-        Command::BenchIngest { products, events } => {
-            let db = open(&config).await?;
-            server::bench::ingest(&db, products, events).await
-        }
     }
-}
-
-async fn load_demo_data(db: &Db, scale: Scale, seed_value: u64) -> Result<(), String> {
-    let started = Instant::now();
-    tracing::info!(?scale, seed = seed_value, "loading demo data");
-    let loaded = seed::seed(
-        db,
-        seed::Volume::of(scale),
-        seed_value,
-        app::kernel::time::now(),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    tracing::info!(
-        ?loaded,
-        seconds = started.elapsed().as_secs_f64(),
-        "demo data loaded"
-    );
-    Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), String> {
@@ -208,13 +129,6 @@ async fn serve(config: Config) -> Result<(), String> {
         );
     }
     let db = open(&config).await?;
-    let empty: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
-        .fetch_one(db.reader())
-        .await
-        .map_err(|e| e.to_string())?;
-    if config.demo && empty == 0 {
-        load_demo_data(&db, Scale::Small, 2026).await?;
-    }
     let leptos_options = LeptosOptions::builder()
         .output_name("rapport")
         .site_root(config.site_root.as_str())
@@ -242,9 +156,11 @@ async fn serve(config: Config) -> Result<(), String> {
         feed: feed.clone(),
         public_url: PublicUrl(config.public_url.clone()),
     };
+    let draining = server::Draining::default();
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),
         metrics: metrics::Metrics::default(),
+        draining: draining.clone(),
     };
     db.keep_statistics_fresh()
         .await
@@ -299,14 +215,41 @@ async fn serve(config: Config) -> Result<(), String> {
             }
         });
     tracing::info!("serving on http://{}", config.bind);
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);
+    let drain_limit = std::time::Duration::from_secs(config.drain_timeout_seconds);
+    let (listener_closed, closed) = tokio::sync::oneshot::channel::<()>();
+    let stop_accepting = async move {
+        shutdown_signal().await;
+        draining.start();
+        tracing::info!(
+            grace_seconds = grace.as_secs(),
+            "stopping: still answering, with Connection: close, and failing health checks"
+        );
+        tokio::time::sleep(grace).await;
+        tracing::info!("stopping: no new connections; finishing the requests in flight");
+        let _ = listener_closed.send(());
+    };
     // The client's address reaches handlers, for throttling guesses per client.
-    axum::serve(
+    let serving = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())?;
+    .with_graceful_shutdown(stop_accepting)
+    .into_future();
+    let drain_deadline = async move {
+        if closed.await.is_ok() {
+            tokio::time::sleep(drain_limit).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = serving => served.map_err(|e| e.to_string())?,
+        () = drain_deadline => tracing::warn!(
+            seconds = drain_limit.as_secs(),
+            "requests still in flight after the drain time: stopping anyway"
+        ),
+    }
     let _ = stop.send(true);
     statistics.abort();
     if let Some(tier_reviews) = tier_reviews {
@@ -393,7 +336,7 @@ async fn work(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the server stops.
+/// Resolves on SIGTERM or Ctrl-C.
 async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -416,5 +359,5 @@ async fn shutdown_signal() {
         () = interrupt => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
+    tracing::info!("shutdown requested");
 }

@@ -5,6 +5,7 @@ mod support;
 use app::flows::tier_growth::TierGrowth;
 use app::identity::token::{StoreSecret, issue};
 use app::identity::{MyAccount, Viewer};
+use app::orders::MyOrders;
 use app::store::testing::{self, count};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
@@ -378,8 +379,12 @@ fn collect_references(value: &Value, references: &mut Vec<String>) {
 }
 
 fn account_request(token: Option<&str>) -> Request<Body> {
-    let mut request = Request::post(MyAccount::PATH)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    shopper_request(MyAccount::PATH, token)
+}
+
+fn shopper_request(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut request =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(token) = token {
         request = request.header(app::identity::TOKEN_HEADER, token);
     }
@@ -387,11 +392,40 @@ fn account_request(token: Option<&str>) -> Request<Body> {
 }
 
 #[tokio::test]
-async fn a_shopper_reads_their_own_account_and_no_one_elses() {
+async fn a_shopper_reads_their_own_account_and_orders_and_no_one_elses() {
     for shop in shops().await {
         stock_the_shop(&shop).await;
+        for (key, order_id, shopper) in [("k-a", "A-1", "alice"), ("k-b", "B-1", "bob")] {
+            let order = json!({"order_id": order_id, "shopper_id": shopper, "currency": "CNY",
+                "lines": [{"sku": "A", "quantity": 1, "unit_price_minor": 12900}]});
+            let request = authorized("POST", "/api/v1/orders")
+                .header("idempotency-key", key)
+                .body(Body::from(order.to_string()))
+                .unwrap();
+            assert_eq!(send(&shop.router, request).await.0, StatusCode::CREATED);
+        }
         let secret = StoreSecret::new(SECRET).unwrap();
         let far = app::kernel::time::now() / 1000 + 3600;
+        let alice = issue(&secret, &Viewer::Shopper("alice".into()), far);
+        let (status, orders) =
+            send(&shop.router, shopper_request(MyOrders::PATH, Some(&alice))).await;
+        assert_eq!(
+            (
+                status,
+                orders[0]["order_id"].as_str(),
+                orders.as_array().map(Vec::len)
+            ),
+            (StatusCode::OK, Some("A-1"), Some(1)),
+            "{orders}"
+        );
+        let guest = issue(&secret, &Viewer::Guest("g-1".into()), far);
+        let (status, error) =
+            send(&shop.router, shopper_request(MyOrders::PATH, Some(&guest))).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+            "{error}"
+        );
 
         let (status, account) = send(
             &shop.router,

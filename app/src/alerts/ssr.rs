@@ -9,8 +9,8 @@ use super::{
     Alert, AlertKind, AlertStatus, FailedNotice, Inbox, Notice, NoticeKind, PriceRule,
     ProductAlertReport, ProductAlerts,
 };
-use crate::events::ssr::{known_shopper, shopper_key};
 use crate::identity::Viewer;
+use crate::identity::ssr::{known_shopper, shopper_key};
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis};

@@ -61,8 +61,13 @@ enum RuleChoice {
 /// Guests subscribe with an email address when the store sends email, and are asked to sign in otherwise. Sends
 /// `rapport:alert-subscribed` with `{sku, kind}` to the host page.
 ///
-/// ```ignore
-/// view! { <PriceAlert sku="KIT-00001".to_owned() /> }
+/// ```
+/// use app::alerts::PriceAlert;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <PriceAlert sku="KIT-00001".to_owned() /> }.to_html();
+/// assert!(html.contains("rapport-price-alert"));
 /// ```
 #[component]
 pub fn PriceAlert(
@@ -307,8 +312,13 @@ fn notice_text(i18n: I18n, notice: &Notice) -> String {
 /// A bell with the number of unread notices; opening it lists them and marks them read. Shown to signed-in
 /// shoppers; it asks for new notices every half minute while the page is open.
 ///
-/// ```ignore
-/// view! { <AlertInbox /> }
+/// ```
+/// use app::alerts::AlertInbox;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// // Nothing on the server: the bell appears in the browser for a signed-in shopper.
+/// assert!(!view! { <AlertInbox /> }.to_html().contains("rapport-alert-inbox"));
 /// ```
 #[component]
 pub fn AlertInbox() -> impl IntoView {
@@ -396,8 +406,13 @@ pub fn AlertInbox() -> impl IntoView {
 
 /// The shopper's live alerts with cancel buttons, and the choice to hear of price rises in their wish lists.
 ///
-/// ```ignore
-/// view! { <MyAlerts /> }
+/// ```
+/// use app::alerts::MyAlerts;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <MyAlerts /> }.to_html();
+/// assert!(html.contains("rapport-my-alerts"));
 /// ```
 #[component]
 pub fn MyAlerts() -> impl IntoView {

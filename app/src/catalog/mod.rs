@@ -6,7 +6,7 @@ mod server;
 pub mod ssr;
 mod widget;
 pub use server::*;
-pub use widget::{ProductGrid, ProductTile};
+pub use widget::ProductGrid;
 
 use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};

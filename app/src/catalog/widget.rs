@@ -27,7 +27,7 @@ where
 
 /// A product in a grid: image, title, price and stock, linking to its page, and the caller's actions after them.
 #[component]
-pub fn ProductTile(product: ProductCard, children: Children) -> impl IntoView {
+fn ProductTile(product: ProductCard, children: Children) -> impl IntoView {
     let href = use_shop_links().product(&product.sku);
     view! {
         <li class="shop-tile">

@@ -1,6 +1,7 @@
 //! The events' SQL.
 
 use super::{EventInput, EventKind};
+use crate::identity::ssr::{known_shopper, shopper_key};
 use crate::kernel::error::AppError;
 use crate::kernel::time::{Millis, parse_rfc3339};
 use crate::kernel::validate::key as validate_key;
@@ -159,26 +160,6 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
     record(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(events.len() as u64)
-}
-
-/// The store's row id of a shopper, by the store's own shopper id.
-/// Reads in a transaction or from the pool; `None` for a shopper the store has not shared.
-pub async fn shopper_key<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    external_id: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
-        .bind(external_id)
-        .fetch_optional(executor)
-        .await
-}
-
-/// The row id of the verified shopper a shopper-path request acts for; refused when the store has not shared
-/// the shopper's profile yet.
-pub async fn known_shopper(tx: &mut Tx, external_id: &str) -> Result<i64, StoreError> {
-    Ok(shopper_key(&mut **tx, external_id).await?.ok_or_else(|| {
-        AppError::not_found(None, "The store has not shared your profile with us yet.")
-    })?)
 }
 
 /// Records one event on `sku` for the verified viewer of the current server-function request, its errors ready

@@ -17,16 +17,14 @@ use super::{Feed, FeedCard, FeedSection, Reason, RelatedBy, SectionKind};
 use crate::catalog::ProductCard;
 use crate::catalog::ssr::card_from_row;
 use crate::events::EventKind;
-use crate::events::ssr::shopper_key;
 use crate::identity::Viewer;
+use crate::identity::ssr::Owner;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::store::{Backend, Db, IdSet, StoreError};
 use futures::TryStreamExt;
-use sqlx::any::AnyArguments;
 use sqlx::pool::PoolConnection;
-use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -36,39 +34,6 @@ mod tests;
 mod refresh;
 pub use refresh::*;
 
-/// Whose feed: a shopper's row id or a guest id.
-enum Owner {
-    Shopper(i64),
-    Guest(String),
-}
-
-impl Owner {
-    fn column(&self) -> &'static str {
-        match self {
-            Owner::Shopper(_) => "shopper_id",
-            Owner::Guest(_) => "guest_id",
-        }
-    }
-
-    fn bind<'q>(
-        &'q self,
-        query: Query<'q, Any, AnyArguments<'q>>,
-    ) -> Query<'q, Any, AnyArguments<'q>> {
-        match self {
-            Owner::Shopper(id) => query.bind(*id),
-            Owner::Guest(guest) => query.bind(guest.as_str()),
-        }
-    }
-
-    /// The key of `recently_viewed_cleared`.
-    fn key(&self) -> String {
-        match self {
-            Owner::Shopper(id) => format!("s:{id}"),
-            Owner::Guest(guest) => format!("g:{guest}"),
-        }
-    }
-}
-
 /// The viewer's owner row; `None` for nobody, or for a shopper the store has not shared (they get cold start).
 async fn owner(
     connection: &mut AnyConnection,
@@ -76,10 +41,7 @@ async fn owner(
 ) -> Result<Option<Owner>, StoreError> {
     Ok(match viewer {
         None => None,
-        Some(Viewer::Shopper(external)) => shopper_key(&mut *connection, external)
-            .await?
-            .map(Owner::Shopper),
-        Some(Viewer::Guest(guest)) => Some(Owner::Guest(guest.clone())),
+        Some(viewer) => Owner::for_read(&mut *connection, viewer).await?,
     })
 }
 

@@ -21,9 +21,13 @@ use std::collections::HashSet;
 /// The server renders the store's best sellers (the page reads complete without JavaScript); once the page is
 /// live, the feed is asked again with the viewer's token and follows sign-in and sign-out.
 ///
-/// ```ignore
-/// view! { <HomeFeed /> }
-/// view! { <HomeFeed per_section=12 /> }
+/// ```
+/// use app::feed::HomeFeed;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <HomeFeed per_section=12 /> }.to_html();
+/// assert!(html.contains("data-testid=\"home-feed\""));
 /// ```
 #[component]
 pub fn HomeFeed(
@@ -270,8 +274,14 @@ fn RelatedShelf(
 /// "Customers who bought this also bought", for a product page: the products most often bought by the same
 /// shoppers, available ones only.
 ///
-/// ```ignore
-/// view! { <AlsoBought sku="KIT-00001".to_owned() /> }
+/// ```
+/// use app::feed::AlsoBought;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <AlsoBought sku="KIT-00001".to_owned() /> }.to_html();
+/// // Until the list arrives, only a mark that keeps the reserved height.
+/// assert!(html.contains("aria-busy=\"true\""));
 /// ```
 #[component]
 pub fn AlsoBought(
@@ -286,8 +296,14 @@ pub fn AlsoBought(
 
 /// "Customers who viewed this also viewed", for a product page.
 ///
-/// ```ignore
-/// view! { <AlsoViewed sku="KIT-00001".to_owned() /> }
+/// ```
+/// use app::feed::AlsoViewed;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <AlsoViewed sku="KIT-00001".to_owned() /> }.to_html();
+/// // Until the list arrives, only a mark that keeps the reserved height.
+/// assert!(html.contains("aria-busy=\"true\""));
 /// ```
 #[component]
 pub fn AlsoViewed(

@@ -86,9 +86,14 @@ pub fn signed_in() -> bool {
 /// Whether this browser holds a signed-in shopper's token, following sign-in and sign-out. False on the server
 /// and until hydration, so that the server's HTML and the first browser render agree.
 ///
-/// ```ignore
+/// ```
+/// use app::identity::client::use_signed_in;
+/// use leptos::prelude::*;
+/// # let owner = Owner::new(); owner.set();
 /// let shopper = use_signed_in();
-/// view! { <Show when=move || shopper.get()>"Welcome back"</Show> }
+/// // On the server, and in the browser until hydration, nobody is signed in: both render the same.
+/// let html = view! { <Show when=move || shopper.get()>"Welcome back"</Show> }.to_html();
+/// assert!(!html.contains("Welcome back"));
 /// ```
 pub fn use_signed_in() -> leptos::prelude::ReadSignal<bool> {
     use leptos::prelude::*;
@@ -107,9 +112,22 @@ pub fn use_signed_in() -> leptos::prelude::ReadSignal<bool> {
 /// How many times this browser signed in or out since the component was made: a resource that tracks it asks
 /// again for the new viewer, and only then (unlike [`use_signed_in`], it does not change at hydration).
 ///
-/// ```ignore
-/// let viewer = use_identity_changes();
-/// let lists = LocalResource::new(move || { viewer.track(); my_wishlists() });
+/// ```
+/// use app::identity::client::use_identity_changes;
+/// use app::wishlist::wishlist_state;
+/// use leptos::prelude::*;
+/// /// Whether the viewer keeps the kettle in a wish list, asked again after each sign-in or sign-out.
+/// fn kettle_saved() -> impl IntoView {
+///     let viewer = use_identity_changes();
+///     let state = LocalResource::new(move || {
+///         viewer.track();
+///         wishlist_state("KIT-00001".to_owned())
+///     });
+///     move || state.get().and_then(Result::ok).map(|state| state.lists.iter().any(|(_, holds)| *holds))
+/// }
+/// # let owner = Owner::new(); owner.set();
+/// # let _ = kettle_saved;
+/// assert_eq!(use_identity_changes().get_untracked(), 0);
 /// ```
 pub fn use_identity_changes() -> leptos::prelude::ReadSignal<u32> {
     use leptos::prelude::*;

@@ -12,7 +12,6 @@ pub mod throttle;
 pub mod token;
 pub use server::*;
 
-use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// The request header widgets send the token in (never a cookie, so that other sites cannot ride on it).
@@ -46,24 +45,6 @@ fn default_locale() -> String {
     "en".into()
 }
 
-/// A demo shopper the sign-in page offers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DemoShopper {
-    pub shopper_id: String,
-    pub display_name: String,
-    pub orders: i64,
-}
-
-/// A past order on the account page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderSummary {
-    pub order_id: String,
-    pub placed_at: i64,
-    pub status: String,
-    pub total: Money,
-    pub items: i64,
-}
-
 /// What the account page shows a signed-in shopper about themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
@@ -71,7 +52,6 @@ pub struct Account {
     pub display_name: String,
     pub email: Option<String>,
     pub locale: String,
-    pub recent_orders: Vec<OrderSummary>,
 }
 
 /// A token issued to the browser, with the viewer it speaks for.

@@ -1,7 +1,7 @@
 //! Identity's server functions.
 
 use super::client::RapportClient;
-use super::{Account, DemoShopper, IssuedToken};
+use super::{Account, IssuedToken};
 use crate::kernel::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
@@ -10,7 +10,6 @@ use {
     super::ssr,
     super::ssr::{identity, request_shopper},
     super::token,
-    crate::kernel::error::ErrorCode,
     crate::kernel::error::respond_with,
 };
 
@@ -44,25 +43,12 @@ pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
     })
 }
 
-/// Demo mode only: the shoppers the sign-in page offers.
-#[server(client = RapportClient)]
-pub async fn demo_shoppers() -> Result<Vec<DemoShopper>, AppError> {
-    let db = crate::store::db()?;
-    if !identity()?.demo {
-        return Err(respond_with(AppError::new(
-            ErrorCode::Disabled,
-            "Demo sign-in is turned off on this store.",
-        )));
-    }
-    Ok(ssr::demo_shoppers(&db, 12).await?)
-}
-
 /// The signed-in shopper's own account.
 #[server(client = RapportClient)]
 pub async fn my_account() -> Result<Account, AppError> {
     let db = crate::store::db()?;
     let shopper_id = request_shopper().await?;
-    ssr::account(&db, &shopper_id, 10).await?.ok_or_else(|| {
+    ssr::account(&db, &shopper_id).await?.ok_or_else(|| {
         respond_with(AppError::not_found(
             None,
             "The store has not shared your profile with us yet.",

@@ -1,13 +1,101 @@
 //! The one identity check, and the shoppers' SQL.
 
 use super::token::verify;
-use super::{Account, DemoShopper, OrderSummary, ShopperInput, TOKEN_HEADER, Viewer};
+use super::{Account, ShopperInput, TOKEN_HEADER, Viewer};
 use crate::kernel::error::AppError;
-use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::{self, MAX_BATCH, TextRule, UpsertSummary};
-use crate::store::{Db, StoreError};
-use sqlx::Row;
+use crate::store::{Db, StoreError, Tx};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Row};
+use std::collections::HashMap;
+
+/// Whose data a request touches, resolved to the store's keys: a shopper the store has shared (their row id) or a
+/// guest (their signed guest id). Every table a viewer owns rows of names them in a `shopper_id` and a `guest_id`
+/// column, one of them null.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Shopper(i64),
+    Guest(String),
+}
+
+impl Owner {
+    /// The owner of a change: a shopper the store has not shared yet is refused, since their rows could not be
+    /// tied to them.
+    pub async fn for_change(tx: &mut Tx, viewer: &Viewer) -> Result<Owner, StoreError> {
+        Ok(match viewer {
+            Viewer::Shopper(external) => Owner::Shopper(known_shopper(tx, external).await?),
+            Viewer::Guest(guest) => Owner::Guest(guest.clone()),
+        })
+    }
+
+    /// The owner for a read, which needs no transaction: an unknown shopper simply owns nothing (`None`).
+    pub async fn for_read<'e>(
+        executor: impl sqlx::Executor<'e, Database = Any>,
+        viewer: &Viewer,
+    ) -> Result<Option<Owner>, sqlx::Error> {
+        Ok(match viewer {
+            Viewer::Shopper(external) => shopper_key(executor, external).await?.map(Owner::Shopper),
+            Viewer::Guest(guest) => Some(Owner::Guest(guest.clone())),
+        })
+    }
+
+    /// The column that names this owner.
+    pub fn column(&self) -> &'static str {
+        match self {
+            Owner::Shopper(_) => "shopper_id",
+            Owner::Guest(_) => "guest_id",
+        }
+    }
+
+    /// Binds the owner's key as the next parameter, for a condition on [`Owner::column`].
+    pub fn bind<'q>(
+        &'q self,
+        query: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Query<'q, Any, AnyArguments<'q>> {
+        match self {
+            Owner::Shopper(id) => query.bind(*id),
+            Owner::Guest(guest) => query.bind(guest.as_str()),
+        }
+    }
+
+    /// The owner as the values of both columns: shopper row id and guest id, one of them null.
+    pub fn binds(&self) -> (Option<i64>, Option<String>) {
+        match self {
+            Owner::Shopper(id) => (Some(*id), None),
+            Owner::Guest(id) => (None, Some(id.clone())),
+        }
+    }
+
+    /// The owner as one text key, where a table keeps both kinds in one column: `s:42` or `g:<guest id>`.
+    pub fn key(&self) -> String {
+        match self {
+            Owner::Shopper(id) => format!("s:{id}"),
+            Owner::Guest(guest) => format!("g:{guest}"),
+        }
+    }
+}
+
+/// The store's row id of a shopper, by the store's own shopper id.
+/// Reads in a transaction or from the pool; `None` for a shopper the store has not shared.
+pub async fn shopper_key<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    external_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
+        .bind(external_id)
+        .fetch_optional(executor)
+        .await
+}
+
+/// The row id of the verified shopper a shopper-path request acts for; refused when the store has not shared
+/// the shopper's profile yet.
+pub async fn known_shopper(tx: &mut Tx, external_id: &str) -> Result<i64, StoreError> {
+    Ok(shopper_key(&mut **tx, external_id).await?.ok_or_else(|| {
+        AppError::not_found(None, "The store has not shared your profile with us yet.")
+    })?)
+}
 
 /// What identity needs from the server: the store's secret, its API keys, the counts that slow guessing, and
 /// whether demo sign-in is on. The server holds it in its state and provides it to server functions.
@@ -122,24 +210,23 @@ pub async fn upsert_shoppers(
     Ok(summary)
 }
 
-/// The shoppers the demo sign-in page offers: the most active first.
-pub async fn demo_shoppers(db: &Db, limit: i64) -> Result<Vec<DemoShopper>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT s.external_id, s.display_name, COUNT(o.id) AS orders FROM shoppers s \
-         LEFT JOIN orders o ON o.shopper_id = s.id GROUP BY s.id, s.external_id, s.display_name \
-         ORDER BY orders DESC, s.external_id LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
+/// The store's shopper ids and display names of shoppers by row id; ids of no shopper are left out.
+pub async fn names_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, (String, String)>, StoreError> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, external_id, display_name FROM shoppers WHERE id IN ({})",
+        crate::store::id_list(keys)
+    );
+    let rows = sqlx::query(&sql).fetch_all(db.reader()).await?;
     Ok(rows
         .iter()
         .map(|row| {
-            Ok(DemoShopper {
-                shopper_id: row.try_get("external_id")?,
-                display_name: row.try_get("display_name")?,
-                orders: row.try_get("orders")?,
-            })
+            Ok((
+                row.try_get("id")?,
+                (row.try_get("external_id")?, row.try_get("display_name")?),
+            ))
         })
         .collect::<Result<_, sqlx::Error>>()?)
 }
@@ -154,14 +241,10 @@ pub async fn shopper_locale(db: &Db, shopper_id: &str) -> Result<Option<String>,
     )
 }
 
-/// A shopper's own account: profile and most recent orders. Only ever called with the verified shopper's id.
-pub async fn account(
-    db: &Db,
-    shopper_id: &str,
-    orders: i64,
-) -> Result<Option<Account>, StoreError> {
+/// A shopper's own profile. Only ever called with the verified shopper's id.
+pub async fn account(db: &Db, shopper_id: &str) -> Result<Option<Account>, StoreError> {
     let Some(row) = sqlx::query(
-        "SELECT id, external_id, display_name, email, locale FROM shoppers WHERE external_id = $1",
+        "SELECT external_id, display_name, email, locale FROM shoppers WHERE external_id = $1",
     )
     .bind(shopper_id)
     .fetch_optional(db.reader())
@@ -169,38 +252,11 @@ pub async fn account(
     else {
         return Ok(None);
     };
-    let id: i64 = row.try_get("id")?;
-    let order_rows = sqlx::query(
-        "SELECT o.external_id, o.placed_at, o.status, o.currency, \
-         o.subtotal_minor + o.shipping_minor + o.tax_minor AS total_minor, \
-         (SELECT CAST(SUM(l.quantity) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS items \
-         FROM orders o WHERE o.shopper_id = $1 ORDER BY o.placed_at DESC, o.id DESC LIMIT $2",
-    )
-    .bind(id)
-    .bind(orders)
-    .fetch_all(db.reader())
-    .await?;
-    let recent_orders = order_rows
-        .iter()
-        .map(|row| {
-            Ok(OrderSummary {
-                order_id: row.try_get("external_id")?,
-                placed_at: row.try_get("placed_at")?,
-                status: row.try_get("status")?,
-                total: Money::new(
-                    row.try_get("total_minor")?,
-                    row.try_get::<String, _>("currency")?,
-                ),
-                items: row.try_get::<Option<i64>, _>("items")?.unwrap_or(0),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
     Ok(Some(Account {
         shopper_id: row.try_get("external_id")?,
         display_name: row.try_get("display_name")?,
         email: row.try_get("email")?,
         locale: row.try_get("locale")?,
-        recent_orders,
     }))
 }
 

@@ -1,8 +1,13 @@
 //! Orders and refunds, as the merchant's systems report them. Idempotency keys make retries safe.
 
+mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+pub use server::*;
+
+use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 
 /// One line of an order.
@@ -58,4 +63,23 @@ pub struct OrderOutcome {
     pub refunded_minor: i64,
     /// True when this request repeated an earlier one with the same idempotency key and changed nothing.
     pub replayed: bool,
+}
+
+/// A past order as its buyer sees it on their account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub order_id: String,
+    pub placed_at: Millis,
+    /// `paid`, `refunded` or `cancelled`.
+    pub status: String,
+    pub total: Money,
+    pub items: i64,
+}
+
+/// A shopper the demo's sign-in page offers, with how many orders they placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    pub shopper_id: String,
+    pub display_name: String,
+    pub orders: i64,
 }

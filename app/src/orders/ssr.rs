@@ -1,11 +1,13 @@
 //! The orders' SQL.
 
-use super::{OrderInput, OrderOutcome, RefundInput};
+use super::{Buyer, OrderInput, OrderOutcome, OrderSummary, RefundInput};
 use crate::catalog::rules::validate_price;
 use crate::catalog::ssr::product_for_update;
 use crate::events::EventKind;
-use crate::events::ssr::{NewEvent, record, shopper_key};
+use crate::events::ssr::{NewEvent, record};
+use crate::identity::ssr::{names_of, shopper_key};
 use crate::kernel::error::AppError;
+use crate::kernel::money::Money;
 use crate::kernel::time::{Millis, parse_rfc3339};
 use crate::kernel::validate::key as validate_key;
 use crate::store::{Db, StoreError, Then, Tx, is_unique_violation};
@@ -405,6 +407,81 @@ pub async fn cancel_order(
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// A shopper's `limit` most recent orders, newest first; none for a shopper the store has not shared.
+pub async fn recent_orders(
+    db: &Db,
+    shopper_id: &str,
+    limit: i64,
+) -> Result<Vec<OrderSummary>, StoreError> {
+    let Some(buyer) = shopper_key(db.reader(), shopper_id).await? else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(
+        "SELECT o.external_id, o.placed_at, o.status, o.currency, \
+         o.subtotal_minor + o.shipping_minor + o.tax_minor AS total_minor, \
+         (SELECT CAST(SUM(l.quantity) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS items \
+         FROM orders o WHERE o.shopper_id = $1 ORDER BY o.placed_at DESC, o.id DESC LIMIT $2",
+    )
+    .bind(buyer)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(OrderSummary {
+                order_id: row.try_get("external_id")?,
+                placed_at: row.try_get("placed_at")?,
+                status: row.try_get("status")?,
+                total: Money::new(
+                    row.try_get("total_minor")?,
+                    row.try_get::<String, _>("currency")?,
+                ),
+                items: row.try_get::<Option<i64>, _>("items")?.unwrap_or(0),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The `limit` shoppers with the most orders, most first (then by their store id).
+pub async fn busiest_buyers(db: &Db, limit: i64) -> Result<Vec<Buyer>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT shopper_id, COUNT(*) AS orders FROM orders GROUP BY shopper_id \
+         ORDER BY orders DESC, shopper_id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    let counts = rows
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<i64, _>("shopper_id")?,
+                row.try_get::<i64, _>("orders")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let keys: Vec<i64> = counts.iter().map(|(key, _)| *key).collect();
+    let mut names = names_of(db, &keys).await?;
+    let mut buyers: Vec<Buyer> = counts
+        .into_iter()
+        .filter_map(|(key, orders)| {
+            let (shopper_id, display_name) = names.remove(&key)?;
+            Some(Buyer {
+                shopper_id,
+                display_name,
+                orders,
+            })
+        })
+        .collect();
+    buyers.sort_by(|a, b| {
+        b.orders
+            .cmp(&a.orders)
+            .then_with(|| a.shopper_id.cmp(&b.shopper_id))
+    });
+    Ok(buyers)
 }
 
 #[cfg(test)]

@@ -24,8 +24,24 @@ fn queue_address(queue: ModerationQueue, shown: i64) -> String {
 /// The queue follows the page address (`?queue=reported&shown=40`), and every decision is an ordinary form, so
 /// the desk works without JavaScript.
 ///
-/// ```ignore
-/// view! { <Route path=path!("/merchant/reviews") view=ModerationDesk /> }
+/// ```
+/// use app::reviews::ModerationDesk;
+/// use leptos::prelude::*;
+/// use leptos_router::components::{Route, Router, Routes};
+/// use leptos_router::location::RequestUrl;
+/// use leptos_router::path;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// # provide_context(RequestUrl::new("/merchant/reviews"));
+/// let html = view! {
+///     <Router>
+///         <Routes fallback=|| "not found">
+///             <Route path=path!("/merchant/reviews") view=ModerationDesk />
+///         </Routes>
+///     </Router>
+/// }
+/// .to_html();
+/// assert!(html.contains("rapport-moderation"));
 /// ```
 #[component]
 pub fn ModerationDesk() -> impl IntoView {

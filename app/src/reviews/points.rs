@@ -9,8 +9,13 @@ use leptos::prelude::*;
 /// in, and whether the monthly cap cut it or a merchant's decision took it back. Loads in the browser, where
 /// the shopper's token is.
 ///
-/// ```ignore
-/// view! { <MyReviewPoints /> }
+/// ```
+/// use app::reviews::MyReviewPoints;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <MyReviewPoints /> }.to_html();
+/// assert!(html.contains("rapport-review-points"));
 /// ```
 #[component]
 pub fn MyReviewPoints() -> impl IntoView {

@@ -12,7 +12,8 @@ use super::{
 use crate::catalog::CRITERIA_VOCABULARY;
 use crate::catalog::ssr::active_product_id;
 use crate::events::EventKind;
-use crate::events::ssr::{NewEvent, known_shopper, record};
+use crate::events::ssr::{NewEvent, record};
+use crate::identity::ssr::known_shopper;
 use crate::kernel::error::{AppError, ErrorCode};
 use crate::kernel::time::{DAY_MS, Millis, iso_date};
 use crate::kernel::validate::key as validate_key;

@@ -81,8 +81,14 @@ pub(super) fn star_glyphs(stars: u8) -> String {
 /// The view follows the page address (`?sort=`, `?stars=`, `?verified=1`, `?shown=`), so it renders on the server,
 /// works without JavaScript, and a link reproduces it.
 ///
-/// ```ignore
-/// view! { <Reviews sku="KIT-00001".to_owned() /> }
+/// ```
+/// use app::reviews::Reviews;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// # provide_context(app::ui::EmbeddedQuery(RwSignal::new(Default::default())));
+/// let html = view! { <Reviews sku="KIT-00001".to_owned() /> }.to_html();
+/// assert!(html.contains("<section id=\"reviews\""));
 /// ```
 #[component]
 pub fn Reviews(

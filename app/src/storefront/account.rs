@@ -2,6 +2,7 @@ use crate::i18n::use_i18n;
 use crate::identity::client::store_token;
 use crate::identity::my_account;
 use crate::kernel::time::iso_date;
+use crate::orders::my_orders;
 use crate::ui::{ErrorNotice, PriceTag};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,9 +12,11 @@ use leptos_meta::Title;
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let account = LocalResource::new(my_account);
+    let orders = LocalResource::new(my_orders);
     let sign_out = move |_| {
         store_token(None);
         account.refetch();
+        orders.refetch();
     };
     view! {
         <Title text=move || i18n.t("account.title") />
@@ -23,7 +26,10 @@ pub fn AccountPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match account.await {
                         Ok(account) => {
-                            let orders = account.recent_orders.clone();
+                            let orders = match orders.await {
+                                Ok(orders) => orders,
+                                Err(error) => return view! { <ErrorNotice error /> }.into_any(),
+                            };
                             let no_orders = orders.is_empty();
                             view! {
                                 <dl class="shop-account__profile">

@@ -26,8 +26,24 @@ fn tier_name(rules: &TierRules, code: &str, i18n: I18n) -> String {
 /// Previewing is an ordinary GET form (`?proposed=<rules as JSON>`) and saving an ordinary POST, so the page
 /// works without JavaScript.
 ///
-/// ```ignore
-/// view! { <Route path=path!("/merchant/tiers") view=MerchantTiersPage /> }
+/// ```
+/// use app::tiers::MerchantTiersPage;
+/// use leptos::prelude::*;
+/// use leptos_router::components::{Route, Router, Routes};
+/// use leptos_router::location::RequestUrl;
+/// use leptos_router::path;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// # provide_context(RequestUrl::new("/merchant/tiers"));
+/// let html = view! {
+///     <Router>
+///         <Routes fallback=|| "not found">
+///             <Route path=path!("/merchant/tiers") view=MerchantTiersPage />
+///         </Routes>
+///     </Router>
+/// }
+/// .to_html();
+/// assert!(html.contains("rapport-tiers-admin"));
 /// ```
 #[component]
 pub fn MerchantTiersPage() -> impl IntoView {

@@ -6,7 +6,7 @@ use super::{
     CloseMember, MemberStanding, ReviewSummary, Tier, TierCount, TierPreview, TierRules,
     TiersOverview,
 };
-use crate::events::ssr::shopper_key;
+use crate::identity::ssr::shopper_key;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis, window_start};

@@ -37,8 +37,14 @@ fn icon_path(icon: &str) -> &'static str {
 /// A tier as a small badge: its icon, its colour, and its name in words, so that it never relies on colour.
 /// Shown beside review authors, and by [`TierBadge`] for the signed-in shopper.
 ///
-/// ```ignore
-/// view! { <TierMark tier=rules.tiers[2].clone() /> }
+/// ```
+/// use app::tiers::{TierMark, TierRules};
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let rules = TierRules::default();
+/// let html = view! { <TierMark tier=rules.tiers[2].clone() /> }.to_html();
+/// assert!(html.contains("data-tier=\"gold\"") && html.contains("Gold"));
 /// ```
 #[component]
 pub fn TierMark(tier: Tier) -> impl IntoView {
@@ -59,8 +65,13 @@ pub fn TierMark(tier: Tier) -> impl IntoView {
 /// The signed-in shopper's member tier as a small badge, for the store's header; nothing for guests. Loads in
 /// the browser, where the shopper's token is.
 ///
-/// ```ignore
-/// view! { <TierBadge /> }
+/// ```
+/// use app::tiers::TierBadge;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// // The server renders nothing: the badge is the browser's, once it knows the shopper.
+/// assert!(!view! { <TierBadge /> }.to_html().contains("<a"));
 /// ```
 #[component]
 pub fn TierBadge() -> impl IntoView {
@@ -91,8 +102,13 @@ pub fn TierBadge() -> impl IntoView {
 /// this tier and the next, and a plain-language account of every rule. Loads in the browser, for the signed-in
 /// shopper.
 ///
-/// ```ignore
-/// view! { <TierProgress /> }
+/// ```
+/// use app::tiers::TierProgress;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <TierProgress /> }.to_html();
+/// assert!(html.contains("id=\"tier\"") && html.contains("Your member tier"));
 /// ```
 #[component]
 pub fn TierProgress() -> impl IntoView {

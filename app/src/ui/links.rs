@@ -51,9 +51,18 @@ pub fn server_asset(url: &str) -> String {
 
 /// The links of the page the widget is on: the store's when embedded, the storefront's otherwise.
 ///
-/// ```ignore
+/// ```
+/// use app::ui::{ShopLinks, use_shop_links};
+/// use leptos::prelude::*;
+/// # let owner = Owner::new(); owner.set();
+/// // An embedding store names its own pages; without this, the storefront's.
+/// provide_context(ShopLinks {
+///     product: "https://shop.example/item/{sku}".into(),
+///     ..ShopLinks::default()
+/// });
 /// let links = use_shop_links();
-/// view! { <a href=links.product("KIT-00001")>"Kettle"</a> }
+/// let html = view! { <a href=links.product("KIT-00001")>"Kettle"</a> }.to_html();
+/// assert!(html.contains("href=\"https://shop.example/item/KIT-00001\""));
 /// ```
 pub fn use_shop_links() -> ShopLinks {
     use_context::<ShopLinks>().unwrap_or_default()

@@ -31,10 +31,16 @@ impl PageQuery {
 
 /// The view query of the widget being built; see the module documentation.
 ///
-/// ```ignore
+/// ```
+/// use app::ui::{EmbeddedQuery, use_page_query};
+/// use leptos::prelude::*;
+/// # let owner = Owner::new(); owner.set();
+/// // An embedded widget's own query, as the embed mount provides it; in the storefront, the router's.
+/// provide_context(EmbeddedQuery(RwSignal::new(Default::default())));
 /// let query = use_page_query();
-/// let sort = move || query.get("sort");
-/// view! { <button on:click=move |_| query.go("?sort=newest")>"Newest"</button> }
+/// let newest = move |_| query.go("?sort=newest");
+/// # newest(());
+/// assert_eq!(query.get("sort").as_deref(), Some("newest"));
 /// ```
 pub fn use_page_query() -> PageQuery {
     match use_context::<EmbeddedQuery>() {

@@ -7,8 +7,9 @@ use super::{
 };
 use crate::catalog::ssr::active_product_id;
 use crate::events::EventKind;
-use crate::events::ssr::{NewEvent, known_shopper, record, shopper_key};
+use crate::events::ssr::{NewEvent, record};
 use crate::identity::Viewer;
+use crate::identity::ssr::{Owner, known_shopper};
 use crate::kernel::error::{AppError, ErrorCode};
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
@@ -17,48 +18,15 @@ use crate::store::{Backend, Db, StoreError, Tx};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
-/// Whose lists a request touches, resolved to the store's keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Owner {
-    Shopper(i64),
-    Guest(String),
-}
-
-impl Owner {
-    /// The owner as the two parameters of [`Owner::owned`]: shopper row id and guest id, one of them null.
-    fn binds(&self) -> (Option<i64>, Option<String>) {
-        match self {
-            Owner::Shopper(id) => (Some(*id), None),
-            Owner::Guest(id) => (None, Some(id.clone())),
-        }
+/// Matches the owner's lists (`w`), with the owner bound as `$1` (shopper row id) and `$2` (guest id), as
+/// [`Owner::binds`] gives them. One column per kind of owner, not an `OR` of both: SQLite scans every list for the
+/// `OR` (2.8 ms on the large demo data) and uses the index for this. The other parameter is still named, so both
+/// keep their numbers.
+fn owned(owner: &Owner) -> &'static str {
+    match owner {
+        Owner::Shopper(_) => "(w.shopper_id = $1 AND $2 IS NULL)",
+        Owner::Guest(_) => "(w.guest_id = $2 AND $1 IS NULL)",
     }
-
-    /// Matches this owner's lists (`w`), with the owner bound as `$1` (shopper row id) and `$2` (guest id). One
-    /// column per kind of owner, not an `OR` of both: SQLite scans every list for the `OR` (2.8 ms on the large
-    /// demo data) and uses the index for this. The other parameter is still named, so both keep their numbers.
-    fn owned(&self) -> &'static str {
-        match self {
-            Owner::Shopper(_) => "(w.shopper_id = $1 AND $2 IS NULL)",
-            Owner::Guest(_) => "(w.guest_id = $2 AND $1 IS NULL)",
-        }
-    }
-}
-
-async fn owner(tx: &mut Tx, viewer: &Viewer) -> Result<Owner, StoreError> {
-    Ok(match viewer {
-        Viewer::Shopper(external) => Owner::Shopper(known_shopper(tx, external).await?),
-        Viewer::Guest(guest) => Owner::Guest(guest.clone()),
-    })
-}
-
-/// The owner for reads, which need no transaction: an unknown shopper simply has no lists.
-async fn reading_owner(db: &Db, viewer: &Viewer) -> Result<Option<Owner>, sqlx::Error> {
-    Ok(match viewer {
-        Viewer::Shopper(external) => shopper_key(db.reader(), external)
-            .await?
-            .map(Owner::Shopper),
-        Viewer::Guest(guest) => Some(Owner::Guest(guest.clone())),
-    })
 }
 
 fn no_such_list() -> AppError {
@@ -70,7 +38,7 @@ async fn default_list(tx: &mut Tx, owner: &Owner, now: Millis) -> Result<i64, sq
     let (shopper, guest) = owner.binds();
     let select = format!(
         "SELECT w.id FROM wishlists w WHERE {owned} AND w.is_default = 1",
-        owned = owner.owned()
+        owned = owned(owner)
     );
     let existing: Option<i64> = sqlx::query_scalar(&select)
         .bind(shopper)
@@ -108,7 +76,7 @@ async fn owned_list(tx: &mut Tx, owner: &Owner, list_id: i64) -> Result<i64, Sto
     let (shopper, guest) = owner.binds();
     sqlx::query_scalar::<_, i64>(&format!(
         "SELECT w.id FROM wishlists w WHERE {owned} AND w.id = $3",
-        owned = owner.owned()
+        owned = owned(owner)
     ))
     .bind(shopper)
     .bind(guest)
@@ -174,7 +142,7 @@ fn signed_in_only(viewer: &Viewer) -> Result<(), AppError> {
 
 /// The viewer's lists, the default one first (it is created if missing only when something is saved).
 pub async fn lists(db: &Db, viewer: &Viewer) -> Result<Vec<WishlistSummary>, StoreError> {
-    match reading_owner(db, viewer).await? {
+    match Owner::for_read(db.reader(), viewer).await? {
         Some(owner) => Ok(owner_lists(db, &owner).await?),
         None => Ok(Vec::new()),
     }
@@ -186,7 +154,7 @@ async fn owner_lists(db: &Db, owner: &Owner) -> Result<Vec<WishlistSummary>, sql
         "SELECT w.id, w.name, w.is_default, w.share_token, \
          (SELECT COUNT(*) FROM wishlist_items i WHERE i.wishlist_id = w.id) AS items \
          FROM wishlists w WHERE {owned} ORDER BY w.is_default DESC, w.created_at, w.id",
-        owned = owner.owned()
+        owned = owned(owner)
     ))
     .bind(shopper)
     .bind(guest)
@@ -216,12 +184,12 @@ pub async fn create_list(
     signed_in_only(viewer)?;
     let name = validate_list_name(name)?;
     let mut tx = db.write().await?;
-    let owner = owner(&mut tx, viewer).await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
     default_list(&mut tx, &owner, now).await?;
     let (shopper, guest) = owner.binds();
     let count: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM wishlists w WHERE {owned}",
-        owned = owner.owned()
+        owned = owned(&owner)
     ))
     .bind(shopper)
     .bind(guest.clone())
@@ -267,7 +235,7 @@ pub async fn rename_list(
     signed_in_only(viewer)?;
     let name = validate_list_name(name)?;
     let mut tx = db.write().await?;
-    let owner = owner(&mut tx, viewer).await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
     let list_id = owned_list(&mut tx, &owner, list_id).await?;
     sqlx::query("UPDATE wishlists SET name = $1 WHERE id = $2")
         .bind(&name)
@@ -282,7 +250,7 @@ pub async fn rename_list(
 pub async fn delete_list(db: &Db, viewer: &Viewer, list_id: i64) -> Result<(), StoreError> {
     signed_in_only(viewer)?;
     let mut tx = db.write().await?;
-    let owner = owner(&mut tx, viewer).await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
     let list_id = owned_list(&mut tx, &owner, list_id).await?;
     let is_default: i64 = sqlx::query_scalar("SELECT is_default FROM wishlists WHERE id = $1")
         .bind(list_id)
@@ -340,7 +308,7 @@ pub async fn save(
 ) -> Result<(), StoreError> {
     validate_key("sku", sku)?;
     let mut tx = db.write().await?;
-    let owner = owner(&mut tx, viewer).await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
     let product_id = active_product_id(&mut tx, sku).await?;
     let list_id = target_list(&mut tx, &owner, list_id, now).await?;
     if holds(&mut tx, list_id, product_id).await? {
@@ -373,7 +341,7 @@ pub async fn remove(
 ) -> Result<(), StoreError> {
     validate_key("sku", sku)?;
     let mut tx = db.write().await?;
-    let owner = owner(&mut tx, viewer).await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
     let list_id = target_list(&mut tx, &owner, list_id, now).await?;
     let product_id = product_id(&mut tx, sku).await?;
     let removed =
@@ -410,7 +378,7 @@ pub async fn move_item(
 ) -> Result<(), StoreError> {
     validate_key("sku", sku)?;
     let mut tx = db.write().await?;
-    let owner = owner(&mut tx, viewer).await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
     let from = owned_list(&mut tx, &owner, from).await?;
     let to = owned_list(&mut tx, &owner, to).await?;
     let product_id = product_id(&mut tx, sku).await?;
@@ -590,7 +558,7 @@ pub async fn set_shared(
     shared: bool,
 ) -> Result<Option<String>, StoreError> {
     let mut tx = db.write().await?;
-    let owner = owner(&mut tx, viewer).await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
     let list_id = owned_list(&mut tx, &owner, list_id).await?;
     let token = shared.then(|| format!("{:032x}", rand::random::<u128>()));
     sqlx::query("UPDATE wishlists SET share_token = $1 WHERE id = $2")
@@ -661,7 +629,7 @@ pub async fn saved_states(
         )
         .into());
     }
-    let owner = reading_owner(db, viewer).await?;
+    let owner = Owner::for_read(db.reader(), viewer).await?;
     let lists = match &owner {
         Some(owner) => owner_lists(db, owner).await?,
         None => Vec::new(),
@@ -680,7 +648,7 @@ pub async fn saved_states(
             "SELECT i.wishlist_id, p.sku FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
              JOIN products p ON p.id = i.product_id WHERE {owned} AND p.sku IN ({})",
             wanted(3),
-            owned = owner.owned()
+            owned = owned(&owner)
         );
         let mut query = sqlx::query(&sql).bind(shopper).bind(guest);
         for sku in skus {

@@ -86,9 +86,13 @@ pub fn WishlistProductGrid(products: Vec<crate::catalog::ProductCard>) -> impl I
 /// the browser has the token. `compact` is the card form: the heart alone (its label stays for screen readers),
 /// no count and no chooser; inside a grid that called [`SavedStates::provide`] it asks nothing by itself.
 ///
-/// ```ignore
-/// view! { <WishlistButton sku="KIT-00001".to_owned() /> }
-/// view! { <WishlistButton sku="KIT-00001".to_owned() compact=true /> }
+/// ```
+/// use app::wishlist::WishlistButton;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <WishlistButton sku="KIT-00001".to_owned() compact=true /> }.to_html();
+/// assert!(html.contains("rapport-wishlist-button--compact") && html.contains("aria-pressed=\"false\""));
 /// ```
 #[component]
 pub fn WishlistButton(
@@ -258,8 +262,14 @@ fn SavedItem(item: WishlistItem, #[prop(optional)] children: Option<Children>) -
 /// `rapport:add-to-cart` event for the host page); create, rename, delete and share lists. The list and sort
 /// follow the page address (`?list=7&sort=price_drop`).
 ///
-/// ```ignore
-/// view! { <Wishlist /> }
+/// ```
+/// use app::wishlist::Wishlist;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// # provide_context(app::ui::EmbeddedQuery(RwSignal::new(Default::default())));
+/// let html = view! { <Wishlist /> }.to_html();
+/// assert!(html.contains("rapport-wishlist"));
 /// ```
 #[component]
 pub fn Wishlist() -> impl IntoView {

@@ -56,6 +56,27 @@ pub async fn subscribe(
     policy: &AlertPolicy,
     now: Millis,
 ) -> Result<Alert, StoreError> {
+    // Identical requests at once (two tabs, a double click): the one whose insert loses the race finds the
+    // winner's alert on its second pass and answers with it, as a retry would.
+    for _ in 0..2 {
+        if let Some(alert) = try_subscribe(db, viewer, sku, request, locale, policy, now).await? {
+            return Ok(alert);
+        }
+    }
+    Err(AppError::conflict("You already have this alert.").into())
+}
+
+/// One pass of [`subscribe`]; `None` when a concurrent request inserted the same alert first (its transaction is
+/// then rolled back).
+async fn try_subscribe(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    request: &AlertRequest,
+    locale: &str,
+    policy: &AlertPolicy,
+    now: Millis,
+) -> Result<Option<Alert>, StoreError> {
     let mut tx = db.write().await?;
     let product = sqlx::query(
         "SELECT id, price_minor, currency, stock FROM products WHERE sku = $1 AND active = TRUE",
@@ -148,10 +169,7 @@ pub async fn subscribe(
             .await;
             let id = match inserted {
                 Ok(id) => id,
-                // Two tabs subscribing at once: the other one won.
-                Err(error) if is_unique_violation(&error) => {
-                    return Err(AppError::conflict("You already have this alert.").into());
-                }
+                Err(error) if is_unique_violation(&error) => return Ok(None),
                 Err(error) => return Err(error.into()),
             };
             if token.is_some() {
@@ -172,7 +190,7 @@ pub async fn subscribe(
     };
     let alert = alert_by_id(&mut *tx, id, locale).await?;
     tx.commit().await?;
-    Ok(alert)
+    Ok(Some(alert))
 }
 
 /// Confirms a guest's alert from the link in its confirmation email; returns the alert.

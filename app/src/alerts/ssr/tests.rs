@@ -160,6 +160,41 @@ async fn a_real_drop_tells_each_subscriber_once_and_lowers_the_reference() {
 }
 
 #[tokio::test]
+async fn identical_subscriptions_at_once_make_one_alert_and_all_get_it() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy {
+            email: true,
+            ..AlertPolicy::default()
+        };
+        let guest = AlertRequest {
+            email: Some("guest@example.com".into()),
+            ..price_drop(PriceRule::AnyDrop)
+        };
+        for (viewer, request) in [
+            (shopper("alice"), price_drop(PriceRule::AnyDrop)),
+            (Viewer::Guest("g1".into()), guest),
+        ] {
+            let attempts =
+                (0..20).map(|_| subscribe(db, &viewer, "A", &request, "en", &policy, NOW));
+            let alerts: Vec<Alert> = futures::future::join_all(attempts)
+                .await
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+            assert!(
+                alerts.iter().all(|alert| alert.id == alerts[0].id),
+                "{alerts:?}"
+            );
+        }
+        assert_eq!(count(db, "alerts").await, 2);
+        // The guest's confirmation email, queued once.
+        assert_eq!(count(db, "notices").await, 1);
+    }
+}
+
+#[tokio::test]
 async fn notices_go_out_on_every_configured_channel_in_the_changes_transaction() {
     for store in all().await {
         let db = &store.db;

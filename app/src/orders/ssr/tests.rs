@@ -88,6 +88,36 @@ async fn fifty_identical_orders_at_once_record_one_and_replay_it_to_the_rest() {
 }
 
 #[tokio::test]
+async fn two_different_orders_under_one_key_at_once_record_one_and_refuse_the_other() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let first = order("O-1", "alice");
+        let second = order("O-2", "alice");
+        let (a, b) = futures::future::join(
+            record_order(db, "key-1", &first, &TierGrowth, 9),
+            record_order(db, "key-1", &second, &TierGrowth, 9),
+        )
+        .await;
+        let (recorded, refused) = match (a, b) {
+            (Ok(outcome), Err(error)) | (Err(error), Ok(outcome)) => (outcome, error),
+            other => panic!("one should be recorded and one refused: {other:?}"),
+        };
+        assert!(!recorded.replayed);
+        let StoreError::Rejected(error) = refused else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(error.code, ErrorCode::Conflict);
+        assert!(
+            error.message.contains("different request"),
+            "{}",
+            error.message
+        );
+        assert_eq!(count(db, "orders").await, 1);
+    }
+}
+
+#[tokio::test]
 async fn a_retried_order_is_recorded_once() {
     for store in all().await {
         let db = &store.db;
@@ -306,5 +336,83 @@ async fn a_cancelled_order_cannot_be_refunded() {
         };
         assert_eq!(error.code, ErrorCode::Conflict);
         assert_eq!(count(db, "refunds").await, 0);
+    }
+}
+
+fn one_teapot(order_id: &str, shopper: &str, placed_at: &str) -> OrderInput {
+    OrderInput {
+        order_id: order_id.into(),
+        shopper_id: shopper.into(),
+        currency: "CNY".into(),
+        lines: vec![OrderLineInput {
+            sku: "A".into(),
+            quantity: 3,
+            unit_price_minor: 1_000,
+        }],
+        shipping_minor: 0,
+        tax_minor: 0,
+        placed_at: Some(placed_at.into()),
+    }
+}
+
+#[tokio::test]
+async fn a_shopper_sees_only_their_own_orders() {
+    for store in all().await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(db, &[product_input("A", 1_000, 5)]).await;
+        add_shopper(db, "alice").await;
+        add_shopper(db, "bob").await;
+        record_order(
+            db,
+            "k1",
+            &one_teapot("A-1", "alice", "2026-10-01T00:00:00Z"),
+            &TierGrowth,
+            0,
+        )
+        .await
+        .unwrap();
+        record_order(
+            db,
+            "k2",
+            &one_teapot("A-2", "alice", "2026-11-01T00:00:00Z"),
+            &TierGrowth,
+            0,
+        )
+        .await
+        .unwrap();
+        record_order(
+            db,
+            "k3",
+            &one_teapot("B-1", "bob", "2026-11-02T00:00:00Z"),
+            &TierGrowth,
+            0,
+        )
+        .await
+        .unwrap();
+
+        let alice = recent_orders(db, "alice", 10).await.unwrap();
+        let ids: Vec<_> = alice.iter().map(|o| o.order_id.as_str()).collect();
+        assert_eq!(ids, ["A-2", "A-1"]);
+        assert_eq!((alice[0].items, alice[0].total.amount_minor), (3, 3_000));
+        assert_eq!(recent_orders(db, "bob", 10).await.unwrap().len(), 1);
+        assert!(recent_orders(db, "carol", 10).await.unwrap().is_empty());
+
+        let shoppers = busiest_buyers(db, 10).await.unwrap();
+        assert_eq!(
+            (shoppers[0].shopper_id.as_str(), shoppers[0].orders),
+            ("alice", 2)
+        );
+        assert_eq!(
+            shoppers
+                .iter()
+                .map(|buyer| (
+                    buyer.shopper_id.as_str(),
+                    buyer.display_name.is_empty(),
+                    buyer.orders
+                ))
+                .collect::<Vec<_>>(),
+            [("alice", false, 2), ("bob", false, 1)]
+        );
     }
 }

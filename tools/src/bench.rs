@@ -1,4 +1,4 @@
-//! The `server bench-*` commands: ingest rates, and the reads and writes the widgets make, timed in process on the
+//! The `rapport-tools bench-*` commands: ingest rates, and the reads and writes the widgets make, timed in process on the
 //! configured database.
 
 use app::alerts::rules::AlertPolicy;
@@ -549,7 +549,7 @@ pub async fn alerts(
     };
     // One connection at a time first, then the worker's concurrency: the difference is the network's waiting.
     for concurrency in [1, concurrency] {
-        let config = crate::delivery::DeliveryConfig {
+        let config = server::delivery::DeliveryConfig {
             smtp_url: Some(smtp_url.clone()),
             mail_from: "Bench <bench@rapport.localhost>"
                 .parse()
@@ -564,7 +564,7 @@ pub async fn alerts(
         let secret =
             app::identity::token::StoreSecret::new("bench-secret-that-is-long-enough-000000")?;
         let deliverer =
-            crate::delivery::Deliverer::new(db.clone(), secret, policy.clone(), config)?;
+            server::delivery::Deliverer::new(db.clone(), secret, policy.clone(), config)?;
         let (_stop, stopped) = tokio::sync::watch::channel(false);
         let started = Instant::now();
         let mut delivered = 0;

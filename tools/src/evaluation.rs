@@ -1,4 +1,4 @@
-//! `server evaluate-feed`: the feed's offline quality against popularity and chance, on this store's events or on
+//! `rapport-tools evaluate-feed`: the feed's offline quality against popularity and chance, on this store's events or on
 //! a public data set in RecBole's atomic `.inter` format (MovieLens-1M ships in one; `./rapport evaluate` fetches
 //! it).
 

@@ -5,7 +5,7 @@
 //! Everything goes through the same store functions as the merchant API. Times are laid out backwards from the
 //! start of the current UTC day.
 
-use crate::config::Scale;
+use crate::Scale;
 use app::alerts::rules::AlertPolicy;
 use app::catalog::ssr as catalog;
 use app::catalog::{CategoryInput, PriceChange, ProductInput, ProductText};
@@ -455,11 +455,16 @@ fn rfc(at: Millis) -> Option<String> {
 }
 
 /// Loads demo data into an empty database.
-pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<Loaded, StoreError> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
-        .fetch_one(db.reader())
+/// Whether the store already has a catalogue, which demo data must not be mixed into.
+pub async fn holds_products(db: &Db) -> Result<bool, StoreError> {
+    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM products LIMIT 1")
+        .fetch_optional(db.reader())
         .await?;
-    if existing > 0 {
+    Ok(any.is_some())
+}
+
+pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<Loaded, StoreError> {
+    if holds_products(db).await? {
         return Err(app::kernel::error::AppError::conflict(
             "the database already holds products; demo data loads only into an empty one",
         )

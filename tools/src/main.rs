@@ -1,0 +1,228 @@
+//! `rapport-tools`: loads demo data, measures the store functions and evaluates the feed, on any Rapport database.
+//! Kept out of the server so that the production binary holds only what serves and delivers; `./rapport` runs it.
+
+mod bench;
+mod evaluation;
+mod seed;
+
+use app::store::Db;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+use std::time::Instant;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "rapport-tools", version, about)]
+struct Cli {
+    /// Database: `sqlite://path/file.db` (created if missing) or `postgres://user@host/db`; migrations are applied.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/rapport.db",
+        global = true
+    )]
+    database_url: String,
+    /// Log filter, as RUST_LOG.
+    #[arg(
+        long,
+        env = "RAPPORT_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scale {
+    /// 600 products, 2,000 shoppers, 20,000 orders, 200,000 events: the demo.
+    Small,
+    /// 50,000 products, 100,000 shoppers, 250,000 orders, 5,000,000 events: for benchmarks.
+    Large,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load deterministic demo data into an empty database.
+    Seed {
+        #[arg(long, value_enum, default_value = "small")]
+        scale: Scale,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Leave a database that already holds products as it is, instead of failing.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Measure the feed offline: hold out each sampled shopper's last purchase and score the feed's
+    /// recommendations from their earlier history against popularity and chance (hit rate and NDCG). Reads this
+    /// store's events, or with --inter a RecBole atomic interaction file (`./rapport evaluate` fetches
+    /// MovieLens-1M).
+    EvaluateFeed {
+        /// A RecBole `.inter` file (tab-separated, header with user_id, item_id and timestamp columns).
+        #[arg(long)]
+        inter: Option<std::path::PathBuf>,
+        /// Shoppers whose last purchase is held out.
+        #[arg(long, default_value_t = 2_000)]
+        shoppers: usize,
+        /// Recommendations per shopper.
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        /// Seed of the sample and of the random baseline.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Measure the ingest rate of the store functions: products upserted, then events recorded.
+    BenchIngest {
+        /// Products to upsert.
+        #[arg(long, default_value_t = 20_000)]
+        products: usize,
+        /// Events to record.
+        #[arg(long, default_value_t = 200_000)]
+        events: usize,
+    },
+    /// Measure the reviews read and the vote rate on one product with many reviews and votes.
+    BenchReviews {
+        #[arg(long, default_value_t = 10_000)]
+        reviews: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        votes: usize,
+    },
+    /// Measure the wish-list widgets' reads and writes on a database that holds demo data.
+    BenchWishlists {
+        /// Items in the measured list.
+        #[arg(long, default_value_t = 200)]
+        items: usize,
+    },
+    /// Measure a tier recomputation after an order, and a rule preview over every shopper, on a database that
+    /// holds demo data.
+    BenchTiers {
+        /// Orders recorded, each followed by its buyer's recomputation.
+        #[arg(long, default_value_t = 2_000)]
+        orders: usize,
+    },
+    /// Measure the feed on a database that holds demo data: full rebuilds at three sizes, a partial refresh, and
+    /// the server time of building home feeds. Writes the similarity lists and some events.
+    BenchFeed {
+        /// Home feeds built per kind of viewer.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+    },
+    /// Measure how fast a price change queues the notices of many alerts, and (with --smtp-url) how fast a
+    /// worker delivers them.
+    BenchAlerts {
+        #[arg(long, default_value_t = 100_000)]
+        subscribers: usize,
+        /// Emails to deliver to the SMTP server.
+        #[arg(long, default_value_t = 5_000)]
+        deliveries: usize,
+        /// SMTP server to deliver the queued emails to, e.g. `smtp://127.0.0.1:2525`.
+        #[arg(long, env = "RAPPORT_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Emails one worker sends at once, as the server's --delivery-concurrency.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(url: &str) -> Result<Db, String> {
+    let db = Db::connect(url).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::EvaluateFeed {
+        inter: Some(path),
+        shoppers,
+        k,
+        seed,
+    } = &cli.command
+    {
+        // A data file needs no database.
+        let interactions = evaluation::read_inter(path)?;
+        let evaluation = evaluation::Evaluation {
+            shoppers: *shoppers,
+            k: *k,
+            seed: *seed,
+        };
+        evaluation::run(&path.display().to_string(), &interactions, &evaluation);
+        return Ok(());
+    }
+    let db = open(&cli.database_url).await?;
+    let outcome = match cli.command {
+        Command::Seed {
+            scale,
+            seed,
+            if_empty,
+        } => load_demo_data(&db, scale, seed, if_empty).await,
+        Command::EvaluateFeed {
+            shoppers, k, seed, ..
+        } => {
+            let interactions = app::feed::ssr::all_interactions(&db)
+                .await
+                .map_err(|e| e.to_string())?;
+            let evaluation = evaluation::Evaluation { shoppers, k, seed };
+            evaluation::run("this store's events", &interactions, &evaluation);
+            Ok(())
+        }
+        Command::BenchIngest { products, events } => bench::ingest(&db, products, events).await,
+        Command::BenchReviews { reviews, votes } => bench::reviews(&db, reviews, votes).await,
+        Command::BenchWishlists { items } => bench::wishlists(&db, items).await,
+        Command::BenchTiers { orders } => bench::tiers(&db, orders).await,
+        Command::BenchFeed { requests } => bench::feed(&db, requests).await,
+        Command::BenchAlerts {
+            subscribers,
+            deliveries,
+            smtp_url,
+            concurrency,
+        } => bench::alerts(&db, subscribers, deliveries, smtp_url, concurrency).await,
+    };
+    db.close().await;
+    outcome
+}
+
+async fn load_demo_data(
+    db: &Db,
+    scale: Scale,
+    seed_value: u64,
+    if_empty: bool,
+) -> Result<(), String> {
+    if if_empty && seed::holds_products(db).await.map_err(|e| e.to_string())? {
+        tracing::info!("the database already holds products: demo data left as it is");
+        return Ok(());
+    }
+    let started = Instant::now();
+    tracing::info!(?scale, seed = seed_value, "loading demo data");
+    let loaded = seed::seed(
+        db,
+        seed::Volume::of(scale),
+        seed_value,
+        app::kernel::time::now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tracing::info!(
+        ?loaded,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo data loaded"
+    );
+    Ok(())
+}
