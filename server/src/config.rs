@@ -68,7 +68,18 @@ pub struct Config {
         global = true
     )]
     pub allowed_origins: Vec<String>,
-    /// Demo mode: loads demo data on first start and offers "sign in as" any demo shopper. Never in production.
+    /// Reverse proxies (addresses or networks, comma-separated, e.g. 10.0.0.0/8) whose `X-Forwarded-For` names the
+    /// client: guessing and flooding are then counted per client rather than per proxy. None by default, when the
+    /// header is ignored, since anyone can send it.
+    #[arg(
+        long,
+        env = "RAPPORT_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Demo mode: offers "sign in as" any demo shopper and serves the demo pictures (`rapport-tools seed` loads
+    /// the demo data). Never in production.
     #[arg(long, env = "RAPPORT_DEMO", global = true)]
     pub demo: bool,
     /// Reviews one shopper may write or edit in 24 hours.
@@ -347,6 +358,15 @@ pub enum Command {
 pub const DEMO_SECRET: &str = "rapport-demo-secret-anyone-can-read-this-000";
 
 impl Config {
+    /// The trusted proxies' networks, or what is wrong with one.
+    pub fn trusted_proxies(&self) -> Result<Vec<app::identity::throttle::Network>, String> {
+        self.trusted_proxies
+            .iter()
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| text.parse().map_err(|e| format!("--trusted-proxies: {e}")))
+            .collect()
+    }
+
     /// The review rules, or what is wrong with them.
     pub fn review_policy(&self) -> Result<app::reviews::ssr::ReviewPolicy, String> {
         if !(1..=5).contains(&self.review_auto_publish_min_rating) {

@@ -12,6 +12,7 @@ pub mod state;
 
 use crate::state::AppState;
 use app::identity::merchant::{MerchantSignIn, MerchantSignOut, is_cross_site, session_in};
+use app::identity::throttle::{ClientAddress, Network, forwarded_client};
 use app::kernel::error::{AppError, ErrorCode};
 use app::{App, shell};
 use axum::Router;
@@ -32,6 +33,8 @@ pub struct RouterOptions {
     pub allowed_origins: Vec<String>,
     pub metrics: metrics::Metrics,
     pub draining: Draining,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<Network>,
 }
 
 /// Set once the server has been asked to stop: it still answers, but closes each connection after its response
@@ -99,7 +102,34 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             draining,
             close_when_draining,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(options.trusted_proxies),
+            find_client,
+        ))
         .layer(TraceLayer::new_for_http()))
+}
+
+/// Behind trusted proxies, records the client's own address for everything that counts per client.
+async fn find_client(
+    axum::extract::State(trusted): axum::extract::State<std::sync::Arc<Vec<Network>>>,
+    mut request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let (Some(peer), false) = (peer, trusted.is_empty()) {
+        let forwarded: Vec<&str> = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        let client = forwarded_client(peer, &forwarded, &trusted);
+        request.extensions_mut().insert(ClientAddress(client));
+    }
+    next.run(request).await
 }
 
 /// While draining: `/healthz` answers 503, and every response asks the client to close its connection (hyper then

@@ -161,6 +161,7 @@ async fn serve(config: Config) -> Result<(), String> {
         allowed_origins: config.allowed_origins.clone(),
         metrics: metrics::Metrics::default(),
         draining: draining.clone(),
+        trusted_proxies: config.trusted_proxies()?,
     };
     db.keep_statistics_fresh()
         .await

@@ -537,3 +537,48 @@ async fn guessing_keys_and_flooding_sign_ups_are_slowed_down() {
     retry_after(status, &headers, &error);
     assert_eq!(count(&shop.store.db, "alerts").await, alerts);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_guesses_count_against_the_client_not_the_proxy() {
+    let store = app::store::testing::sqlite().await;
+    let behind = |trusted: &[&str]| {
+        let options = server::RouterOptions {
+            trusted_proxies: trusted
+                .iter()
+                .map(|network| network.parse().unwrap())
+                .collect(),
+            ..Default::default()
+        };
+        server::router(support::state_of(&store), options).unwrap()
+    };
+    // Through the store's load balancer at 10.0.0.2, which appends the address it was reached from.
+    let through_proxy = |client: &str, key: &str| {
+        let mut request = Request::get("/api/v1/tiers")
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .header("x-forwarded-for", format!("198.51.100.77, {client}"))
+            .body(Body::empty())
+            .unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(
+            "10.0.0.2:40000".parse::<std::net::SocketAddr>().unwrap(),
+        ));
+        request
+    };
+    for (router, other_client_gets) in [
+        (behind(&["10.0.0.0/8"]), StatusCode::OK),
+        // Untrusted, the proxy is the only client there is: everyone behind it waits.
+        (behind(&[]), StatusCode::TOO_MANY_REQUESTS),
+    ] {
+        for guess in 0..10 {
+            let (status, _) = send(
+                &router,
+                through_proxy("203.0.113.9", &format!("x{guess}-guess")),
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        let (status, _) = send(&router, through_proxy("203.0.113.9", KEY)).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        let (status, body) = send(&router, through_proxy("203.0.113.10", KEY)).await;
+        assert_eq!(status, other_client_gets, "{body}");
+    }
+}

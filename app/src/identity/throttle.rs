@@ -8,6 +8,7 @@
 
 use crate::kernel::error::AppError;
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -140,12 +141,102 @@ impl Default for Throttles {
     }
 }
 
-/// The address of the client a request came from, as the server's connection saw it (behind a reverse proxy,
-/// the proxy's), when the server records it.
-pub fn client_address(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
+/// The address of the client a request came from: the one the server worked out from a trusted proxy's
+/// `X-Forwarded-For` ([`forwarded_client`]), or else the one its connection came from, when the server records it.
+pub fn client_address(extensions: &http::Extensions) -> Option<IpAddr> {
     extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip())
+        .get::<ClientAddress>()
+        .map(|client| client.0)
+        .or_else(|| {
+            extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip())
+        })
+}
+
+/// The client's address behind trusted proxies, put into the request by the server before anything reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
+/// The addresses of proxies the server trusts to say who their client was: one address (`10.0.0.7`) or a network
+/// (`10.0.0.0/8`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    address: IpAddr,
+    prefix: u32,
+}
+
+impl std::str::FromStr for Network {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Network, String> {
+        let bad = || format!("\"{text}\" is not an address or a network such as 10.0.0.0/8");
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text.trim(), None),
+        };
+        let address: IpAddr = address.parse().map_err(|_| bad())?;
+        let width = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(prefix) => prefix
+                .parse::<u32>()
+                .ok()
+                .filter(|p| *p <= width)
+                .ok_or_else(bad)?,
+            None => width,
+        };
+        Ok(Network { address, prefix })
+    }
+}
+
+impl Network {
+    pub fn contains(&self, address: IpAddr) -> bool {
+        let high_bits = |bits: u128, width: u32| {
+            if self.prefix == 0 {
+                0
+            } else {
+                bits >> (width - self.prefix)
+            }
+        };
+        match (self.address, address) {
+            (IpAddr::V4(network), IpAddr::V4(address)) => {
+                high_bits(u32::from(network).into(), 32) == high_bits(u32::from(address).into(), 32)
+            }
+            (IpAddr::V6(network), IpAddr::V6(address)) => {
+                high_bits(u128::from(network), 128) == high_bits(u128::from(address), 128)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The client of a request whose connection came from `peer`, given the `X-Forwarded-For` values it carries (in
+/// order): when `peer` is a trusted proxy, the right-most address in them that is not one, since each trusted proxy
+/// appends the address it was reached from and anything further left is only what the client claims; otherwise
+/// `peer` itself, whatever the header says. A value that is not an address ends the search at the last trusted
+/// hop.
+pub fn forwarded_client(peer: IpAddr, forwarded_for: &[&str], trusted: &[Network]) -> IpAddr {
+    let is_trusted = |address: IpAddr| trusted.iter().any(|network| network.contains(address));
+    let mut client = peer;
+    if !is_trusted(client) {
+        return client;
+    }
+    let hops = forwarded_for
+        .iter()
+        .flat_map(|value| value.split(','))
+        .map(str::trim);
+    for hop in hops.collect::<Vec<_>>().into_iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(address) => {
+                client = address;
+                if !is_trusted(address) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 /// The throttle key of the client of the server function being run.
@@ -173,6 +264,63 @@ pub fn key_prefix(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn networks_hold_the_addresses_under_their_prefix() {
+        let private: Network = "10.0.0.0/8".parse().unwrap();
+        assert!(private.contains(ip("10.200.3.4")));
+        assert!(!private.contains(ip("11.0.0.1")));
+        assert!(!private.contains(ip("::ffff:10.0.0.1")));
+        let one: Network = "192.168.1.7".parse().unwrap();
+        assert!(one.contains(ip("192.168.1.7")) && !one.contains(ip("192.168.1.8")));
+        let v6: Network = "fd00::/8".parse().unwrap();
+        assert!(v6.contains(ip("fd12::1")) && !v6.contains(ip("fe80::1")));
+        let everything: Network = "0.0.0.0/0".parse().unwrap();
+        assert!(everything.contains(ip("203.0.113.9")));
+        for bad in ["10.0.0.0/33", "10.0.0/8", "proxy", "::/129", ""] {
+            assert!(bad.parse::<Network>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_client_is_the_last_address_a_trusted_proxy_did_not_add_itself() {
+        let proxies: Vec<Network> = ["10.0.0.0/8"].iter().map(|n| n.parse().unwrap()).collect();
+        // Behind the load balancer: its entry names the client.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &["203.0.113.9"], &proxies),
+            ip("203.0.113.9")
+        );
+        // What the client put in front is not believed; two trusted hops are looked through.
+        assert_eq!(
+            forwarded_client(
+                ip("10.0.0.2"),
+                &["1.2.3.4, 203.0.113.9", "10.0.0.5"],
+                &proxies
+            ),
+            ip("203.0.113.9")
+        );
+        // A client reaching the server directly cannot choose its address.
+        assert_eq!(
+            forwarded_client(ip("198.51.100.1"), &["203.0.113.9"], &proxies),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &[], &proxies),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &["unknown, 10.0.0.9"], &proxies),
+            ip("10.0.0.9")
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &["203.0.113.9"], &[]),
+            ip("10.0.0.2")
+        );
+    }
 
     fn keys(names: &[&str]) -> Vec<String> {
         names.iter().map(|name| name.to_string()).collect()
