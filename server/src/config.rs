@@ -1,5 +1,6 @@
 //! All configuration in one place: command-line flags, each with an environment-variable fallback and a default.
 
+use app::kernel::time::Millis;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 
@@ -430,10 +431,10 @@ impl Config {
         Ok(app::alerts::rules::AlertPolicy {
             min_drop_percent: self.alert_min_drop_percent,
             min_drop_minor: self.alert_min_drop,
-            cooldown: self.alert_cooldown_hours * 60 * 60 * 1000,
+            cooldown: Millis::hours(self.alert_cooldown_hours),
             restock_multiple: self.alert_restock_multiple,
             max_attempts: self.alert_max_attempts,
-            first_retry: self.delivery_first_retry_seconds * 1000,
+            first_retry: Millis::seconds(self.delivery_first_retry_seconds),
             email: self.smtp_url.is_some(),
             webhook: self.alert_webhook_url.is_some(),
         })
@@ -474,7 +475,7 @@ impl Config {
                 .map_err(|e| format!("--mail-from \"{}\": {e}", self.mail_from))?,
             public_url: self.public_url.clone(),
             webhook,
-            lease: self.delivery_lease_seconds * 1000,
+            lease: Millis::seconds(self.delivery_lease_seconds),
             batch: 100,
             concurrency: self.delivery_concurrency,
             poll: std::time::Duration::from_secs(1),

@@ -273,7 +273,7 @@ impl Deliverer {
             "created_at": app::kernel::time::to_rfc3339(notice.created_at),
         })
         .to_string();
-        let timestamp = now() / 1000;
+        let timestamp = now().as_seconds();
         let response = self
             .http
             .post(url)

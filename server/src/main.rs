@@ -66,7 +66,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                     secret.max_shopper_token_seconds() / 86_400
                 ));
             }
-            let expires = app::kernel::time::now() / 1000 + hours * 3600;
+            let expires =
+                (app::kernel::time::now() + app::kernel::time::Millis::hours(hours)).as_seconds();
             println!(
                 "{}",
                 app::identity::token::issue(

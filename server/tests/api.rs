@@ -5,6 +5,7 @@ mod support;
 use app::flows::tier_growth::TierGrowth;
 use app::identity::token::{StoreSecret, issue};
 use app::identity::{MyAccount, Viewer};
+use app::kernel::time::Millis;
 use app::orders::MyOrders;
 use app::store::testing::{self, count};
 use axum::body::Body;
@@ -405,7 +406,7 @@ async fn a_shopper_reads_their_own_account_and_orders_and_no_one_elses() {
             assert_eq!(send(&shop.router, request).await.0, StatusCode::CREATED);
         }
         let secret = StoreSecret::new(SECRET).unwrap();
-        let far = app::kernel::time::now() / 1000 + 3600;
+        let far = app::kernel::time::now().as_seconds() + 3600;
         let alice = issue(&secret, &Viewer::Shopper("alice".into()), far);
         let (status, orders) =
             send(&shop.router, shopper_request(MyOrders::PATH, Some(&alice))).await;
@@ -763,7 +764,7 @@ async fn only_a_signed_in_merchant_reaches_the_moderation_desk() {
         let shopper = issue(
             &secret,
             &Viewer::Shopper("alice".into()),
-            app::kernel::time::now() / 1000 + 60,
+            app::kernel::time::now().as_seconds() + 60,
         );
         let (status, _) = send(
             &shop.router,
@@ -923,7 +924,7 @@ async fn one_click_unsubscribe_stops_an_alert_at_once_and_a_forged_link_changes_
             &request,
             "en",
             &policy,
-            1_000,
+            Millis(1_000),
         )
         .await
         .unwrap();

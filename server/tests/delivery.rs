@@ -10,6 +10,7 @@ use app::catalog::ssr::change_prices;
 use app::flows::catalog_alerts::CatalogAlerts;
 use app::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use app::identity::Viewer;
+use app::kernel::time::Millis;
 use app::store::Db;
 use app::store::testing::{self, TestDb};
 use std::collections::BTreeSet;
@@ -224,7 +225,7 @@ async fn queue_price_drop(
             &request,
             "en",
             policy,
-            1_000,
+            Millis(1_000),
         )
         .await
         .unwrap();
@@ -234,7 +235,7 @@ async fn queue_price_drop(
         price_minor: 8_000,
         currency: "CNY".into(),
     };
-    change_prices(db, &[drop], &CatalogAlerts(policy), 2_000)
+    change_prices(db, &[drop], &CatalogAlerts(policy), Millis(2_000))
         .await
         .unwrap();
     sqlx::query_scalar::<_, i64>("SELECT id FROM notices WHERE channel = $1 ORDER BY id")

@@ -21,7 +21,7 @@ use support::*;
 use tower::ServiceExt;
 
 fn token_of(shopper: &str) -> String {
-    let a_day_on = app::kernel::time::now() / 1000 + 86_400;
+    let a_day_on = app::kernel::time::now().as_seconds() + 86_400;
     issue(
         &StoreSecret::new(SECRET).unwrap(),
         &Viewer::Shopper(shopper.into()),
@@ -316,7 +316,7 @@ async fn titles_and_names_pushed_through_the_api_stay_text_in_every_page() {
         let session = issue_merchant(
             &StoreSecret::new(SECRET).unwrap(),
             "Mei",
-            app::kernel::time::now() / 1000 + 3600,
+            app::kernel::time::now().as_seconds() + 3600,
         );
         let cookie = format!("{MERCHANT_COOKIE}={session}");
         let proposed: String = url_encoded(&payload(4));
@@ -422,7 +422,7 @@ async fn a_page_of_another_site_cannot_act_with_the_merchants_session() {
     let session = issue_merchant(
         &StoreSecret::new(SECRET).unwrap(),
         "Mei",
-        app::kernel::time::now() / 1000 + 3600,
+        app::kernel::time::now().as_seconds() + 3600,
     );
     let save = |site: &[(&str, &str)]| {
         let mut request = Request::post(SaveTierRules::PATH)

@@ -7,7 +7,7 @@ use app::events::{EventInput, EventKind, ssr as events};
 use app::flows::catalog_alerts::CatalogAlerts;
 use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, ssr as identity};
-use app::kernel::time::now;
+use app::kernel::time::{Millis, now};
 use app::store::Db;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -57,7 +57,7 @@ fn bench_product(sku: &str, category: &str) -> ProductInput {
 /// Upserts `products` products in batches of 1,000, then records `events` events in batches of 5,000, and prints the rates.
 pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), String> {
     let err = |e: app::store::StoreError| e.to_string();
-    let run = format!("{:x}", now());
+    let run = format!("{:x}", now().0);
     let category = bench_category(db, &run).await?;
     let skus: Vec<String> = (0..products).map(|i| format!("B{run}-{i}")).collect();
     let started = Instant::now();
@@ -118,7 +118,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     use app::reviews::{ReviewFilter, ReviewInput, ReviewSort};
     use sqlx::Row;
     let err = |e: app::store::StoreError| e.to_string();
-    let run = format!("{:x}", now());
+    let run = format!("{:x}", now().0);
     let sku = format!("R{run}");
     let category = bench_category(db, &run).await?;
     let product = bench_product(&sku, &category);
@@ -158,7 +158,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
                 &input,
                 &policy,
                 &TierGrowth,
-                now() - index as i64,
+                now() - Millis(index as i64),
             )
             .await
             .map_err(err)?
@@ -374,7 +374,7 @@ pub async fn wishlists(db: &Db, items: usize) -> Result<(), String> {
         .collect();
     let (listed, others) = picked.split_at(items);
 
-    let run = format!("{:x}", now());
+    let run = format!("{:x}", now().0);
     let shopper = format!("bench-wishlist-{run}");
     identity::upsert_shoppers(
         db,
@@ -482,7 +482,7 @@ pub async fn alerts(
     use app::catalog::PriceChange;
     let err = |e: app::store::StoreError| e.to_string();
     let sql = |e: sqlx::Error| e.to_string();
-    let run = format!("{:x}", now());
+    let run = format!("{:x}", now().0);
     let category = bench_category(db, &run).await?;
     let sku = format!("A{run}");
     let product = bench_product(&sku, &category);
@@ -556,7 +556,7 @@ pub async fn alerts(
                 .map_err(|e| format!("{e}"))?,
             public_url: "https://shop.example".into(),
             webhook: None,
-            lease: 120_000,
+            lease: Millis::minutes(2),
             batch: 100,
             concurrency,
             poll: std::time::Duration::from_millis(100),
@@ -619,7 +619,7 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
         return Err("load the demo data first (`server seed --scale large`)".into());
     };
     println!("buyers: the 50 with the most orders ({least} to {most} orders each)");
-    let run = format!("{:x}", now());
+    let run = format!("{:x}", now().0);
     let mut whole = Vec::with_capacity(orders);
     let mut alone = Vec::with_capacity(orders);
     for index in 0..orders {

@@ -5,6 +5,7 @@
 use app::events::EventKind;
 use app::feed::evaluation::{Report, evaluate};
 use app::feed::similarity::{Interaction, SimilarityRules};
+use app::kernel::time::Millis;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -65,7 +66,7 @@ pub fn read_inter(path: &std::path::Path) -> Result<Vec<Interaction>, String> {
             shopper: id(0, field(user)?),
             product: id(1, field(item)?),
             kind: EventKind::Purchased,
-            at: (seconds * 1000.0) as i64,
+            at: Millis((seconds * 1000.0) as i64),
         });
     }
     Ok(interactions)

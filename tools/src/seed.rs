@@ -671,8 +671,8 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     for index in 0..volume.orders {
         let shopper = &shoppers[by_activity.sample(&mut rng)];
         let placed_at = today
-            - ((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS as f64) as i64
-            - rng.gen_range(0..DAY_MS);
+            - Millis(((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS.0 as f64) as i64)
+            - Millis(rng.gen_range(0..DAY_MS.0));
         let mut seen = HashSet::new();
         let picked: Vec<usize> = (0..rng.gen_range(1..=4))
             .map(|_| pick_product(&mut rng, shopper))
@@ -773,7 +773,8 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
                 stars as i64,
             ),
         };
-        let written_at = today - ((1.0 - unit(&mut rng).sqrt()) * 300.0 * DAY_MS as f64) as i64;
+        let written_at =
+            today - Millis(((1.0 - unit(&mut rng).sqrt()) * 300.0 * DAY_MS.0 as f64) as i64);
         match app::reviews::ssr::write_review(
             db,
             &shoppers[author].id,
@@ -866,7 +867,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     for index in 0..browsing {
         let shopper = &shoppers[by_activity.sample(&mut rng)];
         let guest = rng.gen_bool(0.15);
-        let at = today - ((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS as f64) as i64;
+        let at = today - Millis(((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS.0 as f64) as i64);
         batch.push(EventInput {
             shopper_id: (!guest).then(|| shopper.id.clone()),
             guest_id: guest.then(|| format!("g-demo-{:05}", rng.gen_range(0..volume.shoppers))),
@@ -909,7 +910,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         for _ in 0..wish_rng.gen_range(1..=12) {
             let sku = &products[pick_product(&mut wish_rng, shopper)].sku;
             let list = gifts.filter(|_| wish_rng.gen_bool(0.3));
-            let at = started + wish_rng.gen_range(0..20 * DAY_MS);
+            let at = started + Millis(wish_rng.gen_range(0..20 * DAY_MS.0));
             match wishlists::save(db, &viewer, sku, list, &wish_policy, at).await {
                 Ok(()) => loaded.wishlist_items += 1,
                 // Withdrawn products cannot be saved.

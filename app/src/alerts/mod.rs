@@ -14,6 +14,7 @@ pub use server::*;
 pub use widget::{ALERT_SUBSCRIBED_EVENT, AlertInbox, MyAlerts, PRICE_ALERT_ANCHOR, PriceAlert};
 
 use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 
 /// When a price alert fires.
@@ -79,8 +80,8 @@ pub struct Alert {
     /// The price a further drop is measured against.
     pub reference: Money,
     pub status: AlertStatus,
-    pub created_at: i64,
-    pub last_notified_at: Option<i64>,
+    pub created_at: Millis,
+    pub last_notified_at: Option<Millis>,
 }
 
 /// A product's price and stock with the viewer's live alerts on it, for the `PriceAlert` widget.
@@ -114,7 +115,7 @@ pub struct Notice {
     pub old_price: Money,
     pub new_price: Money,
     pub lowest_30_days: Money,
-    pub created_at: i64,
+    pub created_at: Millis,
     pub read: bool,
 }
 

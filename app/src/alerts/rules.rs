@@ -37,7 +37,7 @@ impl Default for AlertPolicy {
             // 30 s doubling to 6 hours: sixteen attempts span about 38 hours, so a receiver down for a day still
             // gets its notices.
             max_attempts: 16,
-            first_retry: 30_000,
+            first_retry: Millis(30_000),
             email: false,
             webhook: false,
         }
@@ -111,12 +111,15 @@ pub fn lowest_of_30_days(history: &[(Millis, i64)], at: Millis) -> Option<i64> {
 /// retry (30 s by default), capped at 6 hours, with ±20% jitter (`jitter` in [-1, 1]) so that many notices
 /// failing together do not retry together.
 pub fn retry_delay(attempts: i64, jitter: f64, policy: &AlertPolicy) -> Millis {
-    let base = policy
-        .first_retry
-        .max(1)
-        .saturating_mul(1i64 << attempts.clamp(0, 20));
-    let capped = base.min(6 * 60 * 60 * 1000);
-    capped + (capped as f64 * 0.2 * jitter.clamp(-1.0, 1.0)) as i64
+    let base = Millis(
+        policy
+            .first_retry
+            .0
+            .max(1)
+            .saturating_mul(1i64 << attempts.clamp(0, 20)),
+    );
+    let capped = base.min(Millis::hours(6));
+    capped + Millis((capped.0 as f64 * 0.2 * jitter.clamp(-1.0, 1.0)) as i64)
 }
 
 /// Checks a price rule against the current price: a target must be above zero and below it, a percentage from 1
@@ -147,7 +150,7 @@ pub fn validate_price_rule(rule: &PriceRule, current_minor: i64) -> Result<(), A
 mod tests {
     use super::*;
 
-    const NOW: Millis = 1_800_000_000_000;
+    const NOW: Millis = Millis(1_800_000_000_000);
 
     fn watch(rule: PriceRule, reference_minor: i64) -> PriceWatch {
         PriceWatch {
@@ -199,7 +202,12 @@ mod tests {
         let policy = AlertPolicy::default();
         let mut fired = watch(PriceRule::AnyDrop, 9_000);
         fired.last_notified_at = Some(NOW);
-        assert!(!price_drop_fires(&fired, 8_000, &policy, NOW + DAY_MS - 1));
+        assert!(!price_drop_fires(
+            &fired,
+            8_000,
+            &policy,
+            NOW + DAY_MS - Millis(1)
+        ));
         // After the cooldown the same reference still counts the drop that was held back.
         assert!(price_drop_fires(&fired, 8_000, &policy, NOW + DAY_MS));
     }
@@ -208,10 +216,10 @@ mod tests {
     fn the_frequency_cap_opens_exactly_when_the_cooldown_ends() {
         let policy = AlertPolicy::default();
         assert!(cooled_down(None, &policy, NOW), "never told");
-        assert!(!cooled_down(Some(NOW), &policy, NOW + DAY_MS - 1));
+        assert!(!cooled_down(Some(NOW), &policy, NOW + DAY_MS - Millis(1)));
         assert!(cooled_down(Some(NOW), &policy, NOW + DAY_MS));
         let no_cap = AlertPolicy {
-            cooldown: 0,
+            cooldown: Millis(0),
             ..AlertPolicy::default()
         };
         assert!(cooled_down(Some(NOW), &no_cap, NOW));
@@ -220,7 +228,7 @@ mod tests {
     #[test]
     fn after_firing_only_a_further_drop_fires() {
         let policy = AlertPolicy {
-            cooldown: 0,
+            cooldown: Millis(0),
             ..AlertPolicy::default()
         };
         // The store lowers the reference to the price it notified of.
@@ -264,25 +272,25 @@ mod tests {
     #[test]
     fn retries_back_off_exponentially_with_jitter_and_a_cap() {
         let policy = AlertPolicy::default();
-        assert_eq!(retry_delay(0, 0.0, &policy), 30_000);
+        assert_eq!(retry_delay(0, 0.0, &policy), Millis(30_000));
         // The retries after each of the first `max_attempts - 1` attempts, as `delivery_failed` schedules them.
-        let span: Millis = (1..policy.max_attempts)
+        let span = (1..policy.max_attempts)
             .map(|attempt| retry_delay(attempt - 1, 0.0, &policy))
-            .sum();
+            .fold(Millis::ZERO, |sum, delay| sum + delay);
         assert!(
             span > DAY_MS,
-            "the default schedule gives up after {span} ms"
+            "the default schedule gives up after {span:?}"
         );
-        assert_eq!(retry_delay(1, 0.0, &policy), 60_000);
-        assert_eq!(retry_delay(3, 0.0, &policy), 240_000);
-        assert_eq!(retry_delay(30, 0.0, &policy), 6 * 60 * 60 * 1000);
-        assert_eq!(retry_delay(0, 1.0, &policy), 36_000);
-        assert_eq!(retry_delay(0, -1.0, &policy), 24_000);
+        assert_eq!(retry_delay(1, 0.0, &policy), Millis(60_000));
+        assert_eq!(retry_delay(3, 0.0, &policy), Millis(240_000));
+        assert_eq!(retry_delay(30, 0.0, &policy), Millis::hours(6));
+        assert_eq!(retry_delay(0, 1.0, &policy), Millis(36_000));
+        assert_eq!(retry_delay(0, -1.0, &policy), Millis(24_000));
         let quick = AlertPolicy {
-            first_retry: 1_000,
+            first_retry: Millis(1_000),
             ..AlertPolicy::default()
         };
-        assert_eq!(retry_delay(2, 0.0, &quick), 4_000);
+        assert_eq!(retry_delay(2, 0.0, &quick), Millis(4_000));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::store::{Db, StoreError, Tx, db};
 use std::collections::HashMap;
 
 /// Events may be stamped at most this far in the future (clock skew between the store and Rapport).
-const MAX_CLOCK_SKEW_MS: Millis = 5 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS: Millis = Millis::minutes(5);
 /// The most events one merchant-API batch may carry.
 pub const MAX_EVENT_BATCH: usize = 5000;
 /// Rows per INSERT: 5 parameters a row stays far below both backends' parameter limits.

@@ -6,8 +6,9 @@
 //! use app::events::EventKind;
 //! use app::feed::evaluation::evaluate;
 //! use app::feed::similarity::{Interaction, SimilarityRules};
+//! use app::kernel::time::Millis;
 //!
-//! let bought = |shopper, product, at| Interaction { shopper, product, kind: EventKind::Purchased, at };
+//! let bought = |shopper, product, at| Interaction { shopper, product, kind: EventKind::Purchased, at: Millis(at) };
 //! let history: Vec<_> = (0..20).flat_map(|s| [bought(s, 1, 0), bought(s, 2 + s % 2, 1)]).collect();
 //! let report = evaluate(&history, 20, 10, &SimilarityRules::default(), 7);
 //! assert_eq!(report.cases, 20);

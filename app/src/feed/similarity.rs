@@ -8,8 +8,9 @@
 //! ```
 //! use app::events::EventKind;
 //! use app::feed::similarity::{Anchor, Interaction, SimilarityRules, recommend, similar_products};
+//! use app::kernel::time::Millis;
 //!
-//! let bought = |shopper, product| Interaction { shopper, product, kind: EventKind::Purchased, at: 0 };
+//! let bought = |shopper, product| Interaction { shopper, product, kind: EventKind::Purchased, at: Millis::ZERO };
 //! let history = [bought(1, 10), bought(1, 11), bought(2, 10), bought(2, 11), bought(3, 12)];
 //! let rules = SimilarityRules { shrinkage: 0.0, ..SimilarityRules::default() };
 //! let neighbours = similar_products(&history, &rules);
@@ -89,10 +90,10 @@ pub fn event_weight(kind: EventKind) -> f32 {
 
 /// The share of an event's weight left after `age`: one half per `half_life`; events from the future count fully.
 pub fn recency(age: Millis, half_life: Millis) -> f32 {
-    if age <= 0 || half_life <= 0 {
+    if age <= Millis::ZERO || half_life <= Millis::ZERO {
         return 1.0;
     }
-    0.5f32.powf(age as f32 / half_life as f32)
+    0.5f32.powf(age.ratio(half_life) as f32)
 }
 
 /// Each shopper's interest per product: the strongest of their events on it, aged from the shopper's own latest

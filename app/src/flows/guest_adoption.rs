@@ -51,7 +51,11 @@ pub async fn demo_sign_in(shopper_id: String) -> Result<IssuedToken, AppError> {
         adopt(&db, &guest, &shopper_id, now).await?;
     }
     let viewer = Viewer::Shopper(shopper_id);
-    let token = token::issue(&who.secret, &viewer, now / 1000 + DEMO_TOKEN_SECONDS);
+    let token = token::issue(
+        &who.secret,
+        &viewer,
+        (now + Millis::seconds(DEMO_TOKEN_SECONDS)).as_seconds(),
+    );
     Ok(IssuedToken {
         token,
         viewer,
@@ -71,7 +75,7 @@ pub async fn adopt_guest(guest_token: String) -> Result<u64, AppError> {
     let shopper_id = identity::request_shopper().await?;
     let now = crate::kernel::time::now();
     let Viewer::Guest(guest) =
-        token::verify(&secret, &guest_token, now / 1000).map_err(respond_with)?
+        token::verify(&secret, &guest_token, now.as_seconds()).map_err(respond_with)?
     else {
         return Err(respond_with(AppError::invalid(
             "guest_token",

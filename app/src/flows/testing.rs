@@ -1,6 +1,7 @@
 //! Test fixtures that build a small shop through the capabilities themselves (a category, products, shoppers),
 //! with the real flows wired in, for the tests of every capability and of the server.
 
+use crate::kernel::time::Millis;
 use crate::store::Db;
 
 /// The category `kitchen`, with a Chinese name.
@@ -40,7 +41,7 @@ pub async fn add_products(db: &Db, products: &[crate::catalog::ProductInput]) {
         db,
         products,
         &super::catalog_alerts::CatalogAlerts(&crate::alerts::rules::AlertPolicy::default()),
-        1_000,
+        Millis(1_000),
     )
     .await
     .expect("add products");
@@ -53,7 +54,7 @@ pub async fn add_shopper(db: &Db, id: &str) {
         display_name: format!("Shopper {id}"),
         locale: "en".into(),
     };
-    crate::identity::ssr::upsert_shoppers(db, &[shopper], 1_000)
+    crate::identity::ssr::upsert_shoppers(db, &[shopper], Millis(1_000))
         .await
         .expect("add shopper");
 }

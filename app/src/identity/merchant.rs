@@ -104,7 +104,11 @@ pub fn current_merchant(identity: &Identity) -> Result<String, AppError> {
     let parts = use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
     let session = session_in(&parts.headers)
         .ok_or_else(|| AppError::unauthorized("Please sign in as the merchant."))?;
-    super::token::verify_merchant(&identity.secret, session, crate::kernel::time::now() / 1000)
+    super::token::verify_merchant(
+        &identity.secret,
+        session,
+        crate::kernel::time::now().as_seconds(),
+    )
 }
 
 /// Which of the store's API keys `key` is (its fingerprint), or `None`. A wrong key counts against the client
@@ -174,7 +178,8 @@ pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result
     let token = super::token::issue_merchant(
         &identity.secret,
         name,
-        crate::kernel::time::now() / 1000 + SESSION_SECONDS,
+        (crate::kernel::time::now() + crate::kernel::time::Millis::seconds(SESSION_SECONDS))
+            .as_seconds(),
     );
     set_session_cookie(&token, SESSION_SECONDS)?;
     // Only paths on this site, so that the sign-in form cannot be turned into an open redirect.

@@ -34,7 +34,8 @@ pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
     let token = token::issue(
         &identity.secret,
         &viewer,
-        crate::kernel::time::now() / 1000 + GUEST_TOKEN_SECONDS,
+        (crate::kernel::time::now() + crate::kernel::time::Millis::seconds(GUEST_TOKEN_SECONDS))
+            .as_seconds(),
     );
     Ok(IssuedToken {
         token,

@@ -139,7 +139,11 @@ pub async fn current_viewer(identity: &Identity) -> Result<Viewer, AppError> {
         .ok_or_else(|| {
             AppError::unauthorized("Please sign in, or allow this site to remember you as a guest.")
         })?;
-    verify(&identity.secret, token, crate::kernel::time::now() / 1000)
+    verify(
+        &identity.secret,
+        token,
+        crate::kernel::time::now().as_seconds(),
+    )
 }
 
 /// Like [`current_viewer`], but only a signed-in shopper will do.

@@ -7,6 +7,7 @@
 //! multiplies the limits by the instance count but still turns 60 guesses in a tenth of a second into hours.
 
 use crate::kernel::error::AppError;
+use crate::kernel::time::Millis;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -62,7 +63,10 @@ impl Throttle {
             Some(wait) => {
                 // The client only: other keys may hold an email address, which logs should not.
                 tracing::warn!(client = keys.first(), "throttled");
-                Err(AppError::rate_limited(message, wait.as_millis() as i64))
+                Err(AppError::rate_limited(
+                    message,
+                    Millis(wait.as_millis() as i64),
+                ))
             }
             None => Ok(()),
         }

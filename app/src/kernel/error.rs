@@ -1,6 +1,7 @@
 //! The one error shape every merchant-API response and every server function shares:
 //! a machine code, a human message, and the field it concerns when there is one.
 
+use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -159,8 +160,8 @@ impl AppError {
     }
 
     /// Too many requests; a retry can succeed after `retry_after_ms` (rounded up to whole seconds, at least 1).
-    pub fn rate_limited(message: impl Into<String>, retry_after_ms: i64) -> Self {
-        let seconds = (retry_after_ms.max(1) as u64).div_ceil(1000);
+    pub fn rate_limited(message: impl Into<String>, retry_after: Millis) -> Self {
+        let seconds = (retry_after.0.max(1) as u64).div_ceil(1000);
         Self {
             retry_after_seconds: Some(seconds),
             ..Self::new(ErrorCode::RateLimited, message)
@@ -314,10 +315,10 @@ mod tests {
 
     #[test]
     fn a_rate_limit_says_when_to_retry_in_whole_seconds() {
-        let error = AppError::rate_limited("slow down", 1_200);
+        let error = AppError::rate_limited("slow down", Millis(1_200));
         assert_eq!(error.retry_after_seconds, Some(2));
         assert_eq!(
-            AppError::rate_limited("now", 0).retry_after_seconds,
+            AppError::rate_limited("now", Millis(0)).retry_after_seconds,
             Some(1)
         );
         let json = serde_json::to_value(&error).unwrap();

@@ -1,20 +1,125 @@
 //! Time is UTC, carried as epoch milliseconds; windows such as "last 30 days" are computed here and nowhere else.
 
-/// Milliseconds since the Unix epoch, UTC.
-pub type Millis = i64;
+use serde::{Deserialize, Serialize};
+use std::ops::{Add, AddAssign, Mul, Neg, Sub, SubAssign};
 
-pub const DAY_MS: Millis = 24 * 60 * 60 * 1000;
+/// A time in milliseconds: a moment (counted from the Unix epoch, UTC) or a length of time. A type of its own, so
+/// that seconds (tokens, `Retry-After`) and milliseconds cannot be mixed up: every conversion is spelled out. It is
+/// a plain integer in JSON and in the database.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
+pub struct Millis(pub i64);
+
+impl Millis {
+    pub const ZERO: Millis = Millis(0);
+
+    pub const fn seconds(seconds: i64) -> Millis {
+        Millis(seconds * 1000)
+    }
+
+    pub const fn minutes(minutes: i64) -> Millis {
+        Millis(minutes * 60_000)
+    }
+
+    pub const fn hours(hours: i64) -> Millis {
+        Millis(hours * 3_600_000)
+    }
+
+    pub const fn days(days: i64) -> Millis {
+        Millis(days * 86_400_000)
+    }
+
+    /// Whole seconds, rounded down (also before 1970).
+    pub const fn as_seconds(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    /// How many whole `unit`s fit, rounded down: days since the epoch with `Millis::days(1)`.
+    pub const fn div_euclid(self, unit: Millis) -> i64 {
+        self.0.div_euclid(unit.0)
+    }
+
+    /// What is left over after the whole `unit`s: the time of day with `Millis::days(1)`.
+    pub const fn rem_euclid(self, unit: Millis) -> Millis {
+        Millis(self.0.rem_euclid(unit.0))
+    }
+
+    /// This length of time in `unit`s, with fractions: for decay curves and rates.
+    pub fn ratio(self, unit: Millis) -> f64 {
+        self.0 as f64 / unit.0 as f64
+    }
+
+    pub fn saturating_add(self, other: Millis) -> Millis {
+        Millis(self.0.saturating_add(other.0))
+    }
+
+    pub fn saturating_sub(self, other: Millis) -> Millis {
+        Millis(self.0.saturating_sub(other.0))
+    }
+}
+
+impl Add for Millis {
+    type Output = Millis;
+    fn add(self, other: Millis) -> Millis {
+        Millis(self.0 + other.0)
+    }
+}
+
+impl Sub for Millis {
+    type Output = Millis;
+    fn sub(self, other: Millis) -> Millis {
+        Millis(self.0 - other.0)
+    }
+}
+
+impl AddAssign for Millis {
+    fn add_assign(&mut self, other: Millis) {
+        self.0 += other.0;
+    }
+}
+
+impl SubAssign for Millis {
+    fn sub_assign(&mut self, other: Millis) {
+        self.0 -= other.0;
+    }
+}
+
+impl Neg for Millis {
+    type Output = Millis;
+    fn neg(self) -> Millis {
+        Millis(-self.0)
+    }
+}
+
+impl Mul<i64> for Millis {
+    type Output = Millis;
+    fn mul(self, times: i64) -> Millis {
+        Millis(self.0 * times)
+    }
+}
+
+impl Mul<Millis> for i64 {
+    type Output = Millis;
+    fn mul(self, length: Millis) -> Millis {
+        Millis(self * length.0)
+    }
+}
+
+pub const DAY_MS: Millis = Millis::days(1);
 
 /// The start of the window of `days` days that ends at `now`: "last 30 days" is `window_start(now, 30)..=now`.
 pub fn window_start(now: Millis, days: i64) -> Millis {
-    now - days * DAY_MS
+    now - Millis::days(days)
 }
 
 /// The periods a store reviews something on: `every_months` months (a divisor of 12), starting on the first of
 /// January, at midnight in the store's time zone (`utc_offset_minutes` east of UTC). Returns the start of the
 /// period holding `at` and the start of the next one.
 pub fn period_bounds(at: Millis, every_months: u32, utc_offset_minutes: i64) -> (Millis, Millis) {
-    let offset = utc_offset_minutes * 60_000;
+    let offset = Millis::minutes(utc_offset_minutes);
     let (year, month, _) = civil_from_days((at + offset).div_euclid(DAY_MS));
     let first = (month - 1) / every_months * every_months + 1;
     let (next_year, next_month) = if first + every_months > 12 {
@@ -23,8 +128,8 @@ pub fn period_bounds(at: Millis, every_months: u32, utc_offset_minutes: i64) -> 
         (year, first + every_months)
     };
     (
-        days_from_civil(year, first, 1) * DAY_MS - offset,
-        days_from_civil(next_year, next_month, 1) * DAY_MS - offset,
+        Millis::days(days_from_civil(year, first, 1)) - offset,
+        Millis::days(days_from_civil(next_year, next_month, 1)) - offset,
     )
 }
 
@@ -34,8 +139,8 @@ pub fn now() -> Millis {
     use std::time::{SystemTime, UNIX_EPOCH};
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis() as Millis)
-        .unwrap_or(0)
+        .map(|elapsed| Millis(elapsed.as_millis() as i64))
+        .unwrap_or(Millis::ZERO)
 }
 
 /// Days since 1970-01-01 to a civil (year, month, day), after Howard Hinnant's `civil_from_days`.
@@ -61,7 +166,7 @@ pub fn iso_date(at: Millis) -> String {
 
 /// Formats a timestamp as RFC 3339 UTC with milliseconds, e.g. `2026-11-22T09:30:00.000Z`.
 pub fn to_rfc3339(at: Millis) -> String {
-    let millis_of_day = at.rem_euclid(DAY_MS);
+    let millis_of_day = at.rem_euclid(DAY_MS).0;
     let seconds = millis_of_day / 1000;
     format!(
         "{}T{:02}:{:02}:{:02}.{:03}Z",
@@ -136,7 +241,7 @@ pub fn parse_rfc3339(text: &str) -> Result<Millis, String> {
     }
     let days = days_from_civil(year, month as u32, day as u32);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_minutes * 60;
-    Ok(seconds * 1000 + millis)
+    Ok(Millis(seconds * 1000 + millis))
 }
 
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -158,8 +263,11 @@ mod tests {
     fn parses_utc_and_offsets_to_the_same_instant() {
         let utc = parse_rfc3339("2026-11-22T01:30:00Z").unwrap();
         assert_eq!(parse_rfc3339("2026-11-22T09:30:00+08:00").unwrap(), utc);
-        assert_eq!(utc, 1_795_311_000_000);
-        assert_eq!(parse_rfc3339("2026-11-22T01:30:00.25Z").unwrap(), utc + 250);
+        assert_eq!(utc, Millis(1_795_311_000_000));
+        assert_eq!(
+            parse_rfc3339("2026-11-22T01:30:00.25Z").unwrap(),
+            utc + Millis(250)
+        );
     }
 
     #[test]
@@ -178,20 +286,25 @@ mod tests {
 
     #[test]
     fn dates_round_trip_through_days() {
-        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(Millis::ZERO), "1970-01-01");
         assert_eq!(
             iso_date(parse_rfc3339("2024-02-29T23:59:59Z").unwrap()),
             "2024-02-29"
         );
-        assert_eq!(iso_date(-1), "1969-12-31");
+        assert_eq!(iso_date(Millis(-1)), "1969-12-31");
     }
 
     #[test]
     fn formatting_and_parsing_round_trip() {
-        for at in [0, 1_795_311_000_250, -86_400_001, 951_782_400_000] {
+        for at in [0, 1_795_311_000_250, -86_400_001, 951_782_400_000].map(Millis) {
             assert_eq!(parse_rfc3339(&to_rfc3339(at)), Ok(at), "{}", to_rfc3339(at));
         }
-        assert_eq!(to_rfc3339(1_795_311_000_250), "2026-11-22T01:30:00.250Z");
+        assert_eq!(
+            to_rfc3339(Millis(1_795_311_000_250)),
+            "2026-11-22T01:30:00.250Z"
+        );
+        assert_eq!(Millis::seconds(90).as_seconds(), 90);
+        assert_eq!(Millis(-1).as_seconds(), -1);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub use points::MyReviewPoints;
 pub use server::*;
 pub use widget::{REVIEW_SUBMITTED_EVENT, Reviews};
 
+use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -69,7 +70,9 @@ pub struct Review {
     pub title: String,
     pub body: String,
     pub author: String,
-    pub created_at: i64,
+    /// Epoch milliseconds.
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub created_at: Millis,
     pub verified: bool,
     pub edited: bool,
     pub status: ReviewStatus,
@@ -182,7 +185,8 @@ pub enum ModerationDecision {
 pub struct ReviewReport {
     pub reason: String,
     /// Epoch milliseconds.
-    pub reported_at: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub reported_at: Millis,
 }
 
 /// A review as a merchant moderates it: the review, its product, and the reports not yet decided.
@@ -209,7 +213,8 @@ pub struct ModerationEntry {
     pub to_status: String,
     pub reason: Option<String>,
     /// Epoch milliseconds.
-    pub at: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub at: Millis,
 }
 
 /// Points a shopper's review earned, as their account page shows them.

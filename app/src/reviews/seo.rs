@@ -53,6 +53,7 @@ pub fn product_json_ld(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::time::Millis;
     use crate::reviews::ReviewStatus;
     use std::collections::BTreeMap;
 
@@ -73,7 +74,7 @@ mod tests {
             title: "Great".into(),
             body: body.into(),
             author: "Wei".into(),
-            created_at: 0,
+            created_at: Millis::ZERO,
             verified: true,
             edited: false,
             status: ReviewStatus::Published,

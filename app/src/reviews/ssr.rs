@@ -22,7 +22,7 @@ use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 
 /// The window `ReviewPolicy::votes_per_minute` counts votes in.
-const VOTE_WINDOW_MS: Millis = 60_000;
+const VOTE_WINDOW_MS: Millis = Millis::minutes(1);
 
 /// What the reviews' server functions need from the server: the store's rules, what follows a change to a
 /// shopper's review points (member tier growth), and where authors' tier badges come from; the server wires the
@@ -142,7 +142,7 @@ pub async fn write_review(
         .into());
     }
     // The oldest review in the window says when a slot frees up, for the Retry-After the shopper gets.
-    let (written_today, oldest): (i64, Option<i64>) = sqlx::query_as(
+    let (written_today, oldest): (i64, Option<Millis>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(updated_at) FROM reviews WHERE shopper_id = $1 AND updated_at > $2",
     )
     .bind(shopper_id)
@@ -385,7 +385,7 @@ pub async fn vote(
             AppError::new(ErrorCode::Forbidden, "You cannot vote on your own review.").into(),
         );
     }
-    let (recent, oldest): (i64, Option<i64>) = sqlx::query_as(
+    let (recent, oldest): (i64, Option<Millis>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(voted_at) FROM helpful_votes WHERE shopper_id = $1 AND voted_at > $2",
     )
     .bind(shopper_id)

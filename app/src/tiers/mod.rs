@@ -93,8 +93,10 @@ pub struct MemberStanding {
     /// The tier today's growth reaches; below `rank` when a review may lower the tier.
     pub qualified_rank: usize,
     /// When the member reached the tier held; none for a member who never earned growth.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
     pub since: Option<Millis>,
     /// The start of the rolling window.
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
     pub window_start: Millis,
     /// Spend that counts (past its return window), net of refunds and cancellations.
     pub spend: Money,
@@ -119,8 +121,10 @@ pub struct MemberStanding {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct KeepTier {
     /// When the review is.
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
     pub review_at: Millis,
     /// The last time an order can be placed and still count by then (its return window must end first).
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
     pub order_by: Millis,
     /// The growth that will still be in the window at the review, from what is known today.
     pub projected: Money,

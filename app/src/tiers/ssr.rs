@@ -48,7 +48,7 @@ pub enum GrowthChange {
 }
 
 /// Spend is carried forward from the last computation when that is at most this old; older, it is counted anew.
-const CARRY_LIMIT: Millis = 30 * DAY_MS;
+const CARRY_LIMIT: Millis = Millis::days(30);
 
 /// The rules in force and their version; the built-in defaults (version 0) until a merchant saves some.
 pub async fn current_rules(conn: &mut AnyConnection) -> Result<(i64, TierRules), StoreError> {
@@ -540,16 +540,17 @@ pub async fn settle(db: &Db, now: Millis) -> Result<i64, StoreError> {
             return Ok(settled);
         }
         let (_, rules) = current_rules(&mut tx).await?;
-        let return_window = rules.return_window_days * DAY_MS;
-        if return_window == 0 {
+        let return_window = Millis::days(rules.return_window_days);
+        if return_window == Millis::ZERO {
             tx.rollback().await?;
             return Ok(settled);
         }
         // An order settles at placed_at + return_window: due when that fell after the last computation.
         let due: Vec<i64> = sqlx::query_scalar(&format!(
             "SELECT DISTINCT m.shopper_id FROM member_tiers m JOIN orders o ON o.shopper_id = m.shopper_id \
-             WHERE o.placed_at > m.computed_at - {return_window} AND o.placed_at <= $1 \
-             ORDER BY 1 LIMIT {REVIEW_BATCH}"
+             WHERE o.placed_at > m.computed_at - {window} AND o.placed_at <= $1 \
+             ORDER BY 1 LIMIT {REVIEW_BATCH}",
+            window = return_window.0
         ))
         .bind(now - return_window)
         .fetch_all(&mut *tx)

@@ -21,7 +21,7 @@ fn localised(names: &BTreeMap<String, String>, i18n: I18n) -> String {
 
 /// A date as the store's members see it: in the store's time zone.
 fn store_date(rules: &TierRules, at: Millis) -> String {
-    iso_date(at + rules.utc_offset_minutes * 60_000)
+    iso_date(at + Millis::minutes(rules.utc_offset_minutes))
 }
 
 /// The outline of a tier's icon, drawn inline so that it needs no image request.

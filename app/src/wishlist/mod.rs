@@ -13,6 +13,7 @@ pub use widget::{
 };
 
 use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 
 /// A wish list as its owner sees it in list choosers and menus.
@@ -38,7 +39,7 @@ pub struct WishlistItem {
     /// False once the merchant withdrew the product; the item stays, marked "no longer available".
     pub available: bool,
     /// Epoch milliseconds.
-    pub saved_at: i64,
+    pub saved_at: Millis,
     pub saved_price: Money,
     pub saved_in_stock: bool,
 }

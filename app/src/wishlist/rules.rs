@@ -63,6 +63,7 @@ pub fn validate_list_name(name: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::time::Millis;
 
     fn item(saved: i64, now: i64, saved_in_stock: bool, stock: i64) -> WishlistItem {
         WishlistItem {
@@ -72,7 +73,7 @@ mod tests {
             price: Money::new(now, "CNY"),
             stock,
             available: true,
-            saved_at: 0,
+            saved_at: Millis::ZERO,
             saved_price: Money::new(saved, "CNY"),
             saved_in_stock,
         }

@@ -489,7 +489,7 @@ async fn items_of(
                     price: Money::new(price, currency),
                     stock,
                     available: active != 0,
-                    saved_at,
+                    saved_at: Millis(saved_at),
                     saved_price: Money::new(saved_price, saved_currency),
                     saved_in_stock: saved_in_stock != 0,
                 }

@@ -276,7 +276,7 @@ pub async fn price_changed(
     update_alerts(
         tx,
         "reference_minor = $1, last_notified_at = $2",
-        &[new_minor, at],
+        &[new_minor, at.0],
         &fired,
     )
     .await?;
@@ -350,7 +350,7 @@ pub async fn stock_changed(
     update_alerts(
         tx,
         "status = 'fired', last_notified_at = $1, ended_at = $1",
-        &[at],
+        &[at.0],
         &fired,
     )
     .await?;

@@ -6,8 +6,8 @@ use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_inpu
 use crate::store::testing::{all, count};
 use crate::wishlist::rules::WishlistPolicy;
 
-const NOW: Millis = 1_800_000_000_000;
-const HOUR: Millis = 60 * 60 * 1000;
+const NOW: Millis = Millis(1_800_000_000_000);
+const HOUR: Millis = Millis::hours(1);
 
 fn shopper(id: &str) -> Viewer {
     Viewer::Shopper(id.into())
@@ -657,7 +657,7 @@ async fn a_guests_alerts_move_to_the_shopper_who_signs_in() {
         .unwrap();
 
         let mut tx = db.write().await.unwrap();
-        let moved = adopt_guest_alerts(&mut tx, "g-7", "alice", NOW + 1)
+        let moved = adopt_guest_alerts(&mut tx, "g-7", "alice", NOW + Millis(1))
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -714,30 +714,40 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
         reprice(db, "A", 9_000, &policy, NOW + HOUR).await;
 
         let now = NOW + HOUR;
-        let claimed = claim_due(db, "email", 10, "w1", 60_000, now).await.unwrap();
+        let claimed = claim_due(db, "email", 10, "w1", Millis(60_000), now)
+            .await
+            .unwrap();
         assert_eq!(claimed.len(), 1);
         assert_eq!(claimed[0].email.as_deref(), Some("alice@example.com"));
         assert_eq!(claimed[0].shopper.as_deref(), Some("alice"));
         assert!(
-            claim_due(db, "email", 10, "w2", 60_000, now)
+            claim_due(db, "email", 10, "w2", Millis(60_000), now)
                 .await
                 .unwrap()
                 .is_empty(),
             "leased to w1"
         );
-        assert!(!renew(db, claimed[0].id, "w2", 60_000, now).await.unwrap());
-        assert!(renew(db, claimed[0].id, "w1", 60_000, now).await.unwrap());
+        assert!(
+            !renew(db, claimed[0].id, "w2", Millis(60_000), now)
+                .await
+                .unwrap()
+        );
+        assert!(
+            renew(db, claimed[0].id, "w1", Millis(60_000), now)
+                .await
+                .unwrap()
+        );
         delivery_failed(db, claimed[0].id, "connection refused", &policy, 0.0, now)
             .await
             .unwrap();
         assert!(
-            claim_due(db, "email", 10, "w1", 60_000, now + 29_000)
+            claim_due(db, "email", 10, "w1", Millis(60_000), now + Millis(29_000))
                 .await
                 .unwrap()
                 .is_empty(),
             "the first retry waits 30 s"
         );
-        let again = claim_due(db, "email", 10, "w1", 60_000, now + 30_000)
+        let again = claim_due(db, "email", 10, "w1", Millis(60_000), now + Millis(30_000))
             .await
             .unwrap();
         assert_eq!(again[0].attempts, 2);
@@ -747,12 +757,12 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
             "mailbox unavailable",
             &policy,
             0.0,
-            now + 30_000,
+            now + Millis(30_000),
         )
         .await
         .unwrap();
         assert!(
-            claim_due(db, "email", 10, "w1", 60_000, now + DAY_MS)
+            claim_due(db, "email", 10, "w1", Millis(60_000), now + DAY_MS)
                 .await
                 .unwrap()
                 .is_empty()
@@ -793,7 +803,7 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
             1
         );
         assert!(failed_notices(db, 10).await.unwrap().is_empty());
-        let resent = claim_due(db, "email", 10, "w1", 60_000, later)
+        let resent = claim_due(db, "email", 10, "w1", Millis(60_000), later)
             .await
             .unwrap();
         assert_eq!((resent.len(), resent[0].attempts), (1, 1));

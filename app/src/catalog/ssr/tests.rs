@@ -23,7 +23,7 @@ async fn products_are_created_then_replaced_and_every_price_is_kept() {
                 db,
                 &[teapot.clone()],
                 &CatalogAlerts(&AlertPolicy::default()),
-                1_000
+                Millis(1_000)
             )
             .await
             .unwrap(),
@@ -40,7 +40,7 @@ async fn products_are_created_then_replaced_and_every_price_is_kept() {
                 db,
                 &[teapot.clone()],
                 &CatalogAlerts(&AlertPolicy::default()),
-                2_000
+                Millis(2_000)
             )
             .await
             .unwrap(),
@@ -54,7 +54,7 @@ async fn products_are_created_then_replaced_and_every_price_is_kept() {
             db,
             &[teapot],
             &CatalogAlerts(&AlertPolicy::default()),
-            3_000,
+            Millis(3_000),
         )
         .await
         .unwrap();
@@ -63,8 +63,8 @@ async fn products_are_created_then_replaced_and_every_price_is_kept() {
         assert_eq!(
             history,
             vec![
-                (1_000, Money::new(12_900, "CNY")),
-                (2_000, Money::new(9_900, "CNY"))
+                (Millis(1_000), Money::new(12_900, "CNY")),
+                (Millis(2_000), Money::new(9_900, "CNY"))
             ]
         );
         let english = product(db, "TEA-1", "en").await.unwrap().unwrap();
@@ -92,7 +92,7 @@ async fn a_batch_with_one_bad_product_writes_nothing() {
             db,
             &[product_input("TEA-1", 100, 1), stray],
             &CatalogAlerts(&AlertPolicy::default()),
-            1_000,
+            Millis(1_000),
         )
         .await
         .unwrap_err();
@@ -109,7 +109,7 @@ async fn a_batch_with_one_bad_product_writes_nothing() {
             db,
             &[negative],
             &CatalogAlerts(&AlertPolicy::default()),
-            1_000,
+            Millis(1_000),
         )
         .await
         .unwrap_err() else {
@@ -143,11 +143,14 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                 currency: "CNY".into(),
             },
         ];
-        let StoreError::Rejected(error) =
-            change_prices(db, &changes, &CatalogAlerts(&AlertPolicy::default()), 5_000)
-                .await
-                .unwrap_err()
-        else {
+        let StoreError::Rejected(error) = change_prices(
+            db,
+            &changes,
+            &CatalogAlerts(&AlertPolicy::default()),
+            Millis(5_000),
+        )
+        .await
+        .unwrap_err() else {
             panic!()
         };
         assert_eq!(
@@ -173,7 +176,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
             db,
             &wrong_currency,
             &CatalogAlerts(&AlertPolicy::default()),
-            5_000,
+            Millis(5_000),
         )
         .await
         .unwrap_err() else {
@@ -198,7 +201,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                 db,
                 &unchanged_and_changed,
                 &CatalogAlerts(&AlertPolicy::default()),
-                6_000
+                Millis(6_000)
             )
             .await
             .unwrap(),
@@ -206,7 +209,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
         );
         assert_eq!(
             price_history(db, "A").await.unwrap().last(),
-            Some(&(6_000, Money::new(800, "CNY")))
+            Some(&(Millis(6_000), Money::new(800, "CNY")))
         );
         assert_eq!(price_history(db, "B").await.unwrap().len(), 1);
 
@@ -218,7 +221,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                     stock: 7
                 }],
                 &CatalogAlerts(&AlertPolicy::default()),
-                7_000
+                Millis(7_000)
             )
             .await
             .unwrap(),
@@ -232,7 +235,7 @@ async fn price_and_stock_changes_are_recorded_all_or_none() {
                 stock: -1,
             }],
             &CatalogAlerts(&AlertPolicy::default()),
-            8_000,
+            Millis(8_000),
         )
         .await
         .unwrap_err() else {
@@ -254,7 +257,7 @@ async fn category_pages_list_active_products_newest_first() {
                 db,
                 &[item],
                 &CatalogAlerts(&AlertPolicy::default()),
-                1_000 + index,
+                Millis(1_000 + index),
             )
             .await
             .unwrap();
@@ -296,8 +299,13 @@ async fn concurrent_writes_on_sqlite_never_fail_as_locked() {
                 let batch: Vec<_> = (0..20)
                     .map(|i| product_input(&format!("W{writer}-{round}-{i}"), 100 + i, 1))
                     .collect();
-                upsert_products(&db, &batch, &CatalogAlerts(&AlertPolicy::default()), 1_000)
-                    .await?;
+                upsert_products(
+                    &db,
+                    &batch,
+                    &CatalogAlerts(&AlertPolicy::default()),
+                    Millis(1_000),
+                )
+                .await?;
                 change_prices(
                     &db,
                     &[PriceChange {
@@ -306,7 +314,7 @@ async fn concurrent_writes_on_sqlite_never_fail_as_locked() {
                         currency: "CNY".into(),
                     }],
                     &CatalogAlerts(&AlertPolicy::default()),
-                    2_000,
+                    Millis(2_000),
                 )
                 .await?;
             }

@@ -25,7 +25,7 @@ async fn a_batch_of_events_is_recorded_whole_or_not_at_all() {
             event(Some("alice"), None, "A"),
             event(None, Some("g-1"), "A"),
         ];
-        assert_eq!(record_batch(db, &good, 10_000).await.unwrap(), 2);
+        assert_eq!(record_batch(db, &good, Millis(10_000)).await.unwrap(), 2);
 
         let cases = [
             (event(Some("alice"), Some("g-1"), "A"), "events[1].guest_id"),
@@ -41,9 +41,10 @@ async fn a_batch_of_events_is_recorded_whole_or_not_at_all() {
             ),
         ];
         for (bad, field) in cases {
-            let StoreError::Rejected(error) = record_batch(db, &[good[0].clone(), bad], 10_000)
-                .await
-                .unwrap_err()
+            let StoreError::Rejected(error) =
+                record_batch(db, &[good[0].clone(), bad], Millis(10_000))
+                    .await
+                    .unwrap_err()
             else {
                 panic!()
             };
@@ -74,19 +75,25 @@ async fn shopper_path_events_belong_to_the_verified_viewer() {
             &Viewer::Shopper("alice".into()),
             "A",
             EventKind::Carted,
-            5,
+            Millis(5),
         )
         .await
         .unwrap();
-        record_for_viewer(db, &Viewer::Guest("g-9".into()), "A", EventKind::Viewed, 6)
-            .await
-            .unwrap();
+        record_for_viewer(
+            db,
+            &Viewer::Guest("g-9".into()),
+            "A",
+            EventKind::Viewed,
+            Millis(6),
+        )
+        .await
+        .unwrap();
         let StoreError::Rejected(error) = record_for_viewer(
             db,
             &Viewer::Guest("g-9".into()),
             "GONE",
             EventKind::Viewed,
-            7,
+            Millis(7),
         )
         .await
         .unwrap_err() else {
@@ -98,7 +105,7 @@ async fn shopper_path_events_belong_to_the_verified_viewer() {
             &Viewer::Shopper("mallory".into()),
             "A",
             EventKind::Viewed,
-            7,
+            Millis(7),
         )
         .await
         .unwrap_err() else {

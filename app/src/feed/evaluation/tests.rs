@@ -3,11 +3,11 @@ use super::*;
 #[test]
 fn the_last_purchase_is_held_out_with_what_came_after_it() {
     let history = [
-        Interaction::new(1, 10, EventKind::Viewed, 1),
-        Interaction::new(1, 11, EventKind::Purchased, 2),
-        Interaction::new(1, 12, EventKind::Purchased, 3),
-        Interaction::new(1, 13, EventKind::Viewed, 4),
-        Interaction::new(2, 10, EventKind::Purchased, 1),
+        Interaction::new(1, 10, EventKind::Viewed, Millis(1)),
+        Interaction::new(1, 11, EventKind::Purchased, Millis(2)),
+        Interaction::new(1, 12, EventKind::Purchased, Millis(3)),
+        Interaction::new(1, 13, EventKind::Viewed, Millis(4)),
+        Interaction::new(2, 10, EventKind::Purchased, Millis(1)),
     ];
     let split = leave_last_out(&history, 10, 1);
     assert_eq!(
@@ -15,7 +15,7 @@ fn the_last_purchase_is_held_out_with_what_came_after_it() {
         [Case {
             shopper: 1,
             product: 12,
-            at: 3
+            at: Millis(3)
         }],
         "shopper 2 has nothing before their purchase"
     );
@@ -26,12 +26,17 @@ fn the_last_purchase_is_held_out_with_what_came_after_it() {
 #[test]
 fn a_repeat_purchase_is_no_test_case_and_the_sample_is_capped_and_repeatable() {
     let mut history = vec![
-        Interaction::new(1, 10, EventKind::Purchased, 1),
-        Interaction::new(1, 10, EventKind::Purchased, 2),
+        Interaction::new(1, 10, EventKind::Purchased, Millis(1)),
+        Interaction::new(1, 10, EventKind::Purchased, Millis(2)),
     ];
     for shopper in 2..50 {
-        history.push(Interaction::new(shopper, 1, EventKind::Viewed, 1));
-        history.push(Interaction::new(shopper, 2, EventKind::Purchased, 2));
+        history.push(Interaction::new(shopper, 1, EventKind::Viewed, Millis(1)));
+        history.push(Interaction::new(
+            shopper,
+            2,
+            EventKind::Purchased,
+            Millis(2),
+        ));
     }
     let split = leave_last_out(&history, 1_000, 3);
     assert_eq!(split.cases.len(), 48);
@@ -52,12 +57,12 @@ fn hit_rate_and_ndcg_reward_finding_the_product_and_finding_it_early() {
         Case {
             shopper: 1,
             product: 7,
-            at: 0,
+            at: Millis(0),
         },
         Case {
             shopper: 2,
             product: 8,
-            at: 0,
+            at: Millis(0),
         },
     ];
     let ranked = |case: &Case| {
@@ -84,16 +89,31 @@ fn on_histories_with_a_pattern_the_feed_beats_popularity_and_chance() {
     let mut history = Vec::new();
     for shopper in 0..200 {
         let (first, second) = if shopper % 2 == 0 { (1, 2) } else { (11, 12) };
-        history.push(Interaction::new(shopper, 100, EventKind::Purchased, 1));
-        history.push(Interaction::new(shopper, first, EventKind::Purchased, 2));
-        history.push(Interaction::new(shopper, second, EventKind::Purchased, 3));
+        history.push(Interaction::new(
+            shopper,
+            100,
+            EventKind::Purchased,
+            Millis(1),
+        ));
+        history.push(Interaction::new(
+            shopper,
+            first,
+            EventKind::Purchased,
+            Millis(2),
+        ));
+        history.push(Interaction::new(
+            shopper,
+            second,
+            EventKind::Purchased,
+            Millis(3),
+        ));
         // Noise: everyone views a few other products.
         for n in 0..3 {
             history.push(Interaction::new(
                 shopper,
                 200 + (shopper * 7 + n) % 40,
                 EventKind::Viewed,
-                2,
+                Millis(2),
             ));
         }
     }

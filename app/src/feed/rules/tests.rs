@@ -97,11 +97,11 @@ fn diversify_caps_each_category_and_keeps_rank_order() {
 #[test]
 fn the_latest_actions_pick_the_because_sections_newest_first_once_each() {
     let events = history(&[
-        (5, EventKind::Viewed, 50),
-        (4, EventKind::Dismissed, 40),
-        (5, EventKind::Purchased, 30),
-        (3, EventKind::Wishlisted, 20),
-        (2, EventKind::Viewed, 10),
+        (5, EventKind::Viewed, Millis(50)),
+        (4, EventKind::Dismissed, Millis(40)),
+        (5, EventKind::Purchased, Millis(30)),
+        (3, EventKind::Wishlisted, Millis(20)),
+        (2, EventKind::Viewed, Millis(10)),
     ]);
     assert_eq!(
         recent_actions(&events, 3),
@@ -120,15 +120,15 @@ fn the_latest_actions_pick_the_because_sections_newest_first_once_each() {
 #[test]
 fn recently_viewed_is_capped_distinct_and_starts_after_clearing() {
     let events = history(&[
-        (3, EventKind::Viewed, 60),
-        (2, EventKind::Carted, 55),
-        (2, EventKind::Viewed, 50),
-        (3, EventKind::Viewed, 40),
-        (1, EventKind::Viewed, 30),
-        (9, EventKind::Viewed, 10),
+        (3, EventKind::Viewed, Millis(60)),
+        (2, EventKind::Carted, Millis(55)),
+        (2, EventKind::Viewed, Millis(50)),
+        (3, EventKind::Viewed, Millis(40)),
+        (1, EventKind::Viewed, Millis(30)),
+        (9, EventKind::Viewed, Millis(10)),
     ]);
     assert_eq!(recently_viewed(&events, None, 3), [3, 2, 1]);
-    assert_eq!(recently_viewed(&events, Some(45), 12), [3, 2]);
+    assert_eq!(recently_viewed(&events, Some(Millis(45)), 12), [3, 2]);
 }
 
 #[test]

@@ -3,7 +3,7 @@ use super::*;
 const DAY: Millis = DAY_MS;
 
 fn bought(shopper: i64, product: i64) -> Interaction {
-    Interaction::new(shopper, product, EventKind::Purchased, 0)
+    Interaction::new(shopper, product, EventKind::Purchased, Millis(0))
 }
 
 fn plain() -> SimilarityRules {
@@ -34,7 +34,7 @@ fn a_purchase_says_more_than_a_save_a_save_more_than_a_cart_a_cart_more_than_a_v
 
 #[test]
 fn weight_halves_every_half_life() {
-    assert_eq!(recency(0, 10 * DAY), 1.0);
+    assert_eq!(recency(Millis(0), 10 * DAY), 1.0);
     assert!((recency(10 * DAY, 10 * DAY) - 0.5).abs() < 1e-6);
     assert!((recency(20 * DAY, 10 * DAY) - 0.25).abs() < 1e-6);
     assert_eq!(
@@ -47,11 +47,11 @@ fn weight_halves_every_half_life() {
 #[test]
 fn a_shoppers_interest_is_their_strongest_event_not_their_most_frequent() {
     let history = [
-        Interaction::new(1, 7, EventKind::Viewed, 0),
-        Interaction::new(1, 7, EventKind::Viewed, 0),
-        Interaction::new(1, 7, EventKind::Viewed, 0),
-        Interaction::new(1, 8, EventKind::Purchased, 0),
-        Interaction::new(1, 9, EventKind::Dismissed, 0),
+        Interaction::new(1, 7, EventKind::Viewed, Millis(0)),
+        Interaction::new(1, 7, EventKind::Viewed, Millis(0)),
+        Interaction::new(1, 7, EventKind::Viewed, Millis(0)),
+        Interaction::new(1, 8, EventKind::Purchased, Millis(0)),
+        Interaction::new(1, 9, EventKind::Dismissed, Millis(0)),
     ];
     let interests = interests(&history, 30 * DAY);
     assert_eq!(interests[&1][&7], event_weight(EventKind::Viewed));
@@ -109,12 +109,12 @@ fn a_shoppers_older_interests_weigh_less_but_a_shopper_who_was_away_counts_fully
     let late = 400 * DAY;
     let history = [
         // Shopper 1 bought 50 and 51 long ago and has not been back; shopper 2 bought 50 and 52 lately.
-        Interaction::new(1, 50, EventKind::Purchased, 0),
-        Interaction::new(1, 51, EventKind::Purchased, 0),
+        Interaction::new(1, 50, EventKind::Purchased, Millis(0)),
+        Interaction::new(1, 51, EventKind::Purchased, Millis(0)),
         Interaction::new(2, 50, EventKind::Purchased, late),
         Interaction::new(2, 52, EventKind::Purchased, late),
         // Shopper 3 bought 60 long ago and 61 lately.
-        Interaction::new(3, 60, EventKind::Purchased, 0),
+        Interaction::new(3, 60, EventKind::Purchased, Millis(0)),
         Interaction::new(3, 61, EventKind::Purchased, late),
     ];
     let rules = plain();
@@ -140,12 +140,12 @@ fn only_the_top_neighbours_and_a_shoppers_strongest_products_are_kept() {
     );
 
     let mut history = vec![
-        Interaction::new(1, 40, EventKind::Purchased, 0),
-        Interaction::new(1, 41, EventKind::Purchased, 0),
-        Interaction::new(1, 42, EventKind::Viewed, 0),
+        Interaction::new(1, 40, EventKind::Purchased, Millis(0)),
+        Interaction::new(1, 41, EventKind::Purchased, Millis(0)),
+        Interaction::new(1, 42, EventKind::Viewed, Millis(0)),
     ];
-    history.push(Interaction::new(2, 42, EventKind::Purchased, 0));
-    history.push(Interaction::new(2, 40, EventKind::Viewed, 0));
+    history.push(Interaction::new(2, 42, EventKind::Purchased, Millis(0)));
+    history.push(Interaction::new(2, 40, EventKind::Viewed, Millis(0)));
     let rules = SimilarityRules {
         products_per_shopper: 2,
         ..plain()
@@ -220,7 +220,7 @@ fn recommendations_add_up_over_anchors_and_name_the_strongest_reason() {
 fn anchors_are_the_strongest_recent_interests() {
     let history = [
         Interaction::new(1, 5, EventKind::Viewed, 100 * DAY),
-        Interaction::new(1, 6, EventKind::Purchased, 0),
+        Interaction::new(1, 6, EventKind::Purchased, Millis(0)),
         Interaction::new(1, 7, EventKind::Wishlisted, 100 * DAY),
         Interaction::new(1, 8, EventKind::Dismissed, 100 * DAY),
     ];
@@ -260,7 +260,7 @@ fn a_partial_build_gives_its_targets_the_lists_of_a_full_build() {
         bought(3, 11),
         bought(3, 12),
         bought(3, 13),
-        Interaction::new(4, 13, EventKind::Viewed, 0),
+        Interaction::new(4, 13, EventKind::Viewed, Millis(0)),
         // Shopper 5 never touches 10 or 13, but makes 11's norm longer than the partial build's events show.
         bought(5, 11),
         bought(5, 14),

@@ -48,7 +48,7 @@ impl Default for RefreshPolicy {
         RefreshPolicy {
             rules: SimilarityRules::default(),
             full_every: DAY_MS,
-            popularity_every: 15 * 60 * 1000,
+            popularity_every: Millis::minutes(15),
             partial_share: 0.25,
         }
     }
@@ -197,7 +197,7 @@ async fn read_interactions(
     let mut interactions = Vec::new();
     while let Some((shopper, product, kind, at)) = rows.try_next().await? {
         if let Some(kind) = EventKind::parse(&kind) {
-            interactions.push(Interaction::new(shopper, product, kind, at));
+            interactions.push(Interaction::new(shopper, product, kind, Millis(at)));
         }
     }
     Ok(interactions)

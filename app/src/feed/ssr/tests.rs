@@ -9,7 +9,7 @@ use crate::kernel::error::ErrorCode;
 use crate::kernel::time::to_rfc3339;
 use crate::store::testing::all;
 
-const NOW: Millis = 400 * DAY_MS;
+const NOW: Millis = Millis::days(400);
 
 fn policy() -> RefreshPolicy {
     RefreshPolicy {
@@ -168,7 +168,9 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
             "{first:?}"
         );
         assert!(first.popularity);
-        let again = refresh(db, &policy(), NOW + 1, false).await.unwrap();
+        let again = refresh(db, &policy(), NOW + Millis(1), false)
+            .await
+            .unwrap();
         assert_eq!(again.lists, Refreshed::UpToDate);
         assert!(!again.popularity, "popularity is not due yet");
 
@@ -184,7 +186,9 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
         )
         .await
         .unwrap();
-        let partial = refresh(db, &policy(), NOW + 2, false).await.unwrap();
+        let partial = refresh(db, &policy(), NOW + Millis(2), false)
+            .await
+            .unwrap();
         assert_eq!(
             partial.lists,
             Refreshed::Partial {
@@ -194,7 +198,7 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
             }
         );
         let after_partial = stored(db).await;
-        refresh(db, &policy(), NOW + 3, true).await.unwrap();
+        refresh(db, &policy(), NOW + Millis(3), true).await.unwrap();
         let after_full = stored(db).await;
         for sku in ["K1", "K5", "K7"] {
             let id = product_id(db, sku).await;
@@ -239,7 +243,9 @@ async fn only_one_instance_refreshes_at_a_time_on_postgres() {
     let done = refresh(db, &policy(), NOW, false).await.unwrap();
     assert!(matches!(done.lists, Refreshed::Full { .. }));
     // The lock went back with the connection released: the next refresh gets it again.
-    let next = refresh(db, &policy(), NOW + 1, false).await.unwrap();
+    let next = refresh(db, &policy(), NOW + Millis(1), false)
+        .await
+        .unwrap();
     assert_eq!(next.lists, Refreshed::UpToDate);
 }
 
@@ -322,12 +328,12 @@ async fn recently_viewed_is_newest_first_and_empty_after_clearing() {
         shop(db).await;
         let guest = Viewer::Guest("g-1".into());
         for (at, sku) in ["K5", "K6", "K7", "K5"].into_iter().enumerate() {
-            record_for_viewer(db, &guest, sku, EventKind::Viewed, NOW + at as i64)
+            record_for_viewer(db, &guest, sku, EventKind::Viewed, NOW + Millis(at as i64))
                 .await
                 .unwrap();
         }
         let rules = SimilarityRules::default();
-        let feed_now = feed(db, Some(&guest), "en", 8, &rules, NOW + 10)
+        let feed_now = feed(db, Some(&guest), "en", 8, &rules, NOW + Millis(10))
             .await
             .unwrap();
         let viewed = feed_now
@@ -342,8 +348,10 @@ async fn recently_viewed_is_newest_first_and_empty_after_clearing() {
             .collect();
         assert_eq!(viewed, ["K5", "K7", "K6"]);
 
-        clear_recently_viewed(db, &guest, NOW + 10).await.unwrap();
-        let cleared = feed(db, Some(&guest), "en", 8, &rules, NOW + 11)
+        clear_recently_viewed(db, &guest, NOW + Millis(10))
+            .await
+            .unwrap();
+        let cleared = feed(db, Some(&guest), "en", 8, &rules, NOW + Millis(11))
             .await
             .unwrap();
         assert!(
@@ -443,20 +451,20 @@ async fn a_guests_browsing_follows_them_when_they_sign_in() {
         add_shopper(db, "alice").await;
         let guest = Viewer::Guest("g-2".into());
         for (at, sku) in ["K5", "K6", "K7"].into_iter().enumerate() {
-            record_for_viewer(db, &guest, sku, EventKind::Viewed, NOW + at as i64)
+            record_for_viewer(db, &guest, sku, EventKind::Viewed, NOW + Millis(at as i64))
                 .await
                 .unwrap();
         }
-        record_for_viewer(db, &guest, "K4", EventKind::Dismissed, NOW + 5)
+        record_for_viewer(db, &guest, "K4", EventKind::Dismissed, NOW + Millis(5))
             .await
             .unwrap();
-        let adopted = crate::flows::guest_adoption::adopt(db, "g-2", "alice", NOW + 6)
+        let adopted = crate::flows::guest_adoption::adopt(db, "g-2", "alice", NOW + Millis(6))
             .await
             .unwrap();
         assert_eq!(adopted, 0, "the guest saved nothing, only browsed");
         let rules = SimilarityRules::default();
         let alice = Viewer::Shopper("alice".into());
-        let theirs = feed(db, Some(&alice), "en", 8, &rules, NOW + 10)
+        let theirs = feed(db, Some(&alice), "en", 8, &rules, NOW + Millis(10))
             .await
             .unwrap();
         let viewed = theirs
@@ -474,7 +482,7 @@ async fn a_guests_browsing_follows_them_when_they_sign_in() {
             !recommended(&theirs).contains(&"K4"),
             "the guest's dismissal holds"
         );
-        let left = feed(db, Some(&guest), "en", 8, &rules, NOW + 10)
+        let left = feed(db, Some(&guest), "en", 8, &rules, NOW + Millis(10))
             .await
             .unwrap();
         assert!(

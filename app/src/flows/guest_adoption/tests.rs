@@ -11,7 +11,7 @@ use crate::store::{Db, StoreError, testing::all};
 use crate::wishlist::WishlistSort;
 use crate::wishlist::rules::WishlistPolicy;
 
-const NOW: Millis = 1_800_000_000_000;
+const NOW: Millis = Millis(1_800_000_000_000);
 
 /// Where a guest's traces are: wish-list items, live alerts and events still held under the guest id.
 async fn guest_traces(db: &Db, guest: &str) -> (i64, i64, i64) {
@@ -68,7 +68,7 @@ async fn signing_in_moves_the_guests_list_alerts_and_browsing_together() {
         busy_guest(db, &guest).await;
         assert_eq!(guest_traces(db, "g-1").await, (1, 1, 3));
 
-        assert_eq!(adopt(db, "g-1", "alice", NOW + 1).await.unwrap(), 2);
+        assert_eq!(adopt(db, "g-1", "alice", NOW + Millis(1)).await.unwrap(), 2);
 
         assert_eq!(guest_traces(db, "g-1").await, (0, 0, 0));
         let alice = Viewer::Shopper("alice".into());
@@ -89,7 +89,7 @@ async fn signing_in_moves_the_guests_list_alerts_and_browsing_together() {
         .unwrap();
         assert_eq!(events, 3, "two views and the save");
         assert_eq!(
-            adopt(db, "g-1", "alice", NOW + 2).await.unwrap(),
+            adopt(db, "g-1", "alice", NOW + Millis(2)).await.unwrap(),
             0,
             "adopting again finds nothing left"
         );
@@ -102,7 +102,9 @@ async fn signing_in_as_an_unknown_shopper_moves_nothing() {
         let db = &store.db;
         let guest = Viewer::Guest("g-2".into());
         busy_guest(db, &guest).await;
-        let StoreError::Rejected(error) = adopt(db, "g-2", "nobody", NOW + 1).await.unwrap_err()
+        let StoreError::Rejected(error) = adopt(db, "g-2", "nobody", NOW + Millis(1))
+            .await
+            .unwrap_err()
         else {
             panic!("an unknown shopper is refused")
         };

@@ -19,7 +19,7 @@ async fn shoppers_are_upserted_and_bad_ones_refused_whole() {
             display_name: "Zed".into(),
             locale: "en".into(),
         };
-        let StoreError::Rejected(error) = upsert_shoppers(db, &[renamed.clone(), bad], 5)
+        let StoreError::Rejected(error) = upsert_shoppers(db, &[renamed.clone(), bad], Millis(5))
             .await
             .unwrap_err()
         else {
@@ -31,7 +31,7 @@ async fn shoppers_are_upserted_and_bad_ones_refused_whole() {
             "Shopper alice"
         );
 
-        let summary = upsert_shoppers(db, &[renamed], 6).await.unwrap();
+        let summary = upsert_shoppers(db, &[renamed], Millis(6)).await.unwrap();
         assert_eq!((summary.created, summary.updated), (0, 1));
         let alice = account(db, "alice").await.unwrap().unwrap();
         assert_eq!(

@@ -7,7 +7,7 @@ use crate::orders::ssr::record_order;
 use crate::orders::{OrderInput, OrderLineInput};
 use crate::store::testing::{all, count};
 
-const NOW: Millis = 1_800_000_000_000;
+const NOW: Millis = Millis(1_800_000_000_000);
 
 fn review(rating: i64) -> ReviewInput {
     ReviewInput {
@@ -57,7 +57,7 @@ async fn shoppers(db: &Db, n: usize) -> Vec<String> {
             locale: "en".into(),
         })
         .collect();
-    upsert_shoppers(db, &inputs, 0).await.unwrap();
+    upsert_shoppers(db, &inputs, Millis(0)).await.unwrap();
     ids
 }
 
@@ -81,9 +81,17 @@ async fn one_review_per_shopper_per_product_and_writing_again_edits_it() {
 
         let mut again = review(5);
         again.criteria.clear();
-        let edited = write_review(db, "alice", "A", &again, &policy, &TierGrowth, NOW + 1)
-            .await
-            .unwrap();
+        let edited = write_review(
+            db,
+            "alice",
+            "A",
+            &again,
+            &policy,
+            &TierGrowth,
+            NOW + Millis(1),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (edited.id, edited.rating, edited.edited, edited.helpful),
             (first.id, 5, true, 1)
@@ -277,11 +285,16 @@ async fn shoppers_vote_once_change_or_withdraw_and_never_on_their_own_review() {
         vote(db, "bob", published.id, Some(true), &hasty, NOW)
             .await
             .unwrap();
-        let StoreError::Rejected(error) =
-            vote(db, "bob", published.id, Some(false), &hasty, NOW + 1)
-                .await
-                .unwrap_err()
-        else {
+        let StoreError::Rejected(error) = vote(
+            db,
+            "bob",
+            published.id,
+            Some(false),
+            &hasty,
+            NOW + Millis(1),
+        )
+        .await
+        .unwrap_err() else {
             panic!()
         };
         assert_eq!(error.code, ErrorCode::RateLimited);
@@ -397,7 +410,7 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
             &review(3),
             &policy,
             &TierGrowth,
-            NOW - 1,
+            NOW - Millis(1),
         )
         .await
         .unwrap();
@@ -408,7 +421,7 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
             &review(1),
             &policy,
             &TierGrowth,
-            NOW + 1,
+            NOW + Millis(1),
         )
         .await
         .unwrap();
@@ -584,9 +597,17 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
         );
 
         // Editing a reported review does not put it back in the list behind the merchant's back.
-        let edited = write_review(db, "alice", "A", &review(5), &policy, &TierGrowth, NOW + 1)
-            .await
-            .unwrap();
+        let edited = write_review(
+            db,
+            "alice",
+            "A",
+            &review(5),
+            &policy,
+            &TierGrowth,
+            NOW + Millis(1),
+        )
+        .await
+        .unwrap();
         assert_eq!(edited.status, ReviewStatus::Pending);
         let reported = moderation_queue(db, ModerationQueue::Reported, 0, 10)
             .await
@@ -647,7 +668,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             "merchant:ops",
             &policy,
             &TierGrowth,
-            NOW + 2,
+            NOW + Millis(2),
         )
         .await
         .unwrap();
@@ -669,7 +690,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             "merchant:ops",
             &policy,
             &TierGrowth,
-            NOW + 3,
+            NOW + Millis(3),
         )
         .await
         .unwrap();
@@ -684,7 +705,7 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             "merchant:ops",
             &policy,
             &TierGrowth,
-            NOW + 4,
+            NOW + Millis(4),
         )
         .await
         .unwrap_err() else {
@@ -794,7 +815,7 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
                     &review(5),
                     &policy,
                     &TierGrowth,
-                    NOW + minute as i64,
+                    NOW + Millis(minute as i64),
                 )
                 .await
                 .unwrap(),
@@ -818,7 +839,7 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
             "merchant:ops",
             &policy,
             &TierGrowth,
-            NOW + 10,
+            NOW + Millis(10),
         )
         .await
         .unwrap();
@@ -829,7 +850,7 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
             &review(5),
             &policy,
             &TierGrowth,
-            NOW + 11,
+            NOW + Millis(11),
         )
         .await
         .unwrap();
@@ -845,7 +866,7 @@ async fn published_verified_reviews_earn_points_up_to_the_monthly_cap() {
             &review(4),
             &policy,
             &TierGrowth,
-            NOW + 12,
+            NOW + Millis(12),
         )
         .await
         .unwrap();

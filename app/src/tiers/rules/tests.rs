@@ -198,7 +198,7 @@ fn standing_says_what_is_needed_next_and_what_keeps_the_tier() {
     let closer = standing(
         &rules,
         3,
-        Some((2, 0)),
+        Some((2, Millis(0))),
         &orders,
         &[],
         at("2026-12-15T00:00:00Z"),
@@ -211,7 +211,7 @@ fn spend_that_leaves_the_window_before_the_review_does_not_keep_the_tier() {
     let rules = rules();
     let now = at("2026-11-22T12:00:00Z");
     let orders = [order("2025-12-01T00:00:00Z", 600_000)];
-    let standing = standing(&rules, 1, Some((2, 0)), &orders, &[], now);
+    let standing = standing(&rules, 1, Some((2, Millis(0))), &orders, &[], now);
     assert_eq!(standing.qualified_rank, 2, "today the spend still counts");
     let keep = standing.keep.unwrap();
     assert_eq!(

@@ -24,7 +24,7 @@ async fn shop(db: &Db) {
     for shopper in ["alice", "bob", "carol"] {
         add_shopper(db, shopper).await;
     }
-    save_rules(db, &rules(), "test", 1).await.unwrap();
+    save_rules(db, &rules(), "test", Millis(1)).await.unwrap();
 }
 
 async fn buy(db: &Db, order_id: &str, shopper: &str, units: i64, placed_at: &str) {
@@ -215,7 +215,9 @@ async fn bad_rules_are_refused_and_change_nothing_good_ones_are_versioned_and_us
         shop(db).await;
         let mut bad = rules();
         bad.tiers[2].threshold_minor = 50_000;
-        let StoreError::Rejected(error) = save_rules(db, &bad, "test", 2).await.unwrap_err() else {
+        let StoreError::Rejected(error) =
+            save_rules(db, &bad, "test", Millis(2)).await.unwrap_err()
+        else {
             panic!("expected a rejection");
         };
         assert_eq!(error.field.as_deref(), Some("tiers[2].threshold_minor"));
@@ -223,7 +225,10 @@ async fn bad_rules_are_refused_and_change_nothing_good_ones_are_versioned_and_us
 
         let mut cheaper = rules();
         cheaper.tiers[1].threshold_minor = 50_000;
-        assert_eq!(save_rules(db, &cheaper, "test", 3).await.unwrap(), 2);
+        assert_eq!(
+            save_rules(db, &cheaper, "test", Millis(3)).await.unwrap(),
+            2
+        );
         assert_eq!(rules_in_force(db).await.unwrap(), (2, cheaper));
         buy(db, "O-1", "alice", 1, "2026-11-22T09:00:00Z").await;
         let standing = standing_of(db, "alice", at("2026-11-22T10:00:00Z"))
@@ -238,7 +243,8 @@ async fn an_unknown_shopper_is_not_found() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        let StoreError::Rejected(error) = standing_of(db, "nobody", 0).await.unwrap_err() else {
+        let StoreError::Rejected(error) = standing_of(db, "nobody", Millis(0)).await.unwrap_err()
+        else {
             panic!("expected a rejection");
         };
         assert_eq!(
@@ -309,7 +315,9 @@ async fn pending_spend_moves_a_member_up_once_its_return_window_ends() {
         shop(db).await;
         let mut with_returns = rules();
         with_returns.return_window_days = 7;
-        save_rules(db, &with_returns, "test", 2).await.unwrap();
+        save_rules(db, &with_returns, "test", Millis(2))
+            .await
+            .unwrap();
         buy(db, "O-1", "alice", 2, "2026-11-20T09:00:00Z").await;
         let stored = || async {
             sqlx::query_scalar::<_, String>("SELECT tier FROM member_tiers")
@@ -349,7 +357,9 @@ async fn the_database_adds_up_growth_as_the_rules_do() {
         let mut counting_shipping = rules();
         counting_shipping.count_shipping = true;
         counting_shipping.return_window_days = 7;
-        save_rules(db, &counting_shipping, "test", 2).await.unwrap();
+        save_rules(db, &counting_shipping, "test", Millis(2))
+            .await
+            .unwrap();
         let now = at("2026-11-22T10:00:00Z");
         buy(db, "O-1", "alice", 1, "2026-10-01T09:00:00Z").await;
         buy(db, "O-2", "alice", 2, "2026-10-02T09:00:00Z").await;
@@ -405,7 +415,9 @@ async fn growth_carried_forward_from_order_to_order_matches_a_full_count() {
         shop(db).await;
         let mut with_returns = rules();
         with_returns.return_window_days = 7;
-        save_rules(db, &with_returns, "test", 2).await.unwrap();
+        save_rules(db, &with_returns, "test", Millis(2))
+            .await
+            .unwrap();
         let order = |id: &str, units: i64, placed_at: &str| OrderInput {
             order_id: id.into(),
             shopper_id: "alice".into(),

@@ -6,7 +6,7 @@ use crate::flows::catalog_alerts::CatalogAlerts;
 use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use crate::store::testing::{all, count};
 
-const NOW: Millis = 1_800_000_000_000;
+const NOW: Millis = Millis(1_800_000_000_000);
 
 fn alice() -> Viewer {
     Viewer::Shopper("alice".into())
@@ -58,7 +58,7 @@ async fn saving_twice_keeps_one_item_and_each_change_is_an_event() {
         shop(db).await;
         let policy = WishlistPolicy::default();
         save(db, &alice(), "A", None, &policy, NOW).await.unwrap();
-        save(db, &alice(), "A", None, &policy, NOW + 1)
+        save(db, &alice(), "A", None, &policy, NOW + Millis(1))
             .await
             .unwrap();
         let list = wishlist(db, &alice(), None, "en", WishlistSort::Saved)
@@ -69,8 +69,12 @@ async fn saving_twice_keeps_one_item_and_each_change_is_an_event() {
             list.items[0].saved_at, NOW,
             "saving again does not move the item"
         );
-        remove(db, &alice(), "A", None, NOW + 2).await.unwrap();
-        remove(db, &alice(), "A", None, NOW + 3).await.unwrap();
+        remove(db, &alice(), "A", None, NOW + Millis(2))
+            .await
+            .unwrap();
+        remove(db, &alice(), "A", None, NOW + Millis(3))
+            .await
+            .unwrap();
         let kinds: Vec<String> =
             sqlx::query_scalar("SELECT kind FROM shopper_events ORDER BY occurred_at")
                 .fetch_all(db.reader())
@@ -87,9 +91,16 @@ async fn the_list_shows_what_changed_since_saving_and_sorts_by_it() {
         shop(db).await;
         let policy = WishlistPolicy::default();
         for (offset, sku) in ["A", "B", "C"].into_iter().enumerate() {
-            save(db, &alice(), sku, None, &policy, NOW + offset as i64)
-                .await
-                .unwrap();
+            save(
+                db,
+                &alice(),
+                sku,
+                None,
+                &policy,
+                NOW + Millis(offset as i64),
+            )
+            .await
+            .unwrap();
         }
         change_prices(
             db,
@@ -99,7 +110,7 @@ async fn the_list_shows_what_changed_since_saving_and_sorts_by_it() {
                 currency: "CNY".into(),
             }],
             &CatalogAlerts(&AlertPolicy::default()),
-            NOW + 10,
+            NOW + Millis(10),
         )
         .await
         .unwrap();
@@ -109,7 +120,7 @@ async fn the_list_shows_what_changed_since_saving_and_sorts_by_it() {
             db,
             &[withdrawn],
             &CatalogAlerts(&AlertPolicy::default()),
-            NOW + 11,
+            NOW + Millis(11),
         )
         .await
         .unwrap();
@@ -140,7 +151,7 @@ async fn the_list_shows_what_changed_since_saving_and_sorts_by_it() {
             .unwrap();
         assert_eq!(skus(&by_price), ["C", "B", "A"]);
 
-        let StoreError::Rejected(error) = save(db, &alice(), "C", None, &policy, NOW + 12)
+        let StoreError::Rejected(error) = save(db, &alice(), "C", None, &policy, NOW + Millis(12))
             .await
             .unwrap_err()
         else {
@@ -151,7 +162,9 @@ async fn the_list_shows_what_changed_since_saving_and_sorts_by_it() {
             ErrorCode::NotFound,
             "a withdrawn product cannot be saved anew"
         );
-        remove(db, &alice(), "C", None, NOW + 13).await.unwrap();
+        remove(db, &alice(), "C", None, NOW + Millis(13))
+            .await
+            .unwrap();
     }
 }
 
@@ -324,8 +337,10 @@ async fn a_guest_list_merges_into_the_shopper_default_list_on_sign_in() {
         let policy = WishlistPolicy::default();
         let guest = Viewer::Guest("g-42".into());
         save(db, &guest, "A", None, &policy, NOW).await.unwrap();
-        save(db, &guest, "B", None, &policy, NOW + 1).await.unwrap();
-        save(db, &alice(), "A", None, &policy, NOW + 2)
+        save(db, &guest, "B", None, &policy, NOW + Millis(1))
+            .await
+            .unwrap();
+        save(db, &alice(), "A", None, &policy, NOW + Millis(2))
             .await
             .unwrap();
         let StoreError::Rejected(error) = create_list(db, &guest, "Mine", &policy, NOW)
@@ -337,7 +352,7 @@ async fn a_guest_list_merges_into_the_shopper_default_list_on_sign_in() {
         assert_eq!(error.code, ErrorCode::Unauthorized, "guests keep one list");
 
         let mut tx = db.write().await.unwrap();
-        let moved = adopt_guest_lists(&mut tx, "g-42", "alice", NOW + 3)
+        let moved = adopt_guest_lists(&mut tx, "g-42", "alice", NOW + Millis(3))
             .await
             .unwrap();
         tx.commit().await.unwrap();
