@@ -172,6 +172,11 @@ pub fn minor_digits(code: &str) -> Option<u8> {
         .map(|(_, digits)| *digits)
 }
 
+/// Every currency code Rapport takes: the active ISO 4217 codes.
+pub fn currency_codes() -> impl Iterator<Item = &'static str> {
+    CURRENCIES.iter().map(|(code, _)| *code)
+}
+
 /// Checks that `code` is an active ISO 4217 code, written in capitals.
 pub fn validate_currency(code: &str) -> Result<(), String> {
     match minor_digits(code) {

@@ -25,7 +25,7 @@ pub enum SpendChange {
 }
 
 pub const MAX_ORDER_LINES: usize = 500;
-const MAX_QUANTITY: i64 = 100_000;
+pub const MAX_QUANTITY: i64 = 100_000;
 /// The largest order total (lines, shipping and tax) in minor units: 100 billion in a two-digit currency, the same
 /// bound as a price. Each line and the sum of many orders (a shopper's tier growth) then stay far inside a 64-bit
 /// integer, which both databases add up exactly.

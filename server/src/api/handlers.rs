@@ -25,6 +25,11 @@ use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The most rows one page of a merchant report holds.
+pub const MAX_PAGE: i64 = 200;
+/// The most failed notices one resend names.
+pub const MAX_RESEND: usize = 1000;
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryBatch {
@@ -277,8 +282,8 @@ pub async fn get_reviews(
             ),
         )
     })?;
-    if !(1..=200).contains(&query.limit) {
-        return Err(AppError::invalid("limit", "must be from 1 to 200").into());
+    if !(1..=MAX_PAGE).contains(&query.limit) {
+        return Err(AppError::invalid("limit", format!("must be from 1 to {MAX_PAGE}")).into());
     }
     if query.offset < 0 {
         return Err(AppError::invalid("offset", "must not be negative").into());
@@ -391,8 +396,8 @@ pub async fn get_most_wished(
 ) -> Result<Json<MostWishedList>, ApiError> {
     let Query(query) =
         query.map_err(|rejection| AppError::invalid("query", rejection.body_text()))?;
-    if !(1..=200).contains(&query.limit) {
-        return Err(AppError::invalid("limit", "must be from 1 to 200").into());
+    if !(1..=MAX_PAGE).contains(&query.limit) {
+        return Err(AppError::invalid("limit", format!("must be from 1 to {MAX_PAGE}")).into());
     }
     Ok(Json(MostWishedList {
         products: wishlist::most_wished(&state.db, query.limit).await?,
@@ -416,8 +421,8 @@ fn default_report_limit() -> i64 {
 fn report_limit(query: Result<Query<ReportQuery>, QueryRejection>) -> Result<i64, ApiError> {
     let Query(query) =
         query.map_err(|rejection| AppError::invalid("query", rejection.body_text()))?;
-    if !(1..=200).contains(&query.limit) {
-        return Err(AppError::invalid("limit", "must be from 1 to 200").into());
+    if !(1..=MAX_PAGE).contains(&query.limit) {
+        return Err(AppError::invalid("limit", format!("must be from 1 to {MAX_PAGE}")).into());
     }
     Ok(query.limit)
 }
@@ -485,7 +490,7 @@ pub async fn post_resend_failed(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ResendRequest>,
 ) -> Result<Json<Resent>, ApiError> {
-    if !(1..=1000).contains(&request.notice_ids.len()) {
+    if !(1..=MAX_RESEND).contains(&request.notice_ids.len()) {
         return Err(AppError::invalid("notice_ids", "name 1 to 1,000 notices").into());
     }
     Ok(Json(Resent {
