@@ -12,6 +12,7 @@ use super::{
 use crate::identity::Viewer;
 use crate::identity::ssr::{known_shopper, shopper_key};
 use crate::kernel::error::AppError;
+use crate::kernel::ids::ShopperKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::kernel::validate;
@@ -111,7 +112,7 @@ fn no_such_alert() -> AppError {
 }
 
 /// The shopper's row id for reads; guests and unknown shoppers have none.
-async fn reading_shopper(db: &Db, viewer: &Viewer) -> Result<Option<i64>, sqlx::Error> {
+async fn reading_shopper(db: &Db, viewer: &Viewer) -> Result<Option<ShopperKey>, sqlx::Error> {
     match viewer {
         Viewer::Shopper(external) => shopper_key(db.reader(), external).await,
         Viewer::Guest(_) => Ok(None),

@@ -8,6 +8,7 @@ use super::{
     StockChange,
 };
 use crate::kernel::error::AppError;
+use crate::kernel::ids::ProductKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::{self, MAX_BATCH, UpsertSummary};
@@ -339,7 +340,7 @@ pub async fn product_for_update(
     tx: &mut Tx,
     sku: &str,
     field: &str,
-) -> Result<(i64, i64, String, i64), StoreError> {
+) -> Result<(ProductKey, i64, String, i64), StoreError> {
     let row = sqlx::query("SELECT id, price_minor, currency, stock FROM products WHERE sku = $1")
         .bind(sku)
         .fetch_optional(&mut **tx)
@@ -356,7 +357,7 @@ pub async fn product_for_update(
 }
 
 /// The row id of an active product, for shopper-path writes; an unknown or withdrawn product is refused.
-pub async fn active_product_id(tx: &mut Tx, sku: &str) -> Result<i64, StoreError> {
+pub async fn active_product_id(tx: &mut Tx, sku: &str) -> Result<ProductKey, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
             .bind(sku)
@@ -403,11 +404,11 @@ pub async fn change_prices(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let change_id = record_price(&mut tx, id, change.price_minor, &currency, now).await?;
+        let change_id = record_price(&mut tx, id.0, change.price_minor, &currency, now).await?;
         then.then(
             &mut tx,
             ProductChange::Price {
-                product_id: id,
+                product_id: id.0,
                 from_minor: price,
                 to_minor: change.price_minor,
                 currency,
@@ -450,11 +451,11 @@ pub async fn change_stock(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let change_id = record_stock(&mut tx, id, change.stock, now).await?;
+        let change_id = record_stock(&mut tx, id.0, change.stock, now).await?;
         then.then(
             &mut tx,
             ProductChange::Stock {
-                product_id: id,
+                product_id: id.0,
                 from: stock,
                 to: change.stock,
                 change_id,

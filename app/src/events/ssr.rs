@@ -3,6 +3,7 @@
 use super::{EventInput, EventKind};
 use crate::identity::ssr::{known_shopper, shopper_key};
 use crate::kernel::error::AppError;
+use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::time::{Millis, parse_rfc3339};
 use crate::kernel::validate::key as validate_key;
 use crate::store::{Db, StoreError, Tx, db};
@@ -18,9 +19,9 @@ const ROWS_PER_INSERT: usize = 500;
 /// One event, resolved to the store's ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
-    pub shopper_id: Option<i64>,
+    pub shopper_id: Option<ShopperKey>,
     pub guest_id: Option<String>,
-    pub product_id: i64,
+    pub product_id: ProductKey,
     pub kind: EventKind,
     pub at: Millis,
 }
@@ -112,8 +113,8 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut tx = db.write().await?;
-    let mut shoppers: HashMap<&str, i64> = HashMap::new();
-    let mut products: HashMap<&str, i64> = HashMap::new();
+    let mut shoppers: HashMap<&str, ShopperKey> = HashMap::new();
+    let mut products: HashMap<&str, ProductKey> = HashMap::new();
     let mut events = Vec::with_capacity(inputs.len());
     for (index, (input, at)) in inputs.iter().zip(times).enumerate() {
         let shopper_id = match input.shopper_id.as_deref() {
@@ -135,7 +136,7 @@ pub async fn record_batch(db: &Db, inputs: &[EventInput], now: Millis) -> Result
         let product_id = match products.get(input.sku.as_str()) {
             Some(id) => *id,
             None => {
-                let id: i64 = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+                let id: ProductKey = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
                     .bind(&input.sku)
                     .fetch_optional(&mut *tx)
                     .await?

@@ -3,6 +3,7 @@
 use super::token::verify;
 use super::{Account, ShopperInput, TOKEN_HEADER, Viewer};
 use crate::kernel::error::AppError;
+use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::{self, MAX_BATCH, TextRule, UpsertSummary};
 use crate::store::{Db, StoreError, Tx};
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 /// column, one of them null.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owner {
-    Shopper(i64),
+    Shopper(ShopperKey),
     Guest(String),
 }
 
@@ -61,7 +62,7 @@ impl Owner {
     }
 
     /// The owner as the values of both columns: shopper row id and guest id, one of them null.
-    pub fn binds(&self) -> (Option<i64>, Option<String>) {
+    pub fn binds(&self) -> (Option<ShopperKey>, Option<String>) {
         match self {
             Owner::Shopper(id) => (Some(*id), None),
             Owner::Guest(id) => (None, Some(id.clone())),
@@ -71,7 +72,7 @@ impl Owner {
     /// The owner as one text key, where a table keeps both kinds in one column: `s:42` or `g:<guest id>`.
     pub fn key(&self) -> String {
         match self {
-            Owner::Shopper(id) => format!("s:{id}"),
+            Owner::Shopper(id) => format!("s:{}", id.0),
             Owner::Guest(guest) => format!("g:{guest}"),
         }
     }
@@ -82,7 +83,7 @@ impl Owner {
 pub async fn shopper_key<'e>(
     executor: impl sqlx::Executor<'e, Database = Any>,
     external_id: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<ShopperKey>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM shoppers WHERE external_id = $1")
         .bind(external_id)
         .fetch_optional(executor)
@@ -91,7 +92,7 @@ pub async fn shopper_key<'e>(
 
 /// The row id of the verified shopper a shopper-path request acts for; refused when the store has not shared
 /// the shopper's profile yet.
-pub async fn known_shopper(tx: &mut Tx, external_id: &str) -> Result<i64, StoreError> {
+pub async fn known_shopper(tx: &mut Tx, external_id: &str) -> Result<ShopperKey, StoreError> {
     Ok(shopper_key(&mut **tx, external_id).await?.ok_or_else(|| {
         AppError::not_found(None, "The store has not shared your profile with us yet.")
     })?)

@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod error;
+pub mod ids;
 pub mod locale;
 pub mod money;
 pub mod time;

@@ -276,7 +276,7 @@ pub async fn record_order(
     then.then(
         &mut tx,
         SpendChange::NewOrder {
-            buyer: shopper,
+            buyer: shopper.0,
             order: order_key,
             at: now,
         },

@@ -15,6 +15,7 @@ use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, record};
 use crate::identity::ssr::known_shopper;
 use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::{DAY_MS, Millis, iso_date};
 use crate::kernel::validate::key as validate_key;
 use crate::store::{Db, StoreError, Then, Tx, is_unique_violation};
@@ -129,7 +130,7 @@ pub async fn write_review(
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
     let product_id = active_product_id(&mut tx, sku).await?;
-    let asked = criteria_of_product(&mut tx, product_id).await?;
+    let asked = criteria_of_product(&mut tx, product_id.0).await?;
     if let Some(criterion) = input.criteria.keys().find(|c| !asked.contains(c)) {
         return Err(AppError::invalid(
             format!("criteria.{criterion}"),
@@ -380,7 +381,7 @@ pub async fn vote(
             AppError::not_found(Some("review_id".into()), "This review is not published.").into(),
         );
     }
-    if review.try_get::<i64, _>("shopper_id")? == shopper_id {
+    if review.try_get::<ShopperKey, _>("shopper_id")? == shopper_id {
         return Err(
             AppError::new(ErrorCode::Forbidden, "You cannot vote on your own review.").into(),
         );

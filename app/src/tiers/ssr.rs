@@ -460,9 +460,9 @@ pub async fn standing_of(
         )
     })?;
     let (version, rules) = current_rules(&mut conn).await?;
-    let growth = growth_at(&mut conn, &rules, shopper, now).await?;
-    let at_review = growth_at(&mut conn, &rules, shopper, rules.reviews_around(now).1).await?;
-    let held = held(&mut conn, shopper)
+    let growth = growth_at(&mut conn, &rules, shopper.0, now).await?;
+    let at_review = growth_at(&mut conn, &rules, shopper.0, rules.reviews_around(now).1).await?;
+    let held = held(&mut conn, shopper.0)
         .await?
         .map(|held| (rank_in(&rules, &held), held.since));
     Ok(standing(&rules, version, held, growth, at_review, now))

@@ -11,6 +11,7 @@ use crate::events::ssr::{NewEvent, record};
 use crate::identity::Viewer;
 use crate::identity::ssr::{Owner, known_shopper};
 use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::ids::ProductKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::key as validate_key;
@@ -100,7 +101,7 @@ async fn target_list(
 }
 
 /// Whether a list holds a product.
-async fn holds(tx: &mut Tx, list_id: i64, product_id: i64) -> Result<bool, sqlx::Error> {
+async fn holds(tx: &mut Tx, list_id: i64, product_id: ProductKey) -> Result<bool, sqlx::Error> {
     let held: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM wishlist_items WHERE wishlist_id = $1 AND product_id = $2",
     )
@@ -278,7 +279,7 @@ pub async fn delete_list(db: &Db, viewer: &Viewer, list_id: i64) -> Result<(), S
 async fn record_wish(
     tx: &mut Tx,
     owner: &Owner,
-    product_id: i64,
+    product_id: ProductKey,
     kind: EventKind,
     now: Millis,
 ) -> Result<(), sqlx::Error> {
@@ -359,8 +360,8 @@ pub async fn remove(
 }
 
 /// Any product's row id, active or not: items of withdrawn products can still be moved and removed.
-async fn product_id(tx: &mut Tx, sku: &str) -> Result<i64, StoreError> {
-    sqlx::query_scalar::<_, i64>("SELECT id FROM products WHERE sku = $1")
+async fn product_id(tx: &mut Tx, sku: &str) -> Result<ProductKey, StoreError> {
+    sqlx::query_scalar::<_, ProductKey>("SELECT id FROM products WHERE sku = $1")
         .bind(sku)
         .fetch_optional(&mut **tx)
         .await?

@@ -28,7 +28,7 @@ async fn subscriber(
     policy: &AlertPolicy,
 ) -> Result<Subscriber, StoreError> {
     match viewer {
-        Viewer::Shopper(external) => Ok(Subscriber::Shopper(known_shopper(tx, external).await?)),
+        Viewer::Shopper(external) => Ok(Subscriber::Shopper(known_shopper(tx, external).await?.0)),
         Viewer::Guest(_) if !policy.email => Err(AppError::unauthorized(
             "Sign in to get alerts: this store does not send alerts by email.",
         )
