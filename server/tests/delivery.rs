@@ -2,6 +2,8 @@
 //! `server work` processes: every notice arrives once even when a worker is killed with messages in flight,
 //! and two workers on one PostgreSQL database never send the same notice.
 
+mod support;
+
 use app::alerts::rules::AlertPolicy;
 use app::alerts::ssr::{AlertRequest, subscribe};
 use app::alerts::{AlertKind, PriceRule};
@@ -17,18 +19,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{SECRET, free_port};
 
-const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
 /// The secret the merchant's webhook calls are signed with.
 const HOOK_SECRET: &str = "the-merchant-webhook-secret-0123456789";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Waits up to a minute for `done`, checking every 50 ms.
 async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {

@@ -1,19 +1,12 @@
 //! Stopping a busy server: every request it accepted gets its answer, on kept-alive connections too.
 
+mod support;
+
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use support::{SECRET, free_port};
 
 /// What one client saw while the server stopped.
 #[derive(Default)]

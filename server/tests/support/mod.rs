@@ -18,6 +18,15 @@ use tower::ServiceExt;
 pub const KEY: &str = "test-merchant-key";
 pub const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
 
+/// A loopback port nothing listens on now, for a server process of a test.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub struct Shop {
     pub store: TestDb,
     pub router: Router,
