@@ -3,6 +3,7 @@
 
 mod bench;
 mod evaluation;
+mod progress;
 mod seed;
 
 use app::store::Db;

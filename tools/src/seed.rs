@@ -6,6 +6,7 @@
 //! start of the current UTC day.
 
 use crate::Scale;
+use crate::progress::Progress;
 use app::alerts::rules::AlertPolicy;
 use app::catalog::ssr as catalog;
 use app::catalog::{CategoryInput, PriceChange, ProductInput, ProductText};
@@ -668,7 +669,9 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
 
     // Orders over the last year, growing towards today; a few refunded or cancelled.
     let mut purchased = 0usize;
+    let mut progress = Progress::start("orders", volume.orders);
     for index in 0..volume.orders {
+        progress.at(index);
         let shopper = &shoppers[by_activity.sample(&mut rng)];
         let placed_at = today
             - Millis(((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS.0 as f64) as i64)
@@ -729,6 +732,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             .await?;
         }
     }
+    progress.finish();
     loaded.orders = volume.orders;
     db.refresh_statistics().await?;
 
@@ -754,7 +758,9 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     let ratings = WeightedIndex::new([6.0, 5.0, 10.0, 27.0, 52.0]).expect("positive weights");
     let mut reviews: Vec<(i64, usize)> = Vec::with_capacity(volume.reviews);
     let mut reviewed = HashSet::new();
+    let mut progress = Progress::start("reviews", volume.reviews);
     while reviews.len() < volume.reviews {
+        progress.at(reviews.len());
         let author = by_activity.sample(&mut rng);
         let product = pick_product(&mut rng, &shoppers[author]);
         if !reviewed.insert((author, product)) {
@@ -796,12 +802,15 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             Err(error) => return Err(error),
         }
     }
+    progress.finish();
     loaded.reviews = reviews.len();
     db.refresh_statistics().await?;
     let review_popularity =
         WeightedIndex::new((0..reviews.len()).map(|i| 1.0 / (i as f64 + 10.0))).expect("reviews");
     let mut votes = 0;
+    let mut progress = Progress::start("helpfulness votes", volume.votes);
     while votes < volume.votes {
+        progress.at(votes);
         let (review_id, author) = reviews[review_popularity.sample(&mut rng)];
         let voter = by_activity.sample(&mut rng);
         if voter == author {
@@ -824,6 +833,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             Err(error) => return Err(error),
         }
     }
+    progress.finish();
     loaded.votes = votes;
 
     // A few reports, so that the moderation desk's "reported" queue has work in it.
@@ -864,7 +874,9 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         WeightedIndex::new(kinds.iter().map(|(_, weight)| *weight)).expect("positive weights");
     let browsing = volume.events.saturating_sub(purchased);
     let mut batch = Vec::with_capacity(events::MAX_EVENT_BATCH);
+    let mut progress = Progress::start("browsing events", browsing);
     for index in 0..browsing {
+        progress.at(index);
         let shopper = &shoppers[by_activity.sample(&mut rng)];
         let guest = rng.gen_bool(0.15);
         let at = today - Millis(((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS.0 as f64) as i64);
@@ -880,6 +892,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             batch.clear();
         }
     }
+    progress.finish();
     loaded.events = browsing + purchased;
     db.refresh_statistics().await?;
 
@@ -887,7 +900,9 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     // and some share theirs. Their own random stream, so that adding them left the rest of the store as it was.
     let mut wish_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5749_5348);
     let wish_policy = WishlistPolicy::default();
+    let mut progress = Progress::start("wish lists", shoppers.len());
     for (index, shopper) in shoppers.iter().enumerate() {
+        progress.at(index);
         if !wish_rng.gen_bool(0.25) {
             continue;
         }
@@ -924,6 +939,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             wishlists::set_shared(db, &viewer, list.id, true).await?;
         }
     }
+    progress.finish();
 
     // This week's deals: a few products drop in price after most lists were saved, so that the lists show what
     // changed since saving and price-drop alerts have something to tell.
