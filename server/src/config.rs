@@ -79,6 +79,10 @@ pub struct Config {
         global = true
     )]
     pub trusted_proxies: Vec<String>,
+    /// A token that `GET /metrics` must be sent with (`Authorization: Bearer <token>`); without one, the metrics
+    /// answer only to requests from this machine.
+    #[arg(long, env = "RAPPORT_METRICS_TOKEN", global = true)]
+    pub metrics_token: Option<String>,
     /// Demo mode: offers "sign in as" any demo shopper and serves the demo pictures (`rapport-tools seed` loads
     /// the demo data). Never in production.
     #[arg(long, env = "RAPPORT_DEMO", global = true)]

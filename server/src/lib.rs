@@ -35,6 +35,7 @@ pub struct RouterOptions {
     pub draining: Draining,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<Network>,
+    pub metrics_access: metrics::MetricsAccess,
 }
 
 /// Set once the server has been asked to stop: it still answers, but closes each connection after its response
@@ -78,7 +79,8 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
         .nest("/api/v1", api::router(state.clone()))
         .route(
             "/metrics",
-            get(metrics::render).with_state(options.metrics.clone()),
+            get(metrics::render)
+                .with_state((options.metrics.clone(), options.metrics_access.clone())),
         )
         .route("/demo-img/{*path}", get(demo_images::image))
         .route(

@@ -163,6 +163,9 @@ async fn serve(config: Config) -> Result<(), String> {
         metrics: metrics::Metrics::default(),
         draining: draining.clone(),
         trusted_proxies: config.trusted_proxies()?,
+        metrics_access: metrics::MetricsAccess {
+            token: config.metrics_token.clone(),
+        },
     };
     db.keep_statistics_fresh()
         .await

@@ -1,6 +1,7 @@
 //! Prometheus metrics: request counts and latencies per route, and so per server function.
 
-use axum::extract::{MatchedPath, Request, State};
+use app::kernel::error::{AppError, ErrorCode};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -8,6 +9,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -111,7 +113,62 @@ pub async fn track(State(metrics): State<Metrics>, request: Request, next: Next)
     response
 }
 
-pub async fn render(State(metrics): State<Metrics>) -> impl IntoResponse {
+/// Who may read the metrics, which name every route and how busy the store is: with a token configured, whoever
+/// sends it as `Authorization: Bearer <token>`; without one, only this machine (a Prometheus beside the server).
+#[derive(Clone, Default)]
+pub struct MetricsAccess {
+    pub token: Option<String>,
+}
+
+impl MetricsAccess {
+    fn check(&self, request: &Request) -> Result<(), AppError> {
+        match &self.token {
+            Some(token) => {
+                let presented = request
+                    .headers()
+                    .get(http::header::AUTHORIZATION)
+                    .and_then(|value| value.to_str().ok())
+                    .and_then(|value| value.strip_prefix("Bearer "))
+                    .unwrap_or_default();
+                if same(presented.trim().as_bytes(), token.as_bytes()) {
+                    Ok(())
+                } else {
+                    Err(AppError::unauthorized(
+                        "send the metrics token as Authorization: Bearer <token>",
+                    ))
+                }
+            }
+            None => {
+                let local = request
+                    .extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .is_some_and(|peer| peer.0.ip().is_loopback());
+                if local {
+                    Ok(())
+                } else {
+                    Err(AppError::new(
+                        ErrorCode::Forbidden,
+                        "metrics are served to this machine only; set --metrics-token to read them from elsewhere",
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// Compares in time that does not depend on where the first difference is, so the token cannot be guessed byte by
+/// byte.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+pub async fn render(
+    State((metrics, access)): State<(Metrics, MetricsAccess)>,
+    request: Request,
+) -> Response {
+    if let Err(error) = access.check(&request) {
+        return crate::api::ApiError(error).into_response();
+    }
     (
         [(
             http::header::CONTENT_TYPE,
@@ -119,4 +176,5 @@ pub async fn render(State(metrics): State<Metrics>) -> impl IntoResponse {
         )],
         metrics.render(),
     )
+        .into_response()
 }

@@ -572,11 +572,7 @@ async fn health_and_metrics_are_served() {
     )
     .await;
     assert_eq!((status, body), (StatusCode::OK, Value::String("ok".into())));
-    let (status, body) = send(
-        &shop.router,
-        Request::get("/metrics").body(Body::empty()).unwrap(),
-    )
-    .await;
+    let (status, body) = send(&shop.router, local_metrics_request()).await;
     assert_eq!(status, StatusCode::OK);
     let text = body.as_str().unwrap().to_owned();
     assert!(

@@ -490,11 +490,7 @@ async fn guessing_keys_and_flooding_sign_ups_are_slowed_down() {
         .unwrap();
     let (status, error) = send(&shop.router, sign_in).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{error}");
-    let (_, metrics) = send(
-        &shop.router,
-        Request::get("/metrics").body(Body::empty()).unwrap(),
-    )
-    .await;
+    let (_, metrics) = send(&shop.router, local_metrics_request()).await;
     assert!(
         metrics
             .as_str()
@@ -581,4 +577,57 @@ async fn behind_a_trusted_proxy_guesses_count_against_the_client_not_the_proxy()
         let (status, body) = send(&router, through_proxy("203.0.113.10", KEY)).await;
         assert_eq!(status, other_client_gets, "{body}");
     }
+}
+
+#[tokio::test]
+async fn metrics_answer_this_machine_or_the_holder_of_the_token() {
+    let store = app::store::testing::sqlite().await;
+    let with_token = |token: Option<&str>| {
+        let options = server::RouterOptions {
+            metrics_access: server::metrics::MetricsAccess {
+                token: token.map(str::to_owned),
+            },
+            ..Default::default()
+        };
+        server::router(support::state_of(&store), options).unwrap()
+    };
+    let from = |peer: &str, bearer: Option<&str>| {
+        let mut request = Request::get("/metrics");
+        if let Some(bearer) = bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+        }
+        let mut request = request.body(Body::empty()).unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(
+            format!("{peer}:40000")
+                .parse::<std::net::SocketAddr>()
+                .unwrap(),
+        ));
+        request
+    };
+    let open = with_token(None);
+    assert_eq!(send(&open, from("127.0.0.1", None)).await.0, StatusCode::OK);
+    let (status, error) = send(&open, from("203.0.113.9", None)).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let guarded = with_token(Some("scrape-secret-123"));
+    for (peer, bearer) in [
+        ("203.0.113.9", None),
+        ("127.0.0.1", Some("scrape-secret-12")),
+        ("203.0.113.9", Some("wrong")),
+    ] {
+        let (status, error) = send(&guarded, from(peer, bearer)).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        );
+    }
+    let (status, body) = send(&guarded, from("203.0.113.9", Some("scrape-secret-123"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.as_str()
+            .unwrap()
+            .contains("rapport_http_requests_total")
+    );
 }

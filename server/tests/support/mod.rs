@@ -177,3 +177,12 @@ pub async fn footprint(shop: &Shop) -> Vec<i64> {
     }
     counts
 }
+
+/// `GET /metrics` as a Prometheus on this machine sends it.
+pub fn local_metrics_request() -> Request<Body> {
+    let mut request = Request::get("/metrics").body(Body::empty()).unwrap();
+    request.extensions_mut().insert(axum::extract::ConnectInfo(
+        "127.0.0.1:50000".parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    request
+}
