@@ -287,6 +287,35 @@ impl Db {
         self.backend
     }
 
+    /// Writes a consistent copy of an embedded SQLite database to `path`, a file that must not exist yet, while
+    /// the store goes on serving: `VACUUM INTO` reads one snapshot, so writes made meanwhile wait for nothing and
+    /// are not half in the copy. The copy is itself a database the server can open. PostgreSQL stores back up
+    /// with their own tools (`pg_dump`), which this refuses to stand in for.
+    pub async fn back_up_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(AppError::invalid(
+                "database_url",
+                "back up a PostgreSQL store with pg_dump or the server's own backups",
+            )
+            .into());
+        }
+        if path.exists() {
+            return Err(AppError::conflict(format!(
+                "{} exists already; name a new file, so that no backup is overwritten",
+                path.display()
+            ))
+            .into());
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| AppError::invalid("to", "the backup's path must be valid UTF-8"))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.reader)
+            .await?;
+        Ok(())
+    }
+
     /// The pool for reads.
     pub fn reader(&self) -> &AnyPool {
         &self.reader
@@ -380,5 +409,55 @@ pub mod testing {
             .fetch_one(db.reader())
             .await
             .expect("count rows")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_backup_is_a_database_with_every_row_and_never_overwrites_one() {
+        for store in testing::all().await {
+            let db = &store.db;
+            sqlx::query("CREATE TABLE backup_probe (n BIGINT NOT NULL)")
+                .execute(db.reader())
+                .await
+                .unwrap();
+            for n in 0..100i64 {
+                sqlx::query("INSERT INTO backup_probe (n) VALUES ($1)")
+                    .bind(n)
+                    .execute(db.reader())
+                    .await
+                    .unwrap();
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("backup.db");
+            let outcome = db.back_up_to(&path).await;
+            if db.backend() == Backend::Postgres {
+                let Err(StoreError::Rejected(error)) = outcome else {
+                    panic!("PostgreSQL has its own backups: {outcome:?}")
+                };
+                assert_eq!(error.field.as_deref(), Some("database_url"));
+                continue;
+            }
+            outcome.unwrap();
+            let copy = Db::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            let (count, sum): (i64, i64) =
+                sqlx::query_as("SELECT COUNT(*), SUM(n) FROM backup_probe")
+                    .fetch_one(copy.reader())
+                    .await
+                    .unwrap();
+            assert_eq!((count, sum), (100, 4950));
+            copy.close().await;
+            let before = std::fs::metadata(&path).unwrap().len();
+            let Err(StoreError::Rejected(error)) = db.back_up_to(&path).await else {
+                panic!("a second backup to the same file must be refused")
+            };
+            assert_eq!(error.code, crate::kernel::error::ErrorCode::Conflict);
+            assert_eq!(std::fs::metadata(&path).unwrap().len(), before);
+        }
     }
 }

@@ -357,6 +357,13 @@ pub enum Command {
     /// Apply the last tier review date to every member not yet reviewed on it, move up members whose pending
     /// spend has settled, and exit.
     ReviewTiers,
+    /// Copy an embedded SQLite database, consistently and while it is in use, to a new file (`--to`), which a
+    /// server can open as it is. PostgreSQL stores use pg_dump.
+    Backup {
+        /// The new file to write; an existing file is never overwritten.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
 }
 
 /// Known only to the demo: anyone can forge tokens with it, which is why it is refused outside demo mode.

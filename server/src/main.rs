@@ -78,6 +78,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Backup { to } => {
+            let db = open(&config).await?;
+            let started = Instant::now();
+            db.back_up_to(&to).await.map_err(|e| e.to_string())?;
+            db.close().await;
+            let bytes = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backed up to {} ({bytes} bytes) in {:.2} s",
+                to.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::ReviewTiers => {
             let db = open(&config).await?;
             let summary = app::tiers::ssr::review(&db, app::kernel::time::now())
