@@ -370,6 +370,40 @@ pub enum Command {
 pub const DEMO_SECRET: &str = "rapport-demo-secret-anyone-can-read-this-000";
 
 impl Config {
+    /// Treats a setting given as blank (`RAPPORT_SMTP_URL=` in an environment file) as not given, rather than as
+    /// an empty URL, secret or token.
+    pub fn drop_blank_settings(&mut self) {
+        for setting in [
+            &mut self.store_secret,
+            &mut self.metrics_token,
+            &mut self.smtp_url,
+            &mut self.alert_webhook_url,
+            &mut self.alert_webhook_secret,
+        ] {
+            if setting
+                .as_deref()
+                .is_some_and(|value| value.trim().is_empty())
+            {
+                *setting = None;
+            }
+        }
+    }
+
+    /// Who may read `/metrics`, or what is wrong with the token.
+    pub fn metrics_access(&self) -> Result<crate::metrics::MetricsAccess, String> {
+        if let Some(token) = &self.metrics_token
+            && token.trim().chars().count() < 16
+        {
+            return Err("--metrics-token must be at least 16 characters".into());
+        }
+        Ok(crate::metrics::MetricsAccess {
+            token: self
+                .metrics_token
+                .as_ref()
+                .map(|token| token.trim().to_owned()),
+        })
+    }
+
     /// The trusted proxies' networks, or what is wrong with one.
     pub fn trusted_proxies(&self) -> Result<Vec<app::identity::throttle::Network>, String> {
         self.trusted_proxies

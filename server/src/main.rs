@@ -16,7 +16,8 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.config.drop_blank_settings();
     init_logging(&cli.config);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,7 +80,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { to } => {
-            let db = open(&config).await?;
+            // The database as it is: a backup neither migrates it nor, for a mistyped path, creates an empty one.
+            if let Some(file) = config.database_url.strip_prefix("sqlite://") {
+                let file = file.split('?').next().unwrap_or_default();
+                if !std::path::Path::new(file).is_file() {
+                    return Err(format!("there is no SQLite database at {file}"));
+                }
+            }
+            let db = Db::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
             let started = Instant::now();
             db.back_up_to(&to).await.map_err(|e| e.to_string())?;
             db.close().await;
@@ -176,9 +186,7 @@ async fn serve(config: Config) -> Result<(), String> {
         metrics: metrics::Metrics::default(),
         draining: draining.clone(),
         trusted_proxies: config.trusted_proxies()?,
-        metrics_access: metrics::MetricsAccess {
-            token: config.metrics_token.clone(),
-        },
+        metrics_access: config.metrics_access()?,
     };
     db.keep_statistics_fresh()
         .await

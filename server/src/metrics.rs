@@ -1,7 +1,8 @@
 //! Prometheus metrics: request counts and latencies per route, and so per server function.
 
+use app::identity::throttle::client_address;
 use app::kernel::error::{AppError, ErrorCode};
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -9,7 +10,6 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -139,10 +139,13 @@ impl MetricsAccess {
                 }
             }
             None => {
-                let local = request
-                    .extensions()
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .is_some_and(|peer| peer.0.ip().is_loopback());
+                // A request a proxy on this machine passed on comes from the loopback too: only a direct one counts.
+                let proxied = ["forwarded", "x-forwarded-for"]
+                    .iter()
+                    .any(|name| request.headers().contains_key(*name));
+                let local = !proxied
+                    && client_address(request.extensions())
+                        .is_some_and(|address| address.to_canonical().is_loopback());
                 if local {
                     Ok(())
                 } else {

@@ -606,6 +606,12 @@ async fn metrics_answer_this_machine_or_the_holder_of_the_token() {
     };
     let open = with_token(None);
     assert_eq!(send(&open, from("127.0.0.1", None)).await.0, StatusCode::OK);
+    // Through a proxy on this machine, the connection is local but the client is not.
+    let mut proxied = from("127.0.0.1", None);
+    proxied
+        .headers_mut()
+        .insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+    assert_eq!(send(&open, proxied).await.0, StatusCode::FORBIDDEN);
     let (status, error) = send(&open, from("203.0.113.9", None)).await;
     assert_eq!(
         (status, error["code"].as_str()),

@@ -361,7 +361,7 @@ pub async fn wishlists(db: &Db, items: usize) -> Result<(), String> {
     let toggled = 500;
     if active.len() < items + toggled {
         return Err(format!(
-            "needs at least {} active products; load the demo data first (`server seed --scale large`)",
+            "needs at least {} active products; load the demo data first (`rapport-tools seed --scale large`)",
             items + toggled
         ));
     }
@@ -614,9 +614,9 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
     .fetch_optional(db.reader())
     .await
     .map_err(sql)?
-    .ok_or("load the demo data first (`server seed --scale large`)")?;
+    .ok_or("load the demo data first (`rapport-tools seed --scale large`)")?;
     let (Some((_, most)), Some((_, least))) = (heavy.first(), heavy.last()) else {
-        return Err("load the demo data first (`server seed --scale large`)".into());
+        return Err("load the demo data first (`rapport-tools seed --scale large`)".into());
     };
     println!("buyers: the 50 with the most orders ({least} to {most} orders each)");
     let run = format!("{:x}", now().0);

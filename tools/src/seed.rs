@@ -455,7 +455,6 @@ fn rfc(at: Millis) -> Option<String> {
     Some(to_rfc3339(at))
 }
 
-/// Loads demo data into an empty database.
 /// Whether the store already has a catalogue, which demo data must not be mixed into.
 pub async fn holds_products(db: &Db) -> Result<bool, StoreError> {
     let any: Option<i64> = sqlx::query_scalar("SELECT id FROM products LIMIT 1")
@@ -464,6 +463,7 @@ pub async fn holds_products(db: &Db) -> Result<bool, StoreError> {
     Ok(any.is_some())
 }
 
+/// Loads demo data into an empty database.
 pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<Loaded, StoreError> {
     if holds_products(db).await? {
         return Err(app::kernel::error::AppError::conflict(

@@ -194,7 +194,10 @@ impl std::str::FromStr for Network {
 }
 
 impl Network {
+    /// Whether `address` lies in the network; an IPv4 address a dual-stack listener reports as `::ffff:a.b.c.d`
+    /// counts as itself.
     pub fn contains(&self, address: IpAddr) -> bool {
+        let address = address.to_canonical();
         let high_bits = |bits: u128, width: u32| {
             if self.prefix == 0 {
                 0
@@ -202,7 +205,7 @@ impl Network {
                 bits >> (width - self.prefix)
             }
         };
-        match (self.address, address) {
+        match (self.address.to_canonical(), address) {
             (IpAddr::V4(network), IpAddr::V4(address)) => {
                 high_bits(u32::from(network).into(), 32) == high_bits(u32::from(address).into(), 32)
             }
@@ -278,7 +281,7 @@ mod tests {
         let private: Network = "10.0.0.0/8".parse().unwrap();
         assert!(private.contains(ip("10.200.3.4")));
         assert!(!private.contains(ip("11.0.0.1")));
-        assert!(!private.contains(ip("::ffff:10.0.0.1")));
+        assert!(private.contains(ip("::ffff:10.0.0.1")));
         let one: Network = "192.168.1.7".parse().unwrap();
         assert!(one.contains(ip("192.168.1.7")) && !one.contains(ip("192.168.1.8")));
         let v6: Network = "fd00::/8".parse().unwrap();

@@ -445,7 +445,8 @@ pub async fn recent_orders(
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
-/// The `limit` shoppers with the most orders, most first (then by their store id).
+/// The `limit` shoppers with the most orders, most first (then by their store id); shoppers who never ordered are
+/// not among them.
 pub async fn busiest_buyers(db: &Db, limit: i64) -> Result<Vec<Buyer>, StoreError> {
     let rows = sqlx::query(
         "SELECT shopper_id, COUNT(*) AS orders FROM orders GROUP BY shopper_id \
