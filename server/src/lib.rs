@@ -23,6 +23,8 @@ use axum::routing::get;
 use http::{HeaderName, HeaderValue, Method};
 use leptos::server_fn::ServerFn;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -108,7 +110,34 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             std::sync::Arc::new(options.trusted_proxies),
             find_client,
         ))
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(compressible)))
         .layer(TraceLayer::new_for_http()))
+}
+
+/// What is worth compressing on the wire, for a client that accepts brotli or gzip: the WASM, scripts, styles and
+/// JSON that shoppers' browsers and the merchant's systems download. Pages stream as they render and pictures are
+/// compressed already, so they go as they are.
+fn compressible(
+    _: http::StatusCode,
+    _: http::Version,
+    headers: &http::HeaderMap,
+    _: &http::Extensions,
+) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.split(';').next().unwrap_or_default().trim())
+        .is_some_and(|kind| {
+            matches!(
+                kind,
+                "application/wasm"
+                    | "text/javascript"
+                    | "application/javascript"
+                    | "text/css"
+                    | "application/json"
+                    | "image/svg+xml"
+            )
+        })
 }
 
 /// Behind trusted proxies, records the client's own address for everything that counts per client.

@@ -1178,3 +1178,36 @@ async fn merchants_run_the_tier_programme_and_checkout_reads_a_shoppers_tier() {
         assert_eq!(overview["distribution"][1]["members"], json!(1));
     }
 }
+
+#[tokio::test]
+async fn downloads_are_compressed_for_clients_that_accept_it() {
+    let shop = shops().await.remove(0);
+    let document = |encoding: Option<&str>| {
+        let mut request = Request::get("/api/v1/openapi.json");
+        if let Some(encoding) = encoding {
+            request = request.header(header::ACCEPT_ENCODING, encoding);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let (status, headers, plain) = send_for_headers(&shop.router, document(None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get(header::CONTENT_ENCODING), None);
+    assert!(plain["openapi"].is_string());
+    for (accepted, used) in [("br, gzip", "br"), ("gzip", "gzip")] {
+        let (status, headers, _) = send_for_headers(&shop.router, document(Some(accepted))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            Some(used)
+        );
+    }
+    // Plain-text answers such as the health check are not worth it.
+    let health = Request::get("/healthz")
+        .header(header::ACCEPT_ENCODING, "br")
+        .body(Body::empty())
+        .unwrap();
+    let (_, headers, _) = send_for_headers(&shop.router, health).await;
+    assert_eq!(headers.get(header::CONTENT_ENCODING), None);
+}
