@@ -376,3 +376,17 @@ test('merchant copies the snippets for a product, and a front-end developer brow
   await states.locator('[data-state="loading"] rapport-reviews').evaluate((element) => (element as HTMLElement & { load(): Promise<void> }).load());
   await expect(states.locator('[data-state="loading"] rapport-reviews')).toHaveAttribute('data-rapport', 'ready');
 });
+
+test('a returning shopper\'s browser checks the widgets\' files again and gets them compressed', async ({ request }) => {
+  for (const file of ['/embed.js', '/widgets/rapport-widgets.js', '/widgets/rapport-widgets_bg.wasm', '/rapport-theme.css']) {
+    const first = await request.get(`${RAPPORT}${file}`, { headers: { 'Accept-Encoding': 'br' } });
+    expect(first.status(), file).toBe(200);
+    // Names stay the same across releases, so the browser must ask again rather than reuse a file on a guess.
+    expect(first.headers()['cache-control'], file).toBe('no-cache');
+    const modified = first.headers()['last-modified'];
+    expect(modified, file).toBeTruthy();
+    if (!file.endsWith('.css')) expect(first.headers()['content-encoding'], file).toBe('br');
+    const again = await request.get(`${RAPPORT}${file}`, { headers: { 'If-Modified-Since': modified } });
+    expect(again.status(), file).toBe(304);
+  }
+});

@@ -110,8 +110,49 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             std::sync::Arc::new(options.trusted_proxies),
             find_client,
         ))
+        .layer(axum::middleware::from_fn(revalidate_site_files))
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(compressible)))
         .layer(TraceLayer::new_for_http()))
+}
+
+/// The built site's files (the bundles, their glue, the stylesheets, the loader) keep their names from one release
+/// to the next, so a browser must not reuse them on a guess: it would pair an old glue file with a new WASM. It
+/// asks again each time with the `Last-Modified` date it was given, and an unchanged file answers 304 with no body.
+/// (The static-file handler does not see the request's conditional headers, so this answers them.)
+async fn revalidate_site_files(request: axum::extract::Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let site_file = path.starts_with("/pkg/")
+        || path.starts_with("/widgets/")
+        || matches!(path, "/embed.js" | "/rapport-theme.css");
+    if !site_file {
+        return next.run(request).await;
+    }
+    let asked_since = request
+        .headers()
+        .get(http::header::IF_MODIFIED_SINCE)
+        .cloned();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(http::header::CACHE_CONTROL) {
+        headers.insert(
+            http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        );
+    }
+    let unchanged = response.status() == http::StatusCode::OK
+        && asked_since.is_some()
+        && response.headers().get(http::header::LAST_MODIFIED) == asked_since.as_ref();
+    if unchanged {
+        // The same headers (CORS and Vary included, which a store page's cached copy is checked with), no body.
+        let mut not_modified = Response::new(Body::empty());
+        *not_modified.status_mut() = http::StatusCode::NOT_MODIFIED;
+        *not_modified.headers_mut() = response.headers().clone();
+        for body_header in [http::header::CONTENT_LENGTH, http::header::ACCEPT_RANGES] {
+            not_modified.headers_mut().remove(body_header);
+        }
+        return not_modified;
+    }
+    response
 }
 
 /// What is worth compressing on the wire, for a client that accepts brotli or gzip: the WASM, scripts, styles and
