@@ -142,6 +142,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn serve(config: Config) -> Result<(), String> {
     let secret = config.secret()?;
     let reviews = config.review_policy()?;
+    // Every setting is checked before the database is opened: a mistyped one costs no start-up work.
+    let trusted_proxies = config.trusted_proxies()?;
+    let metrics_access = config.metrics_access()?;
     if config.demo && config.store_secret.is_none() {
         tracing::warn!(
             "demo mode with the public demo secret: anyone can sign tokens; never use this in production"
@@ -185,8 +188,8 @@ async fn serve(config: Config) -> Result<(), String> {
         allowed_origins: config.allowed_origins.clone(),
         metrics: metrics::Metrics::default(),
         draining: draining.clone(),
-        trusted_proxies: config.trusted_proxies()?,
-        metrics_access: config.metrics_access()?,
+        trusted_proxies,
+        metrics_access,
     };
     db.keep_statistics_fresh()
         .await

@@ -91,9 +91,14 @@ pub fn described() -> Value {
     document
 }
 
+/// A store key (SKU, slug, shopper or order id), as `kernel::validate::key` checks it.
+fn key_rule() -> Value {
+    json!({"minLength": 1, "maxLength": MAX_KEY_LEN, "pattern": "^[A-Za-z0-9._-]+$"})
+}
+
 /// Each input property's rule, by its JSON pointer in the document.
 fn property_rules() -> Vec<(String, Value)> {
-    let key = json!({"minLength": 1, "maxLength": MAX_KEY_LEN, "pattern": "^[A-Za-z0-9._-]+$"});
+    let key = key_rule();
     // Any character but a control one (tabs and line breaks included, in one line), and not blank when required.
     const NO_CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
     const NO_CONTROL_BUT_BREAKS: &str =
@@ -200,7 +205,7 @@ fn property_rules() -> Vec<(String, Value)> {
 
 /// Each parameter's rule, by its name (the same in every operation that takes it).
 fn parameter_rules() -> [(&'static str, Value); 6] {
-    let key = json!({"minLength": 1, "maxLength": MAX_KEY_LEN, "pattern": "^[A-Za-z0-9._-]+$"});
+    let key = key_rule();
     [
         ("limit", json!({"minimum": 1, "maximum": MAX_PAGE})),
         ("offset", json!({"minimum": 0})),
