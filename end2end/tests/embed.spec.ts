@@ -321,7 +321,7 @@ test('widgets work in a page with a strict Content Security Policy', { tag: '@js
   });
   const token = await newShopper(page.request, 'csp');
   const response = await page.goto(`${store.origin}/?csp=1&token=${token}`);
-  expect(response!.headers()['content-security-policy']).toContain("script-src " + RAPPORT + " 'wasm-unsafe-eval'");
+  expect((await response!.allHeaders())['content-security-policy']).toContain("script-src " + RAPPORT + " 'wasm-unsafe-eval'");
   for (const tag of ['rapport-wishlist-button', 'rapport-reviews', 'rapport-feed']) {
     await readyWidget(page, tag);
   }

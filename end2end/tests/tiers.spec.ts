@@ -100,34 +100,80 @@ test('member sees their tier and progress, and orders the store reports move the
   expect(standing.growth.amount_minor).toBe(110_000);
 });
 
-test('merchant previews a rule change on the tiers page before saving it', async ({ page }) => {
+test('merchant edits the tier rules in a form of fields, previews them and saves them', async ({ page }) => {
+  const inForce = (await api(page.request, 'GET', '/api/v1/tiers/rules')).rules;
   await signInAsMerchant(page);
   const distribution = page.getByTestId('tiers-distribution').locator('tbody tr');
   await expect(distribution).toHaveCount(4);
   await expect(distribution.first().locator('td').first()).toHaveText('Bronze');
+  const form = page.getByTestId('tiers-form');
+  const tiers = form.getByTestId('tiers-form-tier');
+  await expect(tiers).toHaveCount(4);
+  await expect(tiers.nth(1).getByLabel('Name in English').first()).toHaveValue('Silver');
+  await expect(tiers.nth(1).getByLabel('Name in 简体中文').first()).toHaveValue('银牌');
+  await expect(tiers.nth(1).getByLabel('Growth value needed (CNY)')).toHaveValue('1000.00');
 
-  // Halving every threshold above Bronze moves members up at once; nobody moves down.
-  const editor = page.getByTestId('tiers-rules');
-  const rules = JSON.parse(await editor.inputValue());
-  for (const tier of rules.tiers.slice(1)) tier.threshold_minor = Math.floor(tier.threshold_minor / 2);
-  await editor.fill(JSON.stringify(rules, null, 2));
+  // The rules in force, previewed unchanged, show the moves already due (pending spend settling, the next review).
+  await page.getByTestId('tiers-preview').click();
+  const due = await page.getByTestId('tiers-moves').textContent();
+  await expect(page.getByTestId('tiers-preview-table').locator('tbody td:nth-child(2)')).toHaveText(
+    await distribution.locator('td:nth-child(2)').allTextContents(),
+  );
+
+  // Halving every threshold above Bronze moves members up at once; nobody moves down. The form keeps what was typed.
+  for (const index of [1, 2, 3]) {
+    const threshold = tiers.nth(index).getByLabel('Growth value needed (CNY)');
+    await threshold.fill(String(Number(await threshold.inputValue()) / 2));
+  }
   await page.getByTestId('tiers-preview').click();
   await expect(page.getByTestId('tiers-moves')).toHaveText(/^[1-9]\d* members would move up at once, 0 would move down/);
   await expect(page.getByTestId('tiers-preview-table').locator('tbody tr')).toHaveCount(4);
+  await expect(tiers.nth(1).getByLabel('Growth value needed (CNY)')).toHaveValue('500');
 
-  // Rules that leave a gap are refused, naming what is wrong.
-  rules.tiers[0].threshold_minor = 500;
-  await editor.fill(JSON.stringify(rules));
+  // Starting again from the rules in force, a fifth tier is added above the others, with one benefit of two.
+  await page.getByTestId('tiers-discard').click();
+  await expect(tiers.nth(1).getByLabel('Growth value needed (CNY)')).toHaveValue('1000.00');
+  await form.getByRole('button', { name: 'Add a tier' }).click();
+  await expect(tiers).toHaveCount(5);
+  const fifth = tiers.nth(4);
+  await fifth.getByLabel('Code (what checkout keys on)').first().fill('black');
+  await fifth.getByLabel('Name in English').first().fill('Black');
+  await fifth.getByLabel('Name in 简体中文').first().fill('黑钻');
+  await fifth.getByLabel('Growth value needed (CNY)').fill('1000000');
+  await fifth.getByRole('button', { name: 'Add a benefit' }).click();
+  await fifth.getByRole('button', { name: 'Add a benefit' }).click();
+  const benefits = fifth.getByTestId('tiers-form-benefit');
+  await expect(benefits).toHaveCount(2);
+  await expect(fifth.getByLabel('Code (what checkout keys on)').first()).toHaveValue('black');
+  await benefits.nth(0).getByRole('button', { name: 'Remove this benefit' }).click();
+  await expect(benefits).toHaveCount(1);
+  await benefits.getByLabel('Code (what checkout keys on)').fill('personal_shopper');
+  await benefits.getByLabel('Name in English').fill('A personal shopper');
+  await benefits.getByLabel('Name in 简体中文').fill('专属购物顾问');
+
+  // A first tier that does not start at 0 is refused, naming the field; nothing can be saved until it is mended.
+  const first = tiers.nth(0).getByLabel('Growth value needed (CNY)');
+  await first.fill('5');
   await page.getByTestId('tiers-preview').click();
   await expect(page.getByRole('alert')).toContainText('the first tier must start at 0');
+  await expect(first).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('tiers-save')).toHaveCount(0);
-
-  // The rules in force, previewed unchanged: "now" is today's distribution. Saving them makes the next version.
-  await page.goto('/merchant/tiers?lang=en');
-  const today = await distribution.locator('td:nth-child(2)').allTextContents();
-  await editor.fill(await editor.inputValue());
+  await first.fill('0');
   await page.getByTestId('tiers-preview').click();
-  await expect(page.getByTestId('tiers-preview-table').locator('tbody td:nth-child(2)')).toHaveText(today);
+  await expect(page.getByTestId('tiers-preview-table').locator('tbody tr')).toHaveCount(5);
+  await expect(page.getByTestId('tiers-moves')).toHaveText(due ?? '');
   await page.getByTestId('tiers-save').click();
   await expect(page.getByTestId('tiers-saved')).toContainText(/The rules were saved as version \d+/);
+
+  const saved = (await api(page.request, 'GET', '/api/v1/tiers/rules')).rules;
+  expect(saved.tiers.map((tier: { code: string }) => tier.code)).toEqual(['bronze', 'silver', 'gold', 'diamond', 'black']);
+  expect(saved.tiers[4]).toMatchObject({
+    threshold_minor: 100_000_000,
+    names: { en: 'Black', 'zh-CN': '黑钻' },
+    benefits: [{ code: 'personal_shopper', names: { en: 'A personal shopper', 'zh-CN': '专属购物顾问' }, value: null }],
+  });
+  expect(saved.tiers.slice(0, 4)).toEqual(inForce.tiers);
+
+  // The next scenarios expect the programme as it was.
+  await api(page.request, 'PUT', '/api/v1/tiers/rules', inForce);
 });

@@ -3,6 +3,7 @@
 //! only at a review date and one tier at a time. The rules are data the merchant edits, validated and
 //! versioned, and shown to members in full: nothing about how a tier is computed is hidden.
 
+pub mod draft;
 mod pages;
 pub mod rules;
 mod server;

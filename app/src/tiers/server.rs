@@ -1,14 +1,16 @@
 //! The tiers' server functions: the member's standing for the widgets, and the merchant's tiers page.
 
-use super::{MemberStanding, TierPreview, TierRules, TiersOverview};
+use super::draft::{ProgrammeDraft, RulesDraft, TierDraft};
+use super::{MemberStanding, TierPreview, TiersOverview};
 use crate::identity::client::RapportClient;
 use crate::kernel::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr, crate::identity::merchant::request_merchant, crate::identity::ssr::request_shopper,
-    crate::kernel::error::respond_with, crate::kernel::time::now, crate::store::store_error,
+    super::draft::DraftEdit, super::ssr, crate::identity::merchant::request_merchant,
+    crate::identity::ssr::request_shopper, crate::kernel::error::respond_with,
+    crate::kernel::time::now, crate::store::store_error,
 };
 
 /// Where the signed-in shopper stands in the member programme, with the rules that place them.
@@ -26,53 +28,94 @@ pub async fn my_tier() -> Result<MemberStanding, AppError> {
 pub struct MerchantTiers {
     pub merchant: String,
     pub overview: TiersOverview,
-    /// The rules in the editor: the proposed ones when previewing, else the ones in force, as JSON.
-    pub editor: String,
-    /// What the proposed rules would do, or why they cannot be used.
+    /// The rules in the form: a draft being edited, else the ones in force.
+    pub editor: RulesDraft,
+    /// The draft shown, when one is.
+    pub draft: Option<String>,
+    /// What the draft would do, or its first mistake, when its post asked for a preview.
     pub preview: Option<Result<TierPreview, AppError>>,
 }
 
-/// Reads a rule set the merchant typed as JSON.
-pub fn parse_rules(json: &str) -> Result<TierRules, AppError> {
-    serde_json::from_str(json)
-        .map_err(|error| AppError::invalid("rules", format!("the rules cannot be read: {error}")))
-}
-
-/// The tiers page, previewing `proposed` (rules as JSON) when given. Merchants only.
+/// The tiers page, with the merchant's `draft` in the form when given. Merchants only.
 #[server]
-pub async fn load_tiers_desk(proposed: Option<String>) -> Result<MerchantTiers, AppError> {
+pub async fn load_tiers_desk(draft: Option<String>) -> Result<MerchantTiers, AppError> {
     let merchant = request_merchant()?;
     let db = crate::store::db()?;
     let overview = ssr::overview(&db).await.map_err(store_error)?;
-    let (editor, preview) = match proposed.filter(|json| !json.trim().is_empty()) {
-        None => (
-            serde_json::to_string_pretty(&overview.rules).map_err(|_| AppError::internal())?,
-            None,
-        ),
-        Some(json) => {
-            let preview = match parse_rules(&json) {
-                Ok(rules) => ssr::preview(&db, &rules, now())
-                    .await
-                    .map_err(AppError::from),
-                Err(error) => Err(error),
+    let (editor, preview) = match &draft {
+        None => (RulesDraft::from(&overview.rules), None),
+        Some(id) => {
+            let (editor, previewed) = ssr::draft_of(&db, &merchant, id)
+                .await
+                .map_err(store_error)?;
+            let preview = match previewed.then(|| editor.to_rules()) {
+                None => None,
+                Some(Ok(rules)) => Some(
+                    // A preview's failure is part of the page, not the page's failure.
+                    ssr::preview(&db, &rules, now())
+                        .await
+                        .map_err(AppError::from),
+                ),
+                Some(Err(error)) => Some(Err(error)),
             };
-            (json, Some(preview))
+            (editor, preview)
         }
     };
     Ok(MerchantTiers {
         merchant,
         overview,
         editor,
+        draft,
         preview,
     })
 }
 
-/// Saves `rules_json` as the next version of the rules, then shows the tiers page with it. Merchants only.
+/// Takes the tiers page's form: adds or removes a tier or benefit when `edit` names one (a button's value),
+/// else asks for a preview; keeps the result as a draft and shows the page with it. Merchants only.
 #[server]
-pub async fn save_tier_rules(rules_json: String) -> Result<i64, AppError> {
+pub async fn edit_tier_rules(
+    programme: ProgrammeDraft,
+    #[server(default)] tiers: Vec<TierDraft>,
+    edit: Option<String>,
+) -> Result<String, AppError> {
     let merchant = request_merchant()?;
     let db = crate::store::db()?;
-    let rules = parse_rules(&rules_json).map_err(respond_with)?;
+    let mut draft = RulesDraft { programme, tiers };
+    draft.check_size().map_err(respond_with)?;
+    let edit = edit
+        .filter(|edit| !edit.is_empty())
+        .map(|edit| DraftEdit::parse(&edit))
+        .transpose()
+        .map_err(respond_with)?;
+    if let Some(edit) = edit {
+        draft.apply(edit).map_err(respond_with)?;
+    }
+    let id = ssr::keep_draft(&db, &merchant, &draft, edit.is_none(), now())
+        .await
+        .map_err(store_error)?;
+    // Back to where the merchant was: the tier just edited, or the preview.
+    let place = match edit {
+        None => "tiers-outcome".to_owned(),
+        Some(DraftEdit::AddTier) => format!("tier-{}", draft.tiers.len() - 1),
+        Some(DraftEdit::RemoveTier(_)) => "tiers-add".to_owned(),
+        Some(DraftEdit::AddBenefit(tier) | DraftEdit::RemoveBenefit(tier, _)) => {
+            format!("tier-{tier}")
+        }
+    };
+    leptos_axum::redirect(&format!("/merchant/tiers?draft={id}#{place}"));
+    Ok(id)
+}
+
+/// Saves the merchant's `draft` as the next version of the rules, then shows the tiers page with it.
+/// Merchants only.
+#[server]
+pub async fn save_tier_rules(draft: String) -> Result<i64, AppError> {
+    let merchant = request_merchant()?;
+    let db = crate::store::db()?;
+    let (draft, _) = ssr::draft_of(&db, &merchant, &draft)
+        .await
+        .map_err(store_error)?;
+    let rules = draft.to_rules().map_err(respond_with)?;
     let version = ssr::save_rules(&db, &rules, &format!("merchant:{merchant}"), now())
         .await
         .map_err(store_error)?;

@@ -1,6 +1,7 @@
 //! The tiers' SQL: the versioned rules, each member's held tier, recomputation when growth changes, the review
 //! that applies downgrades, and the merchant's overview and rule preview.
 
+use super::draft::RulesDraft;
 use super::rules::{Growth, OrderFacts, PointsFacts, after_growth, after_review, standing};
 use super::{
     CloseMember, MemberStanding, ReviewSummary, Tier, TierCount, TierPreview, TierRules,
@@ -730,3 +731,55 @@ pub async fn preview(
 
 #[cfg(test)]
 mod tests;
+
+/// How long a draft of the tiers page is kept after it was made.
+const DRAFT_KEPT: Millis = Millis::days(7);
+
+/// Keeps a draft of the tiers page for `merchant` and returns its id; drafts older than a week go.
+pub async fn keep_draft(
+    db: &Db,
+    merchant: &str,
+    draft: &RulesDraft,
+    preview: bool,
+    now: Millis,
+) -> Result<String, StoreError> {
+    let id = format!("{:032x}", rand::random::<u128>());
+    let fields = serde_json::to_string(draft).map_err(|_| AppError::internal())?;
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM tier_rule_drafts WHERE created_at < $1")
+        .bind(now - DRAFT_KEPT)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO tier_rule_drafts (id, merchant, fields, preview, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(merchant)
+    .bind(fields)
+    .bind(i64::from(preview))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// `merchant`'s draft `id`, and whether its post asked for a preview.
+pub async fn draft_of(db: &Db, merchant: &str, id: &str) -> Result<(RulesDraft, bool), StoreError> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT fields, preview FROM tier_rule_drafts WHERE id = $1 AND merchant = $2",
+    )
+    .bind(id)
+    .bind(merchant)
+    .fetch_optional(&mut *db.reader().acquire().await?)
+    .await?;
+    let (fields, preview) = row.ok_or_else(|| {
+        AppError::not_found(
+            Some("draft".to_owned()),
+            "this draft of the rules is gone (drafts are kept for a week); start again from the rules in force",
+        )
+    })?;
+    let draft = serde_json::from_str(&fields)
+        .map_err(|error| StoreError::Database(sqlx::Error::Decode(Box::new(error))))?;
+    Ok((draft, preview == 1))
+}

@@ -461,3 +461,36 @@ async fn growth_carried_forward_from_order_to_order_matches_a_full_count() {
         assert_eq!(stored_growth(db, "alice").await, (3_000_000, 0));
     }
 }
+
+#[tokio::test]
+async fn a_draft_is_kept_for_its_merchant_for_a_week() {
+    for store in all().await {
+        let db = &store.db;
+        let mut draft = RulesDraft::from(&rules());
+        draft.tiers[1].names.insert("zh-CN".into(), "银卡".into());
+        let id = keep_draft(db, "Mei", &draft, true, at("2026-11-01T09:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(
+            draft_of(db, "Mei", &id).await.unwrap(),
+            (draft.clone(), true)
+        );
+        let other = draft_of(db, "Lan", &id).await.unwrap_err();
+        assert_eq!(
+            AppError::from(other).status(),
+            404,
+            "another merchant's draft"
+        );
+
+        // A draft made eight days later clears the first away.
+        let later = keep_draft(db, "Mei", &draft, false, at("2026-11-09T09:00:00Z"))
+            .await
+            .unwrap();
+        assert!(draft_of(db, "Mei", &id).await.is_err());
+        assert!(
+            !draft_of(db, "Mei", &later).await.unwrap().1,
+            "asked for no preview"
+        );
+        assert_eq!(count(db, "tier_rule_drafts").await, 1);
+    }
+}
