@@ -11,7 +11,8 @@ use app::identity::token::{StoreSecret, issue_tracking, issue_unsubscribe};
 use app::kernel::time::{Millis, now};
 use app::store::{Db, StoreError};
 use app::ui::escape_html;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use hmac::{Hmac, Mac};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -19,8 +20,48 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rand::Rng;
 use sha2::Sha256;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
+
+/// How soon a worker aims to have sent what it has claimed; it opens only the connections that takes.
+const DRAIN_GOAL: Duration = Duration::from_millis(500);
+
+/// How many notices to have in flight: enough to send the `waiting` ones within [`DRAIN_GOAL`] at the server's
+/// `latency` (Little's law), at least one and at most `most`. A fast server gets few at a time, which keeps the
+/// messages that a crash could leave sent but unrecorded (and so sent twice) to as few as the work needs; a slow
+/// one gets up to `most`. Before any latency is known, one.
+pub fn in_flight(latency: Option<Duration>, waiting: usize, most: usize) -> usize {
+    let Some(latency) = latency else {
+        return 1;
+    };
+    let needed = (waiting as f64 * latency.as_secs_f64() / DRAIN_GOAL.as_secs_f64()).ceil();
+    (needed as usize).clamp(1, most.max(1))
+}
+
+/// The server's recent answer time, averaged over the last several sends.
+#[derive(Debug, Default)]
+struct Latency(Mutex<Option<Duration>>);
+
+impl Latency {
+    fn get(&self) -> Option<Duration> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn observe(&self, took: Duration) {
+        let mut latency = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *latency = Some(match *latency {
+            None => took,
+            Some(seen) => seen.mul_f64(0.8) + took.mul_f64(0.2),
+        });
+    }
+}
 
 /// Where and how notices are delivered.
 #[derive(Debug, Clone)]
@@ -37,7 +78,8 @@ pub struct DeliveryConfig {
     pub lease: Millis,
     /// Notices claimed at a time.
     pub batch: i64,
-    /// Notices sent at once (each email on its own pooled SMTP connection).
+    /// The most notices sent at once (each email on its own pooled SMTP connection); fewer when the server
+    /// answers fast enough ([`in_flight`]).
     pub concurrency: usize,
     /// How long an idle worker waits before looking again.
     pub poll: Duration,
@@ -66,6 +108,8 @@ pub struct Deliverer {
     config: DeliveryConfig,
     mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
     http: reqwest::Client,
+    /// Per channel, as the email and webhook servers answer at their own pace.
+    latency: [Latency; 2],
 }
 
 impl Deliverer {
@@ -97,6 +141,7 @@ impl Deliverer {
             config,
             mailer,
             http,
+            latency: Default::default(),
         })
     }
 
@@ -132,9 +177,9 @@ impl Deliverer {
         tracing::info!("alert delivery stopped");
     }
 
-    /// Claims one batch of due notices on `channel` and delivers them, `concurrency` at a time, in claim order;
-    /// returns how many were tried. Stops starting new ones (the rest of the batch returns to the outbox when its
-    /// lease ends) once `stop` turns true.
+    /// Claims one batch of due notices on `channel` and delivers them in claim order, as many at a time as
+    /// [`in_flight`] says for what is left and how fast the server answers; returns how many were tried. Stops
+    /// starting new ones (the rest of the batch returns to the outbox when its lease ends) once `stop` turns true.
     pub async fn deliver_due(
         &self,
         channel: &str,
@@ -149,33 +194,57 @@ impl Deliverer {
             now(),
         )
         .await?;
-        futures::stream::iter(batch)
-            .map(|notice| self.deliver(channel, notice, stop))
-            .buffer_unordered(self.config.concurrency.max(1))
-            .try_fold(
-                0,
-                |tried, sent| async move { Ok(tried + usize::from(sent)) },
-            )
-            .await
+        let latency = &self.latency[usize::from(channel != "email")];
+        // A full batch means more are due behind it: they count as waiting, so a backlog keeps every connection busy.
+        let behind = if batch.len() as i64 >= self.config.batch {
+            batch.len()
+        } else {
+            0
+        };
+        let mut waiting = batch.into_iter();
+        let mut sending = FuturesUnordered::new();
+        let mut tried = 0;
+        loop {
+            let limit = in_flight(
+                latency.get(),
+                waiting.len() + sending.len() + behind,
+                self.config.concurrency,
+            );
+            while sending.len() < limit {
+                let Some(notice) = waiting.next() else { break };
+                sending.push(self.deliver(channel, notice, stop));
+            }
+            match sending.next().await {
+                None => return Ok(tried),
+                Some(outcome) => {
+                    if let Some(took) = outcome? {
+                        latency.observe(took);
+                        tried += 1;
+                    }
+                }
+            }
+        }
     }
 
-    /// Sends one claimed notice and records the outcome at once; `false` when it was not tried (stopping, or the
-    /// notice is no longer this worker's).
+    /// Sends one claimed notice and records the outcome at once; how long the server took to answer, or none when
+    /// it was not tried (stopping, or the notice is no longer this worker's).
     async fn deliver(
         &self,
         channel: &str,
         notice: Outgoing,
         stop: &watch::Receiver<bool>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Duration>, StoreError> {
         if *stop.borrow()
             || !outbox::renew(&self.db, notice.id, &self.name, self.config.lease, now()).await?
         {
-            return Ok(false);
+            return Ok(None);
         }
+        let started = Instant::now();
         let outcome = match channel {
             "email" => self.send_email(&notice).await,
             _ => self.call_webhook(&notice).await,
         };
+        let took = started.elapsed();
         match outcome {
             Ok(()) => outbox::delivered(&self.db, notice.id, now()).await?,
             Err(error) => {
@@ -192,7 +261,7 @@ impl Deliverer {
                 .await?;
             }
         }
-        Ok(true)
+        Ok(Some(took))
     }
 
     fn link(&self, path: &str) -> String {
@@ -408,6 +477,40 @@ impl EmailContent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fast_server_gets_few_messages_at_once_and_a_slow_one_up_to_the_limit() {
+        let ms = Duration::from_millis;
+        assert_eq!(in_flight(None, 100, 8), 1, "nothing measured yet");
+        assert_eq!(
+            in_flight(Some(ms(2)), 100, 8),
+            1,
+            "100 in 0.2 s on one connection"
+        );
+        assert_eq!(in_flight(Some(ms(12)), 100, 8), 3);
+        assert_eq!(
+            in_flight(Some(ms(45)), 100, 8),
+            8,
+            "lettre's usual 45 ms needs all 8"
+        );
+        assert_eq!(in_flight(Some(ms(45)), 4, 8), 1, "a few left go one by one");
+        assert_eq!(in_flight(Some(ms(900)), 100, 8), 8);
+        assert_eq!(in_flight(Some(ms(900)), 100, 0), 1, "never none");
+        assert_eq!(in_flight(Some(ms(45)), 0, 8), 1);
+    }
+
+    #[test]
+    fn the_latency_follows_recent_answers() {
+        let latency = Latency::default();
+        assert_eq!(latency.get(), None);
+        latency.observe(Duration::from_millis(100));
+        assert_eq!(latency.get(), Some(Duration::from_millis(100)));
+        for _ in 0..30 {
+            latency.observe(Duration::from_millis(10));
+        }
+        let now = latency.get().unwrap();
+        assert!(now < Duration::from_millis(11), "{now:?}");
+    }
 
     #[test]
     fn the_webhook_signature_covers_time_and_body() {
