@@ -124,6 +124,49 @@ test('shopper finds every widget working in an existing store page, untouched by
   await expect(page.locator('rapport-tier-badge [data-testid="tier-badge"]')).toBeVisible();
 });
 
+test('every widget fits the column the store gives it, from a narrow sidebar to a wide main column', { tag: '@js-only' }, async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const token = await newShopper(page.request, 'columns');
+  await page.goto(`${store.origin}/?token=${token}`);
+  for (const tag of WIDGETS) await readyWidget(page, tag);
+  const reviewColumns = () =>
+    page.locator('rapport-reviews').evaluate((element) =>
+      getComputedStyle(element.shadowRoot!.querySelector('.rapport-reviews')!).gridTemplateColumns.split(' ').length,
+    );
+  for (const width of [300, 500, 1000, 1200]) {
+    // Each block widget in a column this wide, as a store's sidebar or main column would hold it; the inline ones
+    // (heart, badge, inbox) keep their own width. Nothing inside may reach past the element's edge.
+    const overflowing = await page.evaluate(
+      ({ tags, width }) =>
+        tags.flatMap((tag) =>
+          [...document.querySelectorAll<HTMLElement>(tag)].flatMap((element) => {
+            if (getComputedStyle(element).display === 'block') element.style.width = `${width}px`;
+            const box = element.shadowRoot!.querySelector<HTMLElement>('[part="widget"]')!;
+            const edge = element.getBoundingClientRect().right;
+            // What a shelf scrolls or a card clips stays inside them; popovers float above the page on purpose.
+            const clipped = (inner: Element) => {
+              for (let up = inner.parentElement; up && up !== box; up = up.parentElement) {
+                if (getComputedStyle(up).overflowX !== 'visible') return true;
+              }
+              return false;
+            };
+            const past = [...box.querySelectorAll<HTMLElement>('*')]
+              .filter((inner) => inner.getClientRects().length > 0 && getComputedStyle(inner).position !== 'absolute' && !clipped(inner))
+              .map((inner) => inner.getBoundingClientRect().right - edge)
+              .filter((by) => by > 1);
+            return box.scrollWidth > box.clientWidth + 1 || past.length > 0
+              ? [`${tag} at ${width}px: ${Math.max(box.scrollWidth - box.clientWidth, ...past)}px too wide`]
+              : [];
+          }),
+        ),
+      { tags: WIDGETS, width },
+    );
+    expect(overflowing).toEqual([]);
+    // The reviews put their summary beside the list only where their own column has room for both.
+    expect(await reviewColumns(), `reviews at ${width}px`).toBe(width >= 1024 ? 2 : 1);
+  }
+});
+
 test('shopper saves to wish list, votes, subscribes and reviews in a store page, and the page hears each', { tag: '@js-only' }, async ({ page }) => {
   test.setTimeout(120_000);
   await listenAsTheStore(page, EVENTS);
