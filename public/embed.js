@@ -32,7 +32,13 @@
     'rapport-feed',
     'rapport-also-bought',
     'rapport-also-viewed',
+    'rapport-product-view',
   ];
+  // Elements that show nothing: they mount at once, as nothing of them comes into view.
+  const UNSEEN = [
+    'rapport-product-view',
+  ];
+  // End of the generated lists.
   const FAILED = {
     en: 'This part of the page could not load.',
     zh: '此部分内容未能加载。',
@@ -88,7 +94,7 @@
       this.style.minHeight = this.getAttribute('reserve') || '';
       this.box.setAttribute('aria-busy', 'true');
       this.setAttribute('data-rapport', 'loading');
-      const when = this.getAttribute('loading');
+      const when = UNSEEN.includes(this.localName) ? 'eager' : this.getAttribute('loading');
       if (when === 'eager') {
         this.mount();
       } else if (when !== 'manual') {
@@ -217,5 +223,17 @@
   for (const tag of TAGS) {
     if (!customElements.get(tag)) customElements.define(tag, class extends RapportWidget {});
   }
-  window.Rapport = Object.freeze({ server });
+  // The guest id inside a guest token (`v1.g.<base64url id>.…`), for the store's server to send that guest's events.
+  const guestOf = (token) => {
+    if (!token || !token.startsWith('v1.g.')) return null;
+    const subject = token.split('.')[2].replace(/-/g, '+').replace(/_/g, '/');
+    return atob(subject + '==='.slice((subject.length + 3) % 4));
+  };
+  window.Rapport = Object.freeze({
+    server,
+    // Records a product `view` or a `cart` addition for the page's shopper or guest (EMBEDDING.md, "Browsing events").
+    track: (kind, { sku, quantity } = {}) =>
+      load().then((wasm) => wasm.track(String(kind), String(sku ?? ''), quantity == null ? undefined : Number(quantity))),
+    guestId: () => load().then((wasm) => wasm.viewer_token()).then(guestOf),
+  });
 })();

@@ -22,6 +22,7 @@ const WIDGETS = [
   'rapport-tier-progress',
   'rapport-wishlist',
   'rapport-feed',
+  'rapport-product-view',
 ];
 
 const EVENTS = [
@@ -85,7 +86,8 @@ async function newShopper(request: APIRequestContext, name: string): Promise<str
 /** Brings the widget near the viewport (it loads there) and waits until it shows its content. */
 async function readyWidget(page: Page, tag: string): Promise<Locator> {
   const widget = page.locator(tag).first();
-  await widget.scrollIntoViewIfNeeded();
+  // <rapport-product-view> shows nothing, so there is nothing to scroll to.
+  if (tag !== 'rapport-product-view') await widget.scrollIntoViewIfNeeded();
   await expect(widget).toHaveAttribute('data-rapport', 'ready');
   return widget;
 }
@@ -96,7 +98,7 @@ test('shopper finds every widget working in an existing store page, untouched by
   const offered = await page.locator('pre[data-widget]').evaluateAll((snippets) => snippets.map((pre) => pre.getAttribute('data-widget')));
   expect([...offered].sort()).toEqual([...WIDGETS].sort());
   const token = await newShopper(page.request, 'every');
-  await page.goto(`${store.origin}/?token=${token}`);
+  await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}?token=${token}`);
   const placed = await page.locator('main, header').evaluateAll((parts) =>
     parts.flatMap((part) => [...part.querySelectorAll('*')].map((element) => element.localName).filter((name) => name.startsWith('rapport-'))),
   );
@@ -127,7 +129,7 @@ test('shopper finds every widget working in an existing store page, untouched by
 test('every widget fits the column the store gives it, from a narrow sidebar to a wide main column', { tag: '@js-only' }, async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   const token = await newShopper(page.request, 'columns');
-  await page.goto(`${store.origin}/?token=${token}`);
+  await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}?token=${token}`);
   for (const tag of WIDGETS) await readyWidget(page, tag);
   const reviewColumns = () =>
     page.locator('rapport-reviews').evaluate((element) =>
@@ -165,6 +167,50 @@ test('every widget fits the column the store gives it, from a narrow sidebar to 
     // The reviews put their summary beside the list only where their own column has room for both.
     expect(await reviewColumns(), `reviews at ${width}px`).toBe(width >= 1024 ? 2 : 1);
   }
+});
+
+test("a guest browses the store's own product pages and the feed there follows what they viewed", { tag: '@js-only' }, async ({ page }) => {
+  // Products of one category, as the store's category page would list them.
+  await page.goto(`${RAPPORT}/c/outdoor?lang=en`);
+  const [first, second, third, fourth] = (
+    await page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>
+      links.map((link) => decodeURIComponent(new URL((link as HTMLAnchorElement).href).pathname.split('/').pop() ?? '')),
+    )
+  ).slice(0, 4);
+  for (const sku of [first, second, third]) {
+    await page.goto(`${store.origin}/products/${sku}`);
+    await expect(page.locator('rapport-product-view')).toHaveAttribute('data-rapport', 'ready');
+  }
+  await expect(page.locator('rapport-product-view [data-recorded]')).toHaveAttribute('data-recorded', 'true');
+  await expect(page.locator('rapport-product-view')).toBeHidden();
+
+  // The page's cart tells Rapport too; what is wrong is said, and nothing is recorded for it.
+  await page.evaluate((sku) => (window as any).Rapport.track('cart', { sku, quantity: 2 }), second);
+  const refusal = (call: string) => page.evaluate((call) => new Function(`return ${call}`)().then(() => 'recorded', (error: Error) => error.message), call);
+  expect(await refusal(`Rapport.track('buy', { sku: '${second}' })`)).toContain('"buy" is not something Rapport records');
+  expect(await refusal(`Rapport.track('cart', { sku: '${second}', quantity: 500 })`)).toContain('between 1 and 99');
+  expect(await refusal(`Rapport.track('view', { sku: 'NO-SUCH-PRODUCT' })`)).toMatch(/product/i);
+
+  const feed = await readyWidget(page, 'rapport-feed');
+  await expect(feed.locator('.rapport-feed__section[data-section="because"]').first()).toHaveAttribute(
+    'data-anchor',
+    new RegExp(`^(${first}|${second}|${third})$`),
+  );
+  const recent = feed.locator('.rapport-feed__section[data-section="recently-viewed"] .rapport-feed__card');
+  await expect(recent).toHaveCount(3);
+  expect(await recent.evaluateAll((cards) => cards.map((card) => card.getAttribute('data-sku')))).toEqual([third, second, first]);
+
+  // The store's server sends what it knows about this guest through the merchant API, by the id the page gives it.
+  const guestId = await page.evaluate(() => (window as any).Rapport.guestId());
+  expect(guestId).toMatch(/^g[0-9a-f]{32}$/);
+  const sent = await page.request.post(`${RAPPORT}/api/v1/events`, {
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+    data: { events: [{ guest_id: guestId, sku: fourth, kind: 'viewed' }] },
+  });
+  expect(sent.status(), await sent.text()).toBe(200);
+  await page.goto(`${store.origin}/`);
+  const feedAgain = await readyWidget(page, 'rapport-feed');
+  await expect(feedAgain.locator('.rapport-feed__section[data-section="recently-viewed"] .rapport-feed__card').first()).toHaveAttribute('data-sku', fourth);
 });
 
 test('shopper saves to wish list, votes, subscribes and reviews in a store page, and the page hears each', { tag: '@js-only' }, async ({ page }) => {
@@ -376,7 +422,7 @@ test('widgets work in a page with a strict Content Security Policy', { tag: '@js
 
 test('embedded widgets pass an accessibility check, signed in and as a guest', { tag: '@js-only' }, async ({ page }) => {
   for (const query of [`?token=${await newShopper(page.request, 'axe')}`, '']) {
-    await page.goto(`${store.origin}/${query}`);
+    await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}${query}`);
     for (const tag of WIDGETS) {
       await readyWidget(page, tag);
     }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
  * A plain "existing store": static pages on an origin of their own (another port than Rapport's), holding
  * Rapport's widgets through the loader's one script tag. Query parameters shape each page as a store's server
  * would: `token` (the signed-in shopper's Rapport token), `sku`, `theme` (light|dark, Rapport's example themes),
- * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only).
+ * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only). A product page,
+ * `/products/<sku>`, is about that product and records its view with `<rapport-product-view>`.
  */
 const here = join(__dirname, '..', 'store');
 
@@ -27,7 +28,8 @@ export async function startStore(port: number, rapport: string): Promise<Store> 
     }
     const token = url.searchParams.get('token');
     const theme = url.searchParams.get('theme');
-    const sku = url.searchParams.get('sku') ?? 'KIT-00001';
+    const product = url.pathname.startsWith('/products/') ? decodeURIComponent(url.pathname.slice('/products/'.length)) : null;
+    const sku = product ?? url.searchParams.get('sku') ?? 'KIT-00001';
     const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
     if (url.searchParams.get('csp') === '1') {
       headers['content-security-policy'] = strictPolicy(rapport);
@@ -36,6 +38,7 @@ export async function startStore(port: number, rapport: string): Promise<Store> 
       .replaceAll('{{RAPPORT}}', rapport)
       .replaceAll('{{SKU}}', escape(sku))
       .replaceAll('{{TITLE}}', `Product ${escape(sku)}`)
+      .replace('{{PRODUCT_VIEW}}', product ? `<rapport-product-view product="${escape(product)}"></rapport-product-view>` : '')
       .replace('{{TOKEN_META}}', token ? `<meta name="rapport-shopper-token" content="${escape(token)}">` : '')
       .replace(
         '{{THEME_LINKS}}',

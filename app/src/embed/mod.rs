@@ -23,6 +23,7 @@ pub enum EmbeddableWidget {
     Feed,
     AlsoBought,
     AlsoViewed,
+    ProductView,
 }
 
 /// The room a widget keeps on the page until it is ready, so that the page does not jump when it arrives.
@@ -37,6 +38,8 @@ pub enum Reserve {
         width: &'static str,
         always: bool,
     },
+    /// Nothing: the element shows nothing and mounts as soon as it is in the page (it records something).
+    Nothing,
 }
 
 /// One widget's row in the registry.
@@ -56,7 +59,7 @@ pub struct WidgetSpec {
 /// reserved room (`public/rapport-theme.css`), the snippets page, the gallery, EMBEDDING.md's table, the locale
 /// files' names and the end-to-end "every widget" test all follow it; the tests below and in `end2end` fail when
 /// one of them drifts. A new widget is a variant, a row here, its arm in `mount`, and its component, CSS and strings.
-pub const WIDGETS: [WidgetSpec; 10] = [
+pub const WIDGETS: [WidgetSpec; 11] = [
     WidgetSpec {
         widget: EmbeddableWidget::Reviews,
         tag: "rapport-reviews",
@@ -139,6 +142,13 @@ pub const WIDGETS: [WidgetSpec; 10] = [
         reserve: Reserve::Block("48rem"),
         emits: &["rapport:wishlist-change"],
     },
+    WidgetSpec {
+        widget: EmbeddableWidget::ProductView,
+        tag: "rapport-product-view",
+        needs_product: true,
+        reserve: Reserve::Nothing,
+        emits: &[],
+    },
 ];
 
 impl EmbeddableWidget {
@@ -175,6 +185,11 @@ impl EmbeddableWidget {
     /// Whether the element needs `product="SKU"`.
     pub fn needs_product(self) -> bool {
         self.spec().needs_product
+    }
+
+    /// Whether the element shows anything (`<rapport-product-view>` only records).
+    pub fn is_visible(self) -> bool {
+        self.spec().reserve != Reserve::Nothing
     }
 
     /// The element as a merchant pastes it into a page, for the product `sku` where it needs one.

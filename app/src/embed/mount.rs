@@ -2,10 +2,15 @@
 
 use super::EmbeddableWidget;
 use crate::alerts::{AlertInbox, PriceAlert};
+use crate::events::ProductView;
+use crate::events::track::{Tracked, track as record};
 use crate::feed::{AlsoBought, AlsoViewed, HomeFeed};
 use crate::flows::adopt_guest;
 use crate::i18n::{DEFAULT_LOCALE, I18n, negotiate};
-use crate::identity::client::{IDENTITY_CHANGE_EVENT, guest_token_to_adopt, store_token};
+use crate::identity::client::{
+    IDENTITY_CHANGE_EVENT, current_token, guest_token_to_adopt, store_token,
+};
+use crate::identity::ensure_viewer;
 use crate::reviews::Reviews;
 use crate::tiers::{TierBadge, TierProgress};
 use crate::ui::{EmbeddedQuery, ShopLinks, parse_query};
@@ -56,6 +61,28 @@ fn adopt_kept_guest(moving: std::rc::Rc<std::cell::Cell<bool>>) {
         }
         moving.set(false);
     });
+}
+
+/// The loader's `Rapport.track(kind, {sku, quantity})`: records that the page's shopper (or this browser's
+/// guest) viewed a product (`view`) or put `quantity` of it in the store's cart (`cart`), as the storefront's
+/// pages record them. The promise fails with what was wrong (an unknown kind or product, a bad quantity).
+#[wasm_bindgen]
+pub async fn track(kind: String, sku: String, quantity: Option<i32>) -> Result<(), JsError> {
+    let tracked = Tracked::parse(&kind, quantity.map(i64::from))
+        .map_err(|error| JsError::new(&error.message))?;
+    record(tracked, sku)
+        .await
+        .map_err(|error| JsError::new(&error.message))
+}
+
+/// The token this browser's requests go with, asking for a guest one when there is none: the loader's
+/// `Rapport.guestId()` reads the guest id from it, for the store's server to send that guest's events.
+#[wasm_bindgen]
+pub async fn viewer_token() -> Result<Option<String>, JsError> {
+    ensure_viewer()
+        .await
+        .map_err(|error| JsError::new(&error.message))?;
+    Ok(current_token())
 }
 
 /// A widget living in a store page's element; the loader keeps it to switch its language or take it down.
@@ -135,6 +162,7 @@ pub fn mount_widget(
             EmbeddableWidget::Feed => view! { <HomeFeed /> }.into_any(),
             EmbeddableWidget::AlsoBought => view! { <AlsoBought sku /> }.into_any(),
             EmbeddableWidget::AlsoViewed => view! { <AlsoViewed sku /> }.into_any(),
+            EmbeddableWidget::ProductView => view! { <ProductView sku /> }.into_any(),
         };
         // The widgets' view links (`?sort=newest`) would lead the store's page away: the widget follows them
         // in its own query instead.

@@ -44,11 +44,12 @@ fn every_variant() -> Vec<EmbeddableWidget> {
         Feed,
         AlsoBought,
         AlsoViewed,
+        ProductView,
     ];
     for widget in &all {
         match widget {
             Reviews | WishlistButton | Wishlist | PriceAlert | AlertInbox | TierBadge
-            | TierProgress | Feed | AlsoBought | AlsoViewed => {}
+            | TierProgress | Feed | AlsoBought | AlsoViewed | ProductView => {}
         }
     }
     all
@@ -113,11 +114,18 @@ fn the_loader_defines_every_widgets_element() {
     for spec in &WIDGETS {
         expected += &format!("    '{}',\n", spec.tag);
     }
-    expected += "  ];\n";
+    expected += "  ];\n  // Elements that show nothing: they mount at once, as nothing of them comes into view.\n  const UNSEEN = [\n";
+    for spec in WIDGETS
+        .iter()
+        .filter(|spec| spec.reserve == Reserve::Nothing)
+    {
+        expected += &format!("    '{}',\n", spec.tag);
+    }
+    expected += "  ];\n  // End of the generated lists.\n";
     generated(
         "public/embed.js",
         "Generated from the widget registry",
-        "];",
+        "End of the generated lists",
         &expected,
     );
 }
@@ -128,6 +136,7 @@ fn the_theme_keeps_each_widgets_room_until_it_is_ready() {
     let tags = |inline: bool| {
         WIDGETS
             .iter()
+            .filter(|spec| spec.reserve != Reserve::Nothing)
             .filter(|spec| matches!(spec.reserve, Reserve::Inline { .. }) == inline)
             .map(|spec| spec.tag)
             .collect::<Vec<_>>()
@@ -138,6 +147,12 @@ fn the_theme_keeps_each_widgets_room_until_it_is_ready() {
     );
     expected += &format!("  :is({}) {{ display: block; }}\n", tags(false));
     expected += &format!("  :is({}) {{ display: inline-block; }}\n", tags(true));
+    let unseen: Vec<_> = WIDGETS
+        .iter()
+        .filter(|spec| spec.reserve == Reserve::Nothing)
+        .map(|spec| spec.tag)
+        .collect();
+    expected += &format!("  :is({}) {{ display: none; }}\n", unseen.join(", "));
     for spec in &WIDGETS {
         let tag = spec.tag;
         expected += &match spec.reserve {
@@ -156,6 +171,7 @@ fn the_theme_keeps_each_widgets_room_until_it_is_ready() {
                     "  {only_signed_in}{tag}{waiting} {{ min-height: {height}; min-width: {width}; }}\n"
                 )
             }
+            Reserve::Nothing => String::new(),
         };
     }
     expected += "  /* End of the generated rules. */\n";

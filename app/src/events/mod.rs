@@ -4,7 +4,10 @@
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod track;
+mod widget;
 pub use server::*;
+pub use widget::ProductView;
 
 use serde::{Deserialize, Serialize};
 

@@ -107,7 +107,7 @@ pub fn EmbedSnippetsPage() -> impl IntoView {
     }
 }
 
-/// `/gallery`: every widget under the two example themes and languages, and in its states, through the loader.
+/// `/gallery`: every widget that shows something, under the two example themes and languages, and in its states, through the loader.
 #[component]
 pub fn GalleryPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -129,7 +129,8 @@ pub fn GalleryPage() -> impl IntoView {
                 " "
                 <a href="/sign-in">{move || i18n.t("gallery.switch")}</a>
             </p>
-            {EmbeddableWidget::ALL.into_iter().map(|widget| view! {
+            // What shows nothing has nothing to look at, and would record a view each time the gallery is seen.
+            {EmbeddableWidget::ALL.into_iter().filter(|widget| widget.is_visible()).map(|widget| view! {
                 <section class="rapport-gallery__widget" data-widget=widget.tag()>
                     <h2>{move || widget_name(i18n, widget)}</h2>
                     <div class="rapport-gallery__looks">

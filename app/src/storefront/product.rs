@@ -1,9 +1,8 @@
 use crate::alerts::PriceAlert;
 use crate::catalog::{Product, product_details};
-use crate::events::{add_to_cart, record_view};
+use crate::events::track::{Tracked, track};
 use crate::feed::{AlsoBought, AlsoViewed};
 use crate::i18n::use_i18n;
-use crate::identity::ensure_viewer;
 use crate::kernel::error::{AppError, ErrorCode};
 use crate::reviews::Reviews;
 use crate::ui::{ErrorNotice, Loading, PriceTag, StockBadge, emit_add_to_cart};
@@ -25,9 +24,7 @@ pub fn ProductPage() -> impl IntoView {
     Effect::new(move |_| {
         let sku = sku();
         leptos::task::spawn_local(async move {
-            if ensure_viewer().await.is_ok() {
-                let _ = record_view(sku).await;
-            }
+            let _ = track(Tracked::View, sku).await;
         });
     });
     view! {
@@ -91,8 +88,7 @@ fn AddToCart(sku: String, available: bool) -> impl IntoView {
     let add = Action::new(move |quantity: &i64| {
         let (sku, quantity) = (sku.clone(), *quantity);
         async move {
-            ensure_viewer().await?;
-            let quantity = add_to_cart(sku.clone(), quantity).await?;
+            track(Tracked::Cart(quantity), sku.clone()).await?;
             Ok::<_, AppError>((sku, quantity))
         }
     });
