@@ -32,6 +32,7 @@
     'rapport-feed',
     'rapport-also-bought',
     'rapport-also-viewed',
+    'rapport-stars',
     'rapport-product-view',
   ];
   // Elements that show nothing: they mount at once, as nothing of them comes into view.

@@ -22,6 +22,7 @@ const WIDGETS = [
   'rapport-tier-progress',
   'rapport-wishlist',
   'rapport-feed',
+  'rapport-stars',
   'rapport-product-view',
 ];
 
@@ -211,6 +212,63 @@ test("a guest browses the store's own product pages and the feed there follows w
   await page.goto(`${store.origin}/`);
   const feedAgain = await readyWidget(page, 'rapport-feed');
   await expect(feedAgain.locator('.rapport-feed__section[data-section="recently-viewed"] .rapport-feed__card').first()).toHaveAttribute('data-sku', fourth);
+});
+
+test("a category page shows many products' stars from one request, each as the API reports it", { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
+  const skus = (
+    await page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>
+      links.map((link) => decodeURIComponent(new URL((link as HTMLAnchorElement).href).pathname.split('/').pop() ?? '')),
+    )
+  ).slice(0, 12);
+  expect(skus.length).toBe(12);
+  await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}`);
+  await readyWidget(page, 'rapport-stars');
+  await readyWidget(page, 'rapport-reviews');
+
+  // A grid of badges comes into view at once, as a category page's would: one request brings them all.
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('star_ratings')) asked.push(request.url());
+  });
+  await page.locator('#later').scrollIntoViewIfNeeded();
+  await page.evaluate((skus) => {
+    // A grid's rows, all within reach of the viewport together.
+    const grid = document.createElement('ul');
+    grid.style.display = 'flex';
+    grid.style.flexWrap = 'wrap';
+    for (const sku of skus) {
+      const item = document.createElement('li');
+      const badge = document.createElement('rapport-stars');
+      badge.setAttribute('product', sku);
+      item.append(badge);
+      grid.append(item);
+    }
+    document.getElementById('later')!.append(grid);
+  }, skus);
+  for (const sku of skus) {
+    const badge = page.locator(`#later rapport-stars[product="${sku}"]`);
+    await expect(badge).toHaveAttribute('data-rapport', 'ready');
+    const rating = await (await page.request.get(`${RAPPORT}/api/v1/products/${sku}/rating`)).json();
+    if (rating.count > 0) {
+      await expect(badge.locator('.rapport-stars__average')).toHaveText(rating.average.toFixed(1));
+      await expect(badge.locator('.rapport-stars__count')).toHaveText(`(${rating.count})`);
+      const reviews = rating.count === 1 ? '1 review' : `${rating.count} reviews`;
+      await expect(badge.locator('a.rapport-stars')).toHaveAttribute('aria-label', `Rated ${rating.average.toFixed(1)} out of 5 from ${reviews}`);
+      // No reviews of it on this page: the badge leads to the store's own product page.
+      await expect(badge.locator('a.rapport-stars')).toHaveAttribute('href', `/products/${sku}#reviews`);
+    } else {
+      await expect(badge.locator('.rapport-stars--none')).toHaveCount(1);
+    }
+  }
+  expect(asked).toHaveLength(1);
+
+  // The page's own product badge leads to the reviews further down the same page.
+  const own = page.locator('main > rapport-stars a.rapport-stars');
+  if (await own.count()) {
+    const reviewsId = await page.locator('rapport-reviews').getAttribute('id');
+    await expect(own).toHaveAttribute('href', `#${reviewsId}`);
+  }
 });
 
 test('shopper saves to wish list, votes, subscribes and reviews in a store page, and the page hears each', { tag: '@js-only' }, async ({ page }) => {

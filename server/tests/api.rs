@@ -338,6 +338,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/tiers",
         "/api/v1/tiers/rules",
         "/api/v1/tiers/preview",
+        "/api/v1/products/{sku}/rating",
     ] {
         assert!(
             document["paths"][path].is_object(),
@@ -608,6 +609,90 @@ async fn pending_review(shop: &Shop) -> i64 {
     .await
     .unwrap()
     .id
+}
+
+#[tokio::test]
+async fn a_stores_server_reads_a_products_rating_and_json_ld_without_a_key_and_caches_it() {
+    for shop in shops().await {
+        let id = pending_review(&shop).await;
+        let rating = |sku: &str, tag: Option<&str>| {
+            let mut request = Request::get(format!("/api/v1/products/{sku}/rating"));
+            if let Some(tag) = tag {
+                request = request.header(header::IF_NONE_MATCH, tag);
+            }
+            request.body(Body::empty()).unwrap()
+        };
+        // A pending review counts for nothing yet: no stars, no markup.
+        let (status, unrated) = send(&shop.router, rating("A", None)).await;
+        assert_eq!(status, StatusCode::OK, "{unrated}");
+        assert_eq!(
+            (&unrated["count"], &unrated["average"], &unrated["json_ld"]),
+            (&json!(0), &Value::Null, &Value::Null)
+        );
+
+        let (status, _) = send(
+            &shop.router,
+            json_request("POST", &format!("/api/v1/reviews/{id}/approve"), &json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let response = shop
+            .router
+            .clone()
+            .oneshot(rating("A", None))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CACHE_CONTROL],
+            "public, max-age=300"
+        );
+        let tag = response.headers()[header::ETAG]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let rated: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            (&rated["count"], &rated["average"]),
+            (&json!(1), &json!(2.0))
+        );
+        assert_eq!(rated["histogram"], json!([0, 0, 0, 1, 0]));
+        let json_ld: Value = serde_json::from_str(rated["json_ld"].as_str().unwrap()).unwrap();
+        assert_eq!(json_ld["aggregateRating"]["ratingValue"], json!(2.0));
+        assert_eq!(json_ld["aggregateRating"]["reviewCount"], json!(1));
+
+        // The same answer again costs nothing; a changed one has a new tag.
+        let again = shop
+            .router
+            .clone()
+            .oneshot(rating("A", Some(&tag)))
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(again.headers()[header::ETAG], tag.as_str());
+        let stale = shop
+            .router
+            .clone()
+            .oneshot(rating("A", Some("\"old\"")))
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::OK);
+
+        let (status, error) = send(&shop.router, rating("NO-SUCH", None)).await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::NOT_FOUND, Some("sku"))
+        );
+        let (status, error) = send(&shop.router, rating("bad%20sku", None)).await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("sku")),
+            "{error}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ pub enum EmbeddableWidget {
     Feed,
     AlsoBought,
     AlsoViewed,
+    Stars,
     ProductView,
 }
 
@@ -59,7 +60,7 @@ pub struct WidgetSpec {
 /// reserved room (`public/rapport-theme.css`), the snippets page, the gallery, EMBEDDING.md's table, the locale
 /// files' names and the end-to-end "every widget" test all follow it; the tests below and in `end2end` fail when
 /// one of them drifts. A new widget is a variant, a row here, its arm in `mount`, and its component, CSS and strings.
-pub const WIDGETS: [WidgetSpec; 11] = [
+pub const WIDGETS: [WidgetSpec; 12] = [
     WidgetSpec {
         widget: EmbeddableWidget::Reviews,
         tag: "rapport-reviews",
@@ -141,6 +142,17 @@ pub const WIDGETS: [WidgetSpec; 11] = [
         needs_product: true,
         reserve: Reserve::Block("48rem"),
         emits: &["rapport:wishlist-change"],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::Stars,
+        tag: "rapport-stars",
+        needs_product: true,
+        reserve: Reserve::Inline {
+            height: "1.5rem",
+            width: "7rem",
+            always: true,
+        },
+        emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::ProductView,

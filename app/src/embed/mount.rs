@@ -11,7 +11,7 @@ use crate::identity::client::{
     IDENTITY_CHANGE_EVENT, current_token, guest_token_to_adopt, store_token,
 };
 use crate::identity::ensure_viewer;
-use crate::reviews::Reviews;
+use crate::reviews::{Reviews, StarBadge};
 use crate::tiers::{TierBadge, TierProgress};
 use crate::ui::{EmbeddedQuery, ShopLinks, parse_query};
 use crate::wishlist::{Wishlist, WishlistButton};
@@ -162,6 +162,7 @@ pub fn mount_widget(
             EmbeddableWidget::Feed => view! { <HomeFeed /> }.into_any(),
             EmbeddableWidget::AlsoBought => view! { <AlsoBought sku /> }.into_any(),
             EmbeddableWidget::AlsoViewed => view! { <AlsoViewed sku /> }.into_any(),
+            EmbeddableWidget::Stars => view! { <StarBadge sku /> }.into_any(),
             EmbeddableWidget::ProductView => view! { <ProductView sku /> }.into_any(),
         };
         // The widgets' view links (`?sort=newest`) would lead the store's page away: the widget follows them

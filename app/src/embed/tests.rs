@@ -44,12 +44,13 @@ fn every_variant() -> Vec<EmbeddableWidget> {
         Feed,
         AlsoBought,
         AlsoViewed,
+        Stars,
         ProductView,
     ];
     for widget in &all {
         match widget {
             Reviews | WishlistButton | Wishlist | PriceAlert | AlertInbox | TierBadge
-            | TierProgress | Feed | AlsoBought | AlsoViewed | ProductView => {}
+            | TierProgress | Feed | AlsoBought | AlsoViewed | Stars | ProductView => {}
         }
     }
     all

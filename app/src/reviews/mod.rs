@@ -8,10 +8,12 @@ pub mod seo;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+mod stars;
 mod widget;
 pub use moderation::ModerationDesk;
 pub use points::MyReviewPoints;
 pub use server::*;
+pub use stars::StarBadge;
 pub use widget::{REVIEW_SUBMITTED_EVENT, Reviews};
 
 use crate::kernel::time::Millis;
@@ -117,6 +119,20 @@ pub struct ReviewSummary {
     /// The criteria the product's category asks reviews to rate, in the category's order.
     pub criteria_asked: Vec<String>,
 }
+
+/// A product's stars in brief, for a badge beside its name in a list of products.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StarRating {
+    pub sku: String,
+    /// Published reviews.
+    pub count: i64,
+    /// Average stars, rounded to one decimal; `None` without reviews.
+    pub average: Option<f64>,
+}
+
+/// The most products one request may ask the stars of.
+pub const MAX_STAR_RATINGS: usize = 100;
 
 /// A shopper's helpfulness vote: helpful, not helpful, or withdrawn (`None`).
 pub type Vote = Option<bool>;

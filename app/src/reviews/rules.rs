@@ -104,6 +104,39 @@ pub const MAX_BODY_CHARS: usize = 5_000;
 pub const MIN_BODY_CHARS: usize = 10;
 
 /// A star rating, 1 to 5.
+/// The SKUs a star-badge request asks for, each once and in the order asked: at least one, at most
+/// [`super::MAX_STAR_RATINGS`], each a valid key.
+///
+/// ```
+/// use app::reviews::rules::star_rating_request;
+/// let asked = star_rating_request(vec!["KIT-1".into(), " TEA-2 ".into(), "KIT-1".into()]).unwrap();
+/// assert_eq!(asked, ["KIT-1", "TEA-2"]);
+/// assert!(star_rating_request(Vec::new()).is_err());
+/// ```
+pub fn star_rating_request(skus: Vec<String>) -> Result<Vec<String>, AppError> {
+    if skus.is_empty() {
+        return Err(AppError::invalid("skus", "ask for at least one product"));
+    }
+    if skus.len() > super::MAX_STAR_RATINGS {
+        return Err(AppError::invalid(
+            "skus",
+            format!(
+                "ask for at most {} products at once",
+                super::MAX_STAR_RATINGS
+            ),
+        ));
+    }
+    let mut asked: Vec<String> = Vec::with_capacity(skus.len());
+    for (index, sku) in skus.into_iter().enumerate() {
+        let sku = sku.trim().to_owned();
+        crate::kernel::validate::key(&format!("skus[{index}]"), &sku)?;
+        if !asked.contains(&sku) {
+            asked.push(sku);
+        }
+    }
+    Ok(asked)
+}
+
 pub fn validate_rating(field: &str, rating: i64) -> Result<u8, AppError> {
     match u8::try_from(rating) {
         Ok(stars @ 1..=5) => Ok(stars),

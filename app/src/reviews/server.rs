@@ -2,7 +2,7 @@
 
 use super::{
     ModerationItem, ModerationQueue, Review, ReviewInput, ReviewPointsAward, ReviewSort,
-    ReviewSummary, Vote, VoteTally,
+    ReviewSummary, StarRating, Vote, VoteTally,
 };
 use crate::identity::client::RapportClient;
 use crate::kernel::error::AppError;
@@ -15,6 +15,16 @@ use {
     crate::identity::merchant::request_merchant, crate::identity::ssr::request_shopper,
     crate::kernel::error::respond_with, crate::store::store_error,
 };
+
+/// The stars of many products at once (at most 100 SKUs; unknown ones are left out), for the star badges of a
+/// category page or search results: one request for the whole grid. (A store's server that wants a cacheable
+/// read uses the public `GET /api/v1/products/{sku}/rating`.)
+#[server]
+pub async fn star_ratings(skus: Vec<String>) -> Result<Vec<StarRating>, AppError> {
+    let skus = super::rules::star_rating_request(skus).map_err(respond_with)?;
+    let db = crate::store::db()?;
+    ssr::star_ratings(&db, &skus).await.map_err(store_error)
+}
 
 /// Reviews shown per "load more".
 pub const PAGE: i64 = 10;

@@ -6,8 +6,8 @@ use super::rules::{
 };
 use super::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ReviewFilter,
-    ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus, ReviewSummary, Vote,
-    VoteTally,
+    ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus, ReviewSummary,
+    StarRating, Vote, VoteTally,
 };
 use crate::catalog::CRITERIA_VOCABULARY;
 use crate::catalog::ssr::active_product_id;
@@ -449,6 +449,39 @@ pub async fn vote(
         not_helpful: not_helpful_count,
         your_vote: helpful,
     })
+}
+
+/// The stars of each of `skus` that is a product, in one query; unknown SKUs are left out.
+pub async fn star_ratings(db: &Db, skus: &[String]) -> Result<Vec<StarRating>, StoreError> {
+    if skus.is_empty() {
+        return Ok(Vec::new());
+    }
+    let places: Vec<String> = (1..=skus.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT p.sku, COUNT(r.id) AS reviews, CAST(COALESCE(SUM(r.rating), 0) AS BIGINT) AS stars \
+         FROM products p LEFT JOIN reviews r ON r.product_id = p.id AND r.status = 'published' \
+         WHERE p.sku IN ({}) GROUP BY p.sku ORDER BY p.sku",
+        places.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for sku in skus {
+        query = query.bind(sku);
+    }
+    query
+        .fetch_all(db.reader())
+        .await?
+        .iter()
+        .map(|row| {
+            let count: i64 = row.try_get("reviews")?;
+            let stars: i64 = row.try_get("stars")?;
+            Ok(StarRating {
+                sku: row.try_get("sku")?,
+                count,
+                average: (count > 0).then(|| round_tenth(stars as f64 / count as f64)),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
 }
 
 /// The rating summary of a product's published reviews.

@@ -564,3 +564,72 @@ pub async fn post_tier_preview(
 pub async fn get_tiers(State(state): State<AppState>) -> Result<Json<TiersOverview>, ApiError> {
     Ok(Json(tiers::overview(&state.db).await?))
 }
+
+/// A product's rating as a store's server puts it into its own HTML.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductRating {
+    pub sku: String,
+    /// Published reviews.
+    pub count: i64,
+    /// Average stars, rounded to one decimal; none without reviews.
+    pub average: Option<f64>,
+    /// Reviews with 5, 4, 3, 2 and 1 stars, in that order.
+    pub histogram: [i64; 5],
+    /// schema.org `Product` JSON-LD with its `AggregateRating`, ready to be the text of a
+    /// `<script type="application/ld+json">` as it is (`<`, `>` and `&` are escaped); none without reviews.
+    pub json_ld: Option<String>,
+}
+
+/// A product's rating and its JSON-LD, for a store's server to render stars and search-engine markup in its
+/// own pages. Public (no API key) and cacheable: `Cache-Control: public, max-age=300` and an `ETag`; a request
+/// with a matching `If-None-Match` is answered 304 with no body.
+#[utoipa::path(get, path = "/api/v1/products/{sku}/rating",
+    params(("sku" = String, Path, description = "The product's SKU")),
+    responses((status = 200, body = ProductRating), (status = 304, description = "Unchanged since the `ETag` given"),
+        (status = "4XX", body = AppError)))]
+pub async fn get_product_rating(
+    State(state): State<AppState>,
+    ApiPath(sku): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    use sha2::Digest;
+    app::kernel::validate::key("sku", &sku)?;
+    let product = catalog::product(&state.db, &sku, app::i18n::DEFAULT_LOCALE)
+        .await?
+        .ok_or_else(|| AppError::not_found(Some("sku".into()), "there is no such product"))?;
+    let summary = reviews::summary(&state.db, &sku).await?;
+    let rating = ProductRating {
+        json_ld: app::reviews::seo::product_json_ld(&product.title, &sku, &summary, &[]),
+        sku,
+        count: summary.count,
+        average: summary.average,
+        histogram: summary.histogram,
+    };
+    let body = serde_json::to_vec(&rating).map_err(|_| AppError::internal())?;
+    let tag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&body))[..32]);
+    let cache = [
+        (http::header::ETAG, tag.clone()),
+        (
+            http::header::CACHE_CONTROL,
+            "public, max-age=300".to_owned(),
+        ),
+    ];
+    let unchanged = headers
+        .get(http::header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|asked| {
+            asked
+                .split(',')
+                .any(|one| one.trim().trim_start_matches("W/") == tag)
+        });
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((
+        cache,
+        [(http::header::CONTENT_TYPE, "application/json".to_owned())],
+        body,
+    )
+        .into_response())
+}

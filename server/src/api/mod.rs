@@ -308,6 +308,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .route("/openapi.json", get(openapi::document))
+        .route("/products/{sku}/rating", get(handlers::get_product_rating))
         .merge(authenticated)
         .fallback(unknown_endpoint)
         .method_not_allowed_fallback(wrong_method)

@@ -40,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         handlers::get_tier_rules,
         handlers::put_tier_rules,
         handlers::post_tier_preview,
+        handlers::get_product_rating,
     ),
     // Types named only by query parameters are not collected from the paths: list them, so every $ref resolves.
     components(schemas(app::reviews::ModerationQueue)),
@@ -204,12 +205,13 @@ fn property_rules() -> Vec<(String, Value)> {
 }
 
 /// Each parameter's rule, by its name (the same in every operation that takes it).
-fn parameter_rules() -> [(&'static str, Value); 6] {
+fn parameter_rules() -> [(&'static str, Value); 7] {
     let key = key_rule();
     [
         ("limit", json!({"minimum": 1, "maximum": MAX_PAGE})),
         ("offset", json!({"minimum": 0})),
         ("order_id", key.clone()),
+        ("sku", key.clone()),
         ("shopper_id", key),
         (
             "Idempotency-Key",

@@ -141,6 +141,36 @@ async fn unverified_or_low_ratings_wait_for_moderation() {
 }
 
 #[tokio::test]
+async fn star_badges_read_many_products_at_once_and_leave_unknown_ones_out() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = ReviewPolicy::default();
+        write_review(db, "alice", "A", &review(5), &policy, &TierGrowth, NOW)
+            .await
+            .unwrap();
+        let skus = ["B", "NO-SUCH-SKU", "A"].map(str::to_owned);
+        let ratings = star_ratings(db, &skus).await.unwrap();
+        assert_eq!(
+            ratings,
+            vec![
+                StarRating {
+                    sku: "A".into(),
+                    count: 1,
+                    average: Some(5.0)
+                },
+                StarRating {
+                    sku: "B".into(),
+                    count: 0,
+                    average: None
+                },
+            ]
+        );
+        assert!(star_ratings(db, &[]).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
 async fn an_unknown_product_has_no_summary_rather_than_no_reviews() {
     for store in all().await {
         let db = &store.db;

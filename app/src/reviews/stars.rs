@@ -1,0 +1,143 @@
+//! `<rapport-stars>`: a product's average stars and review count, for category pages and search results. Many
+//! badges on one page ask together: the first to ask waits until the badges mounted with it have asked too, and
+//! one request brings every product's stars.
+
+use super::{StarRating, star_ratings};
+use crate::i18n::use_i18n;
+use crate::kernel::error::AppError;
+use crate::ui::{Pending, ShopLinks, use_shop_links};
+use leptos::prelude::*;
+
+/// `sku`'s stars, asked along with every other badge asking at the same moment; none for an unknown product.
+async fn stars_of(sku: String) -> Result<Option<StarRating>, AppError> {
+    #[cfg(feature = "browser")]
+    {
+        batch::ask(sku).await
+    }
+    #[cfg(not(feature = "browser"))]
+    {
+        let ratings = star_ratings(vec![sku.clone()]).await?;
+        Ok(ratings.into_iter().find(|rating| rating.sku == sku))
+    }
+}
+
+/// The badges' shared queue. Each embedded widget is a root of its own (the loader mounts it alone), so no
+/// context reaches them all: the page's one WASM instance is what they share.
+#[cfg(feature = "browser")]
+mod batch {
+    use super::{AppError, StarRating, star_ratings};
+    use crate::reviews::MAX_STAR_RATINGS;
+    use futures::channel::oneshot;
+    use std::cell::RefCell;
+
+    type Answer = oneshot::Sender<Result<Option<StarRating>, AppError>>;
+
+    thread_local! {
+        static WAITING: RefCell<Vec<(String, Answer)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub async fn ask(sku: String) -> Result<Option<StarRating>, AppError> {
+        let (answer, answered) = oneshot::channel();
+        let first = WAITING.with_borrow_mut(|waiting| {
+            waiting.push((sku, answer));
+            waiting.len() == 1
+        });
+        if first {
+            // After this turn of the event loop, by when the badges mounted with this one have asked too.
+            leptos::prelude::set_timeout(
+                || wasm_bindgen_futures::spawn_local(send()),
+                std::time::Duration::ZERO,
+            );
+        }
+        answered.await.unwrap_or_else(|_| Err(AppError::internal()))
+    }
+
+    async fn send() {
+        let mut waiting = WAITING.with_borrow_mut(std::mem::take);
+        while !waiting.is_empty() {
+            let rest = waiting.split_off(waiting.len().min(MAX_STAR_RATINGS));
+            let skus = waiting.iter().map(|(sku, _)| sku.clone()).collect();
+            let ratings = star_ratings(skus).await;
+            for (sku, answer) in waiting {
+                let _ = answer.send(
+                    ratings
+                        .clone()
+                        .map(|ratings| ratings.into_iter().find(|rating| rating.sku == sku)),
+                );
+            }
+            waiting = rest;
+        }
+    }
+}
+
+/// A product's average stars and review count, linking to the page's `<rapport-reviews>` of the product when
+/// there is one; nothing while the product has no reviews (or is unknown, which the console says).
+#[component]
+pub fn StarBadge(sku: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let links = use_shop_links();
+    let asked = sku.clone();
+    let rating = LocalResource::new(move || stars_of(asked.clone()));
+    move || match rating.get() {
+        None => view! { <Pending /> }.into_any(),
+        Some(Ok(Some(StarRating {
+            count,
+            average: Some(average),
+            ..
+        }))) => {
+            let fill = format!("{:.0}%", average * 20.0);
+            let (shown, counted) = (format!("{average:.1}"), count.to_string());
+            let key = if count == 1 {
+                "reviews.stars_badge_one"
+            } else {
+                "reviews.stars_badge"
+            };
+            let label = move || {
+                i18n.t_with(
+                    key,
+                    &[("average", shown.clone()), ("count", counted.clone())],
+                )
+            };
+            view! {
+                <a class="rapport-stars" href=reviews_link(&sku, &links) aria-label=label data-count=count>
+                    <span class="rapport-stars__glyphs" aria-hidden="true" style=("--rapport-stars-fill", fill)>"★★★★★"</span>
+                    <span class="rapport-stars__average" aria-hidden="true">{format!("{average:.1}")}</span>
+                    <span class="rapport-stars__count" aria-hidden="true">{format!("({count})")}</span>
+                </a>
+            }
+            .into_any()
+        }
+        Some(outcome) => {
+            match outcome {
+                Ok(None) => {
+                    leptos::logging::warn!("Rapport: <rapport-stars>: unknown product \"{sku}\"")
+                }
+                Err(error) => leptos::logging::warn!("Rapport: <rapport-stars>: {error}"),
+                Ok(Some(_)) => {}
+            }
+            view! { <span class="rapport-stars rapport-stars--none" data-count="0"></span> }
+                .into_any()
+        }
+    }
+}
+
+/// Where the badge leads: the reviews of the product on this page when it holds them, else on the product's page.
+fn reviews_link(sku: &str, links: &ShopLinks) -> String {
+    #[cfg(feature = "browser")]
+    {
+        let selector = format!(
+            "rapport-reviews[product=\"{}\"]",
+            sku.replace(['"', '\\'], "")
+        );
+        if let Ok(Some(reviews)) = leptos::prelude::document().query_selector(&selector) {
+            if reviews.id().is_empty() {
+                reviews.set_id(&format!(
+                    "rapport-reviews-{}",
+                    sku.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+                ));
+            }
+            return format!("#{}", reviews.id());
+        }
+    }
+    format!("{}#reviews", links.product(sku))
+}
