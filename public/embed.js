@@ -32,6 +32,8 @@
     'rapport-feed',
     'rapport-also-bought',
     'rapport-also-viewed',
+    'rapport-my-alerts',
+    'rapport-review-points',
     'rapport-stars',
     'rapport-product-view',
   ];
@@ -236,5 +238,20 @@
     track: (kind, { sku, quantity } = {}) =>
       load().then((wasm) => wasm.track(String(kind), String(sku ?? ''), quantity == null ? undefined : Number(quantity))),
     guestId: () => load().then((wasm) => wasm.viewer_token()).then(guestOf),
+    // For pages that cannot carry the token's <meta> (served from a full-page cache): names the signed-in shopper
+    // from script. It writes the same <meta>, so the guest's saves move and the widgets follow exactly as with it.
+    identify: (token) => {
+      if (typeof token !== 'string' || !token.startsWith('v1.s.')) {
+        throw new TypeError("Rapport.identify takes the shopper's token signed by the store's server (v1.s.…)");
+      }
+      let meta = document.querySelector(TOKEN_META);
+      if (!meta) {
+        meta = document.createElement('meta');
+        meta.name = 'rapport-shopper-token';
+        document.head.append(meta);
+      }
+      meta.content = token;
+    },
+    signOut: () => document.querySelector(TOKEN_META)?.remove(),
   });
 })();

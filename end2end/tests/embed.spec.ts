@@ -23,6 +23,8 @@ const WIDGETS = [
   'rapport-wishlist',
   'rapport-feed',
   'rapport-stars',
+  'rapport-my-alerts',
+  'rapport-review-points',
   'rapport-product-view',
 ];
 
@@ -401,6 +403,64 @@ test('a guest who saved a product keeps it when the store signs them in without 
   await page.goto(`${store.origin}/?token=${token}`);
   const again = (await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart');
   await expect(again).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('a cached store page names its shopper from script, and the guest\'s saves follow as with the meta tag', { tag: '@js-only' }, async ({ page }) => {
+  const kept = await guestSavesTheProduct(page);
+  const token = await newShopper(page.request, 'identified');
+  const refused = await page.evaluate(() => {
+    try {
+      (window as any).Rapport.identify('v1.g.not-a-shopper');
+      return null;
+    } catch (error) {
+      return `${(error as Error).name}: ${(error as Error).message}`;
+    }
+  });
+  expect(refused).toMatch(/^TypeError: Rapport.identify takes the shopper's token/);
+
+  const changes = page.evaluate(
+    () => new Promise((resolve) => window.addEventListener('rapport:identity-change', (event) => resolve((event as CustomEvent).detail), { once: true })),
+  );
+  await page.evaluate((token) => (window as any).Rapport.identify(token), token);
+  expect(await changes).toEqual({ signed_in: true });
+  await expect.poll(kept).toBeNull();
+  const heart = page.locator('rapport-wishlist-button button.rapport-wishlist-button__heart');
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+
+  // Signing out leaves this browser a fresh guest, with nothing saved.
+  await page.evaluate(() => (window as any).Rapport.signOut());
+  await expect(page.locator('meta[name="rapport-shopper-token"]')).toHaveCount(0);
+  await expect(heart).toHaveAttribute('aria-pressed', 'false');
+});
+
+test("shopper manages their alerts and sees their review points in the store's own account page", { tag: '@js-only' }, async ({ page }) => {
+  const token = await newShopper(page.request, 'account');
+  await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}?token=${token}`);
+  const alert = await readyWidget(page, 'rapport-price-alert');
+  await alert.getByRole('button', { name: 'Notify me when the price drops' }).click();
+  await expect(alert.getByTestId('current-alert')).toContainText('You will be told of any price drop');
+
+  await page.goto(`${store.origin}/?token=${token}`);
+  const mine = await readyWidget(page, 'rapport-my-alerts');
+  const listed = mine.locator(`li[data-sku="${FIRST_PRODUCT_SKU}"]`);
+  await expect(listed.locator('a')).toHaveAttribute('href', `/products/${FIRST_PRODUCT_SKU}`);
+  const rises = mine.getByRole('checkbox');
+  await rises.check();
+  await expect(mine.locator('[role="alert"]')).toHaveCount(0);
+  await listed.getByRole('button', { name: 'Cancel alert' }).click();
+  await expect(listed).toHaveCount(0);
+  const points = await readyWidget(page, 'rapport-review-points');
+  await expect(points.getByRole('heading', { name: 'Review points' })).toBeVisible();
+  await expect(points.locator('.rapport-review-points__sign-in')).toHaveCount(0);
+
+  // The choice and the cancellation hold on the next page; a guest is asked to sign in for points.
+  await page.reload();
+  const again = await readyWidget(page, 'rapport-my-alerts');
+  await expect(again.getByRole('checkbox')).toBeChecked();
+  await expect(again.locator(`li[data-sku="${FIRST_PRODUCT_SKU}"]`)).toHaveCount(0);
+  await page.goto(`${store.origin}/`);
+  const guest = await readyWidget(page, 'rapport-review-points');
+  await expect(guest.locator('.rapport-review-points__sign-in a')).toHaveAttribute('href', '/login');
 });
 
 test('a guest who saved a product keeps it on the next page, which names them signed in', { tag: '@js-only' }, async ({ page }) => {

@@ -23,6 +23,8 @@ pub enum EmbeddableWidget {
     Feed,
     AlsoBought,
     AlsoViewed,
+    MyAlerts,
+    ReviewPoints,
     Stars,
     ProductView,
 }
@@ -60,7 +62,7 @@ pub struct WidgetSpec {
 /// reserved room (`public/rapport-theme.css`), the snippets page, the gallery, EMBEDDING.md's table, the locale
 /// files' names and the end-to-end "every widget" test all follow it; the tests below and in `end2end` fail when
 /// one of them drifts. A new widget is a variant, a row here, its arm in `mount`, and its component, CSS and strings.
-pub const WIDGETS: [WidgetSpec; 12] = [
+pub const WIDGETS: [WidgetSpec; 14] = [
     WidgetSpec {
         widget: EmbeddableWidget::Reviews,
         tag: "rapport-reviews",
@@ -142,6 +144,20 @@ pub const WIDGETS: [WidgetSpec; 12] = [
         needs_product: true,
         reserve: Reserve::Block("48rem"),
         emits: &["rapport:wishlist-change"],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::MyAlerts,
+        tag: "rapport-my-alerts",
+        needs_product: false,
+        reserve: Reserve::Block("12rem"),
+        emits: &[],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::ReviewPoints,
+        tag: "rapport-review-points",
+        needs_product: false,
+        reserve: Reserve::Block("8rem"),
+        emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::Stars,

@@ -1,7 +1,7 @@
 //! The browser half of embedding: what the loader calls once the WASM is in.
 
 use super::EmbeddableWidget;
-use crate::alerts::{AlertInbox, PriceAlert};
+use crate::alerts::{AlertInbox, MyAlerts, PriceAlert};
 use crate::events::ProductView;
 use crate::events::track::{Tracked, track as record};
 use crate::feed::{AlsoBought, AlsoViewed, HomeFeed};
@@ -11,7 +11,7 @@ use crate::identity::client::{
     IDENTITY_CHANGE_EVENT, current_token, guest_token_to_adopt, store_token,
 };
 use crate::identity::ensure_viewer;
-use crate::reviews::{Reviews, StarBadge};
+use crate::reviews::{MyReviewPoints, Reviews, StarBadge};
 use crate::tiers::{TierBadge, TierProgress};
 use crate::ui::{EmbeddedQuery, ShopLinks, parse_query};
 use crate::wishlist::{Wishlist, WishlistButton};
@@ -162,6 +162,8 @@ pub fn mount_widget(
             EmbeddableWidget::Feed => view! { <HomeFeed /> }.into_any(),
             EmbeddableWidget::AlsoBought => view! { <AlsoBought sku /> }.into_any(),
             EmbeddableWidget::AlsoViewed => view! { <AlsoViewed sku /> }.into_any(),
+            EmbeddableWidget::MyAlerts => view! { <MyAlerts /> }.into_any(),
+            EmbeddableWidget::ReviewPoints => view! { <MyReviewPoints /> }.into_any(),
             EmbeddableWidget::Stars => view! { <StarBadge sku /> }.into_any(),
             EmbeddableWidget::ProductView => view! { <ProductView sku /> }.into_any(),
         };

@@ -44,13 +44,16 @@ fn every_variant() -> Vec<EmbeddableWidget> {
         Feed,
         AlsoBought,
         AlsoViewed,
+        MyAlerts,
+        ReviewPoints,
         Stars,
         ProductView,
     ];
     for widget in &all {
         match widget {
             Reviews | WishlistButton | Wishlist | PriceAlert | AlertInbox | TierBadge
-            | TierProgress | Feed | AlsoBought | AlsoViewed | Stars | ProductView => {}
+            | TierProgress | Feed | AlsoBought | AlsoViewed | MyAlerts | ReviewPoints | Stars
+            | ProductView => {}
         }
     }
     all

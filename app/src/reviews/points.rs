@@ -1,13 +1,14 @@
-//! The shopper's review points, as their account page lists them.
+//! The shopper's review points, as their account page lists them, and `<rapport-review-points>` in a store's.
 
 use super::my_review_points;
 use crate::i18n::use_i18n;
-use crate::ui::ErrorNotice;
+use crate::identity::client::use_signed_in;
+use crate::ui::{ErrorNotice, use_shop_links};
 use leptos::prelude::*;
 
 /// The points the signed-in shopper's reviews earned towards their member tier: per review, the month it counts
 /// in, and whether the monthly cap cut it or a merchant's decision took it back. Loads in the browser, where
-/// the shopper's token is.
+/// the shopper's token is, and follows the shopper signing in or out; a guest is asked to sign in.
 ///
 /// ```
 /// use app::reviews::MyReviewPoints;
@@ -20,11 +21,20 @@ use leptos::prelude::*;
 #[component]
 pub fn MyReviewPoints() -> impl IntoView {
     let i18n = use_i18n();
-    let awards = LocalResource::new(my_review_points);
+    let shopper = use_signed_in();
+    let awards = LocalResource::new(move || {
+        shopper.track();
+        my_review_points()
+    });
+    let links = StoredValue::new(use_shop_links());
+    let sign_in = links.with_value(|links| links.sign_in.clone());
     view! {
         <section class="rapport-review-points">
             <h2>{move || i18n.t("points.title")}</h2>
             <p>{move || i18n.t("points.rule")}</p>
+            <Show when=move || shopper.get() fallback=move || view! {
+                <p class="rapport-review-points__sign-in"><a href=sign_in.clone()>{move || i18n.t("points.sign_in")}</a></p>
+            }>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match awards.await {
@@ -36,7 +46,7 @@ pub fn MyReviewPoints() -> impl IntoView {
                                 <ul class="rapport-review-points__list">
                                     {awards.into_iter().map(|award| view! {
                                         <li>
-                                            <a href=format!("/p/{}", award.sku)>{award.product_title}</a>
+                                            <a href=links.with_value(|links| links.product(&award.sku))>{award.product_title}</a>
                                             " · " {award.month} " · "
                                             <strong>{move || i18n.t_with("points.points", &[("points", award.points.to_string())])}</strong>
                                             {award.capped.then(|| view! { " · " {move || i18n.t("points.capped")} })}
@@ -50,6 +60,7 @@ pub fn MyReviewPoints() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            </Show>
         </section>
     }
     .into_any()
