@@ -63,14 +63,60 @@ pub struct IssuedToken {
     pub locale: Option<String>,
 }
 
-/// Makes sure this browser holds a token, asking the server for a guest one when it holds none.
+/// Makes sure this browser holds a token, asking the server for a guest one when it holds none. Widgets that
+/// ask at the same moment (a store page's first load) share one request, so that one visitor is one guest.
 pub async fn ensure_viewer() -> Result<(), crate::kernel::error::AppError> {
+    if client::current_token().is_some() {
+        return Ok(());
+    }
+    #[cfg(feature = "browser")]
+    {
+        one_guest::starting().await
+    }
+    #[cfg(not(feature = "browser"))]
+    {
+        start_guest().await
+    }
+}
+
+async fn start_guest() -> Result<(), crate::kernel::error::AppError> {
+    let issued = start_guest_session().await?;
+    // The store may have signed the shopper in while the guest token was on its way: theirs wins.
     if client::current_token().is_none() {
-        let issued = start_guest_session().await?;
-        // The store may have signed the shopper in while the guest token was on its way: theirs wins.
-        if client::current_token().is_none() {
-            client::store_token(Some(&issued.token));
-        }
+        client::store_token(Some(&issued.token));
     }
     Ok(())
+}
+
+/// The guest session being started, which every widget of the page waits for. The widgets are roots of their own
+/// (the embed loader mounts each alone), so no context reaches them all: the page's WASM instance is shared.
+#[cfg(feature = "browser")]
+mod one_guest {
+    use crate::kernel::error::AppError;
+    use futures::FutureExt;
+    use futures::future::{BoxFuture, Shared};
+    use std::cell::RefCell;
+
+    type Starting = Shared<BoxFuture<'static, Result<(), AppError>>>;
+
+    thread_local! {
+        static STARTING: RefCell<Option<Starting>> = const { RefCell::new(None) };
+    }
+
+    pub fn starting() -> Starting {
+        STARTING.with_borrow_mut(|starting| {
+            starting
+                .get_or_insert_with(|| {
+                    async {
+                        let started = super::start_guest().await;
+                        // Done: a later need (after a sign-out, say) starts afresh.
+                        STARTING.with_borrow_mut(|starting| *starting = None);
+                        started
+                    }
+                    .boxed()
+                    .shared()
+                })
+                .clone()
+        })
+    }
 }
