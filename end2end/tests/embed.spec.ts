@@ -573,13 +573,20 @@ test('merchant copies the snippets for a product, and a front-end developer brow
 
   await page.goto(`${RAPPORT}/gallery?lang=en`);
   const looks = page.locator('section[data-widget="rapport-reviews"] [data-theme]');
-  await expect(looks).toHaveCount(2);
+  await expect(looks).toHaveCount(4);
   for (const look of await looks.all()) {
     const widget = look.locator('rapport-reviews');
     await widget.scrollIntoViewIfNeeded();
     await expect(widget).toHaveAttribute('data-rapport', 'ready');
   }
   await expect(page.locator('[data-theme="dark"] rapport-reviews h2').first()).toHaveText('顾客评价');
+  // The narrow column stacks the reviews; the full-width one (on this 1,280 px window) puts the summary beside them.
+  const columns = (width: string) =>
+    page.locator(`section[data-widget="rapport-reviews"] [data-width="${width}"] rapport-reviews`).evaluate((element) =>
+      getComputedStyle(element.shadowRoot!.querySelector('.rapport-reviews')!).gridTemplateColumns.split(' ').length,
+    );
+  expect(await columns('narrow')).toBe(1);
+  expect(await columns('wide')).toBe(2);
   const states = page.locator('section[data-widget="states"]');
   await states.scrollIntoViewIfNeeded();
   await expect(states.locator('[data-state="loading"] rapport-reviews')).toHaveAttribute('data-rapport', 'loading');

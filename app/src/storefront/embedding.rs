@@ -112,9 +112,13 @@ pub fn EmbedSnippetsPage() -> impl IntoView {
 pub fn GalleryPage() -> impl IntoView {
     let i18n = use_i18n();
     let signed_in = use_signed_in();
+    // The two example themes side by side, then a sidebar-narrow column and a full-width one: widgets lay out
+    // by the width they are given.
     let looks = [
-        ("light", "en", "gallery.light_english"),
-        ("dark", "zh-CN", "gallery.dark_chinese"),
+        ("light", "en", "gallery.light_english", "half"),
+        ("dark", "zh-CN", "gallery.dark_chinese", "half"),
+        ("light", "en", "gallery.narrow", "narrow"),
+        ("light", "en", "gallery.wide", "wide"),
     ];
     view! {
         <Title text=move || i18n.t("gallery.title") />
@@ -134,8 +138,8 @@ pub fn GalleryPage() -> impl IntoView {
                 <section class="rapport-gallery__widget" data-widget=widget.tag()>
                     <h2>{move || widget_name(i18n, widget)}</h2>
                     <div class="rapport-gallery__looks">
-                        {looks.into_iter().map(|(theme, lang, key)| view! {
-                            <div class=format!("rapport-gallery__look rapport-theme-{theme}") lang=lang data-theme=theme>
+                        {looks.into_iter().map(|(theme, lang, key, width)| view! {
+                            <div class=format!("rapport-gallery__look rapport-gallery__look--{width} rapport-theme-{theme}") lang=lang data-theme=theme data-width=width>
                                 <h3>{move || i18n.t(key)}</h3>
                                 {gallery_element(widget, EXAMPLE_SKU, None)}
                             </div>
