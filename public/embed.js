@@ -80,7 +80,7 @@
   );
 
   class RapportWidget extends HTMLElement {
-    static observedAttributes = ['product', 'lang'];
+    static observedAttributes = ['product', 'lang', 'product-name'];
 
     connectedCallback() {
       if (!this.shadowRoot) {
@@ -146,7 +146,14 @@
       }
       if (this.widget || !this.isConnected) return;
       try {
-        this.widget = wasm.mount_widget(this.box, this.localName, this.getAttribute('product'), this.language(), ...links);
+        this.widget = wasm.mount_widget(
+          this.box,
+          this.localName,
+          this.getAttribute('product'),
+          this.language(),
+          this.getAttribute('product-name'),
+          ...links,
+        );
       } catch (error) {
         return this.fail(error.message, error);
       }

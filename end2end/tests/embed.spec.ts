@@ -272,6 +272,16 @@ test("a category page shows many products' stars from one request, each as the A
   }
   expect(asked).toHaveLength(1);
 
+  // Asked for, the reviews put the product's JSON-LD into the page's head, where crawlers read it.
+  await page.locator('rapport-reviews').evaluate((element) => element.setAttribute('product-name', 'Hilltop Kettle'));
+  await readyWidget(page, 'rapport-reviews');
+  const markup = page.locator(`head script[type="application/ld+json"][data-rapport-json-ld="${FIRST_PRODUCT_SKU}"]`);
+  await expect(markup).toHaveCount(1);
+  const product = JSON.parse((await markup.textContent()) ?? '{}');
+  const rated = await (await page.request.get(`${RAPPORT}/api/v1/products/${FIRST_PRODUCT_SKU}/rating`)).json();
+  expect(product).toMatchObject({ '@type': 'Product', name: 'Hilltop Kettle', sku: FIRST_PRODUCT_SKU });
+  expect(product.aggregateRating).toMatchObject({ ratingValue: rated.average, reviewCount: rated.count });
+
   // The page's own product badge leads to the reviews further down the same page.
   const own = page.locator('main > rapport-stars a.rapport-stars');
   if (await own.count()) {

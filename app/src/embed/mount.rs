@@ -108,7 +108,8 @@ impl MountedWidget {
 
 /// Renders the widget of the custom element `tag` into `container` (an element in its shadow root).
 ///
-/// `product` is the element's `product` attribute (a SKU), `lang` its language, and the `*_url` arguments the
+/// `product` is the element's `product` attribute (a SKU), `lang` its language, `product_name` its
+/// `product-name` (the reviews then add the product's JSON-LD to the page's head), and the `*_url` arguments the
 /// store's own pages that the widget links to (`product_url` holds `{sku}`).
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
@@ -117,6 +118,7 @@ pub fn mount_widget(
     tag: &str,
     product: Option<String>,
     lang: Option<String>,
+    product_name: Option<String>,
     product_url: String,
     sign_in_url: String,
     account_url: String,
@@ -152,7 +154,16 @@ pub fn mount_widget(
         let query = RwSignal::new(ParamsMap::new());
         provide_context(EmbeddedQuery(query));
         let view = match widget {
-            EmbeddableWidget::Reviews => view! { <Reviews sku /> }.into_any(),
+            EmbeddableWidget::Reviews => {
+                match product_name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                {
+                    Some(name) => view! { <Reviews sku product_name=name.to_owned() /> }.into_any(),
+                    None => view! { <Reviews sku /> }.into_any(),
+                }
+            }
             EmbeddableWidget::WishlistButton => view! { <WishlistButton sku /> }.into_any(),
             EmbeddableWidget::Wishlist => view! { <Wishlist /> }.into_any(),
             EmbeddableWidget::PriceAlert => view! { <PriceAlert sku /> }.into_any(),

@@ -8,7 +8,7 @@ use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::{signed_in, use_signed_in};
 use crate::kernel::error::AppError;
 use crate::kernel::time::iso_date;
-use crate::ui::{ErrorNotice, Pending, emit_event, use_page_query, use_shop_links};
+use crate::ui::{EmbeddedQuery, ErrorNotice, Pending, emit_event, use_page_query, use_shop_links};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -63,6 +63,35 @@ impl ReviewView {
         query.push_str("#reviews");
         query
     }
+}
+
+/// Writes an embedded widget's JSON-LD into the store page's head, one script per product, replaced as the
+/// widget shows another page of reviews.
+fn place_in_head(sku: &str, json_ld: &str) {
+    #[cfg(feature = "browser")]
+    {
+        let document = leptos::prelude::document();
+        let selector = format!(
+            "script[data-rapport-json-ld=\"{}\"]",
+            sku.replace(['"', '\\'], "")
+        );
+        let script = document
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .or_else(|| {
+                let script = document.create_element("script").ok()?;
+                script.set_attribute("type", "application/ld+json").ok()?;
+                script.set_attribute("data-rapport-json-ld", sku).ok()?;
+                document.head()?.append_child(&script).ok()?;
+                Some(script)
+            });
+        if let Some(script) = script {
+            script.set_text_content(Some(json_ld));
+        }
+    }
+    #[cfg(not(feature = "browser"))]
+    let _ = (sku, json_ld);
 }
 
 pub(super) fn stars_text(i18n: I18n, stars: u8) -> String {
@@ -159,8 +188,13 @@ pub fn Reviews(
                     let current = view_of_query();
                     match page.await {
                         Ok(page) => view! {
-                            {product_name.as_deref().and_then(|name| super::seo::product_json_ld(name, &seo_sku, &page.summary, &page.reviews)).map(|json_ld| view! {
-                                <script type="application/ld+json" inner_html=json_ld></script>
+                            {product_name.as_deref().and_then(|name| super::seo::product_json_ld(name, &seo_sku, &page.summary, &page.reviews)).and_then(|json_ld| {
+                                // Crawlers do not read inside an embedded widget's shadow root: its markup goes to the page's head.
+                                if use_context::<EmbeddedQuery>().is_some() {
+                                    place_in_head(&seo_sku, &json_ld);
+                                    return None;
+                                }
+                                Some(view! { <script type="application/ld+json" inner_html=json_ld></script> })
                             })}
                             <ReviewSummaryView summary=page.summary.clone() current />
                             <ReviewControls current />
