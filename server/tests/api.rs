@@ -664,7 +664,7 @@ async fn a_stores_server_reads_a_products_rating_and_json_ld_without_a_key_and_c
         assert_eq!(json_ld["aggregateRating"]["ratingValue"], json!(2.0));
         assert_eq!(json_ld["aggregateRating"]["reviewCount"], json!(1));
 
-        // The same answer again costs nothing; a changed one has a new tag.
+        // The same answer again sends no body (the server still reads the rating to compare); a changed one has a new tag.
         let again = shop
             .router
             .clone()

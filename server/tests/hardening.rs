@@ -335,7 +335,7 @@ async fn titles_and_names_pushed_through_the_api_stay_text_in_every_page() {
         for path in [
             "/merchant/tiers".to_owned(),
             format!("/merchant/tiers?draft={draft}"),
-            format!("/merchant/tiers?proposed={}", url_encoded(&payload(6))),
+            format!("/merchant/tiers?draft={}", url_encoded(&payload(6))),
         ] {
             let (status, _, html) = page(&shop, &path, Some(&cookie)).await;
             assert_eq!(status, StatusCode::OK, "{path}");
@@ -344,7 +344,12 @@ async fn titles_and_names_pushed_through_the_api_stay_text_in_every_page() {
                 "{path}: signed in"
             );
             assert_inert(&path, &html);
-            if path.contains("draft=") {
+            if path.contains("draft=%3C") {
+                assert!(
+                    html.contains("this draft of the rules is gone"),
+                    "a draft that is not there falls back to the rules in force"
+                );
+            } else if path.contains("draft=") {
                 assert!(
                     html.contains("id=\"tiers-2-benefits-0-value-error\""),
                     "the number is named"

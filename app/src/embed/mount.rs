@@ -67,9 +67,18 @@ fn adopt_kept_guest(moving: std::rc::Rc<std::cell::Cell<bool>>) {
 /// guest) viewed a product (`view`) or put `quantity` of it in the store's cart (`cart`), as the storefront's
 /// pages record them. The promise fails with what was wrong (an unknown kind or product, a bad quantity).
 #[wasm_bindgen]
-pub async fn track(kind: String, sku: String, quantity: Option<i32>) -> Result<(), JsError> {
-    let tracked = Tracked::parse(&kind, quantity.map(i64::from))
-        .map_err(|error| JsError::new(&error.message))?;
+pub async fn track(kind: String, sku: String, quantity: Option<f64>) -> Result<(), JsError> {
+    // A JS number: anything but a whole number (2.5, NaN, 2^32 + 2) is refused rather than cut to an integer.
+    let quantity = match quantity {
+        None => None,
+        Some(number) if number.fract() == 0.0 && number.abs() < 1e15 => Some(number as i64),
+        Some(number) => {
+            return Err(JsError::new(&format!(
+                "Rapport.track: quantity {number} is not a whole number"
+            )));
+        }
+    };
+    let tracked = Tracked::parse(&kind, quantity).map_err(|error| JsError::new(&error.message))?;
     record(tracked, sku)
         .await
         .map_err(|error| JsError::new(&error.message))

@@ -103,7 +103,6 @@ pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_BODY_CHARS: usize = 5_000;
 pub const MIN_BODY_CHARS: usize = 10;
 
-/// A star rating, 1 to 5.
 /// The SKUs a star-badge request asks for, each once and in the order asked: at least one, at most
 /// [`super::MAX_STAR_RATINGS`], each a valid key.
 ///
@@ -137,6 +136,7 @@ pub fn star_rating_request(skus: Vec<String>) -> Result<Vec<String>, AppError> {
     Ok(asked)
 }
 
+/// A star rating, 1 to 5.
 pub fn validate_rating(field: &str, rating: i64) -> Result<u8, AppError> {
     match u8::try_from(rating) {
         Ok(stars @ 1..=5) => Ok(stars),

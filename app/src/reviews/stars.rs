@@ -9,7 +9,9 @@ use crate::ui::{Pending, ShopLinks, use_shop_links};
 use leptos::prelude::*;
 
 /// `sku`'s stars, asked along with every other badge asking at the same moment; none for an unknown product.
+/// A SKU that cannot be one is answered alone, so that one mistyped badge does not blank the page's others.
 async fn stars_of(sku: String) -> Result<Option<StarRating>, AppError> {
+    crate::kernel::validate::key("product", sku.trim())?;
     #[cfg(feature = "browser")]
     {
         batch::ask(sku).await

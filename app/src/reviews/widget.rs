@@ -66,28 +66,39 @@ impl ReviewView {
 }
 
 /// Writes an embedded widget's JSON-LD into the store page's head, one script per product, replaced as the
-/// widget shows another page of reviews.
+/// widget shows another page of reviews and taken out when the widget goes (a single-page store moving on to
+/// another product must not keep describing this one).
 fn place_in_head(sku: &str, json_ld: &str) {
     #[cfg(feature = "browser")]
     {
-        let document = leptos::prelude::document();
-        let selector = format!(
-            "script[data-rapport-json-ld=\"{}\"]",
-            sku.replace(['"', '\\'], "")
-        );
-        let script = document
-            .query_selector(&selector)
-            .ok()
-            .flatten()
-            .or_else(|| {
-                let script = document.create_element("script").ok()?;
-                script.set_attribute("type", "application/ld+json").ok()?;
-                script.set_attribute("data-rapport-json-ld", sku).ok()?;
-                document.head()?.append_child(&script).ok()?;
-                Some(script)
-            });
+        // SKUs are keys (letters, digits, `-`, `_`, `.`): keeping only those makes one value safe in the selector
+        // and the attribute alike.
+        let key: String = sku
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        let selector = format!("script[data-rapport-json-ld=\"{key}\"]");
+        let find = move || {
+            leptos::prelude::document()
+                .query_selector(&selector)
+                .ok()
+                .flatten()
+        };
+        let script = find().or_else(|| {
+            let document = leptos::prelude::document();
+            let script = document.create_element("script").ok()?;
+            script.set_attribute("type", "application/ld+json").ok()?;
+            script.set_attribute("data-rapport-json-ld", &key).ok()?;
+            document.head()?.append_child(&script).ok()?;
+            Some(script)
+        });
         if let Some(script) = script {
             script.set_text_content(Some(json_ld));
+            on_cleanup(move || {
+                if let Some(script) = find() {
+                    script.remove();
+                }
+            });
         }
     }
     #[cfg(not(feature = "browser"))]

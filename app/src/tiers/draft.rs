@@ -215,8 +215,28 @@ fn typed_names(names: &BTreeMap<String, String>) -> BTreeMap<String, String> {
 }
 
 impl RulesDraft {
-    /// Refuses a draft larger than any rule set can be, before it is kept.
+    /// Refuses a draft larger than any rule set can be, before it is kept: too many tiers or benefits, names in
+    /// languages the shop does not speak, or a field longer than any rule allows.
     pub fn check_size(&self) -> Result<(), AppError> {
+        let spoken = |field: String, names: &BTreeMap<String, String>| match names
+            .keys()
+            .find(|locale| !languages().any(|(spoken, _)| spoken == locale.as_str()))
+        {
+            Some(other) => Err(AppError::invalid(
+                format!("{field}.{other}"),
+                "the shop does not speak this language",
+            )),
+            None => Ok(()),
+        };
+        for (index, tier) in self.tiers.iter().enumerate() {
+            spoken(format!("tiers[{index}].names"), &tier.names)?;
+            for (number, benefit) in tier.benefits.iter().enumerate() {
+                spoken(
+                    format!("tiers[{index}].benefits[{number}].names"),
+                    &benefit.names,
+                )?;
+            }
+        }
         if self.tiers.len() > MAX_TIERS {
             return Err(AppError::invalid(
                 "tiers",

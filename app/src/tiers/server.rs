@@ -42,12 +42,30 @@ pub async fn load_tiers_desk(draft: Option<String>) -> Result<MerchantTiers, App
     let merchant = request_merchant()?;
     let db = crate::store::db()?;
     let overview = ssr::overview(&db).await.map_err(store_error)?;
-    let (editor, preview) = match &draft {
+    let draft = draft.filter(|id| !id.trim().is_empty());
+    let kept = match &draft {
+        None => None,
+        Some(id) => match ssr::draft_of(&db, &merchant, id).await {
+            Ok(kept) => Some(kept),
+            // A draft gone (a week old, or never this merchant's): the rules in force, saying why.
+            Err(error) => {
+                let error = AppError::from(error);
+                if error.code != crate::kernel::error::ErrorCode::NotFound {
+                    return Err(respond_with(error));
+                }
+                return Ok(MerchantTiers {
+                    merchant,
+                    editor: RulesDraft::from(&overview.rules),
+                    overview,
+                    draft: None,
+                    preview: Some(Err(error)),
+                });
+            }
+        },
+    };
+    let (editor, preview) = match kept {
         None => (RulesDraft::from(&overview.rules), None),
-        Some(id) => {
-            let (editor, previewed) = ssr::draft_of(&db, &merchant, id)
-                .await
-                .map_err(store_error)?;
+        Some((editor, previewed)) => {
             let preview = match previewed.then(|| editor.to_rules()) {
                 None => None,
                 Some(Ok(rules)) => Some(

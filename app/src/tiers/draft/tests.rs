@@ -147,6 +147,12 @@ fn an_oversized_draft_is_refused() {
     let mut typed = draft();
     typed.tiers = vec![TierDraft::default(); MAX_TIERS + 1];
     assert!(typed.check_size().is_err());
+    let mut typed = draft();
+    typed.tiers[0]
+        .names
+        .insert("x".repeat(300), "Bronze".to_owned());
+    let error = typed.check_size().unwrap_err();
+    assert!(error.message.contains("does not speak"), "{error:?}");
     draft().check_size().unwrap();
 }
 
