@@ -248,6 +248,13 @@ async fn tier_rules(shop: &Shop) -> Value {
     succeeds(shop, request).await["rules"].clone()
 }
 
+/// Keeps `draft` of the tiers page for the merchant Mei, as a post of its form would, and returns its id.
+async fn keep_draft(shop: &Shop, draft: &app::tiers::draft::RulesDraft) -> String {
+    app::tiers::ssr::keep_draft(&shop.store.db, "Mei", draft, true, app::kernel::time::now())
+        .await
+        .unwrap()
+}
+
 /// Markup that would run if it were written into a page as HTML.
 fn payload(n: u32) -> String {
     format!("</title></textarea><script>window.pwned={n}</script>")
@@ -323,15 +330,7 @@ async fn titles_and_names_pushed_through_the_api_stay_text_in_every_page() {
         let mut draft = app::tiers::draft::RulesDraft::from(&app::tiers::TierRules::default());
         draft.tiers[1].code = payload(4);
         draft.tiers[2].benefits[0].value = payload(5);
-        let draft = app::tiers::ssr::keep_draft(
-            &shop.store.db,
-            "Mei",
-            &draft,
-            true,
-            app::kernel::time::now(),
-        )
-        .await
-        .unwrap();
+        let draft = keep_draft(&shop, &draft).await;
         for path in [
             "/merchant/tiers".to_owned(),
             format!("/merchant/tiers?draft={draft}"),
@@ -440,16 +439,7 @@ async fn a_page_of_another_site_cannot_act_with_the_merchants_session() {
     let shop = shops().await.remove(0);
     stock_the_shop(&shop).await;
     let draft = app::tiers::draft::RulesDraft::from(&app::tiers::TierRules::default());
-    let draft = app::tiers::ssr::keep_draft(
-        &shop.store.db,
-        "Mei",
-        &draft,
-        true,
-        app::kernel::time::now(),
-    )
-    .await
-    .unwrap();
-    let form = format!("draft={draft}");
+    let form = format!("draft={}", keep_draft(&shop, &draft).await);
     let session = issue_merchant(
         &StoreSecret::new(SECRET).unwrap(),
         "Mei",

@@ -216,6 +216,35 @@ fn input_id(name: &str) -> String {
     name.replace("][", "-").replace('[', "-").replace(']', "")
 }
 
+/// An input's id, and what is wrong with it when the mistake shown is about it.
+struct Marks {
+    id: String,
+    error_id: String,
+    wrong: Option<String>,
+}
+
+impl Marks {
+    fn of(name: &str, mistake: &Option<Mistake>) -> Self {
+        let id = input_id(name);
+        Self {
+            error_id: format!("{id}-error"),
+            id,
+            wrong: mistake
+                .as_ref()
+                .filter(|mistake| mistake.input == name)
+                .map(|mistake| mistake.message.clone()),
+        }
+    }
+
+    fn invalid(&self) -> Option<&'static str> {
+        self.wrong.is_some().then_some("true")
+    }
+
+    fn described(&self) -> Option<String> {
+        self.wrong.is_some().then(|| self.error_id.clone())
+    }
+}
+
 /// One labelled text input, marked and explained when the mistake shown is about it.
 fn field<L: Fn() -> String + Send + Sync + 'static>(
     label: L,
@@ -224,27 +253,21 @@ fn field<L: Fn() -> String + Send + Sync + 'static>(
     mode: &'static str,
     mistake: &Option<Mistake>,
 ) -> impl IntoView + use<L> {
-    let id = input_id(&name);
-    let for_id = id.clone();
-    let wrong = mistake
-        .as_ref()
-        .filter(|mistake| mistake.input == name)
-        .map(|mistake| mistake.message.clone());
-    let error_id = format!("{id}-error");
-    let described = wrong.is_some().then(|| error_id.clone());
+    let marks = Marks::of(&name, mistake);
+    let (invalid, described, for_id) = (marks.invalid(), marks.described(), marks.id.clone());
     view! {
         <label class="rapport-tiers-form__field" for=for_id>
             <span>{label}</span>
             <input
                 type="text"
                 inputmode=mode
-                id=id
+                id=marks.id
                 name=name
                 value=value
-                aria-invalid=wrong.is_some().then_some("true")
+                aria-invalid=invalid
                 aria-describedby=described
             />
-            {wrong.map(|message| view! { <span class="rapport-field-error" id=error_id>{message}</span> })}
+            {marks.wrong.map(|message| view! { <span class="rapport-field-error" id=marks.error_id>{message}</span> })}
         </label>
     }
 }
@@ -258,14 +281,8 @@ fn choice<L: Fn() -> String + Send + Sync + 'static>(
     options: Vec<(String, String)>,
     mistake: &Option<Mistake>,
 ) -> impl IntoView + use<L> {
-    let id = input_id(&name);
-    let for_id = id.clone();
-    let wrong = mistake
-        .as_ref()
-        .filter(|mistake| mistake.input == name)
-        .map(|mistake| mistake.message.clone());
-    let error_id = format!("{id}-error");
-    let described = wrong.is_some().then(|| error_id.clone());
+    let marks = Marks::of(&name, mistake);
+    let (invalid, described, for_id) = (marks.invalid(), marks.described(), marks.id.clone());
     let mut options = options;
     if !options.iter().any(|(option, _)| *option == value) {
         options.push((value.clone(), value.clone()));
@@ -273,13 +290,13 @@ fn choice<L: Fn() -> String + Send + Sync + 'static>(
     view! {
         <label class="rapport-tiers-form__field" for=for_id>
             <span>{label}</span>
-            <select id=id name=name aria-invalid=wrong.is_some().then_some("true") aria-describedby=described>
+            <select id=marks.id name=name aria-invalid=invalid aria-describedby=described>
                 {options.into_iter().map(|(option, text)| {
                     let selected = option == value;
                     view! { <option value=option selected=selected>{text}</option> }
                 }).collect_view()}
             </select>
-            {wrong.map(|message| view! { <span class="rapport-field-error" id=error_id>{message}</span> })}
+            {marks.wrong.map(|message| view! { <span class="rapport-field-error" id=marks.error_id>{message}</span> })}
         </label>
     }
 }
