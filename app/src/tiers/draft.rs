@@ -220,7 +220,7 @@ impl RulesDraft {
     pub fn check_size(&self) -> Result<(), AppError> {
         let spoken = |field: String, names: &BTreeMap<String, String>| match names
             .keys()
-            .find(|locale| !languages().any(|(spoken, _)| spoken == locale.as_str()))
+            .find(|locale| crate::i18n::negotiate(locale) != Some(locale.as_str()))
         {
             Some(other) => Err(AppError::invalid(
                 format!("{field}.{other}"),
