@@ -36,11 +36,21 @@
     'rapport-review-points',
     'rapport-stars',
     'rapport-product-view',
+    'rapport-recently-viewed',
   ];
   // Elements that show nothing: they mount at once, as nothing of them comes into view.
   const UNSEEN = [
     'rapport-product-view',
   ];
+  // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.
+  const OPTIONS = {
+    'rapport-reviews': [['product-name', 'productName', 'text']],
+    'rapport-wishlist-button': [['compact', 'compact', 'flag']],
+    'rapport-feed': [['per-section', 'perSection', 'count', 8]],
+    'rapport-also-bought': [['limit', 'limit', 'count', 8]],
+    'rapport-also-viewed': [['limit', 'limit', 'count', 8]],
+    'rapport-recently-viewed': [['limit', 'limit', 'count', 12]],
+  };
   // End of the generated lists.
   const FAILED = {
     en: 'This part of the page could not load.',
@@ -80,10 +90,17 @@
   );
 
   class RapportWidget extends HTMLElement {
-    static observedAttributes = ['product', 'lang', 'product-name'];
-
     connectedCallback() {
       if (!this.shadowRoot) {
+        // A property the page set before this element was defined (the loader is async) hides the setter: pass
+        // it on to the attribute.
+        for (const name of ['product', ...(OPTIONS[this.localName] || []).map((option) => option[1])]) {
+          if (Object.hasOwn(this, name)) {
+            const value = this[name];
+            delete this[name];
+            this[name] = value;
+          }
+        }
         const root = this.attachShadow({ mode: 'open' });
         const style = document.createElement('link');
         style.rel = 'stylesheet';
@@ -93,6 +110,7 @@
         root.append(style, this.box);
       }
       if (this.widget) return;
+      this.box.replaceChildren(); // What a failed try showed.
       // rapport-theme.css keeps each widget's usual height until it is ready; `reserve` sets another.
       this.style.minHeight = this.getAttribute('reserve') || '';
       this.box.setAttribute('aria-busy', 'true');
@@ -146,12 +164,15 @@
       }
       if (this.widget || !this.isConnected) return;
       try {
+        const settings = (OPTIONS[this.localName] || []).flatMap(([attribute]) =>
+          this.hasAttribute(attribute) ? [attribute, this.getAttribute(attribute)] : [],
+        );
         this.widget = wasm.mount_widget(
           this.box,
           this.localName,
           this.getAttribute('product'),
           this.language(),
-          this.getAttribute('product-name'),
+          settings,
           ...links,
         );
       } catch (error) {
@@ -230,8 +251,28 @@
     document.head.prepend(theme);
   }
 
+  // Each setting is a JS property too, which reads and writes its attribute (the widget follows the attribute).
+  const property = ([attribute, , kind, fallback]) => ({
+    get() {
+      const value = this.getAttribute(attribute);
+      if (kind === 'flag') return value !== null;
+      if (kind === 'count') return value === null ? fallback : Number(value);
+      return value;
+    },
+    set(value) {
+      if (kind === 'flag' ? !value : value == null) this.removeAttribute(attribute);
+      else this.setAttribute(attribute, kind === 'flag' ? '' : String(value));
+    },
+  });
   for (const tag of TAGS) {
-    if (!customElements.get(tag)) customElements.define(tag, class extends RapportWidget {});
+    if (customElements.get(tag)) continue;
+    const options = OPTIONS[tag] || [];
+    const element = class extends RapportWidget {
+      static observedAttributes = ['product', 'lang', ...options.map(([attribute]) => attribute)];
+    };
+    Object.defineProperty(element.prototype, 'product', property(['product', 'product', 'text']));
+    for (const option of options) Object.defineProperty(element.prototype, option[1], property(option));
+    customElements.define(tag, element);
   }
   // The guest id inside a guest token (`v1.g.<base64url id>.…`), for the store's server to send that guest's events.
   const guestOf = (token) => {

@@ -26,6 +26,7 @@ const WIDGETS = [
   'rapport-my-alerts',
   'rapport-review-points',
   'rapport-product-view',
+  'rapport-recently-viewed',
 ];
 
 const EVENTS = [
@@ -111,7 +112,8 @@ test('shopper finds every widget working in an existing store page, untouched by
     await expect(widget.locator('.rapport-error')).toHaveCount(0);
   }
 
-  // Each renders in its own shadow root, so the store's rough rules (red, 30px, uppercase) do not reach it.
+  // Each renders in its own shadow root, so the store's rough rules (red, 30px, uppercase) do not reach it, nor
+  // does what its `*` rules with !important put on the widget's element.
   const vote = page.locator('rapport-reviews button[data-vote="helpful"]').first();
   const style = await vote.evaluate((button) => {
     const computed = getComputedStyle(button);
@@ -120,6 +122,13 @@ test('shopper finds every widget working in an existing store page, untouched by
   expect(style).not.toEqual(expect.objectContaining({ color: 'rgb(221, 0, 0)' }));
   expect(style.size).not.toBe('30px');
   expect(style.transform).toBe('none');
+  for (const tag of WIDGETS.filter((tag) => tag !== 'rapport-product-view')) {
+    const text = await page.locator(tag).first().evaluate((element) => {
+      const computed = getComputedStyle(element.shadowRoot!.querySelector('[part="widget"]')!);
+      return [computed.letterSpacing, computed.fontStyle, computed.textTransform, computed.textIndent, computed.textAlign, computed.textShadow];
+    });
+    expect(text, tag).toEqual(['normal', 'normal', 'none', '0px', 'start', 'none']);
+  }
   expect(await page.locator('rapport-reviews').evaluate((element) => element.shadowRoot?.mode)).toBe('open');
 
   // Links lead to the store's own product pages (the loader's data-product-url); images come from Rapport.
@@ -210,6 +219,12 @@ test("a guest browses the store's own product pages and the feed there follows w
   const recent = feed.locator('.rapport-feed__section[data-section="recently-viewed"] .rapport-feed__card');
   await expect(recent).toHaveCount(3);
   expect(await recent.evaluateAll((cards) => cards.map((card) => card.getAttribute('data-sku')))).toEqual([third, second, first]);
+  // The same history on its own, as a store's account page or page foot shows it, leading to the store's pages.
+  const history = await readyWidget(page, 'rapport-recently-viewed');
+  await expect(history.getByRole('heading', { name: 'Recently viewed' })).toBeVisible();
+  expect(await history.locator('a.shop-tile__link').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual(
+    [third, second, first].map((sku) => `/products/${sku}`),
+  );
 
   // The store's server sends what it knows about this guest through the merchant API, by the id the page gives it.
   const guestId = await page.evaluate(() => (window as any).Rapport.guestId());
@@ -222,6 +237,49 @@ test("a guest browses the store's own product pages and the feed there follows w
   await page.goto(`${store.origin}/`);
   const feedAgain = await readyWidget(page, 'rapport-feed');
   await expect(feedAgain.locator('.rapport-feed__section[data-section="recently-viewed"] .rapport-feed__card').first()).toHaveAttribute('data-sku', fourth);
+
+  // The guest clears their history: it empties at once, and stays empty in the feed and on the next page.
+  const historyAgain = await readyWidget(page, 'rapport-recently-viewed');
+  await expect(historyAgain.locator('li.shop-tile')).toHaveCount(4);
+  await historyAgain.getByRole('button', { name: 'Clear' }).click();
+  await expect(historyAgain.locator('.rapport-recently-viewed__empty')).toHaveText('Products you view appear here.');
+  await page.reload();
+  await expect((await readyWidget(page, 'rapport-recently-viewed')).locator('li.shop-tile')).toHaveCount(0);
+  await expect((await readyWidget(page, 'rapport-feed')).locator('.rapport-feed__section[data-section="recently-viewed"]')).toHaveCount(0);
+});
+
+test("a store's elements take their settings as attributes and as properties", { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}`);
+  const feed = await readyWidget(page, 'rapport-feed');
+  expect(await feed.evaluate((element: any) => element.perSection)).toBe(8);
+  const largest = () =>
+    feed.locator('.rapport-feed__section').evaluateAll((sections) => Math.max(...sections.map((section) => section.querySelectorAll('.rapport-feed__card').length)));
+  expect(await largest()).toBeGreaterThan(3);
+  // Setting the property sets the attribute, and the widget follows.
+  await feed.evaluate((element: any) => (element.perSection = 3));
+  await expect(feed).toHaveAttribute('per-section', '3');
+  await readyWidget(page, 'rapport-feed');
+  await expect.poll(largest).toBe(3);
+
+  const shelf = await readyWidget(page, 'rapport-also-viewed');
+  await shelf.evaluate((element) => element.setAttribute('limit', '2'));
+  await readyWidget(page, 'rapport-also-viewed');
+  await expect(shelf.locator('li.shop-tile')).toHaveCount(2);
+  // A setting out of its range is refused with what it should be, in the element and its console.
+  await shelf.evaluate((element) => element.setAttribute('limit', '40'));
+  await expect(shelf).toHaveAttribute('data-rapport', 'error');
+  await expect(shelf.getByRole('alert')).toHaveText('<rapport-also-viewed limit="40">: limit takes a whole number from 1 to 24');
+  await shelf.evaluate((element: any) => (element.limit = 4));
+  await readyWidget(page, 'rapport-also-viewed');
+  await expect(shelf.locator('li.shop-tile')).toHaveCount(4);
+
+  const heart = await readyWidget(page, 'rapport-wishlist-button');
+  await expect(heart.locator('.rapport-wishlist-button--compact')).toHaveCount(0);
+  await heart.evaluate((element: any) => (element.compact = true));
+  await expect(heart).toHaveAttribute('compact', '');
+  await readyWidget(page, 'rapport-wishlist-button');
+  await expect(heart.locator('.rapport-wishlist-button--compact')).toHaveCount(1);
+  expect(await heart.evaluate((element: any) => [element.compact, element.product])).toEqual([true, FIRST_PRODUCT_SKU]);
 });
 
 test("a category page shows many products' stars from one request, each as the API reports it", { tag: '@js-only' }, async ({ page }) => {
@@ -236,10 +294,13 @@ test("a category page shows many products' stars from one request, each as the A
   await readyWidget(page, 'rapport-stars');
   await readyWidget(page, 'rapport-reviews');
 
-  // A grid of badges comes into view at once, as a category page's would: one request brings them all.
+  // A grid of cards comes into view at once, as a category page's would, each with a badge and a compact heart:
+  // one request brings every badge's stars, and one every heart's state.
   const asked: string[] = [];
+  const hearts: string[] = [];
   page.on('request', (request) => {
     if (request.url().includes('star_ratings')) asked.push(request.url());
+    if (request.url().includes('wishlist_states')) hearts.push(request.url());
   });
   await page.locator('#later').scrollIntoViewIfNeeded();
   await page.evaluate((skus) => {
@@ -251,7 +312,10 @@ test("a category page shows many products' stars from one request, each as the A
       const item = document.createElement('li');
       const badge = document.createElement('rapport-stars');
       badge.setAttribute('product', sku);
-      item.append(badge);
+      const heart = document.createElement('rapport-wishlist-button');
+      heart.setAttribute('product', sku);
+      heart.toggleAttribute('compact', true);
+      item.append(badge, heart);
       grid.append(item);
     }
     document.getElementById('later')!.append(grid);
@@ -272,6 +336,12 @@ test("a category page shows many products' stars from one request, each as the A
     }
   }
   expect(asked).toHaveLength(1);
+  for (const sku of skus) {
+    const heart = page.locator(`#later rapport-wishlist-button[product="${sku}"]`);
+    await expect(heart).toHaveAttribute('data-rapport', 'ready');
+    await expect(heart.locator('button.rapport-wishlist-button__heart')).toHaveAttribute('aria-pressed', 'false');
+  }
+  expect(hearts).toHaveLength(1);
 
   // Asked for, the reviews put the product's JSON-LD into the page's head, where crawlers read it.
   await page.locator('rapport-reviews').evaluate((element) => element.setAttribute('product-name', 'Hilltop Kettle'));
@@ -507,24 +577,25 @@ test("the page's theme reaches inside the widgets", { tag: '@js-only' }, async (
 test('a page of an origin the merchant did not allow is refused', { tag: '@js-only' }, async ({ page }) => {
   // From the allowed store's page, its own script may call a widget's server function with the shopper's token.
   const token = await newShopper(page.request, 'origins');
-  const asked = page.waitForRequest((request) => new URL(request.url()).pathname.startsWith('/api/wishlist_state'));
+  const asked = page.waitForRequest((request) => new URL(request.url()).pathname.startsWith('/api/wishlist_states'));
   await page.goto(`${store.origin}/?token=${token}`);
-  const call = (await asked).url();
+  const request = await asked;
+  const [call, body] = [request.url(), request.postData() ?? ''];
   const callFromPage = () =>
     page.evaluate(
-      async ([url, token, sku]) => {
+      async ([url, token, body]) => {
         try {
           const response = await fetch(url, {
             method: 'POST',
             headers: { 'x-rapport-token': token, 'content-type': 'application/x-www-form-urlencoded' },
-            body: `sku=${sku}`,
+            body,
           });
           return `answered ${response.status}`;
         } catch {
           return 'refused';
         }
       },
-      [call, token, FIRST_PRODUCT_SKU],
+      [call, token, body],
     );
   expect(await callFromPage()).toBe('answered 200');
 
@@ -555,17 +626,22 @@ test('widgets work in a page with a strict Content Security Policy', { tag: '@js
   expect(violations).toEqual([]);
 });
 
-test('embedded widgets pass an accessibility check, signed in and as a guest', { tag: '@js-only' }, async ({ page }) => {
-  for (const query of [`?token=${await newShopper(page.request, 'axe')}`, '']) {
-    await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}${query}`);
-    for (const tag of WIDGETS) {
-      await readyWidget(page, tag);
+test('embedded widgets pass an accessibility check in English and Chinese, signed in and as a guest', { tag: '@js-only' }, async ({ page }) => {
+  test.setTimeout(120_000);
+  const token = await newShopper(page.request, 'axe');
+  for (const lang of ['en', 'zh-CN']) {
+    for (const who of [`&token=${token}`, '']) {
+      await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}?lang=${lang}${who}`);
+      for (const tag of WIDGETS) {
+        await readyWidget(page, tag);
+      }
+      await expect(page.locator('rapport-reviews .rapport-embed')).toHaveAttribute('lang', lang);
+      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+      const serious = results.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+      expect(serious, `${lang}, ${who ? 'signed in' : 'guest'}`).toEqual([]);
     }
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const serious = results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-    expect(serious, query ? 'signed in' : 'guest').toEqual([]);
   }
 });
 
@@ -577,6 +653,10 @@ test('merchant copies the snippets for a product, and a front-end developer brow
   await expect(page.locator('pre').first()).toHaveText(
     `<script src="${RAPPORT}/embed.js" async></script>\n<link rel="stylesheet" href="${RAPPORT}/rapport-theme.css">`,
   );
+  // Each widget's settings beside its snippet, with a count's default and range.
+  await expect(page.locator('[data-settings="rapport-feed"] code')).toHaveText('per-section="8" (3–24)');
+  await expect(page.locator('[data-settings="rapport-wishlist-button"] code')).toHaveText('compact');
+  await expect(page.locator('[data-settings="rapport-tier-badge"]')).toHaveCount(0);
   await page.goto(`${RAPPORT}/embed?sku=NO-SUCH-SKU&lang=en`);
   await expect(page.getByRole('alert')).toContainText('There is no such product.');
   await expect(page.locator('pre[data-widget]')).toHaveCount(0);

@@ -6,8 +6,9 @@ import { join } from 'node:path';
  * A plain "existing store": static pages on an origin of their own (another port than Rapport's), holding
  * Rapport's widgets through the loader's one script tag. Query parameters shape each page as a store's server
  * would: `token` (the signed-in shopper's Rapport token), `sku`, `theme` (light|dark, Rapport's example themes),
- * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only). A product page,
- * `/products/<sku>`, is about that product and records its view with `<rapport-product-view>`.
+ * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only), `lang` (the page's
+ * language, `en` unless given). A product page, `/products/<sku>`, is about that product and records its view
+ * with `<rapport-product-view>`. The store's stylesheet is hostile on purpose, as real themes are.
  */
 const here = join(__dirname, '..', 'store');
 
@@ -44,7 +45,10 @@ export async function startStore(port: number, rapport: string): Promise<Store> 
         '{{THEME_LINKS}}',
         theme ? `<link rel="stylesheet" href="${rapport}/themes/${escape(theme)}.css">` : '',
       )
-      .replace('<html lang="en">', theme ? `<html lang="en" class="rapport-theme-${escape(theme)}">` : '<html lang="en">');
+      .replace(
+        '<html lang="en">',
+        `<html lang="${escape(url.searchParams.get('lang') ?? 'en')}"${theme ? ` class="rapport-theme-${escape(theme)}"` : ''}>`,
+      );
     response.writeHead(200, headers).end(html);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

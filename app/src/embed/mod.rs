@@ -8,7 +8,12 @@ mod mount;
 #[cfg(feature = "widgets")]
 pub use mount::{MountedWidget, mount_widget, start_embed};
 
-use crate::ui::escape_html;
+use crate::alerts::ALERT_SUBSCRIBED_EVENT;
+use crate::feed::rules::{DEFAULT_PER_SECTION, MAX_PER_SECTION, MIN_PER_SECTION, RECENTLY_VIEWED};
+use crate::identity::client::IDENTITY_CHANGE_EVENT;
+use crate::reviews::REVIEW_SUBMITTED_EVENT;
+use crate::ui::{ADD_TO_CART_EVENT, escape_html};
+use crate::wishlist::WISHLIST_CHANGE_EVENT;
 
 /// A widget a store page can hold, by its custom element. Everything said about it is its row in [`WIDGETS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +32,7 @@ pub enum EmbeddableWidget {
     ReviewPoints,
     Stars,
     ProductView,
+    RecentlyViewed,
 }
 
 /// The room a widget keeps on the page until it is ready, so that the page does not jump when it arrives.
@@ -51,131 +57,280 @@ pub struct WidgetSpec {
     pub widget: EmbeddableWidget,
     /// The custom element's name.
     pub tag: &'static str,
+    /// What it shows, in a sentence (the elements' manifest and TypeScript declarations).
+    pub about: &'static str,
     /// Whether the element needs `product="SKU"`.
     pub needs_product: bool,
     pub reserve: Reserve,
-    /// The DOM events it sends to the store's page (EMBEDDING.md, "DOM events").
+    /// The settings a store gives it through attributes, each mirrored by a JS property.
+    pub options: &'static [WidgetOption],
+    /// The DOM events it sends to the store's page (see [`DOM_EVENTS`]).
     pub emits: &'static [&'static str],
 }
+
+/// A setting of a widget: an attribute of its element, and the element's JS property of the same meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WidgetOption {
+    /// The attribute's name (`per-section`).
+    pub attribute: &'static str,
+    /// The JS property's name (`perSection`).
+    pub property: &'static str,
+    pub kind: OptionKind,
+    pub about: &'static str,
+}
+
+/// What an option's attribute holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// A whole number from `min` to `max`; `default` when the attribute is absent.
+    Count { min: u32, max: u32, default: u32 },
+    /// On when the attribute is present (a boolean attribute, as HTML's `hidden`).
+    Flag,
+    /// Any text; the widget does without it when absent or blank.
+    Text,
+}
+
+/// `limit` for a shelf of products.
+const fn limit(default: usize) -> WidgetOption {
+    WidgetOption {
+        attribute: "limit",
+        property: "limit",
+        kind: OptionKind::Count {
+            min: 1,
+            max: MAX_PER_SECTION as u32,
+            default: default as u32,
+        },
+        about: "Products shown at most.",
+    }
+}
+
+/// A DOM event widgets send to the store's page (EMBEDDING.md, "DOM events").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DomEvent {
+    pub name: &'static str,
+    /// The fields of its `detail`, each with its TypeScript type; empty when it has none.
+    pub detail: &'static [(&'static str, &'static str)],
+    pub about: &'static str,
+}
+
+/// Every DOM event widgets and the loader send. Each bubbles and is `composed`.
+pub const DOM_EVENTS: [DomEvent; 6] = [
+    DomEvent {
+        name: ADD_TO_CART_EVENT,
+        detail: &[("sku", "string"), ("quantity", "number")],
+        about: "The shopper asks to add a product to the cart; the store's page adds it.",
+    },
+    DomEvent {
+        name: WISHLIST_CHANGE_EVENT,
+        detail: &[("sku", "string"), ("saved", "boolean")],
+        about: "A heart saved the product (true) or took it out of every list (false).",
+    },
+    DomEvent {
+        name: REVIEW_SUBMITTED_EVENT,
+        detail: &[
+            ("sku", "string"),
+            ("rating", "number"),
+            ("status", "'pending' | 'published'"),
+        ],
+        about: "The shopper's review was saved; pending reviews await moderation.",
+    },
+    DomEvent {
+        name: ALERT_SUBSCRIBED_EVENT,
+        detail: &[
+            ("sku", "string"),
+            ("kind", "'price_drop' | 'back_in_stock'"),
+        ],
+        about: "An alert was set up.",
+    },
+    DomEvent {
+        name: READY_EVENT,
+        detail: &[],
+        about: "The widget shows its content (sent by the loader).",
+    },
+    DomEvent {
+        name: IDENTITY_CHANGE_EVENT,
+        detail: &[("signed_in", "boolean")],
+        about: "On window: the page's shopper signed in or out.",
+    },
+];
+
+/// The loader's event: a widget shows its content.
+pub const READY_EVENT: &str = "rapport:ready";
 
 /// The widget registry: one row per widget. The embed loader's list of elements (`public/embed.js`), the theme's
 /// reserved room (`public/rapport-theme.css`), the snippets page, the gallery, EMBEDDING.md's table, the locale
 /// files' names and the end-to-end "every widget" test all follow it; the tests below and in `end2end` fail when
 /// one of them drifts. A new widget is a variant, a row here, its arm in `mount`, and its component, CSS and strings.
-pub const WIDGETS: [WidgetSpec; 14] = [
+pub const WIDGETS: [WidgetSpec; 15] = [
     WidgetSpec {
         widget: EmbeddableWidget::Reviews,
         tag: "rapport-reviews",
+        about: "The product's reviews: stars, sorting and filters, helpfulness votes, and the form to write one.",
         needs_product: true,
         reserve: Reserve::Block("40rem"),
+        options: &[WidgetOption {
+            attribute: "product-name",
+            property: "productName",
+            kind: OptionKind::Text,
+            about: "The product's name: the reviews then add its schema.org JSON-LD to the page's head.",
+        }],
         emits: &["rapport:review-submitted"],
     },
     WidgetSpec {
         widget: EmbeddableWidget::WishlistButton,
         tag: "rapport-wishlist-button",
+        about: "A heart that saves the product to the shopper's wish list.",
         needs_product: true,
         reserve: Reserve::Inline {
             height: "2.5rem",
             width: "9rem",
             always: true,
         },
+        options: &[WidgetOption {
+            attribute: "compact",
+            property: "compact",
+            kind: OptionKind::Flag,
+            about: "The card form: the heart alone, no count and no list chooser.",
+        }],
         emits: &["rapport:wishlist-change"],
     },
     WidgetSpec {
         widget: EmbeddableWidget::Wishlist,
         tag: "rapport-wishlist",
+        about: "The shopper's wish lists, with prices, sharing and adding to the cart.",
         needs_product: false,
         reserve: Reserve::Block("10rem"),
+        options: &[],
         emits: &["rapport:add-to-cart", "rapport:wishlist-change"],
     },
     WidgetSpec {
         widget: EmbeddableWidget::PriceAlert,
         tag: "rapport-price-alert",
+        about: "Sign-up for an email when the product's price drops or it is back in stock.",
         needs_product: true,
         reserve: Reserve::Block("28rem"),
+        options: &[],
         emits: &["rapport:alert-subscribed"],
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlertInbox,
         tag: "rapport-alert-inbox",
+        about: "A bell with the signed-in shopper's unread alerts.",
         needs_product: false,
         reserve: Reserve::Inline {
             height: "2.5rem",
             width: "2.5rem",
             always: false,
         },
+        options: &[],
         emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::TierBadge,
         tag: "rapport-tier-badge",
+        about: "The signed-in shopper's member tier.",
         needs_product: false,
         reserve: Reserve::Inline {
             height: "1.75rem",
             width: "6rem",
             always: false,
         },
+        options: &[],
         emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::TierProgress,
         tag: "rapport-tier-progress",
+        about: "How far the shopper is from the next member tier, and its benefits.",
         needs_product: false,
         reserve: Reserve::Block("9rem"),
+        options: &[],
         emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::Feed,
         tag: "rapport-feed",
+        about: "The shopper's personalised home feed, in sections.",
         needs_product: false,
         reserve: Reserve::Block("50rem"),
+        options: &[WidgetOption {
+            attribute: "per-section",
+            property: "perSection",
+            kind: OptionKind::Count {
+                min: MIN_PER_SECTION as u32,
+                max: MAX_PER_SECTION as u32,
+                default: DEFAULT_PER_SECTION as u32,
+            },
+            about: "Cards per section at most.",
+        }],
         emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlsoBought,
         tag: "rapport-also-bought",
+        about: "Customers who bought this product also bought.",
         needs_product: true,
         reserve: Reserve::Block("48rem"),
+        options: &[limit(DEFAULT_PER_SECTION)],
         emits: &["rapport:wishlist-change"],
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlsoViewed,
         tag: "rapport-also-viewed",
+        about: "Customers who viewed this product also viewed.",
         needs_product: true,
         reserve: Reserve::Block("48rem"),
+        options: &[limit(DEFAULT_PER_SECTION)],
         emits: &["rapport:wishlist-change"],
     },
     WidgetSpec {
         widget: EmbeddableWidget::MyAlerts,
         tag: "rapport-my-alerts",
+        about: "The shopper's alerts, to cancel or to widen to price rises.",
         needs_product: false,
         reserve: Reserve::Block("12rem"),
+        options: &[],
         emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::ReviewPoints,
         tag: "rapport-review-points",
+        about: "The review points the signed-in shopper has earned.",
         needs_product: false,
         reserve: Reserve::Block("8rem"),
+        options: &[],
         emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::Stars,
         tag: "rapport-stars",
+        about: "The product's average stars and review count, for category pages and search results.",
         needs_product: true,
         reserve: Reserve::Inline {
             height: "1.5rem",
             width: "7rem",
             always: true,
         },
+        options: &[],
         emits: &[],
     },
     WidgetSpec {
         widget: EmbeddableWidget::ProductView,
         tag: "rapport-product-view",
+        about: "Shows nothing: records that the shopper viewed the product.",
         needs_product: true,
         reserve: Reserve::Nothing,
+        options: &[],
         emits: &[],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::RecentlyViewed,
+        tag: "rapport-recently-viewed",
+        about: "The products the shopper viewed lately, newest first, with a button to clear them.",
+        needs_product: false,
+        reserve: Reserve::Block("24rem"),
+        options: &[limit(RECENTLY_VIEWED)],
+        emits: &["rapport:wishlist-change"],
     },
 ];
 
@@ -228,6 +383,89 @@ impl EmbeddableWidget {
         } else {
             format!("<{tag}></{tag}>")
         }
+    }
+}
+
+/// A widget's settings, read from its element's attributes by [`EmbeddableWidget::settings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    widget: EmbeddableWidget,
+    given: Vec<(&'static str, String)>,
+}
+
+impl EmbeddableWidget {
+    /// Reads the element's settings from its attributes (name and value; the page's other attributes are left
+    /// alone). A count that is not a whole number in its range is refused with what it should be, as the widget
+    /// could only guess what the page meant.
+    pub fn settings<'a>(
+        self,
+        attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Settings, String> {
+        let mut given = Vec::new();
+        for (name, value) in attributes {
+            let Some(option) = self.spec().options.iter().find(|o| o.attribute == name) else {
+                continue;
+            };
+            let value = value.trim();
+            if let OptionKind::Count { min, max, .. } = option.kind
+                && !value
+                    .parse::<u32>()
+                    .is_ok_and(|count| (min..=max).contains(&count))
+            {
+                return Err(format!(
+                    "<{} {name}=\"{value}\">: {name} takes a whole number from {min} to {max}",
+                    self.tag()
+                ));
+            }
+            given.push((option.attribute, value.to_owned()));
+        }
+        Ok(Settings {
+            widget: self,
+            given,
+        })
+    }
+}
+
+impl Settings {
+    /// The option `attribute` of the widget, and the element's value of it if it has one.
+    fn read(&self, attribute: &str) -> (&'static WidgetOption, Option<&str>) {
+        let option = self
+            .widget
+            .spec()
+            .options
+            .iter()
+            .find(|option| option.attribute == attribute)
+            .expect("a widget reads only the options its registry row lists");
+        let value = self
+            .given
+            .iter()
+            .find(|(name, _)| *name == attribute)
+            .map(|(_, value)| value.as_str());
+        (option, value)
+    }
+
+    /// A count option: the element's, or the option's default.
+    pub fn count(&self, attribute: &str) -> usize {
+        let (option, value) = self.read(attribute);
+        let OptionKind::Count { default, .. } = option.kind else {
+            panic!("{attribute} is not a count");
+        };
+        value
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default) as usize
+    }
+
+    /// A flag option: whether the element has the attribute.
+    pub fn flag(&self, attribute: &str) -> bool {
+        self.read(attribute).1.is_some()
+    }
+
+    /// A text option, unless absent or blank.
+    pub fn text(&self, attribute: &str) -> Option<String> {
+        self.read(attribute)
+            .1
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
     }
 }
 

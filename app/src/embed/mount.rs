@@ -4,7 +4,7 @@ use super::EmbeddableWidget;
 use crate::alerts::{AlertInbox, MyAlerts, PriceAlert};
 use crate::events::ProductView;
 use crate::events::track::{Tracked, track as record};
-use crate::feed::{AlsoBought, AlsoViewed, HomeFeed};
+use crate::feed::{AlsoBought, AlsoViewed, HomeFeed, RecentlyViewed};
 use crate::flows::adopt_guest;
 use crate::i18n::{DEFAULT_LOCALE, I18n, negotiate};
 use crate::identity::client::{
@@ -117,9 +117,9 @@ impl MountedWidget {
 
 /// Renders the widget of the custom element `tag` into `container` (an element in its shadow root).
 ///
-/// `product` is the element's `product` attribute (a SKU), `lang` its language, `product_name` its
-/// `product-name` (the reviews then add the product's JSON-LD to the page's head), and the `*_url` arguments the
-/// store's own pages that the widget links to (`product_url` holds `{sku}`).
+/// `product` is the element's `product` attribute (a SKU), `lang` its language, `attributes` its settings'
+/// attributes as names and values one after the other (the registry's options: `limit`, `compact`, …), and the
+/// `*_url` arguments the store's own pages that the widget links to (`product_url` holds `{sku}`).
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn mount_widget(
@@ -127,13 +127,20 @@ pub fn mount_widget(
     tag: &str,
     product: Option<String>,
     lang: Option<String>,
-    product_name: Option<String>,
+    attributes: Vec<String>,
     product_url: String,
     sign_in_url: String,
     account_url: String,
 ) -> Result<MountedWidget, JsError> {
     let widget = EmbeddableWidget::from_tag(tag)
         .ok_or_else(|| JsError::new(&format!("<{tag}> is not a Rapport widget")))?;
+    let settings = widget
+        .settings(
+            attributes
+                .chunks_exact(2)
+                .map(|pair| (pair[0].as_str(), pair[1].as_str())),
+        )
+        .map_err(|problem| JsError::new(&problem))?;
     let product = product
         .map(|sku| sku.trim().to_owned())
         .filter(|sku| !sku.is_empty());
@@ -163,29 +170,34 @@ pub fn mount_widget(
         let query = RwSignal::new(ParamsMap::new());
         provide_context(EmbeddedQuery(query));
         let view = match widget {
-            EmbeddableWidget::Reviews => {
-                match product_name
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|name| !name.is_empty())
-                {
-                    Some(name) => view! { <Reviews sku product_name=name.to_owned() /> }.into_any(),
-                    None => view! { <Reviews sku /> }.into_any(),
-                }
+            EmbeddableWidget::Reviews => match settings.text("product-name") {
+                Some(product_name) => view! { <Reviews sku product_name /> }.into_any(),
+                None => view! { <Reviews sku /> }.into_any(),
+            },
+            EmbeddableWidget::WishlistButton => {
+                view! { <WishlistButton sku compact=settings.flag("compact") /> }.into_any()
             }
-            EmbeddableWidget::WishlistButton => view! { <WishlistButton sku /> }.into_any(),
             EmbeddableWidget::Wishlist => view! { <Wishlist /> }.into_any(),
             EmbeddableWidget::PriceAlert => view! { <PriceAlert sku /> }.into_any(),
             EmbeddableWidget::AlertInbox => view! { <AlertInbox /> }.into_any(),
             EmbeddableWidget::TierBadge => view! { <TierBadge /> }.into_any(),
             EmbeddableWidget::TierProgress => view! { <TierProgress /> }.into_any(),
-            EmbeddableWidget::Feed => view! { <HomeFeed /> }.into_any(),
-            EmbeddableWidget::AlsoBought => view! { <AlsoBought sku /> }.into_any(),
-            EmbeddableWidget::AlsoViewed => view! { <AlsoViewed sku /> }.into_any(),
+            EmbeddableWidget::Feed => {
+                view! { <HomeFeed per_section=settings.count("per-section") /> }.into_any()
+            }
+            EmbeddableWidget::AlsoBought => {
+                view! { <AlsoBought sku limit=settings.count("limit") /> }.into_any()
+            }
+            EmbeddableWidget::AlsoViewed => {
+                view! { <AlsoViewed sku limit=settings.count("limit") /> }.into_any()
+            }
             EmbeddableWidget::MyAlerts => view! { <MyAlerts /> }.into_any(),
             EmbeddableWidget::ReviewPoints => view! { <MyReviewPoints /> }.into_any(),
             EmbeddableWidget::Stars => view! { <StarBadge sku /> }.into_any(),
             EmbeddableWidget::ProductView => view! { <ProductView sku /> }.into_any(),
+            EmbeddableWidget::RecentlyViewed => {
+                view! { <RecentlyViewed limit=settings.count("limit") /> }.into_any()
+            }
         };
         // The widgets' view links (`?sort=newest`) would lead the store's page away: the widget follows them
         // in its own query instead.

@@ -48,12 +48,13 @@ fn every_variant() -> Vec<EmbeddableWidget> {
         ReviewPoints,
         Stars,
         ProductView,
+        RecentlyViewed,
     ];
     for widget in &all {
         match widget {
             Reviews | WishlistButton | Wishlist | PriceAlert | AlertInbox | TierBadge
             | TierProgress | Feed | AlsoBought | AlsoViewed | MyAlerts | ReviewPoints | Stars
-            | ProductView => {}
+            | ProductView | RecentlyViewed => {}
         }
     }
     all
@@ -110,6 +111,31 @@ fn generated(path: &str, start: &str, end: &str, expected: &str) {
     );
 }
 
+/// [`generated`] for a whole file.
+fn generated_file(path: &str, expected: &str) {
+    let file = repo_file(path);
+    if std::fs::read_to_string(&file).is_ok_and(|text| text == expected) {
+        return;
+    }
+    if std::env::var_os("RAPPORT_WRITE_GENERATED").is_some() {
+        std::fs::write(&file, expected).unwrap();
+        return;
+    }
+    panic!(
+        "{path} does not follow the widget registry (WIDGETS in app/src/embed/mod.rs); rerun the embed tests with \
+         RAPPORT_WRITE_GENERATED=1 to rewrite it"
+    );
+}
+
+/// How the loader names an option's kind.
+fn kind_name(kind: OptionKind) -> &'static str {
+    match kind {
+        OptionKind::Count { .. } => "count",
+        OptionKind::Flag => "flag",
+        OptionKind::Text => "text",
+    }
+}
+
 #[test]
 fn the_loader_defines_every_widgets_element() {
     let mut expected = String::from(
@@ -125,7 +151,28 @@ fn the_loader_defines_every_widgets_element() {
     {
         expected += &format!("    '{}',\n", spec.tag);
     }
-    expected += "  ];\n  // End of the generated lists.\n";
+    expected += "  ];\n  // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.\n";
+    expected += "  const OPTIONS = {\n";
+    for spec in WIDGETS.iter().filter(|spec| !spec.options.is_empty()) {
+        let options: Vec<String> = spec
+            .options
+            .iter()
+            .map(|option| match option.kind {
+                OptionKind::Count { default, .. } => format!(
+                    "['{}', '{}', 'count', {default}]",
+                    option.attribute, option.property
+                ),
+                kind => format!(
+                    "['{}', '{}', '{}']",
+                    option.attribute,
+                    option.property,
+                    kind_name(kind)
+                ),
+            })
+            .collect();
+        expected += &format!("    '{}': [{}],\n", spec.tag, options.join(", "));
+    }
+    expected += "  };\n  // End of the generated lists.\n";
     generated(
         "public/embed.js",
         "Generated from the widget registry",
@@ -188,6 +235,43 @@ fn the_theme_keeps_each_widgets_room_until_it_is_ready() {
 }
 
 #[test]
+fn the_widgets_stylesheet_lays_out_inline_widgets_by_their_content() {
+    let tags = |reserve: fn(&Reserve) -> bool| {
+        WIDGETS
+            .iter()
+            .filter(|spec| reserve(&spec.reserve))
+            .map(|spec| spec.tag)
+            .collect::<Vec<_>>()
+    };
+    let inline = tags(|reserve| matches!(reserve, Reserve::Inline { .. }));
+    let hosts = |tags: &[&str]| {
+        tags.iter()
+            .map(|tag| format!(":host({tag})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut expected = String::from(
+        "/* Generated from the widget registry (app/src/embed/mod.rs), whose tests keep it in step. */\n",
+    );
+    expected += &format!("{} {{ display: inline-block; }}\n", hosts(&inline));
+    expected += &format!(
+        "{} {{ display: none; }}\n",
+        hosts(&tags(|reserve| *reserve == Reserve::Nothing))
+    );
+    expected += &format!(
+        ":host(:not({})) .rapport-embed {{ container-type: inline-size; }}\n",
+        inline.join(", ")
+    );
+    expected += "/* End of the generated rules. */\n";
+    generated(
+        "app/src/ui/ui.css",
+        "Generated from the widget registry",
+        "End of the generated rules",
+        &expected,
+    );
+}
+
+#[test]
 fn the_embedding_guide_describes_every_widget() {
     let guide = std::fs::read_to_string(repo_file("EMBEDDING.md")).unwrap();
     for spec in &WIDGETS {
@@ -210,6 +294,14 @@ fn the_embedding_guide_describes_every_widget() {
             .map(|event| event.trim_matches('`'))
             .collect();
         assert_eq!(events, spec.emits, "{row}");
+    }
+    for event in &DOM_EVENTS {
+        let start = format!("| `{}` | ", event.name);
+        assert!(
+            guide.lines().any(|line| line.starts_with(&start)),
+            "EMBEDDING.md's DOM events have no row for {}",
+            event.name
+        );
     }
 }
 
@@ -235,4 +327,333 @@ fn every_language_names_every_widget() {
         checked += 1;
     }
     assert!(checked >= 2, "the English and Chinese files at least");
+}
+
+#[test]
+fn settings_come_from_the_registrys_attributes_and_refuse_counts_out_of_range() {
+    let feed = EmbeddableWidget::Feed;
+    let read = feed
+        .settings([("per-section", " 12 "), ("class", "wide")])
+        .unwrap();
+    assert_eq!(read.count("per-section"), 12);
+    assert_eq!(
+        feed.settings([]).unwrap().count("per-section"),
+        crate::feed::rules::DEFAULT_PER_SECTION
+    );
+    for wrong in ["2", "25", "ten", "", "-3", "4.5"] {
+        let problem = feed.settings([("per-section", wrong)]).unwrap_err();
+        assert!(
+            problem.contains("per-section takes a whole number from 3 to 24"),
+            "{wrong}: {problem}"
+        );
+    }
+    let heart = EmbeddableWidget::WishlistButton;
+    assert!(heart.settings([("compact", "")]).unwrap().flag("compact"));
+    assert!(!heart.settings([]).unwrap().flag("compact"));
+    let reviews = EmbeddableWidget::Reviews;
+    assert_eq!(
+        reviews
+            .settings([("product-name", " Kettle ")])
+            .unwrap()
+            .text("product-name")
+            .as_deref(),
+        Some("Kettle")
+    );
+    assert_eq!(
+        reviews
+            .settings([("product-name", "  ")])
+            .unwrap()
+            .text("product-name"),
+        None
+    );
+}
+
+#[test]
+fn every_option_is_named_once_and_its_property_is_its_attribute_in_camel_case() {
+    for spec in &WIDGETS {
+        let mut attributes = std::collections::BTreeSet::new();
+        for option in spec.options {
+            assert!(attributes.insert(option.attribute), "{}", spec.tag);
+            assert!(
+                !["product", "lang", "loading", "reserve"].contains(&option.attribute),
+                "{} redefines a common attribute",
+                spec.tag
+            );
+            let camel: String = option
+                .attribute
+                .split('-')
+                .enumerate()
+                .map(|(index, word)| {
+                    if index == 0 {
+                        word.to_owned()
+                    } else {
+                        word[..1].to_uppercase() + &word[1..]
+                    }
+                })
+                .collect();
+            assert_eq!(option.property, camel);
+            if let OptionKind::Count { min, max, default } = option.kind {
+                assert!(min <= default && default <= max, "{}", option.attribute);
+            }
+        }
+        for event in spec.emits {
+            assert!(
+                DOM_EVENTS.iter().any(|known| known.name == *event),
+                "{} sends {event}, which DOM_EVENTS does not describe",
+                spec.tag
+            );
+        }
+    }
+}
+
+/// The element's class name in the manifest and the declarations: `rapport-also-bought` is
+/// `RapportAlsoBoughtElement`.
+fn class_name(tag: &str) -> String {
+    let words: String = tag
+        .split('-')
+        .map(|word| word[..1].to_uppercase() + &word[1..])
+        .collect();
+    format!("{words}Element")
+}
+
+/// An option's value in TypeScript.
+fn option_type(kind: OptionKind) -> &'static str {
+    match kind {
+        OptionKind::Count { .. } => "number",
+        OptionKind::Flag => "boolean",
+        OptionKind::Text => "string | null",
+    }
+}
+
+/// An event's `detail` in TypeScript.
+fn detail_type(event: &DomEvent) -> String {
+    if event.detail.is_empty() {
+        return "null".into();
+    }
+    let fields: Vec<String> = event
+        .detail
+        .iter()
+        .map(|(name, kind)| format!("{name}: {kind}"))
+        .collect();
+    format!("{{ {} }}", fields.join("; "))
+}
+
+fn dom_event(name: &str) -> &'static DomEvent {
+    DOM_EVENTS.iter().find(|event| event.name == name).unwrap()
+}
+
+const PRODUCT_ABOUT: &str = "The product's SKU, as in the store's catalogue.";
+/// The attributes every element takes besides its settings (EMBEDDING.md, "Element attributes").
+const COMMON_ATTRIBUTES: [(&str, &str, &str); 3] = [
+    (
+        "lang",
+        "string",
+        "The language (en, zh-CN, …); without it the page's nearest lang, else English.",
+    ),
+    (
+        "loading",
+        "'lazy' | 'eager' | 'manual'",
+        "lazy (the default) loads near the viewport, eager at once, manual on load().",
+    ),
+    (
+        "reserve",
+        "string",
+        "The height kept while the widget loads, as a CSS length.",
+    ),
+];
+
+#[test]
+fn the_elements_manifest_follows_the_registry() {
+    use serde_json::{Value, json};
+    let declarations: Vec<Value> = WIDGETS
+        .iter()
+        .map(|spec| {
+            let mut attributes = Vec::new();
+            let mut members = Vec::new();
+            if spec.needs_product {
+                attributes.push(json!({"name": "product", "type": {"text": "string"}, "description": PRODUCT_ABOUT}));
+                members.push(json!({"kind": "field", "name": "product", "type": {"text": "string | null"}, "attribute": "product", "description": PRODUCT_ABOUT}));
+            }
+            for option in spec.options {
+                let mut attribute = json!({
+                    "name": option.attribute,
+                    "type": {"text": match option.kind {
+                        OptionKind::Count { .. } => "number",
+                        OptionKind::Flag => "boolean",
+                        OptionKind::Text => "string",
+                    }},
+                    "description": option.about,
+                });
+                if let OptionKind::Count { min, max, default } = option.kind {
+                    attribute["default"] = json!(default.to_string());
+                    attribute["description"] = json!(format!("{} From {min} to {max}.", option.about));
+                }
+                members.push(json!({
+                    "kind": "field",
+                    "name": option.property,
+                    "type": {"text": option_type(option.kind)},
+                    "attribute": option.attribute,
+                    "description": attribute["description"].clone(),
+                }));
+                attributes.push(attribute);
+            }
+            for (name, kind, about) in COMMON_ATTRIBUTES {
+                attributes.push(json!({"name": name, "type": {"text": kind}, "description": about}));
+            }
+            members.push(json!({
+                "kind": "method",
+                "name": "load",
+                "description": "Loads the widget now (for loading=\"manual\").",
+                "return": {"type": {"text": "Promise<void>"}},
+            }));
+            let events: Vec<Value> = std::iter::once(READY_EVENT)
+                .chain(spec.emits.iter().copied())
+                .map(|name| {
+                    let event = dom_event(name);
+                    json!({"name": name, "type": {"text": format!("CustomEvent<{}>", detail_type(event))}, "description": event.about})
+                })
+                .collect();
+            json!({
+                "kind": "class",
+                "customElement": true,
+                "tagName": spec.tag,
+                "name": class_name(spec.tag),
+                "description": spec.about,
+                "attributes": attributes,
+                "members": members,
+                "events": events,
+            })
+        })
+        .collect();
+    let exports: Vec<Value> = WIDGETS
+        .iter()
+        .map(|spec| {
+            json!({
+                "kind": "custom-element-definition",
+                "name": spec.tag,
+                "declaration": {"name": class_name(spec.tag), "module": "embed.js"},
+            })
+        })
+        .collect();
+    let manifest = json!({
+        "schemaVersion": "1.0.0",
+        "readme": "EMBEDDING.md",
+        "modules": [{
+            "kind": "javascript-module",
+            "path": "embed.js",
+            "declarations": declarations,
+            "exports": exports,
+        }],
+    });
+    generated_file(
+        "public/custom-elements.json",
+        &(serde_json::to_string_pretty(&manifest).unwrap() + "\n"),
+    );
+}
+
+#[test]
+fn the_typescript_declarations_follow_the_registry() {
+    let mut out = String::from(
+        "// Rapport's embedded widgets for TypeScript: the elements the loader (embed.js) defines, the DOM events they\n\
+         // send and `window.Rapport`. Generated from the widget registry (app/src/embed/mod.rs) by its tests.\n\n\
+         /** What every Rapport element has. */\n\
+         export interface RapportWidgetElement extends HTMLElement {\n  \
+         /** Loads the widget now (for `loading=\"manual\"`). */\n  load(): Promise<void>;\n}\n",
+    );
+    for spec in &WIDGETS {
+        out += &format!(
+            "\n/** `<{}>`: {} */\nexport interface {} extends RapportWidgetElement {{\n",
+            spec.tag,
+            spec.about,
+            class_name(spec.tag)
+        );
+        if spec.needs_product {
+            out += &format!("  /** {PRODUCT_ABOUT} */\n  product: string | null;\n");
+        }
+        for option in spec.options {
+            let range = match option.kind {
+                OptionKind::Count { min, max, default } => {
+                    format!(" From {min} to {max}; {default} when unset.")
+                }
+                _ => String::new(),
+            };
+            out += &format!(
+                "  /** {}{range} Mirrors the `{}` attribute. */\n  {}: {};\n",
+                option.about,
+                option.attribute,
+                option.property,
+                option_type(option.kind)
+            );
+        }
+        out += "}\n";
+    }
+    out += "\n/** Each DOM event's `detail` (EMBEDDING.md, \"DOM events\"). Every one bubbles and is composed. */\n\
+            export interface RapportEventDetails {\n";
+    for event in &DOM_EVENTS {
+        out += &format!(
+            "  /** {} */\n  '{}': {};\n",
+            event.about,
+            event.name,
+            detail_type(event)
+        );
+    }
+    out += "}\n\n/** `window.Rapport`, set by the loader (EMBEDDING.md). */\nexport interface RapportApi {\n  \
+            /** The Rapport server's origin. */\n  readonly server: string;\n  \
+            /** Records a product view or a cart addition for the page's shopper or guest. */\n  \
+            track(kind: 'view' | 'cart', event: { sku: string; quantity?: number }): Promise<void>;\n  \
+            /** This browser's guest id, for the store's server to send the guest's events; null for a shopper. */\n  \
+            guestId(): Promise<string | null>;\n  \
+            /** Names the signed-in shopper with the token the store's server signed (v1.s.…). */\n  \
+            identify(token: string): void;\n  \
+            /** Forgets the signed-in shopper. */\n  signOut(): void;\n}\n\n\
+            declare global {\n  interface HTMLElementTagNameMap {\n";
+    for spec in &WIDGETS {
+        out += &format!("    '{}': {};\n", spec.tag, class_name(spec.tag));
+    }
+    out += "  }\n  interface HTMLElementEventMap {\n";
+    for event in &DOM_EVENTS {
+        out += &format!(
+            "    '{0}': CustomEvent<RapportEventDetails['{0}']>;\n",
+            event.name
+        );
+    }
+    out += "  }\n  interface WindowEventMap {\n";
+    for event in &DOM_EVENTS {
+        out += &format!(
+            "    '{0}': CustomEvent<RapportEventDetails['{0}']>;\n",
+            event.name
+        );
+    }
+    out += "  }\n  interface Window {\n    Rapport: RapportApi;\n  }\n}\n";
+    generated_file("public/rapport-widgets.d.ts", &out);
+}
+
+#[test]
+fn the_embedding_guide_lists_every_setting() {
+    let mut expected = String::from(
+        "<!-- Generated from the widget registry (app/src/embed/mod.rs), whose tests keep it in step. -->\n\
+         | Element | Attribute | JS property | Value | What it sets |\n|---|---|---|---|---|\n",
+    );
+    for spec in &WIDGETS {
+        for option in spec.options {
+            let value = match option.kind {
+                OptionKind::Count { min, max, default } => {
+                    format!("{min} to {max}, default {default}")
+                }
+                OptionKind::Flag => "present or absent".into(),
+                OptionKind::Text => "text".into(),
+            };
+            expected += &format!(
+                "| `<{}>` | `{}` | `{}` | {value} | {} |\n",
+                spec.tag, option.attribute, option.property, option.about
+            );
+        }
+    }
+    expected += "<!-- End of the generated table. -->\n";
+    generated(
+        "EMBEDDING.md",
+        "<!-- Generated from the widget registry",
+        "<!-- End of the generated table",
+        &expected,
+    );
 }

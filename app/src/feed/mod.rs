@@ -16,7 +16,7 @@ pub mod ssr;
 mod widget;
 
 pub use server::*;
-pub use widget::{AlsoBought, AlsoViewed, HomeFeed};
+pub use widget::{AlsoBought, AlsoViewed, HomeFeed, RecentlyViewed};
 
 use crate::catalog::ProductCard;
 use crate::kernel::money::Money;

@@ -164,6 +164,24 @@ pub fn recently_viewed(
         .collect()
 }
 
+/// The recently viewed products shown, in their order, `limit` at most: the shopper's own history, so bought
+/// products stay, but not what is unavailable or what they said "not interested" to.
+pub fn viewed_to_show(
+    recently_viewed: &[i64],
+    facts: &HashMap<i64, ProductFacts>,
+    exclusions: &Exclusions,
+    limit: usize,
+) -> Vec<i64> {
+    recently_viewed
+        .iter()
+        .filter(|id| {
+            facts.get(id).is_some_and(|f| f.available) && !exclusions.dismissed.contains(id)
+        })
+        .take(limit)
+        .copied()
+        .collect()
+}
+
 /// The category the shopper's anchors weigh most in (ties: lower category id).
 pub fn favourite_category(anchors: &[Anchor], facts: &HashMap<i64, ProductFacts>) -> Option<i64> {
     let mut weights: HashMap<i64, f32> = HashMap::new();
@@ -379,14 +397,9 @@ pub fn plan(
         );
     }
 
-    let viewed = inputs
-        .recently_viewed
-        .iter()
-        .filter(|id| {
-            facts.get(id).is_some_and(|f| f.available) && !exclusions.dismissed.contains(id)
-        })
-        .take(per_section)
-        .map(|&id| (id, PlannedReason::RecentlyViewed))
+    let viewed = viewed_to_show(&inputs.recently_viewed, facts, exclusions, per_section)
+        .into_iter()
+        .map(|id| (id, PlannedReason::RecentlyViewed))
         .collect::<Vec<_>>();
     let personal = sections.len();
     if viewed.len() >= MIN_PER_SECTION {

@@ -58,6 +58,18 @@ pub async fn not_interested(sku: String) -> Result<(), AppError> {
     record_for_request(&sku, EventKind::Dismissed).await
 }
 
+/// What the viewer viewed lately, newest first, `limit` at most (clamped to 1–24): the feed's "Recently viewed"
+/// on its own. Nothing without a valid token (a guest who has not browsed yet).
+#[server(client = RapportClient)]
+pub async fn viewed_lately(locale: String, limit: i64) -> Result<Vec<ProductCard>, AppError> {
+    let db = crate::store::db()?;
+    let viewer = current_viewer(&identity()?).await.ok();
+    let locale = i18n::negotiate(&locale).unwrap_or(i18n::DEFAULT_LOCALE);
+    ssr::recently_viewed(&db, viewer.as_ref(), locale, page_size(limit))
+        .await
+        .map_err(|error| respond_with(error.into()))
+}
+
 /// Empties the viewer's "Recently viewed" (the "Clear" button of the section).
 #[server(client = RapportClient)]
 pub async fn forget_recently_viewed() -> Result<(), AppError> {

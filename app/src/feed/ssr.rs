@@ -249,6 +249,60 @@ async fn price_drops(
     Ok(drops)
 }
 
+/// `owner`'s latest events, newest first ([`HISTORY`] at most), and when they last cleared "Recently viewed".
+async fn history(
+    connection: &mut AnyConnection,
+    owner: &Owner,
+) -> Result<(Vec<Interaction>, Option<Millis>), StoreError> {
+    let column = owner.column();
+    let sql = format!(
+        "SELECT product_id, kind, occurred_at FROM shopper_events WHERE {column} = $1 \
+         ORDER BY occurred_at DESC, id DESC LIMIT {HISTORY}"
+    );
+    let mut history = Vec::new();
+    for row in owner
+        .bind(sqlx::query(&sql))
+        .fetch_all(&mut *connection)
+        .await?
+    {
+        if let Some(kind) = EventKind::parse(&row.try_get::<String, _>(1)?) {
+            history.push(Interaction::new(0, row.try_get(0)?, kind, row.try_get(2)?));
+        }
+    }
+    let cleared_at =
+        sqlx::query_scalar("SELECT cleared_at FROM recently_viewed_cleared WHERE viewer = $1")
+            .bind(owner.key())
+            .fetch_optional(&mut *connection)
+            .await?;
+    Ok((history, cleared_at))
+}
+
+/// What `viewer` viewed since they last cleared the list, newest first, `limit` at most: the feed's "Recently
+/// viewed" on its own (the same products, available and not dismissed). Nothing for nobody.
+pub async fn recently_viewed(
+    db: &Db,
+    viewer: Option<&Viewer>,
+    locale: &str,
+    limit: usize,
+) -> Result<Vec<ProductCard>, StoreError> {
+    let mut connection = db.reader().acquire().await?;
+    let Some(owner) = owner(&mut connection, viewer).await? else {
+        return Ok(Vec::new());
+    };
+    let (history, cleared_at) = history(&mut connection, &owner).await?;
+    let viewed = rules::recently_viewed(&history, cleared_at, HISTORY as usize);
+    let exclusions = kept_apart(&mut connection, &owner, &viewed).await?;
+    let mut products = listed(&mut connection, &viewed, locale).await?;
+    let facts: HashMap<i64, ProductFacts> = products
+        .iter()
+        .map(|(id, listed)| (*id, listed.facts))
+        .collect();
+    Ok(rules::viewed_to_show(&viewed, &facts, &exclusions, limit)
+        .into_iter()
+        .filter_map(|id| products.remove(&id).map(|listed| listed.card))
+        .collect())
+}
+
 /// The home feed of `viewer` (or of nobody: best sellers and trending), `per_section` cards a section at most.
 pub async fn feed(
     db: &Db,
@@ -260,29 +314,10 @@ pub async fn feed(
 ) -> Result<Feed, StoreError> {
     let mut connection = db.reader().acquire().await?;
     let owner = owner(&mut connection, viewer).await?;
-    let mut history: Vec<Interaction> = Vec::new();
-    let mut cleared_at = None;
-    if let Some(owner) = &owner {
-        let column = owner.column();
-        let sql = format!(
-            "SELECT product_id, kind, occurred_at FROM shopper_events WHERE {column} = $1 \
-             ORDER BY occurred_at DESC, id DESC LIMIT {HISTORY}"
-        );
-        for row in owner
-            .bind(sqlx::query(&sql))
-            .fetch_all(&mut *connection)
-            .await?
-        {
-            if let Some(kind) = EventKind::parse(&row.try_get::<String, _>(1)?) {
-                history.push(Interaction::new(0, row.try_get(0)?, kind, row.try_get(2)?));
-            }
-        }
-        cleared_at =
-            sqlx::query_scalar("SELECT cleared_at FROM recently_viewed_cleared WHERE viewer = $1")
-                .bind(owner.key())
-                .fetch_optional(&mut *connection)
-                .await?;
-    }
+    let (history, cleared_at) = match &owner {
+        Some(owner) => history(&mut connection, owner).await?,
+        None => (Vec::new(), None),
+    };
     // A product the shopper said "not interested" to lately is no anchor, whatever else they did with it.
     let rejected: HashSet<i64> = history
         .iter()

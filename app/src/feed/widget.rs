@@ -1,13 +1,14 @@
-//! The feed's widgets: `HomeFeed` for a home page, `AlsoBought` and `AlsoViewed` for a product page.
+//! The feed's widgets: `HomeFeed` for a home page, `AlsoBought` and `AlsoViewed` for a product page, and
+//! `RecentlyViewed` for any page.
 
-use super::rules::DEFAULT_PER_SECTION;
+use super::rules::{DEFAULT_PER_SECTION, RECENTLY_VIEWED};
 use super::{
     Activity, FeedCard, FeedSection, Reason, RelatedBy, SectionKind, forget_recently_viewed,
-    home_feed, not_interested, related_products,
+    home_feed, not_interested, related_products, viewed_lately,
 };
 use crate::catalog::ProductCard;
 use crate::i18n::{I18n, use_i18n};
-use crate::identity::client::{current_token, use_signed_in};
+use crate::identity::client::{current_token, use_identity_changes, use_signed_in};
 use crate::identity::ensure_viewer;
 use crate::ui::{ErrorNotice, Pending, PriceTag, server_asset, use_shop_links};
 use crate::wishlist::WishlistProductGrid;
@@ -314,4 +315,81 @@ pub fn AlsoViewed(
     limit: usize,
 ) -> impl IntoView {
     view! { <Related sku by=RelatedBy::Viewed limit /> }
+}
+
+/// The products the shopper (or this browser's guest) viewed lately, newest first, `limit` at most, with a
+/// "Clear" button: the feed's "Recently viewed" on its own, for an account page or the foot of any page. The
+/// history lives behind the shopper's token, so it loads in the browser, and follows signing in and out.
+///
+/// ```
+/// use app::feed::RecentlyViewed;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <RecentlyViewed limit=6 /> }.to_html();
+/// assert!(html.contains("data-testid=\"recently-viewed\""));
+/// ```
+#[component]
+pub fn RecentlyViewed(
+    /// Products shown at most (1–24).
+    #[prop(default = RECENTLY_VIEWED)]
+    limit: usize,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let changes = use_identity_changes();
+    let products = LocalResource::new(move || {
+        changes.track();
+        let locale = i18n.locale();
+        // A browser without a token has no history yet: nothing to ask, and no guest to make for it.
+        let asking = current_token().is_some();
+        async move {
+            if asking {
+                viewed_lately(locale.to_owned(), limit as i64).await
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    });
+    let clear = Action::new(move |_: &()| async move {
+        forget_recently_viewed().await?;
+        products.refetch();
+        Ok::<_, crate::kernel::error::AppError>(())
+    });
+    let shown = move || {
+        products
+            .get()
+            .is_some_and(|loaded| loaded.is_ok_and(|products| !products.is_empty()))
+    };
+    view! {
+        <section class="rapport-recently-viewed" part="recently-viewed" data-testid="recently-viewed" aria-labelledby="rapport-recently-viewed-title">
+            <div class="rapport-recently-viewed__head">
+                <h2 class="rapport-related__title" id="rapport-recently-viewed-title">{move || i18n.t("feed.recently_viewed")}</h2>
+                <Show when=shown>
+                    <button
+                        type="button"
+                        class="rapport-feed__clear"
+                        disabled=move || clear.pending().get()
+                        on:click=move |_| { clear.dispatch(()); }
+                    >
+                        {move || i18n.t("feed.clear_recently_viewed")}
+                    </button>
+                </Show>
+            </div>
+            {move || match clear.value().get() {
+                Some(Err(error)) => Some(view! { <ErrorNotice error /> }),
+                _ => None,
+            }}
+            <Transition fallback=Pending>
+                {move || Suspend::new(async move {
+                    match products.await {
+                        Ok(products) if products.is_empty() => view! {
+                            <p class="rapport-recently-viewed__empty">{move || i18n.t("feed.recently_viewed_empty")}</p>
+                        }.into_any(),
+                        Ok(products) => view! { <WishlistProductGrid products /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
 }

@@ -114,16 +114,16 @@ pub fn use_signed_in() -> leptos::prelude::ReadSignal<bool> {
 ///
 /// ```
 /// use app::identity::client::use_identity_changes;
-/// use app::wishlist::wishlist_state;
+/// use app::wishlist::wishlist_states;
 /// use leptos::prelude::*;
 /// /// Whether the viewer keeps the kettle in a wish list, asked again after each sign-in or sign-out.
 /// fn kettle_saved() -> impl IntoView {
 ///     let viewer = use_identity_changes();
 ///     let state = LocalResource::new(move || {
 ///         viewer.track();
-///         wishlist_state("KIT-00001".to_owned())
+///         wishlist_states(vec!["KIT-00001".to_owned()])
 ///     });
-///     move || state.get().and_then(Result::ok).map(|state| state.lists.iter().any(|(_, holds)| *holds))
+///     move || state.get().and_then(Result::ok).map(|states| states[0].lists.iter().any(|(_, holds)| *holds))
 /// }
 /// # let owner = Owner::new(); owner.set();
 /// # let _ = kettle_saved;

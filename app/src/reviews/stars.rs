@@ -1,75 +1,33 @@
 //! `<rapport-stars>`: a product's average stars and review count, for category pages and search results. Many
-//! badges on one page ask together: the first to ask waits until the badges mounted with it have asked too, and
-//! one request brings every product's stars.
+//! badges on one page ask together ([`Batch`]): one request brings every product's stars.
 
-use super::{StarRating, star_ratings};
+use super::{MAX_STAR_RATINGS, StarRating, star_ratings};
 use crate::i18n::use_i18n;
 use crate::kernel::error::AppError;
-use crate::ui::{Pending, ShopLinks, use_shop_links};
+use crate::ui::{Batch, Pending, ShopLinks, use_shop_links};
 use leptos::prelude::*;
+
+thread_local! {
+    static STARS: Batch<Option<StarRating>> = const { Batch::new() };
+}
 
 /// `sku`'s stars, asked along with every other badge asking at the same moment; none for an unknown product.
 /// A SKU that cannot be one is answered alone, so that one mistyped badge does not blank the page's others.
 async fn stars_of(sku: String) -> Result<Option<StarRating>, AppError> {
     crate::kernel::validate::key("product", sku.trim())?;
-    #[cfg(feature = "browser")]
-    {
-        batch::ask(sku).await
-    }
-    #[cfg(not(feature = "browser"))]
-    {
-        let ratings = star_ratings(vec![sku.clone()]).await?;
-        Ok(ratings.into_iter().find(|rating| rating.sku == sku))
-    }
-}
-
-/// The badges' shared queue. Each embedded widget is a root of its own (the loader mounts it alone), so no
-/// context reaches them all: the page's one WASM instance is what they share.
-#[cfg(feature = "browser")]
-mod batch {
-    use super::{AppError, StarRating, star_ratings};
-    use crate::reviews::MAX_STAR_RATINGS;
-    use futures::channel::oneshot;
-    use std::cell::RefCell;
-
-    type Answer = oneshot::Sender<Result<Option<StarRating>, AppError>>;
-
-    thread_local! {
-        static WAITING: RefCell<Vec<(String, Answer)>> = const { RefCell::new(Vec::new()) };
-    }
-
-    pub async fn ask(sku: String) -> Result<Option<StarRating>, AppError> {
-        let (answer, answered) = oneshot::channel();
-        let first = WAITING.with_borrow_mut(|waiting| {
-            waiting.push((sku, answer));
-            waiting.len() == 1
-        });
-        if first {
-            // After this turn of the event loop, by when the badges mounted with this one have asked too.
-            leptos::prelude::set_timeout(
-                || wasm_bindgen_futures::spawn_local(send()),
-                std::time::Duration::ZERO,
-            );
-        }
-        answered.await.unwrap_or_else(|_| Err(AppError::internal()))
-    }
-
-    async fn send() {
-        let mut waiting = WAITING.with_borrow_mut(std::mem::take);
-        while !waiting.is_empty() {
-            let rest = waiting.split_off(waiting.len().min(MAX_STAR_RATINGS));
-            let skus = waiting.iter().map(|(sku, _)| sku.clone()).collect();
-            let ratings = star_ratings(skus).await;
-            for (sku, answer) in waiting {
-                let _ = answer.send(
-                    ratings
-                        .clone()
-                        .map(|ratings| ratings.into_iter().find(|rating| rating.sku == sku)),
-                );
-            }
-            waiting = rest;
-        }
-    }
+    Batch::ask(
+        &STARS,
+        sku,
+        MAX_STAR_RATINGS,
+        |skus: Vec<String>| async move {
+            let ratings = star_ratings(skus.clone()).await?;
+            Ok(skus
+                .iter()
+                .map(|sku| ratings.iter().find(|rating| rating.sku == *sku).cloned())
+                .collect())
+        },
+    )
+    .await
 }
 
 /// A product's average stars and review count, linking to the page's `<rapport-reviews>` of the product when

@@ -3,7 +3,7 @@
 //! page would.
 
 use crate::catalog::product_details;
-use crate::embed::{EmbeddableWidget, loader_snippet};
+use crate::embed::{EmbeddableWidget, OptionKind, loader_snippet};
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::{SHOPPER_TOKEN_META, use_signed_in};
 use crate::ui::{ErrorNotice, Loading};
@@ -93,7 +93,10 @@ pub fn EmbedSnippetsPage() -> impl IntoView {
                                     let snippet = widget.snippet(&product.sku);
                                     view! {
                                         <dt>{move || widget_name(i18n, widget)}</dt>
-                                        <dd><pre class="rapport-snippets__code" data-widget=widget.tag()><code>{snippet}</code></pre></dd>
+                                        <dd>
+                                            <pre class="rapport-snippets__code" data-widget=widget.tag()><code>{snippet}</code></pre>
+                                            <WidgetSettings widget />
+                                        </dd>
                                     }
                                 }).collect_view()}
                             </dl>
@@ -105,6 +108,30 @@ pub fn EmbedSnippetsPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// The settings a widget takes, each as an attribute with an example value (a count's default).
+#[component]
+fn WidgetSettings(widget: EmbeddableWidget) -> impl IntoView {
+    let i18n = use_i18n();
+    let options = widget.spec().options;
+    (!options.is_empty()).then(|| {
+        view! {
+            <p class="rapport-snippets__settings" data-settings=widget.tag()>
+                {move || i18n.t("embed.settings")}
+                {options.iter().map(|option| {
+                    let example = match option.kind {
+                        OptionKind::Count { min, max, default } => {
+                            format!("{}=\"{default}\" ({min}–{max})", option.attribute)
+                        }
+                        OptionKind::Flag => option.attribute.to_owned(),
+                        OptionKind::Text => format!("{}=\"…\"", option.attribute),
+                    };
+                    view! { " " <code>{example}</code> }
+                }).collect_view()}
+            </p>
+        }
+    })
 }
 
 /// `/gallery`: every widget that shows something, under the two example themes and languages, and in its states, through the loader.

@@ -8,13 +8,15 @@ pub mod ssr;
 mod widget;
 pub use server::*;
 pub use widget::{
-    SavedStates, SharedWishlistPage, WISHLIST_CHANGE_EVENT, Wishlist, WishlistButton,
-    WishlistProductGrid,
+    SharedWishlistPage, WISHLIST_CHANGE_EVENT, Wishlist, WishlistButton, WishlistProductGrid,
 };
 
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
+
+/// Most products one request asks the saved states of.
+pub const MAX_STATES: usize = 100;
 
 /// A wish list as its owner sees it in list choosers and menus.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,18 +19,8 @@ pub struct WishlistPage {
     pub list: Wishlist,
 }
 
-/// Where a product stands in the viewer's lists.
-#[server(client = RapportClient)]
-pub async fn wishlist_state(sku: String) -> Result<SavedState, AppError> {
-    let db = crate::store::db()?;
-    let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
-    let viewer = request_viewer().await?;
-    ssr::saved_state(&db, &viewer, &sku, &policy)
-        .await
-        .map_err(store_error)
-}
-
-/// Where each of a page's products stands in the viewer's lists, in the order given (at most 100).
+/// Where each of a page's products stands in the viewer's lists, in the order given ([`super::MAX_STATES`] at
+/// most); an unknown product is in none.
 #[server(client = RapportClient)]
 pub async fn wishlist_states(skus: Vec<String>) -> Result<Vec<SavedState>, AppError> {
     let db = crate::store::db()?;

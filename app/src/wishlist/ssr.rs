@@ -3,7 +3,8 @@
 
 use super::rules::{WishlistPolicy, validate_list_name};
 use super::{
-    MostWished, SavedState, SharedWishlist, Wishlist, WishlistItem, WishlistSort, WishlistSummary,
+    MAX_STATES, MostWished, SavedState, SharedWishlist, Wishlist, WishlistItem, WishlistSort,
+    WishlistSummary,
 };
 use crate::catalog::ssr::active_product_id;
 use crate::events::EventKind;
@@ -608,9 +609,6 @@ pub async fn saved_state(
     let mut states = saved_states(db, viewer, &[sku.to_owned()], policy).await?;
     Ok(states.remove(0))
 }
-
-/// Most products a grid asks about at once.
-pub const MAX_STATES: usize = 100;
 
 /// Counts the distinct owners (shopper or guest) of the lists joined as `w`.
 const OWNERS: &str = "COUNT(DISTINCT COALESCE(CAST(w.shopper_id AS TEXT), 'g:' || w.guest_id))";

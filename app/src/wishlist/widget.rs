@@ -2,9 +2,9 @@
 
 use super::rules::change_since_saved;
 use super::{
-    ItemChange, SavedState, WishlistItem, WishlistSort, WishlistSummary, change_wishlist,
-    create_wishlist, delete_wishlist, move_wishlist_item, my_wishlist, open_shared_wishlist,
-    share_wishlist, wishlist_state, wishlist_states,
+    ItemChange, MAX_STATES, SavedState, WishlistItem, WishlistSort, WishlistSummary,
+    change_wishlist, create_wishlist, delete_wishlist, move_wishlist_item, my_wishlist,
+    open_shared_wishlist, share_wishlist, wishlist_states,
 };
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::use_identity_changes;
@@ -12,8 +12,8 @@ use crate::identity::ensure_viewer;
 use crate::kernel::error::AppError;
 use crate::kernel::time::iso_date;
 use crate::ui::{
-    ErrorNotice, PriceTag, StockBadge, emit_add_to_cart, emit_event, server_asset, use_page_query,
-    use_shop_links,
+    Batch, ErrorNotice, PriceTag, StockBadge, emit_add_to_cart, emit_event, server_asset,
+    use_page_query, use_shop_links,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -29,47 +29,23 @@ fn list_name(i18n: I18n, list: &WishlistSummary) -> String {
     }
 }
 
-/// The saved state of every product in a grid, fetched in one request and shared by the hearts on its cards.
-#[derive(Clone, Copy)]
-pub struct SavedStates {
-    skus: StoredValue<Vec<String>>,
-    states: LocalResource<Result<Vec<SavedState>, AppError>>,
+thread_local! {
+    static SAVED: Batch<SavedState> = const { Batch::new() };
 }
 
-impl SavedStates {
-    /// Provides the states of `skus` to the `WishlistButton`s rendered below the calling component.
-    pub fn provide(skus: Vec<String>) {
-        let asked = skus.clone();
-        let states = LocalResource::new(move || {
-            let skus = asked.clone();
-            async move {
-                ensure_viewer().await?;
-                wishlist_states(skus).await
-            }
-        });
-        provide_context(SavedStates {
-            skus: StoredValue::new(skus),
-            states,
-        });
-    }
-
-    /// The state of one product of the grid, or `None` when the grid did not ask about it.
-    async fn of(self, sku: &str) -> Option<Result<SavedState, AppError>> {
-        let index = self
-            .skus
-            .with_value(|skus| skus.iter().position(|s| s == sku))?;
-        Some(
-            self.states
-                .await
-                .map(|mut states| states.swap_remove(index)),
-        )
-    }
+/// Where `sku` stands in the viewer's lists, asked along with every other heart asking at the same moment: a
+/// grid of cards, or a store's category page of embedded hearts, asks in one request.
+async fn saved_state(sku: String) -> Result<SavedState, AppError> {
+    Batch::ask(&SAVED, sku, MAX_STATES, |skus| async move {
+        ensure_viewer().await?;
+        wishlist_states(skus).await
+    })
+    .await
 }
 
 /// Products as a grid of cards, each with a wish-list heart; the hearts' saved states come in one request.
 #[component]
 pub fn WishlistProductGrid(products: Vec<crate::catalog::ProductCard>) -> impl IntoView {
-    SavedStates::provide(products.iter().map(|p| p.sku.clone()).collect());
     view! {
         <crate::catalog::ProductGrid
             products
@@ -84,7 +60,7 @@ pub fn WishlistProductGrid(products: Vec<crate::catalog::ProductCard>) -> impl I
 ///
 /// The shopper's lists live behind their token, so the button renders empty on the server and fills in once
 /// the browser has the token. `compact` is the card form: the heart alone (its label stays for screen readers),
-/// no count and no chooser; inside a grid that called [`SavedStates::provide`] it asks nothing by itself.
+/// no count and no chooser. Hearts that load together ask for their states in one request.
 ///
 /// ```
 /// use app::wishlist::WishlistButton;
@@ -106,23 +82,11 @@ pub fn WishlistButton(
     let state = RwSignal::new(None::<SavedState>);
     let problem = RwSignal::new(None::<AppError>);
     let load_sku = sku.clone();
-    let grid = use_context::<SavedStates>();
     // Signing in or out (the store's page changing its token) shows the other viewer's state.
     let viewer = use_identity_changes();
     let load = LocalResource::new(move || {
         viewer.track();
-        let sku = load_sku.clone();
-        async move {
-            let from_grid = match grid {
-                Some(grid) => grid.of(&sku).await,
-                None => None,
-            };
-            if let Some(known) = from_grid {
-                return known;
-            }
-            ensure_viewer().await?;
-            wishlist_state(sku).await
-        }
+        saved_state(load_sku.clone())
     });
     Effect::new(move |_| match load.get() {
         Some(Ok(loaded)) => state.set(Some(loaded)),

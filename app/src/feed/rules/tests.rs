@@ -132,6 +132,26 @@ fn recently_viewed_is_capped_distinct_and_starts_after_clearing() {
 }
 
 #[test]
+fn recently_viewed_shows_bought_products_but_not_unavailable_or_dismissed_ones() {
+    let mut facts = HashMap::new();
+    shelf(&mut facts, &[1, 2, 3, 4, 5], 1);
+    facts.get_mut(&2).unwrap().available = false;
+    let exclusions = Exclusions {
+        bought: [1].into(),
+        dismissed: [3].into(),
+    };
+    // 6 is gone from the catalogue: no facts.
+    assert_eq!(
+        viewed_to_show(&[1, 2, 3, 6, 4, 5], &facts, &exclusions, 12),
+        [1, 4, 5]
+    );
+    assert_eq!(
+        viewed_to_show(&[1, 2, 3, 6, 4, 5], &facts, &exclusions, 2),
+        [1, 4]
+    );
+}
+
+#[test]
 fn the_favourite_category_is_where_the_anchors_weigh_most() {
     let mut facts = HashMap::new();
     shelf(&mut facts, &[1, 2], 7);
