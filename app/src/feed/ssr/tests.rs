@@ -322,7 +322,7 @@ async fn the_feed_follows_what_the_shopper_did_a_moment_ago_and_leaves_out_what_
 }
 
 #[tokio::test]
-async fn recently_viewed_is_newest_first_and_empty_after_clearing() {
+async fn recently_viewed_is_newest_first_capped_and_empty_after_clearing() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
@@ -347,6 +347,24 @@ async fn recently_viewed_is_newest_first_and_empty_after_clearing() {
             .map(|c| c.product.sku.as_str())
             .collect();
         assert_eq!(viewed, ["K5", "K7", "K6"]);
+        // The same history on its own, as `<rapport-recently-viewed>` shows it, capped; nothing for nobody.
+        let alone = recently_viewed(db, Some(&guest), "en", 12).await.unwrap();
+        assert_eq!(skus(&alone), ["K5", "K7", "K6"]);
+        let capped = recently_viewed(db, Some(&guest), "en", 2).await.unwrap();
+        assert_eq!(skus(&capped), ["K5", "K7"]);
+        assert!(
+            recently_viewed(db, None, "en", 12)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let stranger = Viewer::Guest("g-never-seen".into());
+        assert!(
+            recently_viewed(db, Some(&stranger), "en", 12)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         clear_recently_viewed(db, &guest, NOW + Millis(10))
             .await
@@ -359,6 +377,12 @@ async fn recently_viewed_is_newest_first_and_empty_after_clearing() {
                 .sections
                 .iter()
                 .all(|s| s.kind != SectionKind::RecentlyViewed)
+        );
+        assert!(
+            recently_viewed(db, Some(&guest), "en", 12)
+                .await
+                .unwrap()
+                .is_empty()
         );
         let nobody = Viewer::Shopper("nobody".into());
         assert!(clear_recently_viewed(db, &nobody, NOW).await.is_err());
