@@ -141,7 +141,8 @@ declare global {
     'rapport-product-view': RapportProductViewElement;
     'rapport-recently-viewed': RapportRecentlyViewedElement;
   }
-  interface HTMLElementEventMap {
+  /** Each DOM event as a listener receives it. */
+  interface RapportEventMap {
     'rapport:add-to-cart': CustomEvent<RapportEventDetails['rapport:add-to-cart']>;
     'rapport:wishlist-change': CustomEvent<RapportEventDetails['rapport:wishlist-change']>;
     'rapport:review-submitted': CustomEvent<RapportEventDetails['rapport:review-submitted']>;
@@ -149,14 +150,8 @@ declare global {
     'rapport:ready': CustomEvent<RapportEventDetails['rapport:ready']>;
     'rapport:identity-change': CustomEvent<RapportEventDetails['rapport:identity-change']>;
   }
-  interface WindowEventMap {
-    'rapport:add-to-cart': CustomEvent<RapportEventDetails['rapport:add-to-cart']>;
-    'rapport:wishlist-change': CustomEvent<RapportEventDetails['rapport:wishlist-change']>;
-    'rapport:review-submitted': CustomEvent<RapportEventDetails['rapport:review-submitted']>;
-    'rapport:alert-subscribed': CustomEvent<RapportEventDetails['rapport:alert-subscribed']>;
-    'rapport:ready': CustomEvent<RapportEventDetails['rapport:ready']>;
-    'rapport:identity-change': CustomEvent<RapportEventDetails['rapport:identity-change']>;
-  }
+  interface HTMLElementEventMap extends RapportEventMap {}
+  interface WindowEventMap extends RapportEventMap {}
   interface Window {
     Rapport: RapportApi;
   }

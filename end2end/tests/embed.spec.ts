@@ -700,4 +700,13 @@ test('a returning shopper\'s browser checks the widgets\' files again and gets t
     const again = await request.get(`${RAPPORT}${file}`, { headers: { 'If-Modified-Since': modified } });
     expect(again.status(), file).toBe(304);
   }
+  // The elements' manifest and TypeScript declarations, for a front-end developer's editor and build.
+  const manifest = await request.get(`${RAPPORT}/custom-elements.json`);
+  expect(manifest.headers()['content-type']).toContain('application/json');
+  const tags = (await manifest.json()).modules[0].declarations.map((element: { tagName: string }) => element.tagName);
+  expect(tags).toEqual(expect.arrayContaining(['rapport-reviews', 'rapport-recently-viewed']));
+  const declarations = await request.get(`${RAPPORT}/rapport-widgets.d.ts`);
+  expect(declarations.headers()['content-type']).toBe('text/plain; charset=utf-8');
+  expect(declarations.headers()['cache-control']).toBe('no-cache');
+  expect(await declarations.text()).toContain("'rapport-recently-viewed': RapportRecentlyViewedElement;");
 });

@@ -118,21 +118,33 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
 /// The built site's files (the bundles, their glue, the stylesheets, the loader) keep their names from one release
 /// to the next, so a browser must not reuse them on a guess: it would pair an old glue file with a new WASM. It
 /// asks again each time with the `Last-Modified` date it was given, and an unchanged file answers 304 with no body.
-/// (The static-file handler does not see the request's conditional headers, so this answers them.)
+/// (The static-file handler does not see the request's conditional headers, so this answers them.) The widgets'
+/// TypeScript declarations are text: the static-file handler takes `.ts` for a video.
 async fn revalidate_site_files(request: axum::extract::Request, next: Next) -> Response {
     let path = request.uri().path();
     let site_file = path.starts_with("/pkg/")
         || path.starts_with("/widgets/")
-        || matches!(path, "/embed.js" | "/rapport-theme.css");
+        || matches!(
+            path,
+            "/embed.js" | "/rapport-theme.css" | "/custom-elements.json" | "/rapport-widgets.d.ts"
+        );
     if !site_file {
         return next.run(request).await;
     }
+    let declarations = path.ends_with(".d.ts");
     let asked_since = request
         .headers()
         .get(http::header::IF_MODIFIED_SINCE)
         .cloned();
     let mut response = next.run(request).await;
+    let found = response.status() == http::StatusCode::OK;
     let headers = response.headers_mut();
+    if declarations && found {
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    }
     if !headers.contains_key(http::header::CACHE_CONTROL) {
         headers.insert(
             http::header::CACHE_CONTROL,

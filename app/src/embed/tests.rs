@@ -610,21 +610,17 @@ fn the_typescript_declarations_follow_the_registry() {
     for spec in &WIDGETS {
         out += &format!("    '{}': {};\n", spec.tag, class_name(spec.tag));
     }
-    out += "  }\n  interface HTMLElementEventMap {\n";
+    out +=
+        "  }\n  /** Each DOM event as a listener receives it. */\n  interface RapportEventMap {\n";
     for event in &DOM_EVENTS {
         out += &format!(
             "    '{0}': CustomEvent<RapportEventDetails['{0}']>;\n",
             event.name
         );
     }
-    out += "  }\n  interface WindowEventMap {\n";
-    for event in &DOM_EVENTS {
-        out += &format!(
-            "    '{0}': CustomEvent<RapportEventDetails['{0}']>;\n",
-            event.name
-        );
-    }
-    out += "  }\n  interface Window {\n    Rapport: RapportApi;\n  }\n}\n";
+    out += "  }\n  interface HTMLElementEventMap extends RapportEventMap {}\n  \
+            interface WindowEventMap extends RapportEventMap {}\n";
+    out += "  interface Window {\n    Rapport: RapportApi;\n  }\n}\n";
     generated_file("public/rapport-widgets.d.ts", &out);
 }
 
