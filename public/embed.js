@@ -42,6 +42,16 @@
   const UNSEEN = [
     'rapport-product-view',
   ];
+  // Elements about one product (`product="SKU"`).
+  const NEEDS_PRODUCT = [
+    'rapport-reviews',
+    'rapport-wishlist-button',
+    'rapport-price-alert',
+    'rapport-also-bought',
+    'rapport-also-viewed',
+    'rapport-stars',
+    'rapport-product-view',
+  ];
   // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.
   const OPTIONS = {
     'rapport-reviews': [['product-name', 'productName', 'text']],
@@ -52,17 +62,25 @@
     'rapport-recently-viewed': [['limit', 'limit', 'count', 12]],
   };
   // End of the generated lists.
+  // An element's JS properties, each mirroring its attribute: `product` where it takes one, and its settings.
+  const properties = (tag) => [
+    ...(NEEDS_PRODUCT.includes(tag) ? [['product', 'product', 'text']] : []),
+    ...(OPTIONS[tag] || []),
+  ];
   const FAILED = {
     en: 'This part of the page could not load.',
     zh: '此部分内容未能加载。',
   };
   const TOKEN_META = 'meta[name="rapport-shopper-token"]';
 
+  // The widgets' files. `rapport-tools publish-assets` names their content-hashed copies here, which browsers keep.
+  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/pkg/rapport.css' };
+
   let runtime;
   const load = () =>
-    (runtime ||= import(server + '/widgets/rapport-widgets.js')
+    (runtime ||= import(server + FILES.glue)
       .then(async (wasm) => {
-        await wasm.default({ module_or_path: server + '/widgets/rapport-widgets_bg.wasm' });
+        await wasm.default({ module_or_path: server + FILES.wasm });
         wasm.start_embed(server);
         return wasm;
       })
@@ -94,7 +112,7 @@
       if (!this.shadowRoot) {
         // A property the page set before this element was defined (the loader is async) hides the setter: pass
         // it on to the attribute.
-        for (const name of ['product', ...(OPTIONS[this.localName] || []).map((option) => option[1])]) {
+        for (const [, name] of properties(this.localName)) {
           if (Object.hasOwn(this, name)) {
             const value = this[name];
             delete this[name];
@@ -104,7 +122,7 @@
         const root = this.attachShadow({ mode: 'open' });
         const style = document.createElement('link');
         style.rel = 'stylesheet';
-        style.href = server + '/pkg/rapport.css';
+        style.href = server + FILES.style;
         this.box = document.createElement('div');
         this.box.setAttribute('part', 'widget');
         root.append(style, this.box);
@@ -116,7 +134,8 @@
       this.box.setAttribute('aria-busy', 'true');
       this.setAttribute('data-rapport', 'loading');
       const when = UNSEEN.includes(this.localName) ? 'eager' : this.getAttribute('loading');
-      if (when === 'eager') {
+      // A widget asked for before (its settings changed since, say) comes back at once, however it loads.
+      if (when === 'eager' || this.asked) {
         this.mount();
       } else if (when !== 'manual') {
         preloadWhenIdle();
@@ -155,6 +174,7 @@
     }
 
     async mount() {
+      this.asked = true;
       let wasm;
       try {
         wasm = await load();
@@ -256,7 +276,7 @@
     get() {
       const value = this.getAttribute(attribute);
       if (kind === 'flag') return value !== null;
-      if (kind === 'count') return value === null ? fallback : Number(value);
+      if (kind === 'count') return /^\s*\d+\s*$/.test(value ?? '') ? Number(value) : fallback;
       return value;
     },
     set(value) {
@@ -266,12 +286,10 @@
   });
   for (const tag of TAGS) {
     if (customElements.get(tag)) continue;
-    const options = OPTIONS[tag] || [];
     const element = class extends RapportWidget {
-      static observedAttributes = ['product', 'lang', ...options.map(([attribute]) => attribute)];
+      static observedAttributes = ['product', 'lang', ...(OPTIONS[tag] || []).map(([attribute]) => attribute)];
     };
-    Object.defineProperty(element.prototype, 'product', property(['product', 'product', 'text']));
-    for (const option of options) Object.defineProperty(element.prototype, option[1], property(option));
+    for (const option of properties(tag)) Object.defineProperty(element.prototype, option[1], property(option));
     customElements.define(tag, element);
   }
   // The guest id inside a guest token (`v1.g.<base64url id>.…`), for the store's server to send that guest's events.

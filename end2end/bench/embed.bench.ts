@@ -12,12 +12,21 @@ function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
+/** The widgets' files, by the names the published loader gives them (`rapport-tools publish-assets`). */
+function published(): { glue: string; wasm: string; style: string } {
+  const loader = readFileSync(join(SITE, 'embed.js'), 'utf8');
+  const named = loader.match(/const FILES = \{ glue: '\/([^']+)', wasm: '\/([^']+)', style: '\/([^']+)' \}/);
+  if (!named) throw new Error('the loader names no widget files');
+  return { glue: named[1], wasm: named[2], style: named[3] };
+}
+
 test('what a store page downloads for the widgets', async () => {
+  const files = published();
   const rows = [
     ['loader', 'embed.js'],
-    ['JS glue', 'widgets/rapport-widgets.js'],
-    ['WASM', 'widgets/rapport-widgets_bg.wasm'],
-    ['widget CSS', 'pkg/rapport.css'],
+    ['JS glue', files.glue],
+    ['WASM', files.wasm],
+    ['widget CSS', files.style],
     ['theme tokens', 'rapport-theme.css'],
   ].map(([what, file]) => {
     const bytes = readFileSync(join(SITE, file));

@@ -273,6 +273,23 @@ test("a store's elements take their settings as attributes and as properties", {
   await readyWidget(page, 'rapport-also-viewed');
   await expect(shelf.locator('li.shop-tile')).toHaveCount(4);
 
+  // A widget the page loads by hand comes back by itself after a change of its settings.
+  await page.locator('#later').evaluate((later, sku) => {
+    const manual = document.createElement('rapport-also-bought');
+    manual.setAttribute('product', sku);
+    manual.setAttribute('loading', 'manual');
+    later.append(manual);
+    void (manual as unknown as { load: () => Promise<void> }).load();
+  }, FIRST_PRODUCT_SKU);
+  const manual = page.locator('#later rapport-also-bought');
+  await expect(manual).toHaveAttribute('data-rapport', 'ready');
+  await manual.evaluate((element) => element.setAttribute('limit', '2'));
+  await expect(manual).toHaveAttribute('data-rapport', 'ready');
+  await expect(manual.locator('li.shop-tile')).toHaveCount(2);
+  // A property reads a setting's default while its attribute is not a count.
+  await manual.evaluate((element) => element.setAttribute('limit', 'many'));
+  expect(await manual.evaluate((element: any) => element.limit)).toBe(8);
+
   const heart = await readyWidget(page, 'rapport-wishlist-button');
   await expect(heart.locator('.rapport-wishlist-button--compact')).toHaveCount(0);
   await heart.evaluate((element: any) => (element.compact = true));
@@ -688,18 +705,49 @@ test('merchant copies the snippets for a product, and a front-end developer brow
   await expect(states.locator('[data-state="loading"] rapport-reviews')).toHaveAttribute('data-rapport', 'ready');
 });
 
-test('a returning shopper\'s browser checks the widgets\' files again and gets them compressed', async ({ request }) => {
-  for (const file of ['/embed.js', '/widgets/rapport-widgets.js', '/widgets/rapport-widgets_bg.wasm', '/rapport-theme.css']) {
+test('a returning shopper\'s browser keeps the widgets\' files, checks only the loader again, and gets all compressed', async ({ request }) => {
+  // The loader keeps its URL (stores paste it): kept five minutes, then checked again with its tag.
+  const loader = await request.get(`${RAPPORT}/embed.js`, { headers: { 'Accept-Encoding': 'br' } });
+  expect(loader.status()).toBe(200);
+  expect(loader.headers()['content-encoding']).toBe('br');
+  expect(loader.headers()['cache-control']).toBe('public, max-age=300');
+  const tag = loader.headers()['etag'];
+  expect(tag).toMatch(/^W\/"[0-9a-f]{16}"$/);
+  const unchanged = await request.get(`${RAPPORT}/embed.js`, { headers: { 'If-None-Match': tag } });
+  expect(unchanged.status()).toBe(304);
+  expect(unchanged.headers()['etag']).toBe(tag);
+  expect((await request.get(`${RAPPORT}/embed.js`, { headers: { 'If-None-Match': 'W/"0000000000000000"' } })).status()).toBe(200);
+
+  // It names the widgets' files by their content: kept a year, as a release brings new names, and sent compressed
+  // as they were made at build time.
+  const named = (await (await request.get(`${RAPPORT}/embed.js`)).text()).match(/const FILES = \{ glue: '([^']+)', wasm: '([^']+)', style: '([^']+)' \}/);
+  expect(named).not.toBeNull();
+  for (const file of named!.slice(1)) {
+    expect(file).toMatch(/^\/widgets\/[a-z_-]+\.[0-9a-f]{16}\.(js|wasm|css)$/);
+    for (const encoding of ['br', 'gzip']) {
+      const sent = await request.get(`${RAPPORT}${file}`, { headers: { 'Accept-Encoding': encoding } });
+      expect(sent.status(), file).toBe(200);
+      expect(sent.headers()['content-encoding'], file).toBe(encoding);
+      expect(sent.headers()['cache-control'], file).toBe('public, max-age=31536000, immutable');
+    }
+  }
+  // The storefront's files keep their names across releases, so browsers check them each time.
+  for (const file of ['/rapport-theme.css', '/pkg/rapport.css', '/pkg/rapport.js']) {
     const first = await request.get(`${RAPPORT}${file}`, { headers: { 'Accept-Encoding': 'br' } });
     expect(first.status(), file).toBe(200);
-    // Names stay the same across releases, so the browser must ask again rather than reuse a file on a guess.
     expect(first.headers()['cache-control'], file).toBe('no-cache');
     const modified = first.headers()['last-modified'];
     expect(modified, file).toBeTruthy();
-    if (!file.endsWith('.css')) expect(first.headers()['content-encoding'], file).toBe('br');
+    if (file.endsWith('.js')) expect(first.headers()['content-encoding'], file).toBe('br');
     const again = await request.get(`${RAPPORT}${file}`, { headers: { 'If-Modified-Since': modified } });
     expect(again.status(), file).toBe(304);
   }
+  // A store page's calls with the shopper's token are preflighted once, then the answer is reused.
+  const preflight = await request.fetch(`${RAPPORT}/api/wishlist_states`, {
+    method: 'OPTIONS',
+    headers: { Origin: store.origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-rapport-token' },
+  });
+  expect(preflight.headers()['access-control-max-age']).toBe('7200');
   // The elements' manifest and TypeScript declarations, for a front-end developer's editor and build.
   const manifest = await request.get(`${RAPPORT}/custom-elements.json`);
   expect(manifest.headers()['content-type']).toContain('application/json');

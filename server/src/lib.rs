@@ -23,6 +23,7 @@ use axum::routing::get;
 use http::{HeaderName, HeaderValue, Method};
 use leptos::server_fn::ServerFn;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use sha2::{Digest, Sha256};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -110,61 +111,130 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             std::sync::Arc::new(options.trusted_proxies),
             find_client,
         ))
-        .layer(axum::middleware::from_fn(revalidate_site_files))
+        .layer(axum::middleware::from_fn(site_file_caching))
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(compressible)))
         .layer(TraceLayer::new_for_http()))
 }
 
-/// The built site's files (the bundles, their glue, the stylesheets, the loader) keep their names from one release
-/// to the next, so a browser must not reuse them on a guess: it would pair an old glue file with a new WASM. It
-/// asks again each time with the `Last-Modified` date it was given, and an unchanged file answers 304 with no body.
-/// (The static-file handler does not see the request's conditional headers, so this answers them.) The widgets'
-/// TypeScript declarations are text: the static-file handler takes `.ts` for a video.
-async fn revalidate_site_files(request: axum::extract::Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let site_file = path.starts_with("/pkg/")
-        || path.starts_with("/widgets/")
-        || matches!(
-            path,
-            "/embed.js" | "/rapport-theme.css" | "/custom-elements.json" | "/rapport-widgets.d.ts"
-        );
-    if !site_file {
-        return next.run(request).await;
+/// How the built site's files are kept by browsers, by their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SiteFile {
+    /// Named by its content (`rapport-tools publish-assets`): a release brings a new name, so it is kept a year.
+    Hashed,
+    /// The embed loader: its URL is in stores' pages and stays, so it is kept a few minutes, then checked again.
+    Loader,
+    /// Keeps its name across releases (the storefront's bundle, the stylesheets): checked again each time, so a
+    /// browser never pairs an old glue file with a new WASM.
+    Named,
+}
+
+impl SiteFile {
+    fn of(path: &str) -> Option<Self> {
+        let name = path.rsplit('/').next().unwrap_or_default();
+        let hashed = name
+            .split('.')
+            .any(|part| part.len() == 16 && part.bytes().all(|byte| byte.is_ascii_hexdigit()));
+        if path.starts_with("/widgets/") && hashed {
+            Some(Self::Hashed)
+        } else if path == "/embed.js" {
+            Some(Self::Loader)
+        } else if path.starts_with("/pkg/")
+            || path.starts_with("/widgets/")
+            || matches!(
+                path,
+                "/rapport-theme.css" | "/custom-elements.json" | "/rapport-widgets.d.ts"
+            )
+        {
+            Some(Self::Named)
+        } else {
+            None
+        }
     }
+}
+
+/// Long enough that a store page's next views reuse the loader, short enough that a release reaches every page soon.
+const LOADER_CACHE: &str = "public, max-age=300";
+const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
+/// The loader is a few kilobytes; it is read whole to tag it.
+const MAX_LOADER_BYTES: usize = 1024 * 1024;
+
+/// Caches the built site's files as [`SiteFile`] says, and answers a browser asking again whether its copy is
+/// current (`If-None-Match` with the loader's ETag, or `If-Modified-Since`) with 304 and no body; the static-file
+/// handler does not see those headers. The widgets' TypeScript declarations are text: the handler takes `.ts` for
+/// a video.
+async fn site_file_caching(request: axum::extract::Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let Some(kind) = SiteFile::of(path) else {
+        return next.run(request).await;
+    };
     let declarations = path.ends_with(".d.ts");
     let asked_since = request
         .headers()
         .get(http::header::IF_MODIFIED_SINCE)
         .cloned();
-    let mut response = next.run(request).await;
-    let found = response.status() == http::StatusCode::OK;
-    let headers = response.headers_mut();
-    if declarations && found {
-        headers.insert(
+    let asked_tag = request.headers().get(http::header::IF_NONE_MATCH).cloned();
+    let response = next.run(request).await;
+    if response.status() != http::StatusCode::OK {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = match kind {
+        SiteFile::Loader => {
+            let bytes = match axum::body::to_bytes(body, MAX_LOADER_BYTES).await {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    tracing::error!(%error, "the loader could not be read");
+                    return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+            };
+            // Weak: the same tag names the loader however the compression layer then encodes it.
+            let tag = format!("W/\"{}\"", &hex::encode(Sha256::digest(&bytes))[..16]);
+            if let Ok(tag) = HeaderValue::from_str(&tag) {
+                parts.headers.insert(http::header::ETAG, tag);
+            }
+            Body::from(bytes)
+        }
+        SiteFile::Hashed | SiteFile::Named => body,
+    };
+    let caching = match kind {
+        SiteFile::Hashed => HASHED_CACHE,
+        SiteFile::Loader => LOADER_CACHE,
+        SiteFile::Named => "no-cache",
+    };
+    parts.headers.insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static(caching),
+    );
+    if declarations {
+        parts.headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
     }
-    if !headers.contains_key(http::header::CACHE_CONTROL) {
-        headers.insert(
-            http::header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        );
-    }
-    let unchanged = response.status() == http::StatusCode::OK
-        && asked_since.is_some()
-        && response.headers().get(http::header::LAST_MODIFIED) == asked_since.as_ref();
+    // An ETag asked about decides alone (RFC 9110, 13.2.2); else the modification date.
+    let unchanged = match (&asked_tag, parts.headers.get(http::header::ETAG)) {
+        (Some(asked), Some(tag)) => asked
+            .to_str()
+            .is_ok_and(|asked| asked.split(',').any(|one| one.trim() == tag)),
+        (Some(_), None) => false,
+        (None, _) => {
+            asked_since.is_some()
+                && parts.headers.get(http::header::LAST_MODIFIED) == asked_since.as_ref()
+        }
+    };
     if unchanged {
         // The same headers (CORS and Vary included, which a store page's cached copy is checked with), no body.
-        let mut not_modified = Response::new(Body::empty());
-        *not_modified.status_mut() = http::StatusCode::NOT_MODIFIED;
-        *not_modified.headers_mut() = response.headers().clone();
-        for body_header in [http::header::CONTENT_LENGTH, http::header::ACCEPT_RANGES] {
-            not_modified.headers_mut().remove(body_header);
+        parts.status = http::StatusCode::NOT_MODIFIED;
+        for body_header in [
+            http::header::CONTENT_LENGTH,
+            http::header::ACCEPT_RANGES,
+            http::header::CONTENT_ENCODING,
+        ] {
+            parts.headers.remove(body_header);
         }
-        return not_modified;
+        return Response::from_parts(parts, Body::empty());
     }
-    response
+    Response::from_parts(parts, body)
 }
 
 /// What is worth compressing on the wire, for a client that accepts brotli or gzip: the WASM, scripts, styles and
@@ -322,7 +392,9 @@ fn cors(origins: &[String]) -> Result<CorsLayer, String> {
             http::header::CONTENT_TYPE,
             http::header::ACCEPT,
             HeaderName::from_static(app::identity::TOKEN_HEADER),
-        ]))
+        ])
+        // Chromium keeps a preflight's answer at most two hours: a store page asks once, not before each call.
+        .max_age(std::time::Duration::from_secs(7200)))
 }
 
 /// A store origin as browsers send it: `https://shop.example` or `http://127.0.0.1:8080`, without path or
@@ -374,6 +446,33 @@ async fn healthz(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_files_are_cached_by_whether_their_names_follow_their_content() {
+        for (path, kind) in [
+            (
+                "/widgets/rapport-widgets_bg.0123456789abcdef.wasm",
+                Some(SiteFile::Hashed),
+            ),
+            (
+                "/widgets/rapport.0123456789ABCDEF.css",
+                Some(SiteFile::Hashed),
+            ),
+            ("/widgets/rapport-widgets.js", Some(SiteFile::Named)),
+            (
+                "/widgets/rapport-widgets.0123456789abcde.js",
+                Some(SiteFile::Named),
+            ),
+            ("/pkg/rapport.0123456789abcdef.js", Some(SiteFile::Named)),
+            ("/pkg/rapport.css", Some(SiteFile::Named)),
+            ("/embed.js", Some(SiteFile::Loader)),
+            ("/rapport-widgets.d.ts", Some(SiteFile::Named)),
+            ("/p/KIT-00001", None),
+            ("/api/v1/products", None),
+        ] {
+            assert_eq!(SiteFile::of(path), kind, "{path}");
+        }
+    }
 
     #[test]
     fn store_origins_must_be_exact_origins() {

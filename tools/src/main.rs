@@ -1,6 +1,8 @@
-//! `rapport-tools`: loads demo data, measures the store functions and evaluates the feed, on any Rapport database.
+//! `rapport-tools`: loads demo data, measures the store functions and evaluates the feed, on any Rapport database,
+//! and readies a built site's widgets for the wire.
 //! Kept out of the server so that the production binary holds only what serves and delivers; `./rapport` runs it.
 
+mod assets;
 mod bench;
 mod evaluation;
 mod progress;
@@ -45,6 +47,16 @@ pub enum Scale {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Ready a built site's widgets for the wire: content-hashed names (cached for a year), brotli and gzip twins,
+    /// and the loader naming them. Run after building the site and the widgets; needs no database.
+    PublishAssets {
+        /// The built site.
+        #[arg(long, default_value = "target/site")]
+        site: std::path::PathBuf,
+        /// Brotli's quality, 0 to 11 (11 is the smallest and takes a few seconds per megabyte).
+        #[arg(long, default_value_t = 11)]
+        quality: u32,
+    },
     /// Load deterministic demo data into an empty database.
     Seed {
         #[arg(long, value_enum, default_value = "small")]
@@ -150,6 +162,11 @@ async fn open(url: &str) -> Result<Db, String> {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::PublishAssets { site, quality } = &cli.command {
+        let published = assets::publish(site, *quality)?;
+        tracing::info!(?published, "widgets published");
+        return Ok(());
+    }
     if let Command::EvaluateFeed {
         inter: Some(path),
         shoppers,
@@ -189,6 +206,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::BenchWishlists { items } => bench::wishlists(&db, items).await,
         Command::BenchTiers { orders } => bench::tiers(&db, orders).await,
         Command::BenchFeed { requests } => bench::feed(&db, requests).await,
+        Command::PublishAssets { .. } => unreachable!("publishing needs no database"),
         Command::BenchAlerts {
             subscribers,
             deliveries,

@@ -90,10 +90,16 @@ pub enum OptionKind {
     Text,
 }
 
+/// The options' attributes, named once for the registry's rows and the mount that reads them.
+pub const LIMIT: &str = "limit";
+pub const PER_SECTION: &str = "per-section";
+pub const COMPACT: &str = "compact";
+pub const PRODUCT_NAME: &str = "product-name";
+
 /// `limit` for a shelf of products.
 const fn limit(default: usize) -> WidgetOption {
     WidgetOption {
-        attribute: "limit",
+        attribute: LIMIT,
         property: "limit",
         kind: OptionKind::Count {
             min: 1,
@@ -169,12 +175,12 @@ pub const WIDGETS: [WidgetSpec; 15] = [
         needs_product: true,
         reserve: Reserve::Block("40rem"),
         options: &[WidgetOption {
-            attribute: "product-name",
+            attribute: PRODUCT_NAME,
             property: "productName",
             kind: OptionKind::Text,
             about: "The product's name: the reviews then add its schema.org JSON-LD to the page's head.",
         }],
-        emits: &["rapport:review-submitted"],
+        emits: &[REVIEW_SUBMITTED_EVENT],
     },
     WidgetSpec {
         widget: EmbeddableWidget::WishlistButton,
@@ -187,12 +193,12 @@ pub const WIDGETS: [WidgetSpec; 15] = [
             always: true,
         },
         options: &[WidgetOption {
-            attribute: "compact",
+            attribute: COMPACT,
             property: "compact",
             kind: OptionKind::Flag,
             about: "The card form: the heart alone, no count and no list chooser.",
         }],
-        emits: &["rapport:wishlist-change"],
+        emits: &[WISHLIST_CHANGE_EVENT],
     },
     WidgetSpec {
         widget: EmbeddableWidget::Wishlist,
@@ -201,7 +207,7 @@ pub const WIDGETS: [WidgetSpec; 15] = [
         needs_product: false,
         reserve: Reserve::Block("10rem"),
         options: &[],
-        emits: &["rapport:add-to-cart", "rapport:wishlist-change"],
+        emits: &[ADD_TO_CART_EVENT, WISHLIST_CHANGE_EVENT],
     },
     WidgetSpec {
         widget: EmbeddableWidget::PriceAlert,
@@ -210,7 +216,7 @@ pub const WIDGETS: [WidgetSpec; 15] = [
         needs_product: true,
         reserve: Reserve::Block("28rem"),
         options: &[],
-        emits: &["rapport:alert-subscribed"],
+        emits: &[ALERT_SUBSCRIBED_EVENT],
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlertInbox,
@@ -254,7 +260,7 @@ pub const WIDGETS: [WidgetSpec; 15] = [
         needs_product: false,
         reserve: Reserve::Block("50rem"),
         options: &[WidgetOption {
-            attribute: "per-section",
+            attribute: PER_SECTION,
             property: "perSection",
             kind: OptionKind::Count {
                 min: MIN_PER_SECTION as u32,
@@ -272,7 +278,7 @@ pub const WIDGETS: [WidgetSpec; 15] = [
         needs_product: true,
         reserve: Reserve::Block("48rem"),
         options: &[limit(DEFAULT_PER_SECTION)],
-        emits: &["rapport:wishlist-change"],
+        emits: &[WISHLIST_CHANGE_EVENT],
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlsoViewed,
@@ -281,7 +287,7 @@ pub const WIDGETS: [WidgetSpec; 15] = [
         needs_product: true,
         reserve: Reserve::Block("48rem"),
         options: &[limit(DEFAULT_PER_SECTION)],
-        emits: &["rapport:wishlist-change"],
+        emits: &[WISHLIST_CHANGE_EVENT],
     },
     WidgetSpec {
         widget: EmbeddableWidget::MyAlerts,
@@ -330,7 +336,7 @@ pub const WIDGETS: [WidgetSpec; 15] = [
         needs_product: false,
         reserve: Reserve::Block("24rem"),
         options: &[limit(RECENTLY_VIEWED)],
-        emits: &["rapport:wishlist-change"],
+        emits: &[WISHLIST_CHANGE_EVENT],
     },
 ];
 

@@ -1,6 +1,6 @@
 //! The browser half of embedding: what the loader calls once the WASM is in.
 
-use super::EmbeddableWidget;
+use super::{COMPACT, EmbeddableWidget, LIMIT, PER_SECTION, PRODUCT_NAME};
 use crate::alerts::{AlertInbox, MyAlerts, PriceAlert};
 use crate::events::ProductView;
 use crate::events::track::{Tracked, track as record};
@@ -170,12 +170,12 @@ pub fn mount_widget(
         let query = RwSignal::new(ParamsMap::new());
         provide_context(EmbeddedQuery(query));
         let view = match widget {
-            EmbeddableWidget::Reviews => match settings.text("product-name") {
+            EmbeddableWidget::Reviews => match settings.text(PRODUCT_NAME) {
                 Some(product_name) => view! { <Reviews sku product_name /> }.into_any(),
                 None => view! { <Reviews sku /> }.into_any(),
             },
             EmbeddableWidget::WishlistButton => {
-                view! { <WishlistButton sku compact=settings.flag("compact") /> }.into_any()
+                view! { <WishlistButton sku compact=settings.flag(COMPACT) /> }.into_any()
             }
             EmbeddableWidget::Wishlist => view! { <Wishlist /> }.into_any(),
             EmbeddableWidget::PriceAlert => view! { <PriceAlert sku /> }.into_any(),
@@ -183,20 +183,20 @@ pub fn mount_widget(
             EmbeddableWidget::TierBadge => view! { <TierBadge /> }.into_any(),
             EmbeddableWidget::TierProgress => view! { <TierProgress /> }.into_any(),
             EmbeddableWidget::Feed => {
-                view! { <HomeFeed per_section=settings.count("per-section") /> }.into_any()
+                view! { <HomeFeed per_section=settings.count(PER_SECTION) /> }.into_any()
             }
             EmbeddableWidget::AlsoBought => {
-                view! { <AlsoBought sku limit=settings.count("limit") /> }.into_any()
+                view! { <AlsoBought sku limit=settings.count(LIMIT) /> }.into_any()
             }
             EmbeddableWidget::AlsoViewed => {
-                view! { <AlsoViewed sku limit=settings.count("limit") /> }.into_any()
+                view! { <AlsoViewed sku limit=settings.count(LIMIT) /> }.into_any()
             }
             EmbeddableWidget::MyAlerts => view! { <MyAlerts /> }.into_any(),
             EmbeddableWidget::ReviewPoints => view! { <MyReviewPoints /> }.into_any(),
             EmbeddableWidget::Stars => view! { <StarBadge sku /> }.into_any(),
             EmbeddableWidget::ProductView => view! { <ProductView sku /> }.into_any(),
             EmbeddableWidget::RecentlyViewed => {
-                view! { <RecentlyViewed limit=settings.count("limit") /> }.into_any()
+                view! { <RecentlyViewed limit=settings.count(LIMIT) /> }.into_any()
             }
         };
         // The widgets' view links (`?sort=newest`) would lead the store's page away: the widget follows them

@@ -151,6 +151,11 @@ fn the_loader_defines_every_widgets_element() {
     {
         expected += &format!("    '{}',\n", spec.tag);
     }
+    expected +=
+        "  ];\n  // Elements about one product (`product=\"SKU\"`).\n  const NEEDS_PRODUCT = [\n";
+    for spec in WIDGETS.iter().filter(|spec| spec.needs_product) {
+        expected += &format!("    '{}',\n", spec.tag);
+    }
     expected += "  ];\n  // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.\n";
     expected += "  const OPTIONS = {\n";
     for spec in WIDGETS.iter().filter(|spec| !spec.options.is_empty()) {
@@ -525,24 +530,15 @@ fn the_elements_manifest_follows_the_registry() {
             })
         })
         .collect();
-    let exports: Vec<Value> = WIDGETS
-        .iter()
-        .map(|spec| {
-            json!({
-                "kind": "custom-element-definition",
-                "name": spec.tag,
-                "declaration": {"name": class_name(spec.tag), "module": "embed.js"},
-            })
-        })
-        .collect();
     let manifest = json!({
         "schemaVersion": "1.0.0",
         "readme": "EMBEDDING.md",
         "modules": [{
             "kind": "javascript-module",
             "path": "embed.js",
+            "description": "The loader: a classic script (<script src async>), which exports nothing and defines \
+                each element itself. The class names are the TypeScript declarations' (rapport-widgets.d.ts).",
             "declarations": declarations,
-            "exports": exports,
         }],
     });
     generated_file(

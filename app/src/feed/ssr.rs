@@ -278,7 +278,8 @@ async fn history(
 }
 
 /// What `viewer` viewed since they last cleared the list, newest first, `limit` at most: the feed's "Recently
-/// viewed" on its own (the same products, available and not dismissed). Nothing for nobody.
+/// viewed" on its own (the same rule: of the latest products viewed, those available and not dismissed). Nothing
+/// for nobody.
 pub async fn recently_viewed(
     db: &Db,
     viewer: Option<&Viewer>,
@@ -290,7 +291,7 @@ pub async fn recently_viewed(
         return Ok(Vec::new());
     };
     let (history, cleared_at) = history(&mut connection, &owner).await?;
-    let viewed = rules::recently_viewed(&history, cleared_at, HISTORY as usize);
+    let viewed = rules::recently_viewed(&history, cleared_at, RECENTLY_VIEWED.max(limit));
     let exclusions = kept_apart(&mut connection, &owner, &viewed).await?;
     let mut products = listed(&mut connection, &viewed, locale).await?;
     let facts: HashMap<i64, ProductFacts> = products

@@ -361,9 +361,9 @@ pub fn RecentlyViewed(
             .is_some_and(|loaded| loaded.is_ok_and(|products| !products.is_empty()))
     };
     view! {
-        <section class="rapport-recently-viewed" part="recently-viewed" data-testid="recently-viewed" aria-labelledby="rapport-recently-viewed-title">
+        <section class="rapport-recently-viewed" part="recently-viewed" data-testid="recently-viewed">
             <div class="rapport-recently-viewed__head">
-                <h2 class="rapport-related__title" id="rapport-recently-viewed-title">{move || i18n.t("feed.recently_viewed")}</h2>
+                <h2 class="rapport-recently-viewed__title">{move || i18n.t("feed.recently_viewed")}</h2>
                 <Show when=shown>
                     <button
                         type="button"

@@ -38,7 +38,7 @@ impl<T> Batch<T> {
     }
 }
 
-impl<T: Clone + 'static> Batch<T> {
+impl<T: 'static> Batch<T> {
     /// The answer for `key`, asked together with every key put in `queue` in the same turn of the event loop, at
     /// most `most` to a request. `fetch` answers a list of keys with one answer per key, in their order; when it
     /// fails, every key of its request gets its error. Outside the browser each key is asked alone.
@@ -80,7 +80,7 @@ impl<T: Clone + 'static> Batch<T> {
 #[cfg(feature = "browser")]
 async fn send<T, F, Fut>(queue: &'static LocalKey<Batch<T>>, most: usize, fetch: F)
 where
-    T: Clone + 'static,
+    T: 'static,
     F: Fn(Vec<String>) -> Fut,
     Fut: Future<Output = Result<Vec<T>, AppError>>,
 {
