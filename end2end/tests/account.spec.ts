@@ -17,7 +17,8 @@ test('shopper signs in as a demo shopper and sees their orders', { tag: '@js-onl
   await expect(signIn).toHaveAttribute('data-shopper', /.+/);
   const name = (await signIn.textContent())!.trim().replace(/^Sign in as /, '');
   const ordersText = (await shopper.locator('span').textContent())!.trim();
-  const orders = Number(/^(\d+) orders$/.exec(ordersText)?.[1]);
+  // Counts are written as the language writes numbers: "2,044 orders".
+  const orders = Number(/^([\d,]+) orders?$/.exec(ordersText)?.[1]?.replaceAll(',', ''));
   expect(orders, `order count in ${JSON.stringify(ordersText)}`).toBeGreaterThan(0);
 
   await waitForHandler(page, 'click', 'button[data-shopper]');

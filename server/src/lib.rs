@@ -121,8 +121,9 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
 enum SiteFile {
     /// Named by its content (`rapport-tools publish-assets`): a release brings a new name, so it is kept a year.
     Hashed,
-    /// The embed loader: its URL is in stores' pages and stays, so it is kept a few minutes, then checked again.
-    Loader,
+    /// Linked from stores' pages (the embed loader, the theme defaults): its URL stays, so it is kept a few
+    /// minutes, then checked again with its ETag.
+    Pasted,
     /// Keeps its name across releases (the storefront's bundle, the stylesheets): checked again each time, so a
     /// browser never pairs an old glue file with a new WASM.
     Named,
@@ -136,14 +137,11 @@ impl SiteFile {
             .any(|part| part.len() == 16 && part.bytes().all(|byte| byte.is_ascii_hexdigit()));
         if path.starts_with("/widgets/") && hashed {
             Some(Self::Hashed)
-        } else if path == "/embed.js" {
-            Some(Self::Loader)
+        } else if matches!(path, "/embed.js" | "/rapport-theme.css") {
+            Some(Self::Pasted)
         } else if path.starts_with("/pkg/")
             || path.starts_with("/widgets/")
-            || matches!(
-                path,
-                "/rapport-theme.css" | "/custom-elements.json" | "/rapport-widgets.d.ts"
-            )
+            || matches!(path, "/custom-elements.json" | "/rapport-widgets.d.ts")
         {
             Some(Self::Named)
         } else {
@@ -152,19 +150,20 @@ impl SiteFile {
     }
 }
 
-/// Long enough that a store page's next views reuse the loader, short enough that a release reaches every page soon.
-const LOADER_CACHE: &str = "public, max-age=300";
+/// Long enough that a store page's next views reuse the loader and theme, short enough that a release reaches every
+/// page soon.
+const PASTED_CACHE: &str = "public, max-age=300";
 const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
-/// The loader is a few kilobytes; it is read whole to tag it.
-const MAX_LOADER_BYTES: usize = 1024 * 1024;
+/// The loader and the theme are a few kilobytes; each is read whole to tag it.
+const MAX_PASTED_BYTES: usize = 1024 * 1024;
 
 /// Caches the built site's files as [`SiteFile`] says, and answers a browser asking again whether its copy is
-/// current (`If-None-Match` with the loader's ETag, or `If-Modified-Since`) with 304 and no body; the static-file
+/// current (`If-None-Match` with the ETag of a file stores link to, or `If-Modified-Since`) with 304 and no body; the static-file
 /// handler does not see those headers. The widgets' TypeScript declarations are text: the handler takes `.ts` for
 /// a video.
 async fn site_file_caching(request: axum::extract::Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let Some(kind) = SiteFile::of(path) else {
+    let path = request.uri().path().to_owned();
+    let Some(kind) = SiteFile::of(&path) else {
         return next.run(request).await;
     };
     let declarations = path.ends_with(".d.ts");
@@ -179,15 +178,15 @@ async fn site_file_caching(request: axum::extract::Request, next: Next) -> Respo
     }
     let (mut parts, body) = response.into_parts();
     let body = match kind {
-        SiteFile::Loader => {
-            let bytes = match axum::body::to_bytes(body, MAX_LOADER_BYTES).await {
+        SiteFile::Pasted => {
+            let bytes = match axum::body::to_bytes(body, MAX_PASTED_BYTES).await {
                 Ok(bytes) => bytes,
                 Err(error) => {
-                    tracing::error!(%error, "the loader could not be read");
+                    tracing::error!(%error, path, "a site file could not be read");
                     return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
                 }
             };
-            // Weak: the same tag names the loader however the compression layer then encodes it.
+            // Weak: the same tag names the file however the compression layer then encodes it.
             let tag = format!("W/\"{}\"", &hex::encode(Sha256::digest(&bytes))[..16]);
             if let Ok(tag) = HeaderValue::from_str(&tag) {
                 parts.headers.insert(http::header::ETAG, tag);
@@ -198,7 +197,7 @@ async fn site_file_caching(request: axum::extract::Request, next: Next) -> Respo
     };
     let caching = match kind {
         SiteFile::Hashed => HASHED_CACHE,
-        SiteFile::Loader => LOADER_CACHE,
+        SiteFile::Pasted => PASTED_CACHE,
         SiteFile::Named => "no-cache",
     };
     parts.headers.insert(
@@ -465,7 +464,8 @@ mod tests {
             ),
             ("/pkg/rapport.0123456789abcdef.js", Some(SiteFile::Named)),
             ("/pkg/rapport.css", Some(SiteFile::Named)),
-            ("/embed.js", Some(SiteFile::Loader)),
+            ("/embed.js", Some(SiteFile::Pasted)),
+            ("/rapport-theme.css", Some(SiteFile::Pasted)),
             ("/rapport-widgets.d.ts", Some(SiteFile::Named)),
             ("/p/KIT-00001", None),
             ("/api/v1/products", None),

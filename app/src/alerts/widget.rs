@@ -367,7 +367,7 @@ pub fn AlertInbox() -> impl IntoView {
         <Show when=move || shopper.get()>
             <div class="rapport-alert-inbox" part="alert-inbox">
                 <button type="button" class="rapport-alert-inbox__bell" part="bell" aria-expanded=move || open.get().to_string()
-                    aria-label=move || i18n.t_with("alerts.inbox.label", &[("count", unread().to_string())])
+                    aria-label=move || i18n.t_count("alerts.inbox.label", unread(), &[])
                     on:click=toggle>
                     <svg class="rapport-alert-inbox__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                         <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6v-5a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" />

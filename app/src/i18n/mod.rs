@@ -38,6 +38,12 @@ impl I18n {
         translate_with(self.locale(), key, values)
     }
 
+    /// The counted text `key` in its form for `count` (`1 rating`, `12,345 ratings`), with `{count}` and the other
+    /// placeholders filled in; see [`translate_count`].
+    pub fn t_count(&self, key: &str, count: i64, values: &[(&str, String)]) -> String {
+        translate_count(self.locale(), key, count, values)
+    }
+
     /// `price` as this language writes it (`CN¥1,299.00` in English, `¥1,299.00` in Chinese); inside a
     /// closure it follows a change of language.
     pub fn money(&self, price: &Money) -> String {

@@ -123,17 +123,119 @@ pub fn translate_with(locale: &str, key: &str, values: &[(&str, String)]) -> Str
         })
 }
 
+/// The form a counted text takes for a number, as CLDR names its plural categories. The shop's languages need two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plural {
+    One,
+    Other,
+}
+
+impl Plural {
+    /// The suffix of the text's key in the translation files (`reviews.count.one`).
+    fn suffix(self) -> &'static str {
+        match self {
+            Self::One => "one",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// `count`'s plural form in `locale`, by CLDR's rules for whole numbers: Chinese, Japanese and Korean have one
+/// form; French says "one" for 0 and 1; English and the other languages for 1 alone.
+pub fn plural(locale: &str, count: i64) -> Plural {
+    let language = locale.split('-').next().unwrap_or_default();
+    match language {
+        "zh" | "ja" | "ko" => Plural::Other,
+        "fr" if count == 0 || count == 1 => Plural::One,
+        _ if count == 1 => Plural::One,
+        _ => Plural::Other,
+    }
+}
+
+/// `value`'s digits in groups of three, joined by `separator` (`12,345`).
+pub fn group_thousands(value: u64, separator: &str) -> String {
+    let digits = value.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push_str(separator);
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// `count` as `locale` writes whole numbers: grouped by its `number.group` (`12,345`).
+pub fn format_count(locale: &str, count: i64) -> String {
+    let sign = if count < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}",
+        group_thousands(count.unsigned_abs(), &translate(locale, "number.group"))
+    )
+}
+
+/// The counted text `key` in `locale`: its form for `count` (`key.one` or `key.other`, see [`plural`]), with
+/// `{count}` written as the language writes numbers and the other placeholders filled in. A form the language's
+/// file lacks falls back to its `other`, then to English.
+pub fn translate_count(locale: &str, key: &str, count: i64, values: &[(&str, String)]) -> String {
+    let form = format!("{key}.{}", plural(locale, count).suffix());
+    let other = format!("{key}.{}", Plural::Other.suffix());
+    let text = text(locale, &form)
+        .or_else(|| text(locale, &other))
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            let english = format!("{key}.{}", plural(DEFAULT_LOCALE, count).suffix());
+            translate(DEFAULT_LOCALE, &english)
+        });
+    std::iter::once(("count", format_count(locale, count)))
+        .chain(values.iter().map(|(name, value)| (*name, value.clone())))
+        .fold(text, |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), &value)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn counted_texts_take_the_languages_plural_form_and_group_their_digits() {
+        assert_eq!(plural("en", 1), Plural::One);
+        assert_eq!(plural("en", 0), Plural::Other);
+        assert_eq!(plural("en", 2), Plural::Other);
+        assert_eq!(plural("fr", 0), Plural::One);
+        assert_eq!(plural("zh-CN", 1), Plural::Other);
+        assert_eq!(translate_count("en", "reviews.count", 1, &[]), "1 rating");
+        assert_eq!(
+            translate_count("en", "reviews.count", 12345, &[]),
+            "12,345 ratings"
+        );
+        assert_eq!(
+            translate_count("en", "reviews.found_helpful", 1, &[]),
+            "1 person found this helpful"
+        );
+        assert_eq!(
+            translate_count("zh-CN", "reviews.count", 1, &[]),
+            "1 个评分"
+        );
+        assert_eq!(
+            translate_count("en", "reviews.stars_badge", 1, &[("average", "4.0".into())]),
+            "Rated 4.0 out of 5 from 1 review"
+        );
+        assert_eq!(format_count("en", -1234567), "-1,234,567");
+        assert_eq!(group_thousands(999, ","), "999");
+    }
+
+    #[test]
     fn every_language_has_every_key() {
         let english = &PARSED[DEFAULT_LOCALE];
         for (locale, catalog) in PARSED.iter() {
+            // A language with one plural form (Chinese) writes only the `other` form of counted texts.
+            let one_form = plural(locale, 1) == Plural::Other;
             let mut missing: Vec<_> = english
                 .keys()
                 .filter(|key| !catalog.contains_key(*key))
+                .filter(|key| !(one_form && key.ends_with(".one")))
                 .collect();
             let mut extra: Vec<_> = catalog
                 .keys()
@@ -157,10 +259,12 @@ mod tests {
                     walk(&path, found);
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     let source = std::fs::read_to_string(&path).unwrap();
-                    for call in [".t(\"", ".t_with(\""] {
+                    for (call, form) in
+                        [(".t(\"", ""), (".t_with(\"", ""), (".t_count(\"", ".other")]
+                    {
                         for (start, _) in source.match_indices(call) {
                             let rest = &source[start + call.len()..];
-                            found.push(rest[..rest.find('"').unwrap()].to_owned());
+                            found.push(format!("{}{form}", &rest[..rest.find('"').unwrap()]));
                         }
                     }
                 }

@@ -1,7 +1,7 @@
 //! Money is an integer amount of minor units (cents, fen) plus an ISO 4217 currency code: never floating point.
 
 use crate::kernel::locale::{
-    DEFAULT_LOCALE, currency_symbol, currency_symbols, translate, translate_with,
+    DEFAULT_LOCALE, currency_symbol, currency_symbols, group_thousands, translate, translate_with,
 };
 use serde::{Deserialize, Serialize};
 
@@ -331,18 +331,6 @@ impl Money {
     pub fn display(&self) -> String {
         self.display_in(DEFAULT_LOCALE)
     }
-}
-
-fn group_thousands(value: u64, separator: &str) -> String {
-    let digits = value.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push_str(separator);
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 #[cfg(test)]

@@ -51,13 +51,13 @@ pub fn MyReviewPoints() -> impl IntoView {
                         Ok(awards) => {
                             let counted: i64 = awards.iter().filter(|a| !a.revoked).map(|a| a.points).sum();
                             view! {
-                                <p data-testid="review-points-total">{move || i18n.t_with("points.total", &[("points", counted.to_string())])}</p>
+                                <p data-testid="review-points-total">{move || i18n.t_count("points.total", counted, &[])}</p>
                                 <ul class="rapport-review-points__list">
                                     {awards.into_iter().map(|award| view! {
                                         <li>
                                             <a href=links.with_value(|links| links.product(&award.sku))>{award.product_title}</a>
                                             " · " {award.month} " · "
-                                            <strong>{move || i18n.t_with("points.points", &[("points", award.points.to_string())])}</strong>
+                                            <strong>{move || i18n.t_count("points.points", award.points, &[])}</strong>
                                             {award.capped.then(|| view! { " · " {move || i18n.t("points.capped")} })}
                                             {award.revoked.then(|| view! { " · " {move || i18n.t("points.revoked")} })}
                                         </li>

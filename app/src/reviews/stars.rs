@@ -46,18 +46,9 @@ pub fn StarBadge(sku: String) -> impl IntoView {
             ..
         }))) => {
             let fill = format!("{:.0}%", average * 20.0);
-            let (shown, counted) = (format!("{average:.1}"), count.to_string());
-            let key = if count == 1 {
-                "reviews.stars_badge_one"
-            } else {
-                "reviews.stars_badge"
-            };
-            let label = move || {
-                i18n.t_with(
-                    key,
-                    &[("average", shown.clone()), ("count", counted.clone())],
-                )
-            };
+            let shown = format!("{average:.1}");
+            let label =
+                move || i18n.t_count("reviews.stars_badge", count, &[("average", shown.clone())]);
             view! {
                 <a class="rapport-stars" href=reviews_link(&sku, &links) aria-label=label data-count=count>
                     <span class="rapport-stars__glyphs" aria-hidden="true" style=("--rapport-stars-fill", fill)>"★★★★★"</span>

@@ -252,7 +252,7 @@ fn ReviewSummaryView(summary: ReviewSummary, current: ReviewView) -> impl IntoVi
         <div class="rapport-reviews__summary">
             <p class="rapport-reviews__average">
                 <span class="rapport-reviews__average-value" data-testid="review-average">{average}</span>
-                <span class="rapport-reviews__average-count">{move || i18n.t_with("reviews.count", &[("count", count.to_string())])}</span>
+                <span class="rapport-reviews__average-count">{move || i18n.t_count("reviews.count", count, &[])}</span>
             </p>
             <ul class="rapport-reviews__histogram">
                 {summary.histogram.into_iter().zip([5u8, 4, 3, 2, 1]).map(|(n, stars)| {
@@ -409,7 +409,7 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
                 }).collect_view()}
             </dl>
             <p class="rapport-review__helpful-count" data-testid="helpful-count">
-                {move || i18n.t_with("reviews.found_helpful", &[("count", tally.get().helpful.to_string())])}
+                {move || i18n.t_count("reviews.found_helpful", tally.get().helpful, &[])}
             </p>
             <div class="rapport-review__actions">
                 <button type="button" class="rapport-button rapport-review__vote" part="vote" data-vote="helpful"

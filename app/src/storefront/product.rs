@@ -120,7 +120,7 @@ fn AddToCart(sku: String, available: bool) -> impl IntoView {
             </button>
             <p class="shop-buy__status" role="status">
                 {move || match add.value().get() {
-                    Some(Ok(_)) => i18n.t_with("product.added", &[("count", added.get().to_string())]),
+                    Some(Ok(_)) => i18n.t_count("product.added", added.get(), &[]),
                     Some(Err(error)) => i18n.t_with("common.error", &[("message", error.message)]),
                     None => String::new(),
                 }}

@@ -54,7 +54,7 @@ pub fn SignInPage() -> impl IntoView {
                                             >
                                                 {move || i18n.t_with("sign_in.as", &[("name", name.clone())])}
                                             </button>
-                                            <span>{move || i18n.t_with("sign_in.orders", &[("count", shopper.orders.to_string())])}</span>
+                                            <span>{move || i18n.t_count("sign_in.orders", shopper.orders, &[])}</span>
                                         </li>
                                     }
                                 }).collect_view()}

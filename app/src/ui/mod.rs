@@ -50,12 +50,16 @@ pub fn PriceTag(price: Money) -> impl IntoView {
 #[component]
 pub fn StockBadge(stock: i64) -> impl IntoView {
     let i18n = use_i18n();
-    let (class, key) = match stock {
-        0 => ("rapport-stock rapport-stock--out", "product.out_of_stock"),
-        s if s <= LOW_STOCK => ("rapport-stock rapport-stock--low", "product.low_stock"),
-        _ => ("rapport-stock rapport-stock--in", "product.in_stock"),
+    let class = match stock {
+        0 => "rapport-stock rapport-stock--out",
+        s if s <= LOW_STOCK => "rapport-stock rapport-stock--low",
+        _ => "rapport-stock rapport-stock--in",
     };
-    let text = move || i18n.t_with(key, &[("count", stock.to_string())]);
+    let text = move || match stock {
+        0 => i18n.t("product.out_of_stock"),
+        s if s <= LOW_STOCK => i18n.t_count("product.low_stock", s, &[]),
+        s => i18n.t_count("product.in_stock", s, &[]),
+    };
     view! { <span class=class>{text}</span> }
 }
 

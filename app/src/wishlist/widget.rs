@@ -155,7 +155,7 @@ pub fn WishlistButton(
                 <span class="rapport-wishlist-button__label">{move || if saved() { i18n.t("wishlist.saved") } else { i18n.t("wishlist.save") }}</span>
             </button>
             {move || state.get().filter(|_| !compact).and_then(|s| s.saved_by).filter(|n| *n > 0).map(|n| view! {
-                <span class="rapport-wishlist-button__count" data-testid="saved-by">{move || i18n.t_with("wishlist.saved_by", &[("count", n.to_string())])}</span>
+                <span class="rapport-wishlist-button__count" data-testid="saved-by">{move || i18n.t_count("wishlist.saved_by", n, &[])}</span>
             })}
             {move || state.get().filter(|s| !compact && s.lists.len() > 1).map(|s| view! {
                 <details class="rapport-wishlist-button__chooser">

@@ -251,7 +251,8 @@ pub async fn store_lists(
     interactions: &[Interaction],
 ) -> Result<u64, StoreError> {
     let mut products = 0;
-    for (list, kind) in LISTS {
+    let started = std::time::Instant::now();
+    for (done, (list, kind)) in LISTS.into_iter().enumerate() {
         let built = neighbourhoods(
             &of_kind(interactions, kind),
             &list_rules(rules, list),
@@ -263,6 +264,15 @@ pub async fn store_lists(
         }
         write_lists(db, list, &built).await?;
         remove_others(db, list, &built).await?;
+        // A full rebuild of a large store takes minutes: say how far it is, list by list.
+        tracing::info!(
+            list,
+            lists_done = done + 1,
+            lists = LISTS.len(),
+            products = built.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "feed: neighbour lists rebuilt"
+        );
     }
     Ok(products)
 }
