@@ -388,7 +388,7 @@ pub fn AlertInbox() -> impl IntoView {
                                             view! {
                                                 <li class="rapport-alert-inbox__notice" class:rapport-alert-inbox__notice--unread=!notice.read data-sku=notice.sku.clone()>
                                                     <a href=use_shop_links().product(&notice.sku)>{text}</a>
-                                                    <time>{iso_date(notice.created_at)}</time>
+                                                    <time datetime=iso_date(notice.created_at)>{move || i18n.date(notice.created_at)}</time>
                                                 </li>
                                             }
                                         }).collect_view()}
@@ -455,13 +455,13 @@ pub fn MyAlerts() -> impl IntoView {
                             <ul class="rapport-my-alerts__list">
                                 {settings.alerts.into_iter().map(|alert| {
                                     let text = rule_text(i18n, &alert);
-                                    let since = iso_date(alert.created_at);
+                                    let since = alert.created_at;
                                     let id = alert.id;
                                     view! {
                                         <li data-sku=alert.sku.clone()>
                                             <a href=use_shop_links().product(&alert.sku)>{alert.title.clone()}</a>
                                             <span>{text}</span>
-                                            <span class="rapport-my-alerts__since">{move || i18n.t_with("alerts.since", &[("date", since.clone())])}</span>
+                                            <span class="rapport-my-alerts__since">{move || i18n.t_with("alerts.since", &[("date", i18n.date(since))])}</span>
                                             <button type="button" class="rapport-link-button" on:click=move |_| { cancel.dispatch(id); }>
                                                 {move || i18n.t("alerts.cancel")}
                                             </button>

@@ -44,6 +44,11 @@ impl I18n {
         translate_count(self.locale(), key, count, values)
     }
 
+    /// `at`'s UTC date as this language writes it for people; see [`format_date`].
+    pub fn date(&self, at: crate::kernel::time::Millis) -> String {
+        format_date(self.locale(), at)
+    }
+
     /// `price` as this language writes it (`CN¥1,299.00` in English, `¥1,299.00` in Chinese); inside a
     /// closure it follows a change of language.
     pub fn money(&self, price: &Money) -> String {

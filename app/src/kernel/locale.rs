@@ -5,6 +5,7 @@
 //! `money.with_code`) and the currencies' symbols (`money.symbol.<ISO 4217 code>`); see
 //! [`crate::kernel::money::Money::display_in`]. The page's current language is [`crate::kernel::locale::I18n`], above this.
 
+use crate::kernel::time::{Millis, civil_date};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -174,6 +175,25 @@ pub fn format_count(locale: &str, count: i64) -> String {
     )
 }
 
+/// `at`'s UTC date as `locale` writes dates for people (`Nov 22, 2026`, `2026年11月22日`), by its `date.format`
+/// with `{year}`, `{month}` (a number), `{month_name}` (`date.month.<1–12>`) and `{day}`.
+pub fn format_date(locale: &str, at: Millis) -> String {
+    let (year, month, day) = civil_date(at);
+    [
+        ("year", year.to_string()),
+        ("month", month.to_string()),
+        (
+            "month_name",
+            translate(locale, &format!("date.month.{month}")),
+        ),
+        ("day", day.to_string()),
+    ]
+    .into_iter()
+    .fold(translate(locale, "date.format"), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), &value)
+    })
+}
+
 /// The counted text `key` in `locale`: its form for `count` (`key.one` or `key.other`, see [`plural`]), with
 /// `{count}` written as the language writes numbers and the other placeholders filled in. A form the language's
 /// file lacks falls back to its `other`, then to English.
@@ -223,6 +243,10 @@ mod tests {
             "Rated 4.0 out of 5 from 1 review"
         );
         assert_eq!(format_count("en", -1234567), "-1,234,567");
+        // 2026-11-22T09:30:00Z
+        let at = Millis(1_795_339_800_000);
+        assert_eq!(format_date("en", at), "Nov 22, 2026");
+        assert_eq!(format_date("zh-CN", at), "2026年11月22日");
         assert_eq!(group_thousands(999, ","), "999");
     }
 

@@ -158,9 +158,15 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// The UTC calendar date of a timestamp as `YYYY-MM-DD`.
+/// The UTC calendar date of a timestamp: year, month (1–12), day.
+pub fn civil_date(at: Millis) -> (i64, u32, u32) {
+    civil_from_days(at.div_euclid(DAY_MS))
+}
+
+/// Formats a timestamp's UTC date as `2026-11-22`: for machines (`<time datetime>`, JSON-LD, keys); people read
+/// [`crate::kernel::locale::format_date`].
 pub fn iso_date(at: Millis) -> String {
-    let (year, month, day) = civil_from_days(at.div_euclid(DAY_MS));
+    let (year, month, day) = civil_date(at);
     format!("{year:04}-{month:02}-{day:02}")
 }
 

@@ -155,7 +155,7 @@ fn ModerationCard(item: ModerationItem, decide: ServerAction<ModerateReview>) ->
             <p class="rapport-review__meta">
                 <span class="rapport-review__author">{review.author.clone()}</span>
                 " · "
-                <time>{iso_date(review.created_at)}</time>
+                <time datetime=iso_date(review.created_at)>{move || i18n.date(review.created_at)}</time>
                 {review.verified.then(|| view! { <span class="rapport-review__verified">{move || i18n.t("reviews.verified")}</span> })}
                 {review.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
             </p>
@@ -168,7 +168,7 @@ fn ModerationCard(item: ModerationItem, decide: ServerAction<ModerateReview>) ->
                     <h3>{move || i18n.t("moderation.reports")}</h3>
                     <ul>
                         {item.open_reports.into_iter().map(|report| view! {
-                            <li><time>{iso_date(report.reported_at)}</time> " · " {report.reason}</li>
+                            <li><time datetime=iso_date(report.reported_at)>{move || i18n.date(report.reported_at)}</time> " · " {report.reason}</li>
                         }).collect_view()}
                     </ul>
                 </div>

@@ -397,7 +397,7 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
                 <span class="rapport-review__author">{review.author.clone()}</span>
                 {review.author_tier.clone().map(|tier| view! { " " <crate::tiers::TierMark tier /> })}
                 " · "
-                <time>{iso_date(review.created_at)}</time>
+                <time datetime=iso_date(review.created_at)>{move || i18n.date(review.created_at)}</time>
                 {review.verified.then(|| view! { <span class="rapport-review__verified">{move || i18n.t("reviews.verified")}</span> })}
                 {review.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
             </p>

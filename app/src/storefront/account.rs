@@ -64,7 +64,7 @@ pub fn AccountPage() -> impl IntoView {
                                             view! {
                                                 <tr>
                                                     <td>{order.order_id}</td>
-                                                    <td>{iso_date(order.placed_at)}</td>
+                                                    <td><time datetime=iso_date(order.placed_at)>{move || i18n.date(order.placed_at)}</time></td>
                                                     <td>{move || i18n.t(&status_key)}</td>
                                                     <td>{order.items}</td>
                                                     <td><PriceTag price=order.total /></td>

@@ -5,7 +5,7 @@ use super::{MemberStanding, Tier, TierRules, my_tier};
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::use_signed_in;
 use crate::kernel::money::Money;
-use crate::kernel::time::{Millis, iso_date};
+use crate::kernel::time::Millis;
 use crate::ui::{ErrorNotice, Pending, use_shop_links};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -19,9 +19,9 @@ fn localised(names: &BTreeMap<String, String>, i18n: I18n) -> String {
         .unwrap_or_default()
 }
 
-/// A date as the store's members see it: in the store's time zone.
-fn store_date(rules: &TierRules, at: Millis) -> String {
-    iso_date(at + Millis::minutes(rules.utc_offset_minutes))
+/// A moment as the store's members date it: shifted into the store's time zone, for [`crate::i18n::I18n::date`].
+fn in_store_zone(rules: &TierRules, at: Millis) -> Millis {
+    at + Millis::minutes(rules.utc_offset_minutes)
 }
 
 /// The outline of a tier's icon, drawn inline so that it needs no image request.
@@ -148,8 +148,8 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
         let names = tier.names.clone();
         move || localised(&names, i18n)
     };
-    let since = standing.since.map(|at| store_date(&rules, at));
-    let window_from = store_date(&rules, standing.window_start);
+    let since = standing.since.map(|at| in_store_zone(&rules, at));
+    let window_from = in_store_zone(&rules, standing.window_start);
     let growth = standing.growth.clone();
     let spend = standing.spend.clone();
     let activity = standing.activity.clone();
@@ -177,8 +177,8 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
         }
     });
     let keep = standing.keep.clone().map(|keep| {
-        let review = store_date(&rules, keep.review_at);
-        let order_by = store_date(&rules, keep.order_by);
+        let review = in_store_zone(&rules, keep.review_at);
+        let order_by = in_store_zone(&rules, keep.order_by);
         let threshold = Money::new(tier.threshold_minor, &rules.currency);
         let projected = keep.projected.clone();
         let needed = keep.needed.clone();
@@ -192,15 +192,15 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
         view! {
             <p class=class data-testid="tier-keep" role=keep.warn.then_some("alert")>
                 {move || if kept {
-                    i18n.t_with("tiers.kept", &[("tier", tier_name()), ("date", review.clone()), ("projected", i18n.money(&projected))])
+                    i18n.t_with("tiers.kept", &[("tier", tier_name()), ("date", i18n.date(review)), ("projected", i18n.money(&projected))])
                 } else {
                     i18n.t_with("tiers.keep", &[
                         ("tier", tier_name()),
-                        ("date", review.clone()),
+                        ("date", i18n.date(review)),
                         ("threshold", i18n.money(&threshold)),
                         ("projected", i18n.money(&projected)),
                         ("needed", i18n.money(&needed)),
-                        ("order_by", order_by.clone()),
+                        ("order_by", i18n.date(order_by)),
                     ])
                 }}
             </p>
@@ -218,7 +218,7 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
     view! {
         <div class="rapport-tier-progress__head">
             <TierMark tier=tier.clone() />
-            {since.map(|date| view! { <span class="rapport-tier-progress__since">{move || i18n.t_with("tiers.since", &[("date", date.clone())])}</span> })}
+            {since.map(|date| view! { <span class="rapport-tier-progress__since">{move || i18n.t_with("tiers.since", &[("date", i18n.date(date))])}</span> })}
         </div>
         <p class="rapport-tier-progress__growth" data-testid="tier-growth">
             {move || i18n.t_with("tiers.growth", &[
@@ -226,7 +226,7 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
                 ("spend", i18n.money(&spend)),
                 ("points", points.clone()),
                 ("activity", i18n.money(&activity)),
-                ("from", window_from.clone()),
+                ("from", i18n.date(window_from)),
             ])}
         </p>
         <div

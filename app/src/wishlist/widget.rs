@@ -10,7 +10,6 @@ use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::use_identity_changes;
 use crate::identity::ensure_viewer;
 use crate::kernel::error::AppError;
-use crate::kernel::time::iso_date;
 use crate::ui::{
     Batch, ErrorNotice, PriceTag, StockBadge, emit_add_to_cart, emit_event, server_asset,
     use_page_query, use_shop_links,
@@ -214,7 +213,7 @@ fn SavedItem(item: WishlistItem, #[prop(optional)] children: Option<Children>) -
                 <PriceTag price=item.price.clone() />
                 {item.available.then(|| view! { <StockBadge stock=item.stock /> })}
                 {change.map(|(text, kind)| view! { <p class=format!("rapport-wishlist__change rapport-wishlist__change--{kind}") data-change=kind>{text}</p> })}
-                <p class="rapport-wishlist__saved">{move || i18n.t_with("wishlist.saved_on", &[("date", iso_date(item.saved_at))])}</p>
+                <p class="rapport-wishlist__saved">{move || i18n.t_with("wishlist.saved_on", &[("date", i18n.date(item.saved_at))])}</p>
             </div>
             {children.map(|children| view! { <div class="rapport-wishlist__actions">{children()}</div> })}
         </li>
