@@ -153,7 +153,7 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
     let growth = standing.growth.clone();
     let spend = standing.spend.clone();
     let activity = standing.activity.clone();
-    let points = standing.activity_points.to_string();
+    let points = standing.activity_points;
     let percent = standing.progress_percent;
     let to_next = match (next.clone(), standing.to_next.clone()) {
         (Some(next), Some(needed)) => {
@@ -169,10 +169,10 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
     };
     let pending = (standing.pending.amount_minor > 0).then(|| {
         let amount = standing.pending.clone();
-        let days = rules.return_window_days.to_string();
+        let days = rules.return_window_days;
         view! {
             <p class="rapport-tier-progress__pending" data-testid="tier-pending">
-                {move || i18n.t_with("tiers.pending", &[("amount", i18n.money(&amount)), ("days", days.clone())])}
+                {move || i18n.t_count("tiers.pending", days, &[("amount", i18n.money(&amount))])}
             </p>
         }
     });
@@ -221,10 +221,9 @@ fn Standing(standing: MemberStanding) -> impl IntoView {
             {since.map(|date| view! { <span class="rapport-tier-progress__since">{move || i18n.t_with("tiers.since", &[("date", i18n.date(date))])}</span> })}
         </div>
         <p class="rapport-tier-progress__growth" data-testid="tier-growth">
-            {move || i18n.t_with("tiers.growth", &[
+            {move || i18n.t_count("tiers.growth", points, &[
                 ("growth", i18n.money(&growth)),
                 ("spend", i18n.money(&spend)),
-                ("points", points.clone()),
                 ("activity", i18n.money(&activity)),
                 ("from", i18n.date(window_from)),
             ])}
@@ -280,8 +279,8 @@ fn RulesExplained(rules: TierRules) -> impl IntoView {
         (false, true) => "tiers.rule.no_shipping",
         (false, false) => "tiers.rule.no_shipping_tax",
     };
-    let days = rules.window_days.to_string();
-    let return_days = rules.return_window_days.to_string();
+    let days = rules.window_days;
+    let return_days = rules.return_window_days;
     let point_value = money(rules.points_value_minor);
     let cap = rules.points_monthly_cap.to_string();
     let months = rules.review_every_months.to_string();
@@ -295,11 +294,6 @@ fn RulesExplained(rules: TierRules) -> impl IntoView {
             minutes.abs() % 60
         )
     };
-    let settle = if rules.return_window_days == 0 {
-        "tiers.rule.settle_now"
-    } else {
-        "tiers.rule.settle"
-    };
     let thresholds: Vec<(BTreeMap<String, String>, Money)> = rules
         .tiers
         .iter()
@@ -309,8 +303,12 @@ fn RulesExplained(rules: TierRules) -> impl IntoView {
         <details class="rapport-tier-progress__rules" open>
             <summary>{move || i18n.t("tiers.rules_title")}</summary>
             <ul>
-                <li>{move || i18n.t_with("tiers.rule.growth", &[("days", days.clone())])} " " {move || i18n.t(excluded)}</li>
-                <li>{move || i18n.t_with(settle, &[("days", return_days.clone())])}</li>
+                <li>{move || i18n.t_count("tiers.rule.growth", days, &[])} " " {move || i18n.t(excluded)}</li>
+                <li>{move || if return_days == 0 {
+                    i18n.t("tiers.rule.settle_now")
+                } else {
+                    i18n.t_count("tiers.rule.settle", return_days, &[])
+                }}</li>
                 <li>{move || i18n.t_with("tiers.rule.points", &[("value", i18n.money(&point_value)), ("cap", cap.clone())])}</li>
                 <li>{move || i18n.t("tiers.rule.upgrade")}</li>
                 <li>{move || i18n.t_with("tiers.rule.review", &[("months", months.clone()), ("zone", offset.clone()), ("warn", warn.clone())])}</li>
