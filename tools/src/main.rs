@@ -1,5 +1,5 @@
 //! `rapport-tools`: loads demo data, measures the store functions and evaluates the feed, on any Rapport database,
-//! and readies a built site's widgets for the wire.
+//! and assembles the built site's stylesheet and readies its widgets for the wire.
 //! Kept out of the server so that the production binary holds only what serves and delivers; `./rapport` runs it.
 
 mod assets;
@@ -7,6 +7,7 @@ mod bench;
 mod evaluation;
 mod progress;
 mod seed;
+mod stylesheet;
 
 use app::store::Db;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,10 +46,24 @@ pub enum Scale {
     Large,
 }
 
+/// What `rapport-tools` does: the first three need no database (`evaluate-feed` only with `--inter`).
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Bundle a stylesheet: inline its `@import "file";` lines, recursively, in order (`./rapport` bundles
+    /// `style/main.css` into the site's `pkg/rapport.css`); with --minify, strip comments and needless whitespace.
+    BundleCss {
+        /// The stylesheet that imports the others.
+        #[arg(long, default_value = "style/main.css")]
+        entry: std::path::PathBuf,
+        /// Where to write the bundle.
+        #[arg(long, default_value = "target/site/pkg/rapport.css")]
+        out: std::path::PathBuf,
+        /// Strip comments and needless whitespace (for a release).
+        #[arg(long)]
+        minify: bool,
+    },
     /// Ready a built site's widgets for the wire: content-hashed names (cached for a year), brotli and gzip twins,
-    /// and the loader naming them. Run after building the site and the widgets; needs no database.
+    /// and the loader naming them. Run after building the site and the widgets.
     PublishAssets {
         /// The built site.
         #[arg(long, default_value = "target/site")]
@@ -56,17 +71,6 @@ enum Command {
         /// Brotli's quality, 0 to 11 (11 is the smallest and takes a few seconds per megabyte).
         #[arg(long, default_value_t = 11)]
         quality: u32,
-    },
-    /// Load deterministic demo data into an empty database.
-    Seed {
-        #[arg(long, value_enum, default_value = "small")]
-        scale: Scale,
-        /// Random seed: the same seed gives the same data.
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
-        /// Leave a database that already holds products as it is, instead of failing.
-        #[arg(long)]
-        if_empty: bool,
     },
     /// Measure the feed offline: hold out each sampled shopper's last purchase and score the feed's
     /// recommendations from their earlier history against popularity and chance (hit rate and NDCG). Reads this
@@ -85,6 +89,24 @@ enum Command {
         /// Seed of the sample and of the random baseline.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    #[command(flatten)]
+    Store(StoreCommand),
+}
+
+/// The commands that work on a store's database (`--database-url`).
+#[derive(Debug, Subcommand)]
+enum StoreCommand {
+    /// Load deterministic demo data into an empty database.
+    Seed {
+        #[arg(long, value_enum, default_value = "small")]
+        scale: Scale,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Leave a database that already holds products as it is, instead of failing.
+        #[arg(long)]
+        if_empty: bool,
     },
     /// Measure the ingest rate of the store functions: products upserted, then events recorded.
     BenchIngest {
@@ -162,60 +184,73 @@ async fn open(url: &str) -> Result<Db, String> {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    if let Command::PublishAssets { site, quality } = &cli.command {
-        let published = assets::publish(site, *quality)?;
-        tracing::info!(?published, "widgets published");
-        return Ok(());
+    match cli.command {
+        Command::BundleCss { entry, out, minify } => {
+            let bundled = stylesheet::bundle(&entry)?;
+            let css = if minify {
+                stylesheet::minify(&bundled)
+            } else {
+                bundled
+            };
+            std::fs::write(&out, &css).map_err(|error| format!("{}: {error}", out.display()))?;
+            tracing::info!(out = %out.display(), bytes = css.len(), "stylesheet bundled");
+            Ok(())
+        }
+        Command::PublishAssets { site, quality } => {
+            let published = assets::publish(&site, quality)?;
+            tracing::info!(?published, "widgets published");
+            Ok(())
+        }
+        Command::EvaluateFeed {
+            inter,
+            shoppers,
+            k,
+            seed,
+        } => {
+            let evaluation = evaluation::Evaluation { shoppers, k, seed };
+            match inter {
+                Some(path) => {
+                    let interactions = evaluation::read_inter(&path)?;
+                    evaluation::run(&path.display().to_string(), &interactions, &evaluation);
+                }
+                None => {
+                    let db = open(&cli.database_url).await?;
+                    let interactions = app::feed::ssr::all_interactions(&db).await;
+                    db.close().await;
+                    let interactions = interactions.map_err(|e| e.to_string())?;
+                    evaluation::run("this store's events", &interactions, &evaluation);
+                }
+            }
+            Ok(())
+        }
+        Command::Store(command) => {
+            let db = open(&cli.database_url).await?;
+            let outcome = on_store(&db, command).await;
+            db.close().await;
+            outcome
+        }
     }
-    if let Command::EvaluateFeed {
-        inter: Some(path),
-        shoppers,
-        k,
-        seed,
-    } = &cli.command
-    {
-        // A data file needs no database.
-        let interactions = evaluation::read_inter(path)?;
-        let evaluation = evaluation::Evaluation {
-            shoppers: *shoppers,
-            k: *k,
-            seed: *seed,
-        };
-        evaluation::run(&path.display().to_string(), &interactions, &evaluation);
-        return Ok(());
-    }
-    let db = open(&cli.database_url).await?;
-    let outcome = match cli.command {
-        Command::Seed {
+}
+
+async fn on_store(db: &Db, command: StoreCommand) -> Result<(), String> {
+    match command {
+        StoreCommand::Seed {
             scale,
             seed,
             if_empty,
-        } => load_demo_data(&db, scale, seed, if_empty).await,
-        Command::EvaluateFeed {
-            shoppers, k, seed, ..
-        } => {
-            let interactions = app::feed::ssr::all_interactions(&db)
-                .await
-                .map_err(|e| e.to_string())?;
-            let evaluation = evaluation::Evaluation { shoppers, k, seed };
-            evaluation::run("this store's events", &interactions, &evaluation);
-            Ok(())
-        }
-        Command::BenchIngest { products, events } => bench::ingest(&db, products, events).await,
-        Command::BenchReviews { reviews, votes } => bench::reviews(&db, reviews, votes).await,
-        Command::BenchWishlists { items } => bench::wishlists(&db, items).await,
-        Command::BenchTiers { orders } => bench::tiers(&db, orders).await,
-        Command::BenchFeed { requests } => bench::feed(&db, requests).await,
-        Command::PublishAssets { .. } => unreachable!("publishing needs no database"),
-        Command::BenchAlerts {
+        } => load_demo_data(db, scale, seed, if_empty).await,
+        StoreCommand::BenchIngest { products, events } => bench::ingest(db, products, events).await,
+        StoreCommand::BenchReviews { reviews, votes } => bench::reviews(db, reviews, votes).await,
+        StoreCommand::BenchWishlists { items } => bench::wishlists(db, items).await,
+        StoreCommand::BenchTiers { orders } => bench::tiers(db, orders).await,
+        StoreCommand::BenchFeed { requests } => bench::feed(db, requests).await,
+        StoreCommand::BenchAlerts {
             subscribers,
             deliveries,
             smtp_url,
             concurrency,
-        } => bench::alerts(&db, subscribers, deliveries, smtp_url, concurrency).await,
-    };
-    db.close().await;
-    outcome
+        } => bench::alerts(db, subscribers, deliveries, smtp_url, concurrency).await,
+    }
 }
 
 async fn load_demo_data(
