@@ -1,6 +1,6 @@
 //! The one stylesheet (`style/main.css`, served as `/pkg/rapport.css` to the storefront and to every widget's
-//! shadow root) imports each part's CSS, kept beside its code, and cargo-leptos bundles them. A part it does not
-//! import would never reach a browser; an import of a missing file would break the build.
+//! shadow root) imports each part's CSS, kept beside its code, and `rapport-tools bundle-css` inlines them. A part
+//! it does not import would never reach a browser; an import of a missing file would break the build.
 
 use std::path::{Path, PathBuf};
 

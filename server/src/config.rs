@@ -315,7 +315,7 @@ pub struct Config {
         global = true
     )]
     pub log_format: LogFormat,
-    /// Folder of the built site (WASM, CSS, assets) that cargo-leptos writes.
+    /// Folder of the built site (WASM, CSS, assets) that `./rapport` builds.
     #[arg(
         long,
         env = "LEPTOS_SITE_ROOT",

@@ -82,8 +82,11 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
         .nest("/api/v1", api::router(state.clone()))
         .route(
             "/metrics",
-            get(metrics::render)
-                .with_state((options.metrics.clone(), options.metrics_access.clone())),
+            get(metrics::render).with_state((
+                options.metrics.clone(),
+                options.metrics_access.clone(),
+                state.db.clone(),
+            )),
         )
         .route("/demo-img/{*path}", get(demo_images::image))
         .route(

@@ -184,9 +184,10 @@ async fn serve(config: Config) -> Result<(), String> {
         public_url: PublicUrl(config.public_url.clone()),
     };
     let draining = server::Draining::default();
+    let metrics = metrics::Metrics::default();
     let options = RouterOptions {
         allowed_origins: config.allowed_origins.clone(),
-        metrics: metrics::Metrics::default(),
+        metrics: metrics.clone(),
         draining: draining.clone(),
         trusted_proxies,
         metrics_access,
@@ -198,6 +199,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let tier_reviews = (config.tier_review_interval_seconds > 0).then(|| {
         tokio::spawn(review_tiers(
             db.clone(),
+            metrics.clone(),
             std::time::Duration::from_secs(config.tier_review_interval_seconds),
         ))
     });
@@ -218,6 +220,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let feed_refresh = (config.feed_refresh_seconds > 0).then(|| {
         tokio::spawn(refresh_feed(
             db.clone(),
+            metrics,
             feed,
             std::time::Duration::from_secs(config.feed_refresh_seconds),
         ))
@@ -310,7 +313,7 @@ async fn keep_statistics_fresh(db: Db) {
 /// Keeps stored tiers in step with time: at start-up and then every `every`, applies a review date that has
 /// passed, and moves up members whose pending spend has settled. Work already done finds nobody due, so the
 /// check is cheap and several instances may run it.
-async fn review_tiers(db: Db, every: std::time::Duration) {
+async fn review_tiers(db: Db, metrics: metrics::Metrics, every: std::time::Duration) {
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
@@ -326,23 +329,35 @@ async fn review_tiers(db: Db, every: std::time::Duration) {
                 tracing::warn!(%error, "counting settled spend failed; retrying at the next check")
             }
         }
+        metrics.tiers_reviewed(app::kernel::time::now());
     }
 }
 
 /// Keeps the feed's similarity lists and popularity in step with the events: at start-up and then every `every`.
 /// Serving never waits for it; a shopper's own latest events count at once.
-async fn refresh_feed(db: Db, policy: app::feed::ssr::RefreshPolicy, every: std::time::Duration) {
+async fn refresh_feed(
+    db: Db,
+    metrics: metrics::Metrics,
+    policy: app::feed::ssr::RefreshPolicy,
+    every: std::time::Duration,
+) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         let started = Instant::now();
         match app::feed::ssr::refresh(&db, &policy, app::kernel::time::now(), false).await {
-            Ok(report) => tracing::debug!(
-                ?report,
-                seconds = started.elapsed().as_secs_f64(),
-                "feed refreshed"
-            ),
+            Ok(report) => {
+                // Another instance held the refresh: this one did nothing to report.
+                if report.lists != app::feed::ssr::Refreshed::Busy {
+                    metrics.feed_refreshed(app::kernel::time::now(), started.elapsed());
+                }
+                tracing::debug!(
+                    ?report,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "feed refreshed"
+                )
+            }
             Err(error) => tracing::warn!(%error, "feed refresh failed; retrying at the next tick"),
         }
     }

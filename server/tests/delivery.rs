@@ -1,6 +1,7 @@
 //! Alert emails through a real SMTP server on loopback (aiosmtpd, started by each test), delivered by real
 //! `server work` processes: every notice arrives once even when a worker is killed with messages in flight,
-//! and two workers on one PostgreSQL database never send the same notice.
+//! two workers on one PostgreSQL database never send the same notice, and two servers with two workers on one
+//! database, written to through both, do each part of the work once.
 
 mod support;
 
@@ -364,12 +365,39 @@ async fn a_server_set_to_queue_only_leaves_the_emails_to_a_worker() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(emails_sent(&store.db).await, 0);
     assert!(sink.messages().is_empty());
+    let metrics = format!("http://127.0.0.1:{port}/metrics");
+    let scrape = async || reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+    let queued = scrape().await;
+    for line in [
+        "rapport_store_readable 1",
+        "rapport_outbox_notices{channel=\"email\",state=\"due\"} 3",
+        "rapport_outbox_notices{channel=\"email\",state=\"in_flight\"} 0",
+        "rapport_outbox_notices{channel=\"webhook\",state=\"due\"} 0",
+    ] {
+        assert!(queued.lines().any(|l| l == line), "{line} in\n{queued}");
+    }
+    let oldest = queued
+        .lines()
+        .find_map(|l| l.strip_prefix("rapport_outbox_oldest_due_seconds{channel=\"email\"} "))
+        .and_then(|seconds| seconds.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("the oldest due email's age in\n{queued}"));
+    assert!(
+        oldest >= 3.0,
+        "due since before the server started: {oldest}"
+    );
 
     let mut work = worker(&store.url, &sink);
     eventually("the worker sends every email", async || {
         emails_sent(&store.db).await == 3
     })
     .await;
+    let drained = scrape().await;
+    for line in [
+        "rapport_outbox_notices{channel=\"email\",state=\"due\"} 0",
+        "rapport_outbox_oldest_due_seconds{channel=\"email\"} 0.0",
+    ] {
+        assert!(drained.lines().any(|l| l == line), "{line} in\n{drained}");
+    }
     for child in [&mut server, &mut work] {
         child.kill().unwrap();
         child.wait().unwrap();
@@ -580,4 +608,257 @@ async fn a_failing_webhook_is_retried_with_backoff_until_the_attempts_run_out() 
         "{:?}",
         failed[0].last_error
     );
+}
+
+/// A `server serve` process on `database_url` that queues emails for workers, and refreshes the feed every
+/// second; its JSON log (with when it holds the feed's refresh lock) goes to `log`.
+fn instance(database_url: &str, port: u16, sink: &Sink, log: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--database-url",
+            database_url,
+            "--store-secret",
+            SECRET,
+            "--api-keys",
+            support::KEY,
+            "--smtp-url",
+            &format!("smtp://127.0.0.1:{}", sink.port),
+            "--serve-delivers",
+            "false",
+            "--feed-refresh-seconds",
+            "1",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--log",
+            "warn,app::feed=debug",
+            "--log-format",
+            "json",
+            "serve",
+        ])
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .expect("start a server")
+}
+
+/// Sends a merchant API write to the server on `port`; it must succeed.
+async fn post(
+    client: &reqwest::Client,
+    port: u16,
+    path: &str,
+    key: Option<&str>,
+    body: &serde_json::Value,
+) {
+    let mut request = client
+        .post(format!("http://127.0.0.1:{port}/api/v1{path}"))
+        .bearer_auth(support::KEY)
+        .json(body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let answer = request.send().await.unwrap();
+    let status = answer.status();
+    assert!(
+        status.is_success(),
+        "{path}: {status} {}",
+        answer.text().await.unwrap()
+    );
+}
+
+/// The spans in which an instance's log says it held the feed's refresh lock, as (taken, to be released) in ms.
+fn refresh_lock_spans(log: &Path) -> Vec<(i64, i64)> {
+    let mut spans = Vec::new();
+    let mut taken = None;
+    for entry in std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+    {
+        let at = || {
+            app::kernel::time::parse_rfc3339(entry["timestamp"].as_str().unwrap())
+                .unwrap()
+                .0
+        };
+        match entry["fields"]["message"].as_str() {
+            Some("feed refresh lock taken") => taken = Some(at()),
+            Some("feed refresh lock to be released") => {
+                spans.push((taken.take().expect("taken before released"), at()))
+            }
+            _ => {}
+        }
+    }
+    spans
+}
+
+/// Child processes, killed when the test ends, even by a failed assertion.
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_servers_and_two_workers_on_one_postgres_database_share_the_work_and_do_each_part_once()
+{
+    let Some(store) = testing::postgres().await else {
+        return;
+    };
+    let store: TestDb = store;
+    let db = &store.db;
+    // 40 shoppers each watch the price of 10 products.
+    add_kitchen(db).await;
+    let products: Vec<String> = (0..10).map(|n| format!("P-{n}")).collect();
+    add_products(
+        db,
+        &products
+            .iter()
+            .map(|sku| product_input(sku, 10_000, 5))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    let policy = AlertPolicy {
+        email: true,
+        ..AlertPolicy::default()
+    };
+    for index in 0..40 {
+        let shopper = format!("shopper-{index:02}");
+        add_shopper(db, &shopper).await;
+        for sku in &products {
+            let request = AlertRequest {
+                kind: AlertKind::PriceDrop,
+                rule: PriceRule::AnyDrop,
+                email: None,
+            };
+            subscribe(
+                db,
+                &Viewer::Shopper(shopper.clone()),
+                sku,
+                &request,
+                "en",
+                &policy,
+                Millis(1_000),
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::start(mail.path(), None).await;
+    let logs = tempfile::tempdir().unwrap();
+    let ports = [free_port(), free_port()];
+    let processes = Processes(vec![
+        instance(&store.url, ports[0], &sink, &logs.path().join("a.log")),
+        instance(&store.url, ports[1], &sink, &logs.path().join("b.log")),
+        worker(&store.url, &sink),
+        worker(&store.url, &sink),
+    ]);
+    let client = &reqwest::Client::new();
+    for port in ports {
+        let health = format!("http://127.0.0.1:{port}/healthz");
+        eventually("both servers answer", async || {
+            client
+                .get(&health)
+                .send()
+                .await
+                .is_ok_and(|answer| answer.status().is_success())
+        })
+        .await;
+    }
+    // Price changes and orders go to both servers at once, as two of a store's machines, or a client retrying
+    // on the other server, might send them.
+    let mut load: Vec<futures::future::LocalBoxFuture<()>> = Vec::new();
+    for sku in &products {
+        let body =
+            serde_json::json!({"prices": [{"sku": sku, "price_minor": 8_000, "currency": "CNY"}]});
+        load.push(Box::pin(async move {
+            futures::future::join(
+                post(client, ports[0], "/prices", None, &body),
+                post(client, ports[1], "/prices", None, &body),
+            )
+            .await;
+        }));
+    }
+    for n in 0..100 {
+        let order = serde_json::json!({"order_id": format!("O-{n:03}"), "shopper_id": format!("shopper-{:02}", n % 40),
+            "currency": "CNY", "lines": [{"sku": products[n % 10], "quantity": 1, "unit_price_minor": 8_000}]});
+        let key = format!("order-{n:03}");
+        load.push(Box::pin(async move {
+            futures::future::join(
+                post(client, ports[0], "/orders", Some(&key), &order),
+                post(client, ports[1], "/orders", Some(&key), &order),
+            )
+            .await;
+        }));
+    }
+    for chunk in 0..50 {
+        let events: Vec<_> = (0..10)
+            .map(|n| {
+                serde_json::json!({"shopper_id": format!("shopper-{:02}", (chunk + n) % 40),
+                "sku": products[(chunk * 3 + n) % 10], "kind": "viewed"})
+            })
+            .collect();
+        // Events carry no key: a batch sent twice would be two batches, so each goes to one server.
+        let body = serde_json::json!({ "events": events });
+        load.push(Box::pin(async move {
+            post(client, ports[chunk % 2], "/events", None, &body).await;
+        }));
+    }
+    futures::future::join_all(load).await;
+
+    eventually("the workers send every email", async || {
+        emails_sent(db).await == 400
+    })
+    .await;
+    eventually("the feed has read every event", async || {
+        app::feed::ssr::feed_state(db).await.unwrap().events_behind == 0
+    })
+    .await;
+    // A few more refreshes on each instance, to see them take turns.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    drop(processes);
+
+    let notices =
+        sqlx::query_scalar::<_, i64>("SELECT id FROM notices WHERE channel = 'email' ORDER BY id")
+            .fetch_all(db.reader())
+            .await
+            .unwrap();
+    assert_eq!(
+        notices.len(),
+        400,
+        "one email per alert, though each drop reached both servers"
+    );
+    let delivered = delivered_ids(&sink);
+    assert_eq!(delivered.len(), 400, "no email twice");
+    assert_eq!(
+        delivered.into_iter().collect::<BTreeSet<_>>(),
+        notices.iter().map(i64::to_string).collect::<BTreeSet<_>>()
+    );
+    assert_eq!(testing::count(db, "orders").await, 100, "each order once");
+    let views: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM shopper_events WHERE kind = 'viewed'")
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+    assert_eq!(views, 500, "no event lost");
+
+    let (a, b) = (
+        refresh_lock_spans(&logs.path().join("a.log")),
+        refresh_lock_spans(&logs.path().join("b.log")),
+    );
+    assert!(
+        !a.is_empty() && !b.is_empty(),
+        "both instances refreshed the feed: {a:?} {b:?}"
+    );
+    for (a_taken, a_released) in &a {
+        for (b_taken, b_released) in &b {
+            assert!(
+                a_released <= b_taken || b_released <= a_taken,
+                "both held the refresh lock: {a_taken}..{a_released} and {b_taken}..{b_released}"
+            );
+        }
+    }
 }

@@ -75,6 +75,13 @@ pub fn read_inter(path: &std::path::Path) -> Result<Vec<Interaction>, String> {
 /// Evaluates and prints the feed against its baselines.
 pub fn run(source: &str, interactions: &[Interaction], evaluation: &Evaluation) -> Report {
     let started = Instant::now();
+    // One pass, a few seconds on MovieLens-1M or the large demo data: the start says what it is doing.
+    tracing::info!(
+        source,
+        interactions = interactions.len(),
+        shoppers = evaluation.shoppers,
+        "evaluating: building the similarity lists from the training events, then ranking for each shopper"
+    );
     let report = evaluate(
         interactions,
         evaluation.shoppers,

@@ -215,9 +215,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 None => {
                     let db = open(&cli.database_url).await?;
+                    let started = Instant::now();
+                    tracing::info!("reading this store's events");
                     let interactions = app::feed::ssr::all_interactions(&db).await;
                     db.close().await;
                     let interactions = interactions.map_err(|e| e.to_string())?;
+                    tracing::info!(
+                        events = interactions.len(),
+                        seconds = started.elapsed().as_secs_f64(),
+                        "events read"
+                    );
                     evaluation::run("this store's events", &interactions, &evaluation);
                 }
             }

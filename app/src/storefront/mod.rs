@@ -26,7 +26,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" href="/rapport-theme.css" />
@@ -93,17 +92,11 @@ fn initial_locale() -> &'static str {
 /// The Content-Security-Policy of a page: scripts only from this origin, or inline with the response's nonce
 /// (Leptos puts it on its hydration scripts), so that text that ever slipped past its escaping still cannot run;
 /// WASM may compile; merchant pages may not be framed by any page, shop pages only by this site's own.
-pub fn content_security_policy(nonce: &str, merchant_page: bool, live_reload: bool) -> String {
+pub fn content_security_policy(nonce: &str, merchant_page: bool) -> String {
     let framing = if merchant_page { "'none'" } else { "'self'" };
-    // cargo leptos watch reloads the page through a WebSocket on its own port.
-    let connect = if live_reload {
-        "'self' ws: wss:"
-    } else {
-        "'self'"
-    };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src * data:; connect-src {connect}; object-src 'none'; \
+         style-src 'self' 'unsafe-inline'; img-src * data:; connect-src 'self'; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors {framing}"
     )
 }
@@ -120,8 +113,7 @@ fn send_security_policy() {
     };
     let merchant_page = use_context::<http::request::Parts>()
         .is_some_and(|parts| parts.uri.path().starts_with("/merchant"));
-    let live_reload = std::env::var_os("LEPTOS_WATCH").is_some();
-    let policy = content_security_policy(&nonce, merchant_page, live_reload);
+    let policy = content_security_policy(&nonce, merchant_page);
     if let Ok(policy) = http::HeaderValue::from_str(&policy) {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
     }

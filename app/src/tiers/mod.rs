@@ -181,6 +181,13 @@ pub struct TierPreview {
     pub moving_down: i64,
 }
 
+/// Where the tier reviews stand: the last review date, and how many members still wait to be reviewed on it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReviewState {
+    pub last_review_at: Millis,
+    pub awaiting: i64,
+}
+
 /// What a tier review did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewSummary {

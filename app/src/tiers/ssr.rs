@@ -4,8 +4,8 @@
 use super::draft::RulesDraft;
 use super::rules::{Growth, OrderFacts, PointsFacts, after_growth, after_review, standing};
 use super::{
-    CloseMember, MemberStanding, ReviewSummary, Tier, TierCount, TierPreview, TierRules,
-    TiersOverview,
+    CloseMember, MemberStanding, ReviewState, ReviewSummary, Tier, TierCount, TierPreview,
+    TierRules, TiersOverview,
 };
 use crate::identity::ssr::shopper_key;
 use crate::kernel::error::AppError;
@@ -403,8 +403,10 @@ pub async fn recompute(
 ) -> Result<(), StoreError> {
     let conn: &mut AnyConnection = tx;
     if conn.backend_name() == "PostgreSQL" {
-        // Two orders of one member at once take turns, so that each carries the other's spend forward.
-        sqlx::query("SELECT 1 FROM member_tiers WHERE shopper_id = $1 FOR UPDATE")
+        // Two orders of one member at once take turns, so that each carries the other's spend forward and a new
+        // member's first two orders store one tier between them. The shopper's row is locked, as the member's
+        // may not exist yet; NO KEY UPDATE leaves it free for the orders' foreign keys meanwhile.
+        sqlx::query("SELECT 1 FROM shoppers WHERE id = $1 FOR NO KEY UPDATE")
             .bind(shopper)
             .fetch_optional(&mut *conn)
             .await?;
@@ -527,7 +529,31 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
             .await?;
         }
         tx.commit().await?;
+        tracing::info!(
+            reviewed = summary.reviewed,
+            moved_up = summary.moved_up,
+            moved_down = summary.moved_down,
+            "tier review: a batch of members done"
+        );
     }
+}
+
+/// Where the tier reviews stand at `now`, for the metrics an operator watches: the last review date and the
+/// members not yet reviewed on it (the periodic review works them off in batches).
+pub async fn review_state(db: &Db, now: Millis) -> Result<ReviewState, StoreError> {
+    let mut conn = db.reader().acquire().await?;
+    let (_, rules) = current_rules(&mut conn).await?;
+    let (last_review_at, _) = rules.reviews_around(now);
+    let awaiting: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM member_tiers WHERE reviewed_at IS NULL OR reviewed_at < $1",
+    )
+    .bind(last_review_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ReviewState {
+        last_review_at,
+        awaiting,
+    })
 }
 
 /// Moves up the members whose pending spend finished its return window since their tier was last computed:

@@ -160,8 +160,10 @@ pub async fn delivery_failed(
         } else {
             "queued"
         };
+        // Released, so that the outbox's state tells a notice waiting for its retry from one being sent.
         sqlx::query(
-            "UPDATE notices SET status = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4",
+            "UPDATE notices SET status = $1, next_attempt_at = $2, last_error = $3, claimed_by = NULL \
+             WHERE id = $4",
         )
         .bind(status)
         .bind(now + crate::alerts::rules::retry_delay(attempts - 1, jitter, policy))
@@ -214,4 +216,53 @@ pub async fn clicked(db: &Db, notice_id: i64, now: Millis) -> Result<String, Sto
         .await?;
     tx.commit().await?;
     Ok(sku)
+}
+
+/// Where one channel's undelivered notices stand, for the metrics an operator watches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxState {
+    pub channel: String,
+    /// Queued and due: waiting for a worker.
+    pub due: i64,
+    /// Leased by a worker that is sending them.
+    pub in_flight: i64,
+    /// Queued for later: a retry's back-off, or a price change's hover guard.
+    pub waiting: i64,
+    /// Given up after the store's attempts, until the merchant sends them again.
+    pub failed: i64,
+    /// How long the longest-due notice has been due, or nothing when none is.
+    pub oldest_due: Option<Millis>,
+}
+
+/// The outbox's state per delivery channel (email, webhook) at `now`; a channel with nothing undelivered is absent.
+pub async fn outbox_state(db: &Db, now: Millis) -> Result<Vec<OutboxState>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT channel, \
+         SUM(CASE WHEN status = 'queued' AND next_attempt_at <= $1 THEN 1 ELSE 0 END) AS due, \
+         SUM(CASE WHEN status = 'queued' AND next_attempt_at > $1 AND claimed_by IS NOT NULL THEN 1 ELSE 0 END) \
+           AS in_flight, \
+         SUM(CASE WHEN status = 'queued' AND next_attempt_at > $1 AND claimed_by IS NULL THEN 1 ELSE 0 END) \
+           AS waiting, \
+         SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, \
+         MIN(CASE WHEN status = 'queued' AND next_attempt_at <= $1 THEN next_attempt_at END) AS first_due \
+         FROM notices WHERE channel IN ('email', 'webhook') AND status IN ('queued', 'failed') \
+         GROUP BY channel ORDER BY channel",
+    )
+    .bind(now)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let first_due: Option<Millis> = row.try_get("first_due")?;
+            Ok(OutboxState {
+                channel: row.try_get("channel")?,
+                due: row.try_get("due")?,
+                in_flight: row.try_get("in_flight")?,
+                waiting: row.try_get("waiting")?,
+                failed: row.try_get("failed")?,
+                oldest_due: first_due.map(|at| now - at),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
 }

@@ -690,6 +690,22 @@ async fn a_guests_alerts_move_to_the_shopper_who_signs_in() {
     }
 }
 
+/// The email outbox's state as (due, in flight, waiting, failed, oldest due).
+async fn email_outbox(db: &Db, now: Millis) -> (i64, i64, i64, i64, Option<Millis>) {
+    let states = outbox_state(db, now).await.unwrap();
+    let email = states
+        .into_iter()
+        .find(|state| state.channel == "email")
+        .unwrap_or_default();
+    (
+        email.due,
+        email.in_flight,
+        email.waiting,
+        email.failed,
+        email.oldest_due,
+    )
+}
+
 #[tokio::test]
 async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
     for store in all().await {
@@ -718,6 +734,11 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
             .await
             .unwrap();
         assert_eq!(claimed.len(), 1);
+        assert_eq!(
+            email_outbox(db, now).await,
+            (0, 1, 0, 0, None),
+            "one in flight"
+        );
         assert_eq!(claimed[0].email.as_deref(), Some("alice@example.com"));
         assert_eq!(claimed[0].shopper.as_deref(), Some("alice"));
         assert!(
@@ -740,6 +761,16 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
         delivery_failed(db, claimed[0].id, "connection refused", &policy, 0.0, now)
             .await
             .unwrap();
+        assert_eq!(
+            email_outbox(db, now).await,
+            (0, 0, 1, 0, None),
+            "waiting for its retry"
+        );
+        assert_eq!(
+            email_outbox(db, now + Millis(45_000)).await,
+            (1, 0, 0, 0, Some(Millis(15_000))),
+            "due again for 15 s"
+        );
         assert!(
             claim_due(db, "email", 10, "w1", Millis(60_000), now + Millis(29_000))
                 .await
@@ -768,6 +799,11 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
                 .is_empty()
         );
 
+        assert_eq!(
+            email_outbox(db, now + DAY_MS).await,
+            (0, 0, 0, 1, None),
+            "given up"
+        );
         let failed = failed_notices(db, 10).await.unwrap();
         assert_eq!(failed.len(), 1);
         assert_eq!(

@@ -103,12 +103,15 @@ pub async fn refresh(
                     popularity: false,
                 });
             }
+            // These two lines bracket the time this instance holds the lock: another's never fall between them.
+            tracing::debug!("feed refresh lock taken");
             Some(connection)
         }
         Backend::Sqlite => None,
     };
     let result = refresh_holding_lock(db, policy, now, full).await;
     if let Some(connection) = lock {
+        tracing::debug!("feed refresh lock to be released");
         release(connection).await;
     }
     result
@@ -122,6 +125,45 @@ pub async fn ever_built(db: &Db) -> Result<bool, StoreError> {
             .fetch_one(db.reader())
             .await?;
     Ok(built.is_some())
+}
+
+/// How far the feed's stored lists are behind the events, for the metrics an operator watches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedState {
+    /// Events recorded after the last refresh read up to (by event id): what the next refresh folds in.
+    pub events_behind: i64,
+    /// When every list was last rebuilt from every event; `None` before the first build.
+    pub full_build_at: Option<Millis>,
+    /// When best sellers and trending were last recomputed.
+    pub popularity_at: Option<Millis>,
+    /// Products holding a stored list, by list (`bought`, `interest`, `viewed`).
+    pub lists: Vec<(String, i64)>,
+}
+
+/// The feed's [`FeedState`]: a few index reads, cheap enough for every metrics scrape.
+pub async fn feed_state(db: &Db) -> Result<FeedState, StoreError> {
+    let mut conn = db.reader().acquire().await?;
+    let row = sqlx::query(
+        "SELECT f.full_build_at, f.popularity_at, \
+         (SELECT COALESCE(MAX(e.id), 0) FROM shopper_events e) - f.through_event_id AS behind \
+         FROM feed_refresh f WHERE f.id = 1",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let lists = sqlx::query(
+        "SELECT list, COUNT(*) AS products FROM product_neighbours GROUP BY list ORDER BY list",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get("list")?, row.try_get("products")?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(FeedState {
+        events_behind: row.try_get("behind")?,
+        full_build_at: row.try_get("full_build_at")?,
+        popularity_at: row.try_get("popularity_at")?,
+        lists,
+    })
 }
 
 /// Releases the refresh lock; a session lock must not go back to the pool held, so a connection that cannot

@@ -162,6 +162,16 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
     for store in all().await {
         let db = &store.db;
         shop(db).await;
+        let before = feed_state(db).await.unwrap();
+        assert_eq!(
+            (
+                before.events_behind,
+                before.full_build_at,
+                &before.lists[..]
+            ),
+            (26, None, &[][..]),
+            "never built: every event is still to read"
+        );
         let first = refresh(db, &policy(), NOW, false).await.unwrap();
         assert!(
             matches!(first.lists, Refreshed::Full { events: 26, .. }),
@@ -173,6 +183,24 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
             .unwrap();
         assert_eq!(again.lists, Refreshed::UpToDate);
         assert!(!again.popularity, "popularity is not due yet");
+        let built = feed_state(db).await.unwrap();
+        assert_eq!(
+            (
+                built.events_behind,
+                built.full_build_at,
+                built.popularity_at
+            ),
+            (0, Some(NOW), Some(NOW))
+        );
+        assert_eq!(
+            built
+                .lists
+                .iter()
+                .map(|(list, _)| list.as_str())
+                .collect::<Vec<_>>(),
+            ["bought", "interest", "viewed"]
+        );
+        assert!(built.lists.iter().all(|(_, products)| *products > 0));
 
         add_shopper(db, "s6").await;
         record_batch(
@@ -186,6 +214,7 @@ async fn a_refresh_rebuilds_everything_first_then_only_what_new_events_touched_a
         )
         .await
         .unwrap();
+        assert_eq!(feed_state(db).await.unwrap().events_behind, 3);
         let partial = refresh(db, &policy(), NOW + Millis(2), false)
             .await
             .unwrap();

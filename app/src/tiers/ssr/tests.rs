@@ -135,8 +135,18 @@ async fn a_refund_takes_back_growth_but_the_tier_falls_only_at_a_review_and_one_
         let summary = review(db, now).await.unwrap();
         assert_eq!(summary.moved_down, 0);
         assert_eq!(tier_of(db, "alice", now).await.0, "diamond");
+        assert_eq!(review_state(db, now).await.unwrap().awaiting, 0);
         let january = at("2027-01-02T00:00:00Z");
+        assert_eq!(
+            review_state(db, january).await.unwrap(),
+            ReviewState {
+                last_review_at: at("2026-12-31T16:00:00Z"),
+                awaiting: 1
+            },
+            "alice waits for the review of 1 January, Beijing time"
+        );
         let summary = review(db, january).await.unwrap();
+        assert_eq!(review_state(db, january).await.unwrap().awaiting, 0);
         assert_eq!((summary.moved_down, summary.moved_up), (1, 0));
         assert_eq!(tier_of(db, "alice", january).await.0, "gold");
         // Running it again on the same date does nothing more.
@@ -145,6 +155,46 @@ async fn a_refund_takes_back_growth_but_the_tier_falls_only_at_a_review_and_one_
         let april = at("2027-04-01T00:00:00Z");
         review(db, april).await.unwrap();
         assert_eq!(tier_of(db, "alice", april).await.0, "silver");
+    }
+}
+
+#[tokio::test]
+async fn a_new_members_first_orders_arriving_at_once_are_both_counted() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        add_products(db, &[product_input("B", 100_000, 1_000)]).await;
+        // Two servers recording carol's first two orders, of different products, at the same moment: neither may
+        // fail or lose the other.
+        let order = |order_id: &str, sku: &str| OrderInput {
+            order_id: order_id.into(),
+            shopper_id: "carol".into(),
+            currency: "CNY".into(),
+            lines: vec![OrderLineInput {
+                sku: sku.into(),
+                quantity: 6,
+                unit_price_minor: 100_000,
+            }],
+            shipping_minor: 0,
+            tax_minor: 0,
+            placed_at: Some("2026-11-20T09:00:00Z".into()),
+        };
+        let (first, second) = (order("O-1", "A"), order("O-2", "B"));
+        let placed = at("2026-11-20T09:00:00Z");
+        let (one, two) = futures::join!(
+            record_order(db, "key-1", &first, &TierGrowth, placed),
+            record_order(db, "key-2", &second, &TierGrowth, placed),
+        );
+        one.unwrap();
+        two.unwrap();
+        assert_eq!(count(db, "orders").await, 2);
+        let now = at("2026-11-22T10:00:00Z");
+        assert_eq!(
+            tier_of(db, "carol", now).await.1,
+            1_200_000,
+            "both orders' spend"
+        );
+        assert_eq!(count(db, "member_tiers").await, 1);
     }
 }
 
