@@ -318,8 +318,12 @@ async fn review_tiers(db: Db, metrics: metrics::Metrics, every: std::time::Durat
     loop {
         ticks.tick().await;
         match app::tiers::ssr::review(&db, app::kernel::time::now()).await {
-            Ok(summary) if summary.reviewed > 0 => tracing::info!(?summary, "tier review applied"),
-            Ok(_) => {}
+            Ok(summary) => {
+                metrics.tiers_reviewed(app::kernel::time::now());
+                if summary.reviewed > 0 {
+                    tracing::info!(?summary, "tier review applied");
+                }
+            }
             Err(error) => tracing::warn!(%error, "tier review failed; retrying at the next check"),
         }
         match app::tiers::ssr::settle(&db, app::kernel::time::now()).await {
@@ -329,7 +333,6 @@ async fn review_tiers(db: Db, metrics: metrics::Metrics, every: std::time::Durat
                 tracing::warn!(%error, "counting settled spend failed; retrying at the next check")
             }
         }
-        metrics.tiers_reviewed(app::kernel::time::now());
     }
 }
 

@@ -1,7 +1,9 @@
-//! The reviews' pure rules: ranking by confidence, the auto-publish rule, and validation of what a shopper writes.
+//! The reviews' pure rules: ranking by confidence, the auto-publish rule, validation of what a shopper writes, and
+//! the tally of a product's published ratings.
 
 use crate::kernel::error::AppError;
 use crate::kernel::validate::{TextRule, text};
+use std::collections::BTreeMap;
 
 /// z for a two-sided 95% confidence interval.
 const Z_95: f64 = 1.959_963_984_540_054;
@@ -168,9 +170,119 @@ pub fn validate_reason(reason: &str) -> Result<(), AppError> {
     text("reason", reason, TextRule::paragraphs(MAX_REASON_CHARS))
 }
 
+/// What one published review counts for in its product's tally: its stars (1 to 5) and its criteria's stars.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counted {
+    pub rating: i64,
+    pub criteria: Vec<(String, i64)>,
+}
+
+/// A product's published reviews summed up, which its rating summary shows: kept per product and changed by each
+/// review that enters or leaves the published ones, or changes its stars while published, so that reading it
+/// never counts the reviews again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RatingTally {
+    /// Reviews with 5, 4, 3, 2 and 1 stars, in that order.
+    pub histogram: [i64; 5],
+    /// Per criterion: the sum of its stars and how many reviews rated it.
+    pub criteria: BTreeMap<String, (i64, i64)>,
+}
+
+impl RatingTally {
+    pub fn add(&mut self, review: &Counted) {
+        self.change(review, 1);
+    }
+
+    pub fn remove(&mut self, review: &Counted) {
+        self.change(review, -1);
+    }
+
+    fn change(&mut self, review: &Counted, by: i64) {
+        // Ratings are 1 to 5 by the schema's CHECK; clamping keeps a tally's index in range regardless.
+        self.histogram[(5 - review.rating.clamp(1, 5)) as usize] += by;
+        for (criterion, stars) in &review.criteria {
+            let (total, ratings) = self.criteria.entry(criterion.clone()).or_default();
+            *total += by * stars;
+            *ratings += by;
+            if *ratings == 0 {
+                self.criteria.remove(criterion);
+            }
+        }
+    }
+
+    pub fn count(&self) -> i64 {
+        self.histogram.iter().sum()
+    }
+
+    /// Average stars, rounded to one decimal; `None` without reviews.
+    pub fn average(&self) -> Option<f64> {
+        let count = self.count();
+        let stars: i64 = self
+            .histogram
+            .iter()
+            .zip([5, 4, 3, 2, 1])
+            .map(|(n, s)| n * s)
+            .sum();
+        (count > 0).then(|| round_tenth(stars as f64 / count as f64))
+    }
+
+    /// Average stars per criterion, rounded to one decimal.
+    pub fn criteria_averages(&self) -> BTreeMap<String, f64> {
+        self.criteria
+            .iter()
+            .filter(|(_, (_, ratings))| *ratings > 0)
+            .map(|(criterion, (total, ratings))| {
+                (
+                    criterion.clone(),
+                    round_tenth(*total as f64 / *ratings as f64),
+                )
+            })
+            .collect()
+    }
+}
+
+fn round_tenth(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tally_follows_reviews_in_and_out_of_the_published_ones() {
+        let fit = |stars| Counted {
+            rating: stars,
+            criteria: vec![("fit".into(), stars), ("quality".into(), 5)],
+        };
+        let mut tally = RatingTally::default();
+        assert_eq!((tally.count(), tally.average()), (0, None));
+        tally.add(&fit(4));
+        tally.add(&fit(5));
+        tally.add(&Counted {
+            rating: 1,
+            criteria: vec![],
+        });
+        assert_eq!(tally.histogram, [1, 1, 0, 0, 1]);
+        assert_eq!(tally.average(), Some(3.3));
+        assert_eq!(
+            tally.criteria_averages(),
+            BTreeMap::from([("fit".into(), 4.5), ("quality".into(), 5.0)])
+        );
+        // An edit while published: the old stars leave, the new ones come.
+        tally.remove(&fit(4));
+        tally.add(&fit(2));
+        assert_eq!(tally.histogram, [1, 0, 0, 1, 1]);
+        assert_eq!(tally.criteria["fit"], (7, 2));
+        // Every review leaves again: nothing is left, not even a criterion rated by nobody.
+        tally.remove(&fit(2));
+        tally.remove(&fit(5));
+        tally.remove(&Counted {
+            rating: 1,
+            criteria: vec![],
+        });
+        assert_eq!(tally, RatingTally::default());
+    }
 
     #[test]
     fn review_points_stop_at_the_monthly_cap() {

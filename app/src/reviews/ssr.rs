@@ -1,8 +1,8 @@
 //! The reviews' SQL.
 
 use super::rules::{
-    AutoPublish, ReviewPoints, category_criteria, helpfulness_score, validate_rating,
-    validate_reason, validate_text,
+    AutoPublish, Counted, RatingTally, ReviewPoints, category_criteria, helpfulness_score,
+    validate_rating, validate_reason, validate_text,
 };
 use super::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ReviewFilter,
@@ -19,7 +19,7 @@ use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::{DAY_MS, Millis, iso_date};
 use crate::kernel::validate::key as validate_key;
 use crate::store::{Db, StoreError, Then, Tx, is_unique_violation};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap};
 
 /// The window `ReviewPolicy::votes_per_minute` counts votes in.
@@ -169,9 +169,10 @@ pub async fn write_review(
     .fetch_one(&mut *tx)
     .await?
         > 0;
-    let existing = sqlx::query(
-        "SELECT id, status, open_reports FROM reviews WHERE product_id = $1 AND shopper_id = $2",
-    )
+    let existing = sqlx::query(&format!(
+        "SELECT id, status, open_reports FROM reviews WHERE product_id = $1 AND shopper_id = $2{}",
+        row_lock(db)
+    ))
     .bind(product_id)
     .bind(shopper_id)
     .fetch_optional(&mut *tx)
@@ -185,6 +186,10 @@ pub async fn write_review(
         ReviewStatus::Published
     } else {
         ReviewStatus::Pending
+    };
+    let was = match &existing {
+        Some(row) => counted(&mut tx, row.try_get("id")?).await?,
+        None => None,
     };
     let (review_id, before) = match existing {
         Some(row) => {
@@ -248,6 +253,7 @@ pub async fn write_review(
         .execute(&mut *tx)
         .await?;
     }
+    retally(&mut tx, review_id, was).await?;
     let action = if before.is_some() {
         "edited"
     } else {
@@ -458,9 +464,8 @@ pub async fn star_ratings(db: &Db, skus: &[String]) -> Result<Vec<StarRating>, S
     }
     let places: Vec<String> = (1..=skus.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "SELECT p.sku, COUNT(r.id) AS reviews, CAST(COALESCE(SUM(r.rating), 0) AS BIGINT) AS stars \
-         FROM products p LEFT JOIN reviews r ON r.product_id = p.id AND r.status = 'published' \
-         WHERE p.sku IN ({}) GROUP BY p.sku ORDER BY p.sku",
+        "SELECT p.sku, {TALLY_COLUMNS} FROM products p LEFT JOIN product_ratings t ON t.product_id = p.id \
+         WHERE p.sku IN ({}) ORDER BY p.sku",
         places.join(", ")
     );
     let mut query = sqlx::query(&sql);
@@ -472,70 +477,144 @@ pub async fn star_ratings(db: &Db, skus: &[String]) -> Result<Vec<StarRating>, S
         .await?
         .iter()
         .map(|row| {
-            let count: i64 = row.try_get("reviews")?;
-            let stars: i64 = row.try_get("stars")?;
+            let tally = tally_of(row)?;
             Ok(StarRating {
-                sku: row.try_get("sku")?,
-                count,
-                average: (count > 0).then(|| round_tenth(stars as f64 / count as f64)),
+                sku: row.try_get("sku").map_err(StoreError::from)?,
+                count: tally.count(),
+                average: tally.average(),
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+        .collect()
 }
 
-/// The rating summary of a product's published reviews.
+/// The rating summary of a product's published reviews: one row, its kept [`RatingTally`].
 pub async fn summary(db: &Db, sku: &str) -> Result<ReviewSummary, StoreError> {
-    let rows = sqlx::query(
-        "SELECT r.rating, COUNT(*) AS reviews FROM reviews r JOIN products p ON p.id = r.product_id \
-         WHERE p.sku = $1 AND r.status = 'published' GROUP BY r.rating",
-    )
-    .bind(sku)
-    .fetch_all(db.reader())
-    .await?;
-    let mut histogram = [0i64; 5];
-    for row in &rows {
-        let stars: i64 = row.try_get("rating")?;
-        histogram[(5 - stars) as usize] = row.try_get("reviews")?;
-    }
-    let count: i64 = histogram.iter().sum();
-    let stars: i64 = histogram
-        .iter()
-        .zip([5, 4, 3, 2, 1])
-        .map(|(n, s)| n * s)
-        .sum();
-    let average = (count > 0).then(|| round_tenth(stars as f64 / count as f64));
-    let criteria = sqlx::query(
-        "SELECT q.criterion, CAST(SUM(q.rating) AS BIGINT) AS total, COUNT(*) AS ratings FROM review_ratings q \
-         JOIN reviews r ON r.id = q.review_id JOIN products p ON p.id = r.product_id \
-         WHERE p.sku = $1 AND r.status = 'published' GROUP BY q.criterion",
-    )
-    .bind(sku)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        let total: i64 = row.try_get("total")?;
-        let ratings: i64 = row.try_get("ratings")?;
-        Ok((row.try_get("criterion")?, round_tenth(total as f64 / ratings as f64)))
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
     // No row at all means no such product: a widget given a mistyped SKU says so instead of showing no reviews.
-    let criteria_asked = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT c.review_criteria FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.sku = $1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT c.review_criteria, {TALLY_COLUMNS} FROM products p \
+         LEFT JOIN categories c ON c.id = p.category_id \
+         LEFT JOIN product_ratings t ON t.product_id = p.id WHERE p.sku = $1"
+    ))
     .bind(sku)
     .fetch_optional(db.reader())
     .await?
-    .map(|column| category_criteria(column.as_deref()))
     .ok_or_else(|| AppError::not_found(Some("sku".into()), "There is no such product."))?;
+    let tally = tally_of(&row)?;
+    let column: Option<String> = row.try_get("review_criteria")?;
     Ok(ReviewSummary {
-        count,
-        average,
-        histogram,
-        criteria,
-        criteria_asked,
+        count: tally.count(),
+        average: tally.average(),
+        histogram: tally.histogram,
+        criteria: tally.criteria_averages(),
+        criteria_asked: category_criteria(column.as_deref()),
     })
+}
+
+/// A product's tally as the columns of `product_ratings t` (all null when the product has no published review).
+const TALLY_COLUMNS: &str = "t.stars_5, t.stars_4, t.stars_3, t.stars_2, t.stars_1, t.criteria";
+
+fn tally_of(row: &sqlx::any::AnyRow) -> Result<RatingTally, StoreError> {
+    let mut tally = RatingTally::default();
+    for (slot, column) in ["stars_5", "stars_4", "stars_3", "stars_2", "stars_1"]
+        .iter()
+        .enumerate()
+    {
+        tally.histogram[slot] = row.try_get::<Option<i64>, _>(*column)?.unwrap_or_default();
+    }
+    if let Some(criteria) = row.try_get::<Option<String>, _>("criteria")? {
+        tally.criteria = serde_json::from_str(&criteria).map_err(|error| {
+            StoreError::from(sqlx::Error::Decode(
+                format!("product_ratings.criteria: {error}").into(),
+            ))
+        })?;
+    }
+    Ok(tally)
+}
+
+/// Locks the review row read on PostgreSQL, so that two changes of one review take turns: each then sees the status
+/// the other left, for its checks and for what the review counted for before it (SQLite has one writer at a time).
+fn row_lock(db: &Db) -> &'static str {
+    match db.backend() {
+        crate::store::Backend::Postgres => " FOR UPDATE",
+        crate::store::Backend::Sqlite => "",
+    }
+}
+
+/// What the review counts for in its product's tally as it stands in `tx`: its stars and criteria when
+/// published, nothing otherwise.
+async fn counted(tx: &mut Tx, review_id: i64) -> Result<Option<Counted>, sqlx::Error> {
+    let rating: Option<i64> =
+        sqlx::query_scalar("SELECT rating FROM reviews WHERE id = $1 AND status = 'published'")
+            .bind(review_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(rating) = rating else {
+        return Ok(None);
+    };
+    let criteria = sqlx::query_as(
+        "SELECT criterion, rating FROM review_ratings WHERE review_id = $1 ORDER BY criterion",
+    )
+    .bind(review_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(Some(Counted { rating, criteria }))
+}
+
+/// Moves the review's place in its product's tally from what it `was` (before this transaction changed it) to what
+/// it counts for now, in the same transaction.
+async fn retally(tx: &mut Tx, review_id: i64, was: Option<Counted>) -> Result<(), StoreError> {
+    let now = counted(tx, review_id).await?;
+    if now == was {
+        return Ok(());
+    }
+    let product_id: i64 = sqlx::query_scalar("SELECT product_id FROM reviews WHERE id = $1")
+        .bind(review_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let conn: &mut AnyConnection = tx;
+    if conn.backend_name() == "PostgreSQL" {
+        // Two reviews of one product at once take turns on its tally; the product's row always exists (the
+        // tally's may not yet), and NO KEY UPDATE leaves it free for the reviews' foreign keys meanwhile.
+        sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(product_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    let stored = sqlx::query(&format!(
+        "SELECT {TALLY_COLUMNS} FROM product_ratings t WHERE t.product_id = $1"
+    ))
+    .bind(product_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let mut tally = match &stored {
+        Some(row) => tally_of(row)?,
+        None => RatingTally::default(),
+    };
+    if let Some(was) = &was {
+        tally.remove(was);
+    }
+    if let Some(now) = &now {
+        tally.add(now);
+    }
+    let criteria = serde_json::to_string(&tally.criteria)
+        .map_err(|error| StoreError::from(sqlx::Error::Encode(error.into())))?;
+    let [five, four, three, two, one] = tally.histogram;
+    sqlx::query(
+        "INSERT INTO product_ratings (product_id, stars_5, stars_4, stars_3, stars_2, stars_1, criteria) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (product_id) DO UPDATE SET stars_5 = excluded.stars_5, \
+         stars_4 = excluded.stars_4, stars_3 = excluded.stars_3, stars_2 = excluded.stars_2, \
+         stars_1 = excluded.stars_1, criteria = excluded.criteria",
+    )
+    .bind(product_id)
+    .bind(five)
+    .bind(four)
+    .bind(three)
+    .bind(two)
+    .bind(one)
+    .bind(criteria)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// The criteria reviews of a product rate, from its category.
@@ -625,10 +704,6 @@ async fn settle_points(
         },
     )
     .await
-}
-
-fn round_tenth(value: f64) -> f64 {
-    (value * 10.0).round() / 10.0
 }
 
 /// One page of a product's published reviews, sorted and filtered.
@@ -745,11 +820,14 @@ pub async fn decide(
         }
     };
     let mut tx = db.write().await?;
-    let status: String = sqlx::query_scalar("SELECT status FROM reviews WHERE id = $1")
-        .bind(review_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
+    let status: String = sqlx::query_scalar(&format!(
+        "SELECT status FROM reviews WHERE id = $1{}",
+        row_lock(db)
+    ))
+    .bind(review_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
     let before = ReviewStatus::parse(&status);
     let fits = match decision {
         ModerationDecision::Approve => before == Some(ReviewStatus::Pending),
@@ -763,6 +841,7 @@ pub async fn decide(
         ))
         .into());
     }
+    let was = counted(&mut tx, review_id).await?;
     sqlx::query(
         "UPDATE reviews SET status = $1, rejection_reason = $2, open_reports = 0, status_changed_at = $3 WHERE id = $4",
     )
@@ -772,6 +851,7 @@ pub async fn decide(
     .bind(review_id)
     .execute(&mut *tx)
     .await?;
+    retally(&mut tx, review_id, was).await?;
     log_status(
         &mut tx,
         StatusChange {
@@ -804,11 +884,14 @@ pub async fn report(
     validate_reason(reason)?;
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
-    let status: String = sqlx::query_scalar("SELECT status FROM reviews WHERE id = $1")
-        .bind(review_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
+    let status: String = sqlx::query_scalar(&format!(
+        "SELECT status FROM reviews WHERE id = $1{}",
+        row_lock(db)
+    ))
+    .bind(review_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
     let inserted = sqlx::query("INSERT INTO review_reports (review_id, shopper_id, reason, reported_at) VALUES ($1, $2, $3, $4)")
         .bind(review_id)
         .bind(shopper_id)
@@ -823,6 +906,7 @@ pub async fn report(
         }
         Err(error) => return Err(error.into()),
     }
+    let was = counted(&mut tx, review_id).await?;
     sqlx::query(
         "UPDATE reviews SET report_count = report_count + 1, open_reports = open_reports + 1, status = 'pending', \
          status_changed_at = $1 WHERE id = $2",
@@ -831,6 +915,7 @@ pub async fn report(
     .bind(review_id)
     .execute(&mut *tx)
     .await?;
+    retally(&mut tx, review_id, was).await?;
     log_status(
         &mut tx,
         StatusChange {

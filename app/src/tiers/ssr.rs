@@ -500,6 +500,16 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
             tx.rollback().await?;
             return Ok(summary);
         }
+        if conn.backend_name() == "PostgreSQL" {
+            // An order's recomputation of one of these members waits for the review, and the review for it, as
+            // two orders do (see `recompute`); in id order, so that two reviews could never wait on each other.
+            sqlx::query(&format!(
+                "SELECT id FROM shoppers WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
+                crate::store::id_list(&due)
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+        }
         let mut facts = facts(conn, Some(&due), since).await?;
         for shopper in due {
             let (orders, points) = facts.remove(&shopper).unwrap_or_default();
