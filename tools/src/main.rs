@@ -58,7 +58,7 @@ enum Command {
         /// Where to write the bundle.
         #[arg(long, default_value = "target/site/pkg/rapport.css")]
         out: std::path::PathBuf,
-        /// Strip comments and needless whitespace (for a release).
+        /// Strip comments and needless whitespace, as `./rapport` does for every build.
         #[arg(long)]
         minify: bool,
     },
