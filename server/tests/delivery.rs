@@ -195,6 +195,26 @@ async fn queue_price_drop_emails(db: &Db, subscribers: usize) -> BTreeSet<String
     queue_price_drop(db, subscribers, &policy, "email").await
 }
 
+/// `shopper` sets a price-drop alert on `sku`, for any drop.
+async fn watch_for_drops(db: &Db, shopper: &str, sku: &str, policy: &AlertPolicy) {
+    let request = AlertRequest {
+        kind: AlertKind::PriceDrop,
+        rule: PriceRule::AnyDrop,
+        email: None,
+    };
+    subscribe(
+        db,
+        &Viewer::Shopper(shopper.to_owned()),
+        sku,
+        &request,
+        "en",
+        policy,
+        Millis(1_000),
+    )
+    .await
+    .unwrap();
+}
+
 /// `subscribers` price-drop alerts on one product whose price then drops; the ids of the notices queued on
 /// `channel`.
 async fn queue_price_drop(
@@ -208,22 +228,7 @@ async fn queue_price_drop(
     for index in 0..subscribers {
         let shopper = format!("shopper-{index:03}");
         add_shopper(db, &shopper).await;
-        let request = AlertRequest {
-            kind: AlertKind::PriceDrop,
-            rule: PriceRule::AnyDrop,
-            email: None,
-        };
-        subscribe(
-            db,
-            &Viewer::Shopper(shopper),
-            "KIT-1",
-            &request,
-            "en",
-            policy,
-            Millis(1_000),
-        )
-        .await
-        .unwrap();
+        watch_for_drops(db, &shopper, "KIT-1", policy).await;
     }
     let drop = PriceChange {
         sku: "KIT-1".into(),
@@ -728,22 +733,7 @@ async fn two_servers_and_two_workers_on_one_postgres_database_share_the_work_and
         let shopper = format!("shopper-{index:02}");
         add_shopper(db, &shopper).await;
         for sku in &products {
-            let request = AlertRequest {
-                kind: AlertKind::PriceDrop,
-                rule: PriceRule::AnyDrop,
-                email: None,
-            };
-            subscribe(
-                db,
-                &Viewer::Shopper(shopper.clone()),
-                sku,
-                &request,
-                "en",
-                &policy,
-                Millis(1_000),
-            )
-            .await
-            .unwrap();
+            watch_for_drops(db, &shopper, sku, &policy).await;
         }
     }
     let mail = tempfile::tempdir().unwrap();

@@ -540,6 +540,21 @@ fn row_lock(db: &Db) -> &'static str {
     }
 }
 
+/// The review's status as a change to it starts, its row locked until `tx` ends (see [`row_lock`]); an unknown
+/// review is a 404.
+async fn status_for_change(db: &Db, tx: &mut Tx, review_id: i64) -> Result<String, StoreError> {
+    let status: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT status FROM reviews WHERE id = $1{}",
+        row_lock(db)
+    ))
+    .bind(review_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    status.ok_or_else(|| {
+        AppError::not_found(Some("review_id".into()), "There is no such review.").into()
+    })
+}
+
 /// What the review counts for in its product's tally as it stands in `tx`: its stars and criteria when
 /// published, nothing otherwise.
 async fn counted(tx: &mut Tx, review_id: i64) -> Result<Option<Counted>, sqlx::Error> {
@@ -820,14 +835,7 @@ pub async fn decide(
         }
     };
     let mut tx = db.write().await?;
-    let status: String = sqlx::query_scalar(&format!(
-        "SELECT status FROM reviews WHERE id = $1{}",
-        row_lock(db)
-    ))
-    .bind(review_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
+    let status = status_for_change(db, &mut tx, review_id).await?;
     let before = ReviewStatus::parse(&status);
     let fits = match decision {
         ModerationDecision::Approve => before == Some(ReviewStatus::Pending),
@@ -884,14 +892,7 @@ pub async fn report(
     validate_reason(reason)?;
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
-    let status: String = sqlx::query_scalar(&format!(
-        "SELECT status FROM reviews WHERE id = $1{}",
-        row_lock(db)
-    ))
-    .bind(review_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
+    let status = status_for_change(db, &mut tx, review_id).await?;
     let inserted = sqlx::query("INSERT INTO review_reports (review_id, shopper_id, reason, reported_at) VALUES ($1, $2, $3, $4)")
         .bind(review_id)
         .bind(shopper_id)
