@@ -90,6 +90,27 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Makes changes of the same rows take turns until the transaction on `conn` ends: on PostgreSQL, locks the rows of
+/// `table` with these `ids`, in id order (so that two lockers never wait on each other), `FOR NO KEY UPDATE`, which
+/// leaves them free for the foreign keys of rows inserted meanwhile. Lock a row that always exists (the shopper,
+/// the product) rather than one the change may be about to insert. SQLite has one writer at a time: nothing to do.
+pub async fn take_turns(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    if conn.backend_name() != "PostgreSQL" || ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(&format!(
+        "SELECT id FROM {table} WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
+        id_list(ids)
+    ))
+    .fetch_all(conn)
+    .await?;
+    Ok(())
+}
+
 /// Row ids as the inside of an SQL `IN (…)`: integers written into the statement, so nothing to bind (binding
 /// hundreds of parameters costs SQLite more than the query).
 pub fn id_list(ids: &[i64]) -> String {

@@ -18,7 +18,7 @@ use crate::kernel::error::{AppError, ErrorCode};
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::{DAY_MS, Millis, iso_date};
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Db, StoreError, Then, Tx, is_unique_violation};
+use crate::store::{Db, StoreError, Then, Tx, is_unique_violation, take_turns};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap};
 
@@ -587,14 +587,8 @@ async fn retally(tx: &mut Tx, review_id: i64, was: Option<Counted>) -> Result<()
         .fetch_one(&mut **tx)
         .await?;
     let conn: &mut AnyConnection = tx;
-    if conn.backend_name() == "PostgreSQL" {
-        // Two reviews of one product at once take turns on its tally; the product's row always exists (the
-        // tally's may not yet), and NO KEY UPDATE leaves it free for the reviews' foreign keys meanwhile.
-        sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(product_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    }
+    // Two reviews of one product at once take turns on its tally (whose row may not exist yet).
+    take_turns(conn, "products", &[product_id]).await?;
     let stored = sqlx::query(&format!(
         "SELECT {TALLY_COLUMNS} FROM product_ratings t WHERE t.product_id = $1"
     ))

@@ -11,7 +11,7 @@ use crate::identity::ssr::shopper_key;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis, window_start};
-use crate::store::{Backend, Db, StoreError, id_list, is_unique_violation};
+use crate::store::{Backend, Db, StoreError, id_list, is_unique_violation, take_turns};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::HashMap;
 
@@ -402,15 +402,9 @@ pub async fn recompute(
     now: Millis,
 ) -> Result<(), StoreError> {
     let conn: &mut AnyConnection = tx;
-    if conn.backend_name() == "PostgreSQL" {
-        // Two orders of one member at once take turns, so that each carries the other's spend forward and a new
-        // member's first two orders store one tier between them. The shopper's row is locked, as the member's
-        // may not exist yet; NO KEY UPDATE leaves it free for the orders' foreign keys meanwhile.
-        sqlx::query("SELECT 1 FROM shoppers WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(shopper)
-            .fetch_optional(&mut *conn)
-            .await?;
-    }
+    // Two orders of one member at once take turns, so that each carries the other's spend forward and a new
+    // member's first two orders store one tier between them (the member's row may not exist yet).
+    take_turns(conn, "shoppers", &[shopper]).await?;
     let (version, rules) = current_rules(conn).await?;
     let before = held(conn, shopper).await?;
     let carried = match &before {
@@ -500,16 +494,8 @@ pub async fn review(db: &Db, now: Millis) -> Result<ReviewSummary, StoreError> {
             tx.rollback().await?;
             return Ok(summary);
         }
-        if conn.backend_name() == "PostgreSQL" {
-            // An order's recomputation of one of these members waits for the review, and the review for it, as
-            // two orders do (see `recompute`); in id order, so that two reviews could never wait on each other.
-            sqlx::query(&format!(
-                "SELECT id FROM shoppers WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
-                crate::store::id_list(&due)
-            ))
-            .fetch_all(&mut *conn)
-            .await?;
-        }
+        // An order's recomputation of one of these members and the review take turns, as two orders do.
+        take_turns(conn, "shoppers", &due).await?;
         let mut facts = facts(conn, Some(&due), since).await?;
         for shopper in due {
             let (orders, points) = facts.remove(&shopper).unwrap_or_default();
