@@ -117,11 +117,14 @@ pub fn translate(locale: &str, key: &str) -> String {
 
 /// [`translate`] with `{name}` placeholders filled in; for text made outside a page, such as emails.
 pub fn translate_with(locale: &str, key: &str, values: &[(&str, String)]) -> String {
-    values
-        .iter()
-        .fold(translate(locale, key), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
+    fill(translate(locale, key), values.iter().cloned())
+}
+
+/// `text` with each `{name}` placeholder replaced by its value.
+fn fill<'a>(text: String, values: impl IntoIterator<Item = (&'a str, String)>) -> String {
+    values.into_iter().fold(text, |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), &value)
+    })
 }
 
 /// The form a counted text takes for a number, as CLDR names its plural categories. The shop's languages need two.
@@ -179,19 +182,18 @@ pub fn format_count(locale: &str, count: i64) -> String {
 /// with `{year}`, `{month}` (a number), `{month_name}` (`date.month.<1–12>`) and `{day}`.
 pub fn format_date(locale: &str, at: Millis) -> String {
     let (year, month, day) = civil_date(at);
-    [
-        ("year", year.to_string()),
-        ("month", month.to_string()),
-        (
-            "month_name",
-            translate(locale, &format!("date.month.{month}")),
-        ),
-        ("day", day.to_string()),
-    ]
-    .into_iter()
-    .fold(translate(locale, "date.format"), |text, (name, value)| {
-        text.replace(&format!("{{{name}}}"), &value)
-    })
+    fill(
+        translate(locale, "date.format"),
+        [
+            ("year", year.to_string()),
+            ("month", month.to_string()),
+            (
+                "month_name",
+                translate(locale, &format!("date.month.{month}")),
+            ),
+            ("day", day.to_string()),
+        ],
+    )
 }
 
 /// The counted text `key` in `locale`: its form for `count` (`key.one` or `key.other`, see [`plural`]), with
@@ -207,11 +209,10 @@ pub fn translate_count(locale: &str, key: &str, count: i64, values: &[(&str, Str
             let english = format!("{key}.{}", plural(DEFAULT_LOCALE, count).suffix());
             translate(DEFAULT_LOCALE, &english)
         });
-    std::iter::once(("count", format_count(locale, count)))
-        .chain(values.iter().map(|(name, value)| (*name, value.clone())))
-        .fold(text, |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), &value)
-        })
+    fill(
+        text,
+        std::iter::once(("count", format_count(locale, count))).chain(values.iter().cloned()),
+    )
 }
 
 #[cfg(test)]
