@@ -27,7 +27,7 @@ test('merchant pushes a product and a category named with markup; shoppers see t
     // then (microsoft/playwright#6690), so a navigation's header list can come without it.
     const plain = await page.request.get(path);
     const policy = plain.headers()['content-security-policy'] ?? '';
-    expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]{16,}' 'wasm-unsafe-eval'/);
+    expect(policy, `${plain.status()} ${JSON.stringify(plain.headers())}`).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]{16,}' 'wasm-unsafe-eval'/);
     const answer = await page.goto(path);
     expect(answer?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(shown);
@@ -45,8 +45,9 @@ test('a tier benefit named with markup stays text in the merchant\'s rules form 
   expect(response.status(), await response.text()).toBe(201);
   try {
     await signInAsMerchant(page);
-    const headers = (await page.request.get('/merchant/tiers?lang=en')).headers();
-    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    const answer = await page.request.get('/merchant/tiers?lang=en');
+    const headers = answer.headers();
+    expect(headers['content-security-policy'] ?? '', `${answer.status()} ${JSON.stringify(headers)}`).toContain("frame-ancestors 'none'");
     expect(headers['x-frame-options']).toBe('DENY');
     await page.goto('/merchant/tiers?lang=en');
     const benefit = page.getByTestId('tiers-form-tier').nth(1).getByTestId('tiers-form-benefit').first();

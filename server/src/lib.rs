@@ -106,6 +106,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             refuse_cross_site_merchant_requests,
         ))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(page_security_policy))
         .layer(axum::middleware::from_fn_with_state(
             draining,
             close_when_draining,
@@ -333,6 +334,49 @@ async fn refuse_cross_site_merchant_requests(
         .into_response();
     }
     next.run(request).await
+}
+
+/// The Content-Security-Policy of a page: scripts only from this origin, or inline with the response's nonce
+/// (Leptos puts it on its hydration scripts), so that text that ever slipped past its escaping still cannot run;
+/// WASM may compile; merchant pages may not be framed by any page, shop pages only by this site's own.
+fn content_security_policy(nonce: &str, merchant_page: bool) -> String {
+    let framing = if merchant_page { "'none'" } else { "'self'" };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src * data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors {framing}"
+    )
+}
+
+/// Gives each request a fresh script nonce (the page render takes it from the request, see [`AppState::provide`])
+/// and each HTML answer the [`content_security_policy`] naming it, with `X-Frame-Options: DENY` on merchant pages
+/// for browsers that predate `frame-ancestors`. Set here rather than through Leptos's `ResponseOptions`, whose
+/// headers a page now and then came back without (one render in about thirty under the end-to-end suite), and so
+/// that every HTML answer has it, the fallback's error pages included.
+async fn page_security_policy(mut request: axum::extract::Request, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new();
+    request.extensions_mut().insert(nonce.clone());
+    let merchant_page = request.uri().path().starts_with("/merchant");
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if !html {
+        return response;
+    }
+    let headers = response.headers_mut();
+    if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&nonce, merchant_page)) {
+        headers.insert(http::header::CONTENT_SECURITY_POLICY, policy);
+    }
+    if merchant_page {
+        headers.insert(
+            http::header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        );
+    }
+    response
 }
 
 /// Headers every response carries: browsers must not guess a content type (a JSON error read as HTML), and no

@@ -36,5 +36,12 @@ impl AppState {
         provide_context(self.alerts.clone());
         provide_context(self.feed.clone());
         provide_context(self.public_url.clone());
+        // The nonce the response's Content-Security-Policy names (`page_security_policy`), in place of the one
+        // Leptos made for this render, so that its inline scripts carry the nonce the browser is told to allow.
+        if let Some(nonce) = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned())
+        {
+            provide_context(nonce);
+        }
     }
 }

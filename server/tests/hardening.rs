@@ -410,6 +410,31 @@ async fn pages_allow_only_their_own_scripts_and_merchant_pages_no_framing() {
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
 
+    // Pages rendered at the same time each name their own scripts' nonce, error pages included.
+    let paths = ["/p/A", "/merchant/tiers", "/c/none-such", "/no-such-page"];
+    let renders = (0..24).map(|n| page(&shop, paths[n % paths.len()], None));
+    for (n, (_, headers, html)) in futures::future::join_all(renders)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        let path = paths[n % paths.len()];
+        let policy = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap_or_else(|| panic!("{path} has no policy"))
+            .to_str()
+            .unwrap();
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap();
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "{path}: its scripts do not carry {nonce}"
+        );
+    }
+
     // Every response, pages, API errors and server functions alike, forbids content sniffing.
     for request in [
         Request::get("/p/A").body(Body::empty()).unwrap(),

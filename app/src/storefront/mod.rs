@@ -17,8 +17,6 @@ use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    send_security_policy();
     let locale = initial_locale();
     view! {
         <!DOCTYPE html>
@@ -86,42 +84,6 @@ fn initial_locale() -> &'static str {
             .and_then(|html| html.get_attribute("lang"))
             .and_then(|lang| i18n::negotiate(&lang))
             .unwrap_or(i18n::DEFAULT_LOCALE)
-    }
-}
-
-/// The Content-Security-Policy of a page: scripts only from this origin, or inline with the response's nonce
-/// (Leptos puts it on its hydration scripts), so that text that ever slipped past its escaping still cannot run;
-/// WASM may compile; merchant pages may not be framed by any page, shop pages only by this site's own.
-pub fn content_security_policy(nonce: &str, merchant_page: bool) -> String {
-    let framing = if merchant_page { "'none'" } else { "'self'" };
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src * data:; connect-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors {framing}"
-    )
-}
-
-/// Sends the page's [`content_security_policy`], and `X-Frame-Options: DENY` for merchant pages (browsers that
-/// predate `frame-ancestors`).
-#[cfg(feature = "ssr")]
-fn send_security_policy() {
-    let (Some(response), Some(nonce)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        leptos::nonce::use_nonce(),
-    ) else {
-        return;
-    };
-    let merchant_page = use_context::<http::request::Parts>()
-        .is_some_and(|parts| parts.uri.path().starts_with("/merchant"));
-    let policy = content_security_policy(&nonce, merchant_page);
-    if let Ok(policy) = http::HeaderValue::from_str(&policy) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
-    }
-    if merchant_page {
-        response.insert_header(
-            http::header::X_FRAME_OPTIONS,
-            http::HeaderValue::from_static("DENY"),
-        );
     }
 }
 
