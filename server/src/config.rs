@@ -87,6 +87,14 @@ pub struct Config {
     /// the demo data). Never in production.
     #[arg(long, env = "RAPPORT_DEMO", global = true)]
     pub demo: bool,
+    /// The shop's name, shown with its replies to reviews.
+    #[arg(
+        long,
+        env = "RAPPORT_SHOP_NAME",
+        default_value = "Rapport Demo Store",
+        global = true
+    )]
+    pub shop_name: String,
     /// Reviews one shopper may write or edit in 24 hours.
     #[arg(
         long,

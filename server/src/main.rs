@@ -177,6 +177,7 @@ async fn serve(config: Config) -> Result<(), String> {
             policy: reviews,
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
             badges: std::sync::Arc::new(app::flows::tier_badges::TierBadges),
+            shop_name: config.shop_name.clone(),
         },
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),

@@ -330,6 +330,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/reviews/{review_id}/approve",
         "/api/v1/reviews/{review_id}/reject",
         "/api/v1/reviews/{review_id}/restore",
+        "/api/v1/reviews/{review_id}/reply",
         "/api/v1/wishlists/most-wished",
         "/api/v1/alerts/report",
         "/api/v1/alerts/failed",
@@ -810,6 +811,50 @@ async fn a_merchant_moderates_reviews_through_the_api() {
             StatusCode::UNAUTHORIZED,
             "the queue needs an API key"
         );
+
+        let reply =
+            |body: Value| json_request("PUT", &format!("/api/v1/reviews/{id}/reply"), &body);
+        for (bad, field) in [
+            (json!({"body": "  "}), Some("body")),
+            (json!({"body": "x".repeat(2001)}), Some("body")),
+            (json!({"text": "Hello"}), None),
+        ] {
+            let (status, error) = send(&shop.router, reply(bad.clone())).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad} {error}");
+            if field.is_some() {
+                assert_eq!(error["field"].as_str(), field, "{error}");
+            }
+        }
+        let (status, review) = send(&shop.router, reply(json!({"body": "Thank you, Bob."}))).await;
+        assert_eq!(status, StatusCode::OK, "{review}");
+        assert_eq!(review["reply"]["body"], json!("Thank you, Bob."));
+        assert_eq!(review["reply"]["edited"], json!(false));
+        let (status, error) = send(
+            &shop.router,
+            json_request(
+                "PUT",
+                "/api/v1/reviews/999999/reply",
+                &json!({"body": "Hi"}),
+            ),
+        )
+        .await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::NOT_FOUND, Some("review_id"))
+        );
+        let take_down = authorized("DELETE", &format!("/api/v1/reviews/{id}/reply"))
+            .body(Body::empty())
+            .unwrap();
+        let (status, review) = send(&shop.router, take_down).await;
+        assert_eq!((status, &review["reply"]), (StatusCode::OK, &Value::Null));
+        let (_, queue) = send(&shop.router, list("published")).await;
+        let versions: Vec<Value> = queue["reviews"][0]["reply_history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|version| version["body"].clone())
+            .collect();
+        assert_eq!(versions, [json!("Thank you, Bob."), Value::Null]);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Product reviews with helpfulness votes: shoppers write one review per product, vote on others' reviews, and
 //! read them ranked by a confidence score (see [`rules::wilson_lower_bound`]).
 
+mod mine;
 mod moderation;
 mod points;
 pub mod rules;
@@ -10,6 +11,7 @@ mod server;
 pub mod ssr;
 mod stars;
 mod widget;
+pub use mine::MyReviews;
 pub use moderation::ModerationDesk;
 pub use points::MyReviewPoints;
 pub use server::*;
@@ -85,6 +87,34 @@ pub struct Review {
     /// The author's member tier, shown beside their name; none in the lowest tier.
     #[serde(default)]
     pub author_tier: Option<crate::tiers::Tier>,
+    /// The shop's public reply, if it gave one.
+    #[serde(default)]
+    pub reply: Option<ShopReply>,
+}
+
+/// The shop's public reply to a review, shown under it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopReply {
+    pub body: String,
+    /// When the reply was first given, epoch milliseconds.
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub replied_at: Millis,
+    /// Whether it was changed since.
+    pub edited: bool,
+}
+
+/// One version of a shop's reply, as the moderation desk and the API list them: its text (none when the reply was
+/// taken down), who wrote it and when.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyVersion {
+    pub body: Option<String>,
+    /// `merchant:<name>` (the merchant pages) or `api-key:<fingerprint>` (the merchant API).
+    pub actor: String,
+    /// Epoch milliseconds.
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub at: Millis,
 }
 
 /// The orders "most helpful", "newest", "highest rating" and "lowest rating".
@@ -215,6 +245,9 @@ pub struct ModerationItem {
     pub open_reports: Vec<ReviewReport>,
     /// Everything that happened to the review, oldest first.
     pub history: Vec<ModerationEntry>,
+    /// Every version of the shop's reply, oldest first.
+    #[serde(default)]
+    pub reply_history: Vec<ReplyVersion>,
 }
 
 /// One entry of a review's moderation history: who did what, when.
@@ -231,6 +264,14 @@ pub struct ModerationEntry {
     /// Epoch milliseconds.
     #[cfg_attr(feature = "ssr", schema(value_type = i64))]
     pub at: Millis,
+}
+
+/// A review as its author sees it among their own: with its product, whatever its status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnReview {
+    pub sku: String,
+    pub product_title: String,
+    pub review: Review,
 }
 
 /// Points a shopper's review earned, as their account page shows them.

@@ -3,7 +3,8 @@
 
 use super::widget::{star_glyphs, stars_text};
 use super::{
-    MODERATION_PAGE, ModerateReview, ModerationItem, ModerationQueue, ReviewStatus, moderation_page,
+    MODERATION_PAGE, ModerateReview, ModerationItem, ModerationQueue, ReplyToReview, ReviewStatus,
+    TakeDownReply, moderation_page,
 };
 use crate::i18n::use_i18n;
 use crate::identity::merchant::{MerchantSignInForm, MerchantSignOut};
@@ -61,12 +62,23 @@ pub fn ModerationDesk() -> impl IntoView {
         (queue, shown)
     };
     let decide = ServerAction::<ModerateReview>::new();
+    let reply = ServerAction::<ReplyToReview>::new();
+    let take_down = ServerAction::<TakeDownReply>::new();
     let sign_out = ServerAction::<MerchantSignOut>::new();
-    // After a decision or signing out, the queue is read again.
+    // After a decision, a reply or signing out, the queue is read again.
     let page = Resource::new(
-        move || (chosen(), decide.version().get(), sign_out.version().get()),
-        |((queue, shown), _, _)| moderation_page(queue, shown),
+        move || {
+            (
+                chosen(),
+                decide.version().get(),
+                reply.version().get(),
+                take_down.version().get(),
+                sign_out.version().get(),
+            )
+        },
+        |((queue, shown), ..)| moderation_page(queue, shown),
     );
+    let actions = ReplyActions { reply, take_down };
     view! {
         <section class="shop-section rapport-moderation">
             <h1>{move || i18n.t("moderation.title")}</h1>
@@ -92,9 +104,11 @@ pub fn ModerationDesk() -> impl IntoView {
                                 }).collect_view()}
                             </nav>
                             {move || decide.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                            {move || reply.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                            {move || take_down.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                             {page.items.is_empty().then(|| view! { <p class="rapport-moderation__empty">{move || i18n.t("moderation.empty")}</p> })}
                             <ol class="rapport-moderation__list">
-                                {page.items.into_iter().map(|item| view! { <ModerationCard item decide /> }).collect_view()}
+                                {page.items.into_iter().map(|item| view! { <ModerationCard item decide actions /> }).collect_view()}
                             </ol>
                             {page.more.then(|| view! {
                                 <a class="rapport-button" href=queue_address(queue, shown + MODERATION_PAGE)>{move || i18n.t("moderation.more")}</a>
@@ -112,8 +126,19 @@ pub fn ModerationDesk() -> impl IntoView {
     .into_any()
 }
 
+/// The desk's two reply actions, handed to each card together.
+#[derive(Clone, Copy)]
+struct ReplyActions {
+    reply: ServerAction<ReplyToReview>,
+    take_down: ServerAction<TakeDownReply>,
+}
+
 #[component]
-fn ModerationCard(item: ModerationItem, decide: ServerAction<ModerateReview>) -> impl IntoView {
+fn ModerationCard(
+    item: ModerationItem,
+    decide: ServerAction<ModerateReview>,
+    actions: ReplyActions,
+) -> impl IntoView {
     let i18n = use_i18n();
     let review = item.review;
     let id = review.id.to_string();
@@ -173,6 +198,7 @@ fn ModerationCard(item: ModerationItem, decide: ServerAction<ModerateReview>) ->
                     </ul>
                 </div>
             })}
+            <ReplyDesk review_id=review.id reply=review.reply.clone().map(|reply| reply.body) history=item.reply_history actions />
             <details class="rapport-moderation__history">
                 <summary>{move || i18n.t("moderation.history")}</summary>
                 <ol>
@@ -191,4 +217,56 @@ fn ModerationCard(item: ModerationItem, decide: ServerAction<ModerateReview>) ->
         </li>
     }
     .into_any()
+}
+
+/// The shop's public reply to one review: write it, change it or take it down, and its earlier versions. Ordinary
+/// forms, so the desk works without JavaScript.
+#[component]
+fn ReplyDesk(
+    review_id: i64,
+    reply: Option<String>,
+    history: Vec<super::ReplyVersion>,
+    actions: ReplyActions,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = review_id.to_string();
+    let take_down_id = id.clone();
+    let has_reply = reply.is_some();
+    let earlier = history.len().saturating_sub(usize::from(has_reply));
+    view! {
+        <div class="rapport-moderation__reply" data-testid="reply-desk">
+            <ActionForm action=actions.reply attr:class="rapport-moderation__reply-form">
+                <input type="hidden" name="review_id" value=id />
+                <label>
+                    {move || i18n.t(if has_reply { "moderation.reply_edit" } else { "moderation.reply" })}
+                    <textarea name="body" rows="3" maxlength="2000" required>{reply.clone().unwrap_or_default()}</textarea>
+                </label>
+                <button type="submit" class="rapport-button" data-testid="reply-save">{move || i18n.t("moderation.reply_save")}</button>
+            </ActionForm>
+            {has_reply.then(|| view! {
+                <ActionForm action=actions.take_down attr:class="rapport-moderation__decision">
+                    <input type="hidden" name="review_id" value=take_down_id />
+                    <button type="submit" class="rapport-link-button" data-testid="reply-take-down">{move || i18n.t("moderation.reply_take_down")}</button>
+                </ActionForm>
+            })}
+            {(earlier > 0).then(|| view! {
+                <details class="rapport-moderation__history">
+                    <summary>{move || i18n.t("moderation.reply_history")}</summary>
+                    <ol>
+                        {history.into_iter().map(|version| {
+                            view! {
+                                <li>
+                                    <time>{crate::kernel::time::to_rfc3339(version.at)}</time> " · " {version.actor} " · "
+                                    {match version.body {
+                                        Some(body) => view! { <span>{body}</span> }.into_any(),
+                                        None => view! { <em>{move || i18n.t("moderation.reply_taken_down")}</em> }.into_any(),
+                                    }}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                </details>
+            })}
+        </div>
+    }
 }

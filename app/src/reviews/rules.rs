@@ -170,6 +170,15 @@ pub fn validate_reason(reason: &str) -> Result<(), AppError> {
     text("reason", reason, TextRule::paragraphs(MAX_REASON_CHARS))
 }
 
+/// The longest reply a shop gives to a review.
+pub const MAX_REPLY_CHARS: usize = 2000;
+
+/// The shop's public reply to a review: the shared text rule, paragraphs allowed, never blank (taking a reply down
+/// is its own request).
+pub fn validate_reply(body: &str) -> Result<(), AppError> {
+    text("body", body, TextRule::paragraphs(MAX_REPLY_CHARS))
+}
+
 /// What one published review counts for in its product's tally: its stars (1 to 5) and its criteria's stars.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counted {

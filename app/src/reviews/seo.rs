@@ -83,6 +83,7 @@ mod tests {
             not_helpful: 0,
             criteria: BTreeMap::new(),
             author_tier: None,
+            reply: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The reviews' server functions, called by the `Reviews` widget.
 
 use super::{
-    ModerationItem, ModerationQueue, Review, ReviewInput, ReviewPointsAward, ReviewSort,
+    ModerationItem, ModerationQueue, OwnReview, Review, ReviewInput, ReviewPointsAward, ReviewSort,
     ReviewSummary, StarRating, Vote, VoteTally,
 };
 use crate::identity::client::RapportClient;
@@ -36,6 +36,8 @@ pub struct ReviewsPage {
     pub reviews: Vec<Review>,
     /// Whether "load more" has more to load.
     pub more: bool,
+    /// The shop's name, shown with its replies.
+    pub shop_name: String,
 }
 
 /// A product's rating summary and its published reviews, sorted and filtered. Public: no sign-in needed.
@@ -70,6 +72,7 @@ pub async fn product_reviews(
         summary,
         reviews,
         more,
+        shop_name: context.shop_name,
     })
 }
 
@@ -95,6 +98,43 @@ pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Re
         &sku,
         &review,
         &reviews.policy,
+        &*reviews.then,
+        crate::kernel::time::now(),
+    )
+    .await
+    .map_err(store_error)
+}
+
+/// The signed-in shopper's own review of a product, whatever its status (with the merchant's reason when it was
+/// rejected); none if they have not written one.
+#[server(client = RapportClient)]
+pub async fn my_product_review(sku: String) -> Result<Option<Review>, AppError> {
+    let db = crate::store::db()?;
+    let shopper = request_shopper().await?;
+    ssr::own_review(&db, &shopper, &sku)
+        .await
+        .map_err(store_error)
+}
+
+/// Every review the signed-in shopper wrote, newest first, whatever its status.
+#[server(client = RapportClient)]
+pub async fn my_reviews() -> Result<Vec<OwnReview>, AppError> {
+    let db = crate::store::db()?;
+    let shopper = request_shopper().await?;
+    ssr::own_reviews(&db, &shopper).await.map_err(store_error)
+}
+
+/// Deletes the signed-in shopper's review of a product, with everything that came of it (votes, the shop's reply,
+/// the points it earned).
+#[server(client = RapportClient)]
+pub async fn delete_my_review(sku: String) -> Result<(), AppError> {
+    let db = crate::store::db()?;
+    let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
+    let shopper = request_shopper().await?;
+    ssr::delete_own_review(
+        &db,
+        &shopper,
+        &sku,
         &*reviews.then,
         crate::kernel::time::now(),
     )
@@ -178,6 +218,39 @@ pub async fn moderation_page(
         items,
         more,
     })
+}
+
+/// The shop's public reply to a review, written on the moderation page; it replaces an earlier reply, which stays in
+/// the reply's history. Merchants only.
+#[server]
+pub async fn reply_to_review(review_id: i64, body: String) -> Result<Review, AppError> {
+    let merchant = request_merchant()?;
+    let db = crate::store::db()?;
+    ssr::reply(
+        &db,
+        review_id,
+        Some(&body),
+        &format!("merchant:{merchant}"),
+        crate::kernel::time::now(),
+    )
+    .await
+    .map_err(store_error)
+}
+
+/// Takes the shop's reply to a review down (it stays in the reply's history). Merchants only.
+#[server]
+pub async fn take_down_reply(review_id: i64) -> Result<Review, AppError> {
+    let merchant = request_merchant()?;
+    let db = crate::store::db()?;
+    ssr::reply(
+        &db,
+        review_id,
+        None,
+        &format!("merchant:{merchant}"),
+        crate::kernel::time::now(),
+    )
+    .await
+    .map_err(store_error)
 }
 
 /// A merchant's decision on a review from the moderation page: `approve`, `reject` (with `reason`) or

@@ -2,12 +2,12 @@
 
 use super::rules::{
     AutoPublish, Counted, RatingTally, ReviewPoints, category_criteria, helpfulness_score,
-    validate_rating, validate_reason, validate_text,
+    validate_rating, validate_reason, validate_reply, validate_text,
 };
 use super::{
-    ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ReviewFilter,
-    ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus, ReviewSummary,
-    StarRating, Vote, VoteTally,
+    ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, OwnReview, ReplyVersion,
+    Review, ReviewFilter, ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus,
+    ReviewSummary, ShopReply, StarRating, Vote, VoteTally,
 };
 use crate::catalog::CRITERIA_VOCABULARY;
 use crate::catalog::ssr::active_product_id;
@@ -26,13 +26,15 @@ use std::collections::{BTreeMap, HashMap};
 const VOTE_WINDOW_MS: Millis = Millis::minutes(1);
 
 /// What the reviews' server functions need from the server: the store's rules, what follows a change to a
-/// shopper's review points (member tier growth), and where authors' tier badges come from; the server wires the
-/// last two in from `flows`.
+/// shopper's review points (member tier growth), where authors' tier badges come from (the server wires these two
+/// in from `flows`), and the shop's name for its replies.
 #[derive(Clone)]
 pub struct Reviews {
     pub policy: ReviewPolicy,
     pub then: std::sync::Arc<dyn Then<PointsChange> + Send>,
     pub badges: std::sync::Arc<dyn AuthorBadges>,
+    /// The shop's name, shown with its replies to reviews.
+    pub shop_name: String,
 }
 
 /// Where a review author's member-tier badge comes from (the tiers, in `flows`): the badge of each of `shoppers`
@@ -309,6 +311,7 @@ fn review_from_row(row: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
         not_helpful: row.try_get("not_helpful_count")?,
         criteria: BTreeMap::new(),
         author_tier: None,
+        reply: None,
     })
 }
 
@@ -347,6 +350,34 @@ async fn attach_criteria<'e>(
     Ok(())
 }
 
+/// Fills in the shop's replies to `reviews`, in one query.
+async fn attach_replies<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    reviews: &mut [Review],
+) -> Result<(), sqlx::Error> {
+    if reviews.is_empty() {
+        return Ok(());
+    }
+    let ids = id_list(reviews);
+    let replies = sqlx::query(&format!(
+        "SELECT review_id, body, created_at, updated_at FROM review_replies WHERE review_id IN ({ids})"
+    ))
+    .fetch_all(executor)
+    .await?;
+    for reply in replies {
+        let review_id: i64 = reply.try_get("review_id")?;
+        if let Some(review) = reviews.iter_mut().find(|r| r.id == review_id) {
+            let replied_at: Millis = reply.try_get("created_at")?;
+            review.reply = Some(ShopReply {
+                body: reply.try_get("body")?,
+                replied_at,
+                edited: reply.try_get::<Millis, _>("updated_at")? != replied_at,
+            });
+        }
+    }
+    Ok(())
+}
+
 async fn review_by_id(tx: &mut Tx, review_id: i64) -> Result<Review, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {REVIEW_COLUMNS} FROM reviews r JOIN shoppers s ON s.id = r.shopper_id WHERE r.id = $1"))
         .bind(review_id)
@@ -354,6 +385,7 @@ async fn review_by_id(tx: &mut Tx, review_id: i64) -> Result<Review, sqlx::Error
         .await?;
     let mut review = [review_from_row(&row)?];
     attach_criteria(&mut **tx, &mut review).await?;
+    attach_replies(&mut **tx, &mut review).await?;
     let [review] = review;
     Ok(review)
 }
@@ -586,6 +618,19 @@ async fn retally(tx: &mut Tx, review_id: i64, was: Option<Counted>) -> Result<()
         .bind(review_id)
         .fetch_one(&mut **tx)
         .await?;
+    move_in_tally(tx, product_id, was, now).await
+}
+
+/// Moves one review in its product's tally from what it `was` to what it counts for `now`.
+async fn move_in_tally(
+    tx: &mut Tx,
+    product_id: i64,
+    was: Option<Counted>,
+    now: Option<Counted>,
+) -> Result<(), StoreError> {
+    if now == was {
+        return Ok(());
+    }
     let conn: &mut AnyConnection = tx;
     // Two reviews of one product at once take turns on its tally (whose row may not exist yet).
     take_turns(conn, "products", &[product_id]).await?;
@@ -749,6 +794,7 @@ pub async fn list(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
+    attach_replies(db.reader(), &mut reviews).await?;
     attach_author_tiers(db, &mut reviews, badges).await?;
     Ok(reviews)
 }
@@ -956,6 +1002,7 @@ pub async fn moderation_queue(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
+    attach_replies(db.reader(), &mut reviews).await?;
     if reviews.is_empty() {
         return Ok(Vec::new());
     }
@@ -978,18 +1025,21 @@ pub async fn moderation_queue(
             });
     }
     let mut histories = histories_of(db, &ids).await?;
+    let mut reply_histories = reply_histories_of(db, &ids).await?;
     let mut items = Vec::with_capacity(reviews.len());
     for (review, row) in reviews.into_iter().zip(&rows) {
         // Open reports are the latest `open_reports` of the review's reports.
         let mut open_reports = reports.remove(&review.id).unwrap_or_default();
         open_reports.truncate(row.try_get::<i64, _>("open_reports")? as usize);
         let history = histories.remove(&review.id).unwrap_or_default();
+        let reply_history = reply_histories.remove(&review.id).unwrap_or_default();
         items.push(ModerationItem {
             review,
             sku: row.try_get("sku")?,
             product_title: row.try_get("product_title")?,
             open_reports,
             history,
+            reply_history,
         });
     }
     Ok(items)
@@ -1038,6 +1088,191 @@ async fn histories_of(
             });
     }
     Ok(histories)
+}
+
+/// The versions of the shop's replies to the reviews in `ids` (a list made by [`id_list`]), each oldest first.
+async fn reply_histories_of(
+    db: &Db,
+    ids: &str,
+) -> Result<HashMap<i64, Vec<ReplyVersion>>, sqlx::Error> {
+    let mut histories: HashMap<i64, Vec<ReplyVersion>> = HashMap::new();
+    for row in sqlx::query(&format!(
+        "SELECT review_id, body, actor, at FROM review_reply_history WHERE review_id IN ({ids}) ORDER BY at, id"
+    ))
+    .fetch_all(db.reader())
+    .await?
+    {
+        histories
+            .entry(row.try_get("review_id")?)
+            .or_default()
+            .push(ReplyVersion {
+                body: row.try_get("body")?,
+                actor: row.try_get("actor")?,
+                at: row.try_get("at")?,
+            });
+    }
+    Ok(histories)
+}
+
+/// The shop replies to a review in public (`Some` text, which replaces an earlier reply) or takes its reply down
+/// (`None`); every version is kept with who (`actor`) and when. Any review may have a reply, but shoppers see it only
+/// under a published one. Answers the review as it now stands.
+pub async fn reply(
+    db: &Db,
+    review_id: i64,
+    body: Option<&str>,
+    actor: &str,
+    now: Millis,
+) -> Result<Review, StoreError> {
+    let body = body.map(str::trim);
+    if let Some(body) = body {
+        validate_reply(body)?;
+    }
+    let mut tx = db.write().await?;
+    status_for_change(db, &mut tx, review_id).await?;
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT body FROM review_replies WHERE review_id = $1")
+            .bind(review_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if current.as_deref() == body {
+        // The same text again (a resubmitted form) changes nothing and adds no version.
+        let review = review_by_id(&mut tx, review_id).await?;
+        tx.commit().await?;
+        return Ok(review);
+    }
+    match body {
+        Some(body) => {
+            sqlx::query(
+                "INSERT INTO review_replies (review_id, body, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+                 ON CONFLICT (review_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            )
+            .bind(review_id)
+            .bind(body)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM review_replies WHERE review_id = $1")
+                .bind(review_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO review_reply_history (review_id, body, actor, at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(review_id)
+    .bind(body)
+    .bind(actor)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let review = review_by_id(&mut tx, review_id).await?;
+    tx.commit().await?;
+    Ok(review)
+}
+
+/// The shopper's own review of a product, whatever its status, with the merchant's reason when rejected.
+pub async fn own_review(db: &Db, shopper: &str, sku: &str) -> Result<Option<Review>, StoreError> {
+    Ok(own_reviews_where(db, shopper, Some(sku))
+        .await?
+        .pop()
+        .map(|own| own.review))
+}
+
+/// Every review the shopper wrote, newest first, whatever its status.
+pub async fn own_reviews(db: &Db, shopper: &str) -> Result<Vec<OwnReview>, StoreError> {
+    own_reviews_where(db, shopper, None).await
+}
+
+async fn own_reviews_where(
+    db: &Db,
+    shopper: &str,
+    sku: Option<&str>,
+) -> Result<Vec<OwnReview>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {REVIEW_COLUMNS}, p.sku, p.title AS product_title FROM reviews r \
+         JOIN shoppers s ON s.id = r.shopper_id JOIN products p ON p.id = r.product_id \
+         WHERE s.external_id = $1 AND ($2 = '' OR p.sku = $2) ORDER BY r.created_at DESC, r.id DESC"
+    ))
+    .bind(shopper)
+    .bind(sku.unwrap_or_default())
+    .fetch_all(db.reader())
+    .await?;
+    let mut reviews = rows
+        .iter()
+        .map(review_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    attach_criteria(db.reader(), &mut reviews).await?;
+    attach_replies(db.reader(), &mut reviews).await?;
+    reviews
+        .into_iter()
+        .zip(&rows)
+        .map(|(review, row)| {
+            Ok(OwnReview {
+                sku: row.try_get("sku")?,
+                product_title: row.try_get("product_title")?,
+                review,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// The shopper takes back their review of a product: it leaves the product's tally, and with it go its votes,
+/// reports, history, the shop's reply and the points it earned (the author's member tier follows).
+pub async fn delete_own_review(
+    db: &Db,
+    shopper: &str,
+    sku: &str,
+    then: &dyn Then<PointsChange>,
+    now: Millis,
+) -> Result<(), StoreError> {
+    validate_key("sku", sku)?;
+    let mut tx = db.write().await?;
+    let shopper_id = known_shopper(&mut tx, shopper).await?;
+    let found = sqlx::query(&format!(
+        "SELECT r.id, r.product_id FROM reviews r JOIN products p ON p.id = r.product_id \
+         WHERE p.sku = $1 AND r.shopper_id = $2{}",
+        row_lock(db)
+    ))
+    .bind(sku)
+    .bind(shopper_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(found) = found else {
+        return Err(
+            AppError::not_found(Some("sku".into()), "You have no review of this product.").into(),
+        );
+    };
+    let review_id: i64 = found.try_get("id")?;
+    let product_id: i64 = found.try_get("product_id")?;
+    let was = counted(&mut tx, review_id).await?;
+    let earned: Option<i64> = sqlx::query_scalar(
+        "SELECT points FROM review_points WHERE review_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(review_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM reviews WHERE id = $1")
+        .bind(review_id)
+        .execute(&mut *tx)
+        .await?;
+    move_in_tally(&mut tx, product_id, was, None).await?;
+    if earned.is_some() {
+        then.then(
+            &mut tx,
+            PointsChange {
+                shopper: shopper_id.0,
+                at: now,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The points a shopper's reviews earned, newest first.

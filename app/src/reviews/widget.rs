@@ -1,8 +1,9 @@
 //! The `Reviews` widget: a product's rating summary, its reviews with helpfulness votes, and the shopper's own review.
 
 use super::{
-    Review, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, VoteTally, my_review_votes,
-    product_reviews, report_review, vote_on_review, write_product_review,
+    Review, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, ShopReply, VoteTally,
+    delete_my_review, my_product_review, my_review_votes, product_reviews, report_review,
+    vote_on_review, write_product_review,
 };
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::{signed_in, use_signed_in};
@@ -210,8 +211,9 @@ pub fn Reviews(
                             <ReviewSummaryView summary=page.summary.clone() current />
                             <ReviewControls current />
                             <ol class="rapport-reviews__list">
-                                {page.reviews.into_iter().map(|review| view! {
-                                    <ReviewItem review my_votes />
+                                {page.reviews.into_iter().map(|review| {
+                                    let shop_name = page.shop_name.clone();
+                                    view! { <ReviewItem review my_votes shop_name /> }
                                 }).collect_view()}
                             </ol>
                             {page.more.then(|| {
@@ -332,7 +334,11 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
 }
 
 #[component]
-fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> impl IntoView {
+fn ReviewItem(
+    review: Review,
+    my_votes: LocalResource<BTreeMap<i64, bool>>,
+    shop_name: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = review.id;
     let tally = RwSignal::new(VoteTally {
@@ -408,6 +414,7 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
                     view! { <dt>{move || i18n.t(&key)}</dt><dd aria-label=move || stars_text(i18n, stars)>{star_glyphs(stars)}</dd> }
                 }).collect_view()}
             </dl>
+            {review.reply.clone().map(|reply| view! { <ShopReplyView reply shop_name /> })}
             <p class="rapport-review__helpful-count" data-testid="helpful-count">
                 {move || i18n.t_count("reviews.found_helpful", tally.get().helpful, &[])}
             </p>
@@ -448,6 +455,23 @@ fn ReviewItem(review: Review, my_votes: LocalResource<BTreeMap<i64, bool>>) -> i
     .into_any()
 }
 
+/// The shop's reply under a review: who answered, when, and whether they changed it since.
+#[component]
+fn ShopReplyView(reply: ShopReply, shop_name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="rapport-review__reply" part="review-reply" data-testid="shop-reply">
+            <p class="rapport-review__reply-from">
+                <strong>{move || i18n.t_with("reviews.reply_from", &[("shop", shop_name.clone())])}</strong>
+                " · "
+                <time datetime=iso_date(reply.replied_at)>{move || i18n.date(reply.replied_at)}</time>
+                {reply.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
+            </p>
+            <p class="rapport-review__reply-body">{reply.body.clone()}</p>
+        </div>
+    }
+}
+
 /// The counts as they will be once the server has taken `choice` (a vote, or `None` to withdraw).
 fn optimistic(before: VoteTally, choice: Option<bool>) -> VoteTally {
     let mut after = before;
@@ -465,7 +489,9 @@ fn optimistic(before: VoteTally, choice: Option<bool>) -> VoteTally {
     after
 }
 
-/// The signed-in shopper's review form. Guests see a sign-in link instead.
+/// The signed-in shopper's own review of the product: where it stands (waiting for the shop, published, or not
+/// published with the shop's reason), with edit and delete; the form when they have none or edit it. Guests see a
+/// sign-in link instead.
 #[component]
 fn WriteReview(
     sku: String,
@@ -479,13 +505,34 @@ fn WriteReview(
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let criteria = RwSignal::new(BTreeMap::<String, i64>::new());
+    let editing = RwSignal::new(false);
+    let confirming_delete = RwSignal::new(false);
     let links = use_shop_links();
     let form = NodeRef::<leptos::html::Form>::new();
     let event_sku = sku.clone();
+    let mine_sku = sku.clone();
+    // The shopper's own review comes from the browser, after hydration: the page render knows no shopper.
+    let mine = LocalResource::new(move || {
+        let sku = mine_sku.clone();
+        let signed_in = shopper.get();
+        async move {
+            if signed_in {
+                my_product_review(sku).await
+            } else {
+                Ok(None)
+            }
+        }
+    });
+    let write_sku = sku.clone();
     let write = Action::new(move |input: &ReviewInput| {
-        let (sku, input) = (sku.clone(), input.clone());
+        let (sku, input) = (write_sku.clone(), input.clone());
         async move { write_product_review(sku, input).await }
     });
+    let delete = Action::new(move |_: &()| {
+        let sku = sku.clone();
+        async move { delete_my_review(sku).await }
+    });
+    let on_deleted = on_written.clone();
     Effect::new(move |_| {
         if let Some(Ok(review)) = write.value().get() {
             if let Some(form) = form.get_untracked() {
@@ -499,74 +546,175 @@ fn WriteReview(
                     ],
                 );
             }
+            editing.set(false);
+            mine.refetch();
             on_written();
         }
     });
-    view! {
-        <div class="rapport-reviews__write">
-            <h3>{move || i18n.t("reviews.write_title")}</h3>
-            <Show when=move || shopper.get() fallback=move || view! {
-                <p><a href=links.sign_in.clone()>{move || i18n.t("reviews.sign_in_to_write")}</a></p>
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            confirming_delete.set(false);
+            rating.set(0);
+            title.set(String::new());
+            body.set(String::new());
+            criteria.set(BTreeMap::new());
+            mine.refetch();
+            on_deleted();
+        }
+    });
+    // Editing starts from the review as it stands.
+    let edit = move |review: &Review| {
+        rating.set(i64::from(review.rating));
+        title.set(review.title.clone());
+        body.set(review.body.clone());
+        criteria.set(
+            review
+                .criteria
+                .iter()
+                .map(|(criterion, stars)| (criterion.clone(), i64::from(*stars)))
+                .collect(),
+        );
+        write.value().set(None);
+        editing.set(true);
+    };
+    let review_form = move || {
+        view! {
+            <form class="rapport-review-form" part="review-form" node_ref=form on:submit=move |ev| {
+                ev.prevent_default();
+                write.dispatch(ReviewInput {
+                    rating: rating.get_untracked(),
+                    title: title.get_untracked(),
+                    body: body.get_untracked(),
+                    criteria: criteria.get_untracked(),
+                });
             }>
-                <form class="rapport-review-form" part="review-form" node_ref=form on:submit=move |ev| {
-                    ev.prevent_default();
-                    write.dispatch(ReviewInput {
-                        rating: rating.get_untracked(),
-                        title: title.get_untracked(),
-                        body: body.get_untracked(),
-                        criteria: criteria.get_untracked(),
-                    });
-                }>
-                    <fieldset class="rapport-review-form__rating">
-                        <legend>{move || i18n.t("reviews.your_rating")}</legend>
-                        {(1..=5u8).map(|stars| view! {
+                <fieldset class="rapport-review-form__rating">
+                    <legend>{move || i18n.t("reviews.your_rating")}</legend>
+                    {(1..=5u8).map(|stars| view! {
+                        <label>
+                            <input type="radio" name="rating" value=stars.to_string() required
+                                prop:checked=move || rating.get() == i64::from(stars)
+                                on:change=move |_| rating.set(i64::from(stars)) />
+                            <span aria-hidden="true">{star_glyphs(stars)}</span>
+                            <span class="rapport-visually-hidden">{move || stars_text(i18n, stars)}</span>
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <label>
+                    {move || i18n.t("reviews.your_title")}
+                    <input type="text" name="title" maxlength="120" required prop:value=move || title.get()
+                        on:input=move |ev| title.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    {move || i18n.t("reviews.your_text")}
+                    <textarea name="body" rows="5" maxlength="5000" required prop:value=move || body.get()
+                        on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                </label>
+                <div class="rapport-review-form__criteria">
+                    {move || criteria_asked.get().into_iter().map(|criterion| {
+                        let key = format!("reviews.criterion.{criterion}");
+                        let name = criterion.clone();
+                        let shown = criterion.clone();
+                        view! {
                             <label>
-                                <input type="radio" name="rating" value=stars.to_string() required
-                                    on:change=move |_| rating.set(i64::from(stars)) />
-                                <span aria-hidden="true">{star_glyphs(stars)}</span>
-                                <span class="rapport-visually-hidden">{move || stars_text(i18n, stars)}</span>
-                            </label>
-                        }).collect_view()}
-                    </fieldset>
-                    <label>
-                        {move || i18n.t("reviews.your_title")}
-                        <input type="text" name="title" maxlength="120" required on:input=move |ev| title.set(event_target_value(&ev)) />
-                    </label>
-                    <label>
-                        {move || i18n.t("reviews.your_text")}
-                        <textarea name="body" rows="5" maxlength="5000" required on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                    </label>
-                    <div class="rapport-review-form__criteria">
-                        {move || criteria_asked.get().into_iter().map(|criterion| {
-                            let key = format!("reviews.criterion.{criterion}");
-                            let name = criterion.clone();
-                            view! {
-                                <label>
-                                    {move || i18n.t(&key)}
-                                    <select name=name on:change=move |ev| {
+                                {move || i18n.t(&key)}
+                                <select name=name
+                                    prop:value=move || criteria.with(|c| c.get(&shown).copied().unwrap_or(0).to_string())
+                                    on:change=move |ev| {
                                         let value: i64 = event_target_value(&ev).parse().unwrap_or(0);
                                         criteria.update(|c| {
                                             if value == 0 { c.remove(&criterion); } else { c.insert(criterion.clone(), value); }
                                         });
                                     }>
-                                        <option value="0">"–"</option>
-                                        {(1..=5u8).rev().map(|s| view! { <option value=s.to_string()>{star_glyphs(s)}</option> }).collect_view()}
-                                    </select>
-                                </label>
-                            }
-                        }).collect_view()}
-                    </div>
+                                    <option value="0">"–"</option>
+                                    {(1..=5u8).rev().map(|s| view! { <option value=s.to_string()>{star_glyphs(s)}</option> }).collect_view()}
+                                </select>
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+                <div class="rapport-review-form__buttons">
                     <button type="submit" class="rapport-button rapport-button--primary" disabled=move || write.pending().get()>
                         {move || i18n.t("reviews.submit")}
                     </button>
-                    {move || write.value().get().map(|result| match result {
-                        Ok(review) if review.status == ReviewStatus::Published => view! { <p role="status">{move || i18n.t("reviews.thanks_published")}</p> }.into_any(),
-                        Ok(_) => view! { <p role="status">{move || i18n.t("reviews.thanks_pending")}</p> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    })}
-                </form>
+                    <Show when=move || editing.get()>
+                        <button type="button" class="rapport-link-button" on:click=move |_| editing.set(false)>
+                            {move || i18n.t("reviews.mine.cancel")}
+                        </button>
+                    </Show>
+                </div>
+                {move || write.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            </form>
+        }
+    };
+    view! {
+        <div class="rapport-reviews__write">
+            <Show when=move || shopper.get() fallback=move || view! {
+                <h3>{move || i18n.t("reviews.write_title")}</h3>
+                <p><a href=links.sign_in.clone()>{move || i18n.t("reviews.sign_in_to_write")}</a></p>
+            }>
+                {move || match mine.get() {
+                    None => view! { <Pending /> }.into_any(),
+                    Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
+                    Some(Ok(Some(review))) if !editing.get() => {
+                        let shown = review.clone();
+                        view! {
+                            <OwnReviewView review=shown />
+                            {move || write.value().get().and_then(Result::ok).map(|written| {
+                                let key = if written.status == ReviewStatus::Published { "reviews.thanks_published" } else { "reviews.thanks_pending" };
+                                view! { <p role="status">{move || i18n.t(key)}</p> }
+                            })}
+                            <div class="rapport-review-mine__actions">
+                                <button type="button" class="rapport-button" data-testid="edit-my-review" on:click=move |_| edit(&review)>
+                                    {move || i18n.t("reviews.mine.edit")}
+                                </button>
+                                <Show when=move || confirming_delete.get() fallback=move || view! {
+                                    <button type="button" class="rapport-link-button" data-testid="delete-my-review" on:click=move |_| confirming_delete.set(true)>
+                                        {move || i18n.t("reviews.mine.delete")}
+                                    </button>
+                                }>
+                                    <span role="alert">{move || i18n.t("reviews.mine.delete_confirm")}</span>
+                                    <button type="button" class="rapport-button" data-testid="confirm-delete-my-review"
+                                        disabled=move || delete.pending().get() on:click=move |_| { delete.dispatch(()); }>
+                                        {move || i18n.t("reviews.mine.delete_yes")}
+                                    </button>
+                                    <button type="button" class="rapport-link-button" on:click=move |_| confirming_delete.set(false)>
+                                        {move || i18n.t("reviews.mine.cancel")}
+                                    </button>
+                                </Show>
+                            </div>
+                            {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                        }.into_any()
+                    }
+                    Some(Ok(found)) => view! {
+                        <h3>{move || i18n.t(if found.is_some() { "reviews.mine.edit_title" } else { "reviews.write_title" })}</h3>
+                        {move || delete.value().get().and_then(Result::ok).map(|()| view! { <p role="status">{move || i18n.t("reviews.mine.deleted")}</p> })}
+                        {review_form()}
+                    }.into_any(),
+                }}
             </Show>
         </div>
     }
     .into_any()
+}
+
+/// The shopper's own review as they wrote it, with where it stands.
+#[component]
+fn OwnReviewView(review: Review) -> impl IntoView {
+    let i18n = use_i18n();
+    let status_key = format!("reviews.mine.status.{}", review.status.as_str());
+    view! {
+        <section class="rapport-review-mine" part="my-review" data-testid="my-review" data-status=review.status.as_str()>
+            <h3>{move || i18n.t("reviews.mine.title")}</h3>
+            <p class="rapport-review-mine__status" role="status">{move || i18n.t(&status_key)}</p>
+            {review.rejection_reason.clone().map(|reason| view! {
+                <p class="rapport-review-mine__reason">
+                    {move || i18n.t("reviews.mine.reason")} " " <span data-testid="my-review-reason">{reason}</span>
+                </p>
+            })}
+            <p class="rapport-review__stars" aria-label=move || stars_text(i18n, review.rating)>{star_glyphs(review.rating)}</p>
+            <p class="rapport-review__title">{review.title.clone()}</p>
+            <p class="rapport-review__body">{review.body.clone()}</p>
+        </section>
+    }
 }

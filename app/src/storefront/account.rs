@@ -74,6 +74,7 @@ pub fn AccountPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 <crate::tiers::TierProgress />
+                                <crate::reviews::MyReviews />
                                 <crate::reviews::MyReviewPoints />
                                 <crate::alerts::MyAlerts />
                                 <button class="rapport-button" on:click=sign_out>{move || i18n.t("account.sign_out")}</button>

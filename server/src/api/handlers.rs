@@ -367,6 +367,44 @@ pub async fn post_review_restore(
     decide(&state, &caller, review_id, ModerationDecision::Restore).await
 }
 
+/// The shop's public reply to a review.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyInput {
+    pub body: String,
+}
+
+/// Replies to a review in public, shown under it with the shop's name (`RAPPORT_SHOP_NAME`) once it is published;
+/// replaces an earlier reply, which the reply's history keeps (`GET /api/v1/reviews` lists it with each review).
+#[utoipa::path(put, path = "/api/v1/reviews/{review_id}/reply", request_body = ReplyInput, security(("api_key" = [])),
+    params(("review_id" = i64, Path, description = "The review's id")),
+    responses((status = 200, body = Review), (status = "4XX", body = AppError)))]
+pub async fn put_review_reply(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    ApiPath(review_id): ApiPath<i64>,
+    ApiJson(reply): ApiJson<ReplyInput>,
+) -> Result<Json<Review>, ApiError> {
+    Ok(Json(
+        reviews::reply(&state.db, review_id, Some(&reply.body), &caller.0, now()).await?,
+    ))
+}
+
+/// Takes the shop's reply to a review down; the reply's history keeps it. Taking down a reply that is not there
+/// changes nothing.
+#[utoipa::path(delete, path = "/api/v1/reviews/{review_id}/reply", security(("api_key" = [])),
+    params(("review_id" = i64, Path, description = "The review's id")),
+    responses((status = 200, body = Review), (status = "4XX", body = AppError)))]
+pub async fn delete_review_reply(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    ApiPath(review_id): ApiPath<i64>,
+) -> Result<Json<Review>, ApiError> {
+    Ok(Json(
+        reviews::reply(&state.db, review_id, None, &caller.0, now()).await?,
+    ))
+}
+
 /// How many of the most wished products to list.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

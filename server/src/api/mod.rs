@@ -302,6 +302,10 @@ pub fn router(state: AppState) -> Router {
             "/reviews/{review_id}/restore",
             post(handlers::post_review_restore),
         )
+        .route(
+            "/reviews/{review_id}/reply",
+            put(handlers::put_review_reply).delete(handlers::delete_review_reply),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_api_key,

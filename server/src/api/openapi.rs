@@ -7,7 +7,7 @@ use app::catalog::rules::{
 use app::events::ssr::MAX_EVENT_BATCH;
 use app::kernel::validate::{MAX_BATCH, MAX_KEY_LEN};
 use app::orders::ssr::{MAX_ORDER_LINES, MAX_QUANTITY};
-use app::reviews::rules::MAX_REASON_CHARS;
+use app::reviews::rules::{MAX_REASON_CHARS, MAX_REPLY_CHARS};
 use axum::Json;
 use serde_json::{Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -31,6 +31,8 @@ use utoipa::{Modify, OpenApi};
         handlers::post_review_approve,
         handlers::post_review_reject,
         handlers::post_review_restore,
+        handlers::put_review_reply,
+        handlers::delete_review_reply,
         handlers::get_most_wished,
         handlers::get_alert_report,
         handlers::get_failed_notices,
@@ -191,6 +193,7 @@ fn property_rules() -> Vec<(String, Value)> {
         ("EventInput", "shopper_id", key.clone()),
         ("EventInput", "guest_id", key),
         ("Rejection", "reason", paragraphs(MAX_REASON_CHARS, true)),
+        ("ReplyInput", "body", paragraphs(MAX_REPLY_CHARS, true)),
         ("ResendRequest", "notice_ids", batch(MAX_RESEND)),
     ];
     rules

@@ -65,6 +65,7 @@ pub fn state_of(store: &TestDb) -> AppState {
             policy: Default::default(),
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
             badges: std::sync::Arc::new(app::flows::tier_badges::TierBadges),
+            shop_name: "Test Shop".into(),
         },
         wishlists: Default::default(),
         // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).

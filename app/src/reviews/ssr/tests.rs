@@ -1104,6 +1104,20 @@ async fn the_kept_summary_equals_a_recount_after_every_kind_of_change() {
         let kept = summary(db, "A").await.unwrap();
         assert_eq!((kept.count, kept.histogram), (1, [1, 0, 0, 0, 0]));
 
+        write_review(db, "bob", "B", &review(4), &policy, &TierGrowth, NOW)
+            .await
+            .unwrap();
+        delete_own_review(db, "alice", "A", &TierGrowth, NOW)
+            .await
+            .unwrap();
+        check("a published review deleted by its author").await;
+        delete_own_review(db, "bob", "A", &TierGrowth, NOW)
+            .await
+            .unwrap();
+        check("a review in moderation deleted by its author").await;
+        let kept = summary(db, "A").await.unwrap();
+        assert_eq!((kept.count, kept.histogram), (0, [0; 5]));
+
         // The migration's backfill, run again on what is there now, makes the same rows.
         let migration = match db.backend() {
             crate::store::Backend::Sqlite => {
@@ -1120,5 +1134,255 @@ async fn the_kept_summary_equals_a_recount_after_every_kind_of_change() {
             .unwrap();
         sqlx::query(backfill).execute(db.reader()).await.unwrap();
         assert_eq!(summary(db, "A").await.unwrap(), kept, "backfilled");
+    }
+}
+
+/// The domain error a store function refused with.
+fn refused(error: StoreError) -> AppError {
+    match error {
+        StoreError::Rejected(error) => error,
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_shop_replies_in_public_edits_its_reply_and_keeps_every_version() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = ReviewPolicy::default();
+        let written = write_review(db, "alice", "A", &review(4), &policy, &TierGrowth, NOW)
+            .await
+            .unwrap();
+        assert_eq!(written.reply, None);
+
+        let replied = reply(
+            db,
+            written.id,
+            Some("  Thank you, Alice!  "),
+            "merchant:Tao",
+            NOW,
+        )
+        .await
+        .unwrap();
+        let first = replied.reply.clone().unwrap();
+        assert_eq!(
+            first,
+            ShopReply {
+                body: "Thank you, Alice!".into(),
+                replied_at: NOW,
+                edited: false
+            }
+        );
+        let listed = list(
+            db,
+            "A",
+            ReviewSort::Newest,
+            ReviewFilter::default(),
+            0,
+            10,
+            &crate::flows::tier_badges::TierBadges,
+        )
+        .await
+        .unwrap();
+        assert_eq!(listed[0].reply, Some(first));
+
+        let later = NOW + Millis::minutes(5);
+        let edited = reply(
+            db,
+            written.id,
+            Some("Thank you! A refill is on its way."),
+            "api-key:ab12cd34",
+            later,
+        )
+        .await
+        .unwrap()
+        .reply
+        .unwrap();
+        assert_eq!((edited.replied_at, edited.edited), (NOW, true));
+        // The same text again (a form sent twice) adds no version.
+        reply(
+            db,
+            written.id,
+            Some("Thank you! A refill is on its way."),
+            "merchant:Tao",
+            later,
+        )
+        .await
+        .unwrap();
+        let taken_down = reply(
+            db,
+            written.id,
+            None,
+            "merchant:Tao",
+            later + Millis::minutes(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(taken_down.reply, None);
+
+        let queue = moderation_queue(db, ModerationQueue::Published, 0, 10)
+            .await
+            .unwrap();
+        let versions: Vec<(Option<&str>, &str)> = queue[0]
+            .reply_history
+            .iter()
+            .map(|version| (version.body.as_deref(), version.actor.as_str()))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                (Some("Thank you, Alice!"), "merchant:Tao"),
+                (
+                    Some("Thank you! A refill is on its way."),
+                    "api-key:ab12cd34"
+                ),
+                (None, "merchant:Tao"),
+            ]
+        );
+
+        // Bad replies are refused and change nothing.
+        for (body, field) in [("   ", "body"), (&*"x".repeat(2001), "body")] {
+            let error = reply(db, written.id, Some(body), "merchant:Tao", later)
+                .await
+                .unwrap_err();
+            let error = refused(error);
+            assert_eq!((error.status(), error.field.as_deref()), (422, Some(field)));
+        }
+        let unknown = reply(db, written.id + 1000, Some("Hello"), "merchant:Tao", later)
+            .await
+            .unwrap_err();
+        assert_eq!(refused(unknown).status(), 404);
+        assert_eq!(count(db, "review_reply_history").await, 3);
+        assert_eq!(count(db, "review_replies").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn authors_see_where_their_reviews_stand_and_take_them_back() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = ReviewPolicy::default();
+        assert_eq!(own_review(db, "alice", "A").await.unwrap(), None);
+        let written = write_review(db, "alice", "A", &review(4), &policy, &TierGrowth, NOW)
+            .await
+            .unwrap();
+        write_review(
+            db,
+            "alice",
+            "B",
+            &review(5),
+            &policy,
+            &TierGrowth,
+            NOW + Millis(1),
+        )
+        .await
+        .unwrap();
+        let reason = "Please leave out the phone number.";
+        decide(
+            db,
+            written.id,
+            &ModerationDecision::Reject {
+                reason: reason.into(),
+            },
+            "merchant:Tao",
+            &policy,
+            &TierGrowth,
+            NOW + Millis(2),
+        )
+        .await
+        .unwrap();
+
+        let mine = own_review(db, "alice", "A").await.unwrap().unwrap();
+        assert_eq!(
+            (mine.status, mine.rejection_reason.as_deref()),
+            (ReviewStatus::Rejected, Some(reason))
+        );
+        assert_eq!(mine.criteria.get("quality"), Some(&5));
+        assert_eq!(
+            own_review(db, "bob", "A").await.unwrap(),
+            None,
+            "only the author's own"
+        );
+        let all_mine: Vec<(String, ReviewStatus)> = own_reviews(db, "alice")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|own| (own.sku, own.review.status))
+            .collect();
+        assert_eq!(
+            all_mine,
+            [
+                ("B".to_owned(), ReviewStatus::Pending),
+                ("A".to_owned(), ReviewStatus::Rejected)
+            ]
+        );
+
+        // Edited and sent again, it is judged afresh, and the old reason goes.
+        let resubmitted = write_review(
+            db,
+            "alice",
+            "A",
+            &review(4),
+            &policy,
+            &TierGrowth,
+            NOW + Millis(3),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (resubmitted.status, resubmitted.rejection_reason),
+            (ReviewStatus::Published, None)
+        );
+        vote(
+            db,
+            "bob",
+            resubmitted.id,
+            Some(true),
+            &policy,
+            NOW + Millis(4),
+        )
+        .await
+        .unwrap();
+        reply(
+            db,
+            resubmitted.id,
+            Some("Thanks!"),
+            "merchant:Tao",
+            NOW + Millis(5),
+        )
+        .await
+        .unwrap();
+        assert_eq!(count(db, "review_points").await, 1);
+
+        delete_own_review(db, "alice", "A", &TierGrowth, NOW + Millis(6))
+            .await
+            .unwrap();
+        assert_eq!(own_review(db, "alice", "A").await.unwrap(), None);
+        for table in [
+            "helpful_votes",
+            "review_replies",
+            "review_points",
+            "review_ratings",
+        ] {
+            let left: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE review_id = $1"
+            ))
+            .bind(resubmitted.id)
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+            assert_eq!(left, 0, "{table}");
+        }
+        // Taking back a review that is not there, or another shopper's, is a 404 that changes nothing.
+        for (shopper, sku) in [("alice", "A"), ("bob", "B")] {
+            let error = delete_own_review(db, shopper, sku, &TierGrowth, NOW + Millis(7))
+                .await
+                .unwrap_err();
+            let error = refused(error);
+            assert_eq!(error.status(), 404, "{shopper} {sku}");
+        }
+        assert_eq!(own_reviews(db, "alice").await.unwrap().len(), 1);
     }
 }

@@ -1,0 +1,77 @@
+//! The shopper's own reviews, as their account page lists them: where each stands, and the shop's reason for one it
+//! did not publish.
+
+use super::my_reviews;
+use super::widget::{star_glyphs, stars_text};
+use crate::i18n::use_i18n;
+use crate::identity::client::{signed_in, use_identity_changes, use_signed_in};
+use crate::ui::{ErrorNotice, use_shop_links};
+use leptos::prelude::*;
+
+/// Every review the signed-in shopper wrote, newest first: its product, stars and title, whether it waits for the
+/// shop, is published or was not published (with the shop's reason), and a link to the product's reviews, where the
+/// shopper edits or deletes it. Loads in the browser, where the shopper's token is.
+///
+/// ```
+/// use app::reviews::MyReviews;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <MyReviews /> }.to_html();
+/// assert!(html.contains("rapport-my-reviews"));
+/// ```
+#[component]
+pub fn MyReviews() -> impl IntoView {
+    let i18n = use_i18n();
+    let shopper = use_signed_in();
+    let changes = use_identity_changes();
+    let reviews = LocalResource::new(move || {
+        changes.track();
+        let asking = signed_in();
+        async move {
+            if asking {
+                my_reviews().await
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    });
+    let links = StoredValue::new(use_shop_links());
+    view! {
+        <section class="rapport-my-reviews" data-testid="my-reviews">
+            <h2>{move || i18n.t("reviews.mine.list_title")}</h2>
+            <Show when=move || shopper.get()>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match reviews.await {
+                            Ok(reviews) if reviews.is_empty() => view! { <p>{move || i18n.t("reviews.mine.none")}</p> }.into_any(),
+                            Ok(reviews) => view! {
+                                <ul class="rapport-my-reviews__list">
+                                    {reviews.into_iter().map(|own| {
+                                        let status_key = format!("reviews.mine.status.{}", own.review.status.as_str());
+                                        let rating = own.review.rating;
+                                        let address = links.with_value(|links| links.product(&own.sku)) + "#reviews";
+                                        view! {
+                                            <li data-status=own.review.status.as_str()>
+                                                <a href=address>{own.product_title}</a>
+                                                " · "
+                                                <span aria-label=move || stars_text(i18n, rating)>{star_glyphs(rating)}</span>
+                                                " · " {own.review.title}
+                                                <p class="rapport-my-reviews__status">{move || i18n.t(&status_key)}</p>
+                                                {own.review.rejection_reason.map(|reason| view! {
+                                                    <p class="rapport-my-reviews__reason">{move || i18n.t("reviews.mine.reason")} " " {reason}</p>
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </Show>
+        </section>
+    }
+    .into_any()
+}
