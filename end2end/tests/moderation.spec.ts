@@ -69,6 +69,34 @@ test('merchant rejects a review with a reason, then restores it', async ({ page 
   await expect(history.filter({ hasText: 'merchant:Mei · restored it' })).toHaveCount(1);
 });
 
+test('merchant replies to a review in public, changes the reply, and shoppers see it under the review', async ({ page }) => {
+  await signInAsMerchant(page, 'Mei');
+  await page.goto('/merchant/reviews?queue=published&lang=en');
+  const first = cards(page).first();
+  const id = (await first.getAttribute('data-review-id'))!;
+  const productHref = (await first.locator('.rapport-moderation__product a').getAttribute('href'))!;
+  const desk = card(page, id).getByTestId('reply-desk');
+  await desk.locator('textarea[name="body"]').fill('Thank you for the kind words.');
+  await desk.getByTestId('reply-save').click();
+  await expect(desk.locator('textarea[name="body"]')).toHaveValue('Thank you for the kind words.');
+  await desk.locator('textarea[name="body"]').fill('Thank you! Your next order ships free.');
+  await desk.getByTestId('reply-save').click();
+  await expect(desk.locator('textarea[name="body"]')).toHaveValue('Thank you! Your next order ships free.');
+  await desk.locator('summary', { hasText: 'Earlier replies' }).click();
+  await expect(desk.locator('.rapport-moderation__history li').first()).toContainText('merchant:Mei · Thank you for the kind words.');
+
+  await page.goto(`${productHref}?sort=newest&shown=500&lang=en`);
+  const reply = page.locator(`li.rapport-review[data-review-id="${id}"]`).getByTestId('shop-reply');
+  await expect(reply.locator('.rapport-review__reply-body')).toHaveText('Thank you! Your next order ships free.');
+  await expect(reply.locator('.rapport-review__edited')).toHaveText('Edited');
+
+  await page.goto('/merchant/reviews?queue=published&lang=en');
+  await card(page, id).getByTestId('reply-take-down').click();
+  await expect(card(page, id).getByTestId('reply-take-down')).toHaveCount(0);
+  await page.goto(`${productHref}?sort=newest&shown=500&lang=en`);
+  await expect(page.locator(`li.rapport-review[data-review-id="${id}"]`).getByTestId('shop-reply')).toHaveCount(0);
+});
+
 test('merchant signs out', async ({ page }) => {
   await signInAsMerchant(page, 'Mei');
   await page.locator('.rapport-moderation__session button[type="submit"]').click();

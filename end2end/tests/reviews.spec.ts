@@ -1,5 +1,5 @@
-import type { Page } from '@playwright/test';
-import { expect, hrefs, skuOfHref, test, waitForHandler } from './support';
+import type { Locator, Page } from '@playwright/test';
+import { MERCHANT_KEY, expect, hrefs, skuOfHref, test, waitForHandler } from './support';
 
 /** The first kitchen product whose page shows at least `least` published reviews. */
 async function productWithReviews(page: Page, least: number): Promise<string> {
@@ -23,6 +23,20 @@ async function signInAsFirstDemoShopper(page: Page): Promise<string> {
 }
 
 const reviews = (page: Page) => page.locator('li.rapport-review');
+
+/** The review form of the product page: the shopper's review, if they wrote one, is opened for editing. */
+async function openReviewForm(page: Page): Promise<Locator> {
+  const form = page.locator('form.rapport-review-form');
+  const mine = page.getByTestId('my-review');
+  await expect(form.or(mine)).toBeVisible();
+  if (await mine.isVisible()) {
+    await waitForHandler(page, 'click', '[data-testid="edit-my-review"]');
+    await page.getByTestId('edit-my-review').click();
+  }
+  await expect(form).toBeVisible();
+  await waitForHandler(page, 'submit', 'form.rapport-review-form');
+  return form;
+}
 
 test('shopper sorts reviews and filters them by stars', async ({ page }) => {
   const sku = await productWithReviews(page, 3);
@@ -126,9 +140,7 @@ test('shopper writes a review and markup in it is shown as text', { tag: '@js-on
   await page.goto('/c/tea?lang=en');
   const sku = skuOfHref(await page.locator('ul.shop-grid a.shop-tile__link').last().getAttribute('href'));
   await page.goto(`/p/${sku}?sort=newest`);
-  const form = page.locator('form.rapport-review-form');
-  await expect(form).toBeVisible();
-  await waitForHandler(page, 'submit', 'form.rapport-review-form');
+  const form = await openReviewForm(page);
 
   const title = '<img src=x onerror="alert(1)"> Tea ‮reversed‬ 🫖';
   const body = '<script>window.__xss = 1</script> <a href="javascript:alert(2)">click</a>\nzero\u200bwidth 𠜎 and a second line.';
@@ -139,7 +151,7 @@ test('shopper writes a review and markup in it is shown as text', { tag: '@js-on
   const written = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/api/write_product_review'));
   await form.locator('button[type="submit"]').click();
   expect((await written).status()).toBe(200);
-  await expect(form.getByRole('status')).toHaveText(/Thank you!/);
+  await expect(page.locator('.rapport-review-mine__thanks')).toHaveText(/Thank you!/);
 
   const mine = reviews(page).filter({ has: page.locator('.rapport-review__title', { hasText: 'Tea' }) }).first();
   await expect(mine.locator('.rapport-review__title')).toHaveText(title);
@@ -152,4 +164,61 @@ test('shopper writes a review and markup in it is shown as text', { tag: '@js-on
   const html = await (await page.request.get(`/p/${sku}?sort=newest`)).text();
   expect(html).not.toContain('<img src=x');
   expect(html).toContain('&lt;img src=x');
+});
+
+test('shopper sees their review turned down with the shop\'s reason, edits it, reads the shop\'s reply, then deletes it', { tag: '@js-only' }, async ({ page }) => {
+  const headers = { Authorization: `Bearer ${MERCHANT_KEY}` };
+  await signInAsFirstDemoShopper(page);
+  await page.goto('/c/tea?lang=en');
+  const tiles = page.locator('ul.shop-grid a.shop-tile__link');
+  const sku = skuOfHref(await tiles.nth((await tiles.count()) - 2).getAttribute('href'));
+  await page.goto(`/p/${sku}?sort=newest&lang=en`);
+  let form = await openReviewForm(page);
+  const title = `Too bitter ${Date.now()}`;
+  await form.locator('label:has(input[value="2"])').click();
+  await form.locator('input[name="title"]').fill(title);
+  await form.locator('textarea[name="body"]').fill('Call me on 555-0100 about it.');
+  await form.locator('button[type="submit"]').click();
+  const mine = page.getByTestId('my-review');
+  await expect(mine.locator('.rapport-review-mine__status')).toHaveText('Waiting for the shop to check it.');
+
+  const pending = await (await page.request.get('/api/v1/reviews?queue=pending&limit=200', { headers })).json();
+  const id = pending.reviews.find((item: { review: { title: string } }) => item.review.title === title).review.id;
+  const reason = 'Please leave out phone numbers.';
+  const rejected = await page.request.post(`/api/v1/reviews/${id}/reject`, { headers, data: { reason } });
+  expect(rejected.status()).toBe(200);
+
+  await page.reload();
+  await expect(mine.locator('.rapport-review-mine__status')).toHaveText('Not published.');
+  await expect(page.getByTestId('my-review-reason')).toHaveText(reason);
+
+  form = await openReviewForm(page);
+  await expect(form.locator('input[name="title"]')).toHaveValue(title);
+  await expect(form.locator('input[name="rating"][value="2"]')).toBeChecked();
+  await form.locator('label:has(input[value="4"])').click();
+  await form.locator('textarea[name="body"]').fill('Better brewed for two minutes only.');
+  await form.locator('button[type="submit"]').click();
+  await expect(mine.locator('.rapport-review-mine__status')).toHaveText('Published.');
+  await expect(page.getByTestId('my-review-reason')).toHaveCount(0);
+
+  const replied = await page.request.put(`/api/v1/reviews/${id}/reply`, { headers, data: { body: 'Thank you! Try 80 °C water.' } });
+  expect(replied.status()).toBe(200);
+  await page.reload();
+  const reply = page.locator(`li.rapport-review[data-review-id="${id}"]`).getByTestId('shop-reply');
+  await expect(reply.locator('.rapport-review__reply-from strong')).toHaveText('Reply from Rapport Demo Store');
+  await expect(reply.locator('.rapport-review__reply-body')).toHaveText('Thank you! Try 80 °C water.');
+
+  await page.goto('/account?lang=en');
+  const listed = page.getByTestId('my-reviews').locator('li', { hasText: title });
+  await expect(listed.locator('.rapport-my-reviews__status')).toHaveText('Published.');
+
+  await page.goto(`/p/${sku}?sort=newest&lang=en`);
+  await waitForHandler(page, 'click', '[data-testid="delete-my-review"]');
+  await page.getByTestId('delete-my-review').click();
+  await page.getByTestId('confirm-delete-my-review').click();
+  await expect(page.locator('.rapport-reviews__write p[role="status"]')).toHaveText('Your review was deleted.');
+  await expect(page.locator('form.rapport-review-form')).toBeVisible();
+  await expect(page.locator(`li.rapport-review[data-review-id="${id}"]`)).toHaveCount(0);
+  const gone = await page.request.get(`/api/v1/reviews/${id}/history`, { headers });
+  expect(gone.status()).toBe(404);
 });

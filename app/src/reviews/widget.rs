@@ -662,7 +662,7 @@ fn WriteReview(
                             <OwnReviewView review=shown />
                             {move || write.value().get().and_then(Result::ok).map(|written| {
                                 let key = if written.status == ReviewStatus::Published { "reviews.thanks_published" } else { "reviews.thanks_pending" };
-                                view! { <p role="status">{move || i18n.t(key)}</p> }
+                                view! { <p role="status" class="rapport-review-mine__thanks">{move || i18n.t(key)}</p> }
                             })}
                             <div class="rapport-review-mine__actions">
                                 <button type="button" class="rapport-button" data-testid="edit-my-review" on:click=move |_| edit(&review)>
