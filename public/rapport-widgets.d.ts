@@ -101,6 +101,8 @@ export interface RapportEventDetails {
   'rapport:wishlist-change': { sku: string; saved: boolean };
   /** The shopper's review was saved; pending reviews await moderation. */
   'rapport:review-submitted': { sku: string; rating: number; status: 'pending' | 'published' };
+  /** The shopper deleted their review of the product. */
+  'rapport:review-deleted': { sku: string };
   /** An alert was set up. */
   'rapport:alert-subscribed': { sku: string; kind: 'price_drop' | 'back_in_stock' };
   /** The widget shows its content (sent by the loader). */
@@ -146,6 +148,7 @@ declare global {
     'rapport:add-to-cart': CustomEvent<RapportEventDetails['rapport:add-to-cart']>;
     'rapport:wishlist-change': CustomEvent<RapportEventDetails['rapport:wishlist-change']>;
     'rapport:review-submitted': CustomEvent<RapportEventDetails['rapport:review-submitted']>;
+    'rapport:review-deleted': CustomEvent<RapportEventDetails['rapport:review-deleted']>;
     'rapport:alert-subscribed': CustomEvent<RapportEventDetails['rapport:alert-subscribed']>;
     'rapport:ready': CustomEvent<RapportEventDetails['rapport:ready']>;
     'rapport:identity-change': CustomEvent<RapportEventDetails['rapport:identity-change']>;

@@ -33,6 +33,7 @@ const EVENTS = [
   'rapport:add-to-cart',
   'rapport:wishlist-change',
   'rapport:review-submitted',
+  'rapport:review-deleted',
   'rapport:alert-subscribed',
   'rapport:ready',
 ];
@@ -421,9 +422,17 @@ test('shopper saves to wish list, votes, subscribes and reviews in a store page,
   await form.locator('input[name="title"]').fill('Sturdy, and it came quickly');
   await form.locator('textarea[name="body"]').fill('Written from the store page itself, through the embedded widget.');
   await form.locator('button[type="submit"]').click();
-  await expect(form.getByRole('status')).toHaveText(/Thank you!/);
+  await expect(reviews.locator('.rapport-review-mine__thanks')).toHaveText(/Thank you!/);
   await expect.poll(async () => (await heard(page, 'rapport:review-submitted')).map((event) => event.detail)).toEqual([
     { sku: FIRST_PRODUCT_SKU, rating: 4, status: 'published' },
+  ]);
+  // The shopper takes it back from the same widget.
+  await expect(reviews.getByTestId('my-review').locator('.rapport-review-mine__status')).toHaveText('Published.');
+  await reviews.getByTestId('delete-my-review').click();
+  await reviews.getByTestId('confirm-delete-my-review').click();
+  await expect(form).toBeVisible();
+  await expect.poll(async () => (await heard(page, 'rapport:review-deleted')).map((event) => event.detail)).toEqual([
+    { sku: FIRST_PRODUCT_SKU },
   ]);
 
   // An in-stock product saved from the also-bought tiles shows in the wish list on the same page, which asks the

@@ -11,7 +11,7 @@ pub use mount::{MountedWidget, mount_widget, start_embed};
 use crate::alerts::ALERT_SUBSCRIBED_EVENT;
 use crate::feed::rules::{DEFAULT_PER_SECTION, MAX_PER_SECTION, MIN_PER_SECTION, RECENTLY_VIEWED};
 use crate::identity::client::IDENTITY_CHANGE_EVENT;
-use crate::reviews::REVIEW_SUBMITTED_EVENT;
+use crate::reviews::{REVIEW_DELETED_EVENT, REVIEW_SUBMITTED_EVENT};
 use crate::ui::{ADD_TO_CART_EVENT, escape_html};
 use crate::wishlist::WISHLIST_CHANGE_EVENT;
 
@@ -120,7 +120,7 @@ pub struct DomEvent {
 }
 
 /// Every DOM event widgets and the loader send. Each bubbles and is `composed`.
-pub const DOM_EVENTS: [DomEvent; 6] = [
+pub const DOM_EVENTS: [DomEvent; 7] = [
     DomEvent {
         name: ADD_TO_CART_EVENT,
         detail: &[("sku", "string"), ("quantity", "number")],
@@ -139,6 +139,11 @@ pub const DOM_EVENTS: [DomEvent; 6] = [
             ("status", "'pending' | 'published'"),
         ],
         about: "The shopper's review was saved; pending reviews await moderation.",
+    },
+    DomEvent {
+        name: REVIEW_DELETED_EVENT,
+        detail: &[("sku", "string")],
+        about: "The shopper deleted their review of the product.",
     },
     DomEvent {
         name: ALERT_SUBSCRIBED_EVENT,
@@ -180,7 +185,7 @@ pub const WIDGETS: [WidgetSpec; 15] = [
             kind: OptionKind::Text,
             about: "The product's name: the reviews then add its schema.org JSON-LD to the page's head.",
         }],
-        emits: &[REVIEW_SUBMITTED_EVENT],
+        emits: &[REVIEW_SUBMITTED_EVENT, REVIEW_DELETED_EVENT],
     },
     WidgetSpec {
         widget: EmbeddableWidget::WishlistButton,

@@ -8,6 +8,9 @@ use crate::identity::client::{signed_in, use_identity_changes, use_signed_in};
 use crate::ui::{ErrorNotice, use_shop_links};
 use leptos::prelude::*;
 
+/// Reviews listed before "show all": the newest are what a shopper comes to check.
+const FIRST_SHOWN: usize = 10;
+
 /// Every review the signed-in shopper wrote, newest first: its product, stars and title, whether it waits for the
 /// shop, is published or was not published (with the shop's reason), and a link to the product's reviews, where the
 /// shopper edits or deletes it. Loads in the browser, where the shopper's token is.
@@ -37,6 +40,7 @@ pub fn MyReviews() -> impl IntoView {
         }
     });
     let links = StoredValue::new(use_shop_links());
+    let showing_all = RwSignal::new(false);
     view! {
         <section class="rapport-my-reviews" data-testid="my-reviews">
             <h2>{move || i18n.t("reviews.mine.list_title")}</h2>
@@ -45,14 +49,16 @@ pub fn MyReviews() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match reviews.await {
                             Ok(reviews) if reviews.is_empty() => view! { <p>{move || i18n.t("reviews.mine.none")}</p> }.into_any(),
-                            Ok(reviews) => view! {
+                            Ok(reviews) => {
+                                let total = reviews.len();
+                                view! {
                                 <ul class="rapport-my-reviews__list">
-                                    {reviews.into_iter().map(|own| {
+                                    {reviews.into_iter().enumerate().map(|(n, own)| {
                                         let status_key = format!("reviews.mine.status.{}", own.review.status.as_str());
                                         let rating = own.review.rating;
                                         let address = links.with_value(|links| links.product(&own.sku)) + "#reviews";
                                         view! {
-                                            <li data-status=own.review.status.as_str()>
+                                            <li data-status=own.review.status.as_str() hidden=move || n >= FIRST_SHOWN && !showing_all.get()>
                                                 <a href=address>{own.product_title}</a>
                                                 " · "
                                                 <span aria-label=move || stars_text(i18n, rating)>{star_glyphs(rating)}</span>
@@ -65,7 +71,15 @@ pub fn MyReviews() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </ul>
-                            }.into_any(),
+                                {(total > FIRST_SHOWN).then(|| view! {
+                                    <Show when=move || !showing_all.get()>
+                                        <button type="button" class="rapport-button" on:click=move |_| showing_all.set(true)>
+                                            {move || i18n.t_count("reviews.mine.show_all", total as i64, &[])}
+                                        </button>
+                                    </Show>
+                                })}
+                            }.into_any()
+                            }
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }
                     })}

@@ -16,7 +16,7 @@ pub use moderation::ModerationDesk;
 pub use points::MyReviewPoints;
 pub use server::*;
 pub use stars::StarBadge;
-pub use widget::{REVIEW_SUBMITTED_EVENT, Reviews};
+pub use widget::{REVIEW_DELETED_EVENT, REVIEW_SUBMITTED_EVENT, Reviews};
 
 use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};

@@ -17,6 +17,9 @@ use std::collections::BTreeMap;
 /// until moderation publishes it, or `published`).
 pub const REVIEW_SUBMITTED_EVENT: &str = "rapport:review-submitted";
 
+/// The DOM event sent when the shopper deleted their review, with `{sku}`.
+pub const REVIEW_DELETED_EVENT: &str = "rapport:review-deleted";
+
 const SORTS: [(ReviewSort, &str, &str); 4] = [
     (
         ReviewSort::MostHelpful,
@@ -508,8 +511,10 @@ fn WriteReview(
     let editing = RwSignal::new(false);
     let confirming_delete = RwSignal::new(false);
     let links = use_shop_links();
-    let form = NodeRef::<leptos::html::Form>::new();
+    // Events leave from the block, which stays while the form comes and goes.
+    let block = NodeRef::<leptos::html::Div>::new();
     let event_sku = sku.clone();
+    let deleted_sku = sku.clone();
     let mine_sku = sku.clone();
     // The shopper's own review comes from the browser, after hydration: the page render knows no shopper.
     let mine = LocalResource::new(move || {
@@ -535,9 +540,9 @@ fn WriteReview(
     let on_deleted = on_written.clone();
     Effect::new(move |_| {
         if let Some(Ok(review)) = write.value().get() {
-            if let Some(form) = form.get_untracked() {
+            if let Some(block) = block.get_untracked() {
                 emit_event(
-                    &form,
+                    &block,
                     REVIEW_SUBMITTED_EVENT,
                     &[
                         ("sku", event_sku.as_str().into()),
@@ -553,6 +558,13 @@ fn WriteReview(
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
+            if let Some(block) = block.get_untracked() {
+                emit_event(
+                    &block,
+                    REVIEW_DELETED_EVENT,
+                    &[("sku", deleted_sku.as_str().into())],
+                );
+            }
             confirming_delete.set(false);
             rating.set(0);
             title.set(String::new());
@@ -579,7 +591,7 @@ fn WriteReview(
     };
     let review_form = move || {
         view! {
-            <form class="rapport-review-form" part="review-form" node_ref=form on:submit=move |ev| {
+            <form class="rapport-review-form" part="review-form" on:submit=move |ev| {
                 ev.prevent_default();
                 write.dispatch(ReviewInput {
                     rating: rating.get_untracked(),
@@ -648,7 +660,7 @@ fn WriteReview(
         }
     };
     view! {
-        <div class="rapport-reviews__write">
+        <div class="rapport-reviews__write" node_ref=block>
             <Show when=move || shopper.get() fallback=move || view! {
                 <h3>{move || i18n.t("reviews.write_title")}</h3>
                 <p><a href=links.sign_in.clone()>{move || i18n.t("reviews.sign_in_to_write")}</a></p>
