@@ -1,5 +1,5 @@
 -- The shop's public reply to a review (one per review) and every version it had: editing or taking down a reply
--- keeps the earlier text, with who wrote it and when.
+-- keeps the earlier text, with who wrote it and when. Also what is left of a review its author deleted.
 CREATE TABLE review_replies (
     review_id  BIGINT PRIMARY KEY REFERENCES reviews(id) ON DELETE CASCADE,
     body       TEXT   NOT NULL,
@@ -16,3 +16,14 @@ CREATE TABLE review_reply_history (
     at        BIGINT NOT NULL
 );
 CREATE INDEX review_reply_history_review ON review_reply_history (review_id, at);
+
+-- A review its author deleted: when, and whether it held a points award. Writing the same product's review again
+-- counts against the daily limit with the deletion, and earns no points afresh.
+CREATE TABLE review_deletions (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    shopper_id BIGINT NOT NULL REFERENCES shoppers(id),
+    product_id BIGINT NOT NULL REFERENCES products(id),
+    deleted_at BIGINT NOT NULL,
+    had_points BIGINT NOT NULL CHECK (had_points IN (0, 1))
+);
+CREATE INDEX review_deletions_shopper ON review_deletions (shopper_id, deleted_at);

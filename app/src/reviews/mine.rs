@@ -61,7 +61,8 @@ pub fn MyReviews() -> impl IntoView {
                                             <li data-status=own.review.status.as_str() hidden=move || n >= FIRST_SHOWN && !showing_all.get()>
                                                 <a href=address>{own.product_title}</a>
                                                 " · "
-                                                <span aria-label=move || stars_text(i18n, rating)>{star_glyphs(rating)}</span>
+                                                <span aria-hidden="true">{star_glyphs(rating)}</span>
+                                                <span class="rapport-visually-hidden">{move || stars_text(i18n, rating)}</span>
                                                 " · " {own.review.title}
                                                 <p class="rapport-my-reviews__status">{move || i18n.t(&status_key)}</p>
                                                 {own.review.rejection_reason.map(|reason| view! {

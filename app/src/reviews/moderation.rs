@@ -232,7 +232,12 @@ fn ReplyDesk(
     let id = review_id.to_string();
     let take_down_id = id.clone();
     let has_reply = reply.is_some();
-    let earlier = history.len().saturating_sub(usize::from(has_reply));
+    // The last version is the reply in the form above, while there is one.
+    let mut history = history;
+    if has_reply {
+        history.pop();
+    }
+    let earlier = history.len();
     view! {
         <div class="rapport-moderation__reply" data-testid="reply-desk">
             <ActionForm action=actions.reply attr:class="rapport-moderation__reply-form">

@@ -144,9 +144,11 @@ pub async fn write_review(
         )
         .into());
     }
-    // The oldest review in the window says when a slot frees up, for the Retry-After the shopper gets.
+    // Reviews written or edited in the window, and reviews deleted in it, so that deleting and writing again is no
+    // way around the limit; the oldest says when a slot frees up, for the Retry-After the shopper gets.
     let (written_today, oldest): (i64, Option<Millis>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(updated_at) FROM reviews WHERE shopper_id = $1 AND updated_at > $2",
+        "SELECT COUNT(*), MIN(at) FROM (SELECT updated_at AS at FROM reviews WHERE shopper_id = $1 AND updated_at > $2 \
+         UNION ALL SELECT deleted_at FROM review_deletions WHERE shopper_id = $1 AND deleted_at > $2) written",
     )
     .bind(shopper_id)
     .bind(now - DAY_MS)
@@ -721,6 +723,7 @@ async fn settle_points(
                 .execute(&mut **tx)
                 .await?;
         }
+        (true, None) if deleted_with_points(tx, shopper_id, review_id).await? => return Ok(()),
         (true, earlier) => {
             let month = iso_date(now)[..7].to_owned();
             let this_month: i64 = sqlx::query_scalar(
@@ -1176,6 +1179,7 @@ pub async fn reply(
 
 /// The shopper's own review of a product, whatever its status, with the merchant's reason when rejected.
 pub async fn own_review(db: &Db, shopper: &str, sku: &str) -> Result<Option<Review>, StoreError> {
+    validate_key("sku", sku)?;
     Ok(own_reviews_where(db, shopper, Some(sku))
         .await?
         .pop()
@@ -1233,10 +1237,14 @@ pub async fn delete_own_review(
     validate_key("sku", sku)?;
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
+    // Only the review's row is locked: orders and wish lists go on referring to the product meanwhile.
+    let lock = match db.backend() {
+        crate::store::Backend::Postgres => " FOR UPDATE OF r",
+        crate::store::Backend::Sqlite => "",
+    };
     let found = sqlx::query(&format!(
         "SELECT r.id, r.product_id FROM reviews r JOIN products p ON p.id = r.product_id \
-         WHERE p.sku = $1 AND r.shopper_id = $2{}",
-        row_lock(db)
+         WHERE p.sku = $1 AND r.shopper_id = $2{lock}"
     ))
     .bind(sku)
     .bind(shopper_id)
@@ -1260,6 +1268,15 @@ pub async fn delete_own_review(
         .bind(review_id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query(
+        "INSERT INTO review_deletions (shopper_id, product_id, deleted_at, had_points) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(shopper_id)
+    .bind(product_id)
+    .bind(now)
+    .bind(i64::from(earned.is_some()))
+    .execute(&mut *tx)
+    .await?;
     move_in_tally(&mut tx, product_id, was, None).await?;
     if earned.is_some() {
         then.then(
@@ -1273,6 +1290,24 @@ pub async fn delete_own_review(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether the author of `review_id` deleted an earlier review of the same product that held points: a review
+/// written again earns none afresh.
+async fn deleted_with_points(
+    tx: &mut Tx,
+    shopper_id: i64,
+    review_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let deleted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM review_deletions d JOIN reviews r ON r.product_id = d.product_id \
+         WHERE r.id = $1 AND d.shopper_id = $2 AND d.had_points = 1",
+    )
+    .bind(review_id)
+    .bind(shopper_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(deleted > 0)
 }
 
 /// The points a shopper's reviews earned, newest first.

@@ -182,6 +182,12 @@ pub fn Reviews(
             .map(|page| page.summary.criteria_asked)
             .unwrap_or_default()
     });
+    let shop_name = Signal::derive(move || {
+        page.get()
+            .and_then(Result::ok)
+            .map(|page| page.shop_name)
+            .unwrap_or_default()
+    });
     let votes_sku = sku.clone();
     let my_votes = LocalResource::new(move || {
         let sku = votes_sku.clone();
@@ -233,7 +239,7 @@ pub fn Reviews(
                 <summary>{move || i18n.t("reviews.method_title")}</summary>
                 <p>{move || i18n.t("reviews.method_text")}</p>
             </details>
-            <WriteReview sku criteria_asked on_written=move || page.refetch() />
+            <WriteReview sku criteria_asked shop_name on_written=move || page.refetch() />
         </section>
     }
     .into_any()
@@ -500,6 +506,8 @@ fn WriteReview(
     sku: String,
     /// What the product's category asks reviews to rate.
     criteria_asked: Signal<Vec<String>>,
+    /// The shop's name, for its reply to the shopper's review.
+    shop_name: Signal<String>,
     on_written: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -510,6 +518,23 @@ fn WriteReview(
     let criteria = RwSignal::new(BTreeMap::<String, i64>::new());
     let editing = RwSignal::new(false);
     let confirming_delete = RwSignal::new(false);
+    // The button pressed goes away: focus moves to what takes its place.
+    let title_field = NodeRef::<leptos::html::Input>::new();
+    let confirm_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if editing.get()
+            && let Some(field) = title_field.get()
+        {
+            let _ = field.focus();
+        }
+    });
+    Effect::new(move |_| {
+        if confirming_delete.get()
+            && let Some(button) = confirm_button.get()
+        {
+            let _ = button.focus();
+        }
+    });
     let links = use_shop_links();
     // Events leave from the block, which stays while the form comes and goes.
     let block = NodeRef::<leptos::html::Div>::new();
@@ -551,6 +576,7 @@ fn WriteReview(
                     ],
                 );
             }
+            delete.value().set(None);
             editing.set(false);
             mine.refetch();
             on_written();
@@ -587,6 +613,7 @@ fn WriteReview(
                 .collect(),
         );
         write.value().set(None);
+        delete.value().set(None);
         editing.set(true);
     };
     let review_form = move || {
@@ -614,7 +641,7 @@ fn WriteReview(
                 </fieldset>
                 <label>
                     {move || i18n.t("reviews.your_title")}
-                    <input type="text" name="title" maxlength="120" required prop:value=move || title.get()
+                    <input type="text" name="title" maxlength="120" required node_ref=title_field prop:value=move || title.get()
                         on:input=move |ev| title.set(event_target_value(&ev)) />
                 </label>
                 <label>
@@ -631,7 +658,6 @@ fn WriteReview(
                             <label>
                                 {move || i18n.t(&key)}
                                 <select name=name
-                                    prop:value=move || criteria.with(|c| c.get(&shown).copied().unwrap_or(0).to_string())
                                     on:change=move |ev| {
                                         let value: i64 = event_target_value(&ev).parse().unwrap_or(0);
                                         criteria.update(|c| {
@@ -639,7 +665,16 @@ fn WriteReview(
                                         });
                                     }>
                                     <option value="0">"–"</option>
-                                    {(1..=5u8).rev().map(|s| view! { <option value=s.to_string()>{star_glyphs(s)}</option> }).collect_view()}
+                                    {(1..=5u8).rev().map(|s| {
+                                        // Each option says whether it is chosen: a value set on the select before
+                                        // its options exist would fall back to the first.
+                                        let shown = shown.clone();
+                                        view! {
+                                            <option value=s.to_string() prop:selected=move || criteria.with(|c| c.get(&shown) == Some(&i64::from(s)))>
+                                                {star_glyphs(s)}
+                                            </option>
+                                        }
+                                    }).collect_view()}
                                 </select>
                             </label>
                         }
@@ -668,10 +703,12 @@ fn WriteReview(
                 {move || match mine.get() {
                     None => view! { <Pending /> }.into_any(),
                     Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                    Some(Ok(Some(review))) if !editing.get() => {
+                    Some(Ok(Some(stored))) if !editing.get() => {
+                        // Just written, the answer is newer than the stored copy until that is read again.
+                        let review = write.value().get().and_then(Result::ok).filter(|written| written.id == stored.id).unwrap_or(stored);
                         let shown = review.clone();
                         view! {
-                            <OwnReviewView review=shown />
+                            <OwnReviewView review=shown shop_name=shop_name.get() />
                             {move || write.value().get().and_then(Result::ok).map(|written| {
                                 let key = if written.status == ReviewStatus::Published { "reviews.thanks_published" } else { "reviews.thanks_pending" };
                                 view! { <p role="status" class="rapport-review-mine__thanks">{move || i18n.t(key)}</p> }
@@ -685,8 +722,8 @@ fn WriteReview(
                                         {move || i18n.t("reviews.mine.delete")}
                                     </button>
                                 }>
-                                    <span role="alert">{move || i18n.t("reviews.mine.delete_confirm")}</span>
-                                    <button type="button" class="rapport-button" data-testid="confirm-delete-my-review"
+                                    <span role="status">{move || i18n.t("reviews.mine.delete_confirm")}</span>
+                                    <button type="button" class="rapport-button" data-testid="confirm-delete-my-review" node_ref=confirm_button
                                         disabled=move || delete.pending().get() on:click=move |_| { delete.dispatch(()); }>
                                         {move || i18n.t("reviews.mine.delete_yes")}
                                     </button>
@@ -710,9 +747,9 @@ fn WriteReview(
     .into_any()
 }
 
-/// The shopper's own review as they wrote it, with where it stands.
+/// The shopper's own review as they wrote it, with where it stands and the shop's reply.
 #[component]
-fn OwnReviewView(review: Review) -> impl IntoView {
+fn OwnReviewView(review: Review, shop_name: String) -> impl IntoView {
     let i18n = use_i18n();
     let status_key = format!("reviews.mine.status.{}", review.status.as_str());
     view! {
@@ -727,6 +764,7 @@ fn OwnReviewView(review: Review) -> impl IntoView {
             <p class="rapport-review__stars" aria-label=move || stars_text(i18n, review.rating)>{star_glyphs(review.rating)}</p>
             <p class="rapport-review__title">{review.title.clone()}</p>
             <p class="rapport-review__body">{review.body.clone()}</p>
+            {review.reply.clone().map(|reply| view! { <ShopReplyView reply shop_name /> })}
         </section>
     }
 }

@@ -1384,5 +1384,66 @@ async fn authors_see_where_their_reviews_stand_and_take_them_back() {
             assert_eq!(error.status(), 404, "{shopper} {sku}");
         }
         assert_eq!(own_reviews(db, "alice").await.unwrap().len(), 1);
+
+        // Written again, the review earns no points afresh.
+        let again = write_review(
+            db,
+            "alice",
+            "A",
+            &review(5),
+            &policy,
+            &TierGrowth,
+            NOW + Millis(8),
+        )
+        .await
+        .unwrap();
+        assert_eq!(again.status, ReviewStatus::Published);
+        assert_eq!(count(db, "review_points").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn deleting_and_writing_again_counts_against_the_daily_limit() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = ReviewPolicy {
+            reviews_per_day: 3,
+            ..ReviewPolicy::default()
+        };
+        // Each deletion stays in the count after its review is gone: three write-and-delete rounds fill the day.
+        for round in 0..3 {
+            let at = NOW + Millis(2 * round);
+            write_review(db, "bob", "A", &review(4), &policy, &TierGrowth, at)
+                .await
+                .unwrap();
+            delete_own_review(db, "bob", "A", &TierGrowth, at + Millis(1))
+                .await
+                .unwrap();
+        }
+        let error = write_review(
+            db,
+            "bob",
+            "A",
+            &review(4),
+            &policy,
+            &TierGrowth,
+            NOW + Millis(6),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(refused(error).status(), 429);
+        // A day after the first, a slot is free again.
+        write_review(
+            db,
+            "bob",
+            "A",
+            &review(4),
+            &policy,
+            &TierGrowth,
+            NOW + DAY_MS + Millis(1),
+        )
+        .await
+        .unwrap();
     }
 }
