@@ -178,6 +178,7 @@ test('shopper sees their review turned down with the shop\'s reason, edits it, r
   await form.locator('label:has(input[value="2"])').click();
   await form.locator('input[name="title"]').fill(title);
   await form.locator('textarea[name="body"]').fill('Call me on 555-0100 about it.');
+  await form.locator('select[name="taste"]').selectOption('3');
   await form.locator('button[type="submit"]').click();
   const mine = page.getByTestId('my-review');
   await expect(mine.locator('.rapport-review-mine__status')).toHaveText('Waiting for the shop to check it.');
@@ -195,6 +196,8 @@ test('shopper sees their review turned down with the shop\'s reason, edits it, r
   form = await openReviewForm(page);
   await expect(form.locator('input[name="title"]')).toHaveValue(title);
   await expect(form.locator('input[name="rating"][value="2"]')).toBeChecked();
+  await expect(form.locator('select[name="taste"]')).toHaveValue('3');
+  await expect(form.locator('input[name="title"]')).toBeFocused();
   await form.locator('label:has(input[value="4"])').click();
   await form.locator('textarea[name="body"]').fill('Better brewed for two minutes only.');
   await form.locator('button[type="submit"]').click();
