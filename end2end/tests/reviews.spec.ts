@@ -212,7 +212,13 @@ test('shopper sees their review turned down with the shop\'s reason, edits it, r
   await expect(reply.locator('.rapport-review__reply-body')).toHaveText('Thank you! Try 80 °C water.');
 
   await page.goto('/account?lang=en');
-  const listed = page.getByTestId('my-reviews').locator('li', { hasText: title });
+  // The demo shopper has written many reviews: the newest ten show, the rest on asking.
+  const list = page.getByTestId('my-reviews');
+  await expect(list.locator('li').first()).toBeVisible();
+  await expect(list.locator('li:visible')).toHaveCount(10);
+  await list.getByRole('button', { name: /^Show all \d+ reviews$/ }).click();
+  const listed = list.locator('li', { hasText: title });
+  await expect(listed).toBeVisible();
   await expect(listed.locator('.rapport-my-reviews__status')).toHaveText('Published.');
 
   await page.goto(`/p/${sku}?sort=newest&lang=en`);

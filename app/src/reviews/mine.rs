@@ -58,7 +58,7 @@ pub fn MyReviews() -> impl IntoView {
                                         let rating = own.review.rating;
                                         let address = links.with_value(|links| links.product(&own.sku)) + "#reviews";
                                         view! {
-                                            <li data-status=own.review.status.as_str() hidden=move || n >= FIRST_SHOWN && !showing_all.get()>
+                                            <li data-status=own.review.status.as_str() prop:hidden=move || { n >= FIRST_SHOWN && !showing_all.get() }>
                                                 <a href=address>{own.product_title}</a>
                                                 " · "
                                                 <span aria-hidden="true">{star_glyphs(rating)}</span>
