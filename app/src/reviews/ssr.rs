@@ -294,7 +294,12 @@ pub async fn write_review(
 }
 
 const REVIEW_COLUMNS: &str = "r.id, r.rating, r.title, r.body, s.display_name AS author, r.created_at, r.verified, \
-     r.edited, r.status, r.rejection_reason, r.helpful_count, r.not_helpful_count";
+     r.edited, r.status, r.rejection_reason, r.helpful_count, r.not_helpful_count, rp.body AS reply_body, \
+     rp.created_at AS replied_at, rp.updated_at AS reply_updated_at";
+
+/// The tables [`REVIEW_COLUMNS`] come from: the review, its author, and the shop's reply in the same read.
+const REVIEW_TABLES: &str = "reviews r JOIN shoppers s ON s.id = r.shopper_id \
+     LEFT JOIN review_replies rp ON rp.review_id = r.id";
 
 fn review_from_row(row: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
     Ok(Review {
@@ -313,7 +318,17 @@ fn review_from_row(row: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
         not_helpful: row.try_get("not_helpful_count")?,
         criteria: BTreeMap::new(),
         author_tier: None,
-        reply: None,
+        reply: match row.try_get::<Option<String>, _>("reply_body")? {
+            Some(body) => {
+                let replied_at: Millis = row.try_get("replied_at")?;
+                Some(ShopReply {
+                    body,
+                    replied_at,
+                    edited: row.try_get::<Millis, _>("reply_updated_at")? != replied_at,
+                })
+            }
+            None => None,
+        },
     })
 }
 
@@ -352,42 +367,15 @@ async fn attach_criteria<'e>(
     Ok(())
 }
 
-/// Fills in the shop's replies to `reviews`, in one query.
-async fn attach_replies<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    reviews: &mut [Review],
-) -> Result<(), sqlx::Error> {
-    if reviews.is_empty() {
-        return Ok(());
-    }
-    let ids = id_list(reviews);
-    let replies = sqlx::query(&format!(
-        "SELECT review_id, body, created_at, updated_at FROM review_replies WHERE review_id IN ({ids})"
-    ))
-    .fetch_all(executor)
-    .await?;
-    for reply in replies {
-        let review_id: i64 = reply.try_get("review_id")?;
-        if let Some(review) = reviews.iter_mut().find(|r| r.id == review_id) {
-            let replied_at: Millis = reply.try_get("created_at")?;
-            review.reply = Some(ShopReply {
-                body: reply.try_get("body")?,
-                replied_at,
-                edited: reply.try_get::<Millis, _>("updated_at")? != replied_at,
-            });
-        }
-    }
-    Ok(())
-}
-
 async fn review_by_id(tx: &mut Tx, review_id: i64) -> Result<Review, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {REVIEW_COLUMNS} FROM reviews r JOIN shoppers s ON s.id = r.shopper_id WHERE r.id = $1"))
-        .bind(review_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {REVIEW_COLUMNS} FROM {REVIEW_TABLES} WHERE r.id = $1"
+    ))
+    .bind(review_id)
+    .fetch_one(&mut **tx)
+    .await?;
     let mut review = [review_from_row(&row)?];
     attach_criteria(&mut **tx, &mut review).await?;
-    attach_replies(&mut **tx, &mut review).await?;
     let [review] = review;
     Ok(review)
 }
@@ -780,7 +768,7 @@ pub async fn list(
         ReviewSort::LowestRating => "r.rating ASC, r.created_at DESC, r.id DESC",
     };
     let rows = sqlx::query(&format!(
-        "SELECT {REVIEW_COLUMNS} FROM reviews r JOIN shoppers s ON s.id = r.shopper_id \
+        "SELECT {REVIEW_COLUMNS} FROM {REVIEW_TABLES} \
          WHERE r.product_id = (SELECT id FROM products WHERE sku = $1) AND r.status = 'published' \
          AND ($2 = 0 OR r.rating = $2) AND ($3 = 0 OR r.verified = 1) \
          ORDER BY {order} LIMIT $4 OFFSET $5"
@@ -797,7 +785,6 @@ pub async fn list(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
-    attach_replies(db.reader(), &mut reviews).await?;
     attach_author_tiers(db, &mut reviews, badges).await?;
     Ok(reviews)
 }
@@ -992,8 +979,8 @@ pub async fn moderation_queue(
         ModerationQueue::Published => ("r.status = 'published'", "DESC"),
     };
     let rows = sqlx::query(&format!(
-        "SELECT {REVIEW_COLUMNS}, r.open_reports, p.sku, p.title AS product_title FROM reviews r \
-         JOIN shoppers s ON s.id = r.shopper_id JOIN products p ON p.id = r.product_id \
+        "SELECT {REVIEW_COLUMNS}, r.open_reports, p.sku, p.title AS product_title FROM {REVIEW_TABLES} \
+         JOIN products p ON p.id = r.product_id \
          WHERE {condition} ORDER BY r.status_changed_at {order}, r.id {order} LIMIT $1 OFFSET $2"
     ))
     .bind(limit)
@@ -1005,7 +992,6 @@ pub async fn moderation_queue(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
-    attach_replies(db.reader(), &mut reviews).await?;
     if reviews.is_empty() {
         return Ok(Vec::new());
     }
@@ -1197,8 +1183,8 @@ async fn own_reviews_where(
     sku: Option<&str>,
 ) -> Result<Vec<OwnReview>, StoreError> {
     let rows = sqlx::query(&format!(
-        "SELECT {REVIEW_COLUMNS}, p.sku, p.title AS product_title FROM reviews r \
-         JOIN shoppers s ON s.id = r.shopper_id JOIN products p ON p.id = r.product_id \
+        "SELECT {REVIEW_COLUMNS}, p.sku, p.title AS product_title FROM {REVIEW_TABLES} \
+         JOIN products p ON p.id = r.product_id \
          WHERE s.external_id = $1 AND ($2 = '' OR p.sku = $2) ORDER BY r.created_at DESC, r.id DESC"
     ))
     .bind(shopper)
@@ -1210,7 +1196,6 @@ async fn own_reviews_where(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
-    attach_replies(db.reader(), &mut reviews).await?;
     reviews
         .into_iter()
         .zip(&rows)
