@@ -144,6 +144,29 @@ pub fn use_identity_changes() -> leptos::prelude::ReadSignal<u32> {
     changes
 }
 
+/// What only a signed-in shopper has (their reviews, their points): asked in the browser, where the token is, once
+/// per sign-in, and never for a guest, who has none of it (an empty list).
+pub fn signed_in_list<T, Fut>(
+    fetch: impl Fn() -> Fut + 'static,
+) -> leptos::prelude::LocalResource<Result<Vec<T>, crate::kernel::error::AppError>>
+where
+    T: 'static,
+    Fut: std::future::Future<Output = Result<Vec<T>, crate::kernel::error::AppError>> + 'static,
+{
+    use leptos::prelude::*;
+    let changes = use_identity_changes();
+    LocalResource::new(move || {
+        changes.track();
+        let asked = signed_in().then(&fetch);
+        async move {
+            match asked {
+                Some(asked) => asked.await,
+                None => Ok(Vec::new()),
+            }
+        }
+    })
+}
+
 /// Keeps `token` for the next requests, or forgets the current one with `None`.
 pub fn store_token(token: Option<&str>) {
     #[cfg(feature = "browser")]

@@ -4,7 +4,7 @@
 use super::my_reviews;
 use super::widget::{star_glyphs, stars_text};
 use crate::i18n::use_i18n;
-use crate::identity::client::{signed_in, use_identity_changes, use_signed_in};
+use crate::identity::client::{signed_in_list, use_signed_in};
 use crate::ui::{ErrorNotice, use_shop_links};
 use leptos::prelude::*;
 
@@ -27,18 +27,7 @@ const FIRST_SHOWN: usize = 10;
 pub fn MyReviews() -> impl IntoView {
     let i18n = use_i18n();
     let shopper = use_signed_in();
-    let changes = use_identity_changes();
-    let reviews = LocalResource::new(move || {
-        changes.track();
-        let asking = signed_in();
-        async move {
-            if asking {
-                my_reviews().await
-            } else {
-                Ok(Vec::new())
-            }
-        }
-    });
+    let reviews = signed_in_list(my_reviews);
     let links = StoredValue::new(use_shop_links());
     let showing_all = RwSignal::new(false);
     view! {

@@ -2,7 +2,7 @@
 
 use super::my_review_points;
 use crate::i18n::use_i18n;
-use crate::identity::client::{signed_in, use_identity_changes, use_signed_in};
+use crate::identity::client::{signed_in_list, use_signed_in};
 use crate::ui::{ErrorNotice, use_shop_links};
 use leptos::prelude::*;
 
@@ -22,19 +22,7 @@ use leptos::prelude::*;
 pub fn MyReviewPoints() -> impl IntoView {
     let i18n = use_i18n();
     let shopper = use_signed_in();
-    let changes = use_identity_changes();
-    // Asked once per sign-in, and never for a guest, who has no points to ask for.
-    let awards = LocalResource::new(move || {
-        changes.track();
-        let asking = signed_in();
-        async move {
-            if asking {
-                my_review_points().await
-            } else {
-                Ok(Vec::new())
-            }
-        }
-    });
+    let awards = signed_in_list(my_review_points);
     let links = StoredValue::new(use_shop_links());
     let sign_in = links.with_value(|links| links.sign_in.clone());
     view! {
