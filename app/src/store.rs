@@ -258,20 +258,53 @@ impl Db {
 
     /// Applies the migrations of this backend that have not run yet. Safe to call from several
     /// instances at once on PostgreSQL (sqlx takes an advisory lock).
+    /// Says which migrations it is about to apply and how long they took: one that rewrites a large table can
+    /// take minutes, and a start that prints nothing meanwhile looks hung.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self.backend {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        let applied = self.applied_migrations().await?;
+        let pending: Vec<String> = migrator
+            .iter()
+            .filter(|migration| !applied.contains(&migration.version))
+            .map(|migration| format!("{:04} {}", migration.version, migration.description))
+            .collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(count = pending.len(), migrations = %pending.join(", "), "applying migrations");
+        let started = std::time::Instant::now();
+        migrator.run(&self.writer).await?;
+        tracing::info!(
+            count = pending.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "migrations applied"
+        );
+        Ok(())
+    }
+
+    /// The versions of the migrations already applied; none on a new database (sqlx makes its table on the
+    /// first run, under its lock, so this only looks).
+    async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        let exists = match self.backend {
             Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.writer)
-                    .await?
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
             }
             Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.writer)
-                    .await?
+                "SELECT COUNT(*) FROM pg_tables WHERE tablename = '_sqlx_migrations' AND schemaname = current_schema()"
             }
+        };
+        let tables: i64 = sqlx::query_scalar(exists).fetch_one(&self.writer).await?;
+        if tables == 0 {
+            return Ok(Vec::new());
         }
-        Ok(())
+        Ok(
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.writer)
+                .await?,
+        )
     }
 
     /// Gathers the query planner's statistics afresh. SQLite has no autovacuum to do it: without statistics it

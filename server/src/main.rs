@@ -55,7 +55,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Work => work(config).await,
         Command::Migrate => {
             open(&config).await?;
-            tracing::info!("migrations applied");
+            tracing::info!("the database is up to date");
             Ok(())
         }
         Command::Token { shopper, hours } => {

@@ -1,6 +1,7 @@
 //! The `rapport-tools bench-*` commands: ingest rates, and the reads and writes the widgets make, timed in process on the
 //! configured database.
 
+use crate::progress::Progress;
 use app::alerts::rules::AlertPolicy;
 use app::catalog::{CategoryInput, ProductInput, ssr as catalog};
 use app::events::{EventInput, EventKind, ssr as events};
@@ -61,7 +62,9 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
     let category = bench_category(db, &run).await?;
     let skus: Vec<String> = (0..products).map(|i| format!("B{run}-{i}")).collect();
     let started = Instant::now();
-    for chunk in skus.chunks(app::kernel::validate::MAX_BATCH) {
+    let mut progress = Progress::start("products upserted", products);
+    for (index, chunk) in skus.chunks(app::kernel::validate::MAX_BATCH).enumerate() {
+        progress.at(index * app::kernel::validate::MAX_BATCH);
         let batch: Vec<ProductInput> = chunk
             .iter()
             .map(|sku| bench_product(sku, &category))
@@ -70,6 +73,7 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
             .await
             .map_err(err)?;
     }
+    progress.finish();
     println!("products upserted: {}", rate(products, started));
 
     let shopper = format!("bench-shopper-{run}");
@@ -87,7 +91,9 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
     .map_err(err)?;
     let started = Instant::now();
     let mut recorded = 0;
+    let mut progress = Progress::start("events recorded", events);
     while recorded < events {
+        progress.at(recorded);
         let size = (events - recorded).min(events::MAX_EVENT_BATCH);
         let batch: Vec<EventInput> = (0..size)
             .map(|i| EventInput {
@@ -100,6 +106,7 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
             .collect();
         recorded += events::record_batch(db, &batch, now()).await.map_err(err)? as usize;
     }
+    progress.finish();
     println!("events recorded: {}", rate(events, started));
     Ok(())
 }
@@ -143,7 +150,9 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     };
     let started = Instant::now();
     let mut review_ids = Vec::with_capacity(reviews);
+    let mut progress = Progress::start("reviews written", reviews);
     for (index, shopper) in shoppers.iter().enumerate() {
+        progress.at(index);
         let input = ReviewInput {
             rating: (index % 5 + 1) as i64,
             title: format!("Review {index}"),
@@ -165,6 +174,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
             .id,
         );
     }
+    progress.finish();
     println!("reviews written: {}", rate(reviews, started));
 
     // A million votes one by one would take minutes: bulk-load them (most on the first reviews, as on real
@@ -200,7 +210,9 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     let mut pending = Vec::new();
     let mut loaded = 0;
     let mut per_review = Vec::with_capacity(reviews);
+    let mut progress = Progress::start("votes bulk-loaded", votes);
     for (rank, (review, count)) in review_ids.iter().zip(counts).enumerate() {
+        progress.at(loaded);
         let helpful = count * (rank % 7 + 2) / 10;
         per_review.push((*review, helpful as i64, (count - helpful) as i64));
         for voter in 0..count {
@@ -249,6 +261,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
             .map_err(|e| e.to_string())?;
     }
     tx.commit().await.map_err(|e| e.to_string())?;
+    progress.finish();
     println!("votes bulk-loaded: {}", rate(loaded, started));
     // Fresh planner statistics, as PostgreSQL's autovacuum (or SQLite's optimize) would gather soon after a load.
     sqlx::query("ANALYZE")
@@ -287,7 +300,9 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
 
     let casts = 20_000;
     let started = Instant::now();
+    let mut progress = Progress::start("votes through the store function", casts);
     for index in 0..casts {
+        progress.at(index);
         let voter = &shoppers[(index * 7919) % shoppers.len()];
         let review = review_ids[index % review_ids.len()];
         match store::vote(db, voter, review, Some(index % 3 != 0), &policy, now()).await {
@@ -297,6 +312,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
             Err(error) => return Err(error.to_string()),
         }
     }
+    progress.finish();
     println!(
         "votes through the store function, one at a time: {}",
         rate(casts, started)
@@ -394,13 +410,16 @@ pub async fn wishlists(db: &Db, items: usize) -> Result<(), String> {
         ..WishlistPolicy::default()
     };
     let mut saves = Vec::with_capacity(items);
-    for sku in listed {
+    let mut progress = Progress::start("wish-list saves", items);
+    for (index, sku) in listed.iter().enumerate() {
+        progress.at(index);
         let started = Instant::now();
         store::save(db, &viewer, sku, None, &policy, now())
             .await
             .map_err(err)?;
         saves.push(started.elapsed().as_secs_f64() * 1000.0);
     }
+    progress.finish();
     report(
         &format!("filling the list to {items} items, one save each"),
         saves,
@@ -622,7 +641,9 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
     let run = format!("{:x}", now().0);
     let mut whole = Vec::with_capacity(orders);
     let mut alone = Vec::with_capacity(orders);
+    let mut progress = Progress::start("orders recorded", orders);
     for index in 0..orders {
+        progress.at(index);
         let (shopper, _) = &heavy[index % heavy.len()];
         let order = OrderInput {
             order_id: format!("bench-{run}-{index}"),
@@ -662,6 +683,7 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
         alone.push(started.elapsed().as_secs_f64() * 1000.0);
         tx.commit().await.map_err(sql)?;
     }
+    progress.finish();
     report(
         "a buyer's tier recomputed after an order (in its transaction)",
         alone,

@@ -119,8 +119,10 @@ enum StoreCommand {
     },
     /// Measure the reviews read and the vote rate on one product with many reviews and votes.
     BenchReviews {
+        /// Reviews written on the product, each by its own shopper.
         #[arg(long, default_value_t = 10_000)]
         reviews: usize,
+        /// Helpfulness votes spread over those reviews (most on the first, as on real products).
         #[arg(long, default_value_t = 1_000_000)]
         votes: usize,
     },
