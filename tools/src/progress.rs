@@ -16,7 +16,10 @@ pub struct Progress {
 
 enum Shown {
     Bar(ProgressBar),
-    Lines { next_step: usize, next_time: Instant },
+    Lines {
+        next_step: usize,
+        next_time: Instant,
+    },
 }
 
 const EVERY: Duration = Duration::from_secs(30);
