@@ -37,6 +37,7 @@
     'rapport-stars',
     'rapport-product-view',
     'rapport-recently-viewed',
+    'rapport-questions',
   ];
   // Elements that show nothing: they mount at once, as nothing of them comes into view.
   const UNSEEN = [
@@ -51,6 +52,7 @@
     'rapport-also-viewed',
     'rapport-stars',
     'rapport-product-view',
+    'rapport-questions',
   ];
   // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.
   const OPTIONS = {

@@ -93,6 +93,12 @@ export interface RapportRecentlyViewedElement extends RapportWidgetElement {
   limit: number;
 }
 
+/** `<rapport-questions>`: Shoppers' questions about the product with the shop's and buyers' answers, helpful votes, and the form to ask. */
+export interface RapportQuestionsElement extends RapportWidgetElement {
+  /** The product's SKU, as in the store's catalogue. */
+  product: string | null;
+}
+
 /** Each DOM event's `detail` (EMBEDDING.md, "DOM events"). Every one bubbles and is composed. */
 export interface RapportEventDetails {
   /** The shopper asks to add a product to the cart; the store's page adds it. */
@@ -103,6 +109,8 @@ export interface RapportEventDetails {
   'rapport:review-submitted': { sku: string; rating: number; status: 'pending' | 'published' };
   /** The shopper deleted their review of the product. */
   'rapport:review-deleted': { sku: string };
+  /** The shopper asked about the product; the question shows once the shop publishes it. */
+  'rapport:question-asked': { sku: string };
   /** An alert was set up. */
   'rapport:alert-subscribed': { sku: string; kind: 'price_drop' | 'back_in_stock' };
   /** The widget shows its content (sent by the loader). */
@@ -142,6 +150,7 @@ declare global {
     'rapport-stars': RapportStarsElement;
     'rapport-product-view': RapportProductViewElement;
     'rapport-recently-viewed': RapportRecentlyViewedElement;
+    'rapport-questions': RapportQuestionsElement;
   }
   /** Each DOM event as a listener receives it. */
   interface RapportEventMap {
@@ -149,6 +158,7 @@ declare global {
     'rapport:wishlist-change': CustomEvent<RapportEventDetails['rapport:wishlist-change']>;
     'rapport:review-submitted': CustomEvent<RapportEventDetails['rapport:review-submitted']>;
     'rapport:review-deleted': CustomEvent<RapportEventDetails['rapport:review-deleted']>;
+    'rapport:question-asked': CustomEvent<RapportEventDetails['rapport:question-asked']>;
     'rapport:alert-subscribed': CustomEvent<RapportEventDetails['rapport:alert-subscribed']>;
     'rapport:ready': CustomEvent<RapportEventDetails['rapport:ready']>;
     'rapport:identity-change': CustomEvent<RapportEventDetails['rapport:identity-change']>;

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod identity;
 pub mod kernel;
 pub mod orders;
+pub mod questions;
 pub mod reviews;
 #[cfg(feature = "ssr")]
 pub mod store;

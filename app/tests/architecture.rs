@@ -24,6 +24,7 @@ const LEVELS: &[(&str, u8)] = &[
     ("tiers", 6),
     ("feed", 6),
     ("orders", 6),
+    ("questions", 6),
     ("flows", 7),
     ("embed", 8),
     ("storefront", 9),

@@ -1,6 +1,6 @@
 use app::identity::merchant::MerchantKeys;
 use app::identity::ssr::Identity;
-use app::kernel::context::PublicUrl;
+use app::kernel::context::{PublicUrl, ShopName};
 use app::store::Db;
 use axum::serve::ListenerExt;
 use clap::Parser;
@@ -177,8 +177,12 @@ async fn serve(config: Config) -> Result<(), String> {
             policy: reviews,
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
             badges: std::sync::Arc::new(app::flows::tier_badges::TierBadges),
-            shop_name: config.shop_name.clone(),
         },
+        questions: app::questions::ssr::Questions {
+            policy: Default::default(),
+            purchases: std::sync::Arc::new(app::flows::verified_buyers::OrderedProducts),
+        },
+        shop_name: ShopName(config.shop_name.clone()),
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),

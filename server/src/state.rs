@@ -3,7 +3,7 @@
 //! that no part of the app needs a state that knows every capability.
 
 use app::identity::ssr::Identity;
-use app::kernel::context::PublicUrl;
+use app::kernel::context::{PublicUrl, ShopName};
 use app::store::Db;
 use axum::extract::FromRef;
 use leptos::prelude::*;
@@ -16,6 +16,10 @@ pub struct AppState {
     pub identity: Identity,
     /// The store's rules for reviews (auto-publishing, ranking weight, rate limits) and what follows an award.
     pub reviews: app::reviews::ssr::Reviews,
+    /// The store's limits on questions and answers, and who bought what (for who may answer).
+    pub questions: app::questions::ssr::Questions,
+    /// The shop's name, shown with its replies and answers.
+    pub shop_name: ShopName,
     /// The store's limits on wish lists.
     pub wishlists: app::wishlist::rules::WishlistPolicy,
     /// The store's rules for price and stock alerts, and the channels it sends them on.
@@ -32,6 +36,8 @@ impl AppState {
         provide_context(self.db.clone());
         provide_context(self.identity.clone());
         provide_context(self.reviews.clone());
+        provide_context(self.questions.clone());
+        provide_context(self.shop_name.clone());
         provide_context(self.wishlists);
         provide_context(self.alerts.clone());
         provide_context(self.feed.clone());

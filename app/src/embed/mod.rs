@@ -11,6 +11,7 @@ pub use mount::{MountedWidget, mount_widget, start_embed};
 use crate::alerts::ALERT_SUBSCRIBED_EVENT;
 use crate::feed::rules::{DEFAULT_PER_SECTION, MAX_PER_SECTION, MIN_PER_SECTION, RECENTLY_VIEWED};
 use crate::identity::client::IDENTITY_CHANGE_EVENT;
+use crate::questions::QUESTION_ASKED_EVENT;
 use crate::reviews::{REVIEW_DELETED_EVENT, REVIEW_SUBMITTED_EVENT};
 use crate::ui::{ADD_TO_CART_EVENT, escape_html};
 use crate::wishlist::WISHLIST_CHANGE_EVENT;
@@ -33,6 +34,7 @@ pub enum EmbeddableWidget {
     Stars,
     ProductView,
     RecentlyViewed,
+    Questions,
 }
 
 /// The room a widget keeps on the page until it is ready, so that the page does not jump when it arrives.
@@ -120,7 +122,7 @@ pub struct DomEvent {
 }
 
 /// Every DOM event widgets and the loader send. Each bubbles and is `composed`.
-pub const DOM_EVENTS: [DomEvent; 7] = [
+pub const DOM_EVENTS: [DomEvent; 8] = [
     DomEvent {
         name: ADD_TO_CART_EVENT,
         detail: &[("sku", "string"), ("quantity", "number")],
@@ -144,6 +146,11 @@ pub const DOM_EVENTS: [DomEvent; 7] = [
         name: REVIEW_DELETED_EVENT,
         detail: &[("sku", "string")],
         about: "The shopper deleted their review of the product.",
+    },
+    DomEvent {
+        name: QUESTION_ASKED_EVENT,
+        detail: &[("sku", "string")],
+        about: "The shopper asked about the product; the question shows once the shop publishes it.",
     },
     DomEvent {
         name: ALERT_SUBSCRIBED_EVENT,
@@ -172,7 +179,7 @@ pub const READY_EVENT: &str = "rapport:ready";
 /// reserved room (`public/rapport-theme.css`), the snippets page, the gallery, EMBEDDING.md's table, the locale
 /// files' names and the end-to-end "every widget" test all follow it; the tests below and in `end2end` fail when
 /// one of them drifts. A new widget is a variant, a row here, its arm in `mount`, and its component, CSS and strings.
-pub const WIDGETS: [WidgetSpec; 15] = [
+pub const WIDGETS: [WidgetSpec; 16] = [
     WidgetSpec {
         widget: EmbeddableWidget::Reviews,
         tag: "rapport-reviews",
@@ -342,6 +349,15 @@ pub const WIDGETS: [WidgetSpec; 15] = [
         reserve: Reserve::Block("24rem"),
         options: &[limit(RECENTLY_VIEWED)],
         emits: &[WISHLIST_CHANGE_EVENT],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::Questions,
+        tag: "rapport-questions",
+        about: "Shoppers' questions about the product with the shop's and buyers' answers, helpful votes, and the form to ask.",
+        needs_product: true,
+        reserve: Reserve::Block("20rem"),
+        options: &[],
+        emits: &[QUESTION_ASKED_EVENT],
     },
 ];
 

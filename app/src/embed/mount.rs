@@ -11,6 +11,7 @@ use crate::identity::client::{
     IDENTITY_CHANGE_EVENT, current_token, guest_token_to_adopt, store_token,
 };
 use crate::identity::ensure_viewer;
+use crate::questions::Questions;
 use crate::reviews::{MyReviewPoints, Reviews, StarBadge};
 use crate::tiers::{TierBadge, TierProgress};
 use crate::ui::{EmbeddedQuery, ShopLinks, parse_query};
@@ -198,6 +199,7 @@ pub fn mount_widget(
             EmbeddableWidget::RecentlyViewed => {
                 view! { <RecentlyViewed limit=settings.count(LIMIT) /> }.into_any()
             }
+            EmbeddableWidget::Questions => view! { <Questions sku /> }.into_any(),
         };
         // The widgets' view links (`?sort=newest`) would lead the store's page away: the widget follows them
         // in its own query instead.

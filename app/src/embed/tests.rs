@@ -49,12 +49,13 @@ fn every_variant() -> Vec<EmbeddableWidget> {
         Stars,
         ProductView,
         RecentlyViewed,
+        Questions,
     ];
     for widget in &all {
         match widget {
             Reviews | WishlistButton | Wishlist | PriceAlert | AlertInbox | TierBadge
             | TierProgress | Feed | AlsoBought | AlsoViewed | MyAlerts | ReviewPoints | Stars
-            | ProductView | RecentlyViewed => {}
+            | ProductView | RecentlyViewed | Questions => {}
         }
     }
     all

@@ -8,7 +8,8 @@
 //! - [`catalog_alerts`]: a price or stock change fires the price-drop, price-rise and back-in-stock alerts;
 //! - [`tier_growth`]: an order, a refund, a cancellation or a review award changes the member's tier growth;
 //! - [`guest_adoption`]: signing in moves a guest's wish lists, alerts and browsing to the shopper;
-//! - [`tier_badges`]: a review shows its author's member-tier badge.
+//! - [`tier_badges`]: a review shows its author's member-tier badge;
+//! - [`verified_buyers`]: only shoppers who bought a product answer questions about it.
 
 #[cfg(feature = "ssr")]
 pub mod catalog_alerts;
@@ -19,5 +20,7 @@ pub mod testing;
 pub mod tier_badges;
 #[cfg(feature = "ssr")]
 pub mod tier_growth;
+#[cfg(feature = "ssr")]
+pub mod verified_buyers;
 
 pub use guest_adoption::{adopt_guest, demo_sign_in};

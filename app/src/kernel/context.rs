@@ -22,3 +22,7 @@ pub fn server_context<T: Clone + Send + Sync + 'static>() -> Result<T, AppError>
 /// merchant's session cookie is `Secure`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicUrl(pub String);
+
+/// The shop's name (`RAPPORT_SHOP_NAME`), shown with its replies to reviews and its answers to questions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopName(pub String);

@@ -7,6 +7,7 @@ use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, record};
 use crate::identity::ssr::{names_of, shopper_key};
 use crate::kernel::error::AppError;
+use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::money::Money;
 use crate::kernel::time::{Millis, parse_rfc3339};
 use crate::kernel::validate::key as validate_key;
@@ -407,6 +408,23 @@ pub async fn cancel_order(
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// Whether the shopper has a paid order of the product: a verified buyer.
+pub async fn has_bought(
+    tx: &mut Tx,
+    shopper: ShopperKey,
+    product: ProductKey,
+) -> Result<bool, sqlx::Error> {
+    let orders: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders o JOIN order_lines l ON l.order_id = o.id \
+         WHERE o.shopper_id = $1 AND l.product_id = $2 AND o.status = 'paid'",
+    )
+    .bind(shopper)
+    .bind(product)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(orders > 0)
 }
 
 /// A shopper's `limit` most recent orders, newest first; none for a shopper the store has not shared.

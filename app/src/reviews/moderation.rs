@@ -89,6 +89,7 @@ pub fn ModerationDesk() -> impl IntoView {
                         Ok(page) => view! {
                             <div class="rapport-moderation__session">
                                 <span data-testid="merchant-name">{move || i18n.t_with("moderation.signed_in_as", &[("name", page.merchant.clone())])}</span>
+                                <a href="/merchant/questions">{move || i18n.t("questions.desk.title")}</a>
                                 <ActionForm action=sign_out>
                                     <button type="submit" class="rapport-link-button">{move || i18n.t("merchant.sign_out")}</button>
                                 </ActionForm>

@@ -50,6 +50,7 @@ pub async fn product_reviews(
     shown: i64,
 ) -> Result<ReviewsPage, AppError> {
     let context: ssr::Reviews = crate::kernel::context::server_context()?;
+    let crate::kernel::context::ShopName(shop_name) = crate::kernel::context::server_context()?;
     let db = crate::store::db()?;
     if stars.is_some_and(|s| !(1..=5).contains(&s)) {
         return Err(respond_with(AppError::invalid(
@@ -72,7 +73,7 @@ pub async fn product_reviews(
         summary,
         reviews,
         more,
-        shop_name: context.shop_name,
+        shop_name,
     })
 }
 

@@ -26,15 +26,13 @@ use std::collections::{BTreeMap, HashMap};
 const VOTE_WINDOW_MS: Millis = Millis::minutes(1);
 
 /// What the reviews' server functions need from the server: the store's rules, what follows a change to a
-/// shopper's review points (member tier growth), where authors' tier badges come from (the server wires these two
-/// in from `flows`), and the shop's name for its replies.
+/// shopper's review points (member tier growth), and where authors' tier badges come from (the server wires these
+/// two in from `flows`).
 #[derive(Clone)]
 pub struct Reviews {
     pub policy: ReviewPolicy,
     pub then: std::sync::Arc<dyn Then<PointsChange> + Send>,
     pub badges: std::sync::Arc<dyn AuthorBadges>,
-    /// The shop's name, shown with its replies to reviews.
-    pub shop_name: String,
 }
 
 /// Where a review author's member-tier badge comes from (the tiers, in `flows`): the badge of each of `shoppers`

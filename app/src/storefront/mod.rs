@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/wishlist") view=wishlist::WishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/wishlist/shared/:token") view=crate::wishlist::SharedWishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/merchant/reviews") view=crate::reviews::ModerationDesk ssr=SsrMode::Async />
+                    <Route path=path!("/merchant/questions") view=crate::questions::QuestionsDesk ssr=SsrMode::Async />
                     <Route path=path!("/merchant/tiers") view=crate::tiers::MerchantTiersPage ssr=SsrMode::Async />
                     <Route path=path!("/embed") view=embedding::EmbedSnippetsPage ssr=SsrMode::Async />
                     <Route path=path!("/gallery") view=embedding::GalleryPage ssr=SsrMode::Async />

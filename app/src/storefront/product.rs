@@ -4,6 +4,7 @@ use crate::events::track::{Tracked, track};
 use crate::feed::{AlsoBought, AlsoViewed};
 use crate::i18n::use_i18n;
 use crate::kernel::error::{AppError, ErrorCode};
+use crate::questions::Questions;
 use crate::reviews::Reviews;
 use crate::ui::{ErrorNotice, Loading, PriceTag, StockBadge, emit_add_to_cart};
 use crate::wishlist::WishlistButton;
@@ -74,6 +75,7 @@ fn ProductDetails(product: Product) -> impl IntoView {
         <AlsoBought sku=product.sku.clone() />
         <AlsoViewed sku=product.sku.clone() />
         <Reviews sku=product.sku.clone() product_name=product.title.clone() />
+        <Questions sku=product.sku.clone() />
     }
 }
 

@@ -65,8 +65,12 @@ pub fn state_of(store: &TestDb) -> AppState {
             policy: Default::default(),
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
             badges: std::sync::Arc::new(app::flows::tier_badges::TierBadges),
-            shop_name: "Test Shop".into(),
         },
+        questions: app::questions::ssr::Questions {
+            policy: Default::default(),
+            purchases: std::sync::Arc::new(app::flows::verified_buyers::OrderedProducts),
+        },
+        shop_name: app::kernel::context::ShopName("Test Shop".into()),
         wishlists: Default::default(),
         // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
         alerts: app::alerts::rules::AlertPolicy {

@@ -1,0 +1,657 @@
+//! The questions' SQL.
+
+use super::rules::{QuestionPolicy, answer_order, validate_answer, validate_question};
+use super::{
+    Answer, AnswerTally, DeskQuestion, DeskQueue, OwnQuestion, Question, QuestionDecision,
+    QuestionStatus, ShopperQuestions,
+};
+use crate::catalog::ssr::active_product_id;
+use crate::identity::ssr::{known_shopper, shopper_key};
+use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::ids::{ProductKey, ShopperKey};
+use crate::kernel::time::{DAY_MS, Millis};
+use crate::kernel::validate::key as validate_key;
+use crate::store::{Db, StoreError, Tx, id_list, is_unique_violation, take_turns};
+use futures::future::BoxFuture;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// The window [`QuestionPolicy::votes_per_minute`] counts votes in.
+const VOTE_WINDOW_MS: Millis = Millis::minutes(1);
+
+/// What the questions' server functions need from the server: the store's limits and who bought what (the orders
+/// answer, wired in from `flows`).
+#[derive(Clone)]
+pub struct Questions {
+    pub policy: QuestionPolicy,
+    pub purchases: std::sync::Arc<dyn Purchases>,
+}
+
+/// Whether a shopper bought a product: only buyers answer other shoppers' questions.
+pub trait Purchases: Send + Sync {
+    fn has_bought<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        shopper: ShopperKey,
+        product: ProductKey,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+}
+
+fn not_found() -> StoreError {
+    AppError::not_found(Some("question_id".into()), "There is no such question.").into()
+}
+
+/// Refuses a shopper's `what` when they reached `limit` in the window before `now` (`oldest` of them says when a
+/// slot frees up, for the Retry-After).
+fn over_limit(
+    count: i64,
+    oldest: Option<Millis>,
+    limit: i64,
+    window: Millis,
+    message: String,
+    now: Millis,
+) -> Result<(), StoreError> {
+    if count >= limit {
+        return Err(AppError::rate_limited(message, oldest.unwrap_or(now) + window - now).into());
+    }
+    Ok(())
+}
+
+/// A signed-in shopper asks about a product; the question waits for the shop.
+pub async fn ask(
+    db: &Db,
+    shopper: &str,
+    sku: &str,
+    body: &str,
+    policy: &QuestionPolicy,
+    now: Millis,
+) -> Result<OwnQuestion, StoreError> {
+    let body = body.trim();
+    validate_question(body)?;
+    validate_key("sku", sku)?;
+    let mut tx = db.write().await?;
+    let shopper_id = known_shopper(&mut tx, shopper).await?;
+    let product_id = active_product_id(&mut tx, sku).await?;
+    // The shopper's questions take turns, so that two at once cannot both fit under the limit.
+    take_turns(&mut tx, "shoppers", &[shopper_id.0]).await?;
+    let (asked, oldest): (i64, Option<Millis>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM questions WHERE shopper_id = $1 AND created_at > $2",
+    )
+    .bind(shopper_id)
+    .bind(now - DAY_MS)
+    .fetch_one(&mut *tx)
+    .await?;
+    over_limit(
+        asked,
+        oldest,
+        policy.questions_per_day,
+        DAY_MS,
+        format!(
+            "You can ask at most {} questions a day; please come back tomorrow.",
+            policy.questions_per_day
+        ),
+        now,
+    )?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO questions (product_id, shopper_id, body, status, created_at, status_changed_at) \
+         VALUES ($1, $2, $3, 'pending', $4, $4) RETURNING id",
+    )
+    .bind(product_id)
+    .bind(shopper_id)
+    .bind(body)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(OwnQuestion {
+        id,
+        body: body.to_owned(),
+        status: QuestionStatus::Pending,
+        rejection_reason: None,
+        asked_at: now,
+    })
+}
+
+/// The question's product and status as a change to it starts, its row locked on PostgreSQL until `tx` ends, so
+/// that two changes of one question take turns; an unknown question is a 404.
+async fn question_for_change(
+    tx: &mut Tx,
+    question_id: i64,
+) -> Result<(ProductKey, QuestionStatus), StoreError> {
+    let lock = if tx.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let row = sqlx::query(&format!(
+        "SELECT product_id, status FROM questions WHERE id = $1{lock}"
+    ))
+    .bind(question_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(not_found)?;
+    let status = QuestionStatus::parse(&row.try_get::<String, _>("status")?)
+        .ok_or_else(|| StoreError::from(AppError::internal()))?;
+    Ok((row.try_get("product_id")?, status))
+}
+
+/// Keeps the question's count of published answers and its best answer's helpful votes, by which the product's
+/// questions are ordered, equal to its answers.
+async fn recount(tx: &mut Tx, question_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE questions SET \
+         answer_count = (SELECT COUNT(*) FROM answers WHERE question_id = $1 AND status = 'published'), \
+         top_helpful = (SELECT COALESCE(MAX(helpful_count), 0) FROM answers WHERE question_id = $1 AND status = 'published') \
+         WHERE id = $1",
+    )
+    .bind(question_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+const ANSWER_COLUMNS: &str = "a.id, a.question_id, a.body, a.by_shop, COALESCE(s.display_name, '') AS author, \
+     a.helpful_count, a.edited, a.created_at";
+
+fn answer_from_row(row: &sqlx::any::AnyRow) -> Result<Answer, sqlx::Error> {
+    Ok(Answer {
+        id: row.try_get("id")?,
+        body: row.try_get("body")?,
+        by_shop: row.try_get::<i64, _>("by_shop")? != 0,
+        author: row.try_get("author")?,
+        helpful: row.try_get("helpful_count")?,
+        edited: row.try_get::<i64, _>("edited")? != 0,
+        answered_at: row.try_get("created_at")?,
+    })
+}
+
+async fn answer_by_id(tx: &mut Tx, answer_id: i64) -> Result<Answer, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {ANSWER_COLUMNS} FROM answers a LEFT JOIN shoppers s ON s.id = a.shopper_id WHERE a.id = $1"
+    ))
+    .bind(answer_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    answer_from_row(&row)
+}
+
+/// A shopper who bought the product answers a published question, once.
+pub async fn answer_as_shopper(
+    db: &Db,
+    shopper: &str,
+    question_id: i64,
+    body: &str,
+    policy: &QuestionPolicy,
+    purchases: &dyn Purchases,
+    now: Millis,
+) -> Result<Answer, StoreError> {
+    let body = body.trim();
+    validate_answer(body)?;
+    let mut tx = db.write().await?;
+    let shopper_id = known_shopper(&mut tx, shopper).await?;
+    let (product_id, status) = question_for_change(&mut tx, question_id).await?;
+    if status != QuestionStatus::Published {
+        return Err(not_found());
+    }
+    if !purchases
+        .has_bought(&mut tx, shopper_id, product_id)
+        .await?
+    {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "Only shoppers who bought this product can answer questions about it.",
+        )
+        .into());
+    }
+    take_turns(&mut tx, "shoppers", &[shopper_id.0]).await?;
+    let (written, oldest): (i64, Option<Millis>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM answers WHERE shopper_id = $1 AND created_at > $2",
+    )
+    .bind(shopper_id)
+    .bind(now - DAY_MS)
+    .fetch_one(&mut *tx)
+    .await?;
+    over_limit(
+        written,
+        oldest,
+        policy.answers_per_day,
+        DAY_MS,
+        format!(
+            "You can write at most {} answers a day; please come back tomorrow.",
+            policy.answers_per_day
+        ),
+        now,
+    )?;
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO answers (question_id, shopper_id, by_shop, body, status, created_at, updated_at) \
+         VALUES ($1, $2, 0, $3, 'published', $4, $4) RETURNING id",
+    )
+    .bind(question_id)
+    .bind(shopper_id)
+    .bind(body)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await;
+    let answer_id: i64 = match inserted {
+        Ok(id) => id,
+        Err(error) if is_unique_violation(&error) => {
+            return Err(AppError::conflict("You have already answered this question.").into());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    recount(&mut tx, question_id).await?;
+    let answer = answer_by_id(&mut tx, answer_id).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+/// The shop answers a question, or changes its answer: a waiting question is published with it. A question the
+/// shop turned down takes no answer.
+pub async fn answer_as_shop(
+    db: &Db,
+    question_id: i64,
+    body: &str,
+    now: Millis,
+) -> Result<Answer, StoreError> {
+    let body = body.trim();
+    validate_answer(body)?;
+    let mut tx = db.write().await?;
+    let (_, status) = question_for_change(&mut tx, question_id).await?;
+    match status {
+        QuestionStatus::Rejected => {
+            return Err(AppError::conflict(
+                "This question was turned down, so it cannot be answered; reload to see it.",
+            )
+            .into());
+        }
+        QuestionStatus::Pending => {
+            sqlx::query(
+                "UPDATE questions SET status = 'published', status_changed_at = $1 WHERE id = $2",
+            )
+            .bind(now)
+            .bind(question_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        QuestionStatus::Published => {}
+    }
+    // One answer by the shop: a second is the first, changed. An unchanged text changes nothing.
+    let answer_id: i64 = sqlx::query_scalar(
+        "INSERT INTO answers (question_id, shopper_id, by_shop, body, status, created_at, updated_at) \
+         VALUES ($1, NULL, 1, $2, 'published', $3, $3) \
+         ON CONFLICT (question_id) WHERE by_shop = 1 DO UPDATE SET \
+         edited = CASE WHEN answers.body = excluded.body THEN answers.edited ELSE 1 END, \
+         body = excluded.body, status = 'published', updated_at = excluded.updated_at \
+         RETURNING id",
+    )
+    .bind(question_id)
+    .bind(body)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    recount(&mut tx, question_id).await?;
+    let answer = answer_by_id(&mut tx, answer_id).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+/// The shop publishes a waiting question without answering it yet, or turns a question down with a reason the
+/// asker sees. A decision that does not fit the question's status is a conflict, so two merchants deciding at once
+/// cannot overwrite each other unseen.
+pub async fn decide(
+    db: &Db,
+    question_id: i64,
+    decision: &QuestionDecision,
+    now: Millis,
+) -> Result<QuestionStatus, StoreError> {
+    let (to, reason) = match decision {
+        QuestionDecision::Publish => (QuestionStatus::Published, None),
+        QuestionDecision::Reject { reason } => {
+            let reason = reason.trim();
+            crate::kernel::validate::text(
+                "reason",
+                reason,
+                crate::kernel::validate::TextRule::paragraphs(500),
+            )?;
+            (QuestionStatus::Rejected, Some(reason))
+        }
+    };
+    let mut tx = db.write().await?;
+    let (_, before) = question_for_change(&mut tx, question_id).await?;
+    let fits = match decision {
+        QuestionDecision::Publish => before == QuestionStatus::Pending,
+        QuestionDecision::Reject { .. } => before != QuestionStatus::Rejected,
+    };
+    if !fits {
+        return Err(AppError::conflict(format!(
+            "This question is {}; reload to see where it stands.",
+            before.as_str()
+        ))
+        .into());
+    }
+    sqlx::query(
+        "UPDATE questions SET status = $1, rejection_reason = $2, status_changed_at = $3 WHERE id = $4",
+    )
+    .bind(to.as_str())
+    .bind(reason)
+    .bind(now)
+    .bind(question_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// The shop takes an answer down: it leaves the product's page, and its votes stop counting.
+pub async fn remove_answer(db: &Db, answer_id: i64, now: Millis) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    let question_id: i64 = sqlx::query_scalar(
+        "UPDATE answers SET status = 'removed', updated_at = $1 WHERE id = $2 AND status = 'published' \
+         RETURNING question_id",
+    )
+    .bind(now)
+    .bind(answer_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        StoreError::from(AppError::not_found(
+            Some("answer_id".into()),
+            "There is no such answer on show.",
+        ))
+    })?;
+    recount(&mut tx, question_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks an answer helpful (`helpful`) or withdraws the mark. One mark per shopper per answer, kept by the
+/// database; the count is recounted from the marks, so concurrent double-clicks leave one mark and a right count.
+pub async fn vote(
+    db: &Db,
+    shopper: &str,
+    answer_id: i64,
+    helpful: bool,
+    policy: &QuestionPolicy,
+    now: Millis,
+) -> Result<AnswerTally, StoreError> {
+    let mut tx = db.write().await?;
+    let shopper_id = known_shopper(&mut tx, shopper).await?;
+    // The answer's row lock first (a no-op update): concurrent votes on one answer queue here, so no count is lost.
+    sqlx::query("UPDATE answers SET helpful_count = helpful_count WHERE id = $1")
+        .bind(answer_id)
+        .execute(&mut *tx)
+        .await?;
+    let answer = sqlx::query(
+        "SELECT a.question_id, a.shopper_id, a.status, q.status AS question_status FROM answers a \
+         JOIN questions q ON q.id = a.question_id WHERE a.id = $1",
+    )
+    .bind(answer_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .filter(|row| {
+        row.try_get::<String, _>("status")
+            .is_ok_and(|status| status == "published")
+            && row
+                .try_get::<String, _>("question_status")
+                .is_ok_and(|status| status == "published")
+    })
+    .ok_or_else(|| {
+        StoreError::from(AppError::not_found(
+            Some("answer_id".into()),
+            "There is no such answer on show.",
+        ))
+    })?;
+    if answer.try_get::<Option<ShopperKey>, _>("shopper_id")? == Some(shopper_id) {
+        return Err(
+            AppError::new(ErrorCode::Forbidden, "You cannot vote on your own answer.").into(),
+        );
+    }
+    let (recent, oldest): (i64, Option<Millis>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(voted_at) FROM answer_votes WHERE shopper_id = $1 AND voted_at > $2",
+    )
+    .bind(shopper_id)
+    .bind(now - VOTE_WINDOW_MS)
+    .fetch_one(&mut *tx)
+    .await?;
+    over_limit(
+        recent,
+        oldest,
+        policy.votes_per_minute,
+        VOTE_WINDOW_MS,
+        "You are voting very fast; please wait a minute.".to_owned(),
+        now,
+    )?;
+    if helpful {
+        sqlx::query(
+            "INSERT INTO answer_votes (answer_id, shopper_id, voted_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (answer_id, shopper_id) DO NOTHING",
+        )
+        .bind(answer_id)
+        .bind(shopper_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM answer_votes WHERE answer_id = $1 AND shopper_id = $2")
+            .bind(answer_id)
+            .bind(shopper_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let helpful_count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM answer_votes WHERE answer_id = $1")
+            .bind(answer_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query("UPDATE answers SET helpful_count = $1 WHERE id = $2")
+        .bind(helpful_count)
+        .bind(answer_id)
+        .execute(&mut *tx)
+        .await?;
+    recount(&mut tx, answer.try_get("question_id")?).await?;
+    tx.commit().await?;
+    Ok(AnswerTally {
+        helpful: helpful_count,
+        voted: helpful,
+    })
+}
+
+/// The published answers of `questions`, by question, most helpful first.
+async fn answers_of(db: &Db, questions: &[i64]) -> Result<HashMap<i64, Vec<Answer>>, StoreError> {
+    let mut answers: HashMap<i64, Vec<Answer>> = HashMap::new();
+    if questions.is_empty() {
+        return Ok(answers);
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT {ANSWER_COLUMNS} FROM answers a LEFT JOIN shoppers s ON s.id = a.shopper_id \
+         WHERE a.question_id IN ({}) AND a.status = 'published'",
+        id_list(questions)
+    ))
+    .fetch_all(db.reader())
+    .await?;
+    for row in &rows {
+        answers
+            .entry(row.try_get("question_id")?)
+            .or_default()
+            .push(answer_from_row(row)?);
+    }
+    for list in answers.values_mut() {
+        list.sort_by(answer_order);
+    }
+    Ok(answers)
+}
+
+fn question_from_row(
+    row: &sqlx::any::AnyRow,
+    answers: &mut HashMap<i64, Vec<Answer>>,
+) -> Result<Question, sqlx::Error> {
+    let id: i64 = row.try_get("id")?;
+    Ok(Question {
+        id,
+        body: row.try_get("body")?,
+        asker: row.try_get("asker")?,
+        asked_at: row.try_get("created_at")?,
+        answers: answers.remove(&id).unwrap_or_default(),
+    })
+}
+
+/// A product's published questions, `limit` from `offset`, with how many it has in all: those whose best answer
+/// helped the most shoppers first, then answered before unanswered, then the newest.
+pub async fn list(
+    db: &Db,
+    sku: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Question>, i64), StoreError> {
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM questions q JOIN products p ON p.id = q.product_id \
+         WHERE p.sku = $1 AND q.status = 'published'",
+    )
+    .bind(sku)
+    .fetch_one(db.reader())
+    .await?;
+    let rows = sqlx::query(
+        "SELECT q.id, q.body, s.display_name AS asker, q.created_at FROM questions q \
+         JOIN products p ON p.id = q.product_id JOIN shoppers s ON s.id = q.shopper_id \
+         WHERE p.sku = $1 AND q.status = 'published' \
+         ORDER BY q.top_helpful DESC, q.answer_count > 0 DESC, q.created_at DESC, q.id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(sku)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|row| row.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut answers = answers_of(db, &ids).await?;
+    let questions = rows
+        .iter()
+        .map(|row| question_from_row(row, &mut answers))
+        .collect::<Result<_, _>>()?;
+    Ok((questions, total))
+}
+
+/// What the signed-in shopper has to do with a product's questions: whether they may answer (they bought it), their
+/// questions not on show, their helpful marks and the questions they answered. Nothing for an unknown shopper or
+/// product.
+pub async fn shopper_questions(
+    db: &Db,
+    shopper: &str,
+    sku: &str,
+    purchases: &dyn Purchases,
+) -> Result<ShopperQuestions, StoreError> {
+    // A read: the reader's transaction, which the purchase check takes.
+    let mut tx = db.reader().begin().await?;
+    let Some(shopper_id) = shopper_key(&mut *tx, shopper).await? else {
+        return Ok(ShopperQuestions::default());
+    };
+    let product: Option<ProductKey> = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+        .bind(sku)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(product_id) = product else {
+        return Ok(ShopperQuestions::default());
+    };
+    let can_answer = purchases
+        .has_bought(&mut tx, shopper_id, product_id)
+        .await?;
+    let unpublished = sqlx::query(
+        "SELECT id, body, status, rejection_reason, created_at FROM questions \
+         WHERE shopper_id = $1 AND product_id = $2 AND status <> 'published' ORDER BY created_at DESC, id DESC",
+    )
+    .bind(shopper_id)
+    .bind(product_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(OwnQuestion {
+            id: row.try_get("id")?,
+            body: row.try_get("body")?,
+            status: QuestionStatus::parse(&row.try_get::<String, _>("status")?)
+                .unwrap_or(QuestionStatus::Pending),
+            rejection_reason: row.try_get("rejection_reason")?,
+            asked_at: row.try_get("created_at")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    let helpful_votes = sqlx::query_scalar(
+        "SELECT v.answer_id FROM answer_votes v JOIN answers a ON a.id = v.answer_id \
+         JOIN questions q ON q.id = a.question_id WHERE v.shopper_id = $1 AND q.product_id = $2",
+    )
+    .bind(shopper_id)
+    .bind(product_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let answered = sqlx::query_scalar(
+        "SELECT a.question_id FROM answers a JOIN questions q ON q.id = a.question_id \
+         WHERE a.shopper_id = $1 AND q.product_id = $2",
+    )
+    .bind(shopper_id)
+    .bind(product_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(ShopperQuestions {
+        can_answer,
+        unpublished,
+        helpful_votes,
+        answered,
+    })
+}
+
+/// A list of the merchant's desk, `limit` from `offset`.
+pub async fn desk(
+    db: &Db,
+    queue: DeskQueue,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<DeskQuestion>, StoreError> {
+    let (filter, order) = match queue {
+        DeskQueue::Waiting => ("q.status = 'pending'", "q.created_at, q.id"),
+        DeskQueue::Unanswered => (
+            "q.status = 'published' AND q.answer_count = 0",
+            "q.created_at, q.id",
+        ),
+        DeskQueue::Answered => (
+            "q.status = 'published' AND q.answer_count > 0",
+            "q.status_changed_at DESC, q.id DESC",
+        ),
+        DeskQueue::Rejected => (
+            "q.status = 'rejected'",
+            "q.status_changed_at DESC, q.id DESC",
+        ),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT q.id, q.body, s.display_name AS asker, q.created_at, q.status, q.rejection_reason, p.sku, \
+         p.title AS product_title FROM questions q JOIN products p ON p.id = q.product_id \
+         JOIN shoppers s ON s.id = q.shopper_id WHERE {filter} ORDER BY {order} LIMIT $1 OFFSET $2"
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|row| row.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut answers = answers_of(db, &ids).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(DeskQuestion {
+                question: question_from_row(row, &mut answers)?,
+                sku: row.try_get("sku")?,
+                product_title: row.try_get("product_title")?,
+                status: QuestionStatus::parse(&row.try_get::<String, _>("status")?)
+                    .unwrap_or(QuestionStatus::Pending),
+                rejection_reason: row.try_get("rejection_reason")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+#[cfg(test)]
+mod tests;
