@@ -37,6 +37,8 @@ pub struct Volume {
     pub votes: usize,
     /// All events, the `purchased` ones that orders record included.
     pub events: usize,
+    /// Questions about products, most answered by the shop or by buyers.
+    pub questions: usize,
 }
 
 impl Volume {
@@ -49,6 +51,7 @@ impl Volume {
                 reviews: 3_000,
                 votes: 15_000,
                 events: 200_000,
+                questions: 600,
             },
             Scale::Large => Volume {
                 products: 50_000,
@@ -57,6 +60,7 @@ impl Volume {
                 reviews: 100_000,
                 votes: 1_000_000,
                 events: 5_000_000,
+                questions: 20_000,
             },
         }
     }
@@ -430,6 +434,8 @@ pub struct Loaded {
     pub reviews: usize,
     pub votes: usize,
     pub wishlist_items: usize,
+    pub questions: usize,
+    pub answers: usize,
 }
 
 /// Stars for some of the category's review criteria, near the overall rating.
@@ -669,10 +675,13 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
 
     // Orders over the last year, growing towards today; a few refunded or cancelled.
     let mut purchased = 0usize;
+    // Who bought each product (the first few), for the buyers who answer questions about it.
+    let mut buyers: Vec<Vec<usize>> = vec![Vec::new(); products.len()];
     let mut progress = Progress::start("orders", volume.orders);
     for index in 0..volume.orders {
         progress.at(index);
-        let shopper = &shoppers[by_activity.sample(&mut rng)];
+        let buyer = by_activity.sample(&mut rng);
+        let shopper = &shoppers[buyer];
         let placed_at = today
             - Millis(((1.0 - unit(&mut rng).sqrt()) * 365.0 * DAY_MS.0 as f64) as i64)
             - Millis(rng.gen_range(0..DAY_MS.0));
@@ -681,6 +690,11 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             .map(|_| pick_product(&mut rng, shopper))
             .filter(|product| seen.insert(*product))
             .collect();
+        for product in &picked {
+            if buyers[*product].len() < 20 && !buyers[*product].contains(&buyer) {
+                buyers[*product].push(buyer);
+            }
+        }
         let lines: Vec<OrderLineInput> = picked
             .into_iter()
             .map(|product| OrderLineInput {
@@ -959,6 +973,196 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
             catalog::change_prices(db, batch, &CatalogAlerts(&AlertPolicy::default()), today)
                 .await? as usize;
     }
+    seed_questions(
+        db,
+        &QuestionSeed {
+            products: &products,
+            shoppers: &shoppers,
+            buyers: &buyers,
+            by_activity: &by_activity,
+            chinese: &shopper_inputs
+                .iter()
+                .map(|shopper| shopper.locale == "zh-CN")
+                .collect::<Vec<_>>(),
+        },
+        volume.questions,
+        seed,
+        today,
+        &mut loaded,
+    )
+    .await?;
     db.refresh_statistics().await?;
     Ok(loaded)
 }
+
+/// What the questions phase draws on: the catalogue, the shoppers (and which write Chinese), who bought what.
+struct QuestionSeed<'a> {
+    products: &'a [SeedProduct],
+    shoppers: &'a [SeedShopper],
+    buyers: &'a [Vec<usize>],
+    by_activity: &'a WeightedIndex<f64>,
+    chinese: &'a [bool],
+}
+
+/// Questions about the more popular products: most published, with the shop's answer, a buyer's, or both, and a few
+/// helpful marks; some wait for the shop, a few were turned down. Their own random stream, so that adding them
+/// left the rest of the store as it was.
+async fn seed_questions(
+    db: &Db,
+    from: &QuestionSeed<'_>,
+    count: usize,
+    seed: u64,
+    today: Millis,
+    loaded: &mut Loaded,
+) -> Result<(), StoreError> {
+    use app::flows::verified_buyers::OrderedProducts;
+    use app::questions::QuestionDecision;
+    use app::questions::ssr as questions;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5155_4553);
+    let policy = app::questions::rules::QuestionPolicy {
+        questions_per_day: i64::MAX,
+        answers_per_day: i64::MAX,
+        votes_per_minute: i64::MAX,
+    };
+    let popular = WeightedIndex::new((0..from.products.len()).map(|i| 1.0 / (i as f64 + 5.0)))
+        .expect("products");
+    let mut progress = Progress::start("questions", count);
+    for index in 0..count {
+        progress.at(index);
+        let product_index = popular.sample(&mut rng);
+        let product = &from.products[product_index];
+        let asker = from.by_activity.sample(&mut rng);
+        let (question, answer, question_zh, answer_zh) =
+            QUESTION_TEXTS[rng.gen_range(0..QUESTION_TEXTS.len())];
+        let asked_at = today - Millis(rng.gen_range(DAY_MS.0..200 * DAY_MS.0));
+        let chinese = from.chinese[asker];
+        let asked = match questions::ask(
+            db,
+            &from.shoppers[asker].id,
+            &product.sku,
+            if chinese { question_zh } else { question },
+            &policy,
+            asked_at,
+        )
+        .await
+        {
+            Ok(asked) => asked,
+            // Withdrawn products take no questions.
+            Err(StoreError::Rejected(_)) => continue,
+            Err(error) => return Err(error),
+        };
+        loaded.questions += 1;
+        let roll = unit(&mut rng);
+        if roll < 0.1 {
+            continue;
+        }
+        if roll < 0.13 {
+            let reason =
+                "Please ask about the product; for your order, write to the shop.".to_owned();
+            questions::decide(db, asked.id, &QuestionDecision::Reject { reason }, asked_at).await?;
+            continue;
+        }
+        let answered_at = asked_at + Millis(rng.gen_range(Millis::hours(1).0..DAY_MS.0));
+        let mut answers = Vec::new();
+        if rng.gen_bool(0.7) {
+            let text = if chinese { answer_zh } else { answer };
+            answers.push(questions::answer_as_shop(db, asked.id, text, answered_at).await?);
+        } else {
+            questions::decide(db, asked.id, &QuestionDecision::Publish, answered_at).await?;
+        }
+        let product_buyers = &from.buyers[product_index];
+        if !product_buyers.is_empty() && rng.gen_bool(0.5) {
+            let buyer = product_buyers[rng.gen_range(0..product_buyers.len())];
+            let text = if from.chinese[buyer] {
+                BUYER_ANSWERS[rng.gen_range(0..BUYER_ANSWERS.len())].1
+            } else {
+                BUYER_ANSWERS[rng.gen_range(0..BUYER_ANSWERS.len())].0
+            };
+            match questions::answer_as_shopper(
+                db,
+                &from.shoppers[buyer].id,
+                asked.id,
+                text,
+                &policy,
+                &OrderedProducts,
+                answered_at + Millis::hours(2),
+            )
+            .await
+            {
+                Ok(answer) => answers.push(answer),
+                // A buyer whose only order was cancelled, or who asked the question, answers nothing.
+                Err(StoreError::Rejected(_)) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        loaded.answers += answers.len();
+        for answer in &answers {
+            for _ in 0..rng.gen_range(0..6) {
+                let voter = &from.shoppers[from.by_activity.sample(&mut rng)].id;
+                match questions::vote(db, voter, answer.id, true, &policy, today).await {
+                    Ok(_) | Err(StoreError::Rejected(_)) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+    }
+    progress.finish();
+    Ok(())
+}
+
+/// Questions shoppers ask about any product, with the shop's answer, in English and Chinese.
+const QUESTION_TEXTS: [(&str, &str, &str, &str); 6] = [
+    (
+        "How long does delivery take?",
+        "We ship within 24 hours; most orders arrive in two to three days.",
+        "多久能到货？",
+        "我们在 24 小时内发货，大多数订单两到三天送达。",
+    ),
+    (
+        "Is there a warranty?",
+        "Yes: one year against manufacturing faults, and 30 days to return it unused.",
+        "有保修吗？",
+        "有：制造缺陷保修一年，未使用的商品 30 天内可退货。",
+    ),
+    (
+        "Can it be sent as a gift, without the price?",
+        "Yes: choose gift wrapping at checkout and the parcel carries no price.",
+        "可以作为礼物寄出、不附价格吗？",
+        "可以：结账时选择礼品包装，包裹内不附价格。",
+    ),
+    (
+        "Is the colour the same as in the photos?",
+        "The photos are taken in daylight; screens can show it slightly warmer.",
+        "颜色和图片一样吗？",
+        "图片在自然光下拍摄，屏幕上可能略偏暖。",
+    ),
+    (
+        "Will it be back in stock soon?",
+        "We restock every month; set a back-in-stock alert and we will tell you.",
+        "很快会补货吗？",
+        "我们每月补货一次；设置到货提醒，我们会通知你。",
+    ),
+    (
+        "How do I clean it?",
+        "A damp cloth and mild soap; no bleach.",
+        "怎么清洁？",
+        "用湿布和温和的肥皂即可，不要用漂白剂。",
+    ),
+];
+
+/// What buyers answer, in English and Chinese.
+const BUYER_ANSWERS: [(&str, &str); 4] = [
+    (
+        "Mine arrived in two days, well packed.",
+        "我的两天就到了，包装很好。",
+    ),
+    (
+        "I have used it daily for months and it still looks new.",
+        "我每天都用，用了几个月还像新的一样。",
+    ),
+    ("Same as the photos for me.", "我收到的和图片一样。"),
+    (
+        "Easy to clean, just a quick rinse.",
+        "很好清洁，冲一下就行。",
+    ),
+];
