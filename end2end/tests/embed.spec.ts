@@ -27,6 +27,7 @@ const WIDGETS = [
   'rapport-review-points',
   'rapport-product-view',
   'rapport-recently-viewed',
+  'rapport-questions',
 ];
 
 const EVENTS = [
@@ -34,6 +35,7 @@ const EVENTS = [
   'rapport:wishlist-change',
   'rapport:review-submitted',
   'rapport:review-deleted',
+  'rapport:question-asked',
   'rapport:alert-subscribed',
   'rapport:ready',
 ];
@@ -432,6 +434,18 @@ test('shopper saves to wish list, votes, subscribes and reviews in a store page,
   await reviews.getByTestId('confirm-delete-my-review').click();
   await expect(form).toBeVisible();
   await expect.poll(async () => (await heard(page, 'rapport:review-deleted')).map((event) => event.detail)).toEqual([
+    { sku: FIRST_PRODUCT_SKU },
+  ]);
+
+  // A question asked from the store page waits for the shop, and the page hears it was asked.
+  const questions = await readyWidget(page, 'rapport-questions');
+  const ask = questions.locator('form.rapport-questions__form');
+  await ask.locator('textarea[name="body"]').fill('Asked from the store page: does it come gift-wrapped?');
+  await ask.locator('button[type="submit"]').click();
+  await expect(questions.getByTestId('my-question').filter({ hasText: 'does it come gift-wrapped?' })).toContainText(
+    'Your question is waiting for the shop.',
+  );
+  await expect.poll(async () => (await heard(page, 'rapport:question-asked')).map((event) => event.detail)).toEqual([
     { sku: FIRST_PRODUCT_SKU },
   ]);
 

@@ -115,11 +115,14 @@ fn QuestionItem(
     let i18n = use_i18n();
     let id = question.id;
     let answering = RwSignal::new(false);
-    let can_answer = move || {
-        mine.get()
-            .and_then(Result::ok)
-            .is_some_and(|mine| mine.can_answer && !mine.answered.contains(&id))
-    };
+    // Set from an effect, not read in the render: a local resource read under the page's Transition would keep
+    // the server's render waiting for it, and the server never loads it.
+    let can_answer = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(mine)) = mine.get() {
+            can_answer.set(mine.can_answer && !mine.answered.contains(&id));
+        }
+    });
     let answer_count = question.answers.len() as i64;
     view! {
         <li class="rapport-question" part="question" data-question-id=id.to_string()>
@@ -139,7 +142,7 @@ fn QuestionItem(
                     view! { <AnswerItem answer mine shop_name /> }
                 }).collect_view()}
             </ul>
-            <Show when=can_answer>
+            <Show when=move || can_answer.get()>
                 <Show when=move || answering.get() fallback=move || view! {
                     <button type="button" class="rapport-link-button" data-testid="answer-question" on:click=move |_| answering.set(true)>
                         {move || i18n.t("questions.answer")}
