@@ -1032,15 +1032,18 @@ async fn seed_questions(
         let product_index = popular.sample(&mut rng);
         let product = &from.products[product_index];
         let asker = from.by_activity.sample(&mut rng);
-        let (question, answer, question_zh, answer_zh) =
-            QUESTION_TEXTS[rng.gen_range(0..QUESTION_TEXTS.len())];
+        let text = &QUESTION_TEXTS[rng.gen_range(0..QUESTION_TEXTS.len())];
+        let in_language = |(english, chinese): (&'static str, &'static str),
+                           chinese_speaker: bool| {
+            if chinese_speaker { chinese } else { english }
+        };
         let asked_at = today - Millis(rng.gen_range(DAY_MS.0..200 * DAY_MS.0));
         let chinese = from.chinese[asker];
         let asked = match questions::ask(
             db,
             &from.shoppers[asker].id,
             &product.sku,
-            if chinese { question_zh } else { question },
+            in_language(text.question, chinese),
             &policy,
             asked_at,
         )
@@ -1065,24 +1068,19 @@ async fn seed_questions(
         let answered_at = asked_at + Millis(rng.gen_range(Millis::hours(1).0..DAY_MS.0));
         let mut answers = Vec::new();
         if rng.gen_bool(0.7) {
-            let text = if chinese { answer_zh } else { answer };
-            answers.push(questions::answer_as_shop(db, asked.id, text, answered_at).await?);
+            let shop = in_language(text.shop, chinese);
+            answers.push(questions::answer_as_shop(db, asked.id, shop, answered_at).await?);
         } else {
             questions::decide(db, asked.id, &QuestionDecision::Publish, answered_at).await?;
         }
         let product_buyers = &from.buyers[product_index];
         if !product_buyers.is_empty() && rng.gen_bool(0.5) {
             let buyer = product_buyers[rng.gen_range(0..product_buyers.len())];
-            let text = if from.chinese[buyer] {
-                BUYER_ANSWERS[rng.gen_range(0..BUYER_ANSWERS.len())].1
-            } else {
-                BUYER_ANSWERS[rng.gen_range(0..BUYER_ANSWERS.len())].0
-            };
             match questions::answer_as_shopper(
                 db,
                 &from.shoppers[buyer].id,
                 asked.id,
-                text,
+                in_language(text.buyer, from.chinese[buyer]),
                 &policy,
                 &OrderedProducts,
                 answered_at + Millis::hours(2),
@@ -1110,59 +1108,82 @@ async fn seed_questions(
     Ok(())
 }
 
-/// Questions shoppers ask about any product, with the shop's answer, in English and Chinese.
-const QUESTION_TEXTS: [(&str, &str, &str, &str); 6] = [
-    (
-        "How long does delivery take?",
-        "We ship within 24 hours; most orders arrive in two to three days.",
-        "多久能到货？",
-        "我们在 24 小时内发货，大多数订单两到三天送达。",
-    ),
-    (
-        "Is there a warranty?",
-        "Yes: one year against manufacturing faults, and 30 days to return it unused.",
-        "有保修吗？",
-        "有：制造缺陷保修一年，未使用的商品 30 天内可退货。",
-    ),
-    (
-        "Can it be sent as a gift, without the price?",
-        "Yes: choose gift wrapping at checkout and the parcel carries no price.",
-        "可以作为礼物寄出、不附价格吗？",
-        "可以：结账时选择礼品包装，包裹内不附价格。",
-    ),
-    (
-        "Is the colour the same as in the photos?",
-        "The photos are taken in daylight; screens can show it slightly warmer.",
-        "颜色和图片一样吗？",
-        "图片在自然光下拍摄，屏幕上可能略偏暖。",
-    ),
-    (
-        "Will it be back in stock soon?",
-        "We restock every month; set a back-in-stock alert and we will tell you.",
-        "很快会补货吗？",
-        "我们每月补货一次；设置到货提醒，我们会通知你。",
-    ),
-    (
-        "How do I clean it?",
-        "A damp cloth and mild soap; no bleach.",
-        "怎么清洁？",
-        "用湿布和温和的肥皂即可，不要用漂白剂。",
-    ),
+/// Questions shoppers ask about any product, with the shop's answer and a buyer's, in English and Chinese.
+const QUESTION_TEXTS: [QuestionText; 6] = [
+    QuestionText {
+        question: ("How long does delivery take?", "多久能到货？"),
+        shop: (
+            "We ship within 24 hours; most orders arrive in two to three days.",
+            "我们在 24 小时内发货，大多数订单两到三天送达。",
+        ),
+        buyer: (
+            "Mine arrived in two days, well packed.",
+            "我的两天就到了，包装很好。",
+        ),
+    },
+    QuestionText {
+        question: ("Is there a warranty?", "有保修吗？"),
+        shop: (
+            "Yes: one year against manufacturing faults, and 30 days to return it unused.",
+            "有：制造缺陷保修一年，未使用的商品 30 天内可退货。",
+        ),
+        buyer: (
+            "I have used it daily for months and never needed it.",
+            "我每天都用，用了几个月，还没用上保修。",
+        ),
+    },
+    QuestionText {
+        question: (
+            "Can it be sent as a gift, without the price?",
+            "可以作为礼物寄出、不附价格吗？",
+        ),
+        shop: (
+            "Yes: choose gift wrapping at checkout and the parcel carries no price.",
+            "可以：结账时选择礼品包装，包裹内不附价格。",
+        ),
+        buyer: (
+            "I sent one to my mother; there was no receipt in the box.",
+            "我寄给了妈妈，盒子里没有小票。",
+        ),
+    },
+    QuestionText {
+        question: (
+            "Is the colour the same as in the photos?",
+            "颜色和图片一样吗？",
+        ),
+        shop: (
+            "The photos are taken in daylight; screens can show it slightly warmer.",
+            "图片在自然光下拍摄，屏幕上可能略偏暖。",
+        ),
+        buyer: ("Same as the photos for me.", "我收到的和图片一样。"),
+    },
+    QuestionText {
+        question: ("Will it be back in stock soon?", "很快会补货吗？"),
+        shop: (
+            "We restock every month; set a back-in-stock alert and we will tell you.",
+            "我们每月补货一次；设置到货提醒，我们会通知你。",
+        ),
+        buyer: (
+            "I set an alert and got mine within three weeks.",
+            "我设置了到货提醒，三周内就买到了。",
+        ),
+    },
+    QuestionText {
+        question: ("How do I clean it?", "怎么清洁？"),
+        shop: (
+            "A damp cloth and mild soap; no bleach.",
+            "用湿布和温和的肥皂即可，不要用漂白剂。",
+        ),
+        buyer: (
+            "Easy to clean, just a quick rinse.",
+            "很好清洁，冲一下就行。",
+        ),
+    },
 ];
 
-/// What buyers answer, in English and Chinese.
-const BUYER_ANSWERS: [(&str, &str); 4] = [
-    (
-        "Mine arrived in two days, well packed.",
-        "我的两天就到了，包装很好。",
-    ),
-    (
-        "I have used it daily for months and it still looks new.",
-        "我每天都用，用了几个月还像新的一样。",
-    ),
-    ("Same as the photos for me.", "我收到的和图片一样。"),
-    (
-        "Easy to clean, just a quick rinse.",
-        "很好清洁，冲一下就行。",
-    ),
-];
+/// A question with the shop's answer and a buyer's, each in English and Chinese.
+struct QuestionText {
+    question: (&'static str, &'static str),
+    shop: (&'static str, &'static str),
+    buyer: (&'static str, &'static str),
+}

@@ -131,8 +131,7 @@ fn QuestionItem(
                 <span>{question.body.clone()}</span>
             </p>
             <p class="rapport-question__meta">
-                {move || i18n.t_with("questions.asked_by", &[("name", question.asker.clone())])}
-                " · "
+                <span>{move || i18n.t_with("questions.asked_by", &[("name", question.asker.clone())])}</span>
                 <time datetime=iso_date(question.asked_at)>{move || i18n.date(question.asked_at)}</time>
             </p>
             {(answer_count == 0).then(|| view! { <p class="rapport-question__unanswered">{move || i18n.t("questions.no_answer_yet")}</p> })}
@@ -227,7 +226,6 @@ fn AnswerItem(answer: Answer, mine: Mine, shop_name: String) -> impl IntoView {
                     let key = if by_shop { "questions.answer_from_shop" } else { "questions.answer_from_buyer" };
                     i18n.t_with(key, &[("name", author.clone())])
                 }}</span>
-                " · "
                 <time datetime=iso_date(answer.answered_at)>{move || i18n.date(answer.answered_at)}</time>
                 {answer.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
             </p>

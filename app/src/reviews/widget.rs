@@ -472,7 +472,6 @@ fn ShopReplyView(reply: ShopReply, shop_name: String) -> impl IntoView {
         <div class="rapport-review__reply" part="review-reply" data-testid="shop-reply">
             <p class="rapport-review__reply-from">
                 <strong>{move || i18n.t_with("reviews.reply_from", &[("shop", shop_name.clone())])}</strong>
-                " · "
                 <time datetime=iso_date(reply.replied_at)>{move || i18n.date(reply.replied_at)}</time>
                 {reply.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
             </p>
