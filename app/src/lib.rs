@@ -15,6 +15,7 @@ pub mod flows;
 pub mod i18n;
 pub mod identity;
 pub mod kernel;
+pub mod messages;
 pub mod orders;
 pub mod questions;
 pub mod reviews;

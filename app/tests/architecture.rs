@@ -25,6 +25,7 @@ const LEVELS: &[(&str, u8)] = &[
     ("feed", 6),
     ("orders", 6),
     ("questions", 6),
+    ("messages", 6),
     ("flows", 7),
     ("embed", 8),
     ("storefront", 9),

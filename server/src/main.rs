@@ -181,6 +181,7 @@ async fn serve(config: Config) -> Result<(), String> {
         questions: app::questions::ssr::Questions {
             policy: Default::default(),
             purchases: std::sync::Arc::new(app::flows::verified_buyers::OrderedProducts),
+            then: std::sync::Arc::new(app::flows::answer_notices::AnswerNotices),
         },
         shop_name: ShopName(config.shop_name.clone()),
         wishlists: config.wishlist_policy()?,

@@ -1015,6 +1015,7 @@ async fn seed_questions(
     today: Millis,
     loaded: &mut Loaded,
 ) -> Result<(), StoreError> {
+    use app::flows::answer_notices::AnswerNotices;
     use app::flows::verified_buyers::OrderedProducts;
     use app::questions::QuestionDecision;
     use app::questions::ssr as questions;
@@ -1069,7 +1070,9 @@ async fn seed_questions(
         let mut answers = Vec::new();
         if rng.gen_bool(0.7) {
             let shop = in_language(text.shop, chinese);
-            answers.push(questions::answer_as_shop(db, asked.id, shop, answered_at).await?);
+            answers.push(
+                questions::answer_as_shop(db, asked.id, shop, &AnswerNotices, answered_at).await?,
+            );
         } else {
             questions::decide(db, asked.id, &QuestionDecision::Publish, answered_at).await?;
         }
@@ -1083,6 +1086,7 @@ async fn seed_questions(
                 in_language(text.buyer, from.chinese[buyer]),
                 &policy,
                 &OrderedProducts,
+                &AnswerNotices,
                 answered_at + Millis::hours(2),
             )
             .await

@@ -9,8 +9,11 @@
 //! - [`tier_growth`]: an order, a refund, a cancellation or a review award changes the member's tier growth;
 //! - [`guest_adoption`]: signing in moves a guest's wish lists, alerts and browsing to the shopper;
 //! - [`tier_badges`]: a review shows its author's member-tier badge;
-//! - [`verified_buyers`]: only shoppers who bought a product answer questions about it.
+//! - [`verified_buyers`]: only shoppers who bought a product answer questions about it;
+//! - [`answer_notices`]: an answer to a shopper's question emails them.
 
+#[cfg(feature = "ssr")]
+pub mod answer_notices;
 #[cfg(feature = "ssr")]
 pub mod catalog_alerts;
 pub mod guest_adoption;

@@ -75,6 +75,7 @@ pub async fn answer_product_question(question_id: i64, body: String) -> Result<A
         &body,
         &questions.policy,
         &*questions.purchases,
+        &*questions.then,
         now(),
     )
     .await
@@ -129,8 +130,9 @@ pub async fn questions_desk(queue: DeskQueue, shown: i64) -> Result<QuestionsDes
 #[server]
 pub async fn answer_as_shop(question_id: i64, body: String) -> Result<Answer, AppError> {
     request_merchant()?;
+    let questions: ssr::Questions = server_context()?;
     let db = crate::store::db()?;
-    ssr::answer_as_shop(&db, question_id, &body, now())
+    ssr::answer_as_shop(&db, question_id, &body, &*questions.then, now())
         .await
         .map_err(store_error)
 }

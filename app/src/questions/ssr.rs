@@ -11,7 +11,7 @@ use crate::kernel::error::{AppError, ErrorCode};
 use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Db, StoreError, Tx, id_list, is_unique_violation, take_turns};
+use crate::store::{Db, StoreError, Then, Tx, id_list, is_unique_violation, take_turns};
 use futures::future::BoxFuture;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -19,12 +19,63 @@ use std::collections::HashMap;
 /// The window [`QuestionPolicy::votes_per_minute`] counts votes in.
 const VOTE_WINDOW_MS: Millis = Millis::minutes(1);
 
-/// What the questions' server functions need from the server: the store's limits and who bought what (the orders
-/// answer, wired in from `flows`).
+/// What the questions' server functions need from the server: the store's limits, who bought what (the orders
+/// answer), and what follows an answer (the asker's email); the server wires the last two in from `flows`.
 #[derive(Clone)]
 pub struct Questions {
     pub policy: QuestionPolicy,
     pub purchases: std::sync::Arc<dyn Purchases>,
+    pub then: std::sync::Arc<dyn Then<AnswerGiven> + Send>,
+}
+
+/// An answer went up under a question, reported in its transaction so that the asker hears of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerGiven {
+    pub answer_id: i64,
+    pub asker: ShopperKey,
+    pub sku: String,
+    pub product_title: String,
+    /// The store's own page of the product, when the catalogue has one.
+    pub product_url: Option<String>,
+    pub question: String,
+    pub answer: String,
+    /// The answering buyer's display name; none for the shop.
+    pub buyer: Option<String>,
+    pub at: Millis,
+}
+
+/// Reports the answer `answer_id` to `then`, unless the asker answered their own question.
+async fn report_answer(
+    tx: &mut Tx,
+    answer_id: i64,
+    then: &dyn Then<AnswerGiven>,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT q.shopper_id AS asker, a.shopper_id AS answerer, s.display_name AS buyer, p.sku, p.title, \
+         p.page_url, q.body AS question, a.body AS answer FROM answers a JOIN questions q ON q.id = a.question_id \
+         JOIN products p ON p.id = q.product_id LEFT JOIN shoppers s ON s.id = a.shopper_id WHERE a.id = $1",
+    )
+    .bind(answer_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let asker: ShopperKey = row.try_get("asker")?;
+    if row.try_get::<Option<ShopperKey>, _>("answerer")? == Some(asker) {
+        return Ok(());
+    }
+    let product_url: String = row.try_get("page_url")?;
+    let change = AnswerGiven {
+        answer_id,
+        asker,
+        sku: row.try_get("sku")?,
+        product_title: row.try_get("title")?,
+        product_url: (!product_url.is_empty()).then_some(product_url),
+        question: row.try_get("question")?,
+        answer: row.try_get("answer")?,
+        buyer: row.try_get("buyer")?,
+        at: now,
+    };
+    then.then(tx, change).await
 }
 
 /// Whether a shopper bought a product: only buyers answer other shoppers' questions.
@@ -183,6 +234,7 @@ pub async fn answer_as_shopper(
     body: &str,
     policy: &QuestionPolicy,
     purchases: &dyn Purchases,
+    then: &dyn Then<AnswerGiven>,
     now: Millis,
 ) -> Result<Answer, StoreError> {
     let body = body.trim();
@@ -240,6 +292,7 @@ pub async fn answer_as_shopper(
         Err(error) => return Err(error.into()),
     };
     recount(&mut tx, question_id).await?;
+    report_answer(&mut tx, answer_id, then, now).await?;
     let answer = answer_by_id(&mut tx, answer_id).await?;
     tx.commit().await?;
     Ok(answer)
@@ -251,6 +304,7 @@ pub async fn answer_as_shop(
     db: &Db,
     question_id: i64,
     body: &str,
+    then: &dyn Then<AnswerGiven>,
     now: Millis,
 ) -> Result<Answer, StoreError> {
     let body = body.trim();
@@ -290,6 +344,8 @@ pub async fn answer_as_shop(
     .fetch_one(&mut *tx)
     .await?;
     recount(&mut tx, question_id).await?;
+    // The asker hears of the shop's answer once: a change to it is the same answer, which the follower sends once.
+    report_answer(&mut tx, answer_id, then, now).await?;
     let answer = answer_by_id(&mut tx, answer_id).await?;
     tx.commit().await?;
     Ok(answer)

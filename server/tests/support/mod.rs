@@ -69,6 +69,7 @@ pub fn state_of(store: &TestDb) -> AppState {
         questions: app::questions::ssr::Questions {
             policy: Default::default(),
             purchases: std::sync::Arc::new(app::flows::verified_buyers::OrderedProducts),
+            then: std::sync::Arc::new(app::flows::answer_notices::AnswerNotices),
         },
         shop_name: app::kernel::context::ShopName("Test Shop".into()),
         wishlists: Default::default(),

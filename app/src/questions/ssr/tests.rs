@@ -1,4 +1,5 @@
 use super::*;
+use crate::flows::answer_notices::AnswerNotices;
 use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use crate::flows::tier_growth::TierGrowth;
 use crate::flows::verified_buyers::OrderedProducts;
@@ -80,9 +81,15 @@ async fn a_question_waits_for_the_shop_and_its_answer_publishes_it() {
         assert_eq!(mine.unpublished, vec![asked.clone()]);
         assert!(!mine.can_answer);
 
-        let answer = answer_as_shop(db, asked.id, "Yes, up to 220 °C.", NOW + Millis(1))
-            .await
-            .unwrap();
+        let answer = answer_as_shop(
+            db,
+            asked.id,
+            "Yes, up to 220 °C.",
+            &AnswerNotices,
+            NOW + Millis(1),
+        )
+        .await
+        .unwrap();
         assert!(answer.by_shop && !answer.edited);
         let (questions, total) = list(db, "A", 0, 10).await.unwrap();
         assert_eq!(total, 1);
@@ -100,15 +107,98 @@ async fn a_question_waits_for_the_shop_and_its_answer_publishes_it() {
         assert!(mine.unpublished.is_empty());
 
         // The shop's answer is one: answering again changes it, the same text changes nothing.
-        let same = answer_as_shop(db, asked.id, "Yes, up to 220 °C.", NOW + Millis(2))
-            .await
-            .unwrap();
+        let same = answer_as_shop(
+            db,
+            asked.id,
+            "Yes, up to 220 °C.",
+            &AnswerNotices,
+            NOW + Millis(2),
+        )
+        .await
+        .unwrap();
         assert_eq!((same.id, same.edited), (answer.id, false));
-        let changed = answer_as_shop(db, asked.id, "Yes, up to 250 °C.", NOW + Millis(3))
-            .await
-            .unwrap();
+        let changed = answer_as_shop(
+            db,
+            asked.id,
+            "Yes, up to 250 °C.",
+            &AnswerNotices,
+            NOW + Millis(3),
+        )
+        .await
+        .unwrap();
         assert_eq!((changed.id, changed.edited), (answer.id, true));
         assert_eq!(count(db, "answers").await, 1);
+        // The asker heard of the answer once, as it first read.
+        let emails = crate::messages::ssr::claim_due(db, 10, "w", Millis::minutes(1), NOW + DAY_MS)
+            .await
+            .unwrap();
+        assert_eq!(emails.len(), 1);
+        assert_eq!(emails[0].email, "bob@example.com");
+        assert_eq!(
+            emails[0].body,
+            crate::messages::MessageBody::QuestionAnswered(crate::messages::QuestionAnswered {
+                sku: "A".into(),
+                product_title: "Teapot A".into(),
+                product_url: None,
+                question: "Is the lid oven-safe?".into(),
+                answer: "Yes, up to 220 °C.".into(),
+                answered_by: crate::messages::Answerer::Shop,
+            })
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_asker_hears_of_each_answer_but_their_own() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = QuestionPolicy::default();
+        let id = published(db, "alice", "Is the handle heat-proof?", NOW).await;
+        answer_as_shopper(
+            db,
+            "alice",
+            id,
+            "Mine is.",
+            &policy,
+            &OrderedProducts,
+            &AnswerNotices,
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(count(db, "messages").await, 0);
+        answer_as_shopper(
+            db,
+            "carol",
+            id,
+            "Mine too.",
+            &policy,
+            &OrderedProducts,
+            &AnswerNotices,
+            NOW,
+        )
+        .await
+        .unwrap();
+        answer_as_shop(db, id, "It is, up to 120 °C.", &AnswerNotices, NOW)
+            .await
+            .unwrap();
+        let emails = crate::messages::ssr::claim_due(db, 10, "w", Millis::minutes(1), NOW)
+            .await
+            .unwrap();
+        let by: Vec<crate::messages::Answerer> = emails
+            .into_iter()
+            .map(|email| match email.body {
+                crate::messages::MessageBody::QuestionAnswered(answered) => answered.answered_by,
+            })
+            .collect();
+        assert_eq!(
+            by,
+            [
+                crate::messages::Answerer::Buyer("Shopper carol".into()),
+                crate::messages::Answerer::Shop
+            ]
+        );
     }
 }
 
@@ -129,15 +219,25 @@ async fn only_buyers_answer_published_questions_and_only_once() {
             "Yes.",
             &policy,
             &OrderedProducts,
+            &AnswerNotices,
             NOW,
         )
         .await
         .unwrap_err();
         assert_eq!(code(refused).0, ErrorCode::NotFound);
         let id = published(db, "bob", "How heavy is it?", NOW).await;
-        let refused = answer_as_shopper(db, bob, id, "Light.", &policy, &OrderedProducts, NOW)
-            .await
-            .unwrap_err();
+        let refused = answer_as_shopper(
+            db,
+            bob,
+            id,
+            "Light.",
+            &policy,
+            &OrderedProducts,
+            &AnswerNotices,
+            NOW,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(code(refused).0, ErrorCode::Forbidden);
         assert!(
             shopper_questions(db, "alice", "A", &OrderedProducts)
@@ -152,6 +252,7 @@ async fn only_buyers_answer_published_questions_and_only_once() {
             "About 1.2 kg.",
             &policy,
             &OrderedProducts,
+            &AnswerNotices,
             NOW,
         )
         .await
@@ -160,9 +261,18 @@ async fn only_buyers_answer_published_questions_and_only_once() {
             (answer.by_shop, answer.author.as_str()),
             (false, "Shopper alice")
         );
-        let again = answer_as_shopper(db, alice, id, "1.2 kg.", &policy, &OrderedProducts, NOW)
-            .await
-            .unwrap_err();
+        let again = answer_as_shopper(
+            db,
+            alice,
+            id,
+            "1.2 kg.",
+            &policy,
+            &OrderedProducts,
+            &AnswerNotices,
+            NOW,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(code(again).0, ErrorCode::Conflict);
         assert_eq!(
             shopper_questions(db, "alice", "A", &OrderedProducts)
@@ -171,14 +281,31 @@ async fn only_buyers_answer_published_questions_and_only_once() {
                 .answered,
             vec![id]
         );
-        let blank = answer_as_shopper(db, "carol", id, " \n", &policy, &OrderedProducts, NOW)
-            .await
-            .unwrap_err();
+        let blank = answer_as_shopper(
+            db,
+            "carol",
+            id,
+            " \n",
+            &policy,
+            &OrderedProducts,
+            &AnswerNotices,
+            NOW,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(code(blank), (ErrorCode::Invalid, Some("body".into())));
-        let unknown =
-            answer_as_shopper(db, "carol", 999_999, "Yes.", &policy, &OrderedProducts, NOW)
-                .await
-                .unwrap_err();
+        let unknown = answer_as_shopper(
+            db,
+            "carol",
+            999_999,
+            "Yes.",
+            &policy,
+            &OrderedProducts,
+            &AnswerNotices,
+            NOW,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(code(unknown).0, ErrorCode::NotFound);
         assert_eq!(count(db, "answers").await, 1);
     }
@@ -225,7 +352,9 @@ async fn a_turned_down_question_shows_its_reason_to_the_asker_and_takes_no_answe
             decide(db, asked.id, &QuestionDecision::Publish, NOW)
                 .await
                 .map(|_| ()),
-            answer_as_shop(db, asked.id, "Sure.", NOW).await.map(|_| ()),
+            answer_as_shop(db, asked.id, "Sure.", &AnswerNotices, NOW)
+                .await
+                .map(|_| ()),
         ] {
             assert_eq!(code(refused.unwrap_err()).0, ErrorCode::Conflict);
         }
@@ -247,7 +376,9 @@ async fn helpful_marks_are_one_per_shopper_and_order_the_answers_and_the_questio
         let older = published(db, "bob", "Is it dishwasher-safe?", NOW).await;
         let newer = published(db, "bob", "Does it come with a lid?", NOW + Millis(10)).await;
         let unanswered = published(db, "bob", "Which colours?", NOW + Millis(20)).await;
-        let shop_answer = answer_as_shop(db, older, "Yes.", NOW).await.unwrap();
+        let shop_answer = answer_as_shop(db, older, "Yes.", &AnswerNotices, NOW)
+            .await
+            .unwrap();
         let by_alice = answer_as_shopper(
             db,
             "alice",
@@ -255,6 +386,7 @@ async fn helpful_marks_are_one_per_shopper_and_order_the_answers_and_the_questio
             "Mine is fine after a year.",
             &policy,
             &OrderedProducts,
+            &AnswerNotices,
             NOW,
         )
         .await
@@ -266,6 +398,7 @@ async fn helpful_marks_are_one_per_shopper_and_order_the_answers_and_the_questio
             "It does.",
             &policy,
             &OrderedProducts,
+            &AnswerNotices,
             NOW,
         )
         .await
@@ -378,13 +511,30 @@ async fn limits_refuse_with_a_retry_time_and_change_nothing() {
 
         let first = published(db, "carol", "First?", NOW).await;
         let second = published(db, "carol", "Second?", NOW).await;
-        let answer = answer_as_shopper(db, "alice", first, "Yes.", &policy, &OrderedProducts, NOW)
-            .await
-            .unwrap();
-        let refused =
-            answer_as_shopper(db, "alice", second, "Yes.", &policy, &OrderedProducts, NOW)
-                .await
-                .unwrap_err();
+        let answer = answer_as_shopper(
+            db,
+            "alice",
+            first,
+            "Yes.",
+            &policy,
+            &OrderedProducts,
+            &AnswerNotices,
+            NOW,
+        )
+        .await
+        .unwrap();
+        let refused = answer_as_shopper(
+            db,
+            "alice",
+            second,
+            "Yes.",
+            &policy,
+            &OrderedProducts,
+            &AnswerNotices,
+            NOW,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(code(refused).0, ErrorCode::RateLimited);
         vote(db, "bob", answer.id, true, &policy, NOW)
             .await

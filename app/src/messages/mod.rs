@@ -1,0 +1,45 @@
+//! Messages: emails to one shopper about something that happened to them (their question was answered), queued in
+//! the transaction of what caused them (through a flow) and delivered by the server's delivery workers, as the
+//! alerts' notices are.
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+/// What a message says, with the fields its email needs, as they were when it was queued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MessageBody {
+    /// A question the shopper asked was answered.
+    QuestionAnswered(QuestionAnswered),
+}
+
+impl MessageBody {
+    /// The kind's name in the outbox.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::QuestionAnswered(_) => "question_answered",
+        }
+    }
+}
+
+/// An answer to the shopper's question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionAnswered {
+    pub sku: String,
+    pub product_title: String,
+    /// The store's own page of the product, when the catalogue has one.
+    pub product_url: Option<String>,
+    pub question: String,
+    pub answer: String,
+    /// Who answered: the shop, or a shopper who bought the product (their display name).
+    pub answered_by: Answerer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answerer {
+    Shop,
+    Buyer(String),
+}

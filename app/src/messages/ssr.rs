@@ -1,0 +1,180 @@
+//! The messages' outbox: queued in the transaction of what caused them, claimed by delivery workers under a lease,
+//! recorded sent or failed (retried at the time the worker's schedule says).
+
+use super::MessageBody;
+use crate::kernel::error::AppError;
+use crate::kernel::ids::ShopperKey;
+use crate::kernel::time::Millis;
+use crate::store::{Db, StoreError, Tx, id_list};
+use sqlx::Row;
+
+/// A message a worker is to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    pub id: i64,
+    pub email: String,
+    pub locale: String,
+    pub body: MessageBody,
+    /// Delivery attempts started, this one included.
+    pub attempts: i64,
+}
+
+/// Queues `body` for `shopper`, once per `dedupe_key` of its kind, when the store shared an email address for them;
+/// returns whether it was queued (not when they have no address, or the same was queued before).
+pub async fn queue(
+    tx: &mut Tx,
+    shopper: ShopperKey,
+    dedupe_key: &str,
+    body: &MessageBody,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let recipient = sqlx::query("SELECT email, locale FROM shoppers WHERE id = $1")
+        .bind(shopper)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(recipient) = recipient else {
+        return Ok(false);
+    };
+    let Some(email) = recipient.try_get::<Option<String>, _>("email")? else {
+        return Ok(false);
+    };
+    let body_json = serde_json::to_string(body).map_err(|error| {
+        tracing::error!(%error, "cannot write a message's body");
+        StoreError::from(AppError::internal())
+    })?;
+    let queued = sqlx::query(
+        "INSERT INTO messages (kind, dedupe_key, shopper_id, email, locale, body, status, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $7) ON CONFLICT (kind, dedupe_key) DO NOTHING",
+    )
+    .bind(body.kind())
+    .bind(dedupe_key)
+    .bind(shopper)
+    .bind(email)
+    .bind(recipient.try_get::<String, _>("locale")?)
+    .bind(body_json)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(queued == 1)
+}
+
+/// Claims up to `limit` due messages for `worker`, for `lease`: until then no other worker claims them, and if this
+/// one dies they are due again when the lease runs out. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets workers claim
+/// side by side.
+pub async fn claim_due(
+    db: &Db,
+    limit: i64,
+    worker: &str,
+    lease: Millis,
+    now: Millis,
+) -> Result<Vec<OutgoingMessage>, StoreError> {
+    let lock = match db.backend() {
+        crate::store::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        crate::store::Backend::Sqlite => "",
+    };
+    let mut tx = db.write().await?;
+    let claimed: Vec<i64> = sqlx::query_scalar(&format!(
+        "UPDATE messages SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = $2 WHERE id IN \
+         (SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= $3 \
+          ORDER BY next_attempt_at, id LIMIT $4 {lock}) RETURNING id"
+    ))
+    .bind(now + lease)
+    .bind(worker)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    if claimed.is_empty() {
+        tx.commit().await?;
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT id, email, locale, body, attempts FROM messages WHERE id IN ({}) ORDER BY id",
+        id_list(&claimed)
+    ))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut messages = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let body = serde_json::from_str(&row.try_get::<String, _>("body")?).map_err(|error| {
+            tracing::error!(message = id, %error, "cannot read a message's body");
+            StoreError::from(AppError::internal())
+        })?;
+        messages.push(OutgoingMessage {
+            id,
+            email: row.try_get("email")?,
+            locale: row.try_get("locale")?,
+            body,
+            attempts: row.try_get("attempts")?,
+        });
+    }
+    Ok(messages)
+}
+
+/// Extends `worker`'s lease on a message it is about to send; `false` when it is no longer its to send.
+pub async fn renew(
+    db: &Db,
+    message_id: i64,
+    worker: &str,
+    lease: Millis,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let mut tx = db.write().await?;
+    let renewed = sqlx::query(
+        "UPDATE messages SET next_attempt_at = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'queued'",
+    )
+    .bind(now + lease)
+    .bind(message_id)
+    .bind(worker)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(renewed == 1)
+}
+
+/// Records a sent message; a late duplicate report changes nothing.
+pub async fn delivered(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "UPDATE messages SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2 AND status = 'queued'",
+    )
+    .bind(now)
+    .bind(message_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a failed attempt: tried again at `retry_at`, or marked failed when the worker gives up (`None`).
+pub async fn delivery_failed(
+    db: &Db,
+    message_id: i64,
+    error: &str,
+    retry_at: Option<Millis>,
+) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    let (status, next) = match retry_at {
+        Some(at) => ("queued", Some(at)),
+        None => ("failed", None),
+    };
+    sqlx::query(
+        "UPDATE messages SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = $3, \
+         claimed_by = NULL WHERE id = $4 AND status = 'queued'",
+    )
+    .bind(status)
+    .bind(next)
+    .bind(error.chars().take(500).collect::<String>())
+    .bind(message_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,159 @@
+use super::*;
+use crate::flows::testing::add_shopper;
+use crate::identity::ShopperInput;
+use crate::identity::ssr::{shopper_key, upsert_shoppers};
+use crate::messages::{Answerer, QuestionAnswered};
+use crate::store::testing::{all, count};
+
+const NOW: Millis = Millis(1_800_000_000_000);
+const LEASE: Millis = Millis::minutes(2);
+
+fn answered(answer: &str) -> MessageBody {
+    MessageBody::QuestionAnswered(QuestionAnswered {
+        sku: "A".into(),
+        product_title: "Kettle".into(),
+        product_url: None,
+        question: "Does it whistle?".into(),
+        answer: answer.into(),
+        answered_by: Answerer::Shop,
+    })
+}
+
+async fn key(db: &Db, shopper: &str) -> ShopperKey {
+    shopper_key(db.reader(), shopper).await.unwrap().unwrap()
+}
+
+async fn queue_one(db: &Db, shopper: ShopperKey, dedupe: &str, body: &MessageBody) -> bool {
+    let mut tx = db.write().await.unwrap();
+    let queued = queue(&mut tx, shopper, dedupe, body, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    queued
+}
+
+#[tokio::test]
+async fn a_message_is_queued_once_and_only_for_a_shopper_with_an_address() {
+    for store in all().await {
+        let db = &store.db;
+        add_shopper(db, "alice").await;
+        upsert_shoppers(
+            db,
+            &[ShopperInput {
+                shopper_id: "nomail".into(),
+                email: None,
+                display_name: "No Mail".into(),
+                locale: "zh-CN".into(),
+            }],
+            NOW,
+        )
+        .await
+        .unwrap();
+        let alice = key(db, "alice").await;
+        assert!(queue_one(db, alice, "answer:1", &answered("Yes.")).await);
+        assert!(!queue_one(db, alice, "answer:1", &answered("Yes, loudly.")).await);
+        assert!(!queue_one(db, key(db, "nomail").await, "answer:2", &answered("No.")).await);
+        assert_eq!(count(db, "messages").await, 1);
+
+        let claimed = claim_due(db, 10, "w1", LEASE, NOW).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(
+            (
+                claimed[0].email.as_str(),
+                claimed[0].locale.as_str(),
+                claimed[0].attempts
+            ),
+            ("alice@example.com", "en", 1)
+        );
+        assert_eq!(claimed[0].body, answered("Yes."));
+    }
+}
+
+#[tokio::test]
+async fn a_claimed_message_is_one_workers_until_its_lease_runs_out() {
+    for store in all().await {
+        let db = &store.db;
+        add_shopper(db, "alice").await;
+        let alice = key(db, "alice").await;
+        queue_one(db, alice, "answer:1", &answered("Yes.")).await;
+        let first = claim_due(db, 10, "w1", LEASE, NOW).await.unwrap();
+        assert!(
+            claim_due(db, 10, "w2", LEASE, NOW + Millis(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // w1 died: after its lease, w2 takes the message, and w1 can no longer send it.
+        let taken = claim_due(db, 10, "w2", LEASE, NOW + LEASE + Millis(1))
+            .await
+            .unwrap();
+        assert_eq!((taken.len(), taken[0].attempts), (1, 2));
+        assert!(
+            !renew(db, first[0].id, "w1", LEASE, NOW + LEASE + Millis(2))
+                .await
+                .unwrap()
+        );
+        assert!(
+            renew(db, first[0].id, "w2", LEASE, NOW + LEASE + Millis(2))
+                .await
+                .unwrap()
+        );
+        delivered(db, first[0].id, NOW + LEASE + Millis(3))
+            .await
+            .unwrap();
+        assert!(
+            claim_due(db, 10, "w3", LEASE, NOW + DAY)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+const DAY: Millis = Millis::hours(24);
+
+#[tokio::test]
+async fn a_failed_attempt_is_retried_when_the_worker_says_or_given_up() {
+    for store in all().await {
+        let db = &store.db;
+        add_shopper(db, "alice").await;
+        let alice = key(db, "alice").await;
+        queue_one(db, alice, "answer:1", &answered("Yes.")).await;
+        let claimed = claim_due(db, 10, "w1", LEASE, NOW).await.unwrap();
+        delivery_failed(
+            db,
+            claimed[0].id,
+            "421 try later",
+            Some(NOW + Millis::minutes(5)),
+        )
+        .await
+        .unwrap();
+        assert!(
+            claim_due(db, 10, "w1", LEASE, NOW + Millis::minutes(4))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let again = claim_due(db, 10, "w1", LEASE, NOW + Millis::minutes(5))
+            .await
+            .unwrap();
+        assert_eq!(again[0].attempts, 2);
+        delivery_failed(db, again[0].id, "550 no such user", None)
+            .await
+            .unwrap();
+        assert!(
+            claim_due(db, 10, "w1", LEASE, NOW + DAY)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let (status, error): (String, String) =
+            sqlx::query_as("SELECT status, last_error FROM messages WHERE id = $1")
+                .bind(again[0].id)
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(
+            (status.as_str(), error.as_str()),
+            ("failed", "550 no such user")
+        );
+    }
+}
