@@ -526,6 +526,7 @@ impl Config {
                 .mail_from
                 .parse()
                 .map_err(|e| format!("--mail-from \"{}\": {e}", self.mail_from))?,
+            shop_name: self.shop_name.clone(),
             public_url: self.public_url.clone(),
             webhook,
             lease: Millis::seconds(self.delivery_lease_seconds),

@@ -1,5 +1,6 @@
-//! Delivers the alerts' outbox: emails over SMTP and notices to the merchant's webhook. Price and stock changes
-//! write notices in their own transaction (see `app::alerts::ssr`); this worker claims due ones under a lease,
+//! Delivers the outboxes: the alerts' notices (emails over SMTP and calls of the merchant's webhook) and the
+//! messages to one shopper (emails). Price and stock changes write notices in their own transaction (see
+//! `app::alerts::ssr`), an answer to a question its message (`app::messages`); this worker claims due ones under a lease,
 //! sends a few at a time, and records each outcome the moment it is known, so that a crash leaves only the
 //! notices in flight undecided (their stable `Message-ID` lets mail systems drop the rare duplicate).
 //! Failures are retried with exponential backoff and jitter until the store's attempts run out.
@@ -9,6 +10,8 @@ use app::alerts::ssr::{self as outbox, Outgoing};
 use app::i18n::translate_with;
 use app::identity::token::{StoreSecret, issue_tracking, issue_unsubscribe};
 use app::kernel::time::{Millis, now};
+use app::messages::ssr::{self as messages, OutgoingMessage};
+use app::messages::{Answerer, MessageBody};
 use app::store::{Db, StoreError};
 use app::ui::escape_html;
 use futures::StreamExt;
@@ -70,6 +73,8 @@ pub struct DeliveryConfig {
     pub smtp_url: Option<String>,
     /// The sender of alert emails.
     pub mail_from: Mailbox,
+    /// The shop's name, as its messages sign it.
+    pub shop_name: String,
     /// The store's public address, for links in emails (`https://shop.example.com`).
     pub public_url: String,
     /// The merchant's webhook and the secret its notices are signed with.
@@ -108,7 +113,7 @@ pub struct Deliverer {
     config: DeliveryConfig,
     mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
     http: reqwest::Client,
-    /// Per channel, as the email and webhook servers answer at their own pace.
+    /// Per channel, as the email and webhook servers answer at their own pace; messages go by email.
     latency: [Latency; 2],
 }
 
@@ -158,13 +163,19 @@ impl Deliverer {
 
     /// Delivers until `stop` turns true, finishing the notice in hand first.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        tracing::info!(channels = ?self.channels(), "delivering alert notices");
+        tracing::info!(channels = ?self.channels(), "delivering alert notices and messages");
         while !*stop.borrow() {
             let mut delivered = 0;
             for channel in self.channels() {
                 match self.deliver_due(channel, &stop).await {
                     Ok(count) => delivered += count,
                     Err(error) => tracing::error!(%error, channel, "cannot read the outbox"),
+                }
+            }
+            if self.mailer.is_some() {
+                match self.deliver_messages(&stop).await {
+                    Ok(count) => delivered += count,
+                    Err(error) => tracing::error!(%error, "cannot read the messages' outbox"),
                 }
             }
             if delivered == 0 {
@@ -195,6 +206,40 @@ impl Deliverer {
         )
         .await?;
         let latency = &self.latency[usize::from(channel != "email")];
+        self.drain(batch, latency, |notice| self.deliver(channel, notice, stop))
+            .await
+    }
+
+    /// Claims one batch of due messages and emails them, as [`Deliverer::deliver_due`] does notices.
+    pub async fn deliver_messages(
+        &self,
+        stop: &watch::Receiver<bool>,
+    ) -> Result<usize, StoreError> {
+        let batch = messages::claim_due(
+            &self.db,
+            self.config.batch,
+            &self.name,
+            self.config.lease,
+            now(),
+        )
+        .await?;
+        self.drain(batch, &self.latency[0], |message| {
+            self.deliver_message(message, stop)
+        })
+        .await
+    }
+
+    /// Sends what was claimed, in claim order, as many at a time as [`in_flight`] says for what is left and how fast
+    /// the server answers; returns how many were tried.
+    async fn drain<Item, Sending>(
+        &self,
+        batch: Vec<Item>,
+        latency: &Latency,
+        send: impl Fn(Item) -> Sending,
+    ) -> Result<usize, StoreError>
+    where
+        Sending: std::future::Future<Output = Result<Option<Duration>, StoreError>>,
+    {
         // A full batch means more are due behind it: they count as waiting, so a backlog keeps every connection busy.
         let behind = if batch.len() as i64 >= self.config.batch {
             batch.len()
@@ -211,8 +256,8 @@ impl Deliverer {
                 self.config.concurrency,
             );
             while sending.len() < limit {
-                let Some(notice) = waiting.next() else { break };
-                sending.push(self.deliver(channel, notice, stop));
+                let Some(item) = waiting.next() else { break };
+                sending.push(send(item));
             }
             match sending.next().await {
                 None => return Ok(tried),
@@ -224,6 +269,62 @@ impl Deliverer {
                 }
             }
         }
+    }
+
+    /// Emails one claimed message and records the outcome at once, as [`Deliverer::deliver`] does a notice; a
+    /// failure is retried on the alerts' schedule, until the store's attempts run out.
+    async fn deliver_message(
+        &self,
+        message: OutgoingMessage,
+        stop: &watch::Receiver<bool>,
+    ) -> Result<Option<Duration>, StoreError> {
+        if *stop.borrow()
+            || !messages::renew(&self.db, message.id, &self.name, self.config.lease, now()).await?
+        {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let outcome = match self.mailer.as_ref() {
+            Some(mailer) => match self.message_email(&message) {
+                Ok(email) => mailer
+                    .send(email)
+                    .await
+                    .map(|_| ())
+                    .map_err(DeliveryError::from),
+                Err(error) => Err(error),
+            },
+            None => Err(DeliveryError::NoAddress),
+        };
+        let took = started.elapsed();
+        match outcome {
+            Ok(()) => messages::delivered(&self.db, message.id, now()).await?,
+            Err(error) => {
+                tracing::warn!(message = message.id, attempts = message.attempts, %error, "delivery failed");
+                let retry_at = (message.attempts < self.policy.max_attempts).then(|| {
+                    let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
+                    now()
+                        + app::alerts::rules::retry_delay(
+                            message.attempts - 1,
+                            jitter,
+                            &self.policy,
+                        )
+                });
+                messages::delivery_failed(&self.db, message.id, &error.to_string(), retry_at)
+                    .await?;
+            }
+        }
+        Ok(Some(took))
+    }
+
+    /// The email for a message: plain text and HTML, and a stable `Message-ID`.
+    pub fn message_email(&self, message: &OutgoingMessage) -> Result<Message, DeliveryError> {
+        let content = EmailContent::of_message(message, self);
+        self.compose(
+            &message.email,
+            format!("message-{}", message.id),
+            ("X-Rapport-Message", message.id),
+            &content,
+        )
     }
 
     /// Sends one claimed notice and records the outcome at once; how long the server took to answer, or none when
@@ -277,22 +378,37 @@ impl Deliverer {
 
     /// The email for a notice: plain text and HTML, a stable `Message-ID`, and RFC 8058 one-click unsubscribe.
     pub fn email(&self, notice: &Outgoing) -> Result<Message, DeliveryError> {
-        let to: Mailbox = notice
-            .email
-            .as_deref()
-            .ok_or(DeliveryError::NoAddress)?
+        let to = notice.email.as_deref().ok_or(DeliveryError::NoAddress)?;
+        let content = EmailContent::of(notice, self);
+        self.compose(
+            to,
+            format!("notice-{}", notice.id),
+            ("X-Rapport-Notice", notice.id),
+            &content,
+        )
+    }
+
+    /// An email to `to` saying `content`, its `Message-ID` made of `local` (stable, so that mail systems drop a
+    /// resend), and a header naming what it was sent for (`X-Rapport-Notice: 12`).
+    fn compose(
+        &self,
+        to: &str,
+        local: String,
+        (header, id): (&'static str, i64),
+        content: &EmailContent,
+    ) -> Result<Message, DeliveryError> {
+        let to: Mailbox = to
             .parse()
             .map_err(|e| DeliveryError::Message(format!("bad address: {e}")))?;
-        let content = EmailContent::of(notice, self);
         let domain = self.config.mail_from.email.domain().to_owned();
         let mut builder = Message::builder()
             .from(self.config.mail_from.clone())
             .to(to)
             .subject(content.subject.clone())
-            .message_id(Some(format!("<notice-{}@{domain}>", notice.id)))
+            .message_id(Some(format!("<{local}@{domain}>")))
             .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("X-Rapport-Notice"),
-                notice.id.to_string(),
+                HeaderName::new_from_ascii_str(header),
+                id.to_string(),
             ));
         if let Some(unsubscribe) = &content.unsubscribe {
             builder = builder
@@ -433,6 +549,50 @@ impl EmailContent {
             action,
             unsubscribe,
             footer: t("email.footer"),
+        }
+    }
+
+    /// A message's words and link, in the shopper's language.
+    fn of_message(message: &OutgoingMessage, deliverer: &Deliverer) -> Self {
+        let locale = message.locale.as_str();
+        match &message.body {
+            MessageBody::QuestionAnswered(answered) => {
+                let shop = deliverer.config.shop_name.clone();
+                let values = [
+                    ("title", answered.product_title.clone()),
+                    ("shop", shop.clone()),
+                    (
+                        "name",
+                        match &answered.answered_by {
+                            Answerer::Shop => shop,
+                            Answerer::Buyer(name) => name.clone(),
+                        },
+                    ),
+                ];
+                let t = |key: &str| translate_with(locale, key, &values);
+                let by = match answered.answered_by {
+                    Answerer::Shop => t("email.question_answered.by_shop"),
+                    Answerer::Buyer(_) => t("email.question_answered.by_buyer"),
+                };
+                // The store's own product page when the catalogue has one; Rapport's storefront otherwise.
+                let product = answered
+                    .product_url
+                    .clone()
+                    .unwrap_or_else(|| deliverer.link(&format!("/p/{}#questions", answered.sku)));
+                Self {
+                    subject: t("email.question_answered.subject"),
+                    lines: vec![
+                        t("email.question_answered.your_question"),
+                        answered.question.clone(),
+                        by,
+                        answered.answer.clone(),
+                        t("email.question_answered.why"),
+                    ],
+                    action: (product, t("email.question_answered.action")),
+                    unsubscribe: None,
+                    footer: String::new(),
+                }
+            }
         }
     }
 

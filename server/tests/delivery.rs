@@ -850,3 +850,80 @@ async fn two_servers_and_two_workers_on_one_postgres_database_share_the_work_and
         }
     }
 }
+
+#[tokio::test]
+async fn the_asker_gets_one_email_per_answer_with_the_question_the_answer_and_a_link_to_all_answers()
+ {
+    use app::flows::answer_notices::AnswerNotices;
+    use app::questions::rules::QuestionPolicy;
+    use app::questions::ssr as questions;
+    let store = testing::sqlite().await;
+    let db = &store.db;
+    add_kitchen(db).await;
+    add_products(db, &[product_input("A", 1_000, 5)]).await;
+    add_shopper(db, "asker").await;
+    let now = app::kernel::time::now();
+    let asked = questions::ask(
+        db,
+        "asker",
+        "A",
+        "Does it whistle?",
+        &QuestionPolicy::default(),
+        now,
+    )
+    .await
+    .unwrap();
+    questions::answer_as_shop(
+        db,
+        asked.id,
+        "Yes, <loudly> & clearly.",
+        &AnswerNotices,
+        now,
+    )
+    .await
+    .unwrap();
+    // The shop changes its answer: the same answer, so no second email.
+    questions::answer_as_shop(db, asked.id, "Yes, loudly.", &AnswerNotices, now)
+        .await
+        .unwrap();
+    let sent = async || -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE status = 'sent'")
+            .fetch_one(db.reader())
+            .await
+            .unwrap()
+    };
+
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::start(mail.path(), None).await;
+    let mut work = worker(&store.url, &sink);
+    eventually("the email is sent", async || sent().await == 1).await;
+    // A worker polls every second: two more seconds of work would have sent a second one.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    work.kill().unwrap();
+    work.wait().unwrap();
+
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let message = &messages[0];
+    assert_eq!(header(message, "To").as_deref(), Some("asker@example.com"));
+    assert_eq!(
+        decoded(&header(message, "Subject").unwrap()),
+        "Your question about Teapot A has an answer"
+    );
+    let id = header(message, "X-Rapport-Message").expect("X-Rapport-Message header");
+    assert!(
+        header(message, "Message-ID")
+            .is_some_and(|value| value == format!("<message-{id}@shop.example>")),
+        "a stable Message-ID in\n{message}"
+    );
+    for words in [
+        "You asked about Teapot A:",
+        "Does it whistle?",
+        "Rapport Demo Store answered:",
+        "Yes, <loudly> & clearly.",
+        "Yes, &lt;loudly&gt; &amp; clearly.",
+        "https://shop.example/p/A#questions",
+    ] {
+        assert!(message.contains(words), "{words} in\n{message}");
+    }
+}

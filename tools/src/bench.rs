@@ -573,6 +573,7 @@ pub async fn alerts(
             mail_from: "Bench <bench@rapport.localhost>"
                 .parse()
                 .map_err(|e| format!("{e}"))?,
+            shop_name: "Bench Shop".into(),
             public_url: "https://shop.example".into(),
             webhook: None,
             lease: Millis::minutes(2),

@@ -1025,6 +1025,11 @@ async fn seed_questions(
         answers_per_day: i64::MAX,
         votes_per_minute: i64::MAX,
     };
+    let context = questions::Questions {
+        policy,
+        purchases: std::sync::Arc::new(OrderedProducts),
+        then: std::sync::Arc::new(AnswerNotices),
+    };
     let popular = WeightedIndex::new((0..from.products.len()).map(|i| 1.0 / (i as f64 + 5.0)))
         .expect("products");
     let mut progress = Progress::start("questions", count);
@@ -1084,9 +1089,7 @@ async fn seed_questions(
                 &from.shoppers[buyer].id,
                 asked.id,
                 in_language(text.buyer, from.chinese[buyer]),
-                &policy,
-                &OrderedProducts,
-                &AnswerNotices,
+                &context,
                 answered_at + Millis::hours(2),
             )
             .await

@@ -68,18 +68,9 @@ pub async fn answer_product_question(question_id: i64, body: String) -> Result<A
     let questions: ssr::Questions = server_context()?;
     let db = crate::store::db()?;
     let shopper = request_shopper().await?;
-    ssr::answer_as_shopper(
-        &db,
-        &shopper,
-        question_id,
-        &body,
-        &questions.policy,
-        &*questions.purchases,
-        &*questions.then,
-        now(),
-    )
-    .await
-    .map_err(store_error)
+    ssr::answer_as_shopper(&db, &shopper, question_id, &body, &questions, now())
+        .await
+        .map_err(store_error)
 }
 
 /// Marks an answer helpful for the signed-in shopper (`helpful`), or withdraws the mark.

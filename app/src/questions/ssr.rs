@@ -226,17 +226,21 @@ async fn answer_by_id(tx: &mut Tx, answer_id: i64) -> Result<Answer, sqlx::Error
     answer_from_row(&row)
 }
 
-/// A shopper who bought the product answers a published question, once.
+/// A shopper who bought the product (`questions.purchases` says) answers a published question, once, within the
+/// store's limits.
 pub async fn answer_as_shopper(
     db: &Db,
     shopper: &str,
     question_id: i64,
     body: &str,
-    policy: &QuestionPolicy,
-    purchases: &dyn Purchases,
-    then: &dyn Then<AnswerGiven>,
+    questions: &Questions,
     now: Millis,
 ) -> Result<Answer, StoreError> {
+    let Questions {
+        policy,
+        purchases,
+        then,
+    } = questions;
     let body = body.trim();
     validate_answer(body)?;
     let mut tx = db.write().await?;
@@ -292,7 +296,7 @@ pub async fn answer_as_shopper(
         Err(error) => return Err(error.into()),
     };
     recount(&mut tx, question_id).await?;
-    report_answer(&mut tx, answer_id, then, now).await?;
+    report_answer(&mut tx, answer_id, &**then, now).await?;
     let answer = answer_by_id(&mut tx, answer_id).await?;
     tx.commit().await?;
     Ok(answer)

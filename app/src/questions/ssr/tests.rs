@@ -41,6 +41,15 @@ async fn shop(db: &Db) {
     }
 }
 
+/// The questions' server context with the store's `policy` and the flows the server wires in.
+fn context(policy: QuestionPolicy) -> Questions {
+    Questions {
+        policy,
+        purchases: std::sync::Arc::new(OrderedProducts),
+        then: std::sync::Arc::new(AnswerNotices),
+    }
+}
+
 fn code(error: StoreError) -> (ErrorCode, Option<String>) {
     let error = AppError::from(error);
     (error.code, error.field)
@@ -155,31 +164,13 @@ async fn the_asker_hears_of_each_answer_but_their_own() {
         shop(db).await;
         let policy = QuestionPolicy::default();
         let id = published(db, "alice", "Is the handle heat-proof?", NOW).await;
-        answer_as_shopper(
-            db,
-            "alice",
-            id,
-            "Mine is.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap();
+        answer_as_shopper(db, "alice", id, "Mine is.", &context(policy), NOW)
+            .await
+            .unwrap();
         assert_eq!(count(db, "messages").await, 0);
-        answer_as_shopper(
-            db,
-            "carol",
-            id,
-            "Mine too.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap();
+        answer_as_shopper(db, "carol", id, "Mine too.", &context(policy), NOW)
+            .await
+            .unwrap();
         answer_as_shop(db, id, "It is, up to 120 °C.", &AnswerNotices, NOW)
             .await
             .unwrap();
@@ -212,32 +203,14 @@ async fn only_buyers_answer_published_questions_and_only_once() {
             .await
             .unwrap();
         let (alice, bob) = ("alice", "bob");
-        let refused = answer_as_shopper(
-            db,
-            alice,
-            waiting.id,
-            "Yes.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap_err();
+        let refused = answer_as_shopper(db, alice, waiting.id, "Yes.", &context(policy), NOW)
+            .await
+            .unwrap_err();
         assert_eq!(code(refused).0, ErrorCode::NotFound);
         let id = published(db, "bob", "How heavy is it?", NOW).await;
-        let refused = answer_as_shopper(
-            db,
-            bob,
-            id,
-            "Light.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap_err();
+        let refused = answer_as_shopper(db, bob, id, "Light.", &context(policy), NOW)
+            .await
+            .unwrap_err();
         assert_eq!(code(refused).0, ErrorCode::Forbidden);
         assert!(
             shopper_questions(db, "alice", "A", &OrderedProducts)
@@ -245,34 +218,16 @@ async fn only_buyers_answer_published_questions_and_only_once() {
                 .unwrap()
                 .can_answer
         );
-        let answer = answer_as_shopper(
-            db,
-            alice,
-            id,
-            "About 1.2 kg.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap();
+        let answer = answer_as_shopper(db, alice, id, "About 1.2 kg.", &context(policy), NOW)
+            .await
+            .unwrap();
         assert_eq!(
             (answer.by_shop, answer.author.as_str()),
             (false, "Shopper alice")
         );
-        let again = answer_as_shopper(
-            db,
-            alice,
-            id,
-            "1.2 kg.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap_err();
+        let again = answer_as_shopper(db, alice, id, "1.2 kg.", &context(policy), NOW)
+            .await
+            .unwrap_err();
         assert_eq!(code(again).0, ErrorCode::Conflict);
         assert_eq!(
             shopper_questions(db, "alice", "A", &OrderedProducts)
@@ -281,31 +236,13 @@ async fn only_buyers_answer_published_questions_and_only_once() {
                 .answered,
             vec![id]
         );
-        let blank = answer_as_shopper(
-            db,
-            "carol",
-            id,
-            " \n",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap_err();
+        let blank = answer_as_shopper(db, "carol", id, " \n", &context(policy), NOW)
+            .await
+            .unwrap_err();
         assert_eq!(code(blank), (ErrorCode::Invalid, Some("body".into())));
-        let unknown = answer_as_shopper(
-            db,
-            "carol",
-            999_999,
-            "Yes.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap_err();
+        let unknown = answer_as_shopper(db, "carol", 999_999, "Yes.", &context(policy), NOW)
+            .await
+            .unwrap_err();
         assert_eq!(code(unknown).0, ErrorCode::NotFound);
         assert_eq!(count(db, "answers").await, 1);
     }
@@ -384,25 +321,14 @@ async fn helpful_marks_are_one_per_shopper_and_order_the_answers_and_the_questio
             "alice",
             older,
             "Mine is fine after a year.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
+            &context(policy),
             NOW,
         )
         .await
         .unwrap();
-        answer_as_shopper(
-            db,
-            "carol",
-            newer,
-            "It does.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap();
+        answer_as_shopper(db, "carol", newer, "It does.", &context(policy), NOW)
+            .await
+            .unwrap();
         // Unanswered last; then the newer of the two answered with no helpful marks yet.
         let order = |questions: Vec<Question>| questions.iter().map(|q| q.id).collect::<Vec<_>>();
         assert_eq!(
@@ -511,30 +437,12 @@ async fn limits_refuse_with_a_retry_time_and_change_nothing() {
 
         let first = published(db, "carol", "First?", NOW).await;
         let second = published(db, "carol", "Second?", NOW).await;
-        let answer = answer_as_shopper(
-            db,
-            "alice",
-            first,
-            "Yes.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap();
-        let refused = answer_as_shopper(
-            db,
-            "alice",
-            second,
-            "Yes.",
-            &policy,
-            &OrderedProducts,
-            &AnswerNotices,
-            NOW,
-        )
-        .await
-        .unwrap_err();
+        let answer = answer_as_shopper(db, "alice", first, "Yes.", &context(policy), NOW)
+            .await
+            .unwrap();
+        let refused = answer_as_shopper(db, "alice", second, "Yes.", &context(policy), NOW)
+            .await
+            .unwrap_err();
         assert_eq!(code(refused).0, ErrorCode::RateLimited);
         vote(db, "bob", answer.id, true, &policy, NOW)
             .await
