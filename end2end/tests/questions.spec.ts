@@ -1,4 +1,5 @@
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
+import { decodeWords, linkIn, nthEmailTo } from './mailbox';
 import { MERCHANT_KEY, expect, signInAsMerchant, signInWithToken, test, waitForHandler } from './support';
 
 /** A product of its own, pushed through the merchant API as the store's systems would, so that its questions are the test's alone. */
@@ -21,7 +22,7 @@ async function newShopper(request: APIRequestContext, name: string, buying?: str
   const shopperId = `qa-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${Date.now()}`;
   const response = await request.put('/api/v1/shoppers', {
     headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
-    data: { shoppers: [{ shopper_id: shopperId, display_name: name, locale: 'en' }] },
+    data: { shoppers: [{ shopper_id: shopperId, display_name: name, email: `${shopperId}@shoppers.example`, locale: 'en' }] },
   });
   expect(response.status(), await response.text()).toBe(200);
   if (buying) {
@@ -59,7 +60,7 @@ async function deskCard(page: Page, queue: string, question: string): Promise<Lo
   return card;
 }
 
-test('shopper asks about a product, the merchant answers on the desk, and the answer shows under the question', { tag: '@js-only' }, async ({ page }) => {
+test('shopper asks about a product, the merchant answers on the desk, and the shopper reads the answer from its email', { tag: '@js-only' }, async ({ page }) => {
   const sku = await newProduct(page.request, 'ask');
   const asker = await newShopper(page.request, 'Ada Asker');
   await signInWithToken(page, asker);
@@ -85,6 +86,14 @@ test('shopper asks about a product, the merchant answers on the desk, and the an
   await expect(answer.locator('.rapport-answer__body')).toHaveText('A:Yes: turn it a quarter to the right.');
   await expect(answer.locator('.rapport-answer__author')).toHaveText('Answer from Rapport Demo Store');
   await expect(published.getByTestId('my-question')).toHaveCount(0);
+
+  // The asker is told by email, once, and its link leads to the answers.
+  const email = await nthEmailTo(`${asker}@shoppers.example`, 1);
+  expect(decodeWords(email.headers.get('subject')!)).toBe(`Your question about Question kettle ask has an answer`);
+  expect(email.text).toContain(question);
+  expect(email.text).toContain('Rapport Demo Store answered:\n\nYes: turn it a quarter to the right.');
+  await page.goto(linkIn(email, `/p/${sku}`));
+  await expect(page.locator('li.rapport-answer--shop')).toContainText('Yes: turn it a quarter to the right.');
 });
 
 test('a buyer answers a question, another shopper marks the answer helpful once, and only buyers may answer', { tag: '@js-only' }, async ({ page }) => {
