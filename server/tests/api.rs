@@ -331,6 +331,11 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/reviews/{review_id}/reject",
         "/api/v1/reviews/{review_id}/restore",
         "/api/v1/reviews/{review_id}/reply",
+        "/api/v1/questions",
+        "/api/v1/questions/{question_id}/answer",
+        "/api/v1/questions/{question_id}/publish",
+        "/api/v1/questions/{question_id}/reject",
+        "/api/v1/answers/{answer_id}",
         "/api/v1/wishlists/most-wished",
         "/api/v1/alerts/report",
         "/api/v1/alerts/failed",
@@ -1340,4 +1345,149 @@ async fn downloads_are_compressed_for_clients_that_accept_it() {
         .unwrap();
     let (_, headers, _) = send_for_headers(&shop.router, health).await;
     assert_eq!(headers.get(header::CONTENT_ENCODING), None);
+}
+
+#[tokio::test]
+async fn a_merchant_answers_publishes_and_turns_down_questions_through_the_api() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let db = &shop.store.db;
+        let policy = app::questions::rules::QuestionPolicy::default();
+        let now = app::kernel::time::now();
+        let mut asked = Vec::new();
+        for body in ["Does it whistle?", "Is it dishwasher-safe?", "Call me?"] {
+            asked.push(
+                app::questions::ssr::ask(db, "alice", "A", body, &policy, now)
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        let list = |query: &str| {
+            authorized("GET", &format!("/api/v1/questions{query}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (status, waiting) = send(&shop.router, list("")).await;
+        assert_eq!(status, StatusCode::OK, "{waiting}");
+        assert_eq!(waiting["questions"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            waiting["questions"][0]["question"]["body"],
+            json!("Does it whistle?")
+        );
+        assert_eq!(waiting["questions"][0]["sku"], json!("A"));
+        for bad in [
+            "?queue=someday",
+            "?limit=0",
+            "?offset=-1",
+            "?limit=abc",
+            "?colour=red",
+        ] {
+            let (status, error) = send(&shop.router, list(bad)).await;
+            assert_eq!(
+                (status, error["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid")),
+                "{bad}: {error}"
+            );
+        }
+
+        let answer = |id: i64, body: Value| {
+            json_request("PUT", &format!("/api/v1/questions/{id}/answer"), &body)
+        };
+        for bad in [
+            json!({"body": " "}),
+            json!({}),
+            json!({"body": "Yes.", "extra": 1}),
+            json!({"body": "a".repeat(2001)}),
+        ] {
+            let (status, error) = send(&shop.router, answer(asked[0], bad.clone())).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {error}");
+        }
+        let (status, error) = send(&shop.router, answer(999_999, json!({"body": "Yes."}))).await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::NOT_FOUND, Some("question_id"))
+        );
+        let (status, given) = send(
+            &shop.router,
+            answer(asked[0], json!({"body": "Yes, loudly."})),
+        )
+        .await;
+        assert_eq!(
+            (status, &given["by_shop"]),
+            (StatusCode::OK, &json!(true)),
+            "{given}"
+        );
+
+        let decide = |id: i64, what: &str, body: Value| {
+            json_request("POST", &format!("/api/v1/questions/{id}/{what}"), &body)
+        };
+        let (status, decided) = send(&shop.router, decide(asked[1], "publish", json!({}))).await;
+        assert_eq!(
+            (status, &decided),
+            (StatusCode::OK, &json!({"status": "published"}))
+        );
+        let (status, _) = send(&shop.router, decide(asked[1], "publish", json!({}))).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (status, _) = send(
+            &shop.router,
+            decide(asked[2], "reject", json!({"reason": ""})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, decided) = send(
+            &shop.router,
+            decide(asked[2], "reject", json!({"reason": "No phone numbers."})),
+        )
+        .await;
+        assert_eq!(
+            (status, &decided),
+            (StatusCode::OK, &json!({"status": "rejected"}))
+        );
+        let (status, _) = send(&shop.router, answer(asked[2], json!({"body": "Sure."}))).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (status, error) = send(
+            &shop.router,
+            authorized("POST", "/api/v1/questions/abc/publish")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("question_id")),
+            "{error}"
+        );
+
+        for (queue, expected) in [
+            ("answered", asked[0]),
+            ("unanswered", asked[1]),
+            ("rejected", asked[2]),
+        ] {
+            let (_, found) = send(&shop.router, list(&format!("?queue={queue}"))).await;
+            assert_eq!(
+                found["questions"][0]["question"]["id"],
+                json!(expected),
+                "{queue}: {found}"
+            );
+        }
+        // The asker heard of the shop's answer by email, once.
+        assert_eq!(count(db, "messages").await, 1);
+
+        let remove = |id: i64| {
+            authorized("DELETE", &format!("/api/v1/answers/{id}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let id = given["id"].as_i64().unwrap();
+        let (status, _) = send(&shop.router, remove(id)).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, error) = send(&shop.router, remove(id)).await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::NOT_FOUND, Some("answer_id"))
+        );
+        let (_, unanswered) = send(&shop.router, list("?queue=unanswered")).await;
+        assert_eq!(unanswered["questions"].as_array().unwrap().len(), 2);
+    }
 }

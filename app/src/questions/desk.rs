@@ -217,7 +217,7 @@ fn DeskCard(item: DeskQuestion, actions: DeskActions, shop_name: String) -> impl
                         <input type="hidden" name="decision" value="reject" />
                         <label>
                             {move || i18n.t("moderation.reason")}
-                            <input type="text" name="reason" maxlength="500" required />
+                            <input type="text" name="reason" maxlength=super::rules::MAX_REASON_CHARS.to_string() required />
                         </label>
                         <button type="submit" class="rapport-button" data-decision="reject">{move || i18n.t("questions.desk.reject")}</button>
                     </ActionForm>

@@ -16,6 +16,7 @@ use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 
 /// Where a question stands: waiting for the shop, shown on the product, or turned down with a reason.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionStatus {
@@ -44,6 +45,7 @@ impl QuestionStatus {
 }
 
 /// An answer as shoppers see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
     pub id: i64,
@@ -55,15 +57,20 @@ pub struct Answer {
     /// Shoppers who marked it helpful.
     pub helpful: i64,
     pub edited: bool,
+    /// Milliseconds since 1970 (UTC).
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
     pub answered_at: Millis,
 }
 
 /// A published question with its answers, most helpful first.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     pub id: i64,
     pub body: String,
     pub asker: String,
+    /// Milliseconds since 1970 (UTC).
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
     pub asked_at: Millis,
     pub answers: Vec<Answer>,
 }
@@ -112,6 +119,7 @@ pub struct AnswerTally {
 }
 
 /// The merchant desk's lists of questions.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeskQueue {
@@ -149,6 +157,7 @@ impl DeskQueue {
 }
 
 /// A question on the merchant's desk: the question, its product, where it stands, and its published answers.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeskQuestion {
     pub question: Question,

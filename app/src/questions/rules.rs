@@ -10,6 +10,8 @@ use std::cmp::Ordering;
 pub const MAX_QUESTION_CHARS: usize = 1000;
 /// The longest answer, the shop's or a shopper's.
 pub const MAX_ANSWER_CHARS: usize = 2000;
+/// The longest reason the shop gives for turning a question down.
+pub const MAX_REASON_CHARS: usize = 500;
 /// Questions shown per "more questions".
 pub const PAGE: i64 = 5;
 
@@ -48,6 +50,11 @@ pub fn validate_question(body: &str) -> Result<(), AppError> {
 /// An answer: one or more lines, never blank, at most [`MAX_ANSWER_CHARS`].
 pub fn validate_answer(body: &str) -> Result<(), AppError> {
     text("body", body, TextRule::paragraphs(MAX_ANSWER_CHARS))
+}
+
+/// The shop's reason for turning a question down, which its asker sees: never blank.
+pub fn validate_reason(reason: &str) -> Result<(), AppError> {
+    text("reason", reason, TextRule::paragraphs(MAX_REASON_CHARS))
 }
 
 /// The order answers are shown in: the most helpful first; between equally helpful ones the shop's first (it

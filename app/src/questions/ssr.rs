@@ -1,6 +1,8 @@
 //! The questions' SQL.
 
-use super::rules::{QuestionPolicy, answer_order, validate_answer, validate_question};
+use super::rules::{
+    QuestionPolicy, answer_order, validate_answer, validate_question, validate_reason,
+};
 use super::{
     Answer, AnswerTally, DeskQuestion, DeskQueue, OwnQuestion, Question, QuestionDecision,
     QuestionStatus, ShopperQuestions,
@@ -368,11 +370,7 @@ pub async fn decide(
         QuestionDecision::Publish => (QuestionStatus::Published, None),
         QuestionDecision::Reject { reason } => {
             let reason = reason.trim();
-            crate::kernel::validate::text(
-                "reason",
-                reason,
-                crate::kernel::validate::TextRule::paragraphs(500),
-            )?;
+            validate_reason(reason)?;
             (QuestionStatus::Rejected, Some(reason))
         }
     };

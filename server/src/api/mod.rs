@@ -3,6 +3,7 @@
 
 mod handlers;
 mod openapi;
+mod questions;
 
 use crate::state::AppState;
 use app::identity::merchant::identify_key;
@@ -17,7 +18,7 @@ use axum::extract::{
 };
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
@@ -306,6 +307,20 @@ pub fn router(state: AppState) -> Router {
             "/reviews/{review_id}/reply",
             put(handlers::put_review_reply).delete(handlers::delete_review_reply),
         )
+        .route("/questions", get(questions::get_questions))
+        .route(
+            "/questions/{question_id}/answer",
+            put(questions::put_answer),
+        )
+        .route(
+            "/questions/{question_id}/publish",
+            post(questions::post_publish),
+        )
+        .route(
+            "/questions/{question_id}/reject",
+            post(questions::post_reject),
+        )
+        .route("/answers/{answer_id}", delete(questions::delete_answer))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_api_key,

@@ -1,21 +1,26 @@
 //! The OpenAPI 3 document of the merchant API, generated from the handlers and types.
 
 use super::handlers::{self, MAX_PAGE, MAX_RESEND};
+use super::questions;
 use app::catalog::rules::{
     MAX_DESCRIPTION_LEN, MAX_PRICE_MINOR, MAX_STOCK, MAX_TITLE_LEN, MAX_URL_LEN,
 };
 use app::events::ssr::MAX_EVENT_BATCH;
 use app::kernel::validate::{MAX_BATCH, MAX_KEY_LEN};
 use app::orders::ssr::{MAX_ORDER_LINES, MAX_QUANTITY};
+use app::questions::rules::MAX_ANSWER_CHARS;
 use app::reviews::rules::{MAX_REASON_CHARS, MAX_REPLY_CHARS};
 use axum::Json;
 use serde_json::{Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+// Reviews and questions are turned down with one `Rejection` body, whose rule below holds for both.
+const _: () = assert!(app::questions::rules::MAX_REASON_CHARS == MAX_REASON_CHARS);
+
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, moderate reviews, read wish-list and alert reports, and run the member-tier programme."),
+    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, moderate reviews, answer shoppers' questions, read wish-list and alert reports, and run the member-tier programme."),
     paths(
         handlers::put_categories,
         handlers::put_products,
@@ -33,6 +38,11 @@ use utoipa::{Modify, OpenApi};
         handlers::post_review_restore,
         handlers::put_review_reply,
         handlers::delete_review_reply,
+        questions::get_questions,
+        questions::put_answer,
+        questions::post_publish,
+        questions::post_reject,
+        questions::delete_answer,
         handlers::get_most_wished,
         handlers::get_alert_report,
         handlers::get_failed_notices,
@@ -45,7 +55,7 @@ use utoipa::{Modify, OpenApi};
         handlers::get_product_rating,
     ),
     // Types named only by query parameters are not collected from the paths: list them, so every $ref resolves.
-    components(schemas(app::reviews::ModerationQueue)),
+    components(schemas(app::reviews::ModerationQueue, app::questions::DeskQueue)),
     modifiers(&BearerKey)
 )]
 pub struct MerchantApi;
@@ -194,6 +204,7 @@ fn property_rules() -> Vec<(String, Value)> {
         ("EventInput", "guest_id", key),
         ("Rejection", "reason", paragraphs(MAX_REASON_CHARS, true)),
         ("ReplyInput", "body", paragraphs(MAX_REPLY_CHARS, true)),
+        ("AnswerInput", "body", paragraphs(MAX_ANSWER_CHARS, true)),
         ("ResendRequest", "notice_ids", batch(MAX_RESEND)),
     ];
     rules
@@ -208,7 +219,7 @@ fn property_rules() -> Vec<(String, Value)> {
 }
 
 /// Each parameter's rule, by its name (the same in every operation that takes it).
-fn parameter_rules() -> [(&'static str, Value); 7] {
+fn parameter_rules() -> [(&'static str, Value); 9] {
     let key = key_rule();
     [
         ("limit", json!({"minimum": 1, "maximum": MAX_PAGE})),
@@ -221,6 +232,8 @@ fn parameter_rules() -> [(&'static str, Value); 7] {
             json!({"minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}),
         ),
         ("review_id", json!({"minimum": 1})),
+        ("question_id", json!({"minimum": 1})),
+        ("answer_id", json!({"minimum": 1})),
     ]
 }
 
