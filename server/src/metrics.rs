@@ -40,6 +40,11 @@ struct OutboxLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabels {
+    state: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ChannelLabels {
     channel: String,
 }
@@ -67,6 +72,8 @@ pub struct Metrics {
     store_readable: Gauge,
     outbox: Family<OutboxLabels, Gauge>,
     outbox_oldest_due: Family<ChannelLabels, Seconds>,
+    messages: Family<StateLabels, Gauge>,
+    messages_oldest_due: Seconds,
     feed_events_behind: Gauge,
     feed_lists: Family<ListLabels, Gauge>,
     feed_full_build: Seconds,
@@ -148,6 +155,10 @@ impl Default for Metrics {
             "tier_review_last_timestamp_seconds",
             "When this instance last ran the periodic tier review (0: not yet)",
         );
+        let messages_oldest_due = seconds(
+            "outbox_messages_oldest_due_seconds",
+            "How long the longest-due message has waited for a worker (0: none due)",
+        );
         let outbox = Family::<OutboxLabels, Gauge>::default();
         registry.register(
             "outbox_notices",
@@ -160,6 +171,13 @@ impl Default for Metrics {
             "outbox_oldest_due_seconds",
             "How long the longest-due notice of a channel has waited for a worker (0: none due)",
             outbox_oldest_due.clone(),
+        );
+        let messages = Family::<StateLabels, Gauge>::default();
+        registry.register(
+            "outbox_messages",
+            "Undelivered messages to shoppers (emails about their questions' answers) by state: due, in_flight, \
+             waiting (a retry's back-off), failed (given up)",
+            messages.clone(),
         );
         let feed_lists = Family::<ListLabels, Gauge>::default();
         registry.register(
@@ -175,6 +193,8 @@ impl Default for Metrics {
             store_readable,
             outbox,
             outbox_oldest_due,
+            messages,
+            messages_oldest_due,
             feed_events_behind,
             feed_lists,
             feed_full_build,
@@ -251,6 +271,24 @@ impl Metrics {
                         .map_or(0.0, |waited| waited.0 as f64 / 1000.0),
                 );
         }
+        let messages = app::messages::ssr::outbox_state(db, now).await?;
+        for (name, count) in [
+            ("due", messages.due),
+            ("in_flight", messages.in_flight),
+            ("waiting", messages.waiting),
+            ("failed", messages.failed),
+        ] {
+            self.messages
+                .get_or_create(&StateLabels {
+                    state: name.to_owned(),
+                })
+                .set(count);
+        }
+        self.messages_oldest_due.set(
+            messages
+                .oldest_due
+                .map_or(0.0, |waited| waited.0 as f64 / 1000.0),
+        );
         self.feed_events_behind.set(feed.events_behind);
         for list in LISTS {
             let products = feed

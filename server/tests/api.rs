@@ -588,6 +588,13 @@ async fn health_and_metrics_are_served() {
         ),
         "{text}"
     );
+    for line in [
+        "rapport_outbox_messages{state=\"due\"} 0",
+        "rapport_outbox_messages{state=\"failed\"} 0",
+        "rapport_outbox_messages_oldest_due_seconds 0.0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
     assert!(
         text.contains("rapport_http_request_duration_seconds_bucket"),
         "{text}"

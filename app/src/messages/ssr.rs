@@ -176,5 +176,46 @@ pub async fn delivery_failed(
     Ok(())
 }
 
+/// Where the messages' outbox stands, for the metrics an operator watches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageOutbox {
+    /// Queued and due: waiting for a worker.
+    pub due: i64,
+    /// Leased by a worker that is sending them.
+    pub in_flight: i64,
+    /// Queued for a retry after a failed attempt.
+    pub waiting: i64,
+    /// Given up after the store's attempts.
+    pub failed: i64,
+    /// How long the longest-due message has been due, or nothing when none is.
+    pub oldest_due: Option<Millis>,
+}
+
+/// The messages' outbox at `now`.
+pub async fn outbox_state(db: &Db, now: Millis) -> Result<MessageOutbox, StoreError> {
+    let row = sqlx::query(
+        "SELECT \
+         COALESCE(SUM(CASE WHEN status = 'queued' AND next_attempt_at <= $1 THEN 1 ELSE 0 END), 0) AS due, \
+         COALESCE(SUM(CASE WHEN status = 'queued' AND next_attempt_at > $1 AND claimed_by IS NOT NULL THEN 1 ELSE 0 END), 0) \
+           AS in_flight, \
+         COALESCE(SUM(CASE WHEN status = 'queued' AND next_attempt_at > $1 AND claimed_by IS NULL THEN 1 ELSE 0 END), 0) \
+           AS waiting, \
+         COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed, \
+         MIN(CASE WHEN status = 'queued' AND next_attempt_at <= $1 THEN next_attempt_at END) AS first_due \
+         FROM messages WHERE status IN ('queued', 'failed')",
+    )
+    .bind(now)
+    .fetch_one(db.reader())
+    .await?;
+    let first_due: Option<Millis> = row.try_get("first_due")?;
+    Ok(MessageOutbox {
+        due: row.try_get("due")?,
+        in_flight: row.try_get("in_flight")?,
+        waiting: row.try_get("waiting")?,
+        failed: row.try_get("failed")?,
+        oldest_due: first_due.map(|at| now - at),
+    })
+}
+
 #[cfg(test)]
 mod tests;

@@ -117,7 +117,10 @@ async fn a_failed_attempt_is_retried_when_the_worker_says_or_given_up() {
         add_shopper(db, "alice").await;
         let alice = key(db, "alice").await;
         queue_one(db, alice, "answer:1", &answered("Yes.")).await;
+        let due = outbox_state(db, NOW + Millis(1_000)).await.unwrap();
+        assert_eq!((due.due, due.oldest_due), (1, Some(Millis(1_000))));
         let claimed = claim_due(db, 10, "w1", LEASE, NOW).await.unwrap();
+        assert_eq!(outbox_state(db, NOW).await.unwrap().in_flight, 1);
         delivery_failed(
             db,
             claimed[0].id,
@@ -126,6 +129,7 @@ async fn a_failed_attempt_is_retried_when_the_worker_says_or_given_up() {
         )
         .await
         .unwrap();
+        assert_eq!(outbox_state(db, NOW).await.unwrap().waiting, 1);
         assert!(
             claim_due(db, 10, "w1", LEASE, NOW + Millis::minutes(4))
                 .await
@@ -144,6 +148,13 @@ async fn a_failed_attempt_is_retried_when_the_worker_says_or_given_up() {
                 .await
                 .unwrap()
                 .is_empty()
+        );
+        assert_eq!(
+            outbox_state(db, NOW + DAY).await.unwrap(),
+            MessageOutbox {
+                failed: 1,
+                ..MessageOutbox::default()
+            }
         );
         let (status, error): (String, String) =
             sqlx::query_as("SELECT status, last_error FROM messages WHERE id = $1")
