@@ -320,6 +320,133 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     Ok(())
 }
 
+/// Loads one product with `count` published questions, each answered by the shop and by a buyer, and `marks` helpful
+/// marks on the answers; then times what the `Questions` widget reads (the first page, and a signed-in shopper's
+/// standing) and the rate of helpful marks through the store function.
+pub async fn questions(db: &Db, count: usize, marks: usize) -> Result<(), String> {
+    use app::flows::answer_notices::AnswerNotices;
+    use app::flows::verified_buyers::OrderedProducts;
+    use app::questions::rules::{PAGE, QuestionPolicy};
+    use app::questions::ssr as store;
+    let err = |e: app::store::StoreError| e.to_string();
+    let run = format!("{:x}", now().0);
+    let sku = format!("Q{run}");
+    let category = bench_category(db, &run).await?;
+    catalog::upsert_products(
+        db,
+        &[bench_product(&sku, &category)],
+        &CatalogAlerts(&AlertPolicy::default()),
+        now(),
+    )
+    .await
+    .map_err(err)?;
+    let askers: Vec<String> = (0..count).map(|i| format!("q{run}-{i}")).collect();
+    add_shoppers(db, &askers, true).await?;
+    // One buyer answers every question.
+    let buyer = format!("q{run}-buyer");
+    add_shoppers(db, std::slice::from_ref(&buyer), false).await?;
+    let order = app::orders::OrderInput {
+        order_id: format!("q{run}-order"),
+        shopper_id: buyer.clone(),
+        currency: "CNY".into(),
+        lines: vec![app::orders::OrderLineInput {
+            sku: sku.clone(),
+            quantity: 1,
+            unit_price_minor: 9_900,
+        }],
+        shipping_minor: 0,
+        tax_minor: 0,
+        placed_at: None,
+    };
+    app::orders::ssr::record_order(db, &format!("q{run}-order"), &order, &TierGrowth, now())
+        .await
+        .map_err(err)?;
+    let policy = QuestionPolicy {
+        questions_per_day: i64::MAX,
+        answers_per_day: i64::MAX,
+        votes_per_minute: i64::MAX,
+    };
+    let context = store::Questions {
+        policy,
+        purchases: std::sync::Arc::new(OrderedProducts),
+        then: std::sync::Arc::new(AnswerNotices),
+    };
+    let started = Instant::now();
+    let mut answers = Vec::with_capacity(2 * count);
+    let mut progress = Progress::start("questions asked and answered", count);
+    for (index, asker) in askers.iter().enumerate() {
+        progress.at(index);
+        let at = now() - Millis(index as i64);
+        let asked = store::ask(db, asker, &sku, "Does it fit a 20 cm hob?", &policy, at)
+            .await
+            .map_err(err)?;
+        // The shop's answer publishes the question, and the asker's email about it is queued, as in the store.
+        answers.push(
+            store::answer_as_shop(db, asked.id, "Yes, up to 22 cm.", &AnswerNotices, at)
+                .await
+                .map_err(err)?
+                .id,
+        );
+        answers.push(
+            store::answer_as_shopper(db, &buyer, asked.id, "Mine fits.", &context, at)
+                .await
+                .map_err(err)?
+                .id,
+        );
+    }
+    progress.finish();
+    println!(
+        "questions asked and answered by the shop and a buyer: {}",
+        rate(count, started)
+    );
+
+    // Most marks on a few answers, as on real products (the cube of an even spread).
+    let started = Instant::now();
+    let mut progress = Progress::start("helpful marks", marks);
+    for index in 0..marks {
+        progress.at(index);
+        let spread = ((index * 7_919) % 1_000) as f64 / 1_000.0;
+        let answer = answers[(spread.powi(3) * answers.len() as f64) as usize];
+        let marker = &askers[index % askers.len()];
+        match store::vote(db, marker, answer, true, &policy, now()).await {
+            Ok(_) => {}
+            // A marker drawn onto their own answer: refused, as it should be; it still counts as a request served.
+            Err(app::store::StoreError::Rejected(_)) => {}
+            Err(error) => return Err(error.to_string()),
+        }
+    }
+    progress.finish();
+    println!(
+        "helpful marks through the store function, one at a time: {}",
+        rate(marks, started)
+    );
+    sqlx::query("ANALYZE")
+        .execute(db.reader())
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let (mut page, mut standing) = (Vec::with_capacity(1_000), Vec::with_capacity(1_000));
+    for index in 0..1_000 {
+        let started = Instant::now();
+        store::list(db, &sku, 0, PAGE).await.map_err(err)?;
+        page.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = Instant::now();
+        store::shopper_questions(db, &askers[index % askers.len()], &sku, &OrderedProducts)
+            .await
+            .map_err(err)?;
+        standing.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    report(
+        &format!("first page of {PAGE} questions with their answers ({count} questions)"),
+        page,
+    );
+    report(
+        "a signed-in shopper's standing (may answer, own questions, marks)",
+        standing,
+    );
+    Ok(())
+}
+
 /// Prints the p50 and p99 of `samples` under `label`.
 fn report(label: &str, samples: Vec<f64>) {
     let count = samples.len();

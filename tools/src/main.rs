@@ -126,6 +126,15 @@ enum StoreCommand {
         #[arg(long, default_value_t = 1_000_000)]
         votes: usize,
     },
+    /// Measure the questions widget's reads and the helpful-mark rate on one product with many answered questions.
+    BenchQuestions {
+        /// Questions asked about the product, each published with the shop's answer and a buyer's.
+        #[arg(long, default_value_t = 2_000)]
+        questions: usize,
+        /// Helpful marks spread over the answers (most on the first, as on real products).
+        #[arg(long, default_value_t = 20_000)]
+        marks: usize,
+    },
     /// Measure the wish-list widgets' reads and writes on a database that holds demo data.
     BenchWishlists {
         /// Items in the measured list.
@@ -250,6 +259,9 @@ async fn on_store(db: &Db, command: StoreCommand) -> Result<(), String> {
         } => load_demo_data(db, scale, seed, if_empty).await,
         StoreCommand::BenchIngest { products, events } => bench::ingest(db, products, events).await,
         StoreCommand::BenchReviews { reviews, votes } => bench::reviews(db, reviews, votes).await,
+        StoreCommand::BenchQuestions { questions, marks } => {
+            bench::questions(db, questions, marks).await
+        }
         StoreCommand::BenchWishlists { items } => bench::wishlists(db, items).await,
         StoreCommand::BenchTiers { orders } => bench::tiers(db, orders).await,
         StoreCommand::BenchFeed { requests } => bench::feed(db, requests).await,
