@@ -2,14 +2,23 @@ import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import { decodeWords, linkIn, nthEmailTo } from './mailbox';
 import { MERCHANT_KEY, expect, signInAsMerchant, signInWithToken, test, waitForHandler } from './support';
 
-/** A product of its own, pushed through the merchant API as the store's systems would, so that its questions are the test's alone. */
+/**
+ * A product of its own, pushed through the merchant API as the store's systems would, so that its questions are the
+ * test's alone; in a category of its own, so that the demo's category pages other tests read stay as they were.
+ */
 async function newProduct(request: APIRequestContext, name: string): Promise<string> {
+  const headers = { Authorization: `Bearer ${MERCHANT_KEY}` };
+  const category = await request.put('/api/v1/categories', {
+    headers,
+    data: { categories: [{ slug: 'questions-e2e', name: 'Questions (tests)', position: 90 }] },
+  });
+  expect(category.status(), await category.text()).toBe(200);
   const sku = `QA-${name}-${Date.now()}`;
   const response = await request.put('/api/v1/products', {
-    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+    headers,
     data: {
       products: [
-        { sku, category: 'kitchen', title: `Question kettle ${name}`, description: 'A kettle for questions.', price_minor: 12_900, currency: 'CNY', stock: 5 },
+        { sku, category: 'questions-e2e', title: `Question kettle ${name}`, description: 'A kettle for questions.', price_minor: 12_900, currency: 'CNY', stock: 5 },
       ],
     },
   });

@@ -172,11 +172,9 @@ impl Deliverer {
                     Err(error) => tracing::error!(%error, channel, "cannot read the outbox"),
                 }
             }
-            if self.mailer.is_some() {
-                match self.deliver_messages(&stop).await {
-                    Ok(count) => delivered += count,
-                    Err(error) => tracing::error!(%error, "cannot read the messages' outbox"),
-                }
+            match self.deliver_messages(&stop).await {
+                Ok(count) => delivered += count,
+                Err(error) => tracing::error!(%error, "cannot read the messages' outbox"),
             }
             if delivered == 0 {
                 tokio::select! {
@@ -210,11 +208,15 @@ impl Deliverer {
             .await
     }
 
-    /// Claims one batch of due messages and emails them, as [`Deliverer::deliver_due`] does notices.
+    /// Claims one batch of due messages and emails them, as [`Deliverer::deliver_due`] does notices; none without
+    /// an SMTP server.
     pub async fn deliver_messages(
         &self,
         stop: &watch::Receiver<bool>,
     ) -> Result<usize, StoreError> {
+        let Some(mailer) = &self.mailer else {
+            return Ok(0);
+        };
         let batch = messages::claim_due(
             &self.db,
             self.config.batch,
@@ -224,7 +226,7 @@ impl Deliverer {
         )
         .await?;
         self.drain(batch, &self.latency[0], |message| {
-            self.deliver_message(message, stop)
+            self.deliver_message(mailer, message, stop)
         })
         .await
     }
@@ -275,6 +277,7 @@ impl Deliverer {
     /// failure is retried on the alerts' schedule, until the store's attempts run out.
     async fn deliver_message(
         &self,
+        mailer: &AsyncSmtpTransport<Tokio1Executor>,
         message: OutgoingMessage,
         stop: &watch::Receiver<bool>,
     ) -> Result<Option<Duration>, StoreError> {
@@ -284,16 +287,13 @@ impl Deliverer {
             return Ok(None);
         }
         let started = Instant::now();
-        let outcome = match self.mailer.as_ref() {
-            Some(mailer) => match self.message_email(&message) {
-                Ok(email) => mailer
-                    .send(email)
-                    .await
-                    .map(|_| ())
-                    .map_err(DeliveryError::from),
-                Err(error) => Err(error),
-            },
-            None => Err(DeliveryError::NoAddress),
+        let outcome = match self.message_email(&message) {
+            Ok(email) => mailer
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(DeliveryError::from),
+            Err(error) => Err(error),
         };
         let took = started.elapsed();
         match outcome {
@@ -610,7 +610,7 @@ impl EmailContent {
         let paragraphs: String = self
             .lines
             .iter()
-            .map(|line| format!("<p>{}</p>", escape_html(line)))
+            .map(|line| format!("<p>{}</p>", escape_html(line).replace('\n', "<br>")))
             .collect();
         let unsubscribe = self
             .unsubscribe

@@ -1089,12 +1089,12 @@ async fn seed_questions(
                 asked.id,
                 in_language(text.buyer, from.chinese[buyer]),
                 &context,
-                answered_at + Millis::hours(2),
+                (answered_at + Millis::hours(2)).min(today),
             )
             .await
             {
                 Ok(answer) => answers.push(answer),
-                // A buyer whose only order was cancelled, or who asked the question, answers nothing.
+                // A buyer whose only order was cancelled answers nothing.
                 Err(StoreError::Rejected(_)) => {}
                 Err(error) => return Err(error),
             }
@@ -1117,11 +1117,11 @@ async fn seed_questions(
 /// The demo's answers are history: their askers were told at the time, so loading them emails no one.
 struct ToldAtTheTime;
 
-impl app::store::Then<app::questions::ssr::AnswerGiven> for ToldAtTheTime {
+impl app::store::Then<app::questions::ssr::AnswerChange> for ToldAtTheTime {
     fn then<'t>(
         &'t self,
         _: &'t mut app::store::Tx,
-        _: app::questions::ssr::AnswerGiven,
+        _: app::questions::ssr::AnswerChange,
     ) -> futures::future::BoxFuture<'t, Result<(), StoreError>> {
         Box::pin(async { Ok(()) })
     }

@@ -1,6 +1,6 @@
 -- Product questions and answers: shoppers ask about a product; the question waits for the shop to publish it
--- (answering it publishes it too); the shop and shoppers who bought the product answer; shoppers vote answers
--- helpful, one vote each.
+-- (answering it publishes it too); the shop and shoppers who bought the product answer; shoppers mark answers
+-- helpful, one mark each.
 CREATE TABLE questions (
     id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     product_id        BIGINT  NOT NULL REFERENCES products(id),
@@ -42,6 +42,8 @@ CREATE INDEX answers_shopper ON answers (shopper_id, created_at);
 CREATE TABLE answer_votes (
     answer_id  BIGINT  NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
     shopper_id BIGINT  NOT NULL REFERENCES shoppers(id),
+    -- 0 once the mark was taken back: the row keeps when, for the limit on marks a minute.
+    helpful    BIGINT  NOT NULL CHECK (helpful IN (0, 1)),
     voted_at   BIGINT  NOT NULL,
     PRIMARY KEY (answer_id, shopper_id)
 );

@@ -59,6 +59,17 @@ pub async fn queue(
     Ok(queued == 1)
 }
 
+/// Takes back the message of `kind` queued under `dedupe_key` if it has not gone out yet (what it is about was
+/// withdrawn); one being sent at this moment still goes.
+pub async fn withdraw(tx: &mut Tx, kind: &str, dedupe_key: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM messages WHERE kind = $1 AND dedupe_key = $2 AND status = 'queued'")
+        .bind(kind)
+        .bind(dedupe_key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Claims up to `limit` due messages for `worker`, for `lease`: until then no other worker claims them, and if this
 /// one dies they are due again when the lease runs out. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets workers claim
 /// side by side.

@@ -160,8 +160,9 @@ pub async fn moderate_question(
 #[server]
 pub async fn take_down_answer(answer_id: i64) -> Result<(), AppError> {
     request_merchant()?;
+    let questions: ssr::Questions = server_context()?;
     let db = crate::store::db()?;
-    ssr::remove_answer(&db, answer_id, now())
+    ssr::remove_answer(&db, answer_id, &*questions.then, now())
         .await
         .map_err(store_error)
 }

@@ -27,10 +27,19 @@ const VOTE_WINDOW_MS: Millis = Millis::minutes(1);
 pub struct Questions {
     pub policy: QuestionPolicy,
     pub purchases: std::sync::Arc<dyn Purchases>,
-    pub then: std::sync::Arc<dyn Then<AnswerGiven> + Send>,
+    pub then: std::sync::Arc<dyn Then<AnswerChange> + Send>,
 }
 
-/// An answer went up under a question, reported in its transaction so that the asker hears of it.
+/// A change to an answer that its question's asker hears of (or no longer should), reported in its transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerChange {
+    /// An answer went up under the question (not the asker's own).
+    Given(AnswerGiven),
+    /// The shop took an answer down.
+    Removed { answer_id: i64 },
+}
+
+/// An answer that went up under a question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerGiven {
     pub answer_id: i64,
@@ -50,7 +59,7 @@ pub struct AnswerGiven {
 async fn report_answer(
     tx: &mut Tx,
     answer_id: i64,
-    then: &dyn Then<AnswerGiven>,
+    then: &dyn Then<AnswerChange>,
     now: Millis,
 ) -> Result<(), StoreError> {
     let row = sqlx::query(
@@ -77,7 +86,7 @@ async fn report_answer(
         buyer: row.try_get("buyer")?,
         at: now,
     };
-    then.then(tx, change).await
+    then.then(tx, AnswerChange::Given(change)).await
 }
 
 /// Whether a shopper bought a product: only buyers answer other shoppers' questions.
@@ -310,7 +319,7 @@ pub async fn answer_as_shop(
     db: &Db,
     question_id: i64,
     body: &str,
-    then: &dyn Then<AnswerGiven>,
+    then: &dyn Then<AnswerChange>,
     now: Millis,
 ) -> Result<Answer, StoreError> {
     let body = body.trim();
@@ -400,30 +409,57 @@ pub async fn decide(
     Ok(to)
 }
 
-/// The shop takes an answer down: it leaves the product's page, and its votes stop counting.
-pub async fn remove_answer(db: &Db, answer_id: i64, now: Millis) -> Result<(), StoreError> {
+/// The question an answer belongs to, with the question's row locked (see [`question_for_change`]) before anything
+/// of the answer changes: every change of a question's answers takes the question's lock first, so they take
+/// turns in one order (no deadlock) and each recount reads the answers the others left.
+async fn question_of_answer(
+    tx: &mut Tx,
+    answer_id: i64,
+) -> Result<(i64, QuestionStatus), StoreError> {
+    let question_id: i64 = sqlx::query_scalar("SELECT question_id FROM answers WHERE id = $1")
+        .bind(answer_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(answer_not_found)?;
+    let (_, status) = question_for_change(tx, question_id).await?;
+    Ok((question_id, status))
+}
+
+fn answer_not_found() -> StoreError {
+    AppError::not_found(Some("answer_id".into()), "There is no such answer on show.").into()
+}
+
+/// The shop takes an answer down: it leaves the product's page, and its marks stop counting.
+pub async fn remove_answer(
+    db: &Db,
+    answer_id: i64,
+    then: &dyn Then<AnswerChange>,
+    now: Millis,
+) -> Result<(), StoreError> {
     let mut tx = db.write().await?;
-    let question_id: i64 = sqlx::query_scalar(
-        "UPDATE answers SET status = 'removed', updated_at = $1 WHERE id = $2 AND status = 'published' \
-         RETURNING question_id",
+    let (question_id, _) = question_of_answer(&mut tx, answer_id).await?;
+    let removed = sqlx::query(
+        "UPDATE answers SET status = 'removed', updated_at = $1 WHERE id = $2 AND status = 'published'",
     )
     .bind(now)
     .bind(answer_id)
-    .fetch_optional(&mut *tx)
+    .execute(&mut *tx)
     .await?
-    .ok_or_else(|| {
-        StoreError::from(AppError::not_found(
-            Some("answer_id".into()),
-            "There is no such answer on show.",
-        ))
-    })?;
+    .rows_affected();
+    if removed == 0 {
+        return Err(answer_not_found());
+    }
     recount(&mut tx, question_id).await?;
+    then.then(&mut tx, AnswerChange::Removed { answer_id })
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Marks an answer helpful (`helpful`) or withdraws the mark. One mark per shopper per answer, kept by the
-/// database; the count is recounted from the marks, so concurrent double-clicks leave one mark and a right count.
+/// Marks an answer helpful (`helpful`) or takes the mark back. One mark per shopper per answer, kept by the
+/// database with when it last changed; the count is recounted from the marks, so concurrent double-clicks leave one
+/// mark and a right count. The limit counts the answers the shopper marked in the last minute; taking a mark back
+/// is never refused.
 pub async fn vote(
     db: &Db,
     shopper: &str,
@@ -434,79 +470,64 @@ pub async fn vote(
 ) -> Result<AnswerTally, StoreError> {
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
-    // The answer's row lock first (a no-op update): concurrent votes on one answer queue here, so no count is lost.
-    sqlx::query("UPDATE answers SET helpful_count = helpful_count WHERE id = $1")
+    let (question_id, question_status) = question_of_answer(&mut tx, answer_id).await?;
+    let answer = sqlx::query("SELECT shopper_id, status FROM answers WHERE id = $1")
         .bind(answer_id)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-    let answer = sqlx::query(
-        "SELECT a.question_id, a.shopper_id, a.status, q.status AS question_status FROM answers a \
-         JOIN questions q ON q.id = a.question_id WHERE a.id = $1",
-    )
-    .bind(answer_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .filter(|row| {
-        row.try_get::<String, _>("status")
-            .is_ok_and(|status| status == "published")
-            && row
-                .try_get::<String, _>("question_status")
-                .is_ok_and(|status| status == "published")
-    })
-    .ok_or_else(|| {
-        StoreError::from(AppError::not_found(
-            Some("answer_id".into()),
-            "There is no such answer on show.",
-        ))
-    })?;
+    if question_status != QuestionStatus::Published
+        || answer.try_get::<String, _>("status")? != "published"
+    {
+        return Err(answer_not_found());
+    }
     if answer.try_get::<Option<ShopperKey>, _>("shopper_id")? == Some(shopper_id) {
         return Err(
             AppError::new(ErrorCode::Forbidden, "You cannot vote on your own answer.").into(),
         );
     }
-    let (recent, oldest): (i64, Option<Millis>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(voted_at) FROM answer_votes WHERE shopper_id = $1 AND voted_at > $2",
+    if helpful {
+        // The shopper's marks take turns, so that marks on several answers at once cannot all fit under the limit.
+        take_turns(&mut tx, "shoppers", &[shopper_id.0]).await?;
+        let (recent, oldest): (i64, Option<Millis>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(voted_at) FROM answer_votes \
+             WHERE shopper_id = $1 AND helpful = 1 AND voted_at > $2 AND answer_id <> $3",
+        )
+        .bind(shopper_id)
+        .bind(now - VOTE_WINDOW_MS)
+        .bind(answer_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        over_limit(
+            recent,
+            oldest,
+            policy.votes_per_minute,
+            VOTE_WINDOW_MS,
+            "You are voting very fast; please wait a minute.".to_owned(),
+            now,
+        )?;
+    }
+    sqlx::query(
+        "INSERT INTO answer_votes (answer_id, shopper_id, helpful, voted_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (answer_id, shopper_id) DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at",
     )
+    .bind(answer_id)
     .bind(shopper_id)
-    .bind(now - VOTE_WINDOW_MS)
+    .bind(i64::from(helpful))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let helpful_count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM answer_votes WHERE answer_id = $1 AND helpful = 1",
+    )
+    .bind(answer_id)
     .fetch_one(&mut *tx)
     .await?;
-    over_limit(
-        recent,
-        oldest,
-        policy.votes_per_minute,
-        VOTE_WINDOW_MS,
-        "You are voting very fast; please wait a minute.".to_owned(),
-        now,
-    )?;
-    if helpful {
-        sqlx::query(
-            "INSERT INTO answer_votes (answer_id, shopper_id, voted_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (answer_id, shopper_id) DO NOTHING",
-        )
-        .bind(answer_id)
-        .bind(shopper_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    } else {
-        sqlx::query("DELETE FROM answer_votes WHERE answer_id = $1 AND shopper_id = $2")
-            .bind(answer_id)
-            .bind(shopper_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let helpful_count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM answer_votes WHERE answer_id = $1")
-            .bind(answer_id)
-            .fetch_one(&mut *tx)
-            .await?;
     sqlx::query("UPDATE answers SET helpful_count = $1 WHERE id = $2")
         .bind(helpful_count)
         .bind(answer_id)
         .execute(&mut *tx)
         .await?;
-    recount(&mut tx, answer.try_get("question_id")?).await?;
+    recount(&mut tx, question_id).await?;
     tx.commit().await?;
     Ok(AnswerTally {
         helpful: helpful_count,
@@ -554,27 +575,36 @@ fn question_from_row(
 }
 
 /// A product's published questions, `limit` from `offset`, with how many it has in all: those whose best answer
-/// helped the most shoppers first, then answered before unanswered, then the newest.
+/// helped the most shoppers first, then answered before unanswered, then the newest. An unknown product is a 404.
 pub async fn list(
     db: &Db,
     sku: &str,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Question>, i64), StoreError> {
+    validate_key("sku", sku)?;
+    let product: ProductKey = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+        .bind(sku)
+        .fetch_optional(db.reader())
+        .await?
+        .ok_or_else(|| {
+            StoreError::from(AppError::not_found(
+                Some("sku".into()),
+                "There is no such product.",
+            ))
+        })?;
     let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM questions q JOIN products p ON p.id = q.product_id \
-         WHERE p.sku = $1 AND q.status = 'published'",
+        "SELECT COUNT(*) FROM questions WHERE product_id = $1 AND status = 'published'",
     )
-    .bind(sku)
+    .bind(product)
     .fetch_one(db.reader())
     .await?;
     let rows = sqlx::query(
         "SELECT q.id, q.body, s.display_name AS asker, q.created_at FROM questions q \
-         JOIN products p ON p.id = q.product_id JOIN shoppers s ON s.id = q.shopper_id \
-         WHERE p.sku = $1 AND q.status = 'published' \
+         JOIN shoppers s ON s.id = q.shopper_id WHERE q.product_id = $1 AND q.status = 'published' \
          ORDER BY q.top_helpful DESC, q.answer_count > 0 DESC, q.created_at DESC, q.id DESC LIMIT $2 OFFSET $3",
     )
-    .bind(sku)
+    .bind(product)
     .bind(limit)
     .bind(offset)
     .fetch_all(db.reader())
@@ -637,7 +667,7 @@ pub async fn shopper_questions(
     .collect::<Result<_, sqlx::Error>>()?;
     let helpful_votes = sqlx::query_scalar(
         "SELECT v.answer_id FROM answer_votes v JOIN answers a ON a.id = v.answer_id \
-         JOIN questions q ON q.id = a.question_id WHERE v.shopper_id = $1 AND q.product_id = $2",
+         JOIN questions q ON q.id = a.question_id WHERE v.shopper_id = $1 AND v.helpful = 1 AND q.product_id = $2",
     )
     .bind(shopper_id)
     .bind(product_id)

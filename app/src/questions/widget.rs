@@ -14,6 +14,9 @@ use crate::kernel::time::iso_date;
 use crate::ui::{ErrorNotice, Pending, emit_event, use_page_query, use_shop_links};
 use leptos::prelude::*;
 
+/// The page address's key the questions' view lives in (`?questions=10`); a link of another widget keeps it.
+const VIEW_KEYS: [&str; 1] = ["questions"];
+
 /// The DOM event sent when the shopper asked a question, with `{sku}`; it waits for the shop before others see it.
 pub const QUESTION_ASKED_EVENT: &str = "rapport:question-asked";
 
@@ -85,10 +88,11 @@ pub fn Questions(
                                     }).collect_view()}
                                 </ol>
                                 {page.more.then(|| view! {
-                                    <a href=format!("?questions={}#questions", shown + PAGE) class="rapport-button rapport-questions__more"
+                                    <a href=move || query.keeping(&format!("?questions={}#questions", shown + PAGE), &VIEW_KEYS)
+                                        class="rapport-button rapport-questions__more"
                                         on:click=move |ev| {
                                             ev.prevent_default();
-                                            query.go(&format!("?questions={}", shown + PAGE));
+                                            query.go_keeping(&format!("?questions={}", shown + PAGE), &VIEW_KEYS);
                                         }>
                                         {move || i18n.t("questions.more")}
                                     </a>
@@ -124,11 +128,14 @@ fn QuestionItem(
         }
     });
     let answer_count = question.answers.len() as i64;
+    // After the answer form closes, focus returns to the question it was about rather than to the page's start.
+    let item = NodeRef::<leptos::html::Li>::new();
+    let body_id = move || format!("rapport-question-{id}");
     view! {
-        <li class="rapport-question" part="question" data-question-id=id.to_string()>
+        <li class="rapport-question" part="question" data-question-id=id.to_string() tabindex="-1" node_ref=item>
             <p class="rapport-question__body">
                 <span class="rapport-question__mark" aria-hidden="true">{move || i18n.t("questions.q")}</span>
-                <span>{question.body.clone()}</span>
+                <span id=body_id()>{question.body.clone()}</span>
             </p>
             <p class="rapport-question__meta">
                 <span>{move || i18n.t_with("questions.asked_by", &[("name", question.asker.clone())])}</span>
@@ -143,12 +150,16 @@ fn QuestionItem(
             </ul>
             <Show when=move || can_answer.get()>
                 <Show when=move || answering.get() fallback=move || view! {
-                    <button type="button" class="rapport-link-button" data-testid="answer-question" on:click=move |_| answering.set(true)>
+                    <button type="button" class="rapport-link-button" data-testid="answer-question" aria-describedby=body_id()
+                        on:click=move |_| answering.set(true)>
                         {move || i18n.t("questions.answer")}
                     </button>
                 }>
                     <AnswerForm question_id=id on_done=move |answered: bool| {
                         answering.set(false);
+                        if let Some(item) = item.get_untracked() {
+                            let _ = item.focus();
+                        }
                         if answered {
                             on_answered();
                         }
@@ -210,6 +221,7 @@ fn AnswerItem(answer: Answer, mine: Mine, shop_name: String) -> impl IntoView {
         cast.dispatch(helpful);
     };
     let by_shop = answer.by_shop;
+    let body_id = format!("rapport-answer-{id}");
     let author = if by_shop {
         shop_name
     } else {
@@ -219,7 +231,7 @@ fn AnswerItem(answer: Answer, mine: Mine, shop_name: String) -> impl IntoView {
         <li class="rapport-answer" class:rapport-answer--shop=by_shop part="answer" data-answer-id=id.to_string()>
             <p class="rapport-answer__body">
                 <span class="rapport-question__mark" aria-hidden="true">{move || i18n.t("questions.a")}</span>
-                <span>{answer.body.clone()}</span>
+                <span id=body_id.clone()>{answer.body.clone()}</span>
             </p>
             <p class="rapport-answer__meta">
                 <span class="rapport-answer__author">{move || {
@@ -227,11 +239,11 @@ fn AnswerItem(answer: Answer, mine: Mine, shop_name: String) -> impl IntoView {
                     i18n.t_with(key, &[("name", author.clone())])
                 }}</span>
                 <time datetime=iso_date(answer.answered_at)>{move || i18n.date(answer.answered_at)}</time>
-                {answer.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
+                {answer.edited.then(|| view! { <span class="rapport-answer__edited">{move || i18n.t("questions.edited")}</span> })}
             </p>
             <div class="rapport-answer__helpful">
                 <button type="button" class="rapport-button rapport-answer__vote" part="vote" data-testid="answer-helpful"
-                    aria-pressed=move || tally.get().voted.to_string() on:click=vote>
+                    aria-describedby=body_id aria-pressed=move || tally.get().voted.to_string() on:click=vote>
                     {move || i18n.t("questions.helpful")}
                 </button>
                 <span data-testid="answer-helpful-count">{move || i18n.t_count("questions.found_helpful", tally.get().helpful, &[])}</span>
@@ -301,6 +313,8 @@ fn AskQuestion(
     let body = RwSignal::new(String::new());
     let block = NodeRef::<leptos::html::Div>::new();
     let event_sku = sku.clone();
+    // One widget per product on a page: the product names the field.
+    let field_id = format!("rapport-question-body-{sku}");
     let ask = Action::new(move |body: &String| {
         let (sku, body) = (sku.clone(), body.clone());
         async move { ask_about_product(sku, body).await }
@@ -331,8 +345,8 @@ fn AskQuestion(
                     ev.prevent_default();
                     ask.dispatch(body.get_untracked());
                 }>
-                    <label for="rapport-question-body">{move || i18n.t("questions.your_question")}</label>
-                    <textarea id="rapport-question-body" name="body" rows="3" maxlength=MAX_QUESTION_CHARS.to_string() required
+                    <label for=field_id.clone()>{move || i18n.t("questions.your_question")}</label>
+                    <textarea id=field_id.clone() name="body" rows="3" maxlength=MAX_QUESTION_CHARS.to_string() required
                         prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                     <p class="rapport-questions__hint">{move || i18n.t("questions.ask_hint")}</p>
                     <button type="submit" class="rapport-button rapport-button--primary" disabled=move || ask.pending().get()>

@@ -39,6 +39,9 @@ const SORTS: [(ReviewSort, &str, &str); 4] = [
     ),
 ];
 
+/// The page address's keys the reviews' view lives in; a link of another widget keeps them.
+const VIEW_KEYS: [&str; 4] = ["sort", "stars", "verified", "shown"];
+
 /// The view the page address asks for, so that a link reproduces it: `?sort=newest&stars=5&verified=1&shown=20`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ReviewView {
@@ -227,7 +230,7 @@ pub fn Reviews(
                             </ol>
                             {page.more.then(|| {
                                 let more = ReviewView { shown: current.shown + super::PAGE, ..current };
-                                view! { <a href=more.query() class="rapport-button rapport-reviews__more">{move || i18n.t("reviews.load_more")}</a> }
+                                view! { <a href=move || query.keeping(&more.query(), &VIEW_KEYS) class="rapport-button rapport-reviews__more">{move || i18n.t("reviews.load_more")}</a> }
                             })}
                         }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
@@ -253,6 +256,7 @@ fn ReviewSummaryView(summary: ReviewSummary, current: ReviewView) -> impl IntoVi
         .average
         .map(|a| format!("{a:.1}"))
         .unwrap_or_else(|| "–".to_owned());
+    let query = use_page_query();
     // The category's criteria, in its order, each with the average of the reviews that rated it.
     let criteria: Vec<(String, f64)> = summary
         .criteria_asked
@@ -272,7 +276,7 @@ fn ReviewSummaryView(summary: ReviewSummary, current: ReviewView) -> impl IntoVi
                     let target = ReviewView { stars: (!selected).then_some(stars), shown: super::PAGE, ..current };
                     view! {
                         <li>
-                            <a href=target.query() class="rapport-reviews__bar" aria-current=selected.then_some("true") data-stars=stars.to_string()>
+                            <a href=move || query.keeping(&target.query(), &VIEW_KEYS) class="rapport-reviews__bar" aria-current=selected.then_some("true") data-stars=stars.to_string()>
                                 <span class="rapport-reviews__bar-label">{move || stars_text(i18n, stars)}</span>
                                 <span class="rapport-reviews__bar-track" aria-hidden="true">
                                     <span class="rapport-reviews__bar-fill" style=("width", format!("{percent}%"))></span>
@@ -306,7 +310,7 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
             shown: super::PAGE,
             ..chosen.get_untracked()
         };
-        query.go(&view.query());
+        query.go_keeping(&view.query(), &VIEW_KEYS);
     };
     view! {
         <form method="get" class="rapport-reviews__controls" on:submit=move |ev| {
@@ -314,6 +318,7 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
             apply();
         }>
             {current.stars.map(|stars| view! { <input type="hidden" name="stars" value=stars.to_string() /> })}
+            {move || query.others(&VIEW_KEYS).into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
             <label>
                 {move || i18n.t("reviews.sort")}
                 <select name="sort" on:change=move |ev| {

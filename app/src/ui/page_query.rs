@@ -27,6 +27,69 @@ impl PageQuery {
     pub fn go(&self, href: &str) {
         self.go.run(href.to_owned());
     }
+
+    /// `href` (a widget's own view, `?key=value…#fragment`) with the page's other query parameters kept: on a
+    /// storefront page every widget's view lives in the one address, so one widget's link must not drop another's.
+    /// `own` names the widget's keys, which `href` alone decides. Reactive.
+    pub fn keeping(&self, href: &str, own: &[&str]) -> String {
+        self.params.with(|params| merged(params, href, own))
+    }
+
+    /// [`PageQuery::go`] to `href`, keeping the page's other query parameters as [`PageQuery::keeping`] does.
+    pub fn go_keeping(&self, href: &str, own: &[&str]) {
+        let href = self
+            .params
+            .with_untracked(|params| merged(params, href, own));
+        self.go(&href);
+    }
+
+    /// The page's query parameters other than `own`, for a GET form's hidden fields to carry along. Reactive.
+    pub fn others(&self, own: &[&str]) -> Vec<(String, String)> {
+        self.params.with(|params| {
+            params
+                .latest_values()
+                .filter(|(key, _)| !own.contains(&key.as_ref()))
+                .map(|(key, value)| (key.to_string(), value.to_owned()))
+                .collect()
+        })
+    }
+}
+
+/// `text` as a query's key or value: unreserved characters as they are (so that `sort=highest_rating` reads as
+/// written), every other byte percent-encoded.
+fn escaped(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// `href`'s query, then `current`'s parameters that are not among `own` and that `href` does not set, then
+/// `href`'s fragment.
+fn merged(current: &ParamsMap, href: &str, own: &[&str]) -> String {
+    let (link, fragment) = match href.split_once('#') {
+        Some((link, fragment)) => (link, Some(fragment)),
+        None => (href, None),
+    };
+    let params = parse_query(link);
+    let kept = current
+        .latest_values()
+        .filter(|(key, _)| !own.contains(&key.as_ref()) && params.get_str(key).is_none());
+    let pairs: Vec<String> = params
+        .latest_values()
+        .chain(kept)
+        .map(|(key, value)| format!("{}={}", escaped(key), escaped(value)))
+        .collect();
+    let mut merged = format!("?{}", pairs.join("&"));
+    if let Some(fragment) = fragment {
+        merged.push('#');
+        merged.push_str(fragment);
+    }
+    merged
 }
 
 /// The view query of the widget being built; see the module documentation.
@@ -97,5 +160,26 @@ mod tests {
         assert_eq!(params.get("q").as_deref(), Some("two words!"));
         assert_eq!(parse_query("/wishlist"), ParamsMap::new());
         assert_eq!(parse_query("?"), ParamsMap::new());
+    }
+
+    #[test]
+    fn a_widgets_link_keeps_the_other_widgets_view_and_decides_its_own() {
+        let page = parse_query("?sort=newest&stars=5&questions=10&lang=zh-CN");
+        let reviews = ["sort", "stars", "verified", "shown"];
+        // The reviews drop their star filter and keep the questions' and the language.
+        assert_eq!(
+            merged(&page, "?sort=highest_rating#reviews", &reviews),
+            "?sort=highest_rating&questions=10&lang=zh-CN#reviews"
+        );
+        // The questions show more and keep the reviews' view.
+        assert_eq!(
+            merged(&page, "?questions=15#questions", &["questions"]),
+            "?questions=15&sort=newest&stars=5&lang=zh-CN#questions"
+        );
+        assert_eq!(merged(&ParamsMap::new(), "#top", &[]), "?#top");
+        assert_eq!(
+            merged(&parse_query("?q=two+words"), "?page=2", &[]),
+            "?page=2&q=two%20words"
+        );
     }
 }

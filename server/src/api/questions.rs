@@ -142,6 +142,6 @@ pub async fn delete_answer(
     State(state): State<AppState>,
     ApiPath(answer_id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    questions::remove_answer(&state.db, answer_id, now()).await?;
+    questions::remove_answer(&state.db, answer_id, &*state.questions.then, now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

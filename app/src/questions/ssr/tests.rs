@@ -158,7 +158,7 @@ async fn a_question_waits_for_the_shop_and_its_answer_publishes_it() {
 }
 
 #[tokio::test]
-async fn the_asker_hears_of_each_answer_but_their_own() {
+async fn the_asker_hears_of_each_answer_but_their_own_and_not_of_one_taken_down_first() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
@@ -168,10 +168,15 @@ async fn the_asker_hears_of_each_answer_but_their_own() {
             .await
             .unwrap();
         assert_eq!(count(db, "messages").await, 0);
-        answer_as_shopper(db, "carol", id, "Mine too.", &context(policy), NOW)
+        let carols = answer_as_shopper(db, "carol", id, "Mine too.", &context(policy), NOW)
             .await
             .unwrap();
         answer_as_shop(db, id, "It is, up to 120 °C.", &AnswerNotices, NOW)
+            .await
+            .unwrap();
+        assert_eq!(count(db, "messages").await, 2);
+        // Carol's answer is taken down before its email went out: that email is not sent.
+        remove_answer(db, carols.id, &AnswerNotices, NOW)
             .await
             .unwrap();
         let emails = crate::messages::ssr::claim_due(db, 10, "w", Millis::minutes(1), NOW)
@@ -183,13 +188,59 @@ async fn the_asker_hears_of_each_answer_but_their_own() {
                 crate::messages::MessageBody::QuestionAnswered(answered) => answered.answered_by,
             })
             .collect();
-        assert_eq!(
-            by,
-            [
-                crate::messages::Answerer::Buyer("Shopper carol".into()),
-                crate::messages::Answerer::Shop
-            ]
+        assert_eq!(by, [crate::messages::Answerer::Shop]);
+    }
+}
+
+#[tokio::test]
+async fn changes_of_one_questions_answers_at_once_keep_its_counts_equal_to_its_answers() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let voters: Vec<String> = (0..8).map(|n| format!("voter-{n}")).collect();
+        for voter in &voters {
+            add_shopper(db, voter).await;
+        }
+        let policy = QuestionPolicy::default();
+        let id = published(db, "bob", "Is it quiet?", NOW).await;
+        let alices = answer_as_shopper(db, "alice", id, "Very.", &context(policy), NOW)
+            .await
+            .unwrap();
+        let carols = answer_as_shopper(db, "carol", id, "Quite.", &context(policy), NOW)
+            .await
+            .unwrap();
+        let shops = answer_as_shop(db, id, "About 40 dB.", &AnswerNotices, NOW)
+            .await
+            .unwrap();
+        // Marks on two answers, the shop's answer changed, and a third answer taken down, all at once.
+        let marks = voters.iter().enumerate().map(|(n, voter)| {
+            let answer = if n % 2 == 0 { alices.id } else { shops.id };
+            async move {
+                vote(db, voter, answer, true, &policy, NOW)
+                    .await
+                    .map(|_| ())
+            }
+        });
+        let (marked, changed, removed) = futures::join!(
+            futures::future::join_all(marks),
+            answer_as_shop(db, id, "About 38 dB.", &AnswerNotices, NOW),
+            remove_answer(db, carols.id, &AnswerNotices, NOW),
         );
+        for mark in marked {
+            mark.unwrap();
+        }
+        changed.unwrap();
+        removed.unwrap();
+        let (answer_count, top_helpful): (i64, i64) =
+            sqlx::query_as("SELECT answer_count, top_helpful FROM questions WHERE id = $1")
+                .bind(id)
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        assert_eq!((answer_count, top_helpful), (2, 4));
+        let (questions, _) = list(db, "A", 0, 10).await.unwrap();
+        let helpful: Vec<i64> = questions[0].answers.iter().map(|a| a.helpful).collect();
+        assert_eq!(helpful, [4, 4]);
     }
 }
 
@@ -376,7 +427,9 @@ async fn helpful_marks_are_one_per_shopper_and_order_the_answers_and_the_questio
         assert_eq!(code(own).0, ErrorCode::Forbidden);
 
         // Taken down, the answer leaves the page and its marks stop ordering its question.
-        remove_answer(db, by_alice.id, NOW).await.unwrap();
+        remove_answer(db, by_alice.id, &AnswerNotices, NOW)
+            .await
+            .unwrap();
         let (questions, _) = list(db, "A", 0, 10).await.unwrap();
         assert_eq!(order(questions.clone()), [newer, older, unanswered]);
         assert_eq!(questions[1].answers, vec![shop_answer]);
@@ -384,7 +437,9 @@ async fn helpful_marks_are_one_per_shopper_and_order_the_answers_and_the_questio
             .await
             .unwrap_err();
         assert_eq!(code(gone).0, ErrorCode::NotFound);
-        let twice = remove_answer(db, by_alice.id, NOW).await.unwrap_err();
+        let twice = remove_answer(db, by_alice.id, &AnswerNotices, NOW)
+            .await
+            .unwrap_err();
         assert_eq!(code(twice).0, ErrorCode::NotFound);
         assert_eq!(
             desk(db, DeskQueue::Unanswered, 0, 10).await.unwrap().len(),
@@ -444,17 +499,37 @@ async fn limits_refuse_with_a_retry_time_and_change_nothing() {
             .await
             .unwrap_err();
         assert_eq!(code(refused).0, ErrorCode::RateLimited);
-        vote(db, "bob", answer.id, true, &policy, NOW)
+        // One mark a minute: taking it back and marking the same answer again are not new marks; another answer's is.
+        for helpful in [true, false, true] {
+            vote(db, "bob", answer.id, helpful, &policy, NOW)
+                .await
+                .unwrap();
+        }
+        let shops = answer_as_shop(db, second, "Yes.", &AnswerNotices, NOW)
             .await
             .unwrap();
-        let refused = vote(db, "bob", answer.id, false, &policy, NOW)
+        let refused = vote(db, "bob", shops.id, true, &policy, NOW + Millis(10))
             .await
             .unwrap_err();
-        assert_eq!(code(refused).0, ErrorCode::RateLimited);
+        let refused = AppError::from(refused);
+        assert_eq!(
+            (refused.code, refused.retry_after_seconds),
+            (ErrorCode::RateLimited, Some(60))
+        );
         assert_eq!(
             (count(db, "answers").await, count(db, "answer_votes").await),
-            (1, 1)
+            (2, 1)
         );
+        vote(
+            db,
+            "bob",
+            shops.id,
+            true,
+            &policy,
+            NOW + Millis::minutes(1) + Millis(1),
+        )
+        .await
+        .unwrap();
     }
 }
 
