@@ -392,6 +392,52 @@ impl Db {
 
 /// Test support: a fresh, migrated database per backend, SQLite always and PostgreSQL when
 /// `RAPPORT_TEST_POSTGRES_URL` names a server (the README's test command starts one).
+/// What every outbox table (the alerts' `notices`, the `messages`) shares: a row is queued, leased to the worker
+/// that claimed it (`claimed_by`, until `next_attempt_at`), and sent. Written once here for both; the table name is
+/// the caller's own constant.
+pub mod outbox {
+    use super::{Db, StoreError};
+    use crate::kernel::time::Millis;
+
+    /// Extends `worker`'s lease on row `id` of `table`, which it is about to send; `false` when the row is no longer
+    /// its to send (another worker claimed it after the lease ran out, or it was sent or withdrawn meanwhile).
+    pub async fn renew(
+        db: &Db,
+        table: &str,
+        id: i64,
+        worker: &str,
+        lease: Millis,
+        now: Millis,
+    ) -> Result<bool, StoreError> {
+        let mut tx = db.write().await?;
+        let renewed = sqlx::query(&format!(
+            "UPDATE {table} SET next_attempt_at = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'queued'"
+        ))
+        .bind(now + lease)
+        .bind(id)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(renewed == 1)
+    }
+
+    /// Records row `id` of `table` sent. Only a row still queued changes: a late duplicate report changes nothing.
+    pub async fn sent(db: &Db, table: &str, id: i64, now: Millis) -> Result<(), StoreError> {
+        let mut tx = db.write().await?;
+        sqlx::query(&format!(
+            "UPDATE {table} SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2 AND status = 'queued'"
+        ))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing {
     use super::*;

@@ -133,32 +133,12 @@ pub async fn renew(
     lease: Millis,
     now: Millis,
 ) -> Result<bool, StoreError> {
-    let mut tx = db.write().await?;
-    let renewed = sqlx::query(
-        "UPDATE messages SET next_attempt_at = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'queued'",
-    )
-    .bind(now + lease)
-    .bind(message_id)
-    .bind(worker)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
-    Ok(renewed == 1)
+    crate::store::outbox::renew(db, "messages", message_id, worker, lease, now).await
 }
 
 /// Records a sent message; a late duplicate report changes nothing.
 pub async fn delivered(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
-    let mut tx = db.write().await?;
-    sqlx::query(
-        "UPDATE messages SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2 AND status = 'queued'",
-    )
-    .bind(now)
-    .bind(message_id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    crate::store::outbox::sent(db, "messages", message_id, now).await
 }
 
 /// Records a failed attempt: tried again at `retry_at`, or marked failed when the worker gives up (`None`).

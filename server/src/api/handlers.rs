@@ -30,6 +30,20 @@ pub const MAX_PAGE: i64 = 200;
 /// The most failed notices one resend names.
 pub const MAX_RESEND: usize = 1000;
 
+/// Refuses a page of a list that asks for no rows, more than [`MAX_PAGE`], or starts before the first.
+pub fn page_bounds(limit: i64, offset: i64) -> Result<(), AppError> {
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::invalid(
+            "limit",
+            format!("must be from 1 to {MAX_PAGE}"),
+        ));
+    }
+    if offset < 0 {
+        return Err(AppError::invalid("offset", "must not be negative"));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryBatch {
@@ -282,12 +296,7 @@ pub async fn get_reviews(
             ),
         )
     })?;
-    if !(1..=MAX_PAGE).contains(&query.limit) {
-        return Err(AppError::invalid("limit", format!("must be from 1 to {MAX_PAGE}")).into());
-    }
-    if query.offset < 0 {
-        return Err(AppError::invalid("offset", "must not be negative").into());
-    }
+    page_bounds(query.limit, query.offset)?;
     Ok(Json(ModerationList {
         reviews: reviews::moderation_queue(&state.db, query.queue, query.offset, query.limit)
             .await?,
@@ -434,9 +443,7 @@ pub async fn get_most_wished(
 ) -> Result<Json<MostWishedList>, ApiError> {
     let Query(query) =
         query.map_err(|rejection| AppError::invalid("query", rejection.body_text()))?;
-    if !(1..=MAX_PAGE).contains(&query.limit) {
-        return Err(AppError::invalid("limit", format!("must be from 1 to {MAX_PAGE}")).into());
-    }
+    page_bounds(query.limit, 0)?;
     Ok(Json(MostWishedList {
         products: wishlist::most_wished(&state.db, query.limit).await?,
     }))
@@ -459,9 +466,7 @@ fn default_report_limit() -> i64 {
 fn report_limit(query: Result<Query<ReportQuery>, QueryRejection>) -> Result<i64, ApiError> {
     let Query(query) =
         query.map_err(|rejection| AppError::invalid("query", rejection.body_text()))?;
-    if !(1..=MAX_PAGE).contains(&query.limit) {
-        return Err(AppError::invalid("limit", format!("must be from 1 to {MAX_PAGE}")).into());
-    }
+    page_bounds(query.limit, 0)?;
     Ok(query.limit)
 }
 

@@ -1,7 +1,7 @@
 //! The merchant API's questions: the lists the questions desk shows, and the shop's answers and decisions, for a
 //! store that answers from its own help desk.
 
-use super::handlers::{MAX_PAGE, Rejection};
+use super::handlers::{Rejection, page_bounds};
 use super::{ApiError, ApiJson, ApiPath};
 use crate::state::AppState;
 use app::kernel::error::AppError;
@@ -59,12 +59,7 @@ pub async fn get_questions(
             ),
         )
     })?;
-    if !(1..=MAX_PAGE).contains(&query.limit) {
-        return Err(AppError::invalid("limit", format!("must be from 1 to {MAX_PAGE}")).into());
-    }
-    if query.offset < 0 {
-        return Err(AppError::invalid("offset", "must not be negative").into());
-    }
+    page_bounds(query.limit, query.offset)?;
     Ok(Json(QuestionList {
         questions: questions::desk(&state.db, query.queue, query.offset, query.limit).await?,
     }))

@@ -101,8 +101,7 @@ pub async fn claim_due(
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
-/// Extends `worker`'s lease on a notice it is about to send; `false` when the notice is no longer its to send
-/// (another worker claimed it after the lease ran out, or it was delivered or withdrawn meanwhile).
+/// Extends `worker`'s lease on a notice it is about to send; `false` when the notice is no longer its to send.
 pub async fn renew(
     db: &Db,
     notice_id: i64,
@@ -110,32 +109,12 @@ pub async fn renew(
     lease: Millis,
     now: Millis,
 ) -> Result<bool, StoreError> {
-    let mut tx = db.write().await?;
-    let renewed = sqlx::query(
-        "UPDATE notices SET next_attempt_at = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'queued'",
-    )
-    .bind(now + lease)
-    .bind(notice_id)
-    .bind(worker)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
-    Ok(renewed == 1)
+    crate::store::outbox::renew(db, "notices", notice_id, worker, lease, now).await
 }
 
-/// Records a delivered notice. Only a notice still queued changes: a late duplicate report changes nothing.
+/// Records a delivered notice; a late duplicate report changes nothing.
 pub async fn delivered(db: &Db, notice_id: i64, now: Millis) -> Result<(), StoreError> {
-    let mut tx = db.write().await?;
-    sqlx::query(
-        "UPDATE notices SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2 AND status = 'queued'",
-    )
-    .bind(now)
-    .bind(notice_id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    crate::store::outbox::sent(db, "notices", notice_id, now).await
 }
 
 /// Records a failed attempt: the notice is tried again after a backoff (`jitter` in [-1, 1]), or marked failed
