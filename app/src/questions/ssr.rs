@@ -119,6 +119,27 @@ fn over_limit(
     Ok(())
 }
 
+/// Refuses the shopper's next row of `table` (questions or answers) when they wrote `limit` in the 24 hours before
+/// `now`. Their writes take turns (the shopper's row locked), so that two at once cannot both fit under the limit.
+async fn within_a_day(
+    tx: &mut Tx,
+    table: &str,
+    shopper_id: ShopperKey,
+    limit: i64,
+    message: String,
+    now: Millis,
+) -> Result<(), StoreError> {
+    take_turns(tx, "shoppers", &[shopper_id.0]).await?;
+    let (written, oldest): (i64, Option<Millis>) = sqlx::query_as(&format!(
+        "SELECT COUNT(*), MIN(created_at) FROM {table} WHERE shopper_id = $1 AND created_at > $2"
+    ))
+    .bind(shopper_id)
+    .bind(now - DAY_MS)
+    .fetch_one(&mut **tx)
+    .await?;
+    over_limit(written, oldest, limit, DAY_MS, message, now)
+}
+
 /// A signed-in shopper asks about a product; the question waits for the shop.
 pub async fn ask(
     db: &Db,
@@ -134,26 +155,18 @@ pub async fn ask(
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
     let product_id = active_product_id(&mut tx, sku).await?;
-    // The shopper's questions take turns, so that two at once cannot both fit under the limit.
-    take_turns(&mut tx, "shoppers", &[shopper_id.0]).await?;
-    let (asked, oldest): (i64, Option<Millis>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(created_at) FROM questions WHERE shopper_id = $1 AND created_at > $2",
-    )
-    .bind(shopper_id)
-    .bind(now - DAY_MS)
-    .fetch_one(&mut *tx)
-    .await?;
-    over_limit(
-        asked,
-        oldest,
+    within_a_day(
+        &mut tx,
+        "questions",
+        shopper_id,
         policy.questions_per_day,
-        DAY_MS,
         format!(
             "You can ask at most {} questions a day; please come back tomorrow.",
             policy.questions_per_day
         ),
         now,
-    )?;
+    )
+    .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO questions (product_id, shopper_id, body, status, created_at, status_changed_at) \
          VALUES ($1, $2, $3, 'pending', $4, $4) RETURNING id",
@@ -270,25 +283,18 @@ pub async fn answer_as_shopper(
         )
         .into());
     }
-    take_turns(&mut tx, "shoppers", &[shopper_id.0]).await?;
-    let (written, oldest): (i64, Option<Millis>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(created_at) FROM answers WHERE shopper_id = $1 AND created_at > $2",
-    )
-    .bind(shopper_id)
-    .bind(now - DAY_MS)
-    .fetch_one(&mut *tx)
-    .await?;
-    over_limit(
-        written,
-        oldest,
+    within_a_day(
+        &mut tx,
+        "answers",
+        shopper_id,
         policy.answers_per_day,
-        DAY_MS,
         format!(
             "You can write at most {} answers a day; please come back tomorrow.",
             policy.answers_per_day
         ),
         now,
-    )?;
+    )
+    .await?;
     let inserted = sqlx::query_scalar(
         "INSERT INTO answers (question_id, shopper_id, by_shop, body, status, created_at, updated_at) \
          VALUES ($1, $2, 0, $3, 'published', $4, $4) RETURNING id",
