@@ -308,3 +308,23 @@ mod tests {
         }
     }
 }
+
+/// Who is signed in to a merchant page, the page's links to the other merchant pages (`children`), and signing
+/// out (`sign_out`, which the page watches to read itself again).
+#[component]
+pub fn MerchantSession(
+    merchant: String,
+    sign_out: ServerAction<MerchantSignOut>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    view! {
+        <div class="rapport-moderation__session">
+            <span data-testid="merchant-name">{move || i18n.t_with("moderation.signed_in_as", &[("name", merchant.clone())])}</span>
+            {children()}
+            <ActionForm action=sign_out>
+                <button type="submit" class="rapport-link-button">{move || i18n.t("merchant.sign_out")}</button>
+            </ActionForm>
+        </div>
+    }
+}

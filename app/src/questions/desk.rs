@@ -6,7 +6,7 @@ use super::{
     TakeDownAnswer, questions_desk,
 };
 use crate::i18n::use_i18n;
-use crate::identity::merchant::{MerchantSignInForm, MerchantSignOut};
+use crate::identity::merchant::{MerchantSession, MerchantSignInForm, MerchantSignOut};
 use crate::kernel::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
@@ -95,13 +95,9 @@ pub fn QuestionsDesk() -> impl IntoView {
                     let (queue, shown) = chosen();
                     match page.await {
                         Ok(page) => view! {
-                            <div class="rapport-moderation__session">
-                                <span data-testid="merchant-name">{move || i18n.t_with("moderation.signed_in_as", &[("name", page.merchant.clone())])}</span>
+                            <MerchantSession merchant=page.merchant.clone() sign_out>
                                 <a href="/merchant/reviews">{move || i18n.t("moderation.title")}</a>
-                                <ActionForm action=sign_out>
-                                    <button type="submit" class="rapport-link-button">{move || i18n.t("merchant.sign_out")}</button>
-                                </ActionForm>
-                            </div>
+                            </MerchantSession>
                             <nav class="rapport-moderation__queues" aria-label=move || i18n.t("questions.desk.queues")>
                                 {DeskQueue::ALL.into_iter().map(|each| {
                                     let key = format!("questions.desk.queue.{}", each.as_str());
