@@ -45,6 +45,7 @@ pub struct AnswerGiven {
     pub answer_id: i64,
     pub asker: ShopperKey,
     pub sku: String,
+    /// The product's title in the asker's language, when the catalogue has it.
     pub product_title: String,
     /// The store's own page of the product, when the catalogue has one.
     pub product_url: Option<String>,
@@ -63,9 +64,12 @@ async fn report_answer(
     now: Millis,
 ) -> Result<(), StoreError> {
     let row = sqlx::query(
-        "SELECT q.shopper_id AS asker, a.shopper_id AS answerer, s.display_name AS buyer, p.sku, p.title, \
-         p.page_url, q.body AS question, a.body AS answer FROM answers a JOIN questions q ON q.id = a.question_id \
-         JOIN products p ON p.id = q.product_id LEFT JOIN shoppers s ON s.id = a.shopper_id WHERE a.id = $1",
+        "SELECT q.shopper_id AS asker, a.shopper_id AS answerer, s.display_name AS buyer, p.sku, \
+         COALESCE(t.title, p.title) AS title, p.page_url, q.body AS question, a.body AS answer \
+         FROM answers a JOIN questions q ON q.id = a.question_id JOIN products p ON p.id = q.product_id \
+         JOIN shoppers asker ON asker.id = q.shopper_id \
+         LEFT JOIN product_translations t ON t.product_id = p.id AND t.locale = asker.locale \
+         LEFT JOIN shoppers s ON s.id = a.shopper_id WHERE a.id = $1",
     )
     .bind(answer_id)
     .fetch_one(&mut **tx)

@@ -162,6 +162,28 @@ async fn the_asker_hears_of_each_answer_but_their_own_and_not_of_one_taken_down_
     for store in all().await {
         let db = &store.db;
         shop(db).await;
+        // Alice reads Chinese: her email names the product as the catalogue does in Chinese.
+        crate::identity::ssr::upsert_shoppers(
+            db,
+            &[crate::identity::ShopperInput {
+                shopper_id: "alice".into(),
+                email: Some("alice@example.com".into()),
+                display_name: "Shopper alice".into(),
+                locale: "zh-CN".into(),
+            }],
+            NOW,
+        )
+        .await
+        .unwrap();
+        let mut translated = product_input("A", 1_000, 5);
+        translated.translations = std::collections::BTreeMap::from([(
+            "zh-CN".to_owned(),
+            crate::catalog::ProductText {
+                title: "茶壶 A".into(),
+                description: String::new(),
+            },
+        )]);
+        add_products(db, &[translated]).await;
         let policy = QuestionPolicy::default();
         let id = published(db, "alice", "Is the handle heat-proof?", NOW).await;
         answer_as_shopper(db, "alice", id, "Mine is.", &context(policy), NOW)
@@ -182,13 +204,16 @@ async fn the_asker_hears_of_each_answer_but_their_own_and_not_of_one_taken_down_
         let emails = crate::messages::ssr::claim_due(db, 10, "w", Millis::minutes(1), NOW)
             .await
             .unwrap();
-        let by: Vec<crate::messages::Answerer> = emails
+        let (by, titles): (Vec<crate::messages::Answerer>, Vec<String>) = emails
             .into_iter()
             .map(|email| match email.body {
-                crate::messages::MessageBody::QuestionAnswered(answered) => answered.answered_by,
+                crate::messages::MessageBody::QuestionAnswered(answered) => {
+                    (answered.answered_by, answered.product_title)
+                }
             })
-            .collect();
+            .unzip();
         assert_eq!(by, [crate::messages::Answerer::Shop]);
+        assert_eq!(titles, ["茶壶 A"]);
     }
 }
 
