@@ -328,3 +328,21 @@ pub fn MerchantSession(
         </div>
     }
 }
+
+/// A merchant page's lists, one link each, the one shown marked as the current page.
+#[component]
+pub fn MerchantQueues(
+    /// The text key of what the lists are, for screen readers.
+    label: &'static str,
+    /// Each list's address, the text key of its name, and whether it is the one shown.
+    queues: Vec<(String, String, bool)>,
+) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    view! {
+        <nav class="rapport-moderation__queues" aria-label=move || i18n.t(label)>
+            {queues.into_iter().map(|(href, key, current)| view! {
+                <a href=href aria-current=current.then_some("page")>{move || i18n.t(&key)}</a>
+            }).collect_view()}
+        </nav>
+    }
+}

@@ -6,7 +6,9 @@ use super::{
     TakeDownAnswer, questions_desk,
 };
 use crate::i18n::use_i18n;
-use crate::identity::merchant::{MerchantSession, MerchantSignInForm, MerchantSignOut};
+use crate::identity::merchant::{
+    MerchantQueues, MerchantSession, MerchantSignInForm, MerchantSignOut,
+};
 use crate::kernel::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
@@ -98,16 +100,9 @@ pub fn QuestionsDesk() -> impl IntoView {
                             <MerchantSession merchant=page.merchant.clone() sign_out>
                                 <a href="/merchant/reviews">{move || i18n.t("moderation.title")}</a>
                             </MerchantSession>
-                            <nav class="rapport-moderation__queues" aria-label=move || i18n.t("questions.desk.queues")>
-                                {DeskQueue::ALL.into_iter().map(|each| {
-                                    let key = format!("questions.desk.queue.{}", each.as_str());
-                                    view! {
-                                        <a href=queue_address(each, DESK_PAGE) aria-current=(each == queue).then_some("page")>
-                                            {move || i18n.t(&key)}
-                                        </a>
-                                    }
-                                }).collect_view()}
-                            </nav>
+                            <MerchantQueues label="questions.desk.queues" queues=DeskQueue::ALL.into_iter().map(|each| {
+                                (queue_address(each, DESK_PAGE), format!("questions.desk.queue.{}", each.as_str()), each == queue)
+                            }).collect() />
                             {move || actions.answer.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                             {move || actions.decide.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                             {move || actions.take_down.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}

@@ -254,6 +254,22 @@ async fn answer_by_id(tx: &mut Tx, answer_id: i64) -> Result<Answer, sqlx::Error
     answer_from_row(&row)
 }
 
+/// Ends the transaction of an answer written or changed: the question's counts follow, the asker is told, and the
+/// answer as it now reads is returned.
+async fn answer_given(
+    mut tx: Tx,
+    question_id: i64,
+    answer_id: i64,
+    then: &dyn Then<AnswerChange>,
+    now: Millis,
+) -> Result<Answer, StoreError> {
+    recount(&mut tx, question_id).await?;
+    report_answer(&mut tx, answer_id, then, now).await?;
+    let answer = answer_by_id(&mut tx, answer_id).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
 /// A shopper who bought the product (`questions.purchases` says) answers a published question, once, within the
 /// store's limits.
 pub async fn answer_as_shopper(
@@ -316,11 +332,7 @@ pub async fn answer_as_shopper(
         }
         Err(error) => return Err(error.into()),
     };
-    recount(&mut tx, question_id).await?;
-    report_answer(&mut tx, answer_id, &**then, now).await?;
-    let answer = answer_by_id(&mut tx, answer_id).await?;
-    tx.commit().await?;
-    Ok(answer)
+    answer_given(tx, question_id, answer_id, &**then, now).await
 }
 
 /// The shop answers a question, or changes its answer: a waiting question is published with it. A question the
@@ -368,12 +380,8 @@ pub async fn answer_as_shop(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    recount(&mut tx, question_id).await?;
     // The asker hears of the shop's answer once: a change to it is the same answer, which the follower sends once.
-    report_answer(&mut tx, answer_id, then, now).await?;
-    let answer = answer_by_id(&mut tx, answer_id).await?;
-    tx.commit().await?;
-    Ok(answer)
+    answer_given(tx, question_id, answer_id, then, now).await
 }
 
 /// The shop publishes a waiting question without answering it yet, or turns a question down with a reason the

@@ -7,7 +7,9 @@ use super::{
     TakeDownReply, moderation_page,
 };
 use crate::i18n::use_i18n;
-use crate::identity::merchant::{MerchantSession, MerchantSignInForm, MerchantSignOut};
+use crate::identity::merchant::{
+    MerchantQueues, MerchantSession, MerchantSignInForm, MerchantSignOut,
+};
 use crate::kernel::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
@@ -90,16 +92,9 @@ pub fn ModerationDesk() -> impl IntoView {
                             <MerchantSession merchant=page.merchant.clone() sign_out>
                                 <a href="/merchant/questions">{move || i18n.t("questions.desk.title")}</a>
                             </MerchantSession>
-                            <nav class="rapport-moderation__queues" aria-label=move || i18n.t("moderation.queues")>
-                                {ModerationQueue::ALL.into_iter().map(|each| {
-                                    let key = format!("moderation.queue.{}", each.as_str());
-                                    view! {
-                                        <a href=queue_address(each, MODERATION_PAGE) aria-current=(each == queue).then_some("page")>
-                                            {move || i18n.t(&key)}
-                                        </a>
-                                    }
-                                }).collect_view()}
-                            </nav>
+                            <MerchantQueues label="moderation.queues" queues=ModerationQueue::ALL.into_iter().map(|each| {
+                                (queue_address(each, MODERATION_PAGE), format!("moderation.queue.{}", each.as_str()), each == queue)
+                            }).collect() />
                             {move || decide.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                             {move || reply.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                             {move || take_down.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
