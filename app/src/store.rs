@@ -257,8 +257,7 @@ impl Db {
     }
 
     /// Applies the migrations of this backend that have not run yet. Safe to call from several
-    /// instances at once on PostgreSQL (sqlx takes an advisory lock).
-    /// Says which migrations it is about to apply and how long they took: one that rewrites a large table can
+    /// instances at once on PostgreSQL (sqlx takes an advisory lock). Says which migrations it is about to apply and how long they took: one that rewrites a large table can
     /// take minutes, and a start that prints nothing meanwhile looks hung.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {
@@ -271,17 +270,19 @@ impl Db {
             .filter(|migration| !applied.contains(&migration.version))
             .map(|migration| format!("{:04} {}", migration.version, migration.description))
             .collect();
-        if pending.is_empty() {
-            return Ok(());
+        if !pending.is_empty() {
+            tracing::info!(count = pending.len(), migrations = %pending.join(", "), "applying migrations");
         }
-        tracing::info!(count = pending.len(), migrations = %pending.join(", "), "applying migrations");
         let started = std::time::Instant::now();
+        // Run even with nothing pending: sqlx then checks that the applied migrations are the ones in the code.
         migrator.run(&self.writer).await?;
-        tracing::info!(
-            count = pending.len(),
-            seconds = started.elapsed().as_secs_f64(),
-            "migrations applied"
-        );
+        if !pending.is_empty() {
+            tracing::info!(
+                count = pending.len(),
+                seconds = started.elapsed().as_secs_f64(),
+                "migrations applied"
+            );
+        }
         Ok(())
     }
 
