@@ -396,6 +396,8 @@ impl Db {
 /// What every outbox table (the alerts' `notices`, the `messages`) shares: a row is queued, leased to the worker
 /// that claimed it (`claimed_by`, until `next_attempt_at`), and sent. Written once here for both; the table name is
 /// the caller's own constant.
+pub mod files;
+
 pub mod outbox {
     use super::{Db, StoreError};
     use crate::kernel::time::Millis;

@@ -111,6 +111,22 @@ pub struct Config {
         global = true
     )]
     pub votes_per_minute: i64,
+    /// Review photos one shopper may upload in 24 hours.
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEW_PHOTOS_PER_DAY",
+        default_value_t = 30,
+        global = true
+    )]
+    pub review_photos_per_day: i64,
+    /// Where shoppers' review photos are kept, under names made from their content.
+    #[arg(
+        long,
+        env = "RAPPORT_PHOTO_DIR",
+        default_value = "data/photos",
+        global = true
+    )]
+    pub photo_dir: String,
     /// Weight of a verified purchase in the "most helpful" ranking (1 gives it no advantage).
     #[arg(
         long,
@@ -429,8 +445,11 @@ impl Config {
         if !(self.review_verified_weight.is_finite() && self.review_verified_weight > 0.0) {
             return Err("--review-verified-weight must be a positive number".into());
         }
-        if self.reviews_per_day < 1 || self.votes_per_minute < 1 {
-            return Err("--reviews-per-day and --votes-per-minute must be at least 1".into());
+        if self.reviews_per_day < 1 || self.votes_per_minute < 1 || self.review_photos_per_day < 0 {
+            return Err(
+                "--reviews-per-day and --votes-per-minute must be at least 1, --review-photos-per-day at least 0"
+                    .into(),
+            );
         }
         if self.review_points < 0 || self.review_points_monthly_cap < 0 {
             return Err(
@@ -445,6 +464,7 @@ impl Config {
             verified_weight: self.review_verified_weight,
             reviews_per_day: self.reviews_per_day,
             votes_per_minute: self.votes_per_minute,
+            photos_per_day: self.review_photos_per_day,
             points: app::reviews::rules::ReviewPoints {
                 per_review: self.review_points,
                 monthly_cap: self.review_points_monthly_cap,

@@ -8,6 +8,7 @@ pub mod config;
 pub mod delivery;
 pub mod demo_images;
 pub mod metrics;
+pub mod photos;
 pub mod state;
 
 use crate::state::AppState;
@@ -89,6 +90,10 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             )),
         )
         .route("/demo-img/{*path}", get(demo_images::image))
+        .route(
+            "/photos/{key}",
+            get(photos::photo).with_state(state.clone()),
+        )
         .route(
             "/alerts/click/{token}",
             get(alert_links::click).with_state(state.clone()),

@@ -178,6 +178,11 @@ async fn serve(config: Config) -> Result<(), String> {
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
             badges: std::sync::Arc::new(app::flows::tier_badges::TierBadges),
         },
+        // Two photos decoded at once keep a burst of uploads within a few hundred MB.
+        photos: app::reviews::ssr::ReviewPhotos::new(
+            app::store::files::Files::on_disk(&config.photo_dir),
+            2,
+        ),
         questions: app::questions::ssr::Questions {
             policy: Default::default(),
             purchases: std::sync::Arc::new(app::flows::verified_buyers::OrderedProducts),

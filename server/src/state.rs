@@ -16,6 +16,8 @@ pub struct AppState {
     pub identity: Identity,
     /// The store's rules for reviews (auto-publishing, ranking weight, rate limits) and what follows an award.
     pub reviews: app::reviews::ssr::Reviews,
+    /// Where review photos are kept, and how many may be decoded at once.
+    pub photos: app::reviews::ssr::ReviewPhotos,
     /// The store's limits on questions and answers, and who bought what (for who may answer).
     pub questions: app::questions::ssr::Questions,
     /// The shop's name, shown with its replies and answers.
@@ -36,6 +38,7 @@ impl AppState {
         provide_context(self.db.clone());
         provide_context(self.identity.clone());
         provide_context(self.reviews.clone());
+        provide_context(self.photos.clone());
         provide_context(self.questions.clone());
         provide_context(self.shop_name.clone());
         provide_context(self.wishlists);

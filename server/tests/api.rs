@@ -608,7 +608,7 @@ async fn pending_review(shop: &Shop) -> i64 {
         rating: 2,
         title: "Drips".into(),
         body: "The spout drips on the table.".into(),
-        criteria: Default::default(),
+        ..Default::default()
     };
     app::reviews::ssr::write_review(
         &shop.store.db,

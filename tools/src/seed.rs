@@ -792,6 +792,7 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
                 CATEGORIES[product % CATEGORIES.len()].criteria,
                 stars as i64,
             ),
+            photos: Vec::new(),
         };
         let written_at =
             today - Millis(((1.0 - unit(&mut rng).sqrt()) * 300.0 * DAY_MS.0 as f64) as i64);

@@ -3,6 +3,10 @@
 
 mod mine;
 mod moderation;
+mod photo_picker;
+mod photo_strip;
+#[cfg(feature = "ssr")]
+pub mod photos;
 mod points;
 pub mod rules;
 pub mod seo;
@@ -54,8 +58,21 @@ impl ReviewStatus {
     }
 }
 
-/// What a shopper writes: overall stars, title, body, and stars per criterion of the product's category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Photos one review may hold.
+pub const MAX_PHOTOS: usize = 5;
+/// The largest photo file a shopper may upload.
+pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
+/// The most pixels a photo may have (a 40-megapixel camera's).
+pub const MAX_PHOTO_PIXELS: u64 = 40_000_000;
+/// The longest edge of a photo's size shown in the viewer.
+pub const DISPLAY_EDGE: u32 = 1600;
+/// The longest edge of a photo's thumbnail.
+pub const THUMB_EDGE: u32 = 320;
+/// The photo types shoppers may upload, as the file picker's `accept` names them.
+pub const PHOTO_TYPES: &str = "image/jpeg,image/png,image/webp";
+
+/// What a shopper writes: overall stars, title, body, stars per criterion of the product's category, and photos.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewInput {
     pub rating: i64,
     pub title: String,
@@ -63,6 +80,31 @@ pub struct ReviewInput {
     /// Stars per criterion, e.g. `quality` or `value`.
     #[serde(default)]
     pub criteria: BTreeMap<String, i64>,
+    /// The photos the review holds, in order: ones it already had, and ones the shopper uploaded for it
+    /// ([`upload_review_photo`]). A photo left out is taken off the review.
+    #[serde(default)]
+    pub photos: Vec<i64>,
+}
+
+/// A photo of a review, in two sizes kept under names made from their content.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewPhoto {
+    pub id: i64,
+    /// The display size's path on the Rapport server, e.g. `/photos/3f…a1.jpg`.
+    pub url: String,
+    /// The thumbnail's path.
+    pub thumb_url: String,
+    /// The display size's width and height in pixels.
+    pub width: u32,
+    pub height: u32,
+}
+
+impl ReviewPhoto {
+    /// The path a photo file is served at.
+    pub fn path_of(key: &str) -> String {
+        format!("/photos/{key}")
+    }
 }
 
 /// A review as shoppers see it.
@@ -90,6 +132,9 @@ pub struct Review {
     /// The shop's public reply, if it gave one.
     #[serde(default)]
     pub reply: Option<ShopReply>,
+    /// The review's photos, in the author's order.
+    #[serde(default)]
+    pub photos: Vec<ReviewPhoto>,
 }
 
 /// The shop's public reply to a review, shown under it.
@@ -134,6 +179,8 @@ pub struct ReviewFilter {
     /// Only reviews with this many stars.
     pub stars: Option<u8>,
     pub verified_only: bool,
+    /// Only reviews with photos.
+    pub with_photos: bool,
 }
 
 /// The rating summary of a product.

@@ -3,8 +3,8 @@
 
 use super::widget::{star_glyphs, stars_text};
 use super::{
-    MODERATION_PAGE, ModerateReview, ModerationItem, ModerationQueue, ReplyToReview, ReviewStatus,
-    TakeDownReply, moderation_page,
+    MODERATION_PAGE, ModerateReview, ModerationItem, ModerationQueue, RemoveReviewPhoto,
+    ReplyToReview, ReviewStatus, TakeDownReply, moderation_page,
 };
 use crate::i18n::use_i18n;
 use crate::identity::merchant::{
@@ -66,6 +66,7 @@ pub fn ModerationDesk() -> impl IntoView {
     let decide = ServerAction::<ModerateReview>::new();
     let reply = ServerAction::<ReplyToReview>::new();
     let take_down = ServerAction::<TakeDownReply>::new();
+    let remove_photo = ServerAction::<RemoveReviewPhoto>::new();
     let sign_out = ServerAction::<MerchantSignOut>::new();
     // After a decision, a reply or signing out, the queue is read again.
     let page = Resource::new(
@@ -75,12 +76,17 @@ pub fn ModerationDesk() -> impl IntoView {
                 decide.version().get(),
                 reply.version().get(),
                 take_down.version().get(),
+                remove_photo.version().get(),
                 sign_out.version().get(),
             )
         },
         |((queue, shown), ..)| moderation_page(queue, shown),
     );
-    let actions = ReplyActions { reply, take_down };
+    let actions = ReplyActions {
+        reply,
+        take_down,
+        remove_photo,
+    };
     view! {
         <section class="shop-section rapport-moderation">
             <h1>{move || i18n.t("moderation.title")}</h1>
@@ -98,6 +104,7 @@ pub fn ModerationDesk() -> impl IntoView {
                             {move || decide.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                             {move || reply.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                             {move || take_down.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                            {move || remove_photo.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
                             {page.items.is_empty().then(|| view! { <p class="rapport-moderation__empty">{move || i18n.t("moderation.empty")}</p> })}
                             <ol class="rapport-moderation__list">
                                 {page.items.into_iter().map(|item| view! { <ModerationCard item decide actions /> }).collect_view()}
@@ -118,11 +125,12 @@ pub fn ModerationDesk() -> impl IntoView {
     .into_any()
 }
 
-/// The desk's two reply actions, handed to each card together.
+/// The desk's actions on a card beside the decision, handed to each card together.
 #[derive(Clone, Copy)]
 struct ReplyActions {
     reply: ServerAction<ReplyToReview>,
     take_down: ServerAction<TakeDownReply>,
+    remove_photo: ServerAction<RemoveReviewPhoto>,
 }
 
 #[component]
@@ -168,15 +176,38 @@ fn ModerationCard(
                 <span class="rapport-moderation__status">{move || i18n.t(&status_key)}</span>
             </p>
             <p class="rapport-review__stars" aria-label=move || stars_text(i18n, review.rating)>{star_glyphs(review.rating)}</p>
-            <h2 class="rapport-review__title">{review.title.clone()}</h2>
+            <h2 class="rapport-review__title" dir="auto">{review.title.clone()}</h2>
             <p class="rapport-review__meta">
-                <span class="rapport-review__author">{review.author.clone()}</span>
+                <bdi class="rapport-review__author">{review.author.clone()}</bdi>
                 " · "
                 <time datetime=iso_date(review.created_at)>{move || i18n.date(review.created_at)}</time>
                 {review.verified.then(|| view! { <span class="rapport-review__verified">{move || i18n.t("reviews.verified")}</span> })}
                 {review.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
             </p>
-            <p class="rapport-review__body">{review.body.clone()}</p>
+            <p class="rapport-review__body" dir="auto">{review.body.clone()}</p>
+            {(!review.photos.is_empty()).then(|| {
+                let (review_id, photos) = (review.id.to_string(), review.photos.clone());
+                view! {
+                    <ul class="rapport-moderation__photos" aria-label=move || i18n.t("reviews.photos.label")>
+                        {photos.into_iter().map(|photo| {
+                            let review_id = review_id.clone();
+                            let (width, height) = super::rules::thumb_size(photo.width, photo.height);
+                            view! {
+                                <li data-testid="moderation-photo">
+                                    <a href=photo.url target="_blank" rel="noopener">
+                                        <img src=photo.thumb_url alt=move || i18n.t("moderation.photo") width=width.to_string() height=height.to_string() loading="lazy" />
+                                    </a>
+                                    <ActionForm action=actions.remove_photo attr:class="rapport-moderation__decision">
+                                        <input type="hidden" name="review_id" value=review_id />
+                                        <input type="hidden" name="photo_id" value=photo.id.to_string() />
+                                        <button type="submit" class="rapport-link-button" data-testid="remove-photo">{move || i18n.t("moderation.remove_photo")}</button>
+                                    </ActionForm>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
             {review.rejection_reason.clone().map(|reason| view! {
                 <p class="rapport-moderation__rejection">{move || i18n.t("moderation.rejected_because")} " " {reason}</p>
             })}

@@ -254,6 +254,20 @@ fn round_tenth(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
+/// A photo's thumbnail size from its display size: the longest edge [`super::THUMB_EDGE`], never enlarged, at
+/// least a pixel each way. The page sets it on the thumbnail so that nothing moves when the image arrives.
+pub fn thumb_size(width: u32, height: u32) -> (u32, u32) {
+    let longest = width.max(height).max(1);
+    if longest <= super::THUMB_EDGE {
+        return (width.max(1), height.max(1));
+    }
+    let scale = |edge: u32| {
+        ((u64::from(edge) * u64::from(super::THUMB_EDGE) + u64::from(longest) / 2)
+            / u64::from(longest)) as u32
+    };
+    (scale(width).max(1), scale(height).max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +418,14 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn a_thumbnail_keeps_the_photo_shape_within_its_edge() {
+        assert_eq!(thumb_size(1600, 1200), (320, 240));
+        assert_eq!(thumb_size(900, 1600), (180, 320));
+        assert_eq!(thumb_size(200, 100), (200, 100));
+        assert_eq!(thumb_size(1600, 3), (320, 1));
+        assert_eq!(thumb_size(0, 0), (1, 1));
     }
 }

@@ -84,6 +84,7 @@ mod tests {
             criteria: BTreeMap::new(),
             author_tier: None,
             reply: None,
+            photos: Vec::new(),
         }
     }
 

@@ -1,13 +1,14 @@
 //! The reviews' server functions, called by the `Reviews` widget.
 
 use super::{
-    ModerationItem, ModerationQueue, OwnReview, Review, ReviewInput, ReviewPointsAward, ReviewSort,
-    ReviewSummary, StarRating, Vote, VoteTally,
+    ModerationItem, ModerationQueue, OwnReview, Review, ReviewInput, ReviewPhoto,
+    ReviewPointsAward, ReviewSort, ReviewSummary, StarRating, Vote, VoteTally,
 };
 use crate::identity::client::RapportClient;
 use crate::kernel::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use server_fn::codec::{MultipartData, MultipartFormData};
 use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use {
@@ -47,6 +48,7 @@ pub async fn product_reviews(
     sort: ReviewSort,
     stars: Option<u8>,
     verified_only: bool,
+    with_photos: bool,
     shown: i64,
 ) -> Result<ReviewsPage, AppError> {
     let context: ssr::Reviews = crate::kernel::context::server_context()?;
@@ -62,6 +64,7 @@ pub async fn product_reviews(
     let filter = ReviewFilter {
         stars,
         verified_only,
+        with_photos,
     };
     let summary = ssr::summary(&db, &sku).await.map_err(store_error)?;
     let mut reviews = ssr::list(&db, &sku, sort, filter, 0, limit + 1, &*context.badges)
@@ -93,17 +96,132 @@ pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Re
     let db = crate::store::db()?;
     let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
     let shopper = request_shopper().await?;
-    ssr::write_review(
+    let now = crate::kernel::time::now();
+    let written = ssr::write_review(
         &db,
         &shopper,
         &sku,
         &review,
         &reviews.policy,
         &*reviews.then,
-        crate::kernel::time::now(),
+        now,
     )
     .await
-    .map_err(store_error)
+    .map_err(store_error)?;
+    tidy_photos(&db, now).await;
+    Ok(written)
+}
+
+/// Forgets the files of photos let go of; a failure is logged, not the shopper's problem.
+#[cfg(feature = "ssr")]
+async fn tidy_photos(db: &crate::store::Db, now: crate::kernel::time::Millis) {
+    let tidied = match crate::kernel::context::server_context::<ssr::ReviewPhotos>() {
+        Ok(photos) => ssr::tidy(db, &photos, now).await,
+        Err(_) => return,
+    };
+    if let Err(error) = tidied {
+        tracing::warn!(?error, "review photos let go of could not be tidied");
+    }
+}
+
+/// Takes one photo (the form's `photo` field: JPEG, PNG or WebP, at most 10 MB and 40 megapixels) from the
+/// signed-in shopper, for the review they are writing: it answers the photo's id, which the review then lists in
+/// [`ReviewInput::photos`]. The photo is kept without its metadata, in a display size and a thumbnail; one not sent
+/// with a review within a day is dropped.
+#[server(client = RapportClient, input = MultipartFormData)]
+pub async fn upload_review_photo(data: MultipartData) -> Result<ReviewPhoto, AppError> {
+    let db = crate::store::db()?;
+    let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
+    let photos: ssr::ReviewPhotos = crate::kernel::context::server_context()?;
+    let shopper = request_shopper().await?;
+    let now = crate::kernel::time::now();
+    // Refused before the upload is read, so that a shopper out of allowance costs no decoding.
+    ssr::photo_allowance(&db, &shopper, &reviews.policy, now)
+        .await
+        .map_err(store_error)?;
+    let bytes = photo_field(data).await.map_err(respond_with)?;
+    let prepared = {
+        let _turn = photos
+            .decoding
+            .acquire()
+            .await
+            .map_err(|_| AppError::internal())?;
+        tokio::task::spawn_blocking(move || super::photos::prepare(&bytes))
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "preparing a review photo failed");
+                AppError::internal()
+            })?
+            .map_err(respond_with)?
+    };
+    let kept = |error: std::io::Error| {
+        tracing::error!(%error, "a review photo could not be kept");
+        AppError::internal()
+    };
+    let photo = ssr::NewPhoto {
+        display_key: photos
+            .files
+            .put(&prepared.display, "jpg")
+            .await
+            .map_err(kept)?,
+        thumb_key: photos
+            .files
+            .put(&prepared.thumb, "jpg")
+            .await
+            .map_err(kept)?,
+        width: prepared.width,
+        height: prepared.height,
+    };
+    match ssr::add_upload(&db, &shopper, &photo, &reviews.policy, now).await {
+        Ok(added) => {
+            tidy_photos(&db, now).await;
+            Ok(added)
+        }
+        Err(error) => {
+            let keys = [photo.display_key, photo.thumb_key];
+            let _ = ssr::forget_unnamed(&db, &photos.files, &keys).await;
+            Err(store_error(error))
+        }
+    }
+}
+
+/// The bytes of the form's `photo` field, read no further than the size limit.
+#[cfg(feature = "ssr")]
+async fn photo_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
+    use crate::kernel::error::ErrorCode;
+    fn unreadable(error: impl std::fmt::Display) -> AppError {
+        AppError::new(
+            ErrorCode::BadRequest,
+            format!("the upload could not be read: {error}"),
+        )
+    }
+    let mut form = data.into_inner().ok_or_else(|| {
+        AppError::new(
+            ErrorCode::BadRequest,
+            "send the photo as multipart/form-data",
+        )
+    })?;
+    while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
+        if field.name() != Some("photo") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if bytes.len() + chunk.len() > super::MAX_PHOTO_BYTES {
+                return Err(AppError::new(
+                    ErrorCode::TooLarge,
+                    format!(
+                        "a photo may be at most {} MB",
+                        super::MAX_PHOTO_BYTES / (1024 * 1024)
+                    ),
+                )
+                .on_field("photo"));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Err(AppError::invalid("photo", "choose a photo to upload"))
 }
 
 /// The signed-in shopper's own review of a product, whatever its status (with the merchant's reason when it was
@@ -132,15 +250,12 @@ pub async fn delete_my_review(sku: String) -> Result<(), AppError> {
     let db = crate::store::db()?;
     let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
     let shopper = request_shopper().await?;
-    ssr::delete_own_review(
-        &db,
-        &shopper,
-        &sku,
-        &*reviews.then,
-        crate::kernel::time::now(),
-    )
-    .await
-    .map_err(store_error)
+    let now = crate::kernel::time::now();
+    ssr::delete_own_review(&db, &shopper, &sku, &*reviews.then, now)
+        .await
+        .map_err(store_error)?;
+    tidy_photos(&db, now).await;
+    Ok(())
 }
 
 /// Casts, changes or withdraws (`helpful: None`) the signed-in shopper's helpfulness vote.
@@ -236,6 +351,27 @@ pub async fn reply_to_review(review_id: i64, body: String) -> Result<Review, App
     )
     .await
     .map_err(store_error)
+}
+
+/// Takes one photo off a review and keeps the rest of it. Merchants only.
+#[server]
+pub async fn remove_review_photo(review_id: i64, photo_id: i64) -> Result<Review, AppError> {
+    let merchant = request_merchant()?;
+    let db = crate::store::db()?;
+    let photos: ssr::ReviewPhotos = crate::kernel::context::server_context()?;
+    let (review, keys) = ssr::remove_photo(
+        &db,
+        review_id,
+        photo_id,
+        &format!("merchant:{merchant}"),
+        crate::kernel::time::now(),
+    )
+    .await
+    .map_err(store_error)?;
+    ssr::forget_unnamed(&db, &photos.files, &keys)
+        .await
+        .map_err(store_error)?;
+    Ok(review)
 }
 
 /// Takes the shop's reply to a review down (it stays in the reply's history). Merchants only.

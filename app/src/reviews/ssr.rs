@@ -22,6 +22,11 @@ use crate::store::{Db, StoreError, Then, Tx, is_unique_violation, take_turns};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap};
 
+mod photos;
+pub use photos::{
+    NewPhoto, ReviewPhotos, add_upload, forget_unnamed, photo_allowance, remove_photo, sweep, tidy,
+};
+
 /// The window `ReviewPolicy::votes_per_minute` counts votes in.
 const VOTE_WINDOW_MS: Millis = Millis::minutes(1);
 
@@ -55,6 +60,8 @@ pub struct ReviewPolicy {
     pub reviews_per_day: i64,
     /// Helpfulness votes one shopper may cast in a minute.
     pub votes_per_minute: i64,
+    /// Photos one shopper may upload in 24 hours.
+    pub photos_per_day: i64,
     /// Points for published reviews of verified purchases.
     pub points: ReviewPoints,
 }
@@ -66,6 +73,7 @@ impl Default for ReviewPolicy {
             verified_weight: 1.0,
             reviews_per_day: 10,
             votes_per_minute: 30,
+            photos_per_day: 30,
             points: ReviewPoints::default(),
         }
     }
@@ -255,6 +263,7 @@ pub async fn write_review(
         .execute(&mut *tx)
         .await?;
     }
+    photos::hold_photos(&mut tx, shopper_id.0, review_id, &input.photos).await?;
     retally(&mut tx, review_id, was).await?;
     let action = if before.is_some() {
         "edited"
@@ -316,6 +325,7 @@ fn review_from_row(row: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
         not_helpful: row.try_get("not_helpful_count")?,
         criteria: BTreeMap::new(),
         author_tier: None,
+        photos: Vec::new(),
         reply: match row.try_get::<Option<String>, _>("reply_body")? {
             Some(body) => {
                 let replied_at: Millis = row.try_get("replied_at")?;
@@ -374,6 +384,7 @@ async fn review_by_id(tx: &mut Tx, review_id: i64) -> Result<Review, sqlx::Error
     .await?;
     let mut review = [review_from_row(&row)?];
     attach_criteria(&mut **tx, &mut review).await?;
+    photos::attach_photos(&mut **tx, &mut review).await?;
     let [review] = review;
     Ok(review)
 }
@@ -768,7 +779,7 @@ pub async fn list(
     let rows = sqlx::query(&format!(
         "SELECT {REVIEW_COLUMNS} FROM {REVIEW_TABLES} \
          WHERE r.product_id = (SELECT id FROM products WHERE sku = $1) AND r.status = 'published' \
-         AND ($2 = 0 OR r.rating = $2) AND ($3 = 0 OR r.verified = 1) \
+         AND ($2 = 0 OR r.rating = $2) AND ($3 = 0 OR r.verified = 1) AND ($6 = 0 OR r.photo_count > 0) \
          ORDER BY {order} LIMIT $4 OFFSET $5"
     ))
     .bind(sku)
@@ -776,6 +787,7 @@ pub async fn list(
     .bind(i64::from(filter.verified_only))
     .bind(limit)
     .bind(offset)
+    .bind(i64::from(filter.with_photos))
     .fetch_all(db.reader())
     .await?;
     let mut reviews = rows
@@ -783,6 +795,7 @@ pub async fn list(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
+    photos::attach_photos(db.reader(), &mut reviews).await?;
     attach_author_tiers(db, &mut reviews, badges).await?;
     Ok(reviews)
 }
@@ -990,6 +1003,7 @@ pub async fn moderation_queue(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
+    photos::attach_photos(db.reader(), &mut reviews).await?;
     if reviews.is_empty() {
         return Ok(Vec::new());
     }
@@ -1194,6 +1208,7 @@ async fn own_reviews_where(
         .map(review_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_criteria(db.reader(), &mut reviews).await?;
+    photos::attach_photos(db.reader(), &mut reviews).await?;
     reviews
         .into_iter()
         .zip(&rows)
@@ -1247,6 +1262,7 @@ pub async fn delete_own_review(
     .bind(review_id)
     .fetch_optional(&mut *tx)
     .await?;
+    photos::let_go_of_photos(&mut tx, review_id).await?;
     sqlx::query("DELETE FROM reviews WHERE id = $1")
         .bind(review_id)
         .execute(&mut *tx)

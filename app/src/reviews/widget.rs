@@ -1,9 +1,11 @@
 //! The `Reviews` widget: a product's rating summary, its reviews with helpfulness votes, and the shopper's own review.
 
+use super::photo_picker::PhotoPicker;
+use super::photo_strip::PhotoStrip;
 use super::{
-    Review, ReviewInput, ReviewSort, ReviewStatus, ReviewSummary, ShopReply, VoteTally,
-    delete_my_review, my_product_review, my_review_votes, product_reviews, report_review,
-    vote_on_review, write_product_review,
+    Review, ReviewInput, ReviewPhoto, ReviewSort, ReviewStatus, ReviewSummary, ShopReply,
+    VoteTally, delete_my_review, my_product_review, my_review_votes, product_reviews,
+    report_review, vote_on_review, write_product_review,
 };
 use crate::i18n::{I18n, use_i18n};
 use crate::identity::client::{signed_in, use_signed_in};
@@ -40,14 +42,16 @@ const SORTS: [(ReviewSort, &str, &str); 4] = [
 ];
 
 /// The page address's keys the reviews' view lives in; a link of another widget keeps them.
-const VIEW_KEYS: [&str; 4] = ["sort", "stars", "verified", "shown"];
+const VIEW_KEYS: [&str; 5] = ["sort", "stars", "verified", "photos", "shown"];
 
-/// The view the page address asks for, so that a link reproduces it: `?sort=newest&stars=5&verified=1&shown=20`.
+/// The view the page address asks for, so that a link reproduces it:
+/// `?sort=newest&stars=5&verified=1&photos=1&shown=20`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ReviewView {
     sort: ReviewSort,
     stars: Option<u8>,
     verified_only: bool,
+    with_photos: bool,
     shown: i64,
 }
 
@@ -63,6 +67,9 @@ impl ReviewView {
         }
         if self.verified_only {
             query.push_str("&verified=1");
+        }
+        if self.with_photos {
+            query.push_str("&photos=1");
         }
         if self.shown > super::PAGE {
             query.push_str(&format!("&shown={}", self.shown));
@@ -162,6 +169,7 @@ pub fn Reviews(
             .and_then(|s| s.parse().ok())
             .filter(|s| (1..=5).contains(s)),
         verified_only: query.get("verified").as_deref() == Some("1"),
+        with_photos: query.get("photos").as_deref() == Some("1"),
         shown: query
             .get("shown")
             .and_then(|s| s.parse().ok())
@@ -175,6 +183,7 @@ pub fn Reviews(
             view.sort,
             view.stars,
             view.verified_only,
+            view.with_photos,
             view.shown,
         )
     });
@@ -341,6 +350,14 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
                     } />
                 {move || i18n.t("reviews.verified_only")}
             </label>
+            <label>
+                <input type="checkbox" name="photos" value="1" checked=current.with_photos
+                    on:change=move |ev| {
+                        chosen.update(|view| view.with_photos = event_target_checked(&ev));
+                        apply();
+                    } />
+                {move || i18n.t("reviews.with_photos")}
+            </label>
             <button type="submit" class="rapport-button">{move || i18n.t("reviews.apply")}</button>
         </form>
     }
@@ -412,16 +429,19 @@ fn ReviewItem(
     view! {
         <li class="rapport-review" part="review" data-review-id=id.to_string()>
             <p class="rapport-review__stars" aria-label=move || stars_text(i18n, review.rating)>{star_glyphs(review.rating)}</p>
-            <h3 class="rapport-review__title">{review.title.clone()}</h3>
+            <h3 class="rapport-review__title" dir="auto">{review.title.clone()}</h3>
             <p class="rapport-review__meta">
-                <span class="rapport-review__author">{review.author.clone()}</span>
+                <bdi class="rapport-review__author">{review.author.clone()}</bdi>
                 {review.author_tier.clone().map(|tier| view! { " " <crate::tiers::TierMark tier /> })}
                 " · "
                 <time datetime=iso_date(review.created_at)>{move || i18n.date(review.created_at)}</time>
                 {review.verified.then(|| view! { <span class="rapport-review__verified">{move || i18n.t("reviews.verified")}</span> })}
                 {review.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
             </p>
-            <p class="rapport-review__body">{review.body.clone()}</p>
+            <p class="rapport-review__body" dir="auto">{review.body.clone()}</p>
+            {(!review.photos.is_empty()).then(|| view! {
+                <PhotoStrip photos=review.photos.clone() author=review.author.clone() title=review.title.clone() />
+            })}
             <dl class="rapport-review__criteria">
                 {criteria.into_iter().map(|(criterion, stars)| {
                     let key = format!("reviews.criterion.{criterion}");
@@ -480,7 +500,7 @@ fn ShopReplyView(reply: ShopReply, shop_name: String) -> impl IntoView {
                 <time datetime=iso_date(reply.replied_at)>{move || i18n.date(reply.replied_at)}</time>
                 {reply.edited.then(|| view! { <span class="rapport-review__edited">{move || i18n.t("reviews.edited")}</span> })}
             </p>
-            <p class="rapport-review__reply-body">{reply.body.clone()}</p>
+            <p class="rapport-review__reply-body" dir="auto">{reply.body.clone()}</p>
         </div>
     }
 }
@@ -520,6 +540,8 @@ fn WriteReview(
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let criteria = RwSignal::new(BTreeMap::<String, i64>::new());
+    let photos = RwSignal::new(Vec::<ReviewPhoto>::new());
+    let uploading = RwSignal::new(0usize);
     let editing = RwSignal::new(false);
     let confirming_delete = RwSignal::new(false);
     // The button pressed goes away: focus moves to what takes its place.
@@ -582,6 +604,7 @@ fn WriteReview(
             }
             delete.value().set(None);
             editing.set(false);
+            photos.set(Vec::new());
             mine.refetch();
             on_written();
         }
@@ -600,6 +623,7 @@ fn WriteReview(
             title.set(String::new());
             body.set(String::new());
             criteria.set(BTreeMap::new());
+            photos.set(Vec::new());
             mine.refetch();
             on_deleted();
         }
@@ -616,6 +640,7 @@ fn WriteReview(
                 .map(|(criterion, stars)| (criterion.clone(), i64::from(*stars)))
                 .collect(),
         );
+        photos.set(review.photos.clone());
         write.value().set(None);
         delete.value().set(None);
         editing.set(true);
@@ -629,6 +654,7 @@ fn WriteReview(
                     title: title.get_untracked(),
                     body: body.get_untracked(),
                     criteria: criteria.get_untracked(),
+                    photos: photos.with_untracked(|photos| photos.iter().map(|photo| photo.id).collect()),
                 });
             }>
                 <fieldset class="rapport-review-form__rating">
@@ -684,8 +710,9 @@ fn WriteReview(
                         }
                     }).collect_view()}
                 </div>
+                <PhotoPicker photos uploading />
                 <div class="rapport-review-form__buttons">
-                    <button type="submit" class="rapport-button rapport-button--primary" disabled=move || write.pending().get()>
+                    <button type="submit" class="rapport-button rapport-button--primary" disabled=move || { write.pending().get() || uploading.get() > 0 }>
                         {move || i18n.t("reviews.submit")}
                     </button>
                     <Show when=move || editing.get()>
@@ -766,8 +793,11 @@ fn OwnReviewView(review: Review, shop_name: String) -> impl IntoView {
                 </p>
             })}
             <p class="rapport-review__stars" aria-label=move || stars_text(i18n, review.rating)>{star_glyphs(review.rating)}</p>
-            <p class="rapport-review__title">{review.title.clone()}</p>
-            <p class="rapport-review__body">{review.body.clone()}</p>
+            <p class="rapport-review__title" dir="auto">{review.title.clone()}</p>
+            <p class="rapport-review__body" dir="auto">{review.body.clone()}</p>
+            {(!review.photos.is_empty()).then(|| view! {
+                <PhotoStrip photos=review.photos.clone() author=review.author.clone() title=review.title.clone() />
+            })}
             {review.reply.clone().map(|reply| view! { <ShopReplyView reply shop_name /> })}
         </section>
     }

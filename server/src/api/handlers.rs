@@ -414,6 +414,22 @@ pub async fn delete_review_reply(
     ))
 }
 
+/// Takes one photo off a review and keeps the rest of it (the moderation history records it); the photo's files
+/// are removed unless another review names the same picture.
+#[utoipa::path(delete, path = "/api/v1/reviews/{review_id}/photos/{photo_id}", security(("api_key" = [])),
+    params(("review_id" = i64, Path, description = "The review's id"), ("photo_id" = i64, Path, description = "The photo's id")),
+    responses((status = 200, body = Review), (status = "4XX", body = AppError)))]
+pub async fn delete_review_photo(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    ApiPath((review_id, photo_id)): ApiPath<(i64, i64)>,
+) -> Result<Json<Review>, ApiError> {
+    let (review, keys) =
+        reviews::remove_photo(&state.db, review_id, photo_id, &caller.0, now()).await?;
+    reviews::forget_unnamed(&state.db, &state.photos.files, &keys).await?;
+    Ok(Json(review))
+}
+
 /// How many of the most wished products to list.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -307,6 +307,10 @@ pub fn router(state: AppState) -> Router {
             "/reviews/{review_id}/reply",
             put(handlers::put_review_reply).delete(handlers::delete_review_reply),
         )
+        .route(
+            "/reviews/{review_id}/photos/{photo_id}",
+            axum::routing::delete(handlers::delete_review_photo),
+        )
         .route("/questions", get(questions::get_questions))
         .route(
             "/questions/{question_id}/answer",

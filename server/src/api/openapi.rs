@@ -38,6 +38,7 @@ const _: () = assert!(app::questions::rules::MAX_REASON_CHARS == MAX_REASON_CHAR
         handlers::post_review_restore,
         handlers::put_review_reply,
         handlers::delete_review_reply,
+        handlers::delete_review_photo,
         questions::get_questions,
         questions::put_answer,
         questions::post_publish,

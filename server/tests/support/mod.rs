@@ -66,6 +66,12 @@ pub fn state_of(store: &TestDb) -> AppState {
             then: std::sync::Arc::new(app::flows::tier_growth::TierGrowth),
             badges: std::sync::Arc::new(app::flows::tier_badges::TierBadges),
         },
+        photos: app::reviews::ssr::ReviewPhotos::new(
+            app::store::files::Files::on_disk(
+                std::env::temp_dir().join(format!("rapport-test-photos-{}", rand::random::<u64>())),
+            ),
+            2,
+        ),
         questions: app::questions::ssr::Questions {
             policy: Default::default(),
             purchases: std::sync::Arc::new(app::flows::verified_buyers::OrderedProducts),

@@ -15,6 +15,7 @@ fn review(rating: i64) -> ReviewInput {
         title: "Pours well".into(),
         body: "Keeps the tea hot for an hour.".into(),
         criteria: BTreeMap::from([("quality".to_owned(), 5), ("value".to_owned(), 4)]),
+        photos: Vec::new(),
     }
 }
 
@@ -529,7 +530,7 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
         );
         let five_stars = ReviewFilter {
             stars: Some(5),
-            verified_only: false,
+            ..Default::default()
         };
         assert_eq!(
             order(
@@ -548,8 +549,8 @@ async fn most_helpful_ranks_by_confidence_not_by_share() {
             vec![few.id]
         );
         let verified = ReviewFilter {
-            stars: None,
             verified_only: true,
+            ..Default::default()
         };
         assert!(
             list(
@@ -1445,5 +1446,251 @@ async fn deleting_and_writing_again_counts_against_the_daily_limit() {
         )
         .await
         .unwrap();
+    }
+}
+
+/// A photo as if uploaded: names of the kind `Files::put` gives, numbered.
+fn new_photo(n: u64) -> NewPhoto {
+    NewPhoto {
+        display_key: format!("{n:064x}.jpg"),
+        thumb_key: format!("{:064x}.jpg", 1_000 + n),
+        width: 1600,
+        height: 1200,
+    }
+}
+
+fn photo_ids(review: &Review) -> Vec<i64> {
+    review.photos.iter().map(|photo| photo.id).collect()
+}
+
+#[tokio::test]
+async fn photos_go_with_their_review_and_a_merchant_can_take_one_off() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = ReviewPolicy::default();
+        let mut ids = Vec::new();
+        for n in 0..6 {
+            ids.push(
+                add_upload(db, "alice", &new_photo(n), &policy, NOW)
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        let write = |shopper: &'static str, photos: Vec<i64>| {
+            let input = ReviewInput {
+                photos,
+                ..review(5)
+            };
+            async move { write_review(db, shopper, "A", &input, &policy, &TierGrowth, NOW).await }
+        };
+        let six = refused(write("alice", ids.clone()).await.unwrap_err());
+        assert_eq!((six.status(), six.field.as_deref()), (422, Some("photos")));
+        let twice = refused(write("alice", vec![ids[0], ids[0]]).await.unwrap_err());
+        assert_eq!(twice.status(), 422);
+        let not_hers = refused(write("bob", vec![ids[0]]).await.unwrap_err());
+        assert_eq!(
+            (not_hers.status(), not_hers.field.as_deref()),
+            (422, Some("photos"))
+        );
+        assert_eq!(
+            count(db, "reviews").await,
+            0,
+            "a refused review changes nothing"
+        );
+
+        let written = write("alice", vec![ids[1], ids[0]]).await.unwrap();
+        assert_eq!(written.status, ReviewStatus::Published);
+        assert_eq!(
+            photo_ids(&written),
+            vec![ids[1], ids[0]],
+            "in the author's order"
+        );
+        assert_eq!(written.photos[0].url, format!("/photos/{:064x}.jpg", 1));
+        assert_eq!(
+            written.photos[0].thumb_url,
+            format!("/photos/{:064x}.jpg", 1_001)
+        );
+        let with_photos = ReviewFilter {
+            with_photos: true,
+            ..Default::default()
+        };
+        let badges = crate::flows::tier_badges::TierBadges;
+        let listed = list(db, "A", ReviewSort::Newest, with_photos, 0, 10, &badges)
+            .await
+            .unwrap();
+        assert_eq!(
+            listed.iter().map(photo_ids).collect::<Vec<_>>(),
+            vec![vec![ids[1], ids[0]]]
+        );
+
+        // Bob's review has no photo: the filter leaves it out.
+        let bob = write_review(db, "bob", "A", &review(4), &policy, &TierGrowth, NOW)
+            .await
+            .unwrap();
+        decide(
+            db,
+            bob.id,
+            &ModerationDecision::Approve,
+            "merchant:ann",
+            &policy,
+            &TierGrowth,
+            NOW,
+        )
+        .await
+        .unwrap();
+        let all_of_a = list(
+            db,
+            "A",
+            ReviewSort::Newest,
+            ReviewFilter::default(),
+            0,
+            10,
+            &badges,
+        )
+        .await
+        .unwrap();
+        assert_eq!(all_of_a.len(), 2);
+        let listed = list(db, "A", ReviewSort::Newest, with_photos, 0, 10, &badges)
+            .await
+            .unwrap();
+        assert_eq!(
+            listed.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![written.id]
+        );
+
+        // Editing keeps one photo and adds another: the one left out is let go, and swept with its files' names.
+        let edited = write("alice", vec![ids[0], ids[2]]).await.unwrap();
+        assert_eq!(photo_ids(&edited), vec![ids[0], ids[2]]);
+        let mut swept = sweep(db, NOW).await.unwrap();
+        swept.sort();
+        assert_eq!(
+            swept,
+            vec![new_photo(1).display_key, new_photo(1).thumb_key]
+        );
+
+        let (after, keys) = remove_photo(db, written.id, ids[0], "merchant:ann", NOW)
+            .await
+            .unwrap();
+        assert_eq!(photo_ids(&after), vec![ids[2]]);
+        assert_eq!(
+            (after.title.as_str(), after.status),
+            ("Pours well", ReviewStatus::Published)
+        );
+        assert_eq!(keys, vec![new_photo(0).display_key, new_photo(0).thumb_key]);
+        let history = moderation_history(db, written.id).await.unwrap();
+        let last = history.last().unwrap();
+        assert_eq!(
+            (last.action.as_str(), last.actor.as_str()),
+            ("photo_removed", "merchant:ann")
+        );
+        for (review_id, photo_id) in [
+            (written.id, ids[0]),
+            (bob.id, ids[2]),
+            (written.id, 999_999),
+        ] {
+            let missing = refused(
+                remove_photo(db, review_id, photo_id, "merchant:ann", NOW)
+                    .await
+                    .unwrap_err(),
+            );
+            assert_eq!(
+                (missing.status(), missing.field.as_deref()),
+                (404, Some("photo_id"))
+            );
+        }
+        let no_review = refused(
+            remove_photo(db, 999_999, ids[2], "merchant:ann", NOW)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(no_review.status(), 404);
+
+        // Deleting the review lets its photo go; uploads never sent go a day after they came.
+        delete_own_review(db, "alice", "A", &TierGrowth, NOW)
+            .await
+            .unwrap();
+        assert_eq!(sweep(db, NOW).await.unwrap().len(), 2);
+        assert!(
+            sweep(db, NOW).await.unwrap().is_empty(),
+            "the unsent uploads have a day"
+        );
+        assert_eq!(sweep(db, NOW + DAY_MS).await.unwrap().len(), 3 * 2);
+        assert_eq!(count(db, "review_photos").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn uploads_are_limited_per_day_and_refused_before_the_photo_is_read() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = ReviewPolicy {
+            photos_per_day: 2,
+            ..Default::default()
+        };
+        for n in 0..2 {
+            photo_allowance(db, "alice", &policy, NOW).await.unwrap();
+            add_upload(db, "alice", &new_photo(n), &policy, NOW + Millis(n as i64))
+                .await
+                .unwrap();
+        }
+        let early = refused(
+            photo_allowance(db, "alice", &policy, NOW)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(early.status(), 429);
+        let third = refused(
+            add_upload(db, "alice", &new_photo(2), &policy, NOW)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(third.status(), 429);
+        assert_eq!(count(db, "review_photos").await, 2);
+        photo_allowance(db, "bob", &policy, NOW).await.unwrap();
+        photo_allowance(db, "alice", &policy, NOW + DAY_MS)
+            .await
+            .unwrap();
+        let stranger = refused(
+            photo_allowance(db, "nobody", &policy, NOW)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(stranger.status(), 404);
+    }
+}
+
+#[tokio::test]
+async fn a_file_is_forgotten_only_when_no_photo_names_it() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = ReviewPolicy::default();
+        let dir = tempfile::tempdir().unwrap();
+        let files = crate::store::files::Files::on_disk(dir.path());
+        let key = files.put(b"the same picture", "jpg").await.unwrap();
+        let same = NewPhoto {
+            display_key: key.clone(),
+            thumb_key: key.clone(),
+            width: 1,
+            height: 1,
+        };
+        // Alice and Bob upload the same picture: one file, two photos.
+        add_upload(db, "alice", &same, &policy, NOW).await.unwrap();
+        add_upload(db, "bob", &same, &policy, NOW + DAY_MS)
+            .await
+            .unwrap();
+        let swept = sweep(db, NOW + DAY_MS).await.unwrap();
+        assert_eq!(swept.len(), 2, "alice's upload went unsent");
+        forget_unnamed(db, &files, &swept).await.unwrap();
+        assert!(
+            files.read(&key).await.unwrap().is_some(),
+            "bob's photo still names it"
+        );
+        let swept = sweep(db, NOW + 2 * DAY_MS).await.unwrap();
+        forget_unnamed(db, &files, &swept).await.unwrap();
+        assert!(files.read(&key).await.unwrap().is_none());
     }
 }

@@ -58,7 +58,7 @@ async fn review_teapot(db: &Db, shopper: &str, now: Millis) -> crate::reviews::R
         rating: 5,
         title: "Lovely".into(),
         body: "Pours well and keeps the tea warm.".into(),
-        criteria: Default::default(),
+        ..Default::default()
     };
     crate::reviews::ssr::write_review(
         db,
