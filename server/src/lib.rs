@@ -72,7 +72,9 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             context, shell,
         ))
         .with_state(state.clone());
-    storefront = storefront.layer(axum::middleware::map_response(server_fn_error_status));
+    storefront = storefront
+        .layer(axum::middleware::map_response(server_fn_error_status))
+        .layer(axum::middleware::from_fn(uploads_are_multipart));
     if !options.allowed_origins.is_empty() {
         storefront = storefront.layer(cors(&options.allowed_origins)?);
     }
@@ -400,6 +402,34 @@ async fn security_headers(mut response: Response) -> Response {
 
 /// The largest server-function error body read back to find its status; error bodies are a few hundred bytes.
 const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// Refuses a photo upload that is not a multipart form with a boundary: server_fn panics on one (it cannot find
+/// where the parts begin) rather than answering an error.
+async fn uploads_are_multipart(request: axum::extract::Request, next: Next) -> Response {
+    if request.uri().path() == app::reviews::UploadReviewPhoto::PATH {
+        let content_type = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let boundary = content_type
+            .split(';')
+            .filter_map(|param| param.trim().strip_prefix("boundary="))
+            .find(|boundary| !boundary.trim_matches('"').is_empty());
+        if !content_type.starts_with("multipart/form-data") || boundary.is_none() {
+            return api::ApiError(
+                AppError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "send the photo as multipart/form-data, in a field named photo",
+                )
+                .on_field("photo"),
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
 
 /// Gives every server function's error response the HTTP status of its code, and `Retry-After` to a rate limit.
 /// server_fn answers every error with 500 unless the function set a status itself, so an argument that does not

@@ -20,15 +20,6 @@ use serde_json::{Value, json};
 use support::*;
 use tower::ServiceExt;
 
-fn token_of(shopper: &str) -> String {
-    let a_day_on = app::kernel::time::now().as_seconds() + 86_400;
-    issue(
-        &StoreSecret::new(SECRET).unwrap(),
-        &Viewer::Shopper(shopper.into()),
-        a_day_on,
-    )
-}
-
 /// A widget's call of a server function for `shopper`, its arguments `body` of `content_type`.
 fn call_as(path: &str, shopper: &str, content_type: &str, body: &str) -> Request<Body> {
     Request::post(path)

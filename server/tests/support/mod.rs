@@ -18,6 +18,16 @@ use tower::ServiceExt;
 pub const KEY: &str = "test-merchant-key";
 pub const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
 
+/// A day-long token the store signed for `shopper`, as its pages hand to the widgets.
+pub fn token_of(shopper: &str) -> String {
+    let a_day_on = app::kernel::time::now().as_seconds() + 86_400;
+    app::identity::token::issue(
+        &StoreSecret::new(SECRET).unwrap(),
+        &app::identity::Viewer::Shopper(shopper.into()),
+        a_day_on,
+    )
+}
+
 /// A loopback port nothing listens on now, for a server process of a test.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -30,6 +40,9 @@ pub fn free_port() -> u16 {
 pub struct Shop {
     pub store: TestDb,
     pub router: Router,
+    /// Where the shop keeps review photos: a directory of its own, removed with the shop.
+    pub photos: app::reviews::ssr::ReviewPhotos,
+    _photo_dir: tempfile::TempDir,
 }
 
 pub async fn shops() -> Vec<Shop> {
@@ -41,10 +54,17 @@ pub async fn shops_with(configure: impl Fn(&mut AppState)) -> Vec<Shop> {
     let mut shops = Vec::new();
     for store in testing::all().await {
         let mut state = state_of(&store);
+        let photo_dir = tempfile::tempdir().unwrap();
+        state.photos = app::reviews::ssr::ReviewPhotos::new(
+            app::store::files::Files::on_disk(photo_dir.path()),
+            2,
+        );
         configure(&mut state);
         shops.push(Shop {
+            photos: state.photos.clone(),
             router: server::router(state, RouterOptions::default()).unwrap(),
             store,
+            _photo_dir: photo_dir,
         });
     }
     shops
