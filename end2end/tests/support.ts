@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 
 /** A `rapport:add-to-cart` event as it reached `window`. */
@@ -151,4 +152,50 @@ export function shopperToken(shopperId: string, hours = 1): string {
 export async function signInWithToken(page: Page, shopperId: string): Promise<void> {
   await page.goto('/?lang=en');
   await page.evaluate((token) => localStorage.setItem('rapport.token', token), shopperToken(shopperId));
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A photo as a shopper's file picker hands it over: a real PNG of `width` × `height` in a gradient of `hue`. */
+export function photoFile(name: string, width: number, height: number, hue: number): { name: string; mimeType: string; buffer: Buffer } {
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) {
+      row[1 + x * 3] = (hue + x) % 256;
+      row[2 + x * 3] = (y * 255) / height;
+      row[3 + x * 3] = 255 - (hue % 256);
+    }
+    rows.push(row);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const buffer = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+  return { name, mimeType: 'image/png', buffer };
 }

@@ -5,10 +5,10 @@
 mod support;
 
 use app::alerts::SubscribeAlert;
+use app::identity::StartGuestSession;
 use app::identity::merchant::MERCHANT_COOKIE;
 use app::identity::merchant::MerchantSignIn;
-use app::identity::token::{StoreSecret, issue, issue_merchant};
-use app::identity::{StartGuestSession, Viewer};
+use app::identity::token::{StoreSecret, issue_merchant};
 use app::reviews::{ProductReviews, VoteOnReview, WriteProductReview};
 use app::store::testing::count;
 use app::tiers::SaveTierRules;

@@ -34,6 +34,14 @@ struct Cli {
         global = true
     )]
     log: String,
+    /// Where review photos are kept (the server's `RAPPORT_PHOTO_DIR`): the demo data's photos go there.
+    #[arg(
+        long,
+        env = "RAPPORT_PHOTO_DIR",
+        default_value = "data/photos",
+        global = true
+    )]
+    photo_dir: std::path::PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -243,20 +251,25 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Store(command) => {
             let db = open(&cli.database_url).await?;
-            let outcome = on_store(&db, command).await;
+            let files = app::store::files::Files::on_disk(&cli.photo_dir);
+            let outcome = on_store(&db, &files, command).await;
             db.close().await;
             outcome
         }
     }
 }
 
-async fn on_store(db: &Db, command: StoreCommand) -> Result<(), String> {
+async fn on_store(
+    db: &Db,
+    files: &app::store::files::Files,
+    command: StoreCommand,
+) -> Result<(), String> {
     match command {
         StoreCommand::Seed {
             scale,
             seed,
             if_empty,
-        } => load_demo_data(db, scale, seed, if_empty).await,
+        } => load_demo_data(db, files, scale, seed, if_empty).await,
         StoreCommand::BenchIngest { products, events } => bench::ingest(db, products, events).await,
         StoreCommand::BenchReviews { reviews, votes } => bench::reviews(db, reviews, votes).await,
         StoreCommand::BenchQuestions { questions, marks } => {
@@ -276,6 +289,7 @@ async fn on_store(db: &Db, command: StoreCommand) -> Result<(), String> {
 
 async fn load_demo_data(
     db: &Db,
+    files: &app::store::files::Files,
     scale: Scale,
     seed_value: u64,
     if_empty: bool,
@@ -288,6 +302,7 @@ async fn load_demo_data(
     tracing::info!(?scale, seed = seed_value, "loading demo data");
     let loaded = seed::seed(
         db,
+        files,
         seed::Volume::of(scale),
         seed_value,
         app::kernel::time::now(),

@@ -16,6 +16,7 @@ use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, Viewer, ssr as identity};
 use app::kernel::time::{DAY_MS, Millis, to_rfc3339};
 use app::orders::{OrderInput, OrderLineInput, RefundInput, ssr as orders};
+use app::store::files::Files;
 use app::store::{Db, StoreError};
 use app::wishlist::rules::WishlistPolicy;
 use app::wishlist::ssr as wishlists;
@@ -39,6 +40,8 @@ pub struct Volume {
     pub events: usize,
     /// Questions about products, most answered by the shop or by buyers.
     pub questions: usize,
+    /// Photos on reviews, drawn: a few per review on some of them.
+    pub review_photos: usize,
 }
 
 impl Volume {
@@ -52,6 +55,7 @@ impl Volume {
                 votes: 15_000,
                 events: 200_000,
                 questions: 600,
+                review_photos: 80,
             },
             Scale::Large => Volume {
                 products: 50_000,
@@ -61,6 +65,7 @@ impl Volume {
                 votes: 1_000_000,
                 events: 5_000_000,
                 questions: 20_000,
+                review_photos: 200,
             },
         }
     }
@@ -436,6 +441,90 @@ pub struct Loaded {
     pub wishlist_items: usize,
     pub questions: usize,
     pub answers: usize,
+    pub review_photos: usize,
+}
+
+/// A shopper's photo for a review, drawn (soft light, a subject, its shadow) and made ready as an upload is.
+async fn demo_photo(
+    db: &Db,
+    files: &Files,
+    shopper: &str,
+    rng: &mut ChaCha8Rng,
+    at: Millis,
+) -> Result<i64, StoreError> {
+    let (width, height) = if rng.gen_bool(0.5) {
+        (1200, 900)
+    } else {
+        (900, 1200)
+    };
+    let hue: f32 = rng.gen_range(0.0..360.0);
+    let (cx, cy, r) = (
+        rng.gen_range(0.3..0.7) * width as f32,
+        rng.gen_range(0.35..0.65) * height as f32,
+        rng.gen_range(0.18..0.3) * width.min(height) as f32,
+    );
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+        let (x, y) = (x as f32, y as f32);
+        let light = 0.92 - 0.25 * y / height as f32;
+        let inside = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() < r;
+        let shadow = ((x - cx - r * 0.25).powi(2) + (y - cy - r * 0.9).powi(2) * 6.0).sqrt() < r;
+        let (h, s, l) = if inside {
+            (hue, 0.55, 0.35 + 0.25 * (1.0 - (y - cy + r) / (2.0 * r)))
+        } else if shadow {
+            (hue + 30.0, 0.1, light - 0.3)
+        } else {
+            (hue + 30.0, 0.15, light)
+        };
+        image::Rgb(hsl(h, s, l))
+    });
+    let mut encoded = std::io::Cursor::new(Vec::new());
+    pixels
+        .write_to(&mut encoded, image::ImageFormat::Jpeg)
+        .map_err(|error| {
+            StoreError::Rejected(app::kernel::error::AppError::invalid(
+                "photo",
+                error.to_string(),
+            ))
+        })?;
+    let prepared = app::reviews::photos::prepare(encoded.get_ref())?;
+    let kept = |error: std::io::Error| {
+        StoreError::Rejected(app::kernel::error::AppError::invalid(
+            "photo",
+            error.to_string(),
+        ))
+    };
+    let photo = app::reviews::ssr::NewPhoto {
+        display_key: files.put(&prepared.display, "jpg").await.map_err(kept)?,
+        thumb_key: files.put(&prepared.thumb, "jpg").await.map_err(kept)?,
+        width: prepared.width,
+        height: prepared.height,
+    };
+    let policy = app::reviews::ssr::ReviewPolicy {
+        photos_per_day: i64::MAX,
+        ..Default::default()
+    };
+    Ok(
+        app::reviews::ssr::add_upload(db, shopper, &photo, &policy, at)
+            .await?
+            .id,
+    )
+}
+
+fn hsl(hue: f32, saturation: f32, lightness: f32) -> [u8; 3] {
+    let l = lightness.clamp(0.0, 1.0);
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * saturation;
+    let h = hue.rem_euclid(360.0) / 60.0;
+    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
+    let (r, g, b) = match h as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    [r, g, b].map(|v| ((v + m) * 255.0).round() as u8)
 }
 
 /// Stars for some of the category's review criteria, near the overall rating.
@@ -470,7 +559,13 @@ pub async fn holds_products(db: &Db) -> Result<bool, StoreError> {
 }
 
 /// Loads demo data into an empty database.
-pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<Loaded, StoreError> {
+pub async fn seed(
+    db: &Db,
+    files: &Files,
+    volume: Volume,
+    seed: u64,
+    today: Millis,
+) -> Result<Loaded, StoreError> {
     if holds_products(db).await? {
         return Err(app::kernel::error::AppError::conflict(
             "the database already holds products; demo data loads only into an empty one",
@@ -772,6 +867,8 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
     let ratings = WeightedIndex::new([6.0, 5.0, 10.0, 27.0, 52.0]).expect("positive weights");
     let mut reviews: Vec<(i64, usize)> = Vec::with_capacity(volume.reviews);
     let mut reviewed = HashSet::new();
+    // Photos come from a stream of their own, so that the rest of the data is the same with or without them.
+    let mut photo_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5048_4f54);
     let mut progress = Progress::start("reviews", volume.reviews);
     while reviews.len() < volume.reviews {
         progress.at(reviews.len());
@@ -796,6 +893,15 @@ pub async fn seed(db: &Db, volume: Volume, seed: u64, today: Millis) -> Result<L
         };
         let written_at =
             today - Millis(((1.0 - unit(&mut rng).sqrt()) * 300.0 * DAY_MS.0 as f64) as i64);
+        let mut input = input;
+        if stars >= 3 && loaded.review_photos < volume.review_photos && photo_rng.gen_bool(0.08) {
+            for _ in 0..photo_rng.gen_range(1..=3) {
+                let photo =
+                    demo_photo(db, files, &shoppers[author].id, &mut photo_rng, written_at).await?;
+                input.photos.push(photo);
+                loaded.review_photos += 1;
+            }
+        }
         match app::reviews::ssr::write_review(
             db,
             &shoppers[author].id,
