@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
-import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, shopperToken, test } from './support';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, photoFile, shopperToken, test } from './support';
 import { startStore, type Store } from './store';
 
 /**
@@ -423,8 +423,14 @@ test('shopper saves to wish list, votes, subscribes and reviews in a store page,
   await form.locator('label:has(input[value="4"])').click();
   await form.locator('input[name="title"]').fill('Sturdy, and it came quickly');
   await form.locator('textarea[name="body"]').fill('Written from the store page itself, through the embedded widget.');
+  // The photo goes to Rapport from the store's origin, and comes back from there into the store's page.
+  await form.locator('input[type="file"]').setInputFiles(photoFile('unboxing.png', 1000, 750, 200));
+  await expect(form.locator('.rapport-review-form__chosen li')).toHaveCount(1);
   await form.locator('button[type="submit"]').click();
   await expect(reviews.locator('.rapport-review-mine__thanks')).toHaveText(/Thank you!/);
+  const thumbnail = reviews.getByTestId('my-review').getByTestId('review-photo').locator('img');
+  await expect(thumbnail).toHaveAttribute('src', new RegExp(`^${RAPPORT}/photos/[0-9a-f]{64}\\.jpg$`));
+  expect(await thumbnail.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBe(320);
   await expect.poll(async () => (await heard(page, 'rapport:review-submitted')).map((event) => event.detail)).toEqual([
     { sku: FIRST_PRODUCT_SKU, rating: 4, status: 'published' },
   ]);

@@ -406,7 +406,9 @@ const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 /// Refuses a photo upload that is not a multipart form with a boundary: server_fn panics on one (it cannot find
 /// where the parts begin) rather than answering an error.
 async fn uploads_are_multipart(request: axum::extract::Request, next: Next) -> Response {
-    if request.uri().path() == app::reviews::UploadReviewPhoto::PATH {
+    if request.method() == Method::POST
+        && request.uri().path() == app::reviews::UploadReviewPhoto::PATH
+    {
         let content_type = request
             .headers()
             .get(http::header::CONTENT_TYPE)

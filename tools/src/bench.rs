@@ -151,14 +151,37 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     let started = Instant::now();
     let mut review_ids = Vec::with_capacity(reviews);
     let mut progress = Progress::start("reviews written", reviews);
+    let uploads = ReviewPolicy {
+        photos_per_day: i64::MAX,
+        ..policy
+    };
     for (index, shopper) in shoppers.iter().enumerate() {
         progress.at(index);
+        // Every fourth review has two photos (their files are not needed for the read: names alone).
+        let mut photos = Vec::new();
+        if index % 4 == 0 {
+            for n in 0..2u64 {
+                let key = |size: u64| format!("{:064x}.jpg", (index as u64) * 4 + n * 2 + size);
+                let photo = store::NewPhoto {
+                    display_key: key(0),
+                    thumb_key: key(1),
+                    width: 1600,
+                    height: 1200,
+                };
+                photos.push(
+                    store::add_upload(db, shopper, &photo, &uploads, now())
+                        .await
+                        .map_err(err)?
+                        .id,
+                );
+            }
+        }
         let input = ReviewInput {
             rating: (index % 5 + 1) as i64,
             title: format!("Review {index}"),
             body: "A review written by the reviews benchmark.".into(),
             criteria: BTreeMap::new(),
-            photos: Vec::new(),
+            photos,
         };
         review_ids.push(
             store::write_review(
@@ -292,8 +315,30 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
     }
     let (p50, p99) = percentiles(page_samples);
     println!(
-        "first page of 10 by most helpful ({reviews} reviews, {loaded} votes): p50 {p50:.2} ms, p99 {p99:.2} ms"
+        "first page of 10 by most helpful ({reviews} reviews, a quarter with two photos, {loaded} votes): p50 {p50:.2} ms, p99 {p99:.2} ms"
     );
+    let with_photos = ReviewFilter {
+        with_photos: true,
+        ..ReviewFilter::default()
+    };
+    let mut samples = Vec::with_capacity(1_000);
+    for _ in 0..1_000 {
+        let started = Instant::now();
+        store::list(
+            db,
+            &sku,
+            ReviewSort::MostHelpful,
+            with_photos,
+            0,
+            10,
+            &app::flows::tier_badges::TierBadges,
+        )
+        .await
+        .map_err(err)?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p99) = percentiles(samples);
+    println!("first page of 10 \"with photos\", by most helpful: p50 {p50:.2} ms, p99 {p99:.2} ms");
     let (p50, p99) = percentiles(summary_samples);
     println!(
         "rating summary (histogram and criteria) of the same product: p50 {p50:.2} ms, p99 {p99:.2} ms"
@@ -965,6 +1010,57 @@ pub async fn feed(db: &Db, requests: usize) -> Result<(), String> {
         }
         let (p50, p99) = percentiles(samples);
         println!("| {who} | {requests} | {p50:.2} ms | {p99:.2} ms |");
+    }
+    Ok(())
+}
+
+/// Times what an upload costs the server: reading the file, checking it, and making its two JPEGs, for photos as
+/// shoppers send them (a phone's 12-megapixel JPEG, a 3-megapixel PNG screenshot, a 2-megapixel WebP).
+pub fn photos(rounds: usize) -> Result<(), String> {
+    let picture =
+        |width: u32, height: u32, format: image::ImageFormat| -> Result<Vec<u8>, String> {
+            // Smooth light with fine noise, so that the file compresses as a photo does rather than as a flat colour.
+            let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+                let noise = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) >> 27;
+                image::Rgb([
+                    (x * 200 / width) as u8 + noise as u8,
+                    (y * 180 / height) as u8 + noise as u8,
+                    120 + noise as u8,
+                ])
+            });
+            let mut out = std::io::Cursor::new(Vec::new());
+            pixels
+                .write_to(&mut out, format)
+                .map_err(|e| e.to_string())?;
+            Ok(out.into_inner())
+        };
+    for (what, width, height, format) in [
+        (
+            "12-megapixel JPEG (a phone camera's)",
+            4000,
+            3000,
+            image::ImageFormat::Jpeg,
+        ),
+        (
+            "3-megapixel PNG (a screenshot)",
+            2000,
+            1500,
+            image::ImageFormat::Png,
+        ),
+        ("2-megapixel WebP", 1600, 1200, image::ImageFormat::WebP),
+    ] {
+        let upload = picture(width, height, format)?;
+        let mut samples = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let started = Instant::now();
+            app::reviews::photos::prepare(&upload).map_err(|e| e.message)?;
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, p99) = percentiles(samples);
+        println!(
+            "{what}, {} KB: p50 {p50:.0} ms, p99 {p99:.0} ms per photo ({rounds} rounds, one core)",
+            upload.len() / 1024
+        );
     }
     Ok(())
 }

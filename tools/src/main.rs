@@ -54,7 +54,7 @@ pub enum Scale {
     Large,
 }
 
-/// What `rapport-tools` does: the first three need no database (`evaluate-feed` only with `--inter`).
+/// What `rapport-tools` does: the first four need no database (`evaluate-feed` only with `--inter`).
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Bundle a stylesheet: inline its `@import "file";` lines, recursively, in order (`./rapport` bundles
@@ -69,6 +69,12 @@ enum Command {
         /// Strip comments and needless whitespace, as `./rapport` does for every build.
         #[arg(long)]
         minify: bool,
+    },
+    /// Measure what preparing an uploaded review photo costs (decoding, checks, two JPEGs), per image.
+    BenchPhotos {
+        /// Times each kind of photo is prepared.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
     },
     /// Ready a built site's widgets for the wire: content-hashed names (cached for a year), brotli and gzip twins,
     /// and the loader naming them. Run after building the site and the widgets.
@@ -204,6 +210,7 @@ async fn open(url: &str) -> Result<Db, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::BenchPhotos { rounds } => bench::photos(rounds.max(1)),
         Command::BundleCss { entry, out, minify } => {
             let bundled = stylesheet::bundle(&entry)?;
             let css = if minify {

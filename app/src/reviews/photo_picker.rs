@@ -4,7 +4,7 @@
 use super::rules::thumb_size;
 use super::{MAX_PHOTO_BYTES, MAX_PHOTOS, PHOTO_TYPES, ReviewPhoto};
 use crate::i18n::use_i18n;
-use crate::ui::{ErrorNotice, server_asset};
+use crate::ui::server_asset;
 use leptos::prelude::*;
 
 /// A file that could not be added, and why.
@@ -60,11 +60,10 @@ pub fn PhotoPicker(
             <Show when=move || { uploading.get() > 0 }>
                 <p role="status">{move || i18n.t_count("reviews.photos.uploading", uploading.get() as i64, &[])}</p>
             </Show>
-            <For each=move || refused.get() key=|refused| refused.file.clone() let:refused>
-                <div class="rapport-review-form__refused">
-                    <span dir="auto">{refused.file}</span>
-                    <ErrorNotice error=refused.error />
-                </div>
+            <For each=move || refused.get().into_iter().enumerate() key=|(n, _)| *n let:refused>
+                <p class="rapport-error rapport-review-form__refused" role="alert">
+                    <strong><bdi>{refused.1.file}</bdi></strong> ": " {refused.1.error.message}
+                </p>
             </For>
         </div>
     }
