@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { MERCHANT_KEY, expect, photoFile, signInAsMerchant, skuOfHref, test, waitForHandler } from './support';
+import { MERCHANT_KEY, expect, hrefs, photoFile, signInAsMerchant, skuOfHref, test, waitForHandler } from './support';
 
 /** Signs in as the demo shopper with the most orders. */
 async function signInAsDemoShopper(page: Page): Promise<void> {
@@ -86,4 +86,37 @@ test('shopper adds photos to a review, views them, and the merchant removes one 
   await expect(review.getByTestId('review-photo')).toHaveCount(1);
   await expect(review.locator('.rapport-review__body')).toHaveText('Two photos: the grip, and the stitching after a month.');
   await expect(review.getByTestId('shop-reply')).toContainText('Thank you for the photos!');
+});
+
+test('shopper filters reviews with photos and opens a photo, with or without JavaScript', async ({ page }) => {
+  // The demo data has photos on some reviews: find a product with one.
+  let sku = '';
+  for (const category of ['kitchen', 'fashion', 'garden', 'pets', 'tea']) {
+    await page.goto(`/c/${category}?lang=en`);
+    for (const href of await hrefs(page.locator('ul.shop-grid a.shop-tile__link'))) {
+      const html = await (await page.request.get(`/p/${skuOfHref(href)}?photos=1`)).text();
+      if (html.includes('data-testid="review-photo"')) {
+        sku = skuOfHref(href);
+        break;
+      }
+    }
+    if (sku) break;
+  }
+  expect(sku, 'a demo product with a photo review').not.toBe('');
+  await page.goto(`/p/${sku}?lang=en`);
+  await page.locator('input[name="photos"]').check();
+  await page.locator('form.rapport-reviews__controls button[type="submit"]').click();
+  await expect(page).toHaveURL(/[?&]photos=1/);
+  const listed = page.locator('li.rapport-review');
+  await expect(listed.first()).toBeVisible();
+  for (const review of await listed.all()) {
+    await expect(review.getByTestId('review-photo').first()).toBeVisible();
+  }
+  const photo = listed.first().getByTestId('review-photo').first();
+  await expect(photo.locator('img')).toHaveAttribute('alt', /^Photo 1 of \d from .+’s review “.+”$/);
+  const href = await photo.getAttribute('href');
+  expect(href).toMatch(/^\/photos\/[0-9a-f]{64}\.jpg$/);
+  const response = await page.request.get(href!);
+  expect(response.headers()['content-type']).toBe('image/jpeg');
+  expect(response.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
 });
