@@ -118,11 +118,36 @@ fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
+/// 1,000 timings (ms) of the `Reviews` widget's first page of a product, most helpful first, under `filter`.
+async fn first_page_reads(
+    db: &Db,
+    sku: &str,
+    filter: app::reviews::ReviewFilter,
+) -> Result<Vec<f64>, String> {
+    let mut samples = Vec::with_capacity(1_000);
+    for _ in 0..1_000 {
+        let started = Instant::now();
+        app::reviews::ssr::list(
+            db,
+            sku,
+            app::reviews::ReviewSort::MostHelpful,
+            filter,
+            0,
+            10,
+            &app::flows::tier_badges::TierBadges,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(samples)
+}
+
 /// Loads one product with `reviews` reviews and `votes` helpfulness votes, then measures the read the `Reviews`
 /// widget makes (summary and first page by most helpful) and the rate of votes through the store function.
 pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String> {
     use app::reviews::ssr::{self as store, ReviewPolicy};
-    use app::reviews::{ReviewFilter, ReviewInput, ReviewSort};
+    use app::reviews::{ReviewFilter, ReviewInput};
     use sqlx::Row;
     let err = |e: app::store::StoreError| e.to_string();
     let run = format!("{:x}", now().0);
@@ -293,27 +318,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
         .await
         .map_err(|e| e.to_string())?;
 
-    let (mut page_samples, mut summary_samples) =
-        (Vec::with_capacity(1_000), Vec::with_capacity(1_000));
-    for _ in 0..1_000 {
-        let started = Instant::now();
-        store::list(
-            db,
-            &sku,
-            ReviewSort::MostHelpful,
-            ReviewFilter::default(),
-            0,
-            10,
-            &app::flows::tier_badges::TierBadges,
-        )
-        .await
-        .map_err(err)?;
-        page_samples.push(started.elapsed().as_secs_f64() * 1000.0);
-        let started = Instant::now();
-        store::summary(db, &sku).await.map_err(err)?;
-        summary_samples.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    let (p50, p99) = percentiles(page_samples);
+    let (p50, p99) = percentiles(first_page_reads(db, &sku, ReviewFilter::default()).await?);
     println!(
         "first page of 10 by most helpful ({reviews} reviews, a quarter with two photos, {loaded} votes): p50 {p50:.2} ms, p99 {p99:.2} ms"
     );
@@ -321,24 +326,14 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
         with_photos: true,
         ..ReviewFilter::default()
     };
-    let mut samples = Vec::with_capacity(1_000);
+    let (p50, p99) = percentiles(first_page_reads(db, &sku, with_photos).await?);
+    println!("first page of 10 \"with photos\", by most helpful: p50 {p50:.2} ms, p99 {p99:.2} ms");
+    let mut summary_samples = Vec::with_capacity(1_000);
     for _ in 0..1_000 {
         let started = Instant::now();
-        store::list(
-            db,
-            &sku,
-            ReviewSort::MostHelpful,
-            with_photos,
-            0,
-            10,
-            &app::flows::tier_badges::TierBadges,
-        )
-        .await
-        .map_err(err)?;
-        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        store::summary(db, &sku).await.map_err(err)?;
+        summary_samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    let (p50, p99) = percentiles(samples);
-    println!("first page of 10 \"with photos\", by most helpful: p50 {p50:.2} ms, p99 {p99:.2} ms");
     let (p50, p99) = percentiles(summary_samples);
     println!(
         "rating summary (histogram and criteria) of the same product: p50 {p50:.2} ms, p99 {p99:.2} ms"

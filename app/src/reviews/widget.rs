@@ -321,6 +321,22 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
         };
         query.go_keeping(&view.query(), &VIEW_KEYS);
     };
+    // A checkbox filter ("verified purchases only", "with photos"), applied as soon as it changes.
+    let filter = move |name: &'static str,
+                       label: &'static str,
+                       checked: bool,
+                       set: fn(&mut ReviewView, bool)| {
+        view! {
+            <label>
+                <input type="checkbox" name=name value="1" checked=checked
+                    on:change=move |ev| {
+                        chosen.update(|view| set(view, event_target_checked(&ev)));
+                        apply();
+                    } />
+                {move || i18n.t(label)}
+            </label>
+        }
+    };
     view! {
         <form method="get" class="rapport-reviews__controls" on:submit=move |ev| {
             ev.prevent_default();
@@ -342,22 +358,8 @@ fn ReviewControls(current: ReviewView) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>
-                <input type="checkbox" name="verified" value="1" checked=current.verified_only
-                    on:change=move |ev| {
-                        chosen.update(|view| view.verified_only = event_target_checked(&ev));
-                        apply();
-                    } />
-                {move || i18n.t("reviews.verified_only")}
-            </label>
-            <label>
-                <input type="checkbox" name="photos" value="1" checked=current.with_photos
-                    on:change=move |ev| {
-                        chosen.update(|view| view.with_photos = event_target_checked(&ev));
-                        apply();
-                    } />
-                {move || i18n.t("reviews.with_photos")}
-            </label>
+            {filter("verified", "reviews.verified_only", current.verified_only, |view, on| view.verified_only = on)}
+            {filter("photos", "reviews.with_photos", current.with_photos, |view, on| view.with_photos = on)}
             <button type="submit" class="rapport-button">{move || i18n.t("reviews.apply")}</button>
         </form>
     }
