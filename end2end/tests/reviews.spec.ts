@@ -156,6 +156,10 @@ test('shopper writes a review and markup in it is shown as text', { tag: '@js-on
   const mine = reviews(page).filter({ has: page.locator('.rapport-review__title', { hasText: 'Tea' }) }).first();
   await expect(mine.locator('.rapport-review__title')).toHaveText(title);
   await expect(mine.locator('.rapport-review__body')).toHaveText(body);
+  // The right-to-left override in the title turns only the title around, not the page around it.
+  await expect(mine.locator('.rapport-review__title')).toHaveAttribute('dir', 'auto');
+  await expect(mine.locator('.rapport-review__body')).toHaveAttribute('dir', 'auto');
+  await expect(mine.locator('bdi.rapport-review__author')).toHaveCount(1);
   await expect(mine.locator('img, script, a[href^="javascript"]')).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   expect(dialogs).toEqual([]);

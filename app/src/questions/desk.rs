@@ -150,9 +150,9 @@ fn DeskCard(item: DeskQuestion, actions: DeskActions, shop_name: String) -> impl
                 " · "
                 <span class="rapport-moderation__status">{move || i18n.t(&status_key)}</span>
             </p>
-            <p class="rapport-question__body">{question.body.clone()}</p>
+            <p class="rapport-question__body" dir="auto">{question.body.clone()}</p>
             <p class="rapport-review__meta">
-                <span class="rapport-review__author">{question.asker.clone()}</span>
+                <bdi class="rapport-review__author">{question.asker.clone()}</bdi>
                 " · "
                 <time datetime=iso_date(question.asked_at)>{move || i18n.date(question.asked_at)}</time>
             </p>
@@ -167,9 +167,9 @@ fn DeskCard(item: DeskQuestion, actions: DeskActions, shop_name: String) -> impl
                         let author = if answer.by_shop { shop_name.clone() } else { answer.author.clone() };
                         view! {
                             <li class="rapport-answer" class:rapport-answer--shop=answer.by_shop data-answer-id=answer_id>
-                                <p class="rapport-answer__body">{answer.body.clone()}</p>
+                                <p class="rapport-answer__body" dir="auto">{answer.body.clone()}</p>
                                 <p class="rapport-answer__meta">
-                                    {author} " · " {move || i18n.t_count("questions.found_helpful", answer.helpful, &[])}
+                                    <bdi>{author}</bdi> " · " {move || i18n.t_count("questions.found_helpful", answer.helpful, &[])}
                                 </p>
                                 {(!answer.by_shop).then(|| view! {
                                     <ActionForm action=actions.take_down attr:class="rapport-moderation__decision">

@@ -11,7 +11,7 @@ use crate::i18n::use_i18n;
 use crate::identity::client::{signed_in, use_signed_in};
 use crate::kernel::error::AppError;
 use crate::kernel::time::iso_date;
-use crate::ui::{ErrorNotice, Pending, emit_event, use_page_query, use_shop_links};
+use crate::ui::{ErrorNotice, NamedLine, Pending, emit_event, use_page_query, use_shop_links};
 use leptos::prelude::*;
 
 /// The page address's key the questions' view lives in (`?questions=10`); a link of another widget keeps it.
@@ -135,10 +135,10 @@ fn QuestionItem(
         <li class="rapport-question" part="question" data-question-id=id.to_string() tabindex="-1" node_ref=item>
             <p class="rapport-question__body">
                 <span class="rapport-question__mark" aria-hidden="true">{move || i18n.t("questions.q")}</span>
-                <span id=body_id()>{question.body.clone()}</span>
+                <span id=body_id() dir="auto">{question.body.clone()}</span>
             </p>
             <p class="rapport-question__meta">
-                <span>{move || i18n.t_with("questions.asked_by", &[("name", question.asker.clone())])}</span>
+                <span><NamedLine key="questions.asked_by" name=question.asker.clone() /></span>
                 <time datetime=iso_date(question.asked_at)>{move || i18n.date(question.asked_at)}</time>
             </p>
             {(answer_count == 0).then(|| view! { <p class="rapport-question__unanswered">{move || i18n.t("questions.no_answer_yet")}</p> })}
@@ -231,13 +231,12 @@ fn AnswerItem(answer: Answer, mine: Mine, shop_name: String) -> impl IntoView {
         <li class="rapport-answer" class:rapport-answer--shop=by_shop part="answer" data-answer-id=id.to_string()>
             <p class="rapport-answer__body">
                 <span class="rapport-question__mark" aria-hidden="true">{move || i18n.t("questions.a")}</span>
-                <span id=body_id.clone()>{answer.body.clone()}</span>
+                <span id=body_id.clone() dir="auto">{answer.body.clone()}</span>
             </p>
             <p class="rapport-answer__meta">
-                <span class="rapport-answer__author">{move || {
-                    let key = if by_shop { "questions.answer_from_shop" } else { "questions.answer_from_buyer" };
-                    i18n.t_with(key, &[("name", author.clone())])
-                }}</span>
+                <span class="rapport-answer__author">
+                    <NamedLine key=if by_shop { "questions.answer_from_shop" } else { "questions.answer_from_buyer" } name=author />
+                </span>
                 <time datetime=iso_date(answer.answered_at)>{move || i18n.date(answer.answered_at)}</time>
                 {answer.edited.then(|| view! { <span class="rapport-answer__edited">{move || i18n.t("questions.edited")}</span> })}
             </p>
@@ -370,7 +369,7 @@ fn OwnQuestionView(question: OwnQuestion) -> impl IntoView {
     let status_key = format!("questions.mine.{}", status.as_str());
     view! {
         <div class="rapport-question-mine" data-testid="my-question" data-status=status.as_str()>
-            <p class="rapport-question__body">{question.body.clone()}</p>
+            <p class="rapport-question__body" dir="auto">{question.body.clone()}</p>
             <p class="rapport-question-mine__status">
                 {move || i18n.t(&status_key)}
                 {(status == QuestionStatus::Rejected).then(|| question.rejection_reason.clone()).flatten().map(|reason| view! {

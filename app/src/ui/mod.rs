@@ -74,6 +74,27 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
+/// A translated line that names someone (`Asked by {name}`), the name isolated in `<bdi>`: a name written right to
+/// left, or one carrying direction marks, cannot reorder the words around it.
+#[component]
+pub fn NamedLine(
+    /// The translation key; its text holds `{name}` once.
+    key: &'static str,
+    name: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let part = move |after: bool| {
+        let text = i18n.t(key);
+        let (before, rest) = text.split_once("{name}").unwrap_or((text.as_str(), ""));
+        if after {
+            rest.to_owned()
+        } else {
+            before.to_owned()
+        }
+    };
+    view! { {move || part(false)} <bdi>{name}</bdi> {move || part(true)} }
+}
+
 /// The mark of a widget still waiting for its data, where it shows nothing meanwhile (so that the page does not
 /// flash a "loading" line). The embed loader keeps the widget's reserved height while one is on screen.
 #[component]
@@ -91,6 +112,17 @@ pub fn Loading() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_stays_isolated_from_the_words_around_it() {
+        let owner = Owner::new();
+        owner.set();
+        provide_context(crate::i18n::I18n::new("en"));
+        let name = "\u{202e}Ada".to_owned();
+        let html = view! { <NamedLine key="questions.asked_by" name /> }.to_html();
+        assert!(html.starts_with("Asked by "), "{html}");
+        assert!(html.contains("<bdi>\u{202e}Ada</bdi>"), "{html}");
+    }
 
     #[test]
     fn markup_stays_text() {
