@@ -391,13 +391,11 @@ impl Db {
     }
 }
 
-/// Test support: a fresh, migrated database per backend, SQLite always and PostgreSQL when
-/// `RAPPORT_TEST_POSTGRES_URL` names a server (the README's test command starts one).
+pub mod files;
+
 /// What every outbox table (the alerts' `notices`, the `messages`) shares: a row is queued, leased to the worker
 /// that claimed it (`claimed_by`, until `next_attempt_at`), and sent. Written once here for both; the table name is
 /// the caller's own constant.
-pub mod files;
-
 pub mod outbox {
     use super::{Db, StoreError};
     use crate::kernel::time::Millis;
@@ -441,6 +439,8 @@ pub mod outbox {
     }
 }
 
+/// Test support: a fresh, migrated database per backend, SQLite always and PostgreSQL when
+/// `RAPPORT_TEST_POSTGRES_URL` names a server (the README's test command starts one).
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing {
     use super::*;

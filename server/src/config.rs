@@ -445,10 +445,9 @@ impl Config {
         if !(self.review_verified_weight.is_finite() && self.review_verified_weight > 0.0) {
             return Err("--review-verified-weight must be a positive number".into());
         }
-        if self.reviews_per_day < 1 || self.votes_per_minute < 1 || self.review_photos_per_day < 0 {
+        if self.reviews_per_day < 1 || self.votes_per_minute < 1 || self.review_photos_per_day < 1 {
             return Err(
-                "--reviews-per-day and --votes-per-minute must be at least 1, --review-photos-per-day at least 0"
-                    .into(),
+                "--reviews-per-day, --votes-per-minute and --review-photos-per-day must be at least 1".into(),
             );
         }
         if self.review_points < 0 || self.review_points_monthly_cap < 0 {

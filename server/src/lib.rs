@@ -403,35 +403,59 @@ async fn security_headers(mut response: Response) -> Response {
 /// The largest server-function error body read back to find its status; error bodies are a few hundred bytes.
 const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
-/// Refuses a photo upload that is not a multipart form with a boundary: server_fn panics on one (it cannot find
-/// where the parts begin) rather than answering an error.
+/// Photo uploads, before server_fn reads them: a form that is not multipart with a boundary is a 415 here (server_fn
+/// panics on one, as it cannot find where the parts begin; the same parser decides), and the body is cut off past
+/// one photo's size and a little form around it, whatever its parts claim (a 413 when its length says so at once).
 async fn uploads_are_multipart(request: axum::extract::Request, next: Next) -> Response {
-    if request.method() == Method::POST
-        && request.uri().path() == app::reviews::UploadReviewPhoto::PATH
+    if request.method() != Method::POST
+        || request.uri().path() != app::reviews::UploadReviewPhoto::PATH
     {
-        let content_type = request
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let boundary = content_type
-            .split(';')
-            .filter_map(|param| param.trim().strip_prefix("boundary="))
-            .find(|boundary| !boundary.trim_matches('"').is_empty());
-        if !content_type.starts_with("multipart/form-data") || boundary.is_none() {
-            return api::ApiError(
-                AppError::new(
-                    ErrorCode::UnsupportedMediaType,
-                    "send the photo as multipart/form-data, in a field named photo",
-                )
-                .on_field("photo"),
-            )
-            .into_response();
-        }
+        return next.run(request).await;
     }
+    let multipart = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|content_type| {
+            content_type
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+                && multer::parse_boundary(content_type).is_ok()
+        });
+    if !multipart {
+        return api::ApiError(
+            AppError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the photo as multipart/form-data, in a field named photo",
+            )
+            .on_field("photo"),
+        )
+        .into_response();
+    }
+    let most = app::reviews::MAX_PHOTO_BYTES + UPLOAD_FORM_BYTES;
+    let declared = request
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > most) {
+        return api::ApiError(
+            AppError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "a photo may be at most {} MB",
+                    app::reviews::MAX_PHOTO_BYTES / (1024 * 1024)
+                ),
+            )
+            .on_field("photo"),
+        )
+        .into_response();
+    }
+    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, most)));
     next.run(request).await
 }
+
+/// What an upload's form may carry beside the photo's bytes: part headers, the boundaries, the file's name.
+const UPLOAD_FORM_BYTES: usize = 64 * 1024;
 
 /// Gives every server function's error response the HTTP status of its code, and `Retry-After` to a rate limit.
 /// server_fn answers every error with 500 unless the function set a status itself, so an argument that does not

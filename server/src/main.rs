@@ -207,6 +207,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot analyse the database: {e}"))?;
     let statistics = tokio::spawn(keep_statistics_fresh(db.clone()));
+    let photo_sweep = tokio::spawn(sweep_photos(db.clone(), state.photos.clone()));
     let tier_reviews = (config.tier_review_interval_seconds > 0).then(|| {
         tokio::spawn(review_tiers(
             db.clone(),
@@ -295,6 +296,7 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let _ = stop.send(true);
     statistics.abort();
+    photo_sweep.abort();
     if let Some(tier_reviews) = tier_reviews {
         tier_reviews.abort();
     }
@@ -317,6 +319,18 @@ async fn keep_statistics_fresh(db: Db) {
         hourly.tick().await;
         if let Err(error) = db.keep_statistics_fresh().await {
             tracing::warn!(%error, "cannot refresh the planner's statistics");
+        }
+    }
+}
+
+/// Forgets review photos nobody sent with a review, a day after they came, every hour: uploads and review changes
+/// sweep too, but a quiet store would otherwise keep them until its next upload.
+async fn sweep_photos(db: Db, photos: app::reviews::ssr::ReviewPhotos) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        hourly.tick().await;
+        if let Err(error) = app::reviews::ssr::tidy(&db, &photos, app::kernel::time::now()).await {
+            tracing::warn!(?error, "cannot sweep unsent review photos");
         }
     }
 }

@@ -6,7 +6,7 @@ mod support;
 
 use app::reviews::{UploadReviewPhoto, WriteProductReview};
 use app::store::testing::count;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use http::{Request, StatusCode, header};
 use leptos::server_fn::ServerFn;
 use serde_json::{Value, json};
@@ -241,6 +241,61 @@ async fn bad_files_are_refused_with_what_is_wrong_and_nothing_is_kept() {
                 .unwrap()
                 .contains("multipart/form-data")
         );
+        assert_eq!(count(&shop.store.db, "review_photos").await, 0);
+        assert!(kept_files(&shop).is_empty());
+        // Forms server_fn's own parser would choke on are refused before it sees them.
+        for content_type in [
+            "multipart/form-datax; boundary=a",
+            "multipart/form-data; boundary=a; junk",
+            "multipart/form-data; x=\"; boundary=a\"",
+            "multipart/form-data",
+        ] {
+            let request = Request::post(UploadReviewPhoto::PATH)
+                .header(header::CONTENT_TYPE, content_type)
+                .header(app::identity::TOKEN_HEADER, token_of("alice"))
+                .body(Body::from(jpeg.clone()))
+                .unwrap();
+            let (status, error) = send(&shop.router, request).await;
+            assert_eq!(
+                status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{content_type}: {error}"
+            );
+        }
+        // A body past one photo and its form is cut off, whether its length is told at once or not.
+        let flood = vec![b'x'; 12 * 1024 * 1024];
+        for told in [true, false] {
+            let mut request = upload(Some("alice"), "flood.jpg", "image/jpeg", &flood);
+            if told {
+                let length = request.body().size_hint().exact().unwrap();
+                request
+                    .headers_mut()
+                    .insert(header::CONTENT_LENGTH, length.into());
+            }
+            let (status, error) = send(&shop.router, request).await;
+            assert_eq!(
+                status,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "told {told}: {error}"
+            );
+            assert!(
+                error["message"].as_str().unwrap().contains("10 MB"),
+                "{error}"
+            );
+        }
+        // A part that never ends its headers is cut off too, not read into memory to its end.
+        let endless = Request::post(UploadReviewPhoto::PATH)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .header(app::identity::TOKEN_HEADER, token_of("alice"))
+            .body(Body::from(
+                [format!("--{BOUNDARY}\r\n").into_bytes(), flood.clone()].concat(),
+            ))
+            .unwrap();
+        let (status, error) = send(&shop.router, endless).await;
+        assert!(status.is_client_error(), "{status}: {error}");
         assert_eq!(count(&shop.store.db, "review_photos").await, 0);
         assert!(kept_files(&shop).is_empty());
         let (status, _, _) = get(&shop, "/photos/..%2F..%2Fetc%2Fpasswd").await;

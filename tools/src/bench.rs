@@ -206,7 +206,7 @@ pub async fn reviews(db: &Db, reviews: usize, votes: usize) -> Result<(), String
             title: format!("Review {index}"),
             body: "A review written by the reviews benchmark.".into(),
             criteria: BTreeMap::new(),
-            photos,
+            photos: Some(photos),
         };
         review_ids.push(
             store::write_review(

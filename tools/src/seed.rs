@@ -889,18 +889,19 @@ pub async fn seed(
                 CATEGORIES[product % CATEGORIES.len()].criteria,
                 stars as i64,
             ),
-            photos: Vec::new(),
+            photos: None,
         };
         let written_at =
             today - Millis(((1.0 - unit(&mut rng).sqrt()) * 300.0 * DAY_MS.0 as f64) as i64);
         let mut input = input;
         if stars >= 3 && loaded.review_photos < volume.review_photos && photo_rng.gen_bool(0.08) {
+            let mut photos = Vec::new();
             for _ in 0..photo_rng.gen_range(1..=3) {
-                let photo =
-                    demo_photo(db, files, &shoppers[author].id, &mut photo_rng, written_at).await?;
-                input.photos.push(photo);
-                loaded.review_photos += 1;
+                photos.push(
+                    demo_photo(db, files, &shoppers[author].id, &mut photo_rng, written_at).await?,
+                );
             }
+            input.photos = Some(photos);
         }
         match app::reviews::ssr::write_review(
             db,
@@ -917,8 +918,12 @@ pub async fn seed(
         )
         .await
         {
-            Ok(review) => reviews.push((review.id, author)),
-            // Withdrawn products take no reviews; skip them as a shopper would.
+            Ok(review) => {
+                loaded.review_photos += review.photos.len();
+                reviews.push((review.id, author));
+            }
+            // Withdrawn products take no reviews (the photos uploaded for one go unsent); skip them as a shopper
+            // would.
             Err(StoreError::Rejected(_)) => continue,
             Err(error) => return Err(error),
         }

@@ -81,9 +81,10 @@ pub struct ReviewInput {
     #[serde(default)]
     pub criteria: BTreeMap<String, i64>,
     /// The photos the review holds, in order: ones it already had, and ones the shopper uploaded for it
-    /// ([`upload_review_photo`]). A photo left out is taken off the review.
+    /// ([`upload_review_photo`]); a photo left out is taken off the review. Without the list (a client that knows
+    /// no photos) the review keeps the photos it has.
     #[serde(default)]
-    pub photos: Vec<i64>,
+    pub photos: Option<Vec<i64>>,
 }
 
 /// A photo of a review, in two sizes kept under names made from their content.

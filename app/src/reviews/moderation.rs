@@ -189,18 +189,23 @@ fn ModerationCard(
                 let (review_id, photos) = (review.id.to_string(), review.photos.clone());
                 view! {
                     <ul class="rapport-moderation__photos" aria-label=move || i18n.t("reviews.photos.label")>
-                        {photos.into_iter().map(|photo| {
+                        {photos.into_iter().enumerate().map(|(n, photo)| {
+                            let n = (n + 1).to_string();
+                            let label = n.clone();
                             let review_id = review_id.clone();
                             let (width, height) = super::rules::thumb_size(photo.width, photo.height);
                             view! {
                                 <li data-testid="moderation-photo">
                                     <a href=photo.url target="_blank" rel="noopener">
-                                        <img src=photo.thumb_url alt=move || i18n.t("moderation.photo") width=width.to_string() height=height.to_string() loading="lazy" />
+                                        <img src=photo.thumb_url alt=move || i18n.t_with("moderation.photo_n", &[("n", n.clone())]) width=width.to_string() height=height.to_string() loading="lazy" />
                                     </a>
                                     <ActionForm action=actions.remove_photo attr:class="rapport-moderation__decision">
                                         <input type="hidden" name="review_id" value=review_id />
                                         <input type="hidden" name="photo_id" value=photo.id.to_string() />
-                                        <button type="submit" class="rapport-link-button" data-testid="remove-photo">{move || i18n.t("moderation.remove_photo")}</button>
+                                        <button type="submit" class="rapport-link-button" data-testid="remove-photo"
+                                            aria-label=move || i18n.t_with("moderation.remove_photo_n", &[("n", label.clone())])>
+                                            {move || i18n.t("moderation.remove_photo")}
+                                        </button>
                                     </ActionForm>
                                 </li>
                             }

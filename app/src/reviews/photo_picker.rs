@@ -45,10 +45,14 @@ pub fn PhotoPicker(
                     {
                         let (width, height) = thumb_size(photo.width, photo.height);
                         let id = photo.id;
+                        // Its place among the chosen, which changes as others are taken off.
+                        let place = move || photos.with(|photos| photos.iter().position(|p| p.id == id).unwrap_or(0) + 1).to_string();
                         view! {
                             <li>
-                                <img src=server_asset(&photo.thumb_url) alt="" width=width.to_string() height=height.to_string() />
+                                <img src=server_asset(&photo.thumb_url) alt=move || i18n.t_with("reviews.photos.chosen", &[("n", place())])
+                                    width=width.to_string() height=height.to_string() />
                                 <button type="button" class="rapport-link-button" data-testid="remove-chosen-photo"
+                                    aria-label=move || i18n.t_with("reviews.photos.remove_n", &[("n", place())])
                                     on:click=move |_| photos.update(|photos| photos.retain(|p| p.id != id))>
                                     {move || i18n.t("reviews.photos.remove")}
                                 </button>
@@ -57,10 +61,15 @@ pub fn PhotoPicker(
                     }
                 </For>
             </ul>
-            <Show when=move || { uploading.get() > 0 }>
-                <p role="status">{move || i18n.t_count("reviews.photos.uploading", uploading.get() as i64, &[])}</p>
-            </Show>
-            <For each=move || refused.get().into_iter().enumerate() key=|(n, _)| *n let:refused>
+            // Mounted from the start, so that screen readers announce the text when it comes.
+            <p role="status" class="rapport-review-form__uploading">
+                {move || match uploading.get() {
+                    0 => String::new(),
+                    n => i18n.t_count("reviews.photos.uploading", n as i64, &[]),
+                }}
+            </p>
+            <For each=move || refused.get().into_iter().enumerate()
+                key=|(n, refused)| (*n, refused.file.clone(), refused.error.message.clone()) let:refused>
                 <p class="rapport-error rapport-review-form__refused" role="alert">
                     <strong><bdi>{refused.1.file}</bdi></strong> ": " {refused.1.error.message}
                 </p>
@@ -82,7 +91,9 @@ fn upload_chosen(
     let Some(list) = input.files() else { return };
     let files: Vec<web_sys::File> = (0..list.length()).filter_map(|n| list.get(n)).collect();
     input.set_value("");
-    let room = MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len));
+    // Uploads still under way take their places too.
+    let room =
+        MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + uploading.get_untracked());
     let mut sending = Vec::new();
     for (n, file) in files.into_iter().enumerate() {
         let problem = if n >= room {

@@ -20,6 +20,9 @@ pub fn PhotoStrip(
     let count = photos.len();
     let photos = StoredValue::new(photos);
     let shown = RwSignal::new(0usize);
+    // The full-size photo is in the page only while the viewer is open: browsers fetch an image inside a closed
+    // dialog too, and a page of reviews would download every first photo at full size.
+    let viewing = RwSignal::new(false);
     let viewer = NodeRef::<leptos::html::Dialog>::new();
     let alt = StoredValue::new(move |n: usize| {
         i18n.t_with(
@@ -34,6 +37,7 @@ pub fn PhotoStrip(
     });
     let open = move |n: usize| {
         shown.set(n);
+        viewing.set(true);
         if let Some(dialog) = viewer.get_untracked() {
             let _ = dialog.show_modal();
         }
@@ -46,7 +50,12 @@ pub fn PhotoStrip(
     let step = move |by: isize| {
         shown.update(|n| *n = (*n as isize + by).rem_euclid(count as isize) as usize);
     };
-    let shown_photo = move || photos.with_value(|photos| photos.get(shown.get()).cloned());
+    let shown_photo = move || {
+        viewing
+            .get()
+            .then(|| photos.with_value(|photos| photos.get(shown.get()).cloned()))
+            .flatten()
+    };
     view! {
         <ul class="rapport-review__photos" part="review-photos" aria-label=move || i18n.t("reviews.photos.label")>
             {photos.get_value().into_iter().enumerate().map(|(n, photo)| {
@@ -67,6 +76,7 @@ pub fn PhotoStrip(
         </ul>
         <dialog node_ref=viewer class="rapport-photo-viewer" part="photo-viewer" data-testid="photo-viewer"
             aria-label=move || i18n.t("reviews.photos.viewer")
+            on:close=move |_| viewing.set(false)
             on:keydown=move |ev| match ev.key().as_str() {
                 "ArrowRight" => step(1),
                 "ArrowLeft" => step(-1),

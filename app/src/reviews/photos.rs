@@ -4,7 +4,7 @@
 
 use super::{DISPLAY_EDGE, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, THUMB_EDGE};
 use crate::kernel::error::{AppError, ErrorCode};
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 
 /// An upload made ready to keep: both JPEGs, and the display size's dimensions for the page's layout.
@@ -46,21 +46,29 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, AppError> {
             )
             .on_field("photo")
         })?;
-    let unreadable = || {
+    let cut_short = || {
         AppError::invalid(
             "photo",
             "the image could not be read: it is damaged or cut short",
         )
+    };
+    let unreadable = |error: ImageError| match error {
+        // A 16-bit or many-channel image can pass the pixel count and still need more memory than the cap.
+        ImageError::Limits(_) => AppError::invalid(
+            "photo",
+            "the image needs too much memory to read; send it as an ordinary 8-bit JPEG or PNG",
+        ),
+        _ => cut_short(),
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     // Decoding a 40-megapixel photo as RGBA takes 160 MB; the cap keeps a crafted header from asking for more.
     limits.max_alloc = Some(MAX_PHOTO_PIXELS * 4 + 16 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| unreadable())?;
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
-        return Err(unreadable());
+        return Err(cut_short());
     }
     if u64::from(width) * u64::from(height) > MAX_PHOTO_PIXELS {
         return Err(AppError::invalid(
@@ -72,10 +80,10 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, AppError> {
             ),
         ));
     }
-    let orientation = decoder.orientation().map_err(|_| unreadable())?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| unreadable())?;
+    let orientation = decoder.orientation().map_err(unreadable)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     if format == ImageFormat::Jpeg && !ends_whole(bytes) {
-        return Err(unreadable());
+        return Err(cut_short());
     }
     image.apply_orientation(orientation);
     let image = DynamicImage::ImageRgb8(flatten(image));
@@ -98,11 +106,23 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, AppError> {
 }
 
 /// Whether a JPEG's data reaches its end-of-image marker. The decoder fills a cut-short file's missing rows with
-/// grey rather than failing; phones may add data after the marker (a motion photo's video), so the marker is looked
-/// for anywhere after the first scan, not only at the very end.
+/// grey rather than failing. The header's segments are stepped over by their lengths to the first scan, since a
+/// camera's EXIF block holds a whole thumbnail JPEG, markers and all; after the scan, the marker may be anywhere, as
+/// phones add data after it (a motion photo's video).
 fn ends_whole(bytes: &[u8]) -> bool {
-    let start_of_scan = bytes.windows(2).position(|pair| pair == [0xFF, 0xDA]);
-    start_of_scan.is_some_and(|start| bytes[start..].windows(2).any(|pair| pair == [0xFF, 0xD9]))
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return false;
+        }
+        match bytes[at + 1] {
+            0xFF => at += 1,
+            0xDA => return bytes[at..].windows(2).any(|pair| pair == [0xFF, 0xD9]),
+            0x01 | 0xD0..=0xD7 => at += 2,
+            _ => at += 2 + usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]])),
+        }
+    }
+    false
 }
 
 /// The image on white: JPEG keeps no transparency, and a transparent PNG's hidden pixels may be anything.
@@ -212,6 +232,18 @@ mod tests {
         let whole = encoded(&sample(800, 600), ImageFormat::Jpeg);
         let cut = prepare(&whole[..whole.len() / 2]).unwrap_err();
         assert_eq!((cut.status(), cut.field.as_deref()), (422, Some("photo")));
+        // A camera's JPEG carries a whole thumbnail JPEG in its EXIF block: cut short, it must still be refused.
+        let thumbnail = encoded(&sample(64, 48), ImageFormat::Jpeg);
+        let mut exif = vec![0xFF, 0xE1];
+        exif.extend_from_slice(&((2 + 6 + thumbnail.len()) as u16).to_be_bytes());
+        exif.extend_from_slice(b"Exif\0\0");
+        exif.extend_from_slice(&thumbnail);
+        let camera = [&whole[..2], &exif[..], &whole[2..]].concat();
+        assert!(prepare(&camera).is_ok());
+        assert_eq!(
+            prepare(&camera[..camera.len() / 2]).unwrap_err().status(),
+            422
+        );
         let png = encoded(&sample(800, 600), ImageFormat::Png);
         assert_eq!(prepare(&png[..png.len() / 2]).unwrap_err().status(), 422);
         assert_eq!(

@@ -140,20 +140,33 @@ pub async fn upload_review_photo(data: MultipartData) -> Result<ReviewPhoto, App
         .await
         .map_err(store_error)?;
     let bytes = photo_field(data).await.map_err(respond_with)?;
-    let prepared = {
-        let _turn = photos
-            .decoding
-            .acquire()
-            .await
-            .map_err(|_| AppError::internal())?;
-        tokio::task::spawn_blocking(move || super::photos::prepare(&bytes))
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "preparing a review photo failed");
-                AppError::internal()
-            })?
-            .map_err(respond_with)?
-    };
+    // The turn goes into the blocking task: a shopper who hangs up mid-decode must not free it while the decoding
+    // still runs, or hanging up again and again would decode without limit.
+    let turn = photos
+        .decoding
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| AppError::internal())?;
+    let prepared = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        super::photos::prepare(&bytes)
+    })
+    .await
+    .map_err(|error| {
+        // A decoder that panics on a crafted file has met a file it cannot read: the shopper's to fix, logged for us.
+        tracing::error!(%error, "preparing a review photo failed");
+        if error.is_panic() {
+            AppError::invalid(
+                "photo",
+                "the image could not be read: it is damaged or cut short",
+            )
+        } else {
+            AppError::internal()
+        }
+    })
+    .and_then(|prepared| prepared)
+    .map_err(respond_with)?;
     let kept = |error: std::io::Error| {
         tracing::error!(%error, "a review photo could not be kept");
         AppError::internal()
@@ -189,10 +202,28 @@ pub async fn upload_review_photo(data: MultipartData) -> Result<ReviewPhoto, App
 #[cfg(feature = "ssr")]
 async fn photo_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
     use crate::kernel::error::ErrorCode;
-    fn unreadable(error: impl std::fmt::Display) -> AppError {
+    fn unreadable(error: impl std::error::Error) -> AppError {
+        // The whole chain: multer says only "failed to read stream" and keeps why in its source.
+        let mut said = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            said.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        // The server cuts a body off past one photo and its form (`uploads_are_multipart`).
+        if said.contains("length limit exceeded") {
+            return AppError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "a photo may be at most {} MB",
+                    super::MAX_PHOTO_BYTES / (1024 * 1024)
+                ),
+            )
+            .on_field("photo");
+        }
         AppError::new(
             ErrorCode::BadRequest,
-            format!("the upload could not be read: {error}"),
+            format!("the upload could not be read: {said}"),
         )
     }
     let mut form = data.into_inner().ok_or_else(|| {
@@ -368,9 +399,13 @@ pub async fn remove_review_photo(review_id: i64, photo_id: i64) -> Result<Review
     )
     .await
     .map_err(store_error)?;
-    ssr::forget_unnamed(&db, &photos.files, &keys)
-        .await
-        .map_err(store_error)?;
+    // The photo is off the review either way: a file left behind costs disk, not the merchant's decision.
+    if let Err(error) = ssr::forget_unnamed(&db, &photos.files, &keys).await {
+        tracing::warn!(
+            ?error,
+            "a removed review photo's files could not be forgotten"
+        );
+    }
     Ok(review)
 }
 

@@ -264,8 +264,10 @@ pub async fn write_review(
         .await?;
     }
     // A new review without photos has none to place or let go of.
-    if before.is_some() || !input.photos.is_empty() {
-        photos::hold_photos(&mut tx, shopper_id.0, review_id, &input.photos).await?;
+    if let Some(photos) = input.photos.as_deref()
+        && (before.is_some() || !photos.is_empty())
+    {
+        photos::hold_photos(&mut tx, shopper_id.0, review_id, photos).await?;
     }
     retally(&mut tx, review_id, was).await?;
     let action = if before.is_some() {

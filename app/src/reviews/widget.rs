@@ -656,7 +656,7 @@ fn WriteReview(
                     title: title.get_untracked(),
                     body: body.get_untracked(),
                     criteria: criteria.get_untracked(),
-                    photos: photos.with_untracked(|photos| photos.iter().map(|photo| photo.id).collect()),
+                    photos: Some(photos.with_untracked(|photos| photos.iter().map(|photo| photo.id).collect())),
                 });
             }>
                 <fieldset class="rapport-review-form__rating">

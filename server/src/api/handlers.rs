@@ -426,7 +426,13 @@ pub async fn delete_review_photo(
 ) -> Result<Json<Review>, ApiError> {
     let (review, keys) =
         reviews::remove_photo(&state.db, review_id, photo_id, &caller.0, now()).await?;
-    reviews::forget_unnamed(&state.db, &state.photos.files, &keys).await?;
+    // The photo is off the review either way: a file left behind costs disk, not the merchant's decision.
+    if let Err(error) = reviews::forget_unnamed(&state.db, &state.photos.files, &keys).await {
+        tracing::warn!(
+            ?error,
+            "a removed review photo's files could not be forgotten"
+        );
+    }
     Ok(Json(review))
 }
 

@@ -97,6 +97,14 @@ pub async fn add_upload(
 ) -> Result<ReviewPhoto, StoreError> {
     let mut tx = db.write().await?;
     let shopper_id = known_shopper(&mut tx, shopper).await?;
+    // Two uploads at once must not both fit in the last place of the day's allowance (PostgreSQL: a row lock).
+    sqlx::query(&format!(
+        "SELECT id FROM shoppers WHERE id = $1{}",
+        row_lock(db)
+    ))
+    .bind(shopper_id)
+    .fetch_one(&mut *tx)
+    .await?;
     within_allowance(&mut tx, shopper_id.0, policy, now).await?;
     let row = sqlx::query(
         "INSERT INTO review_photos (shopper_id, display_key, thumb_key, width, height, uploaded_at) \
@@ -116,7 +124,9 @@ pub async fn add_upload(
 }
 
 /// Makes `photos` (ids, in order) the photos of the review: each must be the author's own upload, not yet sent or
-/// already this review's. Photos the review held and the list leaves out are let go, for [`sweep`] to forget.
+/// already this review's. Photos the review held and the list leaves out become unsent uploads again: the author may
+/// put them back within the day they were uploaded, they still count against the day's uploads, and [`sweep`]
+/// forgets them after it.
 pub(super) async fn hold_photos(
     tx: &mut Tx,
     shopper_id: i64,
@@ -157,9 +167,8 @@ pub(super) async fn hold_photos(
     } else {
         crate::store::id_list(photos)
     };
-    // Let go rather than deleted: the files may only be forgotten once no row names them (see `sweep`).
     sqlx::query(&format!(
-        "UPDATE review_photos SET review_id = NULL, uploaded_at = 0 WHERE review_id = $1 AND id NOT IN ({kept})"
+        "UPDATE review_photos SET review_id = NULL WHERE review_id = $1 AND id NOT IN ({kept})"
     ))
     .bind(review_id)
     .execute(&mut **tx)
@@ -172,7 +181,9 @@ pub(super) async fn hold_photos(
     Ok(())
 }
 
-/// Lets go of a review's photos before the review is deleted, for [`sweep`] to forget their files.
+/// Lets go of a review's photos before the review is deleted, for the next [`sweep`] to forget at once (marked as
+/// uploaded at the epoch): the author asked for their review to go, photos and all. Deleted rather than let go, their
+/// files would have no one left to forget them.
 pub(super) async fn let_go_of_photos(tx: &mut Tx, review_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE review_photos SET review_id = NULL, uploaded_at = 0 WHERE review_id = $1")
         .bind(review_id)
@@ -268,8 +279,8 @@ pub async fn remove_photo(
     ))
 }
 
-/// Deletes uploads never sent with a review within a day, and photos let go of, answering their files for
-/// [`forget_unnamed`].
+/// Deletes uploads not on a review a day after they came (never sent, or taken off in an edit) and the photos of
+/// deleted reviews, answering their files for [`forget_unnamed`].
 pub async fn sweep(db: &Db, now: Millis) -> Result<Vec<String>, StoreError> {
     let mut tx = db.write().await?;
     let rows = sqlx::query(

@@ -15,7 +15,7 @@ fn review(rating: i64) -> ReviewInput {
         title: "Pours well".into(),
         body: "Keeps the tea hot for an hour.".into(),
         criteria: BTreeMap::from([("quality".to_owned(), 5), ("value".to_owned(), 4)]),
-        photos: Vec::new(),
+        photos: None,
     }
 }
 
@@ -1480,7 +1480,7 @@ async fn photos_go_with_their_review_and_a_merchant_can_take_one_off() {
         }
         let write = |shopper: &'static str, photos: Vec<i64>| {
             let input = ReviewInput {
-                photos,
+                photos: Some(photos),
                 ..review(5)
             };
             async move { write_review(db, shopper, "A", &input, &policy, &TierGrowth, NOW).await }
@@ -1560,14 +1560,21 @@ async fn photos_go_with_their_review_and_a_merchant_can_take_one_off() {
             vec![written.id]
         );
 
-        // Editing keeps one photo and adds another: the one left out is let go, and swept with its files' names.
+        // Editing keeps one photo and adds another: the one left out is an unsent upload again, for the day.
         let edited = write("alice", vec![ids[0], ids[2]]).await.unwrap();
         assert_eq!(photo_ids(&edited), vec![ids[0], ids[2]]);
-        let mut swept = sweep(db, NOW).await.unwrap();
-        swept.sort();
+        assert!(sweep(db, NOW).await.unwrap().is_empty());
+        let without = ReviewInput {
+            photos: None,
+            ..review(4)
+        };
+        let kept = write_review(db, "alice", "A", &without, &policy, &TierGrowth, NOW)
+            .await
+            .unwrap();
         assert_eq!(
-            swept,
-            vec![new_photo(1).display_key, new_photo(1).thumb_key]
+            photo_ids(&kept),
+            vec![ids[0], ids[2]],
+            "a client that sends no list keeps the photos"
         );
 
         let (after, keys) = remove_photo(db, written.id, ids[0], "merchant:ann", NOW)
@@ -1607,16 +1614,21 @@ async fn photos_go_with_their_review_and_a_merchant_can_take_one_off() {
         );
         assert_eq!(no_review.status(), 404);
 
-        // Deleting the review lets its photo go; uploads never sent go a day after they came.
+        // Deleting the review takes its photo at once; uploads never sent (or taken off) go a day after they came.
         delete_own_review(db, "alice", "A", &TierGrowth, NOW)
             .await
             .unwrap();
-        assert_eq!(sweep(db, NOW).await.unwrap().len(), 2);
+        let mut swept = sweep(db, NOW).await.unwrap();
+        swept.sort();
+        assert_eq!(
+            swept,
+            vec![new_photo(2).display_key, new_photo(2).thumb_key]
+        );
         assert!(
             sweep(db, NOW).await.unwrap().is_empty(),
             "the unsent uploads have a day"
         );
-        assert_eq!(sweep(db, NOW + DAY_MS).await.unwrap().len(), 3 * 2);
+        assert_eq!(sweep(db, NOW + DAY_MS).await.unwrap().len(), 4 * 2);
         assert_eq!(count(db, "review_photos").await, 0);
     }
 }
