@@ -229,7 +229,7 @@ test('shopper sees their review turned down with the shop\'s reason, edits it, r
   await waitForHandler(page, 'click', '[data-testid="delete-my-review"]');
   await page.getByTestId('delete-my-review').click();
   await page.getByTestId('confirm-delete-my-review').click();
-  await expect(page.locator('.rapport-reviews__write p[role="status"]')).toHaveText('Your review was deleted.');
+  await expect(page.locator('.rapport-reviews__write > p[role="status"]')).toHaveText('Your review was deleted.');
   await expect(page.locator('form.rapport-review-form')).toBeVisible();
   await expect(page.locator(`li.rapport-review[data-review-id="${id}"]`)).toHaveCount(0);
   const gone = await page.request.get(`/api/v1/reviews/${id}/history`, { headers });
