@@ -74,7 +74,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
         .with_state(state.clone());
     storefront = storefront
         .layer(axum::middleware::map_response(server_fn_error_status))
-        .layer(axum::middleware::from_fn(uploads_are_multipart));
+        .layer(axum::middleware::from_fn(server_function_bodies));
     if !options.allowed_origins.is_empty() {
         storefront = storefront.layer(cors(&options.allowed_origins)?);
     }
@@ -403,14 +403,31 @@ async fn security_headers(mut response: Response) -> Response {
 /// The largest server-function error body read back to find its status; error bodies are a few hundred bytes.
 const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
-/// Photo uploads, before server_fn reads them: a form that is not multipart with a boundary is a 415 here (server_fn
-/// panics on one, as it cannot find where the parts begin; the same parser decides), and the body is cut off past
-/// one photo's size and a little form around it, whatever its parts claim (a 413 when its length says so at once).
-async fn uploads_are_multipart(request: axum::extract::Request, next: Next) -> Response {
-    if request.method() != Method::POST
-        || request.uri().path() != app::reviews::UploadReviewPhoto::PATH
-    {
+/// Server functions' bodies, before server_fn reads them (it reads whatever it is sent). Most take a form or JSON of
+/// a few kilobytes: past [`SERVER_FUNCTION_BYTES`] the request is a 413. A photo upload is streamed instead: a form
+/// that is not multipart with a boundary is a 415 here (server_fn panics on one, as it cannot find where the parts
+/// begin; the same parser decides), and the body is cut off past one photo's size and a little form around it,
+/// whatever its parts claim (a 413 when its length says so at once).
+async fn server_function_bodies(request: axum::extract::Request, next: Next) -> Response {
+    if request.method() != Method::POST || !request.uri().path().starts_with("/api/") {
         return next.run(request).await;
+    }
+    if request.uri().path() != app::reviews::UploadReviewPhoto::PATH {
+        let (parts, body) = request.into_parts();
+        return match axum::body::to_bytes(body, SERVER_FUNCTION_BYTES).await {
+            Ok(bytes) => {
+                next.run(axum::extract::Request::from_parts(parts, Body::from(bytes)))
+                    .await
+            }
+            Err(_) => api::ApiError(AppError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "the request is larger than the {} KB a call may send",
+                    SERVER_FUNCTION_BYTES / 1024
+                ),
+            ))
+            .into_response(),
+        };
     }
     let multipart = request
         .headers()
@@ -453,6 +470,9 @@ async fn uploads_are_multipart(request: axum::extract::Request, next: Next) -> R
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, most)));
     next.run(request).await
 }
+
+/// The most a server function's arguments may take, as sent: a review's 5,000 characters as JSON escapes are 30 KB.
+const SERVER_FUNCTION_BYTES: usize = 256 * 1024;
 
 /// What an upload's form may carry beside the photo's bytes: part headers, the boundaries, the file's name.
 const UPLOAD_FORM_BYTES: usize = 64 * 1024;

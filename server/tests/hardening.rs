@@ -228,6 +228,24 @@ async fn arguments_that_do_not_parse_answer_400_and_change_nothing() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("rating")),
         "{error}"
     );
+    // Arguments past what any call needs are refused unread, whether their length is told at once or not.
+    let huge =
+        json!({"sku": "B", "review": {"rating": 5, "title": "T", "body": "x".repeat(300 * 1024)}})
+            .to_string();
+    for told in [true, false] {
+        let mut request = call_json(WriteProductReview::PATH, "alice", &huge);
+        if told {
+            request
+                .headers_mut()
+                .insert(header::CONTENT_LENGTH, huge.len().into());
+        }
+        let (status, error) = send(&shop.router, request).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large")),
+            "told {told}: {error}"
+        );
+    }
     assert_eq!(shopper_footprint(&shop).await, before);
 }
 
