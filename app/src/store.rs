@@ -257,8 +257,9 @@ impl Db {
     }
 
     /// Applies the migrations of this backend that have not run yet. Safe to call from several
-    /// instances at once on PostgreSQL (sqlx takes an advisory lock). Says which migrations it is about to apply and how long they took: one that rewrites a large table can
-    /// take minutes, and a start that prints nothing meanwhile looks hung.
+    /// instances at once on PostgreSQL (sqlx takes an advisory lock). Says which migrations it is about to apply
+    /// and how long they took: one that rewrites a large table can take minutes, and a start that prints nothing
+    /// meanwhile looks hung.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),

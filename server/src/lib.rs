@@ -455,17 +455,7 @@ async fn server_function_bodies(request: axum::extract::Request, next: Next) -> 
         .get(http::header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|length| length > most) {
-        return api::ApiError(
-            AppError::new(
-                ErrorCode::TooLarge,
-                format!(
-                    "a photo may be at most {} MB",
-                    app::reviews::MAX_PHOTO_BYTES / (1024 * 1024)
-                ),
-            )
-            .on_field("photo"),
-        )
-        .into_response();
+        return api::ApiError(app::reviews::photo_too_large()).into_response();
     }
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, most)));
     next.run(request).await

@@ -93,9 +93,20 @@ pub async fn shopper_key<'e>(
 /// The row id of the verified shopper a shopper-path request acts for; refused when the store has not shared
 /// the shopper's profile yet.
 pub async fn known_shopper(tx: &mut Tx, external_id: &str) -> Result<ShopperKey, StoreError> {
-    Ok(shopper_key(&mut **tx, external_id).await?.ok_or_else(|| {
-        AppError::not_found(None, "The store has not shared your profile with us yet.")
-    })?)
+    shopper_key(&mut **tx, external_id)
+        .await?
+        .ok_or_else(|| unknown_shopper().into())
+}
+
+/// [`known_shopper`] for a request that only reads: no write transaction.
+pub async fn known_shopper_reading(db: &Db, external_id: &str) -> Result<ShopperKey, StoreError> {
+    shopper_key(db.reader(), external_id)
+        .await?
+        .ok_or_else(|| unknown_shopper().into())
+}
+
+fn unknown_shopper() -> AppError {
+    AppError::not_found(None, "The store has not shared your profile with us yet.")
 }
 
 /// What identity needs from the server: the store's secret, its API keys, the counts that slow guessing, and

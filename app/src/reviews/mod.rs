@@ -68,6 +68,18 @@ pub const MAX_PHOTO_PIXELS: u64 = 40_000_000;
 pub const DISPLAY_EDGE: u32 = 1600;
 /// The longest edge of a photo's thumbnail.
 pub const THUMB_EDGE: u32 = 320;
+/// The refusal of a photo over [`MAX_PHOTO_BYTES`], wherever it is found out: by its length, its stream or its bytes.
+pub fn photo_too_large() -> crate::kernel::error::AppError {
+    crate::kernel::error::AppError::new(
+        crate::kernel::error::ErrorCode::TooLarge,
+        format!(
+            "a photo may be at most {} MB",
+            MAX_PHOTO_BYTES / (1024 * 1024)
+        ),
+    )
+    .on_field("photo")
+}
+
 /// The photo types shoppers may upload, as the file picker's `accept` names them.
 pub const PHOTO_TYPES: &str = "image/jpeg,image/png,image/webp";
 

@@ -22,14 +22,7 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, AppError> {
         return Err(AppError::invalid("photo", "the file is empty"));
     }
     if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(AppError::new(
-            ErrorCode::TooLarge,
-            format!(
-                "a photo may be at most {} MB",
-                MAX_PHOTO_BYTES / (1024 * 1024)
-            ),
-        )
-        .on_field("photo"));
+        return Err(super::photo_too_large());
     }
     let format = image::guess_format(bytes)
         .ok()

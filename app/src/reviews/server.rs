@@ -96,23 +96,22 @@ pub async fn write_product_review(sku: String, review: ReviewInput) -> Result<Re
     let db = crate::store::db()?;
     let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
     let shopper = request_shopper().await?;
-    let now = crate::kernel::time::now();
-    let written = ssr::write_review(
+    // Photos an edit takes off stay the author's for their day: the hourly sweep and uploads forget them.
+    ssr::write_review(
         &db,
         &shopper,
         &sku,
         &review,
         &reviews.policy,
         &*reviews.then,
-        now,
+        crate::kernel::time::now(),
     )
     .await
-    .map_err(store_error)?;
-    tidy_photos(&db, now).await;
-    Ok(written)
+    .map_err(store_error)
 }
 
-/// Forgets the files of photos let go of; a failure is logged, not the shopper's problem.
+/// Forgets the files of photos let go of (a deleted review's, day-old unsent uploads); a failure is logged, not the
+/// shopper's problem.
 #[cfg(feature = "ssr")]
 async fn tidy_photos(db: &crate::store::Db, now: crate::kernel::time::Millis) {
     let tidied = match crate::kernel::context::server_context::<ssr::ReviewPhotos>() {
@@ -212,14 +211,7 @@ async fn photo_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
         }
         // The server cuts a body off past one photo and its form (`uploads_are_multipart`).
         if said.contains("length limit exceeded") {
-            return AppError::new(
-                ErrorCode::TooLarge,
-                format!(
-                    "a photo may be at most {} MB",
-                    super::MAX_PHOTO_BYTES / (1024 * 1024)
-                ),
-            )
-            .on_field("photo");
+            return super::photo_too_large();
         }
         AppError::new(
             ErrorCode::BadRequest,
@@ -239,14 +231,7 @@ async fn photo_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
         let mut bytes = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
             if bytes.len() + chunk.len() > super::MAX_PHOTO_BYTES {
-                return Err(AppError::new(
-                    ErrorCode::TooLarge,
-                    format!(
-                        "a photo may be at most {} MB",
-                        super::MAX_PHOTO_BYTES / (1024 * 1024)
-                    ),
-                )
-                .on_field("photo"));
+                return Err(super::photo_too_large());
             }
             bytes.extend_from_slice(&chunk);
         }

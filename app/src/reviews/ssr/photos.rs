@@ -2,7 +2,7 @@
 //! down, and forgetting files no row names any more.
 
 use super::{ReviewPolicy, StatusChange, log_status, review_by_id, row_lock};
-use crate::identity::ssr::known_shopper;
+use crate::identity::ssr::{known_shopper, known_shopper_reading};
 use crate::kernel::error::AppError;
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::reviews::{MAX_PHOTOS, Review, ReviewPhoto, ReviewStatus};
@@ -55,14 +55,12 @@ pub async fn photo_allowance(
     policy: &ReviewPolicy,
     now: Millis,
 ) -> Result<(), StoreError> {
-    let mut tx = db.write().await?;
-    let shopper_id = known_shopper(&mut tx, shopper).await?;
-    within_allowance(&mut tx, shopper_id.0, policy, now).await?;
-    Ok(())
+    let shopper_id = known_shopper_reading(db, shopper).await?;
+    within_allowance(db.reader(), shopper_id.0, policy, now).await
 }
 
-async fn within_allowance(
-    tx: &mut Tx,
+async fn within_allowance<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     shopper_id: i64,
     policy: &ReviewPolicy,
     now: Millis,
@@ -72,7 +70,7 @@ async fn within_allowance(
     )
     .bind(shopper_id)
     .bind(now - DAY_MS)
-    .fetch_one(&mut **tx)
+    .fetch_one(executor)
     .await?;
     if uploads >= policy.photos_per_day {
         return Err(AppError::rate_limited(
@@ -105,7 +103,7 @@ pub async fn add_upload(
     .bind(shopper_id)
     .fetch_one(&mut *tx)
     .await?;
-    within_allowance(&mut tx, shopper_id.0, policy, now).await?;
+    within_allowance(&mut *tx, shopper_id.0, policy, now).await?;
     let row = sqlx::query(
         "INSERT INTO review_photos (shopper_id, display_key, thumb_key, width, height, uploaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, display_key, thumb_key, width, height",
