@@ -75,8 +75,9 @@
   };
   const TOKEN_META = 'meta[name="rapport-shopper-token"]';
 
-  // The widgets' files. `rapport-tools publish-assets` names their content-hashed copies here, which browsers keep.
-  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/pkg/rapport.css' };
+  // The widgets' files, the files (beside the glue) each chunk of their code needs, and each widget's chunk. `rapport-tools publish-assets`
+  // names the published build here, in a folder named by its content, which browsers keep.
+  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/pkg/rapport.css', chunks: {}, chunkOf: {} };
 
   let runtime;
   const load = () =>
@@ -90,6 +91,22 @@
         runtime = undefined; // The next widget to load tries again (after a network blip, say).
         throw error;
       }));
+  // A widget's chunks are fetched with the main WASM rather than after it, once the page mounts that widget (the
+  // WASM's own fetch then finds them under way).
+  const asked = new Set();
+  const fetchChunks = (tag) => {
+    for (const stem of FILES.chunks[FILES.chunkOf[tag]] || []) {
+      const href = new URL(stem + '.wasm', server + FILES.glue).href;
+      if (asked.has(href)) continue;
+      asked.add(href);
+      const link = document.createElement('link');
+      link.rel = 'preload';
+      link.as = 'fetch';
+      link.crossOrigin = 'anonymous';
+      link.href = href;
+      document.head.append(link);
+    }
+  };
   let preloading = false;
   const preloadWhenIdle = () => {
     if (preloading) return;
@@ -159,8 +176,8 @@
     attributeChangedCallback(name, before, after) {
       if (before === after || !this.box) return;
       if (!this.widget) {
-        // A widget that failed (no product yet, say) tries again with what changed.
-        if (this.getAttribute('data-rapport') === 'error') this.connectedCallback();
+        // A widget that failed (no product yet, say) or is still on its way starts again with what changed.
+        if (this.getAttribute('data-rapport') === 'error' || this.pending) this.connectedCallback();
         return;
       }
       if (name === 'lang') {
@@ -177,19 +194,28 @@
 
     async mount() {
       this.asked = true;
+      if (this.widget) return;
+      // Each try has its turn: one overtaken (its element taken away or its settings changed) is dropped.
+      const turn = (this.turns = (this.turns || 0) + 1);
+      this.pending = true;
+      const current = () => turn === this.turns && this.isConnected && !this.widget;
+      fetchChunks(this.localName);
       let wasm;
       try {
         wasm = await load();
       } catch (error) {
+        if (!current()) return;
+        this.pending = false;
         const english = !this.language().toLowerCase().startsWith('zh');
         return this.fail(english ? FAILED.en : FAILED.zh, error);
       }
-      if (this.widget || !this.isConnected) return;
+      if (!current()) return;
+      let widget;
       try {
         const settings = (OPTIONS[this.localName] || []).flatMap(([attribute]) =>
           this.hasAttribute(attribute) ? [attribute, this.getAttribute(attribute)] : [],
         );
-        this.widget = wasm.mount_widget(
+        widget = await wasm.mount_widget(
           this.box,
           this.localName,
           this.getAttribute('product'),
@@ -198,8 +224,17 @@
           ...links,
         );
       } catch (error) {
+        if (!current()) return;
+        this.pending = false;
         return this.fail(error.message, error);
       }
+      if (!current()) {
+        widget.unmount();
+        widget.free();
+        return;
+      }
+      this.pending = false;
+      this.widget = widget;
       this.whenReady(() => {
         this.style.minHeight = '';
         this.box.removeAttribute('aria-busy');
@@ -243,6 +278,8 @@
     }
 
     unmount() {
+      this.turns = (this.turns || 0) + 1; // A try still on its way is dropped.
+      this.pending = false;
       this.stopWatching?.();
       this.stopWatching = null;
       if (this.widget) {

@@ -302,6 +302,33 @@ test("a store's elements take their settings as attributes and as properties", {
   expect(await heart.evaluate((element: any) => [element.compact, element.product])).toEqual([true, FIRST_PRODUCT_SKU]);
 });
 
+test("a category page fetches only the badges' code, every file of it compressed and kept a year", { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
+  const skus = await page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>
+    links.map((link) => decodeURIComponent(new URL((link as HTMLAnchorElement).href).pathname.split('/').pop() ?? '')),
+  );
+  expect(skus.length).toBeGreaterThanOrEqual(12);
+  const fetched: { url: string; encoding?: string; caching?: string }[] = [];
+  page.on('response', (response) => {
+    if (response.url().startsWith(RAPPORT) && /\.(wasm|js|css)$/.test(new URL(response.url()).pathname)) {
+      fetched.push({ url: response.url(), encoding: response.headers()['content-encoding'], caching: response.headers()['cache-control'] });
+    }
+  });
+  await page.goto(`${store.origin}/category?skus=${encodeURIComponent(skus.join(','))}`);
+  await readyWidget(page, 'rapport-stars');
+  await readyWidget(page, 'rapport-wishlist-button');
+
+  const loader = await (await page.request.get(`${RAPPORT}/embed.js`)).text();
+  const badges = loader.match(/chunks: \{[^}]*badges: \[([^\]]*)\]/)![1].match(/[a-z0-9_]+/g)!;
+  const wasm = fetched.filter((file) => file.url.endsWith('.wasm')).map((file) => file.url.split('/').pop()!);
+  expect(wasm.sort()).toEqual(['rapport-widgets_bg.wasm', ...badges.map((stem) => `${stem}.wasm`)].sort());
+  for (const file of fetched) {
+    expect(file.encoding, file.url).toBe('br');
+    const pasted = /\/(embed\.js|rapport-theme\.css)$/.test(file.url);
+    expect(file.caching, file.url).toBe(pasted ? 'public, max-age=300' : 'public, max-age=31536000, immutable');
+  }
+});
+
 test("a category page shows many products' stars from one request, each as the API reports it", { tag: '@js-only' }, async ({ page }) => {
   await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
   const skus = (
@@ -750,12 +777,22 @@ test('a returning shopper\'s browser keeps the widgets\' files, checks only the 
     expect(other.status(), file).toBe(200);
   }
 
-  // It names the widgets' files by their content: kept a year, as a release brings new names, and sent compressed
-  // as they were made at build time.
-  const named = (await (await request.get(`${RAPPORT}/embed.js`)).text()).match(/const FILES = \{ glue: '([^']+)', wasm: '([^']+)', style: '([^']+)' \}/);
+  // It names the widgets' files by their content (a build's folder, the stylesheet's name): kept a year, as a
+  // release brings new names, and sent compressed as they were made at build time. Each chunk of the widgets' code
+  // is named with the files it needs.
+  const named = (await (await request.get(`${RAPPORT}/embed.js`)).text()).match(
+    /const FILES = \{ glue: '([^']+)', wasm: '([^']+)', style: '([^']+)', chunks: \{ (.+) \}, chunkOf: \{ (.+) \} \};/,
+  );
   expect(named).not.toBeNull();
-  for (const file of named!.slice(1)) {
-    expect(file).toMatch(/^\/widgets\/[a-z_-]+\.[0-9a-f]{16}\.(js|wasm|css)$/);
+  const [glue, wasm, style, chunks, chunkOf] = named!.slice(1);
+  expect(glue).toMatch(/^\/widgets\/[0-9a-f]{16}\/rapport-widgets\.js$/);
+  expect(wasm).toMatch(/^\/widgets\/[0-9a-f]{16}\/rapport-widgets_bg\.wasm$/);
+  expect(style).toMatch(/^\/widgets\/rapport\.[0-9a-f]{16}\.css$/);
+  expect(chunkOf).toContain("'rapport-reviews': 'product'");
+  const build = glue.slice(0, glue.lastIndexOf('/') + 1);
+  const chunkFiles = [...new Set([...chunks.matchAll(/'([a-z0-9_]+)'/g)].map((found) => `${build}${found[1]}.wasm`))];
+  expect(chunkFiles.length).toBeGreaterThanOrEqual(4);
+  for (const file of [glue, wasm, style, `${build}rapport-chunks.js`, ...chunkFiles]) {
     for (const encoding of ['br', 'gzip']) {
       const sent = await request.get(`${RAPPORT}${file}`, { headers: { 'Accept-Encoding': encoding } });
       expect(sent.status(), file).toBe(200);

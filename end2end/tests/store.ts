@@ -8,7 +8,9 @@ import { join } from 'node:path';
  * would: `token` (the signed-in shopper's Rapport token), `sku`, `theme` (light|dark, Rapport's example themes),
  * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only), `lang` (the page's
  * language, `en` unless given). A product page, `/products/<sku>`, is about that product and records its view
- * with `<rapport-product-view>`. The store's stylesheet is hostile on purpose, as real themes are.
+ * with `<rapport-product-view>`. A category page, `/category?skus=A,B,…`, lists those products as cards, each with
+ * the star badge and the compact heart, and nothing else of Rapport's. The store's stylesheet is hostile on
+ * purpose, as real themes are.
  */
 const here = join(__dirname, '..', 'store');
 
@@ -16,11 +18,31 @@ export type Store = { origin: string; close: () => Promise<void> };
 
 export async function startStore(port: number, rapport: string): Promise<Store> {
   const page = readFileSync(join(here, 'index.html'), 'utf8');
+  const category = readFileSync(join(here, 'category.html'), 'utf8');
   const css = readFileSync(join(here, 'store.css'), 'utf8');
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     if (url.pathname === '/store.css') {
       response.writeHead(200, { 'content-type': 'text/css' }).end(css);
+      return;
+    }
+    if (url.pathname === '/category') {
+      const cards = (url.searchParams.get('skus') ?? '')
+        .split(',')
+        .filter((sku) => sku !== '')
+        .map(
+          (sku) =>
+            `      <li class="store-card"><a href="/products/${escape(sku)}">${escape(sku)}</a>` +
+            `<rapport-stars product="${escape(sku)}"></rapport-stars>` +
+            `<rapport-wishlist-button product="${escape(sku)}" compact></rapport-wishlist-button></li>`,
+        )
+        .join('\n');
+      const token = url.searchParams.get('token');
+      const html = category
+        .replaceAll('{{RAPPORT}}', rapport)
+        .replace('{{TOKEN_META}}', token ? `<meta name="rapport-shopper-token" content="${escape(token)}">` : '')
+        .replace('{{CARDS}}', cards);
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
     if (url.pathname !== '/' && !url.pathname.startsWith('/products/')) {

@@ -130,7 +130,8 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
 /// How the built site's files are kept by browsers, by their names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SiteFile {
-    /// Named by its content (`rapport-tools publish-assets`): a release brings a new name, so it is kept a year.
+    /// Named by its content, or in a folder so named (`rapport-tools publish-assets`): a release brings a new
+    /// name, so it is kept a year.
     Hashed,
     /// Linked from stores' pages (the embed loader, the theme defaults): its URL stays, so it is kept a few
     /// minutes, then checked again with its ETag.
@@ -142,9 +143,9 @@ enum SiteFile {
 
 impl SiteFile {
     fn of(path: &str) -> Option<Self> {
-        let name = path.rsplit('/').next().unwrap_or_default();
-        let hashed = name
-            .split('.')
+        // A 16-hex-digit part of the name (`rapport.<hash>.css`) or a folder so named (the widgets' build).
+        let hashed = path
+            .split(['/', '.'])
             .any(|part| part.len() == 16 && part.bytes().all(|byte| byte.is_ascii_hexdigit()));
         if path.starts_with("/widgets/") && hashed {
             Some(Self::Hashed)
@@ -575,7 +576,19 @@ mod tests {
                 "/widgets/rapport.0123456789ABCDEF.css",
                 Some(SiteFile::Hashed),
             ),
+            (
+                "/widgets/0123456789abcdef/split_reviews.wasm",
+                Some(SiteFile::Hashed),
+            ),
+            (
+                "/widgets/0123456789abcdef/rapport-chunks.js",
+                Some(SiteFile::Hashed),
+            ),
             ("/widgets/rapport-widgets.js", Some(SiteFile::Named)),
+            (
+                "/widgets/0123456789abcde/chunk_1.wasm",
+                Some(SiteFile::Named),
+            ),
             (
                 "/widgets/rapport-widgets.0123456789abcde.js",
                 Some(SiteFile::Named),

@@ -1,28 +1,90 @@
-//! `rapport-tools publish-assets`: readies a built site's widgets for the wire.
+//! `rapport-tools split-widgets` and `publish-assets`: ready the widgets' bundle for the wire.
 //!
-//! The widgets' glue, WASM and stylesheet get names holding a hash of their content, so that browsers keep them
-//! for a year (`Cache-Control: immutable`, see the server's `site_file_caching`): a release brings new names, so
-//! a browser never pairs an old glue file with a new WASM. The loader, whose URL stores paste into their pages and
-//! which must stay, is rewritten to name them. Each hashed file gets brotli and gzip twins, compressed once here at
-//! the strongest settings rather than per request; a file named by its content cannot outlive its twins.
+//! Splitting: each widget's code leaves the main WASM for a chunk of its own (the `widget_chunk!` split points of
+//! `app::embed`), which a page fetches only when it shows that widget; code some widgets share goes into chunks
+//! fetched with the first of them. Leptos's own splitter does it (`wasm_split_cli_support`, what cargo-leptos runs
+//! for `--split`), on the WASM as the linker wrote it, with its relocations, before wasm-bindgen.
+//!
+//! Publishing: the widgets' files go into a folder named by a hash of their content, so that browsers keep them
+//! for a year (`Cache-Control: immutable`, see the server's `site_file_caching`): a release brings a new folder,
+//! so a browser never pairs an old glue file with a new WASM. One folder rather than a hash in each name, because
+//! the chunks' loader imports the glue by its plain name. The stylesheet gets a hashed name of its own. The loader,
+//! whose URL stores paste into their pages and which must stay, is rewritten to name them and each widget's
+//! chunks. Each published file gets brotli and gzip twins, compressed once here at the strongest settings rather
+//! than per request; a file named by its content cannot outlive its twins.
 
+use app::embed::{Chunk, EmbeddableWidget};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The loader's line naming the widgets' files, as `public/embed.js` holds it and as this rewrites it.
 const FILES_LINE: &str = "  const FILES = ";
+/// The glue wasm-bindgen writes for the main module, which the chunks' loader imports.
+const GLUE: &str = "rapport-widgets.js";
+/// The main module once wasm-bindgen has read it.
+const WASM: &str = "rapport-widgets_bg.wasm";
+/// The main module as split, before wasm-bindgen.
+pub const SPLIT_MAIN: &str = "rapport-widgets_split.wasm";
+/// The JavaScript that fetches and links the chunks, imported by the main module.
+const CHUNK_LOADER: &str = "rapport-chunks.js";
+/// Which chunk files each widget needs (its own and the shared ones), from the split to the publishing.
+const CHUNK_MAP: &str = "chunks.json";
 
-/// What the loader loads, by its place in the built site before publishing.
+/// Which files (stems in the build's folder) each chunk needs, by the chunk's name ([`app::embed::Chunk`]).
+pub type Chunks = BTreeMap<String, Vec<String>>;
+
+/// Splits the widgets' WASM at `input` (as the linker wrote it, with `--emit-relocs`) into `out`: the main module
+/// for wasm-bindgen ([`SPLIT_MAIN`]), a WASM file per chunk, their loader and the map of who needs which.
+pub fn split_widgets(input: &Path, out: &Path) -> Result<Chunks, String> {
+    let wasm = std::fs::read(input).map_err(|error| {
+        format!(
+            "{}: {error} (build the widgets' WASM first)",
+            input.display()
+        )
+    })?;
+    std::fs::create_dir_all(out).map_err(|error| format!("{}: {error}", out.display()))?;
+    let main = out.join(SPLIT_MAIN);
+    let link_name = format!("./{CHUNK_LOADER}");
+    let main_module = format!("./{GLUE}");
+    let mut options = wasm_split_cli_support::Options::new(&wasm);
+    options.output_dir = out;
+    options.main_out_path = &main;
+    options.link_name = &link_name;
+    options.main_module = &main_module;
+    let split = wasm_split_cli_support::transform(options)
+        .map_err(|error| format!("{}: splitting: {error:#}", input.display()))?;
+    let chunks: Chunks = split.prefetch_map.into_iter().collect();
+    if chunks.is_empty() {
+        return Err(format!(
+            "{}: no split points (built without -Clink-args=--emit-relocs?)",
+            input.display()
+        ));
+    }
+    let map = out.join(CHUNK_MAP);
+    std::fs::write(
+        &map,
+        serde_json::to_string_pretty(&chunks).expect("a map of strings is JSON"),
+    )
+    .map_err(|error| format!("{}: {error}", map.display()))?;
+    Ok(chunks)
+}
+
+/// What the loader loads, as site paths after publishing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Published {
     pub glue: String,
     pub wasm: String,
     pub style: String,
+    /// Each chunk's files (its own and the shared ones it needs), as file stems beside the glue.
+    pub chunks: Chunks,
+    /// Each custom element's chunk.
+    pub chunk_of: BTreeMap<String, String>,
 }
 
-/// The name `path` (a site path such as `widgets/rapport-widgets_bg.wasm`) takes for `content`: its stem, the
-/// first 16 hex digits of the content's SHA-256, its extension.
+/// The name `path` (a site path such as `widgets/rapport.css`) takes for `content`: its stem, the first 16 hex
+/// digits of the content's SHA-256, its extension.
 pub fn hashed_name(path: &str, content: &[u8]) -> String {
     let hash = hex::encode(&Sha256::digest(content)[..8]);
     match path.rsplit_once('.') {
@@ -37,25 +99,98 @@ pub fn rewrite_loader(loader: &str, published: &Published) -> Result<String, Str
         .lines()
         .find(|line| line.starts_with(FILES_LINE))
         .ok_or_else(|| format!("the loader has no line starting with {FILES_LINE:?}"))?;
+    let chunks = published
+        .chunks
+        .iter()
+        .map(|(widget, files)| {
+            let files = files
+                .iter()
+                .map(|file| format!("'{file}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{widget}: [{files}]")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let chunk_of = published
+        .chunk_of
+        .iter()
+        .map(|(tag, chunk)| format!("'{tag}': '{chunk}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let named = format!(
-        "{FILES_LINE}{{ glue: '/{}', wasm: '/{}', style: '/{}' }};",
+        "{FILES_LINE}{{ glue: '/{}', wasm: '/{}', style: '/{}', chunks: {{ {chunks} }}, chunkOf: {{ {chunk_of} }} }};",
         published.glue, published.wasm, published.style
     );
     Ok(loader.replacen(line, &named, 1))
 }
 
-/// Publishes the widgets of the site built at `site` (`target/site`): hashed copies of the glue and the WASM
-/// (which replace them) and of the stylesheet (which the storefront keeps too), their compressed twins, and the
-/// loader naming them. `quality` is brotli's, 0 to 11.
+/// Publishes the widgets of the site built at `site` (`target/site`): the build's files moved into a folder
+/// named by their content, a hashed copy of the stylesheet (which the storefront keeps too), their compressed
+/// twins, and the loader naming them. `quality` is brotli's, 0 to 11.
 pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
-    let published = Published {
-        glue: hash_into_place(site, "widgets/rapport-widgets.js", "widgets", true)?,
-        wasm: hash_into_place(site, "widgets/rapport-widgets_bg.wasm", "widgets", true)?,
-        style: hash_into_place(site, "pkg/rapport.css", "widgets", false)?,
-    };
-    for file in [&published.glue, &published.wasm, &published.style] {
-        compress_beside(&site.join(file), quality)?;
+    let widgets = site.join("widgets");
+    let map = widgets.join(CHUNK_MAP);
+    let chunks: Chunks = serde_json::from_str(
+        &read_text(&map)
+            .map_err(|error| format!("{error} (build the site and the widgets first)"))?,
+    )
+    .map_err(|error| format!("{}: {error}", map.display()))?;
+    std::fs::remove_file(&map).map_err(|error| format!("{}: {error}", map.display()))?;
+    let mut files = Vec::new();
+    for entry in
+        std::fs::read_dir(&widgets).map_err(|error| format!("{}: {error}", widgets.display()))?
+    {
+        let entry = entry.map_err(|error| format!("{}: {error}", widgets.display()))?;
+        if entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            files.push(entry.file_name().to_string_lossy().into_owned());
+        }
     }
+    files.sort();
+    for needed in [GLUE, WASM, CHUNK_LOADER] {
+        if !files.iter().any(|file| file == needed) {
+            return Err(format!(
+                "{}: no {needed} (build the site and the widgets first)",
+                widgets.display()
+            ));
+        }
+    }
+    for (chunk, stems) in &chunks {
+        if let Some(stem) = stems
+            .iter()
+            .find(|stem| !files.contains(&format!("{stem}.wasm")))
+        {
+            return Err(format!(
+                "the chunk {chunk} needs {stem}.wasm, which the build lacks"
+            ));
+        }
+    }
+    let chunk_of = chunk_of(&chunks)?;
+    let mut build = Sha256::new();
+    for file in &files {
+        let path = widgets.join(file);
+        let content =
+            std::fs::read(&path).map_err(|error| format!("{}: {error}", path.display()))?;
+        build.update(file.as_bytes());
+        build.update((content.len() as u64).to_le_bytes());
+        build.update(&content);
+    }
+    let folder = format!("widgets/{}", hex::encode(&build.finalize()[..8]));
+    std::fs::create_dir_all(site.join(&folder)).map_err(|error| format!("{folder}: {error}"))?;
+    for file in &files {
+        let to = site.join(&folder).join(file);
+        std::fs::rename(widgets.join(file), &to)
+            .map_err(|error| format!("{}: {error}", to.display()))?;
+        compress_beside(&to, quality)?;
+    }
+    let published = Published {
+        glue: format!("{folder}/{GLUE}"),
+        wasm: format!("{folder}/{WASM}"),
+        style: hash_into_place(site, "pkg/rapport.css", "widgets")?,
+        chunks,
+        chunk_of,
+    };
+    compress_beside(&site.join(&published.style), quality)?;
     let loader_path = site.join("embed.js");
     let loader = read_text(&loader_path)?;
     std::fs::write(&loader_path, rewrite_loader(&loader, &published)?)
@@ -63,9 +198,30 @@ pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
     Ok(published)
 }
 
-/// Puts the file at `source` (a site path) under its hashed name in the folder `into`, moving it when `replace`,
-/// and returns the new site path.
-fn hash_into_place(site: &Path, source: &str, into: &str, replace: bool) -> Result<String, String> {
+/// Each widget's chunk by its custom element, as the registry says; an error when the split made other chunks
+/// than the registry names (a widget's split point in `app::embed::mount` under another chunk's name).
+fn chunk_of(chunks: &Chunks) -> Result<BTreeMap<String, String>, String> {
+    let named: Vec<_> = Chunk::ALL.iter().map(|chunk| chunk.name()).collect();
+    let split: Vec<_> = chunks.keys().map(String::as_str).collect();
+    if named
+        .iter()
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        != split.iter().copied().collect()
+    {
+        return Err(format!(
+            "the split made the chunks {split:?}, the widget registry names {named:?}"
+        ));
+    }
+    Ok(EmbeddableWidget::ALL
+        .iter()
+        .map(|widget| (widget.tag().to_owned(), widget.chunk().name().to_owned()))
+        .collect())
+}
+
+/// Copies the file at `source` (a site path) under its hashed name into the folder `into`, and returns the new
+/// site path.
+fn hash_into_place(site: &Path, source: &str, into: &str) -> Result<String, String> {
     let from = site.join(source);
     let content = std::fs::read(&from).map_err(|error| {
         format!(
@@ -77,9 +233,6 @@ fn hash_into_place(site: &Path, source: &str, into: &str, replace: bool) -> Resu
     let name = hashed_name(&format!("{into}/{file_name}"), &content);
     let to = site.join(&name);
     std::fs::write(&to, &content).map_err(|error| format!("{}: {error}", to.display()))?;
-    if replace {
-        std::fs::remove_file(&from).map_err(|error| format!("{}: {error}", from.display()))?;
-    }
     Ok(name)
 }
 
@@ -123,50 +276,107 @@ mod tests {
 
     #[test]
     fn hashed_names_keep_the_stem_and_extension_and_follow_the_content() {
-        let name = hashed_name("widgets/rapport-widgets_bg.wasm", b"one");
-        assert!(name.starts_with("widgets/rapport-widgets_bg."), "{name}");
-        assert!(name.ends_with(".wasm"), "{name}");
-        assert_eq!(name.len(), "widgets/rapport-widgets_bg..wasm".len() + 16);
-        assert_eq!(name, hashed_name("widgets/rapport-widgets_bg.wasm", b"one"));
-        assert_ne!(name, hashed_name("widgets/rapport-widgets_bg.wasm", b"two"));
+        let name = hashed_name("widgets/rapport.css", b"one");
+        assert!(name.starts_with("widgets/rapport."), "{name}");
+        assert!(name.ends_with(".css"), "{name}");
+        assert_eq!(name.len(), "widgets/rapport..css".len() + 16);
+        assert_eq!(name, hashed_name("widgets/rapport.css", b"one"));
+        assert_ne!(name, hashed_name("widgets/rapport.css", b"two"));
     }
 
     #[test]
-    fn the_loader_names_the_published_files_however_often_it_is_rewritten() {
+    fn the_loader_names_the_published_files_and_chunks_however_often_it_is_rewritten() {
         let loader = "(() => {\n  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/pkg/rapport.css' };\n  load(FILES.glue);\n})();\n";
         let published = Published {
-            glue: "widgets/rapport-widgets.0123456789abcdef.js".into(),
-            wasm: "widgets/rapport-widgets_bg.0123456789abcdef.wasm".into(),
+            glue: "widgets/0123456789abcdef/rapport-widgets.js".into(),
+            wasm: "widgets/0123456789abcdef/rapport-widgets_bg.wasm".into(),
             style: "widgets/rapport.0123456789abcdef.css".into(),
+            chunks: Chunks::from([
+                (
+                    "product".into(),
+                    vec!["chunk_2".into(), "split_product".into()],
+                ),
+                ("badges".into(), vec!["split_badges".into()]),
+            ]),
+            chunk_of: BTreeMap::from([
+                ("rapport-reviews".into(), "product".into()),
+                ("rapport-stars".into(), "badges".into()),
+            ]),
         };
         let once = rewrite_loader(loader, &published).unwrap();
         assert_eq!(
             once,
-            "(() => {\n  const FILES = { glue: '/widgets/rapport-widgets.0123456789abcdef.js', wasm: '/widgets/rapport-widgets_bg.0123456789abcdef.wasm', style: '/widgets/rapport.0123456789abcdef.css' };\n  load(FILES.glue);\n})();\n"
+            "(() => {\n  const FILES = { glue: '/widgets/0123456789abcdef/rapport-widgets.js', wasm: '/widgets/0123456789abcdef/rapport-widgets_bg.wasm', style: '/widgets/rapport.0123456789abcdef.css', chunks: { badges: ['split_badges'], product: ['chunk_2', 'split_product'] }, chunkOf: { 'rapport-reviews': 'product', 'rapport-stars': 'badges' } };\n  load(FILES.glue);\n})();\n"
         );
         assert_eq!(rewrite_loader(&once, &published).unwrap(), once);
         assert!(rewrite_loader("console.log(1);", &published).is_err());
     }
 
-    #[test]
-    fn publishing_hashes_the_widgets_compresses_them_and_names_them_in_the_loader() {
-        let site = std::env::temp_dir().join(format!("rapport-publish-{}", std::process::id()));
+    /// A built site's widgets as the build leaves them in `site` for publishing.
+    fn built_widgets(site: &Path, glue: &str) {
         std::fs::create_dir_all(site.join("widgets")).unwrap();
         std::fs::create_dir_all(site.join("pkg")).unwrap();
-        let glue = "export default function init() {}\n".repeat(50);
-        std::fs::write(site.join("widgets/rapport-widgets.js"), &glue).unwrap();
-        std::fs::write(site.join("widgets/rapport-widgets_bg.wasm"), b"\0asm wasm").unwrap();
+        std::fs::write(site.join("widgets").join(GLUE), glue).unwrap();
+        for file in [
+            WASM,
+            "split_badges.wasm",
+            "split_product.wasm",
+            "split_shelves.wasm",
+            "split_account.wasm",
+            "chunk_2.wasm",
+        ] {
+            std::fs::write(site.join("widgets").join(file), b"\0asm wasm").unwrap();
+        }
+        std::fs::write(
+            site.join("widgets").join(CHUNK_LOADER),
+            "export const x = 1;",
+        )
+        .unwrap();
+        std::fs::write(
+            site.join("widgets").join(CHUNK_MAP),
+            r#"{"product": ["chunk_2", "split_product"], "badges": ["chunk_2", "split_badges"],
+                "shelves": ["split_shelves"], "account": ["split_account"]}"#,
+        )
+        .unwrap();
         std::fs::write(site.join("pkg/rapport.css"), "p { color: red; }").unwrap();
         std::fs::write(
             site.join("embed.js"),
             "  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '', style: '' };\n",
         )
         .unwrap();
+    }
+
+    #[test]
+    fn publishing_moves_the_build_into_a_folder_named_by_its_content_compresses_it_and_names_it_in_the_loader()
+     {
+        let site = std::env::temp_dir().join(format!("rapport-publish-{}", std::process::id()));
+        let glue = "export default function init() {}\n".repeat(50);
+        built_widgets(&site, &glue);
 
         let published = publish(&site, 5).unwrap();
+        let folder = published.glue.strip_suffix("/rapport-widgets.js").unwrap();
+        let hash = folder.strip_prefix("widgets/").unwrap();
         assert!(
-            !site.join("widgets/rapport-widgets.js").exists(),
-            "replaced"
+            hash.len() == 16 && hash.bytes().all(|byte| byte.is_ascii_hexdigit()),
+            "{folder}"
+        );
+        assert!(!site.join("widgets").join(GLUE).exists(), "moved");
+        for file in [
+            GLUE,
+            WASM,
+            CHUNK_LOADER,
+            "split_product.wasm",
+            "chunk_2.wasm",
+        ] {
+            assert!(site.join(folder).join(file).exists(), "{file}");
+            assert!(
+                site.join(folder).join(format!("{file}.br")).exists(),
+                "{file}.br"
+            );
+        }
+        assert!(
+            !site.join(folder).join(CHUNK_MAP).exists(),
+            "the map is in the loader"
         );
         assert!(
             site.join("pkg/rapport.css").exists(),
@@ -192,7 +402,9 @@ mod tests {
         assert_eq!(unbrotlied, glue.as_bytes());
         let loader = std::fs::read_to_string(site.join("embed.js")).unwrap();
         assert!(
-            loader.contains(&format!("wasm: '/{}'", published.wasm)),
+            loader.contains(&format!("wasm: '/{}'", published.wasm))
+                && loader.contains("product: ['chunk_2', 'split_product']")
+                && loader.contains("'rapport-reviews': 'product'"),
             "{loader}"
         );
 
@@ -202,6 +414,30 @@ mod tests {
             again.contains("build the site and the widgets first"),
             "{again}"
         );
+
+        // Another build, another folder; a build whose map names a chunk it lacks is refused.
+        std::fs::remove_dir_all(&site).unwrap();
+        built_widgets(&site, "export default function init() { return 2; }");
+        let next = publish(&site, 5).unwrap();
+        assert_ne!(next.glue, published.glue);
+        std::fs::remove_dir_all(&site).unwrap();
+        built_widgets(&site, &glue);
+        std::fs::remove_file(site.join("widgets/chunk_2.wasm")).unwrap();
+        let lacking = publish(&site, 5).unwrap_err();
+        assert!(
+            lacking.contains("the chunk badges needs chunk_2.wasm"),
+            "{lacking}"
+        );
+        std::fs::remove_dir_all(&site).unwrap();
+        // A split point under a name the registry does not know.
+        built_widgets(&site, &glue);
+        std::fs::write(
+            site.join("widgets").join(CHUNK_MAP),
+            r#"{"product": ["chunk_2"], "reviews": ["chunk_2"]}"#,
+        )
+        .unwrap();
+        let unnamed = publish(&site, 5).unwrap_err();
+        assert!(unnamed.contains("the widget registry names"), "{unnamed}");
         std::fs::remove_dir_all(&site).unwrap();
     }
 }

@@ -76,8 +76,19 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         rounds: usize,
     },
-    /// Ready a built site's widgets for the wire: content-hashed names (cached for a year), brotli and gzip twins,
-    /// and the loader naming them. Run after building the site and the widgets.
+    /// Split the widgets' WASM (linked with --emit-relocs) into a main module and a chunk per widget, with the
+    /// chunks' loader and the map of which chunks each widget needs. Run before wasm-bindgen.
+    SplitWidgets {
+        /// The widgets' WASM as the linker wrote it.
+        #[arg(long)]
+        wasm: std::path::PathBuf,
+        /// Where the main module, the chunks and their loader go.
+        #[arg(long, default_value = "target/site/widgets")]
+        out: std::path::PathBuf,
+    },
+    /// Ready a built site's widgets for the wire: a folder named by their content (cached for a year), brotli
+    /// and gzip twins, and the loader naming them and each widget's chunks. Run after building the site and the
+    /// widgets.
     PublishAssets {
         /// The built site.
         #[arg(long, default_value = "target/site")]
@@ -220,6 +231,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             std::fs::write(&out, &css).map_err(|error| format!("{}: {error}", out.display()))?;
             tracing::info!(out = %out.display(), bytes = css.len(), "stylesheet bundled");
+            Ok(())
+        }
+        Command::SplitWidgets { wasm, out } => {
+            let chunks = assets::split_widgets(&wasm, &out)?;
+            tracing::info!(?chunks, "widgets split");
             Ok(())
         }
         Command::PublishAssets { site, quality } => {

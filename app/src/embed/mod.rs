@@ -37,6 +37,41 @@ pub enum EmbeddableWidget {
     Questions,
 }
 
+/// A chunk of the widgets' WASM: the code of the widgets that pages of one kind show, which a page fetches once it
+/// shows one of them. Few chunks rather than one per widget: code two chunks share goes into a further chunk of
+/// its own, one for each set of chunks sharing it, so that sixteen chunks made some two hundred files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Chunk {
+    /// Small badges: those a list of products shows on each card (a category page, search results), and those
+    /// of a store's header.
+    Badges,
+    /// What a product's own page shows about it.
+    Product,
+    /// Shelves of products (the home page, under a product).
+    Shelves,
+    /// The shopper's own pages.
+    Account,
+}
+
+impl Chunk {
+    pub const ALL: [Chunk; 4] = [
+        Chunk::Badges,
+        Chunk::Product,
+        Chunk::Shelves,
+        Chunk::Account,
+    ];
+
+    /// Its name, as the split point's module (`app::embed::mount`) and the split's map of chunks spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Chunk::Badges => "badges",
+            Chunk::Product => "product",
+            Chunk::Shelves => "shelves",
+            Chunk::Account => "account",
+        }
+    }
+}
+
 /// The room a widget keeps on the page until it is ready, so that the page does not jump when it arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reserve {
@@ -63,6 +98,8 @@ pub struct WidgetSpec {
     pub about: &'static str,
     /// Whether the element needs `product="SKU"`.
     pub needs_product: bool,
+    /// The chunk of the widgets' WASM its code is in.
+    pub chunk: Chunk,
     pub reserve: Reserve,
     /// The settings a store gives it through attributes, each mirrored by a JS property.
     pub options: &'static [WidgetOption],
@@ -182,6 +219,7 @@ pub const READY_EVENT: &str = "rapport:ready";
 pub const WIDGETS: [WidgetSpec; 16] = [
     WidgetSpec {
         widget: EmbeddableWidget::Reviews,
+        chunk: Chunk::Product,
         tag: "rapport-reviews",
         about: "The product's reviews: stars, sorting and filters, helpfulness votes, and the form to write one.",
         needs_product: true,
@@ -196,6 +234,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::WishlistButton,
+        chunk: Chunk::Badges,
         tag: "rapport-wishlist-button",
         about: "A heart that saves the product to the shopper's wish list.",
         needs_product: true,
@@ -214,6 +253,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::Wishlist,
+        chunk: Chunk::Account,
         tag: "rapport-wishlist",
         about: "The shopper's wish lists, with prices, sharing and adding to the cart.",
         needs_product: false,
@@ -223,6 +263,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::PriceAlert,
+        chunk: Chunk::Product,
         tag: "rapport-price-alert",
         about: "Sign-up for an email when the product's price drops or it is back in stock.",
         needs_product: true,
@@ -232,6 +273,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlertInbox,
+        chunk: Chunk::Badges,
         tag: "rapport-alert-inbox",
         about: "A bell with the signed-in shopper's unread alerts.",
         needs_product: false,
@@ -245,6 +287,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::TierBadge,
+        chunk: Chunk::Badges,
         tag: "rapport-tier-badge",
         about: "The signed-in shopper's member tier.",
         needs_product: false,
@@ -258,6 +301,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::TierProgress,
+        chunk: Chunk::Account,
         tag: "rapport-tier-progress",
         about: "How far the shopper is from the next member tier, and its benefits.",
         needs_product: false,
@@ -267,6 +311,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::Feed,
+        chunk: Chunk::Shelves,
         tag: "rapport-feed",
         about: "The shopper's personalised home feed, in sections.",
         needs_product: false,
@@ -285,6 +330,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlsoBought,
+        chunk: Chunk::Shelves,
         tag: "rapport-also-bought",
         about: "Customers who bought this product also bought.",
         needs_product: true,
@@ -294,6 +340,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlsoViewed,
+        chunk: Chunk::Shelves,
         tag: "rapport-also-viewed",
         about: "Customers who viewed this product also viewed.",
         needs_product: true,
@@ -303,6 +350,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::MyAlerts,
+        chunk: Chunk::Account,
         tag: "rapport-my-alerts",
         about: "The shopper's alerts, to cancel or to widen to price rises.",
         needs_product: false,
@@ -312,6 +360,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::ReviewPoints,
+        chunk: Chunk::Account,
         tag: "rapport-review-points",
         about: "The review points the signed-in shopper has earned.",
         needs_product: false,
@@ -321,6 +370,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::Stars,
+        chunk: Chunk::Badges,
         tag: "rapport-stars",
         about: "The product's average stars and review count, for category pages and search results.",
         needs_product: true,
@@ -334,6 +384,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::ProductView,
+        chunk: Chunk::Badges,
         tag: "rapport-product-view",
         about: "Shows nothing: records that the shopper viewed the product.",
         needs_product: true,
@@ -343,6 +394,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::RecentlyViewed,
+        chunk: Chunk::Shelves,
         tag: "rapport-recently-viewed",
         about: "The products the shopper viewed lately, newest first, with a button to clear them.",
         needs_product: false,
@@ -352,6 +404,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::Questions,
+        chunk: Chunk::Product,
         tag: "rapport-questions",
         about: "Shoppers' questions about the product with the shop's and buyers' answers, helpful votes, and the form to ask.",
         needs_product: true,
@@ -390,6 +443,11 @@ impl EmbeddableWidget {
         Self::ALL
             .into_iter()
             .find(|widget| widget.tag().eq_ignore_ascii_case(tag))
+    }
+
+    /// The chunk of the widgets' WASM its code is in.
+    pub fn chunk(self) -> Chunk {
+        self.spec().chunk
     }
 
     /// Whether the element needs `product="SKU"`.

@@ -1,6 +1,6 @@
 //! The browser half of embedding: what the loader calls once the WASM is in.
 
-use super::{COMPACT, EmbeddableWidget, LIMIT, PER_SECTION, PRODUCT_NAME};
+use super::{COMPACT, EmbeddableWidget, LIMIT, PER_SECTION, PRODUCT_NAME, Settings};
 use crate::alerts::{AlertInbox, MyAlerts, PriceAlert};
 use crate::events::ProductView;
 use crate::events::track::{Tracked, track as record};
@@ -116,16 +116,17 @@ impl MountedWidget {
     }
 }
 
-/// Renders the widget of the custom element `tag` into `container` (an element in its shadow root).
+/// Renders the widget of the custom element `tag` into `container` (an element in its shadow root), once its
+/// code is in: each widget's code is a chunk of its own, which the first such element on the page fetches.
 ///
 /// `product` is the element's `product` attribute (a SKU), `lang` its language, `attributes` its settings'
 /// attributes as names and values one after the other (the registry's options: `limit`, `compact`, …), and the
 /// `*_url` arguments the store's own pages that the widget links to (`product_url` holds `{sku}`).
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
-pub fn mount_widget(
+pub async fn mount_widget(
     container: web_sys::HtmlElement,
-    tag: &str,
+    tag: String,
     product: Option<String>,
     lang: Option<String>,
     attributes: Vec<String>,
@@ -133,7 +134,7 @@ pub fn mount_widget(
     sign_in_url: String,
     account_url: String,
 ) -> Result<MountedWidget, JsError> {
-    let widget = EmbeddableWidget::from_tag(tag)
+    let widget = EmbeddableWidget::from_tag(&tag)
         .ok_or_else(|| JsError::new(&format!("<{tag}> is not a Rapport widget")))?;
     let settings = widget
         .settings(
@@ -150,80 +151,157 @@ pub fn mount_widget(
             "<{tag}> needs a product attribute: the product's SKU, as in <{tag} product=\"KIT-00001\">"
         )));
     }
-    let sku = product.unwrap_or_default();
-    let locale = lang
-        .as_deref()
-        .and_then(negotiate)
-        .unwrap_or(DEFAULT_LOCALE);
-    let links = ShopLinks {
-        product: product_url,
-        sign_in: sign_in_url,
-        account: account_url,
+    let placement = Placement {
+        container,
+        sku: product.unwrap_or_default(),
+        locale: lang
+            .as_deref()
+            .and_then(negotiate)
+            .unwrap_or(DEFAULT_LOCALE),
+        settings,
+        links: ShopLinks {
+            product: product_url,
+            sign_in: sign_in_url,
+            account: account_url,
+        },
     };
-    // The language lives in the widget's own reactive owner, so that unmounting frees it; the handle keeps a copy.
-    let language = std::rc::Rc::new(std::cell::Cell::new(None));
-    let made = language.clone();
-    let handle = leptos::mount::mount_to(container, move || {
-        let i18n = I18n::new(locale);
-        made.set(Some(i18n));
-        provide_context(i18n);
-        provide_context(links);
-        let query = RwSignal::new(ParamsMap::new());
-        provide_context(EmbeddedQuery(query));
-        let view = match widget {
-            EmbeddableWidget::Reviews => match settings.text(PRODUCT_NAME) {
-                Some(product_name) => view! { <Reviews sku product_name /> }.into_any(),
-                None => view! { <Reviews sku /> }.into_any(),
-            },
-            EmbeddableWidget::WishlistButton => {
-                view! { <WishlistButton sku compact=settings.flag(COMPACT) /> }.into_any()
-            }
-            EmbeddableWidget::Wishlist => view! { <Wishlist /> }.into_any(),
-            EmbeddableWidget::PriceAlert => view! { <PriceAlert sku /> }.into_any(),
-            EmbeddableWidget::AlertInbox => view! { <AlertInbox /> }.into_any(),
-            EmbeddableWidget::TierBadge => view! { <TierBadge /> }.into_any(),
-            EmbeddableWidget::TierProgress => view! { <TierProgress /> }.into_any(),
-            EmbeddableWidget::Feed => {
-                view! { <HomeFeed per_section=settings.count(PER_SECTION) /> }.into_any()
-            }
-            EmbeddableWidget::AlsoBought => {
-                view! { <AlsoBought sku limit=settings.count(LIMIT) /> }.into_any()
-            }
-            EmbeddableWidget::AlsoViewed => {
-                view! { <AlsoViewed sku limit=settings.count(LIMIT) /> }.into_any()
-            }
-            EmbeddableWidget::MyAlerts => view! { <MyAlerts /> }.into_any(),
-            EmbeddableWidget::ReviewPoints => view! { <MyReviewPoints /> }.into_any(),
-            EmbeddableWidget::Stars => view! { <StarBadge sku /> }.into_any(),
-            EmbeddableWidget::ProductView => view! { <ProductView sku /> }.into_any(),
-            EmbeddableWidget::RecentlyViewed => {
-                view! { <RecentlyViewed limit=settings.count(LIMIT) /> }.into_any()
-            }
-            EmbeddableWidget::Questions => view! { <Questions sku /> }.into_any(),
-        };
-        // The widgets' view links (`?sort=newest`) would lead the store's page away: the widget follows them
-        // in its own query instead.
-        let follow_view_link = move |event: leptos::ev::MouseEvent| {
-            let link = event
-                .target()
-                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-                .and_then(|element| element.closest("a[href^='?']").ok().flatten());
-            if let Some(href) = link.and_then(|link| link.get_attribute("href")) {
-                event.prevent_default();
-                query.set(parse_query(&href));
-            }
-        };
-        view! {
-            <div class="rapport-embed" lang=move || i18n.locale() on:click=follow_view_link>
-                {view}
-            </div>
-        }
-        .into_any()
-    });
-    Ok(MountedWidget {
-        i18n: language
-            .get()
-            .expect("the mount made the widget's language"),
-        handle: Some(handle),
+    let mounted = match widget {
+        EmbeddableWidget::Reviews => reviews(placement).await,
+        EmbeddableWidget::WishlistButton => wishlist_button(placement).await,
+        EmbeddableWidget::Wishlist => wishlist(placement).await,
+        EmbeddableWidget::PriceAlert => price_alert(placement).await,
+        EmbeddableWidget::AlertInbox => alert_inbox(placement).await,
+        EmbeddableWidget::TierBadge => tier_badge(placement).await,
+        EmbeddableWidget::TierProgress => tier_progress(placement).await,
+        EmbeddableWidget::Feed => feed(placement).await,
+        EmbeddableWidget::AlsoBought => also_bought(placement).await,
+        EmbeddableWidget::AlsoViewed => also_viewed(placement).await,
+        EmbeddableWidget::MyAlerts => my_alerts(placement).await,
+        EmbeddableWidget::ReviewPoints => review_points(placement).await,
+        EmbeddableWidget::Stars => stars(placement).await,
+        EmbeddableWidget::ProductView => product_view(placement).await,
+        EmbeddableWidget::RecentlyViewed => recently_viewed(placement).await,
+        EmbeddableWidget::Questions => questions(placement).await,
+    };
+    mounted.map_err(|CodeUnavailable| {
+        JsError::new(&format!("the code of <{tag}> could not be fetched"))
     })
 }
+
+/// A widget's chunk could not be fetched (the network, say); the next try fetches it again.
+struct CodeUnavailable;
+
+impl From<leptos::wasm_split::SplitLoaderError> for CodeUnavailable {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        CodeUnavailable
+    }
+}
+
+/// Where and how an element's widget is shown: what its chunk is handed.
+struct Placement {
+    container: web_sys::HtmlElement,
+    /// The element's product, empty for a widget that takes none.
+    sku: String,
+    locale: &'static str,
+    settings: Settings,
+    links: ShopLinks,
+}
+
+impl Placement {
+    /// Mounts the view `widget` makes from the element's product and settings.
+    fn mount<V: IntoView + 'static>(
+        self,
+        widget: impl FnOnce(String, Settings) -> V + 'static,
+    ) -> MountedWidget {
+        let Placement {
+            container,
+            sku,
+            locale,
+            settings,
+            links,
+        } = self;
+        // The language lives in the widget's own reactive owner, so that unmounting frees it; the handle keeps a
+        // copy.
+        let language = std::rc::Rc::new(std::cell::Cell::new(None));
+        let made = language.clone();
+        let handle = leptos::mount::mount_to(container, move || {
+            let i18n = I18n::new(locale);
+            made.set(Some(i18n));
+            provide_context(i18n);
+            provide_context(links);
+            let query = RwSignal::new(ParamsMap::new());
+            provide_context(EmbeddedQuery(query));
+            let view = widget(sku, settings);
+            // The widgets' view links (`?sort=newest`) would lead the store's page away: the widget follows them
+            // in its own query instead.
+            let follow_view_link = move |event: leptos::ev::MouseEvent| {
+                let link = event
+                    .target()
+                    .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|element| element.closest("a[href^='?']").ok().flatten());
+                if let Some(href) = link.and_then(|link| link.get_attribute("href")) {
+                    event.prevent_default();
+                    query.set(parse_query(&href));
+                }
+            };
+            view! {
+                <div class="rapport-embed" lang=move || i18n.locale() on:click=follow_view_link>
+                    {view}
+                </div>
+            }
+            .into_any()
+        });
+        MountedWidget {
+            i18n: language
+                .get()
+                .expect("the mount made the widget's language"),
+            handle: Some(handle),
+        }
+    }
+}
+
+/// The function that mounts a widget, split off the main module (`rapport-tools split-widgets`) into its chunk
+/// (the registry's [`super::Chunk`], by name), a WASM file that the browser fetches the first time the page shows
+/// one of the chunk's widgets.
+macro_rules! widget_chunk {
+    ($chunk:ident, $widget:ident, |$sku:pat_param, $settings:pat_param| $view:expr) => {
+        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = leptos::wasm_split, fallible)]
+        fn $widget(placement: Placement) -> Result<MountedWidget, CodeUnavailable> {
+            Ok(placement.mount(|$sku, $settings| $view))
+        }
+    };
+}
+
+widget_chunk!(
+    product,
+    reviews,
+    |sku, settings| match settings.text(PRODUCT_NAME) {
+        Some(product_name) => view! { <Reviews sku product_name /> }.into_any(),
+        None => view! { <Reviews sku /> }.into_any(),
+    }
+);
+widget_chunk!(badges, wishlist_button, |sku, settings| view! {
+    <WishlistButton sku compact=settings.flag(COMPACT) />
+});
+widget_chunk!(account, wishlist, |_, _| view! { <Wishlist /> });
+widget_chunk!(product, price_alert, |sku, _| view! { <PriceAlert sku /> });
+widget_chunk!(badges, alert_inbox, |_, _| view! { <AlertInbox /> });
+widget_chunk!(badges, tier_badge, |_, _| view! { <TierBadge /> });
+widget_chunk!(account, tier_progress, |_, _| view! { <TierProgress /> });
+widget_chunk!(shelves, feed, |_, settings| view! {
+    <HomeFeed per_section=settings.count(PER_SECTION) />
+});
+widget_chunk!(shelves, also_bought, |sku, settings| view! {
+    <AlsoBought sku limit=settings.count(LIMIT) />
+});
+widget_chunk!(shelves, also_viewed, |sku, settings| view! {
+    <AlsoViewed sku limit=settings.count(LIMIT) />
+});
+widget_chunk!(account, my_alerts, |_, _| view! { <MyAlerts /> });
+widget_chunk!(account, review_points, |_, _| view! { <MyReviewPoints /> });
+widget_chunk!(badges, stars, |sku, _| view! { <StarBadge sku /> });
+widget_chunk!(badges, product_view, |sku, _| view! { <ProductView sku /> });
+widget_chunk!(shelves, recently_viewed, |_, settings| view! {
+    <RecentlyViewed limit=settings.count(LIMIT) />
+});
+widget_chunk!(product, questions, |sku, _| view! { <Questions sku /> });
