@@ -1,7 +1,7 @@
 import { test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { startStore } from '../tests/store';
 
 const RAPPORT = process.env.RAPPORT_BASE_URL ?? 'http://127.0.0.1:3000';
@@ -12,32 +12,83 @@ function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-/** The widgets' files, by the names the published loader gives them (`rapport-tools publish-assets`). */
-function published(): { glue: string; wasm: string; style: string } {
+type Published = { glue: string; wasm: string; style: string; chunks: Record<string, string[]>; chunkOf: Record<string, string> };
+
+/** The widgets' files as the published loader names them (`rapport-tools publish-assets`): site paths. */
+function published(): Published {
   const loader = readFileSync(join(SITE, 'embed.js'), 'utf8');
-  const named = loader.match(/const FILES = \{ glue: '\/([^']+)', wasm: '\/([^']+)', style: '\/([^']+)' \}/);
+  const named = loader.match(
+    /const FILES = \{ glue: '\/([^']+)', wasm: '\/([^']+)', style: '\/([^']+)', chunks: \{ (.+) \}, chunkOf: \{ (.+) \} \};/,
+  );
   if (!named) throw new Error('the loader names no widget files');
-  return { glue: named[1], wasm: named[2], style: named[3] };
+  const chunks: Record<string, string[]> = {};
+  for (const [, chunk, stems] of named[4].matchAll(/([a-z]+): \[([^\]]*)\]/g)) {
+    chunks[chunk] = stems.match(/[a-z0-9_]+/g) ?? [];
+  }
+  const chunkOf: Record<string, string> = {};
+  for (const [, tag, chunk] of named[5].matchAll(/'([a-z-]+)': '([a-z]+)'/g)) chunkOf[tag] = chunk;
+  return { glue: named[1], wasm: named[2], style: named[3], chunks, chunkOf };
 }
 
-test('what a store page downloads for the widgets', async () => {
-  const files = published();
-  const rows = [
-    ['loader', 'embed.js'],
-    ['JS glue', files.glue],
-    ['WASM', files.wasm],
-    ['widget CSS', files.style],
-    ['theme tokens', 'rapport-theme.css'],
-  ].map(([what, file]) => {
-    const bytes = readFileSync(join(SITE, file));
-    const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-    return { what, file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli };
-  });
-  for (const row of rows) {
-    console.log(`${row.what} (${row.file}): ${kb(row.raw)} raw, ${kb(row.gzip)} gzip, ${kb(row.brotli)} brotli`);
+/** A file's size as served to a browser accepting brotli: its twin made at build time, else compressed here at
+ * brotli's strongest setting (the loader and the theme, which the server compresses per request at a lower one). */
+function served(file: string): { raw: number; brotli: number } {
+  const bytes = readFileSync(join(SITE, file));
+  let brotli: number;
+  try {
+    brotli = readFileSync(join(SITE, `${file}.br`)).length;
+  } catch {
+    brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   }
-  const code = rows.filter((row) => row.what === 'JS glue' || row.what === 'WASM');
-  console.log(`WASM and JS glue together: ${kb(code.reduce((sum, row) => sum + row.brotli, 0))} brotli`);
+  return { raw: bytes.length, brotli };
+}
+
+/** What a store page holding the elements `tags` downloads from Rapport: the loader, the theme, the stylesheet,
+ * the glue, the main WASM, the chunks' loader and the chunks its elements' code is in. */
+function pageFiles(files: Published, tags: string[]): string[] {
+  const build = files.glue.slice(0, files.glue.lastIndexOf('/') + 1);
+  const chunks = new Set(tags.flatMap((tag) => files.chunks[files.chunkOf[tag]] ?? []));
+  return [
+    'embed.js',
+    'rapport-theme.css',
+    files.style,
+    files.glue,
+    files.wasm,
+    `${build}rapport-chunks.js`,
+    ...[...chunks].map((stem) => `${build}${stem}.wasm`),
+  ];
+}
+
+test('what a store page downloads for the widgets, by kind of page', async () => {
+  const files = published();
+  const build = files.glue.slice(0, files.glue.lastIndexOf('/') + 1);
+  const every = [
+    'embed.js',
+    'rapport-theme.css',
+    files.style,
+    files.glue,
+    files.wasm,
+    `${build}rapport-chunks.js`,
+    ...[...new Set(Object.values(files.chunks).flat())].map((stem) => `${build}${stem}.wasm`),
+  ];
+  for (const file of every) {
+    const size = served(file);
+    console.log(`${file}: ${kb(size.raw)} raw, ${kb(size.brotli)} brotli`);
+  }
+  // The issue's pages (21): a product page, a category page of 24 cards, every widget at once; and a shopper's own
+  // page and a home page.
+  const pages: [string, string[]][] = [
+    ['product page: reviews, heart, price alert, star badge', ['rapport-reviews', 'rapport-wishlist-button', 'rapport-price-alert', 'rapport-stars']],
+    ['category page: 24 star badges and compact hearts', ['rapport-stars', 'rapport-wishlist-button']],
+    ['home page: feed, recently viewed, tier badge', ['rapport-feed', 'rapport-recently-viewed', 'rapport-tier-badge']],
+    ['account page: wish list, alerts, tier progress, review points', ['rapport-wishlist', 'rapport-my-alerts', 'rapport-tier-progress', 'rapport-review-points']],
+    ['every widget at once', Object.keys(files.chunkOf)],
+  ];
+  for (const [what, tags] of pages) {
+    const sizes = pageFiles(files, tags).map(served);
+    const brotli = sizes.reduce((sum, size) => sum + size.brotli, 0);
+    console.log(`${what}: ${sizes.length} files, ${kb(brotli)} brotli as served`);
+  }
 });
 
 test('time from page load to the first widget being interactive', async ({ browser }) => {

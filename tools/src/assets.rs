@@ -321,7 +321,6 @@ mod tests {
             WASM,
             "split_badges.wasm",
             "split_product.wasm",
-            "split_shelves.wasm",
             "split_account.wasm",
             "chunk_2.wasm",
         ] {
@@ -335,7 +334,7 @@ mod tests {
         std::fs::write(
             site.join("widgets").join(CHUNK_MAP),
             r#"{"product": ["chunk_2", "split_product"], "badges": ["chunk_2", "split_badges"],
-                "shelves": ["split_shelves"], "account": ["split_account"]}"#,
+                "account": ["split_account"]}"#,
         )
         .unwrap();
         std::fs::write(site.join("pkg/rapport.css"), "p { color: red; }").unwrap();

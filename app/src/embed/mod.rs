@@ -37,36 +37,30 @@ pub enum EmbeddableWidget {
     Questions,
 }
 
-/// A chunk of the widgets' WASM: the code of the widgets that pages of one kind show, which a page fetches once it
-/// shows one of them. Few chunks rather than one per widget: code two chunks share goes into a further chunk of
-/// its own, one for each set of chunks sharing it, so that sixteen chunks made some two hundred files.
+/// A chunk of the widgets' WASM: the code of widgets that pages of one kind show, which a page fetches once it
+/// shows one of them. Code two chunks share goes into a further chunk, one for each set of chunks sharing it, and
+/// each file compresses less well than one whole would: sixteen chunks (one per widget) made some two hundred files,
+/// and four chunks weighed more on a product page than no split at all (BENCHMARKS.md, "Split by kind of page").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Chunk {
     /// Small badges: those a list of products shows on each card (a category page, search results), and those
-    /// of a store's header.
+    /// of a store's header, which every page shows.
     Badges,
-    /// What a product's own page shows about it.
+    /// What a product's own page shows about it, and the shelves of products bought or viewed with it.
     Product,
-    /// Shelves of products (the home page, under a product).
-    Shelves,
-    /// The shopper's own pages.
+    /// The shopper's own pages and the home page: wish list, alerts, tier progress, review points, the feed and
+    /// the recently viewed.
     Account,
 }
 
 impl Chunk {
-    pub const ALL: [Chunk; 4] = [
-        Chunk::Badges,
-        Chunk::Product,
-        Chunk::Shelves,
-        Chunk::Account,
-    ];
+    pub const ALL: [Chunk; 3] = [Chunk::Badges, Chunk::Product, Chunk::Account];
 
     /// Its name, as the split point's module (`app::embed::mount`) and the split's map of chunks spell it.
     pub fn name(self) -> &'static str {
         match self {
             Chunk::Badges => "badges",
             Chunk::Product => "product",
-            Chunk::Shelves => "shelves",
             Chunk::Account => "account",
         }
     }
@@ -311,7 +305,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::Feed,
-        chunk: Chunk::Shelves,
+        chunk: Chunk::Account,
         tag: "rapport-feed",
         about: "The shopper's personalised home feed, in sections.",
         needs_product: false,
@@ -330,7 +324,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlsoBought,
-        chunk: Chunk::Shelves,
+        chunk: Chunk::Product,
         tag: "rapport-also-bought",
         about: "Customers who bought this product also bought.",
         needs_product: true,
@@ -340,7 +334,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::AlsoViewed,
-        chunk: Chunk::Shelves,
+        chunk: Chunk::Product,
         tag: "rapport-also-viewed",
         about: "Customers who viewed this product also viewed.",
         needs_product: true,
@@ -394,7 +388,7 @@ pub const WIDGETS: [WidgetSpec; 16] = [
     },
     WidgetSpec {
         widget: EmbeddableWidget::RecentlyViewed,
-        chunk: Chunk::Shelves,
+        chunk: Chunk::Account,
         tag: "rapport-recently-viewed",
         about: "The products the shopper viewed lately, newest first, with a button to clear them.",
         needs_product: false,

@@ -288,20 +288,20 @@ widget_chunk!(product, price_alert, |sku, _| view! { <PriceAlert sku /> });
 widget_chunk!(badges, alert_inbox, |_, _| view! { <AlertInbox /> });
 widget_chunk!(badges, tier_badge, |_, _| view! { <TierBadge /> });
 widget_chunk!(account, tier_progress, |_, _| view! { <TierProgress /> });
-widget_chunk!(shelves, feed, |_, settings| view! {
+widget_chunk!(account, feed, |_, settings| view! {
     <HomeFeed per_section=settings.count(PER_SECTION) />
 });
-widget_chunk!(shelves, also_bought, |sku, settings| view! {
+widget_chunk!(product, also_bought, |sku, settings| view! {
     <AlsoBought sku limit=settings.count(LIMIT) />
 });
-widget_chunk!(shelves, also_viewed, |sku, settings| view! {
+widget_chunk!(product, also_viewed, |sku, settings| view! {
     <AlsoViewed sku limit=settings.count(LIMIT) />
 });
 widget_chunk!(account, my_alerts, |_, _| view! { <MyAlerts /> });
 widget_chunk!(account, review_points, |_, _| view! { <MyReviewPoints /> });
 widget_chunk!(badges, stars, |sku, _| view! { <StarBadge sku /> });
 widget_chunk!(badges, product_view, |sku, _| view! { <ProductView sku /> });
-widget_chunk!(shelves, recently_viewed, |_, settings| view! {
+widget_chunk!(account, recently_viewed, |_, settings| view! {
     <RecentlyViewed limit=settings.count(LIMIT) />
 });
 widget_chunk!(product, questions, |sku, _| view! { <Questions sku /> });
