@@ -800,16 +800,18 @@ test('a returning shopper\'s browser keeps the widgets\' files, checks only the 
       expect(sent.headers()['cache-control'], file).toBe('public, max-age=31536000, immutable');
     }
   }
-  // The storefront's files keep their names across releases, so browsers check them each time.
-  for (const file of ['/pkg/rapport.css', '/pkg/rapport.js']) {
-    const first = await request.get(`${RAPPORT}${file}`, { headers: { 'Accept-Encoding': 'br' } });
-    expect(first.status(), file).toBe(200);
-    expect(first.headers()['cache-control'], file).toBe('no-cache');
-    const modified = first.headers()['last-modified'];
-    expect(modified, file).toBeTruthy();
-    if (file.endsWith('.js')) expect(first.headers()['content-encoding'], file).toBe('br');
-    const again = await request.get(`${RAPPORT}${file}`, { headers: { 'If-Modified-Since': modified } });
-    expect(again.status(), file).toBe(304);
+  // The storefront's pages name its bundle in a folder named by its content too, kept a year and sent compressed.
+  const home = await (await request.get(`${RAPPORT}/?lang=en`)).text();
+  const bundle = [...home.matchAll(/(?:href|import\()="?`?([^"`]*\/pkg\/[^"`]+)/g)].map((found) => found[1]);
+  const storefront = [...new Set(bundle.map((url) => new URL(url, RAPPORT).pathname))];
+  expect(storefront).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^\/pkg\/[0-9a-f]{16}\/rapport\.css$/), expect.stringMatching(/^\/pkg\/[0-9a-f]{16}\/rapport\.js$/), expect.stringMatching(/^\/pkg\/[0-9a-f]{16}\/rapport_bg\.wasm$/)]),
+  );
+  for (const file of storefront) {
+    const sent = await request.get(`${RAPPORT}${file}`, { headers: { 'Accept-Encoding': 'br' } });
+    expect(sent.status(), file).toBe(200);
+    expect(sent.headers()['content-encoding'], file).toBe('br');
+    expect(sent.headers()['cache-control'], file).toBe('public, max-age=31536000, immutable');
   }
   // A store page's calls with the shopper's token are preflighted once, then the answer is reused.
   const preflight = await request.fetch(`${RAPPORT}/api/wishlist_states`, {

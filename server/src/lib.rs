@@ -127,6 +127,25 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
         .layer(TraceLayer::new_for_http()))
 }
 
+/// The file of the built site naming the folder the storefront's bundle is published in (`pkg/<hash>`, written
+/// by `rapport-tools publish-assets`).
+pub const STOREFRONT_BUILD: &str = "pkg/build";
+
+/// Where the pages find the storefront's bundle under `site_root`: the published folder [`STOREFRONT_BUILD`]
+/// names, or `pkg` for a site built without publishing.
+pub fn storefront_pkg_dir(site_root: &std::path::Path) -> String {
+    let named = std::fs::read_to_string(site_root.join(STOREFRONT_BUILD)).unwrap_or_default();
+    let named = named.trim();
+    let published = named
+        .strip_prefix("pkg/")
+        .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|byte| byte.is_ascii_hexdigit()));
+    if published && site_root.join(named).is_dir() {
+        named.to_owned()
+    } else {
+        "pkg".to_owned()
+    }
+}
+
 /// How the built site's files are kept by browsers, by their names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SiteFile {
@@ -147,7 +166,7 @@ impl SiteFile {
         let hashed = path
             .split(['/', '.'])
             .any(|part| part.len() == 16 && part.bytes().all(|byte| byte.is_ascii_hexdigit()));
-        if path.starts_with("/widgets/") && hashed {
+        if (path.starts_with("/widgets/") || path.starts_with("/pkg/")) && hashed {
             Some(Self::Hashed)
         } else if matches!(path, "/embed.js" | "/rapport-theme.css") {
             Some(Self::Pasted)
@@ -593,7 +612,7 @@ mod tests {
                 "/widgets/rapport-widgets.0123456789abcde.js",
                 Some(SiteFile::Named),
             ),
-            ("/pkg/rapport.0123456789abcdef.js", Some(SiteFile::Named)),
+            ("/pkg/0123456789abcdef/rapport.js", Some(SiteFile::Hashed)),
             ("/pkg/rapport.css", Some(SiteFile::Named)),
             ("/embed.js", Some(SiteFile::Pasted)),
             ("/rapport-theme.css", Some(SiteFile::Pasted)),

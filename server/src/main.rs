@@ -159,7 +159,9 @@ async fn serve(config: Config) -> Result<(), String> {
     let leptos_options = LeptosOptions::builder()
         .output_name("rapport")
         .site_root(config.site_root.as_str())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(server::storefront_pkg_dir(std::path::Path::new(
+            &config.site_root,
+        )))
         .site_addr(config.bind)
         .build();
     let alerts = config.alert_policy()?;

@@ -5,10 +5,11 @@
 //! fetched with the first of them. Leptos's own splitter does it (`wasm_split_cli_support`, what cargo-leptos runs
 //! for `--split`), on the WASM as the linker wrote it, with its relocations, before wasm-bindgen.
 //!
-//! Publishing: the widgets' files go into a folder named by a hash of their content, so that browsers keep them
+//! Publishing: the widgets' files, and the storefront's bundle, each go into a folder named by a hash of their content, so that browsers keep them
 //! for a year (`Cache-Control: immutable`, see the server's `site_file_caching`): a release brings a new folder,
 //! so a browser never pairs an old glue file with a new WASM. One folder rather than a hash in each name, because
-//! the chunks' loader imports the glue by its plain name. The stylesheet gets a hashed name of its own. The loader,
+//! the chunks' loader imports the glue by its plain name; `pkg/build` names the storefront's folder for the server's
+//! pages. The widgets' copy of the stylesheet gets a hashed name of its own. The loader,
 //! whose URL stores paste into their pages and which must stay, is rewritten to name them and each widget's
 //! chunks. Each published file gets brotli and gzip twins, compressed once here at the strongest settings rather
 //! than per request; a file named by its content cannot outlive its twins.
@@ -31,6 +32,9 @@ pub const SPLIT_MAIN: &str = "rapport-widgets_split.wasm";
 const CHUNK_LOADER: &str = "rapport-chunks.js";
 /// Which chunk files each widget needs (its own and the shared ones), from the split to the publishing.
 const CHUNK_MAP: &str = "chunks.json";
+/// The storefront's bundle as the build leaves it in `pkg/`: glue, WASM and stylesheet.
+const STOREFRONT: [&str; 3] = ["rapport.js", "rapport_bg.wasm", "rapport.css"];
+use server::STOREFRONT_BUILD;
 
 /// Which files (stems in the build's folder) each chunk needs, by the chunk's name ([`app::embed::Chunk`]).
 pub type Chunks = BTreeMap<String, Vec<String>>;
@@ -81,6 +85,8 @@ pub struct Published {
     pub chunks: Chunks,
     /// Each custom element's chunk.
     pub chunk_of: BTreeMap<String, String>,
+    /// The folder of the storefront's bundle (`pkg/<hash>`).
+    pub storefront: String,
 }
 
 /// The name `path` (a site path such as `widgets/rapport.css`) takes for `content`: its stem, the first 16 hex
@@ -125,9 +131,10 @@ pub fn rewrite_loader(loader: &str, published: &Published) -> Result<String, Str
     Ok(loader.replacen(line, &named, 1))
 }
 
-/// Publishes the widgets of the site built at `site` (`target/site`): the build's files moved into a folder
-/// named by their content, a hashed copy of the stylesheet (which the storefront keeps too), their compressed
-/// twins, and the loader naming them. `quality` is brotli's, 0 to 11.
+/// Publishes the widgets and the storefront's bundle of the site built at `site` (`target/site`): each build's
+/// files moved into a folder named by their content, a hashed copy of the stylesheet for the widgets, their
+/// compressed twins, the loader naming the widgets' files and [`STOREFRONT_BUILD`] the storefront's folder.
+/// `quality` is brotli's, 0 to 11.
 pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
     let widgets = site.join("widgets");
     let map = widgets.join(CHUNK_MAP);
@@ -166,36 +173,58 @@ pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
         }
     }
     let chunk_of = chunk_of(&chunks)?;
-    let mut build = Sha256::new();
-    for file in &files {
-        let path = widgets.join(file);
-        let content =
-            std::fs::read(&path).map_err(|error| format!("{}: {error}", path.display()))?;
-        build.update(file.as_bytes());
-        build.update((content.len() as u64).to_le_bytes());
-        build.update(&content);
-    }
-    let folder = format!("widgets/{}", hex::encode(&build.finalize()[..8]));
-    std::fs::create_dir_all(site.join(&folder)).map_err(|error| format!("{folder}: {error}"))?;
-    for file in &files {
-        let to = site.join(&folder).join(file);
-        std::fs::rename(widgets.join(file), &to)
-            .map_err(|error| format!("{}: {error}", to.display()))?;
-        compress_beside(&to, quality)?;
-    }
+    let folder = move_into_build_folder(site, "widgets", &files, quality)?;
+    // The widgets' copy of the stylesheet first: the storefront's moves into its folder next.
+    let style = hash_into_place(site, "pkg/rapport.css", "widgets")?;
+    compress_beside(&site.join(&style), quality)?;
+    let storefront = move_into_build_folder(site, "pkg", &STOREFRONT, quality)?;
+    std::fs::write(site.join(STOREFRONT_BUILD), format!("{storefront}\n"))
+        .map_err(|error| format!("{STOREFRONT_BUILD}: {error}"))?;
     let published = Published {
         glue: format!("{folder}/{GLUE}"),
         wasm: format!("{folder}/{WASM}"),
-        style: hash_into_place(site, "pkg/rapport.css", "widgets")?,
+        style,
         chunks,
         chunk_of,
+        storefront,
     };
-    compress_beside(&site.join(&published.style), quality)?;
     let loader_path = site.join("embed.js");
     let loader = read_text(&loader_path)?;
     std::fs::write(&loader_path, rewrite_loader(&loader, &published)?)
         .map_err(|error| format!("{}: {error}", loader_path.display()))?;
     Ok(published)
+}
+
+/// Moves the `files` of the site's folder `parent` into `parent/<hash>`, the hash being of their names and
+/// contents, with compressed twins, and returns that folder's site path.
+fn move_into_build_folder(
+    site: &Path,
+    parent: &str,
+    files: &[impl AsRef<str>],
+    quality: u32,
+) -> Result<String, String> {
+    let mut build = Sha256::new();
+    for file in files {
+        let path = site.join(parent).join(file.as_ref());
+        let content = std::fs::read(&path).map_err(|error| {
+            format!(
+                "{}: {error} (build the site and the widgets first)",
+                path.display()
+            )
+        })?;
+        build.update(file.as_ref().as_bytes());
+        build.update((content.len() as u64).to_le_bytes());
+        build.update(&content);
+    }
+    let folder = format!("{parent}/{}", hex::encode(&build.finalize()[..8]));
+    std::fs::create_dir_all(site.join(&folder)).map_err(|error| format!("{folder}: {error}"))?;
+    for file in files {
+        let to = site.join(&folder).join(file.as_ref());
+        std::fs::rename(site.join(parent).join(file.as_ref()), &to)
+            .map_err(|error| format!("{}: {error}", to.display()))?;
+        compress_beside(&to, quality)?;
+    }
+    Ok(folder)
 }
 
 /// Each widget's chunk by its custom element, as the registry says; an error when the split made other chunks
@@ -302,6 +331,7 @@ mod tests {
                 ("rapport-reviews".into(), "product".into()),
                 ("rapport-stars".into(), "badges".into()),
             ]),
+            storefront: "pkg/0123456789abcdef".into(),
         };
         let once = rewrite_loader(loader, &published).unwrap();
         assert_eq!(
@@ -338,6 +368,8 @@ mod tests {
         )
         .unwrap();
         std::fs::write(site.join("pkg/rapport.css"), "p { color: red; }").unwrap();
+        std::fs::write(site.join("pkg/rapport.js"), "export function hydrate() {}").unwrap();
+        std::fs::write(site.join("pkg/rapport_bg.wasm"), b"\0asm storefront").unwrap();
         std::fs::write(
             site.join("embed.js"),
             "  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '', style: '' };\n",
@@ -377,9 +409,26 @@ mod tests {
             !site.join(folder).join(CHUNK_MAP).exists(),
             "the map is in the loader"
         );
-        assert!(
-            site.join("pkg/rapport.css").exists(),
-            "the storefront keeps its stylesheet"
+        let storefront = std::fs::read_to_string(site.join(STOREFRONT_BUILD)).unwrap();
+        assert_eq!(storefront.trim(), published.storefront);
+        assert!(published.storefront.starts_with("pkg/"), "{published:?}");
+        for file in STOREFRONT {
+            assert!(!site.join("pkg").join(file).exists(), "{file} moved");
+            assert!(
+                site.join(&published.storefront).join(file).exists(),
+                "{file}"
+            );
+            assert!(
+                site.join(&published.storefront)
+                    .join(format!("{file}.gz"))
+                    .exists(),
+                "{file}.gz"
+            );
+        }
+        assert_eq!(
+            std::fs::read(site.join(&published.style)).unwrap(),
+            std::fs::read(site.join(&published.storefront).join("rapport.css")).unwrap(),
+            "the widgets' stylesheet is the storefront's"
         );
         let glue_path = site.join(&published.glue);
         assert_eq!(std::fs::read_to_string(&glue_path).unwrap(), glue);

@@ -11,7 +11,7 @@ mod wishlist;
 
 use crate::i18n::{self, I18n};
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -24,9 +24,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <HydrationScripts options />
+                <HydrationScripts options=options.clone() />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" href="/rapport-theme.css" />
+                // The published bundle's folder, named by its content (rapport-tools publish-assets).
+                <link rel="stylesheet" href=format!("/{}/rapport.css", options.site_pkg_dir) />
                 <MetaTags />
             </head>
             <body>
@@ -43,7 +45,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(I18n::new(initial_locale()));
     view! {
-        <Stylesheet id="leptos" href="/pkg/rapport.css" />
         // Every page's title passes through here: the one place it is escaped for the server's HTML.
         <Title formatter=|page: String| crate::ui::raw_text(if page.is_empty() { "Rapport Demo Store".to_owned() } else { format!("{page} · Rapport Demo Store") }) />
         <Router>

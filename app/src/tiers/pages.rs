@@ -181,8 +181,10 @@ fn TiersDesk(
         </table>
         <h2>{move || i18n.t_with("tiers.admin.rules", &[("version", version.clone())])}</h2>
         <p>{move || i18n.t("tiers.admin.rules_help")}</p>
+        // A page load (rel="external"): the fields start again from the rules in force, where a navigation in place
+        // would keep what was typed in them.
         {page.draft.is_some().then(|| view! {
-            <p><a href="/merchant/tiers" data-testid="tiers-discard">{move || i18n.t("tiers.admin.discard")}</a></p>
+            <p><a href="/merchant/tiers" rel="external" data-testid="tiers-discard">{move || i18n.t("tiers.admin.discard")}</a></p>
         })}
         <RulesForm draft=page.editor edit mistake />
         <div id="tiers-outcome" class="rapport-tiers-admin__outcome">{outcome}</div>
