@@ -60,8 +60,7 @@ fn names_guest(token: &str) -> bool {
 /// The token this browser keeps in `localStorage`, if any.
 #[cfg(feature = "browser")]
 fn kept_token() -> Option<String> {
-    use gloo_storage::Storage;
-    gloo_storage::LocalStorage::raw()
+    crate::ui::local_storage()?
         .get_item(TOKEN_KEY)
         .ok()
         .flatten()
@@ -171,12 +170,12 @@ where
 pub fn store_token(token: Option<&str>) {
     #[cfg(feature = "browser")]
     {
-        use gloo_storage::Storage;
-        let storage = gloo_storage::LocalStorage::raw();
-        let _ = match token {
-            Some(token) => storage.set_item(TOKEN_KEY, token),
-            None => storage.remove_item(TOKEN_KEY),
-        };
+        if let Some(storage) = crate::ui::local_storage() {
+            let _ = match token {
+                Some(token) => storage.set_item(TOKEN_KEY, token),
+                None => storage.remove_item(TOKEN_KEY),
+            };
+        }
         crate::ui::emit_event(
             &leptos::prelude::window(),
             IDENTITY_CHANGE_EVENT,

@@ -108,13 +108,9 @@ pub fn switch_language(i18n: i18n::I18n, locale: &'static str) {
 fn handle_add_to_cart(cart_count: RwSignal<i64>) {
     #[cfg(feature = "browser")]
     {
-        use gloo_storage::Storage;
         const CART_KEY: &str = "demo.cart_count";
-        let storage = gloo_storage::LocalStorage::raw();
-        let saved = storage
-            .get_item(CART_KEY)
-            .ok()
-            .flatten()
+        let saved = crate::ui::local_storage()
+            .and_then(|storage| storage.get_item(CART_KEY).ok().flatten())
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         // After hydration: the server rendered 0, and hydration keeps the server's text.
@@ -127,8 +123,9 @@ fn handle_add_to_cart(cart_count: RwSignal<i64>) {
                 .and_then(|value| value.as_f64())
                 .unwrap_or(1.0) as i64;
             cart_count.update(|count| *count += quantity);
-            let _ = gloo_storage::LocalStorage::raw()
-                .set_item(CART_KEY, &cart_count.get_untracked().to_string());
+            if let Some(storage) = crate::ui::local_storage() {
+                let _ = storage.set_item(CART_KEY, &cart_count.get_untracked().to_string());
+            }
         });
         on_cleanup(move || handle.remove());
     }

@@ -9,6 +9,13 @@ pub use events::{ADD_TO_CART_EVENT, emit_add_to_cart, emit_event};
 pub use links::{ShopLinks, server_asset, use_shop_links};
 pub use page_query::{EmbeddedQuery, PageQuery, parse_query, use_page_query};
 
+/// This origin's `localStorage` in the browser, if the page may use it (a browser may refuse it, as some do in
+/// private windows); what is kept there is then forgotten at the end of the visit rather than failing.
+#[cfg(feature = "browser")]
+pub fn local_storage() -> Option<leptos::web_sys::Storage> {
+    leptos::web_sys::window()?.local_storage().ok().flatten()
+}
+
 use crate::i18n::use_i18n;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
