@@ -61,16 +61,7 @@ function pageFiles(files: Published, tags: string[]): string[] {
 
 test('what a store page downloads for the widgets, by kind of page', async () => {
   const files = published();
-  const build = files.glue.slice(0, files.glue.lastIndexOf('/') + 1);
-  const every = [
-    'embed.js',
-    'rapport-theme.css',
-    files.style,
-    files.glue,
-    files.wasm,
-    `${build}rapport-chunks.js`,
-    ...[...new Set(Object.values(files.chunks).flat())].map((stem) => `${build}${stem}.wasm`),
-  ];
+  const every = pageFiles(files, Object.keys(files.chunkOf));
   for (const file of every) {
     const size = served(file);
     console.log(`${file}: ${kb(size.raw)} raw, ${kb(size.brotli)} brotli`);
