@@ -188,6 +188,11 @@
       }
     }
 
+    // What the shopper reads when the widget's code could not be fetched (the network, say).
+    unavailable() {
+      return this.language().toLowerCase().startsWith('zh') ? FAILED.zh : FAILED.en;
+    }
+
     language() {
       return this.closest('[lang]')?.getAttribute('lang') || '';
     }
@@ -199,15 +204,15 @@
       const turn = (this.turns = (this.turns || 0) + 1);
       this.pending = true;
       const current = () => turn === this.turns && this.isConnected && !this.widget;
-      fetchChunks(this.localName);
+      // A product's widget without its product only says so: its chunk would go unused.
+      if (!NEEDS_PRODUCT.includes(this.localName) || this.getAttribute('product')?.trim()) fetchChunks(this.localName);
       let wasm;
       try {
         wasm = await load();
       } catch (error) {
         if (!current()) return;
         this.pending = false;
-        const english = !this.language().toLowerCase().startsWith('zh');
-        return this.fail(english ? FAILED.en : FAILED.zh, error);
+        return this.fail(this.unavailable(), error);
       }
       if (!current()) return;
       let widget;
@@ -226,7 +231,7 @@
       } catch (error) {
         if (!current()) return;
         this.pending = false;
-        return this.fail(error.message, error);
+        return this.fail(error?.name === 'RapportUnavailable' ? this.unavailable() : error.message, error);
       }
       if (!current()) {
         widget.unmount();

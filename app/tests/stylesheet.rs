@@ -1,5 +1,5 @@
-//! The one stylesheet (`style/main.css`, served as `/pkg/rapport.css` to the storefront and to every widget's
-//! shadow root) imports each part's CSS, kept beside its code, and `rapport-tools bundle-css` inlines them. A part
+//! The one stylesheet (`style/main.css`, published in `/pkg/<hash>/` for the storefront and as
+//! `/widgets/rapport.<hash>.css` for every widget's shadow root) imports each part's CSS, kept beside its code, and `rapport-tools bundle-css` inlines them. A part
 //! it does not import would never reach a browser; an import of a missing file would break the build.
 
 use std::path::{Path, PathBuf};

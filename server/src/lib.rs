@@ -132,18 +132,32 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
 pub const STOREFRONT_BUILD: &str = "pkg/build";
 
 /// Where the pages find the storefront's bundle under `site_root`: the published folder [`STOREFRONT_BUILD`]
-/// names, or `pkg` for a site built without publishing.
-pub fn storefront_pkg_dir(site_root: &std::path::Path) -> String {
-    let named = std::fs::read_to_string(site_root.join(STOREFRONT_BUILD)).unwrap_or_default();
+/// names, or `pkg` for a site built without publishing (no such file). A file naming no published folder is an
+/// error: the pages would link a bundle that is not there.
+pub fn storefront_pkg_dir(site_root: &std::path::Path) -> Result<String, String> {
+    let file = site_root.join(STOREFRONT_BUILD);
+    let named = match std::fs::read_to_string(&file) {
+        Ok(named) => named,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok("pkg".to_owned()),
+        Err(error) => return Err(format!("{}: {error}", file.display())),
+    };
     let named = named.trim();
     let published = named
         .strip_prefix("pkg/")
         .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|byte| byte.is_ascii_hexdigit()));
-    if published && site_root.join(named).is_dir() {
-        named.to_owned()
-    } else {
-        "pkg".to_owned()
+    if !published {
+        return Err(format!(
+            "{}: {named:?} is not a published bundle's folder (pkg/ and 16 hex digits); build the site again",
+            file.display()
+        ));
     }
+    if !site_root.join(named).is_dir() {
+        return Err(format!(
+            "{} names {named}, which the site lacks; build the site again",
+            file.display()
+        ));
+    }
+    Ok(named.to_owned())
 }
 
 /// How the built site's files are kept by browsers, by their names.
@@ -155,14 +169,14 @@ enum SiteFile {
     /// Linked from stores' pages (the embed loader, the theme defaults): its URL stays, so it is kept a few
     /// minutes, then checked again with its ETag.
     Pasted,
-    /// Keeps its name across releases (the storefront's bundle, the stylesheets): checked again each time, so a
-    /// browser never pairs an old glue file with a new WASM.
+    /// Keeps its name across releases (a bundle built without publishing, the elements' manifest and
+    /// declarations): checked again each time, so a browser never pairs an old glue file with a new WASM.
     Named,
 }
 
 impl SiteFile {
     fn of(path: &str) -> Option<Self> {
-        // A 16-hex-digit part of the name (`rapport.<hash>.css`) or a folder so named (the widgets' build).
+        // A 16-hex-digit part of the name (`rapport.<hash>.css`) or a folder so named (a published build).
         let hashed = path
             .split(['/', '.'])
             .any(|part| part.len() == 16 && part.bytes().all(|byte| byte.is_ascii_hexdigit()));
@@ -613,6 +627,7 @@ mod tests {
                 Some(SiteFile::Named),
             ),
             ("/pkg/0123456789abcdef/rapport.js", Some(SiteFile::Hashed)),
+            ("/pkg/build", Some(SiteFile::Named)),
             ("/pkg/rapport.css", Some(SiteFile::Named)),
             ("/embed.js", Some(SiteFile::Pasted)),
             ("/rapport-theme.css", Some(SiteFile::Pasted)),
@@ -621,6 +636,33 @@ mod tests {
             ("/api/v1/products", None),
         ] {
             assert_eq!(SiteFile::of(path), kind, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_pages_link_the_published_storefront_bundle_and_refuse_a_file_naming_none() {
+        let site = tempfile::tempdir().unwrap();
+        assert_eq!(
+            storefront_pkg_dir(site.path()).unwrap(),
+            "pkg",
+            "not published"
+        );
+        std::fs::create_dir_all(site.path().join("pkg/0123456789abcdef")).unwrap();
+        std::fs::write(site.path().join(STOREFRONT_BUILD), "pkg/0123456789abcdef\n").unwrap();
+        assert_eq!(
+            storefront_pkg_dir(site.path()).unwrap(),
+            "pkg/0123456789abcdef"
+        );
+        std::fs::write(site.path().join(STOREFRONT_BUILD), "pkg/fedcba9876543210").unwrap();
+        let missing = storefront_pkg_dir(site.path()).unwrap_err();
+        assert!(missing.contains("which the site lacks"), "{missing}");
+        for wrong in ["../etc", "pkg/0123", "pkg/0123456789abcdef/..", ""] {
+            std::fs::write(site.path().join(STOREFRONT_BUILD), wrong).unwrap();
+            let error = storefront_pkg_dir(site.path()).unwrap_err();
+            assert!(
+                error.contains("not a published bundle's folder"),
+                "{wrong}: {error}"
+            );
         }
     }
 

@@ -145,6 +145,7 @@ async fn serve(config: Config) -> Result<(), String> {
     // Every setting is checked before the database is opened: a mistyped one costs no start-up work.
     let trusted_proxies = config.trusted_proxies()?;
     let metrics_access = config.metrics_access()?;
+    let pkg_dir = server::storefront_pkg_dir(std::path::Path::new(&config.site_root))?;
     if config.demo && config.store_secret.is_none() {
         tracing::warn!(
             "demo mode with the public demo secret: anyone can sign tokens; never use this in production"
@@ -159,9 +160,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let leptos_options = LeptosOptions::builder()
         .output_name("rapport")
         .site_root(config.site_root.as_str())
-        .site_pkg_dir(server::storefront_pkg_dir(std::path::Path::new(
-            &config.site_root,
-        )))
+        .site_pkg_dir(pkg_dir)
         .site_addr(config.bind)
         .build();
     let alerts = config.alert_policy()?;

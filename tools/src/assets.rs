@@ -1,8 +1,8 @@
 //! `rapport-tools split-widgets` and `publish-assets`: ready the widgets' bundle for the wire.
 //!
-//! Splitting: each widget's code leaves the main WASM for a chunk of its own (the `widget_chunk!` split points of
-//! `app::embed`), which a page fetches only when it shows that widget; code some widgets share goes into chunks
-//! fetched with the first of them. Leptos's own splitter does it (`wasm_split_cli_support`, what cargo-leptos runs
+//! Splitting: each widget's code leaves the main WASM for its chunk (the `widget_chunk!` split points of
+//! `app::embed`, one chunk per kind of page: [`app::embed::Chunk`]), which a page fetches only when it shows one
+//! of its widgets; code several chunks share goes into files fetched with the first of them. Leptos's own splitter does it (`wasm_split_cli_support`, what cargo-leptos runs
 //! for `--split`), on the WASM as the linker wrote it, with its relocations, before wasm-bindgen.
 //!
 //! Publishing: the widgets' files, and the storefront's bundle, each go into a folder named by a hash of their content, so that browsers keep them
@@ -143,14 +143,14 @@ pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
             .map_err(|error| format!("{error} (build the site and the widgets first)"))?,
     )
     .map_err(|error| format!("{}: {error}", map.display()))?;
-    std::fs::remove_file(&map).map_err(|error| format!("{}: {error}", map.display()))?;
     let mut files = Vec::new();
     for entry in
         std::fs::read_dir(&widgets).map_err(|error| format!("{}: {error}", widgets.display()))?
     {
         let entry = entry.map_err(|error| format!("{}: {error}", widgets.display()))?;
-        if entry.file_type().is_ok_and(|kind| kind.is_file()) {
-            files.push(entry.file_name().to_string_lossy().into_owned());
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().is_ok_and(|kind| kind.is_file()) && name != CHUNK_MAP {
+            files.push(name);
         }
     }
     files.sort();
@@ -173,7 +173,18 @@ pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
         }
     }
     let chunk_of = chunk_of(&chunks)?;
+    // Everything is checked before anything moves: a refused publish leaves the site as the build left it.
+    for file in STOREFRONT {
+        let path = site.join("pkg").join(file);
+        if !path.is_file() {
+            return Err(format!(
+                "{}: missing (build the site and the widgets first)",
+                path.display()
+            ));
+        }
+    }
     let folder = move_into_build_folder(site, "widgets", &files, quality)?;
+    std::fs::remove_file(&map).map_err(|error| format!("{}: {error}", map.display()))?;
     // The widgets' copy of the stylesheet first: the storefront's moves into its folder next.
     let style = hash_into_place(site, "pkg/rapport.css", "widgets")?;
     compress_beside(&site.join(&style), quality)?;
@@ -486,6 +497,18 @@ mod tests {
         .unwrap();
         let unnamed = publish(&site, 5).unwrap_err();
         assert!(unnamed.contains("the widget registry names"), "{unnamed}");
+        assert!(
+            site.join("widgets").join(GLUE).exists()
+                && site.join("widgets").join(CHUNK_MAP).exists(),
+            "a refused publish moves nothing"
+        );
+        std::fs::remove_dir_all(&site).unwrap();
+        // Widgets built again into a site whose storefront was published already: refused, nothing moved.
+        built_widgets(&site, &glue);
+        std::fs::remove_file(site.join("pkg/rapport.css")).unwrap();
+        let half = publish(&site, 5).unwrap_err();
+        assert!(half.contains("rapport.css: missing"), "{half}");
+        assert!(site.join("widgets").join(GLUE).exists(), "{half}");
         std::fs::remove_dir_all(&site).unwrap();
     }
 }

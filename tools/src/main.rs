@@ -76,8 +76,9 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         rounds: usize,
     },
-    /// Split the widgets' WASM (linked with --emit-relocs) into a main module and a chunk per widget, with the
-    /// chunks' loader and the map of which chunks each widget needs. Run before wasm-bindgen.
+    /// Split the widgets' WASM (linked with --emit-relocs) into a main module and its chunks (the registry's, and
+    /// the code they share), with the chunks' loader and the map of which files each chunk needs. Run before
+    /// wasm-bindgen.
     SplitWidgets {
         /// The widgets' WASM as the linker wrote it.
         #[arg(long)]

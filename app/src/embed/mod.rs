@@ -39,7 +39,7 @@ pub enum EmbeddableWidget {
 
 /// A chunk of the widgets' WASM: the code of widgets that pages of one kind show, which a page fetches once it
 /// shows one of them. Code two chunks share goes into a further chunk, one for each set of chunks sharing it, and
-/// each file compresses less well than one whole would: sixteen chunks (one per widget) made some two hundred files,
+/// each file compresses less well than one whole would: sixteen chunks (one per widget) made about 280 files,
 /// and four chunks weighed more on a product page than no split at all (BENCHMARKS.md, "Split by kind of page").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Chunk {

@@ -117,7 +117,8 @@ impl MountedWidget {
 }
 
 /// Renders the widget of the custom element `tag` into `container` (an element in its shadow root), once its
-/// code is in: each widget's code is a chunk of its own, which the first such element on the page fetches.
+/// code is in: the chunk its registry row names ([`super::Chunk`]), which the first of its widgets on the page
+/// fetches. A chunk that could not be fetched is an error named `RapportUnavailable`.
 ///
 /// `product` is the element's `product` attribute (a SKU), `lang` its language, `attributes` its settings'
 /// attributes as names and values one after the other (the registry's options: `limit`, `compact`, …), and the
@@ -133,7 +134,7 @@ pub async fn mount_widget(
     product_url: String,
     sign_in_url: String,
     account_url: String,
-) -> Result<MountedWidget, JsError> {
+) -> Result<MountedWidget, JsValue> {
     let widget = EmbeddableWidget::from_tag(&tag)
         .ok_or_else(|| JsError::new(&format!("<{tag}> is not a Rapport widget")))?;
     let settings = widget
@@ -149,7 +150,8 @@ pub async fn mount_widget(
     if widget.needs_product() && product.is_none() {
         return Err(JsError::new(&format!(
             "<{tag}> needs a product attribute: the product's SKU, as in <{tag} product=\"KIT-00001\">"
-        )));
+        ))
+        .into());
     }
     let placement = Placement {
         container,
@@ -184,7 +186,10 @@ pub async fn mount_widget(
         EmbeddableWidget::Questions => questions(placement).await,
     };
     mounted.map_err(|CodeUnavailable| {
-        JsError::new(&format!("the code of <{tag}> could not be fetched"))
+        // Named, so that the loader shows the shopper its own words for a part of the page that could not load.
+        let error = js_sys::Error::new(&format!("the code of <{tag}> could not be fetched"));
+        error.set_name("RapportUnavailable");
+        error.into()
     })
 }
 

@@ -61,6 +61,48 @@ fn every_variant() -> Vec<EmbeddableWidget> {
     all
 }
 
+/// The mount's split points, read from its source (it builds for the browser only): each widget's mount function
+/// must be in the chunk its registry row names, or the loader fetches one chunk ahead while the WASM asks for
+/// another.
+#[test]
+fn every_widget_mounts_from_the_chunk_its_registry_row_names() {
+    let source: String = include_str!("mount.rs")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let chunk_of_function: std::collections::HashMap<&str, &str> = source
+        .split("widget_chunk!(")
+        .skip(1) // The text before the first use.
+        .map(|call| {
+            let mut parts = call.splitn(3, ',');
+            let chunk = parts.next().unwrap();
+            (parts.next().unwrap(), chunk)
+        })
+        .collect();
+    for widget in EmbeddableWidget::ALL {
+        let arm = format!("EmbeddableWidget::{widget:?}=>");
+        let function = source
+            .split(&arm)
+            .nth(1)
+            .and_then(|rest| rest.split('(').next())
+            .unwrap_or_else(|| panic!("no arm for {widget:?} in mount_widget"));
+        assert_eq!(
+            chunk_of_function.get(function),
+            Some(&widget.chunk().name()),
+            "{widget:?} mounts with {function}"
+        );
+    }
+    assert_eq!(chunk_of_function.len(), EmbeddableWidget::ALL.len());
+    for chunk in Chunk::ALL {
+        assert!(
+            EmbeddableWidget::ALL
+                .iter()
+                .any(|widget| widget.chunk() == chunk),
+            "{chunk:?} holds no widget"
+        );
+    }
+}
+
 #[test]
 fn every_widget_has_one_row_and_one_tag() {
     let variants = every_variant();
