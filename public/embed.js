@@ -75,8 +75,9 @@
   };
   const TOKEN_META = 'meta[name="rapport-shopper-token"]';
 
-  // The widgets' files, the files (beside the glue) each chunk of their code needs, and each widget's chunk. `rapport-tools publish-assets`
-  // names the published build here, in a folder named by its content, which browsers keep.
+  // The widgets' files, the files (beside the glue) each chunk of their code needs, and each widget's chunk.
+  // `rapport-tools publish-assets` names the published build here, in a folder named by its content, which browsers
+  // keep.
   const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/pkg/rapport.css', chunks: {}, chunkOf: {} };
 
   let runtime;
@@ -93,12 +94,12 @@
       }));
   // A widget's chunks are fetched with the main WASM rather than after it, once the page mounts that widget (the
   // WASM's own fetch then finds them under way).
-  const asked = new Set();
+  const preloaded = new Set();
   const fetchChunks = (tag) => {
     for (const stem of FILES.chunks[FILES.chunkOf[tag]] || []) {
       const href = new URL(stem + '.wasm', server + FILES.glue).href;
-      if (asked.has(href)) continue;
-      asked.add(href);
+      if (preloaded.has(href)) continue;
+      preloaded.add(href);
       const link = document.createElement('link');
       link.rel = 'preload';
       link.as = 'fetch';
@@ -205,7 +206,9 @@
       this.pending = true;
       const current = () => turn === this.turns && this.isConnected && !this.widget;
       // A product's widget without its product only says so: its chunk would go unused.
-      if (!NEEDS_PRODUCT.includes(this.localName) || this.getAttribute('product')?.trim()) fetchChunks(this.localName);
+      if (!NEEDS_PRODUCT.includes(this.localName) || this.getAttribute('product')?.trim()) {
+        fetchChunks(this.localName);
+      }
       let wasm;
       try {
         wasm = await load();

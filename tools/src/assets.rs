@@ -2,19 +2,21 @@
 //!
 //! Splitting: each widget's code leaves the main WASM for its chunk (the `widget_chunk!` split points of
 //! `app::embed`, one chunk per kind of page: [`app::embed::Chunk`]), which a page fetches only when it shows one
-//! of its widgets; code several chunks share goes into files fetched with the first of them. Leptos's own splitter does it (`wasm_split_cli_support`, what cargo-leptos runs
-//! for `--split`), on the WASM as the linker wrote it, with its relocations, before wasm-bindgen.
+//! of its widgets; code several chunks share goes into files fetched with the first of them. Leptos's own
+//! splitter does it (`wasm_split_cli_support`, what cargo-leptos runs for `--split`), on the WASM as the linker
+//! wrote it, with its relocations, before wasm-bindgen.
 //!
-//! Publishing: the widgets' files, and the storefront's bundle, each go into a folder named by a hash of their content, so that browsers keep them
-//! for a year (`Cache-Control: immutable`, see the server's `site_file_caching`): a release brings a new folder,
-//! so a browser never pairs an old glue file with a new WASM. One folder rather than a hash in each name, because
-//! the chunks' loader imports the glue by its plain name; `pkg/build` names the storefront's folder for the server's
-//! pages. The widgets' copy of the stylesheet gets a hashed name of its own. The loader,
-//! whose URL stores paste into their pages and which must stay, is rewritten to name them and each widget's
-//! chunks. Each published file gets brotli and gzip twins, compressed once here at the strongest settings rather
-//! than per request; a file named by its content cannot outlive its twins.
+//! Publishing: the widgets' files, and the storefront's bundle, each go into a folder named by a hash of their
+//! content, so that browsers keep them for a year (`Cache-Control: immutable`, see the server's
+//! `site_file_caching`): a release brings a new folder, so a browser never pairs an old glue file with a new WASM.
+//! One folder rather than a hash in each name, because the chunks' loader imports the glue by its plain name;
+//! `pkg/build` names the storefront's folder for the server's pages. The widgets' copy of the stylesheet gets a
+//! hashed name of its own. The loader, whose URL stores paste into their pages and which must stay, is rewritten
+//! to name them and each chunk's files. Each published file gets brotli and gzip twins, compressed once here at
+//! the strongest settings rather than per request; a file named by its content cannot outlive its twins.
 
 use app::embed::{Chunk, EmbeddableWidget};
+use server::STOREFRONT_BUILD;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -27,14 +29,13 @@ const GLUE: &str = "rapport-widgets.js";
 /// The main module once wasm-bindgen has read it.
 const WASM: &str = "rapport-widgets_bg.wasm";
 /// The main module as split, before wasm-bindgen.
-pub const SPLIT_MAIN: &str = "rapport-widgets_split.wasm";
+const SPLIT_MAIN: &str = "rapport-widgets_split.wasm";
 /// The JavaScript that fetches and links the chunks, imported by the main module.
 const CHUNK_LOADER: &str = "rapport-chunks.js";
-/// Which chunk files each widget needs (its own and the shared ones), from the split to the publishing.
+/// Which files each chunk needs (its own and the shared ones), from the split to the publishing.
 const CHUNK_MAP: &str = "chunks.json";
 /// The storefront's bundle as the build leaves it in `pkg/`: glue, WASM and stylesheet.
 const STOREFRONT: [&str; 3] = ["rapport.js", "rapport_bg.wasm", "rapport.css"];
-use server::STOREFRONT_BUILD;
 
 /// Which files (stems in the build's folder) each chunk needs, by the chunk's name ([`app::embed::Chunk`]).
 pub type Chunks = BTreeMap<String, Vec<String>>;
