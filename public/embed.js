@@ -80,9 +80,27 @@
   // keep.
   const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/pkg/rapport.css', chunks: {}, chunkOf: {} };
 
+  // Starts fetching a file the page will need before the code that needs it asks (which it then finds under way).
+  const preloaded = new Set();
+  const preload = (href, rel, as) => {
+    if (preloaded.has(href)) return;
+    preloaded.add(href);
+    const link = document.createElement('link');
+    link.rel = rel;
+    if (as) link.as = as;
+    link.crossOrigin = 'anonymous';
+    link.href = href;
+    document.head.append(link);
+  };
+  const besideGlue = (file) => new URL(file, server + FILES.glue).href;
+
   let runtime;
-  const load = () =>
-    (runtime ||= import(server + FILES.glue)
+  const load = () => {
+    // The glue imports the chunks' loader and then fetches the WASM: both start now, with the glue, rather than
+    // one after the other.
+    preload(besideGlue('rapport-chunks.js'), 'modulepreload');
+    preload(server + FILES.wasm, 'preload', 'fetch');
+    return (runtime ||= import(server + FILES.glue)
       .then(async (wasm) => {
         await wasm.default({ module_or_path: server + FILES.wasm });
         wasm.start_embed(server);
@@ -92,20 +110,25 @@
         runtime = undefined; // The next widget to load tries again (after a network blip, say).
         throw error;
       }));
-  // A widget's chunks are fetched with the main WASM rather than after it, once the page mounts that widget (the
-  // WASM's own fetch then finds them under way).
-  const preloaded = new Set();
+  };
+  // One stylesheet, fetched once and adopted by every shadow root: it applies the moment a widget renders (a
+  // <link> in each root would load on its own, and the widget would show unstyled meanwhile).
+  let sheet;
+  const styles = () =>
+    (sheet ||= fetch(server + FILES.style)
+      .then((response) => {
+        if (!response.ok) throw new Error(`${FILES.style}: ${response.status}`);
+        return response.text();
+      })
+      .then((css) => new CSSStyleSheet().replace(css))
+      .catch((error) => {
+        sheet = undefined;
+        throw error;
+      }));
+  // A widget's chunks are fetched with the main WASM rather than after it, once the page mounts that widget.
   const fetchChunks = (tag) => {
     for (const stem of FILES.chunks[FILES.chunkOf[tag]] || []) {
-      const href = new URL(stem + '.wasm', server + FILES.glue).href;
-      if (preloaded.has(href)) continue;
-      preloaded.add(href);
-      const link = document.createElement('link');
-      link.rel = 'preload';
-      link.as = 'fetch';
-      link.crossOrigin = 'anonymous';
-      link.href = href;
-      document.head.append(link);
+      preload(besideGlue(stem + '.wasm'), 'preload', 'fetch');
     }
   };
   let preloading = false;
@@ -113,7 +136,7 @@
     if (preloading) return;
     preloading = true;
     const idle = window.requestIdleCallback || ((run) => setTimeout(run, 200));
-    idle(() => load().catch(() => {}), { timeout: 3000 });
+    idle(() => Promise.all([load(), styles()]).catch(() => {}), { timeout: 3000 });
   };
   const nearViewport = new IntersectionObserver(
     (entries) => {
@@ -140,12 +163,9 @@
           }
         }
         const root = this.attachShadow({ mode: 'open' });
-        const style = document.createElement('link');
-        style.rel = 'stylesheet';
-        style.href = server + FILES.style;
         this.box = document.createElement('div');
         this.box.setAttribute('part', 'widget');
-        root.append(style, this.box);
+        root.append(this.box);
       }
       if (this.widget) return;
       this.box.replaceChildren(); // What a failed try showed.
@@ -205,13 +225,16 @@
       const turn = (this.turns = (this.turns || 0) + 1);
       this.pending = true;
       const current = () => turn === this.turns && this.isConnected && !this.widget;
+      const ready = Promise.all([load(), styles()]);
       // A product's widget without its product only says so: its chunk would go unused.
       if (!NEEDS_PRODUCT.includes(this.localName) || this.getAttribute('product')?.trim()) {
         fetchChunks(this.localName);
       }
       let wasm;
       try {
-        wasm = await load();
+        let css;
+        [wasm, css] = await ready;
+        this.shadowRoot.adoptedStyleSheets = [css];
       } catch (error) {
         if (!current()) return;
         this.pending = false;

@@ -1,6 +1,7 @@
-//! The one stylesheet (`style/main.css`, published in `/pkg/<hash>/` for the storefront and as
-//! `/widgets/rapport.<hash>.css` for every widget's shadow root) imports each part's CSS, kept beside its code, and `rapport-tools bundle-css` inlines them. A part
-//! it does not import would never reach a browser; an import of a missing file would break the build.
+//! The storefront's stylesheet (`style/main.css`, published in `/pkg/<hash>/`) imports each part's CSS, kept beside
+//! its code, and `rapport-tools bundle-css` inlines them; the widgets' (`style/widgets.css`, which every widget's
+//! shadow root adopts) imports the same but the storefront's frame. A part main.css does not import would never
+//! reach a browser; an import of a missing file would break the build.
 
 use std::path::{Path, PathBuf};
 
@@ -8,9 +9,9 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The files `style/main.css` imports, resolved against its folder, in order.
-fn imported() -> Vec<PathBuf> {
-    let stylesheet = std::fs::read_to_string(root().join("style/main.css")).unwrap();
+/// The files `style/<entry>` imports, resolved against its folder, in order.
+fn imported_by(entry: &str) -> Vec<PathBuf> {
+    let stylesheet = std::fs::read_to_string(root().join("style").join(entry)).unwrap();
     stylesheet
         .lines()
         .filter_map(|line| line.trim().strip_prefix("@import \""))
@@ -21,10 +22,14 @@ fn imported() -> Vec<PathBuf> {
                 .join(path)
                 .canonicalize()
                 .unwrap_or_else(|error| {
-                    panic!("style/main.css imports {path}, which is not there: {error}")
+                    panic!("style/{entry} imports {path}, which is not there: {error}")
                 })
         })
         .collect()
+}
+
+fn imported() -> Vec<PathBuf> {
+    imported_by("main.css")
 }
 
 fn css_beside_the_code(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -59,4 +64,17 @@ fn the_stylesheet_imports_every_parts_css_once() {
 fn shared_ui_comes_first_so_that_parts_can_refine_it() {
     let first = imported().into_iter().next().unwrap();
     assert!(first.ends_with("app/src/ui/ui.css"), "{}", first.display());
+}
+
+#[test]
+fn the_widgets_stylesheet_is_the_storefronts_without_its_frame_in_the_same_order() {
+    let frame = root()
+        .join("app/src/storefront/storefront.css")
+        .canonicalize()
+        .unwrap();
+    let expected: Vec<_> = imported()
+        .into_iter()
+        .filter(|file| *file != frame)
+        .collect();
+    assert_eq!(imported_by("widgets.css"), expected);
 }

@@ -712,6 +712,8 @@ test('widgets work in a page with a strict Content Security Policy', { tag: '@js
     await readyWidget(page, tag);
   }
   const heart = page.locator('rapport-wishlist-button button.rapport-wishlist-button__heart');
+  // Styled by the widgets' stylesheet, which the shadow roots adopt (fetched as data, so `style-src` has no say).
+  expect(await heart.evaluate((button) => getComputedStyle(button).cursor)).toBe('pointer');
   await heart.click();
   await expect(heart).toHaveAttribute('aria-pressed', 'true');
   expect(violations).toEqual([]);
@@ -795,7 +797,7 @@ test('a returning shopper\'s browser keeps the widgets\' files, checks only the 
     expect(other.status(), file).toBe(200);
   }
 
-  // It names the widgets' files by their content (a build's folder, the stylesheet's name): kept a year, as a
+  // It names the widgets' files by their content (a build's folder): kept a year, as a
   // release brings new names, and sent compressed as they were made at build time. Each chunk of the widgets' code
   // is named with the files it needs.
   const named = (await (await request.get(`${RAPPORT}/embed.js`)).text()).match(
@@ -805,7 +807,7 @@ test('a returning shopper\'s browser keeps the widgets\' files, checks only the 
   const [glue, wasm, style, chunks, chunkOf] = named!.slice(1);
   expect(glue).toMatch(/^\/widgets\/[0-9a-f]{16}\/rapport-widgets\.js$/);
   expect(wasm).toMatch(/^\/widgets\/[0-9a-f]{16}\/rapport-widgets_bg\.wasm$/);
-  expect(style).toMatch(/^\/widgets\/rapport\.[0-9a-f]{16}\.css$/);
+  expect(style).toMatch(/^\/widgets\/[0-9a-f]{16}\/rapport-widgets\.css$/);
   expect(chunkOf).toContain("'rapport-reviews': 'product'");
   const build = glue.slice(0, glue.lastIndexOf('/') + 1);
   const chunkFiles = [...new Set([...chunks.matchAll(/'([a-z0-9_]+)'/g)].map((found) => `${build}${found[1]}.wasm`))];

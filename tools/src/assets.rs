@@ -10,8 +10,8 @@
 //! content, so that browsers keep them for a year (`Cache-Control: immutable`, see the server's
 //! `site_file_caching`): a release brings a new folder, so a browser never pairs an old glue file with a new WASM.
 //! One folder rather than a hash in each name, because the chunks' loader imports the glue by its plain name;
-//! `pkg/build` names the storefront's folder for the server's pages. The widgets' copy of the stylesheet gets a
-//! hashed name of its own. The loader, whose URL stores paste into their pages and which must stay, is rewritten
+//! `pkg/build` names the storefront's folder for the server's pages. The widgets' stylesheet
+//! (`style/widgets.css`) is in their folder. The loader, whose URL stores paste into their pages and which must stay, is rewritten
 //! to name them and each chunk's files. Each published file gets brotli and gzip twins, compressed once here at
 //! the strongest settings rather than per request; a file named by its content cannot outlive its twins.
 
@@ -32,6 +32,8 @@ const WASM: &str = "rapport-widgets_bg.wasm";
 const SPLIT_MAIN: &str = "rapport-widgets_split.wasm";
 /// The JavaScript that fetches and links the chunks, imported by the main module.
 const CHUNK_LOADER: &str = "rapport-chunks.js";
+/// The widgets' stylesheet, bundled from `style/widgets.css`, which the loader gives every shadow root.
+const STYLE: &str = "rapport-widgets.css";
 /// Which files each chunk needs (its own and the shared ones), from the split to the publishing.
 const CHUNK_MAP: &str = "chunks.json";
 /// The storefront's bundle as the build leaves it in `pkg/`: glue, WASM and stylesheet.
@@ -90,16 +92,6 @@ pub struct Published {
     pub storefront: String,
 }
 
-/// The name `path` (a site path such as `widgets/rapport.css`) takes for `content`: its stem, the first 16 hex
-/// digits of the content's SHA-256, its extension.
-pub fn hashed_name(path: &str, content: &[u8]) -> String {
-    let hash = hex::encode(&Sha256::digest(content)[..8]);
-    match path.rsplit_once('.') {
-        Some((stem, extension)) if !stem.ends_with('/') => format!("{stem}.{hash}.{extension}"),
-        _ => format!("{path}.{hash}"),
-    }
-}
-
 /// The loader with its `FILES` line naming `published`; an error when it has no such line (not Rapport's loader).
 pub fn rewrite_loader(loader: &str, published: &Published) -> Result<String, String> {
     let line = loader
@@ -133,8 +125,7 @@ pub fn rewrite_loader(loader: &str, published: &Published) -> Result<String, Str
 }
 
 /// Publishes the widgets and the storefront's bundle of the site built at `site` (`target/site`): each build's
-/// files moved into a folder named by their content, a hashed copy of the stylesheet for the widgets, their
-/// compressed twins, the loader naming the widgets' files and [`STOREFRONT_BUILD`] the storefront's folder.
+/// files moved into a folder named by their content, their compressed twins, the loader naming the widgets' files and [`STOREFRONT_BUILD`] the storefront's folder.
 /// `quality` is brotli's, 0 to 11.
 pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
     let widgets = site.join("widgets");
@@ -155,7 +146,7 @@ pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
         }
     }
     files.sort();
-    for needed in [GLUE, WASM, CHUNK_LOADER] {
+    for needed in [GLUE, WASM, CHUNK_LOADER, STYLE] {
         if !files.iter().any(|file| file == needed) {
             return Err(format!(
                 "{}: no {needed} (build the site and the widgets first)",
@@ -186,16 +177,13 @@ pub fn publish(site: &Path, quality: u32) -> Result<Published, String> {
     }
     let folder = move_into_build_folder(site, "widgets", &files, quality)?;
     std::fs::remove_file(&map).map_err(|error| format!("{}: {error}", map.display()))?;
-    // The widgets' copy of the stylesheet first: the storefront's moves into its folder next.
-    let style = hash_into_place(site, "pkg/rapport.css", "widgets")?;
-    compress_beside(&site.join(&style), quality)?;
     let storefront = move_into_build_folder(site, "pkg", &STOREFRONT, quality)?;
     std::fs::write(site.join(STOREFRONT_BUILD), format!("{storefront}\n"))
         .map_err(|error| format!("{STOREFRONT_BUILD}: {error}"))?;
     let published = Published {
         glue: format!("{folder}/{GLUE}"),
         wasm: format!("{folder}/{WASM}"),
-        style,
+        style: format!("{folder}/{STYLE}"),
         chunks,
         chunk_of,
         storefront,
@@ -260,23 +248,6 @@ fn chunk_of(chunks: &Chunks) -> Result<BTreeMap<String, String>, String> {
         .collect())
 }
 
-/// Copies the file at `source` (a site path) under its hashed name into the folder `into`, and returns the new
-/// site path.
-fn hash_into_place(site: &Path, source: &str, into: &str) -> Result<String, String> {
-    let from = site.join(source);
-    let content = std::fs::read(&from).map_err(|error| {
-        format!(
-            "{}: {error} (build the site and the widgets first)",
-            from.display()
-        )
-    })?;
-    let file_name = source.rsplit('/').next().unwrap_or(source);
-    let name = hashed_name(&format!("{into}/{file_name}"), &content);
-    let to = site.join(&name);
-    std::fs::write(&to, &content).map_err(|error| format!("{}: {error}", to.display()))?;
-    Ok(name)
-}
-
 fn read_text(path: &PathBuf) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))
 }
@@ -316,22 +287,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hashed_names_keep_the_stem_and_extension_and_follow_the_content() {
-        let name = hashed_name("widgets/rapport.css", b"one");
-        assert!(name.starts_with("widgets/rapport."), "{name}");
-        assert!(name.ends_with(".css"), "{name}");
-        assert_eq!(name.len(), "widgets/rapport..css".len() + 16);
-        assert_eq!(name, hashed_name("widgets/rapport.css", b"one"));
-        assert_ne!(name, hashed_name("widgets/rapport.css", b"two"));
-    }
-
-    #[test]
     fn the_loader_names_the_published_files_and_chunks_however_often_it_is_rewritten() {
         let loader = "(() => {\n  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/pkg/rapport.css' };\n  load(FILES.glue);\n})();\n";
         let published = Published {
             glue: "widgets/0123456789abcdef/rapport-widgets.js".into(),
             wasm: "widgets/0123456789abcdef/rapport-widgets_bg.wasm".into(),
-            style: "widgets/rapport.0123456789abcdef.css".into(),
+            style: "widgets/0123456789abcdef/rapport-widgets.css".into(),
             chunks: Chunks::from([
                 (
                     "product".into(),
@@ -348,7 +309,7 @@ mod tests {
         let once = rewrite_loader(loader, &published).unwrap();
         assert_eq!(
             once,
-            "(() => {\n  const FILES = { glue: '/widgets/0123456789abcdef/rapport-widgets.js', wasm: '/widgets/0123456789abcdef/rapport-widgets_bg.wasm', style: '/widgets/rapport.0123456789abcdef.css', chunks: { badges: ['split_badges'], product: ['chunk_2', 'split_product'] }, chunkOf: { 'rapport-reviews': 'product', 'rapport-stars': 'badges' } };\n  load(FILES.glue);\n})();\n"
+            "(() => {\n  const FILES = { glue: '/widgets/0123456789abcdef/rapport-widgets.js', wasm: '/widgets/0123456789abcdef/rapport-widgets_bg.wasm', style: '/widgets/0123456789abcdef/rapport-widgets.css', chunks: { badges: ['split_badges'], product: ['chunk_2', 'split_product'] }, chunkOf: { 'rapport-reviews': 'product', 'rapport-stars': 'badges' } };\n  load(FILES.glue);\n})();\n"
         );
         assert_eq!(rewrite_loader(&once, &published).unwrap(), once);
         assert!(rewrite_loader("console.log(1);", &published).is_err());
@@ -373,6 +334,7 @@ mod tests {
             "export const x = 1;",
         )
         .unwrap();
+        std::fs::write(site.join("widgets").join(STYLE), "p { color: blue; }").unwrap();
         std::fs::write(
             site.join("widgets").join(CHUNK_MAP),
             r#"{"product": ["chunk_2", "split_product"], "badges": ["chunk_2", "split_badges"],
@@ -408,6 +370,7 @@ mod tests {
             GLUE,
             WASM,
             CHUNK_LOADER,
+            STYLE,
             "split_product.wasm",
             "chunk_2.wasm",
         ] {
@@ -437,11 +400,7 @@ mod tests {
                 "{file}.gz"
             );
         }
-        assert_eq!(
-            std::fs::read(site.join(&published.style)).unwrap(),
-            std::fs::read(site.join(&published.storefront).join("rapport.css")).unwrap(),
-            "the widgets' stylesheet is the storefront's"
-        );
+        assert_eq!(published.style, format!("{folder}/{STYLE}"));
         let glue_path = site.join(&published.glue);
         assert_eq!(std::fs::read_to_string(&glue_path).unwrap(), glue);
         let mut unzipped = String::new();
