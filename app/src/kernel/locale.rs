@@ -6,30 +6,26 @@
 //! [`crate::kernel::money::Money::display_in`]. The page's current language is [`crate::kernel::locale::I18n`], above this.
 
 use crate::kernel::time::{Millis, civil_date};
-use std::collections::HashMap;
-use std::sync::LazyLock;
 
-/// The languages the shop speaks: locale tag and translation file, one for each file in `app/locales/`.
-const CATALOGS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
+/// A language's texts by key, sorted by key.
+type Catalog = &'static [(&'static str, &'static str)];
+
+/// The languages the shop speaks: locale tag and texts, one for each file in `app/locales/`, compiled by
+/// `app/build.rs` (nothing is parsed at run time).
+const CATALOGS: &[(&str, Catalog)] = include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 
 /// The language shown when nothing else is known.
 pub const DEFAULT_LOCALE: &str = "en";
 /// The cookie that remembers the shopper's choice of language (a preference, not an identity).
 pub const LOCALE_COOKIE: &str = "rapport_locale";
 
-type Catalog = HashMap<String, String>;
-
-static PARSED: LazyLock<HashMap<&'static str, Catalog>> = LazyLock::new(|| {
+/// `locale`'s texts, if the shop speaks it.
+fn catalog(locale: &str) -> Option<Catalog> {
     CATALOGS
         .iter()
-        .map(|(locale, json)| {
-            (
-                *locale,
-                serde_json::from_str(json).unwrap_or_else(|e| panic!("locales/{locale}.json: {e}")),
-            )
-        })
-        .collect()
-});
+        .find(|(tag, _)| *tag == locale)
+        .map(|(_, texts)| *texts)
+}
 
 /// The supported locales with their names, for the language switch.
 pub fn languages() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -40,16 +36,17 @@ pub fn languages() -> impl Iterator<Item = (&'static str, &'static str)> {
 
 /// `key` in `locale`'s own file, without falling back to another language.
 fn text(locale: &str, key: &str) -> Option<&'static str> {
-    PARSED
-        .get(locale)
-        .and_then(|catalog| catalog.get(key))
-        .map(String::as_str)
+    let texts = catalog(locale)?;
+    texts
+        .binary_search_by(|(each, _)| (*each).cmp(key))
+        .ok()
+        .map(|found| texts[found].1)
 }
 
 /// How `locale` writes `currency`'s symbol, if its file gives one (`money.symbol.CNY`: `CN¥` in English); a
 /// language the shop does not speak writes it as the default language does.
 pub fn currency_symbol(locale: &str, currency: &str) -> Option<&'static str> {
-    let locale = if PARSED.contains_key(locale) {
+    let locale = if catalog(locale).is_some() {
         locale
     } else {
         DEFAULT_LOCALE
@@ -251,27 +248,44 @@ mod tests {
         assert_eq!(group_thousands(999, ","), "999");
     }
 
+    /// `locale`'s keys, for comparing languages.
+    fn keys_of(locale: &str) -> std::collections::BTreeSet<&'static str> {
+        catalog(locale)
+            .unwrap()
+            .iter()
+            .map(|(key, _)| *key)
+            .collect()
+    }
+
     #[test]
     fn every_language_has_every_key() {
-        let english = &PARSED[DEFAULT_LOCALE];
-        for (locale, catalog) in PARSED.iter() {
+        let english = keys_of(DEFAULT_LOCALE);
+        for (locale, _) in CATALOGS {
+            let catalog = keys_of(locale);
             // A language with one plural form (Chinese) writes only the `other` form of counted texts.
             let one_form = plural(locale, 1) == Plural::Other;
-            let mut missing: Vec<_> = english
-                .keys()
-                .filter(|key| !catalog.contains_key(*key))
+            let missing: Vec<_> = english
+                .difference(&catalog)
                 .filter(|key| !(one_form && key.ends_with(".one")))
                 .collect();
-            let mut extra: Vec<_> = catalog
-                .keys()
-                .filter(|key| !english.contains_key(*key))
-                .collect();
-            missing.sort();
-            extra.sort();
+            let extra: Vec<_> = catalog.difference(&english).collect();
             assert!(
                 missing.is_empty() && extra.is_empty(),
                 "{locale}: missing {missing:?}, extra {extra:?}"
             );
+        }
+    }
+
+    #[test]
+    fn each_languages_texts_are_sorted_by_key_for_the_search() {
+        for (locale, texts) in CATALOGS {
+            assert!(
+                texts.windows(2).all(|pair| pair[0].0 < pair[1].0),
+                "{locale}"
+            );
+            for (key, text) in texts.iter() {
+                assert_eq!(super::text(locale, key), Some(*text), "{locale} {key}");
+            }
         }
     }
 
@@ -301,10 +315,10 @@ mod tests {
             &mut keys,
         );
         assert!(keys.len() > 20, "the scan found too few keys: {keys:?}");
-        let english = &PARSED[DEFAULT_LOCALE];
+        let english = keys_of(DEFAULT_LOCALE);
         let missing: Vec<_> = keys
             .iter()
-            .filter(|key| !english.contains_key(*key))
+            .filter(|key| !english.contains(key.as_str()))
             .collect();
         assert!(missing.is_empty(), "untranslated keys: {missing:?}");
     }
