@@ -12,6 +12,7 @@ use crate::identity::merchant::{
 use crate::kernel::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn queue_address(queue: DeskQueue, shown: i64) -> String {
@@ -90,6 +91,7 @@ pub fn QuestionsDesk() -> impl IntoView {
         |((queue, shown), ..)| questions_desk(queue, shown),
     );
     view! {
+        <Title text=move || i18n.t("questions.desk.title") />
         <section class="shop-section rapport-moderation rapport-questions-desk">
             <h1>{move || i18n.t("questions.desk.title")}</h1>
             <Suspense fallback=|| ()>

@@ -13,6 +13,7 @@ use crate::identity::merchant::{
 use crate::kernel::time::iso_date;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn queue_address(queue: ModerationQueue, shown: i64) -> String {
@@ -88,6 +89,7 @@ pub fn ModerationDesk() -> impl IntoView {
         remove_photo,
     };
     view! {
+        <Title text=move || i18n.t("moderation.title") />
         <section class="shop-section rapport-moderation">
             <h1>{move || i18n.t("moderation.title")}</h1>
             <Suspense fallback=|| ()>

@@ -10,6 +10,7 @@ use crate::i18n::{I18n, languages, use_i18n};
 use crate::identity::merchant::MerchantSignInForm;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn tier_name(rules: &TierRules, code: &str, i18n: I18n) -> String {
@@ -61,6 +62,7 @@ pub fn MerchantTiersPage() -> impl IntoView {
         |(draft, _)| load_tiers_desk(draft),
     );
     view! {
+        <Title text=move || i18n.t("tiers.admin.title") />
         <section class="shop-section rapport-tiers-admin">
             <h1>{move || i18n.t("tiers.admin.title")}</h1>
             {move || saved().map(|version| view! {
