@@ -388,6 +388,14 @@ pub enum Command {
         #[arg(long)]
         to: std::path::PathBuf,
     },
+    /// Remove the site's published builds (`widgets/<hash>/`, `pkg/<hash>/`) that earlier releases left, once out
+    /// of use for `--keep-hours`: the first run after an upgrade marks them, a later one removes them. Run it
+    /// after each upgrade (deploy/README.md).
+    PruneAssets {
+        /// How long a build stays after it went out of use, for pages opened before the upgrade.
+        #[arg(long, default_value_t = 48)]
+        keep_hours: u64,
+    },
 }
 
 /// Known only to the demo: anyone can forge tokens with it, which is why it is refused outside demo mode.

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod demo_images;
 pub mod metrics;
 pub mod photos;
+pub mod retired_builds;
 pub mod state;
 
 use crate::state::AppState;
@@ -142,9 +143,7 @@ pub fn storefront_pkg_dir(site_root: &std::path::Path) -> Result<String, String>
         Err(error) => return Err(format!("{}: {error}", file.display())),
     };
     let named = named.trim();
-    let published = named
-        .strip_prefix("pkg/")
-        .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|byte| byte.is_ascii_hexdigit()));
+    let published = named.strip_prefix("pkg/").is_some_and(content_hash);
     if !published {
         return Err(format!(
             "{}: {named:?} is not a published bundle's folder (pkg/ and 16 hex digits); build the site again",
@@ -158,6 +157,12 @@ pub fn storefront_pkg_dir(site_root: &std::path::Path) -> Result<String, String>
         ));
     }
     Ok(named.to_owned())
+}
+
+/// Whether a part of a site path is a published build's content hash (16 hex digits: `rapport-tools
+/// publish-assets`).
+pub(crate) fn content_hash(part: &str) -> bool {
+    part.len() == 16 && part.bytes().all(|byte| byte.is_ascii_hexdigit())
 }
 
 /// How the built site's files are kept by browsers, by their names.
@@ -177,9 +182,7 @@ enum SiteFile {
 impl SiteFile {
     fn of(path: &str) -> Option<Self> {
         // A 16-hex-digit part of the name (`rapport.<hash>.css`) or a folder so named (a published build).
-        let hashed = path
-            .split(['/', '.'])
-            .any(|part| part.len() == 16 && part.bytes().all(|byte| byte.is_ascii_hexdigit()));
+        let hashed = path.split(['/', '.']).any(content_hash);
         if (path.starts_with("/widgets/") || path.starts_with("/pkg/")) && hashed {
             Some(Self::Hashed)
         } else if matches!(path, "/embed.js" | "/rapport-theme.css") {

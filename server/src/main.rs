@@ -101,6 +101,21 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::PruneAssets { keep_hours } => {
+            let site = std::path::Path::new(&config.site_root);
+            let pruned = server::retired_builds::prune(
+                site,
+                std::time::Duration::from_secs(keep_hours.saturating_mul(3600)),
+                std::time::SystemTime::now(),
+            )?;
+            for build in &pruned.removed {
+                println!("removed {build}");
+            }
+            for build in &pruned.retiring {
+                println!("out of use, kept for now: {build}");
+            }
+            Ok(())
+        }
         Command::ReviewTiers => {
             let db = open(&config).await?;
             let summary = app::tiers::ssr::review(&db, app::kernel::time::now())
