@@ -78,7 +78,7 @@
   // The widgets' files, the files (beside the glue) each chunk of their code needs, and each widget's chunk.
   // `rapport-tools publish-assets` names the published build here, in a folder named by its content, which browsers
   // keep.
-  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/pkg/rapport.css', chunks: {}, chunkOf: {} };
+  const FILES = { glue: '/widgets/rapport-widgets.js', wasm: '/widgets/rapport-widgets_bg.wasm', style: '/widgets/rapport-widgets.css', chunks: {}, chunkOf: {} };
 
   // Starts fetching a file the page will need before the code that needs it asks (which it then finds under way).
   const preloaded = new Set();
@@ -112,19 +112,23 @@
       }));
   };
   // One stylesheet, fetched once and adopted by every shadow root: it applies the moment a widget renders (a
-  // <link> in each root would load on its own, and the widget would show unstyled meanwhile).
+  // <link> in each root would load on its own, and the widget would show unstyled meanwhile). Browsers without
+  // constructed stylesheets (Safari before 16.4) take the <link>, as does a widget whose fetch failed.
   let sheet;
+  const constructed = 'adoptedStyleSheets' in ShadowRoot.prototype;
   const styles = () =>
-    (sheet ||= fetch(server + FILES.style)
-      .then((response) => {
-        if (!response.ok) throw new Error(`${FILES.style}: ${response.status}`);
-        return response.text();
-      })
-      .then((css) => new CSSStyleSheet().replace(css))
-      .catch((error) => {
-        sheet = undefined;
-        throw error;
-      }));
+    (sheet ||= constructed
+      ? fetch(server + FILES.style)
+          .then((response) => {
+            if (!response.ok) throw new Error(`${FILES.style}: ${response.status}`);
+            return response.text();
+          })
+          .then((css) => new CSSStyleSheet().replace(css))
+          .catch((error) => {
+            sheet = undefined;
+            throw error;
+          })
+      : Promise.resolve(null));
   // A widget's chunks are fetched with the main WASM rather than after it, once the page mounts that widget.
   const fetchChunks = (tag) => {
     for (const stem of FILES.chunks[FILES.chunkOf[tag]] || []) {
@@ -209,6 +213,19 @@
       }
     }
 
+    // The widgets' stylesheet in this element's shadow root: the one `styles()` made, else a <link> to it.
+    adopt(css) {
+      const root = this.shadowRoot;
+      if (css) {
+        root.adoptedStyleSheets = [css];
+      } else if (!root.querySelector('link')) {
+        const link = document.createElement('link');
+        link.rel = 'stylesheet';
+        link.href = server + FILES.style;
+        root.prepend(link);
+      }
+    }
+
     // What the shopper reads when the widget's code could not be fetched (the network, say).
     unavailable() {
       return this.language().toLowerCase().startsWith('zh') ? FAILED.zh : FAILED.en;
@@ -225,16 +242,19 @@
       const turn = (this.turns = (this.turns || 0) + 1);
       this.pending = true;
       const current = () => turn === this.turns && this.isConnected && !this.widget;
-      const ready = Promise.all([load(), styles()]);
+      // The styles never hold a widget back: without them it still works, with a <link> trying again.
+      const styled = styles().then(
+        (css) => this.adopt(css),
+        () => this.adopt(null),
+      );
+      const ready = Promise.all([load(), styled]);
       // A product's widget without its product only says so: its chunk would go unused.
       if (!NEEDS_PRODUCT.includes(this.localName) || this.getAttribute('product')?.trim()) {
         fetchChunks(this.localName);
       }
       let wasm;
       try {
-        let css;
-        [wasm, css] = await ready;
-        this.shadowRoot.adoptedStyleSheets = [css];
+        [wasm] = await ready;
       } catch (error) {
         if (!current()) return;
         this.pending = false;

@@ -320,6 +320,22 @@ test("a widget whose code cannot be fetched says so in the shopper's language, a
   await expect(reviews.getByRole('heading', { name: 'Customer reviews' })).toBeVisible();
 });
 
+test("a widget whose stylesheet cannot be fetched still works, unstyled", { tag: '@js-only' }, async ({ page }) => {
+  const stylesheet = /\/rapport-widgets\.css$/;
+  let refused = 0;
+  await page.route(stylesheet, (route) => {
+    refused += 1;
+    return route.abort('connectionreset');
+  });
+  await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}?lang=en`);
+  await readyWidget(page, 'rapport-wishlist-button');
+  const heart = page.locator('rapport-wishlist-button button.rapport-wishlist-button__heart');
+  expect(refused).toBeGreaterThan(0);
+  expect(await heart.evaluate((button) => getComputedStyle(button).cursor)).toBe('default');
+  await heart.click();
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+});
+
 test("a category page fetches only the badges' code, every file of it compressed and kept a year", { tag: '@js-only' }, async ({ page }) => {
   await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
   const skus = await page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>

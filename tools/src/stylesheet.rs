@@ -1,4 +1,4 @@
-//! `rapport-tools bundle-css`: the one stylesheet the storefront and every widget's shadow root load.
+//! `rapport-tools bundle-css`: the storefront's stylesheet, and the one every widget's shadow root adopts.
 //!
 //! `style/main.css` imports each part's CSS, kept beside its code; this inlines the imports in order and strips
 //! comments and the whitespace no browser needs. Written here rather than taken from a CSS compiler: Rapport's CSS
