@@ -218,7 +218,7 @@
       const root = this.shadowRoot;
       if (css) {
         root.adoptedStyleSheets = [css];
-      } else if (!root.querySelector('link')) {
+      } else if (root.firstElementChild?.localName !== 'link') {
         const link = document.createElement('link');
         link.rel = 'stylesheet';
         link.href = server + FILES.style;

@@ -162,13 +162,21 @@ mod tests {
         ] {
             std::fs::write(site.path().join(file), b"p {}").unwrap();
         }
-        std::fs::write(
-            site.path().join("embed.js"),
-            "  const FILES = { glue: '/widgets/0000000000000003/rapport-widgets.js', wasm: '/widgets/0000000000000003/rapport-widgets_bg.wasm' };\n",
-        )
-        .unwrap();
+        loader_naming(
+            site.path(),
+            "glue: '/widgets/0000000000000003/rapport-widgets.js', wasm: '/widgets/0000000000000003/rapport-widgets_bg.wasm'",
+        );
         std::fs::write(site.path().join("pkg/build"), "pkg/aaaaaaaaaaaaaaa3\n").unwrap();
         site
+    }
+
+    /// Writes the site's loader with `files` in its `FILES` line, as publishing does.
+    fn loader_naming(site: &Path, files: &str) {
+        std::fs::write(
+            site.join("embed.js"),
+            format!("  const FILES = {{ {files} }};\n"),
+        )
+        .unwrap();
     }
 
     fn age_marks(site: &Path, by: Duration) {
@@ -247,11 +255,10 @@ mod tests {
                 .exists()
         );
         // A rollback copies the earlier release over: its loader names its build again.
-        std::fs::write(
-            site.path().join("embed.js"),
-            "  const FILES = { glue: '/widgets/0000000000000002/rapport-widgets.js' };\n",
-        )
-        .unwrap();
+        loader_naming(
+            site.path(),
+            "glue: '/widgets/0000000000000002/rapport-widgets.js'",
+        );
         age_marks(site.path(), 2 * HOUR);
         let after = prune(site.path(), HOUR, SystemTime::now()).unwrap();
         assert!(
@@ -276,11 +283,10 @@ mod tests {
     #[test]
     fn a_release_from_before_the_folders_keeps_the_stylesheet_it_names() {
         let site = site();
-        std::fs::write(
-            site.path().join("embed.js"),
-            "  const FILES = { glue: '/widgets/0000000000000001/rapport-widgets.js', style: '/widgets/rapport.bbbbbbbbbbbbbbbb.css' };\n",
-        )
-        .unwrap();
+        loader_naming(
+            site.path(),
+            "glue: '/widgets/0000000000000001/rapport-widgets.js', style: '/widgets/rapport.bbbbbbbbbbbbbbbb.css'",
+        );
         let pruned = prune(site.path(), HOUR, SystemTime::now()).unwrap();
         for path in [
             "widgets/rapport.bbbbbbbbbbbbbbbb.css",
@@ -302,21 +308,16 @@ mod tests {
     #[test]
     fn a_site_not_published_is_refused_and_left_alone() {
         let site = site();
-        std::fs::write(
-            site.path().join("embed.js"),
-            "  const FILES = { glue: '/widgets/rapport-widgets.js' };\n",
-        )
-        .unwrap();
+        loader_naming(site.path(), "glue: '/widgets/rapport-widgets.js'");
         let error = prune(site.path(), HOUR, SystemTime::now()).unwrap_err();
         assert!(
             error.contains("names no published widgets' build"),
             "{error}"
         );
-        std::fs::write(
-            site.path().join("embed.js"),
-            "  const FILES = { glue: '/widgets/0000000000000003/rapport-widgets.js' };\n",
-        )
-        .unwrap();
+        loader_naming(
+            site.path(),
+            "glue: '/widgets/0000000000000003/rapport-widgets.js'",
+        );
         std::fs::remove_file(site.path().join("pkg/build")).unwrap();
         let error = prune(site.path(), HOUR, SystemTime::now()).unwrap_err();
         assert!(error.contains("pkg/build is missing"), "{error}");

@@ -1,6 +1,6 @@
 //! The shop's languages as data: every user-facing string comes from the translation files in `app/locales/`, one
-//! JSON file per language, named by its BCP 47 tag. Adding a language is adding its file: the build lists the
-//! files (`app/build.rs`). Besides the texts, a file names its language (`language.name`) and says how it writes
+//! JSON file per language, named by its BCP 47 tag. Adding a language is adding its file: the build compiles the
+//! files into tables (`app/build.rs`). Besides the texts, a file names its language (`language.name`) and says how it writes
 //! money: its decimal and group separators (`number.*`), where the currency goes (`money.with_symbol`,
 //! `money.with_code`) and the currencies' symbols (`money.symbol.<ISO 4217 code>`); see
 //! [`crate::kernel::money::Money::display_in`]. The page's current language is [`crate::kernel::locale::I18n`], above this.
