@@ -1,6 +1,7 @@
 //! The storefront's stylesheet (`style/main.css`, published in `/pkg/<hash>/`) imports each part's CSS, kept beside
-//! its code, and `rapport-tools bundle-css` inlines them; the widgets' (`style/widgets.css`, which every widget's
-//! shadow root adopts) imports the same but the storefront's frame. A part main.css does not import would never
+//! its code (the capabilities' through `style/capabilities.css`), and `rapport-tools bundle-css` inlines them; the
+//! widgets' (`style/widgets.css`, which every widget's shadow root adopts) imports the same but the storefront's
+//! frame. A part main.css does not import would never
 //! reach a browser; an import of a missing file would break the build.
 
 use std::path::{Path, PathBuf};
@@ -9,23 +10,38 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The files `style/<entry>` imports, resolved against its folder, in order.
+/// The parts' CSS files `style/<entry>` brings in, in order: its imports, each resolved against the importing
+/// file's folder and followed through the lists that import further (`capabilities.css`), as the bundler does.
 fn imported_by(entry: &str) -> Vec<PathBuf> {
-    let stylesheet = std::fs::read_to_string(root().join("style").join(entry)).unwrap();
-    stylesheet
+    let mut parts = Vec::new();
+    follow(&root().join("style").join(entry), &mut parts);
+    parts
+}
+
+fn follow(file: &Path, parts: &mut Vec<PathBuf>) {
+    let stylesheet = std::fs::read_to_string(file).unwrap();
+    let imports: Vec<&str> = stylesheet
         .lines()
         .filter_map(|line| line.trim().strip_prefix("@import \""))
-        .map(|rest| {
-            let path = rest.split('"').next().unwrap();
-            root()
-                .join("style")
-                .join(path)
-                .canonicalize()
-                .unwrap_or_else(|error| {
-                    panic!("style/{entry} imports {path}, which is not there: {error}")
-                })
-        })
-        .collect()
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    if imports.is_empty() {
+        parts.push(file.to_path_buf());
+    }
+    for path in imports {
+        let imported = file
+            .parent()
+            .unwrap()
+            .join(path)
+            .canonicalize()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "{} imports {path}, which is not there: {error}",
+                    file.display()
+                )
+            });
+        follow(&imported, parts);
+    }
 }
 
 fn imported() -> Vec<PathBuf> {
