@@ -14,6 +14,7 @@ pub mod feed;
 pub mod flows;
 pub mod i18n;
 pub mod identity;
+pub mod insights;
 pub mod kernel;
 pub mod messages;
 pub mod orders;

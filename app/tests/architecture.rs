@@ -26,6 +26,7 @@ const LEVELS: &[(&str, u8)] = &[
     ("orders", 6),
     ("questions", 6),
     ("messages", 6),
+    ("insights", 6),
     ("flows", 7),
     ("embed", 8),
     ("storefront", 9),

@@ -95,6 +95,15 @@ pub struct Config {
         global = true
     )]
     pub shop_name: String,
+    /// The currency the shop sells in (ISO 4217): the merchant's figures sum amounts in it and count orders in
+    /// any other apart.
+    #[arg(
+        long,
+        env = "RAPPORT_STORE_CURRENCY",
+        default_value = "CNY",
+        global = true
+    )]
+    pub store_currency: String,
     /// Reviews one shopper may write or edit in 24 hours.
     #[arg(
         long,
@@ -488,6 +497,15 @@ impl Config {
             max_lists: self.wishlists_per_shopper,
             max_items: self.wishlist_items,
             show_saved_count: self.wishlist_show_saved_count,
+        })
+    }
+
+    /// The rules of the merchant's figures, or what is wrong with them.
+    pub fn insights_policy(&self) -> Result<app::insights::ssr::InsightsPolicy, String> {
+        app::kernel::money::validate_currency(&self.store_currency)
+            .map_err(|message| format!("--store-currency: {message}"))?;
+        Ok(app::insights::ssr::InsightsPolicy {
+            currency: self.store_currency.clone(),
         })
     }
 

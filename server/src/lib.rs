@@ -7,6 +7,7 @@ pub mod api;
 pub mod config;
 pub mod delivery;
 pub mod demo_images;
+pub mod merchant_downloads;
 pub mod metrics;
 pub mod photos;
 pub mod retired_builds;
@@ -96,6 +97,14 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
         .route(
             "/photos/{key}",
             get(photos::photo).with_state(state.clone()),
+        )
+        .route(
+            "/merchant/customers.csv",
+            get(merchant_downloads::customers_table).with_state(state.clone()),
+        )
+        .route(
+            "/merchant/customers/{file}",
+            get(merchant_downloads::segment).with_state(state.clone()),
         )
         .route(
             "/alerts/click/{token}",

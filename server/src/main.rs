@@ -208,6 +208,7 @@ async fn serve(config: Config) -> Result<(), String> {
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),
+        insights: config.insights_policy()?,
         public_url: PublicUrl(config.public_url.clone()),
     };
     let draining = server::Draining::default();

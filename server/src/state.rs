@@ -28,6 +28,8 @@ pub struct AppState {
     pub alerts: app::alerts::rules::AlertPolicy,
     /// How the feed's similarity is built and refreshed.
     pub feed: app::feed::ssr::RefreshPolicy,
+    /// The shop's currency, for the merchant's figures.
+    pub insights: app::insights::ssr::InsightsPolicy,
     /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.
     pub public_url: PublicUrl,
 }
@@ -44,6 +46,7 @@ impl AppState {
         provide_context(self.wishlists);
         provide_context(self.alerts.clone());
         provide_context(self.feed.clone());
+        provide_context(self.insights.clone());
         provide_context(self.public_url.clone());
         // The nonce the response's Content-Security-Policy names (`page_security_policy`), in place of the one
         // Leptos made for this render, so that its inline scripts carry the nonce the browser is told to allow.

@@ -102,7 +102,14 @@ pub fn request_merchant() -> Result<String, AppError> {
 #[cfg(feature = "ssr")]
 pub fn current_merchant(identity: &Identity) -> Result<String, AppError> {
     let parts = use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
-    let session = session_in(&parts.headers)
+    merchant_of(identity, &parts.headers)
+}
+
+/// The merchant a request's session cookie names, or `unauthorized`: for the server's own routes outside Leptos
+/// (the merchant pages' downloads).
+#[cfg(feature = "ssr")]
+pub fn merchant_of(identity: &Identity, headers: &http::HeaderMap) -> Result<String, AppError> {
+    let session = session_in(headers)
         .ok_or_else(|| AppError::unauthorized("Please sign in as the merchant."))?;
     super::token::verify_merchant(
         &identity.secret,

@@ -247,6 +247,40 @@ pub async fn names_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, (String, Str
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
+/// How to reach a shopper, as the store shared it: for the merchant's exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// The store's shopper id.
+    pub shopper_id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+}
+
+/// The contacts of the shoppers with these row ids (those found).
+pub async fn contacts_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, Contact>, StoreError> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, external_id, display_name, email FROM shoppers WHERE id IN ({})",
+        crate::store::id_list(keys)
+    );
+    let rows = sqlx::query(&sql).fetch_all(db.reader()).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get("id")?,
+                Contact {
+                    shopper_id: row.try_get("external_id")?,
+                    display_name: row.try_get("display_name")?,
+                    email: row.try_get("email")?,
+                },
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
 /// The shopper's preferred language, or `None` when the store has not told Rapport about this shopper.
 pub async fn shopper_locale(db: &Db, shopper_id: &str) -> Result<Option<String>, StoreError> {
     Ok(

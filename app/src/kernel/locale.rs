@@ -193,6 +193,23 @@ pub fn format_date(locale: &str, at: Millis) -> String {
     )
 }
 
+/// A month as `locale` writes it for people (`Nov 2026`, `2026年11月`), by its `date.month_format` with `{year}`,
+/// `{month}` and `{month_name}`.
+pub fn format_month(locale: &str, month: crate::kernel::time::Month) -> String {
+    let (year, number) = month.year_month();
+    fill(
+        translate(locale, "date.month_format"),
+        [
+            ("year", year.to_string()),
+            ("month", number.to_string()),
+            (
+                "month_name",
+                translate(locale, &format!("date.month.{number}")),
+            ),
+        ],
+    )
+}
+
 /// The counted text `key` in `locale`: its form for `count` (`key.one` or `key.other`, see [`plural`]), with
 /// `{count}` written as the language writes numbers and the other placeholders filled in. A form the language's
 /// file lacks falls back to its `other`, then to English.

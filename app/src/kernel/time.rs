@@ -170,6 +170,54 @@ pub fn iso_date(at: Millis) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// Parses a calendar date such as `2026-11-22` to the start of that day, UTC: what a date picker sends.
+pub fn parse_iso_date(text: &str) -> Result<Millis, String> {
+    parse_rfc3339(&format!("{}T00:00:00Z", text.trim()))
+        .ok()
+        .filter(|_| text.trim().len() == 10)
+        .ok_or_else(|| format!("\"{text}\" is not a date such as 2026-11-22"))
+}
+
+/// A calendar month, UTC, counted from January of year 0 (`year * 12 + month - 1`), so that months add and subtract
+/// as integers.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Month(pub i64);
+
+impl Month {
+    /// The month holding a moment.
+    pub fn of(at: Millis) -> Month {
+        let (year, month, _) = civil_date(at);
+        Month(year * 12 + i64::from(month) - 1)
+    }
+
+    /// The first moment of the month.
+    pub fn start(self) -> Millis {
+        let (year, month) = self.year_month();
+        Millis::days(days_from_civil(year, month, 1))
+    }
+
+    /// `2026-11`: for machines (keys, CSV, JSON); people read [`crate::kernel::locale::format_month`].
+    pub fn label(self) -> String {
+        let (year, month) = self.year_month();
+        format!("{year:04}-{month:02}")
+    }
+
+    /// The month a [`Month::label`] names.
+    pub fn from_label(label: &str) -> Option<Month> {
+        let (year, month) = label.split_once('-')?;
+        let (year, month): (i64, i64) = (year.parse().ok()?, month.parse().ok()?);
+        (label.len() == 7 && (1..=12).contains(&month)).then_some(Month(year * 12 + month - 1))
+    }
+
+    /// The year and the month (1–12).
+    pub fn year_month(self) -> (i64, u32) {
+        (self.0.div_euclid(12), self.0.rem_euclid(12) as u32 + 1)
+    }
+}
+
 /// Formats a timestamp as RFC 3339 UTC with milliseconds, e.g. `2026-11-22T09:30:00.000Z`.
 pub fn to_rfc3339(at: Millis) -> String {
     let millis_of_day = at.rem_euclid(DAY_MS).0;
@@ -288,6 +336,41 @@ mod tests {
             assert!(parse_rfc3339(text).is_err(), "{text} should be refused");
         }
         assert!(parse_rfc3339("2024-02-29T00:00:00Z").is_ok());
+    }
+
+    #[test]
+    fn calendar_dates_parse_to_their_midnight_and_nothing_else_parses() {
+        assert_eq!(
+            parse_iso_date("2026-11-22"),
+            Ok(parse_rfc3339("2026-11-22T00:00:00Z").unwrap())
+        );
+        for text in [
+            "2026-02-29",
+            "2026-11-22T00:00:00Z",
+            "22/11/2026",
+            "2026-1-2",
+            "",
+        ] {
+            assert!(parse_iso_date(text).is_err(), "{text} should be refused");
+        }
+    }
+
+    #[test]
+    fn months_count_across_years_and_start_on_the_first() {
+        let at = |text| parse_rfc3339(text).unwrap();
+        let december = Month::of(at("2026-12-31T23:59:59Z"));
+        assert_eq!(december.label(), "2026-12");
+        assert_eq!(Month(december.0 + 1).label(), "2027-01");
+        assert_eq!(Month(december.0 + 1).start(), at("2027-01-01T00:00:00Z"));
+        assert_eq!(
+            Month::of(at("2024-02-29T12:00:00Z")).start(),
+            at("2024-02-01T00:00:00Z")
+        );
+        assert_eq!(Month::of(Millis(-1)).label(), "1969-12");
+        assert_eq!(Month::from_label("2027-01"), Some(Month(december.0 + 1)));
+        for wrong in ["2027-13", "2027-1", "27-01", "2027/01"] {
+            assert_eq!(Month::from_label(wrong), None, "{wrong}");
+        }
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/wishlist") view=wishlist::WishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/wishlist/shared/:token") view=crate::wishlist::SharedWishlistPage ssr=SsrMode::Async />
+                    <Route path=path!("/merchant") view=crate::insights::MerchantHome ssr=SsrMode::Async />
+                    <Route path=path!("/merchant/customers") view=crate::insights::CustomerInsightsPage ssr=SsrMode::Async />
                     <Route path=path!("/merchant/reviews") view=crate::reviews::ModerationDesk ssr=SsrMode::Async />
                     <Route path=path!("/merchant/questions") view=crate::questions::QuestionsDesk ssr=SsrMode::Async />
                     <Route path=path!("/merchant/tiers") view=crate::tiers::MerchantTiersPage ssr=SsrMode::Async />

@@ -1,10 +1,12 @@
 //! Components shared by every capability: prices, stock, loading and error states. They know no capability.
 
 mod batch;
+mod charts;
 mod events;
 mod links;
 mod page_query;
 pub use batch::Batch;
+pub use charts::{Amount, BarChart, HeatMap, HeatRow, StackedColumns};
 pub use events::{ADD_TO_CART_EVENT, emit_add_to_cart, emit_event};
 pub use links::{ShopLinks, server_asset, use_shop_links};
 pub use page_query::{EmbeddedQuery, PageQuery, parse_query, use_page_query};

@@ -2,6 +2,7 @@
 //! events here, authenticated with a bearer API key. JSON in, JSON out, and one error shape throughout.
 
 mod handlers;
+pub mod insights;
 mod openapi;
 mod questions;
 
@@ -282,6 +283,15 @@ pub fn router(state: AppState) -> Router {
             get(handlers::get_shopper_tier),
         )
         .route("/tiers", get(handlers::get_tiers))
+        .route("/insights/customers", get(insights::get_customer_insights))
+        .route(
+            "/insights/segments/{segment}",
+            get(insights::get_segment_members),
+        )
+        .route(
+            "/insights/segments/{segment}/csv",
+            get(insights::get_segment_members_csv),
+        )
         .route(
             "/tiers/rules",
             get(handlers::get_tier_rules).put(handlers::put_tier_rules),

@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document of the merchant API, generated from the handlers and types.
 
 use super::handlers::{self, MAX_PAGE, MAX_RESEND};
-use super::questions;
+use super::{insights, questions};
 use app::catalog::rules::{
     MAX_DESCRIPTION_LEN, MAX_PRICE_MINOR, MAX_STOCK, MAX_TITLE_LEN, MAX_URL_LEN,
 };
@@ -20,7 +20,7 @@ const _: () = assert!(app::questions::rules::MAX_REASON_CHARS == MAX_REASON_CHAR
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, moderate reviews, answer shoppers' questions, read wish-list and alert reports, and run the member-tier programme."),
+    info(title = "Rapport merchant API", description = "Push the store's catalogue, shoppers, orders and events to Rapport, moderate reviews, answer shoppers' questions, read wish-list and alert reports, run the member-tier programme, and read what Rapport learns about the customers (segments, repeat purchase, cohorts)."),
     paths(
         handlers::put_categories,
         handlers::put_products,
@@ -54,6 +54,9 @@ const _: () = assert!(app::questions::rules::MAX_REASON_CHARS == MAX_REASON_CHAR
         handlers::put_tier_rules,
         handlers::post_tier_preview,
         handlers::get_product_rating,
+        insights::get_customer_insights,
+        insights::get_segment_members,
+        insights::get_segment_members_csv,
     ),
     // Types named only by query parameters are not collected from the paths: list them, so every $ref resolves.
     components(schemas(app::reviews::ModerationQueue, app::questions::DeskQueue)),
@@ -220,7 +223,7 @@ fn property_rules() -> Vec<(String, Value)> {
 }
 
 /// Each parameter's rule, by its name (the same in every operation that takes it).
-fn parameter_rules() -> [(&'static str, Value); 9] {
+fn parameter_rules() -> [(&'static str, Value); 14] {
     let key = key_rule();
     [
         ("limit", json!({"minimum": 1, "maximum": MAX_PAGE})),
@@ -235,6 +238,14 @@ fn parameter_rules() -> [(&'static str, Value); 9] {
         ("review_id", json!({"minimum": 1})),
         ("question_id", json!({"minimum": 1})),
         ("answer_id", json!({"minimum": 1})),
+        ("from", json!({"format": "date"})),
+        ("to", json!({"format": "date"})),
+        ("compare", json!({"enum": ["previous", "year_before"]})),
+        ("page", json!({"minimum": 1})),
+        (
+            "per_page",
+            json!({"minimum": 1, "maximum": app::insights::ssr::MAX_PER_PAGE}),
+        ),
     ]
 }
 

@@ -105,6 +105,9 @@ pub fn state_of(store: &TestDb) -> AppState {
             ..Default::default()
         },
         feed: Default::default(),
+        insights: app::insights::ssr::InsightsPolicy {
+            currency: "CNY".into(),
+        },
     }
 }
 

@@ -1,0 +1,537 @@
+//! The merchant's home and customers pages. They render on the server and work without JavaScript: the period is
+//! a plain GET form, every chart is inline SVG beside its table, and every table downloads as CSV.
+
+use super::rules::{COHORT_MONTHS, MAX_DAYS};
+use super::{
+    Comparison, CustomerInsights, MerchantCustomers, MonthFigures, Segment, load_customer_insights,
+};
+use crate::i18n::{I18n, format_count, format_date, format_month, use_i18n};
+use crate::identity::merchant::MerchantSignInForm;
+use crate::kernel::money::Money;
+use crate::kernel::time::{Month, parse_iso_date};
+use crate::ui::{Amount, BarChart, ErrorNotice, HeatMap, StackedColumns};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// `part` of `whole` as a percentage to a tenth, or a dash when there is no whole.
+fn percent(part: i64, whole: i64) -> String {
+    if whole > 0 {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    } else {
+        "–".to_owned()
+    }
+}
+
+/// A day of a report (`2026-01-31`) as the language writes dates.
+fn day(locale: &str, iso: &str) -> String {
+    parse_iso_date(iso).map_or_else(|_| iso.to_owned(), |at| format_date(locale, at))
+}
+
+/// A report's month (`2026-01`) as the language writes months.
+fn month(locale: &str, label: &str) -> String {
+    Month::from_label(label).map_or_else(|| label.to_owned(), |m| format_month(locale, m))
+}
+
+fn segment_name(i18n: I18n, segment: Segment) -> String {
+    i18n.t(&format!("insights.segment.{}", segment.code()))
+}
+
+/// The address of a table's CSV for the period shown.
+fn csv_href(table: &str, report: &CustomerInsights) -> String {
+    format!(
+        "/merchant/customers.csv?table={table}&from={}&to={}&compare={}",
+        report.period.first_day,
+        report.period.last_day,
+        report.comparison.code()
+    )
+}
+
+/// The merchant's home: the year's headline figures and a door to each merchant page.
+#[component]
+pub fn MerchantHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let page = Resource::new(|| (), |_| load_customer_insights(None, None, None));
+    view! {
+        <Title text=move || i18n.t("insights.home.title") />
+        <section class="shop-section rapport-insights">
+            <h1>{move || i18n.t("insights.home.title")}</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! {
+                            <p data-testid="merchant-name">{move || i18n.t_with("moderation.signed_in_as", &[("name", page.merchant.clone())])}</p>
+                            <p class="rapport-insights__period">{
+                                let span = page.report.period.clone();
+                                move || i18n.t_with("insights.home.period", &[
+                                    ("from", day(i18n.locale(), &span.first_day)),
+                                    ("to", day(i18n.locale(), &span.last_day)),
+                                ])
+                            }</p>
+                            <Headlines report=page.report />
+                            <nav class="rapport-insights__doors" aria-label=move || i18n.t("insights.home.pages")>
+                                {[
+                                    ("/merchant/customers", "insights.customers.title", "insights.home.customers"),
+                                    ("/merchant/reviews", "moderation.title", "insights.home.reviews"),
+                                    ("/merchant/questions", "questions.desk.title", "insights.home.questions"),
+                                    ("/merchant/tiers", "tiers.admin.title", "insights.home.tiers"),
+                                ].into_iter().map(|(href, name, what)| view! {
+                                    <a class="rapport-insights__door" href=href>
+                                        <strong>{move || i18n.t(name)}</strong>
+                                        <span>{move || i18n.t(what)}</span>
+                                    </a>
+                                }).collect_view()}
+                            </nav>
+                        }.into_any(),
+                        Err(error) if error.needs_sign_in() => view! { <MerchantSignInForm next="/merchant" /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The customers page: segments and how they moved, repeat purchase, new against returning customers by month,
+/// and cohorts' retention, for the period in the address (`?from=2026-01-01&to=2026-03-31&compare=previous`).
+#[component]
+pub fn CustomerInsightsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let asked = move || {
+        let query = query.read();
+        (query.get("from"), query.get("to"), query.get("compare"))
+    };
+    let page = Resource::new(asked, |(from, to, compare)| {
+        load_customer_insights(from, to, compare)
+    });
+    view! {
+        <Title text=move || i18n.t("insights.customers.title") />
+        <section class="shop-section rapport-insights">
+            <p class="rapport-insights__up"><a href="/merchant">{move || i18n.t("insights.home.title")}</a></p>
+            <h1>{move || i18n.t("insights.customers.title")}</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <CustomersReport page /> }.into_any(),
+                        Err(error) if error.needs_sign_in() => view! {
+                            <MerchantSignInForm next="/merchant/customers" />
+                        }.into_any(),
+                        // A period that cannot be read: the form again, as it was sent, with what is wrong.
+                        Err(error) => {
+                            let (from, to, compare) = asked();
+                            let compare = match compare.as_deref() {
+                                Some("year_before") => Comparison::YearBefore,
+                                _ => Comparison::Previous,
+                            };
+                            view! {
+                                <PeriodForm from=from.unwrap_or_default() to=to.unwrap_or_default() compare />
+                                <ErrorNotice error />
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The period's form: a GET to the page itself, so that it works without JavaScript and the address says what is
+/// shown.
+#[component]
+fn PeriodForm(from: String, to: String, compare: Comparison) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form class="rapport-insights__period-form" method="get" action="/merchant/customers" data-testid="insights-period">
+            <label>{move || i18n.t("insights.period.from")}<input type="date" name="from" value=from required /></label>
+            <label>{move || i18n.t("insights.period.to")}<input type="date" name="to" value=to required /></label>
+            <label>{move || i18n.t("insights.period.compare")}
+                <select name="compare">
+                    <option value="previous" selected=compare == Comparison::Previous>{move || i18n.t("insights.period.previous")}</option>
+                    <option value="year_before" selected=compare == Comparison::YearBefore>{move || i18n.t("insights.period.year_before")}</option>
+                </select>
+            </label>
+            <button type="submit" class="rapport-button rapport-button--primary">{move || i18n.t("insights.period.show")}</button>
+            <small>{move || i18n.t_with("insights.period.limit", &[("days", format_count(i18n.locale(), MAX_DAYS))])}</small>
+        </form>
+    }
+}
+
+/// Four numbers a merchant reads first.
+#[component]
+fn Headlines(report: CustomerInsights) -> impl IntoView {
+    let i18n = use_i18n();
+    let repeat = report.repeat.clone();
+    let before: i64 = report
+        .segments
+        .iter()
+        .map(|row| row.previous_customers)
+        .sum();
+    let cards = move || {
+        let locale = i18n.locale();
+        let change = repeat.customers - before;
+        [
+            (
+                "insights.headline.customers",
+                format_count(locale, repeat.customers),
+                i18n.t_with(
+                    "insights.headline.before",
+                    &[
+                        ("count", format_count(locale, before)),
+                        (
+                            "change",
+                            format!(
+                                "{}{}",
+                                if change > 0 { "+" } else { "" },
+                                format_count(locale, change)
+                            ),
+                        ),
+                    ],
+                ),
+            ),
+            (
+                "insights.headline.repeat",
+                percent(repeat.repeat_customers, repeat.customers),
+                i18n.t_count(
+                    "insights.headline.repeat_customers",
+                    repeat.repeat_customers,
+                    &[],
+                ),
+            ),
+            (
+                "insights.headline.returning",
+                percent(repeat.returning_orders, repeat.orders),
+                i18n.t_count("insights.headline.orders", repeat.orders, &[]),
+            ),
+            (
+                "insights.headline.second",
+                repeat.median_days_to_second.map_or_else(
+                    || "–".to_owned(),
+                    |days| i18n.t_with("insights.headline.days", &[("days", format!("{days:.1}"))]),
+                ),
+                i18n.t_count("insights.headline.second_orders", repeat.second_orders, &[]),
+            ),
+        ]
+    };
+    view! {
+        <dl class="rapport-insights__headlines" data-testid="insights-headlines">
+            {move || cards().into_iter().map(|(name, value, detail)| view! {
+                <div class="rapport-insights__headline">
+                    <dt>{i18n.t(name)}</dt>
+                    <dd><strong>{value}</strong><span>{detail}</span></dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+}
+
+#[component]
+fn CustomersReport(page: MerchantCustomers) -> impl IntoView {
+    let i18n = use_i18n();
+    let MerchantCustomers { merchant, report } = page;
+    // Every text and amount is written in the page's language: a switch of language draws the report again.
+    move || {
+        let locale = i18n.locale();
+        let report = report.clone();
+        let period = i18n.t_with(
+            "insights.period.shown",
+            &[
+                ("from", day(locale, &report.period.first_day)),
+                ("to", day(locale, &report.period.last_day)),
+                ("before_from", day(locale, &report.previous.first_day)),
+                ("before_to", day(locale, &report.previous.last_day)),
+            ],
+        );
+        view! {
+            <p data-testid="merchant-name">{i18n.t_with("moderation.signed_in_as", &[("name", merchant.clone())])}</p>
+            <PeriodForm from=report.period.first_day.clone() to=report.period.last_day.clone() compare=report.comparison />
+            <p class="rapport-insights__period" data-testid="insights-shown">{period}</p>
+            {(report.other_currency_orders > 0).then(|| view! {
+                <p class="rapport-notice">{i18n.t_count("insights.other_currency", report.other_currency_orders, &[("currency", report.currency.clone())])}</p>
+            })}
+            <Headlines report=report.clone() />
+            <Segments report=report.clone() />
+            <Movement report=report.clone() />
+            <NewAndReturning report=report.clone() />
+            <Cohorts report=report.clone() />
+            <section class="rapport-insights__section">
+                <h2>{i18n.t("insights.rules.title")}</h2>
+                <ul class="rapport-insights__rules">
+                    {["orders", "rfm", "new", "repeat", "cohorts", "time"].map(|rule| view! {
+                        <li>{i18n.t(&format!("insights.rules.{rule}"))}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    }
+}
+
+#[component]
+fn Segments(report: CustomerInsights) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let money = |minor| i18n.money(&Money::new(minor, &report.currency));
+    let customers: i64 = report.segments.iter().map(|row| row.customers).sum();
+    let rows = report
+        .segments
+        .iter()
+        .map(|row| {
+            (
+                segment_name(i18n, row.segment),
+                vec![
+                    Amount {
+                        value: row.customers,
+                        shown: format_count(locale, row.customers),
+                    },
+                    Amount {
+                        value: row.previous_customers,
+                        shown: format_count(locale, row.previous_customers),
+                    },
+                ],
+            )
+        })
+        .collect();
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="insights-segments">
+            <h2 id="insights-segments">{i18n.t("insights.segments.title")}</h2>
+            <p>{i18n.t("insights.segments.help")}</p>
+            <div class="rapport-insights__pair">
+                <BarChart
+                    label=i18n.t("insights.segments.chart")
+                    series=vec![i18n.t("insights.series.period"), i18n.t("insights.series.before")]
+                    rows
+                />
+                <div class="rapport-insights__table">
+                    <table data-testid="insights-segments">
+                        <thead><tr>
+                            <th scope="col">{i18n.t("insights.segments.segment")}</th>
+                            <th scope="col">{i18n.t("insights.segments.customers")}</th>
+                            <th scope="col">{i18n.t("insights.segments.share")}</th>
+                            <th scope="col">{i18n.t("insights.series.before")}</th>
+                            <th scope="col">{i18n.t("insights.segments.orders")}</th>
+                            <th scope="col">{i18n.t("insights.segments.value")}</th>
+                            <th scope="col"><span class="rapport-visually-hidden">{i18n.t("insights.segments.export")}</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {report.segments.iter().map(|row| {
+                                let name = segment_name(i18n, row.segment);
+                                let export = format!(
+                                    "/merchant/customers/{}.csv?from={}&to={}",
+                                    row.segment.code(), report.period.first_day, report.period.last_day
+                                );
+                                view! {
+                                    <tr data-segment=row.segment.code()>
+                                        <th scope="row">{name.clone()}</th>
+                                        <td>{format_count(locale, row.customers)}</td>
+                                        <td>{percent(row.customers, customers)}</td>
+                                        <td>{format_count(locale, row.previous_customers)}</td>
+                                        <td>{format_count(locale, row.orders)}</td>
+                                        <td>{money(row.value_minor)}</td>
+                                        <td><a href=export download aria-label=i18n.t_with("insights.segments.export_one", &[("segment", name)])>"CSV"</a></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p><a href=csv_href("segments", &report) download>{i18n.t("insights.download")}</a></p>
+                </div>
+            </div>
+            <details class="rapport-insights__grid">
+                <summary>{i18n.t("insights.segments.rules")}</summary>
+                <table>
+                    <thead><tr>
+                        <td></td>
+                        <th scope="col">"FM 1–2"</th>
+                        <th scope="col">"FM 3"</th>
+                        <th scope="col">"FM 4–5"</th>
+                    </tr></thead>
+                    <tbody>
+                        {[
+                            ("R 4–5", [Segment::Promising, Segment::Loyal, Segment::Champions]),
+                            ("R 3", [Segment::NeedsAttention, Segment::Loyal, Segment::Loyal]),
+                            ("R 2", [Segment::Hibernating, Segment::AtRisk, Segment::AtRisk]),
+                            ("R 1", [Segment::Lost, Segment::AtRisk, Segment::AtRisk]),
+                        ].map(|(recency, cells)| view! {
+                            <tr><th scope="row">{recency}</th>{cells.map(|segment| view! { <td>{segment_name(i18n, segment)}</td> }).collect_view()}</tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <p>{i18n.t("insights.rules.rfm")}</p>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn Movement(report: CustomerInsights) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let sides: Vec<Option<Segment>> = Segment::ALL.into_iter().map(Some).chain([None]).collect();
+    let name = move |side: Option<Segment>| match side {
+        Some(segment) => segment_name(i18n, segment),
+        None => i18n.t("insights.movement.none"),
+    };
+    let count = |from: Option<Segment>, to: Option<Segment>| {
+        report
+            .movement
+            .iter()
+            .find(|m| m.from == from && m.to == to)
+            .map_or(0, |m| m.customers)
+    };
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="insights-movement">
+            <h2 id="insights-movement">{i18n.t("insights.movement.title")}</h2>
+            <p>{i18n.t("insights.movement.help")}</p>
+            <div class="rapport-insights__table">
+                <table data-testid="insights-movement" class="rapport-insights__matrix">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("insights.movement.corner")}</th>
+                        {sides.iter().map(|to| view! { <th scope="col">{name(*to)}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {sides.iter().map(|from| view! {
+                            <tr>
+                                <th scope="row">{name(*from)}</th>
+                                {sides.iter().map(|to| {
+                                    let customers = count(*from, *to);
+                                    let stayed = from.is_some() && from == to;
+                                    view! {
+                                        <td class:rapport-insights__stayed=stayed class:rapport-insights__zero=customers == 0>
+                                            {(from.is_some() || to.is_some()).then(|| format_count(locale, customers))}
+                                        </td>
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <p><a href=csv_href("movement", &report) download>{i18n.t("insights.download")}</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let money = |minor| i18n.money(&Money::new(minor, &report.currency));
+    let columns = report
+        .months
+        .iter()
+        .map(|m| {
+            (
+                month(locale, &m.month),
+                vec![m.new_orders, m.returning_orders],
+                format_count(locale, m.new_orders + m.returning_orders),
+            )
+        })
+        .collect();
+    let row = |m: &MonthFigures| {
+        view! {
+            <tr>
+                <th scope="row">{month(locale, &m.month)}</th>
+                <td>{format_count(locale, m.new_customers)}</td>
+                <td>{format_count(locale, m.new_orders)}</td>
+                <td>{money(m.new_value_minor)}</td>
+                <td>{format_count(locale, m.returning_customers)}</td>
+                <td>{format_count(locale, m.returning_orders)}</td>
+                <td>{money(m.returning_value_minor)}</td>
+            </tr>
+        }
+    };
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="insights-months">
+            <h2 id="insights-months">{i18n.t("insights.months.title")}</h2>
+            <p>{i18n.t("insights.rules.new")}</p>
+            <StackedColumns
+                label=i18n.t("insights.months.chart")
+                series=vec![i18n.t("insights.months.new_orders"), i18n.t("insights.months.returning_orders")]
+                columns
+            />
+            <div class="rapport-insights__table">
+                <table data-testid="insights-months">
+                    <thead>
+                        <tr>
+                            <td></td>
+                            <th scope="colgroup" colspan="3">{i18n.t("insights.months.new")}</th>
+                            <th scope="colgroup" colspan="3">{i18n.t("insights.months.returning")}</th>
+                        </tr>
+                        <tr>
+                            <th scope="col">{i18n.t("insights.months.month")}</th>
+                            {[0, 1].map(|_| view! {
+                                <th scope="col">{i18n.t("insights.segments.customers")}</th>
+                                <th scope="col">{i18n.t("insights.segments.orders")}</th>
+                                <th scope="col">{i18n.t("insights.segments.value")}</th>
+                            }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>{report.months.iter().map(row).collect_view()}</tbody>
+                </table>
+            </div>
+            <p><a href=csv_href("months", &report) download>{i18n.t("insights.download")}</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn Cohorts(report: CustomerInsights) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let widest = report
+        .cohorts
+        .iter()
+        .map(|c| c.active.len())
+        .max()
+        .unwrap_or(0);
+    let offsets: Vec<String> = (0..widest)
+        .map(|offset| i18n.t_with("insights.cohorts.offset", &[("n", offset.to_string())]))
+        .collect();
+    let rows = report
+        .cohorts
+        .iter()
+        .map(|cohort| {
+            let cells = (0..widest)
+                .map(|offset| {
+                    cohort.active.get(offset).map(|active| {
+                        let share = if cohort.customers > 0 {
+                            *active as f64 / cohort.customers as f64
+                        } else {
+                            0.0
+                        };
+                        (share, percent(*active, cohort.customers))
+                    })
+                })
+                .collect();
+            (month(locale, &cohort.month), cells)
+        })
+        .collect();
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="insights-cohorts">
+            <h2 id="insights-cohorts">{i18n.t("insights.cohorts.title")}</h2>
+            <p>{i18n.t_with("insights.cohorts.help", &[("months", COHORT_MONTHS.to_string())])}</p>
+            <HeatMap label=i18n.t("insights.cohorts.chart") columns=offsets.clone() rows />
+            <div class="rapport-insights__table">
+                <table data-testid="insights-cohorts">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("insights.cohorts.cohort")}</th>
+                        <th scope="col">{i18n.t("insights.segments.customers")}</th>
+                        {offsets.into_iter().map(|name| view! { <th scope="col">{name}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {report.cohorts.iter().map(|cohort| view! {
+                            <tr>
+                                <th scope="row">{month(locale, &cohort.month)}</th>
+                                <td>{format_count(locale, cohort.customers)}</td>
+                                {(0..widest).map(|offset| view! {
+                                    <td>{cohort.active.get(offset).map(|active| format_count(locale, *active))}</td>
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <p><a href=csv_href("cohorts", &report) download>{i18n.t("insights.download")}</a></p>
+        </section>
+    }
+}

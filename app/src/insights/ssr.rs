@@ -1,0 +1,128 @@
+//! The insights' SQL: one read of the paid orders per report, and the shoppers' names for a page of a segment.
+//! The orders are the orders capability's table, read and never written here, as the tiers read them.
+
+use super::rules::{OrderFact, Period, customer_figures, standings};
+use super::{Comparison, CustomerInsights, Segment, SegmentMember, SegmentMembers};
+use crate::identity::ssr::contacts_of;
+use crate::kernel::time::{Millis, to_rfc3339};
+use crate::store::{Db, StoreError};
+use sqlx::Row;
+
+/// The store's rules for its figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsightsPolicy {
+    /// The currency the store sells in (`RAPPORT_STORE_CURRENCY`): values are summed in it, and orders in any
+    /// other are counted apart.
+    pub currency: String,
+}
+
+/// The most customers a page of a segment lists.
+pub const MAX_PER_PAGE: i64 = 1_000;
+
+/// Every paid order placed before `until`, in the store's currency, by shopper and time; and how many paid orders
+/// in other currencies were left out. The orders' growth index holds every column read, so this is one pass over
+/// the index in its order, never the table.
+pub async fn order_facts(
+    db: &Db,
+    until: Millis,
+    currency: &str,
+) -> Result<(Vec<OrderFact>, i64), StoreError> {
+    let rows = sqlx::query(
+        "SELECT shopper_id, placed_at, currency, \
+         subtotal_minor + shipping_minor + tax_minor - refunded_minor AS value_minor \
+         FROM orders WHERE status = 'paid' AND placed_at < $1 ORDER BY shopper_id, placed_at",
+    )
+    .bind(until)
+    .fetch_all(db.reader())
+    .await?;
+    let mut facts = Vec::with_capacity(rows.len());
+    let mut other_currency = 0;
+    for row in &rows {
+        if row.try_get::<&str, _>("currency")? != currency {
+            other_currency += 1;
+            continue;
+        }
+        facts.push(OrderFact {
+            shopper: row.try_get("shopper_id")?,
+            placed_at: row.try_get("placed_at")?,
+            value_minor: row.try_get("value_minor")?,
+        });
+    }
+    Ok((facts, other_currency))
+}
+
+/// The customers' page: every figure of `period`, compared with `previous`.
+pub async fn customer_insights(
+    db: &Db,
+    policy: &InsightsPolicy,
+    period: Period,
+    comparison: Comparison,
+    previous: Period,
+) -> Result<CustomerInsights, StoreError> {
+    let (facts, other_currency_orders) =
+        order_facts(db, period.to.max(previous.to), &policy.currency).await?;
+    let figures = customer_figures(&facts, period, previous);
+    Ok(CustomerInsights {
+        period: period.span(),
+        comparison,
+        previous: previous.span(),
+        currency: policy.currency.clone(),
+        other_currency_orders,
+        segments: figures.segments,
+        movement: figures.movement,
+        repeat: figures.repeat,
+        months: figures.months,
+        cohorts: figures.cohorts,
+    })
+}
+
+/// Page `page` (from 1) of the customers in `segment` over `period`, highest spenders first (then by shopper).
+pub async fn segment_members(
+    db: &Db,
+    policy: &InsightsPolicy,
+    period: Period,
+    segment: Segment,
+    page: i64,
+    per_page: i64,
+) -> Result<SegmentMembers, StoreError> {
+    let (facts, _) = order_facts(db, period.to, &policy.currency).await?;
+    let mut members: Vec<_> = standings(&facts, period)
+        .into_iter()
+        .filter(|customer| customer.rfm.segment() == segment)
+        .collect();
+    members.sort_by_key(|customer| (std::cmp::Reverse(customer.value_minor), customer.shopper));
+    let total = members.len() as i64;
+    let shown: Vec<_> = members
+        .into_iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .collect();
+    let keys: Vec<i64> = shown.iter().map(|customer| customer.shopper).collect();
+    let contacts = contacts_of(db, &keys).await?;
+    Ok(SegmentMembers {
+        segment,
+        period: period.span(),
+        currency: policy.currency.clone(),
+        total,
+        page,
+        per_page,
+        members: shown
+            .into_iter()
+            .filter_map(|customer| {
+                let contact = contacts.get(&customer.shopper)?;
+                Some(SegmentMember {
+                    shopper_id: contact.shopper_id.clone(),
+                    email: contact.email.clone(),
+                    display_name: contact.display_name.clone(),
+                    last_order_at: to_rfc3339(customer.last_order),
+                    orders: customer.orders,
+                    value_minor: customer.value_minor,
+                    rfm: customer.rfm,
+                })
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,169 @@
+//! Charts drawn as inline SVG on the server: no script, no chart library in the page, and they print. Each is a
+//! picture of a table the page shows beside it (`role="img"` with its `label`), so screen readers and copying use
+//! the table. Their colours are the theme's (`charts.css`). Texts come in already translated and formatted.
+
+use leptos::prelude::*;
+
+/// The width every chart is drawn at; the SVG scales to its container.
+const WIDTH: f64 = 640.0;
+
+/// One bar, or one part of a stacked column: its value, and the value as the page writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amount {
+    pub value: i64,
+    pub shown: String,
+}
+
+/// Horizontal bars, one group per row, one bar per series (now against then, say), each with its amount written
+/// at its end.
+#[component]
+pub fn BarChart(
+    /// What the chart shows, for screen readers.
+    label: String,
+    /// The series' names, for the legend, in the order of each row's amounts.
+    series: Vec<String>,
+    /// Each row's name and its amounts, one per series.
+    rows: Vec<(String, Vec<Amount>)>,
+) -> impl IntoView {
+    const LABELS: f64 = 170.0;
+    const BAR: f64 = 14.0;
+    const GAP: f64 = 12.0;
+    let per_row = BAR * series.len() as f64 + GAP;
+    let height = per_row * rows.len() as f64 + 8.0;
+    let most = rows
+        .iter()
+        .flat_map(|(_, amounts)| amounts.iter().map(|amount| amount.value))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    // Room for the widest amount written after the longest bar.
+    let room = WIDTH - LABELS - 90.0;
+    view! {
+        <figure class="rapport-chart">
+            <svg class="rapport-chart__svg" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=label>
+                {rows.into_iter().enumerate().map(|(row, (name, amounts))| {
+                    let top = row as f64 * per_row + 4.0;
+                    view! {
+                        <text class="rapport-chart__label" x=LABELS - 8.0 y=top + per_row / 2.0 - 2.0 text-anchor="end">{name}</text>
+                        {amounts.into_iter().enumerate().map(|(index, amount)| {
+                            let y = top + index as f64 * BAR;
+                            let length = (amount.value.max(0) as f64 / most * room).max(1.0);
+                            view! {
+                                <rect class=format!("rapport-chart__series-{index}") x=LABELS y=y width=length height=BAR - 2.0 rx="2" />
+                                <text class="rapport-chart__amount" x=LABELS + length + 6.0 y=y + BAR - 4.0>{amount.shown}</text>
+                            }
+                        }).collect_view()}
+                    }
+                }).collect_view()}
+            </svg>
+            <Legend series />
+        </figure>
+    }
+}
+
+/// Columns, one per period, each a stack of its series (new and returning, say), with the stack's total above it.
+#[component]
+pub fn StackedColumns(
+    label: String,
+    series: Vec<String>,
+    /// Each column's name, its parts (one per series, bottom first) and its total as written.
+    columns: Vec<(String, Vec<i64>, String)>,
+) -> impl IntoView {
+    const HEIGHT: f64 = 240.0;
+    const AXIS: f64 = 28.0;
+    const TOP: f64 = 18.0;
+    let most = columns
+        .iter()
+        .map(|(_, parts, _)| parts.iter().map(|part| part.max(&0)).sum::<i64>())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let step = WIDTH / columns.len().max(1) as f64;
+    let bar = (step * 0.7).min(48.0);
+    let room = HEIGHT - AXIS - TOP;
+    // Month names are written under every column while they fit, else under every few.
+    let every = (columns.len() / 12).max(1);
+    view! {
+        <figure class="rapport-chart">
+            <svg class="rapport-chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
+                <line class="rapport-chart__axis" x1="0" x2=WIDTH y1=HEIGHT - AXIS y2=HEIGHT - AXIS />
+                {columns.into_iter().enumerate().map(|(column, (name, parts, total))| {
+                    let x = column as f64 * step + (step - bar) / 2.0;
+                    let mut base = HEIGHT - AXIS;
+                    let stack = parts.into_iter().enumerate().map(|(index, part)| {
+                        let height = part.max(0) as f64 / most * room;
+                        base -= height;
+                        view! { <rect class=format!("rapport-chart__series-{index}") x=x y=base width=bar height=height /> }
+                    }).collect_view();
+                    view! {
+                        {stack}
+                        <text class="rapport-chart__amount" x=x + bar / 2.0 y=base - 4.0 text-anchor="middle">{total}</text>
+                        {(column % every == 0).then(|| view! {
+                            <text class="rapport-chart__label" x=x + bar / 2.0 y=HEIGHT - 10.0 text-anchor="middle">{name}</text>
+                        })}
+                    }
+                }).collect_view()}
+            </svg>
+            <Legend series />
+        </figure>
+    }
+}
+
+/// A row of a [`HeatMap`]: its name and its cells, each a share and the share as written, or none.
+pub type HeatRow = (String, Vec<Option<(f64, String)>>);
+
+/// A grid of shares from 0 to 1, each cell as dark as its share with the share written in it; a missing cell
+/// (a month yet to come) is left empty.
+#[component]
+pub fn HeatMap(
+    label: String,
+    /// The columns' names.
+    columns: Vec<String>,
+    rows: Vec<HeatRow>,
+) -> impl IntoView {
+    const LABELS: f64 = 80.0;
+    const HEAD: f64 = 22.0;
+    const CELL_HEIGHT: f64 = 24.0;
+    let cell = (WIDTH - LABELS) / columns.len().max(1) as f64;
+    let height = HEAD + CELL_HEIGHT * rows.len() as f64;
+    view! {
+        <figure class="rapport-chart">
+            <svg class="rapport-chart__svg" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=label>
+                {columns.into_iter().enumerate().map(|(index, name)| view! {
+                    <text class="rapport-chart__label" x=LABELS + (index as f64 + 0.5) * cell y=HEAD - 8.0 text-anchor="middle">{name}</text>
+                }).collect_view()}
+                {rows.into_iter().enumerate().map(|(row, (name, cells))| {
+                    let y = HEAD + row as f64 * CELL_HEIGHT;
+                    view! {
+                        <text class="rapport-chart__label" x=LABELS - 8.0 y=y + CELL_HEIGHT / 2.0 + 4.0 text-anchor="end">{name}</text>
+                        {cells.into_iter().enumerate().filter_map(|(index, filled)| filled.map(|(share, shown)| {
+                            let x = LABELS + index as f64 * cell;
+                            // Deep cells take the text colour made for the accent, pale ones the page's.
+                            let text = if share > 0.55 { "rapport-chart__on-accent" } else { "rapport-chart__amount" };
+                            view! {
+                                <rect class="rapport-chart__heat" x=x + 1.0 y=y + 1.0 width=cell - 2.0 height=CELL_HEIGHT - 2.0
+                                    fill-opacity=format!("{:.2}", 0.08 + share.clamp(0.0, 1.0) * 0.92) />
+                                <text class=text x=x + cell / 2.0 y=y + CELL_HEIGHT / 2.0 + 4.0 text-anchor="middle">{shown}</text>
+                            }
+                        })).collect_view()}
+                    }
+                }).collect_view()}
+            </svg>
+        </figure>
+    }
+}
+
+#[component]
+fn Legend(series: Vec<String>) -> impl IntoView {
+    (series.len() > 1).then(|| {
+        view! {
+            <figcaption class="rapport-chart__legend">
+                {series.into_iter().enumerate().map(|(index, name)| view! {
+                    <span><svg class="rapport-chart__key" viewBox="0 0 10 10" aria-hidden="true">
+                        <rect class=format!("rapport-chart__series-{index}") width="10" height="10" rx="2" />
+                    </svg>{name}</span>
+                }).collect_view()}
+            </figcaption>
+        }
+    })
+}
