@@ -4,9 +4,9 @@
 //! - **Which orders count:** paid orders in the store's currency (not cancelled, not refunded in full), each worth
 //!   its total (items, shipping and tax) less what was refunded of it.
 //! - **RFM:** every customer with an order in the period is scored 1 to 5 on recency (their last order),
-//!   frequency (their orders in the period) and monetary value (their spend in the period), by quintile among the
-//!   period's customers: 1 + ⌊5 × (customers with a lower value) ÷ (customers)⌋, so that equal values share a
-//!   score and the top fifth scores 5.
+//!   frequency (their orders in the period) and monetary value (their spend in the period), by their rank among
+//!   the period's customers: 1 + ⌊5 × (customers with a lower value) ÷ (customers − 1)⌋, at most 5. The lowest
+//!   scores 1 and the highest 5, each fifth of the ranks a score, and equal values share one.
 //! - **Segments:** by recency (R) and the rounded-up mean of frequency and monetary value (FM); see
 //!   [`Rfm::segment`].
 //! - **New and returning:** a customer is new in the month of their first paid order ever, and returning in every
@@ -137,14 +137,18 @@ pub fn report_periods(
     Ok((period, comparison, period.compared(comparison)))
 }
 
-/// Scores each value 1 to 5 by quintile: 1 + ⌊5 × (values lower than it) ÷ (values)⌋.
+/// Scores each value 1 to 5 by its rank: 1 + ⌊5 × (values lower than it) ÷ (values − 1)⌋, at most 5; a lone
+/// value scores 1, as a value with none lower does.
 pub fn quintile_scores(values: &[i64]) -> Vec<u8> {
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
-    let count = values.len();
+    let others = values.len().saturating_sub(1).max(1);
     values
         .iter()
-        .map(|value| 1 + (5 * sorted.partition_point(|lower| lower < value) / count) as u8)
+        .map(|value| {
+            let lower = sorted.partition_point(|lower| lower < value);
+            (1 + 5 * lower / others).min(5) as u8
+        })
         .collect()
 }
 

@@ -15,10 +15,11 @@ fn order(shopper: i64, day: &str, value_minor: i64) -> OrderFact {
 }
 
 #[test]
-fn quintiles_give_the_top_fifth_five_and_equal_values_one_score() {
+fn quintiles_give_the_lowest_one_the_highest_five_and_equal_values_one_score() {
     assert_eq!(quintile_scores(&[30, 10, 50, 20, 40]), [3, 1, 5, 2, 4]);
     assert_eq!(quintile_scores(&[1, 1, 1, 1, 2]), [1, 1, 1, 1, 5]);
     assert_eq!(quintile_scores(&[7]), [1]);
+    assert_eq!(quintile_scores(&[9, 4]), [5, 1]);
     assert!(quintile_scores(&[]).is_empty());
     // Ten customers: two per score.
     let ten: Vec<i64> = (1..=10).collect();
@@ -149,12 +150,25 @@ fn customers_are_scored_among_the_periods_customers() {
             (6, [3, 3, 3], Segment::Loyal),
         ]
     );
-    // The previous 90 days (3 October to 31 December 2025): shopper 1 (10 November, 100) and 3 (1 December, 400).
-    let before: Vec<(i64, Segment)> = standings(&facts, previous)
+    // The previous 90 days (3 October to 31 December 2025): shopper 1 (10 November, 100) and 3 (1 December, 400):
+    // of two, the later and larger scores 5.
+    let before: Vec<(i64, [u8; 3], Segment)> = standings(&facts, previous)
         .into_iter()
-        .map(|c| (c.shopper, c.rfm.segment()))
+        .map(|c| {
+            (
+                c.shopper,
+                [c.rfm.recency, c.rfm.frequency, c.rfm.monetary],
+                c.rfm.segment(),
+            )
+        })
         .collect();
-    assert_eq!(before, [(1, Segment::Lost), (3, Segment::NeedsAttention)]);
+    assert_eq!(
+        before,
+        [
+            (1, [1, 1, 1], Segment::Lost),
+            (3, [5, 1, 5], Segment::Loyal)
+        ]
+    );
 }
 
 #[test]
@@ -175,9 +189,9 @@ fn a_quarters_figures_match_the_hand_count() {
         )
     };
     assert_eq!(segment(Segment::Champions), (1, 0, 2, 500));
-    assert_eq!(segment(Segment::Loyal), (2, 0, 3, 1130));
+    assert_eq!(segment(Segment::Loyal), (2, 1, 3, 1130));
     assert_eq!(segment(Segment::Promising), (0, 0, 0, 0));
-    assert_eq!(segment(Segment::NeedsAttention), (0, 1, 0, 0));
+    assert_eq!(segment(Segment::NeedsAttention), (0, 0, 0, 0));
     assert_eq!(segment(Segment::AtRisk), (1, 0, 2, 100));
     assert_eq!(segment(Segment::Hibernating), (1, 0, 1, 50));
     assert_eq!(segment(Segment::Lost), (0, 1, 0, 0));
@@ -193,7 +207,7 @@ fn a_quarters_figures_match_the_hand_count() {
             (None, Some(Segment::Loyal), 2),
             (None, Some(Segment::AtRisk), 1),
             (None, Some(Segment::Hibernating), 1),
-            (Some(Segment::NeedsAttention), None, 1),
+            (Some(Segment::Loyal), None, 1),
             (Some(Segment::Lost), Some(Segment::Champions), 1),
         ]
     );

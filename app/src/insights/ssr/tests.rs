@@ -133,8 +133,8 @@ async fn a_quarters_figures_read_from_the_orders_match_the_hand_count() {
             )
         };
         assert_eq!(segment(Segment::Champions), (1, 0, 2, 500));
-        assert_eq!(segment(Segment::Loyal), (2, 0, 3, 1130));
-        assert_eq!(segment(Segment::NeedsAttention), (0, 1, 0, 0));
+        assert_eq!(segment(Segment::Loyal), (2, 1, 3, 1130));
+        assert_eq!(segment(Segment::NeedsAttention), (0, 0, 0, 0));
         assert_eq!(segment(Segment::AtRisk), (1, 0, 2, 100));
         assert_eq!(segment(Segment::Hibernating), (1, 0, 1, 50));
         assert_eq!(segment(Segment::Lost), (0, 1, 0, 0));
