@@ -1059,3 +1059,202 @@ pub fn photos(rounds: usize) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The merchant's customers page on a store of `shoppers` shoppers and `orders` paid orders over three years (the
+/// large demo data's counts), loaded first by plain inserts when the database has no orders: only the orders'
+/// rows matter to the figures, and the API's order path would take many minutes for nothing measured here. Times
+/// the report for the year to today, for three years against the year before, and a page of the largest segment.
+pub async fn insights(
+    db: &Db,
+    shoppers: usize,
+    orders: usize,
+    rounds: usize,
+) -> Result<(), String> {
+    use app::insights::Comparison;
+    use app::insights::rules::report_periods;
+    use app::insights::ssr::{self as store, InsightsPolicy};
+    let sql = |e: sqlx::Error| e.to_string();
+    let err = |e: app::store::StoreError| e.to_string();
+    let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(db.reader())
+        .await
+        .map_err(sql)?;
+    if present == 0 {
+        let started = Instant::now();
+        load_orders(db, shoppers, orders).await?;
+        println!(
+            "loaded {shoppers} shoppers and {orders} orders in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("measuring the {present} orders already in the database");
+    }
+    let policy = InsightsPolicy {
+        currency: "CNY".into(),
+    };
+    let today = now();
+    for (label, from, compare) in [
+        (
+            "customers page, the year to today, against the year before it",
+            None,
+            None,
+        ),
+        (
+            "customers page, three years, against the same dates a year earlier",
+            Some(app::kernel::time::iso_date(today - Millis::days(1_095))),
+            Some("year_before"),
+        ),
+    ] {
+        let (period, comparison, previous) =
+            report_periods(from.as_deref(), None, compare, today).map_err(|e| e.message)?;
+        let mut samples = Vec::with_capacity(rounds);
+        let mut customers = 0;
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let report = store::customer_insights(db, &policy, period, comparison, previous)
+                .await
+                .map_err(err)?;
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+            customers = report.repeat.customers;
+        }
+        report(&format!("{label}: {customers} customers"), samples);
+    }
+    let (period, _, _) = report_periods(None, None, None, today).map_err(|e| e.message)?;
+    let year = store::customer_insights(
+        db,
+        &policy,
+        period,
+        Comparison::Previous,
+        period.compared(Comparison::Previous),
+    )
+    .await
+    .map_err(err)?;
+    let largest = year
+        .segments
+        .iter()
+        .max_by_key(|row| row.customers)
+        .map(|row| row.segment)
+        .ok_or("no segments")?;
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        store::segment_members(db, &policy, period, largest, 1, 100)
+            .await
+            .map_err(err)?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    report(
+        &format!("a page of 100 of the largest segment ({})", largest.code()),
+        samples,
+    );
+    Ok(())
+}
+
+/// `shoppers` shoppers and `orders` paid orders of one product, deterministic: each shopper's first order falls
+/// in the three years to today, and two in five come back, after a month or two on average, as shops see.
+async fn load_orders(db: &Db, shoppers: usize, orders: usize) -> Result<(), String> {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    let sql = |e: sqlx::Error| e.to_string();
+    let mut rng = ChaCha8Rng::seed_from_u64(23);
+    let today = now();
+    let span = Millis::days(1_095);
+    catalog::upsert_categories(
+        db,
+        &[CategoryInput {
+            slug: "kitchen".into(),
+            name: "Kitchen".into(),
+            translations: Default::default(),
+            position: 0,
+            review_criteria: None,
+            repeatable: false,
+        }],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let product = ProductInput {
+        sku: "BENCH-1".into(),
+        category: "kitchen".into(),
+        title: "Teapot".into(),
+        description: String::new(),
+        image_url: String::new(),
+        page_url: String::new(),
+        price_minor: 9_900,
+        currency: "CNY".into(),
+        stock: 1_000,
+        active: true,
+        translations: Default::default(),
+    };
+    catalog::upsert_products(
+        db,
+        &[product],
+        &CatalogAlerts(&AlertPolicy::default()),
+        today,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let ids: Vec<String> = (0..shoppers).map(|n| format!("buyer-{n:06}")).collect();
+    add_shoppers(db, &ids, true).await?;
+    let keys: Vec<i64> = sqlx::query_scalar("SELECT id FROM shoppers ORDER BY external_id")
+        .fetch_all(db.reader())
+        .await
+        .map_err(sql)?;
+    let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE sku = 'BENCH-1'")
+        .fetch_one(db.reader())
+        .await
+        .map_err(sql)?;
+    // Every shopper orders once; the rest of the orders go to returning shoppers, one after another.
+    let mut placed: Vec<(i64, Millis)> = Vec::with_capacity(orders);
+    let mut last: Vec<Millis> = keys
+        .iter()
+        .map(|_| today - Millis(rng.gen_range(0..span.0)))
+        .collect();
+    for (index, key) in keys.iter().enumerate().take(orders) {
+        placed.push((*key, last[index]));
+    }
+    while placed.len() < orders {
+        let index = rng.gen_range(0..keys.len() * 2 / 5);
+        let gap = Millis::days(rng.gen_range(3..120));
+        if last[index] + gap < today {
+            last[index] += gap;
+            placed.push((keys[index], last[index]));
+        }
+    }
+    let mut progress = Progress::start("orders loaded", orders);
+    for (batch, chunk) in placed.chunks(500).enumerate() {
+        progress.at(batch * 500);
+        let mut tx = db.write().await.map_err(|e| e.to_string())?;
+        let mut values = Vec::with_capacity(chunk.len());
+        for (offset, (shopper, at)) in chunk.iter().enumerate() {
+            let n = batch * 500 + offset;
+            let subtotal = rng.gen_range(1..40) * 9_900;
+            values.push(format!(
+                "('bench-{n}', {shopper}, 'paid', 'CNY', {subtotal}, 0, 0, 0, {}, 'bench-{n}', '')",
+                at.0
+            ));
+        }
+        sqlx::query(&format!(
+            "INSERT INTO orders (external_id, shopper_id, status, currency, subtotal_minor, shipping_minor, \
+             tax_minor, refunded_minor, placed_at, idempotency_key, request_hash) VALUES {}",
+            values.join(", ")
+        ))
+        .execute(&mut *tx)
+        .await
+        .map_err(sql)?;
+        sqlx::query(&format!(
+            "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_minor) \
+             SELECT id, 1, {product}, subtotal_minor / 9900, 9900 FROM orders WHERE external_id IN ({})",
+            (0..chunk.len())
+                .map(|offset| format!("'bench-{}'", batch * 500 + offset))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .execute(&mut *tx)
+        .await
+        .map_err(sql)?;
+        tx.commit().await.map_err(sql)?;
+    }
+    progress.finish();
+    db.refresh_statistics().await.map_err(|e| e.to_string())?;
+    Ok(())
+}

@@ -181,6 +181,19 @@ enum StoreCommand {
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
     },
+    /// Measure the merchant's customers page (RFM segments, repeat purchase, cohorts) on a database with orders,
+    /// first loading a store of the large demo data's size when it has none.
+    BenchInsights {
+        /// Shoppers loaded when the database has no orders.
+        #[arg(long, default_value_t = 100_000)]
+        shoppers: usize,
+        /// Paid orders loaded when the database has none, over the three years to today.
+        #[arg(long, default_value_t = 250_000)]
+        orders: usize,
+        /// Times each report is measured.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
     /// Measure how fast a price change queues the notices of many alerts, and (with --smtp-url) how fast a
     /// worker delivers them.
     BenchAlerts {
@@ -301,6 +314,11 @@ async fn on_store(
         }
         StoreCommand::BenchWishlists { items } => bench::wishlists(db, items).await,
         StoreCommand::BenchTiers { orders } => bench::tiers(db, orders).await,
+        StoreCommand::BenchInsights {
+            shoppers,
+            orders,
+            rounds,
+        } => bench::insights(db, shoppers, orders, rounds.max(1)).await,
         StoreCommand::BenchFeed { requests } => bench::feed(db, requests).await,
         StoreCommand::BenchAlerts {
             subscribers,

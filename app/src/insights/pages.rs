@@ -5,7 +5,7 @@ use super::rules::{COHORT_MONTHS, MAX_DAYS};
 use super::{
     Comparison, CustomerInsights, MerchantCustomers, MonthFigures, Segment, load_customer_insights,
 };
-use crate::i18n::{I18n, format_count, format_date, format_month, use_i18n};
+use crate::i18n::{I18n, format_count, format_date, format_month, translate, use_i18n};
 use crate::identity::merchant::MerchantSignInForm;
 use crate::kernel::money::Money;
 use crate::kernel::time::{Month, parse_iso_date};
@@ -31,6 +31,22 @@ fn day(locale: &str, iso: &str) -> String {
 /// A report's month (`2026-01`) as the language writes months.
 fn month(locale: &str, label: &str) -> String {
     Month::from_label(label).map_or_else(|| label.to_owned(), |m| format_month(locale, m))
+}
+
+/// A month under a chart's column: its name, and its year below it on the first column and each January.
+fn column_name(locale: &str, label: &str, first: bool) -> String {
+    match Month::from_label(label) {
+        Some(m) => {
+            let (year, number) = m.year_month();
+            let name = translate(locale, &format!("date.month.{number}"));
+            if first || number == 1 {
+                format!("{name}\n{year}")
+            } else {
+                name
+            }
+        }
+        None => label.to_owned(),
+    }
 }
 
 fn segment_name(i18n: I18n, segment: Segment) -> String {
@@ -295,8 +311,7 @@ fn Segments(report: CustomerInsights) -> impl IntoView {
         <section class="rapport-insights__section" aria-labelledby="insights-segments">
             <h2 id="insights-segments">{i18n.t("insights.segments.title")}</h2>
             <p>{i18n.t("insights.segments.help")}</p>
-            <div class="rapport-insights__pair">
-                <BarChart
+            <BarChart
                     label=i18n.t("insights.segments.chart")
                     series=vec![i18n.t("insights.series.period"), i18n.t("insights.series.before")]
                     rows
@@ -335,7 +350,6 @@ fn Segments(report: CustomerInsights) -> impl IntoView {
                     </table>
                     <p><a href=csv_href("segments", &report) download>{i18n.t("insights.download")}</a></p>
                 </div>
-            </div>
             <details class="rapport-insights__grid">
                 <summary>{i18n.t("insights.segments.rules")}</summary>
                 <table>
@@ -419,9 +433,10 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
     let columns = report
         .months
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(index, m)| {
             (
-                month(locale, &m.month),
+                column_name(locale, &m.month, index == 0),
                 vec![m.new_orders, m.returning_orders],
                 format_count(locale, m.new_orders + m.returning_orders),
             )
@@ -499,7 +514,8 @@ fn Cohorts(report: CustomerInsights) -> impl IntoView {
                         } else {
                             0.0
                         };
-                        (share, percent(*active, cohort.customers))
+                        // Whole percents fit a cell; the table beside has the counts.
+                        (share, format!("{:.0}%", share * 100.0))
                     })
                 })
                 .collect();
@@ -510,7 +526,7 @@ fn Cohorts(report: CustomerInsights) -> impl IntoView {
         <section class="rapport-insights__section" aria-labelledby="insights-cohorts">
             <h2 id="insights-cohorts">{i18n.t("insights.cohorts.title")}</h2>
             <p>{i18n.t_with("insights.cohorts.help", &[("months", COHORT_MONTHS.to_string())])}</p>
-            <HeatMap label=i18n.t("insights.cohorts.chart") columns=offsets.clone() rows />
+            <HeatMap label=i18n.t("insights.cohorts.chart") columns=(0..widest).map(|offset| offset.to_string()).collect() rows />
             <div class="rapport-insights__table">
                 <table data-testid="insights-cohorts">
                     <thead><tr>

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::kernel::error::AppError;
 use crate::kernel::time::{DAY_MS, Millis, Month, iso_date, parse_iso_date};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// The longest period a report covers: three years and a day.
 pub const MAX_DAYS: i64 = 1_096;
@@ -189,26 +189,46 @@ pub struct Standing {
     pub rfm: Rfm,
 }
 
+/// The orders by shopper, then time.
+fn by_shopper(facts: &[OrderFact], until: Millis) -> Vec<OrderFact> {
+    let mut sorted: Vec<OrderFact> = facts
+        .iter()
+        .filter(|fact| fact.placed_at < until)
+        .copied()
+        .collect();
+    sorted.sort_unstable_by_key(|fact| (fact.shopper, fact.placed_at));
+    sorted
+}
+
+/// Each shopper's orders in `sorted` (by shopper, then time), one slice each.
+fn runs(sorted: &[OrderFact]) -> impl Iterator<Item = &[OrderFact]> {
+    sorted.chunk_by(|one, next| one.shopper == next.shopper)
+}
+
 /// Every customer with an order in the period, scored among the period's customers, by shopper.
 pub fn standings(facts: &[OrderFact], period: Period) -> Vec<Standing> {
-    let mut customers: BTreeMap<i64, (Millis, i64, i64)> = BTreeMap::new();
-    for fact in facts.iter().filter(|fact| period.holds(fact.placed_at)) {
-        let entry = customers
-            .entry(fact.shopper)
-            .or_insert((fact.placed_at, 0, 0));
-        entry.0 = entry.0.max(fact.placed_at);
-        entry.1 += 1;
-        entry.2 += fact.value_minor;
-    }
-    let column = |pick: fn(&(Millis, i64, i64)) -> i64| {
-        quintile_scores(&customers.values().map(pick).collect::<Vec<_>>())
+    scored(&by_shopper(facts, period.to), period)
+}
+
+/// [`standings`] of orders already by shopper and time.
+fn scored(sorted: &[OrderFact], period: Period) -> Vec<Standing> {
+    let customers: Vec<(i64, Millis, i64, i64)> = runs(sorted)
+        .filter_map(|run| {
+            let inside = run.iter().filter(|fact| period.holds(fact.placed_at));
+            let last = inside.clone().map(|fact| fact.placed_at).max()?;
+            let value = inside.clone().map(|fact| fact.value_minor).sum();
+            Some((run[0].shopper, last, inside.count() as i64, value))
+        })
+        .collect();
+    let column = |pick: fn(&(i64, Millis, i64, i64)) -> i64| {
+        quintile_scores(&customers.iter().map(pick).collect::<Vec<_>>())
     };
-    let (recency, frequency, monetary) = (column(|c| c.0.0), column(|c| c.1), column(|c| c.2));
+    let (recency, frequency, monetary) = (column(|c| c.1.0), column(|c| c.2), column(|c| c.3));
     customers
         .into_iter()
         .enumerate()
         .map(
-            |(index, (shopper, (last_order, orders, value_minor)))| Standing {
+            |(index, (shopper, last_order, orders, value_minor))| Standing {
                 shopper,
                 last_order,
                 orders,
@@ -223,9 +243,6 @@ pub fn standings(facts: &[OrderFact], period: Period) -> Vec<Standing> {
         .collect()
 }
 
-/// Each shopper's first paid order, and their second when there is one.
-type FirstOrders = HashMap<i64, (Millis, Option<Millis>)>;
-
 /// The figures of the customers' page but the period's names and currency.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figures {
@@ -236,48 +253,48 @@ pub struct Figures {
     pub cohorts: Vec<Cohort>,
 }
 
-/// Every figure of the customers' page, from the paid orders placed before the period's end (any order).
+/// Every figure of the customers' page, from the paid orders (any, in any order; those from the period's end on
+/// are not read).
 pub fn customer_figures(facts: &[OrderFact], period: Period, previous: Period) -> Figures {
-    let mut by_shopper: HashMap<i64, Vec<Millis>> = HashMap::new();
-    for fact in facts.iter().filter(|fact| fact.placed_at < period.to) {
-        by_shopper
-            .entry(fact.shopper)
-            .or_default()
-            .push(fact.placed_at);
-    }
-    let first_two: FirstOrders = by_shopper
+    let sorted = by_shopper(facts, period.to.max(previous.to));
+    let now = scored(&sorted, period);
+    let before = scored(&sorted, previous);
+    // What follows counts every order before the period's end, for each customer's first and second.
+    let until_end: Vec<OrderFact> = sorted
         .into_iter()
-        .map(|(shopper, mut times)| {
-            times.sort_unstable();
-            (shopper, (times[0], times.get(1).copied()))
-        })
+        .filter(|fact| fact.placed_at < period.to)
         .collect();
-    let now = standings(facts, period);
-    let before = standings(facts, previous);
     Figures {
         segments: segment_figures(&now, &before),
         movement: movement(&now, &before),
-        repeat: repeat_figures(facts, period, &now, &first_two),
-        months: month_figures(facts, period, &first_two),
-        cohorts: cohorts(facts, period, &first_two),
+        repeat: repeat_figures(&until_end, period),
+        months: month_figures(&until_end, period),
+        cohorts: cohorts(&until_end, period),
     }
 }
 
 fn segment_figures(now: &[Standing], before: &[Standing]) -> Vec<SegmentFigures> {
-    Segment::ALL
+    let mut rows: Vec<SegmentFigures> = Segment::ALL
         .into_iter()
-        .map(|segment| {
-            let members = now.iter().filter(|c| c.rfm.segment() == segment);
-            SegmentFigures {
-                segment,
-                customers: members.clone().count() as i64,
-                previous_customers: before.iter().filter(|c| c.rfm.segment() == segment).count()
-                    as i64,
-                orders: members.clone().map(|c| c.orders).sum(),
-                value_minor: members.map(|c| c.value_minor).sum(),
-            }
+        .map(|segment| SegmentFigures {
+            segment,
+            customers: 0,
+            previous_customers: 0,
+            orders: 0,
+            value_minor: 0,
         })
-        .collect()
+        .collect();
+    let row = |segment: Segment| Segment::ALL.iter().position(|s| *s == segment).unwrap_or(0);
+    for customer in now {
+        let row = &mut rows[row(customer.rfm.segment())];
+        row.customers += 1;
+        row.orders += customer.orders;
+        row.value_minor += customer.value_minor;
+    }
+    for customer in before {
+        rows[row(customer.rfm.segment())].previous_customers += 1;
+    }
+    rows
 }
 
 fn movement(now: &[Standing], before: &[Standing]) -> Vec<SegmentMove> {
@@ -302,20 +319,36 @@ fn movement(now: &[Standing], before: &[Standing]) -> Vec<SegmentMove> {
         .collect()
 }
 
-fn repeat_figures(
-    facts: &[OrderFact],
-    period: Period,
-    now: &[Standing],
-    first_two: &FirstOrders,
-) -> RepeatFigures {
-    let in_period = facts.iter().filter(|fact| period.holds(fact.placed_at));
-    let firsts = |shopper: &i64| first_two.get(shopper).copied();
-    let mut waits: Vec<Millis> = first_two
-        .values()
-        .filter_map(|(first, second)| second.filter(|at| period.holds(*at)).map(|at| at - *first))
-        .collect();
+/// Repeat purchase, from the orders before the period's end by shopper and time.
+fn repeat_figures(sorted: &[OrderFact], period: Period) -> RepeatFigures {
+    let mut figures = RepeatFigures {
+        customers: 0,
+        repeat_customers: 0,
+        orders: 0,
+        returning_orders: 0,
+        second_orders: 0,
+        median_days_to_second: None,
+    };
+    let mut waits: Vec<Millis> = Vec::new();
+    for run in runs(sorted) {
+        let inside = run
+            .iter()
+            .filter(|fact| period.holds(fact.placed_at))
+            .count() as i64;
+        if inside > 0 {
+            figures.customers += 1;
+            figures.repeat_customers += i64::from(run.len() > 1);
+            figures.orders += inside;
+            // The orders of the period but the customer's first ever.
+            figures.returning_orders += inside - i64::from(period.holds(run[0].placed_at));
+        }
+        if let Some(second) = run.get(1).filter(|second| period.holds(second.placed_at)) {
+            waits.push(second.placed_at - run[0].placed_at);
+        }
+    }
     waits.sort_unstable();
-    let median_days_to_second = (!waits.is_empty()).then(|| {
+    figures.second_orders = waits.len() as i64;
+    figures.median_days_to_second = (!waits.is_empty()).then(|| {
         let middle = waits.len() / 2;
         let median = if waits.len() % 2 == 1 {
             waits[middle].ratio(DAY_MS)
@@ -324,19 +357,7 @@ fn repeat_figures(
         };
         (median * 10.0).round() / 10.0
     });
-    RepeatFigures {
-        customers: now.len() as i64,
-        repeat_customers: now
-            .iter()
-            .filter(|c| firsts(&c.shopper).is_some_and(|(_, second)| second.is_some()))
-            .count() as i64,
-        orders: in_period.clone().count() as i64,
-        returning_orders: in_period
-            .filter(|fact| firsts(&fact.shopper).is_some_and(|(first, _)| fact.placed_at > first))
-            .count() as i64,
-        second_orders: waits.len() as i64,
-        median_days_to_second,
-    }
+    figures
 }
 
 /// The months a period touches, first to last.
@@ -344,82 +365,73 @@ fn months_of(period: Period) -> std::ops::RangeInclusive<i64> {
     Month::of(period.from).0..=Month::of(period.to - Millis(1)).0
 }
 
-fn month_figures(
-    facts: &[OrderFact],
-    period: Period,
-    first_two: &FirstOrders,
-) -> Vec<MonthFigures> {
-    #[derive(Default)]
-    struct Tally {
-        new: (HashSet<i64>, i64, i64),
-        returning: (HashSet<i64>, i64, i64),
-    }
-    let mut tallies: BTreeMap<i64, Tally> =
-        months_of(period).map(|m| (m, Tally::default())).collect();
-    for fact in facts.iter().filter(|fact| period.holds(fact.placed_at)) {
-        let month = Month::of(fact.placed_at);
-        let first = first_two
-            .get(&fact.shopper)
-            .map(|(first, _)| Month::of(*first));
-        let tally = tallies.entry(month.0).or_default();
-        let side = if first == Some(month) {
-            &mut tally.new
-        } else {
-            &mut tally.returning
-        };
-        side.0.insert(fact.shopper);
-        side.1 += 1;
-        side.2 += fact.value_minor;
-    }
-    tallies
-        .into_iter()
-        .map(|(month, tally)| MonthFigures {
+/// New and returning customers per month, from the orders before the period's end by shopper and time.
+fn month_figures(sorted: &[OrderFact], period: Period) -> Vec<MonthFigures> {
+    let months = months_of(period);
+    let first = *months.start();
+    let mut rows: Vec<MonthFigures> = months
+        .map(|month| MonthFigures {
             month: Month(month).label(),
-            new_customers: tally.new.0.len() as i64,
-            new_orders: tally.new.1,
-            new_value_minor: tally.new.2,
-            returning_customers: tally.returning.0.len() as i64,
-            returning_orders: tally.returning.1,
-            returning_value_minor: tally.returning.2,
+            new_customers: 0,
+            new_orders: 0,
+            new_value_minor: 0,
+            returning_customers: 0,
+            returning_orders: 0,
+            returning_value_minor: 0,
         })
-        .collect()
+        .collect();
+    for run in runs(sorted) {
+        let joined = Month::of(run[0].placed_at);
+        // A run is in time order, so a customer's orders of one month are together: count them once.
+        let mut counted = None;
+        for fact in run.iter().filter(|fact| period.holds(fact.placed_at)) {
+            let month = Month::of(fact.placed_at);
+            let row = &mut rows[(month.0 - first) as usize];
+            let new_customer = counted != Some(month);
+            counted = Some(month);
+            if month == joined {
+                row.new_customers += i64::from(new_customer);
+                row.new_orders += 1;
+                row.new_value_minor += fact.value_minor;
+            } else {
+                row.returning_customers += i64::from(new_customer);
+                row.returning_orders += 1;
+                row.returning_value_minor += fact.value_minor;
+            }
+        }
+    }
+    rows
 }
 
-fn cohorts(facts: &[OrderFact], period: Period, first_two: &FirstOrders) -> Vec<Cohort> {
+/// The period's last [`COHORT_MONTHS`] cohorts, from the orders before the period's end by shopper and time.
+fn cohorts(sorted: &[OrderFact], period: Period) -> Vec<Cohort> {
     let months = months_of(period);
     let last = *months.end();
     let first_cohort = (*months.start()).max(last + 1 - COHORT_MONTHS as i64);
-    // Per cohort month: its customers, and who of them ordered in each month after.
-    type Tally = (HashSet<i64>, BTreeMap<i64, HashSet<i64>>);
-    let mut active: BTreeMap<i64, Tally> = (first_cohort..=last)
-        .map(|m| (m, Tally::default()))
+    let mut cohorts: Vec<Cohort> = (first_cohort..=last)
+        .map(|month| Cohort {
+            month: Month(month).label(),
+            customers: 0,
+            active: vec![0; (last - month + 1) as usize],
+        })
         .collect();
-    for fact in facts.iter().filter(|fact| period.holds(fact.placed_at)) {
-        let Some((first, _)) = first_two.get(&fact.shopper) else {
-            continue;
-        };
-        if !period.holds(*first) {
+    for run in runs(sorted) {
+        let cohort = Month::of(run[0].placed_at).0;
+        if !period.holds(run[0].placed_at) || cohort < first_cohort {
             continue;
         }
-        let cohort = Month::of(*first).0;
-        if let Some((customers, by_month)) = active.get_mut(&cohort) {
-            customers.insert(fact.shopper);
-            by_month
-                .entry(Month::of(fact.placed_at).0 - cohort)
-                .or_default()
-                .insert(fact.shopper);
+        let row = &mut cohorts[(cohort - first_cohort) as usize];
+        row.customers += 1;
+        let mut counted = None;
+        for fact in run {
+            let month = Month::of(fact.placed_at).0;
+            if counted != Some(month) {
+                row.active[(month - cohort) as usize] += 1;
+                counted = Some(month);
+            }
         }
     }
-    active
-        .into_iter()
-        .map(|(month, (customers, by_month))| Cohort {
-            month: Month(month).label(),
-            customers: customers.len() as i64,
-            active: (0..=last - month)
-                .map(|offset| by_month.get(&offset).map_or(0, |who| who.len() as i64))
-                .collect(),
-        })
-        .collect()
+    cohorts
 }
 
 #[cfg(test)]

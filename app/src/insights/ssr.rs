@@ -5,7 +5,7 @@ use super::rules::{OrderFact, Period, customer_figures, standings};
 use super::{Comparison, CustomerInsights, Segment, SegmentMember, SegmentMembers};
 use crate::identity::ssr::contacts_of;
 use crate::kernel::time::{Millis, to_rfc3339};
-use crate::store::{Db, StoreError};
+use crate::store::{Backend, Db, StoreError};
 use sqlx::Row;
 
 /// The store's rules for its figures.
@@ -19,34 +19,59 @@ pub struct InsightsPolicy {
 /// The most customers a page of a segment lists.
 pub const MAX_PER_PAGE: i64 = 1_000;
 
-/// Every paid order placed before `until`, in the store's currency, by shopper and time; and how many paid orders
-/// in other currencies were left out. The orders' growth index holds every column read, so this is one pass over
-/// the index in its order, never the table.
+/// Shoppers per row of [`order_facts`]' answer.
+const SHOPPERS_PER_ROW: i64 = 4_096;
+
+/// Every paid order placed before `until` in the store's currency, in no particular order; and how many paid
+/// orders in other currencies were left out. The orders come as a few long texts (`shopper placed_at value`,
+/// comma-separated, one text per 4,096 shoppers), not a row each: sqlx's `Any` driver costs about 4 µs a row,
+/// which made 250,000 orders a second where the database reads them in a fifth of that. The orders' growth index
+/// holds every column read, so the scan never visits the table.
 pub async fn order_facts(
     db: &Db,
     until: Millis,
     currency: &str,
 ) -> Result<(Vec<OrderFact>, i64), StoreError> {
-    let rows = sqlx::query(
-        "SELECT shopper_id, placed_at, currency, \
-         subtotal_minor + shipping_minor + tax_minor - refunded_minor AS value_minor \
-         FROM orders WHERE status = 'paid' AND placed_at < $1 ORDER BY shopper_id, placed_at",
-    )
+    let joined = match db.backend() {
+        Backend::Sqlite => "group_concat",
+        Backend::Postgres => "string_agg",
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {joined}(CASE WHEN currency = $2 THEN shopper_id || ' ' || placed_at || ' ' || \
+         (subtotal_minor + shipping_minor + tax_minor - refunded_minor) END, ','), \
+         CAST(SUM(CASE WHEN currency = $2 THEN 0 ELSE 1 END) AS BIGINT), COUNT(*) \
+         FROM orders WHERE status = 'paid' AND placed_at < $1 GROUP BY shopper_id / {SHOPPERS_PER_ROW}"
+    ))
     .bind(until)
+    .bind(currency)
     .fetch_all(db.reader())
     .await?;
-    let mut facts = Vec::with_capacity(rows.len());
+    let mut facts = Vec::new();
     let mut other_currency = 0;
     for row in &rows {
-        if row.try_get::<&str, _>("currency")? != currency {
-            other_currency += 1;
+        other_currency += row.try_get::<i64, _>(1)?;
+        facts.reserve(row.try_get::<i64, _>(2)? as usize);
+        let Some(text) = row.try_get::<Option<&str>, _>(0)? else {
             continue;
+        };
+        for order in text.split(',') {
+            let mut numbers = order.split(' ').map(str::parse::<i64>);
+            let (Some(Ok(shopper)), Some(Ok(placed_at)), Some(Ok(value_minor)), None) = (
+                numbers.next(),
+                numbers.next(),
+                numbers.next(),
+                numbers.next(),
+            ) else {
+                return Err(StoreError::from(sqlx::Error::Decode(
+                    format!("an order read as {order:?}").into(),
+                )));
+            };
+            facts.push(OrderFact {
+                shopper,
+                placed_at: Millis(placed_at),
+                value_minor,
+            });
         }
-        facts.push(OrderFact {
-            shopper: row.try_get("shopper_id")?,
-            placed_at: row.try_get("placed_at")?,
-            value_minor: row.try_get("value_minor")?,
-        });
     }
     Ok((facts, other_currency))
 }

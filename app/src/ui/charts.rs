@@ -66,11 +66,12 @@ pub fn BarChart(
 pub fn StackedColumns(
     label: String,
     series: Vec<String>,
-    /// Each column's name, its parts (one per series, bottom first) and its total as written.
+    /// Each column's name (a second line after `\n`), its parts (one per series, bottom first) and its total as
+    /// written.
     columns: Vec<(String, Vec<i64>, String)>,
 ) -> impl IntoView {
     const HEIGHT: f64 = 240.0;
-    const AXIS: f64 = 28.0;
+    const AXIS: f64 = 36.0;
     const TOP: f64 = 18.0;
     let most = columns
         .iter()
@@ -98,8 +99,15 @@ pub fn StackedColumns(
                     view! {
                         {stack}
                         <text class="rapport-chart__amount" x=x + bar / 2.0 y=base - 4.0 text-anchor="middle">{total}</text>
-                        {(column % every == 0).then(|| view! {
-                            <text class="rapport-chart__label" x=x + bar / 2.0 y=HEIGHT - 10.0 text-anchor="middle">{name}</text>
+                        {(column % every == 0).then(|| {
+                            let centre = x + bar / 2.0;
+                            view! {
+                                <text class="rapport-chart__label" y=HEIGHT - 16.0 text-anchor="middle">
+                                    {name.split('\n').enumerate().map(|(line, part)| view! {
+                                        <tspan x=centre dy=if line == 0 { "0" } else { "1.15em" }>{part.to_owned()}</tspan>
+                                    }).collect_view()}
+                                </text>
+                            }
                         })}
                     }
                 }).collect_view()}
@@ -138,12 +146,12 @@ pub fn HeatMap(
                         <text class="rapport-chart__label" x=LABELS - 8.0 y=y + CELL_HEIGHT / 2.0 + 4.0 text-anchor="end">{name}</text>
                         {cells.into_iter().enumerate().filter_map(|(index, filled)| filled.map(|(share, shown)| {
                             let x = LABELS + index as f64 * cell;
-                            // Deep cells take the text colour made for the accent, pale ones the page's.
-                            let text = if share > 0.55 { "rapport-chart__on-accent" } else { "rapport-chart__amount" };
+                            // At most half the accent's strength: the theme's text reads on every cell, in both
+                            // themes (4.5:1 and more).
                             view! {
                                 <rect class="rapport-chart__heat" x=x + 1.0 y=y + 1.0 width=cell - 2.0 height=CELL_HEIGHT - 2.0
-                                    fill-opacity=format!("{:.2}", 0.08 + share.clamp(0.0, 1.0) * 0.92) />
-                                <text class=text x=x + cell / 2.0 y=y + CELL_HEIGHT / 2.0 + 4.0 text-anchor="middle">{shown}</text>
+                                    fill-opacity=format!("{:.2}", 0.05 + share.clamp(0.0, 1.0) * 0.45) />
+                                <text class="rapport-chart__amount" x=x + cell / 2.0 y=y + CELL_HEIGHT / 2.0 + 4.0 text-anchor="middle">{shown}</text>
                             }
                         })).collect_view()}
                     }
