@@ -316,7 +316,7 @@ fn Segments(report: CustomerInsights) -> impl IntoView {
                     series=vec![i18n.t("insights.series.period"), i18n.t("insights.series.before")]
                     rows
                 />
-                <div class="rapport-insights__table">
+                <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-segments">
                     <table data-testid="insights-segments">
                         <thead><tr>
                             <th scope="col">{i18n.t("insights.segments.segment")}</th>
@@ -396,7 +396,7 @@ fn Movement(report: CustomerInsights) -> impl IntoView {
         <section class="rapport-insights__section" aria-labelledby="insights-movement">
             <h2 id="insights-movement">{i18n.t("insights.movement.title")}</h2>
             <p>{i18n.t("insights.movement.help")}</p>
-            <div class="rapport-insights__table">
+            <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-movement">
                 <table data-testid="insights-movement" class="rapport-insights__matrix">
                     <thead><tr>
                         <th scope="col">{i18n.t("insights.movement.corner")}</th>
@@ -464,7 +464,7 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
                 series=vec![i18n.t("insights.months.new_orders"), i18n.t("insights.months.returning_orders")]
                 columns
             />
-            <div class="rapport-insights__table">
+            <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-months">
                 <table data-testid="insights-months">
                     <thead>
                         <tr>
@@ -527,7 +527,7 @@ fn Cohorts(report: CustomerInsights) -> impl IntoView {
             <h2 id="insights-cohorts">{i18n.t("insights.cohorts.title")}</h2>
             <p>{i18n.t_with("insights.cohorts.help", &[("months", COHORT_MONTHS.to_string())])}</p>
             <HeatMap label=i18n.t("insights.cohorts.chart") columns=(0..widest).map(|offset| offset.to_string()).collect() rows />
-            <div class="rapport-insights__table">
+            <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-cohorts">
                 <table data-testid="insights-cohorts">
                     <thead><tr>
                         <th scope="col">{i18n.t("insights.cohorts.cohort")}</th>

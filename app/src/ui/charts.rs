@@ -1,6 +1,7 @@
 //! Charts drawn as inline SVG on the server: no script, no chart library in the page, and they print. Each is a
 //! picture of a table the page shows beside it (`role="img"` with its `label`), so screen readers and copying use
-//! the table. Their colours are the theme's (`charts.css`). Texts come in already translated and formatted.
+//! the table. Their colours are the theme's (`charts.css`). Texts come in already translated and formatted. A
+//! chart narrower than it is drawn scrolls sideways, so it takes the keyboard's focus too.
 
 use leptos::prelude::*;
 
@@ -39,7 +40,7 @@ pub fn BarChart(
     // Room for the widest amount written after the longest bar.
     let room = WIDTH - LABELS - 90.0;
     view! {
-        <figure class="rapport-chart">
+        <figure class="rapport-chart" tabindex="0">
             <svg class="rapport-chart__svg" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=label>
                 {rows.into_iter().enumerate().map(|(row, (name, amounts))| {
                     let top = row as f64 * per_row + 4.0;
@@ -85,7 +86,7 @@ pub fn StackedColumns(
     // Month names are written under every column while they fit, else under every few.
     let every = (columns.len() / 12).max(1);
     view! {
-        <figure class="rapport-chart">
+        <figure class="rapport-chart" tabindex="0">
             <svg class="rapport-chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
                 <line class="rapport-chart__axis" x1="0" x2=WIDTH y1=HEIGHT - AXIS y2=HEIGHT - AXIS />
                 {columns.into_iter().enumerate().map(|(column, (name, parts, total))| {
@@ -135,7 +136,7 @@ pub fn HeatMap(
     let cell = (WIDTH - LABELS) / columns.len().max(1) as f64;
     let height = HEAD + CELL_HEIGHT * rows.len() as f64;
     view! {
-        <figure class="rapport-chart">
+        <figure class="rapport-chart" tabindex="0">
             <svg class="rapport-chart__svg" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=label>
                 {columns.into_iter().enumerate().map(|(index, name)| view! {
                     <text class="rapport-chart__label" x=LABELS + (index as f64 + 0.5) * cell y=HEAD - 8.0 text-anchor="middle">{name}</text>

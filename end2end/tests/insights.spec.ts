@@ -1,0 +1,85 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './support';
+
+/** The API key `./rapport test` starts the server with. */
+const MERCHANT_KEY = 'demo-merchant-key';
+
+async function signInAsMerchant(page: Page): Promise<void> {
+  const response = await page.goto('/merchant/customers?lang=en');
+  expect(response!.status()).toBe(401);
+  const form = page.locator('.rapport-merchant-sign-in form');
+  await form.locator('input[name="name"]').fill('Mei');
+  await form.locator('input[name="key"]').fill(MERCHANT_KEY);
+  await form.locator('button[type="submit"]').click();
+  await expect(page.getByTestId('merchant-name')).toHaveText('Signed in as Mei');
+}
+
+/** A date `days` before `iso` (`2026-12-06`), as a date field takes it. */
+function daysBefore(iso: string, days: number): string {
+  const date = new Date(`${iso}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() - days);
+  return date.toISOString().slice(0, 10);
+}
+
+test('merchant picks a period on the customers page and its tables match the API', async ({ page }) => {
+  await signInAsMerchant(page);
+  await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
+  const form = page.getByTestId('insights-period');
+  const to = await form.locator('input[name="to"]').inputValue();
+  const from = daysBefore(to, 89);
+  await form.locator('input[name="from"]').fill(from);
+  await form.locator('select[name="compare"]').selectOption('year_before');
+  await form.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(new RegExp(`from=${from}&to=${to}&compare=year_before`));
+  await expect(form.locator('input[name="from"]')).toHaveValue(from);
+
+  const api = await page.request.get(`/api/v1/insights/customers?from=${from}&to=${to}&compare=year_before`, {
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+  });
+  expect(api.status()).toBe(200);
+  const report = await api.json();
+  const counted = new Intl.NumberFormat('en-US');
+  const segments = page.getByTestId('insights-segments');
+  for (const row of report.segments) {
+    const cells = segments.locator(`tr[data-segment="${row.segment}"] td`);
+    await expect(cells.nth(0), row.segment).toHaveText(counted.format(row.customers));
+    await expect(cells.nth(2), row.segment).toHaveText(counted.format(row.previous_customers));
+    await expect(cells.nth(3), row.segment).toHaveText(counted.format(row.orders));
+  }
+  const customers = report.segments.reduce((sum: number, row: { customers: number }) => sum + row.customers, 0);
+  expect(customers).toBeGreaterThan(0);
+  await expect(page.getByTestId('insights-headlines').locator('dd strong').first()).toHaveText(counted.format(customers));
+  await expect(page.getByTestId('insights-months').locator('tbody tr')).toHaveCount(report.months.length);
+  await expect(page.getByTestId('insights-cohorts').locator('tbody tr')).toHaveCount(report.cohorts.length);
+  // Each chart is drawn beside its table.
+  await expect(page.locator('figure.rapport-chart svg[role="img"]')).toHaveCount(3);
+
+  // The segments' table downloads as CSV, with the same counts.
+  const href = await page.getByRole('link', { name: 'Download this table as CSV' }).first().getAttribute('href');
+  const csv = await page.request.get(href!);
+  expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
+  const lines = (await csv.text()).trim().split('\r\n');
+  expect(lines[0]).toBe('segment,customers,previous_customers,orders,value_minor,currency');
+  expect(lines.slice(1).map((line) => line.split(',').slice(0, 2).join(','))).toEqual(
+    report.segments.map((row: { segment: string; customers: number }) => `${row.segment},${row.customers}`),
+  );
+});
+
+test('merchant asks for a period that cannot be and is told what is wrong', async ({ page }) => {
+  await signInAsMerchant(page);
+  const response = await page.goto('/merchant/customers?from=2026-06-01&to=2026-05-01&lang=en');
+  expect(response!.status()).toBe(422);
+  await expect(page.getByRole('alert')).toContainText('the first day comes after the last day');
+  await expect(page.getByTestId('insights-period').locator('input[name="from"]')).toHaveValue('2026-06-01');
+  await expect(page.getByTestId('insights-segments')).toHaveCount(0);
+});
+
+test('merchant reads the overview and goes on to the customers page, in Chinese', async ({ page }) => {
+  await signInAsMerchant(page);
+  await page.goto('/merchant?lang=zh-CN');
+  await expect(page.getByRole('heading', { level: 1, name: '商家概览' })).toBeVisible();
+  await expect(page.getByTestId('insights-headlines').locator('dt').first()).toHaveText('客户数');
+  await page.getByRole('link', { name: /^客户/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '客户' })).toBeVisible();
+  await expect(page.getByTestId('insights-segments').locator('tr[data-segment="champions"] th')).toHaveText('核心客户');
+});
