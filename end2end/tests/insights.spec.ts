@@ -51,8 +51,12 @@ test('merchant picks a period on the customers page and its tables match the API
   await expect(page.getByTestId('insights-headlines').locator('dd strong').first()).toHaveText(counted.format(customers));
   await expect(page.getByTestId('insights-months').locator('tbody tr')).toHaveCount(report.months.length);
   await expect(page.getByTestId('insights-cohorts').locator('tbody tr')).toHaveCount(report.cohorts.length);
+  const tiers = page.getByTestId('insights-tiers');
+  for (const tier of report.tiers) {
+    await expect(tiers.locator(`tr[data-tier="${tier.code}"] td`).first(), tier.code).toHaveText(counted.format(tier.members));
+  }
   // Each chart is drawn beside its table.
-  await expect(page.locator('figure.rapport-chart svg[role="img"]')).toHaveCount(3);
+  await expect(page.locator('figure.rapport-chart svg[role="img"]')).toHaveCount(4);
 
   // The segments' table downloads as CSV, with the same counts.
   const href = await page.getByRole('link', { name: 'Download this table as CSV' }).first().getAttribute('href');

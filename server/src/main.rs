@@ -208,7 +208,10 @@ async fn serve(config: Config) -> Result<(), String> {
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),
-        insights: config.insights_policy()?,
+        insights: app::insights::ssr::Insights {
+            policy: config.insights_policy()?,
+            tiers: std::sync::Arc::new(app::flows::tier_values::TierValues),
+        },
         public_url: PublicUrl(config.public_url.clone()),
     };
     let draining = server::Draining::default();

@@ -40,7 +40,7 @@ fn asked<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
         .map_err(|rejection| AppError::invalid("query", rejection.body_text()).into())
 }
 
-/// `/merchant/customers.csv?table=segments|movement|months|cohorts&from=…&to=…&compare=…`
+/// `/merchant/customers.csv?table=segments|movement|months|cohorts|tiers&from=…&to=…&compare=…`
 pub async fn customers_table(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -51,7 +51,7 @@ pub async fn customers_table(
     let table = Table::from_code(&query.table).ok_or_else(|| {
         AppError::invalid(
             "table",
-            "the table is one of segments, movement, months, cohorts",
+            "the table is one of segments, movement, months, cohorts, tiers",
         )
     })?;
     let (period, comparison, previous) = report_periods(
@@ -86,8 +86,15 @@ pub async fn segment(
         .ok_or_else(|| AppError::not_found(Some("segment".into()), "there is no such segment"))?;
     let query = asked(query)?;
     let (period, _, _) = report_periods(query.from.as_deref(), query.to.as_deref(), None, now())?;
-    let everyone =
-        insights::segment_members(&state.db, &state.insights, period, segment, 1, i64::MAX).await?;
+    let everyone = insights::segment_members(
+        &state.db,
+        &state.insights.policy,
+        period,
+        segment,
+        1,
+        i64::MAX,
+    )
+    .await?;
     let name = format!(
         "{}-{}-{}.csv",
         segment.code(),

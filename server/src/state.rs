@@ -28,8 +28,8 @@ pub struct AppState {
     pub alerts: app::alerts::rules::AlertPolicy,
     /// How the feed's similarity is built and refreshed.
     pub feed: app::feed::ssr::RefreshPolicy,
-    /// The shop's currency, for the merchant's figures.
-    pub insights: app::insights::ssr::InsightsPolicy,
+    /// The shop's currency for the merchant's figures, and what the tiers add to them.
+    pub insights: app::insights::ssr::Insights,
     /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.
     pub public_url: PublicUrl,
 }

@@ -1072,7 +1072,7 @@ pub async fn insights(
 ) -> Result<(), String> {
     use app::insights::Comparison;
     use app::insights::rules::report_periods;
-    use app::insights::ssr::{self as store, InsightsPolicy};
+    use app::insights::ssr::{self as store, Insights, InsightsPolicy};
     let sql = |e: sqlx::Error| e.to_string();
     let err = |e: app::store::StoreError| e.to_string();
     let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
@@ -1091,6 +1091,10 @@ pub async fn insights(
     }
     let policy = InsightsPolicy {
         currency: "CNY".into(),
+    };
+    let insights = Insights {
+        policy: policy.clone(),
+        tiers: std::sync::Arc::new(app::flows::tier_values::TierValues),
     };
     let today = now();
     for (label, from, compare) in [
@@ -1111,7 +1115,7 @@ pub async fn insights(
         let mut customers = 0;
         for _ in 0..rounds {
             let started = Instant::now();
-            let report = store::customer_insights(db, &policy, period, comparison, previous)
+            let report = store::customer_insights(db, &insights, period, comparison, previous)
                 .await
                 .map_err(err)?;
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -1122,7 +1126,7 @@ pub async fn insights(
     let (period, _, _) = report_periods(None, None, None, today).map_err(|e| e.message)?;
     let year = store::customer_insights(
         db,
-        &policy,
+        &insights,
         period,
         Comparison::Previous,
         period.compared(Comparison::Previous),

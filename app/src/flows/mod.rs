@@ -10,7 +10,8 @@
 //! - [`guest_adoption`]: signing in moves a guest's wish lists, alerts and browsing to the shopper;
 //! - [`tier_badges`]: a review shows its author's member-tier badge;
 //! - [`verified_buyers`]: only shoppers who bought a product answer questions about it;
-//! - [`answer_notices`]: an answer to a shopper's question emails them.
+//! - [`answer_notices`]: an answer to a shopper's question emails them;
+//! - [`tier_values`]: the merchant's customers page shows what each member tier's members ordered.
 
 #[cfg(feature = "ssr")]
 pub mod answer_notices;
@@ -23,6 +24,8 @@ pub mod testing;
 pub mod tier_badges;
 #[cfg(feature = "ssr")]
 pub mod tier_growth;
+#[cfg(feature = "ssr")]
+pub mod tier_values;
 #[cfg(feature = "ssr")]
 pub mod verified_buyers;
 

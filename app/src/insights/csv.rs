@@ -31,6 +31,7 @@ pub enum Table {
     Movement,
     Months,
     Cohorts,
+    Tiers,
 }
 
 impl Table {
@@ -40,6 +41,7 @@ impl Table {
             "movement" => Some(Table::Movement),
             "months" => Some(Table::Months),
             "cohorts" => Some(Table::Cohorts),
+            "tiers" => Some(Table::Tiers),
             _ => None,
         }
     }
@@ -50,6 +52,7 @@ impl Table {
             Table::Movement => "movement",
             Table::Months => "months",
             Table::Cohorts => "cohorts",
+            Table::Tiers => "tiers",
         }
     }
 }
@@ -141,6 +144,29 @@ pub fn table(report: &CustomerInsights, table: Table) -> String {
                                 .unwrap_or_default()
                         })),
                 );
+            }
+        }
+        Table::Tiers => {
+            csv += &line(
+                [
+                    "tier",
+                    "members",
+                    "customers",
+                    "orders",
+                    "value_minor",
+                    "currency",
+                ]
+                .map(str::to_owned),
+            );
+            for tier in &report.tiers {
+                csv += &line([
+                    field(&tier.code),
+                    tier.members.to_string(),
+                    tier.customers.to_string(),
+                    tier.orders.to_string(),
+                    tier.value_minor.to_string(),
+                    currency(),
+                ]);
             }
         }
     }

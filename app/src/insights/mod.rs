@@ -168,6 +168,20 @@ pub struct Cohort {
     pub active: Vec<i64>,
 }
 
+/// A member tier's members, and what those of them who ordered in the period ordered: members as they stand
+/// today, not as they stood when they ordered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TierFigures {
+    pub code: String,
+    /// The tier's name per language.
+    pub names: std::collections::BTreeMap<String, String>,
+    pub members: i64,
+    pub customers: i64,
+    pub orders: i64,
+    pub value_minor: i64,
+}
+
 /// Everything the customers' page and `GET /api/v1/insights/customers` show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -183,6 +197,8 @@ pub struct CustomerInsights {
     pub repeat: RepeatFigures,
     pub months: Vec<MonthFigures>,
     pub cohorts: Vec<Cohort>,
+    /// Each member tier, lowest first.
+    pub tiers: Vec<TierFigures>,
 }
 
 /// One customer of a segment, for the store's own email tool.

@@ -270,6 +270,7 @@ fn CustomersReport(page: MerchantCustomers) -> impl IntoView {
             <Movement report=report.clone() />
             <NewAndReturning report=report.clone() />
             <Cohorts report=report.clone() />
+            <Tiers report=report.clone() />
             <section class="rapport-insights__section">
                 <h2>{i18n.t("insights.rules.title")}</h2>
                 <ul class="rapport-insights__rules">
@@ -548,6 +549,65 @@ fn Cohorts(report: CustomerInsights) -> impl IntoView {
                 </table>
             </div>
             <p><a href=csv_href("cohorts", &report) download>{i18n.t("insights.download")}</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn Tiers(report: CustomerInsights) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let money = |minor| i18n.money(&Money::new(minor, &report.currency));
+    let name = |names: &std::collections::BTreeMap<String, String>, code: &str| {
+        names
+            .get(locale)
+            .or_else(|| names.get("en"))
+            .cloned()
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let rows = report
+        .tiers
+        .iter()
+        .map(|tier| {
+            (
+                name(&tier.names, &tier.code),
+                vec![Amount {
+                    value: tier.value_minor,
+                    shown: money(tier.value_minor),
+                }],
+            )
+        })
+        .collect();
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="insights-tiers">
+            <h2 id="insights-tiers">{i18n.t("insights.tiers.title")}</h2>
+            <p>{i18n.t("insights.tiers.help")}</p>
+            <BarChart label=i18n.t("insights.tiers.chart") series=vec![i18n.t("insights.segments.value")] rows />
+            <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-tiers">
+                <table data-testid="insights-tiers">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("tiers.tier")}</th>
+                        <th scope="col">{i18n.t("insights.tiers.members")}</th>
+                        <th scope="col">{i18n.t("insights.tiers.customers")}</th>
+                        <th scope="col">{i18n.t("insights.segments.orders")}</th>
+                        <th scope="col">{i18n.t("insights.segments.value")}</th>
+                        <th scope="col">{i18n.t("insights.tiers.per_customer")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {report.tiers.iter().map(|tier| view! {
+                            <tr data-tier=tier.code.clone()>
+                                <th scope="row">{name(&tier.names, &tier.code)}</th>
+                                <td>{format_count(locale, tier.members)}</td>
+                                <td>{format_count(locale, tier.customers)} " (" {percent(tier.customers, tier.members)} ")"</td>
+                                <td>{format_count(locale, tier.orders)}</td>
+                                <td>{money(tier.value_minor)}</td>
+                                <td>{if tier.customers > 0 { money(tier.value_minor / tier.customers) } else { "–".to_owned() }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <p><a href=csv_href("tiers", &report) download>{i18n.t("insights.download")}</a></p>
         </section>
     }
 }

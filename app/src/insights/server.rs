@@ -27,11 +27,11 @@ pub async fn load_customer_insights(
 ) -> Result<MerchantCustomers, AppError> {
     let merchant = request_merchant()?;
     let db = crate::store::db()?;
-    let policy = server_context::<ssr::InsightsPolicy>()?;
+    let insights = server_context::<ssr::Insights>()?;
     let (period, comparison, previous) =
         report_periods(from.as_deref(), to.as_deref(), compare.as_deref(), now())
             .map_err(crate::kernel::error::respond_with)?;
-    let report = ssr::customer_insights(&db, &policy, period, comparison, previous)
+    let report = ssr::customer_insights(&db, &insights, period, comparison, previous)
         .await
         .map_err(store_error)?;
     Ok(MerchantCustomers { merchant, report })

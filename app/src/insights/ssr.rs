@@ -2,11 +2,28 @@
 //! The orders are the orders capability's table, read and never written here, as the tiers read them.
 
 use super::rules::{OrderFact, Period, customer_figures, standings};
-use super::{Comparison, CustomerInsights, Segment, SegmentMember, SegmentMembers};
+use super::{Comparison, CustomerInsights, Segment, SegmentMember, SegmentMembers, TierFigures};
 use crate::identity::ssr::contacts_of;
 use crate::kernel::time::{Millis, to_rfc3339};
 use crate::store::{Backend, Db, StoreError};
 use sqlx::Row;
+
+/// What the insights' server functions need: the store's rules, and where the member tiers' figures come from.
+#[derive(Clone)]
+pub struct Insights {
+    pub policy: InsightsPolicy,
+    pub tiers: std::sync::Arc<dyn MemberTierValues>,
+}
+
+/// Where each member tier's members and what they ordered in a period come from (the tiers, in `flows`).
+pub trait MemberTierValues: Send + Sync {
+    fn values<'a>(
+        &'a self,
+        db: &'a Db,
+        period: Period,
+        currency: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<TierFigures>, StoreError>>;
+}
 
 /// The store's rules for its figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,16 +93,20 @@ pub async fn order_facts(
     Ok((facts, other_currency))
 }
 
-/// The customers' page: every figure of `period`, compared with `previous`.
+/// The customers' page: every figure of `period`, compared with `previous`. The tiers' figures are read at the same
+/// time as the orders.
 pub async fn customer_insights(
     db: &Db,
-    policy: &InsightsPolicy,
+    insights: &Insights,
     period: Period,
     comparison: Comparison,
     previous: Period,
 ) -> Result<CustomerInsights, StoreError> {
-    let (facts, other_currency_orders) =
-        order_facts(db, period.to.max(previous.to), &policy.currency).await?;
+    let policy = &insights.policy;
+    let ((facts, other_currency_orders), tiers) = futures::try_join!(
+        order_facts(db, period.to.max(previous.to), &policy.currency),
+        insights.tiers.values(db, period, &policy.currency),
+    )?;
     let figures = customer_figures(&facts, period, previous);
     Ok(CustomerInsights {
         period: period.span(),
@@ -98,6 +119,7 @@ pub async fn customer_insights(
         repeat: figures.repeat,
         months: figures.months,
         cohorts: figures.cohorts,
+        tiers,
     })
 }
 

@@ -108,7 +108,7 @@ async fn members_page(
     let (period, _, _) = report_periods(asked.from.as_deref(), asked.to.as_deref(), None, now())?;
     Ok(insights::segment_members(
         &state.db,
-        &state.insights,
+        &state.insights.policy,
         period,
         segment,
         asked.page,

@@ -105,8 +105,11 @@ pub fn state_of(store: &TestDb) -> AppState {
             ..Default::default()
         },
         feed: Default::default(),
-        insights: app::insights::ssr::InsightsPolicy {
-            currency: "CNY".into(),
+        insights: app::insights::ssr::Insights {
+            policy: app::insights::ssr::InsightsPolicy {
+                currency: "CNY".into(),
+            },
+            tiers: std::sync::Arc::new(app::flows::tier_values::TierValues),
         },
     }
 }

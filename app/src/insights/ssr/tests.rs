@@ -106,6 +106,13 @@ fn policy() -> InsightsPolicy {
     }
 }
 
+fn insights() -> Insights {
+    Insights {
+        policy: policy(),
+        tiers: std::sync::Arc::new(crate::flows::tier_values::TierValues),
+    }
+}
+
 #[tokio::test]
 async fn a_quarters_figures_read_from_the_orders_match_the_hand_count() {
     for store in all().await {
@@ -113,7 +120,7 @@ async fn a_quarters_figures_read_from_the_orders_match_the_hand_count() {
         quarter(db).await;
         let (period, comparison, previous) =
             report_periods(Some("2026-01-01"), Some("2026-03-31"), None, now()).unwrap();
-        let report = customer_insights(db, &policy(), period, comparison, previous)
+        let report = customer_insights(db, &insights(), period, comparison, previous)
             .await
             .unwrap();
         assert_eq!(report.period.first_day, "2026-01-01");
