@@ -1080,6 +1080,9 @@ pub async fn insights(
         .await
         .map_err(sql)?;
     if present == 0 {
+        if shoppers == 0 {
+            return Err("--shoppers must be at least 1".into());
+        }
         let started = Instant::now();
         load_orders(db, shoppers, orders).await?;
         println!(
@@ -1155,7 +1158,8 @@ pub async fn insights(
 }
 
 /// `shoppers` shoppers and `orders` paid orders of one product, deterministic: each shopper's first order falls
-/// in the three years to today, and two in five come back, after a month or two on average, as shops see.
+/// in the three years to today, and two in five come back, after a month or two on average, as shops see. Then
+/// the tiers' review makes every buyer a member.
 async fn load_orders(db: &Db, shoppers: usize, orders: usize) -> Result<(), String> {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
@@ -1217,7 +1221,7 @@ async fn load_orders(db: &Db, shoppers: usize, orders: usize) -> Result<(), Stri
         placed.push((*key, last[index]));
     }
     while placed.len() < orders {
-        let index = rng.gen_range(0..keys.len() * 2 / 5);
+        let index = rng.gen_range(0..(keys.len() * 2 / 5).max(1));
         let gap = Millis::days(rng.gen_range(3..120));
         if last[index] + gap < today {
             last[index] += gap;
@@ -1259,6 +1263,11 @@ async fn load_orders(db: &Db, shoppers: usize, orders: usize) -> Result<(), Stri
         tx.commit().await.map_err(sql)?;
     }
     progress.finish();
+    // Every buyer a member, as on a store whose tiers have had their review.
+    let placed = app::tiers::ssr::review(db, today)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("tier review placed {} members", placed.reviewed);
     db.refresh_statistics().await.map_err(|e| e.to_string())?;
     Ok(())
 }

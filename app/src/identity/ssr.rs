@@ -256,29 +256,27 @@ pub struct Contact {
     pub email: Option<String>,
 }
 
-/// The contacts of the shoppers with these row ids (those found).
+/// The contacts of the shoppers with these row ids (those found), any number of them.
 pub async fn contacts_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, Contact>, StoreError> {
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT id, external_id, display_name, email FROM shoppers WHERE id IN ({})",
-        crate::store::id_list(keys)
-    );
-    let rows = sqlx::query(&sql).fetch_all(db.reader()).await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            Ok((
+    let mut contacts = HashMap::with_capacity(keys.len());
+    // A segment's export names tens of thousands: a thousand to a statement keeps each list short.
+    for chunk in keys.chunks(1_000) {
+        let sql = format!(
+            "SELECT id, external_id, display_name, email FROM shoppers WHERE id IN ({})",
+            crate::store::id_list(chunk)
+        );
+        for row in sqlx::query(&sql).fetch_all(db.reader()).await? {
+            contacts.insert(
                 row.try_get("id")?,
                 Contact {
                     shopper_id: row.try_get("external_id")?,
                     display_name: row.try_get("display_name")?,
                     email: row.try_get("email")?,
                 },
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
+            );
+        }
+    }
+    Ok(contacts)
 }
 
 /// The shopper's preferred language, or `None` when the store has not told Rapport about this shopper.

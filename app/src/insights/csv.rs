@@ -192,7 +192,8 @@ pub fn members(page: &SegmentMembers) -> String {
     );
     for member in &page.members {
         csv += &line([
-            field(&member.shopper_id),
+            // A store key ([A-Za-z0-9._-]): written as it is, so that it matches the store's own.
+            member.shopper_id.clone(),
             field(member.email.as_deref().unwrap_or_default()),
             field(&member.display_name),
             member.last_order_at.clone(),

@@ -66,11 +66,11 @@ impl Segment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Rfm {
-    /// How recently they last ordered: 5 for the most recent fifth.
+    /// The score of how recently they last ordered: 5 for the most recent fifth.
     pub recency: u8,
-    /// How many orders they placed in the period.
+    /// The score of how many orders they placed in the period.
     pub frequency: u8,
-    /// How much they spent in the period.
+    /// The score of how much they spent in the period.
     pub monetary: u8,
 }
 

@@ -9,7 +9,7 @@ use crate::i18n::{I18n, format_count, format_date, format_month, translate, use_
 use crate::identity::merchant::MerchantSignInForm;
 use crate::kernel::money::Money;
 use crate::kernel::time::{Month, parse_iso_date};
-use crate::ui::{Amount, BarChart, ErrorNotice, HeatMap, StackedColumns};
+use crate::ui::{Amount, BarChart, Column, ErrorNotice, HeatMap, StackedColumns};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -31,22 +31,6 @@ fn day(locale: &str, iso: &str) -> String {
 /// A report's month (`2026-01`) as the language writes months.
 fn month(locale: &str, label: &str) -> String {
     Month::from_label(label).map_or_else(|| label.to_owned(), |m| format_month(locale, m))
-}
-
-/// A month under a chart's column: its name, and its year below it on the first column and each January.
-fn column_name(locale: &str, label: &str, first: bool) -> String {
-    match Month::from_label(label) {
-        Some(m) => {
-            let (year, number) = m.year_month();
-            let name = translate(locale, &format!("date.month.{number}"));
-            if first || number == 1 {
-                format!("{name}\n{year}")
-            } else {
-                name
-            }
-        }
-        None => label.to_owned(),
-    }
 }
 
 fn segment_name(i18n: I18n, segment: Segment) -> String {
@@ -317,7 +301,7 @@ fn Segments(report: CustomerInsights) -> impl IntoView {
                     series=vec![i18n.t("insights.series.period"), i18n.t("insights.series.before")]
                     rows
                 />
-                <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-segments">
+                <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.segments.title"))])>
                     <table data-testid="insights-segments">
                         <thead><tr>
                             <th scope="col">{i18n.t("insights.segments.segment")}</th>
@@ -397,7 +381,7 @@ fn Movement(report: CustomerInsights) -> impl IntoView {
         <section class="rapport-insights__section" aria-labelledby="insights-movement">
             <h2 id="insights-movement">{i18n.t("insights.movement.title")}</h2>
             <p>{i18n.t("insights.movement.help")}</p>
-            <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-movement">
+            <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.movement.title"))])>
                 <table data-testid="insights-movement" class="rapport-insights__matrix">
                     <thead><tr>
                         <th scope="col">{i18n.t("insights.movement.corner")}</th>
@@ -434,13 +418,14 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
     let columns = report
         .months
         .iter()
-        .enumerate()
-        .map(|(index, m)| {
-            (
-                column_name(locale, &m.month, index == 0),
-                vec![m.new_orders, m.returning_orders],
-                format_count(locale, m.new_orders + m.returning_orders),
-            )
+        .map(|m| {
+            let (year, number) = Month::from_label(&m.month).map_or((0, 0), Month::year_month);
+            Column {
+                name: translate(locale, &format!("date.month.{number}")),
+                group: year.to_string(),
+                parts: vec![m.new_orders, m.returning_orders],
+                total: format_count(locale, m.new_orders + m.returning_orders),
+            }
         })
         .collect();
     let row = |m: &MonthFigures| {
@@ -465,7 +450,7 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
                 series=vec![i18n.t("insights.months.new_orders"), i18n.t("insights.months.returning_orders")]
                 columns
             />
-            <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-months">
+            <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.months.title"))])>
                 <table data-testid="insights-months">
                     <thead>
                         <tr>
@@ -528,7 +513,7 @@ fn Cohorts(report: CustomerInsights) -> impl IntoView {
             <h2 id="insights-cohorts">{i18n.t("insights.cohorts.title")}</h2>
             <p>{i18n.t_with("insights.cohorts.help", &[("months", COHORT_MONTHS.to_string())])}</p>
             <HeatMap label=i18n.t("insights.cohorts.chart") columns=(0..widest).map(|offset| offset.to_string()).collect() rows />
-            <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-cohorts">
+            <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.cohorts.title"))])>
                 <table data-testid="insights-cohorts">
                     <thead><tr>
                         <th scope="col">{i18n.t("insights.cohorts.cohort")}</th>
@@ -583,7 +568,7 @@ fn Tiers(report: CustomerInsights) -> impl IntoView {
             <h2 id="insights-tiers">{i18n.t("insights.tiers.title")}</h2>
             <p>{i18n.t("insights.tiers.help")}</p>
             <BarChart label=i18n.t("insights.tiers.chart") series=vec![i18n.t("insights.segments.value")] rows />
-            <div class="rapport-insights__table" tabindex="0" role="region" aria-labelledby="insights-tiers">
+            <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.tiers.title"))])>
                 <table data-testid="insights-tiers">
                     <thead><tr>
                         <th scope="col">{i18n.t("tiers.tier")}</th>

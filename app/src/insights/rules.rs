@@ -18,7 +18,7 @@ use super::{
     SegmentMove,
 };
 use crate::kernel::error::AppError;
-use crate::kernel::time::{DAY_MS, Millis, Month, iso_date, parse_iso_date};
+use crate::kernel::time::{DAY_MS, Millis, Month, a_year_before, iso_date, parse_iso_date};
 use std::collections::{BTreeMap, HashMap};
 
 /// The longest period a report covers: three years and a day.
@@ -65,23 +65,13 @@ impl Period {
                 from: self.from - (self.to - self.from),
                 to: self.from,
             },
+            // By its last day, not its end: a period to 28 February 2024 ends at the 29th's midnight.
             Comparison::YearBefore => Period {
                 from: a_year_before(self.from),
-                to: a_year_before(self.to),
+                to: a_year_before(self.to - DAY_MS) + DAY_MS,
             },
         }
     }
-}
-
-/// The same date and time of day a year earlier; 29 February becomes the 28th.
-fn a_year_before(at: Millis) -> Millis {
-    let date = iso_date(at);
-    let year: i64 = date[..4].parse().unwrap_or(1970);
-    let mut earlier = format!("{:04}{}", year - 1, &date[4..]);
-    if earlier.ends_with("-02-29") {
-        earlier.replace_range(8..10, "28");
-    }
-    parse_iso_date(&earlier).unwrap_or(at) + at.rem_euclid(DAY_MS)
 }
 
 /// A field as a form sends it: blank is absent.

@@ -35,6 +35,8 @@ pub struct InsightsPolicy {
 
 /// The most customers a page of a segment lists.
 pub const MAX_PER_PAGE: i64 = 1_000;
+/// The last page a segment's customers are asked for by: a million pages of a thousand.
+pub const MAX_PAGE: i64 = 1_000_000;
 
 /// Shoppers per row of [`order_facts`]' answer.
 const SHOPPERS_PER_ROW: i64 = 4_096;
@@ -141,8 +143,8 @@ pub async fn segment_members(
     let total = members.len() as i64;
     let shown: Vec<_> = members
         .into_iter()
-        .skip(((page - 1) * per_page) as usize)
-        .take(per_page as usize)
+        .skip(usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX))
+        .take(usize::try_from(per_page).unwrap_or(0))
         .collect();
     let keys: Vec<i64> = shown.iter().map(|customer| customer.shopper).collect();
     let contacts = contacts_of(db, &keys).await?;

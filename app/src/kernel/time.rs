@@ -178,6 +178,13 @@ pub fn parse_iso_date(text: &str) -> Result<Millis, String> {
         .ok_or_else(|| format!("\"{text}\" is not a date such as 2026-11-22"))
 }
 
+/// The same date and time of day a year earlier, UTC; 29 February becomes the 28th.
+pub fn a_year_before(at: Millis) -> Millis {
+    let (year, month, day) = civil_date(at);
+    let day = if month == 2 && day == 29 { 28 } else { day };
+    Millis::days(days_from_civil(year - 1, month, day)) + at.rem_euclid(DAY_MS)
+}
+
 /// A calendar month, UTC, counted from January of year 0 (`year * 12 + month - 1`), so that months add and subtract
 /// as integers.
 #[derive(
@@ -191,12 +198,6 @@ impl Month {
     pub fn of(at: Millis) -> Month {
         let (year, month, _) = civil_date(at);
         Month(year * 12 + i64::from(month) - 1)
-    }
-
-    /// The first moment of the month.
-    pub fn start(self) -> Millis {
-        let (year, month) = self.year_month();
-        Millis::days(days_from_civil(year, month, 1))
     }
 
     /// `2026-11`: for machines (keys, CSV, JSON); people read [`crate::kernel::locale::format_month`].
@@ -356,16 +357,33 @@ mod tests {
     }
 
     #[test]
-    fn months_count_across_years_and_start_on_the_first() {
+    fn a_year_before_is_the_same_date_and_a_leap_day_the_28th() {
+        let at = |text| parse_rfc3339(text).unwrap();
+        assert_eq!(
+            a_year_before(at("2026-03-01T08:30:00Z")),
+            at("2025-03-01T08:30:00Z")
+        );
+        assert_eq!(
+            a_year_before(at("2024-02-29T23:00:00Z")),
+            at("2023-02-28T23:00:00Z")
+        );
+        assert_eq!(
+            iso_date(a_year_before(at("0001-01-01T00:00:00Z"))),
+            "0000-01-01"
+        );
+        assert_eq!(
+            iso_date(a_year_before(at("9999-12-31T00:00:00Z"))),
+            "9998-12-31"
+        );
+    }
+
+    #[test]
+    fn months_count_across_years() {
         let at = |text| parse_rfc3339(text).unwrap();
         let december = Month::of(at("2026-12-31T23:59:59Z"));
         assert_eq!(december.label(), "2026-12");
         assert_eq!(Month(december.0 + 1).label(), "2027-01");
-        assert_eq!(Month(december.0 + 1).start(), at("2027-01-01T00:00:00Z"));
-        assert_eq!(
-            Month::of(at("2024-02-29T12:00:00Z")).start(),
-            at("2024-02-01T00:00:00Z")
-        );
+        assert_eq!(Month::of(at("2024-02-29T12:00:00Z")).label(), "2024-02");
         assert_eq!(Month::of(Millis(-1)).label(), "1969-12");
         assert_eq!(Month::from_label("2027-01"), Some(Month(december.0 + 1)));
         for wrong in ["2027-13", "2027-1", "27-01", "2027/01"] {

@@ -62,56 +62,77 @@ pub fn BarChart(
     }
 }
 
+/// A column of [`StackedColumns`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Written under the column (`Mar`).
+    pub name: String,
+    /// What the column belongs to (`2026`), written under its name where it changes.
+    pub group: String,
+    /// Its parts, one per series, bottom first.
+    pub parts: Vec<i64>,
+    /// Its total, as written above it.
+    pub total: String,
+}
+
 /// Columns, one per period, each a stack of its series (new and returning, say), with the stack's total above it.
+/// Names and totals are written on every column while they fit, else on every few, each group (a year) under the
+/// first column named in it.
 #[component]
-pub fn StackedColumns(
-    label: String,
-    series: Vec<String>,
-    /// Each column's name (a second line after `\n`), its parts (one per series, bottom first) and its total as
-    /// written.
-    columns: Vec<(String, Vec<i64>, String)>,
-) -> impl IntoView {
+pub fn StackedColumns(label: String, series: Vec<String>, columns: Vec<Column>) -> impl IntoView {
     const HEIGHT: f64 = 240.0;
     const AXIS: f64 = 36.0;
     const TOP: f64 = 18.0;
     let most = columns
         .iter()
-        .map(|(_, parts, _)| parts.iter().map(|part| part.max(&0)).sum::<i64>())
+        .map(|column| column.parts.iter().map(|part| part.max(&0)).sum::<i64>())
         .max()
         .unwrap_or(0)
         .max(1) as f64;
     let step = WIDTH / columns.len().max(1) as f64;
     let bar = (step * 0.7).min(48.0);
     let room = HEIGHT - AXIS - TOP;
-    // Month names are written under every column while they fit, else under every few.
-    let every = (columns.len() / 12).max(1);
+    let every = columns.len().div_ceil(13).max(1);
+    let mut last_group: Option<String> = None;
+    let drawn = columns
+        .into_iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let x = index as f64 * step + (step - bar) / 2.0;
+            let centre = x + bar / 2.0;
+            let mut base = HEIGHT - AXIS;
+            let stack = column
+                .parts
+                .iter()
+                .enumerate()
+                .map(|(series, part)| {
+                    let height = (*part).max(0) as f64 / most * room;
+                    base -= height;
+                    view! { <rect class=format!("rapport-chart__series-{series}") x=x y=base width=bar height=height /> }
+                })
+                .collect_view();
+            let named = index % every == 0;
+            let group = (named && last_group.as_ref() != Some(&column.group)).then(|| column.group.clone());
+            if named {
+                last_group = Some(column.group.clone());
+            }
+            view! {
+                {stack}
+                {named.then(|| view! {
+                    <text class="rapport-chart__amount" x=centre y=base - 4.0 text-anchor="middle">{column.total.clone()}</text>
+                    <text class="rapport-chart__label" x=centre y=HEIGHT - 20.0 text-anchor="middle">{column.name.clone()}</text>
+                })}
+                {group.map(|group| view! {
+                    <text class="rapport-chart__label" x=centre y=HEIGHT - 5.0 text-anchor="middle">{group}</text>
+                })}
+            }
+        })
+        .collect_view();
     view! {
         <figure class="rapport-chart" tabindex="0">
             <svg class="rapport-chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
                 <line class="rapport-chart__axis" x1="0" x2=WIDTH y1=HEIGHT - AXIS y2=HEIGHT - AXIS />
-                {columns.into_iter().enumerate().map(|(column, (name, parts, total))| {
-                    let x = column as f64 * step + (step - bar) / 2.0;
-                    let mut base = HEIGHT - AXIS;
-                    let stack = parts.into_iter().enumerate().map(|(index, part)| {
-                        let height = part.max(0) as f64 / most * room;
-                        base -= height;
-                        view! { <rect class=format!("rapport-chart__series-{index}") x=x y=base width=bar height=height /> }
-                    }).collect_view();
-                    view! {
-                        {stack}
-                        <text class="rapport-chart__amount" x=x + bar / 2.0 y=base - 4.0 text-anchor="middle">{total}</text>
-                        {(column % every == 0).then(|| {
-                            let centre = x + bar / 2.0;
-                            view! {
-                                <text class="rapport-chart__label" y=HEIGHT - 16.0 text-anchor="middle">
-                                    {name.split('\n').enumerate().map(|(line, part)| view! {
-                                        <tspan x=centre dy=if line == 0 { "0" } else { "1.15em" }>{part.to_owned()}</tspan>
-                                    }).collect_view()}
-                                </text>
-                            }
-                        })}
-                    }
-                }).collect_view()}
+                {drawn}
             </svg>
             <Legend series />
         </figure>

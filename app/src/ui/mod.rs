@@ -6,7 +6,7 @@ mod events;
 mod links;
 mod page_query;
 pub use batch::Batch;
-pub use charts::{Amount, BarChart, HeatMap, HeatRow, StackedColumns};
+pub use charts::{Amount, BarChart, Column, HeatMap, HeatRow, StackedColumns};
 pub use events::{ADD_TO_CART_EVENT, emit_add_to_cart, emit_event};
 pub use links::{ShopLinks, server_asset, use_shop_links};
 pub use page_query::{EmbeddedQuery, PageQuery, parse_query, use_page_query};

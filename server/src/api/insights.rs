@@ -4,7 +4,7 @@
 use super::{ApiError, ApiPath};
 use crate::state::AppState;
 use app::insights::rules::report_periods;
-use app::insights::ssr::{self as insights, MAX_PER_PAGE};
+use app::insights::ssr::{self as insights, MAX_PAGE, MAX_PER_PAGE};
 use app::insights::{CustomerInsights, Segment, SegmentMembers};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
@@ -22,7 +22,7 @@ use serde::Deserialize;
 pub struct PeriodQuery {
     /// The first day, `2026-01-01` (default: 364 days before `to`).
     pub from: Option<String>,
-    /// The last day, included (default: today, UTC). At most 1,096 days from `from`.
+    /// The last day, included (default: today, UTC). A period covers at most 1,096 days, both ends included.
     pub to: Option<String>,
     /// `previous` (the same number of days just before, the default) or `year_before` (the same dates a year
     /// earlier).
@@ -38,7 +38,7 @@ pub struct MembersQuery {
     pub from: Option<String>,
     /// The last day, included (default: today, UTC).
     pub to: Option<String>,
-    /// The page, from 1 (default 1).
+    /// The page, from 1 (default 1) to 1,000,000.
     #[serde(default = "first_page")]
     pub page: i64,
     /// Customers per page, 1 to 1,000 (default 100).
@@ -52,6 +52,19 @@ fn first_page() -> i64 {
 
 fn default_per_page() -> i64 {
     100
+}
+
+/// A date, comparison or other word of the query as sent: the page's form sends blanks for "the default", the API
+/// takes them out instead.
+fn exact(field: &str, value: &Option<String>) -> Result<(), ApiError> {
+    match value {
+        Some(text) if text.is_empty() || text.trim() != text => Err(AppError::invalid(
+            field,
+            format!("leave {field} out for its default, or give it without spaces"),
+        )
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
@@ -71,6 +84,9 @@ pub async fn get_customer_insights(
     asked: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Json<CustomerInsights>, ApiError> {
     let asked = query(asked)?;
+    exact("from", &asked.from)?;
+    exact("to", &asked.to)?;
+    exact("compare", &asked.compare)?;
     let (period, comparison, previous) = report_periods(
         asked.from.as_deref(),
         asked.to.as_deref(),
@@ -97,8 +113,10 @@ async fn members_page(
             ),
         )
     })?;
-    if asked.page < 1 {
-        return Err(AppError::invalid("page", "pages count from 1").into());
+    exact("from", &asked.from)?;
+    exact("to", &asked.to)?;
+    if !(1..=MAX_PAGE).contains(&asked.page) {
+        return Err(AppError::invalid("page", format!("pages count from 1 to {MAX_PAGE}")).into());
     }
     if !(1..=MAX_PER_PAGE).contains(&asked.per_page) {
         return Err(

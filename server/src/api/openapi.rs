@@ -241,7 +241,10 @@ fn parameter_rules() -> [(&'static str, Value); 14] {
         ("from", json!({"format": "date"})),
         ("to", json!({"format": "date"})),
         ("compare", json!({"enum": ["previous", "year_before"]})),
-        ("page", json!({"minimum": 1})),
+        (
+            "page",
+            json!({"minimum": 1, "maximum": app::insights::ssr::MAX_PAGE}),
+        ),
         (
             "per_page",
             json!({"minimum": 1, "maximum": app::insights::ssr::MAX_PER_PAGE}),

@@ -81,6 +81,30 @@ fn periods_default_to_the_year_to_today_and_refuse_what_is_wrong() {
     assert_eq!(period.to - period.from, Millis::days(29));
     assert_eq!(previous.span().first_day, "2023-02-01");
     assert_eq!(previous.span().last_day, "2023-02-28");
+    // A period to the 28th of a leap February: the year before ends on its 28th too, not the 27th.
+    let (_, _, previous) = report_periods(
+        Some("2024-02-28"),
+        Some("2024-02-28"),
+        Some("year_before"),
+        today,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            previous.span().first_day.as_str(),
+            previous.span().last_day.as_str()
+        ),
+        ("2023-02-28", "2023-02-28")
+    );
+    // The calendar's far ends compare without wrapping around.
+    let (_, _, previous) = report_periods(
+        Some("9999-12-01"),
+        Some("9999-12-31"),
+        Some("year_before"),
+        today,
+    )
+    .unwrap();
+    assert_eq!(previous.span().last_day, "9998-12-31");
 
     let field = |from, to, compare| {
         let error = report_periods(from, to, compare, today).unwrap_err();
