@@ -12,10 +12,12 @@
 //! - **New and returning:** a customer is new in the month of their first paid order ever, and returning in every
 //!   later month they order in.
 //! - **Cohorts:** the customers whose first order fell in a month, and which of them ordered in each month after.
+//! - **Member tiers:** each tier's members as they stand today, and what those of them who ordered in the period
+//!   ordered.
 
 use super::{
     Cohort, Comparison, DateSpan, MonthFigures, RepeatFigures, Rfm, Segment, SegmentFigures,
-    SegmentMove,
+    SegmentMove, TierFigures,
 };
 use crate::kernel::error::AppError;
 use crate::kernel::time::{DAY_MS, Millis, Month, a_year_before, iso_date, parse_iso_date};
@@ -233,6 +235,14 @@ fn scored(sorted: &[OrderFact], period: Period) -> Vec<Standing> {
         .collect()
 }
 
+/// A member tier and who holds it now (shopper row ids).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierMembers {
+    pub code: String,
+    pub names: BTreeMap<String, String>,
+    pub shoppers: Vec<i64>,
+}
+
 /// The figures of the customers' page but the period's names and currency.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figures {
@@ -241,11 +251,17 @@ pub struct Figures {
     pub repeat: RepeatFigures,
     pub months: Vec<MonthFigures>,
     pub cohorts: Vec<Cohort>,
+    pub tiers: Vec<TierFigures>,
 }
 
 /// Every figure of the customers' page, from the paid orders (any, in any order; those from the period's end on
-/// are not read).
-pub fn customer_figures(facts: &[OrderFact], period: Period, previous: Period) -> Figures {
+/// are not read) and who holds each member tier.
+pub fn customer_figures(
+    facts: &[OrderFact],
+    period: Period,
+    previous: Period,
+    tiers: &[TierMembers],
+) -> Figures {
     let sorted = by_shopper(facts, period.to.max(previous.to));
     let now = scored(&sorted, period);
     let before = scored(&sorted, previous);
@@ -260,7 +276,34 @@ pub fn customer_figures(facts: &[OrderFact], period: Period, previous: Period) -
         repeat: repeat_figures(&until_end, period),
         months: month_figures(&until_end, period),
         cohorts: cohorts(&until_end, period),
+        tiers: tier_figures(&now, tiers),
     }
+}
+
+/// Each tier's members and what those of them who ordered in the period ordered, from the period's customers (by
+/// shopper).
+fn tier_figures(now: &[Standing], tiers: &[TierMembers]) -> Vec<TierFigures> {
+    tiers
+        .iter()
+        .map(|tier| {
+            let mut figures = TierFigures {
+                code: tier.code.clone(),
+                names: tier.names.clone(),
+                members: tier.shoppers.len() as i64,
+                customers: 0,
+                orders: 0,
+                value_minor: 0,
+            };
+            for shopper in &tier.shoppers {
+                if let Ok(at) = now.binary_search_by_key(shopper, |customer| customer.shopper) {
+                    figures.customers += 1;
+                    figures.orders += now[at].orders;
+                    figures.value_minor += now[at].value_minor;
+                }
+            }
+            figures
+        })
+        .collect()
 }
 
 fn segment_figures(now: &[Standing], before: &[Standing]) -> Vec<SegmentFigures> {

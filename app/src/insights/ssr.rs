@@ -1,28 +1,26 @@
 //! The insights' SQL: one read of the paid orders per report, and the shoppers' names for a page of a segment.
 //! The orders are the orders capability's table, read and never written here, as the tiers read them.
 
-use super::rules::{OrderFact, Period, customer_figures, standings};
-use super::{Comparison, CustomerInsights, Segment, SegmentMember, SegmentMembers, TierFigures};
+use super::rules::{OrderFact, Period, TierMembers, customer_figures, standings};
+use super::{Comparison, CustomerInsights, Segment, SegmentMember, SegmentMembers};
 use crate::identity::ssr::contacts_of;
 use crate::kernel::time::{Millis, to_rfc3339};
 use crate::store::{Backend, Db, StoreError};
 use sqlx::Row;
 
-/// What the insights' server functions need: the store's rules, and where the member tiers' figures come from.
+/// What the insights' server functions need: the store's rules, and who holds each member tier.
 #[derive(Clone)]
 pub struct Insights {
     pub policy: InsightsPolicy,
-    pub tiers: std::sync::Arc<dyn MemberTierValues>,
+    pub tiers: std::sync::Arc<dyn MemberTiers>,
 }
 
-/// Where each member tier's members and what they ordered in a period come from (the tiers, in `flows`).
-pub trait MemberTierValues: Send + Sync {
-    fn values<'a>(
+/// Who holds each member tier now, lowest tier first (the tiers, in `flows`).
+pub trait MemberTiers: Send + Sync {
+    fn members<'a>(
         &'a self,
         db: &'a Db,
-        period: Period,
-        currency: &'a str,
-    ) -> futures::future::BoxFuture<'a, Result<Vec<TierFigures>, StoreError>>;
+    ) -> futures::future::BoxFuture<'a, Result<Vec<TierMembers>, StoreError>>;
 }
 
 /// The store's rules for its figures.
@@ -95,8 +93,8 @@ pub async fn order_facts(
     Ok((facts, other_currency))
 }
 
-/// The customers' page: every figure of `period`, compared with `previous`. The tiers' figures are read at the same
-/// time as the orders.
+/// The customers' page: every figure of `period`, compared with `previous`. The tiers' members are read at the
+/// same time as the orders.
 pub async fn customer_insights(
     db: &Db,
     insights: &Insights,
@@ -107,9 +105,9 @@ pub async fn customer_insights(
     let policy = &insights.policy;
     let ((facts, other_currency_orders), tiers) = futures::try_join!(
         order_facts(db, period.to.max(previous.to), &policy.currency),
-        insights.tiers.values(db, period, &policy.currency),
+        insights.tiers.members(db),
     )?;
-    let figures = customer_figures(&facts, period, previous);
+    let figures = customer_figures(&facts, period, previous, &tiers);
     Ok(CustomerInsights {
         period: period.span(),
         comparison,
@@ -121,7 +119,7 @@ pub async fn customer_insights(
         repeat: figures.repeat,
         months: figures.months,
         cohorts: figures.cohorts,
-        tiers,
+        tiers: figures.tiers,
     })
 }
 

@@ -37,8 +37,13 @@ pub fn BarChart(
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    // Room for the widest amount written after the longest bar.
-    let room = WIDTH - LABELS - 90.0;
+    // Room for the widest amount written after the longest bar (about 7 units a character at the chart's size).
+    let widest = rows
+        .iter()
+        .flat_map(|(_, amounts)| amounts.iter().map(|amount| amount.shown.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let room = WIDTH - LABELS - 14.0 - 7.0 * widest as f64;
     view! {
         <figure class="rapport-chart" tabindex="0">
             <svg class="rapport-chart__svg" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=label>
@@ -89,7 +94,9 @@ pub fn StackedColumns(label: String, series: Vec<String>, columns: Vec<Column>) 
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    let step = WIDTH / columns.len().max(1) as f64;
+    // A margin each side, for the first and last columns' words.
+    const SIDE: f64 = 18.0;
+    let step = (WIDTH - 2.0 * SIDE) / columns.len().max(1) as f64;
     let bar = (step * 0.7).min(48.0);
     let room = HEIGHT - AXIS - TOP;
     let every = columns.len().div_ceil(13).max(1);
@@ -98,7 +105,7 @@ pub fn StackedColumns(label: String, series: Vec<String>, columns: Vec<Column>) 
         .into_iter()
         .enumerate()
         .map(|(index, column)| {
-            let x = index as f64 * step + (step - bar) / 2.0;
+            let x = SIDE + index as f64 * step + (step - bar) / 2.0;
             let centre = x + bar / 2.0;
             let mut base = HEIGHT - AXIS;
             let stack = column

@@ -148,6 +148,16 @@ fn quarter() -> (Vec<OrderFact>, Period, Period) {
     (facts, period, previous)
 }
 
+/// Two tiers: shoppers 1, 3 and 6 in the lower, 5 and 9 (who never ordered) in the upper.
+fn tiers() -> Vec<TierMembers> {
+    let tier = |code: &str, shoppers: Vec<i64>| TierMembers {
+        code: code.into(),
+        names: [("en".to_owned(), code.to_uppercase())].into(),
+        shoppers,
+    };
+    vec![tier("silver", vec![1, 3, 6]), tier("gold", vec![5, 9])]
+}
+
 #[test]
 fn customers_are_scored_among_the_periods_customers() {
     let (facts, period, previous) = quarter();
@@ -198,7 +208,7 @@ fn customers_are_scored_among_the_periods_customers() {
 #[test]
 fn a_quarters_figures_match_the_hand_count() {
     let (facts, period, previous) = quarter();
-    let figures = customer_figures(&facts, period, previous);
+    let figures = customer_figures(&facts, period, previous, &tiers());
     let segment = |segment| {
         let row = figures
             .segments
@@ -274,6 +284,22 @@ fn a_quarters_figures_match_the_hand_count() {
         ]
     );
 
+    // Silver: 1 (2 orders, 500) and 6 (2, 130) ordered in the quarter, 3 did not; gold: 5 (1, 1000), 9 never.
+    let tiers: Vec<_> = figures
+        .tiers
+        .iter()
+        .map(|t| {
+            (
+                t.code.as_str(),
+                [t.members, t.customers, t.orders, t.value_minor],
+            )
+        })
+        .collect();
+    assert_eq!(
+        tiers,
+        [("silver", [3, 2, 4, 630]), ("gold", [2, 1, 1, 1000])]
+    );
+
     let cohorts: Vec<_> = figures
         .cohorts
         .iter()
@@ -292,7 +318,7 @@ fn a_quarters_figures_match_the_hand_count() {
 #[test]
 fn no_orders_give_empty_figures_not_a_failure() {
     let (_, period, previous) = quarter();
-    let figures = customer_figures(&[], period, previous);
+    let figures = customer_figures(&[], period, previous, &[]);
     assert!(figures.segments.iter().all(|row| row.customers == 0));
     assert!(figures.movement.is_empty());
     assert_eq!(figures.repeat.median_days_to_second, None);
@@ -309,7 +335,7 @@ fn cohorts_are_the_periods_last_twelve_months() {
         at("2026-01-01T00:00:00Z"),
     )
     .unwrap();
-    let figures = customer_figures(&[order(1, "2024-03-01", 10)], period, previous);
+    let figures = customer_figures(&[order(1, "2024-03-01", 10)], period, previous, &[]);
     assert_eq!(figures.months.len(), 24);
     assert_eq!(figures.cohorts.len(), COHORT_MONTHS);
     assert_eq!(figures.cohorts[0].month, "2025-01");
