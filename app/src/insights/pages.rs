@@ -47,6 +47,18 @@ fn csv_href(table: &str, report: &CustomerInsights) -> String {
     )
 }
 
+/// A table that scrolls sideways in its own box (a focusable region, named for its section's `title` key), and
+/// the link that downloads it as CSV (`csv`).
+fn table_box(i18n: I18n, title: &str, csv: String, table: impl IntoView) -> impl IntoView {
+    view! {
+        <div class="rapport-insights__table" tabindex="0" role="region"
+            aria-label=i18n.t_with("insights.table", &[("title", i18n.t(title))])>
+            {table}
+        </div>
+        <p><a href=csv download>{i18n.t("insights.download")}</a></p>
+    }
+}
+
 /// The merchant's home: the year's headline figures and a door to each merchant page.
 #[component]
 pub fn MerchantHome() -> impl IntoView {
@@ -301,7 +313,7 @@ fn Segments(report: CustomerInsights) -> impl IntoView {
                     series=vec![i18n.t("insights.series.period"), i18n.t("insights.series.before")]
                     rows
                 />
-                <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.segments.title"))])>
+                {table_box(i18n, "insights.segments.title", csv_href("segments", &report), view! {
                     <table data-testid="insights-segments">
                         <thead><tr>
                             <th scope="col">{i18n.t("insights.segments.segment")}</th>
@@ -333,8 +345,8 @@ fn Segments(report: CustomerInsights) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                    <p><a href=csv_href("segments", &report) download>{i18n.t("insights.download")}</a></p>
-                </div>
+                })}
+
             <details class="rapport-insights__grid">
                 <summary>{i18n.t("insights.segments.rules")}</summary>
                 <table>
@@ -381,7 +393,7 @@ fn Movement(report: CustomerInsights) -> impl IntoView {
         <section class="rapport-insights__section" aria-labelledby="insights-movement">
             <h2 id="insights-movement">{i18n.t("insights.movement.title")}</h2>
             <p>{i18n.t("insights.movement.help")}</p>
-            <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.movement.title"))])>
+            {table_box(i18n, "insights.movement.title", csv_href("movement", &report), view! {
                 <table data-testid="insights-movement" class="rapport-insights__matrix">
                     <thead><tr>
                         <th scope="col">{i18n.t("insights.movement.corner")}</th>
@@ -404,8 +416,8 @@ fn Movement(report: CustomerInsights) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
-            <p><a href=csv_href("movement", &report) download>{i18n.t("insights.download")}</a></p>
+            })}
+
         </section>
     }
 }
@@ -450,7 +462,7 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
                 series=vec![i18n.t("insights.months.new_orders"), i18n.t("insights.months.returning_orders")]
                 columns
             />
-            <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.months.title"))])>
+            {table_box(i18n, "insights.months.title", csv_href("months", &report), view! {
                 <table data-testid="insights-months">
                     <thead>
                         <tr>
@@ -469,8 +481,8 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
                     </thead>
                     <tbody>{report.months.iter().map(row).collect_view()}</tbody>
                 </table>
-            </div>
-            <p><a href=csv_href("months", &report) download>{i18n.t("insights.download")}</a></p>
+            })}
+
         </section>
     }
 }
@@ -513,7 +525,7 @@ fn Cohorts(report: CustomerInsights) -> impl IntoView {
             <h2 id="insights-cohorts">{i18n.t("insights.cohorts.title")}</h2>
             <p>{i18n.t_with("insights.cohorts.help", &[("months", COHORT_MONTHS.to_string())])}</p>
             <HeatMap label=i18n.t("insights.cohorts.chart") columns=(0..widest).map(|offset| offset.to_string()).collect() rows />
-            <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.cohorts.title"))])>
+            {table_box(i18n, "insights.cohorts.title", csv_href("cohorts", &report), view! {
                 <table data-testid="insights-cohorts">
                     <thead><tr>
                         <th scope="col">{i18n.t("insights.cohorts.cohort")}</th>
@@ -532,8 +544,8 @@ fn Cohorts(report: CustomerInsights) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
-            <p><a href=csv_href("cohorts", &report) download>{i18n.t("insights.download")}</a></p>
+            })}
+
         </section>
     }
 }
@@ -568,7 +580,7 @@ fn Tiers(report: CustomerInsights) -> impl IntoView {
             <h2 id="insights-tiers">{i18n.t("insights.tiers.title")}</h2>
             <p>{i18n.t("insights.tiers.help")}</p>
             <BarChart label=i18n.t("insights.tiers.chart") series=vec![i18n.t("insights.segments.value")] rows />
-            <div class="rapport-insights__table" tabindex="0" role="region" aria-label=i18n.t_with("insights.table", &[("title", i18n.t("insights.tiers.title"))])>
+            {table_box(i18n, "insights.tiers.title", csv_href("tiers", &report), view! {
                 <table data-testid="insights-tiers">
                     <thead><tr>
                         <th scope="col">{i18n.t("tiers.tier")}</th>
@@ -591,8 +603,8 @@ fn Tiers(report: CustomerInsights) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
-            <p><a href=csv_href("tiers", &report) download>{i18n.t("insights.download")}</a></p>
+            })}
+
         </section>
     }
 }
