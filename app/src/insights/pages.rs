@@ -346,7 +346,6 @@ fn Segments(report: CustomerInsights) -> impl IntoView {
                         </tbody>
                     </table>
                 })}
-
             <details class="rapport-insights__grid">
                 <summary>{i18n.t("insights.segments.rules")}</summary>
                 <table>
@@ -417,7 +416,6 @@ fn Movement(report: CustomerInsights) -> impl IntoView {
                     </tbody>
                 </table>
             })}
-
         </section>
     }
 }
@@ -482,7 +480,6 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
                     <tbody>{report.months.iter().map(row).collect_view()}</tbody>
                 </table>
             })}
-
         </section>
     }
 }
@@ -545,7 +542,6 @@ fn Cohorts(report: CustomerInsights) -> impl IntoView {
                     </tbody>
                 </table>
             })}
-
         </section>
     }
 }
@@ -604,7 +600,6 @@ fn Tiers(report: CustomerInsights) -> impl IntoView {
                     </tbody>
                 </table>
             })}
-
         </section>
     }
 }
