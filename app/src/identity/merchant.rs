@@ -336,6 +336,15 @@ pub fn MerchantSession(
     }
 }
 
+/// The way back to the merchant's home, above a merchant page's heading.
+#[component]
+pub fn MerchantHomeLink() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    view! {
+        <p class="rapport-merchant-home"><a href="/merchant">{move || i18n.t("merchant.home")}</a></p>
+    }
+}
+
 /// A merchant page's lists, one link each, the one shown marked as the current page.
 #[component]
 pub fn MerchantQueues(

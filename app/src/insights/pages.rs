@@ -6,7 +6,7 @@ use super::{
     Comparison, CustomerInsights, MerchantCustomers, MonthFigures, Segment, load_customer_insights,
 };
 use crate::i18n::{I18n, format_count, format_date, format_month, translate, use_i18n};
-use crate::identity::merchant::MerchantSignInForm;
+use crate::identity::merchant::{MerchantHomeLink, MerchantSignInForm};
 use crate::kernel::money::Money;
 use crate::kernel::time::{Month, parse_iso_date};
 use crate::ui::{Amount, BarChart, Column, ErrorNotice, HeatMap, StackedColumns};
@@ -120,7 +120,7 @@ pub fn CustomerInsightsPage() -> impl IntoView {
     view! {
         <Title text=move || i18n.t("insights.customers.title") />
         <section class="shop-section rapport-insights">
-            <p class="rapport-insights__up"><a href="/merchant">{move || i18n.t("insights.home.title")}</a></p>
+            <MerchantHomeLink />
             <h1>{move || i18n.t("insights.customers.title")}</h1>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -93,6 +93,7 @@ pub fn QuestionsDesk() -> impl IntoView {
     view! {
         <Title text=move || i18n.t("questions.desk.title") />
         <section class="shop-section rapport-moderation rapport-questions-desk">
+            <crate::identity::merchant::MerchantHomeLink />
             <h1>{move || i18n.t("questions.desk.title")}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -91,6 +91,7 @@ pub fn ModerationDesk() -> impl IntoView {
     view! {
         <Title text=move || i18n.t("moderation.title") />
         <section class="shop-section rapport-moderation">
+            <crate::identity::merchant::MerchantHomeLink />
             <h1>{move || i18n.t("moderation.title")}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

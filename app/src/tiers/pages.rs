@@ -64,6 +64,7 @@ pub fn MerchantTiersPage() -> impl IntoView {
     view! {
         <Title text=move || i18n.t("tiers.admin.title") />
         <section class="shop-section rapport-tiers-admin">
+            <crate::identity::merchant::MerchantHomeLink />
             <h1>{move || i18n.t("tiers.admin.title")}</h1>
             {move || saved().map(|version| view! {
                 <p class="rapport-notice" role="status" data-testid="tiers-saved">
