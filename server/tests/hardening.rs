@@ -273,20 +273,6 @@ fn payload(n: u32) -> String {
 /// one runtime and never does; the end-to-end tests load these pages in a browser): the page tests take turns.
 static RENDERING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-async fn page(shop: &Shop, path: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
-    let mut request = Request::get(path);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let (status, headers, body) =
-        send_for_headers(&shop.router, request.body(Body::empty()).unwrap()).await;
-    (
-        status,
-        headers,
-        body.as_str().unwrap_or_default().to_owned(),
-    )
-}
-
 fn assert_inert(path: &str, html: &str) {
     assert!(
         !html.contains("<script>window.pwned"),

@@ -6,7 +6,7 @@ mod support;
 use app::identity::merchant::MERCHANT_COOKIE;
 use app::identity::token::{StoreSecret, issue_merchant};
 use axum::body::Body;
-use http::{HeaderMap, Request, StatusCode, header};
+use http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use support::*;
 
@@ -172,20 +172,6 @@ async fn the_api_refuses_what_it_cannot_read_with_a_4xx_naming_it() {
         }
         assert_eq!(footprint(&shop).await, before);
     }
-}
-
-async fn page(shop: &Shop, path: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
-    let mut request = Request::get(path);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let (status, headers, body) =
-        send_for_headers(&shop.router, request.body(Body::empty()).unwrap()).await;
-    let body = match body {
-        Value::String(text) => text,
-        other => other.to_string(),
-    };
-    (status, headers, body)
 }
 
 #[tokio::test]

@@ -228,23 +228,11 @@ pub async fn upsert_shoppers(
 
 /// The store's shopper ids and display names of shoppers by row id; ids of no shopper are left out.
 pub async fn names_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, (String, String)>, StoreError> {
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT id, external_id, display_name FROM shoppers WHERE id IN ({})",
-        crate::store::id_list(keys)
-    );
-    let rows = sqlx::query(&sql).fetch_all(db.reader()).await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            Ok((
-                row.try_get("id")?,
-                (row.try_get("external_id")?, row.try_get("display_name")?),
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
+    Ok(contacts_of(db, keys)
+        .await?
+        .into_iter()
+        .map(|(key, contact)| (key, (contact.shopper_id, contact.display_name)))
+        .collect())
 }
 
 /// How to reach a shopper, as the store shared it: for the merchant's exports.

@@ -121,12 +121,7 @@ pub fn table(report: &CustomerInsights, table: Table) -> String {
             }
         }
         Table::Cohorts => {
-            let widest = report
-                .cohorts
-                .iter()
-                .map(|c| c.active.len())
-                .max()
-                .unwrap_or(0);
+            let widest = report.cohort_width();
             csv += &line(
                 ["cohort".to_owned(), "customers".to_owned()]
                     .into_iter()

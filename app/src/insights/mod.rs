@@ -201,6 +201,17 @@ pub struct CustomerInsights {
     pub tiers: Vec<TierFigures>,
 }
 
+impl CustomerInsights {
+    /// The months the oldest cohort is followed for: the retention table's width.
+    pub fn cohort_width(&self) -> usize {
+        self.cohorts
+            .iter()
+            .map(|cohort| cohort.active.len())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 /// One customer of a segment, for the store's own email tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

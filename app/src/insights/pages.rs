@@ -488,12 +488,7 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
 fn Cohorts(report: CustomerInsights) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.locale();
-    let widest = report
-        .cohorts
-        .iter()
-        .map(|c| c.active.len())
-        .max()
-        .unwrap_or(0);
+    let widest = report.cohort_width();
     let offsets: Vec<String> = (0..widest)
         .map(|offset| i18n.t_with("insights.cohorts.offset", &[("n", offset.to_string())]))
         .collect();

@@ -187,10 +187,7 @@ pub fn a_year_before(at: Millis) -> Millis {
 
 /// A calendar month, UTC, counted from January of year 0 (`year * 12 + month - 1`), so that months add and subtract
 /// as integers.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Month(pub i64);
 
 impl Month {

@@ -142,6 +142,26 @@ pub async fn send_for_headers(
     )
 }
 
+/// A GET of a page or download, with `cookie` when given: its status, headers and body as text (a JSON body as its
+/// text too).
+pub async fn page(
+    shop: &Shop,
+    path: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, HeaderMap, String) {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let (status, headers, body) =
+        send_for_headers(&shop.router, request.body(Body::empty()).unwrap()).await;
+    let body = match body {
+        Value::String(text) => text,
+        other => other.to_string(),
+    };
+    (status, headers, body)
+}
+
 /// A merchant-API request with the right key and a JSON content type.
 pub fn authorized(method: &str, path: &str) -> http::request::Builder {
     Request::builder()
