@@ -2,7 +2,7 @@
 //! the merchant's session cookie, as the pages do; the merchant API serves the same figures to API keys.
 
 use crate::api::ApiError;
-use crate::api::insights::csv_response;
+use crate::api::insights::{csv_response, query as read_query};
 use crate::state::AppState;
 use app::identity::merchant::merchant_of;
 use app::insights::csv::{self, Table};
@@ -34,12 +34,6 @@ pub struct PeriodQuery {
     to: Option<String>,
 }
 
-fn asked<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    query
-        .map(|Query(query)| query)
-        .map_err(|rejection| AppError::invalid("query", rejection.body_text()).into())
-}
-
 /// `/merchant/customers.csv?table=segments|movement|months|cohorts|tiers&from=…&to=…&compare=…`
 pub async fn customers_table(
     State(state): State<AppState>,
@@ -47,7 +41,7 @@ pub async fn customers_table(
     query: Result<Query<TableQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     merchant_of(&state.identity, &headers)?;
-    let query = asked(query)?;
+    let query = read_query(query)?;
     let table = Table::from_code(&query.table).ok_or_else(|| {
         AppError::invalid(
             "table",
@@ -84,7 +78,7 @@ pub async fn segment(
         .strip_suffix(".csv")
         .and_then(Segment::from_code)
         .ok_or_else(|| AppError::not_found(Some("segment".into()), "there is no such segment"))?;
-    let query = asked(query)?;
+    let query = read_query(query)?;
     let (period, _, _) = report_periods(query.from.as_deref(), query.to.as_deref(), None, now())?;
     let everyone = insights::segment_members(
         &state.db,

@@ -67,7 +67,8 @@ fn exact(field: &str, value: &Option<String>) -> Result<(), ApiError> {
     }
 }
 
-fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+/// A query string read, or a 422 saying what in it could not be.
+pub fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     query
         .map(|Query(query)| query)
         .map_err(|rejection| AppError::invalid("query", rejection.body_text()).into())
