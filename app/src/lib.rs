@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod identity;
 pub mod insights;
 pub mod kernel;
+pub mod merchant;
 pub mod messages;
 pub mod orders;
 pub mod questions;

@@ -29,6 +29,8 @@ const LEVELS: &[(&str, u8)] = &[
     ("insights", 6),
     ("flows", 7),
     ("embed", 8),
+    // Merchant pages that compose several capabilities.
+    ("merchant", 8),
     ("storefront", 9),
 ];
 

@@ -88,6 +88,7 @@ fn the_widgets_stylesheet_is_the_storefronts_without_its_frame_in_the_same_order
         "app/src/storefront/storefront.css",
         "app/src/ui/charts.css",
         "app/src/insights/insights.css",
+        "app/src/merchant/merchant.css",
     ]
     .map(|part| root().join(part).canonicalize().unwrap());
     let expected: Vec<_> = imported()

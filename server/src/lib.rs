@@ -107,6 +107,10 @@ pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String>
             get(merchant_downloads::segment).with_state(state.clone()),
         )
         .route(
+            "/merchant/widgets.csv",
+            get(merchant_downloads::widgets_table).with_state(state.clone()),
+        )
+        .route(
             "/alerts/click/{token}",
             get(alert_links::click).with_state(state.clone()),
         )

@@ -1,4 +1,5 @@
-//! The merchant pages' CSV downloads: the customers page's tables, and every customer of a segment. They answer
+//! The merchant pages' CSV downloads: the customers page's tables, every customer of a segment, and the tables of
+//! "Widgets at work". They answer
 //! the merchant's session cookie, as the pages do; the merchant API serves the same figures to API keys.
 
 use crate::api::ApiError;
@@ -10,6 +11,8 @@ use app::insights::rules::report_periods;
 use app::insights::{Segment, ssr as insights};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
+use app::merchant::csv::{self as merchant_csv, Table as WidgetTable};
+use app::merchant::ssr::widget_report;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -64,6 +67,45 @@ pub async fn customers_table(
         report.period.last_day
     );
     Ok(csv_response(csv::table(&report, table), &name))
+}
+
+/// `/merchant/widgets.csv?table=alerts|most_wished|not_bought|price_drops|reviews|tiers|tier_reviews&from=…`
+pub async fn widgets_table(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<TableQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    merchant_of(&state.identity, &headers)?;
+    let query = read_query(query)?;
+    let table = WidgetTable::from_code(&query.table).ok_or_else(|| {
+        AppError::invalid(
+            "table",
+            "the table is one of alerts, most_wished, not_bought, price_drops, reviews, tiers, tier_reviews",
+        )
+    })?;
+    let today = now();
+    let (period, comparison, previous) = report_periods(
+        query.from.as_deref(),
+        query.to.as_deref(),
+        query.compare.as_deref(),
+        today,
+    )?;
+    let report = widget_report(
+        &state.db,
+        &state.insights.policy.currency,
+        period,
+        comparison,
+        previous,
+        today,
+    )
+    .await?;
+    let name = format!(
+        "widgets-{}-{}-{}.csv",
+        table.code(),
+        report.period.first_day,
+        report.period.last_day
+    );
+    Ok(csv_response(merchant_csv::table(&report, table), &name))
 }
 
 /// `/merchant/customers/<segment>.csv?from=…&to=…`: every customer of the segment, highest spenders first.

@@ -267,3 +267,134 @@ async fn the_customers_page_and_its_downloads_are_the_merchants_alone() {
         }
     }
 }
+
+#[tokio::test]
+async fn widgets_at_work_answers_the_api_the_page_and_its_downloads_and_refuses_what_it_cannot_read()
+ {
+    for shop in shops().await {
+        orders(&shop).await;
+        let before = footprint(&shop).await;
+        let (status, report) = send(
+            &shop.router,
+            get(&format!(
+                "/api/v1/insights/widgets?{QUARTER}&compare=year_before"
+            )),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["comparison"], "year_before");
+        assert_eq!(
+            report["previous"],
+            json!({"first_day": "2025-01-01", "last_day": "2025-03-31"})
+        );
+        let kinds: Vec<&str> = report["figures"]["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["price_drop", "back_in_stock", "price_rise"]);
+        // Nobody saved, reviewed or was told anything: the quarter's orders follow no widget.
+        assert_eq!(report["figures"]["wish_lists"]["saves"], 0);
+        assert_eq!(report["figures"]["reviews"]["written"], 0);
+        assert_eq!(
+            report["figures"]["reviews"]["months"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        assert_eq!(report["tiers"]["months"].as_array().unwrap().len(), 3);
+
+        for (path, status, field) in [
+            (
+                "/api/v1/insights/widgets?from=2026-04-01&to=2026-03-31",
+                422,
+                "from",
+            ),
+            ("/api/v1/insights/widgets?to=", 422, "to"),
+            ("/api/v1/insights/widgets?compare=week", 422, "compare"),
+            ("/api/v1/insights/widgets?table=alerts", 422, "query"),
+        ] {
+            let (got, body) = send(&shop.router, get(path)).await;
+            assert_eq!(
+                (got.as_u16(), body["field"].as_str()),
+                (status, Some(field)),
+                "{path}: {body}"
+            );
+        }
+        let unsigned = Request::get("/api/v1/insights/widgets")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&shop.router, unsigned).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+
+        let session = issue_merchant(
+            &StoreSecret::new(SECRET).unwrap(),
+            "Mei",
+            app::kernel::time::now().as_seconds() + 3600,
+        );
+        let cookie = format!("{MERCHANT_COOKIE}={session}");
+        let (status, _, html) = page(&shop, "/merchant/widgets", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(html.contains("rapport-merchant-sign-in"), "{html}");
+        let (status, _, html) = page(
+            &shop,
+            &format!("/merchant/widgets?{QUARTER}"),
+            Some(&cookie),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        for part in [
+            "work-alerts",
+            "work-headlines",
+            "work-reviews",
+            "work-tiers",
+        ] {
+            assert!(html.contains(&format!("data-testid=\"{part}\"")), "{part}");
+        }
+        assert!(html.contains("<tr data-kind=\"back_in_stock\">"));
+        let (status, _, html) = page(&shop, "/merchant", Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("href=\"/merchant/widgets\""));
+
+        let table = format!("/merchant/widgets.csv?table=alerts&{QUARTER}");
+        assert_eq!(page(&shop, &table, None).await.0, StatusCode::UNAUTHORIZED);
+        let (status, headers, csv) = page(&shop, &table, Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"widgets-alerts-2026-01-01-2026-03-31.csv\""
+        );
+        assert_eq!(
+            csv.lines().collect::<Vec<_>>(),
+            [
+                "kind,alerts_started,alerts_confirmed,notices,emailed,seen,clicked,purchases,value_minor,currency",
+                "price_drop,0,0,0,0,0,0,0,0,CNY",
+                "back_in_stock,0,0,0,0,0,0,0,0,CNY",
+                "price_rise,0,0,0,0,0,0,0,0,CNY",
+            ]
+        );
+        let (status, _, csv) = page(
+            &shop,
+            &format!("/merchant/widgets.csv?table=reviews&{QUARTER}"),
+            Some(&cookie),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(csv.lines().nth(1), Some("2026-01,0,0,0,0,0,0"), "{csv}");
+        assert_eq!(
+            page(
+                &shop,
+                &format!("/merchant/widgets.csv?table=orders&{QUARTER}"),
+                Some(&cookie)
+            )
+            .await
+            .0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(footprint(&shop).await, before);
+    }
+}

@@ -105,6 +105,50 @@ pub enum NoticeKind {
     PriceRise,
 }
 
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 3] = [
+        NoticeKind::PriceDrop,
+        NoticeKind::BackInStock,
+        NoticeKind::PriceRise,
+    ];
+
+    /// Its name in the store and in reports, e.g. `back_in_stock`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NoticeKind::PriceDrop => "price_drop",
+            NoticeKind::BackInStock => "back_in_stock",
+            NoticeKind::PriceRise => "price_rise",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<NoticeKind> {
+        NoticeKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// A notice a shopper was given, for the merchant's figures of what alerts earn. `shopper` is the shopper's row
+/// id; a guest's emailed notice has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeFact {
+    pub kind: NoticeKind,
+    pub shopper: Option<i64>,
+    pub product: i64,
+    pub at: Millis,
+    pub emailed: bool,
+    /// Shown in the widget's inbox (emails' opens are not tracked).
+    pub seen: bool,
+    /// Its tracked link was followed.
+    pub clicked: bool,
+}
+
+/// Alerts of one kind that shoppers set up in a period, and how many of them are confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertsStarted {
+    pub kind: AlertKind,
+    pub started: i64,
+    pub confirmed: i64,
+}
+
 /// A notice in the shopper's inbox. Every price notice shows the lowest price of the 30 days before the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {

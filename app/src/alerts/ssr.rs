@@ -6,8 +6,8 @@ use super::rules::{
     validate_price_rule,
 };
 use super::{
-    Alert, AlertKind, AlertStatus, FailedNotice, Inbox, Notice, NoticeKind, PriceRule,
-    ProductAlertReport, ProductAlerts,
+    Alert, AlertKind, AlertStatus, AlertsStarted, FailedNotice, Inbox, Notice, NoticeFact,
+    NoticeKind, PriceRule, ProductAlertReport, ProductAlerts,
 };
 use crate::identity::Viewer;
 use crate::identity::ssr::{known_shopper, shopper_key};
@@ -51,6 +51,11 @@ fn rule_from_row(row: &sqlx::any::AnyRow) -> Result<PriceRule, sqlx::Error> {
         },
         _ => PriceRule::AnyDrop,
     })
+}
+
+/// A notice's kind as the store writes it; the table's check allows no other.
+fn notice_kind(name: String) -> NoticeKind {
+    NoticeKind::from_name(&name).unwrap_or(NoticeKind::PriceDrop)
 }
 
 fn alert_from_row(row: &sqlx::any::AnyRow) -> Result<Alert, sqlx::Error> {

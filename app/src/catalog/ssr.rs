@@ -587,5 +587,53 @@ pub async fn price_history(db: &Db, sku: &str) -> Result<Vec<(Millis, Money)>, S
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
+/// The prices `products` (row ids) were given from `from` on, per product oldest first: (product, when, price).
+pub async fn prices_since(
+    db: &Db,
+    products: &[i64],
+    from: Millis,
+) -> Result<Vec<(i64, Millis, Money)>, StoreError> {
+    let mut prices = Vec::new();
+    for chunk in products.chunks(1_000) {
+        let rows = sqlx::query(&format!(
+            "SELECT product_id, changed_at, price_minor, currency FROM price_history \
+             WHERE product_id IN ({}) AND changed_at >= $1 ORDER BY product_id, changed_at, id",
+            crate::store::id_list(chunk)
+        ))
+        .bind(from)
+        .fetch_all(db.reader())
+        .await?;
+        for row in &rows {
+            prices.push((
+                row.try_get("product_id")?,
+                row.try_get("changed_at")?,
+                Money::new(
+                    row.try_get("price_minor")?,
+                    row.try_get::<String, _>("currency")?,
+                ),
+            ));
+        }
+    }
+    Ok(prices)
+}
+
+/// The store code and title of `products` (row ids), for the merchant's reports.
+pub async fn names_of(
+    db: &Db,
+    products: &[i64],
+) -> Result<std::collections::HashMap<i64, (String, String)>, StoreError> {
+    let mut names = std::collections::HashMap::with_capacity(products.len());
+    for chunk in products.chunks(1_000) {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+            "SELECT id, sku, title FROM products WHERE id IN ({})",
+            crate::store::id_list(chunk)
+        ))
+        .fetch_all(db.reader())
+        .await?;
+        names.extend(rows.into_iter().map(|(id, sku, title)| (id, (sku, title))));
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests;

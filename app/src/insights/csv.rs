@@ -5,7 +5,7 @@ use super::{CustomerInsights, SegmentMembers};
 
 /// One CSV field. Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return first) is
 /// written with a leading apostrophe: names and emails come from shoppers.
-fn field(text: &str) -> String {
+pub fn field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -18,7 +18,8 @@ fn field(text: &str) -> String {
     }
 }
 
-fn line(fields: impl IntoIterator<Item = String>) -> String {
+/// One CSV line, its fields already written by [`field`] or numbers.
+pub fn line(fields: impl IntoIterator<Item = String>) -> String {
     let mut line = fields.into_iter().collect::<Vec<_>>().join(",");
     line.push_str("\r\n");
     line

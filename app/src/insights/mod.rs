@@ -11,7 +11,7 @@ mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use pages::{CustomerInsightsPage, MerchantHome};
+pub use pages::{CustomerInsightsPage, MerchantHome, PeriodForm, day, month, percent, table_box};
 pub use server::*;
 
 use serde::{Deserialize, Serialize};

@@ -15,7 +15,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// `part` of `whole` as a percentage to a tenth, or a dash when there is no whole.
-fn percent(part: i64, whole: i64) -> String {
+pub fn percent(part: i64, whole: i64) -> String {
     if whole > 0 {
         format!("{:.1}%", part as f64 * 100.0 / whole as f64)
     } else {
@@ -24,12 +24,12 @@ fn percent(part: i64, whole: i64) -> String {
 }
 
 /// A day of a report (`2026-01-31`) as the language writes dates.
-fn day(locale: &str, iso: &str) -> String {
+pub fn day(locale: &str, iso: &str) -> String {
     parse_iso_date(iso).map_or_else(|_| iso.to_owned(), |at| format_date(locale, at))
 }
 
 /// A report's month (`2026-01`) as the language writes months.
-fn month(locale: &str, label: &str) -> String {
+pub fn month(locale: &str, label: &str) -> String {
     Month::from_label(label).map_or_else(|| label.to_owned(), |m| format_month(locale, m))
 }
 
@@ -49,7 +49,7 @@ fn csv_href(table: &str, report: &CustomerInsights) -> String {
 
 /// A table that scrolls sideways in its own box (a focusable region, named for its section's `title` key), and
 /// the link that downloads it as CSV (`csv`).
-fn table_box(i18n: I18n, title: &str, csv: String, table: impl IntoView) -> impl IntoView {
+pub fn table_box(i18n: I18n, title: &str, csv: String, table: impl IntoView) -> impl IntoView {
     view! {
         <div class="rapport-insights__table" tabindex="0" role="region"
             aria-label=i18n.t_with("insights.table", &[("title", i18n.t(title))])>
@@ -84,6 +84,7 @@ pub fn MerchantHome() -> impl IntoView {
                             <nav class="rapport-insights__doors" aria-label=move || i18n.t("insights.home.pages")>
                                 {[
                                     ("/merchant/customers", "insights.customers.title", "insights.home.customers"),
+                                    ("/merchant/widgets", "work.title", "insights.home.widgets"),
                                     ("/merchant/reviews", "moderation.title", "insights.home.reviews"),
                                     ("/merchant/questions", "questions.desk.title", "insights.home.questions"),
                                     ("/merchant/tiers", "tiers.admin.title", "insights.home.tiers"),
@@ -137,7 +138,7 @@ pub fn CustomerInsightsPage() -> impl IntoView {
                                 _ => Comparison::Previous,
                             };
                             view! {
-                                <PeriodForm from=from.unwrap_or_default() to=to.unwrap_or_default() compare />
+                                <PeriodForm action="/merchant/customers" from=from.unwrap_or_default() to=to.unwrap_or_default() compare />
                                 <ErrorNotice error />
                             }.into_any()
                         }
@@ -148,13 +149,18 @@ pub fn CustomerInsightsPage() -> impl IntoView {
     }
 }
 
-/// The period's form: a GET to the page itself, so that it works without JavaScript and the address says what is
-/// shown.
+/// The period's form: a GET to the page itself (`action`), so that it works without JavaScript and the address
+/// says what is shown.
 #[component]
-fn PeriodForm(from: String, to: String, compare: Comparison) -> impl IntoView {
+pub fn PeriodForm(
+    action: &'static str,
+    from: String,
+    to: String,
+    compare: Comparison,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <form class="rapport-insights__period-form" method="get" action="/merchant/customers" data-testid="insights-period">
+        <form class="rapport-insights__period-form" method="get" action=action data-testid="insights-period">
             <label>{move || i18n.t("insights.period.from")}<input type="date" name="from" value=from required /></label>
             <label>{move || i18n.t("insights.period.to")}<input type="date" name="to" value=to required /></label>
             <label>{move || i18n.t("insights.period.compare")}
@@ -256,7 +262,7 @@ fn CustomersReport(page: MerchantCustomers) -> impl IntoView {
         );
         view! {
             <p data-testid="merchant-name">{i18n.t_with("moderation.signed_in_as", &[("name", merchant.clone())])}</p>
-            <PeriodForm from=report.period.first_day.clone() to=report.period.last_day.clone() compare=report.comparison />
+            <PeriodForm action="/merchant/customers" from=report.period.first_day.clone() to=report.period.last_day.clone() compare=report.comparison />
             <p class="rapport-insights__period" data-testid="insights-shown">{period}</p>
             {(report.other_currency_orders > 0).then(|| view! {
                 <p class="rapport-notice">{i18n.t_count("insights.other_currency", report.other_currency_orders, &[("currency", report.currency.clone())])}</p>

@@ -214,6 +214,21 @@ impl Month {
     pub fn year_month(self) -> (i64, u32) {
         (self.0.div_euclid(12), self.0.rem_euclid(12) as u32 + 1)
     }
+
+    pub fn next(self) -> Month {
+        Month(self.0 + 1)
+    }
+
+    /// Its first moment: midnight UTC of its first day.
+    pub fn start(self) -> Millis {
+        let (year, month) = self.year_month();
+        Millis::days(days_from_civil(year, month, 1))
+    }
+
+    /// How many months after `earlier` it is; `usize::MAX`, past any list's end, for a month before it.
+    pub fn months_since(self, earlier: Month) -> usize {
+        usize::try_from(self.0 - earlier.0).unwrap_or(usize::MAX)
+    }
 }
 
 /// Formats a timestamp as RFC 3339 UTC with milliseconds, e.g. `2026-11-22T09:30:00.000Z`.
@@ -379,7 +394,16 @@ mod tests {
         let at = |text| parse_rfc3339(text).unwrap();
         let december = Month::of(at("2026-12-31T23:59:59Z"));
         assert_eq!(december.label(), "2026-12");
-        assert_eq!(Month(december.0 + 1).label(), "2027-01");
+        assert_eq!(december.next().label(), "2027-01");
+        assert_eq!(december.next().start(), at("2027-01-01T00:00:00Z"));
+        assert_eq!(december.start(), at("2026-12-01T00:00:00Z"));
+        assert_eq!(
+            december
+                .next()
+                .months_since(Month::of(at("2026-01-15T00:00:00Z"))),
+            12
+        );
+        assert_eq!(december.months_since(december.next()), usize::MAX);
         assert_eq!(Month::of(at("2024-02-29T12:00:00Z")).label(), "2024-02");
         assert_eq!(Month::of(Millis(-1)).label(), "1969-12");
         assert_eq!(Month::from_label("2027-01"), Some(Month(december.0 + 1)));

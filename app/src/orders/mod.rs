@@ -83,3 +83,14 @@ pub struct Buyer {
     pub display_name: String,
     pub orders: i64,
 }
+
+/// A product bought on a paid order, for the merchant's figures of what led to it: `shopper` is the buyer's row
+/// id, `value_minor` the line's quantity times its unit price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductPurchase {
+    pub shopper: i64,
+    pub product: i64,
+    pub order: i64,
+    pub at: Millis,
+    pub value_minor: i64,
+}

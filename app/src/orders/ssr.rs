@@ -1,6 +1,6 @@
 //! The orders' SQL.
 
-use super::{Buyer, OrderInput, OrderOutcome, OrderSummary, RefundInput};
+use super::{Buyer, OrderInput, OrderOutcome, OrderSummary, ProductPurchase, RefundInput};
 use crate::catalog::rules::validate_price;
 use crate::catalog::ssr::product_for_update;
 use crate::events::EventKind;
@@ -425,6 +425,43 @@ pub async fn has_bought(
     .fetch_one(&mut **tx)
     .await?;
     Ok(orders > 0)
+}
+
+/// What `shoppers` (row ids) bought on orders placed from `from` until `to` (not included) that are still paid
+/// (not cancelled, not refunded in full), in `currency`, one entry per order line.
+pub async fn product_purchases(
+    db: &Db,
+    shoppers: &[i64],
+    from: Millis,
+    to: Millis,
+    currency: &str,
+) -> Result<Vec<ProductPurchase>, StoreError> {
+    let mut purchases = Vec::new();
+    // Notices and saves reach thousands of shoppers: a thousand to a statement keeps each list short.
+    for chunk in shoppers.chunks(1_000) {
+        let rows = sqlx::query(&format!(
+            "SELECT o.shopper_id, l.product_id, o.id, o.placed_at, l.quantity * l.unit_price_minor AS value_minor \
+             FROM orders o JOIN order_lines l ON l.order_id = o.id \
+             WHERE o.shopper_id IN ({}) AND o.placed_at >= $1 AND o.placed_at < $2 AND o.status = 'paid' \
+             AND o.currency = $3",
+            crate::store::id_list(chunk)
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(currency)
+        .fetch_all(db.reader())
+        .await?;
+        for row in &rows {
+            purchases.push(ProductPurchase {
+                shopper: row.try_get("shopper_id")?,
+                product: row.try_get("product_id")?,
+                order: row.try_get("id")?,
+                at: row.try_get("placed_at")?,
+                value_minor: row.try_get("value_minor")?,
+            });
+        }
+    }
+    Ok(purchases)
 }
 
 /// A shopper's `limit` most recent orders, newest first; none for a shopper the store has not shared.

@@ -347,3 +347,22 @@ pub struct ReviewPointsAward {
     /// The review left the public list, so the points no longer count.
     pub revoked: bool,
 }
+
+/// Reviews written on one UTC day with one rating, as they stand now, for the merchant's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewsOfDay {
+    /// Days since 1970-01-01.
+    pub day: i64,
+    pub rating: u8,
+    pub verified: bool,
+    pub status: ReviewStatus,
+    pub reviews: i64,
+}
+
+/// What shoppers did with reviews in a period: the reviews written, and the helpfulness votes cast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewActivity {
+    pub written: Vec<ReviewsOfDay>,
+    pub helpful_votes: i64,
+    pub not_helpful_votes: i64,
+}

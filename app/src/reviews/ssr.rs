@@ -6,8 +6,8 @@ use super::rules::{
 };
 use super::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, OwnReview, ReplyVersion,
-    Review, ReviewFilter, ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus,
-    ReviewSummary, ShopReply, StarRating, Vote, VoteTally,
+    Review, ReviewActivity, ReviewFilter, ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort,
+    ReviewStatus, ReviewSummary, ReviewsOfDay, ShopReply, StarRating, Vote, VoteTally,
 };
 use crate::catalog::CRITERIA_VOCABULARY;
 use crate::catalog::ssr::active_product_id;
@@ -1178,6 +1178,61 @@ pub async fn reply(
     let review = review_by_id(&mut tx, review_id).await?;
     tx.commit().await?;
     Ok(review)
+}
+
+/// The reviews written from `from` until `to` (not included), counted per day, rating, verification and where
+/// they stand now; and the helpfulness votes cast in the same period.
+pub async fn review_activity(
+    db: &Db,
+    from: Millis,
+    to: Millis,
+) -> Result<ReviewActivity, StoreError> {
+    let days = sqlx::query_as::<_, (i64, i64, i64, String, i64)>(
+        "SELECT created_at / 86400000, rating, verified, status, COUNT(*) FROM reviews \
+         WHERE created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000, rating, verified, status",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.reader());
+    let votes = sqlx::query_as::<_, (Option<i64>, i64)>(
+        "SELECT CAST(SUM(helpful) AS BIGINT), COUNT(*) FROM helpful_votes WHERE voted_at >= $1 AND voted_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(db.reader());
+    let (days, (helpful, votes)) = futures::try_join!(days, votes)?;
+    let written = days
+        .into_iter()
+        .map(|(day, rating, verified, status, reviews)| {
+            Ok(ReviewsOfDay {
+                day,
+                rating: u8::try_from(rating).map_err(|_| decode_error("rating", rating))?,
+                verified: verified == 1,
+                status: ReviewStatus::parse(&status)
+                    .ok_or_else(|| decode_error("status", &status))?,
+                reviews,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let helpful = helpful.unwrap_or(0);
+    Ok(ReviewActivity {
+        written,
+        helpful_votes: helpful,
+        not_helpful_votes: votes - helpful,
+    })
+}
+
+/// When each review now waiting for moderation started waiting, oldest first.
+pub async fn waiting_since(db: &Db) -> Result<Vec<Millis>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT status_changed_at FROM reviews WHERE status = 'pending' ORDER BY status_changed_at",
+    )
+    .fetch_all(db.reader())
+    .await?)
+}
+
+fn decode_error(column: &str, value: impl std::fmt::Debug) -> sqlx::Error {
+    sqlx::Error::Decode(format!("a review's {column} read as {value:?}").into())
 }
 
 /// The shopper's own review of a product, whatever its status, with the merchant's reason when rejected.

@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/wishlist/shared/:token") view=crate::wishlist::SharedWishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/merchant") view=crate::insights::MerchantHome ssr=SsrMode::Async />
                     <Route path=path!("/merchant/customers") view=crate::insights::CustomerInsightsPage ssr=SsrMode::Async />
+                    <Route path=path!("/merchant/widgets") view=crate::merchant::WidgetsAtWorkPage ssr=SsrMode::Async />
                     <Route path=path!("/merchant/reviews") view=crate::reviews::ModerationDesk ssr=SsrMode::Async />
                     <Route path=path!("/merchant/questions") view=crate::questions::QuestionsDesk ssr=SsrMode::Async />
                     <Route path=path!("/merchant/tiers") view=crate::tiers::MerchantTiersPage ssr=SsrMode::Async />

@@ -195,3 +195,16 @@ pub struct ReviewSummary {
     pub moved_up: i64,
     pub moved_down: i64,
 }
+
+/// Members who moved from one tier to another on one UTC day, and why, for the merchant's figures. `from` is
+/// `None` for a member's first stored tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierMovesOfDay {
+    /// Days since 1970-01-01.
+    pub day: i64,
+    pub from: Option<String>,
+    pub to: String,
+    /// At a periodic review (else by growth, when an order, refund or review award arrived).
+    pub at_review: bool,
+    pub members: i64,
+}

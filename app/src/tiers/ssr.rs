@@ -4,8 +4,8 @@
 use super::draft::RulesDraft;
 use super::rules::{Growth, OrderFacts, PointsFacts, after_growth, after_review, standing};
 use super::{
-    CloseMember, MemberStanding, ReviewState, ReviewSummary, Tier, TierCount, TierPreview,
-    TierRules, TiersOverview,
+    CloseMember, MemberStanding, ReviewState, ReviewSummary, Tier, TierCount, TierMovesOfDay,
+    TierPreview, TierRules, TiersOverview,
 };
 use crate::identity::ssr::shopper_key;
 use crate::kernel::error::AppError;
@@ -641,6 +641,27 @@ async fn hold_review_lock(
         .bind(REVIEW_LOCK)
         .fetch_one(&mut **tx)
         .await
+}
+
+/// The members' tier changes from `from` on, counted per day, tiers and reason.
+pub async fn tier_moves_since(db: &Db, from: Millis) -> Result<Vec<TierMovesOfDay>, StoreError> {
+    let rows: Vec<(i64, Option<String>, String, String, i64)> = sqlx::query_as(
+        "SELECT changed_at / 86400000, from_tier, to_tier, reason, COUNT(*) FROM tier_changes \
+         WHERE changed_at >= $1 GROUP BY changed_at / 86400000, from_tier, to_tier, reason",
+    )
+    .bind(from)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(day, from, to, reason, members)| TierMovesOfDay {
+            day,
+            from,
+            to,
+            at_review: reason == "review",
+            members,
+        })
+        .collect())
 }
 
 /// Every shopper per tier held (shoppers without a stored tier hold the lowest), and the members closest to

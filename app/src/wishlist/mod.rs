@@ -105,3 +105,13 @@ pub struct MostWished {
     /// Shoppers and guests who have it in a list.
     pub savers: i64,
 }
+
+/// A product on a list, saved in a period, for the merchant's figures. `shopper` is the owner's row id; a guest's
+/// list has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveFact {
+    pub shopper: Option<i64>,
+    pub product: i64,
+    pub saved_at: Millis,
+    pub saved_price: Money,
+}

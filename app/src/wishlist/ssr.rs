@@ -3,8 +3,8 @@
 
 use super::rules::{WishlistPolicy, validate_list_name};
 use super::{
-    MAX_STATES, MostWished, SavedState, SharedWishlist, Wishlist, WishlistItem, WishlistSort,
-    WishlistSummary,
+    MAX_STATES, MostWished, SaveFact, SavedState, SharedWishlist, Wishlist, WishlistItem,
+    WishlistSort, WishlistSummary,
 };
 use crate::catalog::ssr::active_product_id;
 use crate::events::EventKind;
@@ -709,6 +709,34 @@ pub async fn most_wished(db: &Db, limit: i64) -> Result<Vec<MostWished>, StoreEr
                 sku: row.try_get("sku")?,
                 title: row.try_get("title")?,
                 savers: row.try_get("savers")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Every product still on a list that was saved from `from` until `to` (not included). A product removed since
+/// is no longer a save.
+pub async fn saves_between(db: &Db, from: Millis, to: Millis) -> Result<Vec<SaveFact>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT w.shopper_id, i.product_id, i.saved_at, i.saved_price_minor, i.saved_currency \
+         FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+         WHERE i.saved_at >= $1 AND i.saved_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(SaveFact {
+                shopper: row.try_get("shopper_id")?,
+                product: row.try_get("product_id")?,
+                saved_at: row.try_get("saved_at")?,
+                saved_price: Money::new(
+                    row.try_get("saved_price_minor")?,
+                    row.try_get::<String, _>("saved_currency")?,
+                ),
             })
         })
         .collect::<Result<_, sqlx::Error>>()?)

@@ -8,6 +8,8 @@ use app::insights::ssr::{self as insights, MAX_PAGE, MAX_PER_PAGE};
 use app::insights::{CustomerInsights, Segment, SegmentMembers};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
+use app::merchant::WidgetReport;
+use app::merchant::ssr::widget_report;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -97,6 +99,42 @@ pub async fn get_customer_insights(
     Ok(Json(
         insights::customer_insights(&state.db, &state.insights, period, comparison, previous)
             .await?,
+    ))
+}
+
+/// What the widgets did in a period: alerts set up, notices given, seen and clicked, and the products the notified
+/// shoppers bought within 7 days; wish-list saves, the most wished, the wished but not bought, and the price drops
+/// that turned saves into orders; reviews per month and stars, verified, moderated and voted on, and the
+/// moderation queue's wait now; members per tier at each month's end and the moves of each review. The same
+/// figures for the comparison period are in `before`. Amounts are in minor units of the store's currency; the
+/// rules are in the page's "How these are counted" and in `app/src/merchant/rules.rs`.
+#[utoipa::path(get, path = "/api/v1/insights/widgets", params(PeriodQuery), security(("api_key" = [])),
+    responses((status = 200, body = WidgetReport), (status = "4XX", body = AppError)))]
+pub async fn get_widget_report(
+    State(state): State<AppState>,
+    asked: Result<Query<PeriodQuery>, QueryRejection>,
+) -> Result<Json<WidgetReport>, ApiError> {
+    let asked = query(asked)?;
+    exact("from", &asked.from)?;
+    exact("to", &asked.to)?;
+    exact("compare", &asked.compare)?;
+    let today = now();
+    let (period, comparison, previous) = report_periods(
+        asked.from.as_deref(),
+        asked.to.as_deref(),
+        asked.compare.as_deref(),
+        today,
+    )?;
+    Ok(Json(
+        widget_report(
+            &state.db,
+            &state.insights.policy.currency,
+            period,
+            comparison,
+            previous,
+            today,
+        )
+        .await?,
     ))
 }
 

@@ -284,6 +284,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tiers", get(handlers::get_tiers))
         .route("/insights/customers", get(insights::get_customer_insights))
+        .route("/insights/widgets", get(insights::get_widget_report))
         .route(
             "/insights/segments/{segment}",
             get(insights::get_segment_members),

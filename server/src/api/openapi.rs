@@ -55,6 +55,7 @@ const _: () = assert!(app::questions::rules::MAX_REASON_CHARS == MAX_REASON_CHAR
         handlers::post_tier_preview,
         handlers::get_product_rating,
         insights::get_customer_insights,
+        insights::get_widget_report,
         insights::get_segment_members,
         insights::get_segment_members_csv,
     ),

@@ -40,11 +40,7 @@ pub async fn inbox(db: &Db, viewer: &Viewer, locale: &str) -> Result<Inbox, Stor
             };
             Ok(Notice {
                 id: row.try_get("id")?,
-                kind: match row.try_get::<String, _>("kind")?.as_str() {
-                    "back_in_stock" => NoticeKind::BackInStock,
-                    "price_rise" => NoticeKind::PriceRise,
-                    _ => NoticeKind::PriceDrop,
-                },
+                kind: notice_kind(row.try_get("kind")?),
                 sku: row.try_get("sku")?,
                 title: row.try_get("title")?,
                 old_price: money("old_price_minor")?,

@@ -68,3 +68,71 @@ pub async fn failed_notices(db: &Db, limit: i64) -> Result<Vec<FailedNotice>, St
         })
         .collect::<Result<_, sqlx::Error>>()?)
 }
+
+/// Every notice given to a shopper from `from` until `to` (not included): price drops, restocks and price rises
+/// delivered to the inbox or by email. The merchant's webhook copies and the guests' confirmation emails are not
+/// notices a shopper acted on, and are left out.
+pub async fn notice_facts(
+    db: &Db,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<NoticeFact>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.kind, n.shopper_id, c.product_id, n.created_at, n.channel, \
+         CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END AS seen, \
+         CASE WHEN n.clicked_at IS NULL THEN 0 ELSE 1 END AS clicked \
+         FROM notices n JOIN alert_changes c ON c.id = n.change_id \
+         WHERE n.status = 'sent' AND n.channel <> 'webhook' AND c.kind <> 'confirm' \
+         AND n.created_at >= $1 AND n.created_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(NoticeFact {
+                kind: notice_kind(row.try_get("kind")?),
+                shopper: row.try_get("shopper_id")?,
+                product: row.try_get("product_id")?,
+                at: row.try_get("created_at")?,
+                emailed: row.try_get::<String, _>("channel")? == "email",
+                seen: row.try_get::<i64, _>("seen")? == 1,
+                clicked: row.try_get::<i64, _>("clicked")? == 1,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// How many alerts of each kind shoppers set up from `from` until `to` (not included), and how many of those are
+/// confirmed: a guest's alert waits for the double opt-in, a signed-in shopper's needs none.
+pub async fn alerts_started(
+    db: &Db,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<AlertsStarted>, StoreError> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT kind, COUNT(*), CAST(SUM(CASE WHEN status = 'unconfirmed' OR \
+         (status = 'cancelled' AND email IS NOT NULL AND confirmed_at IS NULL) THEN 0 ELSE 1 END) AS BIGINT) \
+         FROM alerts WHERE created_at >= $1 AND created_at < $2 GROUP BY kind",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.reader())
+    .await?;
+    Ok([AlertKind::PriceDrop, AlertKind::BackInStock]
+        .into_iter()
+        .map(|kind| {
+            let (started, confirmed) = rows
+                .iter()
+                .find(|(name, _, _)| name == kind.name())
+                .map_or((0, 0), |(_, started, confirmed)| (*started, *confirmed));
+            AlertsStarted {
+                kind,
+                started,
+                confirmed,
+            }
+        })
+        .collect())
+}

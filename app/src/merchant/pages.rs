@@ -1,0 +1,540 @@
+//! "Widgets at work": what the alerts, wish lists, reviews and member tiers did in a period. It renders on the
+//! server and works without JavaScript, as the customers page does, and shares its period form, tables and charts.
+
+use super::rules::TOP_PRODUCTS;
+use super::{MerchantWidgets, WidgetFigures, WidgetReport, WishedProduct, load_widget_report};
+use crate::i18n::{I18n, format_count, translate, use_i18n};
+use crate::identity::merchant::{MerchantHomeLink, MerchantSignInForm};
+use crate::insights::{Comparison, PeriodForm, day, month, percent, table_box};
+use crate::kernel::money::Money;
+use crate::kernel::time::Month;
+use crate::ui::{Amount, BarChart, Column, ErrorNotice, StackedColumns};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const PATH: &str = "/merchant/widgets";
+
+/// The address of a table's CSV for the period shown.
+fn csv_href(table: &str, report: &WidgetReport) -> String {
+    format!(
+        "{PATH}.csv?table={table}&from={}&to={}&compare={}",
+        report.period.first_day,
+        report.period.last_day,
+        report.comparison.code()
+    )
+}
+
+/// A change against the comparison period, signed: "+12", "−3", "0".
+fn change(locale: &str, now: i64, before: i64) -> String {
+    let change = now - before;
+    format!(
+        "{}{}",
+        if change > 0 { "+" } else { "" },
+        format_count(locale, change)
+    )
+}
+
+/// A number of days to a tenth, or a dash.
+fn days(i18n: I18n, days: Option<f64>) -> String {
+    days.map_or_else(
+        || "–".to_owned(),
+        |days| i18n.t_with("insights.headline.days", &[("days", format!("{days:.1}"))]),
+    )
+}
+
+/// The page at `/merchant/widgets?from=2026-01-01&to=2026-03-31&compare=previous`.
+#[component]
+pub fn WidgetsAtWorkPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let asked = move || {
+        let query = query.read();
+        (query.get("from"), query.get("to"), query.get("compare"))
+    };
+    let page = Resource::new(asked, |(from, to, compare)| {
+        load_widget_report(from, to, compare)
+    });
+    view! {
+        <Title text=move || i18n.t("work.title") />
+        <section class="shop-section rapport-insights">
+            <MerchantHomeLink />
+            <h1>{move || i18n.t("work.title")}</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <WidgetsReport page /> }.into_any(),
+                        Err(error) if error.needs_sign_in() => view! { <MerchantSignInForm next=PATH /> }.into_any(),
+                        // A period that cannot be read: the form again, as it was sent, with what is wrong.
+                        Err(error) => {
+                            let (from, to, compare) = asked();
+                            let compare = match compare.as_deref() {
+                                Some("year_before") => Comparison::YearBefore,
+                                _ => Comparison::Previous,
+                            };
+                            view! {
+                                <PeriodForm action=PATH from=from.unwrap_or_default() to=to.unwrap_or_default() compare />
+                                <ErrorNotice error />
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn WidgetsReport(page: MerchantWidgets) -> impl IntoView {
+    let i18n = use_i18n();
+    let MerchantWidgets { merchant, report } = page;
+    // Every text and amount is written in the page's language: a switch of language draws the report again.
+    move || {
+        let locale = i18n.locale();
+        let report = report.clone();
+        let period = i18n.t_with(
+            "insights.period.shown",
+            &[
+                ("from", day(locale, &report.period.first_day)),
+                ("to", day(locale, &report.period.last_day)),
+                ("before_from", day(locale, &report.previous.first_day)),
+                ("before_to", day(locale, &report.previous.last_day)),
+            ],
+        );
+        view! {
+            <p data-testid="merchant-name">{i18n.t_with("moderation.signed_in_as", &[("name", merchant.clone())])}</p>
+            <PeriodForm action=PATH from=report.period.first_day.clone() to=report.period.last_day.clone() compare=report.comparison />
+            <p class="rapport-insights__period" data-testid="insights-shown">{period}</p>
+            <Headlines report=report.clone() />
+            <Alerts report=report.clone() />
+            <WishLists report=report.clone() />
+            <Reviews report=report.clone() />
+            <Tiers report=report.clone() />
+            <section class="rapport-insights__section" aria-labelledby="work-feed">
+                <h2 id="work-feed">{i18n.t("work.feed.title")}</h2>
+                <p>{i18n.t("work.feed.unrecorded")}</p>
+            </section>
+            <section class="rapport-insights__section">
+                <h2>{i18n.t("insights.rules.title")}</h2>
+                <ul class="rapport-insights__rules">
+                    {[
+                        "work.rules.attribution", "work.rules.saves", "work.rules.drops", "work.rules.orders",
+                        "work.rules.seen", "work.rules.tiers", "insights.rules.time",
+                    ].map(|rule| view! { <li>{i18n.t(rule)}</li> }).collect_view()}
+                </ul>
+            </section>
+        }
+    }
+}
+
+/// Four numbers against the comparison period.
+#[component]
+fn Headlines(report: WidgetReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let (now, before) = (&report.figures, &report.before);
+    let money = |minor| i18n.money(&Money::new(minor, &report.currency));
+    let against = |now: i64, before: i64| {
+        i18n.t_with(
+            "insights.headline.before",
+            &[
+                ("count", format_count(locale, before)),
+                ("change", change(locale, now, before)),
+            ],
+        )
+    };
+    let (purchases, value) = now.alert_purchases();
+    let (purchases_before, value_before) = before.alert_purchases();
+    let average = |figures: &WidgetFigures| {
+        figures
+            .reviews
+            .average()
+            .map_or_else(|| "–".to_owned(), |stars| format!("{stars:.2}"))
+    };
+    let cards = [
+        (
+            "work.headline.notices",
+            format_count(locale, now.notices()),
+            against(now.notices(), before.notices()),
+        ),
+        (
+            "work.headline.after_notices",
+            money(value),
+            i18n.t_with(
+                "work.headline.purchases",
+                &[
+                    ("count", format_count(locale, purchases)),
+                    ("before", money(value_before)),
+                    ("before_count", format_count(locale, purchases_before)),
+                ],
+            ),
+        ),
+        (
+            "work.headline.saves",
+            format_count(locale, now.wish_lists.saves),
+            against(now.wish_lists.saves, before.wish_lists.saves),
+        ),
+        (
+            "work.headline.reviews",
+            format_count(locale, now.reviews.written),
+            i18n.t_with(
+                "work.headline.average",
+                &[("now", average(now)), ("before", average(before))],
+            ),
+        ),
+    ];
+    view! {
+        <dl class="rapport-insights__headlines" data-testid="work-headlines">
+            {cards.into_iter().map(|(name, value, detail)| view! {
+                <div class="rapport-insights__headline">
+                    <dt>{i18n.t(name)}</dt>
+                    <dd><strong>{value}</strong><span>{detail}</span></dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+}
+
+#[component]
+fn Alerts(report: WidgetReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let money = |minor| i18n.money(&Money::new(minor, &report.currency));
+    let kind = move |code: &str| i18n.t(&format!("work.alerts.kind.{code}"));
+    let count = |value: i64| Amount {
+        value,
+        shown: format_count(locale, value),
+    };
+    let rows = report
+        .figures
+        .alerts
+        .iter()
+        .map(|row| {
+            (
+                kind(&row.kind),
+                vec![count(row.notices), count(row.clicked), count(row.purchases)],
+            )
+        })
+        .collect();
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="work-alerts">
+            <h2 id="work-alerts">{i18n.t("work.alerts.title")}</h2>
+            <p>{i18n.t("work.alerts.help")}</p>
+            <BarChart
+                label=i18n.t("work.alerts.chart")
+                series=vec![i18n.t("work.alerts.notices"), i18n.t("work.alerts.clicked"), i18n.t("work.alerts.purchases")]
+                rows
+            />
+            {table_box(i18n, "work.alerts.title", csv_href("alerts", &report), view! {
+                <table data-testid="work-alerts">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("work.alerts.kind")}</th>
+                        <th scope="col">{i18n.t("work.alerts.started")}</th>
+                        <th scope="col">{i18n.t("work.alerts.notices")}</th>
+                        <th scope="col">{i18n.t("work.alerts.emailed")}</th>
+                        <th scope="col">{i18n.t("work.alerts.seen")}</th>
+                        <th scope="col">{i18n.t("work.alerts.clicked")}</th>
+                        <th scope="col">{i18n.t("work.alerts.purchases")}</th>
+                        <th scope="col">{i18n.t("insights.segments.value")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {report.figures.alerts.iter().map(|row| view! {
+                            <tr data-kind=row.kind.clone()>
+                                <th scope="row">{kind(&row.kind)}</th>
+                                <td>{if row.kind == "price_rise" {
+                                    "–".to_owned()
+                                } else {
+                                    i18n.t_with("work.alerts.confirmed", &[
+                                        ("count", format_count(locale, row.alerts_started)),
+                                        ("confirmed", format_count(locale, row.alerts_confirmed)),
+                                    ])
+                                }}</td>
+                                <td>{format_count(locale, row.notices)}</td>
+                                <td>{format_count(locale, row.emailed)}</td>
+                                <td>{format_count(locale, row.seen)} " (" {percent(row.seen, row.notices)} ")"</td>
+                                <td>{format_count(locale, row.clicked)} " (" {percent(row.clicked, row.notices)} ")"</td>
+                                <td>{format_count(locale, row.purchases)}</td>
+                                <td>{money(row.value_minor)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}
+
+/// One of the wish lists' product tables.
+fn wished_table(
+    i18n: I18n,
+    title: &'static str,
+    testid: &'static str,
+    csv: String,
+    products: Vec<WishedProduct>,
+) -> impl IntoView {
+    let locale = i18n.locale();
+    view! {
+        <h3>{i18n.t(title)}</h3>
+        {if products.is_empty() {
+            view! { <p class="rapport-insights__empty">{i18n.t("work.empty")}</p> }.into_any()
+        } else {
+            table_box(i18n, title, csv, view! {
+                <table data-testid=testid>
+                    <thead><tr>
+                        <th scope="col">{i18n.t("work.product")}</th>
+                        <th scope="col">{i18n.t("work.wish.saves")}</th>
+                        <th scope="col">{i18n.t("work.wish.bought")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {products.into_iter().map(|row| view! {
+                            <tr data-sku=row.sku.clone()>
+                                <th scope="row">{row.title}<small>{row.sku.clone()}</small></th>
+                                <td>{format_count(locale, row.saves)}</td>
+                                <td>{format_count(locale, row.bought)} " (" {percent(row.bought, row.saves)} ")"</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }).into_any()
+        }}
+    }
+}
+
+#[component]
+fn WishLists(report: WidgetReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let money = |minor| i18n.money(&Money::new(minor, &report.currency));
+    let lists = report.figures.wish_lists.clone();
+    let top = TOP_PRODUCTS.to_string();
+    let rows = lists
+        .most_wished
+        .iter()
+        .map(|row| {
+            (
+                row.title.clone(),
+                vec![
+                    Amount {
+                        value: row.saves,
+                        shown: format_count(locale, row.saves),
+                    },
+                    Amount {
+                        value: row.bought,
+                        shown: format_count(locale, row.bought),
+                    },
+                ],
+            )
+        })
+        .collect();
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="work-wish">
+            <h2 id="work-wish">{i18n.t("work.wish.title")}</h2>
+            <p data-testid="work-wish-summary">{i18n.t_with("work.wish.summary", &[
+                ("saves", format_count(locale, lists.saves)),
+                ("savers", format_count(locale, lists.savers)),
+                ("bought", format_count(locale, lists.bought)),
+                ("share", percent(lists.bought, lists.saves)),
+                ("value", money(lists.bought_value_minor)),
+            ])}</p>
+            {(!lists.most_wished.is_empty()).then(|| view! {
+                <BarChart
+                    label=i18n.t("work.wish.chart")
+                    series=vec![i18n.t("work.wish.saves"), i18n.t("work.wish.bought")]
+                    rows
+                />
+            })}
+            {wished_table(i18n, "work.wish.most", "work-most-wished", csv_href("most_wished", &report), lists.most_wished.clone())}
+            {wished_table(i18n, "work.wish.not_bought", "work-not-bought", csv_href("not_bought", &report), lists.not_bought.clone())}
+            <h3>{i18n.t("work.wish.drops")}</h3>
+            <p>{i18n.t_with("work.wish.drops_help", &[("n", top)])}</p>
+            {if lists.price_drops.is_empty() {
+                view! { <p class="rapport-insights__empty">{i18n.t("work.empty")}</p> }.into_any()
+            } else {
+                table_box(i18n, "work.wish.drops", csv_href("price_drops", &report), view! {
+                    <table data-testid="work-price-drops">
+                        <thead><tr>
+                            <th scope="col">{i18n.t("work.product")}</th>
+                            <th scope="col">{i18n.t("work.wish.saw_drop")}</th>
+                            <th scope="col">{i18n.t("work.wish.bought")}</th>
+                            <th scope="col">{i18n.t("insights.segments.value")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {lists.price_drops.iter().map(|row| view! {
+                                <tr data-sku=row.sku.clone()>
+                                    <th scope="row">{row.title.clone()}<small>{row.sku.clone()}</small></th>
+                                    <td>{format_count(locale, row.saves)}</td>
+                                    <td>{format_count(locale, row.bought)} " (" {percent(row.bought, row.saves)} ")"</td>
+                                    <td>{money(row.value_minor)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }).into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Reviews(report: WidgetReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let reviews = report.figures.reviews.clone();
+    let wait = report.moderation.clone();
+    // Five stars at the bottom of each column: the part a merchant wants to grow.
+    let columns = reviews
+        .months
+        .iter()
+        .map(|m| {
+            let (year, number) = Month::from_label(&m.month).map_or((0, 0), Month::year_month);
+            Column {
+                name: translate(locale, &format!("date.month.{number}")),
+                group: year.to_string(),
+                parts: m.ratings.iter().rev().copied().collect(),
+                total: format_count(locale, m.ratings.iter().sum()),
+            }
+        })
+        .collect();
+    let stars = |n: i64| i18n.t_count("work.reviews.stars", n, &[]);
+    view! {
+        <section class="rapport-insights__section rapport-work__reviews" aria-labelledby="work-reviews">
+            <h2 id="work-reviews">{i18n.t("work.reviews.title")}</h2>
+            <dl class="rapport-insights__headlines" data-testid="work-review-facts">
+                <div class="rapport-insights__headline">
+                    <dt>{i18n.t("work.reviews.verified")}</dt>
+                    <dd><strong>{percent(reviews.verified, reviews.written)}</strong>
+                        <span>{i18n.t_with("work.reviews.of", &[("count", format_count(locale, reviews.verified)), ("total", format_count(locale, reviews.written))])}</span></dd>
+                </div>
+                <div class="rapport-insights__headline">
+                    <dt>{i18n.t("work.reviews.status")}</dt>
+                    <dd><strong>{format_count(locale, reviews.published)}</strong>
+                        <span>{i18n.t_with("work.reviews.statuses", &[("pending", format_count(locale, reviews.pending)), ("rejected", format_count(locale, reviews.rejected))])}</span></dd>
+                </div>
+                <div class="rapport-insights__headline">
+                    <dt>{i18n.t("work.reviews.queue")}</dt>
+                    <dd><strong>{format_count(locale, wait.waiting)}</strong>
+                        <span>{i18n.t_with("work.reviews.waited", &[("oldest", days(i18n, wait.oldest_days)), ("median", days(i18n, wait.median_days))])}</span></dd>
+                </div>
+                <div class="rapport-insights__headline">
+                    <dt>{i18n.t("work.reviews.votes")}</dt>
+                    <dd><strong>{format_count(locale, reviews.helpful_votes + reviews.not_helpful_votes)}</strong>
+                        <span>{i18n.t_with("work.reviews.helpful", &[("helpful", format_count(locale, reviews.helpful_votes)), ("not", format_count(locale, reviews.not_helpful_votes))])}</span></dd>
+                </div>
+            </dl>
+            <StackedColumns
+                label=i18n.t("work.reviews.chart")
+                series=(1..=5).rev().map(stars).collect()
+                columns
+            />
+            {table_box(i18n, "work.reviews.title", csv_href("reviews", &report), view! {
+                <table data-testid="work-reviews">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("insights.months.month")}</th>
+                        {(1..=5).map(|n| view! { <th scope="col">{stars(n)}</th> }).collect_view()}
+                        <th scope="col">{i18n.t("work.reviews.verified")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {reviews.months.iter().map(|m| view! {
+                            <tr>
+                                <th scope="row">{month(locale, &m.month)}</th>
+                                {m.ratings.iter().map(|n| view! { <td>{format_count(locale, *n)}</td> }).collect_view()}
+                                <td>{format_count(locale, m.verified)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Tiers(report: WidgetReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let tiers = report.tiers.clone();
+    let name = |code: &str| {
+        tiers
+            .tiers
+            .iter()
+            .find(|tier| tier.code == code)
+            .and_then(|tier| {
+                tier.names
+                    .get(locale)
+                    .or_else(|| tier.names.get("en"))
+                    .cloned()
+            })
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let upper: Vec<String> = tiers
+        .tiers
+        .iter()
+        .skip(1)
+        .map(|tier| name(&tier.code))
+        .collect();
+    let columns = tiers
+        .months
+        .iter()
+        .map(|m| {
+            let (year, number) = Month::from_label(&m.month).map_or((0, 0), Month::year_month);
+            Column {
+                name: translate(locale, &format!("date.month.{number}")),
+                group: year.to_string(),
+                parts: m.members.clone(),
+                total: format_count(locale, m.members.iter().sum()),
+            }
+        })
+        .collect();
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="work-tiers">
+            <h2 id="work-tiers">{i18n.t("work.tiers.title")}</h2>
+            <p>{i18n.t_with("work.tiers.help", &[("lowest", tiers.tiers.first().map(|t| name(&t.code)).unwrap_or_default())])}</p>
+            {(!upper.is_empty()).then(|| view! {
+                <StackedColumns label=i18n.t("work.tiers.chart") series=upper.clone() columns />
+            })}
+            {table_box(i18n, "work.tiers.title", csv_href("tiers", &report), view! {
+                <table data-testid="work-tiers">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("insights.months.month")}</th>
+                        {upper.iter().map(|tier| view! { <th scope="col">{tier.clone()}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {tiers.months.iter().map(|m| view! {
+                            <tr>
+                                <th scope="row">{month(locale, &m.month)}</th>
+                                {m.members.iter().map(|n| view! { <td>{format_count(locale, *n)}</td> }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <h3>{i18n.t("work.tiers.reviews")}</h3>
+            <p data-testid="work-tier-growth">{i18n.t_with("work.tiers.growth", &[
+                ("up", format_count(locale, tiers.growth_up)),
+                ("down", format_count(locale, tiers.growth_down)),
+            ])}</p>
+            {if tiers.reviews.is_empty() {
+                view! { <p class="rapport-insights__empty">{i18n.t("work.tiers.no_reviews")}</p> }.into_any()
+            } else {
+                table_box(i18n, "work.tiers.reviews", csv_href("tier_reviews", &report), view! {
+                    <table data-testid="work-tier-reviews">
+                        <thead><tr>
+                            <th scope="col">{i18n.t("work.tiers.review_day")}</th>
+                            <th scope="col">{i18n.t("work.tiers.up")}</th>
+                            <th scope="col">{i18n.t("work.tiers.down")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {tiers.reviews.iter().map(|r| view! {
+                                <tr>
+                                    <th scope="row">{day(locale, &r.day)}</th>
+                                    <td>{format_count(locale, r.up)}</td>
+                                    <td>{format_count(locale, r.down)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }).into_any()
+            }}
+        </section>
+    }
+}

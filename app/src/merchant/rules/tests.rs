@@ -1,0 +1,383 @@
+use super::*;
+use crate::alerts::AlertKind;
+use crate::kernel::time::parse_rfc3339;
+use crate::reviews::ReviewsOfDay;
+
+fn at(text: &str) -> Millis {
+    parse_rfc3339(text).unwrap()
+}
+
+fn bought(shopper: i64, product: i64, when: &str, value_minor: i64) -> ProductPurchase {
+    ProductPurchase {
+        shopper,
+        product,
+        order: 0,
+        at: at(when),
+        value_minor,
+    }
+}
+
+fn touch(shopper: i64, product: i64, when: &str) -> Touch {
+    Touch {
+        shopper,
+        product,
+        at: at(when),
+    }
+}
+
+fn quarter() -> Period {
+    Period {
+        from: at("2026-01-01T00:00:00Z"),
+        to: at("2026-04-01T00:00:00Z"),
+    }
+}
+
+#[test]
+fn a_purchase_follows_the_latest_touch_of_its_product_within_the_window() {
+    let touches = [
+        touch(1, 10, "2026-01-01T09:00:00Z"),
+        touch(1, 10, "2026-01-03T09:00:00Z"),
+        touch(2, 10, "2026-01-01T09:00:00Z"),
+        touch(1, 11, "2026-01-01T09:00:00Z"),
+    ];
+    let purchases = [
+        // After both of shopper 1's notices of product 10: the later one gets it.
+        bought(1, 10, "2026-01-04T09:00:00Z", 500),
+        // Exactly seven days after the later notice: still in.
+        bought(1, 10, "2026-01-10T09:00:00Z", 300),
+        // A millisecond past seven days after shopper 2's notice: out.
+        bought(2, 10, "2026-01-08T09:00:00.001Z", 700),
+        // Before shopper 1's notice of product 11: not caused by it.
+        bought(1, 11, "2025-12-31T09:00:00Z", 900),
+        // The same instant as the notice: not after it.
+        bought(1, 11, "2026-01-01T09:00:00Z", 40),
+        // Another shopper's product 11: no touch of theirs.
+        bought(3, 11, "2026-01-02T09:00:00Z", 60),
+    ];
+    assert_eq!(
+        attribute(&touches, &purchases, NOTICE_WINDOW),
+        [
+            Credit::default(),
+            Credit {
+                purchases: 2,
+                value_minor: 800
+            },
+            Credit::default(),
+            Credit::default(),
+        ]
+    );
+    assert!(attribute(&[], &purchases, NOTICE_WINDOW).is_empty());
+}
+
+#[test]
+fn alerts_count_their_notices_and_what_followed_per_kind() {
+    let notice = |kind, shopper, product, when: &str, emailed, seen, clicked| NoticeFact {
+        kind,
+        shopper,
+        product,
+        at: at(when),
+        emailed,
+        seen,
+        clicked,
+    };
+    let notices = [
+        notice(
+            NoticeKind::PriceDrop,
+            Some(1),
+            10,
+            "2026-02-01T00:00:00Z",
+            true,
+            true,
+            true,
+        ),
+        notice(
+            NoticeKind::PriceDrop,
+            Some(2),
+            10,
+            "2026-02-01T00:00:00Z",
+            false,
+            true,
+            false,
+        ),
+        // A guest's email: counted, but no order can follow it.
+        notice(
+            NoticeKind::PriceDrop,
+            None,
+            10,
+            "2026-02-01T00:00:00Z",
+            true,
+            false,
+            true,
+        ),
+        notice(
+            NoticeKind::BackInStock,
+            Some(1),
+            11,
+            "2026-02-05T00:00:00Z",
+            true,
+            false,
+            false,
+        ),
+    ];
+    let purchases = [
+        bought(1, 10, "2026-02-03T00:00:00Z", 1_000),
+        bought(2, 10, "2026-02-09T00:00:00Z", 1_000),
+        bought(1, 11, "2026-02-06T00:00:00Z", 250),
+        bought(1, 11, "2026-02-07T00:00:00Z", 250),
+    ];
+    let started = [
+        AlertsStarted {
+            kind: AlertKind::PriceDrop,
+            started: 5,
+            confirmed: 4,
+        },
+        AlertsStarted {
+            kind: AlertKind::BackInStock,
+            started: 2,
+            confirmed: 2,
+        },
+    ];
+    let rows = alert_figures(&started, &notices, &purchases);
+    let kinds: Vec<&str> = rows.iter().map(|row| row.kind.as_str()).collect();
+    assert_eq!(kinds, ["price_drop", "back_in_stock", "price_rise"]);
+    assert_eq!(
+        rows[0],
+        AlertFigures {
+            kind: "price_drop".into(),
+            alerts_started: 5,
+            alerts_confirmed: 4,
+            notices: 3,
+            emailed: 2,
+            seen: 2,
+            clicked: 2,
+            purchases: 1,
+            value_minor: 1_000,
+        }
+    );
+    assert_eq!(
+        (rows[1].notices, rows[1].purchases, rows[1].value_minor),
+        (1, 2, 500)
+    );
+    assert_eq!(
+        (rows[2].alerts_started, rows[2].notices, rows[2].purchases),
+        (0, 0, 0)
+    );
+}
+
+fn save(shopper: Option<i64>, product: i64, when: &str, price: i64) -> SaveFact {
+    SaveFact {
+        shopper,
+        product,
+        saved_at: at(when),
+        saved_price: Money::new(price, "CNY"),
+    }
+}
+
+#[test]
+fn wish_lists_count_saves_bought_and_the_falls_that_turned_them_into_orders() {
+    let saves = [
+        save(Some(1), 10, "2026-01-10T00:00:00Z", 1_000),
+        save(Some(2), 10, "2026-01-11T00:00:00Z", 1_000),
+        save(Some(3), 10, "2026-01-12T00:00:00Z", 800),
+        save(None, 10, "2026-01-12T00:00:00Z", 1_000),
+        save(Some(1), 11, "2026-01-10T00:00:00Z", 500),
+        save(Some(2), 12, "2026-01-10T00:00:00Z", 300),
+    ];
+    let prices = [
+        // Product 10 falls to 900 on the 20th: below saves 1, 2 and the guest's; not below 3's 800.
+        (10, at("2026-01-20T00:00:00Z"), Money::new(900, "CNY")),
+        (10, at("2026-01-25T00:00:00Z"), Money::new(700, "CNY")),
+        // Product 11 falls 40 days after its save: too late to count as the save's.
+        (11, at("2026-02-19T00:00:00Z"), Money::new(100, "CNY")),
+    ];
+    let purchases = [
+        // Shopper 1 buys 10 two days after the fall: bought, and after the fall.
+        bought(1, 10, "2026-01-22T00:00:00Z", 900),
+        // Shopper 3 buys 10 after the fall to 700, which is below their 800: bought, and after that fall.
+        bought(3, 10, "2026-01-26T00:00:00Z", 700),
+        // Shopper 2 buys 12 on day 31 after saving: too late.
+        bought(2, 12, "2026-02-10T00:00:01Z", 300),
+        // Shopper 1 buys 11 within 30 days, no fall involved.
+        bought(1, 11, "2026-01-30T00:00:00Z", 500),
+    ];
+    let names: HashMap<i64, (String, String)> = [
+        (10, ("TEA".to_owned(), "Teapot".to_owned())),
+        (11, ("WOK".to_owned(), "Wok".to_owned())),
+        (12, ("CUP".to_owned(), "Cup".to_owned())),
+    ]
+    .into();
+    let figures = wish_list_figures(&saves, &prices, &purchases, &names);
+    assert_eq!(figures.saves, 6);
+    // Shoppers 1, 2, 3 and one guest.
+    assert_eq!(figures.savers, 4);
+    assert_eq!(figures.bought, 3);
+    assert_eq!(figures.bought_value_minor, 2_100);
+    let rows = |products: &[WishedProduct]| {
+        products
+            .iter()
+            .map(|p| (p.sku.clone(), p.saves, p.bought))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rows(&figures.most_wished),
+        [
+            ("TEA".to_owned(), 4, 2),
+            ("WOK".to_owned(), 1, 1),
+            ("CUP".to_owned(), 1, 0)
+        ]
+    );
+    assert_eq!(rows(&figures.not_bought), [("CUP".to_owned(), 1, 0)]);
+    assert_eq!(
+        figures.price_drops,
+        [DroppedProduct {
+            sku: "TEA".into(),
+            title: "Teapot".into(),
+            // Saves 1, 2 and 3 saw a fall (the guest's has no saver to follow).
+            saves: 3,
+            bought: 2,
+            value_minor: 1_600,
+        }]
+    );
+}
+
+#[test]
+fn reviews_are_counted_per_month_and_stars() {
+    let day = |text: &str| at(&format!("{text}T00:00:00Z")).div_euclid(DAY_MS);
+    let written = |when: &str, rating, verified, status, reviews| ReviewsOfDay {
+        day: day(when),
+        rating,
+        verified,
+        status,
+        reviews,
+    };
+    let activity = ReviewActivity {
+        written: vec![
+            written("2026-01-03", 5, true, ReviewStatus::Published, 3),
+            written("2026-01-31", 4, false, ReviewStatus::Pending, 1),
+            written("2026-03-15", 1, true, ReviewStatus::Rejected, 2),
+            written("2026-03-16", 5, false, ReviewStatus::Published, 1),
+        ],
+        helpful_votes: 7,
+        not_helpful_votes: 2,
+    };
+    let figures = review_figures(&activity, quarter());
+    assert_eq!(
+        (
+            figures.written,
+            figures.published,
+            figures.pending,
+            figures.rejected,
+            figures.verified
+        ),
+        (7, 4, 1, 2, 5)
+    );
+    assert_eq!(figures.ratings, [2, 0, 0, 1, 4]);
+    assert_eq!(figures.average(), Some(26.0 / 7.0));
+    let months: Vec<(&str, &[i64], i64)> = figures
+        .months
+        .iter()
+        .map(|m| (m.month.as_str(), m.ratings.as_slice(), m.verified))
+        .collect();
+    assert_eq!(
+        months,
+        [
+            ("2026-01", &[0, 0, 0, 1, 3][..], 3),
+            ("2026-02", &[0, 0, 0, 0, 0][..], 0),
+            ("2026-03", &[2, 0, 0, 0, 1][..], 2),
+        ]
+    );
+    assert_eq!((figures.helpful_votes, figures.not_helpful_votes), (7, 2));
+    let none = review_figures(
+        &ReviewActivity {
+            written: Vec::new(),
+            helpful_votes: 0,
+            not_helpful_votes: 0,
+        },
+        quarter(),
+    );
+    assert_eq!(none.average(), None);
+}
+
+#[test]
+fn the_moderation_wait_has_its_oldest_and_median() {
+    let now = at("2026-03-11T00:00:00Z");
+    let since = [
+        at("2026-03-01T00:00:00Z"),
+        at("2026-03-09T00:00:00Z"),
+        at("2026-03-10T12:00:00Z"),
+        at("2026-03-10T00:00:00Z"),
+    ];
+    assert_eq!(
+        moderation_wait(&since, now),
+        ModerationWait {
+            waiting: 4,
+            oldest_days: Some(10.0),
+            median_days: Some(1.5),
+        }
+    );
+    assert_eq!(moderation_wait(&since[..3], now).median_days, Some(2.0));
+    assert_eq!(
+        moderation_wait(&[], now),
+        ModerationWait {
+            waiting: 0,
+            oldest_days: None,
+            median_days: None,
+        }
+    );
+}
+
+#[test]
+fn tiers_undo_later_moves_for_each_months_end_and_count_each_reviews_moves() {
+    let tier = |code: &str| Tier {
+        code: code.to_owned(),
+        names: [("en".to_owned(), code.to_owned())].into(),
+        colour: "#000000".into(),
+        icon: "medal".into(),
+        threshold_minor: 0,
+        benefits: Vec::new(),
+    };
+    let tiers = [tier("member"), tier("silver"), tier("gold")];
+    let day = |text: &str| at(&format!("{text}T00:00:00Z")).div_euclid(DAY_MS);
+    let moved = |when: &str, from: Option<&str>, to: &str, at_review, members| TierMovesOfDay {
+        day: day(when),
+        from: from.map(str::to_owned),
+        to: to.to_owned(),
+        at_review,
+        members,
+    };
+    let moves = [
+        moved("2026-01-15", None, "silver", false, 4),
+        moved("2026-02-01", Some("silver"), "gold", true, 2),
+        moved("2026-02-01", Some("gold"), "silver", true, 1),
+        moved("2026-02-01", Some("silver"), "member", true, 1),
+        // After the quarter: undone for every month's end, not counted as the quarter's.
+        moved("2026-04-02", Some("silver"), "gold", false, 1),
+    ];
+    // Today: 90 in the lowest, 5 silver, 3 gold.
+    let activity = tier_activity(&tiers, &[90, 5, 3], &moves, quarter());
+    let months: Vec<(&str, &[i64])> = activity
+        .months
+        .iter()
+        .map(|m| (m.month.as_str(), m.members.as_slice()))
+        .collect();
+    assert_eq!(
+        months,
+        [
+            // End of January: today's with April's move and February's review undone.
+            ("2026-01", &[8, 1][..]),
+            ("2026-02", &[6, 2][..]),
+            ("2026-03", &[6, 2][..]),
+        ]
+    );
+    assert_eq!(
+        activity.reviews,
+        [TierReviewMoves {
+            day: "2026-02-01".into(),
+            up: 2,
+            down: 2,
+        }]
+    );
+    assert_eq!((activity.growth_up, activity.growth_down), (4, 0));
+    let codes: Vec<&str> = activity.tiers.iter().map(|t| t.code.as_str()).collect();
+    assert_eq!(codes, ["member", "silver", "gold"]);
+}
