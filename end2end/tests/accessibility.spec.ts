@@ -8,6 +8,7 @@ const MERCHANT_KEY = 'demo-merchant-key';
 const PAGES: { path: string; title: Record<string, RegExp> }[] = [
   { path: '/merchant', title: { en: /Merchant overview/, 'zh-CN': /商家概览/ } },
   { path: '/merchant/customers', title: { en: /Customers/, 'zh-CN': /客户/ } },
+  { path: '/merchant/widgets', title: { en: /Widgets at work/, 'zh-CN': /组件成效/ } },
   { path: '/merchant/reviews', title: { en: /Review moderation/, 'zh-CN': /评价审核/ } },
   { path: '/merchant/questions', title: { en: /Questions/, 'zh-CN': /问答/ } },
   { path: '/merchant/tiers', title: { en: /Member tiers/, 'zh-CN': /会员等级/ } },

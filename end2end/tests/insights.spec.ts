@@ -87,3 +87,56 @@ test('merchant reads the overview and goes on to the customers page, in Chinese'
   await expect(page.getByRole('heading', { level: 1, name: '客户' })).toBeVisible();
   await expect(page.getByTestId('insights-segments').locator('tr[data-segment="champions"] th')).toHaveText('核心客户');
 });
+
+test('merchant reads what the widgets did and its tables match the API', async ({ page }) => {
+  await signInAsMerchant(page);
+  await page.goto('/merchant/widgets?lang=en');
+  await expect(page.getByRole('heading', { level: 1, name: 'Widgets at work' })).toBeVisible();
+  const to = await page.getByTestId('insights-period').locator('input[name="to"]').inputValue();
+  const from = await page.getByTestId('insights-period').locator('input[name="from"]').inputValue();
+
+  const api = await page.request.get(`/api/v1/insights/widgets?from=${from}&to=${to}`, {
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+  });
+  expect(api.status()).toBe(200);
+  const report = await api.json();
+  const counted = new Intl.NumberFormat('en-US');
+  const alerts = page.getByTestId('work-alerts');
+  for (const row of report.figures.alerts) {
+    const cells = alerts.locator(`tr[data-kind="${row.kind}"] td`);
+    await expect(cells.nth(1), row.kind).toHaveText(counted.format(row.notices));
+    await expect(cells.nth(2), row.kind).toHaveText(counted.format(row.emailed));
+    await expect(cells.nth(5), row.kind).toHaveText(counted.format(row.purchases));
+  }
+  const reviews = report.figures.reviews;
+  expect(reviews.written).toBeGreaterThan(0);
+  const months = page.getByTestId('work-reviews').locator('tbody tr');
+  await expect(months).toHaveCount(reviews.months.length);
+  const last = reviews.months[reviews.months.length - 1];
+  await expect(months.last().locator('td')).toHaveText([...last.ratings, last.verified].map((n: number) => counted.format(n)));
+  await expect(page.getByTestId('work-wish-summary')).toContainText(`${counted.format(report.figures.wish_lists.saves)} products saved`);
+  const wished = page.getByTestId('work-most-wished').locator('tbody tr');
+  await expect(wished).toHaveCount(report.figures.wish_lists.most_wished.length);
+  await expect(page.getByTestId('work-tiers').locator('tbody tr')).toHaveCount(report.tiers.months.length);
+  await expect(page.locator('figure.rapport-chart svg[role="img"]').first()).toBeVisible();
+
+  // The alerts' table downloads as CSV, with the same counts.
+  const href = await alerts.locator('xpath=../following-sibling::p[1]/a').getAttribute('href');
+  const csv = await page.request.get(href!);
+  const lines = (await csv.text()).trim().split('\r\n');
+  expect(lines[0]).toBe('kind,alerts_started,alerts_confirmed,notices,emailed,seen,clicked,purchases,value_minor,currency');
+  expect(lines.slice(1).map((line) => line.split(',').slice(0, 4).join(','))).toEqual(
+    report.figures.alerts.map(
+      (row: { kind: string; alerts_started: number; alerts_confirmed: number; notices: number }) =>
+        `${row.kind},${row.alerts_started},${row.alerts_confirmed},${row.notices}`,
+    ),
+  );
+});
+
+test('merchant goes from the overview to what the widgets did, in Chinese', async ({ page }) => {
+  await signInAsMerchant(page);
+  await page.goto('/merchant?lang=zh-CN');
+  await page.getByRole('link', { name: /^组件成效/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '组件成效' })).toBeVisible();
+  await expect(page.getByTestId('work-alerts').locator('tr[data-kind="price_drop"] th')).toHaveText('降价');
+});

@@ -439,6 +439,9 @@ pub struct Loaded {
     pub reviews: usize,
     pub votes: usize,
     pub wishlist_items: usize,
+    /// Price-drop and back-in-stock alerts shoppers set up, and the notices they were given.
+    pub alerts: usize,
+    pub notices: usize,
     pub questions: usize,
     pub answers: usize,
     pub review_photos: usize,
@@ -1067,6 +1070,8 @@ pub async fn seed(
     }
     progress.finish();
 
+    seed_alerts(db, &products, &shoppers, seed, today, &mut loaded).await?;
+
     // This week's deals: a few products drop in price after most lists were saved, so that the lists show what
     // changed since saving and price-drop alerts have something to tell.
     let mut deals = Vec::new();
@@ -1105,6 +1110,157 @@ pub async fn seed(
     .await?;
     db.refresh_statistics().await?;
     Ok(loaded)
+}
+
+/// Alerts at work over the last five months: each campaign, shoppers set up alerts on a product, its price falls
+/// (or it comes back in stock) a week or two later, and of the shoppers told, some read the notice, some follow
+/// its link, and some buy within the week; a few buy later, which the merchant's figures do not credit. The
+/// busiest buyers (the storefront's sign-in list) are left out, so that their inboxes start empty. Its own random
+/// stream, so that adding it left the rest of the store as it was.
+async fn seed_alerts(
+    db: &Db,
+    products: &[SeedProduct],
+    shoppers: &[SeedShopper],
+    seed: u64,
+    today: Millis,
+    loaded: &mut Loaded,
+) -> Result<(), StoreError> {
+    use app::alerts::ssr::{self as alerts, AlertRequest};
+    use app::alerts::{AlertKind, PriceRule};
+    use app::catalog::StockChange;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x414c_4552);
+    let policy = AlertPolicy::default();
+    let busiest: HashSet<String> = orders::busiest_buyers(db, 50)
+        .await?
+        .into_iter()
+        .map(|buyer| buyer.shopper_id)
+        .collect();
+    let quiet: Vec<&SeedShopper> = shoppers
+        .iter()
+        .filter(|s| !busiest.contains(&s.id))
+        .collect();
+    let campaigns = (shoppers.len() / 100).clamp(12, 400);
+    let mut used = HashSet::new();
+    let mut progress = Progress::start("alert campaigns", campaigns);
+    for campaign in 0..campaigns {
+        progress.at(campaign);
+        let product = loop {
+            let pick = rng.gen_range(0..products.len());
+            if used.insert(pick) {
+                break &products[pick];
+            }
+        };
+        let opened = today - rng.gen_range(20..150) * DAY_MS;
+        let restock = rng.gen_bool(0.25);
+        let request = AlertRequest {
+            kind: if restock {
+                AlertKind::BackInStock
+            } else {
+                AlertKind::PriceDrop
+            },
+            rule: PriceRule::AnyDrop,
+            email: None,
+        };
+        if restock {
+            let sold_out = StockChange {
+                sku: product.sku.clone(),
+                stock: 0,
+            };
+            catalog::change_stock(db, &[sold_out], &CatalogAlerts(&policy), opened).await?;
+        }
+        let mut waiting = Vec::new();
+        let mut asked = HashSet::new();
+        for _ in 0..rng.gen_range(4..16) {
+            let shopper = quiet[rng.gen_range(0..quiet.len())];
+            if !asked.insert(&shopper.id) {
+                continue;
+            }
+            let viewer = Viewer::Shopper(shopper.id.clone());
+            let at = opened + Millis(rng.gen_range(0..5 * DAY_MS.0));
+            match alerts::subscribe(db, &viewer, &product.sku, &request, "en", &policy, at).await {
+                Ok(_) => {
+                    loaded.alerts += 1;
+                    waiting.push(shopper);
+                }
+                // Withdrawn products take no alerts.
+                Err(StoreError::Rejected(_)) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        if waiting.is_empty() {
+            continue;
+        }
+        let told_at = opened + rng.gen_range(6..14) * DAY_MS;
+        let price = if restock {
+            let back = StockChange {
+                sku: product.sku.clone(),
+                stock: rng.gen_range(5..40),
+            };
+            catalog::change_stock(db, &[back], &CatalogAlerts(&policy), told_at).await?;
+            product.price
+        } else {
+            let price = ((product.price as f64 * rng.gen_range(0.75..0.92) / 10.0).round() as i64)
+                .max(1)
+                * 10;
+            let fall = PriceChange {
+                sku: product.sku.clone(),
+                price_minor: price,
+                currency: "CNY".into(),
+            };
+            catalog::change_prices(db, &[fall], &CatalogAlerts(&policy), told_at).await?;
+            price
+        };
+        for (index, shopper) in waiting.into_iter().enumerate() {
+            let viewer = Viewer::Shopper(shopper.id.clone());
+            let inbox = alerts::inbox(db, &viewer, "en").await?;
+            let Some(notice) = inbox.notices.iter().find(|n| n.sku == product.sku) else {
+                continue;
+            };
+            loaded.notices += 1;
+            let seen_at = told_at + Millis(rng.gen_range(DAY_MS.0 / 24..2 * DAY_MS.0));
+            if rng.gen_bool(0.6) {
+                alerts::mark_read(db, &viewer, seen_at).await?;
+            }
+            if rng.gen_bool(0.3) {
+                alerts::clicked(db, notice.id, seen_at).await?;
+            }
+            let bought_after = match unit(&mut rng) {
+                roll if roll < 0.22 => Some(Millis(rng.gen_range(DAY_MS.0 / 12..6 * DAY_MS.0))),
+                roll if roll < 0.27 => Some(rng.gen_range(9..30) * DAY_MS),
+                _ => None,
+            };
+            if let Some(after) = bought_after.filter(|after| told_at + *after < today) {
+                let order_id = format!("A{campaign:04}{index:02}");
+                let order = OrderInput {
+                    order_id: order_id.clone(),
+                    shopper_id: shopper.id.clone(),
+                    currency: "CNY".into(),
+                    shipping_minor: 0,
+                    tax_minor: 0,
+                    placed_at: rfc(told_at + after),
+                    lines: vec![OrderLineInput {
+                        sku: product.sku.clone(),
+                        quantity: 1,
+                        unit_price_minor: price,
+                    }],
+                };
+                orders::record_order(db, &format!("seed-{order_id}"), &order, &TierGrowth, today)
+                    .await?;
+                loaded.orders += 1;
+            }
+        }
+        if restock && rng.gen_bool(0.5) {
+            // Sold out again: the storefront keeps its share of products to wait for.
+            let sold_out = StockChange {
+                sku: product.sku.clone(),
+                stock: 0,
+            };
+            let at = (told_at + 20 * DAY_MS).min(today);
+            catalog::change_stock(db, &[sold_out], &CatalogAlerts(&policy), at).await?;
+        }
+    }
+    progress.finish();
+    Ok(())
 }
 
 /// What the questions phase draws on: the catalogue, the shoppers (and which write Chinese), who bought what.
