@@ -36,6 +36,51 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// An aggregate joining the text `expr` of a group's rows with commas (rows where it is NULL left out): for
+    /// reads of many rows as a few long texts of numbers ([`joined_numbers`]). sqlx's `Any` driver costs about
+    /// 4 µs a row, which made 250,000 orders a second where the database reads them in a fifth of that.
+    pub fn joined(self, expr: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("group_concat({expr}, ',')"),
+            Backend::Postgres => format!("string_agg({expr}, ',')"),
+        }
+    }
+}
+
+/// How many consecutive row ids one [`Backend::joined`] text covers, grouped `BY id / JOINED_IDS`: long enough to
+/// make a few texts of a table, short enough to keep each text a few hundred kilobytes.
+pub const JOINED_IDS: i64 = 4_096;
+
+/// The rows of a [`Backend::joined`] text whose rows are `N` integers apart by spaces; none for no text.
+pub fn joined_numbers<const N: usize>(text: Option<&str>) -> Result<Vec<[i64; N]>, StoreError> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .map(|row| {
+            let mut numbers = row.split(' ').map(str::parse::<i64>);
+            let mut parsed = [0; N];
+            for slot in &mut parsed {
+                *slot = match numbers.next() {
+                    Some(Ok(number)) => number,
+                    _ => return Err(bad_row(row)),
+                };
+            }
+            match numbers.next() {
+                None => Ok(parsed),
+                Some(_) => Err(bad_row(row)),
+            }
+        })
+        .collect()
+}
+
+fn bad_row(row: &str) -> StoreError {
+    StoreError::from(sqlx::Error::Decode(
+        format!("a joined row read as {row:?}").into(),
+    ))
+}
+
 /// A connection pool to the store's database.
 ///
 /// SQLite allows one writer at a time, so writes go through a pool of one connection and open with
@@ -153,6 +198,11 @@ impl IdSet {
         } else {
             Backend::Sqlite
         };
+        IdSet::of(backend, ids)
+    }
+
+    /// The ids, written for `backend`.
+    pub fn of(backend: Backend, ids: &[i64]) -> IdSet {
         let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let value = match backend {
             Backend::Postgres => format!("{{{listed}}}"),
@@ -519,6 +569,29 @@ pub mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn rows_read_as_one_joined_text_come_back_whole_and_a_bad_row_is_an_error() {
+        for store in testing::all().await {
+            let db = &store.db;
+            let sql = format!(
+                "SELECT {} FROM (SELECT 1 AS a, -2 AS b UNION ALL SELECT 30, NULL UNION ALL SELECT 4, 5) t",
+                db.backend()
+                    .joined("CASE WHEN b IS NOT NULL THEN a || ' ' || b END")
+            );
+            let text: Option<String> = sqlx::query_scalar(&sql)
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+            let mut rows = joined_numbers::<2>(text.as_deref()).unwrap();
+            rows.sort_unstable();
+            assert_eq!(rows, [[1, -2], [4, 5]]);
+        }
+        assert!(joined_numbers::<2>(None).unwrap().is_empty());
+        for bad in ["1", "1 2 3", "1 x", "1 2,"] {
+            assert!(joined_numbers::<2>(Some(bad)).is_err(), "{bad}");
+        }
+    }
 
     #[tokio::test]
     async fn a_backup_is_a_database_with_every_row_and_never_overwrites_one() {

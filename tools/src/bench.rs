@@ -1154,6 +1154,227 @@ pub async fn insights(
         &format!("a page of 100 of the largest segment ({})", largest.code()),
         samples,
     );
+    widgets_at_work(db, rounds).await
+}
+
+/// Times "Widgets at work" over a year and over three years, first loading the large demo data's widget activity
+/// beside the orders when the store has no reviews.
+async fn widgets_at_work(db: &Db, rounds: usize) -> Result<(), String> {
+    use app::insights::rules::report_periods;
+    let reviews: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reviews")
+        .fetch_one(db.reader())
+        .await
+        .map_err(|e| e.to_string())?;
+    if reviews == 0 {
+        let started = Instant::now();
+        load_widget_activity(db).await?;
+        println!(
+            "loaded the widgets' activity in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let today = now();
+    for (label, from, compare) in [
+        (
+            "widgets at work, the year to today, against the year before it",
+            None,
+            None,
+        ),
+        (
+            "widgets at work, three years, against the same dates a year earlier",
+            Some(app::kernel::time::iso_date(today - Millis::days(1_095))),
+            Some("year_before"),
+        ),
+    ] {
+        let (period, comparison, previous) =
+            report_periods(from.as_deref(), None, compare, today).map_err(|e| e.message)?;
+        let mut samples = Vec::with_capacity(rounds);
+        let mut told = 0;
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let report =
+                app::merchant::ssr::widget_report(db, "CNY", period, comparison, previous, today)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+            told = report.headlines.notices;
+        }
+        report(&format!("{label}: {told} notices"), samples);
+    }
+    Ok(())
+}
+
+/// The large demo data's widget activity, written straight into the tables (deterministic, spread over the three
+/// years to today): 2,000 products, 100,000 reviews and 1,000,000 helpfulness votes, 160,000 wish-list saves by
+/// 25,000 shoppers and three price falls per product, 100,000 alerts with a notice each (a third emailed, three
+/// in five seen, one in five clicked), 50,000 orders of notified products by their shoppers, and 50,000 tier
+/// moves. Needs the shoppers of [`load_orders`].
+async fn load_widget_activity(db: &Db) -> Result<(), String> {
+    let sql = |e: sqlx::Error| e.to_string();
+    let today = now().0;
+    let span = Millis::days(1_095).0;
+    // Spread over the span: the i-th of any count lands (i × step) mod span before today.
+    let step = span / 1_000 + 1;
+    let ago = |column: &str| format!("{today} - ({column} * {step}) % {span}");
+    let first_and_count = |table: &'static str, filter: &'static str| async move {
+        let (first, last, count): (Option<i64>, Option<i64>, i64) = sqlx::query_as(&format!(
+            "SELECT MIN(id), MAX(id), COUNT(*) FROM {table} {filter}"
+        ))
+        .fetch_one(db.reader())
+        .await
+        .map_err(|e| e.to_string())?;
+        match (first, last) {
+            (Some(first), Some(last)) if last - first + 1 == count => Ok((first, count)),
+            _ => Err(format!("{table}: the bench needs consecutive row ids")),
+        }
+    };
+    let (s0, shoppers) = first_and_count("shoppers", "").await?;
+    let category: i64 = sqlx::query_scalar("SELECT MIN(id) FROM categories")
+        .fetch_one(db.reader())
+        .await
+        .map_err(sql)?;
+    let codes: Vec<String> = app::tiers::ssr::rules_in_force(db)
+        .await
+        .map_err(|e| e.to_string())?
+        .1
+        .tiers
+        .into_iter()
+        .map(|tier| tier.code)
+        .collect();
+    let tiers = codes.len() as i64;
+    let tier_of = |expr: &str| {
+        let arms: String = codes
+            .iter()
+            .enumerate()
+            .map(|(rank, code)| format!(" WHEN {rank} THEN '{code}'"))
+            .collect();
+        format!("CASE ({expr}) % {tiers}{arms} END")
+    };
+    let numbers = |count: i64| {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) ",
+            count - 1
+        )
+    };
+    let run = |statement: String| async move {
+        let mut tx = db.write().await.map_err(|e| e.to_string())?;
+        sqlx::query(&statement)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())
+    };
+    let mut progress = Progress::start("widget activity tables", 10);
+    run(format!(
+        "{}INSERT INTO products (sku, category_id, title, price_minor, currency, stock, created_at, updated_at) \
+         SELECT 'BENCH-W-' || i, {category}, 'Bench product ' || i, 5000, 'CNY', 10, {t0}, {t0} FROM n",
+        numbers(2_000),
+        t0 = today - span - 1
+    ))
+    .await?;
+    let (p0, _) = first_and_count("products", "WHERE sku LIKE 'BENCH-W-%'").await?;
+    progress.at(1);
+    run(format!(
+        "{}INSERT INTO reviews (product_id, shopper_id, rating, title, body, status, verified, created_at, updated_at, \
+         status_changed_at) SELECT {p0} + i % 2000, {s0} + i % {shoppers}, \
+         CASE WHEN i % 10 < 6 THEN 5 WHEN i % 10 < 8 THEN 4 WHEN i % 10 = 8 THEN 3 ELSE 1 + i % 2 END, \
+         'Bench', 'A bench review.', CASE i % 40 WHEN 0 THEN 'pending' WHEN 1 THEN 'rejected' ELSE 'published' END, \
+         CASE WHEN i % 3 < 2 THEN 1 ELSE 0 END, {at}, {at}, {at} FROM n",
+        numbers(100_000.min(shoppers)),
+        at = ago("i")
+    ))
+    .await?;
+    let (r0, reviews) = first_and_count("reviews", "").await?;
+    progress.at(2);
+    run(format!(
+        "{}INSERT INTO helpful_votes (review_id, shopper_id, helpful, voted_at) \
+         SELECT {r0} + i % {reviews}, {s0} + (i % {reviews} + 1 + i / {reviews}) % {shoppers}, \
+         CASE WHEN i % 4 = 0 THEN 0 ELSE 1 END, {at} FROM n",
+        numbers(1_000_000),
+        at = ago("i")
+    ))
+    .await?;
+    progress.at(3);
+    run(format!(
+        "{}INSERT INTO wishlists (shopper_id, name, is_default, created_at) \
+         SELECT {s0} + i, 'Wish list', 1, {t0} FROM n",
+        numbers(25_000.min(shoppers)),
+        t0 = today - span - 1
+    ))
+    .await?;
+    let (w0, lists) = first_and_count("wishlists", "").await?;
+    run(format!(
+        "{}INSERT INTO wishlist_items (wishlist_id, product_id, saved_at, saved_price_minor, saved_currency, saved_in_stock) \
+         SELECT {w0} + i % {lists}, {p0} + ((i % {lists}) * 7 + (i / {lists}) * 301) % 2000, {at}, 5000, 'CNY', 1 FROM n",
+        numbers(lists * 6),
+        at = ago("i")
+    ))
+    .await?;
+    progress.at(4);
+    run(format!(
+        "{}INSERT INTO price_history (product_id, price_minor, currency, changed_at) \
+         SELECT {p0} + i % 2000, 4000 + i % 3 * 100, 'CNY', {at} FROM n",
+        numbers(6_000),
+        at = ago("i")
+    ))
+    .await?;
+    progress.at(5);
+    run(format!(
+        "{}INSERT INTO alerts (product_id, shopper_id, kind, rule, reference_minor, currency, status, locale, created_at) \
+         SELECT {p0} + i % 2000, {s0} + i % {shoppers}, 'price_drop', 'any', 5000, 'CNY', 'fired', 'en', {at} FROM n",
+        numbers(100_000),
+        at = ago("i")
+    ))
+    .await?;
+    let (a0, alerts) = first_and_count("alerts", "").await?;
+    run(format!(
+        "{}INSERT INTO alert_changes (product_id, kind, source, old_price_minor, new_price_minor, lowest_30d_minor, \
+         currency, created_at) SELECT {p0} + i, 'price_drop', 'bench:' || i, 5000, 4000, 4000, 'CNY', {t0} FROM n",
+        numbers(2_000),
+        t0 = today - span - 1
+    ))
+    .await?;
+    let (c0, _) = first_and_count("alert_changes", "").await?;
+    progress.at(6);
+    // Each alert's notice, told a day after the alert was set up.
+    run(format!(
+        "INSERT INTO notices (change_id, alert_id, shopper_id, channel, status, attempts, next_attempt_at, created_at, \
+         sent_at, read_at, clicked_at) \
+         SELECT {c0} + (a.id - {a0}) % 2000, a.id, a.shopper_id, CASE WHEN a.id % 3 = 0 THEN 'email' ELSE 'inbox' END, \
+         'sent', 1, a.created_at + 86400000, a.created_at + 86400000, a.created_at + 86400000, \
+         CASE WHEN a.id % 5 < 3 THEN a.created_at + 90000000 END, CASE WHEN a.id % 5 = 0 THEN a.created_at + 90000000 END \
+         FROM alerts a WHERE a.id < {a0} + {alerts}"
+    ))
+    .await?;
+    progress.at(7);
+    // Half the notified shoppers order the product three days after their notice, a few of them twice.
+    run(format!(
+        "INSERT INTO orders (external_id, shopper_id, status, currency, subtotal_minor, shipping_minor, tax_minor, \
+         refunded_minor, placed_at, idempotency_key, request_hash) \
+         SELECT 'bench-w-' || a.id, a.shopper_id, 'paid', 'CNY', 4000, 0, 0, 0, a.created_at + 4 * 86400000, \
+         'bench-w-' || a.id, '' FROM alerts a WHERE a.id % 2 = 0 AND a.created_at + 4 * 86400000 < {today}"
+    ))
+    .await?;
+    run(format!(
+        "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_minor) \
+         SELECT o.id, 1, {p0} + (o.shopper_id - {s0}) % 2000, 1, 4000 FROM orders o \
+         WHERE o.external_id LIKE 'bench-w-%'"
+    ))
+    .await?;
+    progress.at(8);
+    // A quarter of the moves are the reviews', which fall at midnight every 30 days.
+    run(format!(
+        "{}INSERT INTO tier_changes (shopper_id, from_tier, to_tier, reason, rules_version, changed_at) \
+         SELECT {s0} + i % {shoppers}, {from}, {to}, CASE WHEN i % 4 = 0 THEN 'review' ELSE 'growth' END, 0, \
+         CASE WHEN i % 4 = 0 THEN {today} - ((i / 4) % 36) * 2592000000 - {today} % 86400000 ELSE {at} END FROM n",
+        numbers(50_000),
+        from = tier_of("i"),
+        to = tier_of("i + 1"),
+        at = ago("i")
+    ))
+    .await?;
+    progress.finish();
+    db.refresh_statistics().await.map_err(|e| e.to_string())?;
     Ok(())
 }
 

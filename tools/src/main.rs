@@ -181,8 +181,9 @@ enum StoreCommand {
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
     },
-    /// Measure the merchant's customers page (RFM segments, repeat purchase, cohorts) on a database with orders,
-    /// first loading a store of the large demo data's size when it has none.
+    /// Measure the merchant's customers page (RFM segments, repeat purchase, cohorts) and "Widgets at work" on a
+    /// database with orders, first loading a store of the large demo data's size when it has none (and the widgets'
+    /// activity when it has no reviews).
     BenchInsights {
         /// Shoppers loaded when the database has no orders.
         #[arg(long, default_value_t = 100_000)]

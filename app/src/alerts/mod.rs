@@ -126,19 +126,32 @@ impl NoticeKind {
     }
 }
 
-/// A notice a shopper was given, for the merchant's figures of what alerts earn. `shopper` is the shopper's row
-/// id; a guest's emailed notice has none.
+/// The notices of one kind given to shoppers in a period, for the merchant's figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NoticeFact {
+pub struct NoticeTally {
     pub kind: NoticeKind,
-    pub shopper: Option<i64>,
+    pub notices: i64,
+    pub emailed: i64,
+    /// Shown in the widget's inbox (emails' opens are not tracked).
+    pub seen: i64,
+    /// Their tracked link was followed.
+    pub clicked: i64,
+}
+
+/// A notice given to a shopper (row id) about a product (row id), for what followed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeGiven {
+    pub kind: NoticeKind,
+    pub shopper: i64,
     pub product: i64,
     pub at: Millis,
-    pub emailed: bool,
-    /// Shown in the widget's inbox (emails' opens are not tracked).
-    pub seen: bool,
-    /// Its tracked link was followed.
-    pub clicked: bool,
+}
+
+/// The notices of a period: counted per kind, and each one given to a shopper (a guest's email names none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeActivity {
+    pub tallies: Vec<NoticeTally>,
+    pub given: Vec<NoticeGiven>,
 }
 
 /// Alerts of one kind that shoppers set up in a period, and how many of them are confirmed.

@@ -6,8 +6,8 @@ use super::rules::{
     validate_price_rule,
 };
 use super::{
-    Alert, AlertKind, AlertStatus, AlertsStarted, FailedNotice, Inbox, Notice, NoticeFact,
-    NoticeKind, PriceRule, ProductAlertReport, ProductAlerts,
+    Alert, AlertKind, AlertStatus, AlertsStarted, FailedNotice, Inbox, Notice, NoticeActivity,
+    NoticeGiven, NoticeKind, NoticeTally, PriceRule, ProductAlertReport, ProductAlerts,
 };
 use crate::identity::Viewer;
 use crate::identity::ssr::{known_shopper, shopper_key};
@@ -16,7 +16,9 @@ use crate::kernel::ids::ShopperKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::kernel::validate;
-use crate::store::{Db, IdSet, StoreError, Tx, id_list, is_unique_violation};
+use crate::store::{
+    Db, IdSet, JOINED_IDS, StoreError, Tx, id_list, is_unique_violation, joined_numbers,
+};
 use sqlx::Row;
 
 #[cfg(test)]

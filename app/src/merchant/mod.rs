@@ -28,8 +28,9 @@ pub struct WidgetReport {
     /// The currency values are summed in; orders in any other are not counted.
     pub currency: String,
     pub figures: WidgetFigures,
-    /// The same figures for the comparison period.
-    pub before: WidgetFigures,
+    /// The period's headline figures, and the comparison period's.
+    pub headlines: WidgetHeadlines,
+    pub before: WidgetHeadlines,
     /// The moderation queue as it stands now.
     pub moderation: ModerationWait,
     pub tiers: TierActivity,
@@ -46,15 +47,36 @@ pub struct WidgetFigures {
 }
 
 impl WidgetFigures {
-    /// Orders' lines that followed a notice, and their value, over every kind.
-    pub fn alert_purchases(&self) -> (i64, i64) {
-        self.alerts.iter().fold((0, 0), |(purchases, value), row| {
-            (purchases + row.purchases, value + row.value_minor)
-        })
+    pub fn headlines(&self) -> WidgetHeadlines {
+        WidgetHeadlines::of(&self.alerts, self.wish_lists.saves, &self.reviews)
     }
+}
 
-    pub fn notices(&self) -> i64 {
-        self.alerts.iter().map(|row| row.notices).sum()
+/// The figures the page compares with the period before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WidgetHeadlines {
+    /// Notices given to shoppers, of every kind.
+    pub notices: i64,
+    /// Products bought within 7 days after a notice of them, and their value.
+    pub purchases_after_notices: i64,
+    pub value_after_notices_minor: i64,
+    /// Wish-list saves still on a list.
+    pub saves: i64,
+    pub reviews: i64,
+    pub average_rating: Option<f64>,
+}
+
+impl WidgetHeadlines {
+    pub fn of(alerts: &[AlertFigures], saves: i64, reviews: &ReviewFigures) -> WidgetHeadlines {
+        WidgetHeadlines {
+            notices: alerts.iter().map(|row| row.notices).sum(),
+            purchases_after_notices: alerts.iter().map(|row| row.purchases).sum(),
+            value_after_notices_minor: alerts.iter().map(|row| row.value_minor).sum(),
+            saves,
+            reviews: reviews.written,
+            average_rating: reviews.average(),
+        }
     }
 }
 

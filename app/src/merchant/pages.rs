@@ -2,7 +2,7 @@
 //! server and works without JavaScript, as the customers page does, and shares its period form, tables and charts.
 
 use super::rules::TOP_PRODUCTS;
-use super::{MerchantWidgets, WidgetFigures, WidgetReport, WishedProduct, load_widget_report};
+use super::{MerchantWidgets, WidgetHeadlines, WidgetReport, WishedProduct, load_widget_report};
 use crate::i18n::{I18n, format_count, translate, use_i18n};
 use crate::identity::merchant::{MerchantHomeLink, MerchantSignInForm};
 use crate::insights::{Comparison, PeriodForm, day, month, percent, table_box};
@@ -132,7 +132,7 @@ fn WidgetsReport(page: MerchantWidgets) -> impl IntoView {
 fn Headlines(report: WidgetReport) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.locale();
-    let (now, before) = (&report.figures, &report.before);
+    let (now, before) = (&report.headlines, &report.before);
     let money = |minor| i18n.money(&Money::new(minor, &report.currency));
     let against = |now: i64, before: i64| {
         i18n.t_with(
@@ -143,40 +143,40 @@ fn Headlines(report: WidgetReport) -> impl IntoView {
             ],
         )
     };
-    let (purchases, value) = now.alert_purchases();
-    let (purchases_before, value_before) = before.alert_purchases();
-    let average = |figures: &WidgetFigures| {
-        figures
-            .reviews
-            .average()
+    let average = |headlines: &WidgetHeadlines| {
+        headlines
+            .average_rating
             .map_or_else(|| "–".to_owned(), |stars| format!("{stars:.2}"))
     };
     let cards = [
         (
             "work.headline.notices",
-            format_count(locale, now.notices()),
-            against(now.notices(), before.notices()),
+            format_count(locale, now.notices),
+            against(now.notices, before.notices),
         ),
         (
             "work.headline.after_notices",
-            money(value),
+            money(now.value_after_notices_minor),
             i18n.t_with(
                 "work.headline.purchases",
                 &[
-                    ("count", format_count(locale, purchases)),
-                    ("before", money(value_before)),
-                    ("before_count", format_count(locale, purchases_before)),
+                    ("count", format_count(locale, now.purchases_after_notices)),
+                    ("before", money(before.value_after_notices_minor)),
+                    (
+                        "before_count",
+                        format_count(locale, before.purchases_after_notices),
+                    ),
                 ],
             ),
         ),
         (
             "work.headline.saves",
-            format_count(locale, now.wish_lists.saves),
-            against(now.wish_lists.saves, before.wish_lists.saves),
+            format_count(locale, now.saves),
+            against(now.saves, before.saves),
         ),
         (
             "work.headline.reviews",
-            format_count(locale, now.reviews.written),
+            format_count(locale, now.reviews),
             i18n.t_with(
                 "work.headline.average",
                 &[("now", average(now)), ("before", average(before))],

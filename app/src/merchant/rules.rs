@@ -10,15 +10,15 @@ use super::{
     AlertFigures, DroppedProduct, ModerationWait, ReviewFigures, ReviewMonth, TierActivity,
     TierMonth, TierName, TierReviewMoves, WishListFigures, WishedProduct,
 };
-use crate::alerts::{AlertsStarted, NoticeFact, NoticeKind};
+use crate::alerts::{AlertsStarted, NoticeActivity, NoticeKind};
 use crate::insights::rules::Period;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis, Month, iso_date};
 use crate::orders::ProductPurchase;
-use crate::reviews::{ReviewActivity, ReviewStatus};
+use crate::reviews::{ReviewStatus, ReviewsOfDay, VotesCast};
 use crate::tiers::{Tier, TierMovesOfDay};
-use crate::wishlist::SaveFact;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::wishlist::{SaveActivity, SaveFact};
+use std::collections::{BTreeMap, HashMap};
 
 /// How long after a notice, or after a saved product's price fell, an order of it counts.
 pub const NOTICE_WINDOW: Millis = Millis::days(7);
@@ -77,21 +77,20 @@ pub fn attribute(touches: &[Touch], purchases: &[ProductPurchase], window: Milli
 /// The alerts' figures per kind of notice.
 pub fn alert_figures(
     started: &[AlertsStarted],
-    notices: &[NoticeFact],
+    notices: &NoticeActivity,
     purchases: &[ProductPurchase],
 ) -> Vec<AlertFigures> {
     NoticeKind::ALL
         .into_iter()
         .map(|kind| {
-            let given: Vec<&NoticeFact> = notices.iter().filter(|n| n.kind == kind).collect();
-            let touches: Vec<Touch> = given
+            let touches: Vec<Touch> = notices
+                .given
                 .iter()
-                .filter_map(|n| {
-                    Some(Touch {
-                        shopper: n.shopper?,
-                        product: n.product,
-                        at: n.at,
-                    })
+                .filter(|n| n.kind == kind)
+                .map(|n| Touch {
+                    shopper: n.shopper,
+                    product: n.product,
+                    at: n.at,
                 })
                 .collect();
             let credit = attribute(&touches, purchases, NOTICE_WINDOW)
@@ -101,16 +100,15 @@ pub fn alert_figures(
                     value_minor: sum.value_minor + c.value_minor,
                 });
             let set_up = started.iter().find(|s| s.kind.name() == kind.name());
-            let count =
-                |test: fn(&NoticeFact) -> bool| given.iter().filter(|n| test(n)).count() as i64;
+            let tally = notices.tallies.iter().find(|t| t.kind == kind);
             AlertFigures {
                 kind: kind.name().to_owned(),
                 alerts_started: set_up.map_or(0, |s| s.started),
                 alerts_confirmed: set_up.map_or(0, |s| s.confirmed),
-                notices: given.len() as i64,
-                emailed: count(|n| n.emailed),
-                seen: count(|n| n.seen),
-                clicked: count(|n| n.clicked),
+                notices: tally.map_or(0, |t| t.notices),
+                emailed: tally.map_or(0, |t| t.emailed),
+                seen: tally.map_or(0, |t| t.seen),
+                clicked: tally.map_or(0, |t| t.clicked),
                 purchases: credit.purchases,
                 value_minor: credit.value_minor,
             }
@@ -120,123 +118,168 @@ pub fn alert_figures(
 
 /// The first fall of a saved product's price below the saved price within [`SAVE_WINDOW`] of saving, from the
 /// product's prices (product, when, price) in time order.
-fn first_fall(save: &SaveFact, prices: &[(i64, Millis, Money)]) -> Option<Millis> {
+fn first_fall(save: &SaveFact, currency: &str, prices: &[(i64, Millis, Money)]) -> Option<Millis> {
     prices
         .iter()
         .filter(|(product, at, _)| {
             *product == save.product && *at > save.saved_at && *at - save.saved_at <= SAVE_WINDOW
         })
         .find(|(_, _, price)| {
-            price.currency == save.saved_price.currency
-                && price.amount_minor < save.saved_price.amount_minor
+            price.currency == currency && price.amount_minor < save.saved_price_minor
         })
         .map(|(_, at, _)| *at)
 }
 
-/// The wish lists' figures. `names` gives each product's store code and title.
-pub fn wish_list_figures(
-    saves: &[SaveFact],
-    prices: &[(i64, Millis, Money)],
-    purchases: &[ProductPurchase],
-    names: &HashMap<i64, (String, String)>,
-) -> WishListFigures {
-    let touch = |save: &SaveFact, at: Millis| {
-        save.shopper.map(|shopper| Touch {
-            shopper,
-            product: save.product,
-            at,
-        })
-    };
-    let mut save_touches = Vec::new();
-    let mut toucher = Vec::new();
-    for (index, save) in saves.iter().enumerate() {
-        if let Some(t) = touch(save, save.saved_at) {
-            save_touches.push(t);
-            toucher.push(index);
-        }
-    }
-    let mut bought = vec![Credit::default(); saves.len()];
-    for (credit, index) in attribute(&save_touches, purchases, SAVE_WINDOW)
-        .into_iter()
-        .zip(toucher)
-    {
-        bought[index] = credit;
-    }
-    let mut by_product: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
-    for (save, credit) in saves.iter().zip(&bought) {
-        let entry = by_product.entry(save.product).or_default();
-        entry.0 += 1;
-        entry.1 += i64::from(credit.purchases > 0);
-    }
-    let named = |product: i64| {
-        names
-            .get(&product)
-            .cloned()
-            .unwrap_or_else(|| (product.to_string(), String::new()))
-    };
-    let wished = |(product, (saves, bought)): (i64, (i64, i64))| {
-        let (sku, title) = named(product);
-        WishedProduct {
-            sku,
-            title,
-            saves,
-            bought,
-        }
-    };
-    let mut ranked: Vec<(i64, (i64, i64))> = by_product.into_iter().collect();
-    ranked.sort_by_key(|(product, (saves, _))| (std::cmp::Reverse(*saves), *product));
-    let most_wished = ranked
-        .iter()
-        .copied()
-        .take(TOP_PRODUCTS)
-        .map(wished)
-        .collect();
-    let not_bought = ranked
-        .iter()
-        .copied()
-        .filter(|(_, (_, bought))| *bought == 0)
-        .take(TOP_PRODUCTS)
-        .map(wished)
-        .collect();
+/// The wish lists' figures with each product as its row id, to be named ([`WishListRanks::named`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WishListRanks {
+    pub saves: i64,
+    pub savers: i64,
+    pub bought: i64,
+    pub bought_value_minor: i64,
+    /// (product, saves, bought), most saved first.
+    pub most_wished: Vec<(i64, i64, i64)>,
+    pub not_bought: Vec<(i64, i64, i64)>,
+    /// (product, saves that saw a fall, bought after it, value), most bought first.
+    pub price_drops: Vec<(i64, i64, i64, i64)>,
+}
 
-    let falls: Vec<(usize, Touch)> = saves
-        .iter()
-        .enumerate()
-        .filter_map(|(index, save)| Some((index, touch(save, first_fall(save, prices)?)?)))
-        .collect();
-    let fall_touches: Vec<Touch> = falls.iter().map(|(_, t)| *t).collect();
-    let mut dropped: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
-    for ((_, t), credit) in falls
-        .iter()
-        .zip(attribute(&fall_touches, purchases, NOTICE_WINDOW))
-    {
-        let entry = dropped.entry(t.product).or_default();
-        entry.0 += 1;
-        entry.1 += i64::from(credit.purchases > 0);
-        entry.2 += credit.value_minor;
+impl WishListRanks {
+    /// Every product the figures name.
+    pub fn products(&self) -> Vec<i64> {
+        let mut products: Vec<i64> = self
+            .most_wished
+            .iter()
+            .chain(&self.not_bought)
+            .map(|(product, _, _)| *product)
+            .chain(self.price_drops.iter().map(|(product, ..)| *product))
+            .collect();
+        products.sort_unstable();
+        products.dedup();
+        products
     }
-    let mut price_drops: Vec<DroppedProduct> = dropped
-        .into_iter()
-        .map(|(product, (saves, bought, value_minor))| {
+
+    /// The figures, each product by its store code and title (`names`).
+    pub fn named(self, names: &HashMap<i64, (String, String)>) -> WishListFigures {
+        let named = |product: i64| {
+            names
+                .get(&product)
+                .cloned()
+                .unwrap_or_else(|| (product.to_string(), String::new()))
+        };
+        let wished = |(product, saves, bought): (i64, i64, i64)| {
             let (sku, title) = named(product);
-            DroppedProduct {
+            WishedProduct {
                 sku,
                 title,
                 saves,
                 bought,
-                value_minor,
             }
+        };
+        WishListFigures {
+            saves: self.saves,
+            savers: self.savers,
+            bought: self.bought,
+            bought_value_minor: self.bought_value_minor,
+            most_wished: self.most_wished.into_iter().map(wished).collect(),
+            not_bought: self.not_bought.into_iter().map(wished).collect(),
+            price_drops: self
+                .price_drops
+                .into_iter()
+                .map(|(product, saves, bought, value_minor)| {
+                    let (sku, title) = named(product);
+                    DroppedProduct {
+                        sku,
+                        title,
+                        saves,
+                        bought,
+                        value_minor,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The wish lists' figures: which saves their savers bought, the most saved products, and the price falls that
+/// turned saves into orders. `prices` are the saved products' prices (product, when, price) in time order.
+pub fn wish_list_ranks(
+    activity: &SaveActivity,
+    currency: &str,
+    prices: &[(i64, Millis, Money)],
+    purchases: &[ProductPurchase],
+) -> WishListRanks {
+    let saves = &activity.by_shoppers;
+    let touches: Vec<Touch> = saves
+        .iter()
+        .map(|save| Touch {
+            shopper: save.shopper,
+            product: save.product,
+            at: save.saved_at,
         })
         .collect();
-    price_drops.sort_by(|a, b| (b.bought, b.saves, &a.sku).cmp(&(a.bought, a.saves, &b.sku)));
-    price_drops.truncate(TOP_PRODUCTS);
+    let bought = attribute(&touches, purchases, SAVE_WINDOW);
+    let mut bought_per_product: HashMap<i64, i64> = HashMap::new();
+    for (save, credit) in saves.iter().zip(&bought) {
+        if credit.purchases > 0 {
+            *bought_per_product.entry(save.product).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(i64, i64, i64)> = activity
+        .by_product
+        .iter()
+        .map(|(product, saves)| {
+            (
+                *product,
+                *saves,
+                bought_per_product.get(product).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    ranked.sort_by_key(|(product, saves, _)| (std::cmp::Reverse(*saves), *product));
+    let most_wished = ranked.iter().copied().take(TOP_PRODUCTS).collect();
+    let not_bought = ranked
+        .iter()
+        .copied()
+        .filter(|(_, _, bought)| *bought == 0)
+        .take(TOP_PRODUCTS)
+        .collect();
 
-    let savers: HashSet<Option<i64>> = saves.iter().filter_map(|s| s.shopper.map(Some)).collect();
-    let guests = saves.iter().filter(|s| s.shopper.is_none()).count();
-    WishListFigures {
-        saves: saves.len() as i64,
-        // A guest's list names no shopper: each guest save counts as its own saver, at most.
-        savers: (savers.len() + guests) as i64,
+    let falls: Vec<Touch> = saves
+        .iter()
+        .filter_map(|save| {
+            Some(Touch {
+                shopper: save.shopper,
+                product: save.product,
+                at: first_fall(save, currency, prices)?,
+            })
+        })
+        .collect();
+    let mut dropped: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
+    for (fall, credit) in falls
+        .iter()
+        .zip(attribute(&falls, purchases, NOTICE_WINDOW))
+    {
+        let entry = dropped.entry(fall.product).or_default();
+        entry.0 += 1;
+        entry.1 += i64::from(credit.purchases > 0);
+        entry.2 += credit.value_minor;
+    }
+    let mut price_drops: Vec<(i64, i64, i64, i64)> = dropped
+        .into_iter()
+        .map(|(product, (saves, bought, value))| (product, saves, bought, value))
+        .collect();
+    price_drops.sort_by_key(|(product, saves, bought, _)| {
+        (
+            std::cmp::Reverse(*bought),
+            std::cmp::Reverse(*saves),
+            *product,
+        )
+    });
+    price_drops.truncate(TOP_PRODUCTS);
+    WishListRanks {
+        saves: activity.saves,
+        savers: activity.savers,
         bought: bought.iter().filter(|c| c.purchases > 0).count() as i64,
         bought_value_minor: bought.iter().map(|c| c.value_minor).sum(),
         most_wished,
@@ -245,8 +288,8 @@ pub fn wish_list_figures(
     }
 }
 
-/// The reviews' figures, month by month over `period`.
-pub fn review_figures(activity: &ReviewActivity, period: Period) -> ReviewFigures {
+/// The reviews' figures, month by month over `period`, from the reviews `written` in it and the `votes` cast.
+pub fn review_figures(written: &[ReviewsOfDay], votes: VotesCast, period: Period) -> ReviewFigures {
     let mut months: Vec<ReviewMonth> = months_of(period)
         .into_iter()
         .map(|month| ReviewMonth {
@@ -264,10 +307,10 @@ pub fn review_figures(activity: &ReviewActivity, period: Period) -> ReviewFigure
         verified: 0,
         ratings: vec![0; 5],
         months: Vec::new(),
-        helpful_votes: activity.helpful_votes,
-        not_helpful_votes: activity.not_helpful_votes,
+        helpful_votes: votes.helpful,
+        not_helpful_votes: votes.not_helpful,
     };
-    for day in &activity.written {
+    for day in written {
         let stars = usize::from(day.rating.clamp(1, 5)) - 1;
         figures.written += day.reviews;
         figures.ratings[stars] += day.reviews;

@@ -1,52 +1,91 @@
 //! "Widgets at work" from what each capability records, each read through the capability's own store functions.
 
 use super::rules::{
-    FOLLOW_UP, alert_figures, moderation_wait, review_figures, tier_activity, wish_list_figures,
+    FOLLOW_UP, alert_figures, moderation_wait, review_figures, tier_activity, wish_list_ranks,
 };
-use super::{WidgetFigures, WidgetReport};
+use super::{WidgetFigures, WidgetHeadlines, WidgetReport};
+use crate::alerts::NoticeActivity;
 use crate::insights::Comparison;
 use crate::insights::rules::Period;
 use crate::kernel::time::Millis;
+use crate::orders::ProductPurchase;
+use crate::reviews::VotesCast;
 use crate::store::{Db, StoreError};
 use std::collections::BTreeSet;
 
-/// The figures of one period, its touches' orders read until [`FOLLOW_UP`] after its end.
-async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFigures, StoreError> {
-    let (started, notices, saves, activity) = futures::try_join!(
-        crate::alerts::ssr::alerts_started(db, period.from, period.to),
-        crate::alerts::ssr::notice_facts(db, period.from, period.to),
-        crate::wishlist::ssr::saves_between(db, period.from, period.to),
-        crate::reviews::ssr::review_activity(db, period.from, period.to),
-    )?;
-    let shoppers: Vec<i64> = notices
+/// The purchases of the products `notices` and `saved` name, from the period's start until [`FOLLOW_UP`] after
+/// its end.
+async fn purchases_after(
+    db: &Db,
+    currency: &str,
+    period: Period,
+    notices: &NoticeActivity,
+    saved: &[i64],
+) -> Result<Vec<ProductPurchase>, StoreError> {
+    let touched: Vec<i64> = notices
+        .given
         .iter()
-        .filter_map(|notice| notice.shopper)
-        .chain(saves.iter().filter_map(|save| save.shopper))
+        .map(|notice| notice.product)
+        .chain(saved.iter().copied())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    crate::orders::ssr::product_purchases(
+        db,
+        &touched,
+        period.from,
+        period.to + FOLLOW_UP,
+        currency,
+    )
+    .await
+}
+
+/// Every figure of the period.
+async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFigures, StoreError> {
+    let (started, notices, saves, written, votes) = futures::try_join!(
+        crate::alerts::ssr::alerts_started(db, period.from, period.to),
+        crate::alerts::ssr::notice_activity(db, period.from, period.to),
+        crate::wishlist::ssr::save_activity(db, period.from, period.to, currency),
+        crate::reviews::ssr::reviews_written(db, period.from, period.to),
+        crate::reviews::ssr::votes_cast(db, period.from, period.to),
+    )?;
     let saved: Vec<i64> = saves
+        .by_shoppers
         .iter()
         .map(|save| save.product)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let (purchases, prices, names) = futures::try_join!(
-        crate::orders::ssr::product_purchases(
-            db,
-            &shoppers,
-            period.from,
-            period.to + FOLLOW_UP,
-            currency
-        ),
+    let (purchases, prices) = futures::try_join!(
+        purchases_after(db, currency, period, &notices, &saved),
         crate::catalog::ssr::prices_since(db, &saved, period.from),
-        crate::catalog::ssr::names_of(db, &saved),
     )?;
+    let ranks = wish_list_ranks(&saves, currency, &prices, &purchases);
+    let names = crate::catalog::ssr::names_of(db, &ranks.products()).await?;
     Ok(WidgetFigures {
         alerts: alert_figures(&started, &notices, &purchases),
-        wish_lists: wish_list_figures(&saves, &prices, &purchases, &names),
-        reviews: review_figures(&activity, period),
+        wish_lists: ranks.named(&names),
+        reviews: review_figures(&written, votes, period),
     })
+}
+
+/// The headline figures of the comparison period, read without what only the period's tables show.
+async fn headlines_of(
+    db: &Db,
+    currency: &str,
+    period: Period,
+) -> Result<WidgetHeadlines, StoreError> {
+    let (notices, saves, written) = futures::try_join!(
+        crate::alerts::ssr::notice_activity(db, period.from, period.to),
+        crate::wishlist::ssr::saves_made(db, period.from, period.to),
+        crate::reviews::ssr::reviews_written(db, period.from, period.to),
+    )?;
+    let purchases = purchases_after(db, currency, period, &notices, &[]).await?;
+    Ok(WidgetHeadlines::of(
+        &alert_figures(&[], &notices, &purchases),
+        saves,
+        &review_figures(&written, VotesCast::default(), period),
+    ))
 }
 
 /// What the widgets did in `period`, against `previous`; the moderation queue and the tiers' members as of `now`.
@@ -60,7 +99,7 @@ pub async fn widget_report(
 ) -> Result<WidgetReport, StoreError> {
     let (figures, before, waiting, overview, moves) = futures::try_join!(
         figures_of(db, currency, period),
-        figures_of(db, currency, previous),
+        headlines_of(db, currency, previous),
         crate::reviews::ssr::waiting_since(db),
         crate::tiers::ssr::overview(db),
         crate::tiers::ssr::tier_moves_since(db, period.from),
@@ -75,6 +114,7 @@ pub async fn widget_report(
         comparison,
         previous: previous.span(),
         currency: currency.to_owned(),
+        headlines: figures.headlines(),
         figures,
         before,
         moderation: moderation_wait(&waiting, now),

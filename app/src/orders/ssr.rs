@@ -11,7 +11,9 @@ use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::money::Money;
 use crate::kernel::time::{Millis, parse_rfc3339};
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Db, StoreError, Then, Tx, is_unique_violation};
+use crate::store::{
+    Db, IdSet, JOINED_IDS, StoreError, Then, Tx, is_unique_violation, joined_numbers,
+};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -427,37 +429,41 @@ pub async fn has_bought(
     Ok(orders > 0)
 }
 
-/// What `shoppers` (row ids) bought on orders placed from `from` until `to` (not included) that are still paid
-/// (not cancelled, not refunded in full), in `currency`, one entry per order line.
+/// Every purchase of `products` (row ids) on orders placed from `from` until `to` (not included) that are still
+/// paid (not cancelled, not refunded in full), in `currency`, one per order line; read as joined texts.
 pub async fn product_purchases(
     db: &Db,
-    shoppers: &[i64],
+    products: &[i64],
     from: Millis,
     to: Millis,
     currency: &str,
 ) -> Result<Vec<ProductPurchase>, StoreError> {
+    let set = IdSet::of(db.backend(), products);
+    let texts: Vec<Option<String>> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM {} JOIN order_lines l ON l.product_id = f.id JOIN orders o ON o.id = l.order_id \
+         WHERE o.placed_at >= $2 AND o.placed_at < $3 AND o.status = 'paid' AND o.currency = $4 \
+         GROUP BY o.shopper_id / {JOINED_IDS}",
+        db.backend().joined(
+            "o.shopper_id || ' ' || l.product_id || ' ' || o.id || ' ' || o.placed_at || ' ' || \
+             (l.quantity * l.unit_price_minor)"
+        ),
+        set.table("f", 1)
+    ))
+    .bind(set.value())
+    .bind(from)
+    .bind(to)
+    .bind(currency)
+    .fetch_all(db.reader())
+    .await?;
     let mut purchases = Vec::new();
-    // Notices and saves reach thousands of shoppers: a thousand to a statement keeps each list short.
-    for chunk in shoppers.chunks(1_000) {
-        let rows = sqlx::query(&format!(
-            "SELECT o.shopper_id, l.product_id, o.id, o.placed_at, l.quantity * l.unit_price_minor AS value_minor \
-             FROM orders o JOIN order_lines l ON l.order_id = o.id \
-             WHERE o.shopper_id IN ({}) AND o.placed_at >= $1 AND o.placed_at < $2 AND o.status = 'paid' \
-             AND o.currency = $3",
-            crate::store::id_list(chunk)
-        ))
-        .bind(from)
-        .bind(to)
-        .bind(currency)
-        .fetch_all(db.reader())
-        .await?;
-        for row in &rows {
+    for text in &texts {
+        for [shopper, product, order, at, value_minor] in joined_numbers(text.as_deref())? {
             purchases.push(ProductPurchase {
-                shopper: row.try_get("shopper_id")?,
-                product: row.try_get("product_id")?,
-                order: row.try_get("id")?,
-                at: row.try_get("placed_at")?,
-                value_minor: row.try_get("value_minor")?,
+                shopper,
+                product,
+                order,
+                at: Millis(at),
+                value_minor,
             });
         }
     }

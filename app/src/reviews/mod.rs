@@ -359,10 +359,9 @@ pub struct ReviewsOfDay {
     pub reviews: i64,
 }
 
-/// What shoppers did with reviews in a period: the reviews written, and the helpfulness votes cast.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewActivity {
-    pub written: Vec<ReviewsOfDay>,
-    pub helpful_votes: i64,
-    pub not_helpful_votes: i64,
+/// The helpfulness votes cast in a period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VotesCast {
+    pub helpful: i64,
+    pub not_helpful: i64,
 }

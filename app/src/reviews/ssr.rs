@@ -6,8 +6,8 @@ use super::rules::{
 };
 use super::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, OwnReview, ReplyVersion,
-    Review, ReviewActivity, ReviewFilter, ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort,
-    ReviewStatus, ReviewSummary, ReviewsOfDay, ShopReply, StarRating, Vote, VoteTally,
+    Review, ReviewFilter, ReviewInput, ReviewPointsAward, ReviewReport, ReviewSort, ReviewStatus,
+    ReviewSummary, ReviewsOfDay, ShopReply, StarRating, Vote, VoteTally, VotesCast,
 };
 use crate::catalog::CRITERIA_VOCABULARY;
 use crate::catalog::ssr::active_product_id;
@@ -1181,27 +1181,21 @@ pub async fn reply(
 }
 
 /// The reviews written from `from` until `to` (not included), counted per day, rating, verification and where
-/// they stand now; and the helpfulness votes cast in the same period.
-pub async fn review_activity(
+/// they stand now.
+pub async fn reviews_written(
     db: &Db,
     from: Millis,
     to: Millis,
-) -> Result<ReviewActivity, StoreError> {
+) -> Result<Vec<ReviewsOfDay>, StoreError> {
     let days = sqlx::query_as::<_, (i64, i64, i64, String, i64)>(
         "SELECT created_at / 86400000, rating, verified, status, COUNT(*) FROM reviews \
          WHERE created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000, rating, verified, status",
     )
     .bind(from)
     .bind(to)
-    .fetch_all(db.reader());
-    let votes = sqlx::query_as::<_, (Option<i64>, i64)>(
-        "SELECT CAST(SUM(helpful) AS BIGINT), COUNT(*) FROM helpful_votes WHERE voted_at >= $1 AND voted_at < $2",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(db.reader());
-    let (days, (helpful, votes)) = futures::try_join!(days, votes)?;
-    let written = days
+    .fetch_all(db.reader())
+    .await?;
+    Ok(days
         .into_iter()
         .map(|(day, rating, verified, status, reviews)| {
             Ok(ReviewsOfDay {
@@ -1213,12 +1207,22 @@ pub async fn review_activity(
                 reviews,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()?;
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The helpfulness votes cast from `from` until `to` (not included).
+pub async fn votes_cast(db: &Db, from: Millis, to: Millis) -> Result<VotesCast, StoreError> {
+    let (helpful, votes) = sqlx::query_as::<_, (Option<i64>, i64)>(
+        "SELECT CAST(SUM(helpful) AS BIGINT), COUNT(*) FROM helpful_votes WHERE voted_at >= $1 AND voted_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(db.reader())
+    .await?;
     let helpful = helpful.unwrap_or(0);
-    Ok(ReviewActivity {
-        written,
-        helpful_votes: helpful,
-        not_helpful_votes: votes - helpful,
+    Ok(VotesCast {
+        helpful,
+        not_helpful: votes - helpful,
     })
 }
 

@@ -106,12 +106,24 @@ pub struct MostWished {
     pub savers: i64,
 }
 
-/// A product on a list, saved in a period, for the merchant's figures. `shopper` is the owner's row id; a guest's
-/// list has none.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A product a shopper (row id) saved, still on their list, for what followed it; the price it had then is in
+/// the store's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SaveFact {
-    pub shopper: Option<i64>,
+    pub shopper: i64,
     pub product: i64,
     pub saved_at: Millis,
-    pub saved_price: Money,
+    pub saved_price_minor: i64,
+}
+
+/// The saves of a period still on a list, for the merchant's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveActivity {
+    pub saves: i64,
+    /// Shoppers and guests who saved.
+    pub savers: i64,
+    /// Saves per product (row id).
+    pub by_product: Vec<(i64, i64)>,
+    /// The shoppers' saves at a price in the store's currency (guests' name no shopper).
+    pub by_shoppers: Vec<SaveFact>,
 }

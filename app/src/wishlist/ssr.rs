@@ -3,8 +3,8 @@
 
 use super::rules::{WishlistPolicy, validate_list_name};
 use super::{
-    MAX_STATES, MostWished, SaveFact, SavedState, SharedWishlist, Wishlist, WishlistItem,
-    WishlistSort, WishlistSummary,
+    MAX_STATES, MostWished, SaveActivity, SaveFact, SavedState, SharedWishlist, Wishlist,
+    WishlistItem, WishlistSort, WishlistSummary,
 };
 use crate::catalog::ssr::active_product_id;
 use crate::events::EventKind;
@@ -16,7 +16,7 @@ use crate::kernel::ids::ProductKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Backend, Db, StoreError, Tx};
+use crate::store::{Backend, Db, JOINED_IDS, StoreError, Tx, joined_numbers};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
@@ -714,32 +714,77 @@ pub async fn most_wished(db: &Db, limit: i64) -> Result<Vec<MostWished>, StoreEr
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
-/// Every product still on a list that was saved from `from` until `to` (not included). A product removed since
-/// is no longer a save.
-pub async fn saves_between(db: &Db, from: Millis, to: Millis) -> Result<Vec<SaveFact>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT w.shopper_id, i.product_id, i.saved_at, i.saved_price_minor, i.saved_currency \
-         FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
-         WHERE i.saved_at >= $1 AND i.saved_at < $2",
+/// How many products still on a list were saved from `from` until `to` (not included).
+pub async fn saves_made(db: &Db, from: Millis, to: Millis) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM wishlist_items WHERE saved_at >= $1 AND saved_at < $2",
     )
     .bind(from)
     .bind(to)
-    .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            Ok(SaveFact {
-                shopper: row.try_get("shopper_id")?,
-                product: row.try_get("product_id")?,
-                saved_at: row.try_get("saved_at")?,
-                saved_price: Money::new(
-                    row.try_get("saved_price_minor")?,
-                    row.try_get::<String, _>("saved_currency")?,
-                ),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
+    .fetch_one(db.reader())
+    .await?)
+}
+
+/// The products still on a list that were saved from `from` until `to` (not included): counted, per product, and
+/// each shopper's save at a price in `currency`, read as joined texts. A product removed since is no longer a save.
+pub async fn save_activity(
+    db: &Db,
+    from: Millis,
+    to: Millis,
+    currency: &str,
+) -> Result<SaveActivity, StoreError> {
+    let backend = db.backend();
+    let totals = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT COUNT(*), COUNT(DISTINCT COALESCE(CAST(w.shopper_id AS TEXT), w.guest_id)) \
+         FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id WHERE i.saved_at >= $1 AND i.saved_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(db.reader());
+    let per_product_sql = format!(
+        "SELECT {} FROM (SELECT product_id, COUNT(*) AS saves FROM wishlist_items \
+         WHERE saved_at >= $1 AND saved_at < $2 GROUP BY product_id) counted",
+        backend.joined("product_id || ' ' || saves")
+    );
+    let per_product = sqlx::query_scalar::<_, Option<String>>(&per_product_sql)
+        .bind(from)
+        .bind(to)
+        .fetch_one(db.reader());
+    let by_shoppers_sql = format!(
+        "SELECT {} FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+         WHERE i.saved_at >= $1 AND i.saved_at < $2 AND w.shopper_id IS NOT NULL AND i.saved_currency = $3 \
+         GROUP BY w.shopper_id / {JOINED_IDS}",
+        backend.joined(
+            "w.shopper_id || ' ' || i.product_id || ' ' || i.saved_at || ' ' || i.saved_price_minor"
+        )
+    );
+    let by_shoppers = sqlx::query_scalar::<_, Option<String>>(&by_shoppers_sql)
+        .bind(from)
+        .bind(to)
+        .bind(currency)
+        .fetch_all(db.reader());
+    let ((saves, savers), per_product, texts) =
+        futures::try_join!(totals, per_product, by_shoppers)?;
+    let mut shoppers_saves = Vec::new();
+    for text in &texts {
+        for [shopper, product, saved_at, saved_price_minor] in joined_numbers(text.as_deref())? {
+            shoppers_saves.push(SaveFact {
+                shopper,
+                product,
+                saved_at: Millis(saved_at),
+                saved_price_minor,
+            });
+        }
+    }
+    Ok(SaveActivity {
+        saves,
+        savers,
+        by_product: joined_numbers(per_product.as_deref())?
+            .into_iter()
+            .map(|[product, saves]| (product, saves))
+            .collect(),
+        by_shoppers: shoppers_saves,
+    })
 }
 
 /// Moves a guest's saved items into the shopper's default list when the guest signs in, without duplicates, and

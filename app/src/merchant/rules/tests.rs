@@ -1,7 +1,6 @@
 use super::*;
-use crate::alerts::AlertKind;
+use crate::alerts::{AlertKind, NoticeGiven, NoticeTally};
 use crate::kernel::time::parse_rfc3339;
-use crate::reviews::ReviewsOfDay;
 
 fn at(text: &str) -> Millis {
     parse_rfc3339(text).unwrap()
@@ -71,54 +70,36 @@ fn a_purchase_follows_the_latest_touch_of_its_product_within_the_window() {
 
 #[test]
 fn alerts_count_their_notices_and_what_followed_per_kind() {
-    let notice = |kind, shopper, product, when: &str, emailed, seen, clicked| NoticeFact {
+    let given = |kind, shopper, product, when: &str| NoticeGiven {
         kind,
         shopper,
         product,
         at: at(when),
-        emailed,
-        seen,
-        clicked,
     };
-    let notices = [
-        notice(
-            NoticeKind::PriceDrop,
-            Some(1),
-            10,
-            "2026-02-01T00:00:00Z",
-            true,
-            true,
-            true,
-        ),
-        notice(
-            NoticeKind::PriceDrop,
-            Some(2),
-            10,
-            "2026-02-01T00:00:00Z",
-            false,
-            true,
-            false,
-        ),
-        // A guest's email: counted, but no order can follow it.
-        notice(
-            NoticeKind::PriceDrop,
-            None,
-            10,
-            "2026-02-01T00:00:00Z",
-            true,
-            false,
-            true,
-        ),
-        notice(
-            NoticeKind::BackInStock,
-            Some(1),
-            11,
-            "2026-02-05T00:00:00Z",
-            true,
-            false,
-            false,
-        ),
-    ];
+    let notices = NoticeActivity {
+        tallies: vec![
+            NoticeTally {
+                kind: NoticeKind::PriceDrop,
+                notices: 3,
+                emailed: 2,
+                seen: 2,
+                clicked: 2,
+            },
+            NoticeTally {
+                kind: NoticeKind::BackInStock,
+                notices: 1,
+                emailed: 1,
+                seen: 0,
+                clicked: 0,
+            },
+        ],
+        // The third price-drop notice went to a guest's email: counted, but no order can follow it.
+        given: vec![
+            given(NoticeKind::PriceDrop, 1, 10, "2026-02-01T00:00:00Z"),
+            given(NoticeKind::PriceDrop, 2, 10, "2026-02-01T00:00:00Z"),
+            given(NoticeKind::BackInStock, 1, 11, "2026-02-05T00:00:00Z"),
+        ],
+    };
     let purchases = [
         bought(1, 10, "2026-02-03T00:00:00Z", 1_000),
         bought(2, 10, "2026-02-09T00:00:00Z", 1_000),
@@ -150,6 +131,7 @@ fn alerts_count_their_notices_and_what_followed_per_kind() {
             emailed: 2,
             seen: 2,
             clicked: 2,
+            // Shopper 2 bought 8 days after: too late.
             purchases: 1,
             value_minor: 1_000,
         }
@@ -164,31 +146,38 @@ fn alerts_count_their_notices_and_what_followed_per_kind() {
     );
 }
 
-fn save(shopper: Option<i64>, product: i64, when: &str, price: i64) -> SaveFact {
+fn save(shopper: i64, product: i64, when: &str, price: i64) -> SaveFact {
     SaveFact {
         shopper,
         product,
         saved_at: at(when),
-        saved_price: Money::new(price, "CNY"),
+        saved_price_minor: price,
     }
 }
 
 #[test]
 fn wish_lists_count_saves_bought_and_the_falls_that_turned_them_into_orders() {
-    let saves = [
-        save(Some(1), 10, "2026-01-10T00:00:00Z", 1_000),
-        save(Some(2), 10, "2026-01-11T00:00:00Z", 1_000),
-        save(Some(3), 10, "2026-01-12T00:00:00Z", 800),
-        save(None, 10, "2026-01-12T00:00:00Z", 1_000),
-        save(Some(1), 11, "2026-01-10T00:00:00Z", 500),
-        save(Some(2), 12, "2026-01-10T00:00:00Z", 300),
-    ];
+    let activity = SaveActivity {
+        // Six saves by three shoppers and a guest; the guest's save of 10 names no shopper.
+        saves: 6,
+        savers: 4,
+        by_product: vec![(10, 4), (11, 1), (12, 1)],
+        by_shoppers: vec![
+            save(1, 10, "2026-01-10T00:00:00Z", 1_000),
+            save(2, 10, "2026-01-11T00:00:00Z", 1_000),
+            save(3, 10, "2026-01-12T00:00:00Z", 800),
+            save(1, 11, "2026-01-10T00:00:00Z", 500),
+            save(2, 12, "2026-01-10T00:00:00Z", 300),
+        ],
+    };
     let prices = [
-        // Product 10 falls to 900 on the 20th: below saves 1, 2 and the guest's; not below 3's 800.
+        // Product 10 falls to 900 on the 20th: below saves 1 and 2; not below 3's 800.
         (10, at("2026-01-20T00:00:00Z"), Money::new(900, "CNY")),
         (10, at("2026-01-25T00:00:00Z"), Money::new(700, "CNY")),
         // Product 11 falls 40 days after its save: too late to count as the save's.
         (11, at("2026-02-19T00:00:00Z"), Money::new(100, "CNY")),
+        // Product 12 falls in another currency: not a fall of the saved price.
+        (12, at("2026-01-11T00:00:00Z"), Money::new(1, "USD")),
     ];
     let purchases = [
         // Shopper 1 buys 10 two days after the fall: bought, and after the fall.
@@ -200,43 +189,39 @@ fn wish_lists_count_saves_bought_and_the_falls_that_turned_them_into_orders() {
         // Shopper 1 buys 11 within 30 days, no fall involved.
         bought(1, 11, "2026-01-30T00:00:00Z", 500),
     ];
+    let ranks = wish_list_ranks(&activity, "CNY", &prices, &purchases);
+    assert_eq!((ranks.saves, ranks.savers, ranks.bought), (6, 4, 3));
+    assert_eq!(ranks.bought_value_minor, 2_100);
+    assert_eq!(ranks.most_wished, [(10, 4, 2), (11, 1, 1), (12, 1, 0)]);
+    assert_eq!(ranks.not_bought, [(12, 1, 0)]);
+    // Saves 1, 2 and 3 of product 10 saw a fall; shoppers 1 and 3 bought within a week of it.
+    assert_eq!(ranks.price_drops, [(10, 3, 2, 1_600)]);
+    assert_eq!(ranks.products(), [10, 11, 12]);
     let names: HashMap<i64, (String, String)> = [
         (10, ("TEA".to_owned(), "Teapot".to_owned())),
         (11, ("WOK".to_owned(), "Wok".to_owned())),
-        (12, ("CUP".to_owned(), "Cup".to_owned())),
     ]
     .into();
-    let figures = wish_list_figures(&saves, &prices, &purchases, &names);
-    assert_eq!(figures.saves, 6);
-    // Shoppers 1, 2, 3 and one guest.
-    assert_eq!(figures.savers, 4);
-    assert_eq!(figures.bought, 3);
-    assert_eq!(figures.bought_value_minor, 2_100);
-    let rows = |products: &[WishedProduct]| {
-        products
-            .iter()
-            .map(|p| (p.sku.clone(), p.saves, p.bought))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        rows(&figures.most_wished),
-        [
-            ("TEA".to_owned(), 4, 2),
-            ("WOK".to_owned(), 1, 1),
-            ("CUP".to_owned(), 1, 0)
-        ]
-    );
-    assert_eq!(rows(&figures.not_bought), [("CUP".to_owned(), 1, 0)]);
+    let figures = ranks.named(&names);
     assert_eq!(
         figures.price_drops,
         [DroppedProduct {
             sku: "TEA".into(),
             title: "Teapot".into(),
-            // Saves 1, 2 and 3 saw a fall (the guest's has no saver to follow).
             saves: 3,
             bought: 2,
             value_minor: 1_600,
         }]
+    );
+    let wished: Vec<(&str, &str, i64)> = figures
+        .most_wished
+        .iter()
+        .map(|p| (p.sku.as_str(), p.title.as_str(), p.saves))
+        .collect();
+    // A product the catalogue no longer names is shown by its row id.
+    assert_eq!(
+        wished,
+        [("TEA", "Teapot", 4), ("WOK", "Wok", 1), ("12", "", 1)]
     );
 }
 
@@ -250,17 +235,17 @@ fn reviews_are_counted_per_month_and_stars() {
         status,
         reviews,
     };
-    let activity = ReviewActivity {
-        written: vec![
-            written("2026-01-03", 5, true, ReviewStatus::Published, 3),
-            written("2026-01-31", 4, false, ReviewStatus::Pending, 1),
-            written("2026-03-15", 1, true, ReviewStatus::Rejected, 2),
-            written("2026-03-16", 5, false, ReviewStatus::Published, 1),
-        ],
-        helpful_votes: 7,
-        not_helpful_votes: 2,
+    let written = [
+        written("2026-01-03", 5, true, ReviewStatus::Published, 3),
+        written("2026-01-31", 4, false, ReviewStatus::Pending, 1),
+        written("2026-03-15", 1, true, ReviewStatus::Rejected, 2),
+        written("2026-03-16", 5, false, ReviewStatus::Published, 1),
+    ];
+    let votes = VotesCast {
+        helpful: 7,
+        not_helpful: 2,
     };
-    let figures = review_figures(&activity, quarter());
+    let figures = review_figures(&written, votes, quarter());
     assert_eq!(
         (
             figures.written,
@@ -287,14 +272,7 @@ fn reviews_are_counted_per_month_and_stars() {
         ]
     );
     assert_eq!((figures.helpful_votes, figures.not_helpful_votes), (7, 2));
-    let none = review_figures(
-        &ReviewActivity {
-            written: Vec::new(),
-            helpful_votes: 0,
-            not_helpful_votes: 0,
-        },
-        quarter(),
-    );
+    let none = review_figures(&[], VotesCast::default(), quarter());
     assert_eq!(none.average(), None);
 }
 

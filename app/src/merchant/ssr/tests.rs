@@ -317,9 +317,25 @@ async fn the_quarter_counts_what_each_widget_did_and_the_orders_that_followed() 
         assert_eq!(report.moderation.waiting, reviews.pending);
 
         // Nothing happened in the quarter before.
-        assert_eq!(report.before.notices(), 0);
-        assert_eq!(report.before.wish_lists.saves, 0);
-        assert_eq!(report.before.reviews.written, 0);
+        assert_eq!(
+            report.headlines,
+            WidgetHeadlines {
+                notices: 2,
+                purchases_after_notices: 2,
+                value_after_notices_minor: 18_000,
+                saves: 3,
+                reviews: 2,
+                average_rating: Some(3.5),
+            }
+        );
+        assert_eq!(
+            (
+                report.before.notices,
+                report.before.saves,
+                report.before.reviews
+            ),
+            (0, 0, 0)
+        );
         assert_eq!(report.tiers.months.len(), 3);
         assert_eq!(report.period.first_day, "2026-01-01");
         assert_eq!(report.previous.last_day, "2025-12-31");
