@@ -228,7 +228,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn open(url: &str) -> Result<Db, String> {
+pub async fn open(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
@@ -290,7 +290,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Store(command) => {
             let db = open(&cli.database_url).await?;
             let files = app::store::files::Files::on_disk(&cli.photo_dir);
-            let outcome = on_store(&db, &files, command).await;
+            let outcome = on_store(&db, &cli.database_url, &files, command).await;
             db.close().await;
             outcome
         }
@@ -299,6 +299,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 async fn on_store(
     db: &Db,
+    url: &str,
     files: &app::store::files::Files,
     command: StoreCommand,
 ) -> Result<(), String> {
@@ -319,7 +320,7 @@ async fn on_store(
             shoppers,
             orders,
             rounds,
-        } => bench::insights(db, shoppers, orders, rounds.max(1)).await,
+        } => bench::insights(db, url, shoppers, orders, rounds.max(1)).await,
         StoreCommand::BenchFeed { requests } => bench::feed(db, requests).await,
         StoreCommand::BenchAlerts {
             subscribers,

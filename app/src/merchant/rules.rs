@@ -117,17 +117,16 @@ pub fn alert_figures(
 }
 
 /// The first fall of a saved product's price below the saved price within [`SAVE_WINDOW`] of saving, from the
-/// product's prices (product, when, price) in time order.
-fn first_fall(save: &SaveFact, currency: &str, prices: &[(i64, Millis, Money)]) -> Option<Millis> {
+/// product's prices in time order.
+fn first_fall(save: &SaveFact, currency: &str, prices: &[(Millis, &Money)]) -> Option<Millis> {
     prices
         .iter()
-        .filter(|(product, at, _)| {
-            *product == save.product && *at > save.saved_at && *at - save.saved_at <= SAVE_WINDOW
-        })
-        .find(|(_, _, price)| {
+        .skip_while(|(at, _)| *at <= save.saved_at)
+        .take_while(|(at, _)| *at - save.saved_at <= SAVE_WINDOW)
+        .find(|(_, price)| {
             price.currency == currency && price.amount_minor < save.saved_price_minor
         })
-        .map(|(_, at, _)| *at)
+        .map(|(at, _)| *at)
 }
 
 /// The wish lists' figures with each product as its row id, to be named ([`WishListRanks::named`]).
@@ -245,13 +244,17 @@ pub fn wish_list_ranks(
         .take(TOP_PRODUCTS)
         .collect();
 
+    let mut price_lists: HashMap<i64, Vec<(Millis, &Money)>> = HashMap::new();
+    for (product, at, price) in prices {
+        price_lists.entry(*product).or_default().push((*at, price));
+    }
     let falls: Vec<Touch> = saves
         .iter()
         .filter_map(|save| {
             Some(Touch {
                 shopper: save.shopper,
                 product: save.product,
-                at: first_fall(save, currency, prices)?,
+                at: first_fall(save, currency, price_lists.get(&save.product)?)?,
             })
         })
         .collect();
