@@ -3,7 +3,7 @@
 //! the merchant's session cookie, as the pages do; the merchant API serves the same figures to API keys.
 
 use crate::api::ApiError;
-use crate::api::insights::{csv_response, query as read_query};
+use crate::api::insights::{csv_response, query as read_query, widgets_at_work};
 use crate::state::AppState;
 use app::identity::merchant::merchant_of;
 use app::insights::csv::{self, Table};
@@ -12,7 +12,6 @@ use app::insights::{Segment, ssr as insights};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
 use app::merchant::csv::{self as merchant_csv, Table as WidgetTable};
-use app::merchant::ssr::widget_report;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -83,20 +82,11 @@ pub async fn widgets_table(
             "the table is one of alerts, most_wished, not_bought, price_drops, reviews, tiers, tier_reviews",
         )
     })?;
-    let today = now();
-    let (period, comparison, previous) = report_periods(
+    let report = widgets_at_work(
+        &state,
         query.from.as_deref(),
         query.to.as_deref(),
         query.compare.as_deref(),
-        today,
-    )?;
-    let report = widget_report(
-        &state.db,
-        &state.insights.policy.currency,
-        period,
-        comparison,
-        previous,
-        today,
     )
     .await?;
     let name = format!(

@@ -1141,6 +1141,8 @@ async fn seed_alerts(
         .collect();
     let campaigns = (shoppers.len() / 100).clamp(12, 400);
     let mut used = HashSet::new();
+    // Each shopper in one campaign at most: reading the inbox marks all of a shopper's notices read.
+    let mut asked = HashSet::new();
     let mut progress = Progress::start("alert campaigns", campaigns);
     for campaign in 0..campaigns {
         progress.at(campaign);
@@ -1169,7 +1171,6 @@ async fn seed_alerts(
             catalog::change_stock(db, &[sold_out], &CatalogAlerts(&policy), opened).await?;
         }
         let mut waiting = Vec::new();
-        let mut asked = HashSet::new();
         for _ in 0..rng.gen_range(4..16) {
             let shopper = quiet[rng.gen_range(0..quiet.len())];
             if !asked.insert(&shopper.id) {
@@ -1248,6 +1249,21 @@ async fn seed_alerts(
                     .await?;
                 loaded.orders += 1;
             }
+        }
+        if !restock {
+            // The sale ends just before today, back at the price the catalogue's history ends with.
+            let back = PriceChange {
+                sku: product.sku.clone(),
+                price_minor: product.price,
+                currency: "CNY".into(),
+            };
+            catalog::change_prices(
+                db,
+                &[back],
+                &CatalogAlerts(&policy),
+                today - Millis::hours(1),
+            )
+            .await?;
         }
         if restock && rng.gen_bool(0.5) {
             // Sold out again: the storefront keeps its share of products to wait for.

@@ -11,7 +11,10 @@ mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use pages::{CustomerInsightsPage, MerchantHome, PeriodForm, day, month, percent, table_box};
+pub use pages::{
+    CustomerInsightsPage, MerchantHome, ReportHead, day, month, month_column, percent,
+    period_refused, table_box,
+};
 pub use server::*;
 
 use serde::{Deserialize, Serialize};

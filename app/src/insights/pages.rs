@@ -3,10 +3,12 @@
 
 use super::rules::{COHORT_MONTHS, MAX_DAYS};
 use super::{
-    Comparison, CustomerInsights, MerchantCustomers, MonthFigures, Segment, load_customer_insights,
+    Comparison, CustomerInsights, DateSpan, MerchantCustomers, MonthFigures, Segment,
+    load_customer_insights,
 };
 use crate::i18n::{I18n, format_count, format_date, format_month, translate, use_i18n};
 use crate::identity::merchant::{MerchantHomeLink, MerchantSignInForm};
+use crate::kernel::error::AppError;
 use crate::kernel::money::Money;
 use crate::kernel::time::{Month, parse_iso_date};
 use crate::ui::{Amount, BarChart, Column, ErrorNotice, HeatMap, StackedColumns};
@@ -130,18 +132,7 @@ pub fn CustomerInsightsPage() -> impl IntoView {
                         Err(error) if error.needs_sign_in() => view! {
                             <MerchantSignInForm next="/merchant/customers" />
                         }.into_any(),
-                        // A period that cannot be read: the form again, as it was sent, with what is wrong.
-                        Err(error) => {
-                            let (from, to, compare) = asked();
-                            let compare = match compare.as_deref() {
-                                Some("year_before") => Comparison::YearBefore,
-                                _ => Comparison::Previous,
-                            };
-                            view! {
-                                <PeriodForm action="/merchant/customers" from=from.unwrap_or_default() to=to.unwrap_or_default() compare />
-                                <ErrorNotice error />
-                            }.into_any()
-                        }
+                        Err(error) => period_refused("/merchant/customers", asked(), error),
                     }
                 })}
             </Transition>
@@ -172,6 +163,64 @@ pub fn PeriodForm(
             <button type="submit" class="rapport-button rapport-button--primary">{move || i18n.t("insights.period.show")}</button>
             <small>{move || i18n.t_with("insights.period.limit", &[("days", format_count(i18n.locale(), MAX_DAYS))])}</small>
         </form>
+    }
+}
+
+/// The head of a merchant's report: who is signed in, the period's form (a GET to `action`), and the periods shown.
+#[component]
+pub fn ReportHead(
+    action: &'static str,
+    merchant: String,
+    period: DateSpan,
+    comparison: Comparison,
+    previous: DateSpan,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let shown = i18n.t_with(
+        "insights.period.shown",
+        &[
+            ("from", day(locale, &period.first_day)),
+            ("to", day(locale, &period.last_day)),
+            ("before_from", day(locale, &previous.first_day)),
+            ("before_to", day(locale, &previous.last_day)),
+        ],
+    );
+    view! {
+        <p data-testid="merchant-name">{i18n.t_with("moderation.signed_in_as", &[("name", merchant)])}</p>
+        <PeriodForm action from=period.first_day to=period.last_day compare=comparison />
+        <p class="rapport-insights__period" data-testid="insights-shown">{shown}</p>
+    }
+}
+
+/// A report's period that cannot be read: the form again, as it was sent (`asked`: from, to, compare), with what
+/// is wrong.
+pub fn period_refused(
+    action: &'static str,
+    asked: (Option<String>, Option<String>, Option<String>),
+    error: AppError,
+) -> AnyView {
+    let (from, to, compare) = asked;
+    let compare = match compare.as_deref() {
+        Some("year_before") => Comparison::YearBefore,
+        _ => Comparison::Previous,
+    };
+    view! {
+        <PeriodForm action from=from.unwrap_or_default() to=to.unwrap_or_default() compare />
+        <ErrorNotice error />
+    }
+    .into_any()
+}
+
+/// A month's column of a chart (`month` as `2026-01`): named by the month, grouped by its year, topped by its
+/// total.
+pub fn month_column(locale: &str, month: &str, parts: Vec<i64>) -> Column {
+    let (year, number) = Month::from_label(month).map_or((0, 0), Month::year_month);
+    Column {
+        name: translate(locale, &format!("date.month.{number}")),
+        group: year.to_string(),
+        total: format_count(locale, parts.iter().sum()),
+        parts,
     }
 }
 
@@ -249,21 +298,10 @@ fn CustomersReport(page: MerchantCustomers) -> impl IntoView {
     let MerchantCustomers { merchant, report } = page;
     // Every text and amount is written in the page's language: a switch of language draws the report again.
     move || {
-        let locale = i18n.locale();
         let report = report.clone();
-        let period = i18n.t_with(
-            "insights.period.shown",
-            &[
-                ("from", day(locale, &report.period.first_day)),
-                ("to", day(locale, &report.period.last_day)),
-                ("before_from", day(locale, &report.previous.first_day)),
-                ("before_to", day(locale, &report.previous.last_day)),
-            ],
-        );
         view! {
-            <p data-testid="merchant-name">{i18n.t_with("moderation.signed_in_as", &[("name", merchant.clone())])}</p>
-            <PeriodForm action="/merchant/customers" from=report.period.first_day.clone() to=report.period.last_day.clone() compare=report.comparison />
-            <p class="rapport-insights__period" data-testid="insights-shown">{period}</p>
+            <ReportHead action="/merchant/customers" merchant=merchant.clone() period=report.period.clone()
+                comparison=report.comparison previous=report.previous.clone() />
             {(report.other_currency_orders > 0).then(|| view! {
                 <p class="rapport-notice">{i18n.t_count("insights.other_currency", report.other_currency_orders, &[("currency", report.currency.clone())])}</p>
             })}
@@ -434,15 +472,7 @@ fn NewAndReturning(report: CustomerInsights) -> impl IntoView {
     let columns = report
         .months
         .iter()
-        .map(|m| {
-            let (year, number) = Month::from_label(&m.month).map_or((0, 0), Month::year_month);
-            Column {
-                name: translate(locale, &format!("date.month.{number}")),
-                group: year.to_string(),
-                parts: vec![m.new_orders, m.returning_orders],
-                total: format_count(locale, m.new_orders + m.returning_orders),
-            }
-        })
+        .map(|m| month_column(locale, &m.month, vec![m.new_orders, m.returning_orders]))
         .collect();
     let row = |m: &MonthFigures| {
         view! {

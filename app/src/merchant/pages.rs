@@ -3,12 +3,11 @@
 
 use super::rules::TOP_PRODUCTS;
 use super::{MerchantWidgets, WidgetHeadlines, WidgetReport, WishedProduct, load_widget_report};
-use crate::i18n::{I18n, format_count, translate, use_i18n};
+use crate::i18n::{I18n, format_count, use_i18n};
 use crate::identity::merchant::{MerchantHomeLink, MerchantSignInForm};
-use crate::insights::{Comparison, PeriodForm, day, month, percent, table_box};
+use crate::insights::{ReportHead, day, month, month_column, percent, period_refused, table_box};
 use crate::kernel::money::Money;
-use crate::kernel::time::Month;
-use crate::ui::{Amount, BarChart, Column, ErrorNotice, StackedColumns};
+use crate::ui::{Amount, BarChart, StackedColumns};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -25,7 +24,7 @@ fn csv_href(table: &str, report: &WidgetReport) -> String {
     )
 }
 
-/// A change against the comparison period, signed: "+12", "−3", "0".
+/// A change against the comparison period, signed: "+12", "-3", "0".
 fn change(locale: &str, now: i64, before: i64) -> String {
     let change = now - before;
     format!(
@@ -65,18 +64,7 @@ pub fn WidgetsAtWorkPage() -> impl IntoView {
                     match page.await {
                         Ok(page) => view! { <WidgetsReport page /> }.into_any(),
                         Err(error) if error.needs_sign_in() => view! { <MerchantSignInForm next=PATH /> }.into_any(),
-                        // A period that cannot be read: the form again, as it was sent, with what is wrong.
-                        Err(error) => {
-                            let (from, to, compare) = asked();
-                            let compare = match compare.as_deref() {
-                                Some("year_before") => Comparison::YearBefore,
-                                _ => Comparison::Previous,
-                            };
-                            view! {
-                                <PeriodForm action=PATH from=from.unwrap_or_default() to=to.unwrap_or_default() compare />
-                                <ErrorNotice error />
-                            }.into_any()
-                        }
+                        Err(error) => period_refused(PATH, asked(), error),
                     }
                 })}
             </Transition>
@@ -90,21 +78,10 @@ fn WidgetsReport(page: MerchantWidgets) -> impl IntoView {
     let MerchantWidgets { merchant, report } = page;
     // Every text and amount is written in the page's language: a switch of language draws the report again.
     move || {
-        let locale = i18n.locale();
         let report = report.clone();
-        let period = i18n.t_with(
-            "insights.period.shown",
-            &[
-                ("from", day(locale, &report.period.first_day)),
-                ("to", day(locale, &report.period.last_day)),
-                ("before_from", day(locale, &report.previous.first_day)),
-                ("before_to", day(locale, &report.previous.last_day)),
-            ],
-        );
         view! {
-            <p data-testid="merchant-name">{i18n.t_with("moderation.signed_in_as", &[("name", merchant.clone())])}</p>
-            <PeriodForm action=PATH from=report.period.first_day.clone() to=report.period.last_day.clone() compare=report.comparison />
-            <p class="rapport-insights__period" data-testid="insights-shown">{period}</p>
+            <ReportHead action=PATH merchant=merchant.clone() period=report.period.clone()
+                comparison=report.comparison previous=report.previous.clone() />
             <Headlines report=report.clone() />
             <Alerts report=report.clone() />
             <WishLists report=report.clone() />
@@ -264,6 +241,22 @@ fn Alerts(report: WidgetReport) -> impl IntoView {
     }
 }
 
+/// A table in its box with its CSV link, or, when it has no rows (`empty`), a line saying so (`nothing`, a text key).
+fn table_or_nothing(
+    i18n: I18n,
+    empty: bool,
+    nothing: &str,
+    title: &str,
+    csv: String,
+    table: impl IntoView + 'static,
+) -> AnyView {
+    if empty {
+        view! { <p class="rapport-insights__empty">{i18n.t(nothing)}</p> }.into_any()
+    } else {
+        table_box(i18n, title, csv, table).into_any()
+    }
+}
+
 /// One of the wish lists' product tables.
 fn wished_table(
     i18n: I18n,
@@ -275,28 +268,24 @@ fn wished_table(
     let locale = i18n.locale();
     view! {
         <h3>{i18n.t(title)}</h3>
-        {if products.is_empty() {
-            view! { <p class="rapport-insights__empty">{i18n.t("work.empty")}</p> }.into_any()
-        } else {
-            table_box(i18n, title, csv, view! {
-                <table data-testid=testid>
-                    <thead><tr>
-                        <th scope="col">{i18n.t("work.product")}</th>
-                        <th scope="col">{i18n.t("work.wish.saves")}</th>
-                        <th scope="col">{i18n.t("work.wish.bought")}</th>
-                    </tr></thead>
-                    <tbody>
-                        {products.into_iter().map(|row| view! {
-                            <tr data-sku=row.sku.clone()>
-                                <th scope="row">{row.title}<small>{row.sku.clone()}</small></th>
-                                <td>{format_count(locale, row.saves)}</td>
-                                <td>{format_count(locale, row.bought)} " (" {percent(row.bought, row.saves)} ")"</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }).into_any()
-        }}
+        {table_or_nothing(i18n, products.is_empty(), "work.empty", title, csv, view! {
+            <table data-testid=testid>
+                <thead><tr>
+                    <th scope="col">{i18n.t("work.product")}</th>
+                    <th scope="col">{i18n.t("work.wish.saves")}</th>
+                    <th scope="col">{i18n.t("work.wish.bought")}</th>
+                </tr></thead>
+                <tbody>
+                    {products.into_iter().map(|row| view! {
+                        <tr data-sku=row.sku.clone()>
+                            <th scope="row">{row.title}<small>{row.sku.clone()}</small></th>
+                            <td>{format_count(locale, row.saves)}</td>
+                            <td>{format_count(locale, row.bought)} " (" {percent(row.bought, row.saves)} ")"</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
     }
 }
 
@@ -347,30 +336,26 @@ fn WishLists(report: WidgetReport) -> impl IntoView {
             {wished_table(i18n, "work.wish.not_bought", "work-not-bought", csv_href("not_bought", &report), lists.not_bought.clone())}
             <h3>{i18n.t("work.wish.drops")}</h3>
             <p>{i18n.t_with("work.wish.drops_help", &[("n", top)])}</p>
-            {if lists.price_drops.is_empty() {
-                view! { <p class="rapport-insights__empty">{i18n.t("work.empty")}</p> }.into_any()
-            } else {
-                table_box(i18n, "work.wish.drops", csv_href("price_drops", &report), view! {
-                    <table data-testid="work-price-drops">
-                        <thead><tr>
-                            <th scope="col">{i18n.t("work.product")}</th>
-                            <th scope="col">{i18n.t("work.wish.saw_drop")}</th>
-                            <th scope="col">{i18n.t("work.wish.bought")}</th>
-                            <th scope="col">{i18n.t("insights.segments.value")}</th>
-                        </tr></thead>
-                        <tbody>
-                            {lists.price_drops.iter().map(|row| view! {
-                                <tr data-sku=row.sku.clone()>
-                                    <th scope="row">{row.title.clone()}<small>{row.sku.clone()}</small></th>
-                                    <td>{format_count(locale, row.saves)}</td>
-                                    <td>{format_count(locale, row.bought)} " (" {percent(row.bought, row.saves)} ")"</td>
-                                    <td>{money(row.value_minor)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }).into_any()
-            }}
+            {table_or_nothing(i18n, lists.price_drops.is_empty(), "work.empty", "work.wish.drops", csv_href("price_drops", &report), view! {
+                <table data-testid="work-price-drops">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("work.product")}</th>
+                        <th scope="col">{i18n.t("work.wish.saw_drop")}</th>
+                        <th scope="col">{i18n.t("work.wish.bought")}</th>
+                        <th scope="col">{i18n.t("insights.segments.value")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {lists.price_drops.iter().map(|row| view! {
+                            <tr data-sku=row.sku.clone()>
+                                <th scope="row">{row.title.clone()}<small>{row.sku.clone()}</small></th>
+                                <td>{format_count(locale, row.saves)}</td>
+                                <td>{format_count(locale, row.bought)} " (" {percent(row.bought, row.saves)} ")"</td>
+                                <td>{money(row.value_minor)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
         </section>
     }
 }
@@ -385,15 +370,7 @@ fn Reviews(report: WidgetReport) -> impl IntoView {
     let columns = reviews
         .months
         .iter()
-        .map(|m| {
-            let (year, number) = Month::from_label(&m.month).map_or((0, 0), Month::year_month);
-            Column {
-                name: translate(locale, &format!("date.month.{number}")),
-                group: year.to_string(),
-                parts: m.ratings.iter().rev().copied().collect(),
-                total: format_count(locale, m.ratings.iter().sum()),
-            }
-        })
+        .map(|m| month_column(locale, &m.month, m.ratings.iter().rev().copied().collect()))
         .collect();
     let stars = |n: i64| i18n.t_count("work.reviews.stars", n, &[]);
     view! {
@@ -475,15 +452,7 @@ fn Tiers(report: WidgetReport) -> impl IntoView {
     let columns = tiers
         .months
         .iter()
-        .map(|m| {
-            let (year, number) = Month::from_label(&m.month).map_or((0, 0), Month::year_month);
-            Column {
-                name: translate(locale, &format!("date.month.{number}")),
-                group: year.to_string(),
-                parts: m.members.clone(),
-                total: format_count(locale, m.members.iter().sum()),
-            }
-        })
+        .map(|m| month_column(locale, &m.month, m.members.clone()))
         .collect();
     view! {
         <section class="rapport-insights__section" aria-labelledby="work-tiers">
@@ -513,28 +482,24 @@ fn Tiers(report: WidgetReport) -> impl IntoView {
                 ("up", format_count(locale, tiers.growth_up)),
                 ("down", format_count(locale, tiers.growth_down)),
             ])}</p>
-            {if tiers.reviews.is_empty() {
-                view! { <p class="rapport-insights__empty">{i18n.t("work.tiers.no_reviews")}</p> }.into_any()
-            } else {
-                table_box(i18n, "work.tiers.reviews", csv_href("tier_reviews", &report), view! {
-                    <table data-testid="work-tier-reviews">
-                        <thead><tr>
-                            <th scope="col">{i18n.t("work.tiers.review_day")}</th>
-                            <th scope="col">{i18n.t("work.tiers.up")}</th>
-                            <th scope="col">{i18n.t("work.tiers.down")}</th>
-                        </tr></thead>
-                        <tbody>
-                            {tiers.reviews.iter().map(|r| view! {
-                                <tr>
-                                    <th scope="row">{day(locale, &r.day)}</th>
-                                    <td>{format_count(locale, r.up)}</td>
-                                    <td>{format_count(locale, r.down)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }).into_any()
-            }}
+            {table_or_nothing(i18n, tiers.reviews.is_empty(), "work.tiers.no_reviews", "work.tiers.reviews", csv_href("tier_reviews", &report), view! {
+                <table data-testid="work-tier-reviews">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("work.tiers.review_day")}</th>
+                        <th scope="col">{i18n.t("work.tiers.up")}</th>
+                        <th scope="col">{i18n.t("work.tiers.down")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {tiers.reviews.iter().map(|r| view! {
+                            <tr>
+                                <th scope="row">{day(locale, &r.day)}</th>
+                                <td>{format_count(locale, r.up)}</td>
+                                <td>{format_count(locale, r.down)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
         </section>
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! **An order follows a touch** (a notice, a save, a price fall of a saved product) when the shopper touched
 //! orders that product after it and within the touch's window: 7 days for a notice or a price fall, 30 days for a
-//! save. Each product bought on an order follows at most one touch of a kind: the latest before it. Cancelled
-//! orders, orders refunded in full, and orders in another currency do not count; a line is worth its quantity
-//! times its unit price. A guest's touches follow no order: orders name a shopper.
+//! save. Each product bought on an order follows at most one touch of a kind (any notice, a save, a fall): the
+//! latest before it. Only the period's touches are read, so an order in the days after the period follows its
+//! latest touch within the period. Cancelled orders, orders refunded in full, and orders in another currency do
+//! not count; a line is worth its quantity times its unit price. A guest's touches follow no order: orders name a
+//! shopper.
 
 use super::{
     AlertFigures, DroppedProduct, ModerationWait, ReviewFigures, ReviewMonth, TierActivity,
@@ -74,28 +76,32 @@ pub fn attribute(touches: &[Touch], purchases: &[ProductPurchase], window: Milli
     credits
 }
 
-/// The alerts' figures per kind of notice.
+/// The alerts' figures per kind of notice. Each purchase follows at most one notice, of whatever kind: a restock
+/// that also cut the price tells a shopper twice, and the order counts once, for the later notice.
 pub fn alert_figures(
     started: &[AlertsStarted],
     notices: &NoticeActivity,
     purchases: &[ProductPurchase],
 ) -> Vec<AlertFigures> {
+    let touches: Vec<Touch> = notices
+        .given
+        .iter()
+        .map(|n| Touch {
+            shopper: n.shopper,
+            product: n.product,
+            at: n.at,
+        })
+        .collect();
+    let credits = attribute(&touches, purchases, NOTICE_WINDOW);
     NoticeKind::ALL
         .into_iter()
         .map(|kind| {
-            let touches: Vec<Touch> = notices
+            let credit = notices
                 .given
                 .iter()
-                .filter(|n| n.kind == kind)
-                .map(|n| Touch {
-                    shopper: n.shopper,
-                    product: n.product,
-                    at: n.at,
-                })
-                .collect();
-            let credit = attribute(&touches, purchases, NOTICE_WINDOW)
-                .into_iter()
-                .fold(Credit::default(), |sum, c| Credit {
+                .zip(&credits)
+                .filter(|(n, _)| n.kind == kind)
+                .fold(Credit::default(), |sum, (_, c)| Credit {
                     purchases: sum.purchases + c.purchases,
                     value_minor: sum.value_minor + c.value_minor,
                 });
@@ -322,13 +328,15 @@ pub fn review_figures(written: &[ReviewsOfDay], votes: VotesCast, period: Period
             ReviewStatus::Pending => figures.pending += day.reviews,
             ReviewStatus::Rejected => figures.rejected += day.reviews,
         }
+        if day.verified {
+            figures.verified += day.reviews;
+        }
         let month = Month::of(Millis::days(day.day));
         let Some(row) = months.get_mut(month.months_since(first)) else {
             continue;
         };
         row.ratings[stars] += day.reviews;
         if day.verified {
-            figures.verified += day.reviews;
             row.verified += day.reviews;
         }
     }
@@ -398,7 +406,12 @@ pub fn tier_activity(
     let mut reviews: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     let (mut growth_up, mut growth_down) = (0, 0);
     for change in moves.iter().filter(|m| period.holds(Millis::days(m.day))) {
-        let up = rank(Some(&change.to)) > rank(change.from.as_ref());
+        let (to, from) = (rank(Some(&change.to)), rank(change.from.as_ref()));
+        // A code the rules no longer hold counts as the lowest tier: a move from it to the lowest is no move.
+        if to == from {
+            continue;
+        }
+        let up = to > from;
         let (ups, downs) = if change.at_review {
             let day = reviews.entry(change.day).or_default();
             (&mut day.0, &mut day.1)

@@ -90,7 +90,6 @@ pub struct Buyer {
 pub struct ProductPurchase {
     pub shopper: i64,
     pub product: i64,
-    pub order: i64,
     pub at: Millis,
     pub value_minor: i64,
 }

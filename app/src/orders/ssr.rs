@@ -444,7 +444,7 @@ pub async fn product_purchases(
          WHERE o.placed_at >= $2 AND o.placed_at < $3 AND o.status = 'paid' AND o.currency = $4 \
          GROUP BY o.shopper_id / {JOINED_IDS}",
         db.backend().joined(
-            "o.shopper_id || ' ' || l.product_id || ' ' || o.id || ' ' || o.placed_at || ' ' || \
+            "o.shopper_id || ' ' || l.product_id || ' ' || o.placed_at || ' ' || \
              (l.quantity * l.unit_price_minor)"
         ),
         set.table("f", 1)
@@ -457,11 +457,10 @@ pub async fn product_purchases(
     .await?;
     let mut purchases = Vec::new();
     for text in &texts {
-        for [shopper, product, order, at, value_minor] in joined_numbers(text.as_deref())? {
+        for [shopper, product, at, value_minor] in joined_numbers(text.as_deref())? {
             purchases.push(ProductPurchase {
                 shopper,
                 product,
-                order,
                 at: Millis(at),
                 value_minor,
             });

@@ -105,8 +105,8 @@ pub async fn get_customer_insights(
 /// What the widgets did in a period: alerts set up, notices given, seen and clicked, and the products the notified
 /// shoppers bought within 7 days; wish-list saves, the most wished, the wished but not bought, and the price drops
 /// that turned saves into orders; reviews per month and stars, verified, moderated and voted on, and the
-/// moderation queue's wait now; members per tier at each month's end and the moves of each review. The same
-/// figures for the comparison period are in `before`. Amounts are in minor units of the store's currency; the
+/// moderation queue's wait now; members per tier at each month's end and the moves of each review. The period's
+/// headline figures are in `headlines`, the comparison period's in `before`. Amounts are in minor units of the store's currency; the
 /// rules are in the page's "How these are counted" and in `app/src/merchant/rules.rs`.
 #[utoipa::path(get, path = "/api/v1/insights/widgets", params(PeriodQuery), security(("api_key" = [])),
     responses((status = 200, body = WidgetReport), (status = "4XX", body = AppError)))]
@@ -118,24 +118,28 @@ pub async fn get_widget_report(
     exact("from", &asked.from)?;
     exact("to", &asked.to)?;
     exact("compare", &asked.compare)?;
-    let today = now();
-    let (period, comparison, previous) = report_periods(
-        asked.from.as_deref(),
-        asked.to.as_deref(),
-        asked.compare.as_deref(),
-        today,
-    )?;
     Ok(Json(
-        widget_report(
-            &state.db,
-            &state.insights.policy.currency,
-            period,
-            comparison,
-            previous,
-            today,
+        widgets_at_work(
+            &state,
+            asked.from.as_deref(),
+            asked.to.as_deref(),
+            asked.compare.as_deref(),
         )
         .await?,
     ))
+}
+
+/// The widgets' report for the period asked (`from`, `to`, `compare`, as [`report_periods`] reads them).
+pub async fn widgets_at_work(
+    state: &AppState,
+    from: Option<&str>,
+    to: Option<&str>,
+    compare: Option<&str>,
+) -> Result<WidgetReport, ApiError> {
+    let today = now();
+    let (period, comparison, previous) = report_periods(from, to, compare, today)?;
+    let currency = &state.insights.policy.currency;
+    Ok(widget_report(&state.db, currency, period, comparison, previous, today).await?)
 }
 
 async fn members_page(

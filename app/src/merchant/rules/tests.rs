@@ -10,7 +10,6 @@ fn bought(shopper: i64, product: i64, when: &str, value_minor: i64) -> ProductPu
     ProductPurchase {
         shopper,
         product,
-        order: 0,
         at: at(when),
         value_minor,
     }
