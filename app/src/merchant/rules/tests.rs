@@ -145,6 +145,38 @@ fn alerts_count_their_notices_and_what_followed_per_kind() {
     );
 }
 
+#[test]
+fn a_purchase_after_two_kinds_of_notice_counts_once_for_the_later() {
+    let given = |kind, when: &str| NoticeGiven {
+        kind,
+        shopper: 1,
+        product: 10,
+        at: at(when),
+    };
+    // A restock that also cut the price: the shopper heard both, a minute apart, and bought once.
+    let notices = NoticeActivity {
+        tallies: Vec::new(),
+        given: vec![
+            given(NoticeKind::BackInStock, "2026-02-01T00:00:00Z"),
+            given(NoticeKind::PriceDrop, "2026-02-01T00:01:00Z"),
+        ],
+    };
+    let purchases = [bought(1, 10, "2026-02-02T00:00:00Z", 700)];
+    let rows = alert_figures(&[], &notices, &purchases);
+    let credited: Vec<(&str, i64, i64)> = rows
+        .iter()
+        .map(|row| (row.kind.as_str(), row.purchases, row.value_minor))
+        .collect();
+    assert_eq!(
+        credited,
+        [
+            ("price_drop", 1, 700),
+            ("back_in_stock", 0, 0),
+            ("price_rise", 0, 0)
+        ]
+    );
+}
+
 fn save(shopper: i64, product: i64, when: &str, price: i64) -> SaveFact {
     SaveFact {
         shopper,
