@@ -60,9 +60,23 @@ impl Draining {
     }
 }
 
+/// The storefront's page routes, found by running the app once.
+///
+/// Made once per process, before any page is served: while leptos finds them it suppresses the loading of every
+/// resource in the process (a global flag), so a page rendering at that moment would wait forever
+/// (leptos-rs/leptos#4773). Tests that build many routers share one `Pages`.
+#[derive(Clone)]
+pub struct Pages(Vec<leptos_axum::AxumRouteListing>);
+
+impl Pages {
+    pub fn of_app() -> Self {
+        Self(generate_route_list(App))
+    }
+}
+
 /// The whole HTTP surface.
-pub fn router(state: AppState, options: RouterOptions) -> Result<Router, String> {
-    let routes = generate_route_list(App);
+pub fn router(state: AppState, options: RouterOptions, pages: &Pages) -> Result<Router, String> {
+    let routes = pages.0.clone();
     let context_state = state.clone();
     let context = move || context_state.provide();
     let leptos_options = state.leptos_options.clone();

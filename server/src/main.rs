@@ -268,7 +268,7 @@ async fn serve(config: Config) -> Result<(), String> {
     if delivery.is_none() && queues_deliveries {
         tracing::info!("queueing emails and webhook calls for `server work` processes to deliver");
     }
-    let router = server::router(state, options)?;
+    let router = server::router(state, options, &server::Pages::of_app())?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?

@@ -490,7 +490,7 @@ async fn only_the_configured_store_origins_may_call_widgets_and_never_with_cooki
         allowed_origins: vec!["https://shop.example".into()],
         ..RouterOptions::default()
     };
-    let router = server::router(state_of(&store), options).unwrap();
+    let router = server::router(state_of(&store), options, pages()).unwrap();
 
     let response = router
         .clone()
@@ -538,7 +538,7 @@ async fn only_the_configured_store_origins_may_call_widgets_and_never_with_cooki
             allowed_origins: refused.clone(),
             ..RouterOptions::default()
         };
-        let error = server::router(state_of(&store), options).unwrap_err();
+        let error = server::router(state_of(&store), options, pages()).unwrap_err();
         assert!(error.contains("allowed origin"), "{refused:?}: {error}");
     }
 }

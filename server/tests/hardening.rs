@@ -586,7 +586,7 @@ async fn behind_a_trusted_proxy_guesses_count_against_the_client_not_the_proxy()
                 .collect(),
             ..Default::default()
         };
-        server::router(support::state_of(&store), options).unwrap()
+        server::router(support::state_of(&store), options, support::pages()).unwrap()
     };
     // Through the store's load balancer at 10.0.0.2, which appends the address it was reached from.
     let through_proxy = |client: &str, key: &str| {
@@ -630,7 +630,7 @@ async fn metrics_answer_this_machine_or_the_holder_of_the_token() {
             },
             ..Default::default()
         };
-        server::router(support::state_of(&store), options).unwrap()
+        server::router(support::state_of(&store), options, support::pages()).unwrap()
     };
     let from = |peer: &str, bearer: Option<&str>| {
         let mut request = Request::get("/metrics");

@@ -45,6 +45,13 @@ pub struct Shop {
     _photo_dir: tempfile::TempDir,
 }
 
+/// The storefront's pages, found once for the whole test binary: finding them while another test renders a page
+/// would leave that page waiting forever (see [`server::Pages`]).
+pub fn pages() -> &'static server::Pages {
+    static PAGES: std::sync::OnceLock<server::Pages> = std::sync::OnceLock::new();
+    PAGES.get_or_init(server::Pages::of_app)
+}
+
 pub async fn shops() -> Vec<Shop> {
     shops_with(|_| {}).await
 }
@@ -62,7 +69,7 @@ pub async fn shops_with(configure: impl Fn(&mut AppState)) -> Vec<Shop> {
         configure(&mut state);
         shops.push(Shop {
             photos: state.photos.clone(),
-            router: server::router(state, RouterOptions::default()).unwrap(),
+            router: server::router(state, RouterOptions::default(), pages()).unwrap(),
             store,
             _photo_dir: photo_dir,
         });
