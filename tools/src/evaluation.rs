@@ -5,6 +5,7 @@
 use app::events::EventKind;
 use app::feed::evaluation::{Report, evaluate};
 use app::feed::similarity::{Interaction, SimilarityRules};
+use app::feed::transitions::TransitionRules;
 use app::kernel::time::Millis;
 use std::collections::HashMap;
 use std::time::Instant;
@@ -87,6 +88,7 @@ pub fn run(source: &str, interactions: &[Interaction], evaluation: &Evaluation) 
         evaluation.shoppers,
         evaluation.k,
         &SimilarityRules::default(),
+        &TransitionRules::default(),
         evaluation.seed,
     );
     let k = evaluation.k;
@@ -98,7 +100,9 @@ pub fn run(source: &str, interactions: &[Interaction], evaluation: &Evaluation) 
     );
     println!("| recommender | hit rate@{k} | NDCG@{k} |\n|---|---|---|");
     for (name, scores) in [
-        ("feed (item-to-item)", report.feed),
+        ("feed", report.feed),
+        ("item-to-item", report.similarity),
+        ("transitions", report.transitions),
         ("popularity", report.popularity),
         ("random", report.random),
     ] {

@@ -1,20 +1,25 @@
 //! Offline evaluation of the feed: hold out each test shopper's last purchase, recommend 10 products from what
 //! they did before it, and count how often the held-out product is among them (hit rate@10) and how high
-//! (NDCG@10), for the feed and for two baselines on the same split: global popularity and chance.
+//! (NDCG@10), for the feed (similarity and transitions blended), for each of its two sources alone, and for two
+//! baselines on the same split: global popularity and chance.
 //!
 //! ```
 //! use app::events::EventKind;
 //! use app::feed::evaluation::evaluate;
 //! use app::feed::similarity::{Interaction, SimilarityRules};
+//! use app::feed::transitions::TransitionRules;
 //! use app::kernel::time::Millis;
 //!
 //! let bought = |shopper, product, at| Interaction { shopper, product, kind: EventKind::Purchased, at: Millis(at) };
 //! let history: Vec<_> = (0..20).flat_map(|s| [bought(s, 1, 0), bought(s, 2 + s % 2, 1)]).collect();
-//! let report = evaluate(&history, 20, 10, &SimilarityRules::default(), 7);
+//! let report = evaluate(&history, 20, 10, &SimilarityRules::default(), &TransitionRules::default(), 7);
 //! assert_eq!(report.cases, 20);
 //! ```
 
 use super::similarity::{Interaction, SimilarityRules, anchors, recommend, similar_products};
+use super::transitions::{
+    TransitionRules, blend, count_transitions, recent_steps, successors, what_comes_next,
+};
 use crate::events::EventKind;
 use crate::kernel::time::Millis;
 use std::collections::{HashMap, HashSet};
@@ -127,26 +132,34 @@ pub fn score(cases: &[Case], ranked: impl Fn(&Case) -> Vec<i64>, k: usize) -> Sc
     }
 }
 
-/// The feed and its baselines, measured on one split.
+/// The feed, its sources and its baselines, measured on one split.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub cases: usize,
+    /// Similarity and transitions blended, as the home feed recommends.
     pub feed: Scores,
+    /// Item-to-item similarity alone (the feed before transitions).
+    pub similarity: Scores,
+    /// "What came next" alone.
+    pub transitions: Scores,
     pub popularity: Scores,
     pub random: Scores,
 }
 
-/// Splits `interactions`, builds the similarity table from the training part, and scores the feed, popularity
-/// (most shoppers first) and chance at `k`, each never recommending what the shopper already had.
+/// Splits `interactions`, builds the similarity lists and the transition counts from the training part, and scores
+/// the feed, each of its sources, popularity (most shoppers first) and chance at `k`, each never recommending what
+/// the shopper already had.
 pub fn evaluate(
     interactions: &[Interaction],
     shoppers: usize,
     k: usize,
     rules: &SimilarityRules,
+    next_rules: &TransitionRules,
     seed: u64,
 ) -> Report {
     let split = leave_last_out(interactions, shoppers, seed);
     let neighbours = similar_products(&split.train, rules);
+    let next = successors(&count_transitions(&split.train, next_rules), next_rules);
     let mut histories: HashMap<i64, Vec<Interaction>> = HashMap::new();
     let mut fans: HashMap<i64, HashSet<i64>> = HashMap::new();
     for event in &split.train {
@@ -166,18 +179,34 @@ pub fn evaluate(
             .map(|h| h.iter().map(|e| e.product).collect())
             .unwrap_or_default()
     };
+    let both = |case: &Case| {
+        let history = histories
+            .get(&case.shopper)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let anchors = anchors(history, rules.half_life, case.at, ANCHORS);
+        let seen = seen(case);
+        (
+            recommend(&anchors, &neighbours, &seen, 4 * k),
+            what_comes_next(
+                &recent_steps(history, next_rules.anchors),
+                &next,
+                next_rules,
+                &seen,
+                4 * k,
+            ),
+        )
+    };
+    let products = |list: Vec<super::similarity::Recommendation>| -> Vec<i64> {
+        list.into_iter().take(k).map(|r| r.product).collect()
+    };
+    let similarity = score(&split.cases, |case| products(both(case).0), k);
+    let transitions = score(&split.cases, |case| products(both(case).1), k);
     let feed = score(
         &split.cases,
         |case| {
-            let history = histories
-                .get(&case.shopper)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            let anchors = anchors(history, rules.half_life, case.at, ANCHORS);
-            recommend(&anchors, &neighbours, &seen(case), k)
-                .into_iter()
-                .map(|r| r.product)
-                .collect()
+            let (similar, next) = both(case);
+            products(blend(&similar, &next, next_rules.share, k))
         },
         k,
     );
@@ -215,6 +244,8 @@ pub fn evaluate(
     Report {
         cases: split.cases.len(),
         feed,
+        similarity,
+        transitions,
         popularity,
         random,
     }

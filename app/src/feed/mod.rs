@@ -13,6 +13,7 @@ mod server;
 pub mod similarity;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod transitions;
 mod widget;
 
 pub use server::*;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::feed::transitions::TransitionRules;
 
 #[test]
 fn the_last_purchase_is_held_out_with_what_came_after_it() {
@@ -117,7 +118,14 @@ fn on_histories_with_a_pattern_the_feed_beats_popularity_and_chance() {
             ));
         }
     }
-    let report = evaluate(&history, 50, 10, &SimilarityRules::default(), 11);
+    let report = evaluate(
+        &history,
+        50,
+        10,
+        &SimilarityRules::default(),
+        &TransitionRules::default(),
+        11,
+    );
     assert_eq!(report.cases, 50);
     assert_eq!(report.feed.hit_rate, 1.0);
     assert!(report.feed.ndcg > 0.99, "{report:?}");

@@ -1,0 +1,358 @@
+//! "What came next": which products shoppers go on to after each product, counted from the order of their events,
+//! as plain functions.
+//!
+//! Similarity ([`super::similarity`]) treats a history as a set; the order says more about what a shopper wants
+//! next. Each step of a shopper's history leads to the next few distinct products they touched, the nearer step
+//! weighing more and a purchase more than a view. A product's successors are those counts divided by all that
+//! left it: the chance that a shopper who was there went on to each. Counts add up, so a refresh takes away what
+//! the shoppers who did something new counted before and adds what they count now, without rereading anyone
+//! else's events ([`TransitionCounts::subtract`], [`TransitionCounts::add`]).
+//!
+//! ```
+//! use app::events::EventKind;
+//! use app::feed::similarity::Interaction;
+//! use app::feed::transitions::{TransitionRules, count_transitions, recent_steps, successors, what_comes_next};
+//! use app::kernel::time::Millis;
+//!
+//! let viewed = |shopper, product, at| Interaction::new(shopper, product, EventKind::Viewed, Millis(at));
+//! // Three shoppers view a phone, then its case.
+//! let history: Vec<_> = (0..3).flat_map(|s| [viewed(s, 1, 0), viewed(s, 2, 1)]).collect();
+//! let rules = TransitionRules::default();
+//! let next = successors(&count_transitions(&history, &rules), &rules);
+//! assert_eq!(next[&1][0].product, 2);
+//!
+//! let mine = [viewed(9, 1, 5)];
+//! let picks = what_comes_next(&recent_steps(&mine, rules.anchors), &next, &rules, &Default::default(), 3);
+//! assert_eq!((picks[0].product, picks[0].because), (2, 1));
+//! ```
+
+use super::similarity::{Interaction, Recommendation, event_weight};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[cfg(test)]
+mod tests;
+
+/// The knobs of the transition counts and of the candidates drawn from them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransitionRules {
+    /// How many following distinct products a step leads to.
+    pub window: usize,
+    /// The weight of the step `d` places on is `step_decay` to the power `d - 1`.
+    pub step_decay: f32,
+    /// Successors kept per product.
+    pub successors: usize,
+    /// How many of the shopper's latest distinct products pick the candidates.
+    pub anchors: usize,
+    /// The weight of the anchor `n` products back is `anchor_decay` to the power `n`.
+    pub anchor_decay: f32,
+    /// A successor's chance is counted over `left + smoothing`, so that a product few shoppers left does not
+    /// promise its one follower with certainty.
+    pub smoothing: f32,
+    /// The transitions' share of a blended candidate's score, the rest being similarity's ([`blend`]).
+    pub share: f32,
+}
+
+/// Tuned on MovieLens-1M's leave-last-out split (BENCHMARKS.md, "Feed quality"): a window of 5 steps and the 8
+/// latest products each did better than 3 and 3, a slow step decay better than a fast one, and similarity adds a
+/// little at a share of 0.15.
+impl Default for TransitionRules {
+    fn default() -> Self {
+        TransitionRules {
+            window: 5,
+            step_decay: 0.8,
+            successors: 50,
+            anchors: 8,
+            anchor_decay: 0.6,
+            smoothing: 2.0,
+            share: 0.85,
+        }
+    }
+}
+
+/// One move in a shopper's history: a product and the weight of the strongest thing done with it there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    pub product: i64,
+    pub weight: f32,
+}
+
+/// A shopper's history as steps, oldest first: events in time order (ties: as given), those that say nothing of
+/// interest (a removal, a dismissal) left out, and the events of one product in a row (a view, then the cart,
+/// then the purchase) one step, weighing as the strongest of them.
+pub fn steps(history: &[Interaction]) -> Vec<Step> {
+    let mut ordered: Vec<(usize, &Interaction)> = history.iter().enumerate().collect();
+    ordered.sort_by_key(|&(n, event)| (event.at, n));
+    let mut steps: Vec<Step> = Vec::new();
+    for (_, event) in ordered {
+        let weight = event_weight(event.kind);
+        if weight <= 0.0 {
+            continue;
+        }
+        match steps.last_mut() {
+            Some(last) if last.product == event.product => last.weight = last.weight.max(weight),
+            _ => steps.push(Step {
+                product: event.product,
+                weight,
+            }),
+        }
+    }
+    steps
+}
+
+/// How often shoppers went from one product to another: per `(from, to)`, the weight of the moves. Counts of
+/// parts of the events add up to the counts of the whole, which is what keeps them fresh without rereading.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitionCounts {
+    pub pairs: HashMap<(i64, i64), f64>,
+}
+
+/// Below this a count is what adding and taking away the same moves left over, not a move: the lightest move
+/// weighs `step_decay ^ (window - 1) / 4` (0.1 with the default rules).
+const NO_MOVE: f64 = 1e-4;
+
+impl TransitionCounts {
+    /// Adds `more` to these.
+    pub fn add(&mut self, more: &TransitionCounts) {
+        self.add_times(more, 1.0);
+    }
+
+    /// Takes `less` (counts these hold) away from these: what a shopper's earlier history counted, before their
+    /// new events are counted with it.
+    pub fn subtract(&mut self, less: &TransitionCounts) {
+        self.add_times(less, -1.0);
+    }
+
+    fn add_times(&mut self, other: &TransitionCounts, times: f64) {
+        for (&pair, &weight) in &other.pairs {
+            *self.pairs.entry(pair).or_insert(0.0) += times * weight;
+        }
+        self.pairs.retain(|_, weight| weight.abs() >= NO_MOVE);
+    }
+
+    /// Per product, the moves that left it.
+    pub fn by_product(&self) -> BTreeMap<i64, HashMap<i64, f64>> {
+        let mut products: BTreeMap<i64, HashMap<i64, f64>> = BTreeMap::new();
+        for (&(from, to), &weight) in &self.pairs {
+            products.entry(from).or_default().insert(to, weight);
+        }
+        products
+    }
+}
+
+/// The moves of one shopper's steps: each step leads to the `window` distinct steps after it, the step `d`
+/// places on weighing `step_decay ^ (d - 1)` times the weight of what was done there (a purchase 1, a view 1/4).
+/// A product met again is not a move to itself.
+pub fn count_steps(steps: &[Step], rules: &TransitionRules, into: &mut TransitionCounts) {
+    for (to, target) in steps.iter().enumerate() {
+        for distance in 1..=rules.window.min(to) {
+            let source = steps[to - distance];
+            if source.product == target.product {
+                continue;
+            }
+            let weight =
+                f64::from(rules.step_decay.powi(distance as i32 - 1) * target.weight / 4.0);
+            *into
+                .pairs
+                .entry((source.product, target.product))
+                .or_insert(0.0) += weight;
+        }
+    }
+}
+
+/// Every shopper's moves in `interactions` (a shopper's events of one moment keep the order given).
+pub fn count_transitions(
+    interactions: &[Interaction],
+    rules: &TransitionRules,
+) -> TransitionCounts {
+    let mut by_shopper: HashMap<i64, Vec<Interaction>> = HashMap::new();
+    for event in interactions {
+        by_shopper.entry(event.shopper).or_default().push(*event);
+    }
+    let mut counts = TransitionCounts::default();
+    for history in by_shopper.values() {
+        count_steps(&steps(history), rules, &mut counts);
+    }
+    counts
+}
+
+/// A product one went on to, and the chance of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Successor {
+    pub product: i64,
+    pub chance: f32,
+}
+
+/// One product's likeliest successors from the moves that left it: each move's share of all of them (counted
+/// over `smoothing` more), likeliest first (ties: lower product id first), `rules.successors` at most.
+pub fn likeliest(moves: &HashMap<i64, f64>, rules: &TransitionRules) -> Vec<Successor> {
+    let left: f64 = moves.values().sum::<f64>() + f64::from(rules.smoothing);
+    let mut list: Vec<Successor> = moves
+        .iter()
+        .filter(|&(_, &weight)| weight > 0.0)
+        .map(|(&product, &weight)| Successor {
+            product,
+            chance: (weight / left) as f32,
+        })
+        .collect();
+    list.sort_unstable_by(|a, b| {
+        b.chance
+            .total_cmp(&a.chance)
+            .then(a.product.cmp(&b.product))
+    });
+    list.truncate(rules.successors);
+    list
+}
+
+/// Every product's likeliest successors ([`likeliest`]).
+pub fn successors(
+    counts: &TransitionCounts,
+    rules: &TransitionRules,
+) -> BTreeMap<i64, Vec<Successor>> {
+    counts
+        .by_product()
+        .into_iter()
+        .map(|(product, moves)| (product, likeliest(&moves, rules)))
+        .collect()
+}
+
+/// A product's moves as they are stored: `"id:weight id:weight …"`.
+pub fn encode_moves(moves: &HashMap<i64, f64>) -> String {
+    let mut sorted: Vec<(&i64, &f64)> = moves.iter().collect();
+    sorted.sort_unstable_by_key(|(product, _)| **product);
+    sorted
+        .iter()
+        .map(|(product, weight)| format!("{product}:{weight}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Stored moves; malformed entries are skipped (the next full build rewrites the row).
+pub fn decode_moves(text: &str) -> HashMap<i64, f64> {
+    text.split_ascii_whitespace()
+        .filter_map(|entry| {
+            let (product, weight) = entry.split_once(':')?;
+            Some((product.parse().ok()?, weight.parse().ok()?))
+        })
+        .collect()
+}
+
+/// A successor list as it is stored: `"id:chance id:chance …"`, likeliest first.
+pub fn encode_successors(list: &[Successor]) -> String {
+    list.iter()
+        .map(|s| format!("{}:{}", s.product, s.chance))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A stored successor list; malformed entries are skipped.
+pub fn decode_successors(text: &str) -> Vec<Successor> {
+    text.split_ascii_whitespace()
+        .filter_map(|entry| {
+            let (product, chance) = entry.split_once(':')?;
+            Some(Successor {
+                product: product.parse().ok()?,
+                chance: chance.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// The shopper's latest `limit` distinct products, latest first.
+pub fn recent_steps(history: &[Interaction], limit: usize) -> Vec<Step> {
+    let mut recent: Vec<Step> = Vec::new();
+    for step in steps(history).into_iter().rev() {
+        if recent.len() == limit {
+            break;
+        }
+        if !recent.iter().any(|seen| seen.product == step.product) {
+            recent.push(step);
+        }
+    }
+    recent
+}
+
+/// Up to `limit` products the shopper is likely to go on to from `recent` (latest first): each candidate scores
+/// the sum over anchors of the anchor's weight (fading with how far back it is) times the chance of going on to
+/// it, best first (ties: lower product id first), with the anchor that contributed most. Anchors and `excluded`
+/// products are never recommended.
+pub fn what_comes_next(
+    recent: &[Step],
+    successors: &BTreeMap<i64, Vec<Successor>>,
+    rules: &TransitionRules,
+    excluded: &HashSet<i64>,
+    limit: usize,
+) -> Vec<Recommendation> {
+    let anchored: HashSet<i64> = recent.iter().map(|step| step.product).collect();
+    let mut candidates: HashMap<i64, (f32, f32, i64)> = HashMap::new();
+    for (back, anchor) in recent.iter().take(rules.anchors).enumerate() {
+        let weight = rules.anchor_decay.powi(back as i32);
+        for next in successors.get(&anchor.product).into_iter().flatten() {
+            if anchored.contains(&next.product) || excluded.contains(&next.product) {
+                continue;
+            }
+            let contribution = weight * next.chance;
+            let entry = candidates
+                .entry(next.product)
+                .or_insert((0.0, f32::MIN, anchor.product));
+            entry.0 += contribution;
+            if contribution > entry.1 {
+                entry.1 = contribution;
+                entry.2 = anchor.product;
+            }
+        }
+    }
+    let mut ranked: Vec<Recommendation> = candidates
+        .into_iter()
+        .map(|(product, (score, _, because))| Recommendation {
+            product,
+            score,
+            because,
+        })
+        .collect();
+    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.product.cmp(&b.product)));
+    ranked.truncate(limit);
+    ranked
+}
+
+/// Mixes the candidates of similarity and of transitions, each list's scores taken relative to its best: a
+/// candidate scores `share` of its transition score plus the rest of its similarity score, and is there because
+/// of the anchor of the source that gave it more. Up to `limit`, best first (ties: lower product id first).
+pub fn blend(
+    similar: &[Recommendation],
+    next: &[Recommendation],
+    share: f32,
+    limit: usize,
+) -> Vec<Recommendation> {
+    let mut mixed: HashMap<i64, (f32, f32, i64)> = HashMap::new();
+    for (list, part) in [(similar, 1.0 - share), (next, share)] {
+        let best = list.iter().map(|r| r.score).fold(0.0, f32::max);
+        // A source with no share brings no candidates either.
+        if best <= 0.0 || part <= 0.0 {
+            continue;
+        }
+        for recommendation in list {
+            let contribution = part * recommendation.score / best;
+            let entry = mixed.entry(recommendation.product).or_insert((
+                0.0,
+                f32::MIN,
+                recommendation.because,
+            ));
+            entry.0 += contribution;
+            if contribution > entry.1 {
+                entry.1 = contribution;
+                entry.2 = recommendation.because;
+            }
+        }
+    }
+    let mut ranked: Vec<Recommendation> = mixed
+        .into_iter()
+        .map(|(product, (score, _, because))| Recommendation {
+            product,
+            score,
+            because,
+        })
+        .collect();
+    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.product.cmp(&b.product)));
+    ranked.truncate(limit);
+    ranked
+}
