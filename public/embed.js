@@ -32,6 +32,7 @@
     'rapport-feed',
     'rapport-also-bought',
     'rapport-also-viewed',
+    'rapport-went-on-to',
     'rapport-my-alerts',
     'rapport-review-points',
     'rapport-stars',
@@ -50,6 +51,7 @@
     'rapport-price-alert',
     'rapport-also-bought',
     'rapport-also-viewed',
+    'rapport-went-on-to',
     'rapport-stars',
     'rapport-product-view',
     'rapport-questions',
@@ -61,6 +63,7 @@
     'rapport-feed': [['per-section', 'perSection', 'count', 8]],
     'rapport-also-bought': [['limit', 'limit', 'count', 8]],
     'rapport-also-viewed': [['limit', 'limit', 'count', 8]],
+    'rapport-went-on-to': [['limit', 'limit', 'count', 8]],
     'rapport-recently-viewed': [['limit', 'limit', 'count', 12]],
   };
   // End of the generated lists.

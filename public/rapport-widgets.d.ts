@@ -67,6 +67,14 @@ export interface RapportAlsoViewedElement extends RapportWidgetElement {
   limit: number;
 }
 
+/** `<rapport-went-on-to>`: Customers who viewed this product went on to: what shoppers touched next, in the order they did. */
+export interface RapportWentOnToElement extends RapportWidgetElement {
+  /** The product's SKU, as in the store's catalogue. */
+  product: string | null;
+  /** Products shown at most. From 1 to 24; 8 when unset. Mirrors the `limit` attribute. */
+  limit: number;
+}
+
 /** `<rapport-my-alerts>`: The shopper's alerts, to cancel or to widen to price rises. */
 export interface RapportMyAlertsElement extends RapportWidgetElement {
 }
@@ -145,6 +153,7 @@ declare global {
     'rapport-feed': RapportFeedElement;
     'rapport-also-bought': RapportAlsoBoughtElement;
     'rapport-also-viewed': RapportAlsoViewedElement;
+    'rapport-went-on-to': RapportWentOnToElement;
     'rapport-my-alerts': RapportMyAlertsElement;
     'rapport-review-points': RapportReviewPointsElement;
     'rapport-stars': RapportStarsElement;

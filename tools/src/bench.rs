@@ -995,7 +995,7 @@ pub async fn feed(db: &Db, requests: usize) -> Result<(), String> {
         for n in 0..requests {
             let viewer = viewers[n % viewers.len()].as_ref();
             let started = Instant::now();
-            let built = feed::feed(db, viewer, "en", 8, &policy.rules, now())
+            let built = feed::feed(db, viewer, "en", 8, &policy, now())
                 .await
                 .map_err(|e| e.to_string())?;
             samples.push(started.elapsed().as_secs_f64() * 1000.0);

@@ -29,6 +29,7 @@ pub enum EmbeddableWidget {
     Feed,
     AlsoBought,
     AlsoViewed,
+    WentOnTo,
     MyAlerts,
     ReviewPoints,
     Stars,
@@ -210,7 +211,7 @@ pub const READY_EVENT: &str = "rapport:ready";
 /// reserved room (`public/rapport-theme.css`), the snippets page, the gallery, EMBEDDING.md's table, the locale
 /// files' names and the end-to-end "every widget" test all follow it; the tests below and in `end2end` fail when
 /// one of them drifts. A new widget is a variant, a row here, its arm in `mount`, and its component, CSS and strings.
-pub const WIDGETS: [WidgetSpec; 16] = [
+pub const WIDGETS: [WidgetSpec; 17] = [
     WidgetSpec {
         widget: EmbeddableWidget::Reviews,
         tag: "rapport-reviews",
@@ -336,6 +337,16 @@ pub const WIDGETS: [WidgetSpec; 16] = [
         widget: EmbeddableWidget::AlsoViewed,
         tag: "rapport-also-viewed",
         about: "Customers who viewed this product also viewed.",
+        needs_product: true,
+        chunk: Chunk::Product,
+        reserve: Reserve::Block("48rem"),
+        options: &[limit(DEFAULT_PER_SECTION)],
+        emits: &[WISHLIST_CHANGE_EVENT],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::WentOnTo,
+        tag: "rapport-went-on-to",
+        about: "Customers who viewed this product went on to: what shoppers touched next, in the order they did.",
         needs_product: true,
         chunk: Chunk::Product,
         reserve: Reserve::Block("48rem"),

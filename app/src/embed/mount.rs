@@ -4,7 +4,7 @@ use super::{COMPACT, EmbeddableWidget, LIMIT, PER_SECTION, PRODUCT_NAME, Setting
 use crate::alerts::{AlertInbox, MyAlerts, PriceAlert};
 use crate::events::ProductView;
 use crate::events::track::{Tracked, track as record};
-use crate::feed::{AlsoBought, AlsoViewed, HomeFeed, RecentlyViewed};
+use crate::feed::{AlsoBought, AlsoViewed, HomeFeed, RecentlyViewed, WentOnTo};
 use crate::flows::adopt_guest;
 use crate::i18n::{DEFAULT_LOCALE, I18n, negotiate};
 use crate::identity::client::{
@@ -178,6 +178,7 @@ pub async fn mount_widget(
         EmbeddableWidget::Feed => feed(placement).await,
         EmbeddableWidget::AlsoBought => also_bought(placement).await,
         EmbeddableWidget::AlsoViewed => also_viewed(placement).await,
+        EmbeddableWidget::WentOnTo => went_on_to(placement).await,
         EmbeddableWidget::MyAlerts => my_alerts(placement).await,
         EmbeddableWidget::ReviewPoints => review_points(placement).await,
         EmbeddableWidget::Stars => stars(placement).await,
@@ -301,6 +302,9 @@ widget_chunk!(product, also_bought, |sku, settings| view! {
 });
 widget_chunk!(product, also_viewed, |sku, settings| view! {
     <AlsoViewed sku limit=settings.count(LIMIT) />
+});
+widget_chunk!(product, went_on_to, |sku, settings| view! {
+    <WentOnTo sku limit=settings.count(LIMIT) />
 });
 widget_chunk!(account, my_alerts, |_, _| view! { <MyAlerts /> });
 widget_chunk!(account, review_points, |_, _| view! { <MyReviewPoints /> });

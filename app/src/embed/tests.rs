@@ -44,6 +44,7 @@ fn every_variant() -> Vec<EmbeddableWidget> {
         Feed,
         AlsoBought,
         AlsoViewed,
+        WentOnTo,
         MyAlerts,
         ReviewPoints,
         Stars,
@@ -54,8 +55,8 @@ fn every_variant() -> Vec<EmbeddableWidget> {
     for widget in &all {
         match widget {
             Reviews | WishlistButton | Wishlist | PriceAlert | AlertInbox | TierBadge
-            | TierProgress | Feed | AlsoBought | AlsoViewed | MyAlerts | ReviewPoints | Stars
-            | ProductView | RecentlyViewed | Questions => {}
+            | TierProgress | Feed | AlsoBought | AlsoViewed | WentOnTo | MyAlerts
+            | ReviewPoints | Stars | ProductView | RecentlyViewed | Questions => {}
         }
     }
     all

@@ -1,11 +1,13 @@
 //! The personalised home feed: "Recommended for you", "Because you viewed X", "Customers who bought this also
 //! bought". Its core is item-to-item collaborative filtering (Linden, Smith and York, 2003): products are similar
 //! when the same shoppers want both, measured in the background ([`ssr::refresh`]), so that serving a shopper
-//! merges the short neighbour lists of what they recently did instead of scanning everyone's history.
+//! merges the short neighbour lists of what they recently did instead of scanning everyone's history. Beside it,
+//! [`transitions`] counts what shoppers went on to after each product, in the order they did: the feed blends both
+//! ("Customers who viewed this went on to" is its product page's list).
 //!
-//! [`similarity`] holds the similarity rules and [`rules`] the serving rules (exclusions, diversification,
-//! sections), both as plain functions; [`evaluation`] measures the feed offline against popularity and chance on
-//! held-out purchases. The widgets are [`HomeFeed`], [`AlsoBought`] and [`AlsoViewed`].
+//! [`similarity`] and [`transitions`] hold the candidate rules and [`rules`] the serving rules (exclusions,
+//! diversification, sections), all as plain functions; [`evaluation`] measures the feed offline against popularity and chance on
+//! held-out purchases. The widgets are [`HomeFeed`], [`AlsoBought`], [`AlsoViewed`] and [`WentOnTo`].
 
 pub mod evaluation;
 pub mod rules;
@@ -17,7 +19,7 @@ pub mod transitions;
 mod widget;
 
 pub use server::*;
-pub use widget::{AlsoBought, AlsoViewed, HomeFeed, RecentlyViewed};
+pub use widget::{AlsoBought, AlsoViewed, HomeFeed, RecentlyViewed, WentOnTo};
 
 use crate::catalog::ProductCard;
 use crate::kernel::money::Money;
@@ -112,4 +114,6 @@ pub enum RelatedBy {
     Bought,
     /// Customers who viewed this also viewed.
     Viewed,
+    /// Customers who viewed this went on to: what shoppers touched next, in the order they did.
+    WentOnTo,
 }

@@ -30,13 +30,14 @@ pub async fn home_feed(locale: String, per_section: i64) -> Result<Feed, AppErro
         viewer.as_ref(),
         locale,
         section_size(per_section),
-        &feed.rules,
+        &feed,
         crate::kernel::time::now(),
     )
     .await?)
 }
 
-/// A product page's "customers who bought this also bought" or "… viewed … also viewed", `limit` at most
+/// A product page's "customers who bought this also bought", "… viewed … also viewed" or "… viewed this went on
+/// to", `limit` at most
 /// (clamped to 1–24). An unknown SKU is a 404 with a message.
 #[server]
 pub async fn related_products(

@@ -13,6 +13,7 @@ use super::similarity::{
     Interaction, Neighbourhood, Similar, SimilarityRules, anchors, counted_products,
     decode_neighbours, encode_neighbours, event_weight, neighbourhoods, recommend,
 };
+use super::transitions::{SHOWN_TO_ANYONE, blend, recent_steps, what_comes_next};
 use super::{Feed, FeedCard, FeedSection, Reason, RelatedBy, SectionKind};
 use crate::catalog::ProductCard;
 use crate::catalog::ssr::card_from_row;
@@ -32,7 +33,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 mod tests;
 
 mod refresh;
+mod transitions;
 pub use refresh::*;
+pub use transitions::stored_transitions;
 
 /// The viewer's owner row; `None` for nobody, or for a shopper the store has not shared (they get cold start).
 async fn owner(
@@ -305,14 +308,17 @@ pub async fn recently_viewed(
 }
 
 /// The home feed of `viewer` (or of nobody: best sellers and trending), `per_section` cards a section at most.
+/// Its recommendations blend what is similar to the shopper's strongest interests with what shoppers went on to
+/// after their latest products.
 pub async fn feed(
     db: &Db,
     viewer: Option<&Viewer>,
     locale: &str,
     per_section: usize,
-    rules: &SimilarityRules,
+    policy: &RefreshPolicy,
     now: Millis,
 ) -> Result<Feed, StoreError> {
+    let rules = &policy.rules;
     let mut connection = db.reader().acquire().await?;
     let owner = owner(&mut connection, viewer).await?;
     let (history, cleared_at) = match &owner {
@@ -341,13 +347,24 @@ pub async fn feed(
     for list in lists.values_mut() {
         list.truncate(depth);
     }
-    let recommendations = recommend(&strongest, &lists, &rejected, depth);
+    let similar = recommend(&strongest, &lists, &rejected, depth);
+    let oldest_first: Vec<Interaction> = history.iter().rev().copied().collect();
+    let mut latest = recent_steps(&oldest_first, policy.transitions.anchors);
+    latest.retain(|step| !rejected.contains(&step.product));
+    let latest_ids: Vec<i64> = latest.iter().map(|step| step.product).collect();
+    let mut successors = transitions::successor_lists(&mut connection, &latest_ids).await?;
+    for list in successors.values_mut() {
+        list.truncate(depth);
+    }
+    let next = what_comes_next(&latest, &successors, &policy.transitions, &rejected, depth);
+    let recommendations = blend(&similar, &next, policy.transitions.share, depth);
 
     // Facts (category, stock) first for every candidate, cards only for what is shown: a feed weighs a few
     // hundred candidates to show a few dozen.
     let mut facts: HashMap<i64, ProductFacts> = HashMap::new();
     let first: Vec<i64> = anchor_ids
         .iter()
+        .chain(&latest_ids)
         .chain(&viewed)
         .copied()
         .chain(recommendations.iter().map(|r| r.product))
@@ -545,8 +562,9 @@ fn section(planned: rules::Planned, products: &HashMap<i64, Listed>) -> Option<F
     Some(FeedSection { kind, cards })
 }
 
-/// A product page's "customers who bought / viewed this also …": its stored neighbours that are available, most
-/// similar first, at most `limit`. An unknown SKU is an error the page can show.
+/// A product page's "customers who bought / viewed this also …" (its stored neighbours, most similar first) or
+/// "… went on to" (its successors that two shoppers or more went on to, likeliest first): the available ones, at
+/// most `limit`. An unknown SKU is an error the page can show.
 pub async fn related(
     db: &Db,
     sku: &str,
@@ -563,16 +581,27 @@ pub async fn related(
             AppError::not_found(Some("sku".into()), format!("unknown product \"{sku}\""))
         })?;
     let list = match by {
-        RelatedBy::Bought => "bought",
-        RelatedBy::Viewed => "viewed",
+        RelatedBy::Bought => Some("bought"),
+        RelatedBy::Viewed => Some("viewed"),
+        RelatedBy::WentOnTo => None,
     };
-    let similar: Vec<i64> = neighbour_lists(&mut connection, list, &[product])
-        .await?
-        .remove(&product)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|s| s.product)
-        .collect();
+    let similar: Vec<i64> = match list {
+        Some(list) => neighbour_lists(&mut connection, list, &[product])
+            .await?
+            .remove(&product)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.product)
+            .collect(),
+        None => transitions::successor_lists(&mut connection, &[product])
+            .await?
+            .remove(&product)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|next| next.shoppers >= SHOWN_TO_ANYONE)
+            .map(|next| next.product)
+            .collect(),
+    };
     let mut products = listed(&mut connection, &similar, locale).await?;
     Ok(similar
         .iter()

@@ -32,6 +32,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 #[cfg(test)]
 mod tests;
 
+/// A move fewer shoppers than this made is never on a list a product page shows anyone: it would tell what one
+/// shopper did.
+pub const SHOWN_TO_ANYONE: i64 = 2;
+
 /// The knobs of the transition counts and of the candidates drawn from them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitionRules {
@@ -99,50 +103,62 @@ pub fn steps(history: &[Interaction]) -> Vec<Step> {
     steps
 }
 
-/// How often shoppers went from one product to another: per `(from, to)`, the weight of the moves. Counts of
-/// parts of the events add up to the counts of the whole, which is what keeps them fresh without rereading.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TransitionCounts {
-    pub pairs: HashMap<(i64, i64), f64>,
+/// The moves from one product to another: their weight, and how many shoppers made them (a list a product page
+/// shows anyone names only moves two shoppers or more made, so that it never tells one shopper's path).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Move {
+    pub weight: f64,
+    pub shoppers: i64,
 }
 
-/// Below this a count is what adding and taking away the same moves left over, not a move: the lightest move
+/// How often shoppers went from one product to another, per `(from, to)`. Counts of parts of the events add up to
+/// the counts of the whole, which is what keeps them fresh without rereading.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitionCounts {
+    pub pairs: HashMap<(i64, i64), Move>,
+}
+
+/// Below this a weight is what adding and taking away the same moves left over, not a move: the lightest move
 /// weighs `step_decay ^ (window - 1) / 4` (0.1 with the default rules).
 const NO_MOVE: f64 = 1e-4;
 
 impl TransitionCounts {
     /// Adds `more` to these.
     pub fn add(&mut self, more: &TransitionCounts) {
-        self.add_times(more, 1.0);
+        self.add_times(more, 1);
     }
 
     /// Takes `less` (counts these hold) away from these: what a shopper's earlier history counted, before their
     /// new events are counted with it.
     pub fn subtract(&mut self, less: &TransitionCounts) {
-        self.add_times(less, -1.0);
+        self.add_times(less, -1);
     }
 
-    fn add_times(&mut self, other: &TransitionCounts, times: f64) {
-        for (&pair, &weight) in &other.pairs {
-            *self.pairs.entry(pair).or_insert(0.0) += times * weight;
+    fn add_times(&mut self, other: &TransitionCounts, times: i64) {
+        for (&pair, other) in &other.pairs {
+            let moved = self.pairs.entry(pair).or_default();
+            moved.weight += times as f64 * other.weight;
+            moved.shoppers += times * other.shoppers;
         }
-        self.pairs.retain(|_, weight| weight.abs() >= NO_MOVE);
+        self.pairs
+            .retain(|_, moved| moved.shoppers != 0 || moved.weight.abs() >= NO_MOVE);
     }
 
     /// Per product, the moves that left it.
-    pub fn by_product(&self) -> BTreeMap<i64, HashMap<i64, f64>> {
-        let mut products: BTreeMap<i64, HashMap<i64, f64>> = BTreeMap::new();
-        for (&(from, to), &weight) in &self.pairs {
-            products.entry(from).or_default().insert(to, weight);
+    pub fn by_product(&self) -> BTreeMap<i64, HashMap<i64, Move>> {
+        let mut products: BTreeMap<i64, HashMap<i64, Move>> = BTreeMap::new();
+        for (&(from, to), &moved) in &self.pairs {
+            products.entry(from).or_default().insert(to, moved);
         }
         products
     }
 }
 
-/// The moves of one shopper's steps: each step leads to the `window` distinct steps after it, the step `d`
-/// places on weighing `step_decay ^ (d - 1)` times the weight of what was done there (a purchase 1, a view 1/4).
-/// A product met again is not a move to itself.
-pub fn count_steps(steps: &[Step], rules: &TransitionRules, into: &mut TransitionCounts) {
+/// The moves of one shopper's steps, per `(from, to)`: each step leads to the `window` steps after it, the step
+/// `d` places on weighing `step_decay ^ (d - 1)` times the weight of what was done there (a purchase 1, a view
+/// 1/4). A product met again is not a move to itself.
+pub fn count_steps(steps: &[Step], rules: &TransitionRules) -> HashMap<(i64, i64), f64> {
+    let mut moves: HashMap<(i64, i64), f64> = HashMap::new();
     for (to, target) in steps.iter().enumerate() {
         for distance in 1..=rules.window.min(to) {
             let source = steps[to - distance];
@@ -151,12 +167,10 @@ pub fn count_steps(steps: &[Step], rules: &TransitionRules, into: &mut Transitio
             }
             let weight =
                 f64::from(rules.step_decay.powi(distance as i32 - 1) * target.weight / 4.0);
-            *into
-                .pairs
-                .entry((source.product, target.product))
-                .or_insert(0.0) += weight;
+            *moves.entry((source.product, target.product)).or_insert(0.0) += weight;
         }
     }
+    moves
 }
 
 /// Every shopper's moves in `interactions` (a shopper's events of one moment keep the order given).
@@ -170,28 +184,34 @@ pub fn count_transitions(
     }
     let mut counts = TransitionCounts::default();
     for history in by_shopper.values() {
-        count_steps(&steps(history), rules, &mut counts);
+        for (pair, weight) in count_steps(&steps(history), rules) {
+            let moved = counts.pairs.entry(pair).or_default();
+            moved.weight += weight;
+            moved.shoppers += 1;
+        }
     }
     counts
 }
 
-/// A product one went on to, and the chance of it.
+/// A product one went on to, the chance of it, and how many shoppers did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Successor {
     pub product: i64,
     pub chance: f32,
+    pub shoppers: i64,
 }
 
 /// One product's likeliest successors from the moves that left it: each move's share of all of them (counted
 /// over `smoothing` more), likeliest first (ties: lower product id first), `rules.successors` at most.
-pub fn likeliest(moves: &HashMap<i64, f64>, rules: &TransitionRules) -> Vec<Successor> {
-    let left: f64 = moves.values().sum::<f64>() + f64::from(rules.smoothing);
+pub fn likeliest(moves: &HashMap<i64, Move>, rules: &TransitionRules) -> Vec<Successor> {
+    let left: f64 = moves.values().map(|m| m.weight).sum::<f64>() + f64::from(rules.smoothing);
     let mut list: Vec<Successor> = moves
         .iter()
-        .filter(|&(_, &weight)| weight > 0.0)
-        .map(|(&product, &weight)| Successor {
+        .filter(|(_, moved)| moved.weight > 0.0 && moved.shoppers > 0)
+        .map(|(&product, moved)| Successor {
             product,
-            chance: (weight / left) as f32,
+            chance: (moved.weight / left) as f32,
+            shoppers: moved.shoppers,
         })
         .collect();
     list.sort_unstable_by(|a, b| {
@@ -215,31 +235,37 @@ pub fn successors(
         .collect()
 }
 
-/// A product's moves as they are stored: `"id:weight id:weight …"`.
-pub fn encode_moves(moves: &HashMap<i64, f64>) -> String {
-    let mut sorted: Vec<(&i64, &f64)> = moves.iter().collect();
+/// A product's moves as they are stored: `"id:weight:shoppers …"`, by id.
+pub fn encode_moves(moves: &HashMap<i64, Move>) -> String {
+    let mut sorted: Vec<(&i64, &Move)> = moves.iter().collect();
     sorted.sort_unstable_by_key(|(product, _)| **product);
     sorted
         .iter()
-        .map(|(product, weight)| format!("{product}:{weight}"))
+        .map(|(product, moved)| format!("{product}:{}:{}", moved.weight, moved.shoppers))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 /// Stored moves; malformed entries are skipped (the next full build rewrites the row).
-pub fn decode_moves(text: &str) -> HashMap<i64, f64> {
+pub fn decode_moves(text: &str) -> HashMap<i64, Move> {
     text.split_ascii_whitespace()
         .filter_map(|entry| {
-            let (product, weight) = entry.split_once(':')?;
-            Some((product.parse().ok()?, weight.parse().ok()?))
+            let mut parts = entry.split(':');
+            let product = parts.next()?.parse().ok()?;
+            let weight = parts.next()?.parse().ok()?;
+            let shoppers = parts.next()?.parse().ok()?;
+            parts
+                .next()
+                .is_none()
+                .then_some((product, Move { weight, shoppers }))
         })
         .collect()
 }
 
-/// A successor list as it is stored: `"id:chance id:chance …"`, likeliest first.
+/// A successor list as it is stored: `"id:chance:shoppers …"`, likeliest first.
 pub fn encode_successors(list: &[Successor]) -> String {
     list.iter()
-        .map(|s| format!("{}:{}", s.product, s.chance))
+        .map(|s| format!("{}:{}:{}", s.product, s.chance, s.shoppers))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -248,10 +274,14 @@ pub fn encode_successors(list: &[Successor]) -> String {
 pub fn decode_successors(text: &str) -> Vec<Successor> {
     text.split_ascii_whitespace()
         .filter_map(|entry| {
-            let (product, chance) = entry.split_once(':')?;
-            Some(Successor {
-                product: product.parse().ok()?,
-                chance: chance.parse().ok()?,
+            let mut parts = entry.split(':');
+            let product = parts.next()?.parse().ok()?;
+            let chance = parts.next()?.parse().ok()?;
+            let shoppers = parts.next()?.parse().ok()?;
+            parts.next().is_none().then_some(Successor {
+                product,
+                chance,
+                shoppers,
             })
         })
         .collect()

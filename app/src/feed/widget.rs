@@ -1,4 +1,4 @@
-//! The feed's widgets: `HomeFeed` for a home page, `AlsoBought` and `AlsoViewed` for a product page, and
+//! The feed's widgets: `HomeFeed` for a home page, `AlsoBought`, `AlsoViewed` and `WentOnTo` for a product page, and
 //! `RecentlyViewed` for any page.
 
 use super::rules::{DEFAULT_PER_SECTION, RECENTLY_VIEWED};
@@ -239,6 +239,7 @@ fn Related(sku: String, by: RelatedBy, limit: usize) -> impl IntoView {
     let (key, testid) = match by {
         RelatedBy::Bought => ("feed.also_bought", "also-bought"),
         RelatedBy::Viewed => ("feed.also_viewed", "also-viewed"),
+        RelatedBy::WentOnTo => ("feed.went_on_to", "went-on-to"),
     };
     let products = Resource::new(
         move || (sku.clone(), i18n.locale()),
@@ -315,6 +316,29 @@ pub fn AlsoViewed(
     limit: usize,
 ) -> impl IntoView {
     view! { <Related sku by=RelatedBy::Viewed limit /> }
+}
+
+/// "Customers who viewed this went on to", for a product page: what shoppers touched next after this product, in
+/// the order they did, the likeliest first (only what two shoppers or more went on to).
+///
+/// ```
+/// use app::feed::WentOnTo;
+/// use leptos::prelude::*;
+/// # let runtime = tokio::runtime::Runtime::new().unwrap(); let _inside = runtime.enter(); let _ = any_spawner::Executor::init_tokio();
+/// # let owner = leptos::prelude::Owner::new(); owner.set(); leptos::prelude::provide_context(app::i18n::I18n::new("en"));
+/// let html = view! { <WentOnTo sku="KIT-00001".to_owned() /> }.to_html();
+/// // Until the list arrives, only a mark that keeps the reserved height.
+/// assert!(html.contains("aria-busy=\"true\""));
+/// ```
+#[component]
+pub fn WentOnTo(
+    /// The product's SKU.
+    sku: String,
+    /// Products shown at most (1–24).
+    #[prop(default = DEFAULT_PER_SECTION)]
+    limit: usize,
+) -> impl IntoView {
+    view! { <Related sku by=RelatedBy::WentOnTo limit /> }
 }
 
 /// The products the shopper (or this browser's guest) viewed lately, newest first, `limit` at most, with a

@@ -1,7 +1,7 @@
 use crate::alerts::PriceAlert;
 use crate::catalog::{Product, product_details};
 use crate::events::track::{Tracked, track};
-use crate::feed::{AlsoBought, AlsoViewed};
+use crate::feed::{AlsoBought, AlsoViewed, WentOnTo};
 use crate::i18n::use_i18n;
 use crate::kernel::error::{AppError, ErrorCode};
 use crate::questions::Questions;
@@ -73,6 +73,7 @@ fn ProductDetails(product: Product) -> impl IntoView {
             </div>
         </article>
         <AlsoBought sku=product.sku.clone() />
+        <WentOnTo sku=product.sku.clone() />
         <AlsoViewed sku=product.sku.clone() />
         <Reviews sku=product.sku.clone() product_name=product.title.clone() />
         <Questions sku=product.sku.clone() />

@@ -1,6 +1,9 @@
-//! The background refresh: neighbour lists and popularity rebuilt from the events, in full or for the products whose events changed, under a lock so that one server refreshes at a time.
+//! The background refresh: neighbour lists, transitions and popularity rebuilt from the events, in full or for
+//! the products and shoppers whose events changed, under a lock so that one server refreshes at a time.
 
+use super::transitions::{add_moves, store_transitions};
 use super::*;
+use crate::feed::transitions::{TransitionCounts, TransitionRules, count_transitions};
 
 /// The lists stored per product: every kind of event for the home feed, purchases for "also bought", views for
 /// "also viewed".
@@ -28,13 +31,15 @@ pub(super) const REFRESH_LOCK: i64 = 0x5241_5050_4645_4544;
 
 /// Rows per upsert statement and statements per transaction: short transactions keep SQLite's single writer
 /// free for shoppers while a rebuild writes.
-const ROWS_PER_UPSERT: usize = 200;
-const UPSERTS_PER_TRANSACTION: usize = 10;
+pub(super) const ROWS_PER_UPSERT: usize = 200;
+pub(super) const UPSERTS_PER_TRANSACTION: usize = 10;
 
 /// How the background refresh works.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefreshPolicy {
     pub rules: SimilarityRules,
+    /// "What came next": counted by the refresh, blended into the home feed by serving.
+    pub transitions: TransitionRules,
     /// Every list is rebuilt from all events this often; in between, refreshes are partial.
     pub full_every: Millis,
     /// Popularity (best sellers, trending) is recomputed this often.
@@ -47,6 +52,7 @@ impl Default for RefreshPolicy {
     fn default() -> Self {
         RefreshPolicy {
             rules: SimilarityRules::default(),
+            transitions: TransitionRules::default(),
             full_every: DAY_MS,
             popularity_every: Millis::minutes(15),
             partial_share: 0.25,
@@ -186,18 +192,21 @@ async fn refresh_holding_lock(
     full: bool,
 ) -> Result<RefreshReport, StoreError> {
     let state = sqlx::query(
-        "SELECT through_event_id, full_build_at, popularity_at FROM feed_refresh WHERE id = 1",
+        "SELECT through_event_id, full_build_at, popularity_at, transitions_built FROM feed_refresh WHERE id = 1",
     )
     .fetch_one(db.reader())
     .await?;
     let through: i64 = state.try_get("through_event_id")?;
+    // A store with events from before the transitions were counted builds them whole once.
+    let transitions_built = state.try_get::<i64, _>("transitions_built")? == 1;
     let full_build_at: Option<Millis> = state.try_get("full_build_at")?;
     let popularity_at: Option<Millis> = state.try_get("popularity_at")?;
     let latest: i64 =
         sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM shopper_events")
             .fetch_one(db.reader())
             .await?;
-    let full = full || full_build_at.is_none_or(|at| now - at >= policy.full_every);
+    let full =
+        full || !transitions_built || full_build_at.is_none_or(|at| now - at >= policy.full_every);
     let lists = if full {
         full_build(db, policy, latest, now).await?
     } else if latest > through {
@@ -213,8 +222,9 @@ async fn refresh_holding_lock(
     Ok(RefreshReport { lists, popularity })
 }
 
-/// Every signed-in shopper's events up to `through`, or only those of `shoppers`. Guests' histories are short
-/// and end when their browser forgets them; they get recommendations, but do not shape similarity.
+/// Every signed-in shopper's events up to `through`, or only those of `shoppers`, in the order they were recorded
+/// (so that two events of one moment are always counted in the same order). Guests' histories are short and end
+/// when their browser forgets them; they get recommendations, but do not shape similarity or transitions.
 async fn read_interactions(
     connection: &mut AnyConnection,
     shoppers: Option<&[i64]>,
@@ -223,11 +233,11 @@ async fn read_interactions(
     let set = shoppers.map(|shoppers| IdSet::new(connection, shoppers));
     let sql = match &set {
         None => "SELECT e.shopper_id, e.product_id, e.kind, e.occurred_at FROM shopper_events e \
-                 WHERE e.shopper_id IS NOT NULL AND e.id <= $1"
+                 WHERE e.shopper_id IS NOT NULL AND e.id <= $1 ORDER BY e.id"
             .to_owned(),
         Some(set) => format!(
             "SELECT e.shopper_id, e.product_id, e.kind, e.occurred_at FROM {} \
-             JOIN shopper_events e ON e.shopper_id = s.id WHERE e.id <= $1",
+             JOIN shopper_events e ON e.shopper_id = s.id WHERE e.id <= $1 ORDER BY e.id",
             set.table("s", 2)
         ),
     };
@@ -273,12 +283,16 @@ async fn full_build(
         read_interactions(&mut connection, None, latest).await?
     };
     let products = store_lists(db, &policy.rules, &interactions).await?;
+    store_transitions(db, &policy.transitions, &interactions).await?;
     let mut tx = db.write().await?;
-    sqlx::query("UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2 WHERE id = 1")
-        .bind(latest)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2, transitions_built = 1 \
+         WHERE id = 1",
+    )
+    .bind(latest)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Refreshed::Full {
         events: interactions.len() as u64,
@@ -337,9 +351,13 @@ async fn partial_build(
     // Per list, the products whose lists the new events change: those each of these shoppers' similarity counts,
     // before the new events and after.
     let mut targets: HashMap<&str, HashSet<i64>> = HashMap::new();
+    // What these shoppers count now, less what they counted before: the change to the stored transitions.
+    let mut moved = TransitionCounts::default();
     if !shoppers.is_empty() {
         let after = read_interactions(&mut connection, Some(&shoppers), latest).await?;
         let before = read_interactions(&mut connection, Some(&shoppers), through).await?;
+        moved.add(&count_transitions(&after, &policy.transitions));
+        moved.subtract(&count_transitions(&before, &policy.transitions));
         for (list, kind) in LISTS {
             let mut changed = counted_products(&of_kind(&after, kind), &policy.rules);
             changed.extend(counted_products(&of_kind(&before, kind), &policy.rules));
@@ -400,12 +418,8 @@ async fn partial_build(
             write_lists(db, list, &built).await?;
         }
     }
-    let mut tx = db.write().await?;
-    sqlx::query("UPDATE feed_refresh SET through_event_id = $1 WHERE id = 1")
-        .bind(latest)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    // Last, and with the mark of how far the refresh read: the lists above can be written again, the moves not.
+    add_moves(db, &policy.transitions, &moved, latest).await?;
     Ok(Refreshed::Partial {
         events: (latest - through) as u64,
         shoppers: shoppers.len() as u64,

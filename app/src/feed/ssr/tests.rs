@@ -286,7 +286,7 @@ async fn the_feed_follows_what_the_shopper_did_a_moment_ago_and_leaves_out_what_
         refresh(db, &policy(), NOW, false).await.unwrap();
         add_shopper(db, "alice").await;
         let alice = Viewer::Shopper("alice".into());
-        let rules = SimilarityRules::default();
+        let rules = RefreshPolicy::default();
         let before = feed(db, Some(&alice), "en", 4, &rules, NOW).await.unwrap();
         assert_eq!(before.sections[0].kind, SectionKind::BestSellers);
         assert!(
@@ -361,7 +361,7 @@ async fn recently_viewed_is_newest_first_capped_and_empty_after_clearing() {
                 .await
                 .unwrap();
         }
-        let rules = SimilarityRules::default();
+        let rules = RefreshPolicy::default();
         let feed_now = feed(db, Some(&guest), "en", 8, &rules, NOW + Millis(10))
             .await
             .unwrap();
@@ -424,7 +424,7 @@ async fn nobody_and_shoppers_the_store_does_not_know_get_best_sellers_and_trendi
         let db = &store.db;
         shop(db).await;
         refresh(db, &policy(), NOW, false).await.unwrap();
-        let rules = SimilarityRules::default();
+        let rules = RefreshPolicy::default();
         let anonymous = feed(db, None, "en", 4, &rules, NOW).await.unwrap();
         let unknown = Viewer::Shopper("nobody".into());
         let stranger = feed(db, Some(&unknown), "en", 4, &rules, NOW)
@@ -515,7 +515,7 @@ async fn a_guests_browsing_follows_them_when_they_sign_in() {
             .await
             .unwrap();
         assert_eq!(adopted, 0, "the guest saved nothing, only browsed");
-        let rules = SimilarityRules::default();
+        let rules = RefreshPolicy::default();
         let alice = Viewer::Shopper("alice".into());
         let theirs = feed(db, Some(&alice), "en", 8, &rules, NOW + Millis(10))
             .await
@@ -543,5 +543,88 @@ async fn a_guests_browsing_follows_them_when_they_sign_in() {
                 .iter()
                 .all(|s| s.kind != SectionKind::RecentlyViewed)
         );
+    }
+}
+
+/// The stored moves against a count of every stored event from scratch.
+async fn assert_transitions_as_counted(db: &Db) {
+    let rules = RefreshPolicy::default().transitions;
+    let stored = stored_transitions(db).await.unwrap();
+    let counted =
+        crate::feed::transitions::count_transitions(&all_interactions(db).await.unwrap(), &rules);
+    assert!(!counted.pairs.is_empty());
+    let mut pairs: Vec<&(i64, i64)> = stored.pairs.keys().chain(counted.pairs.keys()).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    for pair in pairs {
+        let (kept, fresh) = (
+            stored.pairs.get(pair).copied().unwrap_or_default(),
+            counted.pairs.get(pair).copied().unwrap_or_default(),
+        );
+        assert!(
+            (kept.weight - fresh.weight).abs() < 1e-6 && kept.shoppers == fresh.shoppers,
+            "{pair:?}: stored {kept:?}, counted {fresh:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn transitions_kept_by_partial_refreshes_equal_a_count_from_scratch() {
+    // However much the new events touch, the refresh stays partial.
+    let policy = || RefreshPolicy {
+        partial_share: f64::MAX,
+        ..RefreshPolicy::default()
+    };
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        refresh(db, &policy(), NOW, false).await.unwrap();
+        assert_transitions_as_counted(db).await;
+        let k1 = product_id(db, "K1").await;
+        let k2 = product_id(db, "K2").await;
+        let mut connection = db.reader().acquire().await.unwrap();
+        let next = super::transitions::successor_lists(&mut connection, &[k1])
+            .await
+            .unwrap();
+        drop(connection);
+        assert_eq!(
+            next[&k1][0].product, k2,
+            "four shoppers went from K1 to K2: {next:?}"
+        );
+        assert_eq!(next[&k1][0].shoppers, 4);
+
+        // s1 goes on, s3 reports a purchase from before everything else they did, s6 arrives, and a guest
+        // browses (guests shape no transitions).
+        add_shopper(db, "s6").await;
+        let guest = EventInput {
+            shopper_id: None,
+            guest_id: Some("g-1".into()),
+            ..did("s6", "K2", EventKind::Viewed, 0)
+        };
+        record_batch(
+            db,
+            &[
+                did("s1", "T1", EventKind::Purchased, 0),
+                did("s1", "K5", EventKind::Viewed, 0),
+                did("s3", "K6", EventKind::Purchased, 13),
+                did("s6", "K5", EventKind::Viewed, 0),
+                did("s6", "K7", EventKind::Purchased, 0),
+                guest,
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+        let partial = refresh(db, &policy(), NOW + Millis(1), false)
+            .await
+            .unwrap();
+        assert!(
+            matches!(partial.lists, Refreshed::Partial { shoppers: 3, .. }),
+            "{partial:?}"
+        );
+        assert_eq!(feed_state(db).await.unwrap().events_behind, 0);
+        assert_transitions_as_counted(db).await;
+        refresh(db, &policy(), NOW + Millis(2), true).await.unwrap();
+        assert_transitions_as_counted(db).await;
     }
 }

@@ -42,7 +42,7 @@ fn each_step_leads_to_the_next_few_the_nearer_and_the_stronger_weighing_more() {
         event(1, 1, EventKind::Viewed, 4),
     ];
     let counts = count_transitions(&history, &rules);
-    let weight = |from, to| counts.pairs.get(&(from, to)).copied();
+    let weight = |from, to| counts.pairs.get(&(from, to)).map(|moved| moved.weight);
     assert_eq!(weight(1, 2), Some(0.25), "a view weighs a quarter");
     assert_eq!(weight(2, 3), Some(1.0), "a purchase weighs one");
     assert_eq!(weight(1, 3), Some(0.5), "two steps on: half");
@@ -76,10 +76,14 @@ fn assert_same(a: &TransitionCounts, b: &TransitionCounts) {
     pairs.dedup();
     for pair in pairs {
         let (x, y) = (
-            a.pairs.get(pair).copied().unwrap_or(0.0),
-            b.pairs.get(pair).copied().unwrap_or(0.0),
+            a.pairs.get(pair).copied().unwrap_or_default(),
+            b.pairs.get(pair).copied().unwrap_or_default(),
         );
-        assert!((x - y).abs() < 1e-9, "{pair:?}: {x} against {y}");
+        assert!(
+            (x.weight - y.weight).abs() < 1e-9,
+            "{pair:?}: {x:?} against {y:?}"
+        );
+        assert_eq!(x.shoppers, y.shoppers, "{pair:?}");
     }
 }
 
@@ -129,23 +133,31 @@ fn a_successors_chance_is_its_share_of_what_left_the_product_smoothed() {
         smoothing: 2.0,
         ..TransitionRules::default()
     };
-    let moves = HashMap::from([(5, 4.0), (6, 2.0), (7, 2.0), (8, 0.0)]);
+    let moved = |weight, shoppers| Move { weight, shoppers };
+    let moves = HashMap::from([
+        (5, moved(4.0, 3)),
+        (6, moved(2.0, 1)),
+        (7, moved(2.0, 2)),
+        (8, moved(0.0, 0)),
+    ]);
     let list = likeliest(&moves, &rules);
     assert_eq!(
         list,
         [
             Successor {
                 product: 5,
-                chance: 0.4
+                chance: 0.4,
+                shoppers: 3
             },
             Successor {
                 product: 6,
-                chance: 0.2
+                chance: 0.2,
+                shoppers: 1
             }
         ],
         "out of 8 + 2; a tie goes to the lower id; two at most"
     );
-    let one = likeliest(&HashMap::from([(5, 1.0)]), &rules);
+    let one = likeliest(&HashMap::from([(5, moved(1.0, 1))]), &rules);
     assert!(
         one[0].chance < 0.34,
         "one shopper's move promises little: {one:?}"
@@ -166,10 +178,12 @@ fn the_next_products_come_from_the_latest_steps_the_latest_weighing_most() {
                 Successor {
                     product: 10,
                     chance: 0.5,
+                    shoppers: 2,
                 },
                 Successor {
                     product: 2,
                     chance: 0.4,
+                    shoppers: 2,
                 },
             ],
         ),
@@ -179,14 +193,17 @@ fn the_next_products_come_from_the_latest_steps_the_latest_weighing_most() {
                 Successor {
                     product: 20,
                     chance: 0.6,
+                    shoppers: 2,
                 },
                 Successor {
                     product: 10,
                     chance: 0.2,
+                    shoppers: 2,
                 },
                 Successor {
                     product: 99,
                     chance: 0.1,
+                    shoppers: 2,
                 },
             ],
         ),
@@ -195,6 +212,7 @@ fn the_next_products_come_from_the_latest_steps_the_latest_weighing_most() {
             vec![Successor {
                 product: 30,
                 chance: 1.0,
+                shoppers: 2,
             }],
         ),
     ]);
@@ -236,14 +254,33 @@ fn a_blend_takes_each_source_relative_to_its_best_and_keeps_the_stronger_reason(
 
 #[test]
 fn stored_moves_and_successors_read_back_as_written_and_malformed_entries_are_skipped() {
-    let moves = HashMap::from([(3, 0.25), (12, 1.5)]);
-    assert_eq!(encode_moves(&moves), "3:0.25 12:1.5");
+    let moves = HashMap::from([
+        (
+            3,
+            Move {
+                weight: 0.25,
+                shoppers: 1,
+            },
+        ),
+        (
+            12,
+            Move {
+                weight: 1.5,
+                shoppers: 2,
+            },
+        ),
+    ]);
+    assert_eq!(encode_moves(&moves), "3:0.25:1 12:1.5:2");
     assert_eq!(decode_moves(&encode_moves(&moves)), moves);
-    assert_eq!(decode_moves("3:0.25 x:1 4 5:y"), HashMap::from([(3, 0.25)]));
+    assert_eq!(
+        decode_moves("3:0.25:1 x:1:1 4 5:y:1 6:1:1:1"),
+        HashMap::from([(3, moves[&3])])
+    );
     let list = [Successor {
         product: 7,
         chance: 0.125,
+        shoppers: 4,
     }];
     assert_eq!(decode_successors(&encode_successors(&list)), list);
-    assert_eq!(decode_successors("7:0.125 7"), list);
+    assert_eq!(decode_successors("7:0.125:4 7 8:0.1"), list);
 }

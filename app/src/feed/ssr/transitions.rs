@@ -1,0 +1,174 @@
+//! The stored "what came next" counts: built whole from every event, or changed by what the shoppers who did
+//! something new count now against what they counted before, without reading anyone else's events.
+
+use super::*;
+use crate::feed::transitions::{
+    Move, Successor, TransitionCounts, TransitionRules, count_transitions, decode_moves,
+    decode_successors, encode_moves, encode_successors, likeliest,
+};
+
+/// Builds every product's moves and successors from `interactions` and stores them, replacing what was stored;
+/// returns how many products have moves. The caller marks the build done with the events it read.
+pub(super) async fn store_transitions(
+    db: &Db,
+    rules: &TransitionRules,
+    interactions: &[Interaction],
+) -> Result<u64, StoreError> {
+    let started = std::time::Instant::now();
+    let by_product = count_transitions(interactions, rules).by_product();
+    let rows: Vec<(i64, String, String)> = by_product
+        .iter()
+        .map(|(&product, moves)| (product, encode_moves(moves), successors_text(moves, rules)))
+        .collect();
+    for transaction in rows.chunks(ROWS_PER_UPSERT * UPSERTS_PER_TRANSACTION) {
+        let mut tx = db.write().await?;
+        upsert(&mut tx, transaction).await?;
+        tx.commit().await?;
+    }
+    let stored: Vec<i64> = sqlx::query_scalar("SELECT product_id FROM product_transitions")
+        .fetch_all(db.reader())
+        .await?;
+    let gone: Vec<i64> = stored
+        .into_iter()
+        .filter(|product| !by_product.contains_key(product))
+        .collect();
+    if !gone.is_empty() {
+        let mut tx = db.write().await?;
+        delete(&mut tx, &gone).await?;
+        tx.commit().await?;
+    }
+    tracing::info!(
+        products = rows.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "feed: transitions rebuilt"
+    );
+    Ok(rows.len() as u64)
+}
+
+/// Adds `change` to the stored moves of the products it leaves from, recomputes their successors, and records
+/// that the events up to `through` are counted, in one transaction: adding is not idempotent, so the moves and the
+/// mark of how far they go must never part. Returns how many products changed.
+pub(super) async fn add_moves(
+    db: &Db,
+    rules: &TransitionRules,
+    change: &TransitionCounts,
+    through: i64,
+) -> Result<u64, StoreError> {
+    let products: Vec<i64> = change.by_product().into_keys().collect();
+    let mut tx = db.write().await?;
+    let mut counts = TransitionCounts::default();
+    if !products.is_empty() {
+        let set = IdSet::new(&tx, &products);
+        let rows = sqlx::query_as::<_, (i64, String)>(&format!(
+            "SELECT t.product_id, t.moves FROM {} JOIN product_transitions t ON t.product_id = f.id",
+            set.table("f", 1)
+        ))
+        .bind(set.value())
+        .fetch_all(&mut *tx)
+        .await?;
+        for (product, moves) in rows {
+            for (to, moved) in decode_moves(&moves) {
+                counts.pairs.insert((product, to), moved);
+            }
+        }
+    }
+    counts.add(change);
+    let mut after = counts.by_product();
+    let mut rows = Vec::new();
+    let mut emptied = Vec::new();
+    for product in &products {
+        match after.remove(product) {
+            Some(moves) => rows.push((
+                *product,
+                encode_moves(&moves),
+                successors_text(&moves, rules),
+            )),
+            None => emptied.push(*product),
+        }
+    }
+    upsert(&mut tx, &rows).await?;
+    if !emptied.is_empty() {
+        delete(&mut tx, &emptied).await?;
+    }
+    sqlx::query("UPDATE feed_refresh SET through_event_id = $1 WHERE id = 1")
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(products.len() as u64)
+}
+
+/// The stored successors of each of `products`, likeliest first.
+pub(super) async fn successor_lists(
+    connection: &mut AnyConnection,
+    products: &[i64],
+) -> Result<BTreeMap<i64, Vec<Successor>>, StoreError> {
+    if products.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let set = IdSet::new(connection, products);
+    let rows = sqlx::query_as::<_, (i64, String)>(&format!(
+        "SELECT t.product_id, t.successors FROM {} JOIN product_transitions t ON t.product_id = f.id",
+        set.table("f", 1)
+    ))
+    .bind(set.value())
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(product, text)| (product, decode_successors(&text)))
+        .collect())
+}
+
+/// Every stored move, for tests that hold a kept count to a rebuild.
+pub async fn stored_transitions(db: &Db) -> Result<TransitionCounts, StoreError> {
+    let rows =
+        sqlx::query_as::<_, (i64, String)>("SELECT product_id, moves FROM product_transitions")
+            .fetch_all(db.reader())
+            .await?;
+    let mut counts = TransitionCounts::default();
+    for (product, moves) in rows {
+        for (to, moved) in decode_moves(&moves) {
+            counts.pairs.insert((product, to), moved);
+        }
+    }
+    Ok(counts)
+}
+
+fn successors_text(moves: &HashMap<i64, Move>, rules: &TransitionRules) -> String {
+    encode_successors(&likeliest(moves, rules))
+}
+
+async fn upsert(tx: &mut AnyConnection, rows: &[(i64, String, String)]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_UPSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO product_transitions (product_id, moves, successors) VALUES {} \
+             ON CONFLICT (product_id) DO UPDATE SET moves = excluded.moves, successors = excluded.successors",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (product, moves, successors) in chunk {
+            query = query
+                .bind(*product)
+                .bind(moves.as_str())
+                .bind(successors.as_str());
+        }
+        query.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+async fn delete(tx: &mut AnyConnection, products: &[i64]) -> Result<(), StoreError> {
+    let set = IdSet::new(tx, products);
+    sqlx::query(&format!(
+        "DELETE FROM product_transitions WHERE product_id IN (SELECT f.id FROM {})",
+        set.table("f", 1)
+    ))
+    .bind(set.value())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
