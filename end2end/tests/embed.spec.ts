@@ -19,6 +19,7 @@ const WIDGETS = [
   'rapport-reviews',
   'rapport-also-bought',
   'rapport-also-viewed',
+  'rapport-went-on-to',
   'rapport-tier-progress',
   'rapport-wishlist',
   'rapport-feed',

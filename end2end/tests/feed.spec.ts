@@ -79,7 +79,7 @@ test('visitor sees best sellers and trending products on the home page', async (
   expect(new Set(categories).size).toBeGreaterThan(1);
 });
 
-test('shopper sees what customers who bought and viewed this product also bought and viewed', async ({ page }) => {
+test('shopper sees what customers who bought and viewed this product also bought and viewed, and went on to', async ({ page }) => {
   await page.goto(`/p/${FIRST_PRODUCT_SKU}?lang=en`);
   const bought = page.getByTestId('also-bought');
   await expect(bought.getByRole('heading')).toHaveText('Customers who bought this also bought');
@@ -88,4 +88,9 @@ test('shopper sees what customers who bought and viewed this product also bought
   await expect(viewed.getByRole('heading')).toHaveText('Customers who viewed this also viewed');
   const skus = (await hrefs(viewed.locator('a.shop-tile__link'))).map(skuOfHref);
   expect(skus).not.toContain(FIRST_PRODUCT_SKU);
+  const next = page.getByTestId('went-on-to');
+  await expect(next.getByRole('heading')).toHaveText('Customers who viewed this went on to');
+  const following = (await hrefs(next.locator('a.shop-tile__link'))).map(skuOfHref);
+  expect(following.length).toBeGreaterThan(0);
+  expect(following).not.toContain(FIRST_PRODUCT_SKU);
 });

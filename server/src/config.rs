@@ -321,8 +321,8 @@ pub struct Config {
         global = true
     )]
     pub tier_review_interval_seconds: u64,
-    /// How often, in seconds, the server brings the feed's similarity lists up to the latest events (a full
-    /// rebuild once a day, partial refreshes in between; on PostgreSQL one instance at a time). 0 turns it off,
+    /// How often, in seconds, the server brings the feed's transitions up to the latest events and lists new
+    /// products (a full rebuild of everything once a day; on PostgreSQL one instance at a time). 0 turns it off,
     /// for a deployment where a `server refresh-feed` job runs it instead.
     #[arg(
         long,
