@@ -298,23 +298,44 @@ pub fn recommend(
     limit: usize,
 ) -> Vec<Recommendation> {
     let anchored: HashSet<i64> = anchors.iter().map(|a| a.product).collect();
+    rank(
+        anchors.iter().flat_map(|anchor| {
+            neighbours
+                .get(&anchor.product)
+                .into_iter()
+                .flatten()
+                .map(move |similar| {
+                    (
+                        similar.product,
+                        anchor.weight * similar.score,
+                        anchor.product,
+                    )
+                })
+        }),
+        |product| anchored.contains(&product) || excluded.contains(&product),
+        limit,
+    )
+}
+
+/// Ranks candidates from their contributions `(product, contribution, anchor)`: each scores the sum of its
+/// contributions and is there because of the anchor of the largest (ties: the lower anchor id), best first (ties:
+/// lower product id first), `limit` at most, leaving out what `left_out` says.
+pub fn rank(
+    contributions: impl IntoIterator<Item = (i64, f32, i64)>,
+    left_out: impl Fn(i64) -> bool,
+    limit: usize,
+) -> Vec<Recommendation> {
     // Per candidate: total score, best contribution and its anchor.
     let mut candidates: HashMap<i64, (f32, f32, i64)> = HashMap::new();
-    for anchor in anchors {
-        for similar in neighbours.get(&anchor.product).into_iter().flatten() {
-            if anchored.contains(&similar.product) || excluded.contains(&similar.product) {
-                continue;
-            }
-            let contribution = anchor.weight * similar.score;
-            let entry =
-                candidates
-                    .entry(similar.product)
-                    .or_insert((0.0, f32::MIN, anchor.product));
-            entry.0 += contribution;
-            if contribution > entry.1 || (contribution == entry.1 && anchor.product < entry.2) {
-                entry.1 = contribution;
-                entry.2 = anchor.product;
-            }
+    for (product, contribution, anchor) in contributions {
+        if left_out(product) {
+            continue;
+        }
+        let entry = candidates.entry(product).or_insert((0.0, f32::MIN, anchor));
+        entry.0 += contribution;
+        if contribution > entry.1 || (contribution == entry.1 && anchor < entry.2) {
+            entry.1 = contribution;
+            entry.2 = anchor;
         }
     }
     let mut ranked: Vec<Recommendation> = candidates

@@ -26,7 +26,7 @@
 //! assert_eq!((picks[0].product, picks[0].because), (2, 1));
 //! ```
 
-use super::similarity::{Interaction, Recommendation, event_weight};
+use super::similarity::{Interaction, Recommendation, event_weight, rank};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[cfg(test)]
@@ -313,35 +313,22 @@ pub fn what_comes_next(
     limit: usize,
 ) -> Vec<Recommendation> {
     let anchored: HashSet<i64> = recent.iter().map(|step| step.product).collect();
-    let mut candidates: HashMap<i64, (f32, f32, i64)> = HashMap::new();
-    for (back, anchor) in recent.iter().take(rules.anchors).enumerate() {
-        let weight = rules.anchor_decay.powi(back as i32);
-        for next in successors.get(&anchor.product).into_iter().flatten() {
-            if anchored.contains(&next.product) || excluded.contains(&next.product) {
-                continue;
-            }
-            let contribution = weight * next.chance;
-            let entry = candidates
-                .entry(next.product)
-                .or_insert((0.0, f32::MIN, anchor.product));
-            entry.0 += contribution;
-            if contribution > entry.1 {
-                entry.1 = contribution;
-                entry.2 = anchor.product;
-            }
-        }
-    }
-    let mut ranked: Vec<Recommendation> = candidates
-        .into_iter()
-        .map(|(product, (score, _, because))| Recommendation {
-            product,
-            score,
-            because,
-        })
-        .collect();
-    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.product.cmp(&b.product)));
-    ranked.truncate(limit);
-    ranked
+    rank(
+        recent
+            .iter()
+            .take(rules.anchors)
+            .enumerate()
+            .flat_map(|(back, anchor)| {
+                let weight = rules.anchor_decay.powi(back as i32);
+                successors
+                    .get(&anchor.product)
+                    .into_iter()
+                    .flatten()
+                    .map(move |next| (next.product, weight * next.chance, anchor.product))
+            }),
+        |product| anchored.contains(&product) || excluded.contains(&product),
+        limit,
+    )
 }
 
 /// Mixes the candidates of similarity and of transitions, each list's scores taken relative to its best: a
@@ -353,36 +340,21 @@ pub fn blend(
     share: f32,
     limit: usize,
 ) -> Vec<Recommendation> {
-    let mut mixed: HashMap<i64, (f32, f32, i64)> = HashMap::new();
-    for (list, part) in [(similar, 1.0 - share), (next, share)] {
+    let part_of = |list: &[Recommendation], part: f32| -> Vec<(i64, f32, i64)> {
         let best = list.iter().map(|r| r.score).fold(0.0, f32::max);
         // A source with no share brings no candidates either.
         if best <= 0.0 || part <= 0.0 {
-            continue;
+            return Vec::new();
         }
-        for recommendation in list {
-            let contribution = part * recommendation.score / best;
-            let entry = mixed.entry(recommendation.product).or_insert((
-                0.0,
-                f32::MIN,
-                recommendation.because,
-            ));
-            entry.0 += contribution;
-            if contribution > entry.1 {
-                entry.1 = contribution;
-                entry.2 = recommendation.because;
-            }
-        }
-    }
-    let mut ranked: Vec<Recommendation> = mixed
-        .into_iter()
-        .map(|(product, (score, _, because))| Recommendation {
-            product,
-            score,
-            because,
-        })
-        .collect();
-    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.product.cmp(&b.product)));
-    ranked.truncate(limit);
-    ranked
+        list.iter()
+            .map(|r| (r.product, part * r.score / best, r.because))
+            .collect()
+    };
+    rank(
+        part_of(similar, 1.0 - share)
+            .into_iter()
+            .chain(part_of(next, share)),
+        |_| false,
+        limit,
+    )
 }

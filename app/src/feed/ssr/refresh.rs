@@ -368,26 +368,13 @@ async fn partial_build(
             changed.extend(counted_products(&of_kind(&before, kind), &policy.rules));
             targets.insert(list, changed);
         }
-        let counted: Vec<i64> = targets
-            .values()
-            .flatten()
-            .copied()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        for (list, product) in listed_already(&mut connection, &counted).await? {
+        for (list, product) in listed_already(&mut connection, &products_of(&targets)).await? {
             if let Some(changed) = targets.get_mut(list.as_str()) {
                 changed.remove(&product);
             }
         }
     }
-    let products: Vec<i64> = targets
-        .values()
-        .flatten()
-        .copied()
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let products = products_of(&targets);
     if !products.is_empty() {
         let stored: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM product_neighbours WHERE list = 'interest'",
@@ -437,6 +424,17 @@ async fn partial_build(
         shoppers: shoppers.len() as u64,
         products: products.len() as u64,
     })
+}
+
+/// Every product of the lists' targets, once.
+fn products_of(targets: &HashMap<&str, HashSet<i64>>) -> Vec<i64> {
+    targets
+        .values()
+        .flatten()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Which of `products` hold a stored list, as (list, product).
