@@ -381,7 +381,8 @@ async fn review_tiers(db: Db, metrics: metrics::Metrics, every: std::time::Durat
     }
 }
 
-/// Keeps the feed's similarity lists and popularity in step with the events: at start-up and then every `every`.
+/// Keeps the feed's transitions, similarity lists and popularity in step with the events: at start-up and then
+/// every `every` (a full rebuild when one is due, otherwise the transitions and new products' lists).
 /// Serving never waits for it; a shopper's own latest events count at once.
 async fn refresh_feed(
     db: Db,

@@ -9,7 +9,7 @@ CREATE TABLE product_transitions (
     successors TEXT   NOT NULL
 );
 
--- Whether product_transitions was built from every event: until then a refresh builds it whole (a store that
--- had events before this migration), after that it adds the new events' moves.
-ALTER TABLE feed_refresh ADD COLUMN transitions_built BIGINT NOT NULL DEFAULT 0
-    CHECK (transitions_built IN (0, 1));
+-- The rules (app/src/feed/transitions.rs) the stored transitions were counted by; '' until they are counted from
+-- every event, and while a full build rewrites them. A refresh that finds other rules (a store that had events
+-- before this migration, a release that changed them) builds them whole; otherwise it adds the new events' moves.
+ALTER TABLE feed_refresh ADD COLUMN transitions_rules TEXT NOT NULL DEFAULT '';

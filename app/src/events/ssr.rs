@@ -175,6 +175,10 @@ pub async fn record_for_request(sku: &str, kind: EventKind) -> Result<(), AppErr
 
 /// Moves a guest's events to the shopper who just signed in, so that their feed, "Recently viewed" and "Not
 /// interested" choices follow them. Returns how many moved.
+///
+/// They move as new rows, in their order: readers that follow the events by id (the feed's refresh counts what
+/// each shopper did since it last read) then see them as the shopper's new events, not as old ones it never
+/// counted.
 pub async fn adopt_guest_events(
     tx: &mut Tx,
     guest_id: &str,
@@ -182,13 +186,18 @@ pub async fn adopt_guest_events(
 ) -> Result<u64, StoreError> {
     let shopper = known_shopper(tx, shopper_external_id).await?;
     let moved = sqlx::query(
-        "UPDATE shopper_events SET shopper_id = $1, guest_id = NULL WHERE guest_id = $2",
+        "INSERT INTO shopper_events (shopper_id, guest_id, product_id, kind, occurred_at) \
+         SELECT $1, NULL, product_id, kind, occurred_at FROM shopper_events WHERE guest_id = $2 ORDER BY id",
     )
     .bind(shopper)
     .bind(guest_id)
     .execute(&mut **tx)
     .await?
     .rows_affected();
+    sqlx::query("DELETE FROM shopper_events WHERE guest_id = $1")
+        .bind(guest_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(moved)
 }
 

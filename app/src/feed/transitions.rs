@@ -73,6 +73,17 @@ impl Default for TransitionRules {
     }
 }
 
+impl TransitionRules {
+    /// What the stored counts depend on, as the database keeps it beside them: counts made under other rules are
+    /// rebuilt, never added to.
+    pub fn counting_key(&self) -> String {
+        format!(
+            "window={} step_decay={} successors={} smoothing={}",
+            self.window, self.step_decay, self.successors, self.smoothing
+        )
+    }
+}
+
 /// One move in a shopper's history: a product and the weight of the strongest thing done with it there.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Step {

@@ -1,5 +1,6 @@
-//! The background refresh: neighbour lists, transitions and popularity rebuilt from the events, in full or for
-//! the products and shoppers whose events changed, under a lock so that one server refreshes at a time.
+//! The background refresh, under a lock so that one server refreshes at a time: neighbour lists, transitions and
+//! popularity rebuilt from every event (daily), and in between the transitions brought up to the latest event and
+//! lists made for products that have none.
 
 use super::transitions::{add_moves, store_transitions};
 use super::*;
@@ -61,10 +62,10 @@ impl Default for RefreshPolicy {
     }
 }
 
-/// What a refresh of the neighbour lists did.
+/// What a refresh of the neighbour lists and transitions did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refreshed {
-    /// Another instance holds the refresh lock; nothing was done.
+    /// Another instance holds the refresh lock, or another refresh counted these events first; nothing was done.
     Busy,
     /// No event came since the last refresh.
     UpToDate,
@@ -87,9 +88,9 @@ pub struct RefreshReport {
     pub popularity: bool,
 }
 
-/// Brings the stored neighbour lists up to the latest event, and popularity up to date when it is due: a full
-/// rebuild when `full` is asked, when none was made yet or when the last is older than the policy says, a partial
-/// refresh otherwise. On PostgreSQL one instance at a time does it; the others get [`Refreshed::Busy`].
+/// Brings the stored transitions up to the latest event, and the neighbour lists and popularity up to date when
+/// they are due: a full rebuild when `full` is asked, when none was made yet (or the transitions were counted under
+/// other rules) or when the last is older than the policy says, a partial refresh otherwise. On PostgreSQL one instance at a time does it; the others get [`Refreshed::Busy`].
 pub async fn refresh(
     db: &Db,
     policy: &RefreshPolicy,
@@ -135,10 +136,11 @@ pub async fn ever_built(db: &Db) -> Result<bool, StoreError> {
     Ok(built.is_some())
 }
 
-/// How far the feed's stored lists are behind the events, for the metrics an operator watches.
+/// How far the feed's stored transitions and lists are behind the events, for the metrics an operator watches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedState {
-    /// Events recorded after the last refresh read up to (by event id): what the next refresh folds in.
+    /// Events recorded after the last refresh read up to (by event id): what the next refresh folds into the
+    /// transitions (and into the lists at the next full rebuild).
     pub events_behind: i64,
     /// When every list was last rebuilt from every event; `None` before the first build.
     pub full_build_at: Option<Millis>,
@@ -194,21 +196,18 @@ async fn refresh_holding_lock(
     full: bool,
 ) -> Result<RefreshReport, StoreError> {
     let state = sqlx::query(
-        "SELECT through_event_id, full_build_at, popularity_at, transitions_built FROM feed_refresh WHERE id = 1",
+        "SELECT through_event_id, full_build_at, popularity_at, transitions_rules FROM feed_refresh WHERE id = 1",
     )
     .fetch_one(db.reader())
     .await?;
     let through: i64 = state.try_get("through_event_id")?;
-    // A store with events from before the transitions were counted builds them whole once.
-    let transitions_built = state.try_get::<i64, _>("transitions_built")? == 1;
+    // Transitions never counted, or counted under other rules, are built whole.
+    let counted =
+        state.try_get::<String, _>("transitions_rules")? == policy.transitions.counting_key();
     let full_build_at: Option<Millis> = state.try_get("full_build_at")?;
     let popularity_at: Option<Millis> = state.try_get("popularity_at")?;
-    let latest: i64 =
-        sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM shopper_events")
-            .fetch_one(db.reader())
-            .await?;
-    let full =
-        full || !transitions_built || full_build_at.is_none_or(|at| now - at >= policy.full_every);
+    let latest = latest_event(db).await?;
+    let full = full || !counted || full_build_at.is_none_or(|at| now - at >= policy.full_every);
     let lists = if full {
         full_build(db, policy, latest, now).await?
     } else if latest > through {
@@ -222,6 +221,27 @@ async fn refresh_holding_lock(
         refresh_popularity(db, now).await?;
     }
     Ok(RefreshReport { lists, popularity })
+}
+
+/// The id up to which every event is written: what a refresh reads through. On PostgreSQL a transaction still
+/// writing events may hold lower ids than one already committed, and a refresh that read past them would never
+/// count them (it reads on from the highest id it saw); a share lock waits for such writers, and holds new ones
+/// back for the moment of one read. SQLite writes one transaction at a time, so its highest id is always a
+/// committed one.
+async fn latest_event(db: &Db) -> Result<i64, StoreError> {
+    const HIGHEST: &str = "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM shopper_events";
+    match db.backend() {
+        Backend::Sqlite => Ok(sqlx::query_scalar(HIGHEST).fetch_one(db.reader()).await?),
+        Backend::Postgres => {
+            let mut tx = db.write().await?;
+            sqlx::query("LOCK TABLE shopper_events IN SHARE MODE")
+                .execute(&mut *tx)
+                .await?;
+            let latest = sqlx::query_scalar(HIGHEST).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(latest)
+        }
+    }
 }
 
 /// Every signed-in shopper's events up to `through`, or only those of `shoppers`, in the order they were recorded
@@ -288,11 +308,12 @@ async fn full_build(
     store_transitions(db, &policy.transitions, &interactions).await?;
     let mut tx = db.write().await?;
     sqlx::query(
-        "UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2, transitions_built = 1 \
+        "UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2, transitions_rules = $3 \
          WHERE id = 1",
     )
     .bind(latest)
     .bind(now)
+    .bind(policy.transitions.counting_key())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -418,7 +439,9 @@ async fn partial_build(
         }
     }
     // Last, and with the mark of how far the refresh read: the lists above can be written again, the moves not.
-    add_moves(db, &policy.transitions, &moved, latest).await?;
+    if !add_moves(db, &policy.transitions, &moved, through, latest).await? {
+        return Ok(Refreshed::Busy);
+    }
     Ok(Refreshed::Partial {
         events: (latest - through) as u64,
         shoppers: shoppers.len() as u64,
@@ -437,22 +460,31 @@ fn products_of(targets: &HashMap<&str, HashSet<i64>>) -> Vec<i64> {
         .collect()
 }
 
-/// Which of `products` hold a stored list, as (list, product).
+/// Which of `products` hold a stored list that names a neighbour, as (list, product). A product a full build
+/// found no neighbour for has an empty list (kept for its norm): it is not listed yet.
 async fn listed_already(
     connection: &mut AnyConnection,
     products: &[i64],
 ) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut listed = Vec::new();
     if products.is_empty() {
-        return Ok(Vec::new());
+        return Ok(listed);
     }
     let set = IdSet::new(connection, products);
-    Ok(sqlx::query_as::<_, (String, i64)>(&format!(
-        "SELECT n.list, n.product_id FROM {} JOIN product_neighbours n ON n.product_id = p.id",
-        set.table("p", 1)
-    ))
-    .bind(set.value())
-    .fetch_all(&mut *connection)
-    .await?)
+    // One list at a time, so that each lookup seeks the (list, product_id) key.
+    for (list, _) in LISTS {
+        let rows: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT n.product_id FROM {} CROSS JOIN product_neighbours n \
+             WHERE n.list = $1 AND n.product_id = p.id AND n.neighbours <> ''",
+            set.table("p", 2)
+        ))
+        .bind(list)
+        .bind(set.value())
+        .fetch_all(&mut *connection)
+        .await?;
+        listed.extend(rows.into_iter().map(|product| (list.to_owned(), product)));
+    }
+    Ok(listed)
 }
 
 /// The stored norms of `products`, per list.

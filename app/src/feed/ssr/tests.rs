@@ -596,6 +596,15 @@ async fn transitions_kept_by_partial_refreshes_equal_a_count_from_scratch() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
+        // A guest browses before the first refresh: guests shape no transitions, until they sign in.
+        let guest = |sku: &str, days_ago| EventInput {
+            shopper_id: None,
+            guest_id: Some("g-1".into()),
+            ..did("s2", sku, EventKind::Viewed, days_ago)
+        };
+        record_batch(db, &[guest("K6", 2), guest("K7", 1)], NOW)
+            .await
+            .unwrap();
         refresh(db, &policy(), NOW, false).await.unwrap();
         assert_transitions_as_counted(db).await;
         let k1 = product_id(db, "K1").await;
@@ -611,14 +620,9 @@ async fn transitions_kept_by_partial_refreshes_equal_a_count_from_scratch() {
         );
         assert_eq!(next[&k1][0].shoppers, 4);
 
-        // s1 goes on, s3 reports a purchase from before everything else they did, s6 arrives, and a guest
-        // browses (guests shape no transitions).
+        // s1 goes on, s3 reports a purchase from before everything else they did, s6 arrives, and the guest signs
+        // in as s2.
         add_shopper(db, "s6").await;
-        let guest = EventInput {
-            shopper_id: None,
-            guest_id: Some("g-1".into()),
-            ..did("s6", "K2", EventKind::Viewed, 0)
-        };
         record_batch(
             db,
             &[
@@ -627,21 +631,46 @@ async fn transitions_kept_by_partial_refreshes_equal_a_count_from_scratch() {
                 did("s3", "K6", EventKind::Purchased, 13),
                 did("s6", "K5", EventKind::Viewed, 0),
                 did("s6", "K7", EventKind::Purchased, 0),
-                guest,
             ],
             NOW,
         )
         .await
         .unwrap();
+        crate::flows::guest_adoption::adopt(db, "g-1", "s2", NOW)
+            .await
+            .unwrap();
+        let through = |db: &Db| {
+            let db = db.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT through_event_id FROM feed_refresh")
+                    .fetch_one(db.reader())
+                    .await
+                    .unwrap()
+            }
+        };
+        let read_before = through(db).await;
         let partial = refresh(db, &policy(), NOW + Millis(1), false)
             .await
             .unwrap();
         assert!(
-            matches!(partial.lists, Refreshed::Partial { shoppers: 3, .. }),
+            matches!(partial.lists, Refreshed::Partial { shoppers: 4, .. }),
             "{partial:?}"
         );
         assert_eq!(feed_state(db).await.unwrap().events_behind, 0);
         assert_transitions_as_counted(db).await;
+
+        // A second refresh that read from the same mark (another process, on SQLite) adds nothing.
+        let rules = RefreshPolicy::default().transitions;
+        let again = crate::feed::transitions::count_transitions(
+            &all_interactions(db).await.unwrap(),
+            &rules,
+        );
+        let added = super::transitions::add_moves(db, &rules, &again, read_before, read_before + 1)
+            .await
+            .unwrap();
+        assert!(!added);
+        assert_transitions_as_counted(db).await;
+
         refresh(db, &policy(), NOW + Millis(2), true).await.unwrap();
         assert_transitions_as_counted(db).await;
     }

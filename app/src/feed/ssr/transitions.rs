@@ -7,14 +7,20 @@ use crate::feed::transitions::{
     decode_successors, encode_moves, encode_successors, likeliest,
 };
 
-/// Builds every product's moves and successors from `interactions` and stores them, replacing what was stored;
-/// returns how many products have moves. The caller marks the build done with the events it read.
+/// Builds every product's moves and successors from `interactions` and stores them, replacing what was stored.
+/// The caller marks the build done, with the rules and the events it read.
 pub(super) async fn store_transitions(
     db: &Db,
     rules: &TransitionRules,
     interactions: &[Interaction],
-) -> Result<u64, StoreError> {
+) -> Result<(), StoreError> {
     let started = std::time::Instant::now();
+    // The rewrite takes several transactions: until the caller marks it done, no partial refresh adds to it.
+    let mut tx = db.write().await?;
+    sqlx::query("UPDATE feed_refresh SET transitions_rules = '' WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     let by_product = count_transitions(interactions, rules).by_product();
     let rows: Vec<(i64, String, String)> = by_product
         .iter()
@@ -42,20 +48,38 @@ pub(super) async fn store_transitions(
         seconds = started.elapsed().as_secs_f64(),
         "feed: transitions rebuilt"
     );
-    Ok(rows.len() as u64)
+    Ok(())
 }
 
-/// Adds `change` to the stored moves of the products it leaves from, recomputes their successors, and records
-/// that the events up to `through` are counted, in one transaction: adding is not idempotent, so the moves and the
-/// mark of how far they go must never part. Returns how many products changed.
+/// Adds `change` (the events after `from`, up to `through`) to the stored moves of the products it leaves from,
+/// recomputes their successors, and records that the events up to `through` are counted, in one transaction:
+/// adding is not idempotent, so the moves and the mark of how far they go must never part. Nothing is added, and
+/// `false` comes back, when the stored counts are no longer those up to `from` under these rules (another refresh
+/// added these events first, or a full build is rewriting them).
 pub(super) async fn add_moves(
     db: &Db,
     rules: &TransitionRules,
     change: &TransitionCounts,
+    from: i64,
     through: i64,
-) -> Result<u64, StoreError> {
+) -> Result<bool, StoreError> {
     let products: Vec<i64> = change.by_product().into_keys().collect();
     let mut tx = db.write().await?;
+    // First, so that on PostgreSQL a second refresh waits here for this one's row lock, then finds the mark moved.
+    let marked = sqlx::query(
+        "UPDATE feed_refresh SET through_event_id = $1 \
+         WHERE id = 1 AND through_event_id = $2 AND transitions_rules = $3",
+    )
+    .bind(through)
+    .bind(from)
+    .bind(rules.counting_key())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if marked == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
     let mut counts = TransitionCounts::default();
     if !products.is_empty() {
         let set = IdSet::new(&tx, &products);
@@ -90,12 +114,8 @@ pub(super) async fn add_moves(
     if !emptied.is_empty() {
         delete(&mut tx, &emptied).await?;
     }
-    sqlx::query("UPDATE feed_refresh SET through_event_id = $1 WHERE id = 1")
-        .bind(through)
-        .execute(&mut *tx)
-        .await?;
     tx.commit().await?;
-    Ok(products.len() as u64)
+    Ok(true)
 }
 
 /// The stored successors of each of `products`, likeliest first.
