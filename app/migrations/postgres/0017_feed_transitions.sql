@@ -1,12 +1,13 @@
--- "What came next" (app/src/feed/transitions.rs): per product, the moves shoppers made from it to the products
--- they touched within the next few steps, as "id:weight:shoppers …" (all of them: a refresh takes away what a
--- shopper counted before and adds what they count now), and the likeliest successors drawn from them,
--- "id:chance:shoppers …", likeliest first, which the feed and the product page read by key. Written only by the
--- background refresh; no foreign key, as products are never deleted.
+-- "What came next" (app/src/feed/transitions.rs): per product, the likeliest successors, "id:chance:shoppers …",
+-- likeliest first, which the feed and the product page read by key, and the moves shoppers made from it to the
+-- products they touched within the next few steps, as "id:weight:shoppers …" (all of them: a refresh takes away
+-- what a shopper counted before and adds what they count now). The successors come first: a best seller's moves
+-- run to a megabyte, which SQLite would otherwise read through to reach them. Written only by the background
+-- refresh; no foreign key, as products are never deleted.
 CREATE TABLE product_transitions (
     product_id BIGINT PRIMARY KEY,
-    moves      TEXT   NOT NULL,
-    successors TEXT   NOT NULL
+    successors TEXT   NOT NULL,
+    moves      TEXT   NOT NULL
 );
 
 -- The rules (app/src/feed/transitions.rs) the stored transitions were counted by; '' until they are counted from

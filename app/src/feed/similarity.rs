@@ -134,17 +134,6 @@ fn strongest(wanted: HashMap<i64, f32>, limit: usize) -> Vec<(i64, f32)> {
     wanted
 }
 
-/// The products whose similarity `interactions` shape: each shopper's strongest `products_per_shopper`. A
-/// shopper's new event changes the lists of these products only (before and after the event), which is what a
-/// partial refresh recomputes.
-pub fn counted_products(interactions: &[Interaction], rules: &SimilarityRules) -> HashSet<i64> {
-    interests(interactions, rules.half_life)
-        .into_values()
-        .flat_map(|wanted| strongest(wanted, rules.products_per_shopper))
-        .map(|(product, _)| product)
-        .collect()
-}
-
 /// A product and how similar it is to another.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Similar {

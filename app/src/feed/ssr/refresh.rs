@@ -363,6 +363,7 @@ async fn partial_build(
     latest: i64,
     now: Millis,
 ) -> Result<Refreshed, StoreError> {
+    let started = std::time::Instant::now();
     let mut connection = db.reader().acquire().await?;
     let shoppers: Vec<i64> = sqlx::query_scalar(
         "SELECT DISTINCT shopper_id FROM shopper_events WHERE id > $1 AND id <= $2 AND shopper_id IS NOT NULL",
@@ -371,11 +372,10 @@ async fn partial_build(
     .bind(latest)
     .fetch_all(&mut *connection)
     .await?;
-    // Per list, the products the new events give a list for the first time: those each of these shoppers'
-    // similarity counts, before the new events and after, that have none yet. The lists of the others wait for
-    // the next full build: recomputing a best seller's list reads every event of every shopper who ever touched
-    // it, as much as a full build (31 s on the large demo data), while the transitions below bring what the
-    // shoppers did just now into the feed at once.
+    // Per list, the products of the new events (of the list's kind) that have no list yet: they get one now. The
+    // lists of the others wait for the next full build: recomputing a best seller's list reads every event of
+    // every shopper who ever touched it, as much as a full build (31 s on the large demo data), while the
+    // transitions below bring what the shoppers did just now into the feed at once.
     let mut targets: HashMap<&str, HashSet<i64>> = HashMap::new();
     // What these shoppers count now, less what they counted before: the change to the stored transitions.
     let mut moved = TransitionCounts::default();
@@ -384,10 +384,24 @@ async fn partial_build(
         let before = read_interactions(&mut connection, Some(&shoppers), through).await?;
         moved.add(&count_transitions(&after, &policy.transitions));
         moved.subtract(&count_transitions(&before, &policy.transitions));
-        for (list, kind) in LISTS {
-            let mut changed = counted_products(&of_kind(&after, kind), &policy.rules);
-            changed.extend(counted_products(&of_kind(&before, kind), &policy.rules));
-            targets.insert(list, changed);
+        let fresh = sqlx::query_as::<_, (i64, String)>(
+            "SELECT DISTINCT product_id, kind FROM shopper_events \
+             WHERE id > $1 AND id <= $2 AND shopper_id IS NOT NULL",
+        )
+        .bind(through)
+        .bind(latest)
+        .fetch_all(&mut *connection)
+        .await?;
+        for (list, of) in LISTS {
+            let products = fresh
+                .iter()
+                .filter(|(_, kind)| {
+                    EventKind::parse(kind).is_some_and(|kind| {
+                        event_weight(kind) > 0.0 && of.is_none_or(|of| of == kind)
+                    })
+                })
+                .map(|(product, _)| *product);
+            targets.insert(list, products.collect());
         }
         for (list, product) in listed_already(&mut connection, &products_of(&targets)).await? {
             if let Some(changed) = targets.get_mut(list.as_str()) {
@@ -396,6 +410,7 @@ async fn partial_build(
         }
     }
     let products = products_of(&targets);
+    let counted = started.elapsed().as_secs_f64();
     if !products.is_empty() {
         let stored: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM product_neighbours WHERE list = 'interest'",
@@ -438,10 +453,19 @@ async fn partial_build(
             write_lists(db, list, &built).await?;
         }
     }
+    let listed = started.elapsed().as_secs_f64();
     // Last, and with the mark of how far the refresh read: the lists above can be written again, the moves not.
     if !add_moves(db, &policy.transitions, &moved, through, latest).await? {
         return Ok(Refreshed::Busy);
     }
+    tracing::info!(
+        shoppers = shoppers.len(),
+        new_lists = products.len(),
+        counted_seconds = counted,
+        listed_seconds = listed - counted,
+        moved_seconds = started.elapsed().as_secs_f64() - listed,
+        "feed: partial refresh"
+    );
     Ok(Refreshed::Partial {
         events: (latest - through) as u64,
         shoppers: shoppers.len() as u64,
