@@ -322,12 +322,13 @@ pub struct Config {
     )]
     pub tier_review_interval_seconds: u64,
     /// How often, in seconds, the server brings the feed's transitions up to the latest events and lists new
-    /// products (a full rebuild of everything once a day; on PostgreSQL one instance at a time). 0 turns it off,
+    /// products (a full rebuild of everything once a day; on PostgreSQL one instance at a time). About a second
+    /// on the large demo data after 200 shoppers acted (BENCHMARKS.md, "Feed"). 0 turns it off,
     /// for a deployment where a `server refresh-feed` job runs it instead.
     #[arg(
         long,
         env = "RAPPORT_FEED_REFRESH_SECONDS",
-        default_value_t = 300,
+        default_value_t = 60,
         global = true
     )]
     pub feed_refresh_seconds: u64,

@@ -30,7 +30,7 @@ use super::similarity::{Interaction, Recommendation, event_weight, rank};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// A move fewer shoppers than this made is never on a list a product page shows anyone: it would tell what one
 /// shopper did.

@@ -567,23 +567,13 @@ async fn a_guests_browsing_follows_them_when_they_sign_in() {
 /// The stored moves against a count of every stored event from scratch.
 async fn assert_transitions_as_counted(db: &Db) {
     let rules = RefreshPolicy::default().transitions;
-    let stored = stored_transitions(db).await.unwrap();
     let counted =
         crate::feed::transitions::count_transitions(&all_interactions(db).await.unwrap(), &rules);
     assert!(!counted.pairs.is_empty());
-    let mut pairs: Vec<&(i64, i64)> = stored.pairs.keys().chain(counted.pairs.keys()).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    for pair in pairs {
-        let (kept, fresh) = (
-            stored.pairs.get(pair).copied().unwrap_or_default(),
-            counted.pairs.get(pair).copied().unwrap_or_default(),
-        );
-        assert!(
-            (kept.weight - fresh.weight).abs() < 1e-6 && kept.shoppers == fresh.shoppers,
-            "{pair:?}: stored {kept:?}, counted {fresh:?}"
-        );
-    }
+    crate::feed::transitions::tests::assert_same_counts(
+        &stored_transitions(db).await.unwrap(),
+        &counted,
+    );
 }
 
 #[tokio::test]
