@@ -16,7 +16,9 @@
 //! assert_eq!(report.cases, 20);
 //! ```
 
-use super::similarity::{Interaction, SimilarityRules, anchors, recommend, similar_products};
+use super::similarity::{
+    Interaction, Recommendation, SimilarityRules, anchors, recommend, similar_products,
+};
 use super::transitions::{
     TransitionRules, blend, count_transitions, recent_steps, successors, what_comes_next,
 };
@@ -179,34 +181,40 @@ pub fn evaluate(
             .map(|h| h.iter().map(|e| e.product).collect())
             .unwrap_or_default()
     };
-    let both = |case: &Case| {
-        let history = histories
-            .get(&case.shopper)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let anchors = anchors(history, rules.half_life, case.at, ANCHORS);
-        let seen = seen(case);
-        (
-            recommend(&anchors, &neighbours, &seen, 4 * k),
-            what_comes_next(
-                &recent_steps(history, next_rules.anchors),
-                &next,
-                next_rules,
-                &seen,
-                4 * k,
-            ),
-        )
-    };
-    let products = |list: Vec<super::similarity::Recommendation>| -> Vec<i64> {
-        list.into_iter().take(k).map(|r| r.product).collect()
-    };
-    let similarity = score(&split.cases, |case| products(both(case).0), k);
-    let transitions = score(&split.cases, |case| products(both(case).1), k);
+    // Each case's candidates from each source, made once for the three scores that read them.
+    let candidates: HashMap<i64, (Vec<Recommendation>, Vec<Recommendation>)> = split
+        .cases
+        .iter()
+        .map(|case| {
+            let history = histories
+                .get(&case.shopper)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let anchors = anchors(history, rules.half_life, case.at, ANCHORS);
+            let seen = seen(case);
+            let similar = recommend(&anchors, &neighbours, &seen, 4 * k);
+            let recent = recent_steps(history, next_rules.anchors);
+            let following = what_comes_next(&recent, &next, next_rules, &seen, 4 * k);
+            (case.shopper, (similar, following))
+        })
+        .collect();
+    let products =
+        |list: &[Recommendation]| -> Vec<i64> { list.iter().take(k).map(|r| r.product).collect() };
+    let similarity = score(
+        &split.cases,
+        |case| products(&candidates[&case.shopper].0),
+        k,
+    );
+    let transitions = score(
+        &split.cases,
+        |case| products(&candidates[&case.shopper].1),
+        k,
+    );
     let feed = score(
         &split.cases,
         |case| {
-            let (similar, next) = both(case);
-            products(blend(&similar, &next, next_rules.share, k))
+            let (similar, next) = &candidates[&case.shopper];
+            products(&blend(similar, next, next_rules.share, k))
         },
         k,
     );

@@ -28,6 +28,7 @@
 
 use super::similarity::{Interaction, Recommendation, event_weight, rank};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -95,10 +96,11 @@ pub struct Step {
 /// interest (a removal, a dismissal) left out, and the events of one product in a row (a view, then the cart,
 /// then the purchase) one step, weighing as the strongest of them.
 pub fn steps(history: &[Interaction]) -> Vec<Step> {
-    let mut ordered: Vec<(usize, &Interaction)> = history.iter().enumerate().collect();
-    ordered.sort_by_key(|&(n, event)| (event.at, n));
+    let mut ordered: Vec<&Interaction> = history.iter().collect();
+    // Stable: events of one moment keep the order given.
+    ordered.sort_by_key(|event| event.at);
     let mut steps: Vec<Step> = Vec::new();
-    for (_, event) in ordered {
+    for event in ordered {
         let weight = event_weight(event.kind);
         if weight <= 0.0 {
             continue;
@@ -259,17 +261,8 @@ pub fn encode_moves(moves: &HashMap<i64, Move>) -> String {
 
 /// Stored moves; malformed entries are skipped (the next full build rewrites the row).
 pub fn decode_moves(text: &str) -> HashMap<i64, Move> {
-    text.split_ascii_whitespace()
-        .filter_map(|entry| {
-            let mut parts = entry.split(':');
-            let product = parts.next()?.parse().ok()?;
-            let weight = parts.next()?.parse().ok()?;
-            let shoppers = parts.next()?.parse().ok()?;
-            parts
-                .next()
-                .is_none()
-                .then_some((product, Move { weight, shoppers }))
-        })
+    entries(text)
+        .map(|(product, weight, shoppers)| (product, Move { weight, shoppers }))
         .collect()
 }
 
@@ -283,19 +276,24 @@ pub fn encode_successors(list: &[Successor]) -> String {
 
 /// A stored successor list; malformed entries are skipped.
 pub fn decode_successors(text: &str) -> Vec<Successor> {
-    text.split_ascii_whitespace()
-        .filter_map(|entry| {
-            let mut parts = entry.split(':');
-            let product = parts.next()?.parse().ok()?;
-            let chance = parts.next()?.parse().ok()?;
-            let shoppers = parts.next()?.parse().ok()?;
-            parts.next().is_none().then_some(Successor {
-                product,
-                chance,
-                shoppers,
-            })
+    entries(text)
+        .map(|(product, chance, shoppers)| Successor {
+            product,
+            chance,
+            shoppers,
         })
         .collect()
+}
+
+/// The well-formed `"a:b:c"` entries of a stored text.
+fn entries<A: FromStr, B: FromStr, C: FromStr>(text: &str) -> impl Iterator<Item = (A, B, C)> + '_ {
+    text.split_ascii_whitespace().filter_map(|entry| {
+        let mut parts = entry.split(':');
+        let a = parts.next()?.parse().ok()?;
+        let b = parts.next()?.parse().ok()?;
+        let c = parts.next()?.parse().ok()?;
+        parts.next().is_none().then_some((a, b, c))
+    })
 }
 
 /// The shopper's latest `limit` distinct products, latest first.

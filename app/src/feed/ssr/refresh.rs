@@ -90,7 +90,8 @@ pub struct RefreshReport {
 
 /// Brings the stored transitions up to the latest event, and the neighbour lists and popularity up to date when
 /// they are due: a full rebuild when `full` is asked, when none was made yet (or the transitions were counted under
-/// other rules) or when the last is older than the policy says, a partial refresh otherwise. On PostgreSQL one instance at a time does it; the others get [`Refreshed::Busy`].
+/// other rules) or when the last is older than the policy says, a partial refresh otherwise. On PostgreSQL one
+/// instance at a time does it; the others get [`Refreshed::Busy`].
 pub async fn refresh(
     db: &Db,
     policy: &RefreshPolicy,
@@ -365,13 +366,21 @@ async fn partial_build(
 ) -> Result<Refreshed, StoreError> {
     let started = std::time::Instant::now();
     let mut connection = db.reader().acquire().await?;
-    let shoppers: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT shopper_id FROM shopper_events WHERE id > $1 AND id <= $2 AND shopper_id IS NOT NULL",
+    // What the new events are: who did what to which product.
+    let fresh = sqlx::query_as::<_, (i64, i64, String)>(
+        "SELECT DISTINCT shopper_id, product_id, kind FROM shopper_events \
+         WHERE id > $1 AND id <= $2 AND shopper_id IS NOT NULL",
     )
     .bind(through)
     .bind(latest)
     .fetch_all(&mut *connection)
     .await?;
+    let shoppers: Vec<i64> = fresh
+        .iter()
+        .map(|(shopper, _, _)| *shopper)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     // Per list, the products of the new events (of the list's kind) that have no list yet: they get one now. The
     // lists of the others wait for the next full build: recomputing a best seller's list reads every event of
     // every shopper who ever touched it, as much as a full build (31 s on the large demo data), while the
@@ -384,30 +393,18 @@ async fn partial_build(
         let before = read_interactions(&mut connection, Some(&shoppers), through).await?;
         moved.add(&count_transitions(&after, &policy.transitions));
         moved.subtract(&count_transitions(&before, &policy.transitions));
-        let fresh = sqlx::query_as::<_, (i64, String)>(
-            "SELECT DISTINCT product_id, kind FROM shopper_events \
-             WHERE id > $1 AND id <= $2 AND shopper_id IS NOT NULL",
-        )
-        .bind(through)
-        .bind(latest)
-        .fetch_all(&mut *connection)
-        .await?;
         for (list, of) in LISTS {
             let products = fresh
                 .iter()
-                .filter(|(_, kind)| {
+                .filter(|(_, _, kind)| {
                     EventKind::parse(kind).is_some_and(|kind| {
                         event_weight(kind) > 0.0 && of.is_none_or(|of| of == kind)
                     })
                 })
-                .map(|(product, _)| *product);
+                .map(|(_, product, _)| *product);
             targets.insert(list, products.collect());
         }
-        for (list, product) in listed_already(&mut connection, &products_of(&targets)).await? {
-            if let Some(changed) = targets.get_mut(list.as_str()) {
-                changed.remove(&product);
-            }
-        }
+        leave_out_listed(&mut connection, &mut targets).await?;
     }
     let products = products_of(&targets);
     let counted = started.elapsed().as_secs_f64();
@@ -484,31 +481,32 @@ fn products_of(targets: &HashMap<&str, HashSet<i64>>) -> Vec<i64> {
         .collect()
 }
 
-/// Which of `products` hold a stored list that names a neighbour, as (list, product). A product a full build
-/// found no neighbour for has an empty list (kept for its norm): it is not listed yet.
-async fn listed_already(
+/// Takes out of each list's targets the products that already hold that list with a neighbour in it. A product
+/// a full build found no neighbour for has an empty list (kept for its norm): it stays a target.
+async fn leave_out_listed(
     connection: &mut AnyConnection,
-    products: &[i64],
-) -> Result<Vec<(String, i64)>, StoreError> {
-    let mut listed = Vec::new();
-    if products.is_empty() {
-        return Ok(listed);
-    }
-    let set = IdSet::new(connection, products);
-    // One list at a time, so that each lookup seeks the (list, product_id) key.
-    for (list, _) in LISTS {
-        let rows: Vec<i64> = sqlx::query_scalar(&format!(
+    targets: &mut HashMap<&str, HashSet<i64>>,
+) -> Result<(), StoreError> {
+    for (list, products) in targets.iter_mut() {
+        if products.is_empty() {
+            continue;
+        }
+        let set = IdSet::new(connection, &products.iter().copied().collect::<Vec<_>>());
+        // By list and product, so that each lookup seeks the (list, product_id) key.
+        let listed: Vec<i64> = sqlx::query_scalar(&format!(
             "SELECT n.product_id FROM {} CROSS JOIN product_neighbours n \
              WHERE n.list = $1 AND n.product_id = p.id AND n.neighbours <> ''",
             set.table("p", 2)
         ))
-        .bind(list)
+        .bind(*list)
         .bind(set.value())
         .fetch_all(&mut *connection)
         .await?;
-        listed.extend(rows.into_iter().map(|product| (list.to_owned(), product)));
+        for product in listed {
+            products.remove(&product);
+        }
     }
-    Ok(listed)
+    Ok(())
 }
 
 /// The stored norms of `products`, per list.

@@ -6,6 +6,7 @@ use crate::feed::transitions::{
     Move, Successor, TransitionCounts, TransitionRules, count_transitions, decode_moves,
     decode_successors, encode_moves, encode_successors, likeliest,
 };
+use std::collections::BTreeSet;
 
 /// Builds every product's moves and successors from `interactions` and stores them, replacing what was stored.
 /// The caller marks the build done, with the rules and the events it read.
@@ -63,7 +64,13 @@ pub(super) async fn add_moves(
     from: i64,
     through: i64,
 ) -> Result<bool, StoreError> {
-    let products: Vec<i64> = change.by_product().into_keys().collect();
+    let products: Vec<i64> = change
+        .pairs
+        .keys()
+        .map(|&(from, _)| from)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut tx = db.write().await?;
     // First, so that on PostgreSQL a second refresh waits here for this one's row lock, then finds the mark moved.
     let marked = sqlx::query(
@@ -83,18 +90,15 @@ pub(super) async fn add_moves(
     let mut counts = TransitionCounts::default();
     if !products.is_empty() {
         let set = IdSet::new(&tx, &products);
-        let rows = sqlx::query_as::<_, (i64, String)>(&format!(
-            "SELECT t.product_id, t.moves FROM {} JOIN product_transitions t ON t.product_id = f.id",
-            set.table("f", 1)
-        ))
-        .bind(set.value())
-        .fetch_all(&mut *tx)
-        .await?;
-        for (product, moves) in rows {
-            for (to, moved) in decode_moves(&moves) {
-                counts.pairs.insert((product, to), moved);
-            }
-        }
+        counts = counts_of(
+            sqlx::query_as(&format!(
+                "SELECT t.product_id, t.moves FROM {} JOIN product_transitions t ON t.product_id = f.id",
+                set.table("f", 1)
+            ))
+            .bind(set.value())
+            .fetch_all(&mut *tx)
+            .await?,
+        );
     }
     counts.add(change);
     let mut after = counts.by_product();
@@ -142,17 +146,22 @@ pub(super) async fn successor_lists(
 
 /// Every stored move, for tests that hold a kept count to a rebuild.
 pub async fn stored_transitions(db: &Db) -> Result<TransitionCounts, StoreError> {
-    let rows =
-        sqlx::query_as::<_, (i64, String)>("SELECT product_id, moves FROM product_transitions")
+    Ok(counts_of(
+        sqlx::query_as("SELECT product_id, moves FROM product_transitions")
             .fetch_all(db.reader())
-            .await?;
+            .await?,
+    ))
+}
+
+/// Stored rows of moves, `(product, moves)`, as counts.
+fn counts_of(rows: Vec<(i64, String)>) -> TransitionCounts {
     let mut counts = TransitionCounts::default();
     for (product, moves) in rows {
         for (to, moved) in decode_moves(&moves) {
             counts.pairs.insert((product, to), moved);
         }
     }
-    Ok(counts)
+    counts
 }
 
 fn successors_text(moves: &HashMap<i64, Move>, rules: &TransitionRules) -> String {
