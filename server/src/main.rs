@@ -136,7 +136,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let started = Instant::now();
             let report = app::feed::ssr::refresh(
                 &db,
-                &app::feed::ssr::RefreshPolicy::default(),
+                &app::feed::ssr::FeedPolicy::default(),
                 app::kernel::time::now(),
                 full,
             )
@@ -179,7 +179,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .site_addr(config.bind)
         .build();
     let alerts = config.alert_policy()?;
-    let feed = app::feed::ssr::RefreshPolicy::default();
+    let feed = app::feed::ssr::FeedPolicy::default();
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -387,7 +387,7 @@ async fn review_tiers(db: Db, metrics: metrics::Metrics, every: std::time::Durat
 async fn refresh_feed(
     db: Db,
     metrics: metrics::Metrics,
-    policy: app::feed::ssr::RefreshPolicy,
+    policy: app::feed::ssr::FeedPolicy,
     every: std::time::Duration,
 ) {
     let mut ticks = tokio::time::interval(every);

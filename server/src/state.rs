@@ -27,7 +27,7 @@ pub struct AppState {
     /// The store's rules for price and stock alerts, and the channels it sends them on.
     pub alerts: app::alerts::rules::AlertPolicy,
     /// How the feed's similarity is built and refreshed.
-    pub feed: app::feed::ssr::RefreshPolicy,
+    pub feed: app::feed::ssr::FeedPolicy,
     /// The shop's currency for the merchant's figures, and what the tiers add to them.
     pub insights: app::insights::ssr::Insights,
     /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.

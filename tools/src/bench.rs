@@ -887,9 +887,9 @@ pub async fn tiers(db: &Db, orders: usize) -> Result<(), String> {
 /// half and all of the events; a partial refresh after new events; and the server time of building the home feed
 /// for the shoppers with the longest histories, for guests, and for visitors the store does not know.
 pub async fn feed(db: &Db, requests: usize) -> Result<(), String> {
-    use app::feed::ssr::{self as feed, RefreshPolicy};
+    use app::feed::ssr::{self as feed, FeedPolicy};
     use app::identity::Viewer;
-    let policy = RefreshPolicy::default();
+    let policy = FeedPolicy::default();
     let started = Instant::now();
     let interactions = feed::all_interactions(db)
         .await

@@ -369,6 +369,27 @@ pub async fn active_product_id(tx: &mut Tx, sku: &str) -> Result<ProductKey, Sto
     )
 }
 
+/// The row ids of the products with these SKUs, withdrawn ones too (a page may still show a card the store
+/// withdrew a moment ago); SKUs the store never had are missing from the answer.
+pub async fn product_keys(
+    tx: &mut Tx,
+    skus: &[&str],
+) -> Result<std::collections::HashMap<String, ProductKey>, StoreError> {
+    if skus.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let places = (1..=skus.len())
+        .map(|index| format!("${index}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT sku, id FROM products WHERE sku IN ({places})");
+    let mut query = sqlx::query_as::<_, (String, ProductKey)>(&sql);
+    for sku in skus {
+        query = query.bind(*sku);
+    }
+    Ok(query.fetch_all(&mut **tx).await?.into_iter().collect())
+}
+
 /// Applies price changes, all or none; an unchanged price records nothing.
 pub async fn change_prices(
     db: &Db,

@@ -30,7 +30,7 @@ where
 fn ProductTile(product: ProductCard, children: Children) -> impl IntoView {
     let href = use_shop_links().product(&product.sku);
     view! {
-        <li class="shop-tile">
+        <li class="shop-tile" data-sku=product.sku.clone()>
             <a href=href class="shop-tile__link">
                 <img class="shop-tile__image" src=server_asset(&product.image_url) alt="" loading="lazy" width="320" height="320" />
                 <span class="shop-tile__title">{product.title}</span>

@@ -5,11 +5,14 @@
 //! [`transitions`] counts what shoppers went on to after each product, in the order they did: the feed blends both
 //! ("Customers who viewed this went on to" is its product page's list).
 //!
-//! [`similarity`] and [`transitions`] hold the candidate rules and [`rules`] the serving rules (exclusions,
-//! diversification, sections), all as plain functions; [`evaluation`] measures the feed offline against popularity and chance on
+//! [`similarity`] and [`transitions`] hold the candidate rules, [`rules`] the serving rules (exclusions,
+//! diversification, sections) and [`feedback`] what the feed learns from its cards being shown and clicked, all as
+//! plain functions; [`evaluation`] measures the feed offline against popularity and chance on
 //! held-out purchases. The widgets are [`HomeFeed`], [`AlsoBought`], [`AlsoViewed`] and [`WentOnTo`].
 
+mod beacon;
 pub mod evaluation;
+pub mod feedback;
 pub mod rules;
 mod server;
 pub mod similarity;
@@ -23,6 +26,7 @@ pub use widget::{AlsoBought, AlsoViewed, HomeFeed, RecentlyViewed, WentOnTo};
 
 use crate::catalog::ProductCard;
 use crate::kernel::money::Money;
+use feedback::Shelf;
 use serde::{Deserialize, Serialize};
 
 /// What the shopper did with the product a recommendation comes from.
@@ -80,16 +84,16 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
-    /// A stable name for the section, for pages and tests to find it by.
-    pub fn key(&self) -> &'static str {
+    /// The shelf the section is, whose key names it for pages and tests to find it by.
+    pub fn shelf(&self) -> Shelf {
         match self {
-            SectionKind::RecommendedForYou => "recommended",
-            SectionKind::Because { .. } => "because",
-            SectionKind::RecentlyViewed => "recently-viewed",
-            SectionKind::PriceDrops => "price-drops",
-            SectionKind::PopularIn { .. } => "popular-in",
-            SectionKind::BestSellers => "best-sellers",
-            SectionKind::TrendingNow => "trending",
+            SectionKind::RecommendedForYou => Shelf::Recommended,
+            SectionKind::Because { .. } => Shelf::Because,
+            SectionKind::RecentlyViewed => Shelf::RecentlyViewed,
+            SectionKind::PriceDrops => Shelf::PriceDrops,
+            SectionKind::PopularIn { .. } => Shelf::PopularIn,
+            SectionKind::BestSellers => Shelf::BestSellers,
+            SectionKind::TrendingNow => Shelf::Trending,
         }
     }
 }
@@ -116,4 +120,15 @@ pub enum RelatedBy {
     Viewed,
     /// Customers who viewed this went on to: what shoppers touched next, in the order they did.
     WentOnTo,
+}
+
+impl RelatedBy {
+    /// The shelf the list is, whose key is also its test id.
+    pub fn shelf(self) -> Shelf {
+        match self {
+            RelatedBy::Bought => Shelf::AlsoBought,
+            RelatedBy::Viewed => Shelf::AlsoViewed,
+            RelatedBy::WentOnTo => Shelf::WentOnTo,
+        }
+    }
 }

@@ -68,6 +68,8 @@ pub struct Exclusions {
     pub bought: HashSet<i64>,
     /// Products the shopper said "not interested" to.
     pub dismissed: HashSet<i64>,
+    /// Suggestions the shopper kept passing over ([`super::feedback::Fatigue`]): not suggested again for a while.
+    pub passed_over: HashSet<i64>,
 }
 
 impl Exclusions {
@@ -77,6 +79,12 @@ impl Exclusions {
         facts.available
             && !self.dismissed.contains(&product)
             && (facts.repeatable || !self.bought.contains(&product))
+    }
+
+    /// Whether `product` may be suggested: allowed, and not passed over lately. "Price drops" and "Recently
+    /// viewed" show what the shopper chose, so only [`Exclusions::allows`] applies to them.
+    pub fn suggests(&self, product: i64, facts: &ProductFacts) -> bool {
+        self.allows(product, facts) && !self.passed_over.contains(&product)
     }
 }
 
@@ -279,7 +287,7 @@ pub fn plan(
     let allowed = |id: i64, shown: &HashSet<i64>| {
         !shown.contains(&id)
             && !own.contains(&id)
-            && facts.get(&id).is_some_and(|f| exclusions.allows(id, f))
+            && facts.get(&id).is_some_and(|f| exclusions.suggests(id, f))
     };
     let keep = |section: PlannedSection,
                 cards: Vec<(i64, PlannedReason)>,

@@ -32,8 +32,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 #[cfg(test)]
 mod tests;
 
+mod feedback;
 mod refresh;
 mod transitions;
+pub use feedback::{CardsSeen, adopt_guest_cards, record_cards, shelf_figures};
 pub use refresh::*;
 pub use transitions::stored_transitions;
 
@@ -323,7 +325,7 @@ pub async fn feed(
     viewer: Option<&Viewer>,
     locale: &str,
     per_section: usize,
-    policy: &RefreshPolicy,
+    policy: &FeedPolicy,
     now: Millis,
 ) -> Result<Feed, StoreError> {
     let rules = &policy.rules;
@@ -429,7 +431,11 @@ pub async fn feed(
     facts_of(&mut connection, &second, &mut facts).await?;
     let candidates: Vec<i64> = facts.keys().copied().collect();
     let exclusions = match &owner {
-        Some(owner) => kept_apart(&mut connection, owner, &candidates).await?,
+        Some(owner) => Exclusions {
+            passed_over: feedback::passed_over(&mut connection, owner, &policy.fatigue, now)
+                .await?,
+            ..kept_apart(&mut connection, owner, &candidates).await?
+        },
         None => Exclusions::default(),
     };
 

@@ -1,6 +1,8 @@
 //! The feed's widgets: `HomeFeed` for a home page, `AlsoBought`, `AlsoViewed` and `WentOnTo` for a product page, and
 //! `RecentlyViewed` for any page.
 
+use super::beacon::watch_cards;
+use super::feedback::Shelf;
 use super::rules::{DEFAULT_PER_SECTION, RECENTLY_VIEWED};
 use super::{
     Activity, FeedCard, FeedSection, Reason, RelatedBy, SectionKind, forget_recently_viewed,
@@ -132,7 +134,10 @@ fn Section(
     live: RwSignal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let key = section.kind.key();
+    let shelf = section.kind.shelf();
+    let key = shelf.key();
+    let shelf_element = NodeRef::new();
+    watch_cards(shelf_element, shelf);
     let anchor = match &section.kind {
         SectionKind::Because { sku, .. } => Some(sku.clone()),
         _ => None,
@@ -147,7 +152,7 @@ fn Section(
     let cleared = move || matches!(clear.value().get(), Some(Ok(())));
     let labelled_by = heading.clone();
     view! {
-        <section class="rapport-feed__section" part="section" data-section=key data-anchor=anchor aria-labelledby=labelled_by hidden=cleared>
+        <section node_ref=shelf_element class="rapport-feed__section" part="section" data-section=key data-anchor=anchor aria-labelledby=labelled_by hidden=cleared>
             <h2 class="rapport-feed__title" id=heading>{move || section_title(&kind, i18n)}</h2>
             <Show when=move || recent && live.get()>
                 <button type="button" class="rapport-feed__clear" on:click=move |_| { clear.dispatch(()); }>
@@ -236,10 +241,10 @@ fn Card(
 #[component]
 fn Related(sku: String, by: RelatedBy, limit: usize) -> impl IntoView {
     let i18n = use_i18n();
-    let (key, testid) = match by {
-        RelatedBy::Bought => ("feed.also_bought", "also-bought"),
-        RelatedBy::Viewed => ("feed.also_viewed", "also-viewed"),
-        RelatedBy::WentOnTo => ("feed.went_on_to", "went-on-to"),
+    let key = match by {
+        RelatedBy::Bought => "feed.also_bought",
+        RelatedBy::Viewed => "feed.also_viewed",
+        RelatedBy::WentOnTo => "feed.went_on_to",
     };
     let products = Resource::new(
         move || (sku.clone(), i18n.locale()),
@@ -250,7 +255,7 @@ fn Related(sku: String, by: RelatedBy, limit: usize) -> impl IntoView {
             {move || Suspend::new(async move {
                 match products.await {
                     Ok(products) if products.is_empty() => ().into_any(),
-                    Ok(products) => view! { <RelatedShelf key testid products /> }.into_any(),
+                    Ok(products) => view! { <RelatedShelf key shelf=by.shelf() products /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -259,14 +264,12 @@ fn Related(sku: String, by: RelatedBy, limit: usize) -> impl IntoView {
 }
 
 #[component]
-fn RelatedShelf(
-    key: &'static str,
-    testid: &'static str,
-    products: Vec<ProductCard>,
-) -> impl IntoView {
+fn RelatedShelf(key: &'static str, shelf: Shelf, products: Vec<ProductCard>) -> impl IntoView {
     let i18n = use_i18n();
+    let shelf_element = NodeRef::new();
+    watch_cards(shelf_element, shelf);
     view! {
-        <section class="rapport-related" part="related" data-testid=testid>
+        <section node_ref=shelf_element class="rapport-related" part="related" data-testid=shelf.key()>
             <h2 class="rapport-related__title">{move || i18n.t(key)}</h2>
             <WishlistProductGrid products />
         </section>

@@ -1,5 +1,5 @@
-//! Signing in moves what a guest saved (wish-list items, alerts) and did (browsing, for the feed) to the shopper,
-//! all in one transaction: either everything moves or nothing does, and a retry finishes the job.
+//! Signing in moves what a guest saved (wish-list items, alerts) and did (browsing, and the feed's cards they saw
+//! and clicked) to the shopper, all in one transaction: either everything moves or nothing does, and a retry finishes the job.
 
 use crate::identity::IssuedToken;
 use crate::identity::client::RapportClient;
@@ -24,6 +24,8 @@ pub async fn adopt(db: &Db, guest: &str, shopper: &str, now: Millis) -> Result<u
     let items = crate::wishlist::ssr::adopt_guest_lists(&mut tx, guest, shopper, now).await?;
     let alerts = crate::alerts::ssr::adopt_guest_alerts(&mut tx, guest, shopper, now).await?;
     crate::events::ssr::adopt_guest_events(&mut tx, guest, shopper).await?;
+    let shopper_key = identity::known_shopper(&mut tx, shopper).await?;
+    crate::feed::ssr::adopt_guest_cards(&mut tx, guest, shopper_key).await?;
     tx.commit().await?;
     Ok(items + alerts)
 }

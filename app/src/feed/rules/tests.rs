@@ -58,6 +58,7 @@ fn out_of_stock_dismissed_and_bought_products_are_excluded_unless_the_category_i
     let exclusions = Exclusions {
         bought: [1, 2].into(),
         dismissed: [3].into(),
+        ..Exclusions::default()
     };
     let plain = ProductFacts {
         category: 1,
@@ -139,6 +140,7 @@ fn recently_viewed_shows_bought_products_but_not_unavailable_or_dismissed_ones()
     let exclusions = Exclusions {
         bought: [1].into(),
         dismissed: [3].into(),
+        ..Exclusions::default()
     };
     // 6 is gone from the catalogue: no facts.
     assert_eq!(
@@ -209,6 +211,7 @@ fn a_known_shopper_gets_personal_sections_with_reasons_and_no_cold_start() {
     let exclusions = Exclusions {
         bought: [3].into(),
         dismissed: [12].into(),
+        ..Exclusions::default()
     };
     let sections = plan(&inputs, &facts, &exclusions, 4);
     let kinds: Vec<_> = sections.iter().map(|s| s.section.clone()).collect();
@@ -268,4 +271,39 @@ fn price_drops_come_first_and_recently_viewed_shows_the_shoppers_own_history() {
     );
     assert_eq!(sections[1].section, PlannedSection::RecentlyViewed);
     assert_eq!(ids(&sections[1]), [1, 2, 4], "the sold-out 5 is left out");
+}
+
+#[test]
+fn a_suggestion_passed_over_is_not_suggested_but_its_price_drop_still_shows() {
+    let mut facts = HashMap::new();
+    shelf(&mut facts, &[1, 2, 3, 4, 5], 7);
+    shelf(&mut facts, &[6, 7, 8, 9], 8);
+    let was = Money::new(1000, "CNY");
+    let inputs = FeedInputs {
+        price_drops: vec![(1, was.clone()), (2, was.clone()), (3, was)],
+        best_sellers: vec![1, 4, 5, 6, 7, 8],
+        trending: vec![4, 6, 9],
+        ..FeedInputs::default()
+    };
+    let exclusions = Exclusions {
+        passed_over: [1, 4, 6].into(),
+        ..Exclusions::default()
+    };
+    let sections = plan(&inputs, &facts, &exclusions, 4);
+    let kinds: Vec<_> = sections.iter().map(|s| s.section.clone()).collect();
+    assert_eq!(
+        kinds,
+        [PlannedSection::PriceDrops, PlannedSection::BestSellers],
+        "trending has only 9 left: too few for a shelf"
+    );
+    assert_eq!(
+        ids(&sections[0]),
+        [1, 2, 3],
+        "the shopper asked to hear about 1"
+    );
+    assert_eq!(
+        ids(&sections[1]),
+        [5, 7, 8],
+        "1 is above; 4 and 6 were passed over"
+    );
 }

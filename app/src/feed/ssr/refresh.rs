@@ -4,6 +4,7 @@
 
 use super::transitions::{add_moves, store_transitions};
 use super::*;
+use crate::feed::feedback::Fatigue;
 use crate::feed::transitions::{TransitionCounts, TransitionRules, count_transitions};
 
 /// The lists stored per product: every kind of event for the home feed, purchases for "also bought", views for
@@ -35,9 +36,9 @@ pub(super) const REFRESH_LOCK: i64 = 0x5241_5050_4645_4544;
 pub(super) const ROWS_PER_UPSERT: usize = 200;
 pub(super) const UPSERTS_PER_TRANSACTION: usize = 10;
 
-/// How the background refresh works.
+/// How the feed is refreshed in the background and served.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RefreshPolicy {
+pub struct FeedPolicy {
     pub rules: SimilarityRules,
     /// "What came next": counted by the refresh, blended into the home feed by serving.
     pub transitions: TransitionRules,
@@ -48,16 +49,19 @@ pub struct RefreshPolicy {
     pub popularity_every: Millis,
     /// A partial refresh whose products exceed this share of the stored ones rebuilds everything instead.
     pub partial_share: f64,
+    /// When a suggestion the shopper keeps passing over stops coming back to them.
+    pub fatigue: Fatigue,
 }
 
-impl Default for RefreshPolicy {
+impl Default for FeedPolicy {
     fn default() -> Self {
-        RefreshPolicy {
+        FeedPolicy {
             rules: SimilarityRules::default(),
             transitions: TransitionRules::default(),
             full_every: DAY_MS,
             popularity_every: Millis::minutes(15),
             partial_share: 0.25,
+            fatigue: Fatigue::default(),
         }
     }
 }
@@ -94,7 +98,7 @@ pub struct RefreshReport {
 /// instance at a time does it; the others get [`Refreshed::Busy`].
 pub async fn refresh(
     db: &Db,
-    policy: &RefreshPolicy,
+    policy: &FeedPolicy,
     now: Millis,
     full: bool,
 ) -> Result<RefreshReport, StoreError> {
@@ -192,7 +196,7 @@ async fn release(mut connection: PoolConnection<Any>) {
 
 async fn refresh_holding_lock(
     db: &Db,
-    policy: &RefreshPolicy,
+    policy: &FeedPolicy,
     now: Millis,
     full: bool,
 ) -> Result<RefreshReport, StoreError> {
@@ -297,7 +301,7 @@ fn of_kind(interactions: &[Interaction], kind: Option<EventKind>) -> Vec<Interac
 
 async fn full_build(
     db: &Db,
-    policy: &RefreshPolicy,
+    policy: &FeedPolicy,
     latest: i64,
     now: Millis,
 ) -> Result<Refreshed, StoreError> {
@@ -359,7 +363,7 @@ pub async fn store_lists(
 
 async fn partial_build(
     db: &Db,
-    policy: &RefreshPolicy,
+    policy: &FeedPolicy,
     through: i64,
     latest: i64,
     now: Millis,

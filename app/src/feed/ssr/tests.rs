@@ -9,12 +9,12 @@ use crate::kernel::error::ErrorCode;
 use crate::kernel::time::to_rfc3339;
 use crate::store::testing::all;
 
-const NOW: Millis = Millis::days(400);
+pub(super) const NOW: Millis = Millis::days(400);
 
-fn policy() -> RefreshPolicy {
-    RefreshPolicy {
+pub(super) fn policy() -> FeedPolicy {
+    FeedPolicy {
         partial_share: 1.0,
-        ..RefreshPolicy::default()
+        ..FeedPolicy::default()
     }
 }
 
@@ -38,7 +38,7 @@ fn did(shopper: &str, sku: &str, kind: EventKind, days_ago: i64) -> EventInput {
 
 /// Eight kitchen products (K8 sold out) and four teas (a repeatable category), and five shoppers whose
 /// purchases tie K1 to K2, K3 and K4, and whose views tie it to K2 and K5.
-async fn shop(db: &Db) {
+pub(super) async fn shop(db: &Db) {
     add_kitchen(db).await;
     crate::catalog::ssr::upsert_categories(
         db,
@@ -304,7 +304,7 @@ async fn the_feed_follows_what_the_shopper_did_a_moment_ago_and_leaves_out_what_
         refresh(db, &policy(), NOW, false).await.unwrap();
         add_shopper(db, "alice").await;
         let alice = Viewer::Shopper("alice".into());
-        let rules = RefreshPolicy::default();
+        let rules = FeedPolicy::default();
         let before = feed(db, Some(&alice), "en", 4, &rules, NOW).await.unwrap();
         assert_eq!(before.sections[0].kind, SectionKind::BestSellers);
         assert!(
@@ -379,7 +379,7 @@ async fn recently_viewed_is_newest_first_capped_and_empty_after_clearing() {
                 .await
                 .unwrap();
         }
-        let rules = RefreshPolicy::default();
+        let rules = FeedPolicy::default();
         let feed_now = feed(db, Some(&guest), "en", 8, &rules, NOW + Millis(10))
             .await
             .unwrap();
@@ -442,7 +442,7 @@ async fn nobody_and_shoppers_the_store_does_not_know_get_best_sellers_and_trendi
         let db = &store.db;
         shop(db).await;
         refresh(db, &policy(), NOW, false).await.unwrap();
-        let rules = RefreshPolicy::default();
+        let rules = FeedPolicy::default();
         let anonymous = feed(db, None, "en", 4, &rules, NOW).await.unwrap();
         let unknown = Viewer::Shopper("nobody".into());
         let stranger = feed(db, Some(&unknown), "en", 4, &rules, NOW)
@@ -533,7 +533,7 @@ async fn a_guests_browsing_follows_them_when_they_sign_in() {
             .await
             .unwrap();
         assert_eq!(adopted, 0, "the guest saved nothing, only browsed");
-        let rules = RefreshPolicy::default();
+        let rules = FeedPolicy::default();
         let alice = Viewer::Shopper("alice".into());
         let theirs = feed(db, Some(&alice), "en", 8, &rules, NOW + Millis(10))
             .await
@@ -566,7 +566,7 @@ async fn a_guests_browsing_follows_them_when_they_sign_in() {
 
 /// The stored moves against a count of every stored event from scratch.
 async fn assert_transitions_as_counted(db: &Db) {
-    let rules = RefreshPolicy::default().transitions;
+    let rules = FeedPolicy::default().transitions;
     let counted =
         crate::feed::transitions::count_transitions(&all_interactions(db).await.unwrap(), &rules);
     assert!(!counted.pairs.is_empty());
@@ -579,9 +579,9 @@ async fn assert_transitions_as_counted(db: &Db) {
 #[tokio::test]
 async fn transitions_kept_by_partial_refreshes_equal_a_count_from_scratch() {
     // However much the new events touch, the refresh stays partial.
-    let policy = || RefreshPolicy {
+    let policy = || FeedPolicy {
         partial_share: f64::MAX,
-        ..RefreshPolicy::default()
+        ..FeedPolicy::default()
     };
     for store in all().await {
         let db = &store.db;
@@ -650,7 +650,7 @@ async fn transitions_kept_by_partial_refreshes_equal_a_count_from_scratch() {
         assert_transitions_as_counted(db).await;
 
         // A second refresh that read from the same mark (another process, on SQLite) adds nothing.
-        let rules = RefreshPolicy::default().transitions;
+        let rules = FeedPolicy::default().transitions;
         let again = crate::feed::transitions::count_transitions(
             &all_interactions(db).await.unwrap(),
             &rules,

@@ -112,3 +112,79 @@ async fn signing_in_as_an_unknown_shopper_moves_nothing() {
         assert_eq!(guest_traces(db, "g-2").await, (1, 1, 3), "nothing moved");
     }
 }
+
+#[tokio::test]
+async fn what_a_guest_passed_over_in_the_feed_stays_spared_after_signing_in() {
+    use crate::feed::feedback::{Fatigue, Shelf};
+    use crate::feed::ssr::{CardsSeen, record_cards, shelf_figures};
+    for store in all().await {
+        let db = &store.db;
+        let guest = Viewer::Guest("g-1".into());
+        busy_guest(db, &guest).await;
+        let fatigue = Fatigue::default();
+        let shown = vec!["A".to_owned(), "B".to_owned()];
+        let hour = Millis::minutes(60);
+        for load in 0..5 {
+            record_cards(
+                db,
+                &guest,
+                Shelf::Trending,
+                CardsSeen::Shown(&shown),
+                &fatigue,
+                NOW + load * hour,
+            )
+            .await
+            .unwrap();
+        }
+        let alice = Viewer::Shopper("alice".into());
+        // Alice clicked B on another device, where nothing counts against it now; the guest passed it over five
+        // times since the click: the standing that counted more showings holds.
+        record_cards(
+            db,
+            &alice,
+            Shelf::Trending,
+            CardsSeen::Shown(&shown[1..]),
+            &fatigue,
+            NOW,
+        )
+        .await
+        .unwrap();
+        record_cards(
+            db,
+            &alice,
+            Shelf::Trending,
+            CardsSeen::Clicked("B"),
+            &fatigue,
+            NOW + 4 * hour,
+        )
+        .await
+        .unwrap();
+
+        adopt(db, "g-1", "alice", NOW + 5 * hour).await.unwrap();
+
+        let standings: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT p.sku, f.shown FROM feed_card_fatigue f JOIN products p ON p.id = f.product_id \
+             ORDER BY p.sku",
+        )
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+        assert_eq!(standings, [("A".to_owned(), 5), ("B".to_owned(), 5)]);
+        let guests: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM feed_card_events WHERE guest_id IS NOT NULL")
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(guests, 0);
+        let trending = shelf_figures(db, NOW, NOW + Millis::days(1)).await.unwrap();
+        let row = trending
+            .iter()
+            .find(|row| row.shelf == Shelf::Trending)
+            .unwrap();
+        assert_eq!(
+            (row.impressions, row.clicks),
+            (11, 1),
+            "moving them counts nothing twice"
+        );
+    }
+}
