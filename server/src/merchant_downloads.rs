@@ -68,7 +68,7 @@ pub async fn customers_table(
     Ok(csv_response(csv::table(&report, table), &name))
 }
 
-/// `/merchant/widgets.csv?table=alerts|most_wished|not_bought|price_drops|reviews|tiers|tier_reviews&from=…`
+/// `/merchant/widgets.csv?table=alerts|most_wished|not_bought|price_drops|reviews|tiers|tier_reviews|feed&from=…`
 pub async fn widgets_table(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -79,7 +79,10 @@ pub async fn widgets_table(
     let table = WidgetTable::from_code(&query.table).ok_or_else(|| {
         AppError::invalid(
             "table",
-            "the table is one of alerts, most_wished, not_bought, price_drops, reviews, tiers, tier_reviews",
+            format!(
+                "the table is one of {}",
+                WidgetTable::ALL.map(WidgetTable::code).join(", ")
+            ),
         )
     })?;
     let report = widgets_at_work(

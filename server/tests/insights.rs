@@ -398,3 +398,138 @@ async fn widgets_at_work_answers_the_api_the_page_and_its_downloads_and_refuses_
         assert_eq!(footprint(&shop).await, before);
     }
 }
+
+/// A beacon as the feed's widgets send it: the form a browser's `URLSearchParams` writes, brackets escaped.
+fn beacon(path: &str, form: &[(&str, &str)]) -> Request<Body> {
+    let body: String = form
+        .iter()
+        .map(|(name, value)| format!("{}={}", name.replace('[', "%5B").replace(']', "%5D"), value))
+        .collect::<Vec<_>>()
+        .join("&");
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_feeds_beacons_reach_the_merchants_figures_and_bad_ones_are_refused_with_a_4xx() {
+    use app::feed::{CardClicked, CardsShown};
+    use leptos::server_fn::ServerFn;
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let alice = token_of("alice");
+        let shown = [
+            ("token", alice.as_str()),
+            ("shelf", "trending"),
+            ("skus[0]", "A"),
+            ("skus[1]", "B"),
+        ];
+        let (status, body) = send(&shop.router, beacon(CardsShown::PATH, &shown)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let click = [
+            ("token", alice.as_str()),
+            ("shelf", "trending"),
+            ("sku", "B"),
+        ];
+        let (status, body) = send(&shop.router, beacon(CardClicked::PATH, &click)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        let counted =
+            || async { app::store::testing::count(&shop.store.db, "feed_card_events").await };
+        assert_eq!(counted().await, 3);
+        for (path, form, status, field) in [
+            (
+                CardClicked::PATH,
+                vec![("token", "forged"), ("shelf", "trending"), ("sku", "B")],
+                401,
+                None,
+            ),
+            (
+                CardClicked::PATH,
+                vec![
+                    ("token", alice.as_str()),
+                    ("shelf", "front-page"),
+                    ("sku", "B"),
+                ],
+                422,
+                Some("shelf"),
+            ),
+            (
+                CardClicked::PATH,
+                vec![
+                    ("token", alice.as_str()),
+                    ("shelf", "trending"),
+                    ("sku", "ZZ"),
+                ],
+                404,
+                Some("sku"),
+            ),
+            (
+                CardsShown::PATH,
+                vec![
+                    ("token", alice.as_str()),
+                    ("shelf", "trending"),
+                    ("skus[0]", "A"),
+                    ("skus[1]", "A"),
+                ],
+                422,
+                Some("skus[1]"),
+            ),
+        ] {
+            let (got, body) = send(&shop.router, beacon(path, &form)).await;
+            assert_eq!(
+                (got.as_u16(), body["field"].as_str()),
+                (status, field),
+                "{form:?}: {body}"
+            );
+        }
+        assert_eq!(counted().await, 3, "nothing refused was recorded");
+
+        let today = app::kernel::time::iso_date(app::kernel::time::now());
+        let (status, report) = send(
+            &shop.router,
+            get(&format!("/api/v1/insights/widgets?from={today}&to={today}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let trending = report["figures"]["feed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["shelf"] == "trending")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            trending,
+            json!({"shelf": "trending", "impressions": 2, "clicks": 1, "click_through": 50.0})
+        );
+
+        let session = issue_merchant(
+            &StoreSecret::new(SECRET).unwrap(),
+            "Mei",
+            app::kernel::time::now().as_seconds() + 3600,
+        );
+        let cookie = format!("{MERCHANT_COOKIE}={session}");
+        let (status, _, csv) = page(
+            &shop,
+            &format!("/merchant/widgets.csv?table=feed&from={today}&to={today}"),
+            Some(&cookie),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        assert!(csv.contains("\r\ntrending,2,1,50\r\n"), "{csv}");
+        let (status, _, html) = page(
+            &shop,
+            &format!("/merchant/widgets?from={today}&to={today}"),
+            Some(&cookie),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("data-shelf=\"trending\""), "{html}");
+        assert!(
+            !html.contains("data-shelf=\"recommended\""),
+            "shelves that showed nothing are left out"
+        );
+    }
+}

@@ -13,10 +13,11 @@ pub enum Table {
     Reviews,
     Tiers,
     TierReviews,
+    Feed,
 }
 
 impl Table {
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Alerts,
         Table::MostWished,
         Table::NotBought,
@@ -24,6 +25,7 @@ impl Table {
         Table::Reviews,
         Table::Tiers,
         Table::TierReviews,
+        Table::Feed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -35,6 +37,7 @@ impl Table {
             Table::Reviews => "reviews",
             Table::Tiers => "tiers",
             Table::TierReviews => "tier_reviews",
+            Table::Feed => "feed",
         }
     }
 
@@ -143,6 +146,19 @@ pub fn table(report: &WidgetReport, table: Table) -> String {
                     review.day.clone(),
                     review.up.to_string(),
                     review.down.to_string(),
+                ]);
+            }
+            csv
+        }
+        Table::Feed => {
+            let mut csv = header(&["shelf", "impressions", "clicks", "click_through_percent"]);
+            for row in &figures.feed {
+                csv += &line([
+                    row.shelf.key().to_owned(),
+                    row.impressions.to_string(),
+                    row.clicks.to_string(),
+                    row.click_through
+                        .map_or_else(String::new, |share| share.to_string()),
                 ]);
             }
             csv

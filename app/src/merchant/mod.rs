@@ -1,5 +1,5 @@
-//! The merchant's pages that compose capabilities: "Widgets at work" shows what the alerts, wish lists, reviews and
-//! member tiers did in a period, and what orders followed them. Each capability reads its own tables (`ssr` of
+//! The merchant's pages that compose capabilities: "Widgets at work" shows what the alerts, wish lists, reviews,
+//! member tiers and the feed's shelves did in a period, and what orders followed them. Each capability reads its own tables (`ssr` of
 //! each); what counts as an order that followed a notice or a save is written once, in `rules.rs`, and stated on
 //! the page.
 
@@ -14,6 +14,7 @@ pub mod ssr;
 pub use pages::WidgetsAtWorkPage;
 pub use server::*;
 
+use crate::feed::feedback::ShelfFigures;
 use crate::insights::{Comparison, DateSpan};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -44,6 +45,8 @@ pub struct WidgetFigures {
     pub alerts: Vec<AlertFigures>,
     pub wish_lists: WishListFigures,
     pub reviews: ReviewFigures,
+    /// Every shelf of the feed (the home feed's sections, the product pages' lists): cards shown and clicked.
+    pub feed: Vec<ShelfFigures>,
 }
 
 impl WidgetFigures {

@@ -3,6 +3,7 @@
 
 use super::rules::TOP_PRODUCTS;
 use super::{MerchantWidgets, WidgetHeadlines, WidgetReport, WishedProduct, load_widget_report};
+use crate::feed::feedback::{Shelf, ShelfFigures};
 use crate::i18n::{I18n, format_count, use_i18n};
 use crate::identity::merchant::{MerchantHomeLink, MerchantSignInForm};
 use crate::insights::{ReportHead, day, month, month_column, percent, period_refused, table_box};
@@ -87,16 +88,13 @@ fn WidgetsReport(page: MerchantWidgets) -> impl IntoView {
             <WishLists report=report.clone() />
             <Reviews report=report.clone() />
             <Tiers report=report.clone() />
-            <section class="rapport-insights__section" aria-labelledby="work-feed">
-                <h2 id="work-feed">{i18n.t("work.feed.title")}</h2>
-                <p>{i18n.t("work.feed.unrecorded")}</p>
-            </section>
+            <Feed report=report.clone() />
             <section class="rapport-insights__section">
                 <h2>{i18n.t("insights.rules.title")}</h2>
                 <ul class="rapport-insights__rules">
                     {[
                         "work.rules.attribution", "work.rules.saves", "work.rules.drops", "work.rules.orders",
-                        "work.rules.seen", "work.rules.tiers", "insights.rules.time",
+                        "work.rules.seen", "work.rules.tiers", "work.rules.feed", "insights.rules.time",
                     ].map(|rule| view! { <li>{i18n.t(rule)}</li> }).collect_view()}
                 </ul>
             </section>
@@ -495,6 +493,67 @@ fn Tiers(report: WidgetReport) -> impl IntoView {
                                 <th scope="row">{day(locale, &r.day)}</th>
                                 <td>{format_count(locale, r.up)}</td>
                                 <td>{format_count(locale, r.down)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}
+
+/// The feed's shelves: cards shown, clicked, and the share clicked. Shelves that showed nothing in the period are
+/// left out.
+#[component]
+fn Feed(report: WidgetReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let shelves: Vec<ShelfFigures> = report
+        .figures
+        .feed
+        .iter()
+        .filter(|row| row.impressions > 0 || row.clicks > 0)
+        .cloned()
+        .collect();
+    let name = move |shelf: Shelf| i18n.t(&format!("work.feed.shelf.{}", shelf.key()));
+    // Bars in tenths of a percent, so that 3.4% and 3.5% differ.
+    let rows = shelves
+        .iter()
+        .map(|row| {
+            (
+                name(row.shelf),
+                vec![Amount {
+                    value: row
+                        .click_through
+                        .map_or(0, |share| (share * 10.0).round() as i64),
+                    shown: percent(row.clicks, row.impressions),
+                }],
+            )
+        })
+        .collect();
+    let empty = shelves.is_empty();
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="work-feed">
+            <h2 id="work-feed">{i18n.t("work.feed.title")}</h2>
+            <p>{i18n.t("work.feed.help")}</p>
+            {(!empty).then(|| view! {
+                <BarChart label=i18n.t("work.feed.chart") series=vec![i18n.t("work.feed.click_through")] rows />
+            })}
+            {table_or_nothing(i18n, empty, "work.feed.none", "work.feed.title", csv_href("feed", &report), view! {
+                <table data-testid="work-feed">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("work.feed.shelf")}</th>
+                        <th scope="col">{i18n.t("work.feed.impressions")}</th>
+                        <th scope="col">{i18n.t("work.feed.clicks")}</th>
+                        <th scope="col">{i18n.t("work.feed.click_through")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {shelves.iter().map(|row| view! {
+                            <tr data-shelf=row.shelf.key()>
+                                <th scope="row">{name(row.shelf)}</th>
+                                <td>{format_count(locale, row.impressions)}</td>
+                                <td>{format_count(locale, row.clicks)}</td>
+                                <td>{percent(row.clicks, row.impressions)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -42,12 +42,13 @@ async fn purchases_after(
 
 /// Every figure of the period.
 async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFigures, StoreError> {
-    let (started, notices, saves, written, votes) = futures::try_join!(
+    let (started, notices, saves, written, votes, feed) = futures::try_join!(
         crate::alerts::ssr::alerts_started(db, period.from, period.to),
         crate::alerts::ssr::notice_activity(db, period.from, period.to),
         crate::wishlist::ssr::save_activity(db, period.from, period.to, currency),
         crate::reviews::ssr::reviews_written(db, period.from, period.to),
         crate::reviews::ssr::votes_cast(db, period.from, period.to),
+        crate::feed::ssr::shelf_figures(db, period.from, period.to),
     )?;
     let saved: Vec<i64> = saves
         .by_shoppers
@@ -66,6 +67,7 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         alerts: alert_figures(&started, &notices, &purchases),
         wish_lists: ranks.named(&names),
         reviews: review_figures(&written, votes, period),
+        feed,
     })
 }
 

@@ -105,9 +105,11 @@ pub async fn get_customer_insights(
 /// What the widgets did in a period: alerts set up, notices given, seen and clicked, and the products the notified
 /// shoppers bought within 7 days; wish-list saves, the most wished, the wished but not bought, and the price drops
 /// that turned saves into orders; reviews per month and stars, verified, moderated and voted on, and the
-/// moderation queue's wait now; members per tier at each month's end and the moves of each review. The period's
-/// headline figures are in `headlines`, the comparison period's in `before`. Amounts are in minor units of the store's currency; the
-/// rules are in the page's "How these are counted" and in `app/src/merchant/rules.rs`.
+/// moderation queue's wait now; members per tier at each month's end and the moves of each review; and for each
+/// shelf of recommendations (the home feed's sections, the product pages' lists), the cards seen, the clicks and
+/// the click-through in percent. The period's headline figures are in `headlines`, the comparison period's in
+/// `before`. Amounts are in minor units of the store's currency; the rules are in the page's "How these are
+/// counted", in `app/src/merchant/rules.rs` and `app/src/feed/feedback.rs`.
 #[utoipa::path(get, path = "/api/v1/insights/widgets", params(PeriodQuery), security(("api_key" = [])),
     responses((status = 200, body = WidgetReport), (status = "4XX", body = AppError)))]
 pub async fn get_widget_report(
