@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { expect, FIRST_PRODUCT_SKU, hrefs, skuOfHref, test, waitForHandler } from './support';
+import { expect, FIRST_PRODUCT_SKU, hrefs, MERCHANT_KEY, skuOfHref, test, waitForHandler } from './support';
 
 /** Signs in as the `nth` demo shopper of the sign-in page. */
 async function signInAsDemoShopper(page: Page, nth: number): Promise<void> {
@@ -64,6 +64,42 @@ test('shopper says "not interested" to a card and it stays gone', { tag: '@js-on
   // Wait for the shopper's own feed (the server renders best sellers until the browser asks with its token).
   await expect(section).toBeVisible();
   await expect(page.locator(`.rapport-feed__card[data-sku="${dismissed}"]`)).toHaveCount(0);
+});
+
+type ShelfFigures = { shelf: string; impressions: number; clicks: number };
+
+/** Every shelf's cards seen and clicks today, as the merchant API reports them. */
+async function shelvesToday(page: Page): Promise<ShelfFigures[]> {
+  const today = new Date().toISOString().slice(0, 10);
+  const response = await page.request.get(`/api/v1/insights/widgets?from=${today}&to=${today}`, {
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()).figures.feed;
+}
+
+async function shelfToday(page: Page, shelf: string): Promise<ShelfFigures> {
+  return (await shelvesToday(page)).find((figures) => figures.shelf === shelf)!;
+}
+
+test('shopper sees the cards of their home feed and opens one, and the merchant counts both', { tag: '@js-only' }, async ({ page }) => {
+  await signInAsDemoShopper(page, 8);
+  const earlier = await shelvesToday(page);
+  // The shopper's own feed, which the browser asks for with their token once the page is live.
+  const ownFeed = page.waitForResponse((response) => response.url().includes('/home_feed') && response.ok());
+  await page.goto('/?lang=en');
+  await ownFeed;
+  const section = page.locator('.rapport-feed__section').first();
+  const shelf = (await section.getAttribute('data-section')) ?? '';
+  const before = earlier.find((figures) => figures.shelf === shelf)!;
+  const card = section.locator('.rapport-feed__card').first();
+  await card.scrollIntoViewIfNeeded();
+  await expect.poll(async () => (await shelfToday(page, shelf)).impressions).toBeGreaterThan(before.impressions);
+  const sku = await card.getAttribute('data-sku');
+  await waitForHandler(page, 'click', `.rapport-feed__section[data-section="${shelf}"]`);
+  await card.locator('a.rapport-feed__link').click();
+  await expect(page).toHaveURL(new RegExp(`/p/${sku}`));
+  await expect.poll(async () => (await shelfToday(page, shelf)).clicks).toBeGreaterThan(before.clicks);
 });
 
 test('visitor sees best sellers and trending products on the home page', async ({ page }) => {

@@ -119,6 +119,15 @@ test('merchant reads what the widgets did and its tables match the API', async (
   await expect(wished).toHaveCount(report.figures.wish_lists.most_wished.length);
   await expect(page.getByTestId('work-tiers').locator('tbody tr')).toHaveCount(report.tiers.months.length);
   await expect(page.locator('figure.rapport-chart svg[role="img"]').first()).toBeVisible();
+  // The shelves that showed cards in the period, as the API counts them (none yet if no test has browsed the feed).
+  type Shelf = { shelf: string; impressions: number; clicks: number };
+  const shelves = report.figures.feed.filter((row: Shelf) => row.impressions > 0 || row.clicks > 0);
+  await expect(page.getByTestId('work-feed').locator('tbody tr')).toHaveCount(shelves.length);
+  for (const row of shelves as Shelf[]) {
+    const cells = page.getByTestId('work-feed').locator(`tr[data-shelf="${row.shelf}"] td`);
+    await expect(cells.nth(0), row.shelf).toHaveText(counted.format(row.impressions));
+    await expect(cells.nth(1), row.shelf).toHaveText(counted.format(row.clicks));
+  }
 
   // The alerts' table downloads as CSV, with the same counts.
   const href = await alerts.locator('xpath=../following-sibling::p[1]/a').getAttribute('href');

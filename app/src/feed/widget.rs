@@ -137,7 +137,11 @@ fn Section(
     let shelf = section.kind.shelf();
     let key = shelf.key();
     let shelf_element = NodeRef::new();
-    watch_cards(shelf_element, shelf);
+    // The feed the server rendered (best sellers for nobody) gives way to the viewer's own once the page is live:
+    // only the viewer's own sections count as shown to them.
+    if live.get_untracked() {
+        watch_cards(shelf_element, shelf);
+    }
     let anchor = match &section.kind {
         SectionKind::Because { sku, .. } => Some(sku.clone()),
         _ => None,
