@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;
 
 /// A move fewer shoppers than this made is never on a list a product page shows anyone: it would tell what one
 /// shopper did.
@@ -79,7 +79,7 @@ impl TransitionRules {
     /// rebuilt, never added to.
     pub fn counting_key(&self) -> String {
         format!(
-            "window={} step_decay={} successors={} smoothing={}",
+            "weights=millionths window={} step_decay={} successors={} smoothing={}",
             self.window, self.step_decay, self.successors, self.smoothing
         )
     }
@@ -118,22 +118,30 @@ pub fn steps(history: &[Interaction]) -> Vec<Step> {
 
 /// The moves from one product to another: their weight, and how many shoppers made them (a list a product page
 /// shows anyone names only moves two shoppers or more made, so that it never tells one shopper's path).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+///
+/// The weight is in millionths of a purchase's, a whole number: adding a shopper's moves and taking them away
+/// again leaves exactly nothing, so counts kept by a thousand refreshes equal a count from scratch, and the stored
+/// moves are short integers, quick to read and write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Move {
-    pub weight: f64,
+    pub weight: i64,
     pub shoppers: i64,
+}
+
+/// One product's moves, by the product moved to, in its id order.
+pub type Moves = Vec<(i64, Move)>;
+
+/// A weight in millionths of a purchase's.
+fn millionths(weight: f32) -> i64 {
+    (f64::from(weight) * 1e6).round() as i64
 }
 
 /// How often shoppers went from one product to another, per `(from, to)`. Counts of parts of the events add up to
 /// the counts of the whole, which is what keeps them fresh without rereading.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TransitionCounts {
     pub pairs: HashMap<(i64, i64), Move>,
 }
-
-/// Below this a weight is what adding and taking away the same moves left over, not a move: the lightest move
-/// weighs `step_decay ^ (window - 1) / 4` (0.1 with the default rules).
-const NO_MOVE: f64 = 1e-4;
 
 impl TransitionCounts {
     /// Adds `more` to these.
@@ -150,28 +158,63 @@ impl TransitionCounts {
     fn add_times(&mut self, other: &TransitionCounts, times: i64) {
         for (&pair, other) in &other.pairs {
             let moved = self.pairs.entry(pair).or_default();
-            moved.weight += times as f64 * other.weight;
+            moved.weight += times * other.weight;
             moved.shoppers += times * other.shoppers;
         }
-        self.pairs
-            .retain(|_, moved| moved.shoppers != 0 || moved.weight.abs() >= NO_MOVE);
+        self.pairs.retain(|_, moved| *moved != Move::default());
     }
 
     /// Per product, the moves that left it.
-    pub fn by_product(&self) -> BTreeMap<i64, HashMap<i64, Move>> {
-        let mut products: BTreeMap<i64, HashMap<i64, Move>> = BTreeMap::new();
+    pub fn by_product(&self) -> BTreeMap<i64, Moves> {
+        let mut products: BTreeMap<i64, Moves> = BTreeMap::new();
         for (&(from, to), &moved) in &self.pairs {
-            products.entry(from).or_default().insert(to, moved);
+            products.entry(from).or_default().push((to, moved));
+        }
+        for moves in products.values_mut() {
+            moves.sort_unstable_by_key(|(to, _)| *to);
         }
         products
     }
 }
 
+/// `stored` (one product's moves) changed by `change` (moves to add, or to take away where negative), both by
+/// product id: the moves that are left, by product id. Merging the two ordered lists costs no hashing, which
+/// matters for a best seller's forty thousand moves.
+pub fn merge_moves(stored: Moves, change: &[(i64, Move)]) -> Moves {
+    let mut merged = Vec::with_capacity(stored.len() + change.len());
+    let mut changes = change.iter().peekable();
+    for (to, moved) in stored {
+        while let Some(&&(other, more)) = changes.peek() {
+            if other >= to {
+                break;
+            }
+            merged.push((other, more));
+            changes.next();
+        }
+        match changes.peek() {
+            Some(&&(other, more)) if other == to => {
+                changes.next();
+                merged.push((
+                    to,
+                    Move {
+                        weight: moved.weight + more.weight,
+                        shoppers: moved.shoppers + more.shoppers,
+                    },
+                ));
+            }
+            _ => merged.push((to, moved)),
+        }
+    }
+    merged.extend(changes.copied());
+    merged.retain(|(_, moved)| *moved != Move::default());
+    merged
+}
+
 /// The moves of one shopper's steps, per `(from, to)`: each step leads to the `window` steps after it, the step
 /// `d` places on weighing `step_decay ^ (d - 1)` times the weight of what was done there (a purchase 1, a view
 /// 1/4). A product met again is not a move to itself.
-pub fn count_steps(steps: &[Step], rules: &TransitionRules) -> HashMap<(i64, i64), f64> {
-    let mut moves: HashMap<(i64, i64), f64> = HashMap::new();
+pub fn count_steps(steps: &[Step], rules: &TransitionRules) -> HashMap<(i64, i64), i64> {
+    let mut moves: HashMap<(i64, i64), i64> = HashMap::new();
     for (to, target) in steps.iter().enumerate() {
         for distance in 1..=rules.window.min(to) {
             let source = steps[to - distance];
@@ -179,8 +222,8 @@ pub fn count_steps(steps: &[Step], rules: &TransitionRules) -> HashMap<(i64, i64
                 continue;
             }
             let weight =
-                f64::from(rules.step_decay.powi(distance as i32 - 1) * target.weight / 4.0);
-            *moves.entry((source.product, target.product)).or_insert(0.0) += weight;
+                millionths(rules.step_decay.powi(distance as i32 - 1) * target.weight / 4.0);
+            *moves.entry((source.product, target.product)).or_insert(0) += weight;
         }
     }
     moves
@@ -216,14 +259,15 @@ pub struct Successor {
 
 /// One product's likeliest successors from the moves that left it: each move's share of all of them (counted
 /// over `smoothing` more), likeliest first (ties: lower product id first), `rules.successors` at most.
-pub fn likeliest(moves: &HashMap<i64, Move>, rules: &TransitionRules) -> Vec<Successor> {
-    let left: f64 = moves.values().map(|m| m.weight).sum::<f64>() + f64::from(rules.smoothing);
+pub fn likeliest(moves: &[(i64, Move)], rules: &TransitionRules) -> Vec<Successor> {
+    let left = moves.iter().map(|(_, m)| m.weight).sum::<i64>() as f64
+        + millionths(rules.smoothing) as f64;
     let mut list: Vec<Successor> = moves
         .iter()
-        .filter(|(_, moved)| moved.weight > 0.0 && moved.shoppers > 0)
-        .map(|(&product, moved)| Successor {
+        .filter(|(_, moved)| moved.weight > 0 && moved.shoppers > 0)
+        .map(|&(product, moved)| Successor {
             product,
-            chance: (moved.weight / left) as f32,
+            chance: (moved.weight as f64 / left) as f32,
             shoppers: moved.shoppers,
         })
         .collect();
@@ -248,19 +292,21 @@ pub fn successors(
         .collect()
 }
 
-/// A product's moves as they are stored: `"id:weight:shoppers …"`, by id.
-pub fn encode_moves(moves: &HashMap<i64, Move>) -> String {
-    let mut sorted: Vec<(&i64, &Move)> = moves.iter().collect();
-    sorted.sort_unstable_by_key(|(product, _)| **product);
-    sorted
-        .iter()
-        .map(|(product, moved)| format!("{product}:{}:{}", moved.weight, moved.shoppers))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// A product's moves (by id) as they are stored: `"id:weight:shoppers …"`, written into one string.
+pub fn encode_moves(moves: &[(i64, Move)]) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(moves.len() * 16);
+    for (product, moved) in moves {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        let _ = write!(text, "{product}:{}:{}", moved.weight, moved.shoppers);
+    }
+    text
 }
 
-/// Stored moves; malformed entries are skipped (the next full build rewrites the row).
-pub fn decode_moves(text: &str) -> HashMap<i64, Move> {
+/// Stored moves, by id as they were written; malformed entries are skipped (the next full build rewrites the row).
+pub fn decode_moves(text: &str) -> Moves {
     entries(text)
         .map(|(product, weight, shoppers)| (product, Move { weight, shoppers }))
         .collect()

@@ -180,6 +180,10 @@ async fn write_standings(
     if standings.is_empty() {
         return Ok(());
     }
+    // In key order, so that two writers of one viewer's standings on PostgreSQL wait for each other rather than
+    // deadlock.
+    let mut standings = standings.to_vec();
+    standings.sort_unstable_by_key(|(product, _)| *product);
     let rows = (0..standings.len())
         .map(|index| {
             format!(
@@ -196,7 +200,7 @@ async fn write_standings(
          ON CONFLICT (viewer, product_id) DO UPDATE SET shown = excluded.shown, last_shown_at = excluded.last_shown_at"
     );
     let mut query = sqlx::query(&sql).bind(viewer);
-    for (product, standing) in standings {
+    for (product, standing) in &standings {
         query = query
             .bind(*product)
             .bind(standing.shown)

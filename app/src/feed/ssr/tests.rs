@@ -570,10 +570,7 @@ async fn assert_transitions_as_counted(db: &Db) {
     let counted =
         crate::feed::transitions::count_transitions(&all_interactions(db).await.unwrap(), &rules);
     assert!(!counted.pairs.is_empty());
-    crate::feed::transitions::tests::assert_same_counts(
-        &stored_transitions(db).await.unwrap(),
-        &counted,
-    );
+    assert_eq!(stored_transitions(db).await.unwrap(), counted);
 }
 
 #[tokio::test]

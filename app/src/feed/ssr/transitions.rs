@@ -4,40 +4,50 @@
 use super::*;
 use crate::feed::transitions::{
     Move, Successor, TransitionCounts, TransitionRules, count_transitions, decode_moves,
-    decode_successors, encode_moves, encode_successors, likeliest,
+    decode_successors, encode_moves, encode_successors, likeliest, merge_moves,
 };
-use std::collections::BTreeSet;
 
-/// Builds every product's moves and successors from `interactions` and stores them, replacing what was stored.
-/// The caller marks the build done, with the rules and the events it read.
+/// A product's row of stored transitions: its moves and its successors, as stored.
+pub(super) type TransitionRow = (i64, String, String);
+
+/// Every product's moves and successors counted from `interactions`, as stored: plain work for a thread of its
+/// own while the similarity lists are built.
+pub(super) fn transition_rows(
+    interactions: &[Interaction],
+    rules: &TransitionRules,
+) -> Vec<TransitionRow> {
+    count_transitions(interactions, rules)
+        .by_product()
+        .iter()
+        .map(|(&product, moves)| (product, encode_moves(moves), successors_text(moves, rules)))
+        .collect()
+}
+
+/// Stores `rows` ([`transition_rows`]) in place of what was stored. The caller marks the build done, with the
+/// rules and the events it read.
 pub(super) async fn store_transitions(
     db: &Db,
-    rules: &TransitionRules,
-    interactions: &[Interaction],
+    rows: &[TransitionRow],
+    started: std::time::Instant,
 ) -> Result<(), StoreError> {
-    let started = std::time::Instant::now();
     // The rewrite takes several transactions: until the caller marks it done, no partial refresh adds to it.
     let mut tx = db.write().await?;
     sqlx::query("UPDATE feed_refresh SET transitions_rules = '' WHERE id = 1")
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    let by_product = count_transitions(interactions, rules).by_product();
-    let rows: Vec<(i64, String, String)> = by_product
-        .iter()
-        .map(|(&product, moves)| (product, encode_moves(moves), successors_text(moves, rules)))
-        .collect();
     for transaction in rows.chunks(ROWS_PER_UPSERT * UPSERTS_PER_TRANSACTION) {
         let mut tx = db.write().await?;
         upsert(&mut tx, transaction).await?;
         tx.commit().await?;
     }
+    let counted: HashSet<i64> = rows.iter().map(|(product, _, _)| *product).collect();
     let stored: Vec<i64> = sqlx::query_scalar("SELECT product_id FROM product_transitions")
         .fetch_all(db.reader())
         .await?;
     let gone: Vec<i64> = stored
         .into_iter()
-        .filter(|product| !by_product.contains_key(product))
+        .filter(|product| !counted.contains(product))
         .collect();
     if !gone.is_empty() {
         let mut tx = db.write().await?;
@@ -64,13 +74,8 @@ pub(super) async fn add_moves(
     from: i64,
     through: i64,
 ) -> Result<bool, StoreError> {
-    let products: Vec<i64> = change
-        .pairs
-        .keys()
-        .map(|&(from, _)| from)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let changes = change.by_product();
+    let products: Vec<i64> = changes.keys().copied().collect();
     let mut tx = db.write().await?;
     // First, so that on PostgreSQL a second refresh waits here for this one's row lock, then finds the mark moved.
     let marked = sqlx::query(
@@ -87,31 +92,36 @@ pub(super) async fn add_moves(
         tx.rollback().await?;
         return Ok(false);
     }
-    let mut counts = TransitionCounts::default();
+    let mut stored: HashMap<i64, String> = HashMap::new();
     if !products.is_empty() {
         let set = IdSet::new(&tx, &products);
-        counts = counts_of(
-            sqlx::query_as(&format!(
-                "SELECT t.product_id, t.moves FROM {} JOIN product_transitions t ON t.product_id = f.id",
-                set.table("f", 1)
-            ))
-            .bind(set.value())
-            .fetch_all(&mut *tx)
-            .await?,
-        );
+        stored = sqlx::query_as::<_, (i64, String)>(&format!(
+            "SELECT t.product_id, t.moves FROM {} JOIN product_transitions t ON t.product_id = f.id",
+            set.table("f", 1)
+        ))
+        .bind(set.value())
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
     }
-    counts.add(change);
-    let mut after = counts.by_product();
+    // Product by product, so that a best seller's moves are read, changed and written once, in order.
     let mut rows = Vec::new();
     let mut emptied = Vec::new();
-    for product in &products {
-        match after.remove(product) {
-            Some(moves) => rows.push((
+    for (product, change) in &changes {
+        let before = stored
+            .remove(product)
+            .map(|text| decode_moves(&text))
+            .unwrap_or_default();
+        let moves = merge_moves(before, change);
+        if moves.is_empty() {
+            emptied.push(*product);
+        } else {
+            rows.push((
                 *product,
                 encode_moves(&moves),
                 successors_text(&moves, rules),
-            )),
-            None => emptied.push(*product),
+            ));
         }
     }
     upsert(&mut tx, &rows).await?;
@@ -164,7 +174,7 @@ fn counts_of(rows: Vec<(i64, String)>) -> TransitionCounts {
     counts
 }
 
-fn successors_text(moves: &HashMap<i64, Move>, rules: &TransitionRules) -> String {
+fn successors_text(moves: &[(i64, Move)], rules: &TransitionRules) -> String {
     encode_successors(&likeliest(moves, rules))
 }
 

@@ -43,11 +43,11 @@ fn each_step_leads_to_the_next_few_the_nearer_and_the_stronger_weighing_more() {
     ];
     let counts = count_transitions(&history, &rules);
     let weight = |from, to| counts.pairs.get(&(from, to)).map(|moved| moved.weight);
-    assert_eq!(weight(1, 2), Some(0.25), "a view weighs a quarter");
-    assert_eq!(weight(2, 3), Some(1.0), "a purchase weighs one");
-    assert_eq!(weight(1, 3), Some(0.5), "two steps on: half");
-    assert_eq!(weight(3, 1), Some(0.25));
-    assert_eq!(weight(2, 1), Some(0.125));
+    assert_eq!(weight(1, 2), Some(250_000), "a view weighs a quarter");
+    assert_eq!(weight(2, 3), Some(1_000_000), "a purchase weighs one");
+    assert_eq!(weight(1, 3), Some(500_000), "two steps on: half");
+    assert_eq!(weight(3, 1), Some(250_000));
+    assert_eq!(weight(2, 1), Some(125_000));
     assert_eq!(weight(1, 1), None, "coming back is no move to itself");
     assert_eq!(
         counts.pairs.len(),
@@ -68,25 +68,6 @@ fn store_history() -> Vec<Interaction> {
         }
     }
     history
-}
-
-/// Holds two counts to each other: the same pairs, by the same shoppers, with weights that differ only by the
-/// order they were added in.
-pub(crate) fn assert_same_counts(a: &TransitionCounts, b: &TransitionCounts) {
-    let mut pairs: Vec<&(i64, i64)> = a.pairs.keys().chain(b.pairs.keys()).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    for pair in pairs {
-        let (x, y) = (
-            a.pairs.get(pair).copied().unwrap_or_default(),
-            b.pairs.get(pair).copied().unwrap_or_default(),
-        );
-        assert!(
-            (x.weight - y.weight).abs() < 1e-6,
-            "{pair:?}: {x:?} against {y:?}"
-        );
-        assert_eq!(x.shoppers, y.shoppers, "{pair:?}");
-    }
 }
 
 #[test]
@@ -115,7 +96,11 @@ fn counts_kept_by_taking_away_and_adding_each_shoppers_history_equal_a_rebuild()
         counts.subtract(&count_transitions(&of(&before), &rules));
         counts.add(&count_transitions(&of(&after), &rules));
     }
-    assert_same_counts(&counts, &count_transitions(&after, &rules));
+    assert_eq!(
+        counts,
+        count_transitions(&after, &rules),
+        "exactly: the weights are whole numbers"
+    );
     assert_ne!(counts, count_transitions(&before, &rules));
 }
 
@@ -136,12 +121,12 @@ fn a_successors_chance_is_its_share_of_what_left_the_product_smoothed() {
         ..TransitionRules::default()
     };
     let moved = |weight, shoppers| Move { weight, shoppers };
-    let moves = HashMap::from([
-        (5, moved(4.0, 3)),
-        (6, moved(2.0, 1)),
-        (7, moved(2.0, 2)),
-        (8, moved(0.0, 0)),
-    ]);
+    let moves = [
+        (5, moved(4_000_000, 3)),
+        (6, moved(2_000_000, 1)),
+        (7, moved(2_000_000, 2)),
+        (8, moved(0, 0)),
+    ];
     let list = likeliest(&moves, &rules);
     assert_eq!(
         list,
@@ -159,7 +144,7 @@ fn a_successors_chance_is_its_share_of_what_left_the_product_smoothed() {
         ],
         "out of 8 + 2; a tie goes to the lower id; two at most"
     );
-    let one = likeliest(&HashMap::from([(5, moved(1.0, 1))]), &rules);
+    let one = likeliest(&[(5, moved(1_000_000, 1))], &rules);
     assert!(
         one[0].chance < 0.34,
         "one shopper's move promises little: {one:?}"
@@ -256,28 +241,16 @@ fn a_blend_takes_each_source_relative_to_its_best_and_keeps_the_stronger_reason(
 
 #[test]
 fn stored_moves_and_successors_read_back_as_written_and_malformed_entries_are_skipped() {
-    let moves = HashMap::from([
-        (
-            3,
-            Move {
-                weight: 0.25,
-                shoppers: 1,
-            },
-        ),
-        (
-            12,
-            Move {
-                weight: 1.5,
-                shoppers: 2,
-            },
-        ),
-    ]);
-    assert_eq!(encode_moves(&moves), "3:0.25:1 12:1.5:2");
+    let moved = |weight, shoppers| Move { weight, shoppers };
+    let moves = vec![(3, moved(250_000, 1)), (12, moved(1_500_000, 2))];
+    assert_eq!(encode_moves(&moves), "3:250000:1 12:1500000:2");
     assert_eq!(decode_moves(&encode_moves(&moves)), moves);
     assert_eq!(
-        decode_moves("3:0.25:1 x:1:1 4 5:y:1 6:1:1:1"),
-        HashMap::from([(3, moves[&3])])
+        decode_moves("3:250000:1 x:1:1 4 5:y:1 6:1:1:1 7:0.25:1"),
+        [(3, moves[0].1)],
+        "a weight must be a whole number of millionths"
     );
+    assert_eq!(encode_moves(&[]), "");
     let list = [Successor {
         product: 7,
         chance: 0.125,
@@ -285,4 +258,51 @@ fn stored_moves_and_successors_read_back_as_written_and_malformed_entries_are_sk
     }];
     assert_eq!(decode_successors(&encode_successors(&list)), list);
     assert_eq!(decode_successors("7:0.125:4 7 8:0.1"), list);
+}
+
+#[test]
+fn merging_a_change_into_stored_moves_adds_takes_away_and_keeps_the_order() {
+    let moved = |weight, shoppers| Move { weight, shoppers };
+    let stored = vec![(2, moved(500, 2)), (5, moved(100, 1)), (9, moved(700, 3))];
+    let change = [
+        (1, moved(40, 1)),
+        (5, moved(-100, -1)),
+        (7, moved(30, 1)),
+        (9, moved(-200, 0)),
+        (12, moved(10, 1)),
+    ];
+    assert_eq!(
+        merge_moves(stored.clone(), &change),
+        [
+            (1, moved(40, 1)),
+            (2, moved(500, 2)),
+            (7, moved(30, 1)),
+            (9, moved(500, 3)),
+            (12, moved(10, 1)),
+        ],
+        "5 is taken away entirely"
+    );
+    assert_eq!(merge_moves(stored.clone(), &[]), stored);
+    assert_eq!(merge_moves(Vec::new(), &change[..1]), [(1, moved(40, 1))]);
+}
+
+#[test]
+fn merging_each_products_change_equals_adding_the_counts() {
+    let rules = TransitionRules::default();
+    let history = store_history();
+    let (old, new) = history.split_at(history.len() / 2);
+    let mut whole = count_transitions(old, &rules);
+    let change = count_transitions(new, &rules);
+    let stored = whole.by_product();
+    whole.add(&change);
+    let changes = change.by_product();
+    let mut merged: BTreeMap<i64, Moves> = stored.clone();
+    for (product, moves) in &changes {
+        let before = merged.remove(product).unwrap_or_default();
+        let after = merge_moves(before, moves);
+        if !after.is_empty() {
+            merged.insert(*product, after);
+        }
+    }
+    assert_eq!(merged, whole.by_product());
 }
