@@ -35,6 +35,16 @@ async fn orders(shop: &Shop) {
 
 const QUARTER: &str = "from=2026-01-01&to=2026-03-31";
 
+/// The cookie of an hour-long merchant session, as signing in on the merchant's page sets it.
+fn merchant_cookie() -> String {
+    let session = issue_merchant(
+        &StoreSecret::new(SECRET).unwrap(),
+        "Mei",
+        app::kernel::time::now().as_seconds() + 3600,
+    );
+    format!("{MERCHANT_COOKIE}={session}")
+}
+
 fn get(path: &str) -> Request<Body> {
     authorized("GET", path).body(Body::empty()).unwrap()
 }
@@ -178,12 +188,7 @@ async fn the_api_refuses_what_it_cannot_read_with_a_4xx_naming_it() {
 async fn the_customers_page_and_its_downloads_are_the_merchants_alone() {
     for shop in shops().await {
         orders(&shop).await;
-        let session = issue_merchant(
-            &StoreSecret::new(SECRET).unwrap(),
-            "Mei",
-            app::kernel::time::now().as_seconds() + 3600,
-        );
-        let cookie = format!("{MERCHANT_COOKIE}={session}");
+        let cookie = merchant_cookie();
 
         let (status, _, html) = page(&shop, "/merchant/customers", None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -331,12 +336,7 @@ async fn widgets_at_work_answers_the_api_the_page_and_its_downloads_and_refuses_
             StatusCode::UNAUTHORIZED
         );
 
-        let session = issue_merchant(
-            &StoreSecret::new(SECRET).unwrap(),
-            "Mei",
-            app::kernel::time::now().as_seconds() + 3600,
-        );
-        let cookie = format!("{MERCHANT_COOKIE}={session}");
+        let cookie = merchant_cookie();
         let (status, _, html) = page(&shop, "/merchant/widgets", None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(html.contains("rapport-merchant-sign-in"), "{html}");
@@ -505,12 +505,7 @@ async fn the_feeds_beacons_reach_the_merchants_figures_and_bad_ones_are_refused_
             json!({"shelf": "trending", "impressions": 2, "clicks": 1, "click_through": 50.0})
         );
 
-        let session = issue_merchant(
-            &StoreSecret::new(SECRET).unwrap(),
-            "Mei",
-            app::kernel::time::now().as_seconds() + 3600,
-        );
-        let cookie = format!("{MERCHANT_COOKIE}={session}");
+        let cookie = merchant_cookie();
         let (status, _, csv) = page(
             &shop,
             &format!("/merchant/widgets.csv?table=feed&from={today}&to={today}"),
