@@ -89,6 +89,8 @@ test('shopper sees the cards of their home feed and opens one, and the merchant 
   const ownFeed = page.waitForResponse((response) => response.url().includes('/home_feed') && response.ok());
   await page.goto('/?lang=en');
   await ownFeed;
+  // Only the shopper's own sections are watched: once one is, the best sellers the server rendered are gone.
+  await waitForHandler(page, 'click', '.rapport-feed__section');
   const section = page.locator('.rapport-feed__section').first();
   const shelf = (await section.getAttribute('data-section')) ?? '';
   const before = earlier.find((figures) => figures.shelf === shelf)!;

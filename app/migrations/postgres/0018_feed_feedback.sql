@@ -13,8 +13,9 @@ CREATE TABLE feed_card_events (
     occurred_at BIGINT  NOT NULL,
     CHECK (shopper_id IS NOT NULL OR guest_id IS NOT NULL)
 );
--- The merchant's report counts a period's events by shelf.
+-- The merchant's report counts a period's events by shelf; signing in moves a guest's to the shopper.
 CREATE INDEX feed_card_events_time ON feed_card_events (occurred_at);
+CREATE INDEX feed_card_events_guest ON feed_card_events (guest_id) WHERE guest_id IS NOT NULL;
 
 -- Each viewer's standing with each suggested product (app/src/feed/feedback.rs, `Fatigue`): how many times it
 -- was shown since it was last clicked, counting showings an hour apart, so that the feed can leave out what a

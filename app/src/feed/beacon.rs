@@ -62,7 +62,8 @@ mod browser {
                 let mut fields = vec![("shelf".to_owned(), shelf.key())];
                 let shown: Vec<String> = entries
                     .iter()
-                    .filter(|entry| entry.is_intersecting())
+                    // The first report covers every card watched, however little of it shows.
+                    .filter(|entry| entry.is_intersecting() && entry.intersection_ratio() >= 0.5)
                     .filter_map(|entry| {
                         let card = entry.target();
                         observer.unobserve(&card);

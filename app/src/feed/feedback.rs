@@ -22,7 +22,7 @@ use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 
 /// Where a card was shown: a section of the home feed, or a product page's list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Shelf {

@@ -9,7 +9,7 @@ use crate::kernel::error::AppError;
 use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::time::Millis;
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Db, StoreError, Tx, id_list};
+use crate::store::{Backend, Db, StoreError, Tx, id_list};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 
@@ -144,15 +144,21 @@ async fn insert_events(
     Ok(())
 }
 
-/// The stored standings of `viewer` with `products`.
+/// The stored standings of `viewer` with `products`, locked until the transaction ends on PostgreSQL, so that a
+/// click and a showing of one product arriving together both count (SQLite writes one transaction at a time).
 async fn standings(
     tx: &mut Tx,
     viewer: &str,
     products: &[ProductKey],
 ) -> Result<HashMap<ProductKey, CardStanding>, sqlx::Error> {
-    let ids: Vec<i64> = products.iter().map(|product| product.0).collect();
+    let mut ids: Vec<i64> = products.iter().map(|product| product.0).collect();
+    ids.sort_unstable();
+    let lock = match Backend::of(tx) {
+        Backend::Postgres => " ORDER BY product_id FOR UPDATE",
+        Backend::Sqlite => "",
+    };
     let rows: Vec<(ProductKey, i64, Millis)> = sqlx::query_as(&format!(
-        "SELECT product_id, shown, last_shown_at FROM feed_card_fatigue WHERE viewer = $1 AND product_id IN ({})",
+        "SELECT product_id, shown, last_shown_at FROM feed_card_fatigue WHERE viewer = $1 AND product_id IN ({}){lock}",
         id_list(&ids)
     ))
     .bind(viewer)
@@ -231,7 +237,8 @@ pub(super) async fn passed_over(
 
 /// Moves a guest's card events and standings to the shopper who just signed in (inside the sign-in's
 /// transaction), so that what the guest passed over stays spared. Where both have a standing with a product, the
-/// one that has counted more showings holds.
+/// later one holds (a click on one device after showings on the other forgives them; a standing long rested gives
+/// way to a fresh one).
 pub async fn adopt_guest_cards(
     tx: &mut Tx,
     guest_id: &str,
@@ -244,7 +251,7 @@ pub async fn adopt_guest_cards(
         .await?;
     let guest = Owner::Guest(guest_id.to_owned()).key();
     let adopted: Vec<(ProductKey, i64, Millis)> = sqlx::query_as(
-        "SELECT product_id, shown, last_shown_at FROM feed_card_fatigue WHERE viewer = $1",
+        "SELECT product_id, shown, last_shown_at FROM feed_card_fatigue WHERE viewer = $1 ORDER BY product_id",
     )
     .bind(&guest)
     .fetch_all(&mut **tx)
@@ -263,7 +270,7 @@ pub async fn adopt_guest_cards(
                 last_shown_at,
             };
             let kept = match own.get(&product) {
-                Some(mine) if (mine.shown, mine.last_shown_at) >= (shown, last_shown_at) => *mine,
+                Some(mine) if (mine.last_shown_at, mine.shown) >= (last_shown_at, shown) => *mine,
                 _ => theirs,
             };
             (product, kept)

@@ -311,18 +311,21 @@ async fn full_build(
     });
     // The transitions are counted on a thread of their own while the lists are built and written: on the large demo
     // data that saves most of their 6 s.
-    let started = std::time::Instant::now();
     let counting = {
         let interactions = interactions.clone();
         let rules = policy.transitions.clone();
-        tokio::task::spawn_blocking(move || transition_rows(&interactions, &rules))
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            (transition_rows(&interactions, &rules), started.elapsed())
+        })
     };
     let products = store_lists(db, &policy.rules, &interactions).await?;
-    // A blocking task is never cancelled: its only failure is a panic, which is this refresh's.
-    let rows = counting
+    // A blocking task is cancelled only with the runtime, which ends this refresh too; its other failure is a
+    // panic, which is this refresh's.
+    let (rows, counted) = counting
         .await
         .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
-    store_transitions(db, &rows, started).await?;
+    store_transitions(db, &rows, counted).await?;
     let mut tx = db.write().await?;
     sqlx::query(
         "UPDATE feed_refresh SET through_event_id = $1, full_build_at = $2, transitions_rules = $3 \

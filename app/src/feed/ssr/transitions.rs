@@ -23,13 +23,14 @@ pub(super) fn transition_rows(
         .collect()
 }
 
-/// Stores `rows` ([`transition_rows`]) in place of what was stored. The caller marks the build done, with the
-/// rules and the events it read.
+/// Stores `rows` ([`transition_rows`], counted in `counted`) in place of what was stored. The caller marks the
+/// build done, with the rules and the events it read.
 pub(super) async fn store_transitions(
     db: &Db,
     rows: &[TransitionRow],
-    started: std::time::Instant,
+    counted: std::time::Duration,
 ) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
     // The rewrite takes several transactions: until the caller marks it done, no partial refresh adds to it.
     let mut tx = db.write().await?;
     sqlx::query("UPDATE feed_refresh SET transitions_rules = '' WHERE id = 1")
@@ -41,13 +42,13 @@ pub(super) async fn store_transitions(
         upsert(&mut tx, transaction).await?;
         tx.commit().await?;
     }
-    let counted: HashSet<i64> = rows.iter().map(|(product, _, _)| *product).collect();
+    let listed: HashSet<i64> = rows.iter().map(|(product, _, _)| *product).collect();
     let stored: Vec<i64> = sqlx::query_scalar("SELECT product_id FROM product_transitions")
         .fetch_all(db.reader())
         .await?;
     let gone: Vec<i64> = stored
         .into_iter()
-        .filter(|product| !counted.contains(product))
+        .filter(|product| !listed.contains(product))
         .collect();
     if !gone.is_empty() {
         let mut tx = db.write().await?;
@@ -56,7 +57,8 @@ pub(super) async fn store_transitions(
     }
     tracing::info!(
         products = rows.len(),
-        seconds = started.elapsed().as_secs_f64(),
+        counted_seconds = counted.as_secs_f64(),
+        stored_seconds = started.elapsed().as_secs_f64(),
         "feed: transitions rebuilt"
     );
     Ok(())
