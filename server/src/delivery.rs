@@ -3,7 +3,8 @@
 //! `app::alerts::ssr`), an answer to a question its message (`app::messages`); this worker claims due ones under a lease,
 //! sends a few at a time, and records each outcome the moment it is known, so that a crash leaves only the
 //! notices in flight undecided (their stable `Message-ID` lets mail systems drop the rare duplicate).
-//! Failures are retried with exponential backoff and jitter until the store's attempts run out.
+//! Failures are retried with exponential backoff and jitter until the store's attempts run out; an address the
+//! receiving server refuses for good is suppressed, and nothing more is sent to it.
 
 use app::alerts::rules::AlertPolicy;
 use app::alerts::ssr::{self as outbox, Outgoing};
@@ -101,6 +102,26 @@ pub enum DeliveryError {
     Webhook(String),
     #[error("the notice has no address for its channel")]
     NoAddress,
+}
+
+/// Whether the SMTP server refused the recipient for good (550 mailbox unavailable, 551 not local, 553 mailbox name
+/// not allowed): the address goes on the suppression list. Other permanent replies (a refused login, a message
+/// judged as spam) say nothing of the address, and are retried as any failure is.
+fn refuses_address(error: &DeliveryError) -> bool {
+    match error {
+        DeliveryError::Smtp(error) if error.is_permanent() => error
+            .status()
+            .is_some_and(|code| matches!(code.to_string().as_str(), "550" | "551" | "553")),
+        _ => false,
+    }
+}
+
+/// Why nothing was sent to a suppressed address.
+fn suppressed(since: Millis) -> String {
+    format!(
+        "not sent: the address has been on the suppression list since {} (its server refused it for good)",
+        app::kernel::time::to_rfc3339(since)
+    )
 }
 
 /// The delivery worker: one per server process (or `server work` process), any number per database.
@@ -286,6 +307,10 @@ impl Deliverer {
         {
             return Ok(None);
         }
+        if let Some(since) = messages::suppressed_since(&self.db, &message.email).await? {
+            messages::delivery_failed(&self.db, message.id, &suppressed(since), None).await?;
+            return Ok(None);
+        }
         let started = Instant::now();
         let outcome = match self.message_email(&message) {
             Ok(email) => mailer
@@ -298,6 +323,11 @@ impl Deliverer {
         let took = started.elapsed();
         match outcome {
             Ok(()) => messages::delivered(&self.db, message.id, now()).await?,
+            Err(error) if refuses_address(&error) => {
+                tracing::warn!(message = message.id, %error, "the address was refused for good: suppressed");
+                messages::suppress(&self.db, &message.email, &error.to_string(), now()).await?;
+                messages::delivery_failed(&self.db, message.id, &error.to_string(), None).await?;
+            }
             Err(error) => {
                 tracing::warn!(message = message.id, attempts = message.attempts, %error, "delivery failed");
                 let retry_at = (message.attempts < self.policy.max_attempts).then(|| {
@@ -340,6 +370,13 @@ impl Deliverer {
         {
             return Ok(None);
         }
+        let address = notice.email.as_deref().filter(|_| channel == "email");
+        if let Some(address) = address
+            && let Some(since) = messages::suppressed_since(&self.db, address).await?
+        {
+            outbox::delivery_refused(&self.db, notice.id, &suppressed(since)).await?;
+            return Ok(None);
+        }
         let started = Instant::now();
         let outcome = match channel {
             "email" => self.send_email(&notice).await,
@@ -348,6 +385,14 @@ impl Deliverer {
         let took = started.elapsed();
         match outcome {
             Ok(()) => outbox::delivered(&self.db, notice.id, now()).await?,
+            Err(error)
+                if let Some(address) = address
+                    && refuses_address(&error) =>
+            {
+                tracing::warn!(notice = notice.id, %error, "the address was refused for good: suppressed");
+                messages::suppress(&self.db, address, &error.to_string(), now()).await?;
+                outbox::delivery_refused(&self.db, notice.id, &error.to_string()).await?;
+            }
             Err(error) => {
                 tracing::warn!(notice = notice.id, attempts = notice.attempts, %error, "delivery failed");
                 let jitter = rand::thread_rng().gen_range(-1.0..=1.0);

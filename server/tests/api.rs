@@ -1498,3 +1498,91 @@ async fn a_merchant_answers_publishes_and_turns_down_questions_through_the_api()
         assert_eq!(unanswered["questions"].as_array().unwrap().len(), 2);
     }
 }
+
+#[tokio::test]
+async fn the_merchant_reads_the_suppressed_addresses_and_lifts_one_and_bad_requests_are_refused() {
+    use app::messages::ssr::suppress;
+    for shop in shops().await {
+        let db = &shop.store.db;
+        suppress(
+            db,
+            "gone@example.com",
+            "550 5.1.1 mailbox unavailable",
+            Millis(1_000),
+        )
+        .await
+        .unwrap();
+        suppress(db, "moved@example.com", "551 user not local", Millis(2_000))
+            .await
+            .unwrap();
+        let get = |path: &str| authorized("GET", path).body(Body::empty()).unwrap();
+        let (status, list) = send(&shop.router, get("/api/v1/email-suppressions")).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(list["total"], 2);
+        assert_eq!(list["suppressions"][0]["email"], "moved@example.com");
+        assert_eq!(
+            list["suppressions"][1]["reason"],
+            "550 5.1.1 mailbox unavailable"
+        );
+        let (_, second) = send(
+            &shop.router,
+            get("/api/v1/email-suppressions?limit=1&offset=1"),
+        )
+        .await;
+        assert_eq!(second["suppressions"].as_array().unwrap().len(), 1);
+        assert_eq!(second["suppressions"][0]["email"], "gone@example.com");
+
+        let delete = |path: &str| authorized("DELETE", path).body(Body::empty()).unwrap();
+        for (request, status, field) in [
+            (
+                get("/api/v1/email-suppressions?limit=0"),
+                422,
+                Some("limit"),
+            ),
+            (
+                get("/api/v1/email-suppressions?offset=-1"),
+                422,
+                Some("offset"),
+            ),
+            (get("/api/v1/email-suppressions?page=2"), 422, Some("query")),
+            (
+                delete("/api/v1/email-suppressions/not-an-address"),
+                422,
+                Some("email"),
+            ),
+            (
+                delete("/api/v1/email-suppressions/else@example.com"),
+                404,
+                Some("email"),
+            ),
+        ] {
+            let (got, body) = send(&shop.router, request).await;
+            assert_eq!(
+                (got.as_u16(), body["field"].as_str()),
+                (status, field),
+                "{body}"
+            );
+        }
+        let unsigned = Request::delete("/api/v1/email-suppressions/gone@example.com")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&shop.router, unsigned).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            count(db, "email_suppressions").await,
+            2,
+            "nothing refused changed anything"
+        );
+
+        let (status, _) = send(
+            &shop.router,
+            delete("/api/v1/email-suppressions/Gone@Example.com"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, list) = send(&shop.router, get("/api/v1/email-suppressions")).await;
+        assert_eq!(list["total"], 1);
+    }
+}

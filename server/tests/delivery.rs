@@ -1,7 +1,7 @@
 //! Alert emails through a real SMTP server on loopback (aiosmtpd, started by each test), delivered by real
 //! `server work` processes: every notice arrives once even when a worker is killed with messages in flight,
 //! two workers on one PostgreSQL database never send the same notice, and two servers with two workers on one
-//! database, written to through both, do each part of the work once.
+//! database, written to through both, do each part of the work once; an address refused for good is suppressed.
 
 mod support;
 
@@ -46,6 +46,15 @@ struct Sink {
 
 impl Sink {
     async fn start(dir: &Path, hold_after: Option<usize>) -> Sink {
+        Sink::launch(dir, hold_after, &[]).await
+    }
+
+    /// A server that refuses `addresses` for good ("550 5.1.1"), leaving a `.refused` file for each refusal.
+    async fn refusing(dir: &Path, addresses: &[&str]) -> Sink {
+        Sink::launch(dir, None, addresses).await
+    }
+
+    async fn launch(dir: &Path, hold_after: Option<usize>, refused: &[&str]) -> Sink {
         let port = free_port();
         let _ = std::fs::remove_file(dir.join("ready"));
         // Debian's Python, which has the python3-aiosmtpd package (a `python3` earlier on PATH may not).
@@ -57,6 +66,9 @@ impl Sink {
             .stdout(Stdio::null());
         if let Some(hold) = hold_after {
             command.args(["--hold-after", &hold.to_string()]);
+        }
+        for address in refused {
+            command.args(["--refuse", address]);
         }
         let child = command
             .spawn()
@@ -70,15 +82,25 @@ impl Sink {
         }
     }
 
-    /// Every message received so far, raw.
-    fn messages(&self) -> Vec<String> {
+    /// The files the server wrote with this extension, in the order written.
+    fn files(&self, extension: &str) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
             .unwrap()
             .map(|entry| entry.unwrap().path())
-            .filter(|path| path.extension().is_some_and(|e| e == "eml"))
+            .filter(|path| path.extension().is_some_and(|e| e == extension))
             .collect();
         files.sort();
         files
+    }
+
+    /// How many times a recipient was refused.
+    fn refusals(&self) -> usize {
+        self.files("refused").len()
+    }
+
+    /// Every message received so far, raw.
+    fn messages(&self) -> Vec<String> {
+        self.files("eml")
             .iter()
             .map(|path| std::fs::read_to_string(path).unwrap())
             .collect()
@@ -926,4 +948,82 @@ async fn the_asker_gets_one_email_per_answer_with_the_question_the_answer_and_a_
     ] {
         assert!(message.contains(words), "{words} in\n{message}");
     }
+}
+
+#[tokio::test]
+async fn an_address_refused_for_good_is_suppressed_and_nothing_more_is_sent_to_it() {
+    use app::messages::ssr as messages;
+    use app::messages::{Answerer, MessageBody, QuestionAnswered};
+    let store = testing::sqlite().await;
+    let db = &store.db;
+    let queued = queue_price_drop_emails(db, 3).await;
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::refusing(mail.path(), &["shopper-001@example.com"]).await;
+    let mut work = worker(&store.url, &sink);
+    let status = |sql: &'static str| async move {
+        sqlx::query_as::<_, (String, Option<String>)>(sql)
+            .fetch_one(db.reader())
+            .await
+            .unwrap()
+    };
+    eventually("two emails sent and one refused", async || {
+        emails_sent(db).await == 2
+            && status(
+                "SELECT n.status, n.last_error FROM notices n JOIN alerts a ON a.id = n.alert_id \
+                 JOIN shoppers s ON s.id = a.shopper_id WHERE n.channel = 'email' AND s.external_id = 'shopper-001'",
+            )
+            .await
+            .0 == "failed"
+    })
+    .await;
+    assert_eq!(sink.refusals(), 1, "refused for good: not tried again");
+    let (_, error) = status(
+        "SELECT n.status, n.last_error FROM notices n JOIN alerts a ON a.id = n.alert_id \
+         JOIN shoppers s ON s.id = a.shopper_id WHERE n.channel = 'email' AND s.external_id = 'shopper-001'",
+    )
+    .await;
+    assert!(error.unwrap().contains("550"));
+    let delivered = delivered_ids(&sink);
+    assert_eq!(delivered.len(), 2);
+    assert!(delivered.iter().all(|id| queued.contains(id)));
+    let listed = messages::suppressions(db, 10, 0).await.unwrap();
+    assert_eq!(listed.suppressions.len(), 1);
+    assert_eq!(listed.suppressions[0].email, "shopper-001@example.com");
+    assert!(
+        listed.suppressions[0]
+            .reason
+            .contains("mailbox unavailable"),
+        "{listed:?}"
+    );
+
+    // A message for the same shopper later: failed at once, without asking the SMTP server again.
+    let shopper = app::identity::ssr::shopper_key(db.reader(), "shopper-001")
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = MessageBody::QuestionAnswered(QuestionAnswered {
+        sku: "KIT-1".into(),
+        product_title: "Teapot".into(),
+        product_url: None,
+        question: "Does it pour well?".into(),
+        answer: "It does.".into(),
+        answered_by: Answerer::Shop,
+    });
+    let mut tx = db.write().await.unwrap();
+    assert!(
+        messages::queue(&mut tx, shopper, "q-1", &answer, Millis(3_000))
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    eventually("the message is given up", async || {
+        status("SELECT status, last_error FROM messages").await.0 == "failed"
+    })
+    .await;
+    let (_, error) = status("SELECT status, last_error FROM messages").await;
+    assert!(error.unwrap().contains("suppression list"));
+    assert_eq!(sink.refusals(), 1);
+    assert_eq!(sink.messages().len(), 2);
+    work.kill().unwrap();
+    work.wait().unwrap();
 }

@@ -1,6 +1,7 @@
 //! Messages: emails to one shopper about something that happened to them (their question was answered), queued in
 //! the transaction of what caused them (through a flow) and delivered by the server's delivery workers, as the
-//! alerts' notices are.
+//! alerts' notices are. The store's suppression list ([`ssr::suppress`]) keeps every email, notice or message, from
+//! addresses the receiving server refused for good.
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -42,4 +43,25 @@ pub struct QuestionAnswered {
 pub enum Answerer {
     Shop,
     Buyer(String),
+}
+
+/// An address nothing is sent to, since the receiving server refused it for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Suppression {
+    /// Lower-case.
+    pub email: String,
+    /// The receiving server's reply.
+    pub reason: String,
+    /// RFC 3339.
+    pub suppressed_at: String,
+}
+
+/// Part of the suppression list, the latest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Suppressions {
+    pub suppressions: Vec<Suppression>,
+    /// How many addresses the whole list holds.
+    pub total: i64,
 }

@@ -1,7 +1,7 @@
 //! The messages' outbox: queued in the transaction of what caused them, claimed by delivery workers under a lease,
 //! recorded sent or failed (retried at the time the worker's schedule says).
 
-use super::MessageBody;
+use super::{MessageBody, Suppression, Suppressions};
 use crate::kernel::error::AppError;
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::Millis;
@@ -206,6 +206,79 @@ pub async fn outbox_state(db: &Db, now: Millis) -> Result<MessageOutbox, StoreEr
         failed: row.try_get("failed")?,
         oldest_due: first_due.map(|at| now - at),
     })
+}
+
+/// Puts `email` on the store's suppression list, with the receiving server's `reason`; an address already on it keeps
+/// its first reason and time.
+pub async fn suppress(db: &Db, email: &str, reason: &str, now: Millis) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "INSERT INTO email_suppressions (email, reason, suppressed_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(email.to_lowercase())
+    .bind(reason.chars().take(500).collect::<String>())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// When `email` was suppressed, if it is.
+pub async fn suppressed_since(db: &Db, email: &str) -> Result<Option<Millis>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT suppressed_at FROM email_suppressions WHERE email = $1")
+            .bind(email.to_lowercase())
+            .fetch_optional(db.reader())
+            .await?,
+    )
+}
+
+/// `limit` addresses of the suppression list from `offset` on, the latest first (the caller bounds both).
+pub async fn suppressions(db: &Db, limit: i64, offset: i64) -> Result<Suppressions, StoreError> {
+    let rows: Vec<(String, String, Millis)> = sqlx::query_as(
+        "SELECT email, reason, suppressed_at FROM email_suppressions \
+         ORDER BY suppressed_at DESC, email LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    let total = sqlx::query_scalar("SELECT COUNT(*) FROM email_suppressions")
+        .fetch_one(db.reader())
+        .await?;
+    Ok(Suppressions {
+        suppressions: rows
+            .into_iter()
+            .map(|(email, reason, at)| Suppression {
+                email,
+                reason,
+                suppressed_at: crate::kernel::time::to_rfc3339(at),
+            })
+            .collect(),
+        total,
+    })
+}
+
+/// Takes `email` off the suppression list (the shopper mended their address, or the store asked the receiving
+/// server); an address not on it is a 404.
+pub async fn lift_suppression(db: &Db, email: &str) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    let lifted = sqlx::query("DELETE FROM email_suppressions WHERE email = $1")
+        .bind(email.to_lowercase())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if lifted == 0 {
+        return Err(AppError::not_found(
+            Some("email".into()),
+            format!("\"{email}\" is not on the suppression list"),
+        )
+        .into());
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod handlers;
 pub mod insights;
 mod openapi;
 mod questions;
+mod suppressions;
 
 use crate::state::AppState;
 use app::identity::merchant::identify_key;
@@ -321,6 +322,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/reviews/{review_id}/photos/{photo_id}",
             axum::routing::delete(handlers::delete_review_photo),
+        )
+        .route("/email-suppressions", get(suppressions::get_suppressions))
+        .route(
+            "/email-suppressions/{email}",
+            delete(suppressions::delete_suppression),
         )
         .route("/questions", get(questions::get_questions))
         .route(

@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document of the merchant API, generated from the handlers and types.
 
 use super::handlers::{self, MAX_PAGE, MAX_RESEND};
-use super::{insights, questions};
+use super::{insights, questions, suppressions};
 use app::catalog::rules::{
     MAX_DESCRIPTION_LEN, MAX_PRICE_MINOR, MAX_STOCK, MAX_TITLE_LEN, MAX_URL_LEN,
 };
@@ -48,6 +48,8 @@ const _: () = assert!(app::questions::rules::MAX_REASON_CHARS == MAX_REASON_CHAR
         handlers::get_alert_report,
         handlers::get_failed_notices,
         handlers::post_resend_failed,
+        suppressions::get_suppressions,
+        suppressions::delete_suppression,
         handlers::get_shopper_tier,
         handlers::get_tiers,
         handlers::get_tier_rules,
@@ -224,7 +226,7 @@ fn property_rules() -> Vec<(String, Value)> {
 }
 
 /// Each parameter's rule, by its name (the same in every operation that takes it).
-fn parameter_rules() -> [(&'static str, Value); 14] {
+fn parameter_rules() -> [(&'static str, Value); 15] {
     let key = key_rule();
     [
         ("limit", json!({"minimum": 1, "maximum": MAX_PAGE})),
@@ -239,6 +241,10 @@ fn parameter_rules() -> [(&'static str, Value); 14] {
         ("review_id", json!({"minimum": 1})),
         ("question_id", json!({"minimum": 1})),
         ("answer_id", json!({"minimum": 1})),
+        (
+            "email",
+            json!({"format": "email", "maxLength": app::kernel::validate::MAX_EMAIL_CHARS}),
+        ),
         ("from", json!({"format": "date"})),
         ("to", json!({"format": "date"})),
         ("compare", json!({"enum": ["previous", "year_before"]})),

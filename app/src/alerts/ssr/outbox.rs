@@ -155,6 +155,22 @@ pub async fn delivery_failed(
     Ok(())
 }
 
+/// Records that a notice can never be delivered (its address is suppressed, or was just refused for good): failed
+/// at once, with no retry.
+pub async fn delivery_refused(db: &Db, notice_id: i64, error: &str) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "UPDATE notices SET status = 'failed', last_error = $1, claimed_by = NULL \
+         WHERE id = $2 AND status = 'queued'",
+    )
+    .bind(error.chars().take(500).collect::<String>())
+    .bind(notice_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Queues failed notices (of `notice_ids`) for delivery again, from their first attempt, when the merchant has
 /// mended what made them fail (a receiver that was down). Notices that are not failed are left as they are; returns
 /// how many were queued.

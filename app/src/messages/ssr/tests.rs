@@ -168,3 +168,59 @@ async fn a_failed_attempt_is_retried_when_the_worker_says_or_given_up() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_address_refused_for_good_is_suppressed_once_listed_latest_first_and_lifted_by_the_merchant()
+ {
+    use crate::kernel::error::ErrorCode;
+    for store in all().await {
+        let db = &store.db;
+        suppress(db, "Gone@Example.com", "550 5.1.1 no such user", NOW)
+            .await
+            .unwrap();
+        suppress(db, "gone@example.com", "553 later", NOW + LEASE)
+            .await
+            .unwrap();
+        suppress(db, "full@example.com", "551 moved", NOW + LEASE)
+            .await
+            .unwrap();
+        assert_eq!(
+            suppressed_since(db, "GONE@example.com").await.unwrap(),
+            Some(NOW)
+        );
+        assert_eq!(
+            suppressed_since(db, "alice@example.com").await.unwrap(),
+            None
+        );
+
+        let page = suppressions(db, 10, 0).await.unwrap();
+        assert_eq!(page.total, 2);
+        let listed: Vec<(&str, &str)> = page
+            .suppressions
+            .iter()
+            .map(|s| (s.email.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("full@example.com", "551 moved"),
+                ("gone@example.com", "550 5.1.1 no such user")
+            ],
+            "the latest first; the first refusal's reason is kept"
+        );
+        let second = suppressions(db, 1, 1).await.unwrap();
+        assert_eq!(second.suppressions[0].email, "gone@example.com");
+        assert_eq!(second.total, 2);
+
+        lift_suppression(db, "GONE@example.com").await.unwrap();
+        assert_eq!(
+            suppressed_since(db, "gone@example.com").await.unwrap(),
+            None
+        );
+        match lift_suppression(db, "gone@example.com").await {
+            Err(StoreError::Rejected(error)) => assert_eq!(error.code, ErrorCode::NotFound),
+            other => panic!("expected a 404, got {other:?}"),
+        }
+        assert_eq!(count(db, "email_suppressions").await, 1);
+    }
+}
