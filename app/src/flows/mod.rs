@@ -11,13 +11,16 @@
 //! - [`tier_badges`]: a review shows its author's member-tier badge;
 //! - [`verified_buyers`]: only shoppers who bought a product answer questions about it;
 //! - [`answer_notices`]: an answer to a shopper's question emails them;
-//! - [`tier_values`]: the merchant's customers page shows what each member tier's members ordered.
+//! - [`tier_values`]: the merchant's customers page shows what each member tier's members ordered;
+//! - [`review_requests`]: a delivered order asks its buyer, a while later, to review what it brought.
 
 #[cfg(feature = "ssr")]
 pub mod answer_notices;
 #[cfg(feature = "ssr")]
 pub mod catalog_alerts;
 pub mod guest_adoption;
+#[cfg(feature = "ssr")]
+pub mod review_requests;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 #[cfg(feature = "ssr")]

@@ -124,6 +124,52 @@ pub fn verify_unsubscribe(secret: &StoreSecret, token: &str) -> Result<i64, AppE
     }
 }
 
+/// The secret of a review request's links (kind `w`): it names a shopper and a product they bought, lets whoever
+/// holds it write that shopper's review of that product until `expires` (seconds), and nothing else.
+pub fn issue_review_link(
+    secret: &StoreSecret,
+    shopper: crate::kernel::ids::ShopperKey,
+    product: crate::kernel::ids::ProductKey,
+    expires: i64,
+) -> String {
+    sign(
+        secret,
+        "w",
+        &format!("{}:{}", shopper.0, product.0),
+        expires,
+    )
+}
+
+/// The shopper and product a review link names, if the store signed it and it has not expired.
+pub fn verify_review_link(
+    secret: &StoreSecret,
+    token: &str,
+    now: i64,
+) -> Result<
+    (
+        crate::kernel::ids::ShopperKey,
+        crate::kernel::ids::ProductKey,
+    ),
+    AppError,
+> {
+    let invalid = || {
+        AppError::not_found(
+            Some("token".into()),
+            "This review link is not valid or has expired; you can still review the product from its page.",
+        )
+    };
+    match open(secret, token, now) {
+        Ok(("w", subject, _)) => {
+            let (shopper, product) = subject.split_once(':').ok_or_else(invalid)?;
+            Ok((
+                crate::kernel::ids::ShopperKey(shopper.parse().map_err(|_| invalid())?),
+                crate::kernel::ids::ProductKey(product.parse().map_err(|_| invalid())?),
+            ))
+        }
+        _ => Err(invalid()),
+    }
+}
+
 /// The secret of a notice's tracked product link (kind `t`): it names the notice, so a click is counted for the
 /// notice it came from, and cannot be made for another notice without the store secret.
 pub fn issue_tracking(secret: &StoreSecret, notice_id: i64) -> String {

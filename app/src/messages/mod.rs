@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub enum MessageBody {
     /// A question the shopper asked was answered.
     QuestionAnswered(QuestionAnswered),
+    /// An order was delivered a while ago: how are the products?
+    ReviewRequest(ReviewRequest),
 }
 
 impl MessageBody {
@@ -21,8 +23,26 @@ impl MessageBody {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::QuestionAnswered(_) => "question_answered",
+            Self::ReviewRequest(_) => "review_request",
         }
     }
+}
+
+/// A request to review what an order brought, the products the buyer has not reviewed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewRequest {
+    /// The store's order number.
+    pub order_id: String,
+    pub products: Vec<RequestedReview>,
+}
+
+/// One product a review request asks about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestedReview {
+    pub sku: String,
+    pub title: String,
+    /// The secret of its review links (`/review/<link>?stars=1..5`), which open the review form for this buyer.
+    pub link: String,
 }
 
 /// An answer to the shopper's question.

@@ -65,6 +65,48 @@ pub struct OrderOutcome {
     pub replayed: bool,
 }
 
+/// How far an order has come on its way to the shopper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Fulfilment {
+    Shipped,
+    Delivered,
+}
+
+/// A report of an order's shipping or delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FulfilmentInput {
+    pub status: Fulfilment,
+    /// RFC 3339 time it happened; now when absent. Not before the order was placed, nor in the future.
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// An order's way to the shopper, as reported so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FulfilmentState {
+    pub order_id: String,
+    /// RFC 3339, when shipped (a delivery reported first counts as shipped then too).
+    pub shipped_at: Option<String>,
+    /// RFC 3339, when delivered.
+    pub delivered_at: Option<String>,
+}
+
+/// An order delivered long enough ago to ask its buyer for reviews, with what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveredOrder {
+    pub order_key: i64,
+    pub order_id: String,
+    pub shopper: crate::kernel::ids::ShopperKey,
+    pub delivered_at: Millis,
+    /// The products ordered, in the order's line order, each once.
+    pub products: Vec<crate::kernel::ids::ProductKey>,
+}
+
 /// A past order as its buyer sees it on their account page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSummary {

@@ -1,6 +1,9 @@
 //! The orders' SQL.
 
-use super::{Buyer, OrderInput, OrderOutcome, OrderSummary, ProductPurchase, RefundInput};
+use super::{
+    Buyer, DeliveredOrder, Fulfilment, FulfilmentInput, FulfilmentState, OrderInput, OrderOutcome,
+    OrderSummary, ProductPurchase, RefundInput,
+};
 use crate::catalog::rules::validate_price;
 use crate::catalog::ssr::product_for_update;
 use crate::events::EventKind;
@@ -16,6 +19,7 @@ use crate::store::{
 };
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// How orders changed what a buyer has spent, reported inside the order's transaction to what follows it (member
 /// tier growth, in `flows`).
@@ -377,6 +381,127 @@ async fn revalue_buyer(
 }
 
 /// Cancels a paid order that has no refunds. Cancelling twice is harmless.
+/// Records that an order was shipped or delivered (`input.at`, now when absent); a repeated report moves the time.
+/// A delivery reported before any shipping counts as shipped then too. An unknown order is a 404, a cancelled one a
+/// 409, a time before the order was placed or in the future a 422.
+pub async fn record_fulfilment(
+    db: &Db,
+    order_id: &str,
+    input: &FulfilmentInput,
+    now: Millis,
+) -> Result<FulfilmentState, StoreError> {
+    validate_key("order_id", order_id)?;
+    let at = optional_time("at", input.at.as_deref(), now)?;
+    if at > now + Millis::minutes(5) {
+        return Err(AppError::invalid("at", "is in the future").into());
+    }
+    let mut tx = db.write().await?;
+    let order_key = order_key(&mut tx, order_id).await?;
+    let (status, placed_at): (String, Millis) =
+        sqlx::query_as("SELECT status, placed_at FROM orders WHERE id = $1")
+            .bind(order_key)
+            .fetch_one(&mut *tx)
+            .await?;
+    if status == "cancelled" {
+        return Err(
+            AppError::conflict("a cancelled order is neither shipped nor delivered").into(),
+        );
+    }
+    if at < placed_at {
+        return Err(AppError::invalid(
+            "at",
+            format!(
+                "is before the order was placed ({})",
+                crate::kernel::time::to_rfc3339(placed_at)
+            ),
+        )
+        .into());
+    }
+    let sql = match input.status {
+        Fulfilment::Shipped => "UPDATE orders SET shipped_at = $1 WHERE id = $2",
+        Fulfilment::Delivered => {
+            "UPDATE orders SET delivered_at = $1, shipped_at = COALESCE(shipped_at, $1) WHERE id = $2"
+        }
+    };
+    sqlx::query(sql)
+        .bind(at)
+        .bind(order_key)
+        .execute(&mut *tx)
+        .await?;
+    let (shipped, delivered): (Option<Millis>, Option<Millis>) =
+        sqlx::query_as("SELECT shipped_at, delivered_at FROM orders WHERE id = $1")
+            .bind(order_key)
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    Ok(FulfilmentState {
+        order_id: order_id.to_owned(),
+        shipped_at: shipped.map(crate::kernel::time::to_rfc3339),
+        delivered_at: delivered.map(crate::kernel::time::to_rfc3339),
+    })
+}
+
+/// Takes up to `limit` paid orders delivered at or before `before` whose review request was not considered yet,
+/// oldest delivery first, and marks them considered at `now`, in the caller's transaction: each is taken once.
+/// Cancelled and wholly refunded orders are marked without being returned.
+pub async fn take_delivered(
+    tx: &mut Tx,
+    before: Millis,
+    limit: i64,
+    now: Millis,
+) -> Result<Vec<DeliveredOrder>, StoreError> {
+    let due: Vec<(i64, String, ShopperKey, Millis, String)> = sqlx::query_as(
+        "SELECT id, external_id, shopper_id, delivered_at, status FROM orders \
+         WHERE review_requested_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $1 \
+         ORDER BY delivered_at, id LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<i64> = due.iter().map(|(key, ..)| *key).collect();
+    let set = crate::store::IdSet::new(tx, &keys);
+    sqlx::query(&format!(
+        "UPDATE orders SET review_requested_at = $1 WHERE id IN (SELECT d.id FROM {})",
+        set.table("d", 2)
+    ))
+    .bind(now)
+    .bind(set.value())
+    .execute(&mut **tx)
+    .await?;
+    let lines: Vec<(i64, ProductKey)> = sqlx::query_as(&format!(
+        "SELECT l.order_id, l.product_id FROM {} JOIN order_lines l ON l.order_id = d.id \
+         ORDER BY l.order_id, l.line_no",
+        set.table("d", 1)
+    ))
+    .bind(set.value())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut products: HashMap<i64, Vec<ProductKey>> = HashMap::new();
+    for (order, product) in lines {
+        let listed = products.entry(order).or_default();
+        if !listed.contains(&product) {
+            listed.push(product);
+        }
+    }
+    Ok(due
+        .into_iter()
+        .filter(|(.., status)| status == "paid")
+        .map(
+            |(order_key, order_id, shopper, delivered_at, _)| DeliveredOrder {
+                order_key,
+                order_id,
+                shopper,
+                delivered_at,
+                products: products.remove(&order_key).unwrap_or_default(),
+            },
+        )
+        .collect())
+}
+
 pub async fn cancel_order(
     db: &Db,
     order_id: &str,

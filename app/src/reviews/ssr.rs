@@ -122,6 +122,28 @@ async fn log_status(tx: &mut Tx, change: StatusChange<'_>) -> Result<(), sqlx::E
     Ok(())
 }
 
+/// Which of `shoppers`' reviews exist, as (shopper, product) pairs, whatever their status: a shopper who reviewed
+/// a product (even one the shop has not published) is not asked to again.
+pub async fn reviewed_by(
+    tx: &mut Tx,
+    shoppers: &[ShopperKey],
+) -> Result<std::collections::HashSet<(ShopperKey, crate::kernel::ids::ProductKey)>, StoreError> {
+    if shoppers.is_empty() {
+        return Ok(Default::default());
+    }
+    let ids: Vec<i64> = shoppers.iter().map(|shopper| shopper.0).collect();
+    let set = crate::store::IdSet::new(tx, &ids);
+    Ok(sqlx::query_as(&format!(
+        "SELECT r.shopper_id, r.product_id FROM {} JOIN reviews r ON r.shopper_id = s.id",
+        set.table("s", 1)
+    ))
+    .bind(set.value())
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .collect())
+}
+
 /// Writes the shopper's review of a product, or edits it if they wrote one before (keeping its votes and marking
 /// it edited). Whether it goes live at once follows the policy's auto-publish rule.
 pub async fn write_review(

@@ -210,6 +210,7 @@ async fn the_asker_hears_of_each_answer_but_their_own_and_not_of_one_taken_down_
                 crate::messages::MessageBody::QuestionAnswered(answered) => {
                     (answered.answered_by, answered.product_title)
                 }
+                other => panic!("not an answer: {other:?}"),
             })
             .unzip();
         assert_eq!(by, [crate::messages::Answerer::Shop]);

@@ -1,0 +1,94 @@
+//! Delivered orders ask their buyers for reviews: a set time after the store reports an order delivered, its buyer
+//! gets one email naming the products they have not reviewed yet, each with one-click star links that open the
+//! review form for that product (a signed link: no sign-in, and the review counts as a verified purchase). An
+//! order is considered once; a cancelled or wholly refunded order, a shopper without an address, or an order
+//! whose every product is reviewed asks nothing.
+
+use crate::identity::token::{StoreSecret, issue_review_link};
+use crate::kernel::time::Millis;
+use crate::messages::{MessageBody, RequestedReview, ReviewRequest};
+use crate::store::{Db, StoreError};
+
+/// When review requests go, and how long their links last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewRequestPolicy {
+    /// After delivery; `None` sends none.
+    pub after: Option<Millis>,
+    /// How long a request's links open the review form.
+    pub links_last: Millis,
+}
+
+impl Default for ReviewRequestPolicy {
+    fn default() -> Self {
+        ReviewRequestPolicy {
+            after: Some(Millis::days(7)),
+            links_last: Millis::days(60),
+        }
+    }
+}
+
+/// Orders considered per transaction: a store that turns requests on with a year of deliveries behind it queues
+/// them in steps that leave room for other writers.
+const ORDERS_PER_TRANSACTION: i64 = 1_000;
+
+/// Queues the review requests of every order delivered at least `policy.after` before `now` and not considered
+/// yet; returns how many were queued.
+pub async fn queue_review_requests(
+    db: &Db,
+    secret: &StoreSecret,
+    policy: &ReviewRequestPolicy,
+    now: Millis,
+) -> Result<u64, StoreError> {
+    let Some(after) = policy.after else {
+        return Ok(0);
+    };
+    let expires = (now + policy.links_last).as_seconds();
+    let mut queued = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let orders =
+            crate::orders::ssr::take_delivered(&mut tx, now - after, ORDERS_PER_TRANSACTION, now)
+                .await?;
+        if orders.is_empty() {
+            tx.commit().await?;
+            return Ok(queued);
+        }
+        let shoppers: Vec<_> = orders.iter().map(|order| order.shopper).collect();
+        let reviewed = crate::reviews::ssr::reviewed_by(&mut tx, &shoppers).await?;
+        let products: Vec<i64> = orders
+            .iter()
+            .flat_map(|order| order.products.iter().map(|product| product.0))
+            .collect();
+        let names = crate::catalog::ssr::names_of(db, &products).await?;
+        for order in &orders {
+            let asked: Vec<RequestedReview> = order
+                .products
+                .iter()
+                .filter(|product| !reviewed.contains(&(order.shopper, **product)))
+                .filter_map(|product| {
+                    let (sku, title) = names.get(&product.0)?;
+                    Some(RequestedReview {
+                        sku: sku.clone(),
+                        title: title.clone(),
+                        link: issue_review_link(secret, order.shopper, *product, expires),
+                    })
+                })
+                .collect();
+            if asked.is_empty() {
+                continue;
+            }
+            let body = MessageBody::ReviewRequest(ReviewRequest {
+                order_id: order.order_id.clone(),
+                products: asked,
+            });
+            let key = format!("order:{}", order.order_key);
+            if crate::messages::ssr::queue(&mut tx, order.shopper, &key, &body, now).await? {
+                queued += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+}
+
+#[cfg(test)]
+mod tests;

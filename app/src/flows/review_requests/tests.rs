@@ -1,0 +1,284 @@
+use super::*;
+use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::flows::tier_growth::TierGrowth;
+use crate::identity::ShopperInput;
+use crate::identity::token::verify_review_link;
+use crate::kernel::error::ErrorCode;
+use crate::kernel::time::to_rfc3339;
+use crate::orders::ssr::{cancel_order, record_fulfilment, record_order, record_refund};
+use crate::orders::{Fulfilment, FulfilmentInput, OrderInput, OrderLineInput, RefundInput};
+use crate::reviews::ReviewInput;
+use crate::reviews::ssr::write_review;
+use crate::store::testing::all;
+
+const NOW: Millis = Millis(1_800_000_000_000);
+const DAY: Millis = Millis::days(1);
+
+fn secret() -> StoreSecret {
+    StoreSecret::new("a-store-secret-of-at-least-32-bytes-long").unwrap()
+}
+
+async fn order(db: &Db, id: &str, shopper: &str, skus: &[&str], placed: Millis) {
+    let input = OrderInput {
+        order_id: id.into(),
+        shopper_id: shopper.into(),
+        currency: "CNY".into(),
+        lines: skus
+            .iter()
+            .map(|sku| OrderLineInput {
+                sku: (*sku).into(),
+                quantity: 1,
+                unit_price_minor: 1_000,
+            })
+            .collect(),
+        shipping_minor: 0,
+        tax_minor: 0,
+        placed_at: Some(to_rfc3339(placed)),
+    };
+    record_order(db, &format!("key-{id}"), &input, &TierGrowth, placed)
+        .await
+        .unwrap();
+}
+
+async fn delivered(db: &Db, id: &str, at: Millis) {
+    let input = FulfilmentInput {
+        status: Fulfilment::Delivered,
+        at: Some(to_rfc3339(at)),
+    };
+    record_fulfilment(db, id, &input, NOW).await.unwrap();
+}
+
+/// The queued review requests: (order, shopper's email, the SKUs asked about).
+async fn requests(db: &Db) -> Vec<(String, String, Vec<String>)> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT email, body FROM messages WHERE kind = 'review_request' ORDER BY id",
+    )
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(email, body)| match serde_json::from_str(&body).unwrap() {
+            MessageBody::ReviewRequest(request) => (
+                request.order_id,
+                email,
+                request.products.into_iter().map(|p| p.sku).collect(),
+            ),
+            other => panic!("not a review request: {other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have_not_reviewed() {
+    let policy = ReviewRequestPolicy::default();
+    for store in all().await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(db, &["A", "B", "C"].map(|sku| product_input(sku, 1_000, 9))).await;
+        for shopper in ["alice", "bob", "carol", "dan"] {
+            add_shopper(db, shopper).await;
+        }
+        crate::identity::ssr::upsert_shoppers(
+            db,
+            &[ShopperInput {
+                shopper_id: "erin".into(),
+                email: None,
+                display_name: "Erin".into(),
+                locale: "en".into(),
+            }],
+            NOW,
+        )
+        .await
+        .unwrap();
+        let placed = NOW - 20 * DAY;
+        order(db, "o-alice", "alice", &["A", "B", "A"], placed).await;
+        order(db, "o-bob", "bob", &["C"], placed).await;
+        order(db, "o-carol", "carol", &["A"], placed).await;
+        order(db, "o-dan", "dan", &["B"], placed).await;
+        order(db, "o-erin", "erin", &["A"], placed).await;
+        order(db, "o-late", "alice", &["C"], placed).await;
+        order(db, "o-undelivered", "bob", &["A"], placed).await;
+        // Alice reviewed A before her request was due; Carol's order was cancelled, Dan's refunded in full.
+        let review = ReviewInput {
+            rating: 5,
+            title: "Good".into(),
+            body: "It does the job well.".into(),
+            criteria: Default::default(),
+            photos: None,
+        };
+        write_review(
+            db,
+            "alice",
+            "A",
+            &review,
+            &Default::default(),
+            &TierGrowth,
+            NOW - DAY,
+        )
+        .await
+        .unwrap();
+        for id in ["o-alice", "o-bob", "o-carol", "o-dan", "o-erin"] {
+            delivered(db, id, NOW - 8 * DAY).await;
+        }
+        delivered(db, "o-late", NOW - 6 * DAY).await;
+        cancel_order(db, "o-carol", &TierGrowth, NOW).await.unwrap();
+        let refund = RefundInput {
+            amount_minor: 1_000,
+            refunded_at: None,
+        };
+        record_refund(db, "r-dan", "o-dan", &refund, &TierGrowth, NOW)
+            .await
+            .unwrap();
+
+        assert_eq!(
+            queue_review_requests(db, &secret(), &policy, NOW)
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            requests(db).await,
+            [
+                (
+                    "o-alice".to_owned(),
+                    "alice@example.com".to_owned(),
+                    vec!["B".to_owned()]
+                ),
+                (
+                    "o-bob".to_owned(),
+                    "bob@example.com".to_owned(),
+                    vec!["C".to_owned()]
+                ),
+            ],
+            "A once though ordered twice, and reviewed already; C not yet (delivered 6 days ago); none for the \
+             cancelled, the refunded, the undelivered, or a shopper without an address"
+        );
+        assert_eq!(
+            queue_review_requests(db, &secret(), &policy, NOW)
+                .await
+                .unwrap(),
+            0,
+            "each order is asked once"
+        );
+        assert_eq!(
+            queue_review_requests(db, &secret(), &policy, NOW + DAY)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(requests(db).await[2].2, ["C"]);
+
+        // Each product's link names its buyer and the product, until it expires.
+        let body: String = sqlx::query_scalar(
+            "SELECT body FROM messages WHERE kind = 'review_request' ORDER BY id",
+        )
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+        let MessageBody::ReviewRequest(request) = serde_json::from_str(&body).unwrap() else {
+            panic!("{body}");
+        };
+        let (shopper, product) =
+            verify_review_link(&secret(), &request.products[0].link, NOW.as_seconds()).unwrap();
+        let alice = crate::identity::ssr::shopper_key(db.reader(), "alice")
+            .await
+            .unwrap()
+            .unwrap();
+        let b: i64 = sqlx::query_scalar("SELECT id FROM products WHERE sku = 'B'")
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+        assert_eq!((shopper, product.0), (alice, b));
+        let expired = verify_review_link(
+            &secret(),
+            &request.products[0].link,
+            (NOW + policy.links_last + DAY).as_seconds(),
+        );
+        assert_eq!(expired.unwrap_err().code, ErrorCode::NotFound);
+
+        let off = ReviewRequestPolicy {
+            after: None,
+            ..policy
+        };
+        delivered(db, "o-undelivered", NOW - 9 * DAY).await;
+        assert_eq!(
+            queue_review_requests(db, &secret(), &off, NOW + DAY)
+                .await
+                .unwrap(),
+            0
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_fulfilment_report_is_checked_and_a_bad_one_changes_nothing() {
+    for store in all().await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(db, &[product_input("A", 1_000, 9)]).await;
+        add_shopper(db, "alice").await;
+        order(db, "o-1", "alice", &["A"], NOW - 3 * DAY).await;
+        let report = |status, at: Option<Millis>| FulfilmentInput {
+            status,
+            at: at.map(to_rfc3339),
+        };
+        let refused = |outcome: Result<_, StoreError>| match outcome {
+            Err(StoreError::Rejected(error)) => (error.code, error.field),
+            Ok(state) => panic!("accepted: {state:?}"),
+            Err(other) => panic!("{other:?}"),
+        };
+        assert_eq!(
+            refused(record_fulfilment(db, "o-2", &report(Fulfilment::Shipped, None), NOW).await),
+            (ErrorCode::NotFound, Some("order_id".into()))
+        );
+        assert_eq!(
+            refused(
+                record_fulfilment(
+                    db,
+                    "o-1",
+                    &report(Fulfilment::Shipped, Some(NOW - 4 * DAY)),
+                    NOW
+                )
+                .await
+            ),
+            (ErrorCode::Invalid, Some("at".into()))
+        );
+        assert_eq!(
+            refused(
+                record_fulfilment(
+                    db,
+                    "o-1",
+                    &report(Fulfilment::Delivered, Some(NOW + DAY)),
+                    NOW
+                )
+                .await
+            ),
+            (ErrorCode::Invalid, Some("at".into()))
+        );
+        let delivered_first = record_fulfilment(
+            db,
+            "o-1",
+            &report(Fulfilment::Delivered, Some(NOW - DAY)),
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(delivered_first.shipped_at, delivered_first.delivered_at);
+        let shipped = record_fulfilment(
+            db,
+            "o-1",
+            &report(Fulfilment::Shipped, Some(NOW - 2 * DAY)),
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(shipped.shipped_at, Some(to_rfc3339(NOW - 2 * DAY)));
+        assert_eq!(shipped.delivered_at, Some(to_rfc3339(NOW - DAY)));
+        cancel_order(db, "o-1", &TierGrowth, NOW).await.unwrap();
+        assert_eq!(
+            refused(record_fulfilment(db, "o-1", &report(Fulfilment::Delivered, None), NOW).await)
+                .0,
+            ErrorCode::Conflict
+        );
+    }
+}
