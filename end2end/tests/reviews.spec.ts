@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
-import { MERCHANT_KEY, expect, hrefs, skuOfHref, test, waitForHandler } from './support';
+import { decodeWords, nthEmailTo } from './mailbox';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, hrefs, skuOfHref, test, waitForHandler } from './support';
 
 /** The first kitchen product whose page shows at least `least` published reviews. */
 async function productWithReviews(page: Page, least: number): Promise<string> {
@@ -234,4 +235,65 @@ test('shopper sees their review turned down with the shop\'s reason, edits it, r
   await expect(page.locator(`li.rapport-review[data-review-id="${id}"]`)).toHaveCount(0);
   const gone = await page.request.get(`/api/v1/reviews/${id}/history`, { headers });
   expect(gone.status()).toBe(404);
+});
+
+test("shopper gets a review request a week after the store reports the delivery, and publishes a verified review from its four stars", async ({ page, request }, testInfo) => {
+  const shopperId = `asked-${testInfo.project.name}-${Date.now()}`;
+  const address = `${shopperId}@example.com`;
+  const auth = { Authorization: `Bearer ${MERCHANT_KEY}` };
+  const shoppers = await request.put('/api/v1/shoppers', {
+    headers: auth,
+    data: { shoppers: [{ shopper_id: shopperId, display_name: 'Rita Asked', email: address }] },
+  });
+  expect(shoppers.status(), await shoppers.text()).toBe(200);
+  const day = 86_400_000;
+  const orderId = `${shopperId}-order`;
+  const order = await request.post('/api/v1/orders', {
+    headers: { ...auth, 'Idempotency-Key': `${orderId}-key` },
+    data: {
+      order_id: orderId,
+      shopper_id: shopperId,
+      currency: 'CNY',
+      placed_at: new Date(Date.now() - 10 * day).toISOString(),
+      lines: [{ sku: FIRST_PRODUCT_SKU, quantity: 1, unit_price_minor: 12_900 }],
+    },
+  });
+  expect(order.status(), await order.text()).toBe(201);
+  const delivered = await request.post(`/api/v1/orders/${orderId}/fulfilment`, {
+    headers: auth,
+    data: { status: 'delivered', at: new Date(Date.now() - 8 * day).toISOString() },
+  });
+  expect(delivered.status(), await delivered.text()).toBe(200);
+
+  const email = await nthEmailTo(address, 1);
+  expect(decodeWords(email.headers.get('subject') ?? '')).toBe(`How is your order ${orderId}?`);
+  const fourStars = email.text
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('★★★★ '))
+    ?.split(' ')[1];
+  expect(fourStars, email.text).toMatch(/\/review\/.+\?stars=4$/);
+
+  await page.goto(fourStars!);
+  await expect(page.getByRole('heading', { level: 1, name: 'Write a review' })).toBeVisible();
+  await expect(page.locator('input[name="rating"][value="4"]')).toBeChecked();
+  const title = `Pours well ${testInfo.project.name}`;
+  await page.locator('input[name="title"]').fill(title);
+  await page.locator('textarea[name="body"]').fill('Asked a week after it came; four stars, it pours without dripping.');
+  if (testInfo.project.name !== 'no-js') await waitForHandler(page, 'submit', 'form.rapport-review-link__form');
+  await page.getByRole('button', { name: 'Submit review' }).click();
+  await expect(page.getByTestId('review-link-done')).toHaveAttribute('data-status', 'published');
+
+  // The review is the buyer's, on the product's page, as a verified purchase, with the stars chosen in the email.
+  await page.goto(`/p/${FIRST_PRODUCT_SKU}?sort=newest&lang=en#reviews`);
+  const written = page.locator('.rapport-review', { hasText: title });
+  await expect(written).toContainText('Rita Asked');
+  await expect(written).toContainText('Verified purchase');
+  await expect(written.locator('.rapport-review__stars')).toHaveAttribute('aria-label', '4 out of 5 stars');
+});
+
+test('a review link that is not the store\'s says so', async ({ page }) => {
+  const response = await page.goto('/review/v1.w.forged.0.00?stars=5&lang=en');
+  expect(response?.status()).toBe(404);
+  await expect(page.locator('.rapport-error')).toContainText('This review link is not valid or has expired');
 });

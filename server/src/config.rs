@@ -322,8 +322,8 @@ pub struct Config {
     )]
     pub tier_review_interval_seconds: u64,
     /// How often, in seconds, the server brings the feed's transitions up to the latest events and lists new
-    /// products (a full rebuild of everything once a day; on PostgreSQL one instance at a time). About a second
-    /// on the large demo data after 200 shoppers acted (BENCHMARKS.md, "Feed"). 0 turns it off,
+    /// products (a full rebuild of everything once a day; on PostgreSQL one instance at a time). About half a
+    /// second on the large demo data after 200 shoppers acted (BENCHMARKS.md, "Feed"). 0 turns it off,
     /// for a deployment where a `server refresh-feed` job runs it instead.
     #[arg(
         long,
@@ -332,6 +332,23 @@ pub struct Config {
         global = true
     )]
     pub feed_refresh_seconds: u64,
+    /// Days after an order's reported delivery that its buyer is asked to review what it brought (one email per
+    /// order, naming the products they have not reviewed); 0 sends no review requests.
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEW_REQUEST_DAYS",
+        default_value_t = 7,
+        global = true
+    )]
+    pub review_request_days: u32,
+    /// How often, in seconds, the server queues the review requests that have come due.
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEW_REQUEST_INTERVAL_SECONDS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub review_request_interval_seconds: u64,
     /// Log filter, in tracing's env-filter syntax.
     #[arg(
         long,

@@ -544,6 +544,10 @@ pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
 struct EmailContent {
     subject: String,
     lines: Vec<String>,
+    /// Products to rate, each with its five star links (one star first): a review request's.
+    ratings: Vec<(String, Vec<String>)>,
+    /// A line after the ratings.
+    closing: Option<String>,
     /// The main link and its label: the product (tracked) or the confirmation.
     action: (String, String),
     unsubscribe: Option<String>,
@@ -591,6 +595,8 @@ impl EmailContent {
         Self {
             subject,
             lines,
+            ratings: Vec::new(),
+            closing: None,
             action,
             unsubscribe,
             footer: t("email.footer"),
@@ -625,6 +631,8 @@ impl EmailContent {
                     .clone()
                     .unwrap_or_else(|| deliverer.link(&format!("/p/{}#questions", answered.sku)));
                 Self {
+                    ratings: Vec::new(),
+                    closing: None,
                     subject: t("email.question_answered.subject"),
                     lines: vec![
                         t("email.question_answered.your_question"),
@@ -638,11 +646,58 @@ impl EmailContent {
                     footer: String::new(),
                 }
             }
+            MessageBody::ReviewRequest(request) => {
+                let values = [
+                    ("order", request.order_id.clone()),
+                    ("shop", deliverer.config.shop_name.clone()),
+                ];
+                let t = |key: &str| translate_with(locale, key, &values);
+                let page = |link: &str| deliverer.link(&format!("/review/{link}"));
+                let ratings = request
+                    .products
+                    .iter()
+                    .map(|product| {
+                        (
+                            translate_with(
+                                locale,
+                                "email.review_request.product",
+                                &[("title", product.title.clone())],
+                            ),
+                            (1..=5)
+                                .map(|stars| format!("{}?stars={stars}", page(&product.link)))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                let first = request
+                    .products
+                    .first()
+                    .map(|product| page(&product.link))
+                    .unwrap_or_else(|| deliverer.link("/"));
+                Self {
+                    subject: t("email.review_request.subject"),
+                    lines: vec![t("email.review_request.intro")],
+                    ratings,
+                    closing: Some(t("email.review_request.why")),
+                    action: (first, t("email.review_request.action")),
+                    unsubscribe: None,
+                    footer: String::new(),
+                }
+            }
         }
     }
 
     fn text(&self) -> String {
         let mut text = self.lines.join("\n\n");
+        for (product, links) in &self.ratings {
+            text.push_str(&format!("\n\n{product}"));
+            for (stars, link) in links.iter().enumerate() {
+                text.push_str(&format!("\n{} {link}", "★".repeat(stars + 1)));
+            }
+        }
+        if let Some(closing) = &self.closing {
+            text.push_str(&format!("\n\n{closing}"));
+        }
         text.push_str(&format!("\n\n{}: {}\n", self.action.1, self.action.0));
         if let Some(unsubscribe) = &self.unsubscribe {
             text.push_str(&format!("\n{}\n", self.footer));
@@ -657,6 +712,27 @@ impl EmailContent {
             .iter()
             .map(|line| format!("<p>{}</p>", escape_html(line).replace('\n', "<br>")))
             .collect();
+        // Five links a product, the stars each gives: one star, two stars, …
+        let ratings: String = self
+            .ratings
+            .iter()
+            .map(|(product, links)| {
+                let stars: String = links
+                    .iter()
+                    .enumerate()
+                    .map(|(given, link)| {
+                        format!(
+                            "<a href=\"{}\" style=\"color:#c2410c;text-decoration:none;font-size:22px\">{}</a>",
+                            escape_html(link),
+                            "★".repeat(given + 1)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" &nbsp; ");
+                format!("<p>{}<br>{stars}</p>", escape_html(product))
+            })
+            .chain(self.closing.iter().map(|closing| format!("<p>{}</p>", escape_html(closing))))
+            .collect();
         let unsubscribe = self
             .unsubscribe
             .as_ref()
@@ -670,7 +746,7 @@ impl EmailContent {
             })
             .unwrap_or_default();
         format!(
-            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}\
+            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}{ratings}\
              <p><a href=\"{}\" style=\"display:inline-block;padding:10px 18px;background:#c2410c;color:#fff;\
              border-radius:6px;text-decoration:none\">{}</a></p>{unsubscribe}</body></html>",
             escape_html(&self.action.0),

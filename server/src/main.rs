@@ -228,6 +228,16 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot analyse the database: {e}"))?;
     let statistics = tokio::spawn(keep_statistics_fresh(db.clone()));
     let photo_sweep = tokio::spawn(sweep_photos(db.clone(), state.photos.clone()));
+    let review_requests = tokio::spawn(request_reviews(
+        db.clone(),
+        state.identity.secret.clone(),
+        app::flows::review_requests::ReviewRequestPolicy {
+            after: (config.review_request_days > 0)
+                .then(|| app::kernel::time::Millis::days(i64::from(config.review_request_days))),
+            ..Default::default()
+        },
+        std::time::Duration::from_secs(config.review_request_interval_seconds.max(1)),
+    ));
     let tier_reviews = (config.tier_review_interval_seconds > 0).then(|| {
         tokio::spawn(review_tiers(
             db.clone(),
@@ -317,6 +327,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let _ = stop.send(true);
     statistics.abort();
     photo_sweep.abort();
+    review_requests.abort();
     if let Some(tier_reviews) = tier_reviews {
         tier_reviews.abort();
     }
@@ -376,6 +387,34 @@ async fn review_tiers(db: Db, metrics: metrics::Metrics, every: std::time::Durat
             Ok(_) => {}
             Err(error) => {
                 tracing::warn!(%error, "counting settled spend failed; retrying at the next check")
+            }
+        }
+    }
+}
+
+/// Queues the review requests that have come due, every `every` (each order once, whichever instance takes it).
+async fn request_reviews(
+    db: Db,
+    secret: app::identity::token::StoreSecret,
+    policy: app::flows::review_requests::ReviewRequestPolicy,
+    every: std::time::Duration,
+) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match app::flows::review_requests::queue_review_requests(
+            &db,
+            &secret,
+            &policy,
+            app::kernel::time::now(),
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(queued) => tracing::info!(queued, "review requests queued"),
+            Err(error) => {
+                tracing::warn!(%error, "queuing review requests failed; retrying at the next check")
             }
         }
     }

@@ -1586,3 +1586,70 @@ async fn the_merchant_reads_the_suppressed_addresses_and_lifts_one_and_bad_reque
         assert_eq!(list["total"], 1);
     }
 }
+
+#[tokio::test]
+async fn the_store_reports_an_order_delivered_and_a_report_that_cannot_be_is_refused() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let order = json!({"order_id": "F-1", "shopper_id": "alice", "currency": "CNY",
+            "placed_at": "2026-11-01T08:00:00Z",
+            "lines": [{"sku": "A", "quantity": 1, "unit_price_minor": 12900}]});
+        let request = authorized("POST", "/api/v1/orders")
+            .header("idempotency-key", "k-f-1")
+            .body(Body::from(order.to_string()))
+            .unwrap();
+        assert_eq!(send(&shop.router, request).await.0, StatusCode::CREATED);
+        let report = |order: &str, body: Value| {
+            json_request("POST", &format!("/api/v1/orders/{order}/fulfilment"), &body)
+        };
+        for (request, status, field) in [
+            (
+                report("F-2", json!({"status": "delivered"})),
+                404,
+                Some("order_id"),
+            ),
+            (report("F-1", json!({"status": "lost"})), 422, None),
+            (
+                report(
+                    "F-1",
+                    json!({"status": "delivered", "at": "2026-10-01T00:00:00Z"}),
+                ),
+                422,
+                Some("at"),
+            ),
+            (
+                report(
+                    "F-1",
+                    json!({"status": "delivered", "at": "2999-01-01T00:00:00Z"}),
+                ),
+                422,
+                Some("at"),
+            ),
+            (
+                report("F-1", json!({"status": "shipped", "carrier": "x"})),
+                422,
+                None,
+            ),
+        ] {
+            let (got, body) = send(&shop.router, request).await;
+            assert_eq!(got.as_u16(), status, "{body}");
+            if field.is_some() {
+                assert_eq!(body["field"].as_str(), field, "{body}");
+            }
+        }
+        let (status, state) = send(
+            &shop.router,
+            report(
+                "F-1",
+                json!({"status": "delivered", "at": "2026-11-03T10:00:00Z"}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{state}");
+        assert_eq!(
+            state,
+            json!({"order_id": "F-1", "shipped_at": "2026-11-03T10:00:00.000Z",
+                "delivered_at": "2026-11-03T10:00:00.000Z"})
+        );
+    }
+}

@@ -638,6 +638,26 @@ pub async fn prices_since(
     Ok(prices)
 }
 
+/// The titles of `products` (row ids) in `locale`, where the catalogue has a translation.
+pub async fn titles_in(
+    db: &Db,
+    products: &[i64],
+    locale: &str,
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let mut titles = std::collections::HashMap::new();
+    for chunk in products.chunks(1_000) {
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT product_id, title FROM product_translations WHERE locale = $1 AND product_id IN ({})",
+            crate::store::id_list(chunk)
+        ))
+        .bind(locale)
+        .fetch_all(db.reader())
+        .await?;
+        titles.extend(rows);
+    }
+    Ok(titles)
+}
+
 /// The store code and title of `products` (row ids), for the merchant's reports.
 pub async fn names_of(
     db: &Db,

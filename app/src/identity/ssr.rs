@@ -242,6 +242,8 @@ pub struct Contact {
     pub shopper_id: String,
     pub display_name: String,
     pub email: Option<String>,
+    /// The language the shopper reads.
+    pub locale: String,
 }
 
 /// The contacts of the shoppers with these row ids (those found), any number of them.
@@ -250,7 +252,7 @@ pub async fn contacts_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, Contact>,
     // A segment's export names tens of thousands: a thousand to a statement keeps each list short.
     for chunk in keys.chunks(1_000) {
         let sql = format!(
-            "SELECT id, external_id, display_name, email FROM shoppers WHERE id IN ({})",
+            "SELECT id, external_id, display_name, email, locale FROM shoppers WHERE id IN ({})",
             crate::store::id_list(chunk)
         );
         for row in sqlx::query(&sql).fetch_all(db.reader()).await? {
@@ -260,6 +262,7 @@ pub async fn contacts_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, Contact>,
                     shopper_id: row.try_get("external_id")?,
                     display_name: row.try_get("display_name")?,
                     email: row.try_get("email")?,
+                    locale: row.try_get("locale")?,
                 },
             );
         }

@@ -1,6 +1,7 @@
 //! Product reviews with helpfulness votes: shoppers write one review per product, vote on others' reviews, and
 //! read them ranked by a confidence score (see [`rules::wilson_lower_bound`]).
 
+mod link;
 mod mine;
 mod moderation;
 mod photo_picker;
@@ -15,6 +16,9 @@ mod server;
 pub mod ssr;
 mod stars;
 mod widget;
+pub use link::{
+    ReviewLink, ReviewLinkPage, WriteReviewByLink, open_review_link, write_review_by_link,
+};
 pub use mine::MyReviews;
 pub use moderation::ModerationDesk;
 pub use points::MyReviewPoints;

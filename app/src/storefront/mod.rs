@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/merchant/tiers") view=crate::tiers::MerchantTiersPage ssr=SsrMode::Async />
                     <Route path=path!("/embed") view=embedding::EmbedSnippetsPage ssr=SsrMode::Async />
                     <Route path=path!("/gallery") view=embedding::GalleryPage ssr=SsrMode::Async />
+                    <Route path=path!("/review/:token") view=crate::reviews::ReviewLinkPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/confirm/:token") view=crate::alerts::AlertConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/unsubscribe/:token") view=crate::alerts::AlertUnsubscribePage ssr=SsrMode::Async />
                 </Routes>

@@ -11,7 +11,9 @@ use app::identity::{ShopperInput, ssr as identity};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
 use app::kernel::validate::UpsertSummary;
-use app::orders::{OrderInput, OrderOutcome, RefundInput, ssr as orders};
+use app::orders::{
+    FulfilmentInput, FulfilmentState, OrderInput, OrderOutcome, RefundInput, ssr as orders,
+};
 use app::reviews::{
     ModerationDecision, ModerationEntry, ModerationItem, ModerationQueue, Review, ssr as reviews,
 };
@@ -213,6 +215,23 @@ pub async fn post_refund(
             StatusCode::CREATED
         },
         Json(outcome),
+    ))
+}
+
+/// Reports that an order was shipped or delivered (`at`, now when absent). A reported delivery starts the
+/// order's review request: `--review-request-days` later (7 by default) its buyer is emailed once, with star links
+/// to review each product they have not reviewed. Reporting again moves the time; a cancelled order is a 409.
+#[utoipa::path(post, path = "/api/v1/orders/{order_id}/fulfilment", request_body = FulfilmentInput,
+    security(("api_key" = [])),
+    params(("order_id" = String, Path, description = "The store's order number")),
+    responses((status = 200, body = FulfilmentState), (status = "4XX", body = AppError)))]
+pub async fn post_fulfilment(
+    State(state): State<AppState>,
+    ApiPath(order_id): ApiPath<String>,
+    ApiJson(input): ApiJson<FulfilmentInput>,
+) -> Result<Json<FulfilmentState>, ApiError> {
+    Ok(Json(
+        orders::record_fulfilment(&state.db, &order_id, &input, now()).await?,
     ))
 }
 

@@ -273,6 +273,10 @@ pub fn router(state: AppState) -> Router {
         .route("/orders", post(handlers::post_order))
         .route("/orders/{order_id}/refunds", post(handlers::post_refund))
         .route("/orders/{order_id}/cancel", post(handlers::post_cancel))
+        .route(
+            "/orders/{order_id}/fulfilment",
+            post(handlers::post_fulfilment),
+        )
         .route("/events", post(handlers::post_events))
         .route("/reviews", get(handlers::get_reviews))
         .route("/wishlists/most-wished", get(handlers::get_most_wished))

@@ -30,6 +30,7 @@ const _: () = assert!(app::questions::rules::MAX_REASON_CHARS == MAX_REASON_CHAR
         handlers::post_order,
         handlers::post_refund,
         handlers::post_cancel,
+        handlers::post_fulfilment,
         handlers::post_events,
         handlers::get_reviews,
         handlers::get_review_history,

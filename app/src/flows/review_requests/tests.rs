@@ -74,10 +74,31 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
     for store in all().await {
         let db = &store.db;
         add_kitchen(db).await;
-        add_products(db, &["A", "B", "C"].map(|sku| product_input(sku, 1_000, 9))).await;
+        let mut products = ["A", "B", "C"].map(|sku| product_input(sku, 1_000, 9));
+        products[2].translations.insert(
+            "zh-CN".into(),
+            crate::catalog::ProductText {
+                title: "茶壶 C".into(),
+                description: String::new(),
+            },
+        );
+        add_products(db, &products).await;
         for shopper in ["alice", "bob", "carol", "dan"] {
             add_shopper(db, shopper).await;
         }
+        // Bob reads Chinese: his request names C as the catalogue translates it.
+        crate::identity::ssr::upsert_shoppers(
+            db,
+            &[ShopperInput {
+                shopper_id: "bob".into(),
+                email: Some("bob@example.com".into()),
+                display_name: "Bob".into(),
+                locale: "zh-CN".into(),
+            }],
+            NOW,
+        )
+        .await
+        .unwrap();
         crate::identity::ssr::upsert_shoppers(
             db,
             &[ShopperInput {
@@ -153,6 +174,19 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
             "A once though ordered twice, and reviewed already; C not yet (delivered 6 days ago); none for the \
              cancelled, the refunded, the undelivered, or a shopper without an address"
         );
+        let titles: Vec<String> = sqlx::query_scalar::<_, String>(
+            "SELECT body FROM messages WHERE kind = 'review_request' ORDER BY id",
+        )
+        .fetch_all(db.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|body| match serde_json::from_str(&body).unwrap() {
+            MessageBody::ReviewRequest(request) => request.products[0].title.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+        assert_eq!(titles, ["Teapot B", "茶壶 C"]);
         assert_eq!(
             queue_review_requests(db, &secret(), &policy, NOW)
                 .await
