@@ -104,16 +104,25 @@ pub enum DeliveryError {
     NoAddress,
 }
 
-/// Whether the SMTP server refused the recipient for good (550 mailbox unavailable, 551 not local, 553 mailbox name
-/// not allowed): the address goes on the suppression list. Other permanent replies (a refused login, a message
-/// judged as spam) say nothing of the address, and are retried as any failure is.
+/// Whether the SMTP server refused the recipient for good: the address goes on the suppression list. lettre's error
+/// does not say which command was refused, so the reply's own words decide ([`refuses_recipient`]).
 fn refuses_address(error: &DeliveryError) -> bool {
     match error {
-        DeliveryError::Smtp(error) if error.is_permanent() => error
-            .status()
-            .is_some_and(|code| matches!(code.to_string().as_str(), "550" | "551" | "553")),
+        DeliveryError::Smtp(error) if error.is_permanent() => {
+            let text = error.to_string();
+            refuses_recipient(text.split_once("): ").map_or("", |(_, reply)| reply))
+        }
         _ => false,
     }
+}
+
+/// Whether a permanent SMTP reply says the recipient's address is bad: its RFC 3463 status is 5.1.x (no such
+/// mailbox, bad domain, bad syntax, moved) or 5.2.1 (mailbox disabled). Other permanent replies (5.7.x: relaying
+/// denied, a sender the server does not accept, a message judged as spam or failing DMARC) say nothing of the
+/// address, and a reply without a status is not trusted to: those are retried as any failure is.
+fn refuses_recipient(reply: &str) -> bool {
+    let status = reply.split_whitespace().next().unwrap_or_default();
+    status.starts_with("5.1.") || status == "5.2.1"
 }
 
 /// Why nothing was sent to a suppressed address.
@@ -791,6 +800,28 @@ mod tests {
         }
         let now = latency.get().unwrap();
         assert!(now < Duration::from_millis(11), "{now:?}");
+    }
+
+    #[test]
+    fn only_a_reply_about_the_recipients_address_suppresses_it() {
+        for reply in [
+            "5.1.1 <gone@example.com>: mailbox unavailable",
+            "5.1.2 bad destination system",
+            "5.1.10 null MX",
+            "5.2.1 mailbox disabled",
+        ] {
+            assert!(refuses_recipient(reply), "{reply}");
+        }
+        for reply in [
+            "5.7.1 Relaying denied",
+            "5.7.1 Sender address rejected: not owned by user",
+            "5.7.26 Unauthenticated email is not accepted (DMARC)",
+            "5.2.2 mailbox full",
+            "Mailbox unavailable",
+            "",
+        ] {
+            assert!(!refuses_recipient(reply), "{reply}");
+        }
     }
 
     #[test]

@@ -1503,3 +1503,47 @@ async fn load_orders(db: &Db, shoppers: usize, orders: usize) -> Result<(), Stri
     db.refresh_statistics().await.map_err(|e| e.to_string())?;
     Ok(())
 }
+
+/// Marks `orders` paid orders delivered a week ago (and none other), then times queuing their review requests: one
+/// email each, naming their products with signed links.
+pub async fn review_requests(db: &Db, orders: i64) -> Result<(), String> {
+    use app::flows::review_requests::{ReviewRequestPolicy, queue_review_requests};
+    let sql = |e: sqlx::Error| e.to_string();
+    let today = now();
+    let delivered = today - Millis::days(8);
+    let mut tx = db.write().await.map_err(|e| e.to_string())?;
+    sqlx::query("DELETE FROM messages WHERE kind = 'review_request'")
+        .execute(&mut *tx)
+        .await
+        .map_err(sql)?;
+    sqlx::query("UPDATE orders SET delivered_at = NULL, review_requested_at = NULL")
+        .execute(&mut *tx)
+        .await
+        .map_err(sql)?;
+    let marked = sqlx::query(
+        "UPDATE orders SET delivered_at = $1 WHERE id IN \
+         (SELECT id FROM orders WHERE status = 'paid' AND placed_at <= $1 ORDER BY id LIMIT $2)",
+    )
+    .bind(delivered)
+    .bind(orders)
+    .execute(&mut *tx)
+    .await
+    .map_err(sql)?
+    .rows_affected();
+    tx.commit().await.map_err(sql)?;
+    let secret =
+        app::identity::token::StoreSecret::new("a-benchmark-store-secret-of-32-bytes-or-more")
+            .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let queued = queue_review_requests(db, &secret, &ReviewRequestPolicy::default(), today)
+        .await
+        .map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!("| orders delivered a week ago | requests queued | time | per second |");
+    println!("|---|---|---|---|");
+    println!(
+        "| {marked} | {queued} | {seconds:.2} s | {:.0} |",
+        queued as f64 / seconds
+    );
+    Ok(())
+}

@@ -181,6 +181,12 @@ enum StoreCommand {
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
     },
+    /// Measure queuing review requests on a database that holds orders (the insights benchmark's): that many
+    /// paid orders are marked delivered a week ago, and their requests queued at once.
+    BenchReviewRequests {
+        #[arg(long, default_value_t = 100_000)]
+        orders: i64,
+    },
     /// Measure the merchant's customers page (RFM segments, repeat purchase, cohorts) and "Widgets at work" on a
     /// database with orders, first loading a store of the large demo data's size when it has none (and the widgets'
     /// activity when it has no reviews).
@@ -322,6 +328,7 @@ async fn on_store(
             rounds,
         } => bench::insights(db, url, shoppers, orders, rounds.max(1)).await,
         StoreCommand::BenchFeed { requests } => bench::feed(db, requests).await,
+        StoreCommand::BenchReviewRequests { orders } => bench::review_requests(db, orders).await,
         StoreCommand::BenchAlerts {
             subscribers,
             deliveries,

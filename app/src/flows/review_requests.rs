@@ -6,6 +6,7 @@
 
 use crate::identity::token::{StoreSecret, issue_review_link};
 use crate::kernel::time::Millis;
+use crate::messages::ssr::NewMessage;
 use crate::messages::{MessageBody, RequestedReview, ReviewRequest};
 use crate::store::{Db, StoreError};
 use std::collections::HashMap;
@@ -43,6 +44,9 @@ pub async fn queue_review_requests(
     let Some(after) = policy.after else {
         return Ok(0);
     };
+    if !crate::orders::ssr::any_delivered(db, now - after).await? {
+        return Ok(0);
+    }
     let expires = (now + policy.links_last).as_seconds();
     let mut queued = 0;
     loop {
@@ -71,6 +75,7 @@ pub async fn queue_review_requests(
                 translated.insert(contact.locale.clone(), titles);
             }
         }
+        let mut requests = Vec::with_capacity(orders.len());
         for order in &orders {
             let titles = contacts
                 .get(&order.shopper.0)
@@ -91,18 +96,18 @@ pub async fn queue_review_requests(
                     })
                 })
                 .collect();
-            if asked.is_empty() {
-                continue;
-            }
-            let body = MessageBody::ReviewRequest(ReviewRequest {
-                order_id: order.order_id.clone(),
-                products: asked,
-            });
-            let key = format!("order:{}", order.order_key);
-            if crate::messages::ssr::queue(&mut tx, order.shopper, &key, &body, now).await? {
-                queued += 1;
+            if !asked.is_empty() {
+                requests.push(NewMessage {
+                    shopper: order.shopper,
+                    dedupe_key: format!("order:{}", order.order_key),
+                    body: MessageBody::ReviewRequest(ReviewRequest {
+                        order_id: order.order_id.clone(),
+                        products: asked,
+                    }),
+                });
             }
         }
+        queued += crate::messages::ssr::queue_many(&mut tx, &requests, now).await?;
         tx.commit().await?;
     }
 }

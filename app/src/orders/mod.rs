@@ -102,7 +102,6 @@ pub struct DeliveredOrder {
     pub order_key: i64,
     pub order_id: String,
     pub shopper: crate::kernel::ids::ShopperKey,
-    pub delivered_at: Millis,
     /// The products ordered, in the order's line order, each once.
     pub products: Vec<crate::kernel::ids::ProductKey>,
 }

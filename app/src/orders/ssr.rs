@@ -380,7 +380,6 @@ async fn revalue_buyer(
         .await
 }
 
-/// Cancels a paid order that has no refunds. Cancelling twice is harmless.
 /// Records that an order was shipped or delivered (`input.at`, now when absent); a repeated report moves the time.
 /// A delivery reported before any shipping counts as shipped then too. An unknown order is a 404, a cancelled one a
 /// 409, a time before the order was placed or in the future a 422.
@@ -441,6 +440,19 @@ pub async fn record_fulfilment(
     })
 }
 
+/// Whether any order delivered at or before `before` waits for its review request: a read, so that the
+/// periodic check takes the writer only when there is something to do.
+pub async fn any_delivered(db: &Db, before: Millis) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM orders WHERE review_requested_at IS NULL AND delivered_at IS NOT NULL \
+         AND delivered_at <= $1 LIMIT 1",
+    )
+    .bind(before)
+    .fetch_optional(db.reader())
+    .await?
+    .is_some())
+}
+
 /// Takes up to `limit` paid orders delivered at or before `before` whose review request was not considered yet,
 /// oldest delivery first, and marks them considered at `now`, in the caller's transaction: each is taken once.
 /// Cancelled and wholly refunded orders are marked without being returned.
@@ -450,8 +462,8 @@ pub async fn take_delivered(
     limit: i64,
     now: Millis,
 ) -> Result<Vec<DeliveredOrder>, StoreError> {
-    let due: Vec<(i64, String, ShopperKey, Millis, String)> = sqlx::query_as(
-        "SELECT id, external_id, shopper_id, delivered_at, status FROM orders \
+    let due: Vec<(i64, String, ShopperKey, String)> = sqlx::query_as(
+        "SELECT id, external_id, shopper_id, status FROM orders \
          WHERE review_requested_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $1 \
          ORDER BY delivered_at, id LIMIT $2",
     )
@@ -490,18 +502,16 @@ pub async fn take_delivered(
     Ok(due
         .into_iter()
         .filter(|(.., status)| status == "paid")
-        .map(
-            |(order_key, order_id, shopper, delivered_at, _)| DeliveredOrder {
-                order_key,
-                order_id,
-                shopper,
-                delivered_at,
-                products: products.remove(&order_key).unwrap_or_default(),
-            },
-        )
+        .map(|(order_key, order_id, shopper, _)| DeliveredOrder {
+            order_key,
+            order_id,
+            shopper,
+            products: products.remove(&order_key).unwrap_or_default(),
+        })
         .collect())
 }
 
+/// Cancels a paid order that has no refunds. Cancelling twice is harmless.
 pub async fn cancel_order(
     db: &Db,
     order_id: &str,

@@ -2,6 +2,7 @@
 //! product, so the buyer writes their review without signing in, and it counts as a verified purchase. The page
 //! renders on the server and its form works without JavaScript.
 
+use super::rules::{MAX_BODY_CHARS, MAX_TITLE_CHARS, MIN_BODY_CHARS};
 use super::widget::{star_glyphs, stars_text};
 use super::{Review, ReviewStatus};
 use crate::i18n::use_i18n;
@@ -92,6 +93,17 @@ pub async fn write_review_by_link(
     let db = crate::store::db()?;
     let reviews: ssr::Reviews = crate::kernel::context::server_context()?;
     let (shopper, sku) = named_by(&db, &token).await?;
+    // A forwarded email must not rewrite what the buyer wrote: the link writes a review once; editing is the
+    // signed-in buyer's, on the product's page.
+    if ssr::own_review(&db, &shopper, &sku)
+        .await
+        .map_err(store_error)?
+        .is_some()
+    {
+        return Err(respond_with(AppError::conflict(
+            "You have reviewed this product already; you can change your review on the product's page.",
+        )));
+    }
     let input = ReviewInput {
         rating,
         title,
@@ -166,7 +178,8 @@ fn LinkedProduct(
     let done = review.map(|review| {
         let key = match review.status {
             ReviewStatus::Published => "reviews.thanks_published",
-            _ => "reviews.thanks_pending",
+            ReviewStatus::Pending => "reviews.thanks_pending",
+            ReviewStatus::Rejected => "reviews.mine.status.rejected",
         };
         view! {
             <p class="rapport-review-link__done" data-testid="review-link-done" data-status=format!("{:?}", review.status).to_lowercase()>
@@ -191,11 +204,11 @@ fn LinkedProduct(
                 </fieldset>
                 <label>
                     {move || i18n.t("reviews.your_title")}
-                    <input type="text" name="title" required=true maxlength="120" />
+                    <input type="text" name="title" required=true maxlength=MAX_TITLE_CHARS.to_string() />
                 </label>
                 <label>
                     {move || i18n.t("reviews.your_text")}
-                    <textarea name="body" required=true rows="5" maxlength="5000"></textarea>
+                    <textarea name="body" required=true rows="5" minlength=MIN_BODY_CHARS.to_string() maxlength=MAX_BODY_CHARS.to_string()></textarea>
                 </label>
                 <div class="rapport-review-form__buttons">
                     <button type="submit" class="rapport-button rapport-button--primary" disabled=move || write.pending().get()>

@@ -122,8 +122,8 @@ async fn log_status(tx: &mut Tx, change: StatusChange<'_>) -> Result<(), sqlx::E
     Ok(())
 }
 
-/// Which of `shoppers`' reviews exist, as (shopper, product) pairs, whatever their status: a shopper who reviewed
-/// a product (even one the shop has not published) is not asked to again.
+/// Which of `shoppers`' reviews exist, as (shopper, product) pairs, whatever their status: a shopper who reviewed a
+/// product (even one the shop has not published) is not asked to again.
 pub async fn reviewed_by(
     tx: &mut Tx,
     shoppers: &[ShopperKey],
@@ -131,10 +131,14 @@ pub async fn reviewed_by(
     if shoppers.is_empty() {
         return Ok(Default::default());
     }
-    let ids: Vec<i64> = shoppers.iter().map(|shopper| shopper.0).collect();
+    let mut ids: Vec<i64> = shoppers.iter().map(|shopper| shopper.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let set = crate::store::IdSet::new(tx, &ids);
+    // CROSS JOIN: SQLite reads the ids first and seeks each shopper's reviews; a plain join scanned every review
+    // (200 ms for each thousand orders on the large demo data, against 40 ms).
     Ok(sqlx::query_as(&format!(
-        "SELECT r.shopper_id, r.product_id FROM {} JOIN reviews r ON r.shopper_id = s.id",
+        "SELECT r.shopper_id, r.product_id FROM {} CROSS JOIN reviews r WHERE r.shopper_id = s.id",
         set.table("s", 1)
     ))
     .bind(set.value())
