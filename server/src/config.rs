@@ -341,6 +341,14 @@ pub struct Config {
         global = true
     )]
     pub review_request_days: u32,
+    /// Days after a review request that its one reminder goes, naming what is still not reviewed; 0 sends none.
+    #[arg(
+        long,
+        env = "RAPPORT_REVIEW_REMINDER_DAYS",
+        default_value_t = 7,
+        global = true
+    )]
+    pub review_reminder_days: u32,
     /// How often, in seconds, the server queues the review requests that have come due.
     #[arg(
         long,

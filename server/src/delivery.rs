@@ -683,11 +683,23 @@ impl EmailContent {
                     .first()
                     .map(|product| page(&product.link))
                     .unwrap_or_else(|| deliverer.link("/"));
+                let (subject, intro) = if request.reminder {
+                    (
+                        "email.review_request.reminder_subject",
+                        "email.review_request.reminder_intro",
+                    )
+                } else {
+                    ("email.review_request.subject", "email.review_request.intro")
+                };
                 Self {
-                    subject: t("email.review_request.subject"),
-                    lines: vec![t("email.review_request.intro")],
+                    subject: t(subject),
+                    lines: vec![t(intro)],
                     ratings,
-                    closing: Some(t("email.review_request.why")),
+                    closing: Some(t(if request.reminder {
+                        "email.review_request.reminder_why"
+                    } else {
+                        "email.review_request.why"
+                    })),
                     action: (first, t("email.review_request.action")),
                     unsubscribe: None,
                     footer: String::new(),

@@ -234,6 +234,8 @@ async fn serve(config: Config) -> Result<(), String> {
         app::flows::review_requests::ReviewRequestPolicy {
             after: (config.review_request_days > 0)
                 .then(|| app::kernel::time::Millis::days(i64::from(config.review_request_days))),
+            remind_after: (config.review_reminder_days > 0)
+                .then(|| app::kernel::time::Millis::days(i64::from(config.review_reminder_days))),
             ..Default::default()
         },
         std::time::Duration::from_secs(config.review_request_interval_seconds.max(1)),

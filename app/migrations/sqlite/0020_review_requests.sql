@@ -4,8 +4,12 @@
 ALTER TABLE orders ADD COLUMN shipped_at INTEGER;
 ALTER TABLE orders ADD COLUMN delivered_at INTEGER;
 ALTER TABLE orders ADD COLUMN review_requested_at INTEGER;
+-- And when its one reminder was considered, a while after the request.
+ALTER TABLE orders ADD COLUMN review_reminded_at INTEGER;
 -- The delivered orders still waiting for their request, oldest delivery first.
 CREATE INDEX orders_review_due ON orders (delivered_at, id) WHERE review_requested_at IS NULL AND delivered_at IS NOT NULL;
+CREATE INDEX orders_reminder_due ON orders (review_requested_at, id)
+    WHERE review_reminded_at IS NULL AND review_requested_at IS NOT NULL;
 
 -- Messages of a new kind: a review request. SQLite changes a CHECK only by copying the table.
 CREATE TABLE messages_next (

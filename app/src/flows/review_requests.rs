@@ -1,21 +1,24 @@
 //! Delivered orders ask their buyers for reviews: a set time after the store reports an order delivered, its buyer
 //! gets one email naming the products they have not reviewed yet, each with one-click star links that open the
-//! review form for that product (a signed link: no sign-in, and the review counts as a verified purchase). An
-//! order is considered once; a cancelled or wholly refunded order, a shopper without an address, or an order
-//! whose every product is reviewed asks nothing.
+//! review form for that product (a signed link: no sign-in, and the review counts as a verified purchase); a while
+//! later, one reminder names what is still not reviewed. An order is considered once for each; a cancelled or
+//! wholly refunded order, a shopper without an address, or an order whose every product is reviewed asks nothing.
 
 use crate::identity::token::{StoreSecret, issue_review_link};
 use crate::kernel::time::Millis;
 use crate::messages::ssr::NewMessage;
 use crate::messages::{MessageBody, RequestedReview, ReviewRequest};
+use crate::orders::ssr::FollowUp;
 use crate::store::{Db, StoreError};
 use std::collections::HashMap;
 
-/// When review requests go, and how long their links last.
+/// When review requests and their reminders go, and how long their links last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReviewRequestPolicy {
-    /// After delivery; `None` sends none.
+    /// After delivery; `None` sends no requests (nor reminders).
     pub after: Option<Millis>,
+    /// After the request, the one reminder of what is still not reviewed; `None` sends none.
+    pub remind_after: Option<Millis>,
     /// How long a request's links open the review form.
     pub links_last: Millis,
 }
@@ -24,6 +27,7 @@ impl Default for ReviewRequestPolicy {
     fn default() -> Self {
         ReviewRequestPolicy {
             after: Some(Millis::days(7)),
+            remind_after: Some(Millis::days(7)),
             links_last: Millis::days(60),
         }
     }
@@ -33,8 +37,9 @@ impl Default for ReviewRequestPolicy {
 /// them in steps that leave room for other writers.
 const ORDERS_PER_TRANSACTION: i64 = 1_000;
 
-/// Queues the review requests of every order delivered at least `policy.after` before `now` and not considered
-/// yet; returns how many were queued.
+/// Queues the review requests of every order delivered at least `policy.after` before `now`, and the reminders of
+/// every request considered at least `policy.remind_after` before, each not considered yet; returns how many
+/// emails were queued.
 pub async fn queue_review_requests(
     db: &Db,
     secret: &StoreSecret,
@@ -44,7 +49,29 @@ pub async fn queue_review_requests(
     let Some(after) = policy.after else {
         return Ok(0);
     };
-    if !crate::orders::ssr::any_delivered(db, now - after).await? {
+    let stages = [
+        (FollowUp::Request, Some(after)),
+        (FollowUp::Reminder, policy.remind_after),
+    ];
+    let mut queued = 0;
+    for (follow_up, wait) in stages {
+        if let Some(wait) = wait {
+            queued += queue_stage(db, secret, policy, follow_up, now - wait, now).await?;
+        }
+    }
+    Ok(queued)
+}
+
+/// Queues `follow_up` for every order it is due for by `before`.
+async fn queue_stage(
+    db: &Db,
+    secret: &StoreSecret,
+    policy: &ReviewRequestPolicy,
+    follow_up: FollowUp,
+    before: Millis,
+    now: Millis,
+) -> Result<u64, StoreError> {
+    if !crate::orders::ssr::any_due(db, follow_up, before).await? {
         return Ok(0);
     }
     let expires = (now + policy.links_last).as_seconds();
@@ -52,7 +79,7 @@ pub async fn queue_review_requests(
     loop {
         let mut tx = db.write().await?;
         let orders =
-            crate::orders::ssr::take_delivered(&mut tx, now - after, ORDERS_PER_TRANSACTION, now)
+            crate::orders::ssr::take_due(&mut tx, follow_up, before, ORDERS_PER_TRANSACTION, now)
                 .await?;
         if orders.is_empty() {
             tx.commit().await?;
@@ -75,6 +102,7 @@ pub async fn queue_review_requests(
                 translated.insert(contact.locale.clone(), titles);
             }
         }
+        let reminder = follow_up == FollowUp::Reminder;
         let mut requests = Vec::with_capacity(orders.len());
         for order in &orders {
             let titles = contacts
@@ -99,10 +127,15 @@ pub async fn queue_review_requests(
             if !asked.is_empty() {
                 requests.push(NewMessage {
                     shopper: order.shopper,
-                    dedupe_key: format!("order:{}", order.order_key),
+                    dedupe_key: format!(
+                        "order:{}{}",
+                        order.order_key,
+                        if reminder { ":reminder" } else { "" }
+                    ),
                     body: MessageBody::ReviewRequest(ReviewRequest {
                         order_id: order.order_id.clone(),
                         products: asked,
+                        reminder,
                     }),
                 });
             }

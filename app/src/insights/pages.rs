@@ -395,18 +395,21 @@ fn Segments(report: CustomerInsights) -> impl IntoView {
                 <table>
                     <thead><tr>
                         <td></td>
-                        <th scope="col">"FM 1–2"</th>
-                        <th scope="col">"FM 3"</th>
-                        <th scope="col">"FM 4–5"</th>
+                        {["1–2", "3", "4–5"].map(|scores| view! {
+                            <th scope="col">{i18n.t_with("insights.grid.frequency_monetary", &[("scores", scores.to_owned())])}</th>
+                        }).collect_view()}
                     </tr></thead>
                     <tbody>
                         {[
-                            ("R 4–5", [Segment::Promising, Segment::Loyal, Segment::Champions]),
-                            ("R 3", [Segment::NeedsAttention, Segment::Loyal, Segment::Loyal]),
-                            ("R 2", [Segment::Hibernating, Segment::AtRisk, Segment::AtRisk]),
-                            ("R 1", [Segment::Lost, Segment::AtRisk, Segment::AtRisk]),
+                            ("4–5", [Segment::Promising, Segment::Loyal, Segment::Champions]),
+                            ("3", [Segment::NeedsAttention, Segment::Loyal, Segment::Loyal]),
+                            ("2", [Segment::Hibernating, Segment::AtRisk, Segment::AtRisk]),
+                            ("1", [Segment::Lost, Segment::AtRisk, Segment::AtRisk]),
                         ].map(|(recency, cells)| view! {
-                            <tr><th scope="row">{recency}</th>{cells.map(|segment| view! { <td>{segment_name(i18n, segment)}</td> }).collect_view()}</tr>
+                            <tr>
+                                <th scope="row">{i18n.t_with("insights.grid.recency", &[("scores", recency.to_owned())])}</th>
+                                {cells.map(|segment| view! { <td>{segment_name(i18n, segment)}</td> }).collect_view()}
+                            </tr>
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -34,6 +34,9 @@ pub struct ReviewRequest {
     /// The store's order number.
     pub order_id: String,
     pub products: Vec<RequestedReview>,
+    /// The one reminder, a while after the request, of what is still not reviewed.
+    #[serde(default)]
+    pub reminder: bool,
 }
 
 /// One product a review request asks about.

@@ -440,33 +440,60 @@ pub async fn record_fulfilment(
     })
 }
 
-/// Whether any order delivered at or before `before` waits for its review request: a read, so that the
-/// periodic check takes the writer only when there is something to do.
-pub async fn any_delivered(db: &Db, before: Millis) -> Result<bool, StoreError> {
-    Ok(sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM orders WHERE review_requested_at IS NULL AND delivered_at IS NOT NULL \
-         AND delivered_at <= $1 LIMIT 1",
-    )
-    .bind(before)
-    .fetch_optional(db.reader())
-    .await?
-    .is_some())
+/// Which follow-up of a delivered order: the review request, or its one reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUp {
+    /// Due when the order was delivered at or before the time asked.
+    Request,
+    /// Due when the request was considered at or before the time asked.
+    Reminder,
 }
 
-/// Takes up to `limit` paid orders delivered at or before `before` whose review request was not considered yet,
-/// oldest delivery first, and marks them considered at `now`, in the caller's transaction: each is taken once.
-/// Cancelled and wholly refunded orders are marked without being returned.
-pub async fn take_delivered(
+impl FollowUp {
+    /// The condition on `orders` of the orders this follow-up is due for by `$1`, and the column marking it taken.
+    fn due(self) -> (&'static str, &'static str) {
+        match self {
+            FollowUp::Request => (
+                "review_requested_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $1 \
+                 ORDER BY delivered_at, id",
+                "review_requested_at",
+            ),
+            FollowUp::Reminder => (
+                "review_reminded_at IS NULL AND review_requested_at IS NOT NULL AND review_requested_at <= $1 \
+                 ORDER BY review_requested_at, id",
+                "review_reminded_at",
+            ),
+        }
+    }
+}
+
+/// Whether any order's `follow_up` is due by `before`: a read, so that the periodic check takes the writer only
+/// when there is something to do.
+pub async fn any_due(db: &Db, follow_up: FollowUp, before: Millis) -> Result<bool, StoreError> {
+    let (due, _) = follow_up.due();
+    Ok(
+        sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM orders WHERE {due} LIMIT 1"))
+            .bind(before)
+            .fetch_optional(db.reader())
+            .await?
+            .is_some(),
+    )
+}
+
+/// Takes up to `limit` orders whose `follow_up` is due by `before`, oldest first, and marks it taken at `now`, in
+/// the caller's transaction: each is taken once. Cancelled and wholly refunded orders are marked without being
+/// returned.
+pub async fn take_due(
     tx: &mut Tx,
+    follow_up: FollowUp,
     before: Millis,
     limit: i64,
     now: Millis,
 ) -> Result<Vec<DeliveredOrder>, StoreError> {
-    let due: Vec<(i64, String, ShopperKey, String)> = sqlx::query_as(
-        "SELECT id, external_id, shopper_id, status FROM orders \
-         WHERE review_requested_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $1 \
-         ORDER BY delivered_at, id LIMIT $2",
-    )
+    let (due, column) = follow_up.due();
+    let due: Vec<(i64, String, ShopperKey, String)> = sqlx::query_as(&format!(
+        "SELECT id, external_id, shopper_id, status FROM orders WHERE {due} LIMIT $2"
+    ))
     .bind(before)
     .bind(limit)
     .fetch_all(&mut **tx)
@@ -477,7 +504,7 @@ pub async fn take_delivered(
     let keys: Vec<i64> = due.iter().map(|(key, ..)| *key).collect();
     let set = crate::store::IdSet::new(tx, &keys);
     sqlx::query(&format!(
-        "UPDATE orders SET review_requested_at = $1 WHERE id IN (SELECT d.id FROM {})",
+        "UPDATE orders SET {column} = $1 WHERE id IN (SELECT d.id FROM {})",
         set.table("d", 2)
     ))
     .bind(now)

@@ -316,3 +316,87 @@ async fn a_fulfilment_report_is_checked_and_a_bad_one_changes_nothing() {
         );
     }
 }
+
+#[tokio::test]
+async fn one_reminder_a_week_after_the_request_names_what_is_still_not_reviewed() {
+    let policy = ReviewRequestPolicy::default();
+    let week = Millis::days(7);
+    for store in all().await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(db, &["A", "B"].map(|sku| product_input(sku, 1_000, 9))).await;
+        add_shopper(db, "alice").await;
+        add_shopper(db, "bob").await;
+        order(db, "o-alice", "alice", &["A", "B"], NOW - 20 * DAY).await;
+        order(db, "o-bob", "bob", &["A"], NOW - 20 * DAY).await;
+        delivered(db, "o-alice", NOW - 8 * DAY).await;
+        delivered(db, "o-bob", NOW - 8 * DAY).await;
+        assert_eq!(
+            queue_review_requests(db, &secret(), &policy, NOW)
+                .await
+                .unwrap(),
+            2
+        );
+        // Alice reviews A after the request; Bob reviews everything he was asked about.
+        let review = ReviewInput {
+            rating: 4,
+            title: "Fine".into(),
+            body: "It does what it should.".into(),
+            criteria: Default::default(),
+            photos: None,
+        };
+        for shopper in ["alice", "bob"] {
+            write_review(
+                db,
+                shopper,
+                "A",
+                &review,
+                &Default::default(),
+                &TierGrowth,
+                NOW + DAY,
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            queue_review_requests(db, &secret(), &policy, NOW + week - Millis(1))
+                .await
+                .unwrap(),
+            0,
+            "not before a week"
+        );
+        assert_eq!(
+            queue_review_requests(db, &secret(), &policy, NOW + week)
+                .await
+                .unwrap(),
+            1
+        );
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM messages WHERE kind = 'review_request' AND dedupe_key LIKE '%:reminder'",
+        )
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+        assert_eq!(bodies.len(), 1);
+        let MessageBody::ReviewRequest(reminder) = serde_json::from_str(&bodies[0]).unwrap() else {
+            panic!("{}", bodies[0]);
+        };
+        assert!(reminder.reminder);
+        assert_eq!(reminder.order_id, "o-alice");
+        assert_eq!(
+            reminder
+                .products
+                .iter()
+                .map(|p| p.sku.as_str())
+                .collect::<Vec<_>>(),
+            ["B"]
+        );
+        assert_eq!(
+            queue_review_requests(db, &secret(), &policy, NOW + 5 * week)
+                .await
+                .unwrap(),
+            0,
+            "one reminder at most"
+        );
+    }
+}
