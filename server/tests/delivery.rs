@@ -1027,3 +1027,93 @@ async fn an_address_refused_for_good_is_suppressed_and_nothing_more_is_sent_to_i
     work.kill().unwrap();
     work.wait().unwrap();
 }
+
+/// A quoted-printable body as text: soft line breaks joined, `=XX` bytes decoded.
+fn unquoted(message: &str) -> String {
+    let joined = message.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes
+            .get(index + 1..index + 3)
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (bytes[index], hex) {
+            (b'=', Some(byte)) => {
+                decoded.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+#[tokio::test]
+async fn a_review_request_and_its_one_reminder_arrive_with_five_star_links_for_each_product() {
+    use app::messages::ssr as messages;
+    use app::messages::{MessageBody, RequestedReview, ReviewRequest};
+    let store = testing::sqlite().await;
+    let db = &store.db;
+    add_kitchen(db).await;
+    add_products(db, &[product_input("A", 1_000, 5)]).await;
+    add_shopper(db, "buyer").await;
+    let shopper = app::identity::ssr::shopper_key(db.reader(), "buyer")
+        .await
+        .unwrap()
+        .unwrap();
+    for (key, reminder) in [("order:1", false), ("order:1:reminder", true)] {
+        let body = MessageBody::ReviewRequest(ReviewRequest {
+            order_id: "O-1".into(),
+            products: vec![RequestedReview {
+                sku: "A".into(),
+                title: "Teapot A".into(),
+                link: "v1.w.signed".into(),
+            }],
+            reminder,
+        });
+        let mut tx = db.write().await.unwrap();
+        assert!(
+            messages::queue(&mut tx, shopper, key, &body, Millis(3_000))
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+    }
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::start(mail.path(), None).await;
+    let mut work = worker(&store.url, &sink);
+    eventually("both emails are sent", async || sink.messages().len() == 2).await;
+    work.kill().unwrap();
+    work.wait().unwrap();
+
+    let mut subjects = Vec::new();
+    for message in sink.messages() {
+        let text = unquoted(&message);
+        for stars in 1..=5 {
+            let link = format!("https://shop.example/review/v1.w.signed?stars={stars}");
+            assert!(text.contains(&link), "{link} in {text}");
+        }
+        assert!(text.contains("Teapot A"));
+        let subject = decoded(&header(&message, "Subject").unwrap());
+        if subject.starts_with("A reminder") {
+            assert!(
+                text.contains("This is the only reminder for this order"),
+                "{text}"
+            );
+        }
+        subjects.push(subject);
+    }
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            "A reminder: how is your order O-1?",
+            "How is your order O-1?"
+        ]
+    );
+}
