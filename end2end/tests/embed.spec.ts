@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
-import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, photoFile, shopperToken, test } from './support';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, photoFile, shelfToday, shopperToken, test } from './support';
 import { startStore, type Store } from './store';
 
 /**
@@ -252,30 +252,19 @@ test("a guest browses the store's own product pages and the feed there follows w
   await expect((await readyWidget(page, 'rapport-feed')).locator('.rapport-feed__section[data-section="recently-viewed"]')).toHaveCount(0);
 });
 
-/** A shelf's cards seen and clicks today, as the merchant API reports them. */
-async function shelfToday(request: APIRequestContext, shelf: string): Promise<{ impressions: number; clicks: number }> {
-  const today = new Date().toISOString().slice(0, 10);
-  const response = await request.get(`${RAPPORT}/api/v1/insights/widgets?from=${today}&to=${today}`, {
-    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
-  });
-  expect(response.status(), await response.text()).toBe(200);
-  const row = (await response.json()).figures.feed.find((figures: { shelf: string }) => figures.shelf === shelf);
-  return { impressions: row.impressions, clicks: row.clicks };
-}
-
 test("shopper opens a card of a store page's \"also bought\" list, and the merchant counts the card seen and clicked", { tag: '@js-only' }, async ({ page }) => {
   const token = await newShopper(page.request, 'clicks');
-  const before = await shelfToday(page.request, 'also-bought');
+  const before = await shelfToday(page.request, 'also-bought', RAPPORT);
   await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}?token=${token}`);
   const list = await readyWidget(page, 'rapport-also-bought');
   const card = list.locator('li.shop-tile').first();
   await card.scrollIntoViewIfNeeded();
-  await expect.poll(async () => (await shelfToday(page.request, 'also-bought')).impressions).toBeGreaterThan(before.impressions);
+  await expect.poll(async () => (await shelfToday(page.request, 'also-bought', RAPPORT)).impressions).toBeGreaterThan(before.impressions);
   const sku = await card.getAttribute('data-sku');
   // The link leaves the page for the store's own product page: the click still arrives, by beacon.
   await card.locator('a.shop-tile__link').click();
   await expect(page).toHaveURL(new RegExp(`/products/${sku}`));
-  await expect.poll(async () => (await shelfToday(page.request, 'also-bought')).clicks).toBeGreaterThan(before.clicks);
+  await expect.poll(async () => (await shelfToday(page.request, 'also-bought', RAPPORT)).clicks).toBeGreaterThan(before.clicks);
 });
 
 test("a store's elements take their settings as attributes and as properties", { tag: '@js-only' }, async ({ page }) => {

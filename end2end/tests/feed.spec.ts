@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { expect, FIRST_PRODUCT_SKU, hrefs, MERCHANT_KEY, skuOfHref, test, waitForHandler } from './support';
+import { expect, FIRST_PRODUCT_SKU, hrefs, shelfToday, shelvesToday, skuOfHref, test, waitForHandler } from './support';
 
 /** Signs in as the `nth` demo shopper of the sign-in page. */
 async function signInAsDemoShopper(page: Page, nth: number): Promise<void> {
@@ -66,25 +66,9 @@ test('shopper says "not interested" to a card and it stays gone', { tag: '@js-on
   await expect(page.locator(`.rapport-feed__card[data-sku="${dismissed}"]`)).toHaveCount(0);
 });
 
-type ShelfFigures = { shelf: string; impressions: number; clicks: number };
-
-/** Every shelf's cards seen and clicks today, as the merchant API reports them. */
-async function shelvesToday(page: Page): Promise<ShelfFigures[]> {
-  const today = new Date().toISOString().slice(0, 10);
-  const response = await page.request.get(`/api/v1/insights/widgets?from=${today}&to=${today}`, {
-    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
-  });
-  expect(response.status(), await response.text()).toBe(200);
-  return (await response.json()).figures.feed;
-}
-
-async function shelfToday(page: Page, shelf: string): Promise<ShelfFigures> {
-  return (await shelvesToday(page)).find((figures) => figures.shelf === shelf)!;
-}
-
 test('shopper sees the cards of their home feed and opens one, and the merchant counts both', { tag: '@js-only' }, async ({ page }) => {
   await signInAsDemoShopper(page, 8);
-  const earlier = await shelvesToday(page);
+  const earlier = await shelvesToday(page.request);
   // The shopper's own feed, which the browser asks for with their token once the page is live.
   const ownFeed = page.waitForResponse((response) => response.url().includes('/home_feed') && response.ok());
   await page.goto('/?lang=en');
@@ -96,12 +80,12 @@ test('shopper sees the cards of their home feed and opens one, and the merchant 
   const before = earlier.find((figures) => figures.shelf === shelf)!;
   const card = section.locator('.rapport-feed__card').first();
   await card.scrollIntoViewIfNeeded();
-  await expect.poll(async () => (await shelfToday(page, shelf)).impressions).toBeGreaterThan(before.impressions);
+  await expect.poll(async () => (await shelfToday(page.request, shelf)).impressions).toBeGreaterThan(before.impressions);
   const sku = await card.getAttribute('data-sku');
   await waitForHandler(page, 'click', `.rapport-feed__section[data-section="${shelf}"]`);
   await card.locator('a.rapport-feed__link').click();
   await expect(page).toHaveURL(new RegExp(`/p/${sku}`));
-  await expect.poll(async () => (await shelfToday(page, shelf)).clicks).toBeGreaterThan(before.clicks);
+  await expect.poll(async () => (await shelfToday(page.request, shelf)).clicks).toBeGreaterThan(before.clicks);
 });
 
 test('visitor sees best sellers and trending products on the home page', async ({ page }) => {

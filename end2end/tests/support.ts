@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 
 /** A `rapport:add-to-cart` event as it reached `window`. */
 export type CartEvent = { sku: unknown; quantity: unknown; target: string };
@@ -198,4 +198,24 @@ export function photoFile(name: string, width: number, height: number, hue: numb
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
   return { name, mimeType: 'image/png', buffer };
+}
+
+/** One shelf of the feed's cards seen and clicked, as the merchant API reports them. */
+export type ShelfFigures = { shelf: string; impressions: number; clicks: number };
+
+/** Every shelf's figures today, from the Rapport server at `origin` (the tests' base URL when empty). */
+export async function shelvesToday(request: APIRequestContext, origin = ''): Promise<ShelfFigures[]> {
+  const today = new Date().toISOString().slice(0, 10);
+  const response = await request.get(`${origin}/api/v1/insights/widgets?from=${today}&to=${today}`, {
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()).figures.feed;
+}
+
+/** One shelf's figures today ([`shelvesToday`]). */
+export async function shelfToday(request: APIRequestContext, shelf: string, origin = ''): Promise<ShelfFigures> {
+  const row = (await shelvesToday(request, origin)).find((figures) => figures.shelf === shelf);
+  expect(row, `the report has a ${shelf} shelf`).toBeTruthy();
+  return row!;
 }
