@@ -29,6 +29,25 @@ pub trait Then<Change>: Sync {
     ) -> futures::future::BoxFuture<'t, Result<(), StoreError>>;
 }
 
+/// Two flows following the same change, one after the other in its transaction.
+impl<Change, First, Second> Then<Change> for (First, Second)
+where
+    Change: Clone + Send + 'static,
+    First: Then<Change>,
+    Second: Then<Change>,
+{
+    fn then<'t>(
+        &'t self,
+        tx: &'t mut Tx,
+        change: Change,
+    ) -> futures::future::BoxFuture<'t, Result<(), StoreError>> {
+        Box::pin(async move {
+            self.0.then(tx, change.clone()).await?;
+            self.1.then(tx, change).await
+        })
+    }
+}
+
 /// Which database the store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

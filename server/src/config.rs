@@ -349,14 +349,24 @@ pub struct Config {
         global = true
     )]
     pub review_reminder_days: u32,
-    /// How often, in seconds, the server queues the review requests that have come due.
+    /// Hours after an order is reported placed but unpaid that its buyer is reminded to pay, once, unless it was
+    /// paid or cancelled first; 0 sends no reminders.
     #[arg(
         long,
-        env = "RAPPORT_REVIEW_REQUEST_INTERVAL_SECONDS",
+        env = "RAPPORT_UNPAID_REMINDER_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub unpaid_reminder_hours: u32,
+    /// How often, in seconds, the server queues the follow-up emails that have come due (review requests and their
+    /// reminders, unpaid orders' reminders).
+    #[arg(
+        long,
+        env = "RAPPORT_FOLLOW_UP_INTERVAL_SECONDS",
         default_value_t = 300,
         global = true
     )]
-    pub review_request_interval_seconds: u64,
+    pub follow_up_interval_seconds: u64,
     /// Log filter, in tracing's env-filter syntax.
     #[arg(
         long,

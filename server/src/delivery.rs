@@ -705,6 +705,35 @@ impl EmailContent {
                     footer: String::new(),
                 }
             }
+            MessageBody::UnpaidOrder(reminder) => {
+                let values = [
+                    ("order", reminder.order_id.clone()),
+                    ("shop", deliverer.config.shop_name.clone()),
+                    ("total", reminder.total.display_in(locale)),
+                ];
+                let t = |key: &str| translate_with(locale, key, &values);
+                let mut lines = vec![t("email.unpaid_order.intro")];
+                lines.extend(reminder.products.iter().map(|product| {
+                    translate_with(
+                        locale,
+                        "email.unpaid_order.line",
+                        &[
+                            ("title", product.title.clone()),
+                            ("quantity", product.quantity.to_string()),
+                        ],
+                    )
+                }));
+                lines.push(t("email.unpaid_order.total"));
+                Self {
+                    subject: t("email.unpaid_order.subject"),
+                    lines,
+                    ratings: Vec::new(),
+                    closing: Some(t("email.unpaid_order.why")),
+                    action: (reminder.payment_url.clone(), t("email.unpaid_order.action")),
+                    unsubscribe: None,
+                    footer: String::new(),
+                }
+            }
         }
     }
 

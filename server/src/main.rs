@@ -228,17 +228,26 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot analyse the database: {e}"))?;
     let statistics = tokio::spawn(keep_statistics_fresh(db.clone()));
     let photo_sweep = tokio::spawn(sweep_photos(db.clone(), state.photos.clone()));
-    let review_requests = tokio::spawn(request_reviews(
+    let follow_ups = tokio::spawn(follow_up(
         db.clone(),
         state.identity.secret.clone(),
-        app::flows::review_requests::ReviewRequestPolicy {
-            after: (config.review_request_days > 0)
-                .then(|| app::kernel::time::Millis::days(i64::from(config.review_request_days))),
-            remind_after: (config.review_reminder_days > 0)
-                .then(|| app::kernel::time::Millis::days(i64::from(config.review_reminder_days))),
-            ..Default::default()
+        FollowUpPolicies {
+            reviews: app::flows::review_requests::ReviewRequestPolicy {
+                after: (config.review_request_days > 0).then(|| {
+                    app::kernel::time::Millis::days(i64::from(config.review_request_days))
+                }),
+                remind_after: (config.review_reminder_days > 0).then(|| {
+                    app::kernel::time::Millis::days(i64::from(config.review_reminder_days))
+                }),
+                ..Default::default()
+            },
+            unpaid: app::flows::unpaid_reminders::UnpaidReminderPolicy {
+                after: (config.unpaid_reminder_hours > 0).then(|| {
+                    app::kernel::time::Millis::hours(i64::from(config.unpaid_reminder_hours))
+                }),
+            },
         },
-        std::time::Duration::from_secs(config.review_request_interval_seconds.max(1)),
+        std::time::Duration::from_secs(config.follow_up_interval_seconds.max(1)),
     ));
     let tier_reviews = (config.tier_review_interval_seconds > 0).then(|| {
         tokio::spawn(review_tiers(
@@ -329,7 +338,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let _ = stop.send(true);
     statistics.abort();
     photo_sweep.abort();
-    review_requests.abort();
+    follow_ups.abort();
     if let Some(tier_reviews) = tier_reviews {
         tier_reviews.abort();
     }
@@ -394,22 +403,30 @@ async fn review_tiers(db: Db, metrics: metrics::Metrics, every: std::time::Durat
     }
 }
 
-/// Queues the review requests that have come due, every `every` (each order once, whichever instance takes it).
-async fn request_reviews(
+/// When the follow-up emails go.
+struct FollowUpPolicies {
+    reviews: app::flows::review_requests::ReviewRequestPolicy,
+    unpaid: app::flows::unpaid_reminders::UnpaidReminderPolicy,
+}
+
+/// Queues the follow-up emails that have come due, every `every`: review requests and their reminders, unpaid
+/// orders' reminders (each once, whichever instance takes it).
+async fn follow_up(
     db: Db,
     secret: app::identity::token::StoreSecret,
-    policy: app::flows::review_requests::ReviewRequestPolicy,
+    policies: FollowUpPolicies,
     every: std::time::Duration,
 ) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
+        let now = app::kernel::time::now();
         match app::flows::review_requests::queue_review_requests(
             &db,
             &secret,
-            &policy,
-            app::kernel::time::now(),
+            &policies.reviews,
+            now,
         )
         .await
         {
@@ -417,6 +434,14 @@ async fn request_reviews(
             Ok(queued) => tracing::info!(queued, "review requests queued"),
             Err(error) => {
                 tracing::warn!(%error, "queuing review requests failed; retrying at the next check")
+            }
+        }
+        match app::flows::unpaid_reminders::queue_unpaid_reminders(&db, &policies.unpaid, now).await
+        {
+            Ok(0) => {}
+            Ok(queued) => tracing::info!(queued, "unpaid orders' reminders queued"),
+            Err(error) => {
+                tracing::warn!(%error, "queuing unpaid orders' reminders failed; retrying at the next check")
             }
         }
     }

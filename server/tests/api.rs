@@ -1653,3 +1653,110 @@ async fn the_store_reports_an_order_delivered_and_a_report_that_cannot_be_is_ref
         );
     }
 }
+
+#[tokio::test]
+async fn the_store_reports_an_order_unpaid_then_pays_it_and_bad_reports_are_refused() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let db = &shop.store.db;
+        let unpaid = json!({"shopper_id": "alice", "currency": "CNY", "placed_at": "2026-11-01T08:00:00Z",
+            "lines": [{"sku": "A", "quantity": 2, "unit_price_minor": 12900}], "shipping_minor": 1000,
+            "payment_url": "https://shop.example/pay/U-1"});
+        let put = |order: &str, body: &Value| {
+            json_request("PUT", &format!("/api/v1/unpaid-orders/{order}"), body)
+        };
+        let get = |path: &str| authorized("GET", path).body(Body::empty()).unwrap();
+        let delete = |path: &str| authorized("DELETE", path).body(Body::empty()).unwrap();
+
+        let (status, state) = send(&shop.router, put("U-1", &unpaid)).await;
+        assert_eq!(status, StatusCode::CREATED, "{state}");
+        assert_eq!(
+            state,
+            json!({"order_id": "U-1", "shopper_id": "alice",
+                "total": {"amount_minor": 26800, "currency": "CNY"},
+                "payment_url": "https://shop.example/pay/U-1",
+                "placed_at": "2026-11-01T08:00:00.000Z", "reminded_at": null})
+        );
+        assert_eq!(
+            send(&shop.router, put("U-1", &unpaid)).await.0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            send(&shop.router, get("/api/v1/unpaid-orders/U-1")).await,
+            (StatusCode::OK, state)
+        );
+
+        let with = |field: &str, value: Value| {
+            let mut body = unpaid.clone();
+            body[field] = value;
+            body
+        };
+        let mut missing_url = unpaid.clone();
+        missing_url.as_object_mut().unwrap().remove("payment_url");
+        for (request, status, field) in [
+            (put("U-2", &missing_url), 422, None),
+            (
+                put("U-2", &with("payment_url", json!("/pay"))),
+                422,
+                Some("payment_url"),
+            ),
+            (
+                put("U-2", &with("placed_at", json!("2999-01-01T00:00:00Z"))),
+                422,
+                Some("placed_at"),
+            ),
+            (
+                put("U-2", &with("shopper_id", json!("nobody"))),
+                404,
+                Some("shopper_id"),
+            ),
+            (put("U-2", &with("coupon", json!("X"))), 422, None),
+            (put("U-1", &with("shopper_id", json!("bob"))), 409, None),
+            (get("/api/v1/unpaid-orders/U-2"), 404, Some("order_id")),
+            (delete("/api/v1/unpaid-orders/U-2"), 404, Some("order_id")),
+        ] {
+            let (got, body) = send(&shop.router, request).await;
+            assert_eq!(got.as_u16(), status, "{body}");
+            if field.is_some() {
+                assert_eq!(body["field"].as_str(), field, "{body}");
+            }
+        }
+        assert_eq!(
+            count(db, "unpaid_orders").await,
+            1,
+            "nothing refused changed anything"
+        );
+        assert_eq!(
+            count(db, "orders").await,
+            0,
+            "an unpaid order is no purchase"
+        );
+
+        let paid = json!({"order_id": "U-1", "shopper_id": "alice", "currency": "CNY",
+            "lines": [{"sku": "A", "quantity": 2, "unit_price_minor": 12900}], "shipping_minor": 1000});
+        let request = authorized("POST", "/api/v1/orders")
+            .header("idempotency-key", "pay-U-1")
+            .body(Body::from(paid.to_string()))
+            .unwrap();
+        assert_eq!(send(&shop.router, request).await.0, StatusCode::CREATED);
+        assert_eq!(
+            send(&shop.router, get("/api/v1/unpaid-orders/U-1")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            send(&shop.router, put("U-1", &unpaid)).await.0,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            send(&shop.router, put("U-3", &unpaid)).await.0,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            send(&shop.router, delete("/api/v1/unpaid-orders/U-3"))
+                .await
+                .0,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(count(db, "unpaid_orders").await, 0);
+    }
+}

@@ -1117,3 +1117,68 @@ async fn a_review_request_and_its_one_reminder_arrive_with_five_star_links_for_e
         ]
     );
 }
+
+#[tokio::test]
+async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_the_payment_page() {
+    use app::flows::unpaid_reminders::{UnpaidReminderPolicy, queue_unpaid_reminders};
+    use app::orders::{OrderLineInput, UnpaidOrderInput};
+    let store = testing::sqlite().await;
+    let db = &store.db;
+    add_kitchen(db).await;
+    add_products(
+        db,
+        &[product_input("A", 1_000, 5), product_input("B", 2_500, 5)],
+    )
+    .await;
+    add_shopper(db, "buyer").await;
+    let now = app::kernel::time::now();
+    let order = UnpaidOrderInput {
+        shopper_id: "buyer".into(),
+        currency: "CNY".into(),
+        lines: vec![
+            OrderLineInput {
+                sku: "A".into(),
+                quantity: 2,
+                unit_price_minor: 1_000,
+            },
+            OrderLineInput {
+                sku: "B".into(),
+                quantity: 1,
+                unit_price_minor: 2_500,
+            },
+        ],
+        shipping_minor: 800,
+        tax_minor: 0,
+        placed_at: Some(app::kernel::time::to_rfc3339(now - Millis::hours(25))),
+        payment_url: "https://shop.example/checkout/U-7/pay".into(),
+    };
+    app::orders::ssr::record_unpaid(db, "U-7", &order, now)
+        .await
+        .unwrap();
+    let queued = queue_unpaid_reminders(db, &UnpaidReminderPolicy::default(), now)
+        .await
+        .unwrap();
+    assert_eq!(queued, 1);
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::start(mail.path(), None).await;
+    let mut work = worker(&store.url, &sink);
+    eventually("the reminder is sent", async || sink.messages().len() == 1).await;
+    work.kill().unwrap();
+    work.wait().unwrap();
+
+    let message = &sink.messages()[0];
+    assert_eq!(
+        decoded(&header(message, "Subject").unwrap()),
+        "Your order U-7 is waiting for payment"
+    );
+    let text = unquoted(message);
+    for expected in [
+        "Teapot A × 2",
+        "Teapot B × 1",
+        "Total: CN¥53.00",
+        "https://shop.example/checkout/U-7/pay",
+        "This is the only reminder for this order",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+}

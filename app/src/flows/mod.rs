@@ -12,13 +12,17 @@
 //! - [`verified_buyers`]: only shoppers who bought a product answer questions about it;
 //! - [`answer_notices`]: an answer to a shopper's question emails them;
 //! - [`tier_values`]: the merchant's customers page shows what each member tier's members ordered;
-//! - [`review_requests`]: a delivered order asks its buyer, a while later, to review what it brought.
+//! - [`review_requests`]: a delivered order asks its buyer, a while later, to review what it brought;
+//! - [`unpaid_reminders`]: an order left unpaid reminds its buyer once, unless it is paid or cancelled first;
+//! - [`product_names`]: the products an email names, in its recipient's language.
 
 #[cfg(feature = "ssr")]
 pub mod answer_notices;
 #[cfg(feature = "ssr")]
 pub mod catalog_alerts;
 pub mod guest_adoption;
+#[cfg(feature = "ssr")]
+pub mod product_names;
 #[cfg(feature = "ssr")]
 pub mod review_requests;
 #[cfg(any(test, feature = "test-support"))]
@@ -30,6 +34,14 @@ pub mod tier_growth;
 #[cfg(feature = "ssr")]
 pub mod tier_values;
 #[cfg(feature = "ssr")]
+pub mod unpaid_reminders;
+#[cfg(feature = "ssr")]
 pub mod verified_buyers;
 
 pub use guest_adoption::{adopt_guest, demo_sign_in};
+
+/// What follows every change to orders: the buyer's tier growth, and an unpaid order's reminder withdrawn when the
+/// order is paid or cancelled.
+#[cfg(feature = "ssr")]
+pub const ORDER_FLOWS: (tier_growth::TierGrowth, unpaid_reminders::UnpaidReminders) =
+    (tier_growth::TierGrowth, unpaid_reminders::UnpaidReminders);

@@ -4,13 +4,13 @@
 //! later, one reminder names what is still not reviewed. An order is considered once for each; a cancelled or
 //! wholly refunded order, a shopper without an address, or an order whose every product is reviewed asks nothing.
 
+use super::product_names::ProductNames;
 use crate::identity::token::{StoreSecret, issue_review_link};
 use crate::kernel::time::Millis;
 use crate::messages::ssr::NewMessage;
 use crate::messages::{MessageBody, RequestedReview, ReviewRequest};
 use crate::orders::ssr::FollowUp;
 use crate::store::{Db, StoreError};
-use std::collections::HashMap;
 
 /// When review requests and their reminders go, and how long their links last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,35 +91,19 @@ async fn queue_stage(
             .iter()
             .flat_map(|order| order.products.iter().map(|product| product.0))
             .collect();
-        let names = crate::catalog::ssr::names_of(db, &products).await?;
-        // Each buyer reads the products' titles in their own language, where the catalogue has them.
-        let keys: Vec<i64> = shoppers.iter().map(|shopper| shopper.0).collect();
-        let contacts = crate::identity::ssr::contacts_of(db, &keys).await?;
-        let mut translated: HashMap<String, HashMap<i64, String>> = HashMap::new();
-        for contact in contacts.values() {
-            if !translated.contains_key(&contact.locale) {
-                let titles = crate::catalog::ssr::titles_in(db, &products, &contact.locale).await?;
-                translated.insert(contact.locale.clone(), titles);
-            }
-        }
+        let names = ProductNames::load(db, &shoppers, &products).await?;
         let reminder = follow_up == FollowUp::Reminder;
         let mut requests = Vec::with_capacity(orders.len());
         for order in &orders {
-            let titles = contacts
-                .get(&order.shopper.0)
-                .and_then(|contact| translated.get(&contact.locale));
             let asked: Vec<RequestedReview> = order
                 .products
                 .iter()
                 .filter(|product| !reviewed.contains(&(order.shopper, **product)))
                 .filter_map(|product| {
-                    let (sku, title) = names.get(&product.0)?;
-                    let title = titles
-                        .and_then(|titles| titles.get(&product.0))
-                        .unwrap_or(title);
+                    let (sku, title) = names.of(order.shopper, *product)?;
                     Some(RequestedReview {
-                        sku: sku.clone(),
-                        title: title.clone(),
+                        sku: sku.to_owned(),
+                        title: title.to_owned(),
                         link: issue_review_link(secret, order.shopper, *product, expires),
                     })
                 })

@@ -1,7 +1,7 @@
 //! A member's tier growth follows what they spend and the review points they earn: orders, refunds and
 //! cancellations report spend changes, reviews report points changes, and the tiers' store recomputes the member.
 
-use crate::orders::ssr::SpendChange;
+use crate::orders::ssr::OrderChange;
 use crate::reviews::ssr::PointsChange;
 use crate::store::{StoreError, Then, Tx};
 use crate::tiers::ssr::{GrowthChange, recompute};
@@ -10,17 +10,19 @@ use futures::future::BoxFuture;
 /// Recomputes a member's tier growth after a change to what counts towards it.
 pub struct TierGrowth;
 
-impl Then<SpendChange> for TierGrowth {
+impl Then<OrderChange> for TierGrowth {
     fn then<'t>(
         &'t self,
         tx: &'t mut Tx,
-        change: SpendChange,
+        change: OrderChange,
     ) -> BoxFuture<'t, Result<(), StoreError>> {
         let (buyer, growth, at) = match change {
-            SpendChange::NewOrder { buyer, order, at } => {
+            OrderChange::NewOrder { buyer, order, at } => {
                 (buyer, GrowthChange::NewOrder(order), at)
             }
-            SpendChange::Revalued { buyer, at } => (buyer, GrowthChange::Revalued, at),
+            OrderChange::Revalued { buyer, at } => (buyer, GrowthChange::Revalued, at),
+            // An unpaid order never counted towards growth.
+            OrderChange::UnpaidClosed { .. } => return Box::pin(async { Ok(()) }),
         };
         Box::pin(recompute(tx, buyer, growth, at))
     }

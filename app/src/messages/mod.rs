@@ -16,6 +16,8 @@ pub enum MessageBody {
     QuestionAnswered(QuestionAnswered),
     /// An order was delivered a while ago: how are the products?
     ReviewRequest(ReviewRequest),
+    /// An order placed a while ago is still not paid.
+    UnpaidOrder(UnpaidOrderReminder),
 }
 
 impl MessageBody {
@@ -24,6 +26,7 @@ impl MessageBody {
         match self {
             Self::QuestionAnswered(_) => "question_answered",
             Self::ReviewRequest(_) => "review_request",
+            Self::UnpaidOrder(_) => "unpaid_order",
         }
     }
 }
@@ -46,6 +49,24 @@ pub struct RequestedReview {
     pub title: String,
     /// The secret of its review links (`/review/<link>?stars=1..5`), which open the review form for this buyer.
     pub link: String,
+}
+
+/// A reminder of an order placed but not paid, with the store's page to pay it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnpaidOrderReminder {
+    /// The store's order number.
+    pub order_id: String,
+    pub total: crate::kernel::money::Money,
+    pub payment_url: String,
+    pub products: Vec<UnpaidProduct>,
+}
+
+/// One line of an unpaid order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnpaidProduct {
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
 }
 
 /// An answer to the shopper's question.

@@ -65,6 +65,55 @@ pub struct OrderOutcome {
     pub replayed: bool,
 }
 
+/// An order placed but not paid yet, as the merchant API receives it (`PUT /api/v1/unpaid-orders/{order_id}`). It
+/// counts as no purchase; its buyer is reminded once, a while after placing it, unless it is paid (recorded through
+/// `POST /api/v1/orders` under the same number) or cancelled first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UnpaidOrderInput {
+    /// The store's shopper id.
+    pub shopper_id: String,
+    pub currency: String,
+    pub lines: Vec<OrderLineInput>,
+    #[serde(default)]
+    pub shipping_minor: i64,
+    #[serde(default)]
+    pub tax_minor: i64,
+    /// RFC 3339 time the order was placed; now when absent. Not in the future.
+    #[serde(default)]
+    pub placed_at: Option<String>,
+    /// The store's page where the buyer pays for this order (an absolute `https://` or `http://` address): the
+    /// reminder's button.
+    pub payment_url: String,
+}
+
+/// An unpaid order as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UnpaidOrderState {
+    pub order_id: String,
+    pub shopper_id: String,
+    pub total: Money,
+    pub payment_url: String,
+    /// RFC 3339.
+    pub placed_at: String,
+    /// RFC 3339, when its reminder was considered; absent while it is still to come.
+    pub reminded_at: Option<String>,
+}
+
+/// An unpaid order whose reminder is due, with what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnpaidOrder {
+    pub unpaid_key: i64,
+    pub order_id: String,
+    pub shopper: crate::kernel::ids::ShopperKey,
+    pub total: Money,
+    pub payment_url: String,
+    /// Each line's product and quantity, in the order's line order.
+    pub lines: Vec<(crate::kernel::ids::ProductKey, i64)>,
+}
+
 /// How far an order has come on its way to the shopper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

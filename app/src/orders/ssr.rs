@@ -21,15 +21,20 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// How orders changed what a buyer has spent, reported inside the order's transaction to what follows it (member
-/// tier growth, in `flows`).
+/// How orders changed, reported inside the order's transaction to what follows it (in `flows`: member tier growth
+/// follows what a buyer spent, an unpaid order's reminder is withdrawn when the order is paid or cancelled).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SpendChange {
+pub enum OrderChange {
     /// The buyer's order (its row id) was just recorded.
     NewOrder { buyer: i64, order: i64, at: Millis },
     /// An order already counted changed value: a refund or a cancellation.
     Revalued { buyer: i64, at: Millis },
+    /// An unpaid order (its row id) was paid or cancelled: it waits for nothing any more.
+    UnpaidClosed { unpaid: i64 },
 }
+
+mod unpaid;
+pub use unpaid::*;
 
 pub const MAX_ORDER_LINES: usize = 500;
 pub const MAX_QUANTITY: i64 = 100_000;
@@ -193,13 +198,13 @@ async fn order_key(tx: &mut Tx, order_id: &str) -> Result<i64, StoreError> {
     )
 }
 
-/// Records a paid order and its `purchased` events. A retry with the same idempotency key and body changes
+/// Records a paid order and its `purchased` events; an unpaid order of the same number is paid. A retry with the same idempotency key and body changes
 /// nothing and answers as the first request did.
 pub async fn record_order(
     db: &Db,
     idempotency_key: &str,
     input: &OrderInput,
-    then: &dyn Then<SpendChange>,
+    then: &dyn Then<OrderChange>,
     now: Millis,
 ) -> Result<OrderOutcome, StoreError> {
     validate_idempotency_key(idempotency_key)?;
@@ -280,9 +285,10 @@ pub async fn record_order(
         });
     }
     record(&mut tx, &events).await?;
+    close_unpaid(&mut tx, &input.order_id, then).await?;
     then.then(
         &mut tx,
-        SpendChange::NewOrder {
+        OrderChange::NewOrder {
             buyer: shopper.0,
             order: order_key,
             at: now,
@@ -300,7 +306,7 @@ pub async fn record_refund(
     idempotency_key: &str,
     order_id: &str,
     input: &RefundInput,
-    then: &dyn Then<SpendChange>,
+    then: &dyn Then<OrderChange>,
     now: Millis,
 ) -> Result<OrderOutcome, StoreError> {
     validate_idempotency_key(idempotency_key)?;
@@ -369,14 +375,14 @@ pub async fn record_refund(
 async fn revalue_buyer(
     tx: &mut Tx,
     order_key: i64,
-    then: &dyn Then<SpendChange>,
+    then: &dyn Then<OrderChange>,
     now: Millis,
 ) -> Result<(), StoreError> {
     let buyer: i64 = sqlx::query_scalar("SELECT shopper_id FROM orders WHERE id = $1")
         .bind(order_key)
         .fetch_one(&mut **tx)
         .await?;
-    then.then(tx, SpendChange::Revalued { buyer, at: now })
+    then.then(tx, OrderChange::Revalued { buyer, at: now })
         .await
 }
 
@@ -542,7 +548,7 @@ pub async fn take_due(
 pub async fn cancel_order(
     db: &Db,
     order_id: &str,
-    then: &dyn Then<SpendChange>,
+    then: &dyn Then<OrderChange>,
     now: Millis,
 ) -> Result<OrderOutcome, StoreError> {
     validate_key("order_id", order_id)?;

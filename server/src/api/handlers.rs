@@ -5,8 +5,8 @@ use crate::state::AppState;
 use app::alerts::{FailedNotice, ProductAlertReport, ssr as alerts};
 use app::catalog::{CategoryInput, PriceChange, ProductInput, StockChange, ssr as catalog};
 use app::events::{EventInput, ssr as events};
+use app::flows::ORDER_FLOWS;
 use app::flows::catalog_alerts::CatalogAlerts;
-use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, ssr as identity};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
@@ -172,7 +172,8 @@ pub async fn put_shoppers(
     ))
 }
 
-/// Records a paid order. Needs an `Idempotency-Key` header: a retry with the same key and body is answered
+/// Records a paid order; an unpaid order reported under the same number is paid, and its reminder, if not sent yet,
+/// withdrawn. Needs an `Idempotency-Key` header: a retry with the same key and body is answered
 /// with 200 and the first outcome, and records nothing.
 #[utoipa::path(post, path = "/api/v1/orders", request_body = OrderInput, security(("api_key" = [])),
     params(("Idempotency-Key" = String, Header, description = "A key unique to this order request")),
@@ -183,7 +184,7 @@ pub async fn post_order(
     ApiJson(order): ApiJson<OrderInput>,
 ) -> Result<(StatusCode, Json<OrderOutcome>), ApiError> {
     let key = idempotency_key(&headers)?;
-    let outcome = orders::record_order(&state.db, &key, &order, &TierGrowth, now()).await?;
+    let outcome = orders::record_order(&state.db, &key, &order, &ORDER_FLOWS, now()).await?;
     Ok((
         if outcome.replayed {
             StatusCode::OK
@@ -207,7 +208,7 @@ pub async fn post_refund(
 ) -> Result<(StatusCode, Json<OrderOutcome>), ApiError> {
     let key = idempotency_key(&headers)?;
     let outcome =
-        orders::record_refund(&state.db, &key, &order_id, &refund, &TierGrowth, now()).await?;
+        orders::record_refund(&state.db, &key, &order_id, &refund, &ORDER_FLOWS, now()).await?;
     Ok((
         if outcome.replayed {
             StatusCode::OK
@@ -244,7 +245,7 @@ pub async fn post_cancel(
     ApiPath(order_id): ApiPath<String>,
 ) -> Result<Json<OrderOutcome>, ApiError> {
     Ok(Json(
-        orders::cancel_order(&state.db, &order_id, &TierGrowth, now()).await?,
+        orders::cancel_order(&state.db, &order_id, &ORDER_FLOWS, now()).await?,
     ))
 }
 

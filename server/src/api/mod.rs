@@ -6,6 +6,7 @@ pub mod insights;
 mod openapi;
 mod questions;
 mod suppressions;
+mod unpaid_orders;
 
 use crate::state::AppState;
 use app::identity::merchant::identify_key;
@@ -276,6 +277,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/orders/{order_id}/fulfilment",
             post(handlers::post_fulfilment),
+        )
+        .route(
+            "/unpaid-orders/{order_id}",
+            put(unpaid_orders::put_unpaid_order)
+                .get(unpaid_orders::get_unpaid_order)
+                .delete(unpaid_orders::delete_unpaid_order),
         )
         .route("/events", post(handlers::post_events))
         .route("/reviews", get(handlers::get_reviews))
