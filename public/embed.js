@@ -39,6 +39,7 @@
     'rapport-product-view',
     'rapport-recently-viewed',
     'rapport-questions',
+    'rapport-email-preferences',
   ];
   // Elements that show nothing: they mount at once, as nothing of them comes into view.
   const UNSEEN = [

@@ -107,6 +107,10 @@ export interface RapportQuestionsElement extends RapportWidgetElement {
   product: string | null;
 }
 
+/** `<rapport-email-preferences>`: The signed-in shopper's email preferences: each kind of email the store sends them, on or off. */
+export interface RapportEmailPreferencesElement extends RapportWidgetElement {
+}
+
 /** Each DOM event's `detail` (EMBEDDING.md, "DOM events"). Every one bubbles and is composed. */
 export interface RapportEventDetails {
   /** The shopper asks to add a product to the cart; the store's page adds it. */
@@ -160,6 +164,7 @@ declare global {
     'rapport-product-view': RapportProductViewElement;
     'rapport-recently-viewed': RapportRecentlyViewedElement;
     'rapport-questions': RapportQuestionsElement;
+    'rapport-email-preferences': RapportEmailPreferencesElement;
   }
   /** Each DOM event as a listener receives it. */
   interface RapportEventMap {

@@ -358,6 +358,17 @@ pub struct Config {
         global = true
     )]
     pub unpaid_reminder_hours: u32,
+    /// Marketing email (unpaid orders' reminders) to a shopper who has not chosen: `opt-out` sends it until they turn
+    /// it off in their email preferences, `opt-in` only once they turned it on. Transactional email (answers, review
+    /// requests) goes unless turned off.
+    #[arg(
+        long,
+        env = "RAPPORT_MARKETING_CONSENT",
+        value_enum,
+        default_value = "opt-out",
+        global = true
+    )]
+    pub marketing_consent: MarketingConsentArg,
     /// How often, in seconds, the server queues the follow-up emails that have come due (review requests and their
     /// reminders, unpaid orders' reminders).
     #[arg(
@@ -392,6 +403,21 @@ pub struct Config {
         global = true
     )]
     pub site_root: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MarketingConsentArg {
+    OptOut,
+    OptIn,
+}
+
+impl From<MarketingConsentArg> for app::messages::MarketingConsent {
+    fn from(arg: MarketingConsentArg) -> Self {
+        match arg {
+            MarketingConsentArg::OptOut => app::messages::MarketingConsent::OptOut,
+            MarketingConsentArg::OptIn => app::messages::MarketingConsent::OptIn,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,7 +9,7 @@
 use app::alerts::rules::AlertPolicy;
 use app::alerts::ssr::{self as outbox, Outgoing};
 use app::i18n::translate_with;
-use app::identity::token::{StoreSecret, issue_tracking, issue_unsubscribe};
+use app::identity::token::{StoreSecret, issue_preferences, issue_tracking, issue_unsubscribe};
 use app::kernel::time::{Millis, now};
 use app::messages::ssr::{self as messages, OutgoingMessage};
 use app::messages::{Answerer, MessageBody};
@@ -614,6 +614,23 @@ impl EmailContent {
 
     /// A message's words and link, in the shopper's language.
     fn of_message(message: &OutgoingMessage, deliverer: &Deliverer) -> Self {
+        let mut content = Self::of_message_body(message, deliverer);
+        // Every message links to its shopper's email preferences, where one click stops this kind.
+        let preferences = issue_preferences(
+            &deliverer.secret,
+            message.shopper,
+            message.body.kind().key(),
+        );
+        content.unsubscribe = Some(deliverer.link(&format!("/email-preferences/{preferences}")));
+        content.footer = translate_with(
+            &message.locale,
+            "email.preferences_footer",
+            &[("shop", deliverer.config.shop_name.clone())],
+        );
+        content
+    }
+
+    fn of_message_body(message: &OutgoingMessage, deliverer: &Deliverer) -> Self {
         let locale = message.locale.as_str();
         match &message.body {
             MessageBody::QuestionAnswered(answered) => {

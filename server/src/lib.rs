@@ -7,6 +7,7 @@ pub mod api;
 pub mod config;
 pub mod delivery;
 pub mod demo_images;
+pub mod email_links;
 pub mod merchant_downloads;
 pub mod metrics;
 pub mod photos;
@@ -131,6 +132,10 @@ pub fn router(state: AppState, options: RouterOptions, pages: &Pages) -> Result<
         .route(
             "/alerts/unsubscribe/{token}",
             axum::routing::post(alert_links::unsubscribe).with_state(state.clone()),
+        )
+        .route(
+            "/email-preferences/{token}",
+            axum::routing::post(email_links::preferences).with_state(state.clone()),
         )
         .merge(storefront)
         .layer(axum::middleware::from_fn_with_state(

@@ -205,6 +205,7 @@ async fn serve(config: Config) -> Result<(), String> {
             then: std::sync::Arc::new(app::flows::answer_notices::AnswerNotices),
         },
         shop_name: ShopName(config.shop_name.clone()),
+        marketing_consent: config.marketing_consent.into(),
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),
@@ -245,6 +246,7 @@ async fn serve(config: Config) -> Result<(), String> {
                 after: (config.unpaid_reminder_hours > 0).then(|| {
                     app::kernel::time::Millis::hours(i64::from(config.unpaid_reminder_hours))
                 }),
+                consent: config.marketing_consent.into(),
             },
         },
         std::time::Duration::from_secs(config.follow_up_interval_seconds.max(1)),

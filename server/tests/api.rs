@@ -1760,3 +1760,113 @@ async fn the_store_reports_an_order_unpaid_then_pays_it_and_bad_reports_are_refu
         assert_eq!(count(db, "unpaid_orders").await, 0);
     }
 }
+
+#[tokio::test]
+async fn a_shopper_stops_a_kind_of_email_in_one_click_and_chooses_the_others_on_the_preferences_page()
+ {
+    use app::identity::token::issue_preferences;
+    use app::messages::MarketingConsent;
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let db = &shop.store.db;
+        let alice = app::identity::ssr::shopper_key(db.reader(), "alice")
+            .await
+            .unwrap()
+            .unwrap();
+        let allowed = || async {
+            app::messages::ssr::preferences(db, alice, MarketingConsent::OptOut, None)
+                .await
+                .unwrap()
+                .preferences
+                .into_iter()
+                .map(|preference| (preference.kind.key(), preference.allowed))
+                .collect::<Vec<_>>()
+        };
+        let post = |token: &str, body: &str| {
+            Request::post(format!("/email-preferences/{token}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_owned()))
+                .unwrap()
+        };
+        let secret = StoreSecret::new(SECRET).unwrap();
+        let link = issue_preferences(&secret, alice, "unpaid_order");
+        let forged = issue_preferences(
+            &StoreSecret::new("another-secret-that-is-also-long-enough").unwrap(),
+            alice,
+            "unpaid_order",
+        );
+        for (request, status, field) in [
+            (post(&forged, "List-Unsubscribe=One-Click"), 404, "token"),
+            (
+                post(&link, "form=preferences&newsletter=on"),
+                422,
+                "newsletter",
+            ),
+            (
+                post(&link, "form=preferences&review_request=yes"),
+                422,
+                "review_request",
+            ),
+            (post(&link, "review_request=on"), 422, "form"),
+            (
+                post(
+                    &issue_preferences(&secret, alice, "newsletter"),
+                    "List-Unsubscribe=One-Click",
+                ),
+                422,
+                "token",
+            ),
+        ] {
+            let (got, body) = send(&shop.router, request).await;
+            assert_eq!(
+                (got.as_u16(), body["field"].as_str()),
+                (status, Some(field)),
+                "{body}"
+            );
+        }
+        let everything = [
+            ("question_answered", true),
+            ("review_request", true),
+            ("unpaid_order", true),
+        ];
+        assert_eq!(
+            allowed().await,
+            everything,
+            "nothing refused changed anything"
+        );
+
+        for _ in 0..2 {
+            let (status, body) =
+                send(&shop.router, post(&link, "List-Unsubscribe=One-Click")).await;
+            assert_eq!((status, body), (StatusCode::OK, json!("unsubscribed")));
+        }
+        assert_eq!(
+            allowed().await,
+            [
+                ("question_answered", true),
+                ("review_request", true),
+                ("unpaid_order", false)
+            ]
+        );
+
+        // The page's form names every kind it ticks: here answers only.
+        let (status, headers, _) = send_for_headers(
+            &shop.router,
+            post(&link, "form=preferences&question_answered=on"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            headers[header::LOCATION],
+            format!("/email-preferences/{link}?saved")
+        );
+        assert_eq!(
+            allowed().await,
+            [
+                ("question_answered", true),
+                ("review_request", false),
+                ("unpaid_order", false)
+            ]
+        );
+    }
+}

@@ -1011,9 +1011,16 @@ async fn an_address_refused_for_good_is_suppressed_and_nothing_more_is_sent_to_i
     });
     let mut tx = db.write().await.unwrap();
     assert!(
-        messages::queue(&mut tx, shopper, "q-1", &answer, Millis(3_000))
-            .await
-            .unwrap()
+        messages::queue(
+            &mut tx,
+            shopper,
+            "q-1",
+            &answer,
+            Default::default(),
+            Millis(3_000)
+        )
+        .await
+        .unwrap()
     );
     tx.commit().await.unwrap();
     eventually("the message is given up", async || {
@@ -1078,9 +1085,16 @@ async fn a_review_request_and_its_one_reminder_arrive_with_five_star_links_for_e
         });
         let mut tx = db.write().await.unwrap();
         assert!(
-            messages::queue(&mut tx, shopper, key, &body, Millis(3_000))
-                .await
-                .unwrap()
+            messages::queue(
+                &mut tx,
+                shopper,
+                key,
+                &body,
+                Default::default(),
+                Millis(3_000)
+            )
+            .await
+            .unwrap()
         );
         tx.commit().await.unwrap();
     }
@@ -1178,7 +1192,18 @@ async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_t
         "Total: CN¥53.00",
         "https://shop.example/checkout/U-7/pay",
         "This is the only reminder for this order",
+        "Choose which emails you get from",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+    // One click in the mail client stops unpaid-order reminders (RFC 8058), through the preferences link.
+    let unsubscribe = header(message, "List-Unsubscribe").unwrap();
+    assert!(
+        unsubscribe.starts_with("<https://shop.example/email-preferences/v1.p."),
+        "{unsubscribe}"
+    );
+    assert_eq!(
+        header(message, "List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
 }

@@ -36,6 +36,7 @@ pub enum EmbeddableWidget {
     ProductView,
     RecentlyViewed,
     Questions,
+    EmailPreferences,
 }
 
 /// A chunk of the widgets' WASM: the code of widgets that pages of one kind show, which a page fetches once it
@@ -211,7 +212,7 @@ pub const READY_EVENT: &str = "rapport:ready";
 /// reserved room (`public/rapport-theme.css`), the snippets page, the gallery, EMBEDDING.md's table, the locale
 /// files' names and the end-to-end "every widget" test all follow it; the tests below and in `end2end` fail when
 /// one of them drifts. A new widget is a variant, a row here, its arm in `mount`, and its component, CSS and strings.
-pub const WIDGETS: [WidgetSpec; 17] = [
+pub const WIDGETS: [WidgetSpec; 18] = [
     WidgetSpec {
         widget: EmbeddableWidget::Reviews,
         tag: "rapport-reviews",
@@ -416,6 +417,16 @@ pub const WIDGETS: [WidgetSpec; 17] = [
         reserve: Reserve::Block("20rem"),
         options: &[],
         emits: &[QUESTION_ASKED_EVENT],
+    },
+    WidgetSpec {
+        widget: EmbeddableWidget::EmailPreferences,
+        tag: "rapport-email-preferences",
+        about: "The signed-in shopper's email preferences: each kind of email the store sends them, on or off.",
+        needs_product: false,
+        chunk: Chunk::Account,
+        reserve: Reserve::Block("12rem"),
+        options: &[],
+        emits: &[],
     },
 ];
 

@@ -11,6 +11,7 @@ use crate::identity::client::{
     IDENTITY_CHANGE_EVENT, current_token, guest_token_to_adopt, store_token,
 };
 use crate::identity::ensure_viewer;
+use crate::messages::MyEmailPreferences;
 use crate::questions::Questions;
 use crate::reviews::{MyReviewPoints, Reviews, StarBadge};
 use crate::tiers::{TierBadge, TierProgress};
@@ -185,6 +186,7 @@ pub async fn mount_widget(
         EmbeddableWidget::ProductView => product_view(placement).await,
         EmbeddableWidget::RecentlyViewed => recently_viewed(placement).await,
         EmbeddableWidget::Questions => questions(placement).await,
+        EmbeddableWidget::EmailPreferences => email_preferences(placement).await,
     };
     mounted.map_err(|CodeUnavailable| {
         // Named, so that the loader shows the shopper its own words for a part of the page that could not load.
@@ -314,3 +316,8 @@ widget_chunk!(account, recently_viewed, |_, settings| view! {
     <RecentlyViewed limit=settings.count(LIMIT) />
 });
 widget_chunk!(product, questions, |sku, _| view! { <Questions sku /> });
+widget_chunk!(
+    account,
+    email_preferences,
+    |_, _| view! { <MyEmailPreferences /> }
+);

@@ -51,12 +51,14 @@ fn every_variant() -> Vec<EmbeddableWidget> {
         ProductView,
         RecentlyViewed,
         Questions,
+        EmailPreferences,
     ];
     for widget in &all {
         match widget {
             Reviews | WishlistButton | Wishlist | PriceAlert | AlertInbox | TierBadge
             | TierProgress | Feed | AlsoBought | AlsoViewed | WentOnTo | MyAlerts
-            | ReviewPoints | Stars | ProductView | RecentlyViewed | Questions => {}
+            | ReviewPoints | Stars | ProductView | RecentlyViewed | Questions
+            | EmailPreferences => {}
         }
     }
     all

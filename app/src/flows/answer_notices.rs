@@ -2,6 +2,7 @@
 //! email, once per answer (a changed answer of the shop's is the same answer); an answer the shop takes down before
 //! its email went out is not sent.
 
+use crate::messages::MarketingConsent;
 use crate::messages::ssr::{queue, withdraw};
 use crate::messages::{Answerer, MessageBody, QuestionAnswered};
 use crate::questions::ssr::AnswerChange;
@@ -33,9 +34,17 @@ impl Then<AnswerChange> for AnswerNotices {
                         answer: given.answer,
                         answered_by: given.buyer.map_or(Answerer::Shop, Answerer::Buyer),
                     });
-                    queue(tx, given.asker, &about(given.answer_id), &body, given.at)
-                        .await
-                        .map(|_| ())
+                    // An answer is transactional: the store's marketing rule does not apply.
+                    queue(
+                        tx,
+                        given.asker,
+                        &about(given.answer_id),
+                        &body,
+                        MarketingConsent::default(),
+                        given.at,
+                    )
+                    .await
+                    .map(|_| ())
                 }
                 AnswerChange::Removed { answer_id } => {
                     withdraw(tx, "question_answered", &about(answer_id)).await

@@ -8,7 +8,7 @@ use super::product_names::ProductNames;
 use crate::identity::token::{StoreSecret, issue_review_link};
 use crate::kernel::time::Millis;
 use crate::messages::ssr::NewMessage;
-use crate::messages::{MessageBody, RequestedReview, ReviewRequest};
+use crate::messages::{MarketingConsent, MessageBody, RequestedReview, ReviewRequest};
 use crate::orders::ssr::FollowUp;
 use crate::store::{Db, StoreError};
 
@@ -124,7 +124,10 @@ async fn queue_stage(
                 });
             }
         }
-        queued += crate::messages::ssr::queue_many(&mut tx, &requests, now).await?;
+        // A review request is transactional: the store's marketing rule does not apply.
+        queued +=
+            crate::messages::ssr::queue_many(&mut tx, &requests, MarketingConsent::default(), now)
+                .await?;
         tx.commit().await?;
     }
 }

@@ -170,6 +170,40 @@ pub fn verify_review_link(
     }
 }
 
+/// The secret of an email's preferences link (kind `p`): it names the shopper and the kind of message the email
+/// was, opens that shopper's email preferences (the mailbox it reached is theirs), never expires, and is made only
+/// with the store secret. Its one-click form turns that kind off.
+pub fn issue_preferences(
+    secret: &StoreSecret,
+    shopper: crate::kernel::ids::ShopperKey,
+    kind: &str,
+) -> String {
+    sign(secret, "p", &format!("{}:{kind}", shopper.0), i64::MAX)
+}
+
+/// The shopper and kind of message a preferences link names, if the store signed it.
+pub fn verify_preferences(
+    secret: &StoreSecret,
+    token: &str,
+) -> Result<(crate::kernel::ids::ShopperKey, String), AppError> {
+    let invalid = || {
+        AppError::not_found(
+            Some("token".into()),
+            "This link to your email preferences is not valid; use the link in your latest email.",
+        )
+    };
+    match open(secret, token, 0) {
+        Ok(("p", subject, _)) => {
+            let (shopper, kind) = subject.split_once(':').ok_or_else(invalid)?;
+            Ok((
+                crate::kernel::ids::ShopperKey(shopper.parse().map_err(|_| invalid())?),
+                kind.to_owned(),
+            ))
+        }
+        _ => Err(invalid()),
+    }
+}
+
 /// The secret of a notice's tracked product link (kind `t`): it names the notice, so a click is counted for the
 /// notice it came from, and cannot be made for another notice without the store secret.
 pub fn issue_tracking(secret: &StoreSecret, notice_id: i64) -> String {
@@ -274,6 +308,25 @@ mod tests {
         assert!(verify_tracking(&secret(), &other).is_err());
         assert!(verify_unsubscribe(&secret(), &link).is_err());
         assert!(verify_tracking(&secret(), &issue_unsubscribe(&secret(), 7)).is_err());
+    }
+
+    #[test]
+    fn a_preferences_link_names_its_shopper_and_kind_and_opens_nothing_else() {
+        use crate::kernel::ids::ShopperKey;
+        let link = issue_preferences(&secret(), ShopperKey(42), "unpaid_order");
+        assert_eq!(
+            verify_preferences(&secret(), &link),
+            Ok((ShopperKey(42), "unpaid_order".to_owned()))
+        );
+        let other = link.replacen(
+            &URL_SAFE_NO_PAD.encode("42:unpaid_order"),
+            &URL_SAFE_NO_PAD.encode("43:unpaid_order"),
+            1,
+        );
+        assert!(verify_preferences(&secret(), &other).is_err());
+        assert!(verify_preferences(&secret(), &issue_unsubscribe(&secret(), 42)).is_err());
+        assert!(verify_unsubscribe(&secret(), &link).is_err());
+        assert!(verify(&secret(), &link, 0).is_err(), "no sign-in");
     }
 
     #[test]

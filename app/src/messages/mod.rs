@@ -1,10 +1,15 @@
-//! Messages: emails to one shopper about something that happened to them (their question was answered), queued in
-//! the transaction of what caused them (through a flow) and delivered by the server's delivery workers, as the
-//! alerts' notices are. The store's suppression list ([`ssr::suppress`]) keeps every email, notice or message, from
-//! addresses the receiving server refused for good.
+//! Messages: emails to one shopper about something that happened to them (their question was answered, their order
+//! arrived or waits for payment), queued in the transaction of what caused them (through a flow) and delivered by
+//! the server's delivery workers, as the alerts' notices are. Each kind has its own preference, which the shopper
+//! changes from any message's link or in the preferences widget ([`MyEmailPreferences`]). The store's suppression
+//! list ([`ssr::suppress`]) keeps every email, notice or message, from addresses the receiving server refused for
+//! good.
 
+mod preferences;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+
+pub use preferences::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,14 +26,98 @@ pub enum MessageBody {
 }
 
 impl MessageBody {
-    /// The kind's name in the outbox.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> MessageKind {
         match self {
-            Self::QuestionAnswered(_) => "question_answered",
-            Self::ReviewRequest(_) => "review_request",
-            Self::UnpaidOrder(_) => "unpaid_order",
+            Self::QuestionAnswered(_) => MessageKind::QuestionAnswered,
+            Self::ReviewRequest(_) => MessageKind::ReviewRequest,
+            Self::UnpaidOrder(_) => MessageKind::UnpaidOrder,
         }
     }
+}
+
+/// What a message is about: each kind has its own preference, which a shopper changes from any of its emails or
+/// in the preferences widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    QuestionAnswered,
+    ReviewRequest,
+    UnpaidOrder,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 3] = [
+        MessageKind::QuestionAnswered,
+        MessageKind::ReviewRequest,
+        MessageKind::UnpaidOrder,
+    ];
+
+    /// The kind's name in the outbox, the preferences and their links.
+    pub fn key(self) -> &'static str {
+        match self {
+            MessageKind::QuestionAnswered => "question_answered",
+            MessageKind::ReviewRequest => "review_request",
+            MessageKind::UnpaidOrder => "unpaid_order",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|kind| kind.key() == key)
+    }
+
+    /// Transactional kinds follow from something the shopper did and go unless they turn them off; marketing
+    /// kinds follow the store's consent rule ([`MarketingConsent`]).
+    pub fn purpose(self) -> Purpose {
+        match self {
+            MessageKind::QuestionAnswered | MessageKind::ReviewRequest => Purpose::Transactional,
+            MessageKind::UnpaidOrder => Purpose::Marketing,
+        }
+    }
+
+    /// Whether a message of this kind goes to a shopper whose own choice for it is `choice` (none made yet).
+    pub fn allowed(self, choice: Option<bool>, consent: MarketingConsent) -> bool {
+        choice.unwrap_or(match self.purpose() {
+            Purpose::Transactional => true,
+            Purpose::Marketing => consent == MarketingConsent::OptOut,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// About something the shopper did: a question they asked, an order they placed.
+    Transactional,
+    /// Asking the shopper to buy or come back.
+    Marketing,
+}
+
+/// The store's rule for marketing email to a shopper who has not chosen yet: sent until they turn it off
+/// (opt-out, where the law lets a store write to its customers about what they bought), or only once they turned
+/// it on (opt-in).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarketingConsent {
+    #[default]
+    OptOut,
+    OptIn,
+}
+
+/// A shopper's choice for one kind of message, as the preferences show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPreference {
+    pub kind: MessageKind,
+    pub purpose: Purpose,
+    /// Whether messages of this kind go to them now (their own choice, or the store's rule while they made none).
+    pub allowed: bool,
+}
+
+/// A shopper's email preferences, every kind in [`MessageKind::ALL`]'s order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPreferences {
+    /// The kind the email that linked here was about, when a link opened them.
+    pub about: Option<MessageKind>,
+    pub preferences: Vec<EmailPreference>,
 }
 
 /// A request to review what an order brought, the products the buyer has not reviewed yet.
@@ -108,4 +197,33 @@ pub struct Suppressions {
     pub suppressions: Vec<Suppression>,
     /// How many addresses the whole list holds.
     pub total: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transactional_email_goes_until_turned_off_and_marketing_follows_the_stores_rule_until_chosen()
+     {
+        use MarketingConsent::{OptIn, OptOut};
+        let answer = MessageKind::QuestionAnswered;
+        let reminder = MessageKind::UnpaidOrder;
+        for consent in [OptOut, OptIn] {
+            assert!(answer.allowed(None, consent));
+            assert!(!answer.allowed(Some(false), consent));
+            assert!(reminder.allowed(Some(true), consent));
+            assert!(!reminder.allowed(Some(false), consent));
+        }
+        assert!(reminder.allowed(None, OptOut));
+        assert!(!reminder.allowed(None, OptIn));
+    }
+
+    #[test]
+    fn every_kind_is_named_by_its_key() {
+        for kind in MessageKind::ALL {
+            assert_eq!(MessageKind::from_key(kind.key()), Some(kind));
+        }
+        assert_eq!(MessageKind::from_key("newsletter"), None);
+    }
 }

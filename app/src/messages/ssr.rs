@@ -1,7 +1,7 @@
 //! The messages' outbox: queued in the transaction of what caused them, claimed by delivery workers under a lease,
 //! recorded sent or failed (retried at the time the worker's schedule says).
 
-use super::{MessageBody, Suppression, Suppressions};
+use super::{MarketingConsent, MessageBody, Suppression, Suppressions};
 use crate::kernel::error::AppError;
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::Millis;
@@ -12,6 +12,7 @@ use sqlx::Row;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMessage {
     pub id: i64,
+    pub shopper: ShopperKey,
     pub email: String,
     pub locale: String,
     pub body: MessageBody,
@@ -19,13 +20,18 @@ pub struct OutgoingMessage {
     pub attempts: i64,
 }
 
-/// Queues `body` for `shopper`, once per `dedupe_key` of its kind, when the store shared an email address for them;
-/// returns whether it was queued (not when they have no address, or the same was queued before).
+mod preferences;
+pub use preferences::{choose, preferences};
+
+/// Queues `body` for `shopper`, once per `dedupe_key` of its kind, when the store shared an email address for them
+/// and they allow its kind under `consent`; returns whether it was queued (not when they have no address, turned
+/// the kind off, or the same was queued before).
 pub async fn queue(
     tx: &mut Tx,
     shopper: ShopperKey,
     dedupe_key: &str,
     body: &MessageBody,
+    consent: MarketingConsent,
     now: Millis,
 ) -> Result<bool, StoreError> {
     let one = [NewMessage {
@@ -33,7 +39,7 @@ pub async fn queue(
         dedupe_key: dedupe_key.to_owned(),
         body: body.clone(),
     }];
-    Ok(queue_many(tx, &one, now).await? == 1)
+    Ok(queue_many(tx, &one, consent, now).await? == 1)
 }
 
 /// A message to queue.
@@ -53,6 +59,7 @@ const MESSAGES_PER_INSERT: usize = 500;
 pub async fn queue_many(
     tx: &mut Tx,
     messages: &[NewMessage],
+    consent: MarketingConsent,
     now: Millis,
 ) -> Result<u64, StoreError> {
     if messages.is_empty() {
@@ -61,6 +68,14 @@ pub async fn queue_many(
     let mut keys: Vec<i64> = messages.iter().map(|message| message.shopper.0).collect();
     keys.sort_unstable();
     keys.dedup();
+    let mut refusing = std::collections::HashSet::new();
+    for kind in super::MessageKind::ALL {
+        if messages.iter().any(|message| message.body.kind() == kind) {
+            for shopper in preferences::refusing(tx, &keys, kind, consent).await? {
+                refusing.insert((shopper, kind));
+            }
+        }
+    }
     let set = crate::store::IdSet::new(tx, &keys);
     let recipients: std::collections::HashMap<ShopperKey, (String, String)> =
         sqlx::query_as::<_, (ShopperKey, String, String)>(&format!(
@@ -79,6 +94,9 @@ pub async fn queue_many(
         let Some((email, locale)) = recipients.get(&message.shopper) else {
             continue;
         };
+        if refusing.contains(&(message.shopper.0, message.body.kind())) {
+            continue;
+        }
         let body = serde_json::to_string(&message.body).map_err(|error| {
             tracing::error!(%error, "cannot write a message's body");
             StoreError::from(AppError::internal())
@@ -109,7 +127,7 @@ pub async fn queue_many(
         let mut query = sqlx::query(&sql).bind(now);
         for (message, email, locale, body) in chunk {
             query = query
-                .bind(message.body.kind())
+                .bind(message.body.kind().key())
                 .bind(message.dedupe_key.as_str())
                 .bind(message.shopper)
                 .bind(email.as_str())
@@ -163,7 +181,7 @@ pub async fn claim_due(
         return Ok(Vec::new());
     }
     let rows = sqlx::query(&format!(
-        "SELECT id, email, locale, body, attempts FROM messages WHERE id IN ({}) ORDER BY id",
+        "SELECT id, shopper_id, email, locale, body, attempts FROM messages WHERE id IN ({}) ORDER BY id",
         id_list(&claimed)
     ))
     .fetch_all(&mut *tx)
@@ -178,6 +196,7 @@ pub async fn claim_due(
         })?;
         messages.push(OutgoingMessage {
             id,
+            shopper: row.try_get("shopper_id")?,
             email: row.try_get("email")?,
             locale: row.try_get("locale")?,
             body,

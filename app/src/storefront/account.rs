@@ -77,6 +77,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <crate::reviews::MyReviews />
                                 <crate::reviews::MyReviewPoints />
                                 <crate::alerts::MyAlerts />
+                                <crate::messages::MyEmailPreferences />
                                 <button class="rapport-button" on:click=sign_out>{move || i18n.t("account.sign_out")}</button>
                             }.into_any()
                         }

@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review/:token") view=crate::reviews::ReviewLinkPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/confirm/:token") view=crate::alerts::AlertConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/unsubscribe/:token") view=crate::alerts::AlertUnsubscribePage ssr=SsrMode::Async />
+                    <Route path=path!("/email-preferences/:token") view=crate::messages::EmailPreferencesPage ssr=SsrMode::Async />
                 </Routes>
             </layout::Layout>
         </Router>

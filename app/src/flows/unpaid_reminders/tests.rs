@@ -176,7 +176,10 @@ async fn an_unpaid_order_reminds_its_buyer_once_a_day_later_unless_paid_or_cance
         assert_eq!(reminders(db).await.len(), 3);
         // Turned off, nothing is sent.
         place(db, "U-later", "alice", &[("A", 1)], NOW).await;
-        let off = UnpaidReminderPolicy { after: None };
+        let off = UnpaidReminderPolicy {
+            after: None,
+            ..policy
+        };
         assert_eq!(
             queue_unpaid_reminders(db, &off, NOW + 100 * HOUR)
                 .await

@@ -2,7 +2,9 @@ use super::*;
 use crate::flows::testing::add_shopper;
 use crate::identity::ShopperInput;
 use crate::identity::ssr::{shopper_key, upsert_shoppers};
-use crate::messages::{Answerer, QuestionAnswered};
+use crate::messages::{
+    Answerer, EmailPreference, MessageKind, Purpose, QuestionAnswered, UnpaidOrderReminder,
+};
 use crate::store::testing::{all, count};
 
 const NOW: Millis = Millis(1_800_000_000_000);
@@ -25,7 +27,16 @@ async fn key(db: &Db, shopper: &str) -> ShopperKey {
 
 async fn queue_one(db: &Db, shopper: ShopperKey, dedupe: &str, body: &MessageBody) -> bool {
     let mut tx = db.write().await.unwrap();
-    let queued = queue(&mut tx, shopper, dedupe, body, NOW).await.unwrap();
+    let queued = queue(
+        &mut tx,
+        shopper,
+        dedupe,
+        body,
+        MarketingConsent::OptOut,
+        NOW,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     queued
 }
@@ -222,5 +233,112 @@ async fn an_address_refused_for_good_is_suppressed_once_listed_latest_first_and_
             other => panic!("expected a 404, got {other:?}"),
         }
         assert_eq!(count(db, "email_suppressions").await, 1);
+    }
+}
+
+fn unpaid(order: &str) -> MessageBody {
+    MessageBody::UnpaidOrder(UnpaidOrderReminder {
+        order_id: order.into(),
+        total: crate::kernel::money::Money::new(1_000, "CNY"),
+        payment_url: "https://shop.example/pay".into(),
+        products: Vec::new(),
+    })
+}
+
+async fn queue_with(db: &Db, consent: MarketingConsent, messages: &[NewMessage]) -> u64 {
+    let mut tx = db.write().await.unwrap();
+    let queued = queue_many(&mut tx, messages, consent, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    queued
+}
+
+#[tokio::test]
+async fn a_shopper_who_turned_a_kind_off_gets_none_of_it_and_what_waited_is_taken_back() {
+    for store in all().await {
+        let db = &store.db;
+        for shopper in ["alice", "bob"] {
+            add_shopper(db, shopper).await;
+        }
+        let (alice, bob) = (key(db, "alice").await, key(db, "bob").await);
+        let message = |shopper, dedupe: &str, body: MessageBody| NewMessage {
+            shopper,
+            dedupe_key: dedupe.into(),
+            body,
+        };
+        // Both have a reminder and an answer waiting; Alice then turns reminders off.
+        let waiting = [
+            message(alice, "unpaid:1", unpaid("U-1")),
+            message(bob, "unpaid:2", unpaid("U-2")),
+            message(alice, "answer:1", answered("Yes.")),
+        ];
+        assert_eq!(queue_with(db, MarketingConsent::OptOut, &waiting).await, 3);
+        choose(db, alice, &[(MessageKind::UnpaidOrder, false)], NOW)
+            .await
+            .unwrap();
+        let left: Vec<String> = sqlx::query_scalar("SELECT dedupe_key FROM messages ORDER BY id")
+            .fetch_all(db.reader())
+            .await
+            .unwrap();
+        assert_eq!(left, ["unpaid:2", "answer:1"]);
+
+        // Her next reminder is not queued; Bob's is, and her answers still are.
+        let next = [
+            message(alice, "unpaid:3", unpaid("U-3")),
+            message(bob, "unpaid:4", unpaid("U-4")),
+            message(alice, "answer:2", answered("No.")),
+        ];
+        assert_eq!(queue_with(db, MarketingConsent::OptOut, &next).await, 2);
+
+        // Under opt-in, marketing goes only to who turned it on: Bob, once he does.
+        let later = [
+            message(alice, "unpaid:5", unpaid("U-5")),
+            message(bob, "unpaid:6", unpaid("U-6")),
+        ];
+        assert_eq!(queue_with(db, MarketingConsent::OptIn, &later).await, 0);
+        choose(db, bob, &[(MessageKind::UnpaidOrder, true)], NOW)
+            .await
+            .unwrap();
+        assert_eq!(queue_with(db, MarketingConsent::OptIn, &later).await, 1);
+
+        // Turning answers off, then on again, is remembered as the last choice.
+        choose(db, alice, &[(MessageKind::QuestionAnswered, false)], NOW)
+            .await
+            .unwrap();
+        choose(db, alice, &[(MessageKind::QuestionAnswered, true)], NOW)
+            .await
+            .unwrap();
+        let shown = preferences(
+            db,
+            alice,
+            MarketingConsent::OptOut,
+            Some(MessageKind::UnpaidOrder),
+        )
+        .await
+        .unwrap();
+        assert_eq!(shown.about, Some(MessageKind::UnpaidOrder));
+        assert_eq!(
+            shown.preferences,
+            [
+                EmailPreference {
+                    kind: MessageKind::QuestionAnswered,
+                    purpose: Purpose::Transactional,
+                    allowed: true
+                },
+                EmailPreference {
+                    kind: MessageKind::ReviewRequest,
+                    purpose: Purpose::Transactional,
+                    allowed: true
+                },
+                EmailPreference {
+                    kind: MessageKind::UnpaidOrder,
+                    purpose: Purpose::Marketing,
+                    allowed: false
+                },
+            ]
+        );
+        let bobs = preferences(db, bob, MarketingConsent::OptIn, None)
+            .await
+            .unwrap();
+        assert!(bobs.preferences.iter().all(|preference| preference.allowed));
     }
 }
