@@ -29,6 +29,7 @@ const WIDGETS = [
   'rapport-product-view',
   'rapport-recently-viewed',
   'rapport-questions',
+  'rapport-email-preferences',
 ];
 
 const EVENTS = [
@@ -670,6 +671,28 @@ test("shopper manages their alerts and sees their review points in the store's o
   await page.goto(`${store.origin}/`);
   const guest = await readyWidget(page, 'rapport-review-points');
   await expect(guest.locator('.rapport-review-points__sign-in a')).toHaveAttribute('href', '/login');
+});
+
+test("shopper turns review requests off in the store's own account page, and the choice holds", { tag: '@js-only' }, async ({ page }) => {
+  const token = await newShopper(page.request, 'preferences');
+  await page.goto(`${store.origin}/?token=${token}`);
+  const preferences = await readyWidget(page, 'rapport-email-preferences');
+  const requests = preferences.getByRole('switch', { name: 'Requests to review what you bought' });
+  const reminders = preferences.getByRole('switch', { name: 'Reminders of orders you have not paid' });
+  await expect(requests).toBeChecked();
+  await expect(reminders).toBeChecked();
+  await requests.uncheck();
+  await expect(requests).not.toBeChecked();
+  await expect(requests).toBeEnabled();
+  await expect(preferences.locator('[role="alert"]')).toHaveCount(0);
+
+  await page.reload();
+  const again = await readyWidget(page, 'rapport-email-preferences');
+  await expect(again.getByRole('switch', { name: 'Requests to review what you bought' })).not.toBeChecked();
+  await expect(again.getByRole('switch', { name: 'Reminders of orders you have not paid' })).toBeChecked();
+  await page.goto(`${store.origin}/`);
+  const guest = await readyWidget(page, 'rapport-email-preferences');
+  await expect(guest.getByRole('link', { name: 'Sign in to choose which emails you get.' })).toHaveAttribute('href', '/login');
 });
 
 test('a guest who saved a product keeps it on the next page, which names them signed in', { tag: '@js-only' }, async ({ page }) => {

@@ -1,0 +1,64 @@
+import type { APIRequestContext } from '@playwright/test';
+import { decodeWords, emailsTo, linkIn, nthEmailTo } from './mailbox';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, test } from './support';
+
+const auth = { Authorization: `Bearer ${MERCHANT_KEY}` };
+const hour = 3_600_000;
+
+/** Reports an order placed `hoursAgo` and not paid: its reminder is due once a day has passed. */
+async function placeUnpaid(request: APIRequestContext, orderId: string, shopperId: string, hoursAgo: number): Promise<void> {
+  const response = await request.put(`/api/v1/unpaid-orders/${orderId}`, {
+    headers: auth,
+    data: {
+      shopper_id: shopperId,
+      currency: 'CNY',
+      placed_at: new Date(Date.now() - hoursAgo * hour).toISOString(),
+      lines: [{ sku: FIRST_PRODUCT_SKU, quantity: 2, unit_price_minor: 12_900 }],
+      payment_url: `https://shop.example/pay/${orderId}`,
+    },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+}
+
+test("shopper reminded of an unpaid order stops such reminders from the email's preferences link", async ({ page, request }, testInfo) => {
+  const shopperId = `unpaid-${testInfo.project.name}-${Date.now()}`;
+  const address = `${shopperId}@example.com`;
+  const shoppers = await request.put('/api/v1/shoppers', {
+    headers: auth,
+    data: { shoppers: [{ shopper_id: shopperId, display_name: 'Uma Unpaid', email: address }] },
+  });
+  expect(shoppers.status(), await shoppers.text()).toBe(200);
+  await placeUnpaid(request, `${shopperId}-1`, shopperId, 25);
+
+  const email = await nthEmailTo(address, 1);
+  expect(decodeWords(email.headers.get('subject') ?? '')).toBe(`Your order ${shopperId}-1 is waiting for payment`);
+  expect(email.text).toContain('× 2');
+  expect(email.text).toContain(`https://shop.example/pay/${shopperId}-1`);
+  expect(email.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+
+  await page.goto(`${linkIn(email, '/email-preferences/')}?lang=en`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Email preferences' })).toBeVisible();
+  await expect(page.getByText('The email that brought you here was one of these: Reminders of orders you have not paid.')).toBeVisible();
+  const reminders = page.getByRole('checkbox', { name: /Reminders of orders you have not paid/ });
+  await expect(reminders).toBeChecked();
+  await reminders.uncheck();
+  await page.getByRole('button', { name: 'Save my choices' }).click();
+  await expect(page.getByTestId('email-preferences-saved')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: /Reminders of orders you have not paid/ })).not.toBeChecked();
+  await expect(page.getByRole('checkbox', { name: /Requests to review what you bought/ })).toBeChecked();
+
+  // The next unpaid order is considered when its day has passed, and no email goes.
+  await placeUnpaid(request, `${shopperId}-2`, shopperId, 25);
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/unpaid-orders/${shopperId}-2`, { headers: auth })).json()).reminded_at, {
+      timeout: 30_000,
+    })
+    .not.toBeNull();
+  expect(emailsTo(address)).toHaveLength(1);
+});
+
+test('an email preferences link that is not the store\'s says so', async ({ page }) => {
+  const response = await page.goto('/email-preferences/v1.p.forged.0.00?lang=en');
+  expect(response?.status()).toBe(404);
+  await expect(page.locator('.rapport-error')).toContainText('This link to your email preferences is not valid');
+});
