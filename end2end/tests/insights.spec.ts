@@ -128,6 +128,16 @@ test('merchant reads what the widgets did and its tables match the API', async (
     await expect(cells.nth(0), row.shelf).toHaveText(counted.format(row.impressions));
     await expect(cells.nth(1), row.shelf).toHaveText(counted.format(row.clicks));
   }
+  // The emails of each kind queued in the period, as the API counts them.
+  type Emails = { kind: string; queued: number; opened: number; clicked: number };
+  const kinds = report.figures.emails.filter((row: Emails) => row.queued > 0);
+  await expect(page.getByTestId('work-emails').locator('tbody tr')).toHaveCount(kinds.length);
+  for (const row of kinds as Emails[]) {
+    const cells = page.getByTestId('work-emails').locator(`tr[data-kind="${row.kind}"] td`);
+    await expect(cells.nth(0), row.kind).toHaveText(counted.format(row.queued));
+    await expect(cells.nth(2), row.kind).toContainText(counted.format(row.opened));
+    await expect(cells.nth(3), row.kind).toContainText(counted.format(row.clicked));
+  }
 
   // The alerts' table downloads as CSV, with the same counts.
   const href = await alerts.locator('xpath=../following-sibling::p[1]/a').getAttribute('href');

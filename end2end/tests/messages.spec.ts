@@ -1,6 +1,6 @@
 import type { APIRequestContext } from '@playwright/test';
 import { decodeWords, emailsTo, linkIn, nthEmailTo } from './mailbox';
-import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, test } from './support';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, signInAsMerchant, test } from './support';
 
 const auth = { Authorization: `Bearer ${MERCHANT_KEY}` };
 const hour = 3_600_000;
@@ -33,7 +33,10 @@ test("shopper reminded of an unpaid order stops such reminders from the email's 
   const email = await nthEmailTo(address, 1);
   expect(decodeWords(email.headers.get('subject') ?? '')).toBe(`Your order ${shopperId}-1 is waiting for payment`);
   expect(email.text).toContain('× 2');
-  expect(email.text).toContain(`https://shop.example/pay/${shopperId}-1`);
+  // Its button goes through Rapport, which counts the click and sends the shopper to the store's payment page.
+  const pay = await request.get(linkIn(email, '/m/c/'), { maxRedirects: 0 });
+  expect(pay.status()).toBe(303);
+  expect(pay.headers().location).toBe(`https://shop.example/pay/${shopperId}-1`);
   expect(email.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
 
   await page.goto(`${linkIn(email, '/email-preferences/')}?lang=en`);
@@ -55,6 +58,19 @@ test("shopper reminded of an unpaid order stops such reminders from the email's 
     })
     .not.toBeNull();
   expect(emailsTo(address)).toHaveLength(1);
+
+  // The merchant sees the reminder counted, clicked, in "Widgets at work", as the API counts it.
+  await signInAsMerchant(page, '/merchant/widgets?lang=en');
+  const to = await page.getByTestId('insights-period').locator('input[name="to"]').inputValue();
+  const from = await page.getByTestId('insights-period').locator('input[name="from"]').inputValue();
+  const report = await (await request.get(`/api/v1/insights/widgets?from=${from}&to=${to}`, { headers: auth })).json();
+  const figures = report.figures.emails.find((row: { kind: string }) => row.kind === 'unpaid_order');
+  expect(figures.queued).toBeGreaterThanOrEqual(1);
+  expect(figures.clicked).toBeGreaterThanOrEqual(1);
+  const counted = new Intl.NumberFormat('en-US');
+  const cells = page.getByTestId('work-emails').locator('tr[data-kind="unpaid_order"] td');
+  await expect(cells.nth(0)).toHaveText(counted.format(figures.queued));
+  await expect(cells.nth(3)).toContainText(counted.format(figures.clicked));
 });
 
 test('an email preferences link that is not the store\'s says so', async ({ page }) => {

@@ -358,6 +358,11 @@ pub struct Config {
         global = true
     )]
     pub unpaid_reminder_hours: u32,
+    /// Whether messages (answers, review requests, reminders) carry a one-pixel image whose fetch counts an open.
+    /// Some mail programs fetch every image (an open that was none), others block them; turn it off where the
+    /// store's privacy rules ask. Their links are counted either way.
+    #[arg(long, env = "RAPPORT_EMAIL_OPEN_TRACKING", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub email_open_tracking: bool,
     /// Marketing email (unpaid orders' reminders) to a shopper who has not chosen: `opt-out` sends it until they turn
     /// it off in their email preferences, `opt-in` only once they turned it on. Transactional email (answers, review
     /// requests) goes unless turned off.
@@ -640,6 +645,7 @@ impl Config {
             batch: 100,
             concurrency: self.delivery_concurrency,
             poll: std::time::Duration::from_secs(1),
+            track_opens: self.email_open_tracking,
         })
     }
 

@@ -9,7 +9,10 @@
 use app::alerts::rules::AlertPolicy;
 use app::alerts::ssr::{self as outbox, Outgoing};
 use app::i18n::translate_with;
-use app::identity::token::{StoreSecret, issue_preferences, issue_tracking, issue_unsubscribe};
+use app::identity::token::{
+    StoreSecret, issue_message_click, issue_message_open, issue_preferences, issue_tracking,
+    issue_unsubscribe,
+};
 use app::kernel::time::{Millis, now};
 use app::messages::ssr::{self as messages, OutgoingMessage};
 use app::messages::{Answerer, MessageBody};
@@ -89,6 +92,8 @@ pub struct DeliveryConfig {
     pub concurrency: usize,
     /// How long an idle worker waits before looking again.
     pub poll: Duration,
+    /// Whether messages carry the image that counts their opens (`--email-open-tracking`).
+    pub track_opens: bool,
 }
 
 /// What went wrong delivering one notice; it is retried later.
@@ -561,6 +566,8 @@ struct EmailContent {
     action: (String, String),
     unsubscribe: Option<String>,
     footer: String,
+    /// The one-pixel image whose fetch counts the email opened, where the store tracks opens.
+    image: Option<String>,
 }
 
 impl EmailContent {
@@ -609,12 +616,32 @@ impl EmailContent {
             action,
             unsubscribe,
             footer: t("email.footer"),
+            image: None,
         }
     }
 
     /// A message's words and link, in the shopper's language.
     fn of_message(message: &OutgoingMessage, deliverer: &Deliverer) -> Self {
         let mut content = Self::of_message_body(message, deliverer);
+        // Its links go through Rapport, which counts the click for this message and sends the shopper on.
+        let tracked = |to: &str| {
+            deliverer.link(&format!(
+                "/m/c/{}",
+                issue_message_click(&deliverer.secret, message.id, to)
+            ))
+        };
+        content.action.0 = tracked(&content.action.0);
+        for (_, links) in &mut content.ratings {
+            for link in links.iter_mut() {
+                *link = tracked(link);
+            }
+        }
+        if deliverer.config.track_opens {
+            content.image = Some(deliverer.link(&format!(
+                "/m/o/{}.gif",
+                issue_message_open(&deliverer.secret, message.id)
+            )));
+        }
         // Every message links to its shopper's email preferences, where one click stops this kind.
         let preferences = issue_preferences(
             &deliverer.secret,
@@ -670,6 +697,7 @@ impl EmailContent {
                     action: (product, t("email.question_answered.action")),
                     unsubscribe: None,
                     footer: String::new(),
+                    image: None,
                 }
             }
             MessageBody::ReviewRequest(request) => {
@@ -720,6 +748,7 @@ impl EmailContent {
                     action: (first, t("email.review_request.action")),
                     unsubscribe: None,
                     footer: String::new(),
+                    image: None,
                 }
             }
             MessageBody::UnpaidOrder(reminder) => {
@@ -749,6 +778,7 @@ impl EmailContent {
                     action: (reminder.payment_url.clone(), t("email.unpaid_order.action")),
                     unsubscribe: None,
                     footer: String::new(),
+                    image: None,
                 }
             }
         }
@@ -812,10 +842,20 @@ impl EmailContent {
                 )
             })
             .unwrap_or_default();
+        let image = self
+            .image
+            .as_ref()
+            .map(|image| {
+                format!(
+                    "<img src=\"{}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">",
+                    escape_html(image)
+                )
+            })
+            .unwrap_or_default();
         format!(
             "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}{ratings}\
              <p><a href=\"{}\" style=\"display:inline-block;padding:10px 18px;background:#c2410c;color:#fff;\
-             border-radius:6px;text-decoration:none\">{}</a></p>{unsubscribe}</body></html>",
+             border-radius:6px;text-decoration:none\">{}</a></p>{unsubscribe}{image}</body></html>",
             escape_html(&self.action.0),
             escape_html(&self.action.1)
         )

@@ -1,16 +1,56 @@
-//! What a message's preferences link receives by POST: RFC 8058 one-click unsubscribe from a mail client (the
-//! `List-Unsubscribe` header's address; it turns off the kind of message the email was), and the preferences page's
-//! form (`/email-preferences/:token`, every kind ticked or not), which saves and goes back to the page.
+//! The addresses in messages' emails that are not pages: what a preferences link receives by POST (RFC 8058
+//! one-click unsubscribe from a mail client, the `List-Unsubscribe` header's address, which turns off the kind of
+//! message the email was; and the preferences page's form, `/email-preferences/:token`, every kind ticked or not,
+//! which saves and goes back to the page), the image that counts an open, and the tracked links that count a click.
 
 use crate::api::ApiError;
 use crate::state::AppState;
-use app::identity::token::verify_preferences;
+use app::identity::token::{verify_message_click, verify_message_open, verify_preferences};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
 use app::messages::MessageKind;
 use app::messages::ssr as messages;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use http::{StatusCode, header};
+
+/// A transparent GIF of one pixel.
+const PIXEL: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+
+/// `/m/o/<token>.gif`: counts the message opened and answers with the pixel, never cached (each fetch is asked for).
+/// The image comes even when counting failed: a mail program shows nothing broken.
+pub async fn opened(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let token = file.strip_suffix(".gif").unwrap_or(&file);
+    let message = match verify_message_open(&state.identity.secret, token) {
+        Ok(message) => message,
+        Err(error) => return ApiError(error).into_response(),
+    };
+    if let Err(error) = messages::opened(&state.db, message, now()).await {
+        tracing::warn!(message, %error, "counting an open failed");
+    }
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "image/gif"),
+            (header::CACHE_CONTROL, "no-store, private"),
+        ],
+        PIXEL,
+    )
+        .into_response()
+}
+
+/// `/m/c/<token>`: counts the message's link followed and sends the shopper where the email pointed (the address
+/// is part of what the store signed, so the link sends nowhere else). Counting failed or not, the shopper goes on.
+pub async fn clicked(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let (message, to) = match verify_message_click(&state.identity.secret, &token) {
+        Ok(link) => link,
+        Err(error) => return ApiError(error).into_response(),
+    };
+    if let Err(error) = messages::clicked(&state.db, message, now()).await {
+        tracing::warn!(message, %error, "counting a click failed");
+    }
+    Redirect::to(&to).into_response()
+}
 
 /// Saves what the link's shopper chose.
 pub async fn preferences(

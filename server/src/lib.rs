@@ -137,6 +137,14 @@ pub fn router(state: AppState, options: RouterOptions, pages: &Pages) -> Result<
             "/email-preferences/{token}",
             axum::routing::post(email_links::preferences).with_state(state.clone()),
         )
+        .route(
+            "/m/o/{file}",
+            get(email_links::opened).with_state(state.clone()),
+        )
+        .route(
+            "/m/c/{token}",
+            get(email_links::clicked).with_state(state.clone()),
+        )
         .merge(storefront)
         .layer(axum::middleware::from_fn_with_state(
             options.metrics,

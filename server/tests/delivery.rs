@@ -944,10 +944,32 @@ async fn the_asker_gets_one_email_per_answer_with_the_question_the_answer_and_a_
         "Rapport Demo Store answered:",
         "Yes, <loudly> & clearly.",
         "Yes, &lt;loudly&gt; &amp; clearly.",
-        "https://shop.example/p/A#questions",
     ] {
         assert!(message.contains(words), "{words} in\n{message}");
     }
+    assert!(
+        tracked_destinations(&unquoted(message))
+            .contains(&"https://shop.example/p/A#questions".to_owned()),
+        "{message}"
+    );
+}
+
+/// Where the tracked links (`/m/c/…`) of an email go, as the store signed them.
+fn tracked_destinations(email: &str) -> Vec<String> {
+    let secret = app::identity::token::StoreSecret::new(SECRET).unwrap();
+    email
+        .split("https://shop.example/m/c/")
+        .skip(1)
+        .map(|rest| {
+            let token: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                .collect();
+            app::identity::token::verify_message_click(&secret, &token)
+                .unwrap_or_else(|error| panic!("{token}: {error:?}"))
+                .1
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -1108,9 +1130,10 @@ async fn a_review_request_and_its_one_reminder_arrive_with_five_star_links_for_e
     let mut subjects = Vec::new();
     for message in sink.messages() {
         let text = unquoted(&message);
+        let destinations = tracked_destinations(&text);
         for stars in 1..=5 {
             let link = format!("https://shop.example/review/v1.w.signed?stars={stars}");
-            assert!(text.contains(&link), "{link} in {text}");
+            assert!(destinations.contains(&link), "{link} in {text}");
         }
         assert!(text.contains("Teapot A"));
         let subject = decoded(&header(&message, "Subject").unwrap());
@@ -1190,12 +1213,78 @@ async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_t
         "Teapot A × 2",
         "Teapot B × 1",
         "Total: CN¥53.00",
-        "https://shop.example/checkout/U-7/pay",
         "This is the only reminder for this order",
         "Choose which emails you get from",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+    // The button goes through Rapport, which counts the click and sends the shopper to the store's payment page;
+    // the image counts the open.
+    let address = |prefix: &str| {
+        let at = text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("{prefix} in {text}"));
+        text[at..]
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+            .next()
+            .unwrap()
+            .trim_start_matches("https://shop.example")
+            .to_owned()
+    };
+    let (click, image) = (
+        address("https://shop.example/m/c/"),
+        address("https://shop.example/m/o/"),
+    );
+    let router = server::router(
+        support::state_of(&store),
+        server::RouterOptions::default(),
+        support::pages(),
+    )
+    .unwrap();
+    let get = |path: String| {
+        let router = router.clone();
+        async move {
+            use tower::ServiceExt;
+            router
+                .oneshot(
+                    http::Request::get(path)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let marks = || async {
+        sqlx::query_as::<_, (Option<i64>, Option<i64>)>(
+            "SELECT opened_at, clicked_at FROM messages",
+        )
+        .fetch_one(db.reader())
+        .await
+        .unwrap()
+    };
+    assert_eq!(marks().await, (None, None));
+    let pixel = get(image).await;
+    assert_eq!(pixel.status(), http::StatusCode::OK);
+    assert_eq!(pixel.headers()[http::header::CONTENT_TYPE], "image/gif");
+    assert_eq!(
+        pixel.headers()[http::header::CACHE_CONTROL],
+        "no-store, private"
+    );
+    let (opened, clicked) = marks().await;
+    assert!(opened.is_some() && clicked.is_none());
+    let followed = get(click.clone()).await;
+    assert_eq!(followed.status(), http::StatusCode::SEE_OTHER);
+    assert_eq!(
+        followed.headers()[http::header::LOCATION],
+        "https://shop.example/checkout/U-7/pay"
+    );
+    let (again, clicked) = marks().await;
+    assert_eq!(again, opened, "the first open stands");
+    assert!(clicked.is_some());
+    // A link whose address was changed is no link of the store's.
+    let forged = click.replacen("/m/c/v1.c.", "/m/c/v1.c.A", 1);
+    assert_eq!(get(forged).await.status(), http::StatusCode::NOT_FOUND);
     // One click in the mail client stops unpaid-order reminders (RFC 8058), through the preferences link.
     let unsubscribe = header(message, "List-Unsubscribe").unwrap();
     assert!(

@@ -748,6 +748,7 @@ pub async fn alerts(
             batch: 100,
             concurrency,
             poll: std::time::Duration::from_millis(100),
+            track_opens: true,
         };
         let secret =
             app::identity::token::StoreSecret::new("bench-secret-that-is-long-enough-000000")?;

@@ -204,6 +204,41 @@ pub fn verify_preferences(
     }
 }
 
+/// The secret of a message's tracking image (kind `o`): it names the message, so that fetching the image counts
+/// an open of that message and of no other.
+pub fn issue_message_open(secret: &StoreSecret, message_id: i64) -> String {
+    sign(secret, "o", &message_id.to_string(), i64::MAX)
+}
+
+/// The message a tracking image names, if the store signed it.
+pub fn verify_message_open(secret: &StoreSecret, token: &str) -> Result<i64, AppError> {
+    match open(secret, token, 0) {
+        Ok(("o", subject, _)) => subject.parse().map_err(|_| not_a_link()),
+        _ => Err(not_a_link()),
+    }
+}
+
+/// The secret of a message's tracked link (kind `c`): it names the message and where the link goes, so a click is
+/// counted for that message and the redirect goes only where the store's email pointed.
+pub fn issue_message_click(secret: &StoreSecret, message_id: i64, to: &str) -> String {
+    sign(secret, "c", &format!("{message_id} {to}"), i64::MAX)
+}
+
+/// The message and address a tracked link names, if the store signed it.
+pub fn verify_message_click(secret: &StoreSecret, token: &str) -> Result<(i64, String), AppError> {
+    match open(secret, token, 0) {
+        Ok(("c", subject, _)) => {
+            let (id, to) = subject.split_once(' ').ok_or_else(not_a_link)?;
+            Ok((id.parse().map_err(|_| not_a_link())?, to.to_owned()))
+        }
+        _ => Err(not_a_link()),
+    }
+}
+
+fn not_a_link() -> AppError {
+    AppError::not_found(Some("token".into()), "This link is not valid.")
+}
+
 /// The secret of a notice's tracked product link (kind `t`): it names the notice, so a click is counted for the
 /// notice it came from, and cannot be made for another notice without the store secret.
 pub fn issue_tracking(secret: &StoreSecret, notice_id: i64) -> String {
@@ -327,6 +362,26 @@ mod tests {
         assert!(verify_preferences(&secret(), &issue_unsubscribe(&secret(), 42)).is_err());
         assert!(verify_unsubscribe(&secret(), &link).is_err());
         assert!(verify(&secret(), &link, 0).is_err(), "no sign-in");
+    }
+
+    #[test]
+    fn a_messages_tracked_link_names_its_message_and_address_and_its_image_only_the_message() {
+        let link = issue_message_click(&secret(), 9, "https://shop.example/pay/U 1");
+        assert_eq!(
+            verify_message_click(&secret(), &link),
+            Ok((9, "https://shop.example/pay/U 1".to_owned()))
+        );
+        let elsewhere = link.replacen(
+            &URL_SAFE_NO_PAD.encode("9 https://shop.example/pay/U 1"),
+            &URL_SAFE_NO_PAD.encode("9 https://evil.example/"),
+            1,
+        );
+        assert!(verify_message_click(&secret(), &elsewhere).is_err());
+        let image = issue_message_open(&secret(), 9);
+        assert_eq!(verify_message_open(&secret(), &image), Ok(9));
+        assert!(verify_message_open(&secret(), &link).is_err());
+        assert!(verify_message_click(&secret(), &image).is_err());
+        assert!(verify_tracking(&secret(), &image).is_err());
     }
 
     #[test]

@@ -14,10 +14,11 @@ pub enum Table {
     Tiers,
     TierReviews,
     Feed,
+    Emails,
 }
 
 impl Table {
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Alerts,
         Table::MostWished,
         Table::NotBought,
@@ -26,6 +27,7 @@ impl Table {
         Table::Tiers,
         Table::TierReviews,
         Table::Feed,
+        Table::Emails,
     ];
 
     pub fn code(self) -> &'static str {
@@ -38,6 +40,7 @@ impl Table {
             Table::Tiers => "tiers",
             Table::TierReviews => "tier_reviews",
             Table::Feed => "feed",
+            Table::Emails => "emails",
         }
     }
 
@@ -146,6 +149,33 @@ pub fn table(report: &WidgetReport, table: Table) -> String {
                     review.day.clone(),
                     review.up.to_string(),
                     review.down.to_string(),
+                ]);
+            }
+            csv
+        }
+        Table::Emails => {
+            let mut csv = header(&[
+                "kind",
+                "purpose",
+                "queued",
+                "delivered",
+                "failed",
+                "opened",
+                "clicked",
+                "orders_within_7_days",
+                "value_minor",
+            ]);
+            for row in &figures.emails {
+                csv += &line([
+                    row.kind.clone(),
+                    row.purpose.clone(),
+                    row.queued.to_string(),
+                    row.delivered.to_string(),
+                    row.failed.to_string(),
+                    row.opened.to_string(),
+                    row.clicked.to_string(),
+                    row.purchases.to_string(),
+                    row.value_minor.to_string(),
                 ]);
             }
             csv

@@ -47,6 +47,33 @@ pub struct WidgetFigures {
     pub reviews: ReviewFigures,
     /// Every shelf of the feed (the home feed's sections, the product pages' lists): cards shown and clicked.
     pub feed: Vec<ShelfFigures>,
+    /// One row per kind of message (answers, review requests, unpaid-order reminders).
+    #[serde(default)]
+    pub emails: Vec<EmailFigures>,
+}
+
+/// The emails of one kind queued in a period, and what followed them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EmailFigures {
+    /// `question_answered`, `review_request` or `unpaid_order`.
+    pub kind: String,
+    /// `transactional` or `marketing`.
+    pub purpose: String,
+    /// Queued in the period.
+    pub queued: i64,
+    /// Accepted by the shopper's mail server.
+    pub delivered: i64,
+    /// Given up: the address was refused, or every attempt failed.
+    pub failed: i64,
+    /// Delivered emails opened: their image fetched (where the store tracks opens), or their link followed.
+    pub opened: i64,
+    /// Delivered emails whose tracked link was followed.
+    pub clicked: i64,
+    /// Orders the recipient placed within 7 days after a delivered email, each following the latest before it.
+    pub purchases: i64,
+    /// Their value less refunds, in minor units of the store's currency.
+    pub value_minor: i64,
 }
 
 impl WidgetFigures {

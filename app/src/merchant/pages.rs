@@ -2,7 +2,9 @@
 //! server and works without JavaScript, as the customers page does, and shares its period form, tables and charts.
 
 use super::rules::TOP_PRODUCTS;
-use super::{MerchantWidgets, WidgetHeadlines, WidgetReport, WishedProduct, load_widget_report};
+use super::{
+    EmailFigures, MerchantWidgets, WidgetHeadlines, WidgetReport, WishedProduct, load_widget_report,
+};
 use crate::feed::feedback::{Shelf, ShelfFigures};
 use crate::i18n::{I18n, format_count, use_i18n};
 use crate::identity::merchant::{MerchantHomeLink, MerchantSignInForm};
@@ -89,12 +91,14 @@ fn WidgetsReport(page: MerchantWidgets) -> impl IntoView {
             <Reviews report=report.clone() />
             <Tiers report=report.clone() />
             <Feed report=report.clone() />
+            <Emails report=report.clone() />
             <section class="rapport-insights__section">
                 <h2>{i18n.t("insights.rules.title")}</h2>
                 <ul class="rapport-insights__rules">
                     {[
                         "work.rules.attribution", "work.rules.saves", "work.rules.drops", "work.rules.orders",
-                        "work.rules.seen", "work.rules.tiers", "work.rules.feed", "insights.rules.time",
+                        "work.rules.seen", "work.rules.tiers", "work.rules.feed", "work.rules.emails",
+                        "insights.rules.time",
                     ].map(|rule| view! { <li>{i18n.t(rule)}</li> }).collect_view()}
                 </ul>
             </section>
@@ -554,6 +558,94 @@ fn Feed(report: WidgetReport) -> impl IntoView {
                                 <td>{format_count(locale, row.impressions)}</td>
                                 <td>{format_count(locale, row.clicks)}</td>
                                 <td>{percent(row.clicks, row.impressions)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}
+
+/// The emails per kind of message: queued, delivered, opened, clicked, and the orders that followed. Kinds with no
+/// email in the period are left out.
+#[component]
+fn Emails(report: WidgetReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale();
+    let money = |minor| i18n.money(&Money::new(minor, &report.currency));
+    let kinds: Vec<EmailFigures> = report
+        .figures
+        .emails
+        .iter()
+        .filter(|row| row.queued > 0)
+        .cloned()
+        .collect();
+    let name = move |kind: &str| i18n.t(&format!("email_preferences.kind.{kind}"));
+    // Bars in tenths of a percent of the delivered emails.
+    let share = |part: i64, whole: i64| {
+        if whole == 0 {
+            0
+        } else {
+            (part as f64 * 1_000.0 / whole as f64).round() as i64
+        }
+    };
+    let rows = kinds
+        .iter()
+        .map(|row| {
+            (
+                name(&row.kind),
+                vec![
+                    Amount {
+                        value: share(row.opened, row.delivered),
+                        shown: percent(row.opened, row.delivered),
+                    },
+                    Amount {
+                        value: share(row.clicked, row.delivered),
+                        shown: percent(row.clicked, row.delivered),
+                    },
+                ],
+            )
+        })
+        .collect();
+    let empty = kinds.is_empty();
+    view! {
+        <section class="rapport-insights__section" aria-labelledby="work-emails">
+            <h2 id="work-emails">{i18n.t("work.emails.title")}</h2>
+            <p>{i18n.t("work.emails.help")}</p>
+            {(!empty).then(|| view! {
+                <BarChart label=i18n.t("work.emails.chart")
+                    series=vec![i18n.t("work.emails.opened"), i18n.t("work.emails.clicked")] rows />
+            })}
+            {table_or_nothing(i18n, empty, "work.emails.none", "work.emails.title", csv_href("emails", &report), view! {
+                <table data-testid="work-emails">
+                    <thead><tr>
+                        <th scope="col">{i18n.t("work.emails.kind")}</th>
+                        <th scope="col">{i18n.t("work.emails.queued")}</th>
+                        <th scope="col">{i18n.t("work.emails.delivered")}</th>
+                        <th scope="col">{i18n.t("work.emails.opened")}</th>
+                        <th scope="col">{i18n.t("work.emails.clicked")}</th>
+                        <th scope="col">{i18n.t("work.emails.purchases")}</th>
+                        <th scope="col">{i18n.t("work.emails.value")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {kinds.iter().map(|row| view! {
+                            <tr data-kind=row.kind.clone()>
+                                <th scope="row">
+                                    {name(&row.kind)}
+                                    <small>" · " {i18n.t(&format!("email_preferences.purpose.{}", row.purpose))}</small>
+                                </th>
+                                <td>{format_count(locale, row.queued)}</td>
+                                <td>
+                                    {format_count(locale, row.delivered)}
+                                    {(row.failed > 0).then(|| view! {
+                                        " " {i18n.t_with("work.emails.failed", &[("count", format_count(locale, row.failed))])}
+                                    })}
+                                </td>
+                                <td>{format_count(locale, row.opened)} " (" {percent(row.opened, row.delivered)} ")"</td>
+                                <td>{format_count(locale, row.clicked)} " (" {percent(row.clicked, row.delivered)} ")"</td>
+                                <td>{format_count(locale, row.purchases)}</td>
+                                <td>{money(row.value_minor)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

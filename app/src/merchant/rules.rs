@@ -9,14 +9,15 @@
 //! shopper.
 
 use super::{
-    AlertFigures, DroppedProduct, ModerationWait, ReviewFigures, ReviewMonth, TierActivity,
-    TierMonth, TierName, TierReviewMoves, WishListFigures, WishedProduct,
+    AlertFigures, DroppedProduct, EmailFigures, ModerationWait, ReviewFigures, ReviewMonth,
+    TierActivity, TierMonth, TierName, TierReviewMoves, WishListFigures, WishedProduct,
 };
 use crate::alerts::{AlertsStarted, NoticeActivity, NoticeKind};
 use crate::insights::rules::Period;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis, Month, iso_date};
-use crate::orders::ProductPurchase;
+use crate::messages::{MessageFact, MessageKind, Purpose};
+use crate::orders::{ProductPurchase, ShopperOrder};
 use crate::reviews::{ReviewStatus, ReviewsOfDay, VotesCast};
 use crate::tiers::{Tier, TierMovesOfDay};
 use crate::wishlist::{SaveActivity, SaveFact};
@@ -444,6 +445,61 @@ pub fn tier_activity(
         growth_up,
         growth_down,
     }
+}
+
+/// The emails' figures per kind of message. **An order follows an email** when its buyer placed it after the
+/// email was delivered to them and within [`NOTICE_WINDOW`] of it; each order follows at most one email, the
+/// latest delivered before it, of whatever kind. `orders` are the recipients' paid orders in the store's currency.
+pub fn email_figures(messages: &[MessageFact], orders: &[ShopperOrder]) -> Vec<EmailFigures> {
+    let mut delivered: HashMap<i64, Vec<(Millis, MessageKind)>> = HashMap::new();
+    for message in messages {
+        if let Some(at) = message.sent_at {
+            delivered
+                .entry(message.shopper)
+                .or_default()
+                .push((at, message.kind));
+        }
+    }
+    for times in delivered.values_mut() {
+        times.sort_unstable_by_key(|(at, _)| *at);
+    }
+    let mut credit: HashMap<MessageKind, (i64, i64)> = HashMap::new();
+    for order in orders {
+        let Some(times) = delivered.get(&order.shopper) else {
+            continue;
+        };
+        let before = times.partition_point(|(at, _)| *at < order.at);
+        if let Some(&(at, kind)) = before.checked_sub(1).map(|last| &times[last])
+            && order.at - at <= NOTICE_WINDOW
+        {
+            let (purchases, value) = credit.entry(kind).or_default();
+            *purchases += 1;
+            *value += order.value_minor;
+        }
+    }
+    MessageKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let of_kind = || messages.iter().filter(move |message| message.kind == kind);
+            let delivered = || of_kind().filter(|message| message.sent_at.is_some());
+            let (purchases, value_minor) = credit.get(&kind).copied().unwrap_or_default();
+            EmailFigures {
+                kind: kind.key().to_owned(),
+                purpose: match kind.purpose() {
+                    Purpose::Transactional => "transactional",
+                    Purpose::Marketing => "marketing",
+                }
+                .to_owned(),
+                queued: of_kind().count() as i64,
+                delivered: delivered().count() as i64,
+                failed: of_kind().filter(|message| message.failed).count() as i64,
+                opened: delivered().filter(|message| message.opened).count() as i64,
+                clicked: delivered().filter(|message| message.clicked).count() as i64,
+                purchases,
+                value_minor,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! "Widgets at work" from what each capability records, each read through the capability's own store functions.
 
 use super::rules::{
-    FOLLOW_UP, alert_figures, moderation_wait, review_figures, tier_activity, wish_list_ranks,
+    FOLLOW_UP, NOTICE_WINDOW, alert_figures, email_figures, moderation_wait, review_figures,
+    tier_activity, wish_list_ranks,
 };
 use super::{WidgetFigures, WidgetHeadlines, WidgetReport};
 use crate::alerts::NoticeActivity;
@@ -42,13 +43,14 @@ async fn purchases_after(
 
 /// Every figure of the period.
 async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFigures, StoreError> {
-    let (started, notices, saves, written, votes, feed) = futures::try_join!(
+    let (started, notices, saves, written, votes, feed, messages) = futures::try_join!(
         crate::alerts::ssr::alerts_started(db, period.from, period.to),
         crate::alerts::ssr::notice_activity(db, period.from, period.to),
         crate::wishlist::ssr::save_activity(db, period.from, period.to, currency),
         crate::reviews::ssr::reviews_written(db, period.from, period.to),
         crate::reviews::ssr::votes_cast(db, period.from, period.to),
         crate::feed::ssr::shelf_figures(db, period.from, period.to),
+        crate::messages::ssr::message_activity(db, period.from, period.to),
     )?;
     let saved: Vec<i64> = saves
         .by_shoppers
@@ -57,9 +59,23 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let (purchases, prices) = futures::try_join!(
+    let recipients: Vec<i64> = messages
+        .iter()
+        .filter(|message| message.sent_at.is_some())
+        .map(|message| message.shopper)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (purchases, prices, recipients_orders) = futures::try_join!(
         purchases_after(db, currency, period, &notices, &saved),
         crate::catalog::ssr::prices_since(db, &saved, period.from),
+        crate::orders::ssr::orders_of_shoppers(
+            db,
+            &recipients,
+            period.from,
+            period.to + NOTICE_WINDOW,
+            currency
+        ),
     )?;
     let ranks = wish_list_ranks(&saves, currency, &prices, &purchases);
     let names = crate::catalog::ssr::names_of(db, &ranks.products()).await?;
@@ -68,6 +84,7 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         wish_lists: ranks.named(&names),
         reviews: review_figures(&written, votes, period),
         feed,
+        emails: email_figures(&messages, &recipients_orders),
     })
 }
 

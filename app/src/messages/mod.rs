@@ -178,6 +178,19 @@ pub enum Answerer {
     Buyer(String),
 }
 
+/// One message of a period, as the merchant's figures count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageFact {
+    pub kind: MessageKind,
+    /// The recipient's row id.
+    pub shopper: i64,
+    /// When the email went; `None` while it waits or after it failed.
+    pub sent_at: Option<crate::kernel::time::Millis>,
+    pub failed: bool,
+    pub opened: bool,
+    pub clicked: bool,
+}
+
 /// An address nothing is sent to, since the receiving server refused it for good.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -1,7 +1,7 @@
 //! The messages' outbox: queued in the transaction of what caused them, claimed by delivery workers under a lease,
 //! recorded sent or failed (retried at the time the worker's schedule says).
 
-use super::{MarketingConsent, MessageBody, Suppression, Suppressions};
+use super::{MarketingConsent, MessageBody, MessageFact, MessageKind, Suppression, Suppressions};
 use crate::kernel::error::AppError;
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::Millis;
@@ -246,6 +246,73 @@ pub async fn delivery_failed(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Records that message `message_id`'s email was opened (its tracking image fetched), the first time only.
+pub async fn opened(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    sqlx::query("UPDATE messages SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL")
+        .bind(now)
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records that message `message_id`'s tracked link was followed, the first time only; a click is an open too
+/// (mail programs that block images still follow links).
+pub async fn clicked(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "UPDATE messages SET clicked_at = COALESCE(clicked_at, $1), opened_at = COALESCE(opened_at, $1) \
+         WHERE id = $2",
+    )
+    .bind(now)
+    .bind(message_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A message as [`message_activity`] reads it: kind, shopper, sent at, status, opened at, clicked at.
+type MessageRow = (
+    String,
+    i64,
+    Option<Millis>,
+    String,
+    Option<Millis>,
+    Option<Millis>,
+);
+
+/// Every message queued from `from` until `to` (not included), as the merchant's figures count them.
+pub async fn message_activity(
+    db: &Db,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<MessageFact>, StoreError> {
+    let rows: Vec<MessageRow> = sqlx::query_as(
+        "SELECT kind, shopper_id, sent_at, status, opened_at, clicked_at FROM messages \
+         WHERE created_at >= $1 AND created_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, shopper, sent_at, status, opened_at, clicked_at)| {
+            Some(MessageFact {
+                kind: MessageKind::from_key(&kind)?,
+                shopper,
+                sent_at: sent_at.filter(|_| status == "sent"),
+                failed: status == "failed",
+                opened: opened_at.is_some(),
+                clicked: clicked_at.is_some(),
+            })
+        })
+        .collect())
 }
 
 /// Where the messages' outbox stands, for the metrics an operator watches.

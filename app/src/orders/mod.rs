@@ -183,3 +183,12 @@ pub struct ProductPurchase {
     pub at: Millis,
     pub value_minor: i64,
 }
+
+/// A paid order as the merchant's figures of what an email led to count it: `shopper` is the buyer's row id,
+/// `value_minor` its total less refunds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShopperOrder {
+    pub shopper: i64,
+    pub at: Millis,
+    pub value_minor: i64,
+}

@@ -2,7 +2,7 @@
 
 use super::{
     Buyer, DeliveredOrder, Fulfilment, FulfilmentInput, FulfilmentState, OrderInput, OrderOutcome,
-    OrderSummary, ProductPurchase, RefundInput,
+    OrderSummary, ProductPurchase, RefundInput, ShopperOrder,
 };
 use crate::catalog::rules::validate_price;
 use crate::catalog::ssr::product_for_update;
@@ -635,6 +635,44 @@ pub async fn product_purchases(
         }
     }
     Ok(purchases)
+}
+
+/// The paid orders of `shoppers` (row ids) placed from `from` until `to` (not included), in `currency`; read by
+/// the orders' shopper index, as joined texts.
+pub async fn orders_of_shoppers(
+    db: &Db,
+    shoppers: &[i64],
+    from: Millis,
+    to: Millis,
+    currency: &str,
+) -> Result<Vec<ShopperOrder>, StoreError> {
+    let set = IdSet::of(db.backend(), shoppers);
+    let texts: Vec<Option<String>> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM {} CROSS JOIN orders o WHERE o.shopper_id = s.id AND o.placed_at >= $2 AND o.placed_at < $3 \
+         AND o.status = 'paid' AND o.currency = $4 GROUP BY o.shopper_id / {JOINED_IDS}",
+        db.backend().joined(
+            "o.shopper_id || ' ' || o.placed_at || ' ' || \
+             (o.subtotal_minor + o.shipping_minor + o.tax_minor - o.refunded_minor)"
+        ),
+        set.table("s", 1)
+    ))
+    .bind(set.value())
+    .bind(from)
+    .bind(to)
+    .bind(currency)
+    .fetch_all(db.reader())
+    .await?;
+    let mut orders = Vec::new();
+    for text in &texts {
+        for [shopper, at, value_minor] in joined_numbers(text.as_deref())? {
+            orders.push(ShopperOrder {
+                shopper,
+                at: Millis(at),
+                value_minor,
+            });
+        }
+    }
+    Ok(orders)
 }
 
 /// A shopper's `limit` most recent orders, newest first; none for a shopper the store has not shared.

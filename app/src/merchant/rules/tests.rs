@@ -390,3 +390,81 @@ fn tiers_undo_later_moves_for_each_months_end_and_count_each_reviews_moves() {
     let codes: Vec<&str> = activity.tiers.iter().map(|t| t.code.as_str()).collect();
     assert_eq!(codes, ["member", "silver", "gold"]);
 }
+
+fn emailed(
+    kind: MessageKind,
+    shopper: i64,
+    sent: Option<&str>,
+    opened: bool,
+    clicked: bool,
+) -> MessageFact {
+    MessageFact {
+        kind,
+        shopper,
+        sent_at: sent.map(at),
+        failed: false,
+        opened,
+        clicked,
+    }
+}
+
+fn ordered(shopper: i64, when: &str, value_minor: i64) -> ShopperOrder {
+    ShopperOrder {
+        shopper,
+        at: at(when),
+        value_minor,
+    }
+}
+
+#[test]
+fn an_order_follows_the_latest_email_delivered_to_its_buyer_within_a_week() {
+    use MessageKind::{QuestionAnswered, ReviewRequest, UnpaidOrder};
+    let mut failed = emailed(UnpaidOrder, 4, None, false, false);
+    failed.failed = true;
+    let messages = [
+        emailed(UnpaidOrder, 1, Some("2026-05-01T10:00:00Z"), true, true),
+        emailed(ReviewRequest, 1, Some("2026-05-03T10:00:00Z"), true, false),
+        emailed(UnpaidOrder, 2, Some("2026-05-01T10:00:00Z"), false, false),
+        emailed(QuestionAnswered, 3, None, false, false),
+        failed,
+    ];
+    let orders = [
+        // Shopper 1: before any email; after the reminder; after the later review request; 8 days on.
+        ordered(1, "2026-05-01T09:00:00Z", 100),
+        ordered(1, "2026-05-02T10:00:00Z", 2_000),
+        ordered(1, "2026-05-04T10:00:00Z", 3_000),
+        ordered(1, "2026-05-11T10:00:01Z", 50),
+        // Shopper 2: exactly a week after the reminder still counts.
+        ordered(2, "2026-05-08T10:00:00Z", 700),
+        // Shopper 3's answer never went: nothing follows it.
+        ordered(3, "2026-05-02T10:00:00Z", 900),
+    ];
+    let figures = email_figures(&messages, &orders);
+    let row = |kind: MessageKind| {
+        figures
+            .iter()
+            .find(|row| row.kind == kind.key())
+            .map(|row| {
+                (
+                    row.queued,
+                    row.delivered,
+                    row.failed,
+                    row.opened,
+                    row.clicked,
+                    row.purchases,
+                    row.value_minor,
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(row(UnpaidOrder), (3, 2, 1, 1, 1, 2, 2_700));
+    assert_eq!(row(ReviewRequest), (1, 1, 0, 1, 0, 1, 3_000));
+    assert_eq!(row(QuestionAnswered), (1, 0, 0, 0, 0, 0, 0));
+    assert_eq!(
+        figures
+            .iter()
+            .map(|row| row.purpose.as_str())
+            .collect::<Vec<_>>(),
+        ["transactional", "transactional", "marketing"]
+    );
+}

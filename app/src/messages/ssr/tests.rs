@@ -3,7 +3,8 @@ use crate::flows::testing::add_shopper;
 use crate::identity::ShopperInput;
 use crate::identity::ssr::{shopper_key, upsert_shoppers};
 use crate::messages::{
-    Answerer, EmailPreference, MessageKind, Purpose, QuestionAnswered, UnpaidOrderReminder,
+    Answerer, EmailPreference, MessageFact, MessageKind, Purpose, QuestionAnswered,
+    UnpaidOrderReminder,
 };
 use crate::store::testing::{all, count};
 
@@ -340,5 +341,63 @@ async fn a_shopper_who_turned_a_kind_off_gets_none_of_it_and_what_waited_is_take
             .await
             .unwrap();
         assert!(bobs.preferences.iter().all(|preference| preference.allowed));
+    }
+}
+
+#[tokio::test]
+async fn opens_and_clicks_are_counted_once_per_message_and_read_with_the_periods_messages() {
+    for store in all().await {
+        let db = &store.db;
+        add_shopper(db, "alice").await;
+        let alice = key(db, "alice").await;
+        assert!(queue_one(db, alice, "answer:1", &answered("Yes.")).await);
+        assert!(queue_one(db, alice, "answer:2", &answered("No.")).await);
+        let claimed = claim_due(db, 1, "w1", LEASE, NOW).await.unwrap();
+        delivered(db, claimed[0].id, NOW + Millis(5)).await.unwrap();
+
+        clicked(db, claimed[0].id, NOW + Millis(10)).await.unwrap();
+        opened(db, claimed[0].id, NOW + Millis(20)).await.unwrap();
+        clicked(db, claimed[0].id, NOW + Millis(30)).await.unwrap();
+        let (opened_at, clicked_at): (Option<Millis>, Option<Millis>) =
+            sqlx::query_as("SELECT opened_at, clicked_at FROM messages WHERE id = $1")
+                .bind(claimed[0].id)
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(
+            (opened_at, clicked_at),
+            (Some(NOW + Millis(10)), Some(NOW + Millis(10))),
+            "a click is the first open, and only the first of each counts"
+        );
+
+        let mut facts = message_activity(db, NOW, NOW + Millis(1)).await.unwrap();
+        facts.sort_by_key(|fact| fact.sent_at.is_none());
+        assert_eq!(
+            facts,
+            [
+                MessageFact {
+                    kind: MessageKind::QuestionAnswered,
+                    shopper: alice.0,
+                    sent_at: Some(NOW + Millis(5)),
+                    failed: false,
+                    opened: true,
+                    clicked: true,
+                },
+                MessageFact {
+                    kind: MessageKind::QuestionAnswered,
+                    shopper: alice.0,
+                    sent_at: None,
+                    failed: false,
+                    opened: false,
+                    clicked: false,
+                },
+            ]
+        );
+        assert!(
+            message_activity(db, NOW + Millis(1), NOW + Millis(9))
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
