@@ -104,7 +104,9 @@ test('shopper asks about a product, the merchant answers on the desk, and the sh
   expect(decodeWords(email.headers.get('subject')!)).toBe(`Your question about Question kettle ask has an answer`);
   expect(email.text).toContain(question);
   expect(email.text).toMatch(/Rapport Demo Store answered:\r?\n\r?\nYes: turn it a quarter to the right\./);
-  await page.goto(linkIn(email, `/p/${sku}`));
+  // Its link goes through Rapport (which counts the click) to the product's answers.
+  await page.goto(linkIn(email, '/m/c/'));
+  await expect(page).toHaveURL(new RegExp(`/p/${sku}#questions$`));
   await expect(page.locator('li.rapport-answer--shop')).toContainText('Yes: turn it a quarter to the right.');
 });
 

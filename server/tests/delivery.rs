@@ -1296,3 +1296,82 @@ async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_t
         Some("List-Unsubscribe=One-Click")
     );
 }
+
+#[tokio::test]
+async fn every_reminder_arrives_once_though_the_worker_is_killed_with_some_in_flight() {
+    use app::flows::unpaid_reminders::{UnpaidReminderPolicy, queue_unpaid_reminders};
+    use app::orders::{OrderLineInput, UnpaidOrderInput};
+    let store = testing::sqlite().await;
+    let db = &store.db;
+    add_kitchen(db).await;
+    add_products(db, &[product_input("A", 1_000, 5)]).await;
+    let now = app::kernel::time::now();
+    for n in 0..12 {
+        let shopper = format!("buyer-{n}");
+        add_shopper(db, &shopper).await;
+        let order = UnpaidOrderInput {
+            shopper_id: shopper,
+            currency: "CNY".into(),
+            lines: vec![OrderLineInput {
+                sku: "A".into(),
+                quantity: 1,
+                unit_price_minor: 1_000,
+            }],
+            shipping_minor: 0,
+            tax_minor: 0,
+            placed_at: Some(app::kernel::time::to_rfc3339(now - Millis::hours(25))),
+            payment_url: format!("https://shop.example/pay/U-{n}"),
+        };
+        app::orders::ssr::record_unpaid(db, &format!("U-{n}"), &order, now)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        queue_unpaid_reminders(db, &UnpaidReminderPolicy::default(), now)
+            .await
+            .unwrap(),
+        12
+    );
+    let sent = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE status = 'sent'")
+            .fetch_one(db.reader())
+            .await
+            .unwrap()
+    };
+    let mail = tempfile::tempdir().unwrap();
+
+    // The server accepts five and holds the sixth; the worker is killed with the rest in flight.
+    let holding = Sink::start(mail.path(), Some(5)).await;
+    let mut first = worker(&store.url, &holding);
+    let held = mail.path().join("holding");
+    eventually("a sixth message is in flight", async || held.exists()).await;
+    eventually("the accepted messages are recorded", async || {
+        sent().await == 5
+    })
+    .await;
+    first.kill().unwrap();
+    first.wait().unwrap();
+    drop(holding);
+
+    let sink = Sink::start(mail.path(), None).await;
+    let mut second = worker(&store.url, &sink);
+    eventually("every reminder is sent", async || sent().await == 12).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    // Each message once, under its own stable Message-ID: the held one, sent again, repeats its id.
+    let ids: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|message| header(message, "X-Rapport-Message").expect("X-Rapport-Message header"))
+        .collect();
+    assert_eq!(ids.len(), 12, "no reminder twice: {ids:?}");
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 12);
+    for message in sink.messages() {
+        let id = header(&message, "X-Rapport-Message").unwrap();
+        assert_eq!(
+            header(&message, "Message-ID"),
+            Some(format!("<message-{id}@shop.example>"))
+        );
+    }
+}

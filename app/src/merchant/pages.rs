@@ -581,7 +581,7 @@ fn Emails(report: WidgetReport) -> impl IntoView {
         .filter(|row| row.queued > 0)
         .cloned()
         .collect();
-    let name = move |kind: &str| i18n.t(&format!("email_preferences.kind.{kind}"));
+    let name = move |kind: &str| i18n.t(&format!("work.emails.kind.{kind}"));
     // Bars in tenths of a percent of the delivered emails.
     let share = |part: i64, whole: i64| {
         if whole == 0 {
