@@ -374,6 +374,31 @@ pub struct Config {
         global = true
     )]
     pub marketing_consent: MarketingConsentArg,
+    /// The shopper's local night, in which no marketing email goes (it waits until the end): `HH:MM-HH:MM`, or
+    /// `off`.
+    #[arg(
+        long,
+        env = "RAPPORT_MARKETING_QUIET_HOURS",
+        default_value = "22:00-08:00",
+        global = true
+    )]
+    pub marketing_quiet_hours: String,
+    /// At most this many marketing emails to one shopper in any 7 days; 0 for no cap.
+    #[arg(
+        long,
+        env = "RAPPORT_MARKETING_WEEKLY_CAP",
+        default_value_t = 3,
+        global = true
+    )]
+    pub marketing_weekly_cap: u32,
+    /// The time zone (IANA name) of shoppers whose own the store does not share.
+    #[arg(
+        long,
+        env = "RAPPORT_STORE_TIME_ZONE",
+        default_value = "UTC",
+        global = true
+    )]
+    pub store_time_zone: String,
     /// How often, in seconds, the server queues the follow-up emails that have come due (review requests and their
     /// reminders, unpaid orders' reminders).
     #[arg(
@@ -646,6 +671,25 @@ impl Config {
             concurrency: self.delivery_concurrency,
             poll: std::time::Duration::from_secs(1),
             track_opens: self.email_open_tracking,
+        })
+    }
+
+    /// The store's rules for marketing email, or what is wrong with them.
+    pub fn marketing(&self) -> Result<app::messages::ssr::MarketingRules, String> {
+        let quiet_hours = match self.marketing_quiet_hours.trim() {
+            "off" => None,
+            text => Some(
+                app::messages::rules::QuietHours::parse(text)
+                    .map_err(|error| format!("--marketing-quiet-hours: {error}"))?,
+            ),
+        };
+        app::identity::ssr::validate_time_zone("--store-time-zone", &self.store_time_zone)
+            .map_err(|error| error.message)?;
+        Ok(app::messages::ssr::MarketingRules {
+            consent: self.marketing_consent.into(),
+            quiet_hours,
+            weekly_cap: (self.marketing_weekly_cap > 0).then_some(self.marketing_weekly_cap),
+            time_zone: self.store_time_zone.clone(),
         })
     }
 

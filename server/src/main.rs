@@ -157,6 +157,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn serve(config: Config) -> Result<(), String> {
     let secret = config.secret()?;
     let reviews = config.review_policy()?;
+    let marketing = config.marketing()?;
     // Every setting is checked before the database is opened: a mistyped one costs no start-up work.
     let trusted_proxies = config.trusted_proxies()?;
     let metrics_access = config.metrics_access()?;
@@ -205,7 +206,7 @@ async fn serve(config: Config) -> Result<(), String> {
             then: std::sync::Arc::new(app::flows::answer_notices::AnswerNotices),
         },
         shop_name: ShopName(config.shop_name.clone()),
-        marketing_consent: config.marketing_consent.into(),
+        marketing: marketing.clone(),
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),
@@ -246,7 +247,7 @@ async fn serve(config: Config) -> Result<(), String> {
                 after: (config.unpaid_reminder_hours > 0).then(|| {
                     app::kernel::time::Millis::hours(i64::from(config.unpaid_reminder_hours))
                 }),
-                consent: config.marketing_consent.into(),
+                marketing,
             },
         },
         std::time::Duration::from_secs(config.follow_up_interval_seconds.max(1)),

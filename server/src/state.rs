@@ -30,8 +30,8 @@ pub struct AppState {
     pub feed: app::feed::ssr::FeedPolicy,
     /// The shop's currency for the merchant's figures, and what the tiers add to them.
     pub insights: app::insights::ssr::Insights,
-    /// Whether marketing email goes to shoppers who have not chosen (`--marketing-consent`).
-    pub marketing_consent: app::messages::MarketingConsent,
+    /// The store's rules for marketing email: consent, quiet hours, weekly cap (`--marketing-*`).
+    pub marketing: app::messages::ssr::MarketingRules,
     /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.
     pub public_url: PublicUrl,
 }
@@ -50,7 +50,7 @@ impl AppState {
         provide_context(self.feed.clone());
         provide_context(self.insights.clone());
         provide_context(self.public_url.clone());
-        provide_context(self.marketing_consent);
+        provide_context(self.marketing.clone());
         // The nonce the response's Content-Security-Policy names (`page_security_policy`), in place of the one
         // Leptos made for this render, so that its inline scripts carry the nonce the browser is told to allow.
         if let Some(nonce) = use_context::<http::request::Parts>()

@@ -1038,7 +1038,7 @@ async fn an_address_refused_for_good_is_suppressed_and_nothing_more_is_sent_to_i
             shopper,
             "q-1",
             &answer,
-            Default::default(),
+            &Default::default(),
             Millis(3_000)
         )
         .await
@@ -1112,7 +1112,7 @@ async fn a_review_request_and_its_one_reminder_arrive_with_five_star_links_for_e
                 shopper,
                 key,
                 &body,
-                Default::default(),
+                &Default::default(),
                 Millis(3_000)
             )
             .await
@@ -1157,7 +1157,7 @@ async fn a_review_request_and_its_one_reminder_arrive_with_five_star_links_for_e
 
 #[tokio::test]
 async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_the_payment_page() {
-    use app::flows::unpaid_reminders::{UnpaidReminderPolicy, queue_unpaid_reminders};
+    use app::flows::unpaid_reminders::queue_unpaid_reminders;
     use app::orders::{OrderLineInput, UnpaidOrderInput};
     let store = testing::sqlite().await;
     let db = &store.db;
@@ -1192,7 +1192,7 @@ async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_t
     app::orders::ssr::record_unpaid(db, "U-7", &order, now)
         .await
         .unwrap();
-    let queued = queue_unpaid_reminders(db, &UnpaidReminderPolicy::default(), now)
+    let queued = queue_unpaid_reminders(db, &at_any_hour(), now)
         .await
         .unwrap();
     assert_eq!(queued, 1);
@@ -1299,7 +1299,7 @@ async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_t
 
 #[tokio::test]
 async fn every_reminder_arrives_once_though_the_worker_is_killed_with_some_in_flight() {
-    use app::flows::unpaid_reminders::{UnpaidReminderPolicy, queue_unpaid_reminders};
+    use app::flows::unpaid_reminders::queue_unpaid_reminders;
     use app::orders::{OrderLineInput, UnpaidOrderInput};
     let store = testing::sqlite().await;
     let db = &store.db;
@@ -1327,7 +1327,7 @@ async fn every_reminder_arrives_once_though_the_worker_is_killed_with_some_in_fl
             .unwrap();
     }
     assert_eq!(
-        queue_unpaid_reminders(db, &UnpaidReminderPolicy::default(), now)
+        queue_unpaid_reminders(db, &at_any_hour(), now)
             .await
             .unwrap(),
         12
@@ -1374,4 +1374,11 @@ async fn every_reminder_arrives_once_though_the_worker_is_killed_with_some_in_fl
             Some(format!("<message-{id}@shop.example>"))
         );
     }
+}
+
+/// Unpaid-order reminders as the store sends them by default, but at any hour: the tests run at night too.
+fn at_any_hour() -> app::flows::unpaid_reminders::UnpaidReminderPolicy {
+    let mut policy = app::flows::unpaid_reminders::UnpaidReminderPolicy::default();
+    policy.marketing.quiet_hours = None;
+    policy
 }

@@ -84,6 +84,7 @@ pub async fn ingest(db: &Db, products: usize, events: usize) -> Result<(), Strin
             email: None,
             display_name: "Bench".into(),
             locale: "en".into(),
+            time_zone: None,
         }],
         now(),
     )
@@ -506,6 +507,7 @@ async fn add_shoppers(db: &Db, ids: &[String], with_email: bool) -> Result<(), S
                 email: with_email.then(|| format!("{id}@bench.example")),
                 display_name: id.clone(),
                 locale: "en".into(),
+                time_zone: None,
             })
             .collect();
         identity::upsert_shoppers(db, &batch, now())
@@ -567,6 +569,7 @@ pub async fn wishlists(db: &Db, items: usize) -> Result<(), String> {
             email: None,
             display_name: "Bench".into(),
             locale: "en".into(),
+            time_zone: None,
         }],
         now(),
     )

@@ -745,6 +745,7 @@ pub async fn seed(
                 format!("{given} {family}")
             },
             locale: if chinese { "zh-CN".into() } else { "en".into() },
+            time_zone: None,
         });
         let mut favourites: Vec<usize> = (0..CATEGORIES.len()).collect();
         favourites.shuffle(&mut rng);

@@ -2,8 +2,7 @@
 //! email, once per answer (a changed answer of the shop's is the same answer); an answer the shop takes down before
 //! its email went out is not sent.
 
-use crate::messages::MarketingConsent;
-use crate::messages::ssr::{queue, withdraw};
+use crate::messages::ssr::{MarketingRules, queue, withdraw};
 use crate::messages::{Answerer, MessageBody, QuestionAnswered};
 use crate::questions::ssr::AnswerChange;
 use crate::store::{StoreError, Then, Tx};
@@ -34,13 +33,13 @@ impl Then<AnswerChange> for AnswerNotices {
                         answer: given.answer,
                         answered_by: given.buyer.map_or(Answerer::Shop, Answerer::Buyer),
                     });
-                    // An answer is transactional: the store's marketing rule does not apply.
+                    // An answer is transactional: the store's marketing rules do not apply.
                     queue(
                         tx,
                         given.asker,
                         &about(given.answer_id),
                         &body,
-                        MarketingConsent::default(),
+                        &MarketingRules::default(),
                         given.at,
                     )
                     .await

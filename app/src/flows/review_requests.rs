@@ -7,8 +7,8 @@
 use super::product_names::ProductNames;
 use crate::identity::token::{StoreSecret, issue_review_link};
 use crate::kernel::time::Millis;
-use crate::messages::ssr::NewMessage;
-use crate::messages::{MarketingConsent, MessageBody, RequestedReview, ReviewRequest};
+use crate::messages::ssr::{MarketingRules, NewMessage};
+use crate::messages::{MessageBody, RequestedReview, ReviewRequest};
 use crate::orders::ssr::FollowUp;
 use crate::store::{Db, StoreError};
 
@@ -124,9 +124,9 @@ async fn queue_stage(
                 });
             }
         }
-        // A review request is transactional: the store's marketing rule does not apply.
+        // A review request is transactional: the store's marketing rules do not apply.
         queued +=
-            crate::messages::ssr::queue_many(&mut tx, &requests, MarketingConsent::default(), now)
+            crate::messages::ssr::queue_many(&mut tx, &requests, &MarketingRules::default(), now)
                 .await?;
         tx.commit().await?;
     }

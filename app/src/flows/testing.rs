@@ -53,6 +53,7 @@ pub async fn add_shopper(db: &Db, id: &str) {
         email: Some(format!("{id}@example.com")),
         display_name: format!("Shopper {id}"),
         locale: "en".into(),
+        time_zone: None,
     };
     crate::identity::ssr::upsert_shoppers(db, &[shopper], Millis(1_000))
         .await

@@ -5,26 +5,26 @@
 
 use super::product_names::ProductNames;
 use crate::kernel::time::Millis;
-use crate::messages::ssr::{NewMessage, withdraw};
-use crate::messages::{MarketingConsent, MessageBody, UnpaidOrderReminder, UnpaidProduct};
+use crate::messages::ssr::{MarketingRules, NewMessage, withdraw};
+use crate::messages::{MessageBody, UnpaidOrderReminder, UnpaidProduct};
 use crate::orders::ssr::{OrderChange, any_unpaid_due, take_unpaid_due};
 use crate::store::{Db, StoreError, Then, Tx};
 use futures::future::BoxFuture;
 
 /// When an unpaid order's reminder goes, and to whom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnpaidReminderPolicy {
     /// This long after the order was placed; `None` sends none.
     pub after: Option<Millis>,
-    /// A reminder is marketing: it goes to shoppers who have not chosen by the store's rule.
-    pub consent: MarketingConsent,
+    /// A reminder is marketing: the store's rules for it (consent, quiet hours, weekly cap) apply.
+    pub marketing: MarketingRules,
 }
 
 impl Default for UnpaidReminderPolicy {
     fn default() -> Self {
         UnpaidReminderPolicy {
             after: Some(Millis::hours(24)),
-            consent: MarketingConsent::default(),
+            marketing: MarketingRules::default(),
         }
     }
 }
@@ -92,7 +92,7 @@ pub async fn queue_unpaid_reminders(
             })
             .collect();
         queued +=
-            crate::messages::ssr::queue_many(&mut tx, &reminders, policy.consent, now).await?;
+            crate::messages::ssr::queue_many(&mut tx, &reminders, &policy.marketing, now).await?;
         tx.commit().await?;
     }
 }

@@ -39,6 +39,10 @@ pub struct ShopperInput {
     /// Preferred language, e.g. `en` or `zh-CN`.
     #[serde(default = "default_locale")]
     pub locale: String,
+    /// Where the shopper lives, as an IANA time zone (`Asia/Shanghai`): marketing email waits out their local
+    /// night. The store's own (`--store-time-zone`) when absent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 fn default_locale() -> String {

@@ -175,6 +175,20 @@ pub fn validate_shopper(input: &ShopperInput) -> Result<(), AppError> {
     if let Some(email) = &input.email {
         validate::email("email", email)?;
     }
+    if let Some(zone) = &input.time_zone {
+        validate_time_zone("time_zone", zone)?;
+    }
+    Ok(())
+}
+
+/// An IANA time zone name the time-zone database knows (`Asia/Shanghai`, `Europe/Berlin`, `UTC`).
+pub fn validate_time_zone(field: &str, zone: &str) -> Result<(), AppError> {
+    if zone.len() > 64 || jiff::tz::TimeZone::get(zone).is_err() {
+        return Err(AppError::invalid(
+            field,
+            format!("\"{zone}\" is not a time zone; use an IANA name such as \"Asia/Shanghai\""),
+        ));
+    }
     Ok(())
 }
 
@@ -195,26 +209,29 @@ pub async fn upsert_shoppers(
     let mut summary = UpsertSummary::default();
     for shopper in shoppers {
         let updated = sqlx::query(
-            "UPDATE shoppers SET email = $1, display_name = $2, locale = $3, updated_at = $4 WHERE external_id = $5",
+            "UPDATE shoppers SET email = $1, display_name = $2, locale = $3, updated_at = $4, time_zone = $5 \
+             WHERE external_id = $6",
         )
         .bind(&shopper.email)
         .bind(&shopper.display_name)
         .bind(&shopper.locale)
         .bind(now)
+        .bind(&shopper.time_zone)
         .bind(&shopper.shopper_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if updated == 0 {
             sqlx::query(
-                "INSERT INTO shoppers (external_id, email, display_name, locale, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5)",
+                "INSERT INTO shoppers (external_id, email, display_name, locale, created_at, updated_at, time_zone) \
+                 VALUES ($1, $2, $3, $4, $5, $5, $6)",
             )
             .bind(&shopper.shopper_id)
             .bind(&shopper.email)
             .bind(&shopper.display_name)
             .bind(&shopper.locale)
             .bind(now)
+            .bind(&shopper.time_zone)
             .execute(&mut *tx)
             .await?;
             summary.created += 1;

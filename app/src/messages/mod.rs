@@ -6,6 +6,7 @@
 //! good.
 
 mod preferences;
+pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

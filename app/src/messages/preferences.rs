@@ -13,7 +13,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 #[cfg(feature = "ssr")]
 use {
-    super::MarketingConsent, crate::identity::ssr::request_shopper,
+    super::MarketingConsent, super::ssr::MarketingRules, crate::identity::ssr::request_shopper,
     crate::kernel::error::respond_with, crate::store::store_error,
 };
 
@@ -25,10 +25,15 @@ pub async fn email_preferences_of_link(token: String) -> Result<EmailPreferences
     let secret = crate::identity::ssr::identity()?.secret;
     let (shopper, kind) =
         crate::identity::token::verify_preferences(&secret, &token).map_err(respond_with)?;
-    let consent: MarketingConsent = crate::kernel::context::server_context()?;
-    super::ssr::preferences(&db, shopper, consent, MessageKind::from_key(&kind))
-        .await
-        .map_err(store_error)
+    let marketing: MarketingRules = crate::kernel::context::server_context()?;
+    super::ssr::preferences(
+        &db,
+        shopper,
+        marketing.consent,
+        MessageKind::from_key(&kind),
+    )
+    .await
+    .map_err(store_error)
 }
 
 /// The signed-in shopper's preferences.
@@ -75,7 +80,8 @@ async fn signed_in_shopper() -> Result<
     tx.commit()
         .await
         .map_err(|error| store_error(error.into()))?;
-    Ok((db, shopper, crate::kernel::context::server_context()?))
+    let marketing: MarketingRules = crate::kernel::context::server_context()?;
+    Ok((db, shopper, marketing.consent))
 }
 
 /// What a kind of message is, in the shopper's words.

@@ -1,12 +1,16 @@
 //! The messages' outbox: queued in the transaction of what caused them, claimed by delivery workers under a lease,
 //! recorded sent or failed (retried at the time the worker's schedule says).
 
-use super::{MarketingConsent, MessageBody, MessageFact, MessageKind, Suppression, Suppressions};
+use super::rules::{Quiet, QuietHours};
+use super::{
+    MarketingConsent, MessageBody, MessageFact, MessageKind, Purpose, Suppression, Suppressions,
+};
 use crate::kernel::error::AppError;
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::Millis;
 use crate::store::{Db, StoreError, Tx, id_list};
 use sqlx::Row;
+use std::collections::{HashMap, HashSet};
 
 /// A message a worker is to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,15 +27,70 @@ pub struct OutgoingMessage {
 mod preferences;
 pub use preferences::{choose, preferences};
 
-/// Queues `body` for `shopper`, once per `dedupe_key` of its kind, when the store shared an email address for them
-/// and they allow its kind under `consent`; returns whether it was queued (not when they have no address, turned
-/// the kind off, or the same was queued before).
+/// The store's rules for marketing email (`MessageKind::purpose`): who gets it before choosing, when it may go,
+/// and how much of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketingRules {
+    pub consent: MarketingConsent,
+    /// The shopper's local night, which marketing email waits out; `None`: it goes at any hour.
+    pub quiet_hours: Option<QuietHours>,
+    /// At most this many marketing emails to one shopper in any 7 days; more are not sent. `None`: no cap.
+    pub weekly_cap: Option<u32>,
+    /// The IANA time zone of shoppers whose own the store did not share.
+    pub time_zone: String,
+}
+
+impl Default for MarketingRules {
+    fn default() -> Self {
+        MarketingRules {
+            consent: MarketingConsent::default(),
+            quiet_hours: Some(QuietHours::NIGHT),
+            weekly_cap: Some(3),
+            time_zone: "UTC".into(),
+        }
+    }
+}
+
+impl MarketingRules {
+    /// When a marketing email queued at `now` for a shopper in `zone` (the store's when `None`) may go: now, or
+    /// when their quiet hours end.
+    pub fn send_at(&self, zone: Option<&str>, now: Millis) -> Millis {
+        use jiff::tz::TimeZone;
+        let Some(quiet) = self.quiet_hours else {
+            return now;
+        };
+        let zone = zone
+            .and_then(|zone| TimeZone::get(zone).ok())
+            .or_else(|| TimeZone::get(&self.time_zone).ok())
+            .unwrap_or(TimeZone::UTC);
+        let Ok(instant) = jiff::Timestamp::from_millisecond(now.0) else {
+            return now;
+        };
+        let local = instant.to_zoned(zone.clone());
+        let minute = local.hour() as u16 * 60 + local.minute() as u16;
+        let day = match quiet.at(minute) {
+            Quiet::No => return now,
+            Quiet::UntilToday => local.date(),
+            Quiet::UntilTomorrow => match local.date().tomorrow() {
+                Ok(day) => day,
+                Err(_) => return now,
+            },
+        };
+        let (hour, minute) = quiet.end_time();
+        day.at(hour, minute, 0, 0)
+            .to_zoned(zone)
+            .map_or(now, |end| Millis(end.timestamp().as_millisecond()))
+    }
+}
+
+/// Queues `body` for `shopper`, once per `dedupe_key` of its kind, as [`queue_many`] does; returns whether it was
+/// queued.
 pub async fn queue(
     tx: &mut Tx,
     shopper: ShopperKey,
     dedupe_key: &str,
     body: &MessageBody,
-    consent: MarketingConsent,
+    marketing: &MarketingRules,
     now: Millis,
 ) -> Result<bool, StoreError> {
     let one = [NewMessage {
@@ -39,7 +98,7 @@ pub async fn queue(
         dedupe_key: dedupe_key.to_owned(),
         body: body.clone(),
     }];
-    Ok(queue_many(tx, &one, consent, now).await? == 1)
+    Ok(queue_many(tx, &one, marketing, now).await? == 1)
 }
 
 /// A message to queue.
@@ -51,15 +110,18 @@ pub struct NewMessage {
     pub body: MessageBody,
 }
 
-/// Rows per INSERT: 9 parameters a row stays far below both databases' limits.
+/// Rows per INSERT: 8 parameters a row stays far below both databases' limits.
 const MESSAGES_PER_INSERT: usize = 500;
 
-/// Queues each of `messages` as [`queue`] does, in a few statements however many they are (a day's review requests
-/// run to tens of thousands); returns how many were queued.
+/// Queues each of `messages`, once per `dedupe_key` of its kind, in a few statements however many they are (a
+/// day's review requests run to tens of thousands); returns how many were queued. A message is left out when its
+/// shopper has no address or turned its kind off (marketing kinds follow `marketing.consent` until they choose);
+/// a marketing message also when the shopper had `marketing.weekly_cap` of them in the last 7 days, and it waits
+/// until their quiet hours end.
 pub async fn queue_many(
     tx: &mut Tx,
     messages: &[NewMessage],
-    consent: MarketingConsent,
+    marketing: &MarketingRules,
     now: Millis,
 ) -> Result<u64, StoreError> {
     if messages.is_empty() {
@@ -68,18 +130,23 @@ pub async fn queue_many(
     let mut keys: Vec<i64> = messages.iter().map(|message| message.shopper.0).collect();
     keys.sort_unstable();
     keys.dedup();
-    let mut refusing = std::collections::HashSet::new();
-    for kind in super::MessageKind::ALL {
+    let mut refusing = HashSet::new();
+    for kind in MessageKind::ALL {
         if messages.iter().any(|message| message.body.kind() == kind) {
-            for shopper in preferences::refusing(tx, &keys, kind, consent).await? {
+            for shopper in preferences::refusing(tx, &keys, kind, marketing.consent).await? {
                 refusing.insert((shopper, kind));
             }
         }
     }
+    let marketed = |message: &NewMessage| message.body.kind().purpose() == Purpose::Marketing;
+    let mut this_week = match marketing.weekly_cap {
+        Some(_) if messages.iter().any(marketed) => marketing_this_week(tx, &keys, now).await?,
+        _ => HashMap::new(),
+    };
     let set = crate::store::IdSet::new(tx, &keys);
-    let recipients: std::collections::HashMap<ShopperKey, (String, String)> =
-        sqlx::query_as::<_, (ShopperKey, String, String)>(&format!(
-            "SELECT s.id, s.email, s.locale FROM {} JOIN shoppers s ON s.id = k.id \
+    let recipients: HashMap<ShopperKey, (String, String, Option<String>)> =
+        sqlx::query_as::<_, (ShopperKey, String, String, Option<String>)>(&format!(
+            "SELECT s.id, s.email, s.locale, s.time_zone FROM {} JOIN shoppers s ON s.id = k.id \
              WHERE s.email IS NOT NULL",
             set.table("k", 1)
         ))
@@ -87,35 +154,47 @@ pub async fn queue_many(
         .fetch_all(&mut **tx)
         .await?
         .into_iter()
-        .map(|(shopper, email, locale)| (shopper, (email, locale)))
+        .map(|(shopper, email, locale, zone)| (shopper, (email, locale, zone)))
         .collect();
     let mut rows = Vec::with_capacity(messages.len());
     for message in messages {
-        let Some((email, locale)) = recipients.get(&message.shopper) else {
+        let Some((email, locale, zone)) = recipients.get(&message.shopper) else {
             continue;
         };
         if refusing.contains(&(message.shopper.0, message.body.kind())) {
             continue;
         }
+        let mut send_at = now;
+        if marketed(message) {
+            if let Some(cap) = marketing.weekly_cap {
+                let sent = this_week.entry(message.shopper.0).or_default();
+                if *sent >= i64::from(cap) {
+                    continue;
+                }
+                *sent += 1;
+            }
+            send_at = marketing.send_at(zone.as_deref(), now);
+        }
         let body = serde_json::to_string(&message.body).map_err(|error| {
             tracing::error!(%error, "cannot write a message's body");
             StoreError::from(AppError::internal())
         })?;
-        rows.push((message, email, locale, body));
+        rows.push((message, email, locale, body, send_at));
     }
     let mut queued = 0;
     for chunk in rows.chunks(MESSAGES_PER_INSERT) {
         let values = (0..chunk.len())
             .map(|i| {
-                let p = 6 * i;
+                let p = 7 * i;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, 'queued', $1, $1)",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, 'queued', ${}, $1)",
                     p + 2,
                     p + 3,
                     p + 4,
                     p + 5,
                     p + 6,
-                    p + 7
+                    p + 7,
+                    p + 8
                 )
             })
             .collect::<Vec<_>>()
@@ -125,18 +204,45 @@ pub async fn queue_many(
              created_at) VALUES {values} ON CONFLICT (kind, dedupe_key) DO NOTHING"
         );
         let mut query = sqlx::query(&sql).bind(now);
-        for (message, email, locale, body) in chunk {
+        for (message, email, locale, body, send_at) in chunk {
             query = query
                 .bind(message.body.kind().key())
                 .bind(message.dedupe_key.as_str())
                 .bind(message.shopper)
                 .bind(email.as_str())
                 .bind(locale.as_str())
-                .bind(body.as_str());
+                .bind(body.as_str())
+                .bind(*send_at);
         }
         queued += query.execute(&mut **tx).await?.rows_affected();
     }
     Ok(queued)
+}
+
+/// How many marketing emails each of `shoppers` had queued in the 7 days before `now` (failed ones left out).
+async fn marketing_this_week(
+    tx: &mut Tx,
+    shoppers: &[i64],
+    now: Millis,
+) -> Result<HashMap<i64, i64>, StoreError> {
+    let kinds = MessageKind::ALL
+        .into_iter()
+        .filter(|kind| kind.purpose() == Purpose::Marketing)
+        .map(|kind| format!("'{}'", kind.key()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let set = crate::store::IdSet::new(tx, shoppers);
+    Ok(sqlx::query_as::<_, (i64, i64)>(&format!(
+        "SELECT m.shopper_id, COUNT(*) FROM {} CROSS JOIN messages m WHERE m.shopper_id = k.id \
+         AND m.created_at > $2 AND m.kind IN ({kinds}) AND m.status <> 'failed' GROUP BY m.shopper_id",
+        set.table("k", 1)
+    ))
+    .bind(set.value())
+    .bind(now - Millis::days(7))
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .collect())
 }
 
 /// Takes back the message of `kind` queued under `dedupe_key` if it has not gone out yet (what it is about was

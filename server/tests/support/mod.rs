@@ -105,7 +105,7 @@ pub fn state_of(store: &TestDb) -> AppState {
             then: std::sync::Arc::new(app::flows::answer_notices::AnswerNotices),
         },
         shop_name: app::kernel::context::ShopName("Test Shop".into()),
-        marketing_consent: Default::default(),
+        marketing: Default::default(),
         wishlists: Default::default(),
         // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
         alerts: app::alerts::rules::AlertPolicy {

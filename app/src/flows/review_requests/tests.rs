@@ -94,6 +94,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
                 email: Some("bob@example.com".into()),
                 display_name: "Bob".into(),
                 locale: "zh-CN".into(),
+                time_zone: None,
             }],
             NOW,
         )
@@ -106,6 +107,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
                 email: None,
                 display_name: "Erin".into(),
                 locale: "en".into(),
+                time_zone: None,
             }],
             NOW,
         )

@@ -102,12 +102,14 @@ async fn shop(db: &Db) {
                 email: Some("bob@example.com".into()),
                 display_name: "Bob".into(),
                 locale: "zh-CN".into(),
+                time_zone: None,
             },
             ShopperInput {
                 shopper_id: "erin".into(),
                 email: None,
                 display_name: "Erin".into(),
                 locale: "en".into(),
+                time_zone: None,
             },
         ],
         NOW,
@@ -178,7 +180,7 @@ async fn an_unpaid_order_reminds_its_buyer_once_a_day_later_unless_paid_or_cance
         place(db, "U-later", "alice", &[("A", 1)], NOW).await;
         let off = UnpaidReminderPolicy {
             after: None,
-            ..policy
+            ..policy.clone()
         };
         assert_eq!(
             queue_unpaid_reminders(db, &off, NOW + 100 * HOUR)

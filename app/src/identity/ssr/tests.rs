@@ -12,12 +12,14 @@ async fn shoppers_are_upserted_and_bad_ones_refused_whole() {
             email: None,
             display_name: "Alice W.".into(),
             locale: "zh-CN".into(),
+            time_zone: None,
         };
         let bad = ShopperInput {
             shopper_id: "zed".into(),
             email: Some("not-an-email".into()),
             display_name: "Zed".into(),
             locale: "en".into(),
+            time_zone: None,
         };
         let StoreError::Rejected(error) = upsert_shoppers(db, &[renamed.clone(), bad], Millis(5))
             .await

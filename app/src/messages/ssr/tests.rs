@@ -33,7 +33,7 @@ async fn queue_one(db: &Db, shopper: ShopperKey, dedupe: &str, body: &MessageBod
         shopper,
         dedupe,
         body,
-        MarketingConsent::OptOut,
+        &MarketingRules::default(),
         NOW,
     )
     .await
@@ -54,6 +54,7 @@ async fn a_message_is_queued_once_and_only_for_a_shopper_with_an_address() {
                 email: None,
                 display_name: "No Mail".into(),
                 locale: "zh-CN".into(),
+                time_zone: None,
             }],
             NOW,
         )
@@ -247,8 +248,13 @@ fn unpaid(order: &str) -> MessageBody {
 }
 
 async fn queue_with(db: &Db, consent: MarketingConsent, messages: &[NewMessage]) -> u64 {
+    let rules = MarketingRules {
+        consent,
+        weekly_cap: None,
+        ..MarketingRules::default()
+    };
     let mut tx = db.write().await.unwrap();
-    let queued = queue_many(&mut tx, messages, consent, NOW).await.unwrap();
+    let queued = queue_many(&mut tx, messages, &rules, NOW).await.unwrap();
     tx.commit().await.unwrap();
     queued
 }
@@ -399,5 +405,208 @@ async fn opens_and_clicks_are_counted_once_per_message_and_read_with_the_periods
                 .unwrap()
                 .is_empty()
         );
+    }
+}
+
+#[test]
+fn marketing_email_waits_out_the_shoppers_night_in_their_own_time_zone() {
+    use crate::kernel::time::parse_rfc3339;
+    let rules = MarketingRules {
+        time_zone: "Europe/Berlin".into(),
+        ..MarketingRules::default()
+    };
+    let at = |text: &str| parse_rfc3339(text).unwrap();
+    let shanghai = Some("Asia/Shanghai");
+    // 23:30 in Shanghai (UTC+8): held until 08:00 there the next morning.
+    assert_eq!(
+        rules.send_at(shanghai, at("2026-12-06T15:30:00Z")),
+        at("2026-12-07T00:00:00Z")
+    );
+    // 03:00 in Shanghai: until 08:00 the same day. Noon: at once.
+    assert_eq!(
+        rules.send_at(shanghai, at("2026-12-06T19:00:00Z")),
+        at("2026-12-07T00:00:00Z")
+    );
+    assert_eq!(
+        rules.send_at(shanghai, at("2026-12-06T04:00:00Z")),
+        at("2026-12-06T04:00:00Z")
+    );
+    // No zone of their own: the store's. 23:00 in Berlin on the night summer time ends (UTC+2, then UTC+1).
+    assert_eq!(
+        rules.send_at(None, at("2026-10-24T21:00:00Z")),
+        at("2026-10-25T07:00:00Z")
+    );
+    let any_hour = MarketingRules {
+        quiet_hours: None,
+        ..rules
+    };
+    assert_eq!(
+        any_hour.send_at(shanghai, at("2026-12-06T15:30:00Z")),
+        at("2026-12-06T15:30:00Z")
+    );
+}
+
+#[tokio::test]
+async fn a_shopper_gets_at_most_the_weekly_cap_of_marketing_email_and_answers_still_go() {
+    for store in all().await {
+        let db = &store.db;
+        add_shopper(db, "alice").await;
+        let alice = key(db, "alice").await;
+        let rules = MarketingRules {
+            weekly_cap: Some(2),
+            quiet_hours: None,
+            ..MarketingRules::default()
+        };
+        let message = |dedupe: &str, body: MessageBody| NewMessage {
+            shopper: alice,
+            dedupe_key: dedupe.into(),
+            body,
+        };
+        let queue_at = |messages: Vec<NewMessage>, at: Millis| {
+            let rules = rules.clone();
+            async move {
+                let mut tx = db.write().await.unwrap();
+                let queued = queue_many(&mut tx, &messages, &rules, at).await.unwrap();
+                tx.commit().await.unwrap();
+                queued
+            }
+        };
+        // Eight days ago one reminder; it no longer counts. Today three in one batch, and an answer: two go.
+        assert_eq!(
+            queue_at(
+                vec![message("unpaid:0", unpaid("U-0"))],
+                NOW - Millis::days(8)
+            )
+            .await,
+            1
+        );
+        let today = vec![
+            message("unpaid:1", unpaid("U-1")),
+            message("unpaid:2", unpaid("U-2")),
+            message("unpaid:3", unpaid("U-3")),
+            message("answer:1", answered("Yes.")),
+        ];
+        assert_eq!(queue_at(today, NOW).await, 3);
+        // One of today's failed for good: it does not count, so one more may go this week, and no further.
+        let mut tx = db.write().await.unwrap();
+        sqlx::query("UPDATE messages SET status = 'failed' WHERE dedupe_key = 'unpaid:1'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            queue_at(vec![message("unpaid:4", unpaid("U-4"))], NOW + Millis(1)).await,
+            1
+        );
+        assert_eq!(
+            queue_at(vec![message("unpaid:5", unpaid("U-5"))], NOW + Millis(2)).await,
+            0
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reminder_queued_in_the_shoppers_night_waits_in_the_outbox_until_their_morning() {
+    for store in all().await {
+        let db = &store.db;
+        // NOW is 08:00 UTC: midnight in Los Angeles (UTC-8 in January), afternoon in Shanghai.
+        upsert_shoppers(
+            db,
+            &[
+                ShopperInput {
+                    shopper_id: "lou".into(),
+                    email: Some("lou@example.com".into()),
+                    display_name: "Lou".into(),
+                    locale: "en".into(),
+                    time_zone: Some("America/Los_Angeles".into()),
+                },
+                ShopperInput {
+                    shopper_id: "mei".into(),
+                    email: Some("mei@example.com".into()),
+                    display_name: "Mei".into(),
+                    locale: "zh-CN".into(),
+                    time_zone: Some("Asia/Shanghai".into()),
+                },
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+        let messages = [
+            NewMessage {
+                shopper: key(db, "lou").await,
+                dedupe_key: "unpaid:1".into(),
+                body: unpaid("U-1"),
+            },
+            NewMessage {
+                shopper: key(db, "mei").await,
+                dedupe_key: "unpaid:2".into(),
+                body: unpaid("U-2"),
+            },
+            NewMessage {
+                shopper: key(db, "lou").await,
+                dedupe_key: "answer:1".into(),
+                body: answered("Yes."),
+            },
+        ];
+        let mut tx = db.write().await.unwrap();
+        assert_eq!(
+            queue_many(&mut tx, &messages, &MarketingRules::default(), NOW)
+                .await
+                .unwrap(),
+            3
+        );
+        tx.commit().await.unwrap();
+        let mut now = Vec::new();
+        for message in claim_due(db, 10, "w1", LEASE, NOW).await.unwrap() {
+            delivered(db, message.id, NOW).await.unwrap();
+            now.push(message.email);
+        }
+        assert_eq!(
+            now.len(),
+            2,
+            "Mei's reminder and Lou's answer go at once: {now:?}"
+        );
+        assert!(now.contains(&"mei@example.com".to_owned()));
+        let morning = NOW + Millis::hours(8);
+        assert!(
+            claim_due(db, 10, "w2", LEASE, morning - Millis(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let later = claim_due(db, 10, "w2", LEASE, morning).await.unwrap();
+        assert_eq!(
+            later
+                .iter()
+                .map(|message| message.email.as_str())
+                .collect::<Vec<_>>(),
+            ["lou@example.com"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_time_zone_the_database_does_not_know_is_refused() {
+    for store in all().await {
+        let db = &store.db;
+        let error = upsert_shoppers(
+            db,
+            &[ShopperInput {
+                shopper_id: "zed".into(),
+                email: None,
+                display_name: "Zed".into(),
+                locale: "en".into(),
+                time_zone: Some("Mars/Olympus".into()),
+            }],
+            NOW,
+        )
+        .await
+        .unwrap_err();
+        let StoreError::Rejected(error) = error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(error.field.as_deref(), Some("shoppers[0].time_zone"));
+        assert_eq!(count(db, "shoppers").await, 0);
     }
 }

@@ -170,6 +170,7 @@ async fn the_asker_hears_of_each_answer_but_their_own_and_not_of_one_taken_down_
                 email: Some("alice@example.com".into()),
                 display_name: "Shopper alice".into(),
                 locale: "zh-CN".into(),
+                time_zone: None,
             }],
             NOW,
         )

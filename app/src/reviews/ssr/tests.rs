@@ -56,6 +56,7 @@ async fn shoppers(db: &Db, n: usize) -> Vec<String> {
             email: None,
             display_name: id.clone(),
             locale: "en".into(),
+            time_zone: None,
         })
         .collect();
     upsert_shoppers(db, &inputs, Millis(0)).await.unwrap();
