@@ -391,6 +391,16 @@ pub struct Config {
         global = true
     )]
     pub marketing_weekly_cap: u32,
+    /// A shopper who left this many marketing emails in a row unopened gets no more of it by email: the merchant's
+    /// webhook (`--alert-webhook-url`) carries it instead, so that the store reaches them another way (none goes
+    /// without one). 0 never stops; so does `--email-open-tracking false`, with which no open is seen.
+    #[arg(
+        long,
+        env = "RAPPORT_MARKETING_UNOPENED_LIMIT",
+        default_value_t = 5,
+        global = true
+    )]
+    pub marketing_unopened_limit: u32,
     /// The time zone (IANA name) of shoppers whose own the store does not share.
     #[arg(
         long,
@@ -690,6 +700,9 @@ impl Config {
             quiet_hours,
             weekly_cap: (self.marketing_weekly_cap > 0).then_some(self.marketing_weekly_cap),
             time_zone: self.store_time_zone.clone(),
+            unopened_limit: (self.email_open_tracking && self.marketing_unopened_limit > 0)
+                .then_some(self.marketing_unopened_limit),
+            webhook: self.alert_webhook_url.is_some(),
         })
     }
 

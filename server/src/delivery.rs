@@ -14,7 +14,7 @@ use app::identity::token::{
     issue_unsubscribe,
 };
 use app::kernel::time::{Millis, now};
-use app::messages::ssr::{self as messages, OutgoingMessage};
+use app::messages::ssr::{self as messages, Channel, OutgoingMessage};
 use app::messages::{Answerer, MessageBody};
 use app::store::{Db, StoreError};
 use app::ui::escape_html;
@@ -321,23 +321,29 @@ impl Deliverer {
         {
             return Ok(None);
         }
-        if let Some(since) = messages::suppressed_since(&self.db, &message.email).await? {
+        let by_email = message.channel == Channel::Email;
+        if by_email
+            && let Some(since) = messages::suppressed_since(&self.db, &message.email).await?
+        {
             messages::delivery_failed(&self.db, message.id, &suppressed(since), None).await?;
             return Ok(None);
         }
         let started = Instant::now();
-        let outcome = match self.message_email(&message) {
-            Ok(email) => mailer
-                .send(email)
-                .await
-                .map(|_| ())
-                .map_err(DeliveryError::from),
-            Err(error) => Err(error),
+        let outcome = match message.channel {
+            Channel::Webhook => self.hand_to_webhook(&message).await,
+            Channel::Email => match self.message_email(&message) {
+                Ok(email) => mailer
+                    .send(email)
+                    .await
+                    .map(|_| ())
+                    .map_err(DeliveryError::from),
+                Err(error) => Err(error),
+            },
         };
         let took = started.elapsed();
         match outcome {
             Ok(()) => messages::delivered(&self.db, message.id, now()).await?,
-            Err(error) if refuses_address(&error) => {
+            Err(error) if by_email && refuses_address(&error) => {
                 tracing::warn!(message = message.id, %error, "the address was refused for good: suppressed");
                 messages::suppress(&self.db, &message.email, &error.to_string(), now()).await?;
                 messages::delivery_failed(&self.db, message.id, &error.to_string(), None).await?;
@@ -497,12 +503,25 @@ impl Deliverer {
             .map_err(|e| DeliveryError::Message(e.to_string()))
     }
 
+    /// Gives a message to the merchant's webhook, signed as notices are: its shopper stopped opening marketing
+    /// email, so the store may reach them on another channel.
+    async fn hand_to_webhook(&self, message: &OutgoingMessage) -> Result<(), DeliveryError> {
+        let body = serde_json::json!({
+            "id": message.id,
+            "type": "message",
+            "kind": message.body.kind().key(),
+            "reason": "stopped_opening_email",
+            "shopper_id": message.shopper_id,
+            "email": message.email,
+            "locale": message.locale,
+            "message": message.body,
+        })
+        .to_string();
+        self.post_to_webhook(("X-Rapport-Message", message.id), body)
+            .await
+    }
+
     async fn call_webhook(&self, notice: &Outgoing) -> Result<(), DeliveryError> {
-        let (url, secret) = self
-            .config
-            .webhook
-            .as_ref()
-            .ok_or(DeliveryError::NoAddress)?;
         let body = serde_json::json!({
             "id": notice.id,
             "kind": notice.kind,
@@ -517,12 +536,27 @@ impl Deliverer {
             "created_at": app::kernel::time::to_rfc3339(notice.created_at),
         })
         .to_string();
+        self.post_to_webhook(("X-Rapport-Notice", notice.id), body)
+            .await
+    }
+
+    /// Posts `body` to the merchant's webhook with its id header and the signature.
+    async fn post_to_webhook(
+        &self,
+        (header, id): (&'static str, i64),
+        body: String,
+    ) -> Result<(), DeliveryError> {
+        let (url, secret) = self
+            .config
+            .webhook
+            .as_ref()
+            .ok_or(DeliveryError::NoAddress)?;
         let timestamp = now().as_seconds();
         let response = self
             .http
             .post(url)
             .header("Content-Type", "application/json")
-            .header("X-Rapport-Notice", notice.id.to_string())
+            .header(header, id.to_string())
             .header(
                 "X-Rapport-Signature",
                 webhook_signature(secret, timestamp, &body),

@@ -1382,3 +1382,111 @@ fn at_any_hour() -> app::flows::unpaid_reminders::UnpaidReminderPolicy {
     policy.marketing.quiet_hours = None;
     policy
 }
+
+#[tokio::test]
+async fn a_shopper_who_stopped_opening_marketing_email_gets_it_through_the_merchants_webhook() {
+    use app::messages::ssr::{self as messages, MarketingRules, NewMessage};
+    use app::messages::{MessageBody, UnpaidOrderReminder};
+    use axum::http::HeaderMap;
+    use std::sync::{Arc, Mutex};
+    let store = testing::sqlite().await;
+    let db = &store.db;
+    add_shopper(db, "quiet").await;
+    let shopper = app::identity::ssr::shopper_key(db.reader(), "quiet")
+        .await
+        .unwrap()
+        .unwrap();
+    let reminder = |order: &str| NewMessage {
+        shopper,
+        dedupe_key: format!("unpaid:{order}"),
+        body: MessageBody::UnpaidOrder(UnpaidOrderReminder {
+            order_id: order.into(),
+            total: app::kernel::money::Money::new(1_000, "CNY"),
+            payment_url: format!("https://shop.example/pay/{order}"),
+            products: Vec::new(),
+        }),
+    };
+    let rules = MarketingRules {
+        quiet_hours: None,
+        unopened_limit: Some(1),
+        webhook: true,
+        ..MarketingRules::default()
+    };
+    let now = app::kernel::time::now();
+    // An earlier reminder was emailed and never opened.
+    let mut tx = db.write().await.unwrap();
+    messages::queue_many(&mut tx, &[reminder("U-1")], &rules, now - Millis::days(3))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE messages SET status = 'sent', sent_at = $1")
+        .bind(now - Millis::days(3))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        messages::queue_many(&mut tx, &[reminder("U-2")], &rules, now)
+            .await
+            .unwrap(),
+        1
+    );
+    tx.commit().await.unwrap();
+
+    let received: Arc<Mutex<Vec<(HeaderMap, String)>>> = Arc::default();
+    let record = received.clone();
+    let hook = axum::Router::new().route(
+        "/rapport-hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push((headers, body));
+                "ok"
+            }
+        }),
+    );
+    let url = serve_webhook(hook).await;
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::start(mail.path(), None).await;
+    let smtp = format!("smtp://127.0.0.1:{}", sink.port);
+    let mut worker = webhook_worker(&store.url, &url, &["--smtp-url", &smtp]);
+    eventually("the webhook gets the reminder", async || {
+        !received.lock().unwrap().is_empty()
+    })
+    .await;
+    eventually("it is recorded sent", async || {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE status = 'sent'")
+            .fetch_one(db.reader())
+            .await
+            .unwrap()
+            == 2
+    })
+    .await;
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+
+    assert!(sink.messages().is_empty(), "no email went");
+    let calls = received.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1);
+    let (headers, body) = &calls[0];
+    let signature = headers["x-rapport-signature"].to_str().unwrap();
+    let timestamp: i64 = signature
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split(',').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        signature,
+        server::delivery::webhook_signature(HOOK_SECRET, timestamp, body)
+    );
+    let payload: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(payload["type"], "message");
+    assert_eq!(payload["kind"], "unpaid_order");
+    assert_eq!(payload["reason"], "stopped_opening_email");
+    assert_eq!(payload["shopper_id"], "quiet");
+    assert_eq!(payload["email"], "quiet@example.com");
+    assert_eq!(payload["message"]["order_id"], "U-2");
+    assert_eq!(
+        headers["x-rapport-message"].to_str().unwrap(),
+        payload["id"].to_string()
+    );
+}

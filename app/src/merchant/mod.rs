@@ -66,6 +66,9 @@ pub struct EmailFigures {
     pub delivered: i64,
     /// Given up: the address was refused, or every attempt failed.
     pub failed: i64,
+    /// Handed to the store's webhook instead: their shopper had stopped opening marketing email.
+    #[serde(default)]
+    pub to_webhook: i64,
     /// Delivered emails opened: their image fetched (where the store tracks opens), or their link followed.
     pub opened: i64,
     /// Delivered emails whose tracked link was followed.

@@ -641,6 +641,9 @@ fn Emails(report: WidgetReport) -> impl IntoView {
                                     {(row.failed > 0).then(|| view! {
                                         " " {i18n.t_with("work.emails.failed", &[("count", format_count(locale, row.failed))])}
                                     })}
+                                    {(row.to_webhook > 0).then(|| view! {
+                                        " " {i18n.t_with("work.emails.to_webhook", &[("count", format_count(locale, row.to_webhook))])}
+                                    })}
                                 </td>
                                 <td>{format_count(locale, row.opened)} " (" {percent(row.opened, row.delivered)} ")"</td>
                                 <td>{format_count(locale, row.clicked)} " (" {percent(row.clicked, row.delivered)} ")"</td>

@@ -450,9 +450,12 @@ pub fn tier_activity(
 /// The emails' figures per kind of message. **An order follows an email** when its buyer placed it after the
 /// email was delivered to them and within [`NOTICE_WINDOW`] of it; each order follows at most one email, the
 /// latest delivered before it, of whatever kind. `orders` are the recipients' paid orders in the store's currency.
+/// Messages handed to the store's webhook are counted apart, and no order follows them: the store's other channel
+/// reached the shopper, not Rapport's email.
 pub fn email_figures(messages: &[MessageFact], orders: &[ShopperOrder]) -> Vec<EmailFigures> {
     let mut delivered: HashMap<i64, Vec<(Millis, MessageKind)>> = HashMap::new();
-    for message in messages {
+    let emailed = |message: &&MessageFact| !message.webhook;
+    for message in messages.iter().filter(emailed) {
         if let Some(at) = message.sent_at {
             delivered
                 .entry(message.shopper)
@@ -481,7 +484,11 @@ pub fn email_figures(messages: &[MessageFact], orders: &[ShopperOrder]) -> Vec<E
         .into_iter()
         .map(|kind| {
             let of_kind = || messages.iter().filter(move |message| message.kind == kind);
-            let delivered = || of_kind().filter(|message| message.sent_at.is_some());
+            let delivered = || {
+                of_kind()
+                    .filter(emailed)
+                    .filter(|message| message.sent_at.is_some())
+            };
             let (purchases, value_minor) = credit.get(&kind).copied().unwrap_or_default();
             EmailFigures {
                 kind: kind.key().to_owned(),
@@ -493,6 +500,9 @@ pub fn email_figures(messages: &[MessageFact], orders: &[ShopperOrder]) -> Vec<E
                 queued: of_kind().count() as i64,
                 delivered: delivered().count() as i64,
                 failed: of_kind().filter(|message| message.failed).count() as i64,
+                to_webhook: of_kind()
+                    .filter(|message| message.webhook && message.sent_at.is_some())
+                    .count() as i64,
                 opened: delivered().filter(|message| message.opened).count() as i64,
                 clicked: delivered().filter(|message| message.clicked).count() as i64,
                 purchases,

@@ -190,6 +190,8 @@ pub struct MessageFact {
     pub failed: bool,
     pub opened: bool,
     pub clicked: bool,
+    /// Handed to the merchant's webhook rather than emailed (the shopper stopped opening marketing email).
+    pub webhook: bool,
 }
 
 /// An address nothing is sent to, since the receiving server refused it for good.

@@ -17,11 +17,32 @@ use std::collections::{HashMap, HashSet};
 pub struct OutgoingMessage {
     pub id: i64,
     pub shopper: ShopperKey,
+    /// The store's id of the shopper.
+    pub shopper_id: String,
+    /// By email, or to the merchant's webhook (a shopper who stopped opening marketing email).
+    pub channel: Channel,
     pub email: String,
     pub locale: String,
     pub body: MessageBody,
     /// Delivery attempts started, this one included.
     pub attempts: i64,
+}
+
+/// How a message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    /// The merchant's webhook, which carries it to the store's other channels.
+    Webhook,
+}
+
+impl Channel {
+    fn key(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+        }
+    }
 }
 
 mod preferences;
@@ -38,6 +59,11 @@ pub struct MarketingRules {
     pub weekly_cap: Option<u32>,
     /// The IANA time zone of shoppers whose own the store did not share.
     pub time_zone: String,
+    /// A shopper whose last this many marketing emails all went unopened gets no more of it by email; `None`
+    /// when opens are not tracked (every email would look unopened).
+    pub unopened_limit: Option<u32>,
+    /// Whether the store has a webhook, which then carries their marketing messages instead.
+    pub webhook: bool,
 }
 
 impl Default for MarketingRules {
@@ -47,6 +73,8 @@ impl Default for MarketingRules {
             quiet_hours: Some(QuietHours::NIGHT),
             weekly_cap: Some(3),
             time_zone: "UTC".into(),
+            unopened_limit: Some(5),
+            webhook: false,
         }
     }
 }
@@ -117,7 +145,8 @@ const MESSAGES_PER_INSERT: usize = 500;
 /// day's review requests run to tens of thousands); returns how many were queued. A message is left out when its
 /// shopper has no address or turned its kind off (marketing kinds follow `marketing.consent` until they choose);
 /// a marketing message also when the shopper had `marketing.weekly_cap` of them in the last 7 days, and it waits
-/// until their quiet hours end.
+/// until their quiet hours end. A shopper who left their last `marketing.unopened_limit` marketing emails unopened
+/// gets marketing messages through the store's webhook instead, or not at all when it has none.
 pub async fn queue_many(
     tx: &mut Tx,
     messages: &[NewMessage],
@@ -143,6 +172,12 @@ pub async fn queue_many(
         Some(_) if messages.iter().any(marketed) => marketing_this_week(tx, &keys, now).await?,
         _ => HashMap::new(),
     };
+    let unresponsive = match marketing.unopened_limit {
+        Some(limit) if messages.iter().any(marketed) => {
+            not_opening(tx, &keys, limit as usize).await?
+        }
+        _ => HashSet::new(),
+    };
     let set = crate::store::IdSet::new(tx, &keys);
     let recipients: HashMap<ShopperKey, (String, String, Option<String>)> =
         sqlx::query_as::<_, (ShopperKey, String, String, Option<String>)>(&format!(
@@ -165,7 +200,14 @@ pub async fn queue_many(
             continue;
         }
         let mut send_at = now;
+        let mut channel = Channel::Email;
         if marketed(message) {
+            if unresponsive.contains(&message.shopper.0) {
+                if !marketing.webhook {
+                    continue;
+                }
+                channel = Channel::Webhook;
+            }
             if let Some(cap) = marketing.weekly_cap {
                 let sent = this_week.entry(message.shopper.0).or_default();
                 if *sent >= i64::from(cap) {
@@ -173,38 +215,42 @@ pub async fn queue_many(
                 }
                 *sent += 1;
             }
-            send_at = marketing.send_at(zone.as_deref(), now);
+            // The store's other channels keep their own hours.
+            if channel == Channel::Email {
+                send_at = marketing.send_at(zone.as_deref(), now);
+            }
         }
         let body = serde_json::to_string(&message.body).map_err(|error| {
             tracing::error!(%error, "cannot write a message's body");
             StoreError::from(AppError::internal())
         })?;
-        rows.push((message, email, locale, body, send_at));
+        rows.push((message, email, locale, body, send_at, channel));
     }
     let mut queued = 0;
     for chunk in rows.chunks(MESSAGES_PER_INSERT) {
         let values = (0..chunk.len())
             .map(|i| {
-                let p = 7 * i;
+                let p = 8 * i;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, 'queued', ${}, $1)",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, 'queued', ${}, $1, ${})",
                     p + 2,
                     p + 3,
                     p + 4,
                     p + 5,
                     p + 6,
                     p + 7,
-                    p + 8
+                    p + 8,
+                    p + 9
                 )
             })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
             "INSERT INTO messages (kind, dedupe_key, shopper_id, email, locale, body, status, next_attempt_at, \
-             created_at) VALUES {values} ON CONFLICT (kind, dedupe_key) DO NOTHING"
+             created_at, channel) VALUES {values} ON CONFLICT (kind, dedupe_key) DO NOTHING"
         );
         let mut query = sqlx::query(&sql).bind(now);
-        for (message, email, locale, body, send_at) in chunk {
+        for (message, email, locale, body, send_at, channel) in chunk {
             query = query
                 .bind(message.body.kind().key())
                 .bind(message.dedupe_key.as_str())
@@ -212,11 +258,55 @@ pub async fn queue_many(
                 .bind(email.as_str())
                 .bind(locale.as_str())
                 .bind(body.as_str())
-                .bind(*send_at);
+                .bind(*send_at)
+                .bind(channel.key());
         }
         queued += query.execute(&mut **tx).await?.rows_affected();
     }
     Ok(queued)
+}
+
+/// The keys of the marketing kinds, as an SQL list.
+fn marketing_kinds() -> String {
+    MessageKind::ALL
+        .into_iter()
+        .filter(|kind| kind.purpose() == Purpose::Marketing)
+        .map(|kind| format!("'{}'", kind.key()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Of `shoppers`, those whose last `limit` marketing emails were all delivered and none opened.
+async fn not_opening(
+    tx: &mut Tx,
+    shoppers: &[i64],
+    limit: usize,
+) -> Result<HashSet<i64>, StoreError> {
+    let set = crate::store::IdSet::new(tx, shoppers);
+    // The weekly cap keeps each shopper's marketing email to a few a week: their history stays short.
+    let rows: Vec<(i64, Option<Millis>)> = sqlx::query_as(&format!(
+        "SELECT m.shopper_id, m.opened_at FROM {} CROSS JOIN messages m WHERE m.shopper_id = k.id \
+         AND m.channel = 'email' AND m.status = 'sent' AND m.kind IN ({}) ORDER BY m.shopper_id, m.created_at DESC",
+        set.table("k", 1),
+        marketing_kinds()
+    ))
+    .bind(set.value())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut latest: HashMap<i64, Vec<bool>> = HashMap::new();
+    for (shopper, opened) in rows {
+        let opens = latest.entry(shopper).or_default();
+        if opens.len() < limit {
+            opens.push(opened.is_some());
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .filter(|(_, opens)| {
+            limit > 0 && opens.len() == limit && opens.iter().all(|opened| !opened)
+        })
+        .map(|(shopper, _)| shopper)
+        .collect())
 }
 
 /// How many marketing emails each of `shoppers` had queued in the 7 days before `now` (failed ones left out).
@@ -225,12 +315,7 @@ async fn marketing_this_week(
     shoppers: &[i64],
     now: Millis,
 ) -> Result<HashMap<i64, i64>, StoreError> {
-    let kinds = MessageKind::ALL
-        .into_iter()
-        .filter(|kind| kind.purpose() == Purpose::Marketing)
-        .map(|kind| format!("'{}'", kind.key()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let kinds = marketing_kinds();
     let set = crate::store::IdSet::new(tx, shoppers);
     Ok(sqlx::query_as::<_, (i64, i64)>(&format!(
         "SELECT m.shopper_id, COUNT(*) FROM {} CROSS JOIN messages m WHERE m.shopper_id = k.id \
@@ -287,7 +372,8 @@ pub async fn claim_due(
         return Ok(Vec::new());
     }
     let rows = sqlx::query(&format!(
-        "SELECT id, shopper_id, email, locale, body, attempts FROM messages WHERE id IN ({}) ORDER BY id",
+        "SELECT m.id, m.shopper_id, s.external_id, m.channel, m.email, m.locale, m.body, m.attempts \
+         FROM messages m JOIN shoppers s ON s.id = m.shopper_id WHERE m.id IN ({}) ORDER BY m.id",
         id_list(&claimed)
     ))
     .fetch_all(&mut *tx)
@@ -303,6 +389,12 @@ pub async fn claim_due(
         messages.push(OutgoingMessage {
             id,
             shopper: row.try_get("shopper_id")?,
+            shopper_id: row.try_get("external_id")?,
+            channel: if row.try_get::<String, _>("channel")? == "webhook" {
+                Channel::Webhook
+            } else {
+                Channel::Email
+            },
             email: row.try_get("email")?,
             locale: row.try_get("locale")?,
             body,
@@ -382,7 +474,7 @@ pub async fn clicked(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreE
     Ok(())
 }
 
-/// A message as [`message_activity`] reads it: kind, shopper, sent at, status, opened at, clicked at.
+/// A message as [`message_activity`] reads it: kind, shopper, sent at, status, opened at, clicked at, channel.
 type MessageRow = (
     String,
     i64,
@@ -390,6 +482,7 @@ type MessageRow = (
     String,
     Option<Millis>,
     Option<Millis>,
+    String,
 );
 
 /// Every message queued from `from` until `to` (not included), as the merchant's figures count them.
@@ -399,7 +492,7 @@ pub async fn message_activity(
     to: Millis,
 ) -> Result<Vec<MessageFact>, StoreError> {
     let rows: Vec<MessageRow> = sqlx::query_as(
-        "SELECT kind, shopper_id, sent_at, status, opened_at, clicked_at FROM messages \
+        "SELECT kind, shopper_id, sent_at, status, opened_at, clicked_at, channel FROM messages \
          WHERE created_at >= $1 AND created_at < $2",
     )
     .bind(from)
@@ -408,16 +501,19 @@ pub async fn message_activity(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(kind, shopper, sent_at, status, opened_at, clicked_at)| {
-            Some(MessageFact {
-                kind: MessageKind::from_key(&kind)?,
-                shopper,
-                sent_at: sent_at.filter(|_| status == "sent"),
-                failed: status == "failed",
-                opened: opened_at.is_some(),
-                clicked: clicked_at.is_some(),
-            })
-        })
+        .filter_map(
+            |(kind, shopper, sent_at, status, opened_at, clicked_at, channel)| {
+                Some(MessageFact {
+                    kind: MessageKind::from_key(&kind)?,
+                    shopper,
+                    sent_at: sent_at.filter(|_| status == "sent"),
+                    failed: status == "failed",
+                    opened: opened_at.is_some(),
+                    clicked: clicked_at.is_some(),
+                    webhook: channel == "webhook",
+                })
+            },
+        )
         .collect())
 }
 

@@ -405,6 +405,7 @@ fn emailed(
         failed: false,
         opened,
         clicked,
+        webhook: false,
     }
 }
 
@@ -421,12 +422,15 @@ fn an_order_follows_the_latest_email_delivered_to_its_buyer_within_a_week() {
     use MessageKind::{QuestionAnswered, ReviewRequest, UnpaidOrder};
     let mut failed = emailed(UnpaidOrder, 4, None, false, false);
     failed.failed = true;
+    let mut handed_on = emailed(UnpaidOrder, 5, Some("2026-05-01T10:00:00Z"), false, false);
+    handed_on.webhook = true;
     let messages = [
         emailed(UnpaidOrder, 1, Some("2026-05-01T10:00:00Z"), true, true),
         emailed(ReviewRequest, 1, Some("2026-05-03T10:00:00Z"), true, false),
         emailed(UnpaidOrder, 2, Some("2026-05-01T10:00:00Z"), false, false),
         emailed(QuestionAnswered, 3, None, false, false),
         failed,
+        handed_on,
     ];
     let orders = [
         // Shopper 1: before any email; after the reminder; after the later review request; 8 days on.
@@ -436,8 +440,9 @@ fn an_order_follows_the_latest_email_delivered_to_its_buyer_within_a_week() {
         ordered(1, "2026-05-11T10:00:01Z", 50),
         // Shopper 2: exactly a week after the reminder still counts.
         ordered(2, "2026-05-08T10:00:00Z", 700),
-        // Shopper 3's answer never went: nothing follows it.
+        // Shopper 3's answer never went, and shopper 5's reminder went to the store's webhook: nothing follows them.
         ordered(3, "2026-05-02T10:00:00Z", 900),
+        ordered(5, "2026-05-02T10:00:00Z", 400),
     ];
     let figures = email_figures(&messages, &orders);
     let row = |kind: MessageKind| {
@@ -449,6 +454,7 @@ fn an_order_follows_the_latest_email_delivered_to_its_buyer_within_a_week() {
                     row.queued,
                     row.delivered,
                     row.failed,
+                    row.to_webhook,
                     row.opened,
                     row.clicked,
                     row.purchases,
@@ -457,9 +463,9 @@ fn an_order_follows_the_latest_email_delivered_to_its_buyer_within_a_week() {
             })
             .unwrap()
     };
-    assert_eq!(row(UnpaidOrder), (3, 2, 1, 1, 1, 2, 2_700));
-    assert_eq!(row(ReviewRequest), (1, 1, 0, 1, 0, 1, 3_000));
-    assert_eq!(row(QuestionAnswered), (1, 0, 0, 0, 0, 0, 0));
+    assert_eq!(row(UnpaidOrder), (4, 2, 1, 1, 1, 1, 2, 2_700));
+    assert_eq!(row(ReviewRequest), (1, 1, 0, 0, 1, 0, 1, 3_000));
+    assert_eq!(row(QuestionAnswered), (1, 0, 0, 0, 0, 0, 0, 0));
     assert_eq!(
         figures
             .iter()

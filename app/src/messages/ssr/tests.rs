@@ -388,6 +388,7 @@ async fn opens_and_clicks_are_counted_once_per_message_and_read_with_the_periods
                     failed: false,
                     opened: true,
                     clicked: true,
+                    webhook: false,
                 },
                 MessageFact {
                     kind: MessageKind::QuestionAnswered,
@@ -396,6 +397,7 @@ async fn opens_and_clicks_are_counted_once_per_message_and_read_with_the_periods
                     failed: false,
                     opened: false,
                     clicked: false,
+                    webhook: false,
                 },
             ]
         );
@@ -608,5 +610,103 @@ async fn a_time_zone_the_database_does_not_know_is_refused() {
         };
         assert_eq!(error.field.as_deref(), Some("shoppers[0].time_zone"));
         assert_eq!(count(db, "shoppers").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_shopper_who_left_the_last_marketing_emails_unopened_gets_marketing_through_the_webhook_or_not_at_all()
+ {
+    for store in all().await {
+        let db = &store.db;
+        for shopper in ["ann", "ben", "cat"] {
+            add_shopper(db, shopper).await;
+        }
+        let (ann, ben, cat) = (
+            key(db, "ann").await,
+            key(db, "ben").await,
+            key(db, "cat").await,
+        );
+        let rules = MarketingRules {
+            quiet_hours: None,
+            weekly_cap: None,
+            unopened_limit: Some(2),
+            webhook: true,
+            ..MarketingRules::default()
+        };
+        let message = |shopper, dedupe: &str, body: MessageBody| NewMessage {
+            shopper,
+            dedupe_key: dedupe.into(),
+            body,
+        };
+        // Earlier reminders, all emailed: Ann opened none of her two, Ben one of his two, Cat had only one.
+        let earlier = [
+            message(ann, "unpaid:a1", unpaid("A1")),
+            message(ann, "unpaid:a2", unpaid("A2")),
+            message(ben, "unpaid:b1", unpaid("B1")),
+            message(ben, "unpaid:b2", unpaid("B2")),
+            message(cat, "unpaid:c1", unpaid("C1")),
+        ];
+        let mut tx = db.write().await.unwrap();
+        queue_many(&mut tx, &earlier, &rules, NOW - Millis::days(10))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE messages SET status = 'sent', sent_at = created_at")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE messages SET opened_at = sent_at WHERE dedupe_key = 'unpaid:b1'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let next = [
+            message(ann, "unpaid:a3", unpaid("A3")),
+            message(ben, "unpaid:b3", unpaid("B3")),
+            message(cat, "unpaid:c2", unpaid("C2")),
+            message(ann, "answer:1", answered("Yes.")),
+        ];
+        let mut tx = db.write().await.unwrap();
+        assert_eq!(queue_many(&mut tx, &next, &rules, NOW).await.unwrap(), 4);
+        tx.commit().await.unwrap();
+        let channels: Vec<(String, String)> = sqlx::query_as(
+            "SELECT dedupe_key, channel FROM messages WHERE status = 'queued' ORDER BY dedupe_key",
+        )
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+        let channel = |key: &str| {
+            channels
+                .iter()
+                .find(|(dedupe, _)| dedupe == key)
+                .map(|(_, channel)| channel.as_str())
+        };
+        assert_eq!(channel("unpaid:a3"), Some("webhook"));
+        assert_eq!(channel("unpaid:b3"), Some("email"));
+        assert_eq!(channel("unpaid:c2"), Some("email"));
+        assert_eq!(
+            channel("answer:1"),
+            Some("email"),
+            "answers are no marketing"
+        );
+
+        // A store without a webhook sends Ann no marketing at all.
+        let without = MarketingRules {
+            webhook: false,
+            ..rules.clone()
+        };
+        let mut tx = db.write().await.unwrap();
+        assert_eq!(
+            queue_many(
+                &mut tx,
+                &[message(ann, "unpaid:a4", unpaid("A4"))],
+                &without,
+                NOW
+            )
+            .await
+            .unwrap(),
+            0
+        );
+        tx.commit().await.unwrap();
     }
 }
