@@ -342,7 +342,10 @@ impl Deliverer {
         };
         let took = started.elapsed();
         match outcome {
-            Ok(()) => messages::delivered(&self.db, message.id, now()).await?,
+            Ok(()) => {
+                let tracked = by_email && self.config.track_opens;
+                messages::delivered(&self.db, message.id, tracked, now()).await?
+            }
             Err(error) if by_email && refuses_address(&error) => {
                 tracing::warn!(message = message.id, %error, "the address was refused for good: suppressed");
                 messages::suppress(&self.db, &message.email, &error.to_string(), now()).await?;

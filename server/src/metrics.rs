@@ -175,8 +175,9 @@ impl Default for Metrics {
         let messages = Family::<StateLabels, Gauge>::default();
         registry.register(
             "outbox_messages",
-            "Undelivered messages to shoppers (emails about their questions' answers) by state: due, in_flight, \
-             waiting (a retry's back-off), failed (given up)",
+            "Undelivered messages to shoppers (answers, review requests, unpaid-order reminders) by state: due, \
+             in_flight, waiting (a retry's back-off, or marketing held until the shopper's quiet hours end), \
+             failed (given up)",
             messages.clone(),
         );
         let feed_lists = Family::<ListLabels, Gauge>::default();

@@ -1418,7 +1418,7 @@ async fn a_shopper_who_stopped_opening_marketing_email_gets_it_through_the_merch
     messages::queue_many(&mut tx, &[reminder("U-1")], &rules, now - Millis::days(3))
         .await
         .unwrap();
-    sqlx::query("UPDATE messages SET status = 'sent', sent_at = $1")
+    sqlx::query("UPDATE messages SET status = 'sent', sent_at = $1, tracked = 1")
         .bind(now - Millis::days(3))
         .execute(&mut *tx)
         .await

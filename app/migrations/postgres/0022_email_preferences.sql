@@ -4,7 +4,7 @@
 CREATE TABLE email_preferences (
     shopper_id BIGINT  NOT NULL REFERENCES shoppers(id),
     kind       TEXT    NOT NULL,
-    allowed    BOOLEAN NOT NULL,
+    allowed    BIGINT  NOT NULL CHECK (allowed IN (0, 1)),
     changed_at BIGINT  NOT NULL,
     PRIMARY KEY (shopper_id, kind)
 );

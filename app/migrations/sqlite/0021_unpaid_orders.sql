@@ -2,8 +2,10 @@
 -- purchases: nothing that counts what shoppers bought reads them. A set time after placing one, its buyer is
 -- reminded once (app/src/flows/unpaid_reminders.rs); the order leaves this table when it is paid (recorded through
 -- POST /api/v1/orders under the same number) or cancelled, and a reminder still queued is withdrawn with it.
+-- AUTOINCREMENT: a paid or cancelled order's row is deleted, and its reminder is keyed by the row's id, so an id
+-- must never come back for a later order.
 CREATE TABLE unpaid_orders (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     external_id TEXT    NOT NULL UNIQUE,
     shopper_id  INTEGER NOT NULL REFERENCES shoppers(id),
     currency    TEXT    NOT NULL,
@@ -25,9 +27,11 @@ CREATE TABLE unpaid_order_lines (
     PRIMARY KEY (unpaid_order_id, line_no)
 );
 
--- Messages of a new kind: an unpaid order's reminder. SQLite changes a CHECK only by copying the table.
+-- Messages of a new kind: an unpaid order's reminder. SQLite changes a CHECK only by copying the table; the copy
+-- never reuses an id (AUTOINCREMENT), since a withdrawn message's row is deleted and an id names an email's
+-- Message-ID and its tracked links.
 CREATE TABLE messages_next (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     kind            TEXT    NOT NULL CHECK (kind IN ('question_answered', 'review_request', 'unpaid_order')),
     dedupe_key      TEXT    NOT NULL,
     shopper_id      INTEGER NOT NULL REFERENCES shoppers(id),

@@ -4,7 +4,7 @@
 CREATE TABLE email_preferences (
     shopper_id INTEGER NOT NULL REFERENCES shoppers(id),
     kind       TEXT    NOT NULL,
-    allowed    BOOLEAN NOT NULL,
+    allowed    INTEGER NOT NULL CHECK (allowed IN (0, 1)),
     changed_at INTEGER  NOT NULL,
     PRIMARY KEY (shopper_id, kind)
 );

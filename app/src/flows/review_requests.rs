@@ -86,7 +86,16 @@ async fn queue_stage(
             return Ok(queued);
         }
         let shoppers: Vec<_> = orders.iter().map(|order| order.shopper).collect();
-        let reviewed = crate::reviews::ssr::reviewed_by(&mut tx, &shoppers).await?;
+        let pairs: Vec<_> = orders
+            .iter()
+            .flat_map(|order| {
+                order
+                    .products
+                    .iter()
+                    .map(|product| (order.shopper, *product))
+            })
+            .collect();
+        let reviewed = crate::reviews::ssr::reviewed(&mut tx, &pairs).await?;
         let products: Vec<i64> = orders
             .iter()
             .flat_map(|order| order.products.iter().map(|product| product.0))

@@ -3,8 +3,9 @@
 //!
 //! Format: `v1.<kind>.<subject>.<expires>.<signature>` where kind is `s` (a store's shopper id), `g`
 //! (a guest id), `m` (a merchant's moderation session, see [`issue_merchant`]), `u` (an alert's unsubscribe link),
-//! `t` (a notice's tracked link) or `w` (a review request's link, see [`issue_review_link`]); subject is base64url without padding, expires is Unix seconds, and the signature is
-//! hex HMAC-SHA256 of `v1.<kind>.<subject>.<expires>`.
+//! `t` (a notice's tracked link), `w` (a review request's link, see [`issue_review_link`]), `p` (a message's email
+//! preferences link), `o` (a message's open-counting image) or `c` (a message's tracked link); subject is base64url
+//! without padding, expires is Unix seconds, and the signature is hex HMAC-SHA256 of `v1.<kind>.<subject>.<expires>`.
 
 use super::Viewer;
 use crate::kernel::error::{AppError, ErrorCode};

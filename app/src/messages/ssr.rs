@@ -276,7 +276,8 @@ fn marketing_kinds() -> String {
         .join(", ")
 }
 
-/// Of `shoppers`, those whose last `limit` marketing emails were all delivered and none opened.
+/// Of `shoppers`, those whose last `limit` marketing emails that carried the open-counting image were all
+/// delivered and none opened (emails sent without it say nothing either way).
 async fn not_opening(
     tx: &mut Tx,
     shoppers: &[i64],
@@ -286,7 +287,8 @@ async fn not_opening(
     // The weekly cap keeps each shopper's marketing email to a few a week: their history stays short.
     let rows: Vec<(i64, Option<Millis>)> = sqlx::query_as(&format!(
         "SELECT m.shopper_id, m.opened_at FROM {} CROSS JOIN messages m WHERE m.shopper_id = k.id \
-         AND m.channel = 'email' AND m.status = 'sent' AND m.kind IN ({}) ORDER BY m.shopper_id, m.created_at DESC",
+         AND m.channel = 'email' AND m.status = 'sent' AND m.tracked = 1 AND m.kind IN ({}) \
+         ORDER BY m.shopper_id, m.created_at DESC",
         set.table("k", 1),
         marketing_kinds()
     ))
@@ -331,9 +333,11 @@ async fn marketing_this_week(
 }
 
 /// Takes back the message of `kind` queued under `dedupe_key` if it has not gone out yet (what it is about was
-/// withdrawn); one being sent at this moment still goes.
+/// withdrawn); one being sent at this moment (leased by a worker) still goes, and keeps its record.
 pub async fn withdraw(tx: &mut Tx, kind: &str, dedupe_key: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM messages WHERE kind = $1 AND dedupe_key = $2 AND status = 'queued'")
+    sqlx::query(
+        "DELETE FROM messages WHERE kind = $1 AND dedupe_key = $2 AND status = 'queued' AND claimed_by IS NULL",
+    )
         .bind(kind)
         .bind(dedupe_key)
         .execute(&mut **tx)
@@ -415,9 +419,26 @@ pub async fn renew(
     crate::store::outbox::renew(db, "messages", message_id, worker, lease, now).await
 }
 
-/// Records a sent message; a late duplicate report changes nothing.
-pub async fn delivered(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
-    crate::store::outbox::sent(db, "messages", message_id, now).await
+/// Records a sent message, and whether it carried the image that counts opens; a late duplicate report changes
+/// nothing.
+pub async fn delivered(
+    db: &Db,
+    message_id: i64,
+    tracked: bool,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "UPDATE messages SET status = 'sent', sent_at = $1, last_error = NULL, tracked = $2 \
+         WHERE id = $3 AND status = 'queued'",
+    )
+    .bind(now)
+    .bind(i64::from(tracked))
+    .bind(message_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Records a failed attempt: tried again at `retry_at`, or marked failed when the worker gives up (`None`).
@@ -448,6 +469,15 @@ pub async fn delivery_failed(
 
 /// Records that message `message_id`'s email was opened (its tracking image fetched), the first time only.
 pub async fn opened(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
+    // Mail programs fetch the image each time the email is shown: only the first fetch takes the writer.
+    let counted: Option<Option<Millis>> =
+        sqlx::query_scalar("SELECT opened_at FROM messages WHERE id = $1")
+            .bind(message_id)
+            .fetch_optional(db.reader())
+            .await?;
+    if !matches!(counted, Some(None)) {
+        return Ok(());
+    }
     let mut tx = db.write().await?;
     sqlx::query("UPDATE messages SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL")
         .bind(now)
@@ -461,10 +491,18 @@ pub async fn opened(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreEr
 /// Records that message `message_id`'s tracked link was followed, the first time only; a click is an open too
 /// (mail programs that block images still follow links).
 pub async fn clicked(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
+    let counted: Option<Option<Millis>> =
+        sqlx::query_scalar("SELECT clicked_at FROM messages WHERE id = $1")
+            .bind(message_id)
+            .fetch_optional(db.reader())
+            .await?;
+    if !matches!(counted, Some(None)) {
+        return Ok(());
+    }
     let mut tx = db.write().await?;
     sqlx::query(
-        "UPDATE messages SET clicked_at = COALESCE(clicked_at, $1), opened_at = COALESCE(opened_at, $1) \
-         WHERE id = $2",
+        "UPDATE messages SET clicked_at = $1, opened_at = COALESCE(opened_at, $1) \
+         WHERE id = $2 AND clicked_at IS NULL",
     )
     .bind(now)
     .bind(message_id)
@@ -524,7 +562,7 @@ pub struct MessageOutbox {
     pub due: i64,
     /// Leased by a worker that is sending them.
     pub in_flight: i64,
-    /// Queued for a retry after a failed attempt.
+    /// Queued for later: a retry after a failed attempt, or marketing held until the shopper's quiet hours end.
     pub waiting: i64,
     /// Given up after the store's attempts.
     pub failed: i64,

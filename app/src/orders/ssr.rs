@@ -212,6 +212,7 @@ pub async fn record_order(
     let placed_at = optional_time("placed_at", input.placed_at.as_deref(), now)?;
     let hash = request_hash(input);
     let mut tx = db.write().await?;
+    lock_order_number(&mut tx, &input.order_id).await?;
     if let Some(outcome) = outcome_for_key(&mut tx, "orders", idempotency_key, &hash).await? {
         return Ok(outcome);
     }

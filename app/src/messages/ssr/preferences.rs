@@ -14,9 +14,8 @@ pub async fn preferences(
     consent: MarketingConsent,
     about: Option<MessageKind>,
 ) -> Result<EmailPreferences, StoreError> {
-    // SQLite keeps booleans as integers, which sqlx's Any driver does not decode as `bool`.
     let choices: HashMap<String, bool> = sqlx::query_as::<_, (String, i64)>(
-        "SELECT kind, CASE WHEN allowed THEN 1 ELSE 0 END FROM email_preferences WHERE shopper_id = $1",
+        "SELECT kind, allowed FROM email_preferences WHERE shopper_id = $1",
     )
     .bind(shopper)
     .fetch_all(db.reader())
@@ -53,7 +52,7 @@ pub async fn choose(
         )
         .bind(shopper)
         .bind(kind.key())
-        .bind(*allowed)
+        .bind(i64::from(*allowed))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -80,7 +79,7 @@ pub(super) async fn refusing(
 ) -> Result<Vec<i64>, StoreError> {
     let set = IdSet::new(tx, shoppers);
     let choices: HashMap<i64, bool> = sqlx::query_as::<_, (i64, i64)>(&format!(
-        "SELECT p.shopper_id, CASE WHEN p.allowed THEN 1 ELSE 0 END FROM {} \
+        "SELECT p.shopper_id, p.allowed FROM {} \
          JOIN email_preferences p ON p.shopper_id = k.id AND p.kind = $2",
         set.table("k", 1)
     ))

@@ -109,7 +109,7 @@ async fn a_claimed_message_is_one_workers_until_its_lease_runs_out() {
                 .await
                 .unwrap()
         );
-        delivered(db, first[0].id, NOW + LEASE + Millis(3))
+        delivered(db, first[0].id, true, NOW + LEASE + Millis(3))
             .await
             .unwrap();
         assert!(
@@ -359,7 +359,9 @@ async fn opens_and_clicks_are_counted_once_per_message_and_read_with_the_periods
         assert!(queue_one(db, alice, "answer:1", &answered("Yes.")).await);
         assert!(queue_one(db, alice, "answer:2", &answered("No.")).await);
         let claimed = claim_due(db, 1, "w1", LEASE, NOW).await.unwrap();
-        delivered(db, claimed[0].id, NOW + Millis(5)).await.unwrap();
+        delivered(db, claimed[0].id, true, NOW + Millis(5))
+            .await
+            .unwrap();
 
         clicked(db, claimed[0].id, NOW + Millis(10)).await.unwrap();
         opened(db, claimed[0].id, NOW + Millis(20)).await.unwrap();
@@ -561,7 +563,7 @@ async fn a_reminder_queued_in_the_shoppers_night_waits_in_the_outbox_until_their
         tx.commit().await.unwrap();
         let mut now = Vec::new();
         for message in claim_due(db, 10, "w1", LEASE, NOW).await.unwrap() {
-            delivered(db, message.id, NOW).await.unwrap();
+            delivered(db, message.id, true, NOW).await.unwrap();
             now.push(message.email);
         }
         assert_eq!(
@@ -618,9 +620,10 @@ async fn a_shopper_who_left_the_last_marketing_emails_unopened_gets_marketing_th
  {
     for store in all().await {
         let db = &store.db;
-        for shopper in ["ann", "ben", "cat"] {
+        for shopper in ["ann", "ben", "cat", "dan"] {
             add_shopper(db, shopper).await;
         }
+        let dan = key(db, "dan").await;
         let (ann, ben, cat) = (
             key(db, "ann").await,
             key(db, "ben").await,
@@ -645,16 +648,23 @@ async fn a_shopper_who_left_the_last_marketing_emails_unopened_gets_marketing_th
             message(ben, "unpaid:b1", unpaid("B1")),
             message(ben, "unpaid:b2", unpaid("B2")),
             message(cat, "unpaid:c1", unpaid("C1")),
+            message(dan, "unpaid:d1", unpaid("D1")),
+            message(dan, "unpaid:d2", unpaid("D2")),
         ];
         let mut tx = db.write().await.unwrap();
         queue_many(&mut tx, &earlier, &rules, NOW - Millis::days(10))
             .await
             .unwrap();
-        sqlx::query("UPDATE messages SET status = 'sent', sent_at = created_at")
+        sqlx::query("UPDATE messages SET status = 'sent', sent_at = created_at, tracked = 1")
             .execute(&mut *tx)
             .await
             .unwrap();
         sqlx::query("UPDATE messages SET opened_at = sent_at WHERE dedupe_key = 'unpaid:b1'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        // Dan's went while the store did not track opens: they say nothing either way.
+        sqlx::query("UPDATE messages SET tracked = 0 WHERE dedupe_key LIKE 'unpaid:d%'")
             .execute(&mut *tx)
             .await
             .unwrap();
@@ -664,10 +674,11 @@ async fn a_shopper_who_left_the_last_marketing_emails_unopened_gets_marketing_th
             message(ann, "unpaid:a3", unpaid("A3")),
             message(ben, "unpaid:b3", unpaid("B3")),
             message(cat, "unpaid:c2", unpaid("C2")),
+            message(dan, "unpaid:d3", unpaid("D3")),
             message(ann, "answer:1", answered("Yes.")),
         ];
         let mut tx = db.write().await.unwrap();
-        assert_eq!(queue_many(&mut tx, &next, &rules, NOW).await.unwrap(), 4);
+        assert_eq!(queue_many(&mut tx, &next, &rules, NOW).await.unwrap(), 5);
         tx.commit().await.unwrap();
         let channels: Vec<(String, String)> = sqlx::query_as(
             "SELECT dedupe_key, channel FROM messages WHERE status = 'queued' ORDER BY dedupe_key",
@@ -684,6 +695,7 @@ async fn a_shopper_who_left_the_last_marketing_emails_unopened_gets_marketing_th
         assert_eq!(channel("unpaid:a3"), Some("webhook"));
         assert_eq!(channel("unpaid:b3"), Some("email"));
         assert_eq!(channel("unpaid:c2"), Some("email"));
+        assert_eq!(channel("unpaid:d3"), Some("email"));
         assert_eq!(
             channel("answer:1"),
             Some("email"),

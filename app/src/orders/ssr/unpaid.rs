@@ -44,6 +44,7 @@ pub async fn record_unpaid(
     // validate_order bounded the total, so these sums fit.
     let total = lines_subtotal(&order).unwrap_or_default() + input.shipping_minor + input.tax_minor;
     let mut tx = db.write().await?;
+    lock_order_number(&mut tx, order_id).await?;
     let paid: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE external_id = $1")
         .bind(order_id)
         .fetch_optional(&mut *tx)
@@ -139,6 +140,18 @@ pub async fn record_unpaid(
     let state = unpaid_state(&mut *tx, order_id).await?;
     tx.commit().await?;
     Ok((state, created))
+}
+
+/// Makes the writers of one order number (its unpaid report, its payment) take turns on PostgreSQL, so that an
+/// unpaid report cannot slip in beside the payment; SQLite has one writer at a time already.
+pub(super) async fn lock_order_number(tx: &mut Tx, order_id: &str) -> Result<(), StoreError> {
+    if crate::store::Backend::of(tx) == crate::store::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('order:' || $1))")
+            .bind(order_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A payment page the reminder's button can open from a mailbox: an absolute address.
@@ -249,27 +262,30 @@ pub async fn take_unpaid_due(
     limit: i64,
     now: Millis,
 ) -> Result<Vec<UnpaidOrder>, StoreError> {
-    let due: Vec<(i64, String, ShopperKey, i64, String, String)> = sqlx::query_as(
-        "SELECT id, external_id, shopper_id, total_minor, currency, payment_url FROM unpaid_orders \
-         WHERE reminded_at IS NULL AND placed_at <= $1 ORDER BY placed_at, id LIMIT $2",
-    )
-    .bind(before)
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await?;
+    // One statement takes and marks them: on PostgreSQL an order being paid or cancelled at this moment (its row
+    // locked) is skipped, and one taken here is paid only after this transaction, whose reminder it then withdraws.
+    let lock = match crate::store::Backend::of(tx) {
+        crate::store::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        crate::store::Backend::Sqlite => "",
+    };
+    let mut due: Vec<(i64, String, ShopperKey, i64, String, String, Millis)> =
+        sqlx::query_as(&format!(
+            "UPDATE unpaid_orders SET reminded_at = $1 WHERE reminded_at IS NULL AND id IN \
+         (SELECT id FROM unpaid_orders WHERE reminded_at IS NULL AND placed_at <= $2 \
+          ORDER BY placed_at, id LIMIT $3 {lock}) \
+         RETURNING id, external_id, shopper_id, total_minor, currency, payment_url, placed_at"
+        ))
+        .bind(now)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await?;
     if due.is_empty() {
         return Ok(Vec::new());
     }
+    due.sort_unstable_by_key(|row| (row.6, row.0));
     let keys: Vec<i64> = due.iter().map(|(key, ..)| *key).collect();
     let set = IdSet::new(tx, &keys);
-    sqlx::query(&format!(
-        "UPDATE unpaid_orders SET reminded_at = $1 WHERE id IN (SELECT d.id FROM {})",
-        set.table("d", 2)
-    ))
-    .bind(now)
-    .bind(set.value())
-    .execute(&mut **tx)
-    .await?;
     let rows: Vec<(i64, ProductKey, i64)> = sqlx::query_as(&format!(
         "SELECT l.unpaid_order_id, l.product_id, l.quantity FROM {} \
          JOIN unpaid_order_lines l ON l.unpaid_order_id = d.id ORDER BY l.unpaid_order_id, l.line_no",
@@ -285,7 +301,7 @@ pub async fn take_unpaid_due(
     Ok(due
         .into_iter()
         .map(
-            |(unpaid_key, order_id, shopper, total, currency, payment_url)| UnpaidOrder {
+            |(unpaid_key, order_id, shopper, total, currency, payment_url, _)| UnpaidOrder {
                 unpaid_key,
                 order_id,
                 shopper,
