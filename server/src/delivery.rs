@@ -143,7 +143,8 @@ pub struct Deliverer {
     /// This worker's name in the outbox's leases.
     name: String,
     db: Db,
-    secret: StoreSecret,
+    /// What its emails' words and links are made with.
+    site: EmailSite,
     policy: AlertPolicy,
     config: DeliveryConfig,
     mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
@@ -176,7 +177,12 @@ impl Deliverer {
         Ok(Self {
             name: format!("{}-{:08x}", std::process::id(), rand::random::<u32>()),
             db,
-            secret,
+            site: EmailSite {
+                secret,
+                shop_name: config.shop_name.clone(),
+                public_url: config.public_url.clone(),
+                track_opens: config.track_opens,
+            },
             policy,
             config,
             mailer,
@@ -371,7 +377,7 @@ impl Deliverer {
 
     /// The email for a message: plain text and HTML, and a stable `Message-ID`.
     pub fn message_email(&self, message: &OutgoingMessage) -> Result<Message, DeliveryError> {
-        let content = EmailContent::of_message(message, self);
+        let content = EmailContent::of_message(message, &self.site);
         self.compose(
             &message.email,
             format!("message-{}", message.id),
@@ -433,10 +439,6 @@ impl Deliverer {
         Ok(Some(took))
     }
 
-    fn link(&self, path: &str) -> String {
-        format!("{}{path}", self.config.public_url.trim_end_matches('/'))
-    }
-
     async fn send_email(&self, notice: &Outgoing) -> Result<(), DeliveryError> {
         let mailer = self.mailer.as_ref().ok_or(DeliveryError::NoAddress)?;
         let message = self.email(notice)?;
@@ -447,7 +449,7 @@ impl Deliverer {
     /// The email for a notice: plain text and HTML, a stable `Message-ID`, and RFC 8058 one-click unsubscribe.
     pub fn email(&self, notice: &Outgoing) -> Result<Message, DeliveryError> {
         let to = notice.email.as_deref().ok_or(DeliveryError::NoAddress)?;
-        let content = EmailContent::of(notice, self);
+        let content = EmailContent::of(notice, &self.site);
         self.compose(
             to,
             format!("notice-{}", notice.id),
@@ -591,6 +593,28 @@ pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
     )
 }
 
+/// What emails' words and links are made with: the store secret that signs the links, the shop's name and public
+/// address, and whether messages carry the open-counting image.
+#[derive(Clone)]
+pub struct EmailSite {
+    pub secret: StoreSecret,
+    pub shop_name: String,
+    pub public_url: String,
+    pub track_opens: bool,
+}
+
+impl EmailSite {
+    fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
+    }
+}
+
+/// A message's email as it would go: its subject, HTML and plain-text parts (the merchant's previews).
+pub fn message_parts(message: &OutgoingMessage, site: &EmailSite) -> (String, String, String) {
+    let content = EmailContent::of_message(message, site);
+    (content.subject.clone(), content.html(), content.text())
+}
+
 /// An alert email's words and links, in the subscriber's language.
 struct EmailContent {
     subject: String,
@@ -608,7 +632,7 @@ struct EmailContent {
 }
 
 impl EmailContent {
-    fn of(notice: &Outgoing, deliverer: &Deliverer) -> Self {
+    fn of(notice: &Outgoing, deliverer: &EmailSite) -> Self {
         let locale = notice.locale.as_str();
         let values = [
             ("title", notice.title.clone()),
@@ -658,7 +682,7 @@ impl EmailContent {
     }
 
     /// A message's words and link, in the shopper's language.
-    fn of_message(message: &OutgoingMessage, deliverer: &Deliverer) -> Self {
+    fn of_message(message: &OutgoingMessage, deliverer: &EmailSite) -> Self {
         let mut content = Self::of_message_body(message, deliverer);
         // Its links go through Rapport, which counts the click for this message and sends the shopper on.
         let tracked = |to: &str| {
@@ -673,7 +697,7 @@ impl EmailContent {
                 *link = tracked(link);
             }
         }
-        if deliverer.config.track_opens {
+        if deliverer.track_opens {
             content.image = Some(deliverer.link(&format!(
                 "/m/o/{}.gif",
                 issue_message_open(&deliverer.secret, message.id)
@@ -689,16 +713,16 @@ impl EmailContent {
         content.footer = translate_with(
             &message.locale,
             "email.preferences_footer",
-            &[("shop", deliverer.config.shop_name.clone())],
+            &[("shop", deliverer.shop_name.clone())],
         );
         content
     }
 
-    fn of_message_body(message: &OutgoingMessage, deliverer: &Deliverer) -> Self {
+    fn of_message_body(message: &OutgoingMessage, deliverer: &EmailSite) -> Self {
         let locale = message.locale.as_str();
         match &message.body {
             MessageBody::QuestionAnswered(answered) => {
-                let shop = deliverer.config.shop_name.clone();
+                let shop = deliverer.shop_name.clone();
                 let values = [
                     ("title", answered.product_title.clone()),
                     ("shop", shop.clone()),
@@ -740,7 +764,7 @@ impl EmailContent {
             MessageBody::ReviewRequest(request) => {
                 let values = [
                     ("order", request.order_id.clone()),
-                    ("shop", deliverer.config.shop_name.clone()),
+                    ("shop", deliverer.shop_name.clone()),
                 ];
                 let t = |key: &str| translate_with(locale, key, &values);
                 let page = |link: &str| deliverer.link(&format!("/review/{link}"));
@@ -791,7 +815,7 @@ impl EmailContent {
             MessageBody::UnpaidOrder(reminder) => {
                 let values = [
                     ("order", reminder.order_id.clone()),
-                    ("shop", deliverer.config.shop_name.clone()),
+                    ("shop", deliverer.shop_name.clone()),
                     ("total", reminder.total.display_in(locale)),
                 ];
                 let t = |key: &str| translate_with(locale, key, &values);

@@ -8,6 +8,7 @@ pub mod config;
 pub mod delivery;
 pub mod demo_images;
 pub mod email_links;
+pub mod email_previews;
 pub mod merchant_downloads;
 pub mod metrics;
 pub mod photos;
@@ -120,6 +121,10 @@ pub fn router(state: AppState, options: RouterOptions, pages: &Pages) -> Result<
         .route(
             "/merchant/customers/{file}",
             get(merchant_downloads::segment).with_state(state.clone()),
+        )
+        .route(
+            "/merchant/emails",
+            get(email_previews::previews).with_state(state.clone()),
         )
         .route(
             "/merchant/widgets.csv",

@@ -528,3 +528,36 @@ async fn the_feeds_beacons_reach_the_merchants_figures_and_bad_ones_are_refused_
         );
     }
 }
+
+#[tokio::test]
+async fn the_merchant_previews_every_kind_of_email_in_both_languages_and_no_one_else_does() {
+    for shop in shops().await {
+        let (status, headers, _) = page(&shop, "/merchant/emails?lang=zh-CN", None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers[http::header::LOCATION], "/merchant?lang=zh-CN");
+
+        let cookie = merchant_cookie();
+        let (status, _, html) = page(&shop, "/merchant/emails?lang=en", Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        for subject in [
+            "Your question about Glass teapot, 1 litre has an answer",
+            "How is your order 1001?",
+            "A reminder: how is your order 1001?",
+            "Your order 1002 is waiting for payment",
+        ] {
+            assert!(html.contains(subject), "{subject} in {html}");
+        }
+        // Each email's HTML is shown in a sandboxed frame, escaped into its srcdoc; links go through /m/c/.
+        assert_eq!(html.matches("<iframe").count(), 4);
+        assert!(html.contains("sandbox"));
+        assert!(html.contains("/m/c/v1.c."));
+        assert!(
+            !html.contains("/m/o/"),
+            "no open-counting image in a preview"
+        );
+
+        let (_, _, chinese) = page(&shop, "/merchant/emails?lang=zh-CN", Some(&cookie)).await;
+        assert!(chinese.contains("您的订单 1002 尚未付款"), "{chinese}");
+        assert!(chinese.contains("lang=\"zh-CN\""));
+    }
+}

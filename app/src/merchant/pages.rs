@@ -613,6 +613,10 @@ fn Emails(report: WidgetReport) -> impl IntoView {
         <section class="rapport-insights__section" aria-labelledby="work-emails">
             <h2 id="work-emails">{i18n.t("work.emails.title")}</h2>
             <p>{i18n.t("work.emails.help")}</p>
+            // Served by the server, not a route of the app: the router must not take the click.
+            <p><a href=format!("/merchant/emails?lang={locale}") rel="external" data-testid="email-previews-link">
+                {i18n.t("work.emails.previews")}
+            </a></p>
             {(!empty).then(|| view! {
                 <BarChart label=i18n.t("work.emails.chart")
                     series=vec![i18n.t("work.emails.opened"), i18n.t("work.emails.clicked")] rows />
