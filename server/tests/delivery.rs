@@ -147,6 +147,26 @@ async fn serve_webhook(hook: axum::Router) -> String {
     url
 }
 
+/// Calls the merchant's webhook receives, headers and body, in order.
+type Calls = std::sync::Arc<std::sync::Mutex<Vec<(http::HeaderMap, String)>>>;
+
+/// A merchant's webhook endpoint that answers every call with 200 and records it; its address and the calls.
+async fn recording_webhook() -> (String, Calls) {
+    let received = Calls::default();
+    let record = received.clone();
+    let hook = axum::Router::new().route(
+        "/rapport-hook",
+        axum::routing::post(move |headers: http::HeaderMap, body: String| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push((headers, body));
+                "ok"
+            }
+        }),
+    );
+    (serve_webhook(hook).await, received)
+}
+
 /// A `server work` process calling the webhook at `url`, with `extra` settings.
 fn webhook_worker(database_url: &str, url: &str, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_server"))
@@ -465,8 +485,6 @@ async fn two_workers_on_one_postgres_database_send_each_email_once() {
 
 #[tokio::test]
 async fn the_merchants_webhook_gets_every_notice_once_signed_with_the_shared_secret() {
-    use axum::http::HeaderMap;
-    use std::sync::{Arc, Mutex};
     let store = testing::sqlite().await;
     let policy = AlertPolicy {
         webhook: true,
@@ -475,19 +493,7 @@ async fn the_merchants_webhook_gets_every_notice_once_signed_with_the_shared_sec
     let queued = queue_price_drop(&store.db, 5, &policy, "webhook").await;
 
     // The merchant's endpoint: records what it receives.
-    let received: Arc<Mutex<Vec<(HeaderMap, String)>>> = Arc::default();
-    let record = received.clone();
-    let hook = axum::Router::new().route(
-        "/rapport-hook",
-        axum::routing::post(move |headers: HeaderMap, body: String| {
-            let record = record.clone();
-            async move {
-                record.lock().unwrap().push((headers, body));
-                "ok"
-            }
-        }),
-    );
-    let url = serve_webhook(hook).await;
+    let (url, received) = recording_webhook().await;
     let mut worker = webhook_worker(&store.url, &url, &[]);
     let sent = async || {
         sqlx::query_scalar::<_, i64>(
@@ -1387,8 +1393,6 @@ fn at_any_hour() -> app::flows::unpaid_reminders::UnpaidReminderPolicy {
 async fn a_shopper_who_stopped_opening_marketing_email_gets_it_through_the_merchants_webhook() {
     use app::messages::ssr::{self as messages, MarketingRules, NewMessage};
     use app::messages::{MessageBody, UnpaidOrderReminder};
-    use axum::http::HeaderMap;
-    use std::sync::{Arc, Mutex};
     let store = testing::sqlite().await;
     let db = &store.db;
     add_shopper(db, "quiet").await;
@@ -1431,19 +1435,7 @@ async fn a_shopper_who_stopped_opening_marketing_email_gets_it_through_the_merch
     );
     tx.commit().await.unwrap();
 
-    let received: Arc<Mutex<Vec<(HeaderMap, String)>>> = Arc::default();
-    let record = received.clone();
-    let hook = axum::Router::new().route(
-        "/rapport-hook",
-        axum::routing::post(move |headers: HeaderMap, body: String| {
-            let record = record.clone();
-            async move {
-                record.lock().unwrap().push((headers, body));
-                "ok"
-            }
-        }),
-    );
-    let url = serve_webhook(hook).await;
+    let (url, received) = recording_webhook().await;
     let mail = tempfile::tempdir().unwrap();
     let sink = Sink::start(mail.path(), None).await;
     let smtp = format!("smtp://127.0.0.1:{}", sink.port);

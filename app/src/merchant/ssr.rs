@@ -59,6 +59,12 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // An email queued in the period may go later (quiet hours, retries): its week runs from when it went.
+    let last_sent = messages
+        .iter()
+        .filter_map(|message| message.sent_at)
+        .max()
+        .unwrap_or(period.to);
     let recipients: Vec<i64> = messages
         .iter()
         .filter(|message| message.sent_at.is_some())
@@ -73,7 +79,7 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
             db,
             &recipients,
             period.from,
-            period.to + NOTICE_WINDOW,
+            last_sent.max(period.to) + NOTICE_WINDOW,
             currency
         ),
     )?;

@@ -469,30 +469,27 @@ pub async fn delivery_failed(
 
 /// Records that message `message_id`'s email was opened (its tracking image fetched), the first time only.
 pub async fn opened(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
-    // Mail programs fetch the image each time the email is shown: only the first fetch takes the writer.
-    let counted: Option<Option<Millis>> =
-        sqlx::query_scalar("SELECT opened_at FROM messages WHERE id = $1")
-            .bind(message_id)
-            .fetch_optional(db.reader())
-            .await?;
-    if !matches!(counted, Some(None)) {
-        return Ok(());
-    }
-    let mut tx = db.write().await?;
-    sqlx::query("UPDATE messages SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL")
-        .bind(now)
-        .bind(message_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    first_time(db, message_id, "opened_at", "opened_at = $1", now).await
 }
 
 /// Records that message `message_id`'s tracked link was followed, the first time only; a click is an open too
 /// (mail programs that block images still follow links).
 pub async fn clicked(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreError> {
+    let set = "clicked_at = $1, opened_at = COALESCE(opened_at, $1)";
+    first_time(db, message_id, "clicked_at", set, now).await
+}
+
+/// Sets `column` of a message (with `set`) when it is still empty. Mail programs fetch the image each time the
+/// email is shown and shoppers click twice: only the first time takes the writer.
+async fn first_time(
+    db: &Db,
+    message_id: i64,
+    column: &str,
+    set: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
     let counted: Option<Option<Millis>> =
-        sqlx::query_scalar("SELECT clicked_at FROM messages WHERE id = $1")
+        sqlx::query_scalar(&format!("SELECT {column} FROM messages WHERE id = $1"))
             .bind(message_id)
             .fetch_optional(db.reader())
             .await?;
@@ -500,10 +497,9 @@ pub async fn clicked(db: &Db, message_id: i64, now: Millis) -> Result<(), StoreE
         return Ok(());
     }
     let mut tx = db.write().await?;
-    sqlx::query(
-        "UPDATE messages SET clicked_at = $1, opened_at = COALESCE(opened_at, $1) \
-         WHERE id = $2 AND clicked_at IS NULL",
-    )
+    sqlx::query(&format!(
+        "UPDATE messages SET {set} WHERE id = $2 AND {column} IS NULL"
+    ))
     .bind(now)
     .bind(message_id)
     .execute(&mut *tx)

@@ -1,8 +1,8 @@
 //! The orders' SQL.
 
 use super::{
-    Buyer, DeliveredOrder, Fulfilment, FulfilmentInput, FulfilmentState, OrderInput, OrderOutcome,
-    OrderSummary, ProductPurchase, RefundInput, ShopperOrder,
+    Buyer, DeliveredOrder, Fulfilment, FulfilmentInput, FulfilmentState, OrderInput,
+    OrderLineInput, OrderOutcome, OrderSummary, ProductPurchase, RefundInput, ShopperOrder,
 };
 use crate::catalog::rules::validate_price;
 use crate::catalog::ssr::product_for_update;
@@ -198,6 +198,29 @@ async fn order_key(tx: &mut Tx, order_id: &str) -> Result<i64, StoreError> {
     )
 }
 
+/// The row ids of an order's buyer and of each line's product; an unknown one is a 404 naming its field.
+async fn buyer_and_products(
+    tx: &mut Tx,
+    shopper_id: &str,
+    lines: &[OrderLineInput],
+) -> Result<(ShopperKey, Vec<ProductKey>), StoreError> {
+    let shopper = shopper_key(&mut **tx, shopper_id).await?.ok_or_else(|| {
+        AppError::not_found(
+            Some("shopper_id".into()),
+            format!("unknown shopper \"{shopper_id}\""),
+        )
+    })?;
+    let mut products = Vec::with_capacity(lines.len());
+    for (index, line) in lines.iter().enumerate() {
+        products.push(
+            product_for_update(tx, &line.sku, &format!("lines[{index}].sku"))
+                .await?
+                .0,
+        );
+    }
+    Ok((shopper, products))
+}
+
 /// Records a paid order and its `purchased` events; an unpaid order of the same number is paid. A retry with the same idempotency key and body changes
 /// nothing and answers as the first request did.
 pub async fn record_order(
@@ -216,22 +239,7 @@ pub async fn record_order(
     if let Some(outcome) = outcome_for_key(&mut tx, "orders", idempotency_key, &hash).await? {
         return Ok(outcome);
     }
-    let shopper = shopper_key(&mut *tx, &input.shopper_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                Some("shopper_id".into()),
-                format!("unknown shopper \"{}\"", input.shopper_id),
-            )
-        })?;
-    let mut products = Vec::with_capacity(input.lines.len());
-    for (index, line) in input.lines.iter().enumerate() {
-        products.push(
-            product_for_update(&mut tx, &line.sku, &format!("lines[{index}].sku"))
-                .await?
-                .0,
-        );
-    }
+    let (shopper, products) = buyer_and_products(&mut tx, &input.shopper_id, &input.lines).await?;
     // validate_order bounded the total, so the lines' sum fits.
     let subtotal = lines_subtotal(input)
         .ok_or_else(|| AppError::invalid("lines", "the order total is too large"))?;

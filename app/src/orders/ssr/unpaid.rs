@@ -3,10 +3,8 @@
 //! cancelled, and says so to what follows ([`OrderChange::UnpaidClosed`]): its reminder, if still queued, is
 //! withdrawn in the same transaction.
 
-use super::{OrderChange, lines_subtotal, optional_time, validate_order};
+use super::{OrderChange, buyer_and_products, lines_subtotal, optional_time, validate_order};
 use crate::catalog::rules::validate_url;
-use crate::catalog::ssr::product_for_update;
-use crate::identity::ssr::shopper_key;
 use crate::kernel::error::AppError;
 use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::money::Money;
@@ -52,22 +50,7 @@ pub async fn record_unpaid(
     if paid.is_some() {
         return Err(AppError::conflict(format!("order \"{order_id}\" is already paid")).into());
     }
-    let shopper = shopper_key(&mut *tx, &input.shopper_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                Some("shopper_id".into()),
-                format!("unknown shopper \"{}\"", input.shopper_id),
-            )
-        })?;
-    let mut products = Vec::with_capacity(input.lines.len());
-    for (index, line) in input.lines.iter().enumerate() {
-        products.push(
-            product_for_update(&mut tx, &line.sku, &format!("lines[{index}].sku"))
-                .await?
-                .0,
-        );
-    }
+    let (shopper, products) = buyer_and_products(&mut tx, &input.shopper_id, &input.lines).await?;
     let earlier: Option<(i64, ShopperKey)> =
         sqlx::query_as("SELECT id, shopper_id FROM unpaid_orders WHERE external_id = $1")
             .bind(order_id)

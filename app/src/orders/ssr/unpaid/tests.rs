@@ -1,6 +1,8 @@
 use super::*;
+use crate::catalog::ssr::product_for_update;
 use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use crate::flows::tier_growth::TierGrowth;
+use crate::identity::ssr::shopper_key;
 use crate::kernel::error::ErrorCode;
 use crate::orders::OrderLineInput;
 use crate::orders::ssr::{has_bought, record_order};
