@@ -626,6 +626,8 @@ struct EmailContent {
     /// The main link and its label: the product (tracked) or the confirmation.
     action: (String, String),
     unsubscribe: Option<String>,
+    /// What the unsubscribe link says in the HTML part; the address itself when `None`.
+    unsubscribe_label: Option<String>,
     footer: String,
     /// The one-pixel image whose fetch counts the email opened, where the store tracks opens.
     image: Option<String>,
@@ -678,6 +680,7 @@ impl EmailContent {
             unsubscribe,
             footer: t("email.footer"),
             image: None,
+            unsubscribe_label: None,
         }
     }
 
@@ -710,6 +713,11 @@ impl EmailContent {
             message.body.kind().key(),
         );
         content.unsubscribe = Some(deliverer.link(&format!("/email-preferences/{preferences}")));
+        content.unsubscribe_label = Some(translate_with(
+            &message.locale,
+            "email_preferences.title",
+            &[],
+        ));
         content.footer = translate_with(
             &message.locale,
             "email.preferences_footer",
@@ -759,6 +767,7 @@ impl EmailContent {
                     unsubscribe: None,
                     footer: String::new(),
                     image: None,
+                    unsubscribe_label: None,
                 }
             }
             MessageBody::ReviewRequest(request) => {
@@ -810,6 +819,7 @@ impl EmailContent {
                     unsubscribe: None,
                     footer: String::new(),
                     image: None,
+                    unsubscribe_label: None,
                 }
             }
             MessageBody::UnpaidOrder(reminder) => {
@@ -840,6 +850,7 @@ impl EmailContent {
                     unsubscribe: None,
                     footer: String::new(),
                     image: None,
+                    unsubscribe_label: None,
                 }
             }
         }
@@ -899,7 +910,7 @@ impl EmailContent {
                     "<p style=\"color:#6b6b6b;font-size:13px\">{} <a href=\"{}\">{}</a></p>",
                     escape_html(&self.footer),
                     escape_html(link),
-                    escape_html(link)
+                    escape_html(self.unsubscribe_label.as_deref().unwrap_or(link))
                 )
             })
             .unwrap_or_default();
