@@ -681,6 +681,7 @@ impl Config {
             concurrency: self.delivery_concurrency,
             poll: std::time::Duration::from_secs(1),
             track_opens: self.email_open_tracking,
+            marketing: self.marketing()?,
         })
     }
 
@@ -723,5 +724,64 @@ impl Config {
                     self.shopper_token_max_days
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(flags: &[&str]) -> Config {
+        Cli::try_parse_from(std::iter::once("server").chain(flags.iter().copied()))
+            .unwrap()
+            .config
+    }
+
+    #[test]
+    fn the_marketing_settings_are_read_and_nonsense_is_refused_with_its_flag() {
+        let rules = config(&[
+            "--marketing-quiet-hours",
+            "21:30-07:00",
+            "--marketing-weekly-cap",
+            "0",
+            "--store-time-zone",
+            "Asia/Shanghai",
+            "--marketing-consent",
+            "opt-in",
+        ])
+        .marketing()
+        .unwrap();
+        assert_eq!(
+            rules.quiet_hours,
+            Some(app::messages::rules::QuietHours {
+                start: 21 * 60 + 30,
+                end: 7 * 60
+            })
+        );
+        assert_eq!(rules.weekly_cap, None);
+        assert_eq!(rules.consent, app::messages::MarketingConsent::OptIn);
+        assert_eq!(rules.time_zone, "Asia/Shanghai");
+        assert_eq!(
+            config(&["--marketing-quiet-hours", "off"])
+                .marketing()
+                .unwrap()
+                .quiet_hours,
+            None
+        );
+        // Opens not tracked: no one can be seen to stop opening.
+        let untracked = config(&["--email-open-tracking", "false"])
+            .marketing()
+            .unwrap();
+        assert_eq!(untracked.unopened_limit, None);
+        assert_eq!(config(&[]).marketing().unwrap().unopened_limit, Some(5));
+
+        let late = config(&["--marketing-quiet-hours", "late"])
+            .marketing()
+            .unwrap_err();
+        assert!(late.starts_with("--marketing-quiet-hours"), "{late}");
+        let nowhere = config(&["--store-time-zone", "Atlantis/Capital"])
+            .marketing()
+            .unwrap_err();
+        assert!(nowhere.contains("Atlantis/Capital"), "{nowhere}");
     }
 }

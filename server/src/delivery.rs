@@ -15,7 +15,7 @@ use app::identity::token::{
 };
 use app::kernel::time::{Millis, now};
 use app::messages::ssr::{self as messages, Channel, OutgoingMessage};
-use app::messages::{Answerer, MessageBody};
+use app::messages::{Answerer, MessageBody, Purpose};
 use app::store::{Db, StoreError};
 use app::ui::escape_html;
 use futures::StreamExt;
@@ -94,6 +94,8 @@ pub struct DeliveryConfig {
     pub poll: Duration,
     /// Whether messages carry the image that counts their opens (`--email-open-tracking`).
     pub track_opens: bool,
+    /// The store's rules for marketing email: a retry keeps the shopper's quiet hours too.
+    pub marketing: messages::MarketingRules,
 }
 
 /// What went wrong delivering one notice; it is retried later.
@@ -361,12 +363,20 @@ impl Deliverer {
                 tracing::warn!(message = message.id, attempts = message.attempts, %error, "delivery failed");
                 let retry_at = (message.attempts < self.policy.max_attempts).then(|| {
                     let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
-                    now()
+                    let at = now()
                         + app::alerts::rules::retry_delay(
                             message.attempts - 1,
                             jitter,
                             &self.policy,
-                        )
+                        );
+                    // A marketing email's retry waits out the shopper's night as its first attempt did.
+                    if by_email && message.body.kind().purpose() == Purpose::Marketing {
+                        self.config
+                            .marketing
+                            .send_at(message.time_zone.as_deref(), at)
+                    } else {
+                        at
+                    }
                 });
                 messages::delivery_failed(&self.db, message.id, &error.to_string(), retry_at)
                     .await?;

@@ -117,6 +117,7 @@ fn page(state: &AppState, site: &EmailSite, locale: &str) -> String {
             shopper_id: "sample".into(),
             channel: Channel::Email,
             email: "shopper@example.com".into(),
+            time_zone: None,
             locale: locale.to_owned(),
             body,
             attempts: 0,

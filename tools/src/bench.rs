@@ -752,6 +752,7 @@ pub async fn alerts(
             concurrency,
             poll: std::time::Duration::from_millis(100),
             track_opens: true,
+            marketing: Default::default(),
         };
         let secret =
             app::identity::token::StoreSecret::new("bench-secret-that-is-long-enough-000000")?;

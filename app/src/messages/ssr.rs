@@ -22,6 +22,8 @@ pub struct OutgoingMessage {
     /// By email, or to the merchant's webhook (a shopper who stopped opening marketing email).
     pub channel: Channel,
     pub email: String,
+    /// The shopper's IANA time zone, when the store shared it (a marketing email's retry keeps their quiet hours).
+    pub time_zone: Option<String>,
     pub locale: String,
     pub body: MessageBody,
     /// Delivery attempts started, this one included.
@@ -376,7 +378,7 @@ pub async fn claim_due(
         return Ok(Vec::new());
     }
     let rows = sqlx::query(&format!(
-        "SELECT m.id, m.shopper_id, s.external_id, m.channel, m.email, m.locale, m.body, m.attempts \
+        "SELECT m.id, m.shopper_id, s.external_id, s.time_zone, m.channel, m.email, m.locale, m.body, m.attempts \
          FROM messages m JOIN shoppers s ON s.id = m.shopper_id WHERE m.id IN ({}) ORDER BY m.id",
         id_list(&claimed)
     ))
@@ -400,6 +402,7 @@ pub async fn claim_due(
                 Channel::Email
             },
             email: row.try_get("email")?,
+            time_zone: row.try_get("time_zone")?,
             locale: row.try_get("locale")?,
             body,
             attempts: row.try_get("attempts")?,
