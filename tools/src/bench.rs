@@ -739,25 +739,7 @@ pub async fn alerts(
     };
     // One connection at a time first, then the worker's concurrency: the difference is the network's waiting.
     for concurrency in [1, concurrency] {
-        let config = server::delivery::DeliveryConfig {
-            smtp_url: Some(smtp_url.clone()),
-            mail_from: "Bench <bench@rapport.localhost>"
-                .parse()
-                .map_err(|e| format!("{e}"))?,
-            shop_name: "Bench Shop".into(),
-            public_url: "https://shop.example".into(),
-            webhook: None,
-            lease: Millis::minutes(2),
-            batch: 100,
-            concurrency,
-            poll: std::time::Duration::from_millis(100),
-            track_opens: true,
-            marketing: Default::default(),
-        };
-        let secret =
-            app::identity::token::StoreSecret::new("bench-secret-that-is-long-enough-000000")?;
-        let deliverer =
-            server::delivery::Deliverer::new(db.clone(), secret, policy.clone(), config)?;
+        let deliverer = bench_deliverer(db, &smtp_url, concurrency, policy.clone())?;
         let (_stop, stopped) = tokio::sync::watch::channel(false);
         let started = Instant::now();
         let mut delivered = 0;
@@ -777,6 +759,32 @@ pub async fn alerts(
         );
     }
     Ok(())
+}
+
+/// A delivery worker of the benchmarks, sending to `smtp_url` at most `concurrency` at a time.
+fn bench_deliverer(
+    db: &Db,
+    smtp_url: &str,
+    concurrency: usize,
+    policy: app::alerts::rules::AlertPolicy,
+) -> Result<server::delivery::Deliverer, String> {
+    let config = server::delivery::DeliveryConfig {
+        smtp_url: Some(smtp_url.to_owned()),
+        mail_from: "Bench <bench@rapport.localhost>"
+            .parse()
+            .map_err(|e| format!("{e}"))?,
+        shop_name: "Bench Shop".into(),
+        public_url: "https://shop.example".into(),
+        webhook: None,
+        lease: Millis::minutes(2),
+        batch: 100,
+        concurrency,
+        poll: std::time::Duration::from_millis(100),
+        track_opens: true,
+        marketing: Default::default(),
+    };
+    let secret = app::identity::token::StoreSecret::new("bench-secret-that-is-long-enough-000000")?;
+    server::delivery::Deliverer::new(db.clone(), secret, policy, config)
 }
 
 /// On a database holding demo data: places every shopper once (a review), then records `orders` orders for the
@@ -1511,7 +1519,12 @@ async fn load_orders(db: &Db, shoppers: usize, orders: usize) -> Result<(), Stri
 
 /// Marks `orders` paid orders delivered a week ago (and none other), then times queuing their review requests: one
 /// email each, naming their products with signed links.
-pub async fn review_requests(db: &Db, orders: i64) -> Result<(), String> {
+pub async fn review_requests(
+    db: &Db,
+    orders: i64,
+    deliveries: usize,
+    smtp_url: Option<String>,
+) -> Result<(), String> {
     use app::flows::review_requests::{ReviewRequestPolicy, queue_review_requests};
     let sql = |e: sqlx::Error| e.to_string();
     let today = now();
@@ -1549,6 +1562,28 @@ pub async fn review_requests(db: &Db, orders: i64) -> Result<(), String> {
     println!(
         "| {marked} | {queued} | {seconds:.2} s | {:.0} |",
         queued as f64 / seconds
+    );
+    let Some(smtp_url) = smtp_url else {
+        return Ok(());
+    };
+    // The messages go through the same worker as the alerts' notices, at the default concurrency.
+    let deliverer = bench_deliverer(db, &smtp_url, 8, Default::default())?;
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    let started = Instant::now();
+    let mut delivered = 0;
+    while delivered < deliveries {
+        let tried = deliverer
+            .deliver_messages(&stopped)
+            .await
+            .map_err(|e| e.to_string())?;
+        if tried == 0 {
+            break;
+        }
+        delivered += tried;
+    }
+    println!(
+        "review requests delivered to the SMTP server, one worker sending 8 at a time: {}",
+        rate(delivered, started)
     );
     Ok(())
 }

@@ -186,6 +186,12 @@ enum StoreCommand {
     BenchReviewRequests {
         #[arg(long, default_value_t = 100_000)]
         orders: i64,
+        /// Review requests to deliver to the SMTP server afterwards.
+        #[arg(long, default_value_t = 2_000)]
+        deliveries: usize,
+        /// SMTP server to deliver them to, e.g. `smtp://127.0.0.1:2525`; none: no delivery.
+        #[arg(long, env = "RAPPORT_SMTP_URL")]
+        smtp_url: Option<String>,
     },
     /// Measure the merchant's customers page (RFM segments, repeat purchase, cohorts) and "Widgets at work" on a
     /// database with orders, first loading a store of the large demo data's size when it has none (and the widgets'
@@ -328,7 +334,11 @@ async fn on_store(
             rounds,
         } => bench::insights(db, url, shoppers, orders, rounds.max(1)).await,
         StoreCommand::BenchFeed { requests } => bench::feed(db, requests).await,
-        StoreCommand::BenchReviewRequests { orders } => bench::review_requests(db, orders).await,
+        StoreCommand::BenchReviewRequests {
+            orders,
+            deliveries,
+            smtp_url,
+        } => bench::review_requests(db, orders, deliveries, smtp_url).await,
         StoreCommand::BenchAlerts {
             subscribers,
             deliveries,
