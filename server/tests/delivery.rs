@@ -1164,7 +1164,6 @@ async fn a_review_request_and_its_one_reminder_arrive_with_five_star_links_for_e
 #[tokio::test]
 async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_the_payment_page() {
     use app::flows::unpaid_reminders::queue_unpaid_reminders;
-    use app::orders::{OrderLineInput, UnpaidOrderInput};
     let store = testing::sqlite().await;
     let db = &store.db;
     add_kitchen(db).await;
@@ -1175,29 +1174,9 @@ async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_t
     .await;
     add_shopper(db, "buyer").await;
     let now = app::kernel::time::now();
-    let order = UnpaidOrderInput {
-        shopper_id: "buyer".into(),
-        currency: "CNY".into(),
-        lines: vec![
-            OrderLineInput {
-                sku: "A".into(),
-                quantity: 2,
-                unit_price_minor: 1_000,
-            },
-            OrderLineInput {
-                sku: "B".into(),
-                quantity: 1,
-                unit_price_minor: 2_500,
-            },
-        ],
-        shipping_minor: 800,
-        tax_minor: 0,
-        placed_at: Some(app::kernel::time::to_rfc3339(now - Millis::hours(25))),
-        payment_url: "https://shop.example/checkout/U-7/pay".into(),
-    };
-    app::orders::ssr::record_unpaid(db, "U-7", &order, now)
-        .await
-        .unwrap();
+    let lines = [("A", 2, 1_000), ("B", 1, 2_500)];
+    let payment = "https://shop.example/checkout/U-7/pay";
+    report_unpaid_a_day_ago(db, "U-7", "buyer", &lines, 800, payment, now).await;
     let queued = queue_unpaid_reminders(db, &at_any_hour(), now)
         .await
         .unwrap();
@@ -1306,7 +1285,6 @@ async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_t
 #[tokio::test]
 async fn every_reminder_arrives_once_though_the_worker_is_killed_with_some_in_flight() {
     use app::flows::unpaid_reminders::queue_unpaid_reminders;
-    use app::orders::{OrderLineInput, UnpaidOrderInput};
     let store = testing::sqlite().await;
     let db = &store.db;
     add_kitchen(db).await;
@@ -1315,22 +1293,9 @@ async fn every_reminder_arrives_once_though_the_worker_is_killed_with_some_in_fl
     for n in 0..12 {
         let shopper = format!("buyer-{n}");
         add_shopper(db, &shopper).await;
-        let order = UnpaidOrderInput {
-            shopper_id: shopper,
-            currency: "CNY".into(),
-            lines: vec![OrderLineInput {
-                sku: "A".into(),
-                quantity: 1,
-                unit_price_minor: 1_000,
-            }],
-            shipping_minor: 0,
-            tax_minor: 0,
-            placed_at: Some(app::kernel::time::to_rfc3339(now - Millis::hours(25))),
-            payment_url: format!("https://shop.example/pay/U-{n}"),
-        };
-        app::orders::ssr::record_unpaid(db, &format!("U-{n}"), &order, now)
-            .await
-            .unwrap();
+        let payment = format!("https://shop.example/pay/U-{n}");
+        let order = format!("U-{n}");
+        report_unpaid_a_day_ago(db, &order, &shopper, &[("A", 1, 1_000)], 0, &payment, now).await;
     }
     assert_eq!(
         queue_unpaid_reminders(db, &at_any_hour(), now)
@@ -1380,6 +1345,40 @@ async fn every_reminder_arrives_once_though_the_worker_is_killed_with_some_in_fl
             Some(format!("<message-{id}@shop.example>"))
         );
     }
+}
+
+/// Reports `order_id` placed 25 hours before `now` and not paid, with `lines` (SKU, quantity, unit price): its
+/// reminder is due.
+async fn report_unpaid_a_day_ago(
+    db: &Db,
+    order_id: &str,
+    shopper: &str,
+    lines: &[(&str, i64, i64)],
+    shipping_minor: i64,
+    payment_url: &str,
+    now: Millis,
+) {
+    let order = app::orders::UnpaidOrderInput {
+        shopper_id: shopper.into(),
+        currency: "CNY".into(),
+        lines: lines
+            .iter()
+            .map(
+                |(sku, quantity, unit_price_minor)| app::orders::OrderLineInput {
+                    sku: (*sku).into(),
+                    quantity: *quantity,
+                    unit_price_minor: *unit_price_minor,
+                },
+            )
+            .collect(),
+        shipping_minor,
+        tax_minor: 0,
+        placed_at: Some(app::kernel::time::to_rfc3339(now - Millis::hours(25))),
+        payment_url: payment_url.into(),
+    };
+    app::orders::ssr::record_unpaid(db, order_id, &order, now)
+        .await
+        .unwrap();
 }
 
 /// Unpaid-order reminders as the store sends them by default, but at any hour: the tests run at night too.
