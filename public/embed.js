@@ -394,7 +394,7 @@
   };
   window.Rapport = Object.freeze({
     server,
-    // Records a product `view` or a `cart` addition for the page's shopper or guest (EMBEDDING.md, "Browsing events").
+    // Records a product `view`, a `cart` addition or an `uncart` removal for the page's shopper or guest (EMBEDDING.md, "Browsing events").
     track: (kind, { sku, quantity } = {}) =>
       load().then((wasm) => wasm.track(String(kind), String(sku ?? ''), quantity == null ? undefined : Number(quantity))),
     guestId: () => load().then((wasm) => wasm.viewer_token()).then(guestOf),

@@ -135,8 +135,8 @@ export interface RapportEventDetails {
 export interface RapportApi {
   /** The Rapport server's origin. */
   readonly server: string;
-  /** Records a product view or a cart addition for the page's shopper or guest. */
-  track(kind: 'view' | 'cart', event: { sku: string; quantity?: number }): Promise<void>;
+  /** Records a product view, a cart addition or a cart removal for the page's shopper or guest. */
+  track(kind: 'view' | 'cart' | 'uncart', event: { sku: string; quantity?: number }): Promise<void>;
   /** This browser's guest id, for the store's server to send the guest's events; null for a shopper. */
   guestId(): Promise<string | null>;
   /** Names the signed-in shopper with the token the store's server signed (v1.s.…). */

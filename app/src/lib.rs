@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod alerts;
+pub mod carts;
 pub mod catalog;
 pub mod embed;
 pub mod events;

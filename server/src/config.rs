@@ -358,12 +358,22 @@ pub struct Config {
         global = true
     )]
     pub unpaid_reminder_hours: u32,
+    /// Days a cart line is watched after the store last showed it in the shopper's cart (an addition, a cart sent
+    /// through the API): a price drop in that time emails the shopper, as a price alert would. 0 tells no cart of
+    /// any drop.
+    #[arg(
+        long,
+        env = "RAPPORT_CART_WATCH_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub cart_watch_days: u32,
     /// Whether messages (answers, review requests, reminders) carry a one-pixel image whose fetch counts an open.
     /// Some mail programs fetch every image (an open that was none), others block them; turn it off where the
     /// store's privacy rules ask. Their links are counted either way.
     #[arg(long, env = "RAPPORT_EMAIL_OPEN_TRACKING", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub email_open_tracking: bool,
-    /// Marketing email (unpaid orders' reminders) to a shopper who has not chosen: `opt-out` sends it until they turn
+    /// Marketing email (unpaid orders' reminders, carts' price drops) to a shopper who has not chosen: `opt-out` sends it until they turn
     /// it off in their email preferences, `opt-in` only once they turned it on. Transactional email (answers, review
     /// requests) goes unless turned off.
     #[arg(

@@ -13,6 +13,7 @@ use app::identity::token::{
     StoreSecret, issue_message_click, issue_message_open, issue_preferences, issue_tracking,
     issue_unsubscribe,
 };
+use app::kernel::money::Money;
 use app::kernel::time::{Millis, now};
 use app::messages::ssr::{self as messages, Channel, OutgoingMessage};
 use app::messages::{Answerer, MessageBody, Purpose};
@@ -857,6 +858,52 @@ impl EmailContent {
                     ratings: Vec::new(),
                     closing: Some(t("email.unpaid_order.why")),
                     action: (reminder.payment_url.clone(), t("email.unpaid_order.action")),
+                    unsubscribe: None,
+                    footer: String::new(),
+                    image: None,
+                    unsubscribe_label: None,
+                }
+            }
+            MessageBody::CartPriceDrop(drop) => {
+                let saving = drop
+                    .old_price
+                    .amount_minor
+                    .saturating_sub(drop.new_price.amount_minor);
+                let values = [
+                    ("title", drop.title.clone()),
+                    ("shop", deliverer.shop_name.clone()),
+                    ("old", drop.old_price.display_in(locale)),
+                    ("new", drop.new_price.display_in(locale)),
+                    ("lowest", drop.lowest_30_days.display_in(locale)),
+                    ("quantity", drop.quantity.to_string()),
+                    (
+                        "saving",
+                        Money::new(
+                            saving.saturating_mul(drop.quantity),
+                            drop.new_price.currency.clone(),
+                        )
+                        .display_in(locale),
+                    ),
+                ];
+                let t = |key: &str| translate_with(locale, key, &values);
+                let mut lines = vec![
+                    t("email.cart_price_drop.intro"),
+                    t("email.cart_price_drop.lowest"),
+                ];
+                if drop.quantity > 1 {
+                    lines.push(t("email.cart_price_drop.saving"));
+                }
+                // The store's own product page when the catalogue has one; Rapport's storefront otherwise.
+                let product = drop
+                    .product_url
+                    .clone()
+                    .unwrap_or_else(|| deliverer.link(&format!("/p/{}", drop.sku)));
+                Self {
+                    subject: t("email.cart_price_drop.subject"),
+                    lines,
+                    ratings: Vec::new(),
+                    closing: Some(t("email.cart_price_drop.why")),
+                    action: (product, t("email.view")),
                     unsubscribe: None,
                     footer: String::new(),
                     image: None,

@@ -12,8 +12,8 @@ use app::kernel::money::Money;
 use app::kernel::time::{Millis, now};
 use app::messages::ssr::{Channel, OutgoingMessage};
 use app::messages::{
-    Answerer, MessageBody, QuestionAnswered, RequestedReview, ReviewRequest, UnpaidOrderReminder,
-    UnpaidProduct,
+    Answerer, CartPriceDrop, MessageBody, QuestionAnswered, RequestedReview, ReviewRequest,
+    UnpaidOrderReminder, UnpaidProduct,
 };
 use app::ui::escape_html;
 use axum::extract::{Query, State};
@@ -102,6 +102,18 @@ fn samples(state: &AppState, site: &EmailSite, locale: &str) -> Vec<(String, Mes
                     title: product.clone(),
                     quantity: 2,
                 }],
+            }),
+        ),
+        (
+            t("work.emails.kind.cart_price_drop"),
+            MessageBody::CartPriceDrop(CartPriceDrop {
+                sku: "SAMPLE-1".into(),
+                title: product.clone(),
+                product_url: None,
+                quantity: 2,
+                old_price: Money::new(12_900, state.insights.policy.currency.clone()),
+                new_price: Money::new(9_900, state.insights.policy.currency.clone()),
+                lowest_30_days: Money::new(11_900, state.insights.policy.currency.clone()),
             }),
         ),
     ]

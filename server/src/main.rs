@@ -207,6 +207,11 @@ async fn serve(config: Config) -> Result<(), String> {
         },
         shop_name: ShopName(config.shop_name.clone()),
         marketing: marketing.clone(),
+        carts: app::flows::cart_price_drops::CartDropPolicy {
+            watch_for: (config.cart_watch_days > 0)
+                .then(|| app::kernel::time::Millis::days(i64::from(config.cart_watch_days))),
+            marketing: marketing.clone(),
+        },
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),

@@ -32,11 +32,29 @@ pub struct AppState {
     pub insights: app::insights::ssr::Insights,
     /// The store's rules for marketing email: consent, quiet hours, weekly cap (`--marketing-*`).
     pub marketing: app::messages::ssr::MarketingRules,
+    /// How long a cart is watched for price drops, and the marketing rules its emails follow.
+    pub carts: app::flows::cart_price_drops::CartDropPolicy,
     /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.
     pub public_url: PublicUrl,
 }
 
 impl AppState {
+    /// What follows a catalogue write: price and stock alerts, and price drops in shoppers' carts.
+    pub fn catalog_flows(
+        &self,
+    ) -> (
+        app::flows::catalog_alerts::CatalogAlerts<'_>,
+        app::flows::cart_price_drops::CartPriceDrops<'_>,
+    ) {
+        (
+            app::flows::catalog_alerts::CatalogAlerts(&self.alerts),
+            app::flows::cart_price_drops::CartPriceDrops {
+                alerts: &self.alerts,
+                policy: &self.carts,
+            },
+        )
+    }
+
     /// Provides each layer's piece to the current server function or page render.
     pub fn provide(&self) {
         provide_context(self.db.clone());

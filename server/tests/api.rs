@@ -1762,6 +1762,134 @@ async fn the_store_reports_an_order_unpaid_then_pays_it_and_bad_reports_are_refu
 }
 
 #[tokio::test]
+async fn the_store_sends_a_cart_a_price_drop_in_it_queues_an_email_and_bad_carts_are_refused() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let db = &shop.store.db;
+        let put = |shopper: &str, body: &Value| {
+            json_request("PUT", &format!("/api/v1/carts/{shopper}"), body)
+        };
+        let get = |path: &str| authorized("GET", path).body(Body::empty()).unwrap();
+        let delete = |path: &str| authorized("DELETE", path).body(Body::empty()).unwrap();
+        let cart = json!({"lines": [{"sku": "A", "quantity": 2}]});
+
+        let (status, state) = send(&shop.router, put("alice", &cart)).await;
+        assert_eq!(status, StatusCode::OK, "{state}");
+        assert_eq!(state["shopper_id"], "alice");
+        assert_eq!(
+            state["lines"][0]["watched_price"],
+            json!({"amount_minor": 12900, "currency": "CNY"})
+        );
+        assert_eq!(state["lines"][0]["quantity"], 2);
+        assert_eq!(
+            send(&shop.router, get("/api/v1/carts/alice")).await,
+            (StatusCode::OK, state)
+        );
+
+        let before = footprint(&shop).await;
+        for (request, status, field) in [
+            (
+                put("alice", &json!({"lines": [{"sku": "NOPE", "quantity": 1}]})),
+                404,
+                Some("lines[0].sku"),
+            ),
+            (
+                put("alice", &json!({"lines": [{"sku": "A", "quantity": 0}]})),
+                422,
+                Some("lines[0].quantity"),
+            ),
+            (
+                put(
+                    "alice",
+                    &json!({"lines": [{"sku": "A", "quantity": 1}, {"sku": "A", "quantity": 1}]}),
+                ),
+                422,
+                Some("lines[1]"),
+            ),
+            (put("alice", &json!({"items": []})), 422, None),
+            (put("nobody", &cart), 404, Some("shopper_id")),
+            (get("/api/v1/carts/nobody"), 404, Some("shopper_id")),
+            (delete("/api/v1/carts/nobody"), 404, Some("shopper_id")),
+        ] {
+            let (got, body) = send(&shop.router, request).await;
+            assert_eq!(got.as_u16(), status, "{body}");
+            if field.is_some() {
+                assert_eq!(body["field"].as_str(), field, "{body}");
+            }
+        }
+        assert_eq!(
+            footprint(&shop).await,
+            before,
+            "nothing refused changed anything"
+        );
+        let unkeyed = Request::put("/api/v1/carts/alice")
+            .header("content-type", "application/json")
+            .body(Body::from(cart.to_string()))
+            .unwrap();
+        assert_eq!(
+            send(&shop.router, unkeyed).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+
+        let drop = json!({"prices": [{"sku": "A", "price_minor": 9900, "currency": "CNY"}]});
+        assert_eq!(
+            send(&shop.router, json_request("POST", "/api/v1/prices", &drop))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        let queued: Vec<(String, String)> =
+            sqlx::query_as("SELECT email, body FROM messages WHERE kind = 'cart_price_drop'")
+                .fetch_all(db.reader())
+                .await
+                .unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].0, "alice@example.com");
+        let body: Value = serde_json::from_str(&queued[0].1).unwrap();
+        assert_eq!(
+            (
+                &body["old_price"]["amount_minor"],
+                &body["new_price"]["amount_minor"],
+                &body["quantity"]
+            ),
+            (&json!(12900), &json!(9900), &json!(2))
+        );
+        let (_, state) = send(&shop.router, get("/api/v1/carts/alice")).await;
+        assert_eq!(state["lines"][0]["watched_price"]["amount_minor"], 9900);
+        assert!(state["lines"][0]["notified_at"].is_string(), "{state}");
+
+        // Bought: it leaves the cart. An emptied cart answers 204, and reads back empty.
+        send(
+            &shop.router,
+            put(
+                "alice",
+                &json!({"lines": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}]}),
+            ),
+        )
+        .await;
+        let paid = json!({"order_id": "O-1", "shopper_id": "alice", "currency": "CNY",
+            "lines": [{"sku": "A", "quantity": 1, "unit_price_minor": 9900}]});
+        let request = authorized("POST", "/api/v1/orders")
+            .header("idempotency-key", "O-1")
+            .body(Body::from(paid.to_string()))
+            .unwrap();
+        assert_eq!(send(&shop.router, request).await.0, StatusCode::CREATED);
+        let (_, state) = send(&shop.router, get("/api/v1/carts/alice")).await;
+        assert_eq!(state["lines"].as_array().unwrap().len(), 1);
+        assert_eq!(state["lines"][0]["sku"], "B");
+        assert_eq!(
+            send(&shop.router, delete("/api/v1/carts/alice")).await.0,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            send(&shop.router, get("/api/v1/carts/alice")).await,
+            (StatusCode::OK, json!({"shopper_id": "alice", "lines": []}))
+        );
+        assert_eq!(count(db, "cart_lines").await, 0);
+    }
+}
+
+#[tokio::test]
 async fn a_shopper_stops_a_kind_of_email_in_one_click_and_chooses_the_others_on_the_preferences_page()
  {
     use app::identity::token::issue_preferences;
@@ -1828,6 +1956,7 @@ async fn a_shopper_stops_a_kind_of_email_in_one_click_and_chooses_the_others_on_
             ("question_answered", true),
             ("review_request", true),
             ("unpaid_order", true),
+            ("cart_price_drop", true),
         ];
         assert_eq!(
             allowed().await,
@@ -1845,7 +1974,8 @@ async fn a_shopper_stops_a_kind_of_email_in_one_click_and_chooses_the_others_on_
             [
                 ("question_answered", true),
                 ("review_request", true),
-                ("unpaid_order", false)
+                ("unpaid_order", false),
+                ("cart_price_drop", true)
             ]
         );
 
@@ -1865,7 +1995,8 @@ async fn a_shopper_stops_a_kind_of_email_in_one_click_and_chooses_the_others_on_
             [
                 ("question_answered", true),
                 ("review_request", false),
-                ("unpaid_order", false)
+                ("unpaid_order", false),
+                ("cart_price_drop", false)
             ]
         );
     }

@@ -544,11 +544,12 @@ async fn the_merchant_previews_every_kind_of_email_in_both_languages_and_no_one_
             "How is your order 1001?",
             "A reminder: how is your order 1001?",
             "Your order 1002 is waiting for payment",
+            "Cheaper now in your cart: Glass teapot, 1 litre is CN¥99.00",
         ] {
             assert!(html.contains(subject), "{subject} in {html}");
         }
         // Each email's HTML is shown in a sandboxed frame, escaped into its srcdoc; links go through /m/c/.
-        assert_eq!(html.matches("<iframe").count(), 4);
+        assert_eq!(html.matches("<iframe").count(), 5);
         assert!(html.contains("sandbox"));
         assert!(html.contains("/m/c/v1.c."));
         assert!(
@@ -558,6 +559,7 @@ async fn the_merchant_previews_every_kind_of_email_in_both_languages_and_no_one_
 
         let (_, _, chinese) = page(&shop, "/merchant/emails?lang=zh-CN", Some(&cookie)).await;
         assert!(chinese.contains("您的订单 1002 尚未付款"), "{chinese}");
+        assert!(chinese.contains("购物车中的商品降价了"), "{chinese}");
         assert!(chinese.contains("lang=\"zh-CN\""));
     }
 }

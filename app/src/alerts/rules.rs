@@ -1,6 +1,5 @@
 //! The alerts' pure rules: when a price change fires a price alert (and what it then measures against), how many
-//! back-in-stock subscribers a restock reaches, the EU Omnibus "lowest price of the previous 30 days", retry
-//! timing, and validation of what a shopper asks for.
+//! back-in-stock subscribers a restock reaches, retry timing, and validation of what a shopper asks for.
 
 use super::PriceRule;
 use crate::kernel::error::AppError;
@@ -88,23 +87,6 @@ pub fn cooled_down(last_notified_at: Option<Millis>, policy: &AlertPolicy, now: 
 pub fn restock_reach(units: i64, subscribers: usize, policy: &AlertPolicy) -> usize {
     let reach = units.max(0).saturating_mul(policy.restock_multiple.max(1));
     subscribers.min(usize::try_from(reach).unwrap_or(usize::MAX))
-}
-
-/// The lowest price of the 30 days before `at` (EU Omnibus Directive, article 6a), from the price in effect 30
-/// days before and every change since, oldest first: `(changed_at, price)`. `None` without any price then.
-pub fn lowest_of_30_days(history: &[(Millis, i64)], at: Millis) -> Option<i64> {
-    let since = at - 30 * DAY_MS;
-    let in_effect_at_start = history
-        .iter()
-        .take_while(|(changed_at, _)| *changed_at <= since)
-        .last()
-        .map(|(_, price)| *price);
-    history
-        .iter()
-        .filter(|(changed_at, _)| *changed_at > since && *changed_at < at)
-        .map(|(_, price)| *price)
-        .chain(in_effect_at_start)
-        .min()
 }
 
 /// When to try a failed delivery again after `attempts` retries: exponential backoff from the policy's first
@@ -251,22 +233,6 @@ mod tests {
         assert_eq!(restock_reach(50, 100, &policy), 100);
         assert_eq!(restock_reach(0, 100, &policy), 0);
         assert_eq!(restock_reach(i64::MAX, 7, &policy), 7);
-    }
-
-    #[test]
-    fn the_omnibus_price_counts_the_price_in_effect_30_days_ago() {
-        let at = 100 * DAY_MS;
-        let history = [
-            (10 * DAY_MS, 9_000),
-            (60 * DAY_MS, 12_000),
-            (80 * DAY_MS, 11_000),
-            (at, 8_000),
-        ];
-        // The window opens on day 70, when 12,000 was in effect; 11,000 followed on day 80. The change being
-        // announced (day 100) is not counted.
-        assert_eq!(lowest_of_30_days(&history, at), Some(11_000));
-        assert_eq!(lowest_of_30_days(&history, 65 * DAY_MS), Some(9_000));
-        assert_eq!(lowest_of_30_days(&[], at), None);
     }
 
     #[test]

@@ -2,19 +2,19 @@
 //! change's own transaction), the in-widget inbox, and the account's list of alerts.
 
 use super::rules::{
-    AlertPolicy, PriceWatch, cooled_down, lowest_of_30_days, price_drop_fires, restock_reach,
-    validate_price_rule,
+    AlertPolicy, PriceWatch, cooled_down, price_drop_fires, restock_reach, validate_price_rule,
 };
 use super::{
     Alert, AlertKind, AlertStatus, AlertsStarted, FailedNotice, Inbox, Notice, NoticeActivity,
     NoticeGiven, NoticeKind, NoticeTally, PriceRule, ProductAlertReport, ProductAlerts,
 };
+use crate::catalog::ssr::lowest_price_of_30_days;
 use crate::identity::Viewer;
 use crate::identity::ssr::{known_shopper, shopper_key};
 use crate::kernel::error::AppError;
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::money::Money;
-use crate::kernel::time::{DAY_MS, Millis};
+use crate::kernel::time::Millis;
 use crate::kernel::validate;
 use crate::store::{
     Db, IdSet, JOINED_IDS, StoreError, Tx, id_list, is_unique_violation, joined_numbers,

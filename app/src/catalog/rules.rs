@@ -4,6 +4,7 @@ use super::{CRITERIA_VOCABULARY, MAX_CRITERIA};
 use super::{CategoryInput, PriceChange, ProductInput, StockChange};
 use crate::kernel::error::AppError;
 use crate::kernel::money::validate_currency;
+use crate::kernel::time::{DAY_MS, Millis};
 use crate::kernel::validate::{TextRule, key, locale, text};
 
 pub const MAX_TITLE_LEN: usize = 200;
@@ -167,6 +168,23 @@ pub fn validate_stock_change(input: &StockChange) -> Result<(), AppError> {
     validate_stock("stock", input.stock)
 }
 
+/// The lowest price of the 30 days before `at` (EU Omnibus Directive, article 6a), from the price in effect 30
+/// days before and every change since, oldest first: `(changed_at, price)`. `None` without any price then.
+pub fn lowest_of_30_days(history: &[(Millis, i64)], at: Millis) -> Option<i64> {
+    let since = at - 30 * DAY_MS;
+    let in_effect_at_start = history
+        .iter()
+        .take_while(|(changed_at, _)| *changed_at <= since)
+        .last()
+        .map(|(_, price)| *price);
+    history
+        .iter()
+        .filter(|(changed_at, _)| *changed_at > since && *changed_at < at)
+        .map(|(_, price)| *price)
+        .chain(in_effect_at_start)
+        .min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +289,21 @@ mod tests {
 
         let empty: [ProductInput; 0] = [];
         assert!(batch("products", &empty, 1, |p| &p.sku, validate_product).is_err());
+    }
+
+    #[test]
+    fn the_omnibus_price_counts_the_price_in_effect_30_days_ago() {
+        let at = 100 * DAY_MS;
+        let history = [
+            (10 * DAY_MS, 9_000),
+            (60 * DAY_MS, 12_000),
+            (80 * DAY_MS, 11_000),
+            (at, 8_000),
+        ];
+        // The window opens on day 70, when 12,000 was in effect; 11,000 followed on day 80. The change being
+        // announced (day 100) is not counted.
+        assert_eq!(lowest_of_30_days(&history, at), Some(11_000));
+        assert_eq!(lowest_of_30_days(&history, 65 * DAY_MS), Some(9_000));
+        assert_eq!(lowest_of_30_days(&[], at), None);
     }
 }

@@ -1,7 +1,8 @@
 //! The catalogue's SQL: one store function per operation, used by the merchant API and the storefront alike.
 
 use super::rules::{
-    validate_category, validate_price_change, validate_product, validate_stock_change,
+    lowest_of_30_days, validate_category, validate_price_change, validate_product,
+    validate_stock_change,
 };
 use super::{
     Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput,
@@ -10,7 +11,7 @@ use super::{
 use crate::kernel::error::AppError;
 use crate::kernel::ids::ProductKey;
 use crate::kernel::money::Money;
-use crate::kernel::time::Millis;
+use crate::kernel::time::{DAY_MS, Millis};
 use crate::kernel::validate::{self, MAX_BATCH, UpsertSummary};
 use crate::store::{Db, StoreError, Then, Tx};
 use sqlx::Row;
@@ -608,6 +609,41 @@ pub async fn price_history(db: &Db, sku: &str) -> Result<Vec<(Millis, Money)>, S
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
+/// The lowest price of the 30 days before `at`, from the product's price history (the EU Omnibus price that a
+/// notice of a lower price states beside it); `fallback` when the product had no price then.
+pub async fn lowest_price_of_30_days(
+    tx: &mut Tx,
+    product_id: i64,
+    at: Millis,
+    fallback: i64,
+) -> Result<i64, sqlx::Error> {
+    let since = at - 30 * DAY_MS;
+    let rows = sqlx::query(
+        "SELECT changed_at, price_minor FROM price_history WHERE product_id = $1 AND changed_at <= $3 AND changed_at >= \
+         COALESCE((SELECT MAX(changed_at) FROM price_history WHERE product_id = $1 AND changed_at <= $2), 0) \
+         ORDER BY changed_at, id",
+    )
+    .bind(product_id)
+    .bind(since)
+    .bind(at)
+    .fetch_all(&mut **tx)
+    .await?;
+    let history: Vec<(Millis, i64)> = rows
+        .iter()
+        .map(|row| Ok((row.try_get("changed_at")?, row.try_get("price_minor")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(lowest_of_30_days(&history, at).unwrap_or(fallback))
+}
+
+/// The store's own page of a product, when the catalogue has one.
+pub async fn page_url(tx: &mut Tx, product_id: ProductKey) -> Result<Option<String>, sqlx::Error> {
+    let url: Option<String> = sqlx::query_scalar("SELECT page_url FROM products WHERE id = $1")
+        .bind(product_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(url.filter(|url| !url.is_empty()))
+}
+
 /// The prices `products` (row ids) were given from `from` on, per product oldest first: (product, when, price).
 pub async fn prices_since(
     db: &Db,
@@ -640,7 +676,7 @@ pub async fn prices_since(
 
 /// The titles of `products` (row ids) in `locale`, where the catalogue has a translation.
 pub async fn titles_in(
-    db: &Db,
+    connection: &mut sqlx::AnyConnection,
     products: &[i64],
     locale: &str,
 ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
@@ -651,7 +687,7 @@ pub async fn titles_in(
             crate::store::id_list(chunk)
         ))
         .bind(locale)
-        .fetch_all(db.reader())
+        .fetch_all(&mut *connection)
         .await?;
         titles.extend(rows);
     }
@@ -660,7 +696,7 @@ pub async fn titles_in(
 
 /// The store code and title of `products` (row ids), for the merchant's reports.
 pub async fn names_of(
-    db: &Db,
+    connection: &mut sqlx::AnyConnection,
     products: &[i64],
 ) -> Result<std::collections::HashMap<i64, (String, String)>, StoreError> {
     let mut names = std::collections::HashMap::with_capacity(products.len());
@@ -669,7 +705,7 @@ pub async fn names_of(
             "SELECT id, sku, title FROM products WHERE id IN ({})",
             crate::store::id_list(chunk)
         ))
-        .fetch_all(db.reader())
+        .fetch_all(&mut *connection)
         .await?;
         names.extend(rows.into_iter().map(|(id, sku, title)| (id, (sku, title))));
     }

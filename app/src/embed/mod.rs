@@ -16,6 +16,46 @@ use crate::reviews::{REVIEW_DELETED_EVENT, REVIEW_SUBMITTED_EVENT};
 use crate::ui::{ADD_TO_CART_EVENT, escape_html};
 use crate::wishlist::WISHLIST_CHANGE_EVENT;
 
+/// Something a store's page saw the shopper do, as the loader's `Rapport.track(kind, {sku, quantity})` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracked {
+    /// Opened the product's page.
+    View,
+    /// Put this many of the product in the store's cart.
+    Cart(i64),
+    /// Took the product out of the store's cart.
+    Uncart,
+}
+
+impl Tracked {
+    /// Reads a tracking call's kind (`view`, `cart` or `uncart`), with the quantity a cart event carries (1 when
+    /// none).
+    ///
+    /// ```
+    /// use app::embed::Tracked;
+    /// assert_eq!(Tracked::parse("cart", Some(2)), Ok(Tracked::Cart(2)));
+    /// assert_eq!(Tracked::parse("view", None), Ok(Tracked::View));
+    /// assert_eq!(Tracked::parse("uncart", None), Ok(Tracked::Uncart));
+    /// assert!(Tracked::parse("purchase", None).is_err());
+    /// ```
+    pub fn parse(
+        kind: &str,
+        quantity: Option<i64>,
+    ) -> Result<Self, crate::kernel::error::AppError> {
+        match kind {
+            "view" => Ok(Self::View),
+            "cart" => Ok(Self::Cart(quantity.unwrap_or(1))),
+            "uncart" => Ok(Self::Uncart),
+            other => Err(crate::kernel::error::AppError::invalid(
+                "kind",
+                format!(
+                    "\"{other}\" is not something Rapport records from a page; use \"view\", \"cart\" or \"uncart\""
+                ),
+            )),
+        }
+    }
+}
+
 /// A widget a store page can hold, by its custom element. Everything said about it is its row in [`WIDGETS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmbeddableWidget {

@@ -1,9 +1,11 @@
 //! The browser half of embedding: what the loader calls once the WASM is in.
 
+use super::Tracked;
 use super::{COMPACT, EmbeddableWidget, LIMIT, PER_SECTION, PRODUCT_NAME, Settings};
 use crate::alerts::{AlertInbox, MyAlerts, PriceAlert};
+use crate::carts::{put_in_cart, take_out_of_cart};
 use crate::events::ProductView;
-use crate::events::track::{Tracked, track as record};
+use crate::events::record_view_from_page;
 use crate::feed::{AlsoBought, AlsoViewed, HomeFeed, RecentlyViewed, WentOnTo};
 use crate::flows::adopt_guest;
 use crate::i18n::{DEFAULT_LOCALE, I18n, negotiate};
@@ -66,8 +68,8 @@ fn adopt_kept_guest(moving: std::rc::Rc<std::cell::Cell<bool>>) {
 }
 
 /// The loader's `Rapport.track(kind, {sku, quantity})`: records that the page's shopper (or this browser's
-/// guest) viewed a product (`view`) or put `quantity` of it in the store's cart (`cart`), as the storefront's
-/// pages record them. The promise fails with what was wrong (an unknown kind or product, a bad quantity).
+/// guest) viewed a product (`view`), put `quantity` of it in the store's cart (`cart`) or took it out (`uncart`),
+/// as the storefront's pages record them. The promise fails with what was wrong (an unknown kind or product, a bad quantity).
 #[wasm_bindgen]
 pub async fn track(kind: String, sku: String, quantity: Option<f64>) -> Result<(), JsError> {
     // A JS number: anything but a whole number (2.5, NaN, 2^32 + 2) is refused rather than cut to an integer.
@@ -81,9 +83,12 @@ pub async fn track(kind: String, sku: String, quantity: Option<f64>) -> Result<(
         }
     };
     let tracked = Tracked::parse(&kind, quantity).map_err(|error| JsError::new(&error.message))?;
-    record(tracked, sku)
-        .await
-        .map_err(|error| JsError::new(&error.message))
+    match tracked {
+        Tracked::View => record_view_from_page(sku).await,
+        Tracked::Cart(quantity) => put_in_cart(sku, quantity).await.map(|_| ()),
+        Tracked::Uncart => take_out_of_cart(sku).await.map(|_| ()),
+    }
+    .map_err(|error| JsError::new(&error.message))
 }
 
 /// The token this browser's requests go with, asking for a guest one when there is none: the loader's

@@ -641,8 +641,8 @@ fn the_typescript_declarations_follow_the_registry() {
     }
     out += "}\n\n/** `window.Rapport`, set by the loader (EMBEDDING.md). */\nexport interface RapportApi {\n  \
             /** The Rapport server's origin. */\n  readonly server: string;\n  \
-            /** Records a product view or a cart addition for the page's shopper or guest. */\n  \
-            track(kind: 'view' | 'cart', event: { sku: string; quantity?: number }): Promise<void>;\n  \
+            /** Records a product view, a cart addition or a cart removal for the page's shopper or guest. */\n  \
+            track(kind: 'view' | 'cart' | 'uncart', event: { sku: string; quantity?: number }): Promise<void>;\n  \
             /** This browser's guest id, for the store's server to send the guest's events; null for a shopper. */\n  \
             guestId(): Promise<string | null>;\n  \
             /** Names the signed-in shopper with the token the store's server signed (v1.s.…). */\n  \

@@ -4,7 +4,6 @@
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-pub mod track;
 mod widget;
 pub use server::*;
 pub use widget::ProductView;

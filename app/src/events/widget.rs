@@ -1,7 +1,7 @@
 //! `<rapport-product-view>`: the invisible element a store's product page holds so that Rapport learns the
 //! product was viewed, as the demo storefront's product page records it.
 
-use super::track::{Tracked, track};
+use super::record_view_from_page;
 use crate::ui::Pending;
 use leptos::prelude::*;
 
@@ -12,7 +12,7 @@ pub fn ProductView(sku: String) -> impl IntoView {
     let recorded = LocalResource::new(move || {
         let sku = sku.clone();
         async move {
-            let outcome = track(Tracked::View, sku).await;
+            let outcome = record_view_from_page(sku).await;
             if let Err(error) = &outcome {
                 leptos::logging::warn!("Rapport: the product view was not recorded: {error}");
             }

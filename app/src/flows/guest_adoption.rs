@@ -1,5 +1,5 @@
-//! Signing in moves what a guest saved (wish-list items, alerts) and did (browsing, and the feed's cards they saw
-//! and clicked) to the shopper, all in one transaction: either everything moves or nothing does, and a retry finishes the job.
+//! Signing in moves what a guest saved (wish-list items, alerts, the cart) and did (browsing, and the feed's cards
+//! they saw and clicked) to the shopper, all in one transaction: either everything moves or nothing does, and a retry finishes the job.
 
 use crate::identity::IssuedToken;
 use crate::identity::client::RapportClient;
@@ -16,7 +16,7 @@ use {
 #[cfg(feature = "ssr")]
 const DEMO_TOKEN_SECONDS: i64 = 24 * 3600;
 
-/// Moves the guest's wish-list items, live alerts and events to the shopper; returns how many items and alerts
+/// Moves the guest's wish-list items, live alerts, cart and events to the shopper; returns how many items and alerts
 /// were new to the shopper.
 #[cfg(feature = "ssr")]
 pub async fn adopt(db: &Db, guest: &str, shopper: &str, now: Millis) -> Result<u64, StoreError> {
@@ -26,6 +26,7 @@ pub async fn adopt(db: &Db, guest: &str, shopper: &str, now: Millis) -> Result<u
     crate::events::ssr::adopt_guest_events(&mut tx, guest, shopper).await?;
     let shopper_key = identity::known_shopper(&mut tx, shopper).await?;
     crate::feed::ssr::adopt_guest_cards(&mut tx, guest, shopper_key).await?;
+    crate::carts::ssr::adopt_guest_cart(&mut tx, guest, shopper_key).await?;
     tx.commit().await?;
     Ok(items + alerts)
 }

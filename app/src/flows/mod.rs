@@ -14,10 +14,13 @@
 //! - [`tier_values`]: the merchant's customers page shows what each member tier's members ordered;
 //! - [`review_requests`]: a delivered order asks its buyer, a while later, to review what it brought;
 //! - [`unpaid_reminders`]: an order left unpaid reminds its buyer once, unless it is paid or cancelled first;
+//! - [`cart_price_drops`]: a price drop of something in a shopper's cart tells them, and what they buy leaves it;
 //! - [`product_names`]: the products an email names, in its recipient's language.
 
 #[cfg(feature = "ssr")]
 pub mod answer_notices;
+#[cfg(feature = "ssr")]
+pub mod cart_price_drops;
 #[cfg(feature = "ssr")]
 pub mod catalog_alerts;
 pub mod guest_adoption;
@@ -40,8 +43,19 @@ pub mod verified_buyers;
 
 pub use guest_adoption::{adopt_guest, demo_sign_in};
 
-/// What follows every change to orders: the buyer's tier growth, and an unpaid order's reminder withdrawn when the
-/// order is paid or cancelled.
+/// What follows every change to orders: the buyer's tier growth, an unpaid order's reminder withdrawn when the
+/// order is paid or cancelled, and what the buyer bought taken out of their cart.
 #[cfg(feature = "ssr")]
-pub const ORDER_FLOWS: (tier_growth::TierGrowth, unpaid_reminders::UnpaidReminders) =
-    (tier_growth::TierGrowth, unpaid_reminders::UnpaidReminders);
+pub const ORDER_FLOWS: (
+    tier_growth::TierGrowth,
+    (
+        unpaid_reminders::UnpaidReminders,
+        cart_price_drops::CartsAfterOrders,
+    ),
+) = (
+    tier_growth::TierGrowth,
+    (
+        unpaid_reminders::UnpaidReminders,
+        cart_price_drops::CartsAfterOrders,
+    ),
+);

@@ -5,7 +5,7 @@
 use crate::catalog::ssr::{names_of, titles_in};
 use crate::identity::ssr::contacts_of;
 use crate::kernel::ids::{ProductKey, ShopperKey};
-use crate::store::{Db, StoreError};
+use crate::store::StoreError;
 use std::collections::HashMap;
 
 /// Products' SKUs and titles, as each of some shoppers reads them.
@@ -19,15 +19,16 @@ pub struct ProductNames {
 }
 
 impl ProductNames {
-    /// The names of `products` for `shoppers`, in one read per language among them.
+    /// The names of `products` for `shoppers`, in one read per language among them, from the database's readers
+    /// or inside a transaction.
     pub async fn load(
-        db: &Db,
+        connection: &mut sqlx::AnyConnection,
         shoppers: &[ShopperKey],
         products: &[i64],
     ) -> Result<Self, StoreError> {
-        let names = names_of(db, products).await?;
+        let names = names_of(connection, products).await?;
         let keys: Vec<i64> = shoppers.iter().map(|shopper| shopper.0).collect();
-        let locales: HashMap<i64, String> = contacts_of(db, &keys)
+        let locales: HashMap<i64, String> = contacts_of(connection, &keys)
             .await?
             .into_iter()
             .map(|(key, contact)| (key, contact.locale))
@@ -35,7 +36,10 @@ impl ProductNames {
         let mut translated = HashMap::new();
         for locale in locales.values() {
             if !translated.contains_key(locale) {
-                translated.insert(locale.clone(), titles_in(db, products, locale).await?);
+                translated.insert(
+                    locale.clone(),
+                    titles_in(connection, products, locale).await?,
+                );
             }
         }
         Ok(ProductNames {

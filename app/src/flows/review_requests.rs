@@ -100,7 +100,8 @@ async fn queue_stage(
             .iter()
             .flat_map(|order| order.products.iter().map(|product| product.0))
             .collect();
-        let names = ProductNames::load(db, &shoppers, &products).await?;
+        let names =
+            ProductNames::load(&mut *db.reader().acquire().await?, &shoppers, &products).await?;
         let reminder = follow_up == FollowUp::Reminder;
         let mut requests = Vec::with_capacity(orders.len());
         for order in &orders {

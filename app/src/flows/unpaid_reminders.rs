@@ -66,7 +66,8 @@ pub async fn queue_unpaid_reminders(
             .iter()
             .flat_map(|order| order.lines.iter().map(|(product, _)| product.0))
             .collect();
-        let names = ProductNames::load(db, &shoppers, &products).await?;
+        let names =
+            ProductNames::load(&mut *db.reader().acquire().await?, &shoppers, &products).await?;
         let reminders: Vec<NewMessage> = orders
             .into_iter()
             .map(|order| NewMessage {

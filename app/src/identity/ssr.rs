@@ -245,7 +245,7 @@ pub async fn upsert_shoppers(
 
 /// The store's shopper ids and display names of shoppers by row id; ids of no shopper are left out.
 pub async fn names_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, (String, String)>, StoreError> {
-    Ok(contacts_of(db, keys)
+    Ok(contacts_of(&mut *db.reader().acquire().await?, keys)
         .await?
         .into_iter()
         .map(|(key, contact)| (key, (contact.shopper_id, contact.display_name)))
@@ -264,7 +264,10 @@ pub struct Contact {
 }
 
 /// The contacts of the shoppers with these row ids (those found), any number of them.
-pub async fn contacts_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, Contact>, StoreError> {
+pub async fn contacts_of(
+    connection: &mut sqlx::AnyConnection,
+    keys: &[i64],
+) -> Result<HashMap<i64, Contact>, StoreError> {
     let mut contacts = HashMap::with_capacity(keys.len());
     // A segment's export names tens of thousands: a thousand to a statement keeps each list short.
     for chunk in keys.chunks(1_000) {
@@ -272,7 +275,7 @@ pub async fn contacts_of(db: &Db, keys: &[i64]) -> Result<HashMap<i64, Contact>,
             "SELECT id, external_id, display_name, email, locale FROM shoppers WHERE id IN ({})",
             crate::store::id_list(chunk)
         );
-        for row in sqlx::query(&sql).fetch_all(db.reader()).await? {
+        for row in sqlx::query(&sql).fetch_all(&mut *connection).await? {
             contacts.insert(
                 row.try_get("id")?,
                 Contact {

@@ -124,7 +124,7 @@ pub async fn segment_members(
         .take(usize::try_from(per_page).unwrap_or(0))
         .collect();
     let keys: Vec<i64> = shown.iter().map(|customer| customer.shopper).collect();
-    let contacts = contacts_of(db, &keys).await?;
+    let contacts = contacts_of(&mut *db.reader().acquire().await?, &keys).await?;
     Ok(SegmentMembers {
         segment,
         period: period.span(),

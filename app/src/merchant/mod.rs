@@ -47,7 +47,7 @@ pub struct WidgetFigures {
     pub reviews: ReviewFigures,
     /// Every shelf of the feed (the home feed's sections, the product pages' lists): cards shown and clicked.
     pub feed: Vec<ShelfFigures>,
-    /// One row per kind of message (answers, review requests, unpaid-order reminders).
+    /// One row per kind of message (answers, review requests, unpaid-order reminders, cart price drops).
     #[serde(default)]
     pub emails: Vec<EmailFigures>,
 }

@@ -84,7 +84,9 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         ),
     )?;
     let ranks = wish_list_ranks(&saves, currency, &prices, &purchases);
-    let names = crate::catalog::ssr::names_of(db, &ranks.products()).await?;
+    let names =
+        crate::catalog::ssr::names_of(&mut *db.reader().acquire().await?, &ranks.products())
+            .await?;
     Ok(WidgetFigures {
         alerts: alert_figures(&started, &notices, &purchases),
         wish_lists: ranks.named(&names),

@@ -24,6 +24,8 @@ pub enum MessageBody {
     ReviewRequest(ReviewRequest),
     /// An order placed a while ago is still not paid.
     UnpaidOrder(UnpaidOrderReminder),
+    /// Something in the shopper's cart got cheaper.
+    CartPriceDrop(CartPriceDrop),
 }
 
 impl MessageBody {
@@ -32,6 +34,7 @@ impl MessageBody {
             Self::QuestionAnswered(_) => MessageKind::QuestionAnswered,
             Self::ReviewRequest(_) => MessageKind::ReviewRequest,
             Self::UnpaidOrder(_) => MessageKind::UnpaidOrder,
+            Self::CartPriceDrop(_) => MessageKind::CartPriceDrop,
         }
     }
 }
@@ -44,13 +47,15 @@ pub enum MessageKind {
     QuestionAnswered,
     ReviewRequest,
     UnpaidOrder,
+    CartPriceDrop,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 3] = [
+    pub const ALL: [MessageKind; 4] = [
         MessageKind::QuestionAnswered,
         MessageKind::ReviewRequest,
         MessageKind::UnpaidOrder,
+        MessageKind::CartPriceDrop,
     ];
 
     /// The kind's name in the outbox, the preferences and their links.
@@ -59,6 +64,7 @@ impl MessageKind {
             MessageKind::QuestionAnswered => "question_answered",
             MessageKind::ReviewRequest => "review_request",
             MessageKind::UnpaidOrder => "unpaid_order",
+            MessageKind::CartPriceDrop => "cart_price_drop",
         }
     }
 
@@ -71,7 +77,7 @@ impl MessageKind {
     pub fn purpose(self) -> Purpose {
         match self {
             MessageKind::QuestionAnswered | MessageKind::ReviewRequest => Purpose::Transactional,
-            MessageKind::UnpaidOrder => Purpose::Marketing,
+            MessageKind::UnpaidOrder | MessageKind::CartPriceDrop => Purpose::Marketing,
         }
     }
 
@@ -157,6 +163,21 @@ pub struct UnpaidProduct {
     pub sku: String,
     pub title: String,
     pub quantity: i64,
+}
+
+/// A product in the shopper's cart got cheaper: what it costs now, what it cost when they were last told (or put
+/// it in the cart), and the lowest price of the 30 days before, as an alert's notice says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartPriceDrop {
+    pub sku: String,
+    pub title: String,
+    /// The store's own page of the product, when the catalogue has one.
+    pub product_url: Option<String>,
+    /// How many of it the cart holds.
+    pub quantity: i64,
+    pub old_price: crate::kernel::money::Money,
+    pub new_price: crate::kernel::money::Money,
+    pub lowest_30_days: crate::kernel::money::Money,
 }
 
 /// An answer to the shopper's question.

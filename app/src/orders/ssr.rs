@@ -198,6 +198,16 @@ async fn order_key(tx: &mut Tx, order_id: &str) -> Result<i64, StoreError> {
     )
 }
 
+/// The products an order (its row id) holds, each once.
+pub async fn order_products(tx: &mut Tx, order: i64) -> Result<Vec<ProductKey>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT product_id FROM order_lines WHERE order_id = $1 ORDER BY product_id",
+    )
+    .bind(order)
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// The row ids of an order's buyer and of each line's product; an unknown one is a 404 naming its field.
 async fn buyer_and_products(
     tx: &mut Tx,

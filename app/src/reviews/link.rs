@@ -46,7 +46,12 @@ async fn named_by(db: &crate::store::Db, token: &str) -> Result<(String, String)
     let shoppers = crate::identity::ssr::names_of(db, &[shopper.0])
         .await
         .map_err(store_error)?;
-    let products = crate::catalog::ssr::names_of(db, &[product.0])
+    let mut reader = db
+        .reader()
+        .acquire()
+        .await
+        .map_err(|error| store_error(error.into()))?;
+    let products = crate::catalog::ssr::names_of(&mut reader, &[product.0])
         .await
         .map_err(store_error)?;
     let (shopper_id, _) = shoppers.get(&shopper.0).ok_or_else(gone)?;

@@ -1,6 +1,7 @@
 use crate::alerts::PriceAlert;
+use crate::carts::put_in_cart;
 use crate::catalog::{Product, product_details};
-use crate::events::track::{Tracked, track};
+use crate::events::record_view_from_page;
 use crate::feed::{AlsoBought, AlsoViewed, WentOnTo};
 use crate::i18n::use_i18n;
 use crate::kernel::error::{AppError, ErrorCode};
@@ -25,7 +26,7 @@ pub fn ProductPage() -> impl IntoView {
     Effect::new(move |_| {
         let sku = sku();
         leptos::task::spawn_local(async move {
-            let _ = track(Tracked::View, sku).await;
+            let _ = record_view_from_page(sku).await;
         });
     });
     view! {
@@ -91,7 +92,7 @@ fn AddToCart(sku: String, available: bool) -> impl IntoView {
     let add = Action::new(move |quantity: &i64| {
         let (sku, quantity) = (sku.clone(), *quantity);
         async move {
-            track(Tracked::Cart(quantity), sku.clone()).await?;
+            put_in_cart(sku.clone(), quantity).await?;
             Ok::<_, AppError>((sku, quantity))
         }
     });

@@ -6,7 +6,6 @@ use app::alerts::{FailedNotice, ProductAlertReport, ssr as alerts};
 use app::catalog::{CategoryInput, PriceChange, ProductInput, StockChange, ssr as catalog};
 use app::events::{EventInput, ssr as events};
 use app::flows::ORDER_FLOWS;
-use app::flows::catalog_alerts::CatalogAlerts;
 use app::identity::{ShopperInput, ssr as identity};
 use app::kernel::error::AppError;
 use app::kernel::time::now;
@@ -114,13 +113,7 @@ pub async fn put_products(
     ApiJson(batch): ApiJson<ProductBatch>,
 ) -> Result<Json<UpsertSummary>, ApiError> {
     Ok(Json(
-        catalog::upsert_products(
-            &state.db,
-            &batch.products,
-            &CatalogAlerts(&state.alerts),
-            now(),
-        )
-        .await?,
+        catalog::upsert_products(&state.db, &batch.products, &state.catalog_flows(), now()).await?,
     ))
 }
 
@@ -132,13 +125,8 @@ pub async fn post_prices(
     ApiJson(batch): ApiJson<PriceBatch>,
 ) -> Result<Json<Changed>, ApiError> {
     Ok(Json(Changed {
-        changed: catalog::change_prices(
-            &state.db,
-            &batch.prices,
-            &CatalogAlerts(&state.alerts),
-            now(),
-        )
-        .await?,
+        changed: catalog::change_prices(&state.db, &batch.prices, &state.catalog_flows(), now())
+            .await?,
     }))
 }
 
@@ -150,13 +138,8 @@ pub async fn post_stock(
     ApiJson(batch): ApiJson<StockBatch>,
 ) -> Result<Json<Changed>, ApiError> {
     Ok(Json(Changed {
-        changed: catalog::change_stock(
-            &state.db,
-            &batch.stock,
-            &CatalogAlerts(&state.alerts),
-            now(),
-        )
-        .await?,
+        changed: catalog::change_stock(&state.db, &batch.stock, &state.catalog_flows(), now())
+            .await?,
     }))
 }
 

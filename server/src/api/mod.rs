@@ -1,6 +1,7 @@
 //! The merchant API under `/api/v1/`: the store's own systems push their catalogue, shoppers, orders and
 //! events here, authenticated with a bearer API key. JSON in, JSON out, and one error shape throughout.
 
+mod carts;
 mod handlers;
 pub mod insights;
 mod openapi;
@@ -283,6 +284,12 @@ pub fn router(state: AppState) -> Router {
             put(unpaid_orders::put_unpaid_order)
                 .get(unpaid_orders::get_unpaid_order)
                 .delete(unpaid_orders::delete_unpaid_order),
+        )
+        .route(
+            "/carts/{shopper_id}",
+            put(carts::put_cart)
+                .get(carts::get_cart)
+                .delete(carts::delete_cart),
         )
         .route("/events", post(handlers::post_events))
         .route("/reviews", get(handlers::get_reviews))

@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document of the merchant API, generated from the handlers and types.
 
 use super::handlers::{self, MAX_PAGE, MAX_RESEND};
-use super::{insights, questions, suppressions, unpaid_orders};
+use super::{carts, insights, questions, suppressions, unpaid_orders};
 use app::catalog::rules::{
     MAX_DESCRIPTION_LEN, MAX_PRICE_MINOR, MAX_STOCK, MAX_TITLE_LEN, MAX_URL_LEN,
 };
@@ -34,6 +34,9 @@ const _: () = assert!(app::questions::rules::MAX_REASON_CHARS == MAX_REASON_CHAR
         unpaid_orders::put_unpaid_order,
         unpaid_orders::get_unpaid_order,
         unpaid_orders::delete_unpaid_order,
+        carts::put_cart,
+        carts::get_cart,
+        carts::delete_cart,
         handlers::post_events,
         handlers::get_reviews,
         handlers::get_review_history,

@@ -106,6 +106,13 @@ pub fn state_of(store: &TestDb) -> AppState {
         },
         shop_name: app::kernel::context::ShopName("Test Shop".into()),
         marketing: Default::default(),
+        carts: app::flows::cart_price_drops::CartDropPolicy {
+            marketing: app::messages::ssr::MarketingRules {
+                quiet_hours: None,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
         wishlists: Default::default(),
         // A store that sends alert emails (the delivery tests deliver them to a real SMTP server).
         alerts: app::alerts::rules::AlertPolicy {
@@ -238,6 +245,7 @@ pub async fn footprint(shop: &Shop) -> Vec<i64> {
         "order_lines",
         "refunds",
         "shopper_events",
+        "cart_lines",
     ] {
         counts.push(count(&shop.store.db, table).await);
     }

@@ -159,31 +159,6 @@ async fn update_alerts(
     Ok(())
 }
 
-/// The lowest price of the 30 days before `at`, from the product's price history.
-async fn lowest_before(
-    tx: &mut Tx,
-    product_id: i64,
-    at: Millis,
-    fallback: i64,
-) -> Result<i64, sqlx::Error> {
-    let since = at - 30 * DAY_MS;
-    let rows = sqlx::query(
-        "SELECT changed_at, price_minor FROM price_history WHERE product_id = $1 AND changed_at <= $3 AND changed_at >= \
-         COALESCE((SELECT MAX(changed_at) FROM price_history WHERE product_id = $1 AND changed_at <= $2), 0) \
-         ORDER BY changed_at, id",
-    )
-    .bind(product_id)
-    .bind(since)
-    .bind(at)
-    .fetch_all(&mut **tx)
-    .await?;
-    let history: Vec<(Millis, i64)> = rows
-        .iter()
-        .map(|row| Ok((row.try_get("changed_at")?, row.try_get("price_minor")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok(lowest_of_30_days(&history, at).unwrap_or(fallback))
-}
-
 /// Called by the catalog inside the transaction that changes a product's price (`change_id` is the new
 /// price-history row): queues the notices of every price alert the drop fires and lowers their reference, and
 /// tells shoppers who asked to hear of rises in their wish lists (at most once per product within the store's
@@ -260,7 +235,7 @@ pub async fn price_changed(
         }
     }
     if outbound.len() > 0 {
-        let lowest = lowest_before(tx, product_id, at, old_minor).await?;
+        let lowest = lowest_price_of_30_days(tx, product_id, at, old_minor).await?;
         let change = AlertChange {
             product_id,
             kind: if drop { "price_drop" } else { "price_rise" },
@@ -314,7 +289,7 @@ pub async fn stock_changed(
         .await?;
     let price: i64 = product.try_get("price_minor")?;
     let currency: String = product.try_get("currency")?;
-    let lowest = lowest_before(tx, product_id, at, price).await?;
+    let lowest = lowest_price_of_30_days(tx, product_id, at, price).await?;
     let rows = sqlx::query(&format!(
         "SELECT a.id, a.shopper_id, {REACHABLE} FROM alerts a LEFT JOIN shoppers s ON s.id = a.shopper_id \
          WHERE a.product_id = $1 AND a.kind = 'back_in_stock' AND a.status = 'active' ORDER BY a.id LIMIT $2"
@@ -355,4 +330,20 @@ pub async fn stock_changed(
     )
     .await?;
     Ok(outbound.len())
+}
+
+/// The shoppers whose own price alerts told them of the price change `change_id` (a price-history row): anything
+/// else telling them of the same drop would say it twice.
+pub async fn shoppers_told_of_price(
+    tx: &mut Tx,
+    change_id: i64,
+) -> Result<std::collections::HashSet<ShopperKey>, sqlx::Error> {
+    let told: Vec<ShopperKey> = sqlx::query_scalar(
+        "SELECT DISTINCT a.shopper_id FROM alert_changes c JOIN notices n ON n.change_id = c.id \
+         JOIN alerts a ON a.id = n.alert_id WHERE c.source = $1 AND a.shopper_id IS NOT NULL",
+    )
+    .bind(format!("price:{change_id}"))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(told.into_iter().collect())
 }

@@ -3,6 +3,7 @@ use crate::catalog::ssr::{change_prices, change_stock, upsert_products};
 use crate::catalog::{PriceChange, StockChange};
 use crate::flows::catalog_alerts::CatalogAlerts;
 use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::kernel::time::DAY_MS;
 use crate::store::testing::{all, count};
 use crate::wishlist::rules::WishlistPolicy;
 

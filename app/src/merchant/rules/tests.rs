@@ -467,10 +467,15 @@ fn an_order_follows_the_latest_email_delivered_to_its_buyer_within_a_week() {
     assert_eq!(row(ReviewRequest), (1, 1, 0, 0, 1, 0, 1, 3_000));
     assert_eq!(row(QuestionAnswered), (1, 0, 0, 0, 0, 0, 0, 0));
     assert_eq!(
+        row(MessageKind::CartPriceDrop),
+        (0, 0, 0, 0, 0, 0, 0, 0),
+        "every kind has its row, sent or not"
+    );
+    assert_eq!(
         figures
             .iter()
             .map(|row| row.purpose.as_str())
             .collect::<Vec<_>>(),
-        ["transactional", "transactional", "marketing"]
+        ["transactional", "transactional", "marketing", "marketing"]
     );
 }

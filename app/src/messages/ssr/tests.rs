@@ -341,12 +341,30 @@ async fn a_shopper_who_turned_a_kind_off_gets_none_of_it_and_what_waited_is_take
                     purpose: Purpose::Marketing,
                     allowed: false
                 },
+                // The store's rule (opt-out) for the marketing kind she has not chosen.
+                EmailPreference {
+                    kind: MessageKind::CartPriceDrop,
+                    purpose: Purpose::Marketing,
+                    allowed: true
+                },
             ]
         );
         let bobs = preferences(db, bob, MarketingConsent::OptIn, None)
             .await
             .unwrap();
-        assert!(bobs.preferences.iter().all(|preference| preference.allowed));
+        assert_eq!(
+            bobs.preferences
+                .iter()
+                .map(|preference| (preference.kind, preference.allowed))
+                .collect::<Vec<_>>(),
+            [
+                (MessageKind::QuestionAnswered, true),
+                (MessageKind::ReviewRequest, true),
+                (MessageKind::UnpaidOrder, true),
+                (MessageKind::CartPriceDrop, false),
+            ],
+            "opt-in: the marketing kind Bob has not turned on stays off"
+        );
     }
 }
 

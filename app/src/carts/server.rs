@@ -1,0 +1,105 @@
+//! The carts' server functions: a page tells Rapport that the shopper (or guest) put a product in the store's cart
+//! or took it out, as the store's own cart did.
+
+use crate::identity::client::RapportClient;
+use crate::identity::ensure_viewer;
+use crate::kernel::error::AppError;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::MAX_CART_QUANTITY,
+    crate::catalog::ssr::{active_product_id, product_for_update},
+    crate::events::EventKind,
+    crate::events::ssr::{NewEvent, record},
+    crate::identity::Viewer,
+    crate::identity::ssr::{Owner, request_viewer},
+    crate::kernel::error::respond_with,
+    crate::kernel::time::Millis,
+    crate::store::{Db, StoreError},
+};
+
+/// Records that the viewer put `quantity` of a product in the store's cart: a line of their cart, watched from
+/// today's price, and a `carted` event for the feed. Returns the quantity.
+#[server(client = RapportClient)]
+pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
+    let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
+    if !(1..=MAX_CART_QUANTITY).contains(&quantity) {
+        return Err(respond_with(AppError::invalid(
+            "quantity",
+            format!("must be from 1 to {MAX_CART_QUANTITY}"),
+        )));
+    }
+    carted(&db, &viewer, &sku, quantity, crate::kernel::time::now())
+        .await
+        .map_err(|error| respond_with(error.into()))?;
+    Ok(quantity)
+}
+
+/// Records that the viewer took a product out of the store's cart; `false` when it was not in it as far as Rapport
+/// knows.
+#[server(client = RapportClient)]
+pub async fn remove_from_cart(sku: String) -> Result<bool, AppError> {
+    let db = crate::store::db()?;
+    let viewer = request_viewer().await?;
+    uncarted(&db, &viewer, &sku)
+        .await
+        .map_err(|error| respond_with(error.into()))
+}
+
+/// [`add_to_cart`]'s work, in one transaction.
+#[cfg(feature = "ssr")]
+pub async fn carted(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    quantity: i64,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = db.write().await?;
+    let product = active_product_id(&mut tx, sku).await?;
+    let (_, price, currency, _) = product_for_update(&mut tx, sku, "sku").await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
+    super::ssr::add(&mut tx, &owner, product, quantity, (price, &currency), now).await?;
+    let (shopper_id, guest_id) = match owner {
+        Owner::Shopper(key) => (Some(key), None),
+        Owner::Guest(guest) => (None, Some(guest)),
+    };
+    record(
+        &mut tx,
+        &[NewEvent {
+            shopper_id,
+            guest_id,
+            product_id: product,
+            kind: EventKind::Carted,
+            at: now,
+        }],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`remove_from_cart`]'s work: a product the store withdrew can still leave the cart.
+#[cfg(feature = "ssr")]
+pub async fn uncarted(db: &Db, viewer: &Viewer, sku: &str) -> Result<bool, StoreError> {
+    let mut tx = db.write().await?;
+    let (product, ..) = product_for_update(&mut tx, sku, "sku").await?;
+    let owner = Owner::for_change(&mut tx, viewer).await?;
+    let removed = super::ssr::remove(&mut tx, &owner, product).await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// From a page: puts `quantity` of `sku` in the viewer's cart, getting this browser a guest token first when it
+/// has none, so a guest's cart counts too.
+pub async fn put_in_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
+    ensure_viewer().await?;
+    add_to_cart(sku, quantity).await
+}
+
+/// From a page: takes `sku` out of the viewer's cart.
+pub async fn take_out_of_cart(sku: String) -> Result<bool, AppError> {
+    ensure_viewer().await?;
+    remove_from_cart(sku).await
+}

@@ -1,0 +1,160 @@
+//! Something in a shopper's cart gets cheaper: they are told by email, as a price alert would tell them, in the
+//! transaction of the price change. The same guards hold as for alerts: a drop must clear the store's minimum drop
+//! (so a price hovering around one value stays quiet), one notice per product within the cooldown, and the notice
+//! names the lowest price of the 30 days before. It is marketing, so the shopper's consent, quiet hours, the weekly
+//! cap and the non-openers' rule apply. Nobody is told of a drop their own price alert told them of, nor of a cart
+//! the store has not shown for a while (abandoned). What the shopper buys or takes out of the cart leaves it
+//! ([`CartsAfterOrders`], [`crate::carts::remove_from_cart`]), so it is not watched any more.
+
+use super::product_names::ProductNames;
+use crate::alerts::PriceRule;
+use crate::alerts::rules::{AlertPolicy, PriceWatch, price_drop_fires};
+use crate::carts::ssr::{CartWatch, remove_bought, told, watching};
+use crate::catalog::ssr::{ProductChange, lowest_price_of_30_days, page_url};
+use crate::kernel::ids::{ProductKey, ShopperKey};
+use crate::kernel::money::Money;
+use crate::kernel::time::Millis;
+use crate::messages::ssr::{MarketingRules, NewMessage, queue_many};
+use crate::messages::{CartPriceDrop, MessageBody};
+use crate::orders::ssr::{OrderChange, order_products};
+use crate::store::{StoreError, Then, Tx};
+use futures::future::BoxFuture;
+
+/// When a cart's price drop is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartDropPolicy {
+    /// A cart line the store has not shown for this long is abandoned and told nothing; `None` tells no cart of
+    /// any drop.
+    pub watch_for: Option<Millis>,
+    /// A cart's price drop is marketing: the store's rules for it apply.
+    pub marketing: MarketingRules,
+}
+
+impl Default for CartDropPolicy {
+    fn default() -> Self {
+        CartDropPolicy {
+            watch_for: Some(Millis::days(30)),
+            marketing: MarketingRules::default(),
+        }
+    }
+}
+
+/// Whether a drop of a cart line's product to `new_minor` at `now` tells its shopper: the line is still watched,
+/// and the drop fires as it would fire a price alert for any drop (the store's minimum drop and cooldown).
+pub fn drop_told(
+    line: &CartWatch,
+    new_minor: i64,
+    alerts: &AlertPolicy,
+    watch_for: Millis,
+    now: Millis,
+) -> bool {
+    let watch = PriceWatch {
+        rule: PriceRule::AnyDrop,
+        reference_minor: line.reference_minor,
+        last_notified_at: line.last_notified_at,
+    };
+    now - line.seen_at <= watch_for && price_drop_fires(&watch, new_minor, alerts, now)
+}
+
+/// The outbox's key of a cart's price-drop message: one per price change and shopper.
+fn dedupe_key(change_id: i64, shopper: ShopperKey) -> String {
+    format!("price:{change_id}:{}", shopper.0)
+}
+
+/// Tells shoppers of price drops in their carts, under the store's alert policy (minimum drop, cooldown) and
+/// cart rules.
+pub struct CartPriceDrops<'a> {
+    pub alerts: &'a AlertPolicy,
+    pub policy: &'a CartDropPolicy,
+}
+
+impl Then<ProductChange> for CartPriceDrops<'_> {
+    fn then<'t>(
+        &'t self,
+        tx: &'t mut Tx,
+        change: ProductChange,
+    ) -> BoxFuture<'t, Result<(), StoreError>> {
+        Box::pin(async move {
+            let ProductChange::Price {
+                product_id,
+                from_minor,
+                to_minor,
+                currency,
+                change_id,
+                at,
+            } = change
+            else {
+                return Ok(());
+            };
+            let Some(watch_for) = self.policy.watch_for else {
+                return Ok(());
+            };
+            if to_minor >= from_minor {
+                return Ok(());
+            }
+            let product = ProductKey(product_id);
+            let lines: Vec<CartWatch> = watching(tx, product, &currency)
+                .await?
+                .into_iter()
+                .filter(|line| drop_told(line, to_minor, self.alerts, watch_for, at))
+                .collect();
+            if lines.is_empty() {
+                return Ok(());
+            }
+            let already_told = crate::alerts::ssr::shoppers_told_of_price(tx, change_id).await?;
+            let lowest = lowest_price_of_30_days(tx, product_id, at, from_minor).await?;
+            let product_url = page_url(tx, product).await?;
+            let shoppers: Vec<ShopperKey> = lines.iter().map(|line| line.shopper).collect();
+            let names = ProductNames::load(tx, &shoppers, &[product_id]).await?;
+            let money = |minor: i64| Money::new(minor, currency.clone());
+            let messages: Vec<NewMessage> = lines
+                .iter()
+                .filter(|line| !already_told.contains(&line.shopper))
+                .filter_map(|line| {
+                    let (sku, title) = names.of(line.shopper, product)?;
+                    Some(NewMessage {
+                        shopper: line.shopper,
+                        dedupe_key: dedupe_key(change_id, line.shopper),
+                        body: MessageBody::CartPriceDrop(CartPriceDrop {
+                            sku: sku.to_owned(),
+                            title: title.to_owned(),
+                            product_url: product_url.clone(),
+                            quantity: line.quantity,
+                            old_price: money(line.reference_minor),
+                            new_price: money(to_minor),
+                            lowest_30_days: money(lowest),
+                        }),
+                    })
+                })
+                .collect();
+            queue_many(tx, &messages, &self.policy.marketing, at).await?;
+            // Every line the drop concerned now measures from this price, told or not (the shopper's own alert
+            // told them, or their preferences or the cap held the email back): the same drop is not news later.
+            let concerned: Vec<i64> = lines.iter().map(|line| line.line).collect();
+            told(tx, &concerned, to_minor, at).await?;
+            Ok(())
+        })
+    }
+}
+
+/// What a buyer buys leaves their cart: a drop of its price is no news to them any more.
+pub struct CartsAfterOrders;
+
+impl Then<OrderChange> for CartsAfterOrders {
+    fn then<'t>(
+        &'t self,
+        tx: &'t mut Tx,
+        change: OrderChange,
+    ) -> BoxFuture<'t, Result<(), StoreError>> {
+        Box::pin(async move {
+            if let OrderChange::NewOrder { buyer, order, .. } = change {
+                let products = order_products(tx, order).await?;
+                remove_bought(tx, ShopperKey(buyer), &products).await?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
