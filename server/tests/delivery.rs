@@ -1283,6 +1283,92 @@ async fn an_unpaid_orders_reminder_arrives_with_what_was_ordered_the_total_and_t
 }
 
 #[tokio::test]
+async fn a_price_drop_in_a_cart_arrives_with_the_saving_the_lowest_price_and_a_link_to_the_product()
+{
+    use app::flows::cart_price_drops::{CartDropPolicy, CartPriceDrops};
+    let store = testing::sqlite().await;
+    let db = &store.db;
+    add_kitchen(db).await;
+    add_products(db, &[product_input("A", 1_000, 5)]).await;
+    add_shopper(db, "buyer").await;
+    let now = app::kernel::time::now();
+    app::carts::carted(db, &Viewer::Shopper("buyer".into()), "A", 2, now)
+        .await
+        .unwrap();
+    let alerts = AlertPolicy::default();
+    let mut policy = CartDropPolicy::default();
+    policy.marketing.quiet_hours = None;
+    let flows = (
+        CatalogAlerts(&alerts),
+        CartPriceDrops {
+            alerts: &alerts,
+            policy: &policy,
+        },
+    );
+    let drop = PriceChange {
+        sku: "A".into(),
+        price_minor: 800,
+        currency: "CNY".into(),
+    };
+    change_prices(db, &[drop], &flows, now).await.unwrap();
+    let mail = tempfile::tempdir().unwrap();
+    let sink = Sink::start(mail.path(), None).await;
+    let mut work = worker(&store.url, &sink);
+    eventually("the price drop is sent", async || {
+        sink.messages().len() == 1
+    })
+    .await;
+    work.kill().unwrap();
+    work.wait().unwrap();
+
+    let message = &sink.messages()[0];
+    assert_eq!(
+        decoded(&header(message, "Subject").unwrap()),
+        "Cheaper now in your cart: Teapot A is CN¥8.00"
+    );
+    let text = unquoted(message);
+    for expected in [
+        "Teapot A, which is in your cart at",
+        "is now CN¥8.00 (was CN¥10.00)",
+        "Lowest price in the previous 30 days: CN¥10.00.",
+        "With 2 in your cart, that is CN¥4.00 less.",
+        "we write at most once a day about each product",
+        "Choose which emails you get from",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let at = text
+        .find("https://shop.example/m/c/")
+        .expect("a tracked link");
+    let click = text[at..]
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+        .next()
+        .unwrap()
+        .trim_start_matches("https://shop.example")
+        .to_owned();
+    use tower::ServiceExt;
+    let followed = server::router(
+        support::state_of(&store),
+        server::RouterOptions::default(),
+        support::pages(),
+    )
+    .unwrap()
+    .oneshot(
+        http::Request::get(click)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(followed.status(), http::StatusCode::SEE_OTHER);
+    assert_eq!(
+        followed.headers()[http::header::LOCATION],
+        "https://shop.example/p/A",
+        "the storefront's page, the catalogue having none of its own"
+    );
+}
+
+#[tokio::test]
 async fn every_reminder_arrives_once_though_the_worker_is_killed_with_some_in_flight() {
     use app::flows::unpaid_reminders::queue_unpaid_reminders;
     let store = testing::sqlite().await;
