@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, photoFile, shelfToday, shopperToken, test } from './support';
+import { decodeWords, emailsTo, nthEmailTo } from './mailbox';
 import { startStore, type Store } from './store';
 
 /**
@@ -903,4 +904,49 @@ test('a returning shopper\'s browser keeps the widgets\' files, checks only the 
   expect(declarations.headers()['content-type']).toBe('text/plain; charset=utf-8');
   expect(declarations.headers()['cache-control']).toBe('no-cache');
   expect(await declarations.text()).toContain("'rapport-recently-viewed': RapportRecentlyViewedElement;");
+});
+
+test("a guest's cart on a store page follows them at sign-in, and only what stayed in it is told of a price drop", { tag: '@js-only' }, async ({ page }) => {
+  const stamp = Date.now();
+  const [kettle, mug] = [`EMB-CART-${stamp}-K`, `EMB-CART-${stamp}-M`];
+  const auth = { Authorization: `Bearer ${MERCHANT_KEY}` };
+  const products = await page.request.put(`${RAPPORT}/api/v1/products`, {
+    headers: auth,
+    data: {
+      products: [
+        { sku: kettle, category: 'kitchen', title: 'Enamel kettle', price_minor: 30_000, currency: 'CNY', stock: 5 },
+        { sku: mug, category: 'kitchen', title: 'Stoneware mug', price_minor: 8_000, currency: 'CNY', stock: 5 },
+      ],
+    },
+  });
+  expect(products.status(), await products.text()).toBe(200);
+  const shopperId = `embed-cart-${stamp}`;
+  const address = `${shopperId}@example.com`;
+  const shoppers = await page.request.put(`${RAPPORT}/api/v1/shoppers`, {
+    headers: auth,
+    data: { shoppers: [{ shopper_id: shopperId, display_name: 'Embed cart', email: address }] },
+  });
+  expect(shoppers.status(), await shoppers.text()).toBe(200);
+
+  // As a guest, the store's cart takes both and gives the mug back.
+  await page.goto(`${store.origin}/products/${kettle}`);
+  await expect(page.locator('rapport-product-view')).toHaveAttribute('data-rapport', 'ready');
+  const track = (kind: string, sku: string) => page.evaluate(([kind, sku]) => (window as any).Rapport.track(kind, { sku }), [kind, sku]);
+  await track('cart', kettle);
+  await track('cart', mug);
+  await track('uncart', mug);
+  const refused = await page.evaluate(() => (window as any).Rapport.track('uncart', { sku: 'NO-SUCH-PRODUCT' }).then(() => 'recorded', (error: Error) => error.message));
+  expect(refused).toContain('unknown product');
+
+  await page.evaluate((token) => (window as any).Rapport.identify(token), shopperToken(shopperId));
+  const cart = async () => (await (await page.request.get(`${RAPPORT}/api/v1/carts/${shopperId}`, { headers: auth })).json()).lines.map((line: { sku: string }) => line.sku);
+  await expect.poll(cart).toEqual([kettle]);
+
+  for (const [sku, price] of [[mug, 6_000], [kettle, 24_000]] as const) {
+    const drop = await page.request.post(`${RAPPORT}/api/v1/prices`, { headers: auth, data: { prices: [{ sku, price_minor: price, currency: 'CNY' }] } });
+    expect(drop.status(), await drop.text()).toBe(200);
+  }
+  const email = await nthEmailTo(address, 1);
+  expect(decodeWords(email.headers.get('subject') ?? '')).toBe('Cheaper now in your cart: Enamel kettle is CN¥240.00');
+  expect(emailsTo(address)).toHaveLength(1);
 });

@@ -1,6 +1,6 @@
 import type { APIRequestContext } from '@playwright/test';
 import { decodeWords, emailsTo, linkIn, nthEmailTo } from './mailbox';
-import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, signInAsMerchant, test } from './support';
+import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, signInAsMerchant, signInWithToken, test, waitForHandler } from './support';
 
 const auth = { Authorization: `Bearer ${MERCHANT_KEY}` };
 const hour = 3_600_000;
@@ -77,4 +77,58 @@ test('an email preferences link that is not the store\'s says so', async ({ page
   const response = await page.goto('/email-preferences/v1.p.forged.0.00?lang=en');
   expect(response?.status()).toBe(404);
   await expect(page.locator('.rapport-error')).toContainText('This link to your email preferences is not valid');
+});
+
+/** A product of the kitchen aisle that only this test uses, at `priceMinor` yuan cents. */
+async function newProduct(request: APIRequestContext, sku: string, title: string, priceMinor: number, origin = ''): Promise<void> {
+  const response = await request.put(`${origin}/api/v1/products`, {
+    headers: auth,
+    data: { products: [{ sku, category: 'kitchen', title, price_minor: priceMinor, currency: 'CNY', stock: 5 }] },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+async function reprice(request: APIRequestContext, sku: string, priceMinor: number, origin = ''): Promise<void> {
+  const response = await request.post(`${origin}/api/v1/prices`, {
+    headers: auth,
+    data: { prices: [{ sku, price_minor: priceMinor, currency: 'CNY' }] },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+test('shopper puts a product in the cart and is emailed when its price drops', { tag: '@js-only' }, async ({ page, request }, testInfo) => {
+  const shopperId = `cart-${testInfo.project.name}-${Date.now()}`;
+  const address = `${shopperId}@example.com`;
+  const sku = `CART-${Date.now()}`;
+  await newProduct(request, sku, 'Cast-iron kettle', 20_000);
+  const shoppers = await request.put('/api/v1/shoppers', {
+    headers: auth,
+    data: { shoppers: [{ shopper_id: shopperId, display_name: 'Cora Cart', email: address }] },
+  });
+  expect(shoppers.status(), await shoppers.text()).toBe(200);
+
+  await signInWithToken(page, shopperId);
+  await page.goto(`/p/${sku}?lang=en`);
+  await waitForHandler(page, 'submit', 'form.shop-buy');
+  await page.locator('form.shop-buy .shop-buy__quantity input').fill('2');
+  await page.locator('form.shop-buy button[type="submit"]').click();
+  await expect(page.locator('form.shop-buy .shop-buy__status')).toHaveText('Added to your cart (2 in cart)');
+  const cart = await (await request.get(`/api/v1/carts/${shopperId}`, { headers: auth })).json();
+  expect(cart.lines).toEqual([expect.objectContaining({ sku, quantity: 2, watched_price: { amount_minor: 20_000, currency: 'CNY' } })]);
+
+  // A hovering price says nothing; a real drop emails the shopper once, as an alert would.
+  await reprice(request, sku, 19_950);
+  await reprice(request, sku, 15_000);
+  const email = await nthEmailTo(address, 1);
+  expect(decodeWords(email.headers.get('subject') ?? '')).toBe('Cheaper now in your cart: Cast-iron kettle is CN¥150.00');
+  expect(email.text).toContain('is now CN¥150.00 (was CN¥200.00)');
+  expect(email.text).toContain('With 2 in your cart, that is CN¥100.00 less.');
+  const product = await request.get(linkIn(email, '/m/c/'), { maxRedirects: 0 });
+  expect(product.status()).toBe(303);
+  expect(new URL(product.headers().location).pathname).toBe(`/p/${sku}`);
+  // Within the day another drop waits, and the merchant's cart view says when the shopper was told.
+  await reprice(request, sku, 12_000);
+  const told = await (await request.get(`/api/v1/carts/${shopperId}`, { headers: auth })).json();
+  expect(told.lines[0].watched_price.amount_minor).toBe(15_000);
+  expect(told.lines[0].notified_at).not.toBeNull();
 });

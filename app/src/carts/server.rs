@@ -27,7 +27,7 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
     if !(1..=MAX_CART_QUANTITY).contains(&quantity) {
         return Err(respond_with(AppError::invalid(
             "quantity",
-            format!("must be from 1 to {MAX_CART_QUANTITY}"),
+            format!("must be between 1 and {MAX_CART_QUANTITY}"),
         )));
     }
     carted(&db, &viewer, &sku, quantity, crate::kernel::time::now())

@@ -98,7 +98,7 @@ fn validate_line(line: &CartLineInput) -> Result<(), AppError> {
     if !(1..=MAX_CART_QUANTITY).contains(&line.quantity) {
         return Err(AppError::invalid(
             "quantity",
-            format!("must be from 1 to {MAX_CART_QUANTITY}"),
+            format!("must be between 1 and {MAX_CART_QUANTITY}"),
         ));
     }
     Ok(())
