@@ -27,6 +27,7 @@ const LEVELS: &[(&str, u8)] = &[
     ("questions", 6),
     ("messages", 6),
     ("insights", 6),
+    ("carts", 6),
     ("flows", 7),
     ("embed", 8),
     // Merchant pages that compose several capabilities.
