@@ -6,19 +6,14 @@
 //! Failures are retried with exponential backoff and jitter until the store's attempts run out; an address the
 //! receiving server refuses for good is suppressed, and nothing more is sent to it.
 
+use crate::emails::{Email, EmailSite};
 use app::alerts::rules::AlertPolicy;
 use app::alerts::ssr::{self as outbox, Outgoing};
-use app::i18n::translate_with;
-use app::identity::token::{
-    StoreSecret, issue_message_click, issue_message_open, issue_preferences, issue_tracking,
-    issue_unsubscribe,
-};
-use app::kernel::money::Money;
+use app::identity::token::StoreSecret;
 use app::kernel::time::{Millis, now};
+use app::messages::Purpose;
 use app::messages::ssr::{self as messages, Channel, OutgoingMessage};
-use app::messages::{Answerer, MessageBody, Purpose};
 use app::store::{Db, StoreError};
-use app::ui::escape_html;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use hmac::{Hmac, Mac};
@@ -388,7 +383,8 @@ impl Deliverer {
 
     /// The email for a message: plain text and HTML, and a stable `Message-ID`.
     pub fn message_email(&self, message: &OutgoingMessage) -> Result<Message, DeliveryError> {
-        let content = EmailContent::of_message(message, &self.site);
+        let content = Email::of_message(message, &self.site)
+            .map_err(|e| DeliveryError::Message(e.to_string()))?;
         self.compose(
             &message.email,
             format!("message-{}", message.id),
@@ -460,7 +456,8 @@ impl Deliverer {
     /// The email for a notice: plain text and HTML, a stable `Message-ID`, and RFC 8058 one-click unsubscribe.
     pub fn email(&self, notice: &Outgoing) -> Result<Message, DeliveryError> {
         let to = notice.email.as_deref().ok_or(DeliveryError::NoAddress)?;
-        let content = EmailContent::of(notice, &self.site);
+        let content = Email::of_notice(notice, &self.site)
+            .map_err(|e| DeliveryError::Message(e.to_string()))?;
         self.compose(
             to,
             format!("notice-{}", notice.id),
@@ -476,7 +473,7 @@ impl Deliverer {
         to: &str,
         local: String,
         (header, id): (&'static str, i64),
-        content: &EmailContent,
+        content: &Email,
     ) -> Result<Message, DeliveryError> {
         let to: Mailbox = to
             .parse()
@@ -508,12 +505,12 @@ impl Deliverer {
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_PLAIN)
-                            .body(content.text()),
+                            .body(content.text.clone()),
                     )
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_HTML)
-                            .body(content.html()),
+                            .body(content.html.clone()),
                     ),
             )
             .map_err(|e| DeliveryError::Message(e.to_string()))
@@ -602,393 +599,6 @@ pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
         "t={timestamp},v1={}",
         hex::encode(mac.finalize().into_bytes())
     )
-}
-
-/// What emails' words and links are made with: the store secret that signs the links, the shop's name and public
-/// address, and whether messages carry the open-counting image.
-#[derive(Clone)]
-pub struct EmailSite {
-    pub secret: StoreSecret,
-    pub shop_name: String,
-    pub public_url: String,
-    pub track_opens: bool,
-}
-
-impl EmailSite {
-    fn link(&self, path: &str) -> String {
-        format!("{}{path}", self.public_url.trim_end_matches('/'))
-    }
-}
-
-/// A message's email as it would go: its subject, HTML and plain-text parts (the merchant's previews).
-pub fn message_parts(message: &OutgoingMessage, site: &EmailSite) -> (String, String, String) {
-    let content = EmailContent::of_message(message, site);
-    (content.subject.clone(), content.html(), content.text())
-}
-
-/// An alert email's words and links, in the subscriber's language.
-struct EmailContent {
-    subject: String,
-    lines: Vec<String>,
-    /// Products to rate, each with its five star links (one star first): a review request's.
-    ratings: Vec<(String, Vec<String>)>,
-    /// A line after the ratings.
-    closing: Option<String>,
-    /// The main link and its label: the product (tracked) or the confirmation.
-    action: (String, String),
-    unsubscribe: Option<String>,
-    /// What the unsubscribe link says in the HTML part; the address itself when `None`.
-    unsubscribe_label: Option<String>,
-    footer: String,
-    /// The one-pixel image whose fetch counts the email opened, where the store tracks opens.
-    image: Option<String>,
-}
-
-impl EmailContent {
-    fn of(notice: &Outgoing, deliverer: &EmailSite) -> Self {
-        let locale = notice.locale.as_str();
-        let values = [
-            ("title", notice.title.clone()),
-            ("old", notice.old_price.display_in(locale)),
-            ("new", notice.new_price.display_in(locale)),
-            ("lowest", notice.lowest_30_days.display_in(locale)),
-        ];
-        let t = |key: &str| translate_with(locale, key, &values);
-        let unsubscribe = notice.alert_id.map(|alert| {
-            deliverer.link(&format!(
-                "/alerts/unsubscribe/{}",
-                issue_unsubscribe(&deliverer.secret, alert)
-            ))
-        });
-        let product = deliverer.link(&format!(
-            "/alerts/click/{}",
-            issue_tracking(&deliverer.secret, notice.id)
-        ));
-        let (subject, lines, action) = match notice.kind.as_str() {
-            "confirm" => (
-                t("email.confirm.subject"),
-                vec![t("email.confirm.body")],
-                (
-                    deliverer.link(&format!(
-                        "/alerts/confirm/{}",
-                        notice.confirm_token.clone().unwrap_or_default()
-                    )),
-                    t("email.confirm.action"),
-                ),
-            ),
-            kind => (
-                t(&format!("email.{kind}.subject")),
-                vec![t(&format!("alerts.notice.{kind}"))],
-                (product, t("email.view")),
-            ),
-        };
-        Self {
-            subject,
-            lines,
-            ratings: Vec::new(),
-            closing: None,
-            action,
-            unsubscribe,
-            footer: t("email.footer"),
-            image: None,
-            unsubscribe_label: None,
-        }
-    }
-
-    /// A message's words and link, in the shopper's language.
-    fn of_message(message: &OutgoingMessage, deliverer: &EmailSite) -> Self {
-        let mut content = Self::of_message_body(message, deliverer);
-        // Its links go through Rapport, which counts the click for this message and sends the shopper on.
-        let tracked = |to: &str| {
-            deliverer.link(&format!(
-                "/m/c/{}",
-                issue_message_click(&deliverer.secret, message.id, to)
-            ))
-        };
-        content.action.0 = tracked(&content.action.0);
-        for (_, links) in &mut content.ratings {
-            for link in links.iter_mut() {
-                *link = tracked(link);
-            }
-        }
-        if deliverer.track_opens {
-            content.image = Some(deliverer.link(&format!(
-                "/m/o/{}.gif",
-                issue_message_open(&deliverer.secret, message.id)
-            )));
-        }
-        // Every message links to its shopper's email preferences, where one click stops this kind.
-        let preferences = issue_preferences(
-            &deliverer.secret,
-            message.shopper,
-            message.body.kind().key(),
-        );
-        content.unsubscribe = Some(deliverer.link(&format!("/email-preferences/{preferences}")));
-        content.unsubscribe_label = Some(translate_with(
-            &message.locale,
-            "email_preferences.title",
-            &[],
-        ));
-        content.footer = translate_with(
-            &message.locale,
-            "email.preferences_footer",
-            &[("shop", deliverer.shop_name.clone())],
-        );
-        content
-    }
-
-    fn of_message_body(message: &OutgoingMessage, deliverer: &EmailSite) -> Self {
-        let locale = message.locale.as_str();
-        match &message.body {
-            MessageBody::QuestionAnswered(answered) => {
-                let shop = deliverer.shop_name.clone();
-                let values = [
-                    ("title", answered.product_title.clone()),
-                    ("shop", shop.clone()),
-                    (
-                        "name",
-                        match &answered.answered_by {
-                            Answerer::Shop => shop,
-                            Answerer::Buyer(name) => name.clone(),
-                        },
-                    ),
-                ];
-                let t = |key: &str| translate_with(locale, key, &values);
-                let by = match answered.answered_by {
-                    Answerer::Shop => t("email.question_answered.by_shop"),
-                    Answerer::Buyer(_) => t("email.question_answered.by_buyer"),
-                };
-                // The store's own product page when the catalogue has one; Rapport's storefront otherwise.
-                let product = answered
-                    .product_url
-                    .clone()
-                    .unwrap_or_else(|| deliverer.link(&format!("/p/{}#questions", answered.sku)));
-                Self {
-                    ratings: Vec::new(),
-                    closing: None,
-                    subject: t("email.question_answered.subject"),
-                    lines: vec![
-                        t("email.question_answered.your_question"),
-                        answered.question.clone(),
-                        by,
-                        answered.answer.clone(),
-                        t("email.question_answered.why"),
-                    ],
-                    action: (product, t("email.question_answered.action")),
-                    unsubscribe: None,
-                    footer: String::new(),
-                    image: None,
-                    unsubscribe_label: None,
-                }
-            }
-            MessageBody::ReviewRequest(request) => {
-                let values = [
-                    ("order", request.order_id.clone()),
-                    ("shop", deliverer.shop_name.clone()),
-                ];
-                let t = |key: &str| translate_with(locale, key, &values);
-                let page = |link: &str| deliverer.link(&format!("/review/{link}"));
-                let ratings = request
-                    .products
-                    .iter()
-                    .map(|product| {
-                        (
-                            translate_with(
-                                locale,
-                                "email.review_request.product",
-                                &[("title", product.title.clone())],
-                            ),
-                            (1..=5)
-                                .map(|stars| format!("{}?stars={stars}", page(&product.link)))
-                                .collect(),
-                        )
-                    })
-                    .collect();
-                let first = request
-                    .products
-                    .first()
-                    .map(|product| page(&product.link))
-                    .unwrap_or_else(|| deliverer.link("/"));
-                let (subject, intro) = if request.reminder {
-                    (
-                        "email.review_request.reminder_subject",
-                        "email.review_request.reminder_intro",
-                    )
-                } else {
-                    ("email.review_request.subject", "email.review_request.intro")
-                };
-                Self {
-                    subject: t(subject),
-                    lines: vec![t(intro)],
-                    ratings,
-                    closing: Some(t(if request.reminder {
-                        "email.review_request.reminder_why"
-                    } else {
-                        "email.review_request.why"
-                    })),
-                    action: (first, t("email.review_request.action")),
-                    unsubscribe: None,
-                    footer: String::new(),
-                    image: None,
-                    unsubscribe_label: None,
-                }
-            }
-            MessageBody::UnpaidOrder(reminder) => {
-                let values = [
-                    ("order", reminder.order_id.clone()),
-                    ("shop", deliverer.shop_name.clone()),
-                    ("total", reminder.total.display_in(locale)),
-                ];
-                let t = |key: &str| translate_with(locale, key, &values);
-                let mut lines = vec![t("email.unpaid_order.intro")];
-                lines.extend(reminder.products.iter().map(|product| {
-                    translate_with(
-                        locale,
-                        "email.unpaid_order.line",
-                        &[
-                            ("title", product.title.clone()),
-                            ("quantity", product.quantity.to_string()),
-                        ],
-                    )
-                }));
-                lines.push(t("email.unpaid_order.total"));
-                Self {
-                    subject: t("email.unpaid_order.subject"),
-                    lines,
-                    ratings: Vec::new(),
-                    closing: Some(t("email.unpaid_order.why")),
-                    action: (reminder.payment_url.clone(), t("email.unpaid_order.action")),
-                    unsubscribe: None,
-                    footer: String::new(),
-                    image: None,
-                    unsubscribe_label: None,
-                }
-            }
-            MessageBody::CartPriceDrop(drop) => {
-                let saving = drop
-                    .old_price
-                    .amount_minor
-                    .saturating_sub(drop.new_price.amount_minor);
-                let values = [
-                    ("title", drop.title.clone()),
-                    ("shop", deliverer.shop_name.clone()),
-                    ("old", drop.old_price.display_in(locale)),
-                    ("new", drop.new_price.display_in(locale)),
-                    ("lowest", drop.lowest_30_days.display_in(locale)),
-                    ("quantity", drop.quantity.to_string()),
-                    (
-                        "saving",
-                        Money::new(
-                            saving.saturating_mul(drop.quantity),
-                            drop.new_price.currency.clone(),
-                        )
-                        .display_in(locale),
-                    ),
-                ];
-                let t = |key: &str| translate_with(locale, key, &values);
-                let mut lines = vec![
-                    t("email.cart_price_drop.intro"),
-                    t("email.cart_price_drop.lowest"),
-                ];
-                if drop.quantity > 1 {
-                    lines.push(t("email.cart_price_drop.saving"));
-                }
-                // The store's own product page when the catalogue has one; Rapport's storefront otherwise.
-                let product = drop
-                    .product_url
-                    .clone()
-                    .unwrap_or_else(|| deliverer.link(&format!("/p/{}", drop.sku)));
-                Self {
-                    subject: t("email.cart_price_drop.subject"),
-                    lines,
-                    ratings: Vec::new(),
-                    closing: Some(t("email.cart_price_drop.why")),
-                    action: (product, t("email.view")),
-                    unsubscribe: None,
-                    footer: String::new(),
-                    image: None,
-                    unsubscribe_label: None,
-                }
-            }
-        }
-    }
-
-    fn text(&self) -> String {
-        let mut text = self.lines.join("\n\n");
-        for (product, links) in &self.ratings {
-            text.push_str(&format!("\n\n{product}"));
-            for (stars, link) in links.iter().enumerate() {
-                text.push_str(&format!("\n{} {link}", "★".repeat(stars + 1)));
-            }
-        }
-        if let Some(closing) = &self.closing {
-            text.push_str(&format!("\n\n{closing}"));
-        }
-        text.push_str(&format!("\n\n{}: {}\n", self.action.1, self.action.0));
-        if let Some(unsubscribe) = &self.unsubscribe {
-            text.push_str(&format!("\n{}\n", self.footer));
-            text.push_str(&format!("{unsubscribe}\n"));
-        }
-        text
-    }
-
-    fn html(&self) -> String {
-        let paragraphs: String = self
-            .lines
-            .iter()
-            .map(|line| format!("<p>{}</p>", escape_html(line).replace('\n', "<br>")))
-            .collect();
-        // Five links a product, the stars each gives: one star, two stars, …
-        let ratings: String = self
-            .ratings
-            .iter()
-            .map(|(product, links)| {
-                let stars: String = links
-                    .iter()
-                    .enumerate()
-                    .map(|(given, link)| {
-                        format!(
-                            "<a href=\"{}\" style=\"color:#c2410c;text-decoration:none;font-size:22px\">{}</a>",
-                            escape_html(link),
-                            "★".repeat(given + 1)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" &nbsp; ");
-                format!("<p>{}<br>{stars}</p>", escape_html(product))
-            })
-            .chain(self.closing.iter().map(|closing| format!("<p>{}</p>", escape_html(closing))))
-            .collect();
-        let unsubscribe = self
-            .unsubscribe
-            .as_ref()
-            .map(|link| {
-                format!(
-                    "<p style=\"color:#6b6b6b;font-size:13px\">{} <a href=\"{}\">{}</a></p>",
-                    escape_html(&self.footer),
-                    escape_html(link),
-                    escape_html(self.unsubscribe_label.as_deref().unwrap_or(link))
-                )
-            })
-            .unwrap_or_default();
-        let image = self
-            .image
-            .as_ref()
-            .map(|image| {
-                format!(
-                    "<img src=\"{}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">",
-                    escape_html(image)
-                )
-            })
-            .unwrap_or_default();
-        format!(
-            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}{ratings}\
-             <p><a href=\"{}\" style=\"display:inline-block;padding:10px 18px;background:#c2410c;color:#fff;\
-             border-radius:6px;text-decoration:none\">{}</a></p>{unsubscribe}{image}</body></html>",
-            escape_html(&self.action.0),
-            escape_html(&self.action.1)
-        )
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! rendered by the same code the delivery workers send with: the subject, the HTML part and the plain-text part.
 //! For the signed-in merchant only, as the other merchant pages.
 
-use crate::delivery::{EmailSite, message_parts};
+use crate::emails::{Email, EmailSite};
 use crate::state::AppState;
 use app::i18n::{DEFAULT_LOCALE, negotiate, translate};
 use app::identity::merchant::merchant_of;
@@ -15,7 +15,7 @@ use app::messages::{
     Answerer, CartPriceDrop, MessageBody, QuestionAnswered, RequestedReview, ReviewRequest,
     UnpaidOrderReminder, UnpaidProduct,
 };
-use app::ui::escape_html;
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use http::HeaderMap;
@@ -46,7 +46,13 @@ pub async fn previews(
         public_url: state.public_url.0.clone(),
         track_opens: false,
     };
-    Html(page(&state, &site, locale)).into_response()
+    match page(&state, &site, locale) {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "the email previews did not render");
+            http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// Each kind's sample, in `locale`: (what the merchant's report calls it, the message).
@@ -119,51 +125,66 @@ fn samples(state: &AppState, site: &EmailSite, locale: &str) -> Vec<(String, Mes
     ]
 }
 
-fn page(state: &AppState, site: &EmailSite, locale: &str) -> String {
-    let t = |key: &str| escape_html(&translate(locale, key));
-    let mut sections = String::new();
-    for (index, (name, body)) in samples(state, site, locale).into_iter().enumerate() {
-        let message = OutgoingMessage {
-            id: 0,
-            shopper: ShopperKey(0),
-            shopper_id: "sample".into(),
-            channel: Channel::Email,
-            email: "shopper@example.com".into(),
-            time_zone: None,
-            locale: locale.to_owned(),
-            body,
-            attempts: 0,
-        };
-        let (subject, html, text) = message_parts(&message, site);
-        sections.push_str(&format!(
-            "<section aria-labelledby=\"email-{index}\"><h2 id=\"email-{index}\">{}</h2>\
-             <p><strong>{}:</strong> {}</p>\
-             <iframe title=\"{}\" srcdoc=\"{}\" sandbox></iframe>\
-             <details><summary>{}</summary><pre>{}</pre></details></section>",
-            escape_html(&name),
-            t("email_preview.subject"),
-            escape_html(&subject),
-            escape_html(&name),
-            escape_html(&html),
-            t("email_preview.text"),
-            escape_html(&text)
-        ));
-    }
+/// The previews page: each kind's email as it would go.
+#[derive(Template)]
+#[template(path = "email_previews.html")]
+struct PreviewPage {
+    lang: String,
+    other: String,
+    title: String,
+    shop: String,
+    home: String,
+    switch: String,
+    help: String,
+    subject_label: String,
+    text_label: String,
+    sections: Vec<Preview>,
+}
+
+/// One kind's email: what the merchant's report calls it, and its subject and parts.
+struct Preview {
+    name: String,
+    subject: String,
+    html: String,
+    text: String,
+}
+
+fn page(state: &AppState, site: &EmailSite, locale: &str) -> Result<String, askama::Error> {
+    let sections = samples(state, site, locale)
+        .into_iter()
+        .map(|(name, body)| {
+            let message = OutgoingMessage {
+                id: 0,
+                shopper: ShopperKey(0),
+                shopper_id: "sample".into(),
+                channel: Channel::Email,
+                email: "shopper@example.com".into(),
+                time_zone: None,
+                locale: locale.to_owned(),
+                body,
+                attempts: 0,
+            };
+            let email = Email::of_message(&message, site)?;
+            Ok(Preview {
+                name,
+                subject: email.subject,
+                html: email.html,
+                text: email.text,
+            })
+        })
+        .collect::<Result<_, askama::Error>>()?;
     let other = if locale == "en" { "zh-CN" } else { "en" };
-    format!(
-        "<!doctype html><html lang=\"{locale}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · {shop}</title>\
-         <style>body{{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1c1917;\
-         background:#faf7f2}}h1{{margin:.5rem 0}}section{{margin:1.5rem 0;padding:1rem;background:#fff;\
-         border:1px solid #e7e1d7;border-radius:10px}}iframe{{width:100%;height:26rem;border:1px solid #e7e1d7;\
-         border-radius:6px;background:#fff}}pre{{white-space:pre-wrap;word-break:break-all;font-size:.85rem}}\
-         nav a{{margin-right:1rem;color:#9a3412}}</style></head><body>\
-         <nav><a href=\"/merchant?lang={locale}\">{home}</a><a href=\"/merchant/emails?lang={other}\" lang=\"{other}\">{switch}</a></nav>\
-         <h1>{title}</h1><p>{help}</p>{sections}</body></html>",
-        title = t("email_preview.title"),
-        shop = escape_html(&state.shop_name.0),
-        home = t("email_preview.home"),
-        switch = escape_html(&translate(other, "email_preview.language")),
-        help = t("email_preview.help"),
-    )
+    PreviewPage {
+        lang: locale.to_owned(),
+        other: other.to_owned(),
+        title: translate(locale, "email_preview.title"),
+        shop: state.shop_name.0.clone(),
+        home: translate(locale, "email_preview.home"),
+        switch: translate(other, "email_preview.language"),
+        help: translate(locale, "email_preview.help"),
+        subject_label: translate(locale, "email_preview.subject"),
+        text_label: translate(locale, "email_preview.text"),
+        sections,
+    }
+    .render()
 }

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod demo_images;
 pub mod email_links;
 pub mod email_previews;
+pub mod emails;
 pub mod merchant_downloads;
 pub mod metrics;
 pub mod photos;

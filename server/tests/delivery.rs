@@ -949,7 +949,7 @@ async fn the_asker_gets_one_email_per_answer_with_the_question_the_answer_and_a_
         "Does it whistle?",
         "Rapport Demo Store answered:",
         "Yes, <loudly> & clearly.",
-        "Yes, &lt;loudly&gt; &amp; clearly.",
+        "Yes, &#60;loudly&#62; &#38; clearly.",
     ] {
         assert!(message.contains(words), "{words} in\n{message}");
     }
