@@ -207,7 +207,10 @@ async fn serve(config: Config) -> Result<(), String> {
         },
         shop_name: ShopName(config.shop_name.clone()),
         marketing: marketing.clone(),
-        carts: app::flows::cart_price_drops::CartDropPolicy {
+        carts: app::carts::ssr::Carts {
+            then: std::sync::Arc::new(app::flows::cart_price_drops::CartsLeft),
+        },
+        cart_drops: app::flows::cart_price_drops::CartDropPolicy {
             watch_for: (config.cart_watch_days > 0)
                 .then(|| app::kernel::time::Millis::days(i64::from(config.cart_watch_days))),
             marketing: marketing.clone(),

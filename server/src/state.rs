@@ -33,7 +33,9 @@ pub struct AppState {
     /// The store's rules for marketing email: consent, quiet hours, weekly cap (`--marketing-*`).
     pub marketing: app::messages::ssr::MarketingRules,
     /// How long a cart is watched for price drops, and the marketing rules its emails follow.
-    pub carts: app::flows::cart_price_drops::CartDropPolicy,
+    pub cart_drops: app::flows::cart_price_drops::CartDropPolicy,
+    /// What follows a change of a cart (a waiting price-drop email withdrawn when its product leaves).
+    pub carts: app::carts::ssr::Carts,
     /// This server's public address (`RAPPORT_PUBLIC_URL`): what store pages load the widgets from.
     pub public_url: PublicUrl,
 }
@@ -46,13 +48,7 @@ impl AppState {
         app::flows::catalog_alerts::CatalogAlerts<'_>,
         app::flows::cart_price_drops::CartPriceDrops<'_>,
     ) {
-        (
-            app::flows::catalog_alerts::CatalogAlerts(&self.alerts),
-            app::flows::cart_price_drops::CartPriceDrops {
-                alerts: &self.alerts,
-                policy: &self.carts,
-            },
-        )
+        app::flows::cart_price_drops::catalog_flows(&self.alerts, &self.cart_drops)
     }
 
     /// Provides each layer's piece to the current server function or page render.
@@ -69,6 +65,7 @@ impl AppState {
         provide_context(self.insights.clone());
         provide_context(self.public_url.clone());
         provide_context(self.marketing.clone());
+        provide_context(self.carts.clone());
         // The nonce the response's Content-Security-Policy names (`page_security_policy`), in place of the one
         // Leptos made for this render, so that its inline scripts carry the nonce the browser is told to allow.
         if let Some(nonce) = use_context::<http::request::Parts>()

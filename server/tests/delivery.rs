@@ -1332,7 +1332,7 @@ async fn a_price_drop_in_a_cart_arrives_with_the_saving_the_lowest_price_and_a_l
         "is now CN¥8.00 (was CN¥10.00)",
         "Lowest price in the previous 30 days: CN¥10.00.",
         "With 2 in your cart, that is CN¥4.00 less.",
-        "we write at most once a day about each product",
+        "because this product is in your cart at",
         "Choose which emails you get from",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");

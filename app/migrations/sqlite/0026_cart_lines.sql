@@ -1,5 +1,5 @@
 -- What each shopper (or guest) has in the store's cart, as Rapport hears of it: from the pages' cart events
--- (app/src/flows/cart_events.rs) and from the store's server (PUT /api/v1/carts/{shopper_id}). The cart itself is
+-- (app/src/carts/server.rs) and from the store's server (PUT /api/v1/carts/{shopper_id}). The cart itself is
 -- the store's; these lines are kept to tell a shopper when something in their cart gets cheaper
 -- (app/src/flows/cart_price_drops.rs). A line leaves when the shopper removes or buys the product.
 CREATE TABLE cart_lines (

@@ -1,7 +1,7 @@
 //! Carts: what each shopper (or guest) has in the store's cart, as far as Rapport hears of it. The cart itself is
 //! the store's; Rapport keeps its lines to tell a shopper when something in it gets cheaper
-//! ([`crate::flows::cart_price_drops`]). The lines come from the pages' cart events ([`crate::flows::cart_events`])
-//! and from the store's server, which may send the whole cart (`PUT /api/v1/carts/{shopper_id}`).
+//! ([`crate::flows::cart_price_drops`]). The lines come from the pages' cart events ([`add_to_cart`],
+//! [`remove_from_cart`]) and from the store's server, which may send the whole cart (`PUT /api/v1/carts/{shopper_id}`).
 
 mod server;
 #[cfg(feature = "ssr")]
@@ -50,8 +50,8 @@ pub struct Cart {
 pub struct CartLine {
     pub sku: String,
     pub quantity: i64,
-    /// The price a drop is measured against: the price when the product was put in the cart, or the price the
-    /// shopper was last told of.
+    /// The price a drop is measured against: the price when the product was last put in the cart from a page (or
+    /// first appeared in the cart the store sent), or the price the shopper was last told of.
     pub watched_price: Money,
     /// RFC 3339, when the product was put in the cart.
     pub carted_at: String,

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::MAX_CART_QUANTITY,
-    crate::catalog::ssr::{active_product_id, product_for_update},
+    super::ssr::Carts,
+    crate::catalog::ssr::{active_product_price, product_for_update},
     crate::events::EventKind,
     crate::events::ssr::{NewEvent, record},
     crate::identity::Viewer,
@@ -41,8 +42,9 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
 #[server(client = RapportClient)]
 pub async fn remove_from_cart(sku: String) -> Result<bool, AppError> {
     let db = crate::store::db()?;
+    let carts: Carts = crate::kernel::context::server_context()?;
     let viewer = request_viewer().await?;
-    uncarted(&db, &viewer, &sku)
+    uncarted(&db, &viewer, &sku, carts.then.as_ref())
         .await
         .map_err(|error| respond_with(error.into()))
 }
@@ -57,14 +59,10 @@ pub async fn carted(
     now: Millis,
 ) -> Result<(), StoreError> {
     let mut tx = db.write().await?;
-    let product = active_product_id(&mut tx, sku).await?;
-    let (_, price, currency, _) = product_for_update(&mut tx, sku, "sku").await?;
+    let (product, price, currency) = active_product_price(&mut tx, sku).await?;
     let owner = Owner::for_change(&mut tx, viewer).await?;
     super::ssr::add(&mut tx, &owner, product, quantity, (price, &currency), now).await?;
-    let (shopper_id, guest_id) = match owner {
-        Owner::Shopper(key) => (Some(key), None),
-        Owner::Guest(guest) => (None, Some(guest)),
-    };
+    let (shopper_id, guest_id) = owner.binds();
     record(
         &mut tx,
         &[NewEvent {
@@ -80,13 +78,19 @@ pub async fn carted(
     Ok(())
 }
 
-/// [`remove_from_cart`]'s work: a product the store withdrew can still leave the cart.
+/// [`remove_from_cart`]'s work, `then` following what left: a product the store withdrew can still leave the
+/// cart.
 #[cfg(feature = "ssr")]
-pub async fn uncarted(db: &Db, viewer: &Viewer, sku: &str) -> Result<bool, StoreError> {
+pub async fn uncarted(
+    db: &Db,
+    viewer: &Viewer,
+    sku: &str,
+    then: &dyn crate::store::Then<super::ssr::CartChange>,
+) -> Result<bool, StoreError> {
     let mut tx = db.write().await?;
     let (product, ..) = product_for_update(&mut tx, sku, "sku").await?;
     let owner = Owner::for_change(&mut tx, viewer).await?;
-    let removed = super::ssr::remove(&mut tx, &owner, product).await?;
+    let removed = super::ssr::remove(&mut tx, &owner, product, then).await?;
     tx.commit().await?;
     Ok(removed)
 }

@@ -370,6 +370,21 @@ pub async fn active_product_id(tx: &mut Tx, sku: &str) -> Result<ProductKey, Sto
     )
 }
 
+/// An active product's row id and current price, for shopper-path writes that keep the price the shopper saw; an
+/// unknown or withdrawn product is refused.
+pub async fn active_product_price(
+    tx: &mut Tx,
+    sku: &str,
+) -> Result<(ProductKey, i64, String), StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, price_minor, currency FROM products WHERE sku = $1 AND active = TRUE",
+    )
+    .bind(sku)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::not_found(Some("sku".into()), "This product is not available."))?)
+}
+
 /// The row ids of the products with these SKUs, withdrawn ones too (a page may still show a card the store
 /// withdrew a moment ago); SKUs the store never had are missing from the answer.
 pub async fn product_keys(

@@ -4,17 +4,18 @@
 //! names the lowest price of the 30 days before. It is marketing, so the shopper's consent, quiet hours, the weekly
 //! cap and the non-openers' rule apply. Nobody is told of a drop their own price alert told them of, nor of a cart
 //! the store has not shown for a while (abandoned). What the shopper buys or takes out of the cart leaves it
-//! ([`CartsAfterOrders`], [`crate::carts::remove_from_cart`]), so it is not watched any more.
+//! ([`CartsAfterOrders`], [`CartsLeft`]), so it is not watched any more; an email about it still waiting in the
+//! outbox (the shopper's night, say) is withdrawn then, as it is when the price goes up again.
 
 use super::product_names::ProductNames;
 use crate::alerts::PriceRule;
 use crate::alerts::rules::{AlertPolicy, PriceWatch, price_drop_fires};
-use crate::carts::ssr::{CartWatch, remove_bought, told, watching};
+use crate::carts::ssr::{CartChange, CartWatch, mark_told, remove_bought, watching};
 use crate::catalog::ssr::{ProductChange, lowest_price_of_30_days, page_url};
 use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
-use crate::messages::ssr::{MarketingRules, NewMessage, queue_many};
+use crate::messages::ssr::{MarketingRules, NewMessage, queue_many, withdraw_all};
 use crate::messages::{CartPriceDrop, MessageBody};
 use crate::orders::ssr::{OrderChange, order_products};
 use crate::store::{StoreError, Then, Tx};
@@ -41,7 +42,7 @@ impl Default for CartDropPolicy {
 
 /// Whether a drop of a cart line's product to `new_minor` at `now` tells its shopper: the line is still watched,
 /// and the drop fires as it would fire a price alert for any drop (the store's minimum drop and cooldown).
-pub fn drop_told(
+pub fn drop_tells(
     line: &CartWatch,
     new_minor: i64,
     alerts: &AlertPolicy,
@@ -56,13 +57,42 @@ pub fn drop_told(
     now - line.seen_at <= watch_for && price_drop_fires(&watch, new_minor, alerts, now)
 }
 
-/// The outbox's key of a cart's price-drop message: one per price change and shopper.
-fn dedupe_key(change_id: i64, shopper: ShopperKey) -> String {
-    format!("price:{change_id}:{}", shopper.0)
+/// The outbox's kind of a cart's price-drop message.
+const KIND: &str = "cart_price_drop";
+
+/// The outbox's key of a cart's price-drop message: one per price change and shopper, led by the product and
+/// the shopper so that every email about one line is withdrawn together ([`key_of_line`]).
+fn dedupe_key(product: ProductKey, shopper: ShopperKey, change_id: i64) -> String {
+    format!("{}{change_id}", key_of_line(product, Some(shopper)))
+}
+
+/// What the keys of the emails about `product` in `shopper`'s cart (or in anyone's) start with.
+fn key_of_line(product: ProductKey, shopper: Option<ShopperKey>) -> String {
+    match shopper {
+        Some(shopper) => format!("cart:{}:{}:", product.0, shopper.0),
+        None => format!("cart:{}:", product.0),
+    }
+}
+
+/// What follows a catalogue write: price and stock alerts, then price drops in shoppers' carts. The alerts come
+/// first: a shopper their own alert told of a drop is not told again of it by the cart ([`CartPriceDrops`] reads
+/// the alerts' notices of the change).
+pub fn catalog_flows<'a>(
+    alerts: &'a AlertPolicy,
+    carts: &'a CartDropPolicy,
+) -> (super::catalog_alerts::CatalogAlerts<'a>, CartPriceDrops<'a>) {
+    (
+        super::catalog_alerts::CatalogAlerts(alerts),
+        CartPriceDrops {
+            alerts,
+            policy: carts,
+        },
+    )
 }
 
 /// Tells shoppers of price drops in their carts, under the store's alert policy (minimum drop, cooldown) and
-/// cart rules.
+/// cart rules; a rise withdraws what still waits. It follows [`super::catalog_alerts::CatalogAlerts`] in one
+/// change's transaction ([`catalog_flows`]).
 pub struct CartPriceDrops<'a> {
     pub alerts: &'a AlertPolicy,
     pub policy: &'a CartDropPolicy,
@@ -89,14 +119,18 @@ impl Then<ProductChange> for CartPriceDrops<'_> {
             let Some(watch_for) = self.policy.watch_for else {
                 return Ok(());
             };
-            if to_minor >= from_minor {
+            let product = ProductKey(product_id);
+            if to_minor > from_minor {
+                withdraw_all(tx, KIND, &key_of_line(product, None)).await?;
                 return Ok(());
             }
-            let product = ProductKey(product_id);
-            let lines: Vec<CartWatch> = watching(tx, product, &currency)
+            if to_minor == from_minor {
+                return Ok(());
+            }
+            let lines: Vec<CartWatch> = watching(tx, product, &currency, at - watch_for)
                 .await?
                 .into_iter()
-                .filter(|line| drop_told(line, to_minor, self.alerts, watch_for, at))
+                .filter(|line| drop_tells(line, to_minor, self.alerts, watch_for, at))
                 .collect();
             if lines.is_empty() {
                 return Ok(());
@@ -114,13 +148,15 @@ impl Then<ProductChange> for CartPriceDrops<'_> {
                     let (sku, title) = names.of(line.shopper, product)?;
                     Some(NewMessage {
                         shopper: line.shopper,
-                        dedupe_key: dedupe_key(change_id, line.shopper),
+                        dedupe_key: dedupe_key(product, line.shopper, change_id),
                         body: MessageBody::CartPriceDrop(CartPriceDrop {
                             sku: sku.to_owned(),
                             title: title.to_owned(),
                             product_url: product_url.clone(),
                             quantity: line.quantity,
-                            old_price: money(line.reference_minor),
+                            // The price just before this change, as an alert's notice says: the line's watched
+                            // price may be older (a drop held back by the cooldown) and is no price to quote.
+                            old_price: money(from_minor),
                             new_price: money(to_minor),
                             lowest_30_days: money(lowest),
                         }),
@@ -130,9 +166,37 @@ impl Then<ProductChange> for CartPriceDrops<'_> {
             queue_many(tx, &messages, &self.policy.marketing, at).await?;
             // Every line the drop concerned now measures from this price, told or not (the shopper's own alert
             // told them, or their preferences or the cap held the email back): the same drop is not news later.
-            let concerned: Vec<i64> = lines.iter().map(|line| line.line).collect();
-            told(tx, &concerned, to_minor, at).await?;
+            let concerned: Vec<i64> = lines.iter().map(|line| line.line_id).collect();
+            mark_told(tx, &concerned, to_minor, at).await?;
             Ok(())
+        })
+    }
+}
+
+/// Withdraws the price-drop emails still waiting about products that left a shopper's cart.
+async fn withdraw_left(
+    tx: &mut Tx,
+    shopper: ShopperKey,
+    products: &[ProductKey],
+) -> Result<(), StoreError> {
+    for product in products {
+        withdraw_all(tx, KIND, &key_of_line(*product, Some(shopper))).await?;
+    }
+    Ok(())
+}
+
+/// Products leaving a cart take their waiting price-drop emails with them.
+pub struct CartsLeft;
+
+impl Then<CartChange> for CartsLeft {
+    fn then<'t>(
+        &'t self,
+        tx: &'t mut Tx,
+        change: CartChange,
+    ) -> BoxFuture<'t, Result<(), StoreError>> {
+        Box::pin(async move {
+            let CartChange::Left { shopper, products } = change;
+            withdraw_left(tx, shopper, &products).await
         })
     }
 }
@@ -148,8 +212,9 @@ impl Then<OrderChange> for CartsAfterOrders {
     ) -> BoxFuture<'t, Result<(), StoreError>> {
         Box::pin(async move {
             if let OrderChange::NewOrder { buyer, order, .. } = change {
-                let products = order_products(tx, order).await?;
-                remove_bought(tx, ShopperKey(buyer), &products).await?;
+                let (placed_at, products) = order_products(tx, order).await?;
+                let left = remove_bought(tx, ShopperKey(buyer), &products, placed_at).await?;
+                withdraw_left(tx, ShopperKey(buyer), &left).await?;
             }
             Ok(())
         })

@@ -347,6 +347,20 @@ pub async fn withdraw(tx: &mut Tx, kind: &str, dedupe_key: &str) -> Result<(), S
     Ok(())
 }
 
+/// [`withdraw`] for every message of `kind` whose key starts with `key_prefix` (the price-drop emails of one
+/// product in one shopper's cart, whichever change queued them).
+pub async fn withdraw_all(tx: &mut Tx, kind: &str, key_prefix: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM messages WHERE kind = $1 AND substr(dedupe_key, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT) AND status = 'queued' \
+         AND claimed_by IS NULL",
+    )
+    .bind(kind)
+    .bind(key_prefix)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Claims up to `limit` due messages for `worker`, for `lease`: until then no other worker claims them, and if this
 /// one dies they are due again when the lease runs out. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets workers claim
 /// side by side.

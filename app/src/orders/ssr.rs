@@ -198,14 +198,22 @@ async fn order_key(tx: &mut Tx, order_id: &str) -> Result<i64, StoreError> {
     )
 }
 
-/// The products an order (its row id) holds, each once.
-pub async fn order_products(tx: &mut Tx, order: i64) -> Result<Vec<ProductKey>, sqlx::Error> {
-    sqlx::query_scalar(
+/// When an order (its row id) was placed, and the products it holds, each once.
+pub async fn order_products(
+    tx: &mut Tx,
+    order: i64,
+) -> Result<(Millis, Vec<ProductKey>), sqlx::Error> {
+    let placed_at: Millis = sqlx::query_scalar("SELECT placed_at FROM orders WHERE id = $1")
+        .bind(order)
+        .fetch_one(&mut **tx)
+        .await?;
+    let products = sqlx::query_scalar(
         "SELECT DISTINCT product_id FROM order_lines WHERE order_id = $1 ORDER BY product_id",
     )
     .bind(order)
     .fetch_all(&mut **tx)
-    .await
+    .await?;
+    Ok((placed_at, products))
 }
 
 /// The row ids of an order's buyer and of each line's product; an unknown one is a 404 naming its field.

@@ -24,7 +24,14 @@ pub async fn put_cart(
     ApiJson(input): ApiJson<CartInput>,
 ) -> Result<Json<Cart>, ApiError> {
     Ok(Json(
-        carts::replace(&state.db, &shopper_id, &input, now()).await?,
+        carts::replace(
+            &state.db,
+            &shopper_id,
+            &input,
+            state.carts.then.as_ref(),
+            now(),
+        )
+        .await?,
     ))
 }
 
@@ -48,6 +55,6 @@ pub async fn delete_cart(
     State(state): State<AppState>,
     ApiPath(shopper_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    carts::clear(&state.db, &shopper_id).await?;
+    carts::clear(&state.db, &shopper_id, state.carts.then.as_ref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

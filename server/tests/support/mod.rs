@@ -106,7 +106,10 @@ pub fn state_of(store: &TestDb) -> AppState {
         },
         shop_name: app::kernel::context::ShopName("Test Shop".into()),
         marketing: Default::default(),
-        carts: app::flows::cart_price_drops::CartDropPolicy {
+        carts: app::carts::ssr::Carts {
+            then: std::sync::Arc::new(app::flows::cart_price_drops::CartsLeft),
+        },
+        cart_drops: app::flows::cart_price_drops::CartDropPolicy {
             marketing: app::messages::ssr::MarketingRules {
                 quiet_hours: None,
                 ..Default::default()

@@ -7,6 +7,7 @@ use crate::carts::{CartInput, CartLineInput, carted, uncarted};
 use crate::catalog::PriceChange;
 use crate::catalog::ssr::change_prices;
 use crate::flows::ORDER_FLOWS;
+use crate::flows::cart_price_drops::CartsLeft;
 use crate::flows::catalog_alerts::CatalogAlerts;
 use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use crate::identity::{ShopperInput, Viewer};
@@ -19,7 +20,7 @@ const NOW: Millis = Millis(1_800_000_000_000);
 
 fn line(reference_minor: i64, seen_at: Millis, last_notified_at: Option<Millis>) -> CartWatch {
     CartWatch {
-        line: 1,
+        line_id: 1,
         shopper: ShopperKey(1),
         quantity: 1,
         reference_minor,
@@ -33,14 +34,14 @@ fn a_cart_drop_is_told_as_an_alert_for_any_drop_would_be_while_the_cart_is_fresh
     let alerts = AlertPolicy::default();
     let month = Millis::days(30);
     let fresh = line(10_000, NOW - DAY_MS, None);
-    assert!(drop_told(&fresh, 9_000, &alerts, month, NOW));
+    assert!(drop_tells(&fresh, 9_000, &alerts, month, NOW));
     // Hover: ¥100.00 → ¥99.50 is under both the 2% and the ¥1 minimum.
-    assert!(!drop_told(&fresh, 9_950, &alerts, month, NOW));
-    assert!(!drop_told(&fresh, 10_500, &alerts, month, NOW), "a rise");
+    assert!(!drop_tells(&fresh, 9_950, &alerts, month, NOW));
+    assert!(!drop_tells(&fresh, 10_500, &alerts, month, NOW), "a rise");
     // Told an hour ago: the cooldown holds the next drop back until a day has passed.
     let told = line(9_000, NOW - DAY_MS, Some(NOW - Millis::hours(1)));
-    assert!(!drop_told(&told, 8_000, &alerts, month, NOW));
-    assert!(drop_told(
+    assert!(!drop_tells(&told, 8_000, &alerts, month, NOW));
+    assert!(drop_tells(
         &told,
         8_000,
         &alerts,
@@ -48,14 +49,14 @@ fn a_cart_drop_is_told_as_an_alert_for_any_drop_would_be_while_the_cart_is_fresh
         NOW + DAY_MS - Millis::hours(1)
     ));
     // Last shown in the cart 30 days ago is still watched; a moment more and the cart is abandoned.
-    assert!(drop_told(
+    assert!(drop_tells(
         &line(10_000, NOW - month, None),
         9_000,
         &alerts,
         month,
         NOW
     ));
-    assert!(!drop_told(
+    assert!(!drop_tells(
         &line(10_000, NOW - month - Millis(1), None),
         9_000,
         &alerts,
@@ -194,6 +195,7 @@ async fn a_drop_in_a_cart_tells_its_shopper_once_unless_bought_removed_abandoned
                     quantity: 1,
                 }],
             },
+            &CartsLeft,
             NOW - hour,
         )
         .await
@@ -209,8 +211,17 @@ async fn a_drop_in_a_cart_tells_its_shopper_once_unless_bought_removed_abandoned
         carted(db, &Viewer::Guest("g1".into()), "A", 1, NOW - hour)
             .await
             .unwrap();
-        assert!(uncarted(db, &shopper("carol"), "A").await.unwrap());
-        assert!(!uncarted(db, &shopper("carol"), "A").await.unwrap(), "gone");
+        assert!(
+            uncarted(db, &shopper("carol"), "A", &CartsLeft)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !uncarted(db, &shopper("carol"), "A", &CartsLeft)
+                .await
+                .unwrap(),
+            "gone"
+        );
         buy(db, "dan", "A", NOW - hour).await;
         crate::alerts::ssr::subscribe(
             db,
@@ -249,14 +260,12 @@ async fn a_drop_in_a_cart_tells_its_shopper_once_unless_bought_removed_abandoned
         let later = notices(db).await;
         assert_eq!(later.len(), 4);
         assert_eq!(
-            later[2].1, "A Teapot A ×2: 9000 → 7000 (8000)",
-            "the lowest of the 30 days before was the 80.00 of yesterday"
+            later[2].1, "A Teapot A ×2: 8000 → 7000 (8000)",
+            "the drop held back yesterday counts now; the email quotes the price before this change, which was also \
+             the lowest of the 30 days before"
         );
-        // A rise, or a drop of another product, tells nobody.
-        reprice(db, "A", 9_500, &policy, NOW + 3 * DAY_MS).await;
+        // A drop of another product tells nobody; turned off, carts are told nothing.
         reprice(db, "B", 4_000, &policy, NOW + 3 * DAY_MS).await;
-        assert_eq!(notices(db).await.len(), 4);
-        // Turned off, carts are told nothing.
         let off = CartDropPolicy {
             watch_for: None,
             ..rules()
@@ -308,5 +317,46 @@ async fn a_shopper_who_turned_cart_emails_off_is_not_told_and_a_guests_cart_move
                 "A Teapot A ×3: 10000 → 9000 (10000)".to_owned()
             )]
         );
+    }
+}
+
+#[tokio::test]
+async fn an_email_still_waiting_is_withdrawn_when_its_product_leaves_the_cart_or_gets_dearer_again()
+{
+    let policy = rules();
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let hour = Millis::hours(1);
+        for who in ["alice", "bob", "carol", "dan"] {
+            carted(db, &shopper(who), "A", 1, NOW - hour).await.unwrap();
+        }
+        reprice(db, "A", 9_000, &policy, NOW).await;
+        let waiting = |emails: Vec<(String, String)>| {
+            emails
+                .into_iter()
+                .map(|(email, _)| email.trim_end_matches("@example.com").to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(waiting(notices(db).await), ["alice", "bob", "carol", "dan"]);
+        // None has gone yet (no worker runs here): Alice takes A out, Bob buys it.
+        uncarted(db, &shopper("alice"), "A", &CartsLeft)
+            .await
+            .unwrap();
+        buy(db, "bob", "A", NOW + hour).await;
+        assert_eq!(waiting(notices(db).await), ["carol", "dan"]);
+        // A late report of Dan's order of a month ago leaves the line he carted since, and its email.
+        buy(db, "dan", "A", NOW - Millis::days(30)).await;
+        assert_eq!(
+            crate::carts::ssr::cart(db, "dan")
+                .await
+                .unwrap()
+                .lines
+                .len(),
+            1
+        );
+        // The price goes back up before Carol's and Dan's emails went: they would say what is no longer true.
+        reprice(db, "A", 10_000, &policy, NOW + 2 * hour).await;
+        assert_eq!(waiting(notices(db).await), Vec::<String>::new());
     }
 }
