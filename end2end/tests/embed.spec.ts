@@ -910,12 +910,18 @@ test("a guest's cart on a store page follows them at sign-in, and only what stay
   const stamp = Date.now();
   const [kettle, mug] = [`EMB-CART-${stamp}-K`, `EMB-CART-${stamp}-M`];
   const auth = { Authorization: `Bearer ${MERCHANT_KEY}` };
+  // In a category of their own, so that the demo's category pages other tests read stay as they were.
+  const category = await page.request.put(`${RAPPORT}/api/v1/categories`, {
+    headers: auth,
+    data: { categories: [{ slug: 'carts-e2e', name: 'Carts (tests)', position: 91 }] },
+  });
+  expect(category.status(), await category.text()).toBe(200);
   const products = await page.request.put(`${RAPPORT}/api/v1/products`, {
     headers: auth,
     data: {
       products: [
-        { sku: kettle, category: 'kitchen', title: 'Enamel kettle', price_minor: 30_000, currency: 'CNY', stock: 5 },
-        { sku: mug, category: 'kitchen', title: 'Stoneware mug', price_minor: 8_000, currency: 'CNY', stock: 5 },
+        { sku: kettle, category: 'carts-e2e', title: 'Enamel kettle', price_minor: 30_000, currency: 'CNY', stock: 5 },
+        { sku: mug, category: 'carts-e2e', title: 'Stoneware mug', price_minor: 8_000, currency: 'CNY', stock: 5 },
       ],
     },
   });

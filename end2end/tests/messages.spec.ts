@@ -79,17 +79,25 @@ test('an email preferences link that is not the store\'s says so', async ({ page
   await expect(page.locator('.rapport-error')).toContainText('This link to your email preferences is not valid');
 });
 
-/** A product of the kitchen aisle that only this test uses, at `priceMinor` yuan cents. */
-async function newProduct(request: APIRequestContext, sku: string, title: string, priceMinor: number, origin = ''): Promise<void> {
-  const response = await request.put(`${origin}/api/v1/products`, {
+/**
+ * A product only this test uses, at `priceMinor` yuan cents, in a category of its own, so that the demo's category
+ * pages other tests read stay as they were.
+ */
+async function newProduct(request: APIRequestContext, sku: string, title: string, priceMinor: number): Promise<void> {
+  const category = await request.put('/api/v1/categories', {
     headers: auth,
-    data: { products: [{ sku, category: 'kitchen', title, price_minor: priceMinor, currency: 'CNY', stock: 5 }] },
+    data: { categories: [{ slug: 'carts-e2e', name: 'Carts (tests)', position: 91 }] },
+  });
+  expect(category.status(), await category.text()).toBe(200);
+  const response = await request.put('/api/v1/products', {
+    headers: auth,
+    data: { products: [{ sku, category: 'carts-e2e', title, price_minor: priceMinor, currency: 'CNY', stock: 5 }] },
   });
   expect(response.status(), await response.text()).toBe(200);
 }
 
-async function reprice(request: APIRequestContext, sku: string, priceMinor: number, origin = ''): Promise<void> {
-  const response = await request.post(`${origin}/api/v1/prices`, {
+async function reprice(request: APIRequestContext, sku: string, priceMinor: number): Promise<void> {
+  const response = await request.post('/api/v1/prices', {
     headers: auth,
     data: { prices: [{ sku, price_minor: priceMinor, currency: 'CNY' }] },
   });
