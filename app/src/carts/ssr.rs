@@ -329,6 +329,16 @@ pub async fn watching(
         .collect()
 }
 
+/// The shoppers whose carts hold `product`.
+pub async fn holders(tx: &mut Tx, product: ProductKey) -> Result<Vec<ShopperKey>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT shopper_id FROM cart_lines WHERE product_id = $1 AND shopper_id IS NOT NULL ORDER BY shopper_id",
+    )
+    .bind(product)
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// Records that the shoppers of `lines` were told of a drop to `price_minor` at `at`: a drop is measured from
 /// that price from now on, and the cooldown runs from then.
 pub async fn mark_told(

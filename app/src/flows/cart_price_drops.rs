@@ -10,7 +10,7 @@
 use super::product_names::ProductNames;
 use crate::alerts::PriceRule;
 use crate::alerts::rules::{AlertPolicy, PriceWatch, price_drop_fires};
-use crate::carts::ssr::{CartChange, CartWatch, mark_told, remove_bought, watching};
+use crate::carts::ssr::{CartChange, CartWatch, holders, mark_told, remove_bought, watching};
 use crate::catalog::ssr::{ProductChange, lowest_price_of_30_days, page_url};
 use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::money::Money;
@@ -121,7 +121,8 @@ impl Then<ProductChange> for CartPriceDrops<'_> {
             };
             let product = ProductKey(product_id);
             if to_minor > from_minor {
-                withdraw_all(tx, KIND, &key_of_line(product, None)).await?;
+                let shoppers = holders(tx, product).await?;
+                withdraw_all(tx, KIND, &shoppers, &key_of_line(product, None)).await?;
                 return Ok(());
             }
             if to_minor == from_minor {
@@ -180,7 +181,7 @@ async fn withdraw_left(
     products: &[ProductKey],
 ) -> Result<(), StoreError> {
     for product in products {
-        withdraw_all(tx, KIND, &key_of_line(*product, Some(shopper))).await?;
+        withdraw_all(tx, KIND, &[shopper], &key_of_line(*product, Some(shopper))).await?;
     }
     Ok(())
 }

@@ -347,14 +347,29 @@ pub async fn withdraw(tx: &mut Tx, kind: &str, dedupe_key: &str) -> Result<(), S
     Ok(())
 }
 
-/// [`withdraw`] for every message of `kind` whose key starts with `key_prefix` (the price-drop emails of one
-/// product in one shopper's cart, whichever change queued them).
-pub async fn withdraw_all(tx: &mut Tx, kind: &str, key_prefix: &str) -> Result<(), StoreError> {
-    sqlx::query(
-        "DELETE FROM messages WHERE kind = $1 AND substr(dedupe_key, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT) AND status = 'queued' \
+/// [`withdraw`] for every message of `kind` to one of `shoppers` whose key starts with `key_prefix` (the
+/// price-drop emails of one product in some shoppers' carts, whichever change queued them). The messages are
+/// found through their shoppers' index, so a price batch does not scan the outbox once per product; the prefix is
+/// compared as it is, whatever the database's collation.
+pub async fn withdraw_all(
+    tx: &mut Tx,
+    kind: &str,
+    shoppers: &[ShopperKey],
+    key_prefix: &str,
+) -> Result<(), StoreError> {
+    if shoppers.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<i64> = shoppers.iter().map(|shopper| shopper.0).collect();
+    let set = crate::store::IdSet::new(tx, &keys);
+    sqlx::query(&format!(
+        "DELETE FROM messages WHERE kind = $1 AND shopper_id IN (SELECT id FROM {}) \
+         AND substr(dedupe_key, 1, length(CAST($3 AS TEXT))) = CAST($3 AS TEXT) AND status = 'queued' \
          AND claimed_by IS NULL",
-    )
+        set.table("k", 2)
+    ))
     .bind(kind)
+    .bind(set.value())
     .bind(key_prefix)
     .execute(&mut **tx)
     .await?;
