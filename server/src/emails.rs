@@ -167,9 +167,25 @@ struct CartPriceDropText<'a> {
     words: &'a CartPriceDropWords,
 }
 
-/// Renders both parts. The templates write only strings the caller made, so rendering cannot fail but for a bug.
-fn parts(html: impl Template, text: impl Template) -> Result<(String, String), askama::Error> {
-    Ok((html.render()?, text.render()?))
+/// Renders a kind's two templates from what its words function made, `(subject, action, words)`, in the frame
+/// `frame` makes around the action: `(subject, HTML, text)`. The templates write only strings the caller made, so
+/// rendering fails only with a bug.
+macro_rules! render {
+    ($html:ident, $text:ident, $frame:expr, $made:expr) => {{
+        let (subject, action, words) = $made;
+        let frame = $frame(action);
+        let html = $html {
+            frame: &frame,
+            words: &words,
+        }
+        .render()?;
+        let text = $text {
+            frame: &frame,
+            words: &words,
+        }
+        .render()?;
+        (subject, html, text)
+    }};
 }
 
 impl Email {
@@ -213,7 +229,7 @@ impl Email {
                 },
             ),
         };
-        let frame = Frame {
+        let frame = |action: Link| Frame {
             lang: locale.to_owned(),
             action,
             footer: t("email.footer"),
@@ -224,17 +240,12 @@ impl Email {
             }),
             image: None,
         };
-        let words = AlertWords { line };
-        let (html, text) = parts(
-            AlertHtml {
-                frame: &frame,
-                words: &words,
-            },
-            AlertText {
-                frame: &frame,
-                words: &words,
-            },
-        )?;
+        let (subject, html, text) = render!(
+            AlertHtml,
+            AlertText,
+            frame,
+            (subject, action, AlertWords { line })
+        );
         Ok(Email {
             subject,
             html,
@@ -280,67 +291,30 @@ impl Email {
             }),
         };
         let (subject, html, text) = match &message.body {
-            MessageBody::QuestionAnswered(answered) => {
-                let (subject, action, words) = answer_words(answered, locale, site);
-                let frame = frame(action);
-                let (html, text) = parts(
-                    AnswerHtml {
-                        frame: &frame,
-                        words: &words,
-                    },
-                    AnswerText {
-                        frame: &frame,
-                        words: &words,
-                    },
-                )?;
-                (subject, html, text)
-            }
-            MessageBody::ReviewRequest(request) => {
-                let (subject, action, words) =
-                    review_request_words(request, locale, site, &tracked);
-                let frame = frame(action);
-                let (html, text) = parts(
-                    ReviewRequestHtml {
-                        frame: &frame,
-                        words: &words,
-                    },
-                    ReviewRequestText {
-                        frame: &frame,
-                        words: &words,
-                    },
-                )?;
-                (subject, html, text)
-            }
-            MessageBody::UnpaidOrder(reminder) => {
-                let (subject, action, words) = unpaid_order_words(reminder, locale, site);
-                let frame = frame(action);
-                let (html, text) = parts(
-                    UnpaidOrderHtml {
-                        frame: &frame,
-                        words: &words,
-                    },
-                    UnpaidOrderText {
-                        frame: &frame,
-                        words: &words,
-                    },
-                )?;
-                (subject, html, text)
-            }
-            MessageBody::CartPriceDrop(drop) => {
-                let (subject, action, words) = cart_price_drop_words(drop, locale, site);
-                let frame = frame(action);
-                let (html, text) = parts(
-                    CartPriceDropHtml {
-                        frame: &frame,
-                        words: &words,
-                    },
-                    CartPriceDropText {
-                        frame: &frame,
-                        words: &words,
-                    },
-                )?;
-                (subject, html, text)
-            }
+            MessageBody::QuestionAnswered(answered) => render!(
+                AnswerHtml,
+                AnswerText,
+                frame,
+                answer_words(answered, locale, site)
+            ),
+            MessageBody::ReviewRequest(request) => render!(
+                ReviewRequestHtml,
+                ReviewRequestText,
+                frame,
+                review_request_words(request, locale, site, &tracked)
+            ),
+            MessageBody::UnpaidOrder(reminder) => render!(
+                UnpaidOrderHtml,
+                UnpaidOrderText,
+                frame,
+                unpaid_order_words(reminder, locale, site)
+            ),
+            MessageBody::CartPriceDrop(drop) => render!(
+                CartPriceDropHtml,
+                CartPriceDropText,
+                frame,
+                cart_price_drop_words(drop, locale, site)
+            ),
         };
         Ok(Email {
             subject,

@@ -9,8 +9,10 @@ use crate::catalog::ssr::change_prices;
 use crate::flows::ORDER_FLOWS;
 use crate::flows::cart_price_drops::CartsLeft;
 use crate::flows::catalog_alerts::CatalogAlerts;
-use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
-use crate::identity::{ShopperInput, Viewer};
+use crate::flows::testing::{
+    add_kitchen, add_products, add_shopper, add_shopper_without_address, product_input,
+};
+use crate::identity::Viewer;
 use crate::kernel::time::{DAY_MS, to_rfc3339};
 use crate::orders::{OrderInput, OrderLineInput};
 use crate::store::Db;
@@ -135,19 +137,7 @@ async fn shop(db: &Db) {
     for shopper in ["alice", "bob", "carol", "dan", "frank", "gina"] {
         add_shopper(db, shopper).await;
     }
-    crate::identity::ssr::upsert_shoppers(
-        db,
-        &[ShopperInput {
-            shopper_id: "erin".into(),
-            email: None,
-            display_name: "Erin".into(),
-            locale: "en".into(),
-            time_zone: None,
-        }],
-        NOW,
-    )
-    .await
-    .unwrap();
+    add_shopper_without_address(db, "erin").await;
 }
 
 fn shopper(id: &str) -> Viewer {

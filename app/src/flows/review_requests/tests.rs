@@ -1,5 +1,7 @@
 use super::*;
-use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+use crate::flows::testing::{
+    add_kitchen, add_products, add_shopper, add_shopper_without_address, product_input,
+};
 use crate::flows::tier_growth::TierGrowth;
 use crate::identity::ShopperInput;
 use crate::identity::token::verify_review_link;
@@ -100,19 +102,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
         )
         .await
         .unwrap();
-        crate::identity::ssr::upsert_shoppers(
-            db,
-            &[ShopperInput {
-                shopper_id: "erin".into(),
-                email: None,
-                display_name: "Erin".into(),
-                locale: "en".into(),
-                time_zone: None,
-            }],
-            NOW,
-        )
-        .await
-        .unwrap();
+        add_shopper_without_address(db, "erin").await;
         let placed = NOW - 20 * DAY;
         order(db, "o-alice", "alice", &["A", "B", "A"], placed).await;
         order(db, "o-bob", "bob", &["C"], placed).await;
