@@ -695,18 +695,18 @@ pub async fn titles_in(
     products: &[i64],
     locale: &str,
 ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
-    let mut titles = std::collections::HashMap::new();
-    for chunk in products.chunks(1_000) {
-        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT product_id, title FROM product_translations WHERE locale = $1 AND product_id IN ({})",
-            crate::store::id_list(chunk)
-        ))
-        .bind(locale)
-        .fetch_all(&mut *connection)
-        .await?;
-        titles.extend(rows);
-    }
-    Ok(titles)
+    let products = distinct(products);
+    let set = crate::store::IdSet::new(connection, &products);
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT t.product_id, t.title FROM {} CROSS JOIN product_translations t \
+         WHERE t.product_id = k.id AND t.locale = $1",
+        set.table("k", 2)
+    ))
+    .bind(locale)
+    .bind(set.value())
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The store code and title of `products` (row ids), for the merchant's reports.
@@ -714,17 +714,27 @@ pub async fn names_of(
     connection: &mut sqlx::AnyConnection,
     products: &[i64],
 ) -> Result<std::collections::HashMap<i64, (String, String)>, StoreError> {
-    let mut names = std::collections::HashMap::with_capacity(products.len());
-    for chunk in products.chunks(1_000) {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
-            "SELECT id, sku, title FROM products WHERE id IN ({})",
-            crate::store::id_list(chunk)
-        ))
-        .fetch_all(&mut *connection)
-        .await?;
-        names.extend(rows.into_iter().map(|(id, sku, title)| (id, (sku, title))));
-    }
-    Ok(names)
+    let products = distinct(products);
+    let set = crate::store::IdSet::new(connection, &products);
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT p.id, p.sku, p.title FROM {} JOIN products p ON p.id = k.id",
+        set.table("k", 1)
+    ))
+    .bind(set.value())
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, sku, title)| (id, (sku, title)))
+        .collect())
+}
+
+/// The ids once each, as a list a statement binds as one value (an order's products repeat across a batch).
+fn distinct(ids: &[i64]) -> Vec<i64> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 #[cfg(test)]
