@@ -3,6 +3,7 @@
 //! ([`crate::flows::cart_price_drops`]). The lines come from the pages' cart events ([`add_to_cart`],
 //! [`remove_from_cart`]) and from the store's server, which may send the whole cart (`PUT /api/v1/carts/{shopper_id}`).
 
+pub mod rules;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;

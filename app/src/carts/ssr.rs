@@ -1,7 +1,7 @@
 //! The carts' SQL: lines added and removed by the pages' cart events, whole carts replaced by the store's server,
 //! and the lines a price drop concerns.
 
-use super::{Cart, CartInput, CartLine, CartLineInput, MAX_CART_LINES, MAX_CART_QUANTITY};
+use super::{Cart, CartInput, CartLine, MAX_CART_LINES, MAX_CART_QUANTITY};
 use crate::catalog::ssr::product_for_update;
 use crate::identity::ssr::{Owner, shopper_key};
 use crate::kernel::error::AppError;
@@ -106,17 +106,6 @@ pub async fn remove(
     Ok(removed)
 }
 
-fn validate_line(line: &CartLineInput) -> Result<(), AppError> {
-    validate::key("sku", &line.sku)?;
-    if !(1..=MAX_CART_QUANTITY).contains(&line.quantity) {
-        return Err(AppError::invalid(
-            "quantity",
-            format!("must be between 1 and {MAX_CART_QUANTITY}"),
-        ));
-    }
-    Ok(())
-}
-
 /// The row id of the shopper `shopper_id`, an unknown one a 404 naming it.
 async fn api_shopper<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
@@ -196,7 +185,7 @@ pub async fn replace(
             &input.lines,
             MAX_CART_LINES,
             |line| &line.sku,
-            validate_line,
+            super::rules::validate_line,
         )?;
     }
     let mut tx = db.write().await?;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::carts::CartLineInput;
 use crate::carts::carted;
 use crate::flows::cart_price_drops::CartsLeft;
 use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
