@@ -360,10 +360,12 @@ pub async fn withdraw_all(
     }
     let keys: Vec<i64> = shoppers.iter().map(|shopper| shopper.0).collect();
     let set = crate::store::IdSet::new(tx, &keys);
+    // Driven from the shoppers (CROSS JOIN), so SQLite seeks each one's messages in their index rather than
+    // guessing from a fresh outbox's missing statistics that the unique key is narrower.
     sqlx::query(&format!(
-        "DELETE FROM messages WHERE kind = $1 AND shopper_id IN (SELECT id FROM {}) \
-         AND substr(dedupe_key, 1, length(CAST($3 AS TEXT))) = CAST($3 AS TEXT) AND status = 'queued' \
-         AND claimed_by IS NULL",
+        "DELETE FROM messages WHERE id IN (SELECT m.id FROM {} CROSS JOIN messages m WHERE m.shopper_id = k.id \
+         AND m.kind = $1 AND substr(m.dedupe_key, 1, length(CAST($3 AS TEXT))) = CAST($3 AS TEXT) \
+         AND m.status = 'queued' AND m.claimed_by IS NULL)",
         set.table("k", 2)
     ))
     .bind(kind)
