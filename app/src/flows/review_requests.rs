@@ -76,6 +76,8 @@ async fn queue_stage(
     }
     let expires = (now + policy.links_last).as_seconds();
     let mut queued = 0;
+    // The same products come back batch after batch: their names are read once a run.
+    let mut names = ProductNames::default();
     loop {
         let mut tx = db.write().await?;
         let orders =
@@ -100,8 +102,9 @@ async fn queue_stage(
             .iter()
             .flat_map(|order| order.products.iter().map(|product| product.0))
             .collect();
-        let names =
-            ProductNames::load(&mut *db.reader().acquire().await?, &shoppers, &products).await?;
+        names
+            .load_more(&mut *db.reader().acquire().await?, &shoppers, &products)
+            .await?;
         let reminder = follow_up == FollowUp::Reminder;
         let mut requests = Vec::with_capacity(orders.len());
         for order in &orders {

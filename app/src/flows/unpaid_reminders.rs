@@ -54,6 +54,8 @@ pub async fn queue_unpaid_reminders(
         return Ok(0);
     }
     let mut queued = 0;
+    // The same products come back batch after batch: their names are read once a run.
+    let mut names = ProductNames::default();
     loop {
         let mut tx = db.write().await?;
         let orders = take_unpaid_due(&mut tx, before, ORDERS_PER_TRANSACTION, now).await?;
@@ -66,8 +68,9 @@ pub async fn queue_unpaid_reminders(
             .iter()
             .flat_map(|order| order.lines.iter().map(|(product, _)| product.0))
             .collect();
-        let names =
-            ProductNames::load(&mut *db.reader().acquire().await?, &shoppers, &products).await?;
+        names
+            .load_more(&mut *db.reader().acquire().await?, &shoppers, &products)
+            .await?;
         let reminders: Vec<NewMessage> = orders
             .into_iter()
             .map(|order| NewMessage {
