@@ -224,6 +224,15 @@ impl IdSet {
         IdSet::of(Backend::of(connection), ids)
     }
 
+    /// The ids once each, in order, written for the database `connection` talks to: for reads whose ids repeat
+    /// (an order's products across a batch, a shopper's several messages).
+    pub fn distinct(connection: &sqlx::AnyConnection, ids: impl IntoIterator<Item = i64>) -> IdSet {
+        let mut ids: Vec<i64> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        IdSet::of(Backend::of(connection), &ids)
+    }
+
     /// The ids, written for `backend`.
     pub fn of(backend: Backend, ids: &[i64]) -> IdSet {
         let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");

@@ -140,21 +140,24 @@ fn unknown(shopper_id: &str) -> StoreError {
     .into()
 }
 
-/// Takes lines out of the shopper's cart (`filter` on the line's `product_id`, its parameters from `$2`), and
-/// tells `then` which products left.
-async fn take_out(
+/// Takes every line but those of `kept` (product row ids) out of the shopper's cart, and tells `then` which
+/// products left.
+async fn keep_only(
     tx: &mut Tx,
     shopper: ShopperKey,
-    filter: &str,
-    param: Option<&str>,
+    kept: &[i64],
     then: &dyn Then<CartChange>,
 ) -> Result<Vec<ProductKey>, StoreError> {
-    let sql = format!("DELETE FROM cart_lines WHERE shopper_id = $1{filter} RETURNING product_id");
-    let mut query = sqlx::query_scalar(&sql).bind(shopper);
-    if let Some(param) = param {
-        query = query.bind(param.to_owned());
-    }
-    let products: Vec<ProductKey> = query.fetch_all(&mut **tx).await?;
+    let kept = IdSet::new(tx, kept);
+    let products: Vec<ProductKey> = sqlx::query_scalar(&format!(
+        "DELETE FROM cart_lines WHERE shopper_id = $1 AND product_id NOT IN (SELECT id FROM {}) \
+         RETURNING product_id",
+        kept.table("k", 2)
+    ))
+    .bind(shopper)
+    .bind(kept.value())
+    .fetch_all(&mut **tx)
+    .await?;
     if !products.is_empty() {
         then.then(
             tx,
@@ -196,19 +199,8 @@ pub async fn replace(
             product_for_update(&mut tx, &line.sku, &format!("lines[{index}].sku")).await?;
         products.push((product, price, currency));
     }
-    let keys: Vec<i64> = products.iter().map(|(product, ..)| product.0).collect();
-    let kept = IdSet::new(&tx, &keys);
-    take_out(
-        &mut tx,
-        shopper,
-        &format!(
-            " AND product_id NOT IN (SELECT id FROM {})",
-            kept.table("k", 2)
-        ),
-        Some(kept.value()),
-        then,
-    )
-    .await?;
+    let kept: Vec<i64> = products.iter().map(|(product, ..)| product.0).collect();
+    keep_only(&mut tx, shopper, &kept, then).await?;
     for (line, (product, price, currency)) in input.lines.iter().zip(&products) {
         sqlx::query(
             "INSERT INTO cart_lines (shopper_id, product_id, quantity, reference_minor, currency, carted_at, seen_at) \
@@ -282,7 +274,7 @@ pub async fn clear(
 ) -> Result<usize, StoreError> {
     let mut tx = db.write().await?;
     let shopper = shopper_for_change(&mut tx, shopper_id).await?;
-    let removed = take_out(&mut tx, shopper, "", None, then).await?.len();
+    let removed = keep_only(&mut tx, shopper, &[], then).await?.len();
     tx.commit().await?;
     Ok(removed)
 }

@@ -359,15 +359,7 @@ pub async fn product_for_update(
 
 /// The row id of an active product, for shopper-path writes; an unknown or withdrawn product is refused.
 pub async fn active_product_id(tx: &mut Tx, sku: &str) -> Result<ProductKey, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM products WHERE sku = $1 AND active = TRUE")
-            .bind(sku)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(Some("sku".into()), "This product is not available.")
-            })?,
-    )
+    Ok(active_product_price(tx, sku).await?.0)
 }
 
 /// An active product's row id and current price, for shopper-path writes that keep the price the shopper saw; an
@@ -695,8 +687,7 @@ pub async fn titles_in(
     products: &[i64],
     locale: &str,
 ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
-    let products = distinct(products);
-    let set = crate::store::IdSet::new(connection, &products);
+    let set = crate::store::IdSet::distinct(connection, products.iter().copied());
     let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
         "SELECT t.product_id, t.title FROM {} CROSS JOIN product_translations t \
          WHERE t.product_id = k.id AND t.locale = $1",
@@ -714,8 +705,7 @@ pub async fn names_of(
     connection: &mut sqlx::AnyConnection,
     products: &[i64],
 ) -> Result<std::collections::HashMap<i64, (String, String)>, StoreError> {
-    let products = distinct(products);
-    let set = crate::store::IdSet::new(connection, &products);
+    let set = crate::store::IdSet::distinct(connection, products.iter().copied());
     let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
         "SELECT p.id, p.sku, p.title FROM {} JOIN products p ON p.id = k.id",
         set.table("k", 1)
@@ -727,14 +717,6 @@ pub async fn names_of(
         .into_iter()
         .map(|(id, sku, title)| (id, (sku, title)))
         .collect())
-}
-
-/// The ids once each, as a list a statement binds as one value (an order's products repeat across a batch).
-fn distinct(ids: &[i64]) -> Vec<i64> {
-    let mut ids = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 #[cfg(test)]

@@ -268,16 +268,13 @@ pub async fn contacts_of(
     connection: &mut sqlx::AnyConnection,
     keys: &[i64],
 ) -> Result<HashMap<i64, Contact>, StoreError> {
-    let mut keys = keys.to_vec();
-    keys.sort_unstable();
-    keys.dedup();
     // A segment's export names tens of thousands: they are bound as one value, the statement prepared once.
-    let set = crate::store::IdSet::new(connection, &keys);
+    let set = crate::store::IdSet::distinct(connection, keys.iter().copied());
     let sql = format!(
         "SELECT s.id, s.external_id, s.display_name, s.email, s.locale FROM {} JOIN shoppers s ON s.id = k.id",
         set.table("k", 1)
     );
-    let mut contacts = HashMap::with_capacity(keys.len());
+    let mut contacts = HashMap::new();
     for row in sqlx::query(&sql)
         .bind(set.value())
         .fetch_all(&mut *connection)
