@@ -74,6 +74,30 @@ impl Backend {
             Backend::Postgres => format!("string_agg({expr}, ',')"),
         }
     }
+
+    /// An aggregate of a query's rows into one JSON array with an array of `values` for each row, read back by
+    /// [`json_rows`]: a batch of rows with text among their columns read as one value ([`Backend::joined`] says
+    /// why).
+    pub fn json_rows(self, values: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("json_group_array(json_array({values}))"),
+            Backend::Postgres => format!("CAST(json_agg(json_build_array({values})) AS TEXT)"),
+        }
+    }
+}
+
+/// The rows of a [`Backend::json_rows`] value; none for no value (PostgreSQL's aggregate of no rows).
+pub fn json_rows<T: serde::de::DeserializeOwned>(
+    value: Option<&str>,
+) -> Result<Vec<T>, StoreError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    serde_json::from_str(value).map_err(|error| {
+        StoreError::from(sqlx::Error::Decode(
+            format!("rows read as one JSON value: {error}").into(),
+        ))
+    })
 }
 
 /// How many consecutive row ids one [`Backend::joined`] text covers, grouped `BY id / JOINED_IDS`: long enough to

@@ -12,10 +12,11 @@ use crate::alerts::PriceRule;
 use crate::alerts::rules::{AlertPolicy, PriceWatch, price_drop_fires};
 use crate::carts::ssr::{CartChange, CartWatch, holders, mark_told, remove_bought, watching};
 use crate::catalog::ssr::{ProductChange, lowest_price_of_30_days, page_url};
+use crate::identity::ssr::addressees;
 use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
-use crate::messages::ssr::{MarketingRules, NewMessage, queue_many, withdraw_all};
+use crate::messages::ssr::{MarketingRules, NewMessage, queue_to, withdraw_all};
 use crate::messages::{CartPriceDrop, MessageBody};
 use crate::orders::ssr::{OrderChange, order_products};
 use crate::store::{StoreError, Then, Tx};
@@ -139,14 +140,15 @@ impl Then<ProductChange> for CartPriceDrops<'_> {
             let already_told = crate::alerts::ssr::shoppers_told_of_price(tx, change_id).await?;
             let lowest = lowest_price_of_30_days(tx, product_id, at, from_minor).await?;
             let product_url = page_url(tx, product).await?;
-            let shoppers: Vec<ShopperKey> = lines.iter().map(|line| line.shopper).collect();
-            let names = ProductNames::load(tx, &shoppers, &[product_id]).await?;
+            let to = addressees(tx, lines.iter().map(|line| line.shopper)).await?;
+            let locales: Vec<&str> = to.values().map(|to| to.locale.as_str()).collect();
+            let names = ProductNames::load(tx, &locales, &[product_id]).await?;
             let money = |minor: i64| Money::new(minor, currency.clone());
             let messages: Vec<NewMessage> = lines
                 .iter()
                 .filter(|line| !already_told.contains(&line.shopper))
                 .filter_map(|line| {
-                    let (sku, title) = names.of(line.shopper, product)?;
+                    let (sku, title) = names.of(product, &to.get(&line.shopper)?.locale)?;
                     Some(NewMessage {
                         shopper: line.shopper,
                         dedupe_key: dedupe_key(product, line.shopper, change_id),
@@ -164,7 +166,7 @@ impl Then<ProductChange> for CartPriceDrops<'_> {
                     })
                 })
                 .collect();
-            queue_many(tx, &messages, &self.policy.marketing, at).await?;
+            queue_to(tx, &messages, &to, &self.policy.marketing, at).await?;
             // Every line the drop concerned now measures from this price, told or not (the shopper's own alert
             // told them, or their preferences or the cap held the email back): the same drop is not news later.
             let concerned: Vec<i64> = lines.iter().map(|line| line.line_id).collect();

@@ -3,41 +3,38 @@
 //! messages about products (review requests, unpaid-order reminders).
 
 use crate::catalog::ssr::{names_of, titles_in};
-use crate::identity::ssr::contacts_of;
-use crate::kernel::ids::{ProductKey, ShopperKey};
+use crate::kernel::ids::ProductKey;
 use crate::store::StoreError;
 use std::collections::HashMap;
 
-/// Products' SKUs and titles, as each of some shoppers reads them.
+/// Products' SKUs and titles, in the languages some shoppers read.
 #[derive(Default)]
 pub struct ProductNames {
     /// Each product's SKU and catalogue title.
     names: HashMap<i64, (String, String)>,
-    /// Each shopper's language.
-    locales: HashMap<i64, String>,
     /// Per language, the products' translated titles.
     translated: HashMap<String, HashMap<i64, String>>,
 }
 
 impl ProductNames {
-    /// The names of `products` for `shoppers`, in one read per language among them, from the database's readers
-    /// or inside a transaction.
+    /// The names of `products` in `locales`, in one read per language, from the database's readers or inside a
+    /// transaction.
     pub async fn load(
         connection: &mut sqlx::AnyConnection,
-        shoppers: &[ShopperKey],
+        locales: &[&str],
         products: &[i64],
     ) -> Result<Self, StoreError> {
         let mut names = ProductNames::default();
-        names.load_more(connection, shoppers, products).await?;
+        names.load_more(connection, locales, products).await?;
         Ok(names)
     }
 
-    /// Adds the names of `products` for `shoppers`, reading only the products and shoppers not loaded yet: a run
+    /// Adds the names of `products` in `locales`, reading only the products and languages not loaded yet: a run
     /// that queues many batches about the same products reads each product's names once.
     pub async fn load_more(
         &mut self,
         connection: &mut sqlx::AnyConnection,
-        shoppers: &[ShopperKey],
+        locales: &[&str],
         products: &[i64],
     ) -> Result<(), StoreError> {
         let new_products: Vec<i64> = products
@@ -52,31 +49,22 @@ impl ProductNames {
                 titles.extend(titles_in(connection, &new_products, locale).await?);
             }
         }
-        let new_shoppers: Vec<i64> = shoppers
-            .iter()
-            .map(|shopper| shopper.0)
-            .filter(|shopper| !self.locales.contains_key(shopper))
-            .collect();
-        if !new_shoppers.is_empty() {
-            for (key, contact) in contacts_of(connection, &new_shoppers).await? {
-                if !self.translated.contains_key(&contact.locale) {
-                    let known: Vec<i64> = self.names.keys().copied().collect();
-                    let titles = titles_in(connection, &known, &contact.locale).await?;
-                    self.translated.insert(contact.locale.clone(), titles);
-                }
-                self.locales.insert(key, contact.locale);
+        for &locale in locales {
+            if !self.translated.contains_key(locale) {
+                let known: Vec<i64> = self.names.keys().copied().collect();
+                let titles = titles_in(connection, &known, locale).await?;
+                self.translated.insert(locale.to_owned(), titles);
             }
         }
         Ok(())
     }
 
-    /// `product`'s SKU and title in `shopper`'s language; `None` for a product not loaded.
-    pub fn of(&self, shopper: ShopperKey, product: ProductKey) -> Option<(&str, &str)> {
+    /// `product`'s SKU and title in `locale`; `None` for a product not loaded.
+    pub fn of(&self, product: ProductKey, locale: &str) -> Option<(&str, &str)> {
         let (sku, title) = self.names.get(&product.0)?;
         let title = self
-            .locales
-            .get(&shopper.0)
-            .and_then(|locale| self.translated.get(locale))
+            .translated
+            .get(locale)
             .and_then(|titles| titles.get(&product.0))
             .unwrap_or(title);
         Some((sku, title))
@@ -86,11 +74,11 @@ impl ProductNames {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
+    use crate::flows::testing::{add_kitchen, add_products, product_input};
     use crate::store::testing::all;
 
     #[tokio::test]
-    async fn names_loaded_batch_by_batch_are_each_shoppers_language_whichever_batch_brought_it() {
+    async fn names_loaded_batch_by_batch_are_in_each_language_whichever_batch_brought_it() {
         for store in all().await {
             let db = &store.db;
             add_kitchen(db).await;
@@ -105,26 +93,6 @@ mod tests {
                 );
             }
             add_products(db, &products).await;
-            add_shopper(db, "alice").await;
-            crate::identity::ssr::upsert_shoppers(
-                db,
-                &[crate::identity::ShopperInput {
-                    shopper_id: "bob".into(),
-                    email: Some("bob@example.com".into()),
-                    display_name: "Bob".into(),
-                    locale: "zh-CN".into(),
-                    time_zone: None,
-                }],
-                crate::kernel::time::Millis(1_000),
-            )
-            .await
-            .unwrap();
-            let key = |id: &'static str| async move {
-                crate::identity::ssr::known_shopper_reading(db, id)
-                    .await
-                    .unwrap()
-            };
-            let (alice, bob) = (key("alice").await, key("bob").await);
             let mut tx = db.write().await.unwrap();
             let mut ids = Vec::new();
             for sku in ["A", "B", "C"] {
@@ -136,23 +104,27 @@ mod tests {
             tx.commit().await.unwrap();
             let (a, b, c) = (ids[0], ids[1], ids[2]);
             let mut connection = db.reader().acquire().await.unwrap();
-            // Alice's batch brings A and B; Bob's, later, only B; a third brings C for both.
-            let mut names = ProductNames::load(&mut connection, &[alice], &[a.0, b.0])
+            // The first batch brings A and B in English; the second only B, in Chinese; a third C in both.
+            let mut names = ProductNames::load(&mut connection, &["en"], &[a.0, b.0])
                 .await
                 .unwrap();
             names
-                .load_more(&mut connection, &[bob], &[b.0])
+                .load_more(&mut connection, &["zh-CN"], &[b.0])
                 .await
                 .unwrap();
             names
-                .load_more(&mut connection, &[alice, bob], &[c.0])
+                .load_more(&mut connection, &["en", "zh-CN"], &[c.0])
                 .await
                 .unwrap();
-            assert_eq!(names.of(alice, b), Some(("B", "Teapot B")));
-            assert_eq!(names.of(bob, a), Some(("A", "Teapot A")), "no translation");
-            assert_eq!(names.of(bob, b), Some(("B", "茶壶 B")));
-            assert_eq!(names.of(bob, c), Some(("C", "茶壶 C")));
-            assert_eq!(names.of(alice, c), Some(("C", "Teapot C")));
+            assert_eq!(names.of(b, "en"), Some(("B", "Teapot B")));
+            assert_eq!(
+                names.of(a, "zh-CN"),
+                Some(("A", "Teapot A")),
+                "no translation"
+            );
+            assert_eq!(names.of(b, "zh-CN"), Some(("B", "茶壶 B")));
+            assert_eq!(names.of(c, "zh-CN"), Some(("C", "茶壶 C")));
+            assert_eq!(names.of(c, "en"), Some(("C", "Teapot C")));
         }
     }
 }

@@ -5,9 +5,10 @@
 //! wholly refunded order, a shopper without an address, or an order whose every product is reviewed asks nothing.
 
 use super::product_names::ProductNames;
+use crate::identity::ssr::addressees;
 use crate::identity::token::{StoreSecret, issue_review_link};
 use crate::kernel::time::Millis;
-use crate::messages::ssr::{MarketingRules, NewMessage};
+use crate::messages::ssr::{MarketingRules, NewMessage, queue_to};
 use crate::messages::{MessageBody, RequestedReview, ReviewRequest};
 use crate::orders::ssr::FollowUp;
 use crate::store::{Db, StoreError};
@@ -87,10 +88,15 @@ async fn queue_stage(
             tx.commit().await?;
             return Ok(queued);
         }
-        let shoppers: Vec<_> = orders.iter().map(|order| order.shopper).collect();
+        // Buyers without an address are asked nothing: their orders need no names nor reviews read.
+        let to = addressees(&mut tx, orders.iter().map(|order| order.shopper)).await?;
+        let orders: Vec<_> = orders
+            .into_iter()
+            .filter_map(|order| Some((to.get(&order.shopper)?, order)))
+            .collect();
         let pairs: Vec<_> = orders
             .iter()
-            .flat_map(|order| {
+            .flat_map(|(_, order)| {
                 order
                     .products
                     .iter()
@@ -98,22 +104,18 @@ async fn queue_stage(
             })
             .collect();
         let reviewed = crate::reviews::ssr::reviewed(&mut tx, &pairs).await?;
-        let products: Vec<i64> = orders
-            .iter()
-            .flat_map(|order| order.products.iter().map(|product| product.0))
-            .collect();
-        names
-            .load_more(&mut *db.reader().acquire().await?, &shoppers, &products)
-            .await?;
+        let products: Vec<i64> = pairs.iter().map(|(_, product)| product.0).collect();
+        let locales: Vec<&str> = to.values().map(|to| to.locale.as_str()).collect();
+        names.load_more(&mut tx, &locales, &products).await?;
         let reminder = follow_up == FollowUp::Reminder;
         let mut requests = Vec::with_capacity(orders.len());
-        for order in &orders {
+        for (addressee, order) in &orders {
             let asked: Vec<RequestedReview> = order
                 .products
                 .iter()
                 .filter(|product| !reviewed.contains(&(order.shopper, **product)))
                 .filter_map(|product| {
-                    let (sku, title) = names.of(order.shopper, *product)?;
+                    let (sku, title) = names.of(*product, &addressee.locale)?;
                     Some(RequestedReview {
                         sku: sku.to_owned(),
                         title: title.to_owned(),
@@ -138,9 +140,7 @@ async fn queue_stage(
             }
         }
         // A review request is transactional: the store's marketing rules do not apply.
-        queued +=
-            crate::messages::ssr::queue_many(&mut tx, &requests, &MarketingRules::default(), now)
-                .await?;
+        queued += queue_to(&mut tx, &requests, &to, &MarketingRules::default(), now).await?;
         tx.commit().await?;
     }
 }

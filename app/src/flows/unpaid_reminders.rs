@@ -4,8 +4,9 @@
 //! withdrawn in the same transaction ([`UnpaidReminders`]). Each order is considered once.
 
 use super::product_names::ProductNames;
+use crate::identity::ssr::addressees;
 use crate::kernel::time::Millis;
-use crate::messages::ssr::{MarketingRules, NewMessage, withdraw};
+use crate::messages::ssr::{MarketingRules, NewMessage, queue_to, withdraw};
 use crate::messages::{MessageBody, UnpaidOrderReminder, UnpaidProduct};
 use crate::orders::ssr::{OrderChange, any_unpaid_due, take_unpaid_due};
 use crate::store::{Db, StoreError, Then, Tx};
@@ -63,17 +64,20 @@ pub async fn queue_unpaid_reminders(
             tx.commit().await?;
             return Ok(queued);
         }
-        let shoppers: Vec<_> = orders.iter().map(|order| order.shopper).collect();
+        let to = addressees(&mut tx, orders.iter().map(|order| order.shopper)).await?;
+        let orders: Vec<_> = orders
+            .into_iter()
+            .filter_map(|order| Some((to.get(&order.shopper)?, order)))
+            .collect();
         let products: Vec<i64> = orders
             .iter()
-            .flat_map(|order| order.lines.iter().map(|(product, _)| product.0))
+            .flat_map(|(_, order)| order.lines.iter().map(|(product, _)| product.0))
             .collect();
-        names
-            .load_more(&mut *db.reader().acquire().await?, &shoppers, &products)
-            .await?;
+        let locales: Vec<&str> = to.values().map(|to| to.locale.as_str()).collect();
+        names.load_more(&mut tx, &locales, &products).await?;
         let reminders: Vec<NewMessage> = orders
             .into_iter()
-            .map(|order| NewMessage {
+            .map(|(addressee, order)| NewMessage {
                 shopper: order.shopper,
                 dedupe_key: dedupe_key(order.unpaid_key),
                 body: MessageBody::UnpaidOrder(UnpaidOrderReminder {
@@ -81,7 +85,7 @@ pub async fn queue_unpaid_reminders(
                         .lines
                         .iter()
                         .filter_map(|(product, quantity)| {
-                            let (sku, title) = names.of(order.shopper, *product)?;
+                            let (sku, title) = names.of(*product, &addressee.locale)?;
                             Some(UnpaidProduct {
                                 sku: sku.to_owned(),
                                 title: title.to_owned(),
@@ -95,8 +99,7 @@ pub async fn queue_unpaid_reminders(
                 }),
             })
             .collect();
-        queued +=
-            crate::messages::ssr::queue_many(&mut tx, &reminders, &policy.marketing, now).await?;
+        queued += queue_to(&mut tx, &reminders, &to, &policy.marketing, now).await?;
         tx.commit().await?;
     }
 }

@@ -293,6 +293,49 @@ pub async fn contacts_of(
     Ok(contacts)
 }
 
+/// Where and how to write to a shopper: their address, the language they read and, when the store knows it, their
+/// time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addressee {
+    pub email: String,
+    pub locale: String,
+    pub time_zone: Option<String>,
+}
+
+/// The addressees among `keys`: shoppers without an address, and ids of no shopper, are left out. One read for a
+/// batch of messages, shared by the words they are written in and the queue that sends them.
+pub async fn addressees(
+    connection: &mut sqlx::AnyConnection,
+    keys: impl IntoIterator<Item = ShopperKey>,
+) -> Result<HashMap<ShopperKey, Addressee>, StoreError> {
+    let set = crate::store::IdSet::distinct(connection, keys.into_iter().map(|key| key.0));
+    // A batch's addressees are read as one value.
+    let rows: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM (SELECT s.id, s.email, s.locale, s.time_zone FROM {} JOIN shoppers s ON s.id = k.id \
+         WHERE s.email IS NOT NULL) a",
+        crate::store::Backend::of(connection).json_rows("a.id, a.email, a.locale, a.time_zone"),
+        set.table("k", 1)
+    ))
+    .bind(set.value())
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(
+        crate::store::json_rows::<(ShopperKey, String, String, Option<String>)>(rows.as_deref())?
+            .into_iter()
+            .map(|(key, email, locale, time_zone)| {
+                (
+                    key,
+                    Addressee {
+                        email,
+                        locale,
+                        time_zone,
+                    },
+                )
+            })
+            .collect(),
+    )
+}
+
 /// The shopper's preferred language, or `None` when the store has not told Rapport about this shopper.
 pub async fn shopper_locale(db: &Db, shopper_id: &str) -> Result<Option<String>, StoreError> {
     Ok(

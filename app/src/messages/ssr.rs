@@ -5,6 +5,7 @@ use super::rules::{Quiet, QuietHours};
 use super::{
     MarketingConsent, MessageBody, MessageFact, MessageKind, Purpose, Suppression, Suppressions,
 };
+use crate::identity::ssr::{Addressee, addressees};
 use crate::kernel::error::AppError;
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::Millis;
@@ -159,7 +160,27 @@ pub async fn queue_many(
     if messages.is_empty() {
         return Ok(0);
     }
-    let mut keys: Vec<i64> = messages.iter().map(|message| message.shopper.0).collect();
+    let to = addressees(tx, messages.iter().map(|message| message.shopper)).await?;
+    queue_to(tx, messages, &to, marketing, now).await
+}
+
+/// [`queue_many`] for a caller that read the shoppers' addressees already (to write each message in its
+/// recipient's language): a shopper missing from `to` has no address and gets nothing.
+pub async fn queue_to(
+    tx: &mut Tx,
+    messages: &[NewMessage],
+    to: &HashMap<ShopperKey, Addressee>,
+    marketing: &MarketingRules,
+    now: Millis,
+) -> Result<u64, StoreError> {
+    if messages.is_empty() {
+        return Ok(0);
+    }
+    let mut keys: Vec<i64> = messages
+        .iter()
+        .filter(|message| to.contains_key(&message.shopper))
+        .map(|message| message.shopper.0)
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     let mut refusing = HashSet::new();
@@ -181,22 +202,14 @@ pub async fn queue_many(
         }
         _ => HashSet::new(),
     };
-    let set = crate::store::IdSet::new(tx, &keys);
-    let recipients: HashMap<ShopperKey, (String, String, Option<String>)> =
-        sqlx::query_as::<_, (ShopperKey, String, String, Option<String>)>(&format!(
-            "SELECT s.id, s.email, s.locale, s.time_zone FROM {} JOIN shoppers s ON s.id = k.id \
-             WHERE s.email IS NOT NULL",
-            set.table("k", 1)
-        ))
-        .bind(set.value())
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(shopper, email, locale, zone)| (shopper, (email, locale, zone)))
-        .collect();
     let mut rows = Vec::with_capacity(messages.len());
     for message in messages {
-        let Some((email, locale, zone)) = recipients.get(&message.shopper) else {
+        let Some(Addressee {
+            email,
+            locale,
+            time_zone,
+        }) = to.get(&message.shopper)
+        else {
             continue;
         };
         if refusing.contains(&(message.shopper.0, message.body.kind())) {
@@ -220,13 +233,10 @@ pub async fn queue_many(
             }
             // The store's other channels keep their own hours.
             if channel == Channel::Email {
-                send_at = marketing.send_at(zone.as_deref(), now);
+                send_at = marketing.send_at(time_zone.as_deref(), now);
             }
         }
-        let body = serde_json::to_string(&message.body).map_err(|error| {
-            tracing::error!(%error, "cannot write a message's body");
-            StoreError::from(AppError::internal())
-        })?;
+        let body = to_json(&message.body)?;
         rows.push((message, email, locale, body, send_at, channel));
     }
     let from = match crate::store::Backend::of(tx) {
@@ -241,29 +251,37 @@ pub async fn queue_many(
     );
     let mut queued = 0;
     for chunk in rows.chunks(MESSAGES_PER_INSERT) {
-        let values: Vec<serde_json::Value> = chunk
+        let values: Vec<_> = chunk
             .iter()
             .map(|(message, email, locale, body, send_at, channel)| {
-                serde_json::json!([
+                (
                     message.body.kind().key(),
-                    message.dedupe_key,
+                    &message.dedupe_key,
                     message.shopper.0,
                     email,
                     locale,
                     body,
                     send_at.0,
-                    channel.key()
-                ])
+                    channel.key(),
+                )
             })
             .collect();
         queued += sqlx::query(&sql)
             .bind(now)
-            .bind(serde_json::Value::Array(values).to_string())
+            .bind(to_json(&values)?)
             .execute(&mut **tx)
             .await?
             .rows_affected();
     }
     Ok(queued)
+}
+
+/// `value` as JSON text, for a message's body or the rows of a statement.
+fn to_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|error| {
+        tracing::error!(%error, "cannot write a message as JSON");
+        StoreError::from(AppError::internal())
+    })
 }
 
 /// The keys of the marketing kinds, as an SQL list.

@@ -19,7 +19,6 @@ use crate::store::{
 };
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use std::collections::HashMap;
 
 /// How orders changed, reported inside the order's transaction to what follows it (in `flows`: member tier growth
 /// follows what a buyer spent, an unpaid order's reminder is withdrawn when the order is paid or cancelled).
@@ -524,18 +523,24 @@ pub async fn take_due(
     now: Millis,
 ) -> Result<Vec<DeliveredOrder>, StoreError> {
     let (due, column) = follow_up.due();
-    let due: Vec<(i64, String, ShopperKey, String)> = sqlx::query_as(&format!(
-        "SELECT id, external_id, shopper_id, status FROM orders WHERE {due} LIMIT $2"
+    // The batch is read as one value, each order's products joined in line order.
+    let rows: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM (SELECT o.id, o.external_id, o.shopper_id, o.status, \
+         (SELECT string_agg(CAST(l.product_id AS TEXT), ',' ORDER BY l.line_no) FROM order_lines l \
+         WHERE l.order_id = o.id) AS products FROM orders o WHERE {due} LIMIT $2) d",
+        crate::store::Backend::of(tx)
+            .json_rows("d.id, d.external_id, d.shopper_id, d.status, d.products")
     ))
     .bind(before)
     .bind(limit)
-    .fetch_all(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
+    let due: Vec<(i64, String, ShopperKey, String, Option<String>)> =
+        crate::store::json_rows(rows.as_deref())?;
     if due.is_empty() {
         return Ok(Vec::new());
     }
-    let keys: Vec<i64> = due.iter().map(|(key, ..)| *key).collect();
-    let set = crate::store::IdSet::new(tx, &keys);
+    let set = crate::store::IdSet::distinct(tx, due.iter().map(|(key, ..)| *key));
     sqlx::query(&format!(
         "UPDATE orders SET {column} = $1 WHERE id IN (SELECT d.id FROM {})",
         set.table("d", 2)
@@ -544,29 +549,24 @@ pub async fn take_due(
     .bind(set.value())
     .execute(&mut **tx)
     .await?;
-    let lines: Vec<(i64, ProductKey)> = sqlx::query_as(&format!(
-        "SELECT l.order_id, l.product_id FROM {} JOIN order_lines l ON l.order_id = d.id \
-         ORDER BY l.order_id, l.line_no",
-        set.table("d", 1)
-    ))
-    .bind(set.value())
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut products: HashMap<i64, Vec<ProductKey>> = HashMap::new();
-    for (order, product) in lines {
-        let listed = products.entry(order).or_default();
-        if !listed.contains(&product) {
-            listed.push(product);
-        }
-    }
     Ok(due
         .into_iter()
-        .filter(|(.., status)| status == "paid")
-        .map(|(order_key, order_id, shopper, _)| DeliveredOrder {
-            order_key,
-            order_id,
-            shopper,
-            products: products.remove(&order_key).unwrap_or_default(),
+        .filter(|(.., status, _)| status == "paid")
+        .map(|(order_key, order_id, shopper, _, lines)| {
+            let mut products: Vec<ProductKey> = Vec::new();
+            for product in lines.as_deref().unwrap_or_default().split(',') {
+                if let Ok(product) = product.parse().map(ProductKey)
+                    && !products.contains(&product)
+                {
+                    products.push(product);
+                }
+            }
+            DeliveredOrder {
+                order_key,
+                order_id,
+                shopper,
+                products,
+            }
         })
         .collect())
 }
