@@ -192,9 +192,15 @@ pub async fn queue_to(
         }
     }
     let marketed = |message: &NewMessage| message.body.kind().purpose() == Purpose::Marketing;
-    let mut this_week = match marketing.weekly_cap {
-        Some(_) if messages.iter().any(marketed) => marketing_this_week(tx, &keys, now).await?,
-        _ => HashMap::new(),
+    let (mut this_week, mut counted) = match marketing.weekly_cap {
+        Some(_) if messages.iter().any(marketed) => {
+            let marketing: Vec<&NewMessage> = messages.iter().filter(|m| marketed(m)).collect();
+            (
+                marketing_this_week(tx, &keys, now).await?,
+                already_queued(tx, &marketing).await?,
+            )
+        }
+        _ => (HashMap::new(), HashSet::new()),
     };
     let unresponsive = match marketing.unopened_limit {
         Some(limit) if messages.iter().any(marketed) => {
@@ -225,6 +231,11 @@ pub async fn queue_to(
                 channel = Channel::Webhook;
             }
             if let Some(cap) = marketing.weekly_cap {
+                // A message queued already (or twice in this batch) is left to the insert's conflict: it takes
+                // none of the week's room.
+                if !counted.insert((message.body.kind().key(), message.dedupe_key.clone())) {
+                    continue;
+                }
                 let sent = this_week.entry(message.shopper.0).or_default();
                 if *sent >= i64::from(cap) {
                     continue;
@@ -282,6 +293,33 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
         tracing::error!(%error, "cannot write a message as JSON");
         StoreError::from(AppError::internal())
     })
+}
+
+/// Of `messages`, the kind and dedupe key of those queued already.
+async fn already_queued(
+    tx: &mut Tx,
+    messages: &[&NewMessage],
+) -> Result<HashSet<(&'static str, String)>, StoreError> {
+    let pairs: Vec<(&str, &str)> = messages
+        .iter()
+        .map(|message| (message.body.kind().key(), message.dedupe_key.as_str()))
+        .collect();
+    let from = match crate::store::Backend::of(tx) {
+        crate::store::Backend::Sqlite => "json_each($1) AS j",
+        crate::store::Backend::Postgres => "jsonb_array_elements(CAST($1 AS JSONB)) AS j (value)",
+    };
+    // CROSS JOIN: each pair sought in the unique key (kind, dedupe_key).
+    let found: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT m.kind, m.dedupe_key FROM {from} CROSS JOIN messages m \
+         WHERE m.kind = j.value->>0 AND m.dedupe_key = j.value->>1"
+    ))
+    .bind(to_json(&pairs)?)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(kind, dedupe_key)| Some((MessageKind::from_key(&kind)?.key(), dedupe_key)))
+        .collect())
 }
 
 /// The keys of the marketing kinds, as an SQL list.

@@ -509,7 +509,8 @@ async fn a_shopper_gets_at_most_the_weekly_cap_of_marketing_email_and_answers_st
             message("answer:1", answered("Yes.")),
         ];
         assert_eq!(queue_at(today, NOW).await, 3);
-        // One of today's failed for good: it does not count, so one more may go this week, and no further.
+        // One of today's failed for good: it does not count, so one more may go this week, and no further. A
+        // message queued already, asked again first in the same batch, takes none of that room.
         let mut tx = db.write().await.unwrap();
         sqlx::query("UPDATE messages SET status = 'failed' WHERE dedupe_key = 'unpaid:1'")
             .execute(&mut *tx)
@@ -517,8 +518,25 @@ async fn a_shopper_gets_at_most_the_weekly_cap_of_marketing_email_and_answers_st
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
-            queue_at(vec![message("unpaid:4", unpaid("U-4"))], NOW + Millis(1)).await,
+            queue_at(
+                vec![
+                    message("unpaid:2", unpaid("U-2")),
+                    message("unpaid:4", unpaid("U-4")),
+                    message("unpaid:4", unpaid("U-4")),
+                ],
+                NOW + Millis(1)
+            )
+            .await,
             1
+        );
+        assert_eq!(
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM messages WHERE dedupe_key IN ('unpaid:2', 'unpaid:4')"
+            )
+            .fetch_one(db.reader())
+            .await
+            .unwrap(),
+            2
         );
         assert_eq!(
             queue_at(vec![message("unpaid:5", unpaid("U-5"))], NOW + Millis(2)).await,
