@@ -75,13 +75,15 @@ impl Backend {
         }
     }
 
-    /// An aggregate of a query's rows into one JSON array with an array of `values` for each row, read back by
-    /// [`json_rows`]: a batch of rows with text among their columns read as one value ([`Backend::joined`] says
-    /// why).
-    pub fn json_rows(self, values: &str) -> String {
+    /// An aggregate of a query's rows into one JSON array with an array of `values` for each row, in `order`
+    /// (an `ORDER BY` list), read back by [`json_rows`]: a batch of rows with text among their columns read as one
+    /// value ([`Backend::joined`] says why).
+    pub fn json_rows(self, values: &str, order: &str) -> String {
         match self {
-            Backend::Sqlite => format!("json_group_array(json_array({values}))"),
-            Backend::Postgres => format!("CAST(json_agg(json_build_array({values})) AS TEXT)"),
+            Backend::Sqlite => format!("json_group_array(json_array({values}) ORDER BY {order})"),
+            Backend::Postgres => {
+                format!("CAST(json_agg(json_build_array({values}) ORDER BY {order}) AS TEXT)")
+            }
         }
     }
 }
@@ -647,6 +649,43 @@ mod tests {
         for bad in ["1", "1 2 3", "1 x", "1 2,"] {
             assert!(joined_numbers::<2>(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[tokio::test]
+    async fn rows_read_as_one_json_value_come_back_whole_in_order() {
+        for store in testing::all().await {
+            let db = &store.db;
+            let sql = |filter: &str| {
+                format!(
+                    "SELECT {} FROM (SELECT 9007199254740993 AS id, 'Zoë \"Z\"' AS name, NULL AS zone \
+                     UNION ALL SELECT 2, '茶壶', 'Asia/Shanghai') t WHERE {filter}",
+                    db.backend().json_rows("t.id, t.name, t.zone", "t.id")
+                )
+            };
+            let value: Option<String> = sqlx::query_scalar(&sql("TRUE"))
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+            let rows: Vec<(i64, String, Option<String>)> = json_rows(value.as_deref()).unwrap();
+            assert_eq!(
+                rows,
+                [
+                    (2, "茶壶".to_owned(), Some("Asia/Shanghai".to_owned())),
+                    (9_007_199_254_740_993, "Zoë \"Z\"".to_owned(), None),
+                ]
+            );
+            // No rows: NULL on PostgreSQL, an empty array on SQLite; none either way.
+            let value: Option<String> = sqlx::query_scalar(&sql("FALSE"))
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+            assert!(
+                json_rows::<(i64, String, Option<String>)>(value.as_deref())
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+        assert!(json_rows::<(i64,)>(Some("[[\"x\"]]")).is_err());
     }
 
     #[tokio::test]

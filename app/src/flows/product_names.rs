@@ -1,6 +1,6 @@
 //! The products an email names, each in its recipient's language: the catalogue's title translated where the
 //! catalogue has a translation in the shopper's language, its own title otherwise. Shared by the flows that queue
-//! messages about products (review requests, unpaid-order reminders).
+//! messages about products (review requests, unpaid-order reminders, cart price drops).
 
 use crate::catalog::ssr::{names_of, titles_in};
 use crate::kernel::ids::ProductKey;

@@ -183,6 +183,9 @@ pub async fn queue_to(
         .collect();
     keys.sort_unstable();
     keys.dedup();
+    if keys.is_empty() {
+        return Ok(0);
+    }
     let mut refusing = HashSet::new();
     for kind in MessageKind::ALL {
         if messages.iter().any(|message| message.body.kind() == kind) {
@@ -194,7 +197,10 @@ pub async fn queue_to(
     let marketed = |message: &NewMessage| message.body.kind().purpose() == Purpose::Marketing;
     let (mut this_week, mut counted) = match marketing.weekly_cap {
         Some(_) if messages.iter().any(marketed) => {
-            let marketing: Vec<&NewMessage> = messages.iter().filter(|m| marketed(m)).collect();
+            let marketing: Vec<&NewMessage> = messages
+                .iter()
+                .filter(|message| marketed(message) && to.contains_key(&message.shopper))
+                .collect();
             (
                 marketing_this_week(tx, &keys, now).await?,
                 already_queued(tx, &marketing).await?,
@@ -231,8 +237,8 @@ pub async fn queue_to(
                 channel = Channel::Webhook;
             }
             if let Some(cap) = marketing.weekly_cap {
-                // A message queued already (or twice in this batch) is left to the insert's conflict: it takes
-                // none of the week's room.
+                // A message queued already (or twice in this batch) is skipped: it would only conflict, and it
+                // takes none of the week's room.
                 if !counted.insert((message.body.kind().key(), message.dedupe_key.clone())) {
                     continue;
                 }

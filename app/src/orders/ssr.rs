@@ -482,17 +482,18 @@ pub enum FollowUp {
 }
 
 impl FollowUp {
-    /// The condition on `orders` of the orders this follow-up is due for by `$1`, and the column marking it taken.
-    fn due(self) -> (&'static str, &'static str) {
+    /// The condition on `orders` of the orders this follow-up is due for by `$1`, the column of the time it is
+    /// due from (oldest first), and the column marking it taken.
+    fn due(self) -> (&'static str, &'static str, &'static str) {
         match self {
             FollowUp::Request => (
-                "review_requested_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $1 \
-                 ORDER BY delivered_at, id",
+                "review_requested_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $1",
+                "delivered_at",
                 "review_requested_at",
             ),
             FollowUp::Reminder => (
-                "review_reminded_at IS NULL AND review_requested_at IS NOT NULL AND review_requested_at <= $1 \
-                 ORDER BY review_requested_at, id",
+                "review_reminded_at IS NULL AND review_requested_at IS NOT NULL AND review_requested_at <= $1",
+                "review_requested_at",
                 "review_reminded_at",
             ),
         }
@@ -502,7 +503,7 @@ impl FollowUp {
 /// Whether any order's `follow_up` is due by `before`: a read, so that the periodic check takes the writer only
 /// when there is something to do.
 pub async fn any_due(db: &Db, follow_up: FollowUp, before: Millis) -> Result<bool, StoreError> {
-    let (due, _) = follow_up.due();
+    let (due, ..) = follow_up.due();
     Ok(
         sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM orders WHERE {due} LIMIT 1"))
             .bind(before)
@@ -522,14 +523,16 @@ pub async fn take_due(
     limit: i64,
     now: Millis,
 ) -> Result<Vec<DeliveredOrder>, StoreError> {
-    let (due, column) = follow_up.due();
-    // The batch is read as one value, each order's products joined in line order.
+    let (due, from, column) = follow_up.due();
+    // The batch is read as one value, oldest first, each order's products joined in line order.
     let rows: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT {} FROM (SELECT o.id, o.external_id, o.shopper_id, o.status, \
+        "SELECT {} FROM (SELECT o.id, o.external_id, o.shopper_id, o.status, o.{from} AS due_at, \
          (SELECT string_agg(CAST(l.product_id AS TEXT), ',' ORDER BY l.line_no) FROM order_lines l \
-         WHERE l.order_id = o.id) AS products FROM orders o WHERE {due} LIMIT $2) d",
-        crate::store::Backend::of(tx)
-            .json_rows("d.id, d.external_id, d.shopper_id, d.status, d.products")
+         WHERE l.order_id = o.id) AS products FROM orders o WHERE {due} ORDER BY o.{from}, o.id LIMIT $2) d",
+        crate::store::Backend::of(tx).json_rows(
+            "d.id, d.external_id, d.shopper_id, d.status, d.products",
+            "d.due_at, d.id"
+        )
     ))
     .bind(before)
     .bind(limit)

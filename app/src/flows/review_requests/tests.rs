@@ -104,7 +104,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
         .unwrap();
         add_shopper_without_address(db, "erin").await;
         let placed = NOW - 20 * DAY;
-        order(db, "o-alice", "alice", &["A", "B", "A"], placed).await;
+        order(db, "o-alice", "alice", &["C", "B", "A", "C"], placed).await;
         order(db, "o-bob", "bob", &["C"], placed).await;
         order(db, "o-carol", "carol", &["A"], placed).await;
         order(db, "o-dan", "dan", &["B"], placed).await;
@@ -155,7 +155,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
                 (
                     "o-alice".to_owned(),
                     "alice@example.com".to_owned(),
-                    vec!["B".to_owned()]
+                    vec!["C".to_owned(), "B".to_owned()]
                 ),
                 (
                     "o-bob".to_owned(),
@@ -163,7 +163,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
                     vec!["C".to_owned()]
                 ),
             ],
-            "A once though ordered twice, and reviewed already; C not yet (delivered 6 days ago); none for the \
+            "in line order, C once though ordered twice, A reviewed already; o-late not yet (delivered 6 days ago); none for the \
              cancelled, the refunded, the undelivered, or a shopper without an address"
         );
         let titles: Vec<String> = sqlx::query_scalar::<_, String>(
@@ -178,7 +178,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
             other => panic!("{other:?}"),
         })
         .collect();
-        assert_eq!(titles, ["Teapot B", "茶壶 C"]);
+        assert_eq!(titles, ["Teapot C", "茶壶 C"]);
         assert_eq!(
             queue_review_requests(db, &secret(), &policy, NOW)
                 .await
@@ -194,7 +194,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
         );
         assert_eq!(requests(db).await[2].2, ["C"]);
 
-        // Each product's link names its buyer and the product, until it expires.
+        // Each product's link names its buyer and the product (B, Alice's second), until it expires.
         let body: String = sqlx::query_scalar(
             "SELECT body FROM messages WHERE kind = 'review_request' ORDER BY id",
         )
@@ -205,7 +205,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
             panic!("{body}");
         };
         let (shopper, product) =
-            verify_review_link(&secret(), &request.products[0].link, NOW.as_seconds()).unwrap();
+            verify_review_link(&secret(), &request.products[1].link, NOW.as_seconds()).unwrap();
         let alice = crate::identity::ssr::shopper_key(db.reader(), "alice")
             .await
             .unwrap()
@@ -217,7 +217,7 @@ async fn a_delivered_order_asks_its_buyer_once_a_week_later_about_what_they_have
         assert_eq!((shopper, product.0), (alice, b));
         let expired = verify_review_link(
             &secret(),
-            &request.products[0].link,
+            &request.products[1].link,
             (NOW + policy.links_last + DAY).as_seconds(),
         );
         assert_eq!(expired.unwrap_err().code, ErrorCode::NotFound);
