@@ -552,12 +552,19 @@ const UPLOAD_FORM_BYTES: usize = 64 * 1024;
 
 /// Gives every server function's error response the HTTP status of its code, and `Retry-After` to a rate limit.
 /// server_fn answers every error with 500 unless the function set a status itself, so an argument that does not
-/// parse, or an error passed on with a bare `?`, would otherwise reach the caller as a server failure.
-async fn server_fn_error_status(response: Response) -> Response {
+/// parse, or an error passed on with a bare `?`, would otherwise reach the caller as a server failure. A form sent
+/// without JavaScript is answered with a redirect back to its page (`Location`), the error in the address for the
+/// page to show: that one is a redirect whatever status the function set, or the browser would show the error's
+/// JSON instead of the page.
+async fn server_fn_error_status(mut response: Response) -> Response {
     if !response
         .headers()
         .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
     {
+        return response;
+    }
+    if response.headers().contains_key(http::header::LOCATION) {
+        *response.status_mut() = http::StatusCode::FOUND;
         return response;
     }
     let (mut parts, body) = response.into_parts();

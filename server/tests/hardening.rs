@@ -9,7 +9,7 @@ use app::identity::StartGuestSession;
 use app::identity::merchant::MERCHANT_COOKIE;
 use app::identity::merchant::MerchantSignIn;
 use app::identity::token::{StoreSecret, issue_merchant};
-use app::reviews::{ProductReviews, VoteOnReview, WriteProductReview};
+use app::reviews::{ProductReviews, VoteOnReview, WriteProductReview, WriteReviewByLink};
 use app::store::testing::count;
 use app::tiers::SaveTierRules;
 use app::wishlist::{ChangeWishlist, CreateWishlist};
@@ -247,6 +247,55 @@ async fn arguments_that_do_not_parse_answer_400_and_change_nothing() {
         );
     }
     assert_eq!(shopper_footprint(&shop).await, before);
+}
+
+#[tokio::test]
+async fn a_form_sent_without_javascript_comes_back_to_its_page_which_says_what_was_wrong() {
+    for shop in shops().await {
+        stock_the_shop(&shop).await;
+        let key = |sql: &'static str| {
+            let db = shop.store.db.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(db.reader())
+                    .await
+                    .unwrap()
+            }
+        };
+        let alice = key("SELECT id FROM shoppers WHERE external_id = 'alice'").await;
+        let a = key("SELECT id FROM products WHERE sku = 'A'").await;
+        let link = app::identity::token::issue_review_link(
+            &StoreSecret::new(SECRET).unwrap(),
+            app::kernel::ids::ShopperKey(alice),
+            app::kernel::ids::ProductKey(a),
+            app::kernel::time::now().as_seconds() + 86_400,
+        );
+        let form_page = format!("http://127.0.0.1:3000/review/{link}?stars=4");
+        // The browser posts the form as it is, and says it reads HTML; the text is too short to be a review.
+        let request = Request::post(WriteReviewByLink::PATH)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, &form_page)
+            .body(Body::from(format!(
+                "token={link}&rating=4&title=Fine&body=Short"
+            )))
+            .unwrap();
+        let (status, headers, _) = send_for_headers(&shop.router, request).await;
+        assert_eq!(status, StatusCode::FOUND);
+        let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+        assert!(
+            location.starts_with(&format!("{form_page}&__path=")) && location.contains("&__err="),
+            "{location}"
+        );
+        let path = location.trim_start_matches("http://127.0.0.1:3000");
+        let (status, _, html) = page(&shop, path, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("class=\"rapport-error\"") && html.contains("rapport-review-link__form"),
+            "the form again, with why it was refused: {html}"
+        );
+        assert_eq!(count(&shop.store.db, "reviews").await, 0);
+    }
 }
 
 /// The tier rules in force, as the merchant API gives them.
