@@ -86,6 +86,17 @@ impl Backend {
             }
         }
     }
+
+    /// A JSON array bound as `$param`, as a table `j` with one row per element in column `value`: rows written
+    /// by the caller, read with `j.value->>N`.
+    pub fn json_table(self, param: usize) -> String {
+        match self {
+            Backend::Sqlite => format!("json_each(${param}) AS j"),
+            Backend::Postgres => {
+                format!("jsonb_array_elements(CAST(${param} AS JSONB)) AS j (value)")
+            }
+        }
+    }
 }
 
 /// The rows of a [`Backend::json_rows`] value; none for no value (PostgreSQL's aggregate of no rows).

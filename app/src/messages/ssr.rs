@@ -173,9 +173,6 @@ pub async fn queue_to(
     marketing: &MarketingRules,
     now: Millis,
 ) -> Result<u64, StoreError> {
-    if messages.is_empty() {
-        return Ok(0);
-    }
     let mut keys: Vec<i64> = messages
         .iter()
         .filter(|message| to.contains_key(&message.shopper))
@@ -256,10 +253,7 @@ pub async fn queue_to(
         let body = to_json(&message.body)?;
         rows.push((message, email, locale, body, send_at, channel));
     }
-    let from = match crate::store::Backend::of(tx) {
-        crate::store::Backend::Sqlite => "json_each($2) AS j",
-        crate::store::Backend::Postgres => "jsonb_array_elements(CAST($2 AS JSONB)) AS j (value)",
-    };
+    let from = crate::store::Backend::of(tx).json_table(2);
     let sql = format!(
         "INSERT INTO messages (kind, dedupe_key, shopper_id, email, locale, body, status, next_attempt_at, \
          created_at, channel) SELECT j.value->>0, j.value->>1, CAST(j.value->>2 AS BIGINT), j.value->>3, \
@@ -310,10 +304,7 @@ async fn already_queued(
         .iter()
         .map(|message| (message.body.kind().key(), message.dedupe_key.as_str()))
         .collect();
-    let from = match crate::store::Backend::of(tx) {
-        crate::store::Backend::Sqlite => "json_each($1) AS j",
-        crate::store::Backend::Postgres => "jsonb_array_elements(CAST($1 AS JSONB)) AS j (value)",
-    };
+    let from = crate::store::Backend::of(tx).json_table(1);
     // CROSS JOIN: each pair sought in the unique key (kind, dedupe_key).
     let found: Vec<(String, String)> = sqlx::query_as(&format!(
         "SELECT m.kind, m.dedupe_key FROM {from} CROSS JOIN messages m \
