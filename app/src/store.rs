@@ -75,15 +75,14 @@ impl Backend {
         }
     }
 
-    /// An aggregate of a query's rows into one JSON array with an array of `values` for each row, in `order`
-    /// (an `ORDER BY` list), read back by [`json_rows`]: a batch of rows with text among their columns read as one
-    /// value ([`Backend::joined`] says why).
-    pub fn json_rows(self, values: &str, order: &str) -> String {
+    /// An aggregate of a query's rows into one JSON array with an array of `values` for each row, read back by
+    /// [`json_rows`]: a batch of rows with text among their columns read as one value ([`Backend::joined`] says
+    /// why). The rows come in no set order (an ordered aggregate sorts, 0.1 s over 100,000 rows on SQLite): a
+    /// caller that needs one sorts them.
+    pub fn json_rows(self, values: &str) -> String {
         match self {
-            Backend::Sqlite => format!("json_group_array(json_array({values}) ORDER BY {order})"),
-            Backend::Postgres => {
-                format!("CAST(json_agg(json_build_array({values}) ORDER BY {order}) AS TEXT)")
-            }
+            Backend::Sqlite => format!("json_group_array(json_array({values}))"),
+            Backend::Postgres => format!("CAST(json_agg(json_build_array({values})) AS TEXT)"),
         }
     }
 
@@ -663,21 +662,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn rows_read_as_one_json_value_come_back_whole_in_order() {
+    async fn rows_read_as_one_json_value_come_back_whole() {
         for store in testing::all().await {
             let db = &store.db;
             let sql = |filter: &str| {
                 format!(
                     "SELECT {} FROM (SELECT 9007199254740993 AS id, 'Zoë \"Z\"' AS name, NULL AS zone \
                      UNION ALL SELECT 2, '茶壶', 'Asia/Shanghai') t WHERE {filter}",
-                    db.backend().json_rows("t.id, t.name, t.zone", "t.id")
+                    db.backend().json_rows("t.id, t.name, t.zone")
                 )
             };
             let value: Option<String> = sqlx::query_scalar(&sql("TRUE"))
                 .fetch_one(db.reader())
                 .await
                 .unwrap();
-            let rows: Vec<(i64, String, Option<String>)> = json_rows(value.as_deref()).unwrap();
+            let mut rows: Vec<(i64, String, Option<String>)> = json_rows(value.as_deref()).unwrap();
+            rows.sort_unstable();
             assert_eq!(
                 rows,
                 [

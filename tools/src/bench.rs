@@ -1641,7 +1641,11 @@ pub async fn review_requests(
         .execute(&mut *tx)
         .await
         .map_err(sql)?;
-    sqlx::query("UPDATE orders SET delivered_at = NULL, review_requested_at = NULL")
+    sqlx::query("DELETE FROM review_follow_ups")
+        .execute(&mut *tx)
+        .await
+        .map_err(sql)?;
+    sqlx::query("UPDATE orders SET delivered_at = NULL WHERE delivered_at IS NOT NULL")
         .execute(&mut *tx)
         .await
         .map_err(sql)?;
@@ -1655,6 +1659,15 @@ pub async fn review_requests(
     .await
     .map_err(sql)?
     .rows_affected();
+    // As `record_fulfilment` does for each order's first delivery.
+    sqlx::query(
+        "INSERT INTO review_follow_ups (order_id, step, since) \
+         SELECT id, 'request', delivered_at FROM orders WHERE delivered_at = $1",
+    )
+    .bind(delivered)
+    .execute(&mut *tx)
+    .await
+    .map_err(sql)?;
     tx.commit().await.map_err(sql)?;
     let secret =
         app::identity::token::StoreSecret::new("a-benchmark-store-secret-of-32-bytes-or-more")

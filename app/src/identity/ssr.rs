@@ -313,7 +313,7 @@ pub async fn addressees(
     let rows: Option<String> = sqlx::query_scalar(&format!(
         "SELECT {} FROM (SELECT s.id, s.email, s.locale, s.time_zone FROM {} JOIN shoppers s ON s.id = k.id \
          WHERE s.email IS NOT NULL) a",
-        crate::store::Backend::of(connection).json_rows("a.id, a.email, a.locale, a.time_zone", "a.id"),
+        crate::store::Backend::of(connection).json_rows("a.id, a.email, a.locale, a.time_zone"),
         set.table("k", 1)
     ))
     .bind(set.value())

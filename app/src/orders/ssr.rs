@@ -428,8 +428,8 @@ pub async fn record_fulfilment(
     }
     let mut tx = db.write().await?;
     let order_key = order_key(&mut tx, order_id).await?;
-    let (status, placed_at): (String, Millis) =
-        sqlx::query_as("SELECT status, placed_at FROM orders WHERE id = $1")
+    let (status, placed_at, delivered_before): (String, Millis, Option<Millis>) =
+        sqlx::query_as("SELECT status, placed_at, delivered_at FROM orders WHERE id = $1")
             .bind(order_key)
             .fetch_one(&mut *tx)
             .await?;
@@ -459,6 +459,19 @@ pub async fn record_fulfilment(
         .bind(order_key)
         .execute(&mut *tx)
         .await?;
+    if input.status == Fulfilment::Delivered {
+        // The first delivery makes the review request due from it; a corrected time moves a request not taken yet.
+        let follow_up = if delivered_before.is_none() {
+            "INSERT INTO review_follow_ups (order_id, step, since) VALUES ($2, 'request', $1)"
+        } else {
+            "UPDATE review_follow_ups SET since = $1 WHERE order_id = $2 AND step = 'request'"
+        };
+        sqlx::query(follow_up)
+            .bind(at)
+            .bind(order_key)
+            .execute(&mut *tx)
+            .await?;
+    }
     let (shipped, delivered): (Option<Millis>, Option<Millis>) =
         sqlx::query_as("SELECT shipped_at, delivered_at FROM orders WHERE id = $1")
             .bind(order_key)
@@ -482,20 +495,11 @@ pub enum FollowUp {
 }
 
 impl FollowUp {
-    /// The condition on `orders` of the orders this follow-up is due for by `$1`, the column of the time it is
-    /// due from (oldest first), and the column marking it taken.
-    fn due(self) -> (&'static str, &'static str, &'static str) {
+    /// Its step in `review_follow_ups`.
+    fn step(self) -> &'static str {
         match self {
-            FollowUp::Request => (
-                "review_requested_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $1",
-                "delivered_at",
-                "review_requested_at",
-            ),
-            FollowUp::Reminder => (
-                "review_reminded_at IS NULL AND review_requested_at IS NOT NULL AND review_requested_at <= $1",
-                "review_requested_at",
-                "review_reminded_at",
-            ),
+            FollowUp::Request => "request",
+            FollowUp::Reminder => "reminder",
         }
     }
 }
@@ -503,14 +507,14 @@ impl FollowUp {
 /// Whether any order's `follow_up` is due by `before`: a read, so that the periodic check takes the writer only
 /// when there is something to do.
 pub async fn any_due(db: &Db, follow_up: FollowUp, before: Millis) -> Result<bool, StoreError> {
-    let (due, ..) = follow_up.due();
-    Ok(
-        sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM orders WHERE {due} LIMIT 1"))
-            .bind(before)
-            .fetch_optional(db.reader())
-            .await?
-            .is_some(),
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT order_id FROM review_follow_ups WHERE step = $1 AND since <= $2 LIMIT 1",
     )
+    .bind(follow_up.step())
+    .bind(before)
+    .fetch_optional(db.reader())
+    .await?
+    .is_some())
 }
 
 /// Takes up to `limit` orders whose `follow_up` is due by `before`, oldest first, and marks it taken at `now`, in
@@ -523,54 +527,76 @@ pub async fn take_due(
     limit: i64,
     now: Millis,
 ) -> Result<Vec<DeliveredOrder>, StoreError> {
-    let (due, from, column) = follow_up.due();
-    // The batch is read as one value, oldest first, each order's products joined in line order.
+    // The batch is chosen first (a table filled at once and not analysed yet, as when a store turns requests on,
+    // made PostgreSQL join first: 110-220 ms a batch instead of 10), then read as one value, a row per line.
     let rows: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT {} FROM (SELECT o.id, o.external_id, o.shopper_id, o.status, o.{from} AS due_at, \
-         (SELECT string_agg(CAST(l.product_id AS TEXT), ',' ORDER BY l.line_no) FROM order_lines l \
-         WHERE l.order_id = o.id) AS products FROM orders o WHERE {due} ORDER BY o.{from}, o.id LIMIT $2) d",
+        "SELECT {} FROM (SELECT order_id, since FROM review_follow_ups WHERE step = $1 AND since <= $2 \
+         ORDER BY since, order_id LIMIT $3) f JOIN orders o ON o.id = f.order_id \
+         LEFT JOIN order_lines l ON l.order_id = o.id",
         crate::store::Backend::of(tx).json_rows(
-            "d.id, d.external_id, d.shopper_id, d.status, d.products",
-            "d.due_at, d.id"
+            "f.since, o.id, l.line_no, o.external_id, o.shopper_id, o.status, l.product_id"
         )
     ))
+    .bind(follow_up.step())
     .bind(before)
     .bind(limit)
     .fetch_one(&mut **tx)
     .await?;
-    let due: Vec<(i64, String, ShopperKey, String, Option<String>)> =
-        crate::store::json_rows(rows.as_deref())?;
-    if due.is_empty() {
+    type Line = (
+        Millis,
+        i64,
+        Option<i64>,
+        String,
+        ShopperKey,
+        String,
+        Option<i64>,
+    );
+    let mut lines: Vec<Line> = crate::store::json_rows(rows.as_deref())?;
+    if lines.is_empty() {
         return Ok(Vec::new());
     }
+    // Oldest first, each order's lines in their order.
+    lines.sort_unstable_by_key(|(since, order, line, ..)| (*since, *order, *line));
+    let mut due: Vec<(i64, String, ShopperKey, String, Vec<ProductKey>)> = Vec::new();
+    for (_, order_key, _, order_id, shopper, status, product) in lines {
+        if due.last().is_none_or(|(last, ..)| *last != order_key) {
+            due.push((order_key, order_id, shopper, status, Vec::new()));
+        }
+        if let (Some((.., products)), Some(product)) = (due.last_mut(), product.map(ProductKey))
+            && !products.contains(&product)
+        {
+            products.push(product);
+        }
+    }
     let set = crate::store::IdSet::distinct(tx, due.iter().map(|(key, ..)| *key));
-    sqlx::query(&format!(
-        "UPDATE orders SET {column} = $1 WHERE id IN (SELECT d.id FROM {})",
-        set.table("d", 2)
-    ))
-    .bind(now)
-    .bind(set.value())
-    .execute(&mut **tx)
-    .await?;
+    // The request's row becomes its reminder, due from now; the reminder's goes.
+    let sql = match follow_up {
+        FollowUp::Request => format!(
+            "UPDATE review_follow_ups SET step = 'reminder', since = $2 WHERE order_id IN (SELECT d.id FROM {})",
+            set.table("d", 1)
+        ),
+        FollowUp::Reminder => format!(
+            "DELETE FROM review_follow_ups WHERE order_id IN (SELECT d.id FROM {})",
+            set.table("d", 1)
+        ),
+    };
+    let query = sqlx::query(&sql).bind(set.value());
+    let query = match follow_up {
+        FollowUp::Request => query.bind(now),
+        FollowUp::Reminder => query,
+    };
+    query.execute(&mut **tx).await?;
     Ok(due
         .into_iter()
         .filter(|(.., status, _)| status == "paid")
-        .map(|(order_key, order_id, shopper, _, lines)| {
-            let mut products: Vec<ProductKey> = Vec::new();
-            for product in lines.as_deref().unwrap_or_default().split(',') {
-                if let Ok(product) = product.parse().map(ProductKey)
-                    && !products.contains(&product)
-                {
-                    products.push(product);
-                }
-            }
-            DeliveredOrder {
+        .map(
+            |(order_key, order_id, shopper, _, products)| DeliveredOrder {
                 order_key,
                 order_id,
                 shopper,
                 products,
-            }
-        })
+            },
+        )
         .collect())
 }
 

@@ -392,3 +392,35 @@ async fn one_reminder_a_week_after_the_request_names_what_is_still_not_reviewed(
         );
     }
 }
+
+#[tokio::test]
+async fn a_delivery_reported_again_moves_a_request_not_sent_yet_and_never_asks_twice() {
+    let policy = ReviewRequestPolicy::default();
+    for store in all().await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(db, &[product_input("A", 1_000, 9)]).await;
+        add_shopper(db, "alice").await;
+        order(db, "o-1", "alice", &["A"], NOW - 20 * DAY).await;
+        delivered(db, "o-1", NOW - 8 * DAY).await;
+        // The store corrects the delivery before the request went: it is due a week from the corrected time.
+        delivered(db, "o-1", NOW - 6 * DAY).await;
+        let secret = secret();
+        let queued = |at| queue_review_requests(db, &secret, &policy, at);
+        assert_eq!(queued(NOW).await.unwrap(), 0, "a week from the correction");
+        assert_eq!(queued(NOW + DAY).await.unwrap(), 1);
+        // Reported again after the request went: the request is not asked again, and its reminder keeps its time.
+        delivered(db, "o-1", NOW).await;
+        assert_eq!(queued(NOW + 8 * DAY - Millis(1)).await.unwrap(), 0);
+        assert_eq!(queued(NOW + 8 * DAY).await.unwrap(), 1, "the reminder");
+        assert_eq!(queued(NOW + 60 * DAY).await.unwrap(), 0);
+        let keys: Vec<String> = sqlx::query_scalar(
+            "SELECT dedupe_key FROM messages WHERE kind = 'review_request' ORDER BY id",
+        )
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+        assert_eq!(keys.len(), 2);
+        assert!(keys[1].ends_with(":reminder"), "{keys:?}");
+    }
+}
