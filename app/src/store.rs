@@ -574,10 +574,14 @@ pub mod testing {
     }
 
     pub async fn sqlite() -> TestDb {
+        sqlite_until(None).await
+    }
+
+    async fn sqlite_until(version: Option<i64>) -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/store.db", dir.path().display());
         let db = Db::connect(&url).await.expect("open SQLite");
-        db.migrate().await.expect("migrate SQLite");
+        migrate_until(&db, version).await;
         TestDb {
             db,
             url,
@@ -588,6 +592,10 @@ pub mod testing {
     /// A new database on the test PostgreSQL server, or `None` when none is configured.
     /// With `RAPPORT_REQUIRE_POSTGRES=1` a missing server fails the test instead of skipping it.
     pub async fn postgres() -> Option<TestDb> {
+        postgres_until(None).await
+    }
+
+    async fn postgres_until(version: Option<i64>) -> Option<TestDb> {
         let Ok(admin_url) = std::env::var("RAPPORT_TEST_POSTGRES_URL") else {
             assert!(
                 std::env::var("RAPPORT_REQUIRE_POSTGRES").as_deref() != Ok("1"),
@@ -610,7 +618,7 @@ pub mod testing {
             .expect("URL has a database");
         let url = format!("{base}/{name}");
         let db = Db::connect(&url).await.expect("open PostgreSQL");
-        db.migrate().await.expect("migrate PostgreSQL");
+        migrate_until(&db, version).await;
         Some(TestDb {
             db,
             url,
@@ -623,6 +631,52 @@ pub mod testing {
         let mut dbs = vec![sqlite().await];
         dbs.extend(postgres().await);
         dbs
+    }
+
+    /// Every backend this test run can reach, with only the migrations up to `version` applied: what a later
+    /// migration does to the rows it finds is tested by writing them, then calling [`Db::migrate`].
+    pub async fn all_until(version: i64) -> Vec<TestDb> {
+        let mut dbs = vec![sqlite_until(Some(version)).await];
+        dbs.extend(postgres_until(Some(version)).await);
+        dbs
+    }
+
+    /// Applies every migration, or those up to `version` (copied into a folder of their own, which sqlx then
+    /// reads as the whole list).
+    async fn migrate_until(db: &Db, version: Option<i64>) {
+        let Some(version) = version else {
+            db.migrate().await.expect("migrate");
+            return;
+        };
+        let folder = match db.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        };
+        let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(folder);
+        let until = tempfile::tempdir().expect("temp dir");
+        for entry in std::fs::read_dir(&source).expect("migrations") {
+            let path = entry.expect("migration").path();
+            let name = path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            if name
+                .get(..4)
+                .and_then(|number| number.parse::<i64>().ok())
+                .is_some_and(|number| number <= version)
+            {
+                std::fs::copy(&path, until.path().join(&name)).expect("copy migration");
+            }
+        }
+        sqlx::migrate::Migrator::new(until.path())
+            .await
+            .expect("read migrations")
+            .run(&db.writer)
+            .await
+            .expect("migrate");
     }
 
     /// The number of rows in `table`.

@@ -81,13 +81,13 @@ async fn queue_stage(
     let mut names = ProductNames::default();
     loop {
         let mut tx = db.write().await?;
-        let orders =
+        let Some(orders) =
             crate::orders::ssr::take_due(&mut tx, follow_up, before, ORDERS_PER_TRANSACTION, now)
-                .await?;
-        if orders.is_empty() {
+                .await?
+        else {
             tx.commit().await?;
             return Ok(queued);
-        }
+        };
         // Buyers without an address are asked nothing: their orders need no names nor reviews read.
         let to = addressees(&mut tx, orders.iter().map(|order| order.shopper)).await?;
         let orders: Vec<_> = orders

@@ -461,8 +461,10 @@ pub async fn record_fulfilment(
         .await?;
     if input.status == Fulfilment::Delivered {
         // The first delivery makes the review request due from it; a corrected time moves a request not taken yet.
+        // Two first reports at once both read no delivery on PostgreSQL: the second one's insert moves the time.
         let follow_up = if delivered_before.is_none() {
-            "INSERT INTO review_follow_ups (order_id, step, since) VALUES ($2, 'request', $1)"
+            "INSERT INTO review_follow_ups (order_id, step, since) VALUES ($2, 'request', $1) \
+             ON CONFLICT (order_id) DO UPDATE SET since = excluded.since WHERE review_follow_ups.step = 'request'"
         } else {
             "UPDATE review_follow_ups SET since = $1 WHERE order_id = $2 AND step = 'request'"
         };
@@ -519,14 +521,14 @@ pub async fn any_due(db: &Db, follow_up: FollowUp, before: Millis) -> Result<boo
 
 /// Takes up to `limit` orders whose `follow_up` is due by `before`, oldest first, and marks it taken at `now`, in
 /// the caller's transaction: each is taken once. Cancelled and wholly refunded orders are marked without being
-/// returned.
+/// returned; `None` when none was due.
 pub async fn take_due(
     tx: &mut Tx,
     follow_up: FollowUp,
     before: Millis,
     limit: i64,
     now: Millis,
-) -> Result<Vec<DeliveredOrder>, StoreError> {
+) -> Result<Option<Vec<DeliveredOrder>>, StoreError> {
     // The batch is chosen first (a table filled at once and not analysed yet, as when a store turns requests on,
     // made PostgreSQL join first: 110-220 ms a batch instead of 10), then read as one value, a row per line.
     let rows: Option<String> = sqlx::query_scalar(&format!(
@@ -553,7 +555,7 @@ pub async fn take_due(
     );
     let mut lines: Vec<Line> = crate::store::json_rows(rows.as_deref())?;
     if lines.is_empty() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     // Oldest first, each order's lines in their order.
     lines.sort_unstable_by_key(|(since, order, line, ..)| (*since, *order, *line));
@@ -569,14 +571,16 @@ pub async fn take_due(
         }
     }
     let set = crate::store::IdSet::distinct(tx, due.iter().map(|(key, ..)| *key));
-    // The request's row becomes its reminder, due from now; the reminder's goes.
+    // The request's row becomes its reminder, due from now; the reminder's goes. Each only while still at this
+    // step: a second instance that read the same batch changes nothing.
     let sql = match follow_up {
         FollowUp::Request => format!(
-            "UPDATE review_follow_ups SET step = 'reminder', since = $2 WHERE order_id IN (SELECT d.id FROM {})",
+            "UPDATE review_follow_ups SET step = 'reminder', since = $2 \
+             WHERE order_id IN (SELECT d.id FROM {}) AND step = 'request'",
             set.table("d", 1)
         ),
         FollowUp::Reminder => format!(
-            "DELETE FROM review_follow_ups WHERE order_id IN (SELECT d.id FROM {})",
+            "DELETE FROM review_follow_ups WHERE order_id IN (SELECT d.id FROM {}) AND step = 'reminder'",
             set.table("d", 1)
         ),
     };
@@ -586,18 +590,19 @@ pub async fn take_due(
         FollowUp::Reminder => query,
     };
     query.execute(&mut **tx).await?;
-    Ok(due
-        .into_iter()
-        .filter(|(.., status, _)| status == "paid")
-        .map(
-            |(order_key, order_id, shopper, _, products)| DeliveredOrder {
-                order_key,
-                order_id,
-                shopper,
-                products,
-            },
-        )
-        .collect())
+    Ok(Some(
+        due.into_iter()
+            .filter(|(.., status, _)| status == "paid")
+            .map(
+                |(order_key, order_id, shopper, _, products)| DeliveredOrder {
+                    order_key,
+                    order_id,
+                    shopper,
+                    products,
+                },
+            )
+            .collect(),
+    ))
 }
 
 /// Cancels a paid order that has no refunds. Cancelling twice is harmless.

@@ -249,6 +249,7 @@ pub async fn footprint(shop: &Shop) -> Vec<i64> {
         "refunds",
         "shopper_events",
         "cart_lines",
+        "review_follow_ups",
     ] {
         counts.push(count(&shop.store.db, table).await);
     }

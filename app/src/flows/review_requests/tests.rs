@@ -424,3 +424,39 @@ async fn a_delivery_reported_again_moves_a_request_not_sent_yet_and_never_asks_t
         assert!(keys[1].ends_with(":reminder"), "{keys:?}");
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_cancelled_orders_alone_does_not_end_the_run() {
+    for store in all().await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(db, &[product_input("A", 1_000, 9)]).await;
+        add_shopper(db, "alice").await;
+        order(db, "o-cancelled", "alice", &["A"], NOW - 20 * DAY).await;
+        order(db, "o-paid", "alice", &["A"], NOW - 20 * DAY).await;
+        delivered(db, "o-cancelled", NOW - 9 * DAY).await;
+        delivered(db, "o-paid", NOW - 8 * DAY).await;
+        cancel_order(db, "o-cancelled", &TierGrowth, NOW)
+            .await
+            .unwrap();
+        // A batch of one: the cancelled order, due first, is taken and asks nothing; the paid one comes next.
+        let mut tx = db.write().await.unwrap();
+        let take = crate::orders::ssr::take_due;
+        let request = crate::orders::ssr::FollowUp::Request;
+        let first = take(&mut tx, request, NOW - 7 * DAY, 1, NOW).await.unwrap();
+        assert_eq!(first, Some(Vec::new()));
+        let second = take(&mut tx, request, NOW - 7 * DAY, 1, NOW).await.unwrap();
+        assert_eq!(
+            second
+                .unwrap()
+                .iter()
+                .map(|o| o.order_id.as_str())
+                .collect::<Vec<_>>(),
+            ["o-paid"]
+        );
+        assert_eq!(
+            take(&mut tx, request, NOW - 7 * DAY, 1, NOW).await.unwrap(),
+            None
+        );
+    }
+}

@@ -420,3 +420,60 @@ async fn a_shopper_sees_only_their_own_orders() {
         );
     }
 }
+
+#[tokio::test]
+async fn moving_review_steps_to_their_own_table_keeps_what_each_order_still_had_to_ask() {
+    for store in crate::store::testing::all_until(26).await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(db, &["A", "B"].map(|sku| product_input(sku, 1_000, 9))).await;
+        add_shopper(db, "alice").await;
+        let marks = [
+            ("o-undelivered", None, None, None),
+            ("o-waiting", Some(100), None, None),
+            ("o-asked", Some(100), Some(200), None),
+            ("o-done", Some(100), Some(200), Some(300)),
+        ];
+        for (order_id, delivered, requested, reminded) in marks {
+            let input = order(order_id, "alice");
+            record_order(
+                db,
+                &format!("key-{order_id}"),
+                &input,
+                &TierGrowth,
+                Millis(50),
+            )
+            .await
+            .unwrap();
+            // The columns the migration replaces, as the code before it marked them.
+            let mut tx = db.write().await.unwrap();
+            sqlx::query(
+                "UPDATE orders SET delivered_at = $1, review_requested_at = $2, review_reminded_at = $3 \
+                 WHERE external_id = $4",
+            )
+            .bind(delivered)
+            .bind(requested)
+            .bind(reminded)
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        db.migrate().await.unwrap();
+        let steps: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT o.external_id, f.step, f.since FROM review_follow_ups f JOIN orders o ON o.id = f.order_id \
+             ORDER BY o.external_id",
+        )
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+        assert_eq!(
+            steps,
+            [
+                ("o-asked".to_owned(), "reminder".to_owned(), 200),
+                ("o-waiting".to_owned(), "request".to_owned(), 100),
+            ]
+        );
+    }
+}
