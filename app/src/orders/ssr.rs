@@ -559,18 +559,28 @@ pub async fn take_due(
     }
     // Oldest first, each order's lines in their order.
     lines.sort_unstable_by_key(|(since, order, line, ..)| (*since, *order, *line));
-    let mut due: Vec<(i64, String, ShopperKey, String, Vec<ProductKey>)> = Vec::new();
+    // Each order taken, with whether it is still paid (only those ask).
+    let mut due: Vec<(bool, DeliveredOrder)> = Vec::new();
     for (_, order_key, _, order_id, shopper, status, product) in lines {
-        if due.last().is_none_or(|(last, ..)| *last != order_key) {
-            due.push((order_key, order_id, shopper, status, Vec::new()));
-        }
-        if let (Some((.., products)), Some(product)) = (due.last_mut(), product.map(ProductKey))
-            && !products.contains(&product)
+        if due
+            .last()
+            .is_none_or(|(_, last)| last.order_key != order_key)
         {
-            products.push(product);
+            let order = DeliveredOrder {
+                order_key,
+                order_id,
+                shopper,
+                products: Vec::new(),
+            };
+            due.push((status == "paid", order));
+        }
+        if let (Some((_, order)), Some(product)) = (due.last_mut(), product.map(ProductKey))
+            && !order.products.contains(&product)
+        {
+            order.products.push(product);
         }
     }
-    let set = crate::store::IdSet::distinct(tx, due.iter().map(|(key, ..)| *key));
+    let set = crate::store::IdSet::distinct(tx, due.iter().map(|(_, order)| order.order_key));
     // The request's row becomes its reminder, due from now; the reminder's goes. Each only while still at this
     // step: a second instance that read the same batch changes nothing.
     let sql = match follow_up {
@@ -592,15 +602,7 @@ pub async fn take_due(
     query.execute(&mut **tx).await?;
     Ok(Some(
         due.into_iter()
-            .filter(|(.., status, _)| status == "paid")
-            .map(
-                |(order_key, order_id, shopper, _, products)| DeliveredOrder {
-                    order_key,
-                    order_id,
-                    shopper,
-                    products,
-                },
-            )
+            .filter_map(|(paid, order)| paid.then_some(order))
             .collect(),
     ))
 }
