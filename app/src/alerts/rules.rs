@@ -2,7 +2,7 @@
 //! back-in-stock subscribers a restock reaches, retry timing, and validation of what a shopper asks for.
 
 use super::PriceRule;
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::time::{DAY_MS, Millis};
 
 /// The rules a store sets on alerts.
@@ -112,17 +112,14 @@ pub fn validate_price_rule(rule: &PriceRule, current_minor: i64) -> Result<(), A
         // A price of zero is no price: a target of 0 would wait for a giveaway that never comes.
         PriceRule::Below { target_minor } if target_minor <= 0 => Err(AppError::invalid(
             "target",
-            "The target price must be above zero.",
+            Translation::of("error.target_above_zero"),
         )),
-        PriceRule::Below { target_minor } if target_minor >= current_minor => {
-            Err(AppError::invalid(
-                "target",
-                "The target price must be below the current price.",
-            ))
-        }
+        PriceRule::Below { target_minor } if target_minor >= current_minor => Err(
+            AppError::invalid("target", Translation::of("error.target_below_price")),
+        ),
         PriceRule::ByPercent { percent } if !(1..=99).contains(&percent) => Err(AppError::invalid(
             "percent",
-            "The percentage must be from 1 to 99.",
+            Translation::of("error.percent"),
         )),
         _ => Ok(()),
     }

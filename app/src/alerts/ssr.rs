@@ -11,7 +11,7 @@ use super::{
 use crate::catalog::ssr::lowest_price_of_30_days;
 use crate::identity::Viewer;
 use crate::identity::ssr::{known_shopper, shopper_key};
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
@@ -115,7 +115,10 @@ async fn withdraw_queued(tx: &mut Tx, alert_id: i64) -> Result<(), sqlx::Error> 
 }
 
 fn no_such_alert() -> AppError {
-    AppError::not_found(Some("alert_id".into()), "There is no such alert.")
+    AppError::not_found(
+        Some("alert_id".into()),
+        Translation::of("error.no_such_alert"),
+    )
 }
 
 /// The shopper's row id for reads; guests and unknown shoppers have none.

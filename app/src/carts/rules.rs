@@ -1,7 +1,7 @@
 //! The carts' pure rules: what a line of a cart the store sends may hold.
 
 use super::{CartLineInput, MAX_CART_QUANTITY};
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::validate;
 
 /// A cart line names a product by a well-formed SKU and holds from 1 to [`MAX_CART_QUANTITY`] of it.
@@ -10,7 +10,13 @@ pub fn validate_line(line: &CartLineInput) -> Result<(), AppError> {
     if !(1..=MAX_CART_QUANTITY).contains(&line.quantity) {
         return Err(AppError::invalid(
             "quantity",
-            format!("must be between 1 and {MAX_CART_QUANTITY}"),
+            Translation::with(
+                "error.rule.between",
+                &[
+                    ("min", "1".to_owned()),
+                    ("max", MAX_CART_QUANTITY.to_string()),
+                ],
+            ),
         ));
     }
     Ok(())

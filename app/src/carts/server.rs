@@ -14,7 +14,7 @@ use {
     crate::events::ssr::{NewEvent, record},
     crate::identity::Viewer,
     crate::identity::ssr::{Owner, request_viewer},
-    crate::kernel::error::respond_with,
+    crate::kernel::error::{Translation, respond_with},
     crate::kernel::time::Millis,
     crate::store::{Db, StoreError},
 };
@@ -28,7 +28,13 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
     if !(1..=MAX_CART_QUANTITY).contains(&quantity) {
         return Err(respond_with(AppError::invalid(
             "quantity",
-            format!("must be between 1 and {MAX_CART_QUANTITY}"),
+            Translation::with(
+                "error.rule.between",
+                &[
+                    ("min", "1".to_owned()),
+                    ("max", MAX_CART_QUANTITY.to_string()),
+                ],
+            ),
         )));
     }
     carted(&db, &viewer, &sku, quantity, crate::kernel::time::now())

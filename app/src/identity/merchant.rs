@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use {
     super::ssr::{Identity, identity},
     crate::kernel::context::{PublicUrl, server_context},
-    crate::kernel::error::respond_with,
+    crate::kernel::error::{Translation, respond_with},
     crate::kernel::validate::{TextRule, text},
     sha2::{Digest, Sha256},
     std::sync::Arc,
@@ -110,7 +110,7 @@ pub fn current_merchant(identity: &Identity) -> Result<String, AppError> {
 #[cfg(feature = "ssr")]
 pub fn merchant_of(identity: &Identity, headers: &http::HeaderMap) -> Result<String, AppError> {
     let session = session_in(headers)
-        .ok_or_else(|| AppError::unauthorized("Please sign in as the merchant."))?;
+        .ok_or_else(|| AppError::unauthorized(Translation::of("error.merchant_sign_in")))?;
     super::token::verify_merchant(
         &identity.secret,
         session,
@@ -177,9 +177,9 @@ pub async fn merchant_sign_in(name: String, key: String, next: String) -> Result
     let client = super::throttle::current_client();
     let Some(fingerprint) = identify_key(&identity, client, key.trim()).map_err(respond_with)?
     else {
-        return Err(respond_with(AppError::unauthorized(
-            "That API key is not one of this store's keys.",
-        )));
+        return Err(respond_with(AppError::unauthorized(Translation::of(
+            "error.api_key_unknown",
+        ))));
     };
     tracing::info!(merchant = name, key = fingerprint, "merchant signed in");
     let token = super::token::issue_merchant(

@@ -10,7 +10,7 @@ use {
     super::ssr,
     super::ssr::{identity, request_shopper},
     super::token,
-    crate::kernel::error::respond_with,
+    crate::kernel::error::{Translation, respond_with},
 };
 
 /// How long a guest token lasts.
@@ -52,7 +52,7 @@ pub async fn my_account() -> Result<Account, AppError> {
     ssr::account(&db, &shopper_id).await?.ok_or_else(|| {
         respond_with(AppError::not_found(
             None,
-            "The store has not shared your profile with us yet.",
+            Translation::of("error.profile_unknown"),
         ))
     })
 }

@@ -2,7 +2,7 @@
 
 use super::token::verify;
 use super::{Account, ShopperInput, TOKEN_HEADER, Viewer};
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::{self, MAX_BATCH, TextRule, UpsertSummary};
@@ -106,7 +106,7 @@ pub async fn known_shopper_reading(db: &Db, external_id: &str) -> Result<Shopper
 }
 
 fn unknown_shopper() -> AppError {
-    AppError::not_found(None, "The store has not shared your profile with us yet.")
+    AppError::not_found(None, Translation::of("error.profile_unknown"))
 }
 
 /// What identity needs from the server: the store's secret, its API keys, the counts that slow guessing, and
@@ -148,9 +148,7 @@ pub async fn current_viewer(identity: &Identity) -> Result<Viewer, AppError> {
     let token = headers
         .get(TOKEN_HEADER)
         .and_then(|value| value.to_str().ok())
-        .ok_or_else(|| {
-            AppError::unauthorized("Please sign in, or allow this site to remember you as a guest.")
-        })?;
+        .ok_or_else(|| AppError::unauthorized(Translation::of("error.sign_in_or_guest")))?;
     verify(
         &identity.secret,
         token,
@@ -162,9 +160,9 @@ pub async fn current_viewer(identity: &Identity) -> Result<Viewer, AppError> {
 pub async fn current_shopper(identity: &Identity) -> Result<String, AppError> {
     match current_viewer(identity).await? {
         Viewer::Shopper(id) => Ok(id),
-        Viewer::Guest(_) => Err(AppError::unauthorized(
-            "Please sign in to see your account.",
-        )),
+        Viewer::Guest(_) => Err(AppError::unauthorized(Translation::of(
+            "error.account_sign_in",
+        ))),
     }
 }
 

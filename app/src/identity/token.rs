@@ -8,7 +8,7 @@
 //! without padding, expires is Unix seconds, and the signature is hex HMAC-SHA256 of `v1.<kind>.<subject>.<expires>`.
 
 use super::Viewer;
-use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::error::{AppError, ErrorCode, Translation};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -113,12 +113,7 @@ pub fn issue_unsubscribe(secret: &StoreSecret, alert_id: i64) -> String {
 
 /// The alert an unsubscribe link names, if the store signed it.
 pub fn verify_unsubscribe(secret: &StoreSecret, token: &str) -> Result<i64, AppError> {
-    let tampered = || {
-        AppError::invalid(
-            "token",
-            "This unsubscribe link is not valid; use the link in your latest email or your account page.",
-        )
-    };
+    let tampered = || AppError::invalid("token", Translation::of("error.unsubscribe_link"));
     match open(secret, token, 0) {
         Ok(("u", subject, _)) => subject.parse().map_err(|_| tampered()),
         _ => Err(tampered()),
@@ -153,12 +148,8 @@ pub fn verify_review_link(
     ),
     AppError,
 > {
-    let invalid = || {
-        AppError::not_found(
-            Some("token".into()),
-            "This review link is not valid or has expired; you can still review the product from its page.",
-        )
-    };
+    let invalid =
+        || AppError::not_found(Some("token".into()), Translation::of("error.review_link"));
     match open(secret, token, now) {
         Ok(("w", subject, _)) => {
             let (shopper, product) = subject.split_once(':').ok_or_else(invalid)?;
@@ -190,7 +181,7 @@ pub fn verify_preferences(
     let invalid = || {
         AppError::not_found(
             Some("token".into()),
-            "This link to your email preferences is not valid; use the link in your latest email.",
+            Translation::of("error.preferences_link"),
         )
     };
     match open(secret, token, 0) {
@@ -237,7 +228,7 @@ pub fn verify_message_click(secret: &StoreSecret, token: &str) -> Result<(i64, S
 }
 
 fn not_a_link() -> AppError {
-    AppError::not_found(Some("token".into()), "This link is not valid.")
+    AppError::not_found(Some("token".into()), Translation::of("error.link_invalid"))
 }
 
 /// The secret of a notice's tracked product link (kind `t`): it names the notice, so a click is counted for the
@@ -248,7 +239,8 @@ pub fn issue_tracking(secret: &StoreSecret, notice_id: i64) -> String {
 
 /// The notice a tracked link names, if the store signed it.
 pub fn verify_tracking(secret: &StoreSecret, token: &str) -> Result<i64, AppError> {
-    let tampered = || AppError::not_found(Some("token".into()), "This link is not valid.");
+    let tampered =
+        || AppError::not_found(Some("token".into()), Translation::of("error.link_invalid"));
     match open(secret, token, 0) {
         Ok(("t", subject, _)) => subject.parse().map_err(|_| tampered()),
         _ => Err(tampered()),
@@ -256,7 +248,7 @@ pub fn verify_tracking(secret: &StoreSecret, token: &str) -> Result<i64, AppErro
 }
 
 fn forged() -> AppError {
-    AppError::unauthorized("The sign-in token is not valid; please sign in again.")
+    AppError::unauthorized(Translation::of("error.token_invalid"))
 }
 
 fn sign(secret: &StoreSecret, kind: &str, subject: &str, expires: i64) -> String {
@@ -292,7 +284,7 @@ fn open<'t>(
     if expires <= now {
         return Err(AppError::new(
             ErrorCode::TokenExpired,
-            "Your sign-in has expired; please sign in again.",
+            Translation::of("error.token_expired"),
         ));
     }
     let subject = URL_SAFE_NO_PAD

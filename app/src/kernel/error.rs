@@ -1,10 +1,12 @@
 //! The one error shape every merchant-API response and every server function shares:
 //! a machine code, a human message, and the field it concerns when there is one.
 
+use crate::kernel::locale::{DEFAULT_LOCALE, translate_if_any, translate_with};
 use crate::kernel::time::Millis;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// What kind of thing went wrong: the machine code of every error, each with its one HTTP status.
@@ -127,40 +129,121 @@ pub struct AppError {
     /// For `rate_limited`: seconds until a retry can succeed (also sent as the `Retry-After` header).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+    /// The message as the translation files hold it, for what a shopper or a merchant may see: a page shows it in
+    /// its own language (`message` is its English text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<Translation>,
+}
+
+/// An error's message as a key of the translation files and the values of its `{placeholders}`.
+///
+/// ```
+/// use app::kernel::error::{AppError, Translation};
+/// let error = AppError::invalid("title", Translation::with("error.rule.too_long", &[("max", "120".into())]));
+/// assert_eq!(error.message, "must be at most 120 characters");
+/// assert_eq!(error.translation.unwrap().in_language("zh-CN"), "最多 120 个字符");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Translation {
+    /// The key in the translation files, e.g. `error.too_long`.
+    pub key: String,
+    /// The placeholders' values, e.g. `{"max": "120"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+}
+
+impl Translation {
+    /// The text `key`, without placeholders.
+    pub fn of(key: &str) -> Self {
+        Self::with(key, &[])
+    }
+
+    /// The text `key` with its placeholders' values.
+    pub fn with(key: &str, values: &[(&str, String)]) -> Self {
+        Self {
+            key: key.to_owned(),
+            values: values
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.clone()))
+                .collect(),
+        }
+    }
+
+    /// The message in `locale` (English where that language lacks it).
+    pub fn in_language(&self, locale: &str) -> String {
+        let values: Vec<(&str, String)> = self
+            .values
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.clone()))
+            .collect();
+        translate_with(locale, &self.key, &values)
+    }
+}
+
+/// An error's message: plain English for what only API callers see, or a [`Translation`].
+pub enum Message {
+    English(String),
+    Translated(Translation),
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Self {
+        Message::English(text.to_owned())
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Message::English(text)
+    }
+}
+
+impl From<Translation> for Message {
+    fn from(translation: Translation) -> Self {
+        Message::Translated(translation)
+    }
 }
 
 impl AppError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<Message>) -> Self {
+        let (message, translation) = match message.into() {
+            Message::English(text) => (text, None),
+            Message::Translated(translation) => {
+                (translation.in_language(DEFAULT_LOCALE), Some(translation))
+            }
+        };
         Self {
             code,
-            message: message.into(),
+            message,
             field: None,
             retry_after_seconds: None,
+            translation,
         }
     }
 
     /// A bad value in one input field.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, message: impl Into<Message>) -> Self {
         Self::new(ErrorCode::Invalid, message).on_field(field)
     }
 
-    pub fn not_found(field: Option<String>, message: impl Into<String>) -> Self {
+    pub fn not_found(field: Option<String>, message: impl Into<Message>) -> Self {
         Self {
             field,
             ..Self::new(ErrorCode::NotFound, message)
         }
     }
 
-    pub fn unauthorized(message: impl Into<String>) -> Self {
+    pub fn unauthorized(message: impl Into<Message>) -> Self {
         Self::new(ErrorCode::Unauthorized, message)
     }
 
-    pub fn conflict(message: impl Into<String>) -> Self {
+    pub fn conflict(message: impl Into<Message>) -> Self {
         Self::new(ErrorCode::Conflict, message)
     }
 
     /// Too many requests; a retry can succeed after `retry_after_ms` (rounded up to whole seconds, at least 1).
-    pub fn rate_limited(message: impl Into<String>, retry_after: Millis) -> Self {
+    pub fn rate_limited(message: impl Into<Message>, retry_after: Millis) -> Self {
         let seconds = (retry_after.0.max(1) as u64).div_ceil(1000);
         Self {
             retry_after_seconds: Some(seconds),
@@ -169,10 +252,7 @@ impl AppError {
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            ErrorCode::Internal,
-            "Something went wrong on our side; please try again.",
-        )
+        Self::new(ErrorCode::Internal, Translation::of("error.internal"))
     }
 
     /// The same error, about the input field `field`.
@@ -193,6 +273,44 @@ impl AppError {
     /// The caller is not signed in, or their sign-in ran out: a page shows its sign-in form instead.
     pub fn needs_sign_in(&self) -> bool {
         matches!(self.code, ErrorCode::Unauthorized | ErrorCode::TokenExpired)
+    }
+
+    /// The message alone in `locale` where it has a translation, else in English: for a line that names what it is
+    /// about already (a refused photo after its file's name).
+    pub fn message_in(&self, locale: &str) -> String {
+        self.translation.as_ref().map_or_else(
+            || self.message.clone(),
+            |translation| translation.in_language(locale),
+        )
+    }
+
+    /// The error as a page shows it in `locale`. A broken input rule (a key under `error.rule.`) follows the name of
+    /// its field, as the translation files label it (`field.<name>`): "Title: is required". Another translated
+    /// message is shown as it is; one only API callers were meant to see, in English after a translated preamble.
+    ///
+    /// ```
+    /// use app::kernel::error::{AppError, Translation};
+    /// let error = AppError::invalid("title", Translation::of("error.rule.required"));
+    /// assert_eq!(error.in_language("en"), "Title: is required");
+    /// assert_eq!(error.in_language("zh-CN"), "标题：必填");
+    /// ```
+    pub fn in_language(&self, locale: &str) -> String {
+        let Some(translation) = &self.translation else {
+            return translate_with(locale, "common.error", &[("message", self.message.clone())]);
+        };
+        let message = self.message_in(locale);
+        match &self.field {
+            Some(field) if translation.key.starts_with("error.rule.") => {
+                let label = translate_if_any(locale, &format!("field.{field}"))
+                    .map_or_else(|| field.clone(), str::to_owned);
+                translate_with(
+                    locale,
+                    "error.on_field",
+                    &[("field", label), ("message", message)],
+                )
+            }
+            _ => message,
+        }
     }
 
     /// The HTTP status this error is answered with.
@@ -217,10 +335,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
-                ErrorCode::Network,
-                "Could not reach the store; check your connection and try again.",
-            ),
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
+                Self::new(ErrorCode::Network, Translation::of("error.network"))
+            }
             // The caller's arguments did not parse (form arguments are `Args`, JSON bodies `Deserialization` on the
             // server): theirs to fix, so a 400 that says what was wrong.
             ServerFnErrorErr::Args(detail) => Self::new(
@@ -311,6 +428,51 @@ mod tests {
         }
         assert_eq!(ErrorCode::RateLimited.status(), 429);
         assert_eq!(ErrorCode::LimitReached.status(), 409);
+    }
+
+    #[test]
+    fn a_translated_error_says_its_english_and_carries_its_key() {
+        let error = AppError::conflict(Translation::with(
+            "error.list_full",
+            &[("max", "100".into())],
+        ));
+        assert_eq!(
+            error.message,
+            "A wish list holds at most 100 items; remove some first."
+        );
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["translation"]["key"], "error.list_full");
+        assert_eq!(json["translation"]["values"]["max"], "100");
+        let back: AppError = serde_json::from_value(json).unwrap();
+        assert_eq!(back, error);
+        assert_eq!(
+            back.in_language("zh-CN"),
+            "一个心愿单最多放 100 件商品，请先移除一些。"
+        );
+    }
+
+    #[test]
+    fn each_kind_of_error_reads_in_the_page_language() {
+        // A rule about a field the translation files do not label names the field as the API does.
+        let nested = AppError::invalid("price_minor", Translation::of("error.rule.required"))
+            .within("products[3]");
+        assert_eq!(nested.in_language("zh-CN"), "products[3].price_minor：必填");
+        // A sentence stands alone, whatever field it concerns.
+        let sentence = AppError::invalid("email", Translation::of("error.alerts_email"));
+        assert_eq!(
+            sentence.in_language("zh-CN"),
+            "请输入你的电子邮件地址以接收提醒。"
+        );
+        // English only API callers were meant to see keeps the page's preamble.
+        let english = AppError::invalid("decision", "must be publish or reject");
+        assert_eq!(
+            english.in_language("zh-CN"),
+            "出错了：must be publish or reject"
+        );
+        assert_eq!(
+            AppError::internal().in_language("zh-CN"),
+            "我们这边出了问题，请重试。"
+        );
     }
 
     #[test]

@@ -112,6 +112,12 @@ pub fn translate(locale: &str, key: &str) -> String {
         .to_owned()
 }
 
+/// `key` in `locale`, falling back to English; `None` where neither has it, for texts that may be left out (the
+/// label of an error's field).
+pub fn translate_if_any(locale: &str, key: &str) -> Option<&'static str> {
+    text(locale, key).or_else(|| text(DEFAULT_LOCALE, key))
+}
+
 /// [`translate`] with `{name}` placeholders filled in; for text made outside a page, such as emails.
 pub fn translate_with(locale: &str, key: &str, values: &[(&str, String)]) -> String {
     fill(translate(locale, key), values.iter().cloned())
@@ -315,11 +321,21 @@ mod tests {
                     walk(&path, found);
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     let source = std::fs::read_to_string(&path).unwrap();
-                    for (call, form) in
-                        [(".t(\"", ""), (".t_with(\"", ""), (".t_count(\"", ".other")]
-                    {
+                    for (call, form) in [
+                        (".t", ""),
+                        (".t_with", ""),
+                        (".t_count", ".other"),
+                        ("Translation::of", ""),
+                        ("Translation::with", ""),
+                    ] {
                         for (start, _) in source.match_indices(call) {
-                            let rest = &source[start + call.len()..];
+                            // A call with its key written as a literal, on the same line or the next.
+                            let Some(rest) = source[start + call.len()..]
+                                .strip_prefix('(')
+                                .and_then(|rest| rest.trim_start().strip_prefix('"'))
+                            else {
+                                continue;
+                            };
                             found.push(format!("{}{form}", &rest[..rest.find('"').unwrap()]));
                         }
                     }

@@ -2,7 +2,7 @@
 //! email addresses. The same kind of input is refused the same way wherever it arrives: the merchant API, a widget
 //! or a merchant page.
 
-use super::error::AppError;
+use super::error::{AppError, Translation};
 use serde::{Deserialize, Serialize};
 
 /// The longest key: SKUs, slugs, shopper and order ids.
@@ -20,12 +20,15 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 /// ```
 pub fn key(field: &str, value: &str) -> Result<(), AppError> {
     if value.is_empty() {
-        return Err(AppError::invalid(field, "is required"));
+        return Err(AppError::invalid(
+            field,
+            Translation::of("error.rule.required"),
+        ));
     }
     if value.len() > MAX_KEY_LEN {
         return Err(AppError::invalid(
             field,
-            format!("must be at most {MAX_KEY_LEN} characters"),
+            Translation::with("error.rule.too_long", &[("max", MAX_KEY_LEN.to_string())]),
         ));
     }
     if !value
@@ -34,7 +37,7 @@ pub fn key(field: &str, value: &str) -> Result<(), AppError> {
     {
         return Err(AppError::invalid(
             field,
-            "may contain only letters, digits, '-', '_' and '.'",
+            Translation::of("error.rule.key_characters"),
         ));
     }
     Ok(())
@@ -91,20 +94,26 @@ impl TextRule {
 /// ```
 pub fn text(field: &str, value: &str, rule: TextRule) -> Result<(), AppError> {
     if rule.required && value.trim().is_empty() {
-        return Err(AppError::invalid(field, "is required"));
+        return Err(AppError::invalid(
+            field,
+            Translation::of("error.rule.required"),
+        ));
     }
     if value.chars().count() > rule.max_chars {
         return Err(AppError::invalid(
             field,
-            format!("must be at most {} characters", rule.max_chars),
+            Translation::with(
+                "error.rule.too_long",
+                &[("max", rule.max_chars.to_string())],
+            ),
         ));
     }
     let allowed = |c: char| rule.multiline && matches!(c, '\n' | '\r' | '\t');
     if value.chars().any(|c| c.is_control() && !allowed(c)) {
         let what = if rule.multiline {
-            "must not contain control characters"
+            Translation::of("error.rule.control_characters")
         } else {
-            "must be a single line of text without control characters"
+            Translation::of("error.rule.one_line")
         };
         return Err(AppError::invalid(field, what));
     }
@@ -139,8 +148,7 @@ pub fn locale(field: &str, value: &str) -> Result<(), AppError> {
 /// ```
 pub fn email(field: &str, value: &str) -> Result<String, AppError> {
     let value = value.trim();
-    let invalid =
-        || AppError::invalid(field, "Enter a valid email address, like name@example.com.");
+    let invalid = || AppError::invalid(field, Translation::of("error.email"));
     if value.is_empty() || value.chars().count() > MAX_EMAIL_CHARS {
         return Err(invalid());
     }

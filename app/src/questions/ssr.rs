@@ -9,7 +9,7 @@ use super::{
 };
 use crate::catalog::ssr::active_product_id;
 use crate::identity::ssr::{known_shopper, shopper_key};
-use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::error::{AppError, ErrorCode, Translation};
 use crate::kernel::ids::{ProductKey, ShopperKey};
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::kernel::validate::key as validate_key;
@@ -104,7 +104,11 @@ pub trait Purchases: Send + Sync {
 }
 
 fn not_found() -> StoreError {
-    AppError::not_found(Some("question_id".into()), "There is no such question.").into()
+    AppError::not_found(
+        Some("question_id".into()),
+        Translation::of("error.no_such_question"),
+    )
+    .into()
 }
 
 /// Refuses a shopper's `what` when they reached `limit` in the window before `now` (`oldest` of them says when a
@@ -297,11 +301,9 @@ pub async fn answer_as_shopper(
         .has_bought(&mut tx, shopper_id, product_id)
         .await?
     {
-        return Err(AppError::new(
-            ErrorCode::Forbidden,
-            "Only shoppers who bought this product can answer questions about it.",
-        )
-        .into());
+        return Err(
+            AppError::new(ErrorCode::Forbidden, Translation::of("error.buyers_answer")).into(),
+        );
     }
     within_a_day(
         &mut tx,
@@ -328,7 +330,7 @@ pub async fn answer_as_shopper(
     let answer_id: i64 = match inserted {
         Ok(id) => id,
         Err(error) if is_unique_violation(&error) => {
-            return Err(AppError::conflict("You have already answered this question.").into());
+            return Err(AppError::conflict(Translation::of("error.answered_already")).into());
         }
         Err(error) => return Err(error.into()),
     };
@@ -350,10 +352,7 @@ pub async fn answer_as_shop(
     let (_, status) = question_for_change(&mut tx, question_id).await?;
     match status {
         QuestionStatus::Rejected => {
-            return Err(AppError::conflict(
-                "This question was turned down, so it cannot be answered; reload to see it.",
-            )
-            .into());
+            return Err(AppError::conflict(Translation::of("error.question_turned_down")).into());
         }
         QuestionStatus::Pending => {
             sqlx::query(
@@ -444,7 +443,11 @@ async fn question_of_answer(
 }
 
 fn answer_not_found() -> StoreError {
-    AppError::not_found(Some("answer_id".into()), "There is no such answer on show.").into()
+    AppError::not_found(
+        Some("answer_id".into()),
+        Translation::of("error.no_such_answer"),
+    )
+    .into()
 }
 
 /// The shop takes an answer down: it leaves the product's page, and its marks stop counting.
@@ -500,7 +503,7 @@ pub async fn vote(
     }
     if answer.try_get::<Option<ShopperKey>, _>("shopper_id")? == Some(shopper_id) {
         return Err(
-            AppError::new(ErrorCode::Forbidden, "You cannot vote on your own answer.").into(),
+            AppError::new(ErrorCode::Forbidden, Translation::of("error.own_answer")).into(),
         );
     }
     if helpful {
@@ -608,7 +611,7 @@ pub async fn list(
         .ok_or_else(|| {
             StoreError::from(AppError::not_found(
                 Some("sku".into()),
-                "There is no such product.",
+                Translation::of("error.no_such_product"),
             ))
         })?;
     let total: i64 = sqlx::query_scalar(

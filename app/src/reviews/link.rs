@@ -14,8 +14,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ReviewInput, super::ssr, crate::identity::ssr::identity,
-    crate::identity::token::verify_review_link, crate::kernel::error::respond_with,
+    super::ReviewInput,
+    super::ssr,
+    crate::identity::ssr::identity,
+    crate::identity::token::verify_review_link,
+    crate::kernel::error::{Translation, respond_with},
     crate::store::store_error,
 };
 
@@ -40,7 +43,7 @@ async fn named_by(db: &crate::store::Db, token: &str) -> Result<(String, String)
     let gone = || {
         respond_with(AppError::not_found(
             Some("token".into()),
-            "The product or the account this link was for is no longer in the shop.",
+            Translation::of("error.link_gone"),
         ))
     };
     let shoppers = crate::identity::ssr::names_of(db, &[shopper.0])
@@ -72,7 +75,7 @@ pub async fn open_review_link(token: String, locale: String) -> Result<ReviewLin
         .ok_or_else(|| {
             respond_with(AppError::not_found(
                 Some("token".into()),
-                "This product is no longer in the shop.",
+                Translation::of("error.product_gone"),
             ))
         })?;
     let review = ssr::own_review(&db, &shopper, &sku)
@@ -105,9 +108,9 @@ pub async fn write_review_by_link(
         .map_err(store_error)?
         .is_some()
     {
-        return Err(respond_with(AppError::conflict(
-            "You have reviewed this product already; you can change your review on the product's page.",
-        )));
+        return Err(respond_with(AppError::conflict(Translation::of(
+            "error.reviewed_already",
+        ))));
     }
     let input = ReviewInput {
         rating,

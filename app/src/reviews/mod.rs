@@ -76,9 +76,9 @@ pub const THUMB_EDGE: u32 = 320;
 pub fn photo_too_large() -> crate::kernel::error::AppError {
     crate::kernel::error::AppError::new(
         crate::kernel::error::ErrorCode::TooLarge,
-        format!(
-            "a photo may be at most {} MB",
-            MAX_PHOTO_BYTES / (1024 * 1024)
+        crate::kernel::error::Translation::with(
+            "error.rule.photo_too_large",
+            &[("max", (MAX_PHOTO_BYTES / (1024 * 1024)).to_string())],
         ),
     )
     .on_field("photo")

@@ -27,7 +27,7 @@ pub fn PhotoPicker(
     let on_change = move |_| {
         refused.set(Vec::new());
         if let Some(input) = picker.get_untracked() {
-            upload_chosen(&input, photos, uploading, refused, i18n);
+            upload_chosen(&input, photos, uploading, refused);
         }
     };
     view! {
@@ -71,7 +71,7 @@ pub fn PhotoPicker(
             <For each=move || refused.get().into_iter().enumerate()
                 key=|(n, refused)| (*n, refused.file.clone(), refused.error.message.clone()) let:refused>
                 <p class="rapport-error rapport-review-form__refused" role="alert">
-                    <strong><bdi>{refused.1.file}</bdi></strong> ": " {refused.1.error.message}
+                    <strong><bdi>{refused.1.file}</bdi></strong> ": " {move || refused.1.error.message_in(i18n.locale())}
                 </p>
             </For>
         </div>
@@ -85,9 +85,8 @@ fn upload_chosen(
     photos: RwSignal<Vec<ReviewPhoto>>,
     uploading: RwSignal<usize>,
     refused: RwSignal<Vec<Refused>>,
-    i18n: crate::i18n::I18n,
 ) {
-    use crate::kernel::error::{AppError, ErrorCode};
+    use crate::kernel::error::{AppError, ErrorCode, Translation};
     let Some(list) = input.files() else { return };
     let files: Vec<web_sys::File> = (0..list.length()).filter_map(|n| list.get(n)).collect();
     input.set_value("");
@@ -99,7 +98,7 @@ fn upload_chosen(
         let problem = if n >= room {
             Some(AppError::invalid(
                 "photo",
-                i18n.t_with(
+                Translation::with(
                     "reviews.photos.too_many",
                     &[("max", MAX_PHOTOS.to_string())],
                 ),
@@ -107,7 +106,7 @@ fn upload_chosen(
         } else if file.size() > MAX_PHOTO_BYTES as f64 {
             Some(AppError::new(
                 ErrorCode::TooLarge,
-                i18n.t_with(
+                Translation::with(
                     "reviews.photos.too_big",
                     &[("mb", (MAX_PHOTO_BYTES / (1024 * 1024)).to_string())],
                 ),
@@ -161,6 +160,5 @@ fn upload_chosen(
     _: RwSignal<Vec<ReviewPhoto>>,
     _: RwSignal<usize>,
     _: RwSignal<Vec<Refused>>,
-    _: crate::i18n::I18n,
 ) {
 }

@@ -3,7 +3,7 @@
 //! thumbnail), so nothing of the upload but its pixels is kept: no EXIF, no location, no trailing data.
 
 use super::{DISPLAY_EDGE, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, THUMB_EDGE};
-use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::error::{AppError, ErrorCode, Translation};
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 
@@ -19,7 +19,10 @@ pub struct PreparedPhoto {
 /// Reads an upload and makes its two sizes, or says what is wrong with it (each a 4xx the shopper can act on).
 pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, AppError> {
     if bytes.is_empty() {
-        return Err(AppError::invalid("photo", "the file is empty"));
+        return Err(AppError::invalid(
+            "photo",
+            Translation::of("error.rule.photo_empty"),
+        ));
     }
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(super::photo_too_large());
@@ -35,22 +38,16 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, AppError> {
         .ok_or_else(|| {
             AppError::new(
                 ErrorCode::UnsupportedMediaType,
-                "a photo must be a JPEG, PNG or WebP image",
+                Translation::of("error.rule.photo_type"),
             )
             .on_field("photo")
         })?;
-    let cut_short = || {
-        AppError::invalid(
-            "photo",
-            "the image could not be read: it is damaged or cut short",
-        )
-    };
+    let cut_short = || AppError::invalid("photo", Translation::of("error.rule.photo_damaged"));
     let unreadable = |error: ImageError| match error {
         // A 16-bit or many-channel image can pass the pixel count and still need more memory than the cap.
-        ImageError::Limits(_) => AppError::invalid(
-            "photo",
-            "the image needs too much memory to read; send it as an ordinary 8-bit JPEG or PNG",
-        ),
+        ImageError::Limits(_) => {
+            AppError::invalid("photo", Translation::of("error.rule.photo_memory"))
+        }
         _ => cut_short(),
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -66,10 +63,15 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, AppError> {
     if u64::from(width) * u64::from(height) > MAX_PHOTO_PIXELS {
         return Err(AppError::invalid(
             "photo",
-            format!(
-                "the image is {:.1} megapixels; a photo may have at most {}",
-                f64::from(width) * f64::from(height) / 1e6,
-                MAX_PHOTO_PIXELS / 1_000_000
+            Translation::with(
+                "error.rule.photo_pixels",
+                &[
+                    (
+                        "megapixels",
+                        format!("{:.1}", f64::from(width) * f64::from(height) / 1e6),
+                    ),
+                    ("max", (MAX_PHOTO_PIXELS / 1_000_000).to_string()),
+                ],
             ),
         ));
     }

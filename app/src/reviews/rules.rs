@@ -1,7 +1,7 @@
 //! The reviews' pure rules: ranking by confidence, the auto-publish rule, validation of what a shopper writes, and
 //! the tally of a product's published ratings.
 
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::validate::{TextRule, text};
 use std::collections::BTreeMap;
 
@@ -144,7 +144,7 @@ pub fn validate_rating(field: &str, rating: i64) -> Result<u8, AppError> {
         Ok(stars @ 1..=5) => Ok(stars),
         _ => Err(AppError::invalid(
             field,
-            "must be a whole number of stars from 1 to 5",
+            Translation::of("error.rule.stars"),
         )),
     }
 }
@@ -156,7 +156,10 @@ pub fn validate_text(title: &str, body: &str) -> Result<(), AppError> {
     if body.trim().chars().count() < MIN_BODY_CHARS {
         return Err(AppError::invalid(
             "body",
-            format!("must be at least {MIN_BODY_CHARS} characters"),
+            Translation::with(
+                "error.rule.too_short",
+                &[("min", MIN_BODY_CHARS.to_string())],
+            ),
         ));
     }
     text("body", body, TextRule::paragraphs(MAX_BODY_CHARS))

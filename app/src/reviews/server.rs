@@ -12,9 +12,13 @@ use server_fn::codec::{MultipartData, MultipartFormData};
 use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use {
-    super::ModerationDecision, super::ReviewFilter, super::ssr,
-    crate::identity::merchant::request_merchant, crate::identity::ssr::request_shopper,
-    crate::kernel::error::respond_with, crate::store::store_error,
+    super::ModerationDecision,
+    super::ReviewFilter,
+    super::ssr,
+    crate::identity::merchant::request_merchant,
+    crate::identity::ssr::request_shopper,
+    crate::kernel::error::{Translation, respond_with},
+    crate::store::store_error,
 };
 
 /// The stars of many products at once (at most 100 SKUs; unknown ones are left out), for the star badges of a
@@ -57,7 +61,7 @@ pub async fn product_reviews(
     if stars.is_some_and(|s| !(1..=5).contains(&s)) {
         return Err(respond_with(AppError::invalid(
             "stars",
-            "must be from 1 to 5",
+            Translation::of("error.rule.stars"),
         )));
     }
     let limit = shown.clamp(PAGE, 500);
@@ -156,10 +160,7 @@ pub async fn upload_review_photo(data: MultipartData) -> Result<ReviewPhoto, App
         // A decoder that panics on a crafted file has met a file it cannot read: the shopper's to fix, logged for us.
         tracing::error!(%error, "preparing a review photo failed");
         if error.is_panic() {
-            AppError::invalid(
-                "photo",
-                "the image could not be read: it is damaged or cut short",
-            )
+            AppError::invalid("photo", Translation::of("error.rule.photo_damaged"))
         } else {
             AppError::internal()
         }
@@ -237,7 +238,10 @@ async fn photo_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
         }
         return Ok(bytes);
     }
-    Err(AppError::invalid("photo", "choose a photo to upload"))
+    Err(AppError::invalid(
+        "photo",
+        Translation::of("error.rule.photo_missing"),
+    ))
 }
 
 /// The signed-in shopper's own review of a product, whatever its status (with the merchant's reason when it was

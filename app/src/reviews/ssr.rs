@@ -14,7 +14,7 @@ use crate::catalog::ssr::active_product_id;
 use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, record};
 use crate::identity::ssr::known_shopper;
-use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::error::{AppError, ErrorCode, Translation};
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::time::{DAY_MS, Millis, iso_date};
 use crate::kernel::validate::key as validate_key;
@@ -213,9 +213,9 @@ pub async fn write_review(
     .await?;
     if written_today >= policy.reviews_per_day {
         return Err(AppError::rate_limited(
-            format!(
-                "You can write at most {} reviews a day; please come back tomorrow.",
-                policy.reviews_per_day
+            Translation::with(
+                "error.reviews_per_day",
+                &[("max", policy.reviews_per_day.to_string())],
             ),
             oldest.unwrap_or(now) + DAY_MS - now,
         )
@@ -295,10 +295,9 @@ pub async fn write_review(
             match inserted {
                 Ok(id) => (id, None),
                 Err(error) if is_unique_violation(&error) => {
-                    return Err(AppError::conflict(
-                        "You have just written a review of this product; reload to edit it.",
-                    )
-                    .into());
+                    return Err(
+                        AppError::conflict(Translation::of("error.review_just_written")).into(),
+                    );
                 }
                 Err(error) => return Err(error.into()),
             }
@@ -468,15 +467,22 @@ pub async fn vote(
         .bind(review_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| AppError::not_found(Some("review_id".into()), "There is no such review."))?;
+        .ok_or_else(|| {
+            AppError::not_found(
+                Some("review_id".into()),
+                Translation::of("error.no_such_review"),
+            )
+        })?;
     if review.try_get::<String, _>("status")? != ReviewStatus::Published.as_str() {
-        return Err(
-            AppError::not_found(Some("review_id".into()), "This review is not published.").into(),
-        );
+        return Err(AppError::not_found(
+            Some("review_id".into()),
+            Translation::of("error.review_not_published"),
+        )
+        .into());
     }
     if review.try_get::<ShopperKey, _>("shopper_id")? == shopper_id {
         return Err(
-            AppError::new(ErrorCode::Forbidden, "You cannot vote on your own review.").into(),
+            AppError::new(ErrorCode::Forbidden, Translation::of("error.own_review")).into(),
         );
     }
     let (recent, oldest): (i64, Option<Millis>) = sqlx::query_as(
@@ -488,7 +494,7 @@ pub async fn vote(
     .await?;
     if recent >= policy.votes_per_minute {
         return Err(AppError::rate_limited(
-            "You are voting very fast; please wait a minute.",
+            Translation::of("error.voting_fast"),
             oldest.unwrap_or(now) + VOTE_WINDOW_MS - now,
         )
         .into());
@@ -585,7 +591,9 @@ pub async fn summary(db: &Db, sku: &str) -> Result<ReviewSummary, StoreError> {
     .bind(sku)
     .fetch_optional(db.reader())
     .await?
-    .ok_or_else(|| AppError::not_found(Some("sku".into()), "There is no such product."))?;
+    .ok_or_else(|| {
+        AppError::not_found(Some("sku".into()), Translation::of("error.no_such_product"))
+    })?;
     let tally = tally_of(&row)?;
     let column: Option<String> = row.try_get("review_criteria")?;
     Ok(ReviewSummary {
@@ -638,7 +646,11 @@ async fn status_for_change(db: &Db, tx: &mut Tx, review_id: i64) -> Result<Strin
     .fetch_optional(&mut **tx)
     .await?;
     status.ok_or_else(|| {
-        AppError::not_found(Some("review_id".into()), "There is no such review.").into()
+        AppError::not_found(
+            Some("review_id".into()),
+            Translation::of("error.no_such_review"),
+        )
+        .into()
     })
 }
 
@@ -1000,7 +1012,7 @@ pub async fn report(
     match inserted {
         Ok(_) => {}
         Err(error) if is_unique_violation(&error) => {
-            return Err(AppError::conflict("You have already reported this review.").into());
+            return Err(AppError::conflict(Translation::of("error.review_reported")).into());
         }
         Err(error) => return Err(error.into()),
     }
@@ -1112,9 +1124,11 @@ pub async fn moderation_history(
         .remove(&review_id)
         .unwrap_or_default();
     if history.is_empty() {
-        return Err(
-            AppError::not_found(Some("review_id".into()), "There is no such review.").into(),
-        );
+        return Err(AppError::not_found(
+            Some("review_id".into()),
+            Translation::of("error.no_such_review"),
+        )
+        .into());
     }
     Ok(history)
 }
@@ -1365,7 +1379,7 @@ pub async fn delete_own_review(
     .await?;
     let Some(found) = found else {
         return Err(
-            AppError::not_found(Some("sku".into()), "You have no review of this product.").into(),
+            AppError::not_found(Some("sku".into()), Translation::of("error.no_review")).into(),
         );
     };
     let review_id: i64 = found.try_get("id")?;

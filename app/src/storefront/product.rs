@@ -125,7 +125,7 @@ fn AddToCart(sku: String, available: bool) -> impl IntoView {
             <p class="shop-buy__status" role="status">
                 {move || match add.value().get() {
                     Some(Ok(_)) => i18n.t_count("product.added", added.get(), &[]),
-                    Some(Err(error)) => i18n.t_with("common.error", &[("message", error.message)]),
+                    Some(Err(error)) => error.in_language(i18n.locale()),
                     None => String::new(),
                 }}
             </p>

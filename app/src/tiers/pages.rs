@@ -108,7 +108,7 @@ fn TiersDesk(
     let mistake = match &page.preview {
         Some(Err(error)) => error.field.as_deref().map(|field| Mistake {
             input: input_name(field),
-            message: error.message.clone(),
+            message: error.message_in(i18n.locale()),
         }),
         _ => None,
     };

@@ -72,13 +72,14 @@ pub fn StockBadge(stock: i64) -> impl IntoView {
     view! { <span class=class>{text}</span> }
 }
 
-/// The message of a failed request, in a form the shopper can act on.
+/// The message of a failed request, in a form the shopper can act on, in the page's language where the server
+/// gave its translation.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="rapport-error" role="alert">
-            {move || i18n.t_with("common.error", &[("message", error.message.clone())])}
+            {move || error.in_language(i18n.locale())}
         </p>
     }
 }

@@ -11,7 +11,7 @@ use crate::events::EventKind;
 use crate::events::ssr::{NewEvent, record};
 use crate::identity::Viewer;
 use crate::identity::ssr::{Owner, known_shopper};
-use crate::kernel::error::{AppError, ErrorCode};
+use crate::kernel::error::{AppError, ErrorCode, Translation};
 use crate::kernel::ids::ProductKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
@@ -32,7 +32,10 @@ fn owned(owner: &Owner) -> &'static str {
 }
 
 fn no_such_list() -> AppError {
-    AppError::not_found(Some("list_id".into()), "There is no such wish list.")
+    AppError::not_found(
+        Some("list_id".into()),
+        Translation::of("error.no_such_list"),
+    )
 }
 
 /// The owner's default list, created on first use.
@@ -123,10 +126,7 @@ async fn ensure_room(tx: &mut Tx, list_id: i64, policy: &WishlistPolicy) -> Resu
     if items >= policy.max_items {
         return Err(AppError::new(
             ErrorCode::LimitReached,
-            format!(
-                "A wish list holds at most {} items; remove some first.",
-                policy.max_items
-            ),
+            Translation::with("error.list_full", &[("max", policy.max_items.to_string())]),
         )
         .into());
     }
@@ -136,9 +136,9 @@ async fn ensure_room(tx: &mut Tx, list_id: i64, policy: &WishlistPolicy) -> Resu
 fn signed_in_only(viewer: &Viewer) -> Result<(), AppError> {
     match viewer {
         Viewer::Shopper(_) => Ok(()),
-        Viewer::Guest(_) => Err(AppError::unauthorized(
-            "Sign in to keep more than one wish list.",
-        )),
+        Viewer::Guest(_) => Err(AppError::unauthorized(Translation::of(
+            "error.lists_sign_in",
+        ))),
     }
 }
 
@@ -200,9 +200,9 @@ pub async fn create_list(
     if count >= policy.max_lists {
         return Err(AppError::new(
             ErrorCode::LimitReached,
-            format!(
-                "You can keep at most {} wish lists; delete one first.",
-                policy.max_lists
+            Translation::with(
+                "error.too_many_lists",
+                &[("max", policy.max_lists.to_string())],
             ),
         )
         .into());
@@ -259,11 +259,9 @@ pub async fn delete_list(db: &Db, viewer: &Viewer, list_id: i64) -> Result<(), S
         .fetch_one(&mut *tx)
         .await?;
     if is_default != 0 {
-        return Err(AppError::new(
-            ErrorCode::Forbidden,
-            "The default wish list cannot be deleted; remove its items instead.",
-        )
-        .into());
+        return Err(
+            AppError::new(ErrorCode::Forbidden, Translation::of("error.default_list")).into(),
+        );
     }
     sqlx::query("DELETE FROM wishlist_items WHERE wishlist_id = $1")
         .bind(list_id)
@@ -366,7 +364,9 @@ async fn product_id(tx: &mut Tx, sku: &str) -> Result<ProductKey, StoreError> {
         .bind(sku)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| AppError::not_found(Some("sku".into()), "There is no such product.").into())
+        .ok_or_else(|| {
+            AppError::not_found(Some("sku".into()), Translation::of("error.no_such_product")).into()
+        })
 }
 
 /// Moves an item from one of the viewer's lists to another, keeping when and at what price it was saved.
@@ -401,7 +401,7 @@ pub async fn move_item(
         if moved == 0 {
             return Err(AppError::not_found(
                 Some("sku".into()),
-                "That product is not in this wish list.",
+                Translation::of("error.not_in_list"),
             )
             .into());
         }
@@ -577,7 +577,7 @@ pub async fn shared_list(db: &Db, token: &str, locale: &str) -> Result<SharedWis
     let gone = || {
         AppError::not_found(
             Some("token".into()),
-            "This wish list is not shared, or its owner stopped sharing it.",
+            Translation::of("error.list_not_shared"),
         )
     };
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -203,7 +203,9 @@ pub async fn clicked(db: &Db, notice_id: i64, now: Millis) -> Result<String, Sto
     .bind(notice_id)
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| AppError::not_found(Some("token".into()), "This link is not valid."))?;
+    .ok_or_else(|| {
+        AppError::not_found(Some("token".into()), Translation::of("error.link_invalid"))
+    })?;
     sqlx::query("UPDATE notices SET clicked_at = COALESCE(clicked_at, $1) WHERE id = $2")
         .bind(now)
         .bind(notice_id)

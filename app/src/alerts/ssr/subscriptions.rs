@@ -29,14 +29,12 @@ async fn subscriber(
 ) -> Result<Subscriber, StoreError> {
     match viewer {
         Viewer::Shopper(external) => Ok(Subscriber::Shopper(known_shopper(tx, external).await?.0)),
-        Viewer::Guest(_) if !policy.email => Err(AppError::unauthorized(
-            "Sign in to get alerts: this store does not send alerts by email.",
-        )
-        .into()),
+        Viewer::Guest(_) if !policy.email => {
+            Err(AppError::unauthorized(Translation::of("error.alerts_sign_in")).into())
+        }
         Viewer::Guest(guest) => {
-            let email = email.ok_or_else(|| {
-                AppError::invalid("email", "Enter your email address to get alerts.")
-            })?;
+            let email = email
+                .ok_or_else(|| AppError::invalid("email", Translation::of("error.alerts_email")))?;
             Ok(Subscriber::Guest(
                 validate::email("email", email)?,
                 guest.clone(),
@@ -63,7 +61,7 @@ pub async fn subscribe(
             return Ok(alert);
         }
     }
-    Err(AppError::conflict("You already have this alert.").into())
+    Err(AppError::conflict(Translation::of("error.alert_exists")).into())
 }
 
 /// One pass of [`subscribe`]; `None` when a concurrent request inserted the same alert first (its transaction is
@@ -84,7 +82,12 @@ async fn try_subscribe(
     .bind(sku)
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| AppError::not_found(Some("sku".into()), "This product is not available."))?;
+    .ok_or_else(|| {
+        AppError::not_found(
+            Some("sku".into()),
+            Translation::of("error.product_unavailable"),
+        )
+    })?;
     let product_id: i64 = product.try_get("id")?;
     let price: i64 = product.try_get("price_minor")?;
     let currency: String = product.try_get("currency")?;
@@ -94,9 +97,7 @@ async fn try_subscribe(
             request.rule
         }
         AlertKind::BackInStock if product.try_get::<i64, _>("stock")? > 0 => {
-            return Err(
-                AppError::conflict("This product is in stock: it can be bought now.").into(),
-            );
+            return Err(AppError::conflict(Translation::of("error.in_stock")).into());
         }
         AlertKind::BackInStock => PriceRule::AnyDrop,
     };
@@ -205,7 +206,7 @@ pub async fn confirm(db: &Db, token: &str, locale: &str, now: Millis) -> Result<
     .ok_or_else(|| {
         AppError::not_found(
             Some("token".into()),
-            "This confirmation link is not valid any more; subscribe again from the product page.",
+            Translation::of("error.confirmation_link"),
         )
     })?;
     sqlx::query(
@@ -291,7 +292,12 @@ pub async fn product_alerts(
     .bind(sku)
     .fetch_optional(db.reader())
     .await?
-    .ok_or_else(|| AppError::not_found(Some("sku".into()), "This product is not available."))?;
+    .ok_or_else(|| {
+        AppError::not_found(
+            Some("sku".into()),
+            Translation::of("error.product_unavailable"),
+        )
+    })?;
     let mut state = ProductAlerts {
         price: Money::new(
             product.try_get("price_minor")?,
@@ -400,7 +406,7 @@ pub async fn set_price_rise_notices(
     enabled: bool,
 ) -> Result<(), StoreError> {
     let Viewer::Shopper(external) = viewer else {
-        return Err(AppError::unauthorized("Sign in to choose which notices you get.").into());
+        return Err(AppError::unauthorized(Translation::of("error.notices_sign_in")).into());
     };
     let mut tx = db.write().await?;
     let shopper = known_shopper(&mut tx, external).await?;

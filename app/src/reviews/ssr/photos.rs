@@ -3,7 +3,7 @@
 
 use super::{ReviewPolicy, StatusChange, log_status, review_by_id, row_lock};
 use crate::identity::ssr::{known_shopper, known_shopper_reading};
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::reviews::{MAX_PHOTOS, Review, ReviewPhoto, ReviewStatus};
 use crate::store::files::Files;
@@ -74,9 +74,9 @@ async fn within_allowance<'e>(
     .await?;
     if uploads >= policy.photos_per_day {
         return Err(AppError::rate_limited(
-            format!(
-                "You can upload at most {} photos a day; please come back tomorrow.",
-                policy.photos_per_day
+            Translation::with(
+                "error.photos_per_day",
+                &[("max", policy.photos_per_day.to_string())],
             ),
             oldest.unwrap_or(now) + DAY_MS - now,
         )
@@ -134,7 +134,10 @@ pub(super) async fn hold_photos(
     if photos.len() > MAX_PHOTOS {
         return Err(AppError::invalid(
             "photos",
-            format!("a review may have at most {MAX_PHOTOS} photos"),
+            Translation::with(
+                "error.rule.too_many_photos",
+                &[("max", MAX_PHOTOS.to_string())],
+            ),
         )
         .into());
     }
@@ -155,7 +158,7 @@ pub(super) async fn hold_photos(
         if placed.rows_affected() == 0 {
             return Err(AppError::invalid(
                 "photos",
-                format!("photo {id} is not one you uploaded for this review; upload it again"),
+                Translation::with("error.rule.photo_not_yours", &[("id", id.to_string())]),
             )
             .into());
         }
@@ -233,9 +236,11 @@ pub async fn remove_photo(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(status) = status.as_deref().and_then(ReviewStatus::parse) else {
-        return Err(
-            AppError::not_found(Some("review_id".into()), "There is no such review.").into(),
-        );
+        return Err(AppError::not_found(
+            Some("review_id".into()),
+            Translation::of("error.no_such_review"),
+        )
+        .into());
     };
     let removed = sqlx::query(
         "DELETE FROM review_photos WHERE id = $1 AND review_id = $2 RETURNING display_key, thumb_key",
@@ -245,9 +250,11 @@ pub async fn remove_photo(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(removed) = removed else {
-        return Err(
-            AppError::not_found(Some("photo_id".into()), "The review has no such photo.").into(),
-        );
+        return Err(AppError::not_found(
+            Some("photo_id".into()),
+            Translation::of("error.no_such_photo"),
+        )
+        .into());
     };
     sqlx::query("UPDATE reviews SET photo_count = photo_count - 1 WHERE id = $1")
         .bind(review_id)
