@@ -100,6 +100,17 @@ test('member sees their tier and progress, and orders the store reports move the
   expect(standing.growth.amount_minor).toBe(110_000);
 });
 
+test('a merchant working in Chinese is told in Chinese why a tier rule is refused', async ({ page }) => {
+  await signInAsMerchant(page);
+  await page.goto('/merchant/tiers?lang=zh-CN');
+  const first = page.getByTestId('tiers-form-tier').nth(0).getByLabel('所需成长值（CNY）');
+  await first.fill('5');
+  await page.getByTestId('tiers-preview').click();
+  await expect(page.getByRole('alert')).toContainText('第一个等级必须从 0 开始，这样每位会员都有等级');
+  await expect(first).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('tiers-save')).toHaveCount(0);
+});
+
 test('merchant edits the tier rules in a form of fields, previews them and saves them', async ({ page }) => {
   const inForce = (await api(page.request, 'GET', '/api/v1/tiers/rules')).rules;
   await signInAsMerchant(page);

@@ -19,7 +19,7 @@ use super::{
     Cohort, Comparison, DateSpan, MonthFigures, RepeatFigures, Rfm, Segment, SegmentFigures,
     SegmentMove, TierFigures,
 };
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::time::{DAY_MS, Millis, Month, a_year_before, iso_date, parse_iso_date};
 use std::collections::{BTreeMap, HashMap};
 
@@ -103,7 +103,7 @@ pub fn report_periods(
     if first > last {
         return Err(AppError::invalid(
             "from",
-            "the first day comes after the last day",
+            Translation::of("error.rule.after_last_day"),
         ));
     }
     let period = Period {
@@ -113,7 +113,7 @@ pub fn report_periods(
     if (period.to - period.from).div_euclid(DAY_MS) > MAX_DAYS {
         return Err(AppError::invalid(
             "from",
-            format!("a report covers at most {MAX_DAYS} days"),
+            Translation::with("error.rule.report_days", &[("max", MAX_DAYS.to_string())]),
         ));
     }
     let comparison = match given(compare) {

@@ -181,6 +181,13 @@ impl Translation {
     }
 }
 
+/// In English, as the API says it.
+impl fmt::Display for Translation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.in_language(DEFAULT_LOCALE))
+    }
+}
+
 /// An error's message: plain English for what only API callers see, or a [`Translation`].
 pub enum Message {
     English(String),

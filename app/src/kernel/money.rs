@@ -1,5 +1,6 @@
 //! Money is an integer amount of minor units (cents, fen) plus an ISO 4217 currency code: never floating point.
 
+use crate::kernel::error::Translation;
 use crate::kernel::locale::{
     DEFAULT_LOCALE, currency_symbol, currency_symbols, group_thousands, translate, translate_with,
 };
@@ -178,14 +179,15 @@ pub fn currency_codes() -> impl Iterator<Item = &'static str> {
 }
 
 /// Checks that `code` is an active ISO 4217 code, written in capitals.
-pub fn validate_currency(code: &str) -> Result<(), String> {
-    match minor_digits(code) {
-        Some(_) => Ok(()),
-        None if minor_digits(&code.to_ascii_uppercase()).is_some() => Err(format!(
-            "currency code \"{code}\" must be written in capitals"
-        )),
-        None => Err(format!("\"{code}\" is not an ISO 4217 currency code")),
-    }
+pub fn validate_currency(code: &str) -> Result<(), Translation> {
+    let key = match minor_digits(code) {
+        Some(_) => return Ok(()),
+        None if minor_digits(&code.to_ascii_uppercase()).is_some() => {
+            "error.rule.currency_capitals"
+        }
+        None => "error.rule.currency_unknown",
+    };
+    Err(Translation::with(key, &[("code", code.to_owned())]))
 }
 
 /// An amount of money in minor units of its currency.
@@ -206,13 +208,13 @@ impl Money {
 
     /// Reads an amount a shopper typed in `currency`'s major units ("99.5", "1,299.00", "¥20"), refusing more
     /// decimals than the currency has, signs and anything that is not a number.
-    pub fn parse(text: &str, currency: &str) -> Result<Self, String> {
+    pub fn parse(text: &str, currency: &str) -> Result<Self, Translation> {
         Self::parse_in(text, currency, DEFAULT_LOCALE)
     }
 
     /// [`Money::parse`] with `locale`'s separators, as [`Money::display_in`] writes them: what a shopper reads
     /// in their language, they can type back. A currency symbol or code may come before or after the amount.
-    pub fn parse_in(text: &str, currency: &str, locale: &str) -> Result<Self, String> {
+    pub fn parse_in(text: &str, currency: &str, locale: &str) -> Result<Self, Translation> {
         let digits = u32::from(minor_digits(currency).unwrap_or(2));
         let typed = text.trim();
         let symbols: Vec<&str> = currency_symbols(currency)
@@ -235,7 +237,8 @@ impl Money {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        let invalid = || format!("\"{}\" is not an amount of money", text.trim());
+        let invalid =
+            || Translation::with("error.rule.not_money", &[("typed", text.trim().to_owned())]);
         let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
         if whole.is_empty() && fraction.is_empty()
             || !whole
@@ -246,8 +249,12 @@ impl Money {
             return Err(invalid());
         }
         if fraction.len() > digits as usize {
-            return Err(format!(
-                "{currency} amounts have at most {digits} decimal places"
+            return Err(Translation::with(
+                "error.rule.decimals",
+                &[
+                    ("currency", currency.to_owned()),
+                    ("digits", digits.to_string()),
+                ],
             ));
         }
         let scale = 10i64.pow(digits);
@@ -352,9 +359,10 @@ mod tests {
         assert!(
             Money::parse("12.5", "JPY")
                 .unwrap_err()
+                .to_string()
                 .contains("0 decimal")
         );
-        assert!(cny("1.234").unwrap_err().contains("2 decimal"));
+        assert!(cny("1.234").unwrap_err().to_string().contains("2 decimal"));
         for bad in ["", "-5", "abc", "1.2.3", ".", "99999999999999999999"] {
             assert!(cny(bad).is_err(), "{bad:?} should be refused");
         }
@@ -411,9 +419,15 @@ mod tests {
         assert!(
             validate_currency("XYZ")
                 .unwrap_err()
+                .to_string()
                 .contains("not an ISO 4217")
         );
-        assert!(validate_currency("cny").unwrap_err().contains("capitals"));
+        assert!(
+            validate_currency("cny")
+                .unwrap_err()
+                .to_string()
+                .contains("capitals")
+        );
         assert!(validate_currency("").is_err());
     }
 }

@@ -118,7 +118,7 @@ fn over_limit(
     oldest: Option<Millis>,
     limit: i64,
     window: Millis,
-    message: String,
+    message: Translation,
     now: Millis,
 ) -> Result<(), StoreError> {
     if count >= limit {
@@ -134,7 +134,7 @@ async fn within_a_day(
     table: &str,
     shopper_id: ShopperKey,
     limit: i64,
-    message: String,
+    message: Translation,
     now: Millis,
 ) -> Result<(), StoreError> {
     take_turns(tx, "shoppers", &[shopper_id.0]).await?;
@@ -168,9 +168,9 @@ pub async fn ask(
         "questions",
         shopper_id,
         policy.questions_per_day,
-        format!(
-            "You can ask at most {} questions a day; please come back tomorrow.",
-            policy.questions_per_day
+        Translation::with(
+            "error.questions_per_day",
+            &[("max", policy.questions_per_day.to_string())],
         ),
         now,
     )
@@ -310,9 +310,9 @@ pub async fn answer_as_shopper(
         "answers",
         shopper_id,
         policy.answers_per_day,
-        format!(
-            "You can write at most {} answers a day; please come back tomorrow.",
-            policy.answers_per_day
+        Translation::with(
+            "error.answers_per_day",
+            &[("max", policy.answers_per_day.to_string())],
         ),
         now,
     )
@@ -523,7 +523,7 @@ pub async fn vote(
             oldest,
             policy.votes_per_minute,
             VOTE_WINDOW_MS,
-            "You are voting very fast; please wait a minute.".to_owned(),
+            Translation::of("error.voting_fast"),
             now,
         )?;
     }

@@ -7,7 +7,7 @@
 
 use super::rules::{MAX_BENEFITS, MAX_TIERS};
 use super::{Benefit, Tier, TierRules};
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::locale::languages;
 use crate::kernel::money::Money;
 use serde::{Deserialize, Serialize};
@@ -195,7 +195,13 @@ impl From<&TierRules> for RulesDraft {
 
 fn whole_number(field: &str, typed: &str) -> Result<i64, AppError> {
     typed.trim().parse().map_err(|_| {
-        AppError::invalid(field, format!("\"{}\" is not a whole number", typed.trim()))
+        AppError::invalid(
+            field,
+            Translation::with(
+                "error.rule.whole_number",
+                &[("typed", typed.trim().to_owned())],
+            ),
+        )
     })
 }
 
@@ -224,7 +230,7 @@ impl RulesDraft {
         {
             Some(other) => Err(AppError::invalid(
                 format!("{field}.{other}"),
-                "the shop does not speak this language",
+                Translation::of("error.rule.unknown_language"),
             )),
             None => Ok(()),
         };
@@ -240,14 +246,17 @@ impl RulesDraft {
         if self.tiers.len() > MAX_TIERS {
             return Err(AppError::invalid(
                 "tiers",
-                format!("a programme has at most {MAX_TIERS} tiers"),
+                Translation::with("error.rule.max_tiers", &[("max", MAX_TIERS.to_string())]),
             ));
         }
         for (index, tier) in self.tiers.iter().enumerate() {
             if tier.benefits.len() > MAX_BENEFITS {
                 return Err(AppError::invalid(
                     format!("tiers[{index}].benefits"),
-                    format!("a tier may list at most {MAX_BENEFITS} benefits"),
+                    Translation::with(
+                        "error.rule.max_benefits",
+                        &[("max", MAX_BENEFITS.to_string())],
+                    ),
                 ));
             }
         }
@@ -301,7 +310,10 @@ impl RulesDraft {
         {
             Some((field, _)) => Err(AppError::invalid(
                 field,
-                format!("at most {MAX_FIELD_CHARS} characters"),
+                Translation::with(
+                    "error.rule.too_long",
+                    &[("max", MAX_FIELD_CHARS.to_string())],
+                ),
             )),
             None => Ok(()),
         }
@@ -316,7 +328,10 @@ impl RulesDraft {
                 if self.tiers.len() >= MAX_TIERS {
                     return Err(AppError::invalid(
                         "tiers",
-                        format!("a programme has at most {MAX_TIERS} tiers"),
+                        Translation::with(
+                            "error.rule.max_tiers",
+                            &[("max", MAX_TIERS.to_string())],
+                        ),
                     ));
                 }
                 self.tiers.push(TierDraft {
@@ -333,7 +348,7 @@ impl RulesDraft {
                 if self.tiers.len() == 1 {
                     return Err(AppError::invalid(
                         "tiers",
-                        "a programme needs at least one tier",
+                        Translation::of("error.rule.min_tiers"),
                     ));
                 }
                 self.tiers.remove(tier);
@@ -347,7 +362,10 @@ impl RulesDraft {
                 if benefits.len() >= MAX_BENEFITS {
                     return Err(AppError::invalid(
                         format!("tiers[{tier}].benefits"),
-                        format!("a tier may list at most {MAX_BENEFITS} benefits"),
+                        Translation::with(
+                            "error.rule.max_benefits",
+                            &[("max", MAX_BENEFITS.to_string())],
+                        ),
                     ));
                 }
                 benefits.push(BenefitDraft {

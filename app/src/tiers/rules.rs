@@ -2,7 +2,7 @@
 //! downgrades, what keeps a tier, and the validation of a rule set.
 
 use super::{Benefit, KeepTier, MemberStanding, Tier, TierRules};
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::money::{Money, validate_currency};
 use crate::kernel::time::{DAY_MS, Millis, period_bounds, window_start};
 use crate::kernel::validate::{TextRule, text};
@@ -230,7 +230,7 @@ fn validate_names(
             None | Some("") => {
                 return Err(AppError::invalid(
                     format!("{field}.{locale}"),
-                    format!("a name in {locale} is required"),
+                    Translation::of("error.rule.required"),
                 ));
             }
             Some(name) => text(&format!("{field}.{locale}"), name, TextRule::line(limit))?,
@@ -242,7 +242,7 @@ fn validate_names(
     {
         return Err(AppError::invalid(
             format!("{field}.{other}"),
-            "the shop does not speak this language; use en or zh-CN",
+            Translation::of("error.rule.unknown_language"),
         ));
     }
     Ok(())
@@ -257,7 +257,7 @@ fn validate_code(field: &str, code: &str) -> Result<(), AppError> {
     {
         return Err(AppError::invalid(
             field,
-            "must be 1 to 32 lowercase letters, digits, - or _",
+            Translation::of("error.rule.tier_code"),
         ));
     }
     Ok(())
@@ -269,7 +269,13 @@ fn within(field: &str, value: i64, range: std::ops::RangeInclusive<i64>) -> Resu
     } else {
         Err(AppError::invalid(
             field,
-            format!("must be between {} and {}", range.start(), range.end()),
+            Translation::with(
+                "error.rule.between",
+                &[
+                    ("min", range.start().to_string()),
+                    ("max", range.end().to_string()),
+                ],
+            ),
         ))
     }
 }
@@ -285,7 +291,7 @@ impl TierRules {
         if self.return_window_days >= self.window_days {
             return Err(AppError::invalid(
                 "return_window_days",
-                "must be shorter than the growth window",
+                Translation::of("error.rule.shorter_than_window"),
             ));
         }
         within("points_value_minor", self.points_value_minor, 0..=1_000_000)?;
@@ -293,7 +299,7 @@ impl TierRules {
         if ![1, 2, 3, 4, 6, 12].contains(&self.review_every_months) {
             return Err(AppError::invalid(
                 "review_every_months",
-                "must be 1, 2, 3, 4, 6 or 12, so that reviews fall on the same dates every year",
+                Translation::of("error.rule.review_months"),
             ));
         }
         within("utc_offset_minutes", self.utc_offset_minutes, -720..=840)?;
@@ -301,7 +307,7 @@ impl TierRules {
         if self.tiers.is_empty() || self.tiers.len() > MAX_TIERS {
             return Err(AppError::invalid(
                 "tiers",
-                format!("there must be 1 to {MAX_TIERS} tiers"),
+                Translation::with("error.rule.tier_count", &[("max", MAX_TIERS.to_string())]),
             ));
         }
         for (index, tier) in self.tiers.iter().enumerate() {
@@ -313,7 +319,7 @@ impl TierRules {
             {
                 return Err(AppError::invalid(
                     field("code"),
-                    format!("\"{}\" is used by another tier", tier.code),
+                    Translation::with("error.rule.code_taken", &[("code", tier.code.clone())]),
                 ));
             }
             validate_names(&field("names"), &tier.names, MAX_NAME_CHARS)?;
@@ -324,41 +330,50 @@ impl TierRules {
             {
                 return Err(AppError::invalid(
                     field("colour"),
-                    "must be a colour such as #9a6a00",
+                    Translation::of("error.rule.colour"),
                 ));
             }
             if !ICONS.contains(&tier.icon.as_str()) {
                 return Err(AppError::invalid(
                     field("icon"),
-                    format!("must be one of {}", ICONS.join(", ")),
+                    Translation::with("error.rule.one_of", &[("choices", ICONS.join(", "))]),
                 ));
             }
             if tier.threshold_minor < 0 {
                 return Err(AppError::invalid(
                     field("threshold_minor"),
-                    "must not be negative",
+                    Translation::of("error.rule.not_negative"),
                 ));
             }
             if index == 0 && tier.threshold_minor != 0 {
                 return Err(AppError::invalid(
                     field("threshold_minor"),
-                    "the first tier must start at 0, so that every member has a tier",
+                    Translation::of("error.rule.first_tier_zero"),
                 ));
             }
             if index > 0 && tier.threshold_minor <= self.tiers[index - 1].threshold_minor {
                 return Err(AppError::invalid(
                     field("threshold_minor"),
-                    format!(
-                        "must be greater than the threshold of {} ({})",
-                        self.tiers[index - 1].code,
-                        Money::new(self.tiers[index - 1].threshold_minor, &self.currency).display()
+                    Translation::with(
+                        "error.rule.above_threshold",
+                        &[
+                            ("tier", self.tiers[index - 1].code.clone()),
+                            (
+                                "amount",
+                                Money::new(self.tiers[index - 1].threshold_minor, &self.currency)
+                                    .display(),
+                            ),
+                        ],
                     ),
                 ));
             }
             if tier.benefits.len() > MAX_BENEFITS {
                 return Err(AppError::invalid(
                     field("benefits"),
-                    format!("a tier may list at most {MAX_BENEFITS} benefits"),
+                    Translation::with(
+                        "error.rule.max_benefits",
+                        &[("max", MAX_BENEFITS.to_string())],
+                    ),
                 ));
             }
             for (number, benefit) in tier.benefits.iter().enumerate() {
@@ -366,7 +381,10 @@ impl TierRules {
                 validate_code(&field("code"), &benefit.code)?;
                 validate_names(&field("names"), &benefit.names, MAX_BENEFIT_CHARS)?;
                 if benefit.value.is_some_and(|value| value < 0) {
-                    return Err(AppError::invalid(field("value"), "must not be negative"));
+                    return Err(AppError::invalid(
+                        field("value"),
+                        Translation::of("error.rule.not_negative"),
+                    ));
                 }
             }
         }

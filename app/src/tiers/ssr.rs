@@ -8,7 +8,7 @@ use super::{
     TierPreview, TierRules, TiersOverview,
 };
 use crate::identity::ssr::shopper_key;
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis, window_start};
 use crate::store::{Backend, Db, StoreError, id_list, is_unique_violation, take_turns};
@@ -157,10 +157,7 @@ pub async fn save_rules(
     match saved {
         Ok(_) => {}
         Err(error) if is_unique_violation(&error) => {
-            return Err(AppError::conflict(
-                "the tier rules were saved by someone else a moment ago; reload them and try again",
-            )
-            .into());
+            return Err(AppError::conflict(Translation::of("error.tiers_saved_elsewhere")).into());
         }
         Err(error) => return Err(error.into()),
     }
