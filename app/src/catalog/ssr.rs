@@ -8,7 +8,7 @@ use super::{
     Category, CategoryInput, CategoryPage, PriceChange, Product, ProductCard, ProductInput,
     StockChange,
 };
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::ids::ProductKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis};
@@ -374,7 +374,12 @@ pub async fn active_product_price(
     .bind(sku)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or_else(|| AppError::not_found(Some("sku".into()), "This product is not available."))?)
+    .ok_or_else(|| {
+        AppError::not_found(
+            Some("sku".into()),
+            Translation::of("error.product_unavailable"),
+        )
+    })?)
 }
 
 /// The row ids of the products with these SKUs, withdrawn ones too (a page may still show a card the store

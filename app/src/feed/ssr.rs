@@ -20,7 +20,7 @@ use crate::catalog::ssr::card_from_row;
 use crate::events::EventKind;
 use crate::identity::Viewer;
 use crate::identity::ssr::Owner;
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis};
 use crate::store::{Backend, Db, IdSet, StoreError};
@@ -637,11 +637,7 @@ pub async fn clear_recently_viewed(
         owner(&mut connection, Some(viewer)).await?
     };
     let Some(owner) = owner else {
-        return Err(AppError::not_found(
-            None,
-            "The store has not shared your profile with us yet.",
-        )
-        .into());
+        return Err(AppError::not_found(None, Translation::of("error.profile_unknown")).into());
     };
     let mut tx = db.write().await?;
     sqlx::query(

@@ -146,7 +146,7 @@ pub struct AppError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Translation {
-    /// The key in the translation files, e.g. `error.too_long`.
+    /// The key in the translation files, e.g. `error.rule.too_long`.
     pub key: String,
     /// The placeholders' values, e.g. `{"max": "120"}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -283,17 +283,21 @@ impl AppError {
     }
 
     /// The message alone in `locale` where it has a translation, else in English: for a line that names what it is
-    /// about already (a refused photo after its file's name).
+    /// about already (a refused photo after its file's name). A key this build does not know (a newer server's)
+    /// falls back to the English the server sent.
     pub fn message_in(&self, locale: &str) -> String {
-        self.translation.as_ref().map_or_else(
-            || self.message.clone(),
-            |translation| translation.in_language(locale),
-        )
+        match &self.translation {
+            Some(translation) if translate_if_any(locale, &translation.key).is_some() => {
+                translation.in_language(locale)
+            }
+            _ => self.message.clone(),
+        }
     }
 
     /// The error as a page shows it in `locale`. A broken input rule (a key under `error.rule.`) follows the name of
-    /// its field, as the translation files label it (`field.<name>`): "Title: is required". Another translated
-    /// message is shown as it is; one only API callers were meant to see, in English after a translated preamble.
+    /// its field, as the translation files label it (`field.<name>`): "Title: is required"; a field they do not
+    /// label (a row of a form, which marks its input itself) is left out. Another translated message is shown as
+    /// it is; one only API callers were meant to see, in English after a translated preamble.
     ///
     /// ```
     /// use app::kernel::error::{AppError, Translation};
@@ -306,17 +310,18 @@ impl AppError {
             return translate_with(locale, "common.error", &[("message", self.message.clone())]);
         };
         let message = self.message_in(locale);
-        match &self.field {
-            Some(field) if translation.key.starts_with("error.rule.") => {
-                let label = translate_if_any(locale, &format!("field.{field}"))
-                    .map_or_else(|| field.clone(), str::to_owned);
-                translate_with(
-                    locale,
-                    "error.on_field",
-                    &[("field", label), ("message", message)],
-                )
-            }
-            _ => message,
+        let label = self
+            .field
+            .as_ref()
+            .filter(|_| translation.key.starts_with("error.rule."))
+            .and_then(|field| translate_if_any(locale, &format!("field.{field}")));
+        match label {
+            Some(label) => translate_with(
+                locale,
+                "error.on_field",
+                &[("field", label.to_owned()), ("message", message)],
+            ),
+            None => message,
         }
     }
 
@@ -460,15 +465,24 @@ mod tests {
 
     #[test]
     fn each_kind_of_error_reads_in_the_page_language() {
-        // A rule about a field the translation files do not label names the field as the API does.
-        let nested = AppError::invalid("price_minor", Translation::of("error.rule.required"))
-            .within("products[3]");
-        assert_eq!(nested.in_language("zh-CN"), "products[3].price_minor：必填");
+        // A rule about a field the translation files do not label (a row of a form) says the rule alone.
+        let nested = AppError::invalid("price_minor", Translation::of("error.rule.not_negative"))
+            .within("tiers[3]");
+        assert_eq!(nested.in_language("zh-CN"), "不能为负数");
+        // A key this build does not know says the English the server sent.
+        let newer = AppError {
+            translation: Some(Translation {
+                key: "a.key.from.a.newer.server".to_owned(),
+                values: BTreeMap::new(),
+            }),
+            ..AppError::conflict("Something newer happened.")
+        };
+        assert_eq!(newer.in_language("zh-CN"), "Something newer happened.");
         // A sentence stands alone, whatever field it concerns.
         let sentence = AppError::invalid("email", Translation::of("error.alerts_email"));
         assert_eq!(
             sentence.in_language("zh-CN"),
-            "请输入你的电子邮件地址以接收提醒。"
+            "请输入您的电子邮箱以接收提醒。"
         );
         // English only API callers were meant to see keeps the page's preamble.
         let english = AppError::invalid("decision", "must be publish or reject");

@@ -339,6 +339,19 @@ mod tests {
                             found.push(format!("{}{form}", &rest[..rest.find('"').unwrap()]));
                         }
                     }
+                    // Error keys chosen before they are passed on (`let key = …`).
+                    for (start, _) in source.match_indices("\"error.") {
+                        let rest = &source[start + 1..];
+                        let key = &rest[..rest.find('"').unwrap()];
+                        // A prefix such as "error.rule." is not a key.
+                        if !key.ends_with('.')
+                            && key
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+                        {
+                            found.push(key.to_owned());
+                        }
+                    }
                 }
             }
         }

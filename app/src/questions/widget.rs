@@ -9,7 +9,7 @@ use super::{
 };
 use crate::i18n::use_i18n;
 use crate::identity::client::{signed_in, use_signed_in};
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Translation};
 use crate::kernel::time::iso_date;
 use crate::ui::{ErrorNotice, NamedLine, Pending, emit_event, use_page_query, use_shop_links};
 use leptos::prelude::*;
@@ -204,9 +204,9 @@ fn AnswerItem(answer: Answer, mine: Mine, shop_name: String) -> impl IntoView {
     });
     let vote = move |_| {
         if !signed_in() {
-            problem.set(Some(AppError::unauthorized(
-                i18n.t("questions.sign_in_to_vote"),
-            )));
+            problem.set(Some(AppError::unauthorized(Translation::of(
+                "questions.sign_in_to_vote",
+            ))));
             return;
         }
         let before = tally.get_untracked();
