@@ -8,9 +8,14 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::ssr, crate::identity::Viewer, crate::identity::ssr::identity,
-    crate::identity::ssr::request_viewer, crate::identity::throttle::current_client,
-    crate::kernel::error::respond_with, crate::kernel::time::now, crate::store::store_error,
+    super::ssr,
+    crate::identity::Viewer,
+    crate::identity::ssr::identity,
+    crate::identity::ssr::request_viewer,
+    crate::identity::throttle::current_client,
+    crate::kernel::error::{Translation, respond_with},
+    crate::kernel::time::now,
+    crate::store::store_error,
 };
 
 /// The shopper's alerts and notice preferences, for the account page.
@@ -59,11 +64,7 @@ pub async fn subscribe_alert(
     if let Some(keys) = &sign_up {
         throttles
             .email_sign_ups
-            .check(
-                keys,
-                moment,
-                "Too many alert sign-ups from here or to this address; please try again later.",
-            )
+            .check(keys, moment, Translation::of("error.alert_sign_ups"))
             .map_err(respond_with)?;
     }
     let request = ssr::AlertRequest { kind, rule, email };

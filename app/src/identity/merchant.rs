@@ -21,11 +21,6 @@ use {
 /// The cookie that carries a merchant's moderation session.
 pub const MERCHANT_COOKIE: &str = "rapport_merchant";
 
-/// What a client that guessed too many keys is told.
-#[cfg(feature = "ssr")]
-const TOO_MANY_WRONG_KEYS: &str =
-    "Too many wrong API keys from here; wait a while before trying again.";
-
 /// How long a moderation session lasts: a working day.
 #[cfg(feature = "ssr")]
 const SESSION_SECONDS: i64 = 8 * 3600;
@@ -132,7 +127,7 @@ pub fn identify_key(
     identity
         .throttles
         .wrong_keys
-        .check(&guesser, moment, TOO_MANY_WRONG_KEYS)?;
+        .check(&guesser, moment, Translation::of("error.wrong_keys"))?;
     let known = identity.merchant_keys.identify(key);
     if known.is_none() {
         tracing::warn!(client = guesser[0], "an unknown API key");

@@ -27,7 +27,7 @@ pub async fn start_guest_session() -> Result<IssuedToken, AppError> {
         .admit(
             &[super::throttle::current_client()],
             std::time::Instant::now(),
-            "Too many new visitors from here at once; please try again in a minute.",
+            Translation::of("error.guest_sessions"),
         )
         .map_err(respond_with)?;
     let viewer = Viewer::Guest(format!("g{:032x}", rand::random::<u128>()));

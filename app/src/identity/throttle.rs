@@ -6,7 +6,7 @@
 //! Counts live in this process's memory: a restart forgets them, and several instances each keep their own, which
 //! multiplies the limits by the instance count but still turns 60 guesses in a tenth of a second into hours.
 
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, Message};
 use crate::kernel::time::Millis;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -40,7 +40,12 @@ impl Throttle {
     }
 
     /// Refuses when any of `keys` used up its attempts, saying when the oldest one leaves the window.
-    pub fn check(&self, keys: &[String], now: Instant, message: &str) -> Result<(), AppError> {
+    pub fn check(
+        &self,
+        keys: &[String],
+        now: Instant,
+        message: impl Into<Message>,
+    ) -> Result<(), AppError> {
         let mut attempts = self
             .attempts
             .lock()
@@ -74,7 +79,12 @@ impl Throttle {
 
     /// [`Throttle::check`], and the attempt counted when it may go ahead: for limits on every attempt (not only on
     /// failures).
-    pub fn admit(&self, keys: &[String], now: Instant, message: &str) -> Result<(), AppError> {
+    pub fn admit(
+        &self,
+        keys: &[String],
+        now: Instant,
+        message: impl Into<Message>,
+    ) -> Result<(), AppError> {
         self.check(keys, now, message)?;
         self.record(keys, now);
         Ok(())

@@ -407,9 +407,9 @@ pub async fn decide(
         QuestionDecision::Reject { .. } => before != QuestionStatus::Rejected,
     };
     if !fits {
-        return Err(AppError::conflict(format!(
-            "This question is {}; reload to see where it stands.",
-            before.as_str()
+        return Err(AppError::conflict(Translation::with(
+            "error.question_moved_on",
+            &[("status", before.as_str().to_owned())],
         ))
         .into());
     }

@@ -953,8 +953,10 @@ pub async fn decide(
     };
     if !fits {
         let status = before.map_or("unknown", ReviewStatus::as_str);
-        return Err(AppError::conflict(format!(
-            "This review is {status}, so it cannot be {action}; reload to see its current status."
+        // The Chinese text leaves out the two English words.
+        return Err(AppError::conflict(Translation::with(
+            "error.review_moved_on",
+            &[("status", status.to_owned()), ("action", action.to_owned())],
         ))
         .into());
     }

@@ -853,7 +853,7 @@ pub async fn draft_of(db: &Db, merchant: &str, id: &str) -> Result<(RulesDraft, 
     let (fields, preview) = row.ok_or_else(|| {
         AppError::not_found(
             Some("draft".to_owned()),
-            "this draft of the rules is gone (drafts are kept for a week); start again from the rules in force",
+            Translation::of("error.draft_gone"),
         )
     })?;
     let draft = serde_json::from_str(&fields)
