@@ -289,7 +289,7 @@ test("shopper gets a review request a week after the store reports the delivery,
   await page.locator('textarea[name="body"]').fill(`好${' '.repeat(12)}`);
   if (testInfo.project.name !== 'no-js') await waitForHandler(page, 'submit', 'form.rapport-review-link__form');
   await page.getByRole('button', { name: '提交评价' }).click();
-  await expect(page.locator('.rapport-error')).toHaveText('内容：至少 10 个字符');
+  await expect(page.locator('.rapport-error')).toHaveText('你的评价：至少 10 个字符');
   await expect(page.getByTestId('review-link-done')).toHaveCount(0);
   await page.goto(`${link}&lang=en`);
 

@@ -306,6 +306,20 @@ impl AppError {
     /// assert_eq!(error.in_language("zh-CN"), "标题：必填");
     /// ```
     pub fn in_language(&self, locale: &str) -> String {
+        self.in_language_labelled(locale, &[])
+    }
+
+    /// [`AppError::in_language`] for a form whose inputs are labelled otherwise: `labels` pairs a field with the
+    /// translation key of its label on the form (`("body", "reviews.your_text")`: "Your review: …").
+    ///
+    /// ```
+    /// use app::kernel::error::{AppError, Translation};
+    /// let error = AppError::invalid("body", Translation::with("error.rule.too_short", &[("min", "10".into())]));
+    /// let labels = [("body", "reviews.your_text")];
+    /// assert_eq!(error.in_language_labelled("en", &labels), "Your review: must be at least 10 characters");
+    /// assert_eq!(error.in_language("en"), "Text: must be at least 10 characters");
+    /// ```
+    pub fn in_language_labelled(&self, locale: &str, labels: &[(&str, &str)]) -> String {
         let Some(translation) = &self.translation else {
             return translate_with(locale, "common.error", &[("message", self.message.clone())]);
         };
@@ -314,7 +328,12 @@ impl AppError {
             .field
             .as_ref()
             .filter(|_| translation.key.starts_with("error.rule."))
-            .and_then(|field| translate_if_any(locale, &format!("field.{field}")));
+            .and_then(
+                |field| match labels.iter().find(|(name, _)| name == field) {
+                    Some((_, key)) => translate_if_any(locale, key),
+                    None => translate_if_any(locale, &format!("field.{field}")),
+                },
+            );
         match label {
             Some(label) => translate_with(
                 locale,

@@ -293,7 +293,7 @@ fn AnswerForm(
                     {move || i18n.t("questions.cancel")}
                 </button>
             </div>
-            {move || send.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            {move || send.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error labels=&[("body", "questions.your_answer")] /> })}
         </form>
     }
 }
@@ -353,7 +353,7 @@ fn AskQuestion(
                     </button>
                     {move || ask.value().get().map(|result| match result {
                         Ok(_) => view! { <p role="status" class="rapport-questions__thanks">{move || i18n.t("questions.thanks")}</p> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error labels=&[("body", "questions.your_question")] /> }.into_any(),
                     })}
                 </form>
             </Show>

@@ -3,7 +3,7 @@
 //! renders on the server and its form works without JavaScript.
 
 use super::rules::{MAX_BODY_CHARS, MAX_TITLE_CHARS, MIN_BODY_CHARS};
-use super::widget::{star_glyphs, stars_text};
+use super::widget::{REVIEW_FORM_LABELS, star_glyphs, stars_text};
 use super::{Review, ReviewStatus};
 use crate::i18n::use_i18n;
 use crate::kernel::error::AppError;
@@ -225,7 +225,7 @@ fn LinkedProduct(
                 </div>
             </ActionForm>
             {move || match write.value().get() {
-                Some(Err(error)) => Some(view! { <ErrorNotice error /> }),
+                Some(Err(error)) => Some(view! { <ErrorNotice error labels=REVIEW_FORM_LABELS /> }),
                 _ => None,
             }}
         }

@@ -15,6 +15,13 @@ use crate::ui::{EmbeddedQuery, ErrorNotice, Pending, emit_event, use_page_query,
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
+/// What the review forms call the fields an error may name.
+pub(super) const REVIEW_FORM_LABELS: &[(&str, &str)] = &[
+    ("stars", "reviews.your_rating"),
+    ("title", "reviews.your_title"),
+    ("body", "reviews.your_text"),
+];
+
 /// The DOM event sent when the shopper's review was saved, with `{sku, rating, status}` (`status` is `pending`
 /// until moderation publishes it, or `published`).
 pub const REVIEW_SUBMITTED_EVENT: &str = "rapport:review-submitted";
@@ -144,6 +151,7 @@ pub(super) fn star_glyphs(stars: u8) -> String {
 /// let html = view! { <Reviews sku="KIT-00001".to_owned() /> }.to_html();
 /// assert!(html.contains("<section id=\"reviews\""));
 /// ```
+
 #[component]
 pub fn Reviews(
     /// The product's SKU.
@@ -723,7 +731,7 @@ fn WriteReview(
                         </button>
                     </Show>
                 </div>
-                {move || write.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                {move || write.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error labels=REVIEW_FORM_LABELS /> })}
             </form>
         }
     };

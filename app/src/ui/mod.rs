@@ -75,11 +75,17 @@ pub fn StockBadge(stock: i64) -> impl IntoView {
 /// The message of a failed request, in a form the shopper can act on, in the page's language where the server
 /// gave its translation.
 #[component]
-pub fn ErrorNotice(error: AppError) -> impl IntoView {
+pub fn ErrorNotice(
+    error: AppError,
+    /// The form's own labels of the fields it names, as `(field, translation key)`; others are labelled by
+    /// `field.<name>`.
+    #[prop(optional)]
+    labels: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="rapport-error" role="alert">
-            {move || error.in_language(i18n.locale())}
+            {move || error.in_language_labelled(i18n.locale(), labels)}
         </p>
     }
 }
