@@ -14,6 +14,15 @@ async function setPrice(request: APIRequestContext, sku: string, priceMinor: num
   expect(response.status(), await response.text()).toBe(200);
 }
 
+/** Sets a product's stock through the merchant API. */
+async function setStock(request: APIRequestContext, sku: string, stock: number): Promise<void> {
+  const response = await request.post('/api/v1/stock', {
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}` },
+    data: { stock: [{ sku, stock }] },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
 async function signIn(page: Page, nth: number): Promise<void> {
   await page.goto('/sign-in?lang=en');
   await waitForHandler(page, 'click', 'button[data-shopper]');
@@ -111,4 +120,36 @@ test('guest subscribes by email, confirms, hears of the drop by email, and stops
   await setPrice(page.request, sku, 6_000);
   await page.waitForTimeout(2_000);
   expect(emailsTo(address)).toHaveLength(2);
+});
+
+test('guest on a product out of stock types their address once for both alerts', { tag: '@js-only' }, async ({ page }) => {
+  const address = `guest-restock-${Date.now()}@example.com`;
+  // A toy nobody else's test touches, taken out of stock for this test.
+  await page.goto('/c/toys?lang=en');
+  const sku = skuOfHref(await firstInStockTile(page).locator('a.shop-tile__link').getAttribute('href'));
+  await setStock(page.request, sku, 0);
+  try {
+    await page.goto(`/p/${sku}`);
+    const title = (await page.locator('h1.shop-product__title').textContent())!;
+    const widget = page.locator('section.rapport-price-alert');
+    await waitForHandler(page, 'submit', 'form.rapport-price-alert__form');
+    await expect(widget.getByRole('button', { name: 'Notify me when back in stock' })).toBeVisible();
+    const email = widget.getByLabel('Your email address');
+    await expect(email).toHaveCount(1);
+
+    // Either form asks for the one address first: the browser marks it, and nothing is sent.
+    await widget.getByRole('button', { name: 'Notify me when the price drops' }).click();
+    expect(await email.evaluate((input) => (input as HTMLInputElement).validity.valueMissing)).toBe(true);
+    await expect(widget.getByTestId('current-alert')).toHaveCount(0);
+
+    await email.fill(address);
+    await widget.getByRole('button', { name: 'Notify me when back in stock' }).click();
+    await expect(widget.getByTestId('current-alert')).toContainText('Check your email: confirm the link we sent');
+    const confirmation = await nthEmailTo(address, 1);
+    expect(decodeWords(confirmation.headers.get('subject')!)).toBe(`Confirm your alert for ${title}`);
+    // The price-drop form, now alone, holds its own address field.
+    await expect(widget.locator('form.rapport-price-alert__form').getByLabel('Your email address')).toHaveCount(1);
+  } finally {
+    await setStock(page.request, sku, 25);
+  }
 });

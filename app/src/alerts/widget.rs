@@ -166,16 +166,29 @@ fn AlertChoices(
         .into_any();
     }
     let email = RwSignal::new(String::new());
+    let email_input = NodeRef::<leptos::html::Input>::new();
     let email_field = move || {
-        (!shopper).then(|| view! {
+        view! {
             <label class="rapport-price-alert__email">
                 {move || i18n.t("alerts.email")}
-                <input type="email" name="email" autocomplete="email" required
+                <input type="email" name="email" autocomplete="email" required node_ref=email_input
                     prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
             </label>
-        })
+        }
     };
-    let guest_email = move || (!shopper).then(|| email.get_untracked());
+    // A guest offered both forms (out of stock, no restock alert yet) types the address once, above them.
+    let shared_email = !shopper && state.stock == 0 && state.back_in_stock.is_none();
+    let email_in_form = move || (!shopper && !shared_email).then(email_field);
+    // The guest's address, once the browser finds it valid (it says why where it is not); a shopper needs none.
+    let guest_email = move || {
+        if shopper {
+            return Some(None);
+        }
+        let valid = email_input
+            .get_untracked()
+            .is_none_or(|input| input.report_validity());
+        valid.then(|| Some(email.get_untracked()))
+    };
     let current = |alert: &Alert| {
         let unconfirmed = alert.status == AlertStatus::Unconfirmed;
         let text = rule_text(i18n, alert);
@@ -195,9 +208,11 @@ fn AlertChoices(
         None => view! {
             <form class="rapport-price-alert__form" on:submit=move |ev| {
                 ev.prevent_default();
-                subscribe.dispatch((AlertKind::BackInStock, PriceRule::AnyDrop, guest_email()));
+                if let Some(email) = guest_email() {
+                    subscribe.dispatch((AlertKind::BackInStock, PriceRule::AnyDrop, email));
+                }
             }>
-                {email_field()}
+                {email_in_form()}
                 <button type="submit" class="rapport-button rapport-button--primary" disabled=move || subscribe.pending().get()>
                     {move || i18n.t("alerts.notify_back_in_stock")}
                 </button>
@@ -245,7 +260,9 @@ fn AlertChoices(
         match rule {
             Ok(rule) => {
                 form_problem.set(None);
-                subscribe.dispatch((AlertKind::PriceDrop, rule, guest_email()));
+                if let Some(email) = guest_email() {
+                    subscribe.dispatch((AlertKind::PriceDrop, rule, email));
+                }
             }
             Err(message) => form_problem.set(Some(message)),
         }
@@ -261,6 +278,7 @@ fn AlertChoices(
     };
     let price_now = state.price.clone();
     view! {
+        {shared_email.then(email_field)}
         {stock_part}
         {existing.as_ref().map(current)}
         <form class="rapport-price-alert__form" on:submit=submit>
@@ -284,7 +302,7 @@ fn AlertChoices(
                     </label>
                 </Show>
             </fieldset>
-            {email_field()}
+            {email_in_form()}
             <button type="submit" class="rapport-button" disabled=move || subscribe.pending().get()>
                 {move || if existing.is_some() { i18n.t("alerts.change") } else { i18n.t("alerts.notify_price_drop") }}
             </button>
