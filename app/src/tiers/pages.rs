@@ -8,6 +8,7 @@ use super::{
 };
 use crate::i18n::{I18n, languages, use_i18n};
 use crate::identity::merchant::MerchantSignInForm;
+use crate::kernel::error::AppError;
 use crate::ui::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -108,7 +109,7 @@ fn TiersDesk(
     let mistake = match &page.preview {
         Some(Err(error)) => error.field.as_deref().map(|field| Mistake {
             input: input_name(field),
-            message: error.message_in(i18n.locale()),
+            error: error.clone(),
         }),
         _ => None,
     };
@@ -199,7 +200,15 @@ fn TiersDesk(
 #[derive(Debug, Clone, PartialEq)]
 struct Mistake {
     input: String,
-    message: String,
+    error: AppError,
+}
+
+impl Mistake {
+    /// What is wrong, in the page's language as it is now: a switch of language rewrites it.
+    fn said(&self) -> impl Fn() -> String + Send + Sync + 'static {
+        let (i18n, error) = (use_i18n(), self.error.clone());
+        move || error.message_in(i18n.locale())
+    }
 }
 
 /// A label that follows a change of language.
@@ -225,7 +234,7 @@ fn input_id(name: &str) -> String {
 struct Marks {
     id: String,
     error_id: String,
-    wrong: Option<String>,
+    wrong: Option<Mistake>,
 }
 
 impl Marks {
@@ -237,7 +246,7 @@ impl Marks {
             wrong: mistake
                 .as_ref()
                 .filter(|mistake| mistake.input == name)
-                .map(|mistake| mistake.message.clone()),
+                .cloned(),
         }
     }
 
@@ -272,7 +281,7 @@ fn field<L: Fn() -> String + Send + Sync + 'static>(
                 aria-invalid=invalid
                 aria-describedby=described
             />
-            {marks.wrong.map(|message| view! { <span class="rapport-field-error" id=marks.error_id>{message}</span> })}
+            {marks.wrong.map(|mistake| view! { <span class="rapport-field-error" id=marks.error_id>{mistake.said()}</span> })}
         </label>
     }
 }
@@ -301,7 +310,7 @@ fn choice<L: Fn() -> String + Send + Sync + 'static>(
                     view! { <option value=option selected=selected>{text}</option> }
                 }).collect_view()}
             </select>
-            {marks.wrong.map(|message| view! { <span class="rapport-field-error" id=marks.error_id>{message}</span> })}
+            {marks.wrong.map(|mistake| view! { <span class="rapport-field-error" id=marks.error_id>{mistake.said()}</span> })}
         </label>
     }
 }
@@ -401,7 +410,7 @@ fn tier_fields(
     let colour_wrong = mistake
         .as_ref()
         .filter(|mistake| mistake.input == at("[colour]"))
-        .map(|mistake| mistake.message.clone());
+        .map(Mistake::said);
     view! {
         <fieldset class="rapport-tiers-form__tier" id=format!("tier-{index}") data-testid="tiers-form-tier">
             <legend>{label_with(i18n, "tiers.admin.tier_number", vec![("number", number.clone())])}</legend>

@@ -354,16 +354,14 @@ impl TierRules {
             if index > 0 && tier.threshold_minor <= self.tiers[index - 1].threshold_minor {
                 return Err(AppError::invalid(
                     field("threshold_minor"),
+                    // The amount as the form's inputs hold it, which reads the same in every language.
                     Translation::with(
                         "error.rule.above_threshold",
-                        &[
-                            ("tier", self.tiers[index - 1].code.clone()),
-                            (
-                                "amount",
-                                Money::new(self.tiers[index - 1].threshold_minor, &self.currency)
-                                    .display(),
-                            ),
-                        ],
+                        &[(
+                            "amount",
+                            Money::new(self.tiers[index - 1].threshold_minor, &self.currency)
+                                .plain(),
+                        )],
                     ),
                 ));
             }

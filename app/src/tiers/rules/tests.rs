@@ -241,6 +241,22 @@ fn a_new_member_is_placed_by_growth_and_the_top_tier_has_nothing_next() {
 }
 
 #[test]
+fn a_threshold_not_above_the_last_says_the_last_one_as_the_form_holds_it_in_either_language() {
+    let mut rules = TierRules::default();
+    rules.tiers[2].threshold_minor = rules.tiers[1].threshold_minor;
+    let error = rules.validate().unwrap_err();
+    let last = Money::new(rules.tiers[1].threshold_minor, "CNY").plain();
+    assert_eq!(
+        error.message_in("en"),
+        format!("must be greater than the threshold of the tier before it ({last})")
+    );
+    assert_eq!(
+        error.message_in("zh-CN"),
+        format!("必须高于上一个等级的门槛（{last}）")
+    );
+}
+
+#[test]
 fn bad_rule_sets_are_refused_naming_the_field() {
     let refused = |change: fn(&mut TierRules)| {
         let mut rules = TierRules::default();
