@@ -87,6 +87,8 @@ pub fn PriceAlert(
         }
     });
     let problem = RwSignal::new(None::<AppError>);
+    // Kept across reloads of the choices: a guest who signed up for one alert need not type it again for the other.
+    let email = RwSignal::new(String::new());
     let subscribe_sku = sku.clone();
     let subscribe = Action::new(
         move |(kind, rule, email): &(AlertKind, PriceRule, Option<String>)| {
@@ -135,7 +137,7 @@ pub fn PriceAlert(
             <Suspense fallback=move || embedded.then(Pending)>
                 {move || Suspend::new(async move {
                     match state.await {
-                        Ok(state) => view! { <AlertChoices state subscribe cancel /> }.into_any(),
+                        Ok(state) => view! { <AlertChoices state email subscribe cancel /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}
@@ -148,10 +150,16 @@ pub fn PriceAlert(
 
 type SubscribeAction = Action<(AlertKind, PriceRule, Option<String>), Result<Alert, AppError>>;
 
+/// The restock form's id, which a guest's shared email field names as its form. One price alert per page (its
+/// anchor is an id too), and a store page's widget has its own shadow root.
+const RESTOCK_FORM: &str = "rapport-restock-form";
+
 /// The body of [`PriceAlert`] once the product's state is known.
 #[component]
 fn AlertChoices(
     state: ProductAlerts,
+    /// A guest's email address, as typed.
+    email: RwSignal<String>,
     subscribe: SubscribeAction,
     cancel: Action<i64, Result<(), AppError>>,
 ) -> impl IntoView {
@@ -165,29 +173,35 @@ fn AlertChoices(
         }
         .into_any();
     }
-    let email = RwSignal::new(String::new());
     let email_input = NodeRef::<leptos::html::Input>::new();
+    // A guest offered both forms (out of stock, no restock alert yet) types the address once, above them; it
+    // belongs to the first, so that Enter in it asks for the restock alert.
+    let shared_email = !shopper && state.stock == 0 && state.back_in_stock.is_none();
     let email_field = move || {
         view! {
             <label class="rapport-price-alert__email">
                 {move || i18n.t("alerts.email")}
                 <input type="email" name="email" autocomplete="email" required node_ref=email_input
+                    form=shared_email.then_some(RESTOCK_FORM)
                     prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
             </label>
         }
     };
-    // A guest offered both forms (out of stock, no restock alert yet) types the address once, above them.
-    let shared_email = !shopper && state.stock == 0 && state.back_in_stock.is_none();
     let email_in_form = move || (!shopper && !shared_email).then(email_field);
-    // The guest's address, once the browser finds it valid (it says why where it is not); a shopper needs none.
+    // The guest's address as the browser holds it, once it finds it valid (it marks the field and says why where
+    // it is not, even for the form the field is not in); a shopper needs none.
     let guest_email = move || {
         if shopper {
             return Some(None);
         }
-        let valid = email_input
+        email_input
             .get_untracked()
-            .is_none_or(|input| input.report_validity());
-        valid.then(|| Some(email.get_untracked()))
+            .filter(|input| input.report_validity())
+            .map(|input| {
+                let address = input.value();
+                email.set(address.clone());
+                Some(address)
+            })
     };
     let current = |alert: &Alert| {
         let unconfirmed = alert.status == AlertStatus::Unconfirmed;
@@ -206,7 +220,7 @@ fn AlertChoices(
     let stock_part = (state.stock == 0).then(|| match &state.back_in_stock {
         Some(alert) => current(alert).into_any(),
         None => view! {
-            <form class="rapport-price-alert__form" on:submit=move |ev| {
+            <form class="rapport-price-alert__form" id=RESTOCK_FORM on:submit=move |ev| {
                 ev.prevent_default();
                 if let Some(email) = guest_email() {
                     subscribe.dispatch((AlertKind::BackInStock, PriceRule::AnyDrop, email));
