@@ -437,3 +437,42 @@ async fn a_grid_learns_every_hearts_state_in_one_call() {
         assert!(refused.to_string().contains("at most 100"), "{refused}");
     }
 }
+
+#[tokio::test]
+async fn the_merchant_counts_each_saver_once_across_their_lists_and_guests_by_their_guest_id() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = WishlistPolicy::default();
+        let guest = Viewer::Guest("g-7".into());
+        save(db, &alice(), "A", None, &policy, NOW).await.unwrap();
+        let birthday = create_list(db, &alice(), "Birthday", &policy, NOW)
+            .await
+            .unwrap();
+        save(db, &alice(), "B", Some(birthday.id), &policy, NOW)
+            .await
+            .unwrap();
+        save(db, &bob(), "A", None, &policy, NOW).await.unwrap();
+        save(db, &guest, "C", None, &policy, NOW + Millis(1))
+            .await
+            .unwrap();
+        // After the period: neither a save nor a saver of it.
+        save(db, &bob(), "C", None, &policy, NOW + Millis::days(10))
+            .await
+            .unwrap();
+
+        let period = save_activity(db, NOW, NOW + Millis::days(1), "CNY")
+            .await
+            .unwrap();
+        assert_eq!((period.saves, period.savers), (4, 3), "{}", store.url);
+        assert_eq!(
+            period.by_shoppers.len(),
+            3,
+            "the guest's save is not a shopper's"
+        );
+        let empty = save_activity(db, NOW - Millis::days(2), NOW - Millis::days(1), "CNY")
+            .await
+            .unwrap();
+        assert_eq!((empty.saves, empty.savers), (0, 0));
+    }
+}
