@@ -407,11 +407,12 @@ pub async fn decide(
         QuestionDecision::Reject { .. } => before != QuestionStatus::Rejected,
     };
     if !fits {
-        return Err(AppError::conflict(Translation::with(
-            "error.question_moved_on",
-            &[("status", before.as_str().to_owned())],
-        ))
-        .into());
+        let key = match before {
+            QuestionStatus::Pending => "error.question_moved_on.pending",
+            QuestionStatus::Published => "error.question_moved_on.published",
+            QuestionStatus::Rejected => "error.question_moved_on.rejected",
+        };
+        return Err(AppError::conflict(Translation::of(key)).into());
     }
     sqlx::query(
         "UPDATE questions SET status = $1, rejection_reason = $2, status_changed_at = $3 WHERE id = $4",

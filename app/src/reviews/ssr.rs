@@ -952,13 +952,15 @@ pub async fn decide(
         ModerationDecision::Reject { .. } => before != Some(ReviewStatus::Rejected),
     };
     if !fits {
-        let status = before.map_or("unknown", ReviewStatus::as_str);
-        // The Chinese text leaves out the two English words.
-        return Err(AppError::conflict(Translation::with(
-            "error.review_moved_on",
-            &[("status", status.to_owned()), ("action", action.to_owned())],
-        ))
-        .into());
+        // Said from where the review stands now, in the merchant's words: the decision refused is the one they
+        // just made.
+        let key = match before {
+            Some(ReviewStatus::Pending) => "error.review_moved_on.pending",
+            Some(ReviewStatus::Published) => "error.review_moved_on.published",
+            Some(ReviewStatus::Rejected) => "error.review_moved_on.rejected",
+            None => "error.review_moved_on",
+        };
+        return Err(AppError::conflict(Translation::of(key)).into());
     }
     let was = counted(&mut tx, review_id).await?;
     sqlx::query(

@@ -373,6 +373,19 @@ async fn a_turned_down_question_shows_its_reason_to_the_asker_and_takes_no_answe
         ] {
             assert_eq!(code(refused.unwrap_err()).0, ErrorCode::Conflict);
         }
+        let again = AppError::from(
+            decide(db, asked.id, &QuestionDecision::Publish, NOW)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(
+            again.message_in("en"),
+            "This question is rejected already; reload to see where it stands."
+        );
+        assert_eq!(
+            again.message_in("zh-CN"),
+            "这个问题已被拒绝；请刷新页面查看。"
+        );
         assert_eq!(desk(db, DeskQueue::Rejected, 0, 10).await.unwrap().len(), 1);
         assert_eq!(count(db, "answers").await, 0);
         let unknown = decide(db, 999_999, &QuestionDecision::Publish, NOW)

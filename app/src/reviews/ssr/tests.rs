@@ -693,6 +693,15 @@ async fn reported_reviews_leave_the_list_until_a_merchant_decides() {
             ErrorCode::Conflict,
             "only a rejected review can be restored"
         );
+        // Edited since it was reported, it waits for a merchant again.
+        assert_eq!(
+            error.message_in("en"),
+            "This review is waiting for moderation now; reload to see its current status."
+        );
+        assert_eq!(
+            error.message_in("zh-CN"),
+            "这条评价目前正在等待审核；请刷新页面查看当前状态。"
+        );
         let rejected = decide(
             db,
             published.id,
