@@ -1338,8 +1338,8 @@ async fn time_widgets_at_work(db: &Db, rounds: usize) -> Result<(), String> {
 /// The large demo data's widget activity, written straight into the tables (deterministic, spread over the three
 /// years to today): 2,000 products, 100,000 reviews and 1,000,000 helpfulness votes, 160,000 wish-list saves by
 /// 25,000 shoppers and three price falls per product, 100,000 alerts with a notice each (a third emailed, three
-/// in five seen, one in five clicked), 50,000 orders of notified products by their shoppers, and 50,000 tier
-/// moves. Needs the shoppers of [`load_orders`].
+/// in five seen, one in five clicked), 50,000 orders of notified products by their shoppers (then what every
+/// order followed, through `flows::notice_purchases`), and 50,000 tier moves. Needs the shoppers of [`load_orders`].
 async fn load_widget_activity(db: &Db) -> Result<(), String> {
     let sql = |e: sqlx::Error| e.to_string();
     let today = now().0;
@@ -1492,6 +1492,18 @@ async fn load_widget_activity(db: &Db) -> Result<(), String> {
          WHERE o.external_id LIKE 'bench-w-%'"
     ))
     .await?;
+    // The notices every order followed, as the flow records them for each order the API takes.
+    let orders: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders ORDER BY id")
+        .fetch_all(db.reader())
+        .await
+        .map_err(sql)?;
+    for batch in orders.chunks(2_000) {
+        let mut tx = db.write().await.map_err(|e| e.to_string())?;
+        app::flows::notice_purchases::follow_orders(&mut tx, batch)
+            .await
+            .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(sql)?;
+    }
     progress.at(8);
     // A quarter of the moves are the reviews', which fall at midnight every 30 days.
     run(format!(

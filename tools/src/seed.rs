@@ -12,6 +12,7 @@ use app::catalog::ssr as catalog;
 use app::catalog::{CategoryInput, PriceChange, ProductInput, ProductText};
 use app::events::{EventInput, EventKind, ssr as events};
 use app::flows::catalog_alerts::CatalogAlerts;
+use app::flows::notice_purchases::NoticePurchases;
 use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, Viewer, ssr as identity};
 use app::kernel::time::{DAY_MS, Millis, to_rfc3339};
@@ -81,6 +82,10 @@ struct CategorySpec {
     /// What its reviews rate besides the overall stars.
     criteria: &'static [&'static str],
 }
+
+/// What follows a seeded order, its cancellation or refund: the buyer's tier growth, and the notice each product
+/// followed (for "Widgets at work").
+const ORDERS_FOLLOWED: (TierGrowth, NoticePurchases) = (TierGrowth, NoticePurchases);
 
 const CATEGORIES: [CategorySpec; 12] = [
     CategorySpec {
@@ -817,12 +822,17 @@ pub async fn seed(
             placed_at: rfc(placed_at),
             lines,
         };
-        let outcome =
-            orders::record_order(db, &format!("seed-{order_id}"), &order, &TierGrowth, today)
-                .await?;
+        let outcome = orders::record_order(
+            db,
+            &format!("seed-{order_id}"),
+            &order,
+            &ORDERS_FOLLOWED,
+            today,
+        )
+        .await?;
         let roll = unit(&mut rng);
         if roll < 0.01 {
-            orders::cancel_order(db, &order_id, &TierGrowth, today).await?;
+            orders::cancel_order(db, &order_id, &ORDERS_FOLLOWED, today).await?;
         } else if roll < 0.04 {
             let amount = if roll < 0.03 {
                 outcome.total_minor
@@ -839,7 +849,7 @@ pub async fn seed(
                 &format!("seed-refund-{order_id}"),
                 &order_id,
                 &refund,
-                &TierGrowth,
+                &ORDERS_FOLLOWED,
                 today,
             )
             .await?;
@@ -1246,8 +1256,14 @@ async fn seed_alerts(
                         unit_price_minor: price,
                     }],
                 };
-                orders::record_order(db, &format!("seed-{order_id}"), &order, &TierGrowth, today)
-                    .await?;
+                orders::record_order(
+                    db,
+                    &format!("seed-{order_id}"),
+                    &order,
+                    &ORDERS_FOLLOWED,
+                    today,
+                )
+                .await?;
                 loaded.orders += 1;
             }
         }

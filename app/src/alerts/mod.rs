@@ -138,20 +138,42 @@ pub struct NoticeTally {
     pub clicked: i64,
 }
 
-/// A notice given to a shopper (row id) about a product (row id), for what followed it.
+/// A notice given to a shopper (row id) about a product (row id): what an order of the product may follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoticeGiven {
+    pub id: i64,
     pub kind: NoticeKind,
     pub shopper: i64,
     pub product: i64,
     pub at: Millis,
 }
 
-/// The notices of a period: counted per kind, and each one given to a shopper (a guest's email names none).
+/// An order's products (its lines of one product) that followed a notice ([`rules::followed_notice`]), as the
+/// flow that saw the order came in records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeFollowed {
+    pub notice: NoticeGiven,
+    /// The order's row id.
+    pub order: i64,
+    /// The order's lines of the product, and their quantity times unit price in `currency`.
+    pub purchases: i64,
+    pub value_minor: i64,
+    pub currency: String,
+}
+
+/// What followed the notices of one kind given in a period: the products their shoppers ordered after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeCredit {
+    pub kind: NoticeKind,
+    pub purchases: i64,
+    pub value_minor: i64,
+}
+
+/// The notices of a period, counted per kind, and what followed them per kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeActivity {
     pub tallies: Vec<NoticeTally>,
-    pub given: Vec<NoticeGiven>,
+    pub credits: Vec<NoticeCredit>,
 }
 
 /// Alerts of one kind that shoppers set up in a period, and how many of them are confirmed.

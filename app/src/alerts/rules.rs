@@ -1,7 +1,8 @@
 //! The alerts' pure rules: when a price change fires a price alert (and what it then measures against), how many
-//! back-in-stock subscribers a restock reaches, retry timing, and validation of what a shopper asks for.
+//! back-in-stock subscribers a restock reaches, retry timing, validation of what a shopper asks for, and which
+//! notice an order follows.
 
-use super::PriceRule;
+use super::{NoticeGiven, PriceRule};
 use crate::kernel::error::{AppError, Translation};
 use crate::kernel::time::{DAY_MS, Millis};
 
@@ -125,9 +126,27 @@ pub fn validate_price_rule(rule: &PriceRule, current_minor: i64) -> Result<(), A
     }
 }
 
+/// How long after a notice an order of its product counts as following it.
+pub const NOTICE_WINDOW: Millis = Millis::days(7);
+
+/// The notice an order of a product placed at `bought_at` follows, of `notices` (those given to its buyer about
+/// that product): the latest strictly before the order and at most [`NOTICE_WINDOW`] before it, whatever its kind
+/// (a restock that also cut the price tells a shopper twice, and the order follows the later notice); of two at
+/// the same time, the one written last. `None` when none is that recent.
+pub fn followed_notice<'a>(
+    notices: impl IntoIterator<Item = &'a NoticeGiven>,
+    bought_at: Millis,
+) -> Option<&'a NoticeGiven> {
+    notices
+        .into_iter()
+        .filter(|notice| notice.at < bought_at && bought_at - notice.at <= NOTICE_WINDOW)
+        .max_by_key(|notice| (notice.at, notice.id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::NoticeKind;
 
     const NOW: Millis = Millis(1_800_000_000_000);
 
@@ -282,5 +301,53 @@ mod tests {
         assert!(validate_price_rule(&PriceRule::ByPercent { percent: 0 }, 10_000).is_err());
         assert!(validate_price_rule(&PriceRule::ByPercent { percent: 100 }, 10_000).is_err());
         assert!(validate_price_rule(&PriceRule::ByPercent { percent: 99 }, 10_000).is_ok());
+    }
+
+    fn told(id: i64, kind: NoticeKind, at: Millis) -> NoticeGiven {
+        NoticeGiven {
+            id,
+            kind,
+            shopper: 1,
+            product: 10,
+            at,
+        }
+    }
+
+    #[test]
+    fn an_order_follows_the_latest_notice_of_the_week_before_it() {
+        let day = Millis::days(1);
+        let notices = [
+            told(1, NoticeKind::PriceDrop, NOW - day * 6),
+            told(2, NoticeKind::BackInStock, NOW - day * 2),
+            told(3, NoticeKind::PriceDrop, NOW + day),
+        ];
+        // The later of the two before it; the one after it is no cause.
+        assert_eq!(followed_notice(&notices, NOW).map(|n| n.id), Some(2));
+        // Exactly seven days after a notice still follows it; a millisecond later does not.
+        let week_old = [told(1, NoticeKind::PriceDrop, NOW - NOTICE_WINDOW)];
+        assert_eq!(followed_notice(&week_old, NOW).map(|n| n.id), Some(1));
+        assert_eq!(followed_notice(&week_old, NOW + Millis(1)), None);
+        // An order at the very time of a notice was not told by it.
+        assert_eq!(followed_notice(&notices[1..2], NOW - day * 2), None);
+        assert_eq!(followed_notice(&[], NOW), None);
+    }
+
+    #[test]
+    fn a_purchase_after_two_kinds_of_notice_follows_the_later_or_the_last_written() {
+        // A restock that also cut the price: the shopper heard both, a minute apart, and bought once.
+        let notices = [
+            told(7, NoticeKind::BackInStock, NOW - Millis::minutes(2)),
+            told(5, NoticeKind::PriceDrop, NOW - Millis::minutes(1)),
+        ];
+        assert_eq!(
+            followed_notice(&notices, NOW).map(|n| n.kind),
+            Some(NoticeKind::PriceDrop)
+        );
+        // The same minute: the notice written last.
+        let together = [
+            told(7, NoticeKind::BackInStock, NOW - Millis::minutes(1)),
+            told(8, NoticeKind::PriceDrop, NOW - Millis::minutes(1)),
+        ];
+        assert_eq!(followed_notice(&together, NOW).map(|n| n.id), Some(8));
     }
 }

@@ -6,7 +6,8 @@ use super::rules::{
 };
 use super::{
     Alert, AlertKind, AlertStatus, AlertsStarted, FailedNotice, Inbox, Notice, NoticeActivity,
-    NoticeGiven, NoticeKind, NoticeTally, PriceRule, ProductAlertReport, ProductAlerts,
+    NoticeCredit, NoticeFollowed, NoticeGiven, NoticeKind, NoticeTally, PriceRule,
+    ProductAlertReport, ProductAlerts,
 };
 use crate::catalog::ssr::lowest_price_of_30_days;
 use crate::identity::Viewer;
@@ -16,20 +17,20 @@ use crate::kernel::ids::ShopperKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate;
-use crate::store::{
-    Db, IdSet, JOINED_IDS, StoreError, Tx, id_list, is_unique_violation, joined_numbers,
-};
+use crate::store::{Db, IdSet, StoreError, Tx, id_list, is_unique_violation};
 use sqlx::Row;
 
 #[cfg(test)]
 mod tests;
 
 mod fan_out;
+mod followed;
 mod inbox;
 mod outbox;
 mod reports;
 mod subscriptions;
 pub use fan_out::*;
+pub use followed::*;
 pub use inbox::*;
 pub use outbox::*;
 pub use reports::*;

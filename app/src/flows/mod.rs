@@ -15,6 +15,7 @@
 //! - [`review_requests`]: a delivered order asks its buyer, a while later, to review what it brought;
 //! - [`unpaid_reminders`]: an order left unpaid reminds its buyer once, unless it is paid or cancelled first;
 //! - [`cart_price_drops`]: a price drop of something in a shopper's cart tells them, and what they buy leaves it;
+//! - [`notice_purchases`]: an order of a product its buyer was told about in the week before follows that notice;
 //! - [`product_names`]: the products an email names, in its recipient's language.
 
 #[cfg(feature = "ssr")]
@@ -24,6 +25,8 @@ pub mod cart_price_drops;
 #[cfg(feature = "ssr")]
 pub mod catalog_alerts;
 pub mod guest_adoption;
+#[cfg(feature = "ssr")]
+pub mod notice_purchases;
 #[cfg(feature = "ssr")]
 pub mod product_names;
 #[cfg(feature = "ssr")]
@@ -44,18 +47,24 @@ pub mod verified_buyers;
 pub use guest_adoption::{adopt_guest, demo_sign_in};
 
 /// What follows every change to orders: the buyer's tier growth, an unpaid order's reminder withdrawn when the
-/// order is paid or cancelled, and what the buyer bought taken out of their cart.
+/// order is paid or cancelled, what the buyer bought taken out of their cart, and the notices the order followed.
 #[cfg(feature = "ssr")]
 pub const ORDER_FLOWS: (
     tier_growth::TierGrowth,
     (
         unpaid_reminders::UnpaidReminders,
-        cart_price_drops::CartsAfterOrders,
+        (
+            cart_price_drops::CartsAfterOrders,
+            notice_purchases::NoticePurchases,
+        ),
     ),
 ) = (
     tier_growth::TierGrowth,
     (
         unpaid_reminders::UnpaidReminders,
-        cart_price_drops::CartsAfterOrders,
+        (
+            cart_price_drops::CartsAfterOrders,
+            notice_purchases::NoticePurchases,
+        ),
     ),
 );

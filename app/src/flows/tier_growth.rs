@@ -20,7 +20,7 @@ impl Then<OrderChange> for TierGrowth {
             OrderChange::NewOrder { buyer, order, at } => {
                 (buyer, GrowthChange::NewOrder(order), at)
             }
-            OrderChange::Revalued { buyer, at } => (buyer, GrowthChange::Revalued, at),
+            OrderChange::Revalued { buyer, at, .. } => (buyer, GrowthChange::Revalued, at),
             // An unpaid order never counted towards growth.
             OrderChange::UnpaidClosed { .. } => return Box::pin(async { Ok(()) }),
         };

@@ -3,8 +3,10 @@
 //! **An order follows a touch** (a notice, a save, a price fall of a saved product) when the shopper touched
 //! orders that product after it and within the touch's window: 7 days for a notice or a price fall, 30 days for a
 //! save. Each product bought on an order follows at most one touch of a kind (any notice, a save, a fall): the
-//! latest before it. Only the period's touches are read, so an order in the days after the period follows its
-//! latest touch within the period. Cancelled orders, orders refunded in full, and orders in another currency do
+//! latest before it. Which notice an order followed is recorded when the order comes in
+//! ([`crate::alerts::rules::followed_notice`], `flows::notice_purchases`), so the latest notice counts wherever
+//! it falls; the saves and falls are read per period, so an order in the days after the period follows its latest
+//! save or fall within the period. Cancelled orders, orders refunded in full, and orders in another currency do
 //! not count; a line is worth its quantity times its unit price. A guest's touches follow no order: orders name a
 //! shopper.
 
@@ -23,8 +25,8 @@ use crate::tiers::{Tier, TierMovesOfDay};
 use crate::wishlist::{SaveActivity, SaveFact};
 use std::collections::{BTreeMap, HashMap};
 
-/// How long after a notice, or after a saved product's price fell, an order of it counts.
-pub const NOTICE_WINDOW: Millis = Millis::days(7);
+/// How long after a notice, an email, or a saved product's price fall an order of it counts.
+pub use crate::alerts::rules::NOTICE_WINDOW;
 /// How long after saving a product an order of it counts, and a fall of its price is one the save saw.
 pub const SAVE_WINDOW: Millis = Millis::days(30);
 /// How far past a period's end its touches' orders are read: a save's fall and the week after it.
@@ -77,37 +79,16 @@ pub fn attribute(touches: &[Touch], purchases: &[ProductPurchase], window: Milli
     credits
 }
 
-/// The alerts' figures per kind of notice. Each purchase follows at most one notice, of whatever kind: a restock
-/// that also cut the price tells a shopper twice, and the order counts once, for the later notice.
-pub fn alert_figures(
-    started: &[AlertsStarted],
-    notices: &NoticeActivity,
-    purchases: &[ProductPurchase],
-) -> Vec<AlertFigures> {
-    let touches: Vec<Touch> = notices
-        .given
-        .iter()
-        .map(|n| Touch {
-            shopper: n.shopper,
-            product: n.product,
-            at: n.at,
-        })
-        .collect();
-    let credits = attribute(&touches, purchases, NOTICE_WINDOW);
+/// The alerts' figures per kind of notice: the alerts set up, the notices given and what shoppers did with them,
+/// and the products ordered after them. Each purchase follows at most one notice, of whatever kind: a restock that
+/// also cut the price tells a shopper twice, and the order counts once, for the later notice.
+pub fn alert_figures(started: &[AlertsStarted], notices: &NoticeActivity) -> Vec<AlertFigures> {
     NoticeKind::ALL
         .into_iter()
         .map(|kind| {
-            let credit = notices
-                .given
-                .iter()
-                .zip(&credits)
-                .filter(|(n, _)| n.kind == kind)
-                .fold(Credit::default(), |sum, (_, c)| Credit {
-                    purchases: sum.purchases + c.purchases,
-                    value_minor: sum.value_minor + c.value_minor,
-                });
             let set_up = started.iter().find(|s| s.kind.name() == kind.name());
             let tally = notices.tallies.iter().find(|t| t.kind == kind);
+            let credit = notices.credits.iter().find(|c| c.kind == kind);
             AlertFigures {
                 kind: kind.name().to_owned(),
                 alerts_started: set_up.map_or(0, |s| s.started),
@@ -116,8 +97,8 @@ pub fn alert_figures(
                 emailed: tally.map_or(0, |t| t.emailed),
                 seen: tally.map_or(0, |t| t.seen),
                 clicked: tally.map_or(0, |t| t.clicked),
-                purchases: credit.purchases,
-                value_minor: credit.value_minor,
+                purchases: credit.map_or(0, |c| c.purchases),
+                value_minor: credit.map_or(0, |c| c.value_minor),
             }
         })
         .collect()

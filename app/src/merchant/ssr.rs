@@ -5,47 +5,18 @@ use super::rules::{
     tier_activity, wish_list_ranks,
 };
 use super::{WidgetFigures, WidgetHeadlines, WidgetReport};
-use crate::alerts::NoticeActivity;
 use crate::insights::Comparison;
 use crate::insights::rules::Period;
 use crate::kernel::time::Millis;
-use crate::orders::ProductPurchase;
 use crate::reviews::VotesCast;
 use crate::store::{Db, StoreError};
 use std::collections::BTreeSet;
-
-/// The purchases of the products `notices` and `saved` name, from the period's start until [`FOLLOW_UP`] after
-/// its end.
-async fn purchases_after(
-    db: &Db,
-    currency: &str,
-    period: Period,
-    notices: &NoticeActivity,
-    saved: &[i64],
-) -> Result<Vec<ProductPurchase>, StoreError> {
-    let touched: Vec<i64> = notices
-        .given
-        .iter()
-        .map(|notice| notice.product)
-        .chain(saved.iter().copied())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    crate::orders::ssr::product_purchases(
-        db,
-        &touched,
-        period.from,
-        period.to + FOLLOW_UP,
-        currency,
-    )
-    .await
-}
 
 /// Every figure of the period.
 async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFigures, StoreError> {
     let (started, notices, saves, written, votes, feed, messages) = futures::try_join!(
         crate::alerts::ssr::alerts_started(db, period.from, period.to),
-        crate::alerts::ssr::notice_activity(db, period.from, period.to),
+        crate::alerts::ssr::notice_activity(db, period.from, period.to, currency),
         crate::wishlist::ssr::save_activity(db, period.from, period.to, currency),
         crate::reviews::ssr::reviews_written(db, period.from, period.to),
         crate::reviews::ssr::votes_cast(db, period.from, period.to),
@@ -73,7 +44,14 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         .into_iter()
         .collect();
     let (purchases, prices, recipients_orders) = futures::try_join!(
-        purchases_after(db, currency, period, &notices, &saved),
+        // What the savers bought: a save's fall and the week after it may run past the period's end.
+        crate::orders::ssr::product_purchases(
+            db,
+            &saved,
+            period.from,
+            period.to + FOLLOW_UP,
+            currency
+        ),
         crate::catalog::ssr::prices_since(db, &saved, period.from),
         crate::orders::ssr::orders_of_shoppers(
             db,
@@ -88,7 +66,7 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         crate::catalog::ssr::names_of(&mut *db.reader().acquire().await?, &ranks.products())
             .await?;
     Ok(WidgetFigures {
-        alerts: alert_figures(&started, &notices, &purchases),
+        alerts: alert_figures(&started, &notices),
         wish_lists: ranks.named(&names),
         reviews: review_figures(&written, votes, period),
         feed,
@@ -103,13 +81,12 @@ async fn headlines_of(
     period: Period,
 ) -> Result<WidgetHeadlines, StoreError> {
     let (notices, saves, written) = futures::try_join!(
-        crate::alerts::ssr::notice_activity(db, period.from, period.to),
+        crate::alerts::ssr::notice_activity(db, period.from, period.to, currency),
         crate::wishlist::ssr::saves_made(db, period.from, period.to),
         crate::reviews::ssr::reviews_written(db, period.from, period.to),
     )?;
-    let purchases = purchases_after(db, currency, period, &notices, &[]).await?;
     Ok(WidgetHeadlines::of(
-        &alert_figures(&[], &notices, &purchases),
+        &alert_figures(&[], &notices),
         saves,
         &review_figures(&written, VotesCast::default(), period),
     ))

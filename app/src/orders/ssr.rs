@@ -26,8 +26,8 @@ use sqlx::Row;
 pub enum OrderChange {
     /// The buyer's order (its row id) was just recorded.
     NewOrder { buyer: i64, order: i64, at: Millis },
-    /// An order already counted changed value: a refund or a cancellation.
-    Revalued { buyer: i64, at: Millis },
+    /// An order (its row id) already counted changed value: a refund or a cancellation.
+    Revalued { buyer: i64, order: i64, at: Millis },
     /// An unpaid order (its row id) was paid or cancelled: it waits for nothing any more.
     UnpaidClosed { unpaid: i64 },
 }
@@ -408,8 +408,15 @@ async fn revalue_buyer(
         .bind(order_key)
         .fetch_one(&mut **tx)
         .await?;
-    then.then(tx, OrderChange::Revalued { buyer, at: now })
-        .await
+    then.then(
+        tx,
+        OrderChange::Revalued {
+            buyer,
+            order: order_key,
+            at: now,
+        },
+    )
+    .await
 }
 
 /// Records that an order was shipped or delivered (`input.at`, now when absent); a repeated report moves the time.
@@ -641,6 +648,61 @@ pub async fn cancel_order(
     let outcome = order_outcome(&mut tx, order_key).await?;
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// A paid order's lines of one product, for what the order followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderedProduct {
+    /// The order's row id, and its buyer's.
+    pub order: i64,
+    pub shopper: i64,
+    pub product: i64,
+    pub placed_at: Millis,
+    /// How many of the order's lines are of the product, and their quantity times unit price.
+    pub lines: i64,
+    pub value_minor: i64,
+    pub currency: String,
+}
+
+/// The products of `orders` (row ids) that are still paid, each order's lines of one product together.
+pub async fn ordered_products(
+    tx: &mut Tx,
+    orders: &[i64],
+) -> Result<Vec<OrderedProduct>, sqlx::Error> {
+    let set = IdSet::distinct(tx, orders.iter().copied());
+    let rows: Vec<(i64, i64, i64, Millis, i64, i64, String)> = sqlx::query_as(&format!(
+        "SELECT o.id, o.shopper_id, l.product_id, o.placed_at, COUNT(*), \
+         CAST(SUM(l.quantity * l.unit_price_minor) AS BIGINT), o.currency \
+         FROM {} JOIN orders o ON o.id = f.id JOIN order_lines l ON l.order_id = o.id WHERE o.status = 'paid' \
+         GROUP BY o.id, o.shopper_id, l.product_id, o.placed_at, o.currency",
+        set.table("f", 1)
+    ))
+    .bind(set.value())
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(order, shopper, product, placed_at, lines, value_minor, currency)| OrderedProduct {
+                order,
+                shopper,
+                product,
+                placed_at,
+                lines,
+                value_minor,
+                currency,
+            },
+        )
+        .collect())
+}
+
+/// Whether an order (its row id) still counts as paid: not cancelled, not refunded in full.
+pub async fn still_paid(tx: &mut Tx, order: i64) -> Result<bool, sqlx::Error> {
+    let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+        .bind(order)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(status == "paid")
 }
 
 /// Whether the shopper has a paid order of the product: a verified buyer.

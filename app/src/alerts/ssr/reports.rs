@@ -70,65 +70,48 @@ pub async fn failed_notices(db: &Db, limit: i64) -> Result<Vec<FailedNotice>, St
 }
 
 /// The notices given to shoppers from `from` until `to` (not included): price drops, restocks and price rises
-/// delivered to the inbox or by email, counted per kind, and each given to a shopper, read in one pass as joined
-/// texts. The merchant's webhook copies and the guests' confirmation emails are not notices a shopper acted on,
-/// and are left out.
+/// delivered to the inbox or by email, counted per kind, and what followed them ([`notice_credits`]). The
+/// merchant's webhook copies and the guests' confirmation emails are not notices a shopper acted on, and are left
+/// out.
 pub async fn notice_activity(
     db: &Db,
     from: Millis,
     to: Millis,
+    currency: &str,
 ) -> Result<NoticeActivity, StoreError> {
-    let kinds: String = NoticeKind::ALL
-        .iter()
-        .enumerate()
-        .map(|(index, kind)| format!(" WHEN '{}' THEN {index}", kind.name()))
-        .collect();
-    let rows = sqlx::query(&format!(
-        "SELECT CAST(CASE c.kind{kinds} END AS BIGINT) AS kind, COUNT(*) AS notices, \
-         CAST(SUM(CASE WHEN n.channel = 'email' THEN 1 ELSE 0 END) AS BIGINT) AS emailed, \
-         CAST(SUM(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS seen, \
-         CAST(SUM(CASE WHEN n.clicked_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS clicked, {} AS given \
+    let sql = format!(
+        "SELECT CAST({kinds} AS BIGINT), COUNT(*), \
+         CAST(SUM(CASE WHEN n.channel = 'email' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN n.clicked_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) \
          FROM notices n JOIN alert_changes c ON c.id = n.change_id \
          WHERE n.status = 'sent' AND n.channel <> 'webhook' AND c.kind <> 'confirm' \
-         AND n.created_at >= $1 AND n.created_at < $2 \
-         GROUP BY c.kind, COALESCE(n.shopper_id, 0) / {JOINED_IDS}",
-        db.backend()
-            .joined("n.shopper_id || ' ' || c.product_id || ' ' || n.created_at")
-    ))
-    .bind(from)
-    .bind(to)
-    .fetch_all(db.reader())
-    .await?;
-    let mut tallies: Vec<NoticeTally> = NoticeKind::ALL
+         AND n.created_at >= $1 AND n.created_at < $2 GROUP BY c.kind",
+        kinds = kind_numbers("c.kind")
+    );
+    let told = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&sql)
+        .bind(from)
+        .bind(to)
+        .fetch_all(db.reader());
+    let (rows, credits) = futures::try_join!(
+        async { told.await.map_err(StoreError::from) },
+        notice_credits(db, from, to, currency)
+    )?;
+    let tallies = NoticeKind::ALL
         .into_iter()
-        .map(|kind| NoticeTally {
-            kind,
-            notices: 0,
-            emailed: 0,
-            seen: 0,
-            clicked: 0,
+        .enumerate()
+        .map(|(index, kind)| {
+            let row = rows.iter().find(|row| row.0 == index as i64);
+            NoticeTally {
+                kind,
+                notices: row.map_or(0, |row| row.1),
+                emailed: row.map_or(0, |row| row.2),
+                seen: row.map_or(0, |row| row.3),
+                clicked: row.map_or(0, |row| row.4),
+            }
         })
         .collect();
-    let mut given = Vec::new();
-    for row in &rows {
-        let index: i64 = row.try_get("kind")?;
-        let tally = &mut tallies[usize::try_from(index)
-            .unwrap_or(0)
-            .min(NoticeKind::ALL.len() - 1)];
-        tally.notices += row.try_get::<i64, _>("notices")?;
-        tally.emailed += row.try_get::<i64, _>("emailed")?;
-        tally.seen += row.try_get::<i64, _>("seen")?;
-        tally.clicked += row.try_get::<i64, _>("clicked")?;
-        for [shopper, product, at] in joined_numbers(row.try_get("given")?)? {
-            given.push(NoticeGiven {
-                kind: tally.kind,
-                shopper,
-                product,
-                at: Millis(at),
-            });
-        }
-    }
-    Ok(NoticeActivity { tallies, given })
+    Ok(NoticeActivity { tallies, credits })
 }
 
 /// How many alerts of each kind shoppers set up from `from` until `to` (not included), and how many of those are

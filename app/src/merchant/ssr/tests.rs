@@ -4,6 +4,7 @@ use crate::alerts::ssr::AlertRequest;
 use crate::alerts::{AlertKind, PriceRule};
 use crate::catalog::ssr::{change_prices, change_stock};
 use crate::catalog::{PriceChange, StockChange};
+use crate::flows::ORDER_FLOWS;
 use crate::flows::catalog_alerts::CatalogAlerts;
 use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use crate::flows::tier_growth::TierGrowth;
@@ -40,7 +41,7 @@ async fn buy(db: &Db, id: &str, who: &str, sku: &str, quantity: i64, price: i64,
         tax_minor: 0,
         placed_at: Some(when.into()),
     };
-    record_order(db, &format!("key-{id}"), &input, &TierGrowth, at(NOW))
+    record_order(db, &format!("key-{id}"), &input, &ORDER_FLOWS, at(NOW))
         .await
         .expect("record order");
 }
@@ -182,7 +183,7 @@ async fn quarter(db: &Db) {
     buy(db, "o4", "carol", "A", 1, 8_000, "2026-01-24T00:00:00Z").await;
     // dan buys B, then cancels: no save bought.
     buy(db, "o5", "dan", "B", 1, 5_000, "2026-01-26T00:00:00Z").await;
-    cancel_order(db, "o5", &TierGrowth, at("2026-01-27T00:00:00Z"))
+    cancel_order(db, "o5", &ORDER_FLOWS, at("2026-01-27T00:00:00Z"))
         .await
         .unwrap();
     // Reviews: alice (a buyer: verified) gives A 5 stars in February, dan (no order) gives B 2 in March.

@@ -1,0 +1,71 @@
+//! An order of a product its buyer was told about (a price drop, a restock, a price rise) in the week before
+//! follows that notice: the alerts record it when the order comes in, so that the merchant's "Widgets at work"
+//! sums what followed a period's notices rather than joining every order of the period with every notice. The
+//! notice is chosen by [`followed_notice`]; an order cancelled or refunded in full stops counting.
+
+use crate::alerts::NoticeFollowed;
+use crate::alerts::rules::{NOTICE_WINDOW, followed_notice};
+use crate::alerts::ssr::{notices_to, record_followed, withdraw_followed};
+use crate::orders::ssr::{OrderChange, ordered_products, still_paid};
+use crate::store::{StoreError, Then, Tx};
+use futures::future::BoxFuture;
+use std::collections::HashMap;
+
+/// Records which notice each new order's products followed, and forgets it when the order stops counting.
+pub struct NoticePurchases;
+
+impl Then<OrderChange> for NoticePurchases {
+    fn then<'t>(
+        &'t self,
+        tx: &'t mut Tx,
+        change: OrderChange,
+    ) -> BoxFuture<'t, Result<(), StoreError>> {
+        Box::pin(async move {
+            match change {
+                OrderChange::NewOrder { order, .. } => follow_orders(tx, &[order]).await,
+                OrderChange::Revalued { order, .. } if !still_paid(tx, order).await? => {
+                    withdraw_followed(tx, order).await
+                }
+                OrderChange::Revalued { .. } | OrderChange::UnpaidClosed { .. } => Ok(()),
+            }
+        })
+    }
+}
+
+/// Records the notices that `orders` (row ids, paid ones; any number) followed: what the flow does for each new
+/// order, and what a tool that writes orders straight into the tables runs after them.
+pub async fn follow_orders(tx: &mut Tx, orders: &[i64]) -> Result<(), StoreError> {
+    let bought = ordered_products(tx, orders).await?;
+    let (Some(first), Some(last)) = (
+        bought.iter().map(|b| b.placed_at).min(),
+        bought.iter().map(|b| b.placed_at).max(),
+    ) else {
+        return Ok(());
+    };
+    let shoppers: Vec<i64> = bought.iter().map(|b| b.shopper).collect();
+    let notices = notices_to(tx, &shoppers, first - NOTICE_WINDOW, last).await?;
+    let mut told: HashMap<(i64, i64), Vec<_>> = HashMap::new();
+    for notice in &notices {
+        told.entry((notice.shopper, notice.product))
+            .or_default()
+            .push(notice);
+    }
+    let followed: Vec<NoticeFollowed> = bought
+        .into_iter()
+        .filter_map(|b| {
+            let notices = told.get(&(b.shopper, b.product))?;
+            let notice = followed_notice(notices.iter().copied(), b.placed_at)?;
+            Some(NoticeFollowed {
+                notice: *notice,
+                order: b.order,
+                purchases: b.lines,
+                value_minor: b.value_minor,
+                currency: b.currency,
+            })
+        })
+        .collect();
+    record_followed(tx, &followed).await
+}
+
+#[cfg(test)]
+mod tests;
