@@ -31,7 +31,7 @@ FROM (
 JOIN notices n ON n.id = (
     SELECT g.id FROM notices g JOIN alert_changes gc ON gc.id = g.change_id
     WHERE g.shopper_id = b.shopper_id AND gc.product_id = b.product_id AND g.channel <> 'webhook'
-      AND g.status <> 'failed' AND gc.kind <> 'confirm'
+      AND g.status IN ('queued', 'sent') AND gc.kind <> 'confirm'
       AND g.created_at < b.placed_at AND g.created_at >= b.placed_at - 604800000
     ORDER BY g.created_at DESC, g.id DESC LIMIT 1
 )

@@ -18,8 +18,9 @@ pub(super) fn kind_numbers(column: &str) -> String {
 }
 
 /// The notices given to `shoppers` (row ids) from `from` until `to` (not included) that an order may follow: to
-/// the inbox or by email, sent or still to send (an emailed notice shows in the inbox at once), not the merchant's
-/// webhook copies nor guests' confirmation emails. Read by the notices' shopper index.
+/// the inbox or by email, sent or still to send (an emailed notice shows in the inbox at once), not withdrawn nor
+/// given up on, not the merchant's webhook copies nor guests' confirmation emails. Read by the notices' shopper
+/// index. An email still to send that fails later takes its orders with it: the figures count sent notices only.
 pub async fn notices_to(
     tx: &mut Tx,
     shoppers: &[i64],
@@ -31,7 +32,7 @@ pub async fn notices_to(
         "SELECT n.id, c.kind, n.shopper_id, c.product_id, n.created_at FROM {} CROSS JOIN notices n \
          JOIN alert_changes c ON c.id = n.change_id \
          WHERE n.shopper_id = s.id AND n.channel <> 'webhook' AND n.created_at >= $2 AND n.created_at < $3 \
-         AND n.status <> 'failed' AND c.kind <> 'confirm'",
+         AND n.status IN ('queued', 'sent') AND c.kind <> 'confirm'",
         set.table("s", 1)
     ))
     .bind(set.value())
