@@ -36,7 +36,7 @@ pub struct OrderInput {
     pub shipping_minor: i64,
     #[serde(default)]
     pub tax_minor: i64,
-    /// RFC 3339 time the order was paid; now when absent.
+    /// RFC 3339 time the order was paid; now when absent. Not in the future.
     #[serde(default)]
     pub placed_at: Option<String>,
 }
@@ -47,7 +47,7 @@ pub struct OrderInput {
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
     pub amount_minor: i64,
-    /// RFC 3339 time of the refund; now when absent.
+    /// RFC 3339 time of the refund; now when absent. Not in the future.
     #[serde(default)]
     pub refunded_at: Option<String>,
 }

@@ -66,10 +66,16 @@ pub fn validate_idempotency_key(key: &str) -> Result<(), AppError> {
 }
 
 fn optional_time(field: &str, text: Option<&str>, now: Millis) -> Result<Millis, AppError> {
-    match text {
-        Some(text) => parse_rfc3339(text).map_err(|message| AppError::invalid(field, message)),
-        None => Ok(now),
+    let at = match text {
+        Some(text) => parse_rfc3339(text).map_err(|message| AppError::invalid(field, message))?,
+        None => now,
+    };
+    // What the store reports has happened; a few minutes' grace for its clock running ahead of ours. An order dated
+    // ahead would escape what follows it (the notices it followed are looked up when it comes in).
+    if at > now + Millis::minutes(5) {
+        return Err(AppError::invalid(field, "is in the future"));
     }
+    Ok(at)
 }
 
 pub fn validate_order(input: &OrderInput) -> Result<(), AppError> {
@@ -430,9 +436,6 @@ pub async fn record_fulfilment(
 ) -> Result<FulfilmentState, StoreError> {
     validate_key("order_id", order_id)?;
     let at = optional_time("at", input.at.as_deref(), now)?;
-    if at > now + Millis::minutes(5) {
-        return Err(AppError::invalid("at", "is in the future").into());
-    }
     let mut tx = db.write().await?;
     let order_key = order_key(&mut tx, order_id).await?;
     let (status, placed_at, delivered_before): (String, Millis, Option<Millis>) =

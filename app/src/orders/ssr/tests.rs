@@ -5,6 +5,11 @@ use crate::kernel::error::ErrorCode;
 use crate::orders::OrderLineInput;
 use crate::store::testing::{all, count};
 
+/// `ms` milliseconds into a day after every order of these tests was placed: orders are not dated ahead.
+fn after(ms: i64) -> Millis {
+    Millis(1_800_000_000_000 + ms)
+}
+
 fn order(order_id: &str, shopper: &str) -> OrderInput {
     OrderInput {
         order_id: order_id.into(),
@@ -62,7 +67,7 @@ async fn fifty_identical_orders_at_once_record_one_and_replay_it_to_the_rest() {
         let db = &store.db;
         shop(db).await;
         let same = order("O-1", "alice");
-        let attempts = (0..50).map(|_| record_order(db, "key-1", &same, &TierGrowth, Millis(9)));
+        let attempts = (0..50).map(|_| record_order(db, "key-1", &same, &TierGrowth, after(9)));
         let outcomes: Vec<_> = futures::future::join_all(attempts)
             .await
             .into_iter()
@@ -79,7 +84,7 @@ async fn fifty_identical_orders_at_once_record_one_and_replay_it_to_the_rest() {
             refunded_at: None,
         };
         let refunds =
-            (0..20).map(|_| record_refund(db, "refund-1", "O-1", &refund, &TierGrowth, Millis(10)));
+            (0..20).map(|_| record_refund(db, "refund-1", "O-1", &refund, &TierGrowth, after(10)));
         for outcome in futures::future::join_all(refunds).await {
             assert_eq!(outcome.unwrap().refunded_minor, 100);
         }
@@ -95,8 +100,8 @@ async fn two_different_orders_under_one_key_at_once_record_one_and_refuse_the_ot
         let first = order("O-1", "alice");
         let second = order("O-2", "alice");
         let (a, b) = futures::future::join(
-            record_order(db, "key-1", &first, &TierGrowth, Millis(9)),
-            record_order(db, "key-1", &second, &TierGrowth, Millis(9)),
+            record_order(db, "key-1", &first, &TierGrowth, after(9)),
+            record_order(db, "key-1", &second, &TierGrowth, after(9)),
         )
         .await;
         let (recorded, refused) = match (a, b) {
@@ -122,14 +127,14 @@ async fn a_retried_order_is_recorded_once() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        let first = record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, Millis(9))
+        let first = record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, after(9))
             .await
             .unwrap();
         assert_eq!(
             (first.status.as_str(), first.total_minor, first.replayed),
             ("paid", 2_800, false)
         );
-        let retry = record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, Millis(10))
+        let retry = record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, after(10))
             .await
             .unwrap();
         assert_eq!(
@@ -155,12 +160,12 @@ async fn a_reused_key_or_order_number_is_refused_and_changes_nothing() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, Millis(9))
+        record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, after(9))
             .await
             .unwrap();
 
         let StoreError::Rejected(error) =
-            record_order(db, "key-1", &order("O-2", "alice"), &TierGrowth, Millis(9))
+            record_order(db, "key-1", &order("O-2", "alice"), &TierGrowth, after(9))
                 .await
                 .unwrap_err()
         else {
@@ -168,7 +173,7 @@ async fn a_reused_key_or_order_number_is_refused_and_changes_nothing() {
         };
         assert_eq!(error.code, ErrorCode::Conflict);
         let StoreError::Rejected(error) =
-            record_order(db, "key-2", &order("O-1", "alice"), &TierGrowth, Millis(9))
+            record_order(db, "key-2", &order("O-1", "alice"), &TierGrowth, after(9))
                 .await
                 .unwrap_err()
         else {
@@ -193,7 +198,7 @@ async fn an_order_naming_an_unknown_shopper_or_product_writes_nothing() {
         let db = &store.db;
         shop(db).await;
         let StoreError::Rejected(error) =
-            record_order(db, "k", &order("O-1", "carol"), &TierGrowth, Millis(9))
+            record_order(db, "k", &order("O-1", "carol"), &TierGrowth, after(9))
                 .await
                 .unwrap_err()
         else {
@@ -203,7 +208,7 @@ async fn an_order_naming_an_unknown_shopper_or_product_writes_nothing() {
         let mut unknown_product = order("O-1", "alice");
         unknown_product.lines[1].sku = "ZZZ".into();
         let StoreError::Rejected(error) =
-            record_order(db, "k", &unknown_product, &TierGrowth, Millis(9))
+            record_order(db, "k", &unknown_product, &TierGrowth, after(9))
                 .await
                 .unwrap_err()
         else {
@@ -212,7 +217,7 @@ async fn an_order_naming_an_unknown_shopper_or_product_writes_nothing() {
         assert_eq!(error.field.as_deref(), Some("lines[1].sku"));
         let mut zero = order("O-1", "alice");
         zero.lines[0].quantity = 0;
-        let StoreError::Rejected(error) = record_order(db, "k", &zero, &TierGrowth, Millis(9))
+        let StoreError::Rejected(error) = record_order(db, "k", &zero, &TierGrowth, after(9))
             .await
             .unwrap_err()
         else {
@@ -221,13 +226,28 @@ async fn an_order_naming_an_unknown_shopper_or_product_writes_nothing() {
         assert_eq!(error.field.as_deref(), Some("lines[0].quantity"));
         let mut bad_time = order("O-1", "alice");
         bad_time.placed_at = Some("last tuesday".into());
-        let StoreError::Rejected(error) = record_order(db, "k", &bad_time, &TierGrowth, Millis(9))
+        let StoreError::Rejected(error) = record_order(db, "k", &bad_time, &TierGrowth, after(9))
             .await
             .unwrap_err()
         else {
             panic!()
         };
         assert_eq!(error.field.as_deref(), Some("placed_at"));
+        // Dated more than a few minutes ahead of now: the store reports what has happened.
+        let mut ahead = order("O-1", "alice");
+        ahead.placed_at = Some(crate::kernel::time::to_rfc3339(
+            after(9) + Millis::minutes(6),
+        ));
+        let StoreError::Rejected(error) = record_order(db, "k", &ahead, &TierGrowth, after(9))
+            .await
+            .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (error.field.as_deref(), error.message.as_str()),
+            (Some("placed_at"), "is in the future")
+        );
         assert_eq!(
             (count(db, "orders").await, count(db, "shopper_events").await),
             (0, 0)
@@ -240,14 +260,14 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, Millis(9))
+        record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, after(9))
             .await
             .unwrap();
         let part = RefundInput {
             amount_minor: 800,
             refunded_at: None,
         };
-        let after_part = record_refund(db, "r-1", "O-1", &part, &TierGrowth, Millis(20))
+        let after_part = record_refund(db, "r-1", "O-1", &part, &TierGrowth, after(20))
             .await
             .unwrap();
         assert_eq!(
@@ -255,7 +275,7 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
             ("paid", 800)
         );
         assert!(
-            record_refund(db, "r-1", "O-1", &part, &TierGrowth, Millis(21))
+            record_refund(db, "r-1", "O-1", &part, &TierGrowth, after(21))
                 .await
                 .unwrap()
                 .replayed
@@ -266,7 +286,7 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
             refunded_at: None,
         };
         let StoreError::Rejected(error) =
-            record_refund(db, "r-2", "O-1", &too_much, &TierGrowth, Millis(22))
+            record_refund(db, "r-2", "O-1", &too_much, &TierGrowth, after(22))
                 .await
                 .unwrap_err()
         else {
@@ -279,7 +299,7 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
             amount_minor: 2_000,
             refunded_at: Some("2026-11-05T00:00:00Z".into()),
         };
-        let refunded = record_refund(db, "r-3", "O-1", &rest, &TierGrowth, Millis(23))
+        let refunded = record_refund(db, "r-3", "O-1", &rest, &TierGrowth, after(23))
             .await
             .unwrap();
         assert_eq!(
@@ -288,7 +308,7 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
         );
         assert_eq!(count(db, "refunds").await, 2);
 
-        let StoreError::Rejected(error) = cancel_order(db, "O-1", &TierGrowth, Millis(20))
+        let StoreError::Rejected(error) = cancel_order(db, "O-1", &TierGrowth, after(20))
             .await
             .unwrap_err()
         else {
@@ -296,7 +316,7 @@ async fn refunds_add_up_to_a_refunded_order_and_never_exceed_it() {
         };
         assert_eq!(error.code, ErrorCode::Conflict);
         let StoreError::Rejected(error) =
-            record_refund(db, "r-4", "O-404", &part, &TierGrowth, Millis(24))
+            record_refund(db, "r-4", "O-404", &part, &TierGrowth, after(24))
                 .await
                 .unwrap_err()
         else {
@@ -311,18 +331,18 @@ async fn a_cancelled_order_cannot_be_refunded() {
     for store in all().await {
         let db = &store.db;
         shop(db).await;
-        record_order(db, "key-1", &order("O-1", "bob"), &TierGrowth, Millis(9))
+        record_order(db, "key-1", &order("O-1", "bob"), &TierGrowth, after(9))
             .await
             .unwrap();
         assert_eq!(
-            cancel_order(db, "O-1", &TierGrowth, Millis(20))
+            cancel_order(db, "O-1", &TierGrowth, after(20))
                 .await
                 .unwrap()
                 .status,
             "cancelled"
         );
         assert!(
-            cancel_order(db, "O-1", &TierGrowth, Millis(20))
+            cancel_order(db, "O-1", &TierGrowth, after(20))
                 .await
                 .unwrap()
                 .replayed
@@ -332,7 +352,7 @@ async fn a_cancelled_order_cannot_be_refunded() {
             refunded_at: None,
         };
         let StoreError::Rejected(error) =
-            record_refund(db, "r-1", "O-1", &refund, &TierGrowth, Millis(20))
+            record_refund(db, "r-1", "O-1", &refund, &TierGrowth, after(20))
                 .await
                 .unwrap_err()
         else {
@@ -372,7 +392,7 @@ async fn a_shopper_sees_only_their_own_orders() {
             "k1",
             &one_teapot("A-1", "alice", "2026-10-01T00:00:00Z"),
             &TierGrowth,
-            Millis(0),
+            after(0),
         )
         .await
         .unwrap();
@@ -381,7 +401,7 @@ async fn a_shopper_sees_only_their_own_orders() {
             "k2",
             &one_teapot("A-2", "alice", "2026-11-01T00:00:00Z"),
             &TierGrowth,
-            Millis(0),
+            after(0),
         )
         .await
         .unwrap();
@@ -390,7 +410,7 @@ async fn a_shopper_sees_only_their_own_orders() {
             "k3",
             &one_teapot("B-1", "bob", "2026-11-02T00:00:00Z"),
             &TierGrowth,
-            Millis(0),
+            after(0),
         )
         .await
         .unwrap();
@@ -441,7 +461,7 @@ async fn moving_review_steps_to_their_own_table_keeps_what_each_order_still_had_
                 &format!("key-{order_id}"),
                 &input,
                 &TierGrowth,
-                Millis(50),
+                after(50),
             )
             .await
             .unwrap();
