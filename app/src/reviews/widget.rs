@@ -151,7 +151,6 @@ pub(super) fn star_glyphs(stars: u8) -> String {
 /// let html = view! { <Reviews sku="KIT-00001".to_owned() /> }.to_html();
 /// assert!(html.contains("<section id=\"reviews\""));
 /// ```
-
 #[component]
 pub fn Reviews(
     /// The product's SKU.

@@ -51,6 +51,10 @@ async fn buy(
 }
 
 async fn drop_price(db: &Db, sku: &str, price_minor: i64, when: Millis) {
+    drop_price_told(db, sku, price_minor, &AlertPolicy::default(), when).await;
+}
+
+async fn drop_price_told(db: &Db, sku: &str, price_minor: i64, policy: &AlertPolicy, when: Millis) {
     change_prices(
         db,
         &[PriceChange {
@@ -58,7 +62,7 @@ async fn drop_price(db: &Db, sku: &str, price_minor: i64, when: Millis) {
             price_minor,
             currency: "CNY".into(),
         }],
-        &CatalogAlerts(&AlertPolicy::default()),
+        &CatalogAlerts(policy),
         when,
     )
     .await
@@ -228,6 +232,61 @@ async fn an_order_in_the_week_after_a_notice_follows_it_until_it_stops_counting(
         let backfill = &migration[migration.find("INSERT INTO notice_purchases").unwrap()..];
         sqlx::query(backfill).execute(db.reader()).await.unwrap();
         assert_eq!(followed_rows(db).await, recorded);
+    }
+}
+
+#[tokio::test]
+async fn an_order_after_a_withdrawn_email_follows_the_notice_sent_before_it() {
+    let emailing = AlertPolicy {
+        email: true,
+        ..AlertPolicy::default()
+    };
+    for store in all().await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(db, &[product_input("A", 10_000, 5)]).await;
+        add_shopper(db, "alice").await;
+        let alice = Viewer::Shopper("alice".into());
+        let request = AlertRequest {
+            kind: AlertKind::PriceDrop,
+            rule: PriceRule::AnyDrop,
+            email: None,
+        };
+        let alert = subscribe(db, &alice, "A", &request, "en", &emailing, DAY0)
+            .await
+            .expect("subscribe");
+        // The first drop's email goes out.
+        drop_price_told(db, "A", 8_000, &emailing, day(1)).await;
+        let due = crate::alerts::ssr::claim_due(
+            db,
+            "email",
+            10,
+            "test",
+            Millis::minutes(5),
+            day(1) + Millis::hours(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(due.len(), 1);
+        crate::alerts::ssr::delivered(db, due[0].id, day(1) + Millis::hours(1))
+            .await
+            .unwrap();
+        // The second drop's email waits, then alice cancels the alert: it never goes.
+        drop_price_told(db, "A", 7_000, &emailing, day(3)).await;
+        crate::alerts::ssr::cancel(db, &alice, alert.id, day(3) + Millis::hours(1))
+            .await
+            .unwrap();
+        buy(
+            db,
+            "after",
+            "alice",
+            &[("A", 1, 7_000)],
+            day(4),
+            &ORDER_FLOWS,
+        )
+        .await;
+        assert_eq!(after_drops(db, 0, 2).await, (1, 7_000), "{}", store.url);
+        assert_eq!(after_drops(db, 2, 30).await, (0, 0));
     }
 }
 
