@@ -340,5 +340,28 @@ async fn the_quarter_counts_what_each_widget_did_and_the_orders_that_followed() 
         assert_eq!(report.tiers.months.len(), 3);
         assert_eq!(report.period.first_day, "2026-01-01");
         assert_eq!(report.previous.last_day, "2025-12-31");
+
+        // A comparison period overlapping the period (three years against a year earlier do), read with it in
+        // one pass: each counts what it would alone.
+        let overlapping = Period {
+            from: at("2026-01-21T00:00:00Z"),
+            to: at("2026-04-10T00:00:00Z"),
+        };
+        let together = widget_report(db, "CNY", period, comparison, overlapping, at(NOW))
+            .await
+            .unwrap();
+        let alone = widget_report(db, "CNY", overlapping, comparison, period, at(NOW))
+            .await
+            .unwrap();
+        assert_eq!(together.headlines, report.headlines);
+        assert_eq!(together.before, alone.headlines);
+        assert_eq!(
+            (
+                together.before.notices,
+                together.before.purchases_after_notices,
+                together.before.reviews
+            ),
+            (1, 1, 2)
+        );
     }
 }
