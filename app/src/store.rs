@@ -2,7 +2,6 @@
 //! behind one `sqlx::Any` pool so that each query is written once for both backends.
 
 use crate::kernel::error::AppError;
-use crate::kernel::time::Millis;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 use std::str::FromStr;
@@ -111,36 +110,6 @@ pub fn json_rows<T: serde::de::DeserializeOwned>(
             format!("rows read as one JSON value: {error}").into(),
         ))
     })
-}
-
-/// Periods, each `from` until `to` (not included), bound as two parameters each from `$param` on ([`bind_spans`]),
-/// as a table `alias` with columns `i` (the period's place in the list), `a` (from) and `b` (to): joined with a
-/// table read once for every period (`WHERE t.at >= s.a AND t.at < s.b`, grouped by `s.i`), so that a report and
-/// its comparison period scan the table once, and a row in two overlapping periods counts in both. Write it after
-/// the table (`FROM reviews r CROSS JOIN {spans}`): SQLite keeps a `CROSS JOIN`'s order, so the table is the outer
-/// loop and is scanned once, not once per period.
-pub fn spans_table(alias: &str, param: usize, spans: usize) -> String {
-    let rows: Vec<String> = (0..spans)
-        .map(|index| {
-            let from = param + 2 * index;
-            format!(
-                "SELECT {index} AS i, CAST(${from} AS BIGINT) AS a, CAST(${} AS BIGINT) AS b",
-                from + 1
-            )
-        })
-        .collect();
-    format!("({}) AS {alias}", rows.join(" UNION ALL "))
-}
-
-/// Binds `spans` to a query written with [`spans_table`], in order.
-pub fn bind_spans<'q, O>(
-    mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
-    spans: &[(Millis, Millis)],
-) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-    for (from, to) in spans {
-        query = query.bind(*from).bind(*to);
-    }
-    query
 }
 
 /// How many consecutive row ids one [`Backend::joined`] text covers, grouped `BY id / JOINED_IDS`: long enough to

@@ -17,9 +17,7 @@ use crate::kernel::ids::ShopperKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate;
-use crate::store::{
-    Db, IdSet, StoreError, Tx, bind_spans, id_list, is_unique_violation, spans_table,
-};
+use crate::store::{Db, IdSet, StoreError, Tx, id_list, is_unique_violation};
 use sqlx::Row;
 
 #[cfg(test)]

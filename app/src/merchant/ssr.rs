@@ -4,9 +4,7 @@ use super::rules::{
     FOLLOW_UP, NOTICE_WINDOW, alert_figures, email_figures, moderation_wait, review_figures,
     tier_activity, wish_list_ranks,
 };
-use super::{EmailFigures, WidgetFigures, WidgetHeadlines, WidgetReport, WishListFigures};
-use crate::alerts::AlertsStarted;
-use crate::feed::feedback::ShelfFigures;
+use super::{WidgetFigures, WidgetHeadlines, WidgetReport};
 use crate::insights::Comparison;
 use crate::insights::rules::Period;
 use crate::kernel::time::Millis;
@@ -14,21 +12,13 @@ use crate::reviews::VotesCast;
 use crate::store::{Db, StoreError};
 use std::collections::BTreeSet;
 
-/// What only the period's own figures read: the alerts set up, the votes, the wish lists with what their savers
-/// bought, the shelves and the emails. The notices and reviews are read once for the period and the comparison
-/// period together ([`widget_report`]).
-struct PeriodReads {
-    started: Vec<AlertsStarted>,
-    votes: VotesCast,
-    wish_lists: WishListFigures,
-    feed: Vec<ShelfFigures>,
-    emails: Vec<EmailFigures>,
-}
-
-async fn period_reads(db: &Db, currency: &str, period: Period) -> Result<PeriodReads, StoreError> {
-    let (started, saves, votes, feed, messages) = futures::try_join!(
+/// Every figure of the period.
+async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFigures, StoreError> {
+    let (started, notices, saves, written, votes, feed, messages) = futures::try_join!(
         crate::alerts::ssr::alerts_started(db, period.from, period.to),
+        crate::alerts::ssr::notice_activity(db, period.from, period.to, currency),
         crate::wishlist::ssr::save_activity(db, period.from, period.to, currency),
+        crate::reviews::ssr::reviews_written(db, period.from, period.to),
         crate::reviews::ssr::votes_cast(db, period.from, period.to),
         crate::feed::ssr::shelf_figures(db, period.from, period.to),
         crate::messages::ssr::message_activity(db, period.from, period.to),
@@ -75,13 +65,31 @@ async fn period_reads(db: &Db, currency: &str, period: Period) -> Result<PeriodR
     let names =
         crate::catalog::ssr::names_of(&mut *db.reader().acquire().await?, &ranks.products())
             .await?;
-    Ok(PeriodReads {
-        started,
-        votes,
+    Ok(WidgetFigures {
+        alerts: alert_figures(&started, &notices),
         wish_lists: ranks.named(&names),
+        reviews: review_figures(&written, votes, period),
         feed,
         emails: email_figures(&messages, &recipients_orders),
     })
+}
+
+/// The headline figures of the comparison period, read without what only the period's tables show.
+async fn headlines_of(
+    db: &Db,
+    currency: &str,
+    period: Period,
+) -> Result<WidgetHeadlines, StoreError> {
+    let (notices, saves, written) = futures::try_join!(
+        crate::alerts::ssr::notice_activity(db, period.from, period.to, currency),
+        crate::wishlist::ssr::saves_made(db, period.from, period.to),
+        crate::reviews::ssr::reviews_written(db, period.from, period.to),
+    )?;
+    Ok(WidgetHeadlines::of(
+        &alert_figures(&[], &notices),
+        saves,
+        &review_figures(&written, VotesCast::default(), period),
+    ))
 }
 
 /// What the widgets did in `period`, against `previous`; the moderation queue and the tiers' members as of `now`.
@@ -93,31 +101,13 @@ pub async fn widget_report(
     previous: Period,
     now: Millis,
 ) -> Result<WidgetReport, StoreError> {
-    let spans = [(period.from, period.to), (previous.from, previous.to)];
-    let (notices, written, reads, saves_before, waiting, overview, moves) = futures::try_join!(
-        crate::alerts::ssr::notice_activity(db, &spans, currency),
-        crate::reviews::ssr::reviews_written(db, &spans),
-        period_reads(db, currency, period),
-        crate::wishlist::ssr::saves_made(db, previous.from, previous.to),
+    let (figures, before, waiting, overview, moves) = futures::try_join!(
+        figures_of(db, currency, period),
+        headlines_of(db, currency, previous),
         crate::reviews::ssr::waiting_since(db),
         crate::tiers::ssr::overview(db),
         crate::tiers::ssr::tier_moves_since(db, period.from),
     )?;
-    let [notices_now, notices_before] = notices;
-    let [written_now, written_before] = written;
-    let figures = WidgetFigures {
-        alerts: alert_figures(&reads.started, &notices_now),
-        wish_lists: reads.wish_lists,
-        reviews: review_figures(&written_now, reads.votes, period),
-        feed: reads.feed,
-        emails: reads.emails,
-    };
-    // The comparison period's headlines: what it shares with the period's tables, without what only they show.
-    let before = WidgetHeadlines::of(
-        &alert_figures(&[], &notices_before),
-        saves_before,
-        &review_figures(&written_before, VotesCast::default(), previous),
-    );
     let members: Vec<i64> = overview
         .distribution
         .iter()

@@ -1249,41 +1249,34 @@ pub async fn reply(
     Ok(review)
 }
 
-/// The reviews written in each of `spans` (from, until: not included), counted per day, rating, verification and
-/// where they stand now, in one read of the reviews.
-pub async fn reviews_written<const N: usize>(
+/// The reviews written from `from` until `to` (not included), counted per day, rating, verification and where
+/// they stand now.
+pub async fn reviews_written(
     db: &Db,
-    spans: &[(Millis, Millis); N],
-) -> Result<[Vec<ReviewsOfDay>; N], StoreError> {
-    let sql = format!(
-        "SELECT s.i, r.created_at / 86400000, r.rating, r.verified, r.status, COUNT(*) FROM reviews r \
-         CROSS JOIN {} WHERE r.created_at >= s.a AND r.created_at < s.b \
-         GROUP BY s.i, r.created_at / 86400000, r.rating, r.verified, r.status",
-        crate::store::spans_table("s", 1, spans.len())
-    );
-    let days = crate::store::bind_spans(
-        sqlx::query_as::<_, (i64, i64, i64, i64, String, i64)>(&sql),
-        spans,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<ReviewsOfDay>, StoreError> {
+    let days = sqlx::query_as::<_, (i64, i64, i64, String, i64)>(
+        "SELECT created_at / 86400000, rating, verified, status, COUNT(*) FROM reviews \
+         WHERE created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000, rating, verified, status",
     )
+    .bind(from)
+    .bind(to)
     .fetch_all(db.reader())
     .await?;
-    let mut written: [Vec<ReviewsOfDay>; N] = std::array::from_fn(|_| Vec::new());
-    for (span, day, rating, verified, status, reviews) in days {
-        let Some(of_span) = usize::try_from(span)
-            .ok()
-            .and_then(|span| written.get_mut(span))
-        else {
-            continue;
-        };
-        of_span.push(ReviewsOfDay {
-            day,
-            rating: u8::try_from(rating).map_err(|_| decode_error("rating", rating))?,
-            verified: verified == 1,
-            status: ReviewStatus::parse(&status).ok_or_else(|| decode_error("status", &status))?,
-            reviews,
-        });
-    }
-    Ok(written)
+    Ok(days
+        .into_iter()
+        .map(|(day, rating, verified, status, reviews)| {
+            Ok(ReviewsOfDay {
+                day,
+                rating: u8::try_from(rating).map_err(|_| decode_error("rating", rating))?,
+                verified: verified == 1,
+                status: ReviewStatus::parse(&status)
+                    .ok_or_else(|| decode_error("status", &status))?,
+                reviews,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// The helpfulness votes cast from `from` until `to` (not included).

@@ -85,41 +85,36 @@ pub async fn withdraw_followed(tx: &mut Tx, order: i64) -> Result<(), StoreError
     Ok(())
 }
 
-/// What followed the notices given in each of `spans` (from, until: not included), per kind, in one read: the
-/// products ordered in `currency` after them, whenever the order came. A notice that was never sent (an email that
-/// failed) is followed by nothing.
-pub async fn notice_credits<const N: usize>(
+/// What followed the notices given from `from` until `to` (not included), per kind: the products ordered in
+/// `currency` after them, whenever the order came. A notice that was never sent (an email that failed) is followed
+/// by nothing.
+pub async fn notice_credits(
     db: &Db,
-    spans: &[(Millis, Millis); N],
+    from: Millis,
+    to: Millis,
     currency: &str,
-) -> Result<[Vec<NoticeCredit>; N], StoreError> {
-    let sql = format!(
-        "SELECT s.i, CAST({} AS BIGINT), CAST(SUM(f.purchases) AS BIGINT), CAST(SUM(f.value_minor) AS BIGINT) \
-         FROM notice_purchases f JOIN notices n ON n.id = f.notice_id CROSS JOIN {} \
-         WHERE f.noticed_at >= s.a AND f.noticed_at < s.b AND f.currency = ${} AND n.status = 'sent' \
-         GROUP BY s.i, f.kind",
-        kind_numbers("f.kind"),
-        spans_table("s", 1, spans.len()),
-        2 * spans.len() + 1
-    );
-    let rows: Vec<(i64, i64, i64, i64)> = bind_spans(sqlx::query_as(&sql), spans)
-        .bind(currency)
-        .fetch_all(db.reader())
-        .await?;
-    Ok(std::array::from_fn(|span| {
-        NoticeKind::ALL
-            .into_iter()
-            .enumerate()
-            .map(|(index, kind)| {
-                let row = rows
-                    .iter()
-                    .find(|row| row.0 == span as i64 && row.1 == index as i64);
-                NoticeCredit {
-                    kind,
-                    purchases: row.map_or(0, |row| row.2),
-                    value_minor: row.map_or(0, |row| row.3),
-                }
-            })
-            .collect()
-    }))
+) -> Result<Vec<NoticeCredit>, StoreError> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT CAST({} AS BIGINT), CAST(SUM(f.purchases) AS BIGINT), CAST(SUM(f.value_minor) AS BIGINT) \
+         FROM notice_purchases f JOIN notices n ON n.id = f.notice_id \
+         WHERE f.noticed_at >= $1 AND f.noticed_at < $2 AND f.currency = $3 AND n.status = 'sent' GROUP BY f.kind",
+        kind_numbers("f.kind")
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(currency)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(NoticeKind::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(index, kind)| {
+            let row = rows.iter().find(|row| row.0 == index as i64);
+            NoticeCredit {
+                kind,
+                purchases: row.map_or(0, |row| row.1),
+                value_minor: row.map_or(0, |row| row.2),
+            }
+        })
+        .collect())
 }

@@ -69,58 +69,49 @@ pub async fn failed_notices(db: &Db, limit: i64) -> Result<Vec<FailedNotice>, St
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
-/// The notices given to shoppers in each of `spans` (from, until: not included), in one read of the notices:
-/// price drops, restocks and price rises delivered to the inbox or by email, counted per kind, and what followed
-/// them ([`notice_credits`]). The merchant's webhook copies and the guests' confirmation emails are not notices a
-/// shopper acted on, and are left out.
-pub async fn notice_activity<const N: usize>(
+/// The notices given to shoppers from `from` until `to` (not included): price drops, restocks and price rises
+/// delivered to the inbox or by email, counted per kind, and what followed them ([`notice_credits`]). The
+/// merchant's webhook copies and the guests' confirmation emails are not notices a shopper acted on, and are left
+/// out.
+pub async fn notice_activity(
     db: &Db,
-    spans: &[(Millis, Millis); N],
+    from: Millis,
+    to: Millis,
     currency: &str,
-) -> Result<[NoticeActivity; N], StoreError> {
+) -> Result<NoticeActivity, StoreError> {
     let sql = format!(
-        "SELECT s.i, CAST({kinds} AS BIGINT), COUNT(*), \
+        "SELECT CAST({kinds} AS BIGINT), COUNT(*), \
          CAST(SUM(CASE WHEN n.channel = 'email' THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
          CAST(SUM(CASE WHEN n.clicked_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) \
-         FROM notices n JOIN alert_changes c ON c.id = n.change_id CROSS JOIN {spans} \
+         FROM notices n JOIN alert_changes c ON c.id = n.change_id \
          WHERE n.status = 'sent' AND n.channel <> 'webhook' AND c.kind <> 'confirm' \
-         AND n.created_at >= s.a AND n.created_at < s.b GROUP BY s.i, c.kind",
-        kinds = kind_numbers("c.kind"),
-        spans = spans_table("s", 1, spans.len())
+         AND n.created_at >= $1 AND n.created_at < $2 GROUP BY c.kind",
+        kinds = kind_numbers("c.kind")
     );
-    let told = bind_spans(
-        sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64)>(&sql),
-        spans,
-    )
-    .fetch_all(db.reader());
+    let told = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&sql)
+        .bind(from)
+        .bind(to)
+        .fetch_all(db.reader());
     let (rows, credits) = futures::try_join!(
         async { told.await.map_err(StoreError::from) },
-        notice_credits(db, spans, currency)
+        notice_credits(db, from, to, currency)
     )?;
-    let mut span = 0;
-    Ok(credits.map(|credits| {
-        span += 1;
-        NoticeActivity {
-            tallies: NoticeKind::ALL
-                .into_iter()
-                .enumerate()
-                .map(|(index, kind)| {
-                    let row = rows
-                        .iter()
-                        .find(|row| row.0 == span - 1 && row.1 == index as i64);
-                    NoticeTally {
-                        kind,
-                        notices: row.map_or(0, |row| row.2),
-                        emailed: row.map_or(0, |row| row.3),
-                        seen: row.map_or(0, |row| row.4),
-                        clicked: row.map_or(0, |row| row.5),
-                    }
-                })
-                .collect(),
-            credits,
-        }
-    }))
+    let tallies = NoticeKind::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(index, kind)| {
+            let row = rows.iter().find(|row| row.0 == index as i64);
+            NoticeTally {
+                kind,
+                notices: row.map_or(0, |row| row.1),
+                emailed: row.map_or(0, |row| row.2),
+                seen: row.map_or(0, |row| row.3),
+                clicked: row.map_or(0, |row| row.4),
+            }
+        })
+        .collect();
+    Ok(NoticeActivity { tallies, credits })
 }
 
 /// How many alerts of each kind shoppers set up from `from` until `to` (not included), and how many of those are

@@ -71,9 +71,7 @@ async fn drop_price_told(db: &Db, sku: &str, price_minor: i64, policy: &AlertPol
 
 /// What followed the price-drop notices given from day `from` until day `to`: (purchases, value).
 async fn after_drops(db: &Db, from: i64, to: i64) -> (i64, i64) {
-    let [credits] = notice_credits(db, &[(day(from), day(to))], "CNY")
-        .await
-        .unwrap();
+    let credits = notice_credits(db, day(from), day(to), "CNY").await.unwrap();
     let NoticeCredit {
         purchases,
         value_minor,
