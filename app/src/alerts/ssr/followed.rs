@@ -17,6 +17,20 @@ pub(super) fn kind_numbers(column: &str) -> String {
     )
 }
 
+/// One `T` per kind, in [`NoticeKind::ALL`]'s order, each made from the row whose first column is the kind's
+/// place there ([`kind_numbers`]), or from none when no row counted that kind.
+pub(super) fn per_kind<R, T>(
+    rows: &[R],
+    place: impl Fn(&R) -> i64,
+    made: impl Fn(NoticeKind, Option<&R>) -> T,
+) -> Vec<T> {
+    NoticeKind::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(index, kind)| made(kind, rows.iter().find(|row| place(row) == index as i64)))
+        .collect()
+}
+
 /// The notices given to `shoppers` (row ids) from `from` until `to` (not included) that an order may follow: to
 /// the inbox or by email, sent or still to send (an emailed notice shows in the inbox at once), not withdrawn nor
 /// given up on, not the merchant's webhook copies nor guests' confirmation emails. Read by the notices' shopper
@@ -105,16 +119,13 @@ pub async fn notice_credits(
     .bind(currency)
     .fetch_all(db.reader())
     .await?;
-    Ok(NoticeKind::ALL
-        .into_iter()
-        .enumerate()
-        .map(|(index, kind)| {
-            let row = rows.iter().find(|row| row.0 == index as i64);
-            NoticeCredit {
-                kind,
-                purchases: row.map_or(0, |row| row.1),
-                value_minor: row.map_or(0, |row| row.2),
-            }
-        })
-        .collect())
+    Ok(per_kind(
+        &rows,
+        |row| row.0,
+        |kind, row| NoticeCredit {
+            kind,
+            purchases: row.map_or(0, |row| row.1),
+            value_minor: row.map_or(0, |row| row.2),
+        },
+    ))
 }

@@ -97,20 +97,17 @@ pub async fn notice_activity(
         async { told.await.map_err(StoreError::from) },
         notice_credits(db, from, to, currency)
     )?;
-    let tallies = NoticeKind::ALL
-        .into_iter()
-        .enumerate()
-        .map(|(index, kind)| {
-            let row = rows.iter().find(|row| row.0 == index as i64);
-            NoticeTally {
-                kind,
-                notices: row.map_or(0, |row| row.1),
-                emailed: row.map_or(0, |row| row.2),
-                seen: row.map_or(0, |row| row.3),
-                clicked: row.map_or(0, |row| row.4),
-            }
-        })
-        .collect();
+    let tallies = per_kind(
+        &rows,
+        |row| row.0,
+        |kind, row| NoticeTally {
+            kind,
+            notices: row.map_or(0, |row| row.1),
+            emailed: row.map_or(0, |row| row.2),
+            seen: row.map_or(0, |row| row.3),
+            clicked: row.map_or(0, |row| row.4),
+        },
+    );
     Ok(NoticeActivity { tallies, credits })
 }
 
