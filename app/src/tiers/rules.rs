@@ -354,13 +354,18 @@ impl TierRules {
             if index > 0 && tier.threshold_minor <= self.tiers[index - 1].threshold_minor {
                 return Err(AppError::invalid(
                     field("threshold_minor"),
-                    // The amount as the form's inputs hold it, which reads the same in every language.
+                    // The amount as the form's inputs hold it, which reads the same in every language, with its
+                    // currency: the merchant API takes thresholds in minor units, so a bare decimal would mislead.
                     Translation::with(
                         "error.rule.above_threshold",
                         &[(
                             "amount",
-                            Money::new(self.tiers[index - 1].threshold_minor, &self.currency)
-                                .plain(),
+                            format!(
+                                "{} {}",
+                                Money::new(self.tiers[index - 1].threshold_minor, &self.currency)
+                                    .plain(),
+                                self.currency
+                            ),
                         )],
                     ),
                 ));

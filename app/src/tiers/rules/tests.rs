@@ -245,7 +245,10 @@ fn a_threshold_not_above_the_last_says_the_last_one_as_the_form_holds_it_in_eith
     let mut rules = TierRules::default();
     rules.tiers[2].threshold_minor = rules.tiers[1].threshold_minor;
     let error = rules.validate().unwrap_err();
-    let last = Money::new(rules.tiers[1].threshold_minor, "CNY").plain();
+    let last = format!(
+        "{} CNY",
+        Money::new(rules.tiers[1].threshold_minor, "CNY").plain()
+    );
     assert_eq!(
         error.message_in("en"),
         format!("must be greater than the threshold of the tier before it ({last})")
