@@ -255,13 +255,14 @@ pub async fn record_order(
 ) -> Result<OrderOutcome, StoreError> {
     validate_idempotency_key(idempotency_key)?;
     validate_order(input)?;
-    let placed_at = optional_time("placed_at", input.placed_at.as_deref(), now)?;
     let hash = request_hash(input);
     let mut tx = db.write().await?;
     lock_order_number(&mut tx, &input.order_id).await?;
     if let Some(outcome) = outcome_for_key(&mut tx, "orders", idempotency_key, &hash).await? {
         return Ok(outcome);
     }
+    // After the replay: a retry of an order taken when it was dated ahead answers as the first request did.
+    let placed_at = optional_time("placed_at", input.placed_at.as_deref(), now)?;
     let (shopper, products) = buyer_and_products(&mut tx, &input.shopper_id, &input.lines).await?;
     // validate_order bounded the total, so the lines' sum fits.
     let subtotal = lines_subtotal(input)
@@ -346,12 +347,12 @@ pub async fn record_refund(
     if input.amount_minor <= 0 {
         return Err(AppError::invalid("amount_minor", "must be greater than zero").into());
     }
-    let refunded_at = optional_time("refunded_at", input.refunded_at.as_deref(), now)?;
     let hash = request_hash(&(order_id, input));
     let mut tx = db.write().await?;
     if let Some(outcome) = outcome_for_key(&mut tx, "refunds", idempotency_key, &hash).await? {
         return Ok(outcome);
     }
+    let refunded_at = optional_time("refunded_at", input.refunded_at.as_deref(), now)?;
     let order_key = order_key(&mut tx, order_id).await?;
     let before = order_outcome(&mut tx, order_key).await?;
     if before.status == "cancelled" {

@@ -341,8 +341,8 @@ async fn the_quarter_counts_what_each_widget_did_and_the_orders_that_followed() 
         assert_eq!(report.period.first_day, "2026-01-01");
         assert_eq!(report.previous.last_day, "2025-12-31");
 
-        // A comparison period overlapping the period (three years against a year earlier do), read with it in
-        // one pass: each counts what it would alone.
+        // A comparison period overlapping the period (three years against a year earlier do): each counts what
+        // it would alone.
         let overlapping = Period {
             from: at("2026-01-21T00:00:00Z"),
             to: at("2026-04-10T00:00:00Z"),
