@@ -18,7 +18,7 @@ use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::messages::ssr::{MarketingRules, NewMessage, queue_to, withdraw_all};
 use crate::messages::{CartPriceDrop, MessageBody};
-use crate::orders::ssr::{OrderChange, order_products};
+use crate::orders::ssr::{OrderChange, ordered_products};
 use crate::store::{StoreError, Then, Tx};
 use futures::future::BoxFuture;
 
@@ -215,7 +215,13 @@ impl Then<OrderChange> for CartsAfterOrders {
     ) -> BoxFuture<'t, Result<(), StoreError>> {
         Box::pin(async move {
             if let OrderChange::NewOrder { buyer, order, .. } = change {
-                let (placed_at, products) = order_products(tx, order).await?;
+                let bought = ordered_products(tx, &[order]).await?;
+                let Some(placed_at) = bought.first().map(|line| line.placed_at) else {
+                    return Ok(());
+                };
+                let mut products: Vec<ProductKey> =
+                    bought.iter().map(|line| ProductKey(line.product)).collect();
+                products.sort_unstable();
                 let left = remove_bought(tx, ShopperKey(buyer), &products, placed_at).await?;
                 withdraw_left(tx, ShopperKey(buyer), &left).await?;
             }

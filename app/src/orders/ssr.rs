@@ -203,24 +203,6 @@ async fn order_key(tx: &mut Tx, order_id: &str) -> Result<i64, StoreError> {
     )
 }
 
-/// When an order (its row id) was placed, and the products it holds, each once.
-pub async fn order_products(
-    tx: &mut Tx,
-    order: i64,
-) -> Result<(Millis, Vec<ProductKey>), sqlx::Error> {
-    let placed_at: Millis = sqlx::query_scalar("SELECT placed_at FROM orders WHERE id = $1")
-        .bind(order)
-        .fetch_one(&mut **tx)
-        .await?;
-    let products = sqlx::query_scalar(
-        "SELECT DISTINCT product_id FROM order_lines WHERE order_id = $1 ORDER BY product_id",
-    )
-    .bind(order)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok((placed_at, products))
-}
-
 /// The row ids of an order's buyer and of each line's product; an unknown one is a 404 naming its field.
 async fn buyer_and_products(
     tx: &mut Tx,
@@ -654,7 +636,8 @@ pub async fn cancel_order(
     Ok(outcome)
 }
 
-/// A paid order's lines of one product, for what the order followed.
+/// A paid order's lines of one product, as what follows a new order reads them (the notices it followed, the cart
+/// it empties).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderedProduct {
     /// The order's row id, and its buyer's.
