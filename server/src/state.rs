@@ -41,13 +41,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// What follows a catalogue write: price and stock alerts, and price drops in shoppers' carts.
-    pub fn catalog_flows(
-        &self,
-    ) -> (
-        app::flows::catalog_alerts::CatalogAlerts<'_>,
-        app::flows::cart_price_drops::CartPriceDrops<'_>,
-    ) {
+    /// What follows a catalogue write: price and stock alerts, price drops in shoppers' carts, the saves a new
+    /// price fell below.
+    pub fn catalog_flows(&self) -> app::flows::cart_price_drops::CatalogFlows<'_> {
         app::flows::cart_price_drops::catalog_flows(&self.alerts, &self.cart_drops)
     }
 

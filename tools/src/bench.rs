@@ -1504,6 +1504,10 @@ async fn load_widget_activity(db: &Db) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         tx.commit().await.map_err(sql)?;
     }
+    // The saves' falls and the orders after them, as the flows record them when prices change and orders come in.
+    app::flows::save_purchases::follow_all(db)
+        .await
+        .map_err(|e| e.to_string())?;
     progress.at(8);
     // A quarter of the moves are the reviews', which fall at midnight every 30 days.
     run(format!(

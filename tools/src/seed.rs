@@ -13,6 +13,7 @@ use app::catalog::{CategoryInput, PriceChange, ProductInput, ProductText};
 use app::events::{EventInput, EventKind, ssr as events};
 use app::flows::catalog_alerts::CatalogAlerts;
 use app::flows::notice_purchases::NoticePurchases;
+use app::flows::save_purchases;
 use app::flows::tier_growth::TierGrowth;
 use app::identity::{ShopperInput, Viewer, ssr as identity};
 use app::kernel::time::{DAY_MS, Millis, to_rfc3339};
@@ -84,7 +85,8 @@ struct CategorySpec {
 }
 
 /// What follows a seeded order, its cancellation or refund: the buyer's tier growth, and the notice each product
-/// followed (for "Widgets at work").
+/// followed (for "Widgets at work"). The saves each followed are recorded once everything is in
+/// ([`save_purchases::follow_all`]): the seed writes the lists after the orders, with earlier times.
 const ORDERS_FOLLOWED: (TierGrowth, NoticePurchases) = (TierGrowth, NoticePurchases);
 
 const CATEGORIES: [CategorySpec; 12] = [
@@ -1119,6 +1121,7 @@ pub async fn seed(
         &mut loaded,
     )
     .await?;
+    save_purchases::follow_all(db).await?;
     db.refresh_statistics().await?;
     Ok(loaded)
 }

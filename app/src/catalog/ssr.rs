@@ -656,34 +656,19 @@ pub async fn page_url(tx: &mut Tx, product_id: ProductKey) -> Result<Option<Stri
     Ok(url.filter(|url| !url.is_empty()))
 }
 
-/// The prices `products` (row ids) were given from `from` on, per product oldest first: (product, when, price).
-pub async fn prices_since(
-    db: &Db,
-    products: &[i64],
-    from: Millis,
-) -> Result<Vec<(i64, Millis, Money)>, StoreError> {
-    let mut prices = Vec::new();
-    for chunk in products.chunks(1_000) {
-        let rows = sqlx::query(&format!(
-            "SELECT product_id, changed_at, price_minor, currency FROM price_history \
-             WHERE product_id IN ({}) AND changed_at >= $1 ORDER BY product_id, changed_at, id",
-            crate::store::id_list(chunk)
-        ))
-        .bind(from)
-        .fetch_all(db.reader())
-        .await?;
-        for row in &rows {
-            prices.push((
-                row.try_get("product_id")?,
-                row.try_get("changed_at")?,
-                Money::new(
-                    row.try_get("price_minor")?,
-                    row.try_get::<String, _>("currency")?,
-                ),
-            ));
-        }
-    }
-    Ok(prices)
+/// Every price the catalogue recorded: (product, when, price), in time order.
+pub async fn every_price(db: &Db) -> Result<Vec<(i64, Millis, Money)>, StoreError> {
+    let rows: Vec<(i64, Millis, i64, String)> = sqlx::query_as(
+        "SELECT product_id, changed_at, price_minor, currency FROM price_history ORDER BY changed_at, id",
+    )
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(product, at, price_minor, currency)| {
+            (product, at, Money::new(price_minor, currency))
+        })
+        .collect())
 }
 
 /// The titles of `products` (row ids) in `locale`, where the catalogue has a translation.

@@ -75,21 +75,27 @@ fn key_of_line(product: ProductKey, shopper: Option<ShopperKey>) -> String {
     }
 }
 
-/// What follows a catalogue write: price and stock alerts, then price drops in shoppers' carts. The alerts come
-/// first: a shopper their own alert told of a drop is not told again of it by the cart ([`CartPriceDrops`] reads
-/// the alerts' notices of the change).
-pub fn catalog_flows<'a>(
-    alerts: &'a AlertPolicy,
-    carts: &'a CartDropPolicy,
-) -> (super::catalog_alerts::CatalogAlerts<'a>, CartPriceDrops<'a>) {
+/// What follows a catalogue write: price and stock alerts, then price drops in shoppers' carts, and the saves a
+/// new price fell below. The alerts come first: a shopper their own alert told of a drop is not told again of it
+/// by the cart ([`CartPriceDrops`] reads the alerts' notices of the change).
+pub fn catalog_flows<'a>(alerts: &'a AlertPolicy, carts: &'a CartDropPolicy) -> CatalogFlows<'a> {
     (
         super::catalog_alerts::CatalogAlerts(alerts),
-        CartPriceDrops {
-            alerts,
-            policy: carts,
-        },
+        (
+            CartPriceDrops {
+                alerts,
+                policy: carts,
+            },
+            super::save_purchases::SaveFalls,
+        ),
     )
 }
+
+/// The flows [`catalog_flows`] gives, in their order.
+pub type CatalogFlows<'a> = (
+    super::catalog_alerts::CatalogAlerts<'a>,
+    (CartPriceDrops<'a>, super::save_purchases::SaveFalls),
+);
 
 /// Tells shoppers of price drops in their carts, under the store's alert policy (minimum drop, cooldown) and
 /// cart rules; a rise withdraws what still waits. It follows [`super::catalog_alerts::CatalogAlerts`] in one

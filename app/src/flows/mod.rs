@@ -16,6 +16,7 @@
 //! - [`unpaid_reminders`]: an order left unpaid reminds its buyer once, unless it is paid or cancelled first;
 //! - [`cart_price_drops`]: a price drop of something in a shopper's cart tells them, and what they buy leaves it;
 //! - [`notice_purchases`]: an order of a product its buyer was told about in the week before follows that notice;
+//! - [`save_purchases`]: a price fall of a saved product, and an order of it, follow the save;
 //! - [`product_names`]: the products an email names, in its recipient's language.
 
 #[cfg(feature = "ssr")]
@@ -31,6 +32,8 @@ pub mod notice_purchases;
 pub mod product_names;
 #[cfg(feature = "ssr")]
 pub mod review_requests;
+#[cfg(feature = "ssr")]
+pub mod save_purchases;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 #[cfg(feature = "ssr")]
@@ -47,24 +50,35 @@ pub mod verified_buyers;
 pub use guest_adoption::{adopt_guest, demo_sign_in};
 
 /// What follows every change to orders: the buyer's tier growth, an unpaid order's reminder withdrawn when the
-/// order is paid or cancelled, what the buyer bought taken out of their cart, and the notices the order followed.
+/// order is paid or cancelled, what the buyer bought taken out of their cart, and the notices and saves the order
+/// followed.
 #[cfg(feature = "ssr")]
-pub const ORDER_FLOWS: (
+pub const ORDER_FLOWS: OrderFlows = (
     tier_growth::TierGrowth,
     (
         unpaid_reminders::UnpaidReminders,
         (
             cart_price_drops::CartsAfterOrders,
-            notice_purchases::NoticePurchases,
+            (
+                notice_purchases::NoticePurchases,
+                save_purchases::SavePurchases,
+            ),
         ),
     ),
-) = (
+);
+
+/// The flows of [`ORDER_FLOWS`], in their order.
+#[cfg(feature = "ssr")]
+pub type OrderFlows = (
     tier_growth::TierGrowth,
     (
         unpaid_reminders::UnpaidReminders,
         (
             cart_price_drops::CartsAfterOrders,
-            notice_purchases::NoticePurchases,
+            (
+                notice_purchases::NoticePurchases,
+                save_purchases::SavePurchases,
+            ),
         ),
     ),
 );

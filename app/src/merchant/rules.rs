@@ -3,12 +3,11 @@
 //! **An order follows a touch** (a notice, a save, a price fall of a saved product) when the shopper touched
 //! orders that product after it and within the touch's window: 7 days for a notice or a price fall, 30 days for a
 //! save. Each product bought on an order follows at most one touch of a kind (any notice, a save, a fall): the
-//! latest before it. Which notice an order followed is recorded when the order comes in
-//! ([`crate::alerts::rules::followed_notice`], `flows::notice_purchases`), so the latest notice counts wherever
-//! it falls; the saves and falls are read per period, so an order in the days after the period follows its latest
-//! save or fall within the period. Cancelled orders, orders refunded in full, and orders in another currency do
-//! not count; a line is worth its quantity times its unit price. A guest's touches follow no order: orders name a
-//! shopper.
+//! latest before it, wherever it falls. What an order followed is recorded when the order comes in
+//! ([`crate::alerts::rules::followed_notice`], `flows::notice_purchases`; [`crate::wishlist::rules::followed_save`]
+//! and [`crate::wishlist::rules::followed_fall`], `flows::save_purchases`). Cancelled orders, orders refunded in
+//! full, and orders in another currency do not count; a line is worth its quantity times its unit price. A
+//! guest's touches follow no order: orders name a shopper.
 
 use super::{
     AlertFigures, DroppedProduct, EmailFigures, ModerationWait, ReviewFigures, ReviewMonth,
@@ -16,68 +15,18 @@ use super::{
 };
 use crate::alerts::{AlertsStarted, NoticeActivity, NoticeKind};
 use crate::insights::rules::Period;
-use crate::kernel::money::Money;
 use crate::kernel::time::{DAY_MS, Millis, Month, iso_date};
 use crate::messages::{MessageFact, MessageKind, Purpose};
-use crate::orders::{ProductPurchase, ShopperOrder};
+use crate::orders::ShopperOrder;
 use crate::reviews::{ReviewStatus, ReviewsOfDay, VotesCast};
 use crate::tiers::{Tier, TierMovesOfDay};
-use crate::wishlist::{SaveActivity, SaveFact};
+use crate::wishlist::SaveActivity;
 use std::collections::{BTreeMap, HashMap};
 
-/// How long after a notice, an email, or a saved product's price fall an order of it counts.
+/// How long after a notice or an email an order of it counts.
 pub use crate::alerts::rules::NOTICE_WINDOW;
-/// How long after saving a product an order of it counts, and a fall of its price is one the save saw.
-pub const SAVE_WINDOW: Millis = Millis::days(30);
-/// How far past a period's end its touches' orders are read: a save's fall and the week after it.
-pub const FOLLOW_UP: Millis = Millis::days(37);
 /// Products in each of the wish lists' tables.
 pub const TOP_PRODUCTS: usize = 10;
-
-/// A shopper meeting a product through a widget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Touch {
-    pub shopper: i64,
-    pub product: i64,
-    pub at: Millis,
-}
-
-/// What followed one touch: the products bought (order lines) and their value.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Credit {
-    pub purchases: i64,
-    pub value_minor: i64,
-}
-
-/// Each touch's credit, in the touches' order: every purchase goes to the latest touch of its shopper and product
-/// strictly before it, when it is within `window` of that touch; else to none.
-pub fn attribute(touches: &[Touch], purchases: &[ProductPurchase], window: Millis) -> Vec<Credit> {
-    let mut by_pair: HashMap<(i64, i64), Vec<(Millis, usize)>> = HashMap::new();
-    for (index, touch) in touches.iter().enumerate() {
-        by_pair
-            .entry((touch.shopper, touch.product))
-            .or_default()
-            .push((touch.at, index));
-    }
-    for times in by_pair.values_mut() {
-        times.sort_unstable();
-    }
-    let mut credits = vec![Credit::default(); touches.len()];
-    for purchase in purchases {
-        let Some(times) = by_pair.get(&(purchase.shopper, purchase.product)) else {
-            continue;
-        };
-        let before = times.partition_point(|(at, _)| *at < purchase.at);
-        let Some(&(at, index)) = before.checked_sub(1).map(|last| &times[last]) else {
-            continue;
-        };
-        if purchase.at - at <= window {
-            credits[index].purchases += 1;
-            credits[index].value_minor += purchase.value_minor;
-        }
-    }
-    credits
-}
 
 /// The alerts' figures per kind of notice: the alerts set up, the notices given and what shoppers did with them,
 /// and the products ordered after them. Each purchase follows at most one notice, of whatever kind: a restock that
@@ -102,19 +51,6 @@ pub fn alert_figures(started: &[AlertsStarted], notices: &NoticeActivity) -> Vec
             }
         })
         .collect()
-}
-
-/// The first fall of a saved product's price below the saved price within [`SAVE_WINDOW`] of saving, from the
-/// product's prices in time order.
-fn first_fall(save: &SaveFact, currency: &str, prices: &[(Millis, &Money)]) -> Option<Millis> {
-    prices
-        .iter()
-        .skip_while(|(at, _)| *at <= save.saved_at)
-        .take_while(|(at, _)| *at - save.saved_at <= SAVE_WINDOW)
-        .find(|(_, price)| {
-            price.currency == currency && price.amount_minor < save.saved_price_minor
-        })
-        .map(|(at, _)| *at)
 }
 
 /// The wish lists' figures with each product as its row id, to be named ([`WishListRanks::named`]).
@@ -189,39 +125,12 @@ impl WishListRanks {
 }
 
 /// The wish lists' figures: which saves their savers bought, the most saved products, and the price falls that
-/// turned saves into orders. `prices` are the saved products' prices (product, when, price) in time order.
-pub fn wish_list_ranks(
-    activity: &SaveActivity,
-    currency: &str,
-    prices: &[(i64, Millis, Money)],
-    purchases: &[ProductPurchase],
-) -> WishListRanks {
-    let saves = &activity.by_shoppers;
-    let touches: Vec<Touch> = saves
-        .iter()
-        .map(|save| Touch {
-            shopper: save.shopper,
-            product: save.product,
-            at: save.saved_at,
-        })
-        .collect();
-    let bought = attribute(&touches, purchases, SAVE_WINDOW);
-    let mut bought_per_product: HashMap<i64, i64> = HashMap::new();
-    for (save, credit) in saves.iter().zip(&bought) {
-        if credit.purchases > 0 {
-            *bought_per_product.entry(save.product).or_default() += 1;
-        }
-    }
+/// turned saves into orders, from a period's saves and what followed them.
+pub fn wish_list_ranks(activity: &SaveActivity) -> WishListRanks {
     let mut ranked: Vec<(i64, i64, i64)> = activity
         .by_product
         .iter()
-        .map(|(product, saves)| {
-            (
-                *product,
-                *saves,
-                bought_per_product.get(product).copied().unwrap_or(0),
-            )
-        })
+        .map(|counted| (counted.product, counted.saves, counted.bought))
         .collect();
     ranked.sort_by_key(|(product, saves, _)| (std::cmp::Reverse(*saves), *product));
     let most_wished = ranked.iter().copied().take(TOP_PRODUCTS).collect();
@@ -231,34 +140,18 @@ pub fn wish_list_ranks(
         .filter(|(_, _, bought)| *bought == 0)
         .take(TOP_PRODUCTS)
         .collect();
-
-    let mut price_lists: HashMap<i64, Vec<(Millis, &Money)>> = HashMap::new();
-    for (product, at, price) in prices {
-        price_lists.entry(*product).or_default().push((*at, price));
-    }
-    let falls: Vec<Touch> = saves
+    let mut price_drops: Vec<(i64, i64, i64, i64)> = activity
+        .by_product
         .iter()
-        .filter_map(|save| {
-            Some(Touch {
-                shopper: save.shopper,
-                product: save.product,
-                at: first_fall(save, currency, price_lists.get(&save.product)?)?,
-            })
+        .filter(|counted| counted.fell > 0)
+        .map(|counted| {
+            (
+                counted.product,
+                counted.fell,
+                counted.bought_after_fall,
+                counted.after_fall_value_minor,
+            )
         })
-        .collect();
-    let mut dropped: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
-    for (fall, credit) in falls
-        .iter()
-        .zip(attribute(&falls, purchases, NOTICE_WINDOW))
-    {
-        let entry = dropped.entry(fall.product).or_default();
-        entry.0 += 1;
-        entry.1 += i64::from(credit.purchases > 0);
-        entry.2 += credit.value_minor;
-    }
-    let mut price_drops: Vec<(i64, i64, i64, i64)> = dropped
-        .into_iter()
-        .map(|(product, (saves, bought, value))| (product, saves, bought, value))
         .collect();
     price_drops.sort_by_key(|(product, saves, bought, _)| {
         (
@@ -271,8 +164,12 @@ pub fn wish_list_ranks(
     WishListRanks {
         saves: activity.saves,
         savers: activity.savers,
-        bought: bought.iter().filter(|c| c.purchases > 0).count() as i64,
-        bought_value_minor: bought.iter().map(|c| c.value_minor).sum(),
+        bought: activity.by_product.iter().map(|c| c.bought).sum(),
+        bought_value_minor: activity
+            .by_product
+            .iter()
+            .map(|c| c.bought_value_minor)
+            .sum(),
         most_wished,
         not_bought,
         price_drops,

@@ -1,8 +1,8 @@
 //! "Widgets at work" from what each capability records, each read through the capability's own store functions.
 
 use super::rules::{
-    FOLLOW_UP, NOTICE_WINDOW, alert_figures, email_figures, moderation_wait, review_figures,
-    tier_activity, wish_list_ranks,
+    NOTICE_WINDOW, alert_figures, email_figures, moderation_wait, review_figures, tier_activity,
+    wish_list_ranks,
 };
 use super::{WidgetFigures, WidgetHeadlines, WidgetReport};
 use crate::insights::Comparison;
@@ -23,13 +23,6 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         crate::feed::ssr::shelf_figures(db, period.from, period.to),
         crate::messages::ssr::message_activity(db, period.from, period.to),
     )?;
-    let saved: Vec<i64> = saves
-        .by_shoppers
-        .iter()
-        .map(|save| save.product)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
     // An email queued in the period may go later (quiet hours, retries): its week runs from when it went.
     let last_sent = messages
         .iter()
@@ -43,25 +36,15 @@ async fn figures_of(db: &Db, currency: &str, period: Period) -> Result<WidgetFig
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let (purchases, prices, recipients_orders) = futures::try_join!(
-        // What the savers bought: a save's fall and the week after it may run past the period's end.
-        crate::orders::ssr::product_purchases(
-            db,
-            &saved,
-            period.from,
-            period.to + FOLLOW_UP,
-            currency
-        ),
-        crate::catalog::ssr::prices_since(db, &saved, period.from),
-        crate::orders::ssr::orders_of_shoppers(
-            db,
-            &recipients,
-            period.from,
-            last_sent.max(period.to) + NOTICE_WINDOW,
-            currency
-        ),
-    )?;
-    let ranks = wish_list_ranks(&saves, currency, &prices, &purchases);
+    let recipients_orders = crate::orders::ssr::orders_of_shoppers(
+        db,
+        &recipients,
+        period.from,
+        last_sent.max(period.to) + NOTICE_WINDOW,
+        currency,
+    )
+    .await?;
+    let ranks = wish_list_ranks(&saves);
     let names =
         crate::catalog::ssr::names_of(&mut *db.reader().acquire().await?, &ranks.products())
             .await?;

@@ -174,16 +174,6 @@ pub struct Buyer {
     pub orders: i64,
 }
 
-/// A product bought on a paid order, for the merchant's figures of what led to it: `shopper` is the buyer's row
-/// id, `value_minor` the line's quantity times its unit price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProductPurchase {
-    pub shopper: i64,
-    pub product: i64,
-    pub at: Millis,
-    pub value_minor: i64,
-}
-
 /// A paid order as the merchant's figures of what an email led to count it: `shopper` is the buyer's row id,
 /// `value_minor` its total less refunds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

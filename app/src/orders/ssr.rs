@@ -2,7 +2,7 @@
 
 use super::{
     Buyer, DeliveredOrder, Fulfilment, FulfilmentInput, FulfilmentState, OrderInput,
-    OrderLineInput, OrderOutcome, OrderSummary, ProductPurchase, RefundInput, ShopperOrder,
+    OrderLineInput, OrderOutcome, OrderSummary, RefundInput, ShopperOrder,
 };
 use crate::catalog::rules::validate_price;
 use crate::catalog::ssr::product_for_update;
@@ -636,8 +636,8 @@ pub async fn cancel_order(
     Ok(outcome)
 }
 
-/// A paid order's lines of one product, as what follows a new order reads them (the notices it followed, the cart
-/// it empties).
+/// A paid order's lines of one product, as what follows a new order reads them (the notices and saves it followed,
+/// the cart it empties).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderedProduct {
     /// The order's row id, and its buyer's.
@@ -709,44 +709,13 @@ pub async fn has_bought(
     Ok(orders > 0)
 }
 
-/// Every purchase of `products` (row ids) on orders placed from `from` until `to` (not included) that are still
-/// paid (not cancelled, not refunded in full), in `currency`, one per order line; read as joined texts.
-pub async fn product_purchases(
-    db: &Db,
-    products: &[i64],
-    from: Millis,
-    to: Millis,
-    currency: &str,
-) -> Result<Vec<ProductPurchase>, StoreError> {
-    let set = IdSet::of(db.backend(), products);
-    let texts: Vec<Option<String>> = sqlx::query_scalar(&format!(
-        "SELECT {} FROM {} JOIN order_lines l ON l.product_id = f.id JOIN orders o ON o.id = l.order_id \
-         WHERE o.placed_at >= $2 AND o.placed_at < $3 AND o.status = 'paid' AND o.currency = $4 \
-         GROUP BY o.shopper_id / {JOINED_IDS}",
-        db.backend().joined(
-            "o.shopper_id || ' ' || l.product_id || ' ' || o.placed_at || ' ' || \
-             (l.quantity * l.unit_price_minor)"
-        ),
-        set.table("f", 1)
-    ))
-    .bind(set.value())
-    .bind(from)
-    .bind(to)
-    .bind(currency)
-    .fetch_all(db.reader())
-    .await?;
-    let mut purchases = Vec::new();
-    for text in &texts {
-        for [shopper, product, at, value_minor] in joined_numbers(text.as_deref())? {
-            purchases.push(ProductPurchase {
-                shopper,
-                product,
-                at: Millis(at),
-                value_minor,
-            });
-        }
-    }
-    Ok(purchases)
+/// The row ids of every order that still counts as paid, oldest first.
+pub async fn paid_orders(db: &Db) -> Result<Vec<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM orders WHERE status = 'paid' ORDER BY id")
+            .fetch_all(db.reader())
+            .await?,
+    )
 }
 
 /// The paid orders of `shoppers` (row ids) placed from `from` until `to` (not included), in `currency`; read by

@@ -106,14 +106,64 @@ pub struct MostWished {
     pub savers: i64,
 }
 
-/// A product a shopper (row id) saved, still on their list, for what followed it; the price it had then is in
-/// the store's currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SaveFact {
+/// A shopper's save of a product, as an order of that product by them is matched with it
+/// ([`rules::followed_save`], [`rules::followed_fall`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuyersSave {
+    /// The list it is on (row id): with the product, the save's key.
+    pub list: i64,
     pub shopper: i64,
     pub product: i64,
     pub saved_at: Millis,
-    pub saved_price_minor: i64,
+    /// When the price first fell below the saved price within [`rules::SAVE_WINDOW`] of saving, if it did.
+    pub fell_at: Option<Millis>,
+    /// The currency of the saved price: only orders in it follow the save.
+    pub currency: String,
+}
+
+/// What an order's product followed: the save itself, or the fall of the saved price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveTouch {
+    Save,
+    Fall,
+}
+
+impl SaveTouch {
+    /// The name the database keeps.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Save => "save",
+            Self::Fall => "fall",
+        }
+    }
+}
+
+/// An order's product that followed a save or its price's fall, as the flow records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveFollowed {
+    pub save: BuyersSave,
+    pub touch: SaveTouch,
+    pub order: i64,
+    /// The order's lines of the product: their quantity times unit price, in `currency`.
+    pub value_minor: i64,
+    pub currency: String,
+}
+
+/// One product's saves of a period still on a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProductSaves {
+    pub product: i64,
+    /// Saves by shoppers and guests.
+    pub saves: i64,
+    /// The shoppers' saves at a price in the store's currency that saw that price fall.
+    pub fell: i64,
+    /// The shoppers' saves followed by an order of the product within [`rules::SAVE_WINDOW`], and those orders'
+    /// value.
+    pub bought: i64,
+    pub bought_value_minor: i64,
+    /// The saves followed by an order within [`rules::FALL_WINDOW`] of their fall, and those orders' value.
+    pub bought_after_fall: i64,
+    pub after_fall_value_minor: i64,
 }
 
 /// The saves of a period still on a list, for the merchant's figures.
@@ -122,8 +172,6 @@ pub struct SaveActivity {
     pub saves: i64,
     /// Shoppers and guests who saved.
     pub savers: i64,
-    /// Saves per product (row id).
-    pub by_product: Vec<(i64, i64)>,
-    /// The shoppers' saves at a price in the store's currency (guests' name no shopper).
-    pub by_shoppers: Vec<SaveFact>,
+    /// Per product (row id), in the products' order.
+    pub by_product: Vec<ProductSaves>,
 }

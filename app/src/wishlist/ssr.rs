@@ -1,10 +1,11 @@
-//! The wish lists' SQL. Every function takes the verified viewer and touches only that viewer's lists: a list id
-//! of someone else's list is answered exactly like an unknown id, so that ids reveal nothing.
+//! The wish lists' SQL. Every function a shopper's request reaches takes the verified viewer and touches only that
+//! viewer's lists: a list id of someone else's list is answered exactly like an unknown id, so that ids reveal
+//! nothing. The rest serve the merchant's figures and the flows that record what followed a save.
 
-use super::rules::{WishlistPolicy, validate_list_name};
+use super::rules::{SAVE_WINDOW, WishlistPolicy, validate_list_name};
 use super::{
-    MAX_STATES, MostWished, SaveActivity, SaveFact, SavedState, SharedWishlist, Wishlist,
-    WishlistItem, WishlistSort, WishlistSummary,
+    BuyersSave, MAX_STATES, MostWished, ProductSaves, SaveActivity, SaveFollowed, SaveTouch,
+    SavedState, SharedWishlist, Wishlist, WishlistItem, WishlistSort, WishlistSummary,
 };
 use crate::catalog::ssr::active_product_id;
 use crate::events::EventKind;
@@ -16,7 +17,7 @@ use crate::kernel::ids::ProductKey;
 use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::kernel::validate::key as validate_key;
-use crate::store::{Backend, Db, JOINED_IDS, StoreError, Tx, joined_numbers};
+use crate::store::{Backend, Db, IdSet, StoreError, Tx};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
@@ -725,15 +726,16 @@ pub async fn saves_made(db: &Db, from: Millis, to: Millis) -> Result<i64, StoreE
     .await?)
 }
 
-/// The products still on a list that were saved from `from` until `to` (not included): counted, per product, and
-/// each shopper's save at a price in `currency`, read as joined texts. A product removed since is no longer a save.
+/// The products still on a list that were saved from `from` until `to` (not included), with what followed them in
+/// `currency`: counted, and per product. The falls and orders that followed were recorded as they happened
+/// (`flows::save_purchases`), so this reads the period's saves and their rows only. A product taken off its list
+/// is no longer a save, and what followed it goes with it.
 pub async fn save_activity(
     db: &Db,
     from: Millis,
     to: Millis,
     currency: &str,
 ) -> Result<SaveActivity, StoreError> {
-    let backend = db.backend();
     // Counted per list, then per owner: PostgreSQL's COUNT(DISTINCT …) sorted every save's owner as text (240 ms
     // for 150,000 saves, against 90 ms grouped; BENCHMARKS.md).
     let totals = sqlx::query_as::<_, (i64, i64)>(
@@ -745,50 +747,165 @@ pub async fn save_activity(
     .bind(from)
     .bind(to)
     .fetch_one(db.reader());
-    let per_product_sql = format!(
-        "SELECT {} FROM (SELECT product_id, COUNT(*) AS saves FROM wishlist_items \
-         WHERE saved_at >= $1 AND saved_at < $2 GROUP BY product_id) counted",
-        backend.joined("product_id || ' ' || saves")
-    );
-    let per_product = sqlx::query_scalar::<_, Option<String>>(&per_product_sql)
-        .bind(from)
-        .bind(to)
-        .fetch_one(db.reader());
-    let by_shoppers_sql = format!(
-        "SELECT {} FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
-         WHERE i.saved_at >= $1 AND i.saved_at < $2 AND w.shopper_id IS NOT NULL AND i.saved_currency = $3 \
-         GROUP BY w.shopper_id / {JOINED_IDS}",
-        backend.joined(
-            "w.shopper_id || ' ' || i.product_id || ' ' || i.saved_at || ' ' || i.saved_price_minor"
-        )
-    );
-    let by_shoppers = sqlx::query_scalar::<_, Option<String>>(&by_shoppers_sql)
-        .bind(from)
-        .bind(to)
-        .bind(currency)
-        .fetch_all(db.reader());
-    let ((saves, savers), per_product, texts) =
-        futures::try_join!(totals, per_product, by_shoppers)?;
-    let mut shoppers_saves = Vec::new();
-    for text in &texts {
-        for [shopper, product, saved_at, saved_price_minor] in joined_numbers(text.as_deref())? {
-            shoppers_saves.push(SaveFact {
-                shopper,
+    let per_product = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT product_id, COUNT(*) FROM wishlist_items WHERE saved_at >= $1 AND saved_at < $2 GROUP BY product_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.reader());
+    let fell = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT i.product_id, COUNT(*) FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+         WHERE i.saved_at >= $1 AND i.saved_at < $2 AND i.fell_at IS NOT NULL AND i.saved_currency = $3 \
+         AND w.shopper_id IS NOT NULL GROUP BY i.product_id",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(currency)
+    .fetch_all(db.reader());
+    // A save is bought when any order followed it: its lists and products counted once, the orders' values summed.
+    let bought = sqlx::query_as::<_, (i64, String, i64, i64)>(
+        "SELECT product_id, follows, COUNT(DISTINCT wishlist_id), CAST(SUM(value_minor) AS BIGINT) \
+         FROM save_purchases WHERE saved_at >= $1 AND saved_at < $2 AND currency = $3 GROUP BY product_id, follows",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(currency)
+    .fetch_all(db.reader());
+    let ((saves, savers), per_product, fell, bought) =
+        futures::try_join!(totals, per_product, fell, bought)?;
+    let mut by_product: std::collections::BTreeMap<i64, ProductSaves> = per_product
+        .into_iter()
+        .map(|(product, saves)| {
+            (
                 product,
-                saved_at: Millis(saved_at),
-                saved_price_minor,
-            });
+                ProductSaves {
+                    product,
+                    saves,
+                    ..ProductSaves::default()
+                },
+            )
+        })
+        .collect();
+    for (product, fell) in fell {
+        if let Some(counted) = by_product.get_mut(&product) {
+            counted.fell = fell;
+        }
+    }
+    for (product, follows, saves, value_minor) in bought {
+        let Some(counted) = by_product.get_mut(&product) else {
+            continue;
+        };
+        if follows == SaveTouch::Fall.name() {
+            counted.bought_after_fall = saves;
+            counted.after_fall_value_minor = value_minor;
+        } else {
+            counted.bought = saves;
+            counted.bought_value_minor = value_minor;
         }
     }
     Ok(SaveActivity {
         saves,
         savers,
-        by_product: joined_numbers(per_product.as_deref())?
-            .into_iter()
-            .map(|[product, saves]| (product, saves))
-            .collect(),
-        by_shoppers: shoppers_saves,
+        by_product: by_product.into_values().collect(),
     })
+}
+
+/// Notes that `product`'s price fell to `price_minor` in `currency` at `at`: each save of it at a higher price in
+/// that currency in the [`SAVE_WINDOW`] before saw a fall, unless it saw an earlier one. Run in time order or
+/// not, each save keeps its first fall.
+pub async fn price_fell(
+    tx: &mut Tx,
+    product: i64,
+    price_minor: i64,
+    currency: &str,
+    at: Millis,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE wishlist_items SET fell_at = $1 WHERE product_id = $2 AND saved_currency = $3 \
+         AND saved_price_minor > $4 AND saved_at < $1 AND saved_at >= $5 AND (fell_at IS NULL OR fell_at > $1)",
+    )
+    .bind(at)
+    .bind(product)
+    .bind(currency)
+    .bind(price_minor)
+    .bind(at - SAVE_WINDOW)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The saves on `shoppers`' (row ids) lists made from `from` until `to` (not included): what their orders of those
+/// days may follow. Read by the lists' shopper index. On PostgreSQL the saves stay on their lists until the
+/// transaction ends (a key-share lock), so that the rows recorded as following them still find them: a shopper
+/// taking one off a list meanwhile waits, then takes those rows along.
+pub async fn saves_of_buyers(
+    tx: &mut Tx,
+    shoppers: &[i64],
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<BuyersSave>, StoreError> {
+    let set = IdSet::distinct(tx, shoppers.iter().copied());
+    let lock = match Backend::of(tx) {
+        Backend::Postgres => " FOR KEY SHARE OF i",
+        Backend::Sqlite => "",
+    };
+    let rows: Vec<(i64, i64, i64, Millis, Option<Millis>, String)> = sqlx::query_as(&format!(
+        "SELECT i.wishlist_id, w.shopper_id, i.product_id, i.saved_at, i.fell_at, i.saved_currency \
+         FROM {} CROSS JOIN wishlists w JOIN wishlist_items i ON i.wishlist_id = w.id \
+         WHERE w.shopper_id = s.id AND i.saved_at >= $2 AND i.saved_at < $3{lock}",
+        set.table("s", 1)
+    ))
+    .bind(set.value())
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(list, shopper, product, saved_at, fell_at, currency)| BuyersSave {
+                list,
+                shopper,
+                product,
+                saved_at,
+                fell_at,
+                currency,
+            },
+        )
+        .collect())
+}
+
+/// Records what followed each save. An order's product is recorded once per kind of touch: a second record
+/// changes nothing.
+pub async fn record_save_purchases(
+    tx: &mut Tx,
+    followed: &[SaveFollowed],
+) -> Result<(), StoreError> {
+    for row in followed {
+        sqlx::query(
+            "INSERT INTO save_purchases (order_id, product_id, follows, wishlist_id, saved_at, value_minor, currency) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id, product_id, follows) DO NOTHING",
+        )
+        .bind(row.order)
+        .bind(row.save.product)
+        .bind(row.touch.name())
+        .bind(row.save.list)
+        .bind(row.save.saved_at)
+        .bind(row.value_minor)
+        .bind(&row.currency)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Forgets what an order (its row id) was recorded as following: it was cancelled or refunded in full.
+pub async fn withdraw_save_purchases(tx: &mut Tx, order: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM save_purchases WHERE order_id = $1")
+        .bind(order)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Moves a guest's saved items into the shopper's default list when the guest signs in, without duplicates, and
@@ -803,9 +920,9 @@ pub async fn adopt_guest_lists(
     let shopper = Owner::Shopper(known_shopper(tx, shopper).await?);
     let target = default_list(tx, &shopper, now).await?;
     let adopted = sqlx::query(
-        "INSERT INTO wishlist_items (wishlist_id, product_id, saved_at, saved_price_minor, saved_currency, saved_in_stock) \
-         SELECT $1, i.product_id, MIN(i.saved_at), MIN(i.saved_price_minor), MIN(i.saved_currency), MIN(i.saved_in_stock) \
-         FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
+        "INSERT INTO wishlist_items (wishlist_id, product_id, saved_at, saved_price_minor, saved_currency, saved_in_stock, \
+         fell_at) SELECT $1, i.product_id, MIN(i.saved_at), MIN(i.saved_price_minor), MIN(i.saved_currency), MIN(i.saved_in_stock), \
+         MIN(i.fell_at) FROM wishlist_items i JOIN wishlists w ON w.id = i.wishlist_id \
          WHERE w.guest_id = $2 AND i.product_id NOT IN (SELECT product_id FROM wishlist_items WHERE wishlist_id = $1) \
          GROUP BY i.product_id",
     )

@@ -1,26 +1,10 @@
 use super::*;
 use crate::alerts::{AlertKind, NoticeCredit, NoticeTally};
 use crate::kernel::time::parse_rfc3339;
+use crate::wishlist::ProductSaves;
 
 fn at(text: &str) -> Millis {
     parse_rfc3339(text).unwrap()
-}
-
-fn bought(shopper: i64, product: i64, when: &str, value_minor: i64) -> ProductPurchase {
-    ProductPurchase {
-        shopper,
-        product,
-        at: at(when),
-        value_minor,
-    }
-}
-
-fn touch(shopper: i64, product: i64, when: &str) -> Touch {
-    Touch {
-        shopper,
-        product,
-        at: at(when),
-    }
 }
 
 fn quarter() -> Period {
@@ -28,43 +12,6 @@ fn quarter() -> Period {
         from: at("2026-01-01T00:00:00Z"),
         to: at("2026-04-01T00:00:00Z"),
     }
-}
-
-#[test]
-fn a_purchase_follows_the_latest_touch_of_its_product_within_the_window() {
-    let touches = [
-        touch(1, 10, "2026-01-01T09:00:00Z"),
-        touch(1, 10, "2026-01-03T09:00:00Z"),
-        touch(2, 10, "2026-01-01T09:00:00Z"),
-        touch(1, 11, "2026-01-01T09:00:00Z"),
-    ];
-    let purchases = [
-        // After both of shopper 1's notices of product 10: the later one gets it.
-        bought(1, 10, "2026-01-04T09:00:00Z", 500),
-        // Exactly seven days after the later notice: still in.
-        bought(1, 10, "2026-01-10T09:00:00Z", 300),
-        // A millisecond past seven days after shopper 2's notice: out.
-        bought(2, 10, "2026-01-08T09:00:00.001Z", 700),
-        // Before shopper 1's notice of product 11: not caused by it.
-        bought(1, 11, "2025-12-31T09:00:00Z", 900),
-        // The same instant as the notice: not after it.
-        bought(1, 11, "2026-01-01T09:00:00Z", 40),
-        // Another shopper's product 11: no touch of theirs.
-        bought(3, 11, "2026-01-02T09:00:00Z", 60),
-    ];
-    assert_eq!(
-        attribute(&touches, &purchases, NOTICE_WINDOW),
-        [
-            Credit::default(),
-            Credit {
-                purchases: 2,
-                value_minor: 800
-            },
-            Credit::default(),
-            Credit::default(),
-        ]
-    );
-    assert!(attribute(&[], &purchases, NOTICE_WINDOW).is_empty());
 }
 
 #[test]
@@ -139,57 +86,48 @@ fn alerts_count_their_notices_and_what_followed_per_kind() {
     );
 }
 
-fn save(shopper: i64, product: i64, when: &str, price: i64) -> SaveFact {
-    SaveFact {
-        shopper,
-        product,
-        saved_at: at(when),
-        saved_price_minor: price,
-    }
-}
-
 #[test]
 fn wish_lists_count_saves_bought_and_the_falls_that_turned_them_into_orders() {
+    let counted = |product, saves, fell| ProductSaves {
+        product,
+        saves,
+        fell,
+        ..ProductSaves::default()
+    };
     let activity = SaveActivity {
-        // Six saves by three shoppers and a guest; the guest's save of 10 names no shopper.
-        saves: 6,
+        // Seven saves by three shoppers and a guest.
+        saves: 7,
         savers: 4,
-        by_product: vec![(10, 4), (11, 1), (12, 1)],
-        by_shoppers: vec![
-            save(1, 10, "2026-01-10T00:00:00Z", 1_000),
-            save(2, 10, "2026-01-11T00:00:00Z", 1_000),
-            save(3, 10, "2026-01-12T00:00:00Z", 800),
-            save(1, 11, "2026-01-10T00:00:00Z", 500),
-            save(2, 12, "2026-01-10T00:00:00Z", 300),
+        by_product: vec![
+            // Product 10: four saves, three of which saw a fall; two bought, both within a week of their fall.
+            ProductSaves {
+                bought: 2,
+                bought_value_minor: 1_600,
+                bought_after_fall: 2,
+                after_fall_value_minor: 1_600,
+                ..counted(10, 4, 3)
+            },
+            ProductSaves {
+                bought: 1,
+                bought_value_minor: 1_000,
+                ..counted(11, 1, 0)
+            },
+            counted(12, 1, 0),
+            // Saved as often as 12, after it in row id: a fall nobody bought after.
+            counted(13, 1, 1),
         ],
     };
-    let prices = [
-        // Product 10 falls to 900 on the 20th: below saves 1 and 2; not below 3's 800.
-        (10, at("2026-01-20T00:00:00Z"), Money::new(900, "CNY")),
-        (10, at("2026-01-25T00:00:00Z"), Money::new(700, "CNY")),
-        // Product 11 falls 40 days after its save: too late to count as the save's.
-        (11, at("2026-02-19T00:00:00Z"), Money::new(100, "CNY")),
-        // Product 12 falls in another currency: not a fall of the saved price.
-        (12, at("2026-01-11T00:00:00Z"), Money::new(1, "USD")),
-    ];
-    let purchases = [
-        // Shopper 1 buys 10 two days after the fall: bought, and after the fall.
-        bought(1, 10, "2026-01-22T00:00:00Z", 900),
-        // Shopper 3 buys 10 after the fall to 700, which is below their 800: bought, and after that fall.
-        bought(3, 10, "2026-01-26T00:00:00Z", 700),
-        // Shopper 2 buys 12 on day 31 after saving: too late.
-        bought(2, 12, "2026-02-10T00:00:01Z", 300),
-        // Shopper 1 buys 11 within 30 days, no fall involved.
-        bought(1, 11, "2026-01-30T00:00:00Z", 500),
-    ];
-    let ranks = wish_list_ranks(&activity, "CNY", &prices, &purchases);
-    assert_eq!((ranks.saves, ranks.savers, ranks.bought), (6, 4, 3));
-    assert_eq!(ranks.bought_value_minor, 2_100);
-    assert_eq!(ranks.most_wished, [(10, 4, 2), (11, 1, 1), (12, 1, 0)]);
-    assert_eq!(ranks.not_bought, [(12, 1, 0)]);
-    // Saves 1, 2 and 3 of product 10 saw a fall; shoppers 1 and 3 bought within a week of it.
-    assert_eq!(ranks.price_drops, [(10, 3, 2, 1_600)]);
-    assert_eq!(ranks.products(), [10, 11, 12]);
+    let ranks = wish_list_ranks(&activity);
+    assert_eq!((ranks.saves, ranks.savers, ranks.bought), (7, 4, 3));
+    assert_eq!(ranks.bought_value_minor, 2_600);
+    assert_eq!(
+        ranks.most_wished,
+        [(10, 4, 2), (11, 1, 1), (12, 1, 0), (13, 1, 0)]
+    );
+    assert_eq!(ranks.not_bought, [(12, 1, 0), (13, 1, 0)]);
+    // The falls most bought after first.
+    assert_eq!(ranks.price_drops, [(10, 3, 2, 1_600), (13, 1, 0, 0)]);
+    assert_eq!(ranks.products(), [10, 11, 12, 13]);
     let names: HashMap<i64, (String, String)> = [
         (10, ("TEA".to_owned(), "Teapot".to_owned())),
         (11, ("WOK".to_owned(), "Wok".to_owned())),
@@ -197,14 +135,14 @@ fn wish_lists_count_saves_bought_and_the_falls_that_turned_them_into_orders() {
     .into();
     let figures = ranks.named(&names);
     assert_eq!(
-        figures.price_drops,
-        [DroppedProduct {
+        figures.price_drops[0],
+        DroppedProduct {
             sku: "TEA".into(),
             title: "Teapot".into(),
             saves: 3,
             bought: 2,
             value_minor: 1_600,
-        }]
+        }
     );
     let wished: Vec<(&str, &str, i64)> = figures
         .most_wished
@@ -214,7 +152,12 @@ fn wish_lists_count_saves_bought_and_the_falls_that_turned_them_into_orders() {
     // A product the catalogue no longer names is shown by its row id.
     assert_eq!(
         wished,
-        [("TEA", "Teapot", 4), ("WOK", "Wok", 1), ("12", "", 1)]
+        [
+            ("TEA", "Teapot", 4),
+            ("WOK", "Wok", 1),
+            ("12", "", 1),
+            ("13", "", 1)
+        ]
     );
 }
 

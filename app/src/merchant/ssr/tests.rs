@@ -5,7 +5,7 @@ use crate::alerts::{AlertKind, PriceRule};
 use crate::catalog::ssr::{change_prices, change_stock};
 use crate::catalog::{PriceChange, StockChange};
 use crate::flows::ORDER_FLOWS;
-use crate::flows::catalog_alerts::CatalogAlerts;
+use crate::flows::cart_price_drops::{CartDropPolicy, catalog_flows};
 use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_input};
 use crate::flows::tier_growth::TierGrowth;
 use crate::identity::Viewer;
@@ -123,7 +123,8 @@ async fn quarter(db: &Db) {
             .await
             .expect("save");
     }
-    // A falls to 8,000 on 20 January: alice is told (the guest is not, unconfirmed); B comes in on the 21st: bob.
+    // A falls to 8,000 on 20 January: alice is told (the guest is not, unconfirmed), carol's save saw it; B comes
+    // in on the 21st: bob.
     change_prices(
         db,
         &[PriceChange {
@@ -131,7 +132,7 @@ async fn quarter(db: &Db) {
             price_minor: 8_000,
             currency: "CNY".into(),
         }],
-        &CatalogAlerts(&policy),
+        &catalog_flows(&policy, &CartDropPolicy::default()),
         at("2026-01-20T00:00:00Z"),
     )
     .await
@@ -142,7 +143,7 @@ async fn quarter(db: &Db) {
             sku: "B".into(),
             stock: 10,
         }],
-        &CatalogAlerts(&policy),
+        &catalog_flows(&policy, &CartDropPolicy::default()),
         at("2026-01-21T00:00:00Z"),
     )
     .await
