@@ -110,6 +110,47 @@ impl Mul<Millis> for i64 {
 
 pub const DAY_MS: Millis = Millis::days(1);
 
+/// A stretch of time `from..to` as daily counts read it: the whole UTC days inside it, as day numbers
+/// `first..end` (`time / DAY_MS`), and what is left at its ends, to be read from the rows themselves (a merchant's
+/// periods start and end at midnight UTC, so those are empty but for other callers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaySpan {
+    pub first: i64,
+    pub end: i64,
+    /// At most one piece before the days and one after them; none empty.
+    pub ends: Vec<(Millis, Millis)>,
+}
+
+impl DaySpan {
+    pub fn of(from: Millis, to: Millis) -> DaySpan {
+        if to <= from {
+            return DaySpan {
+                first: 0,
+                end: 0,
+                ends: Vec::new(),
+            };
+        }
+        let first = from.0.div_euclid(DAY_MS.0) + i64::from(from.0.rem_euclid(DAY_MS.0) != 0);
+        let end = to.0.div_euclid(DAY_MS.0);
+        if first >= end {
+            return DaySpan {
+                first: 0,
+                end: 0,
+                ends: vec![(from, to)],
+            };
+        }
+        let (start, stop) = (Millis::days(first), Millis::days(end));
+        DaySpan {
+            first,
+            end,
+            ends: [(from, start), (stop, to)]
+                .into_iter()
+                .filter(|(a, b)| a < b)
+                .collect(),
+        }
+    }
+}
+
 /// The start of the window of `days` days that ends at `now`: "last 30 days" is `window_start(now, 30)..=now`.
 pub fn window_start(now: Millis, days: i64) -> Millis {
     now - Millis::days(days)
@@ -325,6 +366,47 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_span_holds_the_whole_days_and_leaves_the_ragged_ends_to_the_rows() {
+        let day = |n: i64| Millis::days(n);
+        // Midnight to midnight: days only.
+        assert_eq!(
+            DaySpan::of(day(10), day(13)),
+            DaySpan {
+                first: 10,
+                end: 13,
+                ends: vec![]
+            }
+        );
+        // From noon to the midnight after the next day: that noon's afternoon, then one whole day.
+        let noon = day(10) + Millis::hours(12);
+        assert_eq!(
+            DaySpan::of(noon, day(12)),
+            DaySpan {
+                first: 11,
+                end: 12,
+                ends: vec![(noon, day(11))]
+            }
+        );
+        // Within one day, or across one midnight without a whole day: rows only.
+        let evening = day(11) + Millis::hours(20);
+        assert_eq!(DaySpan::of(noon, evening).ends, vec![(noon, evening)]);
+        assert_eq!(
+            DaySpan::of(noon, evening).first,
+            DaySpan::of(noon, evening).end
+        );
+        // Ragged at both ends.
+        let span = DaySpan::of(noon, day(14) + Millis(1));
+        assert_eq!((span.first, span.end), (11, 14));
+        assert_eq!(
+            span.ends,
+            vec![(noon, day(11)), (day(14), day(14) + Millis(1))]
+        );
+        // Nothing, and backwards.
+        assert_eq!(DaySpan::of(noon, noon).ends, vec![]);
+        assert_eq!(DaySpan::of(evening, noon).ends, vec![]);
+    }
 
     #[test]
     fn parses_utc_and_offsets_to_the_same_instant() {

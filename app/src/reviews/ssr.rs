@@ -16,7 +16,7 @@ use crate::events::ssr::{NewEvent, record};
 use crate::identity::ssr::known_shopper;
 use crate::kernel::error::{AppError, ErrorCode, Translation};
 use crate::kernel::ids::ShopperKey;
-use crate::kernel::time::{DAY_MS, Millis, iso_date};
+use crate::kernel::time::{DAY_MS, DaySpan, Millis, iso_date};
 use crate::kernel::validate::key as validate_key;
 use crate::store::{Db, StoreError, Then, Tx, is_unique_violation, take_turns};
 use sqlx::{AnyConnection, Row};
@@ -1249,21 +1249,35 @@ pub async fn reply(
     Ok(review)
 }
 
-/// The reviews written from `from` until `to` (not included), counted per day, rating, verification and where
-/// they stand now.
+/// The reviews written from `from` until `to` (not included), per UTC day of writing, stars, verification and
+/// status: read from the daily counts the database keeps (migration 0030), and from the reviews themselves for
+/// what of the period is not a whole day.
 pub async fn reviews_written(
     db: &Db,
     from: Millis,
     to: Millis,
 ) -> Result<Vec<ReviewsOfDay>, StoreError> {
-    let days = sqlx::query_as::<_, (i64, i64, i64, String, i64)>(
-        "SELECT created_at / 86400000, rating, verified, status, COUNT(*) FROM reviews \
-         WHERE created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000, rating, verified, status",
+    let span = DaySpan::of(from, to);
+    let mut days = sqlx::query_as::<_, (i64, i64, i64, String, i64)>(
+        "SELECT day, rating, verified, status, CAST(SUM(reviews) AS BIGINT) FROM reviews_per_day \
+         WHERE day >= $1 AND day < $2 GROUP BY day, rating, verified, status HAVING SUM(reviews) > 0",
     )
-    .bind(from)
-    .bind(to)
+    .bind(span.first)
+    .bind(span.end)
     .fetch_all(db.reader())
     .await?;
+    for (start, stop) in span.ends {
+        days.extend(
+            sqlx::query_as::<_, (i64, i64, i64, String, i64)>(
+                "SELECT created_at / 86400000, rating, verified, status, COUNT(*) FROM reviews \
+                 WHERE created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000, rating, verified, status",
+            )
+            .bind(start)
+            .bind(stop)
+            .fetch_all(db.reader())
+            .await?,
+        );
+    }
     Ok(days
         .into_iter()
         .map(|(day, rating, verified, status, reviews)| {
@@ -1279,19 +1293,38 @@ pub async fn reviews_written(
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
-/// The helpfulness votes cast from `from` until `to` (not included).
+/// The helpfulness votes cast from `from` until `to` (not included): from the daily counts, and from the votes
+/// themselves for what of the period is not a whole day.
 pub async fn votes_cast(db: &Db, from: Millis, to: Millis) -> Result<VotesCast, StoreError> {
-    let (helpful, votes) = sqlx::query_as::<_, (Option<i64>, i64)>(
-        "SELECT CAST(SUM(helpful) AS BIGINT), COUNT(*) FROM helpful_votes WHERE voted_at >= $1 AND voted_at < $2",
+    let span = DaySpan::of(from, to);
+    let mut counted = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT helpful, CAST(SUM(votes) AS BIGINT) FROM votes_per_day WHERE day >= $1 AND day < $2 GROUP BY helpful",
     )
-    .bind(from)
-    .bind(to)
-    .fetch_one(db.reader())
+    .bind(span.first)
+    .bind(span.end)
+    .fetch_all(db.reader())
     .await?;
-    let helpful = helpful.unwrap_or(0);
+    for (start, stop) in span.ends {
+        counted.extend(
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT helpful, COUNT(*) FROM helpful_votes WHERE voted_at >= $1 AND voted_at < $2 GROUP BY helpful",
+            )
+            .bind(start)
+            .bind(stop)
+            .fetch_all(db.reader())
+            .await?,
+        );
+    }
+    let of_kind = |helpful: i64| -> i64 {
+        counted
+            .iter()
+            .filter(|(kind, _)| *kind == helpful)
+            .map(|(_, votes)| votes)
+            .sum()
+    };
     Ok(VotesCast {
-        helpful,
-        not_helpful: votes - helpful,
+        helpful: of_kind(1),
+        not_helpful: of_kind(0),
     })
 }
 

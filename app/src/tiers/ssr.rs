@@ -10,7 +10,7 @@ use super::{
 use crate::identity::ssr::shopper_key;
 use crate::kernel::error::{AppError, Translation};
 use crate::kernel::money::Money;
-use crate::kernel::time::{DAY_MS, Millis, window_start};
+use crate::kernel::time::{DAY_MS, DaySpan, Millis, window_start};
 use crate::store::{Backend, Db, StoreError, id_list, is_unique_violation, take_turns};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::HashMap;
@@ -640,20 +640,38 @@ async fn hold_review_lock(
         .await
 }
 
-/// The members' tier changes from `from` on, counted per day, tiers and reason.
+/// The moves between tiers since `from`, per UTC day, from and to tier, and whether a periodic review made them:
+/// from the daily counts the database keeps (migration 0030), and from the moves themselves for the part of
+/// `from`'s day after it when `from` is not a midnight.
 pub async fn tier_moves_since(db: &Db, from: Millis) -> Result<Vec<TierMovesOfDay>, StoreError> {
-    let rows: Vec<(i64, Option<String>, String, String, i64)> = sqlx::query_as(
-        "SELECT changed_at / 86400000, from_tier, to_tier, reason, COUNT(*) FROM tier_changes \
-         WHERE changed_at >= $1 GROUP BY changed_at / 86400000, from_tier, to_tier, reason",
+    // Every day from `from` on: the span's end is as far as a day number goes, so only its start can be ragged.
+    let span = DaySpan::of(from, Millis::days(i64::MAX / DAY_MS.0));
+    let mut rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT day, from_tier, to_tier, reason, CAST(SUM(members) AS BIGINT) FROM tier_moves_per_day \
+         WHERE day >= $1 GROUP BY day, from_tier, to_tier, reason HAVING SUM(members) > 0",
     )
-    .bind(from)
+    .bind(span.first)
     .fetch_all(db.reader())
     .await?;
+    for (start, stop) in span.ends {
+        rows.extend(
+            sqlx::query_as::<_, (i64, String, String, String, i64)>(
+                "SELECT changed_at / 86400000, COALESCE(from_tier, ''), to_tier, reason, COUNT(*) FROM tier_changes \
+                 WHERE changed_at >= $1 AND changed_at < $2 \
+                 GROUP BY changed_at / 86400000, COALESCE(from_tier, ''), to_tier, reason",
+            )
+            .bind(start)
+            .bind(stop)
+            .fetch_all(db.reader())
+            .await?,
+        );
+    }
     Ok(rows
         .into_iter()
         .map(|(day, from, to, reason, members)| TierMovesOfDay {
             day,
-            from,
+            // A first tier is kept as an empty name in the counts.
+            from: Some(from).filter(|from| !from.is_empty()),
             to,
             at_review: reason == "review",
             members,

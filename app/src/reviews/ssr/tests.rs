@@ -1042,6 +1042,60 @@ async fn recounted(db: &Db) -> ReviewSummary {
     }
 }
 
+/// The reviews and votes of the days around `NOW` as the merchant's figures read them (the daily counts, and the
+/// rows at a period's ragged ends), against a count of the rows themselves: over a period of whole days and over
+/// one that starts and ends mid-day.
+async fn daily_counts_match_the_rows(db: &Db, step: &str) {
+    let midnight = Millis::days(NOW.div_euclid(DAY_MS));
+    for (from, to) in [
+        (midnight - Millis::days(2), midnight + Millis::days(3)),
+        (NOW - Millis::days(2), NOW + Millis::days(2)),
+    ] {
+        let mut kept: Vec<(i64, i64, i64, String, i64)> = reviews_written(db, from, to)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|day| {
+                (
+                    day.day,
+                    i64::from(day.rating),
+                    i64::from(day.verified),
+                    day.status.as_str().to_owned(),
+                    day.reviews,
+                )
+            })
+            .collect();
+        kept.sort();
+        let rows: Vec<(i64, i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT created_at / 86400000, rating, verified, status, COUNT(*) FROM reviews \
+             WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+        assert_eq!(kept, rows, "reviews, {step}");
+        let (helpful, votes): (Option<i64>, i64) = sqlx::query_as(
+            "SELECT CAST(SUM(helpful) AS BIGINT), COUNT(*) FROM helpful_votes WHERE voted_at >= $1 AND voted_at < $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+        let helpful = helpful.unwrap_or(0);
+        assert_eq!(
+            votes_cast(db, from, to).await.unwrap(),
+            VotesCast {
+                helpful,
+                not_helpful: votes - helpful
+            },
+            "votes, {step}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_kept_summary_equals_a_recount_after_every_kind_of_change() {
     for store in all().await {
@@ -1055,6 +1109,7 @@ async fn the_kept_summary_equals_a_recount_after_every_kind_of_change() {
                 recounted(db).await,
                 "{step}"
             );
+            daily_counts_match_the_rows(db, step).await;
         };
         check("no review").await;
 
@@ -1092,6 +1147,23 @@ async fn the_kept_summary_equals_a_recount_after_every_kind_of_change() {
             .unwrap();
         assert_eq!(status_of(&edited), ReviewStatus::Published);
         check("stars and criteria edited while published").await;
+
+        // Votes: cast, changed a day later, withdrawn; the rest go with the review when it is deleted.
+        let voters = shoppers(db, 3).await;
+        for (voter, helpful) in voters.iter().zip([true, false, true]) {
+            vote(db, voter, alices.id, Some(helpful), &policy, NOW)
+                .await
+                .unwrap();
+        }
+        check("votes cast").await;
+        vote(db, &voters[1], alices.id, Some(true), &policy, NOW + DAY_MS)
+            .await
+            .unwrap();
+        check("a vote changed the day after").await;
+        vote(db, &voters[2], alices.id, None, &policy, NOW + DAY_MS)
+            .await
+            .unwrap();
+        check("a vote withdrawn").await;
 
         report(db, "bob", alices.id, "Rude", &policy, &TierGrowth, NOW)
             .await
@@ -1145,6 +1217,29 @@ async fn the_kept_summary_equals_a_recount_after_every_kind_of_change() {
             .unwrap();
         sqlx::query(backfill).execute(db.reader()).await.unwrap();
         assert_eq!(summary(db, "A").await.unwrap(), kept, "backfilled");
+
+        // So does the daily counts' backfill.
+        let migration = match db.backend() {
+            crate::store::Backend::Sqlite => {
+                include_str!("../../../migrations/sqlite/0030_daily_counts.sql")
+            }
+            crate::store::Backend::Postgres => {
+                include_str!("../../../migrations/postgres/0030_daily_counts.sql")
+            }
+        };
+        let backfill = &migration[migration
+            .find("-- The rows already stored, counted.")
+            .unwrap()..];
+        for table in ["votes_per_day", "reviews_per_day", "tier_moves_per_day"] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(db.reader())
+                .await
+                .unwrap();
+        }
+        for statement in backfill.split(';').filter(|s| !s.trim().is_empty()) {
+            sqlx::query(statement).execute(db.reader()).await.unwrap();
+        }
+        daily_counts_match_the_rows(db, "backfilled").await;
     }
 }
 

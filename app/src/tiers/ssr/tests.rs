@@ -544,3 +544,67 @@ async fn a_draft_is_kept_for_its_merchant_for_a_week() {
         assert_eq!(count(db, "tier_rule_drafts").await, 1);
     }
 }
+
+/// The moves since `from` as the merchant's figures read them (the daily counts, and the moves of `from`'s day
+/// after it when `from` is not a midnight), against a count of the moves themselves.
+async fn daily_moves_match_the_moves(db: &Db, from: Millis) {
+    let mut kept: Vec<(i64, Option<String>, String, bool, i64)> = tier_moves_since(db, from)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|day| (day.day, day.from, day.to, day.at_review, day.members))
+        .collect();
+    kept.sort();
+    let moves: Vec<(i64, Option<String>, String, String, i64)> = sqlx::query_as(
+        "SELECT changed_at / 86400000, from_tier, to_tier, reason, COUNT(*) FROM tier_changes \
+         WHERE changed_at >= $1 GROUP BY 1, 2, 3, 4",
+    )
+    .bind(from)
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
+    let mut moves: Vec<(i64, Option<String>, String, bool, i64)> = moves
+        .into_iter()
+        .map(|(day, from, to, reason, members)| (day, from, to, reason == "review", members))
+        .collect();
+    moves.sort();
+    assert_eq!(kept, moves, "since {from:?}");
+}
+
+#[tokio::test]
+async fn the_daily_moves_count_each_move_once_from_any_start() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        // First tiers on one day, a move up the next, a review's move down in January.
+        buy(db, "O-1", "alice", 21, "2026-11-02T09:00:00Z").await;
+        buy(db, "O-2", "bob", 4, "2026-11-02T18:00:00Z").await;
+        buy(db, "O-3", "bob", 1, "2026-11-03T10:00:00Z").await;
+        let refund = RefundInput {
+            amount_minor: 2_000_000,
+            refunded_at: None,
+        };
+        record_refund(
+            db,
+            "refund-1",
+            "O-1",
+            &refund,
+            &TierGrowth,
+            at("2026-11-22T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+        review(db, at("2027-01-02T00:00:00Z")).await.unwrap();
+        assert!(count(db, "tier_changes").await >= 4);
+        for from in [
+            "2026-11-01T00:00:00Z",
+            "2026-11-02T00:00:00Z",
+            "2026-11-02T12:00:00Z",
+            "2026-11-03T00:00:00Z",
+            "2026-12-31T16:00:00Z",
+            "2027-02-01T00:00:00Z",
+        ] {
+            daily_moves_match_the_moves(db, at(from)).await;
+        }
+    }
+}
