@@ -73,3 +73,91 @@ pub async fn add_shopper_without_address(db: &Db, id: &str) {
         .await
         .expect("add shopper");
 }
+
+/// Records order `id` of `who`, placed at `when`, its lines as (SKU, quantity, unit price) in CNY, at the store's
+/// time `now`, followed by `then`.
+pub async fn buy(
+    db: &Db,
+    id: &str,
+    who: &str,
+    lines: &[(&str, i64, i64)],
+    when: Millis,
+    now: Millis,
+    then: &dyn crate::store::Then<crate::orders::ssr::OrderChange>,
+) {
+    let input = crate::orders::OrderInput {
+        order_id: id.into(),
+        shopper_id: who.into(),
+        currency: "CNY".into(),
+        lines: lines
+            .iter()
+            .map(|(sku, quantity, price)| crate::orders::OrderLineInput {
+                sku: (*sku).into(),
+                quantity: *quantity,
+                unit_price_minor: *price,
+            })
+            .collect(),
+        shipping_minor: 0,
+        tax_minor: 0,
+        placed_at: Some(crate::kernel::time::to_rfc3339(when)),
+    };
+    crate::orders::ssr::record_order(db, &format!("key-{id}"), &input, then, now)
+        .await
+        .expect("record order");
+}
+
+/// Checks that migration 0030's backfill, run again on what the store holds now, makes the daily counts the
+/// triggers kept (every count above zero, shards summed).
+pub async fn daily_counts_backfill_the_same(db: &Db) {
+    let migration = match db.backend() {
+        crate::store::Backend::Sqlite => {
+            include_str!("../../migrations/sqlite/0030_daily_counts.sql")
+        }
+        crate::store::Backend::Postgres => {
+            include_str!("../../migrations/postgres/0030_daily_counts.sql")
+        }
+    };
+    let backfill = &migration[migration
+        .find("-- The rows already stored, counted.")
+        .expect("the backfill's heading")..];
+    let counts = async || {
+        let mut counts = Vec::new();
+        for (table, keys, count) in [
+            ("votes_per_day", "day, CAST(helpful AS TEXT)", "votes"),
+            (
+                "reviews_per_day",
+                "day, rating || ' ' || verified || ' ' || status",
+                "reviews",
+            ),
+            (
+                "tier_moves_per_day",
+                "day, from_tier || ' ' || to_tier || ' ' || reason",
+                "members",
+            ),
+        ] {
+            let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+                "SELECT {keys}, CAST(SUM({count}) AS BIGINT) FROM {table} GROUP BY 1, 2 \
+                 HAVING SUM({count}) > 0 ORDER BY 1, 2"
+            ))
+            .fetch_all(db.reader())
+            .await
+            .expect("read the counts");
+            counts.push((table, rows));
+        }
+        counts
+    };
+    let kept = counts().await;
+    for (table, _) in &kept {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(db.reader())
+            .await
+            .expect("empty the counts");
+    }
+    for statement in backfill.split(';').filter(|s| !s.trim().is_empty()) {
+        sqlx::query(statement)
+            .execute(db.reader())
+            .await
+            .expect("backfill");
+    }
+    assert_eq!(counts().await, kept, "backfilled");
+}

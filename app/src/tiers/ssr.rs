@@ -617,6 +617,10 @@ pub async fn settle(db: &Db, now: Millis) -> Result<i64, StoreError> {
             tx.rollback().await?;
             return Ok(settled);
         }
+        // The batch's members are locked before any of them moves, as the review's are: an order's recomputation
+        // of one of them then waits here rather than holding its member while the batch holds the day's count of
+        // moves (migration 0030), which would deadlock on PostgreSQL.
+        take_turns(&mut tx, "shoppers", &due).await?;
         for shopper in due {
             recompute(&mut tx, shopper, GrowthChange::Elapsed, now).await?;
             settled += 1;

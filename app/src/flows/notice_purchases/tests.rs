@@ -10,8 +10,8 @@ use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_inpu
 use crate::flows::tier_growth::TierGrowth;
 use crate::identity::Viewer;
 use crate::kernel::time::{DAY_MS, Millis};
-use crate::orders::ssr::{cancel_order, record_order, record_refund};
-use crate::orders::{OrderInput, OrderLineInput, RefundInput};
+use crate::orders::RefundInput;
+use crate::orders::ssr::{cancel_order, record_refund};
 use crate::store::testing::all;
 use crate::store::{Backend, Db};
 
@@ -21,6 +21,7 @@ fn day(n: i64) -> Millis {
     DAY0 + DAY_MS * n
 }
 
+/// An order of `who`'s in CNY, placed at `when`, recorded at the store's time day(30).
 async fn buy(
     db: &Db,
     id: &str,
@@ -29,25 +30,7 @@ async fn buy(
     when: Millis,
     then: &dyn Then<OrderChange>,
 ) {
-    let input = OrderInput {
-        order_id: id.into(),
-        shopper_id: who.into(),
-        currency: "CNY".into(),
-        lines: lines
-            .iter()
-            .map(|(sku, quantity, price)| OrderLineInput {
-                sku: (*sku).into(),
-                quantity: *quantity,
-                unit_price_minor: *price,
-            })
-            .collect(),
-        shipping_minor: 0,
-        tax_minor: 0,
-        placed_at: Some(crate::kernel::time::to_rfc3339(when)),
-    };
-    record_order(db, &format!("key-{id}"), &input, then, day(30))
-        .await
-        .expect("record order");
+    crate::flows::testing::buy(db, id, who, lines, when, day(30), then).await;
 }
 
 async fn drop_price(db: &Db, sku: &str, price_minor: i64, when: Millis) {

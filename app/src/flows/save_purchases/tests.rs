@@ -6,8 +6,8 @@ use crate::flows::testing::{add_kitchen, add_products, add_shopper, product_inpu
 use crate::flows::tier_growth::TierGrowth;
 use crate::identity::Viewer;
 use crate::kernel::time::{DAY_MS, Millis};
-use crate::orders::ssr::{cancel_order, record_order, record_refund};
-use crate::orders::{OrderInput, OrderLineInput, RefundInput};
+use crate::orders::RefundInput;
+use crate::orders::ssr::{cancel_order, record_refund};
 use crate::store::testing::all;
 use crate::store::{Backend, Db};
 use crate::wishlist::ProductSaves;
@@ -24,6 +24,7 @@ fn shopper(id: &str) -> Viewer {
     Viewer::Shopper(id.into())
 }
 
+/// An order of `who`'s in CNY, placed at `when`, recorded at the store's time day(60).
 async fn buy(
     db: &Db,
     id: &str,
@@ -32,25 +33,7 @@ async fn buy(
     when: Millis,
     then: &dyn Then<OrderChange>,
 ) {
-    let input = OrderInput {
-        order_id: id.into(),
-        shopper_id: who.into(),
-        currency: "CNY".into(),
-        lines: lines
-            .iter()
-            .map(|(sku, quantity, price)| OrderLineInput {
-                sku: (*sku).into(),
-                quantity: *quantity,
-                unit_price_minor: *price,
-            })
-            .collect(),
-        shipping_minor: 0,
-        tax_minor: 0,
-        placed_at: Some(crate::kernel::time::to_rfc3339(when)),
-    };
-    record_order(db, &format!("key-{id}"), &input, then, day(60))
-        .await
-        .expect("record order");
+    crate::flows::testing::buy(db, id, who, lines, when, day(60), then).await;
 }
 
 async fn reprice(db: &Db, sku: &str, price_minor: i64, when: Millis) {

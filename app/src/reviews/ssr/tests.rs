@@ -1047,9 +1047,13 @@ async fn recounted(db: &Db) -> ReviewSummary {
 /// one that starts and ends mid-day.
 async fn daily_counts_match_the_rows(db: &Db, step: &str) {
     let midnight = Millis::days(NOW.div_euclid(DAY_MS));
+    // Whole days; from an hour before `NOW` (its day's rows read from the rows, the next day's from the counts);
+    // and `NOW`'s day and the next one alone, so that a count kept on the wrong day shows.
     for (from, to) in [
         (midnight - Millis::days(2), midnight + Millis::days(3)),
-        (NOW - Millis::days(2), NOW + Millis::days(2)),
+        (NOW - Millis::hours(1), NOW + Millis::days(2)),
+        (midnight, midnight + DAY_MS),
+        (midnight + DAY_MS, midnight + Millis::days(2)),
     ] {
         let mut kept: Vec<(i64, i64, i64, String, i64)> = reviews_written(db, from, to)
             .await
@@ -1156,6 +1160,7 @@ async fn the_kept_summary_equals_a_recount_after_every_kind_of_change() {
                 .unwrap();
         }
         check("votes cast").await;
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
         vote(db, &voters[1], alices.id, Some(true), &policy, NOW + DAY_MS)
             .await
             .unwrap();
@@ -1219,27 +1224,7 @@ async fn the_kept_summary_equals_a_recount_after_every_kind_of_change() {
         assert_eq!(summary(db, "A").await.unwrap(), kept, "backfilled");
 
         // So does the daily counts' backfill.
-        let migration = match db.backend() {
-            crate::store::Backend::Sqlite => {
-                include_str!("../../../migrations/sqlite/0030_daily_counts.sql")
-            }
-            crate::store::Backend::Postgres => {
-                include_str!("../../../migrations/postgres/0030_daily_counts.sql")
-            }
-        };
-        let backfill = &migration[migration
-            .find("-- The rows already stored, counted.")
-            .unwrap()..];
-        for table in ["votes_per_day", "reviews_per_day", "tier_moves_per_day"] {
-            sqlx::query(&format!("DELETE FROM {table}"))
-                .execute(db.reader())
-                .await
-                .unwrap();
-        }
-        for statement in backfill.split(';').filter(|s| !s.trim().is_empty()) {
-            sqlx::query(statement).execute(db.reader()).await.unwrap();
-        }
-        daily_counts_match_the_rows(db, "backfilled").await;
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
 

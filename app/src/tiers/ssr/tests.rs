@@ -606,5 +606,6 @@ async fn the_daily_moves_count_each_move_once_from_any_start() {
         ] {
             daily_moves_match_the_moves(db, at(from)).await;
         }
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
