@@ -218,10 +218,11 @@ async fn serve(config: Config) -> Result<(), String> {
         wishlists: config.wishlist_policy()?,
         alerts: alerts.clone(),
         feed: feed.clone(),
-        insights: app::insights::ssr::Insights {
-            policy: config.insights_policy()?,
-            tiers: std::sync::Arc::new(app::flows::tier_values::TierValues),
-        },
+        insights: app::insights::ssr::Insights::new(
+            config.insights_policy()?,
+            std::sync::Arc::new(app::flows::tier_values::TierValues),
+            std::sync::Arc::new(app::flows::order_values::OrdersValued),
+        ),
         public_url: PublicUrl(config.public_url.clone()),
     };
     let draining = server::Draining::default();

@@ -115,15 +115,8 @@ pub async fn segment(
         .ok_or_else(|| AppError::not_found(Some("segment".into()), "there is no such segment"))?;
     let query = read_query(query)?;
     let (period, _, _) = report_periods(query.from.as_deref(), query.to.as_deref(), None, now())?;
-    let everyone = insights::segment_members(
-        &state.db,
-        &state.insights.policy,
-        period,
-        segment,
-        1,
-        i64::MAX,
-    )
-    .await?;
+    let everyone =
+        insights::segment_members(&state.db, &state.insights, period, segment, 1, i64::MAX).await?;
     let name = format!(
         "{}-{}-{}.csv",
         segment.code(),

@@ -12,6 +12,7 @@
 //! - [`verified_buyers`]: only shoppers who bought a product answer questions about it;
 //! - [`answer_notices`]: an answer to a shopper's question emails them;
 //! - [`tier_values`]: the merchant's customers page shows what each member tier's members ordered;
+//! - [`order_values`]: the merchant's customers page counts every order as it changes;
 //! - [`review_requests`]: a delivered order asks its buyer, a while later, to review what it brought;
 //! - [`unpaid_reminders`]: an order left unpaid reminds its buyer once, unless it is paid or cancelled first;
 //! - [`cart_price_drops`]: a price drop of something in a shopper's cart tells them, and what they buy leaves it;
@@ -28,6 +29,8 @@ pub mod catalog_alerts;
 pub mod guest_adoption;
 #[cfg(feature = "ssr")]
 pub mod notice_purchases;
+#[cfg(feature = "ssr")]
+pub mod order_values;
 #[cfg(feature = "ssr")]
 pub mod product_names;
 #[cfg(feature = "ssr")]

@@ -174,6 +174,27 @@ pub struct Buyer {
     pub orders: i64,
 }
 
+/// Where a reader of the orders' values stands ([`order_values_since`]): every change committed before it was
+/// read. On PostgreSQL the oldest transaction still running at the read, on SQLite one past the latest change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderMark(pub(super) i64);
+
+/// What an order is worth to the store's figures, as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderValue {
+    /// The order's row id.
+    pub order: i64,
+    /// The buyer's row id.
+    pub shopper: i64,
+    pub placed_at: Millis,
+    /// Lines, shipping and tax, less refunds, in minor units of the order's currency.
+    pub value_minor: i64,
+    /// Still paid: neither cancelled nor refunded in full.
+    pub paid: bool,
+    /// In the currency the reader asked about.
+    pub in_currency: bool,
+}
+
 /// A paid order as the merchant's figures of what an email led to count it: `shopper` is the buyer's row id,
 /// `value_minor` its total less refunds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

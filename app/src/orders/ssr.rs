@@ -2,7 +2,7 @@
 
 use super::{
     Buyer, DeliveredOrder, Fulfilment, FulfilmentInput, FulfilmentState, OrderInput,
-    OrderLineInput, OrderOutcome, OrderSummary, RefundInput, ShopperOrder,
+    OrderLineInput, OrderMark, OrderOutcome, OrderSummary, OrderValue, RefundInput, ShopperOrder,
 };
 use crate::catalog::rules::validate_price;
 use crate::catalog::ssr::product_for_update;
@@ -716,6 +716,52 @@ pub async fn paid_orders(db: &Db) -> Result<Vec<i64>, StoreError> {
             .fetch_all(db.reader())
             .await?,
     )
+}
+
+/// Every order changed since `mark` as it stands now (every order when there is no mark), and the mark to read
+/// from next time. An order may come again unchanged (changed by a transaction that was running at the last read):
+/// the reader keeps the latest it read of each. Shipping and delivery are not changes here.
+pub async fn order_values_since(
+    db: &Db,
+    mark: Option<OrderMark>,
+    currency: &str,
+) -> Result<(Vec<OrderValue>, OrderMark), StoreError> {
+    let mut reader = db.reader().acquire().await?;
+    // The mark is taken before the orders are read: a change the read misses is then at or after it.
+    let next: i64 = sqlx::query_scalar(match db.backend() {
+        crate::store::Backend::Postgres => {
+            "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)"
+        }
+        crate::store::Backend::Sqlite => "SELECT COALESCE(MAX(changed_in), 0) + 1 FROM orders",
+    })
+    .fetch_one(&mut *reader)
+    .await?;
+    let texts: Vec<Option<String>> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM orders WHERE changed_in >= $1 GROUP BY id / {JOINED_IDS}",
+        db.backend().joined(
+            "id || ' ' || shopper_id || ' ' || placed_at || ' ' || \
+             (subtotal_minor + shipping_minor + tax_minor - refunded_minor) || ' ' || \
+             (CASE WHEN status = 'paid' THEN 1 ELSE 0 END + CASE WHEN currency = $2 THEN 2 ELSE 0 END)"
+        )
+    ))
+    .bind(mark.map_or(0, |OrderMark(at)| at))
+    .bind(currency)
+    .fetch_all(&mut *reader)
+    .await?;
+    let mut values = Vec::new();
+    for text in &texts {
+        for [order, shopper, placed_at, value_minor, standing] in joined_numbers(text.as_deref())? {
+            values.push(OrderValue {
+                order,
+                shopper,
+                placed_at: Millis(placed_at),
+                value_minor,
+                paid: standing & 1 == 1,
+                in_currency: standing & 2 == 2,
+            });
+        }
+    }
+    Ok((values, OrderMark(next)))
 }
 
 /// The paid orders of `shoppers` (row ids) placed from `from` until `to` (not included), in `currency`; read by

@@ -171,7 +171,7 @@ async fn members_page(
     let (period, _, _) = report_periods(asked.from.as_deref(), asked.to.as_deref(), None, now())?;
     Ok(insights::segment_members(
         &state.db,
-        &state.insights.policy,
+        &state.insights,
         period,
         segment,
         asked.page,

@@ -123,12 +123,13 @@ pub fn state_of(store: &TestDb) -> AppState {
             ..Default::default()
         },
         feed: Default::default(),
-        insights: app::insights::ssr::Insights {
-            policy: app::insights::ssr::InsightsPolicy {
+        insights: app::insights::ssr::Insights::new(
+            app::insights::ssr::InsightsPolicy {
                 currency: "CNY".into(),
             },
-            tiers: std::sync::Arc::new(app::flows::tier_values::TierValues),
-        },
+            std::sync::Arc::new(app::flows::tier_values::TierValues),
+            std::sync::Arc::new(app::flows::order_values::OrdersValued),
+        ),
     }
 }
 

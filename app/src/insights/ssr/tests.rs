@@ -37,6 +37,12 @@ async fn buy(db: &Db, id: &str, shopper: &str, day: &str, price: i64, currency: 
 /// an order refunded in full, one refunded in part, and one in another currency, to be left out or counted as the
 /// rules say.
 async fn quarter(db: &Db) {
+    quarter_bought(db).await;
+    quarter_revalued(db).await;
+}
+
+/// The quarter's orders, as they were bought.
+async fn quarter_bought(db: &Db) {
     add_kitchen(db).await;
     add_products(db, &[product_input("A", 1_000, 100)]).await;
     for shopper in ["s1", "s2", "s3", "s4", "s5", "s6", "s7"] {
@@ -60,6 +66,10 @@ async fn quarter(db: &Db) {
         let price = (value - 100).max(0);
         buy(db, id, shopper, day, price, "CNY").await;
     }
+}
+
+/// The quarter's refunds and cancellation, and its order in another currency.
+async fn quarter_revalued(db: &Db) {
     // 50, 20, 60 and 70 are under the shipping: those orders are refunded down to them.
     for (order, refund) in [("o4", 50), ("o8", 80), ("o10", 40), ("o11", 30)] {
         let input = RefundInput {
@@ -107,10 +117,11 @@ fn policy() -> InsightsPolicy {
 }
 
 fn insights() -> Insights {
-    Insights {
-        policy: policy(),
-        tiers: std::sync::Arc::new(crate::flows::tier_values::TierValues),
-    }
+    Insights::new(
+        policy(),
+        std::sync::Arc::new(crate::flows::tier_values::TierValues),
+        std::sync::Arc::new(crate::flows::order_values::OrdersValued),
+    )
 }
 
 #[tokio::test]
@@ -182,7 +193,7 @@ async fn a_segments_customers_come_in_pages_highest_spender_first_with_their_con
         quarter(db).await;
         let (period, _, _) =
             report_periods(Some("2026-01-01"), Some("2026-03-31"), None, now()).unwrap();
-        let first = segment_members(db, &policy(), period, Segment::Loyal, 1, 1)
+        let first = segment_members(db, &insights(), period, Segment::Loyal, 1, 1)
             .await
             .unwrap();
         assert_eq!(first.total, 2);
@@ -199,14 +210,45 @@ async fn a_segments_customers_come_in_pages_highest_spender_first_with_their_con
             ),
             (5, 1, 5)
         );
-        let second = segment_members(db, &policy(), period, Segment::Loyal, 2, 1)
+        let second = segment_members(db, &insights(), period, Segment::Loyal, 2, 1)
             .await
             .unwrap();
         assert_eq!(second.members[0].shopper_id, "s6");
-        let beyond = segment_members(db, &policy(), period, Segment::Loyal, 3, 1)
+        let beyond = segment_members(db, &insights(), period, Segment::Loyal, 3, 1)
             .await
             .unwrap();
         assert!(beyond.members.is_empty());
         assert_eq!(beyond.total, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_servers_reports_follow_the_orders_as_they_change() {
+    for store in all().await {
+        let db = &store.db;
+        let (period, comparison, previous) =
+            report_periods(Some("2026-01-01"), Some("2026-03-31"), None, now()).unwrap();
+        let server = insights();
+        let report = || customer_insights(db, &server, period, comparison, previous);
+        quarter_bought(db).await;
+        let bought = report().await.unwrap();
+        quarter_revalued(db).await;
+        let revalued = report().await.unwrap();
+        assert_ne!(bought, revalued);
+        let fresh = customer_insights(db, &insights(), period, comparison, previous)
+            .await
+            .unwrap();
+        assert_eq!(revalued, fresh);
+        let members = |report: CustomerInsights| {
+            report
+                .segments
+                .iter()
+                .find(|row| row.segment == Segment::Loyal)
+                .map(|row| row.customers)
+        };
+        let first = segment_members(db, &server, period, Segment::Loyal, 1, 1_000)
+            .await
+            .unwrap();
+        assert_eq!(Some(first.total), members(revalued));
     }
 }

@@ -497,3 +497,128 @@ async fn moving_review_steps_to_their_own_table_keeps_what_each_order_still_had_
         );
     }
 }
+
+/// The values `order_values_since` read, by store order number, with the mark to read from next.
+async fn values_since(
+    db: &Db,
+    mark: Option<OrderMark>,
+) -> (Vec<(String, i64, bool, bool)>, OrderMark) {
+    let (values, next) = order_values_since(db, mark, "CNY").await.unwrap();
+    let mut read = Vec::new();
+    for value in values {
+        let number: String = sqlx::query_scalar("SELECT external_id FROM orders WHERE id = $1")
+            .bind(value.order)
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+        read.push((number, value.value_minor, value.paid, value.in_currency));
+    }
+    read.sort();
+    (read, next)
+}
+
+#[tokio::test]
+async fn a_reader_of_order_values_reads_each_change_of_value_and_nothing_else() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let (read, mark) = values_since(db, None).await;
+        assert!(read.is_empty());
+        record_order(db, "key-1", &order("O-1", "alice"), &TierGrowth, after(1))
+            .await
+            .unwrap();
+        let mut dollars = order("O-2", "bob");
+        dollars.currency = "USD".into();
+        record_order(db, "key-2", &dollars, &TierGrowth, after(2))
+            .await
+            .unwrap();
+        let (read, mark) = values_since(db, Some(mark)).await;
+        assert_eq!(
+            read,
+            [
+                ("O-1".into(), 2_800, true, true),
+                ("O-2".into(), 2_800, true, false)
+            ]
+        );
+        let (read, mark) = values_since(db, Some(mark)).await;
+        assert!(read.is_empty(), "nothing changed: {read:?}");
+
+        let delivered = FulfilmentInput {
+            status: Fulfilment::Delivered,
+            at: None,
+        };
+        record_fulfilment(db, "O-1", &delivered, after(3))
+            .await
+            .unwrap();
+        let (read, mark) = values_since(db, Some(mark)).await;
+        assert!(read.is_empty(), "a delivery changes no value: {read:?}");
+
+        let part = RefundInput {
+            amount_minor: 800,
+            refunded_at: None,
+        };
+        record_refund(db, "r-1", "O-1", &part, &TierGrowth, after(4))
+            .await
+            .unwrap();
+        let (read, mark) = values_since(db, Some(mark)).await;
+        assert_eq!(read, [("O-1".into(), 2_000, true, true)]);
+
+        cancel_order(db, "O-2", &TierGrowth, after(5))
+            .await
+            .unwrap();
+        let (read, _) = values_since(db, Some(mark)).await;
+        assert_eq!(read, [("O-2".into(), 2_800, false, false)]);
+        let (read, _) = values_since(db, None).await;
+        assert_eq!(
+            read,
+            [
+                ("O-1".into(), 2_000, true, true),
+                ("O-2".into(), 2_800, false, false)
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_order_committed_after_a_read_is_read_next_time_though_its_transaction_began_first() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let (_, mark) = values_since(db, None).await;
+        // The slow order's transaction writes first and commits last.
+        let mut slow = db.write().await.unwrap();
+        let alice = crate::identity::ssr::shopper_key(&mut *slow, "alice")
+            .await
+            .unwrap()
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO orders (external_id, shopper_id, status, currency, subtotal_minor, placed_at, \
+             idempotency_key, request_hash) VALUES ('O-slow', $1, 'paid', 'CNY', 1000, $2, 'key-slow', '')",
+        )
+        .bind(alice.0)
+        .bind(after(1))
+        .execute(&mut *slow)
+        .await
+        .unwrap();
+        // PostgreSQL takes a second writer meanwhile, numbered after the slow one; SQLite writes one at a time.
+        let fast = db.backend() == crate::store::Backend::Postgres;
+        if fast {
+            record_order(db, "key-1", &order("O-1", "bob"), &TierGrowth, after(2))
+                .await
+                .unwrap();
+        }
+        let (read, mark) = values_since(db, Some(mark)).await;
+        let expected: Vec<(String, i64, bool, bool)> = if fast {
+            vec![("O-1".into(), 2_800, true, true)]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(read, expected);
+        slow.commit().await.unwrap();
+        let (read, _) = values_since(db, Some(mark)).await;
+        assert!(
+            read.contains(&("O-slow".into(), 1_000, true, true)),
+            "the slow order was missed: {read:?}"
+        );
+    }
+}
