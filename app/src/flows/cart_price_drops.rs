@@ -18,7 +18,7 @@ use crate::kernel::money::Money;
 use crate::kernel::time::Millis;
 use crate::messages::ssr::{MarketingRules, NewMessage, queue_to, withdraw_all};
 use crate::messages::{CartPriceDrop, MessageBody};
-use crate::orders::ssr::{OrderChange, ordered_products};
+use crate::orders::ssr::OrderChange;
 use crate::store::{StoreError, Then, Tx};
 use futures::future::BoxFuture;
 
@@ -220,8 +220,7 @@ impl Then<OrderChange> for CartsAfterOrders {
         change: OrderChange,
     ) -> BoxFuture<'t, Result<(), StoreError>> {
         Box::pin(async move {
-            if let OrderChange::NewOrder { buyer, order, .. } = change {
-                let bought = ordered_products(tx, &[order]).await?;
+            if let OrderChange::NewOrder { buyer, bought, .. } = change {
                 let Some(placed_at) = bought.first().map(|line| line.placed_at) else {
                     return Ok(());
                 };

@@ -6,7 +6,7 @@
 use crate::alerts::NoticeFollowed;
 use crate::alerts::rules::{NOTICE_WINDOW, followed_notice};
 use crate::alerts::ssr::{notices_to, record_followed, withdraw_followed};
-use crate::orders::ssr::{OrderChange, ordered_products, still_paid};
+use crate::orders::ssr::{OrderChange, OrderedProduct, ordered_products};
 use crate::store::{StoreError, Then, Tx};
 use futures::future::BoxFuture;
 use std::collections::HashMap;
@@ -22,20 +22,25 @@ impl Then<OrderChange> for NoticePurchases {
     ) -> BoxFuture<'t, Result<(), StoreError>> {
         Box::pin(async move {
             match change {
-                OrderChange::NewOrder { order, .. } => follow_orders(tx, &[order]).await,
-                OrderChange::Revalued { order, .. } if !still_paid(tx, order).await? => {
-                    withdraw_followed(tx, order).await
-                }
+                OrderChange::NewOrder { bought, .. } => follow_bought(tx, &bought).await,
+                OrderChange::Revalued {
+                    order, paid: false, ..
+                } => withdraw_followed(tx, order).await,
                 OrderChange::Revalued { .. } | OrderChange::UnpaidClosed { .. } => Ok(()),
             }
         })
     }
 }
 
-/// Records the notices that `orders` (row ids, paid ones; any number) followed: what the flow does for each new
-/// order, and what a tool that writes orders straight into the tables runs after them.
+/// Records the notices that `orders` (row ids, paid ones; any number) followed: what a tool that writes orders
+/// straight into the tables runs after them.
 pub async fn follow_orders(tx: &mut Tx, orders: &[i64]) -> Result<(), StoreError> {
     let bought = ordered_products(tx, orders).await?;
+    follow_bought(tx, &bought).await
+}
+
+/// Records the notices that what orders `bought` followed: what the flow does for each new order.
+async fn follow_bought(tx: &mut Tx, bought: &[OrderedProduct]) -> Result<(), StoreError> {
     let (Some(first), Some(last)) = (
         bought.iter().map(|b| b.placed_at).min(),
         bought.iter().map(|b| b.placed_at).max(),
@@ -51,7 +56,7 @@ pub async fn follow_orders(tx: &mut Tx, orders: &[i64]) -> Result<(), StoreError
             .push(notice);
     }
     let followed: Vec<NoticeFollowed> = bought
-        .into_iter()
+        .iter()
         .filter_map(|b| {
             let notices = told.get(&(b.shopper, b.product))?;
             let notice = followed_notice(notices.iter().copied(), b.placed_at)?;
@@ -60,7 +65,7 @@ pub async fn follow_orders(tx: &mut Tx, orders: &[i64]) -> Result<(), StoreError
                 order: b.order,
                 purchases: b.lines,
                 value_minor: b.value_minor,
-                currency: b.currency,
+                currency: b.currency.clone(),
             })
         })
         .collect();

@@ -5,7 +5,7 @@
 //! in full stops counting, and a save taken off its list takes what followed it along.
 
 use crate::catalog::ssr::{ProductChange, every_price};
-use crate::orders::ssr::{OrderChange, ordered_products, paid_orders, still_paid};
+use crate::orders::ssr::{OrderChange, OrderedProduct, ordered_products, paid_orders};
 use crate::store::{Db, StoreError, Then, Tx};
 use crate::wishlist::rules::{FALL_WINDOW, SAVE_WINDOW, followed_fall, followed_save};
 use crate::wishlist::ssr::{
@@ -27,10 +27,10 @@ impl Then<OrderChange> for SavePurchases {
     ) -> BoxFuture<'t, Result<(), StoreError>> {
         Box::pin(async move {
             match change {
-                OrderChange::NewOrder { order, .. } => follow_orders(tx, &[order]).await,
-                OrderChange::Revalued { order, .. } if !still_paid(tx, order).await? => {
-                    withdraw_save_purchases(tx, order).await
-                }
+                OrderChange::NewOrder { bought, .. } => follow_bought(tx, &bought).await,
+                OrderChange::Revalued {
+                    order, paid: false, ..
+                } => withdraw_save_purchases(tx, order).await,
                 OrderChange::Revalued { .. } | OrderChange::UnpaidClosed { .. } => Ok(()),
             }
         })
@@ -61,10 +61,15 @@ impl Then<ProductChange> for SaveFalls {
     }
 }
 
-/// Records the saves and falls that `orders` (row ids, paid ones; any number) followed: what the flow does for each
-/// new order, and what a tool that writes orders straight into the tables runs after them.
+/// Records the saves and falls that `orders` (row ids, paid ones; any number) followed: what a tool that writes
+/// orders straight into the tables runs after them.
 pub async fn follow_orders(tx: &mut Tx, orders: &[i64]) -> Result<(), StoreError> {
     let bought = ordered_products(tx, orders).await?;
+    follow_bought(tx, &bought).await
+}
+
+/// Records the saves and falls that what orders `bought` followed: what the flow does for each new order.
+async fn follow_bought(tx: &mut Tx, bought: &[OrderedProduct]) -> Result<(), StoreError> {
     let (Some(first), Some(last)) = (
         bought.iter().map(|b| b.placed_at).min(),
         bought.iter().map(|b| b.placed_at).max(),

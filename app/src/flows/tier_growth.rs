@@ -17,9 +17,9 @@ impl Then<OrderChange> for TierGrowth {
         change: OrderChange,
     ) -> BoxFuture<'t, Result<(), StoreError>> {
         let (buyer, growth, at) = match change {
-            OrderChange::NewOrder { buyer, order, at } => {
-                (buyer, GrowthChange::NewOrder(order), at)
-            }
+            OrderChange::NewOrder {
+                buyer, order, at, ..
+            } => (buyer, GrowthChange::NewOrder(order), at),
             OrderChange::Revalued { buyer, at, .. } => (buyer, GrowthChange::Revalued, at),
             // An unpaid order never counted towards growth.
             OrderChange::UnpaidClosed { .. } => return Box::pin(async { Ok(()) }),

@@ -174,12 +174,14 @@ pub struct Buyer {
     pub orders: i64,
 }
 
-/// Where a reader of the orders' values stands ([`order_values_since`]): every change committed before it was
-/// read. On PostgreSQL the oldest transaction still running at the read, on SQLite one past the latest change.
+/// Where a reader of the orders' values stands (`ssr::order_values_since`): every change committed before it was
+/// read. On PostgreSQL the oldest transaction still running at the read, on SQLite one past the changes counted.
+#[cfg(feature = "ssr")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderMark(pub(super) i64);
 
 /// What an order is worth to the store's figures, as it stands.
+#[cfg(feature = "ssr")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderValue {
     /// The order's row id.

@@ -22,12 +22,24 @@ use sqlx::Row;
 
 /// How orders changed, reported inside the order's transaction to what follows it (in `flows`: member tier growth
 /// follows what a buyer spent, an unpaid order's reminder is withdrawn when the order is paid or cancelled).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderChange {
-    /// The buyer's order (its row id) was just recorded.
-    NewOrder { buyer: i64, order: i64, at: Millis },
-    /// An order (its row id) already counted changed value: a refund or a cancellation.
-    Revalued { buyer: i64, order: i64, at: Millis },
+    /// The buyer's order (its row id) was just recorded, with what it bought: each product's lines together, as
+    /// [`ordered_products`] would read them back.
+    NewOrder {
+        buyer: i64,
+        order: i64,
+        at: Millis,
+        bought: std::sync::Arc<[OrderedProduct]>,
+    },
+    /// An order (its row id) already counted changed value: a refund or a cancellation. `paid`: whether it still
+    /// counts as paid (neither cancelled nor refunded in full).
+    Revalued {
+        buyer: i64,
+        order: i64,
+        at: Millis,
+        paid: bool,
+    },
     /// An unpaid order (its row id) was paid or cancelled: it waits for nothing any more.
     UnpaidClosed { unpaid: i64 },
 }
@@ -280,7 +292,24 @@ pub async fn record_order(
         Err(error) => return Err(error.into()),
     };
     let mut events = Vec::with_capacity(input.lines.len());
+    let mut bought: Vec<OrderedProduct> = Vec::new();
     for (line_no, (line, product_id)) in input.lines.iter().zip(products).enumerate() {
+        let value_minor = line.quantity * line.unit_price_minor;
+        match bought.iter_mut().find(|b| b.product == product_id.0) {
+            Some(product) => {
+                product.lines += 1;
+                product.value_minor += value_minor;
+            }
+            None => bought.push(OrderedProduct {
+                order: order_key,
+                shopper: shopper.0,
+                product: product_id.0,
+                placed_at,
+                lines: 1,
+                value_minor,
+                currency: input.currency.clone(),
+            }),
+        }
         sqlx::query(
             "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_minor) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -307,6 +336,7 @@ pub async fn record_order(
             buyer: shopper.0,
             order: order_key,
             at: now,
+            bought: bought.into(),
         },
     )
     .await?;
@@ -393,16 +423,18 @@ async fn revalue_buyer(
     then: &dyn Then<OrderChange>,
     now: Millis,
 ) -> Result<(), StoreError> {
-    let buyer: i64 = sqlx::query_scalar("SELECT shopper_id FROM orders WHERE id = $1")
-        .bind(order_key)
-        .fetch_one(&mut **tx)
-        .await?;
+    let (buyer, status): (i64, String) =
+        sqlx::query_as("SELECT shopper_id, status FROM orders WHERE id = $1")
+            .bind(order_key)
+            .fetch_one(&mut **tx)
+            .await?;
     then.then(
         tx,
         OrderChange::Revalued {
             buyer,
             order: order_key,
             at: now,
+            paid: status == "paid",
         },
     )
     .await
@@ -683,15 +715,6 @@ pub async fn ordered_products(
         .collect())
 }
 
-/// Whether an order (its row id) still counts as paid: not cancelled, not refunded in full.
-pub async fn still_paid(tx: &mut Tx, order: i64) -> Result<bool, sqlx::Error> {
-    let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-        .bind(order)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(status == "paid")
-}
-
 /// Whether the shopper has a paid order of the product: a verified buyer.
 pub async fn has_bought(
     tx: &mut Tx,
@@ -732,7 +755,7 @@ pub async fn order_values_since(
         crate::store::Backend::Postgres => {
             "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)"
         }
-        crate::store::Backend::Sqlite => "SELECT COALESCE(MAX(changed_in), 0) + 1 FROM orders",
+        crate::store::Backend::Sqlite => "SELECT changes + 1 FROM order_changes_counted",
     })
     .fetch_one(&mut *reader)
     .await?;

@@ -649,12 +649,14 @@ async fn hold_review_lock(
 /// `from`'s day after it when `from` is not a midnight.
 pub async fn tier_moves_since(db: &Db, from: Millis) -> Result<Vec<TierMovesOfDay>, StoreError> {
     // Every day from `from` on: the span's end is as far as a day number goes, so only its start can be ragged.
+    // Its end is bound all the same: an empty span (a start past that end) then reads no day.
     let span = DaySpan::of(from, Millis::days(i64::MAX / DAY_MS.0));
     let mut rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT day, from_tier, to_tier, reason, CAST(SUM(members) AS BIGINT) FROM tier_moves_per_day \
-         WHERE day >= $1 GROUP BY day, from_tier, to_tier, reason HAVING SUM(members) > 0",
+         WHERE day >= $1 AND day < $2 GROUP BY day, from_tier, to_tier, reason HAVING SUM(members) > 0",
     )
     .bind(span.first)
+    .bind(span.end)
     .fetch_all(db.reader())
     .await?;
     for (start, stop) in span.ends {
