@@ -6,7 +6,7 @@
 use crate::alerts::NoticeFollowed;
 use crate::alerts::rules::{NOTICE_WINDOW, followed_notice};
 use crate::alerts::ssr::{notices_to, record_followed, withdraw_followed};
-use crate::orders::ssr::{OrderChange, OrderedProduct, ordered_products};
+use crate::orders::ssr::{OrderChange, OrderedProduct, buyers_between, ordered_products};
 use crate::store::{StoreError, Then, Tx};
 use futures::future::BoxFuture;
 use std::collections::HashMap;
@@ -41,13 +41,9 @@ pub async fn follow_orders(tx: &mut Tx, orders: &[i64]) -> Result<(), StoreError
 
 /// Records the notices that what orders `bought` followed: what the flow does for each new order.
 async fn follow_bought(tx: &mut Tx, bought: &[OrderedProduct]) -> Result<(), StoreError> {
-    let (Some(first), Some(last)) = (
-        bought.iter().map(|b| b.placed_at).min(),
-        bought.iter().map(|b| b.placed_at).max(),
-    ) else {
+    let Some((first, last, shoppers)) = buyers_between(bought) else {
         return Ok(());
     };
-    let shoppers: Vec<i64> = bought.iter().map(|b| b.shopper).collect();
     let notices = notices_to(tx, &shoppers, first - NOTICE_WINDOW, last).await?;
     let mut told: HashMap<(i64, i64), Vec<_>> = HashMap::new();
     for notice in &notices {

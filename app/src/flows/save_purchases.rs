@@ -5,7 +5,9 @@
 //! in full stops counting, and a save taken off its list takes what followed it along.
 
 use crate::catalog::ssr::{ProductChange, every_price};
-use crate::orders::ssr::{OrderChange, OrderedProduct, ordered_products, paid_orders};
+use crate::orders::ssr::{
+    OrderChange, OrderedProduct, buyers_between, ordered_products, paid_orders,
+};
 use crate::store::{Db, StoreError, Then, Tx};
 use crate::wishlist::rules::{FALL_WINDOW, SAVE_WINDOW, followed_fall, followed_save};
 use crate::wishlist::ssr::{
@@ -70,13 +72,9 @@ pub async fn follow_orders(tx: &mut Tx, orders: &[i64]) -> Result<(), StoreError
 
 /// Records the saves and falls that what orders `bought` followed: what the flow does for each new order.
 async fn follow_bought(tx: &mut Tx, bought: &[OrderedProduct]) -> Result<(), StoreError> {
-    let (Some(first), Some(last)) = (
-        bought.iter().map(|b| b.placed_at).min(),
-        bought.iter().map(|b| b.placed_at).max(),
-    ) else {
+    let Some((first, last, shoppers)) = buyers_between(bought) else {
         return Ok(());
     };
-    let shoppers: Vec<i64> = bought.iter().map(|b| b.shopper).collect();
     // A fall comes at most SAVE_WINDOW after its save, and an order at most FALL_WINDOW after the fall.
     let saves = saves_of_buyers(tx, &shoppers, first - SAVE_WINDOW - FALL_WINDOW, last).await?;
     let mut saved: HashMap<(i64, i64), Vec<&BuyersSave>> = HashMap::new();

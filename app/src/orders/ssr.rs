@@ -683,6 +683,14 @@ pub struct OrderedProduct {
     pub currency: String,
 }
 
+/// When the first and the last of `bought` were placed, and their buyers (in `bought`'s order): what the flows that
+/// follow orders look up the buyers' earlier touches by. None when nothing was bought.
+pub fn buyers_between(bought: &[OrderedProduct]) -> Option<(Millis, Millis, Vec<i64>)> {
+    let first = bought.iter().map(|b| b.placed_at).min()?;
+    let last = bought.iter().map(|b| b.placed_at).max()?;
+    Some((first, last, bought.iter().map(|b| b.shopper).collect()))
+}
+
 /// The products of `orders` (row ids) that are still paid, each order's lines of one product together.
 pub async fn ordered_products(
     tx: &mut Tx,
