@@ -15,7 +15,7 @@ use crate::identity::ssr::{known_shopper, shopper_key};
 use crate::kernel::error::{AppError, Translation};
 use crate::kernel::ids::ShopperKey;
 use crate::kernel::money::Money;
-use crate::kernel::time::Millis;
+use crate::kernel::time::{DaySpan, Millis};
 use crate::kernel::validate;
 use crate::store::{Db, IdSet, StoreError, Tx, id_list, is_unique_violation};
 use sqlx::Row;

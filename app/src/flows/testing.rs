@@ -106,20 +106,19 @@ pub async fn buy(
         .expect("record order");
 }
 
-/// Checks that migration 0030's backfill, run again on what the store holds now, makes the daily counts the
-/// triggers kept (every count above zero, shards summed).
+/// Checks that the daily counts' backfills (migrations 0030 and 0032), run again on what the store holds now, make
+/// the counts the triggers kept (every count above zero, shards summed).
 pub async fn daily_counts_backfill_the_same(db: &Db) {
-    let migration = match db.backend() {
-        crate::store::Backend::Sqlite => {
-            include_str!("../../migrations/sqlite/0030_daily_counts.sql")
-        }
-        crate::store::Backend::Postgres => {
-            include_str!("../../migrations/postgres/0030_daily_counts.sql")
-        }
+    let migrations = match db.backend() {
+        crate::store::Backend::Sqlite => [
+            include_str!("../../migrations/sqlite/0030_daily_counts.sql"),
+            include_str!("../../migrations/sqlite/0032_notice_and_save_counts.sql"),
+        ],
+        crate::store::Backend::Postgres => [
+            include_str!("../../migrations/postgres/0030_daily_counts.sql"),
+            include_str!("../../migrations/postgres/0032_notice_and_save_counts.sql"),
+        ],
     };
-    let backfill = &migration[migration
-        .find("-- The rows already stored, counted.")
-        .expect("the backfill's heading")..];
     let counts = async || {
         let mut counts = Vec::new();
         for (table, keys, count) in [
@@ -134,6 +133,13 @@ pub async fn daily_counts_backfill_the_same(db: &Db) {
                 "day, from_tier || ' ' || to_tier || ' ' || reason",
                 "members",
             ),
+            (
+                "notices_per_day",
+                "day, kind || ' ' || channel || ' ' || status || ' ' || seen || ' ' || clicked",
+                "notices",
+            ),
+            ("alerts_per_day", "day, kind || ' ' || confirmed", "alerts"),
+            ("saves_per_day", "day, ''", "saves"),
         ] {
             let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
                 "SELECT {keys}, CAST(SUM({count}) AS BIGINT) FROM {table} GROUP BY 1, 2 \
@@ -153,11 +159,16 @@ pub async fn daily_counts_backfill_the_same(db: &Db) {
             .await
             .expect("empty the counts");
     }
-    for statement in backfill.split(';').filter(|s| !s.trim().is_empty()) {
-        sqlx::query(statement)
-            .execute(db.reader())
-            .await
-            .expect("backfill");
+    for migration in migrations {
+        let backfill = &migration[migration
+            .find("-- The rows already stored, counted.")
+            .expect("the backfill's heading")..];
+        for statement in backfill.split(';').filter(|s| !s.trim().is_empty()) {
+            sqlx::query(statement)
+                .execute(db.reader())
+                .await
+                .expect("backfill");
+        }
     }
     assert_eq!(counts().await, kept, "backfilled");
 }

@@ -84,18 +84,14 @@ pub async fn widget_report(
     previous: Period,
     now: Millis,
 ) -> Result<WidgetReport, StoreError> {
-    let (figures, before, waiting, overview, moves) = futures::try_join!(
+    let (figures, before, waiting, (rules, members), moves) = futures::try_join!(
         figures_of(db, currency, period),
         headlines_of(db, currency, previous),
         crate::reviews::ssr::waiting_since(db),
-        crate::tiers::ssr::overview(db),
+        crate::tiers::ssr::members_per_tier(db),
         crate::tiers::ssr::tier_moves_since(db, period.from),
     )?;
-    let members: Vec<i64> = overview
-        .distribution
-        .iter()
-        .map(|tier| tier.members)
-        .collect();
+    let members: Vec<i64> = members.iter().map(|tier| tier.members).collect();
     Ok(WidgetReport {
         period: period.span(),
         comparison,
@@ -105,7 +101,7 @@ pub async fn widget_report(
         figures,
         before,
         moderation: moderation_wait(&waiting, now),
-        tiers: tier_activity(&overview.rules.tiers, &members, &moves, period),
+        tiers: tier_activity(&rules.tiers, &members, &moves, period),
     })
 }
 

@@ -685,11 +685,19 @@ pub async fn tier_moves_since(db: &Db, from: Millis) -> Result<Vec<TierMovesOfDa
         .collect())
 }
 
-/// Every shopper per tier held (shoppers without a stored tier hold the lowest), and the members closest to
-/// their next tier.
-pub async fn overview(db: &Db) -> Result<TiersOverview, StoreError> {
+/// The current rules, and every shopper per tier held under them: shoppers without a stored tier hold the lowest,
+/// and a tier a later rule set dropped counts where its members now sit.
+pub async fn members_per_tier(db: &Db) -> Result<(TierRules, Vec<TierCount>), StoreError> {
     let mut conn = db.reader().acquire().await?;
-    let (version, rules) = current_rules(&mut conn).await?;
+    let (_, rules) = current_rules(&mut conn).await?;
+    let distribution = distribution(&mut conn, &rules).await?;
+    Ok((rules, distribution))
+}
+
+async fn distribution(
+    conn: &mut AnyConnection,
+    rules: &TierRules,
+) -> Result<Vec<TierCount>, StoreError> {
     let shoppers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shoppers")
         .fetch_one(&mut *conn)
         .await?;
@@ -708,11 +716,18 @@ pub async fn overview(db: &Db) -> Result<TiersOverview, StoreError> {
     let mut stored = 0;
     for (code, members) in held {
         stored += members;
-        // A tier a later rule set dropped counts where its members now sit.
         let rank = rules.rank_of(&code).unwrap_or(0);
         distribution[rank].members += members;
     }
     distribution[0].members += shoppers - stored;
+    Ok(distribution)
+}
+
+/// Every shopper per tier held ([`members_per_tier`]), and the members closest to their next tier.
+pub async fn overview(db: &Db) -> Result<TiersOverview, StoreError> {
+    let mut conn = db.reader().acquire().await?;
+    let (version, rules) = current_rules(&mut conn).await?;
+    let distribution = distribution(&mut conn, &rules).await?;
     // The next tier's threshold per held tier, written into the statement from the validated rules.
     let next_of = |column: &str| {
         let arms: String = rules

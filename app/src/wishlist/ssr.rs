@@ -15,7 +15,7 @@ use crate::identity::ssr::{Owner, known_shopper};
 use crate::kernel::error::{AppError, ErrorCode, Translation};
 use crate::kernel::ids::ProductKey;
 use crate::kernel::money::Money;
-use crate::kernel::time::Millis;
+use crate::kernel::time::{DaySpan, Millis};
 use crate::kernel::validate::key as validate_key;
 use crate::store::{Backend, Db, IdSet, StoreError, Tx};
 use sqlx::Row;
@@ -715,15 +715,27 @@ pub async fn most_wished(db: &Db, limit: i64) -> Result<Vec<MostWished>, StoreEr
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
-/// How many products still on a list were saved from `from` until `to` (not included).
+/// How many products still on a list were saved from `from` until `to` (not included): whole days from their
+/// daily counts, what is left of the period from the saves themselves.
 pub async fn saves_made(db: &Db, from: Millis, to: Millis) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM wishlist_items WHERE saved_at >= $1 AND saved_at < $2",
+    let span = DaySpan::of(from, to);
+    let mut saves: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(saves), 0) AS BIGINT) FROM saves_per_day WHERE day >= $1 AND day < $2",
     )
-    .bind(from)
-    .bind(to)
+    .bind(span.first)
+    .bind(span.end)
     .fetch_one(db.reader())
-    .await?)
+    .await?;
+    for (start, stop) in span.ends {
+        saves += sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM wishlist_items WHERE saved_at >= $1 AND saved_at < $2",
+        )
+        .bind(start)
+        .bind(stop)
+        .fetch_one(db.reader())
+        .await?;
+    }
+    Ok(saves)
 }
 
 /// The products still on a list that were saved from `from` until `to` (not included), with what followed them in
@@ -736,13 +748,12 @@ pub async fn save_activity(
     to: Millis,
     currency: &str,
 ) -> Result<SaveActivity, StoreError> {
-    // Counted per list, then per owner: PostgreSQL's COUNT(DISTINCT …) sorted every save's owner as text (240 ms
-    // for 150,000 saves, against 90 ms grouped; BENCHMARKS.md).
-    let totals = sqlx::query_as::<_, (i64, i64)>(
-        "SELECT CAST(COALESCE(SUM(saves), 0) AS BIGINT), COUNT(*) FROM (\
-         SELECT SUM(i.saves) AS saves FROM (SELECT wishlist_id, COUNT(*) AS saves FROM wishlist_items \
-         WHERE saved_at >= $1 AND saved_at < $2 GROUP BY wishlist_id) i JOIN wishlists w ON w.id = i.wishlist_id \
-         GROUP BY COALESCE(CAST(w.shopper_id AS TEXT), w.guest_id)) owners",
+    // Each list has one owner, a shopper or a guest: the owners of the lists saved to, counted as numbers and as
+    // names apart (grouping every save's owner as text took 90 ms for 150,000 saves on PostgreSQL; BENCHMARKS.md).
+    let savers = sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(DISTINCT w.shopper_id) + COUNT(DISTINCT CASE WHEN w.shopper_id IS NULL THEN w.guest_id END) \
+         FROM wishlists w WHERE EXISTS (SELECT 1 FROM wishlist_items i \
+         WHERE i.wishlist_id = w.id AND i.saved_at >= $1 AND i.saved_at < $2)",
     )
     .bind(from)
     .bind(to)
@@ -771,8 +782,9 @@ pub async fn save_activity(
     .bind(to)
     .bind(currency)
     .fetch_all(db.reader());
-    let ((saves, savers), per_product, fell, bought) =
-        futures::try_join!(totals, per_product, fell, bought)?;
+    let (savers, per_product, fell, bought) =
+        futures::try_join!(savers, per_product, fell, bought)?;
+    let saves = per_product.iter().map(|(_, saves)| saves).sum();
     let mut by_product: std::collections::BTreeMap<i64, ProductSaves> = per_product
         .into_iter()
         .map(|(product, saves)| {

@@ -17,17 +17,23 @@ pub(super) fn kind_numbers(column: &str) -> String {
     )
 }
 
-/// One `T` per kind, in [`NoticeKind::ALL`]'s order, each made from the row whose first column is the kind's
-/// place there ([`kind_numbers`]), or from none when no row counted that kind.
+/// One `T` per kind, in [`NoticeKind::ALL`]'s order, each made from the rows whose first column is the kind's
+/// place there ([`kind_numbers`]): none when nothing counted that kind, several when a figure is read in parts.
 pub(super) fn per_kind<R, T>(
     rows: &[R],
     place: impl Fn(&R) -> i64,
-    made: impl Fn(NoticeKind, Option<&R>) -> T,
+    made: impl Fn(NoticeKind, &[&R]) -> T,
 ) -> Vec<T> {
     NoticeKind::ALL
         .into_iter()
         .enumerate()
-        .map(|(index, kind)| made(kind, rows.iter().find(|row| place(row) == index as i64)))
+        .map(|(index, kind)| {
+            let of_kind: Vec<&R> = rows
+                .iter()
+                .filter(|row| place(row) == index as i64)
+                .collect();
+            made(kind, &of_kind)
+        })
         .collect()
 }
 
@@ -101,7 +107,7 @@ pub async fn withdraw_followed(tx: &mut Tx, order: i64) -> Result<(), StoreError
 
 /// What followed the notices given from `from` until `to` (not included), per kind: the products ordered in
 /// `currency` after them, whenever the order came. A notice that was never sent (an email that failed) is followed
-/// by nothing.
+/// by nothing: its purchases are taken off the period's, found through the few notices not sent.
 pub async fn notice_credits(
     db: &Db,
     from: Millis,
@@ -109,10 +115,14 @@ pub async fn notice_credits(
     currency: &str,
 ) -> Result<Vec<NoticeCredit>, StoreError> {
     let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT CAST({} AS BIGINT), CAST(SUM(f.purchases) AS BIGINT), CAST(SUM(f.value_minor) AS BIGINT) \
-         FROM notice_purchases f JOIN notices n ON n.id = f.notice_id \
-         WHERE f.noticed_at >= $1 AND f.noticed_at < $2 AND f.currency = $3 AND n.status = 'sent' GROUP BY f.kind",
-        kind_numbers("f.kind")
+        "SELECT CAST({} AS BIGINT), CAST(SUM(purchases) AS BIGINT), CAST(SUM(value_minor) AS BIGINT) FROM (\
+         SELECT kind, purchases, value_minor FROM notice_purchases \
+         WHERE noticed_at >= $1 AND noticed_at < $2 AND currency = $3 \
+         UNION ALL \
+         SELECT f.kind, -f.purchases, -f.value_minor FROM notices n JOIN notice_purchases f ON f.notice_id = n.id \
+         WHERE n.status <> 'sent' AND f.noticed_at >= $1 AND f.noticed_at < $2 AND f.currency = $3) credited \
+         GROUP BY kind",
+        kind_numbers("kind")
     ))
     .bind(from)
     .bind(to)
@@ -122,10 +132,10 @@ pub async fn notice_credits(
     Ok(per_kind(
         &rows,
         |row| row.0,
-        |kind, row| NoticeCredit {
+        |kind, rows| NoticeCredit {
             kind,
-            purchases: row.map_or(0, |row| row.1),
-            value_minor: row.map_or(0, |row| row.2),
+            purchases: rows.iter().map(|row| row.1).sum(),
+            value_minor: rows.iter().map(|row| row.2).sum(),
         },
     ))
 }

@@ -72,14 +72,23 @@ pub async fn failed_notices(db: &Db, limit: i64) -> Result<Vec<FailedNotice>, St
 /// The notices given to shoppers from `from` until `to` (not included): price drops, restocks and price rises
 /// delivered to the inbox or by email, counted per kind, and what followed them ([`notice_credits`]). The
 /// merchant's webhook copies and the guests' confirmation emails are not notices a shopper acted on, and are left
-/// out.
+/// out. Whole days are read from their daily counts, what is left of the period from the notices themselves.
 pub async fn notice_activity(
     db: &Db,
     from: Millis,
     to: Millis,
     currency: &str,
 ) -> Result<NoticeActivity, StoreError> {
-    let sql = format!(
+    let span = DaySpan::of(from, to);
+    let counted = format!(
+        "SELECT CAST({kinds} AS BIGINT), CAST(SUM(notices) AS BIGINT), \
+         CAST(SUM(CASE WHEN channel = 'email' THEN notices ELSE 0 END) AS BIGINT), \
+         CAST(SUM(seen * notices) AS BIGINT), CAST(SUM(clicked * notices) AS BIGINT) FROM notices_per_day \
+         WHERE status = 'sent' AND channel <> 'webhook' AND kind <> 'confirm' AND day >= $1 AND day < $2 \
+         GROUP BY kind",
+        kinds = kind_numbers("kind")
+    );
+    let raw = format!(
         "SELECT CAST({kinds} AS BIGINT), COUNT(*), \
          CAST(SUM(CASE WHEN n.channel = 'email' THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
@@ -89,23 +98,33 @@ pub async fn notice_activity(
          AND n.created_at >= $1 AND n.created_at < $2 GROUP BY c.kind",
         kinds = kind_numbers("c.kind")
     );
-    let told = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&sql)
-        .bind(from)
-        .bind(to)
-        .fetch_all(db.reader());
-    let (rows, credits) = futures::try_join!(
-        async { told.await.map_err(StoreError::from) },
-        notice_credits(db, from, to, currency)
-    )?;
+    let told = async {
+        let mut rows = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&counted)
+            .bind(span.first)
+            .bind(span.end)
+            .fetch_all(db.reader())
+            .await?;
+        for (start, stop) in &span.ends {
+            rows.extend(
+                sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&raw)
+                    .bind(start)
+                    .bind(stop)
+                    .fetch_all(db.reader())
+                    .await?,
+            );
+        }
+        Ok::<_, StoreError>(rows)
+    };
+    let (rows, credits) = futures::try_join!(told, notice_credits(db, from, to, currency))?;
     let tallies = per_kind(
         &rows,
         |row| row.0,
-        |kind, row| NoticeTally {
+        |kind, rows| NoticeTally {
             kind,
-            notices: row.map_or(0, |row| row.1),
-            emailed: row.map_or(0, |row| row.2),
-            seen: row.map_or(0, |row| row.3),
-            clicked: row.map_or(0, |row| row.4),
+            notices: rows.iter().map(|row| row.1).sum(),
+            emailed: rows.iter().map(|row| row.2).sum(),
+            seen: rows.iter().map(|row| row.3).sum(),
+            clicked: rows.iter().map(|row| row.4).sum(),
         },
     );
     Ok(NoticeActivity { tallies, credits })
@@ -118,22 +137,37 @@ pub async fn alerts_started(
     from: Millis,
     to: Millis,
 ) -> Result<Vec<AlertsStarted>, StoreError> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT kind, COUNT(*), CAST(SUM(CASE WHEN status = 'unconfirmed' OR \
-         (status = 'cancelled' AND email IS NOT NULL AND confirmed_at IS NULL) THEN 0 ELSE 1 END) AS BIGINT) \
-         FROM alerts WHERE created_at >= $1 AND created_at < $2 GROUP BY kind",
+    let span = DaySpan::of(from, to);
+    let mut rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT kind, CAST(SUM(alerts) AS BIGINT), CAST(SUM(confirmed * alerts) AS BIGINT) FROM alerts_per_day \
+         WHERE day >= $1 AND day < $2 GROUP BY kind",
     )
-    .bind(from)
-    .bind(to)
+    .bind(span.first)
+    .bind(span.end)
     .fetch_all(db.reader())
     .await?;
+    for (start, stop) in span.ends {
+        rows.extend(
+            sqlx::query_as::<_, (String, i64, i64)>(
+                "SELECT kind, COUNT(*), CAST(SUM(CASE WHEN status = 'unconfirmed' OR \
+                 (status = 'cancelled' AND email IS NOT NULL AND confirmed_at IS NULL) THEN 0 ELSE 1 END) AS BIGINT) \
+                 FROM alerts WHERE created_at >= $1 AND created_at < $2 GROUP BY kind",
+            )
+            .bind(start)
+            .bind(stop)
+            .fetch_all(db.reader())
+            .await?,
+        );
+    }
     Ok([AlertKind::PriceDrop, AlertKind::BackInStock]
         .into_iter()
         .map(|kind| {
-            let (started, confirmed) = rows
-                .iter()
-                .find(|(name, _, _)| name == kind.name())
-                .map_or((0, 0), |(_, started, confirmed)| (*started, *confirmed));
+            let (started, confirmed) = rows.iter().filter(|(name, _, _)| name == kind.name()).fold(
+                (0, 0),
+                |(started, confirmed), (_, more, confirmed_more)| {
+                    (started + more, confirmed + confirmed_more)
+                },
+            );
             AlertsStarted {
                 kind,
                 started,

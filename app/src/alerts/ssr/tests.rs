@@ -313,6 +313,7 @@ async fn notices_go_out_on_every_configured_channel_in_the_changes_transaction()
             queued("SELECT COUNT(*) FROM alert_changes WHERE new_price_minor = 1000").await,
             0
         );
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
 
@@ -373,6 +374,7 @@ async fn a_restock_tells_the_first_subscribers_up_to_a_multiple_of_the_units() {
                 .unwrap()
                 .is_empty()
         );
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
 
@@ -594,6 +596,7 @@ async fn the_inbox_counts_unread_notices_and_is_the_shoppers_own() {
                 .notices
                 .is_empty()
         );
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
 
@@ -688,6 +691,7 @@ async fn a_guests_alerts_move_to_the_shopper_who_signs_in() {
             queued_confirmations, 0,
             "signed in, nobody needs to confirm"
         );
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
 
@@ -849,5 +853,6 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
             0,
             "a queued notice is not failed"
         );
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }

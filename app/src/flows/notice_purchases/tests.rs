@@ -283,3 +283,89 @@ async fn followed_rows(db: &Db) -> Vec<(i64, i64, i64, String, i64, i64, i64, St
     .await
     .unwrap()
 }
+
+#[tokio::test]
+async fn an_order_after_an_email_still_queued_counts_once_it_goes_and_never_if_it_fails() {
+    let emailing = AlertPolicy {
+        email: true,
+        ..AlertPolicy::default()
+    };
+    for store in all().await {
+        let db = &store.db;
+        add_kitchen(db).await;
+        add_products(
+            db,
+            &[product_input("A", 10_000, 5), product_input("B", 10_000, 5)],
+        )
+        .await;
+        add_shopper(db, "alice").await;
+        let alice = Viewer::Shopper("alice".into());
+        let request = AlertRequest {
+            kind: AlertKind::PriceDrop,
+            rule: PriceRule::AnyDrop,
+            email: None,
+        };
+        for sku in ["A", "B"] {
+            subscribe(db, &alice, sku, &request, "en", &emailing, DAY0)
+                .await
+                .expect("subscribe");
+            drop_price_told(db, sku, 8_000, &emailing, day(1)).await;
+        }
+        // Both emails wait in the outbox when alice buys both products.
+        buy(
+            db,
+            "both",
+            "alice",
+            &[("A", 1, 8_000), ("B", 1, 6_000)],
+            day(2),
+            &ORDER_FLOWS,
+        )
+        .await;
+        assert_eq!(followed_rows(db).await.len(), 2, "{}", store.url);
+        assert_eq!(after_drops(db, 0, 2).await, (0, 0), "nothing sent yet");
+        let due = crate::alerts::ssr::claim_due(
+            db,
+            "email",
+            10,
+            "test",
+            Millis::minutes(5),
+            day(2) + Millis::hours(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(due.len(), 2);
+        let sku_of = async |notice: i64| -> String {
+            sqlx::query_scalar(
+                "SELECT p.sku FROM notices n JOIN alert_changes c ON c.id = n.change_id \
+                 JOIN products p ON p.id = c.product_id WHERE n.id = $1",
+            )
+            .bind(notice)
+            .fetch_one(db.reader())
+            .await
+            .unwrap()
+        };
+        let (a, b) = if sku_of(due[0].id).await == "A" {
+            (due[0].id, due[1].id)
+        } else {
+            (due[1].id, due[0].id)
+        };
+        crate::alerts::ssr::delivered(db, a, day(2) + Millis::hours(1))
+            .await
+            .unwrap();
+        crate::alerts::ssr::delivery_refused(db, b, "550 no such mailbox")
+            .await
+            .unwrap();
+        assert_eq!(after_drops(db, 0, 2).await, (1, 8_000), "A's email went");
+        // The merchant queues B's email again, and it goes.
+        crate::alerts::ssr::resend_failed(db, &[b], day(3))
+            .await
+            .unwrap();
+        assert_eq!(after_drops(db, 0, 2).await, (1, 8_000), "queued again");
+        crate::alerts::ssr::claim_due(db, "email", 10, "test", Millis::minutes(5), day(3))
+            .await
+            .unwrap();
+        crate::alerts::ssr::delivered(db, b, day(3)).await.unwrap();
+        assert_eq!(after_drops(db, 0, 2).await, (2, 14_000), "both went");
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
+    }
+}

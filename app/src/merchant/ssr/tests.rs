@@ -364,5 +364,6 @@ async fn the_quarter_counts_what_each_widget_did_and_the_orders_that_followed() 
             ),
             (1, 1, 2)
         );
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }

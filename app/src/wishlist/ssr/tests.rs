@@ -81,6 +81,7 @@ async fn saving_twice_keeps_one_item_and_each_change_is_an_event() {
                 .await
                 .unwrap();
         assert_eq!(kinds, ["wishlisted", "unwishlisted"]);
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
 
@@ -241,6 +242,7 @@ async fn named_lists_move_items_and_respect_the_limits() {
         delete_list(db, &alice(), birthday.id).await.unwrap();
         assert_eq!(lists(db, &alice()).await.unwrap().len(), 1);
         assert_eq!(count(db, "wishlist_items").await, 0);
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
 
@@ -377,6 +379,7 @@ async fn a_guest_list_merges_into_the_shopper_default_list_on_sign_in() {
         save(db, &bob(), "A", None, &policy, NOW).await.unwrap();
         let wished = most_wished(db, 10).await.unwrap();
         assert_eq!((wished[0].sku.as_str(), wished[0].savers), ("A", 2));
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
 
