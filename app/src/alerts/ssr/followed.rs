@@ -107,7 +107,8 @@ pub async fn withdraw_followed(tx: &mut Tx, order: i64) -> Result<(), StoreError
 
 /// What followed the notices given from `from` until `to` (not included), per kind: the products ordered in
 /// `currency` after them, whenever the order came. A notice that was never sent (an email that failed) is followed
-/// by nothing: its purchases are taken off the period's, found through the few notices not sent.
+/// by nothing: its purchases are taken off the period's, found through the few notices not sent (SQLite joins in
+/// the order written after `CROSS JOIN`; PostgreSQL plans it as any join).
 pub async fn notice_credits(
     db: &Db,
     from: Millis,
@@ -119,8 +120,8 @@ pub async fn notice_credits(
          SELECT kind, purchases, value_minor FROM notice_purchases \
          WHERE noticed_at >= $1 AND noticed_at < $2 AND currency = $3 \
          UNION ALL \
-         SELECT f.kind, -f.purchases, -f.value_minor FROM notices n JOIN notice_purchases f ON f.notice_id = n.id \
-         WHERE n.status <> 'sent' AND f.noticed_at >= $1 AND f.noticed_at < $2 AND f.currency = $3) credited \
+         SELECT f.kind, -f.purchases, -f.value_minor FROM notices n CROSS JOIN notice_purchases f \
+         WHERE f.notice_id = n.id AND n.status <> 'sent' AND f.noticed_at >= $1 AND f.noticed_at < $2 AND f.currency = $3) credited \
          GROUP BY kind",
         kind_numbers("kind")
     ))
