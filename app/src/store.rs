@@ -457,6 +457,31 @@ impl Db {
         }
     }
 
+    /// Folds the rows a count table's triggers added since the last fold into one row per key: on PostgreSQL,
+    /// whose triggers add a row per statement and key instead of updating a shared row (migration 0032), so that
+    /// writers never wait on each other for a count. `keys` are the table's key columns and `count` the counted
+    /// column; a reader sums the rows of a key, folded or not, so a fold changes no figure. Several folds at once
+    /// each take what the others did not. SQLite updates its counts in place and has nothing to fold.
+    pub async fn fold_counts(
+        &self,
+        table: &str,
+        keys: &str,
+        count: &str,
+    ) -> Result<(), StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        sqlx::query(&format!(
+            "WITH added AS (DELETE FROM {table} WHERE NOT folded RETURNING {keys}, {count}) \
+             INSERT INTO {table} AS t ({keys}, {count}, folded) \
+             SELECT {keys}, SUM({count}), TRUE FROM added GROUP BY {keys} HAVING SUM({count}) <> 0 ORDER BY {keys} \
+             ON CONFLICT ({keys}) WHERE folded DO UPDATE SET {count} = t.{count} + EXCLUDED.{count}"
+        ))
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

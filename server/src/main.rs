@@ -239,6 +239,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot analyse the database: {e}"))?;
     let statistics = tokio::spawn(keep_statistics_fresh(db.clone()));
     let photo_sweep = tokio::spawn(sweep_photos(db.clone(), state.photos.clone()));
+    let counts = tokio::spawn(fold_daily_counts(db.clone()));
     let follow_ups = tokio::spawn(follow_up(
         db.clone(),
         state.identity.secret.clone(),
@@ -350,6 +351,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let _ = stop.send(true);
     statistics.abort();
     photo_sweep.abort();
+    counts.abort();
     follow_ups.abort();
     if let Some(tier_reviews) = tier_reviews {
         tier_reviews.abort();
@@ -373,6 +375,22 @@ async fn keep_statistics_fresh(db: Db) {
         hourly.tick().await;
         if let Err(error) = db.keep_statistics_fresh().await {
             tracing::warn!(%error, "cannot refresh the planner's statistics");
+        }
+    }
+}
+
+/// Folds the daily counts that PostgreSQL's triggers add to every minute, so that a period's figures read about a
+/// row per day and key however many writes came since.
+async fn fold_daily_counts(db: Db) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        let folded = futures::try_join!(
+            app::alerts::ssr::fold_daily_counts(&db),
+            app::wishlist::ssr::fold_daily_counts(&db),
+        );
+        if let Err(error) = folded {
+            tracing::warn!(%error, "cannot fold the daily counts");
         }
     }
 }

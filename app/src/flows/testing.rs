@@ -107,7 +107,8 @@ pub async fn buy(
 }
 
 /// Checks that the daily counts' backfills (migrations 0030 and 0032), run again on what the store holds now, make
-/// the counts the triggers kept (every count above zero, shards summed).
+/// the counts the triggers kept (every count not zero, shards and PostgreSQL's added rows summed), and that folding
+/// the added rows changes no count and leaves none.
 pub async fn daily_counts_backfill_the_same(db: &Db) {
     let migrations = match db.backend() {
         crate::store::Backend::Sqlite => [
@@ -143,7 +144,7 @@ pub async fn daily_counts_backfill_the_same(db: &Db) {
         ] {
             let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
                 "SELECT {keys}, CAST(SUM({count}) AS BIGINT) FROM {table} GROUP BY 1, 2 \
-                 HAVING SUM({count}) > 0 ORDER BY 1, 2"
+                 HAVING SUM({count}) <> 0 ORDER BY 1, 2"
             ))
             .fetch_all(db.reader())
             .await
@@ -153,6 +154,23 @@ pub async fn daily_counts_backfill_the_same(db: &Db) {
         counts
     };
     let kept = counts().await;
+    crate::alerts::ssr::fold_daily_counts(db)
+        .await
+        .expect("fold the notices' and alerts' counts");
+    crate::wishlist::ssr::fold_daily_counts(db)
+        .await
+        .expect("fold the saves' counts");
+    assert_eq!(counts().await, kept, "folded");
+    if db.backend() == crate::store::Backend::Postgres {
+        for table in ["notices_per_day", "alerts_per_day", "saves_per_day"] {
+            let added: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE NOT folded"))
+                    .fetch_one(db.reader())
+                    .await
+                    .expect("count the added rows");
+            assert_eq!(added, 0, "{table} folded");
+        }
+    }
     for (table, _) in &kept {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(db.reader())

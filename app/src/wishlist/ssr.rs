@@ -738,6 +738,11 @@ pub async fn saves_made(db: &Db, from: Millis, to: Millis) -> Result<i64, StoreE
     Ok(saves)
 }
 
+/// Folds the saves' daily counts ([`Db::fold_counts`]).
+pub async fn fold_daily_counts(db: &Db) -> Result<(), StoreError> {
+    db.fold_counts("saves_per_day", "day, shard", "saves").await
+}
+
 /// The products still on a list that were saved from `from` until `to` (not included), with what followed them in
 /// `currency`: counted, and per product. The falls and orders that followed were recorded as they happened
 /// (`flows::save_purchases`), so this reads the period's saves and their rows only. A product taken off its list

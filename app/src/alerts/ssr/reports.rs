@@ -176,3 +176,15 @@ pub async fn alerts_started(
         })
         .collect())
 }
+
+/// Folds the notices' and alerts' daily counts ([`Db::fold_counts`]).
+pub async fn fold_daily_counts(db: &Db) -> Result<(), StoreError> {
+    db.fold_counts(
+        "notices_per_day",
+        "day, kind, channel, status, seen, clicked",
+        "notices",
+    )
+    .await?;
+    db.fold_counts("alerts_per_day", "day, kind, confirmed", "alerts")
+        .await
+}

@@ -856,3 +856,75 @@ async fn failed_deliveries_back_off_then_give_up_and_the_merchant_sees_them() {
         crate::flows::testing::daily_counts_backfill_the_same(db).await;
     }
 }
+
+#[tokio::test]
+async fn a_notice_marked_sent_waits_for_no_other_transaction_moving_the_same_count() {
+    for store in all().await {
+        let db = &store.db;
+        shop(db).await;
+        let policy = AlertPolicy {
+            email: true,
+            ..AlertPolicy::default()
+        };
+        for who in ["alice", "bob"] {
+            subscribe(
+                db,
+                &shopper(who),
+                "A",
+                &price_drop(PriceRule::AnyDrop),
+                "en",
+                &policy,
+                NOW,
+            )
+            .await
+            .unwrap();
+        }
+        reprice(db, "A", 9_000, &policy, NOW + HOUR).await;
+        let queued: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM notices WHERE channel = 'email' AND status = 'queued' ORDER BY id",
+        )
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+        assert_eq!(queued.len(), 2, "{}", store.url);
+        // A transaction moves the day's count of queued price-drop emails and stays open, as a catalogue batch
+        // does while it fans out; SQLite writes one transaction at a time, so only PostgreSQL can show it.
+        if db.backend() == crate::store::Backend::Postgres {
+            let mut open = db.write().await.unwrap();
+            sqlx::query("UPDATE notices SET status = 'sent', sent_at = $1 WHERE id = $2")
+                .bind(NOW + HOUR)
+                .bind(queued[0])
+                .execute(&mut *open)
+                .await
+                .unwrap();
+            tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                delivered(db, queued[1], NOW + HOUR),
+            )
+            .await
+            .expect("the delivery waited for the open transaction")
+            .unwrap();
+            open.commit().await.unwrap();
+        } else {
+            for id in &queued {
+                delivered(db, *id, NOW + HOUR).await.unwrap();
+            }
+        }
+        let (period, _, _) = crate::insights::rules::report_periods(
+            Some(&crate::kernel::time::iso_date(NOW)),
+            Some(&crate::kernel::time::iso_date(NOW + HOUR)),
+            None,
+            NOW + HOUR,
+        )
+        .unwrap();
+        let told = notice_activity(db, period.from, period.to, "CNY")
+            .await
+            .unwrap();
+        assert_eq!(
+            (told.tallies[0].notices, told.tallies[0].emailed),
+            (2, 2),
+            "both sent"
+        );
+        crate::flows::testing::daily_counts_backfill_the_same(db).await;
+    }
+}
