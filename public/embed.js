@@ -57,6 +57,17 @@
     'rapport-product-view',
     'rapport-questions',
   ];
+  // Elements that ask for the shopper's or guest's own data as they mount.
+  const AS_VIEWER = [
+    'rapport-wishlist-button',
+    'rapport-wishlist',
+    'rapport-price-alert',
+    'rapport-my-alerts',
+    'rapport-product-view',
+  ];
+  // Where a browser without a token asks for a guest session, and where it keeps the token.
+  const GUEST_SESSION = '/api/start_guest_session';
+  const TOKEN_KEY = 'rapport.token';
   // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.
   const OPTIONS = {
     'rapport-reviews': [['product-name', 'productName', 'text']],
@@ -98,16 +109,44 @@
   };
   const besideGlue = (file) => new URL(file, server + FILES.glue).href;
 
+  // A first visit's widgets that want the shopper's own data need a guest session first. Asked for here, beside
+  // the WASM, it is in by the time the widgets are built, where they would otherwise ask for it only then and
+  // wait a round trip more. The WASM waits for this answer rather than asking for a second session.
+  const guestSession = () => {
+    if (document.querySelector(TOKEN_META) || !document.querySelector(AS_VIEWER.join(','))) return null;
+    let storage;
+    try {
+      storage = window.localStorage;
+      if (storage.getItem(TOKEN_KEY)) return null;
+    } catch {
+      return null; // No storage to keep a token in: the widgets ask as they need one.
+    }
+    return fetch(server + GUEST_SESSION, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+    })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((issued) => {
+        // The store may have named its shopper meanwhile: its token wins.
+        if (issued?.token && !document.querySelector(TOKEN_META) && !storage.getItem(TOKEN_KEY)) {
+          storage.setItem(TOKEN_KEY, issued.token);
+        }
+      })
+      .catch(() => {}); // No token kept: the widgets ask again, and say what went wrong.
+  };
+
   let runtime;
   const load = () => {
     // The glue imports the chunks' loader and then fetches the WASM: both start now, with the glue, rather than
     // one after the other.
     preload(besideGlue('rapport-chunks.js'), 'modulepreload');
     preload(server + FILES.wasm, 'preload', 'fetch');
-    return (runtime ||= import(server + FILES.glue)
+    if (runtime) return runtime;
+    const guest = guestSession();
+    return (runtime = import(server + FILES.glue)
       .then(async (wasm) => {
         await wasm.default({ module_or_path: server + FILES.wasm });
-        wasm.start_embed(server);
+        wasm.start_embed(server, guest);
         return wasm;
       })
       .catch((error) => {

@@ -381,6 +381,47 @@ test("a category page fetches only the badges' code, every file of it compressed
   }
 });
 
+test("a first visit asks for its guest session beside the widgets' code, and a page of star badges alone makes none", { tag: '@js-only' }, async ({ page }) => {
+  await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
+  const skus = (
+    await page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>
+      links.map((link) => decodeURIComponent(new URL((link as HTMLAnchorElement).href).pathname.split('/').pop() ?? '')),
+    )
+  ).slice(0, 6);
+  const sessions: string[] = [];
+  page.on('request', (request) => {
+    // The store's pages' alone: the storefront's page above may still be starting a session of its own.
+    if (new URL(request.url()).pathname === '/api/start_guest_session' && request.frame().url().startsWith(store.origin)) {
+      sessions.push(request.url());
+    }
+  });
+  const listed = encodeURIComponent(skus.join(','));
+  const kept = () => page.evaluate(() => localStorage.getItem('rapport.token'));
+
+  // Star badges show no one's own data: no guest is made for them.
+  await page.goto(`${store.origin}/category?skus=${listed}&hearts=0`);
+  await readyWidget(page, 'rapport-stars');
+  expect(sessions).toHaveLength(0);
+  expect(await kept()).toBeNull();
+
+  // Hearts show the shopper's own: the session is asked for while the widgets' code is still on its way (held
+  // here until it has been), and the hearts then use it rather than ask for another.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/rapport-widgets_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${store.origin}/category?skus=${listed}`);
+  await expect.poll(() => sessions.length).toBe(1);
+  release();
+  for (const sku of skus) {
+    await expect(page.locator(`rapport-wishlist-button[product="${sku}"]`)).toHaveAttribute('data-rapport', 'ready');
+  }
+  expect(sessions).toHaveLength(1);
+  expect(await kept()).toMatch(/^v1\.g\./);
+});
+
 test("a category page shows many products' stars from one request, each as the API reports it", { tag: '@js-only' }, async ({ page }) => {
   await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
   const skus = (

@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only), `lang` (the page's
  * language, `en` unless given). A product page, `/products/<sku>`, is about that product and records its view
  * with `<rapport-product-view>`. A category page, `/category?skus=A,B,…`, lists those products as cards, each with
- * the star badge and the compact heart, and nothing else of Rapport's. The store's stylesheet is hostile on
+ * the star badge and the compact heart (`hearts=0`: the badge alone), and nothing else of Rapport's. The store's stylesheet is hostile on
  * purpose, as real themes are.
  */
 const here = join(__dirname, '..', 'store');
@@ -27,6 +27,7 @@ export async function startStore(port: number, rapport: string): Promise<Store> 
       return;
     }
     if (url.pathname === '/category') {
+      const hearts = url.searchParams.get('hearts') !== '0';
       const cards = (url.searchParams.get('skus') ?? '')
         .split(',')
         .filter((sku) => sku !== '')
@@ -34,7 +35,8 @@ export async function startStore(port: number, rapport: string): Promise<Store> 
           (sku) =>
             `      <li class="store-card"><a href="/products/${escape(sku)}">${escape(sku)}</a>` +
             `<rapport-stars product="${escape(sku)}"></rapport-stars>` +
-            `<rapport-wishlist-button product="${escape(sku)}" compact></rapport-wishlist-button></li>`,
+            (hearts ? `<rapport-wishlist-button product="${escape(sku)}" compact></rapport-wishlist-button>` : '') +
+            '</li>',
         )
         .join('\n');
       const token = url.searchParams.get('token');

@@ -202,7 +202,17 @@ fn the_loader_defines_every_widgets_element() {
     for spec in WIDGETS.iter().filter(|spec| spec.needs_product) {
         expected += &format!("    '{}',\n", spec.tag);
     }
-    expected += "  ];\n  // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.\n";
+    expected += "  ];\n  // Elements that ask for the shopper's or guest's own data as they mount.\n  const AS_VIEWER = [\n";
+    for spec in WIDGETS.iter().filter(|spec| spec.as_viewer) {
+        expected += &format!("    '{}',\n", spec.tag);
+    }
+    expected += &format!(
+        "  ];\n  // Where a browser without a token asks for a guest session, and where it keeps the token.\n  \
+         const GUEST_SESSION = '{}';\n  const TOKEN_KEY = '{}';\n",
+        <crate::identity::StartGuestSession as leptos::server_fn::ServerFn>::PATH,
+        crate::identity::client::TOKEN_KEY,
+    );
+    expected += "  // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.\n";
     expected += "  const OPTIONS = {\n";
     for spec in WIDGETS.iter().filter(|spec| !spec.options.is_empty()) {
         let options: Vec<String> = spec

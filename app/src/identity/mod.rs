@@ -92,6 +92,13 @@ async fn start_guest() -> Result<(), crate::kernel::error::AppError> {
     Ok(())
 }
 
+/// The guest session the embed loader asked for beside the widgets' WASM (`asked` settles once it is answered,
+/// the token kept if one came): the widgets wait for it rather than ask for a second.
+#[cfg(feature = "browser")]
+pub fn guest_session_asked_by_loader(asked: js_sys::Promise) {
+    one_guest::ASKED_BY_LOADER.set(Some(asked));
+}
+
 /// The guest session being started, which every widget of the page waits for. The widgets are roots of their own
 /// (the embed loader mounts each alone), so no context reaches them all: the page's WASM instance is shared.
 #[cfg(feature = "browser")]
@@ -105,6 +112,7 @@ mod one_guest {
 
     thread_local! {
         static STARTING: RefCell<Option<Starting>> = const { RefCell::new(None) };
+        pub(super) static ASKED_BY_LOADER: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
     }
 
     pub fn starting() -> Starting {
@@ -112,7 +120,18 @@ mod one_guest {
             starting
                 .get_or_insert_with(|| {
                     async {
-                        let started = super::start_guest().await;
+                        if let Some(asked) = ASKED_BY_LOADER.take() {
+                            // It never rejects: a failed ask (a rate limit, the network) leaves no token, and
+                            // the request below asks again and says what went wrong.
+                            let asked = wasm_bindgen_futures::JsFuture::from(asked);
+                            // The page's one thread: widgets' actions need their futures `Send`.
+                            let _ = send_wrapper::SendWrapper::new(asked).await;
+                        }
+                        let started = if super::client::current_token().is_some() {
+                            Ok(())
+                        } else {
+                            super::start_guest().await
+                        };
                         // Done: a later need (after a sign-out, say) starts afresh.
                         STARTING.with_borrow_mut(|starting| *starting = None);
                         started
