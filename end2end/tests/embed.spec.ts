@@ -93,6 +93,14 @@ async function newShopper(request: APIRequestContext, name: string): Promise<str
   return shopperToken(shopperId);
 }
 
+/** The SKUs the storefront's kitchen category lists, in its order: the products a store's category page would show. */
+async function kitchenSkus(page: Page): Promise<string[]> {
+  await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
+  return page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>
+    links.map((link) => decodeURIComponent(new URL((link as HTMLAnchorElement).href).pathname.split('/').pop() ?? '')),
+  );
+}
+
 /** Brings the widget near the viewport (it loads there) and waits until it shows its content. */
 async function readyWidget(page: Page, tag: string): Promise<Locator> {
   const widget = page.locator(tag).first();
@@ -355,10 +363,7 @@ test("a widget whose stylesheet cannot be fetched still works, unstyled", { tag:
 });
 
 test("a category page fetches only the badges' code, every file of it compressed and kept a year", { tag: '@js-only' }, async ({ page }) => {
-  await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
-  const skus = await page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>
-    links.map((link) => decodeURIComponent(new URL((link as HTMLAnchorElement).href).pathname.split('/').pop() ?? '')),
-  );
+  const skus = await kitchenSkus(page);
   expect(skus.length).toBeGreaterThanOrEqual(12);
   const fetched: { url: string; encoding?: string; caching?: string }[] = [];
   page.on('response', (response) => {
@@ -382,12 +387,7 @@ test("a category page fetches only the badges' code, every file of it compressed
 });
 
 test("a first visit asks for its guest session beside the widgets' code, and a page of star badges alone makes none", { tag: '@js-only' }, async ({ page }) => {
-  await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
-  const skus = (
-    await page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>
-      links.map((link) => decodeURIComponent(new URL((link as HTMLAnchorElement).href).pathname.split('/').pop() ?? '')),
-    )
-  ).slice(0, 6);
+  const skus = (await kitchenSkus(page)).slice(0, 6);
   const sessions: string[] = [];
   page.on('request', (request) => {
     // The store's pages' alone: the storefront's page above may still be starting a session of its own.
@@ -423,12 +423,7 @@ test("a first visit asks for its guest session beside the widgets' code, and a p
 });
 
 test("a category page shows many products' stars from one request, each as the API reports it", { tag: '@js-only' }, async ({ page }) => {
-  await page.goto(`${RAPPORT}/c/kitchen?lang=en`);
-  const skus = (
-    await page.locator('ul.shop-grid > li.shop-tile a.shop-tile__link').evaluateAll((links) =>
-      links.map((link) => decodeURIComponent(new URL((link as HTMLAnchorElement).href).pathname.split('/').pop() ?? '')),
-    )
-  ).slice(0, 12);
+  const skus = (await kitchenSkus(page)).slice(0, 12);
   expect(skus.length).toBe(12);
   await page.goto(`${store.origin}/products/${FIRST_PRODUCT_SKU}`);
   await readyWidget(page, 'rapport-stars');
