@@ -112,8 +112,16 @@
   // A first visit's widgets that want the shopper's own data need a guest session first. Asked for here, beside
   // the WASM, it is in by the time the widgets are built, where they would otherwise ask for it only then and
   // wait a round trip more. The WASM waits for this answer rather than asking for a second session.
+  // Widgets that would ask as they mount: those the shopper will see (not `loading="manual"`), with a product
+  // where they need one.
+  const askingAsViewer = AS_VIEWER.map((tag) =>
+    NEEDS_PRODUCT.includes(tag) ? `${tag}[product]:not([loading="manual"])` : `${tag}:not([loading="manual"])`,
+  ).join(',');
+  const namesShopper = () => Boolean(document.querySelector(TOKEN_META)?.content?.trim());
+  let guestAsked = null; // One request at a time, also when the WASM is fetched again after a failure.
   const guestSession = () => {
-    if (document.querySelector(TOKEN_META) || !document.querySelector(AS_VIEWER.join(','))) return null;
+    if (guestAsked) return guestAsked;
+    if (namesShopper() || !document.querySelector(askingAsViewer)) return null;
     let storage;
     try {
       storage = window.localStorage;
@@ -121,18 +129,21 @@
     } catch {
       return null; // No storage to keep a token in: the widgets ask as they need one.
     }
-    return fetch(server + GUEST_SESSION, {
+    return (guestAsked = fetch(server + GUEST_SESSION, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
     })
       .then((response) => (response.ok ? response.json() : null))
       .then((issued) => {
         // The store may have named its shopper meanwhile: its token wins.
-        if (issued?.token && !document.querySelector(TOKEN_META) && !storage.getItem(TOKEN_KEY)) {
+        if (issued?.token && !namesShopper() && !storage.getItem(TOKEN_KEY)) {
           storage.setItem(TOKEN_KEY, issued.token);
         }
       })
-      .catch(() => {}); // No token kept: the widgets ask again, and say what went wrong.
+      .catch(() => {}) // No token kept: the widgets ask again, and say what went wrong.
+      .finally(() => {
+        guestAsked = null;
+      }));
   };
 
   let runtime;

@@ -9,8 +9,8 @@ import { join } from 'node:path';
  * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only), `lang` (the page's
  * language, `en` unless given). A product page, `/products/<sku>`, is about that product and records its view
  * with `<rapport-product-view>`. A category page, `/category?skus=A,B,…`, lists those products as cards, each with
- * the star badge and the compact heart (`hearts=0`: the badge alone), and nothing else of Rapport's. The store's stylesheet is hostile on
- * purpose, as real themes are.
+ * the star badge and the compact heart (`hearts=0`: the badge alone), and nothing else of Rapport's. The store's
+ * stylesheet is hostile on purpose, as real themes are.
  */
 const here = join(__dirname, '..', 'store');
 

@@ -83,10 +83,17 @@ pub fn router(state: AppState, options: RouterOptions, pages: &Pages) -> Result<
     let context_state = state.clone();
     let context = move || context_state.provide();
     let leptos_options = state.leptos_options.clone();
+    let retired_context = context.clone();
     let mut storefront = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })
+        .route(
+            app::identity::HASHED_GUEST_SESSION_PATH,
+            axum::routing::post(move |request| {
+                guest_session_at_its_hashed_path(request, retired_context.clone())
+            }),
+        )
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
@@ -542,6 +549,18 @@ async fn server_function_bodies(request: axum::extract::Request, next: Next) -> 
     }
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, most)));
     next.run(request).await
+}
+
+/// A guest session asked for by a build whose widgets still used server_fn's hashed path for it
+/// ([`app::identity::HASHED_GUEST_SESSION_PATH`]): answered by the same server function.
+async fn guest_session_at_its_hashed_path(
+    mut request: axum::extract::Request,
+    context: impl Fn() + Clone + Send + 'static,
+) -> Response {
+    *request.uri_mut() = http::Uri::from_static(app::identity::StartGuestSession::PATH);
+    leptos_axum::handle_server_fns_with_context(context, request)
+        .await
+        .into_response()
 }
 
 /// The most a server function's arguments may take, as sent: a review's 5,000 characters as JSON escapes are 30 KB.

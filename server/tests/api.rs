@@ -4,7 +4,7 @@ mod support;
 
 use app::flows::tier_growth::TierGrowth;
 use app::identity::token::{StoreSecret, issue};
-use app::identity::{MyAccount, Viewer};
+use app::identity::{HASHED_GUEST_SESSION_PATH, MyAccount, StartGuestSession, Viewer};
 use app::kernel::time::Millis;
 use app::orders::MyOrders;
 use app::store::testing::{self, count};
@@ -397,6 +397,29 @@ fn shopper_request(path: &str, token: Option<&str>) -> Request<Body> {
         request = request.header(app::identity::TOKEN_HEADER, token);
     }
     request.body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn a_guest_session_is_given_at_its_own_path_and_at_the_hashed_one_earlier_widgets_ask() {
+    // The embed loader asks by the path it names; widgets of builds before it, still open in a page, by the hash.
+    assert_eq!(StartGuestSession::PATH, "/api/start_guest_session");
+    assert_eq!(
+        HASHED_GUEST_SESSION_PATH,
+        MyAccount::PATH.replace("my_account", "start_guest_session"),
+        "server_fn's default path, as the module's other functions keep it"
+    );
+    for shop in shops().await {
+        for path in [StartGuestSession::PATH, HASHED_GUEST_SESSION_PATH] {
+            let (status, issued) = send(&shop.router, shopper_request(path, None)).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {issued}");
+            assert!(
+                issued["token"]
+                    .as_str()
+                    .is_some_and(|token| token.starts_with("v1.g.")),
+                "{path}: {issued}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
