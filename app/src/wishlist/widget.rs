@@ -11,7 +11,7 @@ use crate::identity::client::use_identity_changes;
 use crate::identity::ensure_viewer;
 use crate::kernel::error::AppError;
 use crate::ui::{
-    Batch, ErrorNotice, PriceTag, StockBadge, emit_add_to_cart, emit_event, server_asset,
+    Batch, ErrorNotice, Pending, PriceTag, StockBadge, emit_add_to_cart, emit_event, server_asset,
     use_page_query, use_shop_links,
 };
 use leptos::prelude::*;
@@ -176,6 +176,8 @@ pub fn WishlistButton(
                 </details>
             })}
             {move || problem.get().map(|error| view! { <ErrorNotice error /> })}
+            // Until its state is in, the heart is disabled, so not yet ready: the loader waits for this mark.
+            {move || (state.get().is_none() && problem.get().is_none()).then(|| view! { <Pending /> })}
         </div>
     }
     .into_any()
