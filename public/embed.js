@@ -109,15 +109,15 @@
   };
   const besideGlue = (file) => new URL(file, server + FILES.glue).href;
 
-  // A first visit's widgets that want the shopper's own data need a guest session first. Asked for here, beside
-  // the WASM, it is in by the time the widgets are built, where they would otherwise ask for it only then and
-  // wait a round trip more. The WASM waits for this answer rather than asking for a second session.
   // Widgets that would ask as they mount: those the shopper will see (not `loading="manual"`), with a product
   // where they need one.
   const askingAsViewer = AS_VIEWER.map((tag) =>
     NEEDS_PRODUCT.includes(tag) ? `${tag}[product]:not([loading="manual"])` : `${tag}:not([loading="manual"])`,
   ).join(',');
   const namesShopper = () => Boolean(document.querySelector(TOKEN_META)?.content?.trim());
+  // A first visit's widgets that want the shopper's own data need a guest session first. Asked for here, beside
+  // the WASM, it is in by the time the widgets are built, where they would otherwise ask for it only then and
+  // wait a round trip more. The WASM waits for this answer rather than asking for a second session.
   let guestAsked = null; // One request at a time, also when the WASM is fetched again after a failure.
   const guestSession = () => {
     if (guestAsked) return guestAsked;

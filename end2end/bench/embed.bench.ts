@@ -135,8 +135,8 @@ test('time from page load to the first widget being interactive', async ({ brows
     await page.waitForTimeout(1500);
     const result = await page.evaluate(() => {
       const record = window as unknown as { __ready: number; __shift: number };
-      // A heart shows itself at once and its shopper's saved state once that is in: on a first visit, after a
-      // guest session. When the last answer of the hearts' states came, and how many requests that took.
+      // A heart is usable only once its shopper's saved state is in: on a first visit, after a guest session.
+      // When the last answer of the hearts' states came, and how many requests that took.
       const asked = performance
         .getEntriesByType('resource')
         .filter((entry) => /\/api\/(wishlist_states|start_guest_session)/.test(entry.name));
