@@ -68,6 +68,16 @@
   // Where a browser without a token asks for a guest session, and where it keeps the token.
   const GUEST_SESSION = '/api/start_guest_session';
   const TOKEN_KEY = 'rapport.token';
+  // Where star badges ask for their stars (this many products a request at most), and what a product's SKU may be.
+  const STAR_RATINGS = '/api/star_ratings';
+  const MAX_STAR_RATINGS = 100;
+  const SKU = /^[A-Za-z0-9._-]{1,64}$/;
+  // What a star badge says in each language (the first when nothing matches the page's): its label for one review
+  // and for any other count, and how the language groups a count's digits.
+  const STARS_SAID = {
+    'en': ['Rated {average} out of 5 from {count} review', 'Rated {average} out of 5 from {count} reviews', ','],
+    'zh-CN': ['评分 {average}（满分 5 分），共 {count} 条评价', '评分 {average}（满分 5 分），共 {count} 条评价', ','],
+  };
   // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.
   const OPTIONS = {
     'rapport-reviews': [['product-name', 'productName', 'text']],
@@ -146,6 +156,116 @@
       }));
   };
 
+  // Star badges are drawn here rather than by the WASM: a category page shows dozens, and a page of them alone then
+  // fetches no WASM at all. Badges asking within one task ask together, in one request for a page's grid (the
+  // answer leaves out products it does not know).
+  let starsWanted = null; // Each SKU asked for in this task, with the badges waiting for it.
+  const askForStars = () => {
+    const wanted = [...starsWanted];
+    starsWanted = null;
+    for (let from = 0; from < wanted.length; from += MAX_STAR_RATINGS) {
+      const batch = wanted.slice(from, from + MAX_STAR_RATINGS);
+      fetch(server + STAR_RATINGS, {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+        body: new URLSearchParams(batch.map(([sku], index) => [`skus[${index}]`, sku])),
+      })
+        .then(async (response) => {
+          const answer = await response.json();
+          if (!response.ok) throw new Error(answer.message || `${STAR_RATINGS}: ${response.status}`);
+          return answer;
+        })
+        .then(
+          (ratings) => {
+            for (const [sku, waiting] of batch) {
+              const rating = ratings.find((stars) => stars.sku === sku);
+              for (const done of waiting) done(rating ? { rating } : { problem: `unknown product "${sku}"` });
+            }
+          },
+          (error) => {
+            for (const [, waiting] of batch) for (const done of waiting) done({ problem: error.message });
+          },
+        );
+    }
+  };
+  const starsOf = (sku) =>
+    new Promise((done) => {
+      if (!SKU.test(sku)) {
+        done({ problem: `"${sku}" cannot be a product's SKU` });
+        return;
+      }
+      if (!starsWanted) {
+        starsWanted = new Map();
+        setTimeout(askForStars);
+      }
+      if (!starsWanted.has(sku)) starsWanted.set(sku, []);
+      starsWanted.get(sku).push(done);
+    });
+  // The supported language that best matches a page's `lang` (`zh`, `zh-Hans-CN` and `zh-CN` all give `zh-CN`).
+  const localeOf = (tag) => {
+    const locales = Object.keys(STARS_SAID);
+    const wanted = tag.trim().toLowerCase();
+    const language = wanted.split(/[-_]/)[0];
+    return (
+      locales.find((locale) => locale.toLowerCase() === wanted) ||
+      locales.find((locale) => locale.split('-')[0] === language) ||
+      locales[0]
+    );
+  };
+  // Where a badge leads: the product's reviews on this page when it holds them, else on the product's own page.
+  const reviewsOf = (sku) => {
+    const reviews = document.querySelector(`rapport-reviews[product="${sku}"]`);
+    if (!reviews) return links[0].replaceAll('{sku}', sku) + '#reviews';
+    reviews.id ||= 'rapport-reviews-' + sku.replace(/[^A-Za-z0-9]/g, '-');
+    return '#' + reviews.id;
+  };
+  const span = (className, text) => {
+    const made = document.createElement('span');
+    made.className = className;
+    made.setAttribute('aria-hidden', 'true');
+    made.textContent = text;
+    return made;
+  };
+  // A product's average stars and review count, linking to its reviews; nothing while it has none (or is unknown,
+  // which the console says). Asks at once; draws into `box` once the page's styles are in.
+  const stars = (sku) =>
+    starsOf(sku).then(({ rating, problem }) => (box, lang) => {
+      if (problem) console.warn(`Rapport: <rapport-stars>: ${problem}`);
+      const draw = (lang) => {
+        const locale = localeOf(lang);
+        const embed = document.createElement('div');
+        embed.className = 'rapport-embed';
+        embed.lang = locale;
+        if (rating?.average == null) {
+          const none = document.createElement('span');
+          none.className = 'rapport-stars rapport-stars--none';
+          none.dataset.count = '0';
+          embed.append(none);
+        } else {
+          const { count } = rating;
+          const average = rating.average.toFixed(1);
+          const [one, other, group] = STARS_SAID[locale];
+          const counted = String(count).replace(/\B(?=(\d{3})+$)/g, group);
+          const badge = document.createElement('a');
+          badge.className = 'rapport-stars';
+          badge.href = reviewsOf(sku);
+          badge.dataset.count = count;
+          badge.setAttribute('aria-label', (count === 1 ? one : other).replaceAll('{average}', average).replaceAll('{count}', counted));
+          const glyphs = span('rapport-stars__glyphs', '★★★★★');
+          // Set through the CSSOM, which a page's strict CSP allows where it refuses a style attribute.
+          glyphs.style.setProperty('--rapport-stars-fill', `${Math.round(rating.average * 20)}%`);
+          badge.append(glyphs, span('rapport-stars__average', average), span('rapport-stars__count', `(${count})`));
+          embed.append(badge);
+        }
+        box.replaceChildren(embed);
+      };
+      draw(lang);
+      // What the element asks of a widget, as of one the WASM mounted.
+      return { set_language: draw, unmount() {}, free() {} };
+    });
+  // The widgets the loader draws, as the registry says (`Code::Loader`, which a test holds this to).
+  const DRAWN = { 'rapport-stars': stars };
+
   let runtime;
   const load = () => {
     // The glue imports the chunks' loader and then fetches the WASM: both start now, with the glue, rather than
@@ -189,12 +309,14 @@
       preload(besideGlue(stem + '.wasm'), 'preload', 'fetch');
     }
   };
-  let preloading = false;
-  const preloadWhenIdle = () => {
-    if (preloading) return;
-    preloading = true;
+  // Each file the page's widgets will need, fetched once the page is idle: the styles, and the WASM unless every
+  // widget is one the loader draws.
+  const fetchedAtIdle = new Set();
+  const preloadWhenIdle = (fetchFiles) => {
+    if (fetchedAtIdle.has(fetchFiles)) return;
+    fetchedAtIdle.add(fetchFiles);
     const idle = window.requestIdleCallback || ((run) => setTimeout(run, 200));
-    idle(() => Promise.all([load(), styles()]).catch(() => {}), { timeout: 3000 });
+    idle(() => fetchFiles().catch(() => {}), { timeout: 3000 });
   };
   const nearViewport = new IntersectionObserver(
     (entries) => {
@@ -236,7 +358,8 @@
       if (when === 'eager' || this.asked) {
         this.mount();
       } else if (when !== 'manual') {
-        preloadWhenIdle();
+        preloadWhenIdle(styles);
+        if (!DRAWN[this.localName]) preloadWhenIdle(load);
         nearViewport.observe(this);
       }
     }
@@ -301,14 +424,21 @@
         (css) => this.adopt(css),
         () => this.adopt(null),
       );
-      const ready = Promise.all([load(), styled]);
-      // A product's widget without its product only says so: its chunk would go unused.
-      if (!NEEDS_PRODUCT.includes(this.localName) || this.getAttribute('product')?.trim()) {
-        fetchChunks(this.localName);
+      const product = this.getAttribute('product')?.trim();
+      // A product's widget without its product only says so, without fetching code it would not use.
+      if (NEEDS_PRODUCT.includes(this.localName) && !product) {
+        this.pending = false;
+        const tag = this.localName;
+        const error = new Error(`<${tag}> needs a product attribute: the product's SKU, as in <${tag} product="KIT-00001">`);
+        return this.fail(error.message, error);
       }
-      let wasm;
+      // A widget the loader draws asks for its data at once, beside the styles; the others need the WASM first.
+      const drawn = DRAWN[this.localName];
+      const ready = Promise.all([drawn ? drawn(product) : load(), styled]);
+      if (!drawn) fetchChunks(this.localName);
+      let made;
       try {
-        [wasm] = await ready;
+        [made] = await ready;
       } catch (error) {
         if (!current()) return;
         this.pending = false;
@@ -320,7 +450,7 @@
         const settings = (OPTIONS[this.localName] || []).flatMap(([attribute]) =>
           this.hasAttribute(attribute) ? [attribute, this.getAttribute(attribute)] : [],
         );
-        widget = await wasm.mount_widget(
+        widget = drawn ? made(this.box, this.language()) : await made.mount_widget(
           this.box,
           this.localName,
           this.getAttribute('product'),

@@ -46,25 +46,20 @@ function served(file: string): { raw: number; brotli: number } {
   return { raw: bytes.length, brotli };
 }
 
-/** What a store page holding the elements `tags` downloads from Rapport: the loader, the theme, the stylesheet,
- * the glue, the main WASM, the chunks' loader and the chunks its elements' code is in. */
+/** What a store page holding the elements `tags` downloads from Rapport: the loader, the theme, the stylesheet, and
+ * unless the loader draws every one of its elements, the glue, the main WASM, the chunks' loader and the chunks its
+ * elements' code is in. */
 function pageFiles(files: Published, tags: string[]): string[] {
   const build = files.glue.slice(0, files.glue.lastIndexOf('/') + 1);
-  const chunks = new Set(tags.flatMap((tag) => files.chunks[files.chunkOf[tag]] ?? []));
-  return [
-    'embed.js',
-    'rapport-theme.css',
-    files.style,
-    files.glue,
-    files.wasm,
-    `${build}rapport-chunks.js`,
-    ...[...chunks].map((stem) => `${build}${stem}.wasm`),
-  ];
+  const inWasm = tags.filter((tag) => files.chunkOf[tag]);
+  const chunks = new Set(inWasm.flatMap((tag) => files.chunks[files.chunkOf[tag]] ?? []));
+  const wasm = [files.glue, files.wasm, `${build}rapport-chunks.js`, ...[...chunks].map((stem) => `${build}${stem}.wasm`)];
+  return ['embed.js', 'rapport-theme.css', files.style, ...(inWasm.length > 0 ? wasm : [])];
 }
 
 test('what a store page downloads for the widgets, by kind of page', async () => {
   const files = published();
-  const every = pageFiles(files, Object.keys(files.chunkOf));
+  const every = pageFiles(files, [...Object.keys(files.chunkOf), 'rapport-stars']);
   for (const file of every) {
     const size = served(file);
     console.log(`${file}: ${kb(size.raw)} raw, ${kb(size.brotli)} brotli`);
@@ -74,9 +69,10 @@ test('what a store page downloads for the widgets, by kind of page', async () =>
   const pages: [string, string[]][] = [
     ['product page: reviews, heart, price alert, star badge', ['rapport-reviews', 'rapport-wishlist-button', 'rapport-price-alert', 'rapport-stars']],
     ['category page: 24 star badges and compact hearts', ['rapport-stars', 'rapport-wishlist-button']],
+    ['search results: star badges alone', ['rapport-stars']],
     ['home page: feed, recently viewed, tier badge', ['rapport-feed', 'rapport-recently-viewed', 'rapport-tier-badge']],
     ['account page: wish list, alerts, tier progress, review points', ['rapport-wishlist', 'rapport-my-alerts', 'rapport-tier-progress', 'rapport-review-points']],
-    ['every widget at once', Object.keys(files.chunkOf)],
+    ['every widget at once', [...Object.keys(files.chunkOf), 'rapport-stars']],
   ];
   for (const [what, tags] of pages) {
     const sizes = pageFiles(files, tags).map(served);
@@ -98,6 +94,7 @@ test('time from page load to the first widget being interactive', async ({ brows
   const pages: [string, string][] = [
     ['every widget (the product page)', '/'],
     [`category page (${Math.min(24, skus.length)} cards)`, `/category?skus=${encodeURIComponent(skus.slice(0, 24).join(','))}`],
+    [`star badges alone (${Math.min(24, skus.length)} cards)`, `/category?skus=${encodeURIComponent(skus.slice(0, 24).join(','))}&hearts=0`],
   ];
   const sample = async (path: string, cold: boolean) => {
     const context = await browser.newContext();

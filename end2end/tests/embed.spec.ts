@@ -362,7 +362,7 @@ test("a widget whose stylesheet cannot be fetched still works, unstyled", { tag:
   await expect(heart).toHaveAttribute('aria-pressed', 'true');
 });
 
-test("a category page fetches only the badges' code, every file of it compressed and kept a year", { tag: '@js-only' }, async ({ page }) => {
+test("a category page fetches only the badges' code, a page of star badges alone no WASM, every file compressed and kept a year", { tag: '@js-only' }, async ({ page }) => {
   const skus = await kitchenSkus(page);
   expect(skus.length).toBeGreaterThanOrEqual(12);
   const fetched: { url: string; encoding?: string; caching?: string }[] = [];
@@ -371,6 +371,19 @@ test("a category page fetches only the badges' code, every file of it compressed
       fetched.push({ url: response.url(), encoding: response.headers()['content-encoding'], caching: response.headers()['cache-control'] });
     }
   });
+  const paths = () => fetched.map((file) => new URL(file.url).pathname.split('/').pop()).sort();
+
+  // The loader draws star badges itself: the page fetches the loader, the theme and the widgets' styles.
+  await page.goto(`${store.origin}/category?skus=${encodeURIComponent(skus.join(','))}&hearts=0`);
+  await readyWidget(page, 'rapport-stars');
+  const last = page.locator(`rapport-stars[product="${skus[skus.length - 1]}"]`);
+  await last.scrollIntoViewIfNeeded();
+  await expect(last).toHaveAttribute('data-rapport', 'ready');
+  await page.waitForLoadState('networkidle');
+  expect(paths()).toEqual(['embed.js', 'rapport-theme.css', 'rapport-widgets.css']);
+  await page.goto('about:blank');
+  fetched.length = 0;
+
   await page.goto(`${store.origin}/category?skus=${encodeURIComponent(skus.join(','))}`);
   await readyWidget(page, 'rapport-stars');
   await readyWidget(page, 'rapport-wishlist-button');
@@ -458,6 +471,10 @@ test("a category page shows many products' stars from one request, each as the A
       item.append(badge, heart);
       grid.append(item);
     }
+    // A badge whose product cannot be a SKU shows nothing, and blanks none of the others.
+    const mistyped = document.createElement('rapport-stars');
+    mistyped.setAttribute('product', 'KIT 00001!');
+    grid.append(mistyped);
     document.getElementById('later')!.append(grid);
   }, skus);
   for (const sku of skus) {
@@ -475,6 +492,9 @@ test("a category page shows many products' stars from one request, each as the A
       await expect(badge.locator('.rapport-stars--none')).toHaveCount(1);
     }
   }
+  const mistyped = page.locator('#later rapport-stars[product="KIT 00001!"]');
+  await expect(mistyped).toHaveAttribute('data-rapport', 'ready');
+  await expect(mistyped.locator('.rapport-stars--none')).toHaveCount(1);
   expect(asked).toHaveLength(1);
   for (const sku of skus) {
     const heart = page.locator(`#later rapport-wishlist-button[product="${sku}"]`);
@@ -497,6 +517,12 @@ test("a category page shows many products' stars from one request, each as the A
   const own = page.locator('main > rapport-stars a.rapport-stars');
   const reviewsId = await page.locator('rapport-reviews').getAttribute('id');
   await expect(own).toHaveAttribute('href', `#${reviewsId}`);
+  // The badge speaks the page's language, and follows a change of it.
+  const counted = rated.count === 1 ? '1 review' : `${rated.count} reviews`;
+  await expect(own).toHaveAttribute('aria-label', `Rated ${rated.average.toFixed(1)} out of 5 from ${counted}`);
+  await page.locator('main > rapport-stars').evaluate((element) => element.setAttribute('lang', 'zh'));
+  await expect(own).toHaveAttribute('aria-label', `评分 ${rated.average.toFixed(1)}（满分 5 分），共 ${rated.count} 条评价`);
+  await expect(page.locator('main > rapport-stars .rapport-embed')).toHaveAttribute('lang', 'zh-CN');
 });
 
 test('shopper saves to wish list, votes, subscribes and reviews in a store page, and the page hears each', { tag: '@js-only' }, async ({ page }) => {
@@ -805,9 +831,12 @@ test('widgets work in a page with a strict Content Security Policy', { tag: '@js
   const storePage = `${store.origin}/?csp=1&token=${token}`;
   expect((await page.request.get(storePage)).headers()['content-security-policy']).toContain("script-src " + RAPPORT + " 'wasm-unsafe-eval'");
   await page.goto(storePage);
-  for (const tag of ['rapport-wishlist-button', 'rapport-reviews', 'rapport-feed']) {
+  for (const tag of ['rapport-wishlist-button', 'rapport-reviews', 'rapport-feed', 'rapport-stars']) {
     await readyWidget(page, tag);
   }
+  // The star badge's fill is set through the CSSOM, which the policy allows where it refuses style attributes.
+  const glyphs = page.locator('main > rapport-stars .rapport-stars__glyphs');
+  expect(await glyphs.evaluate((stars) => getComputedStyle(stars).getPropertyValue('--rapport-stars-fill'))).toMatch(/^\d+%$/);
   const heart = page.locator('rapport-wishlist-button button.rapport-wishlist-button__heart');
   // Styled by the widgets' stylesheet, which the shadow roots adopt (fetched as data, so `style-src` has no say).
   expect(await heart.evaluate((button) => getComputedStyle(button).cursor)).toBe('pointer');

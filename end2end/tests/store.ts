@@ -9,8 +9,8 @@ import { join } from 'node:path';
  * `csp` (1: a strict Content Security Policy that allows scripts from Rapport's origin only), `lang` (the page's
  * language, `en` unless given). A product page, `/products/<sku>`, is about that product and records its view
  * with `<rapport-product-view>`. A category page, `/category?skus=A,B,…`, lists those products as cards, each with
- * the star badge and the compact heart (`hearts=0`: the badge alone), and nothing else of Rapport's. The store's
- * stylesheet is hostile on purpose, as real themes are.
+ * the star badge and the compact heart (`hearts=0`: the badge alone), and nothing else of Rapport's; it takes
+ * `token` and `lang` too. The store's stylesheet is hostile on purpose, as real themes are.
  */
 const here = join(__dirname, '..', 'store');
 
@@ -41,6 +41,7 @@ export async function startStore(port: number, rapport: string): Promise<Store> 
         .join('\n');
       const token = url.searchParams.get('token');
       const html = category
+        .replace('<html lang="en">', `<html lang="${escape(url.searchParams.get('lang') ?? 'en')}">`)
         .replaceAll('{{RAPPORT}}', rapport)
         .replace('{{TOKEN_META}}', token ? `<meta name="rapport-shopper-token" content="${escape(token)}">` : '')
         .replace('{{CARDS}}', cards);

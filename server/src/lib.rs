@@ -83,17 +83,20 @@ pub fn router(state: AppState, options: RouterOptions, pages: &Pages) -> Result<
     let context_state = state.clone();
     let context = move || context_state.provide();
     let leptos_options = state.leptos_options.clone();
-    let retired_context = context.clone();
-    let mut storefront = Router::new()
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+    let mut storefront =
+        Router::new().leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
-        })
-        .route(
-            app::identity::HASHED_GUEST_SESSION_PATH,
+        });
+    for called in app::embed::CALLED_BY_LOADER {
+        let context = context.clone();
+        storefront = storefront.route(
+            called.hashed,
             axum::routing::post(move |request| {
-                guest_session_at_its_hashed_path(request, retired_context.clone())
+                at_its_named_path(called.path, request, context.clone())
             }),
-        )
+        );
+    }
+    let mut storefront = storefront
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
@@ -551,13 +554,14 @@ async fn server_function_bodies(request: axum::extract::Request, next: Next) -> 
     next.run(request).await
 }
 
-/// A guest session asked for by a build whose widgets still used server_fn's hashed path for it
-/// ([`app::identity::HASHED_GUEST_SESSION_PATH`]): answered by the same server function.
-async fn guest_session_at_its_hashed_path(
+/// A server function that the loader calls by its own path, asked for at the hashed path of earlier builds
+/// ([`app::embed::CALLED_BY_LOADER`]): answered by the same function.
+async fn at_its_named_path(
+    path: &'static str,
     mut request: axum::extract::Request,
     context: impl Fn() + Clone + Send + 'static,
 ) -> Response {
-    *request.uri_mut() = http::Uri::from_static(app::identity::StartGuestSession::PATH);
+    *request.uri_mut() = http::Uri::from_static(path);
     leptos_axum::handle_server_fns_with_context(context, request)
         .await
         .into_response()

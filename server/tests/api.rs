@@ -400,15 +400,35 @@ fn shopper_request(path: &str, token: Option<&str>) -> Request<Body> {
 }
 
 #[tokio::test]
-async fn a_guest_session_is_given_at_its_own_path_and_at_the_hashed_one_earlier_widgets_ask() {
-    // The embed loader asks by the path it names; widgets of builds before it, still open in a page, by the hash.
+async fn the_loaders_server_functions_answer_at_their_own_paths_and_at_the_hashed_ones_earlier_widgets_ask()
+ {
+    use app::reviews::{HASHED_STAR_RATINGS_PATH, ProductReviews, StarRatings};
+    // The embed loader asks by the paths it names; widgets of builds before them, still open in a page, by the hash.
     assert_eq!(StartGuestSession::PATH, "/api/start_guest_session");
+    assert_eq!(StarRatings::PATH, "/api/star_ratings");
     assert_eq!(
         HASHED_GUEST_SESSION_PATH,
         MyAccount::PATH.replace("my_account", "start_guest_session"),
         "server_fn's default path, as the module's other functions keep it"
     );
+    assert_eq!(
+        HASHED_STAR_RATINGS_PATH,
+        ProductReviews::PATH.replace("product_reviews", "star_ratings"),
+        "server_fn's default path, as the module's other functions keep it"
+    );
+    let called: Vec<_> = app::embed::CALLED_BY_LOADER
+        .iter()
+        .map(|called| (called.path, called.hashed))
+        .collect();
+    assert_eq!(
+        called,
+        [
+            (StartGuestSession::PATH, HASHED_GUEST_SESSION_PATH),
+            (StarRatings::PATH, HASHED_STAR_RATINGS_PATH)
+        ]
+    );
     for shop in shops().await {
+        stock_the_shop(&shop).await;
         for path in [StartGuestSession::PATH, HASHED_GUEST_SESSION_PATH] {
             let (status, issued) = send(&shop.router, shopper_request(path, None)).await;
             assert_eq!(status, StatusCode::OK, "{path}: {issued}");
@@ -417,6 +437,26 @@ async fn a_guest_session_is_given_at_its_own_path_and_at_the_hashed_one_earlier_
                     .as_str()
                     .is_some_and(|token| token.starts_with("v1.g.")),
                 "{path}: {issued}"
+            );
+        }
+        for path in [StarRatings::PATH, HASHED_STAR_RATINGS_PATH] {
+            // As the loader asks: the SKUs numbered, an unknown one left out of the answer.
+            let request = server_fn_request(path, "skus[0]=A&skus[1]=NO-SUCH", None);
+            let (status, stars) = send(&shop.router, request).await;
+            assert_eq!(
+                (status, stars),
+                (
+                    StatusCode::OK,
+                    json!([{"sku": "A", "count": 0, "average": null}])
+                ),
+                "{path}"
+            );
+            let (status, error) =
+                send(&shop.router, server_fn_request(path, "skus[0]=a%20b", None)).await;
+            assert_eq!(
+                (status, error["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("skus[0]")),
+                "{path}: {error}"
             );
         }
     }

@@ -227,7 +227,7 @@ fn move_into_build_folder(
     Ok(folder)
 }
 
-/// Each widget's chunk by its custom element, as the registry says; an error when the split made other chunks
+/// Each widget's chunk by its custom element, as the registry says (none for those the loader draws); an error when the split made other chunks
 /// than the registry names (a widget's split point in `app::embed::mount` under another chunk's name).
 fn chunk_of(chunks: &Chunks) -> Result<BTreeMap<String, String>, String> {
     let named: Vec<_> = Chunk::ALL.iter().map(|chunk| chunk.name()).collect();
@@ -244,7 +244,7 @@ fn chunk_of(chunks: &Chunks) -> Result<BTreeMap<String, String>, String> {
     }
     Ok(EmbeddableWidget::ALL
         .iter()
-        .map(|widget| (widget.tag().to_owned(), widget.chunk().name().to_owned()))
+        .filter_map(|widget| Some((widget.tag().to_owned(), widget.chunk()?.name().to_owned())))
         .collect())
 }
 

@@ -108,6 +108,17 @@ impl Chunk {
     }
 }
 
+/// Where a widget's code is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// In the loader itself (`public/embed.js`), which draws the widget without the WASM: a badge a page shows
+    /// dozens of, whose few lines of script cost a shopper far less than the WASM's reactive runtime, so that a
+    /// page of such badges alone fetches no WASM at all (BENCHMARKS.md, "Star badges drawn by the loader").
+    Loader,
+    /// In this chunk of the widgets' WASM.
+    Wasm(Chunk),
+}
+
 /// The room a widget keeps on the page until it is ready, so that the page does not jump when it arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reserve {
@@ -137,8 +148,8 @@ pub struct WidgetSpec {
     /// Whether it asks for the shopper's or guest's own data as it mounts, and so for a guest session first when
     /// the browser keeps no token: the loader then asks for that session beside the WASM rather than after it.
     pub as_viewer: bool,
-    /// The chunk of the widgets' WASM its code is in.
-    pub chunk: Chunk,
+    /// Where its code is: the loader, or a chunk of the widgets' WASM.
+    pub code: Code,
     pub reserve: Reserve,
     /// The settings a store gives it through attributes, each mirrored by a JS property.
     pub options: &'static [WidgetOption],
@@ -262,7 +273,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The product's reviews: stars, sorting and filters, helpfulness votes, and the form to write one.",
         needs_product: true,
         as_viewer: false,
-        chunk: Chunk::Product,
+        code: Code::Wasm(Chunk::Product),
         reserve: Reserve::Block("40rem"),
         options: &[WidgetOption {
             attribute: PRODUCT_NAME,
@@ -278,7 +289,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "A heart that saves the product to the shopper's wish list.",
         needs_product: true,
         as_viewer: true,
-        chunk: Chunk::Badges,
+        code: Code::Wasm(Chunk::Badges),
         reserve: Reserve::Inline {
             height: "2.5rem",
             width: "9rem",
@@ -298,7 +309,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The shopper's wish lists, with prices, sharing and adding to the cart.",
         needs_product: false,
         as_viewer: true,
-        chunk: Chunk::Account,
+        code: Code::Wasm(Chunk::Account),
         reserve: Reserve::Block("10rem"),
         options: &[],
         emits: &[ADD_TO_CART_EVENT, WISHLIST_CHANGE_EVENT],
@@ -309,7 +320,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "Sign-up for an email when the product's price drops or it is back in stock.",
         needs_product: true,
         as_viewer: true,
-        chunk: Chunk::Product,
+        code: Code::Wasm(Chunk::Product),
         reserve: Reserve::Block("28rem"),
         options: &[],
         emits: &[ALERT_SUBSCRIBED_EVENT],
@@ -320,7 +331,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "A bell with the signed-in shopper's unread alerts.",
         needs_product: false,
         as_viewer: false,
-        chunk: Chunk::Badges,
+        code: Code::Wasm(Chunk::Badges),
         reserve: Reserve::Inline {
             height: "2.5rem",
             width: "2.5rem",
@@ -335,7 +346,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The signed-in shopper's member tier.",
         needs_product: false,
         as_viewer: false,
-        chunk: Chunk::Badges,
+        code: Code::Wasm(Chunk::Badges),
         reserve: Reserve::Inline {
             height: "1.75rem",
             width: "6rem",
@@ -350,7 +361,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "How far the shopper is from the next member tier, and its benefits.",
         needs_product: false,
         as_viewer: false,
-        chunk: Chunk::Account,
+        code: Code::Wasm(Chunk::Account),
         reserve: Reserve::Block("9rem"),
         options: &[],
         emits: &[],
@@ -361,7 +372,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The shopper's personalised home feed, in sections.",
         needs_product: false,
         as_viewer: false,
-        chunk: Chunk::Account,
+        code: Code::Wasm(Chunk::Account),
         reserve: Reserve::Block("50rem"),
         options: &[WidgetOption {
             attribute: PER_SECTION,
@@ -381,7 +392,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "Customers who bought this product also bought.",
         needs_product: true,
         as_viewer: false,
-        chunk: Chunk::Product,
+        code: Code::Wasm(Chunk::Product),
         reserve: Reserve::Block("48rem"),
         options: &[limit(DEFAULT_PER_SECTION)],
         emits: &[WISHLIST_CHANGE_EVENT],
@@ -392,7 +403,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "Customers who viewed this product also viewed.",
         needs_product: true,
         as_viewer: false,
-        chunk: Chunk::Product,
+        code: Code::Wasm(Chunk::Product),
         reserve: Reserve::Block("48rem"),
         options: &[limit(DEFAULT_PER_SECTION)],
         emits: &[WISHLIST_CHANGE_EVENT],
@@ -403,7 +414,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "Customers who viewed this product went on to: what shoppers touched next, in the order they did.",
         needs_product: true,
         as_viewer: false,
-        chunk: Chunk::Product,
+        code: Code::Wasm(Chunk::Product),
         reserve: Reserve::Block("48rem"),
         options: &[limit(DEFAULT_PER_SECTION)],
         emits: &[WISHLIST_CHANGE_EVENT],
@@ -414,7 +425,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The shopper's alerts, to cancel or to widen to price rises.",
         needs_product: false,
         as_viewer: true,
-        chunk: Chunk::Account,
+        code: Code::Wasm(Chunk::Account),
         reserve: Reserve::Block("12rem"),
         options: &[],
         emits: &[],
@@ -425,7 +436,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The review points the signed-in shopper has earned.",
         needs_product: false,
         as_viewer: false,
-        chunk: Chunk::Account,
+        code: Code::Wasm(Chunk::Account),
         reserve: Reserve::Block("8rem"),
         options: &[],
         emits: &[],
@@ -436,7 +447,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The product's average stars and review count, for category pages and search results.",
         needs_product: true,
         as_viewer: false,
-        chunk: Chunk::Badges,
+        code: Code::Loader,
         reserve: Reserve::Inline {
             height: "1.5rem",
             width: "7rem",
@@ -451,7 +462,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "Shows nothing: records that the shopper viewed the product.",
         needs_product: true,
         as_viewer: true,
-        chunk: Chunk::Badges,
+        code: Code::Wasm(Chunk::Badges),
         reserve: Reserve::Nothing,
         options: &[],
         emits: &[],
@@ -462,7 +473,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The products the shopper viewed lately, newest first, with a button to clear them.",
         needs_product: false,
         as_viewer: false,
-        chunk: Chunk::Account,
+        code: Code::Wasm(Chunk::Account),
         reserve: Reserve::Block("24rem"),
         options: &[limit(RECENTLY_VIEWED)],
         emits: &[WISHLIST_CHANGE_EVENT],
@@ -473,7 +484,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "Shoppers' questions about the product with the shop's and buyers' answers, helpful votes, and the form to ask.",
         needs_product: true,
         as_viewer: false,
-        chunk: Chunk::Product,
+        code: Code::Wasm(Chunk::Product),
         reserve: Reserve::Block("20rem"),
         options: &[],
         emits: &[QUESTION_ASKED_EVENT],
@@ -484,7 +495,7 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "The signed-in shopper's email preferences: each kind of email the store sends them, on or off.",
         needs_product: false,
         as_viewer: false,
-        chunk: Chunk::Account,
+        code: Code::Wasm(Chunk::Account),
         reserve: Reserve::Block("12rem"),
         options: &[],
         emits: &[],
@@ -522,9 +533,12 @@ impl EmbeddableWidget {
             .find(|widget| widget.tag().eq_ignore_ascii_case(tag))
     }
 
-    /// The chunk of the widgets' WASM its code is in.
-    pub fn chunk(self) -> Chunk {
-        self.spec().chunk
+    /// The chunk of the widgets' WASM its code is in; none for a widget the loader draws.
+    pub fn chunk(self) -> Option<Chunk> {
+        match self.spec().code {
+            Code::Loader => None,
+            Code::Wasm(chunk) => Some(chunk),
+        }
     }
 
     /// Whether the element needs `product="SKU"`.
@@ -630,6 +644,28 @@ impl Settings {
             .map(str::to_owned)
     }
 }
+
+/// A server function the loader calls by a path of its own (`endpoint = "…"`), and the hashed path server_fn gave
+/// it before, where the widgets of earlier builds, still open in a shopper's page, ask (see
+/// `kernel::hashed_server_fn_path`). The server answers at both.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalledByLoader {
+    pub path: &'static str,
+    pub hashed: &'static str,
+}
+
+#[cfg(feature = "ssr")]
+pub const CALLED_BY_LOADER: [CalledByLoader; 2] = [
+    CalledByLoader {
+        path: <crate::identity::StartGuestSession as leptos::server_fn::ServerFn>::PATH,
+        hashed: crate::identity::HASHED_GUEST_SESSION_PATH,
+    },
+    CalledByLoader {
+        path: <crate::reviews::StarRatings as leptos::server_fn::ServerFn>::PATH,
+        hashed: crate::reviews::HASHED_STAR_RATINGS_PATH,
+    },
+];
 
 /// The page lines that load the widgets from the Rapport server at `server` (its public URL): the loader, and
 /// the theme defaults, which keep each widget's room from the first paint when they are in the head.

@@ -15,7 +15,7 @@ use crate::identity::client::{
 use crate::identity::ensure_viewer;
 use crate::messages::MyEmailPreferences;
 use crate::questions::Questions;
-use crate::reviews::{MyReviewPoints, Reviews, StarBadge};
+use crate::reviews::{MyReviewPoints, Reviews};
 use crate::tiers::{TierBadge, TierProgress};
 use crate::ui::{EmbeddedQuery, ShopLinks, parse_query};
 use crate::wishlist::{Wishlist, WishlistButton};
@@ -193,7 +193,12 @@ pub async fn mount_widget(
         EmbeddableWidget::WentOnTo => went_on_to(placement).await,
         EmbeddableWidget::MyAlerts => my_alerts(placement).await,
         EmbeddableWidget::ReviewPoints => review_points(placement).await,
-        EmbeddableWidget::Stars => stars(placement).await,
+        EmbeddableWidget::Stars => {
+            return Err(JsError::new(&format!(
+                "<{tag}> is drawn by the loader (embed.js), not by the widgets' WASM"
+            ))
+            .into());
+        }
         EmbeddableWidget::ProductView => product_view(placement).await,
         EmbeddableWidget::RecentlyViewed => recently_viewed(placement).await,
         EmbeddableWidget::Questions => questions(placement).await,
@@ -321,7 +326,6 @@ widget_chunk!(product, went_on_to, |sku, settings| view! {
 });
 widget_chunk!(account, my_alerts, |_, _| view! { <MyAlerts /> });
 widget_chunk!(account, review_points, |_, _| view! { <MyReviewPoints /> });
-widget_chunk!(badges, stars, |sku, _| view! { <StarBadge sku /> });
 widget_chunk!(badges, product_view, |sku, _| view! { <ProductView sku /> });
 widget_chunk!(account, recently_viewed, |_, settings| view! {
     <RecentlyViewed limit=settings.count(LIMIT) />

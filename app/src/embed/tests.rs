@@ -89,18 +89,26 @@ fn every_widget_mounts_from_the_chunk_its_registry_row_names() {
             .nth(1)
             .and_then(|rest| rest.split('(').next())
             .unwrap_or_else(|| panic!("no arm for {widget:?} in mount_widget"));
-        assert_eq!(
-            chunk_of_function.get(function),
-            Some(&widget.chunk().name()),
-            "{widget:?} mounts with {function}"
-        );
+        match widget.chunk() {
+            Some(chunk) => assert_eq!(
+                chunk_of_function.get(function),
+                Some(&chunk.name()),
+                "{widget:?} mounts with {function}"
+            ),
+            // The loader draws it: its arm refuses, and no split point carries its code.
+            None => assert_eq!(function, "{returnErr", "{widget:?} is drawn by the loader"),
+        }
     }
-    assert_eq!(chunk_of_function.len(), EmbeddableWidget::ALL.len());
+    let in_wasm = EmbeddableWidget::ALL
+        .iter()
+        .filter(|widget| widget.chunk().is_some())
+        .count();
+    assert_eq!(chunk_of_function.len(), in_wasm);
     for chunk in Chunk::ALL {
         assert!(
             EmbeddableWidget::ALL
                 .iter()
-                .any(|widget| widget.chunk() == chunk),
+                .any(|widget| widget.chunk() == Some(chunk)),
             "{chunk:?} holds no widget"
         );
     }
@@ -173,6 +181,46 @@ fn generated_file(path: &str, expected: &str) {
     );
 }
 
+/// The loader draws exactly the widgets the registry says it does (`Code::Loader`), each with a function of its own.
+#[test]
+fn the_loader_draws_the_widgets_the_registry_gives_it() {
+    let loader = std::fs::read_to_string(repo_file("public/embed.js")).unwrap();
+    let drawn = loader
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("const DRAWN = {"))
+        .expect("the loader's DRAWN");
+    let tags: Vec<&str> = drawn
+        .split(',')
+        .filter_map(|entry| entry.split('\'').nth(1))
+        .collect();
+    let by_registry: Vec<&str> = WIDGETS
+        .iter()
+        .filter(|spec| spec.code == Code::Loader)
+        .map(|spec| spec.tag)
+        .collect();
+    assert_eq!(tags, by_registry);
+}
+
+/// `text` as a JavaScript string literal.
+fn js_string(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// The loader picks a badge's text for a count as `count === 1 ? one : other`: right while every language the shop
+/// speaks has at most a form for 1 and one for every other count, which this holds.
+#[test]
+fn every_language_counts_as_the_loader_does() {
+    for (locale, _) in crate::kernel::locale::languages() {
+        for count in [0, 2, 3, 11, 21, 101, 1_000_001] {
+            assert_eq!(
+                crate::kernel::locale::plural(locale, count),
+                crate::kernel::locale::plural(locale, 2),
+                "{locale}, {count}"
+            );
+        }
+    }
+}
+
 /// How the loader names an option's kind.
 fn kind_name(kind: OptionKind) -> &'static str {
     match kind {
@@ -212,6 +260,39 @@ fn the_loader_defines_every_widgets_element() {
         <crate::identity::StartGuestSession as leptos::server_fn::ServerFn>::PATH,
         crate::identity::client::TOKEN_KEY,
     );
+    expected += &format!(
+        "  // Where star badges ask for their stars (this many products a request at most), and what a product's SKU \
+         may be.\n  const STAR_RATINGS = '{}';\n  const MAX_STAR_RATINGS = {};\n  \
+         const SKU = /^[A-Za-z0-9._-]{{1,{}}}$/;\n",
+        <crate::reviews::StarRatings as leptos::server_fn::ServerFn>::PATH,
+        crate::reviews::MAX_STAR_RATINGS,
+        crate::kernel::validate::MAX_KEY_LEN,
+    );
+    expected += "  // What a star badge says in each language (the first when nothing matches the page's): its label for one \
+         review\n  // and for any other count, and how the language groups a count's digits.\n  const STARS_SAID = {\n";
+    assert_eq!(
+        crate::kernel::locale::languages()
+            .next()
+            .map(|(locale, _)| locale),
+        Some(crate::kernel::locale::DEFAULT_LOCALE)
+    );
+    for (locale, _) in crate::kernel::locale::languages() {
+        let said = |count| {
+            js_string(&crate::kernel::locale::counted_text(
+                locale,
+                "reviews.stars_badge",
+                count,
+            ))
+        };
+        expected += &format!(
+            "    {}: [{}, {}, {}],\n",
+            js_string(locale),
+            said(1),
+            said(2),
+            js_string(&crate::kernel::locale::translate(locale, "number.group")),
+        );
+    }
+    expected += "  };\n";
     expected += "  // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.\n";
     expected += "  const OPTIONS = {\n";
     for spec in WIDGETS.iter().filter(|spec| !spec.options.is_empty()) {

@@ -17,18 +17,10 @@ use {
 #[cfg(feature = "ssr")]
 const GUEST_TOKEN_SECONDS: i64 = 365 * 24 * 3600;
 
-/// Where builds before this function had a path of its own asked for a guest session: server_fn's default path,
-/// hashed from the app crate's directory and this module's name. The widgets of such a build can outlive an upgrade
-/// in a shopper's open page (retired builds stay published for two days, `server prune-assets`), so the server
-/// answers there too.
+/// Where builds before this function had a path of its own asked for a guest session.
 #[cfg(feature = "ssr")]
-pub const HASHED_GUEST_SESSION_PATH: &str = leptos::server_fn::const_format::concatcp!(
-    "/api/start_guest_session",
-    leptos::server_fn::xxhash_rust::const_xxh64::xxh64(
-        concat!(env!("CARGO_MANIFEST_DIR"), ":", module_path!()).as_bytes(),
-        0
-    )
-);
+pub const HASHED_GUEST_SESSION_PATH: &str =
+    crate::kernel::hashed_server_fn_path!("start_guest_session");
 
 /// Gives an anonymous visitor a signed guest id, so that widgets work before signing in. At a path of its own,
 /// without the hash server functions get: the embed loader asks for it by that path, beside the widgets' WASM.

@@ -220,19 +220,23 @@ pub fn format_month(locale: &str, month: crate::kernel::time::Month) -> String {
 /// `{count}` written as the language writes numbers and the other placeholders filled in. A form the language's
 /// file lacks falls back to its `other`, then to English.
 pub fn translate_count(locale: &str, key: &str, count: i64, values: &[(&str, String)]) -> String {
+    fill(
+        counted_text(locale, key, count),
+        std::iter::once(("count", format_count(locale, count))).chain(values.iter().cloned()),
+    )
+}
+
+/// The form of the counted text `key` that [`translate_count`] fills in for `count`, its placeholders unfilled.
+pub fn counted_text(locale: &str, key: &str, count: i64) -> String {
     let form = format!("{key}.{}", plural(locale, count).suffix());
     let other = format!("{key}.{}", Plural::Other.suffix());
-    let text = text(locale, &form)
+    text(locale, &form)
         .or_else(|| text(locale, &other))
         .map(str::to_owned)
         .unwrap_or_else(|| {
             let english = format!("{key}.{}", plural(DEFAULT_LOCALE, count).suffix());
             translate(DEFAULT_LOCALE, &english)
-        });
-    fill(
-        text,
-        std::iter::once(("count", format_count(locale, count))).chain(values.iter().cloned()),
-    )
+        })
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ pub mod seo;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-mod stars;
 mod widget;
 pub use link::{
     ReviewLink, ReviewLinkPage, WriteReviewByLink, open_review_link, write_review_by_link,
@@ -23,7 +22,6 @@ pub use mine::MyReviews;
 pub use moderation::ModerationDesk;
 pub use points::MyReviewPoints;
 pub use server::*;
-pub use stars::StarBadge;
 pub use widget::{REVIEW_DELETED_EVENT, REVIEW_SUBMITTED_EVENT, Reviews};
 
 use crate::kernel::time::Millis;

@@ -21,10 +21,15 @@ use {
     crate::store::store_error,
 };
 
+/// Where builds whose star badges were drawn by the widgets' WASM asked for the stars.
+#[cfg(feature = "ssr")]
+pub const HASHED_STAR_RATINGS_PATH: &str = crate::kernel::hashed_server_fn_path!("star_ratings");
+
 /// The stars of many products at once (at most 100 SKUs; unknown ones are left out), for the star badges of a
-/// category page or search results: one request for the whole grid. (A store's server that wants a cacheable
+/// category page or search results: one request for the whole grid. At a path of its own, without server_fn's
+/// hash: the embed loader, which draws the badges, asks by that path. (A store's server that wants a cacheable
 /// read uses the public `GET /api/v1/products/{sku}/rating`.)
-#[server]
+#[server(endpoint = "star_ratings")]
 pub async fn star_ratings(skus: Vec<String>) -> Result<Vec<StarRating>, AppError> {
     let skus = super::rules::star_rating_request(skus).map_err(respond_with)?;
     let db = crate::store::db()?;
