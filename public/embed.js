@@ -5,8 +5,9 @@
      <rapport-reviews product="KIT-00001"></rapport-reviews>
 
    Each widget is a custom element, so elements added at any time (single-page stores, infinite scroll) come to
-   life by themselves. The WASM is fetched only once a widget is on the page: at idle, or at once when a widget
-   comes near the viewport (`loading="eager"` mounts at once, `loading="manual"` waits for `element.load()`).
+   life by themselves. The widgets' WASM is fetched only once a widget that needs it is on the page (star badges
+   are drawn here): at idle, or at once when a widget comes near the viewport (`loading="eager"` mounts at once,
+   `loading="manual"` waits for `element.load()`).
    Each widget renders in its own shadow root; until it is ready it keeps the height it
    will need, so the page does not jump. Plain script, no inline code or styles: it works under a strict CSP. */
 (() => {
@@ -173,19 +174,16 @@
         .then(async (response) => {
           const answer = await response.json();
           if (!response.ok) throw new Error(answer.message || `${STAR_RATINGS}: ${response.status}`);
-          return answer;
+          if (!Array.isArray(answer)) throw new Error(`${STAR_RATINGS}: not a list of ratings`);
+          for (const [sku, waiting] of batch) {
+            const rating = answer.find((stars) => stars.sku === sku);
+            for (const done of waiting) done(rating ? { rating } : { problem: `unknown product "${sku}"` });
+          }
         })
-        .then(
-          (ratings) => {
-            for (const [sku, waiting] of batch) {
-              const rating = ratings.find((stars) => stars.sku === sku);
-              for (const done of waiting) done(rating ? { rating } : { problem: `unknown product "${sku}"` });
-            }
-          },
-          (error) => {
-            for (const [, waiting] of batch) for (const done of waiting) done({ problem: error.message });
-          },
-        );
+        .catch((error) => {
+          // A badge answered above ignores this second call: a promise settles once.
+          for (const [, waiting] of batch) for (const done of waiting) done({ problem: error.message });
+        });
     }
   };
   const starsOf = (sku) =>
@@ -231,37 +229,40 @@
   const stars = (sku) =>
     starsOf(sku).then(({ rating, problem }) => (box, lang) => {
       if (problem) console.warn(`Rapport: <rapport-stars>: ${problem}`);
-      const draw = (lang) => {
+      const embed = document.createElement('div');
+      embed.className = 'rapport-embed';
+      let badge;
+      if (rating?.average == null) {
+        const none = document.createElement('span');
+        none.className = 'rapport-stars rapport-stars--none';
+        none.dataset.count = '0';
+        embed.append(none);
+      } else {
+        badge = document.createElement('a');
+        badge.className = 'rapport-stars';
+        badge.href = reviewsOf(sku);
+        badge.dataset.count = rating.count;
+        const average = rating.average.toFixed(1);
+        const glyphs = span('rapport-stars__glyphs', '★★★★★');
+        // Set through the CSSOM, which a page's strict CSP allows where it refuses a style attribute.
+        glyphs.style.setProperty('--rapport-stars-fill', `${Math.round(rating.average * 20)}%`);
+        badge.append(glyphs, span('rapport-stars__average', average), span('rapport-stars__count', `(${rating.count})`));
+        embed.append(badge);
+      }
+      // In place, so that a badge holding the keyboard's focus keeps it when the page changes language.
+      const speak = (lang) => {
         const locale = localeOf(lang);
-        const embed = document.createElement('div');
-        embed.className = 'rapport-embed';
         embed.lang = locale;
-        if (rating?.average == null) {
-          const none = document.createElement('span');
-          none.className = 'rapport-stars rapport-stars--none';
-          none.dataset.count = '0';
-          embed.append(none);
-        } else {
-          const { count } = rating;
-          const average = rating.average.toFixed(1);
-          const [one, other, group] = STARS_SAID[locale];
-          const counted = String(count).replace(/\B(?=(\d{3})+$)/g, group);
-          const badge = document.createElement('a');
-          badge.className = 'rapport-stars';
-          badge.href = reviewsOf(sku);
-          badge.dataset.count = count;
-          badge.setAttribute('aria-label', (count === 1 ? one : other).replaceAll('{average}', average).replaceAll('{count}', counted));
-          const glyphs = span('rapport-stars__glyphs', '★★★★★');
-          // Set through the CSSOM, which a page's strict CSP allows where it refuses a style attribute.
-          glyphs.style.setProperty('--rapport-stars-fill', `${Math.round(rating.average * 20)}%`);
-          badge.append(glyphs, span('rapport-stars__average', average), span('rapport-stars__count', `(${count})`));
-          embed.append(badge);
-        }
-        box.replaceChildren(embed);
+        if (!badge) return;
+        const [one, other, group] = STARS_SAID[locale];
+        const counted = String(rating.count).replace(/\B(?=(\d{3})+$)/g, group);
+        const said = rating.count === 1 ? one : other;
+        badge.setAttribute('aria-label', said.replaceAll('{average}', rating.average.toFixed(1)).replaceAll('{count}', counted));
       };
-      draw(lang);
+      speak(lang);
+      box.replaceChildren(embed);
       // What the element asks of a widget, as of one the WASM mounted.
-      return { set_language: draw, unmount() {}, free() {} };
+      return { set_language: speak, unmount() {}, free() {} };
     });
   // The widgets the loader draws, as the registry says (`Code::Loader`, which a test holds this to).
   const DRAWN = { 'rapport-stars': stars };
@@ -359,7 +360,9 @@
         this.mount();
       } else if (when !== 'manual') {
         preloadWhenIdle(styles);
-        if (!DRAWN[this.localName]) preloadWhenIdle(load);
+        // Not for a widget the loader draws, nor one without the product it needs (it only says so).
+        const needsWasm = !DRAWN[this.localName] && !(NEEDS_PRODUCT.includes(this.localName) && !this.getAttribute('product')?.trim());
+        if (needsWasm) preloadWhenIdle(load);
         nearViewport.observe(this);
       }
     }
@@ -535,7 +538,20 @@
     token = now;
     const detail = { signed_in: now.startsWith('v1.s.') };
     window.dispatchEvent(new CustomEvent('rapport:identity-change', { detail }));
+    adoptGuest();
   }).observe(document.head, { subtree: true, childList: true, attributes: true, attributeFilter: ['content'] });
+  // What a guest saved moves to the shopper the page names, once (the WASM's `start_embed` moves it, and then
+  // follows the identity changes itself): a page whose widgets the loader draws, or that holds none, fetches the
+  // WASM for it at idle, while this browser still keeps the guest's token.
+  const adoptGuest = () => {
+    if (runtime || !token.startsWith('v1.s.')) return;
+    try {
+      if (window.localStorage.getItem(TOKEN_KEY)?.startsWith('v1.g.')) preloadWhenIdle(load);
+    } catch {
+      // No storage, so no guest token kept.
+    }
+  };
+  adoptGuest();
 
   if (!document.querySelector('link[href$="/rapport-theme.css"]')) {
     const theme = document.createElement('link');

@@ -2,6 +2,7 @@ import { test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
+import { publishedIn, type Published } from '../tests/published';
 import { startStore } from '../tests/store';
 
 const RAPPORT = process.env.RAPPORT_BASE_URL ?? 'http://127.0.0.1:3000';
@@ -15,22 +16,11 @@ function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-type Published = { glue: string; wasm: string; style: string; chunks: Record<string, string[]>; chunkOf: Record<string, string> };
-
-/** The widgets' files as the published loader names them (`rapport-tools publish-assets`): site paths. */
+/** The widgets' files as the site's published loader names them, as site paths (without the leading slash). */
 function published(): Published {
-  const loader = readFileSync(join(SITE, 'embed.js'), 'utf8');
-  const named = loader.match(
-    /const FILES = \{ glue: '\/([^']+)', wasm: '\/([^']+)', style: '\/([^']+)', chunks: \{ (.+) \}, chunkOf: \{ (.+) \} \};/,
-  );
-  if (!named) throw new Error('the loader names no widget files');
-  const chunks: Record<string, string[]> = {};
-  for (const [, chunk, stems] of named[4].matchAll(/([a-z]+): \[([^\]]*)\]/g)) {
-    chunks[chunk] = stems.match(/[a-z0-9_]+/g) ?? [];
-  }
-  const chunkOf: Record<string, string> = {};
-  for (const [, tag, chunk] of named[5].matchAll(/'([a-z-]+)': '([a-z]+)'/g)) chunkOf[tag] = chunk;
-  return { glue: named[1], wasm: named[2], style: named[3], chunks, chunkOf };
+  const files = publishedIn(readFileSync(join(SITE, 'embed.js'), 'utf8'));
+  const bare = (path: string) => path.replace(/^\//, '');
+  return { ...files, glue: bare(files.glue), wasm: bare(files.wasm), style: bare(files.style) };
 }
 
 /** A file's size as served to a browser accepting brotli: its twin made at build time, else compressed here at

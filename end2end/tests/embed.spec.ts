@@ -2,6 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import { FIRST_PRODUCT_SKU, MERCHANT_KEY, expect, photoFile, shelfToday, shopperToken, test } from './support';
 import { decodeWords, emailsTo, nthEmailTo } from './mailbox';
+import { publishedIn } from './published';
 import { startStore, type Store } from './store';
 
 /**
@@ -388,8 +389,7 @@ test("a category page fetches only the badges' code, a page of star badges alone
   await readyWidget(page, 'rapport-stars');
   await readyWidget(page, 'rapport-wishlist-button');
 
-  const loader = await (await page.request.get(`${RAPPORT}/embed.js`)).text();
-  const badges = loader.match(/chunks: \{[^}]*badges: \[([^\]]*)\]/)![1].match(/[a-z0-9_]+/g)!;
+  const badges = publishedIn(await (await page.request.get(`${RAPPORT}/embed.js`)).text()).chunks.badges;
   const wasm = fetched.filter((file) => file.url.endsWith('.wasm')).map((file) => file.url.split('/').pop()!);
   expect(wasm.sort()).toEqual(['rapport-widgets_bg.wasm', ...badges.map((stem) => `${stem}.wasm`)].sort());
   for (const file of fetched) {
@@ -683,6 +683,30 @@ test('a guest who saved a product keeps it when the store signs them in without 
   await expect(again).toHaveAttribute('aria-pressed', 'true');
 });
 
+test("a guest who saved a product and signs in on a page of star badges alone keeps it", { tag: '@js-only' }, async ({ page }) => {
+  const kept = await guestSavesTheProduct(page);
+  const token = await newShopper(page.request, 'starred');
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(request.url());
+  });
+  // The star badges need no WASM, but the guest's saves still move to the shopper the page names, once.
+  await page.goto(`${store.origin}/category?skus=${FIRST_PRODUCT_SKU}&hearts=0&token=${token}`);
+  await readyWidget(page, 'rapport-stars');
+  await expect.poll(kept).toBeNull();
+  expect(wasm.length).toBeGreaterThan(0);
+
+  // Once moved, the same page fetches no WASM again.
+  wasm.length = 0;
+  await page.reload();
+  await readyWidget(page, 'rapport-stars');
+  await page.waitForLoadState('networkidle');
+  expect(wasm).toEqual([]);
+  await page.goto(`${store.origin}/?token=${token}`);
+  const heart = (await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart');
+  await expect(heart).toHaveAttribute('aria-pressed', 'true');
+});
+
 test('a cached store page names its shopper from script, and the guest\'s saves follow as with the meta tag', { tag: '@js-only' }, async ({ page }) => {
   const kept = await guestSavesTheProduct(page);
   const token = await newShopper(page.request, 'identified');
@@ -926,17 +950,13 @@ test('a returning shopper\'s browser keeps the widgets\' files, checks only the 
   // It names the widgets' files by their content (a build's folder): kept a year, as a
   // release brings new names, and sent compressed as they were made at build time. Each chunk of the widgets' code
   // is named with the files it needs.
-  const named = (await (await request.get(`${RAPPORT}/embed.js`)).text()).match(
-    /const FILES = \{ glue: '([^']+)', wasm: '([^']+)', style: '([^']+)', chunks: \{ (.+) \}, chunkOf: \{ (.+) \} \};/,
-  );
-  expect(named).not.toBeNull();
-  const [glue, wasm, style, chunks, chunkOf] = named!.slice(1);
+  const { glue, wasm, style, chunks, chunkOf } = publishedIn(await (await request.get(`${RAPPORT}/embed.js`)).text());
   expect(glue).toMatch(/^\/widgets\/[0-9a-f]{16}\/rapport-widgets\.js$/);
   expect(wasm).toMatch(/^\/widgets\/[0-9a-f]{16}\/rapport-widgets_bg\.wasm$/);
   expect(style).toMatch(/^\/widgets\/[0-9a-f]{16}\/rapport-widgets\.css$/);
-  expect(chunkOf).toContain("'rapport-reviews': 'product'");
+  expect(chunkOf['rapport-reviews']).toBe('product');
   const build = glue.slice(0, glue.lastIndexOf('/') + 1);
-  const chunkFiles = [...new Set([...chunks.matchAll(/'([a-z0-9_]+)'/g)].map((found) => `${build}${found[1]}.wasm`))];
+  const chunkFiles = [...new Set(Object.values(chunks).flat().map((stem) => `${build}${stem}.wasm`))];
   expect(chunkFiles.length).toBeGreaterThanOrEqual(4);
   for (const file of [glue, wasm, style, `${build}rapport-chunks.js`, ...chunkFiles]) {
     for (const encoding of ['br', 'gzip']) {

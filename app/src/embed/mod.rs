@@ -1,7 +1,8 @@
 //! Rapport's widgets in any store's page. The loader a store page includes (`public/embed.js`, see
 //! `EMBEDDING.md`) defines one custom element per widget; when one comes near the viewport it loads this WASM
 //! and calls [`mount_widget`], which renders the widget into the element's shadow root, talking to the Rapport
-//! server across origins with the shopper's token in a header.
+//! server across origins with the shopper's token in a header. The loader draws a few badges itself, without the
+//! WASM ([`Code::Loader`]), from server functions with paths of their own (`CALLED_BY_LOADER`).
 
 #[cfg(feature = "widgets")]
 mod mount;
