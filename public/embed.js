@@ -126,6 +126,15 @@
     NEEDS_PRODUCT.includes(tag) ? `${tag}[product]:not([loading="manual"])` : `${tag}:not([loading="manual"])`,
   ).join(',');
   const namesShopper = () => Boolean(document.querySelector(TOKEN_META)?.content?.trim());
+  // The token this browser keeps (a guest's, until the store names its shopper): '' when none, null when the
+  // browser gives the page no storage to keep one in.
+  const keptToken = () => {
+    try {
+      return window.localStorage.getItem(TOKEN_KEY) || '';
+    } catch {
+      return null;
+    }
+  };
   // A first visit's widgets that want the shopper's own data need a guest session first. Asked for here, beside
   // the WASM, it is in by the time the widgets are built, where they would otherwise ask for it only then and
   // wait a round trip more. The WASM waits for this answer rather than asking for a second session.
@@ -133,13 +142,8 @@
   const guestSession = () => {
     if (guestAsked) return guestAsked;
     if (namesShopper() || !document.querySelector(askingAsViewer)) return null;
-    let storage;
-    try {
-      storage = window.localStorage;
-      if (storage.getItem(TOKEN_KEY)) return null;
-    } catch {
-      return null; // No storage to keep a token in: the widgets ask as they need one.
-    }
+    // With a token kept, or no storage to keep one in, the widgets ask as they need one.
+    if (keptToken() !== '') return null;
     return (guestAsked = fetch(server + GUEST_SESSION, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
@@ -147,8 +151,8 @@
       .then((response) => (response.ok ? response.json() : null))
       .then((issued) => {
         // The store may have named its shopper meanwhile: its token wins.
-        if (issued?.token && !namesShopper() && !storage.getItem(TOKEN_KEY)) {
-          storage.setItem(TOKEN_KEY, issued.token);
+        if (issued?.token && !namesShopper() && keptToken() === '') {
+          window.localStorage.setItem(TOKEN_KEY, issued.token);
         }
       })
       .catch(() => {}) // No token kept: the widgets ask again, and say what went wrong.
@@ -231,8 +235,9 @@
       if (problem) console.warn(`Rapport: <rapport-stars>: ${problem}`);
       const embed = document.createElement('div');
       embed.className = 'rapport-embed';
+      const average = rating?.average?.toFixed(1);
       let badge;
-      if (rating?.average == null) {
+      if (average == null) {
         const none = document.createElement('span');
         none.className = 'rapport-stars rapport-stars--none';
         none.dataset.count = '0';
@@ -242,7 +247,6 @@
         badge.className = 'rapport-stars';
         badge.href = reviewsOf(sku);
         badge.dataset.count = rating.count;
-        const average = rating.average.toFixed(1);
         const glyphs = span('rapport-stars__glyphs', '★★★★★');
         // Set through the CSSOM, which a page's strict CSP allows where it refuses a style attribute.
         glyphs.style.setProperty('--rapport-stars-fill', `${Math.round(rating.average * 20)}%`);
@@ -257,7 +261,7 @@
         const [one, other, group] = STARS_SAID[locale];
         const counted = String(rating.count).replace(/\B(?=(\d{3})+$)/g, group);
         const said = rating.count === 1 ? one : other;
-        badge.setAttribute('aria-label', said.replaceAll('{average}', rating.average.toFixed(1)).replaceAll('{count}', counted));
+        badge.setAttribute('aria-label', said.replaceAll('{average}', average).replaceAll('{count}', counted));
       };
       speak(lang);
       box.replaceChildren(embed);
@@ -361,8 +365,7 @@
       } else if (when !== 'manual') {
         preloadWhenIdle(styles);
         // Not for a widget the loader draws, nor one without the product it needs (it only says so).
-        const needsWasm = !DRAWN[this.localName] && !(NEEDS_PRODUCT.includes(this.localName) && !this.getAttribute('product')?.trim());
-        if (needsWasm) preloadWhenIdle(load);
+        if (!DRAWN[this.localName] && !this.lacksProduct()) preloadWhenIdle(load);
         nearViewport.observe(this);
       }
     }
@@ -406,6 +409,11 @@
       }
     }
 
+    // Whether this element is about a product but names none.
+    lacksProduct() {
+      return NEEDS_PRODUCT.includes(this.localName) && !this.getAttribute('product')?.trim();
+    }
+
     // What the shopper reads when the widget's code could not be fetched (the network, say).
     unavailable() {
       return this.language().toLowerCase().startsWith('zh') ? FAILED.zh : FAILED.en;
@@ -427,9 +435,8 @@
         (css) => this.adopt(css),
         () => this.adopt(null),
       );
-      const product = this.getAttribute('product')?.trim();
       // A product's widget without its product only says so, without fetching code it would not use.
-      if (NEEDS_PRODUCT.includes(this.localName) && !product) {
+      if (this.lacksProduct()) {
         this.pending = false;
         const tag = this.localName;
         const error = new Error(`<${tag}> needs a product attribute: the product's SKU, as in <${tag} product="KIT-00001">`);
@@ -437,7 +444,7 @@
       }
       // A widget the loader draws asks for its data at once, beside the styles; the others need the WASM first.
       const drawn = DRAWN[this.localName];
-      const ready = Promise.all([drawn ? drawn(product) : load(), styled]);
+      const ready = Promise.all([drawn ? drawn(this.getAttribute('product')?.trim()) : load(), styled]);
       if (!drawn) fetchChunks(this.localName);
       let made;
       try {
@@ -544,12 +551,7 @@
   // follows the identity changes itself): a page whose widgets the loader draws, or that holds none, fetches the
   // WASM for it at idle, while this browser still keeps the guest's token.
   const adoptGuest = () => {
-    if (runtime || !token.startsWith('v1.s.')) return;
-    try {
-      if (window.localStorage.getItem(TOKEN_KEY)?.startsWith('v1.g.')) preloadWhenIdle(load);
-    } catch {
-      // No storage, so no guest token kept.
-    }
+    if (!runtime && token.startsWith('v1.s.') && keptToken()?.startsWith('v1.g.')) preloadWhenIdle(load);
   };
   adoptGuest();
 

@@ -227,8 +227,9 @@ fn move_into_build_folder(
     Ok(folder)
 }
 
-/// Each widget's chunk by its custom element, as the registry says (none for those the loader draws); an error when the split made other chunks
-/// than the registry names (a widget's split point in `app::embed::mount` under another chunk's name).
+/// Each widget's chunk by its custom element, as the registry says (none for those the loader draws); an error
+/// when the split made other chunks than the registry names (a widget's split point in `app::embed::mount` under
+/// another chunk's name).
 fn chunk_of(chunks: &Chunks) -> Result<BTreeMap<String, String>, String> {
     let named: Vec<_> = Chunk::ALL.iter().map(|chunk| chunk.name()).collect();
     let split: Vec<_> = chunks.keys().map(String::as_str).collect();
