@@ -6,7 +6,7 @@
 
    Each widget is a custom element, so elements added at any time (single-page stores, infinite scroll) come to
    life by themselves. The widgets' WASM is fetched only once a widget that needs it is on the page (star badges
-   are drawn here): at idle, or at once when a widget comes near the viewport (`loading="eager"` mounts at once,
+   and compact hearts are drawn here): at idle, or at once when a widget comes near the viewport (`loading="eager"` mounts at once,
    `loading="manual"` waits for `element.load()`).
    Each widget renders in its own shadow root; until it is ready it keeps the height it
    will need, so the page does not jump. Plain script, no inline code or styles: it works under a strict CSP. */
@@ -73,11 +73,58 @@
   const STAR_RATINGS = '/api/star_ratings';
   const MAX_STAR_RATINGS = 100;
   const SKU = /^[A-Za-z0-9._-]{1,64}$/;
-  // What a star badge says in each language (the first when nothing matches the page's): its label for one review
-  // and for any other count, and how the language groups a count's digits.
-  const STARS_SAID = {
-    'en': ['Rated {average} out of 5 from {count} review', 'Rated {average} out of 5 from {count} reviews', ','],
-    'zh-CN': ['评分 {average}（满分 5 分），共 {count} 条评价', '评分 {average}（满分 5 分），共 {count} 条评价', ','],
+  // Where compact hearts ask for their saved states (this many products a request at most) and save, with the
+  // shopper's or guest's token in this header.
+  const WISHLIST_STATES = '/api/wishlist_states';
+  const MAX_WISHLIST_STATES = 100;
+  const CHANGE_WISHLIST = '/api/change_wishlist';
+  const TOKEN_HEADER = 'x-rapport-token';
+  // Widgets the loader draws itself, with the flag that has it draw one ('' when it always does).
+  const DRAWN_WHEN = {
+    'rapport-wishlist-button': 'compact',
+    'rapport-stars': '',
+  };
+  // What the widgets the loader draws say in each language (the first when nothing matches the page's): a counted
+  // text in its form for one and for any other count.
+  const SAID = {
+    'en': {
+      'number.group': ',',
+      'wishlist.save': 'Save to wish list',
+      'wishlist.saved': 'Saved',
+      'common.error': 'Something went wrong: {message}',
+      'error.no_such_product': 'There is no such product.',
+      'error.product_unavailable': 'This product is not available.',
+      'error.no_such_list': 'There is no such wish list.',
+      'error.not_in_list': 'That product is not in this wish list.',
+      'error.list_full': 'A wish list holds at most {max} items; remove some first.',
+      'error.sign_in_or_guest': 'Please sign in, or allow this site to remember you as a guest.',
+      'error.token_invalid': 'The sign-in token is not valid; please sign in again.',
+      'error.token_expired': 'Your sign-in has expired; please sign in again.',
+      'error.guest_sessions': 'Too many new visitors from here at once; please try again in a minute.',
+      'error.internal': 'Something went wrong on our side; please try again.',
+      'error.network': 'Could not reach the store; check your connection and try again.',
+      'reviews.stars_badge.one': 'Rated {average} out of 5 from {count} review',
+      'reviews.stars_badge.other': 'Rated {average} out of 5 from {count} reviews',
+    },
+    'zh-CN': {
+      'number.group': ',',
+      'wishlist.save': '加入心愿单',
+      'wishlist.saved': '已收藏',
+      'common.error': '出错了：{message}',
+      'error.no_such_product': '没有这件商品。',
+      'error.product_unavailable': '这件商品已下架。',
+      'error.no_such_list': '没有这个心愿单。',
+      'error.not_in_list': '这件商品不在这个心愿单里。',
+      'error.list_full': '一个心愿单最多放 {max} 件商品，请先移除一些。',
+      'error.sign_in_or_guest': '请登录，或允许本站以访客身份记住你。',
+      'error.token_invalid': '登录凭证无效，请重新登录。',
+      'error.token_expired': '你的登录已过期，请重新登录。',
+      'error.guest_sessions': '这里同时来了太多新访客，请一分钟后再试。',
+      'error.internal': '我们这边出了问题，请重试。',
+      'error.network': '无法连接到商店，请检查网络后重试。',
+      'reviews.stars_badge.one': '评分 {average}（满分 5 分），共 {count} 条评价',
+      'reviews.stars_badge.other': '评分 {average}（满分 5 分），共 {count} 条评价',
+    },
   };
   // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.
   const OPTIONS = {
@@ -121,10 +168,14 @@
   const besideGlue = (file) => new URL(file, server + FILES.glue).href;
 
   // Widgets that would ask as they mount: those the shopper will see (not `loading="manual"`), with a product
-  // where they need one.
-  const askingAsViewer = AS_VIEWER.map((tag) =>
-    NEEDS_PRODUCT.includes(tag) ? `${tag}[product]:not([loading="manual"])` : `${tag}:not([loading="manual"])`,
-  ).join(',');
+  // where they need one, and not drawn here (a compact heart asks for a guest only once pressed).
+  const askingAsViewer = AS_VIEWER.filter((tag) => DRAWN_WHEN[tag] !== '')
+    .map((tag) => {
+      const product = NEEDS_PRODUCT.includes(tag) ? '[product]' : '';
+      const drawn = DRAWN_WHEN[tag] ? `:not([${DRAWN_WHEN[tag]}])` : '';
+      return `${tag}${product}${drawn}:not([loading="manual"])`;
+    })
+    .join(',');
   const namesShopper = () => Boolean(document.querySelector(TOKEN_META)?.content?.trim());
   // The token this browser keeps (a guest's, until the store names its shopper): '' when none, null when the
   // browser gives the page no storage to keep one in.
@@ -135,77 +186,107 @@
       return null;
     }
   };
+  // The token requests go with: the page's shopper, else the one this browser keeps; '' when none.
+  const viewerToken = () => document.querySelector(TOKEN_META)?.content?.trim() || keptToken() || '';
+  // What a request that never reached the server (the network, CORS) says, as the server's errors do.
+  const unreached = (error) => ({ message: error.message, translation: { key: 'error.network' } });
+  // Asks for a guest session and keeps its token; settles with the error the server gave, or null. One request at
+  // a time, also when the WASM is fetched again after a failure, or hearts are pressed meanwhile.
+  let guestAsked = null;
+  const askGuest = () =>
+    (guestAsked ||= fetch(server + GUEST_SESSION, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+    })
+      .then(async (response) => {
+        const answer = await response.json();
+        if (!response.ok) return answer;
+        // The store may have named its shopper meanwhile: its token wins.
+        if (answer.token && !namesShopper() && keptToken() === '') {
+          window.localStorage.setItem(TOKEN_KEY, answer.token);
+        }
+        return null;
+      })
+      .catch(unreached)
+      .finally(() => {
+        guestAsked = null;
+      }));
   // A first visit's widgets that want the shopper's own data need a guest session first. Asked for here, beside
   // the WASM, it is in by the time the widgets are built, where they would otherwise ask for it only then and
-  // wait a round trip more. The WASM waits for this answer rather than asking for a second session.
-  let guestAsked = null; // One request at a time, also when the WASM is fetched again after a failure.
+  // wait a round trip more. The WASM waits for this answer rather than asking for a second session (and, when no
+  // token came, asks again, saying what went wrong).
   const guestSession = () => {
     if (guestAsked) return guestAsked;
     if (namesShopper() || !document.querySelector(askingAsViewer)) return null;
     // With a token kept, or no storage to keep one in, the widgets ask as they need one.
     if (keptToken() !== '') return null;
-    return (guestAsked = fetch(server + GUEST_SESSION, {
+    return askGuest();
+  };
+
+  // A server function of the loader's widgets, called as a form post with the viewer's token when there is one:
+  // settles with its answer, or with the error it gave (`{message, translation}`, as the server's errors are).
+  const call = (path, form) => {
+    const token = viewerToken();
+    return fetch(server + path, {
       method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-    })
-      .then((response) => (response.ok ? response.json() : null))
-      .then((issued) => {
-        // The store may have named its shopper meanwhile: its token wins.
-        if (issued?.token && !namesShopper() && keptToken() === '') {
-          window.localStorage.setItem(TOKEN_KEY, issued.token);
+      headers: { accept: 'application/json', ...(token && { [TOKEN_HEADER]: token }) },
+      body: new URLSearchParams(form),
+    }).then(
+      async (response) => {
+        const answer = await response.json(); // A body that is not JSON throws its own error.
+        if (!response.ok) throw answer?.message ? answer : { message: `${path}: ${response.status}` };
+        return answer;
+      },
+      (error) => {
+        throw unreached(error);
+      },
+    );
+  };
+  // Asks `path` about many products at once: the SKUs asked for within one task go in one request (at most `max`
+  // each), for a page's whole grid. `answerFor(answer, sku, index)` picks each product's part of the answer.
+  // Settles with `{answer}`, or `{error}` for a SKU that cannot be one or a request that failed.
+  const batched = (path, max, answerFor) => {
+    let wanted = null; // Each SKU asked for in this task, with the widgets waiting for it.
+    const ask = () => {
+      const skus = [...wanted];
+      wanted = null;
+      for (let from = 0; from < skus.length; from += max) {
+        const batch = skus.slice(from, from + max);
+        call(path, batch.map(([sku], index) => [`skus[${index}]`, sku]))
+          .then((answer) => {
+            if (!Array.isArray(answer)) throw { message: `${path}: not a list` };
+            batch.forEach(([sku, waiting], index) => {
+              const part = answerFor(answer, sku, index);
+              for (const done of waiting) done(part ? { answer: part } : { error: { message: `${path}: nothing for "${sku}"` } });
+            });
+          })
+          .catch((error) => {
+            // A widget answered above ignores this second call: a promise settles once.
+            for (const [, waiting] of batch) for (const done of waiting) done({ error });
+          });
+      }
+    };
+    return (sku) =>
+      new Promise((done) => {
+        if (!SKU.test(sku)) {
+          done({ error: { message: `"${sku}" cannot be a product's SKU`, translation: { key: 'error.no_such_product' } } });
+          return;
         }
-      })
-      .catch(() => {}) // No token kept: the widgets ask again, and say what went wrong.
-      .finally(() => {
-        guestAsked = null;
-      }));
+        if (!wanted) {
+          wanted = new Map();
+          setTimeout(ask);
+        }
+        if (!wanted.has(sku)) wanted.set(sku, []);
+        wanted.get(sku).push(done);
+      });
   };
 
   // Star badges are drawn here rather than by the WASM: a category page shows dozens, and a page of them alone then
-  // fetches no WASM at all. Badges asking within one task ask together, in one request for a page's grid (the
-  // answer leaves out products it does not know).
-  let starsWanted = null; // Each SKU asked for in this task, with the badges waiting for it.
-  const askForStars = () => {
-    const wanted = [...starsWanted];
-    starsWanted = null;
-    for (let from = 0; from < wanted.length; from += MAX_STAR_RATINGS) {
-      const batch = wanted.slice(from, from + MAX_STAR_RATINGS);
-      fetch(server + STAR_RATINGS, {
-        method: 'POST',
-        headers: { accept: 'application/json' },
-        body: new URLSearchParams(batch.map(([sku], index) => [`skus[${index}]`, sku])),
-      })
-        .then(async (response) => {
-          const answer = await response.json();
-          if (!response.ok) throw new Error(answer.message || `${STAR_RATINGS}: ${response.status}`);
-          if (!Array.isArray(answer)) throw new Error(`${STAR_RATINGS}: not a list of ratings`);
-          for (const [sku, waiting] of batch) {
-            const rating = answer.find((stars) => stars.sku === sku);
-            for (const done of waiting) done(rating ? { rating } : { problem: `unknown product "${sku}"` });
-          }
-        })
-        .catch((error) => {
-          // A badge answered above ignores this second call: a promise settles once.
-          for (const [, waiting] of batch) for (const done of waiting) done({ problem: error.message });
-        });
-    }
-  };
-  const starsOf = (sku) =>
-    new Promise((done) => {
-      if (!SKU.test(sku)) {
-        done({ problem: `"${sku}" cannot be a product's SKU` });
-        return;
-      }
-      if (!starsWanted) {
-        starsWanted = new Map();
-        setTimeout(askForStars);
-      }
-      if (!starsWanted.has(sku)) starsWanted.set(sku, []);
-      starsWanted.get(sku).push(done);
-    });
+  // fetches no WASM at all. The answer leaves out products it does not know.
+  const starsOf = batched(STAR_RATINGS, MAX_STAR_RATINGS, (answer, sku) => answer.find((stars) => stars.sku === sku));
   // The supported language that best matches a page's `lang` (`zh`, `zh-Hans-CN` and `zh-CN` all give `zh-CN`).
   const localeOf = (tag) => {
-    const locales = Object.keys(STARS_SAID);
+    const locales = Object.keys(SAID);
     const wanted = tag.trim().toLowerCase();
     const language = wanted.split(/[-_]/)[0];
     return (
@@ -231,8 +312,8 @@
   // A product's average stars and review count, linking to its reviews; nothing while it has none (or is unknown,
   // which the console says). Asks at once; draws into `box` once the page's styles are in.
   const stars = (sku) =>
-    starsOf(sku).then(({ rating, problem }) => (box, lang) => {
-      if (problem) console.warn(`Rapport: <rapport-stars>: ${problem}`);
+    starsOf(sku).then(({ answer: rating, error }) => (box, lang) => {
+      if (error) console.warn(`Rapport: <rapport-stars>: ${error.message}`);
       const embed = document.createElement('div');
       embed.className = 'rapport-embed';
       const average = rating?.average?.toFixed(1);
@@ -258,18 +339,135 @@
         const locale = localeOf(lang);
         embed.lang = locale;
         if (!badge) return;
-        const [one, other, group] = STARS_SAID[locale];
-        const counted = String(rating.count).replace(/\B(?=(\d{3})+$)/g, group);
-        const said = rating.count === 1 ? one : other;
-        badge.setAttribute('aria-label', said.replaceAll('{average}', average).replaceAll('{count}', counted));
+        const said = SAID[locale];
+        const counted = String(rating.count).replace(/\B(?=(\d{3})+$)/g, said['number.group']);
+        const label = said[`reviews.stars_badge.${rating.count === 1 ? 'one' : 'other'}`];
+        badge.setAttribute('aria-label', label.replaceAll('{average}', average).replaceAll('{count}', counted));
       };
       speak(lang);
       box.replaceChildren(embed);
       // What the element asks of a widget, as of one the WASM mounted.
       return { set_language: speak, unmount() {}, free() {} };
     });
-  // The widgets the loader draws, as the registry says (`Code::Loader`, which a test holds this to).
-  const DRAWN = { 'rapport-stars': stars };
+  // An error as the page's language says it: its own text where the loader has it, else its English message.
+  const errorText = (error, said) => {
+    const key = error.translation?.key;
+    const [text, values] = said[key] ? [said[key], error.translation.values || {}] : [said['common.error'], error];
+    return text.replace(/\{(\w+)\}/g, (all, name) => values[name] ?? all);
+  };
+
+  // The compact heart of a product card is drawn here too (the full one, with its count and list chooser, is the
+  // WASM's): a category page shows dozens. A browser without a token has nothing saved, so a first visit asks
+  // nothing until a heart is pressed, which starts the guest session.
+  const savedStates = batched(WISHLIST_STATES, MAX_WISHLIST_STATES, (answer, sku, index) => answer[index]);
+  const stateOf = (sku) => (viewerToken() ? savedStates(sku) : Promise.resolve({ answer: { lists: [] } }));
+  const holds = (state) => Boolean(state?.lists.some(([, saved]) => saved));
+  // Saves the product in the default list, or takes it out of every list holding it (the heart means "saved
+  // anywhere"), as a guest if the page names nobody: settles with its state now.
+  const toggle = async (sku, state) => {
+    if (!viewerToken()) {
+      const refused = await askGuest();
+      if (!viewerToken()) throw refused || { message: 'no token kept', translation: { key: 'error.sign_in_or_guest' } };
+    }
+    if (!holds(state)) return call(CHANGE_WISHLIST, { sku, save: true });
+    for (const [list, saved] of state.lists) {
+      if (saved) state = await call(CHANGE_WISHLIST, { sku, list_id: list.id, save: false });
+    }
+    return state;
+  };
+  const heart = (sku) =>
+    stateOf(sku).then((first) => (box, lang) => {
+      let { answer: state, error } = first;
+      let said;
+      let pressing = false;
+      let asking = 0; // Only the latest answer counts: one for the viewer before a sign-in is dropped.
+      const embed = document.createElement('div');
+      embed.className = 'rapport-embed';
+      const wrap = document.createElement('div');
+      wrap.className = 'rapport-wishlist-button rapport-wishlist-button--compact';
+      wrap.setAttribute('part', 'wishlist-button');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'rapport-wishlist-button__heart';
+      button.setAttribute('part', 'heart');
+      const glyph = document.createElement('span');
+      glyph.setAttribute('aria-hidden', 'true');
+      const label = document.createElement('span');
+      label.className = 'rapport-wishlist-button__label';
+      button.append(glyph, label);
+      const notice = document.createElement('p');
+      notice.className = 'rapport-error';
+      notice.setAttribute('role', 'alert');
+      wrap.append(button);
+      embed.append(wrap);
+      const show = () => {
+        const saved = holds(state);
+        const text = said[saved ? 'wishlist.saved' : 'wishlist.save'];
+        button.setAttribute('aria-pressed', String(saved));
+        button.setAttribute('aria-label', text);
+        button.disabled = !state || pressing;
+        glyph.textContent = saved ? '\u2665' : '\u2661';
+        label.textContent = text;
+        if (error) {
+          notice.textContent = errorText(error, said);
+          wrap.append(notice);
+        } else {
+          notice.remove();
+        }
+      };
+      const speak = (lang) => {
+        const locale = localeOf(lang);
+        embed.lang = locale;
+        said = SAID[locale];
+        show();
+      };
+      button.addEventListener('click', () => {
+        pressing = true;
+        const turn = ++asking;
+        show();
+        toggle(sku, state)
+          .then(
+            (now) => {
+              if (turn !== asking) return;
+              [state, error] = [now, null];
+              button.dispatchEvent(
+                new CustomEvent('rapport:wishlist-change', { bubbles: true, composed: true, detail: { sku, saved: holds(now) } }),
+              );
+            },
+            (refused) => {
+              if (turn === asking) error = refused;
+            },
+          )
+          .finally(() => {
+            pressing = false;
+            show();
+          });
+      });
+      // Signing in or out (the store's page changing its token, the WASM moving a guest's saves) shows the other
+      // viewer's state.
+      const follow = () => {
+        const turn = ++asking;
+        stateOf(sku).then((now) => {
+          if (turn !== asking) return;
+          [state, error] = [now.answer, now.error];
+          show();
+        });
+      };
+      window.addEventListener('rapport:identity-change', follow);
+      speak(lang);
+      box.replaceChildren(embed);
+      return {
+        set_language: speak,
+        unmount() {
+          window.removeEventListener('rapport:identity-change', follow);
+        },
+        free() {},
+      };
+    });
+
+  // The widgets the loader draws, as the registry says (`Code::Loader`, `Code::LoaderWhen`, which a test holds
+  // this to).
+  const DRAWN = { 'rapport-wishlist-button': heart, 'rapport-stars': stars };
 
   let runtime;
   const load = () => {
@@ -365,7 +563,7 @@
       } else if (when !== 'manual') {
         preloadWhenIdle(styles);
         // Not for a widget the loader draws, nor one without the product it needs (it only says so).
-        if (!DRAWN[this.localName] && !this.lacksProduct()) preloadWhenIdle(load);
+        if (!this.drawer() && !this.lacksProduct()) preloadWhenIdle(load);
         nearViewport.observe(this);
       }
     }
@@ -409,6 +607,12 @@
       }
     }
 
+    // The loader's function that draws this element, if the loader draws it (with its flag, where it takes one).
+    drawer() {
+      const flag = DRAWN_WHEN[this.localName];
+      return flag === '' || (flag && this.hasAttribute(flag)) ? DRAWN[this.localName] : null;
+    }
+
     // Whether this element is about a product but names none.
     lacksProduct() {
       return NEEDS_PRODUCT.includes(this.localName) && !this.getAttribute('product')?.trim();
@@ -443,7 +647,7 @@
         return this.fail(error.message, error);
       }
       // A widget the loader draws asks for its data at once, beside the styles; the others need the WASM first.
-      const drawn = DRAWN[this.localName];
+      const drawn = this.drawer();
       const ready = Promise.all([drawn ? drawn(this.getAttribute('product')?.trim()) : load(), styled]);
       if (!drawn) fetchChunks(this.localName);
       let made;

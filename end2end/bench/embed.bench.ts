@@ -58,7 +58,8 @@ test('what a store page downloads for the widgets, by kind of page', async () =>
   // page and a home page.
   const pages: [string, string[]][] = [
     ['product page: reviews, heart, price alert, star badge', ['rapport-reviews', 'rapport-wishlist-button', 'rapport-price-alert', 'rapport-stars']],
-    ['category page: 24 star badges and compact hearts', ['rapport-stars', 'rapport-wishlist-button']],
+    // A compact heart is drawn by the loader (no chunk of its own), the full one by the WASM.
+    ['category page: 24 star badges and compact hearts', ['rapport-stars', 'rapport-wishlist-button[compact]']],
     ['search results: star badges alone', ['rapport-stars']],
     ['home page: feed, recently viewed, tier badge', ['rapport-feed', 'rapport-recently-viewed', 'rapport-tier-badge']],
     ['account page: wish list, alerts, tier progress, review points', ['rapport-wishlist', 'rapport-my-alerts', 'rapport-tier-progress', 'rapport-review-points']],
@@ -100,9 +101,14 @@ test('time from page load to the first widget being interactive', async ({ brows
       });
     }
     await page.addInitScript(() => {
-      const record = window as unknown as { __ready?: number; __shift: number };
+      const record = window as unknown as { __ready?: number; __hearts: number; __shift: number };
       record.__shift = 0;
-      window.addEventListener('rapport:ready', () => (record.__ready ??= performance.now()));
+      record.__hearts = 0;
+      window.addEventListener('rapport:ready', (event) => {
+        record.__ready ??= performance.now();
+        // A heart is ready once its shopper's saved state is in (on a first visit, the WASM's after a guest session).
+        if ((event.target as Element).localName === 'rapport-wishlist-button') record.__hearts = performance.now();
+      });
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) {
           if (!entry.hadRecentInput) record.__shift += entry.value;
@@ -121,16 +127,15 @@ test('time from page load to the first widget being interactive', async ({ brows
     await firstReady();
     await page.waitForTimeout(1500);
     const result = await page.evaluate(() => {
-      const record = window as unknown as { __ready: number; __shift: number };
-      // A heart is usable only once its shopper's saved state is in: on a first visit, after a guest session.
-      // When the last answer of the hearts' states came, and how many requests that took.
+      const record = window as unknown as { __ready: number; __hearts: number; __shift: number };
+      // When the last heart that mounted was ready, and how many requests for hearts' states and guest sessions the
+      // page made.
       const asked = performance
         .getEntriesByType('resource')
         .filter((entry) => /\/api\/(wishlist_states|start_guest_session)/.test(entry.name));
-      const states = asked.filter((entry) => entry.name.includes('wishlist_states'));
       return {
         ready: record.__ready,
-        hearts: Math.max(0, ...states.map((entry) => (entry as PerformanceResourceTiming).responseEnd)),
+        hearts: record.__hearts,
         requests: asked.length,
         shift: record.__shift,
       };
@@ -152,9 +157,9 @@ test('time from page load to the first widget being interactive', async ({ brows
       const requests = samples.map((s) => s.requests);
       console.log(
         `${what}, ${cold ? 'cold cache' : 'warm cache'}${LATENCY_MS ? `, ${LATENCY_MS} ms added to each request` : ''}: ` +
-          `first widget ready ${at(ready, 0.5)} ms median, ${at(ready, 0.9)} ms p90; hearts' saved states in ` +
+          `first widget ready ${at(ready, 0.5)} ms median, ${at(ready, 0.9)} ms p90; last heart ready ` +
           `${at(hearts, 0.5)} ms median, ${at(hearts, 0.9)} ms p90 (${Math.min(...requests)}–${Math.max(...requests)} ` +
-          `requests for them) after navigation start (${RUNS} loads); largest layout shift score ${shift.toFixed(4)}`,
+          `requests for states and guest sessions) after navigation start (${RUNS} loads); largest layout shift score ${shift.toFixed(4)}`,
       );
     }
   }

@@ -363,7 +363,7 @@ test("a widget whose stylesheet cannot be fetched still works, unstyled", { tag:
   await expect(heart).toHaveAttribute('aria-pressed', 'true');
 });
 
-test("a category page fetches only the badges' code, a page of star badges alone no WASM, every file compressed and kept a year", { tag: '@js-only' }, async ({ page }) => {
+test("a category page of star badges and compact hearts fetches no WASM, a full heart only the badges' code, every file compressed and kept a year", { tag: '@js-only' }, async ({ page }) => {
   const skus = await kitchenSkus(page);
   expect(skus.length).toBeGreaterThanOrEqual(12);
   const fetched: { url: string; encoding?: string; caching?: string }[] = [];
@@ -374,20 +374,32 @@ test("a category page fetches only the badges' code, a page of star badges alone
   });
   const paths = () => fetched.map((file) => new URL(file.url).pathname.split('/').pop()).sort();
 
-  // The loader draws star badges itself: the page fetches the loader, the theme and the widgets' styles.
-  await page.goto(`${store.origin}/category?skus=${encodeURIComponent(skus.join(','))}&hearts=0`);
-  await readyWidget(page, 'rapport-stars');
-  const last = page.locator(`rapport-stars[product="${skus[skus.length - 1]}"]`);
-  await last.scrollIntoViewIfNeeded();
-  await expect(last).toHaveAttribute('data-rapport', 'ready');
-  await page.waitForLoadState('networkidle');
-  expect(paths()).toEqual(['embed.js', 'rapport-theme.css', 'rapport-widgets.css']);
-  await page.goto('about:blank');
-  fetched.length = 0;
+  // The loader draws star badges and compact hearts itself: the page fetches the loader, the theme and the widgets'
+  // styles, with the hearts as without them.
+  for (const hearts of ['0', '1']) {
+    await page.goto(`${store.origin}/category?skus=${encodeURIComponent(skus.join(','))}&hearts=${hearts}`);
+    const last = skus[skus.length - 1];
+    for (const tag of hearts === '1' ? ['rapport-stars', 'rapport-wishlist-button'] : ['rapport-stars']) {
+      await readyWidget(page, tag);
+      await page.locator(`${tag}[product="${last}"]`).scrollIntoViewIfNeeded();
+      await expect(page.locator(`${tag}[product="${last}"]`)).toHaveAttribute('data-rapport', 'ready');
+    }
+    await page.waitForLoadState('networkidle');
+    expect(paths(), `hearts=${hearts}`).toEqual(['embed.js', 'rapport-theme.css', 'rapport-widgets.css']);
+    await page.goto('about:blank');
+    fetched.length = 0;
+  }
 
+  // A full heart (its count and list chooser are the WASM's) fetches the main module and the badges' chunk alone.
   await page.goto(`${store.origin}/category?skus=${encodeURIComponent(skus.join(','))}`);
-  await readyWidget(page, 'rapport-stars');
-  await readyWidget(page, 'rapport-wishlist-button');
+  await page.evaluate((sku) => {
+    const full = document.createElement('rapport-wishlist-button');
+    full.setAttribute('product', sku);
+    full.id = 'full';
+    document.querySelector('main h1')!.after(full);
+  }, skus[0]);
+  await readyWidget(page, '#full');
+  await expect(page.locator('#full .rapport-wishlist-button--compact')).toHaveCount(0);
 
   const badges = publishedIn(await (await page.request.get(`${RAPPORT}/embed.js`)).text()).chunks.badges;
   const wasm = fetched.filter((file) => file.url.endsWith('.wasm')).map((file) => file.url.split('/').pop()!);
@@ -399,26 +411,39 @@ test("a category page fetches only the badges' code, a page of star badges alone
   }
 });
 
-test("a first visit asks for its guest session beside the widgets' code, and a page of star badges alone makes none", { tag: '@js-only' }, async ({ page }) => {
+test("a first visit asks for its guest session beside the widgets' code, and a category page makes none until a heart is pressed", { tag: '@js-only' }, async ({ page }) => {
   const skus = (await kitchenSkus(page)).slice(0, 6);
   const sessions: string[] = [];
+  const asked: string[] = [];
   page.on('request', (request) => {
     // The store's pages' alone: the storefront's page above may still be starting a session of its own.
-    if (new URL(request.url()).pathname === '/api/start_guest_session' && request.frame().url().startsWith(store.origin)) {
-      sessions.push(request.url());
-    }
+    if (!request.frame().url().startsWith(store.origin)) return;
+    const path = new URL(request.url()).pathname;
+    if (path === '/api/start_guest_session') sessions.push(request.url());
+    if (path.startsWith('/api/wishlist_states')) asked.push(request.url());
   });
   const listed = encodeURIComponent(skus.join(','));
   const kept = () => page.evaluate(() => localStorage.getItem('rapport.token'));
 
-  // Star badges show no one's own data: no guest is made for them.
-  await page.goto(`${store.origin}/category?skus=${listed}&hearts=0`);
-  await readyWidget(page, 'rapport-stars');
-  expect(sessions).toHaveLength(0);
+  // Star badges show no one's own data, and a browser without a token has saved nothing: no guest is made for the
+  // badges, nor for the compact hearts until one is pressed, which ask for nothing meanwhile.
+  for (const hearts of ['0', '1']) {
+    await page.goto(`${store.origin}/category?skus=${listed}&hearts=${hearts}`);
+    await readyWidget(page, 'rapport-stars');
+    if (hearts === '1') {
+      for (const sku of skus) {
+        const heart = page.locator(`rapport-wishlist-button[product="${sku}"]`);
+        await expect(heart).toHaveAttribute('data-rapport', 'ready');
+        await expect(heart.locator('button.rapport-wishlist-button__heart')).toHaveAttribute('aria-pressed', 'false');
+      }
+    }
+    await page.waitForLoadState('networkidle');
+  }
+  expect([sessions, asked]).toEqual([[], []]);
   expect(await kept()).toBeNull();
 
-  // Hearts show the shopper's own: the session is asked for while the widgets' code is still on its way (held
-  // here until it has been), and the hearts then use it rather than ask for another.
+  // A product page's widgets show the shopper's own: the session is asked for while the widgets' code is still on
+  // its way (held here until it has been), and the widgets then use it rather than ask for another.
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   await page.route(/\/rapport-widgets_bg\.wasm$/, async (route) => {
@@ -427,15 +452,14 @@ test("a first visit asks for its guest session beside the widgets' code, and a p
   });
   const issued = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/start_guest_session');
   const states = page.waitForRequest((request) => request.url().includes('/api/wishlist_states'));
-  await page.goto(`${store.origin}/category?skus=${listed}`);
+  await page.goto(`${store.origin}/products/${skus[0]}`);
   await expect.poll(() => sessions.length).toBe(1);
   const { token } = await (await issued).json();
   release();
-  // The hearts ask for their states with that session's token, and ask for no other.
+  // The heart asks for its state with that session's token, and the widgets ask for no other.
   expect((await states).headers()['x-rapport-token']).toBe(token);
-  for (const sku of skus) {
-    await expect(page.locator(`rapport-wishlist-button[product="${sku}"]`)).toHaveAttribute('data-rapport', 'ready');
-  }
+  for (const tag of ['rapport-wishlist-button', 'rapport-price-alert', 'rapport-reviews']) await readyWidget(page, tag);
+  await page.waitForLoadState('networkidle');
   expect(sessions).toHaveLength(1);
   expect(await kept()).toBe(token);
 });
@@ -523,6 +547,122 @@ test("a category page shows many products' stars from one request, each as the A
   await page.locator('main > rapport-stars').evaluate((element) => element.setAttribute('lang', 'zh'));
   await expect(own).toHaveAttribute('aria-label', `评分 ${rated.average.toFixed(1)}（满分 5 分），共 ${rated.count} 条评价`);
   await expect(page.locator('main > rapport-stars .rapport-embed')).toHaveAttribute('lang', 'zh-CN');
+});
+
+test("a guest saves products from a category page's compact hearts, drawn without the WASM, and the store's page hears each", { tag: '@js-only' }, async ({ page }) => {
+  await listenAsTheStore(page, ['rapport:wishlist-change']);
+  const skus = (await kitchenSkus(page)).slice(0, 4);
+  const wasm: string[] = [];
+  const calls: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(request.url());
+    const path = new URL(request.url()).pathname;
+    if (request.url().startsWith(RAPPORT) && request.method() === 'POST' && path.startsWith('/api/')) calls.push(path);
+  });
+  const category = `${store.origin}/category?skus=${encodeURIComponent(skus.join(','))}&lang=zh-CN`;
+  const heartOf = (sku: string) => page.locator(`rapport-wishlist-button[product="${sku}"] button.rapport-wishlist-button__heart`);
+  const kept = () => page.evaluate(() => localStorage.getItem('rapport.token'));
+
+  // Pressed on a first visit, the heart starts the guest's session and saves into their list: two requests.
+  await page.goto(category);
+  await readyWidget(page, 'rapport-wishlist-button');
+  await expect(heartOf(skus[0])).toHaveAttribute('aria-label', '加入心愿单');
+  await heartOf(skus[0]).click();
+  await expect(heartOf(skus[0])).toHaveAttribute('aria-pressed', 'true');
+  await expect(heartOf(skus[0])).toHaveAttribute('aria-label', '已收藏');
+  await expect(heartOf(skus[0]).locator('.rapport-wishlist-button__label')).toHaveText('已收藏');
+  await expect(heartOf(skus[1])).toHaveAttribute('aria-pressed', 'false');
+  expect(calls.filter((path) => path !== '/api/star_ratings')).toEqual(['/api/start_guest_session', '/api/change_wishlist']);
+  expect(await kept()).toMatch(/^v1\.g\./);
+  await expect.poll(async () => (await heard(page, 'rapport:wishlist-change')).map((event) => [event.detail, event.target])).toEqual([
+    [{ sku: skus[0], saved: true }, 'rapport-wishlist-button'],
+  ]);
+  // The heart follows a change of the page's language in place.
+  await page.locator(`rapport-wishlist-button[product="${skus[0]}"]`).evaluate((element) => element.setAttribute('lang', 'en'));
+  await expect(heartOf(skus[0])).toHaveAttribute('aria-label', 'Saved');
+
+  // The product's own page, whose full heart is the WASM's, shows it saved; back on the category page, the hearts ask
+  // for their states in one request, and the saved one takes it out of the list.
+  await page.goto(`${store.origin}/products/${skus[0]}`);
+  await expect((await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart')).toHaveAttribute('aria-pressed', 'true');
+  calls.length = 0;
+  wasm.length = 0;
+  await page.goto(category);
+  await expect(heartOf(skus[0])).toHaveAttribute('aria-pressed', 'true');
+  for (const sku of skus.slice(1)) await expect(heartOf(sku)).toHaveAttribute('aria-pressed', 'false');
+  expect(calls.filter((path) => path !== '/api/star_ratings')).toEqual(['/api/wishlist_states']);
+  await heartOf(skus[0]).click();
+  await expect(heartOf(skus[0])).toHaveAttribute('aria-pressed', 'false');
+  await expect.poll(async () => (await heard(page, 'rapport:wishlist-change')).map((event) => event.detail)).toEqual([
+    { sku: skus[0], saved: false },
+  ]);
+  await page.reload();
+  await readyWidget(page, 'rapport-wishlist-button');
+  await expect(heartOf(skus[0])).toHaveAttribute('aria-pressed', 'false');
+  await page.waitForLoadState('networkidle');
+  expect(wasm).toEqual([]);
+});
+
+test("a compact heart that cannot save says why, in the page's language, and saves nothing", { tag: '@js-only' }, async ({ page }) => {
+  const skus = (await kitchenSkus(page)).slice(0, 1);
+  // A product the store never sent Rapport: the server refuses it.
+  await page.goto(`${store.origin}/category?skus=${skus[0]},NO-SUCH-1&lang=zh-CN`);
+  const unknown = page.locator('rapport-wishlist-button[product="NO-SUCH-1"]');
+  await unknown.scrollIntoViewIfNeeded();
+  await expect(unknown).toHaveAttribute('data-rapport', 'ready');
+  await unknown.locator('button').click();
+  await expect(unknown.getByRole('alert')).toHaveText('这件商品已下架。');
+  await expect(unknown.locator('button')).toHaveAttribute('aria-pressed', 'false');
+  await expect(unknown.locator('button')).toBeEnabled();
+  await unknown.evaluate((element) => element.setAttribute('lang', 'en'));
+  await expect(unknown.getByRole('alert')).toHaveText('This product is not available.');
+
+  // The network fails: the heart says so, and the next press, once it is back, saves.
+  const known = page.locator(`rapport-wishlist-button[product="${skus[0]}"]`);
+  await page.route(/\/api\/change_wishlist$/, (route) => route.abort('connectionreset'));
+  await known.locator('button').click();
+  await expect(known.getByRole('alert')).toHaveText('无法连接到商店，请检查网络后重试。');
+  await expect(known.locator('button')).toHaveAttribute('aria-pressed', 'false');
+  await page.unroute(/\/api\/change_wishlist$/);
+  await known.locator('button').click();
+  await expect(known.locator('button')).toHaveAttribute('aria-pressed', 'true');
+  await expect(known.getByRole('alert')).toHaveCount(0);
+});
+
+test("a category page's compact hearts follow the store signing its shopper in and out, with what the guest saved", { tag: '@js-only' }, async ({ page }) => {
+  const skus = (await kitchenSkus(page)).slice(0, 3);
+  const listed = encodeURIComponent(skus.join(','));
+  const heartOf = (sku: string) => page.locator(`rapport-wishlist-button[product="${sku}"] button.rapport-wishlist-button__heart`);
+  const token = await newShopper(page.request, 'hearts');
+
+  // The shopper saved one product on an earlier visit, signed in.
+  await page.goto(`${store.origin}/category?skus=${listed}&token=${token}`);
+  await readyWidget(page, 'rapport-wishlist-button');
+  await heartOf(skus[1]).click();
+  await expect(heartOf(skus[1])).toHaveAttribute('aria-pressed', 'true');
+
+  // Signed out, as a guest, they save another.
+  await page.goto(`${store.origin}/category?skus=${listed}`);
+  await readyWidget(page, 'rapport-wishlist-button');
+  await expect(heartOf(skus[1])).toHaveAttribute('aria-pressed', 'false');
+  await heartOf(skus[0]).click();
+  await expect(heartOf(skus[0])).toHaveAttribute('aria-pressed', 'true');
+
+  // The store signs them in without a page load: the guest's save moves to the shopper, and the hearts show both.
+  await page.evaluate((token) => (window as any).Rapport.identify(token), token);
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('rapport.token'))).toBeNull();
+  for (const [sku, saved] of [[skus[0], 'true'], [skus[1], 'true'], [skus[2], 'false']]) {
+    await expect(heartOf(sku)).toHaveAttribute('aria-pressed', saved);
+  }
+
+  // Signed out, the browser has nothing saved, and the hearts say so without asking.
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/api/wishlist_states')) asked.push(request.url());
+  });
+  await page.evaluate(() => (window as any).Rapport.signOut());
+  for (const sku of skus) await expect(heartOf(sku)).toHaveAttribute('aria-pressed', 'false');
+  expect(asked).toEqual([]);
 });
 
 test('shopper saves to wish list, votes, subscribes and reviews in a store page, and the page hears each', { tag: '@js-only' }, async ({ page }) => {

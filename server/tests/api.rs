@@ -403,9 +403,15 @@ fn shopper_request(path: &str, token: Option<&str>) -> Request<Body> {
 async fn the_loaders_server_functions_answer_at_their_own_paths_and_at_the_hashed_ones_earlier_widgets_ask()
  {
     use app::reviews::{HASHED_STAR_RATINGS_PATH, ProductReviews, StarRatings};
+    use app::wishlist::{
+        ChangeWishlist, HASHED_CHANGE_WISHLIST_PATH, HASHED_WISHLIST_STATES_PATH, MyWishlist,
+        WishlistStates,
+    };
     // The embed loader asks by the paths it names; widgets of builds before them, still open in a page, by the hash.
     assert_eq!(StartGuestSession::PATH, "/api/start_guest_session");
     assert_eq!(StarRatings::PATH, "/api/star_ratings");
+    assert_eq!(WishlistStates::PATH, "/api/wishlist_states");
+    assert_eq!(ChangeWishlist::PATH, "/api/change_wishlist");
     assert_eq!(
         HASHED_GUEST_SESSION_PATH,
         MyAccount::PATH.replace("my_account", "start_guest_session"),
@@ -416,6 +422,16 @@ async fn the_loaders_server_functions_answer_at_their_own_paths_and_at_the_hashe
         ProductReviews::PATH.replace("product_reviews", "star_ratings"),
         "server_fn's default path, as the module's other functions keep it"
     );
+    for (hashed, name) in [
+        (HASHED_WISHLIST_STATES_PATH, "wishlist_states"),
+        (HASHED_CHANGE_WISHLIST_PATH, "change_wishlist"),
+    ] {
+        assert_eq!(
+            hashed,
+            MyWishlist::PATH.replace("my_wishlist", name),
+            "server_fn's default path, as the module's other functions keep it"
+        );
+    }
     let called: Vec<_> = app::embed::CALLED_BY_LOADER
         .iter()
         .map(|called| (called.path, called.hashed))
@@ -424,7 +440,9 @@ async fn the_loaders_server_functions_answer_at_their_own_paths_and_at_the_hashe
         called,
         [
             (StartGuestSession::PATH, HASHED_GUEST_SESSION_PATH),
-            (StarRatings::PATH, HASHED_STAR_RATINGS_PATH)
+            (StarRatings::PATH, HASHED_STAR_RATINGS_PATH),
+            (WishlistStates::PATH, HASHED_WISHLIST_STATES_PATH),
+            (ChangeWishlist::PATH, HASHED_CHANGE_WISHLIST_PATH),
         ]
     );
     for shop in shops().await {
@@ -457,6 +475,78 @@ async fn the_loaders_server_functions_answer_at_their_own_paths_and_at_the_hashe
                 (status, error["field"].as_str()),
                 (StatusCode::UNPROCESSABLE_ENTITY, Some("skus[0]")),
                 "{path}: {error}"
+            );
+        }
+        let secret = StoreSecret::new(SECRET).unwrap();
+        let far = app::kernel::time::now().as_seconds() + 3600;
+        let guest = issue(&secret, &Viewer::Guest("g-hearts".into()), far);
+        let heart = |path: &str, form: &str, token: Option<&str>| {
+            let mut request = server_fn_request(path, form, None);
+            if let Some(token) = token {
+                request
+                    .headers_mut()
+                    .insert(app::identity::TOKEN_HEADER, token.parse().unwrap());
+            }
+            request
+        };
+        let holds = |state: &Value| -> Vec<bool> {
+            state["lists"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|list| list[1].as_bool().unwrap())
+                .collect()
+        };
+        for (states, change) in [
+            (WishlistStates::PATH, ChangeWishlist::PATH),
+            (HASHED_WISHLIST_STATES_PATH, HASHED_CHANGE_WISHLIST_PATH),
+        ] {
+            // As the loader's compact heart saves into the default list (no `list_id`) and reads the states back.
+            let (status, saved) =
+                send(&shop.router, heart(change, "sku=A&save=true", Some(&guest))).await;
+            assert_eq!(
+                (status, holds(&saved)),
+                (StatusCode::OK, vec![true]),
+                "{change}: {saved}"
+            );
+            let (status, answer) = send(
+                &shop.router,
+                heart(states, "skus[0]=A&skus[1]=NO-SUCH", Some(&guest)),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{states}: {answer}");
+            assert_eq!(holds(&answer[0]), vec![true], "{states}: {answer}");
+            assert_eq!(holds(&answer[1]), vec![false], "{states}: {answer}");
+            let list = saved["lists"][0][0]["id"].as_i64().unwrap();
+            let (status, removed) = send(
+                &shop.router,
+                heart(
+                    change,
+                    &format!("sku=A&list_id={list}&save=false"),
+                    Some(&guest),
+                ),
+            )
+            .await;
+            assert_eq!(
+                (status, holds(&removed)),
+                (StatusCode::OK, vec![false]),
+                "{change}: {removed}"
+            );
+            let (status, error) = send(
+                &shop.router,
+                heart(change, "sku=NO-SUCH&save=true", Some(&guest)),
+            )
+            .await;
+            assert_eq!(
+                (status, error["translation"]["key"].as_str()),
+                (StatusCode::NOT_FOUND, Some("error.product_unavailable")),
+                "{change}: {error}"
+            );
+            let (status, error) = send(&shop.router, heart(change, "sku=A&save=true", None)).await;
+            assert_eq!(
+                (status, error["translation"]["key"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("error.sign_in_or_guest")),
+                "{change}: {error}"
             );
         }
     }

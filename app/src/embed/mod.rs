@@ -2,7 +2,8 @@
 //! `EMBEDDING.md`) defines one custom element per widget; when one comes near the viewport it loads this WASM
 //! and calls [`mount_widget`], which renders the widget into the element's shadow root, talking to the Rapport
 //! server across origins with the shopper's token in a header. The loader draws a few badges itself, without the
-//! WASM ([`Code::Loader`]), from server functions with paths of their own (`CALLED_BY_LOADER`).
+//! WASM ([`Code::Loader`], [`Code::LoaderWhen`]), from server functions with paths of their own
+//! (`CALLED_BY_LOADER`).
 
 #[cfg(feature = "widgets")]
 mod mount;
@@ -116,6 +117,12 @@ pub enum Code {
     /// dozens of, whose few lines of script cost a shopper far less than the WASM's reactive runtime, so that a
     /// page of such badges alone fetches no WASM at all (BENCHMARKS.md, "Star badges drawn by the loader").
     Loader,
+    /// In the loader when the element carries the flag option `flag` (the compact heart on each of a category
+    /// page's cards), else in the chunk `otherwise` (the full heart, with its count and list chooser).
+    LoaderWhen {
+        flag: &'static str,
+        otherwise: Chunk,
+    },
     /// In this chunk of the widgets' WASM.
     Wasm(Chunk),
 }
@@ -290,7 +297,10 @@ pub const WIDGETS: [WidgetSpec; 18] = [
         about: "A heart that saves the product to the shopper's wish list.",
         needs_product: true,
         as_viewer: true,
-        code: Code::Wasm(Chunk::Badges),
+        code: Code::LoaderWhen {
+            flag: COMPACT,
+            otherwise: Chunk::Badges,
+        },
         reserve: Reserve::Inline {
             height: "2.5rem",
             width: "9rem",
@@ -534,10 +544,11 @@ impl EmbeddableWidget {
             .find(|widget| widget.tag().eq_ignore_ascii_case(tag))
     }
 
-    /// The chunk of the widgets' WASM its code is in; none for a widget the loader draws.
+    /// The chunk of the widgets' WASM its code is in; none for a widget the loader always draws.
     pub fn chunk(self) -> Option<Chunk> {
         match self.spec().code {
             Code::Loader => None,
+            Code::LoaderWhen { otherwise, .. } => Some(otherwise),
             Code::Wasm(chunk) => Some(chunk),
         }
     }
@@ -657,7 +668,7 @@ pub struct CalledByLoader {
 }
 
 #[cfg(feature = "ssr")]
-pub const CALLED_BY_LOADER: [CalledByLoader; 2] = [
+pub const CALLED_BY_LOADER: [CalledByLoader; 4] = [
     CalledByLoader {
         path: <crate::identity::StartGuestSession as leptos::server_fn::ServerFn>::PATH,
         hashed: crate::identity::HASHED_GUEST_SESSION_PATH,
@@ -666,7 +677,40 @@ pub const CALLED_BY_LOADER: [CalledByLoader; 2] = [
         path: <crate::reviews::StarRatings as leptos::server_fn::ServerFn>::PATH,
         hashed: crate::reviews::HASHED_STAR_RATINGS_PATH,
     },
+    CalledByLoader {
+        path: <crate::wishlist::WishlistStates as leptos::server_fn::ServerFn>::PATH,
+        hashed: crate::wishlist::HASHED_WISHLIST_STATES_PATH,
+    },
+    CalledByLoader {
+        path: <crate::wishlist::ChangeWishlist as leptos::server_fn::ServerFn>::PATH,
+        hashed: crate::wishlist::HASHED_CHANGE_WISHLIST_PATH,
+    },
 ];
+
+/// What the widgets the loader draws say, by translation key; their texts in every language are generated into the
+/// loader. The compact heart's errors are those its requests can meet; any other shows its English message within
+/// `common.error`, as a widget shows an error its build has no translation of.
+pub const LOADER_SAYS: [&str; 15] = [
+    "number.group",
+    "wishlist.save",
+    "wishlist.saved",
+    "common.error",
+    "error.no_such_product",
+    "error.product_unavailable",
+    "error.no_such_list",
+    "error.not_in_list",
+    "error.list_full",
+    "error.sign_in_or_guest",
+    "error.token_invalid",
+    "error.token_expired",
+    "error.guest_sessions",
+    "error.internal",
+    "error.network",
+];
+
+/// The counted texts the loader says, each generated in its form for one and its form for any other count
+/// (`.one`, `.other`): the loader picks as `count === 1`, which a test holds every language to.
+pub const LOADER_COUNTS: [&str; 1] = ["reviews.stars_badge"];
 
 /// The page lines that load the widgets from the Rapport server at `server` (its public URL): the loader, and
 /// the theme defaults, which keep each widget's room from the first paint when they are in the head.

@@ -181,7 +181,8 @@ fn generated_file(path: &str, expected: &str) {
     );
 }
 
-/// The loader draws exactly the widgets the registry says it does (`Code::Loader`), each with a function of its own.
+/// The loader draws exactly the widgets the registry says it does (`Code::Loader`, `Code::LoaderWhen`), each with a
+/// function of its own.
 #[test]
 fn the_loader_draws_the_widgets_the_registry_gives_it() {
     let loader = std::fs::read_to_string(repo_file("public/embed.js")).unwrap();
@@ -195,10 +196,42 @@ fn the_loader_draws_the_widgets_the_registry_gives_it() {
         .collect();
     let by_registry: Vec<&str> = WIDGETS
         .iter()
-        .filter(|spec| spec.code == Code::Loader)
+        .filter(|spec| matches!(spec.code, Code::Loader | Code::LoaderWhen { .. }))
         .map(|spec| spec.tag)
         .collect();
     assert_eq!(tags, by_registry);
+}
+
+/// A widget the loader draws when it carries a flag names one of its own flag options.
+#[test]
+fn a_widget_drawn_when_flagged_names_a_flag_it_takes() {
+    for spec in &WIDGETS {
+        if let Code::LoaderWhen { flag, .. } = spec.code {
+            assert!(
+                spec.options
+                    .iter()
+                    .any(|option| option.attribute == flag && option.kind == OptionKind::Flag),
+                "{}: {flag}",
+                spec.tag
+            );
+        }
+    }
+}
+
+/// Every text the loader says is a key of the translation files (which every language has, as the locale's tests
+/// hold), not a misspelling the loader would show as it is.
+#[test]
+fn the_loader_says_only_keys_the_translation_files_hold() {
+    let counted = LOADER_COUNTS
+        .iter()
+        .flat_map(|key| [format!("{key}.one"), format!("{key}.other")]);
+    for key in LOADER_SAYS.map(str::to_owned).into_iter().chain(counted) {
+        assert!(
+            crate::kernel::locale::translate_if_any(crate::kernel::locale::DEFAULT_LOCALE, &key)
+                .is_some(),
+            "{key}"
+        );
+    }
 }
 
 /// `text` as a JavaScript string literal.
@@ -268,8 +301,29 @@ fn the_loader_defines_every_widgets_element() {
         crate::reviews::MAX_STAR_RATINGS,
         crate::kernel::validate::MAX_KEY_LEN,
     );
-    expected += "  // What a star badge says in each language (the first when nothing matches the page's): its label for one \
-         review\n  // and for any other count, and how the language groups a count's digits.\n  const STARS_SAID = {\n";
+    expected += &format!(
+        "  // Where compact hearts ask for their saved states (this many products a request at most) and save, with \
+         the\n  // shopper's or guest's token in this header.\n  const WISHLIST_STATES = '{}';\n  \
+         const MAX_WISHLIST_STATES = {};\n  const CHANGE_WISHLIST = '{}';\n  const TOKEN_HEADER = '{}';\n",
+        <crate::wishlist::WishlistStates as leptos::server_fn::ServerFn>::PATH,
+        crate::wishlist::MAX_STATES,
+        <crate::wishlist::ChangeWishlist as leptos::server_fn::ServerFn>::PATH,
+        crate::identity::TOKEN_HEADER,
+    );
+    expected += &format!(
+        "  // Widgets the loader draws itself, with the flag that has it draw one ('' when it always does).\n  \
+         const DRAWN_WHEN = {{\n{}  }};\n",
+        WIDGETS
+            .iter()
+            .filter_map(|spec| match spec.code {
+                Code::Loader => Some(format!("    '{}': '',\n", spec.tag)),
+                Code::LoaderWhen { flag, .. } => Some(format!("    '{}': '{flag}',\n", spec.tag)),
+                Code::Wasm(_) => None,
+            })
+            .collect::<String>()
+    );
+    expected += "  // What the widgets the loader draws say in each language (the first when nothing matches the page's): a \
+         counted\n  // text in its form for one and for any other count.\n  const SAID = {\n";
     assert_eq!(
         crate::kernel::locale::languages()
             .next()
@@ -277,20 +331,24 @@ fn the_loader_defines_every_widgets_element() {
         Some(crate::kernel::locale::DEFAULT_LOCALE)
     );
     for (locale, _) in crate::kernel::locale::languages() {
-        let said = |count| {
-            js_string(&crate::kernel::locale::counted_text(
-                locale,
-                "reviews.stars_badge",
-                count,
-            ))
-        };
-        expected += &format!(
-            "    {}: [{}, {}, {}],\n",
-            js_string(locale),
-            said(1),
-            said(2),
-            js_string(&crate::kernel::locale::translate(locale, "number.group")),
-        );
+        expected += &format!("    {}: {{\n", js_string(locale));
+        for key in LOADER_SAYS {
+            expected += &format!(
+                "      {}: {},\n",
+                js_string(key),
+                js_string(&crate::kernel::locale::translate(locale, key))
+            );
+        }
+        for key in LOADER_COUNTS {
+            for (form, count) in [("one", 1), ("other", 2)] {
+                expected += &format!(
+                    "      {}: {},\n",
+                    js_string(&format!("{key}.{form}")),
+                    js_string(&crate::kernel::locale::counted_text(locale, key, count))
+                );
+            }
+        }
+        expected += "    },\n";
     }
     expected += "  };\n";
     expected += "  // Each element's settings: attribute, JS property, kind (count, flag or text), a count's default.\n";

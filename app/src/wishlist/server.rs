@@ -19,9 +19,20 @@ pub struct WishlistPage {
     pub list: Wishlist,
 }
 
+/// Where builds whose compact hearts were drawn by the widgets' WASM asked for the hearts' states.
+#[cfg(feature = "ssr")]
+pub const HASHED_WISHLIST_STATES_PATH: &str =
+    crate::kernel::hashed_server_fn_path!("wishlist_states");
+
+/// Where those builds' hearts saved and removed products.
+#[cfg(feature = "ssr")]
+pub const HASHED_CHANGE_WISHLIST_PATH: &str =
+    crate::kernel::hashed_server_fn_path!("change_wishlist");
+
 /// Where each of a page's products stands in the viewer's lists, in the order given ([`super::MAX_STATES`] at
-/// most); an unknown product is in none.
-#[server(client = RapportClient)]
+/// most); an unknown product is in none. At a path of its own: the embed loader, which draws the compact hearts
+/// of a page's product cards, asks by that path.
+#[server(client = RapportClient, endpoint = "wishlist_states")]
 pub async fn wishlist_states(skus: Vec<String>) -> Result<Vec<SavedState>, AppError> {
     let db = crate::store::db()?;
     let policy: super::rules::WishlistPolicy = crate::kernel::context::server_context()?;
@@ -32,7 +43,8 @@ pub async fn wishlist_states(skus: Vec<String>) -> Result<Vec<SavedState>, AppEr
 }
 
 /// Saves (`save: true`) or removes a product in one of the viewer's lists (`list_id: None` is the default list).
-#[server(client = RapportClient)]
+/// At a path of its own, as the loader's compact hearts call it too.
+#[server(client = RapportClient, endpoint = "change_wishlist")]
 pub async fn change_wishlist(
     sku: String,
     list_id: Option<i64>,
