@@ -95,8 +95,8 @@
       'error.no_such_product': 'There is no such product.',
       'error.product_unavailable': 'This product is not available.',
       'error.no_such_list': 'There is no such wish list.',
-      'error.not_in_list': 'That product is not in this wish list.',
       'error.list_full': 'A wish list holds at most {max} items; remove some first.',
+      'error.profile_unknown': 'The store has not shared your profile with us yet.',
       'error.sign_in_or_guest': 'Please sign in, or allow this site to remember you as a guest.',
       'error.token_invalid': 'The sign-in token is not valid; please sign in again.',
       'error.token_expired': 'Your sign-in has expired; please sign in again.',
@@ -114,8 +114,8 @@
       'error.no_such_product': '没有这件商品。',
       'error.product_unavailable': '这件商品已下架。',
       'error.no_such_list': '没有这个心愿单。',
-      'error.not_in_list': '这件商品不在这个心愿单里。',
       'error.list_full': '一个心愿单最多放 {max} 件商品，请先移除一些。',
+      'error.profile_unknown': '商店还没有把你的资料同步给我们。',
       'error.sign_in_or_guest': '请登录，或允许本站以访客身份记住你。',
       'error.token_invalid': '登录凭证无效，请重新登录。',
       'error.token_expired': '你的登录已过期，请重新登录。',
@@ -188,55 +188,60 @@
   };
   // The token requests go with: the page's shopper, else the one this browser keeps; '' when none.
   const viewerToken = () => document.querySelector(TOKEN_META)?.content?.trim() || keptToken() || '';
-  // What a request that never reached the server (the network, CORS) says, as the server's errors do.
-  const unreached = (error) => ({ message: error.message, translation: { key: 'error.network' } });
-  // Asks for a guest session and keeps its token; settles with the error the server gave, or null. One request at
-  // a time, also when the WASM is fetched again after a failure, or hearts are pressed meanwhile.
+  // What went wrong, as the server's errors say it (`{code, message, translation}`), for what the loader meets.
+  const problem = (code, key, message) => ({ code, message, translation: { key } });
+  const unreached = (error) => problem('network', 'error.network', error.message);
+  const unkept = () => problem('unauthorized', 'error.sign_in_or_guest', 'this browser keeps no token for the page');
+  // A server function's answer: its JSON, or the error it gave (a proxy's HTML error page is an error of ours).
+  const answerOf = async (path, response) => {
+    const answer = await response.json().catch(() => undefined);
+    if (response.ok && answer !== undefined) return answer;
+    throw answer?.message ? answer : problem('internal', 'error.internal', `${path}: ${response.status}`);
+  };
+  // Asks for a guest session and keeps its token; settles with the error that kept it from coming, or null. One
+  // request at a time, for the loader's early ask, a pressed heart and the WASM's widgets (`start_embed`) alike: the
+  // page's visitor is one guest.
   let guestAsked = null;
   const askGuest = () =>
-    (guestAsked ||= fetch(server + GUEST_SESSION, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-    })
-      .then(async (response) => {
-        const answer = await response.json();
-        if (!response.ok) return answer;
-        // The store may have named its shopper meanwhile: its token wins.
-        if (answer.token && !namesShopper() && keptToken() === '') {
-          window.localStorage.setItem(TOKEN_KEY, answer.token);
-        }
-        return null;
-      })
-      .catch(unreached)
+    (guestAsked ||= (keptToken() === null
+      ? Promise.resolve(unkept()) // No storage to keep a token in: a session would be lost at once.
+      : fetch(server + GUEST_SESSION, {
+          method: 'POST',
+          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+        }).then(
+          async (response) => {
+            const issued = await answerOf(GUEST_SESSION, response);
+            if (typeof issued.token !== 'string') throw problem('internal', 'error.internal', `${GUEST_SESSION}: no token`);
+            // The store may have named its shopper meanwhile: its token wins.
+            if (!namesShopper() && keptToken() === '') window.localStorage.setItem(TOKEN_KEY, issued.token);
+            return null;
+          },
+          unreached,
+        )
+    )
+      .catch((error) => (error?.translation ? error : unkept())) // The server's refusal, or storage that refused.
       .finally(() => {
         guestAsked = null;
       }));
   // A first visit's widgets that want the shopper's own data need a guest session first. Asked for here, beside
   // the WASM, it is in by the time the widgets are built, where they would otherwise ask for it only then and
-  // wait a round trip more. The WASM waits for this answer rather than asking for a second session (and, when no
-  // token came, asks again, saying what went wrong).
+  // wait a round trip more. The WASM's widgets then find the token kept, or ask through `askGuest` again.
   const guestSession = () => {
-    if (guestAsked) return guestAsked;
-    if (namesShopper() || !document.querySelector(askingAsViewer)) return null;
+    if (guestAsked || namesShopper() || !document.querySelector(askingAsViewer)) return;
     // With a token kept, or no storage to keep one in, the widgets ask as they need one.
-    if (keptToken() !== '') return null;
-    return askGuest();
+    if (keptToken() === '') askGuest();
   };
 
-  // A server function of the loader's widgets, called as a form post with the viewer's token when there is one:
-  // settles with its answer, or with the error it gave (`{message, translation}`, as the server's errors are).
-  const call = (path, form) => {
-    const token = viewerToken();
+  // A server function of the loader's widgets, called as a form post: settles with its answer, or rejects with the
+  // error it gave. `asViewer` sends the viewer's token, which costs a CORS preflight; the public ones go without.
+  const call = (path, form, asViewer) => {
+    const token = asViewer && viewerToken();
     return fetch(server + path, {
       method: 'POST',
       headers: { accept: 'application/json', ...(token && { [TOKEN_HEADER]: token }) },
       body: new URLSearchParams(form),
     }).then(
-      async (response) => {
-        const answer = await response.json(); // A body that is not JSON throws its own error.
-        if (!response.ok) throw answer?.message ? answer : { message: `${path}: ${response.status}` };
-        return answer;
-      },
+      (response) => answerOf(path, response),
       (error) => {
         throw unreached(error);
       },
@@ -245,19 +250,20 @@
   // Asks `path` about many products at once: the SKUs asked for within one task go in one request (at most `max`
   // each), for a page's whole grid. `answerFor(answer, sku, index)` picks each product's part of the answer.
   // Settles with `{answer}`, or `{error}` for a SKU that cannot be one or a request that failed.
-  const batched = (path, max, answerFor) => {
+  const batched = (path, max, asViewer, answerFor) => {
     let wanted = null; // Each SKU asked for in this task, with the widgets waiting for it.
     const ask = () => {
       const skus = [...wanted];
       wanted = null;
       for (let from = 0; from < skus.length; from += max) {
         const batch = skus.slice(from, from + max);
-        call(path, batch.map(([sku], index) => [`skus[${index}]`, sku]))
+        call(path, batch.map(([sku], index) => [`skus[${index}]`, sku]), asViewer)
           .then((answer) => {
-            if (!Array.isArray(answer)) throw { message: `${path}: not a list` };
+            if (!Array.isArray(answer)) throw problem('internal', 'error.internal', `${path}: not a list`);
             batch.forEach(([sku, waiting], index) => {
               const part = answerFor(answer, sku, index);
-              for (const done of waiting) done(part ? { answer: part } : { error: { message: `${path}: nothing for "${sku}"` } });
+              const error = problem('not_found', 'error.no_such_product', `${path}: nothing for "${sku}"`);
+              for (const done of waiting) done(part ? { answer: part } : { error });
             });
           })
           .catch((error) => {
@@ -269,7 +275,7 @@
     return (sku) =>
       new Promise((done) => {
         if (!SKU.test(sku)) {
-          done({ error: { message: `"${sku}" cannot be a product's SKU`, translation: { key: 'error.no_such_product' } } });
+          done({ error: problem('invalid', 'error.no_such_product', `"${sku}" cannot be a product's SKU`) });
           return;
         }
         if (!wanted) {
@@ -283,7 +289,7 @@
 
   // Star badges are drawn here rather than by the WASM: a category page shows dozens, and a page of them alone then
   // fetches no WASM at all. The answer leaves out products it does not know.
-  const starsOf = batched(STAR_RATINGS, MAX_STAR_RATINGS, (answer, sku) => answer.find((stars) => stars.sku === sku));
+  const starsOf = batched(STAR_RATINGS, MAX_STAR_RATINGS, false, (answer, sku) => answer.find((stars) => stars.sku === sku));
   // The supported language that best matches a page's `lang` (`zh`, `zh-Hans-CN` and `zh-CN` all give `zh-CN`).
   const localeOf = (tag) => {
     const locales = Object.keys(SAID);
@@ -349,38 +355,32 @@
       // What the element asks of a widget, as of one the WASM mounted.
       return { set_language: speak, unmount() {}, free() {} };
     });
-  // An error as the page's language says it: its own text where the loader has it, else its English message.
+  // An error as the page's language says it, as a widget of the WASM would: its own text where the loader has it,
+  // else its English message, within `common.error` when it has no text at all.
   const errorText = (error, said) => {
     const key = error.translation?.key;
-    const [text, values] = said[key] ? [said[key], error.translation.values || {}] : [said['common.error'], error];
-    return text.replace(/\{(\w+)\}/g, (all, name) => values[name] ?? all);
+    const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, name) => values[name] ?? all);
+    if (said[key]) return fill(said[key], error.translation.values || {});
+    return key ? error.message : fill(said['common.error'], error);
   };
 
   // The compact heart of a product card is drawn here too (the full one, with its count and list chooser, is the
   // WASM's): a category page shows dozens. A browser without a token has nothing saved, so a first visit asks
   // nothing until a heart is pressed, which starts the guest session.
-  const savedStates = batched(WISHLIST_STATES, MAX_WISHLIST_STATES, (answer, sku, index) => answer[index]);
-  const stateOf = (sku) => (viewerToken() ? savedStates(sku) : Promise.resolve({ answer: { lists: [] } }));
+  const savedStates = batched(WISHLIST_STATES, MAX_WISHLIST_STATES, true, (answer, sku, index) => answer[index]);
+  const stateOf = (sku) => (viewerToken() || !SKU.test(sku) ? savedStates(sku) : Promise.resolve({ answer: { lists: [] } }));
   const holds = (state) => Boolean(state?.lists.some(([, saved]) => saved));
-  // Saves the product in the default list, or takes it out of every list holding it (the heart means "saved
-  // anywhere"), as a guest if the page names nobody: settles with its state now.
-  const toggle = async (sku, state) => {
-    if (!viewerToken()) {
-      const refused = await askGuest();
-      if (!viewerToken()) throw refused || { message: 'no token kept', translation: { key: 'error.sign_in_or_guest' } };
-    }
-    if (!holds(state)) return call(CHANGE_WISHLIST, { sku, save: true });
-    for (const [list, saved] of state.lists) {
-      if (saved) state = await call(CHANGE_WISHLIST, { sku, list_id: list.id, save: false });
-    }
-    return state;
-  };
-  const heart = (sku) =>
-    stateOf(sku).then((first) => (box, lang) => {
+  // Sign-ins and sign-outs so far: a heart that was asking meanwhile asks again for the viewer now.
+  let identityChanges = 0;
+  window.addEventListener('rapport:identity-change', () => identityChanges++);
+  const heart = (sku) => {
+    const seen = identityChanges;
+    return stateOf(sku).then((first) => (box, lang) => {
       let { answer: state, error } = first;
       let said;
       let pressing = false;
-      let asking = 0; // Only the latest answer counts: one for the viewer before a sign-in is dropped.
+      let follows = 0; // Asks for the state after a sign-in or out, and the last answered: the heart waits for it.
+      let followed = 0;
       const embed = document.createElement('div');
       embed.className = 'rapport-embed';
       const wrap = document.createElement('div');
@@ -400,20 +400,21 @@
       notice.setAttribute('role', 'alert');
       wrap.append(button);
       embed.append(wrap);
+      const busy = () => !state || pressing || follows !== followed;
       const show = () => {
         const saved = holds(state);
         const text = said[saved ? 'wishlist.saved' : 'wishlist.save'];
         button.setAttribute('aria-pressed', String(saved));
         button.setAttribute('aria-label', text);
-        button.disabled = !state || pressing;
+        button.disabled = busy();
         glyph.textContent = saved ? '\u2665' : '\u2661';
         label.textContent = text;
-        if (error) {
-          notice.textContent = errorText(error, said);
-          wrap.append(notice);
-        } else {
+        if (!error) {
           notice.remove();
+          return;
         }
+        notice.textContent = errorText(error, said);
+        if (!notice.isConnected) wrap.append(notice); // Moved, a screen reader would announce it again.
       };
       const speak = (lang) => {
         const locale = localeOf(lang);
@@ -421,41 +422,53 @@
         said = SAID[locale];
         show();
       };
-      button.addEventListener('click', () => {
-        pressing = true;
-        const turn = ++asking;
-        show();
-        toggle(sku, state)
-          .then(
-            (now) => {
-              if (turn !== asking) return;
-              [state, error] = [now, null];
-              button.dispatchEvent(
-                new CustomEvent('rapport:wishlist-change', { bubbles: true, composed: true, detail: { sku, saved: holds(now) } }),
-              );
-            },
-            (refused) => {
-              if (turn === asking) error = refused;
-            },
-          )
-          .finally(() => {
-            pressing = false;
-            show();
-          });
-      });
       // Signing in or out (the store's page changing its token, the WASM moving a guest's saves) shows the other
       // viewer's state.
       const follow = () => {
-        const turn = ++asking;
+        const turn = ++follows;
+        show();
         stateOf(sku).then((now) => {
-          if (turn !== asking) return;
+          if (turn !== follows || pressing) return; // A press under way asks again once done.
+          followed = turn;
           [state, error] = [now.answer, now.error];
           show();
         });
       };
+      // Saves the product in the default list, or takes it out of every list holding it (the heart means "saved
+      // anywhere"), as a guest if the page names nobody.
+      const press = async () => {
+        if (busy()) return;
+        const before = follows;
+        pressing = true;
+        show();
+        try {
+          if (!viewerToken()) {
+            const refused = await askGuest();
+            if (!viewerToken()) throw refused || unkept();
+          }
+          if (holds(state)) {
+            for (const [list, saved] of state.lists) {
+              if (saved) state = await call(CHANGE_WISHLIST, { sku, list_id: list.id, save: false }, true);
+            }
+          } else {
+            state = await call(CHANGE_WISHLIST, { sku, save: true }, true);
+          }
+          error = null;
+          const detail = { sku, saved: holds(state) };
+          button.dispatchEvent(new CustomEvent('rapport:wishlist-change', { bubbles: true, composed: true, detail }));
+        } catch (refused) {
+          error = refused;
+        }
+        pressing = false;
+        // Signed in or out meanwhile: what shows is the viewer's now.
+        if (follows !== before) follow();
+        else show();
+      };
+      button.addEventListener('click', press);
       window.addEventListener('rapport:identity-change', follow);
       speak(lang);
       box.replaceChildren(embed);
+      if (identityChanges !== seen) follow();
       return {
         set_language: speak,
         unmount() {
@@ -464,6 +477,7 @@
         free() {},
       };
     });
+  };
 
   // The widgets the loader draws, as the registry says (`Code::Loader`, `Code::LoaderWhen`, which a test holds
   // this to).
@@ -476,11 +490,11 @@
     preload(besideGlue('rapport-chunks.js'), 'modulepreload');
     preload(server + FILES.wasm, 'preload', 'fetch');
     if (runtime) return runtime;
-    const guest = guestSession();
+    guestSession();
     return (runtime = import(server + FILES.glue)
       .then(async (wasm) => {
         await wasm.default({ module_or_path: server + FILES.wasm });
-        wasm.start_embed(server, guest);
+        wasm.start_embed(server, askGuest);
         return wasm;
       })
       .catch((error) => {

@@ -587,10 +587,16 @@ test("a guest saves products from a category page's compact hearts, drawn withou
   await expect((await readyWidget(page, 'rapport-wishlist-button')).locator('button.rapport-wishlist-button__heart')).toHaveAttribute('aria-pressed', 'true');
   calls.length = 0;
   wasm.length = 0;
+  const tokens = new Map<string, string | undefined>();
+  page.on('request', (request) => tokens.set(new URL(request.url()).pathname, request.headers()['x-rapport-token']));
   await page.goto(category);
   await expect(heartOf(skus[0])).toHaveAttribute('aria-pressed', 'true');
   for (const sku of skus.slice(1)) await expect(heartOf(sku)).toHaveAttribute('aria-pressed', 'false');
   expect(calls.filter((path) => path !== '/api/star_ratings')).toEqual(['/api/wishlist_states']);
+  // The hearts' request goes with the guest's token; the stars', public, without (and without a CORS preflight).
+  expect(tokens.get('/api/wishlist_states')).toBe(await kept());
+  expect(tokens.has('/api/star_ratings')).toBe(true);
+  expect(tokens.get('/api/star_ratings')).toBeUndefined();
   await heartOf(skus[0]).click();
   await expect(heartOf(skus[0])).toHaveAttribute('aria-pressed', 'false');
   await expect.poll(async () => (await heard(page, 'rapport:wishlist-change')).map((event) => event.detail)).toEqual([
@@ -627,6 +633,59 @@ test("a compact heart that cannot save says why, in the page's language, and sav
   await known.locator('button').click();
   await expect(known.locator('button')).toHaveAttribute('aria-pressed', 'true');
   await expect(known.getByRole('alert')).toHaveCount(0);
+
+  // A shopper the store signed in but never sent Rapport: their list cannot be kept yet, and the heart says why.
+  const unshared = shopperToken(`embed-unshared-${Date.now()}`);
+  await page.goto(`${store.origin}/category?skus=${skus[0]}&lang=zh-CN&token=${unshared}`);
+  const theirs = await readyWidget(page, 'rapport-wishlist-button');
+  await theirs.locator('button').click();
+  await expect(theirs.getByRole('alert')).toHaveText('商店还没有把你的资料同步给我们。');
+  await expect(theirs.locator('button')).toHaveAttribute('aria-pressed', 'false');
+});
+
+test("a page's compact hearts and the WASM's widgets share one guest session", { tag: '@js-only' }, async ({ page }) => {
+  const skus = (await kitchenSkus(page)).slice(0, 2);
+  const sessions: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/start_guest_session' && request.frame().url().startsWith(store.origin)) {
+      sessions.push(request.url());
+    }
+  });
+  await page.goto(`${store.origin}/category?skus=${skus[0]}`);
+  await readyWidget(page, 'rapport-wishlist-button');
+  // The WASM starts for a widget that wants no guest (the tier badge shows guests nothing).
+  await page.evaluate(() => {
+    const badge = document.createElement('rapport-tier-badge');
+    badge.setAttribute('loading', 'eager');
+    document.querySelector('main h1')!.after(badge);
+  });
+  await expect(page.locator('rapport-tier-badge')).toHaveAttribute('data-rapport', 'ready');
+  expect(sessions).toEqual([]);
+
+  // A compact heart pressed asks for the session (held here), and a full heart mounting meanwhile waits for it.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/start_guest_session$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const compact = page.locator(`rapport-wishlist-button[product="${skus[0]}"] button`);
+  await compact.click();
+  await expect.poll(() => sessions.length).toBe(1);
+  await page.evaluate((sku) => {
+    const full = document.createElement('rapport-wishlist-button');
+    full.setAttribute('product', sku);
+    full.setAttribute('loading', 'eager');
+    full.id = 'full';
+    document.querySelector('main h1')!.after(full);
+  }, skus[1]);
+  await page.waitForTimeout(300);
+  release();
+  await expect(compact).toHaveAttribute('aria-pressed', 'true');
+  const full = await readyWidget(page, '#full');
+  await expect(full.locator('button.rapport-wishlist-button__heart')).toHaveAttribute('aria-pressed', 'false');
+  expect(sessions).toHaveLength(1);
+  expect(await page.evaluate(() => localStorage.getItem('rapport.token'))).toMatch(/^v1\.g\./);
 });
 
 test("a category page's compact hearts follow the store signing its shopper in and out, with what the guest saved", { tag: '@js-only' }, async ({ page }) => {

@@ -688,8 +688,9 @@ pub const CALLED_BY_LOADER: [CalledByLoader; 4] = [
 ];
 
 /// What the widgets the loader draws say, by translation key; their texts in every language are generated into the
-/// loader. The compact heart's errors are those its requests can meet; any other shows its English message within
-/// `common.error`, as a widget shows an error its build has no translation of.
+/// loader. The compact heart's errors are those its requests can meet (a SKU that cannot be one never leaves the
+/// page); as in a widget of the WASM, an error of another key shows its English message, and one without a key that
+/// message within `common.error`.
 pub const LOADER_SAYS: [&str; 15] = [
     "number.group",
     "wishlist.save",
@@ -698,8 +699,8 @@ pub const LOADER_SAYS: [&str; 15] = [
     "error.no_such_product",
     "error.product_unavailable",
     "error.no_such_list",
-    "error.not_in_list",
     "error.list_full",
+    "error.profile_unknown",
     "error.sign_in_or_guest",
     "error.token_invalid",
     "error.token_expired",

@@ -31,14 +31,12 @@ use wasm_bindgen::prelude::*;
 /// to the shopper, as at the demo store's sign-in: at once, and again whenever a single-page store signs a
 /// shopper in without a page load (the loader's `rapport:identity-change`).
 ///
-/// `guest_session` is the guest session the loader asked for beside the WASM, when the page holds a widget that
-/// wants one and this browser keeps no token (see [`crate::identity::guest_session_asked_by_loader`]).
+/// `ask_guest` is the loader's way to a guest session, which the widgets take rather than ask themselves (see
+/// [`crate::identity::guest_sessions_through_loader`]).
 #[wasm_bindgen]
-pub fn start_embed(server: String, guest_session: Option<js_sys::Promise>) {
+pub fn start_embed(server: String, ask_guest: js_sys::Function) {
     console_error_panic_hook::set_once();
-    if let Some(asked) = guest_session {
-        crate::identity::guest_session_asked_by_loader(asked);
-    }
+    crate::identity::guest_sessions_through_loader(ask_guest);
     // The storefront's own pages (the gallery) load this bundle beside theirs: their origin is already right.
     let _ = leptos::server_fn::client::try_set_server_url(Box::leak(server.into_boxed_str()));
     let moving = std::rc::Rc::new(std::cell::Cell::new(false));

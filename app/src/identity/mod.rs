@@ -92,27 +92,55 @@ async fn start_guest() -> Result<(), crate::kernel::error::AppError> {
     Ok(())
 }
 
-/// The guest session the embed loader asked for beside the widgets' WASM (`asked` settles once it is answered,
-/// the token kept if one came): the widgets wait for it rather than ask for a second.
+/// How a store page's widgets get a guest session: through the embed loader's `ask` (a function returning a promise
+/// that settles once the token is kept, with the server's error or null), which also asks beside the widgets' WASM
+/// and when a heart it draws is pressed. One function asking, one request at a time: the page's visitor is one guest.
 #[cfg(feature = "browser")]
-pub fn guest_session_asked_by_loader(asked: js_sys::Promise) {
-    one_guest::ASKED_BY_LOADER.set(Some(asked));
+pub fn guest_sessions_through_loader(ask: js_sys::Function) {
+    one_guest::LOADER_ASKS.set(Some(ask));
 }
 
 /// The guest session being started, which every widget of the page waits for. The widgets are roots of their own
 /// (the embed loader mounts each alone), so no context reaches them all: the page's WASM instance is shared.
 #[cfg(feature = "browser")]
 mod one_guest {
-    use crate::kernel::error::AppError;
+    use crate::kernel::error::{AppError, Translation};
     use futures::FutureExt;
     use futures::future::{BoxFuture, Shared};
     use std::cell::RefCell;
+    use wasm_bindgen::JsCast;
 
     type Starting = Shared<BoxFuture<'static, Result<(), AppError>>>;
 
     thread_local! {
         static STARTING: RefCell<Option<Starting>> = const { RefCell::new(None) };
-        pub(super) static ASKED_BY_LOADER: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
+        pub(super) static LOADER_ASKS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    }
+
+    /// Asks the loader for the guest session: `None` when the page has no loader (the storefront's own pages).
+    async fn through_loader() -> Option<Result<(), AppError>> {
+        let asked = LOADER_ASKS.with_borrow(|ask| {
+            ask.as_ref()
+                .map(|ask| ask.call0(&wasm_bindgen::JsValue::NULL))
+        })?;
+        let refused = match asked
+            .ok()
+            .and_then(|asked| asked.dyn_into::<js_sys::Promise>().ok())
+        {
+            Some(asked) => wasm_bindgen_futures::JsFuture::from(asked).await.ok(),
+            None => None,
+        };
+        if super::client::current_token().is_some() {
+            return Some(Ok(()));
+        }
+        let refused = refused
+            .filter(|refused| !refused.is_null())
+            .and_then(|refused| js_sys::JSON::stringify(&refused).ok())
+            .and_then(|json| serde_json::from_str::<AppError>(&String::from(json)).ok());
+        // No error and no token: the browser gives the page no storage to keep one in.
+        Some(Err(refused.unwrap_or_else(|| {
+            AppError::unauthorized(Translation::of("error.sign_in_or_guest"))
+        })))
     }
 
     pub fn starting() -> Starting {
@@ -120,17 +148,14 @@ mod one_guest {
             starting
                 .get_or_insert_with(|| {
                     async {
-                        if let Some(asked) = ASKED_BY_LOADER.take() {
-                            // It never rejects: a failed ask (a rate limit, the network) leaves no token, and
-                            // the request below asks again and says what went wrong.
-                            let asked = wasm_bindgen_futures::JsFuture::from(asked);
-                            // The page's one thread: widgets' actions need their futures `Send`.
-                            let _ = send_wrapper::SendWrapper::new(asked).await;
-                        }
                         let started = if super::client::current_token().is_some() {
                             Ok(())
                         } else {
-                            super::start_guest().await
+                            // The page's one thread: widgets' actions need their futures `Send`.
+                            match send_wrapper::SendWrapper::new(through_loader()).await {
+                                Some(started) => started,
+                                None => super::start_guest().await,
+                            }
                         };
                         // Done: a later need (after a sign-out, say) starts afresh.
                         STARTING.with_borrow_mut(|starting| *starting = None);

@@ -1,5 +1,6 @@
-//! The wish lists' server functions, called by the `WishlistButton` and `Wishlist` widgets. Each acts for the
-//! verified viewer (shopper or guest) and reaches only that viewer's lists, except the public shared-list read.
+//! The wish lists' server functions, called by the `WishlistButton` and `Wishlist` widgets (and, for the compact
+//! hearts it draws, by the embed loader). Each acts for the verified viewer (shopper or guest) and reaches only that
+//! viewer's lists, except the public shared-list read.
 
 use super::{SavedState, SharedWishlist, Wishlist, WishlistSort, WishlistSummary};
 use crate::identity::client::RapportClient;

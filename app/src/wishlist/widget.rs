@@ -33,7 +33,7 @@ thread_local! {
 }
 
 /// Where `sku` stands in the viewer's lists, asked along with every other heart asking at the same moment: a
-/// grid of cards, or a store's category page of embedded hearts, asks in one request.
+/// grid of cards, or the "also bought" shelf in a store's page, asks in one request.
 async fn saved_state(sku: String) -> Result<SavedState, AppError> {
     Batch::ask(&SAVED, sku, MAX_STATES, |skus| async move {
         ensure_viewer().await?;
