@@ -93,8 +93,8 @@ async fn start_guest() -> Result<(), crate::kernel::error::AppError> {
 }
 
 /// How a store page's widgets get a guest session: through the embed loader's `ask` (a function returning a promise
-/// that settles once the token is kept, with the server's error or null), which also asks beside the widgets' WASM
-/// and when a heart it draws is pressed. One function asking, one request at a time: the page's visitor is one guest.
+/// that settles once the token is kept, or the ask refused), which also asks beside the widgets' WASM and when a
+/// heart it draws is pressed. One function asking, one request at a time: the page's visitor is one guest.
 #[cfg(feature = "browser")]
 pub fn guest_sessions_through_loader(ask: js_sys::Function) {
     one_guest::LOADER_ASKS.set(Some(ask));
@@ -104,7 +104,7 @@ pub fn guest_sessions_through_loader(ask: js_sys::Function) {
 /// (the embed loader mounts each alone), so no context reaches them all: the page's WASM instance is shared.
 #[cfg(feature = "browser")]
 mod one_guest {
-    use crate::kernel::error::{AppError, Translation};
+    use crate::kernel::error::AppError;
     use futures::FutureExt;
     use futures::future::{BoxFuture, Shared};
     use std::cell::RefCell;
@@ -117,30 +117,21 @@ mod one_guest {
         pub(super) static LOADER_ASKS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
     }
 
-    /// Asks the loader for the guest session: `None` when the page has no loader (the storefront's own pages).
-    async fn through_loader() -> Option<Result<(), AppError>> {
+    /// Asks the loader for the guest session, and whether the token is now kept: `None` when the page has no loader
+    /// (the storefront's own pages).
+    async fn kept_through_loader() -> Option<bool> {
         let asked = LOADER_ASKS.with_borrow(|ask| {
             ask.as_ref()
                 .map(|ask| ask.call0(&wasm_bindgen::JsValue::NULL))
         })?;
-        let refused = match asked
+        if let Some(asked) = asked
             .ok()
             .and_then(|asked| asked.dyn_into::<js_sys::Promise>().ok())
         {
-            Some(asked) => wasm_bindgen_futures::JsFuture::from(asked).await.ok(),
-            None => None,
-        };
-        if super::client::current_token().is_some() {
-            return Some(Ok(()));
+            // It never rejects: a refusal settles it with no token kept.
+            let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
         }
-        let refused = refused
-            .filter(|refused| !refused.is_null())
-            .and_then(|refused| js_sys::JSON::stringify(&refused).ok())
-            .and_then(|json| serde_json::from_str::<AppError>(&String::from(json)).ok());
-        // No error and no token: the browser gives the page no storage to keep one in.
-        Some(Err(refused.unwrap_or_else(|| {
-            AppError::unauthorized(Translation::of("error.sign_in_or_guest"))
-        })))
+        Some(super::client::current_token().is_some())
     }
 
     pub fn starting() -> Starting {
@@ -152,9 +143,11 @@ mod one_guest {
                             Ok(())
                         } else {
                             // The page's one thread: widgets' actions need their futures `Send`.
-                            match send_wrapper::SendWrapper::new(through_loader()).await {
-                                Some(started) => started,
-                                None => super::start_guest().await,
+                            match send_wrapper::SendWrapper::new(kept_through_loader()).await {
+                                Some(true) => Ok(()),
+                                // Refused (a rate limit, the network): no guest was made, and asking again
+                                // says what went wrong.
+                                _ => super::start_guest().await,
                             }
                         };
                         // Done: a later need (after a sign-out, say) starts afresh.
