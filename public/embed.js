@@ -213,13 +213,18 @@
             const issued = await answerOf(GUEST_SESSION, response);
             if (typeof issued.token !== 'string') throw problem('internal', 'error.internal', `${GUEST_SESSION}: no token`);
             // The store may have named its shopper meanwhile: its token wins.
-            if (!namesShopper() && keptToken() === '') window.localStorage.setItem(TOKEN_KEY, issued.token);
+            if (namesShopper() || keptToken() !== '') return null;
+            try {
+              window.localStorage.setItem(TOKEN_KEY, issued.token);
+            } catch {
+              return unkept(); // Storage full, say.
+            }
             return null;
           },
           unreached,
         )
     )
-      .catch((error) => (error?.translation ? error : unkept())) // The server's refusal, or storage that refused.
+      .catch((error) => (error?.message ? error : problem('internal', 'error.internal', `${GUEST_SESSION}: ${error}`)))
       .finally(() => {
         guestAsked = null;
       }));
@@ -400,7 +405,8 @@
       notice.setAttribute('role', 'alert');
       wrap.append(button);
       embed.append(wrap);
-      const busy = () => !state || pressing || follows !== followed;
+      // A heart whose state could not be read stays pressable: pressed, it asks again.
+      const busy = () => (!state && !error) || pressing || follows !== followed;
       const show = () => {
         const saved = holds(state);
         const text = said[saved ? 'wishlist.saved' : 'wishlist.save'];
@@ -438,6 +444,10 @@
       // anywhere"), as a guest if the page names nobody.
       const press = async () => {
         if (busy()) return;
+        if (!state) {
+          follow();
+          return;
+        }
         const before = follows;
         pressing = true;
         show();

@@ -31,7 +31,7 @@ use wasm_bindgen::prelude::*;
 /// to the shopper, as at the demo store's sign-in: at once, and again whenever a single-page store signs a
 /// shopper in without a page load (the loader's `rapport:identity-change`).
 ///
-/// `ask_guest` is the loader's way to a guest session, which the widgets take rather than ask themselves (see
+/// `ask_guest` is the loader's way to a guest session, which the widgets take before asking themselves (see
 /// [`crate::identity::guest_sessions_through_loader`]).
 #[wasm_bindgen]
 pub fn start_embed(server: String, ask_guest: js_sys::Function) {

@@ -170,11 +170,16 @@ where
 pub fn store_token(token: Option<&str>) {
     #[cfg(feature = "browser")]
     {
-        if let Some(storage) = crate::ui::local_storage() {
-            let _ = match token {
+        let kept = crate::ui::local_storage().is_some_and(|storage| {
+            match token {
                 Some(token) => storage.set_item(TOKEN_KEY, token),
                 None => storage.remove_item(TOKEN_KEY),
-            };
+            }
+            .is_ok()
+        });
+        // Storage that refused changed nothing: widgets following the event would ask again, and again.
+        if !kept {
+            return;
         }
         crate::ui::emit_event(
             &leptos::prelude::window(),

@@ -84,6 +84,13 @@ pub async fn ensure_viewer() -> Result<(), crate::kernel::error::AppError> {
 }
 
 async fn start_guest() -> Result<(), crate::kernel::error::AppError> {
+    // A browser that gives the page no storage could not keep the guest's token: a session would be lost at once.
+    #[cfg(feature = "browser")]
+    if crate::ui::local_storage().is_none() {
+        return Err(crate::kernel::error::AppError::unauthorized(
+            crate::kernel::error::Translation::of("error.sign_in_or_guest"),
+        ));
+    }
     let issued = start_guest_session().await?;
     // The store may have signed the shopper in while the guest token was on its way: theirs wins.
     if client::current_token().is_none() {
@@ -94,7 +101,7 @@ async fn start_guest() -> Result<(), crate::kernel::error::AppError> {
 
 /// How a store page's widgets get a guest session: through the embed loader's `ask` (a function returning a promise
 /// that settles once the token is kept, or the ask refused), which also asks beside the widgets' WASM and when a
-/// heart it draws is pressed. One function asking, one request at a time: the page's visitor is one guest.
+/// heart it draws is pressed: the page's visitor is one guest. Only after a refusal do the widgets ask themselves.
 #[cfg(feature = "browser")]
 pub fn guest_sessions_through_loader(ask: js_sys::Function) {
     one_guest::LOADER_ASKS.set(Some(ask));
@@ -145,8 +152,8 @@ mod one_guest {
                             // The page's one thread: widgets' actions need their futures `Send`.
                             match send_wrapper::SendWrapper::new(kept_through_loader()).await {
                                 Some(true) => Ok(()),
-                                // Refused (a rate limit, the network): no guest was made, and asking again
-                                // says what went wrong.
+                                // Refused (a rate limit, the network, no storage): asking again says what
+                                // went wrong.
                                 _ => super::start_guest().await,
                             }
                         };
